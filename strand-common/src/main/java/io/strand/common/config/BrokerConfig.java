@@ -1,0 +1,353 @@
+package io.strand.common.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The validated configuration of one Strand node, under Kafka's property names.
+ *
+ * <p>Every property is defined once in {@link #DEF} with its type, default, validation and doc.
+ * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse). Topic
+ * defaults ({@code log.retention.ms} and friends) are the broker properties listed as synonyms in
+ * {@link TopicConfigs}. Immutable and thread-safe.
+ */
+public final class BrokerConfig {
+
+    public static final String NODE_ID = "node.id";
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String METADATA_LOG_DIR = "metadata.log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String BROKER_RACK = "broker.rack";
+
+    /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
+    private static final Set<String> DYNAMIC;
+
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH, "Id of this node in the cluster.")
+            .define(PROCESS_ROLES, Type.LIST, List.of("broker", "controller"),
+                    ConfigDef.ValidList.in("broker", "controller"), HIGH, "Roles of this node.")
+            .define(LISTENERS, Type.LIST, List.of("PLAINTEXT://localhost:9092", "CONTROLLER://localhost:9093"),
+                    HIGH, "Listeners as NAME://host:port; an empty host binds every interface.")
+            .define(ADVERTISED_LISTENERS, Type.LIST, null, HIGH,
+                    "Addresses given to clients; defaults to the listeners.")
+            .define(CONTROLLER_LISTENER_NAMES, Type.LIST, List.of("CONTROLLER"), HIGH,
+                    "Names of the listeners that carry the metadata quorum.")
+            .define(INTER_BROKER_LISTENER_NAME, Type.STRING, "PLAINTEXT", MEDIUM,
+                    "Listener brokers use to reach each other.")
+            .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
+                    LOW, "Security protocol of each listener name; only PLAINTEXT is served yet.")
+            .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
+                    "Voters of the metadata quorum as id@host:port.")
+            .define(LOG_DIRS, Type.LIST, null, HIGH, "Directories that hold the partition logs.")
+            .define(LOG_DIR, Type.STRING, "./data", HIGH, "The log directory when log.dirs is not set.")
+            .define(METADATA_LOG_DIR, Type.STRING, null, HIGH,
+                    "Directory of the metadata quorum's log; defaults to the first log dir.")
+            .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM, "Partitions of a topic created without a count.")
+            .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, atLeast(1), MEDIUM,
+                    "Replication factor of a topic created without one.")
+            .define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, MEDIUM,
+                    "Create a topic when a client asks for its metadata or produces to it.")
+            .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM, "Allow topics to be deleted.")
+            .define("message.max.bytes", Type.INT, 1_048_588, atLeast(0), HIGH,
+                    "Largest record batch a topic accepts by default (topic: max.message.bytes).")
+            .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 104_857_600, atLeast(1), HIGH,
+                    "Largest request frame; a larger one closes the connection before it is read.")
+            .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
+                    "How often old segments are looked for.")
+            .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, Long.MAX_VALUE, atLeast(1), MEDIUM,
+                    "How often logs are checked against log.flush.interval.ms.")
+            .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS, Type.INT, 60_000, atLeast(0), MEDIUM,
+                    "How often recovery points and high watermarks are checkpointed.")
+            .define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), LOW,
+                    "How long an idle producer id's state is kept.")
+            .define(NUM_NETWORK_THREADS, Type.INT, 0, atLeast(0), LOW,
+                    "Network event loops; 0 means one per core.")
+            .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), LOW,
+                    "Accepted for compatibility; requests run on the network event loops.")
+            .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
+            // Topic defaults that have no topic-level twin of the same unit.
+            .define("log.retention.minutes", Type.INT, null, LOW, "Retention in minutes, if log.retention.ms is unset.")
+            .define("log.retention.hours", Type.INT, 168, LOW, "Retention in hours, if ms and minutes are unset.")
+            .define("log.roll.hours", Type.INT, 168, atLeast(1), LOW, "Segment age at roll, if log.roll.ms is unset.")
+            .define("log.roll.jitter.hours", Type.INT, 0, atLeast(0), LOW, "Roll jitter in hours.");
+
+    static {
+        Set<String> dynamic = new java.util.HashSet<>();
+        for (String topicConfig : TopicConfigs.names()) {
+            List<String> synonyms = TopicConfigs.brokerSynonyms(topicConfig);
+            for (String synonym : synonyms) {
+                if (!DEF.names().contains(synonym)) {
+                    ConfigDef.ConfigKey key = TopicConfigs.DEF.configKeys().get(topicConfig);
+                    ConfigDef.Validator topicValidator = key.validator;
+                    ConfigDef.Validator unsetOrValid = (n, v) -> {
+                        if (v != null && topicValidator != null) {
+                            topicValidator.ensureValid(n, v);
+                        }
+                    };
+                    DEF.define(synonym, key.type, null, unsetOrValid, LOW,
+                            "Broker default of topic config " + topicConfig + ".");
+                }
+            }
+            if (!synonyms.isEmpty()) {
+                dynamic.add(synonyms.get(0));
+            }
+        }
+        DYNAMIC = Collections.unmodifiableSet(dynamic);
+    }
+
+    private final AbstractConfig values;
+    private final Map<String, String> originals;
+
+    private BrokerConfig(Map<String, String> props) {
+        for (String name : props.keySet()) {
+            if (!DEF.names().contains(name)) {
+                throw new ConfigException("Unknown configuration property '" + name + "'");
+            }
+        }
+        this.originals = Collections.unmodifiableMap(new LinkedHashMap<>(props));
+        this.values = new AbstractConfig(DEF, props, false);
+        validate();
+    }
+
+    /** Validates {@code props}; throws {@link ConfigException} naming the first bad property. */
+    public static BrokerConfig of(Map<String, String> props) {
+        return new BrokerConfig(props);
+    }
+
+    public static BrokerConfig defaults() {
+        return of(Map.of());
+    }
+
+    private void validate() {
+        listeners();
+        for (String voter : getList(CONTROLLER_QUORUM_VOTERS)) {
+            QuorumVoter.parse(voter);
+        }
+        if (advertisedListeners().stream().anyMatch(l -> l.host().isEmpty())) {
+            throw new ConfigException(ADVERTISED_LISTENERS, values.getList(ADVERTISED_LISTENERS),
+                    "an advertised listener needs a host");
+        }
+        if (brokerListener() == null) {
+            throw new ConfigException(LISTENERS, getList(LISTENERS),
+                    "no listener named " + getString(INTER_BROKER_LISTENER_NAME) + " for clients");
+        }
+    }
+
+    public int nodeId() {
+        return values.getInt(NODE_ID);
+    }
+
+    public int getInt(String name) {
+        return values.getInt(name);
+    }
+
+    public short getShort(String name) {
+        return values.getShort(name);
+    }
+
+    public long getLong(String name) {
+        return values.getLong(name);
+    }
+
+    public boolean getBoolean(String name) {
+        return values.getBoolean(name);
+    }
+
+    public String getString(String name) {
+        return values.getString(name);
+    }
+
+    public List<String> getList(String name) {
+        return values.getList(name);
+    }
+
+    /** The property as the user set it, or null if it was left to its default. */
+    public String original(String name) {
+        return originals.get(name);
+    }
+
+    public Map<String, String> originals() {
+        return originals;
+    }
+
+    /** Every listener this node binds. */
+    public List<Listener> listeners() {
+        List<Listener> result = new ArrayList<>();
+        for (String spec : getList(LISTENERS)) {
+            result.add(Listener.parse(LISTENERS, spec));
+        }
+        return result;
+    }
+
+    /** Listeners as given to clients: advertised.listeners, else the bound ones (controller ones excluded). */
+    public List<Listener> advertisedListeners() {
+        List<String> advertised = values.getList(ADVERTISED_LISTENERS);
+        List<Listener> result = new ArrayList<>();
+        if (advertised == null) {
+            for (Listener l : listeners()) {
+                if (!getList(CONTROLLER_LISTENER_NAMES).contains(l.name())) {
+                    result.add(l.host().isEmpty() ? new Listener(l.name(), "localhost", l.port()) : l);
+                }
+            }
+        } else {
+            for (String spec : advertised) {
+                result.add(Listener.parse(ADVERTISED_LISTENERS, spec));
+            }
+        }
+        return result;
+    }
+
+    /** The listener that serves clients (inter.broker.listener.name). */
+    public Listener brokerListener() {
+        String name = getString(INTER_BROKER_LISTENER_NAME);
+        return listeners().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public List<QuorumVoter> quorumVoters() {
+        return getList(CONTROLLER_QUORUM_VOTERS).stream().map(QuorumVoter::parse).toList();
+    }
+
+    public List<Path> logDirs() {
+        List<String> dirs = values.getList(LOG_DIRS);
+        if (dirs == null || dirs.isEmpty()) {
+            dirs = List.of(getString(LOG_DIR));
+        }
+        return dirs.stream().map(Path::of).toList();
+    }
+
+    public Path metadataLogDir() {
+        String dir = getString(METADATA_LOG_DIR);
+        return dir != null ? Path.of(dir) : logDirs().get(0);
+    }
+
+    /** True if {@code name} may be altered at run time as a broker (or cluster default) config. */
+    public static boolean isDynamic(String name) {
+        return DYNAMIC.contains(name);
+    }
+
+    /**
+     * The default of every topic config that this broker's properties set explicitly (topic config
+     * name → value as string), with Kafka's unit fallbacks (ms, then minutes, then hours).
+     */
+    public Map<String, String> topicDefaults() {
+        Map<String, String> result = new HashMap<>();
+        for (String topicConfig : TopicConfigs.names()) {
+            String value = staticTopicDefault(topicConfig);
+            if (value != null) {
+                result.put(topicConfig, value);
+            }
+        }
+        return result;
+    }
+
+    /** The broker property and value that supplies {@code topicConfig}'s default, or null. */
+    public Map.Entry<String, String> topicDefaultSource(String topicConfig) {
+        for (String synonym : TopicConfigs.brokerSynonyms(topicConfig)) {
+            if (originals.containsKey(synonym)) {
+                return Map.entry(synonym, originals.get(synonym));
+            }
+        }
+        return null;
+    }
+
+    private String staticTopicDefault(String topicConfig) {
+        Map.Entry<String, String> source = topicDefaultSource(topicConfig);
+        if (source == null) {
+            if (topicConfig.equals(TopicConfig.RETENTION_MS_CONFIG)) {
+                return Long.toString(TimeUnit.HOURS.toMillis(values.getInt("log.retention.hours")));
+            }
+            if (topicConfig.equals(TopicConfig.SEGMENT_MS_CONFIG)) {
+                return Long.toString(TimeUnit.HOURS.toMillis(values.getInt("log.roll.hours")));
+            }
+            return null;
+        }
+        return toTopicUnit(source.getKey(), source.getValue());
+    }
+
+    /** Converts a broker synonym's value into the unit of its topic config (minutes/hours to ms). */
+    public static String toTopicUnit(String brokerProperty, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (brokerProperty.endsWith(".minutes")) {
+            return Long.toString(TimeUnit.MINUTES.toMillis(Long.parseLong(value.trim())));
+        }
+        if (brokerProperty.endsWith(".hours")) {
+            return Long.toString(TimeUnit.HOURS.toMillis(Long.parseLong(value.trim())));
+        }
+        return value;
+    }
+
+    /** A listener: {@code NAME://host:port}. An empty host means every interface. */
+    public record Listener(String name, String host, int port) {
+        static Listener parse(String property, String spec) {
+            int sep = spec.indexOf("://");
+            int colon = spec.lastIndexOf(':');
+            if (sep <= 0 || colon <= sep) {
+                throw new ConfigException(property, spec, "expected NAME://host:port");
+            }
+            try {
+                int port = Integer.parseInt(spec.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new Listener(spec.substring(0, sep).toUpperCase(java.util.Locale.ROOT),
+                        spec.substring(sep + 3, colon), port);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(property, spec, "the port must be a number from 0 to 65535");
+            }
+        }
+    }
+
+    /** A voter of the metadata quorum: {@code id@host:port}. */
+    public record QuorumVoter(int id, String host, int port) {
+        static QuorumVoter parse(String spec) {
+            int at = spec.indexOf('@');
+            int colon = spec.lastIndexOf(':');
+            try {
+                if (at <= 0 || colon <= at) {
+                    throw new NumberFormatException();
+                }
+                return new QuorumVoter(Integer.parseInt(spec.substring(0, at)), spec.substring(at + 1, colon),
+                        Integer.parseInt(spec.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(CONTROLLER_QUORUM_VOTERS, spec, "expected id@host:port");
+            }
+        }
+    }
+}
