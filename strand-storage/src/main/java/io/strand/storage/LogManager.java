@@ -1,0 +1,456 @@
+package io.strand.storage;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the log directories of a broker and the {@link PartitionLog}s in them, and runs their
+ * background work: retention (and producer-id expiry) every {@code log.retention.check.interval.ms},
+ * time-based flushes every {@code log.flush.scheduler.interval.ms}, checkpoints of recovery points,
+ * high watermarks and log start offsets every {@code log.flush.offset.checkpoint.interval.ms}.
+ *
+ * <p><b>Lifecycle.</b> NEW → {@link #startup()} → RUNNING → {@link #close()} → CLOSED. Logs are opened
+ * lazily by {@link #getOrCreateLog}; a log found on disk is recovered then if its directory was not
+ * shut down cleanly. A directory gets its clean-shutdown marker at close only if every log in it closed
+ * cleanly and, when it had not been shut down cleanly before, every log in it was opened (and so
+ * recovered) in between.
+ *
+ * <p><b>Threads.</b> Thread-safe. Opening, creating and deleting logs are serialized by this object's
+ * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
+ * order: this monitor, then a log's own locks.
+ */
+public final class LogManager implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+    private static final int SCHEDULER_THREADS = 2;
+
+    /** Legal transitions: NEW → RUNNING → CLOSED, NEW → CLOSED. */
+    private enum State {
+        /** Constructed; no directory touched yet. */
+        NEW,
+        /** Directories locked, background tasks running. */
+        RUNNING,
+        /** Everything flushed and released. */
+        CLOSED
+    }
+
+    private final LogManagerConfig config;
+    private final Time time;
+    private final Random random;
+    private final Supplier<Scheduler> schedulerFactory;
+    private final List<LogDir> dirs = new ArrayList<>();
+    private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Every partition on disk (opened or not) and its directory. Guarded by this. */
+    private final Map<TopicPartition, LogDir> locations = new HashMap<>();
+    /** Guarded by this. */
+    private final Set<TopicPartition> foundAtStartup = new HashSet<>();
+    /** Renamed directories of deleted partitions whose files are still to go, with their open logs. */
+    private final Map<Path, Optional<PartitionLog>> pendingDirDeletions = new ConcurrentHashMap<>();
+    private final AtomicLong deletionSequence = new AtomicLong();
+    private volatile Scheduler scheduler;
+    private State state = State.NEW;
+
+    public LogManager(LogManagerConfig config, Time time) {
+        this(config, time, new Random(), () -> new ThreadScheduler(SCHEDULER_THREADS));
+    }
+
+    LogManager(LogManagerConfig config, Time time, Random random, Supplier<Scheduler> schedulerFactory) {
+        this.config = config;
+        this.time = time;
+        this.random = random;
+        this.schedulerFactory = schedulerFactory;
+    }
+
+    /**
+     * Locks the directories, consumes their clean-shutdown markers, reads the checkpoints, lists the
+     * partitions on disk and starts the background tasks.
+     *
+     * @throws KafkaStorageException if a directory cannot be used, or a partition is in two of them
+     */
+    public synchronized void startup() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("Cannot start a log manager in state=" + state);
+        }
+        List<Path> leftovers = new ArrayList<>();
+        try {
+            for (Path path : config.logDirs()) {
+                LogDir dir = LogDir.open(path);
+                dirs.add(dir);
+                for (Path partitionDir : dir.listDirectories(false)) {
+                    TopicPartition tp = LogFileNames.parsePartitionDirName(partitionDir.getFileName().toString())
+                            .orElseThrow();
+                    LogDir other = locations.put(tp, dir);
+                    if (other != null) {
+                        throw new KafkaStorageException("Partition is in two log directories: partition=" + tp
+                                + " dir=" + other.path() + " otherDir=" + dir.path());
+                    }
+                }
+                leftovers.addAll(dir.listDirectories(true));
+            }
+        } catch (IOException | RuntimeException e) {
+            dirs.forEach(LogDir::release);
+            dirs.clear();
+            locations.clear();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new KafkaStorageException("Cannot list log directories: dirs=" + config.logDirs(), e);
+        }
+        foundAtStartup.addAll(locations.keySet());
+        Scheduler s = schedulerFactory.get();
+        scheduler = s;
+        for (Path leftover : leftovers) {
+            pendingDirDeletions.put(leftover, Optional.empty());
+            s.scheduleOnce("delete-dir", () -> deletePendingDir(leftover), 0L);
+        }
+        s.schedulePeriodic("log-retention", this::runRetention, config.retentionCheckIntervalMs());
+        s.schedulePeriodic("log-flusher", this::runTimeBasedFlush, config.flushCheckIntervalMs());
+        s.schedulePeriodic("log-checkpoint", this::writeCheckpoints, config.checkpointIntervalMs());
+        state = State.RUNNING;
+        LOG.info("Log manager started: dirs={} partitionsOnDisk={}", config.logDirs(), locations.size());
+    }
+
+    /** Partitions found on disk at startup and not deleted since (the broker deletes the ones metadata no longer has). */
+    public synchronized Set<TopicPartition> partitionsOnDisk() {
+        return Set.copyOf(foundAtStartup);
+    }
+
+    /**
+     * Opens (recovering if the last shutdown was unclean) or creates the log of {@code tp}. The topic
+     * id is stored in the partition directory ({@code partition.metadata}).
+     *
+     * @throws InconsistentTopicIdException if the log on disk belongs to another topic id
+     * @throws KafkaStorageException if the files cannot be read or written
+     */
+    public synchronized PartitionLog getOrCreateLog(TopicPartition tp, Uuid topicId, LogConfig config) {
+        ensureRunning();
+        PartitionLog existing = logs.get(tp);
+        if (existing != null) {
+            checkTopicId(tp, topicId, existing.topicId());
+            return existing;
+        }
+        LogDir dir = locations.get(tp);
+        boolean created = dir == null;
+        if (created) {
+            dir = leastLoadedDir();
+        }
+        Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
+        try {
+            if (created) {
+                Files.createDirectories(partitionDir);
+                PartitionMetadataFile.write(partitionDir, topicId);
+                StorageFiles.fsyncDirectory(dir.path());
+            } else {
+                Optional<Uuid> stored = readTopicId(partitionDir);
+                if (stored.isPresent()) {
+                    checkTopicId(tp, topicId, stored.get());
+                } else {
+                    PartitionMetadataFile.write(partitionDir, topicId);
+                }
+            }
+            PartitionLog log = PartitionLog.open(partitionDir, tp, topicId, config, environment(),
+                    created || dir.hadCleanShutdown(), created ? CheckpointedOffsets.NONE : dir.checkpointed(tp));
+            logs.put(tp, log);
+            locations.put(tp, dir);
+            return log;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot open log: partition=" + tp + " dir=" + partitionDir, e);
+        }
+    }
+
+    public Optional<PartitionLog> getLog(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    /**
+     * Closes the log of {@code tp} (opened or not) and removes its files: the directory is renamed to
+     * {@code <topic>-<partition>.<n>-delete} at once, its files deleted in the background after
+     * {@code file.delete.delay.ms} so ongoing reads finish.
+     */
+    public synchronized void deleteLog(TopicPartition tp) {
+        ensureRunning();
+        LogDir dir = locations.remove(tp);
+        foundAtStartup.remove(tp);
+        PartitionLog log = logs.remove(tp);
+        if (dir == null) {
+            return;
+        }
+        Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
+        Path target = dir.path().resolve(LogFileNames.partitionDirName(tp) + "." + time.milliseconds() + "x"
+                + deletionSequence.incrementAndGet() + LogFileNames.DELETE_DIR_SUFFIX);
+        long delayMs = 0L;
+        if (log != null) {
+            log.closeForDeletion();
+            delayMs = log.config().fileDeleteDelayMs();
+        }
+        try {
+            try {
+                Files.move(partitionDir, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partitionDir, target);
+            }
+            StorageFiles.fsyncDirectory(dir.path());
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot delete log: partition=" + tp + " dir=" + partitionDir, e);
+        }
+        pendingDirDeletions.put(target, Optional.ofNullable(log));
+        scheduler.scheduleOnce("delete-log-" + tp, () -> deletePendingDir(target), delayMs);
+        writeCheckpoints(dir);
+        LOG.info("Deleted log partition={} renamedTo={}", tp, target);
+    }
+
+    private void deletePendingDir(Path target) {
+        Optional<PartitionLog> log = pendingDirDeletions.remove(target);
+        if (log == null) {
+            return;
+        }
+        log.ifPresent(PartitionLog::closeHandles);
+        try {
+            StorageFiles.deleteRecursively(target);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete directory={}", target, e);
+        }
+    }
+
+    /** For DescribeLogDirs: per directory its path, total and usable bytes, and each partition's size. */
+    public List<LogDirDescription> describeLogDirs() {
+        Map<LogDir, Map<TopicPartition, Long>> sizes = new LinkedHashMap<>();
+        Map<TopicPartition, LogDir> snapshot;
+        synchronized (this) {
+            dirs.forEach(d -> sizes.put(d, new HashMap<>()));
+            snapshot = new HashMap<>(locations);
+        }
+        for (Map.Entry<TopicPartition, LogDir> e : snapshot.entrySet()) {
+            PartitionLog log = logs.get(e.getKey());
+            long size = log != null ? log.sizeInBytes()
+                    : sizeOnDisk(e.getValue().path().resolve(LogFileNames.partitionDirName(e.getKey())));
+            sizes.get(e.getValue()).put(e.getKey(), size);
+        }
+        List<LogDirDescription> out = new ArrayList<>();
+        for (Map.Entry<LogDir, Map<TopicPartition, Long>> e : sizes.entrySet()) {
+            Path path = e.getKey().path();
+            try {
+                FileStore store = Files.getFileStore(path);
+                out.add(new LogDirDescription(path, store.getTotalSpace(), store.getUsableSpace(), e.getValue()));
+            } catch (IOException ex) {
+                throw new KafkaStorageException("Cannot describe log directory: dir=" + path, ex);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stops the background tasks, flushes and closes every log (producer snapshots at the log end),
+     * writes the checkpoints and the clean-shutdown markers, and releases the directories.
+     */
+    @Override
+    public void close() {
+        Scheduler s;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            boolean wasRunning = state == State.RUNNING;
+            state = State.CLOSED;
+            if (!wasRunning) {
+                return;
+            }
+            s = scheduler;
+        }
+        s.shutdown();
+        for (Path pending : List.copyOf(pendingDirDeletions.keySet())) {
+            deletePendingDir(pending);
+        }
+        Set<LogDir> unclean = new HashSet<>();
+        synchronized (this) {
+            for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
+                if (!e.getValue().close()) {
+                    unclean.add(locations.get(e.getKey()));
+                }
+            }
+            for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
+                if (!logs.containsKey(e.getKey()) && !e.getValue().hadCleanShutdown()) {
+                    unclean.add(e.getValue());
+                }
+            }
+            for (LogDir dir : dirs) {
+                try {
+                    writeCheckpointsOf(dir);
+                    if (!unclean.contains(dir)) {
+                        dir.writeCleanShutdownMarker();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("Cannot complete clean shutdown of log dir={}", dir.path(), e);
+                }
+                dir.release();
+            }
+            LOG.info("Log manager closed: dirs={} uncleanDirs={}", config.logDirs(), unclean.size());
+        }
+    }
+
+    /**
+     * Releases files, locks and threads without flushing, checkpointing or writing the clean-shutdown
+     * marker: the state a killed process leaves behind (the page cache, unlike a power loss, survives).
+     */
+    void abandon() {
+        Scheduler s;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                state = State.CLOSED;
+                return;
+            }
+            state = State.CLOSED;
+            s = scheduler;
+        }
+        s.shutdown();
+        logs.values().forEach(PartitionLog::closeHandles);
+        pendingDirDeletions.values().forEach(l -> l.ifPresent(PartitionLog::closeHandles));
+        synchronized (this) {
+            dirs.forEach(LogDir::release);
+        }
+    }
+
+    /** One retention pass over every open log; also expires idle producer ids. */
+    void runRetention() {
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.deleteOldSegments();
+                log.removeExpiredProducers();
+            } catch (RuntimeException e) {
+                LOG.error("Retention failed for partition={}", log.topicPartition(), e);
+            }
+        }
+    }
+
+    /** Flushes every open log whose {@code flush.ms} has passed. */
+    void runTimeBasedFlush() {
+        long nowMs = time.milliseconds();
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.maybeFlushByTime(nowMs);
+            } catch (RuntimeException e) {
+                LOG.error("Flush failed for partition={}", log.topicPartition(), e);
+            }
+        }
+    }
+
+    /** Writes the recovery-point, high-watermark and log-start checkpoints of every directory. */
+    void writeCheckpoints() {
+        List<LogDir> all;
+        synchronized (this) {
+            all = List.copyOf(dirs);
+        }
+        for (LogDir dir : all) {
+            writeCheckpoints(dir);
+        }
+    }
+
+    private void writeCheckpoints(LogDir dir) {
+        try {
+            writeCheckpointsOf(dir);
+        } catch (IOException e) {
+            LOG.error("Cannot write checkpoints of log dir={}", dir.path(), e);
+        }
+    }
+
+    private void writeCheckpointsOf(LogDir dir) throws IOException {
+        Map<TopicPartition, CheckpointedOffsets> offsets = new HashMap<>();
+        synchronized (this) {
+            for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
+                if (e.getValue() != dir) {
+                    continue;
+                }
+                PartitionLog log = logs.get(e.getKey());
+                offsets.put(e.getKey(), log == null ? dir.checkpointed(e.getKey())
+                        : new CheckpointedOffsets(log.recoveryPoint(), log.logStartOffset(), log.highWatermark()));
+            }
+        }
+        dir.writeCheckpoints(offsets);
+    }
+
+    private LogEnvironment environment() {
+        return new LogEnvironment(time, scheduler, random, config.producerIdExpirationMs(), this::onLogStartOffsetChanged);
+    }
+
+    private void onLogStartOffsetChanged(PartitionLog log) {
+        LogDir dir;
+        synchronized (this) {
+            dir = locations.get(log.topicPartition());
+        }
+        if (dir != null) {
+            writeCheckpoints(dir);
+        }
+    }
+
+    private LogDir leastLoadedDir() {
+        Map<LogDir, Integer> counts = new HashMap<>();
+        locations.values().forEach(d -> counts.merge(d, 1, Integer::sum));
+        LogDir best = dirs.get(0);
+        for (LogDir d : dirs) {
+            if (counts.getOrDefault(d, 0) < counts.getOrDefault(best, 0)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    private Optional<Uuid> readTopicId(Path partitionDir) throws IOException {
+        try {
+            return PartitionMetadataFile.read(partitionDir);
+        } catch (CorruptFileException e) {
+            LOG.warn("Rewriting unreadable partition metadata: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static void checkTopicId(TopicPartition tp, Uuid expected, Uuid actual) {
+        if (!expected.equals(actual)) {
+            throw new InconsistentTopicIdException("Log of partition=" + tp + " belongs to topicId=" + actual
+                    + " not topicId=" + expected);
+        }
+    }
+
+    private static long sizeOnDisk(Path partitionDir) {
+        try (Stream<Path> files = Files.list(partitionDir)) {
+            long size = 0;
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().endsWith(LogFileNames.LOG_SUFFIX)) {
+                    size += Files.size(p);
+                }
+            }
+            return size;
+        } catch (IOException e) {
+            return 0L;
+        }
+    }
+
+    private void ensureRunning() {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("Log manager is not running: state=" + state);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.strand.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.common.config.TopicConfigs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.junit.jupiter.api.Test;
+
+class LogConfigTest {
+
+    @Test
+    void defaultsAreKafkas() {
+        LogConfig c = LogConfig.defaults();
+
+        assertThat(c.segmentBytes()).isEqualTo(1_073_741_824);
+        assertThat(c.retentionMs()).isEqualTo(604_800_000L);
+        assertThat(c.retentionBytes()).isEqualTo(-1L);
+        assertThat(c.maxMessageBytes()).isEqualTo(1_048_588);
+        assertThat(c.timestampType()).isEqualTo(TimestampType.CREATE_TIME);
+        assertThat(c.deletePolicy()).isTrue();
+        assertThat(c.compactPolicy()).isFalse();
+        assertThat(c.targetCompressionOrNull()).isNull();
+        assertThat(c.flushIntervalMessages()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void readsTheEffectiveTopicConfig() {
+        Map<String, Object> effective = TopicConfigs.effective(Map.of("log.retention.ms", "1000"),
+                Map.of("cleanup.policy", "compact,delete", "compression.type", "lz4",
+                        "message.timestamp.type", "LogAppendTime", "segment.bytes", "2097152"));
+
+        LogConfig c = LogConfig.from(effective);
+
+        assertThat(c.deletePolicy()).isTrue();
+        assertThat(c.compactPolicy()).isTrue();
+        assertThat(c.targetCompressionOrNull()).isEqualTo(CompressionType.LZ4);
+        assertThat(c.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+        assertThat(c.segmentBytes()).isEqualTo(2_097_152);
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheProperty() {
+        assertThatThrownBy(() -> LogFixture.config("compression.type", "brotli"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("compression.type");
+        assertThatThrownBy(() -> LogFixture.config("segment.bytes", 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("segment.bytes");
+        assertThatThrownBy(() -> new LogManagerConfig(List.of(), 1, 1, 1, 1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.dirs");
+        assertThatThrownBy(() -> new LogManagerConfig(List.of(Path.of("a")), 0, 1, 1, 1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.retention.check.interval.ms");
+    }
+}

@@ -1,0 +1,82 @@
+package io.strand.storage;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A log manager over a temporary directory, driven by a {@link ManualTime} and a
+ * {@link ManualScheduler}, that a test can restart cleanly or "kill".
+ */
+final class LogFixture implements AutoCloseable {
+
+    static final TopicPartition TP = new TopicPartition("events", 0);
+    static final Uuid TOPIC_ID = new Uuid(0x1234L, 0x5678L);
+    static final long START_MS = 1_700_000_000_000L;
+
+    final Path dataDir;
+    final ManualTime time = new ManualTime(START_MS);
+    ManualScheduler scheduler;
+    LogManager manager;
+    private final LogManagerConfig managerConfig;
+
+    LogFixture(Path dataDir) {
+        this.dataDir = dataDir;
+        this.managerConfig = new LogManagerConfig(List.of(dataDir), 300_000L, 1_000L, 60_000L, 86_400_000);
+        start();
+    }
+
+    private void start() {
+        scheduler = new ManualScheduler(time);
+        manager = new LogManager(managerConfig, time, new Random(42), () -> scheduler);
+        manager.startup();
+    }
+
+    PartitionLog log(LogConfig config) {
+        return manager.getOrCreateLog(TP, TOPIC_ID, config);
+    }
+
+    Path partitionDir() {
+        return dataDir.resolve(LogFileNames.partitionDirName(TP));
+    }
+
+    /** Clean shutdown and start again. */
+    void restartClean() {
+        manager.close();
+        start();
+    }
+
+    /** A killed process (files as they are, no checkpoints, no marker) and a new start. */
+    void crashAndRestart() {
+        manager.abandon();
+        start();
+    }
+
+    /** Starts again after the test already stopped the manager (and perhaps damaged files). */
+    void crashAndRestartWithoutAbandon() {
+        start();
+    }
+
+    /** Runs the background tasks due now. */
+    void runScheduler() {
+        scheduler.runDueTasks();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** A log config from Kafka topic property names and values, the rest at Kafka's defaults. */
+    static LogConfig config(Object... namesAndValues) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return LogConfig.from(map);
+    }
+}
