@@ -1,0 +1,51 @@
+package io.strand.metadata;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+
+/**
+ * Chooses replicas for new partitions: round-robin over the registered brokers in id order,
+ * starting at a random broker, so partition {@code p}'s replica {@code r} is broker
+ * {@code brokers[(start + p + r) % n]}; the first replica is the preferred leader. Racks are not
+ * considered yet.
+ *
+ * <p>Not thread-safe (the {@link Random}); owned by the controller thread.
+ */
+final class ReplicaPlacer {
+
+    private final Random random;
+
+    ReplicaPlacer(Random random) {
+        this.random = random;
+    }
+
+    /**
+     * Replica lists for {@code numPartitions} partitions of {@code replicationFactor} replicas.
+     *
+     * @param brokerIds registered broker ids, ascending
+     * @throws InvalidReplicationFactorException when there are fewer brokers than replicas
+     */
+    List<List<Integer>> place(List<Integer> brokerIds, int numPartitions, int replicationFactor) {
+        if (replicationFactor <= 0) {
+            throw new InvalidReplicationFactorException("Invalid replication factor " + replicationFactor
+                    + ": the replication factor must be positive.");
+        }
+        if (replicationFactor > brokerIds.size()) {
+            throw new InvalidReplicationFactorException("The target replication factor of " + replicationFactor
+                    + " cannot be reached because only " + brokerIds.size() + " broker(s) are registered.");
+        }
+        int n = brokerIds.size();
+        int start = random.nextInt(n);
+        List<List<Integer>> assignments = new ArrayList<>(numPartitions);
+        for (int p = 0; p < numPartitions; p++) {
+            List<Integer> replicas = new ArrayList<>(replicationFactor);
+            for (int r = 0; r < replicationFactor; r++) {
+                replicas.add(brokerIds.get((start + p + r) % n));
+            }
+            assignments.add(replicas);
+        }
+        return assignments;
+    }
+}
