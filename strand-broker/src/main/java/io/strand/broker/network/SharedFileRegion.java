@@ -1,0 +1,21 @@
+package io.strand.broker.network;
+
+import io.netty.channel.DefaultFileRegion;
+import java.nio.channels.FileChannel;
+
+/**
+ * A slice of a segment file sent with {@code sendfile}. Unlike its parent it does not close the file
+ * channel when released: the channel belongs to the segment, which outlives any one response (and
+ * deleted segments keep their files for {@code file.delete.delay.ms}).
+ */
+final class SharedFileRegion extends DefaultFileRegion {
+
+    SharedFileRegion(FileChannel channel, long position, long count) {
+        super(channel, position, count);
+    }
+
+    @Override
+    protected void deallocate() {
+        // The segment owns the channel.
+    }
+}

@@ -1,0 +1,99 @@
+package io.strand.broker.network;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts Kafka client connections on one listener and runs them on Netty event loops (epoll where
+ * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler}.
+ *
+ * <p>Thread-safe: {@link #start()} and {@link #close()} from any thread, once each.
+ */
+public final class SocketServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
+
+    private final String listenerName;
+    private final InetSocketAddress bindAddress;
+    private final int maxRequestBytes;
+    private final ApiRegistry registry;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerSocketChannel> channelClass;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private Channel serverChannel;
+
+    /**
+     * @param eventLoops network threads; 0 for Netty's default (twice the cores)
+     */
+    public SocketServer(String listenerName, InetSocketAddress bindAddress, int maxRequestBytes,
+                        ApiRegistry registry, int eventLoops) {
+        this.listenerName = listenerName;
+        this.bindAddress = bindAddress;
+        this.maxRequestBytes = maxRequestBytes;
+        this.registry = registry;
+        int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
+        if (Epoll.isAvailable()) {
+            bossGroup = new EpollEventLoopGroup(1, new DefaultThreadFactory("strand-accept", true));
+            workerGroup = new EpollEventLoopGroup(loops, new DefaultThreadFactory("strand-network", true));
+            channelClass = EpollServerSocketChannel.class;
+        } else {
+            bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("strand-accept", true));
+            workerGroup = new NioEventLoopGroup(loops, new DefaultThreadFactory("strand-network", true));
+            channelClass = NioServerSocketChannel.class;
+        }
+    }
+
+    /** Binds the listener; returns the bound address (the real port when 0 was asked for). */
+    public InetSocketAddress start() throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("frames", new FrameDecoder(maxRequestBytes))
+                                .addLast("requests", new ConnectionHandler(registry, listenerName));
+                    }
+                });
+        serverChannel = bootstrap.bind(bindAddress).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        LOG.debug("Listener {} bound to {}", listenerName, bound);
+        return bound;
+    }
+
+    /** Stops accepting, closes every connection and stops the event loops. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        connections.close().awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

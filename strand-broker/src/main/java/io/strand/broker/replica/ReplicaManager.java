@@ -1,0 +1,160 @@
+package io.strand.broker.replica;
+
+import io.strand.metadata.MetadataImage;
+import io.strand.metadata.PartitionRegistration;
+import io.strand.metadata.TopicImage;
+import io.strand.storage.LogConfig;
+import io.strand.storage.LogManager;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker hosts, kept in line with the metadata image: a partition assigned to
+ * this broker gets a log (created or recovered), a deleted topic loses its logs, changed configs
+ * reach the logs, and leadership changes reach each {@link Partition}.
+ *
+ * <p>Images are applied only once the metadata quorum has caught up with its log ({@link #start}):
+ * an image half-way through replay may lack topics that exist, and must not get their logs deleted.
+ * Applying is serialized (one writer of the partition map, whichever thread publishes); handlers
+ * read the map concurrently.
+ */
+public final class ReplicaManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    private final int localBrokerId;
+    private final LogManager logManager;
+    private final LogConfigResolver configResolver;
+    private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> appliedConfigs = new HashMap<>();
+    private volatile Consumer<TopicPartition> onAppend = tp -> { };
+    private boolean started;
+    private long appliedImageOffset = Long.MIN_VALUE;
+
+    public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver) {
+        this.localBrokerId = localBrokerId;
+        this.logManager = logManager;
+        this.configResolver = configResolver;
+    }
+
+    public Optional<Partition> partition(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /**
+     * The partition if this broker leads it.
+     *
+     * @throws UnknownTopicOrPartitionException if this broker does not host it
+     * @throws NotLeaderOrFollowerException if it hosts it but does not lead it
+     */
+    public Partition leaderPartition(TopicPartition tp) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            throw new UnknownTopicOrPartitionException("This broker does not host " + tp);
+        }
+        if (!partition.isLeader()) {
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " does not lead " + tp);
+        }
+        return partition;
+    }
+
+    /** Partitions known to this broker, for the handlers' lookups. */
+    public Map<TopicPartition, Partition> partitions() {
+        return partitions;
+    }
+
+    public LogManager logManager() {
+        return logManager;
+    }
+
+    /** Called after data is appended to {@code tp}; wired to the fetch purgatory. */
+    public void setAppendListener(Consumer<TopicPartition> listener) {
+        this.onAppend = listener;
+    }
+
+    public void notifyAppended(TopicPartition tp) {
+        onAppend.accept(tp);
+    }
+
+    public int minInsyncReplicas(MetadataImage image, String topic) {
+        Object value = configResolver.effectiveTopicConfig(image, topic).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+        return (Integer) value;
+    }
+
+    /**
+     * Applies the image of a caught-up quorum, then deletes logs on disk that belong to no topic in
+     * it; from now on every newer image is applied.
+     */
+    public synchronized void start(MetadataImage image) {
+        started = true;
+        onMetadataImage(image);
+        for (TopicPartition tp : logManager.partitionsOnDisk()) {
+            if (!partitions.containsKey(tp)) {
+                LOG.info("Deleting log of {}: its topic is not in the metadata", tp);
+                logManager.deleteLog(tp);
+            }
+        }
+    }
+
+    /** Brings the hosted partitions in line with {@code image}; ignored before {@link #start} and for older images. */
+    public synchronized void onMetadataImage(MetadataImage image) {
+        if (!started || image.appliedOffset() <= appliedImageOffset) {
+            return;
+        }
+        appliedImageOffset = image.appliedOffset();
+        Map<TopicPartition, Uuid> wanted = new HashMap<>();
+        for (TopicImage topic : image.topics().all()) {
+            Map<String, Object> effective = configResolver.effectiveTopicConfig(image, topic.name());
+            boolean configChanged = !effective.equals(appliedConfigs.get(topic.name()));
+            LogConfig logConfig = configChanged ? LogConfig.from(effective) : null;
+            for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
+                PartitionRegistration registration = e.getValue();
+                if (!registration.replicas().contains(localBrokerId)) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
+                wanted.put(tp, topic.id());
+                Partition.PartitionState state = new Partition.PartitionState(registration.leader(),
+                        registration.leaderEpoch(), registration.replicas(), registration.isr());
+                Partition existing = partitions.get(tp);
+                if (existing != null && !existing.topicId().equals(topic.id())) {
+                    removePartition(tp);
+                    existing = null;
+                }
+                if (existing == null) {
+                    LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
+                    partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
+                            logManager.getOrCreateLog(tp, topic.id(), config), state));
+                } else {
+                    if (logConfig != null) {
+                        existing.log().updateConfig(logConfig);
+                    }
+                    existing.updateState(state);
+                }
+            }
+            appliedConfigs.put(topic.name(), effective);
+        }
+        for (TopicPartition tp : partitions.keySet()) {
+            if (!wanted.containsKey(tp)) {
+                removePartition(tp);
+            }
+        }
+        appliedConfigs.keySet().removeIf(name -> image.topics().byName(name).isEmpty());
+    }
+
+    private void removePartition(TopicPartition tp) {
+        partitions.remove(tp);
+        logManager.deleteLog(tp);
+        LOG.info("Deleted partition {}", tp);
+    }
+}
