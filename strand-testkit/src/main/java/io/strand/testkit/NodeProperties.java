@@ -1,0 +1,26 @@
+package io.strand.testkit;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Server properties for a test node: loopback only, an ephemeral client port, a free raft port,
+ * data under the given directory; the caller's properties win.
+ */
+final class NodeProperties {
+
+    private NodeProperties() {
+    }
+
+    static Map<String, String> forTest(Path dataDir, Map<String, String> overrides) {
+        int raftPort = TestPorts.freePort();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("node.id", "1");
+        props.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort);
+        props.put("controller.quorum.voters", "1@127.0.0.1:" + raftPort);
+        props.put("log.dirs", dataDir.toAbsolutePath().toString());
+        props.putAll(overrides);
+        return props;
+    }
+}

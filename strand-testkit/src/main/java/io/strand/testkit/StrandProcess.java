@@ -1,0 +1,134 @@
+package io.strand.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Strand node in a child JVM (same java, same class path), for tests that kill it with SIGKILL and
+ * start it again on the same data. Its output goes to {@code <dataDir>/../strand-<n>.out}.
+ *
+ * <p>Not thread-safe: one test thread drives it.
+ */
+public final class StrandProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("Kafka clients: [^:]+:(\\d+)");
+    private static final long START_TIMEOUT_MS = 60_000;
+
+    private final Path dataDir;
+    private final Map<String, String> overrides;
+    private final Process process;
+    private final int port;
+    private static int started;
+
+    private StrandProcess(Path dataDir, Map<String, String> overrides, Process process, int port) {
+        this.dataDir = dataDir;
+        this.overrides = overrides;
+        this.process = process;
+        this.port = port;
+    }
+
+    public static StrandProcess start(Path dataDir, Map<String, String> props) {
+        Map<String, String> all = NodeProperties.forTest(dataDir, props);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "io.strand.server.StrandMain", "server"));
+        all.forEach((k, v) -> {
+            command.add("--override");
+            command.add(k + "=" + v);
+        });
+        try {
+            Files.createDirectories(dataDir);
+            Path log = dataDir.toAbsolutePath().getParent().resolve("strand-" + (++started) + ".out");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread pump = new Thread(() -> pump(process, log, port), "strand-process-output");
+            pump.setDaemon(true);
+            pump.start();
+            try {
+                return new StrandProcess(dataDir, props, process, port.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            } catch (Exception e) {
+                process.destroyForcibly();
+                throw new IllegalStateException("Strand process did not become ready; see " + log, e);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start Strand process", e);
+        }
+    }
+
+    private static void pump(Process process, Path log, CompletableFuture<Integer> port) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                out.write(line);
+                out.newLine();
+                out.flush();
+                Matcher m = READY.matcher(line);
+                if (!port.isDone() && m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            // The process is gone.
+        } finally {
+            port.completeExceptionally(new IllegalStateException("process exited before it was ready"));
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGKILL and waits for the process to be gone. */
+    public void kill9() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** Starts a new process on the same data (this one must be stopped). */
+    public StrandProcess restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("still running: pid " + process.pid());
+        }
+        return start(dataDir, overrides);
+    }
+
+    /** Sends SIGTERM (clean shutdown) and waits. */
+    public void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    private void waitFor() {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
