@@ -1,0 +1,179 @@
+package io.strand.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a third-party client or tool (kcat, python, node, a Kafka tool's JVM) to completion with a
+ * deadline, feeding it standard input and collecting standard output and error.
+ *
+ * <p>A child that outlives its {@code timeout} is killed with its descendants and the call fails
+ * with an {@link AssertionError} that carries what the child printed, so a hung client fails its
+ * test instead of hanging the build. When {@link #run} returns or throws, the child and its stream
+ * threads are gone.
+ *
+ * <p>Not thread-safe; build one per invocation.
+ */
+final class ChildProcess {
+
+    private static final int MAX_SHOWN_ARG_CHARS = 200;
+
+    private final List<String> command = new ArrayList<>();
+    private Path workDir;
+    private String stdin = "";
+    private Duration timeout = Duration.ofSeconds(30);
+    private final Map<String, String> environment = new HashMap<>();
+
+    private ChildProcess(List<String> command) {
+        this.command.addAll(command);
+    }
+
+    static ChildProcess of(String... command) {
+        return new ChildProcess(List.of(command));
+    }
+
+    static ChildProcess of(List<String> command) {
+        return new ChildProcess(command);
+    }
+
+    ChildProcess stdin(String text) {
+        this.stdin = text;
+        return this;
+    }
+
+    ChildProcess workDir(Path dir) {
+        this.workDir = dir;
+        return this;
+    }
+
+    ChildProcess timeout(Duration limit) {
+        this.timeout = limit;
+        return this;
+    }
+
+    ChildProcess env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Runs the command; returns whatever its exit code (see {@link Result#assertSuccess()}). */
+    Result run() {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start command=" + abbreviated(command), e);
+        }
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread outPump = pump(process.getInputStream(), stdout, "stdout");
+        Thread errPump = pump(process.getErrorStream(), stderr, "stderr");
+        Thread inPump = feed(process.getOutputStream(), stdin.getBytes(StandardCharsets.UTF_8));
+        try {
+            boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!exited) {
+                kill(process);
+                joinQuietly(outPump, errPump, inPump);
+                throw new AssertionError("command timed out after " + timeout + ": " + abbreviated(command)
+                        + "\n--- stdout ---\n" + stdout.toString(StandardCharsets.UTF_8)
+                        + "\n--- stderr ---\n" + stderr.toString(StandardCharsets.UTF_8));
+            }
+            joinQuietly(outPump, errPump, inPump);
+            return new Result(command, process.exitValue(),
+                    stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running " + abbreviated(command), e);
+        }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread pump(InputStream from, ByteArrayOutputStream to, String name) {
+        Thread thread = new Thread(() -> {
+            try (from) {
+                from.transferTo(to);
+            } catch (IOException ignored) {
+                // the child is gone; what was read so far is kept
+            }
+        }, "child-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static Thread feed(OutputStream to, byte[] bytes) {
+        Thread thread = new Thread(() -> {
+            try (to) {
+                to.write(bytes);
+            } catch (IOException ignored) {
+                // the child closed its stdin early; its exit code and output tell why
+            }
+        }, "child-stdin");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void joinQuietly(Thread... threads) throws InterruptedException {
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    /** What a finished child left behind. */
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+
+        /** Fails, showing both streams, unless the child exited with 0. */
+        Result assertSuccess() {
+            if (exitCode != 0) {
+                throw new AssertionError(describe("exited with " + exitCode));
+            }
+            return this;
+        }
+
+        /** Standard output split into lines, without the trailing empty line. */
+        List<String> stdoutLines() {
+            return stdout.isEmpty() ? List.of() : List.of(stdout.split("\r?\n"));
+        }
+
+        String describe(String what) {
+            return "command " + what + ": " + abbreviated(command)
+                    + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
+        }
+    }
+
+    /** The command with very long arguments (a JVM's classpath) cut, so that failures stay readable. */
+    static List<String> abbreviated(List<String> command) {
+        return command.stream()
+                .map(arg -> arg.length() <= MAX_SHOWN_ARG_CHARS
+                        ? arg
+                        : arg.substring(0, MAX_SHOWN_ARG_CHARS) + "...(" + arg.length() + " chars)")
+                .toList();
+    }
+}

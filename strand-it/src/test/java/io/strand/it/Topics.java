@@ -1,0 +1,52 @@
+package io.strand.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+/**
+ * Creates the topics a test needs through the Java admin client, so that each test exercises
+ * its third-party client on the produce and consume paths only. Stateless.
+ */
+final class Topics {
+
+    private static final long TIMEOUT_MS = 30_000;
+
+    private Topics() {
+    }
+
+    /** Creates {@code name} with replication factor 1 and waits until the broker confirms it. */
+    static void create(String bootstrapServers, String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS))) {
+            NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // the broker learns of the topic from the metadata log a moment after the controller
+            await("leaders of " + name).atMost(Duration.ofMillis(TIMEOUT_MS)).until(() -> {
+                TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+                return description.partitions().size() == partitions
+                        && description.partitions().stream().allMatch(p -> p.leader() != null);
+            });
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("cannot create topic=" + name + " partitions=" + partitions, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted creating topic=" + name, e);
+        }
+    }
+
+    static void create(String bootstrapServers, String name, int partitions) {
+        create(bootstrapServers, name, partitions, Map.of());
+    }
+}
