@@ -18,7 +18,6 @@ import io.strand.broker.network.SocketServer;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.ControllerDefaults;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.MetadataQuorum;
 import io.strand.metadata.QuorumController;
@@ -88,7 +87,7 @@ public final class BrokerServer implements AutoCloseable {
         ApiRegistry registry = new ApiRegistry();
         registry.register(new ApiVersionsHandler(registry))
                 .register(new MetadataHandler(image, new TopicAutoCreator(
-                        request -> controller.createTopics(request, controllerDefaults(config))),
+                        request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config))),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE)))
                 .register(new ProduceHandler(replicaManager, image))
                 .register(new FetchHandler(replicaManager, image,
@@ -109,11 +108,6 @@ public final class BrokerServer implements AutoCloseable {
         controller.registerBroker(Registration.of(config, bound)).get(30, TimeUnit.SECONDS);
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
         return new BrokerServer(config, logManager, quorum, controller, socketServer, bound);
-    }
-
-    private static ControllerDefaults controllerDefaults(BrokerConfig config) {
-        return new ControllerDefaults(config.getInt(BrokerConfig.NUM_PARTITIONS),
-                config.getShort(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
     }
 
     /** Where clients connect (the real port if the listener asked for port 0). */

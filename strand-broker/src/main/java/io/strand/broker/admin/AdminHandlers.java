@@ -65,8 +65,7 @@ public final class AdminHandlers {
 
     /** The controller with this broker's topic defaults and dynamic broker configs bound in. */
     static AdminController adminController(BrokerConfig config, QuorumController controller) {
-        ControllerDefaults defaults = new ControllerDefaults(config.getInt(BrokerConfig.NUM_PARTITIONS),
-                defaultReplicationFactor(config));
+        ControllerDefaults defaults = controllerDefaults(config);
         return new AdminController() {
             @Override
             public CompletableFuture<CreateTopicsResponseData> createTopics(CreateTopicsRequestData request) {
@@ -103,11 +102,9 @@ public final class AdminHandlers {
         return key != null && key.type == ConfigDef.Type.LIST;
     }
 
-    /** {@code default.replication.factor}, a SHORT property (BrokerConfig has no typed getter for it). */
-    static short defaultReplicationFactor(BrokerConfig config) {
-        ConfigDef.ConfigKey key = BrokerConfig.DEF.configKeys().get(BrokerConfig.DEFAULT_REPLICATION_FACTOR);
-        String configured = config.original(BrokerConfig.DEFAULT_REPLICATION_FACTOR);
-        Object value = configured == null ? key.defaultValue : ConfigDef.parseType(key.name, configured, key.type);
-        return (Short) value;
+    /** The partition count and replication factor of topics created without them. */
+    public static ControllerDefaults controllerDefaults(BrokerConfig config) {
+        return new ControllerDefaults(config.getInt(BrokerConfig.NUM_PARTITIONS),
+                config.getShort(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
     }
 }

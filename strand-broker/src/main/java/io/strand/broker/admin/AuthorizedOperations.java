@@ -10,18 +10,18 @@ import org.apache.kafka.common.utils.Utils;
  * them. Strand has no authorizer yet, so every client may do every operation Kafka supports on a
  * resource type; these are those sets, as a Kafka broker without an authorizer reports them.
  */
-final class AuthorizedOperations {
+public final class AuthorizedOperations {
 
     /** Every operation Kafka supports on the cluster resource. */
-    static final int CLUSTER = bits(AclOperation.CREATE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS,
+    public static final int CLUSTER = bits(AclOperation.CREATE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS,
             AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE);
 
     /** Every operation Kafka supports on a topic. */
-    static final int TOPIC = bits(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE,
+    public static final int TOPIC = bits(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE,
             AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
 
     /** The value a response field holds when authorized operations were not asked for. */
-    static final int NOT_REQUESTED = Integer.MIN_VALUE;
+    public static final int NOT_REQUESTED = Integer.MIN_VALUE;
 
     private AuthorizedOperations() {
     }

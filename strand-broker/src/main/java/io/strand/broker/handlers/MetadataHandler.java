@@ -1,5 +1,6 @@
 package io.strand.broker.handlers;
 
+import io.strand.broker.admin.AuthorizedOperations;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.metadata.BrokerRegistration;
@@ -105,7 +106,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         if (data.includeClusterAuthorizedOperations()) {
-            response.setClusterAuthorizedOperations(Authorization.ALL_CLUSTER_OPERATIONS);
+            response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
         }
         return response;
     }
@@ -148,7 +149,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setName(topic.name())
                 .setTopicId(topic.id())
                 .setIsInternal(Topic.isInternal(topic.name()))
-                .setTopicAuthorizedOperations(includeOperations ? Authorization.ALL_TOPIC_OPERATIONS : Integer.MIN_VALUE);
+                .setTopicAuthorizedOperations(includeOperations ? AuthorizedOperations.TOPIC : AuthorizedOperations.NOT_REQUESTED);
         for (Map.Entry<Integer, PartitionRegistration> e : new TreeMap<>(topic.partitions()).entrySet()) {
             PartitionRegistration p = e.getValue();
             result.partitions().add(new MetadataResponsePartition()

@@ -57,6 +57,7 @@ public final class ProducerIdManager {
                     block.complete(null);
                 }
             });
+            return block;
         }
         return pendingBlock;
     }

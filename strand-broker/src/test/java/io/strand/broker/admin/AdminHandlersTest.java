@@ -47,9 +47,10 @@ class AdminHandlersTest {
     }
 
     @Test
-    void defaultReplicationFactorComesFromTheServerConfig() {
-        assertThat(AdminHandlers.defaultReplicationFactor(BrokerConfig.defaults())).isEqualTo((short) 1);
-        assertThat(AdminHandlers.defaultReplicationFactor(BrokerConfig.of(Map.of("default.replication.factor", "3"))))
-                .isEqualTo((short) 3);
+    void controllerDefaultsComeFromTheServerConfig() {
+        assertThat(AdminHandlers.controllerDefaults(BrokerConfig.defaults()).defaultReplicationFactor()).isEqualTo((short) 1);
+        assertThat(AdminHandlers.controllerDefaults(BrokerConfig.of(Map.of("default.replication.factor", "3",
+                "num.partitions", "6")))).extracting(d -> d.defaultReplicationFactor(), d -> d.numPartitions())
+                .containsExactly((short) 3, 6);
     }
 }
