@@ -1,0 +1,90 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.testkit.StrandNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Idempotent produce at the protocol level: a retried batch is acknowledged with its original offset
+ * and stored once, also after a restart; a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER.
+ */
+class IdempotenceIT {
+
+    private static final String TOPIC = "idempotent-raw";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void retriesAreDeduplicatedAndGapsRejectedAcrossARestart() throws Exception {
+        try (StrandNode node = StrandNode.start(dataDir, Map.of())) {
+            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", node.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            }
+            long producerId;
+            try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+                InitProducerIdResponse init = (InitProducerIdResponse) raw.roundTrip(new InitProducerIdRequest.Builder(
+                        new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)).build((short) 4));
+                assertThat(init.error()).isEqualTo(Errors.NONE);
+                producerId = init.data().producerId();
+                assertThat(producerId).isNotNegative();
+
+                assertThat(produce(raw, producerId, 0, "a", "b").baseOffset()).isEqualTo(0);
+                assertThat(produce(raw, producerId, 2, "c").baseOffset()).isEqualTo(2);
+                PartitionProduceResponse retry = produce(raw, producerId, 0, "a", "b");
+                assertThat(Errors.forCode(retry.errorCode())).isEqualTo(Errors.NONE);
+                assertThat(retry.baseOffset()).isEqualTo(0);
+                PartitionProduceResponse gap = produce(raw, producerId, 7, "x");
+                assertThat(Errors.forCode(gap.errorCode())).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            }
+
+            node.restart();
+
+            try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+                PartitionProduceResponse retry = produce(raw, producerId, 2, "c");
+                assertThat(Errors.forCode(retry.errorCode())).isEqualTo(Errors.NONE);
+                assertThat(retry.baseOffset()).isEqualTo(2);
+                PartitionProduceResponse next = produce(raw, producerId, 3, "d");
+                assertThat(next.baseOffset()).isEqualTo(3);
+                InitProducerIdResponse another = (InitProducerIdResponse) raw.roundTrip(new InitProducerIdRequest.Builder(
+                        new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)).build((short) 4));
+                assertThat(another.data().producerId()).isNotEqualTo(producerId);
+            }
+        }
+    }
+
+    private static PartitionProduceResponse produce(RawKafkaConnection raw, long producerId, int firstSequence,
+                                                    String... values) throws Exception {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0,
+                firstSequence, records);
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(TOPIC);
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        data.topicData().add(topic);
+        ProduceResponse response = (ProduceResponse) raw.roundTrip(new ProduceRequest(data, (short) 11));
+        return response.data().responses().iterator().next().partitionResponses().get(0);
+    }
+}
