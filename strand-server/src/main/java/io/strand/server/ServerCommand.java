@@ -26,6 +26,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-o", "--override"}, paramLabel = "NAME=VALUE", description = "Set one property (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    /** Starts, then shuts down cleanly at once: used by ./strand to record a class-data archive. */
+    @Option(names = "--exit-when-ready", hidden = true)
+    boolean exitWhenReady;
+
     @Override
     public Integer call() throws Exception {
         long startNs = System.nanoTime();
@@ -42,6 +46,10 @@ final class ServerCommand implements Callable<Integer> {
             return 2;
         }
         BrokerServer server = BrokerServer.start(config, Time.SYSTEM);
+        if (exitWhenReady) {
+            server.close();
+            return 0;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Strand shutting down");
