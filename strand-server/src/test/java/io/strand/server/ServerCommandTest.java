@@ -1,0 +1,56 @@
+package io.strand.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private String runAndCaptureErr(String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new StrandMain()).execute(args);
+            assertThat(exit).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unknownPropertyInTheConfigFileStopsStartupNamingIt() throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "num.partitions=3\nlog.retension.ms=1000\n");
+        assertThat(runAndCaptureErr("server", "--config", file.toString()))
+                .contains("invalid configuration").contains("log.retension.ms");
+    }
+
+    @Test
+    void invalidValueStopsStartupNamingPropertyAndValue() throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "num.partitions=-4\n");
+        assertThat(runAndCaptureErr("server", "--config", file.toString()))
+                .contains("num.partitions").contains("-4");
+        assertThat(runAndCaptureErr("server", "-o", "socket.request.max.bytes=huge")).contains("socket.request.max.bytes");
+    }
+
+    @Test
+    void serverPropertiesFileIsReadWithKafkasSyntax() throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "# comment\nnode.id = 7\nlog.dirs=/var/strand/a,/var/strand/b\n");
+        assertThat(ServerConfigFile.read(file)).containsEntry("node.id", "7")
+                .containsEntry("log.dirs", "/var/strand/a,/var/strand/b").hasSize(2);
+    }
+}
