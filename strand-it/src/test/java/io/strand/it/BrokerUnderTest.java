@@ -1,12 +1,15 @@
 package io.strand.it;
 
+import io.strand.testkit.StrandNode;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The single node the integration tests in this module talk to, seen only through its bootstrap
- * address. Every test class starts one in {@code @BeforeAll} on a {@code @TempDir} and closes it in
- * {@code @AfterAll}; which implementation runs is decided here, in one place.
+ * The single node the third-party client tests in this module talk to, seen only through its
+ * bootstrap address. Every test class starts one in {@code @BeforeAll} on a {@code @TempDir} and
+ * closes it in {@code @AfterAll}. Which implementation runs is decided here, in one place: Strand by
+ * default, Apache Kafka with {@code -Dstrand.it.broker=kafka}, which checks that what the tests
+ * expect is what Kafka does.
  *
  * <p>Not thread-safe; owned by the test class that started it.
  */
@@ -16,9 +19,12 @@ final class BrokerUnderTest implements AutoCloseable {
     enum Kind {
         /** Apache Kafka from the Maven Central jars ({@link KafkaReference}). */
         APACHE_KAFKA,
-        /** Strand ({@code io.strand.testkit.StrandNode}). */
+        /** Strand ({@link StrandNode}). */
         STRAND
     }
+
+    /** System property naming the implementation: {@code strand} (the default) or {@code kafka}. */
+    static final String BROKER_PROPERTY = "strand.it.broker";
 
     private final Kind kind;
     private final String bootstrapServers;
@@ -32,12 +38,23 @@ final class BrokerUnderTest implements AutoCloseable {
 
     /** Starts a fresh single node with its data under {@code dataDir}. */
     static BrokerUnderTest start(Path dataDir) {
-        // TODO(strand-testkit): switch to Strand once StrandNode serves these APIs, i.e. replace the
-        //  next two lines with
-        //    StrandNode node = StrandNode.start(dataDir, Map.of());
-        //    return new BrokerUnderTest(Kind.STRAND, node.bootstrapServers(), node);
-        KafkaReference node = KafkaReference.start(dataDir, Map.of());
-        return new BrokerUnderTest(Kind.APACHE_KAFKA, node.bootstrapServers(), node);
+        if (Kind.APACHE_KAFKA == selected()) {
+            KafkaReference node = KafkaReference.start(dataDir, Map.of());
+            return new BrokerUnderTest(Kind.APACHE_KAFKA, node.bootstrapServers(), node);
+        }
+        StrandNode node = StrandNode.start(dataDir, Map.of());
+        return new BrokerUnderTest(Kind.STRAND, node.bootstrapServers(), node);
+    }
+
+    /** Strand, unless the system property {@value #BROKER_PROPERTY} says {@code kafka}. */
+    static Kind selected() {
+        String name = System.getProperty(BROKER_PROPERTY, "strand");
+        return switch (name) {
+            case "strand" -> Kind.STRAND;
+            case "kafka" -> Kind.APACHE_KAFKA;
+            default -> throw new IllegalArgumentException(
+                    BROKER_PROPERTY + "=" + name + " is neither strand nor kafka");
+        };
     }
 
     Kind kind() {
@@ -49,8 +66,9 @@ final class BrokerUnderTest implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Whether consumer groups (FindCoordinator, JoinGroup, …) are served; Strand has none yet. */
+    /** Whether consumer groups (FindCoordinator, JoinGroup, …) are served. */
     boolean servesConsumerGroups() {
+        // TODO(consumer-groups): Strand has no group coordinator yet; return true once it has
         return kind == Kind.APACHE_KAFKA;
     }
 

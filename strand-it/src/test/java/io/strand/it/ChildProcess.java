@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,14 +22,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A child that outlives its {@code timeout} is killed with its descendants and the call fails
  * with an {@link AssertionError} that carries what the child printed, so a hung client fails its
- * test instead of hanging the build. When {@link #run} returns or throws, the child and its stream
- * threads are gone.
+ * test instead of hanging the build. When {@link #run} returns or throws, the child has been
+ * killed if it was still running, and its stream threads are gone.
  *
- * <p>Not thread-safe; build one per invocation.
+ * <p>An instance is not thread-safe; build one per invocation. {@link #killLeftovers} is.
  */
 final class ChildProcess {
 
     private static final int MAX_SHOWN_ARG_CHARS = 200;
+    /** Children started and not yet known to be gone. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     private final List<String> command = new ArrayList<>();
     private Path workDir;
@@ -80,6 +84,29 @@ final class ChildProcess {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start command=" + abbreviated(command), e);
         }
+        LIVE.add(process);
+        try {
+            return await(process);
+        } finally {
+            if (process.isAlive()) {
+                kill(process);
+            }
+            LIVE.remove(process);
+        }
+    }
+
+    /**
+     * Kills every child still running, for a test class's {@code @AfterEach}: {@link #run} already
+     * ends its child on every path, this guards against one that escaped (an interrupted test).
+     */
+    static void killLeftovers() {
+        for (Process process : LIVE) {
+            kill(process);
+            LIVE.remove(process);
+        }
+    }
+
+    private Result await(Process process) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread outPump = pump(process.getInputStream(), stdout, "stdout");
@@ -98,7 +125,6 @@ final class ChildProcess {
             return new Result(command, process.exitValue(),
                     stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
-            kill(process);
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while running " + abbreviated(command), e);
         }

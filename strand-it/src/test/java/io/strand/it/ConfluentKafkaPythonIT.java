@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of a produced partition has key {@code key-i}, value {@code value-i}, header {@code seq=i} and
  * timestamp {@link #BASE_TIMESTAMP_MS} + i seconds.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConfluentKafkaPythonIT {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -48,6 +52,11 @@ class ConfluentKafkaPythonIT {
                 "python module confluent_kafka is missing; install apt package python3-confluent-kafka");
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
+    }
+
+    @AfterEach
+    void killLeftoverClients() {
+        ChildProcess.killLeftovers();
     }
 
     @AfterAll

@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.common.Cluster;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Assertions read the tools' printed output, since that is what their users read.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaCliToolsIT {
 
     private static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
@@ -43,6 +47,11 @@ class KafkaCliToolsIT {
     static void startBroker() {
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
+    }
+
+    @AfterEach
+    void killLeftoverClients() {
+        ChildProcess.killLeftovers();
     }
 
     @AfterAll

@@ -20,9 +20,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A single Apache Kafka node (broker and KRaft controller in one process role set) running inside
- * this JVM from the Maven Central jars: the reference the integration tests are checked against,
- * and the side-by-side opponent for benchmarks.
+ * A single Apache Kafka 4.3.1 node (broker and KRaft controller combined) running inside this JVM
+ * from the Maven Central jars: the reference the integration tests are checked against, and the
+ * side-by-side opponent for benchmarks.
  *
  * <p>{@link #start} writes {@code server.properties} into the data directory, formats the storage
  * with Kafka's own storage tool (a fresh random cluster id) and starts a {@link KafkaRaftServer}

@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Record i of a produced partition has key {@code key-i}, value {@code value-i}, header
  * {@code seq=i}.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkajsIT {
 
     private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.jsDir", "src/test/js"));
@@ -47,6 +51,11 @@ class KafkajsIT {
         installNpmDependenciesIfMissing();
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
+    }
+
+    @AfterEach
+    void killLeftoverClients() {
+        ChildProcess.killLeftovers();
     }
 
     @AfterAll

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Each test owns its topic. Records are read back with a {@code -f} format that prints offset,
  * key length, key, value and headers, so a null key, an empty key and a wrong offset all show.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KcatIT {
 
     private static final String KCAT = "/usr/bin/kcat";
@@ -40,6 +44,11 @@ class KcatIT {
         Tools.requireExecutable(Path.of(KCAT), "apt package kcat");
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
+    }
+
+    @AfterEach
+    void killLeftoverClients() {
+        ChildProcess.killLeftovers();
     }
 
     @AfterAll
