@@ -36,7 +36,7 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
  * {@link TopicConfigs}, and any other property is its own only synonym. Immutable; a new instance
  * per request, used on the calling thread.
  */
-final class BrokerConfigLayers {
+public final class BrokerConfigLayers {
 
     /** Broker property → its synonyms, most specific first (only properties that supply a topic default). */
     private static final Map<String, List<String>> SYNONYMS;
@@ -68,7 +68,7 @@ final class BrokerConfigLayers {
     }
 
     /** A broker property as set in one layer. */
-    record Setting(ConfigSource source, String name, String value) {
+    public record Setting(ConfigSource source, String name, String value) {
     }
 
     private final List<Layer> layers;
@@ -83,7 +83,7 @@ final class BrokerConfigLayers {
                 new Layer(ConfigSource.DEFAULT_CONFIG, DEFAULTS));
     }
 
-    static BrokerConfigLayers of(BrokerConfig config, MetadataImage image) {
+    public static BrokerConfigLayers of(BrokerConfig config, MetadataImage image) {
         String nodeId = Integer.toString(config.nodeId());
         return new BrokerConfigLayers(image.configs(new ConfigResource(ConfigResource.Type.BROKER, nodeId)),
                 image.configs(new ConfigResource(ConfigResource.Type.BROKER, "")), config.originals());
@@ -109,7 +109,7 @@ final class BrokerConfigLayers {
      * The first of {@code names} (most specific unit first) that a non-default layer sets, with the
      * value of its most specific such layer; null if none is set. This is the value a broker applies.
      */
-    Setting configuredByName(List<String> names) {
+    public Setting configuredByName(List<String> names) {
         for (String name : names) {
             for (Layer layer : layers) {
                 Setting setting = configured(layer, name);

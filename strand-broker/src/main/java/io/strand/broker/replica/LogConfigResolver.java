@@ -1,5 +1,6 @@
 package io.strand.broker.replica;
 
+import io.strand.broker.admin.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.MetadataImage;
@@ -10,43 +11,34 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Computes a topic's effective log configuration: the topic's overrides, over the broker's dynamic
- * overrides (this broker's, then the cluster-wide default), over the static server properties, over
- * Kafka's defaults. Stateless apart from the static config; thread-safe.
+ * Computes a topic's effective log configuration: the topic's overrides, over the broker's value of
+ * each config's synonyms (this broker's dynamic override, the cluster-wide dynamic default, the
+ * static server properties — the same layers DescribeConfigs reports, from {@link BrokerConfigLayers}),
+ * over Kafka's defaults. Stateless apart from the static config; thread-safe.
  */
 public final class LogConfigResolver {
 
     private final BrokerConfig brokerConfig;
-    private final Map<String, String> staticTopicDefaults;
 
     public LogConfigResolver(BrokerConfig brokerConfig) {
         this.brokerConfig = brokerConfig;
-        this.staticTopicDefaults = brokerConfig.topicDefaults();
     }
 
     /** Topic config name → default value for topics of this broker, as of {@code image}. */
     public Map<String, String> topicDefaults(MetadataImage image) {
-        Map<String, String> defaults = new HashMap<>(staticTopicDefaults);
-        overlayDynamic(defaults, image.configs(new ConfigResource(ConfigResource.Type.BROKER, "")));
-        overlayDynamic(defaults, image.configs(new ConfigResource(ConfigResource.Type.BROKER,
-                Integer.toString(brokerConfig.nodeId()))));
-        return defaults;
-    }
-
-    private static void overlayDynamic(Map<String, String> defaults, Map<String, String> brokerOverrides) {
-        if (brokerOverrides.isEmpty()) {
-            return;
-        }
+        BrokerConfigLayers layers = BrokerConfigLayers.of(brokerConfig, image);
+        Map<String, String> defaults = new HashMap<>();
         for (String topicConfig : TopicConfigs.names()) {
             List<String> synonyms = TopicConfigs.brokerSynonyms(topicConfig);
-            for (String synonym : synonyms) {
-                String value = brokerOverrides.get(synonym);
-                if (value != null) {
-                    defaults.put(topicConfig, BrokerConfig.toTopicUnit(synonym, value));
-                    break;
-                }
+            if (synonyms.isEmpty()) {
+                continue;
+            }
+            BrokerConfigLayers.Setting setting = layers.configuredByName(synonyms);
+            if (setting != null) {
+                defaults.put(topicConfig, BrokerConfig.toTopicUnit(setting.name(), setting.value()));
             }
         }
+        return defaults;
     }
 
     /** The parsed effective topic configuration (topic config name → typed value). */

@@ -8,7 +8,6 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,8 @@ import org.apache.kafka.common.config.TopicConfig;
  * <p>Every property is defined once in {@link #DEF} with its type, default, validation and doc.
  * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse). Topic
  * defaults ({@code log.retention.ms} and friends) are the broker properties listed as synonyms in
- * {@link TopicConfigs}. Immutable and thread-safe.
+ * {@link TopicConfigs}; the broker resolves them, with dynamic overrides, per metadata image.
+ * Immutable and thread-safe.
  */
 public final class BrokerConfig {
 
@@ -258,45 +258,6 @@ public final class BrokerConfig {
     /** True if {@code name} may be altered at run time as a broker (or cluster default) config. */
     public static boolean isDynamic(String name) {
         return DYNAMIC.contains(name);
-    }
-
-    /**
-     * The default of every topic config that this broker's properties set explicitly (topic config
-     * name → value as string), with Kafka's unit fallbacks (ms, then minutes, then hours).
-     */
-    public Map<String, String> topicDefaults() {
-        Map<String, String> result = new HashMap<>();
-        for (String topicConfig : TopicConfigs.names()) {
-            String value = staticTopicDefault(topicConfig);
-            if (value != null) {
-                result.put(topicConfig, value);
-            }
-        }
-        return result;
-    }
-
-    /** The broker property and value that supplies {@code topicConfig}'s default, or null. */
-    public Map.Entry<String, String> topicDefaultSource(String topicConfig) {
-        for (String synonym : TopicConfigs.brokerSynonyms(topicConfig)) {
-            if (originals.containsKey(synonym)) {
-                return Map.entry(synonym, originals.get(synonym));
-            }
-        }
-        return null;
-    }
-
-    private String staticTopicDefault(String topicConfig) {
-        Map.Entry<String, String> source = topicDefaultSource(topicConfig);
-        if (source == null) {
-            if (topicConfig.equals(TopicConfig.RETENTION_MS_CONFIG)) {
-                return Long.toString(TimeUnit.HOURS.toMillis(values.getInt("log.retention.hours")));
-            }
-            if (topicConfig.equals(TopicConfig.SEGMENT_MS_CONFIG)) {
-                return Long.toString(TimeUnit.HOURS.toMillis(values.getInt("log.roll.hours")));
-            }
-            return null;
-        }
-        return toTopicUnit(source.getKey(), source.getValue());
     }
 
     /** Converts a broker synonym's value into the unit of its topic config (minutes/hours to ms). */

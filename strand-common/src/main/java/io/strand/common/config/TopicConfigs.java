@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.TopicConfig;
  * first, as Kafka's DescribeConfigs reports them).
  *
  * <p>A topic's effective configuration is its own overrides (stored as metadata records) laid over
- * the broker's defaults ({@link BrokerConfig#topicDefaults()}), which are laid over the defaults
+ * the broker's defaults (its values of each config's broker synonyms), which are laid over the defaults
  * here. Stateless and thread-safe.
  */
 public final class TopicConfigs {
@@ -152,7 +152,7 @@ public final class TopicConfigs {
 
     /**
      * The effective, parsed configuration of a topic: {@code overrides} over {@code brokerDefaults}
-     * (topic property name → value, from {@link BrokerConfig#topicDefaults()}) over Kafka's defaults.
+     * (topic property name → value, from the broker's synonyms) over Kafka's defaults.
      */
     public static Map<String, Object> effective(Map<String, ?> brokerDefaults, Map<String, String> overrides) {
         Map<String, Object> merged = new HashMap<>(brokerDefaults);

@@ -42,17 +42,10 @@ class BrokerConfigTest {
     }
 
     @Test
-    void topicDefaultsFollowKafkasUnitFallbacks() {
-        assertThat(BrokerConfig.defaults().topicDefaults()).containsEntry("retention.ms", "604800000");
-        assertThat(BrokerConfig.of(Map.of("log.retention.hours", "1")).topicDefaults()).containsEntry("retention.ms", "3600000");
-        assertThat(BrokerConfig.of(Map.of("log.retention.minutes", "2", "log.retention.hours", "1")).topicDefaults())
-                .containsEntry("retention.ms", "120000");
-        assertThat(BrokerConfig.of(Map.of("log.retention.ms", "5", "log.retention.minutes", "2")).topicDefaults())
-                .containsEntry("retention.ms", "5");
-        assertThat(BrokerConfig.of(Map.of("log.segment.bytes", "2097152")).topicDefaults())
-                .containsEntry("segment.bytes", "2097152");
-        assertThat(BrokerConfig.of(Map.of("message.max.bytes", "2000")).topicDefaults())
-                .containsEntry("max.message.bytes", "2000");
+    void brokerPropertiesConvertIntoTheirTopicConfigsUnit() {
+        assertThat(BrokerConfig.toTopicUnit("log.retention.hours", "2")).isEqualTo("7200000");
+        assertThat(BrokerConfig.toTopicUnit("log.retention.minutes", "2")).isEqualTo("120000");
+        assertThat(BrokerConfig.toTopicUnit("log.retention.ms", "2")).isEqualTo("2");
     }
 
     @Test
