@@ -187,6 +187,43 @@ class JavaClientIT {
         }
     }
 
+    @Test
+    void consumerKeepsUpWithConcurrentProductionAcrossPartitions() throws Exception {
+        String topic = "many-partitions";
+        createTopic(topic, 6);
+        List<TopicPartition> tps = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(p -> new TopicPartition(topic, p)).toList();
+        Map<Integer, List<Long>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, String> consumer = consumer()) {
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (received.get() < 3000 && System.currentTimeMillis() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                        seen.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.offset());
+                        received.incrementAndGet();
+                    }
+                }
+            }
+        }, "incremental-fetch-reader");
+        reader.start();
+        try (KafkaProducer<String, String> producer = producer("1", "lz4")) {
+            for (int i = 0; i < 3000; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 6, "k" + i, "v" + i));
+                if (i % 500 == 0) {
+                    producer.flush();
+                }
+            }
+        }
+        reader.join(70_000);
+        assertThat(received.get()).isEqualTo(3000);
+        for (int p = 0; p < 6; p++) {
+            assertThat(seen.get(p)).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 500).boxed().toList());
+        }
+    }
+
     static void createTopic(String name, int partitions) throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", node.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
