@@ -25,10 +25,15 @@ final class RawKafkaConnection implements AutoCloseable {
     private int nextCorrelationId = 1;
 
     RawKafkaConnection(String bootstrap) throws IOException {
+        this(bootstrap, 10_000);
+    }
+
+    /** @param readTimeoutMs how long a read waits before it fails with a timeout */
+    RawKafkaConnection(String bootstrap, int readTimeoutMs) throws IOException {
         int colon = bootstrap.lastIndexOf(':');
         socket = new Socket();
         socket.connect(new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))), 5_000);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(readTimeoutMs);
         out = new DataOutputStream(socket.getOutputStream());
         in = new DataInputStream(socket.getInputStream());
     }

@@ -1,5 +1,6 @@
 package io.strand.broker.fetch;
 
+import io.strand.broker.handlers.RequestChecks;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.replica.Partition;
@@ -64,11 +65,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     @Override
     public CompletableFuture<FetchResponseData> handle(RequestContext context, FetchRequest request) {
+        IsolationLevel isolation = RequestChecks.isolationLevel(request.data().isolationLevel());
         boolean usesTopicIds = request.version() >= FIRST_TOPIC_ID_VERSION;
         Map<Uuid, String> topicNames = usesTopicIds ? topicNames(image.get()) : Map.of();
         FetchContext fetchContext = sessions.newContext(request.metadata(), request.fetchData(topicNames),
                 request.forgottenTopics(topicNames), usesTopicIds);
-        boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED;
+        boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
         Read first = read(fetchContext, request, readCommitted);
         if (first.bytes >= request.minBytes() || request.maxWait() <= 0 || first.hasError
                 || fetchContext instanceof FetchContext.SessionError || fetchContext.partitionsToRead().isEmpty()) {

@@ -45,6 +45,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     @Override
     public CompletableFuture<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
+        RequestChecks.isolationLevel(request.data().isolationLevel()); // the last stable offset equals the high watermark until transactions exist
         Set<TopicPartition> duplicates = request.duplicatePartitions();
         ListOffsetsResponseData response = new ListOffsetsResponseData();
         for (ListOffsetsTopic topic : request.topics()) {
