@@ -22,13 +22,16 @@ import org.apache.kafka.common.record.internal.CompressionType;
  * ({@code -1}: no limit), {@code flush.messages}, {@code flush.ms}, {@code max.message.bytes},
  * {@code message.timestamp.type}, {@code message.timestamp.before.max.ms},
  * {@code message.timestamp.after.max.ms}, {@code file.delete.delay.ms}, {@code cleanup.policy} (as two
- * flags), {@code compression.type} and {@code preallocate}.
+ * flags), {@code compression.type} and {@code preallocate}; for compacted topics also
+ * {@code delete.retention.ms}, {@code min.cleanable.dirty.ratio}, {@code min.compaction.lag.ms} and
+ * {@code max.compaction.lag.ms} (see {@link LogCleaner}).
  */
 public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, int segmentIndexBytes,
         int indexIntervalBytes, long retentionMs, long retentionBytes, long flushIntervalMessages,
         long flushIntervalMs, int maxMessageBytes, TimestampType timestampType,
         long messageTimestampBeforeMaxMs, long messageTimestampAfterMaxMs, long fileDeleteDelayMs,
-        boolean deletePolicy, boolean compactPolicy, String compressionType, boolean preallocate) {
+        boolean deletePolicy, boolean compactPolicy, String compressionType, boolean preallocate,
+        long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs) {
 
     /** {@code compression.type} value that keeps each batch in the codec its producer chose. */
     public static final String PRODUCER_COMPRESSION = "producer";
@@ -52,6 +55,13 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
         requireAtLeast(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, messageTimestampBeforeMaxMs, 0);
         requireAtLeast(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, messageTimestampAfterMaxMs, 0);
         requireAtLeast(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, fileDeleteDelayMs, 0);
+        requireAtLeast(TopicConfig.DELETE_RETENTION_MS_CONFIG, deleteRetentionMs, 0);
+        requireAtLeast(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, minCompactionLagMs, 0);
+        requireAtLeast(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, maxCompactionLagMs, 1);
+        if (!(minCleanableDirtyRatio >= 0.0 && minCleanableDirtyRatio <= 1.0)) {
+            throw new ConfigException(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, minCleanableDirtyRatio,
+                    "must be between 0 and 1");
+        }
         if (timestampType == TimestampType.NO_TIMESTAMP_TYPE) {
             throw new ConfigException(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, timestampType.name,
                     "must be CreateTime or LogAppendTime");
@@ -60,6 +70,18 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
             throw new ConfigException(TopicConfig.COMPRESSION_TYPE_CONFIG, compressionType,
                     "must be one of " + COMPRESSION_TYPES);
         }
+    }
+
+    /** The settings of a log without compaction; the compaction settings take Kafka's defaults. */
+    public LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, int segmentIndexBytes,
+            int indexIntervalBytes, long retentionMs, long retentionBytes, long flushIntervalMessages,
+            long flushIntervalMs, int maxMessageBytes, TimestampType timestampType,
+            long messageTimestampBeforeMaxMs, long messageTimestampAfterMaxMs, long fileDeleteDelayMs,
+            boolean deletePolicy, boolean compactPolicy, String compressionType, boolean preallocate) {
+        this(segmentBytes, segmentMs, segmentJitterMs, segmentIndexBytes, indexIntervalBytes, retentionMs,
+                retentionBytes, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, fileDeleteDelayMs, deletePolicy,
+                compactPolicy, compressionType, preallocate, 86_400_000L, 0.5, 0L, Long.MAX_VALUE);
     }
 
     /** From the parsed effective topic config, i.e. {@code TopicConfigs.effective(...)}; missing keys take Kafka's defaults. */
@@ -85,7 +107,11 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
                 policy.contains(TopicConfig.CLEANUP_POLICY_DELETE),
                 policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT),
                 String.valueOf(c.get(TopicConfig.COMPRESSION_TYPE_CONFIG)),
-                Boolean.parseBoolean(String.valueOf(c.get(TopicConfig.PREALLOCATE_CONFIG))));
+                Boolean.parseBoolean(String.valueOf(c.get(TopicConfig.PREALLOCATE_CONFIG))),
+                longOf(c, TopicConfig.DELETE_RETENTION_MS_CONFIG),
+                doubleOf(c, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG),
+                longOf(c, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG),
+                longOf(c, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG));
     }
 
     /** Kafka's defaults for every topic property. */
@@ -124,6 +150,18 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
         }
         try {
             return Long.parseLong(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name, v, "not a number");
+        }
+    }
+
+    private static double doubleOf(Map<String, Object> c, String name) {
+        Object v = c.get(name);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        try {
+            return Double.parseDouble(String.valueOf(v).trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(name, v, "not a number");
         }

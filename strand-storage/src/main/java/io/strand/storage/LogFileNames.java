@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
  *   recovery-point-offset-checkpoint   per partition: offset below which everything was fsynced
  *   replication-offset-checkpoint      per partition: high watermark
  *   log-start-offset-checkpoint        per partition: log start offset
+ *   cleaner-offset-checkpoint          per compacted partition: where its clean section ends
  *   &lt;topic&gt;-&lt;partition&gt;/
  *     partition.metadata               the topic id
  *     leader-epoch-checkpoint          leader epoch → start offset
@@ -25,7 +26,9 @@ import org.apache.kafka.common.TopicPartition;
  * </pre>
  *
  * Files ending in {@code .deleted} wait for their delayed removal; files ending in {@code .tmp} are
- * half-written checkpoints. Both are removed when a log is opened.
+ * half-written checkpoints. Both are removed when a log is opened. A segment the cleaner is writing
+ * has its three files named {@code <offset>.log.cleaned} etc.; renamed to {@code .swap} they are a
+ * finished replacement for the segments in their offset range (see {@link SwapRecovery}).
  */
 final class LogFileNames {
 
@@ -35,6 +38,9 @@ final class LogFileNames {
     static final String SNAPSHOT_SUFFIX = ".snapshot";
     static final String DELETED_SUFFIX = ".deleted";
     static final String TMP_SUFFIX = ".tmp";
+    static final String CLEANED_SUFFIX = ".cleaned";
+    static final String SWAP_SUFFIX = ".swap";
+    static final String CLEANER_CHECKPOINT = "cleaner-offset-checkpoint";
     static final String DELETE_DIR_SUFFIX = "-delete";
     static final String PARTITION_METADATA = "partition.metadata";
     static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";

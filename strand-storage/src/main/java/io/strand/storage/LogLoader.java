@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * re-read by {@link LogSegment#recover}: CRC and framing of each batch checked, the file cut at the
  * first bad byte (with a WARN naming file and position), the indexes rebuilt; segments after a cut are
  * deleted. A segment whose indexes are missing or malformed is recovered in any case. Leftover
- * {@code .deleted} and {@code .tmp} files, and index files without a {@code .log}, are removed.
+ * {@code .deleted} and {@code .tmp} files, and index files without a {@code .log}, are removed; a
+ * segment replacement the cleaner left unfinished is completed or discarded first ({@link SwapRecovery}).
  */
 final class LogLoader {
 
@@ -86,6 +87,7 @@ final class LogLoader {
     }
 
     private static List<Long> removeLeftoversAndListSegments(Path dir) throws IOException {
+        SwapRecovery.completeInterruptedSwaps(dir);
         TreeSet<Long> logs = new TreeSet<>();
         List<Path> indexes = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Owns the log directories of a broker and the {@link PartitionLog}s in them, and runs their
  * background work: retention (and producer-id expiry) every {@code log.retention.check.interval.ms},
  * time-based flushes every {@code log.flush.scheduler.interval.ms}, checkpoints of recovery points,
- * high watermarks and log start offsets every {@code log.flush.offset.checkpoint.interval.ms}.
+ * high watermarks and log start offsets every {@code log.flush.offset.checkpoint.interval.ms}, and
+ * compaction of logs with {@code cleanup.policy=compact} on the {@link LogCleaner}'s own thread.
  *
  * <p><b>Lifecycle.</b> NEW → {@link #startup()} → RUNNING → {@link #close()} → CLOSED. Logs are opened
  * lazily by {@link #getOrCreateLog}; a log found on disk is recovered then if its directory was not
@@ -71,6 +72,7 @@ public final class LogManager implements AutoCloseable {
     /** Renamed directories of deleted partitions whose files are still to go, with their open logs. */
     private final Map<Path, Optional<PartitionLog>> pendingDirDeletions = new ConcurrentHashMap<>();
     private final AtomicLong deletionSequence = new AtomicLong();
+    private final LogCleaner cleaner;
     private volatile Scheduler scheduler;
     private State state = State.NEW;
 
@@ -83,6 +85,7 @@ public final class LogManager implements AutoCloseable {
         this.time = time;
         this.random = random;
         this.schedulerFactory = schedulerFactory;
+        this.cleaner = new LogCleaner(config, time, logs::values);
     }
 
     /**
@@ -130,6 +133,7 @@ public final class LogManager implements AutoCloseable {
         s.schedulePeriodic("log-retention", this::runRetention, config.retentionCheckIntervalMs());
         s.schedulePeriodic("log-flusher", this::runTimeBasedFlush, config.flushCheckIntervalMs());
         s.schedulePeriodic("log-checkpoint", this::writeCheckpoints, config.checkpointIntervalMs());
+        cleaner.startup();
         state = State.RUNNING;
         LOG.info("Log manager started: dirs={} partitionsOnDisk={}", config.logDirs(), locations.size());
     }
@@ -217,6 +221,7 @@ public final class LogManager implements AutoCloseable {
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot delete log: partition=" + tp + " dir=" + partitionDir, e);
         }
+        cleaner.onLogDeleted(tp, dir.path());
         pendingDirDeletions.put(target, Optional.ofNullable(log));
         scheduler.scheduleOnce("delete-log-" + tp, () -> deletePendingDir(target), delayMs);
         writeCheckpoints(dir);
@@ -281,6 +286,7 @@ public final class LogManager implements AutoCloseable {
             }
             s = scheduler;
         }
+        cleaner.shutdown();
         s.shutdown();
         for (Path pending : List.copyOf(pendingDirDeletions.keySet())) {
             deletePendingDir(pending);
@@ -326,12 +332,18 @@ public final class LogManager implements AutoCloseable {
             state = State.CLOSED;
             s = scheduler;
         }
+        cleaner.shutdown();
         s.shutdown();
         logs.values().forEach(PartitionLog::closeHandles);
         pendingDirDeletions.values().forEach(l -> l.ifPresent(PartitionLog::closeHandles));
         synchronized (this) {
             dirs.forEach(LogDir::release);
         }
+    }
+
+    /** The log cleaner (compaction); tests drive it with {@link LogCleaner#cleanOnce()}. */
+    LogCleaner cleaner() {
+        return cleaner;
     }
 
     /** One retention pass over every open log; also expires idle producer ids. */

@@ -10,9 +10,19 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code log.dirs}, {@code log.retention.check.interval.ms}, {@code log.flush.scheduler.interval.ms},
  * {@code log.flush.offset.checkpoint.interval.ms} and {@code producer.id.expiration.ms}.
  * An interval of {@link Long#MAX_VALUE} turns its background task off.
+ *
+ * <p>The log cleaner (compaction, see {@link LogCleaner}): {@code log.cleaner.enable} (default true;
+ * false: no compaction at all), {@code log.cleaner.dedupe.buffer.size} (bytes of the key-hash → offset
+ * map, default 128 MiB; a smaller map cleans a log in more passes), {@code log.cleaner.io.max.bytes.per.second}
+ * (read plus written bytes, default unlimited) and {@code log.cleaner.backoff.ms} (idle wait between
+ * passes when no log needs cleaning, default 15 s).
  */
 public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushCheckIntervalMs,
-        long checkpointIntervalMs, int producerIdExpirationMs) {
+        long checkpointIntervalMs, int producerIdExpirationMs, boolean cleanerEnable, long cleanerDedupeBufferBytes,
+        double cleanerIoMaxBytesPerSecond, long cleanerBackoffMs) {
+
+    public static final long DEFAULT_CLEANER_DEDUPE_BUFFER_BYTES = 128L * 1024 * 1024;
+    public static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
 
     public LogManagerConfig {
         Objects.requireNonNull(logDirs, "logDirs");
@@ -27,6 +37,29 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
         requirePositive("log.flush.scheduler.interval.ms", flushCheckIntervalMs);
         requirePositive("log.flush.offset.checkpoint.interval.ms", checkpointIntervalMs);
         requirePositive("producer.id.expiration.ms", producerIdExpirationMs);
+        if (cleanerDedupeBufferBytes < OffsetMap.SLOT_BYTES * 2L) {
+            throw new ConfigException("log.cleaner.dedupe.buffer.size", cleanerDedupeBufferBytes,
+                    "must be at least " + OffsetMap.SLOT_BYTES * 2);
+        }
+        if (!(cleanerIoMaxBytesPerSecond > 0)) {
+            throw new ConfigException("log.cleaner.io.max.bytes.per.second", cleanerIoMaxBytesPerSecond,
+                    "must be positive");
+        }
+        requirePositive("log.cleaner.backoff.ms", cleanerBackoffMs);
+    }
+
+    /** The settings without the cleaner's, which take Kafka's defaults. */
+    public LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushCheckIntervalMs,
+            long checkpointIntervalMs, int producerIdExpirationMs) {
+        this(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, producerIdExpirationMs,
+                true, DEFAULT_CLEANER_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE, DEFAULT_CLEANER_BACKOFF_MS);
+    }
+
+    /** The same settings with the given cleaner settings. */
+    public LogManagerConfig withCleaner(boolean enable, long dedupeBufferBytes, double ioMaxBytesPerSecond,
+            long backoffMs) {
+        return new LogManagerConfig(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs,
+                producerIdExpirationMs, enable, dedupeBufferBytes, ioMaxBytesPerSecond, backoffMs);
     }
 
     /** Kafka's defaults for everything but the directories. */

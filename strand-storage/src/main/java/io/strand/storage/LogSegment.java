@@ -67,12 +67,28 @@ final class LogSegment {
     /** Creates a new, empty segment; leftover files of the same name are replaced. */
     static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs, long rollJitterMs)
             throws IOException {
-        Files.deleteIfExists(LogFileNames.logFile(dir, baseOffset));
-        Files.deleteIfExists(LogFileNames.indexFile(dir, baseOffset));
-        Files.deleteIfExists(LogFileNames.timeIndexFile(dir, baseOffset));
-        FileRecords log = FileRecords.open(LogFileNames.logFile(dir, baseOffset).toFile(), false,
+        return create(dir, baseOffset, "", config, nowMs, rollJitterMs);
+    }
+
+    /**
+     * Creates a new, empty segment whose three file names end with {@code suffix} after the usual ones
+     * (the cleaner's {@code .cleaned}); leftover files of the same names are replaced.
+     */
+    static LogSegment create(Path dir, long baseOffset, String suffix, LogConfig config, long nowMs,
+            long rollJitterMs) throws IOException {
+        Path logPath = withSuffix(LogFileNames.logFile(dir, baseOffset), suffix);
+        Path offsetPath = withSuffix(LogFileNames.indexFile(dir, baseOffset), suffix);
+        Path timePath = withSuffix(LogFileNames.timeIndexFile(dir, baseOffset), suffix);
+        Files.deleteIfExists(logPath);
+        Files.deleteIfExists(offsetPath);
+        Files.deleteIfExists(timePath);
+        FileRecords log = FileRecords.open(logPath.toFile(), false,
                 config.preallocate() ? config.segmentBytes() : 0, config.preallocate());
-        return withIndexes(dir, baseOffset, log, config, nowMs, rollJitterMs);
+        return withIndexes(offsetPath, timePath, baseOffset, log, config, nowMs, rollJitterMs);
+    }
+
+    private static Path withSuffix(Path path, String suffix) {
+        return suffix.isEmpty() ? path : path.resolveSibling(path.getFileName() + suffix);
     }
 
     /**
@@ -82,13 +98,12 @@ final class LogSegment {
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs, long rollJitterMs)
             throws IOException {
         FileRecords log = FileRecords.open(LogFileNames.logFile(dir, baseOffset).toFile(), true, 0, false);
-        return withIndexes(dir, baseOffset, log, config, nowMs, rollJitterMs);
+        return withIndexes(LogFileNames.indexFile(dir, baseOffset), LogFileNames.timeIndexFile(dir, baseOffset),
+                baseOffset, log, config, nowMs, rollJitterMs);
     }
 
-    private static LogSegment withIndexes(Path dir, long baseOffset, FileRecords log, LogConfig config,
-            long nowMs, long rollJitterMs) throws IOException {
-        Path offsetPath = LogFileNames.indexFile(dir, baseOffset);
-        Path timePath = LogFileNames.timeIndexFile(dir, baseOffset);
+    private static LogSegment withIndexes(Path offsetPath, Path timePath, long baseOffset, FileRecords log,
+            LogConfig config, long nowMs, long rollJitterMs) throws IOException {
         boolean rebuilt = log.sizeInBytes() > 0 && (!Files.exists(offsetPath) || !Files.exists(timePath));
         OffsetIndex offsetIndex = null;
         TimeIndex timeIndex = null;
@@ -195,6 +210,19 @@ final class LogSegment {
         }
         log.append(records);
         onBatchWritten(batchBaseOffset, batchMaxTimestampMs, position, records.sizeInBytes(), indexIntervalBytes);
+    }
+
+    /**
+     * Writer only (the cleaner, for a segment nobody else sees yet): appends batches that already carry
+     * their offsets, indexing them as {@link #append} does.
+     */
+    void appendBatches(MemoryRecords records, int indexIntervalBytes) throws IOException {
+        int position = log.sizeInBytes();
+        log.append(records);
+        for (RecordBatch batch : records.batches()) {
+            onBatchWritten(batch.baseOffset(), batch.maxTimestamp(), position, batch.sizeInBytes(), indexIntervalBytes);
+            position += batch.sizeInBytes();
+        }
     }
 
     private void onBatchWritten(long batchBaseOffset, long batchMaxTimestampMs, int position, int batchBytes,
@@ -357,6 +385,24 @@ final class LogSegment {
                 + LogFileNames.DELETED_SUFFIX));
         timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName()
                 + LogFileNames.DELETED_SUFFIX));
+    }
+
+    /**
+     * Renames the three files from names ending in {@code fromSuffix} to names ending in {@code toSuffix}
+     * (either may be empty), the log file last; open readers keep reading.
+     */
+    void renameFiles(String fromSuffix, String toSuffix) throws IOException {
+        offsetIndex.renameTo(replaceSuffix(offsetIndex.path(), fromSuffix, toSuffix));
+        timeIndex.renameTo(replaceSuffix(timeIndex.path(), fromSuffix, toSuffix));
+        log.renameTo(replaceSuffix(log.file().toPath(), fromSuffix, toSuffix).toFile());
+    }
+
+    private static Path replaceSuffix(Path path, String fromSuffix, String toSuffix) {
+        String name = path.getFileName().toString();
+        if (!name.endsWith(fromSuffix)) {
+            throw new IllegalStateException("File=" + path + " does not end with suffix=" + fromSuffix);
+        }
+        return path.resolveSibling(name.substring(0, name.length() - fromSuffix.length()) + toSuffix);
     }
 
     void closeAndDelete() throws IOException {

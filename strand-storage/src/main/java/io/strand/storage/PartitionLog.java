@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *       when its segment rolls and at clean shutdown: durability then comes from replication, as in
  *       Kafka.</li>
  * </ul>
+ * Compaction ({@link LogCleaner}) rewrites inactive segments off the writer's thread and swaps them in
+ * under the writer lock with {@link #replaceSegments}; offsets never change, readers keep their slices.
  * Checkpoints (recovery point, high watermark, log start) are written periodically by the
  * {@link LogManager} and at shutdown; DeleteRecords checkpoints the new log start at once.
  */
@@ -83,6 +87,9 @@ public final class PartitionLog {
     private volatile long lastFlushMs;
     private volatile boolean dirNeedsFsync;
     private volatile boolean closed;
+    /** The lowest offset truncated to since the cleaner last asked, or Long.MAX_VALUE. */
+    private final AtomicLong truncatedToOffset =
+            new AtomicLong(Long.MAX_VALUE);
 
     private PartitionLog(Path dir, TopicPartition topicPartition, Uuid topicId, LogConfig config,
             LogEnvironment env, LogLoader.LoadedLog loaded) {
@@ -450,6 +457,7 @@ public final class PartitionLog {
             }
             dirNeedsFsync = true;
             logEnd = new LogEnd(newEnd, active, active.sizeInBytes());
+            truncatedToOffset.accumulateAndGet(newEnd, Math::min);
             logStartOffset = Math.min(logStartOffset, newEnd);
             highWatermark = Math.min(highWatermark, newEnd);
             recoveryPoint = Math.min(recoveryPoint, newEnd);
@@ -541,6 +549,83 @@ public final class PartitionLog {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The cleaner's commit: replaces {@code replaced} (consecutive inactive segments, oldest first) by
+     * {@code cleaned}, which has the first one's base offset and files named {@code *.cleaned}, written
+     * and fsynced. The steps and what a crash after each leaves are in {@link SwapRecovery}. Readers
+     * see either the old segments or the new one; old files are removed after {@code file.delete.delay.ms}.
+     *
+     * @return false, changing nothing, if the log is closed or any replaced segment is gone or active
+     *     (retention, DeleteRecords or truncation got there first)
+     * @throws KafkaStorageException if a step fails; the log is then taken offline, a restart finishes it
+     */
+    boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned, SwapObserver observer) {
+        lock.lock();
+        try {
+            if (closed || replaced.isEmpty() || replaced.get(0).baseOffset() != cleaned.baseOffset()) {
+                return false;
+            }
+            for (LogSegment s : replaced) {
+                if (segments.get(s.baseOffset()) != s || s == logEnd.segment()) {
+                    return false;
+                }
+            }
+            try {
+                observer.onStep(SwapObserver.Step.CLEANED_WRITTEN);
+                cleaned.renameFiles(LogFileNames.CLEANED_SUFFIX, LogFileNames.SWAP_SUFFIX);
+                StorageFiles.fsyncDirectory(dir);
+                observer.onStep(SwapObserver.Step.SWAP_COMMITTED);
+                for (LogSegment s : replaced) {
+                    deleter.delete(s, config.fileDeleteDelayMs(), "replaced by cleaned segment");
+                    observer.onStep(SwapObserver.Step.REPLACED_SEGMENT_DELETED);
+                }
+                cleaned.renameFiles(LogFileNames.SWAP_SUFFIX, "");
+                dirNeedsFsync = true;
+                observer.onStep(SwapObserver.Step.SWAPPED_IN);
+            } catch (IOException | RuntimeException e) {
+                closed = true;
+                throw new KafkaStorageException("Segment replacement failed, log taken offline: partition="
+                        + topicPartition + " baseOffset=" + cleaned.baseOffset(), e);
+            }
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment s : replaced) {
+                if (s.baseOffset() != cleaned.baseOffset()) {
+                    segments.remove(s.baseOffset());
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For the cleaner: each producer's latest batch's last offset, taken under the writer lock. */
+    Map<Long, Long> lastBatchOffsetsOfProducers() {
+        lock.lock();
+        try {
+            return producerState.lastBatchOffsets();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A read-only live view of the segments by base offset (for the cleaner, which reads without the lock). */
+    NavigableMap<Long, LogSegment> segmentMap() {
+        return Collections.unmodifiableNavigableMap(segments);
+    }
+
+    /**
+     * For the cleaner: the lowest log end a truncation left since the last call (Long.MAX_VALUE if none),
+     * so a clean section checkpointed above it is moved back before new records land there.
+     */
+    long takeTruncatedToOffset() {
+        return truncatedToOffset.getAndSet(Long.MAX_VALUE);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     ProducerStateManager producerState() {

@@ -61,6 +61,21 @@ final class ProducerStateManager {
         return producers.get(producerId);
     }
 
+    /** For each producer with a remembered batch, the last offset of its latest batch (the cleaner keeps that batch). */
+    Map<Long, Long> lastBatchOffsets() {
+        Map<Long, Long> out = new HashMap<>();
+        for (ProducerEntry e : producers.values()) {
+            long last = -1L;
+            for (ProducerEntry.BatchMetadata b : e.batches()) {
+                last = Math.max(last, b.lastOffset());
+            }
+            if (last >= 0) {
+                out.put(e.producerId(), last);
+            }
+        }
+        return out;
+    }
+
     int producerCount() {
         return producers.size();
     }

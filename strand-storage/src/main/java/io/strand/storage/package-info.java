@@ -17,7 +17,10 @@
  *   <li>opening and recovery: {@code LogLoader}, {@code LogDir} (lock, clean-shutdown marker,
  *       per-directory checkpoints), {@code LeaderEpochCache};</li>
  *   <li>background: {@code RetentionRules}, {@code SegmentDeleter}, {@code TimestampLookup},
- *       {@code Scheduler} and {@code ThreadScheduler}.</li>
+ *       {@code Scheduler} and {@code ThreadScheduler};</li>
+ *   <li>compaction: {@code LogCleaner} (thread, choice of log), {@code CleanerCheckpoints}, {@code CleanableRange},
+ *       {@code Cleaner}, {@code OffsetMap}, {@code CompactionFilter}, {@code Throttler}; the crash-safe
+ *       segment swap in {@code PartitionLog.replaceSegments}, {@code SwapObserver} and {@code SwapRecovery}.</li>
  * </ul>
  */
 package io.strand.storage;

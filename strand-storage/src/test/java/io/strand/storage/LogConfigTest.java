@@ -55,4 +55,33 @@ class LogConfigTest {
         assertThatThrownBy(() -> new LogManagerConfig(List.of(Path.of("a")), 0, 1, 1, 1))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("log.retention.check.interval.ms");
     }
+
+    @Test
+    void readsTheCompactionSettings() {
+        LogConfig c = LogFixture.config("delete.retention.ms", 5L, "min.cleanable.dirty.ratio", "0.25",
+                "min.compaction.lag.ms", 7L, "max.compaction.lag.ms", 9L);
+
+        assertThat(c.deleteRetentionMs()).isEqualTo(5L);
+        assertThat(c.minCleanableDirtyRatio()).isEqualTo(0.25);
+        assertThat(c.minCompactionLagMs()).isEqualTo(7L);
+        assertThat(c.maxCompactionLagMs()).isEqualTo(9L);
+        assertThat(LogConfig.defaults().deleteRetentionMs()).isEqualTo(86_400_000L);
+        assertThat(LogConfig.defaults().minCleanableDirtyRatio()).isEqualTo(0.5);
+        assertThatThrownBy(() -> LogFixture.config("min.cleanable.dirty.ratio", 1.5))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("min.cleanable.dirty.ratio");
+    }
+
+    @Test
+    void cleanerSettingsDefaultToKafkasAndAreValidated() {
+        LogManagerConfig c = new LogManagerConfig(List.of(Path.of("a")), 1, 1, 1, 1);
+
+        assertThat(c.cleanerEnable()).isTrue();
+        assertThat(c.cleanerDedupeBufferBytes()).isEqualTo(128L * 1024 * 1024);
+        assertThat(c.cleanerIoMaxBytesPerSecond()).isEqualTo(Double.MAX_VALUE);
+        assertThat(c.cleanerBackoffMs()).isEqualTo(15_000L);
+        assertThatThrownBy(() -> c.withCleaner(true, 10, Double.MAX_VALUE, 1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.cleaner.dedupe.buffer.size");
+        assertThatThrownBy(() -> c.withCleaner(true, 1 << 20, 0, 1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("log.cleaner.io.max.bytes.per.second");
+    }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
@@ -25,8 +26,14 @@ final class LogFixture implements AutoCloseable {
     private final LogManagerConfig managerConfig;
 
     LogFixture(Path dataDir) {
+        this(dataDir, c -> c);
+    }
+
+    /** With the manager config adjusted; the cleaner thread is off (tests drive {@link LogCleaner#cleanOnce()}). */
+    LogFixture(Path dataDir, UnaryOperator<LogManagerConfig> adjust) {
         this.dataDir = dataDir;
-        this.managerConfig = new LogManagerConfig(List.of(dataDir), 300_000L, 1_000L, 60_000L, 86_400_000);
+        this.managerConfig = adjust.apply(new LogManagerConfig(List.of(dataDir), 300_000L, 1_000L, 60_000L,
+                86_400_000).withCleaner(false, 1024 * 1024, Double.MAX_VALUE, 15_000L));
         start();
     }
 
