@@ -1,0 +1,231 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The byte layout of {@link CoordinatorRecord}s in {@code __consumer_offsets}. Big-endian. A string
+ * is an int16 length then UTF-8 bytes, length -1 for null; bytes are an int32 length then the bytes.
+ *
+ * <p>Key (the first field says which kind; Kafka's numbering, so a record's kind is recognisable):
+ * <pre>
+ * | offset | field        | type   | note                                   |
+ * |--------|--------------|--------|----------------------------------------|
+ * | 0      | keyType      | int16  | 1 = offset commit, 2 = group metadata  |
+ * | 2      | groupId      | string |                                        |
+ * |        | topic        | string | offset commit only                     |
+ * |        | partition    | int32  | offset commit only                     |
+ * </pre>
+ * Offset commit value (absent: tombstone):
+ * <pre>
+ * | offset | field             | type   |
+ * |--------|-------------------|--------|
+ * | 0      | version           | int16  | (0)
+ * | 2      | committedOffset   | int64  |
+ * | 10     | leaderEpoch       | int32  |
+ * | 14     | commitTimestampMs | int64  |
+ * | 22     | expireTimestampMs | int64  |
+ * | 30     | metadata          | string |
+ * </pre>
+ * Group metadata value:
+ * <pre>
+ * | offset | field             | type   |
+ * |--------|-------------------|--------|
+ * | 0      | version           | int16  | (0)
+ * | 2      | generationId      | int32  |
+ * | 6      | stateTimestampMs  | int64  |
+ * | 14     | protocolType      | string |
+ * |        | protocolName      | string (nullable) |
+ * |        | leaderId          | string (nullable) |
+ * |        | memberCount       | int32  |
+ * |        | members           | memberCount × member |
+ * </pre>
+ * Member: memberId string, groupInstanceId nullable string, clientId string, clientHost string,
+ * rebalanceTimeoutMs int32, sessionTimeoutMs int32, subscription bytes, assignment bytes.
+ *
+ * <p>An unknown key type or value version is a {@link CoordinatorRecordFormatException}: a newer
+ * broker wrote it, and guessing would lose state.
+ */
+public final class CoordinatorRecordSerde {
+
+    static final short OFFSET_KEY_TYPE = 1;
+    static final short GROUP_KEY_TYPE = 2;
+    static final short VALUE_VERSION = 0;
+    static final int KEY_TYPE_FIELD_OFFSET = 0;
+    static final int OFFSET_VALUE_COMMITTED_OFFSET_OFFSET = 2;
+    static final int OFFSET_VALUE_LEADER_EPOCH_OFFSET = 10;
+    static final int OFFSET_VALUE_COMMIT_TIMESTAMP_OFFSET = 14;
+    static final int OFFSET_VALUE_EXPIRE_TIMESTAMP_OFFSET = 22;
+    static final int OFFSET_VALUE_METADATA_OFFSET = 30;
+    static final int GROUP_VALUE_GENERATION_OFFSET = 2;
+    static final int GROUP_VALUE_STATE_TIMESTAMP_OFFSET = 6;
+    static final int GROUP_VALUE_PROTOCOL_TYPE_OFFSET = 14;
+
+    private CoordinatorRecordSerde() {
+    }
+
+    public static byte[] serializeKey(CoordinatorRecord.Key key) {
+        Writer w = new Writer();
+        if (key instanceof OffsetKey k) {
+            w.int16(OFFSET_KEY_TYPE).string(k.groupId()).string(k.topic()).int32(k.partition());
+        } else {
+            w.int16(GROUP_KEY_TYPE).string(key.groupId());
+        }
+        return w.toArray();
+    }
+
+    /** The value's bytes, null for a tombstone. */
+    public static byte[] serializeValue(CoordinatorRecord.Value value) {
+        if (value == null) {
+            return null;
+        }
+        Writer w = new Writer().int16(VALUE_VERSION);
+        if (value instanceof OffsetValue v) {
+            w.int64(v.committedOffset()).int32(v.leaderEpoch()).int64(v.commitTimestampMs())
+                    .int64(v.expireTimestampMs()).string(v.metadata());
+        } else if (value instanceof GroupValue v) {
+            w.int32(v.generationId()).int64(v.stateTimestampMs()).string(v.protocolType())
+                    .string(v.protocolName()).string(v.leaderId()).int32(v.members().size());
+            for (MemberValue m : v.members()) {
+                w.string(m.memberId()).string(m.groupInstanceId()).string(m.clientId()).string(m.clientHost())
+                        .int32(m.rebalanceTimeoutMs()).int32(m.sessionTimeoutMs())
+                        .bytes(m.subscription()).bytes(m.assignment());
+            }
+        }
+        return w.toArray();
+    }
+
+    /** Decodes a record read back from the log; {@code value} null is a tombstone. */
+    public static CoordinatorRecord deserialize(ByteBuffer key, ByteBuffer value) {
+        try {
+            ByteBuffer k = key.duplicate();
+            short keyType = k.getShort(k.position() + KEY_TYPE_FIELD_OFFSET);
+            k.position(k.position() + 2);
+            CoordinatorRecord.Key parsedKey = switch (keyType) {
+                case OFFSET_KEY_TYPE -> new OffsetKey(string(k), string(k), k.getInt());
+                case GROUP_KEY_TYPE -> new GroupKey(string(k));
+                default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
+            };
+            if (value == null) {
+                return new CoordinatorRecord(parsedKey, null);
+            }
+            ByteBuffer v = value.duplicate();
+            short version = v.getShort();
+            if (version != VALUE_VERSION) {
+                throw new CoordinatorRecordFormatException("Unknown record value version: keyType=" + keyType
+                        + " version=" + version);
+            }
+            if (keyType == OFFSET_KEY_TYPE) {
+                long offset = v.getLong();
+                int epoch = v.getInt();
+                long commitMs = v.getLong();
+                long expireMs = v.getLong();
+                return new CoordinatorRecord(parsedKey, new OffsetValue(offset, epoch, string(v), commitMs, expireMs));
+            }
+            int generation = v.getInt();
+            long stateMs = v.getLong();
+            String protocolType = string(v);
+            String protocolName = string(v);
+            String leader = string(v);
+            int count = v.getInt();
+            List<MemberValue> members = new ArrayList<>(Math.min(count, 1024));
+            for (int i = 0; i < count; i++) {
+                members.add(new MemberValue(string(v), string(v), string(v), string(v), v.getInt(), v.getInt(),
+                        bytes(v), bytes(v)));
+            }
+            return new CoordinatorRecord(parsedKey,
+                    new GroupValue(protocolType, generation, protocolName, leader, stateMs, members));
+        } catch (BufferUnderflowException | IllegalArgumentException | NullPointerException e) {
+            throw new CoordinatorRecordFormatException("Truncated or malformed coordinator record: keyBytes="
+                    + key.remaining() + " valueBytes=" + (value == null ? -1 : value.remaining()) + " cause=" + e);
+        }
+    }
+
+    private static String string(ByteBuffer buf) {
+        short length = buf.getShort();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        buf.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer buf) {
+        int length = buf.getInt();
+        if (length < 0 || length > buf.remaining()) {
+            throw new IllegalArgumentException("bytes length " + length);
+        }
+        byte[] bytes = new byte[length];
+        buf.get(bytes);
+        return bytes;
+    }
+
+    /** A growable big-endian writer. */
+    private static final class Writer {
+        private ByteBuffer buf = ByteBuffer.allocate(64);
+
+        private void ensure(int bytes) {
+            if (buf.remaining() < bytes) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + bytes));
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+        }
+
+        Writer int16(short value) {
+            ensure(2);
+            buf.putShort(value);
+            return this;
+        }
+
+        Writer int32(int value) {
+            ensure(4);
+            buf.putInt(value);
+            return this;
+        }
+
+        Writer int64(long value) {
+            ensure(8);
+            buf.putLong(value);
+            return this;
+        }
+
+        Writer string(String value) {
+            if (value == null) {
+                return int16((short) -1);
+            }
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("String of " + bytes.length + " bytes is too long for a record");
+            }
+            int16((short) bytes.length);
+            ensure(bytes.length);
+            buf.put(bytes);
+            return this;
+        }
+
+        Writer bytes(byte[] value) {
+            int32(value.length);
+            ensure(value.length);
+            buf.put(value);
+            return this;
+        }
+
+        byte[] toArray() {
+            byte[] out = new byte[buf.position()];
+            buf.flip();
+            buf.get(out);
+            return out;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.strand.coordinator.group;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The group coordinator of one broker: the public face of the {@link GroupShard}s (one per
+ * {@code __consumer_offsets} partition this broker leads, see {@link ShardRuntime}). A group belongs
+ * to partition {@code abs(groupId.hashCode()) % offsets.topic.num.partitions}, as in Kafka.
+ *
+ * <p>Thread-safe: every method only enqueues work for the group's shard and returns a future,
+ * completed on the shard's thread. A request for a group whose partition is not loaded here gets
+ * NOT_COORDINATOR; while the partition is being loaded (its log replayed),
+ * COORDINATOR_LOAD_IN_PROGRESS.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+
+    private final GroupCoordinatorConfig config;
+    private final ShardRuntime runtime;
+
+    public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
+        this.config = config;
+        this.runtime = new ShardRuntime(config, log, time, random);
+    }
+
+    public GroupCoordinatorConfig config() {
+        return config;
+    }
+
+    /** The {@code __consumer_offsets} partition of {@code groupId}. */
+    public int partitionFor(String groupId) {
+        return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
+    }
+
+    /**
+     * Brings the loaded shards in line with the partitions this broker now leads: newly led ones are
+     * loaded (their log replayed) and others unloaded. Call after every metadata change.
+     */
+    public void onLeadership(Set<Integer> ledPartitions) {
+        runtime.onLeadership(ledPartitions);
+    }
+
+    /** True once {@code partition}'s shard has replayed its log and serves requests. */
+    public boolean isActive(int partition) {
+        return runtime.isActive(partition);
+    }
+
+    public CompletableFuture<JoinGroupResponseData> joinGroup(short version, String clientId, String clientHost,
+                                                              JoinGroupRequestData request) {
+        return onShard(request.groupId(), shard -> shard.joinOp().join(version, clientId, clientHost, request),
+                error -> Rebalancer.joinError(error, request.memberId()));
+    }
+
+    public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request) {
+        return onShard(request.groupId(), shard -> shard.memberOps().sync(request),
+                error -> new SyncGroupResponseData().setErrorCode(error.code()));
+    }
+
+    public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.memberOps().heartbeat(request)),
+                error -> new HeartbeatResponseData().setErrorCode(error.code()));
+    }
+
+    public CompletableFuture<LeaveGroupResponseData> leaveGroup(short version, LeaveGroupRequestData request) {
+        return onShard(request.groupId(),
+                shard -> CompletableFuture.completedFuture(shard.memberOps().leave(request, version)),
+                error -> new LeaveGroupResponseData().setErrorCode(error.code()));
+    }
+
+    /** The response names topics as the request did; on a coordinator error every partition carries it. */
+    public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request) {
+        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().commit(request)),
+                error -> OffsetResponses.commitError(request, error));
+    }
+
+    public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(OffsetFetchRequestGroup request) {
+        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().fetch(request)),
+                error -> new OffsetFetchResponseGroup().setGroupId(request.groupId()).setErrorCode(error.code()));
+    }
+
+    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
+        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().delete(request)),
+                error -> new OffsetDeleteResponseData().setErrorCode(error.code()));
+    }
+
+    public CompletableFuture<DescribedGroup> describeGroup(String groupId, short version) {
+        return onShard(groupId, shard -> CompletableFuture.completedFuture(shard.adminOps().describe(groupId, version)),
+                error -> new DescribedGroup().setGroupId(groupId).setErrorCode(error.code()).setGroupState("")
+                        .setProtocolType("").setProtocolData(""));
+    }
+
+    public CompletableFuture<Errors> deleteGroup(String groupId) {
+        return onShard(groupId, shard -> CompletableFuture.completedFuture(shard.adminOps().delete(groupId)),
+                error -> error);
+    }
+
+    /**
+     * The groups of every loaded shard, filtered by state and type names (case-insensitive; empty
+     * filters keep everything); COORDINATOR_LOAD_IN_PROGRESS if a shard is still loading.
+     */
+    public CompletableFuture<ListGroupsResult> listGroups(List<String> statesFilter, List<String> typesFilter) {
+        Set<String> states = statesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        Set<String> types = typesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        ShardRuntime.EveryShard<List<ListedGroup>> perShard =
+                runtime.onEveryShard(shard -> shard.adminOps().list(states, types));
+        Errors error = perShard.someLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
+        return CompletableFuture.allOf(perShard.results().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<ListedGroup> all = new ArrayList<>();
+            perShard.results().forEach(f -> all.addAll(f.join()));
+            return new ListGroupsResult(error, all);
+        });
+    }
+
+    /** ListGroups' answer: an error (a shard still loading) and the groups found. */
+    public record ListGroupsResult(Errors error, List<ListedGroup> groups) {
+    }
+
+    private <T> CompletableFuture<T> onShard(String groupId, Function<GroupShard, CompletableFuture<T>> op,
+                                             Function<Errors, T> onError) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(onError.apply(Errors.INVALID_GROUP_ID));
+        }
+        return runtime.onShard(partitionFor(groupId), op, onError);
+    }
+
+    /** Unloads every shard and ends the coordinator's threads. Idempotent. */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

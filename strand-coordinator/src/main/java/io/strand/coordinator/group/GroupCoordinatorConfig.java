@@ -1,0 +1,104 @@
+package io.strand.coordinator.group;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The group coordinator's settings, under Kafka's property names, each defined once in {@link #DEF}
+ * with its default, validation and doc. Built from a node's properties with {@link #from}, which
+ * reads only the names defined here. Immutable.
+ *
+ * @param offsetsTopicPartitions         {@code offsets.topic.num.partitions}
+ * @param offsetsTopicReplicationFactor  {@code offsets.topic.replication.factor} (capped at the
+ *                                       number of registered brokers when the topic is created)
+ * @param offsetsTopicSegmentBytes       {@code offsets.topic.segment.bytes}
+ * @param offsetsRetentionMs             {@code offsets.retention.minutes}, in milliseconds
+ * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}
+ * @param offsetMetadataMaxBytes         {@code offset.metadata.max.bytes}
+ * @param minSessionTimeoutMs            {@code group.min.session.timeout.ms}
+ * @param maxSessionTimeoutMs            {@code group.max.session.timeout.ms}
+ * @param initialRebalanceDelayMs        {@code group.initial.rebalance.delay.ms}
+ * @param maxGroupSize                   {@code group.max.size}
+ * @param threads                        {@code group.coordinator.threads}: threads the shards share
+ */
+public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
+                                     int offsetsTopicSegmentBytes, long offsetsRetentionMs,
+                                     long offsetsRetentionCheckIntervalMs, int offsetMetadataMaxBytes,
+                                     int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
+                                     int maxGroupSize, int threads) {
+
+    public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String GROUP_COORDINATOR_THREADS = "group.coordinator.threads";
+
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, atLeast(1), HIGH,
+                    "Partitions of __consumer_offsets; a group lives in abs(hash(groupId)) % this. Do not change "
+                            + "after the topic exists.")
+            .define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), HIGH,
+                    "Replication factor of __consumer_offsets, capped at the number of registered brokers.")
+            .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 100 * 1024 * 1024, atLeast(1), HIGH,
+                    "Segment size of __consumer_offsets.")
+            .define(OFFSETS_RETENTION_MINUTES, Type.INT, 7 * 24 * 60, atLeast(1), HIGH,
+                    "How long the offsets of a group that has become empty are kept.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, atLeast(1), HIGH,
+                    "How often expired offsets are looked for.")
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, atLeast(0), HIGH,
+                    "Largest metadata string an offset commit may carry.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, atLeast(1), MEDIUM,
+                    "Smallest session timeout a member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(1), MEDIUM,
+                    "Largest session timeout a member may ask for.")
+            .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, atLeast(0), MEDIUM,
+                    "How long the first rebalance of an empty group waits for more members to join.")
+            .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                    "Most members a classic group may have.")
+            .define(GROUP_COORDINATOR_THREADS, Type.INT, 1, atLeast(1), LOW,
+                    "Threads the group coordinator shards run on (each shard always on the same one).");
+
+    public GroupCoordinatorConfig {
+        if (minSessionTimeoutMs > maxSessionTimeoutMs) {
+            throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, minSessionTimeoutMs,
+                    "must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + "=" + maxSessionTimeoutMs);
+        }
+    }
+
+    /** Validates the properties defined in {@link #DEF} among {@code props}; others are ignored. */
+    public static GroupCoordinatorConfig from(Map<String, String> props) {
+        Map<String, String> ours = new HashMap<>();
+        for (String name : DEF.names()) {
+            if (props.containsKey(name)) {
+                ours.put(name, props.get(name));
+            }
+        }
+        AbstractConfig values = new AbstractConfig(DEF, ours, false);
+        return new GroupCoordinatorConfig(values.getInt(OFFSETS_TOPIC_PARTITIONS),
+                values.getShort(OFFSETS_TOPIC_REPLICATION_FACTOR), values.getInt(OFFSETS_TOPIC_SEGMENT_BYTES),
+                values.getInt(OFFSETS_RETENTION_MINUTES) * 60_000L,
+                values.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS), values.getInt(OFFSET_METADATA_MAX_BYTES),
+                values.getInt(GROUP_MIN_SESSION_TIMEOUT_MS), values.getInt(GROUP_MAX_SESSION_TIMEOUT_MS),
+                values.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS), values.getInt(GROUP_MAX_SIZE),
+                values.getInt(GROUP_COORDINATOR_THREADS));
+    }
+
+    public static GroupCoordinatorConfig defaults() {
+        return from(Map.of());
+    }
+}

@@ -1,0 +1,266 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OffsetCommit, OffsetFetch, OffsetDelete and offset expiry on one shard. A commit is validated
+ * against the group (a commit with a negative generation is a "simple" commit, allowed only while the
+ * group has no members), turned into one offset record per partition, written in one batch, and
+ * applied; the response says per partition what happened.
+ *
+ * <p>Expiry ({@code offsets.retention.minutes}): offsets of a group without members expire once
+ * that long has passed since the later of the commit and the moment the group became empty; a
+ * consumer group with members keeps the offsets of topics it subscribes to. An explicit expiry from
+ * an old client's retention time wins. A group left empty with no offsets is removed.
+ *
+ * <p>Not thread-safe: runs on the shard's thread.
+ */
+final class OffsetOps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetOps.class);
+    static final long NO_OFFSET = -1L;
+    static final int NO_LEADER_EPOCH = -1;
+
+    private final GroupShard shard;
+
+    OffsetOps(GroupShard shard) {
+        this.shard = shard;
+    }
+
+    OffsetCommitResponseData commit(OffsetCommitRequestData request) {
+        String groupId = request.groupId();
+        Errors groupError = validateCommit(request);
+        long nowMs = shard.nowMs();
+        long expireTimestampMs = request.retentionTimeMs() >= 0 ? nowMs + request.retentionTimeMs() : -1;
+        List<CoordinatorRecord> records = new ArrayList<>();
+        Map<OffsetCommitRequestPartition, Errors> results = new LinkedHashMap<>();
+        for (OffsetCommitRequestTopic topic : request.topics()) {
+            for (OffsetCommitRequestPartition p : topic.partitions()) {
+                Errors error = groupError;
+                if (error == Errors.NONE && p.committedMetadata() != null
+                        && p.committedMetadata().length() > shard.config().offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                }
+                if (error == Errors.NONE && (topic.name() == null || topic.name().isEmpty())) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                }
+                if (error == Errors.NONE) {
+                    records.add(new CoordinatorRecord(new OffsetKey(groupId, topic.name(), p.partitionIndex()),
+                            new OffsetValue(p.committedOffset(), p.committedLeaderEpoch(),
+                                    p.committedMetadata() == null ? "" : p.committedMetadata(), nowMs, expireTimestampMs)));
+                }
+                results.put(p, error);
+            }
+        }
+        if (!records.isEmpty()) {
+            try {
+                shard.write(records);
+                ClassicGroup group = shard.group(groupId);
+                ClassicMember member = group == null ? null : group.member(request.memberId());
+                if (member != null) {
+                    shard.rebalancer().scheduleHeartbeat(group, member);
+                }
+            } catch (RuntimeException e) {
+                Errors error = GroupShard.appendError(e);
+                LOG.warn("Offset commit of group {} failed: {}", groupId, error, e);
+                results.replaceAll((p, previous) -> previous == Errors.NONE ? error : previous);
+            }
+        }
+        OffsetCommitResponseData response = new OffsetCommitResponseData();
+        for (OffsetCommitRequestTopic topic : request.topics()) {
+            OffsetCommitResponseTopic out = new OffsetCommitResponseTopic().setName(topic.name())
+                    .setTopicId(topic.topicId());
+            for (OffsetCommitRequestPartition p : topic.partitions()) {
+                out.partitions().add(new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
+                        .setErrorCode(results.get(p).code()));
+            }
+            response.topics().add(out);
+        }
+        return response;
+    }
+
+    private Errors validateCommit(OffsetCommitRequestData request) {
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup group = shard.group(request.groupId());
+        int generationId = request.generationIdOrMemberEpoch();
+        if (group == null) {
+            // No group management: a simple commit creates the group; a generation of a group unknown
+            // here is an old generation.
+            return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
+        if (group.isInState(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (group.isStaticMemberFenced(request.groupInstanceId(), request.memberId())) {
+            return Errors.FENCED_INSTANCE_ID;
+        }
+        if (generationId < 0 && group.isInState(GroupState.EMPTY)) {
+            return Errors.NONE;
+        }
+        if (group.isInState(GroupState.COMPLETING_REBALANCE)) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        if (!group.has(request.memberId())) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (generationId != group.generationId()) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return Errors.NONE;
+    }
+
+    /**
+     * The committed offsets of one group: the requested partitions (missing ones as offset -1), or
+     * every committed partition when {@code topics} is null. With no transactions yet no commit is
+     * ever pending, so {@code requireStable} needs no wait.
+     */
+    OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request) {
+        Map<TopicPartition, OffsetValue> committed = shard.offsets(request.groupId());
+        OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(request.groupId());
+        if (request.topics() == null) {
+            Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
+                byTopic.computeIfAbsent(e.getKey().topic(), t -> new OffsetFetchResponseTopics().setName(t))
+                        .partitions().add(partition(e.getKey().partition(), e.getValue()));
+            }
+            response.setTopics(new ArrayList<>(byTopic.values()));
+            return response;
+        }
+        for (OffsetFetchRequestTopics topic : request.topics()) {
+            OffsetFetchResponseTopics out = new OffsetFetchResponseTopics().setName(topic.name())
+                    .setTopicId(topic.topicId());
+            for (int partition : topic.partitionIndexes()) {
+                out.partitions().add(partition(partition,
+                        topic.name() == null ? null : committed.get(new TopicPartition(topic.name(), partition))));
+            }
+            response.topics().add(out);
+        }
+        return response;
+    }
+
+    private static OffsetFetchResponsePartitions partition(int partition, OffsetValue value) {
+        OffsetFetchResponsePartitions out = new OffsetFetchResponsePartitions().setPartitionIndex(partition);
+        if (value == null) {
+            return out.setCommittedOffset(NO_OFFSET).setCommittedLeaderEpoch(NO_LEADER_EPOCH).setMetadata("");
+        }
+        return out.setCommittedOffset(value.committedOffset()).setCommittedLeaderEpoch(value.leaderEpoch())
+                .setMetadata(value.metadata());
+    }
+
+    /**
+     * OffsetDelete: removes offsets of a group without members, or of topics a consumer group does
+     * not subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does).
+     */
+    OffsetDeleteResponseData delete(OffsetDeleteRequestData request) {
+        ClassicGroup group = shard.group(request.groupId());
+        OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        if (group == null || group.isInState(GroupState.DEAD)) {
+            return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+        }
+        Set<String> subscribed = Set.of();
+        if (!group.isInState(GroupState.EMPTY)) {
+            subscribed = group.subscribedTopics();
+            if (subscribed == null) {
+                return response.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+            }
+        }
+        Map<TopicPartition, OffsetValue> committed = shard.offsets(request.groupId());
+        List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (OffsetDeleteRequestTopic topic : request.topics()) {
+            OffsetDeleteResponseTopic out = new OffsetDeleteResponseTopic().setName(topic.name());
+            for (OffsetDeleteRequestPartition p : topic.partitions()) {
+                Errors error = Errors.NONE;
+                if (subscribed.contains(topic.name())) {
+                    error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
+                } else if (committed.containsKey(new TopicPartition(topic.name(), p.partitionIndex()))) {
+                    tombstones.add(new CoordinatorRecord(new OffsetKey(request.groupId(), topic.name(),
+                            p.partitionIndex()), null));
+                }
+                out.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
+                        .setErrorCode(error.code()));
+            }
+            response.topics().add(out);
+        }
+        try {
+            shard.write(tombstones);
+        } catch (RuntimeException e) {
+            return new OffsetDeleteResponseData().setErrorCode(GroupShard.appendError(e).code());
+        }
+        return response;
+    }
+
+    /** Writes tombstones for every expired offset, and for groups left empty with nothing committed. */
+    void expire() {
+        long nowMs = shard.nowMs();
+        long retentionMs = shard.config().offsetsRetentionMs();
+        List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (ClassicGroup group : new ArrayList<>(shard.groups())) {
+            String groupId = group.groupId();
+            Map<TopicPartition, OffsetValue> committed = shard.offsets(groupId);
+            boolean empty = group.isInState(GroupState.EMPTY);
+            Set<String> keep = empty ? Set.of() : group.subscribedTopics();
+            if (keep == null) {
+                continue;
+            }
+            int expired = 0;
+            for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
+                OffsetValue v = e.getValue();
+                boolean due = v.expireTimestampMs() >= 0 ? nowMs >= v.expireTimestampMs()
+                        : !keep.contains(e.getKey().topic())
+                        && nowMs - Math.max(v.commitTimestampMs(), empty ? group.stateTimestampMs() : -1) >= retentionMs;
+                if (due) {
+                    tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, e.getKey().topic(),
+                            e.getKey().partition()), null));
+                    expired++;
+                }
+            }
+            if (empty && committed.isEmpty() && group.generationId() == 0) {
+                shard.maybeDropUnstoredGroup(group);
+                continue;
+            }
+            if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()) {
+                tombstones.add(new CoordinatorRecord(new GroupKey(groupId), null));
+            }
+            if (expired > 0) {
+                LOG.info("Expiring {} offset(s) of group {}", expired, groupId);
+            }
+        }
+        if (!tombstones.isEmpty()) {
+            try {
+                shard.write(tombstones);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not write expired offsets of __consumer_offsets-{}", shard.partition(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.strand.coordinator.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorRecordSerdeTest {
+
+    private static CoordinatorRecord roundTrip(CoordinatorRecord record) {
+        byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
+        return CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
+                value == null ? null : ByteBuffer.wrap(value));
+    }
+
+    @Test
+    void offsetRecordsRoundTripWithTheirMetadata() {
+        CoordinatorRecord record = new CoordinatorRecord(new OffsetKey("g", "topic-ü", 7),
+                new OffsetValue(123L, 4, "meta ✓", 1000L, -1L));
+
+        assertThat(roundTrip(record)).isEqualTo(record);
+        assertThat(roundTrip(new CoordinatorRecord(record.key(), null)).isTombstone()).isTrue();
+    }
+
+    @Test
+    void groupRecordsRoundTripWithMembers() {
+        CoordinatorRecord record = new CoordinatorRecord(new GroupKey("g"), new GroupValue("consumer", 3, "range", "m1",
+                99L, List.of(new MemberValue("m1", null, "c", "/1.2.3.4", 300, 10, new byte[] {1, 2}, new byte[] {3}),
+                        new MemberValue("m2", "i-2", "c", "/1.2.3.5", 300, 10, new byte[0], new byte[0]))));
+
+        assertThat(roundTrip(record)).isEqualTo(record);
+        assertThat(roundTrip(new CoordinatorRecord(new GroupKey("g"),
+                new GroupValue("", 1, null, null, 5L, List.of())))).isNotNull();
+    }
+
+    @Test
+    void valueLayoutMatchesTheDocumentedOffsets() {
+        byte[] bytes = CoordinatorRecordSerde.serializeValue(new OffsetValue(0x0102030405060708L, 9, "", 11L, 12L));
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+
+        assertThat(buf.getShort(0)).isEqualTo(CoordinatorRecordSerde.VALUE_VERSION);
+        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_COMMITTED_OFFSET_OFFSET)).isEqualTo(0x0102030405060708L);
+        assertThat(buf.getInt(CoordinatorRecordSerde.OFFSET_VALUE_LEADER_EPOCH_OFFSET)).isEqualTo(9);
+        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_COMMIT_TIMESTAMP_OFFSET)).isEqualTo(11L);
+        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_EXPIRE_TIMESTAMP_OFFSET)).isEqualTo(12L);
+        assertThat(buf.getShort(CoordinatorRecordSerde.OFFSET_VALUE_METADATA_OFFSET)).isZero();
+
+        ByteBuffer group = ByteBuffer.wrap(CoordinatorRecordSerde.serializeValue(
+                new GroupValue("consumer", 0x01020304, null, null, 0x0A0B0C0D0E0F0102L, List.of())));
+        assertThat(group.getInt(CoordinatorRecordSerde.GROUP_VALUE_GENERATION_OFFSET)).isEqualTo(0x01020304);
+        assertThat(group.getLong(CoordinatorRecordSerde.GROUP_VALUE_STATE_TIMESTAMP_OFFSET)).isEqualTo(0x0A0B0C0D0E0F0102L);
+        assertThat(group.getShort(CoordinatorRecordSerde.GROUP_VALUE_PROTOCOL_TYPE_OFFSET)).isEqualTo((short) 8);
+        ByteBuffer key = ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(new OffsetKey("g", "t", 1)));
+        assertThat(key.getShort(CoordinatorRecordSerde.KEY_TYPE_FIELD_OFFSET)).isEqualTo(CoordinatorRecordSerde.OFFSET_KEY_TYPE);
+    }
+
+    @Test
+    void unknownVersionsAndTruncatedBytesAreRefusedWithContext() {
+        byte[] key = CoordinatorRecordSerde.serializeKey(new GroupKey("g"));
+        ByteBuffer futureValue = ByteBuffer.allocate(2).putShort(0, (short) 9);
+
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), futureValue))
+                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("version=9");
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {0, 5}), null))
+                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyType=5");
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key),
+                ByteBuffer.wrap(new byte[] {0, 0, 1})))
+                .isInstanceOf(CoordinatorRecordFormatException.class);
+    }
+}

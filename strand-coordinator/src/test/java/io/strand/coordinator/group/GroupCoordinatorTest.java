@@ -1,0 +1,119 @@
+package io.strand.coordinator.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCoordinatorTest {
+
+    private static final int PARTITIONS = 3;
+
+    private final InMemoryOffsetsTopicLog log = new InMemoryOffsetsTopicLog();
+    private final GroupCoordinator coordinator = new GroupCoordinator(GroupCoordinatorConfig.from(Map.of(
+            GroupCoordinatorConfig.OFFSETS_TOPIC_PARTITIONS, Integer.toString(PARTITIONS),
+            GroupCoordinatorConfig.GROUP_COORDINATOR_THREADS, "2",
+            GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0")), log, Time.SYSTEM, new Random(3));
+
+    @AfterEach
+    void close() {
+        coordinator.close();
+    }
+
+    private void leadAndAwait(Set<Integer> partitions) {
+        coordinator.onLeadership(partitions);
+        await().atMost(Duration.ofSeconds(10)).until(() -> partitions.stream().allMatch(coordinator::isActive));
+    }
+
+    @Test
+    void groupLivesInThePartitionOfItsIdsHash() {
+        assertThat(coordinator.partitionFor("my-group")).isEqualTo(Utils.abs("my-group".hashCode()) % PARTITIONS);
+    }
+
+    @Test
+    void groupsOfPartitionsNotLedHereGetNotCoordinator() {
+        int partition = coordinator.partitionFor("g");
+        leadAndAwait(Set.of((partition + 1) % PARTITIONS));
+
+        JoinGroupResponseData response = coordinator.joinGroup((short) 9, "c", "h",
+                ShardHarness.joinRequest("g", "", null, "consumer", "range")).join();
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void offsetsCommittedBeforeAFailoverAreServedAfterIt() {
+        leadAndAwait(Set.of(0, 1, 2));
+        coordinator.commitOffsets(OffsetOpsTest.commit("g", "", -1, "t", 0, 77, "m")).join();
+
+        coordinator.onLeadership(Set.of());
+        assertThat(Errors.forCode(coordinator.fetchOffsets(fetch("g")).join().errorCode()))
+                .isEqualTo(Errors.NOT_COORDINATOR);
+        leadAndAwait(Set.of(0, 1, 2));
+
+        var fetched = coordinator.fetchOffsets(fetch("g")).join();
+        assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(77);
+        assertThat(fetched.topics().get(0).partitions().get(0).metadata()).isEqualTo("m");
+    }
+
+    @Test
+    void waitingJoinIsAnsweredNotCoordinatorWhenThePartitionMovesAway() {
+        leadAndAwait(Set.of(0, 1, 2));
+        String memberId = coordinator.joinGroup((short) 9, "c", "h",
+                ShardHarness.joinRequest("g", "", null, "consumer", "range")).join().memberId();
+        coordinator.joinGroup((short) 9, "c", "h", ShardHarness.joinRequest("g", memberId, null, "consumer", "range"))
+                .join();
+        CompletableFuture<JoinGroupResponseData> second = coordinator.joinGroup((short) 9, "c", "h",
+                ShardHarness.joinRequest("g", "", "static-1", "consumer", "range"));
+        assertThat(second).isNotDone();
+
+        coordinator.onLeadership(Set.of());
+
+        await().atMost(Duration.ofSeconds(10)).until(second::isDone);
+        assertThat(Errors.forCode(second.join().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void listGroupsGathersEveryShard() {
+        leadAndAwait(Set.of(0, 1, 2));
+        for (String group : List.of("a", "b", "c", "d")) {
+            coordinator.commitOffsets(OffsetOpsTest.commit(group, "", -1, "t", 0, 1, "")).join();
+        }
+
+        GroupCoordinator.ListGroupsResult all = coordinator.listGroups(List.of(), List.of()).join();
+        GroupCoordinator.ListGroupsResult stable = coordinator.listGroups(List.of("Stable"), List.of()).join();
+
+        assertThat(all.groups()).extracting(g -> g.groupId()).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(all.groups()).allSatisfy(g -> assertThat(g.groupState()).isEqualTo("Empty"));
+        assertThat(stable.groups()).isEmpty();
+        assertThat(coordinator.listGroups(List.of(), List.of("consumer")).join().groups()).isEmpty();
+    }
+
+    @Test
+    void closeEndsItsThreads() {
+        leadAndAwait(Set.of(0, 1, 2));
+
+        coordinator.close();
+
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+                t -> t.getName().startsWith("strand-group-coordinator") && t.isAlive());
+    }
+
+    private static OffsetFetchRequestGroup fetch(String groupId) {
+        return new OffsetFetchRequestGroup().setGroupId(groupId)
+                .setTopics(List.of(new OffsetFetchRequestTopics().setName("t").setPartitionIndexes(List.of(0))));
+    }
+}

@@ -1,0 +1,105 @@
+package io.strand.coordinator.group;
+
+import io.strand.common.time.ManualTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+
+/** One shard on an in-memory log with a hand-driven clock, and request builders for the tests. */
+final class ShardHarness {
+
+    static final int SESSION_TIMEOUT_MS = 10_000;
+    static final int REBALANCE_TIMEOUT_MS = 30_000;
+    static final short JOIN_VERSION = 9;
+
+    final ManualTime time = new ManualTime();
+    final InMemoryOffsetsTopicLog log;
+    final GroupShard shard;
+
+    ShardHarness(Map<String, String> props) {
+        this(props, new InMemoryOffsetsTopicLog());
+    }
+
+    ShardHarness(Map<String, String> props, InMemoryOffsetsTopicLog log) {
+        this.log = log;
+        this.shard = new GroupShard(0, GroupCoordinatorConfig.from(props), log, time, new Random(42));
+    }
+
+    /** No initial rebalance delay, so a lone member's join completes at once. */
+    static ShardHarness withoutInitialDelay() {
+        return new ShardHarness(Map.of(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0"));
+    }
+
+    void advance(long ms) {
+        time.sleep(ms);
+        shard.poll();
+    }
+
+    static JoinGroupRequestData joinRequest(String groupId, String memberId, String instanceId, String protocolType,
+                                            String... protocols) {
+        JoinGroupRequestProtocolCollection collection = new JoinGroupRequestProtocolCollection();
+        for (String protocol : protocols) {
+            collection.add(new JoinGroupRequestProtocol().setName(protocol).setMetadata(protocol.getBytes()));
+        }
+        return new JoinGroupRequestData().setGroupId(groupId).setMemberId(memberId).setGroupInstanceId(instanceId)
+                .setProtocolType(protocolType).setProtocols(collection).setSessionTimeoutMs(SESSION_TIMEOUT_MS)
+                .setRebalanceTimeoutMs(REBALANCE_TIMEOUT_MS);
+    }
+
+    CompletableFuture<JoinGroupResponseData> join(String groupId, String memberId) {
+        return shard.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
+                joinRequest(groupId, memberId, null, "consumer", "range"));
+    }
+
+    CompletableFuture<JoinGroupResponseData> joinStatic(String groupId, String memberId, String instanceId) {
+        return shard.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
+                joinRequest(groupId, memberId, instanceId, "consumer", "range"));
+    }
+
+    /** A dynamic member's two-step join (MEMBER_ID_REQUIRED, then with the id); returns the member id. */
+    String newMemberId(String groupId) {
+        JoinGroupResponseData first = join(groupId, "").join();
+        return first.memberId();
+    }
+
+    CompletableFuture<SyncGroupResponseData> sync(String groupId, String memberId, int generation,
+                                                  Map<String, byte[]> assignments) {
+        SyncGroupRequestData request = new SyncGroupRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
+        assignments.forEach((member, bytes) ->
+                request.assignments().add(new SyncGroupRequestAssignment().setMemberId(member).setAssignment(bytes)));
+        return shard.memberOps().sync(request);
+    }
+
+    HeartbeatResponseData heartbeat(String groupId, String memberId, int generation) {
+        return shard.memberOps().heartbeat(new HeartbeatRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setGenerationId(generation));
+    }
+
+    HeartbeatResponseData heartbeatStatic(String groupId, String memberId, String instanceId, int generation) {
+        return shard.memberOps().heartbeat(new HeartbeatRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setGroupInstanceId(instanceId).setGenerationId(generation));
+    }
+
+    LeaveGroupResponseData leave(String groupId, MemberIdentity... members) {
+        return shard.memberOps().leave(new LeaveGroupRequestData().setGroupId(groupId).setMembers(List.of(members)),
+                (short) 5);
+    }
+
+    ClassicGroup group(String groupId) {
+        return shard.group(groupId);
+    }
+}
