@@ -4,6 +4,8 @@ import io.strand.broker.admin.AdminHandlers;
 import io.strand.broker.fetch.FetchHandler;
 import io.strand.broker.fetch.FetchPurgatory;
 import io.strand.broker.fetch.FetchSessionCache;
+import io.strand.broker.group.GroupCoordinatorService;
+import io.strand.broker.group.GroupHandlers;
 import io.strand.broker.handlers.ApiVersionsHandler;
 import io.strand.broker.handlers.DeleteRecordsHandler;
 import io.strand.broker.handlers.InitProducerIdHandler;
@@ -18,12 +20,15 @@ import io.strand.broker.network.SocketServer;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
+import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.MetadataQuorum;
 import io.strand.metadata.QuorumController;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -33,8 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Strand node: broker and controller in one process. Start-up order: open the log manager,
- * start the metadata quorum and replay it (which opens and recovers every hosted partition's log),
- * bind the client listener, register this broker with the controller. Shutdown runs the other way
+ * start the metadata quorum and replay it, then open (recovering) every hosted partition's log,
+ * bind the client listener, register this broker with the controller, and load the group
+ * coordinator's partitions of {@code __consumer_offsets}. Shutdown runs the other way
  * and ends with the logs' clean-shutdown marker.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
@@ -51,18 +57,25 @@ public final class BrokerServer implements AutoCloseable {
     private final LogManager logManager;
     private final MetadataQuorum quorum;
     private final QuorumController controller;
+    private final GroupCoordinatorService groups;
     private final SocketServer socketServer;
     private final InetSocketAddress clientAddress;
     private boolean closed;
 
     private BrokerServer(BrokerConfig config, LogManager logManager, MetadataQuorum quorum, QuorumController controller,
-                         SocketServer socketServer, InetSocketAddress clientAddress) {
+                         GroupCoordinatorService groups, SocketServer socketServer, InetSocketAddress clientAddress) {
         this.config = config;
         this.logManager = logManager;
         this.quorum = quorum;
         this.controller = controller;
+        this.groups = groups;
         this.socketServer = socketServer;
         this.clientAddress = clientAddress;
+    }
+
+    /** Validates a node's properties: the common broker ones and those of the modules it runs. */
+    public static BrokerConfig config(Map<String, String> props) {
+        return BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF));
     }
 
     public static BrokerServer start(BrokerConfig config, Time time) throws Exception {
@@ -71,12 +84,21 @@ public final class BrokerServer implements AutoCloseable {
                 config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
                 config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
                 config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
-                config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS)), time);
+                config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS))
+                .withCleaner(config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE),
+                        config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                        config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
+                        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS)), time);
         logManager.startup();
         ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config));
+        GroupCoordinatorService groups = new GroupCoordinatorService(nodeId,
+                GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         MetadataQuorum quorum = MetadataQuorum.start(nodeId, Voters.addresses(config),
                 config.metadataLogDir().resolve(METADATA_DIR_NAME),
-                time, (delta, image) -> replicaManager.onMetadataImage(image));
+                time, (delta, image) -> {
+                    replicaManager.onMetadataImage(image);
+                    groups.onMetadataImage(image);
+                });
         quorum.caughtUp().get(30, TimeUnit.SECONDS);
         replicaManager.start(quorum.image());
         Supplier<MetadataImage> image = quorum::image;
@@ -98,6 +120,7 @@ public final class BrokerServer implements AutoCloseable {
                 .register(new InitProducerIdHandler(new ProducerIdManager(
                         blockSize -> controller.allocateProducerIds(nodeId, blockSize))));
         AdminHandlers.all(config, image, controller, logManager).forEach(registry::register);
+        GroupHandlers.all(groups).forEach(registry::register);
 
         BrokerConfig.Listener listener = config.brokerListener();
         SocketServer socketServer = new SocketServer(listener.name(),
@@ -106,8 +129,9 @@ public final class BrokerServer implements AutoCloseable {
                 config.getInt(BrokerConfig.NUM_NETWORK_THREADS));
         InetSocketAddress bound = socketServer.start();
         controller.registerBroker(Registration.of(config, bound)).get(30, TimeUnit.SECONDS);
+        groups.start(request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config)), quorum.image());
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
-        return new BrokerServer(config, logManager, quorum, controller, socketServer, bound);
+        return new BrokerServer(config, logManager, quorum, controller, groups, socketServer, bound);
     }
 
     /** Where clients connect (the real port if the listener asked for port 0). */
@@ -126,6 +150,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         closed = true;
         closeQuietly(socketServer, "network");
+        closeQuietly(groups, "group coordinator");
         closeQuietly(controller, "controller");
         closeQuietly(quorum, "metadata quorum");
         closeQuietly(logManager, "logs");

@@ -40,7 +40,7 @@ final class ServerCommand implements Callable<Integer> {
                 props.putAll(ServerConfigFile.read(configFile));
             }
             props.putAll(overrides);
-            config = BrokerConfig.of(props);
+            config = BrokerServer.config(props);
         } catch (ConfigException e) {
             System.err.println("strand: invalid configuration: " + e.getMessage());
             return 2;

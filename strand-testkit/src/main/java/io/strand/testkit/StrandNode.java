@@ -1,7 +1,6 @@
 package io.strand.testkit;
 
 import io.strand.broker.BrokerServer;
-import io.strand.common.config.BrokerConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.utils.Time;
@@ -38,7 +37,7 @@ public final class StrandNode implements AutoCloseable {
 
     private static BrokerServer startServer(Path dataDir, Map<String, String> props) {
         try {
-            return BrokerServer.start(BrokerConfig.of(NodeProperties.forTest(dataDir, props)), Time.SYSTEM);
+            return BrokerServer.start(BrokerServer.config(NodeProperties.forTest(dataDir, props)), Time.SYSTEM);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

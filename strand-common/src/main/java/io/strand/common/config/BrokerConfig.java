@@ -53,6 +53,11 @@ public final class BrokerConfig {
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String BROKER_RACK = "broker.rack";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
@@ -100,6 +105,15 @@ public final class BrokerConfig {
             .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), LOW,
                     "Accepted for compatibility; requests run on the network event loops.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
+            .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
+            .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,
+                    "Bytes of the cleaner's key-hash to offset map; a smaller map cleans in more passes.")
+            .define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, Type.DOUBLE, Double.MAX_VALUE, MEDIUM,
+                    "Read plus written bytes per second the cleaner may use.")
+            .define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, atLeast(1), MEDIUM,
+                    "How long the cleaner sleeps when no log needs cleaning.")
+            .define(LOG_CLEANER_THREADS, Type.INT, 1, atLeast(1), LOW,
+                    "Accepted for compatibility; one cleaner thread runs.")
             // Topic defaults that have no topic-level twin of the same unit.
             .define("log.retention.minutes", Type.INT, null, LOW, "Retention in minutes, if log.retention.ms is unset.")
             .define("log.retention.hours", Type.INT, 168, LOW, "Retention in hours, if ms and minutes are unset.")
@@ -133,20 +147,43 @@ public final class BrokerConfig {
     private final AbstractConfig values;
     private final Map<String, String> originals;
 
-    private BrokerConfig(Map<String, String> props) {
+    private BrokerConfig(Map<String, String> props, List<ConfigDef> moduleDefs) {
         for (String name : props.keySet()) {
-            if (!DEF.names().contains(name)) {
+            if (!DEF.names().contains(name) && moduleDefs.stream().noneMatch(d -> d.names().contains(name))) {
                 throw new ConfigException("Unknown configuration property '" + name + "'");
             }
         }
+        for (ConfigDef moduleDef : moduleDefs) {
+            Map<String, String> own = new LinkedHashMap<>();
+            props.forEach((name, value) -> {
+                if (moduleDef.names().contains(name)) {
+                    own.put(name, value);
+                }
+            });
+            moduleDef.parse(own);
+        }
+        Map<String, String> common = new LinkedHashMap<>();
+        props.forEach((name, value) -> {
+            if (DEF.names().contains(name)) {
+                common.put(name, value);
+            }
+        });
         this.originals = Collections.unmodifiableMap(new LinkedHashMap<>(props));
-        this.values = new AbstractConfig(DEF, props, false);
+        this.values = new AbstractConfig(DEF, common, false);
         validate();
     }
 
     /** Validates {@code props}; throws {@link ConfigException} naming the first bad property. */
     public static BrokerConfig of(Map<String, String> props) {
-        return new BrokerConfig(props);
+        return new BrokerConfig(props, List.of());
+    }
+
+    /**
+     * Validates {@code props}, also against the definitions of modules that keep their own settings
+     * (the group coordinator's, for one); those modules read their values from {@link #originals()}.
+     */
+    public static BrokerConfig of(Map<String, String> props, List<ConfigDef> moduleDefs) {
+        return new BrokerConfig(props, moduleDefs);
     }
 
     public static BrokerConfig defaults() {
@@ -174,6 +211,10 @@ public final class BrokerConfig {
 
     public int getInt(String name) {
         return values.getInt(name);
+    }
+
+    public double getDouble(String name) {
+        return values.getDouble(name);
     }
 
     public short getShort(String name) {

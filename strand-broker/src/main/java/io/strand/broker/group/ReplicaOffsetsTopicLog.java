@@ -1,0 +1,55 @@
+package io.strand.broker.group;
+
+import io.strand.broker.replica.Partition;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.coordinator.group.OffsetsTopicLog;
+import io.strand.metadata.MetadataImage;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+
+/**
+ * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends go through the
+ * leader {@link Partition} with acks=all (with this broker the only in-sync replica the high
+ * watermark passes the batch at once); reads stop at the high watermark.
+ *
+ * <p>Thread-safe as the replica manager is; each partition is written by its one coordinator shard.
+ */
+final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
+
+    private static final short ACKS_ALL = -1;
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<MetadataImage> image;
+
+    ReplicaOffsetsTopicLog(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
+        this.replicaManager = replicaManager;
+        this.image = image;
+    }
+
+    private static TopicPartition tp(int partition) {
+        return new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition);
+    }
+
+    @Override
+    public void append(int partition, MemoryRecords records) {
+        TopicPartition tp = tp(partition);
+        Partition leader = replicaManager.leaderPartition(tp);
+        leader.appendAsLeader(records, ACKS_ALL,
+                replicaManager.minInsyncReplicas(image.get(), Topic.GROUP_METADATA_TOPIC_NAME));
+        replicaManager.notifyAppended(tp);
+    }
+
+    @Override
+    public long logStartOffset(int partition) {
+        return replicaManager.leaderPartition(tp(partition)).log().logStartOffset();
+    }
+
+    @Override
+    public Records read(int partition, long fromOffset, int maxBytes) {
+        Partition leader = replicaManager.leaderPartition(tp(partition));
+        return leader.log().read(fromOffset, maxBytes, leader.log().highWatermark(), true).records();
+    }
+}
