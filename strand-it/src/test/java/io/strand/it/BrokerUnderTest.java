@@ -66,12 +66,6 @@ final class BrokerUnderTest implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Whether consumer groups (FindCoordinator, JoinGroup, …) are served. */
-    boolean servesConsumerGroups() {
-        // TODO(consumer-groups): Strand has no group coordinator yet; return true once it has
-        return kind == Kind.APACHE_KAFKA;
-    }
-
     @Override
     public void close() throws Exception {
         node.close();

@@ -1,7 +1,6 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -127,9 +126,6 @@ class KafkajsIT {
 
     @Test
     void groupConsumerReadsEveryPartitionFromTheBeginning() {
-        // TODO(consumer-groups): Strand has no FindCoordinator/JoinGroup/SyncGroup yet; this case
-        //  runs against Apache Kafka only until the consumer-groups issue lands.
-        assumeThat(broker.servesConsumerGroups()).as("broker serves consumer groups").isTrue();
         Topics.create(bootstrap, "js-group", 2);
         script("produce.js", bootstrap, "js-group", "0", "3", "none");
         script("produce.js", bootstrap, "js-group", "1", "2", "gzip");

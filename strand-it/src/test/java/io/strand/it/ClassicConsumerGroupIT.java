@@ -1,0 +1,423 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.strand.testkit.StrandNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Java consumers with the classic group protocol against one Strand node: partitions shared and
+ * taken over, static membership, cooperative rebalancing, committed offsets across a restart.
+ */
+class ClassicConsumerGroupIT {
+
+    private static final int PARTITIONS = 6;
+    private static final int RECORDS_PER_PARTITION = 50;
+    private static final int SESSION_TIMEOUT_MS = 6000;
+
+    @TempDir
+    static Path dataDir;
+    static StrandNode node;
+
+    private final List<Member> members = new ArrayList<>();
+    private Process child;
+
+    @BeforeAll
+    static void start() {
+        node = StrandNode.start(dataDir, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @AfterEach
+    void stopMembers() throws InterruptedException {
+        for (Member member : members) {
+            member.stop();
+        }
+        if (child != null) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void survivorsTakeOverAKilledMembersPartitionsFromItsCommittedOffsets() throws Exception {
+        String topic = topicWithRecords(node);
+        String group = "takeover-" + UUID.randomUUID();
+        Member a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        Member b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), GroupMemberProcess.class.getName(),
+                node.bootstrapServers(), group, topic, Integer.toString(SESSION_TIMEOUT_MS)))
+                .redirectErrorStream(true).start();
+        List<String> childLines = new CopyOnWriteArrayList<>();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                reader.lines().forEach(childLines::add);
+            } catch (Exception ignored) {
+                // the child was killed
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
+
+        await("three members with two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
+                a.assignment().size() == 2 && b.assignment().size() == 2 && lastAssigned(childLines).size() == 2
+                        && disjoint(a.assignment(), b.assignment(), lastAssigned(childLines)));
+        Set<String> victimPartitions = lastAssigned(childLines);
+        await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
+                .until(() -> childLines.stream().anyMatch(l -> l.startsWith("COMMITTED") && committedCount(l) >= 6));
+
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        long killedAtMs = System.currentTimeMillis();
+        Thread.sleep(200);
+        Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(node, group);
+        await("survivors own all partitions").atMost(Duration.ofSeconds(30))
+                .until(() -> a.assignment().size() + b.assignment().size() == PARTITIONS
+                        && disjoint(a.assignment(), b.assignment(), Set.of()));
+        long reassignedAfterMs = System.currentTimeMillis() - killedAtMs;
+
+        assertThat(reassignedAfterMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
+        await("every record consumed").atMost(Duration.ofSeconds(30)).until(() -> {
+            for (int p = 0; p < PARTITIONS; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                if (!victimPartitions.contains(tp.toString()) && consumedOffsets(tp, a, b).size() < RECORDS_PER_PARTITION) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        for (String name : victimPartitions) {
+            TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
+            long committed = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
+            await("rest of " + tp).atMost(Duration.ofSeconds(30))
+                    .until(() -> consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - committed);
+            List<Long> offsets = consumedOffsets(tp, a, b);
+            assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(committed);
+            assertThat(offsets).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void staticMemberRejoinsWithItsPartitionsAndNoRebalance() throws Exception {
+        String topic = topicWithRecords(node);
+        String group = "static-" + UUID.randomUUID();
+        Member a = start(group, topic, RangeAssignor.class, "instance-a", 20_000);
+        Member b = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
+        await("both members assigned").atMost(Duration.ofSeconds(60))
+                .until(() -> a.assignment().size() == 3 && b.assignment().size() == 3);
+        await("a has settled").atMost(Duration.ofSeconds(10)).until(() -> a.generation() > 0);
+        int generation = a.generation();
+        int rebalancesOfA = a.rebalanceEvents();
+        Set<TopicPartition> partitionsOfB = b.assignment();
+
+        b.stop();
+        members.remove(b);
+        Member bAgain = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
+
+        await("b is back").atMost(Duration.ofSeconds(30)).until(() -> bAgain.assignment().equals(partitionsOfB));
+        Thread.sleep(1500); // a few heartbeats of a: a rebalance would show in them
+        assertThat(a.generation()).isEqualTo(generation);
+        assertThat(a.rebalanceEvents()).isEqualTo(rebalancesOfA);
+        assertThat(bAgain.generation()).isEqualTo(generation);
+    }
+
+    @Test
+    void cooperativeStickyMovesOnlyThePartitionsTheNewMemberGets() throws Exception {
+        String topic = topicWithRecords(node);
+        String group = "cooperative-" + UUID.randomUUID();
+        List<Member> first = List.of(
+                start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS),
+                start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS),
+                start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS));
+        await("two partitions each").atMost(Duration.ofSeconds(60))
+                .until(() -> first.stream().allMatch(m -> m.assignment().size() == 2));
+        Map<Member, Set<TopicPartition>> before = new HashMap<>();
+        first.forEach(m -> {
+            before.put(m, m.assignment());
+            m.revoked.clear();
+        });
+
+        Member newcomer = start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS);
+
+        await("newcomer owns partitions and all are owned").atMost(Duration.ofSeconds(60)).until(() ->
+                !newcomer.assignment().isEmpty() && first.stream().mapToInt(m -> m.assignment().size()).sum()
+                        + newcomer.assignment().size() == PARTITIONS);
+        Set<TopicPartition> revoked = new HashSet<>();
+        first.forEach(m -> revoked.addAll(m.revoked));
+        assertThat(revoked).isEqualTo(newcomer.assignment());
+        for (Member m : first) {
+            assertThat(before.get(m)).containsAll(m.assignment());
+        }
+    }
+
+    @Test
+    void committedOffsetsAndMetadataSurviveARestart(@TempDir Path ownDir) throws Exception {
+        try (StrandNode own = StrandNode.start(ownDir, Map.of())) {
+            String topic = topicWithRecords(own);
+            String group = "restart-" + UUID.randomUUID();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(p * 7L, "meta-" + p));
+            }
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                    consumerProps(own, group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.commitSync(offsets);
+            }
+
+            own.restart();
+
+            await("offsets after the restart").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> committedOffsets(own, group).equals(offsets));
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                    consumerProps(own, group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                Map<Integer, Long> firstOffsets = new HashMap<>();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (firstOffsets.size() < PARTITIONS && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> firstOffsets.putIfAbsent(r.partition(), r.offset()));
+                }
+                for (int p = 0; p < PARTITIONS; p++) {
+                    assertThat(firstOffsets.get(p)).as("first offset of partition %d", p).isEqualTo(p * 7L);
+                }
+            }
+        }
+    }
+
+    @Test
+    void adminDescribesListsAndDeletesGroupsAndOffsets() throws Exception {
+        String topic = topicWithRecords(node);
+        String group = "admin-" + UUID.randomUUID();
+        Member member = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        await("member assigned").atMost(Duration.ofSeconds(60)).until(() -> member.assignment().size() == PARTITIONS);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()))) {
+            await("described as stable").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
+                        .get(30, TimeUnit.SECONDS).get(group);
+                assertThat(description.groupState()).isEqualTo(GroupState.STABLE);
+                assertThat(description.members()).hasSize(1);
+                assertThat(description.members().iterator().next().assignment().topicPartitions()).hasSize(PARTITIONS);
+            });
+            assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS))
+                    .anySatisfy(listing -> assertThat(listing.groupId()).isEqualTo(group));
+            Throwable subscribed = catchThrowable(() -> admin.deleteConsumerGroupOffsets(group,
+                    Set.of(new TopicPartition(topic, 0))).all().get(30, TimeUnit.SECONDS));
+            assertThat(subscribed).hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+            Throwable nonEmpty = catchThrowable(() -> admin.deleteConsumerGroups(List.of(group)).all()
+                    .get(30, TimeUnit.SECONDS));
+            assertThat(nonEmpty).hasCauseInstanceOf(GroupNotEmptyException.class);
+
+            member.stop();
+            members.remove(member);
+            await("empty after the member left").atMost(Duration.ofSeconds(30)).until(() -> admin
+                    .describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).groupState()
+                    == GroupState.EMPTY);
+            admin.deleteConsumerGroupOffsets(group, Set.of(new TopicPartition(topic, 0))).all().get(30, TimeUnit.SECONDS);
+            assertThat(committedOffsets(node, group)).doesNotContainKey(new TopicPartition(topic, 0))
+                    .containsKey(new TopicPartition(topic, 1));
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            assertThat(committedOffsets(node, group)).isEmpty();
+            assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS))
+                    .noneSatisfy(listing -> assertThat(listing.groupId()).isEqualTo(group));
+        }
+    }
+
+    private static String topicWithRecords(StrandNode target) throws Exception {
+        String topic = "orders-" + UUID.randomUUID();
+        Topics.create(target.bootstrapServers(), topic, PARTITIONS, Map.of());
+        Properties props = new Properties();
+        props.put("bootstrap.servers", target.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                for (int i = 0; i < RECORDS_PER_PARTITION; i++) {
+                    producer.send(new ProducerRecord<>(topic, p, null, "value-" + i));
+                }
+            }
+            producer.flush();
+        }
+        return topic;
+    }
+
+    private static Properties consumerProps(StrandNode target, String group, Class<?> assignor, String instanceId,
+                                            int sessionTimeoutMs) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", target.bootstrapServers());
+        props.put("group.id", group);
+        props.put("group.protocol", "classic");
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "earliest");
+        props.put("session.timeout.ms", Integer.toString(sessionTimeoutMs));
+        props.put("heartbeat.interval.ms", "500");
+        props.put("max.poll.records", "10");
+        props.put("partition.assignment.strategy", assignor.getName());
+        if (instanceId != null) {
+            props.put("group.instance.id", instanceId);
+        }
+        return props;
+    }
+
+    private Member start(String group, String topic, Class<?> assignor, String instanceId, int sessionTimeoutMs) {
+        Member member = new Member(consumerProps(node, group, assignor, instanceId, sessionTimeoutMs), topic);
+        members.add(member);
+        member.thread.start();
+        return member;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(StrandNode target, String group)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                            e -> new OffsetAndMetadata(e.getValue().offset(), e.getValue().metadata())));
+        }
+    }
+
+    private static Set<String> lastAssigned(List<String> lines) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i);
+            if (line.startsWith("ASSIGNED")) {
+                String list = line.substring("ASSIGNED".length()).trim();
+                return list.isEmpty() ? Set.of() : Set.of(list.split(","));
+            }
+        }
+        return Set.of();
+    }
+
+    private static long committedCount(String line) {
+        return Long.parseLong(line.substring("COMMITTED ".length()).trim());
+    }
+
+    private static boolean disjoint(Set<TopicPartition> a, Set<TopicPartition> b, Set<String> c) {
+        Set<String> all = new HashSet<>(c);
+        for (TopicPartition tp : a) {
+            all.add(tp.toString());
+        }
+        for (TopicPartition tp : b) {
+            all.add(tp.toString());
+        }
+        return all.size() == a.size() + b.size() + c.size();
+    }
+
+    private static List<Long> consumedOffsets(TopicPartition tp, Member... by) {
+        List<Long> offsets = new ArrayList<>();
+        for (Member m : by) {
+            offsets.addAll(m.consumed.getOrDefault(tp, List.of()));
+        }
+        offsets.sort(Long::compare);
+        return offsets;
+    }
+
+    /** One Java consumer polling on its own thread, committing after each poll, recording what it sees. */
+    private static final class Member {
+        final Thread thread;
+        final Map<TopicPartition, List<Long>> consumed = new ConcurrentHashMap<>();
+        final Set<TopicPartition> revoked = ConcurrentHashMap.newKeySet();
+        private volatile Set<TopicPartition> assignment = Set.of();
+        private volatile int generation = -1;
+        private volatile int rebalanceEvents;
+        private volatile boolean running = true;
+
+        Member(Properties props, String topic) {
+            thread = new Thread(() -> run(props, topic), "group-member");
+            thread.setDaemon(true);
+        }
+
+        private void run(Properties props, String topic) {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new StringDeserializer())) {
+                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        if (!partitions.isEmpty()) {
+                            rebalanceEvents++;
+                            revoked.addAll(partitions);
+                        }
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        rebalanceEvents++;
+                    }
+                });
+                while (running) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    for (ConsumerRecord<String, String> record : records) {
+                        consumed.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                                tp -> new CopyOnWriteArrayList<>()).add(record.offset());
+                    }
+                    if (!records.isEmpty()) {
+                        consumer.commitSync();
+                    }
+                    assignment = Set.copyOf(consumer.assignment());
+                    generation = consumer.groupMetadata().generationId();
+                }
+            }
+        }
+
+        Set<TopicPartition> assignment() {
+            return assignment;
+        }
+
+        int generation() {
+            return generation;
+        }
+
+        int rebalanceEvents() {
+            return rebalanceEvents;
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+        }
+    }
+}
