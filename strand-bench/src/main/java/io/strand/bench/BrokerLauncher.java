@@ -1,0 +1,23 @@
+package io.strand.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Knows how to lay out one kind of broker's data directory and the command line that starts it as a
+ * single node (broker and controller in one process) on two loopback ports.
+ *
+ * <p>{@link #prepare} does every untimed step (configuration files, storage formatting); the returned
+ * command is what the harness times from process start to the first Metadata answer.
+ */
+interface BrokerLauncher {
+
+    BrokerKind kind();
+
+    /**
+     * Prepares {@code dataDir} (empty) for a node whose client listener binds {@code clientPort} and
+     * controller listener {@code controllerPort}, both on 127.0.0.1, and returns the command that
+     * starts it. Helper output goes to files under {@code logDir}.
+     */
+    List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir);
+}

@@ -1,0 +1,141 @@
+package io.strand.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * One broker's turn in one round: start it alone on fresh storage, time its start-up, read its idle
+ * memory, then run the load generators against it one after another (ProducerPerformance 100 B acks=1,
+ * ProducerPerformance 1 KiB acks=all, EndToEndLatency, ConsumerPerformance) while reading its CPU time
+ * and memory from {@code /proc}; stop it and delete its data. Every value goes into {@link Samples};
+ * a load generator that fails leaves a note naming its log instead, and the turn goes on
+ * ({@link LoadTools}).
+ *
+ * <p>Runs on the harness's main thread. The broker process is always stopped (SIGTERM, then SIGKILL)
+ * and its data directory deleted before {@link #run} returns; logs stay under {@code logDir}.
+ */
+final class BrokerRun {
+
+    static final String SMALL_TOPIC = "bench-100b";
+    static final String LARGE_TOPIC = "bench-1kib";
+    static final String LATENCY_TOPIC = "bench-e2e";
+    private static final long START_TIMEOUT_MS = 120_000;
+    private static final long IDLE_SETTLE_MS = 2_000;
+    private static final long RSS_SAMPLE_PERIOD_MS = 100;
+    private static final long ADMIN_TIMEOUT_MS = 60_000;
+    private static final double BYTES_PER_MIB = 1024.0 * 1024.0;
+
+    private final Time time;
+    private final BrokerLauncher launcher;
+    private final Samples samples;
+    private final BrokerKind kind;
+    private final LoadTools tools;
+
+    BrokerRun(Time time, BrokerLauncher launcher, Workload workload, String toolClassPath, Samples samples) {
+        this.time = time;
+        this.launcher = launcher;
+        this.samples = samples;
+        this.kind = launcher.kind();
+        this.tools = new LoadTools(kind, workload, toolClassPath, samples);
+    }
+
+    /** Runs this broker's turn with data under a fresh directory in {@code dataParent}, logs in {@code logDir}. */
+    void run(Path dataParent, Path logDir) throws IOException {
+        Path dataDir = Files.createTempDirectory(dataParent, "strand-bench-" + kind.key() + "-");
+        try {
+            int clientPort = freeLoopbackPort();
+            int controllerPort = freeLoopbackPort();
+            List<String> command = launcher.prepare(dataDir, clientPort, controllerPort, logDir);
+            long startNs = time.nanoseconds();
+            Process broker = ChildJvm.start(command, logDir.resolve("broker.log"));
+            try {
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), clientPort);
+                long answeredNs = new MetadataProbe(time, address)
+                        .awaitFirstAnswerNs(broker, startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS));
+                samples.record(Metric.STARTUP_MS, kind, (answeredNs - startNs) / 1e6);
+                progress("answered Metadata after %.0f ms", (answeredNs - startNs) / 1e6);
+                time.sleep(IDLE_SETTLE_MS);
+                samples.record(Metric.IDLE_RSS_MIB, kind, ProcStats.residentBytes(broker.pid()) / BYTES_PER_MIB);
+                measureLoad(broker.pid(), "127.0.0.1:" + clientPort, logDir);
+            } finally {
+                ChildJvm.stop(broker);
+            }
+        } finally {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private void measureLoad(long pid, String bootstrap, Path logDir) {
+        createTopics(bootstrap);
+        try (RssSampler sampler = new RssSampler(pid, RSS_SAMPLE_PERIOD_MS)) {
+            tools.produceSmall(pid, bootstrap, SMALL_TOPIC, logDir.resolve("produce-100b.log"));
+            tools.produceLarge(pid, bootstrap, LARGE_TOPIC, logDir.resolve("produce-1kib.log"));
+            samples.record(Metric.LOAD_RSS_MIB, kind, sampler.maxResidentBytes() / BYTES_PER_MIB);
+        }
+        tools.endToEnd(bootstrap, LATENCY_TOPIC, logDir.resolve("end-to-end-latency.log"));
+        tools.consume(bootstrap, SMALL_TOPIC, logDir.resolve("consume.log"));
+    }
+
+    private void createTopics(String bootstrap) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(
+                    new NewTopic(SMALL_TOPIC, Workload.PARTITIONS, (short) 1),
+                    new NewTopic(LARGE_TOPIC, Workload.PARTITIONS, (short) 1),
+                    new NewTopic(LATENCY_TOPIC, Workload.LATENCY_PARTITIONS, (short) 1)))
+                    .all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create benchmark topics broker=" + kind.key(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topics broker=" + kind.key(), e);
+        }
+    }
+
+    private void progress(String format, Object... args) {
+        System.out.printf("  [%s] %s%n", kind.label(), String.format(Locale.ROOT, format, args));
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Settings both brokers run with, Kafka's names: partitions of auto-created topics. */
+    static Map<String, String> sharedBrokerProps() {
+        return Map.of("num.partitions", Integer.toString(Workload.PARTITIONS));
+    }
+}

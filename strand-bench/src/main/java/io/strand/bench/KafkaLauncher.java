@@ -1,0 +1,93 @@
+package io.strand.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * Starts Apache Kafka 4.3.1 as its own JVM ({@code kafka.Kafka server.properties}) from the Maven
+ * Central jars: one KRaft node with the broker and controller roles, storage formatted by Kafka's
+ * {@code kafka.tools.StorageTool} with a fresh cluster id, listeners on loopback only. Internal topics
+ * get replication factor 1 and one partition, and group rebalances start without delay, which suits a
+ * single node; everything else is Kafka's default unless the shared settings say otherwise.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class KafkaLauncher implements BrokerLauncher {
+
+    static final String MAIN_CLASS = "kafka.Kafka";
+    static final String STORAGE_TOOL_CLASS = "kafka.tools.StorageTool";
+    private static final int NODE_ID = 1;
+    private static final long FORMAT_TIMEOUT_MS = 120_000;
+
+    private final String classPath;
+    private final List<String> jvmOptions;
+    private final Map<String, String> sharedProps;
+
+    /** {@code sharedProps}: broker settings both brokers get (partitions, flush policy). */
+    KafkaLauncher(String classPath, List<String> jvmOptions, Map<String, String> sharedProps) {
+        this.classPath = classPath;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.sharedProps = Map.copyOf(sharedProps);
+    }
+
+    @Override
+    public BrokerKind kind() {
+        return BrokerKind.KAFKA;
+    }
+
+    @Override
+    public List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir) {
+        Path configFile = dataDir.resolve("server.properties");
+        writeConfig(configFile, config(dataDir, clientPort, controllerPort));
+        ChildJvm.Outcome format = ChildJvm.run(
+                ChildJvm.command(jvmOptions, classPath, STORAGE_TOOL_CLASS, List.of("format",
+                        "--config", configFile.toString(), "--cluster-id", Uuid.randomUuid().toString())),
+                logDir.resolve("kafka-format.log"), FORMAT_TIMEOUT_MS);
+        if (!format.succeeded()) {
+            throw new IllegalStateException("kafka storage format failed exitCode=" + format.exitCode()
+                    + " log=" + format.logFile());
+        }
+        return ChildJvm.command(jvmOptions, classPath, MAIN_CLASS, List.of(configFile.toString()));
+    }
+
+    private Map<String, String> config(Path dataDir, int clientPort, int controllerPort) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", Integer.toString(NODE_ID));
+        config.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("log.dirs", dataDir.resolve("logs").toAbsolutePath().toString());
+        config.put("offsets.topic.replication.factor", "1");
+        config.put("offsets.topic.num.partitions", "1");
+        config.put("transaction.state.log.replication.factor", "1");
+        config.put("transaction.state.log.min.isr", "1");
+        config.put("transaction.state.log.num.partitions", "1");
+        config.put("share.coordinator.state.topic.replication.factor", "1");
+        config.put("share.coordinator.state.topic.min.isr", "1");
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.putAll(sharedProps);
+        return config;
+    }
+
+    private static void writeConfig(Path configFile, Map<String, String> config) {
+        Properties properties = new Properties();
+        properties.putAll(config);
+        try (OutputStream out = Files.newOutputStream(configFile)) {
+            properties.store(out, "Apache Kafka node for a side-by-side benchmark");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write config file=" + configFile, e);
+        }
+    }
+}

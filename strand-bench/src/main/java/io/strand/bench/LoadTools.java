@@ -1,0 +1,125 @@
+package io.strand.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The load generators of kafka-tools 4.3.1, each run in its own JVM against one broker, and what
+ * their output adds to {@link Samples}: ProducerPerformance (100 B records with acks=1, 1 KiB records
+ * with acks=all, unthrottled) with the broker's CPU time read from {@code /proc} around each run,
+ * EndToEndLatency, and ConsumerPerformance. A run that fails or times out leaves a note naming its
+ * log in the cells it would have filled; a broker without consumer groups leaves
+ * {@value #NEEDS_CONSUMER_GROUPS}.
+ *
+ * <p>Used from the harness's main thread only; each method returns once its tool's JVM has exited.
+ */
+final class LoadTools {
+
+    static final String NEEDS_CONSUMER_GROUPS = "n/a (needs consumer groups)";
+    private static final String PRODUCER_PERFORMANCE = "org.apache.kafka.tools.ProducerPerformance";
+    private static final String END_TO_END_LATENCY = "org.apache.kafka.tools.EndToEndLatency";
+    private static final String CONSUMER_PERFORMANCE = "org.apache.kafka.tools.ConsumerPerformance";
+    /** The longest ConsumerPerformance waits for the next record before it gives up. */
+    private static final int CONSUMER_IDLE_TIMEOUT_MS = 30_000;
+    private static final double BYTES_PER_GB = 1e9;
+    /** The load generators' JVMs: the same for both brokers, English number formats. */
+    private static final List<String> TOOL_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+            "-Duser.language=en", "-Duser.country=US", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+    private final BrokerKind kind;
+    private final Workload workload;
+    private final String toolClassPath;
+    private final Samples samples;
+
+    LoadTools(BrokerKind kind, Workload workload, String toolClassPath, Samples samples) {
+        this.kind = kind;
+        this.workload = workload;
+        this.toolClassPath = toolClassPath;
+        this.samples = samples;
+    }
+
+    /** 100 B records, acks=1, into {@code topic}; {@code brokerPid} is read for CPU time. */
+    void produceSmall(long brokerPid, String bootstrap, String topic, Path log) {
+        produce(brokerPid, bootstrap, topic, workload.smallRecords(), Workload.SMALL_RECORD_BYTES, "1",
+                Metric.PRODUCE_SMALL_RECORDS_PER_SEC, Metric.PRODUCE_SMALL_MB_PER_SEC,
+                Metric.PRODUCE_SMALL_P99_MS, Metric.PRODUCE_SMALL_CPU_S_PER_GB, log);
+    }
+
+    /** 1 KiB records, acks=all, into {@code topic}; {@code brokerPid} is read for CPU time. */
+    void produceLarge(long brokerPid, String bootstrap, String topic, Path log) {
+        produce(brokerPid, bootstrap, topic, workload.largeRecords(), Workload.LARGE_RECORD_BYTES, "all",
+                Metric.PRODUCE_LARGE_RECORDS_PER_SEC, Metric.PRODUCE_LARGE_MB_PER_SEC,
+                Metric.PRODUCE_LARGE_P99_MS, Metric.PRODUCE_LARGE_CPU_S_PER_GB, log);
+    }
+
+    private void produce(long pid, String bootstrap, String topic, long records, int recordBytes, String acks,
+            Metric recordsPerSec, Metric mbPerSec, Metric p99Ms, Metric cpuPerGb, Path log) {
+        double cpuBeforeSeconds = ProcStats.cpuSeconds(pid);
+        ChildJvm.Outcome outcome = runTool(PRODUCER_PERFORMANCE, List.of("--topic", topic,
+                "--num-records", Long.toString(records), "--record-size", Integer.toString(recordBytes),
+                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap, "acks=" + acks), log);
+        double cpuSeconds = ProcStats.cpuSeconds(pid) - cpuBeforeSeconds;
+        ToolOutput.parseProducer(outcome.output()).filter(result -> outcome.succeeded()).ifPresentOrElse(result -> {
+            samples.record(recordsPerSec, kind, result.recordsPerSec());
+            samples.record(mbPerSec, kind, result.mbPerSec());
+            samples.record(p99Ms, kind, result.p99LatencyMs());
+            samples.record(cpuPerGb, kind, cpuSeconds / (records * (double) recordBytes / BYTES_PER_GB));
+            progress("%s: %.0f records/s, %.2f MB/s, p99 %.0f ms, broker CPU %.1f s", topic,
+                    result.recordsPerSec(), result.mbPerSec(), result.p99LatencyMs(), cpuSeconds);
+        }, () -> failed(outcome, recordsPerSec, mbPerSec, p99Ms, cpuPerGb));
+    }
+
+    void endToEnd(String bootstrap, String topic, Path log) {
+        ChildJvm.Outcome outcome = runTool(END_TO_END_LATENCY, List.of("--bootstrap-server", bootstrap,
+                "--topic", topic, "--num-records", Integer.toString(workload.latencyRecords()),
+                "--producer-acks", "1", "--record-size", Integer.toString(Workload.SMALL_RECORD_BYTES)), log);
+        // The tool prints its results and then commits the consumer's offsets, which needs a group
+        // coordinator: without consumer groups it exits non-zero after a complete measurement.
+        boolean measured = outcome.succeeded()
+                || (!outcome.timedOut() && ToolOutput.lacksConsumerGroups(outcome.output()));
+        ToolOutput.parseLatency(outcome.output()).filter(result -> measured).ifPresentOrElse(result -> {
+            samples.record(Metric.END_TO_END_AVG_MS, kind, result.avgLatencyMs());
+            samples.record(Metric.END_TO_END_P50_MS, kind, result.p50LatencyMs());
+            samples.record(Metric.END_TO_END_P99_MS, kind, result.p99LatencyMs());
+            samples.record(Metric.END_TO_END_P999_MS, kind, result.p999LatencyMs());
+            progress("end-to-end: avg %.3f ms, p50 %.0f, p99 %.0f, p99.9 %.0f ms", result.avgLatencyMs(),
+                    result.p50LatencyMs(), result.p99LatencyMs(), result.p999LatencyMs());
+        }, () -> failed(outcome, Metric.END_TO_END_AVG_MS, Metric.END_TO_END_P50_MS, Metric.END_TO_END_P99_MS,
+                Metric.END_TO_END_P999_MS));
+    }
+
+    void consume(String bootstrap, String topic, Path log) {
+        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,
+                "--topic", topic, "--num-records", Long.toString(workload.smallRecords()),
+                "--group", "bench-consumer", "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS)), log);
+        if (ToolOutput.lacksConsumerGroups(outcome.output())) {
+            samples.note(Metric.CONSUME_MB_PER_SEC, kind, NEEDS_CONSUMER_GROUPS);
+            samples.note(Metric.CONSUME_RECORDS_PER_SEC, kind, NEEDS_CONSUMER_GROUPS);
+            progress("consume: %s", NEEDS_CONSUMER_GROUPS);
+            return;
+        }
+        ToolOutput.parseConsumer(outcome.output()).filter(result -> outcome.succeeded()).ifPresentOrElse(result -> {
+            samples.record(Metric.CONSUME_MB_PER_SEC, kind, result.mbPerSec());
+            samples.record(Metric.CONSUME_RECORDS_PER_SEC, kind, result.recordsPerSec());
+            progress("consume: %.2f MB/s, %.0f records/s", result.mbPerSec(), result.recordsPerSec());
+        }, () -> failed(outcome, Metric.CONSUME_MB_PER_SEC, Metric.CONSUME_RECORDS_PER_SEC));
+    }
+
+    private ChildJvm.Outcome runTool(String mainClass, List<String> args, Path log) {
+        return ChildJvm.run(ChildJvm.command(TOOL_JVM_OPTIONS, toolClassPath, mainClass, args), log,
+                workload.toolTimeoutMs());
+    }
+
+    private void failed(ChildJvm.Outcome outcome, Metric... metrics) {
+        String reason = (outcome.timedOut() ? "timed out" : "failed") + " (see " + outcome.logFile().getFileName() + ")";
+        for (Metric metric : metrics) {
+            samples.note(metric, kind, reason);
+        }
+        progress("%s: %s", outcome.logFile().getFileName(), reason);
+    }
+
+    private void progress(String format, Object... args) {
+        System.out.printf("  [%s] %s%n", kind.label(), String.format(Locale.ROOT, format, args));
+    }
+}

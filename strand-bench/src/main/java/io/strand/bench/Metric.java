@@ -1,0 +1,81 @@
+package io.strand.bench;
+
+/**
+ * Every figure the benchmark reports, in the order of the table's rows. {@link #key} names it in
+ * JSON; {@link #higherIsBetter} says which way a Strand/Kafka ratio above 1 points;
+ * {@link #resolution} is the smallest step the tool reports (the latency percentiles come in whole
+ * milliseconds), below which a value reads "&lt; 1" and no ratio is drawn.
+ */
+enum Metric {
+    STARTUP_MS("startup_ms", "start-up: process start to first Metadata answer", "ms", false),
+    IDLE_RSS_MIB("idle_rss_mib", "resident memory, idle after start", "MiB", false),
+    LOAD_RSS_MIB("load_rss_mib", "resident memory, peak while producing", "MiB", false),
+    PRODUCE_SMALL_RECORDS_PER_SEC("produce_100b_acks1_records_per_sec",
+            "produce 100 B records, acks=1, 6 partitions", "records/s", true),
+    PRODUCE_SMALL_MB_PER_SEC("produce_100b_acks1_mb_per_sec", "produce 100 B records, acks=1, 6 partitions",
+            "MB/s", true),
+    PRODUCE_SMALL_P99_MS("produce_100b_acks1_p99_ms", "produce 100 B records, acks=1: send latency p99", "ms", false,
+            Resolution.WHOLE_MS),
+    PRODUCE_SMALL_CPU_S_PER_GB("produce_100b_acks1_cpu_s_per_gb", "broker CPU per GB produced, 100 B, acks=1",
+            "CPU s/GB", false),
+    PRODUCE_LARGE_RECORDS_PER_SEC("produce_1kib_acksall_records_per_sec",
+            "produce 1 KiB records, acks=all, 6 partitions", "records/s", true),
+    PRODUCE_LARGE_MB_PER_SEC("produce_1kib_acksall_mb_per_sec", "produce 1 KiB records, acks=all, 6 partitions",
+            "MB/s", true),
+    PRODUCE_LARGE_P99_MS("produce_1kib_acksall_p99_ms", "produce 1 KiB records, acks=all: send latency p99", "ms",
+            false, Resolution.WHOLE_MS),
+    PRODUCE_LARGE_CPU_S_PER_GB("produce_1kib_acksall_cpu_s_per_gb", "broker CPU per GB produced, 1 KiB, acks=all",
+            "CPU s/GB", false),
+    END_TO_END_AVG_MS("e2e_avg_ms", "end-to-end latency (EndToEndLatency), average", "ms", false),
+    END_TO_END_P50_MS("e2e_p50_ms", "end-to-end latency p50", "ms", false, Resolution.WHOLE_MS),
+    END_TO_END_P99_MS("e2e_p99_ms", "end-to-end latency p99", "ms", false, Resolution.WHOLE_MS),
+    END_TO_END_P999_MS("e2e_p999_ms", "end-to-end latency p99.9", "ms", false, Resolution.WHOLE_MS),
+    CONSUME_MB_PER_SEC("consume_mb_per_sec", "consume (ConsumerPerformance, one group member)", "MB/s", true),
+    CONSUME_RECORDS_PER_SEC("consume_records_per_sec", "consume (ConsumerPerformance, one group member)",
+            "records/s", true);
+
+    private final String key;
+    private final String label;
+    private final String unit;
+    private final boolean higherIsBetter;
+    private final double resolution;
+
+    Metric(String key, String label, String unit, boolean higherIsBetter) {
+        this(key, label, unit, higherIsBetter, Resolution.CONTINUOUS);
+    }
+
+    Metric(String key, String label, String unit, boolean higherIsBetter, double resolution) {
+        this.key = key;
+        this.label = label;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+        this.resolution = resolution;
+    }
+
+    /** The smallest non-zero value the tool reports; 0 for continuous values. */
+    double resolution() {
+        return resolution;
+    }
+
+    String key() {
+        return key;
+    }
+
+    String label() {
+        return label;
+    }
+
+    String unit() {
+        return unit;
+    }
+
+    boolean higherIsBetter() {
+        return higherIsBetter;
+    }
+
+    /** Resolutions, outside the enum so that its constants can name them. */
+    private static final class Resolution {
+        static final double CONTINUOUS = 0;
+        static final double WHOLE_MS = 1;
+    }
+}

@@ -1,0 +1,81 @@
+package io.strand.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resident memory and CPU time of a process, read from Linux {@code /proc}.
+ *
+ * <p>{@code /proc/<pid>/status} carries a line {@code VmRSS:   123456 kB} (kibibytes).
+ * {@code /proc/<pid>/stat} is one line {@code pid (comm) state ppid ...}; counting from 1, field
+ * {@value #UTIME_FIELD} is {@code utime} and field {@value #STIME_FIELD} {@code stime}, both in clock
+ * ticks ({@code getconf CLK_TCK}, 100 on every Linux the harness targets). {@code comm} may hold spaces
+ * and parentheses, so fields are counted after the last {@code ')'}, which closes field 2.
+ *
+ * <p>Stateless and thread-safe. A process that has exited makes the readers throw
+ * {@link UncheckedIOException}.
+ */
+final class ProcStats {
+
+    /** 1-based position of {@code utime} in {@code /proc/<pid>/stat}. */
+    static final int UTIME_FIELD = 14;
+    /** 1-based position of {@code stime} in {@code /proc/<pid>/stat}. */
+    static final int STIME_FIELD = 15;
+    /** Fields after {@code comm} start at this 1-based position ({@code state}). */
+    private static final int FIRST_FIELD_AFTER_COMM = 3;
+    /** USER_HZ of Linux on x86-64 and arm64; {@code /proc} reports CPU times in these ticks. */
+    static final long TICKS_PER_SECOND = 100;
+
+    private ProcStats() {
+    }
+
+    /** Resident set size of {@code pid} in bytes. */
+    static long residentBytes(long pid) {
+        return parseResidentBytes(read(Path.of("/proc", Long.toString(pid), "status")));
+    }
+
+    /** User plus system CPU time {@code pid} has used so far, in seconds. */
+    static double cpuSeconds(long pid) {
+        return (double) parseCpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /** The {@code VmRSS} of a {@code /proc/<pid>/status} text, in bytes. */
+    static long parseResidentBytes(String statusText) {
+        for (String line : statusText.split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
+                if (parts.length != 2 || !parts[1].equals("kB")) {
+                    throw new IllegalArgumentException("unexpected VmRSS line=" + line);
+                }
+                return Long.parseLong(parts[0]) * 1024;
+            }
+        }
+        throw new IllegalArgumentException("no VmRSS line in status text");
+    }
+
+    /** {@code utime + stime} of a {@code /proc/<pid>/stat} text, in clock ticks. */
+    static long parseCpuTicks(String statText) {
+        int commEnd = statText.lastIndexOf(')');
+        if (commEnd < 0) {
+            throw new IllegalArgumentException("no comm field in stat text=" + statText);
+        }
+        String[] fields = statText.substring(commEnd + 1).trim().split("\\s+");
+        int utimeIndex = UTIME_FIELD - FIRST_FIELD_AFTER_COMM;
+        int stimeIndex = STIME_FIELD - FIRST_FIELD_AFTER_COMM;
+        if (fields.length <= stimeIndex) {
+            throw new IllegalArgumentException("stat text has " + (fields.length + 2) + " fields, expected at least "
+                    + STIME_FIELD);
+        }
+        return Long.parseLong(fields[utimeIndex]) + Long.parseLong(fields[stimeIndex]);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read file=" + file, e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.strand.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a finished benchmark as a Markdown page (the table of medians with the Strand/Kafka ratio,
+ * the machine and the workload) and as JSON (the same plus every sample). Both are pure functions of
+ * their inputs; {@code startedAt} is an ISO-8601 instant supplied by the caller.
+ */
+final class Report {
+
+    private final String startedAt;
+    private final MachineInfo machine;
+    private final Workload workload;
+    private final String brokerJvmOptions;
+    private final String strandRevision;
+    private final Samples samples;
+
+    Report(String startedAt, MachineInfo machine, Workload workload, String brokerJvmOptions, String strandRevision,
+            Samples samples) {
+        this.startedAt = startedAt;
+        this.machine = machine;
+        this.workload = workload;
+        this.brokerJvmOptions = brokerJvmOptions;
+        this.strandRevision = strandRevision;
+        this.samples = samples;
+    }
+
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("# Strand vs Apache Kafka 4.3.1\n\n");
+        out.append("Run ").append(startedAt).append(", ").append(workload.mode()).append(" mode, ")
+                .append(workload.rounds()).append(workload.rounds() == 1 ? " round" : " rounds")
+                .append(" (the first broker alternates between rounds). Medians over the rounds. Strand revision ")
+                .append(strandRevision).append(".\n\n");
+        out.append("| measure | unit | Kafka | Strand | Strand/Kafka | better |\n");
+        out.append("|---|---|---:|---:|---:|---|\n");
+        for (Metric metric : Metric.values()) {
+            OptionalDouble ratio = samples.strandOverKafka(metric);
+            out.append("| ").append(metric.label()).append(" | ").append(metric.unit())
+                    .append(" | ").append(cell(metric, BrokerKind.KAFKA))
+                    .append(" | ").append(cell(metric, BrokerKind.STRAND))
+                    .append(" | ").append(ratio.isPresent() ? String.format(Locale.ROOT, "%.2f", ratio.getAsDouble()) : "—")
+                    .append(" | ").append(metric.higherIsBetter() ? "higher" : "lower").append(" |\n");
+        }
+        out.append("\n## Machine\n\n");
+        out.append("- cores: ").append(machine.cores()).append('\n');
+        out.append("- memory: ").append(String.format(Locale.ROOT, "%.1f GiB", machine.memoryBytes() / (double) (1L << 30)))
+                .append('\n');
+        out.append("- CPU: ").append(machine.cpuModel()).append('\n');
+        out.append("- JDK: ").append(machine.jdk()).append('\n');
+        out.append("- OS: ").append(machine.os()).append('\n');
+        out.append("- load average at start (1/5/15 min): ").append(machine.loadAverage()).append('\n');
+        out.append("\n## Workload\n\n");
+        out.append("- brokers: one node each (broker and controller in one process), alone on the machine in turn, "
+                + "loopback listeners, fresh data directory per run, default flush policy (the OS writes back), "
+                + Workload.PARTITIONS + " partitions per producer topic\n");
+        out.append("- broker JVM options (both): `").append(brokerJvmOptions).append("`; both log at their "
+                + "default level to a file\n");
+        out.append("- load generators: kafka-tools 4.3.1 in their own JVMs on the same machine\n");
+        out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
+                + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
+                workload.largeRecords(), Workload.LARGE_RECORD_BYTES));
+        out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
+                + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
+                Workload.SMALL_RECORD_BYTES));
+        out.append(String.format(Locale.ROOT, "- ConsumerPerformance: the %,d records of %d B, one consumer in a "
+                + "fresh group%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES));
+        out.append("- the load generators share the machine's cores with the broker, and anything else running on "
+                + "the machine (see the load average) adds noise: compare ratios from one run, not absolute figures "
+                + "across machines\n");
+        out.append("- CPU: utime+stime of the broker process from /proc/<pid>/stat around each producer run; "
+                + "RSS: VmRSS from /proc/<pid>/status, 2 s after start and sampled every 100 ms while producing\n");
+        return out.toString();
+    }
+
+    String json() {
+        StringBuilder out = new StringBuilder();
+        out.append("{\n");
+        out.append("  \"startedAt\": ").append(quote(startedAt)).append(",\n");
+        out.append("  \"mode\": ").append(quote(workload.mode())).append(",\n");
+        out.append("  \"rounds\": ").append(workload.rounds()).append(",\n");
+        out.append("  \"strandRevision\": ").append(quote(strandRevision)).append(",\n");
+        out.append("  \"machine\": {\"cores\": ").append(machine.cores())
+                .append(", \"memoryBytes\": ").append(machine.memoryBytes())
+                .append(", \"cpuModel\": ").append(quote(machine.cpuModel()))
+                .append(", \"jdk\": ").append(quote(machine.jdk()))
+                .append(", \"os\": ").append(quote(machine.os()))
+                .append(", \"loadAverage\": ").append(quote(machine.loadAverage())).append("},\n");
+        out.append("  \"workload\": {\"smallRecords\": ").append(workload.smallRecords())
+                .append(", \"smallRecordBytes\": ").append(Workload.SMALL_RECORD_BYTES)
+                .append(", \"largeRecords\": ").append(workload.largeRecords())
+                .append(", \"largeRecordBytes\": ").append(Workload.LARGE_RECORD_BYTES)
+                .append(", \"latencyRecords\": ").append(workload.latencyRecords())
+                .append(", \"partitions\": ").append(Workload.PARTITIONS)
+                .append(", \"brokerJvmOptions\": ").append(quote(brokerJvmOptions)).append("},\n");
+        out.append("  \"metrics\": [\n");
+        Metric[] metrics = Metric.values();
+        for (int i = 0; i < metrics.length; i++) {
+            Metric metric = metrics[i];
+            OptionalDouble ratio = samples.strandOverKafka(metric);
+            out.append("    {\"key\": ").append(quote(metric.key()))
+                    .append(", \"label\": ").append(quote(metric.label()))
+                    .append(", \"unit\": ").append(quote(metric.unit()))
+                    .append(", \"higherIsBetter\": ").append(metric.higherIsBetter());
+            for (BrokerKind broker : BrokerKind.values()) {
+                out.append(", ").append(quote(broker.key())).append(": ").append(brokerJson(metric, broker));
+            }
+            out.append(", \"strandOverKafka\": ").append(ratio.isPresent() ? number(ratio.getAsDouble()) : "null")
+                    .append(i + 1 < metrics.length ? "},\n" : "}\n");
+        }
+        out.append("  ]\n}\n");
+        return out.toString();
+    }
+
+    private String cell(Metric metric, BrokerKind broker) {
+        OptionalDouble median = samples.median(metric, broker);
+        if (median.isPresent()) {
+            return format(metric, median.getAsDouble());
+        }
+        return samples.note(metric, broker).orElse("—");
+    }
+
+    private String brokerJson(Metric metric, BrokerKind broker) {
+        OptionalDouble median = samples.median(metric, broker);
+        List<Double> values = samples.values(metric, broker);
+        String note = samples.note(metric, broker).map(Report::quote).orElse("null");
+        return "{\"median\": " + (median.isPresent() ? number(median.getAsDouble()) : "null")
+                + ", \"samples\": [" + values.stream().map(Report::number).collect(Collectors.joining(", ")) + "]"
+                + ", \"note\": " + note + "}";
+    }
+
+    /** A median as the table shows it: whole-millisecond figures as integers, "< 1" below the resolution. */
+    static String format(Metric metric, double value) {
+        if (metric.resolution() > 0) {
+            if (value < metric.resolution()) {
+                return "< " + format(metric.resolution(), true);
+            }
+            return format(value, value == Math.rint(value));
+        }
+        return format(value);
+    }
+
+    private static String format(double value, boolean integral) {
+        return integral ? String.format(Locale.ROOT, "%,.0f", value) : format(value);
+    }
+
+    /** Three significant digits at most after the point, grouped thousands above 1000. */
+    static String format(double value) {
+        double magnitude = Math.abs(value);
+        if (magnitude >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        if (magnitude >= 100) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        if (magnitude >= 10) {
+            return String.format(Locale.ROOT, "%.1f", value);
+        }
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "null";
+        }
+        return String.format(Locale.ROOT, "%.4f", value).replaceAll("\\.?0+$", "");
+    }
+
+    static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

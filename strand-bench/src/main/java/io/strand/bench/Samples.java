@@ -1,0 +1,68 @@
+package io.strand.bench;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The values measured per metric and broker, one per round, and for a metric a broker could not be
+ * measured on, the reason ("n/a (needs consumer groups)", "failed: ..."). The report shows medians.
+ *
+ * <p>Not thread-safe: the harness's main thread records and reads.
+ */
+final class Samples {
+
+    private final Map<Metric, Map<BrokerKind, List<Double>>> values = new EnumMap<>(Metric.class);
+    private final Map<Metric, Map<BrokerKind, String>> notes = new EnumMap<>(Metric.class);
+
+    void record(Metric metric, BrokerKind broker, double value) {
+        values.computeIfAbsent(metric, m -> new EnumMap<>(BrokerKind.class))
+                .computeIfAbsent(broker, b -> new ArrayList<>()).add(value);
+    }
+
+    /** Notes why {@code metric} has no value for {@code broker} this round; the latest note wins. */
+    void note(Metric metric, BrokerKind broker, String reason) {
+        notes.computeIfAbsent(metric, m -> new EnumMap<>(BrokerKind.class)).put(broker, reason);
+    }
+
+    List<Double> values(Metric metric, BrokerKind broker) {
+        return List.copyOf(values.getOrDefault(metric, Map.of()).getOrDefault(broker, List.of()));
+    }
+
+    Optional<String> note(Metric metric, BrokerKind broker) {
+        return Optional.ofNullable(notes.getOrDefault(metric, Map.of()).get(broker));
+    }
+
+    OptionalDouble median(Metric metric, BrokerKind broker) {
+        return median(values(metric, broker));
+    }
+
+    /**
+     * Strand's median over Kafka's; empty when either is missing, Kafka's is zero, or either lies below
+     * the metric's {@linkplain Metric#resolution resolution} (a 0 ms percentile means "under 1 ms").
+     */
+    OptionalDouble strandOverKafka(Metric metric) {
+        OptionalDouble strand = median(metric, BrokerKind.STRAND);
+        OptionalDouble kafka = median(metric, BrokerKind.KAFKA);
+        if (strand.isEmpty() || kafka.isEmpty() || kafka.getAsDouble() == 0
+                || strand.getAsDouble() < metric.resolution() || kafka.getAsDouble() < metric.resolution()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(strand.getAsDouble() / kafka.getAsDouble());
+    }
+
+    /** The middle value, or the mean of the two middle values of an even count. */
+    static OptionalDouble median(List<Double> samples) {
+        if (samples.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        List<Double> sorted = new ArrayList<>(samples);
+        sorted.sort(null);
+        int middle = sorted.size() / 2;
+        return OptionalDouble.of(sorted.size() % 2 == 1 ? sorted.get(middle)
+                : (sorted.get(middle - 1) + sorted.get(middle)) / 2);
+    }
+}

@@ -1,0 +1,48 @@
+package io.strand.bench;
+
+/**
+ * How much load each run generates. The record sizes, acks and partition counts are fixed by the
+ * benchmark's definition; only the counts and the number of rounds differ between modes.
+ *
+ * @param rounds              rounds; each round runs both brokers, the first broker alternating
+ * @param smallRecords        records of {@value #SMALL_RECORD_BYTES} bytes produced with acks=1
+ *                            (and consumed back by ConsumerPerformance)
+ * @param largeRecords        records of {@value #LARGE_RECORD_BYTES} bytes produced with acks=all
+ * @param latencyRecords      records EndToEndLatency sends one at a time
+ * @param toolTimeoutMs       the longest one load-generator run may take
+ */
+record Workload(String mode, int rounds, long smallRecords, long largeRecords, int latencyRecords,
+        long toolTimeoutMs) {
+
+    static final int SMALL_RECORD_BYTES = 100;
+    static final int LARGE_RECORD_BYTES = 1024;
+    static final int PARTITIONS = 6;
+    /** EndToEndLatency times one record at a time, so its topic has one partition, as in Kafka's own use. */
+    static final int LATENCY_PARTITIONS = 1;
+
+    Workload {
+        if (rounds < 1 || smallRecords < 1 || largeRecords < 1 || latencyRecords < 1 || toolTimeoutMs < 1) {
+            throw new IllegalArgumentException("workload counts must be positive rounds=" + rounds
+                    + " smallRecords=" + smallRecords + " largeRecords=" + largeRecords
+                    + " latencyRecords=" + latencyRecords + " toolTimeoutMs=" + toolTimeoutMs);
+        }
+    }
+
+    /** Three rounds, about 300 MB and 500 MB produced per broker and round. */
+    static Workload full(int rounds) {
+        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000);
+    }
+
+    /** One round with small counts: a try-out that finishes in a few minutes. */
+    static Workload quick() {
+        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000);
+    }
+
+    long smallBytes() {
+        return smallRecords * SMALL_RECORD_BYTES;
+    }
+
+    long largeBytes() {
+        return largeRecords * LARGE_RECORD_BYTES;
+    }
+}

@@ -1,0 +1,61 @@
+package io.strand.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static final List<String> REQUIRED = List.of("--strand-classpath", "s.jar:lib/*",
+            "--kafka-classpath", "k/*", "--results", "out", "--logs", "logs");
+
+    private static BenchOptions parse(String... extra) {
+        List<String> args = new ArrayList<>(REQUIRED);
+        args.addAll(List.of(extra));
+        return BenchOptions.parse(args.toArray(String[]::new));
+    }
+
+    @Test
+    void defaultsToThreeFullRoundsWithTheLauncherJvmOptions() {
+        BenchOptions options = parse();
+
+        assertThat(options.workload().mode()).isEqualTo("full");
+        assertThat(options.workload().rounds()).isEqualTo(3);
+        assertThat(options.brokerJvmOptions()).containsExactly("-Xms128m", "-Xmx1g", "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(options.resultsDir()).isEqualTo(Path.of("out"));
+        assertThat(options.strandRevision()).isEqualTo("unknown");
+    }
+
+    @Test
+    void quickModeRunsOneSmallerRound() {
+        Workload quick = parse("--quick").workload();
+
+        assertThat(quick.rounds()).isEqualTo(1);
+        assertThat(quick.smallRecords()).isLessThan(Workload.full(3).smallRecords());
+        assertThat(quick.largeRecords()).isLessThan(Workload.full(3).largeRecords());
+    }
+
+    @Test
+    void takesRoundsAndJvmOptions() {
+        BenchOptions options = parse("--rounds", "5", "--broker-jvm-options", " -Xmx2g  -XX:+UseZGC ",
+                "--strand-revision", "abc1234");
+
+        assertThat(options.workload().rounds()).isEqualTo(5);
+        assertThat(options.brokerJvmOptions()).containsExactly("-Xmx2g", "-XX:+UseZGC");
+        assertThat(options.strandRevision()).isEqualTo("abc1234");
+    }
+
+    @Test
+    void rejectsBadInput() {
+        assertThatThrownBy(() -> parse("--rounds", "0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> parse("--rounds", "many")).hasMessageContaining("needs a number");
+        assertThatThrownBy(() -> parse("--turbo")).hasMessageContaining("unknown option --turbo");
+        assertThatThrownBy(() -> parse("--results")).hasMessageContaining("--results needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse("--quick")).hasMessageContaining("--strand-classpath is required");
+    }
+}

@@ -1,0 +1,107 @@
+package io.strand.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "Test \"CPU\"", "OpenJDK 17.0.15",
+            "Linux 6.1 amd64", "0.50 0.40 0.30");
+
+    private static Report report(Samples samples) {
+        return new Report("2026-11-23T15:41:20Z", MACHINE, Workload.full(3),
+                "-Xmx1g -XX:+UseG1GC", "abc1234", samples);
+    }
+
+    private static Samples samples() {
+        Samples samples = new Samples();
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.KAFKA, 150_000);
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.KAFKA, 160_000);
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.KAFKA, 170_000);
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.STRAND, 200_000);
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.STRAND, 180_000);
+        samples.record(Metric.PRODUCE_SMALL_RECORDS_PER_SEC, BrokerKind.STRAND, 240_000);
+        samples.record(Metric.CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 40.25);
+        samples.note(Metric.CONSUME_MB_PER_SEC, BrokerKind.STRAND, LoadTools.NEEDS_CONSUMER_GROUPS);
+        return samples;
+    }
+
+    @Test
+    void markdownRowShowsMediansAndStrandOverKafka() {
+        String markdown = report(samples()).markdown();
+
+        assertThat(markdown).contains("| produce 100 B records, acks=1, 6 partitions | records/s | 160,000 | 200,000 | 1.25 | higher |");
+    }
+
+    @Test
+    void markdownShowsWhyAValueIsMissing() {
+        String markdown = report(samples()).markdown();
+
+        assertThat(markdown).contains("| consume (ConsumerPerformance, one group member) | MB/s | 40.3 | "
+                + "n/a (needs consumer groups) | — | higher |");
+    }
+
+    @Test
+    void markdownRecordsMachineAndRevision() {
+        String markdown = report(samples()).markdown();
+
+        assertThat(markdown).contains("- cores: 2", "- memory: 24.0 GiB", "- JDK: OpenJDK 17.0.15", "Strand revision abc1234");
+    }
+
+    @Test
+    void jsonCarriesEverySampleMedianRatioAndNote() throws Exception {
+        JsonNode root = new ObjectMapper().readTree(report(samples()).json());
+
+        assertThat(root.get("machine").get("cores").asInt()).isEqualTo(2);
+        assertThat(root.get("machine").get("cpuModel").asText()).isEqualTo("Test \"CPU\"");
+        assertThat(root.get("rounds").asInt()).isEqualTo(3);
+        assertThat(root.get("metrics")).hasSize(Metric.values().length);
+        JsonNode produce = metric(root, Metric.PRODUCE_SMALL_RECORDS_PER_SEC);
+        assertThat(produce.get("kafka").get("median").asDouble()).isEqualTo(160_000);
+        assertThat(produce.get("strand").get("samples")).hasSize(3);
+        assertThat(produce.get("strandOverKafka").asDouble()).isEqualTo(1.25);
+        JsonNode consume = metric(root, Metric.CONSUME_MB_PER_SEC);
+        assertThat(consume.get("strand").get("median").isNull()).isTrue();
+        assertThat(consume.get("strand").get("note").asText()).isEqualTo("n/a (needs consumer groups)");
+        assertThat(consume.get("strandOverKafka").isNull()).isTrue();
+    }
+
+    @Test
+    void wholeMillisecondPercentilesBelowOneReadAsUnderOneWithoutRatio() {
+        Samples samples = new Samples();
+        samples.record(Metric.END_TO_END_P50_MS, BrokerKind.KAFKA, 1);
+        samples.record(Metric.END_TO_END_P50_MS, BrokerKind.STRAND, 0);
+        samples.record(Metric.END_TO_END_P99_MS, BrokerKind.KAFKA, 9);
+        samples.record(Metric.END_TO_END_P99_MS, BrokerKind.STRAND, 7);
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("| end-to-end latency p50 | ms | 1 | < 1 | — | lower |",
+                "| end-to-end latency p99 | ms | 9 | 7 | 0.78 | lower |");
+    }
+
+    @Test
+    void formatsByMagnitude() {
+        assertThat(Report.format(245821.04)).isEqualTo("245,821");
+        assertThat(Report.format(312.4)).isEqualTo("312");
+        assertThat(Report.format(15.01)).isEqualTo("15.0");
+        assertThat(Report.format(2.5419)).isEqualTo("2.54");
+    }
+
+    @Test
+    void quotesControlCharactersInJsonStrings() {
+        assertThat(Report.quote("a\"b\\c\nd\u0001")).isEqualTo("\"a\\\"b\\\\c\\nd\\u0001\"");
+    }
+
+    private static JsonNode metric(JsonNode root, Metric metric) {
+        for (JsonNode node : root.get("metrics")) {
+            if (node.get("key").asText().equals(metric.key())) {
+                return node;
+            }
+        }
+        throw new AssertionError("no metric " + metric.key());
+    }
+}
