@@ -134,8 +134,13 @@ final class BrokerRun {
         }
     }
 
-    /** Settings both brokers run with, Kafka's names: partitions of auto-created topics. */
+    /** Settings both brokers run with, Kafka's names: partitions of auto-created topics, group settings. */
     static Map<String, String> sharedBrokerProps() {
-        return Map.of("num.partitions", Integer.toString(Workload.PARTITIONS));
+        // Group settings a single node needs, the same for both: one offsets partition, no replicas
+        // to wait for, and a first rebalance that starts at once.
+        return Map.of("num.partitions", Integer.toString(Workload.PARTITIONS),
+                "offsets.topic.num.partitions", "1",
+                "offsets.topic.replication.factor", "1",
+                "group.initial.rebalance.delay.ms", "0");
     }
 }

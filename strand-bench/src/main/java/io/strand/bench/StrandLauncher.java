@@ -1,15 +1,19 @@
 package io.strand.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts Strand the way {@code ./strand server} does ({@code io.strand.server.StrandMain server}, the
  * jars of {@code strand-server/target}), with every setting given as {@code -o name=value}: Kafka's
- * property names, so the broker settings shared with the Kafka run mean the same thing. No class-data
- * archive is used, so that both brokers start from plain jars with the same JVM options.
+ * property names, so the broker settings shared with the Kafka run mean the same thing. Like
+ * {@code ./strand}, it starts from the class-data archive {@code ./strand} records next to the jar
+ * ({@code strand.jsa}) when there is one: that archive is part of how Strand ships, and the start-up
+ * row of the results says whether it was used.
  *
  * <p>Stateless and thread-safe.
  */
@@ -43,7 +47,19 @@ final class StrandLauncher implements BrokerLauncher {
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
-        return ChildJvm.command(jvmOptions, classPath, MAIN_CLASS, args);
+        List<String> options = new ArrayList<>(jvmOptions);
+        classDataArchive().ifPresent(archive -> {
+            options.add("-XX:SharedArchiveFile=" + archive);
+            options.add("-Xlog:cds=off");
+        });
+        return ChildJvm.command(options, classPath, MAIN_CLASS, args);
+    }
+
+    /** {@code strand.jsa} beside the first class path entry (strand-server.jar), if ./strand made one. */
+    Optional<Path> classDataArchive() {
+        String first = classPath.split(java.io.File.pathSeparator, 2)[0];
+        Path archive = Path.of(first).toAbsolutePath().resolveSibling("strand.jsa");
+        return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
     }
 
     private static void addOverride(List<String> args, String name, String value) {
