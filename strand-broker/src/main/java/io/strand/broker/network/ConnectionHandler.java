@@ -154,7 +154,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ApiKeys apiKey = next.header().apiKey();
             ResponseHeader header = new ResponseHeader(next.header().correlationId(),
                     apiKey.responseHeaderVersion(next.responseVersion()));
-            ResponseWriter.write(channel, header, body, next.responseVersion());
+            try {
+                ResponseWriter.write(channel, header, body, next.responseVersion());
+            } catch (RuntimeException e) {
+                // A response that cannot be serialized is a broker bug; the client must not wait forever.
+                LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
+                        apiKey, next.responseVersion(), e);
+                closing = true;
+                channel.close();
+                return;
+            }
             wrote = true;
         }
         if (wrote) {

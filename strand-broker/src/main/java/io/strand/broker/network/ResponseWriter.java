@@ -44,10 +44,27 @@ final class ResponseWriter implements Writable {
         int bodyBytes = body.size(cache, apiVersion);
         ResponseWriter writer = new ResponseWriter(channel);
         writer.current = writer.alloc.buffer(Math.min(4 + headerBytes + bodyBytes, 64 * 1024));
-        writer.current.writeInt(headerBytes + bodyBytes);
-        header.data().write(writer, cache, header.headerVersion());
-        body.write(writer, cache, apiVersion);
+        try {
+            writer.current.writeInt(headerBytes + bodyBytes);
+            header.data().write(writer, cache, header.headerVersion());
+            body.write(writer, cache, apiVersion);
+        } catch (RuntimeException e) {
+            writer.release();
+            throw e;
+        }
         writer.finish();
+    }
+
+    /** Frees what was written so far, when the response cannot be completed. */
+    private void release() {
+        for (Object part : parts) {
+            io.netty.util.ReferenceCountUtil.release(part);
+        }
+        parts.clear();
+        if (current != null) {
+            current.release();
+            current = null;
+        }
     }
 
     private void finish() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -82,5 +83,30 @@ class ConnectionHandlerTest {
         channel.writeInbound(truncated);
         assertThat(channel.isOpen()).isFalse();
         assertThat(handler.pending).isEmpty();
+    }
+
+    @Test
+    void closesWhenAResponseCannotBeWrittenAtTheRequestedVersion() {
+        ApiHandler<ApiVersionsRequest> wrongBody = new ApiHandler<>() {
+            @Override
+            public ApiKeys apiKey() {
+                return ApiKeys.API_VERSIONS;
+            }
+
+            @Override
+            public CompletableFuture<? extends ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
+                // A body with a field the requested version cannot carry (leader epochs came in ListOffsets v4).
+                ListOffsetsResponseData body = new ListOffsetsResponseData();
+                ListOffsetsResponseData.ListOffsetsTopicResponse topic = new ListOffsetsResponseData.ListOffsetsTopicResponse();
+                topic.partitions().add(new ListOffsetsResponseData.ListOffsetsPartitionResponse().setLeaderEpoch(5));
+                body.topics().add(topic);
+                return CompletableFuture.completedFuture(body);
+            }
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(wrongBody), "PLAINTEXT"));
+        channel.writeInbound(request(9));
+        channel.runPendingTasks();
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
     }
 }
