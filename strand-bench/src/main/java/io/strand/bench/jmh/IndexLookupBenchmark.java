@@ -2,12 +2,12 @@ package io.strand.bench.jmh;
 
 import io.strand.storage.IndexBenchAccess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
+@Fork(jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class IndexLookupBenchmark {
 
     static final int OFFSET_STEP = 40;
@@ -43,6 +44,10 @@ public class IndexLookupBenchmark {
     @Param({"10485760"})
     public int indexBytes;
 
+    /** Parent of the index files' directory; empty: the system temp directory. */
+    @Param({""})
+    public String logParentDir;
+
     private Path dir;
     private IndexBenchAccess indexes;
     private final long[] targetOffsets = new long[TARGETS];
@@ -51,7 +56,7 @@ public class IndexLookupBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        dir = Files.createTempDirectory("strand-jmh-index");
+        dir = TempLog.createTempDirectory(logParentDir, "strand-jmh-index");
         int maxEntries = indexBytes / 8;
         int positionStep = (int) (SEGMENT_BYTES / maxEntries);
         indexes = IndexBenchAccess.createFull(dir, BASE_OFFSET, indexBytes, OFFSET_STEP, positionStep,

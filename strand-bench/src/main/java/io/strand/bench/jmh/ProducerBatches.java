@@ -57,10 +57,13 @@ final class ProducerBatches {
         return count;
     }
 
-    /** A different window of the letters for each record, so records are not copies of each other. */
+    /**
+     * The record's own stretch of the letters: records of one batch do not overlap (they fit in
+     * {@code batchBytes}), so a codec finds no repeats between them.
+     */
     private static byte[] valueAt(byte[] letters, int index, int recordBytes) {
         byte[] value = new byte[recordBytes];
-        int from = (index * 7) % (letters.length - recordBytes);
+        int from = (int) ((long) index * recordBytes % (letters.length - recordBytes));
         System.arraycopy(letters, from, value, 0, recordBytes);
         return value;
     }
