@@ -38,11 +38,19 @@ final class BrokerUnderTest implements AutoCloseable {
 
     /** Starts a fresh single node with its data under {@code dataDir}. */
     static BrokerUnderTest start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /**
+     * Starts a fresh single node with its data under {@code dataDir} and the broker properties
+     * {@code props} (Kafka's names, which both implementations understand) over the defaults.
+     */
+    static BrokerUnderTest start(Path dataDir, Map<String, String> props) {
         if (Kind.APACHE_KAFKA == selected()) {
-            KafkaReference node = KafkaReference.start(dataDir, Map.of());
+            KafkaReference node = KafkaReference.start(dataDir, props);
             return new BrokerUnderTest(Kind.APACHE_KAFKA, node.bootstrapServers(), node);
         }
-        StrandNode node = StrandNode.start(dataDir, Map.of());
+        StrandNode node = StrandNode.start(dataDir, props);
         return new BrokerUnderTest(Kind.STRAND, node.bootstrapServers(), node);
     }
 

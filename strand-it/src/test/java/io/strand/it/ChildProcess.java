@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * test instead of hanging the build. When {@link #run} returns or throws, the child has been
  * killed if it was still running, and its stream threads are gone.
  *
+ * <p>{@link #start} runs a long-lived child (a group member that only ends when told) in the
+ * background instead: the returned {@link Running} shows what it printed so far and kills it on
+ * {@link Running#close()}.
+ *
  * <p>An instance is not thread-safe; build one per invocation. {@link #killLeftovers} is.
  */
 final class ChildProcess {
@@ -49,6 +53,26 @@ final class ChildProcess {
 
     static ChildProcess of(List<String> command) {
         return new ChildProcess(command);
+    }
+
+    /**
+     * A Java program's {@code main} in a JVM of its own on this test's class path, as Kafka's
+     * {@code bin/} scripts start its tools: short-lived, so started fast and kept small.
+     */
+    static ChildProcess javaMain(String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", testClassPath(),
+                mainClass));
+        command.addAll(args);
+        return new ChildProcess(command);
+    }
+
+    /** This JVM's class path; failsafe may launch it from a manifest-only jar and names the real one here. */
+    static String testClassPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     }
 
     ChildProcess stdin(String text) {
@@ -93,6 +117,31 @@ final class ChildProcess {
             }
             LIVE.remove(process);
         }
+    }
+
+    /**
+     * Starts the command in the background (stdin gets {@link #stdin}, the timeout does not apply):
+     * the caller watches its output and ends it with {@link Running#close()}.
+     */
+    Running start() {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start command=" + abbreviated(command), e);
+        }
+        LIVE.add(process);
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread outPump = pump(process.getInputStream(), stdout, "stdout");
+        Thread errPump = pump(process.getErrorStream(), stderr, "stderr");
+        Thread inPump = feed(process.getOutputStream(), stdin.getBytes(StandardCharsets.UTF_8));
+        return new Running(List.copyOf(command), process, stdout, stderr, List.of(outPump, errPump, inPump));
     }
 
     /**
@@ -191,6 +240,73 @@ final class ChildProcess {
         String describe(String what) {
             return "command " + what + ": " + abbreviated(command)
                     + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
+        }
+    }
+
+    /** A child started with {@link #start}: what it printed so far, and the means to end it. */
+    static final class Running implements AutoCloseable {
+        private final List<String> command;
+        private final Process process;
+        private final ByteArrayOutputStream stdout;
+        private final ByteArrayOutputStream stderr;
+        private final List<Thread> pumps;
+
+        private Running(List<String> command, Process process, ByteArrayOutputStream stdout,
+                        ByteArrayOutputStream stderr, List<Thread> pumps) {
+            this.command = command;
+            this.process = process;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.pumps = pumps;
+        }
+
+        /** Standard output so far. */
+        String stdout() {
+            return stdout.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Standard error so far. */
+        String stderr() {
+            return stderr.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Whole lines of standard output so far (a line still being written is left out). */
+        List<String> stdoutLines() {
+            return completeLines(stdout());
+        }
+
+        /** Whole lines of standard error so far. */
+        List<String> stderrLines() {
+            return completeLines(stderr());
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** The command and both streams so far, for a failure message. */
+        String describe(String what) {
+            return "command " + what + ": " + abbreviated(command)
+                    + "\n--- stdout ---\n" + stdout() + "\n--- stderr ---\n" + stderr();
+        }
+
+        /** Kills the child and its descendants (if still running) and waits for its stream threads. */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill(process);
+            }
+            LIVE.remove(process);
+            try {
+                joinQuietly(pumps.toArray(Thread[]::new));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static List<String> completeLines(String text) {
+            int end = text.lastIndexOf('\n');
+            return end < 0 ? List.of() : List.of(text.substring(0, end).split("\r?\n"));
         }
     }
 
