@@ -118,7 +118,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponseTopic describeRequested(MetadataImage current, MetadataRequestData.MetadataRequestTopic wanted,
                                                     boolean includeOperations) {
         Optional<TopicImage> topic;
-        if (wanted.name() == null) {
+        // v10+ may name a topic by id; clients then send an empty or null name. The id wins when set.
+        if (wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId())) {
             Uuid id = wanted.topicId();
             topic = current.topics().byId(id);
             if (topic.isEmpty()) {
