@@ -57,7 +57,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
         this.nodeId = nodeId;
         this.config = config;
         this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, () -> image),
-                time, new Random());
+                time, new Random(), () -> ImageTopicIds.partitionCounts(image));
     }
 
     public GroupCoordinator coordinator() {

@@ -8,7 +8,8 @@ import java.util.List;
  * The group API handlers of a broker, built in one call:
  * {@code GroupHandlers.all(groupService).forEach(registry::register)} — FindCoordinator, JoinGroup,
  * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, OffsetDelete, ListGroups,
- * DescribeGroups and DeleteGroups. Stateless: all state is in the {@link GroupCoordinator}.
+ * DescribeGroups, DeleteGroups, ConsumerGroupHeartbeat and ConsumerGroupDescribe. Stateless: all
+ * state is in the {@link GroupCoordinator}.
  */
 public final class GroupHandlers {
 
@@ -28,6 +29,8 @@ public final class GroupHandlers {
                 new OffsetDeleteHandler(coordinator),
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),
-                new DeleteGroupsHandler(coordinator));
+                new DeleteGroupsHandler(coordinator),
+                new ConsumerGroupHeartbeatHandler(coordinator, service::image),
+                new ConsumerGroupDescribeHandler(coordinator, service::image));
     }
 }

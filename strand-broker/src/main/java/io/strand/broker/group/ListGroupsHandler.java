@@ -12,7 +12,7 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
 
 /**
  * ListGroups (v0–5): the groups of every coordinator shard on this broker; v4 filters by state,
- * v5 by group type (every group here is "classic"). COORDINATOR_LOAD_IN_PROGRESS while a shard is
+ * v5 by group type ("classic" or "consumer"). COORDINATOR_LOAD_IN_PROGRESS while a shard is
  * still loading, with the groups of the others.
  */
 final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {

@@ -2,7 +2,9 @@ package io.strand.coordinator.group;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One record of {@code __consumer_offsets}: a key naming what it is about and a value, or no value
@@ -12,7 +14,7 @@ public record CoordinatorRecord(Key key, Value value) {
 
     public CoordinatorRecord {
         Objects.requireNonNull(key, "key");
-        if (value != null && (key instanceof OffsetKey) != (value instanceof OffsetValue)) {
+        if (value != null && !key.valueType().isInstance(value)) {
             throw new IllegalArgumentException("Value " + value.getClass().getSimpleName()
                     + " does not go with key " + key.getClass().getSimpleName());
         }
@@ -23,20 +25,128 @@ public record CoordinatorRecord(Key key, Value value) {
     }
 
     /** What a record is about; the key of compaction. */
-    public sealed interface Key permits OffsetKey, GroupKey {
+    public sealed interface Key permits OffsetKey, GroupKey, ConsumerGroupMetadataKey, ConsumerMemberMetadataKey,
+            TargetAssignmentMetadataKey, TargetAssignmentMemberKey, ConsumerMemberAssignmentKey {
         String groupId();
+
+        /** The class of the values this key goes with. */
+        Class<? extends Value> valueType();
     }
 
     /** A record's payload. */
-    public sealed interface Value permits OffsetValue, GroupValue {
+    public sealed interface Value permits OffsetValue, GroupValue, ConsumerGroupMetadataValue,
+            ConsumerMemberMetadataValue, TargetAssignmentMetadataValue, TargetAssignmentMemberValue,
+            ConsumerMemberAssignmentValue {
     }
 
     /** The committed offset of one partition for one group. */
     public record OffsetKey(String groupId, String topic, int partition) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return OffsetValue.class;
+        }
     }
 
     /** The classic group's metadata as of its last completed generation. */
     public record GroupKey(String groupId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return GroupValue.class;
+        }
+    }
+
+    /** A consumer-protocol group's epoch; its tombstone removes the group. */
+    public record ConsumerGroupMetadataKey(String groupId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return ConsumerGroupMetadataValue.class;
+        }
+    }
+
+    /** What one member of a consumer-protocol group told the coordinator; its tombstone removes the member. */
+    public record ConsumerMemberMetadataKey(String groupId, String memberId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return ConsumerMemberMetadataValue.class;
+        }
+    }
+
+    /** The epoch of a consumer-protocol group's target assignment. */
+    public record TargetAssignmentMetadataKey(String groupId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return TargetAssignmentMetadataValue.class;
+        }
+    }
+
+    /** One member's share of the target assignment. */
+    public record TargetAssignmentMemberKey(String groupId, String memberId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return TargetAssignmentMemberValue.class;
+        }
+    }
+
+    /** One member's current assignment and reconciliation state. */
+    public record ConsumerMemberAssignmentKey(String groupId, String memberId) implements Key {
+        @Override
+        public Class<? extends Value> valueType() {
+            return ConsumerMemberAssignmentValue.class;
+        }
+    }
+
+    /**
+     * @param groupEpoch             bumped by every change of members, subscriptions or subscribed topics
+     * @param subscribedTopicPartitions partitions of each subscribed topic as of {@code groupEpoch}
+     */
+    public record ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions)
+            implements Value {
+        public ConsumerGroupMetadataValue {
+            subscribedTopicPartitions = Map.copyOf(subscribedTopicPartitions);
+        }
+    }
+
+    /**
+     * @param subscribedTopicNames sorted; empty if none
+     * @param subscribedTopicRegex a Java regular expression, null if none
+     * @param serverAssignor       the assignor the member asked for, null for the group's default
+     */
+    public record ConsumerMemberMetadataValue(String instanceId, String rackId, String clientId, String clientHost,
+                                              List<String> subscribedTopicNames, String subscribedTopicRegex,
+                                              String serverAssignor, int rebalanceTimeoutMs) implements Value {
+        public ConsumerMemberMetadataValue {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(clientHost, "clientHost");
+            subscribedTopicNames = List.copyOf(subscribedTopicNames);
+        }
+    }
+
+    /** @param assignmentEpoch the group epoch the target assignment was computed for */
+    public record TargetAssignmentMetadataValue(int assignmentEpoch) implements Value {
+    }
+
+    /** @param partitions the member's target partitions by topic name */
+    public record TargetAssignmentMemberValue(Map<String, Set<Integer>> partitions) implements Value {
+        public TargetAssignmentMemberValue {
+            partitions = Assignments.copyOf(partitions);
+        }
+    }
+
+    /**
+     * @param memberEpoch         see {@link ConsumerMember}
+     * @param previousMemberEpoch the epoch before the last change, accepted once more from a client
+     *                            that missed the response
+     * @param assigned            partitions the member owns (or is about to receive)
+     * @param pendingRevocation   partitions the member must give up before moving on
+     */
+    public record ConsumerMemberAssignmentValue(int memberEpoch, int previousMemberEpoch, MemberState state,
+                                                Map<String, Set<Integer>> assigned,
+                                                Map<String, Set<Integer>> pendingRevocation) implements Value {
+        public ConsumerMemberAssignmentValue {
+            Objects.requireNonNull(state, "state");
+            assigned = Assignments.copyOf(assigned);
+            pendingRevocation = Assignments.copyOf(pendingRevocation);
+        }
     }
 
     /**

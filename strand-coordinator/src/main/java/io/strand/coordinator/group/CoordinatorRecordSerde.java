@@ -1,6 +1,11 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
 import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
 import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
 import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
 import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
@@ -51,6 +56,22 @@ import java.util.List;
  * Member: memberId string, groupInstanceId nullable string, clientId string, clientHost string,
  * rebalanceTimeoutMs int32, sessionTimeoutMs int32, subscription bytes, assignment bytes.
  *
+ * <p>Consumer-protocol groups (KIP-848), each value starting with its int16 version (0):
+ * <pre>
+ * | keyType | key fields          | value fields (after version)                                        |
+ * |---------|---------------------|---------------------------------------------------------------------|
+ * | 3       | groupId             | groupEpoch int32, topicCount int32, topicCount × (topic string,      |
+ * |         |                     |   partitionCount int32)                                              |
+ * | 5       | groupId, memberId   | instanceId, rackId (nullable strings), clientId, clientHost string,   |
+ * |         |                     |   names: count int32 + strings, regex, serverAssignor (nullable),     |
+ * |         |                     |   rebalanceTimeoutMs int32                                           |
+ * | 6       | groupId             | assignmentEpoch int32                                                |
+ * | 7       | groupId, memberId   | partitions: assignment                                               |
+ * | 8       | groupId, memberId   | memberEpoch int32, previousMemberEpoch int32, state int8,            |
+ * |         |                     |   assigned: assignment, pendingRevocation: assignment                 |
+ * </pre>
+ * An assignment is topicCount int32, then per topic: topic string, count int32, count × int32.
+ *
  * <p>An unknown key type or value version is a {@link CoordinatorRecordFormatException}: a newer
  * broker wrote it, and guessing would lose state.
  */
@@ -58,6 +79,11 @@ public final class CoordinatorRecordSerde {
 
     static final short OFFSET_KEY_TYPE = 1;
     static final short GROUP_KEY_TYPE = 2;
+    static final short CONSUMER_GROUP_METADATA_KEY_TYPE = 3;
+    static final short CONSUMER_MEMBER_METADATA_KEY_TYPE = 5;
+    static final short TARGET_ASSIGNMENT_METADATA_KEY_TYPE = 6;
+    static final short TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 7;
+    static final short CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE = 8;
     static final short VALUE_VERSION = 0;
     static final int KEY_TYPE_FIELD_OFFSET = 0;
     static final int OFFSET_VALUE_COMMITTED_OFFSET_OFFSET = 2;
@@ -76,8 +102,18 @@ public final class CoordinatorRecordSerde {
         Writer w = new Writer();
         if (key instanceof OffsetKey k) {
             w.int16(OFFSET_KEY_TYPE).string(k.groupId()).string(k.topic()).int32(k.partition());
-        } else {
-            w.int16(GROUP_KEY_TYPE).string(key.groupId());
+        } else if (key instanceof GroupKey k) {
+            w.int16(GROUP_KEY_TYPE).string(k.groupId());
+        } else if (key instanceof ConsumerGroupMetadataKey k) {
+            w.int16(CONSUMER_GROUP_METADATA_KEY_TYPE).string(k.groupId());
+        } else if (key instanceof ConsumerMemberMetadataKey k) {
+            w.int16(CONSUMER_MEMBER_METADATA_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof TargetAssignmentMetadataKey k) {
+            w.int16(TARGET_ASSIGNMENT_METADATA_KEY_TYPE).string(k.groupId());
+        } else if (key instanceof TargetAssignmentMemberKey k) {
+            w.int16(TARGET_ASSIGNMENT_MEMBER_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof ConsumerMemberAssignmentKey k) {
+            w.int16(CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE).string(k.groupId()).string(k.memberId());
         }
         return w.toArray();
     }
@@ -99,6 +135,8 @@ public final class CoordinatorRecordSerde {
                         .int32(m.rebalanceTimeoutMs()).int32(m.sessionTimeoutMs())
                         .bytes(m.subscription()).bytes(m.assignment());
             }
+        } else {
+            ConsumerRecordsSerde.writeValue(w, value);
         }
         return w.toArray();
     }
@@ -112,6 +150,11 @@ public final class CoordinatorRecordSerde {
             CoordinatorRecord.Key parsedKey = switch (keyType) {
                 case OFFSET_KEY_TYPE -> new OffsetKey(string(k), string(k), k.getInt());
                 case GROUP_KEY_TYPE -> new GroupKey(string(k));
+                case CONSUMER_GROUP_METADATA_KEY_TYPE -> new ConsumerGroupMetadataKey(string(k));
+                case CONSUMER_MEMBER_METADATA_KEY_TYPE -> new ConsumerMemberMetadataKey(string(k), string(k));
+                case TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> new TargetAssignmentMetadataKey(string(k));
+                case TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> new TargetAssignmentMemberKey(string(k), string(k));
+                case CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE -> new ConsumerMemberAssignmentKey(string(k), string(k));
                 default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
             };
             if (value == null) {
@@ -129,6 +172,9 @@ public final class CoordinatorRecordSerde {
                 long commitMs = v.getLong();
                 long expireMs = v.getLong();
                 return new CoordinatorRecord(parsedKey, new OffsetValue(offset, epoch, string(v), commitMs, expireMs));
+            }
+            if (keyType != GROUP_KEY_TYPE) {
+                return new CoordinatorRecord(parsedKey, ConsumerRecordsSerde.readValue(keyType, v));
             }
             int generation = v.getInt();
             long stateMs = v.getLong();
@@ -149,7 +195,7 @@ public final class CoordinatorRecordSerde {
         }
     }
 
-    private static String string(ByteBuffer buf) {
+    static String string(ByteBuffer buf) {
         short length = buf.getShort();
         if (length < 0) {
             return null;
@@ -170,7 +216,7 @@ public final class CoordinatorRecordSerde {
     }
 
     /** A growable big-endian writer. */
-    private static final class Writer {
+    static final class Writer {
         private ByteBuffer buf = ByteBuffer.allocate(64);
 
         private void ensure(int bytes) {
@@ -180,6 +226,12 @@ public final class CoordinatorRecordSerde {
                 bigger.put(buf);
                 buf = bigger;
             }
+        }
+
+        Writer int8(byte value) {
+            ensure(1);
+            buf.put(value);
+            return this;
         }
 
         Writer int16(short value) {

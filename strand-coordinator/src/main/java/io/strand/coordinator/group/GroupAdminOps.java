@@ -4,12 +4,17 @@ import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * ListGroups, DescribeGroups and DeleteGroups on one shard.
@@ -20,6 +25,8 @@ final class GroupAdminOps {
 
     /** The group type ListGroups v5 reports for classic groups. */
     static final String CLASSIC_GROUP_TYPE = "classic";
+    /** The group type (and protocol type) of consumer-protocol groups. */
+    static final String CONSUMER_GROUP_TYPE = "consumer";
 
     private final GroupShard shard;
 
@@ -47,14 +54,28 @@ final class GroupAdminOps {
             listed.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(group.protocolType())
                     .setGroupState(state).setGroupType(CLASSIC_GROUP_TYPE));
         }
+        for (ConsumerGroup group : shard.consumerGroups()) {
+            String state = group.state().wireName();
+            if ((!states.isEmpty() && !states.contains(state.toLowerCase(java.util.Locale.ROOT)))
+                    || (!types.isEmpty() && !types.contains(CONSUMER_GROUP_TYPE))) {
+                continue;
+            }
+            listed.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(CONSUMER_GROUP_TYPE)
+                    .setGroupState(state).setGroupType(CONSUMER_GROUP_TYPE));
+        }
         return listed;
     }
 
     /**
      * A group as DescribeGroups shows it: member metadata and assignments and the protocol only when
-     * STABLE; an unknown group as "Dead" (with GROUP_ID_NOT_FOUND from v6 on).
+     * STABLE; an unknown group as "Dead" (with GROUP_ID_NOT_FOUND from v6 on); a consumer-protocol
+     * group as a classic consumer group would show.
      */
     DescribedGroup describe(String groupId, short version) {
+        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+        if (consumerGroup != null) {
+            return describeAsClassic(consumerGroup);
+        }
         ClassicGroup group = shard.group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
             DescribedGroup dead = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName())
@@ -81,6 +102,23 @@ final class GroupAdminOps {
 
     /** Deletes an empty group and its offsets; GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP otherwise. */
     Errors delete(String groupId) {
+        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+        if (consumerGroup != null) {
+            if (!consumerGroup.isEmpty()) {
+                return Errors.NON_EMPTY_GROUP;
+            }
+            List<CoordinatorRecord> tombstones = new ArrayList<>();
+            for (TopicPartition tp : shard.offsets(groupId).keySet()) {
+                tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
+            }
+            tombstones.addAll(consumerGroupTombstones(consumerGroup));
+            try {
+                shard.write(tombstones);
+            } catch (RuntimeException e) {
+                return GroupShard.appendError(e);
+            }
+            return Errors.NONE;
+        }
         ClassicGroup group = shard.group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
             return Errors.GROUP_ID_NOT_FOUND;
@@ -99,5 +137,79 @@ final class GroupAdminOps {
             return GroupShard.appendError(e);
         }
         return Errors.NONE;
+    }
+
+    /**
+     * A consumer-protocol group seen through DescribeGroups, as a classic consumer group would be:
+     * protocol type "consumer", the assignor as protocol, and each member's subscription and current
+     * assignment in the classic consumer protocol's encoding.
+     */
+    private DescribedGroup describeAsClassic(ConsumerGroup group) {
+        DescribedGroup described = new DescribedGroup().setGroupId(group.groupId())
+                .setGroupState(group.state().wireName()).setProtocolType(CONSUMER_GROUP_TYPE)
+                .setProtocolData(shard.consumerOp().planner().assignor(group.members()).name());
+        Map<String, Integer> topics = shard.topicPartitionCounts();
+        for (ConsumerMember member : group.members()) {
+            List<TopicPartition> assigned = new ArrayList<>();
+            member.assigned().forEach((topic, partitions) ->
+                    partitions.forEach(p -> assigned.add(new TopicPartition(topic, p))));
+            List<String> subscribed = new ArrayList<>(shard.consumerOp().planner().resolve(member, topics));
+            described.members().add(new DescribedGroupMember().setMemberId(member.memberId())
+                    .setGroupInstanceId(member.instanceId()).setClientId(member.metadata().clientId())
+                    .setClientHost(member.metadata().clientHost())
+                    .setMemberMetadata(Utils.toArray(ConsumerProtocol.serializeSubscription(
+                            new ConsumerPartitionAssignor.Subscription(subscribed))))
+                    .setMemberAssignment(Utils.toArray(ConsumerProtocol.serializeAssignment(
+                            new ConsumerPartitionAssignor.Assignment(assigned)))));
+        }
+        return described;
+    }
+
+    /** The tombstones that remove an empty consumer-protocol group (its offsets aside). */
+    static List<CoordinatorRecord> consumerGroupTombstones(ConsumerGroup group) {
+        List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (String memberId : group.targetAssignment().keySet()) {
+            tombstones.add(new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMemberKey(group.groupId(),
+                    memberId), null));
+        }
+        tombstones.add(new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMetadataKey(group.groupId()), null));
+        tombstones.add(new CoordinatorRecord(new CoordinatorRecord.ConsumerGroupMetadataKey(group.groupId()), null));
+        return tombstones;
+    }
+
+    /** ConsumerGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a consumer-protocol group. */
+    ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId, TopicIdLookup topicIds) {
+        ConsumerGroup group = shard.consumerGroup(groupId);
+        ConsumerGroupDescribeResponseData.DescribedGroup out =
+                new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
+        if (group == null) {
+            boolean classic = shard.group(groupId) != null;
+            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setGroupState(ConsumerGroupState.DEAD.wireName())
+                    .setErrorMessage(classic ? "Group " + groupId + " is not a consumer group."
+                            : "Group " + groupId + " not found.");
+        }
+        out.setGroupState(group.state().wireName()).setGroupEpoch(group.groupEpoch())
+                .setAssignmentEpoch(group.assignmentEpoch())
+                .setAssignorName(shard.consumerOp().planner().assignor(group.members()).name());
+        for (ConsumerMember member : group.members()) {
+            CoordinatorRecord.ConsumerMemberMetadataValue m = member.metadata();
+            out.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(member.memberId())
+                    .setInstanceId(m.instanceId()).setRackId(m.rackId()).setMemberEpoch(member.memberEpoch())
+                    .setClientId(m.clientId()).setClientHost(m.clientHost())
+                    .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
+                    .setSubscribedTopicRegex(m.subscribedTopicRegex())
+                    .setAssignment(describeAssignment(member.assigned(), topicIds))
+                    .setTargetAssignment(describeAssignment(group.targetOf(member.memberId()), topicIds))
+                    .setMemberType((byte) 1));
+        }
+        return out;
+    }
+
+    private static ConsumerGroupDescribeResponseData.Assignment describeAssignment(
+            java.util.Map<String, java.util.Set<Integer>> partitions, TopicIdLookup topicIds) {
+        ConsumerGroupDescribeResponseData.Assignment out = new ConsumerGroupDescribeResponseData.Assignment();
+        partitions.forEach((topic, set) -> out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions()
+                .setTopicName(topic).setTopicId(topicIds.idOf(topic)).setPartitions(new ArrayList<>(set))));
+        return out;
     }
 }

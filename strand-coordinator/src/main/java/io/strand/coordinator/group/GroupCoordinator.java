@@ -8,6 +8,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -44,8 +47,17 @@ public final class GroupCoordinator implements AutoCloseable {
     private final ShardRuntime runtime;
 
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
+        this(config, log, time, random, java.util.Map::of);
+    }
+
+    /**
+     * @param topicPartitionCounts the cluster's topics and their partition counts now (consumer-protocol
+     *                             groups subscribe to them); called on the shards' threads
+     */
+    public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
+                            java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts) {
         this.config = config;
-        this.runtime = new ShardRuntime(config, log, time, random);
+        this.runtime = new ShardRuntime(config, log, time, random, topicPartitionCounts);
     }
 
     public GroupCoordinatorConfig config() {
@@ -112,6 +124,24 @@ public final class GroupCoordinator implements AutoCloseable {
         return onShard(groupId, shard -> CompletableFuture.completedFuture(shard.adminOps().describe(groupId, version)),
                 error -> new DescribedGroup().setGroupId(groupId).setErrorCode(error.code()).setGroupState("")
                         .setProtocolType("").setProtocolData(""));
+    }
+
+    /** ConsumerGroupHeartbeat (KIP-848): join, heartbeat or leave of a consumer-protocol group member. */
+    public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
+            short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
+            TopicIdLookup topicIds) {
+        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(
+                        shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds)),
+                error -> new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()));
+    }
+
+    /** ConsumerGroupDescribe: one consumer-protocol group; GROUP_ID_NOT_FOUND for others. */
+    public CompletableFuture<ConsumerGroupDescribeResponseData.DescribedGroup> consumerGroupDescribe(
+            String groupId, TopicIdLookup topicIds) {
+        return onShard(groupId, shard -> CompletableFuture.completedFuture(
+                        shard.adminOps().describeConsumerGroup(groupId, topicIds)),
+                error -> new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                        .setErrorCode(error.code()));
     }
 
     public CompletableFuture<Errors> deleteGroup(String groupId) {

@@ -6,6 +6,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -29,12 +30,17 @@ import org.apache.kafka.common.config.ConfigException;
  * @param initialRebalanceDelayMs        {@code group.initial.rebalance.delay.ms}
  * @param maxGroupSize                   {@code group.max.size}
  * @param threads                        {@code group.coordinator.threads}: threads the shards share
+ * @param consumerSessionTimeoutMs       {@code group.consumer.session.timeout.ms}: consumer-protocol sessions
+ * @param consumerHeartbeatIntervalMs    {@code group.consumer.heartbeat.interval.ms}
+ * @param consumerAssignors              {@code group.consumer.assignors}: server assignor names, the
+ *                                       first the default
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
                                      int offsetsTopicSegmentBytes, long offsetsRetentionMs,
                                      long offsetsRetentionCheckIntervalMs, int offsetMetadataMaxBytes,
                                      int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
-                                     int maxGroupSize, int threads) {
+                                     int maxGroupSize, int threads, int consumerSessionTimeoutMs,
+                                     int consumerHeartbeatIntervalMs, List<String> consumerAssignors) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
@@ -47,6 +53,9 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String GROUP_MAX_SIZE = "group.max.size";
     public static final String GROUP_COORDINATOR_THREADS = "group.coordinator.threads";
+    public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, atLeast(1), HIGH,
@@ -71,12 +80,27 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
                     "Most members a classic group may have.")
             .define(GROUP_COORDINATOR_THREADS, Type.INT, 1, atLeast(1), LOW,
-                    "Threads the group coordinator shards run on (each shard always on the same one).");
+                    "Threads the group coordinator shards run on (each shard always on the same one).")
+            .define(GROUP_CONSUMER_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
+                    "Session timeout of consumer-protocol (KIP-848) members.")
+            .define(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
+                    "Heartbeat interval consumer-protocol members are told to use.")
+            .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range",
+                    ConfigDef.ValidList.in(UniformAssignor.NAME, RangeAssignor.NAME), MEDIUM,
+                    "Server-side assignors of consumer-protocol groups; the first is the default.");
 
     public GroupCoordinatorConfig {
         if (minSessionTimeoutMs > maxSessionTimeoutMs) {
             throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, minSessionTimeoutMs,
                     "must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + "=" + maxSessionTimeoutMs);
+        }
+        consumerAssignors = List.copyOf(consumerAssignors);
+        if (consumerAssignors.isEmpty()) {
+            throw new ConfigException(GROUP_CONSUMER_ASSIGNORS, consumerAssignors, "must name at least one assignor");
+        }
+        if (consumerHeartbeatIntervalMs >= consumerSessionTimeoutMs) {
+            throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
+                    "must be less than " + GROUP_CONSUMER_SESSION_TIMEOUT_MS + "=" + consumerSessionTimeoutMs);
         }
     }
 
@@ -95,7 +119,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 values.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS), values.getInt(OFFSET_METADATA_MAX_BYTES),
                 values.getInt(GROUP_MIN_SESSION_TIMEOUT_MS), values.getInt(GROUP_MAX_SESSION_TIMEOUT_MS),
                 values.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS), values.getInt(GROUP_MAX_SIZE),
-                values.getInt(GROUP_COORDINATOR_THREADS));
+                values.getInt(GROUP_COORDINATOR_THREADS), values.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
+                values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS));
     }
 
     public static GroupCoordinatorConfig defaults() {

@@ -1,6 +1,16 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
 import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
 import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
@@ -11,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
@@ -39,10 +50,11 @@ import org.apache.kafka.common.utils.Time;
  * when a generation's assignment is stored or a group becomes empty). A group that so far only
  * exists in memory (a join that failed, a member id never used) is forgotten at once.
  *
- * <p>Room for KIP-848: a consumer-protocol group would be a second kind of group beside
- * {@link ClassicGroup} in this shard (its own key types for member subscriptions, target and current
- * assignments, numbered after Kafka's as the two here are), sharing the offsets, the timer, the
- * write-then-replay path and the shard runtime; the group id stays unique across both kinds.
+ * <p>Consumer-protocol (KIP-848) groups are a second kind of group beside {@link ClassicGroup}:
+ * {@link ConsumerGroup}, with its own record types (group epoch, member metadata, target assignment,
+ * current member assignment), sharing the offsets, the timer, the write-then-replay path and the
+ * shard runtime. A group id is one kind or the other. The topics consumer groups subscribe to come
+ * from the broker's metadata through {@code topicPartitionCounts}.
  *
  * <p>Not thread-safe: every method runs on the shard's one thread. Time comes from the injected
  * {@link Time}; the shard's timeouts fire only in {@link #poll}.
@@ -58,6 +70,9 @@ final class GroupShard {
     private final Random random;
     private final DeadlineTimer timer = new DeadlineTimer();
     private final Map<String, ClassicGroup> groups = new HashMap<>();
+    private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
+    private final Supplier<Map<String, Integer>> topicPartitionCounts;
+    private final ConsumerHeartbeatOp consumerOp;
     private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
     private final Rebalancer rebalancer;
     private final JoinGroupOp joinOp;
@@ -67,6 +82,14 @@ final class GroupShard {
     private boolean loading;
 
     GroupShard(int partition, GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
+        this(partition, config, log, time, random, Map::of);
+    }
+
+    /** @param topicPartitionCounts the cluster's topics and their partition counts, read on the shard's thread */
+    GroupShard(int partition, GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
+               Supplier<Map<String, Integer>> topicPartitionCounts) {
+        this.topicPartitionCounts = topicPartitionCounts;
+        this.consumerOp = new ConsumerHeartbeatOp(this);
         this.partition = partition;
         this.config = config;
         this.log = log;
@@ -77,6 +100,24 @@ final class GroupShard {
         this.memberOps = new MemberOps(this);
         this.offsetOps = new OffsetOps(this);
         this.adminOps = new GroupAdminOps(this);
+    }
+
+    ConsumerHeartbeatOp consumerOp() {
+        return consumerOp;
+    }
+
+    /** The cluster's topics and their partition counts, now. */
+    Map<String, Integer> topicPartitionCounts() {
+        Map<String, Integer> topics = topicPartitionCounts.get();
+        return topics == null ? Map.of() : topics;
+    }
+
+    ConsumerGroup consumerGroup(String groupId) {
+        return consumerGroups.get(groupId);
+    }
+
+    Collection<ConsumerGroup> consumerGroups() {
+        return consumerGroups.values();
     }
 
     JoinGroupOp joinOp() {
@@ -180,6 +221,11 @@ final class GroupShard {
                 rebalancer.scheduleHeartbeat(group, member);
             }
         }
+        for (ConsumerGroup group : consumerGroups.values()) {
+            for (ConsumerMember member : group.members()) {
+                consumerOp.scheduleSession(group.groupId(), member.memberId());
+            }
+        }
     }
 
     /**
@@ -207,7 +253,9 @@ final class GroupShard {
         if (record.key() instanceof OffsetKey key) {
             TopicPartition tp = new TopicPartition(key.topic(), key.partition());
             if (record.value() instanceof OffsetValue value) {
-                getOrCreateGroup(key.groupId());
+                if (!consumerGroups.containsKey(key.groupId())) {
+                    getOrCreateGroup(key.groupId());
+                }
                 offsets.computeIfAbsent(key.groupId(), g -> new TreeMap<>(
                         (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                                 : a.topic().compareTo(b.topic()))).put(tp, value);
@@ -238,6 +286,50 @@ final class GroupShard {
                     rebalancer.cancelGroupTimers(group);
                 }
             }
+        } else {
+            replayConsumer(record);
+        }
+    }
+
+    private void replayConsumer(CoordinatorRecord record) {
+        String groupId = record.key().groupId();
+        ConsumerGroup group = consumerGroups.get(groupId);
+        if (record.key() instanceof ConsumerGroupMetadataKey && record.isTombstone()) {
+            if (group != null) {
+                consumerGroups.remove(groupId);
+                group.members().forEach(m -> consumerOp.cancelTimers(groupId, m.memberId()));
+            }
+            return;
+        }
+        if (group == null) {
+            if (record.isTombstone()) {
+                return;
+            }
+            ClassicGroup classic = groups.get(groupId);
+            if (classic != null && classic.isEmpty()) {
+                // A group id with only offsets (or an empty classic group) becomes a consumer group.
+                groups.remove(groupId);
+            }
+            group = new ConsumerGroup(groupId);
+            consumerGroups.put(groupId, group);
+        }
+        if (record.key() instanceof ConsumerGroupMetadataKey) {
+            ConsumerGroupMetadataValue value = (ConsumerGroupMetadataValue) record.value();
+            group.applyGroupMetadata(value.groupEpoch(), value.subscribedTopicPartitions());
+        } else if (record.key() instanceof TargetAssignmentMetadataKey) {
+            if (!record.isTombstone()) {
+                group.applyAssignmentEpoch(((TargetAssignmentMetadataValue) record.value()).assignmentEpoch());
+            }
+        } else if (record.key() instanceof TargetAssignmentMemberKey key) {
+            group.applyTarget(key.memberId(),
+                    record.isTombstone() ? null : ((TargetAssignmentMemberValue) record.value()).partitions());
+        } else if (record.key() instanceof ConsumerMemberMetadataKey key) {
+            group.applyMemberMetadata(key.memberId(), (ConsumerMemberMetadataValue) record.value());
+            if (record.isTombstone()) {
+                consumerOp.cancelTimers(groupId, key.memberId());
+            }
+        } else if (record.key() instanceof ConsumerMemberAssignmentKey key) {
+            group.applyMemberAssignment(key.memberId(), (ConsumerMemberAssignmentValue) record.value());
         }
     }
 
@@ -259,6 +351,7 @@ final class GroupShard {
             }
         }
         groups.clear();
+        consumerGroups.clear();
         offsets.clear();
         timer.clear();
     }
@@ -284,7 +377,28 @@ final class GroupShard {
     }
 
     List<String> groupIds() {
-        return new ArrayList<>(groups.keySet());
+        List<String> ids = new ArrayList<>(groups.keySet());
+        ids.addAll(consumerGroups.keySet());
+        return ids;
+    }
+
+    /** The durable state of every consumer-protocol group; see {@link #snapshot}. */
+    Map<String, ConsumerGroupSnapshot> consumerSnapshot() {
+        Map<String, ConsumerGroupSnapshot> result = new TreeMap<>();
+        for (ConsumerGroup group : consumerGroups.values()) {
+            result.put(group.groupId(), new ConsumerGroupSnapshot(group.groupEpoch(),
+                    new TreeMap<>(group.subscribedTopicPartitions()), group.assignmentEpoch(),
+                    new TreeMap<>(group.targetAssignment()), new ArrayList<>(group.members()),
+                    new TreeMap<>(offsets(group.groupId()).entrySet().stream().collect(
+                            java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)))));
+        }
+        return result;
+    }
+
+    /** One consumer-protocol group's durable state; see {@link #consumerSnapshot}. */
+    record ConsumerGroupSnapshot(int groupEpoch, Map<String, Integer> subscribedTopicPartitions, int assignmentEpoch,
+                                 Map<String, Map<String, java.util.Set<Integer>>> targetAssignment,
+                                 List<ConsumerMember> members, Map<String, OffsetValue> offsets) {
     }
 
     /**

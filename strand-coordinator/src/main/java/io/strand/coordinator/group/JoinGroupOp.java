@@ -50,6 +50,18 @@ final class JoinGroupOp {
             return done(future, Errors.INVALID_SESSION_TIMEOUT, memberId);
         }
         boolean unknownMember = memberId.equals(UNKNOWN_MEMBER_ID);
+        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+        if (consumerGroup != null) {
+            if (!consumerGroup.isEmpty()) {
+                return done(future, Errors.INCONSISTENT_GROUP_PROTOCOL, memberId);
+            }
+            try {
+                // An empty consumer-protocol group becomes a classic group; its offsets stay.
+                shard.write(GroupAdminOps.consumerGroupTombstones(consumerGroup));
+            } catch (RuntimeException e) {
+                return done(future, GroupShard.appendError(e), memberId);
+            }
+        }
         ClassicGroup group = shard.group(groupId);
         if (group == null) {
             if (!unknownMember) {

@@ -111,6 +111,10 @@ final class OffsetOps {
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
+        ConsumerGroup consumerGroup = shard.consumerGroup(request.groupId());
+        if (consumerGroup != null) {
+            return validateMemberEpoch(consumerGroup, request.memberId(), request.generationIdOrMemberEpoch(), true);
+        }
         ClassicGroup group = shard.group(request.groupId());
         int generationId = request.generationIdOrMemberEpoch();
         if (group == null) {
@@ -140,6 +144,22 @@ final class OffsetOps {
     }
 
     /**
+     * A consumer-protocol member's epoch as OffsetCommit and OffsetFetch (v9+) check it: a commit
+     * without member epoch is allowed only while the group has no members; otherwise the member must
+     * exist (UNKNOWN_MEMBER_ID) and be at the epoch given (STALE_MEMBER_EPOCH).
+     */
+    private static Errors validateMemberEpoch(ConsumerGroup group, String memberId, int memberEpoch, boolean commit) {
+        if (commit && memberEpoch < 0 && group.isEmpty()) {
+            return Errors.NONE;
+        }
+        ConsumerMember member = memberId == null ? null : group.member(memberId);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return memberEpoch == member.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    /**
      * The committed offsets of one group: the requested partitions (missing ones as offset -1), or
      * every committed partition when {@code topics} is null. With no transactions yet no commit is
      * ever pending, so {@code requireStable} needs no wait.
@@ -147,6 +167,13 @@ final class OffsetOps {
     OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request) {
         Map<TopicPartition, OffsetValue> committed = shard.offsets(request.groupId());
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(request.groupId());
+        ConsumerGroup consumerGroup = shard.consumerGroup(request.groupId());
+        if (consumerGroup != null && (request.memberId() != null || request.memberEpoch() >= 0)) {
+            Errors error = validateMemberEpoch(consumerGroup, request.memberId(), request.memberEpoch(), false);
+            if (error != Errors.NONE) {
+                return response.setErrorCode(error.code());
+            }
+        }
         if (request.topics() == null) {
             Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
@@ -219,11 +246,43 @@ final class OffsetOps {
         return response;
     }
 
+    /**
+     * A consumer-protocol group's offsets expire {@code offsets.retention.minutes} after their commit,
+     * except those of topics the group subscribes to while it has members; an empty group whose
+     * offsets are all gone is removed.
+     */
+    private void expireConsumerGroup(ConsumerGroup group, long nowMs, long retentionMs,
+                                     List<CoordinatorRecord> tombstones) {
+        String groupId = group.groupId();
+        Map<TopicPartition, OffsetValue> committed = shard.offsets(groupId);
+        Set<String> keep = group.isEmpty() ? Set.of() : group.subscribedTopicPartitions().keySet();
+        int expired = 0;
+        for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
+            OffsetValue v = e.getValue();
+            boolean due = v.expireTimestampMs() >= 0 ? nowMs >= v.expireTimestampMs()
+                    : !keep.contains(e.getKey().topic()) && nowMs - v.commitTimestampMs() >= retentionMs;
+            if (due) {
+                tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, e.getKey().topic(), e.getKey().partition()),
+                        null));
+                expired++;
+            }
+        }
+        if (group.isEmpty() && expired == committed.size()) {
+            tombstones.addAll(GroupAdminOps.consumerGroupTombstones(group));
+        }
+        if (expired > 0) {
+            LOG.info("Expiring {} offset(s) of consumer group {}", expired, groupId);
+        }
+    }
+
     /** Writes tombstones for every expired offset, and for groups left empty with nothing committed. */
     void expire() {
         long nowMs = shard.nowMs();
         long retentionMs = shard.config().offsetsRetentionMs();
         List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (ConsumerGroup group : shard.consumerGroups()) {
+            expireConsumerGroup(group, nowMs, retentionMs, tombstones);
+        }
         for (ClassicGroup group : new ArrayList<>(shard.groups())) {
             String groupId = group.groupId();
             Map<TopicPartition, OffsetValue> committed = shard.offsets(groupId);

@@ -46,11 +46,14 @@ final class ShardRuntime implements AutoCloseable {
     private final OffsetsTopicLog log;
     private final Time time;
     private final Random random;
+    private final java.util.function.Supplier<Map<String, Integer>> topicPartitionCounts;
     private final ScheduledExecutorService[] threads;
     private final ConcurrentHashMap<Integer, Slot> slots = new ConcurrentHashMap<>();
     private boolean closed;
 
-    ShardRuntime(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
+    ShardRuntime(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
+                 java.util.function.Supplier<Map<String, Integer>> topicPartitionCounts) {
+        this.topicPartitionCounts = topicPartitionCounts;
         this.config = config;
         this.log = log;
         this.time = time;
@@ -80,7 +83,7 @@ final class ShardRuntime implements AutoCloseable {
         }
         for (int partition : ledPartitions) {
             if (!slots.containsKey(partition)) {
-                Slot slot = new Slot(new GroupShard(partition, config, log, time, random));
+                Slot slot = new Slot(new GroupShard(partition, config, log, time, random, topicPartitionCounts));
                 slots.put(partition, slot);
                 executor(partition).execute(() -> load(partition, slot));
             }

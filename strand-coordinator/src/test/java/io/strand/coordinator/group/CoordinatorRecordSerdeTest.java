@@ -68,10 +68,39 @@ class CoordinatorRecordSerdeTest {
 
         assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), futureValue))
                 .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("version=9");
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {0, 5}), null))
-                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyType=5");
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {0, 42}), null))
+                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyType=42");
         assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key),
                 ByteBuffer.wrap(new byte[] {0, 0, 1})))
                 .isInstanceOf(CoordinatorRecordFormatException.class);
+    }
+
+    @Test
+    void consumerGroupRecordsRoundTrip() {
+        java.util.List<CoordinatorRecord> records = java.util.List.of(
+                new CoordinatorRecord(new CoordinatorRecord.ConsumerGroupMetadataKey("g"),
+                        new CoordinatorRecord.ConsumerGroupMetadataValue(7, java.util.Map.of("a", 3, "b", 1))),
+                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberMetadataKey("g", "m"),
+                        new CoordinatorRecord.ConsumerMemberMetadataValue("i", null, "c", "/h", List.of("a", "b"),
+                                "x.*", "range", 30_000)),
+                new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMetadataKey("g"),
+                        new CoordinatorRecord.TargetAssignmentMetadataValue(7)),
+                new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMemberKey("g", "m"),
+                        new CoordinatorRecord.TargetAssignmentMemberValue(java.util.Map.of("a", java.util.Set.of(0, 2)))),
+                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"),
+                        new CoordinatorRecord.ConsumerMemberAssignmentValue(6, 5, MemberState.UNREVOKED_PARTITIONS,
+                                java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of("b", java.util.Set.of(0)))),
+                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"), null));
+        for (CoordinatorRecord record : records) {
+            byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
+            CoordinatorRecord back = CoordinatorRecordSerde.deserialize(
+                    ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
+                    value == null ? null : ByteBuffer.wrap(value));
+            assertThat(back).isEqualTo(record);
+        }
+        ByteBuffer key = ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
+                new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m")));
+        assertThat(key.getShort(CoordinatorRecordSerde.KEY_TYPE_FIELD_OFFSET))
+                .isEqualTo(CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE);
     }
 }

@@ -16,7 +16,9 @@ import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 
 /**
  * Whatever members do — join, sync, heartbeat, leave, commit, go silent, rejoin statically — the
- * state a shard holds equals the state a fresh shard rebuilds from the records it wrote.
+ * state a shard holds equals the state a fresh shard rebuilds from the records it wrote. The same
+ * holds for consumer-protocol groups: join, heartbeat (acknowledging revocations or not), leave,
+ * static leave, commit, go silent, topics growing.
  */
 class ReplayEquivalencePropertyTest {
 
@@ -80,6 +82,46 @@ class ReplayEquivalencePropertyTest {
         GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7));
         replayed.load();
 
+        assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> consumerOperations() {
+        return Arbitraries.integers().between(0, 8 * CLIENTS - 1).list().ofMinSize(1).ofMaxSize(60);
+    }
+
+    @Property(tries = 200)
+    void replayRebuildsConsumerGroups(@ForAll("consumerOperations") List<Integer> operations) {
+        ConsumerGroupHeartbeatTest h = new ConsumerGroupHeartbeatTest();
+        for (int op : operations) {
+            int kind = op % 8;
+            int client = op / 8;
+            String memberId = "m" + client;
+            ConsumerGroup group = h.shard.consumerGroup("g");
+            ConsumerMember member = group == null ? null : group.member(memberId);
+            int epoch = member == null ? 0 : member.memberEpoch();
+            switch (kind) {
+                case 0 -> h.send(new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                        .setMemberId(memberId).setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                        .setInstanceId(client % 2 == 0 ? "i" + client : null)
+                        .setSubscribedTopicNames(client % 3 == 0 ? List.of("orders") : List.of("orders", "payments"))
+                        .setTopicPartitions(List.of()));
+                case 1 -> h.heartbeat(memberId, epoch, null);
+                case 2 -> h.heartbeat(memberId, epoch, member == null ? Map.of() : member.assigned());
+                case 3 -> h.heartbeat(memberId, -1, null);
+                case 4 -> h.send(new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                        .setMemberId(memberId).setInstanceId("i" + client).setMemberEpoch(-2));
+                case 5 -> h.shard.offsetOps().commit(OffsetOpsTest.commit("g", memberId, epoch, "orders", client, op,
+                        "m" + op));
+                case 6 -> h.advance(20_000);
+                default -> h.topics.merge("orders", 1, Integer::sum);
+            }
+        }
+        GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7),
+                () -> Map.copyOf(h.topics));
+        replayed.load();
+
+        assertThat(replayed.consumerSnapshot()).isEqualTo(h.shard.consumerSnapshot());
         assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());
     }
 }

@@ -1,0 +1,40 @@
+package io.strand.broker.group;
+
+import io.strand.coordinator.group.TopicIdLookup;
+import io.strand.metadata.MetadataImage;
+import io.strand.metadata.TopicImage;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * Topic ids, names and partition counts of one {@link MetadataImage}, for the consumer-protocol
+ * group coordinator. Immutable, so thread-safe.
+ */
+final class ImageTopicIds implements TopicIdLookup {
+
+    private final MetadataImage image;
+
+    ImageTopicIds(MetadataImage image) {
+        this.image = image;
+    }
+
+    @Override
+    public String nameOf(Uuid topicId) {
+        return TopicIds.nameOf(image, topicId);
+    }
+
+    @Override
+    public Uuid idOf(String topicName) {
+        return image.topics().byName(topicName).map(TopicImage::id).orElse(Uuid.ZERO_UUID);
+    }
+
+    /** Every topic of {@code image} and its number of partitions. */
+    static Map<String, Integer> partitionCounts(MetadataImage image) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (TopicImage topic : image.topics().all()) {
+            counts.put(topic.name(), topic.numPartitions());
+        }
+        return counts;
+    }
+}

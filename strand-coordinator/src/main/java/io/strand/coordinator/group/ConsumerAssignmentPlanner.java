@@ -1,0 +1,138 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * The group-wide half of a consumer-protocol operation: which topics the members subscribe to
+ * (names, and Java regular expressions resolved against the cluster's topics), whether that moves
+ * the group epoch, and the new target assignment from the group's server assignor — all as
+ * records, nothing applied.
+ *
+ * <p>Not thread-safe: runs on the shard's thread.
+ */
+final class ConsumerAssignmentPlanner {
+
+    /** Where a plan leaves the group: its target assignment and that assignment's epoch. */
+    record Target(int assignmentEpoch, Map<String, Map<String, Set<Integer>>> assignment) {
+    }
+
+    private static final int MAX_PATTERNS = 1024;
+
+    private final GroupShard shard;
+    /** Compiled subscription regexes; cleared when it grows past {@value #MAX_PATTERNS}. */
+    private final Map<String, Pattern> patterns = new HashMap<>();
+
+    ConsumerAssignmentPlanner(GroupShard shard) {
+        this.shard = shard;
+    }
+
+    /**
+     * Bumps the group epoch if {@code forceBump} or the subscribed topics changed, and then computes
+     * a new target assignment for {@code members}, adding the records to {@code records}.
+     *
+     * @param previousTarget the target to start from (members renamed or removed already)
+     */
+    Target plan(ConsumerGroup group, Map<String, ConsumerMember> members,
+                Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump,
+                List<CoordinatorRecord> records) {
+        String groupId = group.groupId();
+        Map<String, Integer> allTopics = shard.topicPartitionCounts();
+        Map<String, Set<String>> subscriptions = new TreeMap<>();
+        Map<String, Integer> subscribed = new TreeMap<>();
+        for (ConsumerMember member : members.values()) {
+            Set<String> topics = resolve(member, allTopics);
+            subscriptions.put(member.memberId(), topics);
+            topics.forEach(t -> subscribed.put(t, allTopics.get(t)));
+        }
+        int groupEpoch = group.groupEpoch();
+        if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())) {
+            groupEpoch++;
+            records.add(new CoordinatorRecord(new ConsumerGroupMetadataKey(groupId),
+                    new ConsumerGroupMetadataValue(groupEpoch, subscribed)));
+        }
+        if (groupEpoch <= group.assignmentEpoch()) {
+            return new Target(group.assignmentEpoch(), previousTarget);
+        }
+        Map<String, Map<String, Set<Integer>>> next = assignor(members.values())
+                .assign(subscriptions, subscribed, previousTarget);
+        for (Map.Entry<String, Map<String, Set<Integer>>> e : next.entrySet()) {
+            if (!e.getValue().equals(previousTarget.getOrDefault(e.getKey(), Assignments.EMPTY))
+                    || !group.targetAssignment().containsKey(e.getKey())) {
+                records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, e.getKey()),
+                        new TargetAssignmentMemberValue(e.getValue())));
+            }
+        }
+        records.add(new CoordinatorRecord(new TargetAssignmentMetadataKey(groupId),
+                new TargetAssignmentMetadataValue(groupEpoch)));
+        return new Target(groupEpoch, next);
+    }
+
+    /** The tombstones that remove one member: its current assignment, target and metadata. */
+    static void removal(String groupId, String memberId, List<CoordinatorRecord> records) {
+        records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, memberId), null));
+        records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, memberId), null));
+        records.add(new CoordinatorRecord(new ConsumerMemberMetadataKey(groupId, memberId), null));
+    }
+
+    /**
+     * The group's assignor: the one most members ask for (ties by name), else the first of
+     * {@code group.consumer.assignors}.
+     */
+    ConsumerAssignor assignor(Collection<ConsumerMember> members) {
+        Map<String, Integer> votes = new TreeMap<>();
+        for (ConsumerMember member : members) {
+            String name = member.metadata().serverAssignor();
+            if (name != null && ConsumerAssignor.named(name) != null) {
+                votes.merge(name, 1, Integer::sum);
+            }
+        }
+        String chosen = shard.config().consumerAssignors().get(0);
+        int best = 0;
+        for (Map.Entry<String, Integer> vote : votes.entrySet()) {
+            if (vote.getValue() > best) {
+                best = vote.getValue();
+                chosen = vote.getKey();
+            }
+        }
+        return ConsumerAssignor.named(chosen);
+    }
+
+    /** The existing topics a member subscribes to, by name or by regular expression. */
+    Set<String> resolve(ConsumerMember member, Map<String, Integer> allTopics) {
+        Set<String> topics = new TreeSet<>();
+        for (String name : member.metadata().subscribedTopicNames()) {
+            if (allTopics.containsKey(name)) {
+                topics.add(name);
+            }
+        }
+        String regex = member.metadata().subscribedTopicRegex();
+        if (regex != null) {
+            if (patterns.size() >= MAX_PATTERNS && !patterns.containsKey(regex)) {
+                patterns.clear();
+            }
+            Pattern pattern = patterns.computeIfAbsent(regex, Pattern::compile);
+            for (String topic : allTopics.keySet()) {
+                if (!Topic.isInternal(topic) && pattern.matcher(topic).matches()) {
+                    topics.add(topic);
+                }
+            }
+        }
+        return topics;
+    }
+}

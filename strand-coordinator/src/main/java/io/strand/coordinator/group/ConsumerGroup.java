@@ -1,0 +1,161 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A consumer-protocol (KIP-848) group: its group epoch and the topics its members subscribe to as
+ * of that epoch, its target assignment and the epoch that was computed for, and its members. Which
+ * member owns each partition right now (assigned or pending revocation) is kept as an index, so
+ * reconciliation can tell whether a partition is free.
+ *
+ * <p>Changed only by replaying records ({@link GroupShard#replay}), so it holds exactly what the log
+ * says. Operations read it to compute records ({@link ConsumerHeartbeatOp}).
+ *
+ * <p>Not thread-safe: owned by the shard's thread.
+ */
+final class ConsumerGroup {
+
+    private final String groupId;
+    private int groupEpoch;
+    private Map<String, Integer> subscribedTopicPartitions = Map.of();
+    private int assignmentEpoch;
+    private final Map<String, Map<String, Set<Integer>>> targetAssignment = new TreeMap<>();
+    private final Map<String, ConsumerMember> members = new TreeMap<>();
+    private final Map<TopicPartition, String> owners = new HashMap<>();
+
+    ConsumerGroup(String groupId) {
+        this.groupId = groupId;
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    int groupEpoch() {
+        return groupEpoch;
+    }
+
+    int assignmentEpoch() {
+        return assignmentEpoch;
+    }
+
+    Map<String, Integer> subscribedTopicPartitions() {
+        return subscribedTopicPartitions;
+    }
+
+    Map<String, Map<String, Set<Integer>>> targetAssignment() {
+        return targetAssignment;
+    }
+
+    Map<String, Set<Integer>> targetOf(String memberId) {
+        return targetAssignment.getOrDefault(memberId, Assignments.EMPTY);
+    }
+
+    ConsumerMember member(String memberId) {
+        return members.get(memberId);
+    }
+
+    Collection<ConsumerMember> members() {
+        return members.values();
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    /** The member with this instance id, or null. */
+    ConsumerMember staticMember(String instanceId) {
+        if (instanceId == null) {
+            return null;
+        }
+        return members.values().stream().filter(m -> instanceId.equals(m.instanceId())).findFirst().orElse(null);
+    }
+
+    /** The member that owns (or still has to revoke) the partition, or null if it is free. */
+    String ownerOf(String topic, int partition) {
+        return owners.get(new TopicPartition(topic, partition));
+    }
+
+    ConsumerGroupState state() {
+        if (members.isEmpty()) {
+            return ConsumerGroupState.EMPTY;
+        }
+        if (groupEpoch != assignmentEpoch) {
+            return ConsumerGroupState.ASSIGNING;
+        }
+        for (ConsumerMember member : members.values()) {
+            if (member.memberEpoch() != assignmentEpoch || member.state() != MemberState.STABLE) {
+                return ConsumerGroupState.RECONCILING;
+            }
+        }
+        return ConsumerGroupState.STABLE;
+    }
+
+    /**
+     * @param topics the partitions of every topic some member subscribes to, by name or regex,
+     *               as resolved when the epoch was bumped
+     */
+    void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics) {
+        this.groupEpoch = newGroupEpoch;
+        this.subscribedTopicPartitions = Map.copyOf(topics);
+    }
+
+    void applyAssignmentEpoch(int newAssignmentEpoch) {
+        this.assignmentEpoch = newAssignmentEpoch;
+    }
+
+    void applyTarget(String memberId, Map<String, Set<Integer>> partitions) {
+        if (partitions == null) {
+            targetAssignment.remove(memberId);
+        } else {
+            targetAssignment.put(memberId, partitions);
+        }
+    }
+
+    void applyMemberMetadata(String memberId, ConsumerMemberMetadataValue metadata) {
+        if (metadata == null) {
+            ConsumerMember removed = members.remove(memberId);
+            if (removed != null) {
+                index(removed, false);
+            }
+            return;
+        }
+        members.merge(memberId, ConsumerMember.newMember(memberId).withMetadata(metadata),
+                (old, fresh) -> old.withMetadata(metadata));
+    }
+
+    void applyMemberAssignment(String memberId, ConsumerMemberAssignmentValue assignment) {
+        ConsumerMember old = members.get(memberId);
+        if (old == null) {
+            if (assignment == null) {
+                return;
+            }
+            old = ConsumerMember.newMember(memberId);
+        } else {
+            index(old, false);
+        }
+        ConsumerMember updated = old.withAssignment(assignment == null ? ConsumerMember.NO_ASSIGNMENT : assignment);
+        members.put(memberId, updated);
+        index(updated, true);
+    }
+
+    private void index(ConsumerMember member, boolean add) {
+        for (Map<String, Set<Integer>> partitions : java.util.List.of(member.assigned(), member.pendingRevocation())) {
+            partitions.forEach((topic, set) -> set.forEach(p -> {
+                TopicPartition tp = new TopicPartition(topic, p);
+                if (add) {
+                    owners.put(tp, member.memberId());
+                } else {
+                    owners.remove(tp, member.memberId());
+                }
+            }));
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.FencedMemberEpochException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.InvalidRegularExpression;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
+import org.apache.kafka.common.errors.UnsupportedAssignorException;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ConsumerGroupHeartbeat (KIP-848) on one shard: joins (member epoch 0), heartbeats, leaves (-1)
+ * and static leaves (-2), and the session and rebalance timeouts that fence silent or slow members.
+ *
+ * <p>A heartbeat validates the member and its epoch (FENCED_MEMBER_EPOCH for an epoch ahead of
+ * ours, or behind without being the previous epoch with a subset of its partitions;
+ * UNKNOWN_MEMBER_ID for a member we do not know), records changed member metadata, lets
+ * {@link ConsumerAssignmentPlanner} bump the group epoch and recompute the target when members or
+ * subscribed topics changed, and moves the member one step with {@link Reconciler}; the records
+ * are written, then replayed. The response carries the assignment when it changed or differs from
+ * what the member reported.
+ *
+ * <p>Not thread-safe: runs on the shard's thread.
+ */
+final class ConsumerHeartbeatOp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerHeartbeatOp.class);
+    private static final int FIRST_CLIENT_MEMBER_ID_VERSION = 1;
+
+    private final GroupShard shard;
+    private final ConsumerAssignmentPlanner planner;
+
+    ConsumerHeartbeatOp(GroupShard shard) {
+        this.shard = shard;
+        this.planner = new ConsumerAssignmentPlanner(shard);
+    }
+
+    ConsumerAssignmentPlanner planner() {
+        return planner;
+    }
+
+    ConsumerGroupHeartbeatResponseData heartbeat(short version, String clientId, String clientHost,
+                                                 ConsumerGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
+        try {
+            validate(version, request);
+            int epoch = request.memberEpoch();
+            if (epoch == ConsumerMember.LEAVE_EPOCH || epoch == ConsumerMember.STATIC_LEAVE_EPOCH) {
+                return leave(request);
+            }
+            return join(version, clientId, clientHost, request, topicIds);
+        } catch (ApiException e) {
+            return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
+                    .setErrorMessage(e.getMessage());
+        }
+    }
+
+    private void validate(short version, ConsumerGroupHeartbeatRequestData request) {
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            throw new InvalidRequestException("GroupId can't be empty.");
+        }
+        if (request.instanceId() != null && request.instanceId().isEmpty()) {
+            throw new InvalidRequestException("InstanceId can't be empty.");
+        }
+        if (request.rackId() != null && request.rackId().isEmpty()) {
+            throw new InvalidRequestException("RackId can't be empty.");
+        }
+        int epoch = request.memberEpoch();
+        boolean emptyMemberId = request.memberId() == null || request.memberId().isEmpty();
+        if (emptyMemberId && (epoch != ConsumerMember.JOIN_EPOCH || version >= FIRST_CLIENT_MEMBER_ID_VERSION)) {
+            throw new InvalidRequestException("MemberId can't be empty.");
+        }
+        if (epoch == ConsumerMember.JOIN_EPOCH) {
+            if (request.rebalanceTimeoutMs() < 0) {
+                throw new InvalidRequestException("RebalanceTimeoutMs must be provided in first request.");
+            }
+            if (request.topicPartitions() == null || !request.topicPartitions().isEmpty()) {
+                throw new InvalidRequestException("TopicPartitions must be empty when (re-)joining.");
+            }
+            if (request.subscribedTopicNames() == null && request.subscribedTopicRegex() == null) {
+                throw new InvalidRequestException(
+                        "SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+            }
+        } else if (epoch == ConsumerMember.STATIC_LEAVE_EPOCH) {
+            if (request.instanceId() == null) {
+                throw new InvalidRequestException("InstanceId can't be null.");
+            }
+        } else if (epoch < ConsumerMember.STATIC_LEAVE_EPOCH) {
+            throw new InvalidRequestException("MemberEpoch is invalid.");
+        }
+        String regex = request.subscribedTopicRegex();
+        if (regex != null && !regex.isEmpty()) {
+            try {
+                Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new InvalidRegularExpression("SubscribedTopicRegex `" + regex + "` is not a valid regular "
+                        + "expression: " + e.getDescription() + ".");
+            }
+        }
+        String assignor = request.serverAssignor();
+        if (assignor != null && !shard.config().consumerAssignors().contains(assignor)) {
+            throw new UnsupportedAssignorException("ServerAssignor " + assignor + " is not supported. Supported "
+                    + "assignors: " + String.join(", ", shard.config().consumerAssignors()) + ".");
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponseData join(short version, String clientId, String clientHost,
+                                                    ConsumerGroupHeartbeatRequestData request,
+                                                    TopicIdLookup topicIds) {
+        String groupId = request.groupId();
+        int epoch = request.memberEpoch();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        ConsumerGroup group = shard.consumerGroup(groupId);
+        if (group == null) {
+            ClassicGroup classic = shard.group(groupId);
+            if (classic != null && !classic.isEmpty()) {
+                throw new GroupIdNotFoundException("Group " + groupId + " is not a consumer group.");
+            }
+            if (epoch != ConsumerMember.JOIN_EPOCH) {
+                throw new UnknownMemberIdException("Group " + groupId + " has no member " + request.memberId() + ".");
+            }
+            if (classic != null && classic.generationId() > 0) {
+                records.add(new CoordinatorRecord(new GroupKey(groupId), null));
+            }
+            group = new ConsumerGroup(groupId); // only read here; the replay creates the shard's group
+        }
+        Map<String, Set<Integer>> owned = owned(request, topicIds);
+        String memberId = request.memberId() == null || request.memberId().isEmpty()
+                ? new Uuid(shard.random().nextLong(), shard.random().nextLong()).toString() : request.memberId();
+        Map<String, ConsumerMember> members = new TreeMap<>();
+        group.members().forEach(m -> members.put(m.memberId(), m));
+        Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
+        ConsumerMember member;
+        boolean newMember = false;
+        String replacedId = null;
+        if (epoch == ConsumerMember.JOIN_EPOCH) {
+            ConsumerMember previousStatic = group.staticMember(request.instanceId());
+            ConsumerMember existing = group.member(memberId);
+            if (previousStatic != null && !previousStatic.memberId().equals(memberId)) {
+                if (previousStatic.memberEpoch() != ConsumerMember.STATIC_LEAVE_EPOCH) {
+                    throw new UnreleasedInstanceIdException("Static member " + request.instanceId()
+                            + " of group " + groupId + " is still in use by member " + previousStatic.memberId() + ".");
+                }
+                replacedId = previousStatic.memberId();
+                ConsumerAssignmentPlanner.removal(groupId, replacedId, records);
+                members.remove(replacedId);
+                target.put(memberId, target.getOrDefault(replacedId, Assignments.EMPTY));
+                target.remove(replacedId);
+                member = previousStatic.withMemberId(memberId);
+            } else if (existing != null) {
+                // Rejoining after losing its partitions: it owns nothing any more.
+                member = existing.withAssignment(new ConsumerMemberAssignmentValue(ConsumerMember.JOIN_EPOCH,
+                        existing.memberEpoch(), MemberState.STABLE, Map.of(), Map.of()));
+            } else {
+                member = ConsumerMember.newMember(memberId);
+                newMember = true;
+            }
+        } else {
+            member = group.member(memberId);
+            if (member == null) {
+                throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
+            }
+            checkEpoch(member, epoch, owned);
+        }
+        ConsumerMember updated = member.withMetadata(metadata(member.metadata(), request, clientId, clientHost));
+        if (newMember || replacedId != null || !updated.metadata().equals(member.metadata())) {
+            records.add(new CoordinatorRecord(new ConsumerMemberMetadataKey(groupId, memberId), updated.metadata()));
+        }
+        members.put(memberId, updated);
+        ConsumerAssignmentPlanner.Target planned = planner.plan(group, members, target,
+                newMember || updated.subscriptionDiffers(member), records);
+        if (replacedId != null && !records.stream().anyMatch(r -> r.key() instanceof TargetAssignmentMemberKey k
+                && k.memberId().equals(memberId) && !r.isTombstone())) {
+            records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, memberId),
+                    new TargetAssignmentMemberValue(planned.assignment().getOrDefault(memberId, Assignments.EMPTY))));
+        }
+        ConsumerGroup current = group;
+        String renamed = replacedId;
+        ConsumerMemberAssignmentValue next = Reconciler.reconcile(updated, planned.assignmentEpoch(),
+                planned.assignment().getOrDefault(memberId, Assignments.EMPTY), owned, (topic, partition) -> {
+                    String owner = current.ownerOf(topic, partition);
+                    return owner != null && owner.equals(renamed) ? memberId : owner;
+                });
+        if (next != updated.assignment() || newMember || replacedId != null || epoch == ConsumerMember.JOIN_EPOCH) {
+            records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, memberId), next));
+        }
+        write(groupId, records);
+        scheduleSession(groupId, memberId);
+        maybeScheduleRebalanceTimeout(groupId, memberId, next, updated.metadata().rebalanceTimeoutMs());
+        ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
+                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(shard.config().consumerHeartbeatIntervalMs());
+        if (epoch == ConsumerMember.JOIN_EPOCH || !next.assigned().equals(member.assigned())
+                || (owned != null && !owned.equals(next.assigned()))) {
+            response.setAssignment(toWire(next.assigned(), topicIds));
+        }
+        return response;
+    }
+
+    private static void checkEpoch(ConsumerMember member, int epoch, Map<String, Set<Integer>> owned) {
+        if (epoch > member.memberEpoch()) {
+            throw new FencedMemberEpochException("The consumer group member has a greater member epoch (" + epoch
+                    + ") than the one known by the group coordinator (" + member.memberEpoch() + ").");
+        }
+        if (epoch < member.memberEpoch() && (epoch != member.previousMemberEpoch() || owned == null
+                || !Assignments.isSubset(owned, member.assigned()))) {
+            throw new FencedMemberEpochException("The consumer group member has a smaller member epoch (" + epoch
+                    + ") than the one known by the group coordinator (" + member.memberEpoch() + ").");
+        }
+    }
+
+    private static ConsumerMemberMetadataValue metadata(ConsumerMemberMetadataValue old,
+                                                        ConsumerGroupHeartbeatRequestData request,
+                                                        String clientId, String clientHost) {
+        List<String> names = request.subscribedTopicNames() == null ? old.subscribedTopicNames()
+                : new ArrayList<>(new TreeSet<>(request.subscribedTopicNames()));
+        String regex = request.subscribedTopicRegex() == null ? old.subscribedTopicRegex()
+                : request.subscribedTopicRegex().isEmpty() ? null : request.subscribedTopicRegex();
+        return new ConsumerMemberMetadataValue(
+                request.instanceId() == null ? old.instanceId() : request.instanceId(),
+                request.rackId() == null ? old.rackId() : request.rackId(), clientId, clientHost, names, regex,
+                request.serverAssignor() == null ? old.serverAssignor() : request.serverAssignor(),
+                request.rebalanceTimeoutMs() < 0 ? old.rebalanceTimeoutMs() : request.rebalanceTimeoutMs());
+    }
+
+    /** Leave (-1: the member is removed and the rest rebalance) or static leave (-2: it keeps its partitions). */
+    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
+        String groupId = request.groupId();
+        ConsumerGroup group = shard.consumerGroup(groupId);
+        ConsumerMember member = group == null ? null : group.member(request.memberId());
+        if (member == null && request.instanceId() != null && group != null) {
+            member = group.staticMember(request.instanceId());
+        }
+        if (member == null) {
+            throw new UnknownMemberIdException("Member " + request.memberId() + " is not a member of group "
+                    + groupId + ".");
+        }
+        List<CoordinatorRecord> records = new ArrayList<>();
+        if (request.memberEpoch() == ConsumerMember.STATIC_LEAVE_EPOCH) {
+            records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, member.memberId()),
+                    new ConsumerMemberAssignmentValue(ConsumerMember.STATIC_LEAVE_EPOCH, member.memberEpoch(),
+                            member.state(), member.assigned(), member.pendingRevocation())));
+            write(groupId, records);
+            shard.timer().cancel(rebalanceKey(groupId, member.memberId()));
+            scheduleSession(groupId, member.memberId()); // it has one session to come back
+
+        } else {
+            removeMember(group, member.memberId(), records);
+            write(groupId, records);
+        }
+        return new ConsumerGroupHeartbeatResponseData().setMemberId(member.memberId())
+                .setMemberEpoch(request.memberEpoch());
+    }
+
+    /** The records that remove a member and give its partitions to the others. */
+    void removeMember(ConsumerGroup group, String memberId, List<CoordinatorRecord> records) {
+        ConsumerAssignmentPlanner.removal(group.groupId(), memberId, records);
+        Map<String, ConsumerMember> members = new TreeMap<>();
+        group.members().forEach(m -> members.put(m.memberId(), m));
+        members.remove(memberId);
+        Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
+        target.remove(memberId);
+        planner.plan(group, members, target, true, records);
+    }
+
+    /** Fences a member whose session or rebalance timeout ran out. */
+    private void fence(String groupId, String memberId, String reason) {
+        ConsumerGroup group = shard.consumerGroup(groupId);
+        if (group == null || group.member(memberId) == null) {
+            return;
+        }
+        LOG.info("Removing member {} of consumer group {}: {}", memberId, groupId, reason);
+        List<CoordinatorRecord> records = new ArrayList<>();
+        removeMember(group, memberId, records);
+        try {
+            shard.write(records);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove member {} of consumer group {}", memberId, groupId, e);
+        }
+    }
+
+    private void write(String groupId, List<CoordinatorRecord> records) {
+        try {
+            shard.write(records);
+        } catch (RuntimeException e) {
+            Errors error = GroupShard.appendError(e);
+            LOG.warn("Consumer group {} heartbeat could not be stored: {}", groupId, error, e);
+            throw error.exception();
+        }
+    }
+
+    void scheduleSession(String groupId, String memberId) {
+        shard.timer().schedule(sessionKey(groupId, memberId), shard.nowMs() + shard.config().consumerSessionTimeoutMs(),
+                () -> fence(groupId, memberId, "session timed out"));
+    }
+
+    private void maybeScheduleRebalanceTimeout(String groupId, String memberId, ConsumerMemberAssignmentValue next,
+                                               int rebalanceTimeoutMs) {
+        String key = rebalanceKey(groupId, memberId);
+        if (next.state() != MemberState.UNREVOKED_PARTITIONS) {
+            shard.timer().cancel(key);
+        } else if (!shard.timer().isScheduled(key)) {
+            int epoch = next.memberEpoch();
+            shard.timer().schedule(key, shard.nowMs() + rebalanceTimeoutMs, () -> {
+                ConsumerGroup group = shard.consumerGroup(groupId);
+                ConsumerMember member = group == null ? null : group.member(memberId);
+                if (member != null && member.state() == MemberState.UNREVOKED_PARTITIONS
+                        && member.memberEpoch() == epoch) {
+                    fence(groupId, memberId, "partitions not revoked within the rebalance timeout");
+                }
+            });
+        }
+    }
+
+    void cancelTimers(String groupId, String memberId) {
+        shard.timer().cancel(sessionKey(groupId, memberId));
+        shard.timer().cancel(rebalanceKey(groupId, memberId));
+    }
+
+    private static String sessionKey(String groupId, String memberId) {
+        return "consumer-session/" + groupId + "/" + memberId;
+    }
+
+    private static String rebalanceKey(String groupId, String memberId) {
+        return "consumer-rebalance/" + groupId + "/" + memberId;
+    }
+
+    /** The partitions the member reports owning, by topic name (unknown ids dropped); null if not sent. */
+    private static Map<String, Set<Integer>> owned(ConsumerGroupHeartbeatRequestData request, TopicIdLookup ids) {
+        if (request.topicPartitions() == null) {
+            return null;
+        }
+        Map<String, Set<Integer>> owned = new HashMap<>();
+        for (ConsumerGroupHeartbeatRequestData.TopicPartitions tp : request.topicPartitions()) {
+            String name = ids.nameOf(tp.topicId());
+            if (name != null) {
+                owned.computeIfAbsent(name, n -> new TreeSet<>()).addAll(tp.partitions());
+            }
+        }
+        return Assignments.copyOf(owned);
+    }
+
+    private static ConsumerGroupHeartbeatResponseData.Assignment toWire(Map<String, Set<Integer>> assigned,
+                                                                       TopicIdLookup ids) {
+        ConsumerGroupHeartbeatResponseData.Assignment out = new ConsumerGroupHeartbeatResponseData.Assignment();
+        assigned.forEach((topic, partitions) -> {
+            Uuid id = ids.idOf(topic);
+            if (!Uuid.ZERO_UUID.equals(id)) {
+                out.topicPartitions().add(new ConsumerGroupHeartbeatResponseData.TopicPartitions().setTopicId(id)
+                        .setPartitions(new ArrayList<>(partitions)));
+            }
+        });
+        return out;
+    }
+}

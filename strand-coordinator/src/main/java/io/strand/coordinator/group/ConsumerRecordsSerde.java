@@ -1,0 +1,124 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.CoordinatorRecordSerde.Writer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The values of consumer-protocol group records (key types 3, 5, 6, 7, 8); the layouts are drawn in
+ * {@link CoordinatorRecordSerde}, which writes the keys and the leading value version. Stateless.
+ */
+final class ConsumerRecordsSerde {
+
+    /** Guards allocations against a corrupt count. */
+    private static final int MAX_COUNT = 1 << 20;
+
+    private ConsumerRecordsSerde() {
+    }
+
+    static void writeValue(Writer w, CoordinatorRecord.Value value) {
+        if (value instanceof ConsumerGroupMetadataValue v) {
+            w.int32(v.groupEpoch()).int32(v.subscribedTopicPartitions().size());
+            new TreeMap<>(v.subscribedTopicPartitions()).forEach((topic, count) -> w.string(topic).int32(count));
+        } else if (value instanceof ConsumerMemberMetadataValue v) {
+            w.string(v.instanceId()).string(v.rackId()).string(v.clientId()).string(v.clientHost())
+                    .int32(v.subscribedTopicNames().size());
+            v.subscribedTopicNames().forEach(w::string);
+            w.string(v.subscribedTopicRegex()).string(v.serverAssignor()).int32(v.rebalanceTimeoutMs());
+        } else if (value instanceof TargetAssignmentMetadataValue v) {
+            w.int32(v.assignmentEpoch());
+        } else if (value instanceof TargetAssignmentMemberValue v) {
+            writeAssignment(w, v.partitions());
+        } else if (value instanceof ConsumerMemberAssignmentValue v) {
+            w.int32(v.memberEpoch()).int32(v.previousMemberEpoch()).int8(v.state().id());
+            writeAssignment(w, v.assigned());
+            writeAssignment(w, v.pendingRevocation());
+        } else {
+            throw new IllegalArgumentException("Not a consumer group value: " + value.getClass().getSimpleName());
+        }
+    }
+
+    static CoordinatorRecord.Value readValue(short keyType, ByteBuffer v) {
+        switch (keyType) {
+            case CoordinatorRecordSerde.CONSUMER_GROUP_METADATA_KEY_TYPE -> {
+                int epoch = v.getInt();
+                int count = count(v);
+                Map<String, Integer> topics = new HashMap<>();
+                for (int i = 0; i < count; i++) {
+                    topics.put(CoordinatorRecordSerde.string(v), v.getInt());
+                }
+                return new ConsumerGroupMetadataValue(epoch, topics);
+            }
+            case CoordinatorRecordSerde.CONSUMER_MEMBER_METADATA_KEY_TYPE -> {
+                String instanceId = CoordinatorRecordSerde.string(v);
+                String rackId = CoordinatorRecordSerde.string(v);
+                String clientId = CoordinatorRecordSerde.string(v);
+                String clientHost = CoordinatorRecordSerde.string(v);
+                int count = count(v);
+                List<String> names = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    names.add(CoordinatorRecordSerde.string(v));
+                }
+                String regex = CoordinatorRecordSerde.string(v);
+                String assignor = CoordinatorRecordSerde.string(v);
+                return new ConsumerMemberMetadataValue(instanceId, rackId, clientId, clientHost, names, regex, assignor,
+                        v.getInt());
+            }
+            case CoordinatorRecordSerde.TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> {
+                return new TargetAssignmentMetadataValue(v.getInt());
+            }
+            case CoordinatorRecordSerde.TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> {
+                return new TargetAssignmentMemberValue(readAssignment(v));
+            }
+            case CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE -> {
+                int epoch = v.getInt();
+                int previous = v.getInt();
+                MemberState state = MemberState.fromId(v.get());
+                return new ConsumerMemberAssignmentValue(epoch, previous, state, readAssignment(v), readAssignment(v));
+            }
+            default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
+        }
+    }
+
+    private static void writeAssignment(Writer w, Map<String, Set<Integer>> assignment) {
+        w.int32(assignment.size());
+        assignment.forEach((topic, partitions) -> {
+            w.string(topic).int32(partitions.size());
+            partitions.forEach(w::int32);
+        });
+    }
+
+    private static Map<String, Set<Integer>> readAssignment(ByteBuffer v) {
+        int topics = count(v);
+        Map<String, Set<Integer>> out = new TreeMap<>();
+        for (int i = 0; i < topics; i++) {
+            String topic = CoordinatorRecordSerde.string(v);
+            int partitions = count(v);
+            Set<Integer> set = new TreeSet<>();
+            for (int j = 0; j < partitions; j++) {
+                set.add(v.getInt());
+            }
+            out.put(topic, set);
+        }
+        return out;
+    }
+
+    private static int count(ByteBuffer v) {
+        int count = v.getInt();
+        if (count < 0 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("count " + count);
+        }
+        return count;
+    }
+}

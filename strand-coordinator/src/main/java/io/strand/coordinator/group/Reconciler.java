@@ -1,0 +1,106 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Incremental reconciliation: moves one member from its current assignment towards its target, one
+ * step per heartbeat, so that no partition is ever owned by two members. A partition the target
+ * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, until it reports
+ * it no longer owns it); a partition the target gives is handed over only once no other member owns
+ * it (until then UNRELEASED_PARTITIONS at the target epoch). See {@link MemberState}.
+ *
+ * <p>Pure: computes a new {@link ConsumerMemberAssignmentValue} and changes nothing.
+ */
+final class Reconciler {
+
+    /** Who owns a partition right now: a member id, or null if free. */
+    interface Owners {
+        String ownerOf(String topic, int partition);
+    }
+
+    private Reconciler() {
+    }
+
+    /**
+     * @param owned the partitions the member reports owning, null if it did not say (unchanged)
+     * @return the member's next assignment state (the same instance if nothing changes)
+     */
+    static ConsumerMemberAssignmentValue reconcile(ConsumerMember member, int targetEpoch,
+                                                   Map<String, Set<Integer>> target,
+                                                   Map<String, Set<Integer>> owned, Owners owners) {
+        ConsumerMemberAssignmentValue current = member.assignment();
+        switch (current.state()) {
+            case UNREVOKED_PARTITIONS -> {
+                if (stillOwns(current.pendingRevocation(), owned)) {
+                    return current;
+                }
+            }
+            case STABLE -> {
+                if (current.memberEpoch() == targetEpoch) {
+                    return current;
+                }
+            }
+            default -> {
+            }
+        }
+        return next(member, targetEpoch, target, owned, owners);
+    }
+
+    private static ConsumerMemberAssignmentValue next(ConsumerMember member, int targetEpoch,
+                                                      Map<String, Set<Integer>> target,
+                                                      Map<String, Set<Integer>> owned, Owners owners) {
+        Map<String, Set<Integer>> assigned = new TreeMap<>();
+        Map<String, Set<Integer>> revoke = new TreeMap<>();
+        boolean unreleased = false;
+        Set<String> topics = new HashSet<>(member.assigned().keySet());
+        topics.addAll(target.keySet());
+        for (String topic : topics) {
+            Set<Integer> current = Assignments.partitions(member.assigned(), topic);
+            Set<Integer> wanted = Assignments.partitions(target, topic);
+            Set<Integer> keep = new TreeSet<>();
+            for (int p : current) {
+                if (wanted.contains(p)) {
+                    keep.add(p);
+                } else {
+                    revoke.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
+                }
+            }
+            for (int p : wanted) {
+                if (current.contains(p)) {
+                    continue;
+                }
+                String owner = owners.ownerOf(topic, p);
+                if (owner == null || owner.equals(member.memberId())) {
+                    keep.add(p);
+                } else {
+                    unreleased = true;
+                }
+            }
+            if (!keep.isEmpty()) {
+                assigned.put(topic, keep);
+            }
+        }
+        int epoch = member.memberEpoch();
+        if (!revoke.isEmpty() && stillOwns(Assignments.copyOf(revoke), owned)) {
+            return new ConsumerMemberAssignmentValue(epoch, previousFor(member, epoch),
+                    MemberState.UNREVOKED_PARTITIONS, assigned, revoke);
+        }
+        MemberState state = unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE;
+        return new ConsumerMemberAssignmentValue(targetEpoch, previousFor(member, targetEpoch), state, assigned,
+                Map.of());
+    }
+
+    private static int previousFor(ConsumerMember member, int newEpoch) {
+        return newEpoch == member.memberEpoch() ? member.previousMemberEpoch() : member.memberEpoch();
+    }
+
+    /** True if the member may still own some of {@code revoking}: it did not say, or says it does. */
+    private static boolean stillOwns(Map<String, Set<Integer>> revoking, Map<String, Set<Integer>> owned) {
+        return owned == null || Assignments.intersects(revoking, owned);
+    }
+}

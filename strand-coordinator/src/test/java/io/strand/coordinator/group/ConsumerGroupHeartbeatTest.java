@@ -1,0 +1,265 @@
+package io.strand.coordinator.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.common.time.ManualTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+/** Consumer-protocol (KIP-848) groups on one shard, driven by hand with a manual clock. */
+class ConsumerGroupHeartbeatTest {
+
+    static final short VERSION = 1;
+
+    final ManualTime time = new ManualTime();
+    final InMemoryOffsetsTopicLog log = new InMemoryOffsetsTopicLog();
+    final Map<String, Integer> topics = new HashMap<>(Map.of("orders", 6, "payments", 2, "audit-1", 1, "audit-2", 1));
+    final Map<String, Uuid> ids = new HashMap<>();
+    final TopicIdLookup lookup = new TopicIdLookup() {
+        @Override
+        public String nameOf(Uuid topicId) {
+            return ids.entrySet().stream().filter(e -> e.getValue().equals(topicId)).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+        }
+
+        @Override
+        public Uuid idOf(String topicName) {
+            return ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 7));
+        }
+    };
+    final GroupShard shard = new GroupShard(0, GroupCoordinatorConfig.defaults(), log, time, new Random(1),
+            () -> Map.copyOf(topics));
+
+    ConsumerGroupHeartbeatTest() {
+        topics.keySet().forEach(lookup::idOf);
+    }
+
+    ConsumerGroupHeartbeatResponseData join(String memberId, String... topicNames) {
+        return send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of(topicNames)).setTopicPartitions(List.of()));
+    }
+
+    ConsumerGroupHeartbeatResponseData heartbeat(String memberId, int epoch, Map<String, Set<Integer>> owned) {
+        ConsumerGroupHeartbeatRequestData request = new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId(memberId).setMemberEpoch(epoch).setRebalanceTimeoutMs(-1);
+        if (owned != null) {
+            List<ConsumerGroupHeartbeatRequestData.TopicPartitions> list = new ArrayList<>();
+            owned.forEach((t, ps) -> list.add(new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                    .setTopicId(lookup.idOf(t)).setPartitions(new ArrayList<>(ps))));
+            request.setTopicPartitions(list);
+        }
+        return send(request);
+    }
+
+    ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData request) {
+        return shard.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1", request, lookup);
+    }
+
+    Map<String, Set<Integer>> assignment(ConsumerGroupHeartbeatResponseData response) {
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.assignment()).as("assignment sent").isNotNull();
+        Map<String, Set<Integer>> out = new TreeMap<>();
+        response.assignment().topicPartitions().forEach(tp ->
+                out.put(lookup.nameOf(tp.topicId()), new TreeSet<>(tp.partitions())));
+        return out;
+    }
+
+    static Map<String, Set<Integer>> parts(String topic, Integer... partitions) {
+        return Map.of(topic, new TreeSet<>(List.of(partitions)));
+    }
+
+    void advance(long ms) {
+        time.sleep(ms);
+        shard.poll();
+    }
+
+    @Test
+    void firstMemberGetsEveryPartitionAtOnce() {
+        ConsumerGroupHeartbeatResponseData joined = join("m1", "orders");
+
+        assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(joined.memberEpoch()).isEqualTo(1);
+        assertThat(joined.heartbeatIntervalMs()).isEqualTo(5000);
+        assertThat(assignment(joined)).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
+        assertThat(shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.STABLE);
+    }
+
+    @Test
+    void secondMemberWaitsUntilTheFirstRevokes() {
+        join("m1", "orders");
+        ConsumerGroupHeartbeatResponseData second = join("m2", "orders");
+        assertThat(second.memberEpoch()).isEqualTo(2);
+        assertThat(assignment(second)).isEmpty(); // every target partition is still owned by m1
+        assertThat(shard.consumerGroup("g").member("m2").state()).isEqualTo(MemberState.UNRELEASED_PARTITIONS);
+
+        ConsumerGroupHeartbeatResponseData revoke = heartbeat("m1", 1, null);
+        assertThat(revoke.memberEpoch()).isEqualTo(1);
+        Map<String, Set<Integer>> kept = assignment(revoke);
+        assertThat(Assignments.size(kept)).isEqualTo(3);
+        assertThat(shard.consumerGroup("g").member("m1").state()).isEqualTo(MemberState.UNREVOKED_PARTITIONS);
+
+        // Still owning the revoked partitions: m2 keeps waiting.
+        assertThat(heartbeat("m2", 2, Map.of()).assignment()).isNull();
+
+        ConsumerGroupHeartbeatResponseData revoked = heartbeat("m1", 1, kept);
+        assertThat(revoked.memberEpoch()).isEqualTo(2);
+        ConsumerGroupHeartbeatResponseData released = heartbeat("m2", 2, Map.of());
+        Map<String, Set<Integer>> given = assignment(released);
+        assertThat(Assignments.size(given)).isEqualTo(3);
+        assertThat(Assignments.intersects(given, kept)).isFalse();
+        assertThat(shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.STABLE);
+    }
+
+    @Test
+    void silentMemberIsRemovedAfterTheSessionTimeoutAndOthersTakeItsPartitions() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
+        heartbeat("m1", 1, kept);
+        heartbeat("m2", 2, Map.of());
+
+        for (int i = 0; i < 10; i++) {
+            advance(5_000);
+            heartbeat("m1", shard.consumerGroup("g").member("m1").memberEpoch(), null);
+        }
+
+        assertThat(shard.consumerGroup("g").member("m2")).isNull();
+        assertThat(shard.consumerGroup("g").member("m1").assigned()).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
+    }
+
+    @Test
+    void leavingMemberFreesItsPartitions() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
+        heartbeat("m1", 1, kept);
+        heartbeat("m2", 2, Map.of());
+
+        ConsumerGroupHeartbeatResponseData left = heartbeat("m2", -1, null);
+
+        assertThat(left.memberEpoch()).isEqualTo(-1);
+        assertThat(shard.consumerGroup("g").member("m2")).isNull();
+        assertThat(assignment(heartbeat("m1", 2, null))).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
+    }
+
+    @Test
+    void wrongEpochsAndUnknownMembersAreFenced() {
+        join("m1", "orders");
+
+        assertThat(heartbeat("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(heartbeat("nobody", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("").setMemberEpoch(0))
+                .errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+    }
+
+    @Test
+    void regexSubscriptionFollowsNewTopics() {
+        ConsumerGroupHeartbeatResponseData joined = send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex("audit-.*")
+                .setTopicPartitions(List.of()));
+        assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+
+        topics.put("audit-3", 2);
+        lookup.idOf("audit-3");
+        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 1, null);
+
+        assertThat(after.memberEpoch()).isEqualTo(2);
+        assertThat(assignment(after)).containsEntry("audit-3", Set.of(0, 1));
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("[").setTopicPartitions(List.of())).errorCode())
+                .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
+    }
+
+    @Test
+    void rangeAndUniformSpreadPartitionsDifferently() {
+        Map<String, Set<String>> subs = Map.of("a", Set.of("orders", "payments"), "b", Set.of("orders", "payments"));
+        Map<String, Integer> counts = Map.of("orders", 3, "payments", 3);
+
+        Map<String, Map<String, Set<Integer>>> range = new RangeAssignor().assign(subs, counts, Map.of());
+        Map<String, Map<String, Set<Integer>>> uniform = new UniformAssignor().assign(subs, counts, Map.of());
+
+        assertThat(range.get("a")).isEqualTo(Map.of("orders", Set.of(0, 1), "payments", Set.of(0, 1)));
+        assertThat(range.get("b")).isEqualTo(Map.of("orders", Set.of(2), "payments", Set.of(2)));
+        assertThat(Assignments.size(uniform.get("a"))).isEqualTo(3);
+        assertThat(Assignments.size(uniform.get("b"))).isEqualTo(3);
+    }
+
+    @Test
+    void memberChoosesTheRangeAssignor() {
+        send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("orders")).setServerAssignor("range")
+                .setTopicPartitions(List.of()));
+
+        assertThat(shard.consumerOp().planner().assignor(shard.consumerGroup("g").members()).name())
+                .isEqualTo("range");
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m2").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(1).setSubscribedTopicNames(List.of("orders")).setServerAssignor("sticky")
+                .setTopicPartitions(List.of())).errorCode()).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR.code());
+    }
+
+    @Test
+    void uniformAssignorIsSticky() {
+        Map<String, Set<String>> two = Map.of("a", Set.of("orders"), "b", Set.of("orders"));
+        Map<String, Map<String, Set<Integer>>> before = new UniformAssignor().assign(two, Map.of("orders", 6), Map.of());
+        Map<String, Set<String>> three = Map.of("a", Set.of("orders"), "b", Set.of("orders"), "c", Set.of("orders"));
+
+        Map<String, Map<String, Set<Integer>>> after = new UniformAssignor().assign(three, Map.of("orders", 6), before);
+
+        assertThat(Assignments.isSubset(after.get("a"), before.get("a"))).isTrue();
+        assertThat(Assignments.isSubset(after.get("b"), before.get("b"))).isTrue();
+        assertThat(Assignments.size(after.get("c"))).isEqualTo(2);
+    }
+
+    @Test
+    void offsetCommitChecksTheMemberEpoch() {
+        join("m1", "orders");
+        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g").setMemberId("m1")
+                .setGenerationIdOrMemberEpoch(1).setTopics(List.of(new OffsetCommitRequestTopic().setName("orders")
+                        .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
+                                .setCommittedOffset(42)))));
+
+        assertThat(shard.offsetOps().commit(commit).topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.NONE.code());
+        assertThat(shard.offsetOps().commit(commit.setGenerationIdOrMemberEpoch(0)).topics().get(0).partitions().get(0)
+                .errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
+        assertThat(shard.offsetOps().commit(commit.setMemberId("x")).topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void classicAndConsumerGroupsDoNotMix() {
+        join("m1", "orders");
+
+        assertThat(shard.joinOp().join((short) 9, "c", "/h",
+                ShardHarness.joinRequest("g", "", null, "consumer", "range")).join().errorCode())
+                .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
+        assertThat(shard.group("g")).isNull();
+    }
+
+    @Test
+    void replayRebuildsConsumerGroups() {
+        join("m1", "orders");
+        join("m2", "orders", "payments");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
+        heartbeat("m1", 1, kept);
+
+        GroupShard replayed = new GroupShard(0, shard.config(), log, time, new Random(3), () -> Map.copyOf(topics));
+        replayed.load();
+
+        assertThat(replayed.consumerSnapshot()).isEqualTo(shard.consumerSnapshot());
+    }
+}

@@ -1,0 +1,251 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strand.testkit.StrandNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Java consumers with {@code group.protocol=consumer} (KIP-848) against one Strand node: the broker
+ * computes the assignment, partitions move by incremental revocation, and a member that leaves
+ * hands its partitions to the others, who resume from its committed offsets; a regex subscription
+ * follows topics created later.
+ */
+class ConsumerProtocolGroupIT {
+
+    private static final int PARTITIONS = 6;
+    private static final int RECORDS_PER_PARTITION = 50;
+
+    @TempDir
+    static Path dataDir;
+    static StrandNode node;
+
+    private final List<Member> members = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        node = StrandNode.start(dataDir, Map.of("group.consumer.heartbeat.interval.ms", "500"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @AfterEach
+    void stopMembers() throws InterruptedException {
+        for (Member member : members) {
+            member.stop();
+        }
+    }
+
+    @Test
+    void threeMembersShareSixPartitionsAndSurvivorsResumeFromTheLeaversCommits() throws Exception {
+        String topic = "orders-" + UUID.randomUUID();
+        Topics.create(node.bootstrapServers(), topic, PARTITIONS, Map.of());
+        produce(topic, 0);
+        String group = "kip848-" + UUID.randomUUID();
+        Member a = start(group, topic);
+        Member b = start(group, topic);
+        Member c = start(group, topic);
+
+        await("two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
+                a.assignment().size() == 2 && b.assignment().size() == 2 && c.assignment().size() == 2
+                        && union(a, b, c).size() == PARTITIONS);
+        await("everything consumed").atMost(Duration.ofSeconds(60)).until(() -> {
+            for (int p = 0; p < PARTITIONS; p++) {
+                if (consumedOffsets(new TopicPartition(topic, p), a, b, c).size() < RECORDS_PER_PARTITION) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        try (Admin admin = admin()) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
+                    .get(30, TimeUnit.SECONDS).get(group);
+            assertThat(description.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(description.members()).hasSize(3);
+        }
+
+        Set<TopicPartition> leaversPartitions = c.assignment();
+        a.consumed.clear();
+        b.consumed.clear();
+        c.stop();
+        members.remove(c);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(group);
+        produce(topic, RECORDS_PER_PARTITION);
+
+        await("survivors own all partitions").atMost(Duration.ofSeconds(30)).until(() ->
+                a.assignment().size() == 3 && b.assignment().size() == 3 && union(a, b).size() == PARTITIONS);
+        for (TopicPartition tp : leaversPartitions) {
+            long from = committed.get(tp).offset();
+            await("rest of " + tp).atMost(Duration.ofSeconds(30))
+                    .until(() -> consumedOffsets(tp, a, b).size() >= 2 * RECORDS_PER_PARTITION - from);
+            List<Long> offsets = consumedOffsets(tp, a, b);
+            assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(from);
+            assertThat(offsets).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void regexSubscriptionPicksUpMatchingTopicsCreatedLater() throws Exception {
+        String prefix = "events-" + UUID.randomUUID().toString().substring(0, 8);
+        Topics.create(node.bootstrapServers(), prefix + "-a", 2, Map.of());
+        Properties props = new Properties();
+        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("group.id", "kip848-regex-" + UUID.randomUUID());
+        props.put("group.protocol", "consumer");
+        props.put("metadata.max.age.ms", "500");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(new SubscriptionPattern(prefix + "-.*"));
+            await("the existing topic assigned").atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return consumer.assignment().size() == 2;
+            });
+
+            Topics.create(node.bootstrapServers(), prefix + "-b", 3, Map.of());
+
+            await("the new topic assigned too").atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return consumer.assignment().size() == 5;
+            });
+        }
+    }
+
+    private static void produce(String topic, int alreadyPerPartition) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", node.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                for (int i = 0; i < RECORDS_PER_PARTITION; i++) {
+                    producer.send(new ProducerRecord<>(topic, p, null, "value-" + (alreadyPerPartition + i)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()));
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {
+        try (Admin admin = admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Member start(String group, String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("group.id", group);
+        props.put("group.protocol", "consumer");
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "earliest");
+        props.put("max.poll.records", "10");
+        Member member = new Member(props, topic);
+        members.add(member);
+        member.thread.start();
+        return member;
+    }
+
+    private static Set<TopicPartition> union(Member... of) {
+        Set<TopicPartition> all = new HashSet<>();
+        for (Member m : of) {
+            all.addAll(m.assignment());
+        }
+        return all;
+    }
+
+    private static List<Long> consumedOffsets(TopicPartition tp, Member... by) {
+        List<Long> offsets = new ArrayList<>();
+        for (Member m : by) {
+            offsets.addAll(m.consumed.getOrDefault(tp, List.of()));
+        }
+        offsets.sort(Long::compare);
+        return offsets;
+    }
+
+    /** One Java consumer polling on its own thread, committing after each poll, recording what it sees. */
+    private static final class Member {
+        final Thread thread;
+        final Map<TopicPartition, List<Long>> consumed = new ConcurrentHashMap<>();
+        private volatile Set<TopicPartition> assignment = Set.of();
+        final AtomicInteger failedCommits = new AtomicInteger();
+        private volatile boolean running = true;
+
+        Member(Properties props, String topic) {
+            thread = new Thread(() -> run(props, topic), "kip848-member");
+            thread.setDaemon(true);
+        }
+
+        private void run(Properties props, String topic) {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                while (running) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    for (ConsumerRecord<String, String> record : records) {
+                        consumed.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                                tp -> new CopyOnWriteArrayList<>()).add(record.offset());
+                    }
+                    if (!records.isEmpty()) {
+                        try {
+                            consumer.commitSync();
+                        } catch (CommitFailedException e) {
+                            // The member epoch moved on while the commit was in flight (as with Kafka):
+                            // the next commit carries the new epoch.
+                            failedCommits.incrementAndGet();
+                        }
+                    }
+                    assignment = Set.copyOf(consumer.assignment());
+                }
+            }
+        }
+
+        Set<TopicPartition> assignment() {
+            return assignment;
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+        }
+    }
+}
