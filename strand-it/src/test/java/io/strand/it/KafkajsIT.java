@@ -142,6 +142,19 @@ class KafkajsIT {
                 "1/0 key-0=value-0", "1/1 key-1=value-1");
     }
 
+    @Test
+    void groupMemberCommitsLeavesAndTheNextMemberResumesAtTheCommittedOffset() {
+        Topics.create(bootstrap, "js-resume", 1);
+        script("produce.js", bootstrap, "js-resume", "0", "7", "none");
+
+        JsonNode first = script("consume-group-commit.js", bootstrap, "js-resume", "js-resumer", "3");
+        JsonNode second = script("consume-group-commit.js", bootstrap, "js-resume", "js-resumer", "4");
+
+        assertThat(first.get("records")).extracting(r -> r.get("offset").asLong()).containsExactly(0L, 1L, 2L);
+        assertThat(second.get("records")).extracting(r -> r.get("offset").asLong()).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(second.get("records").get(0).get("value").asText()).isEqualTo("value-3");
+    }
+
     private static String sendResult(JsonNode produced) {
         assertThat(produced.get("metadata")).as("send result %s", produced).hasSize(1);
         JsonNode partition = produced.get("metadata").get(0);
