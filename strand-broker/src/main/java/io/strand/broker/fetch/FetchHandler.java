@@ -8,12 +8,13 @@ import io.strand.broker.replica.ReplicaManager;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.TopicImage;
 import io.strand.storage.LogReadResult;
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.IsolationLevel;
@@ -97,12 +98,27 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         return response;
     }
 
+    /**
+     * Topic id → name as kafka-clients' request helpers look it up ({@code get} and
+     * {@code containsKey} only), answered from the image's index instead of a map built per fetch.
+     */
     private static Map<Uuid, String> topicNames(MetadataImage current) {
-        Map<Uuid, String> names = new HashMap<>();
-        for (TopicImage topic : current.topics().all()) {
-            names.put(topic.id(), topic.name());
-        }
-        return names;
+        return new AbstractMap<>() {
+            @Override
+            public String get(Object key) {
+                return key instanceof Uuid id ? current.topics().byId(id).map(TopicImage::name).orElse(null) : null;
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return get(key) != null;
+            }
+
+            @Override
+            public Set<Entry<Uuid, String>> entrySet() {
+                throw new UnsupportedOperationException("lookups only");
+            }
+        };
     }
 
     /** What one pass over the partitions found. */
