@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.testkit.StrandNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +58,7 @@ class ClassicConsumerGroupIT {
     static StrandNode node;
 
     private final List<Member> members = new ArrayList<>();
-    private Process child;
+    private GroupMemberProcess.Handle child;
 
     @BeforeAll
     static void start() {
@@ -81,7 +78,7 @@ class ClassicConsumerGroupIT {
             member.stop();
         }
         if (child != null) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            child.close();
         }
     }
 
@@ -91,30 +88,16 @@ class ClassicConsumerGroupIT {
         String group = "takeover-" + UUID.randomUUID();
         Member a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         Member b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
-        child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), GroupMemberProcess.class.getName(),
-                node.bootstrapServers(), group, topic, Integer.toString(SESSION_TIMEOUT_MS)))
-                .redirectErrorStream(true).start();
-        List<String> childLines = new CopyOnWriteArrayList<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                reader.lines().forEach(childLines::add);
-            } catch (Exception ignored) {
-                // the child was killed
-            }
-        });
-        pump.setDaemon(true);
-        pump.start();
+        child = GroupMemberProcess.launch(node.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "classic");
 
         await("three members with two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
-                a.assignment().size() == 2 && b.assignment().size() == 2 && lastAssigned(childLines).size() == 2
-                        && disjoint(a.assignment(), b.assignment(), lastAssigned(childLines)));
-        Set<String> victimPartitions = lastAssigned(childLines);
+                a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2
+                        && disjoint(a.assignment(), b.assignment(), child.assigned()));
+        Set<String> victimPartitions = child.assigned();
         await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
-                .until(() -> childLines.stream().anyMatch(l -> l.startsWith("COMMITTED") && committedCount(l) >= 6));
+                .until(() -> child.committed() >= 6);
 
-        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        child.kill9();
         long killedAtMs = System.currentTimeMillis();
         Thread.sleep(200);
         Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(node, group);
@@ -319,21 +302,6 @@ class ClassicConsumerGroupIT {
                     .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                             e -> new OffsetAndMetadata(e.getValue().offset(), e.getValue().metadata())));
         }
-    }
-
-    private static Set<String> lastAssigned(List<String> lines) {
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            String line = lines.get(i);
-            if (line.startsWith("ASSIGNED")) {
-                String list = line.substring("ASSIGNED".length()).trim();
-                return list.isEmpty() ? Set.of() : Set.of(list.split(","));
-            }
-        }
-        return Set.of();
-    }
-
-    private static long committedCount(String line) {
-        return Long.parseLong(line.substring("COMMITTED ".length()).trim());
     }
 
     private static boolean disjoint(Set<TopicPartition> a, Set<TopicPartition> b, Set<String> c) {

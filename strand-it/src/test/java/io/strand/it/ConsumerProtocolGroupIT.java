@@ -47,16 +47,19 @@ class ConsumerProtocolGroupIT {
 
     private static final int PARTITIONS = 6;
     private static final int RECORDS_PER_PARTITION = 50;
+    private static final int SESSION_TIMEOUT_MS = 6000;
 
     @TempDir
     static Path dataDir;
     static StrandNode node;
 
     private final List<Member> members = new ArrayList<>();
+    private GroupMemberProcess.Handle child;
 
     @BeforeAll
     static void start() {
-        node = StrandNode.start(dataDir, Map.of("group.consumer.heartbeat.interval.ms", "500"));
+        node = StrandNode.start(dataDir, Map.of("group.consumer.heartbeat.interval.ms", "500",
+                "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)));
     }
 
     @AfterAll
@@ -70,6 +73,46 @@ class ConsumerProtocolGroupIT {
     void stopMembers() throws InterruptedException {
         for (Member member : members) {
             member.stop();
+        }
+        if (child != null) {
+            child.close();
+        }
+    }
+
+    @Test
+    void survivorsTakeOverAKilledMembersPartitionsWithinTheSessionTimeout() throws Exception {
+        String topic = "killed-" + UUID.randomUUID();
+        Topics.create(node.bootstrapServers(), topic, PARTITIONS, Map.of());
+        produce(topic, 0);
+        String group = "kip848-kill-" + UUID.randomUUID();
+        // The process member starts alone and reads slowly, so that records are left when it dies.
+        child = GroupMemberProcess.launch(node.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "consumer");
+        try {
+            await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
+                    .until(() -> child.committed() >= 6);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the member process printed:\n" + child.output(), e);
+        }
+        Member a = start(group, topic);
+        Member b = start(group, topic);
+        await("two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
+                a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2);
+        Set<String> victimPartitions = child.assigned();
+
+        child.kill9();
+        long killedAtMs = System.currentTimeMillis();
+        Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(group);
+        await("survivors own all partitions").atMost(Duration.ofSeconds(30)).until(() ->
+                a.assignment().size() == 3 && b.assignment().size() == 3 && union(a, b).size() == PARTITIONS);
+        assertThat(System.currentTimeMillis() - killedAtMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
+        for (String name : victimPartitions) {
+            TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
+            long from = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
+            await("rest of " + tp).atMost(Duration.ofSeconds(30))
+                    .until(() -> consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - from);
+            List<Long> offsets = consumedOffsets(tp, a, b);
+            assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(from);
+            assertThat(offsets).doesNotHaveDuplicates();
         }
     }
 
