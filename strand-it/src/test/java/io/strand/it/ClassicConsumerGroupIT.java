@@ -8,7 +8,6 @@ import io.strand.testkit.StrandNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,15 +15,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -57,7 +52,7 @@ class ClassicConsumerGroupIT {
     static Path dataDir;
     static StrandNode node;
 
-    private final List<Member> members = new ArrayList<>();
+    private final List<GroupMember> members = new ArrayList<>();
     private GroupMemberProcess.Handle child;
 
     @BeforeAll
@@ -74,7 +69,7 @@ class ClassicConsumerGroupIT {
 
     @AfterEach
     void stopMembers() throws InterruptedException {
-        for (Member member : members) {
+        for (GroupMember member : members) {
             member.stop();
         }
         if (child != null) {
@@ -86,8 +81,8 @@ class ClassicConsumerGroupIT {
     void survivorsTakeOverAKilledMembersPartitionsFromItsCommittedOffsets() throws Exception {
         String topic = topicWithRecords(node);
         String group = "takeover-" + UUID.randomUUID();
-        Member a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
-        Member b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        GroupMember a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        GroupMember b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         child = GroupMemberProcess.launch(node.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "classic");
 
         await("three members with two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
@@ -110,7 +105,7 @@ class ClassicConsumerGroupIT {
         await("every record consumed").atMost(Duration.ofSeconds(30)).until(() -> {
             for (int p = 0; p < PARTITIONS; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
-                if (!victimPartitions.contains(tp.toString()) && consumedOffsets(tp, a, b).size() < RECORDS_PER_PARTITION) {
+                if (!victimPartitions.contains(tp.toString()) && GroupMember.consumedOffsets(tp, a, b).size() < RECORDS_PER_PARTITION) {
                     return false;
                 }
             }
@@ -120,8 +115,8 @@ class ClassicConsumerGroupIT {
             TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
             long committed = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
             await("rest of " + tp).atMost(Duration.ofSeconds(30))
-                    .until(() -> consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - committed);
-            List<Long> offsets = consumedOffsets(tp, a, b);
+                    .until(() -> GroupMember.consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - committed);
+            List<Long> offsets = GroupMember.consumedOffsets(tp, a, b);
             assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(committed);
             assertThat(offsets).doesNotHaveDuplicates();
         }
@@ -131,8 +126,8 @@ class ClassicConsumerGroupIT {
     void staticMemberRejoinsWithItsPartitionsAndNoRebalance() throws Exception {
         String topic = topicWithRecords(node);
         String group = "static-" + UUID.randomUUID();
-        Member a = start(group, topic, RangeAssignor.class, "instance-a", 20_000);
-        Member b = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
+        GroupMember a = start(group, topic, RangeAssignor.class, "instance-a", 20_000);
+        GroupMember b = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
         await("both members assigned").atMost(Duration.ofSeconds(60))
                 .until(() -> a.assignment().size() == 3 && b.assignment().size() == 3);
         await("a has settled").atMost(Duration.ofSeconds(10)).until(() -> a.generation() > 0);
@@ -142,7 +137,7 @@ class ClassicConsumerGroupIT {
 
         b.stop();
         members.remove(b);
-        Member bAgain = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
+        GroupMember bAgain = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
 
         await("b is back").atMost(Duration.ofSeconds(30)).until(() -> bAgain.assignment().equals(partitionsOfB));
         Thread.sleep(1500); // a few heartbeats of a: a rebalance would show in them
@@ -155,19 +150,19 @@ class ClassicConsumerGroupIT {
     void cooperativeStickyMovesOnlyThePartitionsTheNewMemberGets() throws Exception {
         String topic = topicWithRecords(node);
         String group = "cooperative-" + UUID.randomUUID();
-        List<Member> first = List.of(
+        List<GroupMember> first = List.of(
                 start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS),
                 start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS),
                 start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS));
         await("two partitions each").atMost(Duration.ofSeconds(60))
                 .until(() -> first.stream().allMatch(m -> m.assignment().size() == 2));
-        Map<Member, Set<TopicPartition>> before = new HashMap<>();
+        Map<GroupMember, Set<TopicPartition>> before = new HashMap<>();
         first.forEach(m -> {
             before.put(m, m.assignment());
             m.revoked.clear();
         });
 
-        Member newcomer = start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS);
+        GroupMember newcomer = start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS);
 
         await("newcomer owns partitions and all are owned").atMost(Duration.ofSeconds(60)).until(() ->
                 !newcomer.assignment().isEmpty() && first.stream().mapToInt(m -> m.assignment().size()).sum()
@@ -175,7 +170,7 @@ class ClassicConsumerGroupIT {
         Set<TopicPartition> revoked = new HashSet<>();
         first.forEach(m -> revoked.addAll(m.revoked));
         assertThat(revoked).isEqualTo(newcomer.assignment());
-        for (Member m : first) {
+        for (GroupMember m : first) {
             assertThat(before.get(m)).containsAll(m.assignment());
         }
     }
@@ -219,7 +214,7 @@ class ClassicConsumerGroupIT {
     void adminDescribesListsAndDeletesGroupsAndOffsets() throws Exception {
         String topic = topicWithRecords(node);
         String group = "admin-" + UUID.randomUUID();
-        Member member = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
+        GroupMember member = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         await("member assigned").atMost(Duration.ofSeconds(60)).until(() -> member.assignment().size() == PARTITIONS);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()))) {
             await("described as stable").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -288,10 +283,9 @@ class ClassicConsumerGroupIT {
         return props;
     }
 
-    private Member start(String group, String topic, Class<?> assignor, String instanceId, int sessionTimeoutMs) {
-        Member member = new Member(consumerProps(node, group, assignor, instanceId, sessionTimeoutMs), topic);
+    private GroupMember start(String group, String topic, Class<?> assignor, String instanceId, int sessionTimeoutMs) {
+        GroupMember member = GroupMember.start(consumerProps(node, group, assignor, instanceId, sessionTimeoutMs), topic);
         members.add(member);
-        member.thread.start();
         return member;
     }
 
@@ -313,79 +307,5 @@ class ClassicConsumerGroupIT {
             all.add(tp.toString());
         }
         return all.size() == a.size() + b.size() + c.size();
-    }
-
-    private static List<Long> consumedOffsets(TopicPartition tp, Member... by) {
-        List<Long> offsets = new ArrayList<>();
-        for (Member m : by) {
-            offsets.addAll(m.consumed.getOrDefault(tp, List.of()));
-        }
-        offsets.sort(Long::compare);
-        return offsets;
-    }
-
-    /** One Java consumer polling on its own thread, committing after each poll, recording what it sees. */
-    private static final class Member {
-        final Thread thread;
-        final Map<TopicPartition, List<Long>> consumed = new ConcurrentHashMap<>();
-        final Set<TopicPartition> revoked = ConcurrentHashMap.newKeySet();
-        private volatile Set<TopicPartition> assignment = Set.of();
-        private volatile int generation = -1;
-        private volatile int rebalanceEvents;
-        private volatile boolean running = true;
-
-        Member(Properties props, String topic) {
-            thread = new Thread(() -> run(props, topic), "group-member");
-            thread.setDaemon(true);
-        }
-
-        private void run(Properties props, String topic) {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                    new StringDeserializer())) {
-                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-                    @Override
-                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        if (!partitions.isEmpty()) {
-                            rebalanceEvents++;
-                            revoked.addAll(partitions);
-                        }
-                    }
-
-                    @Override
-                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                        rebalanceEvents++;
-                    }
-                });
-                while (running) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    for (ConsumerRecord<String, String> record : records) {
-                        consumed.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                                tp -> new CopyOnWriteArrayList<>()).add(record.offset());
-                    }
-                    if (!records.isEmpty()) {
-                        consumer.commitSync();
-                    }
-                    assignment = Set.copyOf(consumer.assignment());
-                    generation = consumer.groupMetadata().generationId();
-                }
-            }
-        }
-
-        Set<TopicPartition> assignment() {
-            return assignment;
-        }
-
-        int generation() {
-            return generation;
-        }
-
-        int rebalanceEvents() {
-            return rebalanceEvents;
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(30_000);
-        }
     }
 }

@@ -13,15 +13,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.SubscriptionPattern;
@@ -53,7 +48,7 @@ class ConsumerProtocolGroupIT {
     static Path dataDir;
     static StrandNode node;
 
-    private final List<Member> members = new ArrayList<>();
+    private final List<GroupMember> members = new ArrayList<>();
     private GroupMemberProcess.Handle child;
 
     @BeforeAll
@@ -71,7 +66,7 @@ class ConsumerProtocolGroupIT {
 
     @AfterEach
     void stopMembers() throws InterruptedException {
-        for (Member member : members) {
+        for (GroupMember member : members) {
             member.stop();
         }
         if (child != null) {
@@ -93,8 +88,8 @@ class ConsumerProtocolGroupIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("the member process printed:\n" + child.output(), e);
         }
-        Member a = start(group, topic);
-        Member b = start(group, topic);
+        GroupMember a = start(group, topic);
+        GroupMember b = start(group, topic);
         await("two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
                 a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2);
         Set<String> victimPartitions = child.assigned();
@@ -109,8 +104,8 @@ class ConsumerProtocolGroupIT {
             TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
             long from = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
             await("rest of " + tp).atMost(Duration.ofSeconds(30))
-                    .until(() -> consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - from);
-            List<Long> offsets = consumedOffsets(tp, a, b);
+                    .until(() -> GroupMember.consumedOffsets(tp, a, b).size() >= RECORDS_PER_PARTITION - from);
+            List<Long> offsets = GroupMember.consumedOffsets(tp, a, b);
             assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(from);
             assertThat(offsets).doesNotHaveDuplicates();
         }
@@ -122,16 +117,16 @@ class ConsumerProtocolGroupIT {
         Topics.create(node.bootstrapServers(), topic, PARTITIONS, Map.of());
         produce(topic, 0);
         String group = "kip848-" + UUID.randomUUID();
-        Member a = start(group, topic);
-        Member b = start(group, topic);
-        Member c = start(group, topic);
+        GroupMember a = start(group, topic);
+        GroupMember b = start(group, topic);
+        GroupMember c = start(group, topic);
 
         await("two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
                 a.assignment().size() == 2 && b.assignment().size() == 2 && c.assignment().size() == 2
                         && union(a, b, c).size() == PARTITIONS);
         await("everything consumed").atMost(Duration.ofSeconds(60)).until(() -> {
             for (int p = 0; p < PARTITIONS; p++) {
-                if (consumedOffsets(new TopicPartition(topic, p), a, b, c).size() < RECORDS_PER_PARTITION) {
+                if (GroupMember.consumedOffsets(new TopicPartition(topic, p), a, b, c).size() < RECORDS_PER_PARTITION) {
                     return false;
                 }
             }
@@ -157,8 +152,8 @@ class ConsumerProtocolGroupIT {
         for (TopicPartition tp : leaversPartitions) {
             long from = committed.get(tp).offset();
             await("rest of " + tp).atMost(Duration.ofSeconds(30))
-                    .until(() -> consumedOffsets(tp, a, b).size() >= 2 * RECORDS_PER_PARTITION - from);
-            List<Long> offsets = consumedOffsets(tp, a, b);
+                    .until(() -> GroupMember.consumedOffsets(tp, a, b).size() >= 2 * RECORDS_PER_PARTITION - from);
+            List<Long> offsets = GroupMember.consumedOffsets(tp, a, b);
             assertThat(offsets.get(0)).as("first offset of %s after the takeover", tp).isEqualTo(from);
             assertThat(offsets).doesNotHaveDuplicates();
         }
@@ -214,7 +209,7 @@ class ConsumerProtocolGroupIT {
         }
     }
 
-    private Member start(String group, String topic) {
+    private GroupMember start(String group, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", node.bootstrapServers());
         props.put("group.id", group);
@@ -222,73 +217,16 @@ class ConsumerProtocolGroupIT {
         props.put("enable.auto.commit", "false");
         props.put("auto.offset.reset", "earliest");
         props.put("max.poll.records", "10");
-        Member member = new Member(props, topic);
+        GroupMember member = GroupMember.start(props, topic);
         members.add(member);
-        member.thread.start();
         return member;
     }
 
-    private static Set<TopicPartition> union(Member... of) {
+    private static Set<TopicPartition> union(GroupMember... of) {
         Set<TopicPartition> all = new HashSet<>();
-        for (Member m : of) {
+        for (GroupMember m : of) {
             all.addAll(m.assignment());
         }
         return all;
-    }
-
-    private static List<Long> consumedOffsets(TopicPartition tp, Member... by) {
-        List<Long> offsets = new ArrayList<>();
-        for (Member m : by) {
-            offsets.addAll(m.consumed.getOrDefault(tp, List.of()));
-        }
-        offsets.sort(Long::compare);
-        return offsets;
-    }
-
-    /** One Java consumer polling on its own thread, committing after each poll, recording what it sees. */
-    private static final class Member {
-        final Thread thread;
-        final Map<TopicPartition, List<Long>> consumed = new ConcurrentHashMap<>();
-        private volatile Set<TopicPartition> assignment = Set.of();
-        final AtomicInteger failedCommits = new AtomicInteger();
-        private volatile boolean running = true;
-
-        Member(Properties props, String topic) {
-            thread = new Thread(() -> run(props, topic), "kip848-member");
-            thread.setDaemon(true);
-        }
-
-        private void run(Properties props, String topic) {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                    new StringDeserializer())) {
-                consumer.subscribe(List.of(topic));
-                while (running) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    for (ConsumerRecord<String, String> record : records) {
-                        consumed.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                                tp -> new CopyOnWriteArrayList<>()).add(record.offset());
-                    }
-                    if (!records.isEmpty()) {
-                        try {
-                            consumer.commitSync();
-                        } catch (CommitFailedException e) {
-                            // The member epoch moved on while the commit was in flight (as with Kafka):
-                            // the next commit carries the new epoch.
-                            failedCommits.incrementAndGet();
-                        }
-                    }
-                    assignment = Set.copyOf(consumer.assignment());
-                }
-            }
-        }
-
-        Set<TopicPartition> assignment() {
-            return assignment;
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(30_000);
-        }
     }
 }
