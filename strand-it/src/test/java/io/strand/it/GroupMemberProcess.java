@@ -85,7 +85,8 @@ public final class GroupMemberProcess {
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), GroupMemberProcess.class.getName(),
                 bootstrap, group, topic, Integer.toString(sessionTimeoutMs), protocol))
-                .redirectErrorStream(true).start();
+                // Only the reports on stdout: client logs interleaved with them could split a line.
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         return new Handle(process);
     }
 

@@ -16,13 +16,15 @@ import java.util.regex.Pattern;
 
 /**
  * A Strand node in a child JVM (same java, same class path), for tests that kill it with SIGKILL and
- * start it again on the same data. Its output goes to {@code <dataDir>/../strand-<n>.out}.
+ * start it again on the same data. Its output goes to {@code <dataDir>/../strand-<n>.out}, its logs
+ * to {@code strand-<n>.out.err}.
  *
  * <p>Not thread-safe: one test thread drives it.
  */
 public final class StrandProcess implements AutoCloseable {
 
-    private static final Pattern READY = Pattern.compile("Kafka clients: [^:]+:(\\d+)");
+    /** The whole line, so that nothing written around it can be taken for part of the port. */
+    private static final Pattern READY = Pattern.compile("^\\s*Kafka clients: \\S*:(\\d{1,5})\\s*$");
     private static final long START_TIMEOUT_MS = 60_000;
 
     private final Path dataDir;
@@ -51,7 +53,10 @@ public final class StrandProcess implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             Path log = dataDir.toAbsolutePath().getParent().resolve("strand-" + (++started) + ".out");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Logs (stderr) go to their own file: interleaved with stdout they could split the ready line.
+            Path errors = log.resolveSibling(log.getFileName() + ".err");
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(errors.toFile())).start();
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread pump = new Thread(() -> pump(process, log, port), "strand-process-output");
             pump.setDaemon(true);
