@@ -99,8 +99,6 @@ public final class BrokerServer implements AutoCloseable {
                     replicaManager.onMetadataImage(image);
                     groups.onMetadataImage(image);
                 });
-        quorum.caughtUp().get(30, TimeUnit.SECONDS);
-        replicaManager.start(quorum.image());
         Supplier<MetadataImage> image = quorum::image;
         QuorumController controller = new QuorumController(quorum, time, new Random());
 
@@ -127,6 +125,10 @@ public final class BrokerServer implements AutoCloseable {
                 listener.host().isEmpty() ? new InetSocketAddress(listener.port()) : new InetSocketAddress(listener.host(), listener.port()),
                 config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
                 config.getInt(BrokerConfig.NUM_NETWORK_THREADS));
+        // Everything above runs while the quorum elects and commits; no request is served before
+        // the image is caught up and the replica manager holds it.
+        quorum.caughtUp().get(30, TimeUnit.SECONDS);
+        replicaManager.start(quorum.image());
         InetSocketAddress bound = socketServer.start();
         controller.registerBroker(Registration.of(config, bound)).get(30, TimeUnit.SECONDS);
         groups.start(request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config)), quorum.image());

@@ -1,7 +1,6 @@
 package io.strand.metadata;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +29,12 @@ import org.apache.ratis.util.TimeDuration;
  */
 final class RaftSettings {
 
-    /** The one raft group of the metadata quorum; fixed so a restart finds its directory. */
-    static final RaftGroupId GROUP_ID =
-            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("strand-metadata".getBytes(StandardCharsets.UTF_8)));
+    /**
+     * The one raft group of the metadata quorum; fixed so a restart finds its directory. It is the
+     * name-based UUID of {@code "strand-metadata"}, written out so that start-up need not bring up
+     * the JDK's message digests to compute it (RaftSettingsTest checks the two agree).
+     */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.fromString("e80a81e6-32b9-33d7-85b5-efae992b6f1a"));
 
     private static final long MAX_PREALLOCATED_BYTES = 4L * 1024 * 1024;
     private static final int SNAPSHOTS_RETAINED = 2;
