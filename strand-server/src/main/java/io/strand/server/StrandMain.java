@@ -1,5 +1,6 @@
 package io.strand.server;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,15 +14,37 @@ import picocli.CommandLine.Command;
         subcommands = {ServerCommand.class})
 public final class StrandMain implements Callable<Integer> {
 
+    /** The logging backend Strand ships; naming it spares slf4j a scan of every jar for one. */
+    private static final String LOG_PROVIDER = "org.slf4j.simple.SimpleServiceProvider";
+
     @Override
     public Integer call() throws Exception {
         return new ServerCommand().call();
     }
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new StrandMain()).execute(args);
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", LOG_PROVIDER);
+        }
+        Optional<ServerCommand> nodeStart = NodeStartArgs.parse(args);
+        int exit;
+        if (nodeStart.isPresent()) {
+            exit = runNode(nodeStart.get());
+        } else {
+            exit = new CommandLine(new StrandMain()).execute(args);
+        }
         if (exit != 0) {
             System.exit(exit);
+        }
+    }
+
+    /** As picocli runs a command: a failure is printed with its stack trace and exits with 1. */
+    private static int runNode(ServerCommand command) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            e.printStackTrace();
+            return 1;
         }
     }
 }
