@@ -26,9 +26,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-o", "--override"}, paramLabel = "NAME=VALUE", description = "Set one property (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    /** Starts, then shuts down cleanly at once: used by ./strand to record a class-data archive. */
-    @Option(names = "--exit-when-ready", hidden = true)
-    boolean exitWhenReady;
+    /**
+     * Starts, runs {@link TrainingRun} against itself, then shuts down cleanly: ./strand records its
+     * class-data archive from this run, on a scratch data directory.
+     */
+    @Option(names = "--training-run", hidden = true)
+    boolean trainingRun;
 
     @Override
     public Integer call() throws Exception {
@@ -46,8 +49,12 @@ final class ServerCommand implements Callable<Integer> {
             return 2;
         }
         BrokerServer server = BrokerServer.start(config, Time.SYSTEM);
-        if (exitWhenReady) {
-            server.close();
+        if (trainingRun) {
+            try {
+                TrainingRun.run(server.clientAddress());
+            } finally {
+                server.close();
+            }
             return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
