@@ -25,6 +25,10 @@ public final class StrandMain implements Callable<Integer> {
     public static void main(String[] args) {
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", LOG_PROVIDER);
+            // Otherwise slf4j reports, on every start, that it loaded the provider it was told to.
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
         }
         Optional<ServerCommand> nodeStart = NodeStartArgs.parse(args);
         int exit;
