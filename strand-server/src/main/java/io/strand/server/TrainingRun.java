@@ -52,20 +52,17 @@ final class TrainingRun {
         String bootstrap = node.getHostString() + ":" + node.getPort();
         long deadlineNs = System.nanoTime() + DEADLINE.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get(remainingMs(deadlineNs),
-                    TimeUnit.MILLISECONDS);
+            await(admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all(), deadlineNs);
             produce(bootstrap, deadlineNs);
             consume(bootstrap, deadlineNs);
-            admin.describeCluster().nodes().get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.describeTopics(List.of(TOPIC)).allTopicNames().get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC))).all()
-                    .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all()
-                    .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.listConsumerGroups().all().get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.describeConsumerGroups(List.of(TOPIC)).all().get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
-            admin.listConsumerGroupOffsets(TOPIC).partitionsToOffsetAndMetadata()
-                    .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
+            await(admin.describeCluster().nodes(), deadlineNs);
+            await(admin.describeTopics(List.of(TOPIC)).allTopicNames(), deadlineNs);
+            ConfigResource topicConfig = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+            await(admin.describeConfigs(List.of(topicConfig)).all(), deadlineNs);
+            await(admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest())).all(), deadlineNs);
+            await(admin.listConsumerGroups().all(), deadlineNs);
+            await(admin.describeConsumerGroups(List.of(TOPIC)).all(), deadlineNs);
+            await(admin.listConsumerGroupOffsets(TOPIC).partitionsToOffsetAndMetadata(), deadlineNs);
         }
     }
 
@@ -83,7 +80,7 @@ final class TrainingRun {
                 sends.add(producer.send(new ProducerRecord<>(TOPIC, key, new byte[100])));
             }
             for (Future<?> send : sends) {
-                send.get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
+                await(send, deadlineNs);
             }
         }
     }
@@ -104,6 +101,12 @@ final class TrainingRun {
             }
             consumer.commitSync(Duration.ofMillis(remainingMs(deadlineNs)));
         }
+    }
+
+    /** Waits for one step of the workload, within what is left of the deadline. */
+    private static <T> T await(Future<T> step, long deadlineNs)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        return step.get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS);
     }
 
     private static long remainingMs(long deadlineNs) throws TimeoutException {
