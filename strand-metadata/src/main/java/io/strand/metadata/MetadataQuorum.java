@@ -168,6 +168,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             throws IOException {
         RaftStorage.StartupOption option = RaftSettings.storageExists(metadataDir)
                 ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
+        RaftSettings.withoutJmxReporting();
         RaftServer raftServer = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(RaftSettings.group(voters))

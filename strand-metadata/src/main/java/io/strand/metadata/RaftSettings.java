@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.metrics.MetricRegistries;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -40,7 +41,22 @@ final class RaftSettings {
     private static final int SNAPSHOTS_RETAINED = 2;
     private static final int MAX_PURGE_GAP = 1024;
 
+    private static boolean jmxReportingOff;
+
     private RaftSettings() {
+    }
+
+    /**
+     * Ratis' metric registries report to JMX unless a reporter was registered before the first
+     * registry: that reporter builds the platform MBean server and an MBean per metric while the
+     * first election waits (~50 ms of a start). Strand does not publish Ratis' internal metrics, so
+     * an empty reporter goes in first. Idempotent; the registries are process-wide.
+     */
+    static synchronized void withoutJmxReporting() {
+        if (!jmxReportingOff) {
+            MetricRegistries.global().addReporterRegistration(registry -> { }, registry -> { });
+            jmxReportingOff = true;
+        }
     }
 
     static RaftPeerId peerId(int nodeId) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -73,6 +76,17 @@ class MetadataQuorumTest {
             records.add(new PartitionRecord(id, p, List.of(1), List.of(1), 1, 0, 0));
         }
         return records;
+    }
+
+    @Test
+    void ratisMetricsStayOffJmx() throws Exception {
+        start(options());
+
+        // Ratis' default reporter would publish every metric of the division in domain "ratis"
+        // (its server MBean, domain "Ratis", stays).
+        MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+        assertThat(mbeans.queryNames(new ObjectName("ratis:*"), null)).isEmpty();
+        assertThat(mbeans.queryNames(new ObjectName("Ratis:*"), null)).isNotEmpty();
     }
 
     @Test
