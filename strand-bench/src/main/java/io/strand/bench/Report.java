@@ -58,9 +58,10 @@ final class Report {
         out.append("- brokers: one node each (broker and controller in one process), alone on the machine in turn, "
                 + "loopback listeners, fresh data directory per run, default flush policy (the OS writes back), "
                 + Workload.PARTITIONS + " partitions per producer topic\n");
-        out.append("- broker JVM options (both): `").append(brokerJvmOptions).append("`; Strand also starts "
-                + "from the class-data archive ./strand records, as users run it; both log at their default level "
-                + "to a file\n");
+        out.append("- broker JVM options (both): `").append(brokerJvmOptions).append("`; Strand, as users run it, "
+                + "also gets the flags ./strand ships (`").append(String.join(" ", StrandLauncher.SHIPPED_JVM_OPTIONS))
+                .append("`) and starts from the class-data archive ./strand records; both log at their default "
+                + "level to a file\n");
         out.append("- load generators: kafka-tools 4.3.1 in their own JVMs on the same machine\n");
         out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
                 + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,

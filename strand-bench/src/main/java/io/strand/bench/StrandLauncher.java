@@ -11,15 +11,21 @@ import java.util.Optional;
  * Starts Strand the way {@code ./strand server} does ({@code io.strand.server.StrandMain server}, the
  * jars of {@code strand-server/target}), with every setting given as {@code -o name=value}: Kafka's
  * property names, so the broker settings shared with the Kafka run mean the same thing. Like
- * {@code ./strand}, it starts from the class-data archive {@code ./strand} records next to the jar
- * ({@code strand.jsa}) when there is one: that archive is part of how Strand ships, and the start-up
- * row of the results says whether it was used.
+ * {@code ./strand}, it passes the JVM flags Strand ships ({@link #SHIPPED_JVM_OPTIONS}) before the
+ * shared ones and starts from the class-data archive {@code ./strand} records next to the jar
+ * ({@code strand.jsa}) when there is one: both are part of how Strand ships, and the start-up row of
+ * the results says whether the archive was used.
  *
  * <p>Stateless and thread-safe.
  */
 final class StrandLauncher implements BrokerLauncher {
 
     static final String MAIN_CLASS = "io.strand.server.StrandMain";
+    /**
+     * The JVM flags {@code ./strand} ships ahead of the shared options (its {@code shipped_opts}):
+     * part of how Strand runs, like the archive.
+     */
+    static final List<String> SHIPPED_JVM_OPTIONS = List.of("-XX:CompileThresholdScaling=3");
     private static final int NODE_ID = 1;
 
     private final String classPath;
@@ -47,7 +53,8 @@ final class StrandLauncher implements BrokerLauncher {
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
-        List<String> options = new ArrayList<>(jvmOptions);
+        List<String> options = new ArrayList<>(SHIPPED_JVM_OPTIONS);
+        options.addAll(jvmOptions);
         classDataArchive().ifPresent(archive -> {
             options.add("-XX:SharedArchiveFile=" + archive);
             options.add("-Xlog:cds=off");

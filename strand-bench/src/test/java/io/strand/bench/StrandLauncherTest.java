@@ -1,0 +1,45 @@
+package io.strand.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrandLauncherTest {
+
+    private static final List<String> SHARED = List.of("-Xms128m", "-Xmx1g");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsWithTheShippedFlagsAheadOfTheSharedOnes() {
+        StrandLauncher launcher = new StrandLauncher(dir.resolve("strand-server.jar") + ":lib/*", SHARED,
+                Map.of("num.partitions", "6"));
+
+        List<String> command = launcher.prepare(dir, 9092, 9093, dir);
+
+        int shipped = command.indexOf(StrandLauncher.SHIPPED_JVM_OPTIONS.get(0));
+        assertThat(shipped).isPositive().isLessThan(command.indexOf("-Xms128m"));
+        assertThat(command).containsSubsequence("-Xms128m", "-Xmx1g", StrandLauncher.MAIN_CLASS, "server")
+                .contains("num.partitions=6")
+                .noneMatch(arg -> arg.startsWith("-XX:SharedArchiveFile"));
+    }
+
+    @Test
+    void shipsTheFlagsThatTheStrandScriptShips() throws IOException {
+        // The tests run in strand-bench/; the script is at the top of the repository.
+        String script = Files.readString(Path.of("..", "strand"));
+        String line = script.lines().filter(l -> l.startsWith("shipped_opts=(")).findFirst().orElseThrow();
+        List<String> scriptFlags = Arrays.asList(
+                line.substring("shipped_opts=(".length(), line.lastIndexOf(')')).trim().split("\\s+"));
+
+        assertThat(StrandLauncher.SHIPPED_JVM_OPTIONS).isEqualTo(scriptFlags);
+    }
+}
