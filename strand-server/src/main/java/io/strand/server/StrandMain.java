@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 public final class StrandMain implements Callable<Integer> {
 
     /** The logging backend Strand ships; naming it spares slf4j a scan of every jar for one. */
-    private static final String LOG_PROVIDER = "org.slf4j.simple.SimpleServiceProvider";
+    private static final String LOG_PROVIDER = "io.strand.server.logging.StrandLogProvider";
 
     @Override
     public Integer call() throws Exception {
