@@ -40,7 +40,7 @@ public record QuorumOptions(int electionTimeoutMinMs, int electionTimeoutMaxMs, 
     }
 
     public static QuorumOptions defaults() {
-        return new QuorumOptions(150, 300, 1, 5, 4096, 8L * 1024 * 1024, 30_000, true, null, new Random());
+        return new QuorumOptions(150, 300, 5, 15, 4096, 8L * 1024 * 1024, 30_000, true, null, new Random());
     }
 
     public QuorumOptions withElectionTimeoutMs(int minMs, int maxMs) {
