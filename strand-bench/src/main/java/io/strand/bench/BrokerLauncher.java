@@ -2,6 +2,7 @@ package io.strand.bench;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Knows how to lay out one kind of broker's data directory and the command line that starts it as a
@@ -20,4 +21,15 @@ interface BrokerLauncher {
      * starts it. Helper output goes to files under {@code logDir}.
      */
     List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir);
+
+    /** Every JVM option the broker's command gets, in order (not the class path). */
+    List<String> brokerJvmOptions();
+
+    /** The class-data archive the broker's JVM is told to map ({@code -XX:SharedArchiveFile}), if any. */
+    default Optional<Path> classDataArchive() {
+        return brokerJvmOptions().stream().filter(option -> option.startsWith(SHARED_ARCHIVE_OPTION))
+                .map(option -> Path.of(option.substring(SHARED_ARCHIVE_OPTION.length()))).findFirst();
+    }
+
+    String SHARED_ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
 }

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +25,11 @@ import org.apache.kafka.common.utils.Time;
 /**
  * One broker's turn in one round: start it alone on fresh storage, time its start-up, read its idle
  * memory, then run the load generators against it one after another (ProducerPerformance 100 B acks=1,
- * ProducerPerformance 1 KiB acks=all, EndToEndLatency, ConsumerPerformance) while reading its CPU time
- * and memory from {@code /proc}; stop it and delete its data. Every value goes into {@link Samples};
- * a load generator that fails leaves a note naming its log instead, and the turn goes on
- * ({@link LoadTools}).
+ * ProducerPerformance 1 KiB acks=all, EndToEndLatency, then ConsumerPerformance reading each producer's
+ * topic back) while reading its CPU time and memory from {@code /proc}; stop it and delete its data.
+ * Every value goes into {@link Samples}, with the records requested, sent and read per topic
+ * ({@link TopicCounts}); a load generator that fails leaves a note naming its log instead, and the
+ * turn goes on ({@link LoadTools}). {@link #runStartOnly} is the short turn that only times start-up.
  *
  * <p>Runs on the harness's main thread. The broker process is always stopped (SIGTERM, then SIGKILL)
  * and its data directory deleted before {@link #run} returns; logs stay under {@code logDir}.
@@ -43,55 +45,128 @@ final class BrokerRun {
     private static final long ADMIN_TIMEOUT_MS = 60_000;
     private static final double BYTES_PER_MIB = 1024.0 * 1024.0;
 
+    /** A broker that has answered its first Metadata request, and the data directory it owns. */
+    record StartedBroker(Process process, String bootstrap, double startupMs, Path dataDir) {
+
+        void deleteData() throws IOException {
+            deleteRecursively(dataDir);
+        }
+    }
+
     private final Time time;
     private final BrokerLauncher launcher;
+    private final Workload workload;
     private final Samples samples;
     private final BrokerKind kind;
+    private final int round;
     private final LoadTools tools;
 
-    BrokerRun(Time time, BrokerLauncher launcher, Workload workload, String toolClassPath, Samples samples) {
+    BrokerRun(Time time, BrokerLauncher launcher, Workload workload, String toolClassPath, Samples samples,
+            int round) {
         this.time = time;
         this.launcher = launcher;
+        this.workload = workload;
         this.samples = samples;
         this.kind = launcher.kind();
+        this.round = round;
         this.tools = new LoadTools(kind, workload, toolClassPath, samples);
     }
 
     /** Runs this broker's turn with data under a fresh directory in {@code dataParent}, logs in {@code logDir}. */
     void run(Path dataParent, Path logDir) throws IOException {
-        Path dataDir = Files.createTempDirectory(dataParent, "strand-bench-" + kind.key() + "-");
+        StartedBroker broker = start(time, launcher, dataParent, logDir);
+        try {
+            samples.record(Metric.STARTUP_MS, kind, broker.startupMs());
+            if (kind == BrokerKind.STRAND) {
+                // The AppCDS row sets Kafka started from its own archive beside Strand as it ships.
+                samples.record(Metric.STARTUP_KAFKA_APPCDS_MS, kind, broker.startupMs());
+            }
+            progress("answered Metadata after %.0f ms", broker.startupMs());
+            checkArchiveMapped(broker.process(), "");
+            time.sleep(IDLE_SETTLE_MS);
+            samples.record(Metric.IDLE_RSS_MIB, kind, ProcStats.residentBytes(broker.process().pid()) / BYTES_PER_MIB);
+            measureLoad(broker.process().pid(), broker.bootstrap(), logDir);
+        } finally {
+            ChildJvm.stop(broker.process());
+            broker.deleteData();
+        }
+    }
+
+    /** Starts the broker, records its start-up as {@code metric}, stops it: no load. */
+    void runStartOnly(Path dataParent, Path logDir, Metric metric, String what) throws IOException {
+        StartedBroker broker = start(time, launcher, dataParent, logDir);
+        try {
+            samples.record(metric, kind, broker.startupMs());
+            progress("%s: answered Metadata after %.0f ms", what, broker.startupMs());
+            checkArchiveMapped(broker.process(), " (" + what + ")");
+        } finally {
+            ChildJvm.stop(broker.process());
+            broker.deleteData();
+        }
+    }
+
+    /**
+     * Starts {@code launcher}'s broker on a fresh data directory in {@code dataParent} and waits for its
+     * first Metadata answer; the caller stops it and deletes its data. On failure nothing is left running.
+     */
+    static StartedBroker start(Time time, BrokerLauncher launcher, Path dataParent, Path logDir) throws IOException {
+        Path dataDir = Files.createTempDirectory(dataParent, "strand-bench-" + launcher.kind().key() + "-");
         try {
             int clientPort = freeLoopbackPort();
             int controllerPort = freeLoopbackPort();
             List<String> command = launcher.prepare(dataDir, clientPort, controllerPort, logDir);
             long startNs = time.nanoseconds();
-            Process broker = ChildJvm.start(command, logDir.resolve("broker.log"));
+            Process process = ChildJvm.start(command, logDir.resolve("broker.log"));
             try {
                 InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), clientPort);
                 long answeredNs = new MetadataProbe(time, address)
-                        .awaitFirstAnswerNs(broker, startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS));
-                samples.record(Metric.STARTUP_MS, kind, (answeredNs - startNs) / 1e6);
-                progress("answered Metadata after %.0f ms", (answeredNs - startNs) / 1e6);
-                time.sleep(IDLE_SETTLE_MS);
-                samples.record(Metric.IDLE_RSS_MIB, kind, ProcStats.residentBytes(broker.pid()) / BYTES_PER_MIB);
-                measureLoad(broker.pid(), "127.0.0.1:" + clientPort, logDir);
-            } finally {
-                ChildJvm.stop(broker);
+                        .awaitFirstAnswerNs(process, startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS));
+                return new StartedBroker(process, "127.0.0.1:" + clientPort, (answeredNs - startNs) / 1e6, dataDir);
+            } catch (RuntimeException e) {
+                ChildJvm.stop(process);
+                throw e;
             }
-        } finally {
+        } catch (RuntimeException e) {
             deleteRecursively(dataDir);
+            throw e;
         }
+    }
+
+    /** A JVM given an archive it cannot use starts without it, silently: say so when that happens. */
+    private void checkArchiveMapped(Process process, String what) {
+        launcher.classDataArchive().ifPresent(archive -> {
+            if (!ProcStats.mapsFile(process.pid(), archive)) {
+                samples.warn(String.format(Locale.ROOT, "round %d, %s%s: the JVM did not map its class-data archive %s"
+                        + " (it ignores an archive recorded from other jars), so it started without it",
+                        round, kind.label(), what, archive.getFileName()));
+            }
+        });
     }
 
     private void measureLoad(long pid, String bootstrap, Path logDir) {
         createTopics(bootstrap);
+        OptionalLong smallSent;
+        OptionalLong largeSent;
         try (RssSampler sampler = new RssSampler(pid, RSS_SAMPLE_PERIOD_MS)) {
-            tools.produceSmall(pid, bootstrap, SMALL_TOPIC, logDir.resolve("produce-100b.log"));
-            tools.produceLarge(pid, bootstrap, LARGE_TOPIC, logDir.resolve("produce-1kib.log"));
+            smallSent = tools.produceSmall(pid, bootstrap, SMALL_TOPIC, logDir.resolve("produce-100b.log"));
+            largeSent = tools.produceLarge(pid, bootstrap, LARGE_TOPIC, logDir.resolve("produce-1kib.log"));
             samples.record(Metric.LOAD_RSS_MIB, kind, sampler.maxResidentBytes() / BYTES_PER_MIB);
         }
         tools.endToEnd(bootstrap, LATENCY_TOPIC, logDir.resolve("end-to-end-latency.log"));
-        tools.consume(bootstrap, SMALL_TOPIC, logDir.resolve("consume.log"));
+        OptionalLong smallRead = OptionalLong.empty();
+        if (smallSent.orElse(0) > 0) {
+            smallRead = tools.consumeSmall(bootstrap, SMALL_TOPIC, smallSent.getAsLong(), logDir.resolve("consume-100b.log"));
+        } else {
+            tools.skipConsume(SMALL_TOPIC, Metric.CONSUME_MB_PER_SEC, Metric.CONSUME_RECORDS_PER_SEC);
+        }
+        OptionalLong largeRead = OptionalLong.empty();
+        if (largeSent.orElse(0) > 0) {
+            largeRead = tools.consumeLarge(bootstrap, LARGE_TOPIC, largeSent.getAsLong(), logDir.resolve("consume-1kib.log"));
+        } else {
+            tools.skipConsume(LARGE_TOPIC, Metric.CONSUME_LARGE_MB_PER_SEC, Metric.CONSUME_LARGE_RECORDS_PER_SEC);
+        }
+        samples.counts(new TopicCounts(round, kind, SMALL_TOPIC, workload.smallRecords(), smallSent, smallRead));
+        samples.counts(new TopicCounts(round, kind, LARGE_TOPIC, workload.largeRecords(), largeSent, largeRead));
     }
 
     private void createTopics(String bootstrap) {
@@ -123,7 +198,7 @@ final class BrokerRun {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

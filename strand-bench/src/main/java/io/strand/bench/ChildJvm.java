@@ -83,15 +83,23 @@ final class ChildJvm {
 
     /** SIGTERM, a grace period, then SIGKILL; returns once the process is gone. */
     static void stop(Process process) {
+        stop(process, TERM_GRACE_MS);
+    }
+
+    /** SIGTERM, up to {@code graceMs} to exit, then SIGKILL; returns whether it exited on SIGTERM. */
+    static boolean stop(Process process, long graceMs) {
         process.destroy();
         try {
-            if (!process.waitFor(TERM_GRACE_MS, TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(graceMs, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor();
+                return false;
             }
+            return true;
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,11 @@ import org.apache.kafka.common.Uuid;
  * get replication factor 1 and one partition, and group rebalances start without delay, which suits a
  * single node; everything else is Kafka's default unless the shared settings say otherwise.
  *
+ * <p>The broker's JVM gets the shared options, as Kafka's scripts would pass them, and no class-data
+ * archive but the JDK's default one: Kafka's scripts ship none. {@link #withBrokerJvmOptions} adds
+ * options to the broker's command only (never to the storage formatter's), which the harness uses
+ * to record Kafka's own AppCDS archive and to start from it ({@link KafkaAppCds}).
+ *
  * <p>Stateless and thread-safe.
  */
 final class KafkaLauncher implements BrokerLauncher {
@@ -29,13 +35,34 @@ final class KafkaLauncher implements BrokerLauncher {
 
     private final String classPath;
     private final List<String> jvmOptions;
+    private final List<String> brokerOnlyJvmOptions;
     private final Map<String, String> sharedProps;
 
     /** {@code sharedProps}: broker settings both brokers get (partitions, flush policy). */
     KafkaLauncher(String classPath, List<String> jvmOptions, Map<String, String> sharedProps) {
+        this(classPath, jvmOptions, List.of(), sharedProps);
+    }
+
+    private KafkaLauncher(String classPath, List<String> jvmOptions, List<String> brokerOnlyJvmOptions,
+            Map<String, String> sharedProps) {
         this.classPath = classPath;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.brokerOnlyJvmOptions = List.copyOf(brokerOnlyJvmOptions);
         this.sharedProps = Map.copyOf(sharedProps);
+    }
+
+    /** This launcher with {@code extra} after the shared options of the broker's JVM (not the formatter's). */
+    KafkaLauncher withBrokerJvmOptions(List<String> extra) {
+        List<String> options = new ArrayList<>(brokerOnlyJvmOptions);
+        options.addAll(extra);
+        return new KafkaLauncher(classPath, jvmOptions, options, sharedProps);
+    }
+
+    @Override
+    public List<String> brokerJvmOptions() {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(brokerOnlyJvmOptions);
+        return options;
     }
 
     @Override
@@ -55,7 +82,7 @@ final class KafkaLauncher implements BrokerLauncher {
             throw new IllegalStateException("kafka storage format failed exitCode=" + format.exitCode()
                     + " log=" + format.logFile());
         }
-        return ChildJvm.command(jvmOptions, classPath, MAIN_CLASS, List.of(configFile.toString()));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
     }
 
     private Map<String, String> config(Path dataDir, int clientPort, int controllerPort) {

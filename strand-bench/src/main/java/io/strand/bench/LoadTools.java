@@ -3,12 +3,16 @@ package io.strand.bench;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The load generators of kafka-tools 4.3.1, each run in its own JVM against one broker, and what
  * their output adds to {@link Samples}: ProducerPerformance (100 B records with acks=1, 1 KiB records
  * with acks=all, unthrottled) with the broker's CPU time read from {@code /proc} around each run,
- * EndToEndLatency, and ConsumerPerformance. A run that fails or times out leaves a note naming its
+ * EndToEndLatency, and ConsumerPerformance reading each producer's topic back. The producer and
+ * consumer methods return the counts the tools report, which the caller checks against each other
+ * ({@link TopicCounts}). A run that fails or times out leaves a note naming its
  * log in the cells it would have filled; a broker without consumer groups leaves
  * {@value #NEEDS_CONSUMER_GROUPS}.
  *
@@ -17,6 +21,7 @@ import java.util.Locale;
 final class LoadTools {
 
     static final String NEEDS_CONSUMER_GROUPS = "n/a (needs consumer groups)";
+    static final String NOT_PRODUCED = "not run (the producer reported no count)";
     private static final String PRODUCER_PERFORMANCE = "org.apache.kafka.tools.ProducerPerformance";
     private static final String END_TO_END_LATENCY = "org.apache.kafka.tools.EndToEndLatency";
     private static final String CONSUMER_PERFORMANCE = "org.apache.kafka.tools.ConsumerPerformance";
@@ -39,35 +44,48 @@ final class LoadTools {
         this.samples = samples;
     }
 
-    /** 100 B records, acks=1, into {@code topic}; {@code brokerPid} is read for CPU time. */
-    void produceSmall(long brokerPid, String bootstrap, String topic, Path log) {
-        produce(brokerPid, bootstrap, topic, workload.smallRecords(), Workload.SMALL_RECORD_BYTES, "1",
+    /**
+     * 100 B records, acks=1, into {@code topic}; {@code brokerPid} is read for CPU time. Returns the
+     * records ProducerPerformance reports sent, empty when it printed no summary.
+     */
+    OptionalLong produceSmall(long brokerPid, String bootstrap, String topic, Path log) {
+        return produce(brokerPid, bootstrap, topic, workload.smallRecords(), Workload.SMALL_RECORD_BYTES, "1",
                 Metric.PRODUCE_SMALL_RECORDS_PER_SEC, Metric.PRODUCE_SMALL_MB_PER_SEC,
                 Metric.PRODUCE_SMALL_P99_MS, Metric.PRODUCE_SMALL_CPU_S_PER_GB, log);
     }
 
-    /** 1 KiB records, acks=all, into {@code topic}; {@code brokerPid} is read for CPU time. */
-    void produceLarge(long brokerPid, String bootstrap, String topic, Path log) {
-        produce(brokerPid, bootstrap, topic, workload.largeRecords(), Workload.LARGE_RECORD_BYTES, "all",
+    /** 1 KiB records, acks=all, into {@code topic}; as {@link #produceSmall}. */
+    OptionalLong produceLarge(long brokerPid, String bootstrap, String topic, Path log) {
+        return produce(brokerPid, bootstrap, topic, workload.largeRecords(), Workload.LARGE_RECORD_BYTES, "all",
                 Metric.PRODUCE_LARGE_RECORDS_PER_SEC, Metric.PRODUCE_LARGE_MB_PER_SEC,
                 Metric.PRODUCE_LARGE_P99_MS, Metric.PRODUCE_LARGE_CPU_S_PER_GB, log);
     }
 
-    private void produce(long pid, String bootstrap, String topic, long records, int recordBytes, String acks,
+    private OptionalLong produce(long pid, String bootstrap, String topic, long records, int recordBytes, String acks,
             Metric recordsPerSec, Metric mbPerSec, Metric p99Ms, Metric cpuPerGb, Path log) {
         double cpuBeforeSeconds = ProcStats.cpuSeconds(pid);
         ChildJvm.Outcome outcome = runTool(PRODUCER_PERFORMANCE, List.of("--topic", topic,
                 "--num-records", Long.toString(records), "--record-size", Integer.toString(recordBytes),
                 "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap, "acks=" + acks), log);
         double cpuSeconds = ProcStats.cpuSeconds(pid) - cpuBeforeSeconds;
-        ToolOutput.parseProducer(outcome.output()).filter(result -> outcome.succeeded()).ifPresentOrElse(result -> {
+        Optional<ToolOutput.ProducerResult> parsed = ToolOutput.parseProducer(outcome.output());
+        // A send that failed is not in the tool's count (nor in its records/s and MB/s): throughput and
+        // CPU per GB are over what the broker acknowledged. Counts that fall short are reported.
+        parsed.filter(result -> outcome.succeeded() && result.records() > 0).ifPresentOrElse(result -> {
             samples.record(recordsPerSec, kind, result.recordsPerSec());
             samples.record(mbPerSec, kind, result.mbPerSec());
             samples.record(p99Ms, kind, result.p99LatencyMs());
-            samples.record(cpuPerGb, kind, cpuSeconds / (records * (double) recordBytes / BYTES_PER_GB));
-            progress("%s: %.0f records/s, %.2f MB/s, p99 %.0f ms, broker CPU %.1f s", topic,
-                    result.recordsPerSec(), result.mbPerSec(), result.p99LatencyMs(), cpuSeconds);
+            samples.record(cpuPerGb, kind, cpuSecondsPerGb(cpuSeconds, result.records(), recordBytes));
+            progress("%s: %,d of %,d records sent, %.0f records/s, %.2f MB/s, p99 %.0f ms, broker CPU %.1f s", topic,
+                    result.records(), records, result.recordsPerSec(), result.mbPerSec(), result.p99LatencyMs(),
+                    cpuSeconds);
         }, () -> failed(outcome, recordsPerSec, mbPerSec, p99Ms, cpuPerGb));
+        return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
+    }
+
+    /** Broker CPU seconds per GB (10^9 bytes) of record values the producer reports sent. */
+    static double cpuSecondsPerGb(double cpuSeconds, long recordsSent, int recordBytes) {
+        return cpuSeconds / (recordsSent * (double) recordBytes / BYTES_PER_GB);
     }
 
     void endToEnd(String bootstrap, String topic, Path log) {
@@ -89,21 +107,49 @@ final class LoadTools {
                 Metric.END_TO_END_P999_MS));
     }
 
-    void consume(String bootstrap, String topic, Path log) {
-        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,
-                "--topic", topic, "--num-records", Long.toString(workload.smallRecords()),
-                "--group", "bench-consumer", "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS)), log);
-        if (ToolOutput.lacksConsumerGroups(outcome.output())) {
-            samples.note(Metric.CONSUME_MB_PER_SEC, kind, NEEDS_CONSUMER_GROUPS);
-            samples.note(Metric.CONSUME_RECORDS_PER_SEC, kind, NEEDS_CONSUMER_GROUPS);
-            progress("consume: %s", NEEDS_CONSUMER_GROUPS);
-            return;
+    /**
+     * Reads the {@code sentRecords} the 100 B producer run sent back, in a fresh group; returns the
+     * records ConsumerPerformance reports read, empty when it printed no result.
+     */
+    OptionalLong consumeSmall(String bootstrap, String topic, long sentRecords, Path log) {
+        return consume(bootstrap, topic, sentRecords, Metric.CONSUME_MB_PER_SEC, Metric.CONSUME_RECORDS_PER_SEC, log);
+    }
+
+    /** Reads the 1 KiB records back; as {@link #consumeSmall}. */
+    OptionalLong consumeLarge(String bootstrap, String topic, long sentRecords, Path log) {
+        return consume(bootstrap, topic, sentRecords, Metric.CONSUME_LARGE_MB_PER_SEC,
+                Metric.CONSUME_LARGE_RECORDS_PER_SEC, log);
+    }
+
+    /** Notes that a topic was not read back because its producer reported no count. */
+    void skipConsume(String topic, Metric... metrics) {
+        for (Metric metric : metrics) {
+            samples.note(metric, kind, NOT_PRODUCED);
         }
-        ToolOutput.parseConsumer(outcome.output()).filter(result -> outcome.succeeded()).ifPresentOrElse(result -> {
-            samples.record(Metric.CONSUME_MB_PER_SEC, kind, result.mbPerSec());
-            samples.record(Metric.CONSUME_RECORDS_PER_SEC, kind, result.recordsPerSec());
-            progress("consume: %.2f MB/s, %.0f records/s", result.mbPerSec(), result.recordsPerSec());
-        }, () -> failed(outcome, Metric.CONSUME_MB_PER_SEC, Metric.CONSUME_RECORDS_PER_SEC));
+        progress("consume %s: %s", topic, NOT_PRODUCED);
+    }
+
+    private OptionalLong consume(String bootstrap, String topic, long sentRecords, Metric mbPerSec,
+            Metric recordsPerSec, Path log) {
+        // Asked for exactly what was sent: the tool stops once it has read that many, or after
+        // CONSUMER_IDLE_TIMEOUT_MS without a record (and says so), so a shortfall shows in its count.
+        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,
+                "--topic", topic, "--num-records", Long.toString(sentRecords),
+                "--group", "bench-consumer-" + topic, "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS)), log);
+        if (ToolOutput.lacksConsumerGroups(outcome.output())) {
+            samples.note(mbPerSec, kind, NEEDS_CONSUMER_GROUPS);
+            samples.note(recordsPerSec, kind, NEEDS_CONSUMER_GROUPS);
+            progress("consume %s: %s", topic, NEEDS_CONSUMER_GROUPS);
+            return OptionalLong.empty();
+        }
+        Optional<ToolOutput.ConsumerResult> parsed = ToolOutput.parseConsumer(outcome.output());
+        parsed.filter(result -> outcome.succeeded()).ifPresentOrElse(result -> {
+            samples.record(mbPerSec, kind, result.mbPerSec());
+            samples.record(recordsPerSec, kind, result.recordsPerSec());
+            progress("consume %s: %,d of %,d records read, %.2f MB/s, %.0f records/s", topic, result.records(),
+                    sentRecords, result.mbPerSec(), result.recordsPerSec());
+        }, () -> failed(outcome, mbPerSec, recordsPerSec));
+        return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
     }
 
     private ChildJvm.Outcome runTool(String mainClass, List<String> args, Path log) {

@@ -1,5 +1,7 @@
 package io.strand.bench;
 
+import java.util.Optional;
+
 /**
  * Every figure the benchmark reports, in the order of the table's rows. {@link #key} names it in
  * JSON; {@link #higherIsBetter} says which way a Strand/Kafka ratio above 1 points;
@@ -8,6 +10,12 @@ package io.strand.bench;
  */
 enum Metric {
     STARTUP_MS("startup_ms", "start-up: process start to first Metadata answer", "ms", false),
+    /**
+     * Kafka started from a class-data archive recorded from Kafka itself (the harness records it once
+     * per run); the Strand column repeats Strand's start-up, so the ratio compares like with like.
+     */
+    STARTUP_KAFKA_APPCDS_MS("startup_kafka_appcds_ms", "start-up, Kafka with an AppCDS archive of its own", "ms",
+            false),
     IDLE_RSS_MIB("idle_rss_mib", "resident memory, idle after start", "MiB", false),
     LOAD_RSS_MIB("load_rss_mib", "resident memory, peak while producing", "MiB", false),
     PRODUCE_SMALL_RECORDS_PER_SEC("produce_100b_acks1_records_per_sec",
@@ -30,9 +38,14 @@ enum Metric {
     END_TO_END_P50_MS("e2e_p50_ms", "end-to-end latency p50", "ms", false, Resolution.WHOLE_MS),
     END_TO_END_P99_MS("e2e_p99_ms", "end-to-end latency p99", "ms", false, Resolution.WHOLE_MS),
     END_TO_END_P999_MS("e2e_p999_ms", "end-to-end latency p99.9", "ms", false, Resolution.WHOLE_MS),
-    CONSUME_MB_PER_SEC("consume_mb_per_sec", "consume (ConsumerPerformance, one group member)", "MB/s", true),
-    CONSUME_RECORDS_PER_SEC("consume_records_per_sec", "consume (ConsumerPerformance, one group member)",
-            "records/s", true);
+    CONSUME_MB_PER_SEC("consume_mb_per_sec", "consume 100 B records (ConsumerPerformance, one group member)",
+            "MB/s", true),
+    CONSUME_RECORDS_PER_SEC("consume_records_per_sec",
+            "consume 100 B records (ConsumerPerformance, one group member)", "records/s", true),
+    CONSUME_LARGE_MB_PER_SEC("consume_1kib_mb_per_sec",
+            "consume 1 KiB records (ConsumerPerformance, one group member)", "MB/s", true),
+    CONSUME_LARGE_RECORDS_PER_SEC("consume_1kib_records_per_sec",
+            "consume 1 KiB records (ConsumerPerformance, one group member)", "records/s", true);
 
     private final String key;
     private final String label;
@@ -55,6 +68,16 @@ enum Metric {
     /** The smallest non-zero value the tool reports; 0 for continuous values. */
     double resolution() {
         return resolution;
+    }
+
+    /** The metric of a JSON key, as written by any version of the report; empty for a key no longer used. */
+    static Optional<Metric> ofKey(String key) {
+        for (Metric metric : values()) {
+            if (metric.key.equals(key)) {
+                return Optional.of(metric);
+            }
+        }
+        return Optional.empty();
     }
 
     String key() {

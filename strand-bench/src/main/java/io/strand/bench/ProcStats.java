@@ -14,6 +14,9 @@ import java.nio.file.Path;
  * ticks ({@code getconf CLK_TCK}, 100 on every Linux the harness targets). {@code comm} may hold spaces
  * and parentheses, so fields are counted after the last {@code ')'}, which closes field 2.
  *
+ * <p>{@code /proc/<pid>/maps} lists one mapping a line, a file-backed one ending in the file's path:
+ * a JVM that uses a class-data archive maps it ({@code ... rw-p 00001000 fe:00 2150956  /x/strand.jsa}).
+ *
  * <p>Stateless and thread-safe. A process that has exited makes the readers throw
  * {@link UncheckedIOException}.
  */
@@ -39,6 +42,17 @@ final class ProcStats {
     /** User plus system CPU time {@code pid} has used so far, in seconds. */
     static double cpuSeconds(long pid) {
         return (double) parseCpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /** Whether {@code pid} has {@code file} mapped, e.g. a class-data archive its JVM uses. */
+    static boolean mapsFile(long pid, Path file) {
+        return parseMapsFile(read(Path.of("/proc", Long.toString(pid), "maps")), file);
+    }
+
+    /** Whether a {@code /proc/<pid>/maps} text has a mapping of {@code file} (an absolute path). */
+    static boolean parseMapsFile(String mapsText, Path file) {
+        String path = file.toAbsolutePath().normalize().toString();
+        return mapsText.lines().anyMatch(line -> line.endsWith(" " + path));
     }
 
     /** The {@code VmRSS} of a {@code /proc/<pid>/status} text, in bytes. */

@@ -3,12 +3,15 @@ package io.strand.bench;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
- * Renders a finished benchmark as a Markdown page (the table of medians with the Strand/Kafka ratio,
- * the machine and the workload) and as JSON (the same plus every sample). Both are pure functions of
- * their inputs; {@code startedAt} is an ISO-8601 instant supplied by the caller.
+ * Renders a finished benchmark as a Markdown page (any problem with the run first, the table of
+ * medians with the Strand/Kafka ratio, the records sent and read back, the machine, and the workload
+ * with each JVM's exact options and class-data archives) and as JSON (the same plus every sample).
+ * Both are pure functions of their inputs; {@code startedAt} is an ISO-8601 instant supplied by the
+ * caller. {@link #table} is shared with {@link Summary}.
  */
 final class Report {
 
@@ -16,15 +19,18 @@ final class Report {
     private final MachineInfo machine;
     private final Workload workload;
     private final String brokerJvmOptions;
+    private final List<JvmSetup> jvms;
     private final String strandRevision;
     private final Samples samples;
 
-    Report(String startedAt, MachineInfo machine, Workload workload, String brokerJvmOptions, String strandRevision,
-            Samples samples) {
+    /** {@code brokerJvmOptions}: the options both brokers share; {@code jvms}: each JVM as started. */
+    Report(String startedAt, MachineInfo machine, Workload workload, String brokerJvmOptions, List<JvmSetup> jvms,
+            String strandRevision, Samples samples) {
         this.startedAt = startedAt;
         this.machine = machine;
         this.workload = workload;
         this.brokerJvmOptions = brokerJvmOptions;
+        this.jvms = List.copyOf(jvms);
         this.strandRevision = strandRevision;
         this.samples = samples;
     }
@@ -36,15 +42,25 @@ final class Report {
                 .append(workload.rounds()).append(workload.rounds() == 1 ? " round" : " rounds")
                 .append(" (the first broker alternates between rounds). Medians over the rounds. Strand revision ")
                 .append(strandRevision).append(".\n\n");
-        out.append("| measure | unit | Kafka | Strand | Strand/Kafka | better |\n");
-        out.append("|---|---|---:|---:|---:|---|\n");
-        for (Metric metric : Metric.values()) {
-            OptionalDouble ratio = samples.strandOverKafka(metric);
-            out.append("| ").append(metric.label()).append(" | ").append(metric.unit())
-                    .append(" | ").append(cell(metric, BrokerKind.KAFKA))
-                    .append(" | ").append(cell(metric, BrokerKind.STRAND))
-                    .append(" | ").append(ratio.isPresent() ? String.format(Locale.ROOT, "%.2f", ratio.getAsDouble()) : "—")
-                    .append(" | ").append(metric.higherIsBetter() ? "higher" : "lower").append(" |\n");
+        List<String> problems = samples.problems();
+        if (!problems.isEmpty()) {
+            out.append("**Problems with this run** (the figures below may not mean what they say):\n\n");
+            problems.forEach(problem -> out.append("- ").append(problem).append('\n'));
+            out.append('\n');
+        }
+        out.append(table(samples));
+        out.append("\n## Records sent and read back\n\n");
+        out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
+                + "ConsumerPerformance reads each topic back.\n\n");
+        out.append("| round | broker | topic | requested | sent | read back | check |\n");
+        out.append("|---:|---|---|---:|---:|---:|---|\n");
+        for (TopicCounts counts : samples.counts()) {
+            out.append("| ").append(counts.round()).append(" | ").append(counts.broker().label())
+                    .append(" | ").append(counts.topic())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", counts.requested()))
+                    .append(" | ").append(count(counts.sent()))
+                    .append(" | ").append(count(counts.read()))
+                    .append(" | ").append(counts.problem().isPresent() ? "**MISMATCH**" : "ok").append(" |\n");
         }
         out.append("\n## Machine\n\n");
         out.append("- cores: ").append(machine.cores()).append('\n');
@@ -58,10 +74,13 @@ final class Report {
         out.append("- brokers: one node each (broker and controller in one process), alone on the machine in turn, "
                 + "loopback listeners, fresh data directory per run, default flush policy (the OS writes back), "
                 + Workload.PARTITIONS + " partitions per producer topic\n");
-        out.append("- broker JVM options (both): `").append(brokerJvmOptions).append("`; Strand, as users run it, "
-                + "also gets the flags ./strand ships (`").append(String.join(" ", StrandLauncher.SHIPPED_JVM_OPTIONS))
-                .append("`) and starts from the class-data archive ./strand records; both log at their default "
-                + "level to a file\n");
+        out.append("- JVM options both brokers share: `").append(brokerJvmOptions).append("`. Each JVM exactly as "
+                + "started (its options between `java` and `-cp`) and the class data it starts from:\n");
+        for (JvmSetup jvm : jvms) {
+            out.append("  - ").append(jvm.broker()).append(": `").append(String.join(" ", jvm.options()))
+                    .append("`; class data: ").append(jvm.classData()).append('\n');
+        }
+        out.append("- both brokers log at their default level to a file\n");
         out.append("- load generators: kafka-tools 4.3.1 in their own JVMs on the same machine\n");
         out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
                 + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
@@ -69,13 +88,29 @@ final class Report {
         out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
                 + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
                 Workload.SMALL_RECORD_BYTES));
-        out.append(String.format(Locale.ROOT, "- ConsumerPerformance: the %,d records of %d B, one consumer in a "
-                + "fresh group%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES));
+        out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
+                + "one consumer in a fresh group per topic\n");
         out.append("- the load generators share the machine's cores with the broker, and anything else running on "
                 + "the machine (see the load average) adds noise: compare ratios from one run, not absolute figures "
                 + "across machines\n");
         out.append("- CPU: utime+stime of the broker process from /proc/<pid>/stat around each producer run; "
                 + "RSS: VmRSS from /proc/<pid>/status, 2 s after start and sampled every 100 ms while producing\n");
+        return out.toString();
+    }
+
+    /** The table of medians of {@code samples}, one row per metric, Markdown. */
+    static String table(Samples samples) {
+        StringBuilder out = new StringBuilder();
+        out.append("| measure | unit | Kafka | Strand | Strand/Kafka | better |\n");
+        out.append("|---|---|---:|---:|---:|---|\n");
+        for (Metric metric : Metric.values()) {
+            OptionalDouble ratio = samples.strandOverKafka(metric);
+            out.append("| ").append(metric.label()).append(" | ").append(metric.unit())
+                    .append(" | ").append(cell(samples, metric, BrokerKind.KAFKA))
+                    .append(" | ").append(cell(samples, metric, BrokerKind.STRAND))
+                    .append(" | ").append(ratio.isPresent() ? String.format(Locale.ROOT, "%.2f", ratio.getAsDouble()) : "—")
+                    .append(" | ").append(metric.higherIsBetter() ? "higher" : "lower").append(" |\n");
+        }
         return out.toString();
     }
 
@@ -99,6 +134,15 @@ final class Report {
                 .append(", \"latencyRecords\": ").append(workload.latencyRecords())
                 .append(", \"partitions\": ").append(Workload.PARTITIONS)
                 .append(", \"brokerJvmOptions\": ").append(quote(brokerJvmOptions)).append("},\n");
+        out.append("  \"jvms\": [").append(jvms.stream().map(jvm -> "{\"broker\": " + quote(jvm.broker())
+                + ", \"options\": " + quote(String.join(" ", jvm.options()))
+                + ", \"classData\": " + quote(jvm.classData()) + "}").collect(Collectors.joining(", "))).append("],\n");
+        out.append("  \"counts\": [").append(samples.counts().stream().map(counts -> "{\"round\": " + counts.round()
+                + ", \"broker\": " + quote(counts.broker().key()) + ", \"topic\": " + quote(counts.topic())
+                + ", \"requested\": " + counts.requested() + ", \"sent\": " + countJson(counts.sent())
+                + ", \"read\": " + countJson(counts.read()) + "}").collect(Collectors.joining(", "))).append("],\n");
+        out.append("  \"problems\": [").append(samples.problems().stream().map(Report::quote)
+                .collect(Collectors.joining(", "))).append("],\n");
         out.append("  \"metrics\": [\n");
         Metric[] metrics = Metric.values();
         for (int i = 0; i < metrics.length; i++) {
@@ -118,12 +162,20 @@ final class Report {
         return out.toString();
     }
 
-    private String cell(Metric metric, BrokerKind broker) {
+    private static String count(OptionalLong count) {
+        return count.isPresent() ? String.format(Locale.ROOT, "%,d", count.getAsLong()) : "—";
+    }
+
+    private static String cell(Samples samples, Metric metric, BrokerKind broker) {
         OptionalDouble median = samples.median(metric, broker);
         if (median.isPresent()) {
             return format(metric, median.getAsDouble());
         }
         return samples.note(metric, broker).orElse("—");
+    }
+
+    private static String countJson(OptionalLong count) {
+        return count.isPresent() ? Long.toString(count.getAsLong()) : "null";
     }
 
     private String brokerJson(Metric metric, BrokerKind broker) {

@@ -10,6 +10,9 @@ import java.util.OptionalDouble;
 /**
  * The values measured per metric and broker, one per round, and for a metric a broker could not be
  * measured on, the reason ("n/a (needs consumer groups)", "failed: ..."). The report shows medians.
+ * Beside them: the records requested, sent and read back per round, broker and topic
+ * ({@link TopicCounts}), and warnings about the run itself (an archive a JVM did not map), which
+ * the report shows above its table.
  *
  * <p>Not thread-safe: the harness's main thread records and reads.
  */
@@ -17,6 +20,8 @@ final class Samples {
 
     private final Map<Metric, Map<BrokerKind, List<Double>>> values = new EnumMap<>(Metric.class);
     private final Map<Metric, Map<BrokerKind, String>> notes = new EnumMap<>(Metric.class);
+    private final List<TopicCounts> counts = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     void record(Metric metric, BrokerKind broker, double value) {
         values.computeIfAbsent(metric, m -> new EnumMap<>(BrokerKind.class))
@@ -26,6 +31,27 @@ final class Samples {
     /** Notes why {@code metric} has no value for {@code broker} this round; the latest note wins. */
     void note(Metric metric, BrokerKind broker, String reason) {
         notes.computeIfAbsent(metric, m -> new EnumMap<>(BrokerKind.class)).put(broker, reason);
+    }
+
+    void counts(TopicCounts topicCounts) {
+        counts.add(topicCounts);
+    }
+
+    List<TopicCounts> counts() {
+        return List.copyOf(counts);
+    }
+
+    /** Something about the run a reader must know, in one sentence. */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    /** Every count that does not add up, then every warning, in the order they arose. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        counts.forEach(topicCounts -> topicCounts.problem().ifPresent(problems::add));
+        problems.addAll(warnings);
+        return problems;
     }
 
     List<Double> values(Metric metric, BrokerKind broker) {

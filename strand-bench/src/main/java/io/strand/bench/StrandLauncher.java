@@ -1,5 +1,6 @@
 package io.strand.bench;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ final class StrandLauncher implements BrokerLauncher {
      * part of how Strand runs, like the archive.
      */
     static final List<String> SHIPPED_JVM_OPTIONS = List.of("-XX:CompileThresholdScaling=3");
+    /** What ./strand passes with its archive: the JVM's notes about archives stay out of the log. */
+    static final List<String> ARCHIVE_LOG_OPTIONS = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     private static final int NODE_ID = 1;
 
     private final String classPath;
@@ -53,18 +56,27 @@ final class StrandLauncher implements BrokerLauncher {
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
+    }
+
+    /**
+     * The shipped flags, the shared options, then, when ./strand has recorded it, the archive with
+     * the log settings ./strand gives it.
+     */
+    @Override
+    public List<String> brokerJvmOptions() {
         List<String> options = new ArrayList<>(SHIPPED_JVM_OPTIONS);
         options.addAll(jvmOptions);
-        classDataArchive().ifPresent(archive -> {
-            options.add("-XX:SharedArchiveFile=" + archive);
-            options.add("-Xlog:cds=off");
+        shippedArchive().ifPresent(archive -> {
+            options.add(SHARED_ARCHIVE_OPTION + archive);
+            options.addAll(ARCHIVE_LOG_OPTIONS);
         });
-        return ChildJvm.command(options, classPath, MAIN_CLASS, args);
+        return options;
     }
 
     /** {@code strand.jsa} beside the first class path entry (strand-server.jar), if ./strand made one. */
-    Optional<Path> classDataArchive() {
-        String first = classPath.split(java.io.File.pathSeparator, 2)[0];
+    private Optional<Path> shippedArchive() {
+        String first = classPath.split(File.pathSeparator, 2)[0];
         Path archive = Path.of(first).toAbsolutePath().resolveSibling("strand.jsa");
         return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ReportTest {
@@ -11,9 +13,14 @@ class ReportTest {
     private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "Test \"CPU\"", "OpenJDK 17.0.15",
             "Linux 6.1 amd64", "0.50 0.40 0.30");
 
+    private static final List<JvmSetup> JVMS = List.of(
+            new JvmSetup("Kafka (every row)", List.of("-Xmx1g", "-XX:+UseG1GC"), "the JDK's default CDS archive only"),
+            new JvmSetup("Strand (every row)", List.of("-XX:CompileThresholdScaling=3", "-Xmx1g", "-XX:+UseG1GC",
+                    "-XX:SharedArchiveFile=/s/strand.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"), "strand.jsa"));
+
     private static Report report(Samples samples) {
         return new Report("2026-11-23T15:41:20Z", MACHINE, Workload.full(3),
-                "-Xmx1g -XX:+UseG1GC", "abc1234", samples);
+                "-Xmx1g -XX:+UseG1GC", JVMS, "abc1234", samples);
     }
 
     private static Samples samples() {
@@ -40,7 +47,7 @@ class ReportTest {
     void markdownShowsWhyAValueIsMissing() {
         String markdown = report(samples()).markdown();
 
-        assertThat(markdown).contains("| consume (ConsumerPerformance, one group member) | MB/s | 40.3 | "
+        assertThat(markdown).contains("| consume 100 B records (ConsumerPerformance, one group member) | MB/s | 40.3 | "
                 + "n/a (needs consumer groups) | — | higher |");
     }
 
@@ -81,6 +88,54 @@ class ReportTest {
 
         assertThat(markdown).contains("| end-to-end latency p50 | ms | 1 | < 1 | — | lower |",
                 "| end-to-end latency p99 | ms | 9 | 7 | 0.78 | lower |");
+    }
+
+    @Test
+    void markdownNamesEachJvmsExactOptionsAndClassData() {
+        String markdown = report(samples()).markdown();
+
+        assertThat(markdown).contains("  - Kafka (every row): `-Xmx1g -XX:+UseG1GC`; class data: the JDK's default CDS archive only\n",
+                "  - Strand (every row): `-XX:CompileThresholdScaling=3 -Xmx1g -XX:+UseG1GC "
+                        + "-XX:SharedArchiveFile=/s/strand.jsa -Xlog:cds=off -Xlog:cds+dynamic=off`; class data: strand.jsa\n")
+                .doesNotContain("cold");
+    }
+
+    @Test
+    void markdownListsCountsAndPutsMismatchesAboveTheTable() {
+        Samples samples = samples();
+        samples.counts(new TopicCounts(1, BrokerKind.KAFKA, "bench-100b", 3_000_000, OptionalLong.of(3_000_000),
+                OptionalLong.of(3_000_000)));
+        samples.counts(new TopicCounts(1, BrokerKind.STRAND, "bench-1kib", 500_000, OptionalLong.of(500_000),
+                OptionalLong.of(499_000)));
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("| 1 | Kafka | bench-100b | 3,000,000 | 3,000,000 | 3,000,000 | ok |",
+                "| 1 | Strand | bench-1kib | 500,000 | 500,000 | 499,000 | **MISMATCH** |");
+        int problems = markdown.indexOf("**Problems with this run**");
+        assertThat(problems).isPositive().isLessThan(markdown.indexOf("| measure |"));
+        assertThat(markdown).contains("- round 1, Strand, bench-1kib: 500,000 records sent but 499,000 read back\n");
+    }
+
+    @Test
+    void markdownWithoutProblemsHasNoProblemsSection() {
+        assertThat(report(samples()).markdown()).doesNotContain("Problems");
+    }
+
+    @Test
+    void jsonCarriesCountsJvmsAndProblems() throws Exception {
+        Samples samples = samples();
+        samples.counts(new TopicCounts(1, BrokerKind.STRAND, "bench-1kib", 500_000, OptionalLong.of(499_968),
+                OptionalLong.empty()));
+
+        JsonNode root = new ObjectMapper().readTree(report(samples).json());
+
+        JsonNode counts = root.get("counts").get(0);
+        assertThat(counts.get("broker").asText()).isEqualTo("strand");
+        assertThat(counts.get("sent").asLong()).isEqualTo(499_968);
+        assertThat(counts.get("read").isNull()).isTrue();
+        assertThat(root.get("problems")).hasSize(1);
+        assertThat(root.get("jvms").get(1).get("options").asText()).startsWith("-XX:CompileThresholdScaling=3");
     }
 
     @Test

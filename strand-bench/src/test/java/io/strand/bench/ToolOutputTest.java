@@ -2,9 +2,58 @@ package io.strand.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ToolOutputTest {
+
+    /** A whole tool log as the harness keeps it, from {@code src/test/resources/tool-output}. */
+    static String fixture(String name) {
+        try (InputStream in = ToolOutputTest.class.getResourceAsStream("/tool-output/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void readsTheRecordsProducerPerformanceSentFromItsWholeLog() {
+        ToolOutput.ProducerResult result = ToolOutput.parseProducer(fixture("producer-performance-complete.txt"))
+                .orElseThrow();
+
+        assertThat(result.records()).isEqualTo(3_000_000);
+        assertThat(result.recordsPerSec()).isEqualTo(459559.436275);
+        assertThat(result.p99LatencyMs()).isEqualTo(790);
+    }
+
+    @Test
+    void readsFewerRecordsSentThanRequestedWhenSendsExpired() {
+        // --num-records 500000; 32 sends expired and are not in the tool's count
+        ToolOutput.ProducerResult result = ToolOutput.parseProducer(fixture("producer-performance-short.txt"))
+                .orElseThrow();
+
+        assertThat(result.records()).isEqualTo(499_968);
+        assertThat(result.mbPerSec()).isEqualTo(80.18);
+    }
+
+    @Test
+    void readsTheRecordsConsumerPerformanceRead() {
+        assertThat(ToolOutput.parseConsumer(fixture("consumer-performance-complete.txt")))
+                .contains(new ToolOutput.ConsumerResult(500_000, 150.1942, 153798.8311));
+    }
+
+    @Test
+    void readsConsumerPerformanceValuesPastItsWarningAndLogLines() {
+        // the tool gave up after 30 s without a record, short of the 3,000,000 asked for
+        assertThat(ToolOutput.parseConsumer(fixture("consumer-performance-timeout.txt")))
+                .contains(new ToolOutput.ConsumerResult(2_900_980, 6.7068, 70325.8103));
+    }
 
     @Test
     void readsTheWholeRunLineOfProducerPerformance() {
@@ -53,7 +102,7 @@ class ToolOutputTest {
                 2026-11-23 15:41:20:123, 2026-11-23 15:41:22:456, 47.6837, 20.4388, 500000, 214316.3309, 312, 2021, 23.5941, 247402.2761
                 """;
 
-        assertThat(ToolOutput.parseConsumer(output)).contains(new ToolOutput.ConsumerResult(20.4388, 214316.3309));
+        assertThat(ToolOutput.parseConsumer(output)).contains(new ToolOutput.ConsumerResult(500_000, 20.4388, 214316.3309));
     }
 
     @Test
