@@ -14,8 +14,9 @@ import java.util.Optional;
  * property names, so the broker settings shared with the Kafka run mean the same thing. Like
  * {@code ./strand}, it passes the JVM flags Strand ships ({@link #SHIPPED_JVM_OPTIONS}) before the
  * shared ones and starts from the class-data archive {@code ./strand} records next to the jar
- * ({@code strand.jsa}) when there is one: both are part of how Strand ships, and the start-up row of
- * the results says whether the archive was used.
+ * ({@code strand.jsa}) when there is one, with the same log options: both are part of how Strand
+ * ships. Kafka gets neither ({@link KafkaLauncher}); the report says so, and the harness checks that
+ * the JVM mapped the archive.
  *
  * <p>Stateless and thread-safe.
  */

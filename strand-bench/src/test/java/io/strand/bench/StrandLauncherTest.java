@@ -33,6 +33,28 @@ class StrandLauncherTest {
     }
 
     @Test
+    void startsFromTheArchiveTheStrandScriptRecordedWithItsLogOptions() throws IOException {
+        Path archive = Files.createFile(dir.resolve("strand.jsa"));
+        StrandLauncher launcher = new StrandLauncher(dir.resolve("strand-server.jar") + ":lib/*", SHARED, Map.of());
+
+        assertThat(launcher.classDataArchive()).contains(archive.toAbsolutePath());
+        assertThat(launcher.prepare(dir, 9092, 9093, dir)).containsSubsequence("-Xmx1g",
+                "-XX:SharedArchiveFile=" + archive.toAbsolutePath(), "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                StrandLauncher.MAIN_CLASS);
+    }
+
+    @Test
+    void logsAboutTheArchiveAsTheStrandScriptDoes() throws IOException {
+        String script = Files.readString(Path.of("..", "strand"));
+        String line = script.lines().map(String::trim).filter(l -> l.startsWith("java_opts+=(-XX:SharedArchiveFile="))
+                .findFirst().orElseThrow();
+        List<String> scriptOptions = Arrays.asList(line.substring(line.indexOf(' ') + 1, line.lastIndexOf(')'))
+                .trim().split("\\s+"));
+
+        assertThat(StrandLauncher.ARCHIVE_LOG_OPTIONS).isEqualTo(scriptOptions);
+    }
+
+    @Test
     void shipsTheFlagsThatTheStrandScriptShips() throws IOException {
         // The tests run in strand-bench/; the script is at the top of the repository.
         String script = Files.readString(Path.of("..", "strand"));
