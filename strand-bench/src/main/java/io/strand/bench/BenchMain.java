@@ -105,7 +105,7 @@ public final class BenchMain {
             BrokerRun.deleteRecursively(dataParent);
         }
         List<JvmSetup> jvms = List.of(
-                new JvmSetup("Kafka (every row)", kafka.brokerJvmOptions(), KAFKA_CLASS_DATA),
+                new JvmSetup("Kafka (every row but the AppCDS start-up row)", kafka.brokerJvmOptions(), KAFKA_CLASS_DATA),
                 new JvmSetup("Strand (every row)", strand.brokerJvmOptions(), strand.classDataArchive().isPresent()
                         ? STRAND_CLASS_DATA : "the JDK's default CDS archive only: ./strand had recorded no strand.jsa"),
                 new JvmSetup("Kafka with an AppCDS archive of its own (the row \""
