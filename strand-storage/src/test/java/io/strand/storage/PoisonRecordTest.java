@@ -171,7 +171,7 @@ class PoisonRecordTest {
     void refusesADecompressionBomb(CompressionType codec) {
         PartitionLog log = fx.log(LogConfig.defaults());
         byte[] zeros = new byte[1 << 20];
-        long records = BatchValidator.maxDecompressedBytes(LogConfig.defaults()) / zeros.length + 1;
+        int records = 66; // 66 MiB of zeros: past the bound of 64 x max.message.bytes (1 MiB by default)
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(64 * 1024), Compression.of(codec).build(),
                 TimestampType.CREATE_TIME, 0L);
         for (int i = 0; i < records; i++) {
