@@ -1,9 +1,12 @@
 package io.strand.storage;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -41,20 +44,47 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * 43      8     producerId
  * 51      2     producerEpoch
  * 53      4     baseSequence           &gt;= 0 when there is a producer id
- * 57      4     recordCount            &gt; 0, and exactly that many records
+ * 57      4     recordCount            &gt; 0, and exactly that many records (else InvalidRecord)
  * 61            records
  * </pre>
  *
- * Records are looked at one by one only where the header cannot answer: an uncompressed batch is
- * walked in place ({@link RecordScan}, no objects); a compressed one is decompressed (without copying
- * keys and values unless it is re-compressed). Each record's timestamp is checked against
- * {@code message.timestamp.before/after.max.ms} (CreateTime topics) and, in a compacted topic, must
- * have a key.
+ * Then every record is read field by field ({@link RecordScan}, which draws the record layout): an
+ * uncompressed batch in place, without objects; a compressed one through its codec's stream, with the
+ * same checks. A lying length, header count or varint, a record that does not end where its length
+ * says, offset deltas other than 0, 1, 2 …, or bytes after the last record fail the batch with
+ * {@code InvalidRecordException} ({@code INVALID_RECORD}), as Kafka's record reader does; only a broken
+ * batch header (sizes, magic, CRC, lastOffsetDelta) is {@code CorruptRecordException}
+ * ({@code CORRUPT_MESSAGE}). Well-formed records are checked against the topic: a CreateTime
+ * timestamp inside {@code message.timestamp.before/after.max.ms}, and a key in a compacted topic; those
+ * failures are collected for the whole batch as per-record errors ({@link RecordErrors}). Nothing of a
+ * refused batch is written.
+ *
+ * <p>Kafka's own record reader (kafka-clients {@code DefaultRecord}, behind the batch iterators) checks
+ * the header count (&ge; 0, &le; bytes left), a negative header key length, that a record's fields end
+ * at its length, that no bytes follow the last record, and varints of at most 5/10 bytes. It takes a
+ * key or value length below -1 for null, does not check offset deltas, and, decompressing, allocates
+ * each record's declared length before reading it: a 20-byte compressed batch declaring a 2 GiB record
+ * would have the broker allocate 2 GiB. So the compressed path here does not use it to validate; it
+ * runs only to re-compress, after the scan accepted every record.
+ *
+ * <p><b>Decompressed bound.</b> A compressed batch may decompress to at most
+ * {@link #maxDecompressedBytes} bytes of records: {@value #DECOMPRESSION_RATIO} times
+ * {@code max.message.bytes}, at least {@value #MIN_DECOMPRESSED_BYTES} bytes (64 MiB for the default
+ * 1 MiB). The scan streams with a fixed 16 KiB window, so the heap is not what is at stake; the bound
+ * caps the CPU one request may cost: a decompression bomb (zeros compress more than 1000:1 with gzip and
+ * far more with zstd) is refused with {@code INVALID_RECORD} after at most that many bytes. Real payloads
+ * (JSON, logs, text) compress 3–20:1, well inside 64:1; a topic that needs more raises
+ * {@code max.message.bytes}. When the topic stores records uncompressed, the decompressed batch must also
+ * fit {@code max.message.bytes}, which is checked before it is built.
  */
 final class BatchValidator {
 
     static final int BASE_TIMESTAMP_OFFSET = 27;
     static final int RECORDS_OFFSET = 61;
+    /** Decompressed record bytes a compressed batch may hold per byte of {@code max.message.bytes}. */
+    static final long DECOMPRESSION_RATIO = 64;
+    /** Floor of {@link #maxDecompressedBytes}, for topics with a small {@code max.message.bytes}. */
+    static final long MIN_DECOMPRESSED_BYTES = 64L * 1024 * 1024;
 
     private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
 
@@ -95,37 +125,77 @@ final class BatchValidator {
         batch.ensureValid();
         checkHeader(tp, batch);
         int count = batch.countOrNull();
+        RecordScan scan = scanRecords(tp, batch, buf, start, (int) batchSize, count, config, nowMs);
+        if (scan.recordErrors != null) {
+            throw RecordErrors.of(scan.recordErrors, scan.anyTimestampError, tp.toString());
+        }
         CompressionType target = config.targetCompressionOrNull();
-        boolean recompress = target != null && target != batch.compressionType();
-        Stats stats = new Stats();
         MemoryRecords out = records;
-        if (!batch.isCompressed() && !recompress) {
-            RecordScan scan = RecordScan.scan(buf, start + RECORDS_OFFSET, start + (int) batchSize,
-                    buf.getLong(start + BASE_TIMESTAMP_OFFSET), count);
-            stats.minTimestampMs = scan.minTimestampMs;
-            stats.maxTimestampMs = scan.maxTimestampMs;
-            stats.everyRecordHasKey = scan.everyRecordHasKey;
-        } else {
-            MemoryRecords recompressed = iterateRecords(tp, batch, count, recompress ? target : null, stats);
-            if (recompressed != null) {
-                out = recompressed;
-            }
-        }
-        checkTimestamps(tp, config, stats, nowMs);
-        if (config.compactPolicy() && !stats.everyRecordHasKey) {
-            throw new InvalidRecordException("Compacted topic cannot accept a record without key: partition=" + tp);
-        }
         MutableRecordBatch outBatch = batch;
-        if (out != records) {
+        if (target != null && target != batch.compressionType()) {
+            if (target == CompressionType.NONE && RECORDS_OFFSET + scan.recordBytes() > config.maxMessageBytes()) {
+                throw tooLarge(tp, RECORDS_OFFSET + scan.recordBytes(), config);
+            }
+            out = recompress(tp, batch, target);
             if (out.sizeInBytes() > config.maxMessageBytes()) {
                 throw tooLarge(tp, out.sizeInBytes(), config);
             }
             outBatch = out.batches().iterator().next();
         }
-        if (config.timestampType() == TimestampType.CREATE_TIME && outBatch.maxTimestamp() != stats.maxTimestampMs) {
-            outBatch.setMaxTimestamp(TimestampType.CREATE_TIME, stats.maxTimestampMs);
+        if (config.timestampType() == TimestampType.CREATE_TIME && outBatch.maxTimestamp() != scan.maxTimestampMs) {
+            outBatch.setMaxTimestamp(TimestampType.CREATE_TIME, scan.maxTimestampMs);
         }
-        return new ValidatedBatch(out, outBatch, count, stats.maxTimestampMs);
+        return new ValidatedBatch(out, outBatch, count, scan.maxTimestampMs);
+    }
+
+    /**
+     * Upper bound on the decompressed bytes of one compressed batch's records: {@value #DECOMPRESSION_RATIO}
+     * times {@code max.message.bytes}, and never less than {@value #MIN_DECOMPRESSED_BYTES} bytes.
+     */
+    static long maxDecompressedBytes(LogConfig config) {
+        return Math.max(MIN_DECOMPRESSED_BYTES, DECOMPRESSION_RATIO * (long) config.maxMessageBytes());
+    }
+
+    /** Walks every record: in place if uncompressed, else as it decompresses, within the bound. */
+    private static RecordScan scanRecords(TopicPartition tp, MutableRecordBatch batch, ByteBuffer buf, int start,
+            int batchSize, int count, LogConfig config, long nowMs) {
+        RecordScan.Rules rules = rules(tp, buf.getLong(start + BASE_TIMESTAMP_OFFSET), config, nowMs);
+        if (!batch.isCompressed()) {
+            return RecordScan.scanInPlace(buf, start + RECORDS_OFFSET, start + batchSize, count, rules);
+        }
+        ByteBuffer compressed = buf.duplicate().limit(start + batchSize).position(start + RECORDS_OFFSET);
+        InputStream in;
+        try {
+            in = Compression.of(batch.compressionType()).build()
+                    .wrapForInput(compressed, RecordBatch.MAGIC_VALUE_V2, BUFFERS.get());
+        } catch (RuntimeException e) {
+            throw new InvalidRecordException("Records of the batch cannot be decompressed: partition=" + tp
+                    + " compression=" + batch.compressionType() + " cause=" + e);
+        }
+        try {
+            return RecordScan.scanDecompressing(in, maxDecompressedBytes(config), count, rules);
+        } finally {
+            closeQuietly(in);
+        }
+    }
+
+    private static RecordScan.Rules rules(TopicPartition tp, long baseTimestampMs, LogConfig config, long nowMs) {
+        long earliest = Long.MIN_VALUE;
+        long latest = Long.MAX_VALUE;
+        if (config.timestampType() == TimestampType.CREATE_TIME) {
+            earliest = nowMs - config.messageTimestampBeforeMaxMs();
+            boolean afterUnlimited = config.messageTimestampAfterMaxMs() > Long.MAX_VALUE - nowMs;
+            latest = afterUnlimited ? Long.MAX_VALUE : nowMs + config.messageTimestampAfterMaxMs();
+        }
+        return new RecordScan.Rules(tp, baseTimestampMs, earliest, latest, config.compactPolicy());
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            // the records were read (or refused) already; a codec failing to release its buffers changes neither
+        }
     }
 
     private static void checkHeader(TopicPartition tp, MutableRecordBatch batch) {
@@ -151,68 +221,29 @@ final class BatchValidator {
         }
     }
 
-    /** Decompresses the batch's records; re-compresses them into {@code target} if not null. */
-    private static MemoryRecords iterateRecords(TopicPartition tp, MutableRecordBatch batch, int count,
-            CompressionType target, Stats stats) {
-        MemoryRecordsBuilder builder = target == null ? null : MemoryRecords.builder(
+    /** Re-compresses the (already validated) records of {@code batch} into {@code target}. */
+    private static MemoryRecords recompress(TopicPartition tp, MutableRecordBatch batch, CompressionType target) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
                 ByteBuffer.allocate(Math.max(batch.sizeInBytes(), 1024)), RecordBatch.CURRENT_MAGIC_VALUE,
                 Compression.of(target).build(), TimestampType.CREATE_TIME, 0L, RecordBatch.NO_TIMESTAMP,
                 batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(),
                 RecordBatch.NO_PARTITION_LEADER_EPOCH);
-        int seen = 0;
-        boolean offsetsInOrder = true;
-        BufferSupplier buffers = BUFFERS.get();
-        try (CloseableIterator<Record> it = builder == null
-                ? batch.skipKeyValueIterator(buffers) : batch.streamingIterator(buffers)) {
+        int offsetDelta = 0;
+        try (CloseableIterator<Record> it = batch.streamingIterator(BUFFERS.get())) {
             while (it.hasNext()) {
-                Record r = it.next();
-                offsetsInOrder &= r.offset() == batch.baseOffset() + seen;
-                stats.onRecord(r.timestamp(), r.hasKey());
-                if (builder != null) {
-                    builder.appendWithOffset(seen, r);
-                }
-                seen++;
+                builder.appendWithOffset(offsetDelta++, it.next());
             }
+        } catch (ApiException e) {
+            throw e;
         } catch (RuntimeException e) {
-            throw new CorruptRecordException("Records of the batch cannot be read: partition=" + tp + " cause=" + e);
+            throw new InvalidRecordException("Records of the batch cannot be re-compressed: partition=" + tp
+                    + " target=" + target + " cause=" + e);
         }
-        if (seen != count || !offsetsInOrder) {
-            throw new CorruptRecordException("Record batch declares recordCount=" + count + " but holds records="
-                    + seen + (offsetsInOrder ? "" : " with offset deltas out of order") + ": partition=" + tp);
-        }
-        return builder == null ? null : builder.build();
-    }
-
-    private static void checkTimestamps(TopicPartition tp, LogConfig config, Stats stats, long nowMs) {
-        if (config.timestampType() != TimestampType.CREATE_TIME || stats.maxTimestampMs == RecordBatch.NO_TIMESTAMP) {
-            return;
-        }
-        long earliest = nowMs - config.messageTimestampBeforeMaxMs();
-        boolean afterUnlimited = config.messageTimestampAfterMaxMs() > Long.MAX_VALUE - nowMs;
-        long latest = afterUnlimited ? Long.MAX_VALUE : nowMs + config.messageTimestampAfterMaxMs();
-        if (stats.minTimestampMs < earliest || stats.maxTimestampMs > latest) {
-            throw new InvalidTimestampException("Record timestamps [" + stats.minTimestampMs + ", "
-                    + stats.maxTimestampMs + "] are out of range [" + earliest + ", " + latest + "]: partition=" + tp);
-        }
+        return builder.build();
     }
 
     private static RecordTooLargeException tooLarge(TopicPartition tp, long sizeInBytes, LogConfig config) {
         return new RecordTooLargeException("Record batch sizeInBytes=" + sizeInBytes
                 + " is larger than max.message.bytes=" + config.maxMessageBytes() + ": partition=" + tp);
-    }
-
-    /** What the record-level pass found. */
-    private static final class Stats {
-        long minTimestampMs = Long.MAX_VALUE;
-        long maxTimestampMs = RecordBatch.NO_TIMESTAMP;
-        boolean everyRecordHasKey = true;
-
-        void onRecord(long timestampMs, boolean hasKey) {
-            if (timestampMs != RecordBatch.NO_TIMESTAMP) {
-                minTimestampMs = Math.min(minTimestampMs, timestampMs);
-                maxTimestampMs = Math.max(maxTimestampMs, timestampMs);
-            }
-            everyRecordHasKey &= hasKey;
-        }
     }
 }

@@ -12,7 +12,7 @@
  *   <li>files: {@code LogSegment} ({@code .log} via kafka-clients' {@code FileRecords}),
  *       {@code OffsetIndex} and {@code TimeIndex} (on {@code MappedIndex}), {@code LogFileNames},
  *       {@code CheckpointFile}, {@code PartitionMetadataFile}, {@code StorageFiles};</li>
- *   <li>appends: {@code BatchValidator} and {@code RecordScan}; idempotence in
+ *   <li>appends: {@code BatchValidator}, {@code RecordScan} and {@code RecordErrors}; idempotence in
  *       {@code ProducerStateManager}, {@code ProducerEntry}, {@code ProducerSnapshotFile};</li>
  *   <li>opening and recovery: {@code LogLoader}, {@code LogDir} (lock, clean-shutdown marker,
  *       per-directory checkpoints), {@code LeaderEpochCache};</li>

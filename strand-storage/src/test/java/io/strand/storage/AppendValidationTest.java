@@ -97,7 +97,8 @@ class AppendValidationTest {
         buf.putInt(DefaultRecordBatch.LAST_OFFSET_DELTA_OFFSET, 3);
         fixCrc(buf);
 
-        assertThatThrownBy(() -> log.appendAsLeader(records, 0)).isInstanceOf(CorruptRecordException.class);
+        assertThatThrownBy(() -> log.appendAsLeader(records, 0)).isInstanceOf(InvalidRecordException.class)
+                .satisfies(e -> assertThat(Errors.forException(e)).isEqualTo(Errors.INVALID_RECORD));
         assertUntouched(log, 0, 0);
     }
 

@@ -8,13 +8,16 @@ import io.strand.broker.replica.ReplicaManager;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.TopicImage;
 import io.strand.storage.LogAppendResult;
+import io.strand.storage.RecordErrors;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +37,20 @@ import org.slf4j.LoggerFactory;
  * <p>acks=0 gets no response; an error there closes the connection, the only signal such a
  * producer can see. acks=1 and acks=all answer after the local append; with this broker the only ISR
  * member, the high watermark has then reached the batch. Topics are named (≤ v12) or given by id (v13).
+ *
+ * <p><b>Internal topics.</b> A client may not append to a topic Kafka treats as internal
+ * ({@code Topic.isInternal}: {@code __consumer_offsets}, {@code __transaction_state},
+ * {@code __share_group_state}): the partition gets {@code INVALID_TOPIC_EXCEPTION} ("Cannot append to
+ * internal topic …", Kafka's {@code InvalidTopicException}), which the Java producer raises as
+ * {@code InvalidTopicException}. The group coordinator writes its records to the log directly, not
+ * through this handler. Kafka lets a client whose id is {@code __admin_client} through (its
+ * {@code internalTopicsAllowed}); that exemption rests on ACLs in Kafka, and this broker has none, so
+ * here it would let any client that names itself so corrupt every group's offsets: no client id is
+ * exempt.
+ *
+ * <p><b>Refused records.</b> A batch the log refuses gets the exception's error code and message; when
+ * the log names the records at fault ({@link RecordErrors}: a record without key in a compacted topic,
+ * a timestamp out of range), they go back as {@code record_errors} (v8+, KIP-467), as Kafka does.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
@@ -73,6 +91,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     Errors error = request.version() >= FIRST_TOPIC_ID_VERSION
                             ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     result = error(partitionData.index(), error, null);
+                } else if (Topic.isInternal(topic.get().name())) {
+                    result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
+                            "Cannot append to internal topic " + topic.get().name());
                 } else {
                     result = append(current, topic.get(), partitionData, acks, data.transactionalId());
                 }
@@ -119,7 +140,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
         } catch (ApiException e) {
-            return error(partitionData.index(), Errors.forException(e), e.getMessage());
+            PartitionProduceResponse result = error(partitionData.index(), Errors.forException(e), e.getMessage());
+            if (e instanceof RecordErrors refused) {
+                for (ProduceResponse.RecordError recordError : refused.recordErrors()) {
+                    result.recordErrors().add(new BatchIndexAndErrorMessage()
+                            .setBatchIndex(recordError.batchIndex)
+                            .setBatchIndexErrorMessage(recordError.message));
+                }
+            }
+            return result;
         } catch (RuntimeException e) {
             LOG.error("Append to {} failed", tp, e);
             return error(partitionData.index(), Errors.forException(e), e.getMessage());
