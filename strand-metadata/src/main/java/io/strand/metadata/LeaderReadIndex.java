@@ -2,7 +2,9 @@ package io.strand.metadata;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -86,13 +88,18 @@ final class LeaderReadIndex implements AutoCloseable {
                 .setTimeoutMs(timeoutMs)
                 .build();
         CompletableFuture<Long> result = new CompletableFuture<>();
-        var timeout = scheduler.schedule(() -> {
-            TimeoutException e = new TimeoutException("No read index from the metadata leader within timeoutMs="
-                    + timeoutMs + " leaderId=" + leader);
-            if (result.completeExceptionally(e)) {
-                client.handleException(leader, e, true);
-            }
-        }, timeoutMs, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout;
+        try {
+            timeout = scheduler.schedule(() -> {
+                TimeoutException e = new TimeoutException("No read index from the metadata leader within timeoutMs="
+                        + timeoutMs + " leaderId=" + leader);
+                if (result.completeExceptionally(e)) {
+                    client.handleException(leader, e, true);
+                }
+            }, timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new AlreadyClosedException("Leader read index is closed"));
+        }
         result.whenComplete((index, error) -> timeout.cancel(false));
         client.sendRequestAsync(request).whenComplete((reply, error) -> {
             if (error != null) {
