@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.utils.Time;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
@@ -40,9 +40,12 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up: the latest snapshot under the metadata directory is loaded, then Ratis replays the
  * log after it. {@link #caughtUp()} completes once this node has applied everything committed
  * before it started and the cluster id is known: as leader, when the entry that opens its term is
- * applied (Ratis "leader ready"); as follower, when its applied index reaches the leader's commit
- * index as carried by the leader's AppendEntries. The first leader of a new quorum writes the
- * {@link ClusterIdRecord}.
+ * applied (Ratis "leader ready"; no round trip, so a single voter is caught up as soon as it
+ * leads); as follower, when its applied index reaches the index of a linearizable read from the
+ * leader ({@link LeaderReadIndex}). A follower's own view of the leader's commit index is no
+ * proof: right after a restart or an election it can be one the leader has since passed. Without
+ * a leader, or while the read fails, the follower keeps trying. The first leader of a new quorum
+ * writes the {@link ClusterIdRecord}.
  *
  * <p>Threads: thread-safe. Ratis' own threads apply entries and call the {@link MetadataListener};
  * one scheduler thread of this class drives catch-up, cluster-id writing and append timeouts.
@@ -69,6 +72,8 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetadataQuorum.class);
 
     private static final long CATCH_UP_POLL_MS = 10;
+    /** Pause after a failed read index before the next; the leader may be changing. */
+    private static final long READ_INDEX_RETRY_MS = 50;
     private static final long CLOSE_WAIT_MS = 5_000;
 
     private final int nodeId;
@@ -87,8 +92,15 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private volatile RaftServer.Division division;
     private volatile boolean closed;
     private volatile long caughtUpMs = -1;
+    private volatile LeaderReadIndex leaderReadIndex;
     /** Scheduler thread only: a catch-up poll is scheduled. */
     private boolean catchUpPollScheduled;
+    /** Scheduler thread only: a read index request is on its way to the leader. */
+    private boolean readIndexInFlight;
+    /** Scheduler thread only: the highest read index the leader answered, -1 before. */
+    private long readIndex = -1;
+    /** Scheduler thread only: no read index request before this time. */
+    private long nextReadIndexMs;
 
     private MetadataQuorum(int nodeId, Time time, QuorumOptions options, MetadataListener listener) {
         this.nodeId = nodeId;
@@ -169,14 +181,17 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         RaftStorage.StartupOption option = RaftSettings.storageExists(metadataDir)
                 ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
         RaftSettings.withoutJmxReporting();
+        RaftGroup group = RaftSettings.group(voters);
+        RaftProperties properties = RaftSettings.properties(self, metadataDir, options);
         RaftServer raftServer = RaftServer.newBuilder()
                 .setServerId(selfId)
-                .setGroup(RaftSettings.group(voters))
+                .setGroup(group)
                 .setStateMachine(stateMachine)
-                .setProperties(RaftSettings.properties(self, metadataDir, options))
+                .setProperties(properties)
                 .setOption(option)
                 .build();
         server = raftServer;
+        leaderReadIndex = new LeaderReadIndex(group, properties, scheduler);
         raftServer.start();
         division = raftServer.getDivision(RaftSettings.GROUP_ID);
         log.info("Metadata quorum started: nodeId={} address={} voters={} storage={} startMs={}", nodeId,
@@ -221,6 +236,11 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
+    /** The log index the next entry appended to this node's Raft log gets; for tests. */
+    long nextLogIndex() {
+        return division.getRaftLog().getNextIndex();
+    }
+
     /** Completes when this node has applied everything committed before it started and knows the cluster id. */
     public CompletableFuture<Void> caughtUp() {
         return caughtUp.toCompletableFuture().copy();
@@ -253,9 +273,9 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
 
     /**
      * Scheduler thread. As leader: caught up once Ratis says the leader is ready (the entry opening
-     * its term is applied, so is everything before it). As follower: caught up once the applied
-     * index reaches the leader's commit index, which arrives with every AppendEntries; until then
-     * this polls every {@link #CATCH_UP_POLL_MS}.
+     * its term is applied, so is everything before it). Otherwise: asks the leader for a read index
+     * and is caught up once the applied index reaches it. Until then this polls every
+     * {@link #CATCH_UP_POLL_MS}, also while no leader is known.
      */
     private void maybeCatchUp() {
         RaftServer.Division d = division;
@@ -264,24 +284,52 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         }
         DivisionInfo info = d.getInfo();
         RaftPeerId leader = info.getLeaderId();
-        if (leader == null) {
-            return; // notifyLeaderChanged calls again
-        }
-        if (leader.equals(selfId)) {
-            if (info.isLeader() && info.isLeaderReady()) {
-                caughtUpBarrier.complete(null);
-            }
-            return; // notifyLeaderReady calls again
-        }
-        OptionalLong leaderCommit = d.getCommitInfos().stream()
-                .filter(c -> RaftPeerId.valueOf(c.getServer().getId()).equals(leader))
-                .mapToLong(CommitInfoProto::getCommitIndex)
-                .findFirst();
-        if (leaderCommit.isPresent() && info.getLastAppliedIndex() >= leaderCommit.getAsLong()) {
-            caughtUpBarrier.complete(null);
+        boolean readyLeader = selfId.equals(leader) && info.isLeader() && info.isLeaderReady();
+        if (readyLeader || (readIndex >= 0 && info.getLastAppliedIndex() >= readIndex)) {
+            completeCatchUp();
             return;
         }
-        if (catchUpPollScheduled) {
+        if (leader != null && !selfId.equals(leader) && readIndex < 0 && !readIndexInFlight
+                && time.milliseconds() >= nextReadIndexMs) {
+            requestReadIndex(leader);
+        }
+        scheduleCatchUpPoll();
+    }
+
+    private void requestReadIndex(RaftPeerId leader) {
+        readIndexInFlight = true;
+        leaderReadIndex.read(leader, readIndexTimeoutMs()).whenComplete((index, error) ->
+                runOnScheduler(() -> onReadIndex(leader, index, error)));
+    }
+
+    /** Scheduler thread: the leader answered a read index request, or it failed. */
+    private void onReadIndex(RaftPeerId leader, Long index, Throwable error) {
+        readIndexInFlight = false;
+        if (error != null) {
+            log.debug("No read index from the metadata leader, retrying: nodeId={} leaderId={} error={}", nodeId,
+                    leader, error.toString());
+            nextReadIndexMs = time.milliseconds() + READ_INDEX_RETRY_MS;
+        } else {
+            readIndex = Math.max(readIndex, index);
+        }
+        maybeCatchUp();
+    }
+
+    /** A leader that cannot confirm its leadership within two election timeouts has likely lost it. */
+    private long readIndexTimeoutMs() {
+        return 2L * options.electionTimeoutMaxMs();
+    }
+
+    private void completeCatchUp() {
+        LeaderReadIndex reader = leaderReadIndex;
+        if (reader != null) {
+            reader.close();
+        }
+        caughtUpBarrier.complete(null);
+    }
+
+    private void scheduleCatchUpPoll() {
+        if (catchUpPollScheduled || closed) {
             return;
         }
         try {
@@ -349,6 +397,10 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             }
         }
         shutdown(scheduler);
+        LeaderReadIndex reader = leaderReadIndex;
+        if (reader != null) {
+            reader.close();
+        }
         appender.close();
         NotControllerException closedError = appender.closed();
         caughtUpBarrier.completeExceptionally(closedError);

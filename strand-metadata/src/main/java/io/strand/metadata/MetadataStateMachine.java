@@ -193,10 +193,14 @@ final class MetadataStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
-    /** Reads answer nothing: a read only proves this node has applied up to the leader's commit. */
+    /**
+     * A read answers this node's applied index ({@link LeaderReadIndex#answer}). Ratis runs it on
+     * the leader once a linearizable read's index is applied, so the answer is at least that index.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        TermIndex last = getLastAppliedTermIndex();
+        return CompletableFuture.completedFuture(LeaderReadIndex.answer(last == null ? 0 : last.getIndex()));
     }
 
     @Override

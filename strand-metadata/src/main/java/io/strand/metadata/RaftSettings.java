@@ -98,6 +98,9 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(options.firstElectionTimeoutMinMs()));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(options.firstElectionTimeoutMaxMs()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(options.requestTimeoutMs()));
+        // Read-only requests (a follower's catch-up, LeaderReadIndex) use ReadIndex: the leader
+        // confirms with a majority that it still leads before it answers.
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
 
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, options.snapshotIntervalEntries());

@@ -17,7 +17,9 @@ final class ThreadLeakCheck {
 
     private static final List<String> SHARED_PREFIXES = List.of("ForkJoinPool.commonPool", "process reaper",
             "Attach Listener", "CompletableFutureDelayScheduler", "awaitility", "surefire", "junit",
-            "Common-Cleaner", "Java2D", "JFR", "jqwik");
+            "Common-Cleaner", "Java2D", "JFR", "jqwik",
+            // Ratis' process-wide TimeoutTimer (timer0, timer1 ...): started on first use, never stopped.
+            "timer");
 
     private final Set<Thread> before;
 

@@ -111,7 +111,10 @@ final class LogDir {
         return checkpointed.getOrDefault(tp, CheckpointedOffsets.NONE);
     }
 
-    /** The partition directories in this log dir, and the {@code -delete} directories left from before. */
+    /**
+     * The partition directories in this log dir, and the {@code -delete} directories left from
+     * before. {@code -stray} directories are neither: they stay as they are for an operator.
+     */
     List<Path> listDirectories(boolean deleted) throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> entries = Files.list(path)) {

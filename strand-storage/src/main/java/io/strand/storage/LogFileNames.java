@@ -42,6 +42,10 @@ final class LogFileNames {
     static final String SWAP_SUFFIX = ".swap";
     static final String CLEANER_CHECKPOINT = "cleaner-offset-checkpoint";
     static final String DELETE_DIR_SUFFIX = "-delete";
+    /** A partition directory the metadata did not know, set aside for an operator (Kafka's suffix). */
+    static final String STRAY_DIR_SUFFIX = "-stray";
+    /** Longest directory name most file systems take. */
+    static final int MAX_DIR_NAME_LENGTH = 255;
     static final String PARTITION_METADATA = "partition.metadata";
     static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
     static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
@@ -94,10 +98,21 @@ final class LogFileNames {
         return tp.topic() + "-" + tp.partition();
     }
 
+    /**
+     * {@code <topic>-<partition>.<uniqueId>-stray}, as Kafka names a stray partition directory; the
+     * topic is cut short if the whole would pass {@link #MAX_DIR_NAME_LENGTH} characters.
+     */
+    static String strayDirName(TopicPartition tp, String uniqueId) {
+        String suffix = "-" + tp.partition() + "." + uniqueId + STRAY_DIR_SUFFIX;
+        String topic = tp.topic();
+        return topic.substring(0, Math.min(topic.length(), MAX_DIR_NAME_LENGTH - suffix.length())) + suffix;
+    }
+
     /** The partition a directory holds, if its name is {@code <topic>-<partition>}. */
     static Optional<TopicPartition> parsePartitionDirName(String name) {
         int dash = name.lastIndexOf('-');
-        if (dash <= 0 || dash == name.length() - 1 || name.endsWith(DELETE_DIR_SUFFIX)) {
+        if (dash <= 0 || dash == name.length() - 1 || name.endsWith(DELETE_DIR_SUFFIX)
+                || name.endsWith(STRAY_DIR_SUFFIX)) {
             return Optional.empty();
         }
         try {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -124,6 +125,7 @@ public final class LogManager implements AutoCloseable {
             throw new KafkaStorageException("Cannot list log directories: dirs=" + config.logDirs(), e);
         }
         foundAtStartup.addAll(locations.keySet());
+        warnOfStrayDirectories();
         Scheduler s = schedulerFactory.get();
         scheduler = s;
         for (Path leftover : leftovers) {
@@ -186,6 +188,53 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the log of {@code tp} aside without deleting anything: for a partition directory the
+     * metadata does not know, which may yet be someone's only copy of the data. The log is closed
+     * and its directory renamed to {@code <topic>-<partition>.<uniqueId>-stray}, as Kafka does since
+     * 3.7; the broker never loads nor deletes such a directory, an operator decides.
+     *
+     * @return the stray directory, or empty if this manager has no log of {@code tp}
+     * @throws KafkaStorageException if the directory cannot be renamed
+     */
+    public synchronized Optional<Path> renameStrayLog(TopicPartition tp) {
+        ensureRunning();
+        LogDir dir = locations.remove(tp);
+        foundAtStartup.remove(tp);
+        PartitionLog log = logs.remove(tp);
+        if (dir == null) {
+            return Optional.empty();
+        }
+        if (log != null) {
+            log.close();
+        }
+        Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
+        String uniqueId = new UUID(random.nextLong(), random.nextLong()).toString().replace("-", "");
+        Path target = dir.path().resolve(LogFileNames.strayDirName(tp, uniqueId));
+        try {
+            moveAtomically(partitionDir, target);
+            StorageFiles.fsyncDirectory(dir.path());
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot rename stray log: partition=" + tp + " dir=" + partitionDir, e);
+        }
+        cleaner.onLogDeleted(tp, dir.path());
+        writeCheckpoints(dir);
+        LOG.warn("Log of a partition the metadata does not know set aside, not deleted: partition={} renamedTo={}",
+                tp, target);
+        return Optional.of(target);
+    }
+
+    private void warnOfStrayDirectories() {
+        for (LogDir dir : dirs) {
+            try (Stream<Path> entries = Files.list(dir.path())) {
+                entries.filter(p -> p.getFileName().toString().endsWith(LogFileNames.STRAY_DIR_SUFFIX))
+                        .forEach(p -> LOG.warn("Stray log directory left for an operator: dir={}", p));
+            } catch (IOException e) {
+                LOG.warn("Cannot list log directory for strays: dir={}", dir.path(), e);
+            }
+        }
+    }
+
     public Optional<PartitionLog> getLog(TopicPartition tp) {
         return Optional.ofNullable(logs.get(tp));
     }
@@ -212,11 +261,7 @@ public final class LogManager implements AutoCloseable {
             delayMs = log.config().fileDeleteDelayMs();
         }
         try {
-            try {
-                Files.move(partitionDir, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partitionDir, target);
-            }
+            moveAtomically(partitionDir, target);
             StorageFiles.fsyncDirectory(dir.path());
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot delete log: partition=" + tp + " dir=" + partitionDir, e);
@@ -226,6 +271,14 @@ public final class LogManager implements AutoCloseable {
         scheduler.scheduleOnce("delete-log-" + tp, () -> deletePendingDir(target), delayMs);
         writeCheckpoints(dir);
         LOG.info("Deleted log partition={} renamedTo={}", tp, target);
+    }
+
+    private static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target);
+        }
     }
 
     private void deletePendingDir(Path target) {

@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -85,6 +87,64 @@ class LogManagerTest {
             assertThat(entries(tmp)).noneSatisfy(p -> assertThat(p.getFileName().toString()).endsWith("-delete"));
             assertThat(fx.log(LogConfig.defaults()).logEndOffset()).isZero();
         }
+    }
+
+    @Test
+    void aStrayLogIsRenamedAsideWithItsFilesAndNotLoadedAgain() throws Exception {
+        try (LogFixture fx = new LogFixture(tmp)) {
+            fx.log(LogConfig.defaults()).appendAsLeader(batch(START_MS, "a", "b"), 0);
+            fx.restartClean();
+            Map<String, byte[]> before = contents(fx.partitionDir());
+
+            Path stray = fx.manager.renameStrayLog(TP).orElseThrow();
+            fx.runScheduler();
+
+            assertThat(stray.getParent()).isEqualTo(tmp);
+            assertThat(stray.getFileName().toString()).matches("events-0\\.[0-9a-f]{32}-stray");
+            assertThat(fx.partitionDir()).doesNotExist();
+            assertThat(contents(stray)).containsOnlyKeys(before.keySet()).allSatisfy((name, bytes) ->
+                    assertThat(bytes).as(name).isEqualTo(before.get(name)));
+            assertThat(fx.manager.partitionsOnDisk()).isEmpty();
+            assertThat(Files.readString(tmp.resolve(LogFileNames.RECOVERY_POINT_CHECKPOINT))).doesNotContain("events");
+
+            fx.restartClean();
+            fx.time.advance(600_000);
+            fx.runScheduler();
+
+            assertThat(fx.manager.partitionsOnDisk()).isEmpty();
+            assertThat(fx.manager.describeLogDirs().get(0).partitionSizes()).isEmpty();
+            assertThat(contents(stray)).containsOnlyKeys(before.keySet());
+            assertThat(fx.log(LogConfig.defaults()).logEndOffset()).isZero();
+        }
+    }
+
+    @Test
+    void aStrayDirectoryNameKeepsKafkasFormWithinTheFileNameLimit() {
+        String uniqueId = "0123456789abcdef0123456789abcdef";
+        String longTopic = "t".repeat(249);
+
+        String name = LogFileNames.strayDirName(new TopicPartition(longTopic, 12), uniqueId);
+
+        assertThat(name).hasSize(LogFileNames.MAX_DIR_NAME_LENGTH).endsWith("-12." + uniqueId + "-stray");
+        assertThat(LogFileNames.strayDirName(new TopicPartition("a.b-c", 3), uniqueId))
+                .isEqualTo("a.b-c-3." + uniqueId + "-stray");
+        assertThat(LogFileNames.parsePartitionDirName(name)).isEmpty();
+        assertThat(LogFileNames.parsePartitionDirName("x-1-stray")).isEmpty();
+    }
+
+    @Test
+    void aPartitionNotOnDiskHasNoStrayToRename() {
+        try (LogFixture fx = new LogFixture(tmp)) {
+            assertThat(fx.manager.renameStrayLog(TP)).isEmpty();
+        }
+    }
+
+    private static Map<String, byte[]> contents(Path dir) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (Path p : entries(dir)) {
+            out.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+        return out;
     }
 
     @Test

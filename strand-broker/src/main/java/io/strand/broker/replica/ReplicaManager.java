@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * this broker gets a log (created or recovered), a deleted topic loses its logs, changed configs
  * reach the logs, and leadership changes reach each {@link Partition}.
  *
- * <p>Images are applied only once the metadata quorum has caught up with its log ({@link #start}):
- * an image half-way through replay may lack topics that exist, and must not get their logs deleted.
+ * <p>Images are applied only once the metadata quorum has caught up with its leader ({@link #start}):
+ * an image half-way through replay may lack topics that exist. Even then a log on disk whose
+ * partition the image lacks (a stray) is only set aside, renamed to
+ * {@code <topic>-<partition>.<uniqueId>-stray}, never deleted: the image may be wrong, the log may be
+ * the only copy. Logs of a topic deleted by a RemoveTopicRecord the image shows are deleted.
  * Applying is serialized (one writer of the partition map, whichever thread publishes); handlers
  * read the map concurrently.
  */
@@ -92,16 +95,16 @@ public final class ReplicaManager {
     }
 
     /**
-     * Applies the image of a caught-up quorum, then deletes logs on disk that belong to no topic in
-     * it; from now on every newer image is applied.
+     * Applies the image of a caught-up quorum, then sets aside (renames, does not delete) the logs on
+     * disk of partitions it does not assign here; from now on every newer image is applied.
      */
     public synchronized void start(MetadataImage image) {
         started = true;
         onMetadataImage(image);
         for (TopicPartition tp : logManager.partitionsOnDisk()) {
             if (!partitions.containsKey(tp)) {
-                LOG.info("Deleting log of {}: its topic is not in the metadata", tp);
-                logManager.deleteLog(tp);
+                logManager.renameStrayLog(tp).ifPresent(dir ->
+                        LOG.warn("Log of {} is not in the metadata: renamed to {} for an operator", tp, dir));
             }
         }
     }

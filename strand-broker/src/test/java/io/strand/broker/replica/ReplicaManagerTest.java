@@ -1,0 +1,127 @@
+package io.strand.broker.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.MetadataDelta;
+import io.strand.metadata.MetadataImage;
+import io.strand.metadata.MetadataRecord;
+import io.strand.metadata.PartitionRecord;
+import io.strand.metadata.RemoveTopicRecord;
+import io.strand.metadata.TopicRecord;
+import io.strand.storage.LogConfig;
+import io.strand.storage.LogManager;
+import io.strand.storage.LogManagerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicaManagerTest {
+
+    private static final int BROKER_ID = 1;
+    private static final Uuid KEPT_ID = new Uuid(1, 1);
+    private static final Uuid UNKNOWN_ID = new Uuid(2, 2);
+    private static final TopicPartition KEPT = new TopicPartition("kept", 0);
+    private static final TopicPartition UNKNOWN = new TopicPartition("unknown", 0);
+
+    @TempDir
+    Path dir;
+
+    private LogManager logManager;
+
+    @AfterEach
+    void close() {
+        if (logManager != null) {
+            logManager.close();
+        }
+    }
+
+    private LogManager startLogManager() {
+        if (logManager != null) {
+            logManager.close();
+        }
+        logManager = new LogManager(new LogManagerConfig(List.of(dir), 300_000L, 60_000L, 60_000L, 60_000), Time.SYSTEM);
+        logManager.startup();
+        return logManager;
+    }
+
+    private static MetadataImage image(long offset, MetadataRecord... records) {
+        MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+        for (MetadataRecord record : records) {
+            delta.replay(record);
+        }
+        return delta.apply(offset);
+    }
+
+    private static MetadataImage after(MetadataImage base, long offset, MetadataRecord... records) {
+        MetadataDelta delta = new MetadataDelta(base);
+        for (MetadataRecord record : records) {
+            delta.replay(record);
+        }
+        return delta.apply(offset);
+    }
+
+    private static Map<String, byte[]> contents(Path partitionDir) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(partitionDir)) {
+            for (Path p : files.toList()) {
+                out.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    private List<String> dirNames() throws Exception {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void startSetsAsideTheLogOfAPartitionTheImageLacksAndDeletesTheLogOfARemovedTopic() throws Exception {
+        LogManager first = startLogManager();
+        first.getOrCreateLog(KEPT, KEPT_ID, LogConfig.defaults());
+        first.getOrCreateLog(UNKNOWN, UNKNOWN_ID, LogConfig.defaults()).appendAsLeader(
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("k".getBytes(), "v".getBytes())), 0);
+        startLogManager();
+        Map<String, byte[]> unknownFiles = contents(dir.resolve("unknown-0"));
+
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        MetadataImage image = image(10, new TopicRecord("kept", KEPT_ID),
+                new PartitionRecord(KEPT_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID), BROKER_ID, 0, 0));
+        replicas.start(image);
+
+        assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
+        List<String> strays = dirNames().stream().filter(name -> name.endsWith("-stray")).toList();
+        assertThat(strays).singleElement().satisfies(name ->
+                assertThat(name).matches("unknown-0\\.[0-9a-f]{32}-stray"));
+        assertThat(dir.resolve("unknown-0")).doesNotExist();
+        Path stray = dir.resolve(strays.get(0));
+        assertThat(contents(stray)).containsOnlyKeys(unknownFiles.keySet()).allSatisfy((name, bytes) ->
+                assertThat(bytes).as(name).isEqualTo(unknownFiles.get(name)));
+
+        // A topic the metadata deletes is still deleted, not set aside.
+        replicas.onMetadataImage(after(image, 11, new RemoveTopicRecord(KEPT_ID)));
+        assertThat(replicas.partitions()).isEmpty();
+        assertThat(dir.resolve("kept-0")).doesNotExist();
+
+        // The stray stays as it is and is no partition at the next start.
+        startLogManager();
+        assertThat(logManager.partitionsOnDisk()).isEmpty();
+        assertThat(dirNames()).filteredOn(name -> name.startsWith("kept-0")).isEmpty();
+        assertThat(contents(stray)).containsOnlyKeys(unknownFiles.keySet());
+    }
+}
