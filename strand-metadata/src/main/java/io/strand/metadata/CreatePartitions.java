@@ -21,6 +21,11 @@ import org.apache.kafka.common.protocol.Errors;
  * Computes a CreatePartitions request against an image: new PartitionRecords (same replication
  * factor as the topic's partition 0; placed round-robin or as assigned) or Kafka's error per
  * topic. Validate-only requests get the same answers and no records. Runs on the controller thread.
+ *
+ * <p>The requested count is bounded before it sizes anything: more new partitions (or topics) in
+ * one request than {@link QuorumController#MAX_RECORDS_PER_USER_OP} throws
+ * {@link RecordLimitExceededException}, which fails the whole request with POLICY_VIOLATION, as
+ * in Kafka.
  */
 final class CreatePartitions {
 
@@ -37,6 +42,8 @@ final class CreatePartitions {
                 duplicates.add(topic.name());
             }
         }
+        // Kafka bounds the per-topic results as it bounds the records.
+        RecordLimitExceededException.check("CreatePartitions", 0, request.topics().size());
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         List<MetadataRecord> records = new ArrayList<>();
         for (String name : duplicates) {
@@ -49,7 +56,7 @@ final class CreatePartitions {
             }
             List<MetadataRecord> topicRecords = new ArrayList<>();
             try {
-                createFor(image, topic, placer, brokerIds, topicRecords);
+                createFor(image, topic, placer, brokerIds, records.size(), topicRecords);
                 records.addAll(topicRecords);
                 response.results().add(result(topic.name(), Errors.NONE, null));
             } catch (ApiException e) {
@@ -59,8 +66,13 @@ final class CreatePartitions {
         return new ControllerResult<>(request.validateOnly() ? List.of() : records, response);
     }
 
+    /**
+     * @param written the records the request's earlier topics produced, which count against the limit
+     * @throws RecordLimitExceededException when the new partitions would pass the request's record
+     *         limit; checked before anything is sized by the requested count
+     */
     private static void createFor(MetadataImage image, CreatePartitionsTopic request, ReplicaPlacer placer,
-                                  List<Integer> brokerIds, List<MetadataRecord> records) {
+                                  List<Integer> brokerIds, int written, List<MetadataRecord> records) {
         TopicImage topic = image.topics().byName(request.name()).orElseThrow(() ->
                 new UnknownTopicOrPartitionException(Errors.UNKNOWN_TOPIC_OR_PARTITION.message()));
         int current = topic.numPartitions();
@@ -82,12 +94,17 @@ final class CreatePartitions {
         int replicationFactor = topic.replicationFactor();
         List<List<Integer>> assignments;
         if (given != null) {
-            assignments = new ArrayList<>();
             for (CreatePartitionsAssignment assignment : given) {
                 ManualAssignment.validate(image, assignment.brokerIds(), OptionalInt.of(replicationFactor));
+            }
+            RecordLimitExceededException.check("CreatePartitions", written, additional);
+            assignments = new ArrayList<>(given.size());
+            for (CreatePartitionsAssignment assignment : given) {
                 assignments.add(List.copyOf(assignment.brokerIds()));
             }
         } else {
+            ReplicaPlacer.checkReplicationFactor(brokerIds.size(), replicationFactor);
+            RecordLimitExceededException.check("CreatePartitions", written, additional);
             assignments = placer.place(brokerIds, additional, replicationFactor);
         }
         for (int i = 0; i < assignments.size(); i++) {

@@ -34,6 +34,12 @@ import io.strand.common.config.TopicConfigs;
  * placement. Validate-only requests get the same answers and no records. The v5+ configs list of
  * each result is left for the broker to fill.
  *
+ * <p>Client counts are bounded before they size anything: a replication factor is checked against
+ * the registered brokers, then the records a topic needs (one topic record, its config records, one
+ * per partition) are counted against {@link QuorumController#MAX_RECORDS_PER_USER_OP} for the whole
+ * request; passing it throws {@link RecordLimitExceededException} and the request fails whole with
+ * POLICY_VIOLATION, as in Kafka.
+ *
  * <p>Stateless apart from the controller's {@link Random} and {@link ReplicaPlacer}; runs on the
  * controller thread.
  */
@@ -152,6 +158,8 @@ final class CreateTopics {
                             "partitions should be a consecutive 0-based integer sequence");
                 }
             }
+            RecordLimitExceededException.check("CreateTopics", records.size(),
+                    1L + configs.size() + byPartition.size());
             assignments = new ArrayList<>(byPartition.values());
         } else if (topic.replicationFactor() < -1 || topic.replicationFactor() == 0) {
             return error(name, Errors.INVALID_REPLICATION_FACTOR,
@@ -164,11 +172,13 @@ final class CreateTopics {
             int replicationFactor = topic.replicationFactor() == -1
                     ? defaults.defaultReplicationFactor() : topic.replicationFactor();
             try {
-                assignments = placer.place(brokerIds, numPartitions, replicationFactor);
+                ReplicaPlacer.checkReplicationFactor(brokerIds.size(), replicationFactor);
             } catch (InvalidReplicationFactorException e) {
                 return error(name, Errors.INVALID_REPLICATION_FACTOR,
                         "Unable to replicate the partition " + replicationFactor + " time(s): " + e.getMessage());
             }
+            RecordLimitExceededException.check("CreateTopics", records.size(), 1L + configs.size() + numPartitions);
+            assignments = placer.place(brokerIds, numPartitions, replicationFactor);
         }
 
         Uuid topicId = TopicIds.next(random, image, usedIds);

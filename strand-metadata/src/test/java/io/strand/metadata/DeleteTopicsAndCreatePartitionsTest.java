@@ -6,12 +6,16 @@ import static io.strand.metadata.ControllerTestSupport.get;
 import static io.strand.metadata.ControllerTestSupport.topic;
 import static io.strand.metadata.ControllerTestSupport.withConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -195,5 +199,28 @@ class DeleteTopicsAndCreatePartitionsTest {
 
         assertThat(metadataLog.image().topics().byName("orders").orElseThrow().id()).isNotEqualTo(ordersId);
         assertThat(metadataLog.image().configs(new ConfigResource(ConfigResource.Type.TOPIC, "orders"))).isEmpty();
+    }
+
+    @Test
+    void hugePartitionIncreaseIsPolicyViolationAndAddsNothing() {
+        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_RECORDS_PER_USER_OP + 3)) {
+            for (boolean validateOnly : List.of(false, true)) {
+                CreatePartitionsRequestData request = new CreatePartitionsRequestData().setValidateOnly(validateOnly);
+                request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(count));
+                assertThatThrownBy(() -> controller.createPartitions(request).get(10, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(PolicyViolationException.class)
+                        .hasMessage("Unable to perform excessively large batch operation.");
+            }
+        }
+        // A huge count with too few assignments is the assignment's error, as in Kafka.
+        CreatePartitionsTopicResult mismatched = addPartitions(new CreatePartitionsTopic().setName("orders")
+                .setCount(Integer.MAX_VALUE)
+                .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(1, 2)))), false);
+        assertThat(mismatched.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
+
+        assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(2);
+        assertThat(addPartitions(new CreatePartitionsTopic().setName("orders").setCount(3), false).errorCode())
+                .isEqualTo(Errors.NONE.code());
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
@@ -352,5 +353,63 @@ class QuorumControllerTest {
         controller.close();
         assertThatThrownBy(() -> controller.registerBroker(broker(1)).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(org.apache.kafka.common.errors.NotControllerException.class);
+    }
+
+    /** The failure a whole request over the record limit gets, as Kafka's controller gives it. */
+    private void assertExcessivelyLarge(CompletableFuture<?> future) {
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage("Unable to perform excessively large batch operation.");
+    }
+
+    @Test
+    void partitionCountsOverTheRecordLimitArePolicyViolationBeforeAnythingIsSized() {
+        registerBrokers(1);
+        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_RECORDS_PER_USER_OP)) {
+            assertExcessivelyLarge(controller.createTopics(createTopics(topic("huge", count, 1)), defaults));
+            assertExcessivelyLarge(controller.createTopics(
+                    createTopics(topic("huge", count, 1)).setValidateOnly(true), defaults));
+        }
+        // The limit is on the request: topics that fit alone do not fit together.
+        assertExcessivelyLarge(controller.createTopics(createTopics(topic("a", 6_000, 1), topic("b", 6_000, 1),
+                topic("bad", 0, 1)), defaults));
+        assertThat(metadataLog.image().topics().all()).isEmpty();
+
+        // One topic record and 9,999 partition records are exactly the limit.
+        CreatableTopicResult atTheLimit = createOne(topic("big", QuorumController.MAX_RECORDS_PER_USER_OP - 1, 1));
+        assertThat(atTheLimit.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().topics().byName("big").orElseThrow().numPartitions())
+                .isEqualTo(QuorumController.MAX_RECORDS_PER_USER_OP - 1);
+        // The controller keeps serving.
+        assertThat(createOne(topic("after", 1, 1)).errorCode()).isEqualTo(Errors.NONE.code());
+    }
+
+    @Test
+    void hugeReplicationFactorIsInvalidReplicationFactorWhateverThePartitionCount() {
+        registerBrokers(1, 2);
+        CreatableTopicResult result = createOne(topic("rf", Integer.MAX_VALUE, Short.MAX_VALUE));
+
+        assertThat(result.errorCode()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
+        assertThat(result.errorMessage()).isEqualTo("Unable to replicate the partition 32767 time(s): The target "
+                + "replication factor of 32767 cannot be reached because only 2 broker(s) are registered.");
+    }
+
+    @Test
+    void manualAssignmentsAreValidatedBeforeTheRecordLimitAndCountAgainstIt() {
+        registerBrokers(1, 2);
+        CreateTopicsRequestData.CreatableTopic unknownBroker = topic("m", -1, -1);
+        CreateTopicsRequestData.CreatableTopic tooMany = topic("n", -1, -1);
+        for (int p = 0; p < QuorumController.MAX_RECORDS_PER_USER_OP; p++) {
+            withAssignment(unknownBroker, p, p == 5_000 ? 7 : 1);
+            withAssignment(tooMany, p, 1);
+        }
+
+        CreatableTopicResult result = createOne(unknownBroker);
+        assertThat(result.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
+        assertThat(result.errorMessage()).isEqualTo("The manual partition assignment includes broker 7, but no such "
+                + "broker is registered.");
+        assertExcessivelyLarge(controller.createTopics(createTopics(tooMany), defaults));
+        assertThat(metadataLog.image().topics().all()).isEmpty();
     }
 }
