@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
@@ -22,10 +23,13 @@ import org.apache.kafka.common.protocol.Errors;
  * factor as the topic's partition 0; placed round-robin or as assigned) or Kafka's error per
  * topic. Validate-only requests get the same answers and no records. Runs on the controller thread.
  *
- * <p>The requested count is bounded before it sizes anything: more new partitions (or topics) in
- * one request than {@link QuorumController#MAX_RECORDS_PER_USER_OP} throws
- * {@link RecordLimitExceededException}, which fails the whole request with POLICY_VIOLATION, as
- * in Kafka.
+ * <p>The requested count is bounded before it sizes anything: a topic whose new partitions would
+ * take the request past {@link QuorumController#MAX_PARTITIONS_PER_REQUEST} gets POLICY_VIOLATION
+ * ("Excessively large number of partitions per request.", the limit and answer Kafka gives
+ * CreateTopics; Kafka's CreatePartitions only bounds its record list, and fails a topic over it
+ * with UNKNOWN_SERVER_ERROR after placing). More topics than
+ * {@link QuorumController#MAX_RECORDS_PER_USER_OP} fail the whole request with POLICY_VIOLATION, as
+ * Kafka's bounded result list does.
  */
 final class CreatePartitions {
 
@@ -68,8 +72,8 @@ final class CreatePartitions {
 
     /**
      * @param written the records the request's earlier topics produced, which count against the limit
-     * @throws RecordLimitExceededException when the new partitions would pass the request's record
-     *         limit; checked before anything is sized by the requested count
+     * @throws PolicyViolationException when the new partitions would take the request past its
+     *         partition limit; checked before anything is sized by the requested count
      */
     private static void createFor(MetadataImage image, CreatePartitionsTopic request, ReplicaPlacer placer,
                                   List<Integer> brokerIds, int written, List<MetadataRecord> records) {
@@ -91,20 +95,20 @@ final class CreatePartitions {
             throw new InvalidReplicaAssignmentException("Attempted to add " + additional
                     + " additional partition(s), but only " + given.size() + " assignment(s) were specified.");
         }
+        if ((long) written + additional > QuorumController.MAX_PARTITIONS_PER_REQUEST) {
+            throw new PolicyViolationException(QuorumController.EXCESSIVE_PARTITIONS_MESSAGE);
+        }
         int replicationFactor = topic.replicationFactor();
         List<List<Integer>> assignments;
         if (given != null) {
             for (CreatePartitionsAssignment assignment : given) {
                 ManualAssignment.validate(image, assignment.brokerIds(), OptionalInt.of(replicationFactor));
             }
-            RecordLimitExceededException.check("CreatePartitions", written, additional);
             assignments = new ArrayList<>(given.size());
             for (CreatePartitionsAssignment assignment : given) {
                 assignments.add(List.copyOf(assignment.brokerIds()));
             }
         } else {
-            ReplicaPlacer.checkReplicationFactor(brokerIds.size(), replicationFactor);
-            RecordLimitExceededException.check("CreatePartitions", written, additional);
             assignments = placer.place(brokerIds, additional, replicationFactor);
         }
         for (int i = 0; i < assignments.size(); i++) {

@@ -68,6 +68,12 @@ public final class QuorumController implements AutoCloseable {
      */
     static final int MAX_RECORDS_PER_USER_OP = 10_000;
     static final String EXCESSIVE_BATCH_MESSAGE = "Unable to perform excessively large batch operation.";
+    /**
+     * The most partitions one CreateTopics or CreatePartitions request may ask for, Kafka's
+     * {@code ReplicationControlManager.MAX_PARTITIONS_PER_BATCH}; more is POLICY_VIOLATION.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+    static final String EXCESSIVE_PARTITIONS_MESSAGE = "Excessively large number of partitions per request.";
 
     private static final long SLOW_OPERATION_MS = 1_000;
     private static final long CLOSE_WAIT_MS = 5_000;

@@ -43,15 +43,15 @@ final class ReplicaPlacer {
      * Replica lists for {@code numPartitions} partitions of {@code replicationFactor} replicas.
      *
      * @param brokerIds     registered broker ids, ascending
-     * @param numPartitions at most {@link QuorumController#MAX_RECORDS_PER_USER_OP}: the caller has
+     * @param numPartitions at most {@link QuorumController#MAX_PARTITIONS_PER_REQUEST}: the caller has
      *                      bounded the client's count before asking
      * @throws InvalidReplicationFactorException when there are fewer brokers than replicas
      */
     List<List<Integer>> place(List<Integer> brokerIds, int numPartitions, int replicationFactor) {
         checkReplicationFactor(brokerIds.size(), replicationFactor);
-        if (numPartitions < 0 || numPartitions > QuorumController.MAX_RECORDS_PER_USER_OP) {
+        if (numPartitions < 0 || numPartitions > QuorumController.MAX_PARTITIONS_PER_REQUEST) {
             throw new IllegalArgumentException("numPartitions=" + numPartitions + " is outside 0.."
-                    + QuorumController.MAX_RECORDS_PER_USER_OP + "; callers bound it first");
+                    + QuorumController.MAX_PARTITIONS_PER_REQUEST + "; callers bound it first");
         }
         int n = brokerIds.size();
         int start = random.nextInt(n);

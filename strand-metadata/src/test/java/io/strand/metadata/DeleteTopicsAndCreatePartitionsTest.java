@@ -203,14 +203,12 @@ class DeleteTopicsAndCreatePartitionsTest {
 
     @Test
     void hugePartitionIncreaseIsPolicyViolationAndAddsNothing() {
-        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_RECORDS_PER_USER_OP + 3)) {
+        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_PARTITIONS_PER_REQUEST + 3)) {
             for (boolean validateOnly : List.of(false, true)) {
-                CreatePartitionsRequestData request = new CreatePartitionsRequestData().setValidateOnly(validateOnly);
-                request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(count));
-                assertThatThrownBy(() -> controller.createPartitions(request).get(10, TimeUnit.SECONDS))
-                        .isInstanceOf(ExecutionException.class)
-                        .cause().isInstanceOf(PolicyViolationException.class)
-                        .hasMessage("Unable to perform excessively large batch operation.");
+                CreatePartitionsTopicResult result = addPartitions(
+                        new CreatePartitionsTopic().setName("orders").setCount(count), validateOnly);
+                assertThat(result.errorCode()).isEqualTo(Errors.POLICY_VIOLATION.code());
+                assertThat(result.errorMessage()).isEqualTo("Excessively large number of partitions per request.");
             }
         }
         // A huge count with too few assignments is the assignment's error, as in Kafka.
@@ -218,9 +216,29 @@ class DeleteTopicsAndCreatePartitionsTest {
                 .setCount(Integer.MAX_VALUE)
                 .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(1, 2)))), false);
         assertThat(mismatched.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
-
         assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(2);
-        assertThat(addPartitions(new CreatePartitionsTopic().setName("orders").setCount(3), false).errorCode())
-                .isEqualTo(Errors.NONE.code());
+
+        // The limit is on the request: the second topic would pass it, the first still grows.
+        CreatePartitionsRequestData request = new CreatePartitionsRequestData();
+        request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(6_002));
+        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(6_001));
+        CreatePartitionsResponseData response = get(controller.createPartitions(request));
+        assertThat(response.results()).extracting(CreatePartitionsTopicResult::name,
+                CreatePartitionsTopicResult::errorCode).containsExactly(tuple("orders", Errors.NONE.code()),
+                tuple("audit", Errors.POLICY_VIOLATION.code()));
+        assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(6_002);
+        assertThat(metadataLog.image().topics().byName("audit").orElseThrow().numPartitions()).isEqualTo(1);
+    }
+
+    @Test
+    void moreTopicsThanTheRecordLimitFailTheWholeRequest() {
+        CreatePartitionsRequestData request = new CreatePartitionsRequestData();
+        for (int i = 0; i <= QuorumController.MAX_RECORDS_PER_USER_OP; i++) {
+            request.topics().add(new CreatePartitionsTopic().setName("t" + i).setCount(2));
+        }
+        assertThatThrownBy(() -> controller.createPartitions(request).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage("Unable to perform excessively large batch operation.");
     }
 }
