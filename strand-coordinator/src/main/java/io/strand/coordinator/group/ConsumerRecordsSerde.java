@@ -114,9 +114,10 @@ final class ConsumerRecordsSerde {
         return out;
     }
 
+    /** A count of elements that follow; each takes at least a byte, so more than the bytes left is corrupt. */
     private static int count(ByteBuffer v) {
         int count = v.getInt();
-        if (count < 0 || count > MAX_COUNT) {
+        if (count < 0 || count > MAX_COUNT || count > v.remaining()) {
             throw new IllegalArgumentException("count " + count);
         }
         return count;
