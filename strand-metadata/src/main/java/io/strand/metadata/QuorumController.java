@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * When this node is not the leader every operation answers NOT_CONTROLLER; when an append fails
  * every item of the response carries the failure's error code. An operation that would write more
- * than {@link #MAX_RECORDS_PER_USER_OP} records fails whole with POLICY_VIOLATION, every item of the
- * request answering it.
+ * than {@link #MAX_RECORDS_PER_USER_OP} records (deleting or reconfiguring too many topics at once,
+ * say) fails whole with POLICY_VIOLATION, every item of the request answering it; CreateTopics and
+ * CreatePartitions check their counts before computing anything sized by them.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  */
@@ -244,6 +245,13 @@ public final class QuorumController implements AutoCloseable {
                 log.error("Controller operation failed: operation={}", operation.name, e);
             }
             operation.fail(e, null);
+            return;
+        }
+        if (result.records().size() > MAX_RECORDS_PER_USER_OP) {
+            // What the request asked for is bounded by its own size; the batch it would append is not.
+            log.info("Refused an excessively large operation: operation={} records={}", operation.name,
+                    result.records().size());
+            operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
             return;
         }
         if (!metadataLog.isLeader()) {

@@ -241,4 +241,30 @@ class DeleteTopicsAndCreatePartitionsTest {
                 .cause().isInstanceOf(PolicyViolationException.class)
                 .hasMessage("Unable to perform excessively large batch operation.");
     }
+
+    @Test
+    void deletingMoreTopicsThanTheRecordLimitFailsTheWholeRequest() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int batch = 0; batch < 3; batch++) {
+            org.apache.kafka.common.message.CreateTopicsRequestData create = createTopics();
+            for (int i = 0; i < (batch < 2 ? 5_000 : 1); i++) {
+                String name = "many-" + batch + "-" + i;
+                create.topics().add(topic(name, 1, 1));
+                names.add(name);
+            }
+            get(controller.createTopics(create, ControllerDefaults.SINGLE_NODE));
+        }
+        assertThat(names).hasSize(QuorumController.MAX_RECORDS_PER_USER_OP + 1);
+
+        assertThatThrownBy(() -> controller.deleteTopics(new DeleteTopicsRequestData().setTopicNames(names))
+                .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage("Unable to perform excessively large batch operation.");
+        assertThat(metadataLog.image().topics().byName("many-2-0")).isPresent();
+
+        DeleteTopicsResponseData deleted = delete(new DeleteTopicsRequestData().setTopicNames(names.subList(1,
+                names.size())));
+        assertThat(deleted.responses()).allSatisfy(r -> assertThat(r.errorCode()).isEqualTo(Errors.NONE.code()));
+    }
 }
