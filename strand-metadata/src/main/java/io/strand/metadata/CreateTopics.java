@@ -16,6 +16,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
@@ -34,6 +35,13 @@ import io.strand.common.config.TopicConfigs;
  * placement. Validate-only requests get the same answers and no records. The v5+ configs list of
  * each result is left for the broker to fill.
  *
+ * <p>Client counts are bounded before they size anything, with Kafka's limits: first the
+ * partitions the whole request asks for ({@link QuorumController#MAX_PARTITIONS_PER_REQUEST}), then,
+ * per topic once its replication factor is known to fit the registered brokers, the records it needs
+ * (one topic record, its config records, one per partition) against
+ * {@link QuorumController#MAX_RECORDS_PER_USER_OP} for the request. Either failing fails the whole
+ * request with POLICY_VIOLATION (every topic answers it), as in Kafka.
+ *
  * <p>Stateless apart from the controller's {@link Random} and {@link ReplicaPlacer}; runs on the
  * controller thread.
  */
@@ -45,6 +53,7 @@ final class CreateTopics {
     static ControllerResult<CreateTopicsResponseData> compute(MetadataImage image, CreateTopicsRequestData request,
                                                               ControllerDefaults defaults, ReplicaPlacer placer,
                                                               Random random) {
+        checkPartitionsPerRequest(request, defaults);
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new LinkedHashSet<>();
         for (CreatableTopic topic : request.topics()) {
@@ -152,6 +161,8 @@ final class CreateTopics {
                             "partitions should be a consecutive 0-based integer sequence");
                 }
             }
+            RecordLimitExceededException.check("CreateTopics", records.size(),
+                    1L + configs.size() + byPartition.size());
             assignments = new ArrayList<>(byPartition.values());
         } else if (topic.replicationFactor() < -1 || topic.replicationFactor() == 0) {
             return error(name, Errors.INVALID_REPLICATION_FACTOR,
@@ -164,11 +175,13 @@ final class CreateTopics {
             int replicationFactor = topic.replicationFactor() == -1
                     ? defaults.defaultReplicationFactor() : topic.replicationFactor();
             try {
-                assignments = placer.place(brokerIds, numPartitions, replicationFactor);
+                ReplicaPlacer.checkReplicationFactor(brokerIds.size(), replicationFactor);
             } catch (InvalidReplicationFactorException e) {
                 return error(name, Errors.INVALID_REPLICATION_FACTOR,
                         "Unable to replicate the partition " + replicationFactor + " time(s): " + e.getMessage());
             }
+            RecordLimitExceededException.check("CreateTopics", records.size(), 1L + configs.size() + numPartitions);
+            assignments = placer.place(brokerIds, numPartitions, replicationFactor);
         }
 
         Uuid topicId = TopicIds.next(random, image, usedIds);
@@ -189,6 +202,29 @@ final class CreateTopics {
                 .setNumPartitions(assignments.size())
                 .setReplicationFactor((short) assignments.get(0).size())
                 .setTopicConfigErrorCode(Errors.NONE.code());
+    }
+
+    /**
+     * Kafka's first check of a CreateTopics request, before its names: the partitions it asks for
+     * (a count, the default for -1, or the assignments given; non-positive counts are left to their
+     * own error) may total at most {@link QuorumController#MAX_PARTITIONS_PER_REQUEST}.
+     *
+     * @throws PolicyViolationException for the whole request when they do not
+     */
+    private static void checkPartitionsPerRequest(CreateTopicsRequestData request, ControllerDefaults defaults) {
+        long total = 0;
+        for (CreatableTopic topic : request.topics()) {
+            if (!topic.assignments().isEmpty()) {
+                total += topic.assignments().size();
+            } else if (topic.numPartitions() == -1) {
+                total += defaults.numPartitions();
+            } else if (topic.numPartitions() > 0) {
+                total += topic.numPartitions();
+            }
+        }
+        if (total > QuorumController.MAX_PARTITIONS_PER_REQUEST) {
+            throw new PolicyViolationException(QuorumController.EXCESSIVE_PARTITIONS_MESSAGE);
+        }
     }
 
     static CreatableTopicResult error(String name, Errors error, String message) {

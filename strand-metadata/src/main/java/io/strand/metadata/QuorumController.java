@@ -19,6 +19,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -50,13 +51,30 @@ import org.slf4j.LoggerFactory;
  *                                        \--records--> appending --applied / failed--> answered
  * </pre>
  * When this node is not the leader every operation answers NOT_CONTROLLER; when an append fails
- * every item of the response carries the failure's error code.
+ * every item of the response carries the failure's error code. An operation that would write more
+ * than {@link #MAX_RECORDS_PER_USER_OP} records (deleting or reconfiguring too many topics at once,
+ * say) fails whole with POLICY_VIOLATION, every item of the request answering it; CreateTopics and
+ * CreatePartitions check their counts before computing anything sized by them.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  */
 public final class QuorumController implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QuorumController.class);
+
+    /**
+     * The most records one client request may make the controller write, Kafka's
+     * {@code QuorumController.MAX_RECORDS_PER_USER_OP}: a request over it (10,000 partitions in one
+     * CreateTopics, say) is refused with POLICY_VIOLATION before anything is allocated for it.
+     */
+    static final int MAX_RECORDS_PER_USER_OP = 10_000;
+    static final String EXCESSIVE_BATCH_MESSAGE = "Unable to perform excessively large batch operation.";
+    /**
+     * The most partitions one CreateTopics or CreatePartitions request may ask for, Kafka's
+     * {@code ReplicationControlManager.MAX_PARTITIONS_PER_BATCH}; more is POLICY_VIOLATION.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+    static final String EXCESSIVE_PARTITIONS_MESSAGE = "Excessively large number of partitions per request.";
 
     private static final long SLOW_OPERATION_MS = 1_000;
     private static final long CLOSE_WAIT_MS = 5_000;
@@ -218,11 +236,22 @@ public final class QuorumController implements AutoCloseable {
         ControllerResult<T> result;
         try {
             result = operation.compute.get();
+        } catch (RecordLimitExceededException e) {
+            log.info("Refused an excessively large operation: operation={} reason={}", operation.name, e.getMessage());
+            operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
+            return;
         } catch (RuntimeException e) {
             if (!(e instanceof ApiException)) {
                 log.error("Controller operation failed: operation={}", operation.name, e);
             }
             operation.fail(e, null);
+            return;
+        }
+        if (result.records().size() > MAX_RECORDS_PER_USER_OP) {
+            // What the request asked for is bounded by its own size; the batch it would append is not.
+            log.info("Refused an excessively large operation: operation={} records={}", operation.name,
+                    result.records().size());
+            operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
             return;
         }
         if (!metadataLog.isLeader()) {

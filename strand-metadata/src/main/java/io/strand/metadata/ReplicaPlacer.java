@@ -22,19 +22,36 @@ final class ReplicaPlacer {
     }
 
     /**
-     * Replica lists for {@code numPartitions} partitions of {@code replicationFactor} replicas.
+     * Whether {@code replicationFactor} replicas can be placed on {@code brokerCount} brokers; run
+     * before anything is sized by the partition count, as Kafka's placer does.
      *
-     * @param brokerIds registered broker ids, ascending
-     * @throws InvalidReplicationFactorException when there are fewer brokers than replicas
+     * @throws InvalidReplicationFactorException with Kafka's message when it is not positive or
+     *         exceeds the registered brokers
      */
-    List<List<Integer>> place(List<Integer> brokerIds, int numPartitions, int replicationFactor) {
+    static void checkReplicationFactor(int brokerCount, int replicationFactor) {
         if (replicationFactor <= 0) {
             throw new InvalidReplicationFactorException("Invalid replication factor " + replicationFactor
                     + ": the replication factor must be positive.");
         }
-        if (replicationFactor > brokerIds.size()) {
+        if (replicationFactor > brokerCount) {
             throw new InvalidReplicationFactorException("The target replication factor of " + replicationFactor
-                    + " cannot be reached because only " + brokerIds.size() + " broker(s) are registered.");
+                    + " cannot be reached because only " + brokerCount + " broker(s) are registered.");
+        }
+    }
+
+    /**
+     * Replica lists for {@code numPartitions} partitions of {@code replicationFactor} replicas.
+     *
+     * @param brokerIds     registered broker ids, ascending
+     * @param numPartitions at most {@link QuorumController#MAX_PARTITIONS_PER_REQUEST}: the caller has
+     *                      bounded the client's count before asking
+     * @throws InvalidReplicationFactorException when there are fewer brokers than replicas
+     */
+    List<List<Integer>> place(List<Integer> brokerIds, int numPartitions, int replicationFactor) {
+        checkReplicationFactor(brokerIds.size(), replicationFactor);
+        if (numPartitions < 0 || numPartitions > QuorumController.MAX_PARTITIONS_PER_REQUEST) {
+            throw new IllegalArgumentException("numPartitions=" + numPartitions + " is outside 0.."
+                    + QuorumController.MAX_PARTITIONS_PER_REQUEST + "; callers bound it first");
         }
         int n = brokerIds.size();
         int start = random.nextInt(n);

@@ -6,12 +6,16 @@ import static io.strand.metadata.ControllerTestSupport.get;
 import static io.strand.metadata.ControllerTestSupport.topic;
 import static io.strand.metadata.ControllerTestSupport.withConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -195,5 +199,72 @@ class DeleteTopicsAndCreatePartitionsTest {
 
         assertThat(metadataLog.image().topics().byName("orders").orElseThrow().id()).isNotEqualTo(ordersId);
         assertThat(metadataLog.image().configs(new ConfigResource(ConfigResource.Type.TOPIC, "orders"))).isEmpty();
+    }
+
+    @Test
+    void hugePartitionIncreaseIsPolicyViolationAndAddsNothing() {
+        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_PARTITIONS_PER_REQUEST + 3)) {
+            for (boolean validateOnly : List.of(false, true)) {
+                CreatePartitionsTopicResult result = addPartitions(
+                        new CreatePartitionsTopic().setName("orders").setCount(count), validateOnly);
+                assertThat(result.errorCode()).isEqualTo(Errors.POLICY_VIOLATION.code());
+                assertThat(result.errorMessage()).isEqualTo("Excessively large number of partitions per request.");
+            }
+        }
+        // A huge count with too few assignments is the assignment's error, as in Kafka.
+        CreatePartitionsTopicResult mismatched = addPartitions(new CreatePartitionsTopic().setName("orders")
+                .setCount(Integer.MAX_VALUE)
+                .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(1, 2)))), false);
+        assertThat(mismatched.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
+        assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(2);
+
+        // The limit is on the request: the second topic would pass it, the first still grows.
+        CreatePartitionsRequestData request = new CreatePartitionsRequestData();
+        request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(6_002));
+        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(6_001));
+        CreatePartitionsResponseData response = get(controller.createPartitions(request));
+        assertThat(response.results()).extracting(CreatePartitionsTopicResult::name,
+                CreatePartitionsTopicResult::errorCode).containsExactly(tuple("orders", Errors.NONE.code()),
+                tuple("audit", Errors.POLICY_VIOLATION.code()));
+        assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(6_002);
+        assertThat(metadataLog.image().topics().byName("audit").orElseThrow().numPartitions()).isEqualTo(1);
+    }
+
+    @Test
+    void moreTopicsThanTheRecordLimitFailTheWholeRequest() {
+        CreatePartitionsRequestData request = new CreatePartitionsRequestData();
+        for (int i = 0; i <= QuorumController.MAX_RECORDS_PER_USER_OP; i++) {
+            request.topics().add(new CreatePartitionsTopic().setName("t" + i).setCount(2));
+        }
+        assertThatThrownBy(() -> controller.createPartitions(request).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage("Unable to perform excessively large batch operation.");
+    }
+
+    @Test
+    void deletingMoreTopicsThanTheRecordLimitFailsTheWholeRequest() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int batch = 0; batch < 3; batch++) {
+            org.apache.kafka.common.message.CreateTopicsRequestData create = createTopics();
+            for (int i = 0; i < (batch < 2 ? 5_000 : 1); i++) {
+                String name = "many-" + batch + "-" + i;
+                create.topics().add(topic(name, 1, 1));
+                names.add(name);
+            }
+            get(controller.createTopics(create, ControllerDefaults.SINGLE_NODE));
+        }
+        assertThat(names).hasSize(QuorumController.MAX_RECORDS_PER_USER_OP + 1);
+
+        assertThatThrownBy(() -> controller.deleteTopics(new DeleteTopicsRequestData().setTopicNames(names))
+                .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage("Unable to perform excessively large batch operation.");
+        assertThat(metadataLog.image().topics().byName("many-2-0")).isPresent();
+
+        DeleteTopicsResponseData deleted = delete(new DeleteTopicsRequestData().setTopicNames(names.subList(1,
+                names.size())));
+        assertThat(deleted.responses()).allSatisfy(r -> assertThat(r.errorCode()).isEqualTo(Errors.NONE.code()));
     }
 }

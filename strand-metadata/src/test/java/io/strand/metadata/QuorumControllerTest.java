@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
@@ -352,5 +353,83 @@ class QuorumControllerTest {
         controller.close();
         assertThatThrownBy(() -> controller.registerBroker(broker(1)).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(org.apache.kafka.common.errors.NotControllerException.class);
+    }
+
+    /** The failure a whole request over a limit gets, as Kafka's controller gives it. */
+    private void assertPolicyViolation(CompletableFuture<?> future, String message) {
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PolicyViolationException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void partitionCountsOverTheLimitArePolicyViolationBeforeAnythingIsSized() {
+        registerBrokers(1);
+        String tooManyPartitions = "Excessively large number of partitions per request.";
+        for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_PARTITIONS_PER_REQUEST + 1)) {
+            assertPolicyViolation(controller.createTopics(createTopics(topic("huge", count, 1)), defaults),
+                    tooManyPartitions);
+            assertPolicyViolation(controller.createTopics(
+                    createTopics(topic("huge", count, 1)).setValidateOnly(true), defaults), tooManyPartitions);
+            // Checked first, as Kafka does: before the replication factor and the name.
+            assertPolicyViolation(controller.createTopics(createTopics(topic("huge", count, Short.MAX_VALUE)),
+                    defaults), tooManyPartitions);
+            assertPolicyViolation(controller.createTopics(createTopics(topic("a/b", count, 1)), defaults),
+                    tooManyPartitions);
+        }
+        // The limit is on the request: topics that fit alone do not fit together, and the sum cannot wrap.
+        assertPolicyViolation(controller.createTopics(createTopics(topic("a", 6_000, 1), topic("b", 6_000, 1),
+                topic("bad", 0, 1)), defaults), tooManyPartitions);
+        assertPolicyViolation(controller.createTopics(createTopics(topic("a", Integer.MAX_VALUE, 1),
+                topic("b", Integer.MAX_VALUE, 1), topic("c", 2, 1)), defaults), tooManyPartitions);
+        // 10,000 partitions pass the partition limit, but with the topic record they are 10,001 records.
+        assertPolicyViolation(controller.createTopics(createTopics(
+                topic("records", QuorumController.MAX_PARTITIONS_PER_REQUEST, 1)), defaults),
+                "Unable to perform excessively large batch operation.");
+        assertThat(metadataLog.image().topics().all()).isEmpty();
+
+        // One topic record and 9,999 partition records are exactly the record limit.
+        CreatableTopicResult atTheLimit = createOne(topic("big", QuorumController.MAX_RECORDS_PER_USER_OP - 1, 1));
+        assertThat(atTheLimit.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().topics().byName("big").orElseThrow().numPartitions())
+                .isEqualTo(QuorumController.MAX_RECORDS_PER_USER_OP - 1);
+        // The controller keeps serving.
+        assertThat(createOne(topic("after", 1, 1)).errorCode()).isEqualTo(Errors.NONE.code());
+    }
+
+    @Test
+    void hugeReplicationFactorIsInvalidReplicationFactor() {
+        registerBrokers(1, 2);
+        CreatableTopicResult result = createOne(topic("rf", 3, Short.MAX_VALUE));
+
+        assertThat(result.errorCode()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
+        assertThat(result.errorMessage()).isEqualTo("Unable to replicate the partition 32767 time(s): The target "
+                + "replication factor of 32767 cannot be reached because only 2 broker(s) are registered.");
+    }
+
+    @Test
+    void manualAssignmentsAreValidatedBeforeTheRecordLimitAndCountAgainstIt() {
+        registerBrokers(1, 2);
+        CreateTopicsRequestData.CreatableTopic unknownBroker = topic("m", -1, -1);
+        CreateTopicsRequestData.CreatableTopic tooManyRecords = topic("n", -1, -1);
+        CreateTopicsRequestData.CreatableTopic tooManyPartitions = topic("o", -1, -1);
+        for (int p = 0; p <= QuorumController.MAX_PARTITIONS_PER_REQUEST; p++) {
+            if (p < QuorumController.MAX_PARTITIONS_PER_REQUEST) {
+                withAssignment(unknownBroker, p, p == 5_000 ? 7 : 1);
+                withAssignment(tooManyRecords, p, 1);
+            }
+            withAssignment(tooManyPartitions, p, 1);
+        }
+
+        CreatableTopicResult result = createOne(unknownBroker);
+        assertThat(result.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
+        assertThat(result.errorMessage()).isEqualTo("The manual partition assignment includes broker 7, but no such "
+                + "broker is registered.");
+        assertPolicyViolation(controller.createTopics(createTopics(tooManyRecords), defaults),
+                "Unable to perform excessively large batch operation.");
+        assertPolicyViolation(controller.createTopics(createTopics(tooManyPartitions), defaults),
+                "Excessively large number of partitions per request.");
+        assertThat(metadataLog.image().topics().all()).isEmpty();
     }
 }

@@ -26,10 +26,18 @@ import org.slf4j.LoggerFactory;
  * A frame that cannot be parsed, an unknown API key, or a version no handler serves closes the
  * connection (as Kafka does) — except ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION
  * and the supported list so that a newer client can negotiate down.
+ *
+ * <p>Back-pressure: requests are pipelined, but at most {@value #MAX_PENDING_RESPONSES} may wait for
+ * their responses, and none is read while the socket's send buffer is over its high-water mark (a
+ * client that does not read its responses). Past either, the connection stops reading until
+ * responses drain, so one connection cannot queue unbounded work or response bytes. Kafka goes
+ * further and reads one request at a time.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** Requests read whose responses are not yet written, past which the connection stops reading. */
+    static final int MAX_PENDING_RESPONSES = 64;
 
     private final ApiRegistry registry;
     private final String listenerName;
@@ -127,6 +135,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void enqueue(RequestHeader header, short responseVersion, CompletableFuture<? extends ApiMessage> response) {
         pending.addLast(new Pending(header, responseVersion, response));
+        maybePauseOrResumeReading();
         if (response.isDone()) {
             drain();
         } else {
@@ -169,6 +178,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (wrote) {
             channel.flush();
         }
+        maybePauseOrResumeReading();
+    }
+
+    /** Reads only while few responses wait and the client keeps up with reading them. */
+    private void maybePauseOrResumeReading() {
+        boolean read = !closing && pending.size() < MAX_PENDING_RESPONSES && channel.isWritable();
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        maybePauseOrResumeReading();
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void closeOnBadRequest(RuntimeException e) {

@@ -3,6 +3,8 @@ package io.strand.broker.admin;
 import static io.strand.broker.admin.ConfigDescriberTest.entry;
 import static io.strand.broker.admin.ConfigDescriberTest.resource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.common.config.BrokerConfig;
@@ -12,10 +14,14 @@ import io.strand.metadata.QuorumController;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
@@ -130,6 +136,40 @@ class AdminHandlersWithControllerTest {
         assertThat(deleted.responses()).extracting(r -> r.name() + "=" + Errors.forCode(r.errorCode()))
                 .containsExactlyInAnyOrder("orders=NONE", "never=UNKNOWN_TOPIC_OR_PARTITION");
         assertThat(metadataLog.image().topics().byName("orders")).isEmpty();
+    }
+
+    @Test
+    void hugePartitionCountIsPolicyViolationForEveryTopicAndCreatesNothing() {
+        CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        create.topics().add(new CreatableTopic().setName("huge").setNumPartitions(Integer.MAX_VALUE)
+                .setReplicationFactor((short) 1));
+        create.topics().add(new CreatableTopic().setName("small").setNumPartitions(1).setReplicationFactor((short) 1));
+        CreateTopicsRequest request = new CreateTopicsRequest.Builder(create).build((short) 7);
+        ApiHandler handler = handlers.stream().filter(h -> h.apiKey() == request.apiKey()).findFirst().orElseThrow();
+
+        Throwable failure = catchThrowable(() -> handler.handle(Requests.context(request), request).join());
+
+        // The connection answers a failed request with the request's error response, as Kafka does.
+        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(PolicyViolationException.class);
+        CreateTopicsResponseData answer = (CreateTopicsResponseData) request.getErrorResponse(0, failure.getCause()).data();
+        assertThat(answer.topics()).extracting(CreatableTopicResult::name, CreatableTopicResult::errorCode,
+                CreatableTopicResult::errorMessage).containsExactlyInAnyOrder(
+                tuple("huge", Errors.POLICY_VIOLATION.code(), "Excessively large number of partitions per request."),
+                tuple("small", Errors.POLICY_VIOLATION.code(), "Excessively large number of partitions per request."));
+        assertThat(metadataLog.image().topics().all()).isEmpty();
+    }
+
+    @Test
+    void hugePartitionIncreaseIsPolicyViolation() {
+        createTopic("orders");
+        CreatePartitionsRequestData grow = new CreatePartitionsRequestData().setTimeoutMs(30_000);
+        grow.topics().add(new CreatePartitionsTopic().setName("orders").setCount(Integer.MAX_VALUE));
+
+        CreatePartitionsResponseData response = call(new CreatePartitionsRequest.Builder(grow).build((short) 3));
+
+        assertThat(response.results()).extracting(CreatePartitionsTopicResult::errorCode)
+                .containsExactly(Errors.POLICY_VIOLATION.code());
+        assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(1);
     }
 
     private void createTopic(String name) {

@@ -66,6 +66,25 @@ class ConnectionHandlerTest {
     }
 
     @Test
+    void stopsReadingWhileTooManyResponsesWaitAndResumesAsTheyDrain() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler), "PLAINTEXT"));
+        for (int i = 0; i < ConnectionHandler.MAX_PENDING_RESPONSES - 1; i++) {
+            channel.writeInbound(request(i));
+        }
+        assertThat(channel.config().isAutoRead()).isTrue();
+
+        channel.writeInbound(request(ConnectionHandler.MAX_PENDING_RESPONSES - 1));
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        handler.pending.get(0).complete(new ApiVersionsResponseData());
+        channel.runPendingTasks();
+        assertThat(correlationIdOf(channel.readOutbound())).isZero();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void closesOnUnknownApiKey() {
         EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry(), "PLAINTEXT"));
         channel.writeInbound(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1, -1, -1}));

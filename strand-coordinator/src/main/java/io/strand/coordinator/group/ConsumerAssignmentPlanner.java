@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import com.google.re2j.Pattern;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
@@ -15,14 +16,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.internals.Topic;
 
 /**
  * The group-wide half of a consumer-protocol operation: which topics the members subscribe to
- * (names, and Java regular expressions resolved against the cluster's topics), whether that moves
+ * (names, and regular expressions resolved against the cluster's topics), whether that moves
  * the group epoch, and the new target assignment from the group's server assignor — all as
- * records, nothing applied.
+ * records, nothing applied. Regular expressions come from clients, so they are RE2 expressions
+ * (re2j, as Kafka's coordinator uses): matching takes time linear in the topic name, where a
+ * backtracking engine could spend hours on one crafted pattern and stall the shard's thread.
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */

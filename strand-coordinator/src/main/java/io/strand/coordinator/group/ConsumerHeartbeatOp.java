@@ -1,5 +1,7 @@
 package io.strand.coordinator.group;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
 import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
@@ -14,8 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.FencedMemberEpochException;

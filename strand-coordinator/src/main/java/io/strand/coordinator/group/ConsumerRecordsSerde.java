@@ -56,7 +56,7 @@ final class ConsumerRecordsSerde {
                 int count = count(v);
                 Map<String, Integer> topics = new HashMap<>();
                 for (int i = 0; i < count; i++) {
-                    topics.put(CoordinatorRecordSerde.string(v), v.getInt());
+                    topics.put(CoordinatorRecordSerde.requiredString(v), v.getInt());
                 }
                 return new ConsumerGroupMetadataValue(epoch, topics);
             }
@@ -68,7 +68,7 @@ final class ConsumerRecordsSerde {
                 int count = count(v);
                 List<String> names = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
-                    names.add(CoordinatorRecordSerde.string(v));
+                    names.add(CoordinatorRecordSerde.requiredString(v));
                 }
                 String regex = CoordinatorRecordSerde.string(v);
                 String assignor = CoordinatorRecordSerde.string(v);
@@ -103,7 +103,7 @@ final class ConsumerRecordsSerde {
         int topics = count(v);
         Map<String, Set<Integer>> out = new TreeMap<>();
         for (int i = 0; i < topics; i++) {
-            String topic = CoordinatorRecordSerde.string(v);
+            String topic = CoordinatorRecordSerde.requiredString(v);
             int partitions = count(v);
             Set<Integer> set = new TreeSet<>();
             for (int j = 0; j < partitions; j++) {
@@ -114,9 +114,10 @@ final class ConsumerRecordsSerde {
         return out;
     }
 
+    /** A count of elements that follow; each takes at least a byte, so more than the bytes left is corrupt. */
     private static int count(ByteBuffer v) {
         int count = v.getInt();
-        if (count < 0 || count > MAX_COUNT) {
+        if (count < 0 || count > MAX_COUNT || count > v.remaining()) {
             throw new IllegalArgumentException("count " + count);
         }
         return count;

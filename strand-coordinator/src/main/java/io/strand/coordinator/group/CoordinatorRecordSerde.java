@@ -72,8 +72,10 @@ import java.util.List;
  * </pre>
  * An assignment is topicCount int32, then per topic: topic string, count int32, count × int32.
  *
- * <p>An unknown key type or value version is a {@link CoordinatorRecordFormatException}: a newer
- * broker wrote it, and guessing would lose state.
+ * <p>An unknown key type or value version, a truncated record, or a null where a key field, member
+ * id or topic name belongs is a {@link CoordinatorRecordFormatException}: a newer broker or a
+ * corrupt write produced it, and guessing would corrupt state. {@link GroupShard#load} skips such a
+ * record with a warning.
  */
 public final class CoordinatorRecordSerde {
 
@@ -145,22 +147,31 @@ public final class CoordinatorRecordSerde {
     public static CoordinatorRecord deserialize(ByteBuffer key, ByteBuffer value) {
         try {
             ByteBuffer k = key.duplicate();
-            short keyType = k.getShort(k.position() + KEY_TYPE_FIELD_OFFSET);
-            k.position(k.position() + 2);
+            if (k.remaining() < 2) {
+                throw new CoordinatorRecordFormatException("Key too short for its type: keyBytes=" + k.remaining());
+            }
+            short keyType = k.getShort();
             CoordinatorRecord.Key parsedKey = switch (keyType) {
-                case OFFSET_KEY_TYPE -> new OffsetKey(string(k), string(k), k.getInt());
-                case GROUP_KEY_TYPE -> new GroupKey(string(k));
-                case CONSUMER_GROUP_METADATA_KEY_TYPE -> new ConsumerGroupMetadataKey(string(k));
-                case CONSUMER_MEMBER_METADATA_KEY_TYPE -> new ConsumerMemberMetadataKey(string(k), string(k));
-                case TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> new TargetAssignmentMetadataKey(string(k));
-                case TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> new TargetAssignmentMemberKey(string(k), string(k));
-                case CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE -> new ConsumerMemberAssignmentKey(string(k), string(k));
+                case OFFSET_KEY_TYPE -> new OffsetKey(requiredString(k), requiredString(k), k.getInt());
+                case GROUP_KEY_TYPE -> new GroupKey(requiredString(k));
+                case CONSUMER_GROUP_METADATA_KEY_TYPE -> new ConsumerGroupMetadataKey(requiredString(k));
+                case CONSUMER_MEMBER_METADATA_KEY_TYPE ->
+                        new ConsumerMemberMetadataKey(requiredString(k), requiredString(k));
+                case TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> new TargetAssignmentMetadataKey(requiredString(k));
+                case TARGET_ASSIGNMENT_MEMBER_KEY_TYPE ->
+                        new TargetAssignmentMemberKey(requiredString(k), requiredString(k));
+                case CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE ->
+                        new ConsumerMemberAssignmentKey(requiredString(k), requiredString(k));
                 default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
             };
             if (value == null) {
                 return new CoordinatorRecord(parsedKey, null);
             }
             ByteBuffer v = value.duplicate();
+            if (v.remaining() < 2) {
+                throw new CoordinatorRecordFormatException("Value too short for its version: keyType=" + keyType
+                        + " valueBytes=" + v.remaining());
+            }
             short version = v.getShort();
             if (version != VALUE_VERSION) {
                 throw new CoordinatorRecordFormatException("Unknown record value version: keyType=" + keyType
@@ -184,12 +195,13 @@ public final class CoordinatorRecordSerde {
             int count = v.getInt();
             List<MemberValue> members = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
-                members.add(new MemberValue(string(v), string(v), string(v), string(v), v.getInt(), v.getInt(),
+                members.add(new MemberValue(requiredString(v), string(v), string(v), string(v), v.getInt(), v.getInt(),
                         bytes(v), bytes(v)));
             }
             return new CoordinatorRecord(parsedKey,
                     new GroupValue(protocolType, generation, protocolName, leader, stateMs, members));
-        } catch (BufferUnderflowException | IllegalArgumentException | NullPointerException e) {
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
+                 | NullPointerException e) {
             throw new CoordinatorRecordFormatException("Truncated or malformed coordinator record: keyBytes="
                     + key.remaining() + " valueBytes=" + (value == null ? -1 : value.remaining()) + " cause=" + e);
         }
@@ -203,6 +215,15 @@ public final class CoordinatorRecordSerde {
         byte[] bytes = new byte[length];
         buf.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A string that may not be null: a key field, a member id, a topic name. */
+    static String requiredString(ByteBuffer buf) {
+        String value = string(buf);
+        if (value == null) {
+            throw new IllegalArgumentException("null where a string is required");
+        }
+        return value;
     }
 
     private static byte[] bytes(ByteBuffer buf) {

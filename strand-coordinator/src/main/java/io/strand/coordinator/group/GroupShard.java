@@ -35,6 +35,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator for the groups of one {@code __consumer_offsets} partition: their classic
@@ -61,6 +63,7 @@ import org.apache.kafka.common.utils.Time;
  */
 final class GroupShard {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
     private static final int LOAD_READ_BYTES = 1024 * 1024;
 
     private final int partition;
@@ -188,7 +191,11 @@ final class GroupShard {
         return offsets.getOrDefault(groupId, Map.of());
     }
 
-    /** Rebuilds the shard from its partition's committed log. */
+    /**
+     * Rebuilds the shard from its partition's committed log. A record that cannot be read (no key,
+     * an unknown key type or value version, truncated or malformed) is skipped with a warning, as is
+     * one whose replay fails: one bad record never costs the partition's other groups.
+     */
     void load() {
         loading = true;
         try {
@@ -203,9 +210,7 @@ final class GroupShard {
                         continue;
                     }
                     for (Record record : batch) {
-                        if (record.hasKey()) {
-                            replay(CoordinatorRecordSerde.deserialize(record.key(), record.value()));
-                        }
+                        maybeReplayLoaded(record);
                     }
                 }
                 if (!any) {
@@ -225,6 +230,28 @@ final class GroupShard {
             for (ConsumerMember member : group.members()) {
                 consumerOp.scheduleSession(group.groupId(), member.memberId());
             }
+        }
+    }
+
+    /** Decodes and replays one record read back during {@link #load}, or skips it with a warning. */
+    private void maybeReplayLoaded(Record record) {
+        if (!record.hasKey()) {
+            LOG.warn("Skipping record without a key in __consumer_offsets-{} at offset {}", partition, record.offset());
+            return;
+        }
+        CoordinatorRecord decoded;
+        try {
+            decoded = CoordinatorRecordSerde.deserialize(record.key(), record.value());
+        } catch (CoordinatorRecordFormatException e) {
+            LOG.warn("Skipping unreadable record in __consumer_offsets-{} at offset {}: {}", partition,
+                    record.offset(), e.getMessage());
+            return;
+        }
+        try {
+            replay(decoded);
+        } catch (RuntimeException e) {
+            LOG.error("Skipping record in __consumer_offsets-{} at offset {} whose replay failed: {}", partition,
+                    record.offset(), decoded, e);
         }
     }
 

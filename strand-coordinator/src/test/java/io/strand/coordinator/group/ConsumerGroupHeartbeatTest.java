@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Consumer-protocol (KIP-848) groups on one shard, driven by hand with a manual clock. */
 class ConsumerGroupHeartbeatTest {
@@ -182,6 +184,24 @@ class ConsumerGroupHeartbeatTest {
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
                 .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("[").setTopicPartitions(List.of())).errorCode())
                 .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void backtrackingRegexMatchesInLinearTimeAndBackReferencesAreInvalid() {
+        // Against this name a backtracking engine tries some 49^12 ways before failing.
+        String victim = "a".repeat(48) + "b";
+        topics.put(victim, 1);
+        lookup.idOf(victim);
+        ConsumerGroupHeartbeatResponseData joined = send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicRegex("audit-.*|(.*a){12}").setTopicPartitions(List.of()));
+
+        assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        // RE2 has no back-references; Kafka refuses them the same way.
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
+                .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("(a)\\1").setTopicPartitions(List.of()))
+                .errorCode()).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
     }
 
     @Test

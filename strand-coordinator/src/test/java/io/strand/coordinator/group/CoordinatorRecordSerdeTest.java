@@ -76,6 +76,22 @@ class CoordinatorRecordSerdeTest {
     }
 
     @Test
+    void shortKeysAndNullKeyFieldsAreRefusedAsFormatErrors() {
+        ByteBuffer nullTopic = ByteBuffer.allocate(11).putShort(CoordinatorRecordSerde.OFFSET_KEY_TYPE)
+                .putShort((short) 1).put((byte) 'g').putShort((short) -1).putInt(0).flip();
+
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {1}), null))
+                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyBytes=1");
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[0]), null))
+                .isInstanceOf(CoordinatorRecordFormatException.class);
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(nullTopic, null))
+                .isInstanceOf(CoordinatorRecordFormatException.class);
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(
+                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(new GroupKey("g"))), ByteBuffer.allocate(1)))
+                .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("valueBytes=1");
+    }
+
+    @Test
     void consumerGroupRecordsRoundTrip() {
         java.util.List<CoordinatorRecord> records = java.util.List.of(
                 new CoordinatorRecord(new CoordinatorRecord.ConsumerGroupMetadataKey("g"),
