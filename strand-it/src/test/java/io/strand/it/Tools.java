@@ -72,7 +72,7 @@ final class Tools {
 
     private static final Tool KCAT = new Tool("kcat", "strand.it.kcat", "STRAND_IT_KCAT", "kcat",
             "apt package kcat", candidate -> Optional.empty());
-    private static final Tool PYTHON = new Tool("a python3 with confluent_kafka", "strand.it.python",
+    private static final Tool PYTHON = new Tool("python3 with confluent_kafka", "strand.it.python",
             "STRAND_IT_PYTHON", "python3", "apt package python3-confluent-kafka (it serves /usr/bin/python3)",
             Tools::whyNoConfluentKafka);
     private static final Tool NODE = new Tool("node", "strand.it.node", "STRAND_IT_NODE", "node",
