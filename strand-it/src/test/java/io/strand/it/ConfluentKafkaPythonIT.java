@@ -25,15 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * reports, a consumer on a manual assignment, {@code get_watermark_offsets} and
  * {@code offsets_for_times}.
  *
- * <p>The scripts run under Debian's {@code /usr/bin/python3}, where the apt package
- * python3-confluent-kafka lives, and print one JSON object each, which the tests check. Record i
+ * <p>The scripts run under the python {@link Tools#requirePython()} finds (one that can import
+ * confluent_kafka) and print one JSON object each, which the tests check. Record i
  * of a produced partition has key {@code key-i}, value {@code value-i}, header {@code seq=i} and
  * timestamp {@link #BASE_TIMESTAMP_MS} + i seconds.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConfluentKafkaPythonIT {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static Path python;
     private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.pythonDir", "src/test/python"));
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(45);
     private static final long BASE_TIMESTAMP_MS = 1_600_000_000_000L;
@@ -47,9 +47,7 @@ class ConfluentKafkaPythonIT {
 
     @BeforeAll
     static void startBroker() {
-        Tools.requireExecutable(PYTHON, "Debian's python3");
-        Tools.require(Tools.runs(PYTHON.toString(), "-c", "import confluent_kafka"),
-                "python module confluent_kafka is missing; install apt package python3-confluent-kafka");
+        python = Tools.requirePython();
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
     }
@@ -176,7 +174,7 @@ class ConfluentKafkaPythonIT {
 
     /** Runs {@code script} with {@code args}, expects exit code 0 and returns its JSON output. */
     private static JsonNode script(String script, String... args) {
-        List<String> command = new ArrayList<>(List.of(PYTHON.toString(), SCRIPTS.resolve(script).toString()));
+        List<String> command = new ArrayList<>(List.of(python.toString(), SCRIPTS.resolve(script).toString()));
         command.addAll(List.of(args));
         ChildProcess.Result result = ChildProcess.of(command).timeout(SCRIPT_TIMEOUT).run().assertSuccess();
         try {

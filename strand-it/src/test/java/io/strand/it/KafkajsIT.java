@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,16 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  * a partition without a consumer group (kafkajs' broker-level Fetch, since its public consumer
  * always joins a group); and the public group consumer where the broker serves groups.
  *
- * <p>The npm dependencies are installed with {@code npm ci} when {@code node_modules} is missing.
+ * <p>The scripts' npm dependencies must be installed beforehand ({@link Tools#NPM_CI}); without
+ * them the class fails on CI and is skipped elsewhere.
  * Record i of a produced partition has key {@code key-i}, value {@code value-i}, header
  * {@code seq=i}.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkajsIT {
 
-    private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.jsDir", "src/test/js"));
+    private static Path node;
+    private static Path scripts;
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(45);
-    private static final Duration NPM_TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -46,8 +46,8 @@ class KafkajsIT {
 
     @BeforeAll
     static void startBroker() {
-        Tools.require(Tools.runs("node", "--version"), "node is missing");
-        installNpmDependenciesIfMissing();
+        node = Tools.requireNode();
+        scripts = Tools.requireKafkajs();
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
     }
@@ -192,25 +192,14 @@ class KafkajsIT {
 
     /** Runs {@code script} with {@code args}, expects exit code 0 and returns its JSON output. */
     private static JsonNode script(String script, String... args) {
-        List<String> command = new ArrayList<>(List.of("node", script));
+        List<String> command = new ArrayList<>(List.of(node.toString(), script));
         command.addAll(List.of(args));
-        ChildProcess.Result result = ChildProcess.of(command).workDir(SCRIPTS).timeout(SCRIPT_TIMEOUT)
+        ChildProcess.Result result = ChildProcess.of(command).workDir(scripts).timeout(SCRIPT_TIMEOUT)
                 .run().assertSuccess();
         try {
             return JSON.readTree(result.stdout());
         } catch (IOException e) {
             throw new UncheckedIOException(result.describe("printed no JSON"), e);
         }
-    }
-
-    private static void installNpmDependenciesIfMissing() {
-        if (Files.exists(SCRIPTS.resolve("node_modules/kafkajs/package.json"))) {
-            return;
-        }
-        ChildProcess.of("npm", "ci", "--no-audit", "--no-fund")
-                .workDir(SCRIPTS)
-                .timeout(NPM_TIMEOUT)
-                .run()
-                .assertSuccess();
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KcatIT {
 
-    private static final String KCAT = "/usr/bin/kcat";
+    private static Path kcat;
     private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(30);
     /** offset|key length (-1 = null)|key|value|headers (a=b,c=d) */
     private static final String RECORD_FORMAT = "%o|%K|%k|%s|%h\\n";
@@ -41,7 +41,7 @@ class KcatIT {
 
     @BeforeAll
     static void startBroker() {
-        Tools.requireExecutable(Path.of(KCAT), "apt package kcat");
+        kcat = Tools.requireKcat();
         broker = BrokerUnderTest.start(dataDir);
         bootstrap = broker.bootstrapServers();
     }
@@ -166,7 +166,7 @@ class KcatIT {
     }
 
     private static ChildProcess.Result kcatWithInput(String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(KCAT, "-b", bootstrap));
+        List<String> command = new ArrayList<>(List.of(kcat.toString(), "-b", bootstrap));
         command.addAll(List.of(args));
         return ChildProcess.of(command).stdin(stdin).timeout(KCAT_TIMEOUT).run();
     }

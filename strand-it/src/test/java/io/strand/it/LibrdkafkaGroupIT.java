@@ -49,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LibrdkafkaGroupIT {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path KCAT = Path.of("/usr/bin/kcat");
+    private static Path python;
+    private static Path kcat;
     private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.pythonDir", "src/test/python"));
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(45);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,10 +67,8 @@ class LibrdkafkaGroupIT {
 
     @BeforeAll
     static void startBroker() {
-        Tools.requireExecutable(PYTHON, "Debian's python3");
-        Tools.require(Tools.runs(PYTHON.toString(), "-c", "import confluent_kafka"),
-                "python module confluent_kafka is missing; install apt package python3-confluent-kafka");
-        Tools.requireExecutable(KCAT, "apt package kcat");
+        python = Tools.requirePython();
+        kcat = Tools.requireKcat();
         broker = BrokerUnderTest.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0"));
         bootstrap = broker.bootstrapServers();
     }
@@ -177,7 +175,7 @@ class LibrdkafkaGroupIT {
 
     /** A kcat balanced consumer in the background; prints partition|offset|value per record, unbuffered. */
     private ChildProcess.Running kcatMember(String group, String topic) {
-        ChildProcess.Running member = ChildProcess.of(KCAT.toString(), "-b", bootstrap, "-G", group,
+        ChildProcess.Running member = ChildProcess.of(kcat.toString(), "-b", bootstrap, "-G", group,
                 "-o", "beginning", "-u", "-f", "%p|%o|%s\\n", "-X", "session.timeout.ms=10000", topic).start();
         members.add(member);
         return member;
@@ -259,7 +257,7 @@ class LibrdkafkaGroupIT {
     }
 
     private static JsonNode groupConsume(String topic, String group, int maxRecords) {
-        ChildProcess.Result result = ChildProcess.of(PYTHON.toString(), SCRIPTS.resolve("group_consume.py").toString(),
+        ChildProcess.Result result = ChildProcess.of(python.toString(), SCRIPTS.resolve("group_consume.py").toString(),
                 bootstrap, topic, group, Integer.toString(maxRecords)).timeout(CLIENT_TIMEOUT).run().assertSuccess();
         try {
             return JSON.readTree(result.stdout());

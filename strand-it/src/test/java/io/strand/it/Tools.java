@@ -2,23 +2,117 @@ package io.strand.it;
 
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checks that a third-party client a test class drives is installed. On a CI machine
- * ({@code CI=true}) a missing tool fails the class, since the CI script installs it; on a
- * developer's machine the class is skipped with the hint how to install it. Stateless.
+ * The one place that finds the third-party clients the integration tests drive, and decides what a
+ * missing one means: on a CI machine ({@code CI=true}) it fails the test class, since {@code .ci/run}
+ * installs every client; on a developer's machine the class is skipped with the hint how to install
+ * it. Tests never install anything themselves.
+ *
+ * <p>Each tool is taken from a system property, else from an environment variable, else found on
+ * {@code PATH}:
+ *
+ * <table>
+ *   <caption>Where each tool comes from</caption>
+ *   <tr><th>tool</th><th>system property</th><th>environment</th><th>on PATH</th><th>installed by</th></tr>
+ *   <tr><td>kcat</td><td>{@code strand.it.kcat}</td><td>{@code STRAND_IT_KCAT}</td>
+ *       <td>the first {@code kcat}</td><td>apt package kcat</td></tr>
+ *   <tr><td>python</td><td>{@code strand.it.python}</td><td>{@code STRAND_IT_PYTHON}</td>
+ *       <td>the first {@code python3} that can import {@code confluent_kafka}</td>
+ *       <td>apt package python3-confluent-kafka (for {@code /usr/bin/python3})</td></tr>
+ *   <tr><td>node</td><td>{@code strand.it.node}</td><td>{@code STRAND_IT_NODE}</td>
+ *       <td>the first {@code node}</td><td>apt package nodejs</td></tr>
+ *   <tr><td>kafkajs</td><td>{@code strand.it.jsDir} (the scripts' directory)</td><td></td>
+ *       <td>{@code node_modules/kafkajs} there</td><td>{@code npm ci} (see {@link #NPM_CI})</td></tr>
+ * </table>
+ *
+ * <p>A value that names no directory ({@code -Dstrand.it.kcat=kcat}) is looked up on {@code PATH};
+ * any other is taken as the file itself. An explicit value wins: when it is unusable the tool is
+ * missing, no other is tried. Python is checked by running {@code import confluent_kafka}, since
+ * the first {@code python3} on a developer's {@code PATH} is often one (pyenv, a virtualenv) without
+ * the apt package's module.
+ *
+ * <p>Thread-safe: each tool is resolved once per JVM and the outcome, found or not, cached.
  */
 final class Tools {
+
+    /** The command that installs the kafkajs scripts' dependencies, from the repository root. */
+    static final String NPM_CI = "npm ci --prefix strand-it/src/test/js --no-audit --no-fund";
+
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A tool looked for: where an override may come from, which name to look for on PATH, how to install it. */
+    private record Tool(String what, String property, String envVariable, String commandName, String installHint,
+            Probe probe) {
+    }
+
+    /** Whether a candidate file works as the tool; empty when it does, else why not. */
+    private interface Probe {
+        Optional<String> whyUnusable(Path candidate);
+    }
+
+    /** The outcome of a lookup: the tool, or why there is none. */
+    private record Lookup(Path path, String missing) {
+    }
+
+    private static final Tool KCAT = new Tool("kcat", "strand.it.kcat", "STRAND_IT_KCAT", "kcat",
+            "apt package kcat", candidate -> Optional.empty());
+    private static final Tool PYTHON = new Tool("python3 with confluent_kafka", "strand.it.python",
+            "STRAND_IT_PYTHON", "python3", "apt package python3-confluent-kafka (it serves /usr/bin/python3)",
+            Tools::whyNoConfluentKafka);
+    private static final Tool NODE = new Tool("node", "strand.it.node", "STRAND_IT_NODE", "node",
+            "apt package nodejs", candidate -> Optional.empty());
+
+    private static final Map<Tool, Lookup> RESOLVED = new ConcurrentHashMap<>();
 
     private Tools() {
     }
 
     static boolean onCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** kcat: fails on CI, skips elsewhere, when there is none. */
+    static Path requireKcat() {
+        return require(KCAT);
+    }
+
+    /** A python3 that can import confluent_kafka: fails on CI, skips elsewhere, when there is none. */
+    static Path requirePython() {
+        return require(PYTHON);
+    }
+
+    /** node: fails on CI, skips elsewhere, when there is none. */
+    static Path requireNode() {
+        return require(NODE);
+    }
+
+    /**
+     * The kafkajs scripts' directory ({@code strand.it.jsDir}), with node present and the scripts'
+     * npm dependencies installed: fails on CI, skips elsewhere, when either is missing.
+     */
+    static Path requireKafkajs() {
+        requireNode();
+        Path scripts = Path.of(System.getProperty("strand.it.jsDir", "src/test/js"));
+        require(Files.isRegularFile(scripts.resolve("node_modules/kafkajs/package.json")),
+                "kafkajs is not installed in " + scripts.toAbsolutePath().normalize().resolve("node_modules")
+                        + "; tests never download it: run `" + NPM_CI + "` from the repository root");
+        return scripts;
     }
 
     /** Fails on CI, skips elsewhere, unless {@code executable} exists and may be run. */
@@ -29,7 +123,7 @@ final class Tools {
     /** Whether {@code command} can be started and exits with 0 within ten seconds. */
     static boolean runs(String... command) {
         try {
-            return ChildProcess.of(command).timeout(Duration.ofSeconds(10)).run().exitCode() == 0;
+            return ChildProcess.of(command).timeout(PROBE_TIMEOUT).run().exitCode() == 0;
         } catch (UncheckedIOException | AssertionError e) {
             return false;
         }
@@ -39,10 +133,104 @@ final class Tools {
     static void require(boolean present, String whatIsMissing) {
         if (onCi()) {
             if (!present) {
-                throw new AssertionError(whatIsMissing);
+                throw new AssertionError(whatIsMissing + " (CI=true: a missing client fails the tests)");
             }
-        } else {
-            assumeThat(present).as(whatIsMissing).isTrue();
+        } else if (!present) {
+            // JUnit reports a class skipped in @BeforeAll as zero tests, without the reason: say it here.
+            System.err.println("Skipped: " + whatIsMissing);
+            assumeThat(present).as(whatIsMissing + " (set CI=true to fail instead of skipping)").isTrue();
         }
+    }
+
+    private static Path require(Tool tool) {
+        Lookup lookup = RESOLVED.computeIfAbsent(tool, Tools::lookUp);
+        require(lookup.path() != null, lookup.missing());
+        return lookup.path();
+    }
+
+    private static Lookup lookUp(Tool tool) {
+        String property = System.getProperty(tool.property(), "").strip();
+        String env = Objects.requireNonNullElse(System.getenv(tool.envVariable()), "").strip();
+        String name;
+        String source;
+        if (!property.isEmpty()) {
+            name = property;
+            source = "-D" + tool.property() + "=" + property;
+        } else if (!env.isEmpty()) {
+            name = env;
+            source = tool.envVariable() + "=" + env;
+        } else {
+            name = tool.commandName();
+            source = "PATH";
+        }
+        List<Path> candidates = name.contains(File.separator)
+                ? asPath(name).map(List::of).orElse(List.of())
+                : onPath(name);
+        List<String> tried = new ArrayList<>();
+        Set<Path> probed = new HashSet<>();
+        for (Path candidate : candidates) {
+            if (!Files.isRegularFile(candidate) || !Files.isExecutable(candidate)) {
+                tried.add(candidate + " (not an executable file)");
+            } else if (probed.add(realPath(candidate))) {
+                Optional<String> whyNot = tool.probe().whyUnusable(candidate);
+                if (whyNot.isEmpty()) {
+                    return new Lookup(candidate, null);
+                }
+                tried.add(candidate + " (" + whyNot.get() + ")");
+            }
+        }
+        String triedText = tried.isEmpty() ? "no " + name + " on PATH=" + System.getenv("PATH")
+                : "tried " + String.join(", ", tried);
+        return new Lookup(null, "no " + tool.what() + " from " + source + ": " + triedText + "; install "
+                + tool.installHint() + ", or name the file with -D" + tool.property() + "=... or "
+                + tool.envVariable() + "=...");
+    }
+
+    /** Every file called {@code name} in a directory of PATH, in PATH's order. */
+    private static List<Path> onPath(String name) {
+        List<Path> found = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return found;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            asPath(dir).map(d -> d.resolve(name)).filter(Files::exists).ifPresent(found::add);
+        }
+        return found;
+    }
+
+    private static Optional<Path> asPath(String text) {
+        try {
+            return Optional.of(Path.of(text));
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
+    }
+
+    private static Optional<String> whyNoConfluentKafka(Path python) {
+        ChildProcess.Result result;
+        try {
+            result = ChildProcess.of(python.toString(), "-c", "import confluent_kafka")
+                    .timeout(PROBE_TIMEOUT).run();
+        } catch (UncheckedIOException | AssertionError e) {
+            return Optional.of("does not run: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (result.exitCode() == 0) {
+            return Optional.empty();
+        }
+        List<String> errors = result.stderr().lines().filter(line -> !line.isBlank()).toList();
+        return Optional.of("cannot import confluent_kafka"
+                + (errors.isEmpty() ? "" : ": " + errors.get(errors.size() - 1).strip()));
     }
 }
