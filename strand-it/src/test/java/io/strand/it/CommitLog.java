@@ -1,6 +1,9 @@
 package io.strand.it;
 
+import java.time.LocalTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,17 +17,26 @@ import org.apache.kafka.common.TopicPartition;
  * The offset commits of one consumer group's members and what became of each, as the clients saw
  * it: acknowledged ({@code commitSync} returned, or the callback had no error), failed, or still
  * pending (unknown, if the broker dies now). Keeps, per partition, the highest offset an
- * acknowledged commit carried, and notes an acknowledged commit below it: the members commit only
- * the position after records they read, so a regression means a member resumed below an
- * acknowledged commit.
+ * acknowledged commit carried, and notes a member's acknowledged commit below one of its own
+ * earlier ones: members commit only the offset after records they read, and a member that gets a
+ * partition resumes at its committed offset, so such a regression means a member resumed below an
+ * acknowledged commit. (Across members the order in which the clients report acknowledgements is
+ * not the order the broker applied the commits: an async member's callback may run long after its
+ * answer came, when another member has committed further.) The member is the commit's metadata.
  *
  * <p>Thread-safe: members begin and complete commits on their threads, the test reads.
  */
 final class CommitLog {
 
     final String group;
+    private static final int HISTORY = 8;
+
     private final Map<Long, Map<TopicPartition, OffsetAndMetadata>> pending = new HashMap<>();
+    private final Map<Long, LocalTime> sentAt = new HashMap<>();
+    /** Per partition, the latest acknowledged commits, for a regression's message. */
+    private final Map<TopicPartition, Deque<String>> history = new HashMap<>();
     private final Map<TopicPartition, Long> highestAcked = new HashMap<>();
+    private final Map<String, Long> highestAckedByMember = new HashMap<>();
     private final Set<Long> failedIds = new HashSet<>();
     private final List<String> regressions = new ArrayList<>();
     private long nextId;
@@ -40,6 +52,7 @@ final class CommitLog {
     synchronized long begin(Map<TopicPartition, OffsetAndMetadata> offsets) {
         long id = nextId++;
         pending.put(id, Map.copyOf(offsets));
+        sentAt.put(id, LocalTime.now());
         return id;
     }
 
@@ -49,6 +62,8 @@ final class CommitLog {
         if (offsets == null) {
             throw new IllegalStateException("commit id=" + id + " of group=" + group + " completed twice");
         }
+        LocalTime sent = sentAt.remove(id);
+        LocalTime answered = LocalTime.now();
         if (error != null) {
             failed++;
             failedIds.add(id);
@@ -59,11 +74,19 @@ final class CommitLog {
         }
         acked++;
         offsets.forEach((tp, offset) -> {
-            Long highest = highestAcked.get(tp);
-            if (highest != null && offset.offset() < highest) {
-                regressions.add(tp + ": acknowledged " + offset.offset() + " after " + highest);
+            Deque<String> latest = history.computeIfAbsent(tp, p -> new ArrayDeque<>());
+            highestAcked.merge(tp, offset.offset(), Math::max);
+            String memberPartition = offset.metadata() + "@" + tp;
+            Long highestOfMember = highestAckedByMember.get(memberPartition);
+            if (highestOfMember != null && offset.offset() < highestOfMember) {
+                regressions.add(tp + ": acknowledged " + offset.offset() + " (by " + offset.metadata() + ", sent at "
+                        + sent + ", acknowledged at " + answered + ") after " + highestOfMember + "; before: " + latest);
             } else {
-                highestAcked.put(tp, offset.offset());
+                highestAckedByMember.put(memberPartition, offset.offset());
+            }
+            latest.addLast(offset.offset() + " by " + offset.metadata() + " " + sent + "-" + answered);
+            if (latest.size() > HISTORY) {
+                latest.removeFirst();
             }
         });
     }

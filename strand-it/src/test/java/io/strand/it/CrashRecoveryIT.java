@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link LogAudit}: every acknowledged record at its acknowledged offset, no idempotent record
  * twice, each producer's order kept, and the log readable to its end.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class CrashRecoveryIT {
 
     private static final String TOPIC = "crash";
@@ -82,18 +82,21 @@ class CrashRecoveryIT {
         loads.add(ProducerLoad.start("idempotent-acks-all", bootstrap, LOAD_TOPIC, LOAD_PARTITIONS, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS));
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS,
+                ProducerLoad.UNPACED));
         // one request at a time keeps the order of its retried batches
         loads.add(ProducerLoad.start("acks-1", bootstrap, LOAD_TOPIC, LOAD_PARTITIONS, Map.of(
                 ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), MAX_PENDING_SENDS));
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), MAX_PENDING_SENDS,
+                ProducerLoad.UNPACED));
         // no retries: what was on the wire at a kill fails, and may or may not be in the log
         loads.add(ProducerLoad.start("acks-all-no-retries", bootstrap, LOAD_TOPIC, LOAD_PARTITIONS, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.RETRIES_CONFIG, 0,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS));
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS,
+                ProducerLoad.UNPACED));
 
         List<String> kills = new ArrayList<>();
         long pendingAtKills = 0;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,10 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The broker JVM killed with SIGKILL while consumer groups read and commit under a running producer,
  * three times, each time restarted on the same data and ports.
  *
- * <p>Two groups read one topic of several partitions: a classic group of two members (one commits
- * with {@code commitSync}, one with {@code commitAsync}) and a consumer-protocol group (KIP-848) of
- * one member; each member commits, after every poll, the offset after the last record it read of each
- * partition, and every commit the client saw acknowledged is recorded ({@link CommitLog}). Each kill
+ * <p>Three groups read one topic of several partitions: a classic group of two Java members (one
+ * commits with {@code commitSync}, one with {@code commitAsync}), a consumer-protocol group (KIP-848)
+ * of one Java member, and a group of one librdkafka member (confluent-kafka-python, committing
+ * synchronously: {@link LibrdkafkaCommitter}). Each member commits, after every poll, the offset
+ * after the last record it read of each partition, and every commit the client saw acknowledged is
+ * recorded ({@link CommitLog}). Each kill
  * comes once the groups have had more commits acknowledged since the last restart and while commits
  * are pending at the members. After every restart the Admin client's committed offsets must be at or
  * past every acknowledged commit; at the end each group has read every record of the topic at least
@@ -45,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holds every record the producer had acknowledged, and a group deleted and offsets deleted before the
  * kills stay deleted.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class GroupCrashIT {
 
     private static final String TOPIC = "group-crash";
@@ -53,9 +56,14 @@ class GroupCrashIT {
     private static final int KILLS = 3;
     private static final String CLASSIC_GROUP = "crash-classic";
     private static final String CONSUMER_GROUP = "crash-consumer";
+    private static final String LIBRDKAFKA_GROUP = "crash-librdkafka";
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.pythonDir", "src/test/python"));
     /** Acknowledged commits of each group since the last restart before the next kill. */
     private static final int COMMITS_PER_ROUND = 30;
     private static final int SESSION_TIMEOUT_MS = 10_000;
+    /** Enough for records to arrive all the time, little enough that the members keep up. */
+    private static final int SENDS_PER_SECOND = 2_000;
     private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -63,10 +71,14 @@ class GroupCrashIT {
     private KillableBroker broker;
     private ProducerLoad producer;
     private final List<CommittingMember> members = new ArrayList<>();
+    private LibrdkafkaCommitter librdkafkaMember;
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         members.forEach(CommittingMember::close);
+        if (librdkafkaMember != null) {
+            librdkafkaMember.close();
+        }
         if (producer != null) {
             producer.close();
         }
@@ -77,6 +89,9 @@ class GroupCrashIT {
 
     @Test
     void acknowledgedCommitsSurviveKillsWithCommitsInFlight() throws Exception {
+        Tools.requireExecutable(PYTHON, "Debian's python3");
+        Tools.require(Tools.runs(PYTHON.toString(), "-c", "import confluent_kafka"),
+                "python module confluent_kafka is missing; install apt package python3-confluent-kafka");
         broker = KillableBroker.start(workDir.resolve("data"), Map.of("group.initial.rebalance.delay.ms", "0"));
         String bootstrap = broker.bootstrapServers();
         Topics.create(bootstrap, TOPIC, PARTITIONS);
@@ -90,7 +105,7 @@ class GroupCrashIT {
         }
 
         producer = ProducerLoad.start("group-load", bootstrap, TOPIC, PARTITIONS, Map.of(
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), 500);
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), 500, SENDS_PER_SECOND);
         CommitLog classic = new CommitLog(CLASSIC_GROUP);
         CommitLog consumerProtocol = new CommitLog(CONSUMER_GROUP);
         CommittingMember.Consumed classicRead = new CommittingMember.Consumed();
@@ -101,16 +116,20 @@ class GroupCrashIT {
                 CommittingMember.CommitMode.ASYNC, classic, classicRead));
         members.add(CommittingMember.start("consumer-async", memberProps(bootstrap, CONSUMER_GROUP, "consumer"), TOPIC,
                 CommittingMember.CommitMode.ASYNC, consumerProtocol, consumerProtocolRead));
-        List<CommitLog> groups = List.of(classic, consumerProtocol);
+        CommitLog librdkafka = new CommitLog(LIBRDKAFKA_GROUP);
+        CommittingMember.Consumed librdkafkaRead = new CommittingMember.Consumed();
+        librdkafkaMember = LibrdkafkaCommitter.start(PYTHON, SCRIPTS.resolve("group_commit_loop.py"), bootstrap, TOPIC,
+                librdkafka, librdkafkaRead, workDir.resolve("librdkafka-member.err"));
+        List<CommitLog> groups = List.of(classic, consumerProtocol, librdkafka);
 
         List<String> kills = new ArrayList<>();
         long failedInFlight = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
             Map<CommitLog, Set<Long>> pendingAtKill = awaitCommitsInFlight("kill " + kill, groups);
-            long killedAtMs = System.currentTimeMillis();
+            LocalTime killedAt = LocalTime.now();
             broker.kill();
             broker.restart();
-            long downMs = System.currentTimeMillis() - killedAtMs;
+            long downMs = Duration.between(killedAt, LocalTime.now()).toMillis();
             for (CommitLog group : groups) {
                 // every commit acknowledged before the kill is acknowledged by now
                 assertCommittedAtOrPastAcknowledged(bootstrap, group, "after kill " + kill);
@@ -120,7 +139,7 @@ class GroupCrashIT {
                 failed += pending.getKey().failedOf(pending.getValue());
             }
             failedInFlight += failed;
-            kills.add("kill " + kill + ": " + pendingAtKill.values().stream().mapToInt(Set::size).sum()
+            kills.add("kill " + kill + " at " + killedAt + ": " + pendingAtKill.values().stream().mapToInt(Set::size).sum()
                     + " commits pending, " + failed + " of them failed; " + producer.log.pending()
                     + " sends pending; down and restarted in " + downMs + " ms");
         }
@@ -136,15 +155,20 @@ class GroupCrashIT {
         for (CommittingMember member : members) {
             member.stop();
         }
+        assertThat(librdkafkaMember.isAlive()).as("the librdkafka member runs").isTrue();
+        librdkafkaMember.close();
+        assertThat(librdkafkaMember.unparsed()).as("a report of the librdkafka member not understood").isNull();
         for (CommitLog group : groups) {
             assertCommittedAtOrPastAcknowledged(bootstrap, group, "at the end");
-            assertThat(group.regressions()).as("acknowledged commits below earlier ones in %s", group).isEmpty();
+            assertThat(group.regressions()).as("acknowledged commits of a member below its earlier ones in %s", group).isEmpty();
         }
         ends.forEach((tp, end) -> {
             assertThat(classicRead.firstUnread(tp.partition(), end)).as("first offset of %s no classic member read", tp)
                     .isEqualTo(-1);
             assertThat(consumerProtocolRead.firstUnread(tp.partition(), end))
                     .as("first offset of %s no consumer-protocol member read", tp).isEqualTo(-1);
+            assertThat(librdkafkaRead.firstUnread(tp.partition(), end))
+                    .as("first offset of %s the librdkafka member did not read", tp).isEqualTo(-1);
         });
         LogAudit.readWithJavaConsumer(bootstrap, TOPIC, PARTITIONS, Duration.ofSeconds(60)).check(List.of(producer.log));
 
@@ -155,7 +179,7 @@ class GroupCrashIT {
             assertThat(admin.listConsumerGroupOffsets("crash-offset-deleted-group").partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS)).containsOnlyKeys(tp(1));
             assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS)).extracting(GroupListing::groupId)
-                    .contains(CLASSIC_GROUP, CONSUMER_GROUP, "crash-offset-deleted-group")
+                    .contains(CLASSIC_GROUP, CONSUMER_GROUP, LIBRDKAFKA_GROUP, "crash-offset-deleted-group")
                     .doesNotContain("crash-deleted-group");
         }
         System.out.printf("%s: %s; %s; %s%n", getClass().getSimpleName(), String.join("; ", kills), groups,

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,8 +18,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * One Java producer sending without pause, on a thread of its own, round-robin over the partitions
  * of a topic, each send's outcome recorded in a {@link SendLog} from its callback. At most
  * {@code maxPendingSends} sends are pending at once, so that while the broker is down the client's
- * buffer (and the log) stays small; the producer is built once and meant to outlive broker restarts
- * through its retries and delivery timeout.
+ * buffer (and the log) stays small, and at most {@code maxSendsPerSecond} are begun a second (unless
+ * {@link #UNPACED}); the producer is built once and meant to outlive broker restarts through its
+ * retries and delivery timeout.
  *
  * <p>Thread-safe: the test thread starts, observes and stops it.
  */
@@ -35,22 +37,27 @@ final class ProducerLoad implements AutoCloseable {
             ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, 50,
             ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
 
+    /** No bound on the sends begun a second. */
+    static final int UNPACED = 0;
+
     final SendLog log;
     private final KafkaProducer<String, String> producer;
     private final String topic;
     private final int partitions;
     private final Semaphore pendingPermits;
+    private final long sendIntervalNs;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile RuntimeException sendLoopError;
 
     private ProducerLoad(SendLog log, KafkaProducer<String, String> producer, String topic, int partitions,
-                         int maxPendingSends) {
+                         int maxPendingSends, int maxSendsPerSecond) {
         this.log = log;
         this.producer = producer;
         this.topic = topic;
         this.partitions = partitions;
         this.pendingPermits = new Semaphore(maxPendingSends);
+        this.sendIntervalNs = maxSendsPerSecond == UNPACED ? 0 : TimeUnit.SECONDS.toNanos(1) / maxSendsPerSecond;
         this.thread = new Thread(this::sendLoop, "producer-load-" + log.producer);
         this.thread.setDaemon(true);
     }
@@ -60,7 +67,7 @@ final class ProducerLoad implements AutoCloseable {
      * {@link #RIDE_OUT_RESTARTS} and {@code config} (which wins; it names acks and idempotence).
      */
     static ProducerLoad start(String name, String bootstrap, String topic, int partitions,
-                              Map<String, Object> config, int maxPendingSends) {
+                              Map<String, Object> config, int maxPendingSends, int maxSendsPerSecond) {
         Map<String, Object> all = new HashMap<>(RIDE_OUT_RESTARTS);
         all.putAll(config);
         all.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -68,16 +75,23 @@ final class ProducerLoad implements AutoCloseable {
         boolean idempotent = Boolean.parseBoolean(String.valueOf(
                 all.getOrDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")));
         KafkaProducer<String, String> producer = new KafkaProducer<>(all, new StringSerializer(), new StringSerializer());
-        ProducerLoad load = new ProducerLoad(new SendLog(name, idempotent), producer, topic, partitions, maxPendingSends);
+        ProducerLoad load = new ProducerLoad(new SendLog(name, idempotent), producer, topic, partitions,
+                maxPendingSends, maxSendsPerSecond);
         load.thread.start();
         return load;
     }
 
     private void sendLoop() {
+        long nextSendNs = System.nanoTime();
         try {
             while (running) {
                 if (!pendingPermits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
+                }
+                if (sendIntervalNs > 0) {
+                    // pacing the load, not waiting for a condition: no catching up after a stall
+                    LockSupport.parkNanos(nextSendNs - System.nanoTime());
+                    nextSendNs = Math.max(nextSendNs, System.nanoTime()) + sendIntervalNs;
                 }
                 SendLog.Send send = log.begin((int) (log.begun() % partitions));
                 try {
