@@ -75,7 +75,11 @@ class CrashRecoveryIT {
 
     @Test
     void everyAcknowledgedRecordSurvivesKillsWithProducesInFlight() throws Exception {
-        Tools.requireExecutable(KCAT, "apt package kcat");
+        // Without kcat (off CI) the Java consumer's read is still worth the kills.
+        boolean withKcat = Files.isExecutable(KCAT);
+        if (!withKcat && Tools.onCi()) {
+            throw new AssertionError(KCAT + " is missing; install apt package kcat");
+        }
         killable = KillableBroker.start(workDir.resolve("data"), Map.of());
         String bootstrap = killable.bootstrapServers();
         Topics.create(bootstrap, LOAD_TOPIC, LOAD_PARTITIONS);
@@ -132,7 +136,7 @@ class CrashRecoveryIT {
         audit.check(logs);
         long acked = logs.stream().mapToLong(SendLog::acked).sum();
         assertThat(audit.records()).isGreaterThanOrEqualTo((int) acked);
-        for (int partition = 0; partition < LOAD_PARTITIONS; partition++) {
+        for (int partition = 0; withKcat && partition < LOAD_PARTITIONS; partition++) {
             List<String> byKcat = ChildProcess.of(KCAT.toString(), "-b", bootstrap, "-C", "-t", LOAD_TOPIC,
                     "-p", Integer.toString(partition), "-o", "beginning", "-e", "-q", "-f", "%o|%s\\n")
                     .timeout(Duration.ofSeconds(60)).run().assertSuccess().stdoutLines();

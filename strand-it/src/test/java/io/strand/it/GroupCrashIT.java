@@ -3,11 +3,13 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -89,9 +91,13 @@ class GroupCrashIT {
 
     @Test
     void acknowledgedCommitsSurviveKillsWithCommitsInFlight() throws Exception {
-        Tools.requireExecutable(PYTHON, "Debian's python3");
-        Tools.require(Tools.runs(PYTHON.toString(), "-c", "import confluent_kafka"),
-                "python module confluent_kafka is missing; install apt package python3-confluent-kafka");
+        // Without librdkafka (off CI) the Java groups are still worth their kills.
+        boolean withLibrdkafka = Files.isExecutable(PYTHON)
+                && Tools.runs(PYTHON.toString(), "-c", "import confluent_kafka");
+        if (!withLibrdkafka && Tools.onCi()) {
+            throw new AssertionError(PYTHON + " with the module confluent_kafka is missing; install apt packages"
+                    + " python3 and python3-confluent-kafka");
+        }
         broker = KillableBroker.start(workDir.resolve("data"), Map.of("group.initial.rebalance.delay.ms", "0"));
         String bootstrap = broker.bootstrapServers();
         Topics.create(bootstrap, TOPIC, PARTITIONS);
@@ -116,11 +122,17 @@ class GroupCrashIT {
                 CommittingMember.CommitMode.ASYNC, classic, classicRead));
         members.add(CommittingMember.start("consumer-async", memberProps(bootstrap, CONSUMER_GROUP, "consumer"), TOPIC,
                 CommittingMember.CommitMode.ASYNC, consumerProtocol, consumerProtocolRead));
-        CommitLog librdkafka = new CommitLog(LIBRDKAFKA_GROUP);
-        CommittingMember.Consumed librdkafkaRead = new CommittingMember.Consumed();
-        librdkafkaMember = LibrdkafkaCommitter.start(PYTHON, SCRIPTS.resolve("group_commit_loop.py"), bootstrap, TOPIC,
-                librdkafka, librdkafkaRead, workDir.resolve("librdkafka-member.err"));
-        List<CommitLog> groups = List.of(classic, consumerProtocol, librdkafka);
+        Map<CommitLog, CommittingMember.Consumed> readBy = new LinkedHashMap<>();
+        readBy.put(classic, classicRead);
+        readBy.put(consumerProtocol, consumerProtocolRead);
+        if (withLibrdkafka) {
+            CommitLog librdkafka = new CommitLog(LIBRDKAFKA_GROUP);
+            CommittingMember.Consumed librdkafkaRead = new CommittingMember.Consumed();
+            librdkafkaMember = LibrdkafkaCommitter.start(PYTHON, SCRIPTS.resolve("group_commit_loop.py"), bootstrap,
+                    TOPIC, librdkafka, librdkafkaRead, workDir.resolve("librdkafka-member.err"));
+            readBy.put(librdkafka, librdkafkaRead);
+        }
+        List<CommitLog> groups = List.copyOf(readBy.keySet());
 
         List<String> kills = new ArrayList<>();
         long failedInFlight = 0;
@@ -155,21 +167,17 @@ class GroupCrashIT {
         for (CommittingMember member : members) {
             member.stop();
         }
-        assertThat(librdkafkaMember.isAlive()).as("the librdkafka member runs").isTrue();
-        librdkafkaMember.close();
-        assertThat(librdkafkaMember.unparsed()).as("a report of the librdkafka member not understood").isNull();
+        if (librdkafkaMember != null) {
+            assertThat(librdkafkaMember.isAlive()).as("the librdkafka member runs").isTrue();
+            librdkafkaMember.close();
+            assertThat(librdkafkaMember.unparsed()).as("a report of the librdkafka member not understood").isNull();
+        }
         for (CommitLog group : groups) {
             assertCommittedAtOrPastAcknowledged(bootstrap, group, "at the end");
             assertThat(group.regressions()).as("acknowledged commits of a member below its earlier ones in %s", group).isEmpty();
         }
-        ends.forEach((tp, end) -> {
-            assertThat(classicRead.firstUnread(tp.partition(), end)).as("first offset of %s no classic member read", tp)
-                    .isEqualTo(-1);
-            assertThat(consumerProtocolRead.firstUnread(tp.partition(), end))
-                    .as("first offset of %s no consumer-protocol member read", tp).isEqualTo(-1);
-            assertThat(librdkafkaRead.firstUnread(tp.partition(), end))
-                    .as("first offset of %s the librdkafka member did not read", tp).isEqualTo(-1);
-        });
+        readBy.forEach((group, read) -> ends.forEach((tp, end) -> assertThat(read.firstUnread(tp.partition(), end))
+                .as("first offset of %s no member of %s read", tp, group.group).isEqualTo(-1)));
         LogAudit.readWithJavaConsumer(bootstrap, TOPIC, PARTITIONS, Duration.ofSeconds(60)).check(List.of(producer.log));
 
         assertThat(failedInFlight).as("commits pending at a kill that failed: %s", kills).isPositive();
@@ -179,7 +187,7 @@ class GroupCrashIT {
             assertThat(admin.listConsumerGroupOffsets("crash-offset-deleted-group").partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS)).containsOnlyKeys(tp(1));
             assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS)).extracting(GroupListing::groupId)
-                    .contains(CLASSIC_GROUP, CONSUMER_GROUP, LIBRDKAFKA_GROUP, "crash-offset-deleted-group")
+                    .contains(CLASSIC_GROUP, CONSUMER_GROUP, "crash-offset-deleted-group")
                     .doesNotContain("crash-deleted-group");
         }
         System.out.printf("%s: %s; %s; %s%n", getClass().getSimpleName(), String.join("; ", kills), groups,
