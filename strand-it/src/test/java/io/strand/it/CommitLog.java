@@ -28,9 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class CommitLog {
 
-    final String group;
     private static final int HISTORY = 8;
 
+    final String group;
     private final Map<Long, Map<TopicPartition, OffsetAndMetadata>> pending = new HashMap<>();
     private final Map<Long, LocalTime> sentAt = new HashMap<>();
     /** Per partition, the latest acknowledged commits, for a regression's message. */

@@ -21,7 +21,6 @@ final class KillableBroker implements AutoCloseable {
 
     private final String bootstrapServers;
     private StrandProcess process;
-    private int kills;
 
     private KillableBroker(String bootstrapServers, StrandProcess process) {
         this.bootstrapServers = bootstrapServers;
@@ -51,7 +50,6 @@ final class KillableBroker implements AutoCloseable {
     /** SIGKILLs the node and waits until it is gone. */
     void kill() {
         process.kill9();
-        kills++;
     }
 
     /** Starts the killed node again on the same data and ports; returns once it serves clients. */
@@ -61,10 +59,6 @@ final class KillableBroker implements AutoCloseable {
             throw new IllegalStateException("restarted node listens on " + process.bootstrapServers()
                     + ", expected " + bootstrapServers);
         }
-    }
-
-    int kills() {
-        return kills;
     }
 
     @Override
