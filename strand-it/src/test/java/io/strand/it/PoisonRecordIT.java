@@ -60,7 +60,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class PoisonRecordIT {
 
-    private static final String KCAT = "/usr/bin/kcat";
     private static final short PRODUCE_VERSION = 12;
     private static final int RECORDS_OFFSET = 61;
 
@@ -102,8 +101,8 @@ class PoisonRecordIT {
         produce(topic, codec, "after-0", "after-1");
         assertThat(readWithJavaConsumer(tp, 4)).containsExactly("before-0", "before-1", "after-0", "after-1");
         assertThat(endOffset(tp)).isEqualTo(4L);
-        Tools.requireExecutable(Path.of(KCAT), "apt package kcat");
-        ChildProcess.Result kcat = ChildProcess.of(KCAT, "-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning",
+        String kcatPath = Tools.requireKcat().toString();
+        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning",
                 "-e", "-q", "-f", "%s\\n").timeout(Duration.ofSeconds(30)).run().assertSuccess();
         assertThat(kcat.stdout().lines().toList()).containsExactly("before-0", "before-1", "after-0", "after-1");
     }
@@ -138,8 +137,8 @@ class PoisonRecordIT {
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(InvalidTopicException.class);
         }
-        Tools.requireExecutable(Path.of(KCAT), "apt package kcat");
-        ChildProcess.Result kcat = ChildProcess.of(KCAT, "-b", bootstrap, "-P", "-t", Topic.GROUP_METADATA_TOPIC_NAME,
+        String kcatPath = Tools.requireKcat().toString();
+        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", bootstrap, "-P", "-t", Topic.GROUP_METADATA_TOPIC_NAME,
                 "-p", "0").stdin("junk\n").timeout(Duration.ofSeconds(30)).run();
         assertThat(kcat.exitCode()).as("kcat: %s", kcat.stderr()).isNotZero();
         assertThat(kcat.stderr()).containsIgnoringCase("invalid topic");

@@ -97,6 +97,19 @@ final class Tools {
         return require(PYTHON);
     }
 
+    /**
+     * kcat for a test that is still worth running without it: fails on CI when there is none, else
+     * empty (and says so on the test's stderr).
+     */
+    static Optional<Path> kcatIfPresent() {
+        return ifPresent(KCAT);
+    }
+
+    /** A python3 that can import confluent_kafka, for a test that runs without it off CI; see {@link #kcatIfPresent}. */
+    static Optional<Path> pythonIfPresent() {
+        return ifPresent(PYTHON);
+    }
+
     /** node: fails on CI, skips elsewhere, when there is none. */
     static Path requireNode() {
         return require(NODE);
@@ -146,6 +159,17 @@ final class Tools {
         Lookup lookup = RESOLVED.computeIfAbsent(tool, Tools::lookUp);
         require(lookup.path() != null, lookup.missing());
         return lookup.path();
+    }
+
+    private static Optional<Path> ifPresent(Tool tool) {
+        Lookup lookup = RESOLVED.computeIfAbsent(tool, Tools::lookUp);
+        if (lookup.path() == null) {
+            if (onCi()) {
+                throw new AssertionError(lookup.missing() + " (CI=true: a missing client fails the tests)");
+            }
+            System.err.println("Left out: " + lookup.missing());
+        }
+        return Optional.ofNullable(lookup.path());
     }
 
     private static Lookup lookUp(Tool tool) {
