@@ -33,6 +33,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -77,7 +79,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RequestFuzzIT {
 
     static final long DEFAULT_SEED = 20261205L;
-    static final int DEFAULT_CASES = 2_500;
+    static final int DEFAULT_CASES = 1_000;
     static final int CHECKPOINT_EVERY = 500;
     static final int HEAP_MIB = 96;
     static final int RSS_BOUND_MIB = 400;
@@ -87,8 +89,17 @@ class RequestFuzzIT {
     private static final int MAY_WAIT_MS = 400;
     private static final int ANSWER_MS = 15_000;
     private static final Set<ApiKeys> MAY_WAIT = Set.of(ApiKeys.FETCH, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP,
-            ApiKeys.PRODUCE, ApiKeys.SHARE_FETCH);
+            ApiKeys.SHARE_FETCH);
     private static final String KCAT = "/usr/bin/kcat";
+    /**
+     * Lets a long run go on past the failures known to be fixed elsewhere (acknowledged poison
+     * records; CreateTopics/CreatePartitions counts that reach allocation before any bound), listing
+     * them at the end instead of failing on the first.
+     */
+    private static final boolean TOLERATE_PENDING = Boolean.getBoolean("strand.fuzz.tolerate-pending");
+    /** PENDING COUNT BOUNDS: requests whose counts the node does not bound yet. */
+    private static final int MANY_PARTITIONS = 1_000;
+    private static final Set<ApiKeys> PENDING_COUNT_BOUNDS = Set.of(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_PARTITIONS);
 
     @TempDir
     Path dataDir;
@@ -100,6 +111,8 @@ class RequestFuzzIT {
     private final Map<TopicPartition, Long> expectedEnd = new LinkedHashMap<>();
     private final Map<Uuid, String> topicNames = new HashMap<>();
     private long rssMaxKib;
+    /** The answer to the current case, for a failure message. */
+    private String lastAnswer;
     private int produceSuccesses;
     private int closed;
     private int answered;
@@ -122,6 +135,7 @@ class RequestFuzzIT {
             probe = new RawKafkaConnection(bootstrap);
             List<GoldenRequest> defaults = defaultsNotCovered(golden);
             int first = only != null ? only : 0;
+            long startedMs = System.currentTimeMillis();
             int last = only != null ? only + 1 : cases;
             for (int i = first; i < last; i++) {
                 Random random = new Random(seed * 0x9E3779B97F4A7C15L + i);
@@ -130,18 +144,29 @@ class RequestFuzzIT {
                 RequestMutator.Mutation mutation = RequestMutator.mutate(request, random);
                 try {
                     runCase(mutation);
+                    if ((i + 1) % 100 == 0) {
+                        System.out.printf("request fuzz: %d cases in %d ms%n", i + 1 - first, System.currentTimeMillis() - startedMs);
+                    }
                     if ((i + 1) % CHECKPOINT_EVERY == 0) {
                         checkpoint();
                     }
                 } catch (Throwable e) {
                     throw new AssertionError("fuzz case failed: seed=" + seed + " case=" + i + " fixture=" + request
                             + " mutation=" + mutation + "\nreplay: -Dstrand.fuzz.seed=" + seed + " -Dstrand.fuzz.case=" + i
-                            + "\n" + nodeState(), e);
+                            + "\nanswer: " + lastAnswer + "\n" + nodeState(), e);
                 }
             }
             checkpoint();
-            readEveryProducedPartitionWithTheJavaConsumer();
-            readEveryProducedPartitionWithKcat();
+            if (pendingFindings.stream().noneMatch(f -> f.contains("cannot read"))) {
+                readEveryProducedPartitionWithTheJavaConsumer();
+                readEveryProducedPartitionWithKcat();
+            } else {
+                System.out.println("request fuzz: poison records acknowledged; the end-of-run reads are skipped");
+            }
+            if (!pendingFindings.isEmpty()) {
+                System.out.printf("request fuzz: %d pending failures tolerated:%n  %s%n",
+                        pendingFindings.size(), String.join("\n  ", pendingFindings));
+            }
             System.out.printf("request fuzz: seed=%d cases=%d (first %d) golden=%d defaults=%d answered=%d closed=%d"
                             + " waiting=%d produce-successes=%d heap=-Xmx%dm rss-max=%d KiB%n", seed, last - first, first,
                     golden.size(), defaults.size(), answered, closed, waiting, produceSuccesses, HEAP_MIB, rssMaxKib);
@@ -236,16 +261,29 @@ class RequestFuzzIT {
     // ---- one case ----
 
     private void runCase(RequestMutator.Mutation mutation) throws Exception {
+        lastAnswer = "none";
         RequestHeader header = parseHeader(mutation.frame());
+        // PENDING COUNT BOUNDS: while CreateTopics/CreatePartitions allocate before bounding the count, a
+        // huge count gets no answer (or exits the node) and fails the case
         ProduceRequestData produce = header != null && header.apiKey() == ApiKeys.PRODUCE
                 ? parseProduce(mutation.frame(), header) : null;
-        boolean mayWait = header != null && MAY_WAIT.contains(header.apiKey());
+        if (TOLERATE_PENDING && header != null && asksForManyPartitions(mutation.frame(), header)) {
+            pendingFindings.add("skipped (more than " + MANY_PARTITIONS + " partitions asked for): " + header.apiKey()
+                    + " " + mutation);
+            return;
+        }
+        boolean mayWait = header != null && (MAY_WAIT.contains(header.apiKey())
+                || header.apiKey() == ApiKeys.PRODUCE && produce != null && produce.acks() == 0);
         try (RawKafkaConnection connection = new RawKafkaConnection(bootstrap, mayWait ? MAY_WAIT_MS : ANSWER_MS)) {
             connection.sendFrame(ByteBuffer.wrap(mutation.frame()));
             byte[] answer;
             try {
                 answer = connection.readFrame();
             } catch (SocketTimeoutException e) {
+                if (TOLERATE_PENDING && header != null && PENDING_COUNT_BOUNDS.contains(header.apiKey())) {
+                    pendingFindings.add("no answer within " + ANSWER_MS + " ms to " + header.apiKey() + ": " + mutation);
+                    return;
+                }
                 assertThat(mayWait).as("no answer within %d ms to %s", ANSWER_MS,
                         header == null ? "an unparseable header" : header.apiKey()).isTrue();
                 waiting++;
@@ -262,6 +300,7 @@ class RequestFuzzIT {
                 answered++;
                 assertThat(header).as("an answer to a request whose header kafka-clients cannot parse").isNotNull();
                 AbstractResponse response = parseResponse(answer, header);
+                lastAnswer = abbreviate(response.data().toString());
                 if (response instanceof ProduceResponse produceResponse) {
                     countSuccessfulAppends(produce, produceResponse.data());
                 }
@@ -274,6 +313,31 @@ class RequestFuzzIT {
             assertProducedTopicsChangedOnlyByCountedAppends(produce);
         }
         sampleRss();
+    }
+
+    /** PENDING COUNT BOUNDS: whether a CreateTopics or CreatePartitions asks for more partitions than a test node makes quickly. */
+    private static boolean asksForManyPartitions(byte[] frame, RequestHeader header) {
+        if (!PENDING_COUNT_BOUNDS.contains(header.apiKey())) {
+            return false;
+        }
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(frame);
+            RequestHeader.parse(buffer);
+            ByteBufferAccessor body = new ByteBufferAccessor(buffer);
+            long partitions = 0;
+            if (header.apiKey() == ApiKeys.CREATE_TOPICS) {
+                for (var topic : new CreateTopicsRequestData(body, header.apiVersion()).topics()) {
+                    partitions += Math.max(Math.abs((long) topic.numPartitions()), topic.assignments().size());
+                }
+            } else {
+                for (var topic : new CreatePartitionsRequestData(body, header.apiVersion()).topics()) {
+                    partitions += Math.abs((long) topic.count());
+                }
+            }
+            return partitions > MANY_PARTITIONS;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static RequestHeader parseHeader(byte[] frame) {
@@ -321,6 +385,8 @@ class RequestFuzzIT {
     // ---- log accounting ----
 
     private final Map<TopicPartition, Long> appendedThisCase = new HashMap<>();
+    private final Set<TopicPartition> poisonedThisCase = new HashSet<>();
+    private final List<String> pendingFindings = new ArrayList<>();
 
     /**
      * For each partition of a produced topic that the response calls a success, the records its
@@ -347,6 +413,13 @@ class RequestFuzzIT {
                 }
                 ProduceRequestData.PartitionProduceData data = sent.get(topic + "/" + p.index());
                 assertThat(data).as("a success for %s, which the request did not name", tp).isNotNull();
+                long end = expectedEnd.get(tp) + appendedThisCase.getOrDefault(tp, 0L);
+                if (p.baseOffset() < end) {
+                    // a retry of an idempotent batch already in the log: answered with its first offset, not appended
+                    assertThat(p.baseOffset()).as("base offset of a duplicate in %s", tp).isNotNegative();
+                    continue;
+                }
+                assertThat(p.baseOffset()).as("base offset of an append to %s", tp).isEqualTo(end);
                 produceSuccesses++;
                 appendedThisCase.merge(tp, readableRecords(tp, (MemoryRecords) data.records()), Long::sum);
             }
@@ -358,10 +431,12 @@ class RequestFuzzIT {
     }
 
     /**
-     * PENDING RECORD VALIDATION: fails while the broker appends batches whose CRC is valid but whose
-     * records lie (key or value length, header count), which every consumer then fails on.
+     * PENDING RECORD VALIDATION: fails while the node appends batches whose CRC is valid but whose
+     * records lie (key or value length, header count), which every consumer then fails on. With
+     * {@code -Dstrand.fuzz.tolerate-pending=true} such a batch is counted by its header, listed, and
+     * the run goes on (the end-of-run reads are then skipped), to look for other failures.
      */
-    private static long readableRecords(TopicPartition tp, MemoryRecords records) {
+    private long readableRecords(TopicPartition tp, MemoryRecords records) {
         long count = 0;
         if (records == null) {
             return 0;
@@ -375,8 +450,16 @@ class RequestFuzzIT {
                 }
             }
         } catch (RuntimeException e) {
-            throw new AssertionError("[pending record validation] the node acknowledged to " + tp
-                    + " a batch kafka-clients cannot read: " + e, e);
+            String finding = "the node acknowledged to " + tp + " a batch kafka-clients cannot read: " + e;
+            if (!TOLERATE_PENDING) {
+                throw new AssertionError("[pending record validation] " + finding, e);
+            }
+            pendingFindings.add(finding);
+            poisonedThisCase.add(tp);
+            count = 0;
+            for (RecordBatch batch : records.batches()) {
+                count += batch.lastOffset() - batch.baseOffset() + 1;
+            }
         }
         return count;
     }
@@ -390,11 +473,15 @@ class RequestFuzzIT {
             if (request != null && request.acks() == 0 && grew != 0 && grew == recordsSentTo(request, tp)) {
                 expected = e.getValue(); // acks=0: nothing answered, the append is legitimate
             }
+            if (poisonedThisCase.contains(tp)) {
+                expected = e.getValue(); // tolerated poison: whatever the node made of it
+            }
             assertThat(e.getValue()).as("end offset of %s (was %d, acknowledged appends %s)", tp, expectedEnd.get(tp),
                     appendedThisCase).isEqualTo(expected);
             expectedEnd.put(tp, expected);
         }
         appendedThisCase.clear();
+        poisonedThisCase.clear();
         Map<TopicPartition, Long> starts = offsets(OffsetSpec.earliest());
         assertThat(starts.values()).as("log start offsets of the produced topics").containsOnly(0L);
     }
@@ -503,6 +590,10 @@ class RequestFuzzIT {
                     .timeout(Duration.ofSeconds(60)).run().assertSuccess();
             assertThat((long) result.stdoutLines().size()).as("records kcat read from %s", tp).isEqualTo(end);
         });
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 2_000 ? s.substring(0, 2_000) + "...(" + s.length() + " chars)" : s;
     }
 
     private String nodeState() {
