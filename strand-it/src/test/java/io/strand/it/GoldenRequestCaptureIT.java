@@ -138,7 +138,6 @@ class GoldenRequestCaptureIT {
                     .all().get());
             quietly(() -> admin.deleteRecords(Map.of(adminPartition, RecordsToDelete.beforeOffset(1))).all().get());
             quietly(() -> admin.describeLogDirs(List.of(1)).allDescriptions().get());
-            quietly(() -> admin.listConsumerGroups().all().get());
             quietly(() -> admin.listGroups().all().get());
             quietly(() -> admin.describeConsumerGroups(List.of("golden-classic", "golden-consumer")).all().get());
             quietly(() -> admin.listConsumerGroupOffsets("golden-classic").partitionsToOffsetAndMetadata().get());

@@ -290,6 +290,7 @@ class RequestFuzzIT {
                 answer = null;
                 if (produce != null && produce.acks() == 0) {
                     // this connection's requests are served in order: an answer to a second means the first is done
+                    connection.readTimeout(ANSWER_MS);
                     connection.roundTrip(new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 0));
                 }
             } catch (IOException e) {

@@ -573,7 +573,7 @@ final class RequestMutator {
 
     private static void collect(JsonNode node, String path, List<Slot> slots) {
         if (node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 if (field.getValue().isBinary() || field.getKey().equals("records")) {
