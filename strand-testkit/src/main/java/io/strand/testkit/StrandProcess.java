@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * A Strand node in a child JVM (same java, same class path), for tests that kill it with SIGKILL and
- * start it again on the same data. Its output goes to {@code <dataDir>/../strand-<n>.out}, its logs
- * to {@code strand-<n>.out.err}.
+ * start it again on the same data, or that need to see it run out of memory (a small {@code -Xmx} and
+ * {@code -XX:+ExitOnOutOfMemoryError} among its JVM options, then {@link #isAlive()}). Its output
+ * goes to {@code <dataDir>/../strand-<n>.out}, its logs to {@code strand-<n>.out.err}.
  *
  * <p>Not thread-safe: one test thread drives it.
  */
@@ -39,8 +40,8 @@ public final class StrandProcess implements AutoCloseable {
     private final Path outputFile;
     private static int started;
 
-    private StrandProcess(Path dataDir, Map<String, String> overrides, List<String> jvmOptions, Process process, int port,
-            Path outputFile) {
+    private StrandProcess(Path dataDir, Map<String, String> overrides, List<String> jvmOptions, Process process,
+                          int port, Path outputFile) {
         this.dataDir = dataDir;
         this.overrides = overrides;
         this.jvmOptions = jvmOptions;
@@ -79,7 +80,8 @@ public final class StrandProcess implements AutoCloseable {
             pump.setDaemon(true);
             pump.start();
             try {
-                return new StrandProcess(dataDir, props, List.copyOf(jvmOptions), process, port.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS), log);
+                int clientPort = port.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return new StrandProcess(dataDir, props, List.copyOf(jvmOptions), process, clientPort, log);
             } catch (Exception e) {
                 process.destroyForcibly();
                 throw new IllegalStateException("Strand process did not become ready; see " + log, e);
