@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -416,20 +417,23 @@ class RequestFuzzIT {
         if (request == null) {
             return;
         }
-        Map<String, ProduceRequestData.PartitionProduceData> sent = new HashMap<>();
+        // a partition named twice is answered twice, in request order
+        Map<String, ArrayDeque<ProduceRequestData.PartitionProduceData>> sent = new HashMap<>();
         for (ProduceRequestData.TopicProduceData t : request.topicData()) {
             for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
-                sent.putIfAbsent(topicOf(t.name(), t.topicId()) + "/" + p.index(), p);
+                sent.computeIfAbsent(topicOf(t.name(), t.topicId()) + "/" + p.index(), k -> new ArrayDeque<>())
+                        .add(p);
             }
         }
         for (ProduceResponseData.TopicProduceResponse t : response.responses()) {
             for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
                 String topic = topicOf(t.name(), t.topicId());
                 TopicPartition tp = new TopicPartition(topic, p.index());
+                var named = sent.get(topic + "/" + p.index());
+                ProduceRequestData.PartitionProduceData data = named == null ? null : named.poll();
                 if (p.errorCode() != Errors.NONE.code() || !expectedEnd.containsKey(tp)) {
                     continue;
                 }
-                ProduceRequestData.PartitionProduceData data = sent.get(topic + "/" + p.index());
                 assertThat(data).as("a success for %s, which the request did not name", tp).isNotNull();
                 long end = expectedEnd.get(tp) + appendedThisCase.getOrDefault(tp, 0L);
                 if (p.baseOffset() < end) {
