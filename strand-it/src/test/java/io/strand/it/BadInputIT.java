@@ -2,7 +2,7 @@ package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.testkit.StrandNode;
+import io.strand.testkit.StrandProcess;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Truncated, oversized and nonsensical requests: each gets Kafka's error code or a closed
  * connection, the broker keeps serving everyone else, and the log keeps exactly what was acknowledged.
+ * The node runs in a JVM of its own with a small heap that exits on {@code OutOfMemoryError}, so an
+ * allocation a request provokes shows as a dead node. {@link RequestFuzzIT} mutates real client
+ * requests at random; these are the cases worth naming.
  */
 class BadInputIT {
 
@@ -55,13 +58,14 @@ class BadInputIT {
 
     @TempDir
     static Path dataDir;
-    static StrandNode node;
+    static StrandProcess node;
 
     @BeforeAll
     static void start() throws Exception {
-        node = StrandNode.start(dataDir, Map.of(
+        node = StrandProcess.start(dataDir.resolve("node"), Map.of(
                 "socket.request.max.bytes", Integer.toString(MAX_REQUEST_BYTES),
-                "message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)));
+                "message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)),
+                List.of("-Xmx" + RequestFuzzIT.HEAP_MIB + "m", "-XX:+ExitOnOutOfMemoryError"));
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         }
@@ -83,6 +87,7 @@ class BadInputIT {
     /** After every abuse: the broker still answers, and the log holds exactly the 10 good records. */
     @AfterEach
     void brokerStillServesAndLogIsIntact() {
+        assertThat(node.isAlive()).as("node process alive (exit code %s)", node.exitCode()).isTrue();
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
                 Map.of("bootstrap.servers", node.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {

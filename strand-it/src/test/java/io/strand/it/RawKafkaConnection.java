@@ -38,6 +38,11 @@ final class RawKafkaConnection implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
+    /** How long a read waits from now on before it fails with a timeout. */
+    void readTimeout(int readTimeoutMs) throws IOException {
+        socket.setSoTimeout(readTimeoutMs);
+    }
+
     /** Sends a well-formed request and reads its response. */
     AbstractResponse roundTrip(AbstractRequest request) throws IOException {
         RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-test", nextCorrelationId++);

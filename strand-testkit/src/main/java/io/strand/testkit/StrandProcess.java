@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -16,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * A Strand node in a child JVM (same java, same class path), for tests that kill it with SIGKILL and
- * start it again on the same data. Its output goes to {@code <dataDir>/../strand-<n>.out}, its logs
- * to {@code strand-<n>.out.err}.
+ * start it again on the same data, or that need to see it run out of memory (a small {@code -Xmx} and
+ * {@code -XX:+ExitOnOutOfMemoryError} among its JVM options, then {@link #isAlive()}). Its output
+ * goes to {@code <dataDir>/../strand-<n>.out}, its logs to {@code strand-<n>.out.err}.
  *
  * <p>Not thread-safe: one test thread drives it.
  */
@@ -27,25 +29,41 @@ public final class StrandProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^\\s*Kafka clients: \\S*:(\\d{1,5})\\s*$");
     private static final long START_TIMEOUT_MS = 60_000;
 
+    /** The heap a child gets unless the caller passes JVM options of its own. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m");
+
     private final Path dataDir;
     private final Map<String, String> overrides;
+    private final List<String> jvmOptions;
     private final Process process;
     private final int port;
+    private final Path outputFile;
     private static int started;
 
-    private StrandProcess(Path dataDir, Map<String, String> overrides, Process process, int port) {
+    private StrandProcess(Path dataDir, Map<String, String> overrides, List<String> jvmOptions, Process process,
+                          int port, Path outputFile) {
         this.dataDir = dataDir;
         this.overrides = overrides;
+        this.jvmOptions = jvmOptions;
         this.process = process;
         this.port = port;
+        this.outputFile = outputFile;
     }
 
     public static StrandProcess start(Path dataDir, Map<String, String> props) {
+        return start(dataDir, props, DEFAULT_JVM_OPTIONS);
+    }
+
+    /**
+     * Starts a node whose JVM gets {@code jvmOptions} (for example {@code -Xmx96m},
+     * {@code -XX:+ExitOnOutOfMemoryError}) in place of {@link #DEFAULT_JVM_OPTIONS}.
+     */
+    public static StrandProcess start(Path dataDir, Map<String, String> props, List<String> jvmOptions) {
         Map<String, String> all = NodeProperties.forTest(dataDir, props);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.strand.server.StrandMain", "server"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strand.server.StrandMain", "server"));
         all.forEach((k, v) -> {
             command.add("--override");
             command.add(k + "=" + v);
@@ -62,7 +80,8 @@ public final class StrandProcess implements AutoCloseable {
             pump.setDaemon(true);
             pump.start();
             try {
-                return new StrandProcess(dataDir, props, process, port.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                int clientPort = port.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return new StrandProcess(dataDir, props, List.copyOf(jvmOptions), process, clientPort, log);
             } catch (Exception e) {
                 process.destroyForcibly();
                 throw new IllegalStateException("Strand process did not become ready; see " + log, e);
@@ -100,6 +119,20 @@ public final class StrandProcess implements AutoCloseable {
         return process.pid();
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit code, or empty while the process runs. */
+    public OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /** Where the process's standard output goes; its logs are in the same path with {@code .err} added. */
+    public Path outputFile() {
+        return outputFile;
+    }
+
     /** Sends SIGKILL and waits for the process to be gone. */
     public void kill9() {
         process.destroyForcibly();
@@ -111,7 +144,7 @@ public final class StrandProcess implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("still running: pid " + process.pid());
         }
-        return start(dataDir, overrides);
+        return start(dataDir, overrides, jvmOptions);
     }
 
     /** Sends SIGTERM (clean shutdown) and waits. */
