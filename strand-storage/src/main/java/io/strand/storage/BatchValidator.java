@@ -37,7 +37,7 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * 12      4     partitionLeaderEpoch   (set by the log)
  * 16      1     magic                  2, else UnsupportedForMessageFormat (0, 1) or CorruptRecord
  * 17      4     crc                    CRC32C of offset 21 to the end, else CorruptRecord
- * 21      2     attributes             not a control batch; not LogAppendTime
+ * 21      2     attributes             a known codec (0-4, else InvalidRecord); not a control batch; not LogAppendTime
  * 23      4     lastOffsetDelta        count - 1, else CorruptRecord
  * 27      8     baseTimestamp
  * 35      8     maxTimestamp           rewritten to the true maximum if the producer got it wrong
@@ -79,7 +79,10 @@ import org.apache.kafka.common.utils.CloseableIterator;
  */
 final class BatchValidator {
 
+    static final int ATTRIBUTES_OFFSET = 21;
     static final int BASE_TIMESTAMP_OFFSET = 27;
+    /** The attribute bits that name the batch's codec (0 none … 4 zstd; 5–7 name no codec). */
+    static final int COMPRESSION_CODEC_MASK = 0x07;
     static final int RECORDS_OFFSET = 61;
     /** Decompressed record bytes a compressed batch may hold per byte of {@code max.message.bytes}. */
     static final long DECOMPRESSION_RATIO = 64;
@@ -123,6 +126,12 @@ final class BatchValidator {
         }
         MutableRecordBatch batch = records.batches().iterator().next();
         batch.ensureValid();
+        int codecId = buf.getShort(start + ATTRIBUTES_OFFSET) & COMPRESSION_CODEC_MASK;
+        if (codecId > CompressionType.ZSTD.id) {
+            // kafka-clients' batch would throw IllegalArgumentException at the first look at its codec
+            throw new InvalidRecordException("Record batch names unknown compression codec id=" + codecId
+                    + ": partition=" + tp);
+        }
         checkHeader(tp, batch);
         int count = batch.countOrNull();
         RecordScan scan = scanRecords(tp, batch, buf, start, (int) batchSize, count, config, nowMs);

@@ -40,6 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Records that lie about their own fields inside a batch whose CRC is valid: every one is refused with
@@ -215,6 +216,22 @@ class PoisonRecordTest {
         HostileBatches.fixCrc(buf);
 
         assertThatThrownBy(() -> log.appendAsLeader(honest, 0)).isInstanceOf(InvalidRecordException.class);
+        assertThat(log.logEndOffset()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {5, 6, 7})
+    void refusesABatchNamingNoKnownCodec(int codecId) {
+        PartitionLog log = fx.log(LogConfig.defaults());
+        MemoryRecords batch = HostileBatches.build(CompressionType.NONE, UnaryOperator.identity(), threeRecords(START_MS));
+        ByteBuffer buf = batch.buffer();
+        int attributesAt = buf.position() + BatchValidator.ATTRIBUTES_OFFSET;
+        buf.putShort(attributesAt, (short) ((buf.getShort(attributesAt) & ~BatchValidator.COMPRESSION_CODEC_MASK) | codecId));
+        HostileBatches.fixCrc(buf);
+
+        assertThatThrownBy(() -> log.appendAsLeader(batch, 0))
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("codec id=" + codecId);
         assertThat(log.logEndOffset()).isZero();
     }
 }
