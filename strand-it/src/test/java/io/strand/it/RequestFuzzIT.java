@@ -34,8 +34,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
-import org.apache.kafka.common.message.CreatePartitionsRequestData;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -77,9 +75,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dstrand.fuzz.cases} (default {@value #DEFAULT_CASES}); {@code -Dstrand.fuzz.case=N} runs
  * case N alone. A failure names the seed, case, fixture and mutation.
  *
- * <p>Checks marked PENDING fail on failures whose fixes are under way (records with a valid CRC that
- * lie inside; partition counts that reach allocation unbounded); {@code -Dstrand.fuzz.tolerate-pending=true}
- * lists those instead, so that a long run can look past them.
+ * <p>An answer carrying {@code UNKNOWN_SERVER_ERROR} fails the case: a handler threw where it should
+ * have answered with the error code for the input.
  */
 class RequestFuzzIT {
 
@@ -95,16 +92,6 @@ class RequestFuzzIT {
     private static final int ANSWER_MS = 15_000;
     private static final Set<ApiKeys> MAY_WAIT = Set.of(ApiKeys.FETCH, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP,
             ApiKeys.SHARE_FETCH);
-    private static final String KCAT = "/usr/bin/kcat";
-    /**
-     * Lets a long run go on past the failures known to be fixed elsewhere (acknowledged poison
-     * records; CreateTopics/CreatePartitions counts that reach allocation before any bound), listing
-     * them at the end instead of failing on the first.
-     */
-    private static final boolean TOLERATE_PENDING = Boolean.getBoolean("strand.fuzz.tolerate-pending");
-    /** PENDING COUNT BOUNDS: requests whose counts the node does not bound yet. */
-    private static final int MANY_PARTITIONS = 1_000;
-    private static final Set<ApiKeys> PENDING_COUNT_BOUNDS = Set.of(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_PARTITIONS);
 
     @TempDir
     Path dataDir;
@@ -162,20 +149,8 @@ class RequestFuzzIT {
                 }
             }
             checkpoint();
-            if (pendingFindings.stream().noneMatch(f -> f.contains("cannot read"))) {
-                readEveryProducedPartitionWithTheJavaConsumer();
-                readEveryProducedPartitionWithKcat();
-            } else {
-                System.out.println("request fuzz: poison records acknowledged; the end-of-run reads are skipped");
-            }
-            if (!pendingFindings.isEmpty()) {
-                System.out.printf("request fuzz: %d pending failures tolerated:%n  %s%n",
-                        pendingFindings.size(), String.join("\n  ", pendingFindings));
-            }
-            if (!unknownServerErrors.isEmpty()) {
-                System.out.printf("request fuzz: %d answers with UNKNOWN_SERVER_ERROR:%n  %s%n",
-                        unknownServerErrors.size(), String.join("\n  ", unknownServerErrors));
-            }
+            readEveryProducedPartitionWithTheJavaConsumer();
+            readEveryProducedPartitionWithKcat();
             System.out.println("request fuzz: node heap at the end: " + heapInfo());
             System.out.printf("request fuzz: seed=%d cases=%d (first %d) golden=%d defaults=%d answered=%d closed=%d"
                             + " waiting=%d produce-successes=%d heap=-Xmx%dm rss-max=%d KiB%n", seed, last - first, first,
@@ -273,15 +248,8 @@ class RequestFuzzIT {
     private void runCase(RequestMutator.Mutation mutation) throws Exception {
         lastAnswer = "none";
         RequestHeader header = parseHeader(mutation.frame());
-        // PENDING COUNT BOUNDS: while CreateTopics/CreatePartitions allocate before bounding the count, a
-        // huge count gets no answer (or exits the node) and fails the case
         ProduceRequestData produce = header != null && header.apiKey() == ApiKeys.PRODUCE
                 ? parseProduce(mutation.frame(), header) : null;
-        if (TOLERATE_PENDING && header != null && asksForManyPartitions(mutation.frame(), header)) {
-            pendingFindings.add("skipped (more than " + MANY_PARTITIONS + " partitions asked for): " + header.apiKey()
-                    + " " + mutation);
-            return;
-        }
         boolean mayWait = header != null && (MAY_WAIT.contains(header.apiKey())
                 || header.apiKey() == ApiKeys.PRODUCE && produce != null && produce.acks() == 0);
         try (RawKafkaConnection connection = new RawKafkaConnection(bootstrap, mayWait ? MAY_WAIT_MS : ANSWER_MS)) {
@@ -290,13 +258,7 @@ class RequestFuzzIT {
             try {
                 answer = connection.readFrame();
             } catch (SocketTimeoutException e) {
-                if (TOLERATE_PENDING && header != null && PENDING_COUNT_BOUNDS.contains(header.apiKey())) {
-                    pendingFindings.add("no answer within " + ANSWER_MS + " ms to " + header.apiKey() + ": " + mutation);
-                    return;
-                }
-                assertThat(mayWait).as("%sno answer within %d ms to %s",
-                        header != null && PENDING_COUNT_BOUNDS.contains(header.apiKey()) ? "[pending count bounds] " : "",
-                        ANSWER_MS, header == null ? "an unparseable header" : header.apiKey()).isTrue();
+                assertThat(mayWait).as("no answer within %d ms to %s", ANSWER_MS, header == null ? "an unparseable header" : header.apiKey()).isTrue();
                 waiting++;
                 answer = null;
                 if (produce != null && produce.acks() == 0) {
@@ -313,11 +275,9 @@ class RequestFuzzIT {
                 assertThat(header).as("an answer to a request whose header kafka-clients cannot parse").isNotNull();
                 AbstractResponse response = parseResponse(answer, header);
                 lastAnswer = abbreviate(response.data().toString());
-                if (response.errorCounts().containsKey(Errors.UNKNOWN_SERVER_ERROR)) {
-                    // a handler threw where it should have answered with the error code for the case
-                    unknownServerErrors.add(header.apiKey() + " v" + header.apiVersion() + " " + mutation + " -> "
-                            + abbreviate(lastAnswer));
-                }
+                assertThat(response.errorCounts()).as("errors of the answer (UNKNOWN_SERVER_ERROR: a handler threw"
+                        + " where it should have answered with the error code for the input)")
+                        .doesNotContainKey(Errors.UNKNOWN_SERVER_ERROR);
                 if (response instanceof ProduceResponse produceResponse) {
                     countSuccessfulAppends(produce, produceResponse.data());
                 }
@@ -330,31 +290,6 @@ class RequestFuzzIT {
             assertProducedTopicsChangedOnlyByCountedAppends(produce);
         }
         sampleRss();
-    }
-
-    /** PENDING COUNT BOUNDS: whether a CreateTopics or CreatePartitions asks for more partitions than a test node makes quickly. */
-    private static boolean asksForManyPartitions(byte[] frame, RequestHeader header) {
-        if (!PENDING_COUNT_BOUNDS.contains(header.apiKey())) {
-            return false;
-        }
-        try {
-            ByteBuffer buffer = ByteBuffer.wrap(frame);
-            RequestHeader.parse(buffer);
-            ByteBufferAccessor body = new ByteBufferAccessor(buffer);
-            long partitions = 0;
-            if (header.apiKey() == ApiKeys.CREATE_TOPICS) {
-                for (var topic : new CreateTopicsRequestData(body, header.apiVersion()).topics()) {
-                    partitions += Math.max(Math.abs((long) topic.numPartitions()), topic.assignments().size());
-                }
-            } else {
-                for (var topic : new CreatePartitionsRequestData(body, header.apiVersion()).topics()) {
-                    partitions += Math.abs((long) topic.count());
-                }
-            }
-            return partitions > MANY_PARTITIONS;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static RequestHeader parseHeader(byte[] frame) {
@@ -402,10 +337,6 @@ class RequestFuzzIT {
     // ---- log accounting ----
 
     private final Map<TopicPartition, Long> appendedThisCase = new HashMap<>();
-    private final Set<TopicPartition> poisonedThisCase = new HashSet<>();
-    private final List<String> pendingFindings = new ArrayList<>();
-    /** Answers carrying UNKNOWN_SERVER_ERROR: listed at the end of the run, not (yet) failed on. */
-    private final List<String> unknownServerErrors = new ArrayList<>();
 
     /**
      * For each partition of a produced topic that the response calls a success, the records its
@@ -453,10 +384,8 @@ class RequestFuzzIT {
     }
 
     /**
-     * PENDING RECORD VALIDATION: fails while the node appends batches whose CRC is valid but whose
-     * records lie (key or value length, header count), which every consumer then fails on. With
-     * {@code -Dstrand.fuzz.tolerate-pending=true} such a batch is counted by its header, listed, and
-     * the run goes on (the end-of-run reads are then skipped), to look for other failures.
+     * The records of a batch the node took, as kafka-clients reads them; fails when it cannot (a batch
+     * whose CRC is valid but whose records lie, which every consumer would then fail on).
      */
     private long readableRecords(TopicPartition tp, MemoryRecords records) {
         long count = 0;
@@ -474,16 +403,7 @@ class RequestFuzzIT {
         } catch (RuntimeException | OutOfMemoryError e) {
             // kafka-clients sizes a decompressed record's buffer by the length the record claims: a
             // claimed 2 GiB fails the allocation, not the heap
-            String finding = "the node acknowledged to " + tp + " a batch kafka-clients cannot read: " + e;
-            if (!TOLERATE_PENDING) {
-                throw new AssertionError("[pending record validation] " + finding, e);
-            }
-            pendingFindings.add(finding);
-            poisonedThisCase.add(tp);
-            count = 0;
-            for (RecordBatch batch : records.batches()) {
-                count += batch.lastOffset() - batch.baseOffset() + 1;
-            }
+            throw new AssertionError("the node took into " + tp + " a batch kafka-clients cannot read: " + e, e);
         }
         return count;
     }
@@ -497,15 +417,11 @@ class RequestFuzzIT {
             if (request != null && request.acks() == 0 && grew != 0 && grew == recordsSentTo(request, tp)) {
                 expected = e.getValue(); // acks=0: nothing answered, the append is legitimate
             }
-            if (poisonedThisCase.contains(tp)) {
-                expected = e.getValue(); // tolerated poison: whatever the node made of it
-            }
             assertThat(e.getValue()).as("end offset of %s (was %d, acknowledged appends %s)", tp, expectedEnd.get(tp),
                     appendedThisCase).isEqualTo(expected);
             expectedEnd.put(tp, expected);
         }
         appendedThisCase.clear();
-        poisonedThisCase.clear();
         Map<TopicPartition, Long> starts = offsets(OffsetSpec.earliest());
         assertThat(starts.values()).as("log start offsets of the produced topics").containsOnly(0L);
     }
@@ -592,7 +508,7 @@ class RequestFuzzIT {
             long deadline = System.currentTimeMillis() + 60_000;
             while (!expectedEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())
                     && System.currentTimeMillis() < deadline) {
-                // PENDING RECORD VALIDATION: a poison record makes this poll throw
+                // a record kafka-clients cannot read makes this poll throw
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> read.computeIfAbsent(
                         new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(r));
             }
@@ -607,9 +523,9 @@ class RequestFuzzIT {
     }
 
     private void readEveryProducedPartitionWithKcat() {
-        Tools.requireExecutable(Path.of(KCAT), "apt package kcat");
+        String kcat = Tools.requireKcat().toString();
         expectedEnd.forEach((tp, end) -> {
-            ChildProcess.Result result = ChildProcess.of(KCAT, "-b", bootstrap, "-C", "-t", tp.topic(),
+            ChildProcess.Result result = ChildProcess.of(kcat, "-b", bootstrap, "-C", "-t", tp.topic(),
                     "-p", Integer.toString(tp.partition()), "-o", "beginning", "-e", "-q", "-f", "%o\\n")
                     .timeout(Duration.ofSeconds(60)).run().assertSuccess();
             assertThat((long) result.stdoutLines().size()).as("records kcat read from %s", tp).isEqualTo(end);
