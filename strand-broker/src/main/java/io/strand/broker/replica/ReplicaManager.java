@@ -5,6 +5,7 @@ import io.strand.metadata.PartitionRegistration;
 import io.strand.metadata.TopicImage;
 import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
+import io.strand.storage.PartitionLog;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * an image half-way through replay may lack topics that exist. Even then a log on disk whose
  * partition the image lacks (a stray) is only set aside, renamed to
  * {@code <topic>-<partition>.<uniqueId>-stray}, never deleted: the image may be wrong, the log may be
- * the only copy. Logs of a topic deleted by a RemoveTopicRecord the image shows are deleted.
+ * the only copy. So is a log on disk of another topic id than the image's for its partition (a topic
+ * deleted and re-created under the same name while this node was away); the partition then starts
+ * empty. Logs of a topic deleted by a RemoveTopicRecord the image shows are deleted.
  * Applying is serialized (one writer of the partition map, whichever thread publishes); handlers
  * read the map concurrently.
  */
@@ -137,7 +141,7 @@ public final class ReplicaManager {
                 if (existing == null) {
                     LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
                     partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
-                            logManager.getOrCreateLog(tp, topic.id(), config), state));
+                            openLog(tp, topic.id(), config), state));
                 } else {
                     if (logConfig != null) {
                         existing.log().updateConfig(logConfig);
@@ -153,6 +157,22 @@ public final class ReplicaManager {
             }
         }
         appliedConfigs.keySet().removeIf(name -> image.topics().byName(name).isEmpty());
+    }
+
+    /**
+     * The log of {@code tp} for topic {@code topicId}. A log on disk of another topic id belongs to a
+     * topic of the same name deleted while this node was away (its deletion never reached this log):
+     * it is set aside as a stray, as Kafka does, and the partition starts empty.
+     */
+    private PartitionLog openLog(TopicPartition tp, Uuid topicId, LogConfig config) {
+        try {
+            return logManager.getOrCreateLog(tp, topicId, config);
+        } catch (InconsistentTopicIdException e) {
+            logManager.renameStrayLog(tp).ifPresent(dir -> LOG.warn(
+                    "Log of {} belongs to another topic id than the metadata's {}: renamed to {} for an operator",
+                    tp, topicId, dir));
+            return logManager.getOrCreateLog(tp, topicId, config);
+        }
     }
 
     private void removePartition(TopicPartition tp) {

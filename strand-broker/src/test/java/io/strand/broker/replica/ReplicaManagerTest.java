@@ -124,4 +124,26 @@ class ReplicaManagerTest {
         assertThat(dirNames()).filteredOn(name -> name.startsWith("kept-0")).isEmpty();
         assertThat(contents(stray)).containsOnlyKeys(unknownFiles.keySet());
     }
+
+    @Test
+    void startSetsAsideALogOfTheSameNameButAnotherTopicIdAndStartsThePartitionEmpty() throws Exception {
+        Uuid recreatedId = new Uuid(3, 3);
+        startLogManager().getOrCreateLog(KEPT, KEPT_ID, LogConfig.defaults()).appendAsLeader(
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("k".getBytes(), "v".getBytes())), 0);
+        startLogManager();
+        Map<String, byte[]> oldFiles = contents(dir.resolve("kept-0"));
+
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        replicas.start(image(10, new TopicRecord("kept", recreatedId),
+                new PartitionRecord(recreatedId, 0, List.of(BROKER_ID), List.of(BROKER_ID), BROKER_ID, 0, 0)));
+
+        assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
+        assertThat(replicas.partitions().get(KEPT).topicId()).isEqualTo(recreatedId);
+        assertThat(replicas.partitions().get(KEPT).log().logEndOffset()).isZero();
+        List<String> strays = dirNames().stream().filter(name -> name.endsWith("-stray")).toList();
+        assertThat(strays).singleElement().satisfies(name -> assertThat(name).matches("kept-0\\.[0-9a-f]{32}-stray"));
+        assertThat(contents(dir.resolve(strays.get(0)))).containsOnlyKeys(oldFiles.keySet())
+                .allSatisfy((name, bytes) -> assertThat(bytes).as(name).isEqualTo(oldFiles.get(name)));
+    }
 }
