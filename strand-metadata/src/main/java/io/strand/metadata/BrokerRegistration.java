@@ -21,6 +21,11 @@ public record BrokerRegistration(int brokerId, Uuid incarnationId, List<Endpoint
         return Optional.ofNullable(rack);
     }
 
+    /** The registration a record announces. */
+    public static BrokerRegistration of(RegisterBrokerRecord record) {
+        return new BrokerRegistration(record.brokerId(), record.incarnationId(), record.endpoints(), record.rack());
+    }
+
     public RegisterBrokerRecord toRecord() {
         return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack);
     }

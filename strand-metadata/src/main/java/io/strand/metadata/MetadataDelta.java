@@ -95,7 +95,7 @@ public final class MetadataDelta {
                 overrides.put(r.name(), r.value());
             }
         } else if (record instanceof RegisterBrokerRecord r) {
-            brokers.put(r.brokerId(), r.registration());
+            brokers.put(r.brokerId(), BrokerRegistration.of(r));
         } else if (record instanceof ProducerIdsRecord r) {
             if (r.nextProducerId() < nextProducerId) {
                 throw new MetadataReplayException("Producer ids would go backwards: nextProducerId="
@@ -136,7 +136,7 @@ public final class MetadataDelta {
             throw new MetadataReplayException("Negative partition index: topicId=" + r.topicId()
                     + " partition=" + r.partitionId());
         }
-        topic.partitions.put(r.partitionId(), r.registration());
+        topic.partitions.put(r.partitionId(), PartitionRegistration.of(r));
     }
 
     private void replayRemoveTopic(RemoveTopicRecord r) {

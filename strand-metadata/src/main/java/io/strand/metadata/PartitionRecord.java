@@ -19,9 +19,4 @@ public record PartitionRecord(Uuid topicId, int partitionId, List<Integer> repli
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
     }
-
-    /** This record's partition state, without the topic id and partition index. */
-    public PartitionRegistration registration() {
-        return new PartitionRegistration(replicas, isr, leader, leaderEpoch, partitionEpoch);
-    }
 }

@@ -18,6 +18,12 @@ public record PartitionRegistration(List<Integer> replicas, List<Integer> isr, i
         isr = List.copyOf(isr);
     }
 
+    /** The partition state a record carries, without its topic id and partition index. */
+    public static PartitionRegistration of(PartitionRecord record) {
+        return new PartitionRegistration(record.replicas(), record.isr(), record.leader(), record.leaderEpoch(),
+                record.partitionEpoch());
+    }
+
     public PartitionRecord toRecord(Uuid topicId, int partitionId) {
         return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch);
     }

@@ -170,7 +170,7 @@ public final class QuorumController implements AutoCloseable {
                 throw new IllegalArgumentException("Negative broker id: brokerId=" + registration.brokerId());
             }
             BrokerRegistration current = metadataLog.image().brokers().get(registration.brokerId());
-            if (registration.registration().equals(current)) {
+            if (BrokerRegistration.of(registration).equals(current)) {
                 return ControllerResult.<Void>of(null);
             }
             return new ControllerResult<Void>(List.of(registration), null);

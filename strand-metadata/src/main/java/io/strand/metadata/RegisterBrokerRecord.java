@@ -16,8 +16,4 @@ public record RegisterBrokerRecord(int brokerId, Uuid incarnationId, List<Endpoi
         Objects.requireNonNull(incarnationId, "incarnationId");
         endpoints = List.copyOf(endpoints);
     }
-
-    public BrokerRegistration registration() {
-        return new BrokerRegistration(brokerId, incarnationId, endpoints, rack);
-    }
 }
