@@ -1,8 +1,8 @@
 package io.strand.broker.replica;
 
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.PartitionRegistration;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
 import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.PartitionLog;

@@ -3,12 +3,12 @@ package io.strand.broker.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.MetadataDelta;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.MetadataRecord;
-import io.strand.metadata.PartitionRecord;
-import io.strand.metadata.RemoveTopicRecord;
-import io.strand.metadata.TopicRecord;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.PartitionRecord;
+import io.strand.metadata.record.RemoveTopicRecord;
+import io.strand.metadata.record.TopicRecord;
 import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
