@@ -50,12 +50,16 @@ import org.slf4j.LoggerFactory;
  * leads); as follower, when its applied index reaches the index of a linearizable read from the
  * leader ({@link LeaderReadIndex}). A follower's own view of the leader's commit index is no
  * proof: right after a restart or an election it can be one the leader has since passed. Without
- * a leader, or while the read fails, the follower keeps trying. The first leader of a new quorum
+ * a leader, or while the read fails, the follower keeps trying. Then it waits for the listener to
+ * have been told the image caught up to, so a caller sees the listener's side effects too. The first leader of a new quorum
  * writes the {@link ClusterIdRecord}.
  *
- * <p>Threads: thread-safe. Ratis' own threads apply entries and call the {@link MetadataListener};
- * one scheduler thread of this class drives catch-up, cluster-id writing and append timeouts.
- * {@link #close()} stops all of them.
+ * <p>Threads: thread-safe. Ratis' apply thread applies entries and hands each new image, with its
+ * delta, to the metadata publisher; the publisher's own thread ({@code strand-metadata-publisher-<nodeId>})
+ * calls the {@link MetadataListener}, in log order, so a slow listener never holds up applying
+ * (see {@link MetadataPublisher}). One scheduler thread of this class drives catch-up, cluster-id
+ * writing and append timeouts. {@link #close()} stops all of them: Ratis first, then the publisher
+ * after it has told the listener what was already applied.
  *
  * <p>Survives a crash: every committed batch (Ratis log, fsynced before commit) and the snapshots;
  * the log is purged behind a snapshot taken every {@link QuorumOptions#snapshotIntervalEntries()}
@@ -90,6 +94,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final QuorumAppender appender;
     private final MetadataStateMachine stateMachine;
+    private final MetadataPublisher publisher;
     private final CompletableFuture<Void> caughtUpBarrier = new CompletableFuture<>();
     private final CompletableFuture<Void> clusterIdKnown = new CompletableFuture<>();
     private final CompletableFuture<Void> caughtUp;
@@ -120,8 +125,10 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             return t;
         });
         this.appender = new QuorumAppender(nodeId, scheduler, options.requestTimeoutMs(), this::leaderId);
-        this.stateMachine = new MetadataStateMachine(listener, new StateMachineEvents());
-        this.caughtUp = caughtUpBarrier.thenCompose(v -> clusterIdKnown);
+        this.publisher = new MetadataPublisher(nodeId, listener);
+        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents());
+        this.caughtUp = caughtUpBarrier.thenCompose(v -> clusterIdKnown)
+                .thenCompose(v -> publisher.published(image().appliedOffset()));
         this.caughtUp.thenRun(() -> {
             caughtUpMs = time.milliseconds() - startMs;
             log.info("Metadata quorum caught up: nodeId={} leaderId={} appliedOffset={} clusterId={} startupMs={}",
@@ -242,12 +249,60 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
+    /**
+     * The latest image the listener has returned from. It may lag {@link #image()}, the latest
+     * applied one, while the publisher catches up.
+     */
+    public MetadataImage publishedImage() {
+        return publisher.publishedImage();
+    }
+
+    /**
+     * Completes once the listener has returned from an image at or past {@code offset} (a log index,
+     * as an append's future carries); fails with {@link NotControllerException} if the quorum closes
+     * first. Callbacks may run on the publisher thread: never block there, and never wait on this
+     * future from a listener.
+     */
+    public CompletableFuture<Void> published(long offset) {
+        return publisher.published(offset);
+    }
+
+    /**
+     * This quorum as a {@link MetadataLog} whose appends complete only once the listener has been
+     * told the batch, not already once it is applied. A controller sharing its node with a broker
+     * appends through it, so a change it answers for (a topic created, say) is in effect on this
+     * node when the answer leaves, as when listeners ran on the apply thread. Waiting for the
+     * listener holds up the next controller operation, never the apply thread.
+     */
+    public MetadataLog publishingLog() {
+        return new MetadataLog() {
+            @Override
+            public MetadataImage image() {
+                return MetadataQuorum.this.image();
+            }
+
+            @Override
+            public boolean isLeader() {
+                return MetadataQuorum.this.isLeader();
+            }
+
+            @Override
+            public CompletableFuture<Long> append(List<MetadataRecord> records) {
+                return MetadataQuorum.this.append(records)
+                        .thenCompose(offset -> publisher.published(offset).thenApply(v -> offset));
+            }
+        };
+    }
+
     /** The log index the next entry appended to this node's Raft log gets; for tests. */
     long nextLogIndex() {
         return division.getRaftLog().getNextIndex();
     }
 
-    /** Completes when this node has applied everything committed before it started and knows the cluster id. */
+    /**
+     * Completes when this node has applied everything committed before it started, knows the
+     * cluster id, and the listener has been told the image it caught up to.
+     */
     public CompletableFuture<Void> caughtUp() {
         return caughtUp.toCompletableFuture().copy();
     }
@@ -384,7 +439,10 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         }
     }
 
-    /** Stops the Ratis server (taking a snapshot if so configured) and this class's thread. Idempotent. */
+    /**
+     * Stops the Ratis server (taking a snapshot if so configured), then the publisher once it has
+     * told the listener every image already applied, then this class's thread. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -402,6 +460,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
                 log.warn("Error closing metadata quorum: nodeId={}", nodeId, e);
             }
         }
+        publisher.close();
         shutdown(scheduler);
         LeaderReadIndex reader = leaderReadIndex;
         if (reader != null) {

@@ -2,7 +2,6 @@ package io.strand.metadata.quorum;
 
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
-import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.image.MetadataReplayException;
 import io.strand.metadata.record.MetadataFormatException;
 import io.strand.metadata.record.MetadataRecord;
@@ -44,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: Ratis calls {@link #applyTransaction}, {@link #takeSnapshot} and
  * {@link #reinitialize} on its single apply thread, and {@link #initialize} on a start-up thread
  * before any apply. The image is published through a volatile field, so any thread
- * may read {@link #image()}; only those Ratis threads write it. The listener runs on the same
- * threads, after the image is published.
+ * may read {@link #image()}; only those Ratis threads write it. Each new image is then handed,
+ * with its delta, to the {@link MetadataPublisher}, which tells the listener on its own thread: the
+ * apply thread never waits on a listener.
  *
  * <p>A batch that does not parse or apply is rejected whole: the image stays, the entry still
  * counts as applied (every node rejects it alike) and the appender gets a rejection reply:
@@ -85,12 +85,12 @@ final class MetadataStateMachine extends BaseStateMachine {
     }
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final MetadataListener listener;
+    private final MetadataPublisher publisher;
     private final Events events;
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
-    MetadataStateMachine(MetadataListener listener, Events events) {
-        this.listener = Objects.requireNonNull(listener);
+    MetadataStateMachine(MetadataPublisher publisher, Events events) {
+        this.publisher = Objects.requireNonNull(publisher);
         this.events = Objects.requireNonNull(events);
     }
 
@@ -172,11 +172,7 @@ final class MetadataStateMachine extends BaseStateMachine {
 
     private void publish(MetadataDelta delta, MetadataImage next) {
         image = next;
-        try {
-            listener.onImage(delta, next);
-        } catch (RuntimeException e) {
-            log.error("Metadata listener failed: appliedOffset={}", next.appliedOffset(), e);
-        }
+        publisher.publish(delta, next);
         events.onImage(next);
     }
 

@@ -29,7 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -116,9 +118,65 @@ class MetadataQuorumTest {
         long second = get(quorum.append(List.of(new RemoveTopicRecord(new Uuid("a".hashCode(), 77)))));
         assertThat(second).isGreaterThan(first);
         assertThat(quorum.image().topics().byName("a")).isEmpty();
+        get(quorum.published(second));
+        assertThat(quorum.publishedImage()).isSameAs(quorum.image());
         assertThat(listenerEvents).containsExactly("created a@" + first, "deleted a@" + second);
         assertThat(listenerThreads).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(listenerThreads.stream().distinct()).hasSize(1);
+        assertThat(listenerThreads).containsOnly("strand-metadata-publisher-1");
+    }
+
+    @Test
+    void aBlockedListenerHoldsUpNeitherApplyingNorAppends() {
+        CountDownLatch release = new CountDownLatch(1);
+        MetadataQuorum quorum = startBlockingOnCreate(release);
+        try {
+            long first = get(quorum.append(newTopic("a", 1)));
+            long second = get(quorum.append(newTopic("b", 1)));
+
+            assertThat(quorum.image().topics().byName("b")).isPresent();
+            assertThat(quorum.publishedImage().appliedOffset()).isLessThan(first);
+            CompletableFuture<Void> published = quorum.published(second);
+            assertThat(published).isNotDone();
+            release.countDown();
+            get(published);
+            assertThat(listenerEvents).containsExactly("created a@" + first, "created b@" + second);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anAppendThroughThePublishingLogCompletesOnceTheListenerHasSeenIt() {
+        CountDownLatch release = new CountDownLatch(1);
+        MetadataQuorum quorum = startBlockingOnCreate(release);
+        try {
+            CompletableFuture<Long> append = quorum.publishingLog().append(newTopic("a", 1));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> quorum.image().topics().byName("a").isPresent());
+            assertThat(append).isNotDone();
+            release.countDown();
+            long offset = get(append);
+            assertThat(listenerEvents).containsExactly("created a@" + offset);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** A quorum whose listener, once caught up, waits for {@code release} on every created topic. */
+    private MetadataQuorum startBlockingOnCreate(CountDownLatch release) {
+        MetadataQuorum quorum = MetadataQuorum.start(1, SINGLE_VOTER, dir, Time.SYSTEM, (delta, image) -> {
+            record(delta, image);
+            if (!delta.createdTopics().isEmpty()) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, options());
+        started.add(quorum);
+        get(quorum.caughtUp());
+        return quorum;
     }
 
     @Test
