@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  * leads); as follower, when its applied index reaches the index of a linearizable read from the
  * leader ({@link LeaderReadIndex}). A follower's own view of the leader's commit index is no
  * proof: right after a restart or an election it can be one the leader has since passed. Without
- * a leader, or while the read fails, the follower keeps trying. Then it waits for the listener to
- * have been told the image caught up to, so a caller sees the listener's side effects too. The first leader of a new quorum
- * writes the {@link ClusterIdRecord}.
+ * a leader, or while the read fails, the follower keeps trying. Last, it waits until the listener
+ * has been told the image caught up to, so a caller sees the listener's side effects too. The
+ * first leader of a new quorum writes the {@link ClusterIdRecord}.
  *
  * <p>Threads: thread-safe. Ratis' apply thread applies entries and hands each new image, with its
- * delta, to the metadata publisher; the publisher's own thread ({@code strand-metadata-publisher-<nodeId>})
- * calls the {@link MetadataListener}, in log order, so a slow listener never holds up applying
+ * delta, to the metadata publisher, whose own thread ({@code strand-metadata-publisher-<nodeId>})
+ * calls the {@link MetadataListener} in log order, so a slow listener never holds up applying
  * (see {@link MetadataPublisher}). One scheduler thread of this class drives catch-up, cluster-id
  * writing and append timeouts. {@link #close()} stops all of them: Ratis first, then the publisher
  * after it has told the listener what was already applied.
