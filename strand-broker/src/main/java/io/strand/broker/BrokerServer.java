@@ -21,9 +21,9 @@ import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.MetadataQuorum;
-import io.strand.metadata.QuorumController;
+import io.strand.metadata.controller.QuorumController;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.quorum.MetadataQuorum;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
 import java.net.InetSocketAddress;
@@ -96,11 +96,12 @@ public final class BrokerServer implements AutoCloseable {
         MetadataQuorum quorum = MetadataQuorum.start(nodeId, Voters.addresses(config),
                 config.metadataLogDir().resolve(METADATA_DIR_NAME),
                 time, (delta, image) -> {
-                    replicaManager.onMetadataImage(image);
-                    groups.onMetadataImage(image);
+                    replicaManager.onMetadataUpdate(delta, image);
+                    groups.onMetadataUpdate(delta, image);
                 });
         Supplier<MetadataImage> image = quorum::image;
-        QuorumController controller = new QuorumController(quorum, time, new Random());
+        // Answers only once this node's listeners have the change: a created topic is served here.
+        QuorumController controller = new QuorumController(quorum.publishingLog(), time, new Random());
 
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);

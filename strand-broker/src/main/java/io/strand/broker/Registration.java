@@ -1,8 +1,8 @@
 package io.strand.broker;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.Endpoint;
-import io.strand.metadata.RegisterBrokerRecord;
+import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.RegisterBrokerRecord;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

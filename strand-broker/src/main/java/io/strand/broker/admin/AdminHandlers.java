@@ -2,9 +2,9 @@ package io.strand.broker.admin;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.ControllerDefaults;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.QuorumController;
+import io.strand.metadata.controller.ControllerDefaults;
+import io.strand.metadata.controller.QuorumController;
+import io.strand.metadata.image.MetadataImage;
 import io.strand.storage.LogDirDescription;
 import io.strand.storage.LogManager;
 import java.util.List;

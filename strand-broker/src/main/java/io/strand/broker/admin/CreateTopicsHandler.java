@@ -2,7 +2,7 @@ package io.strand.broker.admin;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;

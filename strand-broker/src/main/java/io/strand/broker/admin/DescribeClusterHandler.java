@@ -2,9 +2,9 @@ package io.strand.broker.admin;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
-import io.strand.metadata.BrokerRegistration;
-import io.strand.metadata.Endpoint;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.Endpoint;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;

@@ -2,10 +2,10 @@ package io.strand.broker.admin;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
-import io.strand.metadata.BrokerRegistration;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.PartitionRegistration;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -2,11 +2,11 @@ package io.strand.broker.group;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
-import io.strand.metadata.BrokerRegistration;
-import io.strand.metadata.Endpoint;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.PartitionRegistration;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
+import io.strand.metadata.record.Endpoint;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;

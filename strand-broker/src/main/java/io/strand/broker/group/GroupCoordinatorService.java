@@ -3,10 +3,15 @@ package io.strand.broker.group;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.PartitionRegistration;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -14,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -30,13 +36,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator's life in a broker. Lifecycle: construct before the metadata quorum starts
- * (so it can be a metadata listener), {@link #onMetadataImage} on every image (ignored until
- * {@link #start}), {@link #start} once the broker is registered, {@link #close} on shutdown.
+ * (so it can be a metadata listener), {@link #onMetadataUpdate} on every published change (only
+ * remembered until {@link #start}), {@link #start} once the broker is registered, {@link #close}
+ * on shutdown.
  *
  * <p>On start, and whenever FindCoordinator finds it missing, {@code __consumer_offsets} is created
  * through the controller (compacted, {@code offsets.topic.num.partitions} partitions, replication
- * capped at the registered brokers). Each image decides which of its partitions this broker leads;
- * their coordinator shards are loaded by replaying the partition, the others unloaded.
+ * capped at the registered brokers). Leadership of its partitions is looked at again only when a
+ * change touches that topic: the shards of the partitions this broker leads are loaded by replaying
+ * the partition, the others unloaded. The topics' partition counts the consumer-protocol assignors
+ * read are kept up to date from each change's created, deleted and changed topics.
  *
  * <p>Thread-safe.
  */
@@ -50,6 +59,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
     private final GroupCoordinator coordinator;
     private final AtomicBoolean creating = new AtomicBoolean();
     private volatile MetadataImage image = MetadataImage.EMPTY;
+    /** Topic name to partition count, as of {@link #image}; replaced, never changed in place. */
+    private volatile Map<String, Integer> partitionCounts = Map.of();
     private volatile Function<CreateTopicsRequestData, CompletableFuture<CreateTopicsResponseData>> createTopics;
     private volatile boolean started;
 
@@ -57,7 +68,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
         this.nodeId = nodeId;
         this.config = config;
         this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, () -> image),
-                time, new Random(), () -> ImageTopicIds.partitionCounts(image));
+                time, new Random(), () -> partitionCounts);
     }
 
     public GroupCoordinator coordinator() {
@@ -82,14 +93,49 @@ public final class GroupCoordinatorService implements AutoCloseable {
         maybeCreateOffsetsTopic();
     }
 
-    /** Loads and unloads shards as leadership of {@code __consumer_offsets} partitions moves. */
+    /**
+     * Takes a published metadata change: remembers the image, updates the partition counts from
+     * what the delta changed and, once started, loads and unloads shards if the change touched
+     * {@code __consumer_offsets}.
+     */
+    public synchronized void onMetadataUpdate(MetadataDelta delta, MetadataImage newImage) {
+        if (newImage.appliedOffset() < image.appliedOffset()) {
+            return;
+        }
+        if (delta.isSnapshot() || delta.base().appliedOffset() != image.appliedOffset()) {
+            onMetadataImage(newImage);
+            return;
+        }
+        image = newImage;
+        List<TopicImage> deleted = delta.deletedTopics();
+        List<TopicImage> createdOrChanged = new ArrayList<>(delta.createdTopics());
+        createdOrChanged.addAll(delta.changedTopics());
+        if (!deleted.isEmpty() || !createdOrChanged.isEmpty()) {
+            Map<String, Integer> counts = new HashMap<>(partitionCounts);
+            deleted.forEach(topic -> counts.remove(topic.name()));
+            createdOrChanged.forEach(topic -> counts.put(topic.name(), topic.numPartitions()));
+            partitionCounts = Collections.unmodifiableMap(counts);
+        }
+        boolean offsetsTopicTouched = Stream.concat(deleted.stream(), createdOrChanged.stream())
+                .anyMatch(topic -> topic.name().equals(OFFSETS_TOPIC));
+        if (started && offsetsTopicTouched) {
+            updateLeadership();
+        }
+    }
+
+    /** Takes a whole image: partition counts and, once started, shard leadership are worked out anew. */
     public synchronized void onMetadataImage(MetadataImage newImage) {
         if (newImage.appliedOffset() >= image.appliedOffset()) {
             image = newImage;
+            partitionCounts = Collections.unmodifiableMap(ImageTopicIds.partitionCounts(newImage));
         }
-        if (!started) {
-            return;
+        if (started) {
+            updateLeadership();
         }
+    }
+
+    /** Loads and unloads shards as leadership of {@code __consumer_offsets} partitions moves. */
+    private void updateLeadership() {
         Set<Integer> led = new HashSet<>();
         image.topics().byName(OFFSETS_TOPIC).ifPresent(topic -> {
             for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {

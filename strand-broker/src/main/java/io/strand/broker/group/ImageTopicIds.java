@@ -1,8 +1,8 @@
 package io.strand.broker.group;
 
 import io.strand.coordinator.group.TopicIdLookup;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.TopicImage;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;

@@ -3,7 +3,7 @@ package io.strand.broker.group;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

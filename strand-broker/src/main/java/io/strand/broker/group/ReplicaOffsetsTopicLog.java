@@ -3,7 +3,7 @@ package io.strand.broker.group;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.OffsetsTopicLog;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;

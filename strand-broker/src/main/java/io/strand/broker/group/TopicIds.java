@@ -1,7 +1,7 @@
 package io.strand.broker.group;
 
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.TopicImage;
 import org.apache.kafka.common.Uuid;
 
 /** Topic ids (OffsetCommit and OffsetFetch v10) resolved to the names offsets are stored under. */

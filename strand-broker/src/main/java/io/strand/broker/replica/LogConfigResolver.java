@@ -3,7 +3,7 @@ package io.strand.broker.replica;
 import io.strand.broker.admin.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import io.strand.storage.LogConfig;
 import java.util.HashMap;
 import java.util.List;

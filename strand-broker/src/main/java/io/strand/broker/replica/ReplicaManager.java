@@ -1,18 +1,23 @@
 package io.strand.broker.replica;
 
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.PartitionRegistration;
-import io.strand.metadata.TopicImage;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
 import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.PartitionLog;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -32,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * the only copy. So is a log on disk of another topic id than the image's for its partition (a topic
  * deleted and re-created under the same name while this node was away); the partition then starts
  * empty. Logs of a topic deleted by a RemoveTopicRecord the image shows are deleted.
- * Applying is serialized (one writer of the partition map, whichever thread publishes); handlers
- * read the map concurrently.
+ * After start, each published change is applied from its delta ({@link #onMetadataUpdate}); only
+ * a snapshot is applied as a whole image.
+ *
+ * <p>Threads: applying is serialized (one writer of the partition map: the metadata publisher
+ * thread, and the starting thread in {@link #start}); handlers read the map concurrently.
  */
 public final class ReplicaManager {
 
@@ -46,6 +54,8 @@ public final class ReplicaManager {
     private final Map<String, Map<String, Object>> appliedConfigs = new HashMap<>();
     private volatile Consumer<TopicPartition> onAppend = tp -> { };
     private boolean started;
+    /** The newest image published before {@link #start}. */
+    private MetadataImage latestImage = MetadataImage.EMPTY;
     private long appliedImageOffset = Long.MIN_VALUE;
 
     public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver) {
@@ -99,12 +109,13 @@ public final class ReplicaManager {
     }
 
     /**
-     * Applies the image of a caught-up quorum, then sets aside (renames, does not delete) the logs on
-     * disk of partitions it does not assign here; from now on every newer image is applied.
+     * Applies the image of a caught-up quorum, or the latest image published here before, whichever
+     * is newer, then sets aside (renames, does not delete) the logs on disk of partitions it does not
+     * assign here; from now on every newer image is applied.
      */
     public synchronized void start(MetadataImage image) {
         started = true;
-        onMetadataImage(image);
+        applyImage(image.appliedOffset() >= latestImage.appliedOffset() ? image : latestImage);
         for (TopicPartition tp : logManager.partitionsOnDisk()) {
             if (!partitions.containsKey(tp)) {
                 logManager.renameStrayLog(tp).ifPresent(dir ->
@@ -113,50 +124,117 @@ public final class ReplicaManager {
         }
     }
 
-    /** Brings the hosted partitions in line with {@code image}; ignored before {@link #start} and for older images. */
-    public synchronized void onMetadataImage(MetadataImage image) {
-        if (!started || image.appliedOffset() <= appliedImageOffset) {
+    /**
+     * Brings the hosted partitions in line with a published metadata change, acting only on what
+     * {@code delta} changed: partitions of deleted, created and changed topics, the configs of
+     * topics whose overrides changed (of every hosted topic when a broker config changed). A snapshot
+     * delta, or one that does not follow the image applied last, is applied as a whole image.
+     * Before {@link #start} the image is only remembered; images not newer than the applied one are
+     * ignored.
+     */
+    public synchronized void onMetadataUpdate(MetadataDelta delta, MetadataImage image) {
+        if (!started) {
+            if (image.appliedOffset() > latestImage.appliedOffset()) {
+                latestImage = image;
+            }
             return;
         }
+        if (image.appliedOffset() <= appliedImageOffset) {
+            return;
+        }
+        if (delta.isSnapshot() || delta.base().appliedOffset() != appliedImageOffset) {
+            applyImage(image);
+        } else {
+            applyDelta(delta, image);
+        }
+    }
+
+    /** Every topic of {@code image}; every hosted partition it does not assign here is removed. */
+    private void applyImage(MetadataImage image) {
         appliedImageOffset = image.appliedOffset();
-        Map<TopicPartition, Uuid> wanted = new HashMap<>();
+        Set<TopicPartition> wanted = new HashSet<>();
         for (TopicImage topic : image.topics().all()) {
-            Map<String, Object> effective = configResolver.effectiveTopicConfig(image, topic.name());
-            boolean configChanged = !effective.equals(appliedConfigs.get(topic.name()));
-            LogConfig logConfig = configChanged ? LogConfig.from(effective) : null;
-            for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
-                PartitionRegistration registration = e.getValue();
-                if (!registration.replicas().contains(localBrokerId)) {
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
-                wanted.put(tp, topic.id());
-                Partition.PartitionState state = new Partition.PartitionState(registration.leader(),
-                        registration.leaderEpoch(), registration.replicas(), registration.isr());
-                Partition existing = partitions.get(tp);
-                if (existing != null && !existing.topicId().equals(topic.id())) {
-                    removePartition(tp);
-                    existing = null;
-                }
-                if (existing == null) {
-                    LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
-                    partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
-                            openLog(tp, topic.id(), config), state));
-                } else {
-                    if (logConfig != null) {
-                        existing.log().updateConfig(logConfig);
-                    }
-                    existing.updateState(state);
-                }
-            }
-            appliedConfigs.put(topic.name(), effective);
+            wanted.addAll(applyTopic(image, topic));
         }
         for (TopicPartition tp : partitions.keySet()) {
-            if (!wanted.containsKey(tp)) {
+            if (!wanted.contains(tp)) {
                 removePartition(tp);
             }
         }
         appliedConfigs.keySet().removeIf(name -> image.topics().byName(name).isEmpty());
+    }
+
+    private void applyDelta(MetadataDelta delta, MetadataImage image) {
+        appliedImageOffset = image.appliedOffset();
+        // Deletions first: a topic deleted and re-created under its name in one batch is both.
+        for (TopicImage deleted : delta.deletedTopics()) {
+            for (int partitionId : deleted.partitions().keySet()) {
+                removeIfHosted(new TopicPartition(deleted.name(), partitionId), deleted.id());
+            }
+            appliedConfigs.remove(deleted.name());
+        }
+        Map<String, TopicImage> touched = new LinkedHashMap<>();
+        delta.createdTopics().forEach(topic -> touched.put(topic.name(), topic));
+        delta.changedTopics().forEach(topic -> touched.put(topic.name(), topic));
+        for (ConfigResource resource : delta.changedConfigs()) {
+            if (resource.type() == ConfigResource.Type.TOPIC) {
+                image.topics().byName(resource.name()).ifPresent(topic -> touched.put(topic.name(), topic));
+            } else {
+                // A broker config may be the default of any topic config: recheck every hosted topic.
+                for (TopicPartition tp : partitions.keySet()) {
+                    image.topics().byName(tp.topic()).ifPresent(topic -> touched.put(topic.name(), topic));
+                }
+            }
+        }
+        for (TopicImage topic : touched.values()) {
+            Set<TopicPartition> wanted = applyTopic(image, topic);
+            delta.base().topics().byId(topic.id()).ifPresent(before -> {
+                for (int partitionId : before.partitions().keySet()) {
+                    TopicPartition tp = new TopicPartition(topic.name(), partitionId);
+                    if (!wanted.contains(tp)) {
+                        removeIfHosted(tp, topic.id());
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Creates, recovers or updates the partitions of {@code topic} assigned here, with the topic's
+     * effective config; returns them.
+     */
+    private Set<TopicPartition> applyTopic(MetadataImage image, TopicImage topic) {
+        Set<TopicPartition> assigned = new HashSet<>();
+        Map<String, Object> effective = configResolver.effectiveTopicConfig(image, topic.name());
+        boolean configChanged = !effective.equals(appliedConfigs.get(topic.name()));
+        LogConfig logConfig = configChanged ? LogConfig.from(effective) : null;
+        for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
+            PartitionRegistration registration = e.getValue();
+            if (!registration.replicas().contains(localBrokerId)) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
+            assigned.add(tp);
+            Partition.PartitionState state = new Partition.PartitionState(registration.leader(),
+                    registration.leaderEpoch(), registration.replicas(), registration.isr());
+            Partition existing = partitions.get(tp);
+            if (existing != null && !existing.topicId().equals(topic.id())) {
+                removePartition(tp);
+                existing = null;
+            }
+            if (existing == null) {
+                LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
+                partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
+                        openLog(tp, topic.id(), config), state));
+            } else {
+                if (logConfig != null) {
+                    existing.log().updateConfig(logConfig);
+                }
+                existing.updateState(state);
+            }
+        }
+        appliedConfigs.put(topic.name(), effective);
+        return assigned;
     }
 
     /**
@@ -172,6 +250,13 @@ public final class ReplicaManager {
                     "Log of {} belongs to another topic id than the metadata's {}: renamed to {} for an operator",
                     tp, topicId, dir));
             return logManager.getOrCreateLog(tp, topicId, config);
+        }
+    }
+
+    private void removeIfHosted(TopicPartition tp, Uuid topicId) {
+        Partition hosted = partitions.get(tp);
+        if (hosted != null && hosted.topicId().equals(topicId)) {
+            removePartition(tp);
         }
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;

@@ -8,9 +8,9 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.LocalMetadataLog;
-import io.strand.metadata.MetadataListener;
-import io.strand.metadata.QuorumController;
+import io.strand.metadata.controller.QuorumController;
+import io.strand.metadata.image.LocalMetadataLog;
+import io.strand.metadata.image.MetadataListener;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.Map;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;

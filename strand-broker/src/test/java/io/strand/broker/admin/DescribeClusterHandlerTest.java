@@ -3,7 +3,7 @@ package io.strand.broker.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import org.apache.kafka.clients.admin.EndpointType;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;

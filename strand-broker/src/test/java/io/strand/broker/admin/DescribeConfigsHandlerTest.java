@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigResource;

@@ -3,7 +3,7 @@ package io.strand.broker.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;

@@ -1,14 +1,14 @@
 package io.strand.broker.admin;
 
-import io.strand.metadata.ClusterIdRecord;
-import io.strand.metadata.ConfigRecord;
-import io.strand.metadata.Endpoint;
-import io.strand.metadata.MetadataDelta;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.MetadataRecord;
-import io.strand.metadata.PartitionRecord;
-import io.strand.metadata.RegisterBrokerRecord;
-import io.strand.metadata.TopicRecord;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.ClusterIdRecord;
+import io.strand.metadata.record.ConfigRecord;
+import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.PartitionRecord;
+import io.strand.metadata.record.RegisterBrokerRecord;
+import io.strand.metadata.record.TopicRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,9 +3,9 @@ package io.strand.broker.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.ConfigRecord;
-import io.strand.metadata.MetadataDelta;
-import io.strand.metadata.MetadataImage;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.ConfigRecord;
 import io.strand.storage.LogConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigResource;

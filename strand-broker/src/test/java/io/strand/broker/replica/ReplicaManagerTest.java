@@ -3,23 +3,26 @@ package io.strand.broker.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.MetadataDelta;
-import io.strand.metadata.MetadataImage;
-import io.strand.metadata.MetadataRecord;
-import io.strand.metadata.PartitionRecord;
-import io.strand.metadata.RemoveTopicRecord;
-import io.strand.metadata.TopicRecord;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.ConfigRecord;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.PartitionRecord;
+import io.strand.metadata.record.RemoveTopicRecord;
+import io.strand.metadata.record.TopicRecord;
 import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -65,12 +68,13 @@ class ReplicaManagerTest {
         return delta.apply(offset);
     }
 
-    private static MetadataImage after(MetadataImage base, long offset, MetadataRecord... records) {
+    private static MetadataDelta after(MetadataImage base, long offset, MetadataRecord... records) {
         MetadataDelta delta = new MetadataDelta(base);
         for (MetadataRecord record : records) {
             delta.replay(record);
         }
-        return delta.apply(offset);
+        delta.apply(offset);
+        return delta;
     }
 
     private static Map<String, byte[]> contents(Path partitionDir) throws Exception {
@@ -114,7 +118,8 @@ class ReplicaManagerTest {
                 assertThat(bytes).as(name).isEqualTo(unknownFiles.get(name)));
 
         // A topic the metadata deletes is still deleted, not set aside.
-        replicas.onMetadataImage(after(image, 11, new RemoveTopicRecord(KEPT_ID)));
+        MetadataDelta removal = after(image, 11, new RemoveTopicRecord(KEPT_ID));
+        replicas.onMetadataUpdate(removal, removal.image());
         assertThat(replicas.partitions()).isEmpty();
         assertThat(dir.resolve("kept-0")).doesNotExist();
 
@@ -145,5 +150,74 @@ class ReplicaManagerTest {
         assertThat(strays).singleElement().satisfies(name -> assertThat(name).matches("kept-0\\.[0-9a-f]{32}-stray"));
         assertThat(contents(dir.resolve(strays.get(0)))).containsOnlyKeys(oldFiles.keySet())
                 .allSatisfy((name, bytes) -> assertThat(bytes).as(name).isEqualTo(oldFiles.get(name)));
+    }
+
+    private static PartitionRecord partition(Uuid topicId, int partitionId, int... replicas) {
+        List<Integer> ids = Arrays.stream(replicas).boxed().toList();
+        return new PartitionRecord(topicId, partitionId, ids, ids, replicas[0], 0, 0);
+    }
+
+    private static void publish(ReplicaManager replicas, MetadataDelta delta) {
+        replicas.onMetadataUpdate(delta, delta.image());
+    }
+
+    @Test
+    void appliesEachPublishedDeltaToThePartitionsItChanges() throws Exception {
+        startLogManager();
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        MetadataImage empty = image(10);
+        replicas.start(empty);
+
+        MetadataDelta create = after(empty, 11, new TopicRecord("kept", KEPT_ID),
+                partition(KEPT_ID, 0, BROKER_ID), partition(KEPT_ID, 1, BROKER_ID + 1));
+        publish(replicas, create);
+        assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
+        assertThat(replicas.partitions().get(KEPT).isLeader()).isTrue();
+
+        MetadataDelta retention = after(create.image(), 12,
+                new ConfigRecord(ConfigResource.Type.TOPIC, "kept", "retention.ms", "1234"));
+        publish(replicas, retention);
+        assertThat(replicas.partitions().get(KEPT).log().config().retentionMs()).isEqualTo(1234L);
+
+        MetadataDelta brokerDefault = after(retention.image(), 13,
+                new ConfigRecord(ConfigResource.Type.BROKER, "", "log.segment.bytes", "2097152"));
+        publish(replicas, brokerDefault);
+        assertThat(replicas.partitions().get(KEPT).log().config().segmentBytes()).isEqualTo(2_097_152);
+
+        MetadataDelta leaderMoves = after(brokerDefault.image(), 14,
+                new PartitionRecord(KEPT_ID, 0, List.of(BROKER_ID, BROKER_ID + 1), List.of(BROKER_ID, BROKER_ID + 1),
+                        BROKER_ID + 1, 1, 1));
+        publish(replicas, leaderMoves);
+        assertThat(replicas.partitions().get(KEPT).isLeader()).isFalse();
+
+        // Deleted and re-created under its name in one batch: a new, empty partition of the new id.
+        replicas.partitions().get(KEPT).log().appendAsLeader(
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("k".getBytes(), "v".getBytes())), 0);
+        Uuid recreatedId = new Uuid(3, 3);
+        MetadataDelta recreate = after(leaderMoves.image(), 15, new RemoveTopicRecord(KEPT_ID),
+                new TopicRecord("kept", recreatedId), partition(recreatedId, 0, BROKER_ID));
+        publish(replicas, recreate);
+        assertThat(replicas.partitions().get(KEPT).topicId()).isEqualTo(recreatedId);
+        assertThat(replicas.partitions().get(KEPT).log().logEndOffset()).isZero();
+        assertThat(replicas.partitions().get(KEPT).log().config().retentionMs())
+                .isEqualTo(LogConfig.defaults().retentionMs());
+
+        publish(replicas, after(recreate.image(), 16, new RemoveTopicRecord(recreatedId)));
+        assertThat(replicas.partitions()).isEmpty();
+        assertThat(dir.resolve("kept-0")).doesNotExist();
+    }
+
+    @Test
+    void aChangePublishedWhileStartingIsNotLost() throws Exception {
+        startLogManager();
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        MetadataImage caughtUp = image(10);
+        // The publisher is already past the image the broker read when it started.
+        publish(replicas, after(caughtUp, 11, new TopicRecord("kept", KEPT_ID), partition(KEPT_ID, 0, BROKER_ID)));
+        replicas.start(caughtUp);
+
+        assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
     }
 }

@@ -1,0 +1,375 @@
+package io.strand.metadata.controller;
+
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.MetadataLog;
+import io.strand.metadata.record.ProducerIdsRecord;
+import io.strand.metadata.record.RegisterBrokerRecord;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller: validates metadata requests against the latest image and appends the records
+ * they produce through a {@link MetadataLog}. It never changes the image itself; a change is
+ * visible once its records are applied, here and on every other node.
+ *
+ * <p>A single-threaded state machine fed by a queue. Every public method only enqueues; the
+ * controller thread takes one operation at a time, computes records and a response from the
+ * current image, and appends. The next operation starts only after that append completed, so
+ * each operation is validated against an image that includes all earlier ones. Operations with
+ * nothing to append (validate-only, all errors) answer at once.
+ * <pre>
+ *   queued --(controller thread)--> computing --no records--> answered
+ *                                        \--records--> appending --applied / failed--> answered
+ * </pre>
+ * When this node is not the leader every operation answers NOT_CONTROLLER; when an append fails
+ * every item of the response carries the failure's error code. An operation that would write more
+ * than {@link #MAX_RECORDS_PER_USER_OP} records (deleting or reconfiguring too many topics at once,
+ * say) fails whole with POLICY_VIOLATION, every item of the request answering it; CreateTopics and
+ * CreatePartitions check their counts before computing anything sized by them.
+ *
+ * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
+ */
+public final class QuorumController implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(QuorumController.class);
+
+    /**
+     * The most records one client request may make the controller write, Kafka's
+     * {@code QuorumController.MAX_RECORDS_PER_USER_OP}: a request over it (10,000 partitions in one
+     * CreateTopics, say) is refused with POLICY_VIOLATION before anything is allocated for it.
+     */
+    static final int MAX_RECORDS_PER_USER_OP = 10_000;
+    static final String EXCESSIVE_BATCH_MESSAGE = "Unable to perform excessively large batch operation.";
+    /**
+     * The most partitions one CreateTopics or CreatePartitions request may ask for, Kafka's
+     * {@code ReplicationControlManager.MAX_PARTITIONS_PER_BATCH}; more is POLICY_VIOLATION.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+    static final String EXCESSIVE_PARTITIONS_MESSAGE = "Excessively large number of partitions per request.";
+
+    private static final long SLOW_OPERATION_MS = 1_000;
+    private static final long CLOSE_WAIT_MS = 5_000;
+
+    private final MetadataLog metadataLog;
+    private final Time time;
+    private final Random random;
+    private final ReplicaPlacer placer;
+    private final ExecutorService thread;
+
+    /** Controller thread only. */
+    private final ArrayDeque<Operation<?>> queue = new ArrayDeque<>();
+    /** Controller thread only. */
+    private boolean appending;
+
+    /**
+     * @param random seeds topic ids and replica placement; pass a seeded one for deterministic tests
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random) {
+        this.metadataLog = Objects.requireNonNull(metadataLog);
+        this.time = Objects.requireNonNull(time);
+        this.random = Objects.requireNonNull(random);
+        this.placer = new ReplicaPlacer(random);
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "strand-controller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public CompletableFuture<CreateTopicsResponseData> createTopics(CreateTopicsRequestData request,
+                                                                    ControllerDefaults defaults) {
+        return submit("createTopics",
+                () -> CreateTopics.compute(metadataLog.image(), request, defaults, placer, random),
+                QuorumController::failCreateTopics);
+    }
+
+    /** By name (v0-5) and by name or id (v6+). */
+    public CompletableFuture<DeleteTopicsResponseData> deleteTopics(DeleteTopicsRequestData request) {
+        return submit("deleteTopics", () -> DeleteTopics.compute(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.responses().forEach(t -> failure.applyTo(t::setErrorCode, t::setErrorMessage));
+                    return response;
+                });
+    }
+
+    public CompletableFuture<CreatePartitionsResponseData> createPartitions(CreatePartitionsRequestData request) {
+        return submit("createPartitions", () -> CreatePartitions.compute(metadataLog.image(), request, placer),
+                (response, failure) -> {
+                    response.results().forEach(t -> failure.applyTo(t::setErrorCode, t::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /**
+     * @param dynamicBrokerConfig which broker properties may be changed at run time; APPEND and
+     *                            SUBTRACT are refused on every broker property
+     */
+    public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
+            IncrementalAlterConfigsRequestData request, Predicate<String> dynamicBrokerConfig) {
+        return incrementalAlterConfigs(request, dynamicBrokerConfig, name -> false);
+    }
+
+    /** @param brokerListConfig which broker properties are lists (for APPEND and SUBTRACT) */
+    public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
+            IncrementalAlterConfigsRequestData request, Predicate<String> dynamicBrokerConfig,
+            Predicate<String> brokerListConfig) {
+        return submit("incrementalAlterConfigs",
+                () -> IncrementalAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig,
+                        brokerListConfig),
+                (response, failure) -> {
+                    response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** The given set replaces all overrides of each resource. */
+    public CompletableFuture<AlterConfigsResponseData> legacyAlterConfigs(AlterConfigsRequestData request,
+                                                                          Predicate<String> dynamicBrokerConfig) {
+        return submit("legacyAlterConfigs",
+                () -> LegacyAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig),
+                (response, failure) -> {
+                    response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** Registers (or re-registers) a broker; completes once the registration is in the image. */
+    public CompletableFuture<Void> registerBroker(RegisterBrokerRecord registration) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        enqueue(new Operation<>("registerBroker", () -> {
+            if (registration.brokerId() < 0) {
+                throw new IllegalArgumentException("Negative broker id: brokerId=" + registration.brokerId());
+            }
+            BrokerRegistration current = metadataLog.image().brokers().get(registration.brokerId());
+            if (BrokerRegistration.of(registration).equals(current)) {
+                return ControllerResult.<Void>of(null);
+            }
+            return new ControllerResult<Void>(List.of(registration), null);
+        }, null, future));
+        return future;
+    }
+
+    /**
+     * Hands {@code blockSize} producer ids to {@code brokerId}, which must be registered; completes
+     * with the first id of the block once the new counter is applied.
+     */
+    public CompletableFuture<Long> allocateProducerIds(int brokerId, int blockSize) {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        enqueue(new Operation<>("allocateProducerIds", () -> {
+            if (blockSize <= 0) {
+                throw new IllegalArgumentException("Producer id block size must be positive: blockSize=" + blockSize);
+            }
+            MetadataImage image = metadataLog.image();
+            if (!image.brokers().containsKey(brokerId)) {
+                throw new BrokerIdNotRegisteredException("No node with id " + brokerId + " found.");
+            }
+            long first = image.nextProducerId();
+            if (first > Long.MAX_VALUE - blockSize) {
+                throw new UnknownServerException("Exhausted all producerIds: nextProducerId=" + first
+                        + " blockSize=" + blockSize);
+            }
+            return new ControllerResult<>(List.of(new ProducerIdsRecord(brokerId, first + blockSize)), first);
+        }, null, future));
+        return future;
+    }
+
+    /**
+     * Enqueues an operation answered with a response even when it fails: on not-leader or append
+     * failure, {@code onFailure} marks every item of the computed response with the error.
+     */
+    private <T> CompletableFuture<T> submit(String name, Supplier<ControllerResult<T>> compute,
+                                            BiFunction<T, Failure, T> onFailure) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        enqueue(new Operation<>(name, compute, onFailure, future));
+        return future;
+    }
+
+    private void enqueue(Operation<?> operation) {
+        try {
+            thread.execute(() -> {
+                queue.add(operation);
+                maybeRunNext();
+            });
+        } catch (RejectedExecutionException e) {
+            operation.fail(new NotControllerException("Controller is closed"), null);
+        }
+    }
+
+    /** Controller thread: runs queued operations until one has to wait for its append. */
+    private void maybeRunNext() {
+        while (!appending && !queue.isEmpty()) {
+            run(queue.poll());
+        }
+    }
+
+    private <T> void run(Operation<T> operation) {
+        long startMs = time.milliseconds();
+        ControllerResult<T> result;
+        try {
+            result = operation.compute.get();
+        } catch (RecordLimitExceededException e) {
+            log.info("Refused an excessively large operation: operation={} reason={}", operation.name, e.getMessage());
+            operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
+            return;
+        } catch (RuntimeException e) {
+            if (!(e instanceof ApiException)) {
+                log.error("Controller operation failed: operation={}", operation.name, e);
+            }
+            operation.fail(e, null);
+            return;
+        }
+        if (result.records().size() > MAX_RECORDS_PER_USER_OP) {
+            // What the request asked for is bounded by its own size; the batch it would append is not.
+            log.info("Refused an excessively large operation: operation={} records={}", operation.name,
+                    result.records().size());
+            operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
+            return;
+        }
+        if (!metadataLog.isLeader()) {
+            operation.fail(new NotControllerException("This node is not the active controller"), result.response());
+            return;
+        }
+        if (result.records().isEmpty()) {
+            operation.future.complete(result.response());
+            return;
+        }
+        appending = true;
+        metadataLog.append(result.records()).whenComplete((offset, error) -> {
+            try {
+                thread.execute(() -> onAppended(operation, result, error, startMs));
+            } catch (RejectedExecutionException e) {
+                operation.fail(new NotControllerException("Controller is closed"), result.response());
+            }
+        });
+    }
+
+    /** Controller thread: the append of {@code operation} finished. */
+    private <T> void onAppended(Operation<T> operation, ControllerResult<T> result, Throwable error, long startMs) {
+        appending = false;
+        if (error == null) {
+            operation.future.complete(result.response());
+        } else {
+            Throwable cause = unwrap(error);
+            log.warn("Metadata append failed: operation={} records={} error={}", operation.name,
+                    result.records().size(), cause.toString());
+            operation.fail(cause, result.response());
+        }
+        long elapsedMs = time.milliseconds() - startMs;
+        if (elapsedMs > SLOW_OPERATION_MS) {
+            log.warn("Slow controller operation: operation={} records={} elapsedMs={}", operation.name,
+                    result.records().size(), elapsedMs);
+        }
+        maybeRunNext();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /** Stops the controller thread; queued operations fail with NOT_CONTROLLER. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        NotControllerException closed = new NotControllerException("Controller is closed");
+        for (Operation<?> operation : queue) {
+            operation.fail(closed, null);
+        }
+        queue.clear();
+    }
+
+    /** Every topic answers the failure, as Kafka's error response does: no id, counts unknown. */
+    private static CreateTopicsResponseData failCreateTopics(CreateTopicsResponseData response, Failure failure) {
+        for (CreateTopicsResponseData.CreatableTopicResult topic : response.topics()) {
+            failure.applyTo(topic::setErrorCode, topic::setErrorMessage);
+            topic.setTopicId(Uuid.ZERO_UUID).setNumPartitions(-1).setReplicationFactor((short) -1);
+        }
+        return response;
+    }
+
+    /** The wire error and message a failed operation answers with. */
+    record Failure(Errors error, String message) {
+        static Failure of(Throwable e) {
+            Errors error = Errors.forException(e);
+            return new Failure(error, e.getMessage() != null ? e.getMessage() : error.message());
+        }
+
+        void applyTo(Consumer<Short> setErrorCode, Consumer<String> setErrorMessage) {
+            setErrorCode.accept(error.code());
+            setErrorMessage.accept(message);
+        }
+    }
+
+    /**
+     * One queued request. {@code onFailure} is null for operations that fail their future instead
+     * of answering with an error response.
+     */
+    private static final class Operation<T> {
+        final String name;
+        final Supplier<ControllerResult<T>> compute;
+        final BiFunction<T, Failure, T> onFailure;
+        final CompletableFuture<T> future;
+
+        Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
+                  CompletableFuture<T> future) {
+            this.name = name;
+            this.compute = compute;
+            this.onFailure = onFailure;
+            this.future = future;
+        }
+
+        /** Answers the failure inside {@code computed} when there is one, else fails the future. */
+        void fail(Throwable error, T computed) {
+            if (onFailure == null || computed == null) {
+                future.completeExceptionally(error);
+                return;
+            }
+            future.complete(onFailure.apply(computed, Failure.of(error)));
+        }
+    }
+}

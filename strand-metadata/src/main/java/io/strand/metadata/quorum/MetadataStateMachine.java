@@ -1,0 +1,233 @@
+package io.strand.metadata.quorum;
+
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.MetadataReplayException;
+import io.strand.metadata.record.MetadataFormatException;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.MetadataRecordSerde;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of the metadata quorum: applies each committed log entry (one
+ * {@link MetadataRecordSerde} batch) to the current {@link MetadataImage}, writes and loads
+ * snapshots ({@link SnapshotFile} in Ratis' {@link SimpleStateMachineStorage} directory).
+ *
+ * <p>Threads: Ratis calls {@link #applyTransaction}, {@link #takeSnapshot} and
+ * {@link #reinitialize} on its single apply thread, and {@link #initialize} on a start-up thread
+ * before any apply. The image is published through a volatile field, so any thread
+ * may read {@link #image()}; only those Ratis threads write it. Each new image is then handed,
+ * with its delta, to the {@link MetadataPublisher}, which tells the listener on its own thread: the
+ * apply thread never waits on a listener.
+ *
+ * <p>A batch that does not parse or apply is rejected whole: the image stays, the entry still
+ * counts as applied (every node rejects it alike) and the appender gets a rejection reply:
+ * <pre>
+ * | offset                | size | field                                        |
+ * |-----------------------|------|----------------------------------------------|
+ * | REPLY_STATUS_OFFSET=0 | 1    | STATUS_APPLIED or STATUS_REJECTED            |
+ * | REPLY_BODY_OFFSET=1   | ...  | applied: int64 log index; rejected: UTF-8 why |
+ * </pre>
+ *
+ * <p>Survives a crash: the snapshots on disk; everything after the latest one is replayed from the
+ * Ratis log.
+ */
+final class MetadataStateMachine extends BaseStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    static final int REPLY_STATUS_OFFSET = 0;
+    static final int REPLY_BODY_OFFSET = 1;
+    static final byte STATUS_APPLIED = 0;
+    static final byte STATUS_REJECTED = 1;
+
+    /** Role changes the quorum reacts to; called on Ratis threads, must not block. */
+    interface Events {
+        void onLeaderChanged(RaftPeerId leaderId);
+
+        /** This node leads and has applied everything committed before its term. */
+        void onLeaderReady();
+
+        void onImage(MetadataImage image);
+
+        /**
+         * The entry appended by {@code (clientId, callId)} was applied at {@code index}, or
+         * rejected when {@code rejection} is non-null.
+         */
+        void onApplied(ByteString clientId, long callId, long index, String rejection);
+    }
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final MetadataPublisher publisher;
+    private final Events events;
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+
+    MetadataStateMachine(MetadataPublisher publisher, Events events) {
+        this.publisher = Objects.requireNonNull(publisher);
+        this.events = Objects.requireNonNull(events);
+    }
+
+    MetadataImage image() {
+        return image;
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            loadSnapshot(storage.getLatestSnapshot());
+        });
+    }
+
+    @Override
+    public void pause() {
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** After the leader installed a snapshot here: load it in place of the current image. */
+    @Override
+    public void reinitialize() throws IOException {
+        loadSnapshot(storage.loadLatestSnapshot());
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        SnapshotFile.Contents contents = SnapshotFile.read(file.toPath());
+        MetadataDelta delta = contents.replacing(image);
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        publish(delta, delta.image());
+        log.info("Loaded metadata snapshot: file={} index={} topics={} brokers={}", file.getName(),
+                snapshot.getIndex(), delta.image().topics().size(), delta.image().brokers().size());
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        StateMachineLogEntryProto smEntry = entry.getStateMachineLogEntry();
+        ByteString data = smEntry.getLogData();
+        Message reply;
+        String rejection = null;
+        try {
+            List<MetadataRecord> records = MetadataRecordSerde.deserializeBatch(data.asReadOnlyByteBuffer());
+            MetadataDelta delta = new MetadataDelta(image);
+            delta.replayAll(records);
+            MetadataImage next = delta.apply(index);
+            updateLastAppliedTermIndex(entry.getTerm(), index);
+            publish(delta, next);
+            reply = applied(index);
+        } catch (MetadataFormatException | MetadataReplayException e) {
+            log.error("Rejected metadata batch: index={} term={} bytes={} reason={}", index, entry.getTerm(),
+                    data.size(), e.getMessage());
+            updateLastAppliedTermIndex(entry.getTerm(), index);
+            rejection = String.valueOf(e.getMessage());
+            reply = rejected(rejection);
+        }
+        events.onApplied(smEntry.getClientId(), smEntry.getCallId(), index, rejection);
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private void publish(MetadataDelta delta, MetadataImage next) {
+        image = next;
+        publisher.publish(delta, next);
+        events.onImage(next);
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() <= 0) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getIndex() >= last.getIndex()) {
+            return latest.getIndex();
+        }
+        MetadataImage snapshotImage = image;
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        SnapshotFile.write(file.toPath(), snapshotImage);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        log.info("Wrote metadata snapshot: file={} index={} topics={}", file.getName(), last.getIndex(),
+                snapshotImage.topics().size());
+        return last.getIndex();
+    }
+
+    /**
+     * A read answers this node's applied index ({@link LeaderReadIndex#answer}). Ratis runs it on
+     * the leader once a linearizable read's index is applied, so the answer is at least that index.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        TermIndex last = getLastAppliedTermIndex();
+        return CompletableFuture.completedFuture(LeaderReadIndex.answer(last == null ? 0 : last.getIndex()));
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        events.onLeaderChanged(newLeaderId);
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        events.onLeaderReady();
+    }
+
+    static Message applied(long index) {
+        ByteBuffer body = ByteBuffer.allocate(REPLY_BODY_OFFSET + Long.BYTES);
+        body.put(REPLY_STATUS_OFFSET, STATUS_APPLIED);
+        body.putLong(REPLY_BODY_OFFSET, index);
+        return Message.valueOf(ByteString.copyFrom(body.array()));
+    }
+
+    static Message rejected(String reason) {
+        byte[] why = String.valueOf(reason).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer body = ByteBuffer.allocate(REPLY_BODY_OFFSET + why.length);
+        body.put(REPLY_STATUS_OFFSET, STATUS_REJECTED);
+        body.put(REPLY_BODY_OFFSET, why);
+        return Message.valueOf(ByteString.copyFrom(body.array()));
+    }
+}

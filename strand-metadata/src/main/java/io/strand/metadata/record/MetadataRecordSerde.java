@@ -1,0 +1,344 @@
+package io.strand.metadata.record;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+
+/**
+ * The binary form of {@link MetadataRecord}s and of batches of them. Stateless and thread-safe.
+ *
+ * <p>All integers are big-endian. A <i>string</i> is an int32 byte length ({@code -1} = null)
+ * followed by that many UTF-8 bytes; a <i>uuid</i> is its two int64 halves, most significant
+ * first; an <i>int list</i> is an int32 count followed by that many int32s.
+ *
+ * <p><b>Record</b> — every record starts with a type id and a version, so a reader can refuse
+ * what it does not know instead of misreading it:
+ * <pre>
+ * | offset            | size | field                                  |
+ * |-------------------|------|----------------------------------------|
+ * | TYPE_OFFSET = 0   | 1    | type id (table below)                  |
+ * | VERSION_OFFSET = 1| 1    | body version, currently 0 for all      |
+ * | BODY_OFFSET = 2   | ...  | body                                   |
+ * </pre>
+ * <pre>
+ * | type id | record               | body, version 0, in order                                      |
+ * |---------|----------------------|----------------------------------------------------------------|
+ * | 1       | TopicRecord          | uuid topicId, string name                                      |
+ * | 2       | PartitionRecord      | uuid topicId, int32 partitionId, int32 leader, int32           |
+ * |         |                      | leaderEpoch, int32 partitionEpoch, int list replicas, int list |
+ * |         |                      | isr                                                            |
+ * | 3       | RemoveTopicRecord    | uuid topicId                                                   |
+ * | 4       | ConfigRecord         | int8 ConfigResource.Type id, string resourceName, string name, |
+ * |         |                      | string value (null = remove the override)                      |
+ * | 5       | RegisterBrokerRecord | int32 brokerId, uuid incarnationId, string rack (nullable),    |
+ * |         |                      | int32 endpoint count, then per endpoint: string listenerName,  |
+ * |         |                      | string host, int32 port, string securityProtocol               |
+ * | 6       | ProducerIdsRecord    | int32 brokerId, int64 nextProducerId                           |
+ * | 7       | ClusterIdRecord      | string clusterId                                               |
+ * </pre>
+ *
+ * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
+ * <pre>
+ * | offset                  | size | field                                          |
+ * |-------------------------|------|------------------------------------------------|
+ * | BATCH_VERSION_OFFSET = 0| 1    | batch format version, currently 0              |
+ * | BATCH_COUNT_OFFSET = 1  | 4    | record count                                   |
+ * | BATCH_RECORDS_OFFSET = 5| ...  | per record: int32 size, then the record bytes  |
+ * </pre>
+ * Example: a batch holding only {@code ClusterIdRecord("ab")} is the 17 bytes
+ * {@code 00 | 00 00 00 01 | 00 00 00 08 | 07 00 | 00 00 00 02 | 61 62}.
+ */
+public final class MetadataRecordSerde {
+
+    static final int TYPE_OFFSET = 0;
+    static final int VERSION_OFFSET = 1;
+    static final int BODY_OFFSET = 2;
+
+    static final int BATCH_VERSION_OFFSET = 0;
+    static final int BATCH_COUNT_OFFSET = 1;
+    static final int BATCH_RECORDS_OFFSET = 5;
+
+    static final byte TOPIC = 1;
+    static final byte PARTITION = 2;
+    static final byte REMOVE_TOPIC = 3;
+    static final byte CONFIG = 4;
+    static final byte REGISTER_BROKER = 5;
+    static final byte PRODUCER_IDS = 6;
+    static final byte CLUSTER_ID = 7;
+
+    /** The highest body version this code reads and the one it writes. */
+    static final byte CURRENT_VERSION = 0;
+    static final byte CURRENT_BATCH_VERSION = 0;
+
+    private MetadataRecordSerde() {
+    }
+
+    /** The bytes of one record. */
+    public static byte[] serialize(MetadataRecord record) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads one record filling the whole of {@code buffer} from its position. */
+    public static MetadataRecord deserialize(ByteBuffer buffer) {
+        int start = buffer.position();
+        try {
+            MetadataRecord record = read(buffer);
+            if (buffer.hasRemaining()) {
+                throw new MetadataFormatException("Trailing bytes after record: position=" + start
+                        + " remaining=" + buffer.remaining());
+            }
+            return record;
+        } catch (BufferUnderflowException e) {
+            throw new MetadataFormatException("Record runs past the end of its bytes: position=" + start, e);
+        }
+    }
+
+    /** The bytes of a batch: the records in order, to be applied all or none. */
+    public static byte[] serializeBatch(List<? extends MetadataRecord> records) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * records.size() + BATCH_RECORDS_OFFSET);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(CURRENT_BATCH_VERSION);
+            out.writeInt(records.size());
+            for (MetadataRecord record : records) {
+                byte[] one = serialize(record);
+                out.writeInt(one.length);
+                out.write(one);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads a batch written by {@link #serializeBatch}, consuming {@code buffer} to its limit. */
+    public static List<MetadataRecord> deserializeBatch(ByteBuffer buffer) {
+        int start = buffer.position();
+        try {
+            byte version = buffer.get();
+            if (version != CURRENT_BATCH_VERSION) {
+                throw new MetadataFormatException("Unknown batch version: version=" + version
+                        + " position=" + start);
+            }
+            int count = buffer.getInt();
+            if (count < 0 || count > buffer.remaining() / 4) {
+                throw new MetadataFormatException("Bad record count: count=" + count + " position=" + start
+                        + " remaining=" + buffer.remaining());
+            }
+            List<MetadataRecord> records = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int size = buffer.getInt();
+                if (size < BODY_OFFSET || size > buffer.remaining()) {
+                    throw new MetadataFormatException("Bad record size: size=" + size + " index=" + i
+                            + " position=" + buffer.position() + " remaining=" + buffer.remaining());
+                }
+                ByteBuffer slice = buffer.slice();
+                slice.limit(size);
+                records.add(deserialize(slice));
+                buffer.position(buffer.position() + size);
+            }
+            if (buffer.hasRemaining()) {
+                throw new MetadataFormatException("Trailing bytes after batch: position=" + buffer.position()
+                        + " remaining=" + buffer.remaining());
+            }
+            return records;
+        } catch (BufferUnderflowException e) {
+            throw new MetadataFormatException("Batch runs past the end of its bytes: position=" + start, e);
+        }
+    }
+
+    private static void write(DataOutputStream out, MetadataRecord record) throws IOException {
+        if (record instanceof TopicRecord r) {
+            header(out, TOPIC);
+            writeUuid(out, r.topicId());
+            writeString(out, r.name());
+        } else if (record instanceof PartitionRecord r) {
+            header(out, PARTITION);
+            writeUuid(out, r.topicId());
+            out.writeInt(r.partitionId());
+            out.writeInt(r.leader());
+            out.writeInt(r.leaderEpoch());
+            out.writeInt(r.partitionEpoch());
+            writeIntList(out, r.replicas());
+            writeIntList(out, r.isr());
+        } else if (record instanceof RemoveTopicRecord r) {
+            header(out, REMOVE_TOPIC);
+            writeUuid(out, r.topicId());
+        } else if (record instanceof ConfigRecord r) {
+            header(out, CONFIG);
+            out.writeByte(r.resourceType().id());
+            writeString(out, r.resourceName());
+            writeString(out, r.name());
+            writeString(out, r.value());
+        } else if (record instanceof RegisterBrokerRecord r) {
+            header(out, REGISTER_BROKER);
+            out.writeInt(r.brokerId());
+            writeUuid(out, r.incarnationId());
+            writeString(out, r.rack());
+            out.writeInt(r.endpoints().size());
+            for (Endpoint e : r.endpoints()) {
+                writeString(out, e.listenerName());
+                writeString(out, e.host());
+                out.writeInt(e.port());
+                writeString(out, e.securityProtocol());
+            }
+        } else if (record instanceof ProducerIdsRecord r) {
+            header(out, PRODUCER_IDS);
+            out.writeInt(r.brokerId());
+            out.writeLong(r.nextProducerId());
+        } else if (record instanceof ClusterIdRecord r) {
+            header(out, CLUSTER_ID);
+            writeString(out, r.clusterId());
+        } else {
+            throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
+        }
+    }
+
+    private static MetadataRecord read(ByteBuffer in) {
+        byte type = in.get();
+        byte version = in.get();
+        if (version < 0 || version > CURRENT_VERSION) {
+            throw new MetadataFormatException("Unsupported record version: type=" + type + " version=" + version
+                    + " maxVersion=" + CURRENT_VERSION);
+        }
+        switch (type) {
+            case TOPIC: {
+                Uuid topicId = readUuid(in);
+                return new TopicRecord(readNonNullString(in, "name"), topicId);
+            }
+            case PARTITION: {
+                Uuid topicId = readUuid(in);
+                int partitionId = in.getInt();
+                int leader = in.getInt();
+                int leaderEpoch = in.getInt();
+                int partitionEpoch = in.getInt();
+                List<Integer> replicas = readIntList(in);
+                List<Integer> isr = readIntList(in);
+                return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch);
+            }
+            case REMOVE_TOPIC:
+                return new RemoveTopicRecord(readUuid(in));
+            case CONFIG: {
+                byte typeId = in.get();
+                ConfigResource.Type resourceType = ConfigResource.Type.forId(typeId);
+                if (resourceType == ConfigResource.Type.UNKNOWN) {
+                    throw new MetadataFormatException("Unknown config resource type: resourceType=" + typeId);
+                }
+                String resourceName = readNonNullString(in, "resourceName");
+                String name = readNonNullString(in, "name");
+                return new ConfigRecord(resourceType, resourceName, name, readString(in));
+            }
+            case REGISTER_BROKER: {
+                int brokerId = in.getInt();
+                Uuid incarnationId = readUuid(in);
+                String rack = readString(in);
+                int count = readCount(in);
+                List<Endpoint> endpoints = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    String listener = readNonNullString(in, "listenerName");
+                    String host = readNonNullString(in, "host");
+                    int port = in.getInt();
+                    endpoints.add(new Endpoint(listener, host, port, readNonNullString(in, "securityProtocol")));
+                }
+                return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack);
+            }
+            case PRODUCER_IDS: {
+                int brokerId = in.getInt();
+                return new ProducerIdsRecord(brokerId, in.getLong());
+            }
+            case CLUSTER_ID:
+                return new ClusterIdRecord(readNonNullString(in, "clusterId"));
+            default:
+                throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
+        }
+    }
+
+    private static void header(DataOutputStream out, byte type) throws IOException {
+        out.writeByte(type);
+        out.writeByte(CURRENT_VERSION);
+    }
+
+    private static void writeUuid(DataOutputStream out, Uuid uuid) throws IOException {
+        out.writeLong(uuid.getMostSignificantBits());
+        out.writeLong(uuid.getLeastSignificantBits());
+    }
+
+    private static Uuid readUuid(ByteBuffer in) {
+        long most = in.getLong();
+        return new Uuid(most, in.getLong());
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readString(ByteBuffer in) {
+        int length = in.getInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < -1 || length > in.remaining()) {
+            throw new MetadataFormatException("Bad string length: length=" + length + " position=" + in.position()
+                    + " remaining=" + in.remaining());
+        }
+        byte[] utf8 = new byte[length];
+        in.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    private static String readNonNullString(ByteBuffer in, String field) {
+        String s = readString(in);
+        if (s == null) {
+            throw new MetadataFormatException("Null in a non-null string field: field=" + field
+                    + " position=" + in.position());
+        }
+        return s;
+    }
+
+    private static void writeIntList(DataOutputStream out, List<Integer> values) throws IOException {
+        out.writeInt(values.size());
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    private static List<Integer> readIntList(ByteBuffer in) {
+        int count = readCount(in);
+        if (count > in.remaining() / 4) {
+            throw new MetadataFormatException("Bad list length: count=" + count + " position=" + in.position());
+        }
+        List<Integer> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(in.getInt());
+        }
+        return values;
+    }
+
+    private static int readCount(ByteBuffer in) {
+        int count = in.getInt();
+        if (count < 0 || count > in.remaining()) {
+            throw new MetadataFormatException("Bad element count: count=" + count + " position=" + in.position()
+                    + " remaining=" + in.remaining());
+        }
+        return count;
+    }
+}
