@@ -1,5 +1,7 @@
 package io.strand.storage;
 
+import io.strand.storage.index.OffsetIndex;
+import io.strand.storage.index.TimeIndex;
 import java.io.IOException;
 import java.nio.file.Path;
 

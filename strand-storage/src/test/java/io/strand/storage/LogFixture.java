@@ -1,5 +1,9 @@
 package io.strand.storage;
 
+import io.strand.storage.cleaner.LogCleaner;
+import io.strand.storage.file.LogFileNames;
+import io.strand.storage.log.LogConfig;
+import io.strand.storage.log.PartitionLog;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.strand.storage;
 
+import io.strand.storage.log.Scheduler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.strand.storage;
 
+import io.strand.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.ConfigRecord;
 import io.strand.metadata.MetadataDelta;
 import io.strand.metadata.MetadataImage;
-import io.strand.storage.LogConfig;
+import io.strand.storage.log.LogConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
