@@ -1,4 +1,4 @@
-package io.strand.storage;
+package io.strand.bench.jmh;
 
 import io.strand.storage.index.OffsetIndex;
 import io.strand.storage.index.TimeIndex;
