@@ -96,7 +96,7 @@ public final class LogManager implements AutoCloseable {
         this.time = time;
         this.random = random;
         this.schedulerFactory = schedulerFactory;
-        this.cleaner = new LogCleaner(config, time, logs::values);
+        this.cleaner = new LogCleaner(config.cleanerConfig(), time, logs::values);
     }
 
     /**
@@ -385,7 +385,7 @@ public final class LogManager implements AutoCloseable {
      * Releases files, locks and threads without flushing, checkpointing or writing the clean-shutdown
      * marker: the state a killed process leaves behind (the page cache, unlike a power loss, survives).
      */
-    void abandon() {
+    public void abandon() {
         Scheduler s;
         synchronized (this) {
             if (state != State.RUNNING) {
@@ -405,7 +405,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     /** The log cleaner (compaction); tests drive it with {@link LogCleaner#cleanOnce()}. */
-    LogCleaner cleaner() {
+    public LogCleaner cleaner() {
         return cleaner;
     }
 

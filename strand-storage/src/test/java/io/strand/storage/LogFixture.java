@@ -1,5 +1,6 @@
 package io.strand.storage;
 
+import io.strand.common.time.ManualTime;
 import io.strand.storage.cleaner.LogCleaner;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.log.LogConfig;
@@ -17,24 +18,24 @@ import org.apache.kafka.common.Uuid;
  * A log manager over a temporary directory, driven by a {@link ManualTime} and a
  * {@link ManualScheduler}, that a test can restart cleanly or "kill".
  */
-final class LogFixture implements AutoCloseable {
+public final class LogFixture implements AutoCloseable {
 
-    static final TopicPartition TP = new TopicPartition("events", 0);
-    static final Uuid TOPIC_ID = new Uuid(0x1234L, 0x5678L);
-    static final long START_MS = 1_700_000_000_000L;
+    public static final TopicPartition TP = new TopicPartition("events", 0);
+    public static final Uuid TOPIC_ID = new Uuid(0x1234L, 0x5678L);
+    public static final long START_MS = 1_700_000_000_000L;
 
-    final Path dataDir;
-    final ManualTime time = new ManualTime(START_MS);
-    ManualScheduler scheduler;
-    LogManager manager;
+    public final Path dataDir;
+    public final ManualTime time = new ManualTime(START_MS);
+    public ManualScheduler scheduler;
+    public LogManager manager;
     private final LogManagerConfig managerConfig;
 
-    LogFixture(Path dataDir) {
+    public LogFixture(Path dataDir) {
         this(dataDir, c -> c);
     }
 
     /** With the manager config adjusted; the cleaner thread is off (tests drive {@link LogCleaner#cleanOnce()}). */
-    LogFixture(Path dataDir, UnaryOperator<LogManagerConfig> adjust) {
+    public LogFixture(Path dataDir, UnaryOperator<LogManagerConfig> adjust) {
         this.dataDir = dataDir;
         this.managerConfig = adjust.apply(new LogManagerConfig(List.of(dataDir), 300_000L, 1_000L, 60_000L,
                 86_400_000).withCleaner(false, 1024 * 1024, Double.MAX_VALUE, 15_000L));
@@ -47,33 +48,33 @@ final class LogFixture implements AutoCloseable {
         manager.startup();
     }
 
-    PartitionLog log(LogConfig config) {
+    public PartitionLog log(LogConfig config) {
         return manager.getOrCreateLog(TP, TOPIC_ID, config);
     }
 
-    Path partitionDir() {
+    public Path partitionDir() {
         return dataDir.resolve(LogFileNames.partitionDirName(TP));
     }
 
     /** Clean shutdown and start again. */
-    void restartClean() {
+    public void restartClean() {
         manager.close();
         start();
     }
 
     /** A killed process (files as they are, no checkpoints, no marker) and a new start. */
-    void crashAndRestart() {
+    public void crashAndRestart() {
         manager.abandon();
         start();
     }
 
     /** Starts again after the test already stopped the manager (and perhaps damaged files). */
-    void crashAndRestartWithoutAbandon() {
+    public void crashAndRestartWithoutAbandon() {
         start();
     }
 
     /** Runs the background tasks due now. */
-    void runScheduler() {
+    public void runScheduler() {
         scheduler.runDueTasks();
     }
 
@@ -83,7 +84,7 @@ final class LogFixture implements AutoCloseable {
     }
 
     /** A log config from Kafka topic property names and values, the rest at Kafka's defaults. */
-    static LogConfig config(Object... namesAndValues) {
+    public static LogConfig config(Object... namesAndValues) {
         Map<String, Object> map = new HashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             map.put((String) namesAndValues[i], namesAndValues[i + 1]);

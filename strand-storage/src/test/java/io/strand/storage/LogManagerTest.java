@@ -8,6 +8,7 @@ import static io.strand.storage.TestRecords.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.common.time.ManualTime;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.PartitionLog;

@@ -6,17 +6,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A benchmark's handle on one segment's {@link OffsetIndex} and {@link TimeIndex}, which are
- * package-private in strand-storage: this class shares their package from the strand-bench jar (same
- * class loader on the benchmark's classpath) so {@code io.strand.bench.jmh.IndexLookupBenchmark} can
- * time the real lookups without the storage module exporting them. Benchmark code only.
+ * A benchmark's handle on one segment's {@link OffsetIndex} and {@link TimeIndex}, through their public
+ * API in {@code io.strand.storage.index}, so {@link IndexLookupBenchmark} times the real lookups.
+ * Benchmark code only.
  *
  * <p>{@link #createFull} builds both indexes filled to capacity the way a segment's writer would: the
  * offset index gets one entry every {@code offsetStep} offsets, {@code positionStep} bytes apart; the
  * time index one entry every {@code offsetStep} offsets, one millisecond apart. Single-threaded: the
  * benchmark thread both fills and reads. Nothing survives: {@link #closeAndDelete} removes the files.
  */
-public final class IndexBenchAccess implements AutoCloseable {
+final class IndexBenchAccess implements AutoCloseable {
 
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
@@ -32,7 +31,7 @@ public final class IndexBenchAccess implements AutoCloseable {
      * Creates {@code <baseOffset>.index} and {@code <baseOffset>.timeindex} in {@code dir}, each
      * pre-allocated to {@code indexBytes} (as {@code segment.index.bytes}), and fills them.
      */
-    public static IndexBenchAccess createFull(Path dir, long baseOffset, int indexBytes, int offsetStep,
+    static IndexBenchAccess createFull(Path dir, long baseOffset, int indexBytes, int offsetStep,
             int positionStep, long firstTimestampMs) throws IOException {
         OffsetIndex offsets = new OffsetIndex(dir.resolve(baseOffset + ".index"), baseOffset, indexBytes);
         TimeIndex times = new TimeIndex(dir.resolve(baseOffset + ".timeindex"), baseOffset, indexBytes);
@@ -45,36 +44,36 @@ public final class IndexBenchAccess implements AutoCloseable {
         return new IndexBenchAccess(offsets, times, firstTimestampMs);
     }
 
-    public int offsetEntries() {
+    int offsetEntries() {
         return offsetIndex.entries();
     }
 
-    public int timeEntries() {
+    int timeEntries() {
         return timeIndex.entries();
     }
 
     /** The offset of the offset index's last entry. */
-    public long lastIndexedOffset() {
+    long lastIndexedOffset() {
         return offsetIndex.lastOffset();
     }
 
     /** The timestamp of the time index's first entry. */
-    public long firstTimestampMs() {
+    long firstTimestampMs() {
         return firstTimestampMs;
     }
 
     /** The time index's last timestamp. */
-    public long lastTimestampMs() {
+    long lastTimestampMs() {
         return timeIndex.lastTimestamp();
     }
 
     /** {@link OffsetIndex#lookupPosition}: where a scan for {@code targetOffset} starts. */
-    public int lookupPosition(long targetOffset) {
+    int lookupPosition(long targetOffset) {
         return offsetIndex.lookupPosition(targetOffset);
     }
 
     /** {@link TimeIndex#lookupOffset}: the batch offset a search for {@code targetMs} starts at. */
-    public long lookupOffset(long targetMs) {
+    long lookupOffset(long targetMs) {
         return timeIndex.lookupOffset(targetMs);
     }
 
@@ -83,7 +82,7 @@ public final class IndexBenchAccess implements AutoCloseable {
         closeAndDelete();
     }
 
-    public void closeAndDelete() throws IOException {
+    void closeAndDelete() throws IOException {
         try {
             offsetIndex.closeAndDelete();
         } finally {

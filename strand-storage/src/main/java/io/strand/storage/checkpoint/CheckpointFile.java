@@ -25,14 +25,14 @@ import java.util.Optional;
  * A crash leaves the previous complete version; a file that does not follow the format is reported
  * with a {@link CorruptFileException}.
  */
-final class CheckpointFile {
+public final class CheckpointFile {
 
     static final int VERSION = 0;
 
     private CheckpointFile() {
     }
 
-    static void write(Path file, List<String> entries) throws IOException {
+    public static void write(Path file, List<String> entries) throws IOException {
         StringBuilder sb = new StringBuilder().append(VERSION).append('\n').append(entries.size()).append('\n');
         for (String entry : entries) {
             sb.append(entry).append('\n');
@@ -41,7 +41,7 @@ final class CheckpointFile {
     }
 
     /** The entries, each split into its fields; empty if the file does not exist. */
-    static Optional<List<String[]>> read(Path file, int fieldsPerEntry) throws IOException {
+    public static Optional<List<String[]>> read(Path file, int fieldsPerEntry) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

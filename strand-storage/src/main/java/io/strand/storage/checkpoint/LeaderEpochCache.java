@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * list is an immutable snapshot replaced on each change). <b>Crash.</b> The file is rewritten
  * atomically and fsynced at each change, which is rare (a new leader epoch, a truncation).
  */
-final class LeaderEpochCache {
+public final class LeaderEpochCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaderEpochCache.class);
     private static final int UNDEFINED_EPOCH = -1;
 
-    record Entry(int epoch, long startOffset) {
+    public record Entry(int epoch, long startOffset) {
     }
 
     private final Path file;
@@ -44,7 +44,7 @@ final class LeaderEpochCache {
     }
 
     /** Loads the partition's checkpoint; a missing or unreadable file gives an empty cache. */
-    static LeaderEpochCache load(Path partitionDir) throws IOException {
+    public static LeaderEpochCache load(Path partitionDir) throws IOException {
         Path file = partitionDir.resolve(LogFileNames.LEADER_EPOCH_CHECKPOINT);
         List<Entry> entries = new ArrayList<>();
         try {
@@ -69,13 +69,13 @@ final class LeaderEpochCache {
     }
 
     /** The latest epoch, or -1 if none. */
-    int latestEpoch() {
+    public int latestEpoch() {
         List<Entry> e = entries;
         return e.isEmpty() ? UNDEFINED_EPOCH : last(e).epoch();
     }
 
     /** Writer only: records that {@code epoch} began at {@code startOffset}, if it is newer than the latest. */
-    void assign(int epoch, long startOffset) throws IOException {
+    public void assign(int epoch, long startOffset) throws IOException {
         List<Entry> current = entries;
         if (epoch < 0 || (!current.isEmpty() && epoch <= last(current).epoch())) {
             return;
@@ -96,7 +96,7 @@ final class LeaderEpochCache {
      * the epoch after it (the requested epoch itself if it is older than every known epoch);
      * {@link EpochEndOffset#UNDEFINED} for an unknown or newer epoch.
      */
-    EpochEndOffset endOffsetFor(int requestedEpoch, long logEndOffset) {
+    public EpochEndOffset endOffsetFor(int requestedEpoch, long logEndOffset) {
         List<Entry> e = entries;
         if (requestedEpoch < 0 || e.isEmpty()) {
             return EpochEndOffset.UNDEFINED;
@@ -118,7 +118,7 @@ final class LeaderEpochCache {
     }
 
     /** Writer only: forgets epochs that began at or after {@code endOffset} (the log was cut there). */
-    void truncateFromEnd(long endOffset) throws IOException {
+    public void truncateFromEnd(long endOffset) throws IOException {
         List<Entry> current = entries;
         if (!current.isEmpty() && last(current).startOffset() >= endOffset) {
             replace(current.stream().filter(x -> x.startOffset() < endOffset).toList());
@@ -126,7 +126,7 @@ final class LeaderEpochCache {
     }
 
     /** Writer only: the log now starts at {@code startOffset}; the epoch in force there starts there. */
-    void truncateFromStart(long startOffset) throws IOException {
+    public void truncateFromStart(long startOffset) throws IOException {
         List<Entry> current = entries;
         if (current.isEmpty() || current.get(0).startOffset() >= startOffset) {
             return;

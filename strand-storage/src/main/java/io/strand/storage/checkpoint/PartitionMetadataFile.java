@@ -23,7 +23,7 @@ import org.apache.kafka.common.Uuid;
  * </pre>
  * Written atomically when the directory is created. Stateless.
  */
-final class PartitionMetadataFile {
+public final class PartitionMetadataFile {
 
     private static final String VERSION_LINE = "version: 0";
     private static final String TOPIC_ID_PREFIX = "topic_id: ";
@@ -31,14 +31,14 @@ final class PartitionMetadataFile {
     private PartitionMetadataFile() {
     }
 
-    static void write(Path partitionDir, Uuid topicId) throws IOException {
+    public static void write(Path partitionDir, Uuid topicId) throws IOException {
         String text = VERSION_LINE + "\n" + TOPIC_ID_PREFIX + topicId + "\n";
         StorageFiles.writeAtomically(partitionDir.resolve(LogFileNames.PARTITION_METADATA),
                 ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The stored topic id; empty if there is no file. */
-    static Optional<Uuid> read(Path partitionDir) throws IOException {
+    public static Optional<Uuid> read(Path partitionDir) throws IOException {
         Path file = partitionDir.resolve(LogFileNames.PARTITION_METADATA);
         List<String> lines;
         try {

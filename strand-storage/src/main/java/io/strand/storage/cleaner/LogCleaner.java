@@ -1,6 +1,5 @@
 package io.strand.storage.cleaner;
 
-import io.strand.storage.LogManagerConfig;
 import io.strand.storage.log.PartitionLog;
 import io.strand.storage.log.SwapObserver;
 import java.io.IOException;
@@ -40,11 +39,11 @@ import org.slf4j.LoggerFactory;
  * cleaning fails unexpectedly is logged and left alone until restart, so one bad log does not stop
  * the others' compaction.
  */
-final class LogCleaner {
+public final class LogCleaner {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
 
-    private final LogManagerConfig config;
+    private final CleanerConfig config;
     private final Time time;
     private final Supplier<Collection<PartitionLog>> logs;
     private final Cleaner cleaner;
@@ -58,16 +57,20 @@ final class LogCleaner {
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    LogCleaner(LogManagerConfig config, Time time, Supplier<Collection<PartitionLog>> logs) {
+    /**
+     * A cleaner over the logs {@code logs} supplies at each pass (the log manager's open logs); no
+     * thread runs until {@link #startup()}.
+     */
+    public LogCleaner(CleanerConfig config, Time time, Supplier<Collection<PartitionLog>> logs) {
         this.config = config;
         this.time = time;
         this.logs = logs;
-        this.cleaner = new Cleaner(time, config.cleanerDedupeBufferBytes(), config.cleanerIoMaxBytesPerSecond(),
+        this.cleaner = new Cleaner(time, config.dedupeBufferBytes(), config.ioMaxBytesPerSecond(),
                 () -> stopping);
     }
 
-    synchronized void startup() {
-        if (!config.cleanerEnable() || thread != null) {
+    public synchronized void startup() {
+        if (!config.enable() || thread != null) {
             return;
         }
         running = true;
@@ -77,7 +80,7 @@ final class LogCleaner {
     }
 
     /** Stops the thread; a cleaning in progress is abandoned at its next batch. */
-    void shutdown() {
+    public void shutdown() {
         Thread t;
         synchronized (idle) {
             running = false;
@@ -107,7 +110,7 @@ final class LogCleaner {
                 synchronized (idle) {
                     if (running) {
                         try {
-                            idle.wait(config.cleanerBackoffMs());
+                            idle.wait(config.backoffMs());
                         } catch (InterruptedException e) {
                             return;
                         }
@@ -194,7 +197,7 @@ final class LogCleaner {
     }
 
     /** Forgets a deleted log's checkpoint entry and state. */
-    void onLogDeleted(TopicPartition tp, Path logDir) {
+    public void onLogDeleted(TopicPartition tp, Path logDir) {
         deleteHorizonsMs.remove(tp);
         uncleanable.remove(tp);
         checkpoints.remove(logDir, tp);

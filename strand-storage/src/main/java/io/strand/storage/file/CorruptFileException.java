@@ -7,11 +7,11 @@ import java.nio.file.Path;
  * sense. Internal: the loader answers it by rebuilding or ignoring the file, never by failing a
  * client request. The message names the file and what was wrong, as {@code key=value} pairs.
  */
-final class CorruptFileException extends RuntimeException {
+public final class CorruptFileException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    CorruptFileException(Path file, String reason) {
+    public CorruptFileException(Path file, String reason) {
         super("Corrupt file=" + file + " reason=" + reason);
     }
 }

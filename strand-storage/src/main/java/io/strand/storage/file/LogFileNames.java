@@ -30,29 +30,29 @@ import org.apache.kafka.common.TopicPartition;
  * has its three files named {@code <offset>.log.cleaned} etc.; renamed to {@code .swap} they are a
  * finished replacement for the segments in their offset range (see {@link io.strand.storage.log.SwapRecovery}).
  */
-final class LogFileNames {
+public final class LogFileNames {
 
-    static final String LOG_SUFFIX = ".log";
-    static final String INDEX_SUFFIX = ".index";
-    static final String TIME_INDEX_SUFFIX = ".timeindex";
-    static final String SNAPSHOT_SUFFIX = ".snapshot";
-    static final String DELETED_SUFFIX = ".deleted";
-    static final String TMP_SUFFIX = ".tmp";
-    static final String CLEANED_SUFFIX = ".cleaned";
-    static final String SWAP_SUFFIX = ".swap";
-    static final String CLEANER_CHECKPOINT = "cleaner-offset-checkpoint";
-    static final String DELETE_DIR_SUFFIX = "-delete";
+    public static final String LOG_SUFFIX = ".log";
+    public static final String INDEX_SUFFIX = ".index";
+    public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String SNAPSHOT_SUFFIX = ".snapshot";
+    public static final String DELETED_SUFFIX = ".deleted";
+    public static final String TMP_SUFFIX = ".tmp";
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    public static final String SWAP_SUFFIX = ".swap";
+    public static final String CLEANER_CHECKPOINT = "cleaner-offset-checkpoint";
+    public static final String DELETE_DIR_SUFFIX = "-delete";
     /** A partition directory the metadata did not know, set aside for an operator (Kafka's suffix). */
-    static final String STRAY_DIR_SUFFIX = "-stray";
+    public static final String STRAY_DIR_SUFFIX = "-stray";
     /** Longest directory name most file systems take. */
-    static final int MAX_DIR_NAME_LENGTH = 255;
-    static final String PARTITION_METADATA = "partition.metadata";
-    static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
-    static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
-    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
-    static final String LOG_START_CHECKPOINT = "log-start-offset-checkpoint";
-    static final String CLEAN_SHUTDOWN_MARKER = ".strand_cleanshutdown";
-    static final String LOCK_FILE = ".lock";
+    public static final int MAX_DIR_NAME_LENGTH = 255;
+    public static final String PARTITION_METADATA = "partition.metadata";
+    public static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
+    public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    public static final String LOG_START_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String CLEAN_SHUTDOWN_MARKER = ".strand_cleanshutdown";
+    public static final String LOCK_FILE = ".lock";
 
     private static final int OFFSET_DIGITS = 20;
 
@@ -60,29 +60,29 @@ final class LogFileNames {
     }
 
     /** The offset written with 20 digits, zero-padded, as segment and snapshot files are named. */
-    static String offsetName(long offset) {
+    public static String offsetName(long offset) {
         String digits = Long.toString(offset);
         return "0".repeat(Math.max(0, OFFSET_DIGITS - digits.length())) + digits;
     }
 
-    static Path logFile(Path dir, long baseOffset) {
+    public static Path logFile(Path dir, long baseOffset) {
         return dir.resolve(offsetName(baseOffset) + LOG_SUFFIX);
     }
 
-    static Path indexFile(Path dir, long baseOffset) {
+    public static Path indexFile(Path dir, long baseOffset) {
         return dir.resolve(offsetName(baseOffset) + INDEX_SUFFIX);
     }
 
-    static Path timeIndexFile(Path dir, long baseOffset) {
+    public static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(offsetName(baseOffset) + TIME_INDEX_SUFFIX);
     }
 
-    static Path snapshotFile(Path dir, long offset) {
+    public static Path snapshotFile(Path dir, long offset) {
         return dir.resolve(offsetName(offset) + SNAPSHOT_SUFFIX);
     }
 
     /** The offset a segment or snapshot file is named by, or -1 if the name is not an offset. */
-    static long offsetOf(String fileName) {
+    public static long offsetOf(String fileName) {
         int dot = fileName.indexOf('.');
         if (dot != OFFSET_DIGITS) {
             return -1L;
@@ -94,7 +94,7 @@ final class LogFileNames {
         }
     }
 
-    static String partitionDirName(TopicPartition tp) {
+    public static String partitionDirName(TopicPartition tp) {
         return tp.topic() + "-" + tp.partition();
     }
 
@@ -102,14 +102,14 @@ final class LogFileNames {
      * {@code <topic>-<partition>.<uniqueId>-stray}, as Kafka names a stray partition directory; the
      * topic is cut short if the whole would pass {@link #MAX_DIR_NAME_LENGTH} characters.
      */
-    static String strayDirName(TopicPartition tp, String uniqueId) {
+    public static String strayDirName(TopicPartition tp, String uniqueId) {
         String suffix = "-" + tp.partition() + "." + uniqueId + STRAY_DIR_SUFFIX;
         String topic = tp.topic();
         return topic.substring(0, Math.min(topic.length(), MAX_DIR_NAME_LENGTH - suffix.length())) + suffix;
     }
 
     /** The partition a directory holds, if its name is {@code <topic>-<partition>}. */
-    static Optional<TopicPartition> parsePartitionDirName(String name) {
+    public static Optional<TopicPartition> parsePartitionDirName(String name) {
         int dash = name.lastIndexOf('-');
         if (dash <= 0 || dash == name.length() - 1 || name.endsWith(DELETE_DIR_SUFFIX)
                 || name.endsWith(STRAY_DIR_SUFFIX)) {

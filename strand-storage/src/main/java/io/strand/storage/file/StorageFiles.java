@@ -21,12 +21,12 @@ import java.nio.file.attribute.BasicFileAttributes;
  * never a mix: the bytes go to {@code <name>.tmp}, are fsynced, renamed over the target, and the
  * directory is fsynced so the rename itself is durable.
  */
-final class StorageFiles {
+public final class StorageFiles {
 
     private StorageFiles() {
     }
 
-    static void writeAtomically(Path target, ByteBuffer content) throws IOException {
+    public static void writeAtomically(Path target, ByteBuffer content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + LogFileNames.TMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -44,7 +44,7 @@ final class StorageFiles {
     }
 
     /** Makes the directory's entries (created, renamed, deleted files) durable. */
-    static void fsyncDirectory(Path dir) throws IOException {
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
@@ -55,7 +55,7 @@ final class StorageFiles {
         }
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

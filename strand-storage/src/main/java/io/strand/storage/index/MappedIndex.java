@@ -76,15 +76,15 @@ abstract class MappedIndex {
         return baseOffset;
     }
 
-    final int entries() {
+    public final int entries() {
         return entries;
     }
 
-    final int maxEntries() {
+    public final int maxEntries() {
         return maxEntries;
     }
 
-    final Path path() {
+    public final Path path() {
         return path;
     }
 
@@ -93,7 +93,7 @@ abstract class MappedIndex {
         return 0;
     }
 
-    final boolean isFull() {
+    public final boolean isFull() {
         return entries >= Math.min(capacity(), maxEntries) - reservedSlots();
     }
 
@@ -109,7 +109,7 @@ abstract class MappedIndex {
      * Cheap check of an index loaded from disk: keys strictly increase at the tail (a zero-filled tail
      * from a crash does not) and no entry lies before the base offset.
      */
-    boolean looksValid() {
+    public boolean looksValid() {
         int n = entries;
         MappedByteBuffer b = mmap;
         return n < MIN_ENTRIES || keyAt(b, n - 1) > keyAt(b, n - 2);
@@ -130,13 +130,13 @@ abstract class MappedIndex {
     }
 
     /** Writer only: drops every entry and makes the full pre-allocated size available again. */
-    final void reset() throws IOException {
+    public final void reset() throws IOException {
         entries = 0;
         resize(maxEntries);
     }
 
     /** Writer only: makes room for {@code slots} entries (never fewer than the current ones). */
-    final void resize(int slots) throws IOException {
+    public final void resize(int slots) throws IOException {
         long length = (long) Math.max(slots, entries) * entryBytes;
         if (length != file.length() || length != mmap.capacity()) {
             file.setLength(length);
@@ -145,24 +145,24 @@ abstract class MappedIndex {
     }
 
     /** Writer only: shrinks the file to its entries (when its segment stops being active). */
-    final void trimToValidSize() throws IOException {
+    public final void trimToValidSize() throws IOException {
         resize(entries);
     }
 
-    final void flush() {
+    public final void flush() {
         mmap.force();
     }
 
-    final void renameTo(Path target) throws IOException {
+    public final void renameTo(Path target) throws IOException {
         Files.move(path, target, StandardCopyOption.REPLACE_EXISTING);
         path = target;
     }
 
-    final void close() throws IOException {
+    public final void close() throws IOException {
         file.close();
     }
 
-    final void closeAndDelete() throws IOException {
+    public final void closeAndDelete() throws IOException {
         close();
         Files.deleteIfExists(path);
     }

@@ -21,13 +21,13 @@ import java.nio.file.Path;
  *
  * <p>Threads, sizing and crash behaviour: see {@link MappedIndex}.
  */
-final class OffsetIndex extends MappedIndex {
+public final class OffsetIndex extends MappedIndex {
 
     static final int RELATIVE_OFFSET_OFFSET = 0;
     static final int FILE_POSITION_OFFSET = 4;
-    static final int ENTRY_BYTES = 8;
+    public static final int ENTRY_BYTES = 8;
 
-    OffsetIndex(Path path, long baseOffset, int maxIndexBytes) throws IOException {
+    public OffsetIndex(Path path, long baseOffset, int maxIndexBytes) throws IOException {
         super(path, baseOffset, maxIndexBytes, ENTRY_BYTES);
     }
 
@@ -37,7 +37,7 @@ final class OffsetIndex extends MappedIndex {
     }
 
     /** Writer only. Entries must come in increasing offset order; others are ignored. */
-    void append(long offset, int filePosition) {
+    public void append(long offset, int filePosition) {
         int n = entries();
         MappedByteBuffer b = buffer();
         if (isFull() || (n > 0 && offset <= baseOffset() + keyAt(b, n - 1))) {
@@ -50,7 +50,7 @@ final class OffsetIndex extends MappedIndex {
     }
 
     /** Where to start scanning for {@code targetOffset}: the position of the last entry at or below it, else 0. */
-    int lookupPosition(long targetOffset) {
+    public int lookupPosition(long targetOffset) {
         int n = entries();
         MappedByteBuffer b = buffer();
         int slot = lastSlotAtOrBelow(b, n, targetOffset - baseOffset());
@@ -58,19 +58,19 @@ final class OffsetIndex extends MappedIndex {
     }
 
     /** The offset of the last entry, or the base offset if there is none. */
-    long lastOffset() {
+    public long lastOffset() {
         int n = entries();
         return n == 0 ? baseOffset() : baseOffset() + keyAt(buffer(), n - 1);
     }
 
     /** The file position of the last entry, or 0. */
-    int lastPosition() {
+    public int lastPosition() {
         int n = entries();
         return n == 0 ? 0 : buffer().getInt(slotPosition(n - 1) + FILE_POSITION_OFFSET);
     }
 
     /** Writer only: removes the entries for offsets at or above {@code offset}. */
-    void truncateTo(long offset) {
+    public void truncateTo(long offset) {
         int n = entries();
         int slot = lastSlotAtOrBelow(buffer(), n, offset - baseOffset() - 1);
         setEntries(slot + 1);

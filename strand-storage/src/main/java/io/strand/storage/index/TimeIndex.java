@@ -23,13 +23,13 @@ import java.nio.file.Path;
  * <p>Threads, sizing and crash behaviour: see {@link MappedIndex}. One slot is kept free for the entry
  * written when the segment rolls.
  */
-final class TimeIndex extends MappedIndex {
+public final class TimeIndex extends MappedIndex {
 
     static final int TIMESTAMP_OFFSET = 0;
     static final int RELATIVE_OFFSET_OFFSET = 8;
-    static final int ENTRY_BYTES = 12;
+    public static final int ENTRY_BYTES = 12;
 
-    TimeIndex(Path path, long baseOffset, int maxIndexBytes) throws IOException {
+    public TimeIndex(Path path, long baseOffset, int maxIndexBytes) throws IOException {
         super(path, baseOffset, maxIndexBytes, ENTRY_BYTES);
     }
 
@@ -44,14 +44,14 @@ final class TimeIndex extends MappedIndex {
     }
 
     /** Writer only: adds an entry if {@code timestampMs} is larger than the last one and a regular slot is free. */
-    void maybeAppend(long timestampMs, long offset) {
+    public void maybeAppend(long timestampMs, long offset) {
         if (!isFull()) {
             put(timestampMs, offset);
         }
     }
 
     /** Writer only: adds the segment's final entry at roll or close, using the reserved slot if needed. */
-    void appendFinal(long timestampMs, long offset) {
+    public void appendFinal(long timestampMs, long offset) {
         if (entries() < capacity()) {
             put(timestampMs, offset);
         }
@@ -70,7 +70,7 @@ final class TimeIndex extends MappedIndex {
     }
 
     /** The batch offset to start a search for the first record with timestamp {@code >= targetMs}. */
-    long lookupOffset(long targetMs) {
+    public long lookupOffset(long targetMs) {
         int n = entries();
         MappedByteBuffer b = buffer();
         int lo = 0;
@@ -89,19 +89,19 @@ final class TimeIndex extends MappedIndex {
     }
 
     /** The last entry's timestamp, or -1. */
-    long lastTimestamp() {
+    public long lastTimestamp() {
         int n = entries();
         return n == 0 ? -1L : keyAt(buffer(), n - 1);
     }
 
     /** The last entry's offset, or the base offset. */
-    long lastOffset() {
+    public long lastOffset() {
         int n = entries();
         return n == 0 ? baseOffset() : offsetAt(buffer(), n - 1);
     }
 
     /** Writer only: removes the entries whose batch lies at or above {@code offset}. */
-    void truncateTo(long offset) {
+    public void truncateTo(long offset) {
         int n = entries();
         MappedByteBuffer b = buffer();
         int keep = n;
@@ -112,7 +112,7 @@ final class TimeIndex extends MappedIndex {
     }
 
     @Override
-    boolean looksValid() {
+    public boolean looksValid() {
         int n = entries();
         return super.looksValid() && (n == 0 || offsetAt(buffer(), n - 1) >= baseOffset());
     }

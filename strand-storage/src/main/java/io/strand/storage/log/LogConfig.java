@@ -1,6 +1,7 @@
 package io.strand.storage.log;
 
 import io.strand.common.config.TopicConfigs;
+import io.strand.storage.record.BatchRules;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,8 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
         long flushIntervalMs, int maxMessageBytes, TimestampType timestampType,
         long messageTimestampBeforeMaxMs, long messageTimestampAfterMaxMs, long fileDeleteDelayMs,
         boolean deletePolicy, boolean compactPolicy, String compressionType, boolean preallocate,
-        long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs) {
+        long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs)
+        implements BatchRules {
 
     /** {@code compression.type} value that keeps each batch in the codec its producer chose. */
     public static final String PRODUCER_COMPRESSION = "producer";
@@ -120,7 +122,8 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
     }
 
     /** The codec batches are stored in, or {@code null} to keep each batch's own codec. */
-    CompressionType targetCompressionOrNull() {
+    @Override
+    public CompressionType targetCompressionOrNull() {
         return switch (compressionType) {
             case PRODUCER_COMPRESSION -> null;
             case "uncompressed" -> CompressionType.NONE;

@@ -9,7 +9,7 @@ import org.apache.kafka.common.utils.Time;
  * the random source for segment roll jitter, the producer-id expiry, and a callback run (outside the
  * log's lock) when DeleteRecords moved the log start offset, so it can be checkpointed at once.
  */
-record LogEnvironment(Time time, Scheduler scheduler, Random random, long producerIdExpirationMs,
+public record LogEnvironment(Time time, Scheduler scheduler, Random random, long producerIdExpirationMs,
         Consumer<PartitionLog> onLogStartOffsetChanged) {
 
     /** A roll jitter for a new segment: uniform in [0, min(segment.jitter.ms, segment.ms)). */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * unclean shutdown {@link #recover} re-reads the file, keeps the longest prefix of intact batches and
  * rebuilds both indexes from it.
  */
-final class LogSegment {
+public final class LogSegment {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
 
@@ -78,7 +78,7 @@ final class LogSegment {
      * Creates a new, empty segment whose three file names end with {@code suffix} after the usual ones
      * (the cleaner's {@code .cleaned}); leftover files of the same names are replaced.
      */
-    static LogSegment create(Path dir, long baseOffset, String suffix, LogConfig config, long nowMs,
+    public static LogSegment create(Path dir, long baseOffset, String suffix, LogConfig config, long nowMs,
             long rollJitterMs) throws IOException {
         Path logPath = withSuffix(LogFileNames.logFile(dir, baseOffset), suffix);
         Path offsetPath = withSuffix(LogFileNames.indexFile(dir, baseOffset), suffix);
@@ -136,23 +136,23 @@ final class LogSegment {
         return new LogSegment(baseOffset, log, offsetIndex, timeIndex, nowMs, rollJitterMs, rebuilt);
     }
 
-    long baseOffset() {
+    public long baseOffset() {
         return baseOffset;
     }
 
-    int sizeInBytes() {
+    public int sizeInBytes() {
         return log.sizeInBytes();
     }
 
-    FileRecords fileRecords() {
+    public FileRecords fileRecords() {
         return log;
     }
 
-    OffsetIndex offsetIndex() {
+    public OffsetIndex offsetIndex() {
         return offsetIndex;
     }
 
-    TimeIndex timeIndex() {
+    public TimeIndex timeIndex() {
         return timeIndex;
     }
 
@@ -173,7 +173,7 @@ final class LogSegment {
     }
 
     /** The timestamp retention compares with {@code retention.ms}: the largest record timestamp, else the file's mtime. */
-    long largestTimestampMs() throws IOException {
+    public long largestTimestampMs() throws IOException {
         long ts = maxTimestamp.timestampMs();
         return ts >= 0 ? ts : Files.getLastModifiedTime(log.file().toPath()).toMillis();
     }
@@ -220,7 +220,7 @@ final class LogSegment {
      * Writer only (the cleaner, for a segment nobody else sees yet): appends batches that already carry
      * their offsets, indexing them as {@link #append} does.
      */
-    void appendBatches(MemoryRecords records, int indexIntervalBytes) throws IOException {
+    public void appendBatches(MemoryRecords records, int indexIntervalBytes) throws IOException {
         int position = log.sizeInBytes();
         log.append(records);
         for (RecordBatch batch : records.batches()) {
@@ -360,7 +360,7 @@ final class LogSegment {
     }
 
     /** Writer only: the segment stops being active: final time-index entry, files trimmed to their data. */
-    void onBecomeInactive() throws IOException {
+    public void onBecomeInactive() throws IOException {
         MaxTimestamp max = maxTimestamp;
         timeIndex.appendFinal(max.timestampMs(), max.offset());
         offsetIndex.trimToValidSize();
@@ -374,7 +374,7 @@ final class LogSegment {
         timeIndex.resize(timeIndex.maxEntries());
     }
 
-    void flush() throws IOException {
+    public void flush() throws IOException {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
@@ -409,7 +409,7 @@ final class LogSegment {
         return path.resolveSibling(name.substring(0, name.length() - fromSuffix.length()) + toSuffix);
     }
 
-    void closeAndDelete() throws IOException {
+    public void closeAndDelete() throws IOException {
         deleted = true;
         log.deleteIfExists();
         offsetIndex.closeAndDelete();
@@ -417,7 +417,7 @@ final class LogSegment {
     }
 
     /** Closes the files as they are, without trimming: what a crash leaves behind. */
-    void closeHandles() throws IOException {
+    public void closeHandles() throws IOException {
         log.close();
         offsetIndex.close();
         timeIndex.close();

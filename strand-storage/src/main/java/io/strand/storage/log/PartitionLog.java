@@ -123,7 +123,7 @@ public final class PartitionLog {
      * Opens the log in {@code dir}, recovering it if the last shutdown was not clean. After a recovery
      * the recovered data is fsynced, so the recovery point is the log end.
      */
-    static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogEnvironment env,
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogEnvironment env,
             boolean hadCleanShutdown, CheckpointedOffsets checkpoint) throws IOException {
         LogLoader.LoadedLog loaded = LogLoader.load(dir, tp, config, env, hadCleanShutdown, checkpoint);
         PartitionLog log = new PartitionLog(dir, tp, topicId, config, env, loaded);
@@ -306,7 +306,7 @@ public final class PartitionLog {
     }
 
     /** The offset below which everything is fsynced. */
-    long recoveryPoint() {
+    public long recoveryPoint() {
         return recoveryPoint;
     }
 
@@ -394,7 +394,7 @@ public final class PartitionLog {
     }
 
     /** Flushes if {@code flush.ms} has passed since the last flush and there is unflushed data. */
-    void maybeFlushByTime(long nowMs) {
+    public void maybeFlushByTime(long nowMs) {
         long intervalMs = config.flushIntervalMs();
         if (intervalMs != Long.MAX_VALUE && logEnd.offset() > recoveryPoint && nowMs - lastFlushMs >= intervalMs) {
             flush();
@@ -491,7 +491,7 @@ public final class PartitionLog {
      *
      * @return the number of segments deleted
      */
-    int deleteOldSegments() {
+    public int deleteOldSegments() {
         LogConfig cfg = config;
         int deleted = 0;
         if (cfg.deletePolicy()) {
@@ -550,7 +550,7 @@ public final class PartitionLog {
     }
 
     /** Forgets idle producers (see {@link ProducerStateManager#removeExpiredProducers}). */
-    int removeExpiredProducers() {
+    public int removeExpiredProducers() {
         lock.lock();
         try {
             return closed ? 0 : producerState.removeExpiredProducers(env.time().milliseconds(),
@@ -570,7 +570,7 @@ public final class PartitionLog {
      *     (retention, DeleteRecords or truncation got there first)
      * @throws KafkaStorageException if a step fails; the log is then taken offline, a restart finishes it
      */
-    boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned, SwapObserver observer) {
+    public boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned, SwapObserver observer) {
         lock.lock();
         try {
             if (closed || replaced.isEmpty() || replaced.get(0).baseOffset() != cleaned.baseOffset()) {
@@ -611,7 +611,7 @@ public final class PartitionLog {
     }
 
     /** For the cleaner: each producer's latest batch's last offset, taken under the writer lock. */
-    Map<Long, Long> lastBatchOffsetsOfProducers() {
+    public Map<Long, Long> lastBatchOffsetsOfProducers() {
         lock.lock();
         try {
             return producerState.lastBatchOffsets();
@@ -621,7 +621,7 @@ public final class PartitionLog {
     }
 
     /** A read-only live view of the segments by base offset (for the cleaner, which reads without the lock). */
-    NavigableMap<Long, LogSegment> segmentMap() {
+    public NavigableMap<Long, LogSegment> segmentMap() {
         return Collections.unmodifiableNavigableMap(segments);
     }
 
@@ -629,28 +629,28 @@ public final class PartitionLog {
      * For the cleaner: the lowest log end a truncation left since the last call (Long.MAX_VALUE if none),
      * so a clean section checkpointed above it is moved back before new records land there.
      */
-    long takeTruncatedToOffset() {
+    public long takeTruncatedToOffset() {
         return truncatedToOffset.getAndSet(Long.MAX_VALUE);
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
-    ProducerStateManager producerState() {
+    public ProducerStateManager producerState() {
         return producerState;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Base offsets of the segments, oldest first. */
-    List<Long> segmentBaseOffsets() {
+    public List<Long> segmentBaseOffsets() {
         return List.copyOf(segments.keySet());
     }
 
-    LogSegment activeSegment() {
+    public LogSegment activeSegment() {
         return logEnd.segment();
     }
 
@@ -660,7 +660,7 @@ public final class PartitionLog {
      *
      * @return true if everything reached the disk, so the log may count as cleanly shut down
      */
-    boolean close() {
+    public boolean close() {
         lock.lock();
         try {
             if (closed) {
@@ -689,7 +689,7 @@ public final class PartitionLog {
     }
 
     /** Refuses further writes; the files stay open for readers until {@link #closeHandles()}. */
-    void closeForDeletion() {
+    public void closeForDeletion() {
         lock.lock();
         try {
             closed = true;
@@ -699,7 +699,7 @@ public final class PartitionLog {
     }
 
     /** Closes the files without flushing or trimming them: what a crash leaves behind. */
-    void closeHandles() {
+    public void closeHandles() {
         lock.lock();
         try {
             closed = true;

@@ -5,7 +5,7 @@ package io.strand.storage.log;
  * deletion. Tasks must be thread-safe towards the logs they touch (they take the log's own locks).
  * The production implementation is {@link io.strand.storage.ThreadScheduler}; tests drive a manual one with the clock.
  */
-interface Scheduler {
+public interface Scheduler {
 
     /** Runs {@code task} once, {@code delayMs} from now. */
     void scheduleOnce(String name, Runnable task, long delayMs);

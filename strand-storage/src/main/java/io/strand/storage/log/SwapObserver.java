@@ -8,7 +8,7 @@ import java.io.IOException;
  * to leave the files exactly as a crash at that point would.
  */
 @FunctionalInterface
-interface SwapObserver {
+public interface SwapObserver {
 
     /** The steps, in order; see {@link SwapRecovery} for what a crash after each leaves. */
     enum Step {

@@ -10,13 +10,13 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * last {@value #BATCHES_TO_RETAIN} batches (a producer has at most that many requests in flight, so a
  * retry always matches one of them). Not thread-safe: owned by {@link ProducerStateManager}.
  */
-final class ProducerEntry {
+public final class ProducerEntry {
 
     /** Batches remembered per producer, as many as a producer may have in flight. */
-    static final int BATCHES_TO_RETAIN = 5;
+    public static final int BATCHES_TO_RETAIN = 5;
 
     /** One appended batch: its sequence range, its offset range and its (max) timestamp. */
-    record BatchMetadata(int firstSequence, int lastSequence, long firstOffset, long lastOffset, long timestampMs) {
+    public record BatchMetadata(int firstSequence, int lastSequence, long firstOffset, long lastOffset, long timestampMs) {
     }
 
     private final long producerId;
@@ -25,16 +25,16 @@ final class ProducerEntry {
     private long currentTxnFirstOffset = -1L;
     private final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_TO_RETAIN);
 
-    ProducerEntry(long producerId, short producerEpoch) {
+    public ProducerEntry(long producerId, short producerEpoch) {
         this.producerId = producerId;
         this.producerEpoch = producerEpoch;
     }
 
-    long producerId() {
+    public long producerId() {
         return producerId;
     }
 
-    short producerEpoch() {
+    public short producerEpoch() {
         return producerEpoch;
     }
 
@@ -51,12 +51,12 @@ final class ProducerEntry {
         this.currentTxnFirstOffset = currentTxnFirstOffset;
     }
 
-    Collection<BatchMetadata> batches() {
+    public Collection<BatchMetadata> batches() {
         return List.copyOf(batches);
     }
 
     /** The last sequence appended in the current epoch, or {@link RecordBatch#NO_SEQUENCE}. */
-    int lastSequence() {
+    public int lastSequence() {
         return batches.isEmpty() ? RecordBatch.NO_SEQUENCE : batches.peekLast().lastSequence();
     }
 
@@ -79,7 +79,7 @@ final class ProducerEntry {
     }
 
     /** Records an appended batch; a newer epoch forgets the batches of the older one. */
-    void addBatch(short epoch, BatchMetadata batch) {
+    public void addBatch(short epoch, BatchMetadata batch) {
         if (epoch != producerEpoch) {
             batches.clear();
             producerEpoch = epoch;

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@link #mapEndOffset()}, to {@code <offset>.snapshot} (on roll and clean shutdown); a restart loads the
  * latest snapshot at or below the log end and replays the batches after it.
  */
-final class ProducerStateManager {
+public final class ProducerStateManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProducerStateManager.class);
 
@@ -49,7 +49,7 @@ final class ProducerStateManager {
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
     private long mapEndOffset;
 
-    ProducerStateManager(TopicPartition topicPartition, Path dir) {
+    public ProducerStateManager(TopicPartition topicPartition, Path dir) {
         this.topicPartition = topicPartition;
         this.dir = dir;
     }
@@ -59,12 +59,12 @@ final class ProducerStateManager {
         return mapEndOffset;
     }
 
-    ProducerEntry entry(long producerId) {
+    public ProducerEntry entry(long producerId) {
         return producers.get(producerId);
     }
 
     /** For each producer with a remembered batch, the last offset of its latest batch (the cleaner keeps that batch). */
-    Map<Long, Long> lastBatchOffsets() {
+    public Map<Long, Long> lastBatchOffsets() {
         Map<Long, Long> out = new HashMap<>();
         for (ProducerEntry e : producers.values()) {
             long last = -1L;
@@ -87,7 +87,7 @@ final class ProducerStateManager {
      *
      * @return the remembered batch it duplicates, or null if it is new and in order
      */
-    ProducerEntry.BatchMetadata checkAppend(long producerId, short epoch, int firstSequence, int lastSequence) {
+    public ProducerEntry.BatchMetadata checkAppend(long producerId, short epoch, int firstSequence, int lastSequence) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
             return null;
@@ -123,7 +123,7 @@ final class ProducerStateManager {
     }
 
     /** Records an appended (or replayed) batch of a producer. A batch of an older epoch is ignored. */
-    void onBatchAppended(long producerId, short epoch, ProducerEntry.BatchMetadata batch) {
+    public void onBatchAppended(long producerId, short epoch, ProducerEntry.BatchMetadata batch) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
             entry = new ProducerEntry(producerId, epoch);
@@ -136,7 +136,7 @@ final class ProducerStateManager {
     }
 
     /** Replays one batch read back from the log (no checks). */
-    void replay(RecordBatch batch) {
+    public void replay(RecordBatch batch) {
         if (batch.hasProducerId() && !batch.isControlBatch()) {
             onBatchAppended(batch.producerId(), batch.producerEpoch(), new ProducerEntry.BatchMetadata(
                     batch.baseSequence(), batch.lastSequence(), batch.baseOffset(), batch.lastOffset(),
@@ -145,12 +145,12 @@ final class ProducerStateManager {
         mapEndOffset = Math.max(mapEndOffset, batch.nextOffset());
     }
 
-    void setMapEndOffset(long offset) {
+    public void setMapEndOffset(long offset) {
         mapEndOffset = offset;
     }
 
     /** Forgets producers whose last batch is older than {@code expirationMs}; returns how many. */
-    int removeExpiredProducers(long nowMs, long expirationMs) {
+    public int removeExpiredProducers(long nowMs, long expirationMs) {
         int removed = 0;
         for (Iterator<ProducerEntry> it = producers.values().iterator(); it.hasNext(); ) {
             ProducerEntry e = it.next();
@@ -163,7 +163,7 @@ final class ProducerStateManager {
     }
 
     /** Writes the state as of {@link #mapEndOffset()} to {@code <mapEndOffset>.snapshot}. */
-    void takeSnapshot() throws IOException {
+    public void takeSnapshot() throws IOException {
         ProducerSnapshotFile.write(LogFileNames.snapshotFile(dir, mapEndOffset), producers.values());
     }
 
@@ -173,7 +173,7 @@ final class ProducerStateManager {
      *
      * @return the offset of the loaded snapshot, or -1 if none (the state is then empty)
      */
-    long loadLatestSnapshot(long maxOffset) throws IOException {
+    public long loadLatestSnapshot(long maxOffset) throws IOException {
         producers.clear();
         mapEndOffset = 0;
         List<Long> offsets = snapshotOffsets();
@@ -200,7 +200,7 @@ final class ProducerStateManager {
     }
 
     /** Deletes snapshots below {@code offset}, always keeping the newest one. */
-    void deleteSnapshotsBefore(long offset) throws IOException {
+    public void deleteSnapshotsBefore(long offset) throws IOException {
         List<Long> offsets = snapshotOffsets();
         for (int i = 0; i < offsets.size() - 1; i++) {
             if (offsets.get(i) < offset) {
@@ -210,7 +210,7 @@ final class ProducerStateManager {
     }
 
     /** Offsets of the snapshot files in the partition directory, ascending. */
-    List<Long> snapshotOffsets() throws IOException {
+    public List<Long> snapshotOffsets() throws IOException {
         List<Long> offsets = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString())

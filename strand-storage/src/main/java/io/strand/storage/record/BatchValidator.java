@@ -1,6 +1,5 @@
 package io.strand.storage.record;
 
-import io.strand.storage.log.LogConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -78,7 +77,7 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * {@code max.message.bytes}. When the topic stores records uncompressed, the decompressed batch must also
  * fit {@code max.message.bytes}, which is checked before it is built.
  */
-final class BatchValidator {
+public final class BatchValidator {
 
     static final int ATTRIBUTES_OFFSET = 21;
     static final int BASE_TIMESTAMP_OFFSET = 27;
@@ -95,7 +94,7 @@ final class BatchValidator {
     private BatchValidator() {
     }
 
-    static ValidatedBatch validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs) {
+    public static ValidatedBatch validate(TopicPartition tp, MemoryRecords records, BatchRules config, long nowMs) {
         ByteBuffer buf = records.buffer();
         int start = buf.position();
         int remaining = buf.remaining();
@@ -162,13 +161,13 @@ final class BatchValidator {
      * Upper bound on the decompressed bytes of one compressed batch's records: {@value #DECOMPRESSION_RATIO}
      * times {@code max.message.bytes}, and never less than {@value #MIN_DECOMPRESSED_BYTES} bytes.
      */
-    static long maxDecompressedBytes(LogConfig config) {
+    static long maxDecompressedBytes(BatchRules config) {
         return Math.max(MIN_DECOMPRESSED_BYTES, DECOMPRESSION_RATIO * (long) config.maxMessageBytes());
     }
 
     /** Walks every record: in place if uncompressed, else as it decompresses, within the bound. */
     private static RecordScan scanRecords(TopicPartition tp, MutableRecordBatch batch, ByteBuffer buf, int start,
-            int batchSize, int count, LogConfig config, long nowMs) {
+            int batchSize, int count, BatchRules config, long nowMs) {
         RecordScan.Rules rules = rules(tp, buf.getLong(start + BASE_TIMESTAMP_OFFSET), config, nowMs);
         if (!batch.isCompressed()) {
             return RecordScan.scanInPlace(buf, start + RECORDS_OFFSET, start + batchSize, count, rules);
@@ -189,7 +188,7 @@ final class BatchValidator {
         }
     }
 
-    private static RecordScan.Rules rules(TopicPartition tp, long baseTimestampMs, LogConfig config, long nowMs) {
+    private static RecordScan.Rules rules(TopicPartition tp, long baseTimestampMs, BatchRules config, long nowMs) {
         long earliest = Long.MIN_VALUE;
         long latest = Long.MAX_VALUE;
         if (config.timestampType() == TimestampType.CREATE_TIME) {
@@ -252,7 +251,7 @@ final class BatchValidator {
         return builder.build();
     }
 
-    private static RecordTooLargeException tooLarge(TopicPartition tp, long sizeInBytes, LogConfig config) {
+    private static RecordTooLargeException tooLarge(TopicPartition tp, long sizeInBytes, BatchRules config) {
         return new RecordTooLargeException("Record batch sizeInBytes=" + sizeInBytes
                 + " is larger than max.message.bytes=" + config.maxMessageBytes() + ": partition=" + tp);
     }

@@ -8,5 +8,5 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
  * own buffer, or a re-compressed copy), the batch inside them whose header the writer stamps with
  * offsets, the number of records and the largest record timestamp.
  */
-record ValidatedBatch(MemoryRecords records, MutableRecordBatch batch, int recordCount, long maxTimestampMs) {
+public record ValidatedBatch(MemoryRecords records, MutableRecordBatch batch, int recordCount, long maxTimestampMs) {
 }
