@@ -9,33 +9,19 @@ import io.strand.storage.LogFixture;
 import io.strand.storage.TestRecords;
 import io.strand.storage.file.LogFileNames;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class IdempotentProducerTest {
 
     static final long PID = 1000L;
     static final short EPOCH = 0;
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     @Test
     void aRetriedBatchReturnsTheOriginalOffsetsAndIsNotAppended() {

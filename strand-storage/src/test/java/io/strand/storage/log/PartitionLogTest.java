@@ -14,7 +14,6 @@ import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.index.OffsetIndex;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.TopicConfig;
@@ -24,26 +23,13 @@ import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PartitionLogTest {
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     @Test
     void appendsAssignConsecutiveOffsetsAcrossBatchesAndCompressions() {

@@ -23,29 +23,16 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RecoveryTest {
 
     static final LogConfig SMALL_SEGMENTS = config(TopicConfig.SEGMENT_BYTES_CONFIG, 400,
             TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, 0);
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     /** Appends {@code count} one-record batches "v0", "v1", …; returns offset → value. */
     private Map<Long, String> append(PartitionLog log, int count) {
@@ -170,12 +157,12 @@ class RecoveryTest {
         fx.manager.close();
         List<Integer> positions = batchPositions(segmentFile(0));
         flipByte(segmentFile(0), positions.get(1) + 70);
-        assertThat(tmp.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER)).exists();
+        assertThat(fx.dataDir.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER)).exists();
 
         fx.crashAndRestartWithoutAbandon();
         PartitionLog reopened = fx.log(LogConfig.defaults());
 
-        assertThat(tmp.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER)).doesNotExist();
+        assertThat(fx.dataDir.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER)).doesNotExist();
         assertThat(reopened.logEndOffset()).isEqualTo(3L);
         RecordBatch corrupt = reopened.read(1, 1000, Long.MAX_VALUE, true).records().batches().iterator().next();
         assertThatThrownBy(corrupt::ensureValid).isInstanceOf(CorruptRecordException.class);

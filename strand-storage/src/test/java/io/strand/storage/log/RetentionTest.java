@@ -14,28 +14,15 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RetentionTest {
 
     static final long HOUR_MS = 3_600_000L;
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     /** Five segments of two single-record batches each; segment j's records are 4 - j hours old. */
     private PartitionLog fiveSegments(Object... extraConfig) {
@@ -153,7 +140,7 @@ class RetentionTest {
         assertThat(log.logStartOffset()).isEqualTo(5L);
         assertThatThrownBy(() -> log.read(4, 100, Long.MAX_VALUE, true)).isInstanceOf(OffsetOutOfRangeException.class);
         assertThat(TestRecords.readAll(log)).containsOnlyKeys(5L, 6L, 7L, 8L, 9L);
-        assertThat(Files.readString(tmp.resolve(LogFileNames.LOG_START_CHECKPOINT))).contains("events 0 5");
+        assertThat(Files.readString(fx.dataDir.resolve(LogFileNames.LOG_START_CHECKPOINT))).contains("events 0 5");
 
         fx.runScheduler();
 

@@ -11,7 +11,6 @@ import io.strand.storage.LogFixture;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
@@ -29,26 +28,13 @@ import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AppendValidationTest {
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     private void assertUntouched(PartitionLog log, long logEndOffset, long sizeInBytes) {
         assertThat(log.logEndOffset()).isEqualTo(logEndOffset);

@@ -19,7 +19,6 @@ import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -36,10 +35,8 @@ import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,19 +52,8 @@ class PoisonRecordTest {
     /** The record that lies: the middle one of three, so a length that reaches too far stays inside the batch. */
     private static final int LIAR = 1;
 
-    @TempDir
-    Path tmp;
-    LogFixture fx;
-
-    @BeforeEach
-    void setUp() {
-        fx = new LogFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final LogFixture fx = LogFixture.perTest();
 
     /** A lie told by record {@link #LIAR}, as a patch of the uncompressed records section. */
     record Lie(String name, UnaryOperator<byte[]> patch) {
