@@ -385,7 +385,7 @@ public final class LogManager implements AutoCloseable {
      * Releases files, locks and threads without flushing, checkpointing or writing the clean-shutdown
      * marker: the state a killed process leaves behind (the page cache, unlike a power loss, survives).
      */
-    public void abandon() {
+    void abandon() {
         Scheduler s;
         synchronized (this) {
             if (state != State.RUNNING) {
@@ -405,7 +405,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     /** The log cleaner (compaction); tests drive it with {@link LogCleaner#cleanOnce()}. */
-    public LogCleaner cleaner() {
+    LogCleaner cleaner() {
         return cleaner;
     }
 

@@ -113,6 +113,16 @@ public final class LogFixture implements AutoCloseable, BeforeEachCallback, Afte
         start();
     }
 
+    /** The manager's log cleaner, which tests drive with {@link LogCleaner#cleanOnce()}. */
+    public LogCleaner cleaner() {
+        return manager.cleaner();
+    }
+
+    /** Stops the manager as a killed process would: files as they are, no checkpoints, no marker. */
+    public void abandon() {
+        manager.abandon();
+    }
+
     /** Runs the background tasks due now. */
     public void runScheduler() {
         scheduler.runDueTasks();

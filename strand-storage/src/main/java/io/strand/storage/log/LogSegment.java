@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Crash.</b> Bytes written reach the page cache at once and the disk at {@link #flush()}. After an
  * unclean shutdown {@link #recover} re-reads the file, keeps the longest prefix of intact batches and
  * rebuilds both indexes from it.
+ *
+ * <p>Public for the cleaner ({@code io.strand.storage.cleaner}), which reads inactive segments and
+ * writes their replacement ({@link #create} with the {@code .cleaned} suffix); the broker never sees a
+ * segment.
  */
 public final class LogSegment {
 

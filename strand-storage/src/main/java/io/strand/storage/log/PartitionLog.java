@@ -633,14 +633,17 @@ public final class PartitionLog {
         return truncatedToOffset.getAndSet(Long.MAX_VALUE);
     }
 
+    /** Whether the log was closed (shut down, deleted or taken offline); the cleaner skips such a log. */
     public boolean isClosed() {
         return closed;
     }
 
+    /** Writer only: the idempotent-producer state (the cleaner reads it under the writer lock). */
     public ProducerStateManager producerState() {
         return producerState;
     }
 
+    /** The partition's directory. */
     public Path dir() {
         return dir;
     }
@@ -650,6 +653,7 @@ public final class PartitionLog {
         return List.copyOf(segments.keySet());
     }
 
+    /** The segment appends go to; the cleaner never touches it. */
     public LogSegment activeSegment() {
         return logEnd.segment();
     }

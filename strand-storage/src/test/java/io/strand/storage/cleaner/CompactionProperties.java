@@ -102,12 +102,12 @@ class CompactionProperties {
             Compacted.append(log, CompressionType.NONE, f.time.milliseconds(), "sentinel=end");
             List<Compacted.Entry> all = Compacted.readAll(log);
             int[] calls = {0};
-            f.manager.cleaner().setSwapObserver(step -> {
+            f.cleaner().setSwapObserver(step -> {
                 if (++calls[0] == crashAtStepCall) {
                     throw new IllegalStateException("simulated crash at " + step);
                 }
             });
-            while (!log.isClosed() && f.manager.cleaner().cleanOnce()) {
+            while (!log.isClosed() && f.cleaner().cleanOnce()) {
                 // until done or crashed
             }
             f.crashAndRestart();
@@ -126,7 +126,7 @@ class CompactionProperties {
     }
 
     private static void cleanUntilDone(LogFixture f) {
-        for (int pass = 0; f.manager.cleaner().cleanOnce(); pass++) {
+        for (int pass = 0; f.cleaner().cleanOnce(); pass++) {
             assertThat(pass).as("cleaning passes").isLessThan(1000);
         }
     }

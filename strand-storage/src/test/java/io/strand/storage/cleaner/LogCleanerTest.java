@@ -57,7 +57,7 @@ class LogCleanerTest {
             long sizeBefore = log.sizeInBytes();
             int segmentsBefore = log.segmentBaseOffsets().size();
 
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
 
             List<Compacted.Entry> after = readAll(log);
             long activeBase = log.activeSegment().baseOffset();
@@ -77,11 +77,11 @@ class LogCleanerTest {
         try (LogFixture f = new LogFixture(dir)) {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 40, 5, CompressionType.NONE);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             int segmentsAfterFirst = log.segmentBaseOffsets().size();
             fill(f, log, 40, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             assertThat(log.segmentBaseOffsets().size()).isLessThan(segmentsAfterFirst + 5);
             assertThat(log.segmentBaseOffsets().get(1)).isGreaterThan(100L);
             assertThat(latestPerKey(readAll(log))).isEqualTo(latestPerKey(before));
@@ -97,7 +97,7 @@ class LogCleanerTest {
             List<Compacted.Entry> activeBefore = readAll(log).stream().filter(e -> e.offset() >= activeBase).toList();
             assertThat(activeBefore.size()).isGreaterThan(5);
 
-            f.manager.cleaner().cleanOnce();
+            f.cleaner().cleanOnce();
 
             assertThat(readAll(log).stream().filter(e -> e.offset() >= activeBase).toList()).isEqualTo(activeBefore);
             assertThat(log.activeSegment().baseOffset()).isEqualTo(activeBase);
@@ -109,11 +109,11 @@ class LogCleanerTest {
         try (LogFixture f = new LogFixture(dir)) {
             PartitionLog log = f.log(Compacted.config("min.cleanable.dirty.ratio", 0.99));
             fill(f, log, 40, 5, CompressionType.NONE);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue(); // nothing clean yet: ratio is 1.0
+            assertThat(f.cleaner().cleanOnce()).isTrue(); // nothing clean yet: ratio is 1.0
             fill(f, log, 6, 5, CompressionType.NONE);
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().cleanOnce()).isFalse();
             log.updateConfig(Compacted.config("min.cleanable.dirty.ratio", 0.01));
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
         }
     }
 
@@ -123,11 +123,11 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config("min.compaction.lag.ms", 3_600_000L));
             fill(f, log, 40, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().cleanOnce()).isFalse();
             assertThat(readAll(log)).isEqualTo(before);
 
             f.time.advance(3_600_000L);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             assertThat(readAll(log).size()).isLessThan(before.size());
         }
     }
@@ -137,14 +137,14 @@ class LogCleanerTest {
         try (LogFixture f = new LogFixture(dir)) {
             PartitionLog log = f.log(Compacted.config("min.cleanable.dirty.ratio", 0.99));
             fill(f, log, 40, 5, CompressionType.NONE);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             fill(f, log, 6, 5, CompressionType.NONE);
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().cleanOnce()).isFalse();
 
             log.updateConfig(Compacted.config("min.cleanable.dirty.ratio", 0.99, "max.compaction.lag.ms", 60_000L));
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().cleanOnce()).isFalse();
             f.time.advance(60_001L);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
         }
     }
 
@@ -156,15 +156,15 @@ class LogCleanerTest {
             append(log, CompressionType.NONE, f.time.milliseconds(), "k1", "k3");
             fill(f, log, 20, 2, CompressionType.NONE);
 
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             List<Compacted.Entry> afterFirst = readAll(log);
             assertThat(afterFirst).anyMatch(e -> e.key().equals("k3") && e.value() == null);
             assertThat(afterFirst).noneMatch(e -> e.key().equals("k3") && e.value() != null);
 
             f.time.advance(999_999L);
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().cleanOnce()).isFalse();
             f.time.advance(1L);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             List<Compacted.Entry> afterSecond = readAll(log);
             assertThat(afterSecond).noneMatch(e -> e.key().equals("k3"));
             assertThat(liveLatestPerKey(afterSecond)).isEqualTo(liveLatestPerKey(afterFirst));
@@ -177,7 +177,7 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 60, 5, CompressionType.GZIP);
             List<Compacted.Entry> before = readAll(log);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             assertThat(latestPerKey(readAll(log))).isEqualTo(latestPerKey(before));
             for (RecordBatch batch : log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records().batches()) {
                 assertThat(batch.compressionType()).isEqualTo(CompressionType.GZIP);
@@ -199,7 +199,7 @@ class LogCleanerTest {
             }
             List<Compacted.Entry> before = readAll(log);
             int passes = 0;
-            while (f.manager.cleaner().cleanOnce()) {
+            while (f.cleaner().cleanOnce()) {
                 passes++;
                 assertThat(latestPerKey(readAll(log))).isEqualTo(latestPerKey(before));
             }
@@ -215,14 +215,14 @@ class LogCleanerTest {
         try (LogFixture f = new LogFixture(dir)) {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 40, 5, CompressionType.NONE);
-            long endOffset = f.manager.cleaner().cleanNow(log).orElseThrow().endOffset();
+            long endOffset = f.cleaner().cleanNow(log).orElseThrow().endOffset();
             assertThat(endOffset).isGreaterThan(100L);
 
             log.truncateTo(100L);
-            assertThat(f.manager.cleaner().checkpointed(log)).isEqualTo(log.logEndOffset()).isLessThanOrEqualTo(100L);
+            assertThat(f.cleaner().checkpointed(log)).isEqualTo(log.logEndOffset()).isLessThanOrEqualTo(100L);
             fill(f, log, 40, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             long activeBase = log.activeSegment().baseOffset();
             List<Compacted.Entry> cleaned = readAll(log).stream().filter(e -> e.offset() < activeBase).toList();
             assertThat(cleaned.stream().map(Compacted.Entry::key).distinct().count()).isEqualTo(cleaned.size());
@@ -244,7 +244,7 @@ class LogCleanerTest {
             append(log, CompressionType.NONE, f.time.milliseconds(), "roll=1");
             List<Compacted.Entry> before = readAll(log);
 
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
 
             assertThat(readAll(log)).isEqualTo(latestPerKey(before));
         }
@@ -256,9 +256,9 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 40, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            f.manager.cleaner().shutdown();
+            f.cleaner().shutdown();
 
-            assertThat(f.manager.cleaner().cleanNow(log)).isEmpty();
+            assertThat(f.cleaner().cleanNow(log)).isEmpty();
 
             assertThat(readAll(log)).isEqualTo(before);
             assertThat(log.isClosed()).isFalse();
@@ -275,7 +275,7 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 60, 5, CompressionType.NONE);
             long startMs = f.time.milliseconds();
-            Cleaner.Result result = f.manager.cleaner().cleanNow(log).orElseThrow();
+            Cleaner.Result result = f.cleaner().cleanNow(log).orElseThrow();
             long ioBytes = result.bytesRead() + result.bytesWritten();
             assertThat(f.time.milliseconds() - startMs).isGreaterThanOrEqualTo(ioBytes * 1000 / 10_000 - Throttler.MIN_SLEEP_MS);
         }
@@ -286,13 +286,13 @@ class LogCleanerTest {
         try (LogFixture f = new LogFixture(dir)) {
             PartitionLog log = f.log(Compacted.config());
             fill(f, log, 40, 5, CompressionType.NONE);
-            long endOffset = f.manager.cleaner().cleanNow(log).orElseThrow().endOffset();
+            long endOffset = f.cleaner().cleanNow(log).orElseThrow().endOffset();
             assertThat(Files.readAllLines(dir.resolve(LogFileNames.CLEANER_CHECKPOINT)))
                     .contains(LogFixture.TP.topic() + " 0 " + endOffset);
             f.restartClean();
             PartitionLog reopened = f.log(Compacted.config());
-            assertThat(f.manager.cleaner().checkpointed(reopened)).isEqualTo(endOffset);
-            assertThat(f.manager.cleaner().cleanOnce()).isFalse();
+            assertThat(f.cleaner().checkpointed(reopened)).isEqualTo(endOffset);
+            assertThat(f.cleaner().cleanOnce()).isFalse();
         }
     }
 
@@ -325,7 +325,7 @@ class LogCleanerTest {
             }
             fill(f, log, 20, 4, CompressionType.NONE); // the producer's batches are superseded
             log.updateHighWatermark(log.logEndOffset());
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
 
             f.crashAndRestart();
             try (Stream<Path> files = Files.list(f.partitionDir())) {
@@ -376,12 +376,12 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config("segment.bytes", 2048));
             fill(f, log, 60, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            f.manager.cleaner().setSwapObserver(step -> {
+            f.cleaner().setSwapObserver(step -> {
                 if (step == crashStep) {
                     throw new SimulatedCrash(step);
                 }
             });
-            f.manager.cleaner().cleanOnce();
+            f.cleaner().cleanOnce();
             assertThat(log.isClosed()).isTrue();
 
             f.crashAndRestart();
@@ -396,7 +396,7 @@ class LogCleanerTest {
                 assertThat(files.map(p -> p.getFileName().toString()))
                         .noneMatch(n -> n.endsWith(LogFileNames.CLEANED_SUFFIX) || n.endsWith(LogFileNames.SWAP_SUFFIX));
             }
-            assertThat(f.manager.cleaner().cleanOnce()).isTrue();
+            assertThat(f.cleaner().cleanOnce()).isTrue();
             assertThat(latestPerKey(readAll(reopened))).isEqualTo(latestPerKey(before));
         }
     }
@@ -407,11 +407,11 @@ class LogCleanerTest {
             PartitionLog log = f.log(Compacted.config("segment.bytes", 2048));
             fill(f, log, 60, 5, CompressionType.NONE);
             List<Compacted.Entry> before = readAll(log);
-            f.manager.cleaner().setSwapObserver(step -> {
+            f.cleaner().setSwapObserver(step -> {
                 throw new SimulatedCrash(step);
             });
-            f.manager.cleaner().cleanOnce();
-            f.manager.abandon();
+            f.cleaner().cleanOnce();
+            f.abandon();
             Path cleanedIndex = LogFileNames.indexFile(f.partitionDir(), 0).resolveSibling(
                     LogFileNames.offsetName(0) + LogFileNames.INDEX_SUFFIX + LogFileNames.CLEANED_SUFFIX);
             assertThat(cleanedIndex).exists();

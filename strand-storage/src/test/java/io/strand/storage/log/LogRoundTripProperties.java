@@ -93,7 +93,7 @@ class LogRoundTripProperties {
                     log = fx.log(config);
                 } else if (step instanceof TornCrash t) {
                     long activeBaseOffset = log.activeSegment().baseOffset();
-                    fx.manager.abandon();
+                    fx.abandon();
                     // A crash tears only the write in flight: the last batch, at the tail of the active
                     // segment. An active segment emptied by an earlier tear has nothing to tear.
                     if (!batches.isEmpty() && batches.peek().get(0) >= activeBaseOffset) {

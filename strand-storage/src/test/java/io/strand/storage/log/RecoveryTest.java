@@ -74,7 +74,7 @@ class RecoveryTest {
         Map<Long, String> written = append(log, 4);
         long sizeBeforeLastBatch = log.sizeInBytes();
         append(log, 1);
-        fx.manager.abandon();
+        fx.abandon();
         Path file = segmentFile(0);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(Files.size(file) - 7);
@@ -94,7 +94,7 @@ class RecoveryTest {
         PartitionLog log = fx.log(LogConfig.defaults());
         Map<Long, String> written = append(log, 3);
         long validSize = log.sizeInBytes();
-        fx.manager.abandon();
+        fx.abandon();
         try (RandomAccessFile raf = new RandomAccessFile(segmentFile(0).toFile(), "rw")) {
             raf.seek(validSize);
             raf.write(new byte[] {0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
@@ -115,7 +115,7 @@ class RecoveryTest {
         long sizeBeforeLastBatch = log.sizeInBytes();
         append(log, 1);
         long size = log.sizeInBytes();
-        fx.manager.abandon();
+        fx.abandon();
         try (RandomAccessFile raf = new RandomAccessFile(segmentFile(0).toFile(), "rw")) {
             raf.seek(size - 10);
             raf.write(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4, 5, 6});
@@ -134,7 +134,7 @@ class RecoveryTest {
         append(log, 20);
         assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(3);
         long secondSegment = log.segmentBaseOffsets().get(1);
-        fx.manager.abandon();
+        fx.abandon();
         List<Integer> positions = batchPositions(segmentFile(secondSegment));
         flipByte(segmentFile(secondSegment), positions.get(1) + 70);
 
@@ -172,7 +172,7 @@ class RecoveryTest {
     void theSameCorruptionIsCutAfterAnUncleanShutdown() throws Exception {
         PartitionLog log = fx.log(LogConfig.defaults());
         append(log, 3);
-        fx.manager.abandon();
+        fx.abandon();
         List<Integer> positions = batchPositions(segmentFile(0));
         flipByte(segmentFile(0), positions.get(1) + 70);
 
@@ -189,7 +189,7 @@ class RecoveryTest {
         fx.time.advance(60_000);
         fx.runScheduler();
         append(log, 1);
-        fx.manager.abandon();
+        fx.abandon();
         List<Integer> positions = batchPositions(segmentFile(0));
         flipByte(segmentFile(0), positions.get(1) + 70);
 
