@@ -1,7 +1,7 @@
 package io.strand.storage;
 
-import io.strand.storage.cleaner.LogCleaner;
 import io.strand.storage.cleaner.CleanerConfig;
+import io.strand.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
