@@ -28,7 +28,7 @@ import org.apache.kafka.common.TopicPartition;
  * Files ending in {@code .deleted} wait for their delayed removal; files ending in {@code .tmp} are
  * half-written checkpoints. Both are removed when a log is opened. A segment the cleaner is writing
  * has its three files named {@code <offset>.log.cleaned} etc.; renamed to {@code .swap} they are a
- * finished replacement for the segments in their offset range (see {@link io.strand.storage.log.SwapRecovery}).
+ * finished replacement for the segments in their offset range (see the log's {@code SwapRecovery}).
  */
 public final class LogFileNames {
 

@@ -64,10 +64,11 @@ import org.slf4j.LoggerFactory;
  *       when its segment rolls and at clean shutdown: durability then comes from replication, as in
  *       Kafka.</li>
  * </ul>
- * Compaction ({@link io.strand.storage.cleaner.LogCleaner}) rewrites inactive segments off the writer's thread and swaps them in
- * under the writer lock with {@link #replaceSegments}; offsets never change, readers keep their slices.
- * Checkpoints (recovery point, high watermark, log start) are written periodically by the
- * {@link io.strand.storage.LogManager} and at shutdown; DeleteRecords checkpoints the new log start at once.
+ * Compaction ({@link io.strand.storage.cleaner.LogCleaner}) rewrites inactive segments off the writer's
+ * thread and swaps them in under the writer lock with {@link #replaceSegments}; offsets never change,
+ * readers keep their slices. Checkpoints (recovery point, high watermark, log start) are written
+ * periodically by the {@link io.strand.storage.LogManager} and at shutdown; DeleteRecords checkpoints
+ * the new log start at once.
  */
 public final class PartitionLog {
 

@@ -3,7 +3,8 @@ package io.strand.storage.log;
 /**
  * Where the storage layer runs its background work: retention, flushes, checkpoints and delayed file
  * deletion. Tasks must be thread-safe towards the logs they touch (they take the log's own locks).
- * The production implementation is {@link io.strand.storage.ThreadScheduler}; tests drive a manual one with the clock.
+ * The log manager runs it on its own threads ({@code io.strand.storage.ThreadScheduler}); tests drive a
+ * manual one with the clock.
  */
 public interface Scheduler {
 
