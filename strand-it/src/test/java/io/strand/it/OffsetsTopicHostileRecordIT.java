@@ -2,10 +2,10 @@ package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
-import io.strand.storage.PartitionLog;
+import io.strand.storage.log.LogConfig;
+import io.strand.storage.log.PartitionLog;
 import io.strand.testkit.StrandNode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
 package io.strand.storage;
 
+import io.strand.storage.checkpoint.CheckpointFile;
+import io.strand.storage.checkpoint.CheckpointedOffsets;
+import io.strand.storage.file.CorruptFileException;
+import io.strand.storage.file.LogFileNames;
+import io.strand.storage.file.StorageFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

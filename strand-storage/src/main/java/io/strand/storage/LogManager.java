@@ -1,5 +1,15 @@
 package io.strand.storage;
 
+import io.strand.storage.checkpoint.CheckpointedOffsets;
+import io.strand.storage.checkpoint.PartitionMetadataFile;
+import io.strand.storage.cleaner.LogCleaner;
+import io.strand.storage.file.CorruptFileException;
+import io.strand.storage.file.LogFileNames;
+import io.strand.storage.file.StorageFiles;
+import io.strand.storage.log.LogConfig;
+import io.strand.storage.log.LogEnvironment;
+import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.Scheduler;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileStore;
@@ -86,7 +96,7 @@ public final class LogManager implements AutoCloseable {
         this.time = time;
         this.random = random;
         this.schedulerFactory = schedulerFactory;
-        this.cleaner = new LogCleaner(config, time, logs::values);
+        this.cleaner = new LogCleaner(config.cleanerConfig(), time, logs::values);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.strand.storage;
 
+import io.strand.storage.cleaner.CleanerConfig;
+import io.strand.storage.cleaner.LogCleaner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -37,9 +39,9 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
         requirePositive("log.flush.scheduler.interval.ms", flushCheckIntervalMs);
         requirePositive("log.flush.offset.checkpoint.interval.ms", checkpointIntervalMs);
         requirePositive("producer.id.expiration.ms", producerIdExpirationMs);
-        if (cleanerDedupeBufferBytes < OffsetMap.SLOT_BYTES * 2L) {
+        if (cleanerDedupeBufferBytes < CleanerConfig.MIN_DEDUPE_BUFFER_BYTES) {
             throw new ConfigException("log.cleaner.dedupe.buffer.size", cleanerDedupeBufferBytes,
-                    "must be at least " + OffsetMap.SLOT_BYTES * 2);
+                    "must be at least " + CleanerConfig.MIN_DEDUPE_BUFFER_BYTES);
         }
         if (!(cleanerIoMaxBytesPerSecond > 0)) {
             throw new ConfigException("log.cleaner.io.max.bytes.per.second", cleanerIoMaxBytesPerSecond,
@@ -60,6 +62,11 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
             long backoffMs) {
         return new LogManagerConfig(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs,
                 producerIdExpirationMs, enable, dedupeBufferBytes, ioMaxBytesPerSecond, backoffMs);
+    }
+
+    /** The cleaner's part of these settings. */
+    public CleanerConfig cleanerConfig() {
+        return new CleanerConfig(cleanerEnable, cleanerDedupeBufferBytes, cleanerIoMaxBytesPerSecond, cleanerBackoffMs);
     }
 
     /** Kafka's defaults for everything but the directories. */

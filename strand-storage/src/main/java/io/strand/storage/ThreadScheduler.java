@@ -1,5 +1,6 @@
 package io.strand.storage;
 
+import io.strand.storage.log.Scheduler;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;

@@ -2,25 +2,25 @@
  * The partition log of a Kafka-compatible broker: how records are validated, stored, found, kept and
  * recovered on disk. Knows nothing of the network.
  *
- * <p>Entry points: {@link io.strand.storage.LogManager} owns the log directories and their background
- * work; {@link io.strand.storage.PartitionLog} is one partition's log (append as leader, lock-free
- * reads, offsets, timestamps, leader epochs, DeleteRecords, truncation); {@link io.strand.storage.LogConfig}
- * and {@link io.strand.storage.LogManagerConfig} are their validated settings.
+ * <p>This package is the top: {@link io.strand.storage.LogManager} owns the log directories
+ * ({@code LogDir}: lock, clean-shutdown marker, per-directory checkpoints), the open logs and their
+ * background work (retention, flush, checkpoints on a {@code ThreadScheduler}, compaction on the
+ * cleaner's thread); {@link io.strand.storage.LogManagerConfig} is its validated broker-level settings
+ * and {@link io.strand.storage.LogDirDescription} what it reports of a directory. One partition's log is
+ * {@link io.strand.storage.log.PartitionLog}.
  *
- * <p>Inside, by concern:
- * <ul>
- *   <li>files: {@code LogSegment} ({@code .log} via kafka-clients' {@code FileRecords}),
- *       {@code OffsetIndex} and {@code TimeIndex} (on {@code MappedIndex}), {@code LogFileNames},
- *       {@code CheckpointFile}, {@code PartitionMetadataFile}, {@code StorageFiles};</li>
- *   <li>appends: {@code BatchValidator}, {@code RecordScan} and {@code RecordErrors}; idempotence in
- *       {@code ProducerStateManager}, {@code ProducerEntry}, {@code ProducerSnapshotFile};</li>
- *   <li>opening and recovery: {@code LogLoader}, {@code LogDir} (lock, clean-shutdown marker,
- *       per-directory checkpoints), {@code LeaderEpochCache};</li>
- *   <li>background: {@code RetentionRules}, {@code SegmentDeleter}, {@code TimestampLookup},
- *       {@code Scheduler} and {@code ThreadScheduler};</li>
- *   <li>compaction: {@code LogCleaner} (thread, choice of log), {@code CleanerCheckpoints}, {@code CleanableRange},
- *       {@code Cleaner}, {@code OffsetMap}, {@code CompactionFilter}, {@code Throttler}; the crash-safe
- *       segment swap in {@code PartitionLog.replaceSegments}, {@code SwapObserver} and {@code SwapRecovery}.</li>
- * </ul>
+ * <p>Packages by role, each depending only on those below it (no cycles):
+ * <pre>
+ * io.strand.storage             LogManager: directories, open logs, background threads
+ *   .cleaner                    compaction                          → log, checkpoint, index, file
+ *   .log                        one partition's log and segments    → record, index, checkpoint, producer, file
+ *   .record                     validation of produced batches      → (nothing)
+ *   .index                      offset and time indexes             → file
+ *   .checkpoint                 checkpoint files, leader epochs     → file
+ *   .producer                   idempotent-producer state           → file
+ *   .file                       file names, crash-safe writes       → (nothing)
+ * </pre>
+ * Nothing below depends on this package. A class is public only when another package needs it, and
+ * its doc says for whom.
  */
 package io.strand.storage;

@@ -8,6 +8,10 @@ import static io.strand.storage.TestRecords.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.common.time.ManualTime;
+import io.strand.storage.file.LogFileNames;
+import io.strand.storage.log.LogConfig;
+import io.strand.storage.log.PartitionLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

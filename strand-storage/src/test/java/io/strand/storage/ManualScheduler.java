@@ -1,5 +1,7 @@
 package io.strand.storage;
 
+import io.strand.common.time.ManualTime;
+import io.strand.storage.log.Scheduler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.PriorityQueue;
  * A {@link Scheduler} whose tasks run only in {@link #runDueTasks()}, on the test's thread, when the
  * {@link ManualTime} has reached them. Thread-safe.
  */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
 
     private record Task(String name, Runnable task, long dueMs, long periodMs, long seq) {
     }
@@ -20,7 +22,7 @@ final class ManualScheduler implements Scheduler {
     private long seq;
     private boolean shutdown;
 
-    ManualScheduler(ManualTime time) {
+    public ManualScheduler(ManualTime time) {
         this.time = time;
     }
 
@@ -43,7 +45,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Runs every task due by now (including ones they schedule for now); returns how many ran. */
-    int runDueTasks() {
+    public int runDueTasks() {
         int ran = 0;
         while (true) {
             Task t;
@@ -62,7 +64,7 @@ final class ManualScheduler implements Scheduler {
         }
     }
 
-    synchronized List<String> pendingTaskNames() {
+    public synchronized List<String> pendingTaskNames() {
         List<String> names = new ArrayList<>();
         queue.forEach(t -> names.add(t.name()));
         return names;

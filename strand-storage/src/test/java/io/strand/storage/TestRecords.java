@@ -1,5 +1,6 @@
 package io.strand.storage;
 
+import io.strand.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,26 +16,26 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /** Builds record batches the way producers send them, and reads back what a log returns. */
-final class TestRecords {
+public final class TestRecords {
 
     private TestRecords() {
     }
 
     /** One uncompressed batch of keyed records, all with {@code timestampMs}. */
-    static MemoryRecords batch(long timestampMs, String... values) {
+    public static MemoryRecords batch(long timestampMs, String... values) {
         return batch(CompressionType.NONE, timestampMs, values);
     }
 
-    static MemoryRecords batch(CompressionType compression, long timestampMs, String... values) {
+    public static MemoryRecords batch(CompressionType compression, long timestampMs, String... values) {
         return MemoryRecords.withRecords(Compression.of(compression).build(), simple(timestampMs, values));
     }
 
-    static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestampMs, String... values) {
+    public static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestampMs, String... values) {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
                 simple(timestampMs, values));
     }
 
-    static SimpleRecord[] simple(long timestampMs, String... values) {
+    public static SimpleRecord[] simple(long timestampMs, String... values) {
         SimpleRecord[] records = new SimpleRecord[values.length];
         for (int i = 0; i < values.length; i++) {
             records[i] = new SimpleRecord(timestampMs, ("k-" + values[i]).getBytes(StandardCharsets.UTF_8),
@@ -44,7 +45,7 @@ final class TestRecords {
     }
 
     /** Values of the complete records in {@code records}, in order. */
-    static List<String> values(Records records) {
+    public static List<String> values(Records records) {
         List<String> out = new ArrayList<>();
         for (RecordBatch batch : records.batches()) {
             for (Record r : batch) {
@@ -55,7 +56,7 @@ final class TestRecords {
     }
 
     /** Offsets of the complete records in {@code records}, in order. */
-    static List<Long> offsets(Records records) {
+    public static List<Long> offsets(Records records) {
         List<Long> out = new ArrayList<>();
         for (RecordBatch batch : records.batches()) {
             for (Record r : batch) {
@@ -66,7 +67,7 @@ final class TestRecords {
     }
 
     /** Reads the whole log (up to its end), batch by batch. */
-    static Map<Long, String> readAll(PartitionLog log) {
+    public static Map<Long, String> readAll(PartitionLog log) {
         Map<Long, String> out = new HashMap<>();
         long offset = log.logStartOffset();
         while (offset < log.logEndOffset()) {
@@ -88,7 +89,7 @@ final class TestRecords {
         return out;
     }
 
-    static String string(ByteBuffer buffer) {
+    public static String string(ByteBuffer buffer) {
         if (buffer == null) {
             return null;
         }

@@ -1,7 +1,7 @@
 package io.strand.bench.jmh;
 
-import io.strand.storage.LogAppendResult;
-import io.strand.storage.PartitionLog;
+import io.strand.storage.log.LogAppendResult;
+import io.strand.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

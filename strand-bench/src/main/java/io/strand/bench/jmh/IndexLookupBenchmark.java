@@ -1,6 +1,5 @@
 package io.strand.bench.jmh;
 
-import io.strand.storage.IndexBenchAccess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;

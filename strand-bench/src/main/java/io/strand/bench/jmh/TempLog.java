@@ -1,9 +1,9 @@
 package io.strand.bench.jmh;
 
-import io.strand.storage.LogConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
-import io.strand.storage.PartitionLog;
+import io.strand.storage.log.LogConfig;
+import io.strand.storage.log.PartitionLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;

@@ -7,7 +7,7 @@ import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
-import io.strand.storage.LogReadResult;
+import io.strand.storage.log.LogReadResult;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

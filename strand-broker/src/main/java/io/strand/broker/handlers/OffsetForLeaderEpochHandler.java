@@ -4,7 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
-import io.strand.storage.EpochEndOffset;
+import io.strand.storage.checkpoint.EpochEndOffset;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;

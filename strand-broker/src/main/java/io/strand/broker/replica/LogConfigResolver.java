@@ -4,7 +4,7 @@ import io.strand.broker.admin.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
-import io.strand.storage.LogConfig;
+import io.strand.storage.log.LogConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

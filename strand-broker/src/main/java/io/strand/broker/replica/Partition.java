@@ -1,9 +1,9 @@
 package io.strand.broker.replica;
 
-import io.strand.storage.EpochEndOffset;
-import io.strand.storage.LogAppendResult;
-import io.strand.storage.LogReadResult;
-import io.strand.storage.PartitionLog;
+import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.log.LogAppendResult;
+import io.strand.storage.log.LogReadResult;
+import io.strand.storage.log.PartitionLog;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;

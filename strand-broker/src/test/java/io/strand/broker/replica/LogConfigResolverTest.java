@@ -6,7 +6,7 @@ import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.ConfigRecord;
-import io.strand.storage.LogConfig;
+import io.strand.storage.log.LogConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;

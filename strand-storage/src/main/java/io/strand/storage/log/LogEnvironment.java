@@ -1,0 +1,21 @@
+package io.strand.storage.log;
+
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * What a {@link PartitionLog} takes from its {@link io.strand.storage.LogManager}: the clock, the
+ * background scheduler, the random source for segment roll jitter, the producer-id expiry, and a
+ * callback run (outside the log's lock) when DeleteRecords moved the log start offset, so it can be
+ * checkpointed at once. Public for the log manager, which builds one for all its logs.
+ */
+public record LogEnvironment(Time time, Scheduler scheduler, Random random, long producerIdExpirationMs,
+        Consumer<PartitionLog> onLogStartOffsetChanged) {
+
+    /** A roll jitter for a new segment: uniform in [0, min(segment.jitter.ms, segment.ms)). */
+    long rollJitterMs(LogConfig config) {
+        long bound = Math.min(config.segmentJitterMs(), config.segmentMs());
+        return bound <= 0 ? 0L : (long) (random.nextDouble() * bound);
+    }
+}

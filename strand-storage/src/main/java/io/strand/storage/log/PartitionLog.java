@@ -1,0 +1,736 @@
+package io.strand.storage.log;
+
+import io.strand.storage.checkpoint.CheckpointedOffsets;
+import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.checkpoint.LeaderEpochCache;
+import io.strand.storage.file.LogFileNames;
+import io.strand.storage.file.StorageFiles;
+import io.strand.storage.producer.ProducerEntry;
+import io.strand.storage.producer.ProducerStateManager;
+import io.strand.storage.record.BatchValidator;
+import io.strand.storage.record.ValidatedBatch;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition replica: an ordered set of {@link LogSegment}s in one directory, the
+ * offsets that describe it, its idempotent-producer state and its leader epochs.
+ *
+ * <p><b>Offsets.</b> {@code logStartOffset <= highWatermark <= logEndOffset} at all times. The log end is
+ * the offset the next record gets; the start is the first offset a reader may ask for (moved by
+ * retention and DeleteRecords); the high watermark is set by the replication layer and bounds what
+ * consumers see and what retention may delete; the recovery point is the offset below which everything
+ * was fsynced.
+ *
+ * <p><b>Threads.</b> Appends, rolls, retention, truncation, config changes and close take the writer
+ * lock, so there is one writer at a time. Reads ({@link #read}, the offset getters, timestamp and epoch
+ * lookups) take no lock: segments live in a {@link ConcurrentSkipListMap}, and the log end (offset,
+ * active segment, its file position) is published through one volatile after the bytes are written, so
+ * a reader never sees a half-written batch. Flushes take a separate flush lock and may run on a
+ * background thread while the writer appends. A deleted segment's files are renamed at once and
+ * closed only {@code file.delete.delay.ms} later, so readers holding a slice finish their reads.
+ *
+ * <p><b>What survives a crash.</b> An append returns once its bytes are in the page cache (and, when
+ * {@code flush.messages} says so, fsynced):
+ * <ul>
+ *   <li>process crash ({@code kill -9}, JVM abort): nothing returned by an append is lost, whatever the
+ *       flush settings; the page cache outlives the process. Recovery re-checks the segments from the
+ *       recovery point on and cuts a batch torn by the crash;</li>
+ *   <li>power loss or kernel crash: what was not fsynced may be lost or torn. {@code flush.messages=1}
+ *       fsyncs every append before it returns (nothing acknowledged is lost); {@code flush.messages=N}
+ *       bounds the loss to fewer than N records; {@code flush.ms=T} has a background task fsync a log
+ *       whose last flush is older than T, bounding the loss to about T plus
+ *       {@code log.flush.scheduler.interval.ms}. With Kafka's defaults (both unlimited) data is fsynced
+ *       when its segment rolls and at clean shutdown: durability then comes from replication, as in
+ *       Kafka.</li>
+ * </ul>
+ * Compaction ({@link io.strand.storage.cleaner.LogCleaner}) rewrites inactive segments off the writer's
+ * thread and swaps them in under the writer lock with {@link #replaceSegments}; offsets never change,
+ * readers keep their slices. Checkpoints (recovery point, high watermark, log start) are written
+ * periodically by the {@link io.strand.storage.LogManager} and at shutdown; DeleteRecords checkpoints
+ * the new log start at once.
+ */
+public final class PartitionLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+    /** The published end of the log: next offset, the active segment, and its file size at that offset. */
+    record LogEnd(long offset, LogSegment segment, int position) {
+    }
+
+    private final TopicPartition topicPartition;
+    private final Uuid topicId;
+    private final Path dir;
+    private final LogEnvironment env;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateManager producerState;
+    private final LeaderEpochCache epochCache;
+    private final SegmentDeleter deleter;
+
+    private volatile LogConfig config;
+    private volatile LogEnd logEnd;
+    private volatile long logStartOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushMs;
+    private volatile boolean dirNeedsFsync;
+    private volatile boolean closed;
+    /** The lowest offset truncated to since the cleaner last asked, or Long.MAX_VALUE. */
+    private final AtomicLong truncatedToOffset =
+            new AtomicLong(Long.MAX_VALUE);
+
+    private PartitionLog(Path dir, TopicPartition topicPartition, Uuid topicId, LogConfig config,
+            LogEnvironment env, LogLoader.LoadedLog loaded) {
+        this.dir = dir;
+        this.topicPartition = topicPartition;
+        this.topicId = topicId;
+        this.config = config;
+        this.env = env;
+        this.segments = loaded.segments();
+        this.producerState = loaded.producerState();
+        this.epochCache = loaded.epochCache();
+        this.deleter = new SegmentDeleter(topicPartition.toString(), env.scheduler());
+        LogSegment active = segments.lastEntry().getValue();
+        this.logEnd = new LogEnd(loaded.logEndOffset(), active, active.sizeInBytes());
+        this.logStartOffset = loaded.logStartOffset();
+        this.highWatermark = loaded.highWatermark();
+        this.recoveryPoint = loaded.recoveryPoint();
+        this.lastFlushMs = env.time().milliseconds();
+    }
+
+    /**
+     * Opens the log in {@code dir}, recovering it if the last shutdown was not clean. After a recovery
+     * the recovered data is fsynced, so the recovery point is the log end.
+     */
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogEnvironment env,
+            boolean hadCleanShutdown, CheckpointedOffsets checkpoint) throws IOException {
+        LogLoader.LoadedLog loaded = LogLoader.load(dir, tp, config, env, hadCleanShutdown, checkpoint);
+        PartitionLog log = new PartitionLog(dir, tp, topicId, config, env, loaded);
+        if (!hadCleanShutdown) {
+            log.dirNeedsFsync = true;
+            try {
+                log.flush();
+            } catch (RuntimeException e) {
+                log.closeHandles();
+                throw e;
+            }
+        }
+        return log;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    /**
+     * Validates and appends a produce request's records as leader. Thread-safe: validation runs on the
+     * caller's thread, offset assignment and the write under the writer lock. Returns when the bytes
+     * are written (and fsynced if {@code flush.messages} is reached). A rejected append changes
+     * nothing. A retried idempotent batch is not written again: the result has {@code duplicate=true}
+     * and the original offsets.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException the kafka-clients exception for the error code:
+     *     {@code CorruptRecordException}, {@code InvalidRecordException}, {@code RecordTooLargeException},
+     *     {@code InvalidTimestampException}, {@code UnsupportedForMessageFormatException},
+     *     {@code OutOfOrderSequenceException}, {@code InvalidProducerEpochException},
+     *     {@code KafkaStorageException}
+     */
+    public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        LogConfig cfg = config;
+        ValidatedBatch validated = BatchValidator.validate(topicPartition, records, cfg, env.time().milliseconds());
+        MutableRecordBatch batch = validated.batch();
+        lock.lock();
+        try {
+            ensureOpen();
+            if (batch.hasProducerId()) {
+                ProducerEntry.BatchMetadata duplicate = producerState.checkAppend(batch.producerId(),
+                        batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+                if (duplicate != null) {
+                    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? duplicate.timestampMs() : -1L;
+                    return new LogAppendResult(duplicate.firstOffset(), duplicate.lastOffset(), appendTimeMs,
+                            logStartOffset, (int) (duplicate.lastOffset() - duplicate.firstOffset() + 1), true);
+                }
+            }
+            long firstOffset = logEnd.offset();
+            long lastOffset = firstOffset + validated.recordCount() - 1;
+            batch.setLastOffset(lastOffset);
+            batch.setPartitionLeaderEpoch(leaderEpoch);
+            long appendTimeMs = -1L;
+            long maxTimestampMs = validated.maxTimestampMs();
+            if (cfg.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                appendTimeMs = env.time().milliseconds();
+                batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
+                maxTimestampMs = appendTimeMs;
+            }
+            write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch);
+            if (batch.hasProducerId()) {
+                producerState.onBatchAppended(batch.producerId(), batch.producerEpoch(), new ProducerEntry.BatchMetadata(
+                        batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, maxTimestampMs));
+            }
+            producerState.setMapEndOffset(lastOffset + 1);
+            if (lastOffset + 1 - recoveryPoint >= cfg.flushIntervalMessages()) {
+                flushUpTo(lastOffset + 1);
+            }
+            return new LogAppendResult(firstOffset, lastOffset, appendTimeMs, logStartOffset,
+                    validated.recordCount(), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writer only: rolls if due, writes the stamped batch, records its epoch, publishes the new end. */
+    private void write(LogConfig cfg, MemoryRecords records, long firstOffset, long lastOffset, long maxTimestampMs,
+            int leaderEpoch) {
+        try {
+            long nowMs = env.time().milliseconds();
+            LogSegment segment = logEnd.segment();
+            if (segment.shouldRoll(cfg, records.sizeInBytes(), maxTimestampMs, lastOffset, nowMs)) {
+                segment = roll(nowMs);
+            }
+            segment.append(firstOffset, maxTimestampMs, records, cfg.indexIntervalBytes());
+            if (leaderEpoch >= 0 && leaderEpoch > epochCache.latestEpoch()) {
+                epochCache.assign(leaderEpoch, firstOffset);
+            }
+            logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
+        } catch (IOException | RuntimeException e) {
+            // The file position may now be past the published end: refuse further writes; a restart recovers.
+            closed = true;
+            throw new KafkaStorageException("Append failed, log taken offline: partition=" + topicPartition
+                    + " dir=" + dir + " offset=" + firstOffset, e);
+        }
+    }
+
+    /** Writer only: closes the active segment and starts a new one at the log end. */
+    private LogSegment roll(long nowMs) throws IOException {
+        LogEnd end = logEnd;
+        LogSegment old = end.segment();
+        if (old.sizeInBytes() == 0) {
+            return old;
+        }
+        long newBaseOffset = end.offset();
+        old.onBecomeInactive();
+        producerState.setMapEndOffset(newBaseOffset);
+        producerState.takeSnapshot();
+        LogSegment segment = LogSegment.create(dir, newBaseOffset, config, nowMs, env.rollJitterMs(config));
+        segments.put(newBaseOffset, segment);
+        dirNeedsFsync = true;
+        logEnd = new LogEnd(newBaseOffset, segment, 0);
+        LOG.debug("Rolled partition={} to segment baseOffset={}", topicPartition, newBaseOffset);
+        env.scheduler().scheduleOnce("flush-" + topicPartition, () -> flushUpTo(newBaseOffset), 0L);
+        return segment;
+    }
+
+    /**
+     * Lock-free read: the batches from the one holding {@code fetchOffset}, up to {@code maxBytes} (at
+     * least that whole batch if {@code minOneBatch}), never including a batch whose last offset is at
+     * or above {@code maxOffsetExclusive}. Reads stay within one segment.
+     *
+     * @throws OffsetOutOfRangeException if {@code fetchOffset} is outside [log start, log end]
+     */
+    public LogReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        LogEnd end = logEnd;
+        long startOffset = logStartOffset;
+        long hw = highWatermark;
+        if (fetchOffset < startOffset || fetchOffset > end.offset()) {
+            throw outOfRange(fetchOffset, startOffset, end.offset());
+        }
+        long limit = Math.min(maxOffsetExclusive, end.offset());
+        Records records = MemoryRecords.EMPTY;
+        if (fetchOffset < limit) {
+            long searchLimit = maxOffsetExclusive < end.offset() ? maxOffsetExclusive : Long.MAX_VALUE;
+            Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+            if (entry == null) {
+                throw outOfRange(fetchOffset, logStartOffset, end.offset());
+            }
+            while (entry != null && entry.getKey() < limit) {
+                LogSegment segment = entry.getValue();
+                int maxPosition = segment == end.segment() ? end.position() : segment.sizeInBytes();
+                Records r = segment.read(fetchOffset, maxBytes, searchLimit, maxPosition, minOneBatch);
+                if (r != null) {
+                    records = r;
+                    break;
+                }
+                entry = segments.higherEntry(entry.getKey());
+            }
+        }
+        return new LogReadResult(records, startOffset, end.offset(), hw);
+    }
+
+    private OffsetOutOfRangeException outOfRange(long offset, long startOffset, long endOffset) {
+        return new OffsetOutOfRangeException("Offset=" + offset + " is outside the log [logStartOffset="
+                + startOffset + ", logEndOffset=" + endOffset + "]: partition=" + topicPartition);
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEnd.offset();
+    }
+
+    /** Set by the replication layer; on one node it follows the log end after each append. */
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Sets the high watermark, clamped to [log start, log end]. */
+    public void updateHighWatermark(long highWatermark) {
+        this.highWatermark = Math.max(logStartOffset, Math.min(highWatermark, logEnd.offset()));
+    }
+
+    /** The offset below which everything is fsynced. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /**
+     * ListOffsets by timestamp: the first record at or after the log start whose timestamp is
+     * {@code >= targetTimestampMs}. The caller bounds the answer by the high watermark if it must.
+     */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long targetTimestampMs) {
+        return TimestampLookup.firstAtOrAfter(segments.values(), targetTimestampMs, logStartOffset, logEnd.offset());
+    }
+
+    /** ListOffsets MAX_TIMESTAMP: the first record holding the largest timestamp in the log. */
+    public Optional<TimestampAndOffset> offsetOfMaxTimestamp() {
+        return TimestampLookup.max(segments.values());
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset to {@code offset} (checkpointed at once); whole
+     * segments below it are deleted in the background.
+     *
+     * @return the new log start offset
+     * @throws OffsetOutOfRangeException if {@code offset} is negative or above the high watermark
+     */
+    public long deleteRecordsBefore(long offset) {
+        long newStart;
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset < 0 || offset > highWatermark) {
+                throw new OffsetOutOfRangeException("Cannot delete records before offset=" + offset
+                        + " beyond highWatermark=" + highWatermark + ": partition=" + topicPartition);
+            }
+            if (offset <= logStartOffset) {
+                return logStartOffset;
+            }
+            logStartOffset = offset;
+            epochCache.truncateFromStart(offset);
+            newStart = offset;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot write leader epochs: partition=" + topicPartition, e);
+        } finally {
+            lock.unlock();
+        }
+        env.onLogStartOffsetChanged().accept(this);
+        env.scheduler().scheduleOnce("delete-records-" + topicPartition,
+                () -> deleteSegments(RetentionRules.belowLogStart(this::logStartOffset), "below log start offset"), 0L);
+        return newStart;
+    }
+
+    /** OffsetForLeaderEpoch: see {@link LeaderEpochCache#endOffsetFor}. */
+    public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
+        return epochCache.endOffsetFor(leaderEpoch, logEnd.offset());
+    }
+
+    /** The latest leader epoch written to this log, or -1. */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** Takes effect for the next append, roll and retention pass. */
+    public void updateConfig(LogConfig config) {
+        lock.lock();
+        try {
+            this.config = config;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public long sizeInBytes() {
+        long size = 0;
+        for (LogSegment segment : segments.values()) {
+            size += segment.sizeInBytes();
+        }
+        return size;
+    }
+
+    /** Fsyncs everything appended so far; the recovery point becomes the log end. */
+    public void flush() {
+        flushUpTo(logEnd.offset());
+    }
+
+    /** Flushes if {@code flush.ms} has passed since the last flush and there is unflushed data. */
+    public void maybeFlushByTime(long nowMs) {
+        long intervalMs = config.flushIntervalMs();
+        if (intervalMs != Long.MAX_VALUE && logEnd.offset() > recoveryPoint && nowMs - lastFlushMs >= intervalMs) {
+            flush();
+        }
+    }
+
+    /** Fsyncs the segments holding offsets below {@code offsetExclusive} that are not yet flushed. */
+    void flushUpTo(long offsetExclusive) {
+        flushLock.lock();
+        try {
+            long from = recoveryPoint;
+            if (offsetExclusive <= from || closed) {
+                return;
+            }
+            Long fromKey = segments.floorKey(from);
+            NavigableMap<Long, LogSegment> range = fromKey == null ? segments.headMap(offsetExclusive, false)
+                    : segments.subMap(fromKey, true, offsetExclusive, false);
+            for (LogSegment segment : range.values()) {
+                try {
+                    segment.flush();
+                } catch (ClosedChannelException e) {
+                    if (!segment.isDeleted()) {
+                        throw e;
+                    }
+                }
+            }
+            if (dirNeedsFsync) {
+                dirNeedsFsync = false;
+                StorageFiles.fsyncDirectory(dir);
+            }
+            recoveryPoint = Math.min(offsetExclusive, logEnd.offset());
+            lastFlushMs = env.time().milliseconds();
+        } catch (IOException e) {
+            throw new KafkaStorageException("Flush failed: partition=" + topicPartition + " dir=" + dir, e);
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /**
+     * Follower truncation: drops every batch at and after the one holding {@code offset}. Truncating
+     * below the first segment empties the log and restarts it at {@code offset}.
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        flushLock.lock();
+        try {
+            ensureOpen();
+            if (offset < 0) {
+                throw new IllegalArgumentException("Cannot truncate partition=" + topicPartition + " to offset=" + offset);
+            }
+            if (offset >= logEnd.offset()) {
+                return;
+            }
+            LogSegment active;
+            long newEnd;
+            if (offset <= segments.firstKey()) {
+                deleteNow(new ArrayList<>(segments.values()), "truncation to offset=" + offset);
+                active = LogSegment.create(dir, offset, config, env.time().milliseconds(), env.rollJitterMs(config));
+                segments.put(offset, active);
+                logStartOffset = offset;
+                newEnd = offset;
+            } else {
+                deleteNow(new ArrayList<>(segments.tailMap(offset, true).values()), "truncation to offset=" + offset);
+                active = segments.lastEntry().getValue();
+                active.truncateTo(offset);
+                active.onBecomeActive();
+                newEnd = active.readNextOffset();
+            }
+            dirNeedsFsync = true;
+            logEnd = new LogEnd(newEnd, active, active.sizeInBytes());
+            truncatedToOffset.accumulateAndGet(newEnd, Math::min);
+            logStartOffset = Math.min(logStartOffset, newEnd);
+            highWatermark = Math.min(highWatermark, newEnd);
+            recoveryPoint = Math.min(recoveryPoint, newEnd);
+            epochCache.truncateFromEnd(newEnd);
+            long snapshotOffset = producerState.loadLatestSnapshot(newEnd);
+            LogLoader.replayProducerState(producerState, segments, Math.max(snapshotOffset, segments.firstKey()), newEnd);
+            LOG.info("Truncated partition={} to logEndOffset={}", topicPartition, newEnd);
+        } catch (IOException e) {
+            closed = true;
+            throw new KafkaStorageException("Truncation failed, log taken offline: partition=" + topicPartition, e);
+        } finally {
+            flushLock.unlock();
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retention: deletes whole segments from the oldest on, never one holding data at or above the high
+     * watermark: by {@code retention.ms} and {@code retention.bytes} (only with {@code cleanup.policy}
+     * delete), and always those entirely below the log start offset. If every segment is expired, the
+     * active one is rolled first so it can go too.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteOldSegments() {
+        LogConfig cfg = config;
+        int deleted = 0;
+        if (cfg.deletePolicy()) {
+            if (cfg.retentionMs() >= 0) {
+                deleted += deleteSegments(RetentionRules.olderThan(cfg.retentionMs(), env.time().milliseconds()),
+                        "retention.ms=" + cfg.retentionMs());
+            }
+            if (cfg.retentionBytes() >= 0) {
+                deleted += deleteSegments(RetentionRules.beyondSize(sizeInBytes(), cfg.retentionBytes()),
+                        "retention.bytes=" + cfg.retentionBytes());
+            }
+        }
+        deleted += deleteSegments(RetentionRules.belowLogStart(this::logStartOffset), "below log start offset");
+        return deleted;
+    }
+
+    private int deleteSegments(RetentionRules.SegmentRule rule, String reason) {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            List<LogSegment> deletable =
+                    RetentionRules.deletablePrefix(segments, logEnd.offset(), highWatermark, rule);
+            if (deletable.isEmpty()) {
+                return 0;
+            }
+            if (deletable.size() == segments.size()) {
+                roll(env.time().milliseconds());
+            }
+            for (LogSegment s : deletable) {
+                segments.remove(s.baseOffset());
+            }
+            long firstBaseOffset = segments.firstKey();
+            logStartOffset = Math.max(logStartOffset, firstBaseOffset);
+            epochCache.truncateFromStart(logStartOffset);
+            producerState.deleteSnapshotsBefore(firstBaseOffset);
+            for (LogSegment s : deletable) {
+                deleter.delete(s, config.fileDeleteDelayMs(), reason);
+            }
+            dirNeedsFsync = true;
+            return deletable.size();
+        } catch (IOException e) {
+            throw new KafkaStorageException("Segment deletion failed: partition=" + topicPartition, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writer only: removes segments from the map and deletes their files (after the usual delay). */
+    private void deleteNow(List<LogSegment> doomed, String reason) throws IOException {
+        for (LogSegment s : doomed) {
+            segments.remove(s.baseOffset());
+            deleter.delete(s, config.fileDeleteDelayMs(), reason);
+        }
+    }
+
+    /** Forgets idle producers (see {@link ProducerStateManager#removeExpiredProducers}). */
+    public int removeExpiredProducers() {
+        lock.lock();
+        try {
+            return closed ? 0 : producerState.removeExpiredProducers(env.time().milliseconds(),
+                    env.producerIdExpirationMs());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The cleaner's commit: replaces {@code replaced} (consecutive inactive segments, oldest first) by
+     * {@code cleaned}, which has the first one's base offset and files named {@code *.cleaned}, written
+     * and fsynced. The steps and what a crash after each leaves are in {@link SwapRecovery}. Readers
+     * see either the old segments or the new one; old files are removed after {@code file.delete.delay.ms}.
+     *
+     * @return false, changing nothing, if the log is closed or any replaced segment is gone or active
+     *     (retention, DeleteRecords or truncation got there first)
+     * @throws KafkaStorageException if a step fails; the log is then taken offline, a restart finishes it
+     */
+    public boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned, SwapObserver observer) {
+        lock.lock();
+        try {
+            if (closed || replaced.isEmpty() || replaced.get(0).baseOffset() != cleaned.baseOffset()) {
+                return false;
+            }
+            for (LogSegment s : replaced) {
+                if (segments.get(s.baseOffset()) != s || s == logEnd.segment()) {
+                    return false;
+                }
+            }
+            try {
+                observer.onStep(SwapObserver.Step.CLEANED_WRITTEN);
+                cleaned.renameFiles(LogFileNames.CLEANED_SUFFIX, LogFileNames.SWAP_SUFFIX);
+                StorageFiles.fsyncDirectory(dir);
+                observer.onStep(SwapObserver.Step.SWAP_COMMITTED);
+                for (LogSegment s : replaced) {
+                    deleter.delete(s, config.fileDeleteDelayMs(), "replaced by cleaned segment");
+                    observer.onStep(SwapObserver.Step.REPLACED_SEGMENT_DELETED);
+                }
+                cleaned.renameFiles(LogFileNames.SWAP_SUFFIX, "");
+                dirNeedsFsync = true;
+                observer.onStep(SwapObserver.Step.SWAPPED_IN);
+            } catch (IOException | RuntimeException e) {
+                closed = true;
+                throw new KafkaStorageException("Segment replacement failed, log taken offline: partition="
+                        + topicPartition + " baseOffset=" + cleaned.baseOffset(), e);
+            }
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment s : replaced) {
+                if (s.baseOffset() != cleaned.baseOffset()) {
+                    segments.remove(s.baseOffset());
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For the cleaner: each producer's latest batch's last offset, taken under the writer lock. */
+    public Map<Long, Long> lastBatchOffsetsOfProducers() {
+        lock.lock();
+        try {
+            return producerState.lastBatchOffsets();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A read-only live view of the segments by base offset (for the cleaner, which reads without the lock). */
+    public NavigableMap<Long, LogSegment> segmentMap() {
+        return Collections.unmodifiableNavigableMap(segments);
+    }
+
+    /**
+     * For the cleaner: the lowest log end a truncation left since the last call (Long.MAX_VALUE if none),
+     * so a clean section checkpointed above it is moved back before new records land there.
+     */
+    public long takeTruncatedToOffset() {
+        return truncatedToOffset.getAndSet(Long.MAX_VALUE);
+    }
+
+    /** Whether the log was closed (shut down, deleted or taken offline); the cleaner skips such a log. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Writer only: the idempotent-producer state (the cleaner reads it under the writer lock). */
+    public ProducerStateManager producerState() {
+        return producerState;
+    }
+
+    /** The partition's directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Base offsets of the segments, oldest first. */
+    public List<Long> segmentBaseOffsets() {
+        return List.copyOf(segments.keySet());
+    }
+
+    /** The segment appends go to; the cleaner never touches it. */
+    public LogSegment activeSegment() {
+        return logEnd.segment();
+    }
+
+    /**
+     * Clean close: flushes, snapshots producer state at the log end, trims the active segment's files
+     * and closes everything. Files of deleted segments still waiting for their delay go now.
+     *
+     * @return true if everything reached the disk, so the log may count as cleanly shut down
+     */
+    public boolean close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            flush();
+            producerState.setMapEndOffset(logEnd.offset());
+            producerState.takeSnapshot();
+            LogSegment active = logEnd.segment();
+            active.onBecomeInactive();
+            active.flush();
+            StorageFiles.fsyncDirectory(dir);
+            closed = true;
+            for (LogSegment s : segments.values()) {
+                s.closeHandles();
+            }
+            deleter.removeAllNow();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Closing partition={} failed; it will be recovered at the next start", topicPartition, e);
+            closed = true;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses further writes; the files stay open for readers until {@link #closeHandles()}. */
+    public void closeForDeletion() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the files without flushing or trimming them: what a crash leaves behind. */
+    public void closeHandles() {
+        lock.lock();
+        try {
+            closed = true;
+            List<LogSegment> all = new ArrayList<>(segments.values());
+            all.addAll(deleter.drain());
+            for (LogSegment s : all) {
+                try {
+                    s.closeHandles();
+                } catch (IOException e) {
+                    LOG.warn("Cannot close segment partition={} baseOffset={}", topicPartition, s.baseOffset(), e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("Log is closed: partition=" + topicPartition + " dir=" + dir);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(partition=" + topicPartition + ", logStartOffset=" + logStartOffset
+                + ", logEndOffset=" + logEnd.offset() + ", highWatermark=" + highWatermark + ")";
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Idempotent-producer state of one partition: {@link io.strand.storage.producer.ProducerStateManager}
+ * (sequence and epoch checks on append, duplicate detection, snapshots, expiry of idle producers),
+ * {@link io.strand.storage.producer.ProducerEntry} (one producer's epoch and last batches) and
+ * {@code ProducerSnapshotFile} (the {@code .snapshot} format). Owned by the partition's writer.
+ *
+ * <p>Depends only on {@code io.strand.storage.file}.
+ */
+package io.strand.storage.producer;
