@@ -2,7 +2,6 @@ package io.strand.metadata.sim;
 
 import io.strand.common.sim.Restartable;
 import io.strand.metadata.ConfigRecord;
-import io.strand.metadata.ControllerDefaults;
 import io.strand.metadata.MetadataDelta;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.MetadataLog;
@@ -15,18 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.NotControllerException;
-import org.apache.kafka.common.message.CreatePartitionsRequestData;
-import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
-import org.apache.kafka.common.message.DeleteTopicsRequestData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -69,6 +58,7 @@ final class ControllerNode implements Restartable {
     private MetadataImage image = MetadataImage.EMPTY;
     private long appliedOffset;
     private boolean applyScheduled;
+    private int snapshotsInstalled;
     /** The epoch this node leads in, -1 when it does not lead. */
     private int leaderEpoch = -1;
     private QuorumController controller;
@@ -117,6 +107,11 @@ final class ControllerNode implements Restartable {
 
     Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** Snapshots received from a leader, over this node's whole life. */
+    int snapshotsInstalled() {
+        return snapshotsInstalled;
     }
 
     boolean isLeader() {
@@ -257,6 +252,7 @@ final class ControllerNode implements Restartable {
         logStartOffset = installed.offset() + 1;
         image = installed.loadOver(image);
         appliedOffset = installed.offset();
+        snapshotsInstalled++;
     }
 
     private void scheduleApply() {
@@ -375,49 +371,7 @@ final class ControllerNode implements Restartable {
             respond(client, request, Errors.NOT_CONTROLLER, null);
             return;
         }
-        long attemptId = request.attemptId();
-        if (request.op() instanceof SimMessage.CreateTopic op) {
-            CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(30_000);
-            data.topics().add(new CreatableTopic().setName(op.name()).setNumPartitions(op.partitions())
-                    .setReplicationFactor(op.replicationFactor()));
-            controller.createTopics(data, ControllerDefaults.SINGLE_NODE).whenComplete((response, error) -> {
-                var topic = response == null ? null : response.topics().find(op.name());
-                respond(client, request, error != null ? Errors.forException(error) : Errors.forCode(topic.errorCode()),
-                        topic == null ? null : topic.topicId());
-            });
-        } else if (request.op() instanceof SimMessage.DeleteTopic op) {
-            controller.deleteTopics(new DeleteTopicsRequestData().setTopicNames(List.of(op.name())))
-                    .whenComplete((response, error) -> {
-                        var topic = response == null ? null : response.responses().find(op.name());
-                        respond(client, request, error != null ? Errors.forException(error)
-                                : Errors.forCode(topic.errorCode()), topic == null ? null : topic.topicId());
-                    });
-        } else if (request.op() instanceof SimMessage.CreatePartitions op) {
-            CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000);
-            data.topics().add(new CreatePartitionsTopic().setName(op.name()).setCount(op.count()).setAssignments(null));
-            controller.createPartitions(data).whenComplete((response, error) -> respond(client, request,
-                    error != null ? Errors.forException(error) : Errors.forCode(response.results().get(0).errorCode()),
-                    null));
-        } else if (request.op() instanceof SimMessage.AlterTopicConfig op) {
-            IncrementalAlterConfigsRequestData data = new IncrementalAlterConfigsRequestData();
-            AlterConfigsResource resource = new AlterConfigsResource()
-                    .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(op.name());
-            resource.configs().add(new AlterableConfig().setName(op.key()).setValue(op.value())
-                    .setConfigOperation((byte) 0));
-            data.resources().add(resource);
-            controller.incrementalAlterConfigs(data, name -> false).whenComplete((response, error) -> respond(client,
-                    request, error != null ? Errors.forException(error)
-                            : Errors.forCode(response.responses().get(0).errorCode()), null));
-        } else if (request.op() instanceof SimMessage.RegisterBroker op) {
-            controller.registerBroker(op.registration()).whenComplete((ignored, error) -> respond(client, request,
-                    error != null ? Errors.forException(unwrap(error)) : Errors.NONE, null));
-        } else {
-            throw new IllegalArgumentException("Unexpected operation: " + request.op() + " attemptId=" + attemptId);
-        }
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ControllerRequests.send(controller, request.op(), (error, topicId) -> respond(client, request, error, topicId));
     }
 
     /**

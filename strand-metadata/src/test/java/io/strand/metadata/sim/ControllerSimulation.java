@@ -8,6 +8,7 @@ import io.strand.metadata.Endpoint;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.RegisterBrokerRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,8 @@ final class ControllerSimulation {
     }
 
     /** What a run did, to show it did something. */
-    record Stats(long eventsRun, long committed, int acks, int topicsCreated, int crashes, int leaderChanges,
-                 long messagesLost) {
+    record Stats(long eventsRun, long endMs, long committed, int acks, int topicsCreated, int crashes,
+                 int leaderChanges, int snapshotsInstalled, long messagesLost, int historyHash) {
     }
 
     private final Config config;
@@ -338,8 +339,13 @@ final class ControllerSimulation {
 
         scheduler.runUntil(config.runMs());
         heal();
-        return new Stats(scheduler.eventsRun(), committed.lastOffset(), acks.size(), reference.topicsEverCreated(),
-                crashes.crashes(), leaderChanges, network.lost());
+        int historyHash = 1;
+        for (long offset = 1; offset <= committed.lastOffset(); offset++) {
+            historyHash = 31 * historyHash + Arrays.hashCode(committed.get(offset).batch());
+        }
+        return new Stats(scheduler.eventsRun(), scheduler.nowMs(), committed.lastOffset(), acks.size(),
+                reference.topicsEverCreated(), crashes.crashes(), leaderChanges,
+                nodes.stream().mapToInt(ControllerNode::snapshotsInstalled).sum(), network.lost(), historyHash);
     }
 
     /** No more faults; every node up; all converge on the committed history; one more operation succeeds. */
