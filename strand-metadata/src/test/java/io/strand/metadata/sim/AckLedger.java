@@ -5,8 +5,10 @@ import io.strand.metadata.MetadataImage;
 import io.strand.metadata.TopicImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 
@@ -21,12 +23,14 @@ import org.apache.kafka.common.config.ConfigResource;
 final class AckLedger {
 
     /** One acknowledged operation. */
-    record Ack(SimMessage.Op op, Uuid topicId, long ackOffset) {
+    record Ack(SimMessage.Op op, Uuid topicId, long firstProducerId, long ackOffset) {
     }
 
     private final ReferenceReplay reference;
     private final List<Ack> acks = new ArrayList<>();
     private final List<Ack> createdTopics = new ArrayList<>();
+    /** Acknowledged producer id blocks by first id: none may overlap another. */
+    private final TreeMap<Long, Ack> producerIdBlocks = new TreeMap<>();
 
     AckLedger(ReferenceReplay reference) {
         this.reference = reference;
@@ -37,10 +41,12 @@ final class AckLedger {
     }
 
     void onAck(SimMessage.Op op, SimMessage.Response response) {
-        Ack ack = new Ack(op, response.topicId(), response.ackOffset());
+        Ack ack = new Ack(op, response.outcome().topicId(), response.outcome().firstProducerId(), response.ackOffset());
         acks.add(ack);
         if (op instanceof SimMessage.CreateTopic) {
             createdTopics.add(ack);
+        } else if (op instanceof SimMessage.AllocateProducerIds allocate) {
+            checkDisjoint(ack, allocate.blockSize());
         }
         reference.catchUp();
         verifyInHistory(ack);
@@ -72,6 +78,8 @@ final class AckLedger {
         } else if (ack.op() instanceof SimMessage.RegisterBroker op) {
             BrokerRegistration registered = at.brokers().get(op.registration().brokerId());
             holds = Objects.equals(registered, op.registration().registration());
+        } else if (ack.op() instanceof SimMessage.AllocateProducerIds op) {
+            holds = at.nextProducerId() == ack.firstProducerId() + op.blockSize();
         } else {
             throw new IllegalArgumentException("Unexpected operation: " + ack.op());
         }
@@ -79,6 +87,20 @@ final class AckLedger {
             throw new AssertionError("Acknowledged operation not in the committed history at its offset: " + ack
                     + " image=" + at + " topics=" + at.topics());
         }
+    }
+
+    /** Two brokers never get the same producer id, whatever leader handed the blocks out. */
+    private void checkDisjoint(Ack ack, int blockSize) {
+        Map.Entry<Long, Ack> below = producerIdBlocks.floorEntry(ack.firstProducerId());
+        Map.Entry<Long, Ack> above = producerIdBlocks.ceilingEntry(ack.firstProducerId());
+        boolean overlapsBelow = below != null && below.getKey()
+                + ((SimMessage.AllocateProducerIds) below.getValue().op()).blockSize() > ack.firstProducerId();
+        boolean overlapsAbove = above != null && above.getKey() < ack.firstProducerId() + blockSize;
+        if (overlapsBelow || overlapsAbove) {
+            throw new AssertionError("Producer id blocks overlap: " + ack + " other="
+                    + (overlapsBelow ? below.getValue() : above.getValue()));
+        }
+        producerIdBlocks.put(ack.firstProducerId(), ack);
     }
 
     /** An acknowledged topic is visible on {@code node} once it has applied up to the ack's offset. */

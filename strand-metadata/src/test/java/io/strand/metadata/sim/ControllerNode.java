@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -368,10 +367,10 @@ final class ControllerNode implements Restartable {
 
     private void onRequest(int client, SimMessage.Request request) {
         if (controller == null || !isLeader()) {
-            respond(client, request, Errors.NOT_CONTROLLER, null);
+            respond(client, request, SimMessage.Outcome.of(Errors.NOT_CONTROLLER));
             return;
         }
-        ControllerRequests.send(controller, request.op(), (error, topicId) -> respond(client, request, error, topicId));
+        ControllerRequests.send(controller, request.op(), outcome -> respond(client, request, outcome));
     }
 
     /**
@@ -379,11 +378,11 @@ final class ControllerNode implements Restartable {
      * an operation right after its batch applied here and starts the next one only then, so this
      * is the operation's own offset (or, with nothing to append, the image it was checked against).
      */
-    private void respond(int client, SimMessage.Request request, Errors error, Uuid topicId) {
+    private void respond(int client, SimMessage.Request request, SimMessage.Outcome outcome) {
         if (!up) {
             return;
         }
-        sim.network().send(id, client, new SimMessage.Response(request.attemptId(), error, topicId, appliedOffset));
+        sim.network().send(id, client, new SimMessage.Response(request.attemptId(), outcome, appliedOffset));
     }
 
     @Override

@@ -4,8 +4,7 @@ import io.strand.metadata.ControllerDefaults;
 import io.strand.metadata.QuorumController;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiConsumer;
-import org.apache.kafka.common.Uuid;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -28,29 +27,29 @@ final class ControllerRequests {
     }
 
     /** Calls {@code controller} for {@code op}; {@code answer} gets the outcome once the controller completes it. */
-    static void send(QuorumController controller, SimMessage.Op op, BiConsumer<Errors, Uuid> answer) {
+    static void send(QuorumController controller, SimMessage.Op op, Consumer<SimMessage.Outcome> answer) {
         if (op instanceof SimMessage.CreateTopic create) {
             CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(30_000);
             data.topics().add(new CreatableTopic().setName(create.name()).setNumPartitions(create.partitions())
                     .setReplicationFactor(create.replicationFactor()));
             controller.createTopics(data, ControllerDefaults.SINGLE_NODE).whenComplete((response, error) -> {
                 var topic = response == null ? null : response.topics().find(create.name());
-                answer.accept(error != null ? errorOf(error) : Errors.forCode(topic.errorCode()),
-                        topic == null ? null : topic.topicId());
+                answer.accept(new SimMessage.Outcome(error != null ? errorOf(error) : Errors.forCode(topic.errorCode()),
+                        topic == null ? null : topic.topicId(), -1));
             });
         } else if (op instanceof SimMessage.DeleteTopic delete) {
             controller.deleteTopics(new DeleteTopicsRequestData().setTopicNames(List.of(delete.name())))
                     .whenComplete((response, error) -> {
                         var topic = response == null ? null : response.responses().find(delete.name());
-                        answer.accept(error != null ? errorOf(error) : Errors.forCode(topic.errorCode()),
-                                topic == null ? null : topic.topicId());
+                        answer.accept(new SimMessage.Outcome(error != null ? errorOf(error)
+                                : Errors.forCode(topic.errorCode()), topic == null ? null : topic.topicId(), -1));
                     });
         } else if (op instanceof SimMessage.CreatePartitions grow) {
             CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000);
             data.topics().add(new CreatePartitionsTopic().setName(grow.name()).setCount(grow.count())
                     .setAssignments(null));
-            controller.createPartitions(data).whenComplete((response, error) -> answer.accept(
-                    error != null ? errorOf(error) : Errors.forCode(response.results().get(0).errorCode()), null));
+            controller.createPartitions(data).whenComplete((response, error) -> answer.accept(SimMessage.Outcome.of(
+                    error != null ? errorOf(error) : Errors.forCode(response.results().get(0).errorCode()))));
         } else if (op instanceof SimMessage.AlterTopicConfig alter) {
             AlterConfigsResource resource = new AlterConfigsResource()
                     .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(alter.name());
@@ -59,10 +58,15 @@ final class ControllerRequests {
             IncrementalAlterConfigsRequestData data = new IncrementalAlterConfigsRequestData();
             data.resources().add(resource);
             controller.incrementalAlterConfigs(data, name -> false).whenComplete((response, error) -> answer.accept(
-                    error != null ? errorOf(error) : Errors.forCode(response.responses().get(0).errorCode()), null));
+                    SimMessage.Outcome.of(error != null ? errorOf(error)
+                            : Errors.forCode(response.responses().get(0).errorCode()))));
         } else if (op instanceof SimMessage.RegisterBroker register) {
             controller.registerBroker(register.registration()).whenComplete((ignored, error) ->
-                    answer.accept(error != null ? errorOf(error) : Errors.NONE, null));
+                    answer.accept(SimMessage.Outcome.of(error != null ? errorOf(error) : Errors.NONE)));
+        } else if (op instanceof SimMessage.AllocateProducerIds allocate) {
+            controller.allocateProducerIds(allocate.brokerId(), allocate.blockSize()).whenComplete((first, error) ->
+                    answer.accept(error != null ? SimMessage.Outcome.of(errorOf(error))
+                            : new SimMessage.Outcome(Errors.NONE, null, first)));
         } else {
             throw new IllegalArgumentException("Unexpected operation: " + op);
         }

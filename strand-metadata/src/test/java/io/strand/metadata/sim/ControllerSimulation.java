@@ -100,8 +100,12 @@ final class ControllerSimulation {
         for (int i = 0; i < config.brokers(); i++) {
             int brokerId = i;
             Random brokerRandom = new Random(random.nextLong());
-            addClient(new SimClient(BROKER_ID_BASE + i, this, () -> registration(brokerId, brokerRandom),
-                    brokerRandom, 3_000));
+            boolean[] registered = {false};
+            addClient(new SimClient(BROKER_ID_BASE + i, this, () -> {
+                SimMessage.Op op = registered[0] ? brokerOp(brokerId, brokerRandom) : registration(brokerId, brokerRandom);
+                registered[0] = true;
+                return op;
+            }, brokerRandom, 1_000));
         }
         this.crashes = new CrashRestartSchedule(scheduler, new Random(random.nextLong()), nodes,
                 (config.nodes() - 1) / 2, config.crashProbability(), 50, 1_500);
@@ -169,6 +173,12 @@ final class ControllerSimulation {
         }
         return new SimMessage.AlterTopicConfig(topic, random.nextBoolean() ? "retention.ms" : "segment.ms",
                 Long.toString(60_000L * (1 + random.nextInt(1_000))));
+    }
+
+    /** After its first registration, a broker re-registers (as on a restart) or asks for producer ids. */
+    private static SimMessage.Op brokerOp(int brokerId, Random random) {
+        return random.nextInt(3) == 0 ? registration(brokerId, random)
+                : new SimMessage.AllocateProducerIds(brokerId, 1 + random.nextInt(1_000));
     }
 
     /** A (re-)registration, as a broker sends on every start: a new incarnation id each time. */

@@ -26,10 +26,22 @@ sealed interface SimMessage {
 
     /**
      * A controller's answer. {@code ackOffset} is the leader's applied offset when the operation
-     * completed (the operation is applied at or before it); {@code topicId} is set for topic
-     * operations that know it.
+     * completed (the operation is applied at or before it).
      */
-    record Response(long attemptId, Errors error, Uuid topicId, long ackOffset) implements SimMessage {
+    record Response(long attemptId, Outcome outcome, long ackOffset) implements SimMessage {
+        Errors error() {
+            return outcome.error();
+        }
+    }
+
+    /**
+     * What the controller answered: the error, the topic id for topic operations that know it,
+     * and the first id of an allocated producer id block (-1 otherwise).
+     */
+    record Outcome(Errors error, Uuid topicId, long firstProducerId) {
+        static Outcome of(Errors error) {
+            return new Outcome(error, null, -1);
+        }
     }
 
     /** The controller operations the simulated clients send. */
@@ -49,5 +61,8 @@ sealed interface SimMessage {
     }
 
     record RegisterBroker(RegisterBrokerRecord registration) implements Op {
+    }
+
+    record AllocateProducerIds(int brokerId, int blockSize) implements Op {
     }
 }
