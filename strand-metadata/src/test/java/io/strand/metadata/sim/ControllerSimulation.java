@@ -9,9 +9,7 @@ import io.strand.metadata.MetadataImage;
 import io.strand.metadata.RegisterBrokerRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.Uuid;
@@ -31,7 +29,7 @@ import org.apache.kafka.common.Uuid;
  * every committed entry (Raft's vote rule), and starts a new {@code QuorumController} after
  * applying them.
  *
- * <p>After every event the invariants are checked (see {@link #checkInvariants()}). A run ends
+ * <p>After every event the {@link ClusterInvariants} are checked. A run ends
  * by healing the cluster (no more faults, every node up) and checking that all nodes converge on
  * the reference image and that a last operation succeeds.
  *
@@ -73,9 +71,6 @@ final class ControllerSimulation {
     private final List<ControllerNode> nodes = new ArrayList<>();
     private final List<SimClient> clients = new ArrayList<>();
     private final CrashRestartSchedule crashes;
-    private final Map<ControllerNode, MetadataImage> verifiedImages = new IdentityHashMap<>();
-    private final Map<ControllerNode, VerifiedLog> verifiedLogs = new IdentityHashMap<>();
-    private final Map<ControllerNode, Rebuild> rebuilds = new IdentityHashMap<>();
     private int leaderId = -1;
     private int epoch;
     private int leaderChanges;
@@ -109,7 +104,8 @@ final class ControllerSimulation {
         }
         this.crashes = new CrashRestartSchedule(scheduler, new Random(random.nextLong()), nodes,
                 (config.nodes() - 1) / 2, config.crashProbability(), 50, 1_500);
-        scheduler.addInvariant(this::checkInvariants);
+        ClusterInvariants invariants = new ClusterInvariants(nodes, committed, reference, acks);
+        scheduler.addInvariant(invariants::verify);
     }
 
     private void addClient(SimClient client) {
@@ -226,98 +222,6 @@ final class ControllerSimulation {
             leader.appendCommitted(committed.append(inFlight.get(i).epoch(), inFlight.get(i).batch()));
         }
         leaderId = -1;
-    }
-
-    // ---- invariants ----
-
-    /** After every event. */
-    private void checkInvariants() {
-        reference.catchUp();
-        int leaders = 0;
-        for (ControllerNode node : nodes) {
-            checkLog(node);
-            if (!node.isUp()) {
-                continue;
-            }
-            if (node.isLeader()) {
-                leaders++;
-                if (node.logEndOffset() != committed.lastOffset()) {
-                    throw new AssertionError("The leader does not hold the committed log: committedUpTo="
-                            + committed.lastOffset() + " leader=" + node);
-                }
-            }
-            if (verifiedImages.get(node) != node.image()) {
-                checkImage(node);
-                acks.verifyVisibleOn(node);
-                verifiedImages.put(node, node.image());
-            }
-        }
-        if (leaders > 1) {
-            throw new AssertionError("Two leaders: " + nodes);
-        }
-    }
-
-    /** The part of a node's log already compared with the committed history. */
-    private record VerifiedLog(long startOffset, long endOffset) {
-    }
-
-    /** A node's log is a piece of the committed history: same entries at the same offsets. */
-    private void checkLog(ControllerNode node) {
-        long start = node.logStartOffset();
-        long end = node.logEndOffset();
-        VerifiedLog verified = verifiedLogs.get(node);
-        if (verified != null && verified.startOffset() == start && verified.endOffset() == end) {
-            return;
-        }
-        if (end > committed.lastOffset()) {
-            throw new AssertionError("Node log runs past the committed history: committedUpTo="
-                    + committed.lastOffset() + " node=" + node);
-        }
-        // Entries are immutable; a log that only grew needs only its new entries compared.
-        long from = verified != null && verified.startOffset() == start && verified.endOffset() < end
-                ? verified.endOffset() + 1 : start;
-        List<LogEntry> log = node.log();
-        for (long offset = from; offset <= end; offset++) {
-            LogEntry entry = log.get((int) (offset - start));
-            if (entry.offset() != offset || !entry.sameAs(committed.get(offset))) {
-                throw new AssertionError("Node log diverges from the committed history at offset=" + offset
-                        + ": entry=" + entry + " committed=" + committed.get(offset) + " node=" + node);
-            }
-        }
-        verifiedLogs.put(node, new VerifiedLog(start, end));
-    }
-
-    /** A node's snapshot plus its log replayed up to some offset; extended as the node applies more. */
-    private record Rebuild(Snapshot snapshot, long offset, MetadataImage image) {
-    }
-
-    /**
-     * A node's image is the image of its applied prefix replayed from scratch, and the image its
-     * snapshot plus the log after it rebuild (kept incrementally: restarted from the snapshot
-     * whenever the snapshot changes or the node went back).
-     */
-    private void checkImage(ControllerNode node) {
-        MetadataImage expected = reference.imageAt(node.appliedOffset());
-        if (!node.image().equals(expected)) {
-            throw new AssertionError("Node image differs from the replay of its applied prefix: node=" + node
-                    + "\n  image=" + node.image() + " " + node.image().topics() + " " + node.image().allConfigs()
-                    + "\n  replay=" + expected + " " + expected.topics() + " " + expected.allConfigs());
-        }
-        Rebuild rebuild = rebuilds.get(node);
-        if (rebuild == null || rebuild.snapshot() != node.snapshot() || rebuild.offset() > node.appliedOffset()) {
-            Snapshot snapshot = node.snapshot();
-            rebuild = snapshot == null ? new Rebuild(null, 0, MetadataImage.EMPTY)
-                    : new Rebuild(snapshot, snapshot.offset(), snapshot.loadOver(MetadataImage.EMPTY));
-        }
-        rebuild = new Rebuild(rebuild.snapshot(), node.appliedOffset(),
-                node.replayLog(rebuild.image(), rebuild.offset(), node.appliedOffset()));
-        rebuilds.put(node, rebuild);
-        if (!rebuild.image().equals(expected)) {
-            throw new AssertionError("Snapshot plus log suffix does not rebuild the node's image: node=" + node
-                    + "\n  rebuilt=" + rebuild.image() + " " + rebuild.image().topics() + " "
-                    + rebuild.image().allConfigs()
-                    + "\n  replay=" + expected + " " + expected.topics() + " " + expected.allConfigs());
-        }
     }
 
     // ---- the run ----
