@@ -251,8 +251,14 @@ final class ControllerSimulation {
             client.start(random.nextInt(100));
         }
 
-        scheduler.runUntil(config.runMs());
-        heal();
+        try {
+            scheduler.runUntil(config.runMs());
+            heal();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n  at nowMs=" + scheduler.nowMs() + " eventsRun="
+                    + scheduler.eventsRun() + " epoch=" + epoch + " leaderId=" + leaderId + " committedUpTo="
+                    + committed.lastOffset() + " " + this, e);
+        }
         int historyHash = 1;
         for (long offset = 1; offset <= committed.lastOffset(); offset++) {
             historyHash = 31 * historyHash + Arrays.hashCode(committed.get(offset).batch());
