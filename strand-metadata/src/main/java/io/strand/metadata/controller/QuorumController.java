@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -62,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * CreatePartitions check their counts before computing anything sized by them.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
+ *
+ * <p>The controller thread is its own single thread unless the constructor is given an
+ * {@link Executor}: then that executor is the "controller thread", so a deterministic simulation
+ * can run the controller on its event loop (see that constructor for the contract).
  */
 public final class QuorumController implements AutoCloseable {
 
@@ -88,7 +93,12 @@ public final class QuorumController implements AutoCloseable {
     private final Time time;
     private final Random random;
     private final ReplicaPlacer placer;
+    /** Runs every controller-thread task, one at a time, in submission order. */
+    private final Executor executor;
+    /** The controller's own thread, or null when the caller supplied {@link #executor}. */
     private final ExecutorService thread;
+    /** Set by {@link #close()} when the caller supplied the executor; read on the executor. */
+    private volatile boolean closed;
 
     /** Controller thread only. */
     private final ArrayDeque<Operation<?>> queue = new ArrayDeque<>();
@@ -108,6 +118,26 @@ public final class QuorumController implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.executor = thread;
+    }
+
+    /**
+     * A controller that runs on {@code executor} instead of a thread of its own; the simulation
+     * tier uses it to run the controller on its single-threaded, manually timed event loop.
+     *
+     * <p>Contract: {@code executor} runs the tasks given to it one at a time, in the order given
+     * (a serial executor), never on the calling thread from inside {@code execute}; the caller owns
+     * it and keeps it running until the controller's futures have completed. {@link #close()} does
+     * not stop it: it makes queued and later operations fail with NOT_CONTROLLER, on the executor.
+     * An append already under way still answers with its outcome.
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random, Executor executor) {
+        this.metadataLog = Objects.requireNonNull(metadataLog);
+        this.time = Objects.requireNonNull(time);
+        this.random = Objects.requireNonNull(random);
+        this.placer = new ReplicaPlacer(random);
+        this.thread = null;
+        this.executor = Objects.requireNonNull(executor);
     }
 
     public CompletableFuture<CreateTopicsResponseData> createTopics(CreateTopicsRequestData request,
@@ -220,7 +250,11 @@ public final class QuorumController implements AutoCloseable {
 
     private void enqueue(Operation<?> operation) {
         try {
-            thread.execute(() -> {
+            executor.execute(() -> {
+                if (closed) {
+                    operation.fail(new NotControllerException("Controller is closed"), null);
+                    return;
+                }
                 queue.add(operation);
                 maybeRunNext();
             });
@@ -231,7 +265,7 @@ public final class QuorumController implements AutoCloseable {
 
     /** Controller thread: runs queued operations until one has to wait for its append. */
     private void maybeRunNext() {
-        while (!appending && !queue.isEmpty()) {
+        while (!appending && !closed && !queue.isEmpty()) {
             run(queue.poll());
         }
     }
@@ -270,7 +304,7 @@ public final class QuorumController implements AutoCloseable {
         appending = true;
         metadataLog.append(result.records()).whenComplete((offset, error) -> {
             try {
-                thread.execute(() -> onAppended(operation, result, error, startMs));
+                executor.execute(() -> onAppended(operation, result, error, startMs));
             } catch (RejectedExecutionException e) {
                 operation.fail(new NotControllerException("Controller is closed"), result.response());
             }
@@ -304,9 +338,17 @@ public final class QuorumController implements AutoCloseable {
         return e;
     }
 
-    /** Stops the controller thread; queued operations fail with NOT_CONTROLLER. */
+    /**
+     * Stops the controller thread; queued operations fail with NOT_CONTROLLER. With a
+     * caller-supplied executor they fail on that executor, which keeps running.
+     */
     @Override
     public void close() {
+        if (thread == null) {
+            closed = true;
+            executor.execute(this::failQueued);
+            return;
+        }
         thread.shutdown();
         try {
             if (!thread.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -316,9 +358,14 @@ public final class QuorumController implements AutoCloseable {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        NotControllerException closed = new NotControllerException("Controller is closed");
+        failQueued();
+    }
+
+    /** After the controller thread stopped, or on the caller's executor once closed. */
+    private void failQueued() {
+        NotControllerException closedError = new NotControllerException("Controller is closed");
         for (Operation<?> operation : queue) {
-            operation.fail(closed, null);
+            operation.fail(closedError, null);
         }
         queue.clear();
     }
