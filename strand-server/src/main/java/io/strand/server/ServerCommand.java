@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
  * data in ./data. An invalid configuration, or a role this version cannot run, exits with 2.
  */
-@Command(name = "server", description = "Run a Strand node (broker + controller).", mixinStandardHelpOptions = true)
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run a Strand node (roles from process.roles; broker and controller by default).")
 final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")
