@@ -199,17 +199,15 @@ public final class BrokerConfig {
     }
 
     /**
-     * The roles of this node, from {@code process.roles}: not empty, each named once.
+     * The roles of this node, from {@code process.roles} (the list type already drops a repeated name).
      *
-     * @throws ConfigException if the list is empty or names a role twice
+     * @throws ConfigException if the list is empty
      */
     public Set<ProcessRole> processRoles() {
         List<String> names = getList(PROCESS_ROLES);
         Set<ProcessRole> roles = java.util.EnumSet.noneOf(ProcessRole.class);
         for (String name : names) {
-            if (!roles.add(ProcessRole.parse(name))) {
-                throw new ConfigException(PROCESS_ROLES, names, "role " + name + " is named twice");
-            }
+            roles.add(ProcessRole.parse(name));
         }
         if (roles.isEmpty()) {
             throw new ConfigException(PROCESS_ROLES, names, "name broker, controller or both");

@@ -9,11 +9,6 @@ public enum ProcessRole {
     /** Votes in the metadata quorum and runs the controller that writes to it. */
     CONTROLLER;
 
-    /** The name as written in {@code process.roles}. */
-    public String configName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     static ProcessRole parse(String name) {
         return valueOf(name.trim().toUpperCase(Locale.ROOT));
     }
