@@ -1,76 +1,52 @@
 package io.strand.broker;
 
-import io.strand.broker.admin.AdminHandlers;
-import io.strand.broker.fetch.FetchHandler;
-import io.strand.broker.fetch.FetchPurgatory;
-import io.strand.broker.fetch.FetchSessionCache;
-import io.strand.broker.group.GroupCoordinatorService;
-import io.strand.broker.group.GroupHandlers;
-import io.strand.broker.handlers.ApiVersionsHandler;
-import io.strand.broker.handlers.DeleteRecordsHandler;
-import io.strand.broker.handlers.InitProducerIdHandler;
-import io.strand.broker.handlers.ListOffsetsHandler;
-import io.strand.broker.handlers.MetadataHandler;
-import io.strand.broker.handlers.OffsetForLeaderEpochHandler;
-import io.strand.broker.handlers.ProduceHandler;
-import io.strand.broker.handlers.ProducerIdManager;
-import io.strand.broker.handlers.TopicAutoCreator;
-import io.strand.broker.network.ApiRegistry;
-import io.strand.broker.network.SocketServer;
-import io.strand.broker.replica.LogConfigResolver;
-import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.ProcessRole;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
-import io.strand.metadata.controller.QuorumController;
-import io.strand.metadata.image.MetadataImage;
-import io.strand.metadata.quorum.MetadataQuorum;
-import io.strand.storage.LogManager;
-import io.strand.storage.LogManagerConfig;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Strand node: broker and controller in one process. Start-up order: open the log manager,
- * start the metadata quorum and replay it, then open (recovering) every hosted partition's log,
- * bind the client listener, register this broker with the controller, and load the group
- * coordinator's partitions of {@code __consumer_offsets}. Shutdown runs the other way
- * and ends with the logs' clean-shutdown marker.
+ * One Strand node, made of the components its {@code process.roles} call for, started in
+ * dependency order and closed in reverse:
+ *
+ * <ol>
+ *   <li>{@link SharedComponent} (every role): the log directories and the log manager;</li>
+ *   <li>{@link ControllerComponent} (controller role): the metadata quorum and the controller;</li>
+ *   <li>{@link BrokerComponent} (broker role): replicas, groups, handlers, client listeners,
+ *       registration.</li>
+ * </ol>
+ *
+ * <p>{@code broker,controller} is the combined node clients use. {@code controller} alone runs a
+ * voter of the metadata quorum and serves no client: useful only as a voter for other nodes.
+ * {@code broker} alone is refused: it needs a remote controller quorum, which this version cannot
+ * reach. When a component fails to start, every component started so far is closed (no thread,
+ * port or file lock stays) and the failure is rethrown. Shutdown ends with the logs'
+ * clean-shutdown marker.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
  */
 public final class BrokerServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
-    private static final int FETCH_SESSION_SLOTS = 1000;
-    private static final long FETCH_SESSION_EVICTION_MS = 120_000;
-    /** Under the metadata log dir; not a partition directory name, so the log manager leaves it be. */
-    private static final String METADATA_DIR_NAME = "__cluster_metadata";
 
     private final BrokerConfig config;
-    private final LogManager logManager;
-    private final MetadataQuorum quorum;
-    private final QuorumController controller;
-    private final GroupCoordinatorService groups;
-    private final SocketServer socketServer;
-    private final InetSocketAddress clientAddress;
+    private final NodeLifecycle lifecycle;
+    private final Optional<BrokerComponent> broker;
     private boolean closed;
 
-    private BrokerServer(BrokerConfig config, LogManager logManager, MetadataQuorum quorum, QuorumController controller,
-                         GroupCoordinatorService groups, SocketServer socketServer, InetSocketAddress clientAddress) {
+    private BrokerServer(BrokerConfig config, NodeLifecycle lifecycle, Optional<BrokerComponent> broker) {
         this.config = config;
-        this.logManager = logManager;
-        this.quorum = quorum;
-        this.controller = controller;
-        this.groups = groups;
-        this.socketServer = socketServer;
-        this.clientAddress = clientAddress;
+        this.lifecycle = lifecycle;
+        this.broker = broker;
     }
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
@@ -78,68 +54,56 @@ public final class BrokerServer implements AutoCloseable {
         return BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF));
     }
 
+    /**
+     * Starts the components of {@code config}'s roles and returns once the node serves (a broker:
+     * its image caught up, its listeners bound, itself registered).
+     *
+     * @throws ConfigException naming {@code process.roles} for a role this version cannot run
+     */
     public static BrokerServer start(BrokerConfig config, Time time) throws Exception {
-        int nodeId = config.nodeId();
-        LogManager logManager = new LogManager(new LogManagerConfig(config.logDirs(),
-                config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
-                config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
-                config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
-                config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS))
-                .withCleaner(config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE),
-                        config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
-                        config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
-                        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS)), time);
-        logManager.startup();
-        ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config));
-        GroupCoordinatorService groups = new GroupCoordinatorService(nodeId,
-                GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
-        MetadataQuorum quorum = MetadataQuorum.start(nodeId, Voters.addresses(config),
-                config.metadataLogDir().resolve(METADATA_DIR_NAME),
-                time, (delta, image) -> {
-                    replicaManager.onMetadataUpdate(delta, image);
-                    groups.onMetadataUpdate(delta, image);
-                });
-        Supplier<MetadataImage> image = quorum::image;
-        // Answers only once this node's listeners have the change: a created topic is served here.
-        QuorumController controller = new QuorumController(quorum.publishingLog(), time, new Random());
-
-        FetchPurgatory purgatory = new FetchPurgatory();
-        replicaManager.setAppendListener(purgatory::onAppend);
-        ApiRegistry registry = new ApiRegistry();
-        registry.register(new ApiVersionsHandler(registry))
-                .register(new MetadataHandler(image, new TopicAutoCreator(
-                        request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config))),
-                        config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE)))
-                .register(new ProduceHandler(replicaManager, image))
-                .register(new FetchHandler(replicaManager, image,
-                        new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
-                .register(new ListOffsetsHandler(replicaManager))
-                .register(new DeleteRecordsHandler(replicaManager))
-                .register(new OffsetForLeaderEpochHandler(replicaManager))
-                .register(new InitProducerIdHandler(new ProducerIdManager(
-                        blockSize -> controller.allocateProducerIds(nodeId, blockSize))));
-        AdminHandlers.all(config, image, controller, logManager).forEach(registry::register);
-        GroupHandlers.all(groups).forEach(registry::register);
-
-        BrokerConfig.Listener listener = config.brokerListener();
-        SocketServer socketServer = new SocketServer(listener.name(),
-                listener.host().isEmpty() ? new InetSocketAddress(listener.port()) : new InetSocketAddress(listener.host(), listener.port()),
-                config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
-                config.getInt(BrokerConfig.NUM_NETWORK_THREADS));
-        // Everything above runs while the quorum elects and commits; no request is served before
-        // the image is caught up and the replica manager holds it.
-        quorum.caughtUp().get(30, TimeUnit.SECONDS);
-        replicaManager.start(quorum.image());
-        InetSocketAddress bound = socketServer.start();
-        controller.registerBroker(Registration.of(config, bound)).get(30, TimeUnit.SECONDS);
-        groups.start(request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config)), quorum.image());
-        LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
-        return new BrokerServer(config, logManager, quorum, controller, groups, socketServer, bound);
+        Set<ProcessRole> roles = config.processRoles();
+        if (!roles.contains(ProcessRole.CONTROLLER)) {
+            throw new ConfigException(BrokerConfig.PROCESS_ROLES, config.getList(BrokerConfig.PROCESS_ROLES),
+                    "a broker without the controller role needs a remote controller quorum, which this version "
+                            + "cannot reach yet; run process.roles=broker,controller");
+        }
+        List<NodeComponent> components = new ArrayList<>();
+        SharedComponent shared = new SharedComponent(config, time);
+        components.add(shared);
+        ControllerComponent controller = new ControllerComponent(config, time, shared.imageListeners());
+        components.add(controller);
+        Optional<BrokerComponent> broker = Optional.empty();
+        if (roles.contains(ProcessRole.BROKER)) {
+            broker = Optional.of(new BrokerComponent(config, time, shared, controller));
+            components.add(broker.get());
+        }
+        NodeLifecycle lifecycle = NodeLifecycle.startAll(components);
+        if (broker.isEmpty()) {
+            LOG.info("Node {} runs the controller role only: a metadata quorum voter on {}, no client listener",
+                    config.nodeId(), controller.quorum().raftAddress());
+        }
+        return new BrokerServer(config, lifecycle, broker);
     }
 
-    /** Where clients connect (the real port if the listener asked for port 0). */
+    /**
+     * Where clients connect on the {@code inter.broker.listener.name} listener (the real port if
+     * the listener asked for port 0).
+     *
+     * @throws IllegalStateException on a node without the broker role
+     */
     public InetSocketAddress clientAddress() {
-        return clientAddress;
+        return clientListeners().get(config.brokerListener().name());
+    }
+
+    /**
+     * Every client listener's bound address by listener name, in the order configured.
+     *
+     * @throws IllegalStateException on a node without the broker role
+     */
+    public Map<String, InetSocketAddress> clientListeners() {
+        return broker.orElseThrow(() -> new IllegalStateException(
+                "process.roles=" + config.getList(BrokerConfig.PROCESS_ROLES) + ": this node serves no clients"))
+                .boundListeners();
     }
 
     public BrokerConfig config() {
@@ -152,18 +116,6 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(socketServer, "network");
-        closeQuietly(groups, "group coordinator");
-        closeQuietly(controller, "controller");
-        closeQuietly(quorum, "metadata quorum");
-        closeQuietly(logManager, "logs");
-    }
-
-    private static void closeQuietly(AutoCloseable closeable, String what) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            LOG.warn("Error closing {}", what, e);
-        }
+        lifecycle.close();
     }
 }

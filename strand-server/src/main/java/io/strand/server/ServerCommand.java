@@ -2,6 +2,8 @@ package io.strand.server;
 
 import io.strand.broker.BrokerServer;
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.ProcessRole;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,11 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code strand server}: runs one node (broker and controller) until SIGTERM or Ctrl-C, then shuts
- * down cleanly (logs flushed, clean-shutdown marker written). Without {@code --config} it uses the
- * embedded defaults: listener localhost:9092, data in ./data.
+ * {@code strand server}: runs one node until SIGTERM or Ctrl-C, then shuts down cleanly (logs
+ * flushed, clean-shutdown marker written). Its roles come from {@code process.roles} (default: broker
+ * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
+ * data in ./data. An invalid configuration, or a role this version cannot run, exits with 2.
  */
-@Command(name = "server", description = "Run a Strand node (broker + controller).", mixinStandardHelpOptions = true)
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run a Strand node (roles from process.roles; broker and controller by default).")
 final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")
@@ -36,19 +40,19 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long startNs = System.nanoTime();
-        BrokerConfig config;
+        BrokerServer server;
         try {
             Map<String, String> props = new LinkedHashMap<>();
             if (configFile != null) {
                 props.putAll(ServerConfigFile.read(configFile));
             }
             props.putAll(overrides);
-            config = BrokerServer.config(props);
+            server = BrokerServer.start(BrokerServer.config(props), Time.SYSTEM);
         } catch (ConfigException e) {
             System.err.println("strand: invalid configuration: " + e.getMessage());
             return 2;
         }
-        BrokerServer server = BrokerServer.start(config, Time.SYSTEM);
+        BrokerConfig config = server.config();
         if (trainingRun) {
             try {
                 TrainingRun.run(server.clientAddress());
@@ -66,7 +70,18 @@ final class ServerCommand implements Callable<Integer> {
         long readyMs = (System.nanoTime() - startNs) / 1_000_000;
         System.out.printf("Strand node %d ready in %d ms (JVM up %d ms)%n", config.nodeId(), readyMs,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
-        System.out.printf("  Kafka clients: %s%n", server.clientAddress());
+        if (config.processRoles().contains(ProcessRole.BROKER)) {
+            // Tools read the first line (StrandProcess waits for it): keep its form.
+            System.out.printf("  Kafka clients: %s%n", server.clientAddress());
+            String primary = config.brokerListener().name();
+            for (Map.Entry<String, InetSocketAddress> listener : server.clientListeners().entrySet()) {
+                if (!listener.getKey().equals(primary)) {
+                    System.out.printf("  also, on %s: %s%n", listener.getKey(), listener.getValue());
+                }
+            }
+        } else {
+            System.out.printf("  controller only: no Kafka client listener%n");
+        }
         for (Path dir : config.logDirs()) {
             System.out.printf("  data:          %s%n", dir.toAbsolutePath().normalize());
         }

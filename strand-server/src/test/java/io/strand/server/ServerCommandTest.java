@@ -47,6 +47,22 @@ class ServerCommandTest {
     }
 
     @Test
+    void aBrokerOnlyNodeIsRefusedNamingTheMissingControllerQuorum() throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@127.0.0.1:9093\n"
+                + "listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + dir.resolve("data") + "\n");
+        assertThat(runAndCaptureErr("server", "--config", file.toString()))
+                .contains("invalid configuration").contains("process.roles").contains("remote controller quorum");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aListenerOtherThanPlaintextIsRefused() {
+        assertThat(runAndCaptureErr("server", "-o", "listener.security.protocol.map=PLAINTEXT:SSL,CONTROLLER:PLAINTEXT"))
+                .contains("listener PLAINTEXT uses security protocol SSL").contains("only PLAINTEXT");
+    }
+
+    @Test
     void serverPropertiesFileIsReadWithKafkasSyntax() throws Exception {
         Path file = dir.resolve("server.properties");
         Files.writeString(file, "# comment\nnode.id = 7\nlog.dirs=/var/strand/a,/var/strand/b\n");

@@ -195,14 +195,24 @@ public final class BrokerConfig {
         for (String voter : getList(CONTROLLER_QUORUM_VOTERS)) {
             QuorumVoter.parse(voter);
         }
-        if (advertisedListeners().stream().anyMatch(l -> l.host().isEmpty())) {
-            throw new ConfigException(ADVERTISED_LISTENERS, values.getList(ADVERTISED_LISTENERS),
-                    "an advertised listener needs a host");
+        ListenerRules.validate(this);
+    }
+
+    /**
+     * The roles of this node, from {@code process.roles} (the list type already drops a repeated name).
+     *
+     * @throws ConfigException if the list is empty
+     */
+    public Set<ProcessRole> processRoles() {
+        List<String> names = getList(PROCESS_ROLES);
+        Set<ProcessRole> roles = java.util.EnumSet.noneOf(ProcessRole.class);
+        for (String name : names) {
+            roles.add(ProcessRole.parse(name));
         }
-        if (brokerListener() == null) {
-            throw new ConfigException(LISTENERS, getList(LISTENERS),
-                    "no listener named " + getString(INTER_BROKER_LISTENER_NAME) + " for clients");
+        if (roles.isEmpty()) {
+            throw new ConfigException(PROCESS_ROLES, names, "name broker, controller or both");
         }
+        return Collections.unmodifiableSet(roles);
     }
 
     public int nodeId() {
@@ -261,7 +271,7 @@ public final class BrokerConfig {
         List<Listener> result = new ArrayList<>();
         if (advertised == null) {
             for (Listener l : listeners()) {
-                if (!getList(CONTROLLER_LISTENER_NAMES).contains(l.name())) {
+                if (!controllerListenerNames().contains(l.name())) {
                     result.add(l.host().isEmpty() ? new Listener(l.name(), "localhost", l.port()) : l);
                 }
             }
@@ -275,8 +285,37 @@ public final class BrokerConfig {
 
     /** The listener that serves clients (inter.broker.listener.name). */
     public Listener brokerListener() {
-        String name = getString(INTER_BROKER_LISTENER_NAME);
-        return listeners().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+        String name = ListenerRules.normalise(getString(INTER_BROKER_LISTENER_NAME));
+        return clientListeners().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** {@code controller.listener.names}, upper-cased as listener names are. */
+    public List<String> controllerListenerNames() {
+        return getList(CONTROLLER_LISTENER_NAMES).stream().map(ListenerRules::normalise).toList();
+    }
+
+    /** Every listener that is not a controller listener, in the order given: each one serves clients. */
+    public List<Listener> clientListeners() {
+        List<String> controllerNames = controllerListenerNames();
+        return listeners().stream().filter(l -> !controllerNames.contains(l.name())).toList();
+    }
+
+    /** The listener of the metadata quorum: the first of {@code controller.listener.names} that is bound. */
+    public java.util.Optional<Listener> controllerListener() {
+        List<Listener> listeners = listeners();
+        for (String name : controllerListenerNames()) {
+            for (Listener l : listeners) {
+                if (l.name().equals(name)) {
+                    return java.util.Optional.of(l);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The security protocol of a listener name, from {@code listener.security.protocol.map}. */
+    public String securityProtocol(String listenerName) {
+        return ListenerRules.securityProtocol(this, listenerName).name;
     }
 
     public List<QuorumVoter> quorumVoters() {

@@ -55,4 +55,75 @@ class BrokerConfigTest {
         BrokerConfig advertised = BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://broker1.example:19092"));
         assertThat(advertised.advertisedListeners()).containsExactly(new BrokerConfig.Listener("PLAINTEXT", "broker1.example", 19092));
     }
+
+    @Test
+    void everyNonControllerListenerIsAClientListener() {
+        BrokerConfig config = BrokerConfig.of(Map.of(
+                "listeners", "PLAINTEXT://127.0.0.1:9092,EXTERNAL://:9094,CONTROLLER://127.0.0.1:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "controller.quorum.voters", "1@127.0.0.1:9093"));
+        assertThat(config.clientListeners()).extracting(BrokerConfig.Listener::name).containsExactly("PLAINTEXT", "EXTERNAL");
+        assertThat(config.controllerListener()).contains(new BrokerConfig.Listener("CONTROLLER", "127.0.0.1", 9093));
+        assertThat(config.advertisedListeners()).extracting(BrokerConfig.Listener::name).containsExactly("PLAINTEXT", "EXTERNAL");
+        assertThat(config.processRoles()).containsExactlyInAnyOrder(ProcessRole.BROKER, ProcessRole.CONTROLLER);
+    }
+
+    @Test
+    void listenersOtherThanPlaintextAreRefused() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
+                "inter.broker.listener.name", "SSL")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listener SSL uses security protocol SSL")
+                .hasMessageContaining("only PLAINTEXT");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of(
+                "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("SASL_PLAINTEXT");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,EXTERNAL://:9094,CONTROLLER://:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no security protocol for listener EXTERNAL");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:TLS")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listener.security.protocol.map");
+    }
+
+    @Test
+    void listenersAreNamedAndPortedOnce() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9094,CONTROLLER://:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT is named twice");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://a:9093,CONTROLLER://b:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("port 9093 is used twice");
+    }
+
+    @Test
+    void advertisedListenersNameClientListenersOnce() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://a:1,PLAINTEXT://b:2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("advertised twice");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://a:1,CONTROLLER://a:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CONTROLLER is not one of the client listeners");
+    }
+
+    @Test
+    void aControllerIsAVoterOnItsControllerListenersPort() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.quorum.voters", "2@localhost:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("node.id (1) must be one of the voters");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.listener.names", "RAFT")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("controller.listener.names");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.quorum.voters", "1@localhost:19093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must have port 19093");
+    }
+
+    @Test
+    void rolesFollowKafkasRules() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "controller")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("every listener must be named in controller.listener.names");
+        BrokerConfig controllerOnly = BrokerConfig.of(Map.of("process.roles", "controller", "listeners", "CONTROLLER://:9093"));
+        assertThat(controllerOnly.processRoles()).containsExactly(ProcessRole.CONTROLLER);
+        assertThat(controllerOnly.clientListeners()).isEmpty();
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "broker")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must not be one of controller.quorum.voters");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "broker", "controller.quorum.voters", "2@c:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no listener may be named in controller.listener.names");
+        BrokerConfig brokerOnly = BrokerConfig.of(Map.of("process.roles", "broker", "controller.quorum.voters", "2@c:9093",
+                "listeners", "PLAINTEXT://:9092"));
+        assertThat(brokerOnly.processRoles()).containsExactly(ProcessRole.BROKER);
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("process.roles");
+    }
 }

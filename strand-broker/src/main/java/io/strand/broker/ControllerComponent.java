@@ -1,0 +1,71 @@
+package io.strand.broker;
+
+import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.controller.QuorumController;
+import io.strand.metadata.image.MetadataListener;
+import io.strand.metadata.quorum.MetadataQuorum;
+import java.util.Random;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The controller role: this node's voter in the metadata quorum (Ratis, listening on the node's
+ * {@code controller.quorum.voters} address, which is its controller listener) and the
+ * {@link QuorumController} that writes to it. Every image the quorum applies goes to the given
+ * listener.
+ *
+ * <p>Start returns once the Ratis server runs; it does not wait for an election or catch-up (a
+ * broker on this node waits for that before serving). Close stops the controller thread, then
+ * the quorum: its Ratis server, port, storage lock and threads.
+ */
+final class ControllerComponent implements NodeComponent {
+
+    /** Under the metadata log dir; not a partition directory name, so the log manager leaves it be. */
+    static final String METADATA_DIR_NAME = "__cluster_metadata";
+
+    private final BrokerConfig config;
+    private final Time time;
+    private final MetadataListener imageListener;
+    private MetadataQuorum quorum;
+    private QuorumController controller;
+
+    ControllerComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
+        this.config = config;
+        this.time = time;
+        this.imageListener = imageListener;
+    }
+
+    @Override
+    public String name() {
+        return "controller";
+    }
+
+    @Override
+    public void start() {
+        // Closes itself when it fails to start.
+        quorum = MetadataQuorum.start(config.nodeId(), Voters.addresses(config),
+                config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener);
+        // Answers only once this node's listeners have the change: a created topic is served here.
+        controller = new QuorumController(quorum.publishingLog(), time, new Random());
+    }
+
+    MetadataQuorum quorum() {
+        return quorum;
+    }
+
+    QuorumController controller() {
+        return controller;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (controller != null) {
+                controller.close();
+            }
+        } finally {
+            if (quorum != null) {
+                quorum.close();
+            }
+        }
+    }
+}

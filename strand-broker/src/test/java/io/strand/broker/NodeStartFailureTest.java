@@ -1,0 +1,81 @@
+package io.strand.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node whose start fails part way closes every component it had started: afterwards no thread
+ * of it runs, its ports bind again and its data directory can be locked by the next node.
+ */
+class NodeStartFailureTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aSecondListenerThatCannotBindLeavesNothingBehind() throws Exception {
+        int clientPort = TestNodes.freePort();
+        int raftPort = TestNodes.freePort();
+        ThreadLeakCheck threads = ThreadLeakCheck.start();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Map<String, String> props = TestNodes.props(dataDir, raftPort, Map.of(
+                    "listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",EXTERNAL://127.0.0.1:" + taken.getLocalPort()
+                            + ",CONTROLLER://127.0.0.1:" + raftPort,
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT"));
+
+            assertThatThrownBy(() -> TestNodes.start(props))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("name=EXTERNAL");
+        }
+        threads.assertNoNewThreads();
+        assertThat(TestNodes.bindable(clientPort)).as("first client listener's port").isTrue();
+        assertThat(TestNodes.bindable(raftPort)).as("raft port").isTrue();
+        assertTheDataDirectoryServesAgain();
+    }
+
+    @Test
+    void aRaftPortInUseLeavesTheLockedLogDirectoriesFree() throws Exception {
+        ThreadLeakCheck threads = ThreadLeakCheck.start();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Map<String, String> props = TestNodes.props(dataDir, taken.getLocalPort(), Map.of());
+
+            assertThatThrownBy(() -> TestNodes.start(props))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("Cannot start metadata quorum");
+        }
+        threads.assertNoNewThreads();
+        assertTheDataDirectoryServesAgain();
+    }
+
+    @Test
+    void aLockedLogDirectoryFailsTheStartBeforeAnythingElse() throws Exception {
+        try (BrokerServer running = TestNodes.start(TestNodes.props(dataDir, 0, Map.of()))) {
+            ThreadLeakCheck threads = ThreadLeakCheck.start();
+            int raftPort = TestNodes.freePort();
+            Path otherMetadataDir = dataDir.resolveSibling(dataDir.getFileName() + "-metadata");
+            assertThatThrownBy(() -> TestNodes.start(TestNodes.props(dataDir, raftPort,
+                    Map.of("metadata.log.dir", otherMetadataDir.toString()))))
+                    .hasMessageContaining(dataDir.toString());
+            threads.assertNoNewThreads();
+            assertThat(TestNodes.bindable(raftPort)).isTrue();
+            assertThat(running.clientAddress()).isNotNull();
+        }
+    }
+
+    /** The next node on the same directory starts: the log dir and metadata locks were released. */
+    private void assertTheDataDirectoryServesAgain() throws Exception {
+        ThreadLeakCheck threads = ThreadLeakCheck.start();
+        try (BrokerServer node = TestNodes.start(TestNodes.props(dataDir, 0, Map.of()))) {
+            assertThat(node.clientAddress().getPort()).isPositive();
+        }
+        threads.assertNoNewThreads();
+    }
+}

@@ -1,0 +1,48 @@
+package io.strand.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Remembers the live threads when a test starts and, at its end, waits until every thread started
+ * since has ended (Ratis' and Netty's event loops end a little after their servers close). JVM-wide
+ * helper threads, started on first use and never stopped, are ignored.
+ */
+final class ThreadLeakCheck {
+
+    private static final List<String> SHARED_PREFIXES = List.of("ForkJoinPool.commonPool", "process reaper",
+            "Attach Listener", "CompletableFutureDelayScheduler", "awaitility", "surefire", "junit",
+            "Common-Cleaner", "JFR", "globalEventExecutor", "ObjectCleanerThread",
+            // Ratis' process-wide TimeoutTimer (timer0, timer1 ...).
+            "timer");
+
+    private final Set<Thread> before;
+
+    private ThreadLeakCheck(Set<Thread> before) {
+        this.before = before;
+    }
+
+    static ThreadLeakCheck start() {
+        return new ThreadLeakCheck(Set.copyOf(Thread.getAllStackTraces().keySet()));
+    }
+
+    void assertNoNewThreads() {
+        await("threads started by the test end").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(newLiveThreads()).isEmpty());
+    }
+
+    private List<String> newLiveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .filter(t -> !before.contains(t))
+                .map(Thread::getName)
+                .filter(name -> SHARED_PREFIXES.stream().noneMatch(name::startsWith))
+                .sorted()
+                .collect(Collectors.toList());
+    }
+}

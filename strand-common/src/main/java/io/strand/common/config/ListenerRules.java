@@ -1,0 +1,182 @@
+package io.strand.common.config;
+
+import static io.strand.common.config.BrokerConfig.ADVERTISED_LISTENERS;
+import static io.strand.common.config.BrokerConfig.CONTROLLER_LISTENER_NAMES;
+import static io.strand.common.config.BrokerConfig.CONTROLLER_QUORUM_VOTERS;
+import static io.strand.common.config.BrokerConfig.INTER_BROKER_LISTENER_NAME;
+import static io.strand.common.config.BrokerConfig.LISTENERS;
+import static io.strand.common.config.BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP;
+import static io.strand.common.config.BrokerConfig.NODE_ID;
+import static io.strand.common.config.BrokerConfig.PROCESS_ROLES;
+
+import io.strand.common.config.BrokerConfig.Listener;
+import io.strand.common.config.BrokerConfig.QuorumVoter;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+
+/**
+ * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
+ * Kafka's KRaft mode makes them, plus one of Strand's own: only PLAINTEXT listeners are served yet,
+ * so a listener of any other security protocol is refused instead of silently served in the clear.
+ *
+ * <ul>
+ *   <li>every listener name is distinct, every non-zero port too, and each name has a security
+ *       protocol ({@code listener.security.protocol.map}, or the name is itself a protocol);</li>
+ *   <li>controller role: {@code controller.listener.names} names a listener, {@code node.id} is a
+ *       voter, and that listener has the port of this node's voter entry (the quorum listens on the
+ *       voter address);</li>
+ *   <li>broker role: {@code inter.broker.listener.name} is a client listener; the advertised
+ *       listeners are client listeners with a host, one entry per name;</li>
+ *   <li>controller only: every listener is a controller listener;</li>
+ *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound.</li>
+ * </ul>
+ *
+ * Stateless.
+ */
+final class ListenerRules {
+
+    private ListenerRules() {
+    }
+
+    static void validate(BrokerConfig config) {
+        Set<ProcessRole> roles = config.processRoles();
+        List<Listener> listeners = config.listeners();
+        checkDistinct(config, listeners);
+        for (Listener listener : listeners) {
+            checkPlaintext(config, LISTENERS, listener.name());
+        }
+        List<String> controllerNames = config.controllerListenerNames();
+        boolean isVoter = config.quorumVoters().stream().anyMatch(v -> v.id() == config.nodeId());
+        if (roles.contains(ProcessRole.CONTROLLER)) {
+            Listener controllerListener = config.controllerListener().orElseThrow(() -> new ConfigException(
+                    CONTROLLER_LISTENER_NAMES, config.getList(CONTROLLER_LISTENER_NAMES),
+                    "a controller needs one of these names among the listeners " + names(listeners)));
+            QuorumVoter self = config.quorumVoters().stream().filter(v -> v.id() == config.nodeId()).findFirst()
+                    .orElseThrow(() -> new ConfigException(CONTROLLER_QUORUM_VOTERS,
+                            config.getList(CONTROLLER_QUORUM_VOTERS),
+                            "a controller's node.id (" + config.nodeId() + ") must be one of the voters"));
+            if (self.port() != controllerListener.port()) {
+                throw new ConfigException(LISTENERS, config.getList(LISTENERS), "the controller listener "
+                        + controllerListener.name() + " must have port " + self.port() + " of this node's entry in "
+                        + CONTROLLER_QUORUM_VOTERS + ": the metadata quorum listens on the voter address");
+            }
+        }
+        if (roles.contains(ProcessRole.BROKER)) {
+            checkBrokerListeners(config, controllerNames);
+        }
+        if (roles.equals(Set.of(ProcessRole.CONTROLLER)) && !config.clientListeners().isEmpty()) {
+            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "with " + PROCESS_ROLES
+                    + "=controller every listener must be named in " + CONTROLLER_LISTENER_NAMES + " " + controllerNames);
+        }
+        if (roles.equals(Set.of(ProcessRole.BROKER))) {
+            if (isVoter) {
+                throw new ConfigException(NODE_ID, config.nodeId(), "with " + PROCESS_ROLES
+                        + "=broker the node must not be one of " + CONTROLLER_QUORUM_VOTERS);
+            }
+            if (config.controllerListener().isPresent()) {
+                throw new ConfigException(LISTENERS, config.getList(LISTENERS), "with " + PROCESS_ROLES
+                        + "=broker no listener may be named in " + CONTROLLER_LISTENER_NAMES + " " + controllerNames);
+            }
+        }
+    }
+
+    private static void checkBrokerListeners(BrokerConfig config, List<String> controllerNames) {
+        String interBroker = normalise(config.getString(INTER_BROKER_LISTENER_NAME));
+        if (controllerNames.contains(interBroker) || config.brokerListener() == null) {
+            throw new ConfigException(LISTENERS, config.getList(LISTENERS),
+                    "no listener named " + config.getString(INTER_BROKER_LISTENER_NAME) + " for clients");
+        }
+        List<Listener> advertised = config.advertisedListeners();
+        if (advertised.isEmpty()) {
+            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "a broker needs a client listener");
+        }
+        Set<String> clientNames = new HashSet<>(names(config.clientListeners()));
+        Set<String> seen = new HashSet<>();
+        for (Listener l : advertised) {
+            if (l.host().isEmpty()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, config.getList(ADVERTISED_LISTENERS),
+                        "an advertised listener needs a host");
+            }
+            if (!seen.add(l.name())) {
+                throw new ConfigException(ADVERTISED_LISTENERS, config.getList(ADVERTISED_LISTENERS),
+                        "listener " + l.name() + " is advertised twice");
+            }
+            if (!clientNames.contains(l.name())) {
+                throw new ConfigException(ADVERTISED_LISTENERS, config.getList(ADVERTISED_LISTENERS),
+                        "listener " + l.name() + " is not one of the client listeners " + clientNames);
+            }
+        }
+    }
+
+    private static void checkDistinct(BrokerConfig config, List<Listener> listeners) {
+        Set<String> names = new HashSet<>();
+        Set<Integer> ports = new HashSet<>();
+        for (Listener l : listeners) {
+            if (!names.add(l.name())) {
+                throw new ConfigException(LISTENERS, config.getList(LISTENERS), "listener " + l.name() + " is named twice");
+            }
+            if (l.port() != 0 && !ports.add(l.port())) {
+                throw new ConfigException(LISTENERS, config.getList(LISTENERS), "port " + l.port() + " is used twice");
+            }
+        }
+    }
+
+    /** Only PLAINTEXT is served; any other protocol waits for TLS and SASL support. */
+    private static void checkPlaintext(BrokerConfig config, String property, String listenerName) {
+        SecurityProtocol protocol = securityProtocol(config, listenerName);
+        if (protocol != SecurityProtocol.PLAINTEXT) {
+            throw new ConfigException(property, config.getList(property), "listener " + listenerName
+                    + " uses security protocol " + protocol + "; only PLAINTEXT listeners are supported");
+        }
+    }
+
+    /** The protocol of a listener: from the map, else the protocol of the same name. */
+    static SecurityProtocol securityProtocol(BrokerConfig config, String listenerName) {
+        SecurityProtocol mapped = protocolMap(config).get(normalise(listenerName));
+        if (mapped != null) {
+            return mapped;
+        }
+        try {
+            return SecurityProtocol.forName(normalise(listenerName));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                    "no security protocol for listener " + listenerName);
+        }
+    }
+
+    private static Map<String, SecurityProtocol> protocolMap(BrokerConfig config) {
+        Map<String, SecurityProtocol> map = new LinkedHashMap<>();
+        for (String entry : config.getList(LISTENER_SECURITY_PROTOCOL_MAP)) {
+            int colon = entry.indexOf(':');
+            Optional<SecurityProtocol> protocol = Optional.empty();
+            if (colon > 0) {
+                try {
+                    protocol = Optional.of(SecurityProtocol.forName(normalise(entry.substring(colon + 1))));
+                } catch (IllegalArgumentException e) {
+                    protocol = Optional.empty();
+                }
+            }
+            if (protocol.isEmpty()) {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, entry,
+                        "expected LISTENER_NAME:PROTOCOL with a protocol of " + SecurityProtocol.names());
+            }
+            map.put(normalise(entry.substring(0, colon)), protocol.get());
+        }
+        return map;
+    }
+
+    static String normalise(String listenerName) {
+        return listenerName.trim().toUpperCase(Locale.ROOT);
+    }
+
+    private static List<String> names(List<Listener> listeners) {
+        return listeners.stream().map(Listener::name).toList();
+    }
+}
