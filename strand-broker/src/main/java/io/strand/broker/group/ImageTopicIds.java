@@ -1,5 +1,6 @@
 package io.strand.broker.group;
 
+import io.strand.broker.api.group.TopicIds;
 import io.strand.coordinator.group.TopicIdLookup;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.TopicImage;
@@ -11,11 +12,11 @@ import org.apache.kafka.common.Uuid;
  * Topic ids, names and partition counts of one {@link MetadataImage}, for the consumer-protocol
  * group coordinator. Immutable, so thread-safe.
  */
-final class ImageTopicIds implements TopicIdLookup {
+public final class ImageTopicIds implements TopicIdLookup {
 
     private final MetadataImage image;
 
-    ImageTopicIds(MetadataImage image) {
+    public ImageTopicIds(MetadataImage image) {
         this.image = image;
     }
 
