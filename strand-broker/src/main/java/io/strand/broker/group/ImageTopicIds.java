@@ -1,6 +1,5 @@
 package io.strand.broker.group;
 
-import io.strand.broker.api.group.TopicIds;
 import io.strand.coordinator.group.TopicIdLookup;
 import io.strand.metadata.MetadataImage;
 import io.strand.metadata.TopicImage;
@@ -22,7 +21,7 @@ public final class ImageTopicIds implements TopicIdLookup {
 
     @Override
     public String nameOf(Uuid topicId) {
-        return TopicIds.nameOf(image, topicId);
+        return image.topics().byId(topicId).map(TopicImage::name).orElse(null);
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.strand.metadata.TopicImage;
 import org.apache.kafka.common.Uuid;
 
 /** Topic ids (OffsetCommit and OffsetFetch v10) resolved to the names offsets are stored under. */
-public final class TopicIds {
+final class TopicIds {
 
     static final short FIRST_TOPIC_ID_VERSION = 10;
 
@@ -13,7 +13,7 @@ public final class TopicIds {
     }
 
     /** The topic's name, or null if no topic has this id. */
-    public static String nameOf(MetadataImage image, Uuid topicId) {
+    static String nameOf(MetadataImage image, Uuid topicId) {
         return image.topics().byId(topicId).map(TopicImage::name).orElse(null);
     }
 }
