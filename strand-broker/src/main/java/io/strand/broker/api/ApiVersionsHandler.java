@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -16,6 +17,9 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  */
 public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 4;
+
     private final ApiRegistry registry;
 
     public ApiVersionsHandler(ApiRegistry registry) {
@@ -25,6 +29,11 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.API_VERSIONS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

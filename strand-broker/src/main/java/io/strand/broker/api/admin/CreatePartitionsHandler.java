@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -26,6 +27,9 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
  */
 final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 3;
+
     private final AdminController controller;
 
     CreatePartitionsHandler(AdminController controller) {
@@ -35,6 +39,11 @@ final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsReques
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_PARTITIONS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

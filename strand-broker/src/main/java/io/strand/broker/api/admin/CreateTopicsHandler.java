@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
@@ -38,6 +39,9 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
  */
 final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
 
+    static final short MIN_VERSION = 2;
+    static final short MAX_VERSION = 7;
+
     private final Supplier<MetadataImage> image;
     private final AdminController controller;
     private final ConfigDescriber describer;
@@ -51,6 +55,11 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_TOPICS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

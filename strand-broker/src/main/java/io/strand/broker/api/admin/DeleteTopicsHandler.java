@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicDeletionDisabledException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
@@ -26,6 +27,9 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
  */
 final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
 
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 6;
+
     private final AdminController controller;
     private final boolean deleteTopicEnable;
 
@@ -37,6 +41,11 @@ final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_TOPICS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData.DescribableLogDirTopic;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
@@ -37,6 +38,9 @@ import org.apache.kafka.common.requests.DescribeLogDirsRequest;
  */
 final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest> {
 
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 5;
+
     private final Supplier<List<LogDirDescription>> logDirs;
 
     /** @param logDirs the log manager's {@code describeLogDirs} */
@@ -47,6 +51,11 @@ final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest>
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_LOG_DIRS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

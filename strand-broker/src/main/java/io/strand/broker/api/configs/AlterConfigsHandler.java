@@ -13,6 +13,7 @@ import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResou
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.ApiError;
@@ -31,6 +32,9 @@ import org.apache.kafka.common.requests.ApiError;
  */
 public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 2;
+
     private final AdminController controller;
     private final int nodeId;
 
@@ -42,6 +46,11 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.ALTER_CONFIGS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

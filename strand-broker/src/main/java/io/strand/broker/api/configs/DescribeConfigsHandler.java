@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
@@ -23,6 +24,9 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
 
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 4;
+
     private final Supplier<MetadataImage> image;
     private final ConfigDescriber describer;
 
@@ -34,6 +38,11 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_CONFIGS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
@@ -36,6 +37,9 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 1;
+
     private final AdminController controller;
     private final int nodeId;
 
@@ -47,6 +51,11 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
+    static final short MIN_VERSION = 4;
+    static final short MAX_VERSION = 18;
+
     private static final Logger LOG = LoggerFactory.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
 
@@ -64,6 +68,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FETCH;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

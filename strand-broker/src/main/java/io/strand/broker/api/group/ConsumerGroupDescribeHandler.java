@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -22,6 +23,9 @@ import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
  */
 final class ConsumerGroupDescribeHandler implements ApiHandler<ConsumerGroupDescribeRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 1;
+
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
 
@@ -33,6 +37,11 @@ final class ConsumerGroupDescribeHandler implements ApiHandler<ConsumerGroupDesc
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CONSUMER_GROUP_DESCRIBE;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.metadata.MetadataImage;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
@@ -17,6 +18,9 @@ import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
  * {@code subscribedTopicRegex} is a Java regular expression. Topics are named by id on the wire.
  */
 final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerGroupHeartbeatRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 1;
 
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
@@ -29,6 +33,11 @@ final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerGroupHea
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CONSUMER_GROUP_HEARTBEAT;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

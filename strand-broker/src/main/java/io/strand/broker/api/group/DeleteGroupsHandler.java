@@ -6,6 +6,7 @@ import io.strand.coordinator.group.GroupCoordinator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -18,6 +19,9 @@ import org.apache.kafka.common.requests.DeleteGroupsRequest;
  */
 final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 2;
+
     private final GroupCoordinator coordinator;
 
     DeleteGroupsHandler(GroupCoordinator coordinator) {
@@ -27,6 +31,11 @@ final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_GROUPS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.strand.coordinator.group.GroupCoordinator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -17,6 +18,9 @@ import org.apache.kafka.common.requests.DescribeGroupsRequest;
  * are not reported yet (no authorizer).
  */
 final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 6;
 
     private static final short FIRST_INSTANCE_ID_VERSION = 4;
     private static final short FIRST_ERROR_MESSAGE_VERSION = 6;
@@ -30,6 +34,11 @@ final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_GROUPS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.strand.metadata.PartitionRegistration;
 import io.strand.metadata.TopicImage;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -25,6 +26,9 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 6;
+
     private static final short FIRST_BATCH_VERSION = 4;
 
     private final GroupCoordinatorService service;
@@ -36,6 +40,11 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FIND_COORDINATOR;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

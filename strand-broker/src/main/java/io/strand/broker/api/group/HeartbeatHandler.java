@@ -4,12 +4,16 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 
 /** Heartbeat (v0–4): keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. */
 final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 4;
 
     private final GroupCoordinator coordinator;
 
@@ -20,6 +24,11 @@ final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.HEARTBEAT;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -16,6 +17,9 @@ import org.apache.kafka.common.requests.JoinGroupRequest;
  */
 final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 9;
+
     private final GroupCoordinator coordinator;
 
     JoinGroupHandler(GroupCoordinator coordinator) {
@@ -25,6 +29,11 @@ final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.JOIN_GROUP;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

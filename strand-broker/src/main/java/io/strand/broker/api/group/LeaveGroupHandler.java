@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
@@ -14,6 +15,9 @@ import org.apache.kafka.common.requests.LeaveGroupRequest;
  */
 final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 5;
+
     private final GroupCoordinator coordinator;
 
     LeaveGroupHandler(GroupCoordinator coordinator) {
@@ -23,6 +27,11 @@ final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LEAVE_GROUP;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
@@ -17,6 +18,9 @@ import org.apache.kafka.common.requests.ListGroupsRequest;
  */
 final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 5;
+
     private static final short FIRST_STATE_VERSION = 4;
     private static final short FIRST_TYPE_VERSION = 5;
 
@@ -29,6 +33,11 @@ final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LIST_GROUPS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
@@ -25,6 +26,9 @@ import org.apache.kafka.common.requests.OffsetCommitRequest;
  */
 final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
 
+    static final short MIN_VERSION = 2;
+    static final short MAX_VERSION = 10;
+
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
 
@@ -36,6 +40,11 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_COMMIT;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
@@ -14,6 +15,9 @@ import org.apache.kafka.common.requests.OffsetDeleteRequest;
  */
 final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 0;
+
     private final GroupCoordinator coordinator;
 
     OffsetDeleteHandler(GroupCoordinator coordinator) {
@@ -23,6 +27,11 @@ final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_DELETE;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
@@ -31,6 +32,9 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
  */
 final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
 
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 10;
+
     private static final short FIRST_BATCH_VERSION = 8;
     private static final short FIRST_TOP_LEVEL_ERROR_VERSION = 2;
 
@@ -45,6 +49,11 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FETCH;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.SyncGroupRequest;
@@ -14,6 +15,9 @@ import org.apache.kafka.common.requests.SyncGroupRequest;
  */
 final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 5;
+
     private final GroupCoordinator coordinator;
 
     SyncGroupHandler(GroupCoordinator coordinator) {
@@ -23,6 +27,11 @@ final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.SYNC_GROUP;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

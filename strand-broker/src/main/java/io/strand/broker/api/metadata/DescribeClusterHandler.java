@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.EndpointType;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
@@ -30,6 +31,9 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
  */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 2;
+
     private final Supplier<MetadataImage> image;
 
     public DescribeClusterHandler(Supplier<MetadataImage> image) {
@@ -39,6 +43,11 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_CLUSTER;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

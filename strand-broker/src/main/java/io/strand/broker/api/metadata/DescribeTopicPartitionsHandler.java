@@ -17,6 +17,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.Cursor;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
@@ -45,6 +46,9 @@ import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
  */
 public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 0;
+
     /** Kafka's {@code max.request.partition.size.limit} default. */
     static final int MAX_PARTITIONS_PER_RESPONSE = 2000;
 
@@ -57,6 +61,11 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_TOPIC_PARTITIONS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
@@ -40,6 +41,9 @@ import org.apache.kafka.common.requests.MetadataRequest;
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 13;
+
     private final Supplier<MetadataImage> image;
     private final TopicAutoCreator autoCreator;
     private final boolean autoCreateEnabled;
@@ -53,6 +57,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.METADATA;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.strand.broker.replica.ReplicaManager;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -23,6 +24,9 @@ import org.apache.kafka.common.requests.DeleteRecordsRequest;
  */
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
 
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 2;
+
     private final ReplicaManager replicaManager;
 
     public DeleteRecordsHandler(ReplicaManager replicaManager) {
@@ -32,6 +36,11 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_RECORDS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

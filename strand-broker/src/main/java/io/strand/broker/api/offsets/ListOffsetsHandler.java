@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
@@ -31,6 +32,9 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 11;
+
     private static final short FIRST_LEADER_EPOCH_VERSION = 4;
 
     private final ReplicaManager replicaManager;
@@ -42,6 +46,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LIST_OFFSETS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

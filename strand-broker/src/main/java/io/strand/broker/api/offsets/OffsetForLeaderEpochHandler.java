@@ -8,6 +8,7 @@ import io.strand.storage.EpochEndOffset;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -24,6 +25,9 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForLeaderEpochRequest> {
 
+    static final short MIN_VERSION = 2;
+    static final short MAX_VERSION = 4;
+
     private final ReplicaManager replicaManager;
 
     public OffsetForLeaderEpochHandler(ReplicaManager replicaManager) {
@@ -33,6 +37,11 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.producer.ProducerIdManager;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
+    /** v6 (two-phase commit, KIP-939) is not implemented, and unstable in kafka-clients. */
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 5;
+
     private final ProducerIdManager producerIds;
 
     public InitProducerIdHandler(ProducerIdManager producerIds) {
@@ -26,6 +31,11 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.INIT_PRODUCER_ID;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -54,6 +55,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
+    /**
+     * Advertised from v0 as Kafka advertises Produce, although v0–2 were removed (KIP-896) and are
+     * not parsed: requests start at {@link #MIN_SERVED_VERSION}.
+     */
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 13;
+    /** The oldest Produce version kafka-clients parses and this handler serves. */
+    static final short MIN_SERVED_VERSION = 3;
+
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
 
@@ -68,6 +78,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public boolean servesVersion(short version) {
+        return version >= MIN_SERVED_VERSION && version <= MAX_VERSION;
     }
 
     @Override
