@@ -147,7 +147,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
         coordinator.onLeadership(led);
     }
 
-    MetadataImage image() {
+    public MetadataImage image() {
         return image;
     }
 
@@ -156,7 +156,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
     }
 
     /** Asks the controller for {@code __consumer_offsets} if it does not exist and no request is in flight. */
-    void maybeCreateOffsetsTopic() {
+    public void maybeCreateOffsetsTopic() {
         Function<CreateTopicsRequestData, CompletableFuture<CreateTopicsResponseData>> create = createTopics;
         if (create == null || offsetsTopic().isPresent() || !creating.compareAndSet(false, true)) {
             return;

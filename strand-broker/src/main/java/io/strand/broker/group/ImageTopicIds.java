@@ -11,17 +11,17 @@ import org.apache.kafka.common.Uuid;
  * Topic ids, names and partition counts of one {@link MetadataImage}, for the consumer-protocol
  * group coordinator. Immutable, so thread-safe.
  */
-final class ImageTopicIds implements TopicIdLookup {
+public final class ImageTopicIds implements TopicIdLookup {
 
     private final MetadataImage image;
 
-    ImageTopicIds(MetadataImage image) {
+    public ImageTopicIds(MetadataImage image) {
         this.image = image;
     }
 
     @Override
     public String nameOf(Uuid topicId) {
-        return TopicIds.nameOf(image, topicId);
+        return image.topics().byId(topicId).map(TopicImage::name).orElse(null);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.strand.broker.network;
 
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
-import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -19,14 +18,29 @@ public interface ApiHandler<R extends AbstractRequest> {
 
     ApiKeys apiKey();
 
-    /** The versions advertised in ApiVersions; by default every stable version kafka-clients knows. */
-    default ApiVersion advertisedVersions() {
-        return apiKey().toApiVersionForApiResponse(false, ApiMessageType.ListenerType.BROKER).orElseThrow();
+    /**
+     * The versions this handler implements, advertised in ApiVersions as they are. Each handler states
+     * its range as constants of its own, never kafka-clients' list, so a kafka-clients upgrade does
+     * not advertise versions nobody implemented.
+     */
+    ApiVersion advertisedVersions();
+
+    /**
+     * True if a request of {@code version} is parsed and served: by default exactly the advertised
+     * range. A handler narrows it only where Kafka advertises versions it no longer parses.
+     */
+    default boolean servesVersion(short version) {
+        ApiVersion versions = advertisedVersions();
+        return version >= versions.minVersion() && version <= versions.maxVersion();
     }
 
-    /** True if a request of {@code version} can be parsed and served (may be narrower than advertised). */
-    default boolean servesVersion(short version) {
-        return apiKey().isVersionSupported(version);
+    /** The ApiVersions entry of {@code apiKey} for {@code minVersion} to {@code maxVersion}, inclusive. */
+    static ApiVersion versions(ApiKeys apiKey, short minVersion, short maxVersion) {
+        if (minVersion < 0 || minVersion > maxVersion || maxVersion > apiKey.latestVersion(true)) {
+            throw new IllegalArgumentException("Bad versions of apiKey=" + apiKey + ": minVersion=" + minVersion
+                    + " maxVersion=" + maxVersion + " latestKnown=" + apiKey.latestVersion(true));
+        }
+        return new ApiVersion().setApiKey(apiKey.id).setMinVersion(minVersion).setMaxVersion(maxVersion);
     }
 
     CompletableFuture<? extends ApiMessage> handle(RequestContext context, R request);

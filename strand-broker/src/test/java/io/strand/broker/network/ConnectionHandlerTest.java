@@ -29,6 +29,11 @@ class ConnectionHandlerTest {
         }
 
         @Override
+        public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+            return ApiHandler.versions(apiKey(), (short) 0, (short) 4);
+        }
+
+        @Override
         public CompletableFuture<? extends ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
             CompletableFuture<ApiVersionsResponseData> f = new CompletableFuture<>();
             pending.add(f);
@@ -110,6 +115,11 @@ class ConnectionHandlerTest {
             @Override
             public ApiKeys apiKey() {
                 return ApiKeys.API_VERSIONS;
+            }
+
+            @Override
+            public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+                return ApiHandler.versions(apiKey(), (short) 0, (short) 4);
             }
 
             @Override

@@ -1,0 +1,96 @@
+package io.strand.broker.api.fetch;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+
+/**
+ * How one fetch request relates to a fetch session: which partitions to read, and how to turn what
+ * was read into the response (all partitions for a full fetch; only the changed ones for an
+ * incremental one, updating the session's memory as it goes).
+ */
+public sealed interface FetchContext {
+
+    /** The partitions to read, in the order to fill the response. */
+    Map<TopicIdPartition, FetchRequest.PartitionData> partitionsToRead();
+
+    /** Builds the response from what was read; call once. */
+    FetchResponseData respond(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read);
+
+    /** A fetch that is not (or no longer) in a session, or the first of a new session. */
+    record Full(int sessionId, Map<TopicIdPartition, FetchRequest.PartitionData> partitionsToRead,
+                FetchSession session) implements FetchContext {
+        @Override
+        public FetchResponseData respond(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read) {
+            if (session != null) {
+                synchronized (session) {
+                    for (Map.Entry<TopicIdPartition, FetchResponseData.PartitionData> e : read.entrySet()) {
+                        FetchSession.CachedPartition cached = session.partitions.get(e.getKey());
+                        if (cached != null) {
+                            remember(cached, e.getValue());
+                        }
+                    }
+                }
+            }
+            return FetchResponse.of(Errors.NONE, 0, sessionId, read, java.util.List.of()).data();
+        }
+    }
+
+    /** A request in an existing session: only partitions with news go back. */
+    record Incremental(FetchSession session, Map<TopicIdPartition, FetchRequest.PartitionData> partitionsToRead)
+            implements FetchContext {
+        @Override
+        public FetchResponseData respond(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read) {
+            synchronized (session) {
+                Iterator<Map.Entry<TopicIdPartition, FetchResponseData.PartitionData>> it = read.entrySet().iterator();
+                while (it.hasNext()) {
+                    Map.Entry<TopicIdPartition, FetchResponseData.PartitionData> e = it.next();
+                    FetchSession.CachedPartition cached = session.partitions.get(e.getKey());
+                    if (cached == null) {
+                        continue;
+                    }
+                    FetchResponseData.PartitionData data = e.getValue();
+                    boolean hasRecords = FetchResponse.recordsSize(data) > 0;
+                    boolean changed = hasRecords || data.errorCode() != Errors.NONE.code()
+                            || data.highWatermark() != cached.highWatermark
+                            || data.lastStableOffset() != cached.lastStableOffset
+                            || data.logStartOffset() != cached.logStartOffset;
+                    if (!changed) {
+                        it.remove();
+                        continue;
+                    }
+                    remember(cached, data);
+                    if (hasRecords) {
+                        session.partitions.remove(e.getKey());
+                        session.partitions.put(e.getKey(), cached);
+                    }
+                }
+            }
+            return FetchResponse.of(Errors.NONE, 0, session.id, read, java.util.List.of()).data();
+        }
+    }
+
+    /** The request's session metadata was wrong: a top-level error and no partitions. */
+    record SessionError(Errors error) implements FetchContext {
+        @Override
+        public Map<TopicIdPartition, FetchRequest.PartitionData> partitionsToRead() {
+            return Map.of();
+        }
+
+        @Override
+        public FetchResponseData respond(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read) {
+            return FetchResponse.of(error, 0, 0, new LinkedHashMap<>(), java.util.List.of()).data();
+        }
+    }
+
+    private static void remember(FetchSession.CachedPartition cached, FetchResponseData.PartitionData data) {
+        cached.highWatermark = data.highWatermark();
+        cached.lastStableOffset = data.lastStableOffset();
+        cached.logStartOffset = data.logStartOffset();
+    }
+}

@@ -1,0 +1,101 @@
+package io.strand.broker.api.group;
+
+import io.strand.broker.group.GroupCoordinatorService;
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.RequestContext;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
+import io.strand.metadata.record.Endpoint;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+
+/**
+ * FindCoordinator (v0–6; v4+ batches keys): for key type GROUP, the leader of the group's
+ * {@code __consumer_offsets} partition, at its endpoint on the listener the request came in on.
+ * While the topic does not exist it is created and the answer is COORDINATOR_NOT_AVAILABLE (clients
+ * retry). TRANSACTION (and SHARE) keys get COORDINATOR_NOT_AVAILABLE until that coordinator exists.
+ */
+final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 6;
+
+    private static final short FIRST_BATCH_VERSION = 4;
+
+    private final GroupCoordinatorService service;
+
+    FindCoordinatorHandler(GroupCoordinatorService service) {
+        this.service = service;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FIND_COORDINATOR;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<FindCoordinatorResponseData> handle(RequestContext context, FindCoordinatorRequest request) {
+        short version = context.apiVersion();
+        byte keyType = request.data().keyType();
+        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        if (version >= FIRST_BATCH_VERSION) {
+            for (String key : request.data().coordinatorKeys()) {
+                response.coordinators().add(find(context, keyType, key));
+            }
+            return CompletableFuture.completedFuture(response);
+        }
+        Coordinator found = find(context, keyType, request.data().key());
+        return CompletableFuture.completedFuture(response.setErrorCode(found.errorCode())
+                .setErrorMessage(found.errorMessage()).setNodeId(found.nodeId()).setHost(found.host())
+                .setPort(found.port()));
+    }
+
+    private Coordinator find(RequestContext context, byte keyType, String key) {
+        Coordinator none = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+        if (keyType != CoordinatorType.GROUP.id()) {
+            Errors error = keyType == CoordinatorType.TRANSACTION.id() || keyType == CoordinatorType.SHARE.id()
+                    ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;
+            return none.setErrorCode(error.code()).setErrorMessage("No coordinator of key type " + keyType + " yet");
+        }
+        if (key == null || key.isEmpty()) {
+            return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+        }
+        MetadataImage image = service.image();
+        Optional<TopicImage> topic = image.topics().byName(GroupCoordinatorService.OFFSETS_TOPIC);
+        if (topic.isEmpty()) {
+            service.maybeCreateOffsetsTopic();
+            return unavailable(none, GroupCoordinatorService.OFFSETS_TOPIC + " is being created");
+        }
+        int partition = service.coordinator().partitionFor(key);
+        Optional<PartitionRegistration> registration = topic.get().partition(partition);
+        if (registration.isEmpty() || !registration.get().hasLeader()) {
+            return unavailable(none, "No leader for " + GroupCoordinatorService.OFFSETS_TOPIC + "-" + partition);
+        }
+        int leader = registration.get().leader();
+        BrokerRegistration broker = image.brokers().get(leader);
+        Optional<Endpoint> endpoint = broker == null ? Optional.empty() : broker.endpoint(context.listenerName());
+        if (endpoint.isEmpty()) {
+            return unavailable(none, "Broker " + leader + " has no listener " + context.listenerName());
+        }
+        return none.setErrorCode(Errors.NONE.code()).setErrorMessage(null).setNodeId(leader)
+                .setHost(endpoint.get().host()).setPort(endpoint.get().port());
+    }
+
+    private static Coordinator unavailable(Coordinator none, String message) {
+        return none.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(message);
+    }
+}

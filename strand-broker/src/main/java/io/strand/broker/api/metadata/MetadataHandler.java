@@ -1,0 +1,176 @@
+package io.strand.broker.api.metadata;
+
+import io.strand.broker.api.AuthorizedOperations;
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.RequestContext;
+import io.strand.broker.topic.TopicAutoCreator;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.TopicImage;
+import io.strand.metadata.record.Endpoint;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata (v0–13): brokers, cluster id, controller, and topics with their partitions' leaders,
+ * epochs, replicas and ISR — all read from the current metadata image without locks.
+ *
+ * <p>Topics that do not exist are created first when the request allows it (v4+ flag; always for
+ * older versions) and {@code auto.create.topics.enable} is on; the answer then already describes
+ * them, so clients need no retry. Topics asked for by id (v10+) that do not exist get
+ * UNKNOWN_TOPIC_ID.
+ */
+public final class MetadataHandler implements ApiHandler<MetadataRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 13;
+
+    private final Supplier<MetadataImage> image;
+    private final TopicAutoCreator autoCreator;
+    private final boolean autoCreateEnabled;
+
+    public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled) {
+        this.image = image;
+        this.autoCreator = autoCreator;
+        this.autoCreateEnabled = autoCreateEnabled;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
+        MetadataRequestData data = request.data();
+        MetadataImage current = image.get();
+        boolean allTopics = data.topics() == null || (request.version() == 0 && data.topics().isEmpty());
+        if (allTopics) {
+            return CompletableFuture.completedFuture(respond(context, data, current, List.of(), true));
+        }
+        Set<String> missing = new LinkedHashSet<>();
+        for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
+            if (topic.name() != null && current.topics().byName(topic.name()).isEmpty() && isCreatable(topic.name())) {
+                missing.add(topic.name());
+            }
+        }
+        boolean mayCreate = autoCreateEnabled && (request.version() < 4 || data.allowAutoTopicCreation());
+        if (missing.isEmpty() || !mayCreate) {
+            return CompletableFuture.completedFuture(respond(context, data, current, data.topics(), false));
+        }
+        return autoCreator.create(missing)
+                .thenApply(ignored -> respond(context, data, image.get(), data.topics(), false));
+    }
+
+    private static boolean isCreatable(String name) {
+        try {
+            Topic.validate(name);
+            return !Topic.isInternal(name);
+        } catch (InvalidTopicException e) {
+            return false;
+        }
+    }
+
+    private MetadataResponseData respond(RequestContext context, MetadataRequestData data, MetadataImage current,
+                                         List<MetadataRequestData.MetadataRequestTopic> requested, boolean allTopics) {
+        MetadataResponseData response = new MetadataResponseData()
+                .setClusterId(current.clusterId())
+                .setControllerId(controllerId(current));
+        for (BrokerRegistration broker : current.brokers().values()) {
+            Optional<Endpoint> endpoint = broker.endpoints().stream()
+                    .filter(e -> e.listenerName().equals(context.listenerName())).findFirst();
+            endpoint.ifPresent(e -> response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                    .setNodeId(broker.brokerId()).setHost(e.host()).setPort(e.port()).setRack(broker.rack())));
+        }
+        if (allTopics) {
+            for (TopicImage topic : current.topics().all()) {
+                response.topics().add(describe(topic, data.includeTopicAuthorizedOperations()));
+            }
+        } else {
+            for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
+                response.topics().add(describeRequested(current, wanted, data.includeTopicAuthorizedOperations()));
+            }
+        }
+        if (data.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
+        }
+        return response;
+    }
+
+    private static int controllerId(MetadataImage current) {
+        return current.brokers().keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
+    }
+
+    private MetadataResponseTopic describeRequested(MetadataImage current, MetadataRequestData.MetadataRequestTopic wanted,
+                                                    boolean includeOperations) {
+        Optional<TopicImage> topic;
+        // v10+ may name a topic by id; clients then send an empty or null name. The id wins when set.
+        if (wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId())) {
+            Uuid id = wanted.topicId();
+            topic = current.topics().byId(id);
+            if (topic.isEmpty()) {
+                return new MetadataResponseTopic().setTopicId(id).setName(null)
+                        .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            }
+        } else {
+            topic = current.topics().byName(wanted.name());
+            if (topic.isEmpty()) {
+                Errors error = isValidName(wanted.name()) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
+                return new MetadataResponseTopic().setName(wanted.name()).setErrorCode(error.code());
+            }
+        }
+        return describe(topic.get(), includeOperations);
+    }
+
+    private static boolean isValidName(String name) {
+        try {
+            Topic.validate(name);
+            return true;
+        } catch (InvalidTopicException e) {
+            return false;
+        }
+    }
+
+    private static MetadataResponseTopic describe(TopicImage topic, boolean includeOperations) {
+        MetadataResponseTopic result = new MetadataResponseTopic()
+                .setName(topic.name())
+                .setTopicId(topic.id())
+                .setIsInternal(Topic.isInternal(topic.name()))
+                .setTopicAuthorizedOperations(includeOperations ? AuthorizedOperations.TOPIC : AuthorizedOperations.NOT_REQUESTED);
+        for (Map.Entry<Integer, PartitionRegistration> e : new TreeMap<>(topic.partitions()).entrySet()) {
+            PartitionRegistration p = e.getValue();
+            result.partitions().add(new MetadataResponsePartition()
+                    .setPartitionIndex(e.getKey())
+                    .setLeaderId(p.leader())
+                    .setLeaderEpoch(p.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(p.replicas()))
+                    .setIsrNodes(new ArrayList<>(p.isr()))
+                    .setOfflineReplicas(new ArrayList<>()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,187 @@
+package io.strand.broker.api.produce;
+
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.CloseConnectionException;
+import io.strand.broker.network.RequestContext;
+import io.strand.broker.replica.Partition;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.TopicImage;
+import io.strand.storage.log.LogAppendResult;
+import io.strand.storage.record.RecordErrors;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.BaseRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce (v3–13; v0–2 are advertised, as Kafka 4 does for old librdkafka, and refused): appends each
+ * partition's batch through its leader {@link Partition} and answers with the base offset, log append
+ * time and log start offset, or the partition's error code.
+ *
+ * <p>acks=0 gets no response; an error there closes the connection, the only signal such a
+ * producer can see. acks=1 and acks=all answer after the local append; with this broker the only ISR
+ * member, the high watermark has then reached the batch. Topics are named (≤ v12) or given by id (v13).
+ *
+ * <p><b>Internal topics.</b> A client may not append to a topic Kafka treats as internal
+ * ({@code Topic.isInternal}: {@code __consumer_offsets}, {@code __transaction_state},
+ * {@code __share_group_state}): the partition gets {@code INVALID_TOPIC_EXCEPTION} ("Cannot append to
+ * internal topic …", Kafka's {@code InvalidTopicException}), which the Java producer raises as
+ * {@code InvalidTopicException}. The group coordinator writes its records to the log directly, not
+ * through this handler. Kafka lets a client whose id is {@code __admin_client} through (its
+ * {@code internalTopicsAllowed}); that exemption rests on ACLs in Kafka, and this broker has none, so
+ * here it would let any client that names itself so corrupt every group's offsets: no client id is
+ * exempt.
+ *
+ * <p><b>Refused records.</b> A batch the log refuses gets the exception's error code and message; when
+ * the log names the records at fault ({@link RecordErrors}: a record without key in a compacted topic,
+ * a timestamp out of range), they go back as {@code record_errors} (v8+, KIP-467), as Kafka does.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+
+    /**
+     * Advertised from v0 as Kafka advertises Produce, although v0–2 were removed (KIP-896) and are
+     * not parsed: requests start at {@link #MIN_SERVED_VERSION}.
+     */
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 13;
+    /** The oldest Produce version kafka-clients parses and this handler serves. */
+    static final short MIN_SERVED_VERSION = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+    private static final short FIRST_TOPIC_ID_VERSION = 13;
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<MetadataImage> image;
+
+    public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
+        this.replicaManager = replicaManager;
+        this.image = image;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public boolean servesVersion(short version) {
+        return version >= MIN_SERVED_VERSION && version <= MAX_VERSION;
+    }
+
+    @Override
+    public CompletableFuture<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
+        ProduceRequestData data = request.data();
+        short acks = data.acks();
+        MetadataImage current = image.get();
+        ProduceResponseData response = new ProduceResponseData();
+        boolean anyError = false;
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            Optional<TopicImage> topic = request.version() >= FIRST_TOPIC_ID_VERSION
+                    ? current.topics().byId(topicData.topicId())
+                    : current.topics().byName(topicData.name());
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(topicData.name()).setTopicId(topicData.topicId());
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse result;
+                if (acks != 0 && acks != 1 && acks != -1) {
+                    result = error(partitionData.index(), Errors.INVALID_REQUIRED_ACKS, "acks=" + acks);
+                } else if (topic.isEmpty()) {
+                    Errors error = request.version() >= FIRST_TOPIC_ID_VERSION
+                            ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    result = error(partitionData.index(), error, null);
+                } else if (Topic.isInternal(topic.get().name())) {
+                    result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
+                            "Cannot append to internal topic " + topic.get().name());
+                } else {
+                    result = append(current, topic.get(), partitionData, acks, data.transactionalId());
+                }
+                anyError |= result.errorCode() != Errors.NONE.code();
+                topicResponse.partitionResponses().add(result);
+            }
+            response.responses().add(topicResponse);
+        }
+        if (acks == 0) {
+            if (anyError) {
+                return CompletableFuture.failedFuture(new CloseConnectionException(
+                        "an acks=0 produce request failed: " + response));
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private PartitionProduceResponse append(MetadataImage current, TopicImage topic,
+                                            ProduceRequestData.PartitionProduceData partitionData, short acks,
+                                            String transactionalId) {
+        TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
+        Optional<Partition> partition = replicaManager.partition(tp);
+        if (partition.isEmpty()) {
+            Errors error = topic.partitions().containsKey(partitionData.index())
+                    ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            return error(partitionData.index(), error, null);
+        }
+        BaseRecords records = partitionData.records();
+        if (!(records instanceof MemoryRecords memoryRecords)) {
+            return error(partitionData.index(), Errors.CORRUPT_MESSAGE, "no record batch");
+        }
+        if (transactionalId != null) {
+            return error(partitionData.index(), Errors.INVALID_TXN_STATE,
+                    "transactions are not supported yet");
+        }
+        try {
+            LogAppendResult result = partition.get().appendAsLeader(memoryRecords, acks,
+                    replicaManager.minInsyncReplicas(current, topic.name()));
+            replicaManager.notifyAppended(tp);
+            return new PartitionProduceResponse()
+                    .setIndex(partitionData.index())
+                    .setBaseOffset(result.firstOffset())
+                    .setLogAppendTimeMs(result.logAppendTimeMs())
+                    .setLogStartOffset(result.logStartOffset());
+        } catch (ApiException e) {
+            PartitionProduceResponse result = error(partitionData.index(), Errors.forException(e), e.getMessage());
+            if (e instanceof RecordErrors refused) {
+                for (ProduceResponse.RecordError recordError : refused.recordErrors()) {
+                    result.recordErrors().add(new BatchIndexAndErrorMessage()
+                            .setBatchIndex(recordError.batchIndex)
+                            .setBatchIndexErrorMessage(recordError.message));
+                }
+            }
+            return result;
+        } catch (RuntimeException e) {
+            LOG.error("Append to {} failed", tp, e);
+            return error(partitionData.index(), Errors.forException(e), e.getMessage());
+        }
+    }
+
+    private static PartitionProduceResponse error(int partition, Errors error, String message) {
+        return new PartitionProduceResponse()
+                .setIndex(partition)
+                .setErrorCode(error.code())
+                .setErrorMessage(message != null ? message : error.message())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
+    }
+}

@@ -1,0 +1,189 @@
+package io.strand.broker.api.produce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.broker.network.RequestContext;
+import io.strand.broker.replica.LogConfigResolver;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.ConfigRecord;
+import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.PartitionRecord;
+import io.strand.metadata.record.RegisterBrokerRecord;
+import io.strand.metadata.record.TopicRecord;
+import io.strand.storage.LogManager;
+import io.strand.storage.LogManagerConfig;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ProduceHandlerTest {
+
+    private static final int NODE_ID = 1;
+    private static final Uuid OFFSETS_ID = new Uuid(1L, 1L);
+    private static final Uuid EVENTS_ID = new Uuid(2L, 2L);
+    private static final Uuid COMPACTED_ID = new Uuid(3L, 3L);
+
+    @TempDir
+    Path tmp;
+    private LogManager logManager;
+    private ReplicaManager replicaManager;
+    private ProduceHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        List<MetadataRecord> records = new ArrayList<>();
+        records.add(new RegisterBrokerRecord(NODE_ID, new Uuid(7L, NODE_ID),
+                List.of(new Endpoint("PLAINTEXT", "broker-host", 9092, "PLAINTEXT")), null));
+        addTopic(records, Topic.GROUP_METADATA_TOPIC_NAME, OFFSETS_ID);
+        addTopic(records, "events", EVENTS_ID);
+        addTopic(records, "compacted", COMPACTED_ID);
+        records.add(new ConfigRecord(ConfigResource.Type.TOPIC, "compacted", TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT));
+        MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+        delta.replayAll(records);
+        MetadataImage image = delta.apply(records.size());
+        logManager = new LogManager(LogManagerConfig.withDefaults(List.of(tmp)), Time.SYSTEM);
+        logManager.startup();
+        replicaManager = new ReplicaManager(NODE_ID, logManager, new LogConfigResolver(BrokerConfig.defaults()));
+        replicaManager.start(image);
+        handler = new ProduceHandler(replicaManager, () -> image);
+    }
+
+    private static void addTopic(List<MetadataRecord> records, String name, Uuid id) {
+        records.add(new TopicRecord(name, id));
+        records.add(new PartitionRecord(id, 0, List.of(NODE_ID), List.of(NODE_ID), NODE_ID, 0, 0));
+    }
+
+    @AfterEach
+    void tearDown() {
+        logManager.close();
+    }
+
+    private PartitionProduceResponse produce(String clientId, short version, String topic, Uuid topicId,
+                                             MemoryRecords records) {
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(1000);
+        ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData()
+                .setName(version < 13 ? topic : "").setTopicId(version < 13 ? Uuid.ZERO_UUID : topicId);
+        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        data.topicData().add(topicData);
+        ProduceRequest request = new ProduceRequest.Builder(version, version, data).build(version);
+        RequestContext context = new RequestContext(new RequestHeader(ApiKeys.PRODUCE, version, clientId, 1),
+                new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", 0L, null);
+        ProduceResponseData response = handler.handle(context, request).join();
+        ProduceResponseData read = (ProduceResponseData) AbstractResponse.parseResponse(ApiKeys.PRODUCE,
+                MessageUtil.toByteBufferAccessor(response, version), version).data();
+        return read.responses().iterator().next().partitionResponses().get(0);
+    }
+
+    private static MemoryRecords records(String... keys) {
+        SimpleRecord[] records = new SimpleRecord[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            records[i] = new SimpleRecord(System.currentTimeMillis(),
+                    keys[i] == null ? null : keys[i].getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    private long logEndOffset(String topic) {
+        return replicaManager.partition(new TopicPartition(topic, 0)).orElseThrow().log().logEndOffset();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"producer-1", "__admin_client"})
+    void refusesClientAppendsToTheOffsetsTopic(String clientId) {
+        for (short version : new short[] {3, 8, 12, 13}) {
+            PartitionProduceResponse response = produce(clientId, version, Topic.GROUP_METADATA_TOPIC_NAME, OFFSETS_ID,
+                    records("k"));
+
+            assertThat(Errors.forCode(response.errorCode())).as("v%d", version).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+            assertThat(response.baseOffset()).isEqualTo(-1L);
+            if (version >= 8) {
+                assertThat(response.errorMessage()).contains("internal topic");
+            }
+        }
+        assertThat(logEndOffset(Topic.GROUP_METADATA_TOPIC_NAME)).isZero();
+        assertThat(produce(clientId, (short) 12, "events", EVENTS_ID, records("k")).errorCode())
+                .isEqualTo(Errors.NONE.code());
+    }
+
+    @Test
+    void returnsAnErrorPerRecordWithoutKeyInACompactedTopic() {
+        PartitionProduceResponse response = produce("producer-1", (short) 12, "compacted", COMPACTED_ID,
+                records("a", null, "c", null));
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(response.recordErrors()).extracting(BatchIndexAndErrorMessage::batchIndex).containsExactly(1, 3);
+        assertThat(response.recordErrors()).allSatisfy(e -> assertThat(e.batchIndexErrorMessage()).contains("key"));
+        assertThat(response.errorMessage()).isNotBlank();
+        assertThat(logEndOffset("compacted")).isZero();
+    }
+
+    @Test
+    void oldVersionsGetTheErrorCodeWithoutRecordErrors() {
+        PartitionProduceResponse response = produce("producer-1", (short) 7, "compacted", COMPACTED_ID,
+                records("a", null));
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(response.recordErrors()).isEmpty();
+    }
+
+    @Test
+    void aRecordThatLiesIsInvalidRecordWithoutRecordErrors() {
+        MemoryRecords poison = records("a", "b");
+        ByteBuffer buf = poison.buffer();
+        // record 0: length, attributes, timestampDelta, offsetDelta, keyLength 1 ("a"), key, valueLength
+        int valueLengthAt = 61 + 6;
+        assertThat(buf.get(valueLengthAt)).isEqualTo((byte) 2); // zig-zag 1
+        buf.put(valueLengthAt, (byte) 8); // says 4 bytes of value
+        CRC32C crc = new CRC32C();
+        crc.update(buf.duplicate().position(21));
+        buf.putInt(17, (int) crc.getValue());
+
+        PartitionProduceResponse response = produce("producer-1", (short) 12, "events", EVENTS_ID, poison);
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(response.recordErrors()).isEmpty();
+        assertThat(logEndOffset("events")).isZero();
+    }
+
+    @Test
+    void acceptsAGoodBatchByTopicId() {
+        PartitionProduceResponse response = produce("producer-1", (short) 13, "events", EVENTS_ID, records("a", "b"));
+
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(logEndOffset("events")).isEqualTo(2L);
+    }
+}
