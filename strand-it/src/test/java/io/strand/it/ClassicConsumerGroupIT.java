@@ -32,6 +32,7 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +47,14 @@ class ClassicConsumerGroupIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS_PER_PARTITION = 50;
     private static final int SESSION_TIMEOUT_MS = 6000;
+    /**
+     * How long survivors may take to own a killed member's partitions: longer than the members'
+     * {@value #SESSION_TIMEOUT_MS} ms session timeout, shorter than the clients' 45 s default, so a
+     * takeover within it shows the broker expired the member by the session timeout it asked for.
+     * The moment of expiry is pinned with manual time in the coordinator's tests; how fast a takeover
+     * is, is not a bound for this test.
+     */
+    private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(30);
 
     @RegisterExtension
     static final BrokerUnderTest broker = BrokerUnderTest.strand();
@@ -75,19 +84,20 @@ class ClassicConsumerGroupIT {
                 a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2
                         && disjoint(a.assignment(), b.assignment(), child.assigned()));
         Set<String> victimPartitions = child.assigned();
-        await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
-                .until(() -> child.committed() >= 6);
+        try {
+            await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
+                    .until(() -> child.committed() >= 6);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the member process printed:\n" + child.output(), e);
+        }
 
         child.kill9();
-        long killedAtMs = System.currentTimeMillis();
         Thread.sleep(200);
         Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(broker.bootstrapServers(), group);
-        await("survivors own all partitions").atMost(Duration.ofSeconds(30))
+        await("survivors own all partitions").atMost(TAKEOVER_TIMEOUT)
                 .until(() -> a.assignment().size() + b.assignment().size() == PARTITIONS
                         && disjoint(a.assignment(), b.assignment(), Set.of()));
-        long reassignedAfterMs = System.currentTimeMillis() - killedAtMs;
 
-        assertThat(reassignedAfterMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
         await("every record consumed").atMost(Duration.ofSeconds(30)).until(() -> {
             for (int p = 0; p < PARTITIONS; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
@@ -126,7 +136,12 @@ class ClassicConsumerGroupIT {
         GroupMember bAgain = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
 
         await("b is back").atMost(Duration.ofSeconds(30)).until(() -> bAgain.assignment().equals(partitionsOfB));
-        Thread.sleep(1500); // a few heartbeats of a: a rebalance would show in them
+        // A rebalance would reach a through a heartbeat answer: wait until a has polled after three more
+        // of them (at least two asked after b was back).
+        long heartbeatsOfA = a.heartbeatsBeforeLastPoll();
+        assertThat(heartbeatsOfA).as("heartbeat answers a handled").isNotNegative();
+        await("a few heartbeats of a").atMost(Duration.ofSeconds(30))
+                .until(() -> a.heartbeatsBeforeLastPoll() >= heartbeatsOfA + 3);
         assertThat(a.generation()).isEqualTo(generation);
         assertThat(a.rebalanceEvents()).isEqualTo(rebalancesOfA);
         assertThat(bAgain.generation()).isEqualTo(generation);

@@ -39,6 +39,14 @@ class ConsumerProtocolGroupIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS_PER_PARTITION = 50;
     private static final int SESSION_TIMEOUT_MS = 6000;
+    /**
+     * How long survivors may take to own a killed member's partitions: longer than the node's
+     * {@value #SESSION_TIMEOUT_MS} ms {@code group.consumer.session.timeout.ms}, shorter than its 45 s
+     * default, so a takeover within it shows the broker expired the member by the configured session
+     * timeout. The moment of expiry is pinned with manual time in the coordinator's tests; how fast a
+     * takeover is, is not a bound for this test.
+     */
+    private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(30);
 
     @RegisterExtension
     static final BrokerUnderTest broker = BrokerUnderTest.strand().withProperties(Map.of(
@@ -79,11 +87,9 @@ class ConsumerProtocolGroupIT {
         Set<String> victimPartitions = child.assigned();
 
         child.kill9();
-        long killedAtMs = System.currentTimeMillis();
         Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(group);
-        await("survivors own all partitions").atMost(Duration.ofSeconds(30)).until(() ->
+        await("survivors own all partitions").atMost(TAKEOVER_TIMEOUT).until(() ->
                 a.assignment().size() == 3 && b.assignment().size() == 3 && union(a, b).size() == PARTITIONS);
-        assertThat(System.currentTimeMillis() - killedAtMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
         for (String name : victimPartitions) {
             TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
             long from = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
