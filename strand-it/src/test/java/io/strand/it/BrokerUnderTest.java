@@ -81,6 +81,8 @@ final class BrokerUnderTest implements BeforeAllCallback, AfterAllCallback {
     private final Map<String, String> props;
     private final List<String> jvmOptions;
 
+    /** The test class whose {@code afterAll} stops the node; null while stopped. */
+    private Class<?> owner;
     private Path rootDir;
     private Kind kind;
     private AutoCloseable node;
@@ -127,12 +129,14 @@ final class BrokerUnderTest implements BeforeAllCallback, AfterAllCallback {
         };
     }
 
+    /** Starts the node for the class that registered it; its {@code @Nested} classes share that node. */
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-        if (node != null) {
-            throw new IllegalStateException("BrokerUnderTest already started for " + context.getDisplayName());
+        if (owner != null) {
+            return;
         }
-        rootDir = Files.createTempDirectory("strand-it-" + context.getRequiredTestClass().getSimpleName() + "-");
+        owner = context.getRequiredTestClass();
+        rootDir = Files.createTempDirectory("strand-it-" + owner.getSimpleName() + "-");
         Path dataDir = dataDir();
         switch (launch) {
             case CHOSEN_FOR_THE_RUN -> {
@@ -165,6 +169,10 @@ final class BrokerUnderTest implements BeforeAllCallback, AfterAllCallback {
     /** Closes the admin client and the node, then deletes the directory; the first failure is thrown. */
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (context.getRequiredTestClass() != owner) {
+            return;
+        }
+        owner = null;
         Exception failure = null;
         if (admin != null) {
             try {
