@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -153,7 +154,9 @@ class ConsumerGroupsToolIT {
     }
 
     private static void createTopicWithRecords(String topic) throws Exception {
-        Topics.create(broker.bootstrapServers(), topic, 2);
+        // The records carry 2020 timestamps: without retention.ms=-1 a broker's time retention deletes
+        // them as soon as it first runs (Apache Kafka: 30 s after start-up), which a slow run reaches.
+        Topics.create(broker.bootstrapServers(), topic, 2, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), new StringSerializer())) {
