@@ -74,7 +74,9 @@ class ClassicConsumerGroupIT {
 
     @Test
     void survivorsTakeOverAKilledMembersPartitionsFromItsCommittedOffsets() throws Exception {
-        String topic = topicWithRecords(broker.bootstrapServers());
+        // The records come once the three members share the partitions: the Java members, faster to
+        // start than the process member, would otherwise read and commit everything before it joins.
+        String topic = emptyTopic(broker.bootstrapServers());
         String group = "takeover-" + UUID.randomUUID();
         GroupMember a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         GroupMember b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
@@ -84,6 +86,7 @@ class ClassicConsumerGroupIT {
                 a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2
                         && disjoint(a.assignment(), b.assignment(), child.assigned()));
         Set<String> victimPartitions = child.assigned();
+        produceRecords(broker.bootstrapServers(), topic);
         try {
             await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
                     .until(() -> child.committed() >= 6);
@@ -250,8 +253,19 @@ class ClassicConsumerGroupIT {
     }
 
     private static String topicWithRecords(String bootstrapServers) throws Exception {
+        String topic = emptyTopic(bootstrapServers);
+        produceRecords(bootstrapServers, topic);
+        return topic;
+    }
+
+    private static String emptyTopic(String bootstrapServers) {
         String topic = "orders-" + UUID.randomUUID();
         Topics.create(bootstrapServers, topic, PARTITIONS, Map.of());
+        return topic;
+    }
+
+    /** {@value #RECORDS_PER_PARTITION} records into each partition of {@code topic}. */
+    private static void produceRecords(String bootstrapServers, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrapServers);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
@@ -263,7 +277,6 @@ class ClassicConsumerGroupIT {
             }
             producer.flush();
         }
-        return topic;
     }
 
     private static Properties consumerProps(String bootstrapServers, String group, Class<?> assignor, String instanceId,
