@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.testkit.StrandProcess;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +36,10 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Truncated, oversized and nonsensical requests: each gets Kafka's error code or a closed
@@ -56,41 +54,32 @@ class BadInputIT {
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
     private static final int MAX_MESSAGE_BYTES = 10_000;
 
-    @TempDir
-    static Path dataDir;
-    static StrandProcess node;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest
+            .strandProcess(List.of("-Xmx" + RequestFuzzIT.HEAP_MIB + "m", "-XX:+ExitOnOutOfMemoryError"))
+            .withProperties(Map.of(
+                    "socket.request.max.bytes", Integer.toString(MAX_REQUEST_BYTES),
+                    "message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)));
 
     @BeforeAll
-    static void start() throws Exception {
-        node = StrandProcess.start(dataDir.resolve("node"), Map.of(
-                "socket.request.max.bytes", Integer.toString(MAX_REQUEST_BYTES),
-                "message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES)),
-                List.of("-Xmx" + RequestFuzzIT.HEAP_MIB + "m", "-XX:+ExitOnOutOfMemoryError"));
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
-        }
+    static void writeTenGoodRecords() throws Exception {
+        broker.admin().createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", node.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+                Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k" + i, "v" + i)).get();
             }
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-    }
-
     /** After every abuse: the broker still answers, and the log holds exactly the 10 good records. */
     @AfterEach
     void brokerStillServesAndLogIsIntact() {
+        StrandProcess node = broker.process();
         assertThat(node.isAlive()).as("node process alive (exit code %s)", node.exitCode()).isTrue();
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", node.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
+                Map.of("bootstrap.servers", broker.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -104,21 +93,17 @@ class BadInputIT {
                 .containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
     }
 
-    static Admin admin() {
-        return Admin.create(Map.<String, Object>of("bootstrap.servers", node.bootstrapServers()));
-    }
-
     @Test
     void oversizedFrameClosesTheConnectionWithoutReadingIt() throws Exception {
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendBytes(ByteBuffer.allocate(4).putInt(MAX_REQUEST_BYTES + 1).array());
             assertThat(raw.isClosedByBroker()).isTrue();
         }
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendBytes(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
             assertThat(raw.isClosedByBroker()).isTrue();
         }
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendBytes(ByteBuffer.allocate(4).putInt(-5).array());
             assertThat(raw.isClosedByBroker()).isTrue();
         }
@@ -130,7 +115,7 @@ class BadInputIT {
         for (int i = 0; i < 20; i++) {
             byte[] garbage = new byte[1 + random.nextInt(200)];
             random.nextBytes(garbage);
-            try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+            try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
                 raw.sendFrame(ByteBuffer.wrap(garbage));
                 // Either an answer (garbage that happens to parse) or a close; never a hang or crash.
                 boolean closed = raw.isClosedByBroker();
@@ -141,11 +126,11 @@ class BadInputIT {
 
     @Test
     void unknownApiKeyAndUnsupportedVersionCloseTheConnection() throws Exception {
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendFrame(ByteBuffer.wrap(new byte[]{0x27, 0x0f, 0, 0, 0, 0, 0, 1, -1, -1}));
             assertThat(raw.isClosedByBroker()).isTrue();
         }
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendRaw(ApiKeys.METADATA, (short) 99, new byte[0]);
             assertThat(raw.isClosedByBroker()).isTrue();
         }
@@ -153,7 +138,7 @@ class BadInputIT {
 
     @Test
     void newerApiVersionsRequestGetsV0AnswerWithSupportedVersions() throws Exception {
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendRaw(ApiKeys.API_VERSIONS, (short) 99, new byte[]{0, 0, 0});
             ByteBuffer frame = ByteBuffer.wrap(raw.readFrame());
             frame.getInt(); // correlation id; v0 header has nothing else
@@ -171,7 +156,7 @@ class BadInputIT {
         ByteBuffer body = request.serialize().buffer();
         byte[] half = new byte[body.remaining() / 2];
         body.get(half);
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             raw.sendRaw(ApiKeys.PRODUCE, request.version(), half);
             assertThat(raw.isClosedByBroker()).isTrue();
         }
@@ -210,25 +195,24 @@ class BadInputIT {
 
     @Test
     void invalidTopicNamesAndPartitionCountsAreRejected() {
-        try (Admin admin = admin()) {
-            assertThat(admin.createTopics(List.of(new NewTopic("bad/name", 1, (short) 1))).all())
-                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
-                    .withCauseInstanceOf(InvalidTopicException.class);
-            assertThat(admin.createTopics(List.of(new NewTopic("x".repeat(250), 1, (short) 1))).all())
-                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
-                    .withCauseInstanceOf(InvalidTopicException.class);
-            assertThat(admin.createTopics(List.of(new NewTopic("zero-partitions", 0, (short) 1))).all())
-                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
-                    .withCauseInstanceOf(InvalidPartitionsException.class);
-            assertThat(admin.createTopics(List.of(new NewTopic("three-replicas", 1, (short) 3))).all())
-                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
-                    .withCauseInstanceOf(InvalidReplicationFactorException.class);
-        }
+        Admin admin = broker.admin();
+        assertThat(admin.createTopics(List.of(new NewTopic("bad/name", 1, (short) 1))).all())
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(InvalidTopicException.class);
+        assertThat(admin.createTopics(List.of(new NewTopic("x".repeat(250), 1, (short) 1))).all())
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(InvalidTopicException.class);
+        assertThat(admin.createTopics(List.of(new NewTopic("zero-partitions", 0, (short) 1))).all())
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(InvalidPartitionsException.class);
+        assertThat(admin.createTopics(List.of(new NewTopic("three-replicas", 1, (short) 3))).all())
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(InvalidReplicationFactorException.class);
     }
 
     @Test
     void apiVersionsListsEveryServedApi() throws Exception {
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             ApiVersionsResponse response = (ApiVersionsResponse) raw.roundTrip(
                     new ApiVersionsRequest(new ApiVersionsRequestData()
                             .setClientSoftwareName("raw-test").setClientSoftwareVersion("1.0"), (short) 3));
@@ -244,7 +228,7 @@ class BadInputIT {
     }
 
     private static Errors produceError(String topic, MemoryRecords records) throws Exception {
-        try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
+        try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
             ProduceResponse response = (ProduceResponse) raw.roundTrip(produceRequest(topic, records));
             ProduceResponseData.PartitionProduceResponse partition =
                     response.data().responses().iterator().next().partitionResponses().get(0);

@@ -32,10 +32,10 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,25 +47,20 @@ class ClassicConsumerGroupIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS_PER_PARTITION = 50;
     private static final int SESSION_TIMEOUT_MS = 6000;
+    /**
+     * How long survivors may take to own a killed member's partitions: longer than the members'
+     * {@value #SESSION_TIMEOUT_MS} ms session timeout, shorter than the clients' 45 s default, so a
+     * takeover within it shows the broker expired the member by the session timeout it asked for.
+     * The moment of expiry is pinned with manual time in the coordinator's tests; how fast a takeover
+     * is, is not a bound for this test.
+     */
+    private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path dataDir;
-    static StrandNode node;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.strand();
 
     private final List<GroupMember> members = new ArrayList<>();
     private GroupMemberProcess.Handle child;
-
-    @BeforeAll
-    static void start() {
-        node = StrandNode.start(dataDir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     @AfterEach
     void stopMembers() throws InterruptedException {
@@ -79,29 +74,33 @@ class ClassicConsumerGroupIT {
 
     @Test
     void survivorsTakeOverAKilledMembersPartitionsFromItsCommittedOffsets() throws Exception {
-        String topic = topicWithRecords(node);
+        // The records come once the three members share the partitions: the Java members, faster to
+        // start than the process member, would otherwise read and commit everything before it joins.
+        String topic = emptyTopic(broker.bootstrapServers());
         String group = "takeover-" + UUID.randomUUID();
         GroupMember a = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         GroupMember b = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
-        child = GroupMemberProcess.launch(node.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "classic");
+        child = GroupMemberProcess.launch(broker.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "classic");
 
         await("three members with two partitions each").atMost(Duration.ofSeconds(60)).until(() ->
                 a.assignment().size() == 2 && b.assignment().size() == 2 && child.assigned().size() == 2
                         && disjoint(a.assignment(), b.assignment(), child.assigned()));
         Set<String> victimPartitions = child.assigned();
-        await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
-                .until(() -> child.committed() >= 6);
+        produceRecords(broker.bootstrapServers(), topic);
+        try {
+            await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
+                    .until(() -> child.committed() >= 6);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the member process printed:\n" + child.output(), e);
+        }
 
         child.kill9();
-        long killedAtMs = System.currentTimeMillis();
         Thread.sleep(200);
-        Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(node, group);
-        await("survivors own all partitions").atMost(Duration.ofSeconds(30))
+        Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(broker.bootstrapServers(), group);
+        await("survivors own all partitions").atMost(TAKEOVER_TIMEOUT)
                 .until(() -> a.assignment().size() + b.assignment().size() == PARTITIONS
                         && disjoint(a.assignment(), b.assignment(), Set.of()));
-        long reassignedAfterMs = System.currentTimeMillis() - killedAtMs;
 
-        assertThat(reassignedAfterMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
         await("every record consumed").atMost(Duration.ofSeconds(30)).until(() -> {
             for (int p = 0; p < PARTITIONS; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
@@ -124,7 +123,7 @@ class ClassicConsumerGroupIT {
 
     @Test
     void staticMemberRejoinsWithItsPartitionsAndNoRebalance() throws Exception {
-        String topic = topicWithRecords(node);
+        String topic = topicWithRecords(broker.bootstrapServers());
         String group = "static-" + UUID.randomUUID();
         GroupMember a = start(group, topic, RangeAssignor.class, "instance-a", 20_000);
         GroupMember b = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
@@ -140,7 +139,12 @@ class ClassicConsumerGroupIT {
         GroupMember bAgain = start(group, topic, RangeAssignor.class, "instance-b", 20_000);
 
         await("b is back").atMost(Duration.ofSeconds(30)).until(() -> bAgain.assignment().equals(partitionsOfB));
-        Thread.sleep(1500); // a few heartbeats of a: a rebalance would show in them
+        // A rebalance would reach a through a heartbeat answer: wait until a has polled after three more
+        // of them (at least two asked after b was back).
+        long heartbeatsOfA = a.heartbeatsBeforeLastPoll();
+        assertThat(heartbeatsOfA).as("heartbeat answers a handled").isNotNegative();
+        await("a few heartbeats of a").atMost(Duration.ofSeconds(30))
+                .until(() -> a.heartbeatsBeforeLastPoll() >= heartbeatsOfA + 3);
         assertThat(a.generation()).isEqualTo(generation);
         assertThat(a.rebalanceEvents()).isEqualTo(rebalancesOfA);
         assertThat(bAgain.generation()).isEqualTo(generation);
@@ -148,7 +152,7 @@ class ClassicConsumerGroupIT {
 
     @Test
     void cooperativeStickyMovesOnlyThePartitionsTheNewMemberGets() throws Exception {
-        String topic = topicWithRecords(node);
+        String topic = topicWithRecords(broker.bootstrapServers());
         String group = "cooperative-" + UUID.randomUUID();
         List<GroupMember> first = List.of(
                 start(group, topic, CooperativeStickyAssignor.class, null, SESSION_TIMEOUT_MS),
@@ -178,14 +182,14 @@ class ClassicConsumerGroupIT {
     @Test
     void committedOffsetsAndMetadataSurviveARestart(@TempDir Path ownDir) throws Exception {
         try (StrandNode own = StrandNode.start(ownDir, Map.of())) {
-            String topic = topicWithRecords(own);
+            String topic = topicWithRecords(own.bootstrapServers());
             String group = "restart-" + UUID.randomUUID();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(p * 7L, "meta-" + p));
             }
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-                    consumerProps(own, group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
+                    consumerProps(own.bootstrapServers(), group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer.commitSync(offsets);
             }
@@ -193,9 +197,9 @@ class ClassicConsumerGroupIT {
             own.restart();
 
             await("offsets after the restart").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> committedOffsets(own, group).equals(offsets));
+                    .until(() -> committedOffsets(own.bootstrapServers(), group).equals(offsets));
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-                    consumerProps(own, group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
+                    consumerProps(own.bootstrapServers(), group, RangeAssignor.class, null, SESSION_TIMEOUT_MS),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of(topic));
                 Map<Integer, Long> firstOffsets = new HashMap<>();
@@ -212,11 +216,11 @@ class ClassicConsumerGroupIT {
 
     @Test
     void adminDescribesListsAndDeletesGroupsAndOffsets() throws Exception {
-        String topic = topicWithRecords(node);
+        String topic = topicWithRecords(broker.bootstrapServers());
         String group = "admin-" + UUID.randomUUID();
         GroupMember member = start(group, topic, RangeAssignor.class, null, SESSION_TIMEOUT_MS);
         await("member assigned").atMost(Duration.ofSeconds(60)).until(() -> member.assignment().size() == PARTITIONS);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             await("described as stable").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
                         .get(30, TimeUnit.SECONDS).get(group);
@@ -239,20 +243,31 @@ class ClassicConsumerGroupIT {
                     .describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).groupState()
                     == GroupState.EMPTY);
             admin.deleteConsumerGroupOffsets(group, Set.of(new TopicPartition(topic, 0))).all().get(30, TimeUnit.SECONDS);
-            assertThat(committedOffsets(node, group)).doesNotContainKey(new TopicPartition(topic, 0))
+            assertThat(committedOffsets(broker.bootstrapServers(), group)).doesNotContainKey(new TopicPartition(topic, 0))
                     .containsKey(new TopicPartition(topic, 1));
             admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-            assertThat(committedOffsets(node, group)).isEmpty();
+            assertThat(committedOffsets(broker.bootstrapServers(), group)).isEmpty();
             assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS))
                     .noneSatisfy(listing -> assertThat(listing.groupId()).isEqualTo(group));
         }
     }
 
-    private static String topicWithRecords(StrandNode target) throws Exception {
+    private static String topicWithRecords(String bootstrapServers) throws Exception {
+        String topic = emptyTopic(bootstrapServers);
+        produceRecords(bootstrapServers, topic);
+        return topic;
+    }
+
+    private static String emptyTopic(String bootstrapServers) {
         String topic = "orders-" + UUID.randomUUID();
-        Topics.create(target.bootstrapServers(), topic, PARTITIONS, Map.of());
+        Topics.create(bootstrapServers, topic, PARTITIONS, Map.of());
+        return topic;
+    }
+
+    /** {@value #RECORDS_PER_PARTITION} records into each partition of {@code topic}. */
+    private static void produceRecords(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", target.bootstrapServers());
+        props.put("bootstrap.servers", bootstrapServers);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -262,13 +277,12 @@ class ClassicConsumerGroupIT {
             }
             producer.flush();
         }
-        return topic;
     }
 
-    private static Properties consumerProps(StrandNode target, String group, Class<?> assignor, String instanceId,
+    private static Properties consumerProps(String bootstrapServers, String group, Class<?> assignor, String instanceId,
                                             int sessionTimeoutMs) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", target.bootstrapServers());
+        props.put("bootstrap.servers", bootstrapServers);
         props.put("group.id", group);
         props.put("group.protocol", "classic");
         props.put("enable.auto.commit", "false");
@@ -284,14 +298,15 @@ class ClassicConsumerGroupIT {
     }
 
     private GroupMember start(String group, String topic, Class<?> assignor, String instanceId, int sessionTimeoutMs) {
-        GroupMember member = GroupMember.start(consumerProps(node, group, assignor, instanceId, sessionTimeoutMs), topic);
+        GroupMember member = GroupMember.start(
+                consumerProps(broker.bootstrapServers(), group, assignor, instanceId, sessionTimeoutMs), topic);
         members.add(member);
         return member;
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(StrandNode target, String group)
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String bootstrapServers, String group)
             throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                             e -> new OffsetAndMetadata(e.getValue().offset(), e.getValue().metadata())));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,11 +25,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Log compaction seen by clients: a topic with {@code cleanup.policy=compact}, small segments, a
@@ -57,28 +54,14 @@ class CompactionIT {
     /** Written once each, more bytes than a segment holds. */
     private static final int PADDING_KEYS = 1300;
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = BrokerUnderTest.start(dataDir, Map.of("log.cleaner.backoff.ms", Long.toString(CLEANER_BACKOFF_MS)));
-        bootstrap = broker.bootstrapServers();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
+            .withProperties(Map.of("log.cleaner.backoff.ms", Long.toString(CLEANER_BACKOFF_MS)));
 
     @Test
     void consumerFromTheBeginningSeesOnlyTheLatestValueOfEveryLiveKeyAtItsOriginalOffset() throws Exception {
         String topic = "compacted-updates";
-        Topics.create(bootstrap, topic, 1, compactedTopicConfigs());
+        Topics.create(broker.bootstrapServers(), topic, 1, compactedTopicConfigs());
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int round = 0; round < UPDATES_PER_KEY; round++) {
             for (int k = 0; k < KEYS; k++) {
@@ -141,7 +124,7 @@ class CompactionIT {
     @Test
     void recordWithoutAKeyIsRefusedByACompactedTopic() throws Exception {
         String topic = "compacted-no-key";
-        Topics.create(bootstrap, topic, 1, compactedTopicConfigs());
+        Topics.create(broker.bootstrapServers(), topic, 1, compactedTopicConfigs());
         try (KafkaProducer<String, String> producer = producer()) {
             assertThat(producer.send(new ProducerRecord<>(topic, 0, "k", "keyed")).get(30, TimeUnit.SECONDS).offset())
                     .isZero();
@@ -198,7 +181,7 @@ class CompactionIT {
 
     private static KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000),
@@ -210,7 +193,7 @@ class CompactionIT {
         TopicPartition tp = new TopicPartition(topic, 0);
         Map<Long, String> read = new LinkedHashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(tp));

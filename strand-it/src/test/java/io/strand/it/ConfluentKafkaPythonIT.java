@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * confluent-kafka-python (librdkafka underneath) against one node, through the scripts in
@@ -40,16 +39,12 @@ class ConfluentKafkaPythonIT {
     private static final int CREATE_TIME = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
 
     @BeforeAll
-    static void startBroker() {
+    static void requireTheClients() {
         python = Tools.requirePython();
-        broker = BrokerUnderTest.start(dataDir);
-        bootstrap = broker.bootstrapServers();
     }
 
     @AfterEach
@@ -57,23 +52,16 @@ class ConfluentKafkaPythonIT {
         ChildProcess.killLeftovers();
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void adminClientCreatesTopicThatListTopicsShows() {
-        JsonNode created = script("admin.py", bootstrap, "create", "py-admin", "3", "retention.ms=3600000");
+        JsonNode created = script("admin.py", broker.bootstrapServers(), "create", "py-admin", "3", "retention.ms=3600000");
         assertThat(created.get("created").asText()).isEqualTo("py-admin");
 
-        JsonNode cluster = script("admin.py", bootstrap, "list");
+        JsonNode cluster = script("admin.py", broker.bootstrapServers(), "list");
 
         assertThat(cluster.get("brokers")).hasSize(1);
         JsonNode node = cluster.get("brokers").get(0);
-        assertThat(node.get("host").asText() + ":" + node.get("port").asInt()).isEqualTo(bootstrap);
+        assertThat(node.get("host").asText() + ":" + node.get("port").asInt()).isEqualTo(broker.bootstrapServers());
         assertThat(cluster.get("controller_id").asInt()).isEqualTo(node.get("id").asInt());
         assertThat(cluster.get("cluster_id").asText()).isNotBlank();
         JsonNode topic = cluster.get("topics").get("py-admin");
@@ -85,7 +73,7 @@ class ConfluentKafkaPythonIT {
 
     @Test
     void idempotentProducerDeliversEveryRecordInOrderUnderAProducerId() {
-        Topics.create(bootstrap, "py-idempotent", 1);
+        Topics.create(broker.bootstrapServers(), "py-idempotent", 1);
 
         JsonNode report = produce("py-idempotent", 50);
 
@@ -106,11 +94,11 @@ class ConfluentKafkaPythonIT {
 
     @Test
     void assignedConsumerReadsRecordsBackWithKeysHeadersAndTimestamps() {
-        Topics.create(bootstrap, "py-consume", 1);
+        Topics.create(broker.bootstrapServers(), "py-consume", 1);
         produce("py-consume", 20);
 
-        JsonNode all = script("consume.py", bootstrap, "py-consume", "0", "0", "20");
-        JsonNode tail = script("consume.py", bootstrap, "py-consume", "0", "17", "3");
+        JsonNode all = script("consume.py", broker.bootstrapServers(), "py-consume", "0", "0", "20");
+        JsonNode tail = script("consume.py", broker.bootstrapServers(), "py-consume", "0", "17", "3");
 
         assertThat(all.get("errors")).isEmpty();
         assertThat(records(all)).containsExactlyElementsOf(expectedRecords(0, 20));
@@ -120,10 +108,10 @@ class ConfluentKafkaPythonIT {
 
     @Test
     void watermarksAndOffsetsForTimesMatchTheProducedRecords() {
-        Topics.create(bootstrap, "py-offsets", 1);
+        Topics.create(broker.bootstrapServers(), "py-offsets", 1);
         produce("py-offsets", 10);
 
-        JsonNode offsets = script("offsets.py", bootstrap, "py-offsets", "0",
+        JsonNode offsets = script("offsets.py", broker.bootstrapServers(), "py-offsets", "0",
                 Long.toString(BASE_TIMESTAMP_MS - 1),
                 Long.toString(BASE_TIMESTAMP_MS),
                 Long.toString(BASE_TIMESTAMP_MS + 6_500),
@@ -142,7 +130,7 @@ class ConfluentKafkaPythonIT {
     }
 
     private static JsonNode produce(String topic, int count) {
-        JsonNode report = script("produce.py", bootstrap, topic, "0", Integer.toString(count),
+        JsonNode report = script("produce.py", broker.bootstrapServers(), topic, "0", Integer.toString(count),
                 Long.toString(BASE_TIMESTAMP_MS));
         assertThat(report.get("delivered")).as("deliveries of %s", report).hasSize(count);
         return report;

@@ -3,7 +3,6 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,14 +20,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Apache Kafka's {@code kafka-consumer-groups} tool (4.3.1, {@value #GROUP_COMMAND}) against one
@@ -50,27 +48,13 @@ class ConsumerGroupsToolIT {
     private static final long BASE_TIMESTAMP_MS = 1_600_000_000_000L;
     private static final int RECORDS_PER_PARTITION = 10;
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = BrokerUnderTest.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0"));
-        bootstrap = broker.bootstrapServers();
-    }
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
+            .withProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
 
     @AfterEach
     void killLeftoverClients() {
         ChildProcess.killLeftovers();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     @Test
@@ -170,9 +154,11 @@ class ConsumerGroupsToolIT {
     }
 
     private static void createTopicWithRecords(String topic) throws Exception {
-        Topics.create(bootstrap, topic, 2);
+        // The records carry 2020 timestamps: without retention.ms=-1 a broker's time retention deletes
+        // them as soon as it first runs (Apache Kafka: 30 s after start-up), which a slow run reaches.
+        Topics.create(broker.bootstrapServers(), topic, 2, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), new StringSerializer())) {
             for (int partition = 0; partition < 2; partition++) {
                 for (int i = 0; i < RECORDS_PER_PARTITION; i++) {
@@ -189,7 +175,7 @@ class ConsumerGroupsToolIT {
      */
     private static void commit(String group, String topic, Map<Integer, Long> offsets) {
         Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -210,7 +196,7 @@ class ConsumerGroupsToolIT {
 
     /** The group's committed offsets as topic-partition=offset, sorted, read with OffsetFetch. */
     private static List<String> committed(String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<String, Long> sorted = new TreeMap<>();
@@ -266,7 +252,7 @@ class ConsumerGroupsToolIT {
     }
 
     private static ChildProcess.Result groups(String... args) {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
         command.addAll(List.of(args));
         return ChildProcess.javaMain(GROUP_COMMAND, command).timeout(TOOL_TIMEOUT).run().assertSuccess();
     }

@@ -3,8 +3,6 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.strand.testkit.StrandNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,11 +24,9 @@ import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Java consumers with {@code group.protocol=consumer} (KIP-848) against one Strand node: the broker
@@ -43,26 +39,22 @@ class ConsumerProtocolGroupIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS_PER_PARTITION = 50;
     private static final int SESSION_TIMEOUT_MS = 6000;
+    /**
+     * How long survivors may take to own a killed member's partitions: longer than the node's
+     * {@value #SESSION_TIMEOUT_MS} ms {@code group.consumer.session.timeout.ms}, shorter than its 45 s
+     * default, so a takeover within it shows the broker expired the member by the configured session
+     * timeout. The moment of expiry is pinned with manual time in the coordinator's tests; how fast a
+     * takeover is, is not a bound for this test.
+     */
+    private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(30);
 
-    @TempDir
-    static Path dataDir;
-    static StrandNode node;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.strand().withProperties(Map.of(
+            "group.consumer.heartbeat.interval.ms", "500",
+            "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)));
 
     private final List<GroupMember> members = new ArrayList<>();
     private GroupMemberProcess.Handle child;
-
-    @BeforeAll
-    static void start() {
-        node = StrandNode.start(dataDir, Map.of("group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     @AfterEach
     void stopMembers() throws InterruptedException {
@@ -77,11 +69,11 @@ class ConsumerProtocolGroupIT {
     @Test
     void survivorsTakeOverAKilledMembersPartitionsWithinTheSessionTimeout() throws Exception {
         String topic = "killed-" + UUID.randomUUID();
-        Topics.create(node.bootstrapServers(), topic, PARTITIONS, Map.of());
+        Topics.create(broker.bootstrapServers(), topic, PARTITIONS, Map.of());
         produce(topic, 0);
         String group = "kip848-kill-" + UUID.randomUUID();
         // The process member starts alone and reads slowly, so that records are left when it dies.
-        child = GroupMemberProcess.launch(node.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "consumer");
+        child = GroupMemberProcess.launch(broker.bootstrapServers(), group, topic, SESSION_TIMEOUT_MS, "consumer");
         try {
             await("the member to be killed has committed").atMost(Duration.ofSeconds(30))
                     .until(() -> child.committed() >= 6);
@@ -95,11 +87,9 @@ class ConsumerProtocolGroupIT {
         Set<String> victimPartitions = child.assigned();
 
         child.kill9();
-        long killedAtMs = System.currentTimeMillis();
         Map<TopicPartition, OffsetAndMetadata> committedAtKill = committedOffsets(group);
-        await("survivors own all partitions").atMost(Duration.ofSeconds(30)).until(() ->
+        await("survivors own all partitions").atMost(TAKEOVER_TIMEOUT).until(() ->
                 a.assignment().size() == 3 && b.assignment().size() == 3 && union(a, b).size() == PARTITIONS);
-        assertThat(System.currentTimeMillis() - killedAtMs).isLessThan(SESSION_TIMEOUT_MS + 4000L);
         for (String name : victimPartitions) {
             TopicPartition tp = new TopicPartition(topic, Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
             long from = committedAtKill.containsKey(tp) ? committedAtKill.get(tp).offset() : 0;
@@ -114,7 +104,7 @@ class ConsumerProtocolGroupIT {
     @Test
     void threeMembersShareSixPartitionsAndSurvivorsResumeFromTheLeaversCommits() throws Exception {
         String topic = "orders-" + UUID.randomUUID();
-        Topics.create(node.bootstrapServers(), topic, PARTITIONS, Map.of());
+        Topics.create(broker.bootstrapServers(), topic, PARTITIONS, Map.of());
         produce(topic, 0);
         String group = "kip848-" + UUID.randomUUID();
         GroupMember a = start(group, topic);
@@ -162,9 +152,9 @@ class ConsumerProtocolGroupIT {
     @Test
     void regexSubscriptionPicksUpMatchingTopicsCreatedLater() throws Exception {
         String prefix = "events-" + UUID.randomUUID().toString().substring(0, 8);
-        Topics.create(node.bootstrapServers(), prefix + "-a", 2, Map.of());
+        Topics.create(broker.bootstrapServers(), prefix + "-a", 2, Map.of());
         Properties props = new Properties();
-        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("group.id", "kip848-regex-" + UUID.randomUUID());
         props.put("group.protocol", "consumer");
         props.put("metadata.max.age.ms", "500");
@@ -176,7 +166,7 @@ class ConsumerProtocolGroupIT {
                 return consumer.assignment().size() == 2;
             });
 
-            Topics.create(node.bootstrapServers(), prefix + "-b", 3, Map.of());
+            Topics.create(broker.bootstrapServers(), prefix + "-b", 3, Map.of());
 
             await("the new topic assigned too").atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(100));
@@ -187,7 +177,7 @@ class ConsumerProtocolGroupIT {
 
     private static void produce(String topic, int alreadyPerPartition) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -200,7 +190,7 @@ class ConsumerProtocolGroupIT {
     }
 
     private static Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {
@@ -211,7 +201,7 @@ class ConsumerProtocolGroupIT {
 
     private GroupMember start(String group, String topic) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("group.id", group);
         props.put("group.protocol", "consumer");
         props.put("enable.auto.commit", "false");

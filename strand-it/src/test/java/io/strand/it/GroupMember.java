@@ -14,13 +14,16 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * One Java consumer in a group, polling on its own thread and committing after every poll that
  * returned records; it records the offsets it read per partition, its current assignment and
- * generation, and its rebalance callbacks. Either group protocol, as the properties say.
+ * generation, its rebalance callbacks, and how many heartbeat answers it had handled when its latest
+ * poll began. Either group protocol, as the properties say.
  */
 final class GroupMember {
 
@@ -31,6 +34,7 @@ final class GroupMember {
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile int generation = -1;
     private volatile int rebalanceEvents;
+    private volatile long heartbeatsBeforeLastPoll = -1;
     private volatile boolean running = true;
 
     private GroupMember(Properties props, String topic) {
@@ -62,6 +66,7 @@ final class GroupMember {
                 }
             });
             while (running) {
+                long heartbeatsBefore = heartbeats(consumer);
                 var records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<String, String> record : records) {
                     consumed.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
@@ -78,6 +83,7 @@ final class GroupMember {
                 }
                 assignment = Set.copyOf(consumer.assignment());
                 generation = consumer.groupMetadata().generationId();
+                heartbeatsBeforeLastPoll = heartbeatsBefore;
             }
         }
     }
@@ -94,9 +100,30 @@ final class GroupMember {
         return rebalanceEvents;
     }
 
+    /**
+     * Heartbeat answers the consumer had handled when its latest completed poll began, or -1 before
+     * the first poll. An answer that asks for a rebalance is acted on (partitions revoked, a rejoin
+     * sent) at the start of the next poll, so once this passes a count, every answer up to that count
+     * shows in {@link #rebalanceEvents()} and {@link #generation()}.
+     */
+    long heartbeatsBeforeLastPoll() {
+        return heartbeatsBeforeLastPoll;
+    }
+
     void stop() throws InterruptedException {
         running = false;
         thread.join(30_000);
+    }
+
+    /** The consumer's count of heartbeat answers (its coordinator metric {@code heartbeat-total}), or -1. */
+    private static long heartbeats(KafkaConsumer<?, ?> consumer) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            MetricName name = metric.getKey();
+            if (name.name().equals("heartbeat-total") && name.group().endsWith("-coordinator-metrics")) {
+                return ((Number) metric.getValue().metricValue()).longValue();
+            }
+        }
+        return -1;
     }
 
     /** The offsets of {@code tp} the given members read, in order. */

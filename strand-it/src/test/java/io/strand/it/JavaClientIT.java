@@ -2,9 +2,7 @@ package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.testkit.StrandNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,35 +21,20 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The official Java producer and consumer (assign/seek, no group) against one Strand node. */
 class JavaClientIT {
 
-    @TempDir
-    static Path dataDir;
-    static StrandNode node;
-
-    @BeforeAll
-    static void start() {
-        node = StrandNode.start(dataDir, Map.of("num.partitions", "3"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.strand().withProperties(Map.of("num.partitions", "3"));
 
     static KafkaProducer<String, String> producer(String acks, String compression) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("acks", acks);
         props.put("compression.type", compression);
         props.put("linger.ms", "5");
@@ -62,7 +44,7 @@ class JavaClientIT {
 
     static KafkaConsumer<String, String> consumer() {
         Properties props = new Properties();
-        props.put("bootstrap.servers", node.bootstrapServers());
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "10000");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
@@ -225,8 +207,6 @@ class JavaClientIT {
     }
 
     static void createTopic(String name, int partitions) throws ExecutionException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", node.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-        }
+        broker.admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
     }
 }

@@ -12,12 +12,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.common.Cluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Apache Kafka's own command-line tools (4.3.1, from the kafka-tools and kafka_2.13 jars) against
@@ -38,27 +36,12 @@ class KafkaCliToolsIT {
     private static final String GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell";
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(45);
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = BrokerUnderTest.start(dataDir);
-        bootstrap = broker.bootstrapServers();
-    }
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
 
     @AfterEach
     void killLeftoverClients() {
         ChildProcess.killLeftovers();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     @Test
@@ -98,7 +81,7 @@ class KafkaCliToolsIT {
                 .untilAsserted(() -> assertThat(topics("--list").stdoutLines())
                         .contains("cli-list-kept")
                         .doesNotContain("cli-list-deleted"));
-        ChildProcess.Result describeDeleted = tool(TOPIC_COMMAND, "", "--bootstrap-server", bootstrap,
+        ChildProcess.Result describeDeleted = tool(TOPIC_COMMAND, "", "--bootstrap-server", broker.bootstrapServers(),
                 "--describe", "--topic", "cli-list-deleted");
         assertThat(describeDeleted.exitCode()).as(describeDeleted.describe("described a deleted topic")).isNotZero();
         assertThat(describeDeleted.stdout()).contains("Topic 'cli-list-deleted' does not exist");
@@ -156,7 +139,7 @@ class KafkaCliToolsIT {
 
         ChildProcess.Result produced = tool(CONSOLE_PRODUCER,
                 "src:cli,n:1\tk1\tv1\nsrc:cli,n:2\tk2\tv2\nsrc:cli,n:3\tk3\tv3\n",
-                "--bootstrap-server", bootstrap, "--topic", "cli-console",
+                "--bootstrap-server", broker.bootstrapServers(), "--topic", "cli-console",
                 "--reader-property", "parse.key=true", "--reader-property", "parse.headers=true")
                 .assertSuccess();
 
@@ -175,7 +158,7 @@ class KafkaCliToolsIT {
     void consoleConsumerStartsAtAChosenOffset() {
         topics("--create", "--topic", "cli-console-offset", "--partitions", "1", "--replication-factor", "1");
         ChildProcess.Result produced = tool(CONSOLE_PRODUCER, "a\nb\nc\nd\n",
-                "--bootstrap-server", bootstrap, "--topic", "cli-console-offset")
+                "--bootstrap-server", broker.bootstrapServers(), "--topic", "cli-console-offset")
                 .assertSuccess();
 
         assertThat(consume("cli-console-offset", "2", 2).stdoutLines()).as(produced.describe("produced"))
@@ -188,7 +171,7 @@ class KafkaCliToolsIT {
         topics("--create", "--topic", "cli-offsets", "--partitions", "2", "--replication-factor", "1");
         long beforeProduceMs = System.currentTimeMillis();
         ChildProcess.Result produced = tool(CONSOLE_PRODUCER, "1:one\n2:two\n3:three\n",
-                "--bootstrap-server", bootstrap, "--topic", "cli-offsets",
+                "--bootstrap-server", broker.bootstrapServers(), "--topic", "cli-offsets",
                 "--reader-property", "parse.key=true", "--reader-property", "key.separator=:",
                 "--producer-property", "partitioner.class=" + PartitionZero.class.getName())
                 .assertSuccess();
@@ -208,7 +191,7 @@ class KafkaCliToolsIT {
     }
 
     private static List<String> getOffsets(String... args) {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
         command.addAll(List.of(args));
         return tool(GET_OFFSETS, "", command.toArray(String[]::new)).assertSuccess().stdoutLines();
     }
@@ -223,7 +206,7 @@ class KafkaCliToolsIT {
     }
 
     private static ChildProcess.Result consume(String topic, String offset, int maxMessages, String... extra) {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrap, "--topic", topic,
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topic,
                 "--partition", "0", "--offset", offset, "--max-messages", Integer.toString(maxMessages),
                 "--timeout-ms", "20000"));
         command.addAll(List.of(extra));
@@ -231,13 +214,13 @@ class KafkaCliToolsIT {
     }
 
     private static ChildProcess.Result topics(String... args) {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
         command.addAll(List.of(args));
         return tool(TOPIC_COMMAND, "", command.toArray(String[]::new)).assertSuccess();
     }
 
     private static ChildProcess.Result configs(String... args) {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", bootstrap));
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
         command.addAll(List.of(args));
         return tool(CONFIG_COMMAND, "", command.toArray(String[]::new)).assertSuccess();
     }

@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kafkajs (the pure-JavaScript client, version pinned in {@code src/test/js/package-lock.json})
@@ -39,17 +38,13 @@ class KafkajsIT {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(45);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
 
     @BeforeAll
-    static void startBroker() {
+    static void requireTheClients() {
         node = Tools.requireNode();
         scripts = Tools.requireKafkajs();
-        broker = BrokerUnderTest.start(dataDir);
-        bootstrap = broker.bootstrapServers();
     }
 
     @AfterEach
@@ -57,20 +52,13 @@ class KafkajsIT {
         ChildProcess.killLeftovers();
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void adminCreatesTopicAndReadsItsMetadata() {
-        JsonNode created = script("admin.js", bootstrap, "create", "js-admin", "3", "retention.ms=3600000");
+        JsonNode created = script("admin.js", broker.bootstrapServers(), "create", "js-admin", "3", "retention.ms=3600000");
         assertThat(created.get("created").asBoolean()).as("createTopics answer").isTrue();
 
-        JsonNode metadata = script("admin.js", bootstrap, "metadata", "js-admin");
-        JsonNode listed = script("admin.js", bootstrap, "list");
+        JsonNode metadata = script("admin.js", broker.bootstrapServers(), "metadata", "js-admin");
+        JsonNode listed = script("admin.js", broker.bootstrapServers(), "list");
 
         JsonNode topic = metadata.get("topics").get(0);
         assertThat(topic.get("name").asText()).isEqualTo("js-admin");
@@ -89,12 +77,12 @@ class KafkajsIT {
 
     @Test
     void sendReportsBaseOffsetsAndTopicOffsetsShowTheWatermarks() {
-        Topics.create(bootstrap, "js-offsets", 2);
+        Topics.create(broker.bootstrapServers(), "js-offsets", 2);
 
-        JsonNode first = script("produce.js", bootstrap, "js-offsets", "0", "7", "none");
-        JsonNode second = script("produce.js", bootstrap, "js-offsets", "0", "3", "gzip");
-        script("produce.js", bootstrap, "js-offsets", "1", "2", "none");
-        JsonNode offsets = script("admin.js", bootstrap, "offsets", "js-offsets");
+        JsonNode first = script("produce.js", broker.bootstrapServers(), "js-offsets", "0", "7", "none");
+        JsonNode second = script("produce.js", broker.bootstrapServers(), "js-offsets", "0", "3", "gzip");
+        script("produce.js", broker.bootstrapServers(), "js-offsets", "1", "2", "none");
+        JsonNode offsets = script("admin.js", broker.bootstrapServers(), "offsets", "js-offsets");
 
         assertThat(sendResult(first)).isEqualTo("js-offsets/0 error=0 base=0");
         assertThat(sendResult(second)).isEqualTo("js-offsets/0 error=0 base=7");
@@ -110,12 +98,12 @@ class KafkajsIT {
 
     @Test
     void fetchesAPartitionWithoutAConsumerGroup() {
-        Topics.create(bootstrap, "js-fetch", 2);
-        script("produce.js", bootstrap, "js-fetch", "0", "6", "none");
-        script("produce.js", bootstrap, "js-fetch", "1", "4", "gzip");
+        Topics.create(broker.bootstrapServers(), "js-fetch", 2);
+        script("produce.js", broker.bootstrapServers(), "js-fetch", "0", "6", "none");
+        script("produce.js", broker.bootstrapServers(), "js-fetch", "1", "4", "gzip");
 
-        JsonNode all = script("fetch.js", bootstrap, "js-fetch", "0", "0", "6");
-        JsonNode middle = script("fetch.js", bootstrap, "js-fetch", "1", "1", "2");
+        JsonNode all = script("fetch.js", broker.bootstrapServers(), "js-fetch", "0", "0", "6");
+        JsonNode middle = script("fetch.js", broker.bootstrapServers(), "js-fetch", "1", "1", "2");
 
         assertThat(records(all)).containsExactlyElementsOf(expectedRecords(0, 6));
         assertThat(all.get("highWatermark").asLong()).isEqualTo(6);
@@ -126,11 +114,11 @@ class KafkajsIT {
 
     @Test
     void groupConsumerReadsEveryPartitionFromTheBeginning() {
-        Topics.create(bootstrap, "js-group", 2);
-        script("produce.js", bootstrap, "js-group", "0", "3", "none");
-        script("produce.js", bootstrap, "js-group", "1", "2", "gzip");
+        Topics.create(broker.bootstrapServers(), "js-group", 2);
+        script("produce.js", broker.bootstrapServers(), "js-group", "0", "3", "none");
+        script("produce.js", broker.bootstrapServers(), "js-group", "1", "2", "gzip");
 
-        JsonNode consumed = script("consume-group.js", bootstrap, "js-group", "js-group-reader", "5");
+        JsonNode consumed = script("consume-group.js", broker.bootstrapServers(), "js-group", "js-group-reader", "5");
 
         List<String> byPartition = new ArrayList<>();
         for (JsonNode record : consumed.get("records")) {
@@ -144,11 +132,11 @@ class KafkajsIT {
 
     @Test
     void groupMemberCommitsLeavesAndTheNextMemberResumesAtTheCommittedOffset() {
-        Topics.create(bootstrap, "js-resume", 1);
-        script("produce.js", bootstrap, "js-resume", "0", "7", "none");
+        Topics.create(broker.bootstrapServers(), "js-resume", 1);
+        script("produce.js", broker.bootstrapServers(), "js-resume", "0", "7", "none");
 
-        JsonNode first = script("consume-group-commit.js", bootstrap, "js-resume", "js-resumer", "3");
-        JsonNode second = script("consume-group-commit.js", bootstrap, "js-resume", "js-resumer", "4");
+        JsonNode first = script("consume-group-commit.js", broker.bootstrapServers(), "js-resume", "js-resumer", "3");
+        JsonNode second = script("consume-group-commit.js", broker.bootstrapServers(), "js-resume", "js-resumer", "4");
 
         assertThat(first.get("records")).extracting(r -> r.get("offset").asLong()).containsExactly(0L, 1L, 2L);
         assertThat(second.get("records")).extracting(r -> r.get("offset").asLong()).containsExactly(3L, 4L, 5L, 6L);

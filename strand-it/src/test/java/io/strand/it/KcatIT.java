@@ -10,12 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,16 +33,12 @@ class KcatIT {
     /** offset|key length (-1 = null)|key|value|headers (a=b,c=d) */
     private static final String RECORD_FORMAT = "%o|%K|%k|%s|%h\\n";
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
 
     @BeforeAll
-    static void startBroker() {
+    static void requireTheClients() {
         kcat = Tools.requireKcat();
-        broker = BrokerUnderTest.start(dataDir);
-        bootstrap = broker.bootstrapServers();
     }
 
     @AfterEach
@@ -51,23 +46,16 @@ class KcatIT {
         ChildProcess.killLeftovers();
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void metadataListsTopicWithEveryPartitionLedByTheNode() throws Exception {
-        Topics.create(bootstrap, "kcat-metadata", 3);
+        Topics.create(broker.bootstrapServers(), "kcat-metadata", 3);
 
         String json = kcat("-L", "-J", "-t", "kcat-metadata").assertSuccess().stdout();
 
         JsonNode metadata = new ObjectMapper().readTree(json);
         assertThat(metadata.get("brokers")).hasSize(1);
         int nodeId = metadata.get("brokers").get(0).get("id").asInt();
-        assertThat(metadata.get("brokers").get(0).get("name").asText()).isEqualTo(bootstrap);
+        assertThat(metadata.get("brokers").get(0).get("name").asText()).isEqualTo(broker.bootstrapServers());
         JsonNode topic = metadata.get("topics").get(0);
         assertThat(topic.get("topic").asText()).isEqualTo("kcat-metadata");
         assertThat(topic.has("error")).as("topic error in %s", json).isFalse();
@@ -83,7 +71,7 @@ class KcatIT {
 
     @Test
     void keyedProduceWithHeadersReadsBackKeysValuesHeadersAndOffsets() {
-        Topics.create(bootstrap, "kcat-keyed", 1);
+        Topics.create(broker.bootstrapServers(), "kcat-keyed", 1);
 
         kcatWithInput("k1:v1\nk2:v2\n:empty-key\nk4:\n",
                 "-P", "-t", "kcat-keyed", "-p", "0", "-K:", "-H", "a=b", "-H", "trace=x=y").assertSuccess();
@@ -97,7 +85,7 @@ class KcatIT {
 
     @Test
     void unkeyedProduceReadsBackNullKeysWithoutHeaders() {
-        Topics.create(bootstrap, "kcat-unkeyed", 1);
+        Topics.create(broker.bootstrapServers(), "kcat-unkeyed", 1);
 
         kcatWithInput("first\nsecond\n", "-P", "-t", "kcat-unkeyed", "-p", "0").assertSuccess();
 
@@ -108,7 +96,7 @@ class KcatIT {
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void producesWithEveryCompressionCodec(String codec) {
         String topic = "kcat-codec-" + codec;
-        Topics.create(bootstrap, topic, 1);
+        Topics.create(broker.bootstrapServers(), topic, 1);
         // long repetitive values, so that librdkafka really sends compressed batches
         List<String> values = IntStream.range(0, 20)
                 .mapToObj(i -> "value-" + i + "-" + "abcdefgh".repeat(64))
@@ -125,7 +113,7 @@ class KcatIT {
 
     @Test
     void consumesFromAbsoluteLogicalAndRelativeOffsets() {
-        Topics.create(bootstrap, "kcat-offsets", 1);
+        Topics.create(broker.bootstrapServers(), "kcat-offsets", 1);
         String input = IntStream.range(0, 10).mapToObj(i -> "k" + i + ":v" + i + "\n").reduce("", String::concat);
         kcatWithInput(input, "-P", "-t", "kcat-offsets", "-p", "0", "-K:").assertSuccess();
 
@@ -140,7 +128,7 @@ class KcatIT {
 
     @Test
     void producesToChosenPartitionsAndReadsEachBackSeparately() {
-        Topics.create(bootstrap, "kcat-partitioned", 2);
+        Topics.create(broker.bootstrapServers(), "kcat-partitioned", 2);
 
         kcatWithInput("a:1\nb:2\n", "-P", "-t", "kcat-partitioned", "-p", "0", "-K:").assertSuccess();
         kcatWithInput("c:3\n", "-P", "-t", "kcat-partitioned", "-p", "1", "-K:").assertSuccess();
@@ -166,7 +154,7 @@ class KcatIT {
     }
 
     private static ChildProcess.Result kcatWithInput(String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(kcat.toString(), "-b", bootstrap));
+        List<String> command = new ArrayList<>(List.of(kcat.toString(), "-b", broker.bootstrapServers()));
         command.addAll(List.of(args));
         return ChildProcess.of(command).stdin(stdin).timeout(KCAT_TIMEOUT).run();
     }

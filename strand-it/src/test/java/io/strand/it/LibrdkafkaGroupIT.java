@@ -28,12 +28,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * librdkafka's group consumer against one node, through confluent-kafka-python
@@ -58,19 +57,16 @@ class LibrdkafkaGroupIT {
     private static final Pattern KCAT_ASSIGNED = Pattern.compile("rebalanced .*: assigned: (.*)$");
     private static final Pattern KCAT_PARTITION = Pattern.compile("\\[(\\d+)\\]");
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
+            .withProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
 
     private final List<ChildProcess.Running> members = new ArrayList<>();
 
     @BeforeAll
-    static void startBroker() {
+    static void requireTheClients() {
         python = Tools.requirePython();
         kcat = Tools.requireKcat();
-        broker = BrokerUnderTest.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0"));
-        bootstrap = broker.bootstrapServers();
     }
 
     @AfterEach
@@ -79,18 +75,11 @@ class LibrdkafkaGroupIT {
         ChildProcess.killLeftovers();
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void secondMemberResumesAtTheOffsetsTheFirstCommitted() throws Exception {
         String topic = "rd-resume";
         String group = "rd-resume-group";
-        Topics.create(bootstrap, topic, 3);
+        Topics.create(broker.bootstrapServers(), topic, 3);
         produce(topic, 3, 10);
 
         JsonNode first = groupConsume(topic, group, 12);
@@ -135,7 +124,7 @@ class LibrdkafkaGroupIT {
         String group = "rd-kcat-group";
         int partitions = 4;
         int recordsPerPartition = 25;
-        Topics.create(bootstrap, topic, partitions);
+        Topics.create(broker.bootstrapServers(), topic, partitions);
 
         ChildProcess.Running a = kcatMember(group, topic);
         await("first kcat member owns every partition").atMost(Duration.ofSeconds(30))
@@ -175,7 +164,7 @@ class LibrdkafkaGroupIT {
 
     /** A kcat balanced consumer in the background; prints partition|offset|value per record, unbuffered. */
     private ChildProcess.Running kcatMember(String group, String topic) {
-        ChildProcess.Running member = ChildProcess.of(kcat.toString(), "-b", bootstrap, "-G", group,
+        ChildProcess.Running member = ChildProcess.of(kcat.toString(), "-b", broker.bootstrapServers(), "-G", group,
                 "-o", "beginning", "-u", "-f", "%p|%o|%s\\n", "-X", "session.timeout.ms=10000", topic).start();
         members.add(member);
         return member;
@@ -205,7 +194,7 @@ class LibrdkafkaGroupIT {
 
     private static void produce(String topic, int partitions, int recordsPerPartition) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new StringSerializer())) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
             for (int p = 0; p < partitions; p++) {
                 for (int i = 0; i < recordsPerPartition; i++) {
                     producer.send(new ProducerRecord<>(topic, p, null, p + "-" + i));
@@ -243,7 +232,7 @@ class LibrdkafkaGroupIT {
     }
 
     private static Map<Integer, Long> committedOffsets(String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<Integer, Long> byPartition = new TreeMap<>();
@@ -258,7 +247,7 @@ class LibrdkafkaGroupIT {
 
     private static JsonNode groupConsume(String topic, String group, int maxRecords) {
         ChildProcess.Result result = ChildProcess.of(python.toString(), SCRIPTS.resolve("group_consume.py").toString(),
-                bootstrap, topic, group, Integer.toString(maxRecords)).timeout(CLIENT_TIMEOUT).run().assertSuccess();
+                broker.bootstrapServers(), topic, group, Integer.toString(maxRecords)).timeout(CLIENT_TIMEOUT).run().assertSuccess();
         try {
             return JSON.readTree(result.stdout());
         } catch (IOException e) {

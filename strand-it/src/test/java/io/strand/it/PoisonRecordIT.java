@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +41,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.ByteUtils;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -63,34 +60,19 @@ class PoisonRecordIT {
     private static final short PRODUCE_VERSION = 12;
     private static final int RECORDS_OFFSET = 61;
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = BrokerUnderTest.start(dataDir);
-        bootstrap = broker.bootstrapServers();
-    }
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
 
     @AfterEach
     void killLeftoverClients() {
         ChildProcess.killLeftovers();
     }
 
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(CompressionType.class)
     void aRecordThatLiesIsRefusedAndThePartitionStaysReadable(CompressionType codec) throws Exception {
         String topic = "poison-" + codec.name;
-        Topics.create(bootstrap, topic, 1);
+        Topics.create(broker.bootstrapServers(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
         produce(topic, codec, "before-0", "before-1");
 
@@ -102,7 +84,7 @@ class PoisonRecordIT {
         assertThat(readWithJavaConsumer(tp, 4)).containsExactly("before-0", "before-1", "after-0", "after-1");
         assertThat(endOffset(tp)).isEqualTo(4L);
         String kcatPath = Tools.requireKcat().toString();
-        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning",
+        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", broker.bootstrapServers(), "-C", "-t", topic, "-p", "0", "-o", "beginning",
                 "-e", "-q", "-f", "%s\\n").timeout(Duration.ofSeconds(30)).run().assertSuccess();
         assertThat(kcat.stdout().lines().toList()).containsExactly("before-0", "before-1", "after-0", "after-1");
     }
@@ -110,7 +92,7 @@ class PoisonRecordIT {
     @Test
     void aRecordWithoutKeyInACompactedTopicIsNamedInTheResponse() throws Exception {
         String topic = "poison-compacted";
-        Topics.create(bootstrap, topic, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        Topics.create(broker.bootstrapServers(), topic, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord(System.currentTimeMillis(), bytes("k"), bytes("v")),
                 new SimpleRecord(System.currentTimeMillis(), null, bytes("v")));
@@ -126,7 +108,7 @@ class PoisonRecordIT {
     @Test
     void clientsCannotWriteToTheOffsetsTopicAndGroupsKeepWorking() throws Exception {
         String topic = "poison-groups";
-        Topics.create(bootstrap, topic, 1);
+        Topics.create(broker.bootstrapServers(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
         produce(topic, CompressionType.NONE, "a", "b", "c");
         commit("poison-group", tp, 1);
@@ -138,7 +120,7 @@ class PoisonRecordIT {
                     .hasCauseInstanceOf(InvalidTopicException.class);
         }
         String kcatPath = Tools.requireKcat().toString();
-        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", bootstrap, "-P", "-t", Topic.GROUP_METADATA_TOPIC_NAME,
+        ChildProcess.Result kcat = ChildProcess.of(kcatPath, "-b", broker.bootstrapServers(), "-P", "-t", Topic.GROUP_METADATA_TOPIC_NAME,
                 "-p", "0").stdin("junk\n").timeout(Duration.ofSeconds(30)).run();
         assertThat(kcat.exitCode()).as("kcat: %s", kcat.stderr()).isNotZero();
         assertThat(kcat.stderr()).containsIgnoringCase("invalid topic");
@@ -205,7 +187,7 @@ class PoisonRecordIT {
         ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
         topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         data.topicData().add(topicData);
-        try (RawKafkaConnection connection = new RawKafkaConnection(bootstrap)) {
+        try (RawKafkaConnection connection = new RawKafkaConnection(broker.bootstrapServers())) {
             ProduceResponse response = (ProduceResponse) connection.roundTrip(
                     new ProduceRequest.Builder(PRODUCE_VERSION, PRODUCE_VERSION, data).build(PRODUCE_VERSION));
             return response.data().responses().iterator().next().partitionResponses().get(0);
@@ -214,7 +196,7 @@ class PoisonRecordIT {
 
     private static KafkaProducer<String, String> producer(CompressionType codec) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("acks", "all");
         props.put("compression.type", codec.name);
         props.put("delivery.timeout.ms", "30000");
@@ -233,7 +215,7 @@ class PoisonRecordIT {
 
     private static KafkaConsumer<String, String> consumer(String groupId) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
+        props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("enable.auto.commit", "false");
         props.put("auto.offset.reset", "earliest");
         props.put("check.crcs", "true");

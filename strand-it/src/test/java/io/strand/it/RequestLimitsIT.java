@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,12 +23,11 @@ import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Counts a client chooses — partitions, replication factor, replica assignments — are refused with
@@ -45,33 +42,19 @@ class RequestLimitsIT {
 
     private static final String TOO_MANY_PARTITIONS = "Excessively large number of partitions per request.";
 
-    @TempDir
-    static Path dataDir;
-    private static BrokerUnderTest broker;
-    private static Admin admin;
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
     private static int nodeId;
     private static int roundTrips;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerUnderTest.start(dataDir);
-        admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()));
-        nodeId = admin.describeCluster().nodes().get().iterator().next().id();
+    static void findNodeId() throws Exception {
+        nodeId = broker.admin().describeCluster().nodes().get().iterator().next().id();
     }
 
     @AfterEach
     void killLeftoverClients() {
         ChildProcess.killLeftovers();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (admin != null) {
-            admin.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     @Test
@@ -85,7 +68,7 @@ class RequestLimitsIT {
         assertCreateFails(new NewTopic("huge-rf", Integer.MAX_VALUE, Short.MAX_VALUE),
                 PolicyViolationException.class, TOO_MANY_PARTITIONS);
         // Two topics that each fit are over the limit together.
-        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("half-a", 6_000, (short) 1),
+        assertThatThrownBy(() -> broker.admin().createTopics(List.of(new NewTopic("half-a", 6_000, (short) 1),
                 new NewTopic("half-b", 6_000, (short) 1))).all().get())
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(PolicyViolationException.class);
         assertRoundTrip();
@@ -126,16 +109,16 @@ class RequestLimitsIT {
     @Test
     void hugePartitionIncreaseIsPolicyViolationAndTheBrokerKeepsServing() throws Exception {
         assumeThat(broker.kind()).isEqualTo(BrokerUnderTest.Kind.STRAND);
-        admin.createTopics(List.of(new NewTopic("grown", 1, (short) 1))).all().get();
+        broker.admin().createTopics(List.of(new NewTopic("grown", 1, (short) 1))).all().get();
         for (int count : List.of(Integer.MAX_VALUE, 1_000_000)) {
-            assertThatThrownBy(() -> admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(count)))
+            assertThatThrownBy(() -> broker.admin().createPartitions(Map.of("grown", NewPartitions.increaseTo(count)))
                     .all().get())
                     .isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(PolicyViolationException.class).hasMessage(TOO_MANY_PARTITIONS);
             assertRoundTrip();
         }
-        admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(3))).all().get();
-        assertThat(admin.describeTopics(List.of("grown")).allTopicNames().get().get("grown").partitions())
+        broker.admin().createPartitions(Map.of("grown", NewPartitions.increaseTo(3))).all().get();
+        assertThat(broker.admin().describeTopics(List.of("grown")).allTopicNames().get().get("grown").partitions())
                 .hasSize(3);
     }
 
@@ -152,7 +135,7 @@ class RequestLimitsIT {
     }
 
     private static void assertCreateFails(NewTopic topic, Class<? extends Throwable> error, String message) {
-        assertThatThrownBy(() -> admin.createTopics(List.of(topic)).all().get())
+        assertThatThrownBy(() -> broker.admin().createTopics(List.of(topic)).all().get())
                 .as(topic.name())
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(error).hasMessageContaining(message);
@@ -162,7 +145,7 @@ class RequestLimitsIT {
     private static void assertRoundTrip() {
         String topic = "alive-" + roundTrips++;
         try {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(),
                     new StringSerializer())) {

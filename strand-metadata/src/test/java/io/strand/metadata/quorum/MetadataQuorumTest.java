@@ -275,11 +275,20 @@ class MetadataQuorumTest {
         assertThat(restarted.image().nextProducerId()).isEqualTo(1000);
     }
 
+    /**
+     * A node whose quorum is only itself leads again on a warm restart after the short first-election
+     * timeout, not the regular one: with the regular timeout longer than the 10 s {@link #start} waits
+     * for the catch-up, the restarted node still leads. (Shorter than the 20 s the thread check waits
+     * after close, since Ratis' leader thread looks for its end once per regular timeout.) How long a
+     * restart takes is the benchmark's start-up figure, not a wall-clock bound here.
+     */
     @Test
-    void warmRestartLeadsWellUnderASecond() {
+    void warmRestartLeadsAfterTheFirstElectionTimeoutNotTheRegularOne() {
         start(options()).close();
-        MetadataQuorum restarted = start(options());
-        assertThat(restarted.startupMs()).isBetween(0L, 1_000L);
+        int longerThanTheWaitMs = 12_000;
+        MetadataQuorum restarted = start(options().withElectionTimeoutMs(longerThanTheWaitMs, longerThanTheWaitMs + 1));
+        assertThat(restarted.isLeader()).isTrue();
+        assertThat(restarted.leaderId()).hasValue(1);
     }
 
     @Test

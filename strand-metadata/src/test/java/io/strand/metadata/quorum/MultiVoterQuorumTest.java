@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.utils.Time;
@@ -160,9 +161,13 @@ class MultiVoterQuorumTest {
         long removeOffset = leader.nextLogIndex();
         Set<RaftPeerId> refusing = Set.of(RaftSettings.peerId(stayingId), RaftSettings.peerId(restartedId));
         AtomicBoolean refuse = new AtomicBoolean(true);
+        AtomicInteger refusedByRestarted = new AtomicInteger();
         CodeInjectionForTesting.put(APPEND_ENTRIES, (localId, remoteId, args) -> {
             AppendEntriesRequestProto request = (AppendEntriesRequestProto) args[1];
             if (refuse.get() && refusing.contains(localId) && request.getLeaderCommit() >= removeOffset) {
+                if (RaftSettings.peerId(restartedId).equals(localId)) {
+                    refusedByRestarted.incrementAndGet();
+                }
                 throw new RefusedAppend(localId + " refuses leaderCommit=" + request.getLeaderCommit());
             }
             return true;
@@ -173,9 +178,15 @@ class MultiVoterQuorumTest {
         MetadataQuorum restarted = startNode(restartedId, STEADY);
         CompletableFuture<MetadataImage> imageWhenCaughtUp = restarted.caughtUp().thenApply(v -> restarted.image());
         await().atMost(STEP_TIMEOUT).until(() -> restarted.leaderId().equals(OptionalInt.of(stayingId)));
-        await("not caught up while the commit of the RemoveTopicRecord is held back")
-                .during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                .until(() -> !imageWhenCaughtUp.isDone() && restarted.image().topics().byName("doomed").isPresent());
+        // Not timed: wait until the restarted node has applied up to its stale view of the commit (the
+        // topic is there) and has been told ten times (its leader retries every 25 ms) of the commit it
+        // must not learn; it is still not caught up.
+        await("the restarted node at its stale view, refusing the commit of the RemoveTopicRecord")
+                .atMost(STEP_TIMEOUT)
+                .until(() -> restarted.image().topics().byName("doomed").isPresent() && refusedByRestarted.get() >= 10);
+        assertThat(imageWhenCaughtUp).as("caught up while the commit of the RemoveTopicRecord is held back")
+                .isNotDone();
+        assertThat(restarted.image().topics().byName("doomed")).isPresent();
 
         refuse.set(false);
         await().atMost(STEP_TIMEOUT).until(imageWhenCaughtUp::isDone);
