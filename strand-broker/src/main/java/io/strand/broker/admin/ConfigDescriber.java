@@ -1,5 +1,6 @@
 package io.strand.broker.admin;
 
+import io.strand.broker.config.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.MetadataImage;

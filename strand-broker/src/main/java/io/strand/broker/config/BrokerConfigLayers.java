@@ -1,4 +1,4 @@
-package io.strand.broker.admin;
+package io.strand.broker.config;
 
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
@@ -90,12 +90,12 @@ public final class BrokerConfigLayers {
     }
 
     /** The cluster-wide dynamic defaults stored in the image, in name order. */
-    Map<String, String> clusterDefaults() {
+    public Map<String, String> clusterDefaults() {
         return new TreeMap<>(clusterDefaults);
     }
 
     /** The value of {@code property} from the most specific layer that has one, or null. */
-    String value(String property) {
+    public String value(String property) {
         for (Layer layer : layers) {
             String value = layer.values().get(property);
             if (value != null) {
@@ -125,7 +125,7 @@ public final class BrokerConfigLayers {
      * The most specific non-default layer that sets any of {@code names}, with the first of them it
      * sets; null if none is set. This is how Kafka's controller reports a new topic's config source.
      */
-    Setting configuredByLayer(List<String> names) {
+    public Setting configuredByLayer(List<String> names) {
         for (Layer layer : layers) {
             for (String name : names) {
                 Setting setting = configured(layer, name);
@@ -150,7 +150,7 @@ public final class BrokerConfigLayers {
      *
      * @param sensitive report the values as null
      */
-    List<DescribeConfigsSynonym> synonyms(String property, boolean sensitive) {
+    public List<DescribeConfigsSynonym> synonyms(String property, boolean sensitive) {
         List<String> names = synonymsOf(property);
         List<DescribeConfigsSynonym> result = new ArrayList<>();
         for (Layer layer : layers) {
@@ -166,7 +166,7 @@ public final class BrokerConfigLayers {
     }
 
     /** The properties that set what {@code property} sets, most specific first; itself if none other. */
-    static List<String> synonymsOf(String property) {
+    public static List<String> synonymsOf(String property) {
         return SYNONYMS.getOrDefault(property, List.of(property));
     }
 
