@@ -16,6 +16,7 @@ import io.strand.broker.handlers.ProduceHandler;
 import io.strand.broker.handlers.ProducerIdManager;
 import io.strand.broker.handlers.TopicAutoCreator;
 import io.strand.broker.network.ApiRegistry;
+import io.strand.broker.network.RequestHandlerPool;
 import io.strand.broker.network.SocketServer;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
@@ -59,17 +60,20 @@ public final class BrokerServer implements AutoCloseable {
     private final QuorumController controller;
     private final GroupCoordinatorService groups;
     private final SocketServer socketServer;
+    private final RequestHandlerPool requestPool;
     private final InetSocketAddress clientAddress;
     private boolean closed;
 
     private BrokerServer(BrokerConfig config, LogManager logManager, MetadataQuorum quorum, QuorumController controller,
-                         GroupCoordinatorService groups, SocketServer socketServer, InetSocketAddress clientAddress) {
+                         GroupCoordinatorService groups, SocketServer socketServer, RequestHandlerPool requestPool,
+                         InetSocketAddress clientAddress) {
         this.config = config;
         this.logManager = logManager;
         this.quorum = quorum;
         this.controller = controller;
         this.groups = groups;
         this.socketServer = socketServer;
+        this.requestPool = requestPool;
         this.clientAddress = clientAddress;
     }
 
@@ -121,10 +125,11 @@ public final class BrokerServer implements AutoCloseable {
         GroupHandlers.all(groups).forEach(registry::register);
 
         BrokerConfig.Listener listener = config.brokerListener();
-        SocketServer socketServer = new SocketServer(listener.name(),
+        RequestHandlerPool requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
+        SocketServer socketServer = new SocketServer(listener.name(), config.securityProtocol(listener.name()),
                 listener.host().isEmpty() ? new InetSocketAddress(listener.port()) : new InetSocketAddress(listener.host(), listener.port()),
                 config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
-                config.getInt(BrokerConfig.NUM_NETWORK_THREADS));
+                config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool);
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(30, TimeUnit.SECONDS);
@@ -133,7 +138,7 @@ public final class BrokerServer implements AutoCloseable {
         controller.registerBroker(Registration.of(config, bound)).get(30, TimeUnit.SECONDS);
         groups.start(request -> controller.createTopics(request, AdminHandlers.controllerDefaults(config)), quorum.image());
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
-        return new BrokerServer(config, logManager, quorum, controller, groups, socketServer, bound);
+        return new BrokerServer(config, logManager, quorum, controller, groups, socketServer, requestPool, bound);
     }
 
     /** Where clients connect (the real port if the listener asked for port 0). */
@@ -152,6 +157,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         closed = true;
         closeQuietly(socketServer, "network");
+        closeQuietly(requestPool, "request handlers");
         closeQuietly(groups, "group coordinator");
         closeQuietly(controller, "controller");
         closeQuietly(quorum, "metadata quorum");

@@ -27,6 +27,12 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
         return ApiKeys.API_VERSIONS;
     }
 
+    /** Answers from the registry at once. */
+    @Override
+    public RunsOn runsOn() {
+        return RunsOn.EVENT_LOOP;
+    }
+
     @Override
     public CompletableFuture<ApiVersionsResponseData> handle(RequestContext context, ApiVersionsRequest request) {
         ApiVersionsResponseData response = new ApiVersionsResponseData();

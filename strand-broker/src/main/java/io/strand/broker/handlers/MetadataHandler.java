@@ -54,6 +54,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         return ApiKeys.METADATA;
     }
 
+    /** Reads the image; topic creation is a future of the controller. */
+    @Override
+    public RunsOn runsOn() {
+        return RunsOn.EVENT_LOOP;
+    }
+
     @Override
     public CompletableFuture<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -15,23 +17,34 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: parses each request frame, hands it to its API's handler, and writes the
- * responses back in request order, whatever order the handlers finish in.
+ * One client connection: parses each request frame, hands it to its API's handler on the thread the
+ * handler asks for ({@link ApiHandler#runsOn()}: the event loop, or the request pool), and writes the
+ * responses back in request order, whatever order and on whatever thread the handlers finish.
  *
- * <p>Owned by the connection's event loop; futures completed on other threads hop back onto it.
- * A frame that cannot be parsed, an unknown API key, or a version no handler serves closes the
- * connection (as Kafka does) — except ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION
- * and the supported list so that a newer client can negotiate down.
+ * <p>Owned by the connection's event loop: every field is read and written there; a handler invoked
+ * on the pool and a future completed elsewhere hop back onto it. A frame that cannot be parsed, an
+ * unknown API key, or a version no handler serves closes the connection (as Kafka does) — except
+ * ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION and the supported list so that a
+ * newer client can negotiate down.
+ *
+ * <p>Invocation order: a connection's requests are handed to their handlers one at a time, in arrival
+ * order (an idempotent producer's batches must reach the log in sequence). A request whose handler
+ * runs on the pool is submitted once its predecessor's handler has returned (its future may still be
+ * pending: a long poll does not hold up the next request), and a request for the event loop that
+ * arrives behind it waits too. So a connection has at most one request queued or running on the pool,
+ * and a request blocked there (an fsync, a partition's writer lock) holds up only its own connection.
  *
  * <p>Back-pressure: requests are pipelined, but at most {@value #MAX_PENDING_RESPONSES} may wait for
- * their responses, and none is read while the socket's send buffer is over its high-water mark (a
- * client that does not read its responses). Past either, the connection stops reading until
- * responses drain, so one connection cannot queue unbounded work or response bytes. Kafka goes
- * further and reads one request at a time.
+ * their responses (invoked or not), and none is read while the socket's send buffer is over its
+ * high-water mark (a client that does not read its responses). Past either, the connection stops
+ * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
+ * Kafka goes further and reads one request at a time.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -41,17 +54,45 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ApiRegistry registry;
     private final String listenerName;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final SecurityProtocol securityProtocol;
+    private final Executor requestPool;
+    /** Requests read whose responses are not written yet, in arrival order. */
+    private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
+    /** The tail of {@link #pending} not yet handed to a handler, in arrival order. */
+    private final ArrayDeque<InFlight> toInvoke = new ArrayDeque<>();
+    /** True from submitting a request to the pool until its handler has returned. */
+    private boolean invokingOnPool;
     private Channel channel;
     private boolean closing;
 
-    ConnectionHandler(ApiRegistry registry, String listenerName) {
+    /**
+     * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called
+     */
+    ConnectionHandler(ApiRegistry registry, String listenerName, SecurityProtocol securityProtocol,
+                      Executor requestPool) {
         this.registry = registry;
         this.listenerName = listenerName;
+        this.securityProtocol = securityProtocol;
+        this.requestPool = requestPool;
     }
 
-    /** A request whose response is not written yet. */
-    private record Pending(RequestHeader header, short responseVersion, CompletableFuture<? extends ApiMessage> response) {
+    /** A request whose response is not written yet; {@code response} is set once its handler returned. */
+    private static final class InFlight {
+        final RequestHeader header;
+        final short responseVersion;
+        final ApiHandler<?> handler;
+        final RequestContext context;
+        final AbstractRequest request;
+        CompletableFuture<? extends ApiMessage> response;
+
+        InFlight(RequestHeader header, short responseVersion, ApiHandler<?> handler, RequestContext context,
+                 AbstractRequest request) {
+            this.header = header;
+            this.responseVersion = responseVersion;
+            this.handler = handler;
+            this.context = context;
+            this.request = request;
+        }
     }
 
     @Override
@@ -90,15 +131,69 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         RequestHeader header = RequestHeader.parse(frame);
         if (!handler.servesVersion(apiVersion)) {
             if (apiKey == ApiKeys.API_VERSIONS) {
-                enqueue(header, (short) 0, CompletableFuture.completedFuture(unsupportedApiVersions()));
+                InFlight answered = new InFlight(header, (short) 0, handler, null, null);
+                pending.addLast(answered);
+                maybePauseOrResumeReading();
+                onInvoked(answered, CompletableFuture.completedFuture(unsupportedApiVersions()));
                 return;
             }
             throw new IllegalArgumentException("unsupported version " + apiVersion + " of api=" + apiKey);
         }
         AbstractRequest request = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(frame)).request;
-        RequestContext context = new RequestContext(header, channel.remoteAddress(),
-                listenerName, receivedNs, channel.eventLoop());
-        enqueue(header, apiVersion, invoke(handler, context, request));
+        RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName, securityProtocol,
+                KafkaPrincipal.ANONYMOUS, receivedNs, channel.eventLoop());
+        InFlight inFlight = new InFlight(header, apiVersion, handler, context, request);
+        pending.addLast(inFlight);
+        toInvoke.addLast(inFlight);
+        maybePauseOrResumeReading();
+        maybeInvokeNext();
+    }
+
+    /**
+     * Hands waiting requests to their handlers in arrival order: those for the event loop at once,
+     * the next one for the pool only when no other request of this connection is there.
+     */
+    private void maybeInvokeNext() {
+        while (!closing && !invokingOnPool && !toInvoke.isEmpty()) {
+            InFlight next = toInvoke.pollFirst();
+            if (next.handler.runsOn() == ApiHandler.RunsOn.EVENT_LOOP) {
+                onInvoked(next, invoke(next));
+                continue;
+            }
+            invokingOnPool = true;
+            try {
+                requestPool.execute(() -> {
+                    CompletableFuture<? extends ApiMessage> response = invoke(next);
+                    executeOnLoop(() -> {
+                        invokingOnPool = false;
+                        onInvoked(next, response);
+                        maybeInvokeNext();
+                    });
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Closing connection from {}: the request pool is closed", channel.remoteAddress());
+                closing = true;
+                channel.close();
+            }
+        }
+    }
+
+    /** On the event loop: {@code next}'s handler has returned {@code response}. */
+    private void onInvoked(InFlight next, CompletableFuture<? extends ApiMessage> response) {
+        next.response = response;
+        if (response.isDone()) {
+            drain();
+        } else {
+            response.whenComplete((r, e) -> executeOnLoop(this::drain));
+        }
+    }
+
+    private void executeOnLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The event loops are shutting down with the server: the connection is gone.
+        }
     }
 
     private ApiVersionsResponseData unsupportedApiVersions() {
@@ -109,14 +204,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return data;
     }
 
+    /** Calls the handler; never throws: a failure becomes the API's error response or closes the connection. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static CompletableFuture<? extends ApiMessage> invoke(ApiHandler handler, RequestContext context,
-                                                                  AbstractRequest request) {
+    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next) {
+        ApiHandler handler = next.handler;
+        RequestContext context = next.context;
+        AbstractRequest request = next.request;
         CompletableFuture<? extends ApiMessage> future;
         try {
             future = handler.handle(context, request);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
+        } catch (Throwable e) {
+            LOG.error("Handler of {} failed; closing the connection", context.apiKey(), e);
+            return CompletableFuture.failedFuture(new CloseConnectionException("handler failed: " + e));
         }
         return future.handle((response, error) -> {
             if (error == null) {
@@ -133,24 +234,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void enqueue(RequestHeader header, short responseVersion, CompletableFuture<? extends ApiMessage> response) {
-        pending.addLast(new Pending(header, responseVersion, response));
-        maybePauseOrResumeReading();
-        if (response.isDone()) {
-            drain();
-        } else {
-            response.whenComplete((r, e) -> channel.eventLoop().execute(this::drain));
-        }
-    }
-
     /** Writes every completed response at the head of the queue, in request order. */
     private void drain() {
         boolean wrote = false;
-        while (!closing && !pending.isEmpty() && pending.peekFirst().response().isDone()) {
-            Pending next = pending.pollFirst();
+        while (!closing && !pending.isEmpty() && pending.peekFirst().response != null
+                && pending.peekFirst().response.isDone()) {
+            InFlight next = pending.pollFirst();
             ApiMessage body;
             try {
-                body = next.response().join();
+                body = next.response.join();
             } catch (CompletionException e) {
                 LOG.info("Closing connection from {}: {}", channel.remoteAddress(), e.getCause().getMessage());
                 closing = true;
@@ -160,15 +252,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (body == null) {
                 continue; // acks=0 produce: no response
             }
-            ApiKeys apiKey = next.header().apiKey();
-            ResponseHeader header = new ResponseHeader(next.header().correlationId(),
-                    apiKey.responseHeaderVersion(next.responseVersion()));
+            ApiKeys apiKey = next.header.apiKey();
+            ResponseHeader header = new ResponseHeader(next.header.correlationId(),
+                    apiKey.responseHeaderVersion(next.responseVersion));
             try {
-                ResponseWriter.write(channel, header, body, next.responseVersion());
+                ResponseWriter.write(channel, header, body, next.responseVersion);
             } catch (RuntimeException e) {
                 // A response that cannot be serialized is a broker bug; the client must not wait forever.
                 LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
-                        apiKey, next.responseVersion(), e);
+                        apiKey, next.responseVersion, e);
                 closing = true;
                 channel.close();
                 return;
@@ -206,6 +298,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         pending.clear();
+        toInvoke.clear();
         ctx.fireChannelInactive();
     }
 

@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The validated configuration of one Strand node, under Kafka's property names.
@@ -102,8 +103,9 @@ public final class BrokerConfig {
                     "How long an idle producer id's state is kept.")
             .define(NUM_NETWORK_THREADS, Type.INT, 0, atLeast(0), LOW,
                     "Network event loops; 0 means one per core.")
-            .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), LOW,
-                    "Accepted for compatibility; requests run on the network event loops.")
+            .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), HIGH,
+                    "Threads of the request pool: requests that touch disk or locks run there, off the"
+                    + " network event loops.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
             .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
             .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,
@@ -199,6 +201,13 @@ public final class BrokerConfig {
             throw new ConfigException(ADVERTISED_LISTENERS, values.getList(ADVERTISED_LISTENERS),
                     "an advertised listener needs a host");
         }
+        for (Listener listener : listeners()) {
+            SecurityProtocol protocol = securityProtocol(listener.name());
+            if (protocol != SecurityProtocol.PLAINTEXT) {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                        "listener " + listener.name() + " maps to " + protocol + "; only PLAINTEXT is served yet");
+            }
+        }
         if (brokerListener() == null) {
             throw new ConfigException(LISTENERS, getList(LISTENERS),
                     "no listener named " + getString(INTER_BROKER_LISTENER_NAME) + " for clients");
@@ -277,6 +286,27 @@ public final class BrokerConfig {
     public Listener brokerListener() {
         String name = getString(INTER_BROKER_LISTENER_NAME);
         return listeners().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * The security protocol of listener {@code listenerName} from listener.security.protocol.map;
+     * PLAINTEXT for a listener the map does not name.
+     */
+    public SecurityProtocol securityProtocol(String listenerName) {
+        for (String entry : getList(LISTENER_SECURITY_PROTOCOL_MAP)) {
+            int colon = entry.indexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, entry, "expected LISTENER_NAME:PROTOCOL");
+            }
+            if (entry.substring(0, colon).trim().equalsIgnoreCase(listenerName)) {
+                String protocol = entry.substring(colon + 1).trim().toUpperCase(java.util.Locale.ROOT);
+                if (!SecurityProtocol.names().contains(protocol)) {
+                    throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, entry, "unknown security protocol");
+                }
+                return SecurityProtocol.forName(protocol);
+            }
+        }
+        return SecurityProtocol.PLAINTEXT;
     }
 
     public List<QuorumVoter> quorumVoters() {
