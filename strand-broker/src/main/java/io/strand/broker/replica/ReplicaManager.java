@@ -43,7 +43,8 @@ public final class ReplicaManager {
     private final LogManager logManager;
     private final LogConfigResolver configResolver;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Object>> appliedConfigs = new HashMap<>();
+    /** Topic → effective config as last applied; written while applying an image, read by handlers. */
+    private final Map<String, Map<String, Object>> appliedConfigs = new ConcurrentHashMap<>();
     private volatile Consumer<TopicPartition> onAppend = tp -> { };
     private boolean started;
     private long appliedImageOffset = Long.MIN_VALUE;
@@ -93,9 +94,16 @@ public final class ReplicaManager {
         onAppend.accept(tp);
     }
 
+    /**
+     * The topic's min.insync.replicas as of the latest applied image; {@code image} is resolved only for
+     * a topic not applied yet. A hosted partition has it at hand: {@link Partition#minInsyncReplicas()}.
+     */
     public int minInsyncReplicas(MetadataImage image, String topic) {
-        Object value = configResolver.effectiveTopicConfig(image, topic).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-        return (Integer) value;
+        Map<String, Object> effective = appliedConfigs.get(topic);
+        if (effective == null) {
+            effective = configResolver.effectiveTopicConfig(image, topic);
+        }
+        return (Integer) effective.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
     }
 
     /**
@@ -120,10 +128,11 @@ public final class ReplicaManager {
         }
         appliedImageOffset = image.appliedOffset();
         Map<TopicPartition, Uuid> wanted = new HashMap<>();
+        Map<String, String> topicDefaults = configResolver.topicDefaults(image);
         for (TopicImage topic : image.topics().all()) {
-            Map<String, Object> effective = configResolver.effectiveTopicConfig(image, topic.name());
+            Map<String, Object> effective = configResolver.effectiveTopicConfig(topicDefaults, image, topic.name());
             boolean configChanged = !effective.equals(appliedConfigs.get(topic.name()));
-            LogConfig logConfig = configChanged ? LogConfig.from(effective) : null;
+            EffectiveLogConfig logConfig = configChanged ? EffectiveLogConfig.from(effective) : null;
             for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
                 PartitionRegistration registration = e.getValue();
                 if (!registration.replicas().contains(localBrokerId)) {
@@ -139,12 +148,12 @@ public final class ReplicaManager {
                     existing = null;
                 }
                 if (existing == null) {
-                    LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
+                    EffectiveLogConfig config = logConfig != null ? logConfig : EffectiveLogConfig.from(effective);
                     partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
-                            openLog(tp, topic.id(), config), state));
+                            openLog(tp, topic.id(), config.log()), state, config));
                 } else {
                     if (logConfig != null) {
-                        existing.log().updateConfig(logConfig);
+                        existing.updateConfig(logConfig);
                     }
                     existing.updateState(state);
                 }
