@@ -9,8 +9,8 @@ import org.apache.kafka.common.requests.AbstractRequest;
 
 /**
  * Serves one Kafka API. A connection's requests are handed to their handlers one at a time and in
- * arrival order, each on the thread its handler's {@link #runsOn()} names; responses leave in arrival
- * order whenever their futures complete. Anything that waits for another component (the quorum, a
+ * arrival order, on the threads {@link #runsOn()} allows; responses leave in arrival order whenever
+ * their futures complete. Anything that waits for another component (the quorum, a
  * long poll) returns an incomplete future instead of blocking. A handler that throws gets the API's
  * error response built by kafka-clients with the exception's error code. Handlers serve every
  * connection at once: thread-safe.
@@ -43,7 +43,10 @@ public interface ApiHandler<R extends AbstractRequest> {
 
     /** The thread a handler is called on. */
     enum RunsOn {
-        /** The connection's event loop: must not block, not even on a page fault it can avoid. */
+        /**
+         * The connection's event loop, or a pool thread when an earlier request of the connection is
+         * still on the pool: must not block, not even on a page fault it can avoid.
+         */
         EVENT_LOOP,
         /** A thread of the {@link RequestHandlerPool}: may block on disk and locks. */
         REQUEST_POOL

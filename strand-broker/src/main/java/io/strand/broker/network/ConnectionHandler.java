@@ -27,18 +27,19 @@ import org.slf4j.LoggerFactory;
  * handler asks for ({@link ApiHandler#runsOn()}: the event loop, or the request pool), and writes the
  * responses back in request order, whatever order and on whatever thread the handlers finish.
  *
- * <p>Owned by the connection's event loop: every field is read and written there; a handler invoked
- * on the pool and a future completed elsewhere hop back onto it. A frame that cannot be parsed, an
+ * <p>Owned by the connection's event loop: the queue of pending responses is read and written only
+ * there; a future completed on a pool thread or elsewhere hops back onto it to be written. A frame that cannot be parsed, an
  * unknown API key, or a version no handler serves closes the connection (as Kafka does) — except
  * ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION and the supported list so that a
  * newer client can negotiate down.
  *
  * <p>Invocation order: a connection's requests are handed to their handlers one at a time, in arrival
- * order (an idempotent producer's batches must reach the log in sequence). A request whose handler
- * runs on the pool is submitted once its predecessor's handler has returned (its future may still be
- * pending: a long poll does not hold up the next request), and a request for the event loop that
- * arrives behind it waits too. So a connection has at most one request queued or running on the pool,
- * and a request blocked there (an fsync, a partition's writer lock) holds up only its own connection.
+ * order (an idempotent producer's batches must reach the log in sequence), each once its
+ * predecessor's handler has returned (its future may still be pending: a long poll does not hold up
+ * the next request). Requests for the pool go through the connection's {@link RequestLane}, which has
+ * at most one of them queued or running on the pool; a request for the event loop runs there at once
+ * when the lane is idle, and otherwise joins the lane behind the requests before it. So a request
+ * blocked on the pool (an fsync, a partition's writer lock) holds up only its own connection.
  *
  * <p>Back-pressure: requests are pipelined, but at most {@value #MAX_PENDING_RESPONSES} may wait for
  * their responses (invoked or not), and none is read while the socket's send buffer is over its
@@ -55,35 +56,33 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ApiRegistry registry;
     private final String listenerName;
     private final SecurityProtocol securityProtocol;
-    private final Executor requestPool;
     /** Requests read whose responses are not written yet, in arrival order. */
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
-    /** The tail of {@link #pending} not yet handed to a handler, in arrival order. */
-    private final ArrayDeque<InFlight> toInvoke = new ArrayDeque<>();
-    /** True from submitting a request to the pool until its handler has returned. */
-    private boolean invokingOnPool;
+    private final RequestLane lane;
     private Channel channel;
-    private boolean closing;
+    /** Set on the event loop; read by lane tasks, which skip the requests of a closed connection. */
+    private volatile boolean closing;
 
     /**
-     * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called
+     * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called,
+     *                    through this connection's {@link RequestLane}
      */
     ConnectionHandler(ApiRegistry registry, String listenerName, SecurityProtocol securityProtocol,
                       Executor requestPool) {
         this.registry = registry;
         this.listenerName = listenerName;
         this.securityProtocol = securityProtocol;
-        this.requestPool = requestPool;
+        this.lane = new RequestLane(requestPool);
     }
 
-    /** A request whose response is not written yet; {@code response} is set once its handler returned. */
+    /** A request whose response is not written yet; {@code response} completes with what to write. */
     private static final class InFlight {
         final RequestHeader header;
         final short responseVersion;
         final ApiHandler<?> handler;
         final RequestContext context;
         final AbstractRequest request;
-        CompletableFuture<? extends ApiMessage> response;
+        final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
 
         InFlight(RequestHeader header, short responseVersion, ApiHandler<?> handler, RequestContext context,
                  AbstractRequest request) {
@@ -133,8 +132,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (apiKey == ApiKeys.API_VERSIONS) {
                 InFlight answered = new InFlight(header, (short) 0, handler, null, null);
                 pending.addLast(answered);
-                maybePauseOrResumeReading();
-                onInvoked(answered, CompletableFuture.completedFuture(unsupportedApiVersions()));
+                answered.response.complete(unsupportedApiVersions());
+                drain();
                 return;
             }
             throw new IllegalArgumentException("unsupported version " + apiVersion + " of api=" + apiKey);
@@ -144,48 +143,43 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 KafkaPrincipal.ANONYMOUS, receivedNs, channel.eventLoop());
         InFlight inFlight = new InFlight(header, apiVersion, handler, context, request);
         pending.addLast(inFlight);
-        toInvoke.addLast(inFlight);
         maybePauseOrResumeReading();
-        maybeInvokeNext();
+        if (handler.runsOn() == ApiHandler.RunsOn.EVENT_LOOP && lane.isIdle()) {
+            invokeInto(inFlight);
+            if (inFlight.response.isDone()) {
+                drain();
+            } else {
+                inFlight.response.whenComplete((r, e) -> executeOnLoop(this::drain));
+            }
+            return;
+        }
+        inFlight.response.whenComplete((r, e) -> executeOnLoop(this::drain));
+        try {
+            lane.submit(() -> invokeInto(inFlight));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Closing connection from {}: the request pool is closed", channel.remoteAddress());
+            closing = true;
+            channel.close();
+        }
     }
 
     /**
-     * Hands waiting requests to their handlers in arrival order: those for the event loop at once,
-     * the next one for the pool only when no other request of this connection is there.
+     * Calls the request's handler, on whichever thread this runs, and completes its response with what
+     * the handler's future completes with. Never throws. A request of a connection closed meanwhile is
+     * not handed to its handler.
      */
-    private void maybeInvokeNext() {
-        while (!closing && !invokingOnPool && !toInvoke.isEmpty()) {
-            InFlight next = toInvoke.pollFirst();
-            if (next.handler.runsOn() == ApiHandler.RunsOn.EVENT_LOOP) {
-                onInvoked(next, invoke(next));
-                continue;
-            }
-            invokingOnPool = true;
-            try {
-                requestPool.execute(() -> {
-                    CompletableFuture<? extends ApiMessage> response = invoke(next);
-                    executeOnLoop(() -> {
-                        invokingOnPool = false;
-                        onInvoked(next, response);
-                        maybeInvokeNext();
-                    });
-                });
-            } catch (RejectedExecutionException e) {
-                LOG.debug("Closing connection from {}: the request pool is closed", channel.remoteAddress());
-                closing = true;
-                channel.close();
-            }
+    private void invokeInto(InFlight next) {
+        if (closing) {
+            next.response.completeExceptionally(new CloseConnectionException("connection closed"));
+            return;
         }
-    }
-
-    /** On the event loop: {@code next}'s handler has returned {@code response}. */
-    private void onInvoked(InFlight next, CompletableFuture<? extends ApiMessage> response) {
-        next.response = response;
-        if (response.isDone()) {
-            drain();
-        } else {
-            response.whenComplete((r, e) -> executeOnLoop(this::drain));
-        }
+        invoke(next).whenComplete((response, error) -> {
+            if (error != null) {
+                next.response.completeExceptionally(error);
+            } else {
+                next.response.complete(response);
+            }
+        });
     }
 
     private void executeOnLoop(Runnable task) {
@@ -237,8 +231,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Writes every completed response at the head of the queue, in request order. */
     private void drain() {
         boolean wrote = false;
-        while (!closing && !pending.isEmpty() && pending.peekFirst().response != null
-                && pending.peekFirst().response.isDone()) {
+        while (!closing && !pending.isEmpty() && pending.peekFirst().response.isDone()) {
             InFlight next = pending.pollFirst();
             ApiMessage body;
             try {
@@ -298,7 +291,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         pending.clear();
-        toInvoke.clear();
         ctx.fireChannelInactive();
     }
 

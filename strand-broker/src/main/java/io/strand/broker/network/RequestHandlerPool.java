@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  * lock, checkpoint writes. The event loops only read, parse and write; a handler that blocks here
  * holds one of these threads, never a loop, so other connections' I/O goes on.
  *
- * <p>Fairness: each connection has at most one request queued or running here at a time (see
- * {@link ConnectionHandler}), and the queue is first in, first out, so connections take turns. A
- * request blocked for long holds one thread; only as many such requests as there are threads can hold
- * up everyone else, which is what sizing {@code num.io.threads} is for.
+ * <p>Fairness: each connection has at most one task queued or running here at a time (its
+ * {@link RequestLane}, which runs a few of its pipelined requests per turn), and the queue is first in,
+ * first out, so connections take turns. A request blocked for long holds one thread; only as many
+ * such requests as there are threads can hold up everyone else, which is what sizing
+ * {@code num.io.threads} is for.
  *
  * <p>Thread-safe. {@link #close()} lets running requests finish for a short while, then interrupts them.
  */

@@ -61,6 +61,24 @@ class ConnectionHandlerTest {
         }
     }
 
+    /** Metadata answered at once on the event loop. */
+    private static final class LoopMetadata implements ApiHandler<MetadataRequest> {
+        @Override
+        public ApiKeys apiKey() {
+            return ApiKeys.METADATA;
+        }
+
+        @Override
+        public RunsOn runsOn() {
+            return RunsOn.EVENT_LOOP;
+        }
+
+        @Override
+        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, MetadataRequest request) {
+            return CompletableFuture.completedFuture(new MetadataResponseData());
+        }
+    }
+
     private static ByteBuffer request(int correlationId) {
         ApiVersionsRequest request = new ApiVersionsRequest(new ApiVersionsRequestData()
                 .setClientSoftwareName("test").setClientSoftwareVersion("1"), (short) 3);
@@ -165,38 +183,30 @@ class ConnectionHandlerTest {
         EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
         channel.writeInbound(request(1));
         channel.writeInbound(request(2));
-        assertThat(pool).hasSize(1);
+        channel.writeInbound(request(3));
+        assertThat(pool).as("one task of the connection on the pool, whatever it has pipelined").hasSize(1);
+        assertThat(handler.contexts).isEmpty();
 
         pool.poll().run();
-        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1);
-        assertThat(pool).as("the second waits until the first's handler has returned").isEmpty();
+        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1, 2, 3);
+        assertThat(pool).isEmpty();
+        channel.finishAndReleaseAll();
+    }
 
-        channel.runPendingTasks();
-        assertThat(pool).hasSize(1);
-        pool.poll().run();
-        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1, 2);
+    @Test
+    void aRequestForTheEventLoopRunsThereWhenNothingOfItsConnectionIsOnThePool() {
+        ManualApiVersions slow = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(slow).register(new LoopMetadata()));
+        channel.writeInbound(metadataRequest(1));
+        assertThat(pool).isEmpty();
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
         channel.finishAndReleaseAll();
     }
 
     @Test
     void aResponseFromTheEventLoopWaitsForAnEarlierOneFromThePool() {
         ManualApiVersions slow = new ManualApiVersions();
-        ApiHandler<MetadataRequest> fast = new ApiHandler<>() {
-            @Override
-            public ApiKeys apiKey() {
-                return ApiKeys.METADATA;
-            }
-
-            @Override
-            public RunsOn runsOn() {
-                return RunsOn.EVENT_LOOP;
-            }
-
-            @Override
-            public CompletableFuture<? extends ApiMessage> handle(RequestContext context, MetadataRequest request) {
-                return CompletableFuture.completedFuture(new MetadataResponseData());
-            }
-        };
+        ApiHandler<MetadataRequest> fast = new LoopMetadata();
         EmbeddedChannel channel = connection(new ApiRegistry().register(slow).register(fast));
         channel.writeInbound(request(1));
         channel.writeInbound(metadataRequest(2));
