@@ -23,15 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: parses each request frame, hands it to its API's handler on the thread the
- * handler asks for ({@link ApiHandler#runsOn()}: the event loop, or the request pool), and writes the
+ * One client connection: parses each request frame, hands it to its API's handler on a thread the
+ * handler allows ({@link ApiHandler#runsOn()}: the event loop, or the request pool), and writes the
  * responses back in request order, whatever order and on whatever thread the handlers finish.
  *
  * <p>Owned by the connection's event loop: the queue of pending responses is read and written only
- * there; a future completed on a pool thread or elsewhere hops back onto it to be written. A frame that cannot be parsed, an
- * unknown API key, or a version no handler serves closes the connection (as Kafka does) — except
- * ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION and the supported list so that a
- * newer client can negotiate down.
+ * there; a future completed on a pool thread or elsewhere hops back onto it to be written. A frame
+ * that cannot be parsed, an unknown API key, or a version no handler serves closes the connection (as
+ * Kafka does) — except ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION and the supported
+ * list so that a newer client can negotiate down.
  *
  * <p>Invocation order: a connection's requests are handed to their handlers one at a time, in arrival
  * order (an idempotent producer's batches must reach the log in sequence), each once its
