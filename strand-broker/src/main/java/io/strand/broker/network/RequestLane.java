@@ -32,7 +32,8 @@ final class RequestLane {
     }
 
     /**
-     * Runs {@code task} after every task submitted before it.
+     * Runs {@code task} after every task submitted before it. The task must not throw: a task that
+     * does ends its lane's turn with the lane still marked scheduled, and the lane runs nothing more.
      *
      * @throws java.util.concurrent.RejectedExecutionException if the pool is closed; the task is dropped
      */
