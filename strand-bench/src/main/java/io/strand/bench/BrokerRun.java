@@ -153,6 +153,7 @@ final class BrokerRun {
             samples.record(Metric.LOAD_RSS_MIB, kind, sampler.maxResidentBytes() / BYTES_PER_MIB);
         }
         tools.endToEnd(bootstrap, LATENCY_TOPIC, logDir.resolve("end-to-end-latency.log"));
+        measureNoisyNeighbour(bootstrap);
         OptionalLong smallRead = OptionalLong.empty();
         if (smallSent.orElse(0) > 0) {
             smallRead = tools.consumeSmall(bootstrap, SMALL_TOPIC, smallSent.getAsLong(), logDir.resolve("consume-100b.log"));
@@ -167,6 +168,28 @@ final class BrokerRun {
         }
         samples.counts(new TopicCounts(round, kind, SMALL_TOPIC, workload.smallRecords(), smallSent, smallRead));
         samples.counts(new TopicCounts(round, kind, LARGE_TOPIC, workload.largeRecords(), largeSent, largeRead));
+    }
+
+    /** Runs {@link NoisyNeighbour} in this JVM; a failure leaves a note in its cells and the turn goes on. */
+    private void measureNoisyNeighbour(String bootstrap) {
+        try {
+            NoisyNeighbour.Result result = new NoisyNeighbour(time, bootstrap, workload.noisyNeighbourMs()).run();
+            samples.record(Metric.NOISY_LIGHT_P50_MS, kind, result.lightP50Ms());
+            samples.record(Metric.NOISY_LIGHT_P99_MS, kind, result.lightP99Ms());
+            samples.record(Metric.NOISY_HEAVY_RECORDS_PER_SEC, kind, result.heavyRecordsPerSec());
+            progress("noisy neighbour: light p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d sends; heavy %.0f records/s",
+                    result.lightP50Ms(), result.lightP99Ms(), result.lightMaxMs(), result.lightSends(),
+                    result.heavyRecordsPerSec());
+        } catch (RuntimeException e) {
+            String reason = "failed (" + e.getMessage() + ")";
+            samples.note(Metric.NOISY_LIGHT_P50_MS, kind, reason);
+            samples.note(Metric.NOISY_LIGHT_P99_MS, kind, reason);
+            samples.note(Metric.NOISY_HEAVY_RECORDS_PER_SEC, kind, reason);
+            progress("noisy neighbour failed: %s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in the noisy-neighbour scenario broker=" + kind.key(), e);
+        }
     }
 
     private void createTopics(String bootstrap) {

@@ -45,7 +45,14 @@ enum Metric {
     CONSUME_LARGE_MB_PER_SEC("consume_1kib_mb_per_sec",
             "consume 1 KiB records (ConsumerPerformance, one group member)", "MB/s", true),
     CONSUME_LARGE_RECORDS_PER_SEC("consume_1kib_records_per_sec",
-            "consume 1 KiB records (ConsumerPerformance, one group member)", "records/s", true);
+            "consume 1 KiB records (ConsumerPerformance, one group member)", "records/s", true),
+    /** {@link NoisyNeighbour}: the light client's latency while heavy producers fsync every append. */
+    NOISY_LIGHT_P50_MS("noisy_light_p50_ms",
+            "noisy neighbour: light client's 100 B acks=1 send p50, beside flush.messages=1 producers", "ms", false),
+    NOISY_LIGHT_P99_MS("noisy_light_p99_ms",
+            "noisy neighbour: light client's 100 B acks=1 send p99, beside flush.messages=1 producers", "ms", false),
+    NOISY_HEAVY_RECORDS_PER_SEC("noisy_heavy_records_per_sec",
+            "noisy neighbour: heavy producers' 1 KiB records acknowledged, flush.messages=1", "records/s", true);
 
     private final String key;
     private final String label;

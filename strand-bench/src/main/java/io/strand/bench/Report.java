@@ -90,6 +90,12 @@ final class Report {
                 Workload.SMALL_RECORD_BYTES));
         out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
                 + "one consumer in a fresh group per topic\n");
+        out.append(String.format(Locale.ROOT, "- noisy neighbour (Kafka's Java producer in the harness JVM): %d heavy "
+                + "producers, one connection each, %d B records acks=1 over %d partitions of a flush.messages=1 topic; "
+                + "one light producer, %d B records acks=1 one at a time to another topic, measured for %,d ms after "
+                + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
+                NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
+                NoisyNeighbour.WARM_UP_MS));
         out.append("- the load generators share the machine's cores with the broker, and anything else running on "
                 + "the machine (see the load average) adds noise: compare ratios from one run, not absolute figures "
                 + "across machines\n");

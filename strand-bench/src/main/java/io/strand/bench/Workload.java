@@ -10,9 +10,10 @@ package io.strand.bench;
  * @param largeRecords        records of {@value #LARGE_RECORD_BYTES} bytes produced with acks=all
  * @param latencyRecords      records EndToEndLatency sends one at a time
  * @param toolTimeoutMs       the longest one load-generator run may take
+ * @param noisyNeighbourMs    how long {@link NoisyNeighbour} measures its light client, after its warm-up
  */
 record Workload(String mode, int rounds, long smallRecords, long largeRecords, int latencyRecords,
-        long toolTimeoutMs) {
+        long toolTimeoutMs, long noisyNeighbourMs) {
 
     static final int SMALL_RECORD_BYTES = 100;
     static final int LARGE_RECORD_BYTES = 1024;
@@ -21,21 +22,23 @@ record Workload(String mode, int rounds, long smallRecords, long largeRecords, i
     static final int LATENCY_PARTITIONS = 1;
 
     Workload {
-        if (rounds < 1 || smallRecords < 1 || largeRecords < 1 || latencyRecords < 1 || toolTimeoutMs < 1) {
+        if (rounds < 1 || smallRecords < 1 || largeRecords < 1 || latencyRecords < 1 || toolTimeoutMs < 1
+                || noisyNeighbourMs < 1) {
             throw new IllegalArgumentException("workload counts must be positive rounds=" + rounds
                     + " smallRecords=" + smallRecords + " largeRecords=" + largeRecords
-                    + " latencyRecords=" + latencyRecords + " toolTimeoutMs=" + toolTimeoutMs);
+                    + " latencyRecords=" + latencyRecords + " toolTimeoutMs=" + toolTimeoutMs
+                    + " noisyNeighbourMs=" + noisyNeighbourMs);
         }
     }
 
     /** Three rounds, about 300 MB and 500 MB produced per broker and round. */
     static Workload full(int rounds) {
-        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000);
+        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000, 30_000);
     }
 
     /** One round with small counts: a try-out that finishes in a few minutes. */
     static Workload quick() {
-        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000);
+        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000, 10_000);
     }
 
     long smallBytes() {

@@ -13,6 +13,7 @@ import io.strand.broker.api.produce.InitProducerIdHandler;
 import io.strand.broker.api.produce.ProduceHandler;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiRegistry;
+import io.strand.broker.network.RequestHandlerPool;
 import io.strand.broker.producer.ProducerIdManager;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.LogConfigResolver;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * what was committed before this node started); open every hosted partition's log; bind every
  * client listener; register this broker with its advertised endpoints; load the group
  * coordinator's partitions of {@code __consumer_offsets}. Close: listeners first (no new request
- * gets in), then the group coordinator, then the image subscription.
+ * gets in), then the request pool, then the group coordinator, then the image subscription.
  */
 final class BrokerComponent implements NodeComponent {
 
@@ -61,6 +62,7 @@ final class BrokerComponent implements NodeComponent {
     private final ControllerComponent controllerRole;
     private MetadataListener imageSubscription;
     private GroupCoordinatorService groups;
+    private RequestHandlerPool requestPool;
     private ClientListeners listeners;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, ControllerComponent controllerRole) {
@@ -90,7 +92,8 @@ final class BrokerComponent implements NodeComponent {
         };
         shared.imageListeners().add(imageSubscription);
 
-        listeners = new ClientListeners(config, registry(nodeId, quorum::image, controller, logManager, replicaManager));
+        requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
+        listeners = new ClientListeners(config, requestPool, registry(nodeId, quorum::image, controller, logManager, replicaManager));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -136,6 +139,9 @@ final class BrokerComponent implements NodeComponent {
             }
         } finally {
             try {
+                if (requestPool != null) {
+                    requestPool.close();
+                }
                 if (groups != null) {
                     groups.close();
                 }

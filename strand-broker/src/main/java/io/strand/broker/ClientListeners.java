@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,13 @@ final class ClientListeners implements AutoCloseable {
     private final List<SocketServer> servers = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
 
-    ClientListeners(BrokerConfig config, ApiRegistry registry) {
+    /** Listeners whose handlers that may block run on {@code requestPool}, shared by all of them. */
+    ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry) {
         this.listeners = config.clientListeners();
         for (BrokerConfig.Listener listener : listeners) {
-            servers.add(new SocketServer(listener.name(), bindAddress(listener),
+            servers.add(new SocketServer(listener.name(), config.securityProtocol(listener.name()), bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
-                    config.getInt(BrokerConfig.NUM_NETWORK_THREADS)));
+                    config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool));
         }
     }
 

@@ -27,7 +27,7 @@ final class Registration {
         for (BrokerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundListeners.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
-            endpoints.add(new Endpoint(l.name(), l.host(), port, config.securityProtocol(l.name())));
+            endpoints.add(new Endpoint(l.name(), l.host(), port, config.securityProtocol(l.name()).name));
         }
         return new RegisterBrokerRecord(config.nodeId(), Uuid.randomUuid(), endpoints,
                 config.getString(BrokerConfig.BROKER_RACK));

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.strand.broker.network.ResponseWriterBenchAccess;
+import io.strand.broker.network.ResponseWriter;
 import io.strand.storage.log.LogReadResult;
 import io.strand.storage.log.PartitionLog;
 import java.io.IOException;
@@ -186,7 +186,7 @@ public class FetchReadBenchmark {
         topic.partitions().add(partition);
         FetchResponseData body = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         body.responses().add(topic);
-        ResponseWriterBenchAccess.write(channel, header, body, fetchVersion);
+        ResponseWriter.write(channel, header, body, fetchVersion);
     }
 
     /** Takes the written parts off the channel, releases them and returns their bytes. */

@@ -31,6 +31,12 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
         return ApiKeys.API_VERSIONS;
     }
 
+    /** Answers from the registry at once. */
+    @Override
+    public RunsOn runsOn() {
+        return RunsOn.EVENT_LOOP;
+    }
+
     @Override
     public ApiVersion advertisedVersions() {
         return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);

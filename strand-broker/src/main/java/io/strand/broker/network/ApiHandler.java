@@ -7,10 +7,12 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 
 /**
- * Serves one Kafka API. Handlers are called on the event loop of the request's connection, one
- * request of a connection at a time and in arrival order; anything that waits (the quorum, a long
- * poll) returns an incomplete future instead of blocking. A handler that throws gets the API's error
- * response built by kafka-clients with the exception's error code.
+ * Serves one Kafka API. A connection's requests are handed to their handlers one at a time and in
+ * arrival order, on the threads {@link #runsOn()} allows; responses leave in arrival order whenever
+ * their futures complete. Anything that waits for another component (the quorum, a
+ * long poll) returns an incomplete future instead of blocking. A handler that throws gets the API's
+ * error response built by kafka-clients with the exception's error code. Handlers serve every
+ * connection at once: thread-safe.
  *
  * @param <R> the request class kafka-clients parses this API into
  */
@@ -43,5 +45,24 @@ public interface ApiHandler<R extends AbstractRequest> {
         return new ApiVersion().setApiKey(apiKey.id).setMinVersion(minVersion).setMaxVersion(maxVersion);
     }
 
+    /**
+     * Where {@link #handle} runs. By default on the request pool: only a handler that touches neither
+     * disk nor a lock held across I/O, and returns at once, may run on the event loop.
+     */
+    default RunsOn runsOn() {
+        return RunsOn.REQUEST_POOL;
+    }
+
     CompletableFuture<? extends ApiMessage> handle(RequestContext context, R request);
+
+    /** The thread a handler is called on. */
+    enum RunsOn {
+        /**
+         * The connection's event loop, or a pool thread when an earlier request of the connection is
+         * still on the pool: must not block, not even on a page fault it can avoid.
+         */
+        EVENT_LOOP,
+        /** A thread of the {@link RequestHandlerPool}: may block on disk and locks. */
+        REQUEST_POOL
+    }
 }

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -15,23 +17,35 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: parses each request frame, hands it to its API's handler, and writes the
- * responses back in request order, whatever order the handlers finish in.
+ * One client connection: parses each request frame, hands it to its API's handler on a thread the
+ * handler allows ({@link ApiHandler#runsOn()}: the event loop, or the request pool), and writes the
+ * responses back in request order, whatever order and on whatever thread the handlers finish.
  *
- * <p>Owned by the connection's event loop; futures completed on other threads hop back onto it.
- * A frame that cannot be parsed, an unknown API key, or a version no handler serves closes the
- * connection (as Kafka does) — except ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION
- * and the supported list so that a newer client can negotiate down.
+ * <p>Owned by the connection's event loop: the queue of pending responses is read and written only
+ * there; a future completed on a pool thread or elsewhere hops back onto it to be written. A frame
+ * that cannot be parsed, an unknown API key, or a version no handler serves closes the connection (as
+ * Kafka does) — except ApiVersions, which is answered in v0 with UNSUPPORTED_VERSION and the supported
+ * list so that a newer client can negotiate down.
+ *
+ * <p>Invocation order: a connection's requests are handed to their handlers one at a time, in arrival
+ * order (an idempotent producer's batches must reach the log in sequence), each once its
+ * predecessor's handler has returned (its future may still be pending: a long poll does not hold up
+ * the next request). Requests for the pool go through the connection's {@link RequestLane}, which has
+ * at most one of them queued or running on the pool; a request for the event loop runs there at once
+ * when the lane is idle, and otherwise joins the lane behind the requests before it. So a request
+ * blocked on the pool (an fsync, a partition's writer lock) holds up only its own connection.
  *
  * <p>Back-pressure: requests are pipelined, but at most {@value #MAX_PENDING_RESPONSES} may wait for
- * their responses, and none is read while the socket's send buffer is over its high-water mark (a
- * client that does not read its responses). Past either, the connection stops reading until
- * responses drain, so one connection cannot queue unbounded work or response bytes. Kafka goes
- * further and reads one request at a time.
+ * their responses (invoked or not), and none is read while the socket's send buffer is over its
+ * high-water mark (a client that does not read its responses). Past either, the connection stops
+ * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
+ * Kafka goes further and reads one request at a time.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -41,17 +55,43 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ApiRegistry registry;
     private final String listenerName;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final SecurityProtocol securityProtocol;
+    /** Requests read whose responses are not written yet, in arrival order. */
+    private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
+    private final RequestLane lane;
     private Channel channel;
-    private boolean closing;
+    /** Set on the event loop; read by lane tasks, which skip the requests of a closed connection. */
+    private volatile boolean closing;
 
-    ConnectionHandler(ApiRegistry registry, String listenerName) {
+    /**
+     * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called,
+     *                    through this connection's {@link RequestLane}
+     */
+    ConnectionHandler(ApiRegistry registry, String listenerName, SecurityProtocol securityProtocol,
+                      Executor requestPool) {
         this.registry = registry;
         this.listenerName = listenerName;
+        this.securityProtocol = securityProtocol;
+        this.lane = new RequestLane(requestPool);
     }
 
-    /** A request whose response is not written yet. */
-    private record Pending(RequestHeader header, short responseVersion, CompletableFuture<? extends ApiMessage> response) {
+    /** A request whose response is not written yet; {@code response} completes with what to write. */
+    private static final class InFlight {
+        final RequestHeader header;
+        final short responseVersion;
+        final ApiHandler<?> handler;
+        final RequestContext context;
+        final AbstractRequest request;
+        final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+
+        InFlight(RequestHeader header, short responseVersion, ApiHandler<?> handler, RequestContext context,
+                 AbstractRequest request) {
+            this.header = header;
+            this.responseVersion = responseVersion;
+            this.handler = handler;
+            this.context = context;
+            this.request = request;
+        }
     }
 
     @Override
@@ -90,15 +130,64 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         RequestHeader header = RequestHeader.parse(frame);
         if (!handler.servesVersion(apiVersion)) {
             if (apiKey == ApiKeys.API_VERSIONS) {
-                enqueue(header, (short) 0, CompletableFuture.completedFuture(unsupportedApiVersions()));
+                InFlight answered = new InFlight(header, (short) 0, handler, null, null);
+                pending.addLast(answered);
+                answered.response.complete(unsupportedApiVersions());
+                drain();
                 return;
             }
             throw new IllegalArgumentException("unsupported version " + apiVersion + " of api=" + apiKey);
         }
         AbstractRequest request = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(frame)).request;
-        RequestContext context = new RequestContext(header, channel.remoteAddress(),
-                listenerName, receivedNs, channel.eventLoop());
-        enqueue(header, apiVersion, invoke(handler, context, request));
+        RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName, securityProtocol,
+                KafkaPrincipal.ANONYMOUS, receivedNs, channel.eventLoop());
+        InFlight inFlight = new InFlight(header, apiVersion, handler, context, request);
+        pending.addLast(inFlight);
+        maybePauseOrResumeReading();
+        if (handler.runsOn() == ApiHandler.RunsOn.EVENT_LOOP && lane.isIdle()) {
+            invokeInto(inFlight);
+            if (inFlight.response.isDone()) {
+                drain();
+            } else {
+                inFlight.response.whenComplete((r, e) -> executeOnLoop(this::drain));
+            }
+            return;
+        }
+        inFlight.response.whenComplete((r, e) -> executeOnLoop(this::drain));
+        try {
+            lane.submit(() -> invokeInto(inFlight));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Closing connection from {}: the request pool is closed", channel.remoteAddress());
+            closing = true;
+            channel.close();
+        }
+    }
+
+    /**
+     * Calls the request's handler, on whichever thread this runs, and completes its response with what
+     * the handler's future completes with. Never throws. A request of a connection closed meanwhile is
+     * not handed to its handler.
+     */
+    private void invokeInto(InFlight next) {
+        if (closing) {
+            next.response.completeExceptionally(new CloseConnectionException("connection closed"));
+            return;
+        }
+        invoke(next).whenComplete((response, error) -> {
+            if (error != null) {
+                next.response.completeExceptionally(error);
+            } else {
+                next.response.complete(response);
+            }
+        });
+    }
+
+    private void executeOnLoop(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The event loops are shutting down with the server: the connection is gone.
+        }
     }
 
     private ApiVersionsResponseData unsupportedApiVersions() {
@@ -109,14 +198,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return data;
     }
 
+    /** Calls the handler; never throws: a failure becomes the API's error response or closes the connection. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static CompletableFuture<? extends ApiMessage> invoke(ApiHandler handler, RequestContext context,
-                                                                  AbstractRequest request) {
+    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next) {
+        ApiHandler handler = next.handler;
+        RequestContext context = next.context;
+        AbstractRequest request = next.request;
         CompletableFuture<? extends ApiMessage> future;
         try {
             future = handler.handle(context, request);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
+        } catch (Throwable e) {
+            LOG.error("Handler of {} failed; closing the connection", context.apiKey(), e);
+            return CompletableFuture.failedFuture(new CloseConnectionException("handler failed: " + e));
         }
         return future.handle((response, error) -> {
             if (error == null) {
@@ -133,24 +228,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void enqueue(RequestHeader header, short responseVersion, CompletableFuture<? extends ApiMessage> response) {
-        pending.addLast(new Pending(header, responseVersion, response));
-        maybePauseOrResumeReading();
-        if (response.isDone()) {
-            drain();
-        } else {
-            response.whenComplete((r, e) -> channel.eventLoop().execute(this::drain));
-        }
-    }
-
     /** Writes every completed response at the head of the queue, in request order. */
     private void drain() {
         boolean wrote = false;
-        while (!closing && !pending.isEmpty() && pending.peekFirst().response().isDone()) {
-            Pending next = pending.pollFirst();
+        while (!closing && !pending.isEmpty() && pending.peekFirst().response.isDone()) {
+            InFlight next = pending.pollFirst();
             ApiMessage body;
             try {
-                body = next.response().join();
+                body = next.response.join();
             } catch (CompletionException e) {
                 LOG.info("Closing connection from {}: {}", channel.remoteAddress(), e.getCause().getMessage());
                 closing = true;
@@ -160,15 +245,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (body == null) {
                 continue; // acks=0 produce: no response
             }
-            ApiKeys apiKey = next.header().apiKey();
-            ResponseHeader header = new ResponseHeader(next.header().correlationId(),
-                    apiKey.responseHeaderVersion(next.responseVersion()));
+            ApiKeys apiKey = next.header.apiKey();
+            ResponseHeader header = new ResponseHeader(next.header.correlationId(),
+                    apiKey.responseHeaderVersion(next.responseVersion));
             try {
-                ResponseWriter.write(channel, header, body, next.responseVersion());
+                ResponseWriter.write(channel, header, body, next.responseVersion);
             } catch (RuntimeException e) {
                 // A response that cannot be serialized is a broker bug; the client must not wait forever.
                 LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
-                        apiKey, next.responseVersion(), e);
+                        apiKey, next.responseVersion, e);
                 closing = true;
                 channel.close();
                 return;

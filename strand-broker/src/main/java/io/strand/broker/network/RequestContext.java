@@ -4,19 +4,32 @@ import java.net.SocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
- * What a handler knows about the request in hand besides its body: who sent it, on which listener,
- * at which API version, and when it arrived.
+ * What a handler knows about the request in hand besides its body: who sent it, on which listener
+ * and security protocol, as which principal, at which API version, and when it arrived. The one place
+ * authorization will read the caller from.
  *
- * @param header        the parsed request header (correlation id, client id)
- * @param clientAddress the peer's address
- * @param listenerName  the listener the connection came in on
- * @param receivedNs    monotonic time the frame was read
- * @param eventLoop     the connection's event loop: work that resumes later (a long poll) runs here
+ * @param header           the parsed request header (correlation id, client id)
+ * @param clientAddress    the peer's address
+ * @param listenerName     the listener the connection came in on
+ * @param securityProtocol the listener's protocol (listener.security.protocol.map); PLAINTEXT only, yet
+ * @param principal        who the client authenticated as; {@link KafkaPrincipal#ANONYMOUS} on PLAINTEXT
+ * @param receivedNs       monotonic time the frame was read
+ * @param eventLoop        the connection's event loop: work that resumes later (a long poll) runs here
  */
 public record RequestContext(RequestHeader header, SocketAddress clientAddress, String listenerName,
+                             SecurityProtocol securityProtocol, KafkaPrincipal principal,
                              long receivedNs, ScheduledExecutorService eventLoop) {
+
+    /** A request from an anonymous client on a PLAINTEXT listener, the only kind served yet. */
+    public RequestContext(RequestHeader header, SocketAddress clientAddress, String listenerName,
+                          long receivedNs, ScheduledExecutorService eventLoop) {
+        this(header, clientAddress, listenerName, SecurityProtocol.PLAINTEXT, KafkaPrincipal.ANONYMOUS,
+                receivedNs, eventLoop);
+    }
 
     public ApiKeys apiKey() {
         return header.apiKey();

@@ -23,9 +23,10 @@ import org.apache.kafka.common.requests.ResponseHeader;
  * files goes out as {@link SharedFileRegion}s, so on a plaintext connection the kernel copies it from
  * the page cache to the socket ({@code sendfile}) and it never enters the JVM heap.
  *
- * <p>Used only on the connection's event loop. The caller flushes.
+ * <p>Call {@link #write} on the channel's event loop (an {@code EmbeddedChannel}'s is the caller's
+ * thread). The caller flushes. Public so that the fetch benchmark times the real serialization.
  */
-final class ResponseWriter implements Writable {
+public final class ResponseWriter implements Writable {
 
     private final Channel channel;
     private final ByteBufAllocator alloc;
@@ -38,7 +39,7 @@ final class ResponseWriter implements Writable {
     }
 
     /** Writes the response frame for {@code body} at {@code apiVersion} with {@code header}. */
-    static void write(Channel channel, ResponseHeader header, ApiMessage body, short apiVersion) {
+    public static void write(Channel channel, ResponseHeader header, ApiMessage body, short apiVersion) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         int headerBytes = header.size();
         int bodyBytes = body.size(cache, apiVersion);

@@ -17,13 +17,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Accepts Kafka client connections on one listener and runs them on Netty event loops (epoll where
- * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler}.
+ * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler};
+ * handlers that may block run on the request pool the server is given (shared by every listener of
+ * the node), the others on the event loops.
  *
  * <p>Thread-safe: {@link #start()} and {@link #close()} from any thread, once each.
  */
@@ -32,6 +36,8 @@ public final class SocketServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
 
     private final String listenerName;
+    private final SecurityProtocol securityProtocol;
+    private final Executor requestPool;
     private final InetSocketAddress bindAddress;
     private final int maxRequestBytes;
     private final ApiRegistry registry;
@@ -42,11 +48,19 @@ public final class SocketServer implements AutoCloseable {
     private Channel serverChannel;
 
     /**
-     * @param eventLoops network threads; 0 for Netty's default (twice the cores)
+     * @param securityProtocol the listener's protocol; only PLAINTEXT is served yet
+     * @param eventLoops       network threads; 0 for one per core
+     * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      */
-    public SocketServer(String listenerName, InetSocketAddress bindAddress, int maxRequestBytes,
-                        ApiRegistry registry, int eventLoops) {
+    public SocketServer(String listenerName, SecurityProtocol securityProtocol, InetSocketAddress bindAddress,
+                        int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool) {
+        if (securityProtocol != SecurityProtocol.PLAINTEXT) {
+            throw new IllegalArgumentException("listener " + listenerName + ": " + securityProtocol
+                    + " is not served yet");
+        }
         this.listenerName = listenerName;
+        this.securityProtocol = securityProtocol;
+        this.requestPool = requestPool;
         this.bindAddress = bindAddress;
         this.maxRequestBytes = maxRequestBytes;
         this.registry = registry;
@@ -77,7 +91,8 @@ public final class SocketServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(maxRequestBytes))
-                                .addLast("requests", new ConnectionHandler(registry, listenerName));
+                                .addLast("requests", new ConnectionHandler(registry, listenerName,
+                                        securityProtocol, requestPool));
                     }
                 });
         serverChannel = bootstrap.bind(bindAddress).sync().channel();

@@ -1,6 +1,6 @@
 package io.strand.broker.replica;
 
-import io.strand.broker.admin.BrokerConfigLayers;
+import io.strand.broker.config.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
@@ -43,8 +43,16 @@ public final class LogConfigResolver {
 
     /** The parsed effective topic configuration (topic config name → typed value). */
     public Map<String, Object> effectiveTopicConfig(MetadataImage image, String topic) {
-        return TopicConfigs.effective(topicDefaults(image),
-                image.configs(new ConfigResource(ConfigResource.Type.TOPIC, topic)));
+        return effectiveTopicConfig(topicDefaults(image), image, topic);
+    }
+
+    /**
+     * The same with the defaults of {@link #topicDefaults} computed once for {@code image}, for a
+     * caller that resolves many topics of one image.
+     */
+    public Map<String, Object> effectiveTopicConfig(Map<String, String> topicDefaults, MetadataImage image,
+                                                    String topic) {
+        return TopicConfigs.effective(topicDefaults, image.configs(new ConfigResource(ConfigResource.Type.TOPIC, topic)));
     }
 
     public LogConfig logConfig(MetadataImage image, String topic) {

@@ -17,8 +17,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * One partition as this broker holds it: its log, whether this broker leads it, the leader epoch,
  * the ISR, and the high watermark it derives from the replicas' positions.
  *
- * <p>Leadership fields are written only by the metadata publisher thread and read by request
- * handlers through volatiles. Appends are serialized by the log itself (one writer at a time);
+ * <p>Leadership and the effective config are written only by the metadata publisher thread and read
+ * by request handlers through volatiles: an append reads {@code min.insync.replicas} from
+ * {@link #config()}, resolved once per config change, not per request. Appends are serialized by the log itself (one writer at a time);
  * reads take no lock. With this broker as the only ISR member, the high watermark follows the log
  * end after every append; followers (the cluster issue) will advance it from their fetch positions.
  */
@@ -29,17 +30,20 @@ public final class Partition {
     private final int localBrokerId;
     private final PartitionLog log;
     private volatile PartitionState state;
+    private volatile EffectiveLogConfig config;
 
     /** Leadership as of the latest metadata image. */
     record PartitionState(int leaderId, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
     }
 
-    Partition(TopicPartition topicPartition, Uuid topicId, int localBrokerId, PartitionLog log, PartitionState state) {
+    Partition(TopicPartition topicPartition, Uuid topicId, int localBrokerId, PartitionLog log, PartitionState state,
+              EffectiveLogConfig config) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.localBrokerId = localBrokerId;
         this.log = log;
         this.state = state;
+        this.config = config;
         // After a crash the checkpointed high watermark may trail what recovery kept.
         maybeIncrementHighWatermark();
     }
@@ -66,6 +70,21 @@ public final class Partition {
 
     public int leaderEpoch() {
         return state.leaderEpoch();
+    }
+
+    /** The effective topic config as of the latest applied change. */
+    public EffectiveLogConfig config() {
+        return config;
+    }
+
+    public int minInsyncReplicas() {
+        return config.minInsyncReplicas();
+    }
+
+    /** Applies a changed topic config (or broker default under it) to this partition and its log. */
+    void updateConfig(EffectiveLogConfig newConfig) {
+        this.config = newConfig;
+        log.updateConfig(newConfig.log());
     }
 
     void updateState(PartitionState newState) {

@@ -51,7 +51,8 @@ public final class ReplicaManager {
     private final LogManager logManager;
     private final LogConfigResolver configResolver;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Object>> appliedConfigs = new HashMap<>();
+    /** Topic → effective config as last applied; written while applying an image, read by handlers. */
+    private final Map<String, Map<String, Object>> appliedConfigs = new ConcurrentHashMap<>();
     private volatile Consumer<TopicPartition> onAppend = tp -> { };
     private boolean started;
     /** The newest image published before {@link #start}. */
@@ -103,9 +104,16 @@ public final class ReplicaManager {
         onAppend.accept(tp);
     }
 
+    /**
+     * The topic's min.insync.replicas as of the latest applied image; {@code image} is resolved only for
+     * a topic not applied yet. A hosted partition has it at hand: {@link Partition#minInsyncReplicas()}.
+     */
     public int minInsyncReplicas(MetadataImage image, String topic) {
-        Object value = configResolver.effectiveTopicConfig(image, topic).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-        return (Integer) value;
+        Map<String, Object> effective = appliedConfigs.get(topic);
+        if (effective == null) {
+            effective = configResolver.effectiveTopicConfig(image, topic);
+        }
+        return (Integer) effective.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
     }
 
     /**
@@ -153,8 +161,9 @@ public final class ReplicaManager {
     private void applyImage(MetadataImage image) {
         appliedImageOffset = image.appliedOffset();
         Set<TopicPartition> wanted = new HashSet<>();
+        Map<String, String> topicDefaults = configResolver.topicDefaults(image);
         for (TopicImage topic : image.topics().all()) {
-            wanted.addAll(applyTopic(image, topic));
+            wanted.addAll(applyTopic(topicDefaults, image, topic));
         }
         for (TopicPartition tp : partitions.keySet()) {
             if (!wanted.contains(tp)) {
@@ -186,8 +195,9 @@ public final class ReplicaManager {
                 }
             }
         }
+        Map<String, String> topicDefaults = touched.isEmpty() ? Map.of() : configResolver.topicDefaults(image);
         for (TopicImage topic : touched.values()) {
-            Set<TopicPartition> wanted = applyTopic(image, topic);
+            Set<TopicPartition> wanted = applyTopic(topicDefaults, image, topic);
             delta.base().topics().byId(topic.id()).ifPresent(before -> {
                 for (int partitionId : before.partitions().keySet()) {
                     TopicPartition tp = new TopicPartition(topic.name(), partitionId);
@@ -201,13 +211,14 @@ public final class ReplicaManager {
 
     /**
      * Creates, recovers or updates the partitions of {@code topic} assigned here, with the topic's
-     * effective config; returns them.
+     * effective config (over {@code topicDefaults}, the broker's topic defaults in {@code image});
+     * returns them.
      */
-    private Set<TopicPartition> applyTopic(MetadataImage image, TopicImage topic) {
+    private Set<TopicPartition> applyTopic(Map<String, String> topicDefaults, MetadataImage image, TopicImage topic) {
         Set<TopicPartition> assigned = new HashSet<>();
-        Map<String, Object> effective = configResolver.effectiveTopicConfig(image, topic.name());
+        Map<String, Object> effective = configResolver.effectiveTopicConfig(topicDefaults, image, topic.name());
         boolean configChanged = !effective.equals(appliedConfigs.get(topic.name()));
-        LogConfig logConfig = configChanged ? LogConfig.from(effective) : null;
+        EffectiveLogConfig logConfig = configChanged ? EffectiveLogConfig.from(effective) : null;
         for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
             PartitionRegistration registration = e.getValue();
             if (!registration.replicas().contains(localBrokerId)) {
@@ -223,12 +234,12 @@ public final class ReplicaManager {
                 existing = null;
             }
             if (existing == null) {
-                LogConfig config = logConfig != null ? logConfig : LogConfig.from(effective);
+                EffectiveLogConfig config = logConfig != null ? logConfig : EffectiveLogConfig.from(effective);
                 partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
-                        openLog(tp, topic.id(), config), state));
+                        openLog(tp, topic.id(), config.log()), state, config));
             } else {
                 if (logConfig != null) {
-                    existing.log().updateConfig(logConfig);
+                    existing.updateConfig(logConfig);
                 }
                 existing.updateState(state);
             }

@@ -5,23 +5,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 
 class ConnectionHandlerTest {
 
+    /** The request pool, run by hand: tasks wait until {@link #runAll} is called. */
+    private final ArrayDeque<Runnable> pool = new ArrayDeque<>();
+
+    private EmbeddedChannel connection(ApiRegistry registry) {
+        return new EmbeddedChannel(new ConnectionHandler(registry, "PLAINTEXT", SecurityProtocol.PLAINTEXT, pool::add));
+    }
+
+    /** Runs pool tasks and the channel's event-loop tasks until neither has any left. */
+    private void runAll(EmbeddedChannel channel) {
+        channel.runPendingTasks();
+        while (!pool.isEmpty()) {
+            pool.poll().run();
+            channel.runPendingTasks();
+        }
+    }
+
     /** Answers each request with a future the test completes by hand. */
     private static final class ManualApiVersions implements ApiHandler<ApiVersionsRequest> {
         final List<CompletableFuture<ApiVersionsResponseData>> pending = new ArrayList<>();
+        final List<RequestContext> contexts = new ArrayList<>();
 
         @Override
         public ApiKeys apiKey() {
@@ -37,7 +61,31 @@ class ConnectionHandlerTest {
         public CompletableFuture<? extends ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
             CompletableFuture<ApiVersionsResponseData> f = new CompletableFuture<>();
             pending.add(f);
+            contexts.add(context);
             return f;
+        }
+    }
+
+    /** Metadata answered at once on the event loop. */
+    private static final class LoopMetadata implements ApiHandler<MetadataRequest> {
+        @Override
+        public ApiKeys apiKey() {
+            return ApiKeys.METADATA;
+        }
+
+        @Override
+        public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+            return ApiHandler.versions(apiKey(), apiKey().oldestVersion(), apiKey().latestVersion());
+        }
+
+        @Override
+        public RunsOn runsOn() {
+            return RunsOn.EVENT_LOOP;
+        }
+
+        @Override
+        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, MetadataRequest request) {
+            return CompletableFuture.completedFuture(new MetadataResponseData());
         }
     }
 
@@ -57,14 +105,16 @@ class ConnectionHandlerTest {
     @Test
     void respondsInRequestOrderWhenHandlersFinishOutOfOrder() {
         ManualApiVersions handler = new ManualApiVersions();
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler), "PLAINTEXT"));
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
         channel.writeInbound(request(1));
         channel.writeInbound(request(2));
+        runAll(channel);
+        assertThat(handler.pending).hasSize(2);
         handler.pending.get(1).complete(new ApiVersionsResponseData());
-        channel.runPendingTasks();
+        runAll(channel);
         assertThat((Object) channel.readOutbound()).isNull();
         handler.pending.get(0).complete(new ApiVersionsResponseData());
-        channel.runPendingTasks();
+        runAll(channel);
         assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
         assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(2);
         channel.finishAndReleaseAll();
@@ -73,7 +123,7 @@ class ConnectionHandlerTest {
     @Test
     void stopsReadingWhileTooManyResponsesWaitAndResumesAsTheyDrain() {
         ManualApiVersions handler = new ManualApiVersions();
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler), "PLAINTEXT"));
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
         for (int i = 0; i < ConnectionHandler.MAX_PENDING_RESPONSES - 1; i++) {
             channel.writeInbound(request(i));
         }
@@ -82,8 +132,11 @@ class ConnectionHandlerTest {
         channel.writeInbound(request(ConnectionHandler.MAX_PENDING_RESPONSES - 1));
         assertThat(channel.config().isAutoRead()).isFalse();
 
+        runAll(channel);
+        assertThat(handler.pending).hasSize(ConnectionHandler.MAX_PENDING_RESPONSES);
+        assertThat(channel.config().isAutoRead()).isFalse();
         handler.pending.get(0).complete(new ApiVersionsResponseData());
-        channel.runPendingTasks();
+        runAll(channel);
         assertThat(correlationIdOf(channel.readOutbound())).isZero();
         assertThat(channel.config().isAutoRead()).isTrue();
         channel.finishAndReleaseAll();
@@ -91,7 +144,7 @@ class ConnectionHandlerTest {
 
     @Test
     void closesOnUnknownApiKey() {
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry(), "PLAINTEXT"));
+        EmbeddedChannel channel = connection(new ApiRegistry());
         channel.writeInbound(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1, -1, -1}));
         assertThat(channel.isOpen()).isFalse();
     }
@@ -99,7 +152,7 @@ class ConnectionHandlerTest {
     @Test
     void closesWhenTheBodyDoesNotParse() {
         ManualApiVersions handler = new ManualApiVersions();
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler), "PLAINTEXT"));
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
         ByteBuffer full = request(7);
         ByteBuffer truncated = ByteBuffer.allocate(full.remaining() - 3);
         full.limit(full.limit() - 3);
@@ -132,10 +185,83 @@ class ConnectionHandlerTest {
                 return CompletableFuture.completedFuture(body);
             }
         };
-        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(wrongBody), "PLAINTEXT"));
+        EmbeddedChannel channel = connection(new ApiRegistry().register(wrongBody));
         channel.writeInbound(request(9));
-        channel.runPendingTasks();
+        runAll(channel);
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void handsAConnectionsRequestsToThePoolOneAtATimeInArrivalOrder() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        channel.writeInbound(request(2));
+        channel.writeInbound(request(3));
+        assertThat(pool).as("one task of the connection on the pool, whatever it has pipelined").hasSize(1);
+        assertThat(handler.contexts).isEmpty();
+
+        pool.poll().run();
+        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1, 2, 3);
+        assertThat(pool).isEmpty();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestForTheEventLoopRunsThereWhenNothingOfItsConnectionIsOnThePool() {
+        ManualApiVersions slow = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(slow).register(new LoopMetadata()));
+        channel.writeInbound(metadataRequest(1));
+        assertThat(pool).isEmpty();
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseFromTheEventLoopWaitsForAnEarlierOneFromThePool() {
+        ManualApiVersions slow = new ManualApiVersions();
+        ApiHandler<MetadataRequest> fast = new LoopMetadata();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(slow).register(fast));
+        channel.writeInbound(request(1));
+        channel.writeInbound(metadataRequest(2));
+        runAll(channel);
+        assertThat((Object) channel.readOutbound()).as("the metadata answer waits for the first").isNull();
+
+        slow.pending.get(0).complete(new ApiVersionsResponseData());
+        runAll(channel);
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(2);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void contextNamesListenerProtocolAndAnonymousPrincipal() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        runAll(channel);
+        RequestContext context = handler.contexts.get(0);
+        assertThat(context.listenerName()).isEqualTo("PLAINTEXT");
+        assertThat(context.securityProtocol()).isEqualTo(SecurityProtocol.PLAINTEXT);
+        assertThat(context.principal()).isEqualTo(KafkaPrincipal.ANONYMOUS);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void closesWhenThePoolIsClosed() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler),
+                "PLAINTEXT", SecurityProtocol.PLAINTEXT, task -> {
+                    throw new RejectedExecutionException("closed");
+                }));
+        channel.writeInbound(request(1));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(handler.pending).isEmpty();
+    }
+
+    private static ByteBuffer metadataRequest(int correlationId) {
+        MetadataRequest request = new MetadataRequest(new MetadataRequestData(), (short) 12);
+        return request.serializeWithHeader(new RequestHeader(ApiKeys.METADATA, (short) 12, "c", correlationId));
     }
 }

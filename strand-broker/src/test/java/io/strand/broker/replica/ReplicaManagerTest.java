@@ -1,6 +1,7 @@
 package io.strand.broker.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.image.MetadataDelta;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
@@ -219,5 +221,40 @@ class ReplicaManagerTest {
         replicas.start(caughtUp);
 
         assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
+    }
+
+    @Test
+    void partitionsKeepTheirEffectiveConfigAndFollowTopicAndBrokerDefaultChanges() {
+        Uuid otherId = new Uuid(4, 4);
+        TopicPartition other = new TopicPartition("other", 0);
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, startLogManager(),
+                new LogConfigResolver(BrokerConfig.defaults()));
+        MetadataImage image = image(10, new TopicRecord("kept", KEPT_ID),
+                new PartitionRecord(KEPT_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID), BROKER_ID, 0, 0),
+                new TopicRecord("other", otherId),
+                new PartitionRecord(otherId, 0, List.of(BROKER_ID), List.of(BROKER_ID), BROKER_ID, 0, 0));
+        replicas.start(image);
+        Partition kept = replicas.partitions().get(KEPT);
+        assertThat(kept.minInsyncReplicas()).isEqualTo(1);
+        assertThat(kept.config().log().flushIntervalMessages()).isEqualTo(Long.MAX_VALUE);
+
+        MetadataDelta overrides = after(image, 11,
+                new ConfigRecord(ConfigResource.Type.TOPIC, "kept", "min.insync.replicas", "2"),
+                new ConfigRecord(ConfigResource.Type.TOPIC, "kept", "flush.messages", "1"));
+        publish(replicas, overrides);
+        image = overrides.image();
+        assertThat(replicas.partitions().get(KEPT)).isSameAs(kept);
+        assertThat(kept.minInsyncReplicas()).isEqualTo(2);
+        assertThat(kept.log().config().flushIntervalMessages()).isEqualTo(1);
+        assertThat(replicas.minInsyncReplicas(image, "kept")).isEqualTo(2);
+        assertThatThrownBy(() -> kept.appendAsLeader(MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("v".getBytes())), (short) -1, kept.minInsyncReplicas()))
+                .isInstanceOf(NotEnoughReplicasException.class);
+
+        // A cluster-wide default reaches the topic without an override of its own, not the other.
+        publish(replicas, after(image, 12,
+                new ConfigRecord(ConfigResource.Type.BROKER, "", "min.insync.replicas", "3")));
+        assertThat(replicas.partitions().get(other).minInsyncReplicas()).isEqualTo(3);
+        assertThat(kept.minInsyncReplicas()).isEqualTo(2);
     }
 }

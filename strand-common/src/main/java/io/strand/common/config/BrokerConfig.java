@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The validated configuration of one Strand node, under Kafka's property names.
@@ -102,8 +103,9 @@ public final class BrokerConfig {
                     "How long an idle producer id's state is kept.")
             .define(NUM_NETWORK_THREADS, Type.INT, 0, atLeast(0), LOW,
                     "Network event loops; 0 means one per core.")
-            .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), LOW,
-                    "Accepted for compatibility; requests run on the network event loops.")
+            .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), HIGH,
+                    "Threads of the request pool: requests that touch disk or locks run there, off the"
+                    + " network event loops.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
             .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
             .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,
@@ -314,8 +316,8 @@ public final class BrokerConfig {
     }
 
     /** The security protocol of a listener name, from {@code listener.security.protocol.map}. */
-    public String securityProtocol(String listenerName) {
-        return ListenerRules.securityProtocol(this, listenerName).name;
+    public SecurityProtocol securityProtocol(String listenerName) {
+        return ListenerRules.securityProtocol(this, listenerName);
     }
 
     public List<QuorumVoter> quorumVoters() {

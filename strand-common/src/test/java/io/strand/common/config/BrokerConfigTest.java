@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 
 class BrokerConfigTest {
@@ -39,6 +40,29 @@ class BrokerConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("log.cleanup.policy");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.quorum.voters", "one@host:1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("controller.quorum.voters");
+    }
+
+    @Test
+    void requestPoolNeedsAtLeastOneThread() {
+        assertThat(BrokerConfig.defaults().getInt(BrokerConfig.NUM_IO_THREADS)).isEqualTo(8);
+        assertThat(BrokerConfig.of(Map.of("num.io.threads", "3")).getInt(BrokerConfig.NUM_IO_THREADS)).isEqualTo(3);
+        for (String bad : new String[] {"0", "-1", "many"}) {
+            assertThatThrownBy(() -> BrokerConfig.of(Map.of("num.io.threads", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("num.io.threads").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
+    void listenersTakeTheirSecurityProtocolFromTheMap() {
+        BrokerConfig config = BrokerConfig.defaults();
+        assertThat(config.securityProtocol("PLAINTEXT")).isEqualTo(SecurityProtocol.PLAINTEXT);
+        assertThat(config.securityProtocol("CONTROLLER")).isEqualTo(SecurityProtocol.PLAINTEXT);
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map",
+                "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listener.security.protocol.map")
+                .hasMessageContaining("only PLAINTEXT");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:CLEARTEXT")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT:CLEARTEXT");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.strand.broker.api.configs;
 
-import io.strand.broker.admin.BrokerConfigLayers;
+import io.strand.broker.config.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;

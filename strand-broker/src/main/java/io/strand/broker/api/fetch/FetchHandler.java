@@ -105,7 +105,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     return false;
                 },
                 () -> response.complete(fetchContext.respond(read(fetchContext, request, readCommitted).partitions)));
-        delayed.start(request.maxWait(), response);
+        // The first read ran on the request pool; the long poll lives on the connection's event loop.
+        context.eventLoop().execute(() -> delayed.start(request.maxWait(), response));
         return response;
     }
 

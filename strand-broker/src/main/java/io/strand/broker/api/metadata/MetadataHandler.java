@@ -59,6 +59,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         return ApiKeys.METADATA;
     }
 
+    /** Reads the image; topic creation is a future of the controller. */
+    @Override
+    public RunsOn runsOn() {
+        return RunsOn.EVENT_LOOP;
+    }
+
     @Override
     public ApiVersion advertisedVersions() {
         return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);

@@ -115,7 +115,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + topic.get().name());
                 } else {
-                    result = append(current, topic.get(), partitionData, acks, data.transactionalId());
+                    result = append(topic.get(), partitionData, acks, data.transactionalId());
                 }
                 anyError |= result.errorCode() != Errors.NONE.code();
                 topicResponse.partitionResponses().add(result);
@@ -132,7 +132,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return CompletableFuture.completedFuture(response);
     }
 
-    private PartitionProduceResponse append(MetadataImage current, TopicImage topic,
+    private PartitionProduceResponse append(TopicImage topic,
                                             ProduceRequestData.PartitionProduceData partitionData, short acks,
                                             String transactionalId) {
         TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
@@ -152,7 +152,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         try {
             LogAppendResult result = partition.get().appendAsLeader(memoryRecords, acks,
-                    replicaManager.minInsyncReplicas(current, topic.name()));
+                    partition.get().minInsyncReplicas());
             replicaManager.notifyAppended(tp);
             return new PartitionProduceResponse()
                     .setIndex(partitionData.index())

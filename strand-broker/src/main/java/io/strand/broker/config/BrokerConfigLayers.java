@@ -1,4 +1,4 @@
-package io.strand.broker.admin;
+package io.strand.broker.config;
 
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.TopicConfigs;
@@ -166,7 +166,7 @@ public final class BrokerConfigLayers {
     }
 
     /** The properties that set what {@code property} sets, most specific first; itself if none other. */
-    static List<String> synonymsOf(String property) {
+    public static List<String> synonymsOf(String property) {
         return SYNONYMS.getOrDefault(property, List.of(property));
     }
 
