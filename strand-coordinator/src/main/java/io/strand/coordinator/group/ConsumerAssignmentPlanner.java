@@ -36,12 +36,12 @@ final class ConsumerAssignmentPlanner {
 
     private static final int MAX_PATTERNS = 1024;
 
-    private final GroupShard shard;
+    private final ShardContext context;
     /** Compiled subscription regexes; cleared when it grows past {@value #MAX_PATTERNS}. */
     private final Map<String, Pattern> patterns = new HashMap<>();
 
-    ConsumerAssignmentPlanner(GroupShard shard) {
-        this.shard = shard;
+    ConsumerAssignmentPlanner(ShardContext context) {
+        this.context = context;
     }
 
     /**
@@ -54,7 +54,7 @@ final class ConsumerAssignmentPlanner {
                 Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump,
                 List<CoordinatorRecord> records) {
         String groupId = group.groupId();
-        Map<String, Integer> allTopics = shard.topicPartitionCounts();
+        Map<String, Integer> allTopics = context.topicPartitionCounts();
         Map<String, Set<String>> subscriptions = new TreeMap<>();
         Map<String, Integer> subscribed = new TreeMap<>();
         for (ConsumerMember member : members.values()) {
@@ -104,7 +104,7 @@ final class ConsumerAssignmentPlanner {
                 votes.merge(name, 1, Integer::sum);
             }
         }
-        String chosen = shard.config().consumerAssignors().get(0);
+        String chosen = context.config().consumerAssignors().get(0);
         int best = 0;
         for (Map.Entry<String, Integer> vote : votes.entrySet()) {
             if (vote.getValue() > best) {

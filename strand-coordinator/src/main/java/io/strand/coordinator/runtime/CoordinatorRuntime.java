@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.utils.Time;
@@ -242,8 +243,12 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         CoordinatorResult<T, R> result;
         try {
             result = op.apply(context.shard);
+        } catch (ApiException e) {
+            LOG.debug("Operation {} on {} partition {} failed: {}", opName, name, context.partition, e.toString());
+            response.completeExceptionally(e);
+            return;
         } catch (RuntimeException e) {
-            LOG.debug("Operation {} on {} partition {} failed", opName, name, context.partition, e);
+            LOG.error("Operation {} on {} partition {} failed", opName, name, context.partition, e);
             response.completeExceptionally(e);
             return;
         }

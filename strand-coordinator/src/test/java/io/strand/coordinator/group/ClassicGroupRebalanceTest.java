@@ -208,14 +208,14 @@ class ClassicGroupRebalanceTest {
         assertThat(Errors.forCode(h.heartbeat(GROUP, "x", 1).errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(Errors.forCode(h.heartbeat("nope", a, 1).errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(Errors.forCode(h.sync(GROUP, a, 7, Map.of()).join().errorCode())).isEqualTo(Errors.ILLEGAL_GENERATION);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "connect", "range")).join().errorCode()))
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "connect", "range"))).join().errorCode()))
                 .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky")).join().errorCode()))
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky"))).join().errorCode()))
                 .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range").setSessionTimeoutMs(10)).join()
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range").setSessionTimeoutMs(10))).join()
                 .errorCode())).isEqualTo(Errors.INVALID_SESSION_TIMEOUT);
     }
 
@@ -232,15 +232,15 @@ class ClassicGroupRebalanceTest {
     @Test
     void protocolWithTheMostFirstChoiceVotesIsSelected() {
         ShardHarness h = ShardHarness.withoutInitialDelay();
-        String a = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range", "sticky")).join().memberId();
+        String a = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range", "sticky"))).join().memberId();
         h.sync(GROUP, a, 1, Map.of()).join();
-        CompletableFuture<JoinGroupResponseData> joinB = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky", "range"));
-        CompletableFuture<JoinGroupResponseData> joinC = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky"));
-        h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, a, null, "consumer", "range", "sticky"));
+        CompletableFuture<JoinGroupResponseData> joinB = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky", "range")));
+        CompletableFuture<JoinGroupResponseData> joinC = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky")));
+        h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, a, null, "consumer", "range", "sticky")));
 
         assertThat(joinB.join().protocolName()).isEqualTo("sticky");
         assertThat(joinC.join().protocolName()).isEqualTo("sticky");
@@ -253,17 +253,17 @@ class ClassicGroupRebalanceTest {
         byte[] assignment = {9, 8, 7};
         JoinGroupRequestData request = ShardHarness.joinRequest("connect-cluster", "", null, "connect", "sessioned");
         request.protocols().find("sessioned").setMetadata(workerMetadata);
-        String worker = h.shard.joinOp().join((short) 3, "worker", "/10.0.0.1", request).join().memberId();
+        String worker = h.run(s -> s.joinOp().join((short) 3, "worker", "/10.0.0.1", request)).join().memberId();
         request.setMemberId(worker);
 
-        JoinGroupResponseData joined = h.shard.joinOp().join((short) 3, "worker", "/10.0.0.1", request).join();
+        JoinGroupResponseData joined = h.run(s -> s.joinOp().join((short) 3, "worker", "/10.0.0.1", request)).join();
         SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId("connect-cluster").setMemberId(worker)
                 .setGenerationId(joined.generationId()).setAssignments(List.of(
                         new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(worker).setAssignment(assignment)));
 
         assertThat(joined.protocolType()).isEqualTo("connect");
         assertThat(joined.members().get(0).metadata()).containsExactly(workerMetadata);
-        assertThat(h.shard.memberOps().sync(sync).join().assignment()).containsExactly(assignment);
+        assertThat(h.run(s -> s.memberOps().sync(sync)).join().assignment()).containsExactly(assignment);
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.protocol.Errors;
@@ -67,6 +69,22 @@ class GroupCoordinatorTest {
         var fetched = coordinator.fetchOffsets(fetch("g")).join();
         assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(77);
         assertThat(fetched.topics().get(0).partitions().get(0).metadata()).isEqualTo("m");
+    }
+
+    @Test
+    void failedAppendChangesNothingAndReportsNotCoordinator() {
+        leadAndAwait(Set.of(0, 1, 2));
+        log.failNextAppend(new NotLeaderOrFollowerException("moved"));
+
+        OffsetCommitResponseData response =
+                coordinator.commitOffsets(OffsetOpsTest.commit("g", "", -1, "t", 0, 5, null)).join();
+
+        assertThat(Errors.forCode(response.topics().get(0).partitions().get(0).errorCode()))
+                .isEqualTo(Errors.NOT_COORDINATOR);
+        // The shard is rebuilt from its log, which does not hold the failed commit.
+        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.isActive(coordinator.partitionFor("g")));
+        assertThat(coordinator.fetchOffsets(fetch("g")).join().topics().get(0).partitions().get(0).committedOffset())
+                .isEqualTo(-1);
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -12,7 +13,10 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
-/** A log per partition in memory: appended batches get offsets; an append can be made to fail. */
+/**
+ * A log per partition in memory: appended batches get offsets and are committed at once, as on a
+ * single replica; an append can be made to fail.
+ */
 final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
 
     private final Map<Integer, List<MemoryRecords>> batches = new HashMap<>();
@@ -28,11 +32,11 @@ final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
     }
 
     @Override
-    public synchronized void append(int partition, MemoryRecords records) {
+    public synchronized CompletableFuture<Long> append(int partition, MemoryRecords records) {
         if (nextFailure != null) {
             ApiException failure = nextFailure;
             nextFailure = null;
-            throw failure;
+            return CompletableFuture.failedFuture(failure);
         }
         List<SimpleRecord> copies = new ArrayList<>();
         for (Record record : records.records()) {
@@ -42,6 +46,7 @@ final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
         batches.computeIfAbsent(partition, p -> new ArrayList<>())
                 .add(MemoryRecords.withRecords(base, Compression.NONE, copies.toArray(SimpleRecord[]::new)));
         nextOffsets.put(partition, base + copies.size());
+        return CompletableFuture.completedFuture(base + copies.size() - 1);
     }
 
     @Override

@@ -54,15 +54,14 @@ class ReplayEquivalencePropertyTest {
                         Map.of(memberId, new byte[] {(byte) client})).getNow(null);
                 case 2 -> h.heartbeat(group, memberId, generations.getOrDefault(key, 0));
                 case 3 -> h.leave(group, new MemberIdentity().setMemberId(memberId).setGroupInstanceId(instanceId));
-                case 4 -> h.shard.offsetOps().commit(OffsetOpsTest.commit(group, memberId,
-                        generations.getOrDefault(key, -1), "t", client, op, "m" + op));
+                case 4 -> h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit(group, memberId,
+                        generations.getOrDefault(key, -1), "t", client, op, "m" + op)));
                 case 5 -> h.advance(ShardHarness.SESSION_TIMEOUT_MS / 2);
                 default -> memberIds.remove(key); // the client restarts without its member id
             }
         }
         // Groups at rest (not mid-rebalance) are exactly what the log says they are.
-        GroupShard replayedNow = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7));
-        replayedNow.load();
+        GroupShard replayedNow = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7)), h.log, h.time);
         Map<String, GroupShard.GroupSnapshot> liveNow = h.shard.snapshot();
         Map<String, GroupShard.GroupSnapshot> replayedAtRest = new HashMap<>(replayedNow.snapshot());
         liveNow.entrySet().removeIf(e -> (e.getValue().state() != GroupState.STABLE
@@ -79,8 +78,7 @@ class ReplayEquivalencePropertyTest {
         }
         assertThat(h.shard.groups()).allSatisfy(g -> assertThat(g.state()).isIn(GroupState.STABLE, GroupState.EMPTY));
 
-        GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7)), h.log, h.time);
 
         assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());
     }
@@ -111,15 +109,14 @@ class ReplayEquivalencePropertyTest {
                 case 3 -> h.heartbeat(memberId, -1, null);
                 case 4 -> h.send(new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId("g")
                         .setMemberId(memberId).setInstanceId("i" + client).setMemberEpoch(-2));
-                case 5 -> h.shard.offsetOps().commit(OffsetOpsTest.commit("g", memberId, epoch, "orders", client, op,
-                        "m" + op));
+                case 5 -> h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", memberId, epoch, "orders", client, op,
+                        "m" + op)));
                 case 6 -> h.advance(20_000);
                 default -> h.topics.merge("orders", 1, Integer::sum);
             }
         }
-        GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7),
-                () -> Map.copyOf(h.topics));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7),
+                () -> Map.copyOf(h.topics)), h.log, h.time);
 
         assertThat(replayed.consumerSnapshot()).isEqualTo(h.shard.consumerSnapshot());
         assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());
