@@ -28,6 +28,8 @@ import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator for the groups of one {@code __consumer_offsets} partition: their classic
@@ -56,6 +58,8 @@ import org.apache.kafka.common.utils.Time;
  * {@link Time}; the shard's timeouts fire only in {@link #onTick}.
  */
 final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
 
     private final ShardContext context;
     private final GroupStore store = new GroupStore();
@@ -160,10 +164,15 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     @Override
     public CoordinatorResult<Void, CoordinatorRecord> onTick(long nowMs) {
         List<CoordinatorRecord> written = new ArrayList<>();
-        context.timer().poll(nowMs, records -> applyNow(records, written));
-        if (nowMs >= nextExpiryCheckMs) {
-            nextExpiryCheckMs = nowMs + context.config().offsetsRetentionCheckIntervalMs();
-            applyNow(offsetOps.expire().records(), written);
+        try {
+            context.timer().poll(nowMs, records -> applyNow(records, written));
+            if (nowMs >= nextExpiryCheckMs) {
+                nextExpiryCheckMs = nowMs + context.config().offsetsRetentionCheckIntervalMs();
+                applyNow(offsetOps.expire().records(), written);
+            }
+        } catch (RuntimeException e) {
+            // What the tasks before applied is written; the rest waits for the next tick.
+            LOG.error("A timeout of __consumer_offsets-{} failed", context.partition(), e);
         }
         return new CoordinatorResult<>(written, null, false, null);
     }

@@ -235,9 +235,14 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private <T> void runOperation(ShardContext context, String opName, Function<S, CoordinatorResult<T, R>> op,
                                   CompletableFuture<T> response) {
-        if (contexts.get(context.partition) != context || context.status != Status.ACTIVE) {
-            response.completeExceptionally(context.status == Status.UNLOADED ? notCoordinator(context.partition)
-                    : loading(context.partition));
+        ShardContext current = contexts.get(context.partition);
+        if (current == null) {
+            response.completeExceptionally(notCoordinator(context.partition));
+            return;
+        }
+        if (current != context || context.status != Status.ACTIVE) {
+            // Failed and waiting to reload, or reloading: a new shard for the same partition comes.
+            response.completeExceptionally(loading(context.partition));
             return;
         }
         CoordinatorResult<T, R> result;

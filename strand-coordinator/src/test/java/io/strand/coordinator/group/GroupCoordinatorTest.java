@@ -14,6 +14,7 @@ import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -69,6 +70,37 @@ class GroupCoordinatorTest {
         var fetched = coordinator.fetchOffsets(fetch("g")).join();
         assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(77);
         assertThat(fetched.topics().get(0).partitions().get(0).metadata()).isEqualTo("m");
+    }
+
+    @Test
+    void offsetCommitIsAnsweredOnlyOnceItsRecordsAreCommitted() {
+        leadAndAwait(Set.of(0, 1, 2));
+        // Partitions 0 and 2 share the first of the two threads.
+        String held = groupIn(0);
+        String other = groupIn(2);
+        log.holdCommits();
+
+        CompletableFuture<OffsetCommitResponseData> commit =
+                coordinator.commitOffsets(OffsetOpsTest.commit(held, "", -1, "t", 0, 5, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.heldCount() == 1);
+        // A fetch after it sees the commit, and is held with it.
+        CompletableFuture<OffsetFetchResponseGroup> fetched = coordinator.fetchOffsets(fetch(held));
+        // Another partition's group on the same thread is not held up.
+        assertThat(coordinator.fetchOffsets(fetch(other)).join().errorCode()).isZero();
+        assertThat(commit).isNotDone();
+        assertThat(fetched).isNotDone();
+
+        log.commitHeld();
+        assertThat(commit.join().topics().get(0).partitions().get(0).errorCode()).isZero();
+        assertThat(fetched.join().topics().get(0).partitions().get(0).committedOffset()).isEqualTo(5);
+    }
+
+    private String groupIn(int partition) {
+        for (int i = 0; ; i++) {
+            if (coordinator.partitionFor("group-" + i) == partition) {
+                return "group-" + i;
+            }
+        }
     }
 
     @Test

@@ -22,6 +22,28 @@ final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
     private final Map<Integer, List<MemoryRecords>> batches = new HashMap<>();
     private final Map<Integer, Long> nextOffsets = new HashMap<>();
     private ApiException nextFailure;
+    /** While true, appends wait in {@link #held} until {@link #commitHeld}, as behind slow followers. */
+    private boolean holding;
+    private final List<Runnable> held = new ArrayList<>();
+
+    synchronized void holdCommits() {
+        holding = true;
+    }
+
+    synchronized int heldCount() {
+        return held.size();
+    }
+
+    /** Commits every append held so far and stops holding. */
+    void commitHeld() {
+        List<Runnable> release;
+        synchronized (this) {
+            holding = false;
+            release = new ArrayList<>(held);
+            held.clear();
+        }
+        release.forEach(Runnable::run);
+    }
 
     void failNextAppend(ApiException failure) {
         this.nextFailure = failure;
@@ -46,7 +68,13 @@ final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
         batches.computeIfAbsent(partition, p -> new ArrayList<>())
                 .add(MemoryRecords.withRecords(base, Compression.NONE, copies.toArray(SimpleRecord[]::new)));
         nextOffsets.put(partition, base + copies.size());
-        return CompletableFuture.completedFuture(base + copies.size() - 1);
+        long lastOffset = base + copies.size() - 1;
+        if (holding) {
+            CompletableFuture<Long> committed = new CompletableFuture<>();
+            held.add(() -> committed.complete(lastOffset));
+            return committed;
+        }
+        return CompletableFuture.completedFuture(lastOffset);
     }
 
     @Override

@@ -255,6 +255,29 @@ class CoordinatorRuntimeTest {
     }
 
     @Test
+    void anOperationQueuedBeforeItsPartitionMovesAwayGetsNotCoordinator() throws InterruptedException {
+        start(1, 0);
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        runtime.scheduleReadOperation(0, "block", shard -> {
+            blocking.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        blocking.await();
+        CompletableFuture<String> queued = write(0, "a");
+        runtime.onLeadership(Set.of());
+        release.countDown();
+
+        assertThat(failureOf(queued)).isInstanceOf(NotCoordinatorException.class);
+        assertThat(log.inFlightCount()).isZero();
+    }
+
+    @Test
     void operationsWhileLoadingGetLoadInProgress() {
         runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, p -> new ListShard());
         CountDownLatch gate = log.holdLoads();
