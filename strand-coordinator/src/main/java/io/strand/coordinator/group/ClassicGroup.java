@@ -1,7 +1,7 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
-import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.MemberValue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,14 +1,17 @@
 package io.strand.coordinator.group;
 
 import com.google.re2j.Pattern;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.assignor.ConsumerAssignor;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,9 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,8 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

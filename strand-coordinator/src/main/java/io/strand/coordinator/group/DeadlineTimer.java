@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

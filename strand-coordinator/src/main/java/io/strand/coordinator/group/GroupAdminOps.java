@@ -1,7 +1,8 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.List;

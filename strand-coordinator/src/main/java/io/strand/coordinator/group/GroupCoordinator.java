@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

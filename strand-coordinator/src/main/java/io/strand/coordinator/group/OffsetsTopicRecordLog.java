@@ -1,5 +1,8 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.CoordinatorRecordFormatException;
+import io.strand.coordinator.group.record.CoordinatorRecordSerde;
 import io.strand.coordinator.runtime.CoordinatorLog;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,8 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,11 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.strand.common.time.ManualTime;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.assignor.RangeAssignor;
+import io.strand.coordinator.group.assignor.UniformAssignor;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,12 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Consumer-protocol (KIP-848) groups on one shard, driven by hand with a manual clock. */
 class ConsumerGroupHeartbeatTest {

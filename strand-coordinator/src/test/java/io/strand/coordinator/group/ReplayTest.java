@@ -1,7 +1,7 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.CoordinatorRecordSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplayTest {
 
