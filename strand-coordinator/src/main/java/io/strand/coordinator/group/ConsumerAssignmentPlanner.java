@@ -3,6 +3,8 @@ package io.strand.coordinator.group;
 import com.google.re2j.Pattern;
 import io.strand.coordinator.group.assignor.Assignments;
 import io.strand.coordinator.group.assignor.ConsumerAssignor;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
 import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataValue;
 import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;

@@ -1,5 +1,8 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,10 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;

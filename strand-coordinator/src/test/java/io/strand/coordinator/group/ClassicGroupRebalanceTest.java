@@ -1,21 +1,23 @@
 package io.strand.coordinator.group;
 
-import static io.strand.coordinator.group.ShardHarness.REBALANCE_TIMEOUT_MS;
-import static io.strand.coordinator.group.ShardHarness.SESSION_TIMEOUT_MS;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.classic.IllegalGroupTransitionException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+import static io.strand.coordinator.group.ShardHarness.REBALANCE_TIMEOUT_MS;
+import static io.strand.coordinator.group.ShardHarness.SESSION_TIMEOUT_MS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClassicGroupRebalanceTest {
 

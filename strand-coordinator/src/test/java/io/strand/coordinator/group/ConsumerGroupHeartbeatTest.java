@@ -4,6 +4,7 @@ import io.strand.common.time.ManualTime;
 import io.strand.coordinator.group.assignor.Assignments;
 import io.strand.coordinator.group.assignor.RangeAssignor;
 import io.strand.coordinator.group.assignor.UniformAssignor;
+import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.MemberState;
 import java.util.ArrayList;

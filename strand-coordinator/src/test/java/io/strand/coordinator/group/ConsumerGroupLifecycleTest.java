@@ -1,7 +1,7 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +12,7 @@ import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Consumer-protocol groups over their lifetime: static members, rebalance timeouts, topic changes,

@@ -1,7 +1,8 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whatever members do — join, sync, heartbeat, leave, commit, go silent, rejoin statically — the

@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.CoordinatorRecordSerde;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package io.strand.coordinator.group;
 
 import io.strand.common.time.ManualTime;
+import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorShard;
