@@ -4,6 +4,7 @@ import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.OffsetsTopicLog;
 import io.strand.metadata.image.MetadataImage;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
@@ -12,8 +13,14 @@ import org.apache.kafka.common.record.internal.Records;
 
 /**
  * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends go through the
- * leader {@link Partition} with acks=all (with this broker the only in-sync replica the high
- * watermark passes the batch at once); reads stop at the high watermark.
+ * leader {@link Partition} with acks=all; reads stop at the high watermark.
+ *
+ * <p>An append's future is meant to complete when the high watermark has passed the batch. With
+ * this broker the only in-sync replica that is at once, after the local append, so the future is
+ * completed before {@link #append} returns; a failed local append (not the leader, too few in-sync
+ * replicas, a batch too large) fails it at once. Stopgap until followers replicate
+ * {@code __consumer_offsets}: then the future must wait (in a purgatory the high watermark's advance
+ * completes) instead of completing right after the local append.
  *
  * <p>Thread-safe as the replica manager is; each partition is written by its one coordinator shard.
  */
@@ -34,12 +41,18 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
     }
 
     @Override
-    public void append(int partition, MemoryRecords records) {
+    public CompletableFuture<Long> append(int partition, MemoryRecords records) {
         TopicPartition tp = tp(partition);
-        Partition leader = replicaManager.leaderPartition(tp);
-        leader.appendAsLeader(records, ACKS_ALL,
-                replicaManager.minInsyncReplicas(image.get(), Topic.GROUP_METADATA_TOPIC_NAME));
+        long lastOffset;
+        try {
+            Partition leader = replicaManager.leaderPartition(tp);
+            lastOffset = leader.appendAsLeader(records, ACKS_ALL,
+                    replicaManager.minInsyncReplicas(image.get(), Topic.GROUP_METADATA_TOPIC_NAME)).lastOffset();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         replicaManager.notifyAppended(tp);
+        return CompletableFuture.completedFuture(lastOffset);
     }
 
     @Override

@@ -59,7 +59,7 @@ class BrokerConfigTest {
         assertThat(config.securityProtocol("CONTROLLER")).isEqualTo(SecurityProtocol.PLAINTEXT);
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map",
                 "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("listener.security.protocol.map")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listener PLAINTEXT uses security protocol SSL")
                 .hasMessageContaining("only PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:CLEARTEXT")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT:CLEARTEXT");

@@ -1,14 +1,19 @@
 package io.strand.coordinator.group;
 
 import com.google.re2j.Pattern;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.assignor.ConsumerAssignor;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -36,12 +41,12 @@ final class ConsumerAssignmentPlanner {
 
     private static final int MAX_PATTERNS = 1024;
 
-    private final GroupShard shard;
+    private final ShardContext context;
     /** Compiled subscription regexes; cleared when it grows past {@value #MAX_PATTERNS}. */
     private final Map<String, Pattern> patterns = new HashMap<>();
 
-    ConsumerAssignmentPlanner(GroupShard shard) {
-        this.shard = shard;
+    ConsumerAssignmentPlanner(ShardContext context) {
+        this.context = context;
     }
 
     /**
@@ -54,7 +59,7 @@ final class ConsumerAssignmentPlanner {
                 Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump,
                 List<CoordinatorRecord> records) {
         String groupId = group.groupId();
-        Map<String, Integer> allTopics = shard.topicPartitionCounts();
+        Map<String, Integer> allTopics = context.topicPartitionCounts();
         Map<String, Set<String>> subscriptions = new TreeMap<>();
         Map<String, Integer> subscribed = new TreeMap<>();
         for (ConsumerMember member : members.values()) {
@@ -104,7 +109,7 @@ final class ConsumerAssignmentPlanner {
                 votes.merge(name, 1, Integer::sum);
             }
         }
-        String chosen = shard.config().consumerAssignors().get(0);
+        String chosen = context.config().consumerAssignors().get(0);
         int best = 0;
         for (Map.Entry<String, Integer> vote : votes.entrySet()) {
             if (vote.getValue() > best) {

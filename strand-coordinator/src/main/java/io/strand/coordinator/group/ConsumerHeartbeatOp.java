@@ -2,13 +2,21 @@ package io.strand.coordinator.group;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.consumer.Reconciler;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.MemberState;
+import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * UNKNOWN_MEMBER_ID for a member we do not know), records changed member metadata, lets
  * {@link ConsumerAssignmentPlanner} bump the group epoch and recompute the target when members or
  * subscribed topics changed, and moves the member one step with {@link Reconciler}; the records
- * are written, then replayed. The response carries the assignment when it changed or differs from
- * what the member reported.
+ * and the response make the result, applied when the operation returns and answered once committed.
+ * The response carries the assignment when it changed or differs from what the member reported.
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */
@@ -50,30 +58,34 @@ final class ConsumerHeartbeatOp {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerHeartbeatOp.class);
     private static final int FIRST_CLIENT_MEMBER_ID_VERSION = 1;
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
     private final ConsumerAssignmentPlanner planner;
 
-    ConsumerHeartbeatOp(GroupShard shard) {
-        this.shard = shard;
-        this.planner = new ConsumerAssignmentPlanner(shard);
+    ConsumerHeartbeatOp(ShardContext context, GroupStore store, ConsumerAssignmentPlanner planner) {
+        this.context = context;
+        this.store = store;
+        this.planner = planner;
     }
 
     ConsumerAssignmentPlanner planner() {
         return planner;
     }
 
-    ConsumerGroupHeartbeatResponseData heartbeat(short version, String clientId, String clientHost,
-                                                 ConsumerGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
+    CoordinatorResult<ConsumerGroupHeartbeatResponseData, CoordinatorRecord> heartbeat(
+            short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
+            TopicIdLookup topicIds) {
         try {
             validate(version, request);
             int epoch = request.memberEpoch();
-            if (epoch == ConsumerMember.LEAVE_EPOCH || epoch == ConsumerMember.STATIC_LEAVE_EPOCH) {
-                return leave(request);
-            }
-            return join(version, clientId, clientHost, request, topicIds);
+            List<CoordinatorRecord> records = new ArrayList<>();
+            ConsumerGroupHeartbeatResponseData response =
+                    epoch == ConsumerMember.LEAVE_EPOCH || epoch == ConsumerMember.STATIC_LEAVE_EPOCH
+                            ? leave(request, records) : join(version, clientId, clientHost, request, topicIds, records);
+            return CoordinatorResult.of(records, response);
         } catch (ApiException e) {
-            return new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
-                    .setErrorMessage(e.getMessage());
+            return CoordinatorResult.response(new ConsumerGroupHeartbeatResponseData()
+                    .setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage()));
         }
     }
 
@@ -120,21 +132,20 @@ final class ConsumerHeartbeatOp {
             }
         }
         String assignor = request.serverAssignor();
-        if (assignor != null && !shard.config().consumerAssignors().contains(assignor)) {
+        if (assignor != null && !context.config().consumerAssignors().contains(assignor)) {
             throw new UnsupportedAssignorException("ServerAssignor " + assignor + " is not supported. Supported "
-                    + "assignors: " + String.join(", ", shard.config().consumerAssignors()) + ".");
+                    + "assignors: " + String.join(", ", context.config().consumerAssignors()) + ".");
         }
     }
 
     private ConsumerGroupHeartbeatResponseData join(short version, String clientId, String clientHost,
                                                     ConsumerGroupHeartbeatRequestData request,
-                                                    TopicIdLookup topicIds) {
+                                                    TopicIdLookup topicIds, List<CoordinatorRecord> records) {
         String groupId = request.groupId();
         int epoch = request.memberEpoch();
-        List<CoordinatorRecord> records = new ArrayList<>();
-        ConsumerGroup group = shard.consumerGroup(groupId);
+        ConsumerGroup group = store.consumerGroup(groupId);
         if (group == null) {
-            ClassicGroup classic = shard.group(groupId);
+            ClassicGroup classic = store.group(groupId);
             if (classic != null && !classic.isEmpty()) {
                 throw new GroupIdNotFoundException("Group " + groupId + " is not a consumer group.");
             }
@@ -148,7 +159,7 @@ final class ConsumerHeartbeatOp {
         }
         Map<String, Set<Integer>> owned = owned(request, topicIds);
         String memberId = request.memberId() == null || request.memberId().isEmpty()
-                ? new Uuid(shard.random().nextLong(), shard.random().nextLong()).toString() : request.memberId();
+                ? new Uuid(context.random().nextLong(), context.random().nextLong()).toString() : request.memberId();
         Map<String, ConsumerMember> members = new TreeMap<>();
         group.members().forEach(m -> members.put(m.memberId(), m));
         Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
@@ -206,11 +217,10 @@ final class ConsumerHeartbeatOp {
         if (next != updated.assignment() || newMember || replacedId != null || epoch == ConsumerMember.JOIN_EPOCH) {
             records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, memberId), next));
         }
-        write(groupId, records);
         scheduleSession(groupId, memberId);
         maybeScheduleRebalanceTimeout(groupId, memberId, next, updated.metadata().rebalanceTimeoutMs());
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
-                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(shard.config().consumerHeartbeatIntervalMs());
+                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(context.config().consumerHeartbeatIntervalMs());
         if (epoch == ConsumerMember.JOIN_EPOCH || !next.assigned().equals(member.assigned())
                 || (owned != null && !owned.equals(next.assigned()))) {
             response.setAssignment(toWire(next.assigned(), topicIds));
@@ -245,9 +255,10 @@ final class ConsumerHeartbeatOp {
     }
 
     /** Leave (-1: the member is removed and the rest rebalance) or static leave (-2: it keeps its partitions). */
-    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
+    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request,
+                                                     List<CoordinatorRecord> records) {
         String groupId = request.groupId();
-        ConsumerGroup group = shard.consumerGroup(groupId);
+        ConsumerGroup group = store.consumerGroup(groupId);
         ConsumerMember member = group == null ? null : group.member(request.memberId());
         if (member == null && request.instanceId() != null && group != null) {
             member = group.staticMember(request.instanceId());
@@ -256,18 +267,14 @@ final class ConsumerHeartbeatOp {
             throw new UnknownMemberIdException("Member " + request.memberId() + " is not a member of group "
                     + groupId + ".");
         }
-        List<CoordinatorRecord> records = new ArrayList<>();
         if (request.memberEpoch() == ConsumerMember.STATIC_LEAVE_EPOCH) {
             records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, member.memberId()),
                     new ConsumerMemberAssignmentValue(ConsumerMember.STATIC_LEAVE_EPOCH, member.memberEpoch(),
                             member.state(), member.assigned(), member.pendingRevocation())));
-            write(groupId, records);
-            shard.timer().cancel(rebalanceKey(groupId, member.memberId()));
+            context.timer().cancel(rebalanceKey(groupId, member.memberId()));
             scheduleSession(groupId, member.memberId()); // it has one session to come back
-
         } else {
             removeMember(group, member.memberId(), records);
-            write(groupId, records);
         }
         return new ConsumerGroupHeartbeatResponseData().setMemberId(member.memberId())
                 .setMemberEpoch(request.memberEpoch());
@@ -284,34 +291,20 @@ final class ConsumerHeartbeatOp {
         planner.plan(group, members, target, true, records);
     }
 
-    /** Fences a member whose session or rebalance timeout ran out. */
-    private void fence(String groupId, String memberId, String reason) {
-        ConsumerGroup group = shard.consumerGroup(groupId);
+    /** The records that fence a member whose session or rebalance timeout ran out. */
+    private List<CoordinatorRecord> fence(String groupId, String memberId, String reason) {
+        ConsumerGroup group = store.consumerGroup(groupId);
         if (group == null || group.member(memberId) == null) {
-            return;
+            return List.of();
         }
         LOG.info("Removing member {} of consumer group {}: {}", memberId, groupId, reason);
         List<CoordinatorRecord> records = new ArrayList<>();
         removeMember(group, memberId, records);
-        try {
-            shard.write(records);
-        } catch (RuntimeException e) {
-            LOG.warn("Could not remove member {} of consumer group {}", memberId, groupId, e);
-        }
-    }
-
-    private void write(String groupId, List<CoordinatorRecord> records) {
-        try {
-            shard.write(records);
-        } catch (RuntimeException e) {
-            Errors error = GroupShard.appendError(e);
-            LOG.warn("Consumer group {} heartbeat could not be stored: {}", groupId, error, e);
-            throw error.exception();
-        }
+        return records;
     }
 
     void scheduleSession(String groupId, String memberId) {
-        shard.timer().schedule(sessionKey(groupId, memberId), shard.nowMs() + shard.config().consumerSessionTimeoutMs(),
+        context.timer().schedule(sessionKey(groupId, memberId), context.nowMs() + context.config().consumerSessionTimeoutMs(),
                 () -> fence(groupId, memberId, "session timed out"));
     }
 
@@ -319,23 +312,24 @@ final class ConsumerHeartbeatOp {
                                                int rebalanceTimeoutMs) {
         String key = rebalanceKey(groupId, memberId);
         if (next.state() != MemberState.UNREVOKED_PARTITIONS) {
-            shard.timer().cancel(key);
-        } else if (!shard.timer().isScheduled(key)) {
+            context.timer().cancel(key);
+        } else if (!context.timer().isScheduled(key)) {
             int epoch = next.memberEpoch();
-            shard.timer().schedule(key, shard.nowMs() + rebalanceTimeoutMs, () -> {
-                ConsumerGroup group = shard.consumerGroup(groupId);
+            context.timer().schedule(key, context.nowMs() + rebalanceTimeoutMs, () -> {
+                ConsumerGroup group = store.consumerGroup(groupId);
                 ConsumerMember member = group == null ? null : group.member(memberId);
                 if (member != null && member.state() == MemberState.UNREVOKED_PARTITIONS
                         && member.memberEpoch() == epoch) {
-                    fence(groupId, memberId, "partitions not revoked within the rebalance timeout");
+                    return fence(groupId, memberId, "partitions not revoked within the rebalance timeout");
                 }
+                return List.of();
             });
         }
     }
 
     void cancelTimers(String groupId, String memberId) {
-        shard.timer().cancel(sessionKey(groupId, memberId));
-        shard.timer().cancel(rebalanceKey(groupId, memberId));
+        context.timer().cancel(sessionKey(groupId, memberId));
+        context.timer().cancel(rebalanceKey(groupId, memberId));
     }
 
     private static String sessionKey(String groupId, String memberId) {

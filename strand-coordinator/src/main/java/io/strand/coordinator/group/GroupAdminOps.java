@@ -1,7 +1,15 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerGroupState;
+import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +36,14 @@ final class GroupAdminOps {
     /** The group type (and protocol type) of consumer-protocol groups. */
     static final String CONSUMER_GROUP_TYPE = "consumer";
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
+    private final ConsumerAssignmentPlanner planner;
 
-    GroupAdminOps(GroupShard shard) {
-        this.shard = shard;
+    GroupAdminOps(ShardContext context, GroupStore store, ConsumerAssignmentPlanner planner) {
+        this.context = context;
+        this.store = store;
+        this.planner = planner;
     }
 
     /**
@@ -40,7 +52,7 @@ final class GroupAdminOps {
      */
     List<ListedGroup> list(Set<String> states, Set<String> types) {
         List<ListedGroup> listed = new ArrayList<>();
-        for (ClassicGroup group : shard.groups()) {
+        for (ClassicGroup group : store.groups()) {
             if (group.isInState(GroupState.DEAD)) {
                 continue;
             }
@@ -54,7 +66,7 @@ final class GroupAdminOps {
             listed.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(group.protocolType())
                     .setGroupState(state).setGroupType(CLASSIC_GROUP_TYPE));
         }
-        for (ConsumerGroup group : shard.consumerGroups()) {
+        for (ConsumerGroup group : store.consumerGroups()) {
             String state = group.state().wireName();
             if ((!states.isEmpty() && !states.contains(state.toLowerCase(java.util.Locale.ROOT)))
                     || (!types.isEmpty() && !types.contains(CONSUMER_GROUP_TYPE))) {
@@ -72,11 +84,11 @@ final class GroupAdminOps {
      * group as a classic consumer group would show.
      */
     DescribedGroup describe(String groupId, short version) {
-        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+        ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
             return describeAsClassic(consumerGroup);
         }
-        ClassicGroup group = shard.group(groupId);
+        ClassicGroup group = store.group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
             DescribedGroup dead = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName())
                     .setProtocolType("").setProtocolData("");
@@ -101,42 +113,32 @@ final class GroupAdminOps {
     }
 
     /** Deletes an empty group and its offsets; GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP otherwise. */
-    Errors delete(String groupId) {
-        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+    CoordinatorResult<Errors, CoordinatorRecord> delete(String groupId) {
+        ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
             if (!consumerGroup.isEmpty()) {
-                return Errors.NON_EMPTY_GROUP;
+                return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
             }
             List<CoordinatorRecord> tombstones = new ArrayList<>();
-            for (TopicPartition tp : shard.offsets(groupId).keySet()) {
+            for (TopicPartition tp : store.offsets(groupId).keySet()) {
                 tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
             }
             tombstones.addAll(consumerGroupTombstones(consumerGroup));
-            try {
-                shard.write(tombstones);
-            } catch (RuntimeException e) {
-                return GroupShard.appendError(e);
-            }
-            return Errors.NONE;
+            return CoordinatorResult.of(tombstones, Errors.NONE);
         }
-        ClassicGroup group = shard.group(groupId);
+        ClassicGroup group = store.group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
-            return Errors.GROUP_ID_NOT_FOUND;
+            return CoordinatorResult.response(Errors.GROUP_ID_NOT_FOUND);
         }
         if (!group.isInState(GroupState.EMPTY)) {
-            return Errors.NON_EMPTY_GROUP;
+            return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
         }
         List<CoordinatorRecord> tombstones = new ArrayList<>();
-        for (TopicPartition tp : shard.offsets(groupId).keySet()) {
+        for (TopicPartition tp : store.offsets(groupId).keySet()) {
             tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
         }
         tombstones.add(new CoordinatorRecord(new GroupKey(groupId), null));
-        try {
-            shard.write(tombstones);
-        } catch (RuntimeException e) {
-            return GroupShard.appendError(e);
-        }
-        return Errors.NONE;
+        return CoordinatorResult.of(tombstones, Errors.NONE);
     }
 
     /**
@@ -147,13 +149,13 @@ final class GroupAdminOps {
     private DescribedGroup describeAsClassic(ConsumerGroup group) {
         DescribedGroup described = new DescribedGroup().setGroupId(group.groupId())
                 .setGroupState(group.state().wireName()).setProtocolType(CONSUMER_GROUP_TYPE)
-                .setProtocolData(shard.consumerOp().planner().assignor(group.members()).name());
-        Map<String, Integer> topics = shard.topicPartitionCounts();
+                .setProtocolData(planner.assignor(group.members()).name());
+        Map<String, Integer> topics = context.topicPartitionCounts();
         for (ConsumerMember member : group.members()) {
             List<TopicPartition> assigned = new ArrayList<>();
             member.assigned().forEach((topic, partitions) ->
                     partitions.forEach(p -> assigned.add(new TopicPartition(topic, p))));
-            List<String> subscribed = new ArrayList<>(shard.consumerOp().planner().resolve(member, topics));
+            List<String> subscribed = new ArrayList<>(planner.resolve(member, topics));
             described.members().add(new DescribedGroupMember().setMemberId(member.memberId())
                     .setGroupInstanceId(member.instanceId()).setClientId(member.metadata().clientId())
                     .setClientHost(member.metadata().clientHost())
@@ -179,18 +181,18 @@ final class GroupAdminOps {
 
     /** ConsumerGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a consumer-protocol group. */
     ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId, TopicIdLookup topicIds) {
-        ConsumerGroup group = shard.consumerGroup(groupId);
+        ConsumerGroup group = store.consumerGroup(groupId);
         ConsumerGroupDescribeResponseData.DescribedGroup out =
                 new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
         if (group == null) {
-            boolean classic = shard.group(groupId) != null;
+            boolean classic = store.group(groupId) != null;
             return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setGroupState(ConsumerGroupState.DEAD.wireName())
                     .setErrorMessage(classic ? "Group " + groupId + " is not a consumer group."
                             : "Group " + groupId + " not found.");
         }
         out.setGroupState(group.state().wireName()).setGroupEpoch(group.groupEpoch())
                 .setAssignmentEpoch(group.assignmentEpoch())
-                .setAssignorName(shard.consumerOp().planner().assignor(group.members()).name());
+                .setAssignorName(planner.assignor(group.members()).name());
         for (ConsumerMember member : group.members()) {
             CoordinatorRecord.ConsumerMemberMetadataValue m = member.metadata();
             out.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(member.memberId())

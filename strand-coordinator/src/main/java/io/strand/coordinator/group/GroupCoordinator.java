@@ -1,11 +1,15 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
+import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
@@ -32,19 +36,25 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * The group coordinator of one broker: the public face of the {@link GroupShard}s (one per
- * {@code __consumer_offsets} partition this broker leads, see {@link ShardRuntime}). A group belongs
- * to partition {@code abs(groupId.hashCode()) % offsets.topic.num.partitions}, as in Kafka.
+ * The group coordinator of one broker: the public face of the {@link GroupShard}s, one per
+ * {@code __consumer_offsets} partition this broker leads, run by a {@link CoordinatorRuntime} on
+ * {@code group.coordinator.threads} threads (named {@code strand-group-coordinator-<i>}). A group
+ * belongs to partition {@code abs(groupId.hashCode()) % offsets.topic.num.partitions}, as in Kafka.
  *
  * <p>Thread-safe: every method only enqueues work for the group's shard and returns a future,
- * completed on the shard's thread. A request for a group whose partition is not loaded here gets
- * NOT_COORDINATOR; while the partition is being loaded (its log replayed),
- * COORDINATOR_LOAD_IN_PROGRESS.
+ * completed once the records the answer depends on are committed. A request for a group whose
+ * partition is not loaded here gets NOT_COORDINATOR; while the partition is being loaded (its log
+ * replayed), COORDINATOR_LOAD_IN_PROGRESS; when the append of its records fails, the append's error
+ * as a coordinator error (NOT_LEADER_OR_FOLLOWER becomes NOT_COORDINATOR, see
+ * {@link GroupShard#appendError}).
  */
 public final class GroupCoordinator implements AutoCloseable {
 
+    /** How often the shards' timeouts are checked. */
+    static final long TICK_MS = 50;
+
     private final GroupCoordinatorConfig config;
-    private final ShardRuntime runtime;
+    private final CoordinatorRuntime<GroupShard, CoordinatorRecord> runtime;
 
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
         this(config, log, time, random, java.util.Map::of);
@@ -57,7 +67,9 @@ public final class GroupCoordinator implements AutoCloseable {
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts) {
         this.config = config;
-        this.runtime = new ShardRuntime(config, log, time, random, topicPartitionCounts);
+        this.runtime = new CoordinatorRuntime<>("group-coordinator", config.threads(), TICK_MS, time,
+                new OffsetsTopicRecordLog(log, time),
+                partition -> new GroupShard(partition, config, time, random, topicPartitionCounts));
     }
 
     public GroupCoordinatorConfig config() {
@@ -84,44 +96,47 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public CompletableFuture<JoinGroupResponseData> joinGroup(short version, String clientId, String clientHost,
                                                               JoinGroupRequestData request) {
-        return onShard(request.groupId(), shard -> shard.joinOp().join(version, clientId, clientHost, request),
+        return onShardParked(request.groupId(), "join-group",
+                shard -> shard.joinOp().join(version, clientId, clientHost, request),
                 error -> Rebalancer.joinError(error, request.memberId()));
     }
 
     public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request) {
-        return onShard(request.groupId(), shard -> shard.memberOps().sync(request),
+        return onShardParked(request.groupId(), "sync-group", shard -> shard.memberOps().sync(request),
                 error -> new SyncGroupResponseData().setErrorCode(error.code()));
     }
 
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
-        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.memberOps().heartbeat(request)),
+        return onShard(request.groupId(), "heartbeat",
+                shard -> CoordinatorResult.response(shard.memberOps().heartbeat(request)),
                 error -> new HeartbeatResponseData().setErrorCode(error.code()));
     }
 
     public CompletableFuture<LeaveGroupResponseData> leaveGroup(short version, LeaveGroupRequestData request) {
-        return onShard(request.groupId(),
-                shard -> CompletableFuture.completedFuture(shard.memberOps().leave(request, version)),
+        return onShard(request.groupId(), "leave-group", shard -> shard.memberOps().leave(request, version),
                 error -> new LeaveGroupResponseData().setErrorCode(error.code()));
     }
 
     /** The response names topics as the request did; on a coordinator error every partition carries it. */
     public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request) {
-        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().commit(request)),
+        return onShard(request.groupId(), "offset-commit", shard -> shard.offsetOps().commit(request),
                 error -> OffsetResponses.commitError(request, error));
     }
 
     public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(OffsetFetchRequestGroup request) {
-        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().fetch(request)),
+        return onShard(request.groupId(), "offset-fetch",
+                shard -> CoordinatorResult.response(shard.offsetOps().fetch(request)),
                 error -> new OffsetFetchResponseGroup().setGroupId(request.groupId()).setErrorCode(error.code()));
     }
 
     public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
-        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(shard.offsetOps().delete(request)),
+        return onShard(request.groupId(), "offset-delete", shard -> shard.offsetOps().delete(request),
                 error -> new OffsetDeleteResponseData().setErrorCode(error.code()));
     }
 
     public CompletableFuture<DescribedGroup> describeGroup(String groupId, short version) {
-        return onShard(groupId, shard -> CompletableFuture.completedFuture(shard.adminOps().describe(groupId, version)),
+        return onShard(groupId, "describe-group",
+                shard -> CoordinatorResult.response(shard.adminOps().describe(groupId, version)),
                 error -> new DescribedGroup().setGroupId(groupId).setErrorCode(error.code()).setGroupState("")
                         .setProtocolType("").setProtocolData(""));
     }
@@ -130,23 +145,22 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
             short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
             TopicIdLookup topicIds) {
-        return onShard(request.groupId(), shard -> CompletableFuture.completedFuture(
-                        shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds)),
+        return onShard(request.groupId(), "consumer-group-heartbeat",
+                shard -> shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds),
                 error -> new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()));
     }
 
     /** ConsumerGroupDescribe: one consumer-protocol group; GROUP_ID_NOT_FOUND for others. */
     public CompletableFuture<ConsumerGroupDescribeResponseData.DescribedGroup> consumerGroupDescribe(
             String groupId, TopicIdLookup topicIds) {
-        return onShard(groupId, shard -> CompletableFuture.completedFuture(
-                        shard.adminOps().describeConsumerGroup(groupId, topicIds)),
+        return onShard(groupId, "consumer-group-describe",
+                shard -> CoordinatorResult.response(shard.adminOps().describeConsumerGroup(groupId, topicIds)),
                 error -> new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                         .setErrorCode(error.code()));
     }
 
     public CompletableFuture<Errors> deleteGroup(String groupId) {
-        return onShard(groupId, shard -> CompletableFuture.completedFuture(shard.adminOps().delete(groupId)),
-                error -> error);
+        return onShard(groupId, "delete-group", shard -> shard.adminOps().delete(groupId), error -> error);
     }
 
     /**
@@ -156,8 +170,8 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<ListGroupsResult> listGroups(List<String> statesFilter, List<String> typesFilter) {
         Set<String> states = statesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         Set<String> types = typesFilter.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        ShardRuntime.EveryShard<List<ListedGroup>> perShard =
-                runtime.onEveryShard(shard -> shard.adminOps().list(states, types));
+        CoordinatorRuntime.EveryShard<List<ListedGroup>> perShard =
+                runtime.scheduleReadOnEveryShard("list-groups", shard -> shard.adminOps().list(states, types));
         Errors error = perShard.someLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
         return CompletableFuture.allOf(perShard.results().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             List<ListedGroup> all = new ArrayList<>();
@@ -170,12 +184,35 @@ public final class GroupCoordinator implements AutoCloseable {
     public record ListGroupsResult(Errors error, List<ListedGroup> groups) {
     }
 
-    private <T> CompletableFuture<T> onShard(String groupId, Function<GroupShard, CompletableFuture<T>> op,
+    /**
+     * Runs {@code op} on the group's shard; its response once its records are committed, or the
+     * error response for whatever failed (an empty group id: INVALID_GROUP_ID).
+     */
+    private <T> CompletableFuture<T> onShard(String groupId, String opName,
+                                             Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op,
                                              Function<Errors, T> onError) {
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(onError.apply(Errors.INVALID_GROUP_ID));
         }
-        return runtime.onShard(partitionFor(groupId), op, onError);
+        return runtime.scheduleWriteOperation(partitionFor(groupId), opName, op)
+                .exceptionally(failure -> onError.apply(GroupShard.appendError(unwrap(failure))));
+    }
+
+    /** As {@link #onShard}, for an operation whose response is parked in the group until it is answered. */
+    private <T> CompletableFuture<T> onShardParked(
+            String groupId, String opName,
+            Function<GroupShard, CoordinatorResult<CompletableFuture<T>, CoordinatorRecord>> op,
+            Function<Errors, T> onError) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(onError.apply(Errors.INVALID_GROUP_ID));
+        }
+        return runtime.scheduleWriteOperation(partitionFor(groupId), opName, op)
+                .thenCompose(parked -> parked)
+                .exceptionally(failure -> onError.apply(GroupShard.appendError(unwrap(failure))));
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Unloads every shard and ends the coordinator's threads. Idempotent. */

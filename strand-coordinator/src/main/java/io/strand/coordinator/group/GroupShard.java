@@ -1,126 +1,108 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
+import io.strand.coordinator.runtime.CoordinatorShard;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
-import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator for the groups of one {@code __consumer_offsets} partition: their classic
- * group state, their committed offsets, and the timeouts that drive rebalances.
+ * group state, their committed offsets, and the timeouts that drive rebalances — a
+ * {@link CoordinatorShard} run by the {@link io.strand.coordinator.runtime.CoordinatorRuntime}.
  *
  * <p>Compute, then apply: an operation decides which {@link CoordinatorRecord}s to write and what
- * to answer without changing durable state; {@link #write} appends the records and then
- * {@link #replay}s each — the same code that rebuilds the shard from its log in {@link #load}. The
- * rebalance bookkeeping of {@link ClassicGroup} (joins and syncs in flight) is the exception: it is
- * not durable and changes in place.
+ * to answer without changing durable state and returns both as a {@link CoordinatorResult};
+ * {@link #replay} applies records — the only way durable state changes, live and when the runtime
+ * loads the shard from its log. The rebalance bookkeeping of {@link ClassicGroup} (joins and syncs
+ * in flight) is the exception: it is not durable and changes in place. Responses leave only once
+ * the records they depend on are committed; answers parked in a group (a member waiting in
+ * SyncGroup for the leader's assignment) are completed through the result's append future.
  *
- * <p>What survives a crash: every record appended (offsets, tombstones, the group record written
- * when a generation's assignment is stored or a group becomes empty). A group that so far only
- * exists in memory (a join that failed, a member id never used) is forgotten at once.
+ * <p>The work is split by protocol, each part built here with the state it needs (nothing is handed
+ * {@code this}): {@link JoinGroupOp}, {@link MemberOps} and {@link Rebalancer} (classic groups),
+ * {@link ConsumerHeartbeatOp} with {@link ConsumerAssignmentPlanner} (consumer-protocol groups,
+ * KIP-848), {@link OffsetOps} (offsets and their expiry) and {@link GroupAdminOps} (list, describe,
+ * delete). They share the {@link GroupStore} and the {@link ShardContext} (config, clock, timer).
  *
- * <p>Consumer-protocol (KIP-848) groups are a second kind of group beside {@link ClassicGroup}:
- * {@link ConsumerGroup}, with its own record types (group epoch, member metadata, target assignment,
- * current member assignment), sharing the offsets, the timer, the write-then-replay path and the
- * shard runtime. A group id is one kind or the other. The topics consumer groups subscribe to come
- * from the broker's metadata through {@code topicPartitionCounts}.
+ * <p>What survives a crash: every record committed (offsets, tombstones, the group record written
+ * when a generation's assignment is stored or a group becomes empty, consumer-group records). A
+ * group that so far only exists in memory (a join that failed, a member id never used) is forgotten.
  *
  * <p>Not thread-safe: every method runs on the shard's one thread. Time comes from the injected
- * {@link Time}; the shard's timeouts fire only in {@link #poll}.
+ * {@link Time}; the shard's timeouts fire only in {@link #onTick}.
  */
-final class GroupShard {
+final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
-    private static final int LOAD_READ_BYTES = 1024 * 1024;
 
-    private final int partition;
-    private final GroupCoordinatorConfig config;
-    private final OffsetsTopicLog log;
-    private final Time time;
-    private final Random random;
-    private final DeadlineTimer timer = new DeadlineTimer();
-    private final Map<String, ClassicGroup> groups = new HashMap<>();
-    private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
-    private final Supplier<Map<String, Integer>> topicPartitionCounts;
-    private final ConsumerHeartbeatOp consumerOp;
-    private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
+    private final ShardContext context;
+    private final GroupStore store = new GroupStore();
     private final Rebalancer rebalancer;
+    private final ConsumerAssignmentPlanner planner;
+    private final ConsumerHeartbeatOp consumerOp;
     private final JoinGroupOp joinOp;
     private final MemberOps memberOps;
     private final OffsetOps offsetOps;
     private final GroupAdminOps adminOps;
-    private boolean loading;
+    /** True until {@link #onLoaded}: group records then set state directly, without transitions. */
+    private boolean loading = true;
+    private long nextExpiryCheckMs = Long.MAX_VALUE;
 
-    GroupShard(int partition, GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
-        this(partition, config, log, time, random, Map::of);
+    GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random) {
+        this(partition, config, time, random, Map::of);
     }
 
     /** @param topicPartitionCounts the cluster's topics and their partition counts, read on the shard's thread */
-    GroupShard(int partition, GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
+    GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
                Supplier<Map<String, Integer>> topicPartitionCounts) {
-        this.topicPartitionCounts = topicPartitionCounts;
-        this.consumerOp = new ConsumerHeartbeatOp(this);
-        this.partition = partition;
-        this.config = config;
-        this.log = log;
-        this.time = time;
-        this.random = random;
-        this.rebalancer = new Rebalancer(this);
-        this.joinOp = new JoinGroupOp(this);
-        this.memberOps = new MemberOps(this);
-        this.offsetOps = new OffsetOps(this);
-        this.adminOps = new GroupAdminOps(this);
+        this.context = new ShardContext(partition, config, time, random, new DeadlineTimer(), topicPartitionCounts);
+        this.rebalancer = new Rebalancer(context, store);
+        this.planner = new ConsumerAssignmentPlanner(context);
+        this.consumerOp = new ConsumerHeartbeatOp(context, store, planner);
+        this.joinOp = new JoinGroupOp(context, store, rebalancer);
+        this.memberOps = new MemberOps(context, store, rebalancer);
+        this.offsetOps = new OffsetOps(context, store, rebalancer);
+        this.adminOps = new GroupAdminOps(context, store, planner);
     }
 
     ConsumerHeartbeatOp consumerOp() {
         return consumerOp;
     }
 
-    /** The cluster's topics and their partition counts, now. */
-    Map<String, Integer> topicPartitionCounts() {
-        Map<String, Integer> topics = topicPartitionCounts.get();
-        return topics == null ? Map.of() : topics;
-    }
-
-    ConsumerGroup consumerGroup(String groupId) {
-        return consumerGroups.get(groupId);
-    }
-
-    Collection<ConsumerGroup> consumerGroups() {
-        return consumerGroups.values();
+    ConsumerAssignmentPlanner planner() {
+        return planner;
     }
 
     JoinGroupOp joinOp() {
@@ -139,173 +121,99 @@ final class GroupShard {
         return adminOps;
     }
 
-    int partition() {
-        return partition;
-    }
-
     GroupCoordinatorConfig config() {
-        return config;
-    }
-
-    long nowMs() {
-        return time.milliseconds();
-    }
-
-    Random random() {
-        return random;
-    }
-
-    DeadlineTimer timer() {
-        return timer;
-    }
-
-    Rebalancer rebalancer() {
-        return rebalancer;
+        return context.config();
     }
 
     ClassicGroup group(String groupId) {
-        return groups.get(groupId);
+        return store.group(groupId);
     }
 
-    ClassicGroup getOrCreateGroup(String groupId) {
-        return groups.computeIfAbsent(groupId, ClassicGroup::new);
-    }
-
-    /**
-     * Forgets a group that exists only in memory: created by a join that then failed or whose
-     * member id was never used, with no generation and no offsets written.
-     */
-    void maybeDropUnstoredGroup(ClassicGroup group) {
-        if (group.isInState(GroupState.EMPTY) && group.generationId() == 0 && group.isEmpty()
-                && group.pendingMemberIds().isEmpty() && !offsets.containsKey(group.groupId())) {
-            groups.remove(group.groupId(), group);
-        }
+    ConsumerGroup consumerGroup(String groupId) {
+        return store.consumerGroup(groupId);
     }
 
     Collection<ClassicGroup> groups() {
-        return groups.values();
+        return store.groups();
     }
 
     /** The group's committed offsets by partition (sorted), empty if none. */
     Map<TopicPartition, OffsetValue> offsets(String groupId) {
-        return offsets.getOrDefault(groupId, Map.of());
+        return store.offsets(groupId);
     }
 
-    /**
-     * Rebuilds the shard from its partition's committed log. A record that cannot be read (no key,
-     * an unknown key type or value version, truncated or malformed) is skipped with a warning, as is
-     * one whose replay fails: one bad record never costs the partition's other groups.
-     */
-    void load() {
-        loading = true;
-        try {
-            long nextOffset = log.logStartOffset(partition);
-            while (true) {
-                Records records = log.read(partition, nextOffset, LOAD_READ_BYTES);
-                boolean any = false;
-                for (RecordBatch batch : records.batches()) {
-                    any = true;
-                    nextOffset = batch.nextOffset();
-                    if (batch.isControlBatch()) {
-                        continue;
-                    }
-                    for (Record record : batch) {
-                        maybeReplayLoaded(record);
-                    }
-                }
-                if (!any) {
-                    break;
-                }
-            }
-        } finally {
-            loading = false;
-        }
-        // Members of a loaded group start a fresh session: those gone during the failover expire.
-        for (ClassicGroup group : groups.values()) {
+    List<String> groupIds() {
+        return store.groupIds();
+    }
+
+    /** Members of a loaded group start a fresh session: those gone during the failover expire. */
+    @Override
+    public void onLoaded(long nowMs) {
+        loading = false;
+        for (ClassicGroup group : store.groups()) {
             for (ClassicMember member : group.members()) {
                 rebalancer.scheduleHeartbeat(group, member);
             }
         }
-        for (ConsumerGroup group : consumerGroups.values()) {
+        for (ConsumerGroup group : store.consumerGroups()) {
             for (ConsumerMember member : group.members()) {
                 consumerOp.scheduleSession(group.groupId(), member.memberId());
             }
         }
-    }
-
-    /** Decodes and replays one record read back during {@link #load}, or skips it with a warning. */
-    private void maybeReplayLoaded(Record record) {
-        if (!record.hasKey()) {
-            LOG.warn("Skipping record without a key in __consumer_offsets-{} at offset {}", partition, record.offset());
-            return;
-        }
-        CoordinatorRecord decoded;
-        try {
-            decoded = CoordinatorRecordSerde.deserialize(record.key(), record.value());
-        } catch (CoordinatorRecordFormatException e) {
-            LOG.warn("Skipping unreadable record in __consumer_offsets-{} at offset {}: {}", partition,
-                    record.offset(), e.getMessage());
-            return;
-        }
-        try {
-            replay(decoded);
-        } catch (RuntimeException e) {
-            LOG.error("Skipping record in __consumer_offsets-{} at offset {} whose replay failed: {}", partition,
-                    record.offset(), decoded, e);
-        }
+        nextExpiryCheckMs = nowMs + context.config().offsetsRetentionCheckIntervalMs();
     }
 
     /**
-     * Appends {@code records} in one batch, then applies them.
-     *
-     * @throws org.apache.kafka.common.errors.ApiException if the append failed; nothing was applied
+     * The timeouts due now, each applied before the next runs, and every
+     * {@code offsets.retention.check.interval.ms} the offset expiry.
      */
-    void write(List<CoordinatorRecord> records) {
-        if (records.isEmpty()) {
-            return;
+    @Override
+    public CoordinatorResult<Void, CoordinatorRecord> onTick(long nowMs) {
+        List<CoordinatorRecord> written = new ArrayList<>();
+        try {
+            context.timer().poll(nowMs, records -> applyNow(records, written));
+            if (nowMs >= nextExpiryCheckMs) {
+                nextExpiryCheckMs = nowMs + context.config().offsetsRetentionCheckIntervalMs();
+                applyNow(offsetOps.expire().records(), written);
+            }
+        } catch (RuntimeException e) {
+            // What the tasks before applied is written; the rest waits for the next tick.
+            LOG.error("A timeout of __consumer_offsets-{} failed", context.partition(), e);
         }
-        long nowMs = nowMs();
-        SimpleRecord[] simple = new SimpleRecord[records.size()];
-        for (int i = 0; i < simple.length; i++) {
-            CoordinatorRecord r = records.get(i);
-            simple[i] = new SimpleRecord(nowMs, CoordinatorRecordSerde.serializeKey(r.key()),
-                    CoordinatorRecordSerde.serializeValue(r.value()));
+        return new CoordinatorResult<>(written, null, false, null);
+    }
+
+    private void applyNow(List<CoordinatorRecord> records, List<CoordinatorRecord> written) {
+        for (CoordinatorRecord record : records) {
+            replay(UNKNOWN_OFFSET, record);
         }
-        log.append(partition, MemoryRecords.withRecords(Compression.NONE, simple));
-        records.forEach(this::replay);
+        written.addAll(records);
     }
 
     /** Applies one record: the only way durable state changes, live and on load. */
-    void replay(CoordinatorRecord record) {
+    @Override
+    public void replay(long offset, CoordinatorRecord record) {
         if (record.key() instanceof OffsetKey key) {
             TopicPartition tp = new TopicPartition(key.topic(), key.partition());
             if (record.value() instanceof OffsetValue value) {
-                if (!consumerGroups.containsKey(key.groupId())) {
-                    getOrCreateGroup(key.groupId());
+                if (store.consumerGroup(key.groupId()) == null) {
+                    store.getOrCreateGroup(key.groupId());
                 }
-                offsets.computeIfAbsent(key.groupId(), g -> new TreeMap<>(
-                        (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
-                                : a.topic().compareTo(b.topic()))).put(tp, value);
+                store.putOffset(key.groupId(), tp, value);
             } else {
-                Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(key.groupId());
-                if (groupOffsets != null) {
-                    groupOffsets.remove(tp);
-                    if (groupOffsets.isEmpty()) {
-                        offsets.remove(key.groupId());
-                    }
-                }
+                store.removeOffset(key.groupId(), tp);
             }
         } else if (record.key() instanceof GroupKey key) {
             if (record.value() instanceof GroupValue value) {
-                ClassicGroup group = getOrCreateGroup(key.groupId());
+                ClassicGroup group = store.getOrCreateGroup(key.groupId());
                 for (ClassicMember dropped : group.apply(value, loading)) {
                     rebalancer.forgetMember(group, dropped, Errors.UNKNOWN_MEMBER_ID);
                 }
             } else {
-                ClassicGroup group = groups.remove(key.groupId());
+                ClassicGroup group = store.removeGroup(key.groupId());
                 if (group != null) {
                     if (!group.isInState(GroupState.DEAD)) {
-                        group.markDead(nowMs());
+                        group.markDead(context.nowMs());
                     }
                     for (ClassicMember member : group.members()) {
                         rebalancer.forgetMember(group, member, Errors.COORDINATOR_NOT_AVAILABLE);
@@ -320,10 +228,10 @@ final class GroupShard {
 
     private void replayConsumer(CoordinatorRecord record) {
         String groupId = record.key().groupId();
-        ConsumerGroup group = consumerGroups.get(groupId);
+        ConsumerGroup group = store.consumerGroup(groupId);
         if (record.key() instanceof ConsumerGroupMetadataKey && record.isTombstone()) {
             if (group != null) {
-                consumerGroups.remove(groupId);
+                store.removeConsumerGroup(groupId);
                 group.members().forEach(m -> consumerOp.cancelTimers(groupId, m.memberId()));
             }
             return;
@@ -332,13 +240,13 @@ final class GroupShard {
             if (record.isTombstone()) {
                 return;
             }
-            ClassicGroup classic = groups.get(groupId);
+            ClassicGroup classic = store.group(groupId);
             if (classic != null && classic.isEmpty()) {
                 // A group id with only offsets (or an empty classic group) becomes a consumer group.
-                groups.remove(groupId);
+                store.removeGroup(groupId);
             }
             group = new ConsumerGroup(groupId);
-            consumerGroups.put(groupId, group);
+            store.putConsumerGroup(group);
         }
         if (record.key() instanceof ConsumerGroupMetadataKey) {
             ConsumerGroupMetadataValue value = (ConsumerGroupMetadataValue) record.value();
@@ -360,31 +268,25 @@ final class GroupShard {
         }
     }
 
-    /** Runs the timeouts due now. */
-    void poll() {
-        timer.poll(nowMs());
-    }
-
     /**
-     * Drops everything: this broker no longer owns the partition. Members waiting for a response get
-     * NOT_COORDINATOR and will look the coordinator up again.
+     * Drops everything: this broker no longer owns the partition (or the shard is rebuilt from its
+     * log). Members waiting for a response get NOT_COORDINATOR and will look the coordinator up again.
      */
-    void unload() {
-        for (ClassicGroup group : groups.values()) {
+    @Override
+    public void onUnloaded() {
+        for (ClassicGroup group : store.groups()) {
             for (ClassicMember member : group.members()) {
                 member.completeJoin(new JoinGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code())
                         .setMemberId(member.memberId()).setGenerationId(-1));
                 member.completeSync(new SyncGroupResponseData().setErrorCode(Errors.NOT_COORDINATOR.code()));
             }
         }
-        groups.clear();
-        consumerGroups.clear();
-        offsets.clear();
-        timer.clear();
+        store.clear();
+        context.timer().clear();
     }
 
-    /** Wraps an append failure in the coordinator error a client acts on. */
-    static Errors appendError(RuntimeException e) {
+    /** Wraps an append (or runtime) failure in the coordinator error a client acts on. */
+    static Errors appendError(Throwable e) {
         Errors error = Errors.forException(e);
         return switch (error) {
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND,
@@ -395,24 +297,10 @@ final class GroupShard {
         };
     }
 
-    static RuntimeException notCoordinator(int partition) {
-        return new NotCoordinatorException("This broker does not own __consumer_offsets-" + partition);
-    }
-
-    static RuntimeException notAvailable(String groupId) {
-        return new CoordinatorNotAvailableException("Group " + groupId + " is being removed");
-    }
-
-    List<String> groupIds() {
-        List<String> ids = new ArrayList<>(groups.keySet());
-        ids.addAll(consumerGroups.keySet());
-        return ids;
-    }
-
     /** The durable state of every consumer-protocol group; see {@link #snapshot}. */
     Map<String, ConsumerGroupSnapshot> consumerSnapshot() {
         Map<String, ConsumerGroupSnapshot> result = new TreeMap<>();
-        for (ConsumerGroup group : consumerGroups.values()) {
+        for (ConsumerGroup group : store.consumerGroups()) {
             result.put(group.groupId(), new ConsumerGroupSnapshot(group.groupEpoch(),
                     new TreeMap<>(group.subscribedTopicPartitions()), group.assignmentEpoch(),
                     new TreeMap<>(group.targetAssignment()), new ArrayList<>(group.members()),
@@ -434,7 +322,7 @@ final class GroupShard {
      */
     Map<String, GroupSnapshot> snapshot() {
         Map<String, GroupSnapshot> result = new TreeMap<>();
-        for (ClassicGroup group : groups.values()) {
+        for (ClassicGroup group : store.groups()) {
             List<CoordinatorRecord.MemberValue> members = group.toValue(group.generationId(), Map.of(), 0).members();
             result.put(group.groupId(), new GroupSnapshot(group.state(), group.stateTimestampMs(), group.generationId(),
                     group.protocolType(), group.protocolName(), group.leaderId(), members,

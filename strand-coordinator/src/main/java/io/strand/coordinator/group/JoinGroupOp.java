@@ -1,16 +1,22 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
-import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * with unchanged metadata gets the current generation back without a rebalance. Everything else
  * joins the (possibly new) rebalance and gets its response when the join phase completes.
  *
+ * <p>The response is a future parked in the member until the join phase completes; the records a
+ * join writes (an empty consumer-protocol group turned classic, a static member's new id) go with
+ * it in the result, and the runtime releases the future only once they are committed.
+ *
  * <p>Not thread-safe: runs on the shard's thread.
  */
 final class JoinGroupOp {
@@ -30,100 +40,114 @@ final class JoinGroupOp {
     static final String UNKNOWN_MEMBER_ID = "";
     private static final short FIRST_MEMBER_ID_REQUIRED_VERSION = 4;
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
+    private final Rebalancer rebalancer;
 
-    JoinGroupOp(GroupShard shard) {
-        this.shard = shard;
+    JoinGroupOp(ShardContext context, GroupStore store, Rebalancer rebalancer) {
+        this.context = context;
+        this.store = store;
+        this.rebalancer = rebalancer;
     }
 
-    CompletableFuture<JoinGroupResponseData> join(short version, String clientId, String clientHost,
-                                                  JoinGroupRequestData request) {
+    CoordinatorResult<CompletableFuture<JoinGroupResponseData>, CoordinatorRecord> join(
+            short version, String clientId, String clientHost, JoinGroupRequestData request) {
         CompletableFuture<JoinGroupResponseData> future = new CompletableFuture<>();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        join(version, clientId, clientHost, request, future, records);
+        return CoordinatorResult.of(records, future);
+    }
+
+    private void join(short version, String clientId, String clientHost, JoinGroupRequestData request,
+                      CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         String groupId = request.groupId();
         String memberId = request.memberId() == null ? UNKNOWN_MEMBER_ID : request.memberId();
-        GroupCoordinatorConfig config = shard.config();
+        GroupCoordinatorConfig config = context.config();
         if (groupId == null || groupId.isEmpty()) {
-            return done(future, Errors.INVALID_GROUP_ID, memberId);
+            done(future, Errors.INVALID_GROUP_ID, memberId);
+            return;
         }
         if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
                 || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
-            return done(future, Errors.INVALID_SESSION_TIMEOUT, memberId);
+            done(future, Errors.INVALID_SESSION_TIMEOUT, memberId);
+            return;
         }
         boolean unknownMember = memberId.equals(UNKNOWN_MEMBER_ID);
-        ConsumerGroup consumerGroup = shard.consumerGroup(groupId);
+        ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
             if (!consumerGroup.isEmpty()) {
-                return done(future, Errors.INCONSISTENT_GROUP_PROTOCOL, memberId);
+                done(future, Errors.INCONSISTENT_GROUP_PROTOCOL, memberId);
+                return;
             }
-            try {
-                // An empty consumer-protocol group becomes a classic group; its offsets stay.
-                shard.write(GroupAdminOps.consumerGroupTombstones(consumerGroup));
-            } catch (RuntimeException e) {
-                return done(future, GroupShard.appendError(e), memberId);
-            }
+            // An empty consumer-protocol group becomes a classic group; its offsets stay. Its
+            // tombstones are applied after this operation; until then only this join reads the id.
+            records.addAll(GroupAdminOps.consumerGroupTombstones(consumerGroup));
         }
-        ClassicGroup group = shard.group(groupId);
+        ClassicGroup group = store.group(groupId);
         if (group == null) {
             if (!unknownMember) {
-                return done(future, Errors.UNKNOWN_MEMBER_ID, memberId);
+                done(future, Errors.UNKNOWN_MEMBER_ID, memberId);
+                return;
             }
-            group = shard.getOrCreateGroup(groupId);
+            group = store.getOrCreateGroup(groupId);
         }
         if (group.isInState(GroupState.DEAD)) {
-            return done(future, Errors.COORDINATOR_NOT_AVAILABLE, memberId);
+            done(future, Errors.COORDINATOR_NOT_AVAILABLE, memberId);
+            return;
         }
         LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
         for (JoinGroupRequestProtocol protocol : request.protocols()) {
             protocols.putIfAbsent(protocol.name(), protocol.metadata());
         }
         if (!group.supportsProtocols(request.protocolType(), protocols.keySet())) {
-            shard.maybeDropUnstoredGroup(group);
-            return done(future, Errors.INCONSISTENT_GROUP_PROTOCOL, memberId);
+            store.maybeDropUnstoredGroup(group);
+            done(future, Errors.INCONSISTENT_GROUP_PROTOCOL, memberId);
+            return;
         }
         boolean knownStatic = group.staticMemberId(request.groupInstanceId()) != null;
         boolean joiningAnew = unknownMember ? !knownStatic : group.isPending(memberId);
         if (joiningAnew && group.size() + group.pendingMemberIds().size() - (group.isPending(memberId) ? 1 : 0)
                 >= config.maxGroupSize()) {
-            shard.maybeDropUnstoredGroup(group);
-            return done(future, Errors.GROUP_MAX_SIZE_REACHED, memberId);
+            store.maybeDropUnstoredGroup(group);
+            done(future, Errors.GROUP_MAX_SIZE_REACHED, memberId);
+            return;
         }
         if (unknownMember) {
-            joinUnknownMember(version, clientId, clientHost, request, group, protocols, future);
+            joinUnknownMember(version, clientId, clientHost, request, group, protocols, future, records);
         } else {
-            joinKnownMember(clientId, clientHost, request, group, memberId, protocols, future);
+            joinKnownMember(clientId, clientHost, request, group, memberId, protocols, future, records);
         }
-        shard.maybeDropUnstoredGroup(group);
-        return future;
+        store.maybeDropUnstoredGroup(group);
     }
 
     private void joinUnknownMember(short version, String clientId, String clientHost, JoinGroupRequestData request,
                                    ClassicGroup group, LinkedHashMap<String, byte[]> protocols,
-                                   CompletableFuture<JoinGroupResponseData> future) {
-        String newMemberId = clientId + "-" + new UUID(shard.random().nextLong(), shard.random().nextLong());
+                                   CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
+        String newMemberId = clientId + "-" + new UUID(context.random().nextLong(), context.random().nextLong());
         String instanceId = request.groupInstanceId();
         if (instanceId != null) {
             String oldMemberId = group.staticMemberId(instanceId);
             if (oldMemberId != null) {
-                rejoinStaticMember(request, group, oldMemberId, newMemberId, protocols, future);
+                rejoinStaticMember(request, group, oldMemberId, newMemberId, protocols, future, records);
             } else {
-                addMemberAndRebalance(clientId, clientHost, request, group, newMemberId, protocols, future);
+                addMemberAndRebalance(clientId, clientHost, request, group, newMemberId, protocols, future, records);
             }
         } else if (version >= FIRST_MEMBER_ID_REQUIRED_VERSION) {
             group.pendingMemberIds().add(newMemberId);
-            shard.rebalancer().schedulePendingExpiry(group, newMemberId, request.sessionTimeoutMs());
+            rebalancer.schedulePendingExpiry(group, newMemberId, request.sessionTimeoutMs());
             future.complete(Rebalancer.joinError(Errors.MEMBER_ID_REQUIRED, newMemberId));
         } else {
-            addMemberAndRebalance(clientId, clientHost, request, group, newMemberId, protocols, future);
+            addMemberAndRebalance(clientId, clientHost, request, group, newMemberId, protocols, future, records);
         }
     }
 
     private void joinKnownMember(String clientId, String clientHost, JoinGroupRequestData request, ClassicGroup group,
                                  String memberId, LinkedHashMap<String, byte[]> protocols,
-                                 CompletableFuture<JoinGroupResponseData> future) {
+                                 CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         if (group.isPending(memberId)) {
             group.pendingMemberIds().remove(memberId);
-            shard.timer().cancel(Rebalancer.pendingKey(group.groupId(), memberId));
-            addMemberAndRebalance(clientId, clientHost, request, group, memberId, protocols, future);
+            context.timer().cancel(Rebalancer.pendingKey(group.groupId(), memberId));
+            addMemberAndRebalance(clientId, clientHost, request, group, memberId, protocols, future, records);
             return;
         }
         if (group.isStaticMemberFenced(request.groupInstanceId(), memberId)) {
@@ -136,21 +160,21 @@ final class JoinGroupOp {
             return;
         }
         switch (group.state()) {
-            case PREPARING_REBALANCE -> updateMemberAndRebalance(request, group, member, protocols, future);
+            case PREPARING_REBALANCE -> updateMemberAndRebalance(request, group, member, protocols, future, records);
             case COMPLETING_REBALANCE -> {
                 if (member.sameProtocols(protocols)) {
                     // A retried join of the current generation: answer it again.
                     future.complete(Rebalancer.joinResponse(group, memberId,
                             group.isLeader(memberId) ? memberMetadata(group) : List.of(), false));
                 } else {
-                    updateMemberAndRebalance(request, group, member, protocols, future);
+                    updateMemberAndRebalance(request, group, member, protocols, future, records);
                 }
             }
             case STABLE -> {
                 if (group.isLeader(memberId) || !member.sameProtocols(protocols)) {
-                    updateMemberAndRebalance(request, group, member, protocols, future);
+                    updateMemberAndRebalance(request, group, member, protocols, future, records);
                 } else {
-                    shard.rebalancer().scheduleHeartbeat(group, member);
+                    rebalancer.scheduleHeartbeat(group, member);
                     future.complete(Rebalancer.joinResponse(group, memberId, List.of(), false));
                 }
             }
@@ -160,60 +184,58 @@ final class JoinGroupOp {
 
     private void addMemberAndRebalance(String clientId, String clientHost, JoinGroupRequestData request,
                                        ClassicGroup group, String memberId, LinkedHashMap<String, byte[]> protocols,
-                                       CompletableFuture<JoinGroupResponseData> future) {
+                                       CompletableFuture<JoinGroupResponseData> future,
+                                       List<CoordinatorRecord> records) {
         ClassicMember member = new ClassicMember(memberId, request.groupInstanceId(), clientId, clientHost,
                 request.rebalanceTimeoutMs(), request.sessionTimeoutMs(), protocols);
         member.awaitJoin(future);
         group.add(member, request.protocolType());
         group.setNewMemberAdded(true);
         if (group.isInState(GroupState.PREPARING_REBALANCE)) {
-            shard.rebalancer().maybeCompleteJoin(group);
+            rebalancer.maybeCompleteJoin(group, records);
         } else {
-            shard.rebalancer().maybePrepareRebalance(group, "member " + memberId + " joined");
-            shard.rebalancer().maybeCompleteJoin(group);
+            rebalancer.maybePrepareRebalance(group, "member " + memberId + " joined", records);
+            rebalancer.maybeCompleteJoin(group, records);
         }
     }
 
     private void updateMemberAndRebalance(JoinGroupRequestData request, ClassicGroup group, ClassicMember member,
                                           LinkedHashMap<String, byte[]> protocols,
-                                          CompletableFuture<JoinGroupResponseData> future) {
+                                          CompletableFuture<JoinGroupResponseData> future,
+                                          List<CoordinatorRecord> records) {
         member.updateProtocols(protocols);
         member.updateTimeouts(request.rebalanceTimeoutMs(), request.sessionTimeoutMs());
         member.completeJoin(Rebalancer.joinError(Errors.UNKNOWN_MEMBER_ID, member.memberId()));
         member.awaitJoin(future);
         if (!group.isInState(GroupState.PREPARING_REBALANCE)) {
-            shard.rebalancer().prepareRebalance(group, "member " + member.memberId() + " rejoined");
+            rebalancer.prepareRebalance(group, "member " + member.memberId() + " rejoined", records);
         }
-        shard.rebalancer().maybeCompleteJoin(group);
+        rebalancer.maybeCompleteJoin(group, records);
     }
 
     /**
      * A static member came back without its member id: it takes over the old id's place and the old
      * holder is fenced. In a stable group whose selected protocol's metadata is unchanged, the new id
-     * is stored and the member gets the current generation at once; otherwise the group rebalances.
+     * is stored and the member gets the current generation once that record is committed; otherwise
+     * the group rebalances.
      */
     private void rejoinStaticMember(JoinGroupRequestData request, ClassicGroup group, String oldMemberId,
                                     String newMemberId, LinkedHashMap<String, byte[]> protocols,
-                                    CompletableFuture<JoinGroupResponseData> future) {
+                                    CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         ClassicMember old = group.member(oldMemberId);
         boolean metadataUnchanged = group.protocolName() != null
                 && java.util.Arrays.equals(old.metadata(group.protocolName()), protocols.get(group.protocolName()));
-        shard.rebalancer().forgetMember(group, old, Errors.FENCED_INSTANCE_ID);
+        rebalancer.forgetMember(group, old, Errors.FENCED_INSTANCE_ID);
         if (group.isInState(GroupState.STABLE) && metadataUnchanged) {
             ClassicMember replacement = group.replaceStaticMember(oldMemberId, newMemberId);
             replacement.updateTimeouts(request.rebalanceTimeoutMs(), request.sessionTimeoutMs());
-            try {
-                shard.write(List.of(new CoordinatorRecord(new GroupKey(group.groupId()),
-                        group.toValue(group.generationId(), Map.of(), group.stateTimestampMs()))));
-            } catch (RuntimeException e) {
-                // Undo the replacement: the old id stays the one of record.
-                group.replaceStaticMember(newMemberId, oldMemberId);
-                done(future, GroupShard.appendError(e), UNKNOWN_MEMBER_ID);
-                return;
-            }
+            // If this append fails the runtime rebuilds the shard from its log: the old id stays the
+            // one of record.
+            records.add(new CoordinatorRecord(new GroupKey(group.groupId()),
+                    group.toValue(group.generationId(), Map.of(), group.stateTimestampMs())));
             ClassicMember stored = group.member(newMemberId);
             stored.updateProtocols(protocols);
-            shard.rebalancer().scheduleHeartbeat(group, stored);
+            rebalancer.scheduleHeartbeat(group, stored);
             boolean leader = group.isLeader(newMemberId);
             LOG.info("Static member {} of group {} rejoined as {} without a rebalance", request.groupInstanceId(),
                     group.groupId(), newMemberId);
@@ -222,12 +244,12 @@ final class JoinGroupOp {
             return;
         }
         ClassicMember replacement = group.replaceStaticMember(oldMemberId, newMemberId);
-        shard.timer().cancel(Rebalancer.heartbeatKey(group.groupId(), oldMemberId));
+        context.timer().cancel(Rebalancer.heartbeatKey(group.groupId(), oldMemberId));
         if (group.isInState(GroupState.EMPTY) || group.isInState(GroupState.DEAD)) {
             done(future, Errors.UNKNOWN_MEMBER_ID, newMemberId);
             return;
         }
-        updateMemberAndRebalance(request, group, replacement, protocols, future);
+        updateMemberAndRebalance(request, group, replacement, protocols, future, records);
     }
 
     private static List<JoinGroupResponseMember> memberMetadata(ClassicGroup group) {
@@ -239,9 +261,7 @@ final class JoinGroupOp {
         return members;
     }
 
-    private static CompletableFuture<JoinGroupResponseData> done(CompletableFuture<JoinGroupResponseData> future,
-                                                                 Errors error, String memberId) {
+    private static void done(CompletableFuture<JoinGroupResponseData> future, Errors error, String memberId) {
         future.complete(Rebalancer.joinError(error, memberId));
-        return future;
     }
 }

@@ -1,6 +1,11 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,33 +13,39 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
-import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
-import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
-import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * SyncGroup, Heartbeat and LeaveGroup of classic group members on one shard. The leader's
  * SyncGroup stores the generation with its assignment as a group record; applying that record
- * makes the group STABLE, and then every member waiting in SyncGroup gets its assignment.
+ * makes the group STABLE, and once it is committed every member waiting in SyncGroup gets its
+ * assignment (if the append fails they get the error, and the runtime rebuilds the shard).
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */
 final class MemberOps {
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
+    private final Rebalancer rebalancer;
 
-    MemberOps(GroupShard shard) {
-        this.shard = shard;
+    MemberOps(ShardContext context, GroupStore store, Rebalancer rebalancer) {
+        this.context = context;
+        this.store = store;
+        this.rebalancer = rebalancer;
     }
 
-    CompletableFuture<SyncGroupResponseData> sync(SyncGroupRequestData request) {
+    /** The response is a future: a member of a rebalancing group waits for the leader's assignment. */
+    CoordinatorResult<CompletableFuture<SyncGroupResponseData>, CoordinatorRecord> sync(SyncGroupRequestData request) {
         CompletableFuture<SyncGroupResponseData> future = new CompletableFuture<>();
-        ClassicGroup group = shard.group(request.groupId());
+        ClassicGroup group = store.group(request.groupId());
         String memberId = request.memberId();
         Errors error = validateMember(group, memberId, request.groupInstanceId(), request.generationId());
         if (error == Errors.NONE && ((request.protocolType() != null && !request.protocolType().equals(group.protocolType()))
@@ -42,29 +53,35 @@ final class MemberOps {
             error = Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
         if (error != Errors.NONE) {
-            return syncDone(future, error, null, new byte[0]);
+            return CoordinatorResult.response(syncDone(future, error, null, new byte[0]));
         }
         ClassicMember member = group.member(memberId);
         switch (group.state()) {
             case EMPTY -> syncDone(future, Errors.UNKNOWN_MEMBER_ID, null, new byte[0]);
             case PREPARING_REBALANCE -> syncDone(future, Errors.REBALANCE_IN_PROGRESS, null, new byte[0]);
             case STABLE -> {
-                shard.rebalancer().scheduleHeartbeat(group, member);
+                rebalancer.scheduleHeartbeat(group, member);
                 syncDone(future, Errors.NONE, group, member.assignment());
             }
             case COMPLETING_REBALANCE -> {
                 member.completeSync(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
                 member.awaitSync(future);
                 if (group.isLeader(memberId)) {
-                    storeAssignment(group, request.assignments());
+                    return storeAssignment(group, request.assignments(), future);
                 }
             }
             default -> syncDone(future, Errors.COORDINATOR_NOT_AVAILABLE, null, new byte[0]);
         }
-        return future;
+        return CoordinatorResult.response(future);
     }
 
-    private void storeAssignment(ClassicGroup group, List<SyncGroupRequestAssignment> assignments) {
+    /**
+     * The group record of the generation with the leader's assignment; the members waiting in
+     * SyncGroup are answered when it is committed.
+     */
+    private CoordinatorResult<CompletableFuture<SyncGroupResponseData>, CoordinatorRecord> storeAssignment(
+            ClassicGroup group, List<SyncGroupRequestAssignment> assignments,
+            CompletableFuture<SyncGroupResponseData> leaderResponse) {
         Map<String, byte[]> byMember = new HashMap<>();
         for (ClassicMember m : group.members()) {
             byMember.put(m.memberId(), new byte[0]);
@@ -74,39 +91,43 @@ final class MemberOps {
                 byMember.put(a.memberId(), a.assignment());
             }
         }
-        try {
-            shard.write(List.of(new CoordinatorRecord(new GroupKey(group.groupId()),
-                    group.toValue(group.generationId(), byMember, shard.nowMs()))));
-        } catch (RuntimeException e) {
-            Errors error = GroupShard.appendError(e);
+        CoordinatorRecord record = new CoordinatorRecord(new GroupKey(group.groupId()),
+                group.toValue(group.generationId(), byMember, context.nowMs()));
+        context.timer().cancel(Rebalancer.syncKey(group.groupId()));
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        stored.whenComplete((ignored, failure) -> onAssignmentStored(group, failure));
+        return new CoordinatorResult<>(List.of(record), leaderResponse, true, stored);
+    }
+
+    /** Runs on the shard's thread once the assignment's record is committed, or its append failed. */
+    private void onAssignmentStored(ClassicGroup group, Throwable failure) {
+        if (failure != null) {
+            Errors error = GroupShard.appendError(failure);
             for (ClassicMember m : group.members()) {
-                m.setAssignment(new byte[0]);
                 m.completeSync(new SyncGroupResponseData().setErrorCode(error.code()));
             }
-            shard.rebalancer().prepareRebalance(group, "storing the assignment failed: " + error);
             return;
         }
-        shard.timer().cancel(Rebalancer.syncKey(group.groupId()));
         for (ClassicMember m : group.members()) {
             if (m.isAwaitingSync()) {
                 m.completeSync(syncResponse(Errors.NONE, group, m.assignment()));
-                shard.rebalancer().scheduleHeartbeat(group, m);
+                rebalancer.scheduleHeartbeat(group, m);
             }
         }
     }
 
     HeartbeatResponseData heartbeat(HeartbeatRequestData request) {
-        ClassicGroup group = shard.group(request.groupId());
+        ClassicGroup group = store.group(request.groupId());
         Errors error = validateMember(group, request.memberId(), request.groupInstanceId(), request.generationId());
         if (error == Errors.NONE) {
             switch (group.state()) {
                 case EMPTY -> error = Errors.UNKNOWN_MEMBER_ID;
                 case PREPARING_REBALANCE -> {
-                    shard.rebalancer().scheduleHeartbeat(group, group.member(request.memberId()));
+                    rebalancer.scheduleHeartbeat(group, group.member(request.memberId()));
                     error = Errors.REBALANCE_IN_PROGRESS;
                 }
                 case COMPLETING_REBALANCE, STABLE ->
-                        shard.rebalancer().scheduleHeartbeat(group, group.member(request.memberId()));
+                        rebalancer.scheduleHeartbeat(group, group.member(request.memberId()));
                 default -> error = Errors.COORDINATOR_NOT_AVAILABLE;
             }
         }
@@ -117,16 +138,18 @@ final class MemberOps {
      * LeaveGroup: v0–2 name one member by id; v3+ a batch by member id and/or instance id, each
      * answered on its own. The group rebalances once, after all removals.
      */
-    LeaveGroupResponseData leave(LeaveGroupRequestData request, short version) {
-        ClassicGroup group = shard.group(request.groupId());
+    CoordinatorResult<LeaveGroupResponseData, CoordinatorRecord> leave(LeaveGroupRequestData request, short version) {
+        ClassicGroup group = store.group(request.groupId());
         List<MemberIdentity> identities = version >= 3 ? request.members()
                 : List.of(new MemberIdentity().setMemberId(request.memberId()));
         if (group == null) {
-            return new LeaveGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
+            return CoordinatorResult.response(new LeaveGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
         }
         if (group.isInState(GroupState.DEAD)) {
-            return new LeaveGroupResponseData().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+            return CoordinatorResult.response(
+                    new LeaveGroupResponseData().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
         }
+        List<CoordinatorRecord> records = new ArrayList<>();
         List<MemberResponse> responses = new ArrayList<>();
         List<ClassicMember> leaving = new ArrayList<>();
         boolean pendingRemoved = false;
@@ -144,7 +167,7 @@ final class MemberOps {
                     leaving.add(group.member(current));
                 }
             } else if (group.pendingMemberIds().remove(memberId)) {
-                shard.timer().cancel(Rebalancer.pendingKey(group.groupId(), memberId));
+                context.timer().cancel(Rebalancer.pendingKey(group.groupId(), memberId));
                 pendingRemoved = true;
             } else if (!group.has(memberId)) {
                 error = Errors.UNKNOWN_MEMBER_ID;
@@ -155,25 +178,25 @@ final class MemberOps {
                     .setErrorCode(error.code()));
         }
         for (ClassicMember member : leaving) {
-            shard.rebalancer().forgetMember(group, member, Errors.UNKNOWN_MEMBER_ID);
+            rebalancer.forgetMember(group, member, Errors.UNKNOWN_MEMBER_ID);
             group.remove(member.memberId());
         }
         if (!leaving.isEmpty() || pendingRemoved) {
             switch (group.state()) {
-                case PREPARING_REBALANCE -> shard.rebalancer().maybeCompleteJoin(group);
+                case PREPARING_REBALANCE -> rebalancer.maybeCompleteJoin(group, records);
                 case STABLE, COMPLETING_REBALANCE ->
-                        shard.rebalancer().prepareRebalance(group, leaving.size() + " member(s) left");
+                        rebalancer.prepareRebalance(group, leaving.size() + " member(s) left", records);
                 default -> { }
             }
         }
-        shard.maybeDropUnstoredGroup(group);
+        store.maybeDropUnstoredGroup(group);
         LeaveGroupResponseData response = new LeaveGroupResponseData();
         if (version >= 3) {
             response.setMembers(responses);
         } else {
             response.setErrorCode(responses.get(0).errorCode());
         }
-        return response;
+        return CoordinatorResult.of(records, response);
     }
 
     /** The checks shared by SyncGroup and Heartbeat, in Kafka's order. */

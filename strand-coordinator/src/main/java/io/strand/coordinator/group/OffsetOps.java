@@ -1,26 +1,33 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
-import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
-import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
 import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
-import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
 import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
@@ -33,8 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * OffsetCommit, OffsetFetch, OffsetDelete and offset expiry on one shard. A commit is validated
  * against the group (a commit with a negative generation is a "simple" commit, allowed only while the
- * group has no members), turned into one offset record per partition, written in one batch, and
- * applied; the response says per partition what happened.
+ * group has no members) and turned into one offset record per partition, written in one batch; the
+ * response says per partition what happened (a failed append fails it as a whole).
  *
  * <p>Expiry ({@code offsets.retention.minutes}): offsets of a group without members expire once
  * that long has passed since the later of the commit and the moment the group became empty; a
@@ -49,16 +56,20 @@ final class OffsetOps {
     static final long NO_OFFSET = -1L;
     static final int NO_LEADER_EPOCH = -1;
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
+    private final Rebalancer rebalancer;
 
-    OffsetOps(GroupShard shard) {
-        this.shard = shard;
+    OffsetOps(ShardContext context, GroupStore store, Rebalancer rebalancer) {
+        this.context = context;
+        this.store = store;
+        this.rebalancer = rebalancer;
     }
 
-    OffsetCommitResponseData commit(OffsetCommitRequestData request) {
+    CoordinatorResult<OffsetCommitResponseData, CoordinatorRecord> commit(OffsetCommitRequestData request) {
         String groupId = request.groupId();
         Errors groupError = validateCommit(request);
-        long nowMs = shard.nowMs();
+        long nowMs = context.nowMs();
         long expireTimestampMs = request.retentionTimeMs() >= 0 ? nowMs + request.retentionTimeMs() : -1;
         List<CoordinatorRecord> records = new ArrayList<>();
         Map<OffsetCommitRequestPartition, Errors> results = new LinkedHashMap<>();
@@ -66,7 +77,7 @@ final class OffsetOps {
             for (OffsetCommitRequestPartition p : topic.partitions()) {
                 Errors error = groupError;
                 if (error == Errors.NONE && p.committedMetadata() != null
-                        && p.committedMetadata().length() > shard.config().offsetMetadataMaxBytes()) {
+                        && p.committedMetadata().length() > context.config().offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 }
                 if (error == Errors.NONE && (topic.name() == null || topic.name().isEmpty())) {
@@ -81,17 +92,10 @@ final class OffsetOps {
             }
         }
         if (!records.isEmpty()) {
-            try {
-                shard.write(records);
-                ClassicGroup group = shard.group(groupId);
-                ClassicMember member = group == null ? null : group.member(request.memberId());
-                if (member != null) {
-                    shard.rebalancer().scheduleHeartbeat(group, member);
-                }
-            } catch (RuntimeException e) {
-                Errors error = GroupShard.appendError(e);
-                LOG.warn("Offset commit of group {} failed: {}", groupId, error, e);
-                results.replaceAll((p, previous) -> previous == Errors.NONE ? error : previous);
+            ClassicGroup group = store.group(groupId);
+            ClassicMember member = group == null ? null : group.member(request.memberId());
+            if (member != null) {
+                rebalancer.scheduleHeartbeat(group, member);
             }
         }
         OffsetCommitResponseData response = new OffsetCommitResponseData();
@@ -104,18 +108,18 @@ final class OffsetOps {
             }
             response.topics().add(out);
         }
-        return response;
+        return CoordinatorResult.of(records, response);
     }
 
     private Errors validateCommit(OffsetCommitRequestData request) {
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
-        ConsumerGroup consumerGroup = shard.consumerGroup(request.groupId());
+        ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
         if (consumerGroup != null) {
             return validateMemberEpoch(consumerGroup, request.memberId(), request.generationIdOrMemberEpoch(), true);
         }
-        ClassicGroup group = shard.group(request.groupId());
+        ClassicGroup group = store.group(request.groupId());
         int generationId = request.generationIdOrMemberEpoch();
         if (group == null) {
             // No group management: a simple commit creates the group; a generation of a group unknown
@@ -165,9 +169,9 @@ final class OffsetOps {
      * ever pending, so {@code requireStable} needs no wait.
      */
     OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request) {
-        Map<TopicPartition, OffsetValue> committed = shard.offsets(request.groupId());
+        Map<TopicPartition, OffsetValue> committed = store.offsets(request.groupId());
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(request.groupId());
-        ConsumerGroup consumerGroup = shard.consumerGroup(request.groupId());
+        ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
         if (consumerGroup != null && (request.memberId() != null || request.memberEpoch() >= 0)) {
             Errors error = validateMemberEpoch(consumerGroup, request.memberId(), request.memberEpoch(), false);
             if (error != Errors.NONE) {
@@ -208,20 +212,20 @@ final class OffsetOps {
      * OffsetDelete: removes offsets of a group without members, or of topics a consumer group does
      * not subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does).
      */
-    OffsetDeleteResponseData delete(OffsetDeleteRequestData request) {
-        ClassicGroup group = shard.group(request.groupId());
+    CoordinatorResult<OffsetDeleteResponseData, CoordinatorRecord> delete(OffsetDeleteRequestData request) {
+        ClassicGroup group = store.group(request.groupId());
         OffsetDeleteResponseData response = new OffsetDeleteResponseData();
         if (group == null || group.isInState(GroupState.DEAD)) {
-            return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+            return CoordinatorResult.response(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
         }
         Set<String> subscribed = Set.of();
         if (!group.isInState(GroupState.EMPTY)) {
             subscribed = group.subscribedTopics();
             if (subscribed == null) {
-                return response.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+                return CoordinatorResult.response(response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));
             }
         }
-        Map<TopicPartition, OffsetValue> committed = shard.offsets(request.groupId());
+        Map<TopicPartition, OffsetValue> committed = store.offsets(request.groupId());
         List<CoordinatorRecord> tombstones = new ArrayList<>();
         for (OffsetDeleteRequestTopic topic : request.topics()) {
             OffsetDeleteResponseTopic out = new OffsetDeleteResponseTopic().setName(topic.name());
@@ -238,12 +242,7 @@ final class OffsetOps {
             }
             response.topics().add(out);
         }
-        try {
-            shard.write(tombstones);
-        } catch (RuntimeException e) {
-            return new OffsetDeleteResponseData().setErrorCode(GroupShard.appendError(e).code());
-        }
-        return response;
+        return CoordinatorResult.of(tombstones, response);
     }
 
     /**
@@ -254,7 +253,7 @@ final class OffsetOps {
     private void expireConsumerGroup(ConsumerGroup group, long nowMs, long retentionMs,
                                      List<CoordinatorRecord> tombstones) {
         String groupId = group.groupId();
-        Map<TopicPartition, OffsetValue> committed = shard.offsets(groupId);
+        Map<TopicPartition, OffsetValue> committed = store.offsets(groupId);
         Set<String> keep = group.isEmpty() ? Set.of() : group.subscribedTopicPartitions().keySet();
         int expired = 0;
         for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
@@ -275,17 +274,17 @@ final class OffsetOps {
         }
     }
 
-    /** Writes tombstones for every expired offset, and for groups left empty with nothing committed. */
-    void expire() {
-        long nowMs = shard.nowMs();
-        long retentionMs = shard.config().offsetsRetentionMs();
+    /** Tombstones for every expired offset, and for groups left empty with nothing committed. */
+    CoordinatorResult<Void, CoordinatorRecord> expire() {
+        long nowMs = context.nowMs();
+        long retentionMs = context.config().offsetsRetentionMs();
         List<CoordinatorRecord> tombstones = new ArrayList<>();
-        for (ConsumerGroup group : shard.consumerGroups()) {
+        for (ConsumerGroup group : store.consumerGroups()) {
             expireConsumerGroup(group, nowMs, retentionMs, tombstones);
         }
-        for (ClassicGroup group : new ArrayList<>(shard.groups())) {
+        for (ClassicGroup group : new ArrayList<>(store.groups())) {
             String groupId = group.groupId();
-            Map<TopicPartition, OffsetValue> committed = shard.offsets(groupId);
+            Map<TopicPartition, OffsetValue> committed = store.offsets(groupId);
             boolean empty = group.isInState(GroupState.EMPTY);
             Set<String> keep = empty ? Set.of() : group.subscribedTopics();
             if (keep == null) {
@@ -304,7 +303,7 @@ final class OffsetOps {
                 }
             }
             if (empty && committed.isEmpty() && group.generationId() == 0) {
-                shard.maybeDropUnstoredGroup(group);
+                store.maybeDropUnstoredGroup(group);
                 continue;
             }
             if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()) {
@@ -314,12 +313,6 @@ final class OffsetOps {
                 LOG.info("Expiring {} offset(s) of group {}", expired, groupId);
             }
         }
-        if (!tombstones.isEmpty()) {
-            try {
-                shard.write(tombstones);
-            } catch (RuntimeException e) {
-                LOG.warn("Could not write expired offsets of __consumer_offsets-{}", shard.partition(), e);
-            }
-        }
+        return CoordinatorResult.of(tombstones, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Records;
 
@@ -8,18 +9,21 @@ import org.apache.kafka.common.record.internal.Records;
  * shard that owns a partition, read back when a shard loads. The broker implements this over its
  * replica manager.
  *
- * <p>Implementations are called from shard threads, one thread per partition at a time.
+ * <p>Implementations are called from shard threads, one thread per partition at a time, and must
+ * not block them waiting for replication: {@link #append} returns a future completed later.
  */
 public interface OffsetsTopicLog {
 
     /**
-     * Appends {@code records} as the partition's leader with acks=all semantics and returns once
-     * they are committed (the high watermark has passed them).
+     * Appends {@code records} as the partition's leader with acks=all semantics.
      *
-     * @throws org.apache.kafka.common.errors.ApiException when the append fails (this broker no longer
-     *         leads the partition, not enough in-sync replicas, the batch is too large, …)
+     * @return a future completed with the offset of the batch's last record once the batch is
+     *         committed (the high watermark has passed it) — at once on a single replica, later when
+     *         followers must catch up — or exceptionally with the
+     *         {@link org.apache.kafka.common.errors.ApiException} that failed the append (this broker
+     *         no longer leads the partition, not enough in-sync replicas, the batch is too large, …)
      */
-    void append(int partition, MemoryRecords records);
+    CompletableFuture<Long> append(int partition, MemoryRecords records);
 
     /** The first offset of the partition's log. */
     long logStartOffset(int partition);

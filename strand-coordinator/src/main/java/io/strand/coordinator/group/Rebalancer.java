@@ -1,11 +1,15 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.ClassicMember;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -18,16 +22,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Timer keys: {@code hb/<group>/<member>} (session), {@code join/<group>} (join phase),
  * {@code sync/<group>} (sync phase), {@code pending/<group>/<member>} (a member id handed out by
- * MEMBER_ID_REQUIRED and not used yet). Not thread-safe: runs on the shard's thread.
+ * MEMBER_ID_REQUIRED and not used yet).
+ *
+ * <p>Only one step writes: a join phase that ends with no members stores the group's new, empty
+ * generation. Methods that may reach it take the operation's {@code records} list and add the
+ * record there; the caller's result carries it to the runtime, which applies it when the operation
+ * returns. Not thread-safe: runs on the shard's thread.
  */
 final class Rebalancer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
 
-    private final GroupShard shard;
+    private final ShardContext context;
+    private final GroupStore store;
 
-    Rebalancer(GroupShard shard) {
-        this.shard = shard;
+    Rebalancer(ShardContext context, GroupStore store) {
+        this.context = context;
+        this.store = store;
     }
 
     static String heartbeatKey(String groupId, String memberId) {
@@ -50,65 +61,70 @@ final class Rebalancer {
     void scheduleHeartbeat(ClassicGroup group, ClassicMember member) {
         String groupId = group.groupId();
         String memberId = member.memberId();
-        shard.timer().schedule(heartbeatKey(groupId, memberId), shard.nowMs() + member.sessionTimeoutMs(),
+        context.timer().schedule(heartbeatKey(groupId, memberId), context.nowMs() + member.sessionTimeoutMs(),
                 () -> onSessionExpired(groupId, memberId));
     }
 
-    private void onSessionExpired(String groupId, String memberId) {
-        ClassicGroup group = shard.group(groupId);
+    private List<CoordinatorRecord> onSessionExpired(String groupId, String memberId) {
+        ClassicGroup group = store.group(groupId);
         ClassicMember member = group == null ? null : group.member(memberId);
         if (member == null) {
-            return;
+            return List.of();
         }
         if (member.isAwaitingJoin() || member.isAwaitingSync()) {
             // A member waiting for a response is alive; the join and sync phases have their own timeouts.
             scheduleHeartbeat(group, member);
-            return;
+            return List.of();
         }
         LOG.info("Member {} of group {} missed its session timeout of {} ms", memberId, groupId,
                 member.sessionTimeoutMs());
-        removeMemberAndUpdateGroup(group, member);
+        List<CoordinatorRecord> records = new ArrayList<>();
+        removeMemberAndUpdateGroup(group, member, records);
+        return records;
     }
 
     /** A member id handed out with MEMBER_ID_REQUIRED expires if not used within the session timeout. */
     void schedulePendingExpiry(ClassicGroup group, String memberId, int sessionTimeoutMs) {
         String groupId = group.groupId();
-        shard.timer().schedule(pendingKey(groupId, memberId), shard.nowMs() + sessionTimeoutMs, () -> {
-            ClassicGroup current = shard.group(groupId);
+        context.timer().schedule(pendingKey(groupId, memberId), context.nowMs() + sessionTimeoutMs, () -> {
+            List<CoordinatorRecord> records = new ArrayList<>();
+            ClassicGroup current = store.group(groupId);
             if (current != null && current.pendingMemberIds().remove(memberId)) {
-                maybeCompleteJoin(current);
-                shard.maybeDropUnstoredGroup(current);
+                maybeCompleteJoin(current, records);
+                store.maybeDropUnstoredGroup(current);
             }
+            return records;
         });
     }
 
     /** Answers and forgets a member that is leaving the group for good. */
     void forgetMember(ClassicGroup group, ClassicMember member, Errors error) {
-        shard.timer().cancel(heartbeatKey(group.groupId(), member.memberId()));
+        context.timer().cancel(heartbeatKey(group.groupId(), member.memberId()));
         member.completeJoin(joinError(error, member.memberId()));
         member.completeSync(new SyncGroupResponseData().setErrorCode(error.code()));
     }
 
     /** Removes a member (left, expired or fenced) and rebalances what remains. */
-    void removeMemberAndUpdateGroup(ClassicGroup group, ClassicMember member) {
+    void removeMemberAndUpdateGroup(ClassicGroup group, ClassicMember member, List<CoordinatorRecord> records) {
         forgetMember(group, member, Errors.UNKNOWN_MEMBER_ID);
         group.remove(member.memberId());
         switch (group.state()) {
-            case PREPARING_REBALANCE -> maybeCompleteJoin(group);
-            case STABLE, COMPLETING_REBALANCE -> prepareRebalance(group, "member " + member.memberId() + " left");
+            case PREPARING_REBALANCE -> maybeCompleteJoin(group, records);
+            case STABLE, COMPLETING_REBALANCE ->
+                    prepareRebalance(group, "member " + member.memberId() + " left", records);
             default -> { }
         }
     }
 
     /** Starts a rebalance unless one is being prepared already. */
-    void maybePrepareRebalance(ClassicGroup group, String reason) {
+    void maybePrepareRebalance(ClassicGroup group, String reason, List<CoordinatorRecord> records) {
         if (group.isInState(GroupState.STABLE) || group.isInState(GroupState.COMPLETING_REBALANCE)
                 || group.isInState(GroupState.EMPTY)) {
-            prepareRebalance(group, reason);
+            prepareRebalance(group, reason, records);
         }
     }
 
-    void prepareRebalance(ClassicGroup group, String reason) {
+    void prepareRebalance(ClassicGroup group, String reason, List<CoordinatorRecord> records) {
         String groupId = group.groupId();
         if (group.isInState(GroupState.COMPLETING_REBALANCE)) {
             // The assignment being waited for is void: every member must rejoin.
@@ -116,55 +132,58 @@ final class Rebalancer {
                 member.setAssignment(new byte[0]);
                 member.completeSync(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
             }
-            shard.timer().cancel(syncKey(groupId));
+            context.timer().cancel(syncKey(groupId));
         }
-        long nowMs = shard.nowMs();
-        int initialDelayMs = shard.config().initialRebalanceDelayMs();
+        long nowMs = context.nowMs();
+        int initialDelayMs = context.config().initialRebalanceDelayMs();
         if (group.isInState(GroupState.EMPTY) && initialDelayMs > 0) {
             group.setInitialDelay(true, Math.max(group.maxRebalanceTimeoutMs() - initialDelayMs, 0));
             group.setNewMemberAdded(false);
-            shard.timer().schedule(joinKey(groupId), nowMs + initialDelayMs, () -> onJoinTimeout(groupId));
+            context.timer().schedule(joinKey(groupId), nowMs + initialDelayMs, () -> onJoinTimeout(groupId));
         } else {
             group.setInitialDelay(false, 0);
-            shard.timer().schedule(joinKey(groupId), nowMs + group.maxRebalanceTimeoutMs(),
+            context.timer().schedule(joinKey(groupId), nowMs + group.maxRebalanceTimeoutMs(),
                     () -> onJoinTimeout(groupId));
         }
         group.transitionTo(GroupState.PREPARING_REBALANCE, nowMs);
         LOG.info("Preparing to rebalance group {} in generation {}: {}", groupId, group.generationId(), reason);
-        maybeCompleteJoin(group);
+        maybeCompleteJoin(group, records);
     }
 
-    private void onJoinTimeout(String groupId) {
-        ClassicGroup group = shard.group(groupId);
+    private List<CoordinatorRecord> onJoinTimeout(String groupId) {
+        ClassicGroup group = store.group(groupId);
         if (group == null || !group.isInState(GroupState.PREPARING_REBALANCE)) {
-            return;
+            return List.of();
         }
         if (group.inInitialDelay() && group.newMemberAdded() && group.initialDelayRemainingMs() > 0) {
             // Members are still arriving: wait once more, but never past the rebalance timeout.
-            long delayMs = Math.min(shard.config().initialRebalanceDelayMs(), group.initialDelayRemainingMs());
+            long delayMs = Math.min(context.config().initialRebalanceDelayMs(), group.initialDelayRemainingMs());
             group.setInitialDelay(true, Math.max(group.initialDelayRemainingMs() - delayMs, 0));
             group.setNewMemberAdded(false);
-            shard.timer().schedule(joinKey(groupId), shard.nowMs() + delayMs, () -> onJoinTimeout(groupId));
-            return;
+            context.timer().schedule(joinKey(groupId), context.nowMs() + delayMs, () -> onJoinTimeout(groupId));
+            return List.of();
         }
-        completeJoin(group);
+        List<CoordinatorRecord> records = new ArrayList<>();
+        completeJoin(group, records);
+        return records;
     }
 
     /** Ends the join phase early once every member has rejoined (not during the initial delay). */
-    void maybeCompleteJoin(ClassicGroup group) {
+    void maybeCompleteJoin(ClassicGroup group, List<CoordinatorRecord> records) {
         if (group.isInState(GroupState.PREPARING_REBALANCE) && !group.inInitialDelay() && group.hasAllMembersJoined()) {
-            completeJoin(group);
+            completeJoin(group, records);
         }
     }
 
     /**
      * Ends the join phase: members that did not rejoin are removed; an empty group records its
-     * new, empty generation; otherwise the next generation starts and every member gets its join
-     * response (the leader with the members' metadata).
+     * new, empty generation (added to {@code records}; applying it makes the group EMPTY); otherwise
+     * the next generation starts and every member gets its join response (the leader with the
+     * members' metadata).
      */
-    void completeJoin(ClassicGroup group) {
+    void completeJoin(ClassicGroup group, List<CoordinatorRecord> records) {
         String groupId = group.groupId();
-        shard.timer().cancel(joinKey(groupId));
+        context.timer().cancel(joinKey(groupId));
         group.setInitialDelay(false, 0);
         List<ClassicMember> notRejoined = new ArrayList<>();
         for (ClassicMember member : group.members()) {
@@ -177,15 +196,10 @@ final class Rebalancer {
             forgetMember(group, member, Errors.UNKNOWN_MEMBER_ID);
             group.remove(member.memberId());
         }
-        long nowMs = shard.nowMs();
+        long nowMs = context.nowMs();
         if (group.isEmpty()) {
-            try {
-                shard.write(List.of(new CoordinatorRecord(new GroupKey(groupId),
-                        group.toValue(group.generationId() + 1, Map.of(), nowMs))));
-            } catch (RuntimeException e) {
-                LOG.warn("Could not store the empty generation of group {}", groupId, e);
-                group.transitionTo(GroupState.EMPTY, nowMs);
-            }
+            records.add(new CoordinatorRecord(new GroupKey(groupId),
+                    group.toValue(group.generationId() + 1, Map.of(), nowMs)));
             return;
         }
         group.initNextGeneration(nowMs);
@@ -201,18 +215,19 @@ final class Rebalancer {
             scheduleHeartbeat(group, member);
         }
         int generation = group.generationId();
-        shard.timer().schedule(syncKey(groupId), nowMs + group.maxRebalanceTimeoutMs(),
+        context.timer().schedule(syncKey(groupId), nowMs + group.maxRebalanceTimeoutMs(),
                 () -> onSyncTimeout(groupId, generation));
         LOG.info("Group {} starts generation {} with {} members, protocol {}", groupId, generation, group.size(),
                 group.protocolName());
     }
 
     /** Members that never sent SyncGroup (a leader that never sent the assignment) are removed. */
-    private void onSyncTimeout(String groupId, int generation) {
-        ClassicGroup group = shard.group(groupId);
+    private List<CoordinatorRecord> onSyncTimeout(String groupId, int generation) {
+        ClassicGroup group = store.group(groupId);
         if (group == null || !group.isInState(GroupState.COMPLETING_REBALANCE) || group.generationId() != generation) {
-            return;
+            return List.of();
         }
+        List<CoordinatorRecord> records = new ArrayList<>();
         List<ClassicMember> silent = new ArrayList<>();
         for (ClassicMember member : group.members()) {
             if (!member.isAwaitingSync()) {
@@ -222,18 +237,19 @@ final class Rebalancer {
         for (ClassicMember member : silent) {
             LOG.info("Removing member {} of group {}: no SyncGroup within the rebalance timeout", member.memberId(),
                     groupId);
-            removeMemberAndUpdateGroup(group, member);
+            removeMemberAndUpdateGroup(group, member, records);
         }
+        return records;
     }
 
     void cancelGroupTimers(ClassicGroup group) {
-        shard.timer().cancel(joinKey(group.groupId()));
-        shard.timer().cancel(syncKey(group.groupId()));
+        context.timer().cancel(joinKey(group.groupId()));
+        context.timer().cancel(syncKey(group.groupId()));
         for (ClassicMember member : group.members()) {
-            shard.timer().cancel(heartbeatKey(group.groupId(), member.memberId()));
+            context.timer().cancel(heartbeatKey(group.groupId(), member.memberId()));
         }
         for (String pending : group.pendingMemberIds()) {
-            shard.timer().cancel(pendingKey(group.groupId(), pending));
+            context.timer().cancel(pendingKey(group.groupId(), pending));
         }
     }
 

@@ -1,21 +1,23 @@
 package io.strand.coordinator.group;
 
-import static io.strand.coordinator.group.ShardHarness.REBALANCE_TIMEOUT_MS;
-import static io.strand.coordinator.group.ShardHarness.SESSION_TIMEOUT_MS;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.classic.IllegalGroupTransitionException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+import static io.strand.coordinator.group.ShardHarness.REBALANCE_TIMEOUT_MS;
+import static io.strand.coordinator.group.ShardHarness.SESSION_TIMEOUT_MS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClassicGroupRebalanceTest {
 
@@ -208,14 +210,14 @@ class ClassicGroupRebalanceTest {
         assertThat(Errors.forCode(h.heartbeat(GROUP, "x", 1).errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(Errors.forCode(h.heartbeat("nope", a, 1).errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(Errors.forCode(h.sync(GROUP, a, 7, Map.of()).join().errorCode())).isEqualTo(Errors.ILLEGAL_GENERATION);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "connect", "range")).join().errorCode()))
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "connect", "range"))).join().errorCode()))
                 .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky")).join().errorCode()))
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky"))).join().errorCode()))
                 .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
-        assertThat(Errors.forCode(h.shard.joinOp().join((short) 9, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range").setSessionTimeoutMs(10)).join()
+        assertThat(Errors.forCode(h.run(s -> s.joinOp().join((short) 9, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range").setSessionTimeoutMs(10))).join()
                 .errorCode())).isEqualTo(Errors.INVALID_SESSION_TIMEOUT);
     }
 
@@ -232,15 +234,15 @@ class ClassicGroupRebalanceTest {
     @Test
     void protocolWithTheMostFirstChoiceVotesIsSelected() {
         ShardHarness h = ShardHarness.withoutInitialDelay();
-        String a = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range", "sticky")).join().memberId();
+        String a = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "range", "sticky"))).join().memberId();
         h.sync(GROUP, a, 1, Map.of()).join();
-        CompletableFuture<JoinGroupResponseData> joinB = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky", "range"));
-        CompletableFuture<JoinGroupResponseData> joinC = h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky"));
-        h.shard.joinOp().join((short) 3, "c", "h",
-                ShardHarness.joinRequest(GROUP, a, null, "consumer", "range", "sticky"));
+        CompletableFuture<JoinGroupResponseData> joinB = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky", "range")));
+        CompletableFuture<JoinGroupResponseData> joinC = h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, "", null, "consumer", "sticky")));
+        h.run(s -> s.joinOp().join((short) 3, "c", "h",
+                ShardHarness.joinRequest(GROUP, a, null, "consumer", "range", "sticky")));
 
         assertThat(joinB.join().protocolName()).isEqualTo("sticky");
         assertThat(joinC.join().protocolName()).isEqualTo("sticky");
@@ -253,17 +255,17 @@ class ClassicGroupRebalanceTest {
         byte[] assignment = {9, 8, 7};
         JoinGroupRequestData request = ShardHarness.joinRequest("connect-cluster", "", null, "connect", "sessioned");
         request.protocols().find("sessioned").setMetadata(workerMetadata);
-        String worker = h.shard.joinOp().join((short) 3, "worker", "/10.0.0.1", request).join().memberId();
+        String worker = h.run(s -> s.joinOp().join((short) 3, "worker", "/10.0.0.1", request)).join().memberId();
         request.setMemberId(worker);
 
-        JoinGroupResponseData joined = h.shard.joinOp().join((short) 3, "worker", "/10.0.0.1", request).join();
+        JoinGroupResponseData joined = h.run(s -> s.joinOp().join((short) 3, "worker", "/10.0.0.1", request)).join();
         SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId("connect-cluster").setMemberId(worker)
                 .setGenerationId(joined.generationId()).setAssignments(List.of(
                         new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(worker).setAssignment(assignment)));
 
         assertThat(joined.protocolType()).isEqualTo("connect");
         assertThat(joined.members().get(0).metadata()).containsExactly(workerMetadata);
-        assertThat(h.shard.memberOps().sync(sync).join().assignment()).containsExactly(assignment);
+        assertThat(h.run(s -> s.memberOps().sync(sync)).join().assignment()).containsExactly(assignment);
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.strand.common.time.ManualTime;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.assignor.RangeAssignor;
+import io.strand.coordinator.group.assignor.UniformAssignor;
+import io.strand.coordinator.group.consumer.ConsumerGroupState;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Consumer-protocol (KIP-848) groups on one shard, driven by hand with a manual clock. */
 class ConsumerGroupHeartbeatTest {
@@ -43,8 +48,9 @@ class ConsumerGroupHeartbeatTest {
             return ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 7));
         }
     };
-    final GroupShard shard = new GroupShard(0, GroupCoordinatorConfig.defaults(), log, time, new Random(1),
+    final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), log, time, new Random(1),
             () -> Map.copyOf(topics));
+    final GroupShard shard = h.shard;
 
     ConsumerGroupHeartbeatTest() {
         topics.keySet().forEach(lookup::idOf);
@@ -68,7 +74,7 @@ class ConsumerGroupHeartbeatTest {
     }
 
     ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData request) {
-        return shard.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1", request, lookup);
+        return h.run(s -> s.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1", request, lookup));
     }
 
     Map<String, Set<Integer>> assignment(ConsumerGroupHeartbeatResponseData response) {
@@ -85,8 +91,12 @@ class ConsumerGroupHeartbeatTest {
     }
 
     void advance(long ms) {
-        time.sleep(ms);
-        shard.poll();
+        h.advance(ms);
+    }
+
+    /** Runs one operation on the shard, committed at once; see {@link ShardHarness#run}. */
+    <T> T run(java.util.function.Function<GroupShard, io.strand.coordinator.runtime.CoordinatorResult<T, CoordinatorRecord>> op) {
+        return h.run(op);
     }
 
     @Test
@@ -224,7 +234,7 @@ class ConsumerGroupHeartbeatTest {
                 .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("orders")).setServerAssignor("range")
                 .setTopicPartitions(List.of()));
 
-        assertThat(shard.consumerOp().planner().assignor(shard.consumerGroup("g").members()).name())
+        assertThat(shard.planner().assignor(shard.consumerGroup("g").members()).name())
                 .isEqualTo("range");
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m2").setMemberEpoch(0)
                 .setRebalanceTimeoutMs(1).setSubscribedTopicNames(List.of("orders")).setServerAssignor("sticky")
@@ -252,11 +262,11 @@ class ConsumerGroupHeartbeatTest {
                         .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
                                 .setCommittedOffset(42)))));
 
-        assertThat(shard.offsetOps().commit(commit).topics().get(0).partitions().get(0).errorCode())
+        assertThat(h.run(s -> s.offsetOps().commit(commit)).topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.NONE.code());
-        assertThat(shard.offsetOps().commit(commit.setGenerationIdOrMemberEpoch(0)).topics().get(0).partitions().get(0)
+        assertThat(h.run(s -> s.offsetOps().commit(commit.setGenerationIdOrMemberEpoch(0))).topics().get(0).partitions().get(0)
                 .errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
-        assertThat(shard.offsetOps().commit(commit.setMemberId("x")).topics().get(0).partitions().get(0).errorCode())
+        assertThat(h.run(s -> s.offsetOps().commit(commit.setMemberId("x"))).topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
     }
 
@@ -264,8 +274,8 @@ class ConsumerGroupHeartbeatTest {
     void classicAndConsumerGroupsDoNotMix() {
         join("m1", "orders");
 
-        assertThat(shard.joinOp().join((short) 9, "c", "/h",
-                ShardHarness.joinRequest("g", "", null, "consumer", "range")).join().errorCode())
+        assertThat(h.run(s -> s.joinOp().join((short) 9, "c", "/h",
+                ShardHarness.joinRequest("g", "", null, "consumer", "range"))).join().errorCode())
                 .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
         assertThat(shard.group("g")).isNull();
     }
@@ -277,8 +287,7 @@ class ConsumerGroupHeartbeatTest {
         Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
         heartbeat("m1", 1, kept);
 
-        GroupShard replayed = new GroupShard(0, shard.config(), log, time, new Random(3), () -> Map.copyOf(topics));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, shard.config(), time, new Random(3), () -> Map.copyOf(topics)), log, time);
 
         assertThat(replayed.consumerSnapshot()).isEqualTo(shard.consumerSnapshot());
     }

@@ -1,7 +1,7 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +12,7 @@ import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Consumer-protocol groups over their lifetime: static members, rebalance timeouts, topic changes,
@@ -114,9 +115,9 @@ class ConsumerGroupLifecycleTest {
         assertThat(org.apache.kafka.clients.consumer.internals.ConsumerProtocol.deserializeAssignment(
                 java.nio.ByteBuffer.wrap(classic.members().get(0).memberAssignment())).partitions()).hasSize(6);
 
-        assertThat(h.shard.adminOps().delete("g")).isEqualTo(Errors.NON_EMPTY_GROUP);
+        assertThat(h.<Errors>run(s -> s.adminOps().delete("g"))).isEqualTo(Errors.NON_EMPTY_GROUP);
         h.heartbeat("m1", -1, null);
-        assertThat(h.shard.adminOps().delete("g")).isEqualTo(Errors.NONE);
+        assertThat(h.<Errors>run(s -> s.adminOps().delete("g"))).isEqualTo(Errors.NONE);
         assertThat(group()).isNull();
     }
 
@@ -136,7 +137,7 @@ class ConsumerGroupLifecycleTest {
 
     @Test
     void groupWithOnlyOffsetsBecomesAConsumerGroupAndBusyClassicGroupsRefuse() {
-        h.shard.offsetOps().commit(OffsetOpsTest.commit("g", "", -1, "orders", 0, 5, ""));
+        h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", "", -1, "orders", 0, 5, "")));
         assertThat(h.shard.group("g")).isNotNull();
 
         assertThat(h.join("m1", "orders").errorCode()).isEqualTo(Errors.NONE.code());
@@ -146,25 +147,25 @@ class ConsumerGroupLifecycleTest {
         ShardHarness classic = ShardHarness.withoutInitialDelay();
         String memberId = classic.newMemberId("c");
         classic.join("c", memberId).join();
-        ConsumerGroupHeartbeatResponseData refused = classic.shard.consumerOp().heartbeat((short) 1, "c", "/h",
+        ConsumerGroupHeartbeatResponseData refused = classic.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h",
                 new ConsumerGroupHeartbeatRequestData().setGroupId("c").setMemberId("m").setMemberEpoch(0)
                         .setRebalanceTimeoutMs(1).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of()),
-                h.lookup);
+                h.lookup));
         assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
     }
 
     @Test
     void emptyGroupsOffsetsExpireAndThenTheGroupGoes() {
         h.join("m1", "orders");
-        h.shard.offsetOps().commit(OffsetOpsTest.commit("g", "m1", 1, "orders", 0, 5, ""));
+        h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", "m1", 1, "orders", 0, 5, "")));
         h.heartbeat("m1", -1, null);
 
         h.time.sleep(h.shard.config().offsetsRetentionMs() - 1);
-        h.shard.offsetOps().expire();
+        h.run(s -> s.offsetOps().expire());
         assertThat(h.shard.offsets("g")).hasSize(1);
 
         h.time.sleep(1);
-        h.shard.offsetOps().expire();
+        h.run(s -> s.offsetOps().expire());
         assertThat(h.shard.offsets("g")).isEmpty();
         assertThat(group()).isNull();
     }

@@ -9,9 +9,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -67,6 +70,53 @@ class GroupCoordinatorTest {
         var fetched = coordinator.fetchOffsets(fetch("g")).join();
         assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(77);
         assertThat(fetched.topics().get(0).partitions().get(0).metadata()).isEqualTo("m");
+    }
+
+    @Test
+    void offsetCommitIsAnsweredOnlyOnceItsRecordsAreCommitted() {
+        leadAndAwait(Set.of(0, 1, 2));
+        // Partitions 0 and 2 share the first of the two threads.
+        String held = groupIn(0);
+        String other = groupIn(2);
+        log.holdCommits();
+
+        CompletableFuture<OffsetCommitResponseData> commit =
+                coordinator.commitOffsets(OffsetOpsTest.commit(held, "", -1, "t", 0, 5, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.heldCount() == 1);
+        // A fetch after it sees the commit, and is held with it.
+        CompletableFuture<OffsetFetchResponseGroup> fetched = coordinator.fetchOffsets(fetch(held));
+        // Another partition's group on the same thread is not held up.
+        assertThat(coordinator.fetchOffsets(fetch(other)).join().errorCode()).isZero();
+        assertThat(commit).isNotDone();
+        assertThat(fetched).isNotDone();
+
+        log.commitHeld();
+        assertThat(commit.join().topics().get(0).partitions().get(0).errorCode()).isZero();
+        assertThat(fetched.join().topics().get(0).partitions().get(0).committedOffset()).isEqualTo(5);
+    }
+
+    private String groupIn(int partition) {
+        for (int i = 0; ; i++) {
+            if (coordinator.partitionFor("group-" + i) == partition) {
+                return "group-" + i;
+            }
+        }
+    }
+
+    @Test
+    void failedAppendChangesNothingAndReportsNotCoordinator() {
+        leadAndAwait(Set.of(0, 1, 2));
+        log.failNextAppend(new NotLeaderOrFollowerException("moved"));
+
+        OffsetCommitResponseData response =
+                coordinator.commitOffsets(OffsetOpsTest.commit("g", "", -1, "t", 0, 5, null)).join();
+
+        assertThat(Errors.forCode(response.topics().get(0).partitions().get(0).errorCode()))
+                .isEqualTo(Errors.NOT_COORDINATOR);
+        // The shard is rebuilt from its log, which does not hold the failed commit.
+        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.isActive(coordinator.partitionFor("g")));
+        assertThat(coordinator.fetchOffsets(fetch("g")).join().topics().get(0).partitions().get(0).committedOffset())
+                .isEqualTo(-1);
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.consumer.ConsumerMember;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whatever members do — join, sync, heartbeat, leave, commit, go silent, rejoin statically — the
@@ -54,15 +56,14 @@ class ReplayEquivalencePropertyTest {
                         Map.of(memberId, new byte[] {(byte) client})).getNow(null);
                 case 2 -> h.heartbeat(group, memberId, generations.getOrDefault(key, 0));
                 case 3 -> h.leave(group, new MemberIdentity().setMemberId(memberId).setGroupInstanceId(instanceId));
-                case 4 -> h.shard.offsetOps().commit(OffsetOpsTest.commit(group, memberId,
-                        generations.getOrDefault(key, -1), "t", client, op, "m" + op));
+                case 4 -> h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit(group, memberId,
+                        generations.getOrDefault(key, -1), "t", client, op, "m" + op)));
                 case 5 -> h.advance(ShardHarness.SESSION_TIMEOUT_MS / 2);
                 default -> memberIds.remove(key); // the client restarts without its member id
             }
         }
         // Groups at rest (not mid-rebalance) are exactly what the log says they are.
-        GroupShard replayedNow = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7));
-        replayedNow.load();
+        GroupShard replayedNow = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7)), h.log, h.time);
         Map<String, GroupShard.GroupSnapshot> liveNow = h.shard.snapshot();
         Map<String, GroupShard.GroupSnapshot> replayedAtRest = new HashMap<>(replayedNow.snapshot());
         liveNow.entrySet().removeIf(e -> (e.getValue().state() != GroupState.STABLE
@@ -79,8 +80,7 @@ class ReplayEquivalencePropertyTest {
         }
         assertThat(h.shard.groups()).allSatisfy(g -> assertThat(g.state()).isIn(GroupState.STABLE, GroupState.EMPTY));
 
-        GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7)), h.log, h.time);
 
         assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());
     }
@@ -111,15 +111,14 @@ class ReplayEquivalencePropertyTest {
                 case 3 -> h.heartbeat(memberId, -1, null);
                 case 4 -> h.send(new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId("g")
                         .setMemberId(memberId).setInstanceId("i" + client).setMemberEpoch(-2));
-                case 5 -> h.shard.offsetOps().commit(OffsetOpsTest.commit("g", memberId, epoch, "orders", client, op,
-                        "m" + op));
+                case 5 -> h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", memberId, epoch, "orders", client, op,
+                        "m" + op)));
                 case 6 -> h.advance(20_000);
                 default -> h.topics.merge("orders", 1, Integer::sum);
             }
         }
-        GroupShard replayed = new GroupShard(0, h.shard.config(), h.log, h.time, new Random(7),
-                () -> Map.copyOf(h.topics));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, h.shard.config(), h.time, new Random(7),
+                () -> Map.copyOf(h.topics)), h.log, h.time);
 
         assertThat(replayed.consumerSnapshot()).isEqualTo(h.shard.consumerSnapshot());
         assertThat(replayed.snapshot()).isEqualTo(h.shard.snapshot());

@@ -1,7 +1,8 @@
 package io.strand.coordinator.group;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.CoordinatorRecordSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplayTest {
 
@@ -28,8 +30,8 @@ class ReplayTest {
         live.join("g1", a).join();
         joinB.join();
         live.sync("g1", a, 2, Map.of(a, new byte[] {1}, b, new byte[] {2})).join();
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g1", a, 2, "t", 0, 10, "m0"));
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g1", b, 2, "t", 1, 20, "m1"));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g1", a, 2, "t", 0, 10, "m0")));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g1", b, 2, "t", 1, 20, "m1")));
         // A static member that rejoined under a new id.
         String s1 = live.joinStatic("g2", "", "i-1").join().memberId();
         live.sync("g2", s1, 1, Map.of(s1, new byte[] {9})).join();
@@ -40,13 +42,12 @@ class ReplayTest {
         live.join("g3", c).join();
         live.sync("g3", c, 1, Map.of()).join();
         live.leave("g3", new MemberIdentity().setMemberId(c));
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g3", "", -1, "u", 0, 7, ""));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g3", "", -1, "u", 0, 7, "")));
         // A deleted group.
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g4", "", -1, "u", 0, 1, ""));
-        live.shard.adminOps().delete("g4");
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g4", "", -1, "u", 0, 1, "")));
+        live.run(s -> s.adminOps().delete("g4"));
 
-        GroupShard replayed = new GroupShard(0, live.shard.config(), live.log, live.time, new Random(1));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, live.shard.config(), live.time, new Random(1)), live.log, live.time);
 
         assertThat(replayed.snapshot()).isEqualTo(live.shard.snapshot());
         assertThat(replayed.snapshot().keySet()).containsExactly("g1", "g2", "g3");
@@ -63,7 +64,6 @@ class ReplayTest {
 
         ShardHarness failover = new ShardHarness(Map.of(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0"),
                 live.log);
-        failover.shard.load();
 
         assertThat(failover.heartbeat("g", a, 1).errorCode()).isZero();
         assertThat(failover.sync("g", a, 1, Map.of()).join().assignment()).containsExactly(5);
@@ -79,7 +79,6 @@ class ReplayTest {
 
         ShardHarness failover = new ShardHarness(Map.of(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0"),
                 live.log);
-        failover.shard.load();
         failover.advance(ShardHarness.SESSION_TIMEOUT_MS);
 
         assertThat(failover.group("g").state()).isEqualTo(GroupState.EMPTY);
@@ -92,7 +91,7 @@ class ReplayTest {
         String a = live.newMemberId("g1");
         live.join("g1", a).join();
         live.sync("g1", a, 1, Map.of(a, new byte[] {1})).join();
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g1", a, 1, "t", 0, 10, "m0"));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g1", a, 1, "t", 0, 10, "m0")));
         // Written straight into the log, as a broken or hostile writer would: none of these can be read.
         live.log.append(0, MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord(key(99, "g1"), new byte[] {0, 0, 1}),
@@ -106,11 +105,10 @@ class ReplayTest {
                 new SimpleRecord(null, new byte[] {0, 0}),
                 new SimpleRecord(key(CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE, "g5", "m"),
                         new byte[] {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 42})));
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g1", a, 1, "t", 1, 11, "m1"));
-        live.shard.offsetOps().commit(OffsetOpsTest.commit("g2", "", -1, "u", 0, 7, ""));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g1", a, 1, "t", 1, 11, "m1")));
+        live.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g2", "", -1, "u", 0, 7, "")));
 
-        GroupShard replayed = new GroupShard(0, live.shard.config(), live.log, live.time, new Random(1));
-        replayed.load();
+        GroupShard replayed = ShardHarness.load(new GroupShard(0, live.shard.config(), live.time, new Random(1)), live.log, live.time);
 
         assertThat(replayed.snapshot()).isEqualTo(live.shard.snapshot());
         assertThat(replayed.snapshot().keySet()).containsExactlyInAnyOrder("g1", "g2");

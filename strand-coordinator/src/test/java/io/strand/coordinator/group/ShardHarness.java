@@ -1,31 +1,41 @@
 package io.strand.coordinator.group;
 
 import io.strand.common.time.ManualTime;
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorResult;
+import io.strand.coordinator.runtime.CoordinatorShard;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
+import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
-import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 
-/** One shard on an in-memory log with a hand-driven clock, and request builders for the tests. */
+/**
+ * One shard on an in-memory log with a hand-driven clock, and request builders for the tests. It
+ * does on the test's thread what the runtime does on a shard's: loads the shard from the log, and
+ * {@link #run}s an operation — applies its records, appends them (committed at once) and answers.
+ */
 final class ShardHarness {
 
     static final int SESSION_TIMEOUT_MS = 10_000;
     static final int REBALANCE_TIMEOUT_MS = 30_000;
     static final short JOIN_VERSION = 9;
 
-    final ManualTime time = new ManualTime();
+    final ManualTime time;
     final InMemoryOffsetsTopicLog log;
     final GroupShard shard;
 
@@ -33,9 +43,41 @@ final class ShardHarness {
         this(props, new InMemoryOffsetsTopicLog());
     }
 
+    /** A shard loaded from {@code log}: a failover when the log already holds another shard's records. */
     ShardHarness(Map<String, String> props, InMemoryOffsetsTopicLog log) {
+        this(GroupCoordinatorConfig.from(props), log, new ManualTime(), new Random(42), Map::of);
+    }
+
+    ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
+                 Supplier<Map<String, Integer>> topicPartitionCounts) {
         this.log = log;
-        this.shard = new GroupShard(0, GroupCoordinatorConfig.from(props), log, time, new Random(42));
+        this.time = time;
+        this.shard = load(new GroupShard(0, config, time, random, topicPartitionCounts), log, time);
+    }
+
+    /** Replays {@code log}'s partition 0 into {@code shard}, as the runtime loads a shard. */
+    static GroupShard load(GroupShard shard, InMemoryOffsetsTopicLog log, ManualTime time) {
+        new OffsetsTopicRecordLog(log, time).load(0, shard::replay);
+        shard.onLoaded(time.milliseconds());
+        return shard;
+    }
+
+    /** Runs one operation as the runtime would, its append committed at once; returns its response. */
+    <T> T run(Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op) {
+        return apply(op.apply(shard));
+    }
+
+    private <T> T apply(CoordinatorResult<T, CoordinatorRecord> result) {
+        if (result.replayRecords()) {
+            result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, r));
+        }
+        if (!result.records().isEmpty()) {
+            new OffsetsTopicRecordLog(log, time).append(0, result.records()).join();
+        }
+        if (result.appendFuture() != null) {
+            result.appendFuture().complete(null);
+        }
+        return result.response();
     }
 
     /** No initial rebalance delay, so a lone member's join completes at once. */
@@ -43,9 +85,10 @@ final class ShardHarness {
         return new ShardHarness(Map.of(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0"));
     }
 
+    /** Moves the clock and runs the shard's tick: the timeouts due. */
     void advance(long ms) {
         time.sleep(ms);
-        shard.poll();
+        apply(shard.onTick(time.milliseconds()));
     }
 
     static JoinGroupRequestData joinRequest(String groupId, String memberId, String instanceId, String protocolType,
@@ -60,13 +103,13 @@ final class ShardHarness {
     }
 
     CompletableFuture<JoinGroupResponseData> join(String groupId, String memberId) {
-        return shard.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
-                joinRequest(groupId, memberId, null, "consumer", "range"));
+        return run(s -> s.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
+                joinRequest(groupId, memberId, null, "consumer", "range")));
     }
 
     CompletableFuture<JoinGroupResponseData> joinStatic(String groupId, String memberId, String instanceId) {
-        return shard.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
-                joinRequest(groupId, memberId, instanceId, "consumer", "range"));
+        return run(s -> s.joinOp().join(JOIN_VERSION, "client", "/127.0.0.1",
+                joinRequest(groupId, memberId, instanceId, "consumer", "range")));
     }
 
     /** A dynamic member's two-step join (MEMBER_ID_REQUIRED, then with the id); returns the member id. */
@@ -81,7 +124,7 @@ final class ShardHarness {
                 .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
         assignments.forEach((member, bytes) ->
                 request.assignments().add(new SyncGroupRequestAssignment().setMemberId(member).setAssignment(bytes)));
-        return shard.memberOps().sync(request);
+        return run(s -> s.memberOps().sync(request));
     }
 
     HeartbeatResponseData heartbeat(String groupId, String memberId, int generation) {
@@ -95,8 +138,8 @@ final class ShardHarness {
     }
 
     LeaveGroupResponseData leave(String groupId, MemberIdentity... members) {
-        return shard.memberOps().leave(new LeaveGroupRequestData().setGroupId(groupId).setMembers(List.of(members)),
-                (short) 5);
+        return run(s -> s.memberOps().leave(new LeaveGroupRequestData().setGroupId(groupId)
+                .setMembers(List.of(members)), (short) 5));
     }
 
     ClassicGroup group(String groupId) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -72,7 +73,8 @@ class GroupApisAtEveryVersionTest {
     /** Keeps nothing: state lives in the shard's memory, which is all these tests need. */
     private static final OffsetsTopicLog NO_LOG = new OffsetsTopicLog() {
         @Override
-        public void append(int partition, MemoryRecords records) {
+        public CompletableFuture<Long> append(int partition, MemoryRecords records) {
+            return CompletableFuture.completedFuture(0L);
         }
 
         @Override

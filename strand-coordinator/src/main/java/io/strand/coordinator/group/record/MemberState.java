@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.record;
 
 /**
  * Where a consumer-protocol member stands in reconciling its current assignment with its target.
@@ -27,11 +27,11 @@ public enum MemberState {
     }
 
     /** The stored form, see {@link CoordinatorRecordSerde}. */
-    byte id() {
+    public byte id() {
         return id;
     }
 
-    static MemberState fromId(byte id) {
+    public static MemberState fromId(byte id) {
         for (MemberState state : values()) {
             if (state.id == id) {
                 return state;

@@ -1,15 +1,15 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.record;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentKey;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberKey;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataKey;
-import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
-import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -74,18 +74,18 @@ import java.util.List;
  *
  * <p>An unknown key type or value version, a truncated record, or a null where a key field, member
  * id or topic name belongs is a {@link CoordinatorRecordFormatException}: a newer broker or a
- * corrupt write produced it, and guessing would corrupt state. {@link GroupShard#load} skips such a
+ * corrupt write produced it, and guessing would corrupt state. Loading a shard skips such a
  * record with a warning.
  */
 public final class CoordinatorRecordSerde {
 
-    static final short OFFSET_KEY_TYPE = 1;
-    static final short GROUP_KEY_TYPE = 2;
-    static final short CONSUMER_GROUP_METADATA_KEY_TYPE = 3;
-    static final short CONSUMER_MEMBER_METADATA_KEY_TYPE = 5;
-    static final short TARGET_ASSIGNMENT_METADATA_KEY_TYPE = 6;
-    static final short TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 7;
-    static final short CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE = 8;
+    public static final short OFFSET_KEY_TYPE = 1;
+    public static final short GROUP_KEY_TYPE = 2;
+    public static final short CONSUMER_GROUP_METADATA_KEY_TYPE = 3;
+    public static final short CONSUMER_MEMBER_METADATA_KEY_TYPE = 5;
+    public static final short TARGET_ASSIGNMENT_METADATA_KEY_TYPE = 6;
+    public static final short TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 7;
+    public static final short CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE = 8;
     static final short VALUE_VERSION = 0;
     static final int KEY_TYPE_FIELD_OFFSET = 0;
     static final int OFFSET_VALUE_COMMITTED_OFFSET_OFFSET = 2;

@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.classic;
 
 import java.util.EnumSet;
 import java.util.Locale;
@@ -42,7 +42,7 @@ public enum GroupState {
         return wireName;
     }
 
-    Set<GroupState> legalTargets() {
+    public Set<GroupState> legalTargets() {
         return switch (this) {
             case EMPTY -> EnumSet.of(PREPARING_REBALANCE, DEAD);
             case PREPARING_REBALANCE -> EnumSet.of(COMPLETING_REBALANCE, EMPTY, DEAD);
@@ -53,7 +53,7 @@ public enum GroupState {
     }
 
     /** Case-insensitive match of a ListGroups state filter ("Stable", "stable", …); null if unknown. */
-    static GroupState fromWireName(String name) {
+    public static GroupState fromWireName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         for (GroupState state : values()) {
             if (state.wireName.toLowerCase(Locale.ROOT).equals(lower)) {

@@ -1,11 +1,11 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.record;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerGroupMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.TargetAssignmentMetadataValue;
-import io.strand.coordinator.group.CoordinatorRecordSerde.Writer;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerGroupMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecordSerde.Writer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.assignor;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,9 +20,9 @@ import org.apache.kafka.common.TopicPartition;
  * the fewest partitions (ties by member id). With equal subscriptions the result is balanced to
  * within one partition; with differing ones, step 2 is a greedy balance. Stateless.
  */
-final class UniformAssignor implements ConsumerAssignor {
+public final class UniformAssignor implements ConsumerAssignor {
 
-    static final String NAME = "uniform";
+    public static final String NAME = "uniform";
 
     @Override
     public String name() {

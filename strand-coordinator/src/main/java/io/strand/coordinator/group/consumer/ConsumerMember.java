@@ -1,7 +1,8 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.consumer;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,60 +17,60 @@ import java.util.Set;
  * a member (re)joining; {@value #LEAVE_EPOCH} a member that left; {@value #STATIC_LEAVE_EPOCH} a
  * static member that left temporarily and keeps its assignment until its session ends.
  */
-record ConsumerMember(String memberId, ConsumerMemberMetadataValue metadata, ConsumerMemberAssignmentValue assignment) {
+public record ConsumerMember(String memberId, ConsumerMemberMetadataValue metadata, ConsumerMemberAssignmentValue assignment) {
 
-    static final int JOIN_EPOCH = 0;
-    static final int LEAVE_EPOCH = -1;
-    static final int STATIC_LEAVE_EPOCH = -2;
+    public static final int JOIN_EPOCH = 0;
+    public static final int LEAVE_EPOCH = -1;
+    public static final int STATIC_LEAVE_EPOCH = -2;
 
-    static final ConsumerMemberMetadataValue NO_METADATA =
+    public static final ConsumerMemberMetadataValue NO_METADATA =
             new ConsumerMemberMetadataValue(null, null, "", "", List.of(), null, null, 0);
-    static final ConsumerMemberAssignmentValue NO_ASSIGNMENT =
+    public static final ConsumerMemberAssignmentValue NO_ASSIGNMENT =
             new ConsumerMemberAssignmentValue(0, 0, MemberState.STABLE, Map.of(), Map.of());
 
-    static ConsumerMember newMember(String memberId) {
+    public static ConsumerMember newMember(String memberId) {
         return new ConsumerMember(memberId, NO_METADATA, NO_ASSIGNMENT);
     }
 
-    int memberEpoch() {
+    public int memberEpoch() {
         return assignment.memberEpoch();
     }
 
-    int previousMemberEpoch() {
+    public int previousMemberEpoch() {
         return assignment.previousMemberEpoch();
     }
 
-    MemberState state() {
+    public MemberState state() {
         return assignment.state();
     }
 
-    Map<String, Set<Integer>> assigned() {
+    public Map<String, Set<Integer>> assigned() {
         return assignment.assigned();
     }
 
-    Map<String, Set<Integer>> pendingRevocation() {
+    public Map<String, Set<Integer>> pendingRevocation() {
         return assignment.pendingRevocation();
     }
 
-    String instanceId() {
+    public String instanceId() {
         return metadata.instanceId();
     }
 
-    ConsumerMember withMetadata(ConsumerMemberMetadataValue newMetadata) {
+    public ConsumerMember withMetadata(ConsumerMemberMetadataValue newMetadata) {
         return new ConsumerMember(memberId, newMetadata, assignment);
     }
 
-    ConsumerMember withAssignment(ConsumerMemberAssignmentValue newAssignment) {
+    public ConsumerMember withAssignment(ConsumerMemberAssignmentValue newAssignment) {
         return new ConsumerMember(memberId, metadata, newAssignment);
     }
 
     /** The same member under another id: a static member replaced by its new incarnation. */
-    ConsumerMember withMemberId(String newMemberId) {
+    public ConsumerMember withMemberId(String newMemberId) {
         return new ConsumerMember(newMemberId, metadata, assignment);
     }
 
     /** True if the subscriptions (names or regex) differ: that bumps the group epoch. */
-    boolean subscriptionDiffers(ConsumerMember other) {
+    public boolean subscriptionDiffers(ConsumerMember other) {
         return !metadata.subscribedTopicNames().equals(other.metadata.subscribedTopicNames())
                 || !java.util.Objects.equals(metadata.subscribedTopicRegex(), other.metadata.subscribedTopicRegex());
     }

@@ -1,6 +1,8 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.consumer;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -16,10 +18,10 @@ import java.util.TreeSet;
  *
  * <p>Pure: computes a new {@link ConsumerMemberAssignmentValue} and changes nothing.
  */
-final class Reconciler {
+public final class Reconciler {
 
     /** Who owns a partition right now: a member id, or null if free. */
-    interface Owners {
+    public interface Owners {
         String ownerOf(String topic, int partition);
     }
 
@@ -30,7 +32,7 @@ final class Reconciler {
      * @param owned the partitions the member reports owning, null if it did not say (unchanged)
      * @return the member's next assignment state (the same instance if nothing changes)
      */
-    static ConsumerMemberAssignmentValue reconcile(ConsumerMember member, int targetEpoch,
+    public static ConsumerMemberAssignmentValue reconcile(ConsumerMember member, int targetEpoch,
                                                    Map<String, Set<Integer>> target,
                                                    Map<String, Set<Integer>> owned, Owners owners) {
         ConsumerMemberAssignmentValue current = member.assignment();

@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.assignor;
 
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +8,7 @@ import java.util.Set;
  * topics over the members. Implementations are pure and deterministic (members and partitions are
  * visited in sorted order), so the same input always gives the same target assignment.
  */
-interface ConsumerAssignor {
+public interface ConsumerAssignor {
 
     /** The name members ask for in {@code serverAssignor} and {@code group.consumer.assignors} lists. */
     String name();

@@ -1,7 +1,9 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.consumer;
 
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberAssignmentValue;
-import io.strand.coordinator.group.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.assignor.Assignments;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberMetadataValue;
+import io.strand.coordinator.group.record.MemberState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,12 +17,12 @@ import org.apache.kafka.common.TopicPartition;
  * member owns each partition right now (assigned or pending revocation) is kept as an index, so
  * reconciliation can tell whether a partition is free.
  *
- * <p>Changed only by replaying records ({@link GroupShard#replay}), so it holds exactly what the log
- * says. Operations read it to compute records ({@link ConsumerHeartbeatOp}).
+ * <p>Changed only by replaying records (the group shard's replay), so it holds exactly what the log
+ * says. Operations read it to compute records (the consumer group heartbeat).
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
-final class ConsumerGroup {
+public final class ConsumerGroup {
 
     private final String groupId;
     private int groupEpoch;
@@ -30,48 +32,48 @@ final class ConsumerGroup {
     private final Map<String, ConsumerMember> members = new TreeMap<>();
     private final Map<TopicPartition, String> owners = new HashMap<>();
 
-    ConsumerGroup(String groupId) {
+    public ConsumerGroup(String groupId) {
         this.groupId = groupId;
     }
 
-    String groupId() {
+    public String groupId() {
         return groupId;
     }
 
-    int groupEpoch() {
+    public int groupEpoch() {
         return groupEpoch;
     }
 
-    int assignmentEpoch() {
+    public int assignmentEpoch() {
         return assignmentEpoch;
     }
 
-    Map<String, Integer> subscribedTopicPartitions() {
+    public Map<String, Integer> subscribedTopicPartitions() {
         return subscribedTopicPartitions;
     }
 
-    Map<String, Map<String, Set<Integer>>> targetAssignment() {
+    public Map<String, Map<String, Set<Integer>>> targetAssignment() {
         return targetAssignment;
     }
 
-    Map<String, Set<Integer>> targetOf(String memberId) {
+    public Map<String, Set<Integer>> targetOf(String memberId) {
         return targetAssignment.getOrDefault(memberId, Assignments.EMPTY);
     }
 
-    ConsumerMember member(String memberId) {
+    public ConsumerMember member(String memberId) {
         return members.get(memberId);
     }
 
-    Collection<ConsumerMember> members() {
+    public Collection<ConsumerMember> members() {
         return members.values();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return members.isEmpty();
     }
 
     /** The member with this instance id, or null. */
-    ConsumerMember staticMember(String instanceId) {
+    public ConsumerMember staticMember(String instanceId) {
         if (instanceId == null) {
             return null;
         }
@@ -79,11 +81,11 @@ final class ConsumerGroup {
     }
 
     /** The member that owns (or still has to revoke) the partition, or null if it is free. */
-    String ownerOf(String topic, int partition) {
+    public String ownerOf(String topic, int partition) {
         return owners.get(new TopicPartition(topic, partition));
     }
 
-    ConsumerGroupState state() {
+    public ConsumerGroupState state() {
         if (members.isEmpty()) {
             return ConsumerGroupState.EMPTY;
         }
@@ -102,16 +104,16 @@ final class ConsumerGroup {
      * @param topics the partitions of every topic some member subscribes to, by name or regex,
      *               as resolved when the epoch was bumped
      */
-    void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics) {
+    public void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics) {
         this.groupEpoch = newGroupEpoch;
         this.subscribedTopicPartitions = Map.copyOf(topics);
     }
 
-    void applyAssignmentEpoch(int newAssignmentEpoch) {
+    public void applyAssignmentEpoch(int newAssignmentEpoch) {
         this.assignmentEpoch = newAssignmentEpoch;
     }
 
-    void applyTarget(String memberId, Map<String, Set<Integer>> partitions) {
+    public void applyTarget(String memberId, Map<String, Set<Integer>> partitions) {
         if (partitions == null) {
             targetAssignment.remove(memberId);
         } else {
@@ -119,7 +121,7 @@ final class ConsumerGroup {
         }
     }
 
-    void applyMemberMetadata(String memberId, ConsumerMemberMetadataValue metadata) {
+    public void applyMemberMetadata(String memberId, ConsumerMemberMetadataValue metadata) {
         if (metadata == null) {
             ConsumerMember removed = members.remove(memberId);
             if (removed != null) {
@@ -131,7 +133,7 @@ final class ConsumerGroup {
                 (old, fresh) -> old.withMetadata(metadata));
     }
 
-    void applyMemberAssignment(String memberId, ConsumerMemberAssignmentValue assignment) {
+    public void applyMemberAssignment(String memberId, ConsumerMemberAssignmentValue assignment) {
         ConsumerMember old = members.get(memberId);
         if (old == null) {
             if (assignment == null) {

@@ -1,13 +1,13 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupKey;
-import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
-import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetKey;
-import io.strand.coordinator.group.CoordinatorRecord.OffsetValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.consumer;
 
 /**
  * The state of a consumer-protocol group, derived from its epochs and members (never stored):
@@ -6,7 +6,7 @@ package io.strand.coordinator.group;
  * while some member is not yet STABLE at the target epoch; STABLE otherwise. DEAD is what describe
  * calls are answered with for a group that is gone.
  */
-enum ConsumerGroupState {
+public enum ConsumerGroupState {
     /** No members. */
     EMPTY("Empty"),
     /** The group epoch moved past the target assignment epoch. */
@@ -25,7 +25,7 @@ enum ConsumerGroupState {
     }
 
     /** The name ListGroups and the describe calls report. */
-    String wireName() {
+    public String wireName() {
         return wireName;
     }
 }

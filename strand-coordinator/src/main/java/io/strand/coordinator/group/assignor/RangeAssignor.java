@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.assignor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +13,9 @@ import java.util.TreeSet;
  * members subscribed to co-partitioned topics get the same partition numbers of each.
  * Stateless.
  */
-final class RangeAssignor implements ConsumerAssignor {
+public final class RangeAssignor implements ConsumerAssignor {
 
-    static final String NAME = "range";
+    public static final String NAME = "range";
 
     @Override
     public String name() {

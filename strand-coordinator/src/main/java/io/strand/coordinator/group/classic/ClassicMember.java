@@ -1,4 +1,4 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.classic;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
  *
  * <p>Not thread-safe: owned by the group's shard thread.
  */
-final class ClassicMember {
+public final class ClassicMember {
 
     private final String memberId;
     private final String groupInstanceId;
@@ -32,7 +32,7 @@ final class ClassicMember {
     /** True from the first join until the member's first join response. */
     private boolean isNew = true;
 
-    ClassicMember(String memberId, String groupInstanceId, String clientId, String clientHost, int rebalanceTimeoutMs,
+    public ClassicMember(String memberId, String groupInstanceId, String clientId, String clientHost, int rebalanceTimeoutMs,
                   int sessionTimeoutMs, LinkedHashMap<String, byte[]> protocols) {
         this.memberId = memberId;
         this.groupInstanceId = groupInstanceId;
@@ -44,7 +44,7 @@ final class ClassicMember {
     }
 
     /** The same member under another id: a static member that rejoined, keeping its assignment. */
-    ClassicMember withMemberId(String newMemberId) {
+    public ClassicMember withMemberId(String newMemberId) {
         ClassicMember copy = new ClassicMember(newMemberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs,
                 sessionTimeoutMs, protocols);
         copy.assignment = assignment;
@@ -52,53 +52,53 @@ final class ClassicMember {
         return copy;
     }
 
-    String memberId() {
+    public String memberId() {
         return memberId;
     }
 
-    String groupInstanceId() {
+    public String groupInstanceId() {
         return groupInstanceId;
     }
 
-    boolean isStatic() {
+    public boolean isStatic() {
         return groupInstanceId != null;
     }
 
-    String clientId() {
+    public String clientId() {
         return clientId;
     }
 
-    String clientHost() {
+    public String clientHost() {
         return clientHost;
     }
 
-    int rebalanceTimeoutMs() {
+    public int rebalanceTimeoutMs() {
         return rebalanceTimeoutMs;
     }
 
-    int sessionTimeoutMs() {
+    public int sessionTimeoutMs() {
         return sessionTimeoutMs;
     }
 
-    void updateTimeouts(int rebalanceTimeoutMs, int sessionTimeoutMs) {
+    public void updateTimeouts(int rebalanceTimeoutMs, int sessionTimeoutMs) {
         this.rebalanceTimeoutMs = rebalanceTimeoutMs;
         this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
-    Map<String, byte[]> protocols() {
+    public Map<String, byte[]> protocols() {
         return protocols;
     }
 
-    List<String> protocolNames() {
+    public List<String> protocolNames() {
         return new ArrayList<>(protocols.keySet());
     }
 
-    void updateProtocols(LinkedHashMap<String, byte[]> newProtocols) {
+    public void updateProtocols(LinkedHashMap<String, byte[]> newProtocols) {
         this.protocols = newProtocols;
     }
 
     /** True if {@code other} lists the same protocols in the same order with the same metadata. */
-    boolean sameProtocols(LinkedHashMap<String, byte[]> other) {
+    public boolean sameProtocols(LinkedHashMap<String, byte[]> other) {
         if (!new ArrayList<>(protocols.keySet()).equals(new ArrayList<>(other.keySet()))) {
             return false;
         }
@@ -110,41 +110,41 @@ final class ClassicMember {
         return true;
     }
 
-    byte[] metadata(String protocolName) {
+    public byte[] metadata(String protocolName) {
         byte[] metadata = protocols.get(protocolName);
         return metadata == null ? new byte[0] : metadata;
     }
 
-    byte[] assignment() {
+    public byte[] assignment() {
         return assignment;
     }
 
-    void setAssignment(byte[] assignment) {
+    public void setAssignment(byte[] assignment) {
         this.assignment = assignment;
     }
 
-    boolean isAwaitingJoin() {
+    public boolean isAwaitingJoin() {
         return awaitingJoin != null;
     }
 
-    boolean isAwaitingSync() {
+    public boolean isAwaitingSync() {
         return awaitingSync != null;
     }
 
-    void awaitJoin(CompletableFuture<JoinGroupResponseData> future) {
+    public void awaitJoin(CompletableFuture<JoinGroupResponseData> future) {
         this.awaitingJoin = future;
     }
 
-    void awaitSync(CompletableFuture<SyncGroupResponseData> future) {
+    public void awaitSync(CompletableFuture<SyncGroupResponseData> future) {
         this.awaitingSync = future;
     }
 
-    boolean isNew() {
+    public boolean isNew() {
         return isNew;
     }
 
     /** Completes the pending JoinGroup, if any; true if there was one. */
-    boolean completeJoin(JoinGroupResponseData response) {
+    public boolean completeJoin(JoinGroupResponseData response) {
         CompletableFuture<JoinGroupResponseData> future = awaitingJoin;
         awaitingJoin = null;
         isNew = false;
@@ -152,7 +152,7 @@ final class ClassicMember {
     }
 
     /** Completes the pending SyncGroup, if any; true if there was one. */
-    boolean completeSync(SyncGroupResponseData response) {
+    public boolean completeSync(SyncGroupResponseData response) {
         CompletableFuture<SyncGroupResponseData> future = awaitingSync;
         awaitingSync = null;
         return future != null && future.complete(response);

@@ -1,7 +1,7 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.classic;
 
-import io.strand.coordinator.group.CoordinatorRecord.GroupValue;
-import io.strand.coordinator.group.CoordinatorRecord.MemberValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.GroupValue;
+import io.strand.coordinator.group.record.CoordinatorRecord.MemberValue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,9 +29,9 @@ import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
  *
  * <p>Not thread-safe: owned by its shard's thread.
  */
-final class ClassicGroup {
+public final class ClassicGroup {
 
-    static final String CONSUMER_PROTOCOL_TYPE = "consumer";
+    public static final String CONSUMER_PROTOCOL_TYPE = "consumer";
 
     private final String groupId;
     private GroupState state = GroupState.EMPTY;
@@ -49,24 +49,24 @@ final class ClassicGroup {
     private boolean inInitialDelay;
     private long initialDelayRemainingMs;
 
-    ClassicGroup(String groupId) {
+    public ClassicGroup(String groupId) {
         this.groupId = Objects.requireNonNull(groupId);
     }
 
-    String groupId() {
+    public String groupId() {
         return groupId;
     }
 
-    GroupState state() {
+    public GroupState state() {
         return state;
     }
 
-    boolean isInState(GroupState candidate) {
+    public boolean isInState(GroupState candidate) {
         return state == candidate;
     }
 
     /** Moves to {@code target}, which must be a legal transition from the current state. */
-    void transitionTo(GroupState target, long nowMs) {
+    public void transitionTo(GroupState target, long nowMs) {
         if (!state.legalTargets().contains(target)) {
             throw new IllegalGroupTransitionException(groupId, state, target);
         }
@@ -74,62 +74,62 @@ final class ClassicGroup {
         stateTimestampMs = nowMs;
     }
 
-    long stateTimestampMs() {
+    public long stateTimestampMs() {
         return stateTimestampMs;
     }
 
-    int generationId() {
+    public int generationId() {
         return generationId;
     }
 
-    String protocolType() {
+    public String protocolType() {
         return protocolType;
     }
 
-    String protocolName() {
+    public String protocolName() {
         return protocolName;
     }
 
-    String leaderId() {
+    public String leaderId() {
         return leaderId;
     }
 
-    boolean isLeader(String memberId) {
+    public boolean isLeader(String memberId) {
         return memberId.equals(leaderId);
     }
 
-    Collection<ClassicMember> members() {
+    public Collection<ClassicMember> members() {
         return members.values();
     }
 
-    int size() {
+    public int size() {
         return members.size();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return members.isEmpty();
     }
 
-    boolean has(String memberId) {
+    public boolean has(String memberId) {
         return members.containsKey(memberId);
     }
 
-    ClassicMember member(String memberId) {
+    public ClassicMember member(String memberId) {
         return members.get(memberId);
     }
 
-    String staticMemberId(String groupInstanceId) {
+    public String staticMemberId(String groupInstanceId) {
         return groupInstanceId == null ? null : staticMemberIds.get(groupInstanceId);
     }
 
     /** A known instance id presented with another member id: the older holder of the id is fenced. */
-    boolean isStaticMemberFenced(String groupInstanceId, String memberId) {
+    public boolean isStaticMemberFenced(String groupInstanceId, String memberId) {
         String current = staticMemberId(groupInstanceId);
         return current != null && !current.equals(memberId);
     }
 
     /** Adds a joining member; the first member of an empty group sets the group's protocol type. */
-    void add(ClassicMember member, String memberProtocolType) {
+    public void add(ClassicMember member, String memberProtocolType) {
         if (members.isEmpty()) {
             protocolType = memberProtocolType;
         }
@@ -142,7 +142,7 @@ final class ClassicGroup {
         }
     }
 
-    ClassicMember remove(String memberId) {
+    public ClassicMember remove(String memberId) {
         ClassicMember removed = members.remove(memberId);
         if (removed != null && removed.isStatic()) {
             staticMemberIds.remove(removed.groupInstanceId(), memberId);
@@ -154,7 +154,7 @@ final class ClassicGroup {
     }
 
     /** Puts a static member under a new member id, keeping its place and assignment. */
-    ClassicMember replaceStaticMember(String oldMemberId, String newMemberId) {
+    public ClassicMember replaceStaticMember(String oldMemberId, String newMemberId) {
         ClassicMember old = members.get(oldMemberId);
         ClassicMember replacement = old.withMemberId(newMemberId);
         LinkedHashMap<String, ClassicMember> reordered = new LinkedHashMap<>();
@@ -174,41 +174,41 @@ final class ClassicGroup {
         return replacement;
     }
 
-    Set<String> pendingMemberIds() {
+    public Set<String> pendingMemberIds() {
         return pendingMemberIds;
     }
 
-    boolean isPending(String memberId) {
+    public boolean isPending(String memberId) {
         return pendingMemberIds.contains(memberId);
     }
 
-    boolean newMemberAdded() {
+    public boolean newMemberAdded() {
         return newMemberAdded;
     }
 
-    void setNewMemberAdded(boolean newMemberAdded) {
+    public void setNewMemberAdded(boolean newMemberAdded) {
         this.newMemberAdded = newMemberAdded;
     }
 
-    boolean inInitialDelay() {
+    public boolean inInitialDelay() {
         return inInitialDelay;
     }
 
-    long initialDelayRemainingMs() {
+    public long initialDelayRemainingMs() {
         return initialDelayRemainingMs;
     }
 
-    void setInitialDelay(boolean inInitialDelay, long remainingMs) {
+    public void setInitialDelay(boolean inInitialDelay, long remainingMs) {
         this.inInitialDelay = inInitialDelay;
         this.initialDelayRemainingMs = remainingMs;
     }
 
     /** Every member has sent its JoinGroup and no member id handed out is still unused. */
-    boolean hasAllMembersJoined() {
+    public boolean hasAllMembersJoined() {
         return pendingMemberIds.isEmpty() && members.values().stream().allMatch(ClassicMember::isAwaitingJoin);
     }
 
-    int maxRebalanceTimeoutMs() {
+    public int maxRebalanceTimeoutMs() {
         return members.values().stream().mapToInt(ClassicMember::rebalanceTimeoutMs).max().orElse(0);
     }
 
@@ -217,7 +217,7 @@ final class ClassicGroup {
      * empty group takes any non-empty type with at least one protocol; otherwise the type must match
      * and one of the protocols must be supported by every member.
      */
-    boolean supportsProtocols(String memberProtocolType, Collection<String> memberProtocols) {
+    public boolean supportsProtocols(String memberProtocolType, Collection<String> memberProtocols) {
         if (members.isEmpty()) {
             return memberProtocolType != null && !memberProtocolType.isEmpty() && !memberProtocols.isEmpty();
         }
@@ -229,7 +229,7 @@ final class ClassicGroup {
     }
 
     /** The protocols every member supports, in the first member's order of preference. */
-    Set<String> candidateProtocols() {
+    public Set<String> candidateProtocols() {
         Set<String> common = null;
         for (ClassicMember member : members.values()) {
             if (common == null) {
@@ -242,7 +242,7 @@ final class ClassicGroup {
     }
 
     /** Each member votes for its most preferred candidate; the most votes wins (ties: first candidate). */
-    String selectProtocol() {
+    public String selectProtocol() {
         Set<String> candidates = candidateProtocols();
         Map<String, Integer> votes = new LinkedHashMap<>();
         candidates.forEach(c -> votes.put(c, 0));
@@ -269,7 +269,7 @@ final class ClassicGroup {
     }
 
     /** Starts the next generation's join phase result: generation+1, protocol chosen, leader kept if present. */
-    void initNextGeneration(long nowMs) {
+    public void initNextGeneration(long nowMs) {
         generationId++;
         protocolName = selectProtocol();
         if (leaderId == null || !members.containsKey(leaderId)) {
@@ -283,7 +283,7 @@ final class ClassicGroup {
      * members missing get their current one) and {@code generationId}; with no members, the record of
      * an empty group.
      */
-    GroupValue toValue(int generation, Map<String, byte[]> assignments, long nowMs) {
+    public GroupValue toValue(int generation, Map<String, byte[]> assignments, long nowMs) {
         List<MemberValue> values = new ArrayList<>();
         for (ClassicMember m : members.values()) {
             byte[] assignment = assignments.getOrDefault(m.memberId(), m.assignment());
@@ -302,7 +302,7 @@ final class ClassicGroup {
      *
      * @return the members the record dropped (their pending responses are the caller's to answer)
      */
-    List<ClassicMember> apply(GroupValue value, boolean loading) {
+    public List<ClassicMember> apply(GroupValue value, boolean loading) {
         protocolType = value.protocolType();
         generationId = value.generationId();
         protocolName = value.protocolName();
@@ -336,7 +336,7 @@ final class ClassicGroup {
     }
 
     /** Marks the group removed. */
-    void markDead(long nowMs) {
+    public void markDead(long nowMs) {
         transitionTo(GroupState.DEAD, nowMs);
     }
 
@@ -345,7 +345,7 @@ final class ClassicGroup {
      * selected protocol; null when that cannot be told (not a consumer group, no protocol, a
      * subscription this client library cannot parse), which callers must read as "maybe any".
      */
-    Set<String> subscribedTopics() {
+    public Set<String> subscribedTopics() {
         if (!CONSUMER_PROTOCOL_TYPE.equals(protocolType) || protocolName == null) {
             return null;
         }

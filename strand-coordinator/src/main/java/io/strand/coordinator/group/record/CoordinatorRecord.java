@@ -1,5 +1,6 @@
-package io.strand.coordinator.group;
+package io.strand.coordinator.group.record;
 
+import io.strand.coordinator.group.assignor.Assignments;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +134,7 @@ public record CoordinatorRecord(Key key, Value value) {
     }
 
     /**
-     * @param memberEpoch         see {@link ConsumerMember}
+     * @param memberEpoch         the member epoch (see the consumer group member in the group package)
      * @param previousMemberEpoch the epoch before the last change, accepted once more from a client
      *                            that missed the response
      * @param assigned            partitions the member owns (or is about to receive)

@@ -1,0 +1,104 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.classic.ClassicGroup;
+import io.strand.coordinator.group.classic.GroupState;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The groups of one shard: classic groups, consumer-protocol groups (a group id is one kind or the
+ * other) and the committed offsets of both. Durable state here changes only through
+ * {@link GroupShard#replay}; the operations read it, and change in place only what is not durable
+ * (a classic group's rebalance bookkeeping, a group that so far exists only in memory).
+ *
+ * <p>Not thread-safe: owned by the shard's thread.
+ */
+final class GroupStore {
+
+    private final Map<String, ClassicGroup> groups = new HashMap<>();
+    private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
+    private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
+
+    ClassicGroup group(String groupId) {
+        return groups.get(groupId);
+    }
+
+    ClassicGroup getOrCreateGroup(String groupId) {
+        return groups.computeIfAbsent(groupId, ClassicGroup::new);
+    }
+
+    ClassicGroup removeGroup(String groupId) {
+        return groups.remove(groupId);
+    }
+
+    Collection<ClassicGroup> groups() {
+        return groups.values();
+    }
+
+    ConsumerGroup consumerGroup(String groupId) {
+        return consumerGroups.get(groupId);
+    }
+
+    void putConsumerGroup(ConsumerGroup group) {
+        consumerGroups.put(group.groupId(), group);
+    }
+
+    ConsumerGroup removeConsumerGroup(String groupId) {
+        return consumerGroups.remove(groupId);
+    }
+
+    Collection<ConsumerGroup> consumerGroups() {
+        return consumerGroups.values();
+    }
+
+    /**
+     * Forgets a group that exists only in memory: created by a join that then failed or whose
+     * member id was never used, with no generation and no offsets written.
+     */
+    void maybeDropUnstoredGroup(ClassicGroup group) {
+        if (group.isInState(GroupState.EMPTY) && group.generationId() == 0 && group.isEmpty()
+                && group.pendingMemberIds().isEmpty() && !offsets.containsKey(group.groupId())) {
+            groups.remove(group.groupId(), group);
+        }
+    }
+
+    /** The group's committed offsets by partition (sorted), empty if none. */
+    Map<TopicPartition, OffsetValue> offsets(String groupId) {
+        return offsets.getOrDefault(groupId, Map.of());
+    }
+
+    void putOffset(String groupId, TopicPartition tp, OffsetValue value) {
+        offsets.computeIfAbsent(groupId, g -> new TreeMap<>(
+                (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
+                        : a.topic().compareTo(b.topic()))).put(tp, value);
+    }
+
+    void removeOffset(String groupId, TopicPartition tp) {
+        Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(groupId);
+        if (groupOffsets != null) {
+            groupOffsets.remove(tp);
+            if (groupOffsets.isEmpty()) {
+                offsets.remove(groupId);
+            }
+        }
+    }
+
+    List<String> groupIds() {
+        List<String> ids = new ArrayList<>(groups.keySet());
+        ids.addAll(consumerGroups.keySet());
+        return ids;
+    }
+
+    void clear() {
+        groups.clear();
+        consumerGroups.clear();
+        offsets.clear();
+    }
+}

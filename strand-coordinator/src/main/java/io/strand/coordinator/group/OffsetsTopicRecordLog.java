@@ -1,0 +1,92 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.CoordinatorRecordFormatException;
+import io.strand.coordinator.group.record.CoordinatorRecordSerde;
+import io.strand.coordinator.runtime.CoordinatorLog;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code __consumer_offsets} in {@link CoordinatorRecord}s, for the {@link
+ * io.strand.coordinator.runtime.CoordinatorRuntime}: an append serializes the records into one
+ * uncompressed batch (timestamped now) for the {@link OffsetsTopicLog}; a load reads the committed
+ * batches back from the log start, skipping control batches and any record that cannot be read (no
+ * key, an unknown key type or value version, truncated or malformed) with a warning, so one bad
+ * record never costs the partition's other groups.
+ *
+ * <p>Thread-safe as the {@link OffsetsTopicLog} is; holds no state.
+ */
+final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopicRecordLog.class);
+    private static final int LOAD_READ_BYTES = 1024 * 1024;
+
+    private final OffsetsTopicLog log;
+    private final Time time;
+
+    OffsetsTopicRecordLog(OffsetsTopicLog log, Time time) {
+        this.log = log;
+        this.time = time;
+    }
+
+    @Override
+    public CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records) {
+        long nowMs = time.milliseconds();
+        SimpleRecord[] simple = new SimpleRecord[records.size()];
+        for (int i = 0; i < simple.length; i++) {
+            CoordinatorRecord r = records.get(i);
+            simple[i] = new SimpleRecord(nowMs, CoordinatorRecordSerde.serializeKey(r.key()),
+                    CoordinatorRecordSerde.serializeValue(r.value()));
+        }
+        return log.append(partition, MemoryRecords.withRecords(Compression.NONE, simple));
+    }
+
+    @Override
+    public void load(int partition, RecordVisitor<CoordinatorRecord> visitor) {
+        long nextOffset = log.logStartOffset(partition);
+        while (true) {
+            Records records = log.read(partition, nextOffset, LOAD_READ_BYTES);
+            boolean any = false;
+            for (RecordBatch batch : records.batches()) {
+                any = true;
+                nextOffset = batch.nextOffset();
+                if (batch.isControlBatch()) {
+                    continue;
+                }
+                for (Record record : batch) {
+                    CoordinatorRecord decoded = decode(partition, record);
+                    if (decoded != null) {
+                        visitor.visit(record.offset(), decoded);
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+        }
+    }
+
+    private static CoordinatorRecord decode(int partition, Record record) {
+        if (!record.hasKey()) {
+            LOG.warn("Skipping record without a key in __consumer_offsets-{} at offset {}", partition, record.offset());
+            return null;
+        }
+        try {
+            return CoordinatorRecordSerde.deserialize(record.key(), record.value());
+        } catch (CoordinatorRecordFormatException e) {
+            LOG.warn("Skipping unreadable record in __consumer_offsets-{} at offset {}: {}", partition,
+                    record.offset(), e.getMessage());
+            return null;
+        }
+    }
+}

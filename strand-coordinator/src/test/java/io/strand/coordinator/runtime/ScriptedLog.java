@@ -1,0 +1,90 @@
+package io.strand.coordinator.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A {@link CoordinatorLog} of strings whose appends the test completes by hand: each append waits in
+ * {@link #inFlight} until {@link #commitNext} or {@link #failNext}; only committed records are loaded.
+ * Thread-safe.
+ */
+final class ScriptedLog implements CoordinatorLog<String> {
+
+    private record Append(int partition, List<String> records, CompletableFuture<Long> future) {
+    }
+
+    private final Map<Integer, List<String>> committed = new HashMap<>();
+    private final List<Append> inFlight = new ArrayList<>();
+    private volatile CountDownLatch loadGate = new CountDownLatch(0);
+
+    /** Commits every append at once, as a single-replica log does. */
+    volatile boolean autoCommit;
+
+    synchronized void preload(int partition, String... records) {
+        committed.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(List.of(records));
+    }
+
+    /** Loads wait until the returned latch is counted down. */
+    CountDownLatch holdLoads() {
+        loadGate = new CountDownLatch(1);
+        return loadGate;
+    }
+
+    synchronized List<String> committed(int partition) {
+        return List.copyOf(committed.getOrDefault(partition, List.of()));
+    }
+
+    synchronized int inFlightCount() {
+        return inFlight.size();
+    }
+
+    void commitNext() {
+        Append append;
+        long offset;
+        synchronized (this) {
+            append = inFlight.remove(0);
+            List<String> log = committed.computeIfAbsent(append.partition(), p -> new ArrayList<>());
+            log.addAll(append.records());
+            offset = log.size() - 1;
+        }
+        append.future().complete(offset);
+    }
+
+    void failNext(RuntimeException error) {
+        Append append;
+        synchronized (this) {
+            append = inFlight.remove(0);
+        }
+        append.future().completeExceptionally(error);
+    }
+
+    @Override
+    public CompletableFuture<Long> append(int partition, List<String> records) {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        synchronized (this) {
+            inFlight.add(new Append(partition, List.copyOf(records), future));
+        }
+        if (autoCommit) {
+            commitNext();
+        }
+        return future;
+    }
+
+    @Override
+    public void load(int partition, RecordVisitor<String> visitor) {
+        try {
+            loadGate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        List<String> records = committed(partition);
+        for (int i = 0; i < records.size(); i++) {
+            visitor.visit(i, records.get(i));
+        }
+    }
+}
