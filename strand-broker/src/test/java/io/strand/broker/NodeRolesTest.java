@@ -3,6 +3,7 @@ package io.strand.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.common.test.ThreadLeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

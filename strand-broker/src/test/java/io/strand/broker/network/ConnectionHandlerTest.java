@@ -14,7 +14,6 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
-import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -63,29 +62,6 @@ class ConnectionHandlerTest {
             pending.add(f);
             contexts.add(context);
             return f;
-        }
-    }
-
-    /** Metadata answered at once on the event loop. */
-    private static final class LoopMetadata implements ApiHandler<MetadataRequest> {
-        @Override
-        public ApiKeys apiKey() {
-            return ApiKeys.METADATA;
-        }
-
-        @Override
-        public ApiVersionsResponseData.ApiVersion advertisedVersions() {
-            return ApiHandler.versions(apiKey(), apiKey().oldestVersion(), apiKey().latestVersion());
-        }
-
-        @Override
-        public RunsOn runsOn() {
-            return RunsOn.EVENT_LOOP;
-        }
-
-        @Override
-        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, MetadataRequest request) {
-            return CompletableFuture.completedFuture(new MetadataResponseData());
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -64,29 +63,6 @@ class SocketServerTest {
                 }
             }
             return CompletableFuture.completedFuture(new ProduceResponseData());
-        }
-    }
-
-    /** Metadata answered on the event loop. */
-    private static final class LoopMetadata implements ApiHandler<MetadataRequest> {
-        @Override
-        public ApiKeys apiKey() {
-            return ApiKeys.METADATA;
-        }
-
-        @Override
-        public ApiVersionsResponseData.ApiVersion advertisedVersions() {
-            return ApiHandler.versions(apiKey(), apiKey().oldestVersion(), apiKey().latestVersion());
-        }
-
-        @Override
-        public RunsOn runsOn() {
-            return RunsOn.EVENT_LOOP;
-        }
-
-        @Override
-        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, MetadataRequest request) {
-            return CompletableFuture.completedFuture(new MetadataResponseData());
         }
     }
 

@@ -3,6 +3,7 @@ package io.strand.metadata.quorum;
 import static io.strand.metadata.controller.ControllerTestSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.controller.ControllerDefaults;
 import io.strand.metadata.controller.ControllerTestSupport;
 import io.strand.metadata.controller.QuorumController;

@@ -1,4 +1,4 @@
-package io.strand.metadata.quorum;
+package io.strand.common.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,14 +10,15 @@ import java.util.stream.Collectors;
 
 /**
  * Remembers the live threads when a test starts and, at its end, waits until every thread started
- * since has ended. Ratis' netty event loops end up to a few seconds after the server closes, so
- * the check waits instead of looking once. JVM-wide helper threads are ignored.
+ * since has ended. Ratis' and Netty's event loops end up to a few seconds after their servers close,
+ * so the check waits instead of looking once. JVM-wide helper threads, started on first use and never
+ * stopped, are ignored. Shared by every module's tests through strand-common's test-jar.
  */
-final class ThreadLeakCheck {
+public final class ThreadLeakCheck {
 
     private static final List<String> SHARED_PREFIXES = List.of("ForkJoinPool.commonPool", "process reaper",
             "Attach Listener", "CompletableFutureDelayScheduler", "awaitility", "surefire", "junit",
-            "Common-Cleaner", "Java2D", "JFR", "jqwik",
+            "Common-Cleaner", "Java2D", "JFR", "jqwik", "globalEventExecutor", "ObjectCleanerThread",
             // Ratis' process-wide TimeoutTimer (timer0, timer1 ...): started on first use, never stopped.
             "timer");
 
@@ -27,16 +28,16 @@ final class ThreadLeakCheck {
         this.before = before;
     }
 
-    static ThreadLeakCheck start() {
+    public static ThreadLeakCheck start() {
         return new ThreadLeakCheck(Set.copyOf(Thread.getAllStackTraces().keySet()));
     }
 
-    void assertNoNewThreads() {
+    public void assertNoNewThreads() {
         await("threads started by the test end").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(newLiveThreads()).isEmpty());
     }
 
-    List<String> newLiveThreads() {
+    public List<String> newLiveThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .filter(t -> !before.contains(t))
