@@ -3,6 +3,7 @@ package io.strand.it;
 import java.time.LocalTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +38,14 @@ final class CommitLog {
     private final Map<TopicPartition, Deque<String>> history = new HashMap<>();
     private final Map<TopicPartition, Long> highestAcked = new HashMap<>();
     private final Map<String, Long> highestAckedByMember = new HashMap<>();
+    /** Per member and partition ({@code member@tp}), the member's latest assignments and resumptions. */
+    private final Map<String, Deque<String>> memberEvents = new HashMap<>();
+    /** Per member and partition, the offset after the last record the member read since its assignment. */
+    private final Map<String, Long> nextRead = new HashMap<>();
+    /** Per member that reports its assignments, the partitions it owns now. */
+    private final Map<String, Set<TopicPartition>> owned = new HashMap<>();
+    /** Commits that carried a partition their member did not own when it sent them. */
+    private final List<String> unownedCommits = new ArrayList<>();
     private final Set<Long> failedIds = new HashSet<>();
     private final List<String> regressions = new ArrayList<>();
     private long nextId;
@@ -51,6 +60,13 @@ final class CommitLog {
     /** Records a commit about to be sent; returns its id for {@link #complete}. */
     synchronized long begin(Map<TopicPartition, OffsetAndMetadata> offsets) {
         long id = nextId++;
+        offsets.forEach((tp, offset) -> {
+            Set<TopicPartition> ownedByMember = owned.get(offset.metadata());
+            if (ownedByMember != null && !ownedByMember.contains(tp)) {
+                unownedCommits.add(tp + "=" + offset.offset() + " by " + offset.metadata() + " at " + LocalTime.now()
+                        + "; the member lately: " + memberEvents.get(offset.metadata() + "@" + tp));
+            }
+        });
         pending.put(id, Map.copyOf(offsets));
         sentAt.put(id, LocalTime.now());
         return id;
@@ -80,7 +96,8 @@ final class CommitLog {
             Long highestOfMember = highestAckedByMember.get(memberPartition);
             if (highestOfMember != null && offset.offset() < highestOfMember) {
                 regressions.add(tp + ": acknowledged " + offset.offset() + " (by " + offset.metadata() + ", sent at "
-                        + sent + ", acknowledged at " + answered + ") after " + highestOfMember + "; before: " + latest);
+                        + sent + ", acknowledged at " + answered + ") after " + highestOfMember + "; before: " + latest
+                        + "; the member lately: " + memberEvents.get(memberPartition));
             } else {
                 highestAckedByMember.put(memberPartition, offset.offset());
             }
@@ -89,6 +106,51 @@ final class CommitLog {
                 latest.removeFirst();
             }
         });
+    }
+
+    /** {@code member} was given {@code partitions}; it resumes at whatever its client decides. */
+    synchronized void assigned(String member, Collection<TopicPartition> partitions) {
+        owned.computeIfAbsent(member, m -> new HashSet<>()).addAll(partitions);
+        for (TopicPartition tp : partitions) {
+            String memberPartition = member + "@" + tp;
+            nextRead.remove(memberPartition);
+            event(memberPartition, "assigned at " + LocalTime.now());
+        }
+    }
+
+    /** {@code member} gave up {@code partitions} (revoked, or lost if {@code lost}). */
+    synchronized void revoked(String member, Collection<TopicPartition> partitions, boolean lost) {
+        owned.computeIfAbsent(member, m -> new HashSet<>()).removeAll(partitions);
+        for (TopicPartition tp : partitions) {
+            String memberPartition = member + "@" + tp;
+            nextRead.remove(memberPartition);
+            event(memberPartition, (lost ? "lost" : "revoked") + " at " + LocalTime.now());
+        }
+    }
+
+    /**
+     * {@code member} read {@code offset} of {@code tp}: notes where it resumed after an assignment
+     * (against its own highest acknowledged commit then) and any jump of its position without one.
+     */
+    synchronized void read(String member, TopicPartition tp, long offset) {
+        String memberPartition = member + "@" + tp;
+        Long expected = nextRead.put(memberPartition, offset + 1);
+        if (expected == null) {
+            event(memberPartition, "resumed at " + offset + " (its highest acknowledged commit "
+                    + highestAckedByMember.get(memberPartition) + ", the group's " + highestAcked.get(tp) + ") at "
+                    + LocalTime.now());
+        } else if (offset != expected) {
+            event(memberPartition, "read " + offset + " after " + (expected - 1) + " without a reassignment at "
+                    + LocalTime.now());
+        }
+    }
+
+    private void event(String memberPartition, String event) {
+        Deque<String> events = memberEvents.computeIfAbsent(memberPartition, k -> new ArrayDeque<>());
+        events.addLast(event);
+        if (events.size() > HISTORY) {
+            events.removeFirst();
+        }
     }
 
     synchronized long acked() {
@@ -114,6 +176,15 @@ final class CommitLog {
         Map<TopicPartition, Long> copy = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         copy.putAll(highestAcked);
         return copy;
+    }
+
+    /**
+     * Commits of a partition its member did not own when it sent it (members that report their
+     * assignments only): such a commit, accepted in the member's current generation, can move the
+     * group's committed offset back below the partition's new owner's commits.
+     */
+    synchronized List<String> unownedCommits() {
+        return List.copyOf(unownedCommits);
     }
 
     synchronized List<String> regressions() {

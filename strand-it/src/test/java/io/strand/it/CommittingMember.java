@@ -2,11 +2,13 @@ package io.strand.it;
 
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,14 +21,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * A Java consumer in a group, polling on a thread of its own and, after every poll that returned
  * records, committing for each partition it read the offset after its last record there, either
  * with {@code commitSync} or {@code commitAsync}; every commit and its outcome go to the group's
- * {@link CommitLog}, every offset read to the group's {@link Consumed}. A member never commits
- * below what it read, so a group's commits only move forward unless it resumed below one.
+ * {@link CommitLog}, every offset read to the group's {@link Consumed} and, with its assignments and
+ * revocations, to the {@link CommitLog} too. A member never commits below what it read, so a group's
+ * commits only move forward unless it resumed below one.
  *
  * <p>An asynchronous member keeps one commit in flight at a time and folds what it reads meanwhile
  * into the next: several {@code commitAsync} calls in flight across a coordinator's restart were once
  * seen acknowledged out of order (2219 after 2221) although this broker answers each connection in
  * request order, so the reordering is not the broker's to promise; an application that needs its
- * commits in order waits for each, as this member does.
+ * commits in order waits for each, as this member does. What it folds is only ever of partitions it
+ * still owns: a revocation drops the revoked partitions' offsets, or the next commit, sent in the
+ * next generation, would move the group's committed offset back below the new owner's commits.
  *
  * <p>Thread-safe: the test starts, observes and stops it; only its own thread touches the consumer.
  */
@@ -71,14 +76,32 @@ final class CommittingMember implements AutoCloseable {
     private void run() {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    forget(partitions);
+                    commits.revoked(thread.getName(), partitions, false);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    forget(partitions);
+                    commits.revoked(thread.getName(), partitions, true);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    commits.assigned(thread.getName(), partitions);
+                }
+            });
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 for (ConsumerRecord<String, String> record : records) {
                     consumed.add(record.partition(), record.offset());
-                    offsets.put(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1, thread.getName()));
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    commits.read(thread.getName(), tp, record.offset());
+                    offsets.put(tp, new OffsetAndMetadata(record.offset() + 1, thread.getName()));
                 }
                 if (mode == CommitMode.ASYNC) {
                     unsent.putAll(offsets);
@@ -93,6 +116,17 @@ final class CommittingMember implements AutoCloseable {
         } catch (Throwable e) {
             error = e;
         }
+    }
+
+    /**
+     * Drops what was read and not yet committed of partitions the member no longer owns: committed
+     * later, in the next generation, such an offset would overwrite the commits of the partition's new
+     * owner, which resumed from the committed offset and may be far past it (the coordinator, like
+     * Kafka's, accepts a member's commit of any partition in its current generation). Runs on the
+     * member's thread, inside {@code poll}.
+     */
+    private void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(unsent::remove);
     }
 
     private void commit(KafkaConsumer<String, String> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -168,6 +168,7 @@ class GroupCrashIT {
         }
         for (CommitLog group : groups) {
             assertCommittedAtOrPastAcknowledged(bootstrap, group, "at the end");
+            assertThat(group.unownedCommits()).as("commits of partitions their member did not own in %s", group).isEmpty();
             assertThat(group.regressions()).as("acknowledged commits of a member below its earlier ones in %s", group).isEmpty();
         }
         readBy.forEach((group, read) -> ends.forEach((tp, end) -> assertThat(read.firstUnread(tp.partition(), end))

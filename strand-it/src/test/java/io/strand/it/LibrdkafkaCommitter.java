@@ -71,8 +71,11 @@ final class LibrdkafkaCommitter implements AutoCloseable {
             case "READ" -> {
                 String[] range = words[2].split(" ");
                 int partition = Integer.parseInt(words[1]);
+                TopicPartition tp = new TopicPartition(topic, partition);
                 for (long offset = Long.parseLong(range[0]); offset <= Long.parseLong(range[1]); offset++) {
                     consumed.add(partition, offset);
+                    // Its commits carry no metadata: the member is "" in the commit log.
+                    commits.read("", tp, offset);
                 }
             }
             case "COMMIT" -> {
