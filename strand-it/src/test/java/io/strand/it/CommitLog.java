@@ -161,6 +161,12 @@ final class CommitLog {
         return failed;
     }
 
+    /** True if a commit {@code member} sent is still pending. */
+    synchronized boolean hasPendingOf(String member) {
+        return pending.values().stream()
+                .anyMatch(offsets -> offsets.values().stream().anyMatch(o -> member.equals(o.metadata())));
+    }
+
     /** The ids of the commits sent and not yet answered (as far as the client has told). */
     synchronized Set<Long> pendingIds() {
         return new HashSet<>(pending.keySet());

@@ -62,8 +62,13 @@ final class CommittingMember implements AutoCloseable {
         this.mode = mode;
         this.commits = commits;
         this.consumed = consumed;
-        this.thread = new Thread(this::run, "member-" + name);
+        this.thread = new Thread(this::run, commitMetadata(name));
         this.thread.setDaemon(true);
+    }
+
+    /** The metadata of every commit the member named {@code name} sends (also its thread's name). */
+    static String commitMetadata(String name) {
+        return "member-" + name;
     }
 
     static CommittingMember start(String name, Properties props, String topic, CommitMode mode, CommitLog commits,

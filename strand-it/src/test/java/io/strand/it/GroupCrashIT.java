@@ -59,6 +59,8 @@ class GroupCrashIT {
     private static final String CLASSIC_GROUP = "crash-classic";
     private static final String CONSUMER_GROUP = "crash-consumer";
     private static final String LIBRDKAFKA_GROUP = "crash-librdkafka";
+    /** The classic group's asynchronous member: its commits in flight at a kill fail. */
+    private static final String ASYNC_CLASSIC = "classic-async";
     private static final Path SCRIPTS = Path.of(System.getProperty("strand.it.pythonDir", "src/test/python"));
     /** Acknowledged commits of each group since the last restart before the next kill. */
     private static final int COMMITS_PER_ROUND = 30;
@@ -112,7 +114,7 @@ class GroupCrashIT {
         CommittingMember.Consumed consumerProtocolRead = new CommittingMember.Consumed();
         members.add(CommittingMember.start("classic-sync", memberProps(bootstrap, CLASSIC_GROUP, "classic"), TOPIC,
                 CommittingMember.CommitMode.SYNC, classic, classicRead));
-        members.add(CommittingMember.start("classic-async", memberProps(bootstrap, CLASSIC_GROUP, "classic"), TOPIC,
+        members.add(CommittingMember.start(ASYNC_CLASSIC, memberProps(bootstrap, CLASSIC_GROUP, "classic"), TOPIC,
                 CommittingMember.CommitMode.ASYNC, classic, classicRead));
         members.add(CommittingMember.start("consumer-async", memberProps(bootstrap, CONSUMER_GROUP, "consumer"), TOPIC,
                 CommittingMember.CommitMode.ASYNC, consumerProtocol, consumerProtocolRead));
@@ -129,9 +131,8 @@ class GroupCrashIT {
         List<CommitLog> groups = List.copyOf(readBy.keySet());
 
         List<String> kills = new ArrayList<>();
-        long failedInFlight = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
-            Map<CommitLog, Set<Long>> pendingAtKill = awaitCommitsInFlight("kill " + kill, groups);
+            Map<CommitLog, Set<Long>> pendingAtKill = awaitCommitsInFlight("kill " + kill, groups, classic);
             LocalTime killedAt = LocalTime.now();
             broker.kill();
             broker.restart();
@@ -144,12 +145,11 @@ class GroupCrashIT {
             for (Map.Entry<CommitLog, Set<Long>> pending : pendingAtKill.entrySet()) {
                 failed += pending.getKey().failedOf(pending.getValue());
             }
-            failedInFlight += failed;
             kills.add("kill " + kill + " at " + killedAt + ": " + pendingAtKill.values().stream().mapToInt(Set::size).sum()
                     + " commits pending, " + failed + " of them failed; " + producer.log.pending()
                     + " sends pending; down and restarted in " + downMs + " ms");
         }
-        awaitCommitsInFlight("after the last restart", groups);
+        awaitCommitsInFlight("after the last restart", groups, null);
         producer.stop();
         assertThat(producer.log.failed()).as("failed sends of %s", producer.log).isZero();
 
@@ -175,7 +175,10 @@ class GroupCrashIT {
                 .as("first offset of %s no member of %s read", tp, group.group).isEqualTo(-1)));
         LogAudit.readWithJavaConsumer(bootstrap, TOPIC, PARTITIONS, Duration.ofSeconds(60)).check(List.of(producer.log));
 
-        assertThat(failedInFlight).as("commits pending at a kill that failed: %s", kills).isPositive();
+        // Not asserted: that some commit pending at a kill failed. A pending asynchronous commit may
+        // already be answered, its callback waiting for the member's next poll, so whether a kill
+        // fails one is chance; neither outcome is wrong, and the checks above hold for both (an
+        // acknowledged commit is durable, a failed one promises nothing). The summary below counts them.
         try (Admin admin = admin(bootstrap)) {
             assertThat(admin.listConsumerGroupOffsets("crash-deleted-group").partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS)).isEmpty();
@@ -193,7 +196,13 @@ class GroupCrashIT {
      * Waits until each group has had {@link #COMMITS_PER_ROUND} more commits acknowledged, the
      * producer has requests in flight, and commits are pending at the members; returns those commits.
      */
-    private Map<CommitLog, Set<Long>> awaitCommitsInFlight(String what, List<CommitLog> groups) {
+    /**
+     * Waits for more acknowledged commits in every group, sends in flight and pending commits; with
+     * {@code asyncClassic} also until the classic asynchronous member has a commit pending: the one
+     * kind of commit a kill fails (the others are retried across the restart), so that each kill
+     * puts a commit to the test whose outcome the client learns only as a failure.
+     */
+    private Map<CommitLog, Set<Long>> awaitCommitsInFlight(String what, List<CommitLog> groups, CommitLog asyncClassic) {
         Map<CommitLog, Long> ackedBefore = new HashMap<>();
         groups.forEach(group -> ackedBefore.put(group, group.acked()));
         AtomicReference<Map<CommitLog, Set<Long>>> pending = new AtomicReference<>();
@@ -201,6 +210,9 @@ class GroupCrashIT {
                 .atMost(ROUND_TIMEOUT).pollInterval(Duration.ofMillis(1)).until(() -> {
                     if (groups.stream().anyMatch(group -> group.acked() < ackedBefore.get(group) + COMMITS_PER_ROUND)
                             || producer.requestsInFlight() == 0) {
+                        return false;
+                    }
+                    if (asyncClassic != null && !asyncClassic.hasPendingOf(CommittingMember.commitMetadata(ASYNC_CLASSIC))) {
                         return false;
                     }
                     Map<CommitLog, Set<Long>> now = new HashMap<>();
