@@ -43,12 +43,12 @@ class ProcStatsTest {
     void findsAFileMappedByTheProcess() {
         String maps = """
                 7ffb00000-7ffb75000 rw-p 00c77000 fe:00 328258                           /usr/lib/jvm/java-17/lib/server/classes.jsa
-                7f4a2fbc7000-7f4a2fbe2000 rw-p 00001000 fe:00 2150956                    /work/strand-server/target/strand.jsa
+                7f4a2fbc7000-7f4a2fbe2000 rw-p 00001000 fe:00 2150956                    /opt/strand/strand-server/target/strand.jsa
                 7f4a30000000-7f4a30021000 rw-p 00000000 00:00 0
                 """;
 
-        assertThat(ProcStats.parseMapsFile(maps, Path.of("/work/strand-server/target/strand.jsa"))).isTrue();
-        assertThat(ProcStats.parseMapsFile(maps, Path.of("/work/strand-server/target/other.jsa"))).isFalse();
+        assertThat(ProcStats.parseMapsFile(maps, Path.of("/opt/strand/strand-server/target/strand.jsa"))).isTrue();
+        assertThat(ProcStats.parseMapsFile(maps, Path.of("/opt/strand/strand-server/target/other.jsa"))).isFalse();
         assertThat(ProcStats.parseMapsFile(maps, Path.of("/target/strand.jsa"))).isFalse();
     }
 
