@@ -267,7 +267,11 @@ public final class BrokerConfig {
         return result;
     }
 
-    /** Listeners as given to clients: advertised.listeners, else the bound ones (controller ones excluded). */
+    /**
+     * Listeners as given to clients: advertised.listeners, else the bound ones; controller listeners
+     * excluded either way. Kafka 4's own server.properties advertises its CONTROLLER listener too
+     * (how other nodes reach a controller, KIP-853); that is no client endpoint and is not registered.
+     */
     public List<Listener> advertisedListeners() {
         List<String> advertised = values.getList(ADVERTISED_LISTENERS);
         List<Listener> result = new ArrayList<>();
@@ -279,7 +283,10 @@ public final class BrokerConfig {
             }
         } else {
             for (String spec : advertised) {
-                result.add(Listener.parse(ADVERTISED_LISTENERS, spec));
+                Listener l = Listener.parse(ADVERTISED_LISTENERS, spec);
+                if (!controllerListenerNames().contains(l.name())) {
+                    result.add(l);
+                }
             }
         }
         return result;

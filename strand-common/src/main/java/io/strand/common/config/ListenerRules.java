@@ -33,7 +33,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       voter, and that listener has the port of this node's voter entry (the quorum listens on the
  *       voter address);</li>
  *   <li>broker role: {@code inter.broker.listener.name} is a client listener; the advertised
- *       listeners are client listeners with a host, one entry per name;</li>
+ *       listeners are client listeners with a host, one entry per name, or controller listeners
+ *       this node binds (Kafka 4's own server.properties advertises its CONTROLLER listener);</li>
  *   <li>controller only: every listener is a controller listener;</li>
  *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound.</li>
  * </ul>
@@ -92,6 +93,15 @@ final class ListenerRules {
         if (controllerNames.contains(interBroker) || config.brokerListener() == null) {
             throw new ConfigException(LISTENERS, config.getList(LISTENERS),
                     "no listener named " + config.getString(INTER_BROKER_LISTENER_NAME) + " for clients");
+        }
+        Set<String> bound = new HashSet<>(names(config.listeners()));
+        List<String> advertisedSpecs = config.getList(ADVERTISED_LISTENERS);
+        for (String spec : advertisedSpecs == null ? List.<String>of() : advertisedSpecs) {
+            String name = Listener.parse(ADVERTISED_LISTENERS, spec).name();
+            if (controllerNames.contains(name) && !bound.contains(name)) {
+                throw new ConfigException(ADVERTISED_LISTENERS, config.getList(ADVERTISED_LISTENERS),
+                        "controller listener " + name + " is advertised but not in listeners");
+            }
         }
         List<Listener> advertised = config.advertisedListeners();
         if (advertised.isEmpty()) {

@@ -81,6 +81,24 @@ class BrokerConfigTest {
     }
 
     @Test
+    void kafkasOwnCombinedListenerLinesAreAcceptedAndOnlyClientListenersAdvertisedToClients() {
+        // The listener lines of Kafka 4's config/server.properties: the controller listener is advertised too.
+        BrokerConfig config = BrokerConfig.of(Map.of(
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                "advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
+                "controller.listener.names", "CONTROLLER",
+                "listener.security.protocol.map",
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"));
+        assertThat(config.advertisedListeners()).containsExactly(new BrokerConfig.Listener("PLAINTEXT", "localhost", 9092));
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of(
+                "listeners", "PLAINTEXT://:9092",
+                "advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
+                "process.roles", "broker",
+                "controller.quorum.voters", "2@localhost:9093")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("advertised");
+    }
+
+    @Test
     void everyNonControllerListenerIsAClientListener() {
         BrokerConfig config = BrokerConfig.of(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:9092,EXTERNAL://:9094,CONTROLLER://127.0.0.1:9093",
@@ -119,8 +137,8 @@ class BrokerConfigTest {
     void advertisedListenersNameClientListenersOnce() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://a:1,PLAINTEXT://b:2")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("advertised twice");
-        assertThatThrownBy(() -> BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://a:1,CONTROLLER://a:9093")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("CONTROLLER is not one of the client listeners");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("advertised.listeners", "PLAINTEXT://a:1,EXTERNAL://a:9094")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("EXTERNAL is not one of the client listeners");
     }
 
     @Test
