@@ -67,7 +67,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
     public GroupCoordinatorService(int nodeId, GroupCoordinatorConfig config, ReplicaManager replicaManager, Time time) {
         this.nodeId = nodeId;
         this.config = config;
-        this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, () -> image),
+        this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager),
                 time, new Random(), () -> partitionCounts);
     }
 

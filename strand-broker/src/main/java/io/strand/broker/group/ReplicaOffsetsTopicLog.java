@@ -3,9 +3,7 @@ package io.strand.broker.group;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.OffsetsTopicLog;
-import io.strand.metadata.image.MetadataImage;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -29,11 +27,9 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
     private static final short ACKS_ALL = -1;
 
     private final ReplicaManager replicaManager;
-    private final Supplier<MetadataImage> image;
 
-    ReplicaOffsetsTopicLog(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
+    ReplicaOffsetsTopicLog(ReplicaManager replicaManager) {
         this.replicaManager = replicaManager;
-        this.image = image;
     }
 
     private static TopicPartition tp(int partition) {
@@ -47,7 +43,7 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
         try {
             Partition leader = replicaManager.leaderPartition(tp);
             lastOffset = leader.appendAsLeader(records, ACKS_ALL,
-                    replicaManager.minInsyncReplicas(image.get(), Topic.GROUP_METADATA_TOPIC_NAME)).lastOffset();
+                    leader.minInsyncReplicas()).lastOffset();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
