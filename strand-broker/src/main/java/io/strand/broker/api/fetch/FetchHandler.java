@@ -75,6 +75,17 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
     }
 
+    /**
+     * On the connection's event loop: a read takes no lock and touches only segment files in the page
+     * cache — the same reads the long poll repeats on the loop and {@code sendfile} does when the
+     * response goes out. Running here spares a consumer two thread hand-offs per fetch, which is most
+     * of a fetch's latency when records arrive one by one.
+     */
+    @Override
+    public RunsOn runsOn() {
+        return RunsOn.EVENT_LOOP;
+    }
+
     @Override
     public CompletableFuture<FetchResponseData> handle(RequestContext context, FetchRequest request) {
         IsolationLevel isolation = RequestChecks.isolationLevel(request.data().isolationLevel());
@@ -105,7 +116,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     return false;
                 },
                 () -> response.complete(fetchContext.respond(read(fetchContext, request, readCommitted).partitions)));
-        // The first read ran on the request pool; the long poll lives on the connection's event loop.
+        // The long poll lives on the connection's event loop; the first read ran on a pool thread if
+        // an earlier request of the connection was still there. From the loop itself this queues a
+        // task without a wake-up.
         context.eventLoop().execute(() -> delayed.start(request.maxWait(), response));
         return response;
     }
