@@ -64,7 +64,8 @@ public final class LeaderEpochCache {
         return new LeaderEpochCache(file, entries);
     }
 
-    List<Entry> entries() {
+    /** The entries, oldest first: an immutable snapshot. */
+    public List<Entry> entries() {
         return entries;
     }
 
@@ -122,6 +123,13 @@ public final class LeaderEpochCache {
         List<Entry> current = entries;
         if (!current.isEmpty() && last(current).startOffset() >= endOffset) {
             replace(current.stream().filter(x -> x.startOffset() < endOffset).toList());
+        }
+    }
+
+    /** Writer only: forgets every epoch (the log was emptied and restarted elsewhere). */
+    public void clear() throws IOException {
+        if (!entries.isEmpty()) {
+            replace(List.of());
         }
     }
 

@@ -10,6 +10,7 @@ import io.strand.storage.producer.ProducerStateManager;
 import io.strand.storage.record.BatchValidator;
 import io.strand.storage.record.ValidatedBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,7 +190,7 @@ public final class PartitionLog {
                 batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
                 maxTimestampMs = appendTimeMs;
             }
-            write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch);
+            write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch, false);
             if (batch.hasProducerId()) {
                 producerState.onBatchAppended(batch.producerId(), batch.producerEpoch(), new ProducerEntry.BatchMetadata(
                         batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, maxTimestampMs));
@@ -205,17 +206,109 @@ public final class PartitionLog {
         }
     }
 
-    /** Writer only: rolls if due, writes the stamped batch, records its epoch, publishes the new end. */
+    /**
+     * Appends batches a follower fetched from its leader, keeping the offsets and leader epochs the
+     * leader stamped. Thread-safe: the checks ({@link ReplicatedBatches}: magic, CRC, framing, offsets
+     * increasing) run on the caller's thread, the write under the writer lock. Each batch whose epoch is
+     * newer than the latest records that epoch's start offset; idempotent batches update the producer
+     * state exactly as recovery replays them, so a follower that becomes leader recognises a
+     * producer's retries as the old leader would. Rolls, indexes and {@code flush.messages} as on the
+     * leader path. A partial batch at the end (the fetch's byte limit) is dropped; a batch may start
+     * above the log end (a gap left by compaction in the leader's log), never below.
+     *
+     * @return the offsets of the first and last appended batch; offsets {@code -1} and no records if the
+     *     records hold no complete batch
+     * @throws UnexpectedAppendOffsetException if the first batch starts below the log end; nothing is written
+     * @throws org.apache.kafka.common.errors.CorruptRecordException if a batch fails its checks; nothing is written
+     * @throws KafkaStorageException if the write fails; the log is then taken offline
+     */
+    public LogAppendResult appendAsFollower(MemoryRecords records) {
+        ReplicatedBatches checked = ReplicatedBatches.check(topicPartition, records);
+        lock.lock();
+        try {
+            ensureOpen();
+            if (checked.batches().isEmpty()) {
+                return new LogAppendResult(-1L, -1L, -1L, logStartOffset, 0, false);
+            }
+            long endOffset = logEnd.offset();
+            if (checked.firstOffset() < endOffset) {
+                throw new UnexpectedAppendOffsetException(topicPartition.toString(), checked.firstOffset(), endOffset);
+            }
+            LogConfig cfg = config;
+            ByteBuffer buffer = records.buffer();
+            int position = buffer.position();
+            for (MutableRecordBatch batch : checked.batches()) {
+                ByteBuffer bytes = buffer.duplicate().limit(position + batch.sizeInBytes()).position(position).slice();
+                position += batch.sizeInBytes();
+                write(cfg, MemoryRecords.readableRecords(bytes), batch.baseOffset(), batch.lastOffset(),
+                        batch.maxTimestamp(), batch.partitionLeaderEpoch(), true);
+                producerState.replay(batch);
+            }
+            long lastOffset = checked.lastOffset();
+            if (lastOffset + 1 - recoveryPoint >= cfg.flushIntervalMessages()) {
+                flushUpTo(lastOffset + 1);
+            }
+            return new LogAppendResult(checked.firstOffset(), lastOffset, -1L, logStartOffset, checked.recordCount(),
+                    false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A replica that becomes leader records that {@code leaderEpoch} begins at its log end
+     * {@code startOffset}, before any batch of it is written, so OffsetForLeaderEpoch and followers'
+     * divergence checks see the new epoch at once (Kafka's {@code Partition.makeLeader} does the same).
+     * Checkpointed and fsynced before it returns. Thread-safe (writer lock). Calling it again for the
+     * latest epoch changes nothing.
+     *
+     * @throws IllegalArgumentException if {@code leaderEpoch} is negative or older than the latest epoch
+     *     (epochs never go back), or {@code startOffset} is not the log end
+     */
+    public void assignEpochStartOffset(int leaderEpoch, long startOffset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            int latest = epochCache.latestEpoch();
+            if (leaderEpoch < 0 || leaderEpoch < latest) {
+                throw new IllegalArgumentException("Leader epoch may not go back: partition=" + topicPartition
+                        + " leaderEpoch=" + leaderEpoch + " latestEpoch=" + latest);
+            }
+            if (leaderEpoch == latest) {
+                return;
+            }
+            if (startOffset != logEnd.offset()) {
+                throw new IllegalArgumentException("A leader epoch starts at the log end: partition=" + topicPartition
+                        + " leaderEpoch=" + leaderEpoch + " startOffset=" + startOffset
+                        + " logEndOffset=" + logEnd.offset());
+            }
+            epochCache.assign(leaderEpoch, startOffset);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot write leader epochs: partition=" + topicPartition, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writer only: rolls if due (the new segment starts at {@code firstOffset}), writes the stamped batch,
+     * records its epoch, publishes the new end. {@code replicated} says the batch came from a leader.
+     */
     private void write(LogConfig cfg, MemoryRecords records, long firstOffset, long lastOffset, long maxTimestampMs,
-            int leaderEpoch) {
+            int leaderEpoch, boolean replicated) {
         try {
             long nowMs = env.time().milliseconds();
             LogSegment segment = logEnd.segment();
             if (segment.shouldRoll(cfg, records.sizeInBytes(), maxTimestampMs, lastOffset, nowMs)) {
-                segment = roll(nowMs);
+                segment = roll(nowMs, firstOffset);
             }
             segment.append(firstOffset, maxTimestampMs, records, cfg.indexIntervalBytes());
             if (leaderEpoch >= 0 && leaderEpoch > epochCache.latestEpoch()) {
+                epochCache.assign(leaderEpoch, firstOffset);
+            } else if (replicated && leaderEpoch >= 0 && leaderEpoch < epochCache.latestEpoch()) {
+                // An epoch this replica began as leader at the log end without writing a batch of it:
+                // the leader's batches of an older epoch land there, so that epoch never really began.
+                epochCache.truncateFromEnd(firstOffset);
                 epochCache.assign(leaderEpoch, firstOffset);
             }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
@@ -227,14 +320,16 @@ public final class PartitionLog {
         }
     }
 
-    /** Writer only: closes the active segment and starts a new one at the log end. */
-    private LogSegment roll(long nowMs) throws IOException {
+    /**
+     * Writer only: closes the active segment and starts a new one at {@code newBaseOffset}: the log end,
+     * or above it when a replicated batch follows a gap that compaction left in the leader's log.
+     */
+    private LogSegment roll(long nowMs, long newBaseOffset) throws IOException {
         LogEnd end = logEnd;
         LogSegment old = end.segment();
         if (old.sizeInBytes() == 0) {
             return old;
         }
-        long newBaseOffset = end.offset();
         old.onBecomeInactive();
         producerState.setMapEndOffset(newBaseOffset);
         producerState.takeSnapshot();
@@ -301,7 +396,13 @@ public final class PartitionLog {
         return highWatermark;
     }
 
-    /** Sets the high watermark, clamped to [log start, log end]. */
+    /**
+     * Sets the high watermark, clamped to [log start, log end] as Kafka clamps it: a follower passes the
+     * leader's high watermark, which may be above its own log end. It may move back (a truncation, or a
+     * new leader whose high watermark lags). One writer at a time, which must not race
+     * {@link #truncateTo} or {@link #truncateFullyAndStartAt} (on a follower all three are the
+     * fetcher's; on a leader only the replica manager sets it).
+     */
     public void updateHighWatermark(long highWatermark) {
         this.highWatermark = Math.max(logStartOffset, Math.min(highWatermark, logEnd.offset()));
     }
@@ -351,7 +452,7 @@ public final class PartitionLog {
         } finally {
             lock.unlock();
         }
-        env.onLogStartOffsetChanged().accept(this);
+        env.onOffsetsChanged().accept(this);
         env.scheduler().scheduleOnce("delete-records-" + topicPartition,
                 () -> deleteSegments(RetentionRules.belowLogStart(this::logStartOffset), "below log start offset"), 0L);
         return newStart;
@@ -360,6 +461,11 @@ public final class PartitionLog {
     /** OffsetForLeaderEpoch: see {@link LeaderEpochCache#endOffsetFor}. */
     public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
         return epochCache.endOffsetFor(leaderEpoch, logEnd.offset());
+    }
+
+    /** The leader epochs and their start offsets, oldest first (an immutable snapshot). */
+    public List<LeaderEpochCache.Entry> leaderEpochs() {
+        return epochCache.entries();
     }
 
     /** The latest leader epoch written to this log, or -1. */
@@ -436,8 +542,20 @@ public final class PartitionLog {
     }
 
     /**
-     * Follower truncation: drops every batch at and after the one holding {@code offset}. Truncating
-     * below the first segment empties the log and restarts it at {@code offset}.
+     * Follower truncation: drops every batch at and after the one holding {@code offset} (a batch is
+     * never split, so the new log end may be below {@code offset}), with its index entries, the leader
+     * epochs that began there, and the producer state they made (rebuilt from the latest snapshot at or
+     * below the new end). The high watermark, recovery point and log start are clamped to the new end.
+     * Truncating at or below the first segment's base offset is {@link #truncateFullyAndStartAt}. At or
+     * above the log end no batch goes, but an epoch begun at the log end without a batch of it is
+     * forgotten, as Kafka does: the new leader's log decides what follows.
+     *
+     * <p><b>Crash.</b> The truncated segment and the directory are fsynced before this returns, and the
+     * lowered offsets are checkpointed ({@link LogEnvironment#onOffsetsChanged}), so neither a restart
+     * nor a power loss brings the dropped batches back, and records appended later above the old
+     * recovery point are re-checked by recovery. Thread-safe (writer lock).
+     *
+     * @throws KafkaStorageException if a file operation fails; the log is then taken offline
      */
     public void truncateTo(long offset) {
         lock.lock();
@@ -448,33 +566,31 @@ public final class PartitionLog {
                 throw new IllegalArgumentException("Cannot truncate partition=" + topicPartition + " to offset=" + offset);
             }
             if (offset >= logEnd.offset()) {
+                epochCache.truncateFromEnd(logEnd.offset());
                 return;
             }
-            LogSegment active;
-            long newEnd;
             if (offset <= segments.firstKey()) {
-                deleteNow(new ArrayList<>(segments.values()), "truncation to offset=" + offset);
-                active = LogSegment.create(dir, offset, config, env.time().milliseconds(), env.rollJitterMs(config));
-                segments.put(offset, active);
-                logStartOffset = offset;
-                newEnd = offset;
+                startEmptyAt(offset, "truncation to offset=" + offset);
             } else {
                 deleteNow(new ArrayList<>(segments.tailMap(offset, true).values()), "truncation to offset=" + offset);
-                active = segments.lastEntry().getValue();
+                LogSegment active = segments.lastEntry().getValue();
                 active.truncateTo(offset);
                 active.onBecomeActive();
-                newEnd = active.readNextOffset();
+                active.flush();
+                StorageFiles.fsyncDirectory(dir);
+                dirNeedsFsync = false;
+                long newEnd = active.readNextOffset();
+                logEnd = new LogEnd(newEnd, active, active.sizeInBytes());
+                truncatedToOffset.accumulateAndGet(newEnd, Math::min);
+                logStartOffset = Math.min(logStartOffset, newEnd);
+                highWatermark = Math.min(highWatermark, newEnd);
+                recoveryPoint = Math.min(recoveryPoint, newEnd);
+                epochCache.truncateFromEnd(newEnd);
+                long snapshotOffset = producerState.loadLatestSnapshot(newEnd);
+                LogLoader.replayProducerState(producerState, segments, Math.max(snapshotOffset, segments.firstKey()),
+                        newEnd);
             }
-            dirNeedsFsync = true;
-            logEnd = new LogEnd(newEnd, active, active.sizeInBytes());
-            truncatedToOffset.accumulateAndGet(newEnd, Math::min);
-            logStartOffset = Math.min(logStartOffset, newEnd);
-            highWatermark = Math.min(highWatermark, newEnd);
-            recoveryPoint = Math.min(recoveryPoint, newEnd);
-            epochCache.truncateFromEnd(newEnd);
-            long snapshotOffset = producerState.loadLatestSnapshot(newEnd);
-            LogLoader.replayProducerState(producerState, segments, Math.max(snapshotOffset, segments.firstKey()), newEnd);
-            LOG.info("Truncated partition={} to logEndOffset={}", topicPartition, newEnd);
+            LOG.info("Truncated partition={} to logEndOffset={}", topicPartition, logEnd.offset());
         } catch (IOException e) {
             closed = true;
             throw new KafkaStorageException("Truncation failed, log taken offline: partition=" + topicPartition, e);
@@ -482,6 +598,57 @@ public final class PartitionLog {
             flushLock.unlock();
             lock.unlock();
         }
+        env.onOffsetsChanged().accept(this);
+    }
+
+    /**
+     * Drops the whole log and starts it again, empty, at {@code offset}, which becomes the log start,
+     * log end, high watermark and recovery point; the leader epochs and the producer state (and its
+     * snapshots) are cleared. A follower does this when its fetch offset is outside the leader's log
+     * (Kafka's {@code truncateFullyAndStartAt}). The directory is fsynced and the offsets checkpointed
+     * before it returns. Thread-safe (writer lock).
+     *
+     * @throws KafkaStorageException if a file operation fails; the log is then taken offline
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        lock.lock();
+        flushLock.lock();
+        try {
+            ensureOpen();
+            if (offset < 0) {
+                throw new IllegalArgumentException("Cannot restart partition=" + topicPartition + " at offset=" + offset);
+            }
+            startEmptyAt(offset, "restart at offset=" + offset);
+            LOG.info("Truncated partition={} fully, restarting at offset={}", topicPartition, offset);
+        } catch (IOException e) {
+            closed = true;
+            throw new KafkaStorageException("Truncation failed, log taken offline: partition=" + topicPartition, e);
+        } finally {
+            flushLock.unlock();
+            lock.unlock();
+        }
+        env.onOffsetsChanged().accept(this);
+    }
+
+    /**
+     * Writer and flush locks held: deletes every segment, starts an empty one at {@code offset} and
+     * forgets the epochs and producers. The new segment is durable (directory fsynced) before the
+     * epochs are cleared, so a crash in between leaves only epochs that the first append or the next
+     * load trims.
+     */
+    private void startEmptyAt(long offset, String reason) throws IOException {
+        deleteNow(new ArrayList<>(segments.values()), reason);
+        LogSegment active = LogSegment.create(dir, offset, config, env.time().milliseconds(), env.rollJitterMs(config));
+        segments.put(offset, active);
+        StorageFiles.fsyncDirectory(dir);
+        dirNeedsFsync = false;
+        logEnd = new LogEnd(offset, active, 0);
+        logStartOffset = offset;
+        highWatermark = offset;
+        recoveryPoint = offset;
+        truncatedToOffset.accumulateAndGet(offset, Math::min);
+        epochCache.clear();
+        producerState.truncateFullyAndStartAt(offset);
     }
 
     /**
@@ -521,7 +688,7 @@ public final class PartitionLog {
                 return 0;
             }
             if (deletable.size() == segments.size()) {
-                roll(env.time().milliseconds());
+                roll(env.time().milliseconds(), logEnd.offset());
             }
             for (LogSegment s : deletable) {
                 segments.remove(s.baseOffset());

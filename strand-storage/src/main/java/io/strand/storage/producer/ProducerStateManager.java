@@ -199,6 +199,18 @@ public final class ProducerStateManager {
         return -1L;
     }
 
+    /**
+     * The log was emptied and restarts at {@code offset}: forgets every producer and deletes every
+     * snapshot, none of which describes the new log.
+     */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        for (long snapshotOffset : snapshotOffsets()) {
+            Files.deleteIfExists(LogFileNames.snapshotFile(dir, snapshotOffset));
+        }
+        producers.clear();
+        mapEndOffset = offset;
+    }
+
     /** Deletes snapshots below {@code offset}, always keeping the newest one. */
     public void deleteSnapshotsBefore(long offset) throws IOException {
         List<Long> offsets = snapshotOffsets();
