@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
@@ -33,6 +36,52 @@ public final class TestRecords {
     public static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestampMs, String... values) {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
                 simple(timestampMs, values));
+    }
+
+    /** A batch as a leader stored it: offsets from {@code baseOffset}, stamped with {@code leaderEpoch}. */
+    public static MemoryRecords replicated(long baseOffset, int leaderEpoch, long timestampMs, String... values) {
+        return replicatedIdempotent(baseOffset, leaderEpoch, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                RecordBatch.NO_SEQUENCE, timestampMs, values);
+    }
+
+    /** An idempotent producer's batch as a leader stored it (see {@link #replicated}). */
+    public static MemoryRecords replicatedIdempotent(long baseOffset, int leaderEpoch, long producerId,
+            short producerEpoch, int baseSequence, long timestampMs, String... values) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, baseOffset, RecordBatch.NO_TIMESTAMP, producerId,
+                producerEpoch, baseSequence, false, leaderEpoch);
+        for (SimpleRecord r : simple(timestampMs, values)) {
+            builder.append(r);
+        }
+        return builder.build();
+    }
+
+    /** The batches of {@code parts}, one after the other, as one fetch answer holds them. */
+    public static MemoryRecords concat(MemoryRecords... parts) {
+        int size = 0;
+        for (MemoryRecords p : parts) {
+            size += p.sizeInBytes();
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        for (MemoryRecords p : parts) {
+            buf.put(p.buffer().duplicate());
+        }
+        return MemoryRecords.readableRecords(buf.flip());
+    }
+
+    /** A copy of {@code records} as bytes in memory (what a fetch answer carries). */
+    public static MemoryRecords copy(Records records) {
+        ByteBuffer buf = ByteBuffer.allocate(records.sizeInBytes());
+        if (records instanceof FileRecords f) {
+            try {
+                f.readInto(buf, 0); // reads from the slice's start and flips
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        } else {
+            buf.put(((MemoryRecords) records).buffer().duplicate()).flip();
+        }
+        return MemoryRecords.readableRecords(buf);
     }
 
     public static SimpleRecord[] simple(long timestampMs, String... values) {

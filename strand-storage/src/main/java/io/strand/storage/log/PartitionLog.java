@@ -259,8 +259,10 @@ public final class PartitionLog {
      * A replica that becomes leader records that {@code leaderEpoch} begins at its log end
      * {@code startOffset}, before any batch of it is written, so OffsetForLeaderEpoch and followers'
      * divergence checks see the new epoch at once (Kafka's {@code Partition.makeLeader} does the same).
-     * Checkpointed and fsynced before it returns. Thread-safe (writer lock). Calling it again for the
-     * latest epoch changes nothing.
+     * Checkpointed and fsynced before it returns, but, as in Kafka, loading the log after a restart trims
+     * epochs that begin at the log end, so an epoch with no batch yet must be assigned again when the
+     * replica becomes leader again. Thread-safe (writer lock). Calling it again for the latest epoch
+     * changes nothing.
      *
      * @throws IllegalArgumentException if {@code leaderEpoch} is negative or older than the latest epoch
      *     (epochs never go back), or {@code startOffset} is not the log end
