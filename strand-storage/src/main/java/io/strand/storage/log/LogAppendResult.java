@@ -3,7 +3,9 @@ package io.strand.storage.log;
 /**
  * What one {@link PartitionLog#appendAsLeader} did: the offsets the batch received, the broker
  * timestamp it was stamped with ({@code -1} when the topic keeps the producer's CreateTime), the log
- * start offset after the append, and the number of records.
+ * start offset after the append, and the number of records. For {@link PartitionLog#appendAsFollower}:
+ * the first batch's base offset and the last batch's last offset (both {@code -1} and no records when
+ * nothing was appended), {@code logAppendTimeMs} always {@code -1} (the leader's timestamps are kept).
  *
  * <p>{@code duplicate} is true when the batch was a producer retry of a batch already in the log: then
  * nothing was written and the offsets are those of the original append.

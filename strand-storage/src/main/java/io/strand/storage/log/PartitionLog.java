@@ -43,6 +43,16 @@ import org.slf4j.LoggerFactory;
  * consumers see and what retention may delete; the recovery point is the offset below which everything
  * was fsynced.
  *
+ * <p><b>Replication.</b> A leader appends produce requests with {@link #appendAsLeader}, which assigns
+ * offsets and stamps its leader epoch, and records a new epoch's start at once with
+ * {@link #assignEpochStartOffset}. A follower writes what it fetched with {@link #appendAsFollower},
+ * keeping the leader's offsets and epochs, finds where it diverged with {@link #endOffsetForEpoch} and
+ * {@link #latestEpoch}, cuts its log there with {@link #truncateTo} (or restarts it with
+ * {@link #truncateFullyAndStartAt} when its fetch offset is outside the leader's log), and takes the
+ * leader's high watermark with {@link #updateHighWatermark}. Both paths update the leader-epoch cache
+ * and the idempotent-producer state the same way recovery rebuilds them, so any replica can become
+ * leader and deduplicate a producer's retries.
+ *
  * <p><b>Threads.</b> Appends, rolls, retention, truncation, config changes and close take the writer
  * lock, so there is one writer at a time. Reads ({@link #read}, the offset getters, timestamp and epoch
  * lookups) take no lock: segments live in a {@link ConcurrentSkipListMap}, and the log end (offset,
