@@ -221,11 +221,17 @@ public final class LogSegment {
     }
 
     /**
-     * Writer only (the cleaner, for a segment nobody else sees yet): appends batches that already carry
-     * their offsets, indexing them as {@link #append} does.
+     * Writer only (a follower's log, or the cleaner for a segment nobody else sees yet): appends batches
+     * that already carry their offsets in one write, indexing them as {@link #append} does.
      */
     public void appendBatches(MemoryRecords records, int indexIntervalBytes) throws IOException {
         int position = log.sizeInBytes();
+        if (position == 0) {
+            for (RecordBatch first : records.batches()) {
+                rollingBasedTimestampMs = first.maxTimestamp();
+                break;
+            }
+        }
         log.append(records);
         for (RecordBatch batch : records.batches()) {
             onBatchWritten(batch.baseOffset(), batch.maxTimestamp(), position, batch.sizeInBytes(), indexIntervalBytes);

@@ -10,7 +10,6 @@ import io.strand.storage.producer.ProducerStateManager;
 import io.strand.storage.record.BatchValidator;
 import io.strand.storage.record.ValidatedBatch;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -200,7 +199,7 @@ public final class PartitionLog {
                 batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
                 maxTimestampMs = appendTimeMs;
             }
-            write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch, false);
+            write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch);
             if (batch.hasProducerId()) {
                 producerState.onBatchAppended(batch.producerId(), batch.producerEpoch(), new ProducerEntry.BatchMetadata(
                         batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, maxTimestampMs));
@@ -245,13 +244,8 @@ public final class PartitionLog {
                 throw new UnexpectedAppendOffsetException(topicPartition.toString(), checked.firstOffset(), endOffset);
             }
             LogConfig cfg = config;
-            ByteBuffer buffer = records.buffer();
-            int position = buffer.position();
+            writeReplicated(cfg, checked);
             for (MutableRecordBatch batch : checked.batches()) {
-                ByteBuffer bytes = buffer.duplicate().limit(position + batch.sizeInBytes()).position(position).slice();
-                position += batch.sizeInBytes();
-                write(cfg, MemoryRecords.readableRecords(bytes), batch.baseOffset(), batch.lastOffset(),
-                        batch.maxTimestamp(), batch.partitionLeaderEpoch(), true);
                 producerState.replay(batch);
             }
             long lastOffset = checked.lastOffset();
@@ -302,12 +296,9 @@ public final class PartitionLog {
         }
     }
 
-    /**
-     * Writer only: rolls if due (the new segment starts at {@code firstOffset}), writes the stamped batch,
-     * records its epoch, publishes the new end. {@code replicated} says the batch came from a leader.
-     */
+    /** Writer only: rolls if due, writes the stamped batch, records its epoch, publishes the new end. */
     private void write(LogConfig cfg, MemoryRecords records, long firstOffset, long lastOffset, long maxTimestampMs,
-            int leaderEpoch, boolean replicated) {
+            int leaderEpoch) {
         try {
             long nowMs = env.time().milliseconds();
             LogSegment segment = logEnd.segment();
@@ -317,19 +308,52 @@ public final class PartitionLog {
             segment.append(firstOffset, maxTimestampMs, records, cfg.indexIntervalBytes());
             if (leaderEpoch >= 0 && leaderEpoch > epochCache.latestEpoch()) {
                 epochCache.assign(leaderEpoch, firstOffset);
-            } else if (replicated && leaderEpoch >= 0 && leaderEpoch < epochCache.latestEpoch()) {
-                // An epoch this replica began as leader at the log end without writing a batch of it:
-                // the leader's batches of an older epoch land there, so that epoch never really began.
-                epochCache.truncateFromEnd(firstOffset);
-                epochCache.assign(leaderEpoch, firstOffset);
             }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
         } catch (IOException | RuntimeException e) {
-            // The file position may now be past the published end: refuse further writes; a restart recovers.
-            closed = true;
-            throw new KafkaStorageException("Append failed, log taken offline: partition=" + topicPartition
-                    + " dir=" + dir + " offset=" + firstOffset, e);
+            throw offline(firstOffset, e);
         }
+    }
+
+    /**
+     * Writer only: the follower's {@link #write}. Rolls if due (the new segment starting at the first
+     * batch), writes all the batches at once, records each new epoch where its first batch begins,
+     * publishes the new end.
+     */
+    private void writeReplicated(LogConfig cfg, ReplicatedBatches checked) {
+        long firstOffset = checked.firstOffset();
+        long lastOffset = checked.lastOffset();
+        try {
+            long nowMs = env.time().milliseconds();
+            LogSegment segment = logEnd.segment();
+            MemoryRecords records = checked.records();
+            if (segment.shouldRoll(cfg, records.sizeInBytes(), checked.maxTimestampMs(), lastOffset, nowMs)) {
+                segment = roll(nowMs, firstOffset);
+            }
+            segment.appendBatches(records, cfg.indexIntervalBytes());
+            for (MutableRecordBatch batch : checked.batches()) {
+                int epoch = batch.partitionLeaderEpoch();
+                int latest = epochCache.latestEpoch();
+                if (epoch >= 0 && epoch < latest) {
+                    // An epoch this replica began as leader at its log end without writing a batch of it:
+                    // the leader's batches of an older epoch land there, so that epoch never began here.
+                    epochCache.truncateFromEnd(batch.baseOffset());
+                }
+                if (epoch >= 0 && epoch > epochCache.latestEpoch()) {
+                    epochCache.assign(epoch, batch.baseOffset());
+                }
+            }
+            logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
+        } catch (IOException | RuntimeException e) {
+            throw offline(firstOffset, e);
+        }
+    }
+
+    /** After a failed write the file position may be past the published end: refuse further writes; a restart recovers. */
+    private KafkaStorageException offline(long firstOffset, Exception e) {
+        closed = true;
+        return new KafkaStorageException("Append failed, log taken offline: partition=" + topicPartition
+                + " dir=" + dir + " offset=" + firstOffset, e);
     }
 
     /**

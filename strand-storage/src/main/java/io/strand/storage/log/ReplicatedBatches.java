@@ -1,5 +1,6 @@
 package io.strand.storage.log;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
@@ -18,14 +19,19 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * sizes are not checked: a compacted batch may hold fewer records than its offset range, and a leader
  * may hold batches above the follower's {@code max.message.bytes}. Stateless; runs on the caller's thread.
  *
+ * @param records the bytes of the complete batches (the given records without a partial batch at the end)
  * @param batches the complete batches, in order; empty if the records hold none
  * @param recordCount the sum of the batches' header record counts
+ * @param maxTimestampMs the largest of the batches' max timestamps
  */
-record ReplicatedBatches(List<MutableRecordBatch> batches, int recordCount) {
+record ReplicatedBatches(MemoryRecords records, List<MutableRecordBatch> batches, int recordCount,
+        long maxTimestampMs) {
 
     static ReplicatedBatches check(TopicPartition tp, MemoryRecords records) {
         List<MutableRecordBatch> batches = new ArrayList<>();
         int recordCount = 0;
+        int validBytes = 0;
+        long maxTimestampMs = RecordBatch.NO_TIMESTAMP;
         long nextOffset = Long.MIN_VALUE;
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
@@ -41,9 +47,14 @@ record ReplicatedBatches(List<MutableRecordBatch> batches, int recordCount) {
             Integer count = batch.countOrNull();
             recordCount += count == null ? 0 : count;
             nextOffset = batch.nextOffset();
+            validBytes += batch.sizeInBytes();
+            maxTimestampMs = Math.max(maxTimestampMs, batch.maxTimestamp());
             batches.add(batch);
         }
-        return new ReplicatedBatches(List.copyOf(batches), recordCount);
+        ByteBuffer buffer = records.buffer();
+        ByteBuffer complete = buffer.duplicate().limit(buffer.position() + validBytes).slice();
+        return new ReplicatedBatches(MemoryRecords.readableRecords(complete), List.copyOf(batches), recordCount,
+                maxTimestampMs);
     }
 
     long firstOffset() {

@@ -174,6 +174,19 @@ class FollowerAppendTest {
     }
 
     @Test
+    void anAnswerIsWrittenAtOnceAndARollStartsTheNewSegmentAtItsFirstBatch() {
+        PartitionLog log = fx.log(config(TopicConfig.SEGMENT_BYTES_CONFIG, 200));
+        log.appendAsFollower(replicated(0, 1, START_MS, "a".repeat(120)));
+
+        log.appendAsFollower(concat(replicated(4, 1, START_MS, "b".repeat(120)), replicated(5, 2, START_MS, "c"),
+                replicated(6, 2, START_MS, "d")));
+
+        assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L);
+        assertThat(log.leaderEpochs()).containsExactly(new Entry(1, 0), new Entry(2, 5));
+        assertThat(TestRecords.readAll(log)).containsOnlyKeys(0L, 4L, 5L, 6L);
+    }
+
+    @Test
     void aCrashKeepsWhatTheFollowerWroteWithItsEpochsAndProducers() {
         LogConfig small = config(TopicConfig.SEGMENT_BYTES_CONFIG, 300);
         PartitionLog log = fx.log(small);

@@ -23,6 +23,7 @@ import net.jqwik.api.Tuple;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
@@ -42,8 +43,11 @@ class ReplicaConvergenceProperties {
     sealed interface Step permits Produce, Fetch, Elect, Restart {
     }
 
-    /** A produce request to the leader; {@code producer} -1 is a plain one, else an idempotent producer's. */
-    record Produce(int producer, int records, boolean retry) implements Step {
+    /**
+     * A produce request to the leader; {@code producer} -1 is a plain one (compressed as given), else an
+     * idempotent producer's (a retry of one of its recent batches if {@code retry}).
+     */
+    record Produce(int producer, int records, boolean retry, CompressionType compression) implements Step {
     }
 
     /** One follower fetch of at most {@code maxBytes} (at least one batch if {@code minOneBatch}). */
@@ -61,7 +65,9 @@ class ReplicaConvergenceProperties {
     @Provide
     Arbitrary<List<Step>> steps() {
         Arbitrary<Step> produce = Combinators.combine(Arbitraries.integers().between(-1, PRODUCERS - 1),
-                Arbitraries.integers().between(1, 4), Arbitraries.of(false, false, false, true)).as(Produce::new);
+                Arbitraries.integers().between(1, 4), Arbitraries.of(false, false, false, true),
+                Arbitraries.of(CompressionType.NONE, CompressionType.GZIP, CompressionType.LZ4, CompressionType.ZSTD))
+                .as(Produce::new);
         Arbitrary<Step> fetch = Combinators.combine(Arbitraries.integers().between(1, 1500),
                 Arbitraries.of(true, false)).as(Fetch::new);
         Arbitrary<Step> elect = Arbitraries.integers().between(0, 1).map(Elect::new);
@@ -87,7 +93,7 @@ class ReplicaConvergenceProperties {
             }
             int lastLeader = (cluster.leader + 1) % 2;
             cluster.apply(new Elect(lastLeader));
-            cluster.apply(new Produce(-1, 1, false));
+            cluster.apply(new Produce(-1, 1, false, CompressionType.NONE));
             while (cluster.log(1 - lastLeader).logEndOffset() < cluster.log(lastLeader).logEndOffset()) {
                 cluster.apply(new Fetch(Integer.MAX_VALUE, true));
             }
@@ -215,7 +221,7 @@ class ReplicaConvergenceProperties {
         private void produce(PartitionLog leaderLog, Produce p) {
             long timestampMs = LogFixture.START_MS + counter;
             if (p.producer() < 0) {
-                leaderLog.appendAsLeader(TestRecords.batch(timestampMs, values(p.records())), epoch);
+                leaderLog.appendAsLeader(TestRecords.batch(p.compression(), timestampMs, values(p.records())), epoch);
                 return;
             }
             Producer producer = producers[p.producer()];
