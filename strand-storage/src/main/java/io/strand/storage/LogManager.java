@@ -452,6 +452,10 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the offsets and writes them under the monitor, so a checkpoint read before a truncation
+     * cannot be written after the one that truncation asked for (it would restore a stale recovery point).
+     */
     private void writeCheckpointsOf(LogDir dir) throws IOException {
         Map<TopicPartition, CheckpointedOffsets> offsets = new HashMap<>();
         synchronized (this) {
@@ -463,8 +467,8 @@ public final class LogManager implements AutoCloseable {
                 offsets.put(e.getKey(), log == null ? dir.checkpointed(e.getKey())
                         : new CheckpointedOffsets(log.recoveryPoint(), log.logStartOffset(), log.highWatermark()));
             }
+            dir.writeCheckpoints(offsets);
         }
-        dir.writeCheckpoints(offsets);
     }
 
     private LogEnvironment environment() {
