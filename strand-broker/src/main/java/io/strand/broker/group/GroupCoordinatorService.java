@@ -64,10 +64,19 @@ public final class GroupCoordinatorService implements AutoCloseable {
     private volatile Function<CreateTopicsRequestData, CompletableFuture<CreateTopicsResponseData>> createTopics;
     private volatile boolean started;
 
+    /** A coordinator whose appends commit as a single replica's do ({@link CommitWaiter#SINGLE_REPLICA}). */
     public GroupCoordinatorService(int nodeId, GroupCoordinatorConfig config, ReplicaManager replicaManager, Time time) {
+        this(nodeId, config, replicaManager, CommitWaiter.SINGLE_REPLICA, time);
+    }
+
+    /**
+     * @param commitWaiter how {@code __consumer_offsets} appends and loads wait for the high watermark
+     */
+    public GroupCoordinatorService(int nodeId, GroupCoordinatorConfig config, ReplicaManager replicaManager,
+                                   CommitWaiter commitWaiter, Time time) {
         this.nodeId = nodeId;
         this.config = config;
-        this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager),
+        this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, commitWaiter),
                 time, new Random(), () -> partitionCounts);
     }
 
