@@ -98,8 +98,9 @@ public final class GroupCoordinatorService implements AutoCloseable {
 
     /**
      * Takes a published metadata change: remembers the image, updates the partition counts from
-     * what the delta changed and, once started, loads and unloads shards if the change touched
-     * {@code __consumer_offsets}.
+     * what the delta changed and, once started, hands the coordinator the led partitions and their
+     * leader epochs if the change touched {@code __consumer_offsets} or a broker registration. Never
+     * waits for a load.
      */
     public synchronized void onMetadataUpdate(MetadataDelta delta, MetadataImage newImage) {
         if (newImage.appliedOffset() < image.appliedOffset()) {

@@ -52,7 +52,11 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
             return CompletableFuture.failedFuture(e);
         }
         replicaManager.notifyAppended(tp);
-        return commitWaiter.awaitHighWatermark(leader, lastOffset + 1).thenApply(committed -> lastOffset);
+        try {
+            return commitWaiter.awaitHighWatermark(leader, lastOffset + 1).thenApply(committed -> lastOffset);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
