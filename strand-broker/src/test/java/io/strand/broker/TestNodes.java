@@ -25,6 +25,7 @@ final class TestNodes {
         props.put("log.dirs", dataDir.toString());
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("offsets.topic.num.partitions", "1");
+        props.put("offsets.topic.replication.factor", "1");
         props.putAll(overrides);
         return props;
     }

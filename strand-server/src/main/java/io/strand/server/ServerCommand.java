@@ -3,6 +3,7 @@ package io.strand.server;
 import io.strand.broker.BrokerServer;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,11 +19,18 @@ import picocli.CommandLine.Option;
  * {@code strand server}: runs one node until SIGTERM or Ctrl-C, then shuts down cleanly (logs
  * flushed, clean-shutdown marker written). Its roles come from {@code process.roles} (default: broker
  * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
- * data in ./data. An invalid configuration, or a role this version cannot run, exits with 2.
+ * data in ./data, {@link #SINGLE_NODE_DEFAULTS}; {@code -o} overrides them. An invalid configuration, or a role this version cannot run, exits with 2.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run a Strand node (roles from process.roles; broker and controller by default).")
 final class ServerCommand implements Callable<Integer> {
+
+    /**
+     * What the embedded defaults (no {@code --config}) set beyond the properties' own defaults, for one
+     * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets}
+     * with one replica (Kafka's default, 3, waits for three brokers before any group can form).
+     */
+    static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")
     Path configFile;
@@ -37,17 +45,24 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--training-run", hidden = true)
     boolean trainingRun;
 
+    /** The node's properties: the config file's, else {@link #SINGLE_NODE_DEFAULTS}; then the overrides. */
+    Map<String, String> properties() throws IOException {
+        Map<String, String> props = new LinkedHashMap<>();
+        if (configFile != null) {
+            props.putAll(ServerConfigFile.read(configFile));
+        } else {
+            props.putAll(SINGLE_NODE_DEFAULTS);
+        }
+        props.putAll(overrides);
+        return props;
+    }
+
     @Override
     public Integer call() throws Exception {
         long startNs = System.nanoTime();
         BrokerServer server;
         try {
-            Map<String, String> props = new LinkedHashMap<>();
-            if (configFile != null) {
-                props.putAll(ServerConfigFile.read(configFile));
-            }
-            props.putAll(overrides);
-            server = BrokerServer.start(BrokerServer.config(props), Time.SYSTEM);
+            server = BrokerServer.start(BrokerServer.config(properties()), Time.SYSTEM);
         } catch (ConfigException e) {
             System.err.println("strand: invalid configuration: " + e.getMessage());
             return 2;

@@ -69,4 +69,20 @@ class ServerCommandTest {
         assertThat(ServerConfigFile.read(file)).containsEntry("node.id", "7")
                 .containsEntry("log.dirs", "/var/strand/a,/var/strand/b").hasSize(2);
     }
+
+    @Test
+    void theEmbeddedSingleNodeDefaultsGiveTheOffsetsTopicOneReplicaUnlessTold() throws Exception {
+        ServerCommand embedded = new ServerCommand();
+        assertThat(embedded.properties()).containsEntry("offsets.topic.replication.factor", "1");
+
+        ServerCommand overridden = new ServerCommand();
+        overridden.overrides.put("offsets.topic.replication.factor", "3");
+        assertThat(overridden.properties()).containsEntry("offsets.topic.replication.factor", "3");
+
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "node.id=1\n");
+        ServerCommand configured = new ServerCommand();
+        configured.configFile = file;
+        assertThat(configured.properties()).doesNotContainKey("offsets.topic.replication.factor");
+    }
 }

@@ -25,6 +25,7 @@ class TrainingRunTest {
                 "controller.quorum.voters", "1@127.0.0.1:0",
                 "group.initial.rebalance.delay.ms", "0",
                 "offsets.topic.num.partitions", "1",
+                "offsets.topic.replication.factor", "1",
                 "log.dirs", dataDir.toString())), Time.SYSTEM);
         try {
             TrainingRun.run(server.clientAddress());

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Server properties for a test node: loopback only, an ephemeral client port, a free raft port,
- * data under the given directory; the caller's properties win.
+ * data under the given directory, {@code __consumer_offsets} with one replica; the caller's properties win.
  */
 final class NodeProperties {
 
@@ -20,6 +20,8 @@ final class NodeProperties {
         props.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort);
         props.put("controller.quorum.voters", "1@127.0.0.1:" + raftPort);
         props.put("log.dirs", dataDir.toAbsolutePath().toString());
+        // One node: __consumer_offsets cannot have Kafka's default three replicas.
+        props.put("offsets.topic.replication.factor", "1");
         props.putAll(overrides);
         return props;
     }

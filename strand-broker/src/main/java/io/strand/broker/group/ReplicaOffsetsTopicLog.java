@@ -11,14 +11,16 @@ import org.apache.kafka.common.record.internal.Records;
 
 /**
  * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends go through the
- * leader {@link Partition} with acks=all; reads stop at the high watermark.
+ * leader {@link Partition} with acks=all (the ISR must hold {@code min.insync.replicas}); an append's
+ * future completes with the batch's last offset only once the partition's high watermark has passed
+ * the batch (the {@link CommitWaiter}), and fails with NOT_LEADER_OR_FOLLOWER (the coordinator answers
+ * NOT_COORDINATOR) if this broker stops leading the partition first. Reads, for a shard's load, go to
+ * the log end: a new leader's high watermark may trail records its predecessor committed, and the
+ * runtime waits with {@link #awaitCommitted} before the shard serves.
  *
- * <p>An append's future is meant to complete when the high watermark has passed the batch. With
- * this broker the only in-sync replica that is at once, after the local append, so the future is
- * completed before {@link #append} returns; a failed local append (not the leader, too few in-sync
- * replicas, a batch too large) fails it at once. Stopgap until followers replicate
- * {@code __consumer_offsets}: then the future must wait (in a purgatory the high watermark's advance
- * completes) instead of completing right after the local append.
+ * <p>Never blocks the calling shard thread on replication: the local append returns at once (as a
+ * produce's does) and the commit arrives later on whichever thread advances the high watermark, so
+ * one partition waiting for followers holds up no other group.
  *
  * <p>Thread-safe as the replica manager is; each partition is written by its one coordinator shard.
  */
@@ -27,9 +29,11 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
     private static final short ACKS_ALL = -1;
 
     private final ReplicaManager replicaManager;
+    private final CommitWaiter commitWaiter;
 
-    ReplicaOffsetsTopicLog(ReplicaManager replicaManager) {
+    ReplicaOffsetsTopicLog(ReplicaManager replicaManager, CommitWaiter commitWaiter) {
         this.replicaManager = replicaManager;
+        this.commitWaiter = commitWaiter;
     }
 
     private static TopicPartition tp(int partition) {
@@ -39,16 +43,20 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
     @Override
     public CompletableFuture<Long> append(int partition, MemoryRecords records) {
         TopicPartition tp = tp(partition);
+        Partition leader;
         long lastOffset;
         try {
-            Partition leader = replicaManager.leaderPartition(tp);
-            lastOffset = leader.appendAsLeader(records, ACKS_ALL,
-                    leader.minInsyncReplicas()).lastOffset();
+            leader = replicaManager.leaderPartition(tp);
+            lastOffset = leader.appendAsLeader(records, ACKS_ALL, leader.minInsyncReplicas()).lastOffset();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         replicaManager.notifyAppended(tp);
-        return CompletableFuture.completedFuture(lastOffset);
+        try {
+            return commitWaiter.awaitHighWatermark(leader, lastOffset + 1).thenApply(committed -> lastOffset);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
@@ -59,6 +67,15 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
     @Override
     public Records read(int partition, long fromOffset, int maxBytes) {
         Partition leader = replicaManager.leaderPartition(tp(partition));
-        return leader.log().read(fromOffset, maxBytes, leader.log().highWatermark(), true).records();
+        return leader.log().read(fromOffset, maxBytes, leader.log().logEndOffset(), true).records();
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitCommitted(int partition, long offset) {
+        try {
+            return commitWaiter.awaitHighWatermark(replicaManager.leaderPartition(tp(partition)), offset);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

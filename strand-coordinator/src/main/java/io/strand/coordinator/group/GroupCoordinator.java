@@ -6,6 +6,7 @@ import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -82,9 +83,18 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * Brings the loaded shards in line with the partitions this broker now leads: newly led ones are
-     * loaded (their log replayed) and others unloaded. Call after every metadata change.
+     * Brings the loaded shards in line with the {@code __consumer_offsets} partitions this broker now
+     * leads, partition to leader epoch: a partition newly led, or led at a newer epoch, gets a fresh
+     * shard loaded from its log (COORDINATOR_LOAD_IN_PROGRESS meanwhile); one no longer led is unloaded
+     * (NOT_COORDINATOR); an older epoch than the shard's is a stale view and changes nothing. Only
+     * enqueues work: safe on the metadata publisher's thread. Call after every metadata change that
+     * may move leadership.
      */
+    public void onLeadership(Map<Integer, Integer> ledPartitionEpochs) {
+        runtime.onLeadership(ledPartitionEpochs);
+    }
+
+    /** As {@link #onLeadership(Map)} with every partition at leader epoch 0 (a single replica; tests). */
     public void onLeadership(Set<Integer> ledPartitions) {
         runtime.onLeadership(ledPartitions);
     }

@@ -20,8 +20,8 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  * reads only the names defined here. Immutable.
  *
  * @param offsetsTopicPartitions         {@code offsets.topic.num.partitions}
- * @param offsetsTopicReplicationFactor  {@code offsets.topic.replication.factor} (capped at the
- *                                       number of registered brokers when the topic is created)
+ * @param offsetsTopicReplicationFactor  {@code offsets.topic.replication.factor}: the topic is created
+ *                                       with exactly this many replicas, once this many brokers are available
  * @param offsetsTopicSegmentBytes       {@code offsets.topic.segment.bytes}
  * @param offsetsRetentionMs             {@code offsets.retention.minutes}, in milliseconds
  * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}
@@ -63,7 +63,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                     "Partitions of __consumer_offsets; a group lives in abs(hash(groupId)) % this. Do not change "
                             + "after the topic exists.")
             .define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), HIGH,
-                    "Replication factor of __consumer_offsets, capped at the number of registered brokers.")
+                    "Replication factor of __consumer_offsets. The topic is not created (FindCoordinator answers "
+                            + "COORDINATOR_NOT_AVAILABLE) until this many brokers are available; a single node needs 1.")
             .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 100 * 1024 * 1024, atLeast(1), HIGH,
                     "Segment size of __consumer_offsets.")
             .define(OFFSETS_RETENTION_MINUTES, Type.INT, 7 * 24 * 60, atLeast(1), HIGH,

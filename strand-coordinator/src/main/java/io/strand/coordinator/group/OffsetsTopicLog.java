@@ -29,8 +29,17 @@ public interface OffsetsTopicLog {
     long logStartOffset(int partition);
 
     /**
-     * Committed batches from {@code fromOffset} (whole batches, at least one if any is there), up to
-     * about {@code maxBytes}; empty at the end of the committed log.
+     * Batches from {@code fromOffset} (whole batches, at least one if any is there), up to about
+     * {@code maxBytes}, as far as the log end: a new leader reads what its predecessor wrote beyond this
+     * node's high watermark, see {@link #awaitCommitted}. Empty at the log end.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException if this broker does not lead the partition
      */
     Records read(int partition, long fromOffset, int maxBytes);
+
+    /**
+     * A future completed once the partition's high watermark has reached {@code offset}, or
+     * exceptionally when this broker stops leading the partition first (NOT_LEADER_OR_FOLLOWER).
+     */
+    CompletableFuture<Void> awaitCommitted(int partition, long offset);
 }

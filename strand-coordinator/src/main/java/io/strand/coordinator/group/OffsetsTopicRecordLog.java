@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code __consumer_offsets} in {@link CoordinatorRecord}s, for the {@link
  * io.strand.coordinator.runtime.CoordinatorRuntime}: an append serializes the records into one
- * uncompressed batch (timestamped now) for the {@link OffsetsTopicLog}; a load reads the committed
- * batches back from the log start, skipping control batches and any record that cannot be read (no
+ * uncompressed batch (timestamped now) for the {@link OffsetsTopicLog}; a load reads the batches
+ * back from the log start to the log end (the runtime then waits until they are committed), skipping control batches and any record that cannot be read (no
  * key, an unknown key type or value version, truncated or malformed) with a warning, so one bad
  * record never costs the partition's other groups.
  *
@@ -52,7 +52,7 @@ final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
     }
 
     @Override
-    public void load(int partition, RecordVisitor<CoordinatorRecord> visitor) {
+    public long load(int partition, RecordVisitor<CoordinatorRecord> visitor) {
         long nextOffset = log.logStartOffset(partition);
         while (true) {
             Records records = log.read(partition, nextOffset, LOAD_READ_BYTES);
@@ -71,9 +71,14 @@ final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
                 }
             }
             if (!any) {
-                return;
+                return nextOffset;
             }
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitCommitted(int partition, long offset) {
+        return log.awaitCommitted(partition, offset);
     }
 
     private static CoordinatorRecord decode(int partition, Record record) {

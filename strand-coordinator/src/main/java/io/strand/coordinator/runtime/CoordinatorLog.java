@@ -26,10 +26,21 @@ public interface CoordinatorLog<R> {
     CompletableFuture<Long> append(int partition, List<R> records);
 
     /**
-     * Hands every committed record of the partition, from its log start to its high watermark, to
-     * {@code visitor} in offset order. Records that cannot be read are skipped (with a warning).
+     * Hands every record of the partition, from its log start to its log end, to {@code visitor} in
+     * offset order, and returns the log end offset it read to. Not only the committed records: a new
+     * leader's high watermark may trail records its predecessor committed; {@link #awaitCommitted}
+     * tells when all of them are. Records that cannot be read are skipped (with a warning).
+     *
+     * @throws org.apache.kafka.common.errors.ApiException if this node does not lead the partition
      */
-    void load(int partition, RecordVisitor<R> visitor);
+    long load(int partition, RecordVisitor<R> visitor);
+
+    /**
+     * A future completed once the partition's high watermark has reached {@code offset} (every record
+     * before it is committed), or exceptionally with the {@link org.apache.kafka.common.errors.ApiException}
+     * that ended the wait (this node no longer leads the partition, …). Never blocks the caller.
+     */
+    CompletableFuture<Void> awaitCommitted(int partition, long offset);
 
     /** Receives the records of {@link #load}. */
     @FunctionalInterface

@@ -2,6 +2,7 @@ package io.strand.coordinator.runtime;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,6 +56,16 @@ import org.slf4j.LoggerFactory;
  * leadership moved, too few in-sync replicas, a batch too large) and the first of these unloads
  * the shard anyway. A replay that throws for a live operation is treated the same way.
  *
+ * <h2>Leadership</h2>
+ * A shard exists only for a partition this node leads, and for one leader epoch of it
+ * ({@link #onLeadership(Map)}, from the metadata publisher's changes): becoming leader, or a newer
+ * epoch, loads a fresh shard on the partition's thread and unloads any older one; losing leadership
+ * unloads. A load replays the log to its end and then waits, off the thread, for those records to be
+ * committed ({@link CoordinatorLog#awaitCommitted}) before the shard serves; a shard superseded or
+ * unloaded meanwhile never serves, so a slow load of an old epoch cannot win over a newer event. A
+ * load that fails (this node no longer leads the partition) leaves the partition unloaded until the
+ * next leadership change.
+ *
  * <h2>Threads</h2>
  * {@code threads} single-threaded executors; partition {@code p} always runs on executor
  * {@code p % threads}: its loading, operations, ticks, append completions and unloading. A shard
@@ -97,6 +108,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      */
     private final class ShardContext {
         final int partition;
+        /** The partition's leader epoch this shard was loaded for. */
+        final int leaderEpoch;
         final S shard;
         final ScheduledExecutorService thread;
         volatile Status status = Status.LOADING;
@@ -107,8 +120,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         int appendsInFlight;
         final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-        ShardContext(int partition) {
+        ShardContext(int partition, int leaderEpoch) {
             this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
             this.shard = shardFactory.apply(partition);
             this.thread = executor(partition);
         }
@@ -151,20 +165,49 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
-    /** Loads shards for newly led partitions and unloads those of partitions no longer led. */
-    public synchronized void onLeadership(Set<Integer> ledPartitions) {
+    /**
+     * As {@link #onLeadership(Map)} with every partition at leader epoch 0: for a coordinator whose
+     * partitions never change leader (a single replica) and for tests.
+     */
+    public void onLeadership(Set<Integer> ledPartitions) {
+        Map<Integer, Integer> epochs = new HashMap<>();
+        ledPartitions.forEach(partition -> epochs.put(partition, 0));
+        onLeadership(epochs);
+    }
+
+    /**
+     * Brings the shards in line with the partitions this node now leads, partition to leader epoch.
+     * A partition led at an epoch newer than its shard's (or not loaded at all) gets a fresh shard,
+     * loaded on its thread, and the older shard is unloaded (its waiting responses fail with
+     * NOT_COORDINATOR); a partition at its shard's epoch or an older one keeps its shard (an older
+     * epoch is a stale view); a partition no longer led is unloaded. Only enqueues work: never waits
+     * for a load.
+     */
+    public synchronized void onLeadership(Map<Integer, Integer> ledPartitionEpochs) {
         if (closed) {
             return;
         }
-        for (int partition : ledPartitions) {
-            if (!contexts.containsKey(partition)) {
-                ShardContext context = new ShardContext(partition);
-                contexts.put(partition, context);
-                execute(context, () -> load(context));
+        for (Map.Entry<Integer, Integer> led : ledPartitionEpochs.entrySet()) {
+            int partition = led.getKey();
+            int leaderEpoch = led.getValue();
+            ShardContext current = contexts.get(partition);
+            if (current != null && current.leaderEpoch >= leaderEpoch) {
+                continue;
             }
+            ShardContext context = new ShardContext(partition, leaderEpoch);
+            contexts.put(partition, context);
+            if (current != null) {
+                execute(current, () -> {
+                    unload(current, new NotCoordinatorException(name + " partition " + partition
+                            + " has a new leader epoch " + leaderEpoch));
+                    LOG.info("Unloaded {} shard of partition {} at leader epoch {}: leader epoch {} follows", name,
+                            partition, current.leaderEpoch, leaderEpoch);
+                });
+            }
+            execute(context, () -> load(context));
         }
         for (Integer partition : new ArrayList<>(contexts.keySet())) {
-            if (!ledPartitions.contains(partition)) {
+            if (!ledPartitionEpochs.containsKey(partition)) {
                 ShardContext context = contexts.remove(partition);
                 execute(context, () -> {
                     unload(context, new NotCoordinatorException(name + " partition " + partition
@@ -359,20 +402,28 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         releaseCommitted(context);
         unload(context, context.failure);
-        if (contexts.replace(context.partition, context, new ShardContext(context.partition))) {
+        if (contexts.replace(context.partition, context, new ShardContext(context.partition, context.leaderEpoch))) {
             ShardContext fresh = contexts.get(context.partition);
             execute(fresh, () -> load(fresh));
         }
     }
 
+    /**
+     * Replays the partition's log to its end, then waits (off the thread) until the log has committed
+     * that far before the shard serves: a new leader's log may hold records its predecessor had
+     * committed beyond this node's high watermark, and a shard must neither miss them nor answer from
+     * records that may yet be lost. A shard replaced or unloaded meanwhile (a newer leader epoch, the
+     * partition gone) never becomes active.
+     */
     private void load(ShardContext context) {
-        if (contexts.get(context.partition) != context) {
+        if (contexts.get(context.partition) != context || context.status != Status.LOADING) {
             return;
         }
         long startMs = time.milliseconds();
         int[] skipped = {0};
+        long endOffset;
         try {
-            log.load(context.partition, (offset, record) -> {
+            endOffset = log.load(context.partition, (offset, record) -> {
                 try {
                     context.shard.replay(offset, record);
                 } catch (RuntimeException e) {
@@ -381,15 +432,50 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                             name, context.partition, record, e);
                 }
             });
-            context.shard.onLoaded(time.milliseconds());
-            context.status = Status.ACTIVE;
-            LOG.info("Loaded {} shard of partition {} in {} ms ({} records skipped)", name, context.partition,
-                    time.milliseconds() - startMs, skipped[0]);
         } catch (RuntimeException e) {
-            LOG.error("Loading {} partition {} failed; it is unavailable here", name, context.partition, e);
-            contexts.remove(context.partition, context);
-            unload(context, notCoordinator(context.partition));
+            onLoadFailed(context, e);
+            return;
         }
+        CompletableFuture<Void> committed;
+        try {
+            committed = log.awaitCommitted(context.partition, endOffset);
+        } catch (RuntimeException e) {
+            committed = CompletableFuture.failedFuture(e);
+        }
+        committed.whenComplete((ignored, error) -> execute(context, () -> {
+            if (error != null) {
+                onLoadFailed(context, unwrap(error));
+            } else {
+                activate(context, startMs, endOffset, skipped[0]);
+            }
+        }));
+    }
+
+    private void activate(ShardContext context, long startMs, long endOffset, int skipped) {
+        if (contexts.get(context.partition) != context || context.status != Status.LOADING) {
+            LOG.info("Discarding the load of {} partition {} at leader epoch {}: superseded", name, context.partition,
+                    context.leaderEpoch);
+            unload(context, notCoordinator(context.partition));
+            return;
+        }
+        context.shard.onLoaded(time.milliseconds());
+        context.status = Status.ACTIVE;
+        LOG.info("Loaded {} shard of partition {} at leader epoch {} to offset {} in {} ms ({} records skipped)", name,
+                context.partition, context.leaderEpoch, endOffset, time.milliseconds() - startMs, skipped);
+    }
+
+    private void onLoadFailed(ShardContext context, Throwable e) {
+        if (contexts.remove(context.partition, context)) {
+            if (e instanceof ApiException) {
+                // Expected when leadership moved on while loading: the next leadership change loads again.
+                LOG.warn("Loading {} partition {} at leader epoch {} failed; it is unavailable here: {}", name,
+                        context.partition, context.leaderEpoch, e.toString());
+            } else {
+                LOG.error("Loading {} partition {} at leader epoch {} failed; it is unavailable here", name,
+                        context.partition, context.leaderEpoch, e);
+            }
+        }
+        unload(context, notCoordinator(context.partition));
     }
 
     /** Drops a shard: its waiting responses fail with {@code error}, then the shard answers what it holds. */

@@ -288,6 +288,112 @@ class CoordinatorRuntimeTest {
     }
 
     @Test
+    void aNewLeaderEpochReloadsTheShardFromItsLog() {
+        log.autoCommit = true;
+        log.preload(0, "x");
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, partition -> {
+            ListShard shard = new ListShard();
+            created.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(shard);
+            return shard;
+        });
+        runtime.onLeadership(Map.of(0, 1));
+        await().atMost(WAIT).until(() -> runtime.isActive(0));
+        ListShard first = shard(0);
+        assertThat(write(0, "a").join()).isEqualTo("wrote a");
+
+        runtime.onLeadership(Map.of(0, 2));
+
+        await().atMost(WAIT).until(() -> first.unloaded && runtime.isActive(0));
+        assertThat(created.get(0)).hasSize(2);
+        assertThat(shard(0).state).containsExactly("x", "a");
+    }
+
+    @Test
+    void theSameOrAnOlderLeaderEpochKeepsTheShard() {
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, partition -> {
+            ListShard shard = new ListShard();
+            created.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(shard);
+            return shard;
+        });
+        runtime.onLeadership(Map.of(0, 5));
+        await().atMost(WAIT).until(() -> runtime.isActive(0));
+
+        runtime.onLeadership(Map.of(0, 5));
+        runtime.onLeadership(Map.of(0, 4));
+
+        assertThat(runtime.isActive(0)).isTrue();
+        assertThat(created.get(0)).hasSize(1);
+        assertThat(shard(0).unloaded).isFalse();
+    }
+
+    @Test
+    void aLoadServesOnlyOnceTheRecordsItReplayedAreCommitted() {
+        log.preload(0, "x");
+        log.holdLoadCommits = true;
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, p -> new ListShard());
+        runtime.onLeadership(Map.of(0, 1));
+        await().atMost(WAIT).until(() -> log.loadCommits.size() == 1);
+
+        assertThat(failureOf(write(0, "a"))).isInstanceOf(CoordinatorLoadInProgressException.class);
+        log.loadCommits.get(0).complete(null);
+
+        await().atMost(WAIT).until(() -> runtime.isActive(0));
+    }
+
+    @Test
+    void aStaleLoadThatFinishesAfterANewerEpochIsDiscarded() {
+        log.holdLoadCommits = true;
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, partition -> {
+            ListShard shard = new ListShard();
+            created.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(shard);
+            return shard;
+        });
+        runtime.onLeadership(Map.of(0, 1));
+        await().atMost(WAIT).until(() -> log.loadCommits.size() == 1);
+        ListShard stale = shard(0);
+        runtime.onLeadership(Map.of(0, 2));
+        await().atMost(WAIT).until(() -> log.loadCommits.size() == 2);
+
+        log.loadCommits.get(0).complete(null);
+        await().atMost(WAIT).until(() -> stale.unloaded);
+        assertThat(stale.loaded).isFalse();
+        assertThat(runtime.isActive(0)).isFalse();
+        assertThat(failureOf(write(0, "a"))).isInstanceOf(CoordinatorLoadInProgressException.class);
+
+        log.loadCommits.get(1).complete(null);
+        await().atMost(WAIT).until(() -> runtime.isActive(0));
+        assertThat(shard(0)).isNotSameAs(stale);
+        assertThat(shard(0).loaded).isTrue();
+    }
+
+    @Test
+    void aLoadStillWaitingWhenThePartitionMovesAwayNeverServes() {
+        log.holdLoadCommits = true;
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, p -> new ListShard());
+        runtime.onLeadership(Map.of(0, 1));
+        await().atMost(WAIT).until(() -> log.loadCommits.size() == 1);
+        runtime.onLeadership(Map.of());
+
+        log.loadCommits.get(0).complete(null);
+
+        assertThat(failureOf(write(0, "a"))).isInstanceOf(NotCoordinatorException.class);
+        assertThat(runtime.isActive(0)).isFalse();
+    }
+
+    @Test
+    void anAppendFailedByLostLeadershipEndsInNotCoordinatorOnceTheReloadFindsNoLeadership() {
+        start(1, 0);
+        CompletableFuture<String> lost = write(0, "a");
+        await().atMost(WAIT).until(() -> log.inFlightCount() == 1);
+        log.loadFailure = new NotLeaderOrFollowerException("not the leader any more");
+
+        log.failNext(new NotLeaderOrFollowerException("not the leader any more"));
+
+        assertThat(failureOf(lost)).isInstanceOf(NotLeaderOrFollowerException.class);
+        await().atMost(WAIT).until(() -> failureOf(write(0, "b")) instanceof NotCoordinatorException);
+    }
+
+    @Test
     void ticksWriteTheirRecords() {
         log.autoCommit = true;
         runtime = new CoordinatorRuntime<>("test-coordinator", 1, 5, Time.SYSTEM, log, p -> new ListShard() {

@@ -74,8 +74,31 @@ final class ScriptedLog implements CoordinatorLog<String> {
         return future;
     }
 
+    /**
+     * While set, a load's wait for its records to commit stays open until the test completes the
+     * future it finds in {@link #loadCommits}.
+     */
+    volatile boolean holdLoadCommits;
+    final List<CompletableFuture<Void>> loadCommits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
-    public void load(int partition, RecordVisitor<String> visitor) {
+    public CompletableFuture<Void> awaitCommitted(int partition, long offset) {
+        if (!holdLoadCommits) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        loadCommits.add(committed);
+        return committed;
+    }
+
+    /** While set, loads throw it (as when this node no longer leads the partition). */
+    volatile RuntimeException loadFailure;
+
+    @Override
+    public long load(int partition, RecordVisitor<String> visitor) {
+        if (loadFailure != null) {
+            throw loadFailure;
+        }
         try {
             loadGate.await();
         } catch (InterruptedException e) {
@@ -86,5 +109,6 @@ final class ScriptedLog implements CoordinatorLog<String> {
         for (int i = 0; i < records.size(); i++) {
             visitor.visit(i, records.get(i));
         }
+        return records.size();
     }
 }

@@ -21,8 +21,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 /**
  * FindCoordinator (v0–6; v4+ batches keys): for key type GROUP, the leader of the group's
  * {@code __consumer_offsets} partition, at its endpoint on the listener the request came in on.
- * While the topic does not exist it is created and the answer is COORDINATOR_NOT_AVAILABLE (clients
- * retry). TRANSACTION (and SHARE) keys get COORDINATOR_NOT_AVAILABLE until that coordinator exists.
+ * While the topic does not exist the answer is COORDINATOR_NOT_AVAILABLE (clients retry) and it is
+ * created, once at least {@code offsets.topic.replication.factor} brokers are available, as in Kafka. TRANSACTION (and SHARE) keys get COORDINATOR_NOT_AVAILABLE until that coordinator exists.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -77,8 +77,8 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
         MetadataImage image = service.image();
         Optional<TopicImage> topic = image.topics().byName(GroupCoordinatorService.OFFSETS_TOPIC);
         if (topic.isEmpty()) {
-            service.maybeCreateOffsetsTopic();
-            return unavailable(none, GroupCoordinatorService.OFFSETS_TOPIC + " is being created");
+            return unavailable(none, service.maybeCreateOffsetsTopic()
+                    .orElse(GroupCoordinatorService.OFFSETS_TOPIC + " is being created"));
         }
         int partition = service.coordinator().partitionFor(key);
         Optional<PartitionRegistration> registration = topic.get().partition(partition);

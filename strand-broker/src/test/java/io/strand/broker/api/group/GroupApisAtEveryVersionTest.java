@@ -86,6 +86,11 @@ class GroupApisAtEveryVersionTest {
         public Records read(int partition, long fromOffset, int maxBytes) {
             return MemoryRecords.EMPTY;
         }
+
+        @Override
+        public CompletableFuture<Void> awaitCommitted(int partition, long offset) {
+            return CompletableFuture.completedFuture(null);
+        }
     };
 
     private GroupCoordinator coordinator;

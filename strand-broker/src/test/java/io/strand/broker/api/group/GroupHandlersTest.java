@@ -64,9 +64,16 @@ class GroupHandlersTest {
     }
 
     private static MetadataImage image(boolean withOffsetsTopic) {
+        return image(withOffsetsTopic, 1);
+    }
+
+    /** Brokers {@code NODE_ID}, {@code NODE_ID + 1}, … registered; the offsets topic led by {@code NODE_ID}. */
+    private static MetadataImage image(boolean withOffsetsTopic, int brokers) {
         List<MetadataRecord> records = new ArrayList<>();
-        records.add(new RegisterBrokerRecord(NODE_ID, new Uuid(7L, NODE_ID),
-                List.of(new Endpoint(LISTENER, "broker-host", 9092, "PLAINTEXT")), null));
+        for (int id = NODE_ID; id < NODE_ID + brokers; id++) {
+            records.add(new RegisterBrokerRecord(id, new Uuid(7L, id),
+                    List.of(new Endpoint(LISTENER, "broker-host", 9092 + id - NODE_ID, "PLAINTEXT")), null));
+        }
         if (withOffsetsTopic) {
             Uuid id = new Uuid(1L, 1L);
             records.add(new TopicRecord(Topic.GROUP_METADATA_TOPIC_NAME, id));
@@ -123,7 +130,7 @@ class GroupHandlersTest {
         service.start(request -> {
             createRequests.add(request);
             return createResponse;
-        }, image(false));
+        }, image(false, 3));
 
         FindCoordinatorResponseData response = find((short) 6, (byte) 0, "group-a");
 
@@ -131,8 +138,45 @@ class GroupHandlersTest {
         assertThat(createRequests).hasSize(1);
         CreatableTopic topic = createRequests.get(0).topics().find(Topic.GROUP_METADATA_TOPIC_NAME);
         assertThat(topic.numPartitions()).isEqualTo(OFFSETS_PARTITIONS);
-        assertThat(topic.replicationFactor()).isEqualTo((short) 1);
+        assertThat(topic.replicationFactor()).isEqualTo((short) 3);
         assertThat(topic.configs().find(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+    }
+
+    @Test
+    void findCoordinatorIsNotAvailableAndCreatesNothingUntilTheReplicationFactorsBrokersAreRegistered() {
+        service.start(request -> {
+            createRequests.add(request);
+            return createResponse;
+        }, image(false, 2));
+
+        FindCoordinatorResponseData.Coordinator tooFew = find((short) 6, (byte) 0, "group-a").coordinators().get(0);
+
+        assertThat(Errors.forCode(tooFew.errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(tooFew.errorMessage()).contains("(2)").contains("offsets.topic.replication.factor");
+        assertThat(createRequests).isEmpty();
+
+        service.onMetadataImage(image(false, 3));
+        FindCoordinatorResponseData.Coordinator enough = find((short) 6, (byte) 0, "group-a").coordinators().get(0);
+
+        assertThat(Errors.forCode(enough.errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(createRequests).singleElement().satisfies(request -> assertThat(
+                request.topics().find(Topic.GROUP_METADATA_TOPIC_NAME).replicationFactor()).isEqualTo((short) 3));
+    }
+
+    @Test
+    void aSingleNodeWithReplicationFactorOneCreatesTheTopicAtOnce() {
+        try (GroupCoordinatorService single = new GroupCoordinatorService(NODE_ID, GroupCoordinatorConfig.from(Map.of(
+                GroupCoordinatorConfig.OFFSETS_TOPIC_PARTITIONS, Integer.toString(OFFSETS_PARTITIONS),
+                GroupCoordinatorConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "1")),
+                new ReplicaManager(NODE_ID, null, null), Time.SYSTEM)) {
+            single.start(request -> {
+                createRequests.add(request);
+                return createResponse;
+            }, image(false));
+
+            assertThat(createRequests).singleElement().satisfies(request -> assertThat(
+                    request.topics().find(Topic.GROUP_METADATA_TOPIC_NAME).replicationFactor()).isEqualTo((short) 1));
+        }
     }
 
     @Test
