@@ -192,8 +192,10 @@ final class ClusterCommand implements Callable<Integer> {
         for (ClusterNodeProcess node : snapshot()) {
             Thread stopper = new Thread(() -> {
                 try {
-                    node.stop(STOP_TIMEOUT_MS);
-                    out.printf("  node %d stopped%n", node.node().nodeId());
+                    if (node.stop(STOP_TIMEOUT_MS)) {
+                        out.printf("  node %d stopped (exit code %d)%n", node.node().nodeId(),
+                                node.process().exitValue());
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -57,14 +57,19 @@ final class ClusterNodeProcess {
         return ready;
     }
 
-    /** Sends SIGTERM (a clean shutdown), waits up to {@code timeoutMs}, then SIGKILL. Any thread. */
-    void stop(long timeoutMs) throws InterruptedException {
+    /**
+     * Sends SIGTERM (a clean shutdown), waits up to {@code timeoutMs}, then SIGKILL. Any thread.
+     *
+     * @return false if the node had already exited
+     */
+    boolean stop(long timeoutMs) throws InterruptedException {
         if (!process.isAlive()) {
-            return;
+            return false;
         }
         process.destroy();
         if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        return true;
     }
 }
