@@ -103,6 +103,20 @@ class ClusterIT {
         assertThat(dir.resolve("node-1")).doesNotExist();
     }
 
+    @Test
+    void aClusterThatCannotStartNamesTheNodeAndLeavesNoProcessBehind() {
+        assertThatThrownBy(() -> StrandCluster.builder(dir).nodes(3).nodeProperty(2, "num.partitions", "0").start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("node 2 did not become ready")
+                .hasMessageContaining("num.partitions");
+        String nodeDirs = dir.toAbsolutePath().toString();
+        assertThat(ProcessHandle.current().children()
+                .filter(child -> child.info().arguments().map(args -> String.join(" ", args).contains(nodeDirs))
+                        .orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList()).isEmpty();
+    }
+
     /** Ended by SIGTERM after its shutdown ran (not forced by SIGKILL), its logs closed cleanly. */
     private static void assertStoppedCleanly(ClusterNode node) {
         assertThat(node.exitCode()).hasValue(ClusterNode.EXIT_CODE_AFTER_SIGTERM);

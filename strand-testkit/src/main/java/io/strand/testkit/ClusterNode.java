@@ -121,9 +121,19 @@ public final class ClusterNode {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for node " + nodeId, e);
         } catch (Exception e) {
-            throw new IllegalStateException("node " + nodeId + " did not become ready within " + timeoutMs
-                    + " ms; the end of " + logFile() + ":\n" + tail(logFile(), 30), e);
+            throw notReady(e);
         }
+    }
+
+    /** Completes once the node serves; fails if its process exits first. */
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Why the node did not start, with the end of its log. */
+    IllegalStateException notReady(Throwable cause) {
+        return new IllegalStateException("node " + nodeId + " did not become ready (" + cause + "); the end of "
+                + logFile() + ":\n" + tail(logFile(), 30), cause);
     }
 
     public int nodeId() {

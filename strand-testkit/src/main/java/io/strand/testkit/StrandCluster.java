@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,6 +13,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -179,10 +184,7 @@ public final class StrandCluster implements AutoCloseable {
             StrandCluster cluster = new StrandCluster(dir, members);
             try {
                 members.values().forEach(ClusterNode::launch);
-                long deadlineNs = System.nanoTime() + START_TIMEOUT_MS * 1_000_000;
-                for (ClusterNode node : members.values()) {
-                    node.awaitReady(Math.max(1, (deadlineNs - System.nanoTime()) / 1_000_000));
-                }
+                awaitAllReady(members.values());
                 return cluster;
             } catch (RuntimeException e) {
                 try {
@@ -191,6 +193,35 @@ public final class StrandCluster implements AutoCloseable {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
+            }
+        }
+
+        /** Waits until every node serves, failing as soon as one exits instead. */
+        private static void awaitAllReady(Collection<ClusterNode> nodes) {
+            List<CompletableFuture<Void>> readies = nodes.stream().map(ClusterNode::ready).toList();
+            CompletableFuture<Object> firstFailure = new CompletableFuture<>();
+            for (ClusterNode node : nodes) {
+                node.ready().whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        firstFailure.completeExceptionally(node.notReady(failure));
+                    }
+                });
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(readies.toArray(new CompletableFuture<?>[0]));
+            try {
+                CompletableFuture.anyOf(all, firstFailure).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                for (ClusterNode node : nodes) {
+                    if (!node.ready().isDone()) {
+                        throw node.notReady(e);
+                    }
+                }
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the cluster to start", e);
             }
         }
 
