@@ -28,11 +28,12 @@ import picocli.CommandLine.Option;
  * SIGKILL of this process leaves the nodes running (each can be stopped with SIGTERM, pids printed).
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = {"Run a local cluster: N combined broker+controller nodes, each its own process.",
-                "Node i listens for clients on base-port + 2(i-1) and for the quorum one port above;",
-                "its configuration, data and logs are under DATA_DIR/node-i. Ctrl-C stops every node."},
-        footer = {"", "Example: strand cluster            nodes 1-3 on localhost:9092,9094,9096 (quorum 9093,9095,9097)",
-                "         strand cluster --nodes 5 --base-port 19092 --data-dir /tmp/strand"})
+        description = {"Run a local cluster of combined broker+controller nodes, each its own process.",
+                "Node i serves clients on base-port+2(i-1), its quorum one port above;",
+                "its server.properties, data and logs are in DATA_DIR/node-i. Ctrl-C stops all."},
+        footer = {"", "Examples:",
+                "  strand cluster                   3 nodes: localhost:9092,9094,9096",
+                "  strand cluster --nodes 5 --base-port 19092 --data-dir /tmp/strand"})
 final class ClusterCommand implements Callable<Integer> {
 
     private static final long START_TIMEOUT_MS = 120_000;
