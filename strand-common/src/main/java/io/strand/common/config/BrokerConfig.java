@@ -619,7 +619,7 @@ public final class BrokerConfig {
                     throw new NumberFormatException();
                 }
                 int port = Integer.parseInt(spec.substring(colon + 1));
-                if (port < 1 || port > 65535) {
+                if (port < 0 || port > 65535) {
                     throw new NumberFormatException();
                 }
                 return new BootstrapServer(spec.substring(0, colon), port);
