@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +33,15 @@ import picocli.CommandLine.Option;
                 "Node i serves clients on base-port+2(i-1), its quorum one port above;",
                 "its server.properties, data and logs are in DATA_DIR/node-i. Ctrl-C stops all."},
         footer = {"", "Examples:",
-                "  strand cluster                   3 nodes: localhost:9092,9094,9096",
+                "  strand cluster                   nodes 1-3 on localhost:9092,9094,9096",
                 "  strand cluster --nodes 5 --base-port 19092 --data-dir /tmp/strand"})
 final class ClusterCommand implements Callable<Integer> {
 
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
     private static final long POLL_MS = 100;
+    /** The metadata log's directory in a node's log dir (the broker's ControllerComponent names it). */
+    private static final String METADATA_LOG_DIR_NAME = "__cluster_metadata";
 
     @Option(names = "--nodes", paramLabel = "N", defaultValue = "3",
             description = "Nodes to run: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
@@ -48,7 +51,11 @@ final class ClusterCommand implements Callable<Integer> {
             description = "Client port of node 1 (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--data-dir", paramLabel = "DATA_DIR", defaultValue = "./data",
+    /**
+     * Not {@code ./data} itself: that is the log directory of {@code ./strand}'s single node, which
+     * would take a directory named {@code node-1} for partition 1 of a topic "node".
+     */
+    @Option(names = "--data-dir", paramLabel = "DATA_DIR", defaultValue = "./data/cluster",
             description = "Where node-1, node-2, ... keep configuration, data and logs (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
@@ -61,6 +68,7 @@ final class ClusterCommand implements Callable<Integer> {
         ClusterLayout layout;
         try {
             layout = new ClusterLayout(nodes, basePort, "localhost", dataDir);
+            checkNotANodesLogDir(layout);
             checkPortsFree(layout);
         } catch (IllegalArgumentException e) {
             System.err.println("strand cluster: " + e.getMessage());
@@ -95,6 +103,17 @@ final class ClusterCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Refuses a data directory that is a node's log directory (it holds a metadata log, as
+     * {@code ./data} does after {@code ./strand}): that node would load {@code node-1} as a partition.
+     */
+    private static void checkNotANodesLogDir(ClusterLayout layout) {
+        if (Files.isDirectory(layout.dataDir().resolve(METADATA_LOG_DIR_NAME))) {
+            throw new IllegalArgumentException(layout.dataDir() + " is a node's log directory (it holds "
+                    + METADATA_LOG_DIR_NAME + "); choose another --data-dir");
+        }
     }
 
     /** Every port the layout binds is free on its host, or names the first that is not. */

@@ -88,9 +88,17 @@ class ClusterCommandTest {
     }
 
     @Test
+    void aSingleNodesLogDirectoryIsRefusedAsDataDir() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("__cluster_metadata"));
+        assertThat(runAndCaptureErr("cluster", "--data-dir", dir.toString()))
+                .contains("is a node's log directory").contains("--data-dir");
+        assertThat(dir.resolve("node-1")).doesNotExist();
+    }
+
+    @Test
     void usageNamesTheOptions() {
         String usage = new CommandLine(new StrandMain()).getSubcommands().get("cluster").getUsageMessage();
-        assertThat(usage).contains("--nodes", "--base-port", "--data-dir");
+        assertThat(usage).contains("--nodes", "--base-port", "--data-dir", "default: ./data/cluster");
     }
 
     private static String runAndCaptureErr(String... args) {
