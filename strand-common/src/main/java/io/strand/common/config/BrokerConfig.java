@@ -73,6 +73,7 @@ public final class BrokerConfig {
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
     public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
     public static final String SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR =
@@ -175,6 +176,8 @@ public final class BrokerConfig {
                     "Move partition leadership back to the preferred replica when leadership is unbalanced.")
             .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, atLeast(1), HIGH,
                     "How often the controller checks whether leadership is unbalanced.")
+            .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, Type.INT, 10, ConfigDef.Range.between(0, 100), HIGH,
+                    "Share of a broker's preferred partitions it may not lead before leadership is moved back.")
             .define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), HIGH,
                     "Replication factor of the transaction state topic. Accepted now so that Kafka's"
                     + " server.properties works; used once transactions are served (no such topic exists before).")
@@ -530,6 +533,11 @@ public final class BrokerConfig {
     /** {@code leader.imbalance.check.interval.seconds}. */
     public long leaderImbalanceCheckIntervalSeconds() {
         return getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
+    }
+
+    /** {@code leader.imbalance.per.broker.percentage}. */
+    public int leaderImbalancePerBrokerPercentage() {
+        return getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE);
     }
 
     /** {@code transaction.state.log.replication.factor}: for the transaction state topic, once transactions are served. */

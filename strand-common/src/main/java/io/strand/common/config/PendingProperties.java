@@ -33,6 +33,7 @@ final class PendingProperties {
         refused.put(BrokerConfig.BROKER_HEARTBEAT_INTERVAL_MS, "broker heartbeats to the controller");
         refused.put(BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE, "preferred-leader election");
         refused.put(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "preferred-leader election");
+        refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "preferred-leader election");
         refused.put(BrokerConfig.SOCKET_SEND_BUFFER_BYTES, "socket buffer sizes on the client listeners");
         refused.put(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES, "socket buffer sizes on the client listeners");
         refused.put(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR, "parallel log recovery");

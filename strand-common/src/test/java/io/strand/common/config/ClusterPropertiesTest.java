@@ -59,6 +59,7 @@ class ClusterPropertiesTest {
         assertThat(config.uncleanLeaderElectionEnable()).isFalse();
         assertThat(config.autoLeaderRebalanceEnable()).isTrue();
         assertThat(config.leaderImbalanceCheckIntervalSeconds()).isEqualTo(300L);
+        assertThat(config.leaderImbalancePerBrokerPercentage()).isEqualTo(10);
         assertThat(config.transactionStateLogReplicationFactor()).isEqualTo((short) 3);
         assertThat(config.transactionStateLogMinIsr()).isEqualTo(2);
         assertThat(config.socketSendBufferBytes()).isEqualTo(102_400);
@@ -100,7 +101,8 @@ class ClusterPropertiesTest {
         assertThat(config.leaderImbalanceCheckIntervalSeconds()).isEqualTo(30L);
         for (String[] bad : new String[][] {{"replica.lag.time.max.ms", "0"}, {"replica.fetch.max.bytes", "-1"},
                 {"num.replica.fetchers", "0"}, {"broker.session.timeout.ms", "soon"},
-                {"leader.imbalance.check.interval.seconds", "0"}, {"replica.fetch.backoff.ms", "-5"}}) {
+                {"leader.imbalance.check.interval.seconds", "0"}, {"replica.fetch.backoff.ms", "-5"},
+                {"leader.imbalance.per.broker.percentage", "101"}}) {
             assertThatThrownBy(() -> BrokerConfig.ofIncludingPending(Map.of(bad[0], bad[1])))
                     .isInstanceOf(ConfigException.class).hasMessageContaining(bad[0]).hasMessageContaining(bad[1]);
         }
