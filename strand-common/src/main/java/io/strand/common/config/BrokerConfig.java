@@ -24,7 +24,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * The validated configuration of one Strand node, under Kafka's property names.
  *
  * <p>Every property is defined once in {@link #DEF} with its type, default, validation and doc.
- * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse). Topic
+ * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse), and so
+ * are the defined properties no part acts on yet ({@link PendingProperties}), when set. Topic
  * defaults ({@code log.retention.ms} and friends) are the broker properties listed as synonyms in
  * {@link TopicConfigs}; the broker resolves them, with dynamic overrides, per metadata image.
  * Immutable and thread-safe.
