@@ -36,8 +36,9 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   <li>{@code controller.quorum.bootstrap.servers} without voters: this node is the one controller,
  *       on the one bootstrap address;</li>
  *   <li>broker role: the inter-broker listener (named, or derived as Kafka does) is a client
- *       listener; the advertised listeners are client listeners with a host, one entry per name, or controller listeners
- *       this node binds (Kafka 4's own server.properties advertises its CONTROLLER listener);</li>
+ *       listener; the advertised listeners are client listeners with a host, one entry per name,
+ *       or controller listeners this node binds (Kafka 4's own server.properties advertises its
+ *       CONTROLLER listener);</li>
  *   <li>controller only: every listener is a controller listener;</li>
  *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound.</li>
  * </ul>
