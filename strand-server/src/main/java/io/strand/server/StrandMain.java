@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "strand", mixinStandardHelpOptions = true, version = "Strand 0.1.0",
         description = "An event streaming platform that speaks the Apache Kafka protocol.",
-        subcommands = {ServerCommand.class})
+        subcommands = {ServerCommand.class, ClusterCommand.class})
 public final class StrandMain implements Callable<Integer> {
 
     /** The logging backend Strand ships; naming it spares slf4j a scan of every jar for one. */

@@ -24,7 +24,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * The validated configuration of one Strand node, under Kafka's property names.
  *
  * <p>Every property is defined once in {@link #DEF} with its type, default, validation and doc.
- * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse). Topic
+ * Unknown names are rejected (Kafka only warns; a typo that silently does nothing is worse), and so
+ * are the defined properties no part acts on yet ({@link PendingProperties}), when set. Topic
  * defaults ({@code log.retention.ms} and friends) are the broker properties listed as synonyms in
  * {@link TopicConfigs}; the broker resolves them, with dynamic overrides, per metadata image.
  * Immutable and thread-safe.
@@ -59,6 +60,29 @@ public final class BrokerConfig {
     public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
     public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
     public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String SECURITY_INTER_BROKER_PROTOCOL = "security.inter.broker.protocol";
+    public static final String CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+    public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
+    public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
+    public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
+    public static final String SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR =
+            "share.coordinator.state.topic.replication.factor";
+    public static final String SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR = "share.coordinator.state.topic.min.isr";
+    public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
+    public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
+    public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
@@ -73,12 +97,25 @@ public final class BrokerConfig {
                     "Addresses given to clients; defaults to the listeners.")
             .define(CONTROLLER_LISTENER_NAMES, Type.LIST, List.of("CONTROLLER"), HIGH,
                     "Names of the listeners that carry the metadata quorum.")
-            .define(INTER_BROKER_LISTENER_NAME, Type.STRING, "PLAINTEXT", MEDIUM,
-                    "Listener brokers use to reach each other.")
+            .define(INTER_BROKER_LISTENER_NAME, Type.STRING, null, MEDIUM,
+                    "Listener brokers use to reach each other, and the one whose address start-up prints. Unset:"
+                    + " the listener named after " + SECURITY_INTER_BROKER_PROTOCOL + " (as Kafka derives it) if"
+                    + " there is one, else the first client listener. Not together with " + SECURITY_INTER_BROKER_PROTOCOL
+                    + ".")
+            .define(SECURITY_INTER_BROKER_PROTOCOL, Type.STRING, SecurityProtocol.PLAINTEXT.name,
+                    ConfigDef.ValidString.in(SecurityProtocol.names().toArray(new String[0])), MEDIUM,
+                    "Security protocol between brokers; names the inter-broker listener when "
+                    + INTER_BROKER_LISTENER_NAME + " is unset. Not together with " + INTER_BROKER_LISTENER_NAME + ".")
             .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
                     LOW, "Security protocol of each listener name; only PLAINTEXT is served yet.")
             .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
-                    "Voters of the metadata quorum as id@host:port.")
+                    "Voters of the metadata quorum as id@host:port. Left unset while "
+                    + CONTROLLER_QUORUM_BOOTSTRAP_SERVERS + " is set, the quorum is this node alone (what Kafka's"
+                    + " 'kafka-storage format --standalone' makes of Kafka's own server.properties).")
+            .define(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, Type.LIST, List.of(), HIGH,
+                    "Controllers to find the quorum through, as host:port (KIP-853). Without "
+                    + CONTROLLER_QUORUM_VOTERS + " it must be the one address of this node's controller listener;"
+                    + " a dynamic quorum of several controllers is not supported: list them as voters.")
             .define(LOG_DIRS, Type.LIST, null, HIGH, "Directories that hold the partition logs.")
             .define(LOG_DIR, Type.STRING, "./data", HIGH, "The log directory when log.dirs is not set.")
             .define(METADATA_LOG_DIR, Type.STRING, null, HIGH,
@@ -116,6 +153,50 @@ public final class BrokerConfig {
                     "How long the cleaner sleeps when no log needs cleaning.")
             .define(LOG_CLEANER_THREADS, Type.INT, 1, atLeast(1), LOW,
                     "Accepted for compatibility; one cleaner thread runs.")
+            // Replication and the broker lifecycle. Refused while PendingProperties names them.
+            .define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, 30_000L, atLeast(1), HIGH,
+                    "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
+            .define(REPLICA_FETCH_MAX_BYTES, Type.INT, 1_048_576, atLeast(0), MEDIUM,
+                    "Bytes a follower asks for per partition in one fetch (a larger first batch still comes whole).")
+            .define(REPLICA_FETCH_RESPONSE_MAX_BYTES, Type.INT, 10_485_760, atLeast(0), MEDIUM,
+                    "Bytes a follower asks for in one fetch response in all.")
+            .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, atLeast(0), MEDIUM,
+                    "Longest time a leader holds a follower's fetch waiting for data; at most "
+                    + "replica.lag.time.max.ms.")
+            .define(REPLICA_FETCH_MIN_BYTES, Type.INT, 1, atLeast(1), MEDIUM,
+                    "Bytes a leader waits for before it answers a follower's fetch.")
+            .define(REPLICA_FETCH_BACKOFF_MS, Type.INT, 1_000, atLeast(0), MEDIUM,
+                    "Pause of a follower's fetcher after a fetch from a leader failed.")
+            .define(NUM_REPLICA_FETCHERS, Type.INT, 1, atLeast(1), HIGH,
+                    "Fetchers per source broker: a follower's partitions of one leader are spread over them.")
+            .define(BROKER_SESSION_TIMEOUT_MS, Type.INT, 9_000, atLeast(1), MEDIUM,
+                    "A broker without a heartbeat for this long is fenced by the controller.")
+            .define(BROKER_HEARTBEAT_INTERVAL_MS, Type.INT, 2_000, atLeast(1), MEDIUM,
+                    "How often a broker sends the controller a heartbeat.")
+            .define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, true, HIGH,
+                    "Move partition leadership back to the preferred replica when leadership is unbalanced.")
+            .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, atLeast(1), HIGH,
+                    "How often the controller checks whether leadership is unbalanced.")
+            .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, Type.INT, 10, ConfigDef.Range.between(0, 100), HIGH,
+                    "Share of a broker's preferred partitions it may not lead before leadership is moved back.")
+            .define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), HIGH,
+                    "Replication factor of the transaction state topic. Accepted now so that Kafka's"
+                    + " server.properties works; used once transactions are served (no such topic exists before).")
+            .define(TRANSACTION_STATE_LOG_MIN_ISR, Type.INT, 2, atLeast(1), HIGH,
+                    "min.insync.replicas of the transaction state topic. Accepted now so that Kafka's"
+                    + " server.properties works; used once transactions are served (no such topic exists before).")
+            .define(SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), MEDIUM,
+                    "Replication factor of the share-group state topic. Accepted so that Kafka's server.properties"
+                    + " works; share groups are not served, so no such topic is ever created.")
+            .define(SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR, Type.SHORT, (short) 2, atLeast(1), MEDIUM,
+                    "min.insync.replicas of the share-group state topic. Accepted so that Kafka's"
+                    + " server.properties works; share groups are not served, so no such topic is ever created.")
+            .define(SOCKET_SEND_BUFFER_BYTES, Type.INT, 102_400, MEDIUM,
+                    "SO_SNDBUF of client connections; -1 for the OS default.")
+            .define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, MEDIUM,
+                    "SO_RCVBUF of client connections; -1 for the OS default.")
+            .define(NUM_RECOVERY_THREADS_PER_DATA_DIR, Type.INT, 2, atLeast(1), HIGH,
+                    "Threads per log directory that recover logs at start-up and flush them at shutdown.")
             // Topic defaults that have no topic-level twin of the same unit.
             .define("log.retention.minutes", Type.INT, null, LOW, "Retention in minutes, if log.retention.ms is unset.")
             .define("log.retention.hours", Type.INT, 168, LOW, "Retention in hours, if ms and minutes are unset.")
@@ -149,12 +230,13 @@ public final class BrokerConfig {
     private final AbstractConfig values;
     private final Map<String, String> originals;
 
-    private BrokerConfig(Map<String, String> props, List<ConfigDef> moduleDefs) {
+    private BrokerConfig(Map<String, String> props, List<ConfigDef> moduleDefs, Map<String, String> refused) {
         for (String name : props.keySet()) {
             if (!DEF.names().contains(name) && moduleDefs.stream().noneMatch(d -> d.names().contains(name))) {
                 throw new ConfigException("Unknown configuration property '" + name + "'");
             }
         }
+        PendingProperties.check(props, refused);
         for (ConfigDef moduleDef : moduleDefs) {
             Map<String, String> own = new LinkedHashMap<>();
             props.forEach((name, value) -> {
@@ -177,7 +259,7 @@ public final class BrokerConfig {
 
     /** Validates {@code props}; throws {@link ConfigException} naming the first bad property. */
     public static BrokerConfig of(Map<String, String> props) {
-        return new BrokerConfig(props, List.of());
+        return new BrokerConfig(props, List.of(), PendingProperties.REFUSED);
     }
 
     /**
@@ -185,7 +267,15 @@ public final class BrokerConfig {
      * (the group coordinator's, for one); those modules read their values from {@link #originals()}.
      */
     public static BrokerConfig of(Map<String, String> props, List<ConfigDef> moduleDefs) {
-        return new BrokerConfig(props, moduleDefs);
+        return new BrokerConfig(props, moduleDefs, PendingProperties.REFUSED);
+    }
+
+    /**
+     * As {@link #of(Map)}, but also accepting the properties {@link PendingProperties} still refuses:
+     * for tests of their definitions, before the parts that use them exist.
+     */
+    static BrokerConfig ofIncludingPending(Map<String, String> props) {
+        return new BrokerConfig(props, List.of(), Map.of());
     }
 
     public static BrokerConfig defaults() {
@@ -196,6 +286,18 @@ public final class BrokerConfig {
         listeners();
         for (String voter : getList(CONTROLLER_QUORUM_VOTERS)) {
             QuorumVoter.parse(voter);
+        }
+        for (String server : getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS)) {
+            BootstrapServer.parse(server);
+        }
+        if (original(INTER_BROKER_LISTENER_NAME) != null && original(SECURITY_INTER_BROKER_PROTOCOL) != null) {
+            throw new ConfigException("Only one of " + INTER_BROKER_LISTENER_NAME + " and "
+                    + SECURITY_INTER_BROKER_PROTOCOL + " may be set");
+        }
+        if (replicaFetchWaitMaxMs() > replicaLagTimeMaxMs()) {
+            throw new ConfigException(REPLICA_FETCH_WAIT_MAX_MS, replicaFetchWaitMaxMs(), "must be at most "
+                    + REPLICA_LAG_TIME_MAX_MS + " (" + replicaLagTimeMaxMs() + "), or followers leave the ISR"
+                    + " while a fetch waits");
         }
         ListenerRules.validate(this);
     }
@@ -292,10 +394,33 @@ public final class BrokerConfig {
         return result;
     }
 
-    /** The listener that serves clients (inter.broker.listener.name). */
+    /**
+     * The inter-broker listener, whose address start-up prints for clients: the client listener named
+     * by {@link #interBrokerListenerName()}, or null if none is (validation refuses that on a broker).
+     */
     public Listener brokerListener() {
-        String name = ListenerRules.normalise(getString(INTER_BROKER_LISTENER_NAME));
+        String name = interBrokerListenerName();
         return clientListeners().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * The name of the listener brokers reach each other on: {@code inter.broker.listener.name} if set;
+     * else, as Kafka derives it, the listener named after {@code security.inter.broker.protocol}
+     * (default PLAINTEXT), if this node has such a client listener or the protocol was set; else the
+     * first client listener.
+     */
+    public String interBrokerListenerName() {
+        String explicit = getString(INTER_BROKER_LISTENER_NAME);
+        if (explicit != null) {
+            return ListenerRules.normalise(explicit);
+        }
+        String byProtocol = ListenerRules.normalise(getString(SECURITY_INTER_BROKER_PROTOCOL));
+        List<Listener> clients = clientListeners();
+        if (original(SECURITY_INTER_BROKER_PROTOCOL) != null || clients.isEmpty()
+                || clients.stream().anyMatch(l -> l.name().equals(byProtocol))) {
+            return byProtocol;
+        }
+        return clients.get(0).name();
     }
 
     /** {@code controller.listener.names}, upper-cased as listener names are. */
@@ -327,8 +452,118 @@ public final class BrokerConfig {
         return ListenerRules.securityProtocol(this, listenerName);
     }
 
+    /**
+     * The voters of the metadata quorum: {@code controller.quorum.voters}; or, when only
+     * {@code controller.quorum.bootstrap.servers} is set, this node alone on its one bootstrap address
+     * (a quorum found through several bootstrap servers needs KIP-853's dynamic voters, not supported).
+     *
+     * @throws ConfigException if neither property lists a controller, or the bootstrap servers do not
+     *     describe this node as the single controller
+     */
     public List<QuorumVoter> quorumVoters() {
-        return getList(CONTROLLER_QUORUM_VOTERS).stream().map(QuorumVoter::parse).toList();
+        List<String> bootstrap = getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS);
+        if (original(CONTROLLER_QUORUM_VOTERS) == null && !bootstrap.isEmpty()) {
+            return List.of(ListenerRules.standaloneVoter(this, bootstrap));
+        }
+        List<String> voters = getList(CONTROLLER_QUORUM_VOTERS);
+        if (voters.isEmpty()) {
+            throw new ConfigException("Either " + CONTROLLER_QUORUM_BOOTSTRAP_SERVERS + " must list the"
+                    + " controllers or " + CONTROLLER_QUORUM_VOTERS + " must list the voters, as id@host:port");
+        }
+        return voters.stream().map(QuorumVoter::parse).toList();
+    }
+
+    /** {@code replica.lag.time.max.ms}. */
+    public long replicaLagTimeMaxMs() {
+        return getLong(REPLICA_LAG_TIME_MAX_MS);
+    }
+
+    /** {@code replica.fetch.max.bytes}: a follower's per-partition fetch size. */
+    public int replicaFetchMaxBytes() {
+        return getInt(REPLICA_FETCH_MAX_BYTES);
+    }
+
+    /** {@code replica.fetch.response.max.bytes}: a follower's fetch size in all. */
+    public int replicaFetchResponseMaxBytes() {
+        return getInt(REPLICA_FETCH_RESPONSE_MAX_BYTES);
+    }
+
+    /** {@code replica.fetch.wait.max.ms}: a follower fetch's MaxWaitMs; at most {@link #replicaLagTimeMaxMs()}. */
+    public int replicaFetchWaitMaxMs() {
+        return getInt(REPLICA_FETCH_WAIT_MAX_MS);
+    }
+
+    /** {@code replica.fetch.min.bytes}: a follower fetch's MinBytes. */
+    public int replicaFetchMinBytes() {
+        return getInt(REPLICA_FETCH_MIN_BYTES);
+    }
+
+    /** {@code replica.fetch.backoff.ms}: a fetcher's pause after a failed fetch. */
+    public int replicaFetchBackoffMs() {
+        return getInt(REPLICA_FETCH_BACKOFF_MS);
+    }
+
+    /** {@code num.replica.fetchers}: fetchers per source broker. */
+    public int numReplicaFetchers() {
+        return getInt(NUM_REPLICA_FETCHERS);
+    }
+
+    /** {@code broker.session.timeout.ms}: the controller fences a broker silent this long. */
+    public int brokerSessionTimeoutMs() {
+        return getInt(BROKER_SESSION_TIMEOUT_MS);
+    }
+
+    /** {@code broker.heartbeat.interval.ms}. */
+    public int brokerHeartbeatIntervalMs() {
+        return getInt(BROKER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    /**
+     * {@code unclean.leader.election.enable} as the broker default of the topic config of that name
+     * (false unless set here).
+     */
+    public boolean uncleanLeaderElectionEnable() {
+        return Boolean.TRUE.equals(values.getBoolean(UNCLEAN_LEADER_ELECTION_ENABLE));
+    }
+
+    /** {@code auto.leader.rebalance.enable}. */
+    public boolean autoLeaderRebalanceEnable() {
+        return getBoolean(AUTO_LEADER_REBALANCE_ENABLE);
+    }
+
+    /** {@code leader.imbalance.check.interval.seconds}. */
+    public long leaderImbalanceCheckIntervalSeconds() {
+        return getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
+    }
+
+    /** {@code leader.imbalance.per.broker.percentage}. */
+    public int leaderImbalancePerBrokerPercentage() {
+        return getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE);
+    }
+
+    /** {@code transaction.state.log.replication.factor}: for the transaction state topic, once transactions are served. */
+    public short transactionStateLogReplicationFactor() {
+        return getShort(TRANSACTION_STATE_LOG_REPLICATION_FACTOR);
+    }
+
+    /** {@code transaction.state.log.min.isr}: for the transaction state topic, once transactions are served. */
+    public int transactionStateLogMinIsr() {
+        return getInt(TRANSACTION_STATE_LOG_MIN_ISR);
+    }
+
+    /** {@code socket.send.buffer.bytes}; -1 for the OS default. */
+    public int socketSendBufferBytes() {
+        return getInt(SOCKET_SEND_BUFFER_BYTES);
+    }
+
+    /** {@code socket.receive.buffer.bytes}; -1 for the OS default. */
+    public int socketReceiveBufferBytes() {
+        return getInt(SOCKET_RECEIVE_BUFFER_BYTES);
+    }
+
+    /** {@code num.recovery.threads.per.data.dir}. */
+    public int numRecoveryThreadsPerDataDir() {
+        return getInt(NUM_RECOVERY_THREADS_PER_DATA_DIR);
     }
 
     public List<Path> logDirs() {
@@ -380,6 +615,25 @@ public final class BrokerConfig {
                         spec.substring(sep + 3, colon), port);
             } catch (NumberFormatException e) {
                 throw new ConfigException(property, spec, "the port must be a number from 0 to 65535");
+            }
+        }
+    }
+
+    /** An entry of {@code controller.quorum.bootstrap.servers}: {@code host:port}. */
+    public record BootstrapServer(String host, int port) {
+        static BootstrapServer parse(String spec) {
+            int colon = spec.lastIndexOf(':');
+            try {
+                if (colon <= 0) {
+                    throw new NumberFormatException();
+                }
+                int port = Integer.parseInt(spec.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new BootstrapServer(spec.substring(0, colon), port);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, spec, "expected host:port");
             }
         }
     }

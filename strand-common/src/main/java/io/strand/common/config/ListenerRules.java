@@ -2,6 +2,7 @@ package io.strand.common.config;
 
 import static io.strand.common.config.BrokerConfig.ADVERTISED_LISTENERS;
 import static io.strand.common.config.BrokerConfig.CONTROLLER_LISTENER_NAMES;
+import static io.strand.common.config.BrokerConfig.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS;
 import static io.strand.common.config.BrokerConfig.CONTROLLER_QUORUM_VOTERS;
 import static io.strand.common.config.BrokerConfig.INTER_BROKER_LISTENER_NAME;
 import static io.strand.common.config.BrokerConfig.LISTENERS;
@@ -32,9 +33,12 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   <li>controller role: {@code controller.listener.names} names a listener, {@code node.id} is a
  *       voter, and that listener has the port of this node's voter entry (the quorum listens on the
  *       voter address);</li>
- *   <li>broker role: {@code inter.broker.listener.name} is a client listener; the advertised
- *       listeners are client listeners with a host, one entry per name, or controller listeners
- *       this node binds (Kafka 4's own server.properties advertises its CONTROLLER listener);</li>
+ *   <li>{@code controller.quorum.bootstrap.servers} without voters: this node is the one controller,
+ *       on the one bootstrap address;</li>
+ *   <li>broker role: the inter-broker listener (named, or derived as Kafka does) is a client
+ *       listener; the advertised listeners are client listeners with a host, one entry per name,
+ *       or controller listeners this node binds (Kafka 4's own server.properties advertises its
+ *       CONTROLLER listener);</li>
  *   <li>controller only: every listener is a controller listener;</li>
  *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound.</li>
  * </ul>
@@ -88,11 +92,33 @@ final class ListenerRules {
         }
     }
 
+    /**
+     * The quorum of a node configured with {@code controller.quorum.bootstrap.servers} and no voters:
+     * this node alone, which must be a controller listening on the single bootstrap address.
+     */
+    static QuorumVoter standaloneVoter(BrokerConfig config, List<String> bootstrapServers) {
+        String why = "without " + CONTROLLER_QUORUM_VOTERS + " the bootstrap servers must be this node's own"
+                + " controller listener alone (a quorum of one); list several controllers in " + CONTROLLER_QUORUM_VOTERS;
+        if (bootstrapServers.size() != 1 || !config.processRoles().contains(ProcessRole.CONTROLLER)) {
+            throw new ConfigException(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, bootstrapServers, why);
+        }
+        BrokerConfig.BootstrapServer server = BrokerConfig.BootstrapServer.parse(bootstrapServers.get(0));
+        Optional<Listener> controllerListener = config.controllerListener();
+        if (controllerListener.isEmpty() || controllerListener.get().port() != server.port()) {
+            throw new ConfigException(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, bootstrapServers, why);
+        }
+        return new QuorumVoter(config.nodeId(), server.host(), server.port());
+    }
+
     private static void checkBrokerListeners(BrokerConfig config, List<String> controllerNames) {
-        String interBroker = normalise(config.getString(INTER_BROKER_LISTENER_NAME));
-        if (controllerNames.contains(interBroker) || config.brokerListener() == null) {
+        String interBroker = config.interBrokerListenerName();
+        if (controllerNames.contains(interBroker)) {
+            throw new ConfigException(INTER_BROKER_LISTENER_NAME, interBroker,
+                    "the inter-broker listener must not be a controller listener " + controllerNames);
+        }
+        if (config.brokerListener() == null) {
             throw new ConfigException(LISTENERS, config.getList(LISTENERS),
-                    "no listener named " + config.getString(INTER_BROKER_LISTENER_NAME) + " for clients");
+                    "no client listener named " + interBroker + " for " + INTER_BROKER_LISTENER_NAME);
         }
         Set<String> bound = new HashSet<>(names(config.listeners()));
         List<String> advertisedSpecs = config.getList(ADVERTISED_LISTENERS);

@@ -1,0 +1,58 @@
+package io.strand.common.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Broker properties that {@link BrokerConfig} defines (Kafka's name, type, default and validation)
+ * but that no part of this version acts on yet. Setting one stops start-up with a message naming
+ * the property and what it waits for, since a setting accepted and silently ignored misleads the
+ * operator. Left unset, its default is what the typed accessor returns.
+ *
+ * <p>A property leaves this table in the change that makes it take effect. Stateless.
+ */
+final class PendingProperties {
+
+    /** Property name → what it waits for, as the refusal message says it. */
+    static final Map<String, String> REFUSED;
+
+    static {
+        Map<String, String> refused = new LinkedHashMap<>();
+        String isr = "leader-side replication (ISR shrinking and expansion)";
+        String fetcher = "follower replication (the replica fetcher)";
+        refused.put(BrokerConfig.REPLICA_LAG_TIME_MAX_MS, isr);
+        refused.put(BrokerConfig.REPLICA_FETCH_MAX_BYTES, fetcher);
+        refused.put(BrokerConfig.REPLICA_FETCH_RESPONSE_MAX_BYTES, fetcher);
+        refused.put(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS, fetcher);
+        refused.put(BrokerConfig.REPLICA_FETCH_MIN_BYTES, fetcher);
+        refused.put(BrokerConfig.REPLICA_FETCH_BACKOFF_MS, fetcher);
+        refused.put(BrokerConfig.NUM_REPLICA_FETCHERS, fetcher);
+        refused.put(BrokerConfig.BROKER_SESSION_TIMEOUT_MS, "broker fencing by the controller");
+        refused.put(BrokerConfig.BROKER_HEARTBEAT_INTERVAL_MS, "broker heartbeats to the controller");
+        refused.put(BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE, "preferred-leader election");
+        refused.put(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "preferred-leader election");
+        refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "preferred-leader election");
+        refused.put(BrokerConfig.SOCKET_SEND_BUFFER_BYTES, "socket buffer sizes on the client listeners");
+        refused.put(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES, "socket buffer sizes on the client listeners");
+        refused.put(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR, "parallel log recovery");
+        REFUSED = Collections.unmodifiableMap(refused);
+    }
+
+    private PendingProperties() {
+    }
+
+    /**
+     * @throws ConfigException naming the first property of {@code props} that {@code refused} holds
+     */
+    static void check(Map<String, String> props, Map<String, String> refused) {
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            String waitsFor = refused.get(e.getKey());
+            if (waitsFor != null) {
+                throw new ConfigException(e.getKey(), e.getValue(), "this version does not support "
+                        + e.getKey() + " yet; it takes effect with " + waitsFor + ". Remove it to run");
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.strand.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of N Strand nodes, each a combined broker and controller in its own child JVM, for tests
+ * that kill, stop, pause and restart nodes. Node ids are 1 to N; every node is a voter of the
+ * metadata quorum; each has a client and a controller port on 127.0.0.1, chosen free at the start
+ * and kept across restarts, and its directory {@code <dir>/node-<id>} (see {@link ClusterNode}).
+ *
+ * <pre>{@code
+ * try (StrandCluster cluster = StrandCluster.builder(tempDir).nodes(3).property("num.partitions", "3").start()) {
+ *     props.put("bootstrap.servers", cluster.bootstrapServers());
+ *     cluster.node(2).kill9();
+ *     cluster.node(2).restart();
+ * }
+ * }</pre>
+ *
+ * {@link #close()} stops every node that still runs and deletes the node directories. Not
+ * thread-safe: one test thread drives it.
+ */
+public final class StrandCluster implements AutoCloseable {
+
+    /** How long a node may take to serve: JVM start, quorum election and recovery on a loaded machine. */
+    static final long START_TIMEOUT_MS = 120_000;
+
+    private final Path dir;
+    private final Map<Integer, ClusterNode> nodes;
+
+    private StrandCluster(Path dir, Map<Integer, ClusterNode> nodes) {
+        this.dir = dir;
+        this.nodes = nodes;
+    }
+
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** A node by id, 1 to N. */
+    public ClusterNode node(int nodeId) {
+        ClusterNode node = nodes.get(nodeId);
+        if (node == null) {
+            throw new IllegalArgumentException("no node " + nodeId + "; ids are " + nodes.keySet());
+        }
+        return node;
+    }
+
+    public List<ClusterNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** Every node's client address, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return nodes.values().stream().map(ClusterNode::bootstrapServers).collect(Collectors.joining(","));
+    }
+
+    /** The directory the node directories are in. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Stops every running node cleanly (SIGTERM; a paused one is resumed first), then deletes the node directories. */
+    @Override
+    public void close() {
+        List<Thread> stoppers = new ArrayList<>();
+        for (ClusterNode node : nodes.values()) {
+            Thread stopper = new Thread(node::stop, "strand-cluster-stop-" + node.nodeId());
+            stopper.start();
+            stoppers.add(stopper);
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (ClusterNode node : nodes.values()) {
+            if (!node.isAlive()) {
+                deleteTree(node.dir());
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+
+    /** What a cluster is made of: node count, properties for every node or for one, JVM options. */
+    public static final class Builder {
+
+        private final Path dir;
+        private int nodes = 3;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<Integer, Map<String, String>> nodeProperties = new HashMap<>();
+        private List<String> jvmOptions = StrandProcess.DEFAULT_JVM_OPTIONS;
+
+        private Builder(Path dir) {
+            this.dir = dir;
+        }
+
+        /** Node count, 1 or more (default 3); odd counts make sense for a quorum. */
+        public Builder nodes(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("a cluster needs a node, not " + count);
+            }
+            this.nodes = count;
+            return this;
+        }
+
+        /** A property of every node; it wins over the harness's own (ports and ids excepted, see start). */
+        public Builder property(String name, String value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        /** A property of one node (for example {@code broker.rack}); wins over {@link #property}. */
+        public Builder nodeProperty(int nodeId, String name, String value) {
+            nodeProperties.computeIfAbsent(nodeId, id -> new LinkedHashMap<>()).put(name, value);
+            return this;
+        }
+
+        /** Every node's JVM options, in place of {@link StrandProcess#DEFAULT_JVM_OPTIONS}. */
+        public Builder jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /**
+         * Starts every node at once and waits until each serves.
+         *
+         * @throws IllegalStateException if a node exits or is not ready in time; every node started is
+         *     stopped first, and the message carries the end of the failing node's log
+         */
+        public StrandCluster start() {
+            int[] ports = distinctFreePorts(2 * nodes);
+            StringBuilder voters = new StringBuilder();
+            for (int id = 1; id <= nodes; id++) {
+                voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports[2 * id - 1]);
+            }
+            Map<Integer, ClusterNode> members = new LinkedHashMap<>();
+            for (int id = 1; id <= nodes; id++) {
+                int clientPort = ports[2 * id - 2];
+                int controllerPort = ports[2 * id - 1];
+                Path nodeDir = dir.toAbsolutePath().resolve("node-" + id);
+                Map<String, String> props = new LinkedHashMap<>();
+                props.put("process.roles", "broker,controller");
+                props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                props.put("controller.quorum.voters", voters.toString());
+                props.put("log.dirs", nodeDir.resolve("logs").toString());
+                props.putAll(properties);
+                props.putAll(nodeProperties.getOrDefault(id, Map.of()));
+                props.put("node.id", Integer.toString(id));
+                members.put(id, new ClusterNode(id, clientPort, controllerPort, nodeDir, props, jvmOptions));
+            }
+            StrandCluster cluster = new StrandCluster(dir, members);
+            try {
+                members.values().forEach(ClusterNode::launch);
+                awaitAllReady(members.values());
+                return cluster;
+            } catch (RuntimeException e) {
+                try {
+                    cluster.stopAll();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+
+        /** Waits until every node serves, failing as soon as one exits instead. */
+        private static void awaitAllReady(Collection<ClusterNode> nodes) {
+            List<CompletableFuture<Void>> readies = nodes.stream().map(ClusterNode::ready).toList();
+            CompletableFuture<Object> firstFailure = new CompletableFuture<>();
+            for (ClusterNode node : nodes) {
+                node.ready().whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        firstFailure.completeExceptionally(node.notReady(failure));
+                    }
+                });
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(readies.toArray(new CompletableFuture<?>[0]));
+            try {
+                CompletableFuture.anyOf(all, firstFailure).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                for (ClusterNode node : nodes) {
+                    if (!node.ready().isDone()) {
+                        throw node.notReady(e);
+                    }
+                }
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the cluster to start", e);
+            }
+        }
+
+        private static int[] distinctFreePorts(int count) {
+            Set<Integer> ports = new LinkedHashSet<>();
+            while (ports.size() < count) {
+                ports.add(TestPorts.freePort());
+            }
+            return ports.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    /** Stops the nodes but keeps their files (a failed start: the logs explain it). */
+    private void stopAll() {
+        for (ClusterNode node : nodes.values()) {
+            if (node.isLaunched()) {
+                node.stop();
+            }
+        }
+    }
+}
