@@ -53,4 +53,11 @@ public interface FollowerReplica {
 
     /** Sets the high watermark; the fetcher never passes more than {@link #logEndOffset()}. */
     void updateHighWatermark(long highWatermark);
+
+    /**
+     * Moves the log start up to the leader's (records below it were deleted there, by retention or
+     * DeleteRecords): never down, never above the high watermark. Called after
+     * {@link #updateHighWatermark} with every answer whose log start is above this log's.
+     */
+    void maybeIncrementLogStartOffset(long leaderLogStartOffset);
 }

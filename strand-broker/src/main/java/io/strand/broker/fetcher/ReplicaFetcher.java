@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * one Fetch at a time for every ready partition, each at its log end with the leader epoch it follows
  * and its last epoch ({@code last_fetched_epoch}), so the leader can tell where the logs diverge.
  * <ul>
- *   <li>Records: appended as follower, then the high watermark is set to min(leader's, own log end).</li>
+ *   <li>Records: appended as follower, then the high watermark is set to min(leader's, own log end) and
+ *       the log start moved up to the leader's.</li>
  *   <li>{@code diverging_epoch}: the log is cut by {@link TruncationRules#onDivergingEpoch} and fetched
  *       again from its new end.</li>
  *   <li>OFFSET_OUT_OF_RANGE: the leader's log start and end are asked with ListOffsets and the log is
@@ -338,6 +339,9 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
         if (data.highWatermark() >= 0) {
             replica.updateHighWatermark(Math.min(data.highWatermark(), replica.logEndOffset()));
+        }
+        if (data.logStartOffset() > replica.logStartOffset()) {
+            replica.maybeIncrementLogStartOffset(data.logStartOffset());
         }
     }
 

@@ -175,4 +175,12 @@ final class InMemoryLog implements FollowerReplica {
     public synchronized void updateHighWatermark(long offset) {
         highWatermark = offset;
     }
+
+    @Override
+    public synchronized void maybeIncrementLogStartOffset(long offset) {
+        long newStart = Math.min(offset, highWatermark);
+        if (newStart > logStartOffset) {
+            deleteBefore(newStart);
+        }
+    }
 }

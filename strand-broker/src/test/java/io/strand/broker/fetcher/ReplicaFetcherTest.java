@@ -81,6 +81,21 @@ class ReplicaFetcherTest {
     }
 
     @Test
+    void movesItsLogStartUpWithTheLeaders() {
+        leaderLog.appendBatch(0, "a").appendBatch(0, "b").appendBatch(0, "c");
+        leaderLog.setHighWatermark(3);
+        fetchFrom(0);
+        rounds(1);
+        assertThat(follower.logStartOffset()).isZero();
+
+        leaderLog.deleteBefore(2);
+        rounds(1);
+
+        assertThat(follower.logStartOffset()).isEqualTo(2);
+        assertThat(follower.contents()).containsExactly("2:0:c");
+    }
+
+    @Test
     void truncatesWhatTheNewLeaderNeverHadAndCopiesItsEpoch() {
         // The old leader (epoch 1) wrote offsets 0-4 and this follower copied them all; the new leader
         // (epoch 2) had only 0-1 of them and wrote its own at 2.
