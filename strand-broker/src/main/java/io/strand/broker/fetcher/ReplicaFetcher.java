@@ -1,13 +1,11 @@
 package io.strand.broker.fetcher;
 
 import io.strand.broker.fetcher.PartitionFetchState.Phase;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +20,9 @@ import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchRequestData.ReplicaState;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.message.ListOffsetsRequestData;
-import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
-import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -71,6 +64,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** Guarded by {@link #lock}; iteration order is fetch order, a partition that got data moves last. */
     private final LinkedHashMap<TopicPartition, PartitionFetchState> partitions = new LinkedHashMap<>();
+    private final FetchAnswerApplier applier;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -82,6 +76,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         this.config = config;
         this.brokerEpoch = brokerEpoch;
         this.time = time;
+        this.applier = new FetchAnswerApplier(leader.brokerId(), config.backoffMs(), time);
         this.thread = new Thread(this::run, "strand-replica-fetcher-" + leader.brokerId());
         this.thread.setDaemon(true);
     }
@@ -198,7 +193,7 @@ public final class ReplicaFetcher implements AutoCloseable {
             if (running) {
                 LOG.warn("Fetch from leader {} failed: {}", leader.brokerId(), e.toString());
             }
-            delay(round.sent().keySet());
+            delay(round.sent().values().stream().map(Sent::state).toList());
             return 0;
         }
         processResponse(round, response);
@@ -265,7 +260,7 @@ public final class ReplicaFetcher implements AutoCloseable {
             Errors topError = Errors.forCode(response.errorCode());
             if (topError != Errors.NONE) {
                 LOG.warn("Fetch from leader {} answered {}", leader.brokerId(), topError);
-                delay(round.sent().keySet());
+                delay(round.sent().values().stream().map(Sent::state).toList());
                 return;
             }
             Map<Uuid, String> namesById = new HashMap<>();
@@ -285,86 +280,16 @@ public final class ReplicaFetcher implements AutoCloseable {
                             || current.fetchOffset() != sent.fetchOffset()) {
                         continue;
                     }
-                    onPartitionData(tp, current, data);
+                    if (applier.apply(current, data)) {
+                        // Fairness: a partition that got records goes last in the next request.
+                        partitions.remove(tp);
+                        partitions.put(tp, current);
+                    }
                 }
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    private void onPartitionData(TopicPartition tp, PartitionFetchState state, FetchResponseData.PartitionData data) {
-        Errors error = Errors.forCode(data.errorCode());
-        try {
-            switch (error) {
-                case NONE -> {
-                    if (FetchResponse.isDivergingEpoch(data)) {
-                        truncateOnDivergence(state, data.divergingEpoch());
-                    } else {
-                        append(tp, state, data);
-                    }
-                }
-                case OFFSET_OUT_OF_RANGE -> {
-                    LOG.info("Partition {}: fetch offset {} is out of range on leader {}; asking its offsets",
-                            tp, state.fetchOffset(), leader.brokerId());
-                    state.moveTo(Phase.RESETTING);
-                }
-                case FENCED_LEADER_EPOCH -> {
-                    LOG.info("Partition {}: leader {} has an epoch newer than {}; waiting for the new leader",
-                            tp, leader.brokerId(), state.leaderEpoch());
-                    state.moveTo(Phase.FENCED);
-                }
-                default -> {
-                    LOG.debug("Partition {}: leader {} answered {}; fetching again after the backoff", tp,
-                            leader.brokerId(), error);
-                    state.delayUntil(time.milliseconds() + config.backoffMs());
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Partition {}: applying the fetch at offset {} from leader {} failed", tp, state.fetchOffset(),
-                    leader.brokerId(), e);
-            state.fetchFromLogEnd();
-            state.delayUntil(time.milliseconds() + config.backoffMs());
-        }
-    }
-
-    private void append(TopicPartition tp, PartitionFetchState state, FetchResponseData.PartitionData data) {
-        FollowerReplica replica = state.replica();
-        MemoryRecords records = wholeBatches((MemoryRecords) FetchResponse.recordsOrFail(data));
-        if (records.sizeInBytes() > 0) {
-            replica.appendAsFollower(records);
-            state.fetchFromLogEnd();
-            partitions.remove(tp);
-            partitions.put(tp, state);
-        }
-        if (data.highWatermark() >= 0) {
-            replica.updateHighWatermark(Math.min(data.highWatermark(), replica.logEndOffset()));
-        }
-        if (data.logStartOffset() > replica.logStartOffset()) {
-            replica.maybeIncrementLogStartOffset(data.logStartOffset());
-        }
-    }
-
-    /** The records without a batch cut off at the end of the answer (the leader's size limits cut anywhere). */
-    private static MemoryRecords wholeBatches(MemoryRecords records) {
-        int whole = records.validBytes();
-        if (whole == records.sizeInBytes()) {
-            return records;
-        }
-        ByteBuffer buffer = records.buffer().duplicate();
-        buffer.limit(buffer.position() + whole);
-        return MemoryRecords.readableRecords(buffer.slice());
-    }
-
-    private void truncateOnDivergence(PartitionFetchState state, FetchResponseData.EpochEndOffset diverging) {
-        FollowerReplica replica = state.replica();
-        long logEnd = replica.logEndOffset();
-        long cut = TruncationRules.onDivergingEpoch(diverging.epoch(), diverging.endOffset(),
-                replica.endOffsetForEpoch(diverging.epoch()), logEnd);
-        LOG.info("Partition {}: log diverges from leader {} (its epoch {} ends at {}); truncating from {} to {}",
-                replica.topicPartition(), leader.brokerId(), diverging.epoch(), diverging.endOffset(), logEnd, cut);
-        replica.truncateTo(cut);
-        state.fetchFromLogEnd();
     }
 
     /** Asks the leader's log start and end for each partition waiting for them, then cuts or restarts its log. */
@@ -390,7 +315,7 @@ public final class ReplicaFetcher implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Partition {}: asking leader {} for its offsets failed: {}",
                         state.replica().topicPartition(), leader.brokerId(), e.toString());
-                delay(Set.of(state.replica().topicPartition()));
+                delay(List.of(state));
                 continue;
             }
             applyReset(state, leaderStart, leaderEnd);
@@ -425,37 +350,18 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     private long listOffset(PartitionFetchState state, long timestamp) {
         TopicPartition tp = state.replica().topicPartition();
-        ListOffsetsRequestData request = new ListOffsetsRequestData()
-                .setReplicaId(config.replicaId())
-                .setIsolationLevel((byte) 0)
-                .setTopics(List.of(new ListOffsetsTopic().setName(tp.topic()).setPartitions(List.of(
-                        new ListOffsetsPartition().setPartitionIndex(tp.partition())
-                                .setCurrentLeaderEpoch(state.leaderEpoch())
-                                .setTimestamp(timestamp)))));
-        ListOffsetsResponseData response = await(leader.listOffsets(request));
-        for (ListOffsetsResponseData.ListOffsetsTopicResponse topic : response.topics()) {
-            for (ListOffsetsResponseData.ListOffsetsPartitionResponse partition : topic.partitions()) {
-                if (topic.name().equals(tp.topic()) && partition.partitionIndex() == tp.partition()) {
-                    Errors error = Errors.forCode(partition.errorCode());
-                    if (error != Errors.NONE) {
-                        throw error.exception("ListOffsets for " + tp + " at " + timestamp);
-                    }
-                    return partition.offset();
-                }
-            }
-        }
-        throw Errors.UNKNOWN_SERVER_ERROR.exception("ListOffsets answer lacks " + tp);
+        ListOffsetsResponseData response = await(leader.listOffsets(
+                LeaderOffsets.request(config.replicaId(), tp, state.leaderEpoch(), timestamp)));
+        return LeaderOffsets.offsetIn(response, tp, timestamp);
     }
 
-    private void delay(Set<TopicPartition> tps) {
+    /** Delays the given states; a state replaced meanwhile is delayed to no effect. */
+    private void delay(List<PartitionFetchState> states) {
         lock.lock();
         try {
             long untilMs = time.milliseconds() + config.backoffMs();
-            for (TopicPartition tp : tps) {
-                PartitionFetchState state = partitions.get(tp);
-                if (state != null) {
-                    state.delayUntil(untilMs);
-                }
+            for (PartitionFetchState state : states) {
+                state.delayUntil(untilMs);
             }
         } finally {
             lock.unlock();
