@@ -4,6 +4,7 @@ import io.strand.storage.checkpoint.EpochEndOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -25,6 +26,7 @@ final class FakeLeader implements LeaderEndpoint {
     private volatile int leaderEpoch;
     private volatile RuntimeException failure;
     private volatile boolean closed;
+    private volatile long holdEmptyAnswersMs;
 
     FakeLeader(int brokerId, InMemoryLog log, int leaderEpoch) {
         this.brokerId = brokerId;
@@ -39,6 +41,15 @@ final class FakeLeader implements LeaderEndpoint {
     /** Every request fails with {@code failure} until cleared with null. */
     void failWith(RuntimeException failure) {
         this.failure = failure;
+    }
+
+    /**
+     * Answers without records only after {@code ms} (real time), as a leader holds a fetch for
+     * {@code max_wait_ms}; for tests where the fetcher runs on its own thread.
+     */
+    FakeLeader holdingEmptyAnswersFor(long ms) {
+        holdEmptyAnswersMs = ms;
+        return this;
     }
 
     boolean closed() {
@@ -56,7 +67,14 @@ final class FakeLeader implements LeaderEndpoint {
         if (failure != null) {
             return CompletableFuture.failedFuture(failure);
         }
-        return CompletableFuture.completedFuture(answer(request));
+        FetchResponseData answer = answer(request);
+        boolean empty = answer.responses().stream().flatMap(t -> t.partitions().stream())
+                .allMatch(p -> p.errorCode() == 0 && p.records().sizeInBytes() == 0);
+        if (empty && holdEmptyAnswersMs > 0) {
+            return CompletableFuture.supplyAsync(() -> answer,
+                    CompletableFuture.delayedExecutor(holdEmptyAnswersMs, TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.completedFuture(answer);
     }
 
     /** The answer to {@code request}, without recording it. */

@@ -30,7 +30,7 @@ class ReplicaFetcherManagerTest {
         FetcherConfig config = new FetcherConfig(3, 1_048_576, 10_485_760, 10, 1, 10, 30_000);
         return new ReplicaFetcherManager(config, () -> 1L, id -> {
             // Broker 1 leads TP0 and broker 2 leads TP1; an in-memory leader answers for one log.
-            FakeLeader leader = new FakeLeader(id, id == 1 ? leaderLog0 : leaderLog1, 0);
+            FakeLeader leader = new FakeLeader(id, id == 1 ? leaderLog0 : leaderLog1, 0).holdingEmptyAnswersFor(10);
             leaders.put(id, leader);
             return leader;
         }, Time.SYSTEM, null);
