@@ -129,23 +129,32 @@ final class InMemoryLog implements FollowerReplica {
         return OptionalInt.empty();
     }
 
+    /** As the leader-epoch cache answers: see {@code LeaderEpochCache.endOffsetFor}. */
     @Override
     public synchronized EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
-        int found = -1;
-        long end = -1;
+        List<long[]> starts = new ArrayList<>();
         for (MutableRecordBatch batch : batches) {
             int epoch = batch.partitionLeaderEpoch();
-            if (epoch < 0) {
-                continue;
-            }
-            if (epoch <= leaderEpoch) {
-                found = epoch;
-                end = logEndOffset;
-            } else if (found >= 0 && end == logEndOffset) {
-                end = batch.baseOffset();
+            if (epoch >= 0 && (starts.isEmpty() || starts.get(starts.size() - 1)[0] != epoch)) {
+                starts.add(new long[] {epoch, batch.baseOffset()});
             }
         }
-        return found < 0 ? EpochEndOffset.UNDEFINED : new EpochEndOffset(found, end);
+        if (leaderEpoch < 0 || starts.isEmpty()) {
+            return EpochEndOffset.UNDEFINED;
+        }
+        if (leaderEpoch == starts.get(starts.size() - 1)[0]) {
+            return new EpochEndOffset(leaderEpoch, logEndOffset);
+        }
+        int floor = -1;
+        for (int i = 0; i < starts.size(); i++) {
+            if (starts.get(i)[0] <= leaderEpoch) {
+                floor = i;
+            }
+        }
+        if (floor == starts.size() - 1) {
+            return EpochEndOffset.UNDEFINED;
+        }
+        return new EpochEndOffset(floor < 0 ? leaderEpoch : (int) starts.get(floor)[0], starts.get(floor + 1)[1]);
     }
 
     @Override

@@ -125,6 +125,21 @@ class ReplicaFetcherTest {
     }
 
     @Test
+    void walksBackEpochByEpochUntilTheLogsAgree() {
+        follower.appendBatch(0, "a").appendBatch(0, "x").appendBatch(2, "y", "z");
+        leaderLog.appendBatch(0, "a").appendBatch(1, "b", "c").appendBatch(3, "d");
+        fetchFrom(3);
+
+        rounds(1);
+        assertThat(follower.logEndOffset()).isEqualTo(2);
+        rounds(1);
+        assertThat(follower.logEndOffset()).isEqualTo(1);
+        rounds(1);
+
+        assertThat(follower.contents()).isEqualTo(leaderLog.contents());
+    }
+
+    @Test
     void cutsBackToTheLeadersEndWhenAheadOfIt() {
         // Batches without epochs (an old format): the leader cannot compare epochs, only offsets.
         follower.appendBatch(-1, "a", "b").appendBatch(-1, "x", "y");
