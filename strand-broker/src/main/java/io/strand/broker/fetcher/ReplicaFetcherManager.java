@@ -18,14 +18,17 @@ import org.apache.kafka.common.utils.Time;
  * started with the first partition followed from it and closed as soon as it follows none. Kafka's
  * {@code num.replica.fetchers} is fixed at 1 here: one fetcher per leader, not several sharing its
  * partitions. The fetchers' connections share one Netty event loop
- * ({@code strand-replica-fetcher-network}).
+ * ({@code strand-replica-network}).
  *
  * <p>Maps one-to-one onto the broker's {@code FollowerFetching}: {@code follow(partition, leaderId,
  * leaderEpoch)} is {@link #follow}, {@code unfollow(tp)} is {@link #unfollow}.
  *
  * <p>Thread-safe: every method is synchronized. {@code follow} and {@code unfollow} return once the
  * fetcher that followed the partition before will touch it no more; a fetcher applying an answer to
- * it holds them up that long.
+ * it holds them up that long. So they must not be called while holding a lock that the
+ * {@link FollowerReplica} methods take (a partition's leadership lock, say): the fetcher, holding its
+ * own lock, would wait for it while the caller waits for the fetcher. Change the partition's role
+ * first, then call the manager, as Kafka's replica manager does.
  */
 public final class ReplicaFetcherManager implements AutoCloseable {
 
@@ -44,7 +47,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
      */
     public ReplicaFetcherManager(FetcherConfig config, LongSupplier brokerEpoch,
                                  IntFunction<Optional<InetSocketAddress>> leaderAddress, Time time) {
-        this(config, brokerEpoch, time, BrokerConnection.newEventLoopGroup("strand-replica-fetcher-network", 1),
+        this(config, brokerEpoch, time, BrokerConnection.newEventLoopGroup("strand-replica-network", 1),
                 leaderAddress);
     }
 
