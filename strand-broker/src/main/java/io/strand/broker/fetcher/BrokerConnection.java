@@ -157,10 +157,10 @@ final class BrokerConnection implements AutoCloseable {
 
     private void onClose() {
         closed = true;
-        fail(new DisconnectException("connection to broker " + brokerId + " is closed"));
+        DisconnectException cause = new DisconnectException("connection to broker " + brokerId + " is closed");
+        fail(cause);
         if (channel != null) {
-            channel.close();
-            channel = null;
+            disconnect(channel, cause);
         }
     }
 
@@ -222,9 +222,8 @@ final class BrokerConnection implements AutoCloseable {
             if (done.isSuccess()) {
                 onConnected(ch);
             } else {
-                onDisconnected(ch, new NetworkException("cannot connect to broker " + brokerId + " at "
+                disconnect(ch, new NetworkException("cannot connect to broker " + brokerId + " at "
                         + target.get() + ": " + done.cause().getMessage(), done.cause()));
-                ch.close();
             }
         });
     }
@@ -276,7 +275,7 @@ final class BrokerConnection implements AutoCloseable {
         Channel ch = channel;
         ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(done -> {
             if (!done.isSuccess()) {
-                ch.close();
+                disconnect(ch, new NetworkException("cannot write to broker " + brokerId, done.cause()));
             }
         });
     }
@@ -288,7 +287,7 @@ final class BrokerConnection implements AutoCloseable {
         RequestHeader header = awaiting;
         if (header == null || frame.remaining() < 4 || frame.getInt(frame.position()) != header.correlationId()) {
             LOG.warn("Broker {} sent an answer nobody asked for; closing the connection", brokerId);
-            ch.close();
+            disconnect(ch, new NetworkException("broker " + brokerId + " sent an answer nobody asked for"));
             return;
         }
         awaiting = null;
@@ -297,7 +296,7 @@ final class BrokerConnection implements AutoCloseable {
             data = AbstractResponse.parseResponse(frame, header).data();
         } catch (RuntimeException e) {
             LOG.warn("Broker {} sent an unreadable {} answer; closing the connection", brokerId, header.apiKey(), e);
-            ch.close();
+            disconnect(ch, new NetworkException("broker " + brokerId + " sent an unreadable answer", e));
             return;
         }
         if (header.apiKey() == ApiKeys.API_VERSIONS) {
@@ -315,8 +314,7 @@ final class BrokerConnection implements AutoCloseable {
     private void onApiVersions(Channel ch, ApiVersionsResponseData response) {
         Errors error = Errors.forCode(response.errorCode());
         if (error != Errors.NONE) {
-            fail(error.exception("ApiVersions to broker " + brokerId));
-            ch.close();
+            disconnect(ch, error.exception("ApiVersions to broker " + brokerId));
             return;
         }
         Map<Short, ApiVersion> byKey = new HashMap<>();
@@ -329,7 +327,12 @@ final class BrokerConnection implements AutoCloseable {
         }
     }
 
-    private void onDisconnected(Channel ch, RuntimeException cause) {
+    /**
+     * Forgets {@code ch} at once (the next request opens a new connection, after the backoff; Netty
+     * reports the close itself only later), fails the request in flight and closes the socket.
+     * Nothing if {@code ch} is no longer the connection.
+     */
+    private void disconnect(Channel ch, RuntimeException cause) {
         if (ch != channel) {
             return;
         }
@@ -338,16 +341,18 @@ final class BrokerConnection implements AutoCloseable {
         awaiting = null;
         nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoffMs);
         fail(cause);
+        ch.close();
     }
 
     private void onTimeout(Call call) {
         if (inFlight != call) {
             return;
         }
-        fail(new TimeoutException("no answer from broker " + brokerId + " to " + call.api + " within "
-                + requestTimeoutMs + " ms"));
+        TimeoutException cause = new TimeoutException("no answer from broker " + brokerId + " to " + call.api
+                + " within " + requestTimeoutMs + " ms");
+        fail(cause);
         if (channel != null) {
-            channel.close();
+            disconnect(channel, cause);
         }
     }
 
@@ -377,7 +382,7 @@ final class BrokerConnection implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            onDisconnected(ctx.channel(), new NetworkException("connection to broker " + brokerId + " was lost"));
+            disconnect(ctx.channel(), new NetworkException("connection to broker " + brokerId + " was lost"));
         }
 
         @Override
