@@ -64,6 +64,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** Guarded by {@link #lock}; iteration order is fetch order, a partition that got data moves last. */
     private final LinkedHashMap<TopicPartition, PartitionFetchState> partitions = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: a partition was added since the thread last waited, so it must not wait. */
+    private boolean added;
     private final FetchAnswerApplier applier;
     private final Thread thread;
     private volatile boolean running = true;
@@ -94,6 +96,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         lock.lock();
         try {
             partitions.put(replica.topicPartition(), new PartitionFetchState(replica, leaderEpoch));
+            added = true;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -163,9 +166,10 @@ public final class ReplicaFetcher implements AutoCloseable {
             if (waitMs > 0) {
                 lock.lock();
                 try {
-                    if (running) {
+                    if (running && !added) {
                         changed.await(waitMs, TimeUnit.MILLISECONDS);
                     }
+                    added = false;
                 } catch (InterruptedException e) {
                     return;
                 } finally {
