@@ -75,6 +75,19 @@ class LayeringTest {
             .should().dependOnClassesThat().resideInAPackage("io.strand.broker.api..")
             .allowEmptyShould(true);
 
+    /**
+     * The follower's fetcher sees partitions only through its own interfaces: the broker adapts its
+     * partitions to it, never the other way round.
+     */
+    @ArchTest
+    static final ArchRule replicaFetcherDependsOnNoOtherBrokerPackage = noClasses()
+            .that().resideInAPackage("io.strand.broker.fetcher..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.strand.broker", "io.strand.broker.api..",
+                    "io.strand.broker.replica..", "io.strand.broker.purgatory..", "io.strand.broker.network..",
+                    "io.strand.broker.config..", "io.strand.broker.group..", "io.strand.broker.producer..",
+                    "io.strand.broker.topic..", "io.strand.broker.controller..")
+            .allowEmptyShould(true);
+
     @ArchTest
     static final ArchRule storagePackagesAreFreeOfCycles = slices().matching("io.strand.storage.(*)..")
             .should().beFreeOfCycles().allowEmptyShould(true);

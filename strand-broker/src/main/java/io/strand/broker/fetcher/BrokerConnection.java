@@ -1,0 +1,394 @@
+package io.strand.broker.fetcher;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.errors.DisconnectException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka-protocol client connection to one broker, for requests between brokers: requests are
+ * kafka-clients' generated {@code *RequestData} sent with a {@link RequestHeader}, answers are parsed
+ * with kafka-clients' classes and complete the caller's future with the response data.
+ *
+ * <p>One request at a time: {@link #send} while another is in flight fails at once. The connection
+ * is opened on the first send and after each loss, never sooner than {@code reconnectBackoffMs} after
+ * the last failure; each new connection first sends ApiVersions, and every request then goes at the
+ * highest version both sides support (failing with {@code UnsupportedVersionException} below the
+ * caller's minimum). A request not answered within {@code requestTimeoutMs} (connecting included)
+ * fails with {@code TimeoutException} and the connection is closed, so no late answer is taken for a
+ * later request. A lost connection fails the request with {@code NetworkException}.
+ *
+ * <p>Frames: a 4-byte big-endian size, then the header and body; answers are matched by correlation id.
+ *
+ * <p>Threads: all state belongs to one Netty event loop; {@link #send} and {@link #close} may be called
+ * from any thread and hand their work to it. Futures complete on the loop: callers must not block it.
+ */
+final class BrokerConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
+    private static final short API_VERSIONS_VERSION = 3;
+
+    private final int brokerId;
+    private final Supplier<Optional<InetSocketAddress>> address;
+    private final String clientId;
+    private final EventLoop loop;
+    private final Class<? extends SocketChannel> channelClass;
+    private final long reconnectBackoffMs;
+    private final int requestTimeoutMs;
+
+    // Owned by the loop.
+    private Channel channel;
+    /** The broker's versions by API key, once ApiVersions answered on {@link #channel}. */
+    private Map<Short, ApiVersion> versions;
+    private Call inFlight;
+    /** The header of the request on the wire, whose answer is the next frame. */
+    private RequestHeader awaiting;
+    private long nextConnectNs = System.nanoTime();
+    private int nextCorrelationId;
+    private boolean closed;
+
+    /** One {@link #send}: from its call until its answer, connecting and ApiVersions included. */
+    private static final class Call {
+        final ApiKeys api;
+        final short minVersion;
+        final Function<Short, ApiMessage> request;
+        final CompletableFuture<ApiMessage> future;
+        ScheduledFuture<?> timeout;
+
+        Call(ApiKeys api, short minVersion, Function<Short, ApiMessage> request, CompletableFuture<ApiMessage> future) {
+            this.api = api;
+            this.minVersion = minVersion;
+            this.request = request;
+            this.future = future;
+        }
+    }
+
+    /**
+     * @param address the broker's inter-broker endpoint, looked up on every connection attempt
+     * @param group   from {@link #newEventLoopGroup}; the connection uses one of its loops
+     */
+    BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
+                     EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
+        this.brokerId = brokerId;
+        this.address = address;
+        this.clientId = clientId;
+        this.loop = group.next();
+        this.channelClass = group instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.reconnectBackoffMs = reconnectBackoffMs;
+        this.requestTimeoutMs = requestTimeoutMs;
+    }
+
+    /** Event loops for connections: epoll where the platform has it, as the listeners use. */
+    static EventLoopGroup newEventLoopGroup(String threadName, int threads) {
+        DefaultThreadFactory factory = new DefaultThreadFactory(threadName, true);
+        return Epoll.isAvailable() ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+    }
+
+    int brokerId() {
+        return brokerId;
+    }
+
+    /**
+     * Sends the request {@code request} builds for the version chosen, at least {@code minVersion}.
+     * The future completes with the response data of {@code api}.
+     */
+    CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
+        CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+        Call call = new Call(api, minVersion, request, future);
+        try {
+            loop.execute(() -> start(call));
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new DisconnectException("connection to broker " + brokerId + " is closed"));
+        }
+        return future;
+    }
+
+    /** Fails what is in flight and closes the socket; idempotent. */
+    @Override
+    public void close() {
+        try {
+            loop.execute(this::onClose);
+        } catch (RejectedExecutionException e) {
+            // The loop has stopped, and with it every socket it ran.
+        }
+    }
+
+    private void onClose() {
+        closed = true;
+        DisconnectException cause = new DisconnectException("connection to broker " + brokerId + " is closed");
+        fail(cause);
+        if (channel != null) {
+            disconnect(channel, cause);
+        }
+    }
+
+    private void start(Call call) {
+        if (closed) {
+            call.future.completeExceptionally(new DisconnectException("connection to broker " + brokerId + " is closed"));
+            return;
+        }
+        if (inFlight != null) {
+            call.future.completeExceptionally(new IllegalStateException("a request to broker " + brokerId
+                    + " is already in flight"));
+            return;
+        }
+        inFlight = call;
+        call.timeout = loop.schedule(() -> onTimeout(call), requestTimeoutMs, TimeUnit.MILLISECONDS);
+        if (channel == null) {
+            long delayNs = nextConnectNs - System.nanoTime();
+            if (delayNs > 0) {
+                loop.schedule(this::connect, delayNs, TimeUnit.NANOSECONDS);
+            } else {
+                connect();
+            }
+        } else if (versions != null) {
+            write(call);
+        }
+        // Else the connection is being opened: the call goes out once ApiVersions has answered.
+    }
+
+    private void connect() {
+        if (inFlight == null || closed || channel != null) {
+            return;
+        }
+        Optional<InetSocketAddress> target = address.get();
+        if (target.isEmpty()) {
+            nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoffMs);
+            fail(new NetworkException("no endpoint known for broker " + brokerId));
+            return;
+        }
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, requestTimeoutMs)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                // Answers between brokers are trusted and may be large: no size limit.
+                                .addLast("frames", new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 0, 4, 0, 4))
+                                .addLast("sizes", new LengthFieldPrepender(4))
+                                .addLast("answers", new AnswerHandler());
+                    }
+                });
+        ChannelFuture connecting = bootstrap.connect(target.get());
+        Channel ch = connecting.channel();
+        channel = ch;
+        connecting.addListener(done -> {
+            if (done.isSuccess()) {
+                onConnected(ch);
+            } else {
+                disconnect(ch, new NetworkException("cannot connect to broker " + brokerId + " at "
+                        + target.get() + ": " + done.cause().getMessage(), done.cause()));
+            }
+        });
+    }
+
+    private void onConnected(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        ApiVersionsRequestData request = new ApiVersionsRequestData()
+                .setClientSoftwareName("strand")
+                .setClientSoftwareVersion(softwareVersion());
+        writeFrame(new RequestHeader(ApiKeys.API_VERSIONS, API_VERSIONS_VERSION, clientId, nextCorrelationId++),
+                request);
+    }
+
+    private static String softwareVersion() {
+        String version = BrokerConnection.class.getPackage().getImplementationVersion();
+        return version == null ? "unknown" : version;
+    }
+
+    private void write(Call call) {
+        ApiVersion range = versions.get(call.api.id);
+        short version = range == null ? -1 : (short) Math.min(call.api.latestVersion(), range.maxVersion());
+        if (range == null || version < Math.max(call.minVersion, range.minVersion())) {
+            fail(new UnsupportedVersionException("broker " + brokerId + " serves " + call.api + " "
+                    + (range == null ? "not at all" : range.minVersion() + "-" + range.maxVersion())
+                    + ", this client needs " + call.minVersion + "-" + call.api.latestVersion()));
+            return;
+        }
+        ApiMessage message;
+        try {
+            message = call.request.apply(version);
+        } catch (RuntimeException e) {
+            fail(e);
+            return;
+        }
+        writeFrame(new RequestHeader(call.api, version, clientId, nextCorrelationId++), message);
+    }
+
+    private void writeFrame(RequestHeader header, ApiMessage message) {
+        ByteBuffer bytes;
+        try {
+            bytes = RequestUtils.serialize(header.data(), header.headerVersion(), message, header.apiVersion());
+        } catch (RuntimeException e) {
+            fail(e);
+            return;
+        }
+        awaiting = header;
+        Channel ch = channel;
+        ch.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(done -> {
+            if (!done.isSuccess()) {
+                disconnect(ch, new NetworkException("cannot write to broker " + brokerId, done.cause()));
+            }
+        });
+    }
+
+    private void onFrame(Channel ch, ByteBuffer frame) {
+        if (ch != channel) {
+            return;
+        }
+        RequestHeader header = awaiting;
+        if (header == null || frame.remaining() < 4 || frame.getInt(frame.position()) != header.correlationId()) {
+            LOG.warn("Broker {} sent an answer nobody asked for; closing the connection", brokerId);
+            disconnect(ch, new NetworkException("broker " + brokerId + " sent an answer nobody asked for"));
+            return;
+        }
+        awaiting = null;
+        ApiMessage data;
+        try {
+            data = AbstractResponse.parseResponse(frame, header).data();
+        } catch (RuntimeException e) {
+            LOG.warn("Broker {} sent an unreadable {} answer; closing the connection", brokerId, header.apiKey(), e);
+            disconnect(ch, new NetworkException("broker " + brokerId + " sent an unreadable answer", e));
+            return;
+        }
+        if (header.apiKey() == ApiKeys.API_VERSIONS) {
+            onApiVersions(ch, (ApiVersionsResponseData) data);
+            return;
+        }
+        Call call = inFlight;
+        inFlight = null;
+        if (call != null) {
+            call.timeout.cancel(false);
+            call.future.complete(data);
+        }
+    }
+
+    private void onApiVersions(Channel ch, ApiVersionsResponseData response) {
+        Errors error = Errors.forCode(response.errorCode());
+        if (error != Errors.NONE) {
+            disconnect(ch, error.exception("ApiVersions to broker " + brokerId));
+            return;
+        }
+        Map<Short, ApiVersion> byKey = new HashMap<>();
+        for (ApiVersion version : response.apiKeys()) {
+            byKey.put(version.apiKey(), version);
+        }
+        versions = byKey;
+        if (inFlight != null) {
+            write(inFlight);
+        }
+    }
+
+    /**
+     * Forgets {@code ch} at once (the next request opens a new connection, after the backoff; Netty
+     * reports the close itself only later), fails the request in flight and closes the socket.
+     * Nothing if {@code ch} is no longer the connection.
+     */
+    private void disconnect(Channel ch, RuntimeException cause) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        versions = null;
+        awaiting = null;
+        nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoffMs);
+        fail(cause);
+        ch.close();
+    }
+
+    private void onTimeout(Call call) {
+        if (inFlight != call) {
+            return;
+        }
+        TimeoutException cause = new TimeoutException("no answer from broker " + brokerId + " to " + call.api
+                + " within " + requestTimeoutMs + " ms");
+        fail(cause);
+        if (channel != null) {
+            disconnect(channel, cause);
+        }
+    }
+
+    private void fail(RuntimeException cause) {
+        Call call = inFlight;
+        if (call == null) {
+            return;
+        }
+        inFlight = null;
+        if (call.timeout != null) {
+            call.timeout.cancel(false);
+        }
+        call.future.completeExceptionally(cause);
+    }
+
+    /** Hands each whole frame to the connection and reports the socket's end. */
+    private final class AnswerHandler extends SimpleChannelInboundHandler<ByteBuf> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            // A copy on the heap: parsed records keep pointing into it after the frame is released.
+            ByteBuffer copy = ByteBuffer.allocate(frame.readableBytes());
+            frame.readBytes(copy);
+            copy.flip();
+            onFrame(ctx.channel(), copy);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            disconnect(ctx.channel(), new NetworkException("connection to broker " + brokerId + " was lost"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("Connection to broker {} failed", brokerId, cause);
+            ctx.close();
+        }
+    }
+}

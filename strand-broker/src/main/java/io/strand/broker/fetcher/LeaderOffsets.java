@@ -1,0 +1,50 @@
+package io.strand.broker.fetcher;
+
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * ListOffsets as a follower asks it: for one partition, as replica {@code replicaId} (so a Kafka
+ * leader answers LATEST with its log end, not its high watermark), fenced by the leader epoch.
+ */
+final class LeaderOffsets {
+
+    private LeaderOffsets() {
+    }
+
+    static ListOffsetsRequestData request(int replicaId, TopicPartition tp, int leaderEpoch, long timestamp) {
+        return new ListOffsetsRequestData()
+                .setReplicaId(replicaId)
+                .setIsolationLevel((byte) 0)
+                .setTopics(List.of(new ListOffsetsTopic().setName(tp.topic()).setPartitions(List.of(
+                        new ListOffsetsPartition().setPartitionIndex(tp.partition())
+                                .setCurrentLeaderEpoch(leaderEpoch)
+                                .setTimestamp(timestamp)))));
+    }
+
+    /**
+     * The offset answered for {@code tp}.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException the partition's error, or UNKNOWN_SERVER_ERROR
+     *     if the answer lacks it
+     */
+    static long offsetIn(ListOffsetsResponseData response, TopicPartition tp, long timestamp) {
+        for (ListOffsetsResponseData.ListOffsetsTopicResponse topic : response.topics()) {
+            for (ListOffsetsResponseData.ListOffsetsPartitionResponse partition : topic.partitions()) {
+                if (topic.name().equals(tp.topic()) && partition.partitionIndex() == tp.partition()) {
+                    Errors error = Errors.forCode(partition.errorCode());
+                    if (error != Errors.NONE) {
+                        throw error.exception("ListOffsets for " + tp + " at timestamp " + timestamp);
+                    }
+                    return partition.offset();
+                }
+            }
+        }
+        throw Errors.UNKNOWN_SERVER_ERROR.exception("ListOffsets answer lacks " + tp);
+    }
+}
