@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   REGISTERED/FENCED --heartbeat, wantFence=false, caught up--> ACTIVE
  *   ACTIVE --heartbeat wantShutDown--> CONTROLLED_SHUTDOWN (leaderships moved, ISRs left)
+ *   CONTROLLED_SHUTDOWN --heartbeat: leads nothing, has seen that--> FENCED, shouldShutDown
  *   ACTIVE / CONTROLLED_SHUTDOWN --session timeout or wantFence--> FENCED (same)
  *   any --new registration--> FENCED with a new epoch
  * </pre>
@@ -115,8 +116,13 @@ final class BrokerLifecycle {
             return ControllerResult.of(response);
         }
         if (broker.inControlledShutdown()) {
-            return ControllerResult.of(response.setShouldShutDown(leadsNothing(image, brokerId)
-                    && sessions.hasSeenControlledShutdown(brokerId, request.currentMetadataOffset())));
+            if (leadsNothing(image, brokerId)
+                    && sessions.hasSeenControlledShutdown(brokerId, request.currentMetadataOffset())) {
+                // Done: fenced now, as Kafka does, so its next incarnation may register at once.
+                return new ControllerResult<>(changeState(image, broker, true, false, unclean),
+                        response.setShouldShutDown(true).setIsFenced(true));
+            }
+            return ControllerResult.of(response);
         }
         if (request.wantShutDown()) {
             return new ControllerResult<>(changeState(image, broker, false, true, unclean), response,

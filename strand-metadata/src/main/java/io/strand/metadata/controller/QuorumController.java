@@ -274,7 +274,8 @@ public final class QuorumController implements AutoCloseable {
      * caught up with its registration, is fenced, and should shut down. Unfences a caught-up broker
      * that asks ({@code wantFence=false}); fences one that asks; starts a controlled shutdown on
      * {@code wantShutDown} (leaderships move to other ISR members, it leaves ISRs where not the last
-     * member) and answers {@code shouldShutDown} once it leads nothing and has seen that change. A
+     * member) and answers {@code shouldShutDown} (and fences it) once it leads nothing and has seen
+     * that change. A
      * wrong or unknown broker epoch is STALE_BROKER_EPOCH.
      */
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {

@@ -6,8 +6,13 @@ import static io.strand.metadata.controller.ControllerTestSupport.topic;
 import static io.strand.metadata.controller.ControllerTestSupport.withAssignment;
 import static io.strand.metadata.controller.ControllerTestSupport.withConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.strand.common.time.ManualTime;
+import io.strand.metadata.image.LocalMetadataLog;
 import io.strand.metadata.image.PartitionRegistration;
+import java.time.Duration;
+import java.util.Random;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
@@ -190,6 +195,11 @@ class BrokerLifecycleTest {
                 .setBrokerEpoch(cluster.epoch(1)).setCurrentMetadataOffset(cluster.image().appliedOffset())
                 .setWantShutDown(true));
         assertThat(second.shouldShutDown()).isTrue();
+        assertThat(second.isFenced()).isTrue();
+        assertThat(cluster.broker(1).fenced()).isTrue();
+
+        assertThat(cluster.register(ClusterFixture.registration(1, new Uuid(8, 8), null)).errorCode())
+                .as("the next incarnation registers at once").isEqualTo(Errors.NONE.code());
     }
 
     @Test
@@ -214,6 +224,24 @@ class BrokerLifecycleTest {
         assertThat(cluster.fenceExpired()).isEmpty();
         cluster.time.advance(9_001);
         assertThat(cluster.fenceExpired()).containsExactly(1);
+    }
+
+    /** The controller on its own thread checks sessions by itself, on the injected clock. */
+    @Test
+    void theOwnThreadControllerFencesSilentBrokersByItself() {
+        ManualTime time = new ManualTime();
+        LocalMetadataLog log = new LocalMetadataLog();
+        try (QuorumController own = new QuorumController(log, time, new Random(1),
+                ClusterControlSettings.DEFAULTS.withBrokerSessionTimeoutMs(1_000))) {
+            long epoch = get(own.registerBroker(ClusterFixture.registration(1, new Uuid(1, 1), null))).brokerEpoch();
+            get(own.brokerHeartbeat(new BrokerHeartbeatRequestData().setBrokerId(1).setBrokerEpoch(epoch)
+                    .setCurrentMetadataOffset(log.image().appliedOffset())));
+            time.advance(1_000);
+            assertThat(log.image().brokers().get(1).fenced()).isFalse();
+
+            time.advance(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.image().brokers().get(1).fenced());
+        }
     }
 
     @Test
