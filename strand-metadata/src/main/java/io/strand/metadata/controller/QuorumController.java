@@ -71,6 +71,14 @@ import org.slf4j.LoggerFactory;
  * say) fails whole with POLICY_VIOLATION, every item of the request answering it; CreateTopics and
  * CreatePartitions check their counts before computing anything sized by them.
  *
+ * <p>Broker lifecycle and leadership (Kafka's ClusterControlManager, BrokerHeartbeatManager and
+ * ReplicationControlManager): {@link #registerBroker(BrokerRegistrationRequestData)},
+ * {@link #brokerHeartbeat}, {@link #alterPartition}, {@link #electLeaders}, and the controller's
+ * own {@link #fenceExpiredBrokers()} and {@link #balanceLeaders()}. Broker sessions (last
+ * heartbeat, offsets a broker must reach) are controller-thread memory in {@link BrokerSessions},
+ * not metadata: they start afresh whenever this controller becomes active. Every change of
+ * fencing or leadership is a record, so the image alone says who may lead.
+ *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  *
  * <p>The controller thread is its own single thread unless the constructor is given an
