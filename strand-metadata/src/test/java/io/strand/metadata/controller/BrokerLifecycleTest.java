@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
@@ -242,6 +243,51 @@ class BrokerLifecycleTest {
             time.advance(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> log.image().brokers().get(1).fenced());
         }
+    }
+
+    @Test
+    void aNewIncarnationReplacingALapsedSessionTakesItsLeadershipsAway() {
+        cluster.activate(1, 2);
+        cluster.createTopic(withAssignment(topic("t", -1, -1), 0, 1, 2));
+        cluster.advanceWithHeartbeats(9_001, 1);
+
+        assertThat(cluster.register(ClusterFixture.registration(1, new Uuid(42, 42), null)).errorCode())
+                .isEqualTo(Errors.NONE.code());
+
+        assertThat(cluster.broker(1).fenced()).isTrue();
+        assertThat(cluster.partition("t", 0).leader()).isEqualTo(2);
+        assertThat(cluster.partition("t", 0).isr()).containsExactly(2);
+    }
+
+    @Test
+    void autoLeaderRebalanceMovesLeadershipsBackOnTheOwnThread() {
+        ManualTime time = new ManualTime();
+        LocalMetadataLog log = new LocalMetadataLog();
+        try (QuorumController own = new QuorumController(log, time, new Random(1),
+                ClusterControlSettings.DEFAULTS.withAutoLeaderRebalance(true, 5_000))) {
+            get(own.registerBroker(broker(2)));
+            long epoch = get(own.registerBroker(ClusterFixture.registration(1, new Uuid(3, 3), null))).brokerEpoch();
+            get(own.createTopics(ControllerTestSupport.createTopics(withAssignment(topic("t", -1, -1), 0, 1, 2)),
+                    ControllerDefaults.SINGLE_NODE));
+            assertThat(partition(log).leader()).as("broker 1 is still fenced").isEqualTo(2);
+            get(own.brokerHeartbeat(new BrokerHeartbeatRequestData().setBrokerId(1).setBrokerEpoch(epoch)
+                    .setCurrentMetadataOffset(log.image().appliedOffset())));
+            PartitionRegistration p = partition(log);
+            AlterPartitionRequestData expand = new AlterPartitionRequestData().setBrokerId(2).setBrokerEpoch(-1);
+            expand.topics().add(new AlterPartitionRequestData.TopicData().setTopicId(log.image().topics().byName("t")
+                    .orElseThrow().id()).setPartitions(List.of(new AlterPartitionRequestData.PartitionData()
+                    .setLeaderEpoch(p.leaderEpoch()).setPartitionEpoch(p.partitionEpoch()).setNewIsr(List.of(2, 1)))));
+            get(own.alterPartition(expand, (short) 2));
+            assertThat(partition(log).isr()).containsExactly(2, 1);
+            assertThat(partition(log).leader()).isEqualTo(2);
+
+            time.advance(5_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> partition(log).leader() == 1);
+        }
+    }
+
+    private static PartitionRegistration partition(LocalMetadataLog log) {
+        return log.image().topics().byName("t").orElseThrow().partition(0).orElseThrow();
     }
 
     @Test
