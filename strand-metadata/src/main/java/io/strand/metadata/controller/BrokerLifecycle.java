@@ -9,6 +9,7 @@ import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.Endpoint;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
+import io.strand.metadata.record.UnregisterBrokerRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.UnregisterBrokerResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -133,6 +135,27 @@ final class BrokerLifecycle {
                     response.setIsFenced(true));
         }
         return ControllerResult.of(response);
+    }
+
+    /**
+     * Removes a broker's registration (Kafka's UnregisterBroker, for decommissioning): it leaves
+     * ISRs and leaderships as a fenced broker does, then its registration goes. Partitions keep it
+     * in their replica lists. BROKER_ID_NOT_REGISTERED when there is none.
+     */
+    static ControllerResult<UnregisterBrokerResponseData> unregister(MetadataImage image, int brokerId,
+                                                                     BrokerSessions sessions,
+                                                                     ClusterControlSettings settings) {
+        BrokerRegistration broker = image.brokers().get(brokerId);
+        if (broker == null) {
+            return ControllerResult.of(new UnregisterBrokerResponseData()
+                    .setErrorCode(Errors.BROKER_ID_NOT_REGISTERED.code())
+                    .setErrorMessage("Broker ID " + brokerId + " is not currently registered"));
+        }
+        List<MetadataRecord> records = new ArrayList<>(
+                partitionChanges(image, brokerId, false, settings.uncleanLeaderElectionEnable()));
+        records.add(new UnregisterBrokerRecord(brokerId, broker.brokerEpoch()));
+        return new ControllerResult<>(records, new UnregisterBrokerResponseData().setErrorCode(Errors.NONE.code()),
+                offset -> sessions.remove(brokerId));
     }
 
     /**

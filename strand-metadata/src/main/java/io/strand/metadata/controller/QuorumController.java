@@ -46,6 +46,8 @@ import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.UnregisterBrokerRequestData;
+import org.apache.kafka.common.message.UnregisterBrokerResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -289,6 +291,18 @@ public final class QuorumController implements AutoCloseable {
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
         return submit("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request, sessions,
                 time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
+    }
+
+    /**
+     * Removes a broker's registration (Kafka's UnregisterBroker): its ISR places and leaderships
+     * move as on fencing first. BROKER_ID_NOT_REGISTERED in the response when it has none.
+     */
+    public CompletableFuture<UnregisterBrokerResponseData> unregisterBroker(UnregisterBrokerRequestData request) {
+        return submit("unregisterBroker", () -> BrokerLifecycle.unregister(metadataLog.image(), request.brokerId(),
+                sessions, settings), (response, failure) -> {
+                    failure.applyTo(response::setErrorCode, response::setErrorMessage);
+                    return response;
+                });
     }
 
     /**

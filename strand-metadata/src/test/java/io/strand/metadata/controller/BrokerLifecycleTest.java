@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.UnregisterBrokerRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
@@ -288,6 +289,21 @@ class BrokerLifecycleTest {
 
     private static PartitionRegistration partition(LocalMetadataLog log) {
         return log.image().topics().byName("t").orElseThrow().partition(0).orElseThrow();
+    }
+
+    @Test
+    void anUnregisteredBrokerLeavesIsrsAndLeadershipsAndTheImage() {
+        cluster.activate(1, 2);
+        cluster.createTopic(withAssignment(topic("t", -1, -1), 0, 1, 2));
+
+        var response = get(cluster.controller.unregisterBroker(new UnregisterBrokerRequestData().setBrokerId(1)));
+
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(cluster.image().brokers()).containsOnlyKeys(2);
+        assertThat(cluster.partition("t", 0).leader()).isEqualTo(2);
+        assertThat(cluster.partition("t", 0).isr()).containsExactly(2);
+        assertThat(get(cluster.controller.unregisterBroker(new UnregisterBrokerRequestData().setBrokerId(1)))
+                .errorCode()).isEqualTo(Errors.BROKER_ID_NOT_REGISTERED.code());
     }
 
     @Test
