@@ -285,8 +285,7 @@ public final class QuorumController implements AutoCloseable {
      * that asks ({@code wantFence=false}); fences one that asks; starts a controlled shutdown on
      * {@code wantShutDown} (leaderships move to other ISR members, it leaves ISRs where not the last
      * member) and answers {@code shouldShutDown} (and fences it) once it leads nothing and has seen
-     * that change. A
-     * wrong or unknown broker epoch is STALE_BROKER_EPOCH.
+     * that change. A wrong or unknown broker epoch is STALE_BROKER_EPOCH.
      */
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
         return submit("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request, sessions,
