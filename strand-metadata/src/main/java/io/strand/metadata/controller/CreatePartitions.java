@@ -56,14 +56,13 @@ final class CreatePartitions {
         for (String name : duplicates) {
             response.results().add(result(name, Errors.INVALID_REQUEST, "Duplicate topic name."));
         }
-        List<Integer> brokerIds = new ArrayList<>(image.brokers().keySet());
         for (CreatePartitionsTopic topic : request.topics()) {
             if (duplicates.contains(topic.name())) {
                 continue;
             }
             List<MetadataRecord> topicRecords = new ArrayList<>();
             try {
-                createFor(image, topic, placer, brokerIds, records.size(), topicRecords);
+                createFor(image, topic, placer, records.size(), topicRecords);
                 records.addAll(topicRecords);
                 response.results().add(result(topic.name(), Errors.NONE, null));
             } catch (ApiException e) {
@@ -79,7 +78,7 @@ final class CreatePartitions {
      *         partition limit; checked before anything is sized by the requested count
      */
     private static void createFor(MetadataImage image, CreatePartitionsTopic request, ReplicaPlacer placer,
-                                  List<Integer> brokerIds, int written, List<MetadataRecord> records) {
+                                  int written, List<MetadataRecord> records) {
         TopicImage topic = image.topics().byName(request.name()).orElseThrow(() ->
                 new UnknownTopicOrPartitionException(Errors.UNKNOWN_TOPIC_OR_PARTITION.message()));
         int current = topic.numPartitions();
@@ -112,10 +111,10 @@ final class CreatePartitions {
                 assignments.add(List.copyOf(assignment.brokerIds()));
             }
         } else {
-            assignments = placer.place(brokerIds, additional, replicationFactor);
+            assignments = placer.place(image, additional, replicationFactor);
         }
         for (int i = 0; i < assignments.size(); i++) {
-            records.add(ManualAssignment.newPartition(assignments.get(i)).toRecord(topic.id(), current + i));
+            records.add(ManualAssignment.newPartition(image, assignments.get(i)).toRecord(topic.id(), current + i));
         }
     }
 

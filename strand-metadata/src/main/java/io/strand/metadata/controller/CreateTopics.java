@@ -2,6 +2,7 @@ package io.strand.metadata.controller;
 
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.MetadataRecord;
@@ -72,7 +73,7 @@ final class CreateTopics {
                 existingByUnifiedName.put(Topic.unifyCollisionChars(topic.name()), topic.name());
             }
         }
-        List<Integer> brokerIds = new ArrayList<>(image.brokers().keySet());
+        List<Integer> brokerIds = ReplicaPlacer.usableBrokers(image);
         Set<Uuid> usedIds = new HashSet<>();
         List<MetadataRecord> records = new ArrayList<>();
         CreateTopicsResponseData response = new CreateTopicsResponseData();
@@ -186,15 +187,19 @@ final class CreateTopics {
                         "Unable to replicate the partition " + replicationFactor + " time(s): " + e.getMessage());
             }
             RecordLimitExceededException.check("CreateTopics", records.size(), 1L + configs.size() + numPartitions);
-            assignments = placer.place(brokerIds, numPartitions, replicationFactor);
+            assignments = placer.place(image, numPartitions, replicationFactor);
         }
 
+        List<PartitionRegistration> partitions = new ArrayList<>(assignments.size());
+        for (List<Integer> replicas : assignments) {
+            partitions.add(ManualAssignment.newPartition(image, replicas));
+        }
         Uuid topicId = TopicIds.next(random, image, usedIds);
         records.add(new TopicRecord(name, topicId));
         configs.forEach((key, value) ->
                 records.add(new ConfigRecord(ConfigResource.Type.TOPIC, name, key, value)));
-        for (int partitionId = 0; partitionId < assignments.size(); partitionId++) {
-            records.add(ManualAssignment.newPartition(assignments.get(partitionId)).toRecord(topicId, partitionId));
+        for (int partitionId = 0; partitionId < partitions.size(); partitionId++) {
+            records.add(partitions.get(partitionId).toRecord(topicId, partitionId));
         }
         if (Topic.hasCollisionChars(name)) {
             byUnifiedName.put(Topic.unifyCollisionChars(name), name);

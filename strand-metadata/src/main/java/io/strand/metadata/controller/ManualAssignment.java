@@ -47,4 +47,19 @@ final class ManualAssignment {
     static PartitionRegistration newPartition(List<Integer> replicas) {
         return new PartitionRegistration(replicas, replicas, replicas.get(0), 0, 0);
     }
+
+    /**
+     * A new partition's first registration as Kafka makes it: the ISR is the replicas that are
+     * active (unfenced, not shutting down), the leader the first of them, epochs 0.
+     *
+     * @throws InvalidReplicaAssignmentException when no replica is active
+     */
+    static PartitionRegistration newPartition(MetadataImage image, List<Integer> replicas) {
+        List<Integer> isr = replicas.stream().filter(id -> PartitionChange.isActive(image, id)).toList();
+        if (isr.isEmpty()) {
+            throw new InvalidReplicaAssignmentException("All brokers specified in the partition assignment "
+                    + replicas + " are fenced or in controlled shutdown.");
+        }
+        return new PartitionRegistration(replicas, isr, isr.get(0), 0, 0);
+    }
 }

@@ -13,14 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
@@ -29,14 +30,24 @@ import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.UnregisterBrokerRequestData;
+import org.apache.kafka.common.message.UnregisterBrokerResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -61,6 +72,14 @@ import org.slf4j.LoggerFactory;
  * than {@link #MAX_RECORDS_PER_USER_OP} records (deleting or reconfiguring too many topics at once,
  * say) fails whole with POLICY_VIOLATION, every item of the request answering it; CreateTopics and
  * CreatePartitions check their counts before computing anything sized by them.
+ *
+ * <p>Broker lifecycle and leadership (Kafka's ClusterControlManager, BrokerHeartbeatManager and
+ * ReplicationControlManager): {@link #registerBroker(BrokerRegistrationRequestData)},
+ * {@link #brokerHeartbeat}, {@link #alterPartition}, {@link #electLeaders}, and the controller's
+ * own {@link #fenceExpiredBrokers()} and {@link #balanceLeaders()}. Broker sessions (last
+ * heartbeat, offsets a broker must reach) are controller-thread memory in {@link BrokerSessions},
+ * not metadata: they start afresh whenever this controller becomes active. Every change of
+ * fencing or leadership is a record, so the image alone says who may lead.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  *
@@ -89,14 +108,24 @@ public final class QuorumController implements AutoCloseable {
     private static final long SLOW_OPERATION_MS = 1_000;
     private static final long CLOSE_WAIT_MS = 5_000;
 
+    /** How often the controller's own thread looks for expired sessions and leader imbalance. */
+    static final long TICK_INTERVAL_MS = 100;
+
     private final MetadataLog metadataLog;
     private final Time time;
     private final Random random;
     private final ReplicaPlacer placer;
+    private final ClusterControlSettings settings;
     /** Runs every controller-thread task, one at a time, in submission order. */
     private final Executor executor;
     /** The controller's own thread, or null when the caller supplied {@link #executor}. */
-    private final ExecutorService thread;
+    private final ScheduledExecutorService thread;
+    /** Controller thread only. */
+    private final BrokerSessions sessions;
+    /** Controller thread only: a session check is queued, so a tick need not queue another. */
+    private boolean sessionCheckQueued;
+    /** Controller thread only: when the last automatic preferred election ran, by {@link #time}. */
+    private long lastRebalanceMs;
     /** Set by {@link #close()} when the caller supplied the executor; read on the executor. */
     private volatile boolean closed;
 
@@ -109,16 +138,29 @@ public final class QuorumController implements AutoCloseable {
      * @param random seeds topic ids and replica placement; pass a seeded one for deterministic tests
      */
     public QuorumController(MetadataLog metadataLog, Time time, Random random) {
+        this(metadataLog, time, random, ClusterControlSettings.DEFAULTS);
+    }
+
+    /**
+     * A controller on its own thread, which every {@link #TICK_INTERVAL_MS} (real time) fences
+     * brokers whose session expired by {@code time} and, when enabled, moves leaderships back to
+     * preferred replicas every {@link ClusterControlSettings#leaderImbalanceCheckIntervalMs()}.
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random, ClusterControlSettings settings) {
         this.metadataLog = Objects.requireNonNull(metadataLog);
         this.time = Objects.requireNonNull(time);
         this.random = Objects.requireNonNull(random);
+        this.settings = Objects.requireNonNull(settings);
         this.placer = new ReplicaPlacer(random);
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.sessions = new BrokerSessions(settings.brokerSessionTimeoutMs());
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strand-controller");
             t.setDaemon(true);
             return t;
         });
         this.executor = thread;
+        this.lastRebalanceMs = time.milliseconds();
+        thread.scheduleWithFixedDelay(this::onTick, TICK_INTERVAL_MS, TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -132,12 +174,24 @@ public final class QuorumController implements AutoCloseable {
      * An append already under way still answers with its outcome.
      */
     public QuorumController(MetadataLog metadataLog, Time time, Random random, Executor executor) {
+        this(metadataLog, time, random, executor, ClusterControlSettings.DEFAULTS);
+    }
+
+    /**
+     * As {@link #QuorumController(MetadataLog, Time, Random, Executor)}; nothing runs periodically:
+     * the caller calls {@link #fenceExpiredBrokers()} (and {@link #balanceLeaders()}) on its schedule.
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random, Executor executor,
+                            ClusterControlSettings settings) {
         this.metadataLog = Objects.requireNonNull(metadataLog);
         this.time = Objects.requireNonNull(time);
         this.random = Objects.requireNonNull(random);
+        this.settings = Objects.requireNonNull(settings);
         this.placer = new ReplicaPlacer(random);
+        this.sessions = new BrokerSessions(settings.brokerSessionTimeoutMs());
         this.thread = null;
         this.executor = Objects.requireNonNull(executor);
+        this.lastRebalanceMs = time.milliseconds();
     }
 
     public CompletableFuture<CreateTopicsResponseData> createTopics(CreateTopicsRequestData request,
@@ -214,6 +268,111 @@ public final class QuorumController implements AutoCloseable {
     }
 
     /**
+     * Registers a broker through its lifecycle (Kafka's BrokerRegistration): the answer carries the
+     * new broker epoch, and the broker starts fenced until a heartbeat unfences it. A registration
+     * with another incarnation id while the previous one's session is alive is
+     * DUPLICATE_BROKER_REGISTRATION; a retry of the applied one (same incarnation, endpoints and
+     * rack) answers its epoch again. Errors are in the response's error code.
+     */
+    public CompletableFuture<BrokerRegistrationResponseData> registerBroker(BrokerRegistrationRequestData request) {
+        return submit("brokerRegistration", () -> BrokerLifecycle.register(metadataLog.image(), request, sessions,
+                time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
+    }
+
+    /**
+     * A broker's heartbeat (Kafka's BrokerHeartbeat): renews its session and answers whether it has
+     * caught up with its registration, is fenced, and should shut down. Unfences a caught-up broker
+     * that asks ({@code wantFence=false}); fences one that asks; starts a controlled shutdown on
+     * {@code wantShutDown} (leaderships move to other ISR members, it leaves ISRs where not the last
+     * member) and answers {@code shouldShutDown} (and fences it) once it leads nothing and has seen
+     * that change. A wrong or unknown broker epoch is STALE_BROKER_EPOCH.
+     */
+    public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
+        return submit("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request, sessions,
+                time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
+    }
+
+    /**
+     * Removes a broker's registration (Kafka's UnregisterBroker): its ISR places and leaderships
+     * move as on fencing first. BROKER_ID_NOT_REGISTERED in the response when it has none.
+     */
+    public CompletableFuture<UnregisterBrokerResponseData> unregisterBroker(UnregisterBrokerRequestData request) {
+        return submit("unregisterBroker", () -> BrokerLifecycle.unregister(metadataLog.image(), request.brokerId(),
+                sessions, settings), (response, failure) -> {
+                    failure.applyTo(response::setErrorCode, response::setErrorMessage);
+                    return response;
+                });
+    }
+
+    /**
+     * A partition leader's ISR change (Kafka's AlterPartition, {@code version} 2 or 3); see
+     * {@link AlterPartitions} for the checks. Errors per partition, STALE_BROKER_EPOCH and
+     * NOT_CONTROLLER in the top-level error code.
+     */
+    public CompletableFuture<AlterPartitionResponseData> alterPartition(AlterPartitionRequestData request,
+                                                                        short version) {
+        return submit("alterPartition", () -> AlterPartitions.compute(metadataLog.image(), request, version,
+                settings.uncleanLeaderElectionEnable()), (response, failure) -> {
+                    response.topics().clear();
+                    return response.setErrorCode(failure.error().code());
+                });
+    }
+
+    /** Preferred or unclean leader elections (Kafka's ElectLeaders); see {@link ElectLeaders}. */
+    public CompletableFuture<ElectLeadersResponseData> electLeaders(ElectLeadersRequestData request) {
+        return submit("electLeaders", () -> ElectLeaders.compute(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.replicaElectionResults().forEach(t -> t.partitionResult().forEach(p ->
+                            failure.applyTo(p::setErrorCode, p::setErrorMessage)));
+                    return response.setErrorCode(failure.error().code());
+                });
+    }
+
+    /**
+     * Fences every broker whose session expired by the controller's clock (no heartbeat for
+     * longer than {@code broker.session.timeout.ms}) and moves its leaderships and ISR places;
+     * completes with the ids fenced. The own-thread controller runs it every
+     * {@link #TICK_INTERVAL_MS}; a controller on a caller's executor relies on the caller.
+     */
+    public CompletableFuture<List<Integer>> fenceExpiredBrokers() {
+        CompletableFuture<List<Integer>> future = new CompletableFuture<>();
+        enqueue(new Operation<>("fenceExpiredBrokers", () -> {
+            sessionCheckQueued = false;
+            return BrokerLifecycle.fenceExpired(metadataLog.image(), sessions, time.milliseconds(), settings);
+        }, null, future, false));
+        return future;
+    }
+
+    /**
+     * A preferred leader election over every partition (what {@code auto.leader.rebalance.enable}
+     * runs every {@code leader.imbalance.check.interval.seconds}); completes with the answer.
+     */
+    public CompletableFuture<ElectLeadersResponseData> balanceLeaders() {
+        CompletableFuture<ElectLeadersResponseData> future = new CompletableFuture<>();
+        ElectLeadersRequestData all = new ElectLeadersRequestData()
+                .setElectionType(ElectionType.PREFERRED.value).setTopicPartitions(null);
+        enqueue(new Operation<>("balanceLeaders", () -> ElectLeaders.compute(metadataLog.image(), all), null,
+                future, false));
+        return future;
+    }
+
+    /** The own thread's periodic task: queue a session check, and a rebalance when one is due. */
+    private void onTick() {
+        if (closed) {
+            return;
+        }
+        if (!sessionCheckQueued) {
+            sessionCheckQueued = true;
+            fenceExpiredBrokers();
+        }
+        long nowMs = time.milliseconds();
+        if (settings.autoLeaderRebalanceEnable() && nowMs - lastRebalanceMs >= settings.leaderImbalanceCheckIntervalMs()) {
+            lastRebalanceMs = nowMs;
+            balanceLeaders();
+        }
+    }
+
+    /**
      * Hands {@code blockSize} producer ids to {@code brokerId}, which must be registered; completes
      * with the first id of the block once the new counter is applied.
      */
@@ -274,6 +433,7 @@ public final class QuorumController implements AutoCloseable {
         long startMs = time.milliseconds();
         ControllerResult<T> result;
         try {
+            sessions.maybeActivate(metadataLog.isLeader(), metadataLog.image(), startMs);
             result = operation.compute.get();
         } catch (RecordLimitExceededException e) {
             log.info("Refused an excessively large operation: operation={} reason={}", operation.name, e.getMessage());
@@ -286,7 +446,7 @@ public final class QuorumController implements AutoCloseable {
             operation.fail(e, null);
             return;
         }
-        if (result.records().size() > MAX_RECORDS_PER_USER_OP) {
+        if (operation.bounded && result.records().size() > MAX_RECORDS_PER_USER_OP) {
             // What the request asked for is bounded by its own size; the batch it would append is not.
             log.info("Refused an excessively large operation: operation={} records={}", operation.name,
                     result.records().size());
@@ -304,7 +464,7 @@ public final class QuorumController implements AutoCloseable {
         appending = true;
         metadataLog.append(result.records()).whenComplete((offset, error) -> {
             try {
-                executor.execute(() -> onAppended(operation, result, error, startMs));
+                executor.execute(() -> onAppended(operation, result, offset, error, startMs));
             } catch (RejectedExecutionException e) {
                 operation.fail(new NotControllerException("Controller is closed"), result.response());
             }
@@ -312,9 +472,13 @@ public final class QuorumController implements AutoCloseable {
     }
 
     /** Controller thread: the append of {@code operation} finished. */
-    private <T> void onAppended(Operation<T> operation, ControllerResult<T> result, Throwable error, long startMs) {
+    private <T> void onAppended(Operation<T> operation, ControllerResult<T> result, Long offset, Throwable error,
+                                long startMs) {
         appending = false;
         if (error == null) {
+            if (result.onAppended() != null) {
+                result.onAppended().accept(offset);
+            }
             operation.future.complete(result.response());
         } else {
             Throwable cause = unwrap(error);
@@ -401,13 +565,21 @@ public final class QuorumController implements AutoCloseable {
         final Supplier<ControllerResult<T>> compute;
         final BiFunction<T, Failure, T> onFailure;
         final CompletableFuture<T> future;
+        /** Whether {@link #MAX_RECORDS_PER_USER_OP} applies: client requests yes, the controller's own work no. */
+        final boolean bounded;
 
         Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
                   CompletableFuture<T> future) {
+            this(name, compute, onFailure, future, true);
+        }
+
+        Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
+                  CompletableFuture<T> future, boolean bounded) {
             this.name = name;
             this.compute = compute;
             this.onFailure = onFailure;
             this.future = future;
+            this.bounded = bounded;
         }
 
         /** Answers the failure inside {@code computed} when there is one, else fails the future. */

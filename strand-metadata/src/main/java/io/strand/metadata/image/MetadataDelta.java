@@ -1,5 +1,6 @@
 package io.strand.metadata.image;
 
+import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.MetadataRecord;
@@ -8,6 +9,7 @@ import io.strand.metadata.record.ProducerIdsRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
 import io.strand.metadata.record.RemoveTopicRecord;
 import io.strand.metadata.record.TopicRecord;
+import io.strand.metadata.record.UnregisterBrokerRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -47,6 +49,7 @@ public final class MetadataDelta {
     private final Map<String, Uuid> names = new HashMap<>();
     /** The full override map of every touched resource (empty = no overrides). */
     private final Map<ConfigResource, Map<String, String>> configs = new HashMap<>();
+    /** Brokers registered or changed (value non-null) or unregistered (null), by id. */
     private final Map<Integer, BrokerRegistration> brokers = new HashMap<>();
     private String clusterId;
     private long nextProducerId;
@@ -104,6 +107,11 @@ public final class MetadataDelta {
             }
         } else if (record instanceof RegisterBrokerRecord r) {
             brokers.put(r.brokerId(), BrokerRegistration.of(r));
+        } else if (record instanceof BrokerRegistrationChangeRecord r) {
+            brokers.put(r.brokerId(), broker(r.brokerId(), r.brokerEpoch(), r).with(r));
+        } else if (record instanceof UnregisterBrokerRecord r) {
+            broker(r.brokerId(), r.brokerEpoch(), r);
+            brokers.put(r.brokerId(), null);
         } else if (record instanceof ProducerIdsRecord r) {
             if (r.nextProducerId() < nextProducerId) {
                 throw new MetadataReplayException("Producer ids would go backwards: nextProducerId="
@@ -117,6 +125,17 @@ public final class MetadataDelta {
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
+    }
+
+    /** The broker as replayed so far, which must be registered with {@code brokerEpoch}. */
+    private BrokerRegistration broker(int brokerId, long brokerEpoch, MetadataRecord record) {
+        BrokerRegistration broker = brokers.containsKey(brokerId) ? brokers.get(brokerId)
+                : replacing ? null : base.brokers().get(brokerId);
+        if (broker == null || broker.brokerEpoch() != brokerEpoch) {
+            throw new MetadataReplayException("No registration with this broker epoch: record=" + record
+                    + " registration=" + broker);
+        }
+        return broker;
     }
 
     private void replayTopic(TopicRecord r) {
@@ -215,7 +234,13 @@ public final class MetadataDelta {
             }
         });
         Map<Integer, BrokerRegistration> newBrokers = new TreeMap<>(replacing ? Map.of() : base.brokers());
-        newBrokers.putAll(brokers);
+        brokers.forEach((id, broker) -> {
+            if (broker == null) {
+                newBrokers.remove(id);
+            } else {
+                newBrokers.put(id, broker);
+            }
+        });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
                 MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId);
         return result;

@@ -10,5 +10,6 @@ package io.strand.metadata.record;
  * a record's meaning never changes once written, so a new meaning needs a new record version.
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord,
-        ConfigRecord, RegisterBrokerRecord, ProducerIdsRecord, ClusterIdRecord {
+        ConfigRecord, RegisterBrokerRecord, ProducerIdsRecord, ClusterIdRecord, BrokerRegistrationChangeRecord,
+        UnregisterBrokerRecord {
 }

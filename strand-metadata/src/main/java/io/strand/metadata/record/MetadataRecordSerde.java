@@ -25,11 +25,11 @@ import org.apache.kafka.common.config.ConfigResource;
  * | offset            | size | field                                  |
  * |-------------------|------|----------------------------------------|
  * | TYPE_OFFSET = 0   | 1    | type id (table below)                  |
- * | VERSION_OFFSET = 1| 1    | body version, currently 0 for all      |
+ * | VERSION_OFFSET = 1| 1    | body version (per type, table below)   |
  * | BODY_OFFSET = 2   | ...  | body                                   |
  * </pre>
  * <pre>
- * | type id | record               | body, version 0, in order                                      |
+ * | type id | record               | body, in order (version 0 unless stated)                       |
  * |---------|----------------------|----------------------------------------------------------------|
  * | 1       | TopicRecord          | uuid topicId, string name                                      |
  * | 2       | PartitionRecord      | uuid topicId, int32 partitionId, int32 leader, int32           |
@@ -40,9 +40,16 @@ import org.apache.kafka.common.config.ConfigResource;
  * |         |                      | string value (null = remove the override)                      |
  * | 5       | RegisterBrokerRecord | int32 brokerId, uuid incarnationId, string rack (nullable),    |
  * |         |                      | int32 endpoint count, then per endpoint: string listenerName,  |
- * |         |                      | string host, int32 port, string securityProtocol               |
+ * |         |                      | string host, int32 port, string securityProtocol;              |
+ * |         |                      | version 1 adds: int64 brokerEpoch, int8 fenced (0/1), int8     |
+ * |         |                      | inControlledShutdown (0/1). Version 0 reads as epoch 0,        |
+ * |         |                      | unfenced, not shutting down.                                   |
  * | 6       | ProducerIdsRecord    | int32 brokerId, int64 nextProducerId                           |
  * | 7       | ClusterIdRecord      | string clusterId                                               |
+ * | 8       | BrokerRegistration-  | int32 brokerId, int64 brokerEpoch, int8 fenced (0/1), int8     |
+ * |         | ChangeRecord         | inControlledShutdown (0/1)                                     |
+ * | 9       | UnregisterBroker-    | int32 brokerId, int64 brokerEpoch                              |
+ * |         | Record               |                                                                |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -73,9 +80,13 @@ public final class MetadataRecordSerde {
     static final byte REGISTER_BROKER = 5;
     static final byte PRODUCER_IDS = 6;
     static final byte CLUSTER_ID = 7;
+    static final byte BROKER_REGISTRATION_CHANGE = 8;
+    static final byte UNREGISTER_BROKER = 9;
 
-    /** The highest body version this code reads and the one it writes. */
+    /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
+    /** RegisterBrokerRecord's: version 1 added the broker epoch and the fencing state. */
+    static final byte REGISTER_BROKER_VERSION = 1;
     static final byte CURRENT_BATCH_VERSION = 0;
 
     private MetadataRecordSerde() {
@@ -184,7 +195,7 @@ public final class MetadataRecordSerde {
             writeString(out, r.name());
             writeString(out, r.value());
         } else if (record instanceof RegisterBrokerRecord r) {
-            header(out, REGISTER_BROKER);
+            header(out, REGISTER_BROKER, REGISTER_BROKER_VERSION);
             out.writeInt(r.brokerId());
             writeUuid(out, r.incarnationId());
             writeString(out, r.rack());
@@ -195,6 +206,19 @@ public final class MetadataRecordSerde {
                 out.writeInt(e.port());
                 writeString(out, e.securityProtocol());
             }
+            out.writeLong(r.brokerEpoch());
+            out.writeBoolean(r.fenced());
+            out.writeBoolean(r.inControlledShutdown());
+        } else if (record instanceof BrokerRegistrationChangeRecord r) {
+            header(out, BROKER_REGISTRATION_CHANGE);
+            out.writeInt(r.brokerId());
+            out.writeLong(r.brokerEpoch());
+            out.writeBoolean(r.fenced());
+            out.writeBoolean(r.inControlledShutdown());
+        } else if (record instanceof UnregisterBrokerRecord r) {
+            header(out, UNREGISTER_BROKER);
+            out.writeInt(r.brokerId());
+            out.writeLong(r.brokerEpoch());
         } else if (record instanceof ProducerIdsRecord r) {
             header(out, PRODUCER_IDS);
             out.writeInt(r.brokerId());
@@ -210,9 +234,10 @@ public final class MetadataRecordSerde {
     private static MetadataRecord read(ByteBuffer in) {
         byte type = in.get();
         byte version = in.get();
-        if (version < 0 || version > CURRENT_VERSION) {
+        byte maxVersion = type == REGISTER_BROKER ? REGISTER_BROKER_VERSION : CURRENT_VERSION;
+        if (version < 0 || version > maxVersion) {
             throw new MetadataFormatException("Unsupported record version: type=" + type + " version=" + version
-                    + " maxVersion=" + CURRENT_VERSION);
+                    + " maxVersion=" + maxVersion);
         }
         switch (type) {
             case TOPIC: {
@@ -253,7 +278,23 @@ public final class MetadataRecordSerde {
                     int port = in.getInt();
                     endpoints.add(new Endpoint(listener, host, port, readNonNullString(in, "securityProtocol")));
                 }
-                return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack);
+                if (version == 0) {
+                    return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack);
+                }
+                long brokerEpoch = in.getLong();
+                boolean fenced = readBoolean(in);
+                return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack, brokerEpoch, fenced,
+                        readBoolean(in));
+            }
+            case BROKER_REGISTRATION_CHANGE: {
+                int brokerId = in.getInt();
+                long brokerEpoch = in.getLong();
+                boolean fenced = readBoolean(in);
+                return new BrokerRegistrationChangeRecord(brokerId, brokerEpoch, fenced, readBoolean(in));
+            }
+            case UNREGISTER_BROKER: {
+                int brokerId = in.getInt();
+                return new UnregisterBrokerRecord(brokerId, in.getLong());
             }
             case PRODUCER_IDS: {
                 int brokerId = in.getInt();
@@ -267,8 +308,20 @@ public final class MetadataRecordSerde {
     }
 
     private static void header(DataOutputStream out, byte type) throws IOException {
+        header(out, type, CURRENT_VERSION);
+    }
+
+    private static void header(DataOutputStream out, byte type, byte version) throws IOException {
         out.writeByte(type);
-        out.writeByte(CURRENT_VERSION);
+        out.writeByte(version);
+    }
+
+    private static boolean readBoolean(ByteBuffer in) {
+        byte b = in.get();
+        if (b != 0 && b != 1) {
+            throw new MetadataFormatException("Bad boolean: value=" + b + " position=" + (in.position() - 1));
+        }
+        return b == 1;
     }
 
     private static void writeUuid(DataOutputStream out, Uuid uuid) throws IOException {

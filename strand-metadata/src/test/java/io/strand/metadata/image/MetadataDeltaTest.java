@@ -3,6 +3,7 @@ package io.strand.metadata.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.Endpoint;
@@ -12,6 +13,7 @@ import io.strand.metadata.record.ProducerIdsRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
 import io.strand.metadata.record.RemoveTopicRecord;
 import io.strand.metadata.record.TopicRecord;
+import io.strand.metadata.record.UnregisterBrokerRecord;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -122,6 +124,28 @@ public class MetadataDeltaTest {
         assertThat(image.nextProducerId()).isEqualTo(1000);
         assertThat(image.clusterId()).isEqualTo("first");
         assertThat(delta.changedBrokers()).containsExactly(1);
+    }
+
+    @Test
+    void brokerChangesApplyToTheirEpochOnlyAndSurviveASnapshot() {
+        RegisterBrokerRecord registered = new RegisterBrokerRecord(1, new Uuid(5, 5), List.of(), "r", 7L, true, false);
+        MetadataImage fenced = apply(MetadataImage.EMPTY, 1, registered);
+        MetadataImage unfenced = apply(fenced, 2, new BrokerRegistrationChangeRecord(1, 7L, false, false));
+
+        assertThat(unfenced.brokers().get(1).fenced()).isFalse();
+        assertThat(unfenced.brokers().get(1).brokerEpoch()).isEqualTo(7L);
+        assertThat(unfenced.brokers().get(1).rack()).isEqualTo("r");
+        assertThatThrownBy(() -> apply(unfenced, 3, new BrokerRegistrationChangeRecord(1, 6L, true, false)))
+                .isInstanceOf(MetadataReplayException.class);
+
+        MetadataDelta snapshot = MetadataDelta.replacing(MetadataImage.EMPTY);
+        snapshot.replayAll(unfenced.toRecords());
+        assertThat(snapshot.apply(2)).isEqualTo(unfenced);
+
+        MetadataDelta unregister = new MetadataDelta(unfenced);
+        unregister.replay(new UnregisterBrokerRecord(1, 7L));
+        assertThat(unregister.apply(3).brokers()).isEmpty();
+        assertThat(unregister.changedBrokers()).containsExactly(1);
     }
 
     @Test

@@ -56,6 +56,25 @@ class MetadataRecordSerdeTest {
         assertThat(ByteBuffer.wrap(bytes, MetadataRecordSerde.BODY_OFFSET, 16).getLong()).isEqualTo(1L);
     }
 
+    /** Registrations written before broker epochs existed (version 0) still load: no session, unfenced. */
+    @Test
+    void versionZeroBrokerRegistrationDecodesUnfencedWithoutEpoch() {
+        String hex = "0500" + "00000007" + "0000000000000001" + "0000000000000002" + "00000002" + "7231"
+                + "00000001" + "00000009" + "504c41494e54455854" + "00000001" + "68" + "00002384"
+                + "00000009" + "504c41494e54455854";
+        MetadataRecord record = MetadataRecordSerde.deserialize(ByteBuffer.wrap(HexFormat.of().parseHex(hex)));
+        assertThat(record).isEqualTo(new RegisterBrokerRecord(7, new Uuid(1, 2),
+                List.of(new Endpoint("PLAINTEXT", "h", 9092, "PLAINTEXT")), "r1", 0L, false, false));
+    }
+
+    @Test
+    void brokerRegistrationIsWrittenAtVersionOneWithItsSession() {
+        byte[] bytes = MetadataRecordSerde.serialize(new RegisterBrokerRecord(7, new Uuid(1, 2), List.of(), null,
+                42L, true, false));
+        assertThat(bytes[MetadataRecordSerde.VERSION_OFFSET]).isEqualTo((byte) 1);
+        assertThat(HexFormat.of().formatHex(bytes)).endsWith("ffffffff" + "00000000" + "000000000000002a" + "01" + "00");
+    }
+
     @Test
     void unknownTypeIsRefused() {
         byte[] bytes = {99, 0};
@@ -105,13 +124,20 @@ class MetadataRecordSerdeTest {
                 strings.injectNull(0.3)).as(ConfigRecord::new);
         Arbitrary<Endpoint> endpoint = Combinators.combine(strings, strings, Arbitraries.integers().between(0, 65535),
                 Arbitraries.of("PLAINTEXT", "SSL", "SASL_SSL")).as(Endpoint::new);
-        Arbitrary<MetadataRecord> broker = Combinators.combine(Arbitraries.integers(), uuids,
+        Arbitrary<MetadataRecord> legacyBroker = Combinators.combine(Arbitraries.integers(), uuids,
                 endpoint.list().ofMaxSize(3), strings.injectNull(0.5)).as(RegisterBrokerRecord::new);
+        Arbitrary<MetadataRecord> broker = Combinators.combine(Arbitraries.integers(), uuids,
+                endpoint.list().ofMaxSize(3), strings.injectNull(0.5), Arbitraries.longs(), Arbitraries.of(true, false),
+                Arbitraries.of(true, false)).as(RegisterBrokerRecord::new);
+        Arbitrary<MetadataRecord> change = Combinators.combine(Arbitraries.integers(), Arbitraries.longs(),
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as(BrokerRegistrationChangeRecord::new);
+        Arbitrary<MetadataRecord> unregister = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
+                .as(UnregisterBrokerRecord::new);
         Arbitrary<MetadataRecord> producerIds = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
                 .as(ProducerIdsRecord::new);
         Arbitrary<MetadataRecord> clusterId = strings.map(ClusterIdRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
-                producerIds, clusterId));
+                producerIds, clusterId, legacyBroker, change, unregister));
         return Arbitraries.oneOf(all);
     }
 }

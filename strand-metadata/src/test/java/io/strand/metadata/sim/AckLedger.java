@@ -11,6 +11,9 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
  * Every operation a client saw succeed, with the offset it was acknowledged at, and the checks
@@ -23,7 +26,7 @@ import org.apache.kafka.common.config.ConfigResource;
 final class AckLedger {
 
     /** One acknowledged operation. */
-    record Ack(SimMessage.Op op, Uuid topicId, long firstProducerId, long ackOffset) {
+    record Ack(SimMessage.Op op, Uuid topicId, long firstProducerId, long ackOffset, ApiMessage reply) {
     }
 
     private final ReferenceReplay reference;
@@ -41,7 +44,8 @@ final class AckLedger {
     }
 
     void onAck(SimMessage.Op op, SimMessage.Response response) {
-        Ack ack = new Ack(op, response.outcome().topicId(), response.outcome().firstProducerId(), response.ackOffset());
+        Ack ack = new Ack(op, response.outcome().topicId(), response.outcome().firstProducerId(), response.ackOffset(),
+                response.outcome().reply());
         acks.add(ack);
         if (op instanceof SimMessage.CreateTopic) {
             createdTopics.add(ack);
@@ -80,6 +84,21 @@ final class AckLedger {
             holds = Objects.equals(registered, BrokerRegistration.of(op.registration()));
         } else if (ack.op() instanceof SimMessage.AllocateProducerIds op) {
             holds = at.nextProducerId() == ack.firstProducerId() + op.blockSize();
+        } else if (ack.op() instanceof SimMessage.LifecycleRegistration op) {
+            BrokerRegistration registered = at.brokers().get(op.request().brokerId());
+            holds = registered != null && registered.incarnationId().equals(op.request().incarnationId())
+                    && registered.brokerEpoch() == ((BrokerRegistrationResponseData) ack.reply()).brokerEpoch();
+        } else if (ack.op() instanceof SimMessage.Heartbeat op) {
+            BrokerRegistration registered = at.brokers().get(op.request().brokerId());
+            holds = registered != null && registered.brokerEpoch() == op.request().brokerEpoch();
+        } else if (ack.op() instanceof SimMessage.AlterIsr op) {
+            AlterPartitionResponseData.PartitionData answer =
+                    ((AlterPartitionResponseData) ack.reply()).topics().get(0).partitions().get(0);
+            var partition = at.topics().byId(op.request().topics().get(0).topicId())
+                    .flatMap(t -> t.partition(answer.partitionIndex()));
+            holds = partition.isPresent() && partition.get().isr().equals(answer.isr())
+                    && partition.get().partitionEpoch() == answer.partitionEpoch()
+                    && partition.get().leaderEpoch() == answer.leaderEpoch();
         } else {
             throw new IllegalArgumentException("Unexpected operation: " + ack.op());
         }

@@ -1,6 +1,7 @@
 package io.strand.metadata.sim;
 
 import io.strand.common.sim.Restartable;
+import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
@@ -128,7 +129,22 @@ final class ControllerNode implements Restartable {
         applyCommitted();
         leaderEpoch = epoch;
         controller = new QuorumController(metadataLog, sim.scheduler().time(), new Random(sim.random().nextLong()),
-                sim.scheduler());
+                sim.scheduler(), ClusterControlSettings.DEFAULTS.withBrokerSessionTimeoutMs(
+                        ControllerSimulation.SESSION_TIMEOUT_MS));
+    }
+
+    /** The active controller's periodic session check; its outcome shows in the committed history. */
+    void onSessionCheck() {
+        if (controller != null && isLeader()) {
+            controller.fenceExpiredBrokers();
+        }
+    }
+
+    /** The active controller's periodic preferred leader election. */
+    void onBalanceLeaders() {
+        if (controller != null && isLeader()) {
+            controller.balanceLeaders();
+        }
     }
 
     /**

@@ -67,6 +67,25 @@ final class ControllerRequests {
             controller.allocateProducerIds(allocate.brokerId(), allocate.blockSize()).whenComplete((first, error) ->
                     answer.accept(error != null ? SimMessage.Outcome.of(errorOf(error))
                             : new SimMessage.Outcome(Errors.NONE, null, first)));
+        } else if (op instanceof SimMessage.LifecycleRegistration register) {
+            controller.registerBroker(register.request()).whenComplete((response, error) -> answer.accept(
+                    error != null ? SimMessage.Outcome.of(errorOf(error))
+                            : new SimMessage.Outcome(Errors.forCode(response.errorCode()), null, -1, response)));
+        } else if (op instanceof SimMessage.Heartbeat heartbeat) {
+            controller.brokerHeartbeat(heartbeat.request()).whenComplete((response, error) -> answer.accept(
+                    error != null ? SimMessage.Outcome.of(errorOf(error))
+                            : new SimMessage.Outcome(Errors.forCode(response.errorCode()), null, -1, response)));
+        } else if (op instanceof SimMessage.AlterIsr alter) {
+            controller.alterPartition(alter.request(), (short) 3).whenComplete((response, error) -> {
+                if (error != null) {
+                    answer.accept(SimMessage.Outcome.of(errorOf(error)));
+                    return;
+                }
+                Errors top = Errors.forCode(response.errorCode());
+                Errors partition = top != Errors.NONE ? top
+                        : Errors.forCode(response.topics().get(0).partitions().get(0).errorCode());
+                answer.accept(new SimMessage.Outcome(partition, null, -1, response));
+            });
         } else {
             throw new IllegalArgumentException("Unexpected operation: " + op);
         }

@@ -39,11 +39,19 @@ final class ControllerSimulation {
 
     static final int CLIENT_ID_BASE = 100;
     static final int BROKER_ID_BASE = 200;
+    /** The broker id of the single-node style registration that checks, after healing, that the controller still answers. */
+    private static final int LAST_BROKER_ID = 99;
     private static final String[] TOPICS = {"t0", "t1", "t2", "t3", "t4", "t5"};
     private static final long MAX_COMMIT_DELAY_MS = 15;
     private static final long FETCH_INTERVAL_MS = 10;
     private static final long ELECTION_CHECK_MS = 50;
     private static final long HEAL_DEADLINE_MS = 60_000;
+    /** The controllers' broker.session.timeout.ms. */
+    static final long SESSION_TIMEOUT_MS = 1_000;
+    /** How often the active controller looks for expired sessions, as its own thread would. */
+    private static final long SESSION_CHECK_MS = 100;
+    /** How often the active controller moves leaderships back to preferred replicas. */
+    private static final long BALANCE_LEADERS_MS = 1_500;
 
     /** The shape of one run, drawn from the seed. */
     record Config(int nodes, int clients, int brokers, double lossRate, long maxDelayMs, long runMs,
@@ -58,7 +66,8 @@ final class ControllerSimulation {
 
     /** What a run did, to show it did something. */
     record Stats(long eventsRun, long endMs, long committed, int acks, int topicsCreated, int crashes,
-                 int leaderChanges, int snapshotsInstalled, long messagesLost, int historyHash) {
+                 int leaderChanges, int snapshotsInstalled, long messagesLost, int historyHash, int brokersFenced,
+                 int controlledShutdowns, int partitionLeaderChanges) {
     }
 
     private final Config config;
@@ -92,15 +101,11 @@ final class ControllerSimulation {
             Random clientRandom = new Random(random.nextLong());
             addClient(new SimClient(CLIENT_ID_BASE + i, this, () -> randomOp(clientRandom), clientRandom, 100));
         }
+        boolean racks = random.nextBoolean();
         for (int i = 0; i < config.brokers(); i++) {
-            int brokerId = i;
             Random brokerRandom = new Random(random.nextLong());
-            boolean[] registered = {false};
-            addClient(new SimClient(BROKER_ID_BASE + i, this, () -> {
-                SimMessage.Op op = registered[0] ? brokerOp(brokerId, brokerRandom) : registration(brokerId, brokerRandom);
-                registered[0] = true;
-                return op;
-            }, brokerRandom, 1_000));
+            SimBroker broker = new SimBroker(i, racks ? "rack-" + (i % 2) : null, this, brokerRandom);
+            addClient(new SimClient(BROKER_ID_BASE + i, this, broker::nextOp, brokerRandom, 200, broker::onResponse));
         }
         this.crashes = new CrashRestartSchedule(scheduler, new Random(random.nextLong()), nodes,
                 (config.nodes() - 1) / 2, config.crashProbability(), 50, 1_500);
@@ -151,6 +156,12 @@ final class ControllerSimulation {
         return nextAttemptId++;
     }
 
+    /** The committed image at {@code offset}, or at the last committed offset if that is lower. */
+    MetadataImage committedImageAt(long offset) {
+        reference.catchUp();
+        return reference.imageAt(Math.min(offset, reference.lastOffset()));
+    }
+
     long commitDelayMs() {
         return 1 + random.nextInt((int) MAX_COMMIT_DELAY_MS);
     }
@@ -166,21 +177,12 @@ final class ControllerSimulation {
             return new SimMessage.DeleteTopic(topic);
         } else if (kind < 8) {
             return new SimMessage.CreatePartitions(topic, 2 + random.nextInt(5));
+        } else if (kind < 9) {
+            return new SimMessage.AlterTopicConfig(topic, "unclean.leader.election.enable",
+                    Boolean.toString(random.nextBoolean()));
         }
         return new SimMessage.AlterTopicConfig(topic, random.nextBoolean() ? "retention.ms" : "segment.ms",
                 Long.toString(60_000L * (1 + random.nextInt(1_000))));
-    }
-
-    /** After its first registration, a broker re-registers (as on a restart) or asks for producer ids. */
-    private static SimMessage.Op brokerOp(int brokerId, Random random) {
-        return random.nextInt(3) == 0 ? registration(brokerId, random)
-                : new SimMessage.AllocateProducerIds(brokerId, 1 + random.nextInt(1_000));
-    }
-
-    /** A (re-)registration, as a broker sends on every start: a new incarnation id each time. */
-    private static SimMessage.Op registration(int brokerId, Random random) {
-        return new SimMessage.RegisterBroker(new RegisterBrokerRecord(brokerId, new Uuid(random.nextLong(),
-                random.nextLong()), List.of(new Endpoint("PLAINTEXT", "broker-" + brokerId, 9092, "PLAINTEXT")), null));
     }
 
     // ---- leadership ----
@@ -246,6 +248,18 @@ final class ControllerSimulation {
             maybeStepDown();
             return faultsOn;
         });
+        scheduler.schedulePeriodic(SESSION_CHECK_MS, SESSION_CHECK_MS, () -> {
+            if (leaderId >= 0) {
+                nodes.get(leaderId).onSessionCheck();
+            }
+            return true;
+        });
+        scheduler.schedulePeriodic(BALANCE_LEADERS_MS, BALANCE_LEADERS_MS, () -> {
+            if (leaderId >= 0) {
+                nodes.get(leaderId).onBalanceLeaders();
+            }
+            return faultsOn;
+        });
         crashes.start(200);
         for (SimClient client : clients) {
             client.start(random.nextInt(100));
@@ -265,7 +279,9 @@ final class ControllerSimulation {
         }
         return new Stats(scheduler.eventsRun(), scheduler.nowMs(), committed.lastOffset(), acks.size(),
                 reference.topicsEverCreated(), crashes.crashes(), leaderChanges,
-                nodes.stream().mapToInt(ControllerNode::snapshotsInstalled).sum(), network.lost(), historyHash);
+                nodes.stream().mapToInt(ControllerNode::snapshotsInstalled).sum(), network.lost(), historyHash,
+                reference.leadership().fences(), reference.leadership().controlledShutdowns(),
+                reference.leadership().leaderChanges());
     }
 
     /** No more faults; every node up; all converge on the committed history; one more operation succeeds. */
@@ -285,8 +301,8 @@ final class ControllerSimulation {
 
         SimClient last = clients.get(0);
         int acksBefore = acks.size();
-        last.submit(new SimMessage.RegisterBroker(new RegisterBrokerRecord(0, new Uuid(-1, -1),
-                List.of(new Endpoint("PLAINTEXT", "broker-0", 9092, "PLAINTEXT")), null)));
+        last.submit(new SimMessage.RegisterBroker(new RegisterBrokerRecord(LAST_BROKER_ID, new Uuid(-1, -1),
+                List.of(new Endpoint("PLAINTEXT", "broker-" + LAST_BROKER_ID, 9092, "PLAINTEXT")), null)));
         scheduler.runUntil(last::idle, deadlineMs, "the last operation answered");
         if (acks.size() != acksBefore + 1) {
             throw new AssertionError("The last operation after healing did not succeed: " + nodes);

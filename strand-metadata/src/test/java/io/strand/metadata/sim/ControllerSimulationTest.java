@@ -31,5 +31,9 @@ class ControllerSimulationTest {
         assertThat(runs.stream().mapToInt(ControllerSimulation.Stats::leaderChanges).sum()).isGreaterThan(runs.size());
         assertThat(runs.stream().mapToInt(ControllerSimulation.Stats::snapshotsInstalled).sum()).isPositive();
         assertThat(runs.stream().mapToLong(ControllerSimulation.Stats::messagesLost).sum()).isPositive();
+        assertThat(runs.stream().mapToInt(ControllerSimulation.Stats::brokersFenced).sum()).isGreaterThan(runs.size());
+        assertThat(runs.stream().mapToInt(ControllerSimulation.Stats::controlledShutdowns).sum()).isPositive();
+        assertThat(runs.stream().mapToInt(ControllerSimulation.Stats::partitionLeaderChanges).sum())
+                .isGreaterThan(runs.size());
     }
 }

@@ -34,6 +34,7 @@ final class ReferenceReplay {
     private final List<MetadataImage> images = new ArrayList<>(List.of(MetadataImage.EMPTY));
     private final Map<Uuid, Long> createdAt = new HashMap<>();
     private final Map<Uuid, Long> removedAt = new HashMap<>();
+    private final LeadershipInvariants leadership = new LeadershipInvariants();
 
     ReferenceReplay(CommittedLog log) {
         this.log = log;
@@ -64,6 +65,7 @@ final class ReferenceReplay {
                 }
             }
             checkPlacement(next);
+            leadership.check(previous, next);
             images.add(next);
         }
     }
@@ -102,6 +104,10 @@ final class ReferenceReplay {
     OptionalLong removedAt(Uuid topicId) {
         Long offset = removedAt.get(topicId);
         return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    LeadershipInvariants leadership() {
+        return leadership;
     }
 
     int topicsEverCreated() {

@@ -2,6 +2,7 @@ package io.strand.metadata.sim;
 
 import io.strand.common.sim.EventScheduler;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -9,7 +10,9 @@ import org.apache.kafka.common.protocol.Errors;
  * A simulated admin client or broker sending controller operations, one at a time, over the
  * lossy network. An attempt that times out or answers NOT_CONTROLLER is retried, unchanged, on
  * the next controller node, up to {@link #MAX_ATTEMPTS} times; then the client gives up, not
- * knowing the outcome. Every answer without error is handed to the {@link AckLedger}.
+ * knowing the outcome. Every answer without error is handed to the {@link AckLedger}, and every
+ * answer to the client's listener, if it has one. An operation source may answer null: nothing
+ * to send now, ask again after the think time.
  *
  * <p>Not thread-safe: runs on the simulation's event loop.
  */
@@ -24,6 +27,7 @@ final class SimClient {
     private final Supplier<SimMessage.Op> ops;
     private final Random random;
     private final long maxThinkMs;
+    private final Consumer<SimMessage.Response> listener;
 
     private SimMessage.Op op;
     private long attemptId = -1;
@@ -35,6 +39,12 @@ final class SimClient {
     private int gaveUp;
 
     SimClient(int networkId, ControllerSimulation sim, Supplier<SimMessage.Op> ops, Random random, long maxThinkMs) {
+        this(networkId, sim, ops, random, maxThinkMs, null);
+    }
+
+    SimClient(int networkId, ControllerSimulation sim, Supplier<SimMessage.Op> ops, Random random, long maxThinkMs,
+              Consumer<SimMessage.Response> listener) {
+        this.listener = listener;
         this.networkId = networkId;
         this.sim = sim;
         this.ops = ops;
@@ -82,7 +92,12 @@ final class SimClient {
         if (stopped || op != null) {
             return;
         }
-        submit(ops.get());
+        SimMessage.Op next = ops.get();
+        if (next == null) {
+            sim.scheduler().schedule(1 + random.nextInt((int) maxThinkMs + 1), this::next);
+            return;
+        }
+        submit(next);
     }
 
     private void send() {
@@ -111,6 +126,9 @@ final class SimClient {
         }
         if (response.error() == Errors.NONE) {
             sim.acks().onAck(op, response);
+        }
+        if (listener != null) {
+            listener.accept(response);
         }
         answered++;
         finish();

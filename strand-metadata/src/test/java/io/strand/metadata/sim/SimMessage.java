@@ -3,6 +3,10 @@ package io.strand.metadata.sim;
 import io.strand.metadata.record.RegisterBrokerRecord;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /** What travels over the simulated network between controller nodes and clients. */
@@ -36,9 +40,14 @@ sealed interface SimMessage {
 
     /**
      * What the controller answered: the error, the topic id for topic operations that know it,
-     * and the first id of an allocated producer id block (-1 otherwise).
+     * the first id of an allocated producer id block (-1 otherwise), and for broker lifecycle and
+     * AlterPartition operations the response data itself ({@code reply}, else null).
      */
-    record Outcome(Errors error, Uuid topicId, long firstProducerId) {
+    record Outcome(Errors error, Uuid topicId, long firstProducerId, ApiMessage reply) {
+        Outcome(Errors error, Uuid topicId, long firstProducerId) {
+            this(error, topicId, firstProducerId, null);
+        }
+
         static Outcome of(Errors error) {
             return new Outcome(error, null, -1);
         }
@@ -64,5 +73,17 @@ sealed interface SimMessage {
     }
 
     record AllocateProducerIds(int brokerId, int blockSize) implements Op {
+    }
+
+    /** A broker's registration through its lifecycle (BrokerRegistration). */
+    record LifecycleRegistration(BrokerRegistrationRequestData request) implements Op {
+    }
+
+    /** A broker's heartbeat. */
+    record Heartbeat(BrokerHeartbeatRequestData request) implements Op {
+    }
+
+    /** A partition leader's ISR change, sent as AlterPartition v3. */
+    record AlterIsr(AlterPartitionRequestData request) implements Op {
     }
 }

@@ -1,0 +1,103 @@
+package io.strand.metadata.controller;
+
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataImage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The active controller's in-memory view of broker sessions (Kafka's BrokerHeartbeatManager): when
+ * each broker was last heard from, and the metadata offsets a broker must reach before it counts
+ * as caught up or may finish its controlled shutdown. None of it is in the metadata log; a
+ * controller that becomes active starts every session afresh ({@link #activate}), so a broker is
+ * fenced at the earliest one session timeout after a failover.
+ *
+ * <p>Only registrations with a session ({@link BrokerRegistration#hasSession()}) are tracked; the
+ * single node's registration has none and is never fenced for silence.
+ *
+ * <p>Not thread-safe: owned by the controller thread.
+ */
+final class BrokerSessions {
+
+    private final long sessionTimeoutMs;
+    private final Map<Integer, Long> lastContactMs = new HashMap<>();
+    /** The offset of a broker's registration record, when this controller appended it. */
+    private final Map<Integer, Long> registrationOffsets = new HashMap<>();
+    /** The offset of the record that put a broker in controlled shutdown, when this controller appended it. */
+    private final Map<Integer, Long> controlledShutdownOffsets = new HashMap<>();
+    /** The applied offset when this controller became active: the fallback for unknown offsets. */
+    private long activationOffset;
+    private boolean active;
+
+    BrokerSessions(long sessionTimeoutMs) {
+        this.sessionTimeoutMs = sessionTimeoutMs;
+    }
+
+    /**
+     * Called before every operation with whether this node may append: on becoming active every
+     * registered broker's session starts at {@code nowMs}; on losing it everything is forgotten.
+     */
+    void maybeActivate(boolean leader, MetadataImage image, long nowMs) {
+        if (leader && !active) {
+            active = true;
+            activationOffset = image.appliedOffset();
+            image.brokers().keySet().forEach(id -> lastContactMs.put(id, nowMs));
+        } else if (!leader && active) {
+            active = false;
+            lastContactMs.clear();
+            registrationOffsets.clear();
+            controlledShutdownOffsets.clear();
+        }
+    }
+
+    void touch(int brokerId, long nowMs) {
+        lastContactMs.put(brokerId, nowMs);
+    }
+
+    /** Whether the broker's session is alive: it has one, is unfenced and was heard from in time. */
+    boolean hasLiveSession(BrokerRegistration broker, long nowMs) {
+        Long last = lastContactMs.get(broker.brokerId());
+        return broker.hasSession() && !broker.fenced() && last != null && nowMs - last <= sessionTimeoutMs;
+    }
+
+    /** Unfenced brokers with a session whose last contact is older than the session timeout, by id. */
+    List<Integer> expired(MetadataImage image, long nowMs) {
+        List<Integer> expired = new ArrayList<>();
+        for (BrokerRegistration broker : image.brokers().values()) {
+            if (broker.hasSession() && !broker.fenced()) {
+                long last = lastContactMs.computeIfAbsent(broker.brokerId(), id -> nowMs);
+                if (nowMs - last > sessionTimeoutMs) {
+                    expired.add(broker.brokerId());
+                }
+            }
+        }
+        return expired;
+    }
+
+    void onRegistered(int brokerId, long offset) {
+        registrationOffsets.put(brokerId, offset);
+        controlledShutdownOffsets.remove(brokerId);
+    }
+
+    void onControlledShutdownStarted(int brokerId, long offset) {
+        controlledShutdownOffsets.put(brokerId, offset);
+    }
+
+    /** Whether a broker at {@code currentMetadataOffset} has applied its own registration. */
+    boolean isCaughtUp(int brokerId, long currentMetadataOffset) {
+        return currentMetadataOffset >= registrationOffsets.getOrDefault(brokerId, activationOffset);
+    }
+
+    /** Whether a broker at {@code currentMetadataOffset} has applied the start of its controlled shutdown. */
+    boolean hasSeenControlledShutdown(int brokerId, long currentMetadataOffset) {
+        return currentMetadataOffset >= controlledShutdownOffsets.getOrDefault(brokerId, 0L);
+    }
+
+    void remove(int brokerId) {
+        lastContactMs.remove(brokerId);
+        registrationOffsets.remove(brokerId);
+        controlledShutdownOffsets.remove(brokerId);
+    }
+}
