@@ -379,7 +379,8 @@ public final class Partition {
             follower.onFetch(fetchOffset, leaderLogEndOffset, brokerEpoch, nowMs);
             if (pendingIsr == null && !state.isr().contains(replicaId)
                     && follower.logEndOffset >= log.highWatermark()
-                    && follower.logEndOffset >= leaderEpochStartOffset) {
+                    && follower.logEndOffset >= leaderEpochStartOffset
+                    && replication.isrEligibility().isEligible(replicaId, follower.brokerEpoch)) {
                 List<Integer> expanded = new ArrayList<>(state.isr());
                 expanded.add(replicaId);
                 proposal = propose(expanded);

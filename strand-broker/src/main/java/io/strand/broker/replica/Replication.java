@@ -19,10 +19,22 @@ import org.apache.kafka.common.utils.Time;
  *                            controller answered
  * @param localBrokerEpoch    this broker's epoch as its registration answered (-1 before)
  * @param followerFetching    starts and stops the fetcher of each partition this broker follows
+ * @param isrEligibility      whether a follower may join an ISR (KIP-903/KIP-841): registered with
+ *                            the broker epoch it fetches with, not fenced, not shutting down
  */
 public record Replication(Time time, long replicaLagTimeMaxMs,
                           Function<AlterPartitionRequestData, CompletableFuture<AlterPartitionResponseData>> alterPartition,
-                          LongSupplier localBrokerEpoch, FollowerFetching followerFetching) {
+                          LongSupplier localBrokerEpoch, FollowerFetching followerFetching,
+                          IsrEligibility isrEligibility) {
+
+    /** Whether broker {@code brokerId}, fetching with {@code brokerEpoch} (-1 if its fetch did not say), may join an ISR. */
+    @FunctionalInterface
+    public interface IsrEligibility {
+        /** Any broker may join: until the metadata image carries broker epochs and fencing. */
+        IsrEligibility ANY = (brokerId, brokerEpoch) -> true;
+
+        boolean isEligible(int brokerId, long brokerEpoch);
+    }
 
     /** Kafka's default {@code replica.lag.time.max.ms}. */
     public static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000L;
@@ -41,6 +53,6 @@ public record Replication(Time time, long replicaLagTimeMaxMs,
         return new Replication(time, DEFAULT_REPLICA_LAG_TIME_MAX_MS,
                 request -> CompletableFuture.failedFuture(
                         new UnsupportedVersionException("no controller channel to send AlterPartition")),
-                () -> -1L, FollowerFetching.NONE);
+                () -> -1L, FollowerFetching.NONE, IsrEligibility.ANY);
     }
 }

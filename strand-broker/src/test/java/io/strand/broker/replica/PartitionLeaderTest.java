@@ -141,6 +141,17 @@ class PartitionLeaderTest {
     }
 
     @Test
+    void anIneligibleFollowerDoesNotJoinTheIsr() {
+        start(List.of(1, 2, 3), List.of(1, 2));
+        cluster.ineligible.add(3);
+        cluster.fetch(3, 0);
+        assertThat(cluster.sent).isEmpty();
+        cluster.ineligible.clear();
+        cluster.fetch(3, 0);
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void aStaleChangeWaitsForTheMetadataAndANotAttemptedOneIsProposedAgain() {
         start(List.of(1, 2, 3), List.of(1, 2));
         cluster.fetch(3, 0);

@@ -49,6 +49,8 @@ public final class ReplicatedPartitionFixture implements AutoCloseable {
     public final List<AlterPartitionRequestData> sent = new CopyOnWriteArrayList<>();
     public final List<CompletableFuture<AlterPartitionResponseData>> answers = new CopyOnWriteArrayList<>();
     public final List<String> fetcherCalls = new CopyOnWriteArrayList<>();
+    /** Brokers the metadata would show fenced or shutting down: they may not join an ISR. */
+    public final java.util.Set<Integer> ineligible = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public final LogManager logManager;
     public final ReplicaManager replicaManager;
     private MetadataImage image;
@@ -73,7 +75,7 @@ public final class ReplicatedPartitionFixture implements AutoCloseable {
             CompletableFuture<AlterPartitionResponseData> answer = new CompletableFuture<>();
             answers.add(answer);
             return answer;
-        }, () -> LOCAL_BROKER_EPOCH, fetching);
+        }, () -> LOCAL_BROKER_EPOCH, fetching, (brokerId, brokerEpoch) -> !ineligible.contains(brokerId));
         replicaManager = new ReplicaManager(LOCAL, logManager, new LogConfigResolver(BrokerConfig.defaults()), replication);
         List<MetadataRecord> records = new ArrayList<>();
         for (int broker = 1; broker <= 3; broker++) {
