@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * the ISR, and — as leader — each follower's position and the high watermark derived from them.
  *
  * <p><b>High watermark.</b> As leader, the minimum log end offset over the maximal ISR (the ISR, or
- * during a pending expansion the ISR with the joining follower; the leader's own log end counts),
- * never moving back. A follower that has not fetched since this broker became leader has an
- * unknown log end and holds the high watermark where it is. With this broker the only ISR member
- * and no change pending, the high watermark simply follows the log end after each append: a
+ * during a pending expansion the ISR with the joining follower; the leader's own log end counts) and
+ * over the followers outside it that caught up within {@code replica.lag.time.max.ms} and may join
+ * (so that one about to join is not outrun), never moving back. A follower that has not fetched
+ * since this broker became leader has an unknown log end and holds the high watermark where it is.
+ * With no follower at all, the high watermark simply follows the log end after each append: a
  * single-replica partition pays for nothing else.
  *
  * <p><b>ISR changes</b> (Kafka's semantics, KIP-497/KIP-841/KIP-903): a follower whose log end
@@ -609,13 +610,20 @@ public final class Partition {
             }
             long newHighWatermark = log.logEndOffset();
             List<Integer> pending = pendingIsr;
-            boolean alone = pending == null && current.isr().size() == 1 && current.isr().get(0) == localBrokerId;
+            boolean alone = followers.isEmpty() && pending == null
+                    && current.isr().size() == 1 && current.isr().get(0) == localBrokerId;
             if (!alone) {
-                for (int replica : maximalIsr(current.isr(), pending)) {
-                    if (replica != localBrokerId) {
-                        FollowerReplica follower = followers.get(replica);
-                        long end = follower == null ? FollowerReplica.UNKNOWN_OFFSET : follower.logEndOffset;
-                        newHighWatermark = Math.min(newHighWatermark, end);
+                List<Integer> maximal = maximalIsr(current.isr(), pending);
+                for (int replica : maximal) {
+                    if (replica != localBrokerId && !followers.containsKey(replica)) {
+                        newHighWatermark = FollowerReplica.UNKNOWN_OFFSET;
+                    }
+                }
+                long nowMs = replication.time().milliseconds();
+                for (FollowerReplica follower : followers.values()) {
+                    if (follower.logEndOffset < newHighWatermark && (maximal.contains(follower.brokerId)
+                            || waitsToJoinIsr(follower, nowMs))) {
+                        newHighWatermark = follower.logEndOffset;
                     }
                 }
             }
@@ -633,6 +641,17 @@ public final class Partition {
         if (notify) {
             onHighWatermarkAdvanced.run();
         }
+    }
+
+    /**
+     * A follower outside the ISR that has caught up lately and may join it: the high watermark waits
+     * for it, or under steady appends it would chase a high watermark that moves with the leader's log
+     * end and never reach it to join.
+     */
+    private boolean waitsToJoinIsr(FollowerReplica follower, long nowMs) {
+        return follower.logEndOffset != FollowerReplica.UNKNOWN_OFFSET
+                && follower.isCaughtUpSince(nowMs, replication.replicaLagTimeMaxMs())
+                && replication.isrEligibility().isEligible(follower.brokerId, follower.brokerEpoch);
     }
 
     private List<CompletableFuture<Void>> takeWaitersUpTo(long highWatermark) {

@@ -141,6 +141,21 @@ class PartitionLeaderTest {
     }
 
     @Test
+    void aCaughtUpFollowerAboutToJoinHoldsTheHighWatermark() {
+        start(List.of(1, 2, 3), List.of(1));
+        cluster.fetch(3, 0);
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 3);
+        cluster.fetch(2, 0);
+        cluster.append(4);
+        cluster.fetch(3, 4);
+        assertThat(cluster.partition().highWatermark()).as("follower 2 caught up and may join").isZero();
+
+        cluster.time.advance(LAG_MS + 1);
+        cluster.fetch(3, 4);
+        assertThat(cluster.partition().highWatermark()).as("follower 2 fell behind").isEqualTo(4);
+    }
+
+    @Test
     void anIneligibleFollowerDoesNotJoinTheIsr() {
         start(List.of(1, 2, 3), List.of(1, 2));
         cluster.ineligible.add(3);
