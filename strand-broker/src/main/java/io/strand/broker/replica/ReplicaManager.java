@@ -44,6 +44,16 @@ import org.slf4j.LoggerFactory;
  * After start, each published change is applied from its delta ({@link #onMetadataUpdate}); only
  * a snapshot is applied as a whole image.
  *
+ * <p><b>Roles.</b> Applying a partition's leadership moves it between roles: leader in a new epoch
+ * ({@link Partition#makeLeader}: followers' states start over, the epoch starts at the log end, and
+ * a partition followed until then is {@link FollowerFetching#unfollow unfollowed}); follower in a new
+ * epoch or after leading ({@link Partition#makeFollower}: produce and consumer fetches get
+ * NOT_LEADER_OR_FOLLOWER, waiters on the high watermark fail, and the partition is
+ * {@link FollowerFetching#follow followed} from its new leader, or unfollowed while it has none);
+ * the same epoch and role only updates replicas and ISR. A partition that leaves this broker is
+ * unfollowed. ISR shrinking is checked by {@link #maybeShrinkIsrs}, which
+ * {@link #scheduleIsrExpiration} runs periodically.
+ *
  * <p>Threads: applying is serialized (one writer of the partition map: the metadata publisher
  * thread, and the starting thread in {@link #start}); handlers read the map concurrently.
  */

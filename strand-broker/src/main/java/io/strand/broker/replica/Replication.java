@@ -15,7 +15,8 @@ import org.apache.kafka.common.utils.Time;
  * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower that has not caught up with
  *                            the leader's log end for this long leaves the ISR
  * @param alterPartition      sends an ISR change to the active controller (AlterPartition v3, topic
- *                            ids, broker epochs); the future completes on any thread, fails if no
+ *                            ids, broker epochs); must not block (it is called on a follower's fetch,
+ *                            on an event loop); the future completes on any thread, fails if no
  *                            controller answered
  * @param localBrokerEpoch    this broker's epoch as its registration answered (-1 before)
  * @param followerFetching    starts and stops the fetcher of each partition this broker follows
