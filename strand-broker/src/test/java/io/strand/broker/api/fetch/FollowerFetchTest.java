@@ -129,10 +129,26 @@ class FollowerFetchTest {
     void aFollowerThatFindsNothingWaitsForAnAppend() throws Exception {
         start(List.of(1, 2), List.of(1, 2));
         CompletableFuture<FetchResponseData> waiting = fetch((short) 17, 2, 0, -1, 30_000);
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
         assertThat(waiting).isNotDone();
         cluster.append(2);
         cluster.replicaManager.notifyAppended(TP);
         FetchResponseData.PartitionData data = only(waiting.get(10, TimeUnit.SECONDS));
+        assertThat(FetchResponse.recordsSize(data)).isPositive();
+    }
+
+    @Test
+    void aConsumerWaitingForTheHighWatermarkWakesWhenAFollowerAdvancesIt() throws Exception {
+        start(List.of(1, 2), List.of(1, 2));
+        cluster.append(3);
+        cluster.replicaManager.notifyAppended(TP);
+        CompletableFuture<FetchResponseData> consumer = fetch((short) 17, CONSUMER, 0, -1, 30_000);
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS); // the long poll has started and found nothing
+        assertThat(consumer).isNotDone();
+
+        fetch((short) 17, 2, 3, 0, 0).join();
+        FetchResponseData.PartitionData data = only(consumer.get(10, TimeUnit.SECONDS));
+        assertThat(data.highWatermark()).isEqualTo(3);
         assertThat(FetchResponse.recordsSize(data)).isPositive();
     }
 
