@@ -431,17 +431,8 @@ public final class Partition {
             long epoch = replica == localBrokerId ? localEpoch : follower != null ? follower.brokerEpoch : -1L;
             withEpochs.add(new AlterPartitionRequestData.BrokerState().setBrokerId(replica).setBrokerEpoch(epoch));
         }
-        AlterPartitionRequestData.PartitionData partition = new AlterPartitionRequestData.PartitionData()
-                .setPartitionIndex(topicPartition.partition())
-                .setLeaderEpoch(current.leaderEpoch())
-                .setNewIsrWithEpochs(withEpochs)
-                .setLeaderRecoveryState((byte) 0)
-                .setPartitionEpoch(current.partitionEpoch());
-        AlterPartitionRequestData request = new AlterPartitionRequestData()
-                .setBrokerId(localBrokerId)
-                .setBrokerEpoch(localEpoch);
-        request.topics().add(new AlterPartitionRequestData.TopicData().setTopicId(topicId));
-        request.topics().get(0).partitions().add(partition);
+        AlterPartitionRequestData request = AlterPartitionExchange.request(topicPartition, topicId, localBrokerId,
+                localEpoch, current.leaderEpoch(), current.partitionEpoch(), withEpochs);
         pendingIsr = List.copyOf(newIsr);
         inflight = request;
         return request;
@@ -475,21 +466,15 @@ public final class Partition {
                 pendingIsr = null;
                 return;
             }
-            Errors topError = Errors.forCode(response.errorCode());
-            AlterPartitionResponseData.PartitionData answer = topError == Errors.NONE ? find(response) : null;
-            Errors partitionError = answer == null ? topError : Errors.forCode(answer.errorCode());
-            switch (partitionError) {
-                case NONE -> committed = commit(answer);
-                case OPERATION_NOT_ATTEMPTED, INELIGIBLE_REPLICA -> {
-                    LOG.info("Controller refused the ISR change of {} to {}: {}", topicPartition, proposed, partitionError);
-                    pendingIsr = null;
-                }
-                case UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION,
-                     NOT_LEADER_OR_FOLLOWER -> LOG.info("Controller refused the ISR change of {} to {}: {}; "
-                        + "waiting for the partition's new state in the metadata", topicPartition, proposed, partitionError);
-                default -> {
-                    LOG.warn("ISR change of {} to {} failed: {}; proposing again later", topicPartition, proposed,
-                            partitionError);
+            AlterPartitionResponseData.PartitionData answer =
+                    AlterPartitionExchange.answerFor(response, topicId, topicPartition);
+            Errors answerError = Errors.forCode(answer.errorCode());
+            switch (AlterPartitionExchange.Outcome.of(answerError)) {
+                case COMMIT -> committed = commit(answer);
+                case AWAIT_METADATA -> LOG.info("Controller refused the ISR change of {} to {}: {}; "
+                        + "waiting for the partition's new state in the metadata", topicPartition, proposed, answerError);
+                case DROP -> {
+                    LOG.info("Controller refused the ISR change of {} to {}: {}", topicPartition, proposed, answerError);
                     pendingIsr = null;
                 }
             }
@@ -497,19 +482,6 @@ public final class Partition {
         if (committed) {
             maybeIncrementHighWatermark(true);
         }
-    }
-
-    private AlterPartitionResponseData.PartitionData find(AlterPartitionResponseData response) {
-        for (AlterPartitionResponseData.TopicData topic : response.topics()) {
-            if (topic.topicId().equals(topicId)) {
-                for (AlterPartitionResponseData.PartitionData p : topic.partitions()) {
-                    if (p.partitionIndex() == topicPartition.partition()) {
-                        return p;
-                    }
-                }
-            }
-        }
-        return new AlterPartitionResponseData.PartitionData().setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code());
     }
 
     /** Under the lock: the controller accepted an ISR; use it unless the metadata is already newer. */
