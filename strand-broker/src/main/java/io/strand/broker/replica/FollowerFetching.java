@@ -7,9 +7,11 @@ import org.apache.kafka.common.TopicPartition;
  * fetching a partition from its leader, or stop. Implemented by the replica fetcher.
  *
  * <p>Called on the metadata publisher thread, in the order of the metadata changes; implementations
- * must not block (hand the work to the fetcher's own threads). {@code follow} for a partition already
- * followed replaces the leader and epoch it fetches from; {@code unfollow} of a partition not followed
- * does nothing.
+ * must not block on I/O (hand the work to the fetcher's own threads). {@code follow} for a partition
+ * already followed replaces the leader and epoch it fetches from; {@code unfollow} of a partition not
+ * followed does nothing. When {@code unfollow} returns, no append of the partition's fetched records
+ * is in progress or will start (it may wait for one in progress): the partition is about to be led
+ * here, and its new epoch starts at the log end.
  */
 public interface FollowerFetching {
 

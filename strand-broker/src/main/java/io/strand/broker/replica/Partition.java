@@ -172,9 +172,11 @@ public final class Partition {
      * the epoch starts at the log end; in the same epoch only the replica set and ISR are updated.
      */
     void makeLeader(PartitionState newState, long nowMs) {
+        boolean newEpoch;
+        long epochStartOffset;
         synchronized (this) {
             PartitionState before = state;
-            boolean newEpoch = before.leaderId() != localBrokerId || before.leaderEpoch() != newState.leaderEpoch()
+            newEpoch = before.leaderId() != localBrokerId || before.leaderEpoch() != newState.leaderEpoch()
                     || leaderEpochStartOffset < 0;
             state = newState;
             pendingIsr = null;
@@ -182,14 +184,19 @@ public final class Partition {
             if (newEpoch) {
                 followers.clear();
                 leaderEpochStartOffset = log.logEndOffset();
-                assignEpochStartOffset(newState.leaderEpoch(), leaderEpochStartOffset);
             }
+            epochStartOffset = leaderEpochStartOffset;
             for (int replica : newState.replicas()) {
                 if (replica != localBrokerId && !followers.containsKey(replica)) {
                     followers.put(replica, new FollowerReplica(replica, newState.isr().contains(replica) ? nowMs : 0L));
                 }
             }
             followers.keySet().retainAll(newState.replicas());
+        }
+        if (newEpoch) {
+            // Outside the lock: the log may write its epoch checkpoint. An append of the new epoch
+            // that came first recorded the same start offset.
+            assignEpochStartOffset(newState.leaderEpoch(), epochStartOffset);
         }
         maybeIncrementHighWatermark(true);
     }
@@ -261,7 +268,8 @@ public final class Partition {
      * {@link #endOffsetForEpoch} answers for the current epoch itself.
      */
     private void assignEpochStartOffset(int leaderEpoch, long startOffset) {
-        // SEAM(storage): log.assignEpochStartOffset(leaderEpoch, startOffset);
+        // SEAM(storage): log.assignEpochStartOffset(leaderEpoch, startOffset); it must ignore an epoch
+        // the log already has at that offset.
     }
 
     // ---------------------------------------------------------------- leader: produce

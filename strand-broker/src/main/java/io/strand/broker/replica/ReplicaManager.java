@@ -333,10 +333,11 @@ public final class ReplicaManager {
         boolean newEpoch = created || state.leaderEpoch() != partition.leaderEpoch();
         if (state.leaderId() == localBrokerId) {
             if (newEpoch || !wasLeader) {
-                partition.makeLeader(state, replication.time().milliseconds());
                 if (!created && !wasLeader) {
+                    // First, so that no fetched append lands after the new epoch starts at the log end.
                     replication.followerFetching().unfollow(tp);
                 }
+                partition.makeLeader(state, replication.time().milliseconds());
                 LOG.debug("Leading {} in epoch {}", tp, state.leaderEpoch());
             } else {
                 partition.updateState(state);
