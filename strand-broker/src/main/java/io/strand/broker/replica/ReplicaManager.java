@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,16 @@ import org.slf4j.LoggerFactory;
  * After start, each published change is applied from its delta ({@link #onMetadataUpdate}); only
  * a snapshot is applied as a whole image.
  *
+ * <p><b>Roles.</b> Applying a partition's leadership moves it between roles: leader in a new epoch
+ * ({@link Partition#makeLeader}: followers' states start over, the epoch starts at the log end, and
+ * a partition followed until then is {@link FollowerFetching#unfollow unfollowed}); follower in a new
+ * epoch or after leading ({@link Partition#makeFollower}: produce and consumer fetches get
+ * NOT_LEADER_OR_FOLLOWER, waiters on the high watermark fail, and the partition is
+ * {@link FollowerFetching#follow followed} from its new leader, or unfollowed while it has none);
+ * the same epoch and role only updates replicas and ISR. A partition that leaves this broker is
+ * unfollowed. ISR shrinking is checked by {@link #maybeShrinkIsrs}, which
+ * {@link #scheduleIsrExpiration} runs periodically.
+ *
  * <p>Threads: applying is serialized (one writer of the partition map: the metadata publisher
  * thread, and the starting thread in {@link #start}); handlers read the map concurrently.
  */
@@ -50,6 +64,7 @@ public final class ReplicaManager {
     private final int localBrokerId;
     private final LogManager logManager;
     private final LogConfigResolver configResolver;
+    private final Replication replication;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Topic → effective config as last applied; written while applying an image, read by handlers. */
     private final Map<String, Map<String, Object>> appliedConfigs = new ConcurrentHashMap<>();
@@ -59,10 +74,49 @@ public final class ReplicaManager {
     private MetadataImage latestImage = MetadataImage.EMPTY;
     private long appliedImageOffset = Long.MIN_VALUE;
 
+    /** A single broker's: no followers, no ISR changes. */
     public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver) {
+        this(localBrokerId, logManager, configResolver, Replication.singleNode(Time.SYSTEM));
+    }
+
+    public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver,
+                          Replication replication) {
         this.localBrokerId = localBrokerId;
         this.logManager = logManager;
         this.configResolver = configResolver;
+        this.replication = replication;
+    }
+
+    public Replication replication() {
+        return replication;
+    }
+
+    /**
+     * Checks every led partition for followers that fell out of the ISR ({@link Partition#maybeShrinkIsr}).
+     * Any thread; does not block.
+     */
+    public void maybeShrinkIsrs() {
+        long nowMs = replication.time().milliseconds();
+        for (Partition partition : partitions.values()) {
+            if (partition.isLeader()) {
+                partition.maybeShrinkIsr(nowMs);
+            }
+        }
+    }
+
+    /**
+     * Runs {@link #maybeShrinkIsrs} every half {@code replica.lag.time.max.ms} on {@code scheduler}, as
+     * Kafka does, until the returned future is cancelled.
+     */
+    public ScheduledFuture<?> scheduleIsrExpiration(ScheduledExecutorService scheduler) {
+        long periodMs = Math.max(1L, replication.replicaLagTimeMaxMs() / 2);
+        return scheduler.scheduleAtFixedRate(() -> {
+            try {
+                maybeShrinkIsrs();
+            } catch (RuntimeException e) {
+                LOG.error("ISR expiration check failed", e);
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     public Optional<Partition> partition(TopicPartition tp) {
@@ -227,7 +281,8 @@ public final class ReplicaManager {
             TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
             assigned.add(tp);
             Partition.PartitionState state = new Partition.PartitionState(registration.leader(),
-                    registration.leaderEpoch(), registration.replicas(), registration.isr());
+                    registration.leaderEpoch(), registration.replicas(), registration.isr(),
+                    registration.partitionEpoch());
             Partition existing = partitions.get(tp);
             if (existing != null && !existing.topicId().equals(topic.id())) {
                 removePartition(tp);
@@ -235,13 +290,15 @@ public final class ReplicaManager {
             }
             if (existing == null) {
                 EffectiveLogConfig config = logConfig != null ? logConfig : EffectiveLogConfig.from(effective);
-                partitions.put(tp, new Partition(tp, topic.id(), localBrokerId,
-                        openLog(tp, topic.id(), config.log()), state, config));
+                Partition created = new Partition(tp, topic.id(), localBrokerId,
+                        openLog(tp, topic.id(), config.log()), state, config, replication, () -> notifyAppended(tp));
+                partitions.put(tp, created);
+                applyLeadership(created, state, true);
             } else {
                 if (logConfig != null) {
                     existing.updateConfig(logConfig);
                 }
-                existing.updateState(state);
+                applyLeadership(existing, state, false);
             }
         }
         appliedConfigs.put(topic.name(), effective);
@@ -264,6 +321,42 @@ public final class ReplicaManager {
         }
     }
 
+    /**
+     * Moves {@code partition} to the role {@code state} gives this broker. A new leader epoch makes a
+     * leader start over (and stop following); a new epoch as follower (or losing leadership) makes a
+     * follower, fetching from the new leader if there is one; anything else in the same epoch and
+     * role updates the replica set and ISR only.
+     */
+    private void applyLeadership(Partition partition, Partition.PartitionState state, boolean created) {
+        TopicPartition tp = partition.topicPartition();
+        boolean wasLeader = !created && partition.isLeader();
+        boolean newEpoch = created || state.leaderEpoch() != partition.leaderEpoch();
+        if (state.leaderId() == localBrokerId) {
+            if (newEpoch || !wasLeader) {
+                if (!created && !wasLeader) {
+                    // First, so that no fetched append lands after the new epoch starts at the log end.
+                    replication.followerFetching().unfollow(tp);
+                }
+                partition.makeLeader(state, replication.time().milliseconds());
+                LOG.debug("Leading {} in epoch {}", tp, state.leaderEpoch());
+            } else {
+                partition.updateState(state);
+            }
+        } else if (newEpoch || wasLeader) {
+            partition.makeFollower(state);
+            if (state.leaderId() != PartitionRegistration.NO_LEADER) {
+                replication.followerFetching().follow(partition, state.leaderId(), state.leaderEpoch());
+            } else {
+                replication.followerFetching().unfollow(tp);
+            }
+            // Fetches waiting on the partition re-read and find it no longer led here.
+            notifyAppended(tp);
+            LOG.debug("Following {} from broker {} in epoch {}", tp, state.leaderId(), state.leaderEpoch());
+        } else {
+            partition.updateState(state);
+        }
+    }
+
     private void removeIfHosted(TopicPartition tp, Uuid topicId) {
         Partition hosted = partitions.get(tp);
         if (hosted != null && hosted.topicId().equals(topicId)) {
@@ -272,7 +365,14 @@ public final class ReplicaManager {
     }
 
     private void removePartition(TopicPartition tp) {
-        partitions.remove(tp);
+        Partition removed = partitions.remove(tp);
+        if (removed != null) {
+            if (!removed.isLeader()) {
+                replication.followerFetching().unfollow(tp);
+            }
+            removed.onRemoved();
+            notifyAppended(tp);
+        }
         logManager.deleteLog(tp);
         LOG.info("Deleted partition {}", tp);
     }

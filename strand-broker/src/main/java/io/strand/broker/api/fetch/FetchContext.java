@@ -57,6 +57,7 @@ public sealed interface FetchContext {
                     FetchResponseData.PartitionData data = e.getValue();
                     boolean hasRecords = FetchResponse.recordsSize(data) > 0;
                     boolean changed = hasRecords || data.errorCode() != Errors.NONE.code()
+                            || data.divergingEpoch().epoch() >= 0
                             || data.highWatermark() != cached.highWatermark
                             || data.lastStableOffset() != cached.lastStableOffset
                             || data.logStartOffset() != cached.logStartOffset;

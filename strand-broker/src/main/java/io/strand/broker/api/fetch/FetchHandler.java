@@ -7,12 +7,15 @@ import io.strand.broker.purgatory.DelayedFetch;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
+import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.log.LogReadResult;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +43,16 @@ import org.slf4j.LoggerFactory;
  * limits, at least one whole batch for the first partition with data so that a large batch never
  * blocks a consumer. Records leave as slices of the segment files (zero copy).
  *
+ * <p><b>Followers.</b> A fetch with a replica id (v&lt;15 {@code replica_id} ≥ 0, v15+
+ * {@code replica_state}) comes from a follower: it reads up to the log end, and its fetch offset
+ * is the follower's log end, which the leader {@link Partition} records — advancing the high
+ * watermark and the ISR. With {@code last_fetched_epoch} (v12+) the follower's log is first checked
+ * against this one: where it diverges, the answer carries no records but the {@code diverging_epoch}
+ * to truncate to. A follower's fetch that finds nothing waits like a consumer's.
+ *
+ * <p>{@code NOT_LEADER_OR_FOLLOWER} and {@code FENCED_LEADER_EPOCH} answers carry the partition's
+ * current leader (v12+) and its endpoint (v16+, KIP-951).
+ *
  * <p>With less than {@code min_bytes} to return and {@code max_wait_ms > 0}, the fetch waits in the
  * {@link FetchPurgatory} until appends bring enough or the wait is over. Sessions (KIP-227) come from
  * the {@link FetchSessionCache}. A read_committed fetch gets an empty aborted-transaction list.
@@ -51,6 +64,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FetchHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
+    private static final short FIRST_LEADER_HINT_VERSION = 12;
+    private static final short FIRST_NODE_ENDPOINTS_VERSION = 16;
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
@@ -94,10 +109,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         FetchContext fetchContext = sessions.newContext(request.metadata(), request.fetchData(topicNames),
                 request.forgottenTopics(topicNames), usesTopicIds);
         boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
-        Read first = read(fetchContext, request, readCommitted);
+        Reader reader = new Reader(fetchContext, request, readCommitted, context.listenerName());
+        Read first = reader.read();
         if (first.bytes >= request.minBytes() || request.maxWait() <= 0 || first.hasError
                 || fetchContext instanceof FetchContext.SessionError || fetchContext.partitionsToRead().isEmpty()) {
-            return CompletableFuture.completedFuture(fetchContext.respond(first.partitions));
+            return CompletableFuture.completedFuture(reader.respond(first));
         }
         CompletableFuture<FetchResponseData> response = new CompletableFuture<>();
         List<TopicPartition> watched = new ArrayList<>();
@@ -108,14 +124,14 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         }
         DelayedFetch delayed = new DelayedFetch(context.eventLoop(), purgatory, watched,
                 () -> {
-                    Read again = read(fetchContext, request, readCommitted);
+                    Read again = reader.read();
                     if (again.bytes >= request.minBytes() || again.hasError) {
-                        response.complete(fetchContext.respond(again.partitions));
+                        response.complete(reader.respond(again));
                         return true;
                     }
                     return false;
                 },
-                () -> response.complete(fetchContext.respond(read(fetchContext, request, readCommitted).partitions)));
+                () -> response.complete(reader.respond(reader.read())));
         // The long poll lives on the connection's event loop; the first read ran on a pool thread if
         // an earlier request of the connection was still there. From the loop itself this queues a
         // task without a wake-up.
@@ -146,68 +162,147 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         };
     }
 
-    /** What one pass over the partitions found. */
+    /** What one pass over the partitions found; {@code hasError} also when a follower must truncate. */
     private record Read(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> partitions, long bytes,
-                        boolean hasError) {
+                        boolean hasError, Set<Integer> leaderHints) {
     }
 
-    private Read read(FetchContext fetchContext, FetchRequest request, boolean readCommitted) {
-        LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> result = new LinkedHashMap<>();
-        int remainingBytes = request.maxBytes();
-        long totalBytes = 0;
-        boolean minOneBatch = true;
-        boolean hasError = false;
-        for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : fetchContext.partitionsToRead().entrySet()) {
-            FetchResponseData.PartitionData data = readPartition(e.getKey(), e.getValue(),
-                    Math.min(e.getValue().maxBytes, Math.max(remainingBytes, 0)), minOneBatch, readCommitted);
-            int size = FetchResponse.recordsSize(data);
-            if (size > 0) {
-                minOneBatch = false;
-                remainingBytes -= size;
-                totalBytes += size;
+    /** One request's reads: the first, and those of its long poll. */
+    private final class Reader {
+        private final FetchContext fetchContext;
+        private final FetchRequest request;
+        private final boolean readCommitted;
+        private final String listenerName;
+        /** The follower fetching, or -1 for a consumer. */
+        private final int replicaId;
+        private final long replicaEpoch;
+
+        Reader(FetchContext fetchContext, FetchRequest request, boolean readCommitted, String listenerName) {
+            this.fetchContext = fetchContext;
+            this.request = request;
+            this.readCommitted = readCommitted;
+            this.listenerName = listenerName;
+            this.replicaId = request.replicaId() >= 0 ? request.replicaId() : -1;
+            this.replicaEpoch = request.version() >= 15 ? request.replicaEpoch() : -1L;
+        }
+
+        FetchResponseData respond(Read read) {
+            FetchResponseData response = fetchContext.respond(read.partitions);
+            if (!read.leaderHints.isEmpty() && request.version() >= FIRST_NODE_ENDPOINTS_VERSION) {
+                MetadataImage current = image.get();
+                for (int leaderId : read.leaderHints) {
+                    BrokerRegistration leader = current.brokers().get(leaderId);
+                    if (leader != null) {
+                        leader.endpoint(listenerName).ifPresent(endpoint -> response.nodeEndpoints().add(
+                                new FetchResponseData.NodeEndpoint().setNodeId(leaderId).setHost(endpoint.host())
+                                        .setPort(endpoint.port()).setRack(leader.rack())));
+                    }
+                }
             }
-            hasError |= data.errorCode() != Errors.NONE.code();
-            result.put(e.getKey(), data);
+            return response;
         }
-        return new Read(result, totalBytes, hasError);
-    }
 
-    private FetchResponseData.PartitionData readPartition(TopicIdPartition tip, FetchRequest.PartitionData wanted,
-                                                          int maxBytes, boolean minOneBatch, boolean readCommitted) {
-        FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
-                .setPartitionIndex(tip.partition())
-                .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
-                .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
-                .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
-                .setRecords(MemoryRecords.EMPTY);
-        if (tip.topic() == null) {
-            return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+        Read read() {
+            LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> result = new LinkedHashMap<>();
+            Set<Integer> leaderHints = Set.of();
+            int remainingBytes = request.maxBytes();
+            long totalBytes = 0;
+            boolean minOneBatch = true;
+            boolean hasError = false;
+            for (Map.Entry<TopicIdPartition, FetchRequest.PartitionData> e : fetchContext.partitionsToRead().entrySet()) {
+                FetchResponseData.PartitionData data = readPartition(e.getKey(), e.getValue(),
+                        Math.min(e.getValue().maxBytes, Math.max(remainingBytes, 0)), minOneBatch);
+                int size = FetchResponse.recordsSize(data);
+                if (size > 0) {
+                    minOneBatch = false;
+                    remainingBytes -= size;
+                    totalBytes += size;
+                }
+                hasError |= data.errorCode() != Errors.NONE.code() || data.divergingEpoch().epoch() >= 0;
+                if (data.currentLeader().leaderId() >= 0) {
+                    if (leaderHints.isEmpty()) {
+                        leaderHints = new LinkedHashSet<>();
+                    }
+                    leaderHints.add(data.currentLeader().leaderId());
+                }
+                result.put(e.getKey(), data);
+            }
+            return new Read(result, totalBytes, hasError, leaderHints);
         }
-        Optional<Partition> partition = replicaManager.partition(tip.topicPartition());
-        if (partition.isEmpty()) {
-            return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+
+        private FetchResponseData.PartitionData readPartition(TopicIdPartition tip, FetchRequest.PartitionData wanted,
+                                                              int maxBytes, boolean minOneBatch) {
+            FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
+                    .setPartitionIndex(tip.partition())
+                    .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+                    .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+                    .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+                    .setRecords(MemoryRecords.EMPTY);
+            if (tip.topic() == null) {
+                return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            }
+            Optional<Partition> partition = replicaManager.partition(tip.topicPartition());
+            if (partition.isEmpty()) {
+                return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            }
+            Partition p = partition.get();
+            try {
+                p.checkLeaderEpoch(wanted.currentLeaderEpoch.orElse(-1));
+                if (replicaId >= 0) {
+                    readForFollower(p, wanted, maxBytes, minOneBatch, data);
+                } else {
+                    LogReadResult read = p.readForConsumer(wanted.fetchOffset, maxBytes, minOneBatch);
+                    data.setHighWatermark(read.highWatermark())
+                            .setLastStableOffset(read.highWatermark())
+                            .setLogStartOffset(read.logStartOffset())
+                            .setRecords(read.records());
+                }
+                if (readCommitted) {
+                    data.setAbortedTransactions(new ArrayList<>());
+                }
+                return data;
+            } catch (ApiException e) {
+                Errors error = Errors.forException(e);
+                data.setErrorCode(error.code());
+                data.setHighWatermark(p.log().highWatermark())
+                        .setLastStableOffset(p.log().highWatermark())
+                        .setLogStartOffset(p.log().logStartOffset());
+                if ((error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.FENCED_LEADER_EPOCH)
+                        && request.version() >= FIRST_LEADER_HINT_VERSION && p.leaderId() >= 0) {
+                    data.currentLeader().setLeaderId(p.leaderId()).setLeaderEpoch(p.leaderEpoch());
+                }
+                return data;
+            } catch (RuntimeException e) {
+                LOG.error("Read of {} at offset {} failed", tip, wanted.fetchOffset, e);
+                return data.setErrorCode(Errors.forException(e).code());
+            }
         }
-        Partition p = partition.get();
-        try {
-            p.checkLeaderEpoch(wanted.currentLeaderEpoch.orElse(-1));
-            LogReadResult read = p.readForConsumer(wanted.fetchOffset, maxBytes, minOneBatch);
-            data.setHighWatermark(read.highWatermark())
-                    .setLastStableOffset(read.highWatermark())
+
+        /**
+         * A follower's read: its log checked against this one first; then up to the log end, and its
+         * position recorded. Nothing here blocks: the partition's lock covers memory updates only.
+         */
+        private void readForFollower(Partition p, FetchRequest.PartitionData wanted, int maxBytes,
+                                     boolean minOneBatch, FetchResponseData.PartitionData data) {
+            if (wanted.lastFetchedEpoch.isPresent() && wanted.lastFetchedEpoch.get() >= 0) {
+                Optional<EpochEndOffset> diverging = p.divergingEpoch(wanted.lastFetchedEpoch.get(), wanted.fetchOffset);
+                if (diverging.isPresent()) {
+                    data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
+                            .setEndOffset(diverging.get().endOffset());
+                    data.setHighWatermark(p.highWatermark())
+                            .setLastStableOffset(p.highWatermark())
+                            .setLogStartOffset(p.log().logStartOffset());
+                    return;
+                }
+            }
+            LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset, maxBytes, minOneBatch);
+            p.updateFollowerFetchState(replicaId, replicaEpoch, wanted.fetchOffset, read.logEndOffset(),
+                    replicaManager.replication().time().milliseconds());
+            long highWatermark = p.highWatermark();
+            data.setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark)
                     .setLogStartOffset(read.logStartOffset())
                     .setRecords(read.records());
-            if (readCommitted) {
-                data.setAbortedTransactions(new ArrayList<>());
-            }
-            return data;
-        } catch (ApiException e) {
-            data.setErrorCode(Errors.forException(e).code());
-            data.setHighWatermark(p.log().highWatermark())
-                    .setLastStableOffset(p.log().highWatermark())
-                    .setLogStartOffset(p.log().logStartOffset());
-            return data;
-        } catch (RuntimeException e) {
-            LOG.error("Read of {} at offset {} failed", tip, wanted.fetchOffset, e);
-            return data.setErrorCode(Errors.forException(e).code());
         }
     }
 }

@@ -3,12 +3,17 @@ package io.strand.broker.api.produce;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.CloseConnectionException;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.purgatory.DelayedProduce;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.storage.log.LogAppendResult;
 import io.strand.storage.record.RecordErrors;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -36,8 +41,14 @@ import org.slf4j.LoggerFactory;
  * time and log start offset, or the partition's error code.
  *
  * <p>acks=0 gets no response; an error there closes the connection, the only signal such a
- * producer can see. acks=1 and acks=all answer after the local append; with this broker the only ISR
- * member, the high watermark has then reached the batch. Topics are named (≤ v12) or given by id (v13).
+ * producer can see. acks=1 answers after the local append. acks=all answers once the high watermark
+ * has passed each partition's batch: at once when the ISR is this broker alone (the append moved it),
+ * else from a {@link DelayedProduce} — {@code REQUEST_TIMED_OUT} for the partitions the request's
+ * timeout finds unreplicated, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} when the ISR shrank below
+ * {@code min.insync.replicas} meanwhile. Topics are named (≤ v12) or given by id (v13).
+ *
+ * <p>{@code NOT_LEADER_OR_FOLLOWER} answers (v10+, KIP-951) carry the partition's current leader and
+ * epoch as the metadata knows them, and that leader's endpoint on the request's listener.
  *
  * <p><b>Internal topics.</b> A client may not append to a topic Kafka treats as internal
  * ({@code Topic.isInternal}: {@code __consumer_offsets}, {@code __transaction_state},
@@ -66,6 +77,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
     private static final short FIRST_TOPIC_ID_VERSION = 13;
+    /** The first version whose NOT_LEADER_OR_FOLLOWER answers carry the current leader (KIP-951). */
+    private static final short FIRST_LEADER_HINT_VERSION = 10;
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
@@ -96,6 +109,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         short acks = data.acks();
         MetadataImage current = image.get();
         ProduceResponseData response = new ProduceResponseData();
+        List<DelayedProduce.Waiting> waiting = new ArrayList<>();
         boolean anyError = false;
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             Optional<TopicImage> topic = request.version() >= FIRST_TOPIC_ID_VERSION
@@ -115,7 +129,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + topic.get().name());
                 } else {
-                    result = append(topic.get(), partitionData, acks, data.transactionalId());
+                    result = append(topic.get(), partitionData, acks, data.transactionalId(), waiting);
+                }
+                if (result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code() && topic.isPresent()
+                        && request.version() >= FIRST_LEADER_HINT_VERSION) {
+                    addLeaderHint(current, context.listenerName(), topic.get(), result, response);
                 }
                 anyError |= result.errorCode() != Errors.NONE.code();
                 topicResponse.partitionResponses().add(result);
@@ -129,12 +147,33 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             }
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.completedFuture(response);
+        if (waiting.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return new DelayedProduce(waiting).start(context.eventLoop(), data.timeoutMs()).thenApply(done -> response);
+    }
+
+    /** KIP-951: where the partition's leader is now, so that the producer need not ask the metadata. */
+    private static void addLeaderHint(MetadataImage current, String listenerName, TopicImage topic,
+                                      PartitionProduceResponse result, ProduceResponseData response) {
+        PartitionRegistration registration = topic.partitions().get(result.index());
+        if (registration == null || !registration.hasLeader()) {
+            return;
+        }
+        result.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
+                .setLeaderId(registration.leader()).setLeaderEpoch(registration.leaderEpoch()));
+        BrokerRegistration leader = current.brokers().get(registration.leader());
+        if (leader == null || response.nodeEndpoints().find(registration.leader()) != null) {
+            return;
+        }
+        leader.endpoint(listenerName).ifPresent(endpoint -> response.nodeEndpoints().add(
+                new ProduceResponseData.NodeEndpoint().setNodeId(registration.leader()).setHost(endpoint.host())
+                        .setPort(endpoint.port()).setRack(leader.rack())));
     }
 
     private PartitionProduceResponse append(TopicImage topic,
                                             ProduceRequestData.PartitionProduceData partitionData, short acks,
-                                            String transactionalId) {
+                                            String transactionalId, List<DelayedProduce.Waiting> waiting) {
         TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
         Optional<Partition> partition = replicaManager.partition(tp);
         if (partition.isEmpty()) {
@@ -151,14 +190,26 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     "transactions are not supported yet");
         }
         try {
-            LogAppendResult result = partition.get().appendAsLeader(memoryRecords, acks,
-                    partition.get().minInsyncReplicas());
+            Partition leader = partition.get();
+            LogAppendResult result = leader.appendAsLeader(memoryRecords, acks, leader.minInsyncReplicas());
             replicaManager.notifyAppended(tp);
-            return new PartitionProduceResponse()
+            PartitionProduceResponse answer = new PartitionProduceResponse()
                     .setIndex(partitionData.index())
                     .setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
+            if (acks == -1 && leader.highWatermark() <= result.lastOffset()) {
+                waiting.add(new DelayedProduce.Waiting(leader.awaitHighWatermark(result.lastOffset() + 1),
+                        () -> leader.maximalIsr().size() < leader.minInsyncReplicas()
+                                ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND : Errors.NONE,
+                        error -> {
+                            if (error != Errors.NONE) {
+                                answer.setErrorCode(error.code()).setErrorMessage(error.message())
+                                        .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                            }
+                        }));
+            }
+            return answer;
         } catch (ApiException e) {
             PartitionProduceResponse result = error(partitionData.index(), Errors.forException(e), e.getMessage());
             if (e instanceof RecordErrors refused) {
