@@ -57,9 +57,9 @@ public final class GroupCoordinatorService implements AutoCloseable {
     private volatile Map<String, Integer> partitionCounts = Map.of();
     private volatile boolean started;
 
-    /** A coordinator whose appends commit as a single replica's do ({@link CommitWaiter#SINGLE_REPLICA}). */
+    /** A coordinator whose appends and loads wait for the partitions' high watermarks. */
     public GroupCoordinatorService(int nodeId, GroupCoordinatorConfig config, ReplicaManager replicaManager, Time time) {
-        this(nodeId, config, replicaManager, CommitWaiter.SINGLE_REPLICA, time);
+        this(nodeId, config, replicaManager, CommitWaiter.HIGH_WATERMARK, time);
     }
 
     /**

@@ -47,12 +47,9 @@ final class OffsetsTopicCreator {
         this.createTopics = createTopics;
     }
 
-    /**
-     * Whether {@code broker} may be given partitions. Stopgap: every registered broker counts until the
-     * image carries fencing ({@code BrokerRegistration.fenced()}); then this is {@code !broker.fenced()}.
-     */
+    /** Whether {@code broker} may be given partitions: registered and not fenced, as the controller places. */
     static boolean isAvailable(BrokerRegistration broker) {
-        return true;
+        return !broker.fenced();
     }
 
     static long availableBrokers(MetadataImage image) {

@@ -264,12 +264,24 @@ public final class Partition {
     /**
      * Records in the log that {@code leaderEpoch} starts at {@code startOffset}, so that
      * OffsetForLeaderEpoch and a follower's divergence check see the epoch before its first batch.
-     * Until the log offers it, the epoch is recorded at its first append, at the same offset; and
-     * {@link #endOffsetForEpoch} answers for the current epoch itself.
+     * An append of the new epoch that came first has recorded it at the same offset already. A log
+     * whose epochs are ahead of the metadata's (it cannot happen unless a log was copied in by hand)
+     * is left as it is, with a warning: refusing to lead would leave the partition without a leader.
      */
     private void assignEpochStartOffset(int leaderEpoch, long startOffset) {
-        // SEAM(storage): log.assignEpochStartOffset(leaderEpoch, startOffset); it must ignore an epoch
-        // the log already has at that offset.
+        if (leaderEpoch <= log.latestEpoch()) {
+            if (leaderEpoch < log.latestEpoch()) {
+                LOG.warn("Partition {} leads in epoch {} but its log already has epoch {}", topicPartition,
+                        leaderEpoch, log.latestEpoch());
+            }
+            return;
+        }
+        try {
+            log.assignEpochStartOffset(leaderEpoch, startOffset);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Partition {} could not record leader epoch {} at offset {}: {}", topicPartition, leaderEpoch,
+                    startOffset, e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- leader: produce
@@ -521,8 +533,7 @@ public final class Partition {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " leads " + topicPartition
                     + ": it takes no records as a follower");
         }
-        // SEAM(storage): return log.appendAsFollower(records);
-        throw new UnsupportedOperationException("PartitionLog.appendAsFollower is not available yet");
+        return log.appendAsFollower(records);
     }
 
     /** Drops the records at and after {@code offset} (a follower's truncation to the leader's log). */
@@ -532,8 +543,7 @@ public final class Partition {
 
     /** Empties the log and restarts it at {@code offset} (a follower that fell behind the leader's log start). */
     public void truncateFullyAndStartAt(long offset) {
-        // SEAM(storage): log.truncateFullyAndStartAt(offset);
-        throw new UnsupportedOperationException("PartitionLog.truncateFullyAndStartAt is not available yet");
+        log.truncateFullyAndStartAt(offset);
     }
 
     /** A follower's high watermark: the leader's, as far as this log has the records. */
