@@ -95,6 +95,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private final QuorumAppender appender;
     private final MetadataStateMachine stateMachine;
     private final MetadataPublisher publisher;
+    private final LeaderRequests leaderRequests;
     private final CompletableFuture<Void> caughtUpBarrier = new CompletableFuture<>();
     private final CompletableFuture<Void> clusterIdKnown = new CompletableFuture<>();
     private final CompletableFuture<Void> caughtUp;
@@ -126,7 +127,8 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         });
         this.appender = new QuorumAppender(nodeId, scheduler, options.requestTimeoutMs(), this::leaderId);
         this.publisher = new MetadataPublisher(nodeId, listener);
-        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents());
+        this.leaderRequests = new LeaderRequests(nodeId, scheduler, options.requestTimeoutMs());
+        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents(), leaderRequests);
         this.caughtUp = caughtUpBarrier.thenCompose(v -> clusterIdKnown)
                 .thenCompose(v -> publisher.published(image().appliedOffset()));
         this.caughtUp.thenRun(() -> {
@@ -294,6 +296,16 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         };
     }
 
+    /**
+     * Installs what answers the requests sent to the metadata leader with a
+     * {@link LeaderRequestClient} (the controller's dispatcher); {@code null} removes it. While
+     * none is installed, a request reaching this node as leader is answered "no handler" and its
+     * sender asks again.
+     */
+    public void setLeaderRequestHandler(LeaderRequestHandler handler) {
+        leaderRequests.setHandler(handler);
+    }
+
     /** The log index the next entry appended to this node's Raft log gets; for tests. */
     long nextLogIndex() {
         return division.getRaftLog().getNextIndex();
@@ -449,6 +461,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             return;
         }
         closed = true;
+        leaderRequests.close();
         RaftServer raftServer = server;
         if (raftServer != null) {
             try {
