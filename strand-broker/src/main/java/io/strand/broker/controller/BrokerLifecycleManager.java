@@ -93,8 +93,8 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    /** Lifecycle thread only. */
-    private long brokerEpoch = -1;
+    /** Written on the lifecycle thread only. */
+    private volatile long brokerEpoch = -1;
     /** Lifecycle thread only. */
     private boolean inFlight;
     /** Lifecycle thread only: when the next request goes out. */
@@ -131,6 +131,11 @@ public final class BrokerLifecycleManager implements AutoCloseable {
 
     public State state() {
         return state;
+    }
+
+    /** The epoch the controller gave this broker at registration; -1 before, or from a controller that gives none. */
+    public long brokerEpoch() {
+        return brokerEpoch;
     }
 
     /** Completes with the broker epoch (-1 from a controller that assigns none) once registered. */
