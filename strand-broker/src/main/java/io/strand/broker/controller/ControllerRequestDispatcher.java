@@ -79,7 +79,12 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
                     "Unsupported version " + apiVersion + " of " + api));
         }
         ApiMessage request = ApiMessageType.fromApiKey(apiKey).newRequest();
-        request.read(new ByteBufferAccessor(requestData), apiVersion);
+        try {
+            request.read(new ByteBufferAccessor(requestData), apiVersion);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new InvalidRequestException("Unreadable " + api + " v" + apiVersion
+                    + " request data: " + e.getMessage()));
+        }
         return dispatch(api, request).thenApply(response -> MessageBytes.write(response, apiVersion));
     }
 

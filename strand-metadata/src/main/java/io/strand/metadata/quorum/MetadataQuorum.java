@@ -61,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * writing and append timeouts. {@link #close()} stops all of them: Ratis first, then the publisher
  * after it has told the listener what was already applied.
  *
+ * <p>Leader requests: while this node leads, the {@link LeaderRequestHandler} installed with
+ * {@link #setLeaderRequestHandler} answers what any node sends with a {@link LeaderRequestClient}
+ * (the controller channel): Ratis read-only requests that the state machine's {@code query} hands
+ * over, with no Raft log write. Such a request waits on a Ratis server thread for its answer;
+ * {@link #close()} answers those still waiting NOT_CONTROLLER first.
+ *
  * <p>Survives a crash: every committed batch (Ratis log, fsynced before commit) and the snapshots;
  * the log is purged behind a snapshot taken every {@link QuorumOptions#snapshotIntervalEntries()}
  * entries.
