@@ -164,6 +164,8 @@ public final class LeaderRequestClient implements AutoCloseable {
         final CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
         /** What went wrong last, for the timeout's message. */
         volatile String lastError = "none";
+        /** NotLeader answers that named another voter; one reply at a time touches it. */
+        int redirects;
 
         Attempt(short apiKey, Message message, long deadlineNs) {
             this.apiKey = apiKey;
@@ -233,7 +235,9 @@ public final class LeaderRequestClient implements AutoCloseable {
                 if (suggested != null && !suggested.getId().equals(target) && voterIds.contains(suggested.getId())) {
                     leaderHint = suggested.getId();
                     lastError = "voter " + target + " is not the leader";
-                    runOnScheduler(() -> sendTo(suggested.getId()), 0);
+                    // The first redirect is followed at once; more mean views disagree (an
+                    // election): pause, so two voters naming each other are not asked in a loop.
+                    runOnScheduler(() -> sendTo(suggested.getId()), redirects++ == 0 ? 0 : RETRY_BACKOFF_MS);
                 } else {
                     retryElsewhere(target, "voter " + target + " is not the leader and knows none");
                 }
