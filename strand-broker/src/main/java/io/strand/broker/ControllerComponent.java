@@ -1,5 +1,7 @@
 package io.strand.broker;
 
+import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.controller.ControllerRequestDispatcher;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataListener;
@@ -10,8 +12,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * The controller role: this node's voter in the metadata quorum (Ratis, listening on the node's
  * {@code controller.quorum.voters} address, which is its controller listener) and the
- * {@link QuorumController} that writes to it. Every image the quorum applies goes to the given
- * listener.
+ * {@link QuorumController} that writes to it, with the {@link ControllerRequestDispatcher} that
+ * answers, while this node leads, the requests brokers send through their controller channels.
+ * Every image the quorum applies goes to the given listener.
  *
  * <p>Start returns once the Ratis server runs; it does not wait for an election or catch-up (a
  * broker on this node waits for that before serving). Close stops the controller thread, then
@@ -46,6 +49,9 @@ final class ControllerComponent implements NodeComponent {
                 config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener);
         // Answers only once this node's listeners have the change: a created topic is served here.
         controller = new QuorumController(quorum.publishingLog(), time, new Random());
+        // Requests from every broker's controller channel reach this controller while it leads.
+        quorum.setLeaderRequestHandler(new ControllerRequestDispatcher(controller,
+                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty));
     }
 
     MetadataQuorum quorum() {
@@ -59,6 +65,9 @@ final class ControllerComponent implements NodeComponent {
     @Override
     public void close() {
         try {
+            if (quorum != null) {
+                quorum.setLeaderRequestHandler(null);
+            }
             if (controller != null) {
                 controller.close();
             }

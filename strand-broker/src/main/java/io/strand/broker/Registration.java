@@ -1,16 +1,13 @@
 package io.strand.broker;
 
 import io.strand.common.config.BrokerConfig;
-import io.strand.metadata.record.Endpoint;
-import io.strand.metadata.record.RegisterBrokerRecord;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 
 /**
- * Builds this broker's registration: one endpoint per advertised listener, which Metadata,
+ * Builds this broker's registration request: one listener per advertised listener, which Metadata,
  * DescribeCluster and FindCoordinator hand to clients that came in on a listener of that name. An
  * advertised port 0 (tests bind port 0) becomes the port its listener actually bound.
  */
@@ -21,15 +18,26 @@ final class Registration {
 
     /**
      * @param boundListeners client listener name → the address it bound
+     * @param clusterId      the cluster id of this node's metadata
+     * @param incarnationId  this process's incarnation of the broker (new on every start)
      */
-    static RegisterBrokerRecord of(BrokerConfig config, Map<String, InetSocketAddress> boundListeners) {
-        List<Endpoint> endpoints = new ArrayList<>();
+    static BrokerRegistrationRequestData request(BrokerConfig config, Map<String, InetSocketAddress> boundListeners,
+                                                 String clusterId, Uuid incarnationId) {
+        BrokerRegistrationRequestData.ListenerCollection listeners = new BrokerRegistrationRequestData.ListenerCollection();
         for (BrokerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundListeners.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
-            endpoints.add(new Endpoint(l.name(), l.host(), port, config.securityProtocol(l.name()).name));
+            listeners.add(new BrokerRegistrationRequestData.Listener()
+                    .setName(l.name())
+                    .setHost(l.host())
+                    .setPort(port)
+                    .setSecurityProtocol(config.securityProtocol(l.name()).id));
         }
-        return new RegisterBrokerRecord(config.nodeId(), Uuid.randomUuid(), endpoints,
-                config.getString(BrokerConfig.BROKER_RACK));
+        return new BrokerRegistrationRequestData()
+                .setBrokerId(config.nodeId())
+                .setClusterId(clusterId == null ? "" : clusterId)
+                .setIncarnationId(incarnationId)
+                .setListeners(listeners)
+                .setRack(config.getString(BrokerConfig.BROKER_RACK));
     }
 }

@@ -2,13 +2,18 @@ package io.strand.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.strand.common.test.ThreadLeakCheck;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +64,7 @@ class NodeStartFailureTest {
     @Test
     void aLockedLogDirectoryFailsTheStartBeforeAnythingElse() throws Exception {
         try (BrokerServer running = TestNodes.start(TestNodes.props(dataDir, 0, Map.of()))) {
+            awaitOffsetsTopic(running);
             ThreadLeakCheck threads = ThreadLeakCheck.start();
             int raftPort = TestNodes.freePort();
             Path otherMetadataDir = dataDir.resolveSibling(dataDir.getFileName() + "-metadata");
@@ -68,6 +74,18 @@ class NodeStartFailureTest {
             threads.assertNoNewThreads();
             assertThat(TestNodes.bindable(raftPort)).isTrue();
             assertThat(running.clientAddress()).isNotNull();
+        }
+    }
+
+    /**
+     * A node's first start creates {@code __consumer_offsets} through its controller channel after
+     * it serves; the connection that opens must not count as a thread of the failed start.
+     */
+    private static void awaitOffsetsTopic(BrokerServer node) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestNodes.bootstrap(node.clientAddress())))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics(new ListTopicsOptions().listInternal(true))
+                    .names().get().contains("__consumer_offsets"));
         }
     }
 

@@ -61,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * writing and append timeouts. {@link #close()} stops all of them: Ratis first, then the publisher
  * after it has told the listener what was already applied.
  *
+ * <p>Leader requests: while this node leads, the {@link LeaderRequestHandler} installed with
+ * {@link #setLeaderRequestHandler} answers what any node sends with a {@link LeaderRequestClient}
+ * (the controller channel): Ratis read-only requests that the state machine's {@code query} hands
+ * over, with no Raft log write. Such a request waits on a Ratis server thread for its answer;
+ * {@link #close()} answers those still waiting NOT_CONTROLLER first.
+ *
  * <p>Survives a crash: every committed batch (Ratis log, fsynced before commit) and the snapshots;
  * the log is purged behind a snapshot taken every {@link QuorumOptions#snapshotIntervalEntries()}
  * entries.
@@ -95,6 +101,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private final QuorumAppender appender;
     private final MetadataStateMachine stateMachine;
     private final MetadataPublisher publisher;
+    private final LeaderRequests leaderRequests;
     private final CompletableFuture<Void> caughtUpBarrier = new CompletableFuture<>();
     private final CompletableFuture<Void> clusterIdKnown = new CompletableFuture<>();
     private final CompletableFuture<Void> caughtUp;
@@ -126,7 +133,8 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         });
         this.appender = new QuorumAppender(nodeId, scheduler, options.requestTimeoutMs(), this::leaderId);
         this.publisher = new MetadataPublisher(nodeId, listener);
-        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents());
+        this.leaderRequests = new LeaderRequests(nodeId, scheduler, options.requestTimeoutMs());
+        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents(), leaderRequests);
         this.caughtUp = caughtUpBarrier.thenCompose(v -> clusterIdKnown)
                 .thenCompose(v -> publisher.published(image().appliedOffset()));
         this.caughtUp.thenRun(() -> {
@@ -294,6 +302,16 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         };
     }
 
+    /**
+     * Installs what answers the requests sent to the metadata leader with a
+     * {@link LeaderRequestClient} (the controller's dispatcher); {@code null} removes it. While
+     * none is installed, a request reaching this node as leader is answered "no handler" and its
+     * sender asks again.
+     */
+    public void setLeaderRequestHandler(LeaderRequestHandler handler) {
+        leaderRequests.setHandler(handler);
+    }
+
     /** The log index the next entry appended to this node's Raft log gets; for tests. */
     long nextLogIndex() {
         return division.getRaftLog().getNextIndex();
@@ -449,6 +467,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             return;
         }
         closed = true;
+        leaderRequests.close();
         RaftServer raftServer = server;
         if (raftServer != null) {
             try {

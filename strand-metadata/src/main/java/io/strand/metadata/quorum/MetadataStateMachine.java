@@ -87,11 +87,13 @@ final class MetadataStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final MetadataPublisher publisher;
     private final Events events;
+    private final LeaderRequests leaderRequests;
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
-    MetadataStateMachine(MetadataPublisher publisher, Events events) {
+    MetadataStateMachine(MetadataPublisher publisher, Events events, LeaderRequests leaderRequests) {
         this.publisher = Objects.requireNonNull(publisher);
         this.events = Objects.requireNonNull(events);
+        this.leaderRequests = Objects.requireNonNull(leaderRequests);
     }
 
     MetadataImage image() {
@@ -197,11 +199,17 @@ final class MetadataStateMachine extends BaseStateMachine {
     }
 
     /**
-     * A read answers this node's applied index ({@link LeaderReadIndex#answer}). Ratis runs it on
-     * the leader once a linearizable read's index is applied, so the answer is at least that index.
+     * Two kinds of read-only request reach the leader. An empty one is a read-index query and is
+     * answered with this node's applied index ({@link LeaderReadIndex#answer}): Ratis runs it once a
+     * linearizable read's index is applied, so the answer is at least that index. A
+     * {@link LeaderRequestFormat leader request} (sent non-linearizable, so Ratis runs it only on
+     * the leader, at once) goes to the installed {@link LeaderRequestHandler}.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (LeaderRequestFormat.isRequest(request)) {
+            return leaderRequests.answer(request);
+        }
         TermIndex last = getLastAppliedTermIndex();
         return CompletableFuture.completedFuture(LeaderReadIndex.answer(last == null ? 0 : last.getIndex()));
     }

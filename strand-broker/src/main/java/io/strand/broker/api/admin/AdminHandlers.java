@@ -7,6 +7,7 @@ import io.strand.broker.api.configs.DescribeConfigsHandler;
 import io.strand.broker.api.configs.IncrementalAlterConfigsHandler;
 import io.strand.broker.api.metadata.DescribeClusterHandler;
 import io.strand.broker.api.metadata.DescribeTopicPartitionsHandler;
+import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.ControllerDefaults;
@@ -16,6 +17,7 @@ import io.strand.storage.LogDirDescription;
 import io.strand.storage.LogManager;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
@@ -33,7 +35,9 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
  * The admin API handlers of a broker, built in one call so the broker registers them in one line:
  * CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs,
  * IncrementalAlterConfigs, DescribeCluster, DescribeTopicPartitions and DescribeLogDirs:
- * {@code AdminHandlers.all(config, image, controller, logManager).forEach(registry::register)}.
+ * {@code AdminHandlers.all(config, image, channel, activeControllerId, logManager).forEach(registry::register)}.
+ * Topic and config changes are forwarded to the active controller through the
+ * {@link ControllerChannel}, as Kafka's brokers forward them, so any broker serves them.
  *
  * <p>The handlers are stateless (they read the image and the static config per request), so one set
  * serves every connection and event loop.
@@ -44,19 +48,27 @@ public final class AdminHandlers {
     }
 
     /**
-     * @param config     this node's validated configuration (node id, topic defaults,
-     *                   {@code delete.topic.enable}, static properties reported by DescribeConfigs)
-     * @param image      the current metadata image
-     * @param controller where topic and config changes go
-     * @param logManager where DescribeLogDirs reads the log directories
+     * @param config             this node's validated configuration (node id, topic defaults,
+     *                           {@code delete.topic.enable}, static properties reported by DescribeConfigs)
+     * @param image              the current metadata image
+     * @param controller         where topic and config changes are forwarded: the active controller
+     * @param activeControllerId the node id of the active controller, -1 when unknown (DescribeCluster)
+     * @param logManager         where DescribeLogDirs reads the log directories
      */
     public static List<ApiHandler<?>> all(BrokerConfig config, Supplier<MetadataImage> image,
-                                          QuorumController controller, LogManager logManager) {
-        return all(config, image, adminController(config, controller), logManager::describeLogDirs);
+                                          ControllerChannel controller, IntSupplier activeControllerId,
+                                          LogManager logManager) {
+        return all(config, image, new ForwardingAdminController(controller), activeControllerId,
+                logManager::describeLogDirs);
     }
 
     static List<ApiHandler<?>> all(BrokerConfig config, Supplier<MetadataImage> image, AdminController controller,
                                    Supplier<List<LogDirDescription>> logDirs) {
+        return all(config, image, controller, () -> -1, logDirs);
+    }
+
+    static List<ApiHandler<?>> all(BrokerConfig config, Supplier<MetadataImage> image, AdminController controller,
+                                   IntSupplier activeControllerId, Supplier<List<LogDirDescription>> logDirs) {
         ConfigDescriber describer = new ConfigDescriber(config);
         return List.of(
                 new CreateTopicsHandler(image, controller, describer),
@@ -65,12 +77,15 @@ public final class AdminHandlers {
                 new DescribeConfigsHandler(image, describer),
                 new AlterConfigsHandler(controller, config.nodeId()),
                 new IncrementalAlterConfigsHandler(controller, config.nodeId()),
-                new DescribeClusterHandler(image),
+                new DescribeClusterHandler(image, activeControllerId),
                 new DescribeTopicPartitionsHandler(image),
                 new DescribeLogDirsHandler(logDirs));
     }
 
-    /** The controller with this broker's topic defaults and dynamic broker configs bound in. */
+    /**
+     * The local controller with this broker's topic defaults and dynamic broker configs bound in,
+     * called directly rather than through the controller channel.
+     */
     static AdminController adminController(BrokerConfig config, QuorumController controller) {
         ControllerDefaults defaults = controllerDefaults(config);
         return new AdminController() {
@@ -104,7 +119,8 @@ public final class AdminHandlers {
         };
     }
 
-    private static boolean isListProperty(String brokerProperty) {
+    /** True for a broker property whose type is a list (IncrementalAlterConfigs APPEND and SUBTRACT). */
+    public static boolean isListProperty(String brokerProperty) {
         ConfigDef.ConfigKey key = BrokerConfig.DEF.configKeys().get(brokerProperty);
         return key != null && key.type == ConfigDef.Type.LIST;
     }

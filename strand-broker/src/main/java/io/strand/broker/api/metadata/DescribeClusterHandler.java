@@ -8,6 +8,7 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.Endpoint;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.EndpointType;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
@@ -24,9 +25,10 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
  *
  * <p>As a Kafka broker does, this node only describes brokers: asking for controllers (v1+) gets
  * MISMATCHED_ENDPOINT_TYPE, an unknown endpoint type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at
- * v0). Clients cannot talk to the controller quorum directly, so like Kafka the controller id given
- * is a live broker's: the lowest registered id, the same one Metadata reports. Brokers are never
- * fenced here, so {@code include_fenced_brokers} (v2) changes nothing and {@code is_fenced} is
+ * v0). Clients cannot talk to the controller quorum directly: the controller id given is the active
+ * controller's (the metadata quorum's leader) when that node is also a broker on this listener, else
+ * the lowest registered broker id, as Metadata reports it; any broker forwards controller requests,
+ * so either serves the client. Brokers are never fenced here, so {@code include_fenced_brokers} (v2) changes nothing and {@code is_fenced} is
  * false. Answers at once on the event loop; stateless.
  */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
@@ -35,9 +37,17 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     static final short MAX_VERSION = 2;
 
     private final Supplier<MetadataImage> image;
+    private final IntSupplier activeControllerId;
 
+    /** Reports the lowest registered broker id as controller. */
     public DescribeClusterHandler(Supplier<MetadataImage> image) {
+        this(image, () -> -1);
+    }
+
+    /** @param activeControllerId the metadata quorum leader's node id, -1 when unknown */
+    public DescribeClusterHandler(Supplier<MetadataImage> image, IntSupplier activeControllerId) {
         this.image = image;
+        this.activeControllerId = activeControllerId;
     }
 
     @Override
@@ -80,7 +90,10 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                     .setBrokerId(broker.brokerId()).setHost(e.host()).setPort(e.port()).setRack(broker.rack())
                     .setIsFenced(false)));
         }
-        response.setControllerId(response.brokers().stream().mapToInt(DescribeClusterBroker::brokerId).min().orElse(-1));
+        int active = activeControllerId.getAsInt();
+        boolean activeIsListed = response.brokers().stream().anyMatch(b -> b.brokerId() == active);
+        response.setControllerId(activeIsListed ? active
+                : response.brokers().stream().mapToInt(DescribeClusterBroker::brokerId).min().orElse(-1));
         return response;
     }
 

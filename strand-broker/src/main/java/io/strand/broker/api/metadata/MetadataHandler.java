@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -38,6 +39,11 @@ import org.apache.kafka.common.requests.MetadataRequest;
  * older versions) and {@code auto.create.topics.enable} is on; the answer then already describes
  * them, so clients need no retry. Topics asked for by id (v10+) that do not exist get
  * UNKNOWN_TOPIC_ID.
+ *
+ * <p>The controller id is the active controller's (the metadata quorum's leader) when that node is a
+ * broker on the request's listener, else the lowest registered broker id. Kafka names a random live
+ * broker: its clients cannot reach the controller, and any broker forwards controller requests (here
+ * too, through the controller channel).
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
@@ -47,11 +53,20 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private final Supplier<MetadataImage> image;
     private final TopicAutoCreator autoCreator;
     private final boolean autoCreateEnabled;
+    private final IntSupplier activeControllerId;
 
+    /** Reports the lowest registered broker id as controller. */
     public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled) {
+        this(image, autoCreator, autoCreateEnabled, () -> -1);
+    }
+
+    /** @param activeControllerId the metadata quorum leader's node id, -1 when unknown (reported when it is a broker on the request's listener, else the lowest registered broker id) */
+    public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled,
+                           IntSupplier activeControllerId) {
         this.image = image;
         this.autoCreator = autoCreator;
         this.autoCreateEnabled = autoCreateEnabled;
+        this.activeControllerId = activeControllerId;
     }
 
     @Override
@@ -104,14 +119,16 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private MetadataResponseData respond(RequestContext context, MetadataRequestData data, MetadataImage current,
                                          List<MetadataRequestData.MetadataRequestTopic> requested, boolean allTopics) {
         MetadataResponseData response = new MetadataResponseData()
-                .setClusterId(current.clusterId())
-                .setControllerId(controllerId(current));
+                .setClusterId(current.clusterId());
         for (BrokerRegistration broker : current.brokers().values()) {
             Optional<Endpoint> endpoint = broker.endpoints().stream()
                     .filter(e -> e.listenerName().equals(context.listenerName())).findFirst();
             endpoint.ifPresent(e -> response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
                     .setNodeId(broker.brokerId()).setHost(e.host()).setPort(e.port()).setRack(broker.rack())));
         }
+        int active = activeControllerId.getAsInt();
+        boolean activeIsListed = response.brokers().stream().anyMatch(b -> b.nodeId() == active);
+        response.setControllerId(activeIsListed ? active : lowestBrokerId(current));
         if (allTopics) {
             for (TopicImage topic : current.topics().all()) {
                 response.topics().add(describe(topic, data.includeTopicAuthorizedOperations()));
@@ -127,7 +144,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         return response;
     }
 
-    private static int controllerId(MetadataImage current) {
+    /** Where the active controller is not a broker on this listener, as before there was one to name. */
+    private static int lowestBrokerId(MetadataImage current) {
         return current.brokers().keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
     }
 

@@ -67,6 +67,24 @@ class DescribeClusterHandlerTest {
     }
 
     @Test
+    void theActiveControllerIsNamedWhenItIsABrokerOnTheListener() {
+        DescribeClusterRequest request = new DescribeClusterRequest.Builder(new DescribeClusterRequestData())
+                .build((short) 1);
+
+        int onListener = new DescribeClusterHandler(() -> image, () -> 3)
+                .handle(Requests.context(request), request).join().controllerId();
+        int otherListener = new DescribeClusterHandler(() -> image, () -> 1)
+                .handle(Requests.context(request), request).join().controllerId();
+        int unknown = new DescribeClusterHandler(() -> image, () -> -1)
+                .handle(Requests.context(request), request).join().controllerId();
+
+        assertThat(onListener).isEqualTo(3);
+        // Broker 1 has no endpoint on the request's listener: the client could not reach it.
+        assertThat(otherListener).isEqualTo(2);
+        assertThat(unknown).isEqualTo(2);
+    }
+
+    @Test
     void noBrokerOnTheListenerMeansNoControllerId() {
         MetadataImage internalOnly = TestImages.builder().broker(1, "INTERNAL", null).build();
         DescribeClusterRequest request = new DescribeClusterRequest.Builder(new DescribeClusterRequestData())

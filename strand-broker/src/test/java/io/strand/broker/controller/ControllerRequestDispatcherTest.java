@@ -1,0 +1,117 @@
+package io.strand.broker.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.broker.api.TestImages;
+import io.strand.metadata.controller.ControllerDefaults;
+import io.strand.metadata.controller.QuorumController;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.LocalMetadataLog;
+import io.strand.metadata.image.MetadataListener;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Requests as they arrive on the leader, in their binary form, answered by the real controller. */
+class ControllerRequestDispatcherTest {
+
+    private final LocalMetadataLog metadataLog = new LocalMetadataLog(TestImages.builder().broker(1).build(),
+            MetadataListener.NOOP);
+    private final QuorumController controller = new QuorumController(metadataLog, Time.SYSTEM, new Random(42));
+    private final ControllerRequestDispatcher dispatcher = new ControllerRequestDispatcher(controller,
+            new ControllerDefaults(2, (short) 1), name -> true, name -> false);
+
+    @AfterEach
+    void closeController() {
+        controller.close();
+    }
+
+    @Test
+    void createTopicsUsesTheControllersDefaults() throws Exception {
+        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        request.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("t").setNumPartitions(-1)
+                .setReplicationFactor((short) -1));
+
+        CreateTopicsResponseData response = (CreateTopicsResponseData) call(ApiKeys.CREATE_TOPICS, request);
+
+        assertThat(response.topics().find("t").errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.topics().find("t").numPartitions()).isEqualTo(2);
+        assertThat(metadataLog.image().topics().byName("t")).isPresent();
+    }
+
+    @Test
+    void brokerRegistrationBecomesTheBrokersRegistration() throws Exception {
+        BrokerRegistrationRequestData.ListenerCollection listeners = new BrokerRegistrationRequestData.ListenerCollection();
+        listeners.add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("h2").setPort(9093)
+                .setSecurityProtocol(SecurityProtocol.PLAINTEXT.id));
+        BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(2)
+                .setIncarnationId(new Uuid(3, 4)).setListeners(listeners).setRack("r1").setClusterId("c");
+
+        BrokerRegistrationResponseData response = (BrokerRegistrationResponseData) call(ApiKeys.BROKER_REGISTRATION,
+                request);
+
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        BrokerRegistration registered = metadataLog.image().brokers().get(2);
+        assertThat(registered.rack()).isEqualTo("r1");
+        assertThat(registered.endpoint("PLAINTEXT")).hasValueSatisfying(e -> {
+            assertThat(e.host()).isEqualTo("h2");
+            assertThat(e.port()).isEqualTo(9093);
+        });
+    }
+
+    @Test
+    void producerIdsComeInBlocksAndAnUnknownBrokerGetsItsError() throws Exception {
+        AllocateProducerIdsResponseData first = (AllocateProducerIdsResponseData) call(ApiKeys.ALLOCATE_PRODUCER_IDS,
+                new AllocateProducerIdsRequestData().setBrokerId(1));
+        AllocateProducerIdsResponseData second = (AllocateProducerIdsResponseData) call(ApiKeys.ALLOCATE_PRODUCER_IDS,
+                new AllocateProducerIdsRequestData().setBrokerId(1));
+        AllocateProducerIdsResponseData unknown = (AllocateProducerIdsResponseData) call(ApiKeys.ALLOCATE_PRODUCER_IDS,
+                new AllocateProducerIdsRequestData().setBrokerId(9));
+
+        assertThat(first.producerIdLen()).isEqualTo(ControllerRequestDispatcher.PRODUCER_ID_BLOCK_SIZE);
+        assertThat(second.producerIdStart()).isEqualTo(first.producerIdStart() + first.producerIdLen());
+        assertThat(Errors.forCode(unknown.errorCode())).isEqualTo(Errors.BROKER_ID_NOT_REGISTERED);
+    }
+
+    @Test
+    void heartbeatsAreNotServedYetAndOtherApisNever() {
+        assertThatThrownBy(() -> call(ApiKeys.BROKER_HEARTBEAT, new BrokerHeartbeatRequestData().setBrokerId(1)))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnsupportedVersionException.class);
+        assertThatThrownBy(() -> call(ApiKeys.FETCH, new FetchRequestData()))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void unreadableDataIsAnInvalidRequest() {
+        assertThatThrownBy(() -> dispatcher.handle(ApiKeys.CREATE_TOPICS.id, ApiKeys.CREATE_TOPICS.latestVersion(),
+                ByteBuffer.wrap(new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class);
+    }
+
+    private ApiMessage call(ApiKeys api, ApiMessage request) throws Exception {
+        short version = api.latestVersion();
+        ByteBuffer answer = dispatcher.handle(api.id, version, MessageBytes.write(request, version))
+                .get(30, TimeUnit.SECONDS);
+        return QuorumControllerChannel.readResponse(api, version, answer);
+    }
+}
