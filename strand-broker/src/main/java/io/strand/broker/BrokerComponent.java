@@ -15,6 +15,8 @@ import io.strand.broker.controller.BrokerLifecycleManager;
 import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.controller.ProducerIdBlocks;
 import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.broker.fetcher.FetcherConfig;
+import io.strand.broker.fetcher.ReplicaFetcherManager;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestHandlerPool;
@@ -22,9 +24,11 @@ import io.strand.broker.producer.ProducerIdManager;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.replica.Replication;
 import io.strand.broker.topic.TopicAutoCreator;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataQuorum;
@@ -32,12 +36,16 @@ import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -74,16 +82,11 @@ final class BrokerComponent implements NodeComponent {
     private static final long FORWARDING_TIMEOUT_MS = 30_000;
     /** How long a registration or heartbeat may take; both are repeated by the lifecycle manager. */
     private static final long LIFECYCLE_REQUEST_TIMEOUT_MS = 5_000;
-    /** Kafka's {@code broker.heartbeat.interval.ms} default; a constant until the property exists here. */
-    private static final long HEARTBEAT_INTERVAL_MS = 2_000;
     private static final long REGISTRATION_RETRY_BACKOFF_MS = 100;
-    private static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 30_000;
-    /**
-     * Seam: the controller serves BrokerRegistration (into today's registration record) but no
-     * BrokerHeartbeat yet, so the lifecycle manager only registers and a controlled shutdown ends at
-     * once. True once {@code QuorumController.brokerHeartbeat} answers heartbeats.
-     */
-    static final boolean CONTROLLER_SERVES_HEARTBEATS = false;
+    /** How long an ISR change may wait for the controller before the leader proposes it again. */
+    private static final long ALTER_PARTITION_TIMEOUT_MS = 30_000;
+    /** Kafka's {@code replica.socket.timeout.ms} default: a follower's connect plus one fetch and its answer. */
+    private static final int REPLICA_SOCKET_TIMEOUT_MS = 30_000;
 
     private final BrokerConfig config;
     private final Time time;
@@ -95,7 +98,10 @@ final class BrokerComponent implements NodeComponent {
     private ClientListeners listeners;
     private QuorumControllerChannel forwarding;
     private QuorumControllerChannel lifecycleChannel;
+    private QuorumControllerChannel alterPartitionChannel;
     private BrokerLifecycleManager lifecycle;
+    private ReplicaFetcherManager fetchers;
+    private ScheduledExecutorService isrExpiration;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, ControllerComponent controllerRole) {
         this.config = config;
@@ -124,8 +130,26 @@ final class BrokerComponent implements NodeComponent {
                 FORWARDING_TIMEOUT_MS);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
                 LIFECYCLE_REQUEST_TIMEOUT_MS);
+        alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
+                ALTER_PARTITION_TIMEOUT_MS, ALTER_PARTITION_TIMEOUT_MS);
         ControllerChannel controller = forwarding;
-        ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config));
+        Uuid incarnationId = Uuid.randomUuid();
+        lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,
+                new BrokerLifecycleManager.Settings(config.brokerHeartbeatIntervalMs(), REGISTRATION_RETRY_BACKOFF_MS,
+                        true),
+                () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId),
+                () -> quorum.image().appliedOffset());
+        BrokerLifecycleManager brokerLifecycle = lifecycle;
+        fetchers = new ReplicaFetcherManager(fetcherConfig(config), brokerLifecycle::brokerEpoch,
+                brokerId -> interBrokerAddress(quorum.image(), brokerId), time);
+        QuorumControllerChannel isrChannel = alterPartitionChannel;
+        Replication replication = new Replication(time, config.replicaLagTimeMaxMs(),
+                request -> isrChannel.send(ApiKeys.ALTER_PARTITION, request)
+                        .thenApply(AlterPartitionResponseData.class::cast),
+                brokerLifecycle::brokerEpoch, new ReplicaFollowing(fetchers),
+                (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch));
+        ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config),
+                replication);
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;
         imageSubscription = (delta, image) -> {
@@ -134,12 +158,6 @@ final class BrokerComponent implements NodeComponent {
         };
         shared.imageListeners().add(imageSubscription);
 
-        Uuid incarnationId = Uuid.randomUuid();
-        lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,
-                new BrokerLifecycleManager.Settings(HEARTBEAT_INTERVAL_MS, REGISTRATION_RETRY_BACKOFF_MS,
-                        CONTROLLER_SERVES_HEARTBEATS),
-                () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId),
-                () -> quorum.image().appliedOffset());
         requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
         listeners = new ClientListeners(config, requestPool,
                 registry(nodeId, quorum, controller, logManager, replicaManager));
@@ -147,11 +165,20 @@ final class BrokerComponent implements NodeComponent {
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         replicaManager.start(quorum.image());
+        isrExpiration = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "strand-isr-expiration-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        replicaManager.scheduleIsrExpiration(isrExpiration);
         Map<String, InetSocketAddress> bound = listeners.start();
         lifecycle.start();
         // Caught up and the hosted logs open: the controller may unfence this broker.
         lifecycle.setReadyToUnfence();
         lifecycle.registered().get(REGISTRATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        // As Kafka's broker: serving starts once the controller has unfenced this broker, so that
+        // its partitions have leaders again.
+        lifecycle.unfenced().get(REGISTRATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         groups.start(request -> createTopics(controller, request), quorum.image());
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
     }
@@ -194,10 +221,10 @@ final class BrokerComponent implements NodeComponent {
         try {
             if (lifecycle != null && (lifecycle.state() == BrokerLifecycleManager.State.RECOVERY
                     || lifecycle.state() == BrokerLifecycleManager.State.RUNNING)) {
-                // Leadership moves away while this broker still serves; immediate while the
-                // controller serves no heartbeats.
-                lifecycle.beginControlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS)
-                        .get(CONTROLLED_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                // Leadership moves away while this broker still serves. Bounded by the session timeout: past it the controller fences this broker anyway, and
+                // without a controller quorum (the last nodes of a cluster stopping) nothing can move.
+                long timeoutMs = config.brokerSessionTimeoutMs();
+                lifecycle.beginControlledShutdown(timeoutMs).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
             }
         } catch (Exception e) {
             LOG.warn("Controlled shutdown did not finish: nodeId={} error={}", config.nodeId(), e.toString());
@@ -213,6 +240,12 @@ final class BrokerComponent implements NodeComponent {
             }
             if (listeners != null) {
                 listeners.close();
+            }
+            if (isrExpiration != null) {
+                isrExpiration.shutdownNow();
+            }
+            if (fetchers != null) {
+                fetchers.close();
             }
         } finally {
             try {
@@ -238,5 +271,34 @@ final class BrokerComponent implements NodeComponent {
         if (lifecycleChannel != null) {
             lifecycleChannel.close();
         }
+        if (alterPartitionChannel != null) {
+            alterPartitionChannel.close();
+        }
+    }
+
+    static FetcherConfig fetcherConfig(BrokerConfig config) {
+        return new FetcherConfig(config.nodeId(), config.replicaFetchMaxBytes(), config.replicaFetchResponseMaxBytes(),
+                config.replicaFetchWaitMaxMs(), config.replicaFetchMinBytes(), config.replicaFetchBackoffMs(),
+                REPLICA_SOCKET_TIMEOUT_MS);
+    }
+
+    /** Where broker {@code brokerId} serves other brokers: its registered endpoint for the inter-broker listener. */
+    private Optional<InetSocketAddress> interBrokerAddress(MetadataImage image, int brokerId) {
+        BrokerRegistration broker = image.brokers().get(brokerId);
+        if (broker == null) {
+            return Optional.empty();
+        }
+        return broker.endpoint(config.interBrokerListenerName())
+                .map(e -> new InetSocketAddress(e.host(), e.port()));
+    }
+
+    /**
+     * KIP-903/KIP-841: a follower joins an ISR only while registered with the epoch it fetches with
+     * (when its fetch says one), unfenced and not shutting down.
+     */
+    static boolean mayJoinIsr(MetadataImage image, int brokerId, long brokerEpoch) {
+        BrokerRegistration broker = image.brokers().get(brokerId);
+        return broker != null && !broker.fenced() && !broker.inControlledShutdown()
+                && (brokerEpoch < 0 || broker.brokerEpoch() == brokerEpoch);
     }
 }

@@ -3,6 +3,7 @@ package io.strand.broker;
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
 import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataQuorum;
@@ -48,10 +49,16 @@ final class ControllerComponent implements NodeComponent {
         quorum = MetadataQuorum.start(config.nodeId(), Voters.addresses(config),
                 config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener);
         // Answers only once this node's listeners have the change: a created topic is served here.
-        controller = new QuorumController(quorum.publishingLog(), time, new Random());
+        controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config));
         // Requests from every broker's controller channel reach this controller while it leads.
         quorum.setLeaderRequestHandler(new ControllerRequestDispatcher(controller,
                 AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty));
+    }
+
+    /** Broker sessions and elections as the node's properties set them. */
+    static ClusterControlSettings settings(BrokerConfig config) {
+        return new ClusterControlSettings(config.brokerSessionTimeoutMs(), config.uncleanLeaderElectionEnable(),
+                config.autoLeaderRebalanceEnable(), config.leaderImbalanceCheckIntervalSeconds() * 1000L);
     }
 
     MetadataQuorum quorum() {

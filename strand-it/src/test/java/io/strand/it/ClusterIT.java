@@ -23,7 +23,6 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,9 +35,6 @@ class ClusterIT {
     Path dir;
 
     @Test
-    @Disabled("Only the node whose controller leads the quorum can register today: the others time out"
-            + " registering with their local controller and exit. Enabled once brokers register with the"
-            + " active controller over the network.")
     void threeNodesFormOneQuorumAndEachAnswersForTheWholeCluster() throws Exception {
         try (StrandCluster cluster = StrandCluster.builder(dir).nodes(3).start()) {
             for (ClusterNode node : cluster.nodes()) {

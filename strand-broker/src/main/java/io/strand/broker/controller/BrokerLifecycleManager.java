@@ -283,6 +283,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
                     log.info("Broker unfenced by the controller: brokerId={} brokerEpoch={}", brokerId, brokerEpoch);
                     transition(State.RUNNING);
                     unfenced.complete(null);
+                } else {
+                    // Still catching up: ask again soon, as Kafka's broker does, so that a start is not
+                    // held up by a whole heartbeat interval.
+                    nextSendMs = time.milliseconds() + Math.min(settings.heartbeatIntervalMs(), settings.retryBackoffMs());
                 }
             }
             case PENDING_CONTROLLED_SHUTDOWN -> {

@@ -83,13 +83,20 @@ class BrokerLifecycleManagerTest {
         channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(true));
         manager.doWork();
         int sent = channel.sent.size();
-        time.advance(INTERVAL_MS - 1);
+        // Still fenced while recovering: the next heartbeat goes after the short backoff, not a whole interval.
+        time.advance(BACKOFF_MS - 1);
         manager.doWork();
         assertThat(channel.sent).hasSize(sent);
+        time.advance(1);
+        manager.doWork();
+        assertThat(channel.sent).hasSize(sent + 1);
+        assertThat(((BrokerHeartbeatRequestData) channel.last().request).wantFence()).isTrue();
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(true));
+        manager.doWork();
 
         metadataOffset.set(50);
         manager.setReadyToUnfence();
-        time.advance(1);
+        time.advance(BACKOFF_MS);
         manager.doWork();
         BrokerHeartbeatRequestData ready = (BrokerHeartbeatRequestData) channel.last().request;
         assertThat(ready.wantFence()).isFalse();

@@ -15,10 +15,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -65,13 +65,17 @@ class ControllerRequestDispatcherTest {
         listeners.add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("h2").setPort(9093)
                 .setSecurityProtocol(SecurityProtocol.PLAINTEXT.id));
         BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(2)
-                .setIncarnationId(new Uuid(3, 4)).setListeners(listeners).setRack("r1").setClusterId("c");
+                .setIncarnationId(new Uuid(3, 4)).setListeners(listeners).setRack("r1")
+                .setClusterId(metadataLog.image().clusterId());
 
         BrokerRegistrationResponseData response = (BrokerRegistrationResponseData) call(ApiKeys.BROKER_REGISTRATION,
                 request);
 
         assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.brokerEpoch()).isPositive();
         BrokerRegistration registered = metadataLog.image().brokers().get(2);
+        assertThat(registered.brokerEpoch()).isEqualTo(response.brokerEpoch());
+        assertThat(registered.fenced()).isTrue();
         assertThat(registered.rack()).isEqualTo("r1");
         assertThat(registered.endpoint("PLAINTEXT")).hasValueSatisfying(e -> {
             assertThat(e.host()).isEqualTo("h2");
@@ -94,9 +98,10 @@ class ControllerRequestDispatcherTest {
     }
 
     @Test
-    void heartbeatsAreNotServedYetAndOtherApisNever() {
-        assertThatThrownBy(() -> call(ApiKeys.BROKER_HEARTBEAT, new BrokerHeartbeatRequestData().setBrokerId(1)))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnsupportedVersionException.class);
+    void aHeartbeatReachesTheControllerAndOtherApisNever() throws Exception {
+        BrokerHeartbeatResponseData stale = (BrokerHeartbeatResponseData) call(ApiKeys.BROKER_HEARTBEAT,
+                new BrokerHeartbeatRequestData().setBrokerId(1).setBrokerEpoch(12345));
+        assertThat(Errors.forCode(stale.errorCode())).isEqualTo(Errors.STALE_BROKER_EPOCH);
         assertThatThrownBy(() -> call(ApiKeys.FETCH, new FetchRequestData()))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class);
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.EventLoopGroup;
 import io.strand.broker.BrokerServer;
+import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.common.test.ThreadLeakCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +37,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -60,9 +63,11 @@ class ReplicaFetcherOverNetworkTest {
     private BrokerServer node;
     private InetSocketAddress leaderAddress;
 
+    private int raftPort;
+
     @BeforeEach
     void startNode() throws Exception {
-        int raftPort = freePort();
+        raftPort = freePort();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("node.id", "1");
         props.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort);
@@ -162,11 +167,30 @@ class ReplicaFetcherOverNetworkTest {
         }
     }
 
-    private Uuid createTopic() throws ExecutionException, InterruptedException {
+    /**
+     * The topic, on this node (leader) and broker 2, the follower these tests fetch as: a leader serves
+     * fetches only from replicas assigned the partition. Broker 2 is registered through the controller
+     * channel and stays fenced (it never heartbeats), so it never joins the ISR.
+     */
+    private Uuid createTopic() throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        String clusterId;
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            clusterId = admin.describeCluster().clusterId().get();
+        }
+        try (QuorumControllerChannel channel = QuorumControllerChannel.open("test-registration",
+                Map.of(1, new InetSocketAddress(InetAddress.getLoopbackAddress(), raftPort)), 10_000, 10_000)) {
+            BrokerRegistrationRequestData registration = new BrokerRegistrationRequestData()
+                    .setBrokerId(2).setIncarnationId(Uuid.randomUuid()).setClusterId(clusterId);
+            registration.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
+                    .setHost("127.0.0.1").setPort(1).setSecurityProtocol((short) 0));
+            BrokerRegistrationResponseData registered = (BrokerRegistrationResponseData) channel
+                    .send(ApiKeys.BROKER_REGISTRATION, registration).get(10, TimeUnit.SECONDS);
+            assertThat(registered.errorCode()).isZero();
+        }
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(1, 2))))).all().get();
             return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId();
         }
     }

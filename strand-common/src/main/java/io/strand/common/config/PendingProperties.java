@@ -20,20 +20,10 @@ final class PendingProperties {
 
     static {
         Map<String, String> refused = new LinkedHashMap<>();
-        String isr = "leader-side replication (ISR shrinking and expansion)";
-        String fetcher = "follower replication (the replica fetcher)";
-        refused.put(BrokerConfig.REPLICA_LAG_TIME_MAX_MS, isr);
-        refused.put(BrokerConfig.REPLICA_FETCH_MAX_BYTES, fetcher);
-        refused.put(BrokerConfig.REPLICA_FETCH_RESPONSE_MAX_BYTES, fetcher);
-        refused.put(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS, fetcher);
-        refused.put(BrokerConfig.REPLICA_FETCH_MIN_BYTES, fetcher);
-        refused.put(BrokerConfig.REPLICA_FETCH_BACKOFF_MS, fetcher);
+        String fetcher = "more than one replica fetcher per leader";
         refused.put(BrokerConfig.NUM_REPLICA_FETCHERS, fetcher);
-        refused.put(BrokerConfig.BROKER_SESSION_TIMEOUT_MS, "broker fencing by the controller");
-        refused.put(BrokerConfig.BROKER_HEARTBEAT_INTERVAL_MS, "broker heartbeats to the controller");
-        refused.put(BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE, "preferred-leader election");
-        refused.put(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "preferred-leader election");
-        refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "preferred-leader election");
+        refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
+                "a leader imbalance threshold (preferred leaders are elected wherever they are not leading)");
         refused.put(BrokerConfig.SOCKET_SEND_BUFFER_BYTES, "socket buffer sizes on the client listeners");
         refused.put(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES, "socket buffer sizes on the client listeners");
         refused.put(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR, "parallel log recovery");

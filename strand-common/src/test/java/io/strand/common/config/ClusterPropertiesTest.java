@@ -70,7 +70,10 @@ class ClusterPropertiesTest {
 
     @Test
     void propertiesNoPartActsOnYetAreRefusedNamingWhatTheyWaitFor() {
-        assertThat(PendingProperties.REFUSED).containsKeys("replica.lag.time.max.ms", "replica.fetch.max.bytes",
+        assertThat(PendingProperties.REFUSED).containsKeys("num.replica.fetchers", "socket.send.buffer.bytes",
+                "num.recovery.threads.per.data.dir");
+        // Acted on by the replication, the controller and the broker's lifecycle.
+        assertThat(PendingProperties.REFUSED).doesNotContainKeys("replica.lag.time.max.ms", "replica.fetch.max.bytes",
                 "broker.session.timeout.ms", "broker.heartbeat.interval.ms", "auto.leader.rebalance.enable");
         for (Map.Entry<String, String> pending : PendingProperties.REFUSED.entrySet()) {
             assertThat(BrokerConfig.DEF.names()).contains(pending.getKey());

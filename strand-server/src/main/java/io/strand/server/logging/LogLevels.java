@@ -10,7 +10,8 @@ import org.slf4j.event.Level;
  * working: {@value #LOGGER_PREFIX}{@code <name>} for a logger and the loggers below it (the longest
  * dotted prefix wins), {@value #DEFAULT_LEVEL} otherwise; values {@code trace}, {@code debug},
  * {@code info}, {@code warn}, {@code error} or {@code off}. A property not set falls back to the
- * built-in defaults: {@code info}, with Ratis' and kafka-clients' chatty loggers at {@code warn}.
+ * built-in defaults: {@code info}, with Ratis' and kafka-clients' chatty loggers at {@code warn}
+ * (Ratis' log appenders, which warn on every retry to a voter that is down, at {@code error}).
  *
  * <p>Immutable and thread-safe; properties are read when a logger is created.
  */
@@ -24,6 +25,9 @@ final class LogLevels {
     private static final Map<String, String> BUILT_IN = Map.of(
             DEFAULT_LEVEL, "info",
             LOGGER_PREFIX + "org.apache.ratis", "warn",
+            // A voter that is down makes the leader's appender warn, with a stack trace, on every retry
+            // (tens a second); the quorum's own leader-change lines say what matters.
+            LOGGER_PREFIX + "org.apache.ratis.server.leader", "error",
             LOGGER_PREFIX + "org.apache.kafka", "warn");
 
     private final UnaryOperator<String> properties;
