@@ -126,12 +126,13 @@ final class BrokerComponent implements NodeComponent {
             voters.put(nodeId, quorum.raftAddress());
         }
         // One channel per kind of traffic: a slow admin request never holds up a heartbeat.
+        QuorumControllerChannel.LocalController local = controllerRole.localController();
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
-                FORWARDING_TIMEOUT_MS);
+                FORWARDING_TIMEOUT_MS, local);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
-                LIFECYCLE_REQUEST_TIMEOUT_MS);
+                LIFECYCLE_REQUEST_TIMEOUT_MS, local);
         alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
-                ALTER_PARTITION_TIMEOUT_MS, ALTER_PARTITION_TIMEOUT_MS);
+                ALTER_PARTITION_TIMEOUT_MS, ALTER_PARTITION_TIMEOUT_MS, local);
         ControllerChannel controller = forwarding;
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,

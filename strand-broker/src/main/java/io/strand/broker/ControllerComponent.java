@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
+import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
@@ -31,6 +32,7 @@ final class ControllerComponent implements NodeComponent {
     private final MetadataListener imageListener;
     private MetadataQuorum quorum;
     private QuorumController controller;
+    private ControllerRequestDispatcher dispatcher;
 
     ControllerComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
         this.config = config;
@@ -51,14 +53,20 @@ final class ControllerComponent implements NodeComponent {
         // Answers only once this node's listeners have the change: a created topic is served here.
         controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config));
         // Requests from every broker's controller channel reach this controller while it leads.
-        quorum.setLeaderRequestHandler(new ControllerRequestDispatcher(controller,
-                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty));
+        dispatcher = new ControllerRequestDispatcher(controller,
+                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty);
+        quorum.setLeaderRequestHandler(dispatcher);
     }
 
     /** Broker sessions and elections as the node's properties set them. */
     static ClusterControlSettings settings(BrokerConfig config) {
         return new ClusterControlSettings(config.brokerSessionTimeoutMs(), config.uncleanLeaderElectionEnable(),
                 config.autoLeaderRebalanceEnable(), config.leaderImbalanceCheckIntervalSeconds() * 1000L);
+    }
+
+    /** This node's controller as its brokers' controller channels ask it first, while it leads. */
+    QuorumControllerChannel.LocalController localController() {
+        return new QuorumControllerChannel.LocalController(quorum::isLeader, dispatcher);
     }
 
     MetadataQuorum quorum() {

@@ -1,10 +1,14 @@
 package io.strand.broker.controller;
 
 import io.strand.metadata.quorum.LeaderRequestClient;
+import io.strand.metadata.quorum.LeaderRequestHandler;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -21,14 +25,29 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
  * is not valid at that version fails with Kafka's {@code UnsupportedVersionException} before it is
  * sent.
  *
+ * <p>On a node whose own controller leads, a request does not leave the process: it goes to the local
+ * handler in the same binary form (a broker's registration, heartbeats and ISR changes on a single node
+ * cost no connection), and to the quorum only if that controller turns out not to lead any more.
+ *
  * <p>Thread-safe. {@link #close()} closes the connections and fails requests still waiting.
  */
 public final class QuorumControllerChannel implements ControllerChannel, AutoCloseable {
 
     private final LeaderRequestClient client;
+    private final LocalController local;
 
-    QuorumControllerChannel(LeaderRequestClient client) {
+    /**
+     * The controller on this node, if it has one: whether it leads now, and its request handler.
+     *
+     * @param leads   true while this node's controller is the active one
+     * @param handler what the quorum hands leader requests to on this node
+     */
+    public record LocalController(BooleanSupplier leads, LeaderRequestHandler handler) {
+    }
+
+    QuorumControllerChannel(LeaderRequestClient client, LocalController local) {
         this.client = client;
+        this.local = local;
     }
 
     /**
@@ -40,7 +59,13 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
      */
     public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                                long attemptTimeoutMs) {
-        return new QuorumControllerChannel(LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs));
+        return open(name, voters, timeoutMs, attemptTimeoutMs, null);
+    }
+
+    /** As {@link #open(String, Map, long, long)}, asking {@code local} first while it leads ({@code null}: none). */
+    public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                               long attemptTimeoutMs, LocalController local) {
+        return new QuorumControllerChannel(LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs), local);
     }
 
     @Override
@@ -52,7 +77,26 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return client.send(api.id, version, data).thenApply(answer -> readResponse(api, version, answer));
+        if (local != null && local.leads().getAsBoolean()) {
+            return local.handler().handle(api.id, version, data.duplicate())
+                    .thenApply(answer -> readResponse(api, version, answer))
+                    .exceptionallyCompose(error -> unwrap(error) instanceof NotControllerException
+                            ? remote(api, version, data)
+                            : CompletableFuture.failedFuture(unwrap(error)));
+        }
+        return remote(api, version, data);
+    }
+
+    private CompletableFuture<ApiMessage> remote(ApiKeys api, short version, ByteBuffer data) {
+        return client.send(api.id, version, data.duplicate()).thenApply(answer -> readResponse(api, version, answer));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     static ApiMessage readResponse(ApiKeys api, short version, ByteBuffer data) {
