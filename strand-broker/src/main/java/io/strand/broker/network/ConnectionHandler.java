@@ -46,6 +46,17 @@ import org.slf4j.LoggerFactory;
  * high-water mark (a client that does not read its responses). Past either, the connection stops
  * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
  * Kafka goes further and reads one request at a time.
+ *
+ * <p>Closing: once the connection closes, nothing more is read or written, but a request already
+ * read is still handed to its handler, whoever closed the connection, and only its response is
+ * dropped. A client may close right after writing a request it expects no answer to (an acks=0
+ * produce, then {@code close()}); Kafka appends that batch, and so must this broker, however far
+ * behind the pool is. The exception: when a request's handler fails with
+ * {@link CloseConnectionException}, the requests read after it are not handed on, as Kafka, reading
+ * one request at a time, would never have read them (a refused acks=0 batch must not leave a gap
+ * that later batches close over). That holds for the requests not yet invoked when the failure is
+ * known: a handler failing at once stops the next; one whose future fails later may already have
+ * been overtaken by pipelined requests.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -60,8 +71,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
     private final RequestLane lane;
     private Channel channel;
-    /** Set on the event loop; read by lane tasks, which skip the requests of a closed connection. */
+    /** Set when the connection closes, on the event loop: nothing more is read or written. */
     private volatile boolean closing;
+    /**
+     * Set when a request's failure closes the connection, on whichever thread learns of it; read by
+     * {@link #invokeInto}, which then drops the requests read after it.
+     */
+    private volatile boolean refused;
 
     /**
      * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called,
@@ -158,6 +174,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             lane.submit(() -> invokeInto(inFlight));
         } catch (RejectedExecutionException e) {
             LOG.debug("Closing connection from {}: the request pool is closed", channel.remoteAddress());
+            refused = true;
             closing = true;
             channel.close();
         }
@@ -165,16 +182,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Calls the request's handler, on whichever thread this runs, and completes its response with what
-     * the handler's future completes with. Never throws. A request of a connection closed meanwhile is
-     * not handed to its handler.
+     * the handler's future completes with. Never throws. A request read after one whose failure
+     * closes the connection is not handed to its handler; one of a connection the client closed is.
      */
     private void invokeInto(InFlight next) {
-        if (closing) {
-            next.response.completeExceptionally(new CloseConnectionException("connection closed"));
+        if (refused) {
+            next.response.completeExceptionally(
+                    new CloseConnectionException("an earlier request closed the connection"));
             return;
         }
         invoke(next).whenComplete((response, error) -> {
             if (error != null) {
+                // Only a CloseConnectionException gets here (invoke turns other failures into error
+                // responses). Set on this thread when the handler failed at once, so before the
+                // connection's next request is invoked.
+                refused = true;
                 next.response.completeExceptionally(error);
             } else {
                 next.response.complete(response);
@@ -238,6 +260,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 body = next.response.join();
             } catch (CompletionException e) {
                 LOG.info("Closing connection from {}: {}", channel.remoteAddress(), e.getCause().getMessage());
+                refused = true;
                 closing = true;
                 channel.close();
                 return;
@@ -254,6 +277,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 // A response that cannot be serialized is a broker bug; the client must not wait forever.
                 LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
                         apiKey, next.responseVersion, e);
+                refused = true;
                 closing = true;
                 channel.close();
                 return;

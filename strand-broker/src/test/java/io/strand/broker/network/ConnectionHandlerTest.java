@@ -236,6 +236,69 @@ class ConnectionHandlerTest {
         assertThat(handler.pending).isEmpty();
     }
 
+    @Test
+    void handsOnRequestsReadBeforeTheClientHungUpAndWritesNoResponse() {
+        // An acks=0 producer writes its last batch and closes at once: the close may reach the
+        // event loop before the pool reaches the batch, which must be appended all the same.
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        channel.writeInbound(request(2));
+        channel.close();
+        assertThat(handler.contexts).as("nothing ran before the client hung up").isEmpty();
+
+        runAll(channel);
+        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1, 2);
+        handler.pending.forEach(f -> f.complete(new ApiVersionsResponseData()));
+        runAll(channel);
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void requestsReadAfterOneWhoseFailureClosesTheConnectionAreNotHandedOn() {
+        // As an acks=0 produce refused (no response can carry the error): the batches behind it
+        // must not reach the log, as they would not in Kafka, which reads one request at a time.
+        List<Integer> invoked = new ArrayList<>();
+        ApiHandler<ApiVersionsRequest> refusesTheFirst = new ApiHandler<>() {
+            @Override
+            public ApiKeys apiKey() {
+                return ApiKeys.API_VERSIONS;
+            }
+
+            @Override
+            public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+                return ApiHandler.versions(apiKey(), (short) 0, (short) 4);
+            }
+
+            @Override
+            public CompletableFuture<? extends ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
+                invoked.add(context.header().correlationId());
+                return invoked.size() == 1
+                        ? CompletableFuture.failedFuture(new CloseConnectionException("refused"))
+                        : CompletableFuture.completedFuture(new ApiVersionsResponseData());
+            }
+        };
+        EmbeddedChannel channel = connection(new ApiRegistry().register(refusesTheFirst));
+        channel.writeInbound(request(1));
+        channel.writeInbound(request(2));
+        channel.writeInbound(request(3));
+        runAll(channel);
+        assertThat(invoked).containsExactly(1);
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void requestsReadBeforeAnUnparsableOneAreStillHandedOn() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        channel.writeInbound(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1, -1, -1}));
+        assertThat(channel.isOpen()).isFalse();
+        runAll(channel);
+        assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1);
+    }
+
     private static ByteBuffer metadataRequest(int correlationId) {
         MetadataRequest request = new MetadataRequest(new MetadataRequestData(), (short) 12);
         return request.serializeWithHeader(new RequestHeader(ApiKeys.METADATA, (short) 12, "c", correlationId));
