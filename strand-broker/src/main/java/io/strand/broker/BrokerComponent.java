@@ -139,7 +139,8 @@ final class BrokerComponent implements NodeComponent {
                 new BrokerLifecycleManager.Settings(config.brokerHeartbeatIntervalMs(), REGISTRATION_RETRY_BACKOFF_MS,
                         true),
                 () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId),
-                () -> quorum.image().appliedOffset());
+                // Caught up means the replica manager and the coordinator have the change, not only Ratis.
+                () -> quorum.publishedImage().appliedOffset());
         BrokerLifecycleManager brokerLifecycle = lifecycle;
         fetchers = new ReplicaFetcherManager(fetcherConfig(config), brokerLifecycle::brokerEpoch,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), time);
@@ -191,7 +192,9 @@ final class BrokerComponent implements NodeComponent {
 
     private ApiRegistry registry(int nodeId, MetadataQuorum quorum, ControllerChannel controller,
                                  LogManager logManager, ReplicaManager replicaManager) {
-        Supplier<MetadataImage> image = quorum::image;
+        // Handlers answer from the image the replica manager has applied: a leader named in Metadata
+        // has its partition here, never one Ratis applied a moment before the publisher handed it on.
+        Supplier<MetadataImage> image = quorum::publishedImage;
         IntSupplier activeController = () -> quorum.leaderId().orElse(-1);
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
