@@ -103,6 +103,7 @@ public final class BenchMain {
                                         "start from its own AppCDS archive");
                     }
                 }
+                // The clusters after the single nodes: one cluster (three JVMs) at a time, in the round's order.
                 for (BrokerLauncher launcher : scenarios.replicated() ? order : List.<BrokerLauncher>of()) {
                     System.out.printf("round %d/%d: %s, %d nodes%n", round, workload.rounds(), launcher.kind().label(),
                             ReplicatedCluster.NODES);

@@ -66,7 +66,7 @@ final class LoadTools {
      * every node in {@code brokerPids}. As {@link #produceSmall} otherwise.
      */
     OptionalLong produceReplicated(List<Long> brokerPids, String bootstrap, String topic, Path log) {
-        return produce(brokerPids, bootstrap, topic, workload.largeRecords(), Workload.LARGE_RECORD_BYTES, "all",
+        return produce(brokerPids, bootstrap, topic, workload.replicatedRecords(), Workload.LARGE_RECORD_BYTES, "all",
                 Metric.REPLICATED_PRODUCE_RECORDS_PER_SEC, Metric.REPLICATED_PRODUCE_MB_PER_SEC,
                 Metric.REPLICATED_PRODUCE_P99_MS, Metric.REPLICATED_PRODUCE_CPU_S_PER_GB, log);
     }

@@ -111,7 +111,7 @@ final class Report {
                     + "trip is included); the node is restarted and back in the ISR before the next of %d kills; a "
                     + "round's sample is the median of its kills%n", ReplicatedCluster.NODES,
                     ReplicatedCluster.REPLICATION_FACTOR, ReplicatedCluster.MIN_INSYNC_REPLICAS,
-                    workload.largeRecords(), Workload.LARGE_RECORD_BYTES, Workload.PARTITIONS,
+                    workload.replicatedRecords(), Workload.LARGE_RECORD_BYTES, Workload.PARTITIONS,
                     workload.latencyRecords(), Workload.SMALL_RECORD_BYTES, FailoverProbe.REQUEST_TIMEOUT_MS,
                     FailoverProbe.METADATA_MAX_AGE_MS, FailoverProbe.RECORD_BYTES, workload.failoverKills()));
         }
@@ -174,6 +174,8 @@ final class Report {
                 .append(", \"largeRecordBytes\": ").append(Workload.LARGE_RECORD_BYTES)
                 .append(", \"latencyRecords\": ").append(workload.latencyRecords())
                 .append(", \"partitions\": ").append(Workload.PARTITIONS)
+                .append(", \"replicatedRecords\": ").append(workload.replicatedRecords())
+                .append(", \"failoverKills\": ").append(workload.failoverKills())
                 .append(", \"brokerJvmOptions\": ").append(quote(brokerJvmOptions)).append("},\n");
         out.append("  \"jvms\": [").append(jvms.stream().map(jvm -> "{\"broker\": " + quote(jvm.broker())
                 + ", \"options\": " + quote(String.join(" ", jvm.options()))
