@@ -132,7 +132,12 @@ final class Report {
         for (Metric.Section section : Metric.Section.values()) {
             List<Metric> metrics = Arrays.stream(Metric.values()).filter(metric -> metric.section() == section).toList();
             if (section == Metric.Section.SINGLE_NODE) {
-                out.append(table(samples, metrics));
+                // A run of clusters only has no single-node figures: no table of dashes for them.
+                boolean clustersOnly = metrics.stream().noneMatch(samples::hasAny)
+                        && Arrays.stream(Metric.values()).anyMatch(samples::hasAny);
+                if (!clustersOnly) {
+                    out.append(table(samples, metrics));
+                }
             } else if (metrics.stream().anyMatch(samples::hasAny)) {
                 out.append("\n### ").append(section.title()).append("\n\n").append(table(samples, metrics));
             }

@@ -177,4 +177,17 @@ class ReportTest {
                 .contains("- replicated: per broker and round a cluster of 3 combined nodes");
         assertThat(markdown.indexOf("### replicated")).isGreaterThan(markdown.indexOf("| produce 100 B records"));
     }
+
+    @Test
+    void aRunOfClustersOnlyShowsNoSingleNodeTable() {
+        Samples samples = new Samples();
+        samples.record(Metric.REPLICATED_END_TO_END_P99_MS, BrokerKind.KAFKA, 12);
+        samples.record(Metric.REPLICATED_END_TO_END_P99_MS, BrokerKind.STRAND, 6);
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("| end-to-end latency, acks=all, p99 | ms | 12 | 6 | 0.50 | lower |")
+                .doesNotContain("start-up: process start");
+        assertThat(report(new Samples()).markdown()).contains("start-up: process start");
+    }
 }
