@@ -50,18 +50,8 @@ final class Report {
             out.append('\n');
         }
         out.append(table(samples));
-        out.append("\n## Records sent and read back\n\n");
-        out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
-                + "ConsumerPerformance reads each topic back.\n\n");
-        out.append("| round | broker | topic | requested | sent | read back | check |\n");
-        out.append("|---:|---|---|---:|---:|---:|---|\n");
-        for (TopicCounts counts : samples.counts()) {
-            out.append("| ").append(counts.round()).append(" | ").append(counts.broker().label())
-                    .append(" | ").append(counts.topic())
-                    .append(" | ").append(String.format(Locale.ROOT, "%,d", counts.requested()))
-                    .append(" | ").append(count(counts.sent()))
-                    .append(" | ").append(count(counts.read()))
-                    .append(" | ").append(counts.problem().isPresent() ? "**MISMATCH**" : "ok").append(" |\n");
+        if (!samples.counts().isEmpty()) {
+            appendCounts(out);
         }
         out.append("\n## Machine\n\n");
         out.append("- cores: ").append(machine.cores()).append('\n');
@@ -121,6 +111,23 @@ final class Report {
         out.append("- CPU: utime+stime of the broker process from /proc/<pid>/stat around each producer run; "
                 + "RSS: VmRSS from /proc/<pid>/status, 2 s after start and sampled every 100 ms while producing\n");
         return out.toString();
+    }
+
+    /** The records requested, sent and read back per round, broker and topic (single-node runs). */
+    private void appendCounts(StringBuilder out) {
+        out.append("\n## Records sent and read back\n\n");
+        out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
+                + "ConsumerPerformance reads each topic back.\n\n");
+        out.append("| round | broker | topic | requested | sent | read back | check |\n");
+        out.append("|---:|---|---|---:|---:|---:|---|\n");
+        for (TopicCounts counts : samples.counts()) {
+            out.append("| ").append(counts.round()).append(" | ").append(counts.broker().label())
+                    .append(" | ").append(counts.topic())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", counts.requested()))
+                    .append(" | ").append(count(counts.sent()))
+                    .append(" | ").append(count(counts.read()))
+                    .append(" | ").append(counts.problem().isPresent() ? "**MISMATCH**" : "ok").append(" |\n");
+        }
     }
 
     /**
