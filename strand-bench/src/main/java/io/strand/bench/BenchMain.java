@@ -81,14 +81,17 @@ public final class BenchMain {
         Path logsDir = options.logsDir().resolve(stamp);
         Path dataParent = Files.createTempDirectory("strand-bench-");
         System.out.printf("strand-bench: %s mode, %d round(s); logs in %s%n", workload.mode(), workload.rounds(), logsDir);
-        Optional<KafkaLauncher> kafkaWithArchive;
+        BenchOptions.Scenarios scenarios = options.scenarios();
+        Optional<KafkaLauncher> kafkaWithArchive = Optional.empty();
         try {
-            System.out.println("recording Kafka's own AppCDS archive (for one start-up row)");
-            kafkaWithArchive = KafkaAppCds.record(time, kafka, dataParent, logsDir.resolve("kafka-appcds-recording"),
-                    samples);
+            if (scenarios.single()) {
+                System.out.println("recording Kafka's own AppCDS archive (for one start-up row)");
+                kafkaWithArchive = KafkaAppCds.record(time, kafka, dataParent,
+                        logsDir.resolve("kafka-appcds-recording"), samples);
+            }
             for (int round = 1; round <= workload.rounds(); round++) {
                 List<BrokerLauncher> order = round % 2 == 1 ? List.of(kafka, strand) : List.of(strand, kafka);
-                for (BrokerLauncher launcher : order) {
+                for (BrokerLauncher launcher : scenarios.single() ? order : List.<BrokerLauncher>of()) {
                     System.out.printf("round %d/%d: %s%n", round, workload.rounds(), launcher.kind().label());
                     Path runLogs = Files.createDirectories(logsDir.resolve("round-" + round + "-" + launcher.kind().key()));
                     new BrokerRun(time, launcher, workload, options.kafkaClassPath(), samples, round)
@@ -99,6 +102,15 @@ public final class BenchMain {
                                 .runStartOnly(dataParent, startLogs, Metric.STARTUP_KAFKA_APPCDS_MS,
                                         "start from its own AppCDS archive");
                     }
+                }
+                // The clusters after the single nodes: one cluster (three JVMs) at a time, in the round's order.
+                for (BrokerLauncher launcher : scenarios.replicated() ? order : List.<BrokerLauncher>of()) {
+                    System.out.printf("round %d/%d: %s, %d nodes%n", round, workload.rounds(), launcher.kind().label(),
+                            ReplicatedCluster.NODES);
+                    Path runLogs = Files.createDirectories(
+                            logsDir.resolve("round-" + round + "-" + launcher.kind().key() + "-replicated"));
+                    new ReplicatedRun(time, launcher, workload, options.kafkaClassPath(), samples)
+                            .run(dataParent, runLogs);
                 }
             }
         } finally {
@@ -111,7 +123,9 @@ public final class BenchMain {
                 new JvmSetup("Kafka with an AppCDS archive of its own (the row \""
                         + Metric.STARTUP_KAFKA_APPCDS_MS.label() + "\" only)",
                         kafkaWithArchive.map(KafkaLauncher::brokerJvmOptions).orElse(List.of()),
-                        kafkaWithArchive.isPresent() ? KAFKA_APPCDS_CLASS_DATA : "not run: the recording failed"));
+                        kafkaWithArchive.isPresent() ? KAFKA_APPCDS_CLASS_DATA
+                                : scenarios.single() ? "not run: the recording failed"
+                                : "not run: this run has no single-node workload"));
         Report report = new Report(DateTimeFormatter.ISO_INSTANT.format(startedAt), machine, workload,
                 String.join(" ", options.brokerJvmOptions()), jvms, options.strandRevision(), samples);
         String markdown = report.markdown();

@@ -16,10 +16,43 @@ import java.util.List;
  *   --rounds N                rounds in full mode (default 3, at least 1)
  *   --broker-jvm-options S    JVM options of both brokers (default: those of ./strand)
  *   --strand-revision S       the source revision of the Strand build, recorded with the results
+ *   --workload W              single (default: one node each), replicated (three-node clusters), or all
  * </pre>
  */
 record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsDir, Path logsDir,
-        Workload workload, List<String> brokerJvmOptions, String strandRevision) {
+        Workload workload, List<String> brokerJvmOptions, String strandRevision, Scenarios scenarios) {
+
+    /** Which workloads a run measures; a run of other than single-node ones says so in its mode. */
+    enum Scenarios {
+        SINGLE("single", ""),
+        REPLICATED("replicated", "-replicated"),
+        ALL("all", "-all");
+
+        private final String option;
+        private final String modeSuffix;
+
+        Scenarios(String option, String modeSuffix) {
+            this.option = option;
+            this.modeSuffix = modeSuffix;
+        }
+
+        boolean single() {
+            return this != REPLICATED;
+        }
+
+        boolean replicated() {
+            return this != SINGLE;
+        }
+
+        static Scenarios of(String option) {
+            for (Scenarios scenarios : values()) {
+                if (scenarios.option.equals(option)) {
+                    return scenarios;
+                }
+            }
+            throw new IllegalArgumentException("--workload must be single, replicated or all, got " + option);
+        }
+    }
 
     /** {@code ./strand}'s default JVM options; both brokers get the same. */
     static final String DEFAULT_BROKER_JVM_OPTIONS =
@@ -35,6 +68,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
         int rounds = DEFAULT_ROUNDS;
         String jvmOptions = DEFAULT_BROKER_JVM_OPTIONS;
         String strandRevision = "unknown";
+        Scenarios scenarios = Scenarios.SINGLE;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -45,6 +79,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
                 case "--logs" -> logsDir = Path.of(value(args, ++i, arg));
                 case "--broker-jvm-options" -> jvmOptions = value(args, ++i, arg);
                 case "--strand-revision" -> strandRevision = value(args, ++i, arg);
+                case "--workload" -> scenarios = Scenarios.of(value(args, ++i, arg));
                 case "--rounds" -> {
                     String value = value(args, ++i, arg);
                     try {
@@ -65,8 +100,10 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
         require(logsDir, "--logs");
         List<String> brokerJvmOptions = Arrays.stream(jvmOptions.trim().split("\\s+"))
                 .filter(option -> !option.isEmpty()).toList();
+        Workload workload = quick ? Workload.quick() : Workload.full(rounds);
         return new BenchOptions(strandClassPath, kafkaClassPath, resultsDir, logsDir,
-                quick ? Workload.quick() : Workload.full(rounds), brokerJvmOptions, strandRevision);
+                workload.withMode(workload.mode() + scenarios.modeSuffix), brokerJvmOptions, strandRevision,
+                scenarios);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -22,6 +22,16 @@ interface BrokerLauncher {
      */
     List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir);
 
+    /**
+     * Prepares {@code dataDir} (empty) for {@code node} of the {@link ReplicatedCluster} of
+     * {@code nodes} and returns the command that starts it. Every node of one cluster gets the same
+     * {@code clusterId} (a Kafka cluster id, for brokers that format their storage with one). Helper
+     * output goes to files under {@code logDir}. The command can be started again on the same data
+     * directory after the node was killed.
+     */
+    List<String> prepareClusterNode(Path dataDir, ReplicatedCluster.Node node, List<ReplicatedCluster.Node> nodes,
+            String clusterId, Path logDir);
+
     /** Every JVM option the broker's command gets, in order (not the class path). */
     List<String> brokerJvmOptions();
 

@@ -74,15 +74,43 @@ final class KafkaLauncher implements BrokerLauncher {
     public List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir) {
         Path configFile = dataDir.resolve("server.properties");
         writeConfig(configFile, config(dataDir, clientPort, controllerPort));
+        format(configFile, Uuid.randomUuid().toString(), logDir.resolve("kafka-format.log"));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
+    }
+
+    /**
+     * A node of a replicated cluster: the cluster's settings plus the listener names Kafka needs, its
+     * storage formatted with the cluster's id. Kafka's internal topics keep their defaults (3 replicas,
+     * min.insync.replicas 2), which fit three nodes.
+     */
+    @Override
+    public List<String> prepareClusterNode(Path dataDir, ReplicatedCluster.Node node,
+            List<ReplicatedCluster.Node> nodes, String clusterId, Path logDir) {
+        Path configFile = dataDir.resolve("server.properties");
+        writeConfig(configFile, clusterConfig(dataDir, node, nodes));
+        format(configFile, clusterId, logDir.resolve("kafka-format-node-" + node.nodeId() + ".log"));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
+    }
+
+    static Map<String, String> clusterConfig(Path dataDir, ReplicatedCluster.Node node,
+            List<ReplicatedCluster.Node> nodes) {
+        Map<String, String> config = ReplicatedCluster.nodeProps(node, nodes, dataDir.resolve("logs"));
+        config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.clientPort());
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return config;
+    }
+
+    private void format(Path configFile, String clusterId, Path log) {
         ChildJvm.Outcome format = ChildJvm.run(
                 ChildJvm.command(jvmOptions, classPath, STORAGE_TOOL_CLASS, List.of("format",
-                        "--config", configFile.toString(), "--cluster-id", Uuid.randomUuid().toString())),
-                logDir.resolve("kafka-format.log"), FORMAT_TIMEOUT_MS);
+                        "--config", configFile.toString(), "--cluster-id", clusterId)),
+                log, FORMAT_TIMEOUT_MS);
         if (!format.succeeded()) {
             throw new IllegalStateException("kafka storage format failed exitCode=" + format.exitCode()
                     + " log=" + format.logFile());
         }
-        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
     }
 
     private Map<String, String> config(Path dataDir, int clientPort, int controllerPort) {

@@ -61,13 +61,29 @@ final class LoadTools {
                 Metric.PRODUCE_LARGE_P99_MS, Metric.PRODUCE_LARGE_CPU_S_PER_GB, log);
     }
 
+    /**
+     * 1 KiB records, acks=all, into {@code topic} of a replicated cluster; the CPU time is summed over
+     * every node in {@code brokerPids}. As {@link #produceSmall} otherwise.
+     */
+    OptionalLong produceReplicated(List<Long> brokerPids, String bootstrap, String topic, Path log) {
+        return produce(brokerPids, bootstrap, topic, workload.replicatedRecords(), Workload.LARGE_RECORD_BYTES, "all",
+                Metric.REPLICATED_PRODUCE_RECORDS_PER_SEC, Metric.REPLICATED_PRODUCE_MB_PER_SEC,
+                Metric.REPLICATED_PRODUCE_P99_MS, Metric.REPLICATED_PRODUCE_CPU_S_PER_GB, log);
+    }
+
     private OptionalLong produce(long pid, String bootstrap, String topic, long records, int recordBytes, String acks,
             Metric recordsPerSec, Metric mbPerSec, Metric p99Ms, Metric cpuPerGb, Path log) {
-        double cpuBeforeSeconds = ProcStats.cpuSeconds(pid);
+        return produce(List.of(pid), bootstrap, topic, records, recordBytes, acks, recordsPerSec, mbPerSec, p99Ms,
+                cpuPerGb, log);
+    }
+
+    private OptionalLong produce(List<Long> pids, String bootstrap, String topic, long records, int recordBytes,
+            String acks, Metric recordsPerSec, Metric mbPerSec, Metric p99Ms, Metric cpuPerGb, Path log) {
+        double cpuBeforeSeconds = cpuSeconds(pids);
         ChildJvm.Outcome outcome = runTool(PRODUCER_PERFORMANCE, List.of("--topic", topic,
                 "--num-records", Long.toString(records), "--record-size", Integer.toString(recordBytes),
                 "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap, "acks=" + acks), log);
-        double cpuSeconds = ProcStats.cpuSeconds(pid) - cpuBeforeSeconds;
+        double cpuSeconds = cpuSeconds(pids) - cpuBeforeSeconds;
         Optional<ToolOutput.ProducerResult> parsed = ToolOutput.parseProducer(outcome.output());
         // A send that failed is not in the tool's count (nor in its records/s and MB/s): throughput and
         // CPU per GB are over what the broker acknowledged. Counts that fall short are reported.
@@ -88,23 +104,38 @@ final class LoadTools {
         return cpuSeconds / (recordsSent * (double) recordBytes / BYTES_PER_GB);
     }
 
+    private static double cpuSeconds(List<Long> pids) {
+        return pids.stream().mapToDouble(ProcStats::cpuSeconds).sum();
+    }
+
     void endToEnd(String bootstrap, String topic, Path log) {
+        endToEnd(bootstrap, topic, "1", Metric.END_TO_END_AVG_MS, Metric.END_TO_END_P50_MS, Metric.END_TO_END_P99_MS,
+                Metric.END_TO_END_P999_MS, log);
+    }
+
+    /** EndToEndLatency with acks=all against a replicated cluster. */
+    void endToEndReplicated(String bootstrap, String topic, Path log) {
+        endToEnd(bootstrap, topic, "all", Metric.REPLICATED_END_TO_END_AVG_MS, Metric.REPLICATED_END_TO_END_P50_MS,
+                Metric.REPLICATED_END_TO_END_P99_MS, Metric.REPLICATED_END_TO_END_P999_MS, log);
+    }
+
+    private void endToEnd(String bootstrap, String topic, String acks, Metric avgMs, Metric p50Ms, Metric p99Ms,
+            Metric p999Ms, Path log) {
         ChildJvm.Outcome outcome = runTool(END_TO_END_LATENCY, List.of("--bootstrap-server", bootstrap,
                 "--topic", topic, "--num-records", Integer.toString(workload.latencyRecords()),
-                "--producer-acks", "1", "--record-size", Integer.toString(Workload.SMALL_RECORD_BYTES)), log);
+                "--producer-acks", acks, "--record-size", Integer.toString(Workload.SMALL_RECORD_BYTES)), log);
         // The tool prints its results and then commits the consumer's offsets, which needs a group
         // coordinator: without consumer groups it exits non-zero after a complete measurement.
         boolean measured = outcome.succeeded()
                 || (!outcome.timedOut() && ToolOutput.lacksConsumerGroups(outcome.output()));
         ToolOutput.parseLatency(outcome.output()).filter(result -> measured).ifPresentOrElse(result -> {
-            samples.record(Metric.END_TO_END_AVG_MS, kind, result.avgLatencyMs());
-            samples.record(Metric.END_TO_END_P50_MS, kind, result.p50LatencyMs());
-            samples.record(Metric.END_TO_END_P99_MS, kind, result.p99LatencyMs());
-            samples.record(Metric.END_TO_END_P999_MS, kind, result.p999LatencyMs());
-            progress("end-to-end: avg %.3f ms, p50 %.0f, p99 %.0f, p99.9 %.0f ms", result.avgLatencyMs(),
+            samples.record(avgMs, kind, result.avgLatencyMs());
+            samples.record(p50Ms, kind, result.p50LatencyMs());
+            samples.record(p99Ms, kind, result.p99LatencyMs());
+            samples.record(p999Ms, kind, result.p999LatencyMs());
+            progress("end-to-end, acks=%s: avg %.3f ms, p50 %.0f, p99 %.0f, p99.9 %.0f ms", acks, result.avgLatencyMs(),
                     result.p50LatencyMs(), result.p99LatencyMs(), result.p999LatencyMs());
-        }, () -> failed(outcome, Metric.END_TO_END_AVG_MS, Metric.END_TO_END_P50_MS, Metric.END_TO_END_P99_MS,
-                Metric.END_TO_END_P999_MS));
+        }, () -> failed(outcome, avgMs, p50Ms, p99Ms, p999Ms));
     }
 
     /**

@@ -52,24 +52,76 @@ enum Metric {
     NOISY_LIGHT_P99_MS("noisy_light_p99_ms",
             "noisy neighbour: light client's 100 B acks=1 send p99, beside flush.messages=1 producers", "ms", false),
     NOISY_HEAVY_RECORDS_PER_SEC("noisy_heavy_records_per_sec",
-            "noisy neighbour: heavy producers' 1 KiB records acknowledged, flush.messages=1", "records/s", true);
+            "noisy neighbour: heavy producers' 1 KiB records acknowledged, flush.messages=1", "records/s", true),
+    /** {@link ReplicatedRun}: three nodes, topics with 3 replicas and min.insync.replicas=2. */
+    REPLICATED_PRODUCE_RECORDS_PER_SEC("replicated_produce_1kib_acksall_records_per_sec",
+            "produce 1 KiB records, acks=all, 6 partitions", "records/s", true, Section.REPLICATED),
+    REPLICATED_PRODUCE_MB_PER_SEC("replicated_produce_1kib_acksall_mb_per_sec",
+            "produce 1 KiB records, acks=all, 6 partitions", "MB/s", true, Section.REPLICATED),
+    REPLICATED_PRODUCE_P99_MS("replicated_produce_1kib_acksall_p99_ms",
+            "produce 1 KiB records, acks=all: send latency p99", "ms", false, Resolution.WHOLE_MS, Section.REPLICATED),
+    REPLICATED_PRODUCE_CPU_S_PER_GB("replicated_produce_1kib_acksall_cpu_s_per_gb",
+            "CPU of the three nodes per GB produced, 1 KiB, acks=all", "CPU s/GB", false, Section.REPLICATED),
+    REPLICATED_END_TO_END_AVG_MS("replicated_e2e_avg_ms", "end-to-end latency, acks=all, average", "ms", false,
+            Section.REPLICATED),
+    REPLICATED_END_TO_END_P50_MS("replicated_e2e_p50_ms", "end-to-end latency, acks=all, p50", "ms", false,
+            Resolution.WHOLE_MS, Section.REPLICATED),
+    REPLICATED_END_TO_END_P99_MS("replicated_e2e_p99_ms", "end-to-end latency, acks=all, p99", "ms", false,
+            Resolution.WHOLE_MS, Section.REPLICATED),
+    REPLICATED_END_TO_END_P999_MS("replicated_e2e_p999_ms", "end-to-end latency, acks=all, p99.9", "ms", false,
+            Resolution.WHOLE_MS, Section.REPLICATED),
+    /** {@link FailoverProbe}: the median over the kills of one round is the round's sample. */
+    REPLICATED_FAILOVER_MS("replicated_failover_ms",
+            "failover: leader killed (kill -9) to the next acks=all send acknowledged, median of the kills", "ms",
+            false, Section.REPLICATED);
+
+    /** Which table of the report a metric belongs to. */
+    enum Section {
+        SINGLE_NODE(""),
+        REPLICATED("replicated (3 nodes, RF 3, min.insync.replicas=2)");
+
+        private final String title;
+
+        Section(String title) {
+            this.title = title;
+        }
+
+        /** The heading of the section's table; empty for the first table, which has none. */
+        String title() {
+            return title;
+        }
+    }
 
     private final String key;
     private final String label;
     private final String unit;
     private final boolean higherIsBetter;
     private final double resolution;
+    private final Section section;
 
     Metric(String key, String label, String unit, boolean higherIsBetter) {
-        this(key, label, unit, higherIsBetter, Resolution.CONTINUOUS);
+        this(key, label, unit, higherIsBetter, Resolution.CONTINUOUS, Section.SINGLE_NODE);
     }
 
     Metric(String key, String label, String unit, boolean higherIsBetter, double resolution) {
+        this(key, label, unit, higherIsBetter, resolution, Section.SINGLE_NODE);
+    }
+
+    Metric(String key, String label, String unit, boolean higherIsBetter, Section section) {
+        this(key, label, unit, higherIsBetter, Resolution.CONTINUOUS, section);
+    }
+
+    Metric(String key, String label, String unit, boolean higherIsBetter, double resolution, Section section) {
         this.key = key;
         this.label = label;
         this.unit = unit;
         this.higherIsBetter = higherIsBetter;
         this.resolution = resolution;
+        this.section = section;
+    }
+
+    Section section() {
+        return section;
     }
 
     /** The smallest non-zero value the tool reports; 0 for continuous values. */

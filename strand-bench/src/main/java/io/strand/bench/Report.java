@@ -1,5 +1,6 @@
 package io.strand.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -49,18 +50,8 @@ final class Report {
             out.append('\n');
         }
         out.append(table(samples));
-        out.append("\n## Records sent and read back\n\n");
-        out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
-                + "ConsumerPerformance reads each topic back.\n\n");
-        out.append("| round | broker | topic | requested | sent | read back | check |\n");
-        out.append("|---:|---|---|---:|---:|---:|---|\n");
-        for (TopicCounts counts : samples.counts()) {
-            out.append("| ").append(counts.round()).append(" | ").append(counts.broker().label())
-                    .append(" | ").append(counts.topic())
-                    .append(" | ").append(String.format(Locale.ROOT, "%,d", counts.requested()))
-                    .append(" | ").append(count(counts.sent()))
-                    .append(" | ").append(count(counts.read()))
-                    .append(" | ").append(counts.problem().isPresent() ? "**MISMATCH**" : "ok").append(" |\n");
+        if (!samples.counts().isEmpty()) {
+            appendCounts(out);
         }
         out.append("\n## Machine\n\n");
         out.append("- cores: ").append(machine.cores()).append('\n');
@@ -96,6 +87,24 @@ final class Report {
                 + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
                 NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
                 NoisyNeighbour.WARM_UP_MS));
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.REPLICATED
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- replicated: per broker and round a cluster of %d combined nodes "
+                    + "(broker and controller in each), each its own JVM with that broker's options above, on fresh "
+                    + "storage; topics with %d replicas and min.insync.replicas=%d; failure detection and elections "
+                    + "at each broker's defaults. ProducerPerformance: %,d records of %d B, acks=all, %d partitions, "
+                    + "CPU summed over the three nodes' processes; EndToEndLatency: %,d records of %d B, acks=all, "
+                    + "one partition. Failover: a producer in the harness (Kafka's Java client, acks=all, idempotent, "
+                    + "retries, request.timeout.ms=%d, metadata.max.age.ms=%d) sends %d B records one at a time to a "
+                    + "one-partition topic; the leader of that partition is killed with SIGKILL; measured from the "
+                    + "kill to the completion of the first acknowledged send started after it (so one acks=all round "
+                    + "trip is included); the node is restarted and back in the ISR before the next of %d kills; a "
+                    + "round's sample is the median of its kills%n", ReplicatedCluster.NODES,
+                    ReplicatedCluster.REPLICATION_FACTOR, ReplicatedCluster.MIN_INSYNC_REPLICAS,
+                    workload.replicatedRecords(), Workload.LARGE_RECORD_BYTES, Workload.PARTITIONS,
+                    workload.latencyRecords(), Workload.SMALL_RECORD_BYTES, FailoverProbe.REQUEST_TIMEOUT_MS,
+                    FailoverProbe.METADATA_MAX_AGE_MS, FailoverProbe.RECORD_BYTES, workload.failoverKills()));
+        }
         out.append("- the load generators share the machine's cores with the broker, and anything else running on "
                 + "the machine (see the load average) adds noise: compare ratios from one run, not absolute figures "
                 + "across machines\n");
@@ -104,12 +113,50 @@ final class Report {
         return out.toString();
     }
 
-    /** The table of medians of {@code samples}, one row per metric, Markdown. */
+    /** The records requested, sent and read back per round, broker and topic (single-node runs). */
+    private void appendCounts(StringBuilder out) {
+        out.append("\n## Records sent and read back\n\n");
+        out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
+                + "ConsumerPerformance reads each topic back.\n\n");
+        out.append("| round | broker | topic | requested | sent | read back | check |\n");
+        out.append("|---:|---|---|---:|---:|---:|---|\n");
+        for (TopicCounts counts : samples.counts()) {
+            out.append("| ").append(counts.round()).append(" | ").append(counts.broker().label())
+                    .append(" | ").append(counts.topic())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", counts.requested()))
+                    .append(" | ").append(count(counts.sent()))
+                    .append(" | ").append(count(counts.read()))
+                    .append(" | ").append(counts.problem().isPresent() ? "**MISMATCH**" : "ok").append(" |\n");
+        }
+    }
+
+    /**
+     * The tables of medians of {@code samples}, one row per metric, Markdown: the single-node table,
+     * then each further section that has a value or a note, under its heading.
+     */
     static String table(Samples samples) {
+        StringBuilder out = new StringBuilder();
+        for (Metric.Section section : Metric.Section.values()) {
+            List<Metric> metrics = Arrays.stream(Metric.values()).filter(metric -> metric.section() == section).toList();
+            if (section == Metric.Section.SINGLE_NODE) {
+                // A run of clusters only has no single-node figures: no table of dashes for them.
+                boolean clustersOnly = metrics.stream().noneMatch(samples::hasAny)
+                        && Arrays.stream(Metric.values()).anyMatch(samples::hasAny);
+                if (!clustersOnly) {
+                    out.append(table(samples, metrics));
+                }
+            } else if (metrics.stream().anyMatch(samples::hasAny)) {
+                out.append("\n### ").append(section.title()).append("\n\n").append(table(samples, metrics));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String table(Samples samples, List<Metric> metrics) {
         StringBuilder out = new StringBuilder();
         out.append("| measure | unit | Kafka | Strand | Strand/Kafka | better |\n");
         out.append("|---|---|---:|---:|---:|---|\n");
-        for (Metric metric : Metric.values()) {
+        for (Metric metric : metrics) {
             OptionalDouble ratio = samples.strandOverKafka(metric);
             out.append("| ").append(metric.label()).append(" | ").append(metric.unit())
                     .append(" | ").append(cell(samples, metric, BrokerKind.KAFKA))
@@ -139,6 +186,8 @@ final class Report {
                 .append(", \"largeRecordBytes\": ").append(Workload.LARGE_RECORD_BYTES)
                 .append(", \"latencyRecords\": ").append(workload.latencyRecords())
                 .append(", \"partitions\": ").append(Workload.PARTITIONS)
+                .append(", \"replicatedRecords\": ").append(workload.replicatedRecords())
+                .append(", \"failoverKills\": ").append(workload.failoverKills())
                 .append(", \"brokerJvmOptions\": ").append(quote(brokerJvmOptions)).append("},\n");
         out.append("  \"jvms\": [").append(jvms.stream().map(jvm -> "{\"broker\": " + quote(jvm.broker())
                 + ", \"options\": " + quote(String.join(" ", jvm.options()))

@@ -62,6 +62,11 @@ final class Samples {
         return Optional.ofNullable(notes.getOrDefault(metric, Map.of()).get(broker));
     }
 
+    /** Whether either broker has a value or a note for {@code metric}. */
+    boolean hasAny(Metric metric) {
+        return values.containsKey(metric) || notes.containsKey(metric);
+    }
+
     OptionalDouble median(Metric metric, BrokerKind broker) {
         return median(values(metric, broker));
     }

@@ -60,6 +60,15 @@ final class StrandLauncher implements BrokerLauncher {
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
     }
 
+    /** A node of a replicated cluster: the cluster's settings as overrides; Strand has no cluster id to format. */
+    @Override
+    public List<String> prepareClusterNode(Path dataDir, ReplicatedCluster.Node node,
+            List<ReplicatedCluster.Node> nodes, String clusterId, Path logDir) {
+        List<String> args = new ArrayList<>(List.of("server"));
+        ReplicatedCluster.nodeProps(node, nodes, dataDir).forEach((name, value) -> addOverride(args, name, value));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
+    }
+
     /**
      * The shipped flags, the shared options, then, when ./strand has recorded it, the archive with
      * the log settings ./strand gives it.

@@ -127,7 +127,9 @@ public final class Summary {
         difference(runs, "shared broker JVM options", Run::brokerJvmOptions, differences);
         for (Metric metric : Metric.values()) {
             int count = runsWithMetric.getOrDefault(metric, 0);
-            if (count < runs.size()) {
+            // A section none of the runs measured (e.g. replicated figures of single-node runs) is no difference.
+            boolean sectionMeasured = metric.section() == Metric.Section.SINGLE_NODE || count > 0;
+            if (count < runs.size() && sectionMeasured) {
                 differences.add(String.format(Locale.ROOT, "%s (%s): measured in %d of the %d runs", metric.label(),
                         metric.unit(), count, runs.size()));
             }

@@ -11,9 +11,12 @@ package io.strand.bench;
  * @param latencyRecords      records EndToEndLatency sends one at a time
  * @param toolTimeoutMs       the longest one load-generator run may take
  * @param noisyNeighbourMs    how long {@link NoisyNeighbour} measures its light client, after its warm-up
+ * @param replicatedRecords   records of {@value #LARGE_RECORD_BYTES} bytes produced with acks=all to a
+ *                            three-node cluster ({@link ReplicatedRun})
+ * @param failoverKills       leader kills per round of the replicated workload
  */
 record Workload(String mode, int rounds, long smallRecords, long largeRecords, int latencyRecords,
-        long toolTimeoutMs, long noisyNeighbourMs) {
+        long toolTimeoutMs, long noisyNeighbourMs, long replicatedRecords, int failoverKills) {
 
     static final int SMALL_RECORD_BYTES = 100;
     static final int LARGE_RECORD_BYTES = 1024;
@@ -23,22 +26,32 @@ record Workload(String mode, int rounds, long smallRecords, long largeRecords, i
 
     Workload {
         if (rounds < 1 || smallRecords < 1 || largeRecords < 1 || latencyRecords < 1 || toolTimeoutMs < 1
-                || noisyNeighbourMs < 1) {
+                || noisyNeighbourMs < 1 || replicatedRecords < 1 || failoverKills < 1) {
             throw new IllegalArgumentException("workload counts must be positive rounds=" + rounds
                     + " smallRecords=" + smallRecords + " largeRecords=" + largeRecords
                     + " latencyRecords=" + latencyRecords + " toolTimeoutMs=" + toolTimeoutMs
-                    + " noisyNeighbourMs=" + noisyNeighbourMs);
+                    + " noisyNeighbourMs=" + noisyNeighbourMs + " replicatedRecords=" + replicatedRecords
+                    + " failoverKills=" + failoverKills);
         }
     }
 
     /** Three rounds, about 300 MB and 500 MB produced per broker and round. */
     static Workload full(int rounds) {
-        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000, 30_000);
+        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000, 30_000, 500_000, 3);
     }
 
-    /** One round with small counts: a try-out that finishes in a few minutes. */
+    /**
+     * One round with small counts: a try-out that finishes in a few minutes. Its replicated run sends
+     * few records: it proves the harness, three JVMs per broker on a small machine measure little more.
+     */
     static Workload quick() {
-        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000, 10_000);
+        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000, 10_000, 20_000, 2);
+    }
+
+    /** This workload under another name (e.g. {@code quick-replicated}: which workloads a run measures). */
+    Workload withMode(String newMode) {
+        return new Workload(newMode, rounds, smallRecords, largeRecords, latencyRecords, toolTimeoutMs,
+                noisyNeighbourMs, replicatedRecords, failoverKills);
     }
 
     long smallBytes() {

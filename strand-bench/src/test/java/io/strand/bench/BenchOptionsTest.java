@@ -58,4 +58,30 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> parse("--results")).hasMessageContaining("--results needs a value");
         assertThatThrownBy(() -> BenchOptions.parse("--quick")).hasMessageContaining("--strand-classpath is required");
     }
+
+    @Test
+    void runsTheSingleNodeWorkloadUnlessToldOtherwise() {
+        assertThat(parse().scenarios()).isEqualTo(BenchOptions.Scenarios.SINGLE);
+        assertThat(parse("--quick").workload().mode()).isEqualTo("quick");
+    }
+
+    @Test
+    void namesAReplicatedRunInItsMode() {
+        BenchOptions replicated = parse("--quick", "--workload", "replicated");
+        BenchOptions all = parse("--workload", "all");
+
+        assertThat(replicated.scenarios().single()).isFalse();
+        assertThat(replicated.scenarios().replicated()).isTrue();
+        assertThat(replicated.workload().mode()).isEqualTo("quick-replicated");
+        assertThat(replicated.workload().largeRecords()).isEqualTo(Workload.quick().largeRecords());
+        assertThat(all.scenarios().single()).isTrue();
+        assertThat(all.scenarios().replicated()).isTrue();
+        assertThat(all.workload().mode()).isEqualTo("full-all");
+    }
+
+    @Test
+    void rejectsAnUnknownWorkload() {
+        assertThatThrownBy(() -> parse("--workload", "cluster")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--workload");
+    }
 }

@@ -159,4 +159,35 @@ class ReportTest {
         }
         throw new AssertionError("no metric " + metric.key());
     }
+
+    @Test
+    void replicatedFiguresGetTheirOwnTableOnlyWhenMeasured() {
+        assertThat(report(samples()).markdown()).doesNotContain("### replicated", "failover:");
+
+        Samples samples = samples();
+        samples.record(Metric.REPLICATED_FAILOVER_MS, BrokerKind.KAFKA, 9_200);
+        samples.record(Metric.REPLICATED_FAILOVER_MS, BrokerKind.STRAND, 2_300);
+        samples.note(Metric.REPLICATED_PRODUCE_RECORDS_PER_SEC, BrokerKind.STRAND, "failed (see produce-1kib.log)");
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("### replicated (3 nodes, RF 3, min.insync.replicas=2)")
+                .contains("| failover: leader killed (kill -9) to the next acks=all send acknowledged, median of the "
+                        + "kills | ms | 9,200 | 2,300 | 0.25 | lower |")
+                .contains("| — | failed (see produce-1kib.log) | — | higher |")
+                .contains("- replicated: per broker and round a cluster of 3 combined nodes");
+        assertThat(markdown.indexOf("### replicated")).isGreaterThan(markdown.indexOf("| produce 100 B records"));
+    }
+
+    @Test
+    void aRunOfClustersOnlyShowsNoSingleNodeTable() {
+        Samples samples = new Samples();
+        samples.record(Metric.REPLICATED_END_TO_END_P99_MS, BrokerKind.KAFKA, 12);
+        samples.record(Metric.REPLICATED_END_TO_END_P99_MS, BrokerKind.STRAND, 6);
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("| end-to-end latency, acks=all, p99 | ms | 12 | 6 | 0.50 | lower |")
+                .doesNotContain("start-up: process start", "## Records sent and read back");
+        assertThat(report(new Samples()).markdown()).contains("start-up: process start");
+    }
 }
