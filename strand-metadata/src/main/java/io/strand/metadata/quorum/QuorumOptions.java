@@ -39,8 +39,13 @@ public record QuorumOptions(int electionTimeoutMinMs, int electionTimeoutMaxMs, 
         require(requestTimeoutMs > 0, "requestTimeoutMs=" + requestTimeoutMs);
     }
 
+    /**
+     * Election timeouts of 1–2 s, as Kafka's quorum waits {@code controller.quorum.fetch.timeout.ms}
+     * (2 s) before it elects: shorter ones made a loaded machine (a GC pause, two cores shared by three
+     * nodes) change leaders every few seconds; a broker's failover waits for its session timeout anyway.
+     */
     public static QuorumOptions defaults() {
-        return new QuorumOptions(150, 300, 5, 15, 4096, 8L * 1024 * 1024, 30_000, true, null, new Random());
+        return new QuorumOptions(1_000, 2_000, 5, 15, 4096, 8L * 1024 * 1024, 30_000, true, null, new Random());
     }
 
     public QuorumOptions withElectionTimeoutMs(int minMs, int maxMs) {
