@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
 import io.strand.broker.api.group.GroupHandlers;
@@ -204,6 +205,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
+                .register(new ElectLeadersHandler(controller))
                 .register(new InitProducerIdHandler(new ProducerIdManager(
                         ProducerIdBlocks.allocator(controller, nodeId, lifecycle::brokerEpoch))));
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
