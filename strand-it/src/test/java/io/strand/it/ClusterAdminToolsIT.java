@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.strand.testkit.ClusterNode;
 import io.strand.testkit.StrandCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class ClusterAdminToolsIT {
 
     private static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
     private static final String METADATA_QUORUM = "org.apache.kafka.tools.MetadataQuorumCommand";
-    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(150);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(90);
     private static final String TOPIC = "elected";
 
@@ -48,7 +49,12 @@ class ClusterAdminToolsIT {
             awaitAllInSync(admin);
             assertThat(partitions(admin)).noneMatch(p -> p.leader() != null && p.leader().id() == 1);
 
+            // The tool gives the election 30 s by default; a loaded machine's quorum may need longer
+            // to commit it after a node's return, as the other steps here may.
+            Path adminConfig = Files.writeString(dir.resolve("admin.properties"),
+                    "default.api.timeout.ms=" + STEP_TIMEOUT.toMillis() + "\nrequest.timeout.ms=" + STEP_TIMEOUT.toMillis() + "\n");
             ChildProcess.Result election = tool(LEADER_ELECTION, "--bootstrap-server", cluster.node(2).bootstrapServers(),
+                    "--command-config", adminConfig.toString(),
                     "--election-type", "preferred", "--all-topic-partitions");
             assertThat(election.stdout()).contains("Successfully completed leader election (PREFERRED)");
             await().atMost(STEP_TIMEOUT).untilAsserted(() -> assertThat(partitions(admin))
