@@ -2,9 +2,11 @@ package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
 import io.strand.broker.api.group.GroupHandlers;
+import io.strand.broker.api.metadata.DescribeQuorumHandler;
 import io.strand.broker.api.metadata.MetadataHandler;
 import io.strand.broker.api.offsets.DeleteRecordsHandler;
 import io.strand.broker.api.offsets.ListOffsetsHandler;
@@ -208,6 +210,8 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
+                .register(new ElectLeadersHandler(controller))
+                .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(new ProducerIdManager(
                         ProducerIdBlocks.allocator(controller, nodeId, lifecycle::brokerEpoch))));
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);

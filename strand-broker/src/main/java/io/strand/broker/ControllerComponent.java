@@ -8,7 +8,9 @@ import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataQuorum;
+import io.strand.metadata.quorum.QuorumDescription;
 import java.util.Random;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -53,8 +55,14 @@ final class ControllerComponent implements NodeComponent {
         // Answers only once this node's listeners have the change: a created topic is served here.
         controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config));
         // Requests from every broker's controller channel reach this controller while it leads.
+        MetadataQuorum describedQuorum = quorum;
+        String controllerListener = config.controllerListenerNames().get(0);
         dispatcher = new ControllerRequestDispatcher(controller,
-                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty);
+                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty,
+                request -> QuorumDescription.asksForTheMetadataPartition(request)
+                        ? describedQuorum.describeQuorum(controllerListener).map(QuorumDescription::toResponse)
+                                .orElseGet(() -> QuorumDescription.error(request, Errors.NOT_LEADER_OR_FOLLOWER))
+                        : QuorumDescription.error(request, Errors.UNKNOWN_TOPIC_OR_PARTITION));
         quorum.setLeaderRequestHandler(dispatcher);
     }
 

@@ -56,9 +56,11 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.DESCRIBE_LOG_DIRS, "1-5"),
             Map.entry(ApiKeys.CREATE_PARTITIONS, "0-3"),
             Map.entry(ApiKeys.DELETE_GROUPS, "0-2"),
+            Map.entry(ApiKeys.ELECT_LEADERS, "0-2"),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0-1"),
             Map.entry(ApiKeys.OFFSET_DELETE, "0-0"),
             Map.entry(ApiKeys.DESCRIBE_CLUSTER, "0-2"),
+            Map.entry(ApiKeys.DESCRIBE_QUORUM, "0-2"),
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, "0-1"),
             Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, "0-1"),
             Map.entry(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0-0"));

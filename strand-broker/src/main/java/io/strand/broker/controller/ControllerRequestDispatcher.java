@@ -6,6 +6,7 @@ import io.strand.metadata.quorum.LeaderRequestHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -19,6 +20,8 @@ import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.UnregisterBrokerRequestData;
@@ -26,6 +29,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeQuorumRequest;
 
 /**
  * The controller's end of the {@link ControllerChannel}: installed on this node's metadata quorum
@@ -36,7 +40,8 @@ import org.apache.kafka.common.protocol.Errors;
  * <p>Served: CreateTopics (with this controller's topic defaults), DeleteTopics, CreatePartitions,
  * IncrementalAlterConfigs, AlterConfigs, AllocateProducerIds (blocks of
  * {@link #PRODUCER_ID_BLOCK_SIZE}), BrokerRegistration, BrokerHeartbeat, UnregisterBroker,
- * AlterPartition and ElectLeaders. Any other API fails with INVALID_REQUEST.
+ * AlterPartition, ElectLeaders, and DescribeQuorum (answered from the metadata quorum's Raft state
+ * while this node leads it, else NOT_LEADER_OR_FOLLOWER). Any other API fails with INVALID_REQUEST.
  *
  * <p>Thread-safe and stateless: it runs on the Ratis thread that received the request and only
  * enqueues on the controller, whose thread completes the answer.
@@ -50,6 +55,7 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
     private final ControllerDefaults defaults;
     private final Predicate<String> dynamicBrokerConfig;
     private final Predicate<String> brokerListConfig;
+    private final Function<DescribeQuorumRequestData, DescribeQuorumResponseData> quorumDescriber;
 
     /**
      * @param defaults            partition count and replication factor of topics created without them
@@ -58,10 +64,20 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
      */
     public ControllerRequestDispatcher(QuorumController controller, ControllerDefaults defaults,
                                        Predicate<String> dynamicBrokerConfig, Predicate<String> brokerListConfig) {
+        this(controller, defaults, dynamicBrokerConfig, brokerListConfig,
+                request -> DescribeQuorumRequest.getPartitionLevelErrorResponse(request,
+                        Errors.NOT_LEADER_OR_FOLLOWER));
+    }
+
+    /** @param quorumDescriber answers DescribeQuorum from the metadata quorum this controller writes to */
+    public ControllerRequestDispatcher(QuorumController controller, ControllerDefaults defaults,
+                                       Predicate<String> dynamicBrokerConfig, Predicate<String> brokerListConfig,
+                                       Function<DescribeQuorumRequestData, DescribeQuorumResponseData> quorumDescriber) {
         this.controller = controller;
         this.defaults = defaults;
         this.dynamicBrokerConfig = dynamicBrokerConfig;
         this.brokerListConfig = brokerListConfig;
+        this.quorumDescriber = quorumDescriber;
     }
 
     @Override
@@ -99,6 +115,8 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
             case UNREGISTER_BROKER -> controller.unregisterBroker((UnregisterBrokerRequestData) request);
             case ALTER_PARTITION -> controller.alterPartition((AlterPartitionRequestData) request, apiVersion);
             case ELECT_LEADERS -> controller.electLeaders((ElectLeadersRequestData) request);
+            case DESCRIBE_QUORUM -> CompletableFuture.completedFuture(
+                    quorumDescriber.apply((DescribeQuorumRequestData) request));
             default -> CompletableFuture.failedFuture(
                     new InvalidRequestException("Not a broker-to-controller request: " + api));
         };

@@ -46,6 +46,13 @@ public final class TestImages {
         return this;
     }
 
+    /** A broker with an endpoint on {@link #LISTENER}, registered with a session and fenced. */
+    public TestImages fencedBroker(int brokerId) {
+        records.add(new RegisterBrokerRecord(brokerId, new Uuid(7L, brokerId),
+                List.of(new Endpoint(LISTENER, "localhost", 9090 + brokerId, "PLAINTEXT")), null, 1L, true, false));
+        return this;
+    }
+
     /** A topic whose partitions all have {@code replicas}, the first leading, all in sync, epoch 0. */
     public TestImages topic(String name, int partitions, Integer... replicas) {
         Uuid id = topicId(name);

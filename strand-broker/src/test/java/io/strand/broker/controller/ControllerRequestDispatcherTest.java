@@ -23,10 +23,14 @@ import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeQuorumRequest;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +115,27 @@ class ControllerRequestDispatcherTest {
         assertThatThrownBy(() -> dispatcher.handle(ApiKeys.CREATE_TOPICS.id, ApiKeys.CREATE_TOPICS.latestVersion(),
                 ByteBuffer.wrap(new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void describeQuorumIsAnsweredByTheQuorumDescriberOrNotLeaderWithoutOne() throws Exception {
+        DescribeQuorumRequestData request = DescribeQuorumRequest.singletonRequest(
+                Topic.CLUSTER_METADATA_TOPIC_PARTITION);
+        ControllerRequestDispatcher describing = new ControllerRequestDispatcher(controller,
+                new ControllerDefaults(2, (short) 1), name -> true, name -> false,
+                asked -> new DescribeQuorumResponseData().setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()));
+        short version = ApiKeys.DESCRIBE_QUORUM.latestVersion();
+
+        ApiMessage described = QuorumControllerChannel.readResponse(ApiKeys.DESCRIBE_QUORUM, version,
+                describing.handle(ApiKeys.DESCRIBE_QUORUM.id, version, MessageBytes.write(request, version))
+                        .get(30, TimeUnit.SECONDS));
+        DescribeQuorumResponseData withoutDescriber = (DescribeQuorumResponseData) call(ApiKeys.DESCRIBE_QUORUM,
+                request);
+
+        assertThat(((DescribeQuorumResponseData) described).errorCode())
+                .isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+        assertThat(withoutDescriber.topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
     }
 
     private ApiMessage call(ApiKeys api, ApiMessage request) throws Exception {

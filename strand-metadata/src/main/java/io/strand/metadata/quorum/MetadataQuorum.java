@@ -13,9 +13,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +31,11 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -255,6 +262,55 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         }
         int id = RaftSettings.nodeId(leader);
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /**
+     * The quorum as this node sees it while it leads (see {@link QuorumDescription} for what Ratis
+     * exposes and how it maps to Kafka's DescribeQuorum); empty when this node does not lead. Voter
+     * endpoints are the Raft addresses, named {@code listenerName}. Thread-safe; reads the Raft
+     * division's state without blocking.
+     */
+    public Optional<QuorumDescription> describeQuorum(String listenerName) {
+        RaftServer.Division d = division;
+        if (d == null || closed) {
+            return Optional.empty();
+        }
+        DivisionInfo info = d.getInfo();
+        RoleInfoProto role = info.getRoleInfoProto();
+        if (!info.isLeader() || !role.hasLeaderInfo()) {
+            return Optional.empty();
+        }
+        long nowMs = time.milliseconds();
+        long leaderNextIndex = d.getRaftLog().getNextIndex();
+        List<ServerRpcProto> followers = role.getLeaderInfo().getFollowerInfoList();
+        // Both come from the leader's list of log appenders, in its order; a change of the list
+        // between the two reads leaves the next indices unknown.
+        long[] nextIndices = info.getFollowerNextIndices();
+        boolean indicesLineUp = nextIndices.length == followers.size();
+        List<QuorumDescription.Voter> voters = new ArrayList<>();
+        voters.add(new QuorumDescription.Voter(nodeId, leaderNextIndex, nowMs, nowMs));
+        for (int i = 0; i < followers.size(); i++) {
+            ServerRpcProto follower = followers.get(i);
+            int followerId = RaftSettings.nodeId(RaftPeerId.valueOf(follower.getId().getId()));
+            long nextIndex = indicesLineUp ? nextIndices[i] : -1L;
+            long lastFetchMs = nowMs - follower.getLastRpcElapsedTimeMs();
+            long caughtUpMs = nextIndex >= leaderNextIndex ? lastFetchMs : -1L;
+            voters.add(new QuorumDescription.Voter(followerId, nextIndex, lastFetchMs, caughtUpMs));
+        }
+        voters.sort(Comparator.comparingInt(QuorumDescription.Voter::nodeId));
+        Map<Integer, InetSocketAddress> endpoints = new HashMap<>();
+        for (RaftPeer peer : d.getRaftConf().getCurrentPeers()) {
+            int id = RaftSettings.nodeId(peer.getId());
+            String address = peer.getAddress();
+            int colon = address == null ? -1 : address.lastIndexOf(':');
+            if (id >= 0 && colon > 0) {
+                endpoints.put(id, InetSocketAddress.createUnresolved(address.substring(0, colon),
+                        Integer.parseInt(address.substring(colon + 1))));
+            }
+        }
+        long highWatermark = d.getRaftLog().getLastCommittedIndex() + 1;
+        return Optional.of(new QuorumDescription(nodeId, info.getCurrentTerm(), highWatermark, voters,
+                endpoints, listenerName));
     }
 
     /**

@@ -136,6 +136,33 @@ class MultiVoterQuorumTest {
         assertThat(rejoined.isLeader()).isFalse();
     }
 
+    @Test
+    void theLeaderDescribesTheQuorumWithEveryVotersProgressAndFollowersDoNot() throws IOException {
+        startThreeVoters(STEADY);
+        MetadataQuorum leader = awaitLeader();
+        long offset = get(leader.append(List.of(new TopicRecord("described", new Uuid(2, 2)))));
+
+        await().atMost(STEP_TIMEOUT).untilAsserted(() -> {
+            QuorumDescription description = leader.describeQuorum("CONTROLLER").orElseThrow();
+            assertThat(description.leaderId()).isEqualTo(leader.nodeId());
+            assertThat(description.term()).isPositive();
+            assertThat(description.highWatermark()).isGreaterThan(offset);
+            long leaderEnd = description.voters().stream().filter(v -> v.nodeId() == leader.nodeId())
+                    .findFirst().orElseThrow().logEndOffset();
+            assertThat(leaderEnd).isGreaterThanOrEqualTo(description.highWatermark());
+            assertThat(description.voters()).extracting(QuorumDescription.Voter::nodeId).containsExactly(1, 2, 3);
+            assertThat(description.voters()).allSatisfy(voter -> {
+                assertThat(voter.logEndOffset()).isEqualTo(leaderEnd);
+                assertThat(voter.lastFetchTimestampMs()).isPositive();
+                assertThat(voter.lastCaughtUpTimestampMs()).isPositive();
+            });
+            assertThat(description.endpoints()).hasSize(3);
+            assertThat(description.endpoints().get(2).getPort()).isEqualTo(voters.get(2).getPort());
+        });
+        assertThat(nodes.values()).filteredOn(q -> !q.isLeader())
+                .allSatisfy(follower -> assertThat(follower.describeQuorum("CONTROLLER")).isEmpty());
+    }
+
     /**
      * The stale view, made deterministic: node B (a follower) and node F (down, then restarted)
      * refuse every AppendEntries that tells them a commit index at or past the RemoveTopicRecord.

@@ -192,7 +192,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 MetadataImage current = image.get();
                 for (int leaderId : read.leaderHints) {
                     BrokerRegistration leader = current.brokers().get(leaderId);
-                    if (leader != null) {
+                    // As Kafka: only a live (unfenced) leader's endpoint is given.
+                    if (leader != null && !leader.fenced()) {
                         leader.endpoint(listenerName).ifPresent(endpoint -> response.nodeEndpoints().add(
                                 new FetchResponseData.NodeEndpoint().setNodeId(leaderId).setHost(endpoint.host())
                                         .setPort(endpoint.port()).setRack(leader.rack())));

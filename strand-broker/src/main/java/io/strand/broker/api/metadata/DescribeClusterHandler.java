@@ -28,8 +28,9 @@ import org.apache.kafka.common.requests.DescribeClusterRequest;
  * v0). Clients cannot talk to the controller quorum directly: the controller id given is the active
  * controller's (the metadata quorum's leader) when that node is also a broker on this listener, else
  * the lowest registered broker id, as Metadata reports it; any broker forwards controller requests,
- * so either serves the client. Brokers are never fenced here, so {@code include_fenced_brokers} (v2) changes nothing and {@code is_fenced} is
- * false. Answers at once on the event loop; stateless.
+ * so either serves the client. As Kafka's broker does, fenced brokers are left out unless the request
+ * sets {@code include_fenced_brokers} (v2), which lists them with {@code is_fenced} true; a broker in
+ * controlled shutdown is not fenced and stays listed. Answers at once on the event loop; stateless.
  */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
@@ -85,15 +86,19 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                 .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
                         ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
         for (BrokerRegistration broker : current.brokers().values()) {
+            if (broker.fenced() && !data.includeFencedBrokers()) {
+                continue;
+            }
             Optional<Endpoint> endpoint = broker.endpoint(context.listenerName());
             endpoint.ifPresent(e -> response.brokers().add(new DescribeClusterBroker()
                     .setBrokerId(broker.brokerId()).setHost(e.host()).setPort(e.port()).setRack(broker.rack())
-                    .setIsFenced(false)));
+                    .setIsFenced(broker.fenced())));
         }
         int active = activeControllerId.getAsInt();
-        boolean activeIsListed = response.brokers().stream().anyMatch(b -> b.brokerId() == active);
+        boolean activeIsListed = response.brokers().stream().anyMatch(b -> b.brokerId() == active && !b.isFenced());
         response.setControllerId(activeIsListed ? active
-                : response.brokers().stream().mapToInt(DescribeClusterBroker::brokerId).min().orElse(-1));
+                : response.brokers().stream().filter(b -> !b.isFenced())
+                        .mapToInt(DescribeClusterBroker::brokerId).min().orElse(-1));
         return response;
     }
 

@@ -40,8 +40,10 @@ import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
  * partition 0; otherwise null. A named topic that does not exist gets UNKNOWN_TOPIC_OR_PARTITION
  * (INVALID_TOPIC_EXCEPTION for an illegal name) and no partitions.
  *
- * <p>A replica is offline when its broker is not registered or has no endpoint on the request's
- * listener; a leader that is offline that way is reported as -1. Strand has no eligible leader
+ * <p>A replica is offline when its broker is not registered, is fenced, or has no endpoint on the
+ * request's listener (as Kafka's metadata cache decides); a leader that is not registered or has no
+ * endpoint there is reported as -1 (a fenced leader is still named, as Kafka names it, until the
+ * controller moves the leadership). Strand has no eligible leader
  * replicas, so both ELR lists are empty. Answers at once on the event loop; stateless.
  */
 public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequest> {
@@ -162,7 +164,7 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                                                                       int partitionId, PartitionRegistration p) {
         List<Integer> offline = new ArrayList<>();
         for (int replica : p.replicas()) {
-            if (!isOnline(current, listenerName, replica)) {
+            if (!isOnline(current, listenerName, replica) || isFenced(current, replica)) {
                 offline.add(replica);
             }
         }
@@ -181,5 +183,10 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     private static boolean isOnline(MetadataImage current, String listenerName, int brokerId) {
         BrokerRegistration broker = current.brokers().get(brokerId);
         return broker != null && broker.endpoint(listenerName).isPresent();
+    }
+
+    private static boolean isFenced(MetadataImage current, int brokerId) {
+        BrokerRegistration broker = current.brokers().get(brokerId);
+        return broker != null && broker.fenced();
     }
 }

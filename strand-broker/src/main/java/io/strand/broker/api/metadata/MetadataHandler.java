@@ -40,8 +40,11 @@ import org.apache.kafka.common.requests.MetadataRequest;
  * them, so clients need no retry. Topics asked for by id (v10+) that do not exist get
  * UNKNOWN_TOPIC_ID.
  *
+ * <p>As Kafka's metadata cache does, the broker list leaves out fenced brokers (a broker in controlled
+ * shutdown stays listed); partitions still name their leader and replicas as registered.
+ *
  * <p>The controller id is the active controller's (the metadata quorum's leader) when that node is a
- * broker on the request's listener, else the lowest registered broker id. Kafka names a random live
+ * listed broker on the request's listener, else the lowest listed (unfenced) broker id. Kafka names a random live
  * broker: its clients cannot reach the controller, and any broker forwards controller requests (here
  * too, through the controller channel).
  */
@@ -121,6 +124,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(current.clusterId());
         for (BrokerRegistration broker : current.brokers().values()) {
+            if (broker.fenced()) {
+                continue;
+            }
             Optional<Endpoint> endpoint = broker.endpoints().stream()
                     .filter(e -> e.listenerName().equals(context.listenerName())).findFirst();
             endpoint.ifPresent(e -> response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
@@ -146,7 +152,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
     /** Where the active controller is not a broker on this listener, as before there was one to name. */
     private static int lowestBrokerId(MetadataImage current) {
-        return current.brokers().keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
+        return current.brokers().values().stream().filter(b -> !b.fenced())
+                .mapToInt(BrokerRegistration::brokerId).min().orElse(-1);
     }
 
     private MetadataResponseTopic describeRequested(MetadataImage current, MetadataRequestData.MetadataRequestTopic wanted,

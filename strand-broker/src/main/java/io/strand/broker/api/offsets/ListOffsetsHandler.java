@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -29,6 +30,12 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * record with the largest timestamp, -4 earliest local (= earliest, no tiered storage), -5 latest
  * tiered and -6 earliest pending upload (none: offset -1). For a real timestamp, the first offset
  * at or after it that consumers may read, or -1 if there is none.
+ *
+ * <p>Who asks decides what is readable and where, as in Kafka's ReplicaManager: a consumer
+ * ({@code replica_id} -1) asks the leader (elsewhere NOT_LEADER_OR_FOLLOWER) and reads up to the
+ * high watermark; a replica ({@code replica_id} ≥ 0, a follower's fetcher) also asks the leader but
+ * reads up to the log end, so -1 answers the log end offset; the debugging id -2 may ask any replica
+ * hosting the partition and reads up to its log end.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -67,7 +74,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 if (duplicates.contains(tp)) {
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setOffset(-1).setTimestamp(-1);
                 } else {
-                    lookUp(tp, wanted, result);
+                    lookUp(tp, wanted, request.replicaId(), result);
                 }
                 if (request.version() < FIRST_LEADER_EPOCH_VERSION) {
                     result.setLeaderEpoch(-1);
@@ -79,12 +86,17 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         return CompletableFuture.completedFuture(response);
     }
 
-    private void lookUp(TopicPartition tp, ListOffsetsPartition wanted, ListOffsetsPartitionResponse result) {
+    private void lookUp(TopicPartition tp, ListOffsetsPartition wanted, int replicaId,
+                        ListOffsetsPartitionResponse result) {
         try {
-            Partition partition = replicaManager.leaderPartition(tp);
+            Partition partition = replicaId == ListOffsetsRequest.DEBUGGING_REPLICA_ID
+                    ? replicaManager.partition(tp).orElseThrow(
+                            () -> new UnknownTopicOrPartitionException("This broker does not host " + tp))
+                    : replicaManager.leaderPartition(tp);
             partition.checkLeaderEpoch(wanted.currentLeaderEpoch());
             PartitionLog log = partition.log();
-            long readableEnd = log.highWatermark();
+            long readableEnd = replicaId == ListOffsetsRequest.CONSUMER_REPLICA_ID
+                    ? log.highWatermark() : log.logEndOffset();
             long timestamp = wanted.timestamp();
             if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 set(result, RecordBatch.NO_TIMESTAMP, readableEnd, log.latestEpoch());

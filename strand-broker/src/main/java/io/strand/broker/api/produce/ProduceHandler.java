@@ -163,7 +163,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         result.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
                 .setLeaderId(registration.leader()).setLeaderEpoch(registration.leaderEpoch()));
         BrokerRegistration leader = current.brokers().get(registration.leader());
-        if (leader == null || response.nodeEndpoints().find(registration.leader()) != null) {
+        // As Kafka: only a live (unfenced) leader's endpoint is given.
+        if (leader == null || leader.fenced() || response.nodeEndpoints().find(registration.leader()) != null) {
             return;
         }
         leader.endpoint(listenerName).ifPresent(endpoint -> response.nodeEndpoints().add(

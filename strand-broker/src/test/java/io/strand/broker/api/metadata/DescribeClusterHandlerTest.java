@@ -98,6 +98,27 @@ class DescribeClusterHandlerTest {
     }
 
     @Test
+    void fencedBrokersAreLeftOutUnlessAskedFor() {
+        MetadataImage withFenced = TestImages.builder().fencedBroker(1).broker(2).build();
+        DescribeClusterHandler describer = new DescribeClusterHandler(() -> withFenced, () -> 1);
+        DescribeClusterRequest plain = new DescribeClusterRequest.Builder(new DescribeClusterRequestData())
+                .build((short) 2);
+        DescribeClusterRequest withFencedAsked = new DescribeClusterRequest.Builder(
+                new DescribeClusterRequestData().setIncludeFencedBrokers(true)).build((short) 2);
+
+        DescribeClusterResponseData live = describer.handle(Requests.context(plain), plain).join();
+        DescribeClusterResponseData all = describer.handle(Requests.context(withFencedAsked), withFencedAsked).join();
+
+        assertThat(live.brokers()).extracting(DescribeClusterBroker::brokerId, DescribeClusterBroker::isFenced)
+                .containsExactly(tuple(2, false));
+        assertThat(live.controllerId()).isEqualTo(2);
+        assertThat(all.brokers()).extracting(DescribeClusterBroker::brokerId, DescribeClusterBroker::isFenced)
+                .containsExactlyInAnyOrder(tuple(1, true), tuple(2, false));
+        // A fenced broker is never named controller: the client could not count on it.
+        assertThat(all.controllerId()).isEqualTo(2);
+    }
+
+    @Test
     void everyVersionCarriesTheResponseOverTheWire() {
         for (short version = 0; version <= 2; version++) {
             DescribeClusterResponseData read = Requests.overWire(ApiKeys.DESCRIBE_CLUSTER,

@@ -151,6 +151,22 @@ class DescribeTopicPartitionsHandlerTest {
     }
 
     @Test
+    void aFencedBrokersReplicaIsOfflineButAFencedLeaderIsStillNamed() {
+        MetadataImage cluster = TestImages.builder().broker(1).fencedBroker(2)
+                .topicWithPartition("followed", List.of(1, 2), List.of(1), 1, 3)
+                .topicWithPartition("stale", List.of(2, 1), List.of(2), 2, 3)
+                .build();
+
+        DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsHandler(() -> cluster)
+                .handle(Requests.context(buildRequest(request(2000, null))), buildRequest(request(2000, null))).join();
+
+        assertThat(response.topics().find("followed").partitions().get(0).offlineReplicas()).containsExactly(2);
+        DescribeTopicPartitionsResponsePartition stale = response.topics().find("stale").partitions().get(0);
+        assertThat(stale.offlineReplicas()).containsExactly(2);
+        assertThat(stale.leaderId()).isEqualTo(2);
+    }
+
+    @Test
     void responseSurvivesTheWire() {
         DescribeTopicPartitionsResponseData read = Requests.overWire(ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
                 handle(request(4, null, "ctopic", "plain", "zz")), (short) 0);

@@ -1,0 +1,38 @@
+package io.strand.broker.api.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.broker.api.Requests;
+import io.strand.broker.api.TestImages;
+import io.strand.broker.topic.TopicAutoCreator;
+import io.strand.metadata.image.MetadataImage;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.junit.jupiter.api.Test;
+
+class MetadataHandlerTest {
+
+    @Test
+    void fencedBrokersAreLeftOutOfTheBrokerListAndNeverNamedController() {
+        MetadataImage image = TestImages.builder().fencedBroker(1).broker(2).broker(3)
+                .topicWithPartition("events", List.of(1, 2), List.of(2), 2, 5)
+                .build();
+        MetadataHandler handler = new MetadataHandler(() -> image,
+                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
+                false, () -> 1);
+        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null))
+                .build((short) 12);
+
+        MetadataResponseData response = handler.handle(Requests.context(request), request).join();
+
+        assertThat(response.brokers()).extracting(MetadataResponseBroker::nodeId).containsExactlyInAnyOrder(2, 3);
+        assertThat(response.controllerId()).isEqualTo(2);
+        // The partition still names its replicas as registered, as Kafka's metadata cache does.
+        assertThat(response.topics().find("events").partitions().get(0).replicaNodes()).containsExactly(1, 2);
+    }
+}
