@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,12 +35,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,8 @@ class ReplicatedClientsIT {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(45);
+    private static final String MIN_ISR_TOPIC = "replicated-min-isr";
+    private static final String MIN_ISR_3_TOPIC = "replicated-min-isr-3";
 
     @TempDir
     static Path dir;
@@ -75,6 +80,9 @@ class ReplicatedClientsIT {
     @BeforeAll
     static void startCluster() {
         cluster = StrandCluster.builder(dir).nodes(NODES).start();
+        // Created before any node stops: see forwardedAdminRequestRightAfterANodeRestartIsAnswered.
+        createReplicatedTopic(MIN_ISR_TOPIC, 2);
+        createReplicatedTopic(MIN_ISR_3_TOPIC, 3);
     }
 
     @AfterAll
@@ -172,8 +180,7 @@ class ReplicatedClientsIT {
     @Test
     @Order(7)
     void acksAllSucceedsWithOneNodeStoppedAndFailsBelowMinInsyncReplicas() throws Exception {
-        String topic = "replicated-min-isr";
-        createReplicatedTopic(topic);
+        String topic = MIN_ISR_TOPIC;
         Map<String, String> before = produce(cluster.bootstrapServers(), topic, 0, 60);
         awaitFullIsrs(topic);
 
@@ -214,11 +221,7 @@ class ReplicatedClientsIT {
     @Test
     @Order(6)
     void aTopicWhoseIsrIsBelowItsMinInsyncReplicasRejectsAcksAllWithNotEnoughReplicas() throws Exception {
-        String topic = "replicated-min-isr-3";
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                    .configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
-        }
+        String topic = MIN_ISR_3_TOPIC;
         awaitFullIsrs(topic);
         ClusterNode stopped = cluster.node(2);
         stopped.stop();
@@ -230,6 +233,26 @@ class ReplicatedClientsIT {
             stopped.restart();
         }
         awaitFullIsrs(topic);
+    }
+
+    @Test
+    @Order(8)
+    @Disabled("Strand bug: a broker forwards admin requests to the controller through one LeaderRequestClient whose"
+            + " attempt timeout equals its whole timeout (30 s, BrokerComponent.FORWARDING_TIMEOUT_MS); Ratis' netty"
+            + " client does not notice that its connection to a stopped voter died, so the first request forwarded"
+            + " to a voter that was stopped (and restarted) waits 30 s unanswered and fails with 'No metadata leader"
+            + " answered ... lastError=TimeoutException: no answer within 29999 ms' instead of trying the next voter")
+    void forwardedAdminRequestRightAfterANodeRestartIsAnswered() throws Exception {
+        for (ClusterNode node : cluster.nodes()) {
+            node.stop();
+            node.restart();
+            awaitFullIsrs(MIN_ISR_TOPIC);
+            String topic = "replicated-after-restart-" + node.nodeId();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) NODES))).all().get(60, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private static void groupConsumesAndANewMemberResumes(String topic, String protocol) throws Exception {
@@ -285,7 +308,11 @@ class ReplicatedClientsIT {
                     for (ConsumerRecord<String, String> record : member.poll(Duration.ofMillis(100))) {
                         read.put(record.key(), record.value());
                     }
-                    member.commitSync();
+                    try {
+                        member.commitSync();
+                    } catch (CommitFailedException | RebalanceInProgressException e) {
+                        // a rebalance moved on (a newer member epoch or generation): the next round commits
+                    }
                 }
                 boolean bothAssigned = !ends.isEmpty() && !a.assignment().isEmpty() && !b.assignment().isEmpty();
                 return read.size() >= total && bothAssigned && atEnd(members, ends);
@@ -330,9 +357,14 @@ class ReplicatedClientsIT {
     }
 
     private static void createReplicatedTopic(String topic) {
+        createReplicatedTopic(topic, 2);
+    }
+
+    private static void createReplicatedTopic(String topic, int minInsyncReplicas) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                    .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+                    .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)))))
+                    .all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("cannot create " + topic, e);
         }
