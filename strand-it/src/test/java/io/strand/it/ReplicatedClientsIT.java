@@ -34,7 +34,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -361,10 +363,25 @@ class ReplicatedClientsIT {
     }
 
     private static void createReplicatedTopic(String topic, int minInsyncReplicas) {
+        // A broker may be unregistered or fenced a moment (start-up, a restart, a heartbeat late on a loaded
+        // machine): the controller then refuses three replicas, and the creation is asked again.
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                    .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)))))
-                    .all().get(60, TimeUnit.SECONDS);
+            await("create " + topic).atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
+                            .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)))))
+                            .all().get(60, TimeUnit.SECONDS);
+                    return true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        return true;
+                    }
+                    if (e.getCause() instanceof InvalidReplicationFactorException) {
+                        return false;
+                    }
+                    throw e;
+                }
+            });
         } catch (Exception e) {
             throw new AssertionError("cannot create " + topic, e);
         }
@@ -395,6 +412,9 @@ class ReplicatedClientsIT {
     /** Sends one record with acks=all through {@code bootstrap}, expects it not acknowledged and returns why. */
     private static Throwable produceOneExpectingFailure(String bootstrap, String topic) throws Exception {
         Properties props = producerProperties(bootstrap);
+        // NOT_ENOUGH_REPLICAS is retriable: without retries its error surfaces instead of the batch's expiry
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.RETRIES_CONFIG, "0");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
