@@ -13,12 +13,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,8 +143,22 @@ class ReplicatedNonJavaClientsIT {
     /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for every ISR to be full. */
     private static void createReplicatedTopic(String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                    .configs(Map.of("min.insync.replicas", "2")))).all().get(30, TimeUnit.SECONDS);
+            // a broker briefly unregistered or fenced (start-up, a late heartbeat): ask again
+            await("create " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
+                            .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+                    return true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        return true;
+                    }
+                    if (e.getCause() instanceof InvalidReplicationFactorException) {
+                        return false;
+                    }
+                    throw e;
+                }
+            });
             await("every ISR of " + topic + " full").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                     .until(() -> {
                         TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
