@@ -82,6 +82,13 @@ final class BrokerComponent implements NodeComponent {
     private static final long REGISTRATION_TIMEOUT_MS = 30_000;
     /** How long a forwarded admin request or producer id allocation may take, leader changes included. */
     private static final long FORWARDING_TIMEOUT_MS = 30_000;
+    /**
+     * How long one voter may stay silent before a forwarded request or an ISR change tries the next:
+     * Ratis' client does not notice a connection to a voter that died, so a request sent on it waits
+     * this long. Long enough for any controller operation that commits; a slower answer is asked of
+     * the next voter, which sends it on to the leader (CreateTopics would then find its topic there).
+     */
+    private static final long CONTROLLER_ATTEMPT_TIMEOUT_MS = 8_000;
     /** How long a registration or heartbeat may take; both are repeated by the lifecycle manager. */
     private static final long LIFECYCLE_REQUEST_TIMEOUT_MS = 5_000;
     private static final long REGISTRATION_RETRY_BACKOFF_MS = 100;
@@ -130,11 +137,11 @@ final class BrokerComponent implements NodeComponent {
         // One channel per kind of traffic: a slow admin request never holds up a heartbeat.
         QuorumControllerChannel.LocalController local = controllerRole.localController();
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
-                FORWARDING_TIMEOUT_MS, local);
+                CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
                 LIFECYCLE_REQUEST_TIMEOUT_MS, local);
         alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
-                ALTER_PARTITION_TIMEOUT_MS, ALTER_PARTITION_TIMEOUT_MS, local);
+                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
         ControllerChannel controller = forwarding;
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,

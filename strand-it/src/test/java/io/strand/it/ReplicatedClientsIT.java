@@ -44,7 +44,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -239,11 +238,6 @@ class ReplicatedClientsIT {
 
     @Test
     @Order(8)
-    @Disabled("Strand bug: a broker forwards admin requests to the controller through one LeaderRequestClient whose"
-            + " attempt timeout equals its whole timeout (30 s, BrokerComponent.FORWARDING_TIMEOUT_MS); Ratis' netty"
-            + " client does not notice that its connection to a stopped voter died, so the first request forwarded"
-            + " to a voter that was stopped (and restarted) waits 30 s unanswered and fails with 'No metadata leader"
-            + " answered ... lastError=TimeoutException: no answer within 29999 ms' instead of trying the next voter")
     void forwardedAdminRequestRightAfterANodeRestartIsAnswered() throws Exception {
         for (ClusterNode node : cluster.nodes()) {
             node.stop();
