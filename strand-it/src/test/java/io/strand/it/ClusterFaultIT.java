@@ -1,0 +1,318 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strand.testkit.ClusterNode;
+import io.strand.testkit.StrandCluster;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of whole processes in a three-node cluster (each node a combined broker and controller,
+ * see {@link StrandCluster}): the leader of a partition killed with SIGKILL under acks=all load,
+ * the active controller killed while topics are created, every node killed at once. Each test
+ * records every send's outcome ({@link SendLog}) and ends with {@link LogAudit} over a full read,
+ * and, where replicas matter, compares the segment files of every node: each replica must hold the
+ * same records at the same offsets as the read.
+ *
+ * <p>One cluster for the class; each test has topics of its own and leaves every node running. The
+ * controller fences a broker silent for {@value #SESSION_TIMEOUT_MS} ms.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class ClusterFaultIT {
+
+    private static final int SESSION_TIMEOUT_MS = 3_000;
+    private static final Duration AWAIT = Duration.ofSeconds(90);
+    private static final int MAX_PENDING_SENDS = 1_000;
+    /** Paced so that three JVMs and the producers leave the machine room to fail over. */
+    private static final int SENDS_PER_SECOND = 2_000;
+
+    @TempDir
+    static Path dir;
+    private static StrandCluster cluster;
+    private static Admin admin;
+    private final List<ProducerLoad> loads = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = StrandCluster.builder(dir).nodes(3)
+                .property("broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS))
+                .property("broker.heartbeat.interval.ms", "500")
+                .start();
+        admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void stopLoads() {
+        loads.forEach(ProducerLoad::close);
+    }
+
+    @Test
+    void leaderKilledUnderIdempotentAcksAllLoadLosesNoAcknowledgedRecordOnAnyReplica() throws Exception {
+        String topic = "leader-killed";
+        int partitions = 3;
+        createTopic(topic, partitions);
+        ProducerLoad load = startIdempotentLoad("leader-killed-idempotent", topic, partitions);
+        awaitAcked(load, 2_000);
+
+        int oldLeader = describe(topic).partitions().get(0).leader().id();
+        long lastSeqBeforeKill = load.log.begun() - 1;
+        cluster.node(oldLeader).kill9();
+
+        int newLeader = awaitLeaderOtherThan(topic, 0, oldLeader);
+        assertThat(newLeader).isNotEqualTo(oldLeader);
+        // a send begun after the kill, to the failed-over partition, acknowledged: the new leader serves acks=all
+        await("an acks=all send to partition 0 begun after the kill is acknowledged").atMost(AWAIT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> load.log.sends().stream().anyMatch(send -> send.seq > lastSeqBeforeKill
+                        && send.partition == 0 && send.outcome() == SendLog.Outcome.ACKED));
+
+        cluster.node(oldLeader).restart();
+        awaitFullIsr(topic, partitions);
+        awaitAcked(load, load.log.acked() + 1_000);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, partitions, AWAIT);
+        audit.check(List.of(load.log));
+        assertThat(audit.records()).isGreaterThanOrEqualTo((int) load.log.acked());
+        assertEveryReplicaHolds(topic, partitions, audit);
+    }
+
+    @Test
+    void controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing() throws Exception {
+        String topic = "controller-killed";
+        int partitions = 3;
+        createTopic(topic, partitions);
+        ProducerLoad load = startIdempotentLoad("controller-killed-idempotent", topic, partitions);
+        awaitAcked(load, 1_000);
+
+        int oldController = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        CompletableFuture<Void> createdDuringKill = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 5; i++) {
+                createTopic("created-around-controller-kill-" + i, 1);
+            }
+        });
+        cluster.node(oldController).kill9();
+        createdDuringKill.get(3, TimeUnit.MINUTES);
+
+        await("a new controller").atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id() != oldController);
+        createTopic("created-after-controller-kill", 2);
+        long ackedAfterKill = load.log.acked();
+        awaitAcked(load, ackedAfterKill + 1_000);
+
+        cluster.node(oldController).restart();
+        awaitFullIsr(topic, partitions);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        Map<String, TopicDescription> topics = admin.describeTopics(List.of(
+                "created-around-controller-kill-0", "created-around-controller-kill-4",
+                "created-after-controller-kill")).allTopicNames().get(30, TimeUnit.SECONDS);
+        assertThat(topics).hasSize(3);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, partitions, AWAIT);
+        audit.check(List.of(load.log));
+        assertEveryReplicaHolds(topic, partitions, audit);
+    }
+
+    @Test
+    void everyNodeKilledRightAfterTopicsAreCreatedKeepsTopicsAndAcknowledgedRecords() throws Exception {
+        List<String> topics = List.of("full-restart-a", "full-restart-b", "full-restart-c");
+        int partitions = 2;
+        SendLog log = new SendLog("full-restart", true);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000), new StringSerializer(), new StringSerializer())) {
+            for (String topic : topics) {
+                createTopic(topic, partitions);
+            }
+            // one SendLog over several topics: partition p of topic t is recorded as t * partitions + p
+            for (int i = 0; i < 60; i++) {
+                int t = i % topics.size();
+                int p = (i / topics.size()) % partitions;
+                SendLog.Send send = log.begin(t * partitions + p);
+                long offset = producer.send(new ProducerRecord<>(topics.get(t), p, null, send.value)).get().offset();
+                log.complete(send, offset, null);
+            }
+        }
+        cluster.nodes().forEach(ClusterNode::kill9);
+        restartAll();
+
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                .get(60, TimeUnit.SECONDS);
+        assertThat(described.keySet()).containsExactlyInAnyOrderElementsOf(topics);
+        for (String topic : topics) {
+            assertThat(described.get(topic).partitions()).hasSize(partitions)
+                    .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            awaitFullIsr(topic, partitions);
+        }
+        for (int t = 0; t < topics.size(); t++) {
+            LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topics.get(t), partitions,
+                    AWAIT);
+            for (SendLog.Send send : log.sends()) {
+                if (send.partition / partitions == t) {
+                    int p = send.partition % partitions;
+                    assertThat(audit.partitions.get(p)).as("%s-%d", topics.get(t), p).hasSizeGreaterThan(
+                            (int) send.offset());
+                    assertThat(audit.partitions.get(p).get((int) send.offset()))
+                            .as("acknowledged %s at %s-%d@%d", send.value, topics.get(t), p, send.offset())
+                            .isEqualTo(send.value);
+                }
+            }
+            assertThat(audit.records()).isEqualTo(20);
+        }
+    }
+
+    // ---- helpers
+
+    private ProducerLoad startIdempotentLoad(String name, String topic, int partitions) {
+        ProducerLoad load = ProducerLoad.start(name, cluster.bootstrapServers(), topic, partitions, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS, SENDS_PER_SECOND);
+        loads.add(load);
+        return load;
+    }
+
+    private static void awaitAcked(ProducerLoad load, long acked) {
+        await(load.log + " reaches " + acked + " acknowledgements").atMost(AWAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> load.log.acked() >= acked);
+    }
+
+    private static void assertNoSendFailed(SendLog log) {
+        assertThat(log.pending()).as("pending sends of %s after flush", log).isZero();
+        assertThat(log.failed()).as("failed sends of %s, first: %s", log, log.sends().stream()
+                .filter(send -> send.error() != null).findFirst().map(send -> send.value + ": " + send.error())
+                .orElse("none")).isZero();
+    }
+
+    /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for its leaders. */
+    private static void createTopic(String topic, int partitions) {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot create " + topic, e);
+        }
+        await("leaders of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> describe(topic).partitions().stream().allMatch(p -> p.leader() != null));
+    }
+
+    private static TopicDescription describe(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+    }
+
+    private static int awaitLeaderOtherThan(String topic, int partition, int oldLeader) {
+        int[] leader = {-1};
+        await(topic + "-" + partition + " led by another node than " + oldLeader).atMost(AWAIT)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    TopicPartitionInfo info = describe(topic).partitions().get(partition);
+                    leader[0] = info.leader() == null ? -1 : info.leader().id();
+                    return leader[0] != -1 && leader[0] != oldLeader;
+                });
+        return leader[0];
+    }
+
+    /** Waits until every partition of {@code topic} has all three replicas in its ISR. */
+    private static void awaitFullIsr(String topic, int partitions) {
+        await("ISR of 3 on every partition of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> {
+                    List<TopicPartitionInfo> infos = describe(topic).partitions();
+                    return infos.size() == partitions && infos.stream().allMatch(p -> p.isr().size() == 3);
+                });
+    }
+
+    /** Starts every node again at once (one alone cannot serve without a quorum) and waits until all serve. */
+    private static void restartAll() {
+        CompletableFuture.allOf(cluster.nodes().stream()
+                .map(node -> CompletableFuture.runAsync(node::restart))
+                .toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * Kills every node, reads each node's segment files of {@code topic}, asserts each replica holds
+     * exactly what {@code audit} read (the same values at the same offsets), and starts the nodes
+     * again. Killed, not stopped: nothing is written after the kill, and the page cache keeps what
+     * each node wrote, so the files show each replica as it was.
+     */
+    private static void assertEveryReplicaHolds(String topic, int partitions, LogAudit audit) throws IOException {
+        cluster.nodes().forEach(ClusterNode::kill9);
+        try {
+            for (ClusterNode node : cluster.nodes()) {
+                for (int p = 0; p < partitions; p++) {
+                    assertThat(replicaValues(node, topic, p)).as("%s-%d on node %d", topic, p, node.nodeId())
+                            .isEqualTo(audit.partitions.get(p));
+                }
+            }
+        } finally {
+            restartAll();
+        }
+    }
+
+    /** The values in {@code node}'s log of a partition, read from its segment files, checking offsets run from 0. */
+    private static List<String> replicaValues(ClusterNode node, String topic, int partition) throws IOException {
+        Path partitionDir = node.dir().resolve("logs").resolve(topic + "-" + partition);
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(partitionDir)) {
+            segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        List<String> values = new ArrayList<>();
+        for (Path segment : segments) {
+            MemoryRecords records = MemoryRecords.readableRecords(ByteBuffer.wrap(Files.readAllBytes(segment)));
+            for (RecordBatch batch : records.batches()) {
+                for (Record record : batch) {
+                    assertThat(record.offset()).as("offset in %s of node %d", segment, node.nodeId())
+                            .isEqualTo(values.size());
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        return values;
+    }
+}
