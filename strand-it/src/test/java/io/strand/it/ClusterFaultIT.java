@@ -2,6 +2,7 @@ package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.strand.testkit.ClusterNode;
 import io.strand.testkit.StrandCluster;
@@ -15,23 +16,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +72,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFaultIT {
 
     private static final int SESSION_TIMEOUT_MS = 3_000;
+    private static final short PRODUCE_VERSION = 12;
     private static final Duration AWAIT = Duration.ofSeconds(90);
     private static final int MAX_PENDING_SENDS = 1_000;
     /** Paced so that three JVMs and the producers leave the machine room to fail over. */
@@ -64,6 +86,9 @@ class ClusterFaultIT {
 
     @BeforeAll
     static void startCluster() {
+        // the cluster is Strand's own: nothing to compare against Apache Kafka here
+        assumeFalse("kafka".equals(System.getProperty(BrokerUnderTest.BROKER_PROPERTY)),
+                "a Strand cluster only");
         cluster = StrandCluster.builder(dir).nodes(3)
                 .property("broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS))
                 .property("broker.heartbeat.interval.ms", "500")
@@ -85,9 +110,20 @@ class ClusterFaultIT {
         }
     }
 
+    /** Every broker registered and unfenced, so that each test can create topics with three replicas. */
+    @BeforeEach
+    void awaitThreeBrokers() {
+        await("three brokers in the cluster").atMost(AWAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 3);
+    }
+
+    /** Stops the producers and starts any node a failed test left dead, so that the next test has three. */
     @AfterEach
-    void stopLoads() {
+    void stopLoadsAndHeal() {
         loads.forEach(ProducerLoad::close);
+        CompletableFuture.allOf(cluster.nodes().stream().filter(node -> !node.isAlive())
+                .map(node -> CompletableFuture.runAsync(node::restart))
+                .toArray(CompletableFuture[]::new)).join();
     }
 
     @Test
@@ -209,6 +245,139 @@ class ClusterFaultIT {
         }
     }
 
+    @Test
+    void leaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower() throws Exception {
+        String topic = "leader-paused";
+        createTopic(topic, 1);
+        ProducerLoad load = startIdempotentLoad("leader-paused-idempotent", topic, 1);
+        awaitAcked(load, 500);
+
+        int oldLeader = describe(topic).partitions().get(0).leader().id();
+        ClusterNode paused = cluster.node(oldLeader);
+        SendLog stale = new SendLog("leader-paused-stale", false);
+        SendLog.Send staleSend = stale.begin(0);
+        try (RawKafkaConnection toOldLeader = new RawKafkaConnection(paused.bootstrapServers(), 120_000)) {
+            toOldLeader.roundTrip(new ApiVersionsRequest.Builder().build());
+            paused.pause();
+            try {
+                long lastSeqBeforePause = load.log.begun() - 1;
+                awaitLeaderOtherThan(topic, 0, oldLeader);
+                await("an acks=all send begun after the pause is acknowledged by the new leader").atMost(AWAIT)
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> load.log.sends().stream().anyMatch(send -> send.seq > lastSeqBeforePause
+                                && send.outcome() == SendLog.Outcome.ACKED));
+
+                // queued in the socket while the old leader is stopped; it reads it first thing when it runs again
+                RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, PRODUCE_VERSION, "stale-producer", 2);
+                toOldLeader.sendFrame(staleProduce(topic, staleSend.value).serializeWithHeader(header));
+                paused.resume();
+                ProduceResponse response = (ProduceResponse) AbstractResponse.parseResponse(
+                        ByteBuffer.wrap(toOldLeader.readFrame()), header);
+                ProduceResponseData.PartitionProduceResponse answer =
+                        response.data().responses().iterator().next().partitionResponses().get(0);
+                Errors error = Errors.forCode(answer.errorCode());
+                stale.complete(staleSend, error == Errors.NONE ? answer.baseOffset() : -1,
+                        error == Errors.NONE ? null : error.exception());
+                System.out.printf("%s: the paused old leader %d answered an acks=all produce with %s%n",
+                        getClass().getSimpleName(), oldLeader, error);
+            } finally {
+                paused.resume(); // SIGCONT to a running process does nothing: resumed also after a failure
+            }
+        }
+
+        awaitFullIsr(topic, 1);
+        awaitAcked(load, load.log.acked() + 500);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, 1, AWAIT);
+        // a success from the stale leader would have to be in the log at its offset: the audit checks it
+        audit.check(List.of(load.log, stale));
+        assertThat(staleSend.outcome()).as("the stale leader's answer to acks=all: %s", staleSend.error())
+                .isEqualTo(SendLog.Outcome.FAILED);
+        assertEveryReplicaHolds(topic, 1, audit);
+    }
+
+    @Test
+    void replicasBehindAndAheadOfTheNewLeaderTruncateToItsLog() throws Exception {
+        String topic = "truncated-replicas";
+        createTopic(topic, 1);
+        TopicPartitionInfo info = describe(topic).partitions().get(0);
+        int leader = info.leader().id();
+        int behind = info.replicas().stream().mapToInt(node -> node.id()).filter(id -> id != leader).findFirst()
+                .orElseThrow();
+        // one request at a time: acks=1 answers as soon as the leader has appended, before any follower has
+        ProducerLoad load = ProducerLoad.start("truncated-acks-1", cluster.bootstrapServers(), topic, 1, Map.of(
+                ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), MAX_PENDING_SENDS, ProducerLoad.UNPACED);
+        loads.add(load);
+        awaitAcked(load, 1_000);
+        cluster.node(behind).kill9();
+        await("node " + behind + " out of the ISR").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> describe(topic).partitions().get(0).isr().stream()
+                        .noneMatch(node -> node.id() == behind));
+        awaitAcked(load, load.log.acked() + 3_000);
+        await("acks=1 produce requests in flight to the leader").atMost(AWAIT).pollInterval(Duration.ofMillis(1))
+                .until(() -> load.requestsInFlight() > 0);
+        cluster.node(leader).kill9();
+        // the remaining node alone is no quorum: the replica that was behind comes back first
+        cluster.node(behind).restart();
+        awaitLeaderOtherThan(topic, 0, leader);
+        cluster.node(leader).restart();
+        awaitFullIsr(topic, 1);
+        awaitAcked(load, load.log.acked() + 1_000);
+        load.stop();
+
+        // acks=1 may lose what only the killed leader had: no audit of acknowledgements, only of the replicas
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, 1, AWAIT);
+        System.out.printf("%s: %s, %d records in the log%n", getClass().getSimpleName(), load.log, audit.records());
+        assertEveryReplicaHolds(topic, 1, audit);
+    }
+
+    @Test
+    void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled() throws Exception {
+        String topic = "group-offsets";
+        String group = "coordinator-killed";
+        createTopic(topic, 2);
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.of(
+                new TopicPartition(topic, 0), new OffsetAndMetadata(17, "zero"),
+                new TopicPartition(topic, 1), new OffsetAndMetadata(42, "one"));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(committed.keySet());
+            consumer.commitSync(committed, Duration.ofSeconds(60));
+        }
+        int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .coordinator().id();
+        cluster.node(coordinator).kill9();
+
+        Object[] lastAnswer = {"none"};
+        try {
+            await("the offsets of " + group + " from a new coordinator").atMost(AWAIT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        try {
+                            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                            lastAnswer[0] = offsets;
+                            return offsets.equals(committed);
+                        } catch (ExecutionException | TimeoutException e) {
+                            lastAnswer[0] = e;
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the last answer to OffsetFetch after node " + coordinator + " was killed: "
+                    + lastAnswer[0], e);
+        }
+        int newCoordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .coordinator().id();
+        assertThat(newCoordinator).isNotEqualTo(coordinator);
+        cluster.node(coordinator).restart();
+    }
+
     // ---- helpers
 
     private ProducerLoad startIdempotentLoad(String name, String topic, int partitions) {
@@ -218,6 +387,17 @@ class ClusterFaultIT {
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS, SENDS_PER_SECOND);
         loads.add(load);
         return load;
+    }
+
+    /** A produce request (v12, acks=all) of one record with {@code value} to partition 0 of {@code topic}. */
+    private static ProduceRequest staleProduce(String topic, String value) {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
+        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        data.topicData().add(topicData);
+        return new ProduceRequest.Builder(PRODUCE_VERSION, PRODUCE_VERSION, data).build(PRODUCE_VERSION);
     }
 
     private static void awaitAcked(ProducerLoad load, long acked) {
