@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,11 +102,12 @@ class ClusterFaultIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopCluster() throws IOException {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
         if (cluster != null) {
+            keepNodeLogs();
             cluster.close();
         }
     }
@@ -379,6 +381,18 @@ class ClusterFaultIT {
     }
 
     // ---- helpers
+
+    /** Copies each node's log to {@code target/cluster-fault-logs} before the cluster's files are deleted. */
+    private static void keepNodeLogs() throws IOException {
+        Path kept = Path.of("target", "cluster-fault-logs");
+        Files.createDirectories(kept);
+        for (ClusterNode node : cluster.nodes()) {
+            if (Files.exists(node.logFile())) {
+                Files.copy(node.logFile(), kept.resolve("node-" + node.nodeId() + ".log"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
 
     private ProducerLoad startIdempotentLoad(String name, String topic, int partitions) {
         ProducerLoad load = ProducerLoad.start(name, cluster.bootstrapServers(), topic, partitions, Map.of(

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  * that kill, stop, pause and restart nodes. Node ids are 1 to N; every node is a voter of the
  * metadata quorum; each has a client and a controller port on 127.0.0.1, chosen free at the start
  * and kept across restarts, and its directory {@code <dir>/node-<id>} (see {@link ClusterNode}).
+ * {@code __consumer_offsets} has min(3, N) replicas unless a property says otherwise.
  *
  * <pre>{@code
  * try (StrandCluster cluster = StrandCluster.builder(tempDir).nodes(3).property("num.partitions", "3").start()) {
@@ -176,6 +177,9 @@ public final class StrandCluster implements AutoCloseable {
                 props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
                 props.put("controller.quorum.voters", voters.toString());
                 props.put("log.dirs", nodeDir.resolve("logs").toString());
+                // as ./strand cluster's nodes (Kafka's default, 3): without a config file a node takes
+                // the single-node default of one replica, and a group would die with its coordinator
+                props.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, nodes)));
                 props.putAll(properties);
                 props.putAll(nodeProperties.getOrDefault(id, Map.of()));
                 props.put("node.id", Integer.toString(id));
