@@ -1,0 +1,526 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.strand.testkit.ClusterNode;
+import io.strand.testkit.StrandCluster;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of whole processes in a three-node cluster (each node a combined broker and controller,
+ * see {@link StrandCluster}): the leader of a partition killed with SIGKILL under acks=all load,
+ * the active controller killed while topics are created, every node killed at once. Each test
+ * records every send's outcome ({@link SendLog}) and ends with {@link LogAudit} over a full read,
+ * and, where replicas matter, compares the segment files of every node: each replica must hold the
+ * same records at the same offsets as the read.
+ *
+ * <p>One cluster for the class; each test has topics of its own and leaves every node running. The
+ * controller fences a broker silent for {@value #SESSION_TIMEOUT_MS} ms.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class ClusterFaultIT {
+
+    private static final int SESSION_TIMEOUT_MS = 3_000;
+    private static final short PRODUCE_VERSION = 12;
+    private static final Duration AWAIT = Duration.ofSeconds(90);
+    private static final int MAX_PENDING_SENDS = 1_000;
+    /** Paced so that three JVMs and the producers leave the machine room to fail over. */
+    private static final int SENDS_PER_SECOND = 2_000;
+
+    @TempDir
+    static Path dir;
+    private static StrandCluster cluster;
+    private static Admin admin;
+    private final List<ProducerLoad> loads = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        // the cluster is Strand's own: nothing to compare against Apache Kafka here
+        assumeFalse("kafka".equals(System.getProperty(BrokerUnderTest.BROKER_PROPERTY)),
+                "a Strand cluster only");
+        cluster = StrandCluster.builder(dir).nodes(3)
+                .property("broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS))
+                .property("broker.heartbeat.interval.ms", "500")
+                .start();
+        admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500));
+    }
+
+    @AfterAll
+    static void stopCluster() throws IOException {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            keepNodeLogs();
+            cluster.close();
+        }
+    }
+
+    /** Every broker registered and unfenced, so that each test can create topics with three replicas. */
+    @BeforeEach
+    void awaitThreeBrokers() {
+        await("three brokers in the cluster").atMost(AWAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 3);
+    }
+
+    /** Stops the producers and starts any node a failed test left dead, so that the next test has three. */
+    @AfterEach
+    void stopLoadsAndHeal() {
+        loads.forEach(ProducerLoad::close);
+        CompletableFuture.allOf(cluster.nodes().stream().filter(node -> !node.isAlive())
+                .map(node -> CompletableFuture.runAsync(node::restart))
+                .toArray(CompletableFuture[]::new)).join();
+    }
+
+    @Test
+    void leaderKilledUnderIdempotentAcksAllLoadLosesNoAcknowledgedRecordOnAnyReplica() throws Exception {
+        String topic = "leader-killed";
+        int partitions = 3;
+        createTopic(topic, partitions);
+        ProducerLoad load = startIdempotentLoad("leader-killed-idempotent", topic, partitions);
+        awaitAcked(load, 2_000);
+
+        int oldLeader = describe(topic).partitions().get(0).leader().id();
+        long lastSeqBeforeKill = load.log.begun() - 1;
+        cluster.node(oldLeader).kill9();
+
+        int newLeader = awaitLeaderOtherThan(topic, 0, oldLeader);
+        assertThat(newLeader).isNotEqualTo(oldLeader);
+        // a send begun after the kill, to the failed-over partition, acknowledged: the new leader serves acks=all
+        await("an acks=all send to partition 0 begun after the kill is acknowledged").atMost(AWAIT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> load.log.sends().stream().anyMatch(send -> send.seq > lastSeqBeforeKill
+                        && send.partition == 0 && send.outcome() == SendLog.Outcome.ACKED));
+
+        cluster.node(oldLeader).restart();
+        awaitFullIsr(topic, partitions);
+        awaitAcked(load, load.log.acked() + 1_000);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, partitions, AWAIT);
+        audit.check(List.of(load.log));
+        assertThat(audit.records()).isGreaterThanOrEqualTo((int) load.log.acked());
+        assertEveryReplicaHolds(topic, partitions, audit);
+    }
+
+    @Test
+    @Disabled("Strand bug, cause not yet found: after the active controller is killed (and a new one took over and "
+            + "created topics), the idempotent acks=all producer's sends stop being answered: 1048 of 2048 "
+            + "acknowledged, the last produce errors (NOT_LEADER_OR_FOLLOWER) 90 s before the await ends, no "
+            + "answer after them; see target/cluster-fault-logs")
+    void controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing() throws Exception {
+        String topic = "controller-killed";
+        int partitions = 3;
+        createTopic(topic, partitions);
+        ProducerLoad load = startIdempotentLoad("controller-killed-idempotent", topic, partitions);
+        awaitAcked(load, 1_000);
+
+        int oldController = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        CompletableFuture<Void> createdDuringKill = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 5; i++) {
+                createTopic("created-around-controller-kill-" + i, 1);
+            }
+        });
+        cluster.node(oldController).kill9();
+        createdDuringKill.get(3, TimeUnit.MINUTES);
+
+        await("a new controller").atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+                admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id() != oldController);
+        createTopic("created-after-controller-kill", 2);
+        long ackedAfterKill = load.log.acked();
+        awaitAcked(load, ackedAfterKill + 1_000);
+
+        cluster.node(oldController).restart();
+        awaitFullIsr(topic, partitions);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        Map<String, TopicDescription> topics = admin.describeTopics(List.of(
+                "created-around-controller-kill-0", "created-around-controller-kill-4",
+                "created-after-controller-kill")).allTopicNames().get(30, TimeUnit.SECONDS);
+        assertThat(topics).hasSize(3);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, partitions, AWAIT);
+        audit.check(List.of(load.log));
+        assertEveryReplicaHolds(topic, partitions, audit);
+    }
+
+    @Test
+    void everyNodeKilledRightAfterTopicsAreCreatedKeepsTopicsAndAcknowledgedRecords() throws Exception {
+        List<String> topics = List.of("full-restart-a", "full-restart-b", "full-restart-c");
+        int partitions = 2;
+        SendLog log = new SendLog("full-restart", true);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000), new StringSerializer(), new StringSerializer())) {
+            for (String topic : topics) {
+                createTopic(topic, partitions);
+            }
+            // one SendLog over several topics: partition p of topic t is recorded as t * partitions + p
+            for (int i = 0; i < 60; i++) {
+                int t = i % topics.size();
+                int p = (i / topics.size()) % partitions;
+                SendLog.Send send = log.begin(t * partitions + p);
+                long offset = producer.send(new ProducerRecord<>(topics.get(t), p, null, send.value)).get().offset();
+                log.complete(send, offset, null);
+            }
+        }
+        cluster.nodes().forEach(ClusterNode::kill9);
+        restartAll();
+
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                .get(60, TimeUnit.SECONDS);
+        assertThat(described.keySet()).containsExactlyInAnyOrderElementsOf(topics);
+        for (String topic : topics) {
+            assertThat(described.get(topic).partitions()).hasSize(partitions)
+                    .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            awaitFullIsr(topic, partitions);
+        }
+        for (int t = 0; t < topics.size(); t++) {
+            LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topics.get(t), partitions,
+                    AWAIT);
+            for (SendLog.Send send : log.sends()) {
+                if (send.partition / partitions == t) {
+                    int p = send.partition % partitions;
+                    assertThat(audit.partitions.get(p)).as("%s-%d", topics.get(t), p).hasSizeGreaterThan(
+                            (int) send.offset());
+                    assertThat(audit.partitions.get(p).get((int) send.offset()))
+                            .as("acknowledged %s at %s-%d@%d", send.value, topics.get(t), p, send.offset())
+                            .isEqualTo(send.value);
+                }
+            }
+            assertThat(audit.records()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void leaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower() throws Exception {
+        String topic = "leader-paused";
+        createTopic(topic, 1);
+        ProducerLoad load = startIdempotentLoad("leader-paused-idempotent", topic, 1);
+        awaitAcked(load, 500);
+
+        int oldLeader = describe(topic).partitions().get(0).leader().id();
+        ClusterNode paused = cluster.node(oldLeader);
+        SendLog stale = new SendLog("leader-paused-stale", false);
+        SendLog.Send staleSend = stale.begin(0);
+        try (RawKafkaConnection toOldLeader = new RawKafkaConnection(paused.bootstrapServers(), 120_000)) {
+            toOldLeader.roundTrip(new ApiVersionsRequest.Builder().build());
+            paused.pause();
+            try {
+                long lastSeqBeforePause = load.log.begun() - 1;
+                awaitLeaderOtherThan(topic, 0, oldLeader);
+                await("an acks=all send begun after the pause is acknowledged by the new leader").atMost(AWAIT)
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> load.log.sends().stream().anyMatch(send -> send.seq > lastSeqBeforePause
+                                && send.outcome() == SendLog.Outcome.ACKED));
+
+                // queued in the socket while the old leader is stopped; it reads it first thing when it runs again
+                RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, PRODUCE_VERSION, "stale-producer", 2);
+                toOldLeader.sendFrame(staleProduce(topic, staleSend.value).serializeWithHeader(header));
+                paused.resume();
+                ProduceResponse response = (ProduceResponse) AbstractResponse.parseResponse(
+                        ByteBuffer.wrap(toOldLeader.readFrame()), header);
+                ProduceResponseData.PartitionProduceResponse answer =
+                        response.data().responses().iterator().next().partitionResponses().get(0);
+                Errors error = Errors.forCode(answer.errorCode());
+                stale.complete(staleSend, error == Errors.NONE ? answer.baseOffset() : -1,
+                        error == Errors.NONE ? null : error.exception());
+                System.out.printf("%s: the paused old leader %d answered an acks=all produce with %s%n",
+                        getClass().getSimpleName(), oldLeader, error);
+            } finally {
+                paused.resume(); // SIGCONT to a running process does nothing: resumed also after a failure
+            }
+        }
+
+        awaitFullIsr(topic, 1);
+        awaitAcked(load, load.log.acked() + 500);
+        load.stop();
+
+        assertNoSendFailed(load.log);
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, 1, AWAIT);
+        // a success from the stale leader would have to be in the log at its offset: the audit checks it
+        audit.check(List.of(load.log, stale));
+        assertThat(staleSend.outcome()).as("the stale leader's answer to acks=all: %s", staleSend.error())
+                .isEqualTo(SendLog.Outcome.FAILED);
+        assertEveryReplicaHolds(topic, 1, audit);
+    }
+
+    @Test
+    @Disabled("Strand bug, cause not yet found (as the controller-kill test): passed alone, but in a class run the "
+            + "partition stayed led by the killed node for 90 s after the quorum came back with a new active "
+            + "controller, the surviving follower in the ISR; the dead broker seems never fenced")
+    void replicasBehindAndAheadOfTheNewLeaderTruncateToItsLog() throws Exception {
+        String topic = "truncated-replicas";
+        createTopic(topic, 1);
+        TopicPartitionInfo info = describe(topic).partitions().get(0);
+        int leader = info.leader().id();
+        int behind = info.replicas().stream().mapToInt(node -> node.id()).filter(id -> id != leader).findFirst()
+                .orElseThrow();
+        // one request at a time: acks=1 answers as soon as the leader has appended, before any follower has
+        ProducerLoad load = ProducerLoad.start("truncated-acks-1", cluster.bootstrapServers(), topic, 1, Map.of(
+                ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), MAX_PENDING_SENDS, SENDS_PER_SECOND);
+        loads.add(load);
+        awaitAcked(load, 1_000);
+        cluster.node(behind).kill9();
+        await("node " + behind + " out of the ISR").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> describe(topic).partitions().get(0).isr().stream()
+                        .noneMatch(node -> node.id() == behind));
+        awaitAcked(load, load.log.acked() + 3_000);
+        // the surviving follower must be in the ISR, or no replica may lead once the leader is gone
+        int survivor = info.replicas().stream().mapToInt(node -> node.id())
+                .filter(id -> id != leader && id != behind).findFirst().orElseThrow();
+        await("node " + survivor + " in the ISR").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> describe(topic).partitions().get(0).isr().stream()
+                        .anyMatch(node -> node.id() == survivor));
+        await("acks=1 produce requests in flight to the leader").atMost(AWAIT).pollInterval(Duration.ofMillis(1))
+                .until(() -> load.requestsInFlight() > 0);
+        cluster.node(leader).kill9();
+        // the remaining node alone is no quorum: the replica that was behind comes back first
+        cluster.node(behind).restart();
+        awaitLeaderOtherThan(topic, 0, leader);
+        cluster.node(leader).restart();
+        awaitFullIsr(topic, 1);
+        awaitAcked(load, load.log.acked() + 1_000);
+        load.stop();
+
+        // acks=1 may lose what only the killed leader had: no audit of acknowledgements, only of the replicas
+        LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), topic, 1, AWAIT);
+        System.out.printf("%s: %s, %d records in the log%n", getClass().getSimpleName(), load.log, audit.records());
+        assertEveryReplicaHolds(topic, 1, audit);
+    }
+
+    @Test
+    void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled() throws Exception {
+        String topic = "group-offsets";
+        String group = "coordinator-killed";
+        createTopic(topic, 2);
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.of(
+                new TopicPartition(topic, 0), new OffsetAndMetadata(17, "zero"),
+                new TopicPartition(topic, 1), new OffsetAndMetadata(42, "one"));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(committed.keySet());
+            consumer.commitSync(committed, Duration.ofSeconds(60));
+        }
+        int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .coordinator().id();
+        cluster.node(coordinator).kill9();
+
+        Object[] lastAnswer = {"none"};
+        try {
+            await("the offsets of " + group + " from a new coordinator").atMost(AWAIT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        try {
+                            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                            lastAnswer[0] = offsets;
+                            return offsets.equals(committed);
+                        } catch (ExecutionException | TimeoutException e) {
+                            lastAnswer[0] = e;
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the last answer to OffsetFetch after node " + coordinator + " was killed: "
+                    + lastAnswer[0], e);
+        }
+        int newCoordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .coordinator().id();
+        assertThat(newCoordinator).isNotEqualTo(coordinator);
+        cluster.node(coordinator).restart();
+    }
+
+    // ---- helpers
+
+    /** Copies each node's log to {@code target/cluster-fault-logs} before the cluster's files are deleted. */
+    private static void keepNodeLogs() throws IOException {
+        Path kept = Path.of("target", "cluster-fault-logs");
+        Files.createDirectories(kept);
+        for (ClusterNode node : cluster.nodes()) {
+            if (Files.exists(node.logFile())) {
+                Files.copy(node.logFile(), kept.resolve("node-" + node.nodeId() + ".log"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private ProducerLoad startIdempotentLoad(String name, String topic, int partitions) {
+        ProducerLoad load = ProducerLoad.start(name, cluster.bootstrapServers(), topic, partitions, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5), MAX_PENDING_SENDS, SENDS_PER_SECOND);
+        loads.add(load);
+        return load;
+    }
+
+    /** A produce request (v12, acks=all) of one record with {@code value} to partition 0 of {@code topic}. */
+    private static ProduceRequest staleProduce(String topic, String value) {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
+        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        data.topicData().add(topicData);
+        return new ProduceRequest.Builder(PRODUCE_VERSION, PRODUCE_VERSION, data).build(PRODUCE_VERSION);
+    }
+
+    private static void awaitAcked(ProducerLoad load, long acked) {
+        await(load.log + " reaches " + acked + " acknowledgements").atMost(AWAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> load.log.acked() >= acked);
+    }
+
+    private static void assertNoSendFailed(SendLog log) {
+        assertThat(log.pending()).as("pending sends of %s after flush", log).isZero();
+        assertThat(log.failed()).as("failed sends of %s, first: %s", log, log.sends().stream()
+                .filter(send -> send.error() != null).findFirst().map(send -> send.value + ": " + send.error())
+                .orElse("none")).isZero();
+    }
+
+    /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for its leaders. */
+    private static void createTopic(String topic, int partitions) {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot create " + topic, e);
+        }
+        await("leaders of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> describe(topic).partitions().stream().allMatch(p -> p.leader() != null));
+    }
+
+    private static TopicDescription describe(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+    }
+
+    private static int awaitLeaderOtherThan(String topic, int partition, int oldLeader) {
+        int[] leader = {-1};
+        await(topic + "-" + partition + " led by another node than " + oldLeader).atMost(AWAIT)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    TopicPartitionInfo info = describe(topic).partitions().get(partition);
+                    leader[0] = info.leader() == null ? -1 : info.leader().id();
+                    return leader[0] != -1 && leader[0] != oldLeader;
+                });
+        return leader[0];
+    }
+
+    /** Waits until every partition of {@code topic} has all three replicas in its ISR. */
+    private static void awaitFullIsr(String topic, int partitions) {
+        await("ISR of 3 on every partition of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> {
+                    List<TopicPartitionInfo> infos = describe(topic).partitions();
+                    return infos.size() == partitions && infos.stream().allMatch(p -> p.isr().size() == 3);
+                });
+    }
+
+    /** Starts every node again at once (one alone cannot serve without a quorum) and waits until all serve. */
+    private static void restartAll() {
+        CompletableFuture.allOf(cluster.nodes().stream()
+                .map(node -> CompletableFuture.runAsync(node::restart))
+                .toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * Kills every node, reads each node's segment files of {@code topic}, asserts each replica holds
+     * exactly what {@code audit} read (the same values at the same offsets), and starts the nodes
+     * again. Killed, not stopped: nothing is written after the kill, and the page cache keeps what
+     * each node wrote, so the files show each replica as it was.
+     */
+    private static void assertEveryReplicaHolds(String topic, int partitions, LogAudit audit) throws IOException {
+        cluster.nodes().forEach(ClusterNode::kill9);
+        try {
+            for (ClusterNode node : cluster.nodes()) {
+                for (int p = 0; p < partitions; p++) {
+                    assertThat(replicaValues(node, topic, p)).as("%s-%d on node %d", topic, p, node.nodeId())
+                            .isEqualTo(audit.partitions.get(p));
+                }
+            }
+        } finally {
+            restartAll();
+        }
+    }
+
+    /** The values in {@code node}'s log of a partition, read from its segment files, checking offsets run from 0. */
+    private static List<String> replicaValues(ClusterNode node, String topic, int partition) throws IOException {
+        Path partitionDir = node.dir().resolve("logs").resolve(topic + "-" + partition);
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(partitionDir)) {
+            segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        List<String> values = new ArrayList<>();
+        for (Path segment : segments) {
+            MemoryRecords records = MemoryRecords.readableRecords(ByteBuffer.wrap(Files.readAllBytes(segment)));
+            for (RecordBatch batch : records.batches()) {
+                for (Record record : batch) {
+                    assertThat(record.offset()).as("offset in %s of node %d", segment, node.nodeId())
+                            .isEqualTo(values.size());
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        return values;
+    }
+}
