@@ -294,7 +294,7 @@ final class BrokerComponent implements NodeComponent {
     static FetcherConfig fetcherConfig(BrokerConfig config) {
         return new FetcherConfig(config.nodeId(), config.replicaFetchMaxBytes(), config.replicaFetchResponseMaxBytes(),
                 config.replicaFetchWaitMaxMs(), config.replicaFetchMinBytes(), config.replicaFetchBackoffMs(),
-                REPLICA_SOCKET_TIMEOUT_MS);
+                REPLICA_SOCKET_TIMEOUT_MS, config.numReplicaFetchers());
     }
 
     /** Where broker {@code brokerId} serves other brokers: its registered endpoint for the inter-broker listener. */

@@ -1,6 +1,7 @@
 package io.strand.broker;
 
 import io.strand.broker.network.ApiRegistry;
+import io.strand.broker.network.SocketBuffers;
 import io.strand.broker.network.SocketServer;
 import io.strand.common.config.BrokerConfig;
 import java.io.IOException;
@@ -39,7 +40,8 @@ final class ClientListeners implements AutoCloseable {
         for (BrokerConfig.Listener listener : listeners) {
             servers.add(new SocketServer(listener.name(), config.securityProtocol(listener.name()), bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
-                    config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool));
+                    config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool,
+                    SocketBuffers.of(config)));
         }
     }
 

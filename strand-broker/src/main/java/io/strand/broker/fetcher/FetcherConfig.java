@@ -12,9 +12,11 @@ package io.strand.broker.fetcher;
  * @param backoffMs         {@code replica.fetch.backoff.ms}: the pause after an error, and the least time
  *                          between two connection attempts to one leader
  * @param requestTimeoutMs  {@code replica.socket.timeout.ms}: connecting plus one request and its answer
+ * @param fetchersPerLeader {@code num.replica.fetchers}: fetchers (threads and connections) that share the
+ *                          partitions followed from one leader
  */
 public record FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxBytes, int maxWaitMs, int minBytes,
-                            int backoffMs, int requestTimeoutMs) {
+                            int backoffMs, int requestTimeoutMs, int fetchersPerLeader) {
 
     public FetcherConfig {
         if (replicaId < 0) {
@@ -23,14 +25,31 @@ public record FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxByt
         if (fetchMaxBytes <= 0 || responseMaxBytes <= 0 || maxWaitMs < 0 || minBytes < 0 || backoffMs < 0) {
             throw new IllegalArgumentException("invalid fetcher config " + this);
         }
+        if (fetchersPerLeader < 1) {
+            throw new IllegalArgumentException("num.replica.fetchers=" + fetchersPerLeader + " must be >= 1");
+        }
         if (requestTimeoutMs <= maxWaitMs) {
             throw new IllegalArgumentException("replica.socket.timeout.ms=" + requestTimeoutMs
                     + " must exceed replica.fetch.wait.max.ms=" + maxWaitMs);
         }
     }
 
+    /** With one fetcher per leader. */
+    public FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxBytes, int maxWaitMs, int minBytes,
+                         int backoffMs, int requestTimeoutMs) {
+        this(replicaId, fetchMaxBytes, responseMaxBytes, maxWaitMs, minBytes, backoffMs, requestTimeoutMs, 1);
+    }
+
     public static FetcherConfig withKafkaDefaults(int replicaId) {
-        return new FetcherConfig(replicaId, 1_048_576, 10_485_760, 500, 1, 1_000, 30_000);
+        return new FetcherConfig(replicaId, 1_048_576, 10_485_760, 500, 1, 1_000, 30_000, 1);
+    }
+
+    /**
+     * Which of a leader's fetchers follows {@code topic}-{@code partition}: Kafka's spread (a hash of the
+     * topic name and the partition), so partitions of one topic land on different fetchers.
+     */
+    public int fetcherIdOf(String topic, int partition) {
+        return Math.floorMod(31 * topic.hashCode() + partition, fetchersPerLeader);
     }
 
     /** The client id the fetcher's requests carry. */

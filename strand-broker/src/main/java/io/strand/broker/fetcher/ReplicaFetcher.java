@@ -74,12 +74,22 @@ public final class ReplicaFetcher implements AutoCloseable {
      * @param brokerEpoch this broker's current epoch from its registration, sent in {@code replica_state}
      */
     public ReplicaFetcher(LeaderEndpoint leader, FetcherConfig config, LongSupplier brokerEpoch, Time time) {
+        this(leader, config, brokerEpoch, time, 0);
+    }
+
+    /**
+     * The {@code fetcherId}-th of the fetchers sharing one leader's partitions; its thread is
+     * {@code strand-replica-fetcher-<leaderId>}, with {@code -<fetcherId>} after it for every fetcher but the first.
+     */
+    public ReplicaFetcher(LeaderEndpoint leader, FetcherConfig config, LongSupplier brokerEpoch, Time time,
+                          int fetcherId) {
         this.leader = leader;
         this.config = config;
         this.brokerEpoch = brokerEpoch;
         this.time = time;
         this.applier = new FetchAnswerApplier(leader.brokerId(), config.backoffMs(), time);
-        this.thread = new Thread(this::run, "strand-replica-fetcher-" + leader.brokerId());
+        this.thread = new Thread(this::run, "strand-replica-fetcher-" + leader.brokerId()
+                + (fetcherId == 0 ? "" : "-" + fetcherId));
         this.thread.setDaemon(true);
     }
 

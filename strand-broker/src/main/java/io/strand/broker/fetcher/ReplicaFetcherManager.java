@@ -14,11 +14,10 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * The follower side of this broker: what role changes call to start and stop following partitions.
- * One {@link ReplicaFetcher} (and thread, {@code strand-replica-fetcher-<leaderId>}) per leader broker,
- * started with the first partition followed from it and closed as soon as it follows none. Kafka's
- * {@code num.replica.fetchers} is fixed at 1 here: one fetcher per leader, not several sharing its
- * partitions. The fetchers' connections share one Netty event loop
- * ({@code strand-replica-network}).
+ * Up to {@code num.replica.fetchers} {@link ReplicaFetcher}s per leader broker, each with its own thread
+ * and connection, the leader's partitions spread over them by {@link FetcherConfig#fetcherIdOf}; a
+ * fetcher starts with the first partition it follows and closes as soon as it follows none. The
+ * fetchers' connections share one Netty event loop ({@code strand-replica-network}).
  *
  * <p>Maps one-to-one onto the broker's {@code FollowerFetching}: {@code follow(partition, leaderId,
  * leaderEpoch)} is {@link #follow}, {@code unfollow(tp)} is {@link #unfollow}.
@@ -37,8 +36,12 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final IntFunction<LeaderEndpoint> endpoints;
     private final Time time;
     private final EventLoopGroup network;
-    private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, Integer> leaders = new HashMap<>();
+
+    /** One fetcher of one leader. */
+    private record FetcherKey(int leaderId, int fetcherId) {
+    }
     private boolean closed;
 
     /**
@@ -85,10 +88,11 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         if (previous != null && previous != leaderId) {
             removeFrom(previous, tp);
         }
-        ReplicaFetcher fetcher = fetchers.get(leaderId);
+        FetcherKey key = keyOf(leaderId, tp);
+        ReplicaFetcher fetcher = fetchers.get(key);
         if (fetcher == null) {
-            fetcher = new ReplicaFetcher(endpoints.apply(leaderId), config, brokerEpoch, time);
-            fetchers.put(leaderId, fetcher);
+            fetcher = new ReplicaFetcher(endpoints.apply(leaderId), config, brokerEpoch, time, key.fetcherId());
+            fetchers.put(key, fetcher);
             fetcher.start();
         }
         fetcher.addPartition(replica, leaderEpoch);
@@ -109,19 +113,24 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         return leaderId == null ? OptionalInt.empty() : OptionalInt.of(leaderId);
     }
 
-    /** How many fetchers (leaders followed) run. */
+    /** How many fetchers run (over every leader followed). */
     public synchronized int fetcherCount() {
         return fetchers.size();
     }
 
+    private FetcherKey keyOf(int leaderId, TopicPartition tp) {
+        return new FetcherKey(leaderId, config.fetcherIdOf(tp.topic(), tp.partition()));
+    }
+
     private void removeFrom(int leaderId, TopicPartition tp) {
-        ReplicaFetcher fetcher = fetchers.get(leaderId);
+        FetcherKey key = keyOf(leaderId, tp);
+        ReplicaFetcher fetcher = fetchers.get(key);
         if (fetcher == null) {
             return;
         }
         fetcher.removePartition(tp);
         if (fetcher.partitionCount() == 0) {
-            fetchers.remove(leaderId);
+            fetchers.remove(key);
             fetcher.close();
         }
     }

@@ -41,6 +41,7 @@ public final class SocketServer implements AutoCloseable {
     private final InetSocketAddress bindAddress;
     private final int maxRequestBytes;
     private final ApiRegistry registry;
+    private final SocketBuffers buffers;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerSocketChannel> channelClass;
@@ -51,9 +52,11 @@ public final class SocketServer implements AutoCloseable {
      * @param securityProtocol the listener's protocol; only PLAINTEXT is served yet
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
+     * @param buffers          the kernel buffer sizes of accepted connections
      */
     public SocketServer(String listenerName, SecurityProtocol securityProtocol, InetSocketAddress bindAddress,
-                        int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool) {
+                        int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
+                        SocketBuffers buffers) {
         if (securityProtocol != SecurityProtocol.PLAINTEXT) {
             throw new IllegalArgumentException("listener " + listenerName + ": " + securityProtocol
                     + " is not served yet");
@@ -64,6 +67,7 @@ public final class SocketServer implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.maxRequestBytes = maxRequestBytes;
         this.registry = registry;
+        this.buffers = buffers;
         int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
         if (Epoll.isAvailable()) {
             bossGroup = new EpollEventLoopGroup(1, new DefaultThreadFactory("strand-accept", true));
@@ -84,8 +88,17 @@ public final class SocketServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childOption(ChannelOption.SO_KEEPALIVE, true);
+        if (buffers.sendBytes() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, buffers.sendBytes());
+        }
+        if (buffers.receiveBytes() > 0) {
+            // Set on the listening socket too: a window above 64 KiB is only negotiated if the buffer
+            // is in place before the handshake, which the accepted socket inherits.
+            bootstrap.option(ChannelOption.SO_RCVBUF, buffers.receiveBytes())
+                    .childOption(ChannelOption.SO_RCVBUF, buffers.receiveBytes());
+        }
+        bootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
@@ -99,6 +112,16 @@ public final class SocketServer implements AutoCloseable {
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.debug("Listener {} bound to {}", listenerName, bound);
         return bound;
+    }
+
+    /** The open connections' kernel buffer sizes as the sockets report them (SO_SNDBUF, SO_RCVBUF); for tests. */
+    java.util.List<SocketBuffers> connectionBuffers() {
+        java.util.List<SocketBuffers> sizes = new java.util.ArrayList<>();
+        for (Channel connection : connections) {
+            sizes.add(new SocketBuffers(connection.config().getOption(ChannelOption.SO_SNDBUF),
+                    connection.config().getOption(ChannelOption.SO_RCVBUF)));
+        }
+        return sizes;
     }
 
     /** Stops accepting, closes every connection and stops the event loops. */

@@ -85,6 +85,42 @@ class ReplicaFetcherManagerTest {
     }
 
     @Test
+    void numReplicaFetchersSpreadsOneLeadersPartitionsOverThatManyFetchers() {
+        FetcherConfig config = new FetcherConfig(3, 1_048_576, 10_485_760, 10, 1, 10, 30_000, 2);
+        // Kafka's spread puts partitions 0 and 1 of a topic on different fetchers when there are two.
+        assertThat(config.fetcherIdOf(TP0.topic(), TP0.partition()))
+                .isNotEqualTo(config.fetcherIdOf(TP1.topic(), TP1.partition()));
+        leaderLog0.appendBatch(0, "a");
+        leaderLog1.appendBatch(0, "b");
+        InMemoryLog follower0 = new InMemoryLog(TP0, TOPIC_ID);
+        InMemoryLog follower1 = new InMemoryLog(TP1, TOPIC_ID);
+        // Broker 1 leads both partitions; each fetcher gets its own connection, made in the order
+        // the partitions are first followed: the fake for TP0's log first, then TP1's.
+        java.util.List<FakeLeader> connections = new java.util.ArrayList<>();
+        try (ReplicaFetcherManager manager = new ReplicaFetcherManager(config, () -> 1L, id -> {
+            FakeLeader leader = new FakeLeader(id, connections.isEmpty() ? leaderLog0 : leaderLog1, 0)
+                    .holdingEmptyAnswersFor(10);
+            connections.add(leader);
+            return leader;
+        }, Time.SYSTEM, null)) {
+            manager.follow(follower0, 1, 0);
+            manager.follow(follower1, 1, 0);
+            assertThat(manager.fetcherCount()).isEqualTo(2);
+            assertThat(connections).hasSize(2);
+            assertThat(threads.newLiveThreads()).anyMatch(name -> name.startsWith("strand-replica-fetcher-1-"))
+                    .contains("strand-replica-fetcher-1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> follower0.logEndOffset() == 1
+                    && follower1.logEndOffset() == 1);
+
+            manager.unfollow(TP0);
+            assertThat(manager.fetcherCount()).isEqualTo(1);
+            assertThat(connections.get(0).closed()).isTrue();
+            assertThat(connections.get(1).closed()).isFalse();
+        }
+        threads.assertNoNewThreads();
+    }
+
+    @Test
     void refusesToFollowItself() {
         try (ReplicaFetcherManager manager = manager()) {
             assertThatThrownBy(() -> manager.follow(new InMemoryLog(TP0, TOPIC_ID), 3, 0))

@@ -87,6 +87,14 @@ public final class BrokerConfig {
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
 
+    /** A socket buffer size: -1 (the OS default) or a positive number of bytes. */
+    private static final ConfigDef.Validator SOCKET_BUFFER_SIZE = (name, value) -> {
+        int size = (Integer) value;
+        if (size != -1 && size <= 0) {
+            throw new ConfigException(name, value, "must be -1 (the operating system's default) or positive");
+        }
+    };
+
     public static final ConfigDef DEF = new ConfigDef()
             .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH, "Id of this node in the cluster.")
             .define(PROCESS_ROLES, Type.LIST, List.of("broker", "controller"),
@@ -191,10 +199,12 @@ public final class BrokerConfig {
             .define(SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR, Type.SHORT, (short) 2, atLeast(1), MEDIUM,
                     "min.insync.replicas of the share-group state topic. Accepted so that Kafka's"
                     + " server.properties works; share groups are not served, so no such topic is ever created.")
-            .define(SOCKET_SEND_BUFFER_BYTES, Type.INT, 102_400, MEDIUM,
-                    "SO_SNDBUF of client connections; -1 for the OS default.")
-            .define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, MEDIUM,
-                    "SO_RCVBUF of client connections; -1 for the OS default.")
+            .define(SOCKET_SEND_BUFFER_BYTES, Type.INT, -1, SOCKET_BUFFER_SIZE, MEDIUM,
+                    "SO_SNDBUF of client connections; -1 for the OS default. Kafka's default is 102400;"
+                    + " Strand leaves the size to the OS unless set, as Linux grows a buffer with its connection.")
+            .define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, -1, SOCKET_BUFFER_SIZE, MEDIUM,
+                    "SO_RCVBUF of client connections; -1 for the OS default. Kafka's default is 102400;"
+                    + " Strand leaves the size to the OS unless set, as Linux grows a buffer with its connection.")
             .define(NUM_RECOVERY_THREADS_PER_DATA_DIR, Type.INT, 2, atLeast(1), HIGH,
                     "Threads per log directory that recover logs at start-up and flush them at shutdown.")
             // Topic defaults that have no topic-level twin of the same unit.

@@ -20,12 +20,8 @@ final class PendingProperties {
 
     static {
         Map<String, String> refused = new LinkedHashMap<>();
-        String fetcher = "more than one replica fetcher per leader";
-        refused.put(BrokerConfig.NUM_REPLICA_FETCHERS, fetcher);
         refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
                 "a leader imbalance threshold (preferred leaders are elected wherever they are not leading)");
-        refused.put(BrokerConfig.SOCKET_SEND_BUFFER_BYTES, "socket buffer sizes on the client listeners");
-        refused.put(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES, "socket buffer sizes on the client listeners");
         refused.put(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR, "parallel log recovery");
         REFUSED = Collections.unmodifiableMap(refused);
     }

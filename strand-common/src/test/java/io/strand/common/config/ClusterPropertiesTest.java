@@ -62,19 +62,32 @@ class ClusterPropertiesTest {
         assertThat(config.leaderImbalancePerBrokerPercentage()).isEqualTo(10);
         assertThat(config.transactionStateLogReplicationFactor()).isEqualTo((short) 3);
         assertThat(config.transactionStateLogMinIsr()).isEqualTo(2);
-        assertThat(config.socketSendBufferBytes()).isEqualTo(102_400);
-        assertThat(config.socketReceiveBufferBytes()).isEqualTo(102_400);
+        // Strand's one departure: unset, the OS sizes socket buffers (Kafka's 102400 applies when set).
+        assertThat(config.socketSendBufferBytes()).isEqualTo(-1);
+        assertThat(config.socketReceiveBufferBytes()).isEqualTo(-1);
         assertThat(config.numRecoveryThreadsPerDataDir()).isEqualTo(2);
         assertThat(config.interBrokerListenerName()).isEqualTo("PLAINTEXT");
     }
 
     @Test
+    void socketBufferSizesArePositiveOrMinusOne() {
+        assertThat(BrokerConfig.of(Map.of("socket.send.buffer.bytes", "102400", "socket.receive.buffer.bytes", "65536"))
+                .socketReceiveBufferBytes()).isEqualTo(65_536);
+        for (String name : new String[] {"socket.send.buffer.bytes", "socket.receive.buffer.bytes"}) {
+            for (String bad : new String[] {"0", "-2"}) {
+                assertThatThrownBy(() -> BrokerConfig.of(Map.of(name, bad)))
+                        .isInstanceOf(ConfigException.class).hasMessageContaining(name);
+            }
+        }
+    }
+
+    @Test
     void propertiesNoPartActsOnYetAreRefusedNamingWhatTheyWaitFor() {
-        assertThat(PendingProperties.REFUSED).containsKeys("num.replica.fetchers", "socket.send.buffer.bytes",
-                "num.recovery.threads.per.data.dir");
+        assertThat(PendingProperties.REFUSED).containsKeys("num.recovery.threads.per.data.dir");
         // Acted on by the replication, the controller and the broker's lifecycle.
         assertThat(PendingProperties.REFUSED).doesNotContainKeys("replica.lag.time.max.ms", "replica.fetch.max.bytes",
-                "broker.session.timeout.ms", "broker.heartbeat.interval.ms", "auto.leader.rebalance.enable");
+                "broker.session.timeout.ms", "broker.heartbeat.interval.ms", "auto.leader.rebalance.enable",
+                "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.replica.fetchers");
         for (Map.Entry<String, String> pending : PendingProperties.REFUSED.entrySet()) {
             assertThat(BrokerConfig.DEF.names()).contains(pending.getKey());
             Object defaultValue = BrokerConfig.DEF.configKeys().get(pending.getKey()).defaultValue;
