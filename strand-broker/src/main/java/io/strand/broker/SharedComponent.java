@@ -28,7 +28,8 @@ final class SharedComponent implements NodeComponent {
                 .withCleaner(config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE),
                         config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
                         config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
-                        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS)), time);
+                        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS))
+                .withRecoveryThreadsPerDataDir(config.numRecoveryThreadsPerDataDir()), time);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,7 +27,14 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -196,6 +204,78 @@ public final class LogManager implements AutoCloseable {
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot open log: partition=" + tp + " dir=" + partitionDir, e);
         }
+    }
+
+    /** A log to open: its partition, topic id and config. */
+    public record LogSpec(TopicPartition tp, Uuid topicId, LogConfig config) {
+    }
+
+    /**
+     * Opens the logs of {@code specs} that are on disk and not open yet, on up to
+     * {@code num.recovery.threads.per.data.dir} threads per log directory at once, so that a start
+     * after a crash recovers many logs in parallel (Kafka's recovery threads). A log whose directory
+     * holds another topic id, or that fails to open, is skipped: {@link #getOrCreateLog} meets it
+     * again and reports it. Logs not on disk are not created here. Holds this manager's monitor
+     * throughout, as opening one log does; the opening threads take no lock of this manager.
+     *
+     * @return how many logs it opened
+     */
+    public synchronized int openExistingLogs(Collection<LogSpec> specs) {
+        ensureRunning();
+        List<Callable<PartitionLog>> opens = new ArrayList<>();
+        for (LogSpec spec : specs) {
+            TopicPartition tp = spec.tp();
+            LogDir dir = locations.get(tp);
+            if (dir == null || logs.containsKey(tp)) {
+                continue;
+            }
+            Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
+            try {
+                Optional<Uuid> stored = readTopicId(partitionDir);
+                if (stored.isPresent() && !stored.get().equals(spec.topicId())) {
+                    continue;
+                }
+                if (stored.isEmpty()) {
+                    PartitionMetadataFile.write(partitionDir, spec.topicId());
+                }
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            boolean cleanShutdown = dir.hadCleanShutdown();
+            CheckpointedOffsets checkpointed = dir.checkpointed(tp);
+            LogEnvironment environment = environment();
+            opens.add(() -> PartitionLog.open(partitionDir, tp, spec.topicId(), spec.config(), environment,
+                    cleanShutdown, checkpointed));
+        }
+        if (opens.isEmpty()) {
+            return 0;
+        }
+        int threads = Math.min(opens.size(), config.recoveryThreadsPerDataDir() * dirs.size());
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads,
+                r -> new Thread(r, "strand-log-recovery-" + threadNumber.getAndIncrement()));
+        int opened = 0;
+        try {
+            for (Future<PartitionLog> result : pool.invokeAll(opens)) {
+                try {
+                    PartitionLog log = result.get();
+                    logs.put(log.topicPartition(), log);
+                    opened++;
+                } catch (ExecutionException e) {
+                    LOG.warn("A log found on disk did not open on a recovery thread; it is opened again on its own",
+                            e.getCause());
+                }
+            }
+            pool.shutdown();
+            // Every task has ended; this only waits for the threads themselves to exit.
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+        LOG.info("Opened {} logs found on disk on {} recovery threads", opened, threads);
+        return opened;
     }
 
     /**

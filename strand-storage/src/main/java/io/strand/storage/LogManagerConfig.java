@@ -10,8 +10,9 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Settings of the log manager as a whole (broker-level, not per topic), with Kafka's property names:
  * {@code log.dirs}, {@code log.retention.check.interval.ms}, {@code log.flush.scheduler.interval.ms},
- * {@code log.flush.offset.checkpoint.interval.ms} and {@code producer.id.expiration.ms}.
- * An interval of {@link Long#MAX_VALUE} turns its background task off.
+ * {@code log.flush.offset.checkpoint.interval.ms}, {@code producer.id.expiration.ms} and
+ * {@code num.recovery.threads.per.data.dir} (threads per directory that open logs found on disk in
+ * parallel, see {@link LogManager#openExistingLogs}). An interval of {@link Long#MAX_VALUE} turns its background task off.
  *
  * <p>The log cleaner (compaction, see {@link LogCleaner}): {@code log.cleaner.enable} (default true;
  * false: no compaction at all), {@code log.cleaner.dedupe.buffer.size} (bytes of the key-hash → offset
@@ -21,8 +22,10 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushCheckIntervalMs,
         long checkpointIntervalMs, int producerIdExpirationMs, boolean cleanerEnable, long cleanerDedupeBufferBytes,
-        double cleanerIoMaxBytesPerSecond, long cleanerBackoffMs) {
+        double cleanerIoMaxBytesPerSecond, long cleanerBackoffMs, int recoveryThreadsPerDataDir) {
 
+    /** Kafka's default {@code num.recovery.threads.per.data.dir}. */
+    public static final int DEFAULT_RECOVERY_THREADS_PER_DATA_DIR = 2;
     public static final long DEFAULT_CLEANER_DEDUPE_BUFFER_BYTES = 128L * 1024 * 1024;
     public static final long DEFAULT_CLEANER_BACKOFF_MS = 15_000L;
 
@@ -48,20 +51,30 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
                     "must be positive");
         }
         requirePositive("log.cleaner.backoff.ms", cleanerBackoffMs);
+        requirePositive("num.recovery.threads.per.data.dir", recoveryThreadsPerDataDir);
     }
 
     /** The settings without the cleaner's, which take Kafka's defaults. */
     public LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushCheckIntervalMs,
             long checkpointIntervalMs, int producerIdExpirationMs) {
         this(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, producerIdExpirationMs,
-                true, DEFAULT_CLEANER_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE, DEFAULT_CLEANER_BACKOFF_MS);
+                true, DEFAULT_CLEANER_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE, DEFAULT_CLEANER_BACKOFF_MS,
+                DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
     }
 
     /** The same settings with the given cleaner settings. */
     public LogManagerConfig withCleaner(boolean enable, long dedupeBufferBytes, double ioMaxBytesPerSecond,
             long backoffMs) {
         return new LogManagerConfig(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs,
-                producerIdExpirationMs, enable, dedupeBufferBytes, ioMaxBytesPerSecond, backoffMs);
+                producerIdExpirationMs, enable, dedupeBufferBytes, ioMaxBytesPerSecond, backoffMs,
+                recoveryThreadsPerDataDir);
+    }
+
+    /** The same settings with {@code num.recovery.threads.per.data.dir} = {@code threads}. */
+    public LogManagerConfig withRecoveryThreadsPerDataDir(int threads) {
+        return new LogManagerConfig(logDirs, retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs,
+                producerIdExpirationMs, cleanerEnable, cleanerDedupeBufferBytes, cleanerIoMaxBytesPerSecond,
+                cleanerBackoffMs, threads);
     }
 
     /** The cleaner's part of these settings. */

@@ -238,6 +238,44 @@ class LogManagerTest {
     }
 
     @Test
+    void opensTheLogsFoundOnDiskInParallelAfterACrashAndLeavesTheRestToGetOrCreate() {
+        try (LogFixture fx = new LogFixture(tmp)) {
+            List<TopicPartition> onDisk = List.of(new TopicPartition("t", 0), new TopicPartition("t", 1),
+                    new TopicPartition("t", 2), new TopicPartition("u", 0));
+            for (int i = 0; i < onDisk.size(); i++) {
+                PartitionLog log = fx.manager.getOrCreateLog(onDisk.get(i), TOPIC_ID, LogConfig.defaults());
+                for (int n = 0; n <= i; n++) {
+                    log.appendAsLeader(batch(START_MS, "r" + n), 0);
+                }
+            }
+            TopicPartition otherTopicId = new TopicPartition("v", 0);
+            fx.manager.getOrCreateLog(otherTopicId, new Uuid(7, 7), LogConfig.defaults());
+            fx.manager.abandon();
+            fx.crashAndRestartWithoutAbandon();
+
+            TopicPartition notOnDisk = new TopicPartition("w", 0);
+            List<LogManager.LogSpec> specs = new java.util.ArrayList<>();
+            onDisk.forEach(tp -> specs.add(new LogManager.LogSpec(tp, TOPIC_ID, LogConfig.defaults())));
+            specs.add(new LogManager.LogSpec(otherTopicId, TOPIC_ID, LogConfig.defaults()));
+            specs.add(new LogManager.LogSpec(notOnDisk, TOPIC_ID, LogConfig.defaults()));
+
+            assertThat(fx.manager.openExistingLogs(specs)).isEqualTo(onDisk.size());
+            for (int i = 0; i < onDisk.size(); i++) {
+                assertThat(fx.manager.getLog(onDisk.get(i))).get()
+                        .extracting(PartitionLog::logEndOffset).isEqualTo((long) i + 1);
+            }
+            // Left alone: a log of another topic id (getOrCreateLog reports it) and one not on disk.
+            assertThat(fx.manager.getLog(otherTopicId)).isEmpty();
+            assertThatThrownBy(() -> fx.manager.getOrCreateLog(otherTopicId, TOPIC_ID, LogConfig.defaults()))
+                    .isInstanceOf(InconsistentTopicIdException.class);
+            assertThat(fx.manager.getLog(notOnDisk)).isEmpty();
+            assertThat(fx.manager.openExistingLogs(specs)).isZero();
+            assertThat(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("strand-log-recovery") && t.isAlive())).isEmpty();
+        }
+    }
+
+    @Test
     void refusesWorkOutsideItsLifecycle() {
         LogManager manager = new LogManager(LogManagerConfig.withDefaults(List.of(tmp)), Time.SYSTEM);
         assertThatThrownBy(() -> manager.getOrCreateLog(TP, TOPIC_ID, LogConfig.defaults()))

@@ -7,9 +7,11 @@ import io.strand.metadata.image.TopicImage;
 import io.strand.storage.LogManager;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.PartitionLog;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -216,6 +218,7 @@ public final class ReplicaManager {
         appliedImageOffset = image.appliedOffset();
         Set<TopicPartition> wanted = new HashSet<>();
         Map<String, String> topicDefaults = configResolver.topicDefaults(image);
+        openLogsOnDisk(topicDefaults, image);
         for (TopicImage topic : image.topics().all()) {
             wanted.addAll(applyTopic(topicDefaults, image, topic));
         }
@@ -260,6 +263,32 @@ public final class ReplicaManager {
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * Opens at once, on the log manager's recovery threads, the logs on disk of partitions that
+     * {@code image} assigns here and that have no {@link Partition} yet (a start, above all after a
+     * crash, when each may need recovery); {@link #applyTopic} then finds them open.
+     */
+    private void openLogsOnDisk(Map<String, String> topicDefaults, MetadataImage image) {
+        List<LogManager.LogSpec> specs = new ArrayList<>();
+        for (TopicImage topic : image.topics().all()) {
+            LogConfig config = null;
+            for (Map.Entry<Integer, PartitionRegistration> e : topic.partitions().entrySet()) {
+                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
+                if (!e.getValue().replicas().contains(localBrokerId) || partitions.containsKey(tp)) {
+                    continue;
+                }
+                if (config == null) {
+                    config = EffectiveLogConfig.from(
+                            configResolver.effectiveTopicConfig(topicDefaults, image, topic.name())).log();
+                }
+                specs.add(new LogManager.LogSpec(tp, topic.id(), config));
+            }
+        }
+        if (specs.size() > 1) {
+            logManager.openExistingLogs(specs);
         }
     }
 

@@ -22,7 +22,6 @@ final class PendingProperties {
         Map<String, String> refused = new LinkedHashMap<>();
         refused.put(BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
                 "a leader imbalance threshold (preferred leaders are elected wherever they are not leading)");
-        refused.put(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR, "parallel log recovery");
         REFUSED = Collections.unmodifiableMap(refused);
     }
 

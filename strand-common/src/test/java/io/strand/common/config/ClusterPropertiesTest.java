@@ -83,11 +83,12 @@ class ClusterPropertiesTest {
 
     @Test
     void propertiesNoPartActsOnYetAreRefusedNamingWhatTheyWaitFor() {
-        assertThat(PendingProperties.REFUSED).containsKeys("num.recovery.threads.per.data.dir");
+        assertThat(PendingProperties.REFUSED).containsKeys("leader.imbalance.per.broker.percentage");
         // Acted on by the replication, the controller and the broker's lifecycle.
         assertThat(PendingProperties.REFUSED).doesNotContainKeys("replica.lag.time.max.ms", "replica.fetch.max.bytes",
                 "broker.session.timeout.ms", "broker.heartbeat.interval.ms", "auto.leader.rebalance.enable",
-                "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.replica.fetchers");
+                "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.replica.fetchers",
+                "num.recovery.threads.per.data.dir");
         for (Map.Entry<String, String> pending : PendingProperties.REFUSED.entrySet()) {
             assertThat(BrokerConfig.DEF.names()).contains(pending.getKey());
             Object defaultValue = BrokerConfig.DEF.configKeys().get(pending.getKey()).defaultValue;
@@ -188,7 +189,6 @@ class ClusterPropertiesTest {
     @Test
     void bootstrapServersAloneMakeThisControllerAQuorumOfOne() {
         Map<String, String> props = kafkasShippedServerProperties();
-        props.keySet().removeAll(PendingProperties.REFUSED.keySet());
         BrokerConfig config = BrokerConfig.of(props);
         assertThat(config.quorumVoters()).containsExactly(new QuorumVoter(1, "localhost", 9093));
         assertThat(config.brokerListener()).isEqualTo(new Listener("PLAINTEXT", "", 9092));
@@ -199,11 +199,11 @@ class ClusterPropertiesTest {
     }
 
     @Test
-    void kafkasShippedServerPropertiesParseWholeAndAreRefusedOnlyForWhatIsPending() {
-        Map<String, String> props = kafkasShippedServerProperties();
-        BrokerConfig.ofIncludingPending(props);
-        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("does not support");
+    void kafkasShippedServerPropertiesWorkUnchanged() {
+        BrokerConfig config = BrokerConfig.of(kafkasShippedServerProperties());
+        assertThat(config.socketSendBufferBytes()).isEqualTo(102_400);
+        assertThat(config.socketReceiveBufferBytes()).isEqualTo(102_400);
+        assertThat(config.numRecoveryThreadsPerDataDir()).isEqualTo(1);
     }
 
     @Test
