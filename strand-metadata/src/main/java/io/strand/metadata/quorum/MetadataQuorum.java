@@ -410,6 +410,11 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         };
     }
 
+    /** The first index this node's Raft log still holds (entries before it were purged); for tests. */
+    long logStartIndex() {
+        return division.getRaftLog().getStartIndex();
+    }
+
     /** The log index the next entry appended to this node's Raft log gets; for tests. */
     long nextLogIndex() {
         return division.getRaftLog().getNextIndex();
