@@ -1,0 +1,64 @@
+package io.strand.broker;
+
+import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.image.MetadataListener;
+import io.strand.metadata.quorum.MetadataObserver;
+import io.strand.metadata.quorum.NodeMetadata;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The metadata of a broker-only node: a {@link MetadataObserver} that follows the committed
+ * metadata log of the controllers in {@code controller.quorum.voters} without voting and hands
+ * every image to the given listener, as a voter would. It binds no port and keeps nothing on disk.
+ *
+ * <p>Start returns at once (the broker waits for the observer to catch up before serving). Close
+ * stops fetching and the observer's threads.
+ */
+final class ObserverComponent implements NodeComponent, MetadataRole {
+
+    private final BrokerConfig config;
+    private final Time time;
+    private final MetadataListener imageListener;
+    private MetadataObserver observer;
+
+    ObserverComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
+        this.config = config;
+        this.time = time;
+        this.imageListener = imageListener;
+    }
+
+    @Override
+    public String name() {
+        return "metadata-observer";
+    }
+
+    @Override
+    public void start() {
+        observer = MetadataObserver.start(config.nodeId(), voters(), time, imageListener);
+    }
+
+    @Override
+    public NodeMetadata metadata() {
+        return observer;
+    }
+
+    @Override
+    public Map<Integer, InetSocketAddress> voters() {
+        return Voters.addresses(config);
+    }
+
+    @Override
+    public QuorumControllerChannel.LocalController localController() {
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (observer != null) {
+            observer.close();
+        }
+    }
+}
