@@ -13,16 +13,21 @@ import org.apache.kafka.common.utils.Time;
  * The metadata of a broker-only node: a {@link MetadataObserver} that follows the committed
  * metadata log of the controllers in {@code controller.quorum.voters} without voting and hands
  * every image to the given listener, as a voter would. It binds no port and keeps nothing on disk.
+ * Without voters listed, start first asks {@code controller.quorum.bootstrap.servers} for them
+ * ({@link QuorumDiscovery}), waiting up to {@link #DISCOVERY_TIMEOUT_MS}.
  *
- * <p>Start returns at once (the broker waits for the observer to catch up before serving). Close
- * stops fetching and the observer's threads.
+ * <p>Start returns once the observer runs (the broker waits for it to catch up before serving).
+ * Close stops fetching and the observer's threads.
  */
 final class ObserverComponent implements NodeComponent, MetadataRole {
+
+    static final long DISCOVERY_TIMEOUT_MS = 30_000;
 
     private final BrokerConfig config;
     private final Time time;
     private final MetadataListener imageListener;
     private MetadataObserver observer;
+    private Map<Integer, InetSocketAddress> voters;
 
     ObserverComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
         this.config = config;
@@ -36,8 +41,11 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
     }
 
     @Override
-    public void start() {
-        observer = MetadataObserver.start(config.nodeId(), voters(), time, imageListener);
+    public void start() throws InterruptedException {
+        voters = config.quorumVoters().isEmpty()
+                ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS)
+                : Voters.addresses(config);
+        observer = MetadataObserver.start(config.nodeId(), voters, time, imageListener);
     }
 
     @Override
@@ -47,7 +55,7 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
 
     @Override
     public Map<Integer, InetSocketAddress> voters() {
-        return Voters.addresses(config);
+        return voters;
     }
 
     @Override
