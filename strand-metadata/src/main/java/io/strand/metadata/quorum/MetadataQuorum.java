@@ -76,6 +76,11 @@ import org.slf4j.LoggerFactory;
  * over, with no Raft log write. Such a request waits on a Ratis server thread for its answer;
  * {@link #close()} answers those still waiting NOT_CONTROLLER first.
  *
+ * <p>Observers: a broker-only node's {@link MetadataObserver} fetches the committed log (or this
+ * node's image, when the log was purged) from the leader through the same read-only requests;
+ * {@link ObserverFetches} answers them without a handler, and {@link #describeQuorum} lists the
+ * observers heard from lately.
+ *
  * <p>Survives a crash: every committed batch (Ratis log, fsynced before commit) and the snapshots;
  * the log is purged behind a snapshot taken every {@link QuorumOptions#snapshotIntervalEntries()}
  * entries.
