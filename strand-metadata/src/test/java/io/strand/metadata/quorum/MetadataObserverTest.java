@@ -9,10 +9,13 @@ import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.record.TopicRecord;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -114,6 +117,46 @@ class MetadataObserverTest {
         long offset = get(voter.append(List.of(topic("later"))));
         await().atMost(STEP_TIMEOUT).until(() -> observer.publishedImage().appliedOffset() >= offset);
         assertThat(observer.image().topics().byName("later")).isPresent();
+    }
+
+    @Test
+    void keepsFollowingThroughALeaderChange() throws IOException {
+        Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                voters.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
+            }
+        }
+        List<MetadataQuorum> quorum = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            MetadataQuorum voter = MetadataQuorum.start(id, voters, dir.resolve("node" + id), Time.SYSTEM,
+                    MetadataListener.NOOP, QuorumOptions.defaults().withElectionTimeoutMs(1_000, 1_500)
+                            .withRandom(new Random(id)));
+            started.add(voter);
+            quorum.add(voter);
+        }
+        quorum.forEach(voter -> await().atMost(STEP_TIMEOUT).until(() -> voter.caughtUp().isDone()));
+        MetadataObserver observer = MetadataObserver.start(5, voters, Time.SYSTEM, MetadataListener.NOOP);
+        started.add(observer);
+        get(observer.caughtUp());
+        MetadataQuorum oldLeader = leader(quorum);
+        assertThat(observer.leaderId()).hasValue(oldLeader.nodeId());
+
+        oldLeader.close();
+        quorum.remove(oldLeader);
+        MetadataQuorum newLeader = leader(quorum);
+        long offset = get(newLeader.append(List.of(topic("after-failover"))));
+
+        await().atMost(STEP_TIMEOUT).until(() -> observer.publishedImage().appliedOffset() >= offset);
+        assertThat(observer.image().topics().byName("after-failover")).isPresent();
+        assertThat(observer.leaderId()).hasValue(newLeader.nodeId());
+        await().atMost(STEP_TIMEOUT).untilAsserted(() -> assertThat(newLeader.describeQuorum("CONTROLLER")
+                .orElseThrow().observers()).extracting(QuorumDescription.Voter::nodeId).containsExactly(5));
+    }
+
+    private static MetadataQuorum leader(List<MetadataQuorum> voters) {
+        return await().atMost(STEP_TIMEOUT).until(() -> voters.stream().filter(MetadataQuorum::isLeader)
+                .findFirst().orElse(null), q -> q != null);
     }
 
     @Test
