@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code broker,controller} is the combined node clients use. {@code controller} alone runs a
  * voter of the metadata quorum and serves no client, and never registers as a broker. {@code broker}
- * alone follows the metadata log of the voters named in {@code controller.quorum.voters} as an
- * observer (it does not vote), registers with the active controller and serves clients. When a component fails to start, every component started so far is closed (no thread,
- * port or file lock stays) and the failure is rethrown. Shutdown ends with the logs'
+ * alone follows the metadata log of the voters ({@code controller.quorum.voters}, or found through
+ * {@code controller.quorum.bootstrap.servers}) as an observer that does not vote, registers with
+ * the active controller and serves clients. When a component fails to start, every component
+ * started so far is closed (no thread, port or file lock stays) and the failure is rethrown. Shutdown ends with the logs'
  * clean-shutdown marker.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
@@ -58,7 +59,6 @@ public final class BrokerServer implements AutoCloseable {
     /**
      * Starts the components of {@code config}'s roles and returns once the node serves (a broker:
      * its image caught up, its listeners bound, itself registered).
-     *
      */
     public static BrokerServer start(BrokerConfig config, Time time) throws Exception {
         Set<ProcessRole> roles = config.processRoles();
