@@ -178,7 +178,21 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
             return;
         }
         failures = 0;
-        MetadataFetchFormat.Answer answer = MetadataFetchFormat.parseAnswer(body);
+        boolean moved;
+        try {
+            moved = apply(MetadataFetchFormat.parseAnswer(body));
+        } catch (RuntimeException e) {
+            // A bug, not a condition to wait out; still, fetching must not stop for good.
+            log.error("Could not apply a metadata fetch answer, fetching again: nodeId={} fetchIndex={}", nodeId,
+                    fetchIndex, e);
+            runOnScheduler(this::fetch, ERROR_BACKOFF_MS);
+            return;
+        }
+        runOnScheduler(this::fetch, moved ? 0 : IDLE_FETCH_BACKOFF_MS);
+    }
+
+    /** Scheduler thread: applies an answer; true when it moved the fetch index. */
+    private boolean apply(MetadataFetchFormat.Answer answer) {
         leaderId = answer.leaderId();
         if (answer.snapshot()) {
             loadImage(answer.entries().get(0));
@@ -197,7 +211,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         if (nextFetchIndex > catchUpIndex) {
             caughtUpBarrier.complete(null);
         }
-        runOnScheduler(this::fetch, moved ? 0 : IDLE_FETCH_BACKOFF_MS);
+        return moved;
     }
 
     /** The leader's whole image, in place of the current one (what a voter does with an installed snapshot). */
