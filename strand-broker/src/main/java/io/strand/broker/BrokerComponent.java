@@ -33,10 +33,9 @@ import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
-import io.strand.metadata.quorum.MetadataQuorum;
+import io.strand.metadata.quorum.NodeMetadata;
 import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker role: the replica manager over the shared log manager, the group coordinator, the
  * request handlers, and the client listeners. It reads the metadata image of this node's quorum
- * member (a broker without one needs metadata replicated to it, which does not exist yet) and
+ * member, or on a broker-only node of its observer of the metadata log ({@link MetadataRole}), and
  * reaches the active controller, wherever it runs, through controller channels
  * ({@link QuorumControllerChannel}): one forwarding admin requests and producer id allocations,
  * one for the {@link BrokerLifecycleManager}'s registration and heartbeats.
@@ -100,7 +99,7 @@ final class BrokerComponent implements NodeComponent {
     private final BrokerConfig config;
     private final Time time;
     private final SharedComponent shared;
-    private final ControllerComponent controllerRole;
+    private final MetadataRole metadataRole;
     private MetadataListener imageSubscription;
     private GroupCoordinatorService groups;
     private RequestHandlerPool requestPool;
@@ -112,11 +111,11 @@ final class BrokerComponent implements NodeComponent {
     private ReplicaFetcherManager fetchers;
     private ScheduledExecutorService isrExpiration;
 
-    BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, ControllerComponent controllerRole) {
+    BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
         this.time = time;
         this.shared = shared;
-        this.controllerRole = controllerRole;
+        this.metadataRole = metadataRole;
     }
 
     @Override
@@ -128,14 +127,10 @@ final class BrokerComponent implements NodeComponent {
     public void start() throws Exception {
         int nodeId = config.nodeId();
         LogManager logManager = shared.logManager();
-        MetadataQuorum quorum = controllerRole.quorum();
-        Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>(Voters.addresses(config));
-        if (voters.containsKey(nodeId) && voters.get(nodeId).getPort() == 0) {
-            // A lone voter may bind an ephemeral raft port (tests): reach it where it bound.
-            voters.put(nodeId, quorum.raftAddress());
-        }
+        NodeMetadata quorum = metadataRole.metadata();
+        Map<Integer, InetSocketAddress> voters = metadataRole.voters();
         // One channel per kind of traffic: a slow admin request never holds up a heartbeat.
-        QuorumControllerChannel.LocalController local = controllerRole.localController();
+        QuorumControllerChannel.LocalController local = metadataRole.localController();
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
                 CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
@@ -199,7 +194,7 @@ final class BrokerComponent implements NodeComponent {
         return controller.send(ApiKeys.CREATE_TOPICS, request).thenApply(CreateTopicsResponseData.class::cast);
     }
 
-    private ApiRegistry registry(int nodeId, MetadataQuorum quorum, ControllerChannel controller,
+    private ApiRegistry registry(int nodeId, NodeMetadata quorum, ControllerChannel controller,
                                  LogManager logManager, ReplicaManager replicaManager) {
         // Handlers answer from the image the replica manager has applied: a leader named in Metadata
         // has its partition here, never one Ratis applied a moment before the publisher handed it on.

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,16 +19,19 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@link SharedComponent} (every role): the log directories and the log manager;</li>
- *   <li>{@link ControllerComponent} (controller role): the metadata quorum and the controller;</li>
+ *   <li>{@link ControllerComponent} (controller role): the metadata quorum and the controller; or,
+ *       on a node without that role, the {@link ObserverComponent}: a non-voting follower of the
+ *       controllers' metadata log;</li>
  *   <li>{@link BrokerComponent} (broker role): replicas, groups, handlers, client listeners,
  *       registration.</li>
  * </ol>
  *
  * <p>{@code broker,controller} is the combined node clients use. {@code controller} alone runs a
- * voter of the metadata quorum and serves no client: useful only as a voter for other nodes.
- * {@code broker} alone is refused: it needs a remote controller quorum, which this version cannot
- * reach. When a component fails to start, every component started so far is closed (no thread,
- * port or file lock stays) and the failure is rethrown. Shutdown ends with the logs'
+ * voter of the metadata quorum and serves no client, and never registers as a broker. {@code broker}
+ * alone follows the metadata log of the voters ({@code controller.quorum.voters}, or found through
+ * {@code controller.quorum.bootstrap.servers}) as an observer that does not vote, registers with
+ * the active controller and serves clients. When a component fails to start, every component
+ * started so far is closed (no thread, port or file lock stays) and the failure is rethrown. Shutdown ends with the logs'
  * clean-shutdown marker.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
@@ -57,30 +59,35 @@ public final class BrokerServer implements AutoCloseable {
     /**
      * Starts the components of {@code config}'s roles and returns once the node serves (a broker:
      * its image caught up, its listeners bound, itself registered).
-     *
-     * @throws ConfigException naming {@code process.roles} for a role this version cannot run
      */
     public static BrokerServer start(BrokerConfig config, Time time) throws Exception {
         Set<ProcessRole> roles = config.processRoles();
-        if (!roles.contains(ProcessRole.CONTROLLER)) {
-            throw new ConfigException(BrokerConfig.PROCESS_ROLES, config.getList(BrokerConfig.PROCESS_ROLES),
-                    "a broker without the controller role needs a remote controller quorum, which this version "
-                            + "cannot reach yet; run process.roles=broker,controller");
-        }
         List<NodeComponent> components = new ArrayList<>();
         SharedComponent shared = new SharedComponent(config, time);
         components.add(shared);
-        ControllerComponent controller = new ControllerComponent(config, time, shared.imageListeners());
-        components.add(controller);
+        MetadataRole metadata;
+        Optional<ControllerComponent> controller = Optional.empty();
+        if (roles.contains(ProcessRole.CONTROLLER)) {
+            controller = Optional.of(new ControllerComponent(config, time, shared.imageListeners()));
+            metadata = controller.get();
+            components.add(controller.get());
+        } else {
+            ObserverComponent observer = new ObserverComponent(config, time, shared.imageListeners());
+            metadata = observer;
+            components.add(observer);
+        }
         Optional<BrokerComponent> broker = Optional.empty();
         if (roles.contains(ProcessRole.BROKER)) {
-            broker = Optional.of(new BrokerComponent(config, time, shared, controller));
+            broker = Optional.of(new BrokerComponent(config, time, shared, metadata));
             components.add(broker.get());
         }
         NodeLifecycle lifecycle = NodeLifecycle.startAll(components);
         if (broker.isEmpty()) {
             LOG.info("Node {} runs the controller role only: a metadata quorum voter on {}, no client listener",
-                    config.nodeId(), controller.quorum().raftAddress());
+                    config.nodeId(), controller.orElseThrow().quorum().raftAddress());
+        } else if (controller.isEmpty()) {
+            LOG.info("Node {} runs the broker role only: it follows the metadata log of the voters {} without voting",
+                    config.nodeId(), metadata.voters().keySet());
         }
         return new BrokerServer(config, lifecycle, broker);
     }

@@ -8,7 +8,11 @@ import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataQuorum;
+import io.strand.metadata.quorum.NodeMetadata;
 import io.strand.metadata.quorum.QuorumDescription;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
@@ -24,7 +28,7 @@ import org.apache.kafka.common.utils.Time;
  * broker on this node waits for that before serving). Close stops the controller thread, then
  * the quorum: its Ratis server, port, storage lock and threads.
  */
-final class ControllerComponent implements NodeComponent {
+final class ControllerComponent implements NodeComponent, MetadataRole {
 
     /** Under the metadata log dir; not a partition directory name, so the log manager leaves it be. */
     static final String METADATA_DIR_NAME = "__cluster_metadata";
@@ -73,12 +77,28 @@ final class ControllerComponent implements NodeComponent {
     }
 
     /** This node's controller as its brokers' controller channels ask it first, while it leads. */
-    QuorumControllerChannel.LocalController localController() {
+    @Override
+    public QuorumControllerChannel.LocalController localController() {
         return new QuorumControllerChannel.LocalController(quorum::isLeader, dispatcher);
     }
 
     MetadataQuorum quorum() {
         return quorum;
+    }
+
+    @Override
+    public NodeMetadata metadata() {
+        return quorum;
+    }
+
+    /** The voters; a lone voter may bind an ephemeral Raft port (tests): reached where it bound. */
+    @Override
+    public Map<Integer, InetSocketAddress> voters() {
+        Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>(Voters.addresses(config));
+        if (voters.containsKey(config.nodeId()) && voters.get(config.nodeId()).getPort() == 0) {
+            voters.put(config.nodeId(), quorum.raftAddress());
+        }
+        return voters;
     }
 
     QuorumController controller() {

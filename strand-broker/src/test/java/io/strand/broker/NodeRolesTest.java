@@ -6,8 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strand.common.test.ThreadLeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,21 +30,43 @@ class NodeRolesTest {
     Path dataDir;
 
     @Test
-    void aBrokerWithoutTheControllerRoleIsRefusedBeforeAnythingStarts() {
+    void aBrokerOnlyNodeFollowsAControllerOnlyNodeAndServesClients() throws Exception {
+        int raftPort = TestNodes.freePort();
         ThreadLeakCheck threads = ThreadLeakCheck.start();
-        Path logDir = dataDir.resolve("logs");
-        Map<String, String> props = Map.of(
+        Map<String, String> controllerProps = TestNodes.props(dataDir.resolve("controller"), raftPort, Map.of(
+                "process.roles", "controller",
+                "listeners", "CONTROLLER://127.0.0.1:" + raftPort));
+        Map<String, String> brokerProps = new LinkedHashMap<>(TestNodes.props(dataDir.resolve("broker"), raftPort,
+                Map.of()));
+        brokerProps.putAll(Map.of(
                 "process.roles", "broker",
                 "node.id", "2",
                 "listeners", "PLAINTEXT://127.0.0.1:0",
-                "controller.quorum.voters", "1@127.0.0.1:9093",
-                "log.dirs", logDir.toString());
+                "controller.listener.names", "CONTROLLER"));
 
-        assertThatThrownBy(() -> TestNodes.start(props))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("process.roles")
-                .hasMessageContaining("needs a remote controller quorum");
-        assertThat(logDir).doesNotExist();
+        try (BrokerServer controller = TestNodes.start(controllerProps);
+             BrokerServer broker = TestNodes.start(brokerProps);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     TestNodes.bootstrap(broker.clientAddress())))) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(Node::id)
+                    .as("the controller-only node is no broker").containsExactly(2);
+            assertThat(admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id())
+                    .as("as Kafka's brokers do, a broker stands in for the controller clients cannot reach").isEqualTo(2);
+
+            admin.createTopics(List.of(new NewTopic("roles", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestNodes.bootstrap(broker.clientAddress()),
+                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+                RecordMetadata written = producer.send(new ProducerRecord<>("roles", 0, "k", "v"))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(written.offset()).isZero();
+            }
+
+            QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS);
+            assertThat(quorum.leaderId()).isEqualTo(1);
+            assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactly(1);
+            assertThat(quorum.observers()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactly(2);
+        }
         threads.assertNoNewThreads();
     }
 

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@code strand server}: runs one node until SIGTERM or Ctrl-C, then shuts down cleanly (logs
  * flushed, clean-shutdown marker written). Its roles come from {@code process.roles} (default: broker
  * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
- * data in ./data, {@link #SINGLE_NODE_DEFAULTS}; {@code -o} overrides them. An invalid configuration, or a role this version cannot run, exits with 2.
+ * data in ./data, {@link #SINGLE_NODE_DEFAULTS}; {@code -o} overrides them. An invalid configuration exits with 2.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run a Strand node (roles from process.roles; broker and controller by default).")

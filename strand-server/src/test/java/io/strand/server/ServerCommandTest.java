@@ -2,11 +2,22 @@ package io.strand.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strand.broker.BrokerServer;
+import io.strand.common.config.BrokerConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -46,14 +57,51 @@ class ServerCommandTest {
         assertThat(runAndCaptureErr("server", "-o", "socket.request.max.bytes=huge")).contains("socket.request.max.bytes");
     }
 
+    /** Kafka 4's shipped config/controller.properties and config/broker.properties, on free ports. */
     @Test
-    void aBrokerOnlyNodeIsRefusedNamingTheMissingControllerQuorum() throws Exception {
-        Path file = dir.resolve("server.properties");
-        Files.writeString(file, "process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@127.0.0.1:9093\n"
-                + "listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + dir.resolve("data") + "\n");
-        assertThat(runAndCaptureErr("server", "--config", file.toString()))
-                .contains("invalid configuration").contains("process.roles").contains("remote controller quorum");
-        assertThat(dir.resolve("data")).doesNotExist();
+    void kafkaShapedControllerAndBrokerFilesStartAControllerOnlyAndABrokerOnlyNode() throws Exception {
+        int controllerPort = freePort();
+        String protocolMap = "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,"
+                + "SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL\n";
+        Path controllerFile = dir.resolve("controller.properties");
+        Files.writeString(controllerFile, "process.roles=controller\nnode.id=1\n"
+                + "controller.quorum.bootstrap.servers=localhost:" + controllerPort + "\n"
+                + "listeners=CONTROLLER://:" + controllerPort + "\n"
+                + "advertised.listeners=CONTROLLER://localhost:" + controllerPort + "\n"
+                + "controller.listener.names=CONTROLLER\n" + protocolMap
+                + "log.dirs=" + dir.resolve("controller-logs") + "\n");
+        Path brokerFile = dir.resolve("broker.properties");
+        Files.writeString(brokerFile, "process.roles=broker\nnode.id=2\n"
+                + "controller.quorum.bootstrap.servers=localhost:" + controllerPort + "\n"
+                + "listeners=PLAINTEXT://localhost:0\ninter.broker.listener.name=PLAINTEXT\n"
+                + "controller.listener.names=CONTROLLER\n" + protocolMap
+                + "offsets.topic.replication.factor=1\n"
+                + "log.dirs=" + dir.resolve("broker-logs") + "\n");
+
+        try (BrokerServer controller = start(controllerFile);
+             BrokerServer broker = start(brokerFile);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     "localhost:" + broker.clientAddress().getPort()))) {
+            assertThat(controller.config().quorumVoters()).extracting(BrokerConfig.QuorumVoter::id).containsExactly(1);
+            assertThat(broker.config().quorumVoters()).as("found through the bootstrap servers at start").isEmpty();
+            assertThat(admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)).extracting(Node::id)
+                    .containsExactly(2);
+            assertThat(admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS).observers())
+                    .extracting(QuorumInfo.ReplicaState::replicaId).containsExactly(2);
+        }
+    }
+
+    /** What {@code strand server --config file} starts, short of the shutdown hook. */
+    private static BrokerServer start(Path configFile) throws Exception {
+        ServerCommand command = new ServerCommand();
+        command.configFile = configFile;
+        return BrokerServer.start(BrokerServer.config(command.properties()), Time.SYSTEM);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     @Test

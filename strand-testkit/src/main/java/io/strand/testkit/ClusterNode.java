@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node of a {@link StrandCluster}: a combined broker and controller in a child JVM, on fixed
+ * One node of a {@link StrandCluster}: a combined broker and controller in a child JVM (or one of
+ * the two roles, as {@link StrandCluster.Builder#roles} says), on fixed
  * loopback ports and its own directory, which outlive its process: {@link #restart()} starts it again
  * on the same ports and data. The process can be killed (SIGKILL), stopped (SIGTERM, a clean
  * shutdown), paused (SIGSTOP) and resumed (SIGCONT).
@@ -138,6 +139,16 @@ public final class ClusterNode {
 
     public int nodeId() {
         return nodeId;
+    }
+
+    /** True when this node runs the broker role (serves clients); false for a controller-only node. */
+    public boolean isBroker() {
+        return properties.get("process.roles").contains("broker");
+    }
+
+    /** True when this node runs the controller role: a voter of the metadata quorum. */
+    public boolean isController() {
+        return properties.get("process.roles").contains("controller");
     }
 
     public int clientPort() {

@@ -22,10 +22,13 @@ import java.util.stream.Stream;
 
 /**
  * A cluster of N Strand nodes, each a combined broker and controller in its own child JVM, for tests
- * that kill, stop, pause and restart nodes. Node ids are 1 to N; every node is a voter of the
- * metadata quorum; each has a client and a controller port on 127.0.0.1, chosen free at the start
- * and kept across restarts, and its directory {@code <dir>/node-<id>} (see {@link ClusterNode}).
- * {@code __consumer_offsets} gets min(3, N) replicas unless a property says otherwise.
+ * that kill, stop, pause and restart nodes. Node ids are 1 to N; each has a client and a controller
+ * port on 127.0.0.1, chosen free at the start and kept across restarts, and its directory
+ * {@code <dir>/node-<id>} (see {@link ClusterNode}). A node may run one role only
+ * ({@link Builder#roles}): the nodes with the controller role are the voters of the metadata quorum,
+ * a broker-only node follows it as an observer, a controller-only node serves no client and is left
+ * out of {@link #bootstrapServers()}. {@code __consumer_offsets} gets min(3, brokers) replicas unless
+ * a property says otherwise.
  *
  * <pre>{@code
  * try (StrandCluster cluster = StrandCluster.builder(tempDir).nodes(3).property("num.partitions", "3").start()) {
@@ -68,9 +71,10 @@ public final class StrandCluster implements AutoCloseable {
         return List.copyOf(nodes.values());
     }
 
-    /** Every node's client address, for {@code bootstrap.servers}. */
+    /** Every broker's client address, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return nodes.values().stream().map(ClusterNode::bootstrapServers).collect(Collectors.joining(","));
+        return nodes.values().stream().filter(ClusterNode::isBroker).map(ClusterNode::bootstrapServers)
+                .collect(Collectors.joining(","));
     }
 
     /** The directory the node directories are in. */
@@ -122,6 +126,7 @@ public final class StrandCluster implements AutoCloseable {
         private int nodes = 3;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<Integer, Map<String, String>> nodeProperties = new HashMap<>();
+        private final Map<Integer, String> roles = new HashMap<>();
         private List<String> jvmOptions = StrandProcess.DEFAULT_JVM_OPTIONS;
 
         private Builder(Path dir) {
@@ -149,6 +154,18 @@ public final class StrandCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The {@code process.roles} of one node: {@code "broker,controller"} (the default),
+         * {@code "controller"} or {@code "broker"}. At least one node must be a controller.
+         */
+        public Builder roles(int nodeId, String processRoles) {
+            if (!Set.of("broker,controller", "controller,broker", "broker", "controller").contains(processRoles)) {
+                throw new IllegalArgumentException("process.roles is broker, controller or both, not " + processRoles);
+            }
+            roles.put(nodeId, processRoles);
+            return this;
+        }
+
         /** Every node's JVM options, in place of {@link StrandProcess#DEFAULT_JVM_OPTIONS}. */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = List.copyOf(options);
@@ -164,8 +181,18 @@ public final class StrandCluster implements AutoCloseable {
         public StrandCluster start() {
             int[] ports = distinctFreePorts(2 * nodes);
             StringBuilder voters = new StringBuilder();
+            int brokers = 0;
             for (int id = 1; id <= nodes; id++) {
-                voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports[2 * id - 1]);
+                String nodeRoles = roles.getOrDefault(id, "broker,controller");
+                if (nodeRoles.contains("controller")) {
+                    voters.append(voters.isEmpty() ? "" : ",").append(id).append("@127.0.0.1:").append(ports[2 * id - 1]);
+                }
+                if (nodeRoles.contains("broker")) {
+                    brokers++;
+                }
+            }
+            if (voters.isEmpty()) {
+                throw new IllegalArgumentException("a cluster needs a node with the controller role: " + roles);
             }
             Map<Integer, ClusterNode> members = new LinkedHashMap<>();
             for (int id = 1; id <= nodes; id++) {
@@ -173,13 +200,18 @@ public final class StrandCluster implements AutoCloseable {
                 int controllerPort = ports[2 * id - 1];
                 Path nodeDir = dir.toAbsolutePath().resolve("node-" + id);
                 Map<String, String> props = new LinkedHashMap<>();
-                props.put("process.roles", "broker,controller");
-                props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                String nodeRoles = roles.getOrDefault(id, "broker,controller");
+                props.put("process.roles", nodeRoles);
+                props.put("listeners", switch (nodeRoles) {
+                    case "broker" -> "PLAINTEXT://127.0.0.1:" + clientPort;
+                    case "controller" -> "CONTROLLER://127.0.0.1:" + controllerPort;
+                    default -> "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort;
+                });
                 props.put("controller.quorum.voters", voters.toString());
                 props.put("log.dirs", nodeDir.resolve("logs").toString());
                 // Overrides alone would get the single-node default of one replica; a cluster has Kafka's 3
                 // where it has that many nodes.
-                props.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, nodes)));
+                props.put("offsets.topic.replication.factor", Integer.toString(Math.max(1, Math.min(3, brokers))));
                 props.putAll(properties);
                 props.putAll(nodeProperties.getOrDefault(id, Map.of()));
                 props.put("node.id", Integer.toString(id));

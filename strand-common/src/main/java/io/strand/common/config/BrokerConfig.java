@@ -466,6 +466,8 @@ public final class BrokerConfig {
      * The voters of the metadata quorum: {@code controller.quorum.voters}; or, when only
      * {@code controller.quorum.bootstrap.servers} is set, this node alone on its one bootstrap address
      * (a quorum found through several bootstrap servers needs KIP-853's dynamic voters, not supported).
+     * Empty for a broker-only node configured with bootstrap servers alone: it asks them for the
+     * voters when it starts ({@link #quorumBootstrapServers()}).
      *
      * @throws ConfigException if neither property lists a controller, or the bootstrap servers do not
      *     describe this node as the single controller
@@ -473,6 +475,9 @@ public final class BrokerConfig {
     public List<QuorumVoter> quorumVoters() {
         List<String> bootstrap = getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS);
         if (original(CONTROLLER_QUORUM_VOTERS) == null && !bootstrap.isEmpty()) {
+            if (!processRoles().contains(ProcessRole.CONTROLLER)) {
+                return List.of();
+            }
             return List.of(ListenerRules.standaloneVoter(this, bootstrap));
         }
         List<String> voters = getList(CONTROLLER_QUORUM_VOTERS);
@@ -481,6 +486,11 @@ public final class BrokerConfig {
                     + " controllers or " + CONTROLLER_QUORUM_VOTERS + " must list the voters, as id@host:port");
         }
         return voters.stream().map(QuorumVoter::parse).toList();
+    }
+
+    /** {@code controller.quorum.bootstrap.servers}: where a node without the voters listed finds them. */
+    public List<BootstrapServer> quorumBootstrapServers() {
+        return getList(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS).stream().map(BootstrapServer::parse).toList();
     }
 
     /** {@code replica.lag.time.max.ms}. */

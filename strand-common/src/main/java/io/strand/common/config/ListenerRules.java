@@ -33,8 +33,9 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *   <li>controller role: {@code controller.listener.names} names a listener, {@code node.id} is a
  *       voter, and that listener has the port of this node's voter entry (the quorum listens on the
  *       voter address);</li>
- *   <li>{@code controller.quorum.bootstrap.servers} without voters: this node is the one controller,
- *       on the one bootstrap address;</li>
+ *   <li>{@code controller.quorum.bootstrap.servers} without voters: a controller is the one
+ *       controller, on the one bootstrap address; a broker-only node asks those addresses for the
+ *       voters when it starts;</li>
  *   <li>broker role: the inter-broker listener (named, or derived as Kafka does) is a client
  *       listener; the advertised listeners are client listeners with a host, one entry per name,
  *       or controller listeners this node binds (Kafka 4's own server.properties advertises its

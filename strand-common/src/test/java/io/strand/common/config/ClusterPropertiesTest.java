@@ -207,6 +207,25 @@ class ClusterPropertiesTest {
     }
 
     @Test
+    void aBrokerOnlyNodeWithBootstrapServersAloneFindsTheVotersWhenItStarts() {
+        Map<String, String> props = new HashMap<>(Map.of(
+                "process.roles", "broker",
+                "node.id", "2",
+                "controller.quorum.bootstrap.servers", "localhost:9093,localhost:9095",
+                "listeners", "PLAINTEXT://:9092",
+                "controller.listener.names", "CONTROLLER"));
+        BrokerConfig config = BrokerConfig.of(props);
+        assertThat(config.quorumVoters()).isEmpty();
+        assertThat(config.quorumBootstrapServers()).containsExactly(new BrokerConfig.BootstrapServer("localhost", 9093),
+                new BrokerConfig.BootstrapServer("localhost", 9095));
+
+        props.put("process.roles", "controller");
+        props.put("listeners", "CONTROLLER://:9093");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("list several controllers in controller.quorum.voters");
+    }
+
+    @Test
     void aQuorumNeedsVotersOrItsOneBootstrapServer() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("controller.quorum.voters", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("controller.quorum.bootstrap.servers")

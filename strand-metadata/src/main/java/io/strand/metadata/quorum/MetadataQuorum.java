@@ -31,6 +31,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftGroup;
@@ -39,6 +40,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
@@ -74,11 +76,16 @@ import org.slf4j.LoggerFactory;
  * over, with no Raft log write. Such a request waits on a Ratis server thread for its answer;
  * {@link #close()} answers those still waiting NOT_CONTROLLER first.
  *
+ * <p>Observers: a broker-only node's {@link MetadataObserver} fetches the committed log (or this
+ * node's image, when the log was purged) from the leader through the same read-only requests;
+ * {@link ObserverFetches} answers them without a handler, and {@link #describeQuorum} lists the
+ * observers heard from lately.
+ *
  * <p>Survives a crash: every committed batch (Ratis log, fsynced before commit) and the snapshots;
  * the log is purged behind a snapshot taken every {@link QuorumOptions#snapshotIntervalEntries()}
  * entries.
  */
-public final class MetadataQuorum implements MetadataLog, AutoCloseable {
+public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoCloseable {
 
     /** slf4j-simple's level property for Ratis' loggers. */
     static final String RATIS_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.org.apache.ratis";
@@ -109,6 +116,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     private final MetadataStateMachine stateMachine;
     private final MetadataPublisher publisher;
     private final LeaderRequests leaderRequests;
+    private final ObserverFetches observerFetches;
     private final CompletableFuture<Void> caughtUpBarrier = new CompletableFuture<>();
     private final CompletableFuture<Void> clusterIdKnown = new CompletableFuture<>();
     private final CompletableFuture<Void> caughtUp;
@@ -141,7 +149,10 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         this.appender = new QuorumAppender(nodeId, scheduler, options.requestTimeoutMs(), this::leaderId);
         this.publisher = new MetadataPublisher(nodeId, listener);
         this.leaderRequests = new LeaderRequests(nodeId, scheduler, options.requestTimeoutMs());
-        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents(), leaderRequests);
+        this.observerFetches = new ObserverFetches(() -> nodeId, this::committedLog, this::image,
+                time::milliseconds);
+        this.stateMachine = new MetadataStateMachine(publisher, new StateMachineEvents(), leaderRequests,
+                observerFetches);
         this.caughtUp = caughtUpBarrier.thenCompose(v -> clusterIdKnown)
                 .thenCompose(v -> publisher.published(image().appliedOffset()));
         this.caughtUp.thenRun(() -> {
@@ -254,6 +265,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
     }
 
     /** The current leader's node id, if known. */
+    @Override
     public OptionalInt leaderId() {
         RaftServer.Division d = division;
         RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
@@ -309,7 +321,10 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
             }
         }
         long highWatermark = d.getRaftLog().getLastCommittedIndex() + 1;
-        return Optional.of(new QuorumDescription(nodeId, info.getCurrentTerm(), highWatermark, voters,
+        List<QuorumDescription.Voter> observers = observerFetches.observers().stream()
+                .map(o -> new QuorumDescription.Voter(o.nodeId(), o.fetchIndex(), o.lastFetchMs(), o.lastCaughtUpMs()))
+                .toList();
+        return Optional.of(new QuorumDescription(nodeId, info.getCurrentTerm(), highWatermark, voters, observers,
                 endpoints, listenerName));
     }
 
@@ -317,6 +332,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
      * The latest image the listener has returned from. It may lag {@link #image()}, the latest
      * applied one, while the publisher catches up.
      */
+    @Override
     public MetadataImage publishedImage() {
         return publisher.publishedImage();
     }
@@ -368,6 +384,42 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
         leaderRequests.setHandler(handler);
     }
 
+    /** This node's Raft log as observers' fetches read it; null before the server runs. */
+    private ObserverFetches.CommittedLog committedLog() {
+        RaftServer.Division d = division;
+        if (d == null) {
+            return null;
+        }
+        RaftLog raftLog = d.getRaftLog();
+        return new ObserverFetches.CommittedLog() {
+            @Override
+            public long startIndex() {
+                return raftLog.getStartIndex();
+            }
+
+            @Override
+            public long commitIndex() {
+                return raftLog.getLastCommittedIndex();
+            }
+
+            @Override
+            public ObserverFetches.LogRecord entry(long index) throws IOException {
+                LogEntryProto entry = raftLog.get(index);
+                if (entry == null) {
+                    return null;
+                }
+                return entry.hasStateMachineLogEntry()
+                        ? new ObserverFetches.LogRecord(entry.getStateMachineLogEntry().getLogData().toByteArray())
+                        : ObserverFetches.LogRecord.NOT_METADATA;
+            }
+        };
+    }
+
+    /** The first index this node's Raft log still holds (entries before it were purged); for tests. */
+    long logStartIndex() {
+        return division.getRaftLog().getStartIndex();
+    }
+
     /** The log index the next entry appended to this node's Raft log gets; for tests. */
     long nextLogIndex() {
         return division.getRaftLog().getNextIndex();
@@ -377,6 +429,7 @@ public final class MetadataQuorum implements MetadataLog, AutoCloseable {
      * Completes when this node has applied everything committed before it started, knows the
      * cluster id, and the listener has been told the image it caught up to.
      */
+    @Override
     public CompletableFuture<Void> caughtUp() {
         return caughtUp.toCompletableFuture().copy();
     }

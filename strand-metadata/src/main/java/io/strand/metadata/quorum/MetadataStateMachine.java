@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
@@ -88,12 +89,15 @@ final class MetadataStateMachine extends BaseStateMachine {
     private final MetadataPublisher publisher;
     private final Events events;
     private final LeaderRequests leaderRequests;
+    private final ObserverFetches observerFetches;
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
-    MetadataStateMachine(MetadataPublisher publisher, Events events, LeaderRequests leaderRequests) {
+    MetadataStateMachine(MetadataPublisher publisher, Events events, LeaderRequests leaderRequests,
+                         ObserverFetches observerFetches) {
         this.publisher = Objects.requireNonNull(publisher);
         this.events = Objects.requireNonNull(events);
         this.leaderRequests = Objects.requireNonNull(leaderRequests);
+        this.observerFetches = Objects.requireNonNull(observerFetches);
     }
 
     MetadataImage image() {
@@ -154,9 +158,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         Message reply;
         String rejection = null;
         try {
-            List<MetadataRecord> records = MetadataRecordSerde.deserializeBatch(data.asReadOnlyByteBuffer());
-            MetadataDelta delta = new MetadataDelta(image);
-            delta.replayAll(records);
+            MetadataDelta delta = replay(image, data.asReadOnlyByteBuffer());
             MetadataImage next = delta.apply(index);
             updateLastAppliedTermIndex(entry.getTerm(), index);
             publish(delta, next);
@@ -170,6 +172,20 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         events.onApplied(smEntry.getClientId(), smEntry.getCallId(), index, rejection);
         return CompletableFuture.completedFuture(reply);
+    }
+
+    /**
+     * The delta one committed batch makes to {@code image}; the caller applies it at the batch's
+     * log index. Voters and observers ({@link MetadataObserver}) replay batches through this alone.
+     *
+     * @throws MetadataFormatException when the batch does not parse
+     * @throws MetadataReplayException when it does not apply to {@code image}
+     */
+    static MetadataDelta replay(MetadataImage image, ByteBuffer batch) {
+        List<MetadataRecord> records = MetadataRecordSerde.deserializeBatch(batch);
+        MetadataDelta delta = new MetadataDelta(image);
+        delta.replayAll(records);
+        return delta;
     }
 
     private void publish(MetadataDelta delta, MetadataImage next) {
@@ -203,15 +219,29 @@ final class MetadataStateMachine extends BaseStateMachine {
      * answered with this node's applied index ({@link LeaderReadIndex#answer}): Ratis runs it once a
      * linearizable read's index is applied, so the answer is at least that index. A
      * {@link LeaderRequestFormat leader request} (sent non-linearizable, so Ratis runs it only on
-     * the leader, at once) goes to the installed {@link LeaderRequestHandler}.
+     * the leader, at once) goes to the installed {@link LeaderRequestHandler}, except an observer's
+     * metadata fetch, which {@link ObserverFetches} answers from the log without a handler.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
         if (LeaderRequestFormat.isRequest(request)) {
+            LeaderRequestFormat.Request parsed = LeaderRequestFormat.parseRequest(request);
+            if (parsed.apiKey() == MetadataFetchFormat.API_KEY) {
+                return CompletableFuture.completedFuture(answerFetch(parsed.data()));
+            }
             return leaderRequests.answer(request);
         }
         TermIndex last = getLastAppliedTermIndex();
         return CompletableFuture.completedFuture(LeaderReadIndex.answer(last == null ? 0 : last.getIndex()));
+    }
+
+    private Message answerFetch(ByteBuffer data) {
+        try {
+            return LeaderRequestFormat.ok(observerFetches.answer(data));
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not answer a metadata fetch: error={}", e.toString());
+            return LeaderRequestFormat.error(Errors.UNKNOWN_SERVER_ERROR.code(), "Metadata fetch failed: " + e);
+        }
     }
 
     @Override

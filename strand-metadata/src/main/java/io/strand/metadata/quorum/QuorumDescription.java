@@ -26,19 +26,23 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * leader will send (it may run ahead of what the follower acknowledged by what is in flight), -1
  * when unknown; {@code lastFetchTimestamp} is derived from the time since the follower last answered
  * an append; {@code lastCaughtUpTimestamp} is that same time when the follower's next index has
- * reached the leader's, else -1 (Ratis keeps no history). The leader's own state is "now". Every node
- * of a Strand cluster is a voter, so there are no observers. Nodes carry no directory ids
+ * reached the leader's, else -1 (Ratis keeps no history). The leader's own state is "now". Observers
+ * are the broker-only nodes that fetched the metadata log from this leader lately
+ * ({@link MetadataObserver}): their log end offset is the index they fetch from, their last caught-up
+ * time that of their last fetch past the commit index; they have no Raft endpoint. Nodes carry no directory ids
  * ({@link Uuid#ZERO_UUID}). Immutable.
  *
  * @param leaderId      the leader's node id
  * @param term          the Raft term (Kafka's leader epoch)
  * @param highWatermark the commit index + 1
  * @param voters        every voter, the leader included, in node id order
+ * @param observers     the broker-only nodes following the log, in node id order
  * @param endpoints     node id → the voter's Raft address, reported on {@code listenerName} (v2)
  * @param listenerName  the controller listener name the Raft addresses are reported under
  */
 public record QuorumDescription(int leaderId, long term, long highWatermark, List<Voter> voters,
-                                Map<Integer, InetSocketAddress> endpoints, String listenerName) {
+                                List<Voter> observers, Map<Integer, InetSocketAddress> endpoints,
+                                String listenerName) {
 
     /** A voter's progress; -1 for what is not known. */
     public record Voter(int nodeId, long logEndOffset, long lastFetchTimestampMs, long lastCaughtUpTimestampMs) {
@@ -46,8 +50,15 @@ public record QuorumDescription(int leaderId, long term, long highWatermark, Lis
 
     public QuorumDescription {
         voters = List.copyOf(voters);
+        observers = List.copyOf(observers);
         endpoints = Map.copyOf(endpoints);
         Objects.requireNonNull(listenerName, "listenerName");
+    }
+
+    /** A quorum without observers. */
+    public QuorumDescription(int leaderId, long term, long highWatermark, List<Voter> voters,
+                             Map<Integer, InetSocketAddress> endpoints, String listenerName) {
+        this(leaderId, term, highWatermark, voters, List.of(), endpoints, listenerName);
     }
 
     /** True when {@code request} asks for the metadata partition {@code __cluster_metadata-0}, the only one there is. */
@@ -86,6 +97,14 @@ public record QuorumDescription(int leaderId, long term, long highWatermark, Lis
                         .setPort(address.getPort()));
                 response.nodes().add(node);
             }
+        }
+        for (Voter observer : observers) {
+            partition.observers().add(new ReplicaState()
+                    .setReplicaId(observer.nodeId())
+                    .setReplicaDirectoryId(Uuid.ZERO_UUID)
+                    .setLogEndOffset(observer.logEndOffset())
+                    .setLastFetchTimestamp(observer.lastFetchTimestampMs())
+                    .setLastCaughtUpTimestamp(observer.lastCaughtUpTimestampMs()));
         }
         response.topics().add(new TopicData().setTopicName(Topic.CLUSTER_METADATA_TOPIC_NAME).setPartitions(List.of(partition)));
         return response;

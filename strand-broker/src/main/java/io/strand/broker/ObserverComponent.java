@@ -1,0 +1,72 @@
+package io.strand.broker;
+
+import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.image.MetadataListener;
+import io.strand.metadata.quorum.MetadataObserver;
+import io.strand.metadata.quorum.NodeMetadata;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The metadata of a broker-only node: a {@link MetadataObserver} that follows the committed
+ * metadata log of the controllers in {@code controller.quorum.voters} without voting and hands
+ * every image to the given listener, as a voter would. It binds no port and keeps nothing on disk.
+ * Without voters listed, start first asks {@code controller.quorum.bootstrap.servers} for them
+ * ({@link QuorumDiscovery}), waiting up to {@link #DISCOVERY_TIMEOUT_MS}.
+ *
+ * <p>Start returns once the observer runs (the broker waits for it to catch up before serving).
+ * Close stops fetching and the observer's threads.
+ */
+final class ObserverComponent implements NodeComponent, MetadataRole {
+
+    static final long DISCOVERY_TIMEOUT_MS = 30_000;
+
+    private final BrokerConfig config;
+    private final Time time;
+    private final MetadataListener imageListener;
+    private MetadataObserver observer;
+    private Map<Integer, InetSocketAddress> voters;
+
+    ObserverComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
+        this.config = config;
+        this.time = time;
+        this.imageListener = imageListener;
+    }
+
+    @Override
+    public String name() {
+        return "metadata-observer";
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        voters = config.quorumVoters().isEmpty()
+                ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS)
+                : Voters.addresses(config);
+        observer = MetadataObserver.start(config.nodeId(), voters, time, imageListener);
+    }
+
+    @Override
+    public NodeMetadata metadata() {
+        return observer;
+    }
+
+    @Override
+    public Map<Integer, InetSocketAddress> voters() {
+        return voters;
+    }
+
+    @Override
+    public QuorumControllerChannel.LocalController localController() {
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (observer != null) {
+            observer.close();
+        }
+    }
+}
