@@ -19,7 +19,8 @@ import org.apache.kafka.common.requests.ListPartitionReassignmentsResponse;
  * leaving out unknown topics and partitions.
  *
  * <p>When the request as a whole fails (no active controller in time, the channel closed) the
- * answer is that error with no topics. Never blocks.
+ * answer is Kafka's error response: that error at the top level, the named partitions without
+ * replicas. Never blocks.
  */
 public final class ListPartitionReassignmentsHandler implements ApiHandler<ListPartitionReassignmentsRequest> {
 
