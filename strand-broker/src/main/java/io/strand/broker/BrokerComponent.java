@@ -2,7 +2,9 @@ package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
+import io.strand.broker.api.admin.ListPartitionReassignmentsHandler;
 import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
 import io.strand.broker.api.group.GroupHandlers;
@@ -213,6 +215,8 @@ final class BrokerComponent implements NodeComponent {
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
                 .register(new ElectLeadersHandler(controller))
+                .register(new AlterPartitionReassignmentsHandler(controller))
+                .register(new ListPartitionReassignmentsHandler(controller))
                 .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(new ProducerIdManager(
                         ProducerIdBlocks.allocator(controller, nodeId, lifecycle::brokerEpoch))));

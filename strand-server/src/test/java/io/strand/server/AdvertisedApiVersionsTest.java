@@ -55,6 +55,8 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.ALTER_CONFIGS, "0-2"),
             Map.entry(ApiKeys.DESCRIBE_LOG_DIRS, "1-5"),
             Map.entry(ApiKeys.CREATE_PARTITIONS, "0-3"),
+            Map.entry(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, "0-1"),
+            Map.entry(ApiKeys.LIST_PARTITION_REASSIGNMENTS, "0-0"),
             Map.entry(ApiKeys.DELETE_GROUPS, "0-2"),
             Map.entry(ApiKeys.ELECT_LEADERS, "0-2"),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0-1"),

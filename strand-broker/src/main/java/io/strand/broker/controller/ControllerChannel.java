@@ -7,7 +7,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 /**
  * Sends a broker→controller request to the active controller, wherever it runs, as Kafka's brokers
  * do over the controller listener: BrokerRegistration, BrokerHeartbeat, AlterPartition,
- * AllocateProducerIds, ElectLeaders, DescribeQuorum, and the admin requests a broker forwards (CreateTopics,
+ * AllocateProducerIds, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments,
+ * DescribeQuorum, and the admin requests a broker forwards (CreateTopics,
  * DeleteTopics, CreatePartitions, IncrementalAlterConfigs, AlterConfigs).
  *
  * <p>{@code request} is the request's data ({@code CreateTopicsRequestData}, …), filled as the API's

@@ -13,6 +13,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.UnregisterBrokerRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -40,7 +42,7 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * <p>Served: CreateTopics (with this controller's topic defaults), DeleteTopics, CreatePartitions,
  * IncrementalAlterConfigs, AlterConfigs, AllocateProducerIds (blocks of
  * {@link #PRODUCER_ID_BLOCK_SIZE}), BrokerRegistration, BrokerHeartbeat, UnregisterBroker,
- * AlterPartition, ElectLeaders, and DescribeQuorum (answered from the metadata quorum's Raft state
+ * AlterPartition, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
  * while this node leads it, else NOT_LEADER_OR_FOLLOWER). Any other API fails with INVALID_REQUEST.
  *
  * <p>Thread-safe and stateless: it runs on the Ratis thread that received the request and only
@@ -115,6 +117,10 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
             case UNREGISTER_BROKER -> controller.unregisterBroker((UnregisterBrokerRequestData) request);
             case ALTER_PARTITION -> controller.alterPartition((AlterPartitionRequestData) request, apiVersion);
             case ELECT_LEADERS -> controller.electLeaders((ElectLeadersRequestData) request);
+            case ALTER_PARTITION_REASSIGNMENTS -> controller.alterPartitionReassignments(
+                    (AlterPartitionReassignmentsRequestData) request);
+            case LIST_PARTITION_REASSIGNMENTS -> controller.listPartitionReassignments(
+                    (ListPartitionReassignmentsRequestData) request);
             case DESCRIBE_QUORUM -> CompletableFuture.completedFuture(
                     quorumDescriber.apply((DescribeQuorumRequestData) request));
             default -> CompletableFuture.failedFuture(

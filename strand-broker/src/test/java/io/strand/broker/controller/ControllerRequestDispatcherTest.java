@@ -10,6 +10,7 @@ import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.LocalMetadataLog;
 import io.strand.metadata.image.MetadataListener;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -27,6 +32,8 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -136,6 +143,35 @@ class ControllerRequestDispatcherTest {
                 .isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
         assertThat(withoutDescriber.topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
+    }
+
+    @Test
+    void reassignmentsReachTheControllerAndTruncatedOnesAreInvalid() throws Exception {
+        CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("t").setNumPartitions(1)
+                .setReplicationFactor((short) 1));
+        call(ApiKeys.CREATE_TOPICS, create);
+        AlterPartitionReassignmentsRequestData reassign = new AlterPartitionReassignmentsRequestData();
+        reassign.topics().add(new ReassignableTopic().setName("t").setPartitions(List.of(
+                new ReassignablePartition().setPartitionIndex(0).setReplicas(List.of(1, 7)),
+                new ReassignablePartition().setPartitionIndex(0).setReplicas(null))));
+
+        AlterPartitionReassignmentsResponseData answer = (AlterPartitionReassignmentsResponseData) call(
+                ApiKeys.ALTER_PARTITION_REASSIGNMENTS, reassign);
+        ListPartitionReassignmentsResponseData listed = (ListPartitionReassignmentsResponseData) call(
+                ApiKeys.LIST_PARTITION_REASSIGNMENTS, new ListPartitionReassignmentsRequestData().setTopics(null));
+
+        assertThat(answer.responses().get(0).partitions()).extracting(p -> Errors.forCode(p.errorCode()))
+                .containsExactly(Errors.INVALID_REPLICA_ASSIGNMENT, Errors.NO_REASSIGNMENT_IN_PROGRESS);
+        assertThat(Errors.forCode(listed.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(listed.topics()).isEmpty();
+
+        short version = ApiKeys.ALTER_PARTITION_REASSIGNMENTS.latestVersion();
+        ByteBuffer whole = MessageBytes.write(reassign, version);
+        ByteBuffer truncated = whole.slice(0, whole.remaining() - 5);
+        assertThatThrownBy(() -> dispatcher.handle(ApiKeys.ALTER_PARTITION_REASSIGNMENTS.id, version, truncated)
+                .get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class);
     }
 
     private ApiMessage call(ApiKeys api, ApiMessage request) throws Exception {

@@ -16,10 +16,12 @@ import io.strand.storage.LogManagerConfig;
 import io.strand.storage.log.LogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -208,6 +210,50 @@ class ReplicaManagerTest {
         publish(replicas, after(recreate.image(), 16, new RemoveTopicRecord(recreatedId)));
         assertThat(replicas.partitions()).isEmpty();
         assertThat(dir.resolve("kept-0")).doesNotExist();
+    }
+
+    @Test
+    void aReplicaAReassignmentAddsFollowsAndOneItRemovesStopsFetchingAndLosesItsLog() throws Exception {
+        startLogManager();
+        List<String> fetching = new ArrayList<>();
+        FollowerFetching fetcher = new FollowerFetching() {
+            @Override
+            public void follow(Partition partition, int leaderId, int leaderEpoch) {
+                fetching.add("follow " + partition.topicPartition() + " from " + leaderId + " in " + leaderEpoch);
+            }
+
+            @Override
+            public void unfollow(TopicPartition tp) {
+                fetching.add("unfollow " + tp);
+            }
+        };
+        Replication replication = new Replication(Time.SYSTEM, Replication.DEFAULT_REPLICA_LAG_TIME_MAX_MS,
+                request -> new CompletableFuture<>(), () -> 1L, fetcher, Replication.IsrEligibility.ANY);
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()), replication);
+        MetadataImage before = image(10, new TopicRecord("kept", KEPT_ID),
+                new PartitionRecord(KEPT_ID, 0, List.of(2, 3), List.of(2, 3), 2, 0, 0));
+        replicas.start(before);
+        assertThat(replicas.partitions()).isEmpty();
+
+        // Moving [2, 3] to [2, 1]: this broker is added, hosts the partition and fetches from the leader.
+        MetadataDelta adding = after(before, 11, new PartitionRecord(KEPT_ID, 0, List.of(2, 1, 3), List.of(2, 3),
+                2, 0, 1, List.of(1), List.of(3)));
+        publish(replicas, adding);
+        assertThat(replicas.partitions()).containsOnlyKeys(KEPT);
+        assertThat(dir.resolve("kept-0")).isDirectory();
+        assertThat(fetching).containsExactly("follow kept-0 from 2 in 0");
+
+        // Cancelled: the replica leaves this broker, stops fetching, and its log is deleted.
+        MetadataDelta cancelled = after(adding.image(), 12, new PartitionRecord(KEPT_ID, 0, List.of(2, 3),
+                List.of(2, 3), 2, 1, 2));
+        publish(replicas, cancelled);
+        assertThat(replicas.partitions()).isEmpty();
+        assertThat(fetching).containsExactly("follow kept-0 from 2 in 0", "unfollow kept-0");
+        assertThat(dir.resolve("kept-0")).doesNotExist();
+        assertThat(logManager.partitionsOnDisk()).doesNotContain(KEPT);
+        // Deleted as every removed log is, as Kafka does: renamed for deletion, never set aside as a stray.
+        assertThat(dirNames()).noneMatch(name -> name.endsWith("-stray"));
     }
 
     @Test

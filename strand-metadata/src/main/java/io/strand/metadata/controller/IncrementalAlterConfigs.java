@@ -91,7 +91,12 @@ final class IncrementalAlterConfigs {
             throw new InvalidRequestException("Null value not supported for : " + String.join(", ", nullValues));
         }
         ConfigResourceChecks.checkName(resource);
-        ConfigResourceChecks.checkBrokerNames(resource, keys, dynamicBrokerConfig);
+        // As Kafka, which checks the broker properties the change leaves set: deleting a property that
+        // cannot be set (kafka-reassign-partitions clearing replication throttles) changes nothing.
+        Set<String> setKeys = new LinkedHashSet<>();
+        request.configs().stream().filter(c -> c.configOperation() != OpType.DELETE.id())
+                .forEach(c -> setKeys.add(c.name()));
+        ConfigResourceChecks.checkBrokerNames(resource, setKeys, dynamicBrokerConfig);
 
         Map<String, String> before = image.configs(resource);
         Map<String, String> after = new HashMap<>(before);

@@ -9,9 +9,13 @@ import java.util.function.IntPredicate;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Computes the next state of one partition from its current state, a target ISR and which brokers
- * may lead (Kafka's PartitionChangeBuilder, without reassignment or eligible leader replicas).
- * Stateless.
+ * Computes the next state of one partition from its current state, a target ISR, a target replica
+ * assignment (the current one unless a reassignment changes it) and which brokers may lead (Kafka's
+ * PartitionChangeBuilder, without eligible leader replicas). Stateless.
+ *
+ * <p>A reassignment under way completes in any change whose target ISR holds every target replica
+ * ({@link ReplicaAssignment#maybeComplete}): the replicas become the target, the removed ones leave
+ * the ISR, and a removed leader gives way to a leader elected as below among the target replicas.
  *
  * <p>The leader is chosen so that a partition never has a leader outside its ISR or one that is not
  * active:
@@ -24,7 +28,9 @@ import org.apache.kafka.common.config.ConfigResource;
  *       election loses them);</li>
  *   <li>otherwise {@link PartitionRegistration#NO_LEADER}.</li>
  * </ol>
- * A leader change bumps the leader epoch; any change bumps the partition epoch. No change, no record.
+ * Candidates are taken in the order of the new replicas. A leader change bumps the leader epoch, and
+ * so does a replica leaving the replica set (as Kafka does, so the removed replica's fetches are
+ * fenced); any change bumps the partition epoch. No change, no record.
  */
 final class PartitionChange {
 
@@ -48,22 +54,38 @@ final class PartitionChange {
      */
     static Optional<PartitionRegistration> build(PartitionRegistration current, List<Integer> targetIsr,
                                                  IntPredicate acceptable, Election election) {
+        return build(current, ReplicaAssignment.of(current), targetIsr, acceptable, election);
+    }
+
+    /**
+     * @param target    the replicas, adding and removing replicas the partition should have
+     * @param targetIsr the ISR the partition should have; must not be empty, members in {@code target}
+     */
+    static Optional<PartitionRegistration> build(PartitionRegistration current, ReplicaAssignment target,
+                                                 List<Integer> targetIsr, IntPredicate acceptable, Election election) {
+        ReplicaAssignment assignment = target;
         List<Integer> isr = targetIsr;
+        Optional<ReplicaAssignment.Completed> completed = target.maybeComplete(targetIsr);
+        if (completed.isPresent()) {
+            assignment = completed.get().assignment();
+            isr = completed.get().isr();
+        }
+        List<Integer> replicas = assignment.replicas();
         int leader = PartitionRegistration.NO_LEADER;
-        int preferred = current.replicas().get(0);
+        int preferred = replicas.get(0);
         if (election == Election.PREFERRED && isr.contains(preferred) && acceptable.test(preferred)) {
             leader = preferred;
         } else if (current.hasLeader() && isr.contains(current.leader()) && acceptable.test(current.leader())) {
             leader = current.leader();
         } else {
-            for (int replica : current.replicas()) {
+            for (int replica : replicas) {
                 if (isr.contains(replica) && acceptable.test(replica)) {
                     leader = replica;
                     break;
                 }
             }
             if (leader == PartitionRegistration.NO_LEADER && election == Election.UNCLEAN) {
-                for (int replica : current.replicas()) {
+                for (int replica : replicas) {
                     if (acceptable.test(replica)) {
                         leader = replica;
                         isr = List.of(replica);
@@ -72,12 +94,15 @@ final class PartitionChange {
                 }
             }
         }
-        if (leader == current.leader() && isr.equals(current.isr())) {
+        if (leader == current.leader() && isr.equals(current.isr())
+                && assignment.equals(ReplicaAssignment.of(current))) {
             return Optional.empty();
         }
-        int leaderEpoch = leader == current.leader() ? current.leaderEpoch() : current.leaderEpoch() + 1;
-        return Optional.of(new PartitionRegistration(current.replicas(), isr, leader, leaderEpoch,
-                current.partitionEpoch() + 1));
+        boolean replicaRemoved = !replicas.containsAll(current.replicas());
+        int leaderEpoch = leader == current.leader() && !replicaRemoved
+                ? current.leaderEpoch() : current.leaderEpoch() + 1;
+        return Optional.of(new PartitionRegistration(replicas, isr, leader, leaderEpoch,
+                current.partitionEpoch() + 1, assignment.adding(), assignment.removing()));
     }
 
     /**

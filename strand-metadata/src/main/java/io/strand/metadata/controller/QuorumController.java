@@ -30,6 +30,8 @@ import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
@@ -46,6 +48,8 @@ import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.UnregisterBrokerRequestData;
 import org.apache.kafka.common.message.UnregisterBrokerResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -325,6 +329,34 @@ public final class QuorumController implements AutoCloseable {
                     response.replicaElectionResults().forEach(t -> t.partitionResult().forEach(p ->
                             failure.applyTo(p::setErrorCode, p::setErrorMessage)));
                     return response.setErrorCode(failure.error().code());
+                });
+    }
+
+    /**
+     * Starts, replaces or cancels partition reassignments (Kafka's AlterPartitionReassignments); see
+     * {@link PartitionReassignments}. Errors per partition; a failed append answers its error on every
+     * partition and at the top level.
+     */
+    public CompletableFuture<AlterPartitionReassignmentsResponseData> alterPartitionReassignments(
+            AlterPartitionReassignmentsRequestData request) {
+        return submit("alterPartitionReassignments", () -> PartitionReassignments.alter(metadataLog.image(), request,
+                settings.uncleanLeaderElectionEnable()), (response, failure) -> {
+                    response.responses().forEach(t -> t.partitions().forEach(p ->
+                            failure.applyTo(p::setErrorCode, p::setErrorMessage)));
+                    failure.applyTo(response::setErrorCode, response::setErrorMessage);
+                    return response;
+                });
+    }
+
+    /** The reassignments under way (Kafka's ListPartitionReassignments); see {@link PartitionReassignments}. */
+    public CompletableFuture<ListPartitionReassignmentsResponseData> listPartitionReassignments(
+            ListPartitionReassignmentsRequestData request) {
+        return submit("listPartitionReassignments",
+                () -> ControllerResult.of(PartitionReassignments.list(metadataLog.image(), request)),
+                (response, failure) -> {
+                    response.topics().clear();
+                    failure.applyTo(response::setErrorCode, response::setErrorMessage);
+                    return response;
                 });
     }
 

@@ -34,7 +34,9 @@ import org.apache.kafka.common.config.ConfigResource;
  * | 1       | TopicRecord          | uuid topicId, string name                                      |
  * | 2       | PartitionRecord      | uuid topicId, int32 partitionId, int32 leader, int32           |
  * |         |                      | leaderEpoch, int32 partitionEpoch, int list replicas, int list |
- * |         |                      | isr                                                            |
+ * |         |                      | isr; version 1 (written only while a reassignment is under     |
+ * |         |                      | way) adds: int list addingReplicas, int list removingReplicas. |
+ * |         |                      | Version 0 reads as no reassignment.                            |
  * | 3       | RemoveTopicRecord    | uuid topicId                                                   |
  * | 4       | ConfigRecord         | int8 ConfigResource.Type id, string resourceName, string name, |
  * |         |                      | string value (null = remove the override)                      |
@@ -87,6 +89,11 @@ public final class MetadataRecordSerde {
     static final byte CURRENT_VERSION = 0;
     /** RegisterBrokerRecord's: version 1 added the broker epoch and the fencing state. */
     static final byte REGISTER_BROKER_VERSION = 1;
+    /**
+     * PartitionRecord's highest: version 1 added the adding and removing replicas of a reassignment.
+     * A partition with none is written as version 0, so logs of nodes that never reassigned read as before.
+     */
+    static final byte PARTITION_VERSION = 1;
     static final byte CURRENT_BATCH_VERSION = 0;
 
     private MetadataRecordSerde() {
@@ -177,7 +184,8 @@ public final class MetadataRecordSerde {
             writeUuid(out, r.topicId());
             writeString(out, r.name());
         } else if (record instanceof PartitionRecord r) {
-            header(out, PARTITION);
+            boolean reassigning = !r.addingReplicas().isEmpty() || !r.removingReplicas().isEmpty();
+            header(out, PARTITION, reassigning ? PARTITION_VERSION : CURRENT_VERSION);
             writeUuid(out, r.topicId());
             out.writeInt(r.partitionId());
             out.writeInt(r.leader());
@@ -185,6 +193,10 @@ public final class MetadataRecordSerde {
             out.writeInt(r.partitionEpoch());
             writeIntList(out, r.replicas());
             writeIntList(out, r.isr());
+            if (reassigning) {
+                writeIntList(out, r.addingReplicas());
+                writeIntList(out, r.removingReplicas());
+            }
         } else if (record instanceof RemoveTopicRecord r) {
             header(out, REMOVE_TOPIC);
             writeUuid(out, r.topicId());
@@ -234,7 +246,8 @@ public final class MetadataRecordSerde {
     private static MetadataRecord read(ByteBuffer in) {
         byte type = in.get();
         byte version = in.get();
-        byte maxVersion = type == REGISTER_BROKER ? REGISTER_BROKER_VERSION : CURRENT_VERSION;
+        byte maxVersion = type == REGISTER_BROKER ? REGISTER_BROKER_VERSION
+                : type == PARTITION ? PARTITION_VERSION : CURRENT_VERSION;
         if (version < 0 || version > maxVersion) {
             throw new MetadataFormatException("Unsupported record version: type=" + type + " version=" + version
                     + " maxVersion=" + maxVersion);
@@ -252,7 +265,13 @@ public final class MetadataRecordSerde {
                 int partitionEpoch = in.getInt();
                 List<Integer> replicas = readIntList(in);
                 List<Integer> isr = readIntList(in);
-                return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch);
+                if (version == 0) {
+                    return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch,
+                            partitionEpoch);
+                }
+                List<Integer> adding = readIntList(in);
+                return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch,
+                        adding, readIntList(in));
             }
             case REMOVE_TOPIC:
                 return new RemoveTopicRecord(readUuid(in));

@@ -133,6 +133,17 @@ class AlterConfigsTest {
     }
 
     @Test
+    void deletingABrokerConfigThatCannotBeSetChangesNothingAndSucceeds() {
+        // What kafka-reassign-partitions --verify sends to clear replication throttles.
+        AlterConfigsResourceResponse response = incremental(false,
+                resource(CLUSTER, OpType.DELETE, "leader.replication.throttled.rate", null));
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().configs(CLUSTER)).isEmpty();
+        assertThat(incremental(false, resource(CLUSTER, OpType.SET, "leader.replication.throttled.rate", "1"))
+                .errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+    }
+
+    @Test
     void unregisteredOrMalformedBrokerIsRefused() {
         AlterConfigsResourceResponse unknown = incremental(false, resource(
                 new ConfigResource(ConfigResource.Type.BROKER, "7"), OpType.SET, "log.retention.ms", "5"));

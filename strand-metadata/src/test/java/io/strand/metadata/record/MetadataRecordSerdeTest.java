@@ -76,6 +76,21 @@ class MetadataRecordSerdeTest {
     }
 
     @Test
+    void aPartitionIsWrittenAtVersionOneOnlyWhileItIsReassigned() {
+        PartitionRecord idle = new PartitionRecord(new Uuid(1, 2), 0, List.of(1, 2), List.of(1), 1, 3, 4);
+        PartitionRecord moving = new PartitionRecord(new Uuid(1, 2), 0, List.of(2, 3, 1), List.of(1, 2), 1, 3, 5,
+                List.of(3), List.of(1));
+
+        byte[] idleBytes = MetadataRecordSerde.serialize(idle);
+        byte[] movingBytes = MetadataRecordSerde.serialize(moving);
+
+        assertThat(idleBytes[MetadataRecordSerde.VERSION_OFFSET]).isZero();
+        assertThat(movingBytes[MetadataRecordSerde.VERSION_OFFSET]).isEqualTo((byte) 1);
+        assertThat(movingBytes).hasSize(idleBytes.length + 4 + 4 + (4 + 4) + (4 + 4));
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(movingBytes))).isEqualTo(moving);
+    }
+
+    @Test
     void unknownTypeIsRefused() {
         byte[] bytes = {99, 0};
         assertThatThrownBy(() -> MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes)))
@@ -118,6 +133,11 @@ class MetadataRecordSerdeTest {
         Arbitrary<MetadataRecord> topic = Combinators.combine(strings, uuids).as(TopicRecord::new);
         Arbitrary<MetadataRecord> partition = Combinators.combine(uuids, Arbitraries.integers(), ints, ints,
                 Arbitraries.integers(), Arbitraries.integers(), Arbitraries.integers()).as(PartitionRecord::new);
+        Arbitrary<MetadataRecord> reassigning = Combinators.combine(partition, ints, ints).as((p, adding, removing) -> {
+            PartitionRecord r = (PartitionRecord) p;
+            return new PartitionRecord(r.topicId(), r.partitionId(), r.replicas(), r.isr(), r.leader(),
+                    r.leaderEpoch(), r.partitionEpoch(), adding, removing);
+        });
         Arbitrary<MetadataRecord> remove = uuids.map(RemoveTopicRecord::new);
         Arbitrary<MetadataRecord> config = Combinators.combine(
                 Arbitraries.of(ConfigResource.Type.TOPIC, ConfigResource.Type.BROKER), strings, strings,
@@ -137,7 +157,7 @@ class MetadataRecordSerdeTest {
                 .as(ProducerIdsRecord::new);
         Arbitrary<MetadataRecord> clusterId = strings.map(ClusterIdRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
-                producerIds, clusterId, legacyBroker, change, unregister));
+                producerIds, clusterId, legacyBroker, change, unregister, reassigning));
         return Arbitraries.oneOf(all);
     }
 }

@@ -1,0 +1,58 @@
+package io.strand.broker.api.admin;
+
+import io.strand.broker.controller.ControllerChannel;
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
+import org.apache.kafka.common.requests.AlterPartitionReassignmentsResponse;
+
+/**
+ * AlterPartitionReassignments (v0–1, as Kafka 4.3 advertises): forwarded as it is to the active
+ * controller through the {@link ControllerChannel}, as Kafka's brokers forward it; the controller
+ * starts, replaces or cancels (null replicas) each partition's reassignment and answers per
+ * partition. v1 adds {@code allowReplicationFactorChange}, which the request data defaults to true
+ * for v0.
+ *
+ * <p>When the request as a whole fails (no active controller in time, the channel closed), every
+ * partition named and the top level get that error, as Kafka's error response does. Never blocks:
+ * the response completes when the controller's future does.
+ */
+public final class AlterPartitionReassignmentsHandler implements ApiHandler<AlterPartitionReassignmentsRequest> {
+
+    static final short MIN_VERSION = 0;
+    static final short MAX_VERSION = 1;
+
+    private final ControllerChannel controller;
+
+    public AlterPartitionReassignmentsHandler(ControllerChannel controller) {
+        this.controller = controller;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.ALTER_PARTITION_REASSIGNMENTS;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<AlterPartitionReassignmentsResponseData> handle(RequestContext context,
+                                                                             AlterPartitionReassignmentsRequest request) {
+        return controller.send(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, request.data().duplicate())
+                .thenApply(AlterPartitionReassignmentsResponseData.class::cast)
+                .exceptionally(failure -> ((AlterPartitionReassignmentsResponse) request.getErrorResponse(0,
+                        cause(failure))).data());
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+}
