@@ -1,0 +1,690 @@
+package io.strand.broker.sim;
+
+import io.strand.broker.fetcher.FetcherConfig;
+import io.strand.broker.fetcher.FollowerReplica;
+import io.strand.broker.fetcher.LeaderEndpoint;
+import io.strand.broker.fetcher.ReplicaFetcher;
+import io.strand.broker.fetcher.SimFetcherAccess;
+import io.strand.broker.replica.FollowerFetching;
+import io.strand.broker.replica.LogConfigResolver;
+import io.strand.broker.replica.Partition;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.replica.Replication;
+import io.strand.common.config.BrokerConfig;
+import io.strand.common.sim.Restartable;
+import io.strand.metadata.image.BrokerRegistration;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.storage.LogManager;
+import io.strand.storage.LogManagerConfig;
+import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.log.LogAppendResult;
+import io.strand.storage.log.LogReadResult;
+import io.strand.storage.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+
+/**
+ * One simulated broker: the real {@link ReplicaManager} (so the real {@link Partition} leader logic)
+ * over a real {@link LogManager} in its own directory, the real {@link ReplicaFetcher} driven in
+ * halves ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata
+ * pulled from it and applied as the broker's image listener does, and the leader's side of a
+ * follower's Fetch as the Fetch handler serves it. Every message goes through the simulation's
+ * network.
+ *
+ * <p>Durable (survives {@link #crash()}, a kill -9): the log directory and, mirroring it, the
+ * {@link ReplicaView}s. Everything else lives in one {@link Incarnation}, dropped on a crash; every
+ * callback checks that its incarnation is still the current one.
+ *
+ * <p>Not thread-safe: the simulation's event loop only.
+ */
+final class SimBroker implements Restartable {
+
+    static final long REPLICA_LAG_TIME_MAX_MS = 400;
+    private static final long CALL_TIMEOUT_MS = 250;
+    private static final long FETCH_TIMEOUT_MS = 250;
+    private static final int FETCH_MAX_BYTES = 700;
+
+    private final int brokerId;
+    private final ReplicationSimulation sim;
+    private final Random random;
+    private final Path dir;
+    private final Map<TopicPartition, ReplicaView> views = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    private Incarnation current;
+    private int incarnations;
+
+    SimBroker(int brokerId, ReplicationSimulation sim, Random random, Path dir) {
+        this.brokerId = brokerId;
+        this.sim = sim;
+        this.random = random;
+        this.dir = dir;
+        this.current = new Incarnation();
+    }
+
+    @Override
+    public int nodeId() {
+        return brokerId;
+    }
+
+    @Override
+    public boolean isUp() {
+        return current != null;
+    }
+
+    /** This broker's copy of {@code tp} as written so far; empty if it never had one. */
+    ReplicaView view(TopicPartition tp) {
+        return views.computeIfAbsent(tp, k -> new ReplicaView());
+    }
+
+    /** The partitions this broker hosts now; empty while it is down or has no image yet. */
+    Map<TopicPartition, Partition> partitions() {
+        Incarnation inc = current;
+        return inc == null || inc.replicaManager == null ? Map.of() : inc.replicaManager.partitions();
+    }
+
+    /** A number that changes on every restart, so per-incarnation checks start over. */
+    int incarnation() {
+        return incarnations;
+    }
+
+    @Override
+    public void crash() {
+        sim.network().setUp(brokerId, false);
+        current.abandon();
+        current = null;
+    }
+
+    @Override
+    public void restart() {
+        sim.network().setUp(brokerId, true);
+        current = new Incarnation();
+    }
+
+    /** Closes the logs as a clean shutdown would, at the end of a run. */
+    void close() {
+        if (current != null) {
+            current.logManager.close();
+            current = null;
+        }
+    }
+
+    // ---- periodic work, scheduled once by the simulation ----
+
+    void onTick() {
+        if (current != null) {
+            current.tick();
+        }
+    }
+
+    void onMessage(int source, SimMessage message) {
+        if (current != null) {
+            current.onMessage(source, message);
+        }
+    }
+
+    /** ListOffsets as this broker's leader side answers a follower; thrown as the failure a fetcher sees. */
+    ListOffsetsResponseData listOffsets(ListOffsetsRequestData request) {
+        Incarnation inc = current;
+        ListOffsetsResponseData response = new ListOffsetsResponseData();
+        for (ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
+            ListOffsetsResponseData.ListOffsetsTopicResponse t = new ListOffsetsResponseData.ListOffsetsTopicResponse()
+                    .setName(topic.name());
+            for (ListOffsetsRequestData.ListOffsetsPartition wanted : topic.partitions()) {
+                ListOffsetsResponseData.ListOffsetsPartitionResponse answer =
+                        new ListOffsetsResponseData.ListOffsetsPartitionResponse().setPartitionIndex(wanted.partitionIndex());
+                Partition p = inc == null ? null : partitions().get(new TopicPartition(topic.name(), wanted.partitionIndex()));
+                try {
+                    if (p == null || !p.isLeader()) {
+                        throw new NotLeaderOrFollowerException("not the leader");
+                    }
+                    p.checkLeaderEpoch(wanted.currentLeaderEpoch());
+                    answer.setOffset(wanted.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP
+                            ? p.log().logStartOffset() : p.log().logEndOffset()).setLeaderEpoch(p.leaderEpoch());
+                } catch (ApiException e) {
+                    answer.setErrorCode(Errors.forException(e).code());
+                }
+                t.partitions().add(answer);
+            }
+            response.topics().add(t);
+        }
+        return response;
+    }
+
+    /** Records as the follower gets them from the wire: in memory, not a slice of the leader's file. */
+    private static MemoryRecords onTheWire(Records records) {
+        if (records instanceof MemoryRecords memory) {
+            return memory;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(records.sizeInBytes());
+        try {
+            ((FileRecords) records).readInto(buffer, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return MemoryRecords.readableRecords(buffer); // readInto leaves it flipped
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("SimBroker(id=" + brokerId + ", up=" + isUp());
+        if (current != null) {
+            s.append(", epoch=").append(current.brokerEpoch).append(", metadataOffset=").append(current.appliedOffset);
+        }
+        partitions().forEach((tp, p) -> s.append(", ").append(tp).append("[leader=").append(p.leaderId())
+                .append(" epoch=").append(p.leaderEpoch()).append(" isr=").append(p.isr()).append(" hw=")
+                .append(p.highWatermark()).append(" leo=").append(p.log().logEndOffset()).append("]"));
+        if (current != null) {
+            current.fetchers.forEach((leaderId, slot) -> slot.followed.forEach(tp -> s.append(", fetching ")
+                    .append(SimFetcherAccess.describe(slot.fetcher, tp)).append(" from ").append(leaderId)
+                    .append(slot.inflight != null ? " (in flight)" : "")));
+        }
+        views.forEach((tp, v) -> s.append(", view ").append(tp).append("=").append(v));
+        return s.append(")").toString();
+    }
+
+    /** The in-memory state of one run of the broker process. */
+    private final class Incarnation {
+        final LogManager logManager;
+        final Uuid incarnationId = new Uuid(random.nextLong(), random.nextLong());
+        ReplicaManager replicaManager;
+        MetadataImage image = MetadataImage.EMPTY;
+        long appliedOffset;
+        long brokerEpoch = -1;
+        boolean registering;
+        long lastHeartbeatMs = Long.MIN_VALUE / 2;
+        long lastPullMs = Long.MIN_VALUE / 2;
+        long lastShrinkCheckMs;
+        long nextCallId;
+        final Map<Long, CompletableFuture<Object>> calls = new HashMap<>();
+        final Map<Integer, FetcherSlot> fetchers = new TreeMap<>();
+        final Set<TopicPartition> checkedViews = new HashSet<>();
+        long nextRoundId;
+
+        Incarnation() {
+            incarnations++;
+            logManager = new LogManager(LogManagerConfig.withDefaults(List.of(dir)), sim.scheduler().time());
+            logManager.startup();
+        }
+
+        long nowMs() {
+            return sim.scheduler().nowMs();
+        }
+
+        void tick() {
+            long nowMs = nowMs();
+            if (nowMs - lastPullMs >= 20) {
+                lastPullMs = nowMs;
+                sim.send(brokerId, SimController.NODE_ID, new SimMessage.MetadataPull(appliedOffset));
+            }
+            if (nowMs - lastHeartbeatMs >= 60) {
+                lastHeartbeatMs = nowMs;
+                heartbeat();
+            }
+            for (FetcherSlot slot : fetchers.values()) {
+                slot.maybeFetch(nowMs);
+            }
+            if (replicaManager != null && nowMs - lastShrinkCheckMs >= REPLICA_LAG_TIME_MAX_MS / 2) {
+                lastShrinkCheckMs = nowMs;
+                replicaManager.maybeShrinkIsrs();
+            }
+        }
+
+        void abandon() {
+            for (CompletableFuture<Object> call : calls.values()) {
+                call.completeExceptionally(new NetworkException("process killed"));
+            }
+            calls.clear();
+            // A killed process: no flush, no checkpoint, no clean-shutdown marker. The log manager
+            // offers this only to its own package's tests; reflection is the stopgap until it is public.
+            try {
+                Method abandon = LogManager.class.getDeclaredMethod("abandon");
+                abandon.setAccessible(true);
+                abandon.invoke(logManager);
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            } catch (InvocationTargetException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        // ---- the controller ----
+
+        CompletableFuture<Object> call(Object request) {
+            long callId = nextCallId++;
+            CompletableFuture<Object> future = new CompletableFuture<>();
+            calls.put(callId, future);
+            sim.send(brokerId, SimController.NODE_ID, new SimMessage.ControllerCall(callId, request));
+            sim.scheduler().schedule(CALL_TIMEOUT_MS, () -> {
+                CompletableFuture<Object> pending = calls.remove(callId);
+                if (pending != null) {
+                    pending.completeExceptionally(new TimeoutException("no answer from the controller"));
+                }
+            });
+            return future;
+        }
+
+        void heartbeat() {
+            if (brokerEpoch < 0) {
+                if (registering) {
+                    return;
+                }
+                registering = true;
+                BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(brokerId)
+                        .setIncarnationId(incarnationId);
+                request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
+                        .setHost("broker-" + brokerId).setPort(9092).setSecurityProtocol((short) 0));
+                call(request).whenComplete((response, error) -> {
+                    registering = false;
+                    if (error == null && current == this
+                            && ((BrokerRegistrationResponseData) response).errorCode() == Errors.NONE.code()) {
+                        brokerEpoch = ((BrokerRegistrationResponseData) response).brokerEpoch();
+                    }
+                });
+                return;
+            }
+            call(new BrokerHeartbeatRequestData().setBrokerId(brokerId).setBrokerEpoch(brokerEpoch)
+                    .setCurrentMetadataOffset(appliedOffset).setWantFence(false).setWantShutDown(false))
+                    .whenComplete((response, error) -> {
+                        if (error == null && current == this && ((BrokerHeartbeatResponseData) response).errorCode()
+                                == Errors.STALE_BROKER_EPOCH.code()) {
+                            brokerEpoch = -1;
+                        }
+                    });
+        }
+
+        CompletableFuture<AlterPartitionResponseData> alterPartition(AlterPartitionRequestData request) {
+            return call(request).thenApply(AlterPartitionResponseData.class::cast);
+        }
+
+        void onReply(SimMessage.ControllerReply reply) {
+            CompletableFuture<Object> call = calls.remove(reply.callId());
+            if (call == null) {
+                return;
+            }
+            if (reply.error() != Errors.NONE) {
+                call.completeExceptionally(reply.error().exception());
+            } else {
+                call.complete(reply.response());
+            }
+        }
+
+        // ---- metadata ----
+
+        void onMetadata(SimMessage.MetadataBatches answer) {
+            for (SimMessage.Batch batch : answer.batches()) {
+                if (batch.offset() != appliedOffset + 1) {
+                    continue;
+                }
+                MetadataDelta delta = new MetadataDelta(image);
+                delta.replayAll(batch.records());
+                image = delta.apply(batch.offset());
+                appliedOffset = batch.offset();
+                if (replicaManager != null) {
+                    replicaManager.onMetadataUpdate(delta, image);
+                    checkOpenedLogs();
+                }
+            }
+            // As the broker: the replica manager starts once the image has caught up with the quorum.
+            if (replicaManager == null && appliedOffset >= answer.committedEnd() && this == current) {
+                replicaManager = new ReplicaManager(brokerId, logManager, new LogConfigResolver(BrokerConfig.defaults()),
+                        new Replication(sim.scheduler().time(), REPLICA_LAG_TIME_MAX_MS, this::alterPartition,
+                                () -> brokerEpoch, new Following(this), this::mayJoinIsr));
+                replicaManager.start(image);
+                checkOpenedLogs();
+            }
+        }
+
+        boolean mayJoinIsr(int replicaId, long replicaEpoch) {
+            BrokerRegistration broker = image.brokers().get(replicaId);
+            return broker != null && !broker.fenced() && !broker.inControlledShutdown()
+                    && (replicaEpoch < 0 || broker.brokerEpoch() == replicaEpoch);
+        }
+
+        /** A log opened in this incarnation must hold what the broker wrote before it crashed. */
+        void checkOpenedLogs() {
+            for (Map.Entry<TopicPartition, Partition> e : replicaManager.partitions().entrySet()) {
+                if (checkedViews.add(e.getKey())) {
+                    view(e.getKey()).verifyRecovered(e.getValue().log());
+                }
+            }
+        }
+
+        // ---- messages ----
+
+        void onMessage(int source, SimMessage message) {
+            if (message instanceof SimMessage.MetadataBatches m) {
+                onMetadata(m);
+            } else if (message instanceof SimMessage.ControllerReply m) {
+                onReply(m);
+            } else if (message instanceof SimMessage.Fetch m) {
+                sim.send(brokerId, source, new SimMessage.FetchAnswer(m.roundId(), serveFetch(m.request())));
+            } else if (message instanceof SimMessage.FetchAnswer m) {
+                FetcherSlot slot = fetchers.get(source);
+                if (slot != null) {
+                    slot.onAnswer(m);
+                }
+            } else if (message instanceof SimMessage.Produce m) {
+                onProduce(source, m);
+            } else {
+                throw new IllegalArgumentException("Unexpected message: " + message);
+            }
+        }
+
+        // ---- leader side ----
+
+        void onProduce(int source, SimMessage.Produce produce) {
+            Partition p = replicaManager == null ? null : replicaManager.partitions().get(produce.tp());
+            if (p == null || !p.isLeader()) {
+                sim.send(brokerId, source, new SimMessage.ProduceAnswer(produce.produceId(), -1,
+                        Errors.NOT_LEADER_OR_FOLLOWER));
+                return;
+            }
+            LogAppendResult appended;
+            try {
+                appended = p.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(nowMs(), null,
+                        produce.value().getBytes(StandardCharsets.UTF_8))), (short) -1, p.minInsyncReplicas());
+            } catch (ApiException e) {
+                sim.send(brokerId, source, new SimMessage.ProduceAnswer(produce.produceId(), -1, Errors.forException(e)));
+                return;
+            }
+            view(produce.tp()).syncAppended(p.log());
+            long offset = appended.lastOffset();
+            if (sim.bug() == InjectedBug.HW_IGNORES_ISR) {
+                p.log().updateHighWatermark(p.log().logEndOffset());
+            }
+            CompletableFuture<Void> durable = sim.bug() == InjectedBug.ACK_ON_APPEND
+                    ? CompletableFuture.completedFuture(null) : p.awaitHighWatermark(offset + 1);
+            durable.whenComplete((ignored, error) -> {
+                if (current == this) {
+                    sim.send(brokerId, source, new SimMessage.ProduceAnswer(produce.produceId(),
+                            error == null ? offset : -1, error == null ? Errors.NONE : Errors.forException(error)));
+                }
+            });
+        }
+
+        /** The leader's side of a follower's Fetch, as the Fetch handler serves one (sessionless). */
+        FetchResponseData serveFetch(FetchRequestData request) {
+            int replicaId = request.replicaState().replicaId();
+            long replicaEpoch = request.replicaState().replicaEpoch();
+            FetchResponseData response = new FetchResponseData();
+            for (FetchRequestData.FetchTopic topic : request.topics()) {
+                FetchResponseData.FetchableTopicResponse answer = new FetchResponseData.FetchableTopicResponse()
+                        .setTopic(topic.topic()).setTopicId(topic.topicId());
+                for (FetchRequestData.FetchPartition wanted : topic.partitions()) {
+                    answer.partitions().add(readForFollower(new TopicPartition(topic.topic(), wanted.partition()),
+                            wanted, replicaId, replicaEpoch));
+                }
+                response.responses().add(answer);
+            }
+            return response;
+        }
+
+        private FetchResponseData.PartitionData readForFollower(TopicPartition tp, FetchRequestData.FetchPartition wanted,
+                                                                int replicaId, long replicaEpoch) {
+            FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
+                    .setPartitionIndex(tp.partition())
+                    .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+                    .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+                    .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+                    .setRecords(MemoryRecords.EMPTY);
+            Partition p = replicaManager == null ? null : replicaManager.partitions().get(tp);
+            if (p == null) {
+                return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            }
+            try {
+                p.checkLeaderEpoch(wanted.currentLeaderEpoch());
+                if (wanted.lastFetchedEpoch() >= 0) {
+                    Optional<EpochEndOffset> diverging = p.divergingEpoch(wanted.lastFetchedEpoch(), wanted.fetchOffset());
+                    if (diverging.isPresent()) {
+                        data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
+                                .setEndOffset(diverging.get().endOffset());
+                        return data.setHighWatermark(p.highWatermark()).setLastStableOffset(p.highWatermark())
+                                .setLogStartOffset(p.log().logStartOffset());
+                    }
+                }
+                LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset(), wanted.partitionMaxBytes(), true);
+                p.updateFollowerFetchState(replicaId, replicaEpoch, wanted.fetchOffset(), read.logEndOffset(), nowMs());
+                long highWatermark = p.highWatermark();
+                return data.setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
+                        .setLogStartOffset(read.logStartOffset()).setRecords(onTheWire(read.records()));
+            } catch (ApiException e) {
+                return data.setErrorCode(Errors.forException(e).code()).setHighWatermark(p.highWatermark())
+                        .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.log().logStartOffset());
+            }
+        }
+
+        // ---- follower side ----
+
+        FetcherSlot fetcherFor(int leaderId) {
+            return fetchers.computeIfAbsent(leaderId, id -> new FetcherSlot(this, id));
+        }
+    }
+
+    /** The fetcher of the partitions this broker follows from one leader, and its round in flight. */
+    private final class FetcherSlot {
+        final Incarnation inc;
+        final int leaderId;
+        final ReplicaFetcher fetcher;
+        final Set<TopicPartition> followed = new HashSet<>();
+        SimFetcherAccess.Round inflight;
+        long inflightRoundId = -1;
+        long inflightSinceMs;
+
+        FetcherSlot(Incarnation inc, int leaderId) {
+            this.inc = inc;
+            this.leaderId = leaderId;
+            this.fetcher = new ReplicaFetcher(new Endpoint(leaderId),
+                    new FetcherConfig(brokerId, FETCH_MAX_BYTES, 4 * FETCH_MAX_BYTES, 0, 1, 20, 100),
+                    () -> inc.brokerEpoch, sim.scheduler().time());
+        }
+
+        void maybeFetch(long nowMs) {
+            if (followed.isEmpty()) {
+                return;
+            }
+            if (inflight != null) {
+                if (nowMs - inflightSinceMs < FETCH_TIMEOUT_MS) {
+                    return;
+                }
+                inflight = null; // timed out: an answer still on its way is dropped
+            }
+            if (SimFetcherAccess.anyResetting(fetcher, followed)) {
+                SimFetcherAccess.doWork(fetcher);
+                return;
+            }
+            SimFetcherAccess.Round round = SimFetcherAccess.buildRound(fetcher);
+            if (round == null) {
+                return;
+            }
+            inflight = round;
+            inflightRoundId = inc.nextRoundId++;
+            inflightSinceMs = nowMs;
+            sim.send(brokerId, leaderId, new SimMessage.Fetch(inflightRoundId, round.request()));
+        }
+
+        void onAnswer(SimMessage.FetchAnswer answer) {
+            if (inflight == null || answer.roundId() != inflightRoundId) {
+                return;
+            }
+            SimFetcherAccess.Round round = inflight;
+            inflight = null;
+            SimFetcherAccess.processResponse(fetcher, round, answer.response());
+        }
+    }
+
+    /**
+     * The leader as the fetcher's blocking calls see it: only ListOffsets (a reset after
+     * OFFSET_OUT_OF_RANGE) is asked through it, answered at once by the leader if the network
+     * between the two is up. A stopgap for a rare path: it skips the network's delay and loss.
+     * Fetches go through {@link FetcherSlot}, never through here.
+     */
+    private final class Endpoint implements LeaderEndpoint {
+        private final int leaderId;
+
+        Endpoint(int leaderId) {
+            this.leaderId = leaderId;
+        }
+
+        @Override
+        public int brokerId() {
+            return leaderId;
+        }
+
+        @Override
+        public CompletableFuture<FetchResponseData> fetch(FetchRequestData request) {
+            return CompletableFuture.failedFuture(new NetworkException("fetches go through the simulated network"));
+        }
+
+        @Override
+        public CompletableFuture<ListOffsetsResponseData> listOffsets(ListOffsetsRequestData request) {
+            if (!sim.reachable(SimBroker.this.brokerId, leaderId)) {
+                return CompletableFuture.failedFuture(new NetworkException("leader unreachable"));
+            }
+            return CompletableFuture.completedFuture(sim.broker(leaderId).listOffsets(request));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Starts and stops following partitions, as the broker's fetcher manager does. */
+    private final class Following implements FollowerFetching {
+        private final Incarnation inc;
+
+        Following(Incarnation inc) {
+            this.inc = inc;
+        }
+
+        @Override
+        public void follow(Partition partition, int leaderId, int leaderEpoch) {
+            unfollow(partition.topicPartition());
+            FetcherSlot slot = inc.fetcherFor(leaderId);
+            slot.fetcher.addPartition(new Follower(partition), leaderEpoch);
+            slot.followed.add(partition.topicPartition());
+        }
+
+        @Override
+        public void unfollow(TopicPartition tp) {
+            for (FetcherSlot slot : inc.fetchers.values()) {
+                if (slot.followed.remove(tp)) {
+                    slot.fetcher.removePartition(tp);
+                }
+            }
+        }
+    }
+
+    /** A followed partition as the fetcher writes it; every write also updates this broker's view. */
+    private final class Follower implements FollowerReplica {
+        private final Partition partition;
+
+        Follower(Partition partition) {
+            this.partition = partition;
+        }
+
+        private PartitionLog log() {
+            return partition.log();
+        }
+
+        @Override
+        public TopicPartition topicPartition() {
+            return partition.topicPartition();
+        }
+
+        @Override
+        public Uuid topicId() {
+            return partition.topicId();
+        }
+
+        @Override
+        public long logStartOffset() {
+            return log().logStartOffset();
+        }
+
+        @Override
+        public long logEndOffset() {
+            return log().logEndOffset();
+        }
+
+        @Override
+        public OptionalInt latestEpoch() {
+            int epoch = log().latestEpoch();
+            return epoch < 0 ? OptionalInt.empty() : OptionalInt.of(epoch);
+        }
+
+        @Override
+        public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
+            return log().endOffsetForEpoch(leaderEpoch);
+        }
+
+        @Override
+        public void appendAsFollower(MemoryRecords records) {
+            partition.appendRecordsAsFollower(records);
+            view(partition.topicPartition()).syncAppended(log());
+        }
+
+        @Override
+        public void truncateTo(long offset) {
+            if (sim.bug() == InjectedBug.FOLLOWER_SKIPS_TRUNCATION) {
+                return;
+            }
+            partition.truncateTo(offset);
+            view(partition.topicPartition()).truncateTo(log().logEndOffset());
+        }
+
+        @Override
+        public void truncateFullyAndStartAt(long offset) {
+            throw new AssertionError("No log starts above 0 in this simulation: " + partition.topicPartition()
+                    + " asked to start at " + offset);
+        }
+
+        @Override
+        public void updateHighWatermark(long highWatermark) {
+            partition.updateFollowerHighWatermark(highWatermark);
+        }
+
+        @Override
+        public void maybeIncrementLogStartOffset(long leaderLogStartOffset) {
+            // No retention or DeleteRecords in this simulation: every log starts at 0.
+        }
+    }
+}
