@@ -1,6 +1,7 @@
 package io.strand.broker.sim;
 
 import io.strand.broker.replica.Partition;
+import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
@@ -29,13 +30,22 @@ final class ReplicationInvariants {
 
     private final ReplicationSimulation sim;
     /** (partition, leader epoch) → the broker that led it. */
-    private final Map<String, Integer> leaders = new HashMap<>();
+    private final Map<LeaderEpoch, Integer> leaders = new HashMap<>();
     /** (broker, incarnation, partition) → the leader epoch and high watermark last seen. */
-    private final Map<String, long[]> highWatermarks = new HashMap<>();
+    private final Map<Replica, long[]> highWatermarks = new HashMap<>();
     /** partition → offset → acknowledged value. */
     private final Map<TopicPartition, Map<Long, String>> acked = new HashMap<>();
     private final Map<TopicPartition, List<Integer>> lastIsr = new HashMap<>();
-    private final Map<String, Integer> lastTruncations = new HashMap<>();
+    private final Map<Replica, Integer> lastTruncations = new HashMap<>();
+
+    private MetadataImage lastImage;
+    private int lastTotalTruncations = -1;
+
+    private record LeaderEpoch(TopicPartition tp, int leaderEpoch) {
+    }
+
+    private record Replica(int brokerId, int incarnation, TopicPartition tp) {
+    }
 
     ReplicationInvariants(ReplicationSimulation sim) {
         this.sim = sim;
@@ -69,7 +79,17 @@ final class ReplicationInvariants {
                 }
             }
         }
-        TopicImage topic = sim.controller().image().topics().byName(ReplicationSimulation.TOPIC).orElse(null);
+        MetadataImage image = sim.controller().image();
+        int truncations = 0;
+        for (SimBroker broker : sim.brokers()) {
+            truncations += broker.truncations();
+        }
+        if (image == lastImage && truncations == lastTotalTruncations) {
+            return; // neither a committed ISR nor a log was cut: invariant 4 cannot have changed
+        }
+        lastImage = image;
+        lastTotalTruncations = truncations;
+        TopicImage topic = image.topics().byName(ReplicationSimulation.TOPIC).orElse(null);
         if (topic == null) {
             return;
         }
@@ -78,11 +98,11 @@ final class ReplicationInvariants {
             List<Integer> isr = e.getValue().isr();
             List<Integer> before = lastIsr.put(tp, isr);
             for (int member : isr) {
-                String key = member + "/" + tp;
-                int truncations = sim.broker(member).view(tp).truncations();
-                Integer seen = lastTruncations.put(key, truncations);
+                Replica key = new Replica(member, 0, tp);
+                int memberTruncations = sim.broker(member).view(tp).truncations();
+                Integer seen = lastTruncations.put(key, memberTruncations);
                 boolean joined = before == null || !before.contains(member);
-                if (joined || !Objects.equals(seen, truncations)) {
+                if (joined || !Objects.equals(seen, memberTruncations)) {
                     checkAllAcked(tp, member);
                 }
             }
@@ -90,13 +110,13 @@ final class ReplicationInvariants {
     }
 
     private void verifyLeader(SimBroker broker, TopicPartition tp, Partition p) {
-        Integer other = leaders.putIfAbsent(tp + "@" + p.leaderEpoch(), broker.nodeId());
+        Integer other = leaders.putIfAbsent(new LeaderEpoch(tp, p.leaderEpoch()), broker.nodeId());
         if (other != null && other != broker.nodeId()) {
             throw new AssertionError("Two leaders of " + tp + " in leader epoch " + p.leaderEpoch() + ": brokers "
                     + other + " and " + broker.nodeId());
         }
         long highWatermark = p.highWatermark();
-        long[] last = highWatermarks.put(broker.nodeId() + "/" + broker.incarnation() + "/" + tp,
+        long[] last = highWatermarks.put(new Replica(broker.nodeId(), broker.incarnation(), tp),
                 new long[] {p.leaderEpoch(), highWatermark});
         if (last != null && last[0] == p.leaderEpoch() && highWatermark < last[1]) {
             throw new AssertionError("High watermark of " + tp + " went back on leader " + broker.nodeId()

@@ -18,6 +18,7 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
 import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.cleaner.CleanerConfig;
 import io.strand.storage.log.LogAppendResult;
 import io.strand.storage.log.LogReadResult;
 import io.strand.storage.log.PartitionLog;
@@ -88,7 +89,7 @@ final class SimBroker implements Restartable {
     private final ReplicationSimulation sim;
     private final Random random;
     private final Path dir;
-    private final Map<TopicPartition, ReplicaView> views = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+    private final Map<TopicPartition, ReplicaView> views = new HashMap<>();
     private Incarnation current;
     private int incarnations;
 
@@ -113,6 +114,15 @@ final class SimBroker implements Restartable {
     /** This broker's copy of {@code tp} as written so far; empty if it never had one. */
     ReplicaView view(TopicPartition tp) {
         return views.computeIfAbsent(tp, k -> new ReplicaView());
+    }
+
+    /** How often a write cut records off this broker's logs, over its whole life. */
+    int truncations() {
+        int sum = 0;
+        for (ReplicaView view : views.values()) {
+            sum += view.truncations();
+        }
+        return sum;
     }
 
     /** The partitions this broker hosts now; empty while it is down or has no image yet. */
@@ -241,7 +251,10 @@ final class SimBroker implements Restartable {
 
         Incarnation() {
             incarnations++;
-            logManager = new LogManager(LogManagerConfig.withDefaults(List.of(dir)), sim.scheduler().time());
+            // No compaction here (no compacted topic), so no cleaner thread per incarnation.
+            logManager = new LogManager(LogManagerConfig.withDefaults(List.of(dir)).withCleaner(false,
+                    CleanerConfig.MIN_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE, LogManagerConfig.DEFAULT_CLEANER_BACKOFF_MS),
+                    sim.scheduler().time());
             logManager.startup();
         }
 
