@@ -21,7 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
 final class SimProducer {
 
     static final int NODE_ID = 9;
-    private static final int MAX_IN_FLIGHT = 4;
+    private static final int MAX_IN_FLIGHT = 10;
     private static final long TIMEOUT_MS = 1_500;
 
     private final ReplicationSimulation sim;
@@ -59,7 +59,7 @@ final class SimProducer {
     void onTick() {
         long nowMs = sim.scheduler().nowMs();
         inFlight.values().removeIf(s -> nowMs - s.sentMs() > TIMEOUT_MS);
-        if (!producing || inFlight.size() >= MAX_IN_FLIGHT || random.nextInt(3) != 0) {
+        if (!producing || inFlight.size() >= MAX_IN_FLIGHT || random.nextInt(2) != 0) {
             return;
         }
         TopicImage topic = sim.controller().image().topics().byName(ReplicationSimulation.TOPIC).orElse(null);
