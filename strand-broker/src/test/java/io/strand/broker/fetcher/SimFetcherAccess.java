@@ -54,10 +54,4 @@ public final class SimFetcherAccess {
     public static String describe(ReplicaFetcher fetcher, TopicPartition tp) {
         return String.valueOf(fetcher.state(tp));
     }
-
-    /** The leader epoch each given partition is followed at, -1 for one not followed. */
-    public static int followedEpoch(ReplicaFetcher fetcher, TopicPartition tp) {
-        PartitionFetchState state = fetcher.state(tp);
-        return state == null ? -1 : state.leaderEpoch();
-    }
 }
