@@ -33,7 +33,8 @@ import org.apache.kafka.common.protocol.Errors;
  * manager, partitions, logs and replica fetcher ({@link SimBroker}), and an acks=all producer
  * ({@link SimProducer}), all on one {@link EventScheduler} over manual time, every message through
  * one {@link SimNetwork} that loses and delays them, plus network partitions that cut a broker off
- * from some or all of the others. Brokers and the controller crash (a kill -9: in-memory state is
+ * from some or all of the others, and brokers that freeze for a while (a long pause: state kept,
+ * messages waiting). Brokers and the controller crash (a kill -9: in-memory state is
  * lost, written log bytes are kept) and restart. All randomness comes from one seed, so a seed
  * replays the same run.
  *
@@ -57,18 +58,18 @@ final class ReplicationSimulation {
     /** The shape of one run, drawn from the seed. */
     record Config(int partitions, int minInsyncReplicas, double lossRate, long maxDelayMs, long runMs,
                   double brokerCrashProbability, int maxBrokersDown, double controllerCrashProbability,
-                  double netsplitProbability, InjectedBug bug) {
+                  double netsplitProbability, double pauseProbability, InjectedBug bug) {
 
         static Config random(Random random, InjectedBug bug) {
             return new Config(1 + random.nextInt(2), random.nextInt(4) == 0 ? 1 : 2, random.nextDouble() * 0.1,
                     1 + random.nextInt(20), 2_000 + random.nextInt(3_000), random.nextDouble() * 0.3,
-                    1 + random.nextInt(2), random.nextDouble() * 0.1, random.nextDouble() * 0.3, bug);
+                    1 + random.nextInt(2), random.nextDouble() * 0.1, random.nextDouble() * 0.3, random.nextDouble() * 0.2, bug);
         }
     }
 
     /** What a run did, to show it did something (and, compared, that a seed replays). */
     record Stats(long eventsRun, long endMs, int acked, int produceFailures, int brokerCrashes, int controllerCrashes,
-                 int netsplits, int leaderEpochs, int truncations, long messagesLost, long logEnd) {
+                 int netsplits, int pauses, int leaderEpochs, int truncations, long messagesLost, long logEnd) {
     }
 
     private final Config config;
@@ -87,6 +88,7 @@ final class ReplicationSimulation {
     private boolean faultsOn = true;
     private boolean topicCreated;
     private int netsplits;
+    private int pauses;
 
     ReplicationSimulation(long seed, InjectedBug bug) {
         // Mixed first: java.util.Random's first draws from nearby seeds are alike.
@@ -184,6 +186,20 @@ final class ReplicationSimulation {
         scheduler.schedule(100 + random.nextInt(1_500), () -> links.forEach(cut::remove));
     }
 
+    /** Freezes one broker for a while, often longer than its session timeout. */
+    private void maybePause() {
+        if (!faultsOn || random.nextDouble() >= config.pauseProbability()) {
+            return;
+        }
+        SimBroker victim = broker(1 + random.nextInt(BROKERS));
+        if (!victim.isUp() || victim.isPaused()) {
+            return;
+        }
+        victim.pause();
+        pauses++;
+        scheduler.schedule(100 + random.nextInt(2_000), victim::resume);
+    }
+
     private void maybeCreateTopic() {
         if (topicCreated || !controller.isUp()) {
             return;
@@ -224,6 +240,10 @@ final class ReplicationSimulation {
                 maybeNetsplit();
                 return faultsOn;
             });
+            scheduler.schedulePeriodic(250, 250, () -> {
+                maybePause();
+                return faultsOn;
+            });
             brokerCrashes.start(200);
             controllerCrashes.start(300);
             try {
@@ -234,7 +254,7 @@ final class ReplicationSimulation {
                         + scheduler.eventsRun() + "\n  " + this, e);
             }
             return new Stats(scheduler.eventsRun(), scheduler.nowMs(), producer.acked(), producer.failed(),
-                    brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, invariants.leaderEpochsSeen(),
+                    brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, pauses, invariants.leaderEpochsSeen(),
                     brokers.stream().mapToInt(b -> partitions().stream().mapToInt(tp -> b.view(tp).truncations()).sum())
                             .sum(),
                     network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
@@ -266,6 +286,7 @@ final class ReplicationSimulation {
             if (!broker.isUp()) {
                 broker.restart();
             }
+            broker.resume();
         }
         producer.stop();
         long deadlineMs = scheduler.nowMs() + HEAL_DEADLINE_MS;

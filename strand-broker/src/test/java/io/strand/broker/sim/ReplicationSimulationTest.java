@@ -59,6 +59,7 @@ class ReplicationSimulationTest {
         assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::brokerCrashes).sum()).isGreaterThan(runs.size());
         assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::controllerCrashes).sum()).isPositive();
         assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::netsplits).sum()).isGreaterThan(runs.size());
+        assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::pauses).sum()).isPositive();
         assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::leaderEpochs).sum())
                 .isGreaterThan(2 * runs.size());
         assertThat(runs.stream().mapToInt(ReplicationSimulation.Stats::truncations).sum()).isPositive();

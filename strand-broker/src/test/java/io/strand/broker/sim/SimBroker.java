@@ -29,6 +29,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -160,14 +161,46 @@ final class SimBroker implements Restartable {
     // ---- periodic work, scheduled once by the simulation ----
 
     void onTick() {
-        if (current != null) {
+        if (current != null && !current.paused) {
             current.tick();
         }
     }
 
     void onMessage(int source, SimMessage message) {
+        Incarnation inc = current;
+        if (inc != null) {
+            inc.runOrDefer(() -> inc.onMessage(source, message));
+        }
+    }
+
+    boolean isPaused() {
+        return current != null && current.paused;
+    }
+
+    /**
+     * Freezes the process (a long GC pause, a stopped VM): nothing it would do runs, what arrives
+     * waits, until {@link #resume()}. Its state, beliefs included, stays as it was.
+     */
+    void pause() {
         if (current != null) {
-            current.onMessage(source, message);
+            current.paused = true;
+        }
+    }
+
+    /** Thaws the process: what waited runs now, in order, one event each. */
+    void resume() {
+        Incarnation inc = current;
+        if (inc == null || !inc.paused) {
+            return;
+        }
+        inc.paused = false;
+        while (!inc.deferred.isEmpty()) {
+            Runnable next = inc.deferred.poll();
+            sim.scheduler().schedule(0, () -> {
+                if (current == inc) {
+                    next.run();
+                }
+            });
         }
     }
 
@@ -215,7 +248,7 @@ final class SimBroker implements Restartable {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("SimBroker(id=" + brokerId + ", up=" + isUp());
+        StringBuilder s = new StringBuilder("SimBroker(id=" + brokerId + ", up=" + isUp() + ", paused=" + isPaused());
         if (current != null) {
             s.append(", epoch=").append(current.brokerEpoch).append(", metadataOffset=").append(current.appliedOffset);
         }
@@ -247,6 +280,8 @@ final class SimBroker implements Restartable {
         final Map<Long, CompletableFuture<Object>> calls = new HashMap<>();
         final Map<Integer, FetcherSlot> fetchers = new TreeMap<>();
         final Set<TopicPartition> checkedViews = new HashSet<>();
+        boolean paused;
+        final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
         long nextRoundId;
 
         Incarnation() {
@@ -260,6 +295,15 @@ final class SimBroker implements Restartable {
 
         long nowMs() {
             return sim.scheduler().nowMs();
+        }
+
+        /** Runs {@code action} now, or after the pause if the process is frozen. */
+        void runOrDefer(Runnable action) {
+            if (paused) {
+                deferred.add(action);
+            } else {
+                action.run();
+            }
         }
 
         void tick() {
@@ -306,12 +350,12 @@ final class SimBroker implements Restartable {
             CompletableFuture<Object> future = new CompletableFuture<>();
             calls.put(callId, future);
             sim.send(brokerId, SimController.NODE_ID, new SimMessage.ControllerCall(callId, request));
-            sim.scheduler().schedule(CALL_TIMEOUT_MS, () -> {
+            sim.scheduler().schedule(CALL_TIMEOUT_MS, () -> runOrDefer(() -> {
                 CompletableFuture<Object> pending = calls.remove(callId);
                 if (pending != null) {
                     pending.completeExceptionally(new TimeoutException("no answer from the controller"));
                 }
-            });
+            }));
             return future;
         }
 
@@ -589,7 +633,7 @@ final class SimBroker implements Restartable {
 
         @Override
         public CompletableFuture<ListOffsetsResponseData> listOffsets(ListOffsetsRequestData request) {
-            if (!sim.reachable(SimBroker.this.brokerId, leaderId)) {
+            if (!sim.reachable(SimBroker.this.brokerId, leaderId) || sim.broker(leaderId).isPaused()) {
                 return CompletableFuture.failedFuture(new NetworkException("leader unreachable"));
             }
             return CompletableFuture.completedFuture(sim.broker(leaderId).listOffsets(request));
