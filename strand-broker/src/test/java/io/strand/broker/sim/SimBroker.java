@@ -1,7 +1,6 @@
 package io.strand.broker.sim;
 
 import io.strand.broker.fetcher.FetcherConfig;
-import io.strand.broker.fetcher.FollowerReplica;
 import io.strand.broker.fetcher.LeaderEndpoint;
 import io.strand.broker.fetcher.ReplicaFetcher;
 import io.strand.broker.fetcher.SimFetcherAccess;
@@ -17,16 +16,10 @@ import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
-import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.cleaner.CleanerConfig;
 import io.strand.storage.log.LogAppendResult;
-import io.strand.storage.log.LogReadResult;
-import io.strand.storage.log.PartitionLog;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -34,8 +27,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -58,11 +49,8 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
@@ -70,7 +58,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * over a real {@link LogManager} in its own directory, the real {@link ReplicaFetcher} driven in
  * halves ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata
  * pulled from it and applied as the broker's image listener does, and the leader's side of a
- * follower's Fetch as the Fetch handler serves it. Every message goes through the simulation's
+ * follower's Fetch ({@link LeaderFetchServing}). Every message goes through the simulation's
  * network.
  *
  * <p>Durable (survives {@link #crash()}, a kill -9): the log directory and, mirroring it, the
@@ -230,20 +218,6 @@ final class SimBroker implements Restartable {
             response.topics().add(t);
         }
         return response;
-    }
-
-    /** Records as the follower gets them from the wire: in memory, not a slice of the leader's file. */
-    private static MemoryRecords onTheWire(Records records) {
-        if (records instanceof MemoryRecords memory) {
-            return memory;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(records.sizeInBytes());
-        try {
-            ((FileRecords) records).readInto(buffer, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return MemoryRecords.readableRecords(buffer); // readInto leaves it flipped
     }
 
     @Override
@@ -453,7 +427,9 @@ final class SimBroker implements Restartable {
             } else if (message instanceof SimMessage.ControllerReply m) {
                 onReply(m);
             } else if (message instanceof SimMessage.Fetch m) {
-                sim.send(brokerId, source, new SimMessage.FetchAnswer(m.roundId(), serveFetch(m.request())));
+                sim.send(brokerId, source, new SimMessage.FetchAnswer(m.roundId(),
+                        LeaderFetchServing.serve(replicaManager == null ? Map.of() : replicaManager.partitions(),
+                                m.request(), nowMs())));
             } else if (message instanceof SimMessage.FetchAnswer m) {
                 FetcherSlot slot = fetchers.get(source);
                 if (slot != null) {
@@ -496,57 +472,6 @@ final class SimBroker implements Restartable {
                             error == null ? offset : -1, error == null ? Errors.NONE : Errors.forException(error)));
                 }
             });
-        }
-
-        /** The leader's side of a follower's Fetch, as the Fetch handler serves one (sessionless). */
-        FetchResponseData serveFetch(FetchRequestData request) {
-            int replicaId = request.replicaState().replicaId();
-            long replicaEpoch = request.replicaState().replicaEpoch();
-            FetchResponseData response = new FetchResponseData();
-            for (FetchRequestData.FetchTopic topic : request.topics()) {
-                FetchResponseData.FetchableTopicResponse answer = new FetchResponseData.FetchableTopicResponse()
-                        .setTopic(topic.topic()).setTopicId(topic.topicId());
-                for (FetchRequestData.FetchPartition wanted : topic.partitions()) {
-                    answer.partitions().add(readForFollower(new TopicPartition(topic.topic(), wanted.partition()),
-                            wanted, replicaId, replicaEpoch));
-                }
-                response.responses().add(answer);
-            }
-            return response;
-        }
-
-        private FetchResponseData.PartitionData readForFollower(TopicPartition tp, FetchRequestData.FetchPartition wanted,
-                                                                int replicaId, long replicaEpoch) {
-            FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
-                    .setPartitionIndex(tp.partition())
-                    .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
-                    .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
-                    .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
-                    .setRecords(MemoryRecords.EMPTY);
-            Partition p = replicaManager == null ? null : replicaManager.partitions().get(tp);
-            if (p == null) {
-                return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-            }
-            try {
-                p.checkLeaderEpoch(wanted.currentLeaderEpoch());
-                if (wanted.lastFetchedEpoch() >= 0) {
-                    Optional<EpochEndOffset> diverging = p.divergingEpoch(wanted.lastFetchedEpoch(), wanted.fetchOffset());
-                    if (diverging.isPresent()) {
-                        data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
-                                .setEndOffset(diverging.get().endOffset());
-                        return data.setHighWatermark(p.highWatermark()).setLastStableOffset(p.highWatermark())
-                                .setLogStartOffset(p.log().logStartOffset());
-                    }
-                }
-                LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset(), wanted.partitionMaxBytes(), true);
-                p.updateFollowerFetchState(replicaId, replicaEpoch, wanted.fetchOffset(), read.logEndOffset(), nowMs());
-                long highWatermark = p.highWatermark();
-                return data.setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
-                        .setLogStartOffset(read.logStartOffset()).setRecords(onTheWire(read.records()));
-            } catch (ApiException e) {
-                return data.setErrorCode(Errors.forException(e).code()).setHighWatermark(p.highWatermark())
-                        .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.log().logStartOffset());
-            }
         }
 
         // ---- follower side ----
@@ -656,7 +581,8 @@ final class SimBroker implements Restartable {
         public void follow(Partition partition, int leaderId, int leaderEpoch) {
             unfollow(partition.topicPartition());
             FetcherSlot slot = inc.fetcherFor(leaderId);
-            slot.fetcher.addPartition(new Follower(partition), leaderEpoch);
+            slot.fetcher.addPartition(new SimFollowerReplica(partition, view(partition.topicPartition()), sim.bug()),
+                    leaderEpoch);
             slot.followed.add(partition.topicPartition());
         }
 
@@ -667,81 +593,6 @@ final class SimBroker implements Restartable {
                     slot.fetcher.removePartition(tp);
                 }
             }
-        }
-    }
-
-    /** A followed partition as the fetcher writes it; every write also updates this broker's view. */
-    private final class Follower implements FollowerReplica {
-        private final Partition partition;
-
-        Follower(Partition partition) {
-            this.partition = partition;
-        }
-
-        private PartitionLog log() {
-            return partition.log();
-        }
-
-        @Override
-        public TopicPartition topicPartition() {
-            return partition.topicPartition();
-        }
-
-        @Override
-        public Uuid topicId() {
-            return partition.topicId();
-        }
-
-        @Override
-        public long logStartOffset() {
-            return log().logStartOffset();
-        }
-
-        @Override
-        public long logEndOffset() {
-            return log().logEndOffset();
-        }
-
-        @Override
-        public OptionalInt latestEpoch() {
-            int epoch = log().latestEpoch();
-            return epoch < 0 ? OptionalInt.empty() : OptionalInt.of(epoch);
-        }
-
-        @Override
-        public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
-            return log().endOffsetForEpoch(leaderEpoch);
-        }
-
-        @Override
-        public void appendAsFollower(MemoryRecords records) {
-            partition.appendRecordsAsFollower(records);
-            view(partition.topicPartition()).syncAppended(log());
-        }
-
-        @Override
-        public void truncateTo(long offset) {
-            if (sim.bug() == InjectedBug.FOLLOWER_SKIPS_TRUNCATION) {
-                return;
-            }
-            partition.truncateTo(offset);
-            view(partition.topicPartition()).truncateTo(log().logEndOffset());
-        }
-
-        @Override
-        public void truncateFullyAndStartAt(long offset) {
-            throw new AssertionError("No log starts above 0 in this simulation: " + partition.topicPartition()
-                    + " asked to start at " + offset);
-        }
-
-        @Override
-        public void updateHighWatermark(long highWatermark) {
-            partition.updateFollowerHighWatermark(highWatermark);
-        }
-
-        @Override
-        public void maybeIncrementLogStartOffset(long leaderLogStartOffset) {
-            // No retention or DeleteRecords in this simulation: every log starts at 0.
         }
     }
 }
