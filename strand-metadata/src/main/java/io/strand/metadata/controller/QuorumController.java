@@ -375,7 +375,7 @@ public final class QuorumController implements AutoCloseable {
      * Probes the endpoint of every broker silent for more than one heartbeat (see
      * {@link BrokerProbes}) and fences, as a session expiry does, each whose connection is refused;
      * completes with the ids probed now (their outcomes arrive later, as operations of their own).
-     * Nothing when probing is off or this node is not the active controller. The own-thread
+     * Nothing when probing is off; NOT_CONTROLLER when this node is not the active controller. The own-thread
      * controller runs it every {@link #TICK_INTERVAL_MS}; a controller on a caller's executor
      * relies on the caller.
      */
