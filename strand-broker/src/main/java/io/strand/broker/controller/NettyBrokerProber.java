@@ -2,6 +2,7 @@ package io.strand.broker.controller;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -10,6 +11,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strand.metadata.controller.BrokerProber;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +56,7 @@ public final class NettyBrokerProber implements BrokerProber, AutoCloseable {
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("strand-broker-prober-" + nodeId, true));
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-                .handler(new ChannelInboundHandlerAdapter());
+                .handler(NothingToRead.INSTANCE);
     }
 
     @Override
@@ -82,7 +84,11 @@ public final class NettyBrokerProber implements BrokerProber, AutoCloseable {
                 return;
             }
             Outcome answer = classify(done.cause());
-            log.debug("Probe of {}:{}: {}", host, port, answer, done.cause());
+            if (done.cause() instanceof IOException) {
+                log.debug("Probe of {}:{}: {}", host, port, answer, done.cause());
+            } else {
+                log.warn("Probe of {}:{} failed unexpectedly", host, port, done.cause());
+            }
             outcome.complete(answer);
         });
         return outcome;
@@ -92,6 +98,12 @@ public final class NettyBrokerProber implements BrokerProber, AutoCloseable {
     static Outcome classify(Throwable cause) {
         return cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException)
                 ? Outcome.REFUSED : Outcome.NO_ANSWER;
+    }
+
+    /** Every probe's channel shares it: a connection is closed before it could read anything. */
+    @ChannelHandler.Sharable
+    private static final class NothingToRead extends ChannelInboundHandlerAdapter {
+        static final NothingToRead INSTANCE = new NothingToRead();
     }
 
     @Override

@@ -48,6 +48,22 @@ class NettyBrokerProberTest {
     }
 
     @Test
+    void oneProberProbesAgainAndAgain() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+            for (int i = 0; i < 3; i++) {
+                assertThat(prober.probe("127.0.0.1", port).get(10, TimeUnit.SECONDS)).as("probe %d", i)
+                        .isEqualTo(Outcome.ACCEPTED);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(prober.probe("127.0.0.1", port).get(10, TimeUnit.SECONDS)).as("probe %d", i)
+                    .isEqualTo(Outcome.REFUSED);
+        }
+    }
+
+    @Test
     void anUnknownHostIsNoAnswer() throws Exception {
         assertThat(prober.probe("no-such-host.invalid", 9092).get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.NO_ANSWER);
     }
