@@ -78,8 +78,8 @@ import org.slf4j.LoggerFactory;
  * {@link #brokerHeartbeat}, {@link #alterPartition}, {@link #electLeaders}, and the controller's
  * own {@link #fenceExpiredBrokers()}, {@link #probeSilentBrokers()} and {@link #balanceLeaders()}.
  * Broker sessions (last heartbeat, offsets a broker must reach) are controller-thread memory in
- * {@link BrokerSessions}, not metadata: they start afresh whenever this controller becomes active. Every change of
- * fencing or leadership is a record, so the image alone says who may lead.
+ * {@link BrokerSessions}, not metadata: they start afresh whenever this controller becomes active.
+ * Every change of fencing or leadership is a record, so the image alone says who may lead.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  *
@@ -375,9 +375,9 @@ public final class QuorumController implements AutoCloseable {
      * Probes the endpoint of every broker silent for more than one heartbeat (see
      * {@link BrokerProbes}) and fences, as a session expiry does, each whose connection is refused;
      * completes with the ids probed now (their outcomes arrive later, as operations of their own).
-     * Nothing when probing is off; NOT_CONTROLLER when this node is not the active controller. The own-thread
-     * controller runs it every {@link #TICK_INTERVAL_MS}; a controller on a caller's executor
-     * relies on the caller.
+     * Nothing when probing is off; NOT_CONTROLLER when this node is not the active controller. The
+     * own-thread controller runs it every {@link #TICK_INTERVAL_MS}; a controller on a caller's
+     * executor relies on the caller.
      */
     public CompletableFuture<List<Integer>> probeSilentBrokers() {
         CompletableFuture<List<Integer>> future = new CompletableFuture<>();
