@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The controller on its own thread with the real prober, as the controller component wires them: a
- * broker registered on a port nothing listens on is fenced one missed heartbeat after it went
- * silent, one whose port listens is not.
+ * broker registered on a port nothing listens on is fenced long before its session expires (at the
+ * controller's first check or after one missed heartbeat), one whose port listens is not.
  */
 class ProbingControllerTest {
 
@@ -41,7 +41,7 @@ class ProbingControllerTest {
     }
 
     @Test
-    void aBrokerWhosePortRefusesIsFencedAfterOneMissedHeartbeat() throws Exception {
+    void aBrokerWhosePortRefusesIsFencedWellBeforeItsSessionExpires() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();

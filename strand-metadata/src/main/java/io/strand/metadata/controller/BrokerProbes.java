@@ -24,6 +24,10 @@ import java.util.Set;
  *       {@link BrokerSessions}) for more than {@link BrokerProbeSettings#probeAfterMs()} (one
  *       heartbeat missed), has no probe in flight, and was last probed at least one heartbeat
  *       interval ago (a paused broker's listen queue is not filled with probes).</li>
+ *   <li>A controller that has just become active does not know when brokers were last heard from
+ *       (their sessions start afresh): its first check probes every unfenced broker with a session
+ *       at once, so that a broker that died with the previous controller's node is fenced without
+ *       waiting for a heartbeat to be missed.</li>
  *   <li>{@link Outcome#REFUSED} fences it, as a session expiry does, if it is still the same
  *       registration (broker epoch), still unfenced, and has not been heard from since the probe
  *       was sent. Every other outcome changes nothing: the session timeout still decides.</li>
@@ -46,6 +50,8 @@ final class BrokerProbes {
     private final Set<Integer> inFlight = new HashSet<>();
     /** When each broker was last probed, by the controller's clock. */
     private final Map<Integer, Long> lastSentMs = new HashMap<>();
+    /** Whether the last check ran while this node was the active controller. */
+    private boolean active;
 
     BrokerProbes(BrokerProbeSettings settings) {
         if (!settings.enabled()) {
@@ -56,18 +62,25 @@ final class BrokerProbes {
         this.reprobeIntervalMs = settings.heartbeatIntervalMs();
     }
 
-    /** The probes to send at {@code nowMs}, each counted in flight until {@link #onOutcome}. */
+    /**
+     * The probes to send at {@code nowMs} from the active controller, each counted in flight until
+     * {@link #onOutcome}.
+     */
     List<Probe> due(MetadataImage image, BrokerSessions sessions, long nowMs) {
+        boolean justActivated = !active;
+        active = true;
         List<Probe> due = new ArrayList<>();
         for (BrokerRegistration broker : image.brokers().values()) {
             int brokerId = broker.brokerId();
-            if (!broker.hasSession() || broker.fenced() || inFlight.contains(brokerId)
-                    || sessions.silenceMs(brokerId, nowMs) <= probeAfterMs) {
+            if (!broker.hasSession() || broker.fenced() || inFlight.contains(brokerId)) {
                 continue;
             }
-            Long lastMs = lastSentMs.get(brokerId);
-            if (lastMs != null && nowMs - lastMs < reprobeIntervalMs) {
-                continue;
+            if (!justActivated) {
+                Long lastMs = lastSentMs.get(brokerId);
+                if (sessions.silenceMs(brokerId, nowMs) <= probeAfterMs
+                        || lastMs != null && nowMs - lastMs < reprobeIntervalMs) {
+                    continue;
+                }
             }
             Optional<Endpoint> endpoint = broker.endpoint(listenerName);
             if (endpoint.isEmpty()) {
@@ -92,6 +105,11 @@ final class BrokerProbes {
         BrokerRegistration broker = image.brokers().get(probe.brokerId());
         return broker != null && broker.brokerEpoch() == probe.brokerEpoch() && !broker.fenced()
                 && sessions.silenceMs(probe.brokerId(), nowMs) >= nowMs - probe.sentMs();
+    }
+
+    /** A check found this node not the active controller: the next active one probes every broker. */
+    void onInactive() {
+        active = false;
     }
 
     /** Whether a probe of {@code brokerId} is in flight. */

@@ -372,9 +372,10 @@ public final class QuorumController implements AutoCloseable {
     }
 
     /**
-     * Probes the endpoint of every broker silent for more than one heartbeat (see
-     * {@link BrokerProbes}) and fences, as a session expiry does, each whose connection is refused;
-     * completes with the ids probed now (their outcomes arrive later, as operations of their own).
+     * Probes the endpoint of every broker silent for more than one heartbeat, and of every broker
+     * on this controller's first check after it became active (see {@link BrokerProbes}), and
+     * fences, as a session expiry does, each whose connection is refused; completes with the ids
+     * probed now (their outcomes arrive later, as operations of their own).
      * Nothing when probing is off; NOT_CONTROLLER when this node is not the active controller. The
      * own-thread controller runs it every {@link #TICK_INTERVAL_MS}; a controller on a caller's
      * executor relies on the caller.
@@ -383,7 +384,11 @@ public final class QuorumController implements AutoCloseable {
         CompletableFuture<List<Integer>> future = new CompletableFuture<>();
         enqueue(new Operation<>("probeSilentBrokers", () -> {
             probeCheckQueued = false;
-            if (probes == null || !metadataLog.isLeader()) {
+            if (probes == null) {
+                return ControllerResult.<List<Integer>>of(List.of());
+            }
+            if (!metadataLog.isLeader()) {
+                probes.onInactive();
                 return ControllerResult.<List<Integer>>of(List.of());
             }
             List<BrokerProbes.Probe> due = probes.due(metadataLog.image(), sessions, time.milliseconds());

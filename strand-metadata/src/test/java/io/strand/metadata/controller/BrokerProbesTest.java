@@ -43,6 +43,7 @@ class BrokerProbesTest {
     @Test
     void aRefusedProbeFencesTheSilentBrokerAndMovesItsLeadershipLongBeforeItsSessionExpires() {
         cluster.activate(1, 2, 3);
+        settleFirstCheck();
         cluster.createTopic(withAssignment(topic("t", -1, -1), 0, 1, 2, 3));
         PartitionRegistration before = cluster.partition("t", 0);
 
@@ -64,6 +65,7 @@ class BrokerProbesTest {
     @Test
     void anAcceptedConnectionOrNoAnswerLeavesTheBrokerToItsSessionTimeout() {
         cluster.activate(1, 2, 3, 4);
+        settleFirstCheck();
         cluster.createTopic(withAssignment(topic("t", -1, -1), 0, 1, 2, 3, 4));
 
         cluster.advanceWithHeartbeats(3_001, 1, 2, 3);
@@ -85,6 +87,7 @@ class BrokerProbesTest {
     @Test
     void noBrokerIsProbedWhileItHeartbeats() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         for (int i = 0; i < 10; i++) {
             cluster.advanceWithHeartbeats(HEARTBEAT_INTERVAL_MS);
             assertThat(probe()).isEmpty();
@@ -98,6 +101,7 @@ class BrokerProbesTest {
     @Test
     void aBrokerHasOneProbeInFlightAtATimeAndIsProbedAtMostOncePerHeartbeatInterval() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         cluster.advanceWithHeartbeats(3_001, 1);
         assertThat(probe()).containsExactly(1);
 
@@ -119,6 +123,7 @@ class BrokerProbesTest {
     @Test
     void aHeartbeatAfterTheProbeWasSentOutweighsARefusal() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         cluster.advanceWithHeartbeats(3_001, 1);
         assertThat(probe()).containsExactly(1);
 
@@ -132,6 +137,7 @@ class BrokerProbesTest {
     @Test
     void aRefusalForAnEarlierRegistrationDoesNotFenceTheNewOne() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         cluster.advanceWithHeartbeats(3_001, 1);
         assertThat(probe()).containsExactly(1);
 
@@ -150,6 +156,7 @@ class BrokerProbesTest {
     @Test
     void fencedBrokersAndBrokersWithoutSessionAreNotProbed() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         get(cluster.controller.registerBroker(ControllerTestSupport.broker(7)));
         cluster.advanceWithHeartbeats(3_001, 1);
         assertThat(probe()).containsExactly(1);
@@ -164,11 +171,32 @@ class BrokerProbesTest {
     @Test
     void onlyTheActiveControllerProbes() {
         cluster.activate(1, 2);
+        settleFirstCheck();
         cluster.metadataLog.setLeader(false);
         cluster.time.advance(3_001);
         Throwable notActive = get(cluster.controller.probeSilentBrokers().handle((probed, e) -> e));
         assertThat(notActive).isInstanceOf(NotControllerException.class);
         assertThat(prober.probes).isEmpty();
+    }
+
+    @Test
+    void aNewlyActiveControllerProbesEveryBrokerAtOnceAndFencesTheDeadOne() {
+        cluster.activate(1, 2, 3);
+        cluster.createTopic(withAssignment(topic("t", -1, -1), 0, 2, 1, 3));
+
+        assertThat(probe()).as("no time has passed").containsExactlyInAnyOrder(1, 2, 3);
+        prober.answer(broker(1), Outcome.ACCEPTED);
+        prober.answer(broker(2), Outcome.REFUSED);
+        prober.answer(broker(3), Outcome.NO_ANSWER);
+        awaitQueued();
+        assertThat(cluster.broker(2).fenced()).isTrue();
+        assertThat(cluster.partition("t", 0).leader()).isEqualTo(1);
+        assertThat(probe()).as("an active controller probes only the silent").isEmpty();
+
+        cluster.metadataLog.setLeader(false);
+        get(cluster.controller.probeSilentBrokers().handle((probed, e) -> e));
+        cluster.metadataLog.setLeader(true);
+        assertThat(probe()).as("active again").containsExactlyInAnyOrder(1, 3);
     }
 
     @Test
@@ -186,7 +214,7 @@ class BrokerProbesTest {
     void theOwnThreadControllerProbesAndFencesByItself() {
         ManualTime time = new ManualTime();
         LocalMetadataLog log = new LocalMetadataLog();
-        FakeProber refusing = new FakeProber(Outcome.REFUSED);
+        FakeProber refusing = new FakeProber(Outcome.ACCEPTED);
         try (QuorumController own = new QuorumController(log, time, new Random(1), ClusterControlSettings.DEFAULTS,
                 new BrokerProbeSettings(refusing, "PLAINTEXT", HEARTBEAT_INTERVAL_MS))) {
             long epoch = get(own.registerBroker(ClusterFixture.registration(1, new Uuid(1, 1), null))).brokerEpoch();
@@ -194,10 +222,25 @@ class BrokerProbesTest {
                     .setCurrentMetadataOffset(log.image().appliedOffset())));
             assertThat(log.image().brokers().get(1).fenced()).isFalse();
 
+            // The process is gone: its port refuses from now on; the next probe comes after a missed heartbeat.
+            refusing.fixed = Outcome.REFUSED;
             time.advance(3_001);
             await().atMost(Duration.ofSeconds(10)).until(() -> log.image().brokers().get(1).fenced());
-            assertThat(refusing.probes).hasSize(1);
         }
+    }
+
+    /**
+     * The controller's first check after it became active probes every broker at once: all accept,
+     * and the probes are forgotten, so that a test counts only its own.
+     */
+    private void settleFirstCheck() {
+        assertThat(probe()).as("the first check of a newly active controller probes every broker")
+                .containsExactlyInAnyOrderElementsOf(cluster.image().brokers().keySet());
+        for (int i = 0; i < prober.probes.size(); i++) {
+            prober.answer(i, Outcome.ACCEPTED);
+        }
+        awaitQueued();
+        prober.probes.clear();
     }
 
     private List<Integer> probe() {
@@ -228,7 +271,7 @@ class BrokerProbesTest {
         }
 
         final List<SentProbe> probes = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final Outcome fixed;
+        volatile Outcome fixed;
 
         FakeProber() {
             this(null);
