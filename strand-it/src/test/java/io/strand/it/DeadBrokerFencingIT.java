@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -24,6 +25,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * How fast a three-node cluster fences a dead broker. The session timeout is set far above the
  * bounds asserted ({@value #SESSION_TIMEOUT_MS} ms), so only the active controller's probe of a
  * silent broker's endpoint can move leaderships in time: a killed broker's port refuses the probe
- * and the broker is fenced about one and a half heartbeat intervals after its last heartbeat; a
+ * and the broker is fenced about one and a half heartbeat intervals after its last heartbeat (at
+ * once when it died with the active controller: the new controller probes every broker first); a
  * paused broker's port still accepts, so it stays until its session expires.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -140,6 +144,32 @@ class DeadBrokerFencingIT {
                 .as("the killed broker is fenced").doesNotContain(oldLeader);
     }
 
+    /**
+     * The killed leader is also the active controller: a new controller takes over with every
+     * session started afresh, and its first check probes every broker, so the dead one is fenced
+     * without waiting for a missed heartbeat, let alone its session.
+     */
+    @Test
+    void aKilledLeaderThatWasAlsoTheControllerIsReplacedLongBeforeItsSessionTimesOut() throws Exception {
+        String topic = "killed-controller";
+        createTopic(topic);
+        int controller = admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
+        int partition = describe(topic).partitions().stream().filter(p -> p.leader().id() == controller)
+                .findFirst().map(TopicPartitionInfo::partition)
+                .orElseThrow(() -> new AssertionError("no partition of " + topic + " led by the controller"));
+
+        long killedNs = System.nanoTime();
+        cluster.node(controller).kill9();
+        await(topic + "-" + partition + " led by another broker than the killed controller " + controller)
+                .atMost(FAILOVER_BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> {
+                    Node leader = describe(topic).partitions().get(partition).leader();
+                    return leader != null && leader.id() != controller;
+                });
+        System.out.printf("kill -9 of controller and leader %d: new leader seen after %d ms%n", controller,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs));
+    }
+
     @Test
     void aPausedBrokerAcceptsTheProbeAndKeepsItsLeadershipUntilItsSessionTimesOut() throws Exception {
         String topic = "paused-leader";
@@ -147,18 +177,30 @@ class DeadBrokerFencingIT {
         int partition = partitionLedByANonController(topic);
         int leader = describe(topic).partitions().get(partition).leader().id();
 
+        // Asked of one live node: a client could pick the paused one and wait on it.
+        ClusterNode observer = cluster.nodes().stream().filter(n -> n.nodeId() != leader).findFirst().orElseThrow();
         ClusterNode node = cluster.node(leader);
-        node.pause();
-        try {
+        try (RawKafkaConnection connection = new RawKafkaConnection(observer.bootstrapServers(), 10_000)) {
+            assertThat(leadsAndIsListed(connection, topic, partition, leader)).isTrue();
+            node.pause();
             // Several probes (one per heartbeat interval after the first 3 s of silence) are accepted.
-            await("the paused broker keeps its leadership").during(Duration.ofSeconds(10))
+            await("the paused broker stays unfenced and keeps its leadership").during(Duration.ofSeconds(10))
                     .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> describe(topic).partitions().get(partition).leader().id() == leader);
-            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).extracting(Node::id)
-                    .contains(leader);
+                    .until(() -> leadsAndIsListed(connection, topic, partition, leader));
         } finally {
             node.resume();
         }
+    }
+
+    /** Whether the node behind {@code connection} lists the broker (unfenced) and shows it leading the partition. */
+    private static boolean leadsAndIsListed(RawKafkaConnection connection, String topic, int partition, int brokerId)
+            throws IOException {
+        MetadataResponse metadata = (MetadataResponse) connection.roundTrip(
+                new MetadataRequest.Builder(List.of(topic), false).build((short) 12));
+        boolean listed = metadata.brokers().stream().anyMatch(b -> b.id() == brokerId);
+        Optional<Integer> leaderId = metadata.topicMetadata().iterator().next().partitionMetadata().stream()
+                .filter(p -> p.partition() == partition).findFirst().flatMap(p -> p.leaderId);
+        return listed && leaderId.equals(Optional.of(brokerId));
     }
 
     private static KafkaProducer<String, String> acksAllProducer() {
