@@ -2,8 +2,11 @@ package io.strand.broker;
 
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
+import io.strand.broker.controller.NettyBrokerProber;
 import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.controller.BrokerProbeSettings;
+import io.strand.metadata.controller.BrokerProber;
 import io.strand.metadata.controller.ClusterControlSettings;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataListener;
@@ -25,8 +28,9 @@ import org.apache.kafka.common.utils.Time;
  * Every image the quorum applies goes to the given listener.
  *
  * <p>Start returns once the Ratis server runs; it does not wait for an election or catch-up (a
- * broker on this node waits for that before serving). Close stops the controller thread, then
- * the quorum: its Ratis server, port, storage lock and threads.
+ * broker on this node waits for that before serving). Close stops the controller thread and the
+ * prober of silent brokers ({@link NettyBrokerProber}), then the quorum: its Ratis server, port,
+ * storage lock and threads.
  */
 final class ControllerComponent implements NodeComponent, MetadataRole {
 
@@ -38,6 +42,7 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
     private final MetadataListener imageListener;
     private MetadataQuorum quorum;
     private QuorumController controller;
+    private NettyBrokerProber prober;
     private ControllerRequestDispatcher dispatcher;
 
     ControllerComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
@@ -57,7 +62,10 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
         quorum = MetadataQuorum.start(config.nodeId(), Voters.addresses(config),
                 config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener);
         // Answers only once this node's listeners have the change: a created topic is served here.
-        controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config));
+        // Its event loop thread starts with the first probe: none on a node whose brokers have no session.
+        prober = new NettyBrokerProber(config.nodeId());
+        controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config),
+                probeSettings(config, prober));
         // Requests from every broker's controller channel reach this controller while it leads.
         MetadataQuorum describedQuorum = quorum;
         String controllerListener = config.controllerListenerNames().get(0);
@@ -74,6 +82,14 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
     static ClusterControlSettings settings(BrokerConfig config) {
         return new ClusterControlSettings(config.brokerSessionTimeoutMs(), config.uncleanLeaderElectionEnable(),
                 config.autoLeaderRebalanceEnable(), config.leaderImbalanceCheckIntervalSeconds() * 1000L);
+    }
+
+    /**
+     * Silent brokers are probed on their inter-broker listener (as this node names it) after one
+     * missed {@code broker.heartbeat.interval.ms} (this node's value, taken as the cluster's).
+     */
+    static BrokerProbeSettings probeSettings(BrokerConfig config, BrokerProber prober) {
+        return new BrokerProbeSettings(prober, config.interBrokerListenerName(), config.brokerHeartbeatIntervalMs());
     }
 
     /** This node's controller as its brokers' controller channels ask it first, while it leads. */
@@ -113,6 +129,9 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
             }
             if (controller != null) {
                 controller.close();
+            }
+            if (prober != null) {
+                prober.close();
             }
         } finally {
             if (quorum != null) {

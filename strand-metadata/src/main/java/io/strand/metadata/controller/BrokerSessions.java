@@ -62,6 +62,15 @@ final class BrokerSessions {
         return broker.hasSession() && !broker.fenced() && last != null && nowMs - last <= sessionTimeoutMs;
     }
 
+    /**
+     * How long the broker has been silent at {@code nowMs}: since its last contact, or since this
+     * controller became active; 0 when this controller has no contact time for it.
+     */
+    long silenceMs(int brokerId, long nowMs) {
+        Long last = lastContactMs.get(brokerId);
+        return last == null ? 0 : nowMs - last;
+    }
+
     /** Unfenced brokers with a session whose last contact is older than the session timeout, by id. */
     List<Integer> expired(MetadataImage image, long nowMs) {
         List<Integer> expired = new ArrayList<>();

@@ -80,10 +80,10 @@ import org.slf4j.LoggerFactory;
  * <p>Broker lifecycle and leadership (Kafka's ClusterControlManager, BrokerHeartbeatManager and
  * ReplicationControlManager): {@link #registerBroker(BrokerRegistrationRequestData)},
  * {@link #brokerHeartbeat}, {@link #alterPartition}, {@link #electLeaders}, and the controller's
- * own {@link #fenceExpiredBrokers()} and {@link #balanceLeaders()}. Broker sessions (last
- * heartbeat, offsets a broker must reach) are controller-thread memory in {@link BrokerSessions},
- * not metadata: they start afresh whenever this controller becomes active. Every change of
- * fencing or leadership is a record, so the image alone says who may lead.
+ * own {@link #fenceExpiredBrokers()}, {@link #probeSilentBrokers()} and {@link #balanceLeaders()}.
+ * Broker sessions (last heartbeat, offsets a broker must reach) are controller-thread memory in
+ * {@link BrokerSessions}, not metadata: they start afresh whenever this controller becomes active.
+ * Every change of fencing or leadership is a record, so the image alone says who may lead.
  *
  * <p>Thread-safe. Futures complete on the controller thread; callers must not block it.
  *
@@ -128,6 +128,12 @@ public final class QuorumController implements AutoCloseable {
     private final BrokerSessions sessions;
     /** Controller thread only: a session check is queued, so a tick need not queue another. */
     private boolean sessionCheckQueued;
+    /** Connects to silent brokers' endpoints; null when probing is off. */
+    private final BrokerProber prober;
+    /** Controller thread only; null when probing is off. */
+    private final BrokerProbes probes;
+    /** Controller thread only: a probe check is queued, so a tick need not queue another. */
+    private boolean probeCheckQueued;
     /** Controller thread only: when the last automatic preferred election ran, by {@link #time}. */
     private long lastRebalanceMs;
     /** Set by {@link #close()} when the caller supplied the executor; read on the executor. */
@@ -151,12 +157,23 @@ public final class QuorumController implements AutoCloseable {
      * preferred replicas every {@link ClusterControlSettings#leaderImbalanceCheckIntervalMs()}.
      */
     public QuorumController(MetadataLog metadataLog, Time time, Random random, ClusterControlSettings settings) {
+        this(metadataLog, time, random, settings, BrokerProbeSettings.DISABLED);
+    }
+
+    /**
+     * As {@link #QuorumController(MetadataLog, Time, Random, ClusterControlSettings)}; with probes
+     * enabled every tick also probes silent brokers ({@link #probeSilentBrokers()}).
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random, ClusterControlSettings settings,
+                            BrokerProbeSettings probeSettings) {
         this.metadataLog = Objects.requireNonNull(metadataLog);
         this.time = Objects.requireNonNull(time);
         this.random = Objects.requireNonNull(random);
         this.settings = Objects.requireNonNull(settings);
         this.placer = new ReplicaPlacer(random);
         this.sessions = new BrokerSessions(settings.brokerSessionTimeoutMs());
+        this.prober = probeSettings.prober();
+        this.probes = probeSettings.enabled() ? new BrokerProbes(probeSettings) : null;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strand-controller");
             t.setDaemon(true);
@@ -187,12 +204,23 @@ public final class QuorumController implements AutoCloseable {
      */
     public QuorumController(MetadataLog metadataLog, Time time, Random random, Executor executor,
                             ClusterControlSettings settings) {
+        this(metadataLog, time, random, executor, settings, BrokerProbeSettings.DISABLED);
+    }
+
+    /**
+     * As {@link #QuorumController(MetadataLog, Time, Random, Executor, ClusterControlSettings)}, with
+     * broker probes: the caller calls {@link #probeSilentBrokers()} on its schedule.
+     */
+    public QuorumController(MetadataLog metadataLog, Time time, Random random, Executor executor,
+                            ClusterControlSettings settings, BrokerProbeSettings probeSettings) {
         this.metadataLog = Objects.requireNonNull(metadataLog);
         this.time = Objects.requireNonNull(time);
         this.random = Objects.requireNonNull(random);
         this.settings = Objects.requireNonNull(settings);
         this.placer = new ReplicaPlacer(random);
         this.sessions = new BrokerSessions(settings.brokerSessionTimeoutMs());
+        this.prober = probeSettings.prober();
+        this.probes = probeSettings.enabled() ? new BrokerProbes(probeSettings) : null;
         this.thread = null;
         this.executor = Objects.requireNonNull(executor);
         this.lastRebalanceMs = time.milliseconds();
@@ -376,6 +404,61 @@ public final class QuorumController implements AutoCloseable {
     }
 
     /**
+     * Probes the endpoint of every broker silent for more than one heartbeat, and of every broker
+     * on this controller's first check after it became active (see {@link BrokerProbes}), and
+     * fences, as a session expiry does, each whose connection is refused; completes with the ids
+     * probed now (their outcomes arrive later, as operations of their own).
+     * Nothing when probing is off; NOT_CONTROLLER when this node is not the active controller. The
+     * own-thread controller runs it every {@link #TICK_INTERVAL_MS}; a controller on a caller's
+     * executor relies on the caller.
+     */
+    public CompletableFuture<List<Integer>> probeSilentBrokers() {
+        CompletableFuture<List<Integer>> future = new CompletableFuture<>();
+        enqueue(new Operation<>("probeSilentBrokers", () -> {
+            probeCheckQueued = false;
+            if (probes == null) {
+                return ControllerResult.<List<Integer>>of(List.of());
+            }
+            if (!metadataLog.isLeader()) {
+                probes.onInactive();
+                return ControllerResult.<List<Integer>>of(List.of());
+            }
+            List<BrokerProbes.Probe> due = probes.due(metadataLog.image(), sessions, time.milliseconds());
+            due.forEach(this::sendProbe);
+            return ControllerResult.of(due.stream().map(BrokerProbes.Probe::brokerId).toList());
+        }, null, future, false));
+        return future;
+    }
+
+    /** Controller thread: starts a probe; its outcome comes back through the queue. */
+    private void sendProbe(BrokerProbes.Probe probe) {
+        CompletableFuture<BrokerProber.Outcome> outcome;
+        try {
+            outcome = prober.probe(probe.host(), probe.port());
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        outcome.whenComplete((answer, error) ->
+                onBrokerProbed(probe, error == null && answer != null ? answer : BrokerProber.Outcome.NO_ANSWER));
+    }
+
+    /** Any thread: queues a probe's outcome; a refusal fences the broker (see {@link BrokerProbes}). */
+    private void onBrokerProbed(BrokerProbes.Probe probe, BrokerProber.Outcome outcome) {
+        enqueue(new Operation<>("brokerProbed", () -> {
+            MetadataImage image = metadataLog.image();
+            long nowMs = time.milliseconds();
+            if (!probes.onOutcome(probe, outcome, image, sessions, nowMs) || !metadataLog.isLeader()) {
+                return ControllerResult.of(false);
+            }
+            log.info("Fencing a silent broker whose endpoint refused a connection: brokerId={} brokerEpoch={} "
+                    + "endpoint={}:{} silentMs={}", probe.brokerId(), probe.brokerEpoch(), probe.host(), probe.port(),
+                    sessions.silenceMs(probe.brokerId(), nowMs));
+            return new ControllerResult<>(BrokerLifecycle.changeState(image, image.brokers().get(probe.brokerId()),
+                    true, false, settings.uncleanLeaderElectionEnable()), true);
+        }, null, new CompletableFuture<Boolean>(), false));
+    }
+
+    /**
      * A preferred leader election over every partition (what {@code auto.leader.rebalance.enable}
      * runs every {@code leader.imbalance.check.interval.seconds}); completes with the answer.
      */
@@ -388,7 +471,7 @@ public final class QuorumController implements AutoCloseable {
         return future;
     }
 
-    /** The own thread's periodic task: queue a session check, and a rebalance when one is due. */
+    /** The own thread's periodic task: queue a session check, a probe check, and a rebalance when one is due. */
     private void onTick() {
         if (closed) {
             return;
@@ -396,6 +479,10 @@ public final class QuorumController implements AutoCloseable {
         if (!sessionCheckQueued) {
             sessionCheckQueued = true;
             fenceExpiredBrokers();
+        }
+        if (probes != null && !probeCheckQueued) {
+            probeCheckQueued = true;
+            probeSilentBrokers();
         }
         long nowMs = time.milliseconds();
         if (settings.autoLeaderRebalanceEnable() && nowMs - lastRebalanceMs >= settings.leaderImbalanceCheckIntervalMs()) {

@@ -36,7 +36,12 @@ final class ClusterFixture implements AutoCloseable {
     private final Map<Integer, Long> epochs = new HashMap<>();
 
     ClusterFixture(ClusterControlSettings settings) {
-        controller = new QuorumController(metadataLog, time, new Random(5), executor, settings);
+        this(settings, BrokerProbeSettings.DISABLED);
+    }
+
+    /** Probes enabled: tests call {@link QuorumController#probeSilentBrokers()}. */
+    ClusterFixture(ClusterControlSettings settings, BrokerProbeSettings probeSettings) {
+        controller = new QuorumController(metadataLog, time, new Random(5), executor, settings, probeSettings);
     }
 
     ClusterFixture() {
