@@ -136,12 +136,15 @@ final class BrokerComponent implements NodeComponent {
         }
         // One channel per kind of traffic: a slow admin request never holds up a heartbeat.
         QuorumControllerChannel.LocalController local = controllerRole.localController();
+        // Requests go first to the leader this node's Raft server knows: after a failover they find
+        // the new controller at once, not after waiting on the old one.
+        IntSupplier knownController = () -> quorum.leaderId().orElse(-1);
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
-                CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
+                CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
-                LIFECYCLE_REQUEST_TIMEOUT_MS, local);
+                LIFECYCLE_REQUEST_TIMEOUT_MS, local, knownController);
         alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
-                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
+                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
         ControllerChannel controller = forwarding;
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,
