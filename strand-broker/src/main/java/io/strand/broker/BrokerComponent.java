@@ -133,12 +133,15 @@ final class BrokerComponent implements NodeComponent {
         Map<Integer, InetSocketAddress> voters = metadataRole.voters();
         // One channel per kind of traffic: a slow admin request never holds up a heartbeat.
         QuorumControllerChannel.LocalController local = metadataRole.localController();
+        // Requests go first to the leader this node's metadata names (its Raft server's, or the one
+        // an observer last fetched from): after a failover they find the new controller at once.
+        IntSupplier knownController = () -> quorum.leaderId().orElse(-1);
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
-                CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
+                CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
-                LIFECYCLE_REQUEST_TIMEOUT_MS, local);
+                LIFECYCLE_REQUEST_TIMEOUT_MS, local, knownController);
         alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
-                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local);
+                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
         ControllerChannel controller = forwarding;
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,

@@ -54,7 +54,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,10 +174,6 @@ class ClusterFaultIT {
     }
 
     @Test
-    @Disabled("Strand bug, cause not yet found: after the active controller is killed (a new one takes over "
-            + "within seconds and topic creation goes on), the idempotent acks=all producer's sends stop being "
-            + "answered: about half of 2,000 acknowledged, no error, no answer for 90 s. Seen in 2 of 3 class runs; "
-            + "node logs in target/cluster-fault-logs")
     void controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing() throws Exception {
         String topic = "controller-killed";
         int partitions = 3;
@@ -266,8 +261,6 @@ class ClusterFaultIT {
     }
 
     @Test
-    @Disabled("Strand bug (as the controller-kill test): when the paused leader is also the active controller, the "
-            + "new leader's acks=all sends are not acknowledged within 90 s; passes when it is not")
     void leaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower() throws Exception {
         String topic = "leader-paused";
         createTopic(topic, 1);

@@ -7,8 +7,11 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -28,6 +31,9 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
  * <p>On a node whose own controller leads, a request does not leave the process: it goes to the local
  * handler in the same binary form (a broker's registration, heartbeats and ISR changes on a single node
  * cost no connection), and to the quorum only if that controller turns out not to lead any more.
+ * The local controller's answer is bounded by the channel's timeout as a remote one is: a controller
+ * that loses its leadership while a request waits on its append must not leave the request (and
+ * the partition's ISR change or the broker's heartbeat waiting on it) unanswered.
  *
  * <p>Thread-safe. {@link #close()} closes the connections and fails requests still waiting.
  */
@@ -35,6 +41,7 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
 
     private final LeaderRequestClient client;
     private final LocalController local;
+    private final long timeoutMs;
 
     /**
      * The controller on this node, if it has one: whether it leads now, and its request handler.
@@ -45,9 +52,10 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
     public record LocalController(BooleanSupplier leads, LeaderRequestHandler handler) {
     }
 
-    QuorumControllerChannel(LeaderRequestClient client, LocalController local) {
+    QuorumControllerChannel(LeaderRequestClient client, LocalController local, long timeoutMs) {
         this.client = client;
         this.local = local;
+        this.timeoutMs = timeoutMs;
     }
 
     /**
@@ -65,7 +73,21 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
     /** As {@link #open(String, Map, long, long)}, asking {@code local} first while it leads ({@code null}: none). */
     public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                                long attemptTimeoutMs, LocalController local) {
-        return new QuorumControllerChannel(LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs), local);
+        return open(name, voters, timeoutMs, attemptTimeoutMs, local, () -> -1);
+    }
+
+    /**
+     * As {@link #open(String, Map, long, long, LocalController)} on a node that runs a Raft server of
+     * the metadata quorum.
+     *
+     * @param knownLeader the active controller's node id as this node's Raft server knows it, -1 if
+     *                    unknown: requests go there first (see {@link LeaderRequestClient})
+     */
+    public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                               long attemptTimeoutMs, LocalController local,
+                                               IntSupplier knownLeader) {
+        return new QuorumControllerChannel(
+                LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs, knownLeader), local, timeoutMs);
     }
 
     @Override
@@ -78,11 +100,21 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
             return CompletableFuture.failedFuture(e);
         }
         if (local != null && local.leads().getAsBoolean()) {
+            // A stage of its own times out, not the controller's future.
             return local.handler().handle(api.id, version, data.duplicate())
                     .thenApply(answer -> readResponse(api, version, answer))
-                    .exceptionallyCompose(error -> unwrap(error) instanceof NotControllerException
-                            ? remote(api, version, data)
-                            : CompletableFuture.failedFuture(unwrap(error)));
+                    .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    .exceptionallyCompose(error -> {
+                        Throwable cause = unwrap(error);
+                        if (cause instanceof NotControllerException) {
+                            return remote(api, version, data);
+                        }
+                        if (cause instanceof java.util.concurrent.TimeoutException) {
+                            return CompletableFuture.failedFuture(new TimeoutException("The local controller did not "
+                                    + "answer " + api + " within timeoutMs=" + timeoutMs));
+                        }
+                        return CompletableFuture.failedFuture(cause);
+                    });
         }
         return remote(api, version, data);
     }

@@ -464,6 +464,10 @@ public final class Partition {
             return;
         }
         CompletableFuture<AlterPartitionResponseData> answer;
+        LOG.debug("Proposing the ISR {} of {} to the controller (leader epoch {}, partition epoch {})",
+                proposal.topics().get(0).partitions().get(0).newIsrWithEpochs(), topicPartition,
+                proposal.topics().get(0).partitions().get(0).leaderEpoch(),
+                proposal.topics().get(0).partitions().get(0).partitionEpoch());
         try {
             answer = replication.alterPartition().apply(proposal);
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The active controller's in-memory view of broker sessions (Kafka's BrokerHeartbeatManager): when
@@ -17,12 +18,21 @@ import java.util.Map;
  * <p>Only registrations with a session ({@link BrokerRegistration#hasSession()}) are tracked; the
  * single node's registration has none and is never fenced for silence.
  *
- * <p>Not thread-safe: owned by the controller thread.
+ * <p>A heartbeat counts from when it reached the controller ({@link #onHeartbeatReceived}), not from
+ * when the controller thread got to it: behind a slow metadata append a heartbeat may wait in the
+ * controller's queue longer than the session timeout, and a session check queued before it must not
+ * fence a broker that did heartbeat in time (Kafka's controller likewise records a heartbeat's
+ * contact time on receipt).
+ *
+ * <p>Not thread-safe, owned by the controller thread, except {@link #onHeartbeatReceived}, which any
+ * thread may call.
  */
 final class BrokerSessions {
 
     private final long sessionTimeoutMs;
     private final Map<Integer, Long> lastContactMs = new HashMap<>();
+    /** Broker id → the latest heartbeat received for it, on any thread; read on the controller thread. */
+    private final Map<Integer, Received> received = new ConcurrentHashMap<>();
     /** The offset of a broker's registration record, when this controller appended it. */
     private final Map<Integer, Long> registrationOffsets = new HashMap<>();
     /** The offset of the record that put a broker in controlled shutdown, when this controller appended it. */
@@ -31,8 +41,22 @@ final class BrokerSessions {
     private long activationOffset;
     private boolean active;
 
+    /** A heartbeat as it arrived: the broker epoch it named and when. */
+    private record Received(long brokerEpoch, long atMs) {
+    }
+
     BrokerSessions(long sessionTimeoutMs) {
         this.sessionTimeoutMs = sessionTimeoutMs;
+    }
+
+    /**
+     * A heartbeat of {@code brokerId} naming {@code brokerEpoch} arrived at {@code nowMs}, before it
+     * waits in the controller's queue. Thread-safe. It keeps the session of that registration alive
+     * from then on, as the heartbeat's own processing will.
+     */
+    void onHeartbeatReceived(int brokerId, long brokerEpoch, long nowMs) {
+        received.merge(brokerId, new Received(brokerEpoch, nowMs),
+                (before, now) -> now.atMs() >= before.atMs() ? now : before);
     }
 
     /**
@@ -47,6 +71,7 @@ final class BrokerSessions {
         } else if (!leader && active) {
             active = false;
             lastContactMs.clear();
+            received.clear();
             registrationOffsets.clear();
             controlledShutdownOffsets.clear();
         }
@@ -77,6 +102,10 @@ final class BrokerSessions {
         for (BrokerRegistration broker : image.brokers().values()) {
             if (broker.hasSession() && !broker.fenced()) {
                 long last = lastContactMs.computeIfAbsent(broker.brokerId(), id -> nowMs);
+                Received heartbeat = received.get(broker.brokerId());
+                if (heartbeat != null && heartbeat.brokerEpoch() == broker.brokerEpoch()) {
+                    last = Math.max(last, heartbeat.atMs());
+                }
                 if (nowMs - last > sessionTimeoutMs) {
                     expired.add(broker.brokerId());
                 }
@@ -106,6 +135,7 @@ final class BrokerSessions {
 
     void remove(int brokerId) {
         lastContactMs.remove(brokerId);
+        received.remove(brokerId);
         registrationOffsets.remove(brokerId);
         controlledShutdownOffsets.remove(brokerId);
     }

@@ -320,6 +320,8 @@ public final class QuorumController implements AutoCloseable {
      * that change. A wrong or unknown broker epoch is STALE_BROKER_EPOCH.
      */
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
+        // Counts from now, however long it waits in the queue behind a slow append.
+        sessions.onHeartbeatReceived(request.brokerId(), request.brokerEpoch(), time.milliseconds());
         return submit("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request, sessions,
                 time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
     }

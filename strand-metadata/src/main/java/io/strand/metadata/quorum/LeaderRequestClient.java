@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
@@ -46,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * answered or its {@code timeoutMs} has passed; then it fails with {@link TimeoutException}
  * naming the last error. A handler's failure arrives as the Kafka exception of its error code.
  *
+ * <p>Where a request goes first: the leader as the local Raft server knows it, when the node runs
+ * one (the {@code knownLeader} of {@link #open(String, Map, long, long, IntSupplier)}: Kafka's
+ * brokers likewise find the controller through their quorum state); else the voter that answered
+ * last as leader; else the voter after the last one that did not answer. Never simply the first
+ * voter: a voter that stopped answering (paused, or dead behind a connection that never fails)
+ * would then take every request's whole timeout, and a broker's heartbeats would never reach the
+ * new controller. A send waiting on a voter is abandoned as soon as the local Raft server names
+ * another leader than it did when the send began, and the request goes to that leader.
+ *
  * <p>Delivery is at most once per attempt, not exactly once: a request whose answer was lost (the
  * leader failed after running it) is sent again to the next leader. The handlers are the
  * controller's operations, which answer a repeat as Kafka's controller would a client's retry.
@@ -71,12 +81,16 @@ public final class LeaderRequestClient implements AutoCloseable {
 
     /** Pause before sending to the next voter when no leader is known. */
     static final long RETRY_BACKOFF_MS = 50;
+    /** How often a waiting send checks its attempt timeout and the local Raft server's leader. */
+    static final long ATTEMPT_CHECK_INTERVAL_MS = 50;
 
     private final String name;
     private final RaftGroup group;
     private final List<RaftPeerId> voterIds;
     private final long timeoutMs;
     private final long attemptTimeoutMs;
+    /** The leader's node id as the local Raft server knows it, -1 when unknown or none runs here. */
+    private final IntSupplier knownLeader;
     private final ScheduledExecutorService scheduler;
     private final NettyClientRpc rpc;
     private final ClientId clientId = ClientId.randomId();
@@ -85,10 +99,12 @@ public final class LeaderRequestClient implements AutoCloseable {
     private final Set<CompletableFuture<ByteBuffer>> waiting = ConcurrentHashMap.newKeySet();
     /** The voter believed to lead; null when unknown. */
     private volatile RaftPeerId leaderHint;
+    /** Where a request goes first when no leader is known: the voter after the last that did not answer. */
+    private volatile RaftPeerId nextVoter;
     private volatile boolean closed;
 
     private LeaderRequestClient(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
-                                long attemptTimeoutMs) {
+                                long attemptTimeoutMs, IntSupplier knownLeader) {
         if (voters.isEmpty()) {
             throw new IllegalArgumentException("No voters to send leader requests to: name=" + name);
         }
@@ -104,6 +120,8 @@ public final class LeaderRequestClient implements AutoCloseable {
         this.voterIds = new ArrayList<>(group.getPeers().stream().map(RaftPeer::getId).toList());
         this.timeoutMs = timeoutMs;
         this.attemptTimeoutMs = attemptTimeoutMs;
+        this.knownLeader = knownLeader;
+        this.nextVoter = voterIds.get(0);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strand-leader-requests-" + name);
             t.setDaemon(true);
@@ -122,7 +140,18 @@ public final class LeaderRequestClient implements AutoCloseable {
      */
     public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                            long attemptTimeoutMs) {
-        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs);
+        return open(name, voters, timeoutMs, attemptTimeoutMs, () -> -1);
+    }
+
+    /**
+     * As {@link #open(String, Map, long, long)}, on a node that runs a Raft server of the quorum.
+     *
+     * @param knownLeader the leader's node id as that server knows it, -1 when it knows none; read
+     *                    on every send and retry, so it must be cheap and must not block
+     */
+    public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                           long attemptTimeoutMs, IntSupplier knownLeader) {
+        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs, knownLeader);
     }
 
     /**
@@ -140,9 +169,24 @@ public final class LeaderRequestClient implements AutoCloseable {
             attempt.result.completeExceptionally(closedError());
             return attempt.result;
         }
+        RaftPeerId known = knownLeaderPeer();
         RaftPeerId hint = leaderHint;
-        attempt.sendTo(hint != null ? hint : voterIds.get(0));
+        attempt.sendTo(known != null ? known : hint != null ? hint : nextVoter);
         return attempt.result.copy();
+    }
+
+    /** The voter the local Raft server names leader, or null. */
+    private RaftPeerId knownLeaderPeer() {
+        int id = knownLeader.getAsInt();
+        if (id < 0) {
+            return null;
+        }
+        RaftPeerId peer = RaftSettings.peerId(id);
+        return voterIds.contains(peer) ? peer : null;
+    }
+
+    private RaftPeerId voterAfter(RaftPeerId voter) {
+        return voterIds.get((voterIds.indexOf(voter) + 1) % voterIds.size());
     }
 
     /** The node id of the voter this client last found leading, or -1. */
@@ -195,14 +239,18 @@ public final class LeaderRequestClient implements AutoCloseable {
                     .build();
             CompletableFuture<RaftClientReply> reply = new CompletableFuture<>();
             long waitMs = Math.min(remainingMs, attemptTimeoutMs);
+            long waitDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+            int knownAtSend = knownLeader.getAsInt();
+            long checkMs = Math.max(1L, Math.min(waitMs, ATTEMPT_CHECK_INTERVAL_MS));
             ScheduledFuture<?> timeout;
             try {
-                timeout = scheduler.schedule(() -> {
-                    if (reply.completeExceptionally(new TimeoutException("no answer within " + waitMs + " ms"))) {
+                timeout = scheduler.scheduleWithFixedDelay(() -> {
+                    String abandoned = abandonReason(target, knownAtSend, waitDeadlineNs, waitMs);
+                    if (abandoned != null && reply.completeExceptionally(new TimeoutException(abandoned))) {
                         // Answers on a connection are matched in order: a late one must not meet the next request.
                         rpc.handleException(target, new TimeoutException("abandoned"), true);
                     }
-                }, waitMs, TimeUnit.MILLISECONDS);
+                }, checkMs, checkMs, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 result.completeExceptionally(closedError());
                 return;
@@ -222,6 +270,23 @@ public final class LeaderRequestClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 reply.completeExceptionally(e);
             }
+        }
+
+        /**
+         * Why a send to {@code target} is given up now: its attempt timed out, or the local Raft
+         * server names a leader other than {@code target} and other than it named when the send
+         * began (a view that does not change never turns a request away, so a stale one cannot
+         * bounce it between two voters); null while it may wait on.
+         */
+        private String abandonReason(RaftPeerId target, int knownAtSend, long waitDeadlineNs, long waitMs) {
+            if (System.nanoTime() - waitDeadlineNs >= 0) {
+                return "no answer within " + waitMs + " ms";
+            }
+            RaftPeerId known = knownLeaderPeer();
+            if (known != null && !known.equals(target) && RaftSettings.nodeId(known) != knownAtSend) {
+                return "voter " + target + " did not answer before " + known + " was elected";
+            }
+            return null;
         }
 
         private void onReply(RaftPeerId target, RaftClientReply reply, Throwable error) {
@@ -284,7 +349,11 @@ public final class LeaderRequestClient implements AutoCloseable {
             if (failed.equals(leaderHint)) {
                 leaderHint = null;
             }
-            RaftPeerId next = voterIds.get((voterIds.indexOf(failed) + 1) % voterIds.size());
+            RaftPeerId after = voterAfter(failed);
+            // A later request that knows no leader skips the voter that just failed it.
+            nextVoter = after;
+            RaftPeerId known = knownLeaderPeer();
+            RaftPeerId next = known != null && !known.equals(failed) ? known : after;
             log.debug("Leader request not answered, trying the next voter: name={} apiKey={} failed={} next={} why={}",
                     name, apiKey, failed, next, why);
             runOnScheduler(() -> sendTo(next), RETRY_BACKOFF_MS);

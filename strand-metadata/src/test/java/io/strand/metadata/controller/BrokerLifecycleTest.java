@@ -103,6 +103,51 @@ class BrokerLifecycleTest {
         assertThat(unknown.errorCode()).isEqualTo(Errors.STALE_BROKER_EPOCH.code());
     }
 
+    /**
+     * A heartbeat stuck in the controller's queue behind a slow operation still counts from when it
+     * arrived: a session check queued before it does not fence the broker that sent it in time.
+     */
+    @Test
+    void aHeartbeatWaitingInTheControllersQueueKeepsItsBrokersSession() throws Exception {
+        cluster.activate(1, 2, 3);
+        cluster.advanceWithHeartbeats(1_000);
+        java.util.concurrent.CountDownLatch slowOperation = new java.util.concurrent.CountDownLatch(1);
+        cluster.executor.execute(() -> {
+            try {
+                slowOperation.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // Brokers 2 and 3 heartbeat when the controller gets to them; the session check comes next.
+        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> two =
+                cluster.controller.brokerHeartbeat(heartbeatOf(2));
+        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> three =
+                cluster.controller.brokerHeartbeat(heartbeatOf(3));
+        java.util.concurrent.CompletableFuture<List<Integer>> check = cluster.controller.fenceExpiredBrokers();
+        cluster.time.advance(8_500);
+        // Broker 1's heartbeat arrives 8.5 s into its 9 s session, behind the session check.
+        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> one =
+                cluster.controller.brokerHeartbeat(heartbeatOf(1));
+        cluster.time.advance(1_000);
+
+        slowOperation.countDown();
+
+        assertThat(get(check)).isEmpty();
+        assertThat(get(one).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(get(two).isFenced()).isFalse();
+        assertThat(get(three).isFenced()).isFalse();
+        assertThat(cluster.broker(1).fenced()).isFalse();
+        // Silent from then on: fenced once a session timeout has passed since that heartbeat.
+        cluster.advanceWithHeartbeats(9_001, 1);
+        assertThat(cluster.fenceExpired()).containsExactly(1);
+    }
+
+    private BrokerHeartbeatRequestData heartbeatOf(int brokerId) {
+        return new BrokerHeartbeatRequestData().setBrokerId(brokerId).setBrokerEpoch(cluster.epoch(brokerId))
+                .setCurrentMetadataOffset(cluster.image().appliedOffset()).setWantFence(false);
+    }
+
     @Test
     void aSilentBrokerIsFencedAndItsLeadershipMovesToAnotherIsrMember() {
         cluster.activate(1, 2, 3);

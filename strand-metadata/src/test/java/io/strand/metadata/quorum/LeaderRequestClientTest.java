@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -50,6 +51,7 @@ class LeaderRequestClientTest {
     private final ThreadLeakCheck threads = ThreadLeakCheck.start();
     private final Map<Integer, MetadataQuorum> nodes = new HashMap<>();
     private final List<LeaderRequestClient> clients = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     /** Which node's handler answered, in order. */
     private final List<Integer> answeredBy = new CopyOnWriteArrayList<>();
     private Map<Integer, InetSocketAddress> voters;
@@ -58,6 +60,13 @@ class LeaderRequestClientTest {
     void closeAll() {
         clients.forEach(LeaderRequestClient::close);
         nodes.values().forEach(MetadataQuorum::close);
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         threads.assertNoNewThreads();
     }
 
@@ -159,6 +168,51 @@ class LeaderRequestClientTest {
                 .cause().isInstanceOf(NotControllerException.class);
     }
 
+    @Test
+    void aVoterThatNeverAnsweredIsNotAskedFirstByTheNextRequest() throws Exception {
+        int silent = startTwoVotersAndASilentOne();
+        MetadataQuorum leader = awaitLeader();
+        // One attempt per request, as a broker's heartbeats have: no time to try a second voter.
+        LeaderRequestClient client = LeaderRequestClient.open("test", voters, 2_000, 2_000);
+        clients.add(client);
+
+        CompletableFuture<ByteBuffer> first = client.send(API_KEY, API_VERSION, utf8("first"));
+        assertThatThrownBy(() -> first.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("no answer within");
+        ByteBuffer second = client.send(API_KEY, API_VERSION, utf8("second")).get(60, TimeUnit.SECONDS);
+
+        assertThat(text(second)).startsWith("node " + leader.nodeId() + " answers");
+        assertThat(answeredBy).containsExactly(leader.nodeId()).doesNotContain(silent);
+    }
+
+    @Test
+    void aSendWaitingOnASilentVoterGoesToTheLeaderTheLocalRaftServerNames() throws Exception {
+        int silent = startTwoVotersAndASilentOne();
+        MetadataQuorum leader = awaitLeader();
+        AtomicInteger knownLeader = new AtomicInteger(silent);
+        LeaderRequestClient client = LeaderRequestClient.open("test", voters, 60_000, 60_000, knownLeader::get);
+        clients.add(client);
+
+        CompletableFuture<ByteBuffer> answer = client.send(API_KEY, API_VERSION, utf8("failover"));
+        assertThat(answer).isNotDone();
+        knownLeader.set(leader.nodeId());
+
+        // Far sooner than the attempt timeout: the send to the silent voter is abandoned.
+        assertThat(text(answer.get(20, TimeUnit.SECONDS))).startsWith("node " + leader.nodeId() + " answers");
+    }
+
+    @Test
+    void aRequestGoesFirstToTheLeaderTheLocalRaftServerNames() throws Exception {
+        int silent = startTwoVotersAndASilentOne();
+        MetadataQuorum leader = awaitLeader();
+        LeaderRequestClient client = LeaderRequestClient.open("test", voters, 60_000, 60_000, leader::nodeId);
+        clients.add(client);
+        client.setLeaderHint(silent);
+
+        assertThat(text(client.send(API_KEY, API_VERSION, utf8("x")).get(20, TimeUnit.SECONDS)))
+                .startsWith("node " + leader.nodeId() + " answers");
+    }
+
     private LeaderRequestClient client(long timeoutMs) {
         LeaderRequestClient client = LeaderRequestClient.open("test", voters, timeoutMs, ATTEMPT_TIMEOUT_MS);
         clients.add(client);
@@ -183,6 +237,31 @@ class LeaderRequestClientTest {
             nodes.put(id, quorum);
             installEcho(quorum);
         }
+    }
+
+    /**
+     * Two voters and a third that accepts connections and never answers (a paused process): the one
+     * a client without a leader hint would ask first. Returns its id.
+     */
+    private int startTwoVotersAndASilentOne() throws IOException {
+        Map<Integer, InetSocketAddress> ids = Map.of(1, new InetSocketAddress("127.0.0.1", 1),
+                2, new InetSocketAddress("127.0.0.1", 2), 3, new InetSocketAddress("127.0.0.1", 3));
+        int silent = RaftSettings.nodeId(RaftSettings.group(ids).getPeers().iterator().next().getId());
+        ServerSocket silentSocket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        closeables.add(silentSocket);
+        voters = new HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            voters.put(id, new InetSocketAddress("127.0.0.1", id == silent ? silentSocket.getLocalPort() : freePort()));
+        }
+        for (int id = 1; id <= 3; id++) {
+            if (id != silent) {
+                MetadataQuorum quorum = MetadataQuorum.start(id, voters, dir.resolve("node" + id), Time.SYSTEM,
+                        MetadataListener.NOOP, STEADY.withRandom(new Random(id)));
+                nodes.put(id, quorum);
+                installEcho(quorum);
+            }
+        }
+        return silent;
     }
 
     private MetadataQuorum awaitLeader() {
