@@ -31,6 +31,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
@@ -268,11 +270,19 @@ class ClusterFaultIT {
     }
 
     @Test
-    @Disabled("The metadata quorum stall of the controller-kill test: seen in 2 of 6 class runs when the paused "
-            + "leader was also the active controller")
     void leaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower() throws Exception {
         String topic = "leader-paused";
-        createTopic(topic, 1);
+        // Led by a broker other than the active controller: pausing the controller too meets the metadata
+        // quorum stall for which controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing is disabled.
+        int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        List<Integer> replicas = new ArrayList<>();
+        admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id)
+                .filter(id -> id != controller).sorted().forEach(replicas::add);
+        replicas.add(controller);
+        admin.createTopics(List.of(new NewTopic(topic, Map.of(0, replicas))
+                .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        await("the preferred leader of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> describe(topic).partitions().get(0).leader().id() == replicas.get(0));
         ProducerLoad load = startIdempotentLoad("leader-paused-idempotent", topic, 1);
         awaitAcked(load, 500);
 
@@ -368,11 +378,11 @@ class ClusterFaultIT {
     @Test
     void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled() throws Exception {
         String topic = "group-offsets";
-        String group = "coordinator-killed";
         createTopic(topic, 2);
         Map<TopicPartition, OffsetAndMetadata> committed = Map.of(
                 new TopicPartition(topic, 0), new OffsetAndMetadata(17, "zero"),
                 new TopicPartition(topic, 1), new OffsetAndMetadata(42, "one"));
+        String group = groupCoordinatedByABrokerOtherThanTheController(committed);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -455,6 +465,30 @@ class ClusterFaultIT {
     }
 
     /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for its leaders. */
+    /**
+     * A group id, given {@code offsets}, whose coordinator is not the active controller: losing the
+     * controller is a scenario of its own, disabled for the metadata quorum stall
+     * (controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing).
+     */
+    private static String groupCoordinatedByABrokerOtherThanTheController(
+            Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
+        // Earlier kills may have left every leadership on the survivors: back to the preferred replicas,
+        // which placement spread over all brokers.
+        admin.electLeaders(ElectionType.PREFERRED, null).partitions().get(60, TimeUnit.SECONDS);
+        int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        for (int i = 0; i < 100; i++) {
+            String group = "coordinator-killed-" + i;
+            // Offsets make the group exist, so that DescribeGroups names its coordinator.
+            admin.alterConsumerGroupOffsets(group, offsets).all().get(30, TimeUnit.SECONDS);
+            int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group).coordinator().id();
+            if (coordinator != controller) {
+                return group;
+            }
+        }
+        throw new AssertionError("every one of 100 group ids is coordinated by the controller, broker " + controller);
+    }
+
     private static void createTopic(String topic, int partitions) {
         createTopic(topic, partitions, (short) 3);
     }
