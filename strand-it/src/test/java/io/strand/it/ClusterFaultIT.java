@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +109,7 @@ class ClusterFaultIT {
             admin.close(Duration.ofSeconds(5));
         }
         if (cluster != null) {
-            keepNodeLogs();
+            cluster.copyNodeLogs(Path.of("target", "cluster-fault-logs"));
             cluster.close();
         }
     }
@@ -421,17 +420,6 @@ class ClusterFaultIT {
     // ---- helpers
 
     /** Copies each node's log to {@code target/cluster-fault-logs} before the cluster's files are deleted. */
-    private static void keepNodeLogs() throws IOException {
-        Path kept = Path.of("target", "cluster-fault-logs");
-        Files.createDirectories(kept);
-        for (ClusterNode node : cluster.nodes()) {
-            if (Files.exists(node.logFile())) {
-                Files.copy(node.logFile(), kept.resolve("node-" + node.nodeId() + ".log"),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
     private ProducerLoad startIdempotentLoad(String name, String topic, int partitions) {
         ProducerLoad load = ProducerLoad.start(name, cluster.bootstrapServers(), topic, partitions, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",

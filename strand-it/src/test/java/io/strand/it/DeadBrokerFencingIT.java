@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.strand.testkit.ClusterNode;
 import io.strand.testkit.StrandCluster;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,23 +77,12 @@ class DeadBrokerFencingIT {
             admin.close(Duration.ofSeconds(5));
         }
         if (cluster != null) {
-            keepNodeLogs();
+            cluster.copyNodeLogs(Path.of("target", "dead-broker-fencing-logs"));
             cluster.close();
         }
     }
 
     /** Each node's log, kept under target/ for a failure's diagnosis. */
-    private static void keepNodeLogs() throws IOException {
-        Path kept = Path.of("target", "dead-broker-fencing-logs");
-        Files.createDirectories(kept);
-        for (ClusterNode node : cluster.nodes()) {
-            if (Files.exists(node.logFile())) {
-                Files.copy(node.logFile(), kept.resolve("node-" + node.nodeId() + ".log"),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
     @BeforeEach
     void awaitThreeBrokers() {
         await("three unfenced brokers").atMost(AWAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()

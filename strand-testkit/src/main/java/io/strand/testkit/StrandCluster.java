@@ -67,6 +67,17 @@ public final class StrandCluster implements AutoCloseable {
         return node;
     }
 
+    /** Copies each node's log file that exists to {@code dir}/node-N.log, for a test to keep after the cluster is gone. */
+    public void copyNodeLogs(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (ClusterNode node : nodes()) {
+            if (Files.exists(node.logFile())) {
+                Files.copy(node.logFile(), dir.resolve("node-" + node.nodeId() + ".log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     public List<ClusterNode> nodes() {
         return List.copyOf(nodes.values());
     }
