@@ -34,9 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -357,27 +355,9 @@ class ReplicatedClientsIT {
     }
 
     private static void createReplicatedTopic(String topic, int minInsyncReplicas) {
-        // A broker may be unregistered or fenced a moment (start-up, a restart, a heartbeat late on a loaded
-        // machine): the controller then refuses three replicas, and the creation is asked again.
         try (Admin admin = admin()) {
-            await("create " + topic).atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                            .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)))))
-                            .all().get(60, TimeUnit.SECONDS);
-                    return true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof TopicExistsException) {
-                        return true;
-                    }
-                    if (e.getCause() instanceof InvalidReplicationFactorException) {
-                        return false;
-                    }
-                    throw e;
-                }
-            });
-        } catch (Exception e) {
-            throw new AssertionError("cannot create " + topic, e);
+            Topics.createReplicated(admin, topic, PARTITIONS, NODES,
+                    Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)), CONVERGE);
         }
     }
 

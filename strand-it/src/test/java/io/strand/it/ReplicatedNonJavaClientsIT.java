@@ -1,7 +1,6 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,15 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,31 +137,8 @@ class ReplicatedNonJavaClientsIT {
     /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for every ISR to be full. */
     private static void createReplicatedTopic(String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            // a broker briefly unregistered or fenced (start-up, a late heartbeat): ask again
-            await("create " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) NODES)
-                            .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
-                    return true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof TopicExistsException) {
-                        return true;
-                    }
-                    if (e.getCause() instanceof InvalidReplicationFactorException) {
-                        return false;
-                    }
-                    throw e;
-                }
-            });
-            await("every ISR of " + topic + " full").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> {
-                        TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                                .get(10, TimeUnit.SECONDS).get(topic);
-                        return description.partitions().size() == PARTITIONS && description.partitions().stream()
-                                .allMatch(p -> p.leader() != null && p.isr().size() == NODES);
-                    });
-        } catch (Exception e) {
-            throw new AssertionError("cannot create " + topic, e);
+            Topics.createReplicated(admin, topic, PARTITIONS, NODES, Map.of("min.insync.replicas", "2"),
+                    Duration.ofSeconds(60));
         }
     }
 

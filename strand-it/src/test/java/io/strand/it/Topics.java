@@ -12,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the topics a test needs through the Java admin client, so that each test exercises
@@ -48,5 +50,36 @@ final class Topics {
 
     static void create(String bootstrapServers, String name, int partitions) {
         create(bootstrapServers, name, partitions, Map.of());
+    }
+
+    /**
+     * Creates {@code name} on a cluster with one replica on each of {@code replicas} brokers and
+     * waits until every partition has a leader and a full ISR. A broker may be unregistered or fenced
+     * for a moment (start-up, a restart, a heartbeat late on a loaded machine): the controller then
+     * refuses the replication factor, and the creation is asked again until {@code within} has passed.
+     */
+    static void createReplicated(Admin admin, String name, int partitions, int replicas, Map<String, String> configs,
+            Duration within) {
+        NewTopic topic = new NewTopic(name, partitions, (short) replicas).configs(configs);
+        await("create " + name).atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try {
+                admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    return true;
+                }
+                if (e.getCause() instanceof InvalidReplicationFactorException) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+        await("every ISR of " + name + " full").atMost(within).pollInterval(Duration.ofMillis(300)).until(() -> {
+            TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+            return description.partitions().size() == partitions && description.partitions().stream()
+                    .allMatch(p -> p.leader() != null && p.isr().size() == replicas);
+        });
     }
 }
