@@ -1,8 +1,10 @@
 package io.strand.broker.controller;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
 
 /**
  * Sends a broker→controller request to the active controller, wherever it runs, as Kafka's brokers
@@ -25,4 +27,20 @@ import org.apache.kafka.common.protocol.ApiMessage;
 public interface ControllerChannel {
 
     CompletableFuture<ApiMessage> send(ApiKeys api, ApiMessage request);
+
+    /**
+     * Forwards a client's request as it is (a copy of its data) and completes with the controller's
+     * response data; when the request as a whole fails, with the API's own error response for that
+     * failure ({@link AbstractRequest#getErrorResponse(int, Throwable)}), as a Kafka broker answers a
+     * forwarded request the controller could not take. The future never fails.
+     */
+    default <D extends ApiMessage> CompletableFuture<D> forward(AbstractRequest request, Class<D> responseData) {
+        return send(request.apiKey(), (ApiMessage) request.data().duplicate())
+                .thenApply(responseData::cast)
+                .exceptionally(failure -> responseData.cast(request.getErrorResponse(0, cause(failure)).data()));
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
 }

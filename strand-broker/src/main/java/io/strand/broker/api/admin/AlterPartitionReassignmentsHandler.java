@@ -4,12 +4,10 @@ import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
-import org.apache.kafka.common.requests.AlterPartitionReassignmentsResponse;
 
 /**
  * AlterPartitionReassignments (v0–1, as Kafka 4.3 advertises): forwarded as it is to the active
@@ -46,13 +44,6 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
     @Override
     public CompletableFuture<AlterPartitionReassignmentsResponseData> handle(RequestContext context,
                                                                              AlterPartitionReassignmentsRequest request) {
-        return controller.send(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, request.data().duplicate())
-                .thenApply(AlterPartitionReassignmentsResponseData.class::cast)
-                .exceptionally(failure -> ((AlterPartitionReassignmentsResponse) request.getErrorResponse(0,
-                        cause(failure))).data());
-    }
-
-    private static Throwable cause(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return controller.forward(request, AlterPartitionReassignmentsResponseData.class);
     }
 }

@@ -4,12 +4,10 @@ import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ElectLeadersRequest;
-import org.apache.kafka.common.requests.ElectLeadersResponse;
 
 /**
  * ElectLeaders (v0–2, as Kafka 4.3 advertises): forwarded as it is to the active controller through
@@ -45,12 +43,6 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
 
     @Override
     public CompletableFuture<ElectLeadersResponseData> handle(RequestContext context, ElectLeadersRequest request) {
-        return controller.send(ApiKeys.ELECT_LEADERS, request.data().duplicate())
-                .thenApply(ElectLeadersResponseData.class::cast)
-                .exceptionally(failure -> ((ElectLeadersResponse) request.getErrorResponse(0, cause(failure))).data());
-    }
-
-    private static Throwable cause(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return controller.forward(request, ElectLeadersResponseData.class);
     }
 }

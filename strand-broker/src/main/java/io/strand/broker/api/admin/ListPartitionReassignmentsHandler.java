@@ -4,12 +4,10 @@ import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
-import org.apache.kafka.common.requests.ListPartitionReassignmentsResponse;
 
 /**
  * ListPartitionReassignments (v0): forwarded to the active controller through the
@@ -46,13 +44,6 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
     @Override
     public CompletableFuture<ListPartitionReassignmentsResponseData> handle(RequestContext context,
                                                                             ListPartitionReassignmentsRequest request) {
-        return controller.send(ApiKeys.LIST_PARTITION_REASSIGNMENTS, request.data().duplicate())
-                .thenApply(ListPartitionReassignmentsResponseData.class::cast)
-                .exceptionally(failure -> ((ListPartitionReassignmentsResponse) request.getErrorResponse(0,
-                        cause(failure))).data());
-    }
-
-    private static Throwable cause(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return controller.forward(request, ListPartitionReassignmentsResponseData.class);
     }
 }

@@ -4,13 +4,11 @@ import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData.PartitionData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData.TopicData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
 
 /**
@@ -51,10 +49,7 @@ public final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumReq
     @Override
     public CompletableFuture<DescribeQuorumResponseData> handle(RequestContext context,
                                                                 DescribeQuorumRequest request) {
-        return controller.send(ApiKeys.DESCRIBE_QUORUM, request.data().duplicate())
-                .thenApply(DescribeQuorumResponseData.class::cast)
-                .exceptionally(failure -> DescribeQuorumRequest.getTopLevelErrorResponse(
-                        Errors.forException(cause(failure))))
+        return controller.forward(request, DescribeQuorumResponseData.class)
                 .thenApply(response -> forVersion(response, request.version()));
     }
 
@@ -69,9 +64,5 @@ public final class DescribeQuorumHandler implements ApiHandler<DescribeQuorumReq
             }
         }
         return response;
-    }
-
-    private static Throwable cause(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }
