@@ -219,6 +219,9 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
             throws IOException {
         RaftStorage.StartupOption option = RaftSettings.storageExists(metadataDir)
                 ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
+        if (option == RaftStorage.StartupOption.FORMAT) {
+            stateMachine.formatting();
+        }
         RaftSettings.withoutJmxReporting();
         RaftGroup group = RaftSettings.group(voters);
         RaftProperties properties = RaftSettings.properties(self, metadataDir, options);

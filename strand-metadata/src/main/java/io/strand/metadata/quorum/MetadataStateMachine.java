@@ -91,6 +91,7 @@ final class MetadataStateMachine extends BaseStateMachine {
     private final LeaderRequests leaderRequests;
     private final ObserverFetches observerFetches;
     private volatile MetadataImage image = MetadataImage.EMPTY;
+    private volatile boolean formatting;
 
     MetadataStateMachine(MetadataPublisher publisher, Events events, LeaderRequests leaderRequests,
                          ObserverFetches observerFetches) {
@@ -109,11 +110,39 @@ final class MetadataStateMachine extends BaseStateMachine {
         return storage;
     }
 
+    /**
+     * Tells this state machine that its server formats new storage (a node's first start): then
+     * {@link #initialize} writes the {@link #STARTING_POINT} snapshot before anything else. Call
+     * before the server is built.
+     */
+    void formatting() {
+        formatting = true;
+    }
+
+    /**
+     * Where every voter's log begins: a snapshot of the empty image at term 0, index 0, which each
+     * voter writes when it formats its storage, so the first log entry of every voter is index 1.
+     *
+     * <p>Why: without it, two voters that both win an election in the first moments (terms 1 and 2)
+     * each write their own entry at index 0. Ratis' leader then sends its heartbeats to the voter
+     * holding the other one with no previous entry, which lets that voter count index 0, its own
+     * divergent entry, as committed (the commit index of a heartbeat without a previous entry is
+     * taken as 0); from then on it refuses every append from index 0 as already committed and every
+     * append from index 1 for a missing previous entry, so it never catches up and the quorum runs
+     * one voter short until that voter's storage is wiped. With the common snapshot, index 0 is the
+     * same on every voter and the leader's appends always name a previous entry the voters hold.
+     */
+    static final TermIndex STARTING_POINT = TermIndex.valueOf(0, 0);
+
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         getLifeCycle().startAndTransition(() -> {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
+            if (formatting && storage.getLatestSnapshot() == null) {
+                writeSnapshot(MetadataDelta.replacing(MetadataImage.EMPTY).apply(STARTING_POINT.getIndex()),
+                        STARTING_POINT);
+            }
             loadSnapshot(storage.getLatestSnapshot());
         });
     }
@@ -204,14 +233,17 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (latest != null && latest.getIndex() >= last.getIndex()) {
             return latest.getIndex();
         }
-        MetadataImage snapshotImage = image;
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        writeSnapshot(image, last);
+        return last.getIndex();
+    }
+
+    private void writeSnapshot(MetadataImage snapshotImage, TermIndex at) throws IOException {
+        File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         SnapshotFile.write(file.toPath(), snapshotImage);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        log.info("Wrote metadata snapshot: file={} index={} topics={}", file.getName(), last.getIndex(),
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+        log.info("Wrote metadata snapshot: file={} index={} topics={}", file.getName(), at.getIndex(),
                 snapshotImage.topics().size());
-        return last.getIndex();
     }
 
     /**

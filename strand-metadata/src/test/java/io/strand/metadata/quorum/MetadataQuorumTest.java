@@ -189,7 +189,7 @@ class MetadataQuorumTest {
                 new ConfigRecord(ConfigResource.Type.TOPIC, "a", "retention.ms", "5"))));
         MetadataImage before = quorum.image();
         quorum.close();
-        assertThat(snapshotFiles()).isEmpty();
+        assertThat(snapshotFiles()).extracting(p -> p.getFileName().toString()).containsExactly("snapshot.0_0");
 
         listenerEvents.clear();
         MetadataQuorum restarted = start(options().withSnapshotOnClose(false));
@@ -213,8 +213,8 @@ class MetadataQuorumTest {
         for (int i = 0; i < 60; i++) {
             get(quorum.append(newTopic("t" + i, 2)));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !snapshotFiles().isEmpty()
-                && logSegmentStarts().stream().noneMatch(start -> start == 0L));
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshotFiles().size() > 1
+                && logSegmentStarts().stream().noneMatch(start -> start <= 1L));
         MetadataImage before = quorum.image();
         quorum.close();
 
@@ -226,6 +226,22 @@ class MetadataQuorumTest {
         long next = get(restarted.append(newTopic("after", 1)));
         assertThat(next).isGreaterThan(before.appliedOffset());
         assertThat(restarted.image().topics().byName("after")).isPresent();
+    }
+
+    @Test
+    void aFormattedVoterStartsFromTheCommonSnapshotAndItsLogFromIndexOne() throws IOException {
+        MetadataQuorum quorum = start(options().withSnapshotOnClose(false));
+        get(quorum.append(newTopic("first", 1)));
+
+        assertThat(snapshotFiles()).extracting(p -> p.getFileName().toString()).containsExactly("snapshot.0_0");
+        assertThat(logSegmentStarts()).containsExactly(1L);
+        quorum.close();
+
+        // A restart recovers the storage: nothing is written again, the log is replayed from index 1.
+        MetadataQuorum restarted = start(options().withSnapshotOnClose(false));
+        assertThat(restarted.image().topics().byName("first")).isPresent();
+        assertThat(snapshotFiles()).hasSize(1);
+        assertThat(logSegmentStarts()).contains(1L).allMatch(start -> start >= 1L);
     }
 
     @Test
