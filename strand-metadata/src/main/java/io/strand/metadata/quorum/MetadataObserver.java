@@ -5,7 +5,6 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.image.MetadataReplayException;
 import io.strand.metadata.record.MetadataFormatException;
-import io.strand.metadata.record.MetadataRecordSerde;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -29,27 +28,39 @@ import org.slf4j.LoggerFactory;
  * ({@link MetadataStateMachine#replay}) and hands each new image to its listener through a
  * {@link MetadataPublisher}. When the leader's log no longer holds the index it needs (it joined
  * late, or was down while the log was purged behind a snapshot), the leader sends its whole image
- * instead, loaded as a voter loads a snapshot ({@link SnapshotFile.Contents#replacing}). See
- * {@link MetadataFetchFormat} for the bytes and {@link ObserverFetches} for the leader's side.
+ * instead, in chunks of bounded size ({@link ObserverFetches#IMAGE_CHUNK_BYTES}) that the observer
+ * assembles ({@link ImageAssembly}) and then loads as a voter loads a snapshot
+ * ({@link SnapshotFile.Contents#replacing}). A chunk that does not continue the image being
+ * assembled (the leader changed, or moved on to a newer image) makes it start over from the first
+ * chunk of the image the leader offers now. See {@link MetadataFetchFormat} for the bytes and
+ * {@link ObserverFetches} for the leader's side.
  *
- * <p>Fetching: one fetch at a time. An answer that moved the fetch index is followed by the next
- * fetch at once; an answer with nothing new by one after {@link #IDLE_FETCH_BACKOFF_MS} (there is no
- * long poll: a fetch must not hold a Ratis server thread); a failed fetch (no leader, a timeout) is
- * tried again after {@link #ERROR_BACKOFF_MS}. So a committed change reaches an observer within
- * about {@code IDLE_FETCH_BACKOFF_MS} plus a round trip.
+ * <p>Fetching: one fetch at a time. An answer that moved the fetch index (or brought a chunk of the
+ * image) is followed by the next fetch at once; an answer with nothing new by one after
+ * {@link #IDLE_FETCH_BACKOFF_MS}; a failed fetch (no leader, a timeout) is tried again after
+ * {@link #ERROR_BACKOFF_MS}. So a committed change reaches an observer within about
+ * {@code IDLE_FETCH_BACKOFF_MS} plus a round trip. Stopgap, and why there is no long poll (the
+ * leader holding a fetch until something is committed): Ratis' netty server (3.1.3) waits for every
+ * client request's answer on its event-loop thread ({@code NettyRpcService}'s inbound handler calls
+ * the blocking {@code RaftServer.submitClientRequest}), although the state machine's
+ * {@code query} returns a future. A parked fetch would hold that thread and stall every other
+ * connection the thread serves (brokers' heartbeats, controller requests) for as long as it is
+ * parked. A transport that answers client requests asynchronously (Ratis' gRPC one does) would
+ * allow it.
  *
  * <p>{@link #caughtUp()} completes once the observer has fetched past the commit index of the first
  * answer it got (what was committed when it started, as far as the leader knew), knows the cluster
  * id, and the listener has been told that image.
  *
- * <p>Threads: thread-safe. One scheduler thread ({@code strand-metadata-observer-<nodeId>}) owns the
- * fetch position and applies answers; the publisher's thread calls the listener;
- * {@link #image()} and {@link #leaderId()} are volatile reads. {@link #close()} stops fetching,
- * then the publisher after it has told the listener what was already applied.
- *
  * <p>Survives a crash: nothing. Stopgap: an observer keeps no copy on disk, so each start fetches
- * the leader's whole image again (one answer) and the log after it; Kafka's brokers keep the log
- * and snapshots locally.
+ * the leader's whole image again and the log after it; Kafka's brokers keep the log and snapshots
+ * locally.
+ *
+ * <p>Threads: thread-safe. One scheduler thread ({@code strand-metadata-observer-<nodeId>}) owns the
+ * fetch position and the image being assembled, and applies answers; the
+ * publisher's thread calls the listener; {@link #image()} and {@link #leaderId()} are volatile
+ * reads. {@link #close()} stops fetching, then the publisher after it has told the listener what was
+ * already applied.
  */
 public final class MetadataObserver implements NodeMetadata, AutoCloseable {
 
@@ -78,12 +89,18 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile int leaderId = -1;
     private volatile boolean closed;
+    /** Written by the scheduler thread only: metadata batches applied from fetched entries. */
+    private volatile long fetchedBatches;
+    /** Written by the scheduler thread only: image chunks received. */
+    private volatile long imageChunks;
     /** Scheduler thread only: the first log index not fetched yet. */
     private long nextFetchIndex;
     /** Scheduler thread only: the commit index of the first answer, -1 before. */
     private long catchUpIndex = -1;
     /** Scheduler thread only: failed fetches in a row, for the log. */
     private int failures;
+    /** Scheduler thread only: the leader's image being received, null when none. */
+    private ImageAssembly assembly;
 
     private MetadataObserver(int nodeId, Map<Integer, InetSocketAddress> voters, Time time,
                              MetadataListener listener) {
@@ -153,14 +170,27 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         return publisher.published(offset);
     }
 
+    /** Metadata batches applied from fetched entries since start (not from images); for tests. */
+    long fetchedBatches() {
+        return fetchedBatches;
+    }
+
+    /** Chunks of the leader's image received since start; for tests. */
+    long imageChunks() {
+        return imageChunks;
+    }
+
     /** Scheduler thread. */
     private void fetch() {
         if (closed) {
             return;
         }
         long fetchIndex = nextFetchIndex;
-        client.send(MetadataFetchFormat.API_KEY, MetadataFetchFormat.VERSION,
-                        MetadataFetchFormat.request(nodeId, fetchIndex))
+        ImageAssembly partial = assembly;
+        ByteBuffer request = partial == null
+                ? MetadataFetchFormat.request(nodeId, fetchIndex)
+                : MetadataFetchFormat.request(nodeId, fetchIndex, partial.appliedOffset(), partial.received());
+        client.send(MetadataFetchFormat.API_KEY, MetadataFetchFormat.VERSION, request)
                 .whenComplete((body, error) -> runOnScheduler(() -> onAnswer(fetchIndex, body, error), 0));
     }
 
@@ -185,26 +215,33 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
             // A bug, not a condition to wait out; still, fetching must not stop for good.
             log.error("Could not apply a metadata fetch answer, fetching again: nodeId={} fetchIndex={}", nodeId,
                     fetchIndex, e);
+            assembly = null;
             runOnScheduler(this::fetch, ERROR_BACKOFF_MS);
             return;
         }
         runOnScheduler(this::fetch, moved ? 0 : IDLE_FETCH_BACKOFF_MS);
     }
 
-    /** Scheduler thread: applies an answer; true when it moved the fetch index. */
+    /** Scheduler thread: applies an answer; true when it moved the fetch index or brought image bytes. */
     private boolean apply(MetadataFetchFormat.Answer answer) {
         leaderId = answer.leaderId();
-        if (answer.snapshot()) {
-            loadImage(answer.entries().get(0));
+        boolean moved;
+        if (answer.isImageChunk()) {
+            moved = onImageChunk(answer.imageChunk());
         } else {
+            if (assembly != null) {
+                log.info("Dropped the metadata image being received, the leader sent entries: nodeId={} leaderId={}"
+                        + " imageOffset={}", nodeId, leaderId, assembly.appliedOffset());
+                assembly = null;
+            }
             for (MetadataFetchFormat.Entry entry : answer.entries()) {
                 if (entry.index() >= nextFetchIndex) {
                     applyBatch(entry);
                 }
             }
+            moved = answer.nextIndex() > nextFetchIndex;
+            nextFetchIndex = Math.max(nextFetchIndex, answer.nextIndex());
         }
-        boolean moved = answer.nextIndex() > nextFetchIndex;
-        nextFetchIndex = Math.max(nextFetchIndex, answer.nextIndex());
         if (catchUpIndex < 0) {
             catchUpIndex = answer.commitIndex();
         }
@@ -214,14 +251,36 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         return moved;
     }
 
-    /** The leader's whole image, in place of the current one (what a voter does with an installed snapshot). */
-    private void loadImage(MetadataFetchFormat.Entry snapshot) {
-        SnapshotFile.Contents contents = new SnapshotFile.Contents(snapshot.index(),
-                MetadataRecordSerde.deserializeBatch(ByteBuffer.wrap(snapshot.batch())));
+    /** Scheduler thread: one chunk of the leader's image; loads the image once it is whole. */
+    private boolean onImageChunk(MetadataFetchFormat.ImageChunk chunk) {
+        imageChunks++;
+        if (chunk.position() == 0) {
+            assembly = ImageAssembly.begin(chunk);
+        } else if (assembly == null || !assembly.accept(chunk)) {
+            log.info("Metadata image chunk does not continue the image being received, starting over: nodeId={}"
+                    + " leaderId={} imageOffset={} position={}", nodeId, leaderId, chunk.appliedOffset(),
+                    chunk.position());
+            assembly = null;
+            return false;
+        }
+        if (!assembly.complete()) {
+            return true;
+        }
+        SnapshotFile.Contents contents = assembly.contents();
+        assembly = null;
+        if (contents.appliedOffset() < nextFetchIndex) {
+            // Not newer than what this observer has; the leader sends an image only past the fetch index.
+            log.warn("Ignored a metadata image that is not newer: nodeId={} imageOffset={} nextFetchIndex={}",
+                    nodeId, contents.appliedOffset(), nextFetchIndex);
+            return false;
+        }
         MetadataDelta delta = contents.replacing(image);
         publish(delta, delta.image());
-        log.info("Loaded the metadata leader's image: nodeId={} leaderId={} appliedOffset={} topics={} brokers={}",
-                nodeId, leaderId, snapshot.index(), delta.image().topics().size(), delta.image().brokers().size());
+        nextFetchIndex = contents.appliedOffset() + 1;
+        log.info("Loaded the metadata leader's image: nodeId={} leaderId={} appliedOffset={} imageBytes={} topics={}"
+                + " brokers={}", nodeId, leaderId, contents.appliedOffset(), chunk.imageBytes(),
+                delta.image().topics().size(), delta.image().brokers().size());
+        return true;
     }
 
     /** One committed batch; one that does not parse or apply is skipped, as every voter skips it. */
@@ -229,6 +288,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         try {
             MetadataDelta delta = MetadataStateMachine.replay(image, ByteBuffer.wrap(entry.batch()));
             publish(delta, delta.apply(entry.index()));
+            fetchedBatches++;
         } catch (MetadataFormatException | MetadataReplayException e) {
             log.error("Skipped metadata batch the voters rejected too: nodeId={} index={} bytes={} reason={}", nodeId,
                     entry.index(), entry.batch().length, e.getMessage());

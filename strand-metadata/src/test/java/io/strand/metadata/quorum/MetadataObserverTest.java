@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.MetadataRecordSerde;
 import io.strand.metadata.record.TopicRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -114,6 +116,38 @@ class MetadataObserverTest {
         assertThat(observed.get(0).topics().size()).as("the first image came whole, not entry by entry")
                 .isGreaterThan(1);
         assertThat(observer.image().topics().size()).isEqualTo(40);
+        long offset = get(voter.append(List.of(topic("later"))));
+        await().atMost(STEP_TIMEOUT).until(() -> observer.publishedImage().appliedOffset() >= offset);
+        assertThat(observer.image().topics().byName("later")).isPresent();
+    }
+
+    @Test
+    void anImageLargerThanOneChunkArrivesInChunks() {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults().withSnapshotIntervalEntries(4)
+                .withLogSegmentBytes(1024));
+        int batches = 24;
+        int topicsPerBatch = 1_000;
+        String padding = "x".repeat(100);
+        for (int b = 0; b < batches; b++) {
+            List<MetadataRecord> records = new ArrayList<>();
+            for (int t = 0; t < topicsPerBatch; t++) {
+                records.add(new TopicRecord("topic-" + b + "-" + t + "-" + padding, new Uuid(b + 1, t + 1)));
+            }
+            get(voter.append(records));
+        }
+        await().atMost(STEP_TIMEOUT).until(() -> voter.logStartIndex() > 0);
+        int imageBytes = MetadataRecordSerde.serializeBatch(voter.image().toRecords()).length;
+        assertThat(imageBytes).as("the test needs an image of several chunks")
+                .isGreaterThan(2 * ObserverFetches.IMAGE_CHUNK_BYTES);
+
+        MetadataObserver observer = startObserver(voter);
+        get(observer.caughtUp());
+
+        assertThat(observer.imageChunks()).isGreaterThanOrEqualTo(
+                (imageBytes + ObserverFetches.IMAGE_CHUNK_BYTES - 1) / ObserverFetches.IMAGE_CHUNK_BYTES);
+        assertThat(observed.get(0).topics().size()).as("the first image came whole, not chunk by chunk")
+                .isEqualTo(batches * topicsPerBatch);
+        assertThat(observer.image().topics().size()).isEqualTo(batches * topicsPerBatch);
         long offset = get(voter.append(List.of(topic("later"))));
         await().atMost(STEP_TIMEOUT).until(() -> observer.publishedImage().appliedOffset() >= offset);
         assertThat(observer.image().topics().byName("later")).isPresent();
