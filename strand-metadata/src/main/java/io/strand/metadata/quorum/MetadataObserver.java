@@ -5,8 +5,11 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.image.MetadataReplayException;
 import io.strand.metadata.record.MetadataFormatException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -50,22 +53,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #caughtUp()} completes once the observer has fetched past the commit index of the first
  * answer it got (what was committed when it started, as far as the leader knew), knows the cluster
- * id, and the listener has been told that image.
+ * id, and the listener has been told that image. A copy loaded from disk does not count as caught
+ * up: the observer still fetches up to that commit index first.
  *
- * <p>Survives a crash: nothing. Stopgap: an observer keeps no copy on disk, so each start fetches
- * the leader's whole image again and the log after it; Kafka's brokers keep the log and snapshots
- * locally.
+ * <p>The copy on disk: the image, as a {@link SnapshotFile} named {@link #COPY_FILE_NAME} in the
+ * metadata directory, written on the scheduler thread after an image from the leader was loaded,
+ * then at most every {@link #COPY_INTERVAL_MS} while the image moves, and by {@link #close()}. On
+ * start the copy, if any, is loaded and told to the listener before the first fetch, which asks for
+ * the index after it: a restart fetches only what it missed (or, when the leader's log no longer
+ * holds that, the leader's image). A copy that cannot be read is ignored with a warning; the
+ * observer then fetches from the start.
+ *
+ * <p>Survives a crash: the last copy written (at most about {@code COPY_INTERVAL_MS} behind what
+ * was applied, none if the node never got that far). The file is replaced whole (written aside,
+ * forced, renamed), so it is the old copy or the new one, never a mix; and it holds only committed
+ * entries, a prefix of every later leader's log, so a restart fetches on from it safely. Stopgap: the
+ * copy is not checked against the cluster id of the voters it then follows; a node moved to another
+ * cluster must have its metadata directory emptied, as for its log directories.
  *
  * <p>Threads: thread-safe. One scheduler thread ({@code strand-metadata-observer-<nodeId>}) owns the
- * fetch position and the image being assembled, and applies answers; the
+ * fetch position, the image being assembled and the copy on disk, and applies answers; the
  * publisher's thread calls the listener; {@link #image()} and {@link #leaderId()} are volatile
- * reads. {@link #close()} stops fetching, then the publisher after it has told the listener what was
- * already applied.
+ * reads. {@link #close()} stops fetching, writes the copy, then stops the publisher after it has
+ * told the listener what was already applied.
  */
 public final class MetadataObserver implements NodeMetadata, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MetadataObserver.class);
 
+    /** The copy of the image in the metadata directory. */
+    static final String COPY_FILE_NAME = "observer-image.snapshot";
     /** Pause after an answer with nothing new before asking again. */
     static final long IDLE_FETCH_BACKOFF_MS = 50;
     /** Pause after a failed fetch; the leader request client has already tried every voter. */
@@ -74,9 +91,12 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
     static final long FETCH_TIMEOUT_MS = 5_000;
     /** How long one voter may stay silent before the fetch goes to the next. */
     static final long FETCH_ATTEMPT_TIMEOUT_MS = 2_000;
+    /** How often, at most, the copy on disk is rewritten while the image moves. */
+    static final long COPY_INTERVAL_MS = 60_000;
     private static final long CLOSE_WAIT_MS = 5_000;
 
     private final int nodeId;
+    private final Path copyFile;
     private final Time time;
     private final LeaderRequestClient client;
     private final MetadataPublisher publisher;
@@ -101,12 +121,18 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
     private int failures;
     /** Scheduler thread only: the leader's image being received, null when none. */
     private ImageAssembly assembly;
+    /** Scheduler thread only (and close, after it stopped): the applied offset of the copy on disk. */
+    private long copyOffset = MetadataImage.EMPTY.appliedOffset();
+    /** Scheduler thread only: when the copy was last written (or tried). */
+    private long copyWrittenMs;
 
-    private MetadataObserver(int nodeId, Map<Integer, InetSocketAddress> voters, Time time,
+    private MetadataObserver(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir, Time time,
                              MetadataListener listener) {
         this.nodeId = nodeId;
+        this.copyFile = metadataDir.resolve(COPY_FILE_NAME);
         this.time = Objects.requireNonNull(time);
         this.startMs = time.milliseconds();
+        this.copyWrittenMs = startMs;
         this.publisher = new MetadataPublisher(nodeId, Objects.requireNonNull(listener));
         this.client = LeaderRequestClient.open(nodeId + "-metadata-fetch", voters, FETCH_TIMEOUT_MS,
                 FETCH_ATTEMPT_TIMEOUT_MS);
@@ -124,18 +150,23 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
 
     /**
      * Starts following the metadata log of the quorum of {@code voters} (node id → Raft address, as
-     * in {@code controller.quorum.voters}) as observer {@code nodeId}, which must not be a voter.
-     * Returns at once; wait on {@link #caughtUp()} before serving reads.
+     * in {@code controller.quorum.voters}) as observer {@code nodeId}, which must not be a voter,
+     * keeping its copy of the image in {@code metadataDir} (created if missing). Returns at once;
+     * wait on {@link #caughtUp()} before serving reads.
      */
-    public static MetadataObserver start(int nodeId, Map<Integer, InetSocketAddress> voters, Time time,
-                                         MetadataListener listener) {
+    public static MetadataObserver start(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
+                                         Time time, MetadataListener listener) {
         if (voters.containsKey(nodeId)) {
             throw new IllegalArgumentException("An observer is not a voter: nodeId=" + nodeId + " voters="
                     + voters.keySet());
         }
-        MetadataObserver observer = new MetadataObserver(nodeId, voters, time, listener);
-        log.info("Metadata observer started: nodeId={} voters={}", nodeId, voters);
-        observer.runOnScheduler(observer::fetch, 0);
+        MetadataObserver observer = new MetadataObserver(nodeId, voters, Objects.requireNonNull(metadataDir), time,
+                listener);
+        log.info("Metadata observer started: nodeId={} voters={} dir={}", nodeId, voters, metadataDir);
+        observer.runOnScheduler(() -> {
+            observer.loadCopy();
+            observer.fetch();
+        }, 0);
         return observer;
     }
 
@@ -180,6 +211,27 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         return imageChunks;
     }
 
+    /** Scheduler thread: the copy on disk, if there is one, becomes the image. */
+    private void loadCopy() {
+        if (!Files.exists(copyFile)) {
+            log.info("No metadata copy on disk, fetching from the start: nodeId={} file={}", nodeId, copyFile);
+            return;
+        }
+        try {
+            SnapshotFile.Contents contents = SnapshotFile.read(copyFile);
+            MetadataDelta delta = contents.replacing(image);
+            publish(delta, delta.image());
+            nextFetchIndex = contents.appliedOffset() + 1;
+            copyOffset = contents.appliedOffset();
+            log.info("Loaded the metadata copy on disk: nodeId={} file={} appliedOffset={} topics={} brokers={}",
+                    nodeId, copyFile, contents.appliedOffset(), delta.image().topics().size(),
+                    delta.image().brokers().size());
+        } catch (IOException | MetadataFormatException | MetadataReplayException e) {
+            log.warn("Ignored the metadata copy on disk, fetching from the start: nodeId={} file={} reason={}",
+                    nodeId, copyFile, e.toString());
+        }
+    }
+
     /** Scheduler thread. */
     private void fetch() {
         if (closed) {
@@ -219,6 +271,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
             runOnScheduler(this::fetch, ERROR_BACKOFF_MS);
             return;
         }
+        maybeWriteCopy(false);
         runOnScheduler(this::fetch, moved ? 0 : IDLE_FETCH_BACKOFF_MS);
     }
 
@@ -280,6 +333,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         log.info("Loaded the metadata leader's image: nodeId={} leaderId={} appliedOffset={} imageBytes={} topics={}"
                 + " brokers={}", nodeId, leaderId, contents.appliedOffset(), chunk.imageBytes(),
                 delta.image().topics().size(), delta.image().brokers().size());
+        maybeWriteCopy(true);
         return true;
     }
 
@@ -303,6 +357,29 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         }
     }
 
+    /**
+     * Scheduler thread (or close, once it stopped): writes the image to the copy on disk if it moved
+     * since the last copy and {@code now} is asked for or {@link #COPY_INTERVAL_MS} has passed. A
+     * failed write is logged and tried again an interval later; fetching goes on.
+     */
+    private void maybeWriteCopy(boolean now) {
+        MetadataImage current = image;
+        long nowMs = time.milliseconds();
+        if (current.appliedOffset() <= copyOffset || (!now && nowMs - copyWrittenMs < COPY_INTERVAL_MS)) {
+            return;
+        }
+        copyWrittenMs = nowMs;
+        try {
+            Files.createDirectories(copyFile.getParent());
+            SnapshotFile.write(copyFile, current);
+            copyOffset = current.appliedOffset();
+            log.debug("Wrote the metadata copy: nodeId={} file={} appliedOffset={}", nodeId, copyFile, copyOffset);
+        } catch (IOException e) {
+            log.warn("Could not write the metadata copy, keeping the older one: nodeId={} file={} error={}", nodeId,
+                    copyFile, e.toString());
+        }
+    }
+
     private void runOnScheduler(Runnable task, long delayMs) {
         if (closed) {
             return;
@@ -314,7 +391,10 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         }
     }
 
-    /** Stops fetching, then the publisher once it has told the listener what was applied. Idempotent. */
+    /**
+     * Stops fetching, writes the copy on disk (if the scheduler thread stopped in time), then stops
+     * the publisher once it has told the listener what was applied. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -323,12 +403,18 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         closed = true;
         client.close();
         scheduler.shutdownNow();
+        boolean stopped = false;
         try {
-            if (!scheduler.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                log.warn("Metadata observer thread did not stop within {} ms: nodeId={}", CLOSE_WAIT_MS, nodeId);
+            stopped = scheduler.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (!stopped) {
+                log.warn("Metadata observer thread did not stop within {} ms, not writing the copy: nodeId={}",
+                        CLOSE_WAIT_MS, nodeId);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (stopped) {
+            maybeWriteCopy(true);
         }
         publisher.close();
         NotControllerException closedError = new NotControllerException("Metadata observer closed: nodeId=" + nodeId);

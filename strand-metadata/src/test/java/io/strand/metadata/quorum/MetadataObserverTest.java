@@ -14,6 +14,7 @@ import io.strand.metadata.record.TopicRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,13 +60,17 @@ class MetadataObserverTest {
     }
 
     private MetadataObserver startObserver(MetadataQuorum voter) {
-        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), Time.SYSTEM,
-                (delta, image) -> {
+        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), observerDir(),
+                Time.SYSTEM, (delta, image) -> {
                     listenerThreads.add(Thread.currentThread().getName());
                     observed.add(image);
                 });
         started.add(observer);
         return observer;
+    }
+
+    private Path observerDir() {
+        return dir.resolve("observer-5");
     }
 
     private static TopicRecord topic(String name) {
@@ -154,6 +159,50 @@ class MetadataObserverTest {
     }
 
     @Test
+    void aRestartedObserverLoadsItsCopyAndFetchesOnlyWhatItMissed() {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        for (int i = 0; i < 10; i++) {
+            get(voter.append(List.of(topic("t" + i))));
+        }
+        MetadataObserver first = startObserver(voter);
+        get(first.caughtUp());
+        assertThat(first.fetchedBatches()).as("the cluster id and ten topics").isEqualTo(11);
+        first.close();
+        long copied = first.image().appliedOffset();
+        assertThat(observerDir().resolve(MetadataObserver.COPY_FILE_NAME)).exists();
+
+        for (int i = 0; i < 3; i++) {
+            get(voter.append(List.of(topic("missed" + i))));
+        }
+        long committed = voter.image().appliedOffset();
+        observed.clear();
+        MetadataObserver second = startObserver(voter);
+        get(second.caughtUp());
+
+        assertThat(observed.get(0).appliedOffset()).as("the copy on disk comes first").isEqualTo(copied);
+        assertThat(observed.get(0).topics().size()).isEqualTo(10);
+        assertThat(second.image().appliedOffset()).as("caught up to what the leader had committed")
+                .isGreaterThanOrEqualTo(committed);
+        assertThat(second.image().topics().size()).isEqualTo(13);
+        assertThat(second.fetchedBatches()).as("only the three batches it missed").isEqualTo(3);
+        assertThat(second.imageChunks()).isZero();
+    }
+
+    @Test
+    void aCopyThatCannotBeReadIsIgnoredAndEverythingIsFetched() throws IOException {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        get(voter.append(List.of(topic("a"))));
+        Files.createDirectories(observerDir());
+        Files.write(observerDir().resolve(MetadataObserver.COPY_FILE_NAME), new byte[] {1, 2, 3});
+
+        MetadataObserver observer = startObserver(voter);
+        get(observer.caughtUp());
+
+        assertThat(observer.image().topics().byName("a")).isPresent();
+        assertThat(observer.fetchedBatches()).isEqualTo(2);
+    }
+
+    @Test
     void keepsFollowingThroughALeaderChange() throws IOException {
         Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
@@ -170,7 +219,8 @@ class MetadataObserverTest {
             quorum.add(voter);
         }
         quorum.forEach(voter -> await().atMost(STEP_TIMEOUT).until(() -> voter.caughtUp().isDone()));
-        MetadataObserver observer = MetadataObserver.start(5, voters, Time.SYSTEM, MetadataListener.NOOP);
+        MetadataObserver observer = MetadataObserver.start(5, voters, observerDir(), Time.SYSTEM,
+                MetadataListener.NOOP);
         started.add(observer);
         get(observer.caughtUp());
         MetadataQuorum oldLeader = leader(quorum);
@@ -196,10 +246,10 @@ class MetadataObserverTest {
     @Test
     void aVoterCannotObserveAndAClosedObserverIsNeverCaughtUp() {
         assertThatThrownBy(() -> MetadataObserver.start(1, Map.of(1, new InetSocketAddress("127.0.0.1", 1)),
-                Time.SYSTEM, MetadataListener.NOOP)).isInstanceOf(IllegalArgumentException.class);
+                observerDir(), Time.SYSTEM, MetadataListener.NOOP)).isInstanceOf(IllegalArgumentException.class);
 
         MetadataObserver observer = MetadataObserver.start(5, Map.of(1, new InetSocketAddress("127.0.0.1", 1)),
-                Time.SYSTEM, MetadataListener.NOOP);
+                observerDir(), Time.SYSTEM, MetadataListener.NOOP);
         observer.close();
         assertThat(observer.caughtUp()).isCompletedExceptionally();
     }
