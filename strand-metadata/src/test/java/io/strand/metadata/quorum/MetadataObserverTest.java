@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.common.test.ThreadLeakCheck;
+import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.record.MetadataRecord;
@@ -186,6 +187,30 @@ class MetadataObserverTest {
         assertThat(second.image().topics().size()).isEqualTo(13);
         assertThat(second.fetchedBatches()).as("only the three batches it missed").isEqualTo(3);
         assertThat(second.imageChunks()).isZero();
+    }
+
+    @Test
+    void theCopyIsWrittenOnceTheIntervalHasPassed() throws Exception {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        get(voter.append(List.of(topic("a"))));
+        ManualTime time = new ManualTime();
+        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), observerDir(), time,
+                MetadataListener.NOOP);
+        started.add(observer);
+        get(observer.caughtUp());
+        Path copy = observerDir().resolve(MetadataObserver.COPY_FILE_NAME);
+
+        long offset = get(voter.append(List.of(topic("b"))));
+        await().atMost(STEP_TIMEOUT).until(() -> observer.image().appliedOffset() >= offset);
+        time.advance(MetadataObserver.COPY_INTERVAL_MS - 1);
+        // A few idle answers pass; none may write the copy yet.
+        Thread.sleep(3 * MetadataObserver.IDLE_FETCH_BACKOFF_MS);
+        assertThat(copy).as("no image was loaded and the interval has not passed").doesNotExist();
+
+        time.advance(1);
+        await().atMost(STEP_TIMEOUT).until(() -> Files.exists(copy));
+        assertThat(SnapshotFile.read(copy).appliedOffset()).isEqualTo(offset);
+        assertThat(SnapshotFile.read(copy).records()).contains(topic("a"), topic("b"));
     }
 
     @Test
