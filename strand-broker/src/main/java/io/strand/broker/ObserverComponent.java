@@ -12,7 +12,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * The metadata of a broker-only node: a {@link MetadataObserver} that follows the committed
  * metadata log of the controllers in {@code controller.quorum.voters} without voting and hands
- * every image to the given listener, as a voter would. It binds no port and keeps nothing on disk.
+ * every image to the given listener, as a voter would. It binds no port; it keeps its copy of the
+ * image in the metadata directory ({@code metadata.log.dir}, else the first log dir, under
+ * {@link ControllerComponent#METADATA_DIR_NAME}), so a restart fetches only what it missed.
  * Without voters listed, start first asks {@code controller.quorum.bootstrap.servers} for them
  * ({@link QuorumDiscovery}), waiting up to {@link #DISCOVERY_TIMEOUT_MS}.
  *
@@ -45,7 +47,8 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
         voters = config.quorumVoters().isEmpty()
                 ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS)
                 : Voters.addresses(config);
-        observer = MetadataObserver.start(config.nodeId(), voters, time, imageListener);
+        observer = MetadataObserver.start(config.nodeId(), voters,
+                config.metadataLogDir().resolve(ControllerComponent.METADATA_DIR_NAME), time, imageListener);
     }
 
     @Override

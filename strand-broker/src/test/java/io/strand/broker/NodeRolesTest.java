@@ -68,6 +68,8 @@ class NodeRolesTest {
             assertThat(quorum.observers()).extracting(QuorumInfo.ReplicaState::replicaId).containsExactly(2);
         }
         threads.assertNoNewThreads();
+        assertThat(dataDir.resolve("broker").resolve(ControllerComponent.METADATA_DIR_NAME))
+                .as("the broker-only node's copy of the metadata, written as it closed").isNotEmptyDirectory();
     }
 
     @Test

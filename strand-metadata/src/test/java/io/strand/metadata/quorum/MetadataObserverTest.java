@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.common.test.ThreadLeakCheck;
+import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
+import io.strand.metadata.record.MetadataRecord;
+import io.strand.metadata.record.MetadataRecordSerde;
 import io.strand.metadata.record.TopicRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,13 +61,17 @@ class MetadataObserverTest {
     }
 
     private MetadataObserver startObserver(MetadataQuorum voter) {
-        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), Time.SYSTEM,
-                (delta, image) -> {
+        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), observerDir(),
+                Time.SYSTEM, (delta, image) -> {
                     listenerThreads.add(Thread.currentThread().getName());
                     observed.add(image);
                 });
         started.add(observer);
         return observer;
+    }
+
+    private Path observerDir() {
+        return dir.resolve("observer-5");
     }
 
     private static TopicRecord topic(String name) {
@@ -120,6 +128,106 @@ class MetadataObserverTest {
     }
 
     @Test
+    void anImageLargerThanOneChunkArrivesInChunks() {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults().withSnapshotIntervalEntries(4)
+                .withLogSegmentBytes(1024));
+        int batches = 24;
+        int topicsPerBatch = 1_000;
+        String padding = "x".repeat(100);
+        for (int b = 0; b < batches; b++) {
+            List<MetadataRecord> records = new ArrayList<>();
+            for (int t = 0; t < topicsPerBatch; t++) {
+                records.add(new TopicRecord("topic-" + b + "-" + t + "-" + padding, new Uuid(b + 1, t + 1)));
+            }
+            get(voter.append(records));
+        }
+        await().atMost(STEP_TIMEOUT).until(() -> voter.logStartIndex() > 0);
+        int imageBytes = MetadataRecordSerde.serializeBatch(voter.image().toRecords()).length;
+        assertThat(imageBytes).as("the test needs an image of several chunks")
+                .isGreaterThan(2 * ObserverFetches.IMAGE_CHUNK_BYTES);
+
+        MetadataObserver observer = startObserver(voter);
+        get(observer.caughtUp());
+
+        assertThat(observer.imageChunks()).isGreaterThanOrEqualTo(
+                (imageBytes + ObserverFetches.IMAGE_CHUNK_BYTES - 1) / ObserverFetches.IMAGE_CHUNK_BYTES);
+        assertThat(observed.get(0).topics().size()).as("the first image came whole, not chunk by chunk")
+                .isEqualTo(batches * topicsPerBatch);
+        assertThat(observer.image().topics().size()).isEqualTo(batches * topicsPerBatch);
+        long offset = get(voter.append(List.of(topic("later"))));
+        await().atMost(STEP_TIMEOUT).until(() -> observer.publishedImage().appliedOffset() >= offset);
+        assertThat(observer.image().topics().byName("later")).isPresent();
+    }
+
+    @Test
+    void aRestartedObserverLoadsItsCopyAndFetchesOnlyWhatItMissed() {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        for (int i = 0; i < 10; i++) {
+            get(voter.append(List.of(topic("t" + i))));
+        }
+        MetadataObserver first = startObserver(voter);
+        get(first.caughtUp());
+        assertThat(first.fetchedBatches()).as("the cluster id and ten topics").isEqualTo(11);
+        first.close();
+        long copied = first.image().appliedOffset();
+        assertThat(observerDir().resolve(MetadataObserver.COPY_FILE_NAME)).exists();
+
+        for (int i = 0; i < 3; i++) {
+            get(voter.append(List.of(topic("missed" + i))));
+        }
+        long committed = voter.image().appliedOffset();
+        observed.clear();
+        MetadataObserver second = startObserver(voter);
+        get(second.caughtUp());
+
+        assertThat(observed.get(0).appliedOffset()).as("the copy on disk comes first").isEqualTo(copied);
+        assertThat(observed.get(0).topics().size()).isEqualTo(10);
+        assertThat(second.image().appliedOffset()).as("caught up to what the leader had committed")
+                .isGreaterThanOrEqualTo(committed);
+        assertThat(second.image().topics().size()).isEqualTo(13);
+        assertThat(second.fetchedBatches()).as("only the three batches it missed").isEqualTo(3);
+        assertThat(second.imageChunks()).isZero();
+    }
+
+    @Test
+    void theCopyIsWrittenOnceTheIntervalHasPassed() throws Exception {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        get(voter.append(List.of(topic("a"))));
+        ManualTime time = new ManualTime();
+        MetadataObserver observer = MetadataObserver.start(5, Map.of(1, voter.raftAddress()), observerDir(), time,
+                MetadataListener.NOOP);
+        started.add(observer);
+        get(observer.caughtUp());
+        Path copy = observerDir().resolve(MetadataObserver.COPY_FILE_NAME);
+
+        long offset = get(voter.append(List.of(topic("b"))));
+        await().atMost(STEP_TIMEOUT).until(() -> observer.image().appliedOffset() >= offset);
+        time.advance(MetadataObserver.COPY_INTERVAL_MS - 1);
+        // A few idle answers pass; none may write the copy yet.
+        Thread.sleep(3 * MetadataObserver.IDLE_FETCH_BACKOFF_MS);
+        assertThat(copy).as("no image was loaded and the interval has not passed").doesNotExist();
+
+        time.advance(1);
+        await().atMost(STEP_TIMEOUT).until(() -> Files.exists(copy));
+        assertThat(SnapshotFile.read(copy).appliedOffset()).isEqualTo(offset);
+        assertThat(SnapshotFile.read(copy).records()).contains(topic("a"), topic("b"));
+    }
+
+    @Test
+    void aCopyThatCannotBeReadIsIgnoredAndEverythingIsFetched() throws IOException {
+        MetadataQuorum voter = startVoter(QuorumOptions.defaults());
+        get(voter.append(List.of(topic("a"))));
+        Files.createDirectories(observerDir());
+        Files.write(observerDir().resolve(MetadataObserver.COPY_FILE_NAME), new byte[] {1, 2, 3});
+
+        MetadataObserver observer = startObserver(voter);
+        get(observer.caughtUp());
+
+        assertThat(observer.image().topics().byName("a")).isPresent();
+        assertThat(observer.fetchedBatches()).isEqualTo(2);
+    }
+
+    @Test
     void keepsFollowingThroughALeaderChange() throws IOException {
         Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
@@ -136,7 +244,8 @@ class MetadataObserverTest {
             quorum.add(voter);
         }
         quorum.forEach(voter -> await().atMost(STEP_TIMEOUT).until(() -> voter.caughtUp().isDone()));
-        MetadataObserver observer = MetadataObserver.start(5, voters, Time.SYSTEM, MetadataListener.NOOP);
+        MetadataObserver observer = MetadataObserver.start(5, voters, observerDir(), Time.SYSTEM,
+                MetadataListener.NOOP);
         started.add(observer);
         get(observer.caughtUp());
         MetadataQuorum oldLeader = leader(quorum);
@@ -162,10 +271,10 @@ class MetadataObserverTest {
     @Test
     void aVoterCannotObserveAndAClosedObserverIsNeverCaughtUp() {
         assertThatThrownBy(() -> MetadataObserver.start(1, Map.of(1, new InetSocketAddress("127.0.0.1", 1)),
-                Time.SYSTEM, MetadataListener.NOOP)).isInstanceOf(IllegalArgumentException.class);
+                observerDir(), Time.SYSTEM, MetadataListener.NOOP)).isInstanceOf(IllegalArgumentException.class);
 
         MetadataObserver observer = MetadataObserver.start(5, Map.of(1, new InetSocketAddress("127.0.0.1", 1)),
-                Time.SYSTEM, MetadataListener.NOOP);
+                observerDir(), Time.SYSTEM, MetadataListener.NOOP);
         observer.close();
         assertThat(observer.caughtUp()).isCompletedExceptionally();
     }

@@ -25,7 +25,7 @@ class ObserverFetchesTest {
     private MetadataImage image = MetadataImage.EMPTY;
     private final AtomicLong nowMs = new AtomicLong(1_000);
 
-    private final ObserverFetches fetches = new ObserverFetches(() -> 1, () -> new ObserverFetches.CommittedLog() {
+    private final ObserverFetches.CommittedLog committedLog = new ObserverFetches.CommittedLog() {
         @Override
         public long startIndex() {
             return startIndex;
@@ -40,7 +40,9 @@ class ObserverFetchesTest {
         public ObserverFetches.LogRecord entry(long index) {
             return index < startIndex ? null : log.get(index);
         }
-    }, () -> image, nowMs::get);
+    };
+
+    private final ObserverFetches fetches = new ObserverFetches(() -> 1, () -> committedLog, () -> image, nowMs::get);
 
     private static byte[] batch(MetadataRecord... records) {
         return MetadataRecordSerde.serializeBatch(List.of(records));
@@ -51,8 +53,20 @@ class ObserverFetchesTest {
     }
 
     private MetadataFetchFormat.Answer fetch(int observerId, long fetchIndex) throws Exception {
-        ByteBuffer answer = fetches.answer(MetadataFetchFormat.request(observerId, fetchIndex));
-        return MetadataFetchFormat.parseAnswer(answer);
+        return fetch(fetches, MetadataFetchFormat.request(observerId, fetchIndex));
+    }
+
+    private static MetadataFetchFormat.Answer fetch(ObserverFetches from, ByteBuffer request) throws Exception {
+        return MetadataFetchFormat.parseAnswer(from.answer(request));
+    }
+
+    private static MetadataImage imageOf(long appliedOffset, int topics) {
+        MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+        delta.replay(new ClusterIdRecord("c1"));
+        for (int i = 0; i < topics; i++) {
+            delta.replay(topic("topic-" + appliedOffset + "-" + i));
+        }
+        return delta.apply(appliedOffset);
     }
 
     private void metadataEntry(long index, MetadataRecord... records) {
@@ -70,7 +84,7 @@ class ObserverFetchesTest {
 
         MetadataFetchFormat.Answer answer = fetch(7, 0);
 
-        assertThat(answer.snapshot()).isFalse();
+        assertThat(answer.isImageChunk()).isFalse();
         assertThat(answer.leaderId()).isEqualTo(1);
         assertThat(answer.commitIndex()).isEqualTo(3);
         assertThat(answer.entries()).extracting(MetadataFetchFormat.Entry::index).containsExactly(1L, 2L);
@@ -102,21 +116,85 @@ class ObserverFetchesTest {
 
         MetadataFetchFormat.Answer answer = fetch(7, 3);
 
-        assertThat(answer.snapshot()).isTrue();
-        assertThat(answer.entries()).singleElement().satisfies(e -> {
-            assertThat(e.index()).isEqualTo(40);
-            assertThat(MetadataRecordSerde.deserializeBatch(ByteBuffer.wrap(e.batch())))
-                    .containsAll(List.of(new ClusterIdRecord("c1"), topic("a"), topic("b")));
-        });
+        assertThat(answer.isImageChunk()).isTrue();
+        assertThat(answer.entries()).isEmpty();
+        MetadataFetchFormat.ImageChunk chunk = answer.imageChunk();
+        assertThat(chunk.appliedOffset()).isEqualTo(40);
+        assertThat(chunk.position()).isZero();
+        assertThat(chunk.last()).as("a small image fits one chunk").isTrue();
+        assertThat(MetadataRecordSerde.deserializeBatch(ByteBuffer.wrap(chunk.data())))
+                .containsAll(List.of(new ClusterIdRecord("c1"), topic("a"), topic("b")));
         assertThat(answer.nextIndex()).isEqualTo(41);
 
         MetadataFetchFormat.Answer next = fetch(7, 41);
-        assertThat(next.snapshot()).as("41 was no metadata entry: the image already holds all before 42").isFalse();
+        assertThat(next.isImageChunk()).as("41 was no metadata entry: the image already holds all before 42")
+                .isFalse();
         assertThat(next.entries()).isEmpty();
         assertThat(next.nextIndex()).isEqualTo(42);
 
         MetadataFetchFormat.Answer last = fetch(7, 42);
         assertThat(last.entries()).extracting(MetadataFetchFormat.Entry::index).containsExactly(42L);
+    }
+
+    @Test
+    void anImageLargerThanAChunkTravelsInBoundedChunksThatAssembleIntoIt() throws Exception {
+        ObserverFetches smallChunks = new ObserverFetches(() -> 1, () -> committedLog, () -> image, nowMs::get, 100);
+        image = imageOf(40, 60);
+        startIndex = 42;
+        commitIndex = 45;
+
+        MetadataFetchFormat.Answer first = fetch(smallChunks, MetadataFetchFormat.request(7, 3));
+        ImageAssembly assembly = ImageAssembly.begin(first.imageChunk());
+        int chunks = 1;
+        while (!assembly.complete()) {
+            MetadataFetchFormat.Answer answer = fetch(smallChunks,
+                    MetadataFetchFormat.request(7, 3, assembly.appliedOffset(), assembly.received()));
+            assertThat(answer.imageChunk().data().length).isLessThanOrEqualTo(100);
+            assertThat(assembly.accept(answer.imageChunk())).isTrue();
+            chunks++;
+        }
+
+        assertThat(first.imageChunk().imageBytes()).isGreaterThan(1_000);
+        assertThat(chunks).isEqualTo((first.imageChunk().imageBytes() + 99) / 100);
+        assertThat(assembly.contents().replacing(MetadataImage.EMPTY).image()).isEqualTo(image);
+    }
+
+    @Test
+    void aChunkOfAnImageStillKeptContinuesItEvenAfterTheImageMovedOn() throws Exception {
+        ObserverFetches smallChunks = new ObserverFetches(() -> 1, () -> committedLog, () -> image, nowMs::get, 100);
+        image = imageOf(40, 60);
+        startIndex = 42;
+        commitIndex = 45;
+        MetadataFetchFormat.ImageChunk first = fetch(smallChunks, MetadataFetchFormat.request(7, 3)).imageChunk();
+
+        image = imageOf(50, 61);
+        MetadataFetchFormat.ImageChunk second = fetch(smallChunks, MetadataFetchFormat.request(7, 3, 40, 100))
+                .imageChunk();
+
+        assertThat(second.appliedOffset()).isEqualTo(40);
+        assertThat(second.position()).isEqualTo(100);
+        assertThat(second.imageBytes()).isEqualTo(first.imageBytes());
+    }
+
+    @Test
+    void aChunkOfAnImageNoLongerKeptGetsTheFirstChunkOfTheCurrentOne() throws Exception {
+        ObserverFetches smallChunks = new ObserverFetches(() -> 1, () -> committedLog, () -> image, nowMs::get, 100);
+        image = imageOf(40, 60);
+        startIndex = 42;
+        commitIndex = 45;
+        fetch(smallChunks, MetadataFetchFormat.request(7, 3));
+        image = imageOf(50, 61);
+        fetch(smallChunks, MetadataFetchFormat.request(8, 3));
+
+        MetadataFetchFormat.ImageChunk chunk = fetch(smallChunks, MetadataFetchFormat.request(7, 3, 40, 100))
+                .imageChunk();
+
+        assertThat(chunk.appliedOffset()).as("observer 8 made the leader keep the newer image").isEqualTo(50);
+        assertThat(chunk.position()).isZero();
+        ImageAssembly assembly = ImageAssembly.begin(fetch(smallChunks, MetadataFetchFormat.request(7, 3)).imageChunk());
+        assertThat(assembly.accept(new MetadataFetchFormat.ImageChunk(40, 5_000, 100, new byte[10])))
+                .as("a chunk of another image does not continue it").isFalse();
+        assertThat(assembly.received()).isEqualTo(100);
     }
 
     @Test
@@ -151,13 +229,28 @@ class ObserverFetchesTest {
 
     @Test
     void requestAndAnswerBytesRoundTrip() {
-        MetadataFetchFormat.Answer answer = new MetadataFetchFormat.Answer(false, 3, 10, 11,
+        MetadataFetchFormat.Answer answer = MetadataFetchFormat.Answer.entries(3, 10, 11,
                 List.of(new MetadataFetchFormat.Entry(9, new byte[] {1, 2}), new MetadataFetchFormat.Entry(10, new byte[0])));
         MetadataFetchFormat.Answer parsed = MetadataFetchFormat.parseAnswer(MetadataFetchFormat.answer(answer));
         assertThat(parsed.leaderId()).isEqualTo(3);
+        assertThat(parsed.isImageChunk()).isFalse();
         assertThat(parsed.entries()).extracting(MetadataFetchFormat.Entry::index).containsExactly(9L, 10L);
         assertThat(parsed.entries().get(0).batch()).containsExactly(1, 2);
         assertThat(MetadataFetchFormat.parseRequest(MetadataFetchFormat.request(5, 77)))
-                .isEqualTo(new MetadataFetchFormat.Request(5, 77));
+                .isEqualTo(new MetadataFetchFormat.Request(5, 77, MetadataFetchFormat.NO_IMAGE, 0));
+        assertThat(MetadataFetchFormat.parseRequest(MetadataFetchFormat.request(5, 77, 40, 1_000)))
+                .isEqualTo(new MetadataFetchFormat.Request(5, 77, 40, 1_000));
+
+        MetadataFetchFormat.Answer chunk = new MetadataFetchFormat.Answer(3, 45, 41, List.of(),
+                new MetadataFetchFormat.ImageChunk(40, 7, 4, new byte[] {5, 6, 7}));
+        MetadataFetchFormat.Answer parsedChunk = MetadataFetchFormat.parseAnswer(MetadataFetchFormat.answer(chunk));
+        assertThat(parsedChunk.isImageChunk()).isTrue();
+        assertThat(parsedChunk.commitIndex()).isEqualTo(45);
+        assertThat(parsedChunk.nextIndex()).isEqualTo(41);
+        assertThat(parsedChunk.imageChunk().appliedOffset()).isEqualTo(40);
+        assertThat(parsedChunk.imageChunk().imageBytes()).isEqualTo(7);
+        assertThat(parsedChunk.imageChunk().position()).isEqualTo(4);
+        assertThat(parsedChunk.imageChunk().data()).containsExactly(5, 6, 7);
+        assertThat(parsedChunk.imageChunk().last()).isTrue();
     }
 }
