@@ -113,8 +113,12 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
     private volatile long fetchedBatches;
     /** Written by the scheduler thread only: image chunks received. */
     private volatile long imageChunks;
-    /** Scheduler thread only: the first log index not fetched yet. */
-    private long nextFetchIndex;
+    /**
+     * Scheduler thread only: the first log index not fetched yet. Without a copy on disk, the
+     * index after the snapshot every voter's log starts from
+     * ({@link MetadataStateMachine#STARTING_POINT}): an observer starts from the same empty image.
+     */
+    private long nextFetchIndex = MetadataStateMachine.STARTING_POINT.getIndex() + 1;
     /** Scheduler thread only: the commit index of the first answer, -1 before. */
     private long catchUpIndex = -1;
     /** Scheduler thread only: failed fetches in a row, for the log. */
