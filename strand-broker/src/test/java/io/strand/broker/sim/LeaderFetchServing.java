@@ -67,7 +67,7 @@ final class LeaderFetchServing {
                     data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
                             .setEndOffset(diverging.get().endOffset());
                     return data.setHighWatermark(p.highWatermark()).setLastStableOffset(p.highWatermark())
-                            .setLogStartOffset(p.log().logStartOffset());
+                            .setLogStartOffset(p.replicaLog().logStartOffset());
                 }
             }
             LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset(), wanted.partitionMaxBytes(), true);
@@ -77,7 +77,7 @@ final class LeaderFetchServing {
                     .setLogStartOffset(read.logStartOffset()).setRecords(onTheWire(read.records()));
         } catch (ApiException e) {
             return data.setErrorCode(Errors.forException(e).code()).setHighWatermark(p.highWatermark())
-                    .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.log().logStartOffset());
+                    .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.replicaLog().logStartOffset());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.strand.broker.sim;
 
-import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.ReplicaLog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ final class ReplicaView {
     }
 
     /** Reads what the log gained at its end since the last sync (after an append). */
-    void syncAppended(PartitionLog log) {
+    void syncAppended(ReplicaLog log) {
         long end = log.logEndOffset();
         if (end < entries.size()) {
             throw new AssertionError("Log " + log.topicPartition() + " shrank on an append: view ends at "
@@ -88,7 +88,7 @@ final class ReplicaView {
      * After a restart: the recovered log must hold exactly what this view held (a killed process
      * keeps every written byte).
      */
-    void verifyRecovered(PartitionLog log) {
+    void verifyRecovered(ReplicaLog log) {
         ReplicaView reread = new ReplicaView();
         if (log.logStartOffset() != 0) {
             throw new AssertionError("Log " + log.topicPartition() + " starts at " + log.logStartOffset());

@@ -8,20 +8,13 @@ import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -30,7 +23,7 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * A deterministic simulation of replication with the real parts on top: the real
  * {@code QuorumController} ({@link SimController}), three brokers each with the real replica
- * manager, partitions, logs and replica fetcher ({@link SimBroker}), and an acks=all producer
+ * manager, partitions and replica fetcher over logs in memory ({@link SimBroker}, {@link SimLog}), and an acks=all producer
  * ({@link SimProducer}), all on one {@link EventScheduler} over manual time, every message through
  * one {@link SimNetwork} that loses and delays them, plus network partitions that cut a broker off
  * from some or all of the others, and brokers that freeze for a while (a long pause: state kept,
@@ -43,8 +36,10 @@ import org.apache.kafka.common.protocol.Errors;
  * is whole and every replica has the leader's log; then every replica must hold the same records
  * and every acknowledged one.
  *
- * <p>The logs are real files, in a directory removed at the end of the run ({@code /dev/shm} when
- * there is one, for speed).
+ * <p>The logs are in memory ({@link SimLog}): the broker's file logs cost a seed most of its time
+ * (files, memory maps and the log manager's threads), and the simulation is about the replication
+ * protocol above them. {@code SimLogTest} holds the in-memory log to the file log's contract where the
+ * simulation relies on it.
  *
  * <p>Not thread-safe: one thread runs the whole simulation.
  */
@@ -76,7 +71,6 @@ final class ReplicationSimulation {
     private final Random random;
     private final EventScheduler scheduler = new EventScheduler(new ManualTime(0));
     private final SimNetwork<SimMessage> network;
-    private final Path dir;
     private final SimController controller;
     private final List<SimBroker> brokers = new ArrayList<>();
     private final SimProducer producer;
@@ -96,11 +90,10 @@ final class ReplicationSimulation {
         this.config = Config.random(random, bug);
         this.network = new SimNetwork<>(scheduler, new Random(random.nextLong()),
                 new SimNetwork.Faults(config.lossRate(), 1, config.maxDelayMs()));
-        this.dir = createDir();
         this.controller = new SimController(this, new Random(random.nextLong()));
         network.register(SimController.NODE_ID, e -> controller.onMessage(e.source(), e.message()));
         for (int id = 1; id <= BROKERS; id++) {
-            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()), dir.resolve("broker-" + id));
+            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()));
             brokers.add(broker);
             network.register(id, e -> broker.onMessage(e.source(), e.message()));
         }
@@ -223,45 +216,40 @@ final class ReplicationSimulation {
     // ---- the run ----
 
     Stats run() {
-        try {
-            scheduler.schedulePeriodic(1, TICK_MS, () -> {
-                for (SimBroker broker : brokers) {
-                    broker.onTick();
-                }
-                producer.onTick();
-                maybeCreateTopic();
-                return true;
-            });
-            scheduler.schedulePeriodic(100, 100, () -> {
-                controller.onSessionCheck();
-                return true;
-            });
-            scheduler.schedulePeriodic(200, 200, () -> {
-                maybeNetsplit();
-                return faultsOn;
-            });
-            scheduler.schedulePeriodic(250, 250, () -> {
-                maybePause();
-                return faultsOn;
-            });
-            brokerCrashes.start(200);
-            controllerCrashes.start(300);
-            try {
-                scheduler.runUntil(config.runMs());
-                heal();
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\n  at nowMs=" + scheduler.nowMs() + " eventsRun="
-                        + scheduler.eventsRun() + "\n  " + this, e);
+        scheduler.schedulePeriodic(1, TICK_MS, () -> {
+            for (SimBroker broker : brokers) {
+                broker.onTick();
             }
-            return new Stats(scheduler.eventsRun(), scheduler.nowMs(), producer.acked(), producer.failed(),
-                    brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, pauses, invariants.leaderEpochsSeen(),
-                    brokers.stream().mapToInt(b -> partitions().stream().mapToInt(tp -> b.view(tp).truncations()).sum())
-                            .sum(),
-                    network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
-        } finally {
-            brokers.forEach(SimBroker::close);
-            deleteDir();
+            producer.onTick();
+            maybeCreateTopic();
+            return true;
+        });
+        scheduler.schedulePeriodic(100, 100, () -> {
+            controller.onSessionCheck();
+            return true;
+        });
+        scheduler.schedulePeriodic(200, 200, () -> {
+            maybeNetsplit();
+            return faultsOn;
+        });
+        scheduler.schedulePeriodic(250, 250, () -> {
+            maybePause();
+            return faultsOn;
+        });
+        brokerCrashes.start(200);
+        controllerCrashes.start(300);
+        try {
+            scheduler.runUntil(config.runMs());
+            heal();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n  at nowMs=" + scheduler.nowMs() + " eventsRun="
+                    + scheduler.eventsRun() + "\n  " + this, e);
         }
+        return new Stats(scheduler.eventsRun(), scheduler.nowMs(), producer.acked(), producer.failed(),
+                brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, pauses, invariants.leaderEpochsSeen(),
+                brokers.stream().mapToInt(b -> partitions().stream().mapToInt(tp -> b.view(tp).truncations()).sum())
+                        .sum(),
+                network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
     }
 
     private List<TopicPartition> partitions() {
@@ -313,40 +301,17 @@ final class ReplicationSimulation {
             TopicPartition tp = new TopicPartition(TOPIC, e.getKey());
             Partition leader = broker(registration.leader()).partitions().get(tp);
             if (leader == null || !leader.isLeader() || leader.leaderEpoch() != registration.leaderEpoch()
-                    || leader.highWatermark() != leader.log().logEndOffset()) {
+                    || leader.highWatermark() != leader.replicaLog().logEndOffset()) {
                 return false;
             }
             for (SimBroker broker : brokers) {
                 Partition replica = broker.partitions().get(tp);
-                if (replica == null || replica.log().logEndOffset() != leader.log().logEndOffset()) {
+                if (replica == null || replica.replicaLog().logEndOffset() != leader.replicaLog().logEndOffset()) {
                     return false;
                 }
             }
         }
         return true;
-    }
-
-    // ---- the directory ----
-
-    private static Path createDir() {
-        try {
-            Path shm = Paths.get("/dev/shm");
-            Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm
-                    : Paths.get(System.getProperty("java.io.tmpdir"));
-            return Files.createTempDirectory(base, "strand-replication-sim");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void deleteDir() {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
