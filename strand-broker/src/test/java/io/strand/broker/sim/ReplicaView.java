@@ -28,6 +28,12 @@ final class ReplicaView {
     private final List<Long> prefixHash = new ArrayList<>(List.of(17L));
     /** How often a write cut records off this view. */
     private int truncations;
+    /** Told of each cut, so the broker counts them without summing its views. */
+    private final Runnable onTruncation;
+
+    ReplicaView(Runnable onTruncation) {
+        this.onTruncation = onTruncation;
+    }
 
     long logEndOffset() {
         return entries.size();
@@ -79,6 +85,7 @@ final class ReplicaView {
     void truncateTo(long offset) {
         if (offset < entries.size()) {
             truncations++;
+            onTruncation.run();
             entries.subList((int) offset, entries.size()).clear();
             prefixHash.subList((int) offset + 1, prefixHash.size()).clear();
         }
@@ -89,7 +96,7 @@ final class ReplicaView {
      * keeps every written byte).
      */
     void verifyRecovered(ReplicaLog log) {
-        ReplicaView reread = new ReplicaView();
+        ReplicaView reread = new ReplicaView(() -> { });
         if (log.logStartOffset() != 0) {
             throw new AssertionError("Log " + log.topicPartition() + " starts at " + log.logStartOffset());
         }

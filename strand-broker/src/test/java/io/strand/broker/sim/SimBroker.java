@@ -76,6 +76,8 @@ final class SimBroker implements Restartable {
     private final Map<TopicPartition, ReplicaView> views = new HashMap<>();
     private Incarnation current;
     private int incarnations;
+    /** How often a write cut records off any of this broker's views. */
+    private int truncations;
 
     SimBroker(int brokerId, ReplicationSimulation sim, Random random) {
         this.brokerId = brokerId;
@@ -96,16 +98,12 @@ final class SimBroker implements Restartable {
 
     /** This broker's copy of {@code tp} as written so far; empty if it never had one. */
     ReplicaView view(TopicPartition tp) {
-        return views.computeIfAbsent(tp, k -> new ReplicaView());
+        return views.computeIfAbsent(tp, k -> new ReplicaView(() -> truncations++));
     }
 
     /** How often a write cut records off this broker's logs, over its whole life. */
     int truncations() {
-        int sum = 0;
-        for (ReplicaView view : views.values()) {
-            sum += view.truncations();
-        }
-        return sum;
+        return truncations;
     }
 
     /** The partitions this broker hosts now; empty while it is down or has no image yet. */
