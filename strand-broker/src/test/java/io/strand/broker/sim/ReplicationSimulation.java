@@ -8,13 +8,20 @@ import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -23,23 +30,25 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * A deterministic simulation of replication with the real parts on top: the real
  * {@code QuorumController} ({@link SimController}), three brokers each with the real replica
- * manager, partitions and replica fetcher over logs in memory ({@link SimBroker}, {@link SimLog}), and an acks=all producer
- * ({@link SimProducer}), all on one {@link EventScheduler} over manual time, every message through
- * one {@link SimNetwork} that loses and delays them, plus network partitions that cut a broker off
- * from some or all of the others, and brokers that freeze for a while (a long pause: state kept,
- * messages waiting). Brokers and the controller crash (a kill -9: in-memory state is
- * lost, written log bytes are kept) and restart. All randomness comes from one seed, so a seed
- * replays the same run.
+ * manager, partitions and replica fetcher over logs in memory ({@link SimBroker}, {@link SimLog}),
+ * and an acks=all producer ({@link SimProducer}), all on one {@link EventScheduler} over manual
+ * time, every message through one {@link SimNetwork} that loses and delays them, plus network
+ * partitions that cut a broker off from some or all of the others, and brokers that freeze for a
+ * while (a long pause: state kept, messages waiting). Brokers and the controller crash (a kill -9:
+ * in-memory state is lost, written log bytes are kept) and restart. All randomness comes from one
+ * seed, so a seed replays the same run.
  *
  * <p>After every event the {@link ReplicationInvariants} are checked. A run ends by healing (no
  * more faults, every node up, producing stops) and waiting until every partition is led, its ISR
  * is whole and every replica has the leader's log; then every replica must hold the same records
  * and every acknowledged one.
  *
- * <p>The logs are in memory ({@link SimLog}): the broker's file logs cost a seed most of its time
- * (files, memory maps and the log manager's threads), and the simulation is about the replication
- * protocol above them. {@code SimLogTest} holds the in-memory log to the file log's contract where the
- * simulation relies on it.
+ * <p>The logs are in memory ({@link SimLog}) by default: the broker's file logs cost a seed most of
+ * its time (files, memory maps and the log manager's threads), and the simulation is about the
+ * replication protocol above them. {@link Logs#FILES} runs the brokers' real log managers instead, in
+ * a directory removed at the end of the run ({@code /dev/shm} when there is one), crash recovery
+ * included; a seed runs the same with either. {@code SimLogTest} holds the in-memory log to the file
+ * log's contract where the simulation relies on it.
  *
  * <p>Not thread-safe: one thread runs the whole simulation.
  */
@@ -49,6 +58,14 @@ final class ReplicationSimulation {
     static final int BROKERS = 3;
     private static final long HEAL_DEADLINE_MS = 60_000;
     private static final long TICK_MS = 5;
+
+    /** Where the brokers keep their logs. */
+    enum Logs {
+        /** {@link SimLogStore}: in memory, the default. */
+        MEMORY,
+        /** The broker's {@code LogManager} and file logs, in a directory of the run's own. */
+        FILES
+    }
 
     /** The shape of one run, drawn from the seed. */
     record Config(int partitions, int minInsyncReplicas, double lossRate, long maxDelayMs, long runMs,
@@ -71,6 +88,8 @@ final class ReplicationSimulation {
     private final Random random;
     private final EventScheduler scheduler = new EventScheduler(new ManualTime(0));
     private final SimNetwork<SimMessage> network;
+    /** The brokers' log directories with {@link Logs#FILES}; null in memory. */
+    private final Path dir;
     private final SimController controller;
     private final List<SimBroker> brokers = new ArrayList<>();
     private final SimProducer producer;
@@ -85,15 +104,21 @@ final class ReplicationSimulation {
     private int pauses;
 
     ReplicationSimulation(long seed, InjectedBug bug) {
+        this(seed, bug, Logs.MEMORY);
+    }
+
+    ReplicationSimulation(long seed, InjectedBug bug, Logs logs) {
         // Mixed first: java.util.Random's first draws from nearby seeds are alike.
         this.random = new Random(new SplittableRandom(seed).nextLong());
         this.config = Config.random(random, bug);
         this.network = new SimNetwork<>(scheduler, new Random(random.nextLong()),
                 new SimNetwork.Faults(config.lossRate(), 1, config.maxDelayMs()));
+        this.dir = logs == Logs.FILES ? createDir() : null;
         this.controller = new SimController(this, new Random(random.nextLong()));
         network.register(SimController.NODE_ID, e -> controller.onMessage(e.source(), e.message()));
         for (int id = 1; id <= BROKERS; id++) {
-            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()));
+            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()),
+                    dir == null ? null : dir.resolve("broker-" + id));
             brokers.add(broker);
             network.register(id, e -> broker.onMessage(e.source(), e.message()));
         }
@@ -216,40 +241,47 @@ final class ReplicationSimulation {
     // ---- the run ----
 
     Stats run() {
-        scheduler.schedulePeriodic(1, TICK_MS, () -> {
-            for (SimBroker broker : brokers) {
-                broker.onTick();
-            }
-            producer.onTick();
-            maybeCreateTopic();
-            return true;
-        });
-        scheduler.schedulePeriodic(100, 100, () -> {
-            controller.onSessionCheck();
-            return true;
-        });
-        scheduler.schedulePeriodic(200, 200, () -> {
-            maybeNetsplit();
-            return faultsOn;
-        });
-        scheduler.schedulePeriodic(250, 250, () -> {
-            maybePause();
-            return faultsOn;
-        });
-        brokerCrashes.start(200);
-        controllerCrashes.start(300);
         try {
-            scheduler.runUntil(config.runMs());
-            heal();
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\n  at nowMs=" + scheduler.nowMs() + " eventsRun="
-                    + scheduler.eventsRun() + "\n  " + this, e);
+            scheduler.schedulePeriodic(1, TICK_MS, () -> {
+                for (SimBroker broker : brokers) {
+                    broker.onTick();
+                }
+                producer.onTick();
+                maybeCreateTopic();
+                return true;
+            });
+            scheduler.schedulePeriodic(100, 100, () -> {
+                controller.onSessionCheck();
+                return true;
+            });
+            scheduler.schedulePeriodic(200, 200, () -> {
+                maybeNetsplit();
+                return faultsOn;
+            });
+            scheduler.schedulePeriodic(250, 250, () -> {
+                maybePause();
+                return faultsOn;
+            });
+            brokerCrashes.start(200);
+            controllerCrashes.start(300);
+            try {
+                scheduler.runUntil(config.runMs());
+                heal();
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n  at nowMs=" + scheduler.nowMs() + " eventsRun="
+                        + scheduler.eventsRun() + "\n  " + this, e);
+            }
+            return new Stats(scheduler.eventsRun(), scheduler.nowMs(), producer.acked(), producer.failed(),
+                    brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, pauses, invariants.leaderEpochsSeen(),
+                    brokers.stream().mapToInt(b -> partitions().stream().mapToInt(tp -> b.view(tp).truncations()).sum())
+                            .sum(),
+                    network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
+        } finally {
+            brokers.forEach(SimBroker::close);
+            if (dir != null) {
+                deleteDir();
+            }
         }
-        return new Stats(scheduler.eventsRun(), scheduler.nowMs(), producer.acked(), producer.failed(),
-                brokerCrashes.crashes(), controllerCrashes.crashes(), netsplits, pauses, invariants.leaderEpochsSeen(),
-                brokers.stream().mapToInt(b -> partitions().stream().mapToInt(tp -> b.view(tp).truncations()).sum())
-                        .sum(),
-                network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
     }
 
     private List<TopicPartition> partitions() {
@@ -312,6 +344,29 @@ final class ReplicationSimulation {
             }
         }
         return true;
+    }
+
+    // ---- the directory of file logs ----
+
+    private static Path createDir() {
+        try {
+            Path shm = Paths.get("/dev/shm");
+            Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm
+                    : Paths.get(System.getProperty("java.io.tmpdir"));
+            return Files.createTempDirectory(base, "strand-replication-sim");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void deleteDir() {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * invariant holds after every event and the replicas converge once healed.
  *
  * <p>{@code -Dsim.seeds=N} runs seeds 1..N (from {@code -Dsim.firstSeed}); {@code -Dsim.seed=S}
- * (or {@code -Dstrand.sim.seed=S}) replays only seed S. A failure names its seed.
+ * (or {@code -Dstrand.sim.seed=S}) replays only seed S; {@code -Dsim.logs=files} runs them over the
+ * brokers' file logs. A failure names its seed.
  */
 class ReplicationSimulationTest {
 
@@ -34,6 +35,8 @@ class ReplicationSimulationTest {
         OptionalLong pinned = pinnedSeed();
         long first = pinned.isPresent() ? pinned.getAsLong() : Long.getLong("sim.firstSeed", 1L);
         int seeds = pinned.isPresent() ? 1 : Integer.getInteger("sim.seeds", DEFAULT_SEEDS);
+        ReplicationSimulation.Logs logs = "files".equals(System.getProperty("sim.logs"))
+                ? ReplicationSimulation.Logs.FILES : ReplicationSimulation.Logs.MEMORY;
         long startNs = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         int acked = 0;
@@ -42,7 +45,7 @@ class ReplicationSimulationTest {
             List<Future<ReplicationSimulation.Stats>> runs = new ArrayList<>();
             for (long seed = first; seed < first + seeds; seed++) {
                 long s = seed;
-                runs.add(pool.submit(() -> runSeed(s)));
+                runs.add(pool.submit(() -> runSeed(s, logs)));
             }
             for (Future<ReplicationSimulation.Stats> run : runs) {
                 try {
@@ -58,7 +61,8 @@ class ReplicationSimulationTest {
             pool.awaitTermination(1, TimeUnit.MINUTES);
         }
         System.out.printf("Replication simulation: %d seeds from %d in %d ms, %d events (%d a seed), %d records"
-                + " acknowledged%n", seeds, first, (System.nanoTime() - startNs) / 1_000_000, events, events / seeds, acked);
+                + " acknowledged%n", seeds, first, (System.nanoTime() - startNs) / 1_000_000, events, events / seeds,
+                acked);
         assertThat(acked).isPositive();
     }
 
@@ -93,8 +97,12 @@ class ReplicationSimulationTest {
     }
 
     private static ReplicationSimulation.Stats runSeed(long seed) {
+        return runSeed(seed, ReplicationSimulation.Logs.MEMORY);
+    }
+
+    private static ReplicationSimulation.Stats runSeed(long seed, ReplicationSimulation.Logs logs) {
         try {
-            return new ReplicationSimulation(seed, InjectedBug.NONE).run();
+            return new ReplicationSimulation(seed, InjectedBug.NONE, logs).run();
         } catch (Throwable e) {
             String message = "Replication simulation failed: seed=" + seed + " (replay it with -Dsim.seed=" + seed
                     + "): " + e.getMessage();

@@ -14,11 +14,19 @@ import io.strand.common.sim.Restartable;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.storage.LogManager;
+import io.strand.storage.LogManagerConfig;
+import io.strand.storage.ReplicaLogStore;
+import io.strand.storage.cleaner.CleanerConfig;
 import io.strand.storage.log.LogAppendResult;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -48,15 +56,16 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
  * One simulated broker: the real {@link ReplicaManager} (so the real {@link Partition} leader logic)
- * over its logs in memory ({@link SimLogStore}, {@link SimLog}), the real {@link ReplicaFetcher} driven in
- * halves ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata
- * pulled from it and applied as the broker's image listener does, and the leader's side of a
- * follower's Fetch ({@link LeaderFetchServing}). Every message goes through the simulation's
- * network.
+ * over its logs in memory ({@link SimLogStore}, {@link SimLog}) or, given a directory, over a real
+ * {@link LogManager} there, the real {@link ReplicaFetcher} driven in halves
+ * ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata pulled from
+ * it and applied as the broker's image listener does, and the leader's side of a follower's Fetch
+ * ({@link LeaderFetchServing}). Every message goes through the simulation's network.
  *
- * <p>Durable (survives {@link #crash()}, a kill -9): the log directory ({@link SimLogStore.Disk}) and,
- * mirroring it, the {@link ReplicaView}s. Everything else lives in one {@link Incarnation}, dropped on a crash; every
- * callback checks that its incarnation is still the current one.
+ * <p>Durable (survives {@link #crash()}, a kill -9): the log directory ({@link SimLogStore.Disk}, or
+ * the files) and, mirroring it, the {@link ReplicaView}s. Everything else lives in one
+ * {@link Incarnation}, dropped on a crash; every callback checks that its incarnation is still the
+ * current one.
  *
  * <p>Not thread-safe: the simulation's event loop only.
  */
@@ -73,16 +82,19 @@ final class SimBroker implements Restartable {
     private final ReplicationSimulation sim;
     private final Random random;
     private final SimLogStore.Disk disk = new SimLogStore.Disk();
+    /** The directory of the broker's file logs; null when they are in memory ({@link #disk}). */
+    private final Path fileLogDir;
     private final Map<TopicPartition, ReplicaView> views = new HashMap<>();
     private Incarnation current;
     private int incarnations;
     /** How often a write cut records off any of this broker's views. */
     private int truncations;
 
-    SimBroker(int brokerId, ReplicationSimulation sim, Random random) {
+    SimBroker(int brokerId, ReplicationSimulation sim, Random random, Path fileLogDir) {
         this.brokerId = brokerId;
         this.sim = sim;
         this.random = random;
+        this.fileLogDir = fileLogDir;
         this.current = new Incarnation();
     }
 
@@ -110,6 +122,14 @@ final class SimBroker implements Restartable {
     Map<TopicPartition, Partition> partitions() {
         Incarnation inc = current;
         return inc == null || inc.replicaManager == null ? Map.of() : inc.replicaManager.partitions();
+    }
+
+    /** Closes the logs as a clean shutdown would, at the end of a run. */
+    void close() {
+        if (current != null) {
+            current.closeLogs.run();
+            current = null;
+        }
     }
 
     /** A number that changes on every restart, so per-incarnation checks start over. */
@@ -222,9 +242,28 @@ final class SimBroker implements Restartable {
         return s.append(")").toString();
     }
 
+    /**
+     * A killed process's log manager. It offers this only to its own package's tests; reflection
+     * is the stopgap until it is public.
+     */
+    private static void killLogManager(LogManager logManager) {
+        try {
+            Method abandon = LogManager.class.getDeclaredMethod("abandon");
+            abandon.setAccessible(true);
+            abandon.invoke(logManager);
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** The in-memory state of one run of the broker process. */
     private final class Incarnation {
-        final SimLogStore logs;
+        final ReplicaLogStore logs;
+        /** The logs' kill -9: no flush, no checkpoint, no clean-shutdown marker. */
+        final Runnable killLogs;
+        final Runnable closeLogs;
         final Uuid incarnationId = new Uuid(random.nextLong(), random.nextLong());
         ReplicaManager replicaManager;
         MetadataImage image = MetadataImage.EMPTY;
@@ -244,7 +283,21 @@ final class SimBroker implements Restartable {
 
         Incarnation() {
             incarnations++;
-            logs = new SimLogStore(disk, sim.scheduler().time());
+            if (fileLogDir == null) {
+                SimLogStore store = new SimLogStore(disk, sim.scheduler().time());
+                logs = store;
+                killLogs = store::abandon;
+                closeLogs = () -> { };
+            } else {
+                // No compaction here (no compacted topic), so no cleaner thread per incarnation.
+                LogManager logManager = new LogManager(LogManagerConfig.withDefaults(List.of(fileLogDir)).withCleaner(
+                        false, CleanerConfig.MIN_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE,
+                        LogManagerConfig.DEFAULT_CLEANER_BACKOFF_MS), sim.scheduler().time());
+                logManager.startup();
+                logs = logManager;
+                killLogs = () -> killLogManager(logManager);
+                closeLogs = logManager::close;
+            }
         }
 
         long nowMs() {
@@ -284,7 +337,7 @@ final class SimBroker implements Restartable {
                 call.completeExceptionally(new NetworkException("process killed"));
             }
             calls.clear();
-            logs.abandon(); // a killed process: no flush, no checkpoint
+            killLogs.run();
         }
 
         // ---- the controller ----

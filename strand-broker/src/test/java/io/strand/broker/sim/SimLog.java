@@ -63,7 +63,8 @@ final class SimLog implements ReplicaLog {
 
         private void write(ByteBuffer batchBytes, BatchPosition position) {
             if (data.remaining() < batchBytes.remaining()) {
-                ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * data.capacity(), data.position() + batchBytes.remaining()));
+                int needed = data.position() + batchBytes.remaining();
+                ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * data.capacity(), needed));
                 data.flip();
                 grown.put(data);
                 data = grown;
@@ -83,7 +84,10 @@ final class SimLog implements ReplicaLog {
     private long highWatermark;
     private boolean closed;
 
-    /** Opens {@code stored} as loading a file log does: epochs trimmed at the log end, the checkpointed high watermark. */
+    /**
+     * Opens {@code stored} as loading a file log does: the epochs that begin at the log end trimmed,
+     * the high watermark as last checkpointed.
+     */
     SimLog(TopicPartition topicPartition, Stored stored, LogConfig config, Time time, Runnable onTruncated) {
         this.topicPartition = topicPartition;
         this.stored = stored;

@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relies on it: the same random operations (leader and follower appends, truncations, new epochs,
  * high watermark updates, reads, kill -9 and reopen) on a {@link SimLog} and on a real file log
  * ({@code PartitionLog} under a {@link LogManager}) leave both with the same offsets, epochs, read
- * bytes and failures after every step.
+ * bytes and failures after every step; and a whole {@link ReplicationSimulation} run does the same
+ * over either.
  */
 class SimLogTest {
 
@@ -77,7 +78,8 @@ class SimLogTest {
                 what = "leader append of " + records + " in epoch " + epoch;
                 SimpleRecord[] batch = new SimpleRecord[records];
                 for (int i = 0; i < records; i++) {
-                    batch[i] = new SimpleRecord(time.milliseconds(), null, ("v" + value++).getBytes(StandardCharsets.UTF_8));
+                    byte[] bytes = ("v" + value++).getBytes(StandardCharsets.UTF_8);
+                    batch[i] = new SimpleRecord(time.milliseconds(), null, bytes);
                 }
                 int e = epoch;
                 same(what, log -> log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, batch), e));
@@ -128,6 +130,14 @@ class SimLogTest {
             }
             assertSameState(what + " at step " + step);
         }
+    }
+
+    /** The logs in memory change nothing a run does: over the brokers' file logs a seed runs the same. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void aSimulationRunsTheSameOverFileLogs(long seed) {
+        assertThat(new ReplicationSimulation(seed, InjectedBug.NONE, ReplicationSimulation.Logs.FILES).run())
+                .isEqualTo(new ReplicationSimulation(seed, InjectedBug.NONE, ReplicationSimulation.Logs.MEMORY).run());
     }
 
     @Test
