@@ -132,9 +132,12 @@ class SimLogTest {
         }
     }
 
-    /** The logs in memory change nothing a run does: over the brokers' file logs a seed runs the same. */
+    /**
+     * The logs in memory change nothing a run does: over the brokers' file logs a seed runs the same.
+     * Seeds with broker and controller crashes (so recovery of the file logs) and truncations.
+     */
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 4, 5})
+    @ValueSource(longs = {2, 4, 5})
     void aSimulationRunsTheSameOverFileLogs(long seed) {
         assertThat(new ReplicationSimulation(seed, InjectedBug.NONE, ReplicationSimulation.Logs.FILES).run())
                 .isEqualTo(new ReplicationSimulation(seed, InjectedBug.NONE, ReplicationSimulation.Logs.MEMORY).run());
