@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
  * order: this monitor, then a log's own locks.
  */
-public final class LogManager implements AutoCloseable {
+public final class LogManager implements AutoCloseable, ReplicaLogStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     private static final int SCHEDULER_THREADS = 2;

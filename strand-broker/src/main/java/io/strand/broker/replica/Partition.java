@@ -4,6 +4,7 @@ import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.log.LogAppendResult;
 import io.strand.storage.log.LogReadResult;
 import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.ReplicaLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -63,7 +64,8 @@ public final class Partition {
     private final TopicPartition topicPartition;
     private final Uuid topicId;
     private final int localBrokerId;
-    private final PartitionLog log;
+    /** A {@link PartitionLog} on a broker; a log in memory in the replication simulation. */
+    private final ReplicaLog log;
     private final Replication replication;
     /** Wakes what waits on this partition's data (fetches) after the high watermark moved. */
     private final Runnable onHighWatermarkAdvanced;
@@ -93,7 +95,7 @@ public final class Partition {
         }
     }
 
-    Partition(TopicPartition topicPartition, Uuid topicId, int localBrokerId, PartitionLog log, PartitionState state,
+    Partition(TopicPartition topicPartition, Uuid topicId, int localBrokerId, ReplicaLog log, PartitionState state,
               EffectiveLogConfig config, Replication replication, Runnable onHighWatermarkAdvanced) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
@@ -115,7 +117,21 @@ public final class Partition {
         return topicId;
     }
 
+    /**
+     * The partition's file log, for what only it offers (timestamp lookups, DeleteRecords, its config).
+     *
+     * @throws IllegalStateException if the partition runs over another {@link ReplicaLog} (the
+     *     replication simulation's in-memory logs, read through {@link #replicaLog()})
+     */
     public PartitionLog log() {
+        if (log instanceof PartitionLog fileLog) {
+            return fileLog;
+        }
+        throw new IllegalStateException("Partition " + topicPartition + " has no file log: " + log);
+    }
+
+    /** The partition's log as the replication layer uses it. */
+    public ReplicaLog replicaLog() {
         return log;
     }
 

@@ -5,8 +5,9 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.storage.LogManager;
+import io.strand.storage.ReplicaLogStore;
 import io.strand.storage.log.LogConfig;
-import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.ReplicaLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -64,7 +65,8 @@ public final class ReplicaManager {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
     private final int localBrokerId;
-    private final LogManager logManager;
+    /** The broker's {@link LogManager}; logs in memory in the replication simulation. */
+    private final ReplicaLogStore logManager;
     private final LogConfigResolver configResolver;
     private final Replication replication;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -81,7 +83,7 @@ public final class ReplicaManager {
         this(localBrokerId, logManager, configResolver, Replication.singleNode(Time.SYSTEM));
     }
 
-    public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver,
+    public ReplicaManager(int localBrokerId, ReplicaLogStore logManager, LogConfigResolver configResolver,
                           Replication replication) {
         this.localBrokerId = localBrokerId;
         this.logManager = logManager;
@@ -145,10 +147,6 @@ public final class ReplicaManager {
     /** Partitions known to this broker, for the handlers' lookups. */
     public Map<TopicPartition, Partition> partitions() {
         return partitions;
-    }
-
-    public LogManager logManager() {
-        return logManager;
     }
 
     /** Called after data is appended to {@code tp}; wired to the fetch purgatory. */
@@ -339,7 +337,7 @@ public final class ReplicaManager {
      * topic of the same name deleted while this node was away (its deletion never reached this log):
      * it is set aside as a stray, as Kafka does, and the partition starts empty.
      */
-    private PartitionLog openLog(TopicPartition tp, Uuid topicId, LogConfig config) {
+    private ReplicaLog openLog(TopicPartition tp, Uuid topicId, LogConfig config) {
         try {
             return logManager.getOrCreateLog(tp, topicId, config);
         } catch (InconsistentTopicIdException e) {

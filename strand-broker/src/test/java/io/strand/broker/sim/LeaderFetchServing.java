@@ -22,7 +22,7 @@ import org.apache.kafka.common.requests.FetchResponse;
  * The leader's side of a follower's Fetch, step for step as the broker's Fetch handler serves one
  * (sessionless, no long poll): the leader epoch checked, the follower's last fetched epoch compared
  * ({@code diverging_epoch}), then a read up to the log end and the follower's position recorded on
- * the {@link Partition}. The records are copied off the log file, as the wire would. Stateless.
+ * the {@link Partition}. The records are copied off a file log, as the wire would (an in-memory log reads copies). Stateless.
  *
  * <p>A copy of the handler's few lines rather than the handler itself, which needs the request
  * pipeline, fetch sessions and a metadata cache; keep the two alike.
@@ -67,7 +67,7 @@ final class LeaderFetchServing {
                     data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
                             .setEndOffset(diverging.get().endOffset());
                     return data.setHighWatermark(p.highWatermark()).setLastStableOffset(p.highWatermark())
-                            .setLogStartOffset(p.log().logStartOffset());
+                            .setLogStartOffset(p.replicaLog().logStartOffset());
                 }
             }
             LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset(), wanted.partitionMaxBytes(), true);
@@ -77,7 +77,7 @@ final class LeaderFetchServing {
                     .setLogStartOffset(read.logStartOffset()).setRecords(onTheWire(read.records()));
         } catch (ApiException e) {
             return data.setErrorCode(Errors.forException(e).code()).setHighWatermark(p.highWatermark())
-                    .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.log().logStartOffset());
+                    .setLastStableOffset(p.highWatermark()).setLogStartOffset(p.replicaLog().logStartOffset());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.strand.broker.sim;
 
-import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.ReplicaLog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +28,12 @@ final class ReplicaView {
     private final List<Long> prefixHash = new ArrayList<>(List.of(17L));
     /** How often a write cut records off this view. */
     private int truncations;
+    /** Told of each cut, so the broker counts them without summing its views. */
+    private final Runnable onTruncation;
+
+    ReplicaView(Runnable onTruncation) {
+        this.onTruncation = onTruncation;
+    }
 
     long logEndOffset() {
         return entries.size();
@@ -47,7 +53,7 @@ final class ReplicaView {
     }
 
     /** Reads what the log gained at its end since the last sync (after an append). */
-    void syncAppended(PartitionLog log) {
+    void syncAppended(ReplicaLog log) {
         long end = log.logEndOffset();
         if (end < entries.size()) {
             throw new AssertionError("Log " + log.topicPartition() + " shrank on an append: view ends at "
@@ -79,6 +85,7 @@ final class ReplicaView {
     void truncateTo(long offset) {
         if (offset < entries.size()) {
             truncations++;
+            onTruncation.run();
             entries.subList((int) offset, entries.size()).clear();
             prefixHash.subList((int) offset + 1, prefixHash.size()).clear();
         }
@@ -88,8 +95,8 @@ final class ReplicaView {
      * After a restart: the recovered log must hold exactly what this view held (a killed process
      * keeps every written byte).
      */
-    void verifyRecovered(PartitionLog log) {
-        ReplicaView reread = new ReplicaView();
+    void verifyRecovered(ReplicaLog log) {
+        ReplicaView reread = new ReplicaView(() -> { });
         if (log.logStartOffset() != 0) {
             throw new AssertionError("Log " + log.topicPartition() + " starts at " + log.logStartOffset());
         }

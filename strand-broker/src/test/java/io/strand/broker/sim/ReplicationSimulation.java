@@ -30,21 +30,25 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * A deterministic simulation of replication with the real parts on top: the real
  * {@code QuorumController} ({@link SimController}), three brokers each with the real replica
- * manager, partitions, logs and replica fetcher ({@link SimBroker}), and an acks=all producer
- * ({@link SimProducer}), all on one {@link EventScheduler} over manual time, every message through
- * one {@link SimNetwork} that loses and delays them, plus network partitions that cut a broker off
- * from some or all of the others, and brokers that freeze for a while (a long pause: state kept,
- * messages waiting). Brokers and the controller crash (a kill -9: in-memory state is
- * lost, written log bytes are kept) and restart. All randomness comes from one seed, so a seed
- * replays the same run.
+ * manager, partitions and replica fetcher over logs in memory ({@link SimBroker}, {@link SimLog}),
+ * and an acks=all producer ({@link SimProducer}), all on one {@link EventScheduler} over manual
+ * time, every message through one {@link SimNetwork} that loses and delays them, plus network
+ * partitions that cut a broker off from some or all of the others, and brokers that freeze for a
+ * while (a long pause: state kept, messages waiting). Brokers and the controller crash (a kill -9:
+ * in-memory state is lost, written log bytes are kept) and restart. All randomness comes from one
+ * seed, so a seed replays the same run.
  *
  * <p>After every event the {@link ReplicationInvariants} are checked. A run ends by healing (no
  * more faults, every node up, producing stops) and waiting until every partition is led, its ISR
  * is whole and every replica has the leader's log; then every replica must hold the same records
  * and every acknowledged one.
  *
- * <p>The logs are real files, in a directory removed at the end of the run ({@code /dev/shm} when
- * there is one, for speed).
+ * <p>The logs are in memory ({@link SimLog}) by default: the broker's file logs cost a seed most of
+ * its time (files, memory maps and the log manager's threads), and the simulation is about the
+ * replication protocol above them. {@link Logs#FILES} runs the brokers' real log managers instead, in
+ * a directory removed at the end of the run ({@code /dev/shm} when there is one), crash recovery
+ * included; a seed runs the same with either. {@code SimLogTest} holds the in-memory log to the file
+ * log's contract where the simulation relies on it.
  *
  * <p>Not thread-safe: one thread runs the whole simulation.
  */
@@ -54,6 +58,14 @@ final class ReplicationSimulation {
     static final int BROKERS = 3;
     private static final long HEAL_DEADLINE_MS = 60_000;
     private static final long TICK_MS = 5;
+
+    /** Where the brokers keep their logs. */
+    enum Logs {
+        /** {@link SimLogStore}: in memory, the default. */
+        MEMORY,
+        /** The broker's {@code LogManager} and file logs, in a directory of the run's own. */
+        FILES
+    }
 
     /** The shape of one run, drawn from the seed. */
     record Config(int partitions, int minInsyncReplicas, double lossRate, long maxDelayMs, long runMs,
@@ -76,6 +88,7 @@ final class ReplicationSimulation {
     private final Random random;
     private final EventScheduler scheduler = new EventScheduler(new ManualTime(0));
     private final SimNetwork<SimMessage> network;
+    /** The brokers' log directories with {@link Logs#FILES}; null in memory. */
     private final Path dir;
     private final SimController controller;
     private final List<SimBroker> brokers = new ArrayList<>();
@@ -91,16 +104,21 @@ final class ReplicationSimulation {
     private int pauses;
 
     ReplicationSimulation(long seed, InjectedBug bug) {
+        this(seed, bug, Logs.MEMORY);
+    }
+
+    ReplicationSimulation(long seed, InjectedBug bug, Logs logs) {
         // Mixed first: java.util.Random's first draws from nearby seeds are alike.
         this.random = new Random(new SplittableRandom(seed).nextLong());
         this.config = Config.random(random, bug);
         this.network = new SimNetwork<>(scheduler, new Random(random.nextLong()),
                 new SimNetwork.Faults(config.lossRate(), 1, config.maxDelayMs()));
-        this.dir = createDir();
+        this.dir = logs == Logs.FILES ? createDir() : null;
         this.controller = new SimController(this, new Random(random.nextLong()));
         network.register(SimController.NODE_ID, e -> controller.onMessage(e.source(), e.message()));
         for (int id = 1; id <= BROKERS; id++) {
-            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()), dir.resolve("broker-" + id));
+            SimBroker broker = new SimBroker(id, this, new Random(random.nextLong()),
+                    dir == null ? null : dir.resolve("broker-" + id));
             brokers.add(broker);
             network.register(id, e -> broker.onMessage(e.source(), e.message()));
         }
@@ -260,7 +278,9 @@ final class ReplicationSimulation {
                     network.lost(), partitions().stream().mapToLong(tp -> broker(1).view(tp).logEndOffset()).sum());
         } finally {
             brokers.forEach(SimBroker::close);
-            deleteDir();
+            if (dir != null) {
+                deleteDir();
+            }
         }
     }
 
@@ -313,12 +333,12 @@ final class ReplicationSimulation {
             TopicPartition tp = new TopicPartition(TOPIC, e.getKey());
             Partition leader = broker(registration.leader()).partitions().get(tp);
             if (leader == null || !leader.isLeader() || leader.leaderEpoch() != registration.leaderEpoch()
-                    || leader.highWatermark() != leader.log().logEndOffset()) {
+                    || leader.highWatermark() != leader.replicaLog().logEndOffset()) {
                 return false;
             }
             for (SimBroker broker : brokers) {
                 Partition replica = broker.partitions().get(tp);
-                if (replica == null || replica.log().logEndOffset() != leader.log().logEndOffset()) {
+                if (replica == null || replica.replicaLog().logEndOffset() != leader.replicaLog().logEndOffset()) {
                     return false;
                 }
             }
@@ -326,7 +346,7 @@ final class ReplicationSimulation {
         return true;
     }
 
-    // ---- the directory ----
+    // ---- the directory of file logs ----
 
     private static Path createDir() {
         try {

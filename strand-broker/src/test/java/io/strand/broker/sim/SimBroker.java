@@ -16,6 +16,7 @@ import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
+import io.strand.storage.ReplicaLogStore;
 import io.strand.storage.cleaner.CleanerConfig;
 import io.strand.storage.log.LogAppendResult;
 import java.lang.reflect.InvocationTargetException;
@@ -55,15 +56,16 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
  * One simulated broker: the real {@link ReplicaManager} (so the real {@link Partition} leader logic)
- * over a real {@link LogManager} in its own directory, the real {@link ReplicaFetcher} driven in
- * halves ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata
- * pulled from it and applied as the broker's image listener does, and the leader's side of a
- * follower's Fetch ({@link LeaderFetchServing}). Every message goes through the simulation's
- * network.
+ * over its logs in memory ({@link SimLogStore}, {@link SimLog}) or, given a directory, over a real
+ * {@link LogManager} there, the real {@link ReplicaFetcher} driven in halves
+ * ({@link SimFetcherAccess}), a registration and heartbeats to the controller, metadata pulled from
+ * it and applied as the broker's image listener does, and the leader's side of a follower's Fetch
+ * ({@link LeaderFetchServing}). Every message goes through the simulation's network.
  *
- * <p>Durable (survives {@link #crash()}, a kill -9): the log directory and, mirroring it, the
- * {@link ReplicaView}s. Everything else lives in one {@link Incarnation}, dropped on a crash; every
- * callback checks that its incarnation is still the current one.
+ * <p>Durable (survives {@link #crash()}, a kill -9): the log directory ({@link SimLogStore.Disk}, or
+ * the files) and, mirroring it, the {@link ReplicaView}s. Everything else lives in one
+ * {@link Incarnation}, dropped on a crash; every callback checks that its incarnation is still the
+ * current one.
  *
  * <p>Not thread-safe: the simulation's event loop only.
  */
@@ -73,20 +75,26 @@ final class SimBroker implements Restartable {
     private static final long CALL_TIMEOUT_MS = 250;
     private static final long FETCH_TIMEOUT_MS = 250;
     private static final int FETCH_MAX_BYTES = 700;
+    /** Immutable and the same for every broker: built once, not per incarnation. */
+    private static final LogConfigResolver CONFIG_RESOLVER = new LogConfigResolver(BrokerConfig.defaults());
 
     private final int brokerId;
     private final ReplicationSimulation sim;
     private final Random random;
-    private final Path dir;
+    private final SimLogStore.Disk disk = new SimLogStore.Disk();
+    /** The directory of the broker's file logs; null when they are in memory ({@link #disk}). */
+    private final Path fileLogDir;
     private final Map<TopicPartition, ReplicaView> views = new HashMap<>();
     private Incarnation current;
     private int incarnations;
+    /** How often a write cut records off any of this broker's views. */
+    private int truncations;
 
-    SimBroker(int brokerId, ReplicationSimulation sim, Random random, Path dir) {
+    SimBroker(int brokerId, ReplicationSimulation sim, Random random, Path fileLogDir) {
         this.brokerId = brokerId;
         this.sim = sim;
         this.random = random;
-        this.dir = dir;
+        this.fileLogDir = fileLogDir;
         this.current = new Incarnation();
     }
 
@@ -102,22 +110,26 @@ final class SimBroker implements Restartable {
 
     /** This broker's copy of {@code tp} as written so far; empty if it never had one. */
     ReplicaView view(TopicPartition tp) {
-        return views.computeIfAbsent(tp, k -> new ReplicaView());
+        return views.computeIfAbsent(tp, k -> new ReplicaView(() -> truncations++));
     }
 
     /** How often a write cut records off this broker's logs, over its whole life. */
     int truncations() {
-        int sum = 0;
-        for (ReplicaView view : views.values()) {
-            sum += view.truncations();
-        }
-        return sum;
+        return truncations;
     }
 
     /** The partitions this broker hosts now; empty while it is down or has no image yet. */
     Map<TopicPartition, Partition> partitions() {
         Incarnation inc = current;
         return inc == null || inc.replicaManager == null ? Map.of() : inc.replicaManager.partitions();
+    }
+
+    /** Closes the logs as a clean shutdown would, at the end of a run. */
+    void close() {
+        if (current != null) {
+            current.closeLogs.run();
+            current = null;
+        }
     }
 
     /** A number that changes on every restart, so per-incarnation checks start over. */
@@ -136,14 +148,6 @@ final class SimBroker implements Restartable {
     public void restart() {
         sim.network().setUp(brokerId, true);
         current = new Incarnation();
-    }
-
-    /** Closes the logs as a clean shutdown would, at the end of a run. */
-    void close() {
-        if (current != null) {
-            current.logManager.close();
-            current = null;
-        }
     }
 
     // ---- periodic work, scheduled once by the simulation ----
@@ -209,7 +213,7 @@ final class SimBroker implements Restartable {
                     }
                     p.checkLeaderEpoch(wanted.currentLeaderEpoch());
                     answer.setOffset(wanted.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP
-                            ? p.log().logStartOffset() : p.log().logEndOffset()).setLeaderEpoch(p.leaderEpoch());
+                            ? p.replicaLog().logStartOffset() : p.replicaLog().logEndOffset()).setLeaderEpoch(p.leaderEpoch());
                 } catch (ApiException e) {
                     answer.setErrorCode(Errors.forException(e).code());
                 }
@@ -228,7 +232,7 @@ final class SimBroker implements Restartable {
         }
         partitions().forEach((tp, p) -> s.append(", ").append(tp).append("[leader=").append(p.leaderId())
                 .append(" epoch=").append(p.leaderEpoch()).append(" isr=").append(p.isr()).append(" hw=")
-                .append(p.highWatermark()).append(" leo=").append(p.log().logEndOffset()).append("]"));
+                .append(p.highWatermark()).append(" leo=").append(p.replicaLog().logEndOffset()).append("]"));
         if (current != null) {
             current.fetchers.forEach((leaderId, slot) -> slot.followed.forEach(tp -> s.append(", fetching ")
                     .append(SimFetcherAccess.describe(slot.fetcher, tp)).append(" from ").append(leaderId)
@@ -238,9 +242,28 @@ final class SimBroker implements Restartable {
         return s.append(")").toString();
     }
 
+    /**
+     * A killed process's log manager. It offers this only to its own package's tests; reflection
+     * is the stopgap until it is public.
+     */
+    private static void killLogManager(LogManager logManager) {
+        try {
+            Method abandon = LogManager.class.getDeclaredMethod("abandon");
+            abandon.setAccessible(true);
+            abandon.invoke(logManager);
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** The in-memory state of one run of the broker process. */
     private final class Incarnation {
-        final LogManager logManager;
+        final ReplicaLogStore logs;
+        /** The logs' kill -9: no flush, no checkpoint, no clean-shutdown marker. */
+        final Runnable killLogs;
+        final Runnable closeLogs;
         final Uuid incarnationId = new Uuid(random.nextLong(), random.nextLong());
         ReplicaManager replicaManager;
         MetadataImage image = MetadataImage.EMPTY;
@@ -260,11 +283,21 @@ final class SimBroker implements Restartable {
 
         Incarnation() {
             incarnations++;
-            // No compaction here (no compacted topic), so no cleaner thread per incarnation.
-            logManager = new LogManager(LogManagerConfig.withDefaults(List.of(dir)).withCleaner(false,
-                    CleanerConfig.MIN_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE, LogManagerConfig.DEFAULT_CLEANER_BACKOFF_MS),
-                    sim.scheduler().time());
-            logManager.startup();
+            if (fileLogDir == null) {
+                SimLogStore store = new SimLogStore(disk, sim.scheduler().time());
+                logs = store;
+                killLogs = store::abandon;
+                closeLogs = () -> { };
+            } else {
+                // No compaction here (no compacted topic), so no cleaner thread per incarnation.
+                LogManager logManager = new LogManager(LogManagerConfig.withDefaults(List.of(fileLogDir)).withCleaner(
+                        false, CleanerConfig.MIN_DEDUPE_BUFFER_BYTES, Double.MAX_VALUE,
+                        LogManagerConfig.DEFAULT_CLEANER_BACKOFF_MS), sim.scheduler().time());
+                logManager.startup();
+                logs = logManager;
+                killLogs = () -> killLogManager(logManager);
+                closeLogs = logManager::close;
+            }
         }
 
         long nowMs() {
@@ -304,17 +337,7 @@ final class SimBroker implements Restartable {
                 call.completeExceptionally(new NetworkException("process killed"));
             }
             calls.clear();
-            // A killed process: no flush, no checkpoint, no clean-shutdown marker. The log manager
-            // offers this only to its own package's tests; reflection is the stopgap until it is public.
-            try {
-                Method abandon = LogManager.class.getDeclaredMethod("abandon");
-                abandon.setAccessible(true);
-                abandon.invoke(logManager);
-            } catch (NoSuchMethodException | IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            } catch (InvocationTargetException e) {
-                throw new IllegalStateException(e.getCause());
-            }
+            killLogs.run();
         }
 
         // ---- the controller ----
@@ -396,7 +419,7 @@ final class SimBroker implements Restartable {
             }
             // As the broker: the replica manager starts once the image has caught up with the quorum.
             if (replicaManager == null && appliedOffset >= answer.committedEnd() && this == current) {
-                replicaManager = new ReplicaManager(brokerId, logManager, new LogConfigResolver(BrokerConfig.defaults()),
+                replicaManager = new ReplicaManager(brokerId, logs, CONFIG_RESOLVER,
                         new Replication(sim.scheduler().time(), REPLICA_LAG_TIME_MAX_MS, this::alterPartition,
                                 () -> brokerEpoch, new Following(this), this::mayJoinIsr));
                 replicaManager.start(image);
@@ -414,7 +437,7 @@ final class SimBroker implements Restartable {
         void checkOpenedLogs() {
             for (Map.Entry<TopicPartition, Partition> e : replicaManager.partitions().entrySet()) {
                 if (checkedViews.add(e.getKey())) {
-                    view(e.getKey()).verifyRecovered(e.getValue().log());
+                    view(e.getKey()).verifyRecovered(e.getValue().replicaLog());
                 }
             }
         }
@@ -459,10 +482,10 @@ final class SimBroker implements Restartable {
                 sim.send(brokerId, source, new SimMessage.ProduceAnswer(produce.produceId(), -1, Errors.forException(e)));
                 return;
             }
-            view(produce.tp()).syncAppended(p.log());
+            view(produce.tp()).syncAppended(p.replicaLog());
             long offset = appended.lastOffset();
             if (sim.bug() == InjectedBug.HW_IGNORES_ISR) {
-                p.log().updateHighWatermark(p.log().logEndOffset());
+                p.replicaLog().updateHighWatermark(p.replicaLog().logEndOffset());
             }
             CompletableFuture<Void> durable = sim.bug() == InjectedBug.ACK_ON_APPEND
                     ? CompletableFuture.completedFuture(null) : p.awaitHighWatermark(offset + 1);

@@ -3,7 +3,7 @@ package io.strand.broker.sim;
 import io.strand.broker.fetcher.FollowerReplica;
 import io.strand.broker.replica.Partition;
 import io.strand.storage.checkpoint.EpochEndOffset;
-import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.ReplicaLog;
 import java.util.OptionalInt;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -25,8 +25,8 @@ final class SimFollowerReplica implements FollowerReplica {
         this.bug = bug;
     }
 
-    private PartitionLog log() {
-        return partition.log();
+    private ReplicaLog log() {
+        return partition.replicaLog();
     }
 
     @Override

@@ -80,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * periodically by the {@link io.strand.storage.LogManager} and at shutdown; DeleteRecords checkpoints
  * the new log start at once.
  */
-public final class PartitionLog {
+public final class PartitionLog implements ReplicaLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
