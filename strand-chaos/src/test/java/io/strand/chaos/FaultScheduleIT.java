@@ -39,12 +39,15 @@ class FaultScheduleIT {
     private static final int PARTITIONS = 3;
     private static final int SESSION_TIMEOUT_MS = 3_000;
 
+    /** Where each run leaves its nodes' logs, by seed, for a look after the fact. */
+    private static final Path LOGS = Path.of("target", "chaos-logs");
+
     @TempDir
     Path dir;
 
     @Test
     void acknowledgedRecordsSurviveASeededScheduleOfPartitions() throws Exception {
-        requireLab();
+        requireLab(LAB_PREFIX);
         long seed = Long.getLong("chaos.seed", ThreadLocalRandom.current().nextLong());
         System.out.println(Instant.now() + " chaos seed " + seed + " (replay with -Dchaos.seed=" + seed + ")");
         Random random = new Random(seed);
@@ -72,19 +75,21 @@ class FaultScheduleIT {
                 load.stop();
             } catch (Throwable e) {
                 load.close();
-                throw new AssertionError("seed " + seed + ", " + load.log + "; nemesis:\n"
+                cluster.copyNodeLogs(LOGS.resolve(Long.toString(seed)));
+                throw new AssertionError("seed " + seed + " (node logs in " + LOGS + "/" + seed + "), " + load.log + "; nemesis:\n"
                         + String.join("\n", nemesis.history()), e);
             }
             System.out.println(Instant.now() + " " + load.log + " pending " + load.log.pending());
-            LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), TOPIC, PARTITIONS,
-                    Duration.ofSeconds(60));
             try {
+                LogAudit audit = LogAudit.readWithJavaConsumer(cluster.bootstrapServers(), TOPIC, PARTITIONS,
+                        Duration.ofSeconds(60));
                 assertThat(load.log.acked()).as("sends acknowledged").isPositive();
                 audit.check(List.of(load.log));
             } catch (AssertionError e) {
-                cluster.copyNodeLogs(Path.of("target", "chaos-logs", Long.toString(seed)));
-                throw new AssertionError("seed " + seed + " (node logs in target/chaos-logs/" + seed + "); nemesis:\n"
+                throw new AssertionError("seed " + seed + " (node logs in " + LOGS + "/" + seed + "); nemesis:\n"
                         + String.join("\n", nemesis.history()), e);
+            } finally {
+                cluster.copyNodeLogs(LOGS.resolve(Long.toString(seed)));
             }
         }
     }
@@ -128,8 +133,8 @@ class FaultScheduleIT {
     }
 
     /** Skips (or fails, on CI) without what a lab needs. */
-    private static void requireLab() {
-        String missing = NetworkLab.unusableBecause(LAB_PREFIX);
+    static void requireLab(String prefix) {
+        String missing = NetworkLab.unusableBecause(prefix);
         if (missing == null) {
             return;
         }
