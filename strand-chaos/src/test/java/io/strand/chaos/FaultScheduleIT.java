@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -94,16 +95,34 @@ class FaultScheduleIT {
         }
     }
 
-    /** Three partitions with a heal after each: the leader cut from the majority, a node isolated, one direction dropped. */
+    /**
+     * A round is three partitions, shuffled: the leader of a random partition cut from the majority,
+     * a random node isolated, one direction between two random nodes dropped; with
+     * {@code -Dchaos.faults=all} also a bridge, a kill -9 and a SIGSTOP of random nodes. There is one
+     * round unless {@code -Dchaos.rounds=N} asks for more (a longer run by hand); each fault is
+     * stopped (healed, restarted, resumed) before the next starts.
+     */
     private static List<Nemesis.Fault> schedule(Nemesis nemesis, Admin admin, Random random) {
-        List<Nemesis.Fault> faults = new ArrayList<>();
-        faults.add(nemesis.isolateLeader(() -> leaderOf(admin, random.nextInt(PARTITIONS))));
-        faults.add(nemesis.isolate(1 + random.nextInt(3)));
-        int from = 1 + random.nextInt(3);
-        int to = 1 + (from + random.nextInt(2)) % 3;
-        faults.add(nemesis.asymmetric(from, to));
-        java.util.Collections.shuffle(faults, random);
-        return faults;
+        boolean all = "all".equals(System.getProperty("chaos.faults", "partitions"));
+        int rounds = Integer.getInteger("chaos.rounds", 1);
+        List<Nemesis.Fault> schedule = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            List<Nemesis.Fault> faults = new ArrayList<>();
+            int partition = random.nextInt(PARTITIONS);
+            faults.add(nemesis.isolateLeader(() -> leaderOf(admin, partition)));
+            faults.add(nemesis.isolate(1 + random.nextInt(3)));
+            int from = 1 + random.nextInt(3);
+            int to = 1 + (from + random.nextInt(2)) % 3;
+            faults.add(nemesis.asymmetric(from, to));
+            if (all) {
+                faults.add(nemesis.bridge(1 + random.nextInt(3)));
+                faults.add(nemesis.kill9(1 + random.nextInt(3)));
+                faults.add(nemesis.pause(1 + random.nextInt(3)));
+            }
+            Collections.shuffle(faults, random);
+            schedule.addAll(faults);
+        }
+        return schedule;
     }
 
     private static int leaderOf(Admin admin, int partition) {
