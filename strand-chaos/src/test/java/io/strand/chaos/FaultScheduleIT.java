@@ -77,8 +77,8 @@ class FaultScheduleIT {
             } catch (Throwable e) {
                 load.close();
                 cluster.copyNodeLogs(LOGS.resolve(Long.toString(seed)));
-                throw new AssertionError("seed " + seed + " (node logs in " + LOGS + "/" + seed + "), " + load.log + "; nemesis:\n"
-                        + String.join("\n", nemesis.history()), e);
+                throw new AssertionError("seed " + seed + " (node logs in " + LOGS + "/" + seed + "), " + load.log
+                        + "; nemesis:\n" + String.join("\n", nemesis.history()), e);
             }
             System.out.println(Instant.now() + " " + load.log + " pending " + load.log.pending());
             try {
