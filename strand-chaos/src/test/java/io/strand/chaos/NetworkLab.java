@@ -94,7 +94,8 @@ public final class NetworkLab implements AutoCloseable {
     public static NetworkLab create(String prefix, int subnet, int nodes) {
         checkPrefix(prefix);
         if (subnet < 0 || subnet > 255 || nodes < 1 || nodes > 253) {
-            throw new IllegalArgumentException("subnet " + subnet + " (0-255) or nodes " + nodes + " (1-253) out of range");
+            throw new IllegalArgumentException("subnet " + subnet + " (0-255) or nodes " + nodes
+                    + " (1-253) out of range");
         }
         NetworkLab lab = new NetworkLab(prefix, subnet, nodes);
         lab.removeLeftovers();
@@ -240,7 +241,8 @@ public final class NetworkLab implements AutoCloseable {
             throw new IllegalStateException("cannot run " + String.join(" ", command));
         }
         if (result.exit != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit + ": " + result.out.strip());
+            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit + ": "
+                    + result.out.strip());
         }
         return result.out;
     }

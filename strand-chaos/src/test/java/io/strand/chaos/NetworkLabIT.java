@@ -68,7 +68,10 @@ class NetworkLabIT {
         return process;
     }
 
-    /** Whether a TCP connection to {@code address}:{@code PORT} opens within two seconds, from the namespace {@code prefix} runs in. */
+    /**
+     * Whether a TCP connection to {@code address}:{@code PORT} opens within two seconds, from the
+     * namespace the command {@code prefix} runs in (the root one when it is empty).
+     */
     private static boolean connects(List<String> prefix, String address) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + PORT));

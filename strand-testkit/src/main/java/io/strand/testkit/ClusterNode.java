@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * One node of a {@link StrandCluster}: a combined broker and controller in a child JVM (or one of
  * the two roles, as {@link StrandCluster.Builder#roles} says), on fixed ports (of 127.0.0.1 unless
  * {@link StrandCluster.Builder#host} says otherwise) and its own directory, which outlive its
- * process: {@link #restart()} starts it again on the same ports and data. The process can be killed (SIGKILL), stopped (SIGTERM, a clean
- * shutdown), paused (SIGSTOP) and resumed (SIGCONT).
+ * process: {@link #restart()} starts it again on the same ports and data. The process can be killed
+ * (SIGKILL), stopped (SIGTERM, a clean shutdown), paused (SIGSTOP) and resumed (SIGCONT).
  *
  * <p>Files, under the node's directory: {@code server.out} (standard output, appended across
  * restarts), {@code server.log} (its log lines), {@code logs/} (log.dirs).

@@ -239,7 +239,8 @@ public final class StrandCluster implements AutoCloseable {
                 props.put("listeners", switch (nodeRoles) {
                     case "broker" -> "PLAINTEXT://" + host + ":" + clientPort;
                     case "controller" -> "CONTROLLER://" + host + ":" + controllerPort;
-                    default -> "PLAINTEXT://" + host + ":" + clientPort + ",CONTROLLER://" + host + ":" + controllerPort;
+                    default -> "PLAINTEXT://" + host + ":" + clientPort
+                            + ",CONTROLLER://" + host + ":" + controllerPort;
                 });
                 props.put("controller.quorum.voters", voters.toString());
                 props.put("log.dirs", nodeDir.resolve("logs").toString());
