@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One node of a {@link StrandCluster}: a combined broker and controller in a child JVM (or one of
- * the two roles, as {@link StrandCluster.Builder#roles} says), on fixed
- * loopback ports and its own directory, which outlive its process: {@link #restart()} starts it again
- * on the same ports and data. The process can be killed (SIGKILL), stopped (SIGTERM, a clean
- * shutdown), paused (SIGSTOP) and resumed (SIGCONT).
+ * the two roles, as {@link StrandCluster.Builder#roles} says), on fixed ports (of 127.0.0.1 unless
+ * {@link StrandCluster.Builder#host} says otherwise) and its own directory, which outlive its
+ * process: {@link #restart()} starts it again on the same ports and data. The process can be killed
+ * (SIGKILL), stopped (SIGTERM, a clean shutdown), paused (SIGSTOP) and resumed (SIGCONT).
  *
  * <p>Files, under the node's directory: {@code server.out} (standard output, appended across
  * restarts), {@code server.log} (its log lines), {@code logs/} (log.dirs).
@@ -37,23 +37,27 @@ public final class ClusterNode {
     public static final int EXIT_CODE_AFTER_SIGKILL = 137;
 
     private final int nodeId;
+    private final String host;
     private final int clientPort;
     private final int controllerPort;
     private final Path dir;
     private final Map<String, String> properties;
     private final List<String> jvmOptions;
+    private final List<String> commandPrefix;
     private Process process;
     private CompletableFuture<Void> ready;
     private boolean paused;
 
-    ClusterNode(int nodeId, int clientPort, int controllerPort, Path dir, Map<String, String> properties,
-                List<String> jvmOptions) {
+    ClusterNode(int nodeId, String host, int clientPort, int controllerPort, Path dir, Map<String, String> properties,
+                List<String> jvmOptions, List<String> commandPrefix) {
         this.nodeId = nodeId;
+        this.host = host;
         this.clientPort = clientPort;
         this.controllerPort = controllerPort;
         this.dir = dir;
         this.properties = Map.copyOf(properties);
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.commandPrefix = List.copyOf(commandPrefix);
     }
 
     /** Starts the process without waiting for it to serve (a quorum member is ready only with a majority up). */
@@ -61,7 +65,7 @@ public final class ClusterNode {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("node " + nodeId + " is still running: pid " + process.pid());
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.strand.server.StrandMain", "server"));
@@ -151,6 +155,11 @@ public final class ClusterNode {
         return properties.get("process.roles").contains("controller");
     }
 
+    /** The address the node listens on and advertises (127.0.0.1 unless {@link StrandCluster.Builder#host} set one). */
+    public String host() {
+        return host;
+    }
+
     public int clientPort() {
         return clientPort;
     }
@@ -161,7 +170,7 @@ public final class ClusterNode {
 
     /** This node's client address, for {@code bootstrap.servers} or a direct connection. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + clientPort;
+        return host + ":" + clientPort;
     }
 
     /** The node's directory: its {@code logs/} (log.dirs) and output files. */

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
 /**
  * A cluster of N Strand nodes, each a combined broker and controller in its own child JVM, for tests
  * that kill, stop, pause and restart nodes. Node ids are 1 to N; each has a client and a controller
- * port on 127.0.0.1, chosen free at the start and kept across restarts, and its directory
- * {@code <dir>/node-<id>} (see {@link ClusterNode}). A node may run one role only
+ * port on 127.0.0.1 (or the address {@link Builder#host} gives it), chosen free at the start and
+ * kept across restarts, and its directory {@code <dir>/node-<id>} (see {@link ClusterNode}); its
+ * command may be prefixed ({@link Builder#commandPrefix}). A node may run one role only
  * ({@link Builder#roles}): the nodes with the controller role are the voters of the metadata quorum,
  * a broker-only node follows it as an observer, a controller-only node serves no client and is left
  * out of {@link #bootstrapServers()}. {@code __consumer_offsets} gets min(3, brokers) replicas unless
@@ -139,6 +140,8 @@ public final class StrandCluster implements AutoCloseable {
         private final Map<Integer, Map<String, String>> nodeProperties = new HashMap<>();
         private final Map<Integer, String> roles = new HashMap<>();
         private List<String> jvmOptions = StrandProcess.DEFAULT_JVM_OPTIONS;
+        private final Map<Integer, String> hosts = new HashMap<>();
+        private final Map<Integer, List<String>> commandPrefixes = new HashMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -177,6 +180,25 @@ public final class StrandCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The address one node listens on and advertises, for its client and controller listeners alike,
+         * in place of 127.0.0.1: for nodes that each have an address of their own (a network namespace).
+         */
+        public Builder host(int nodeId, String host) {
+            hosts.put(nodeId, host);
+            return this;
+        }
+
+        /**
+         * Words put before one node's {@code java} command, for example {@code ip netns exec <namespace>}
+         * to run it in a network namespace. The prefix must end by exec'ing the command in its own process,
+         * so that the process signalled (kill, stop, pause) is the JVM itself.
+         */
+        public Builder commandPrefix(int nodeId, List<String> prefix) {
+            commandPrefixes.put(nodeId, List.copyOf(prefix));
+            return this;
+        }
+
         /** Every node's JVM options, in place of {@link StrandProcess#DEFAULT_JVM_OPTIONS}. */
         public Builder jvmOptions(List<String> options) {
             this.jvmOptions = List.copyOf(options);
@@ -196,7 +218,7 @@ public final class StrandCluster implements AutoCloseable {
             for (int id = 1; id <= nodes; id++) {
                 String nodeRoles = roles.getOrDefault(id, "broker,controller");
                 if (nodeRoles.contains("controller")) {
-                    voters.append(voters.isEmpty() ? "" : ",").append(id).append("@127.0.0.1:").append(ports[2 * id - 1]);
+                    voters.append(voters.isEmpty() ? "" : ",").append(id).append("@").append(hostOf(id)).append(":").append(ports[2 * id - 1]);
                 }
                 if (nodeRoles.contains("broker")) {
                     brokers++;
@@ -213,10 +235,12 @@ public final class StrandCluster implements AutoCloseable {
                 Map<String, String> props = new LinkedHashMap<>();
                 String nodeRoles = roles.getOrDefault(id, "broker,controller");
                 props.put("process.roles", nodeRoles);
+                String host = hostOf(id);
                 props.put("listeners", switch (nodeRoles) {
-                    case "broker" -> "PLAINTEXT://127.0.0.1:" + clientPort;
-                    case "controller" -> "CONTROLLER://127.0.0.1:" + controllerPort;
-                    default -> "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort;
+                    case "broker" -> "PLAINTEXT://" + host + ":" + clientPort;
+                    case "controller" -> "CONTROLLER://" + host + ":" + controllerPort;
+                    default -> "PLAINTEXT://" + host + ":" + clientPort
+                            + ",CONTROLLER://" + host + ":" + controllerPort;
                 });
                 props.put("controller.quorum.voters", voters.toString());
                 props.put("log.dirs", nodeDir.resolve("logs").toString());
@@ -226,7 +250,8 @@ public final class StrandCluster implements AutoCloseable {
                 props.putAll(properties);
                 props.putAll(nodeProperties.getOrDefault(id, Map.of()));
                 props.put("node.id", Integer.toString(id));
-                members.put(id, new ClusterNode(id, clientPort, controllerPort, nodeDir, props, jvmOptions));
+                members.put(id, new ClusterNode(id, host, clientPort, controllerPort, nodeDir, props, jvmOptions,
+                        commandPrefixes.getOrDefault(id, List.of())));
             }
             StrandCluster cluster = new StrandCluster(dir, members);
             try {
@@ -241,6 +266,10 @@ public final class StrandCluster implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        private String hostOf(int nodeId) {
+            return hosts.getOrDefault(nodeId, "127.0.0.1");
         }
 
         /** Waits until every node serves, failing as soon as one exits instead. */

@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * (and never past the request's deadline), then drops that connection, so that a late answer is
  * never taken for a later request's, and tries the next voter. A leader answers every request
  * within its handler timeout ({@link QuorumOptions#requestTimeoutMs()}); an {@code attemptTimeoutMs}
- * above it means a live leader's slow answer is waited for, never asked for twice.
+ * above it means a live leader's slow answer is waited for, never asked for twice. A connection
+ * that Ratis did see fail (the voter was killed) is dropped at the first send it fails, so that the
+ * voter is reached again once it is back: Ratis would fail every later send on it at once.
  *
  * <p>Threads: thread-safe. One daemon thread ({@code strand-leader-requests-<name>}) runs the
  * timeouts and retries; answers complete on it or on netty threads: do not block in callbacks.
@@ -291,6 +293,14 @@ public final class LeaderRequestClient implements AutoCloseable {
 
         private void onReply(RaftPeerId target, RaftClientReply reply, Throwable error) {
             if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (!(cause instanceof TimeoutException)) {
+                    // Ratis keeps a connection that failed (the voter died) and fails every later send on
+                    // it at once: drop it, so that the next send to this voter connects afresh. (An
+                    // abandoned send, a TimeoutException, has dropped its connection already.)
+                    rpc.handleException(target, cause, true);
+                }
                 retryElsewhere(target, describe(error));
                 return;
             }

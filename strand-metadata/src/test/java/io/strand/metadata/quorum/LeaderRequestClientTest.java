@@ -213,6 +213,34 @@ class LeaderRequestClientTest {
                 .startsWith("node " + leader.nodeId() + " answers");
     }
 
+    @Test
+    void aVoterThatDiedIsReachedAgainOnceItServes() throws Exception {
+        voters = Map.of(1, new InetSocketAddress("127.0.0.1", freePort()));
+        MetadataQuorum first = startSingleVoter();
+        LeaderRequestClient client = client(5_000);
+        assertThat(text(client.send(API_KEY, API_VERSION, utf8("before")).get(60, TimeUnit.SECONDS)))
+                .startsWith("node 1 answers");
+
+        // The voter dies under the client's open connection, and refuses connections while it is down.
+        nodes.remove(1);
+        first.close();
+        CompletableFuture<ByteBuffer> whileDown = client.send(API_KEY, API_VERSION, utf8("down"));
+        assertThatThrownBy(() -> whileDown.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class);
+
+        startSingleVoter();
+        assertThat(text(client.send(API_KEY, API_VERSION, utf8("after")).get(60, TimeUnit.SECONDS)))
+                .startsWith("node 1 answers");
+    }
+
+    private MetadataQuorum startSingleVoter() throws IOException {
+        MetadataQuorum quorum = MetadataQuorum.start(1, voters, dir.resolve("node1"), Time.SYSTEM,
+                MetadataListener.NOOP, STEADY.withRandom(new Random(1)));
+        nodes.put(1, quorum);
+        installEcho(quorum);
+        awaitLeader();
+        return quorum;
+    }
+
     private LeaderRequestClient client(long timeoutMs) {
         LeaderRequestClient client = LeaderRequestClient.open("test", voters, timeoutMs, ATTEMPT_TIMEOUT_MS);
         clients.add(client);

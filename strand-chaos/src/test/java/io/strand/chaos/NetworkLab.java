@@ -1,0 +1,271 @@
+package io.strand.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * N Linux network namespaces, one per node, joined by veth links to a bridge, with packet filters
+ * that cut the links between nodes on demand.
+ *
+ * <p>Layout, for a lab with prefix {@code p} and subnet {@code s}: namespaces {@code p-n1} … {@code p-nN},
+ * each with loopback up and an {@code eth0} at {@code 10.213.s.<node>/24}; the other end of each
+ * veth ({@code p-v<node>}) is a port of the bridge {@code p-br}. The bridge lives in the root
+ * namespace with the address {@code 10.213.s.254/24}, so that clients running in the test's own
+ * (root) namespace reach every node through it without a veth of their own, and a cut between two
+ * nodes never cuts a client off.
+ *
+ * <p>Cuts are nftables rules in the receiving node's namespace (table {@code inet strand_lab},
+ * chain {@code input}): {@link #drop(int, int)} drops what one node sends another, silently, as a
+ * broken network does (no reset, no ICMP error); a symmetric cut is a drop each way. Only packets
+ * between nodes are matched. Delay, loss and reordering (tc netem) are not offered: the kernel this
+ * was built on has no netem qdisc.
+ *
+ * <p>{@link #create} first removes whatever a crashed earlier lab with the same prefix left
+ * (namespaces, bridge, veths); {@link #close()} removes everything it made. Needs root, iproute2's
+ * {@code ip} and nftables' {@code nft} (see {@link #unusableBecause(String)}).
+ *
+ * <p>Thread-safe in the sense that every change is one {@code ip}/{@code nft} command; the rules a
+ * cut adds and {@link #healAll()} removes are not coordinated between threads: one thread (a
+ * {@link Nemesis}) should drive the cuts.
+ */
+public final class NetworkLab implements AutoCloseable {
+
+    /** Prefixes are short (an interface name has at most 15 characters) and safe in a command line. */
+    private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,9}");
+
+    private static final String TABLE = "strand_lab";
+    private static final long COMMAND_TIMEOUT_MS = 20_000;
+
+    private final String prefix;
+    private final int subnet;
+    private final int nodes;
+    private boolean closed;
+
+    private NetworkLab(String prefix, int subnet, int nodes) {
+        this.prefix = prefix;
+        this.subnet = subnet;
+        this.nodes = nodes;
+    }
+
+    /**
+     * Why no lab can be made here, or null if one can: not root, no {@code ip netns}, no {@code nft},
+     * or a kernel without nf_tables. Makes and removes a probe namespace {@code <prefix>-probe}.
+     */
+    public static String unusableBecause(String prefix) {
+        checkPrefix(prefix);
+        String user = System.getProperty("user.name");
+        Result id = tryRun(List.of("id", "-u"));
+        if (id == null || !id.out.strip().equals("0")) {
+            return "the network lab needs root (user " + user + ")";
+        }
+        if (tryRun(List.of("ip", "-V")) == null) {
+            return "the network lab needs iproute2's ip";
+        }
+        if (tryRun(List.of("nft", "--version")) == null) {
+            return "the network lab needs nftables' nft (apt-get install nftables)";
+        }
+        String probe = prefix + "-probe";
+        tryRun(List.of("ip", "netns", "del", probe));
+        Result add = tryRun(List.of("ip", "netns", "add", probe));
+        if (add == null || add.exit != 0) {
+            return "ip netns add fails: " + (add == null ? "" : add.out.strip());
+        }
+        try {
+            Result table = tryRun(List.of("ip", "netns", "exec", probe, "nft", "add", "table", "inet", TABLE));
+            if (table == null || table.exit != 0) {
+                return "nft cannot make a table in a namespace (a kernel without nf_tables?): "
+                        + (table == null ? "" : table.out.strip());
+            }
+            return null;
+        } finally {
+            tryRun(List.of("ip", "netns", "del", probe));
+        }
+    }
+
+    /**
+     * Makes a lab of {@code nodes} namespaces on subnet 10.213.{@code subnet}.0/24, after removing what a
+     * lab with the same prefix left. Labs that run at once need distinct prefixes and subnets.
+     */
+    public static NetworkLab create(String prefix, int subnet, int nodes) {
+        checkPrefix(prefix);
+        if (subnet < 0 || subnet > 255 || nodes < 1 || nodes > 253) {
+            throw new IllegalArgumentException("subnet " + subnet + " (0-255) or nodes " + nodes
+                    + " (1-253) out of range");
+        }
+        NetworkLab lab = new NetworkLab(prefix, subnet, nodes);
+        lab.removeLeftovers();
+        try {
+            lab.build();
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    private static void checkPrefix(String prefix) {
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("a lab prefix is a lower-case letter and up to 9 letters or digits, not "
+                    + prefix);
+        }
+    }
+
+    private void build() {
+        String bridge = bridge();
+        run("ip", "link", "add", bridge, "type", "bridge");
+        run("ip", "addr", "add", "10.213." + subnet + ".254/24", "dev", bridge);
+        run("ip", "link", "set", bridge, "up");
+        for (int node = 1; node <= nodes; node++) {
+            String ns = namespace(node);
+            String veth = prefix + "-v" + node;
+            String peer = prefix + "-p" + node;
+            run("ip", "netns", "add", ns);
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            run("ip", "link", "add", veth, "type", "veth", "peer", "name", peer);
+            run("ip", "link", "set", peer, "netns", ns);
+            run("ip", "-n", ns, "link", "set", peer, "name", "eth0");
+            run("ip", "-n", ns, "addr", "add", address(node) + "/24", "dev", "eth0");
+            run("ip", "-n", ns, "link", "set", "eth0", "up");
+            run("ip", "link", "set", veth, "master", bridge);
+            run("ip", "link", "set", veth, "up");
+            nft(node, "add", "table", "inet", TABLE);
+            nft(node, "add", "chain", "inet", TABLE, "input",
+                    "{ type filter hook input priority 0 ; policy accept ; }");
+        }
+    }
+
+    /** Removes the namespaces, veths and bridge named with this lab's prefix, whoever made them. */
+    private void removeLeftovers() {
+        Result namespaces = tryRun(List.of("ip", "netns", "list"));
+        if (namespaces != null) {
+            for (String line : namespaces.out.split("\n")) {
+                String name = line.strip().split("\\s+")[0];
+                if (name.startsWith(prefix + "-")) {
+                    tryRun(List.of("ip", "netns", "del", name));
+                }
+            }
+        }
+        Result links = tryRun(List.of("ip", "-o", "link", "show"));
+        if (links != null) {
+            for (String line : links.out.split("\n")) {
+                // "7: p-v1@if6: <...>": the name sits between the first ": " and '@' or ':'
+                String[] fields = line.split(": ", 3);
+                if (fields.length < 2) {
+                    continue;
+                }
+                String name = fields[1].split("@")[0];
+                if (name.startsWith(prefix + "-")) {
+                    tryRun(List.of("ip", "link", "del", name));
+                }
+            }
+        }
+    }
+
+    public int nodes() {
+        return nodes;
+    }
+
+    /** Node {@code node}'s namespace. */
+    public String namespace(int node) {
+        checkNode(node);
+        return prefix + "-n" + node;
+    }
+
+    /** Node {@code node}'s address, 10.213.{@code subnet}.{@code node}. */
+    public String address(int node) {
+        checkNode(node);
+        return "10.213." + subnet + "." + node;
+    }
+
+    /** The words that run a command inside node {@code node}'s namespace ({@code ip netns exec} execs it in place). */
+    public List<String> execPrefix(int node) {
+        return List.of("ip", "netns", "exec", namespace(node));
+    }
+
+    private String bridge() {
+        return prefix + "-br";
+    }
+
+    /** From now on, every packet node {@code from} sends node {@code to} is dropped on arrival. */
+    public void drop(int from, int to) {
+        checkNode(from);
+        if (from == to) {
+            throw new IllegalArgumentException("a node cannot be cut from itself: " + from);
+        }
+        nft(to, "add", "rule", "inet", TABLE, "input", "ip", "saddr", address(from), "drop");
+    }
+
+    /** Removes every cut: all nodes reach each other again. */
+    public void healAll() {
+        for (int node = 1; node <= nodes; node++) {
+            nft(node, "flush", "chain", "inet", TABLE, "input");
+        }
+    }
+
+    /** The rules now in node {@code node}'s namespace, as {@code nft list} prints them (for logs). */
+    public String rules(int node) {
+        return run("ip", "netns", "exec", namespace(node), "nft", "list", "chain", "inet", TABLE, "input");
+    }
+
+    private void nft(int node, String... words) {
+        List<String> command = new ArrayList<>(execPrefix(node));
+        command.add("nft");
+        command.addAll(List.of(words));
+        run(command.toArray(String[]::new));
+    }
+
+    private void checkNode(int node) {
+        if (node < 1 || node > nodes) {
+            throw new IllegalArgumentException("no node " + node + " in a lab of " + nodes);
+        }
+    }
+
+    /** Removes the namespaces and links; processes still running in a namespace keep it alive but unreachable. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        removeLeftovers();
+    }
+
+    private static String run(String... command) {
+        Result result = tryRun(List.of(command));
+        if (result == null) {
+            throw new IllegalStateException("cannot run " + String.join(" ", command));
+        }
+        if (result.exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit + ": "
+                    + result.out.strip());
+        }
+        return result.out;
+    }
+
+    /** Runs a command to its end, output and errors together; null if it cannot be started or hangs. */
+    private static Result tryRun(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return null;
+            }
+            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted running " + command, e));
+        }
+    }
+
+    private record Result(int exit, String out) {
+    }
+}
