@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.testkit.LogAudit;
+import io.strand.testkit.ProducerLoad;
 import io.strand.testkit.StrandCluster;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.strand.testkit.ClusterNode;
+import io.strand.testkit.LogAudit;
+import io.strand.testkit.ProducerLoad;
+import io.strand.testkit.SendLog;
 import io.strand.testkit.StrandCluster;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -50,9 +53,9 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
@@ -257,9 +260,9 @@ class ClusterFaultIT {
             for (SendLog.Send send : log.sends()) {
                 if (send.partition / partitions == t) {
                     int p = send.partition % partitions;
-                    assertThat(audit.partitions.get(p)).as("%s-%d", topics.get(t), p).hasSizeGreaterThan(
+                    assertThat(audit.values(p)).as("%s-%d", topics.get(t), p).hasSizeGreaterThan(
                             (int) send.offset());
-                    assertThat(audit.partitions.get(p).get((int) send.offset()))
+                    assertThat(audit.values(p).get((int) send.offset()))
                             .as("acknowledged %s at %s-%d@%d", send.value, topics.get(t), p, send.offset())
                             .isEqualTo(send.value);
                 }
@@ -535,7 +538,7 @@ class ClusterFaultIT {
             for (ClusterNode node : cluster.nodes()) {
                 for (int p = 0; p < partitions; p++) {
                     assertThat(replicaValues(node, topic, p)).as("%s-%d on node %d", topic, p, node.nodeId())
-                            .isEqualTo(audit.partitions.get(p));
+                            .isEqualTo(audit.values(p));
                 }
             }
         } finally {

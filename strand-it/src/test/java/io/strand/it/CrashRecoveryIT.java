@@ -3,6 +3,9 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.testkit.LogAudit;
+import io.strand.testkit.ProducerLoad;
+import io.strand.testkit.SendLog;
 import io.strand.testkit.StrandProcess;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

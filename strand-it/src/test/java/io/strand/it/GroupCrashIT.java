@@ -3,6 +3,8 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.testkit.LogAudit;
+import io.strand.testkit.ProducerLoad;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;

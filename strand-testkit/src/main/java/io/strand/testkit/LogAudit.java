@@ -1,4 +1,4 @@
-package io.strand.it;
+package io.strand.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,17 +29,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <p>Not thread-safe; built after the producers have stopped.
  */
-final class LogAudit {
+public final class LogAudit {
 
     /** Partition to the values at offsets 0, 1, … */
-    final Map<Integer, List<String>> partitions;
+    private final Map<Integer, List<String>> partitions;
 
     private LogAudit(Map<Integer, List<String>> partitions) {
         this.partitions = partitions;
     }
 
     /** Reads {@code topic}'s {@code partitionCount} partitions from offset 0 to their ends with the Java consumer. */
-    static LogAudit readWithJavaConsumer(String bootstrap, String topic, int partitionCount, Duration timeout) {
+    public static LogAudit readWithJavaConsumer(String bootstrap, String topic, int partitionCount, Duration timeout) {
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < partitionCount; p++) {
             tps.add(new TopicPartition(topic, p));
@@ -70,7 +70,7 @@ final class LogAudit {
     }
 
     /** Checks every rule of the class doc against {@code logs}. */
-    void check(List<SendLog> logs) {
+    public void check(List<SendLog> logs) {
         Map<String, SendLog> byProducer = new HashMap<>();
         logs.forEach(log -> byProducer.put(log.producer, log));
         Map<String, List<SendLog.Send>> sendsByProducer = new HashMap<>();
@@ -130,14 +130,19 @@ final class LogAudit {
     }
 
     /** Values written more than once (a producer without idempotence retried a send that had landed). */
-    long duplicates() {
+    public long duplicates() {
         Map<String, Integer> copies = new HashMap<>();
         partitions.values().forEach(values -> values.forEach(value -> copies.merge(value, 1, Integer::sum)));
         return copies.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
     }
 
+    /** The values read from {@code partition}, in offset order (the value at offset i at index i). */
+    public List<String> values(int partition) {
+        return partitions.get(partition);
+    }
+
     /** Each partition as lines {@code offset|value}, the form a kcat read is compared in. */
-    List<String> lines(int partition) {
+    public List<String> lines(int partition) {
         List<String> values = partitions.get(partition);
         List<String> lines = new ArrayList<>(values.size());
         for (int offset = 0; offset < values.size(); offset++) {
@@ -146,7 +151,7 @@ final class LogAudit {
         return lines;
     }
 
-    int records() {
+    public int records() {
         return partitions.values().stream().mapToInt(List::size).sum();
     }
 }

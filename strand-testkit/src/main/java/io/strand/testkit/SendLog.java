@@ -1,4 +1,4 @@
-package io.strand.it;
+package io.strand.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: one thread {@link #begin}s sends, the producer's I/O thread completes them, any
  * thread reads. An outcome changes once, from pending to acknowledged or failed.
  */
-final class SendLog {
+public final class SendLog {
 
     /** What became of a send. */
-    enum Outcome {
+    public enum Outcome {
         /** Neither acknowledged nor failed yet: in the client's buffer or on the wire. */
         PENDING,
         /** The callback gave an offset. */
@@ -25,10 +25,10 @@ final class SendLog {
     }
 
     /** One send: its number, the partition it went to, and what became of it. */
-    static final class Send {
-        final long seq;
-        final int partition;
-        final String value;
+    public static final class Send {
+        public final long seq;
+        public final int partition;
+        public final String value;
         private volatile Outcome outcome = Outcome.PENDING;
         private volatile long offset = -1;
         private volatile Exception error;
@@ -39,28 +39,28 @@ final class SendLog {
             this.value = value;
         }
 
-        Outcome outcome() {
+        public Outcome outcome() {
             return outcome;
         }
 
         /** The acknowledged offset; -1 unless {@link Outcome#ACKED}. */
-        long offset() {
+        public long offset() {
             return offset;
         }
 
-        Exception error() {
+        public Exception error() {
             return error;
         }
     }
 
-    final String producer;
+    public final String producer;
     /** Whether the producer was idempotent: then a value may be in the log at most once. */
-    final boolean idempotent;
+    public final boolean idempotent;
     private final List<Send> sends = new ArrayList<>();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    SendLog(String producer, boolean idempotent) {
+    public SendLog(String producer, boolean idempotent) {
         if (producer.contains("#")) {
             throw new IllegalArgumentException("producer=" + producer + " must not contain '#'");
         }
@@ -69,7 +69,7 @@ final class SendLog {
     }
 
     /** Records a send to {@code partition} about to be handed to the producer. */
-    synchronized Send begin(int partition) {
+    public synchronized Send begin(int partition) {
         long seq = sends.size();
         Send send = new Send(seq, partition, producer + "#" + seq);
         sends.add(send);
@@ -77,7 +77,7 @@ final class SendLog {
     }
 
     /** Completes {@code send} from a callback's result; true if this call was the one that completed it. */
-    boolean complete(Send send, long offset, Exception error) {
+    public boolean complete(Send send, long offset, Exception error) {
         synchronized (send) {
             if (send.outcome != Outcome.PENDING) {
                 return false;
@@ -95,32 +95,32 @@ final class SendLog {
         }
     }
 
-    long acked() {
+    public long acked() {
         return acked.get();
     }
 
-    long failed() {
+    public long failed() {
         return failed.get();
     }
 
-    synchronized long begun() {
+    public synchronized long begun() {
         return sends.size();
     }
 
     /** Sends neither acknowledged nor failed yet. */
-    long pending() {
+    public long pending() {
         // read the completions first: a send completing in between is then counted pending, not lost
         long done = acked.get() + failed.get();
         return begun() - done;
     }
 
     /** Every send so far, in order. */
-    synchronized List<Send> sends() {
+    public synchronized List<Send> sends() {
         return List.copyOf(sends);
     }
 
     /** The numbers of the sends pending now. */
-    List<Long> pendingSeqs() {
+    public List<Long> pendingSeqs() {
         List<Long> pending = new ArrayList<>();
         for (Send send : sends()) {
             if (send.outcome == Outcome.PENDING) {
@@ -131,7 +131,7 @@ final class SendLog {
     }
 
     /** The producer and number of a value this class made, or null for any other value. */
-    static SentValue parse(String value) {
+    public static SentValue parse(String value) {
         int hash = value == null ? -1 : value.lastIndexOf('#');
         if (hash <= 0) {
             return null;
@@ -144,7 +144,7 @@ final class SendLog {
     }
 
     /** A value's producer and send number. */
-    record SentValue(String producer, long seq) {
+    public record SentValue(String producer, long seq) {
     }
 
     @Override

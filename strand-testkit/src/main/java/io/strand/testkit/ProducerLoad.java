@@ -1,4 +1,4 @@
-package io.strand.chaos;
+package io.strand.testkit;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,10 +24,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Thread-safe: the test thread starts, observes and stops it.
  */
-final class ProducerLoad implements AutoCloseable {
+public final class ProducerLoad implements AutoCloseable {
 
     /** Client settings that let a producer ride out a broker restart of a few seconds. */
-    static final Map<String, Object> RIDE_OUT_RESTARTS = Map.of(
+    public static final Map<String, Object> RIDE_OUT_RESTARTS = Map.of(
             ProducerConfig.LINGER_MS_CONFIG, 2,
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
@@ -38,9 +38,9 @@ final class ProducerLoad implements AutoCloseable {
             ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
 
     /** No bound on the sends begun a second. */
-    static final int UNPACED = 0;
+    public static final int UNPACED = 0;
 
-    final SendLog log;
+    public final SendLog log;
     private final KafkaProducer<String, String> producer;
     private final String topic;
     private final int partitions;
@@ -66,7 +66,7 @@ final class ProducerLoad implements AutoCloseable {
      * Starts sending to {@code topic}'s {@code partitions} with a producer built from
      * {@link #RIDE_OUT_RESTARTS} and {@code config} (which wins; it names acks and idempotence).
      */
-    static ProducerLoad start(String name, String bootstrap, String topic, int partitions,
+    public static ProducerLoad start(String name, String bootstrap, String topic, int partitions,
                               Map<String, Object> config, int maxPendingSends, int maxSendsPerSecond) {
         Map<String, Object> all = new HashMap<>(RIDE_OUT_RESTARTS);
         all.putAll(config);
@@ -74,7 +74,8 @@ final class ProducerLoad implements AutoCloseable {
         all.put(ProducerConfig.CLIENT_ID_CONFIG, name);
         boolean idempotent = Boolean.parseBoolean(String.valueOf(
                 all.getOrDefault(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")));
-        KafkaProducer<String, String> producer = new KafkaProducer<>(all, new StringSerializer(), new StringSerializer());
+        KafkaProducer<String, String> producer =
+                new KafkaProducer<>(all, new StringSerializer(), new StringSerializer());
         ProducerLoad load = new ProducerLoad(new SendLog(name, idempotent), producer, topic, partitions,
                 maxPendingSends, maxSendsPerSecond);
         load.thread.start();
@@ -115,7 +116,7 @@ final class ProducerLoad implements AutoCloseable {
     }
 
     /** Produce requests this producer has sent and not yet had an answer to. */
-    int requestsInFlight() {
+    public int requestsInFlight() {
         for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
             if (metric.getKey().name().equals("requests-in-flight")
                     && metric.getKey().group().equals("producer-metrics")) {
@@ -129,7 +130,7 @@ final class ProducerLoad implements AutoCloseable {
      * Stops sending, waits until every send is acknowledged or failed (the delivery timeout bounds
      * it) and closes the producer.
      */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         running = false;
         thread.join(TimeUnit.MINUTES.toMillis(2));
         if (thread.isAlive()) {
