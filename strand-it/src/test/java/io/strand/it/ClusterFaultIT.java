@@ -35,6 +35,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -267,24 +268,37 @@ class ClusterFaultIT {
 
     @Test
     void leaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower() throws Exception {
-        String topic = "leader-paused";
-        // Led by a broker other than the active controller: pausing the controller too meets the metadata
-        // quorum stall for which controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing is disabled.
+        leaderPausedPastItsSession("leader-paused", false);
+    }
+
+    /** As the test above, with the paused leader's node also the active controller and Raft leader. */
+    @Test
+    void controllerAndLeaderPausedPastItsSessionAcknowledgesNothingInItsStaleEpochAndRejoinsAsFollower()
+            throws Exception {
+        leaderPausedPastItsSession("controller-paused", true);
+    }
+
+    private void leaderPausedPastItsSession(String topic, boolean leaderIsController) throws Exception {
         int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
         List<Integer> replicas = new ArrayList<>();
+        if (leaderIsController) {
+            replicas.add(controller);
+        }
         admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id)
                 .filter(id -> id != controller).sorted().forEach(replicas::add);
-        replicas.add(controller);
+        if (!leaderIsController) {
+            replicas.add(controller);
+        }
         admin.createTopics(List.of(new NewTopic(topic, Map.of(0, replicas))
                 .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
         await("the preferred leader of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> describe(topic).partitions().get(0).leader().id() == replicas.get(0));
-        ProducerLoad load = startIdempotentLoad("leader-paused-idempotent", topic, 1);
+        ProducerLoad load = startIdempotentLoad(topic + "-idempotent", topic, 1);
         awaitAcked(load, 500);
 
         int oldLeader = describe(topic).partitions().get(0).leader().id();
         ClusterNode paused = cluster.node(oldLeader);
-        SendLog stale = new SendLog("leader-paused-stale", false);
+        SendLog stale = new SendLog(topic + "-stale", false);
         SendLog.Send staleSend = stale.begin(0);
         try (RawKafkaConnection toOldLeader = new RawKafkaConnection(paused.bootstrapServers(), 120_000)) {
             toOldLeader.roundTrip(new ApiVersionsRequest.Builder().build());
@@ -373,12 +387,22 @@ class ClusterFaultIT {
 
     @Test
     void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled() throws Exception {
-        String topic = "group-offsets";
+        committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled("group-offsets", false);
+    }
+
+    /** As the test above, with the coordinator's broker also the active controller and Raft leader. */
+    @Test
+    void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilledWithTheController() throws Exception {
+        committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled("controller-group-offsets", true);
+    }
+
+    private void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled(String topic, boolean coordinatorIsController)
+            throws Exception {
         createTopic(topic, 2);
         Map<TopicPartition, OffsetAndMetadata> committed = Map.of(
                 new TopicPartition(topic, 0), new OffsetAndMetadata(17, "zero"),
                 new TopicPartition(topic, 1), new OffsetAndMetadata(42, "one"));
-        String group = groupCoordinatedByABrokerOtherThanTheController(committed);
+        String group = groupCoordinated(topic + "-coordinator-killed-", coordinatorIsController, committed);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -455,23 +479,35 @@ class ClusterFaultIT {
      * controller is a scenario of its own, disabled for the metadata quorum stall
      * (controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing).
      */
-    private static String groupCoordinatedByABrokerOtherThanTheController(
-            Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
+    /**
+     * A group named {@code prefix} and a number whose coordinator is the active controller's broker
+     * ({@code byTheController}) or another one, made to exist with {@code offsets}.
+     */
+    private static String groupCoordinated(String prefix, boolean byTheController,
+                                           Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
         // Earlier kills may have left every leadership on the survivors: back to the preferred replicas,
-        // which placement spread over all brokers.
-        admin.electLeaders(ElectionType.PREFERRED, null).partitions().get(60, TimeUnit.SECONDS);
+        // which placement spread over all brokers (a restarted one may first have to rejoin the ISRs).
         int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        String offsetsTopic = Topic.GROUP_METADATA_TOPIC_NAME;
+        await("a partition of " + offsetsTopic + " led by " + (byTheController ? "" : "a broker other than ")
+                + "the controller, broker " + controller).atMost(AWAIT).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions().until(() -> {
+                    admin.electLeaders(ElectionType.PREFERRED, null).partitions().get(30, TimeUnit.SECONDS);
+                    return describe(offsetsTopic).partitions().stream()
+                            .anyMatch(p -> p.leader() != null && (p.leader().id() == controller) == byTheController);
+                });
         for (int i = 0; i < 100; i++) {
-            String group = "coordinator-killed-" + i;
+            String group = prefix + i;
             // Offsets make the group exist, so that DescribeGroups names its coordinator.
             admin.alterConsumerGroupOffsets(group, offsets).all().get(30, TimeUnit.SECONDS);
             int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
                     .get(group).coordinator().id();
-            if (coordinator != controller) {
+            if ((coordinator == controller) == byTheController) {
                 return group;
             }
         }
-        throw new AssertionError("every one of 100 group ids is coordinated by the controller, broker " + controller);
+        throw new AssertionError("none of 100 group ids is coordinated " + (byTheController ? "by" : "other than by")
+                + " the controller, broker " + controller);
     }
 
     private static void createTopic(String topic, int partitions) {
