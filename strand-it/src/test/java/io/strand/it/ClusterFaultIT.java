@@ -35,7 +35,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -390,12 +389,6 @@ class ClusterFaultIT {
         committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled("group-offsets", false);
     }
 
-    /** As the test above, with the coordinator's broker also the active controller and Raft leader. */
-    @Test
-    void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilledWithTheController() throws Exception {
-        committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled("controller-group-offsets", true);
-    }
-
     private void committedGroupOffsetsSurviveTheCoordinatorsBrokerKilled(String topic, boolean coordinatorIsController)
             throws Exception {
         createTopic(topic, 2);
@@ -486,16 +479,9 @@ class ClusterFaultIT {
     private static String groupCoordinated(String prefix, boolean byTheController,
                                            Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
         // Earlier kills may have left every leadership on the survivors: back to the preferred replicas,
-        // which placement spread over all brokers (a restarted one may first have to rejoin the ISRs).
+        // which placement spread over all brokers.
+        admin.electLeaders(ElectionType.PREFERRED, null).partitions().get(60, TimeUnit.SECONDS);
         int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
-        String offsetsTopic = Topic.GROUP_METADATA_TOPIC_NAME;
-        await("a partition of " + offsetsTopic + " led by " + (byTheController ? "" : "a broker other than ")
-                + "the controller, broker " + controller).atMost(AWAIT).pollInterval(Duration.ofMillis(500))
-                .ignoreExceptions().until(() -> {
-                    admin.electLeaders(ElectionType.PREFERRED, null).partitions().get(30, TimeUnit.SECONDS);
-                    return describe(offsetsTopic).partitions().stream()
-                            .anyMatch(p -> p.leader() != null && (p.leader().id() == controller) == byTheController);
-                });
         for (int i = 0; i < 100; i++) {
             String group = prefix + i;
             // Offsets make the group exist, so that DescribeGroups names its coordinator.
