@@ -224,7 +224,7 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         }
         RaftSettings.withoutJmxReporting();
         RaftGroup group = RaftSettings.group(voters);
-        RaftProperties properties = RaftSettings.properties(self, metadataDir, options);
+        RaftProperties properties = RaftSettings.properties(self, metadataDir, options, voters.size());
         RaftServer raftServer = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)

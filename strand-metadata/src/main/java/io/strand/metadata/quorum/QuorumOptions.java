@@ -10,8 +10,10 @@ import java.util.Random;
  * @param electionTimeoutMinMs      a follower that hears nothing from a leader for a random time
  *                                  between min and max starts an election
  * @param electionTimeoutMaxMs      see min
- * @param firstElectionTimeoutMinMs the same for the first election after start; short, so a node
- *                                  whose quorum is only itself leads at once
+ * @param firstElectionTimeoutMinMs the same for the first election after start, for a quorum of
+ *                                  one voter only: short, so a node whose quorum is only itself
+ *                                  leads at once (with other voters the regular timeouts apply, see
+ *                                  {@code RaftSettings#properties})
  * @param firstElectionTimeoutMaxMs see min
  * @param snapshotIntervalEntries   a snapshot of the image is written every this many log entries;
  *                                  the log behind it is then purged

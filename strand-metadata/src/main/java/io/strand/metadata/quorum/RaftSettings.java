@@ -86,7 +86,20 @@ final class RaftSettings {
         return metadataDir.resolve(GROUP_ID.getUuid().toString()).toFile().isDirectory();
     }
 
-    static RaftProperties properties(InetSocketAddress bindAddress, Path metadataDir, QuorumOptions options) {
+    /**
+     * Ratis' properties for a member of a quorum of {@code voterCount} voters.
+     *
+     * <p>The first election timeout applies to a lone voter only. Ratis uses "the election timeout"
+     * twice: as a follower's wait for its leader and as a candidate's wait for the votes of each
+     * round; until a node has once changed from candidate or leader to follower, both are the
+     * <em>first</em> election timeout. A few milliseconds let a lone voter lead at once after a
+     * start, but with other voters they are the whole window for the votes to come back: on a loaded
+     * machine a restarted node then runs round after round that times out before any vote arrives,
+     * each election round raising the term and deposing the leader the others have meanwhile
+     * elected. With other voters, the first election waits as long as any other.
+     */
+    static RaftProperties properties(InetSocketAddress bindAddress, Path metadataDir, QuorumOptions options,
+                                     int voterCount) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
         NettyConfigKeys.Server.setHost(p, bindAddress.getHostString());
@@ -95,8 +108,11 @@ final class RaftSettings {
 
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(options.electionTimeoutMinMs()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(options.electionTimeoutMaxMs()));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(options.firstElectionTimeoutMinMs()));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(options.firstElectionTimeoutMaxMs()));
+        boolean alone = voterCount == 1;
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p,
+                ms(alone ? options.firstElectionTimeoutMinMs() : options.electionTimeoutMinMs()));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p,
+                ms(alone ? options.firstElectionTimeoutMaxMs() : options.electionTimeoutMaxMs()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(options.requestTimeoutMs()));
         // Read-only requests (a follower's catch-up, LeaderReadIndex) use ReadIndex: the leader
         // confirms with a majority that it still leads before it answers.
