@@ -252,23 +252,7 @@ final class SimLog implements ReplicaLog {
 
     @Override
     public EpochEndOffset endOffsetForEpoch(int requestedEpoch) {
-        List<LeaderEpochCache.Entry> e = stored.epochs;
-        if (requestedEpoch < 0 || e.isEmpty()) {
-            return EpochEndOffset.UNDEFINED;
-        }
-        if (requestedEpoch == e.get(e.size() - 1).epoch()) {
-            return new EpochEndOffset(requestedEpoch, stored.logEndOffset);
-        }
-        int floor = -1;
-        for (int i = 0; i < e.size(); i++) {
-            if (e.get(i).epoch() <= requestedEpoch) {
-                floor = i;
-            }
-        }
-        if (floor == e.size() - 1) {
-            return EpochEndOffset.UNDEFINED;
-        }
-        return new EpochEndOffset(floor < 0 ? requestedEpoch : e.get(floor).epoch(), e.get(floor + 1).startOffset());
+        return LeaderEpochCache.endOffsetFor(stored.epochs, requestedEpoch, stored.logEndOffset);
     }
 
     @Override

@@ -98,6 +98,15 @@ public final class LeaderEpochCache {
      * {@link EpochEndOffset#UNDEFINED} for an unknown or newer epoch.
      */
     public EpochEndOffset endOffsetFor(int requestedEpoch, long logEndOffset) {
+        return endOffsetFor(entries, requestedEpoch, logEndOffset);
+    }
+
+    /**
+     * {@link #endOffsetFor(int, long)} over {@code entries} (epochs in increasing order with their
+     * start offsets) of a log ending at {@code logEndOffset}: the one rule, for any log that keeps
+     * its epochs as this cache does.
+     */
+    public static EpochEndOffset endOffsetFor(List<Entry> entries, int requestedEpoch, long logEndOffset) {
         List<Entry> e = entries;
         if (requestedEpoch < 0 || e.isEmpty()) {
             return EpochEndOffset.UNDEFINED;
