@@ -120,8 +120,11 @@ final class MetadataStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Where every voter's log begins: a snapshot of the empty image at term 0, index 0, which each
-     * voter writes when it formats its storage, so the first log entry of every voter is index 1.
+     * Where every voter's log begins in a quorum of several: a snapshot of the empty image at term 0,
+     * index 0, which each voter writes when it formats its storage, so the first log entry of every
+     * voter is index 1. (A lone voter needs none: no other voter can write its own index 0. Its log
+     * starts at index 0 with Ratis' configuration entry, so its first metadata entry is at index 1
+     * too, where an observer starts fetching.)
      *
      * <p>Why: without it, two voters that both win an election in the first moments (terms 1 and 2)
      * each write their own entry at index 0. Ratis' leader then sends its heartbeats to the voter

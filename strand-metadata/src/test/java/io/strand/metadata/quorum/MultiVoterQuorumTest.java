@@ -14,6 +14,7 @@ import io.strand.metadata.record.TopicRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.utils.Time;
@@ -96,6 +98,21 @@ class MultiVoterQuorumTest {
     private MetadataQuorum awaitLeader() {
         return await().atMost(STEP_TIMEOUT).until(() -> nodes.values().stream()
                 .filter(MetadataQuorum::isLeader).findFirst().orElse(null), q -> q != null);
+    }
+
+    @Test
+    void everyVoterFormatsItsStorageWithTheCommonStartingSnapshotAndLogsFromIndexOne() throws IOException {
+        startThreeVoters(STEADY);
+        awaitLeader();
+
+        for (int id = 1; id <= 3; id++) {
+            Path nodeDir = dir.resolve("node" + id);
+            try (Stream<Path> files = Files.walk(nodeDir)) {
+                List<String> names = files.map(p -> p.getFileName().toString()).toList();
+                assertThat(names).as("node %d", id).contains("snapshot.0_0")
+                        .noneMatch(n -> n.startsWith("log_0-") || n.equals("log_inprogress_0"));
+            }
+        }
     }
 
     @Test
