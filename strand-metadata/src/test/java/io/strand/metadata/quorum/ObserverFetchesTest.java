@@ -1,6 +1,7 @@
 package io.strand.metadata.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
@@ -252,5 +253,16 @@ class ObserverFetchesTest {
         assertThat(parsedChunk.imageChunk().position()).isEqualTo(4);
         assertThat(parsedChunk.imageChunk().data()).containsExactly(5, 6, 7);
         assertThat(parsedChunk.imageChunk().last()).isTrue();
+    }
+
+    @Test
+    void aTruncatedRequestOrAnswerIsRefusedWithItsSize() {
+        ByteBuffer request = MetadataFetchFormat.request(7, 3);
+        ByteBuffer truncated = request.slice(0, request.remaining() - 1);
+
+        assertThatThrownBy(() -> MetadataFetchFormat.parseRequest(truncated))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
+        assertThatThrownBy(() -> MetadataFetchFormat.parseAnswer(ByteBuffer.allocate(3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too short");
     }
 }
