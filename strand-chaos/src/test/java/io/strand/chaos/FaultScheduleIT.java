@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FaultScheduleIT {
 
-    private static final String LAB_PREFIX = "strandci";
-    private static final int LAB_SUBNET = 1;
+    /** The lab's names and subnet; {@code -Dchaos.lab.prefix}/{@code -Dchaos.lab.subnet} keep two runs on one machine apart. */
+    private static final String LAB_PREFIX = System.getProperty("chaos.lab.prefix", "strandci");
+    private static final int LAB_SUBNET = Integer.getInteger("chaos.lab.subnet", 1);
     private static final String TOPIC = "chaos";
     private static final int PARTITIONS = 3;
     private static final int SESSION_TIMEOUT_MS = 3_000;
@@ -62,7 +63,7 @@ class FaultScheduleIT {
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)
                     .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
-            Nemesis nemesis = new Nemesis(lab, cluster);
+            Nemesis nemesis = new Nemesis(lab, new StrandChaosCluster(cluster));
             ProducerLoad load = ProducerLoad.start("p0", cluster.bootstrapServers(), TOPIC, PARTITIONS, Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,

@@ -1,7 +1,5 @@
 package io.strand.chaos;
 
-import io.strand.testkit.ClusterNode;
-import io.strand.testkit.StrandCluster;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,7 +9,7 @@ import java.util.TreeSet;
 import java.util.function.IntSupplier;
 
 /**
- * The faults a test injects into a {@link StrandCluster} whose nodes run in a {@link NetworkLab}:
+ * The faults a test injects into a {@link ChaosCluster} whose nodes run in a {@link NetworkLab}:
  * network partitions of several shapes (cuts between nodes; clients keep reaching every node),
  * kill -9 and restart, SIGSTOP and SIGCONT. Each fault is a {@link Fault} object that is started
  * and stopped once; both are logged with a timestamp to {@link #history()} and standard output.
@@ -32,10 +30,10 @@ public final class Nemesis {
     }
 
     private final NetworkLab lab;
-    private final StrandCluster cluster;
+    private final ChaosCluster cluster;
     private final List<String> history = Collections.synchronizedList(new ArrayList<>());
 
-    public Nemesis(NetworkLab lab, StrandCluster cluster) {
+    public Nemesis(NetworkLab lab, ChaosCluster cluster) {
         this.lab = lab;
         this.cluster = cluster;
     }
@@ -126,12 +124,12 @@ public final class Nemesis {
         return new ProcessFault("kill -9 node " + node) {
             @Override
             public void inject() {
-                cluster.node(node).kill9();
+                cluster.kill9(node);
             }
 
             @Override
             public void undo() {
-                cluster.node(node).restart();
+                cluster.restart(node);
             }
         };
     }
@@ -141,13 +139,12 @@ public final class Nemesis {
         return new ProcessFault("SIGSTOP node " + node) {
             @Override
             public void inject() {
-                cluster.node(node).pause();
+                cluster.pause(node);
             }
 
             @Override
             public void undo() {
-                ClusterNode paused = cluster.node(node);
-                paused.resume();
+                cluster.resume(node);
             }
         };
     }
