@@ -221,7 +221,7 @@ public final class NetworkLab implements AutoCloseable {
             throw new IllegalArgumentException("a loss is 1 to 100 percent, not " + percent);
         }
         nft(to, "add", "rule", "inet", TABLE, "input", "ip", "saddr", address(from),
-                "numgen", "random", "mod", "100", "<", Integer.toString(percent), "drop");
+                "numgen", "random", "mod", "100", "<=", Integer.toString(percent - 1), "drop"); // 0-99: "< 100" is refused
     }
 
     /**
