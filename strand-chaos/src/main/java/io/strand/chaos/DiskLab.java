@@ -209,8 +209,62 @@ public final class DiskLab implements AutoCloseable {
      */
     public void remount(int node) {
         checkNode(node);
-        run("umount", mountPoint(node).toString());
-        run("mount", "-t", "ext4", devices[node], mountPoint(node).toString());
+        String mountPoint = mountPoint(node).toString();
+        unmountElsewhere(mountPoint);
+        run("umount", mountPoint);
+        run("mount", "-t", "ext4", devices[node], mountPoint);
+    }
+
+    /**
+     * Unmounts {@code mountPoint} in every other mount namespace that has a copy of it: a process started
+     * with {@code ip netns exec} gets a namespace of its own, holding a copy of every mount (where the
+     * root's mounts are private, an unmount does not reach it), and while one copy is left the kernel
+     * keeps the shut-down filesystem and a new mount of the device is that same one.
+     */
+    private static void unmountElsewhere(String mountPoint) {
+        String own = namespaceOf("self");
+        java.util.Set<String> done = new java.util.HashSet<>();
+        done.add(own);
+        try (java.util.stream.Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.toList()) {
+                String pid = process.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String namespace = namespaceOf(pid);
+                if (namespace == null || !done.add(namespace) || !mounts(pid, mountPoint)) {
+                    continue;
+                }
+                Result umount = tryRun(List.of("nsenter", "-t", pid, "-m", "umount", mountPoint));
+                if (umount == null || umount.exit != 0) {
+                    tryRun(List.of("nsenter", "-t", pid, "-m", "umount", "-l", mountPoint));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String namespaceOf(String pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "mnt")).toString();
+        } catch (IOException e) {
+            return null; // the process is gone
+        }
+    }
+
+    private static boolean mounts(String pid, String mountPoint) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "mounts"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 1 && fields[1].equals(mountPoint)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void checkNode(int node) {
