@@ -6,9 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One small ext4 filesystem per node, each in a file of its own attached to a loop device and mounted
@@ -223,9 +226,9 @@ public final class DiskLab implements AutoCloseable {
      */
     private static void unmountElsewhere(String mountPoint) {
         String own = namespaceOf("self");
-        java.util.Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         done.add(own);
-        try (java.util.stream.Stream<Path> processes = Files.list(Path.of("/proc"))) {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             for (Path process : processes.toList()) {
                 String pid = process.getFileName().toString();
                 if (!pid.chars().allMatch(Character::isDigit)) {

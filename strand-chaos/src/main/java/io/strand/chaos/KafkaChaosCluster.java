@@ -115,6 +115,9 @@ public final class KafkaChaosCluster implements ChaosCluster {
                     KafkaNode node = new KafkaNode(id, nodeDir, dataDir, lab.address(id) + ":" + CLIENT_PORT,
                             KafkaNodeLauncher.serverCommand(lab.execPrefix(id), jvmOptions, classPath, config));
                     KafkaNodeLauncher.format(classPath, config, cluster.clusterId, nodeDir.resolve("format.log"));
+                    // The storage tool leaves its files in the page cache; made durable here, so that a disk
+                    // fault seconds later tests the running node and not a format a real disk had long kept.
+                    KafkaNodeLauncher.syncFilesystem(dataDir);
                     cluster.nodes.put(id, node);
                 }
                 cluster.nodes.values().forEach(KafkaNode::launch);

@@ -1,5 +1,6 @@
 package io.strand.chaos;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class KafkaNodeLauncher {
         command.addAll(List.of("format", "--config", config.toString(), "--cluster-id", clusterId));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             if (!process.waitFor(FORMAT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
@@ -52,6 +53,21 @@ final class KafkaNodeLauncher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted formatting with " + config, e);
+        }
+    }
+
+    /** Writes back every dirty page of the filesystem {@code path} is on ({@code sync -f}, syncfs(2)). */
+    static void syncFilesystem(Path path) {
+        try {
+            Process sync = new ProcessBuilder("sync", "-f", path.toString()).inheritIO().start();
+            if (!sync.waitFor(60, TimeUnit.SECONDS) || sync.exitValue() != 0) {
+                throw new IllegalStateException("sync -f " + path + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted syncing " + path, e);
         }
     }
 

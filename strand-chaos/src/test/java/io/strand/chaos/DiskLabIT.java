@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.strand.testkit.StrandCluster;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -86,7 +89,7 @@ class DiskLabIT {
              Admin admin = KafkaChaosClusterIT.admin(new StrandChaosCluster(strand))) {
             ChaosCluster cluster = new StrandChaosCluster(strand);
             admin.createTopics(List.of(new NewTopic(KafkaChaosClusterIT.TOPIC, 1, (short) 3)
-                    .configs(java.util.Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
             Nemesis nemesis = new Nemesis(lab, cluster, disks);
             List<String> acked = new ArrayList<>();
             try (KafkaProducer<String, String> producer = KafkaChaosClusterIT.producer(cluster)) {
@@ -130,9 +133,9 @@ class DiskLabIT {
     }
 
     private static void writeSynced(Path file, int bytes) throws IOException {
-        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(bytes);
+        try (var channel = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.allocate(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }

@@ -1,6 +1,7 @@
 package io.strand.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,6 +69,44 @@ class KafkaChaosClusterIT {
             cluster.copyNodeLogs(dir.resolve("copied"));
             assertThat(Files.readString(dir.resolve("copied/node-1/kafka.log"), StandardCharsets.UTF_8))
                     .contains("Kafka Server started");
+        }
+    }
+
+    @Test
+    void aNodeWhoseDiskFailsHaltsAndComesBack() throws Exception {
+        FaultScheduleIT.requireLab(PREFIX);
+        DiskLabIT.requireDisks();
+        try (NetworkLab lab = NetworkLab.create(PREFIX, SUBNET, 3);
+             DiskLab disks = DiskLab.create(PREFIX, dir.resolve("disks"), 3, 256L << 20);
+             KafkaChaosCluster cluster = KafkaChaosCluster.builder(dir.resolve("nodes"), kafkaClassPath(), lab)
+                     .disks(disks).start();
+             Admin admin = admin(cluster)) {
+            assertThat(cluster.dataDir(1)).isEqualTo(disks.dataDir(1));
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(60, TimeUnit.SECONDS);
+            Nemesis nemesis = new Nemesis(lab, cluster, disks);
+            List<String> acked = new ArrayList<>();
+            try (KafkaProducer<String, String> producer = producer(cluster)) {
+                acked.addAll(send(producer, "before", 50));
+                int victim = 1 + leaderOf(admin) % 3; // a follower
+
+                Nemesis.Fault failing = nemesis.diskErrors(victim);
+                failing.start();
+                acked.addAll(send(producer, "failing", 50));
+                // Kafka halts a node whose only log dir (and metadata log) fails.
+                await("kafka node " + victim + " halts").atMost(Duration.ofSeconds(60))
+                        .until(() -> !cluster.isAlive(victim));
+                failing.stop();
+                assertThat(cluster.isAlive(victim)).isTrue();
+
+                Nemesis.Fault full = nemesis.diskFull(victim);
+                full.start();
+                acked.addAll(send(producer, "full", 50));
+                System.out.println("kafka node " + victim + " with a full disk: alive " + cluster.isAlive(victim));
+                full.stop();
+                assertThat(cluster.isAlive(victim)).isTrue();
+                acked.addAll(send(producer, "after", 50));
+            }
+            assertThat(readAll(cluster, acked.size())).containsExactlyElementsOf(acked);
         }
     }
 
