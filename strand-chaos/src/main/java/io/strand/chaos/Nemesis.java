@@ -61,6 +61,18 @@ public final class Nemesis {
         return List.copyOf(history);
     }
 
+    /**
+     * Whether {@code fault} can happen here; when it cannot, logs that it is skipped and why, for a
+     * schedule that leaves it out.
+     */
+    public boolean available(Fault fault) {
+        String unavailable = fault.unavailableBecause();
+        if (unavailable != null) {
+            log("skip: " + fault.describe() + " (" + unavailable + ")");
+        }
+        return unavailable == null;
+    }
+
     private void log(String event) {
         String line = Instant.now() + " nemesis " + event;
         history.add(line);

@@ -99,7 +99,7 @@ class DiskLabIT {
                 Nemesis.Fault full = nemesis.diskFull(victim);
                 full.start();
                 assertThat(disks.usableSpace(victim)).isLessThan(64 * 1024);
-                acked.addAll(KafkaChaosClusterIT.send(producer, "full", 50));
+                acked.addAll(KafkaChaosClusterIT.send(producer, "full", 1_000, 4_096)); // the follower needs new blocks
                 System.out.println("strand node " + victim + " with a full disk: alive " + cluster.isAlive(victim));
                 full.stop();
                 assertThat(disks.usableSpace(victim)).isGreaterThan(SIZE / 2);

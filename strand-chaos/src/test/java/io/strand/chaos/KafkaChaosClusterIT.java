@@ -100,13 +100,16 @@ class KafkaChaosClusterIT {
 
                 Nemesis.Fault full = nemesis.diskFull(victim);
                 full.start();
-                acked.addAll(send(producer, "full", 50));
-                System.out.println("kafka node " + victim + " with a full disk: alive " + cluster.isAlive(victim));
+                acked.addAll(send(producer, "full", 1_000, 4_096)); // 4 MB: the follower needs new blocks
+                // Kafka halts a node whose only log dir fails a write, ENOSPC as much as EIO.
+                await("kafka node " + victim + " halts on a full disk").atMost(Duration.ofSeconds(60))
+                        .until(() -> !cluster.isAlive(victim));
                 full.stop();
                 assertThat(cluster.isAlive(victim)).isTrue();
                 acked.addAll(send(producer, "after", 50));
             }
             assertThat(readAll(cluster, acked.size())).containsExactlyElementsOf(acked);
+            assertThat(nemesis.history()).anyMatch(line -> line.contains("stop: fill the disk of node"));
         }
     }
 
@@ -136,10 +139,17 @@ class KafkaChaosClusterIT {
 
     /** Sends {@code count} records named {@code name-i} and waits for each acknowledgement; returns the values. */
     static List<String> send(KafkaProducer<String, String> producer, String name, int count) throws Exception {
+        return send(producer, name, count, 0);
+    }
+
+    /** As {@link #send(KafkaProducer, String, int)}, each value padded with {@code padBytes} dots (to take disk blocks). */
+    static List<String> send(KafkaProducer<String, String> producer, String name, int count, int padBytes)
+            throws Exception {
         List<String> values = new ArrayList<>();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
+        String pad = ".".repeat(padBytes);
         for (int i = 0; i < count; i++) {
-            String value = name + "-" + i;
+            String value = name + "-" + i + pad;
             values.add(value);
             sends.add(producer.send(new ProducerRecord<>(TOPIC, 0, null, value)));
         }

@@ -83,12 +83,16 @@ class NetworkLabIT {
                 assertThat(delay.unavailableBecause()).isEqualTo(missing);
                 assertThat(nemesis.reorder(2, 50).unavailableBecause()).isEqualTo(missing);
                 if (missing == null) {
+                    assertThat(nemesis.available(delay)).isTrue();
                     delay.start();
                     assertThat(lab.qdisc(2)).contains("netem", "delay");
                     delay.stop();
                     assertThat(lab.qdisc(2)).doesNotContain("netem");
                 } else {
                     assertThatThrownBy(delay::start).isInstanceOf(IllegalStateException.class).hasMessageContaining(missing);
+                    assertThat(nemesis.available(delay)).isFalse();
+                    assertThat(nemesis.history()).anyMatch(line -> line.contains("skip: delay what node 2 sends")
+                            && line.contains(missing));
                     assertThat(lab.qdisc(2)).doesNotContain("netem");
                 }
             } finally {
