@@ -9,8 +9,10 @@ import java.nio.file.Path;
  * {@link Nemesis} kills, restarts, pauses and resumes, and that clients reach through
  * {@link #bootstrapServers()}.
  *
- * <p>Implementations: {@link StrandChaosCluster} (Strand nodes). One thread (the schedule) drives the
- * process methods; {@link #bootstrapServers()} and {@link #system()} may be read from any thread.
+ * <p>Implementations: {@link StrandChaosCluster} (Strand nodes), {@link KafkaChaosCluster} (Apache Kafka
+ * nodes). A node's data directory may be on a {@link DiskLab} filesystem, for the disk faults. One
+ * thread (the schedule) drives the process methods; {@link #bootstrapServers()} and {@link #system()}
+ * may be read from any thread.
  */
 public interface ChaosCluster extends AutoCloseable {
 

@@ -11,11 +11,13 @@ import java.util.function.IntSupplier;
 /**
  * The faults a test injects into a {@link ChaosCluster} whose nodes run in a {@link NetworkLab}:
  * network partitions of several shapes (cuts between nodes; clients keep reaching every node),
- * kill -9 and restart, SIGSTOP and SIGCONT. Each fault is a {@link Fault} object that is started
- * and stopped once; both are logged with a timestamp to {@link #history()} and standard output.
+ * packet loss, slow links, delay and reordering (where the kernel has tc netem), kill -9 and restart,
+ * SIGSTOP and SIGCONT, and, when the nodes' data directories are on a {@link DiskLab}, a full disk and
+ * a disk that fails with I/O errors. Each fault is a {@link Fault} object that is started and stopped
+ * once; both are logged with a timestamp to {@link #history()} and standard output.
  *
- * <p>Network faults do not stack: stopping one heals every cut. Not thread-safe: one thread (the
- * test's schedule) drives it.
+ * <p>Network faults do not stack: stopping one heals every cut, loss and shaping. Not thread-safe: one
+ * thread (the test's schedule) drives it.
  */
 public final class Nemesis {
 
@@ -24,6 +26,14 @@ public final class Nemesis {
         /** What the fault does, resolved once started (a leader is named only once it is known). */
         String describe();
 
+        /**
+         * Why this fault cannot happen here (for the schedule to print and skip it), or null when it can;
+         * {@link #start()} of an unavailable fault throws {@link IllegalStateException}.
+         */
+        default String unavailableBecause() {
+            return null;
+        }
+
         void start();
 
         void stop();
@@ -31,16 +41,36 @@ public final class Nemesis {
 
     private final NetworkLab lab;
     private final ChaosCluster cluster;
+    private final DiskLab disks;
     private final List<String> history = Collections.synchronizedList(new ArrayList<>());
 
+    /** A nemesis without disk faults. */
     public Nemesis(NetworkLab lab, ChaosCluster cluster) {
+        this(lab, cluster, null);
+    }
+
+    /** {@code disks}: where the nodes' data directories are ({@link DiskLab#dataDir(int)}), or null for none. */
+    public Nemesis(NetworkLab lab, ChaosCluster cluster, DiskLab disks) {
         this.lab = lab;
         this.cluster = cluster;
+        this.disks = disks;
     }
 
     /** Every start and stop so far, one line each with its time. */
     public List<String> history() {
         return List.copyOf(history);
+    }
+
+    /**
+     * Whether {@code fault} can happen here; when it cannot, logs that it is skipped and why, for a
+     * schedule that leaves it out.
+     */
+    public boolean available(Fault fault) {
+        String unavailable = fault.unavailableBecause();
+        if (unavailable != null) {
+            log("skip: " + fault.describe() + " (" + unavailable + ")");
+        }
+        return unavailable == null;
     }
 
     private void log(String event) {
@@ -119,6 +149,118 @@ public final class Nemesis {
         };
     }
 
+    /**
+     * {@code percent}% of the packets node {@code from} sends node {@code to} dropped, at random; the
+     * other direction still flows.
+     */
+    public Fault loss(int from, int to, int percent) {
+        return new NetworkFault("drop " + percent + "% of what node " + from + " sends node " + to) {
+            @Override
+            void cut() {
+                lab.loss(from, to, percent);
+            }
+        };
+    }
+
+    /** {@code percent}% of the packets between node {@code node} and every other node dropped, both ways. */
+    public Fault lossy(int node, int percent) {
+        return new NetworkFault("drop " + percent + "% of the packets between node " + node + " and the others") {
+            @Override
+            void cut() {
+                for (int other = 1; other <= lab.nodes(); other++) {
+                    if (other != node) {
+                        lab.loss(node, other, percent);
+                        lab.loss(other, node, percent);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Node {@code node} sends at most {@code kbitPerSecond}, queueing the rest: under load its packets wait (tbf). */
+    public Fault slowLink(int node, int kbitPerSecond) {
+        return new NetworkFault("node " + node + " sends at " + kbitPerSecond + " kbit/s") {
+            @Override
+            void cut() {
+                lab.slow(node, kbitPerSecond);
+            }
+        };
+    }
+
+    /** Node {@code node}'s packets leave {@code millis} ms late, give or take a quarter (tc netem; unavailable without it). */
+    public Fault delay(int node, int millis) {
+        return new NetworkFault("delay what node " + node + " sends by " + millis + " ms") {
+            @Override
+            void cut() {
+                lab.delay(node, millis, millis / 4);
+            }
+
+            @Override
+            public String unavailableBecause() {
+                return lab.netemUnavailableBecause();
+            }
+        };
+    }
+
+    /** A quarter of node {@code node}'s packets overtake the rest, which wait {@code millis} ms (tc netem; unavailable without it). */
+    public Fault reorder(int node, int millis) {
+        return new NetworkFault("reorder what node " + node + " sends (" + millis + " ms)") {
+            @Override
+            void cut() {
+                lab.reorder(node, 25, millis);
+            }
+
+            @Override
+            public String unavailableBecause() {
+                return lab.netemUnavailableBecause();
+            }
+        };
+    }
+
+    /**
+     * Node {@code node}'s filesystem full: every write that needs a block fails with ENOSPC. Stopping the
+     * fault frees the space and restarts the node if it exited meanwhile. Unavailable without a {@link DiskLab}.
+     */
+    public Fault diskFull(int node) {
+        return new DiskFault("fill the disk of node " + node) {
+            @Override
+            void inject() {
+                disks.fill(node);
+            }
+
+            @Override
+            void undo() {
+                disks.unfill(node);
+                if (!cluster.isAlive(node)) {
+                    cluster.restart(node);
+                }
+            }
+        };
+    }
+
+    /**
+     * Node {@code node}'s filesystem failing: every operation on it returns EIO (ext4's shutdown). Stopping
+     * the fault kills the node if it still runs, mounts the filesystem again (the journal is replayed) and
+     * restarts the node. Unavailable without a {@link DiskLab}.
+     */
+    public Fault diskErrors(int node) {
+        return new DiskFault("I/O errors on the disk of node " + node) {
+            @Override
+            void inject() {
+                disks.shutDown(node);
+            }
+
+            @Override
+            void undo() {
+                if (cluster.isAlive(node)) {
+                    cluster.kill9(node);
+                }
+                disks.remount(node);
+                cluster.restart(node);
+            }
+        };
+    }
+
     /** kill -9 of node {@code node}; stopping the fault restarts it on its data and waits until it serves. */
     public Fault kill9(int node) {
         return new ProcessFault("kill -9 node " + node) {
@@ -181,6 +323,10 @@ public final class Nemesis {
             if (started) {
                 throw new IllegalStateException(describe + " was started already");
             }
+            String unavailable = unavailableBecause();
+            if (unavailable != null) {
+                throw new IllegalStateException(describe + " cannot happen here: " + unavailable);
+            }
             started = true;
             cut();
             log("start: " + describe);
@@ -220,6 +366,27 @@ public final class Nemesis {
         public void stop() {
             undo();
             log("stop: " + describe);
+        }
+    }
+
+    /** A fault done to a node's filesystem; unavailable without a {@link DiskLab}. */
+    private abstract class DiskFault extends ProcessFault {
+        DiskFault(String describe) {
+            super(describe);
+        }
+
+        @Override
+        public String unavailableBecause() {
+            return disks == null ? "the nodes' data directories are not on a disk lab" : null;
+        }
+
+        @Override
+        public void start() {
+            String unavailable = unavailableBecause();
+            if (unavailable != null) {
+                throw new IllegalStateException(describe() + " cannot happen here: " + unavailable);
+            }
+            super.start();
         }
     }
 }

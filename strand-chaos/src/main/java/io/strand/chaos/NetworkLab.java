@@ -22,8 +22,13 @@ import java.util.regex.Pattern;
  * <p>Cuts are nftables rules in the receiving node's namespace (table {@code inet strand_lab},
  * chain {@code input}): {@link #drop(int, int)} drops what one node sends another, silently, as a
  * broken network does (no reset, no ICMP error); a symmetric cut is a drop each way. Only packets
- * between nodes are matched. Delay, loss and reordering (tc netem) are not offered: the kernel this
- * was built on has no netem qdisc.
+ * between nodes are matched. {@link #loss(int, int, int)} drops a share of what one node sends another
+ * the same way ({@code numgen random}).
+ *
+ * <p>Link shaping is a queueing discipline on a node's {@code eth0}, so it acts on everything the node
+ * sends (to nodes and clients alike): {@link #slow(int, int)} a token bucket (tbf) with a deep queue,
+ * which delays under load; {@link #delay(int, int, int)} and {@link #reorder(int, int, int)} tc netem,
+ * offered only where the kernel has it ({@link #netemUnavailableBecause()}).
  *
  * <p>{@link #create} first removes whatever a crashed earlier lab with the same prefix left
  * (namespaces, bridge, veths); {@link #close()} removes everything it made. Needs root, iproute2's
@@ -45,6 +50,9 @@ public final class NetworkLab implements AutoCloseable {
     private final int subnet;
     private final int nodes;
     private boolean closed;
+    /** Null when netem works; a reason when it does not; unset until first asked. */
+    private volatile String netemMissing;
+    private volatile boolean netemProbed;
 
     private NetworkLab(String prefix, int subnet, int nodes) {
         this.prefix = prefix;
@@ -200,16 +208,120 @@ public final class NetworkLab implements AutoCloseable {
         nft(to, "add", "rule", "inet", TABLE, "input", "ip", "saddr", address(from), "drop");
     }
 
-    /** Removes every cut: all nodes reach each other again. */
+    /**
+     * From now on, each packet node {@code from} sends node {@code to} is dropped on arrival with
+     * probability {@code percent}/100, independently of the others.
+     */
+    public void loss(int from, int to, int percent) {
+        checkNode(from);
+        if (from == to) {
+            throw new IllegalArgumentException("a node has no link to itself: " + from);
+        }
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("a loss is 1 to 100 percent, not " + percent);
+        }
+        nft(to, "add", "rule", "inet", TABLE, "input", "ip", "saddr", address(from),
+                "numgen", "random", "mod", "100", "<=", Integer.toString(percent - 1), "drop"); // 0-99: "< 100" is refused
+    }
+
+    /**
+     * From now on, node {@code node} sends at most {@code kbitPerSecond}, queueing what exceeds it
+     * (up to two seconds' worth) rather than dropping it: under load, its packets wait.
+     */
+    public void slow(int node, int kbitPerSecond) {
+        checkNode(node);
+        if (kbitPerSecond < 8) {
+            throw new IllegalArgumentException("a rate below 8 kbit/s does not let a packet through: " + kbitPerSecond);
+        }
+        tc(node, "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", kbitPerSecond + "kbit",
+                "burst", "16kb", "latency", "2s");
+    }
+
+    /**
+     * From now on, node {@code node}'s packets leave {@code millis} ms late, give or take {@code jitterMillis}
+     * (tc netem).
+     *
+     * @throws UnsupportedOperationException when {@link #netemUnavailableBecause()} names a reason
+     */
+    public void delay(int node, int millis, int jitterMillis) {
+        checkNode(node);
+        requireNetem();
+        tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms", jitterMillis + "ms");
+    }
+
+    /**
+     * From now on, {@code percent}% of node {@code node}'s packets leave at once and the rest
+     * {@code millis} ms late, so that packets overtake each other (tc netem).
+     *
+     * @throws UnsupportedOperationException when {@link #netemUnavailableBecause()} names a reason
+     */
+    public void reorder(int node, int percent, int millis) {
+        checkNode(node);
+        requireNetem();
+        tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms",
+                "reorder", percent + "%", "50%");
+    }
+
+    /**
+     * Why tc netem (delay, reordering) cannot be used here, or null if it can: probed once, on node 1's
+     * loopback, and remembered.
+     */
+    public String netemUnavailableBecause() {
+        if (!netemProbed) {
+            synchronized (this) {
+                if (!netemProbed) {
+                    List<String> add = new ArrayList<>(execPrefix(1));
+                    add.addAll(List.of("tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"));
+                    Result result = tryRun(add);
+                    if (result == null) {
+                        netemMissing = "tc cannot be run (iproute2's tc is missing)";
+                    } else if (result.exit != 0) {
+                        netemMissing = "the kernel has no tc netem qdisc: " + result.out.strip();
+                    } else {
+                        netemMissing = null;
+                        List<String> del = new ArrayList<>(execPrefix(1));
+                        del.addAll(List.of("tc", "qdisc", "del", "dev", "lo", "root"));
+                        tryRun(del);
+                    }
+                    netemProbed = true;
+                }
+            }
+        }
+        return netemMissing;
+    }
+
+    private void requireNetem() {
+        String missing = netemUnavailableBecause();
+        if (missing != null) {
+            throw new UnsupportedOperationException(missing);
+        }
+    }
+
+    /** Removes every cut, loss and shaping: all nodes reach each other again at full speed. */
     public void healAll() {
         for (int node = 1; node <= nodes; node++) {
             nft(node, "flush", "chain", "inet", TABLE, "input");
+            List<String> command = new ArrayList<>(execPrefix(node));
+            command.addAll(List.of("tc", "qdisc", "del", "dev", "eth0", "root"));
+            tryRun(command); // fails, harmlessly, when the default qdisc is in place
         }
+    }
+
+    /** The queueing discipline on node {@code node}'s {@code eth0}, as {@code tc qdisc show} prints it (for logs). */
+    public String qdisc(int node) {
+        return run("ip", "netns", "exec", namespace(node), "tc", "qdisc", "show", "dev", "eth0");
     }
 
     /** The rules now in node {@code node}'s namespace, as {@code nft list} prints them (for logs). */
     public String rules(int node) {
         return run("ip", "netns", "exec", namespace(node), "nft", "list", "chain", "inet", TABLE, "input");
+    }
+
+    private void tc(int node, String... words) {
+        List<String> command = new ArrayList<>(execPrefix(node));
+        command.add("tc");
+        command.addAll(List.of(words));
+        run(command.toArray(String[]::new));
     }
 
     private void nft(int node, String... words) {

@@ -1,6 +1,7 @@
 package io.strand.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class NetworkLabIT {
 
-    private static final String PREFIX = "strandlt";
-    private static final int SUBNET = 2;
+    private static final String PREFIX = System.getProperty("chaos.lab.prefix", "strandlt");
+    private static final int SUBNET = Integer.getInteger("chaos.lab.subnet", 2);
     private static final int PORT = 7000;
 
     @Test
@@ -39,6 +40,65 @@ class NetworkLabIT {
             } finally {
                 listener.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+        assertThat(leftovers()).as("namespaces and links after close").isEmpty();
+    }
+
+    @Test
+    void packetFaultsAreInPlaceUntilStopped() throws Exception {
+        FaultScheduleIT.requireLab(PREFIX);
+        try (NetworkLab lab = NetworkLab.create(PREFIX, SUBNET, 3)) {
+            Nemesis nemesis = new Nemesis(lab, null);
+            Process listener = listen(lab, 2);
+            try {
+                Nemesis.Fault total = nemesis.loss(1, 2, 100);
+                total.start();
+                assertThat(lab.rules(2)).contains("ip saddr " + lab.address(1), "numgen random mod 100 <= 99", "drop");
+                assertThat(connects(lab.execPrefix(1), lab.address(2))).as("node 1 to node 2, all lost").isFalse();
+                assertThat(connects(lab.execPrefix(3), lab.address(2))).as("node 3 to node 2").isTrue();
+                total.stop();
+                assertThat(lab.rules(2)).doesNotContain("numgen");
+                assertThat(connects(lab.execPrefix(1), lab.address(2))).as("node 1 to node 2, healed").isTrue();
+
+                Nemesis.Fault lossy = nemesis.lossy(2, 30);
+                lossy.start();
+                assertThat(lab.rules(2)).contains("ip saddr " + lab.address(1), "ip saddr " + lab.address(3),
+                        "numgen random mod 100 <= 29");
+                assertThat(lab.rules(1)).contains("ip saddr " + lab.address(2), "numgen random mod 100 <= 29");
+                lossy.stop();
+                for (int node = 1; node <= 3; node++) {
+                    assertThat(lab.rules(node)).as("node %d's rules after the heal", node).doesNotContain("numgen");
+                }
+
+                Nemesis.Fault slow = nemesis.slowLink(2, 64);
+                slow.start();
+                assertThat(lab.qdisc(2)).contains("tbf", "rate 64Kbit");
+                assertThat(lab.qdisc(1)).doesNotContain("tbf");
+                slow.stop();
+                assertThat(lab.qdisc(2)).doesNotContain("tbf");
+                assertThat(connects(lab.execPrefix(1), lab.address(2))).as("node 1 to node 2, healed").isTrue();
+
+                Nemesis.Fault delay = nemesis.delay(2, 100);
+                String missing = lab.netemUnavailableBecause();
+                assertThat(delay.unavailableBecause()).isEqualTo(missing);
+                assertThat(nemesis.reorder(2, 50).unavailableBecause()).isEqualTo(missing);
+                if (missing == null) {
+                    assertThat(nemesis.available(delay)).isTrue();
+                    delay.start();
+                    assertThat(lab.qdisc(2)).contains("netem", "delay");
+                    delay.stop();
+                    assertThat(lab.qdisc(2)).doesNotContain("netem");
+                } else {
+                    assertThatThrownBy(delay::start).isInstanceOf(IllegalStateException.class).hasMessageContaining(missing);
+                    assertThat(nemesis.available(delay)).isFalse();
+                    assertThat(nemesis.history()).anyMatch(line -> line.contains("skip: delay what node 2 sends")
+                            && line.contains(missing));
+                    assertThat(lab.qdisc(2)).doesNotContain("netem");
+                }
+            } finally {
+                listener.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            assertThat(nemesis.history()).anyMatch(line -> line.contains("start: drop 100% of what node 1 sends node 2"));
         }
         assertThat(leftovers()).as("namespaces and links after close").isEmpty();
     }
