@@ -75,8 +75,11 @@ def main():
         if len(producer) >= args.max_pending:
             producer.poll(0.05)
             continue
-        delay = next_send - time.monotonic()
-        if delay > 0:
+        # poll returns once it has served a callback: poll again until the send is due
+        while True:
+            delay = next_send - time.monotonic()
+            if delay <= 0:
+                break
             producer.poll(delay)
         next_send = max(next_send, time.monotonic()) + interval
         partition = seq % args.partitions
