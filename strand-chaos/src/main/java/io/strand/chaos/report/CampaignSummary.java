@@ -19,20 +19,27 @@ public final class CampaignSummary {
 
     private final List<RunReport> runs = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
 
     public void add(RunReport run, Path dir) {
         runs.add(run);
         dirs.add(dir);
     }
 
+    /** A schedule that could not run to its check (the harness or the cluster failed): the campaign fails. */
+    public void addError(String system, long seed, Throwable error) {
+        errors.add(system + " seed=" + seed + ": " + error);
+    }
+
     public boolean passed() {
-        return !runs.isEmpty() && runs.stream().allMatch(RunReport::passed);
+        return errors.isEmpty() && !runs.isEmpty() && runs.stream().allMatch(RunReport::passed);
     }
 
     /** One line: how many schedules passed, with the anomaly totals. */
     public String verdict() {
         long passed = runs.stream().filter(RunReport::passed).count();
-        return (passed() ? "PASS" : "FAIL") + " campaign schedules=" + runs.size() + " passed=" + passed
+        return (passed() ? "PASS" : "FAIL") + " campaign schedules=" + (runs.size() + errors.size()) + " passed="
+                + passed + " errors=" + errors.size()
                 + " acked=" + runs.stream().mapToLong(r -> r.history().acked()).sum()
                 + " anomalies=" + runs.stream().mapToLong(r -> r.check().anomalies().size()).sum();
     }
@@ -76,6 +83,7 @@ public final class CampaignSummary {
             md.append("| ").append(runs.get(i).system()).append(" | ").append(runs.get(i).seed()).append(" | `")
                     .append(runs.get(i).verdict()).append("` | ").append(dirs.get(i).getFileName()).append(" |\n");
         }
+        errors.forEach(error -> md.append("\nERROR ").append(error).append('\n'));
         md.append("\n## Unavailability per fault kind (ms; a recovery that never came is shown as never)\n\n"
                 + "| system | kind | faults | median stretch | worst stretch | median recovery | worst recovery |\n"
                 + "|---|---|---|---|---|---|---|\n");
@@ -93,6 +101,7 @@ public final class CampaignSummary {
                     runs.get(i).verdict(), "dir", dirs.get(i).getFileName().toString()));
         }
         json.put("runs", rows);
+        json.put("errors", errors);
         json.put("perKind", perKind());
         Files.writeString(dir.resolve("summary.json"), Json.write(json));
     }

@@ -56,7 +56,7 @@ class RunReportTest {
 
         assertThat(summary.perKind()).isEqualTo(Map.of("strand", Map.of("isolate", Map.of("faults", 1L,
                 "medianGapMs", 2500L, "worstGapMs", 2500L, "medianRecoveryMs", 1000L, "worstRecoveryMs", 1000L))));
-        assertThat(summary.verdict()).startsWith("PASS campaign schedules=1 passed=1");
+        assertThat(summary.verdict()).startsWith("PASS campaign schedules=1 passed=1 errors=0");
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("| strand | isolate | 1 | 2500 |");
     }
 }
