@@ -23,7 +23,8 @@ import java.util.TreeMap;
  *       record).</li>
  *   <li><b>INCONSISTENT</b>: a reader that says offset o of a partition holds value v where the final
  *       read holds another value or nothing. Readers are every consumer's reads and every
- *       acknowledgement (send s acknowledged at o says o holds s's value); one per (offset, value).
+ *       acknowledgement that names an offset (send s acknowledged at o says o holds s's value); one per
+ *       (offset, value).
  *       An acknowledged send already counted LOST is not counted again.</li>
  *   <li><b>UNEXPECTED</b>: a record of the final read that no producer sent to that partition.</li>
  *   <li><b>SKIPPED</b>: for a reader group (a consumer group, or one lone consumer) and a partition,
@@ -77,7 +78,7 @@ public final class Checker {
                 if (offsets.isEmpty()) {
                     anomalies.add(new Anomaly(Anomaly.Kind.LOST, send.partition(), 1, send.value()
                             + " acknowledged at offset " + send.offset() + " is not in the final read"));
-                } else {
+                } else if (send.offset() >= 0) {
                     String found = partition(log, send.partition()).get(send.offset());
                     if (!send.value().equals(found)) {
                         anomalies.add(new Anomaly(Anomaly.Kind.INCONSISTENT, send.partition(), 1, send.value()

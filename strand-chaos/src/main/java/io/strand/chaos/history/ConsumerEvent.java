@@ -6,7 +6,7 @@ package io.strand.chaos.history;
  * <table>
  *   <caption>Kinds and their fields</caption>
  *   <tr><th>kind</th><th>offset</th><th>value</th></tr>
- *   <tr><td>ASSIGNED</td><td>the position the consumer starts the partition at</td><td>null</td></tr>
+ *   <tr><td>ASSIGNED</td><td>the position the consumer starts the partition at; the time is from before the position was fetched</td><td>null</td></tr>
  *   <tr><td>READ</td><td>the record's offset</td><td>the record's value</td></tr>
  *   <tr><td>COMMITTED</td><td>the offset committed (the next one to read), answered as done</td><td>null</td></tr>
  *   <tr><td>COMMIT_UNKNOWN</td><td>an offset whose commit failed or timed out: it may have been stored</td><td>null</td></tr>

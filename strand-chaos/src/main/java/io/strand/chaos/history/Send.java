@@ -5,7 +5,8 @@ package io.strand.chaos.history;
  *
  * <p>{@code seq} numbers the producer's sends from 0 in the order it handed them to its client;
  * {@code value} is {@code <producer>#<seq>}, unique in a campaign. {@code offset} is the
- * acknowledged offset, -1 unless {@link Outcome#ACKED}; {@code completedAtMs} is -1 for
+ * acknowledged offset, -1 unless {@link Outcome#ACKED} (and -1 for an acknowledgement that gave no
+ * offset: librdkafka acknowledges a retried batch the broker had written already without one); {@code completedAtMs} is -1 for
  * {@link Outcome#UNKNOWN}.
  */
 public record Send(String producer, long seq, int partition, String value, long sentAtMs, Outcome outcome,

@@ -18,6 +18,22 @@ public final class FinalRead {
     private FinalRead() {
     }
 
+    /** Partition to its end offset now, asked by a fresh consumer. */
+    public static Map<Integer, Long> endOffsets(String bootstrap, String topic, int partitionCount, Duration timeout) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitionCount; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
+        Map<Integer, Long> ends = new TreeMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.CLIENT_ID_CONFIG, "end-offsets"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.endOffsets(tps, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
+        }
+        return ends;
+    }
+
     /** Partition to offset to value; throws if the ends are not reached within {@code timeout}. */
     public static Map<Integer, NavigableMap<Long, String>> read(String bootstrap, String topic, int partitionCount,
                                                                 Duration timeout) {

@@ -96,9 +96,11 @@ public final class GroupConsumerWorkload extends ConsumerWorkload {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             for (TopicPartition tp : partitions) {
+                // the time before the position is fetched: commits answered later cannot have shaped it
+                long atMs = System.currentTimeMillis();
                 try {
                     long position = consumer.position(tp, COMMIT_TIMEOUT);
-                    log(ConsumerEvent.assigned(name, group, tp.partition(), position, System.currentTimeMillis()));
+                    log(ConsumerEvent.assigned(name, group, tp.partition(), position, atMs));
                 } catch (KafkaException e) {
                     // no known start: reads until the next assignment are not checked for repeats
                     log(ConsumerEvent.revoked(name, group, tp.partition(), -1, System.currentTimeMillis()));

@@ -37,6 +37,7 @@ public final class PythonProducerWorkload implements ProducerWorkload {
     private final Process process;
     private final Thread reader;
     private final Path errors;
+    private final java.util.concurrent.atomic.AtomicLong badLines = new java.util.concurrent.atomic.AtomicLong();
 
     private PythonProducerWorkload(String name, Process process, Path errors) {
         this.name = name;
@@ -96,7 +97,12 @@ public final class PythonProducerWorkload implements ProducerWorkload {
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                onLine(line);
+                try {
+                    onLine(line);
+                } catch (RuntimeException e) {
+                    // keep reading: a stalled pipe would stall the script
+                    badLines.incrementAndGet();
+                }
             }
         } catch (IOException e) {
             // the process ended: what was read is the history
@@ -159,6 +165,11 @@ public final class PythonProducerWorkload implements ProducerWorkload {
     @Override
     public List<Send> sends() {
         return recorder.sends();
+    }
+
+    /** Lines of the script's output that could not be applied (none, unless the script and this class disagree). */
+    public long badLines() {
+        return badLines.get();
     }
 
     /** The script's error output, for a report. */

@@ -4,7 +4,7 @@
 send and per outcome to standard output:
 
   {"event": "send", "seq": 7, "partition": 1, "atMs": 1733430000123}
-  {"event": "ack", "seq": 7, "offset": 42, "atMs": 1733430000130}
+  {"event": "ack", "seq": 7, "offset": 42, "atMs": 1733430000130}   (offset -1: not known)
   {"event": "fail", "seq": 7, "error": "...", "atMs": 1733430000130}
 
 It stops sending when standard input closes, waits up to --flush-seconds for outstanding answers,
@@ -62,7 +62,10 @@ def main():
     def answer(seq):
         def on_delivery(err, msg):
             if err is None:
-                emit({"event": "ack", "seq": seq, "offset": msg.offset(), "atMs": now_ms()})
+                # librdkafka gives no offset for a retried batch the broker had already written
+                offset = msg.offset()
+                emit({"event": "ack", "seq": seq, "offset": -1 if offset is None or offset < 0 else offset,
+                      "atMs": now_ms()})
             else:
                 text = str(err).replace('"', "'").replace("\\", "/")
                 emit({"event": "fail", "seq": seq, "error": text, "atMs": now_ms()})

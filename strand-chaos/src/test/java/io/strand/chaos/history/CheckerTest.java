@@ -153,6 +153,15 @@ class CheckerTest {
     }
 
     @Test
+    void anAcknowledgementWithoutAnOffsetIsRequiredButPinsNoOffset() {
+        sends.set(3, Send.acked(P, 3, 0, 1003, -1, 1013));
+
+        assertThat(check().anomalies()).isEmpty();
+        partition0.remove(3L);
+        assertThat(check().anomalies()).extracting(Anomaly::kind).containsExactly(Anomaly.Kind.LOST);
+    }
+
+    @Test
     void aRecordNoProducerSentIsUnexpected() {
         partition0.put(4L, "garbage");
 
