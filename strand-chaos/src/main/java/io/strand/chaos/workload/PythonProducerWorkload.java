@@ -39,7 +39,8 @@ public final class PythonProducerWorkload implements ProducerWorkload {
     private final Path errors;
     private final java.util.concurrent.atomic.AtomicLong badLines = new java.util.concurrent.atomic.AtomicLong();
 
-    private PythonProducerWorkload(String name, Process process, Path errors) {
+    /** {@code process} and {@code errors} may be null for a test that feeds {@link #onLine} itself. */
+    PythonProducerWorkload(String name, Process process, Path errors) {
         this.name = name;
         this.recorder = new SendRecorder(name);
         this.process = process;
