@@ -127,10 +127,16 @@ public final class GroupConsumerWorkload extends ConsumerWorkload {
             giveUp(partitions);
         }
 
+        /** Logs each partition given up with the position then (-1 if the consumer has none for it). */
         private void giveUp(Collection<TopicPartition> partitions) {
-            long nowMs = System.currentTimeMillis();
             for (TopicPartition tp : partitions) {
-                log(ConsumerEvent.revoked(name, group, tp.partition(), -1, nowMs));
+                long position;
+                try {
+                    position = consumer.position(tp, Duration.ofMillis(1));
+                } catch (KafkaException e) {
+                    position = -1;
+                }
+                log(ConsumerEvent.revoked(name, group, tp.partition(), position, System.currentTimeMillis()));
             }
         }
     }
