@@ -1,0 +1,132 @@
+package io.strand.chaos.campaign;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A campaign's settings, from the command line ({@link #parse}); each checked here with the option
+ * and the bad value named.
+ *
+ * <pre>
+ * --system strand          the system under test (see ClusterLauncher.systems())
+ * --seed N                 the first schedule's seed (default: random); schedule i runs seed N + i
+ * --schedules N            schedules in a row (default 1)
+ * --duration S             seconds of faults under load per schedule (default 60)
+ * --every-kind-once        one fault of each kind, then stop (ignores --duration)
+ * --faults a,b,...         the kinds to draw from (default: all of FaultKind.networkAndProcess())
+ * --rate N                 sends a second of each Java producer (default 100; the Python one half)
+ * --no-python              no librdkafka producer
+ * --results DIR            where results go (default chaos/results)
+ * --lab-prefix P           the network lab's names (default chaos)
+ * --lab-subnet N           the lab's subnet 10.213.N.0/24 (default 10)
+ * </pre>
+ */
+public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, boolean everyKindOnce,
+                              List<String> faults, int rate, boolean python, Path results, String labPrefix,
+                              int labSubnet) {
+
+    public static CampaignOptions defaults() {
+        return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, false,
+                List.of(), 100, true, Path.of("chaos", "results"), "chaos", 10);
+    }
+
+    public static CampaignOptions parse(String[] args) {
+        CampaignOptions o = defaults();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            switch (option) {
+                case "--every-kind-once" -> o = o.with(b -> b.everyKindOnce = true);
+                case "--no-python" -> o = o.with(b -> b.python = false);
+                default -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(option + " needs a value (or is not an option)");
+                    }
+                    String value = args[++i];
+                    o = switch (option) {
+                        case "--system" -> o.with(b -> b.system = value);
+                        case "--seed" -> o.with(b -> b.seed = number(option, value, Long.MIN_VALUE));
+                        case "--schedules" -> o.with(b -> b.schedules = (int) number(option, value, 1));
+                        case "--duration" -> o.with(b -> b.durationSeconds = (int) number(option, value, 1));
+                        case "--faults" -> o.with(b -> b.faults = List.of(value.split(",")));
+                        case "--rate" -> o.with(b -> b.rate = (int) number(option, value, 2));
+                        case "--results" -> o.with(b -> b.results = Path.of(value));
+                        case "--lab-prefix" -> o.with(b -> b.labPrefix = value);
+                        case "--lab-subnet" -> o.with(b -> b.labSubnet = (int) number(option, value, 0));
+                        default -> throw new IllegalArgumentException("unknown option " + option);
+                    };
+                }
+            }
+        }
+        if (!ClusterLauncher.systems().containsKey(o.system)) {
+            throw new IllegalArgumentException("--system " + o.system + ": known are " + ClusterLauncher.systems().keySet());
+        }
+        o.kinds(); // names every unknown kind now
+        return o;
+    }
+
+    /** The kinds to draw from: every kind, or those {@code --faults} names. */
+    public List<FaultKind> kinds() {
+        List<FaultKind> all = FaultKind.networkAndProcess();
+        if (faults.isEmpty()) {
+            return all;
+        }
+        List<FaultKind> chosen = new ArrayList<>();
+        for (String name : faults) {
+            chosen.add(all.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("--faults " + name + ": known are "
+                            + all.stream().map(FaultKind::name).toList())));
+        }
+        return chosen;
+    }
+
+    private static long number(String option, String value, long min) {
+        try {
+            long number = Long.parseLong(value);
+            if (number < min) {
+                throw new IllegalArgumentException(option + " " + value + ": at least " + min);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " " + value + " is not a number");
+        }
+    }
+
+    /** A copy with the fields {@code change} sets. */
+    public CampaignOptions with(java.util.function.Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return new CampaignOptions(b.system, b.seed, b.schedules, b.durationSeconds, b.everyKindOnce, b.faults, b.rate,
+                b.python, b.results, b.labPrefix, b.labSubnet);
+    }
+
+    /** The mutable form {@link #with} hands out. */
+    public static final class Builder {
+        public String system;
+        public long seed;
+        public int schedules;
+        public int durationSeconds;
+        public boolean everyKindOnce;
+        public List<String> faults;
+        public int rate;
+        public boolean python;
+        public Path results;
+        public String labPrefix;
+        public int labSubnet;
+
+        Builder(CampaignOptions o) {
+            system = o.system;
+            seed = o.seed;
+            schedules = o.schedules;
+            durationSeconds = o.durationSeconds;
+            everyKindOnce = o.everyKindOnce;
+            faults = o.faults;
+            rate = o.rate;
+            python = o.python;
+            results = o.results;
+            labPrefix = o.labPrefix;
+            labSubnet = o.labSubnet;
+        }
+    }
+}

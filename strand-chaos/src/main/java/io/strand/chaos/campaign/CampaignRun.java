@@ -1,0 +1,251 @@
+package io.strand.chaos.campaign;
+
+import io.strand.chaos.ChaosCluster;
+import io.strand.chaos.Nemesis;
+import io.strand.chaos.NetworkLab;
+import io.strand.chaos.history.Checker;
+import io.strand.chaos.history.ConsumerEvent;
+import io.strand.chaos.history.History;
+import io.strand.chaos.history.Send;
+import io.strand.chaos.report.FaultWindow;
+import io.strand.chaos.report.RunReport;
+import io.strand.chaos.workload.ConsumerWorkload;
+import io.strand.chaos.workload.FinalRead;
+import io.strand.chaos.workload.GroupConsumerWorkload;
+import io.strand.chaos.workload.JavaProducerWorkload;
+import io.strand.chaos.workload.LoneConsumerWorkload;
+import io.strand.chaos.workload.ProducerWorkload;
+import io.strand.chaos.workload.PythonProducerWorkload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+
+/**
+ * One schedule, start to end: a fresh three-node cluster in a fresh {@link NetworkLab}, a topic of
+ * {@value #PARTITIONS} partitions with three replicas and min.insync.replicas 2, the workloads (two
+ * idempotent acks=all Java producers, one librdkafka producer, a lone consumer and a group of two),
+ * the schedule's faults one after the other under load, a heal, the consumers caught up, the final
+ * read, the check and the report in {@code <results>/<time>-<system>-<seed>/} (with the nodes'
+ * logs under {@code nodes/}).
+ *
+ * <p>Not thread-safe: the calling thread is the schedule's.
+ */
+public final class CampaignRun {
+
+    static final String TOPIC = "chaos";
+    static final int PARTITIONS = 3;
+    static final int NODES = 3;
+    static final String GROUP = "chaos-group";
+    private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    private final CampaignOptions options;
+    private final long seed;
+
+    public CampaignRun(CampaignOptions options, long seed) {
+        this.options = options;
+        this.seed = seed;
+    }
+
+    /** The run's results: the report and where it was written. */
+    public record Outcome(RunReport report, Path dir) {
+    }
+
+    public Outcome run() throws Exception {
+        Path dir = options.results().resolve(STAMP.format(Instant.now()) + "-" + options.system() + "-" + seed);
+        Path work = Files.createTempDirectory("chaos-" + seed + "-");
+        Files.createDirectories(dir);
+        log("seed " + seed + ": results in " + dir);
+        List<FaultWindow> windows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        notes.add("reproduce: strand-chaos/run --system " + options.system() + " --seed " + seed
+                + (options.everyKindOnce() ? " --every-kind-once" : " --duration " + options.durationSeconds())
+                + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults())));
+        List<ProducerWorkload> producers = new ArrayList<>();
+        List<ConsumerWorkload> consumers = new ArrayList<>();
+        try (NetworkLab lab = NetworkLab.create(options.labPrefix(), options.labSubnet(), NODES);
+             ChaosCluster cluster = ClusterLauncher.systems().get(options.system()).start(lab, work.resolve("nodes"));
+             Admin admin = admin(cluster.bootstrapServers())) {
+            try {
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
+                        .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+                Nemesis nemesis = new Nemesis(lab, cluster);
+                FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
+                List<FaultKind> kinds = options.kinds();
+                List<Schedule.Entry> schedule = Schedule.build(seed, kinds, context, options.everyKindOnce()
+                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L));
+                startWorkloads(cluster.bootstrapServers(), work, producers, consumers, notes);
+                awaitAcks(producers, "the first acknowledgements");
+                long startMs = System.currentTimeMillis();
+                long deadlineMs = startMs + options.durationSeconds() * 1000L;
+                for (Schedule.Entry entry : schedule) {
+                    if (!options.everyKindOnce() && System.currentTimeMillis() + entry.quietBeforeMs()
+                            + entry.holdMs() > deadlineMs) {
+                        break;
+                    }
+                    Thread.sleep(entry.quietBeforeMs()); // the schedule's quiet stretch, not a wait for a condition
+                    long faultStartMs = System.currentTimeMillis();
+                    entry.fault().start();
+                    Thread.sleep(entry.holdMs()); // the fault's length, part of the schedule
+                    entry.fault().stop();
+                    windows.add(new FaultWindow(entry.kind(), entry.fault().describe(), faultStartMs,
+                            System.currentTimeMillis()));
+                }
+                if (!options.everyKindOnce()) {
+                    Thread.sleep(Math.max(0, deadlineMs - System.currentTimeMillis()));
+                }
+                lab.healAll();
+                awaitAcks(producers, "acknowledgements after the heal");
+                long endMs = System.currentTimeMillis();
+                List<Send> sends = new ArrayList<>();
+                Set<String> idempotent = new HashSet<>();
+                for (ProducerWorkload producer : producers) {
+                    producer.stop();
+                    sends.addAll(producer.sends());
+                    if (producer instanceof PythonProducerWorkload python && python.badLines() > 0) {
+                        notes.add(python.badLines() + " lines of " + python.name() + " could not be read (see "
+                                + python.errors() + ")");
+                    }
+                    if (producer.idempotent()) {
+                        idempotent.add(producer.name());
+                    }
+                }
+                awaitConsumersCaughtUp(cluster.bootstrapServers(), consumers, notes);
+                List<ConsumerEvent> events = new ArrayList<>();
+                for (ConsumerWorkload consumer : consumers) {
+                    consumer.stop();
+                    events.addAll(consumer.events());
+                    if (consumer.failure() != null) {
+                        notes.add("consumer " + consumer.name() + " ended early: " + consumer.failure());
+                    }
+                }
+                History history = new History(sends, idempotent, events,
+                        FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)));
+                RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
+                        new Checker().check(history), notes);
+                report.write(dir);
+                return new Outcome(report, dir);
+            } finally {
+                producers.forEach(ProducerWorkload::close);
+                consumers.forEach(ConsumerWorkload::close);
+                Files.writeString(dir.resolve("nemesis.log"), String.join("\n", windows.stream()
+                        .map(FaultWindow::toString).toList()) + "\n");
+                cluster.copyNodeLogs(dir.resolve("nodes"));
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private void startWorkloads(String bootstrap, Path work, List<ProducerWorkload> producers,
+                                List<ConsumerWorkload> consumers, List<String> notes) {
+        for (int i = 0; i < 2; i++) {
+            producers.add(JavaProducerWorkload.start("java" + i, bootstrap, TOPIC, PARTITIONS, options.rate(), 100,
+                    Map.of()));
+        }
+        if (options.python()) {
+            String missing = PythonProducerWorkload.unusableBecause();
+            if (missing == null) {
+                producers.add(PythonProducerWorkload.start("python0", bootstrap, TOPIC, PARTITIONS,
+                        Math.max(1, options.rate() / 2), 100, work.resolve("python")));
+            } else {
+                notes.add("no librdkafka producer: " + missing);
+            }
+        }
+        consumers.add(LoneConsumerWorkload.start("alone0", bootstrap, TOPIC, PARTITIONS));
+        for (int i = 0; i < 2; i++) {
+            consumers.add(GroupConsumerWorkload.start("member" + i, GROUP, bootstrap, TOPIC));
+        }
+    }
+
+    private static void awaitAcks(List<ProducerWorkload> producers, String what) throws InterruptedException {
+        long before = producers.stream().mapToLong(ProducerWorkload::acked).sum();
+        await(what, () -> producers.stream().mapToLong(ProducerWorkload::acked).sum() >= before + 20,
+                PROGRESS_TIMEOUT);
+    }
+
+    /** Waits until the lone consumer and the group have read every partition to its end; notes it if not. */
+    private static void awaitConsumersCaughtUp(String bootstrap, List<ConsumerWorkload> consumers, List<String> notes)
+            throws InterruptedException {
+        Map<Integer, Long> ends;
+        try {
+            ends = FinalRead.endOffsets(bootstrap, TOPIC, PARTITIONS, Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            notes.add("consumers not awaited: no end offsets: " + e);
+            return;
+        }
+        BooleanSupplier caughtUp = () -> {
+            Map<String, Map<Integer, Long>> byReader = new TreeMap<>();
+            for (ConsumerWorkload consumer : consumers) {
+                String reader = consumer instanceof GroupConsumerWorkload ? GROUP : consumer.name();
+                consumer.nextToRead().forEach((p, next) -> byReader.computeIfAbsent(reader, r -> new TreeMap<>())
+                        .merge(p, next, Math::max));
+            }
+            return byReader.size() == 2 && byReader.values().stream().allMatch(next -> ends.entrySet().stream()
+                    .allMatch(end -> end.getValue() == 0 || next.getOrDefault(end.getKey(), 0L) >= end.getValue()));
+        };
+        try {
+            await("consumers at the end offsets " + ends, caughtUp, Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            notes.add(e.getMessage());
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadlineMs = System.currentTimeMillis() + timeout.toMillis();
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadlineMs) {
+                throw new IllegalStateException("no " + what + " within " + timeout);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static int leaderOf(Admin admin, int partition) {
+        try {
+            TopicDescription topic = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(TOPIC);
+            Node leader = topic.partitions().get(partition).leader();
+            return leader == null || leader.id() < 1 ? 1 : leader.id();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot find the leader of " + TOPIC + "-" + partition, e);
+        }
+    }
+
+    private static Admin admin(String bootstrap) {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    }
+
+    private static void log(String line) {
+        System.out.println(Instant.now() + " chaos " + line);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+}

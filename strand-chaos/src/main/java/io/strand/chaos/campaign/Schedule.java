@@ -1,0 +1,56 @@
+package io.strand.chaos.campaign;
+
+import io.strand.chaos.Nemesis;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A seeded schedule of faults: a quiet stretch, then a fault held for a while, then the next. Every
+ * kind comes once, in an order shuffled from the seed, before kinds are drawn at random; nodes,
+ * directions, quiet stretches and lengths are drawn from the same seed, so a seed names the same
+ * schedule every time (not the interleaving with the clients, nor how long a restart takes).
+ */
+public final class Schedule {
+
+    /** One fault of the schedule: what, after how long a quiet stretch, held how long. */
+    public record Entry(String kind, Nemesis.Fault fault, long quietBeforeMs, long holdMs) {
+    }
+
+    static final long MIN_QUIET_MS = 2_000;
+    static final long MAX_QUIET_MS = 5_000;
+    static final long MIN_HOLD_MS = 3_000;
+    static final long MAX_HOLD_MS = 8_000;
+
+    private Schedule() {
+    }
+
+    /**
+     * {@code count} entries drawn from {@code kinds} (every kind once first, if {@code count} allows)
+     * with {@code seed}'s random.
+     */
+    public static List<Entry> build(long seed, List<FaultKind> kinds, FaultContext context, int count) {
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("a schedule needs at least one fault kind");
+        }
+        Random random = new Random(seed);
+        List<FaultKind> order = new ArrayList<>(kinds);
+        Collections.shuffle(order, random);
+        while (order.size() < count) {
+            order.add(kinds.get(random.nextInt(kinds.size())));
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (FaultKind kind : order.subList(0, count)) {
+            long quietMs = MIN_QUIET_MS + (long) (random.nextDouble() * (MAX_QUIET_MS - MIN_QUIET_MS));
+            long holdMs = MIN_HOLD_MS + (long) (random.nextDouble() * (MAX_HOLD_MS - MIN_HOLD_MS));
+            entries.add(new Entry(kind.name(), kind.make(context, random), quietMs, holdMs));
+        }
+        return entries;
+    }
+
+    /** How many entries can fit in {@code durationMs} at the most (each at least a quiet stretch and a hold). */
+    static int maxEntries(long durationMs) {
+        return (int) Math.max(1, durationMs / (MIN_QUIET_MS + MIN_HOLD_MS) + 1);
+    }
+}

@@ -1,0 +1,228 @@
+package io.strand.chaos.report;
+
+import io.strand.chaos.history.Anomaly;
+import io.strand.chaos.history.CheckResult;
+import io.strand.chaos.history.ConsumerEvent;
+import io.strand.chaos.history.History;
+import io.strand.chaos.history.Send;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * One schedule's outcome: the history, what the checker found, the faults' windows and the
+ * unavailability around each; written to a results directory as {@code report.md},
+ * {@code report.json}, {@code timeline.png} and the raw history ({@code sends.tsv},
+ * {@code consumer-events.tsv}, {@code final-read.tsv}), and summed up in a one-line verdict.
+ *
+ * @param system  {@code strand} or {@code kafka}
+ * @param startMs when the workloads started (epoch ms)
+ * @param endMs   when the producers stopped
+ * @param notes   free lines for the report (the command that reproduces it, warnings)
+ */
+public record RunReport(String system, long seed, long startMs, long endMs, List<FaultWindow> faults,
+                        History history, CheckResult check, List<String> notes) {
+
+    /** Every acknowledgement's time, ascending. */
+    public long[] ackTimesMs() {
+        return history.sends().stream().filter(s -> s.outcome() == Send.Outcome.ACKED)
+                .mapToLong(Send::completedAtMs).sorted().toArray();
+    }
+
+    /** The unavailability around each fault, in the faults' order. */
+    public List<Unavailability> unavailability() {
+        long[] acks = ackTimesMs();
+        return faults.stream().map(f -> Unavailability.of(acks, f, endMs)).toList();
+    }
+
+    public boolean passed() {
+        return check.clean() && history.acked() > 0;
+    }
+
+    /** {@code PASS strand seed=… faults=… acked=… lost=0 dup=0 …} or {@code FAIL …}. */
+    public String verdict() {
+        StringBuilder line = new StringBuilder(passed() ? "PASS " : "FAIL ").append(system).append(" seed=").append(seed)
+                .append(" faults=").append(faults.size()).append(" acked=").append(history.acked())
+                .append(" failed=").append(history.failed()).append(" unknown=").append(history.unknown())
+                .append(" reads=").append(history.reads());
+        check.counts().forEach((kind, count) -> line.append(' ').append(kind.shortName()).append('=').append(count));
+        return line.toString();
+    }
+
+    /** Writes every file of the class doc into {@code dir} (made if missing). */
+    public void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("report.md"), markdown());
+        Files.writeString(dir.resolve("report.json"), Json.write(json()));
+        Timeline.write(dir.resolve("timeline.png"), system + " seed " + seed, ackTimesMs(), faults, startMs,
+                Math.max(endMs, faults.stream().mapToLong(FaultWindow::endMs).max().orElse(endMs)));
+        writeHistory(dir);
+    }
+
+    private String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Chaos run: ").append(system).append(", seed ").append(seed).append("\n\n");
+        md.append("`").append(verdict()).append("`\n\n");
+        md.append("Started ").append(Instant.ofEpochMilli(startMs)).append(", workloads ran ")
+                .append((endMs - startMs) / 1000).append(" s.\n\n");
+        notes.forEach(note -> md.append("- ").append(note).append('\n'));
+        md.append("\n![timeline](timeline.png)\n\n## Anomalies\n\n| kind | count |\n|---|---|\n");
+        check.counts().forEach((kind, count) -> md.append("| ").append(kind).append(" | ").append(count).append(" |\n"));
+        Map<Integer, Map<Anomaly.Kind, Long>> byPartition = check.countsByPartition();
+        if (!byPartition.isEmpty()) {
+            md.append("\nPer partition: ").append(byPartition).append("\n\nFirst anomalies:\n\n");
+            check.anomalies().stream().limit(50).forEach(a -> md.append("- ").append(a).append('\n'));
+        }
+        md.append("\n## Faults\n\n| # | kind | what | start | length (ms) | longest stretch without acks (ms) "
+                + "| end to next ack (ms) |\n|---|---|---|---|---|---|---|\n");
+        List<Unavailability> unavailability = unavailability();
+        for (int i = 0; i < faults.size(); i++) {
+            FaultWindow f = faults.get(i);
+            md.append("| ").append(i + 1).append(" | ").append(f.kind()).append(" | ").append(f.description())
+                    .append(" | +").append((f.startMs() - startMs) / 1000.0).append(" s | ").append(f.endMs() - f.startMs())
+                    .append(" | ").append(unavailability.get(i).longestGapMs()).append(" | ")
+                    .append(unavailability.get(i).recoveryMs()).append(" |\n");
+        }
+        md.append("\n## Per fault kind\n\n| kind | faults | worst stretch (ms) | worst recovery (ms) |\n|---|---|---|---|\n");
+        perKind().forEach((kind, list) -> md.append("| ").append(kind).append(" | ").append(list.size()).append(" | ")
+                .append(list.stream().mapToLong(Unavailability::longestGapMs).max().orElse(0)).append(" | ")
+                .append(list.stream().mapToLong(Unavailability::recoveryMs).max().orElse(0)).append(" |\n"));
+        md.append("\n## Clients\n\n| producer | idempotent | sent | acked | failed | unknown |\n|---|---|---|---|---|---|\n");
+        producers().forEach((producer, counts) -> md.append("| ").append(producer).append(" | ")
+                .append(history.idempotentProducers().contains(producer)).append(" | ").append(counts.get("sent"))
+                .append(" | ").append(counts.get("acked")).append(" | ").append(counts.get("failed")).append(" | ")
+                .append(counts.get("unknown")).append(" |\n"));
+        md.append("\n| consumer | group | reads | commits |\n|---|---|---|---|\n");
+        consumers().forEach((consumer, row) -> md.append("| ").append(consumer).append(" | ").append(row.get("group"))
+                .append(" | ").append(row.get("reads")).append(" | ").append(row.get("commits")).append(" |\n"));
+        md.append("\nFinal read: ").append(history.finalRecords()).append(" records in ")
+                .append(history.finalRead().size()).append(" partitions.\n");
+        return md.toString();
+    }
+
+    /** Fault kind to the unavailability of each of its faults. */
+    public Map<String, List<Unavailability>> perKind() {
+        Map<String, List<Unavailability>> perKind = new TreeMap<>();
+        List<Unavailability> unavailability = unavailability();
+        for (int i = 0; i < faults.size(); i++) {
+            perKind.computeIfAbsent(faults.get(i).kind(), k -> new ArrayList<>()).add(unavailability.get(i));
+        }
+        return perKind;
+    }
+
+    private Map<String, Map<String, Long>> producers() {
+        Map<String, Map<String, Long>> producers = new TreeMap<>();
+        for (Send send : history.sends()) {
+            Map<String, Long> counts = producers.computeIfAbsent(send.producer(), p -> new LinkedHashMap<>(Map.of(
+                    "sent", 0L, "acked", 0L, "failed", 0L, "unknown", 0L)));
+            counts.merge("sent", 1L, Long::sum);
+            counts.merge(send.outcome().name().toLowerCase(), 1L, Long::sum);
+        }
+        return producers;
+    }
+
+    private Map<String, Map<String, Object>> consumers() {
+        Map<String, Map<String, Object>> consumers = new TreeMap<>();
+        for (ConsumerEvent event : history.consumerEvents()) {
+            Map<String, Object> row = consumers.computeIfAbsent(event.consumer(), c -> new LinkedHashMap<>(Map.of(
+                    "group", event.group() == null ? "(alone)" : event.group(), "reads", 0L, "commits", 0L)));
+            if (event.kind() == ConsumerEvent.Kind.READ) {
+                row.merge("reads", 1L, (a, b) -> (Long) a + (Long) b);
+            } else if (event.kind() == ConsumerEvent.Kind.COMMITTED) {
+                row.merge("commits", 1L, (a, b) -> (Long) a + (Long) b);
+            }
+        }
+        return consumers;
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("system", system);
+        json.put("seed", seed);
+        json.put("verdict", verdict());
+        json.put("passed", passed());
+        json.put("startMs", startMs);
+        json.put("endMs", endMs);
+        json.put("notes", notes);
+        json.put("acked", history.acked());
+        json.put("failed", history.failed());
+        json.put("unknown", history.unknown());
+        json.put("reads", history.reads());
+        json.put("finalRecords", history.finalRecords());
+        Map<String, Object> counts = new LinkedHashMap<>();
+        check.counts().forEach((kind, count) -> counts.put(kind.shortName(), count));
+        json.put("anomalyCounts", counts);
+        Map<String, Object> perPartition = new LinkedHashMap<>();
+        check.countsByPartition().forEach((partition, byKind) -> perPartition.put(partition.toString(),
+                byKind.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().shortName(), Map.Entry::getValue,
+                        (a, b) -> a, LinkedHashMap::new))));
+        json.put("anomaliesPerPartition", perPartition);
+        json.put("anomalies", check.anomalies().stream().limit(1000).map(a -> Map.of("kind", a.kind().shortName(),
+                "partition", a.partition(), "records", a.records(), "detail", a.detail())).toList());
+        List<Unavailability> unavailability = unavailability();
+        List<Map<String, Object>> faultRows = new ArrayList<>();
+        for (int i = 0; i < faults.size(); i++) {
+            FaultWindow f = faults.get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("kind", f.kind());
+            row.put("description", f.description());
+            row.put("startMs", f.startMs());
+            row.put("endMs", f.endMs());
+            row.put("longestGapMs", unavailability.get(i).longestGapMs());
+            row.put("recoveryMs", unavailability.get(i).recoveryMs());
+            faultRows.add(row);
+        }
+        json.put("faults", faultRows);
+        json.put("producers", producers());
+        json.put("consumers", consumers());
+        return json;
+    }
+
+    private void writeHistory(Path dir) throws IOException {
+        try (Writer out = Files.newBufferedWriter(dir.resolve("sends.tsv"), StandardCharsets.UTF_8)) {
+            out.write("producer\tseq\tpartition\tvalue\tsentAtMs\toutcome\toffset\tcompletedAtMs\terror\n");
+            for (Send s : history.sends()) {
+                out.write(s.producer() + "\t" + s.seq() + "\t" + s.partition() + "\t" + s.value() + "\t" + s.sentAtMs()
+                        + "\t" + s.outcome() + "\t" + s.offset() + "\t" + s.completedAtMs() + "\t"
+                        + (s.error() == null ? "" : s.error().replace('\t', ' ').replace('\n', ' ')) + "\n");
+            }
+        }
+        try (Writer out = Files.newBufferedWriter(dir.resolve("consumer-events.tsv"), StandardCharsets.UTF_8)) {
+            out.write("consumer\tgroup\tkind\tpartition\toffset\tvalue\tatMs\n");
+            for (ConsumerEvent e : history.consumerEvents()) {
+                out.write(e.consumer() + "\t" + (e.group() == null ? "" : e.group()) + "\t" + e.kind() + "\t"
+                        + e.partition() + "\t" + e.offset() + "\t" + (e.value() == null ? "" : e.value()) + "\t"
+                        + e.atMs() + "\n");
+            }
+        }
+        try (Writer out = Files.newBufferedWriter(dir.resolve("final-read.tsv"), StandardCharsets.UTF_8)) {
+            out.write("partition\toffset\tvalue\n");
+            for (Map.Entry<Integer, NavigableMap<Long, String>> p : new TreeMap<>(history.finalRead()).entrySet()) {
+                for (Map.Entry<Long, String> r : p.getValue().entrySet()) {
+                    out.write(p.getKey() + "\t" + r.getKey() + "\t" + r.getValue() + "\n");
+                }
+            }
+        }
+    }
+
+    /** The median of {@code values} (the lower middle of an even count); 0 if empty. */
+    static long median(long[] values) {
+        if (values.length == 0) {
+            return 0;
+        }
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
+    }
+}

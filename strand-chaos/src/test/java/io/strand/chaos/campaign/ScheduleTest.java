@@ -1,0 +1,60 @@
+package io.strand.chaos.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.chaos.Nemesis;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScheduleTest {
+
+    /** Making faults touches neither the lab nor the cluster: only starting them does. */
+    private final FaultContext context = new FaultContext(new Nemesis(null, null), 3, 3, p -> 1);
+
+    private static List<String> described(List<Schedule.Entry> entries) {
+        return entries.stream().map(e -> e.kind() + "|" + (e.kind().equals("leader-cut") ? "" : e.fault().describe())
+                + "|" + e.quietBeforeMs() + "|" + e.holdMs()).toList();
+    }
+
+    @Test
+    void aSeedNamesTheSameScheduleEveryTime() {
+        List<FaultKind> kinds = FaultKind.networkAndProcess();
+
+        assertThat(described(Schedule.build(7, kinds, context, 20)))
+                .isEqualTo(described(Schedule.build(7, kinds, context, 20)))
+                .isNotEqualTo(described(Schedule.build(8, kinds, context, 20)));
+    }
+
+    @Test
+    void everyKindComesOnceBeforeAnyIsDrawnAgain() {
+        List<FaultKind> kinds = FaultKind.networkAndProcess();
+
+        List<Schedule.Entry> entries = Schedule.build(3, kinds, context, 10);
+
+        assertThat(entries.subList(0, kinds.size())).extracting(Schedule.Entry::kind)
+                .containsExactlyInAnyOrderElementsOf(kinds.stream().map(FaultKind::name).toList());
+        assertThat(entries).hasSize(10).allSatisfy(e -> {
+            assertThat(e.holdMs()).isBetween(Schedule.MIN_HOLD_MS, Schedule.MAX_HOLD_MS);
+            assertThat(e.quietBeforeMs()).isBetween(Schedule.MIN_QUIET_MS, Schedule.MAX_QUIET_MS);
+        });
+    }
+
+    @Test
+    void optionsNameTheBadValue() {
+        CampaignOptions options = CampaignOptions.parse(new String[] {"--seed", "5", "--schedules", "30",
+            "--duration", "90", "--faults", "kill9,pause", "--results", "/tmp/r"});
+
+        assertThat(options.seed()).isEqualTo(5);
+        assertThat(options.schedules()).isEqualTo(30);
+        assertThat(options.kinds()).extracting(FaultKind::name).containsExactly("kill9", "pause");
+        assertThat(options.results()).isEqualTo(Path.of("/tmp/r"));
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--faults", "flood"}))
+                .hasMessageContaining("--faults flood");
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--system", "redpanda"}))
+                .hasMessageContaining("--system redpanda");
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--duration", "0"}))
+                .hasMessageContaining("--duration 0");
+    }
+}

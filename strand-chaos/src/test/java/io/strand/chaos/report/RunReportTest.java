@@ -1,0 +1,62 @@
+package io.strand.chaos.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.chaos.history.Checker;
+import io.strand.chaos.history.History;
+import io.strand.chaos.history.Send;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunReportTest {
+
+    @TempDir
+    Path dir;
+
+    private RunReport report(Map<Long, String> partition0) {
+        History history = new History(List.of(Send.acked("p", 0, 0, 1_000, 0, 1_100),
+                Send.acked("p", 1, 0, 2_000, 1, 4_000)), Set.of("p"), List.of(), Map.of(0, new TreeMap<>(partition0)));
+        return new RunReport("strand", 42, 1_000, 5_000, List.of(new FaultWindow("isolate", "isolate node 2", 1_500,
+                3_000)), history, new Checker().check(history), List.of("reproduce: strand-chaos/run --seed 42"));
+    }
+
+    @Test
+    void aCleanRunPassesAndWritesMarkdownJsonAndATimeline() throws Exception {
+        RunReport report = report(Map.of(0L, "p#0", 1L, "p#1"));
+        report.write(dir);
+
+        assertThat(report.verdict()).isEqualTo("PASS strand seed=42 faults=1 acked=2 failed=0 unknown=0 reads=0 "
+                + "lost=0 dup=0 order=0 inconsistent=0 unexpected=0 skip=0 repeat=0");
+        assertThat(Files.readString(dir.resolve("report.md"))).contains("| 1 | isolate | isolate node 2 |");
+        assertThat(Files.readString(dir.resolve("report.json"))).contains("\"longestGapMs\": 2500")
+                .contains("\"recoveryMs\": 1000");
+        BufferedImage png = ImageIO.read(dir.resolve("timeline.png").toFile());
+        assertThat(png.getWidth()).isPositive();
+        assertThat(Files.readAllLines(dir.resolve("sends.tsv"))).hasSize(3);
+    }
+
+    @Test
+    void aRunWithAnAnomalyFails() {
+        assertThat(report(Map.of(0L, "p#0")).verdict()).startsWith("FAIL strand seed=42").contains(" lost=1 ");
+    }
+
+    @Test
+    void aSummaryGivesMedianAndWorstPerKind() throws Exception {
+        CampaignSummary summary = new CampaignSummary();
+        summary.add(report(Map.of(0L, "p#0", 1L, "p#1")), dir.resolve("a"));
+        summary.write(dir);
+
+        assertThat(summary.perKind()).isEqualTo(Map.of("strand", Map.of("isolate", Map.of("faults", 1L,
+                "medianGapMs", 2500L, "worstGapMs", 2500L, "medianRecoveryMs", 1000L, "worstRecoveryMs", 1000L))));
+        assertThat(summary.verdict()).startsWith("PASS campaign schedules=1 passed=1 errors=0");
+        assertThat(Files.readString(dir.resolve("summary.md"))).contains("| strand | isolate | 1 | 2500 |");
+    }
+}
