@@ -428,7 +428,7 @@ public final class LogSegment {
 
     /** Closes the files as they are, without trimming: what a crash leaves behind. */
     public void closeHandles() throws IOException {
-        log.close();
+        log.closeHandlers();
         offsetIndex.close();
         timeIndex.close();
     }
