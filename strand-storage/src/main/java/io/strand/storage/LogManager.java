@@ -426,7 +426,8 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
 
     /**
      * Stops the background tasks, flushes and closes every log (producer snapshots at the log end),
-     * writes the checkpoints and the clean-shutdown markers, and releases the directories.
+     * writes the checkpoints and the clean-shutdown markers, and releases the directories. A directory
+     * reported failed is not written: its logs are closed as they are and it gets no marker.
      */
     @Override
     public void close() {
@@ -446,6 +447,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         s.shutdown();
         for (Path pending : List.copyOf(pendingDirDeletions.keySet())) {
             deletePendingDir(pending);
+        }
+        // reported after the failure handler stopped: closed as it would have closed them, unwritten
+        for (Path failed : failureChannel.offlineLogDirs()) {
+            handleLogDirFailure(failed);
         }
         Set<LogDir> unclean = new HashSet<>();
         synchronized (this) {

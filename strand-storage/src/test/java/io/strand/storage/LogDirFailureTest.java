@@ -79,6 +79,22 @@ class LogDirFailureTest {
     }
 
     @Test
+    void closeDoesNotWriteADirectoryReportedFailedBeforeItsHandlerRan() throws IOException {
+        PartitionLog log = fx.log(SMALL_SEGMENTS);
+        log.appendAsLeader(batch(START_MS, "a", "b", "c"), 0);
+        Files.createDirectories(LogFileNames.logFile(fx.partitionDir(), 3).resolve("in-the-way"));
+        assertThatThrownBy(() -> log.appendAsLeader(batch(START_MS, "d"), 0))
+                .isInstanceOf(KafkaStorageException.class);
+        Path recoveryCheckpoint = fx.dataDir.resolve(LogFileNames.RECOVERY_POINT_CHECKPOINT);
+        Files.deleteIfExists(recoveryCheckpoint);
+
+        fx.manager.close();
+
+        assertThat(recoveryCheckpoint).doesNotExist();
+        assertThat(fx.dataDir.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER)).doesNotExist();
+    }
+
+    @Test
     void offlineDirectoryIsNotWrittenAgainAndRecoversAtTheNextStart() throws Exception {
         PartitionLog log = fx.log(SMALL_SEGMENTS);
         log.appendAsLeader(batch(START_MS, "a", "b", "c"), 0);
