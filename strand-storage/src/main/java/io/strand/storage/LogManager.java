@@ -318,7 +318,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             moveAtomically(partitionDir, target);
             StorageFiles.fsyncDirectory(dir.path());
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot rename stray log: partition=" + tp + " dir=" + partitionDir, e);
+            String message = "Cannot rename stray log: partition=" + tp + " dir=" + partitionDir;
+            failureChannel.onStorageFailure(dir.path(), message, e);
+            throw new KafkaStorageException(message, e);
         }
         cleaner.onLogDeleted(tp, dir.path());
         writeCheckpoints(dir);
@@ -367,7 +369,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             moveAtomically(partitionDir, target);
             StorageFiles.fsyncDirectory(dir.path());
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot delete log: partition=" + tp + " dir=" + partitionDir, e);
+            String message = "Cannot delete log: partition=" + tp + " dir=" + partitionDir;
+            failureChannel.onStorageFailure(dir.path(), message, e);
+            throw new KafkaStorageException(message, e);
         }
         cleaner.onLogDeleted(tp, dir.path());
         pendingDirDeletions.put(target, Optional.ofNullable(log));
