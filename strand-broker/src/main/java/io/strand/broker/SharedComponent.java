@@ -11,12 +11,14 @@ import org.apache.kafka.common.utils.Time;
  * threads; and the {@link ImageListeners} the metadata quorum publishes to. A controller-only node
  * locks its directories too, so no other node can use them, but opens no partition log.
  *
- * <p>Start: locks the directories, reads checkpoints, starts the background tasks. Close: flushes
- * and closes the logs, writes the checkpoints and clean-shutdown markers, releases the locks.
+ * <p>Start: locks the directories, reads checkpoints, starts the background tasks and the
+ * {@link LogDirFailureHandler} (a failed log directory halts the node). Close: stops that handler,
+ * flushes and closes the logs, writes the checkpoints and clean-shutdown markers, releases the locks.
  */
 final class SharedComponent implements NodeComponent {
 
     private final LogManager logManager;
+    private final LogDirFailureHandler logDirFailureHandler;
     private final ImageListeners imageListeners = new ImageListeners();
 
     SharedComponent(BrokerConfig config, Time time) {
@@ -30,6 +32,7 @@ final class SharedComponent implements NodeComponent {
                         config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
                         config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS))
                 .withRecoveryThreadsPerDataDir(config.numRecoveryThreadsPerDataDir()), time);
+        this.logDirFailureHandler = new LogDirFailureHandler(logManager, LogDirFailureHandler.Halt.RUNTIME);
     }
 
     @Override
@@ -40,6 +43,7 @@ final class SharedComponent implements NodeComponent {
     @Override
     public void start() {
         logManager.startup();
+        logDirFailureHandler.start();
     }
 
     LogManager logManager() {
@@ -52,6 +56,7 @@ final class SharedComponent implements NodeComponent {
 
     @Override
     public void close() {
+        logDirFailureHandler.close();
         logManager.close();
     }
 }

@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * cleanly and, when it had not been shut down cleanly before, every log in it was opened (and so
  * recovered) in between.
  *
+ * <p><b>Failed directories.</b> An I/O error in a directory's files (an append, roll, index, flush,
+ * checkpoint, read or delete) is reported to this manager's {@link LogDirFailureChannel}; its one
+ * handler then calls {@link #handleLogDirFailure}, which closes the directory's logs without writing to
+ * them again. From then on the directory gets no checkpoint, flush or clean-shutdown marker, its
+ * partitions' logs are not opened or created, and nothing else changes.
+ *
  * <p><b>Threads.</b> Thread-safe. Opening, creating and deleting logs are serialized by this object's
  * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
  * order: this monitor, then a log's own locks.
@@ -92,6 +98,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     private final Map<Path, Optional<PartitionLog>> pendingDirDeletions = new ConcurrentHashMap<>();
     private final AtomicLong deletionSequence = new AtomicLong();
     private final LogCleaner cleaner;
+    private final LogDirFailureChannel failureChannel = new LogDirFailureChannel();
+    /** Directories taken offline by {@link #handleLogDirFailure}. Guarded by this. */
+    private final Set<Path> offlineDirs = new HashSet<>();
     private volatile Scheduler scheduler;
     private State state = State.NEW;
 
@@ -104,7 +113,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         this.time = time;
         this.random = random;
         this.schedulerFactory = schedulerFactory;
-        this.cleaner = new LogCleaner(config.cleanerConfig(), time, logs::values);
+        this.cleaner = new LogCleaner(config.cleanerConfig(), time, logs::values, failureChannel);
     }
 
     /**
@@ -181,6 +190,8 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         boolean created = dir == null;
         if (created) {
             dir = leastLoadedDir();
+        } else if (offlineDirs.contains(dir.path())) {
+            throw new KafkaStorageException("Log directory is offline: partition=" + tp + " dir=" + dir.path());
         }
         Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
         try {
@@ -201,8 +212,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             logs.put(tp, log);
             locations.put(tp, dir);
             return log;
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot open log: partition=" + tp + " dir=" + partitionDir, e);
+        } catch (IOException | InternalError e) {
+            String message = "Cannot open log: partition=" + tp + " dir=" + partitionDir;
+            failureChannel.onStorageFailure(dir.path(), message, e);
+            throw new KafkaStorageException(message, e);
         }
     }
 
@@ -226,7 +239,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         for (LogSpec spec : specs) {
             TopicPartition tp = spec.tp();
             LogDir dir = locations.get(tp);
-            if (dir == null || logs.containsKey(tp)) {
+            if (dir == null || logs.containsKey(tp) || offlineDirs.contains(dir.path())) {
                 continue;
             }
             Path partitionDir = dir.path().resolve(LogFileNames.partitionDirName(tp));
@@ -305,7 +318,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             moveAtomically(partitionDir, target);
             StorageFiles.fsyncDirectory(dir.path());
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot rename stray log: partition=" + tp + " dir=" + partitionDir, e);
+            String message = "Cannot rename stray log: partition=" + tp + " dir=" + partitionDir;
+            failureChannel.onStorageFailure(dir.path(), message, e);
+            throw new KafkaStorageException(message, e);
         }
         cleaner.onLogDeleted(tp, dir.path());
         writeCheckpoints(dir);
@@ -354,7 +369,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             moveAtomically(partitionDir, target);
             StorageFiles.fsyncDirectory(dir.path());
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot delete log: partition=" + tp + " dir=" + partitionDir, e);
+            String message = "Cannot delete log: partition=" + tp + " dir=" + partitionDir;
+            failureChannel.onStorageFailure(dir.path(), message, e);
+            throw new KafkaStorageException(message, e);
         }
         cleaner.onLogDeleted(tp, dir.path());
         pendingDirDeletions.put(target, Optional.ofNullable(log));
@@ -413,7 +430,8 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
 
     /**
      * Stops the background tasks, flushes and closes every log (producer snapshots at the log end),
-     * writes the checkpoints and the clean-shutdown markers, and releases the directories.
+     * writes the checkpoints and the clean-shutdown markers, and releases the directories. A directory
+     * reported failed is not written: its logs are closed as they are and it gets no marker.
      */
     @Override
     public void close() {
@@ -434,8 +452,17 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         for (Path pending : List.copyOf(pendingDirDeletions.keySet())) {
             deletePendingDir(pending);
         }
+        // reported after the failure handler stopped: closed as it would have closed them, unwritten
+        for (Path failed : failureChannel.offlineLogDirs()) {
+            handleLogDirFailure(failed);
+        }
         Set<LogDir> unclean = new HashSet<>();
         synchronized (this) {
+            for (LogDir dir : dirs) {
+                if (offlineDirs.contains(dir.path())) {
+                    unclean.add(dir);
+                }
+            }
             for (Map.Entry<TopicPartition, PartitionLog> e : logs.entrySet()) {
                 if (!e.getValue().close()) {
                     unclean.add(locations.get(e.getKey()));
@@ -447,6 +474,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
                 }
             }
             for (LogDir dir : dirs) {
+                if (offlineDirs.contains(dir.path())) {
+                    dir.release();
+                    continue;
+                }
                 try {
                     writeCheckpointsOf(dir);
                     if (!unclean.contains(dir)) {
@@ -528,7 +559,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         try {
             writeCheckpointsOf(dir);
         } catch (IOException e) {
-            LOG.error("Cannot write checkpoints of log dir={}", dir.path(), e);
+            failureChannel.onStorageFailure(dir.path(), "Cannot write checkpoints", e);
         }
     }
 
@@ -539,6 +570,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     private void writeCheckpointsOf(LogDir dir) throws IOException {
         Map<TopicPartition, CheckpointedOffsets> offsets = new HashMap<>();
         synchronized (this) {
+            if (offlineDirs.contains(dir.path())) {
+                return;
+            }
             for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
                 if (e.getValue() != dir) {
                     continue;
@@ -552,7 +586,8 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     }
 
     private LogEnvironment environment() {
-        return new LogEnvironment(time, scheduler, random, config.producerIdExpirationMs(), this::onLogStartOffsetChanged);
+        return new LogEnvironment(time, scheduler, random, config.producerIdExpirationMs(), this::onLogStartOffsetChanged,
+                failureChannel);
     }
 
     private void onLogStartOffsetChanged(PartitionLog log) {
@@ -568,13 +603,63 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     private LogDir leastLoadedDir() {
         Map<LogDir, Integer> counts = new HashMap<>();
         locations.values().forEach(d -> counts.merge(d, 1, Integer::sum));
-        LogDir best = dirs.get(0);
+        LogDir best = null;
         for (LogDir d : dirs) {
-            if (counts.getOrDefault(d, 0) < counts.getOrDefault(best, 0)) {
+            if (offlineDirs.contains(d.path())) {
+                continue;
+            }
+            if (best == null || counts.getOrDefault(d, 0) < counts.getOrDefault(best, 0)) {
                 best = d;
             }
         }
+        if (best == null) {
+            throw new KafkaStorageException("Every log directory is offline: dirs=" + config.logDirs());
+        }
         return best;
+    }
+
+    /** Where I/O errors in this manager's directories are reported; its one handler calls {@link #handleLogDirFailure}. */
+    public LogDirFailureChannel logDirFailureChannel() {
+        return failureChannel;
+    }
+
+    /**
+     * Takes {@code logDir} offline: closes the logs in it without flushing, trimming or checkpointing
+     * (their files are left as a crash would leave them; the next start recovers them) and stops
+     * opening or creating logs there. For the failure channel's one handler. Calling it again, or for a
+     * directory this manager does not own, changes nothing.
+     *
+     * @return the partitions whose logs are in {@code logDir}, opened or not
+     */
+    public synchronized Set<TopicPartition> handleLogDirFailure(Path logDir) {
+        boolean owned = dirs.stream().anyMatch(d -> d.path().equals(logDir));
+        if (!owned || !offlineDirs.add(logDir)) {
+            return Set.of();
+        }
+        Set<TopicPartition> offline = new HashSet<>();
+        for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
+            if (e.getValue().path().equals(logDir)) {
+                offline.add(e.getKey());
+                PartitionLog log = logs.remove(e.getKey());
+                if (log != null) {
+                    log.closeHandles();
+                }
+            }
+        }
+        LOG.error("Log directory offline: dir={} partitions={} onlineDirs={}", logDir, offline.size(),
+                dirs.size() - offlineDirs.size());
+        return offline;
+    }
+
+    /** The directories of {@code log.dirs} not taken offline. */
+    public synchronized List<Path> onlineLogDirs() {
+        List<Path> online = new ArrayList<>();
+        for (LogDir d : dirs) {
+            if (!offlineDirs.contains(d.path())) {
+                online.add(d.path());
+            }
+        }
+        return online;
     }
 
     private Optional<Uuid> readTopicId(Path partitionDir) throws IOException {

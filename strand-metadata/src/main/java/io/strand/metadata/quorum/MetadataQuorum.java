@@ -650,6 +650,17 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
             appender.onApplied(entryClientId, entryCallId, index, rejection);
         }
 
+        /**
+         * The metadata log's directory failed: the node halts at once, as Kafka does when its metadata
+         * log directory goes offline; no controlled shutdown is possible, the other voters elect a
+         * leader and the controller fences this broker when its heartbeats stop.
+         */
+        @Override
+        public void onLogFailed(Throwable cause) {
+            log.error("FATAL: halting the node: the metadata log failed: nodeId={}", nodeId, cause);
+            Runtime.getRuntime().halt(1);
+        }
+
         @Override
         public void onImage(MetadataImage image) {
             if (image.clusterId() != null && !clusterIdKnown.isDone()) {

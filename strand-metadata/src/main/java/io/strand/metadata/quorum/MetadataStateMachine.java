@@ -83,6 +83,9 @@ final class MetadataStateMachine extends BaseStateMachine {
          * rejected when {@code rejection} is non-null.
          */
         void onApplied(ByteString clientId, long callId, long index, String rejection);
+
+        /** Ratis could not write (or read) the metadata log: its directory failed. */
+        void onLogFailed(Throwable cause);
     }
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -92,6 +95,12 @@ final class MetadataStateMachine extends BaseStateMachine {
     private final ObserverFetches observerFetches;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile boolean formatting;
+
+    /** Ratis' log worker failed to write an entry (an I/O error of the metadata log directory). */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        events.onLogFailed(cause);
+    }
 
     MetadataStateMachine(MetadataPublisher publisher, Events events, LeaderRequests leaderRequests,
                          ObserverFetches observerFetches) {

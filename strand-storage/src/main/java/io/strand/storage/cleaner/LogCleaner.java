@@ -1,8 +1,10 @@
 package io.strand.storage.cleaner;
 
 import io.strand.storage.log.PartitionLog;
+import io.strand.storage.log.StorageFailureListener;
 import io.strand.storage.log.SwapObserver;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -46,6 +48,7 @@ public final class LogCleaner {
     private final CleanerConfig config;
     private final Time time;
     private final Supplier<Collection<PartitionLog>> logs;
+    private final StorageFailureListener storageFailures;
     private final Cleaner cleaner;
     private final CleanerCheckpoints checkpoints = new CleanerCheckpoints();
     /** Per log, when the earliest tombstone it keeps may be dropped (memory only). */
@@ -59,12 +62,15 @@ public final class LogCleaner {
 
     /**
      * A cleaner over the logs {@code logs} supplies at each pass (the log manager's open logs); no
-     * thread runs until {@link #startup()}.
+     * thread runs until {@link #startup()}. An I/O error while cleaning a log is reported to
+     * {@code storageFailures} with the log's directory.
      */
-    public LogCleaner(CleanerConfig config, Time time, Supplier<Collection<PartitionLog>> logs) {
+    public LogCleaner(CleanerConfig config, Time time, Supplier<Collection<PartitionLog>> logs,
+            StorageFailureListener storageFailures) {
         this.config = config;
         this.time = time;
         this.logs = logs;
+        this.storageFailures = storageFailures;
         this.cleaner = new Cleaner(time, config.dedupeBufferBytes(), config.ioMaxBytesPerSecond(),
                 () -> stopping);
     }
@@ -102,7 +108,7 @@ public final class LogCleaner {
             boolean cleaned;
             try {
                 cleaned = cleanOnce();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 LOG.error("Log cleaner pass failed", e);
                 cleaned = false;
             }
@@ -174,7 +180,13 @@ public final class LogCleaner {
         } catch (CancellationException e) {
             LOG.info("Cleaning of partition={} abandoned: {}", log.topicPartition(), e.getMessage());
             return Optional.empty();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            Throwable io = e instanceof KafkaException ? e.getCause() : e;
+            if (io instanceof IOException && !(io instanceof ClosedChannelException) || io instanceof InternalError) {
+                storageFailures.onStorageFailure(log.dir().getParent(),
+                        "Cleaning failed: partition=" + log.topicPartition(), e);
+                return Optional.empty();
+            }
             boolean unexpected = !(e instanceof KafkaException) && !log.isClosed();
             if (unexpected) {
                 uncleanable.add(log.topicPartition());

@@ -3,6 +3,7 @@ package io.strand.storage.index;
 import io.strand.storage.file.CorruptFileException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -26,6 +27,13 @@ import java.nio.file.StandardCopyOption;
  * only touches slots below the count, which the file still holds. Mappings are never forcibly unmapped:
  * the garbage collector releases them once no reader holds one.
  *
+ * <p><b>Full disk.</b> The pre-allocated file is sparse, and a mapped write into a page the filesystem
+ * cannot back raises SIGBUS, which the JVM reports as an {@code InternalError} at some later point of
+ * the writing thread (in compiled code, not necessarily inside any handler). So before an entry lands
+ * in a page not yet written, {@link #ensureBacked} writes that stretch of the file with zeros through a
+ * system call, which on a full disk fails at once with an {@code IOException} (ENOSPC); the mapped
+ * write then only touches backed pages.
+ *
  * <p><b>Crash.</b> The index is derived data. It is flushed with its segment; anything lost or torn is
  * rebuilt from the {@code .log} file by recovery.
  */
@@ -33,6 +41,11 @@ abstract class MappedIndex {
 
     /** Smallest number of slots an index has, whatever {@code segment.index.bytes} says. */
     static final int MIN_ENTRIES = 2;
+    /** The block size assumed when deciding what a write already backed. */
+    private static final int BLOCK_BYTES = 4096;
+    /** How much of the file {@link #ensureBacked} writes at once: one write per this many bytes of entries. */
+    private static final int BACKING_CHUNK_BYTES = 16 * BLOCK_BYTES;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(BACKING_CHUNK_BYTES).asReadOnlyBuffer();
 
     private final long baseOffset;
     private final int entryBytes;
@@ -41,6 +54,11 @@ abstract class MappedIndex {
     private volatile Path path;
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
+    /**
+     * Writer only: the file's bytes below this are backed by disk blocks; every entry written lies below
+     * it, so zeros written from here on overwrite nothing. A multiple of {@link #BLOCK_BYTES}.
+     */
+    private long backedBytes;
 
     /**
      * Opens {@code path}, creating it pre-allocated if it does not exist.
@@ -66,6 +84,7 @@ abstract class MappedIndex {
                 entries = 0;
             }
             mmap = map(file.length());
+            backedBytes = roundUpToBlock((long) entries * entryBytes);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -141,7 +160,39 @@ abstract class MappedIndex {
         if (length != file.length() || length != mmap.capacity()) {
             file.setLength(length);
             mmap = map(length);
+            // a file grown back is sparse again past its old end's block
+            backedBytes = Math.min(backedBytes, roundUpToBlock(length));
         }
+    }
+
+    /**
+     * Writer only, before an entry is put at {@code [position, position + length)}: makes sure those
+     * bytes are backed by disk blocks (see the class doc), writing zeros from {@link #backedBytes} up to
+     * a chunk past them. Costs one comparison unless the entry crosses into a stretch not yet written.
+     *
+     * @throws IOException if the filesystem cannot back them (ENOSPC, EIO); nothing was put
+     */
+    final void ensureBacked(int position, int length) throws IOException {
+        long end = (long) position + length;
+        if (end <= backedBytes) {
+            return;
+        }
+        long fileBytes = mmap.capacity();
+        long to = Math.min(fileBytes, Math.max(roundUpToBlock(end), backedBytes + BACKING_CHUNK_BYTES));
+        FileChannel channel = file.getChannel();
+        long at = backedBytes;
+        while (at < to) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), to - at));
+            while (zeros.hasRemaining()) {
+                at += channel.write(zeros, at);
+            }
+        }
+        backedBytes = to;
+    }
+
+    private static long roundUpToBlock(long bytes) {
+        return (bytes + BLOCK_BYTES - 1) / BLOCK_BYTES * BLOCK_BYTES;
     }
 
     /** Writer only: shrinks the file to its entries (when its segment stops being active). */

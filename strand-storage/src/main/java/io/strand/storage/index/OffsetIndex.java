@@ -36,14 +36,19 @@ public final class OffsetIndex extends MappedIndex {
         return buffer.getInt(slotPosition(slot) + RELATIVE_OFFSET_OFFSET);
     }
 
-    /** Writer only. Entries must come in increasing offset order; others are ignored. */
-    public void append(long offset, int filePosition) {
+    /**
+     * Writer only. Entries must come in increasing offset order; others are ignored.
+     *
+     * @throws IOException if the entry's page cannot be backed on disk (see {@link MappedIndex}); nothing is written
+     */
+    public void append(long offset, int filePosition) throws IOException {
         int n = entries();
         MappedByteBuffer b = buffer();
         if (isFull() || (n > 0 && offset <= baseOffset() + keyAt(b, n - 1))) {
             return;
         }
         int at = slotPosition(n);
+        ensureBacked(at, ENTRY_BYTES);
         b.putInt(at + RELATIVE_OFFSET_OFFSET, Math.toIntExact(offset - baseOffset()));
         b.putInt(at + FILE_POSITION_OFFSET, filePosition);
         setEntries(n + 1);

@@ -44,26 +44,27 @@ public final class TimeIndex extends MappedIndex {
     }
 
     /** Writer only: adds an entry if {@code timestampMs} is larger than the last one and a regular slot is free. */
-    public void maybeAppend(long timestampMs, long offset) {
+    public void maybeAppend(long timestampMs, long offset) throws IOException {
         if (!isFull()) {
             put(timestampMs, offset);
         }
     }
 
     /** Writer only: adds the segment's final entry at roll or close, using the reserved slot if needed. */
-    public void appendFinal(long timestampMs, long offset) {
+    public void appendFinal(long timestampMs, long offset) throws IOException {
         if (entries() < capacity()) {
             put(timestampMs, offset);
         }
     }
 
-    private void put(long timestampMs, long offset) {
+    private void put(long timestampMs, long offset) throws IOException {
         int n = entries();
         MappedByteBuffer b = buffer();
         if (timestampMs < 0 || (n > 0 && timestampMs <= keyAt(b, n - 1))) {
             return;
         }
         int at = slotPosition(n);
+        ensureBacked(at, ENTRY_BYTES);
         b.putLong(at + TIMESTAMP_OFFSET, timestampMs);
         b.putInt(at + RELATIVE_OFFSET_OFFSET, Math.toIntExact(offset - baseOffset()));
         setEntries(n + 1);

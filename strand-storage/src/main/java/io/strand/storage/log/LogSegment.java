@@ -240,7 +240,7 @@ public final class LogSegment {
     }
 
     private void onBatchWritten(long batchBaseOffset, long batchMaxTimestampMs, int position, int batchBytes,
-            int indexIntervalBytes) {
+            int indexIntervalBytes) throws IOException {
         MaxTimestamp max = maxTimestamp;
         if (batchMaxTimestampMs > max.timestampMs()) {
             max = new MaxTimestamp(batchMaxTimestampMs, batchBaseOffset);
@@ -428,7 +428,7 @@ public final class LogSegment {
 
     /** Closes the files as they are, without trimming: what a crash leaves behind. */
     public void closeHandles() throws IOException {
-        log.close();
+        log.closeHandlers();
         offsetIndex.close();
         timeIndex.close();
     }

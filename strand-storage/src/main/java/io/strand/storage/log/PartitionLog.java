@@ -21,8 +21,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
@@ -290,7 +292,7 @@ public final class PartitionLog implements ReplicaLog {
             }
             epochCache.assign(leaderEpoch, startOffset);
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot write leader epochs: partition=" + topicPartition, e);
+            throw storageFailure("Cannot write leader epochs", e);
         } finally {
             lock.unlock();
         }
@@ -310,7 +312,7 @@ public final class PartitionLog implements ReplicaLog {
                 epochCache.assign(leaderEpoch, firstOffset);
             }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             throw offline(firstOffset, e);
         }
     }
@@ -344,16 +346,46 @@ public final class PartitionLog implements ReplicaLog {
                 }
             }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             throw offline(firstOffset, e);
         }
     }
 
-    /** After a failed write the file position may be past the published end: refuse further writes; a restart recovers. */
-    private KafkaStorageException offline(long firstOffset, Exception e) {
+    /**
+     * After a failed write the file position may be past the published end: refuse further writes; a
+     * restart recovers. An I/O error (or the {@code InternalError} of a mapped index page the disk cannot
+     * back) also takes the log directory offline.
+     */
+    private KafkaStorageException offline(long firstOffset, Throwable e) {
         closed = true;
-        return new KafkaStorageException("Append failed, log taken offline: partition=" + topicPartition
-                + " dir=" + dir + " offset=" + firstOffset, e);
+        String message = "Append failed, log taken offline: partition=" + topicPartition + " dir=" + dir
+                + " offset=" + firstOffset;
+        if (isIoFailure(e)) {
+            env.storageFailures().onStorageFailure(dir.getParent(), message, e);
+        }
+        return new KafkaStorageException(message, e);
+    }
+
+    /**
+     * An I/O error of the disk: an {@code IOException} (also wrapped in a {@code KafkaException}, as
+     * {@code FileRecords} wraps its read errors) or an {@code InternalError}. A
+     * {@code ClosedChannelException} is not one: the files were closed on purpose (the log was deleted,
+     * or its directory already went offline).
+     */
+    private static boolean isIoFailure(Throwable e) {
+        Throwable io = e instanceof KafkaException ? e.getCause() : e;
+        return io instanceof IOException && !(io instanceof ClosedChannelException) || io instanceof InternalError;
+    }
+
+    /**
+     * An I/O error in this log's files: reports its log directory as failed and returns the exception
+     * the caller throws, which clients see as KAFKA_STORAGE_ERROR. The log itself is closed by the
+     * directory's failure handler.
+     */
+    private KafkaStorageException storageFailure(String what, Throwable cause) {
+        String message = what + ": partition=" + topicPartition + " dir=" + dir;
+        env.storageFailures().onStorageFailure(dir.getParent(), message, cause);
+        return new KafkaStorageException(message, cause);
     }
 
     /**
@@ -384,8 +416,28 @@ public final class PartitionLog implements ReplicaLog {
      * or above {@code maxOffsetExclusive}. Reads stay within one segment.
      *
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is outside [log start, log end]
+     * @throws KafkaStorageException if a file cannot be read; its log directory is reported failed
      */
     public LogReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        try {
+            return readUnchecked(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
+        } catch (KafkaException | InternalError e) {
+            throw maybeStorageFailure("Read failed at offset=" + fetchOffset, e);
+        }
+    }
+
+    /** A read's failure: an I/O error becomes {@link #storageFailure}; anything else is rethrown as it is. */
+    private RuntimeException maybeStorageFailure(String what, Throwable e) {
+        if (!(e instanceof ApiException) && isIoFailure(e)) {
+            return storageFailure(what, e);
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return (RuntimeException) e;
+    }
+
+    private LogReadResult readUnchecked(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
         LogEnd end = logEnd;
         long startOffset = logStartOffset;
         long hw = highWatermark;
@@ -453,12 +505,21 @@ public final class PartitionLog implements ReplicaLog {
      * {@code >= targetTimestampMs}. The caller bounds the answer by the high watermark if it must.
      */
     public Optional<TimestampAndOffset> offsetForTimestamp(long targetTimestampMs) {
-        return TimestampLookup.firstAtOrAfter(segments.values(), targetTimestampMs, logStartOffset, logEnd.offset());
+        try {
+            return TimestampLookup.firstAtOrAfter(segments.values(), targetTimestampMs, logStartOffset,
+                    logEnd.offset());
+        } catch (KafkaException | InternalError e) {
+            throw maybeStorageFailure("Timestamp lookup failed", e);
+        }
     }
 
     /** ListOffsets MAX_TIMESTAMP: the first record holding the largest timestamp in the log. */
     public Optional<TimestampAndOffset> offsetOfMaxTimestamp() {
-        return TimestampLookup.max(segments.values());
+        try {
+            return TimestampLookup.max(segments.values());
+        } catch (KafkaException | InternalError e) {
+            throw maybeStorageFailure("Timestamp lookup failed", e);
+        }
     }
 
     /**
@@ -484,7 +545,7 @@ public final class PartitionLog implements ReplicaLog {
             epochCache.truncateFromStart(offset);
             newStart = offset;
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot write leader epochs: partition=" + topicPartition, e);
+            throw storageFailure("Cannot write leader epochs", e);
         } finally {
             lock.unlock();
         }
@@ -570,8 +631,8 @@ public final class PartitionLog implements ReplicaLog {
             }
             recoveryPoint = Math.min(offsetExclusive, logEnd.offset());
             lastFlushMs = env.time().milliseconds();
-        } catch (IOException e) {
-            throw new KafkaStorageException("Flush failed: partition=" + topicPartition + " dir=" + dir, e);
+        } catch (IOException | InternalError e) {
+            throw storageFailure("Flush failed", e);
         } finally {
             flushLock.unlock();
         }
@@ -627,9 +688,9 @@ public final class PartitionLog implements ReplicaLog {
                         newEnd);
             }
             LOG.info("Truncated partition={} to logEndOffset={}", topicPartition, logEnd.offset());
-        } catch (IOException e) {
+        } catch (IOException | InternalError e) {
             closed = true;
-            throw new KafkaStorageException("Truncation failed, log taken offline: partition=" + topicPartition, e);
+            throw storageFailure("Truncation failed, log taken offline", e);
         } finally {
             flushLock.unlock();
             lock.unlock();
@@ -656,9 +717,9 @@ public final class PartitionLog implements ReplicaLog {
             }
             startEmptyAt(offset, "restart at offset=" + offset);
             LOG.info("Truncated partition={} fully, restarting at offset={}", topicPartition, offset);
-        } catch (IOException e) {
+        } catch (IOException | InternalError e) {
             closed = true;
-            throw new KafkaStorageException("Truncation failed, log taken offline: partition=" + topicPartition, e);
+            throw storageFailure("Truncation failed, log taken offline", e);
         } finally {
             flushLock.unlock();
             lock.unlock();
@@ -739,7 +800,7 @@ public final class PartitionLog implements ReplicaLog {
             dirNeedsFsync = true;
             return deletable.size();
         } catch (IOException e) {
-            throw new KafkaStorageException("Segment deletion failed: partition=" + topicPartition, e);
+            throw storageFailure("Segment deletion failed", e);
         } finally {
             lock.unlock();
         }
@@ -799,8 +860,11 @@ public final class PartitionLog implements ReplicaLog {
                 observer.onStep(SwapObserver.Step.SWAPPED_IN);
             } catch (IOException | RuntimeException e) {
                 closed = true;
-                throw new KafkaStorageException("Segment replacement failed, log taken offline: partition="
-                        + topicPartition + " baseOffset=" + cleaned.baseOffset(), e);
+                String what = "Segment replacement failed, log taken offline: baseOffset=" + cleaned.baseOffset();
+                if (isIoFailure(e)) {
+                    throw storageFailure(what, e);
+                }
+                throw new KafkaStorageException(what + ": partition=" + topicPartition, e);
             }
             segments.put(cleaned.baseOffset(), cleaned);
             for (LogSegment s : replaced) {

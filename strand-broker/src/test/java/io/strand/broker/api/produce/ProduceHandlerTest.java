@@ -16,9 +16,11 @@ import io.strand.metadata.record.RegisterBrokerRecord;
 import io.strand.metadata.record.TopicRecord;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +57,8 @@ class ProduceHandlerTest {
     private static final Uuid OFFSETS_ID = new Uuid(1L, 1L);
     private static final Uuid EVENTS_ID = new Uuid(2L, 2L);
     private static final Uuid COMPACTED_ID = new Uuid(3L, 3L);
+    /** Segments of one batch each (by time): the next append with a later timestamp rolls. */
+    private static final Uuid SMALL_SEGMENTS_ID = new Uuid(4L, 4L);
 
     @TempDir
     Path tmp;
@@ -72,6 +76,9 @@ class ProduceHandlerTest {
         addTopic(records, "compacted", COMPACTED_ID);
         records.add(new ConfigRecord(ConfigResource.Type.TOPIC, "compacted", TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_COMPACT));
+        addTopic(records, "small-segments", SMALL_SEGMENTS_ID);
+        records.add(new ConfigRecord(ConfigResource.Type.TOPIC, "small-segments", TopicConfig.SEGMENT_MS_CONFIG,
+                "1"));
         MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
         delta.replayAll(records);
         MetadataImage image = delta.apply(records.size());
@@ -177,6 +184,23 @@ class ProduceHandlerTest {
         assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_RECORD);
         assertThat(response.recordErrors()).isEmpty();
         assertThat(logEndOffset("events")).isZero();
+    }
+
+    @Test
+    void aLogDirectoryThatFailsAnswersKafkaStorageErrorAndIsReported() throws IOException {
+        assertThat(produce("producer-1", (short) 12, "small-segments", SMALL_SEGMENTS_ID, records("a", "b", "c"))
+                .errorCode()).isEqualTo(Errors.NONE.code());
+        Path partitionDir = tmp.resolve("small-segments-0");
+        Files.createDirectories(partitionDir.resolve("00000000000000000003.log").resolve("in-the-way"));
+
+        MemoryRecords later = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis() + 10_000, null, "d".getBytes(StandardCharsets.UTF_8)));
+        PartitionProduceResponse response = produce("producer-1", (short) 12, "small-segments", SMALL_SEGMENTS_ID,
+                later);
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(response.baseOffset()).isEqualTo(-1L);
+        assertThat(logManager.logDirFailureChannel().offlineLogDirs()).containsExactly(tmp);
     }
 
     @Test
