@@ -45,6 +45,7 @@ class NodeReturnIT {
     private static final int PRODUCERS = 3;
     private static final int SENDS_PER_SECOND = 50;
     private static final int PARTITIONS = 6;
+    private static final int IDLE_PARTITIONS = 50;
     /**
      * After SIGCONT, every send begun before it is acknowledged within this: measured about 1 s when
      * the paused node led partitions (its stale answers wait until it learns of the new leaders), about
@@ -134,6 +135,8 @@ class NodeReturnIT {
         ClusterNode victim;
         try (Admin admin = admin()) {
             createTopic(admin, topic);
+            // as many partitions as __consumer_offsets has, each an ISR its leader may have to shrink
+            createTopic(admin, topic + "-idle", IDLE_PARTITIONS);
             victim = victim(admin, controller);
         }
         startLoads(topic);
@@ -217,7 +220,11 @@ class NodeReturnIT {
     }
 
     private static void createTopic(Admin admin, String topic) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 3)
+        createTopic(admin, topic, PARTITIONS);
+    }
+
+    private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
                 .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
         await("leaders of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
