@@ -26,6 +26,7 @@ import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestHandlerPool;
 import io.strand.broker.producer.ProducerIdManager;
 import io.strand.broker.purgatory.FetchPurgatory;
+import io.strand.broker.replica.AlterPartitionBatcher;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.replica.Replication;
@@ -155,8 +156,8 @@ final class BrokerComponent implements NodeComponent {
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), time);
         QuorumControllerChannel isrChannel = alterPartitionChannel;
         Replication replication = new Replication(time, config.replicaLagTimeMaxMs(),
-                request -> isrChannel.send(ApiKeys.ALTER_PARTITION, request)
-                        .thenApply(AlterPartitionResponseData.class::cast),
+                new AlterPartitionBatcher(request -> isrChannel.send(ApiKeys.ALTER_PARTITION, request)
+                        .thenApply(AlterPartitionResponseData.class::cast)),
                 brokerLifecycle::brokerEpoch, new ReplicaFollowing(fetchers),
                 (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch));
         ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config),

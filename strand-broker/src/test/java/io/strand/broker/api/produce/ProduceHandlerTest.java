@@ -210,4 +210,39 @@ class ProduceHandlerTest {
         assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(logEndOffset("events")).isEqualTo(2L);
     }
+
+    /**
+     * A producer's retry of a batch already in the log (acks=all) is answered as Kafka answers it: no
+     * error, the original base offset and the log start offset; never DUPLICATE_SEQUENCE_NUMBER and
+     * never offset -1 (librdkafka reports offset -1 for DUPLICATE_SEQUENCE_NUMBER).
+     */
+    @Test
+    void aRetriedIdempotentBatchIsAnsweredWithItsOriginalOffset() {
+        produce("producer-1", (short) 12, "events", EVENTS_ID, records("x"));
+        PartitionProduceResponse first = produce("producer-1", (short) 12, "events", EVENTS_ID, idempotent(0, "a", "b"));
+        PartitionProduceResponse second = produce("producer-1", (short) 12, "events", EVENTS_ID, idempotent(2, "c"));
+
+        PartitionProduceResponse retryOfFirst = produce("producer-1", (short) 12, "events", EVENTS_ID,
+                idempotent(0, "a", "b"));
+        PartitionProduceResponse retryOfSecond = produce("producer-1", (short) 12, "events", EVENTS_ID,
+                idempotent(2, "c"));
+
+        assertThat(first.baseOffset()).isEqualTo(1L);
+        assertThat(second.baseOffset()).isEqualTo(3L);
+        assertThat(retryOfFirst.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(retryOfFirst.baseOffset()).isEqualTo(1L);
+        assertThat(retryOfFirst.logStartOffset()).isZero();
+        assertThat(retryOfFirst.logAppendTimeMs()).isEqualTo(-1L);
+        assertThat(retryOfSecond.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(retryOfSecond.baseOffset()).isEqualTo(3L);
+        assertThat(logEndOffset("events")).isEqualTo(4L);
+    }
+
+    private static MemoryRecords idempotent(int baseSequence, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(System.currentTimeMillis(), null, values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, 4_000L, (short) 0, baseSequence, records);
+    }
 }
