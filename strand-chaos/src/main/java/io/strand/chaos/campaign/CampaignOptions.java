@@ -10,12 +10,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the bad value named.
  *
  * <pre>
- * --system strand          the system under test (see ClusterLauncher.systems())
+ * --system strand          the system under test: strand, kafka (see ClusterLauncher.systems()) or both
+ *                          (each seed against Strand, then Kafka)
  * --seed N                 the first schedule's seed (default: random); schedule i runs seed N + i
  * --schedules N            schedules in a row (default 1)
  * --duration S             seconds of faults under load per schedule (default 60)
  * --every-kind-once        one fault of each kind, then stop (ignores --duration)
- * --faults a,b,...         the kinds to draw from (default: all of FaultKind.networkAndProcess())
+ * --faults a,b,...         the kinds to draw from (default: all of FaultKind.all())
  * --rate N                 sends a second of each Java producer (default 100; the Python one half)
  * --no-python              no librdkafka producer
  * --results DIR            where results go (default chaos/results)
@@ -26,6 +27,14 @@ import java.util.concurrent.ThreadLocalRandom;
 public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, boolean everyKindOnce,
                               List<String> faults, int rate, boolean python, Path results, String labPrefix,
                               int labSubnet) {
+
+    /** {@code --system both}: each seed against Strand, then against Kafka. */
+    public static final String BOTH = "both";
+
+    /** The systems each seed runs against, in order: the one named, or Strand then Kafka for {@link #BOTH}. */
+    public List<String> systems() {
+        return system.equals(BOTH) ? List.of("strand", "kafka") : List.of(system);
+    }
 
     public static CampaignOptions defaults() {
         return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, false,
@@ -59,8 +68,9 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
                 }
             }
         }
-        if (!ClusterLauncher.systems().containsKey(o.system)) {
-            throw new IllegalArgumentException("--system " + o.system + ": known are " + ClusterLauncher.systems().keySet());
+        if (!o.system.equals(BOTH) && !ClusterLauncher.systems().containsKey(o.system)) {
+            throw new IllegalArgumentException("--system " + o.system + ": known are "
+                    + new java.util.TreeSet<>(ClusterLauncher.systems().keySet()) + " and " + BOTH);
         }
         o.kinds(); // names every unknown kind now
         return o;
@@ -68,7 +78,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
 
     /** The kinds to draw from: every kind, or those {@code --faults} names. */
     public List<FaultKind> kinds() {
-        List<FaultKind> all = FaultKind.networkAndProcess();
+        List<FaultKind> all = FaultKind.all();
         if (faults.isEmpty()) {
             return all;
         }

@@ -1,6 +1,7 @@
 package io.strand.chaos.campaign;
 
 import io.strand.chaos.ChaosCluster;
+import io.strand.chaos.DiskLab;
 import io.strand.chaos.Nemesis;
 import io.strand.chaos.NetworkLab;
 import io.strand.chaos.history.Checker;
@@ -38,7 +39,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 
 /**
- * One schedule, start to end: a fresh three-node cluster in a fresh {@link NetworkLab}, a topic of
+ * One schedule, start to end: a fresh three-node cluster in a fresh {@link NetworkLab}, each node's
+ * data on its own filesystem of a fresh {@link DiskLab} of {@value #DISK_BYTES} bytes a node (where a
+ * disk lab can be made; else the disk faults are skipped), a topic of
  * {@value #PARTITIONS} partitions with three replicas and min.insync.replicas 2, the workloads (two
  * idempotent acks=all Java producers, one librdkafka producer, a lone consumer and a group of two),
  * the schedule's faults one after the other under load, a heal, the consumers caught up, the final
@@ -53,6 +56,8 @@ public final class CampaignRun {
     static final int PARTITIONS = 3;
     static final int NODES = 3;
     static final String GROUP = "chaos-group";
+    /** Each node's filesystem: room for a run's records (a few MiB a minute) and the logs, with margin. */
+    static final long DISK_BYTES = 256L << 20;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
@@ -81,13 +86,21 @@ public final class CampaignRun {
                 + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults())));
         List<ProducerWorkload> producers = new ArrayList<>();
         List<ConsumerWorkload> consumers = new ArrayList<>();
+        Map<String, String> skipped = new TreeMap<>();
+        String noDisks = DiskLab.unusableBecause();
+        if (noDisks != null) {
+            notes.add("no disk lab: " + noDisks);
+        }
         try (NetworkLab lab = NetworkLab.create(options.labPrefix(), options.labSubnet(), NODES);
-             ChaosCluster cluster = ClusterLauncher.systems().get(options.system()).start(lab, work.resolve("nodes"));
+             DiskLab disks = noDisks == null ? DiskLab.create(options.labPrefix(), work.resolve("disks"), NODES,
+                     DISK_BYTES) : null;
+             ChaosCluster cluster = ClusterLauncher.systems().get(options.system()).start(lab, disks,
+                     work.resolve("nodes"));
              Admin admin = admin(cluster.bootstrapServers())) {
             try {
                 admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
                         .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
-                Nemesis nemesis = new Nemesis(lab, cluster);
+                Nemesis nemesis = new Nemesis(lab, cluster, disks);
                 FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
                 List<FaultKind> kinds = options.kinds();
                 List<Schedule.Entry> schedule = Schedule.build(seed, kinds, context, options.everyKindOnce()
@@ -97,6 +110,10 @@ public final class CampaignRun {
                 long startMs = System.currentTimeMillis();
                 long deadlineMs = startMs + options.durationSeconds() * 1000L;
                 for (Schedule.Entry entry : schedule) {
+                    if (entry.skipped()) {
+                        skipped.putIfAbsent(entry.kind(), entry.skippedBecause());
+                        continue;
+                    }
                     if (!options.everyKindOnce() && System.currentTimeMillis() + entry.quietBeforeMs()
                             + entry.holdMs() > deadlineMs) {
                         break;
@@ -140,7 +157,7 @@ public final class CampaignRun {
                 History history = new History(sends, idempotent, events,
                         FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)));
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
-                        new Checker().check(history), notes);
+                        new Checker().check(history), notes, skipped);
                 report.write(dir);
                 return new Outcome(report, dir);
             } finally {
