@@ -62,6 +62,8 @@ class FaultScheduleIT {
             o.seed = seed;
             o.everyKindOnce = true;
             o.rate = 50;
+            o.maxQuietMs = 3_000; // short faults: both systems' runs together within a few minutes
+            o.maxHoldMs = 4_000;
             o.results = RESULTS;
             o.labPrefix = LAB_PREFIX;
             o.labSubnet = LAB_SUBNET;

@@ -83,7 +83,9 @@ public final class CampaignRun {
         List<String> notes = new ArrayList<>();
         notes.add("reproduce: strand-chaos/run --system " + options.system() + " --seed " + seed
                 + (options.everyKindOnce() ? " --every-kind-once" : " --duration " + options.durationSeconds())
-                + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults())));
+                + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults()))
+                + (options.maxQuietMs() == Schedule.MAX_QUIET_MS ? "" : " --max-quiet-ms " + options.maxQuietMs())
+                + (options.maxHoldMs() == Schedule.MAX_HOLD_MS ? "" : " --max-hold-ms " + options.maxHoldMs()));
         List<ProducerWorkload> producers = new ArrayList<>();
         List<ConsumerWorkload> consumers = new ArrayList<>();
         Map<String, String> skipped = new TreeMap<>();
@@ -104,7 +106,8 @@ public final class CampaignRun {
                 FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
                 List<FaultKind> kinds = options.kinds();
                 List<Schedule.Entry> schedule = Schedule.build(seed, kinds, context, options.everyKindOnce()
-                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L));
+                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L),
+                        options.maxQuietMs(), options.maxHoldMs());
                 startWorkloads(cluster.bootstrapServers(), work, producers, consumers, notes);
                 awaitAcks(producers, "the first acknowledgements");
                 long startMs = System.currentTimeMillis();

@@ -62,6 +62,23 @@ class ScheduleTest {
     }
 
     @Test
+    void aShortScheduleKeepsItsFaultsAndQuietStretchesWithinTheGivenMaxima() {
+        CampaignOptions options = CampaignOptions.parse(new String[] {"--max-quiet-ms", "2500", "--max-hold-ms", "3500"});
+
+        List<Schedule.Entry> entries = Schedule.build(5, FaultKind.networkAndProcess(), context, 20,
+                options.maxQuietMs(), options.maxHoldMs());
+
+        assertThat(entries).hasSize(20).allSatisfy(e -> {
+            assertThat(e.holdMs()).isBetween(Schedule.MIN_HOLD_MS, 3_500L);
+            assertThat(e.quietBeforeMs()).isBetween(Schedule.MIN_QUIET_MS, 2_500L);
+        });
+        assertThat(entries).extracting(Schedule.Entry::kind).isEqualTo(Schedule.build(5, FaultKind.networkAndProcess(),
+                context, 20).stream().map(Schedule.Entry::kind).toList());
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--max-hold-ms", "1000"}))
+                .hasMessageContaining("--max-hold-ms 1000");
+    }
+
+    @Test
     void bothSystemsRunStrandThenKafka() {
         assertThat(CampaignOptions.parse(new String[] {"--system", "both"}).systems()).containsExactly("strand", "kafka");
         assertThat(CampaignOptions.parse(new String[] {"--system", "kafka"}).systems()).containsExactly("kafka");
