@@ -122,6 +122,7 @@ public final class CampaignRun {
                         break;
                     }
                     Thread.sleep(entry.quietBeforeMs()); // the schedule's quiet stretch, not a wait for a condition
+                    restartExited(cluster, notes);
                     long faultStartMs = System.currentTimeMillis();
                     entry.fault().start();
                     Thread.sleep(entry.holdMs()); // the fault's length, part of the schedule
@@ -133,6 +134,7 @@ public final class CampaignRun {
                     Thread.sleep(Math.max(0, deadlineMs - System.currentTimeMillis()));
                 }
                 lab.healAll();
+                restartExited(cluster, notes);
                 awaitAcks(producers, "acknowledgements after the heal");
                 long endMs = System.currentTimeMillis();
                 List<Send> sends = new ArrayList<>();
@@ -193,6 +195,21 @@ public final class CampaignRun {
         consumers.add(LoneConsumerWorkload.start("alone0", bootstrap, TOPIC, PARTITIONS));
         for (int i = 0; i < 2; i++) {
             consumers.add(GroupConsumerWorkload.start("member" + i, GROUP, bootstrap, TOPIC));
+        }
+    }
+
+    /**
+     * Restarts every node that exited on its own since the last fault stopped (a node may halt on a disk
+     * fault only after the fault was undone, the exit still under way when its stop looked), so that
+     * the next fault finds the cluster whole; each restart is noted in the report.
+     */
+    private static void restartExited(ChaosCluster cluster, List<String> notes) {
+        for (int node = 1; node <= cluster.size(); node++) {
+            if (!cluster.isAlive(node)) {
+                log("node " + node + " exited on its own: restarted");
+                notes.add("node " + node + " had exited on its own at " + Instant.now() + "; restarted");
+                cluster.restart(node);
+            }
         }
     }
 
