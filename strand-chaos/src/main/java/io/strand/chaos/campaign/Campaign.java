@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The campaign's command: {@code --schedules N} schedules in a row ({@link CampaignRun}) from
- * {@code --seed} on, each verdict printed as it comes, then a summary across them
+ * {@code --seed} on (with {@code --system both}, each seed against Strand and then Kafka), each verdict printed as it comes, then a summary across them
  * ({@code <results>/<time>-<system>-summary/}) and its verdict. Exit status 0 if every schedule
  * passed, 1 if one did not or could not run, 2 on bad options or a lab that cannot be made. Options: {@link CampaignOptions}.
  */
@@ -42,15 +42,18 @@ public final class Campaign {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         for (int i = 0; i < options.schedules(); i++) {
             long seed = options.seed() + i;
-            try {
-                CampaignRun.Outcome outcome = new CampaignRun(options, seed).run();
-                summary.add(outcome.report(), outcome.dir());
-                System.out.println(outcome.report().verdict() + " report=" + outcome.dir().resolve("report.md"));
-            } catch (Exception e) {
-                // the schedule could not be checked: the campaign fails, the next schedule still runs
-                summary.addError(options.system(), seed, e);
-                System.out.println("ERROR " + options.system() + " seed=" + seed + ": " + e);
-                e.printStackTrace();
+            for (String system : options.systems()) {
+                CampaignOptions one = options.with(o -> o.system = system);
+                try {
+                    CampaignRun.Outcome outcome = new CampaignRun(one, seed).run();
+                    summary.add(outcome.report(), outcome.dir());
+                    System.out.println(outcome.report().verdict() + " report=" + outcome.dir().resolve("report.md"));
+                } catch (Exception e) {
+                    // the schedule could not be checked: the campaign fails, the next schedule still runs
+                    summary.addError(system, seed, e);
+                    System.out.println("ERROR " + system + " seed=" + seed + ": " + e);
+                    e.printStackTrace();
+                }
             }
         }
         Path dir = options.results().resolve(stamp + "-" + options.system() + "-summary");

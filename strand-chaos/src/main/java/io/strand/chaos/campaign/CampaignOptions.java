@@ -10,12 +10,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the bad value named.
  *
  * <pre>
- * --system strand          the system under test (see ClusterLauncher.systems())
+ * --system strand          the system under test: strand, kafka (see ClusterLauncher.systems()) or both
+ *                          (each seed against Strand, then Kafka)
  * --seed N                 the first schedule's seed (default: random); schedule i runs seed N + i
  * --schedules N            schedules in a row (default 1)
  * --duration S             seconds of faults under load per schedule (default 60)
  * --every-kind-once        one fault of each kind, then stop (ignores --duration)
- * --faults a,b,...         the kinds to draw from (default: all of FaultKind.networkAndProcess())
+ * --max-quiet-ms N         the longest quiet stretch before a fault (default 5000, at least 2000)
+ * --max-hold-ms N          the longest a fault is held (default 8000, at least 3000)
+ * --faults a,b,...         the kinds to draw from (default: all of FaultKind.all())
  * --rate N                 sends a second of each Java producer (default 100; the Python one half)
  * --no-python              no librdkafka producer
  * --results DIR            where results go (default chaos/results)
@@ -25,11 +28,20 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, boolean everyKindOnce,
                               List<String> faults, int rate, boolean python, Path results, String labPrefix,
-                              int labSubnet) {
+                              int labSubnet, long maxQuietMs, long maxHoldMs) {
+
+    /** {@code --system both}: each seed against Strand, then against Kafka. */
+    public static final String BOTH = "both";
+
+    /** The systems each seed runs against, in order: the one named, or Strand then Kafka for {@link #BOTH}. */
+    public List<String> systems() {
+        return system.equals(BOTH) ? List.of("strand", "kafka") : List.of(system);
+    }
 
     public static CampaignOptions defaults() {
         return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, false,
-                List.of(), 100, true, Path.of("chaos", "results"), "chaos", 10);
+                List.of(), 100, true, Path.of("chaos", "results"), "chaos", 10, Schedule.MAX_QUIET_MS,
+                Schedule.MAX_HOLD_MS);
     }
 
     public static CampaignOptions parse(String[] args) {
@@ -54,13 +66,17 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
                         case "--results" -> o.with(b -> b.results = Path.of(value));
                         case "--lab-prefix" -> o.with(b -> b.labPrefix = value);
                         case "--lab-subnet" -> o.with(b -> b.labSubnet = (int) number(option, value, 0));
+                        case "--max-quiet-ms" -> o.with(b -> b.maxQuietMs = number(option, value,
+                                Schedule.MIN_QUIET_MS));
+                        case "--max-hold-ms" -> o.with(b -> b.maxHoldMs = number(option, value, Schedule.MIN_HOLD_MS));
                         default -> throw new IllegalArgumentException("unknown option " + option);
                     };
                 }
             }
         }
-        if (!ClusterLauncher.systems().containsKey(o.system)) {
-            throw new IllegalArgumentException("--system " + o.system + ": known are " + ClusterLauncher.systems().keySet());
+        if (!o.system.equals(BOTH) && !ClusterLauncher.systems().containsKey(o.system)) {
+            throw new IllegalArgumentException("--system " + o.system + ": known are "
+                    + new java.util.TreeSet<>(ClusterLauncher.systems().keySet()) + " and " + BOTH);
         }
         o.kinds(); // names every unknown kind now
         return o;
@@ -68,7 +84,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
 
     /** The kinds to draw from: every kind, or those {@code --faults} names. */
     public List<FaultKind> kinds() {
-        List<FaultKind> all = FaultKind.networkAndProcess();
+        List<FaultKind> all = FaultKind.all();
         if (faults.isEmpty()) {
             return all;
         }
@@ -98,7 +114,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         Builder b = new Builder(this);
         change.accept(b);
         return new CampaignOptions(b.system, b.seed, b.schedules, b.durationSeconds, b.everyKindOnce, b.faults, b.rate,
-                b.python, b.results, b.labPrefix, b.labSubnet);
+                b.python, b.results, b.labPrefix, b.labSubnet, b.maxQuietMs, b.maxHoldMs);
     }
 
     /** The mutable form {@link #with} hands out. */
@@ -114,6 +130,8 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         public Path results;
         public String labPrefix;
         public int labSubnet;
+        public long maxQuietMs;
+        public long maxHoldMs;
 
         Builder(CampaignOptions o) {
             system = o.system;
@@ -127,6 +145,8 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
             results = o.results;
             labPrefix = o.labPrefix;
             labSubnet = o.labSubnet;
+            maxQuietMs = o.maxQuietMs;
+            maxHoldMs = o.maxHoldMs;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.strand.chaos.campaign;
 
 import io.strand.chaos.ChaosCluster;
+import io.strand.chaos.DiskLab;
 import io.strand.chaos.Nemesis;
 import io.strand.chaos.NetworkLab;
 import io.strand.chaos.history.Checker;
@@ -38,7 +39,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 
 /**
- * One schedule, start to end: a fresh three-node cluster in a fresh {@link NetworkLab}, a topic of
+ * One schedule, start to end: a fresh three-node cluster in a fresh {@link NetworkLab}, each node's
+ * data on its own filesystem of a fresh {@link DiskLab} of {@value #DISK_BYTES} bytes a node (where a
+ * disk lab can be made; else the disk faults are skipped), a topic of
  * {@value #PARTITIONS} partitions with three replicas and min.insync.replicas 2, the workloads (two
  * idempotent acks=all Java producers, one librdkafka producer, a lone consumer and a group of two),
  * the schedule's faults one after the other under load, a heal, the consumers caught up, the final
@@ -53,6 +56,8 @@ public final class CampaignRun {
     static final int PARTITIONS = 3;
     static final int NODES = 3;
     static final String GROUP = "chaos-group";
+    /** Each node's filesystem: room for a run's records (a few MiB a minute) and the logs, with margin. */
+    static final long DISK_BYTES = 256L << 20;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
@@ -78,30 +83,46 @@ public final class CampaignRun {
         List<String> notes = new ArrayList<>();
         notes.add("reproduce: strand-chaos/run --system " + options.system() + " --seed " + seed
                 + (options.everyKindOnce() ? " --every-kind-once" : " --duration " + options.durationSeconds())
-                + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults())));
+                + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults()))
+                + (options.maxQuietMs() == Schedule.MAX_QUIET_MS ? "" : " --max-quiet-ms " + options.maxQuietMs())
+                + (options.maxHoldMs() == Schedule.MAX_HOLD_MS ? "" : " --max-hold-ms " + options.maxHoldMs()));
         List<ProducerWorkload> producers = new ArrayList<>();
         List<ConsumerWorkload> consumers = new ArrayList<>();
+        Map<String, String> skipped = new TreeMap<>();
+        String noDisks = DiskLab.unusableBecause();
+        if (noDisks != null) {
+            notes.add("no disk lab: " + noDisks);
+        }
         try (NetworkLab lab = NetworkLab.create(options.labPrefix(), options.labSubnet(), NODES);
-             ChaosCluster cluster = ClusterLauncher.systems().get(options.system()).start(lab, work.resolve("nodes"));
+             DiskLab disks = noDisks == null ? DiskLab.create(options.labPrefix(), work.resolve("disks"), NODES,
+                     DISK_BYTES) : null;
+             ChaosCluster cluster = ClusterLauncher.systems().get(options.system()).start(lab, disks,
+                     work.resolve("nodes"));
              Admin admin = admin(cluster.bootstrapServers())) {
             try {
                 admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
                         .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
-                Nemesis nemesis = new Nemesis(lab, cluster);
+                Nemesis nemesis = new Nemesis(lab, cluster, disks);
                 FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
                 List<FaultKind> kinds = options.kinds();
                 List<Schedule.Entry> schedule = Schedule.build(seed, kinds, context, options.everyKindOnce()
-                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L));
+                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L),
+                        options.maxQuietMs(), options.maxHoldMs());
                 startWorkloads(cluster.bootstrapServers(), work, producers, consumers, notes);
                 awaitAcks(producers, "the first acknowledgements");
                 long startMs = System.currentTimeMillis();
                 long deadlineMs = startMs + options.durationSeconds() * 1000L;
                 for (Schedule.Entry entry : schedule) {
+                    if (entry.skipped()) {
+                        skipped.putIfAbsent(entry.kind(), entry.skippedBecause());
+                        continue;
+                    }
                     if (!options.everyKindOnce() && System.currentTimeMillis() + entry.quietBeforeMs()
                             + entry.holdMs() > deadlineMs) {
                         break;
                     }
                     Thread.sleep(entry.quietBeforeMs()); // the schedule's quiet stretch, not a wait for a condition
+                    restartExited(cluster, notes);
                     long faultStartMs = System.currentTimeMillis();
                     entry.fault().start();
                     Thread.sleep(entry.holdMs()); // the fault's length, part of the schedule
@@ -113,6 +134,7 @@ public final class CampaignRun {
                     Thread.sleep(Math.max(0, deadlineMs - System.currentTimeMillis()));
                 }
                 lab.healAll();
+                restartExited(cluster, notes);
                 awaitAcks(producers, "acknowledgements after the heal");
                 long endMs = System.currentTimeMillis();
                 List<Send> sends = new ArrayList<>();
@@ -140,7 +162,7 @@ public final class CampaignRun {
                 History history = new History(sends, idempotent, events,
                         FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)));
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
-                        new Checker().check(history), notes);
+                        new Checker().check(history), notes, skipped);
                 report.write(dir);
                 return new Outcome(report, dir);
             } finally {
@@ -173,6 +195,21 @@ public final class CampaignRun {
         consumers.add(LoneConsumerWorkload.start("alone0", bootstrap, TOPIC, PARTITIONS));
         for (int i = 0; i < 2; i++) {
             consumers.add(GroupConsumerWorkload.start("member" + i, GROUP, bootstrap, TOPIC));
+        }
+    }
+
+    /**
+     * Restarts every node that exited on its own since the last fault stopped (a node may halt on a disk
+     * fault only after the fault was undone, the exit still under way when its stop looked), so that
+     * the next fault finds the cluster whole; each restart is noted in the report.
+     */
+    private static void restartExited(ChaosCluster cluster, List<String> notes) {
+        for (int node = 1; node <= cluster.size(); node++) {
+            if (!cluster.isAlive(node)) {
+                log("node " + node + " exited on its own: restarted");
+                notes.add("node " + node + " had exited on its own at " + Instant.now() + "; restarted");
+                cluster.restart(node);
+            }
         }
     }
 

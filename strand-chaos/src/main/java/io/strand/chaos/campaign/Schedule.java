@@ -14,8 +14,16 @@ import java.util.Random;
  */
 public final class Schedule {
 
-    /** One fault of the schedule: what, after how long a quiet stretch, held how long. */
-    public record Entry(String kind, Nemesis.Fault fault, long quietBeforeMs, long holdMs) {
+    /**
+     * One fault of the schedule: what, after how long a quiet stretch, held how long.
+     *
+     * @param skippedBecause why the fault cannot happen here (the run skips it and reports it skipped), or null
+     */
+    public record Entry(String kind, Nemesis.Fault fault, long quietBeforeMs, long holdMs, String skippedBecause) {
+
+        public boolean skipped() {
+            return skippedBecause != null;
+        }
     }
 
     static final long MIN_QUIET_MS = 2_000;
@@ -28,9 +36,24 @@ public final class Schedule {
 
     /**
      * {@code count} entries drawn from {@code kinds} (every kind once first, if {@code count} allows)
-     * with {@code seed}'s random.
+     * with {@code seed}'s random. An entry whose fault cannot happen here is kept, marked skipped
+     * (after the nemesis logs why), so that the seed names the same draws wherever it runs.
      */
     public static List<Entry> build(long seed, List<FaultKind> kinds, FaultContext context, int count) {
+        return build(seed, kinds, context, count, MAX_QUIET_MS, MAX_HOLD_MS);
+    }
+
+    /**
+     * As {@link #build(long, List, FaultContext, int)}, with quiet stretches of at most {@code maxQuietMs}
+     * and faults held at most {@code maxHoldMs} (each at least its minimum, {@value #MIN_QUIET_MS} and
+     * {@value #MIN_HOLD_MS} ms): a short schedule for a test.
+     */
+    public static List<Entry> build(long seed, List<FaultKind> kinds, FaultContext context, int count,
+                                    long maxQuietMs, long maxHoldMs) {
+        if (maxQuietMs < MIN_QUIET_MS || maxHoldMs < MIN_HOLD_MS) {
+            throw new IllegalArgumentException("maxQuietMs " + maxQuietMs + " (at least " + MIN_QUIET_MS
+                    + ") or maxHoldMs " + maxHoldMs + " (at least " + MIN_HOLD_MS + ") out of range");
+        }
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("a schedule needs at least one fault kind");
         }
@@ -42,9 +65,11 @@ public final class Schedule {
         }
         List<Entry> entries = new ArrayList<>();
         for (FaultKind kind : order.subList(0, count)) {
-            long quietMs = MIN_QUIET_MS + (long) (random.nextDouble() * (MAX_QUIET_MS - MIN_QUIET_MS));
-            long holdMs = MIN_HOLD_MS + (long) (random.nextDouble() * (MAX_HOLD_MS - MIN_HOLD_MS));
-            entries.add(new Entry(kind.name(), kind.make(context, random), quietMs, holdMs));
+            long quietMs = MIN_QUIET_MS + (long) (random.nextDouble() * (maxQuietMs - MIN_QUIET_MS));
+            long holdMs = MIN_HOLD_MS + (long) (random.nextDouble() * (maxHoldMs - MIN_HOLD_MS));
+            Nemesis.Fault fault = kind.make(context, random);
+            String skippedBecause = context.nemesis().available(fault) ? null : fault.unavailableBecause();
+            entries.add(new Entry(kind.name(), fault, quietMs, holdMs, skippedBecause));
         }
         return entries;
     }

@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * Several schedules' outcome side by side: each run's verdict and results directory, and per system
  * and fault kind the median and worst of the longest stretch without acknowledgements and of the
  * time from the fault's end to the next acknowledgement (a recovery that never came counts as the
- * worst). Written as {@code summary.md} and {@code summary.json}.
+ * worst). With more than one system (a campaign of {@code --system both}), the systems side by side:
+ * per system the schedules, passes and anomaly totals, and per fault kind each system's figures in one
+ * row, a kind a system's schedules skipped shown as skipped. Written as {@code summary.md} and
+ * {@code summary.json}.
  */
 public final class CampaignSummary {
 
@@ -67,6 +70,77 @@ public final class CampaignSummary {
         return table;
     }
 
+    /** System to anomaly kind to its count over every schedule of the system (all kinds, zeros included). */
+    public Map<String, Map<String, Long>> anomaliesPerSystem() {
+        Map<String, Map<String, Long>> table = new TreeMap<>();
+        for (RunReport run : runs) {
+            Map<String, Long> row = table.computeIfAbsent(run.system(), s -> new LinkedHashMap<>());
+            run.check().counts().forEach((kind, count) -> row.merge(kind.shortName(), count, Long::sum));
+        }
+        return table;
+    }
+
+    /** System to the fault kinds its schedules skipped (they cannot happen here), each with why. */
+    public Map<String, Map<String, String>> skippedPerSystem() {
+        Map<String, Map<String, String>> table = new TreeMap<>();
+        for (RunReport run : runs) {
+            run.skipped().forEach((kind, why) -> table.computeIfAbsent(run.system(), s -> new TreeMap<>())
+                    .putIfAbsent(kind, why));
+        }
+        return table;
+    }
+
+    private List<String> systems() {
+        return runs.stream().map(RunReport::system).distinct().sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+
+    /** The side-by-side tables of the class doc, in Markdown (empty with fewer than two systems). */
+    private String sideBySide() {
+        List<String> systems = systems(); // strand before kafka
+        if (systems.size() < 2) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Side by side\n\n| system | schedules | passed | acked | anomalies |\n"
+                + "|---|---|---|---|---|\n");
+        Map<String, Map<String, Long>> anomalies = anomaliesPerSystem();
+        for (String system : systems) {
+            List<RunReport> own = runs.stream().filter(r -> r.system().equals(system)).toList();
+            StringBuilder found = new StringBuilder();
+            anomalies.get(system).forEach((kind, count) -> found.append(found.isEmpty() ? "" : " ").append(kind)
+                    .append('=').append(count));
+            md.append("| ").append(system).append(" | ").append(own.size()).append(" | ")
+                    .append(own.stream().filter(RunReport::passed).count()).append(" | ")
+                    .append(own.stream().mapToLong(r -> r.history().acked()).sum()).append(" | ").append(found)
+                    .append(" |\n");
+        }
+        md.append("\nPer fault kind, each cell: faults, median / worst stretch without acknowledgements, median / "
+                + "worst recovery (ms).\n\n| kind |");
+        systems.forEach(system -> md.append(' ').append(system).append(" |"));
+        md.append("\n|---|").append("---|".repeat(systems.size())).append('\n');
+        Map<String, Map<String, Map<String, Long>>> perKind = perKind();
+        Map<String, Map<String, String>> skipped = skippedPerSystem();
+        java.util.SortedSet<String> kinds = new java.util.TreeSet<>();
+        perKind.values().forEach(k -> kinds.addAll(k.keySet()));
+        skipped.values().forEach(k -> kinds.addAll(k.keySet()));
+        for (String kind : kinds) {
+            md.append("| ").append(kind).append(" |");
+            for (String system : systems) {
+                Map<String, Long> row = perKind.getOrDefault(system, Map.of()).get(kind);
+                if (row != null) {
+                    md.append(' ').append(row.get("faults")).append(": ").append(row.get("medianGapMs")).append(" / ")
+                            .append(row.get("worstGapMs")).append(", ").append(ms(row.get("medianRecoveryMs")))
+                            .append(" / ").append(ms(row.get("worstRecoveryMs"))).append(" |");
+                } else if (skipped.getOrDefault(system, Map.of()).containsKey(kind)) {
+                    md.append(" skipped |");
+                } else {
+                    md.append(" — |");
+                }
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
     private static long max(long[] values) {
         long max = 0;
         for (long value : values) {
@@ -91,6 +165,9 @@ public final class CampaignSummary {
                 .append(kind).append(" | ").append(row.get("faults")).append(" | ").append(row.get("medianGapMs"))
                 .append(" | ").append(row.get("worstGapMs")).append(" | ").append(ms(row.get("medianRecoveryMs")))
                 .append(" | ").append(ms(row.get("worstRecoveryMs"))).append(" |\n")));
+        skippedPerSystem().forEach((system, kinds) -> kinds.forEach((kind, why) -> md.append("| ").append(system)
+                .append(" | ").append(kind).append(" | skipped: ").append(why).append(" | | | | |\n")));
+        md.append(sideBySide());
         Files.writeString(dir.resolve("summary.md"), md.toString());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("verdict", verdict());
@@ -103,6 +180,8 @@ public final class CampaignSummary {
         json.put("runs", rows);
         json.put("errors", errors);
         json.put("perKind", perKind());
+        json.put("anomaliesPerSystem", anomaliesPerSystem());
+        json.put("skippedPerSystem", skippedPerSystem());
         Files.writeString(dir.resolve("summary.json"), Json.write(json));
     }
 

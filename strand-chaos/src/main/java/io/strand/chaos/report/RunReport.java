@@ -30,9 +30,21 @@ import java.util.stream.Collectors;
  * @param startMs when the workloads started (epoch ms)
  * @param endMs   when the producers stopped
  * @param notes   free lines for the report (the command that reproduces it, warnings)
+ * @param skipped fault kinds the schedule drew that cannot happen here, each with why: neither run
+ *                nor passed, listed apart
  */
 public record RunReport(String system, long seed, long startMs, long endMs, List<FaultWindow> faults,
-                        History history, CheckResult check, List<String> notes) {
+                        History history, CheckResult check, List<String> notes, Map<String, String> skipped) {
+
+    public RunReport {
+        skipped = Map.copyOf(skipped);
+    }
+
+    /** A report of a schedule that skipped nothing. */
+    public RunReport(String system, long seed, long startMs, long endMs, List<FaultWindow> faults, History history,
+                     CheckResult check, List<String> notes) {
+        this(system, seed, startMs, endMs, faults, history, check, notes, Map.of());
+    }
 
     /** Every acknowledgement's time, ascending. */
     public long[] ackTimesMs() {
@@ -77,6 +89,11 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
         md.append("Started ").append(Instant.ofEpochMilli(startMs)).append(", workloads ran ")
                 .append((endMs - startMs) / 1000).append(" s.\n\n");
         notes.forEach(note -> md.append("- ").append(note).append('\n'));
+        if (!skipped.isEmpty()) {
+            md.append("\nSkipped, not run and not passed (the fault cannot happen here):\n\n");
+            new TreeMap<>(skipped).forEach((kind, why) -> md.append("- ").append(kind).append(": ").append(why)
+                    .append('\n'));
+        }
         md.append("\n![timeline](timeline.png)\n\n## Anomalies\n\n| kind | count |\n|---|---|\n");
         check.counts().forEach((kind, count) -> md.append("| ").append(kind).append(" | ").append(count).append(" |\n"));
         Map<Integer, Map<Anomaly.Kind, Long>> byPartition = check.countsByPartition();
@@ -155,6 +172,7 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
         json.put("startMs", startMs);
         json.put("endMs", endMs);
         json.put("notes", notes);
+        json.put("skipped", new TreeMap<>(skipped));
         json.put("acked", history.acked());
         json.put("failed", history.failed());
         json.put("unknown", history.unknown());

@@ -42,6 +42,50 @@ class ScheduleTest {
     }
 
     @Test
+    void aFaultThatCannotHappenHereIsDrawnAndMarkedSkipped() {
+        List<Schedule.Entry> entries = Schedule.build(11, FaultKind.all().stream()
+                .filter(k -> !k.name().equals("delay") && !k.name().equals("reorder")).toList(), context, 10);
+
+        assertThat(entries).hasSize(10).filteredOn(Schedule.Entry::skipped).extracting(Schedule.Entry::kind)
+                .containsExactlyInAnyOrder("disk-full", "disk-errors");
+        assertThat(entries).filteredOn(Schedule.Entry::skipped).allSatisfy(e ->
+                assertThat(e.skippedBecause()).contains("not on a disk lab"));
+        assertThat(entries).filteredOn(e -> !e.skipped()).extracting(Schedule.Entry::kind)
+                .contains("loss", "slow-link", "kill9");
+    }
+
+    @Test
+    void everyKindHasAName() {
+        assertThat(FaultKind.all()).extracting(FaultKind::name).containsExactly("isolate", "leader-cut", "asymmetric",
+                "bridge", "kill9", "pause", "disk-full", "disk-errors", "loss", "slow-link", "delay", "reorder");
+        assertThat(CampaignOptions.defaults().kinds()).isEqualTo(FaultKind.all());
+    }
+
+    @Test
+    void aShortScheduleKeepsItsFaultsAndQuietStretchesWithinTheGivenMaxima() {
+        CampaignOptions options = CampaignOptions.parse(new String[] {"--max-quiet-ms", "2500", "--max-hold-ms", "3500"});
+
+        List<Schedule.Entry> entries = Schedule.build(5, FaultKind.networkAndProcess(), context, 20,
+                options.maxQuietMs(), options.maxHoldMs());
+
+        assertThat(entries).hasSize(20).allSatisfy(e -> {
+            assertThat(e.holdMs()).isBetween(Schedule.MIN_HOLD_MS, 3_500L);
+            assertThat(e.quietBeforeMs()).isBetween(Schedule.MIN_QUIET_MS, 2_500L);
+        });
+        assertThat(entries).extracting(Schedule.Entry::kind).isEqualTo(Schedule.build(5, FaultKind.networkAndProcess(),
+                context, 20).stream().map(Schedule.Entry::kind).toList());
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--max-hold-ms", "1000"}))
+                .hasMessageContaining("--max-hold-ms 1000");
+    }
+
+    @Test
+    void bothSystemsRunStrandThenKafka() {
+        assertThat(CampaignOptions.parse(new String[] {"--system", "both"}).systems()).containsExactly("strand", "kafka");
+        assertThat(CampaignOptions.parse(new String[] {"--system", "kafka"}).systems()).containsExactly("kafka");
+        assertThat(CampaignOptions.defaults().systems()).containsExactly("strand");
+    }
+
+    @Test
     void optionsNameTheBadValue() {
         CampaignOptions options = CampaignOptions.parse(new String[] {"--seed", "5", "--schedules", "30",
             "--duration", "90", "--faults", "kill9,pause", "--results", "/tmp/r"});

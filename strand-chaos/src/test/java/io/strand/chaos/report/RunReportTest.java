@@ -22,10 +22,15 @@ class RunReportTest {
     Path dir;
 
     private RunReport report(Map<Long, String> partition0) {
+        return report("strand", partition0, Map.of());
+    }
+
+    private RunReport report(String system, Map<Long, String> partition0, Map<String, String> skipped) {
         History history = new History(List.of(Send.acked("p", 0, 0, 1_000, 0, 1_100),
                 Send.acked("p", 1, 0, 2_000, 1, 4_000)), Set.of("p"), List.of(), Map.of(0, new TreeMap<>(partition0)));
-        return new RunReport("strand", 42, 1_000, 5_000, List.of(new FaultWindow("isolate", "isolate node 2", 1_500,
-                3_000)), history, new Checker().check(history), List.of("reproduce: strand-chaos/run --seed 42"));
+        return new RunReport(system, 42, 1_000, 5_000, List.of(new FaultWindow("isolate", "isolate node 2", 1_500,
+                3_000)), history, new Checker().check(history), List.of("reproduce: strand-chaos/run --seed 42"),
+                skipped);
     }
 
     @Test
@@ -58,5 +63,28 @@ class RunReportTest {
                 "medianGapMs", 2500L, "worstGapMs", 2500L, "medianRecoveryMs", 1000L, "worstRecoveryMs", 1000L))));
         assertThat(summary.verdict()).startsWith("PASS campaign schedules=1 passed=1 errors=0");
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("| strand | isolate | 1 | 2500 |");
+    }
+
+    @Test
+    void aSummaryOfBothSystemsPutsThemSideBySideAndListsSkippedKinds() throws Exception {
+        CampaignSummary summary = new CampaignSummary();
+        Map<String, String> noNetem = Map.of("delay", "no netem");
+        summary.add(report("strand", Map.of(0L, "p#0", 1L, "p#1"), noNetem), dir.resolve("a"));
+        summary.add(report("kafka", Map.of(0L, "p#0"), noNetem), dir.resolve("b"));
+        summary.write(dir);
+
+        assertThat(summary.anomaliesPerSystem().get("kafka")).containsEntry("lost", 1L);
+        assertThat(summary.anomaliesPerSystem().get("strand")).containsEntry("lost", 0L);
+        assertThat(summary.skippedPerSystem()).isEqualTo(Map.of("strand", noNetem, "kafka", noNetem));
+        String md = Files.readString(dir.resolve("summary.md"));
+        assertThat(md).contains("| kind | strand | kafka |")
+                .contains("| isolate | 1: 2500 / 2500, 1000 / 1000 | 1: 2500 / 2500, 1000 / 1000 |")
+                .contains("| delay | skipped | skipped |")
+                .contains("| kafka | 1 | 0 | 2 | lost=1 ");
+        report("strand", Map.of(0L, "p#0", 1L, "p#1"), Map.of()).write(dir.resolve("a"));
+        assertThat(Files.readString(dir.resolve("a").resolve("report.md"))).doesNotContain("Skipped");
+        report("strand", Map.of(0L, "p#0", 1L, "p#1"), noNetem).write(dir.resolve("c"));
+        assertThat(Files.readString(dir.resolve("c").resolve("report.md"))).contains("- delay: no netem");
+        assertThat(Files.readString(dir.resolve("c").resolve("report.json"))).contains("\"delay\": \"no netem\"");
     }
 }
