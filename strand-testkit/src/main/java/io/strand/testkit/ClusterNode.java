@@ -226,10 +226,58 @@ public final class ClusterNode {
         waitFor();
     }
 
-    /** SIGSTOP: the process stops running (no heartbeat, no answer, connections stay open) until {@link #resume()}. */
+    /**
+     * SIGSTOP: the process stops running (no heartbeat, no answer, connections stay open) until
+     * {@link #resume()}; returns once every thread of it has stopped.
+     */
     public void pause() {
         signal("STOP");
         paused = true;
+        awaitStopped();
+    }
+
+    /**
+     * Waits until every thread of the process is stopped. kill(2) returns once SIGSTOP is queued; the
+     * threads stop only when one of them has taken it and the others have seen the group stop, which
+     * on a busy machine can be after a request sent right after {@link #pause()} was answered.
+     */
+    private void awaitStopped() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!allStopped(tasks)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + nodeId + " (pid " + process.pid()
+                        + ") did not stop within 10 s of SIGSTOP");
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for node " + nodeId + " to stop", e);
+            }
+        }
+    }
+
+    /** Whether every thread in {@code tasks} ({@code /proc/<pid>/task}) is stopped (state T or t); false if unreadable. */
+    private static boolean allStopped(Path tasks) {
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                // the state is the first field after the command name, which ends with the last ')'
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** SIGCONT: a paused process runs again. */
