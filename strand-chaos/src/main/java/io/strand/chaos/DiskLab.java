@@ -1,15 +1,14 @@
 package io.strand.chaos;
 
+import io.strand.chaos.Commands.Result;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -82,12 +81,12 @@ public final class DiskLab implements AutoCloseable {
     /** Why no disk lab can be made here, or null if one can: not root, or no losetup, mkfs.ext4 or python3. */
     public static String unusableBecause() {
         Result id = tryRun(List.of("id", "-u"));
-        if (id == null || !id.out.strip().equals("0")) {
+        if (id == null || !id.out().strip().equals("0")) {
             return "the disk lab needs root";
         }
         for (String tool : List.of("losetup", "mkfs.ext4", "mount", "umount", "fallocate", "python3")) {
             Result which = tryRun(List.of("which", tool));
-            if (which == null || which.exit != 0) {
+            if (which == null || which.exit() != 0) {
                 return "the disk lab needs " + tool;
             }
         }
@@ -119,7 +118,7 @@ public final class DiskLab implements AutoCloseable {
             return;
         }
         Pattern ours = Pattern.compile(".*/" + prefix + "-disk-n[0-9]+\\.img( \\(deleted\\))?");
-        for (String line : loops.out.split("\n")) {
+        for (String line : loops.out().split("\n")) {
             String[] fields = line.strip().split("\\s+", 2);
             if (fields.length == 2 && ours.matcher(fields[1]).matches()) {
                 unmountDevice(fields[0]);
@@ -135,7 +134,7 @@ public final class DiskLab implements AutoCloseable {
                 String[] fields = line.split(" ");
                 if (fields.length > 1 && fields[0].equals(device)) {
                     Result umount = tryRun(List.of("umount", fields[1]));
-                    if (umount == null || umount.exit != 0) {
+                    if (umount == null || umount.exit() != 0) {
                         tryRun(List.of("umount", "-l", fields[1]));
                     }
                 }
@@ -239,7 +238,7 @@ public final class DiskLab implements AutoCloseable {
                     continue;
                 }
                 Result umount = tryRun(List.of("nsenter", "-t", pid, "-m", "umount", mountPoint));
-                if (umount == null || umount.exit != 0) {
+                if (umount == null || umount.exit() != 0) {
                     tryRun(List.of("nsenter", "-t", pid, "-m", "umount", "-l", mountPoint));
                 }
             }
@@ -295,37 +294,11 @@ public final class DiskLab implements AutoCloseable {
     }
 
     private static String run(String... command) {
-        Result result = tryRun(List.of(command));
-        if (result == null) {
-            throw new IllegalStateException("cannot run " + String.join(" ", command));
-        }
-        if (result.exit != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit + ": "
-                    + result.out.strip());
-        }
-        return result.out;
+        return Commands.run(COMMAND_TIMEOUT_MS, command);
     }
 
-    /** Runs a command to its end, output and errors together; null if it cannot be started or hangs. */
     private static Result tryRun(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return null;
-            }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted running " + command, e));
-        }
-    }
-
-    private record Result(int exit, String out) {
+        return Commands.tryRun(COMMAND_TIMEOUT_MS, command);
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.strand.chaos;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.strand.chaos.Commands.Result;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -68,7 +65,7 @@ public final class NetworkLab implements AutoCloseable {
         checkPrefix(prefix);
         String user = System.getProperty("user.name");
         Result id = tryRun(List.of("id", "-u"));
-        if (id == null || !id.out.strip().equals("0")) {
+        if (id == null || !id.out().strip().equals("0")) {
             return "the network lab needs root (user " + user + ")";
         }
         if (tryRun(List.of("ip", "-V")) == null) {
@@ -80,14 +77,14 @@ public final class NetworkLab implements AutoCloseable {
         String probe = prefix + "-probe";
         tryRun(List.of("ip", "netns", "del", probe));
         Result add = tryRun(List.of("ip", "netns", "add", probe));
-        if (add == null || add.exit != 0) {
-            return "ip netns add fails: " + (add == null ? "" : add.out.strip());
+        if (add == null || add.exit() != 0) {
+            return "ip netns add fails: " + (add == null ? "" : add.out().strip());
         }
         try {
             Result table = tryRun(List.of("ip", "netns", "exec", probe, "nft", "add", "table", "inet", TABLE));
-            if (table == null || table.exit != 0) {
+            if (table == null || table.exit() != 0) {
                 return "nft cannot make a table in a namespace (a kernel without nf_tables?): "
-                        + (table == null ? "" : table.out.strip());
+                        + (table == null ? "" : table.out().strip());
             }
             return null;
         } finally {
@@ -151,7 +148,7 @@ public final class NetworkLab implements AutoCloseable {
     private void removeLeftovers() {
         Result namespaces = tryRun(List.of("ip", "netns", "list"));
         if (namespaces != null) {
-            for (String line : namespaces.out.split("\n")) {
+            for (String line : namespaces.out().split("\n")) {
                 String name = line.strip().split("\\s+")[0];
                 if (name.startsWith(prefix + "-")) {
                     tryRun(List.of("ip", "netns", "del", name));
@@ -160,7 +157,7 @@ public final class NetworkLab implements AutoCloseable {
         }
         Result links = tryRun(List.of("ip", "-o", "link", "show"));
         if (links != null) {
-            for (String line : links.out.split("\n")) {
+            for (String line : links.out().split("\n")) {
                 // "7: p-v1@if6: <...>": the name sits between the first ": " and '@' or ':'
                 String[] fields = line.split(": ", 3);
                 if (fields.length < 2) {
@@ -275,8 +272,8 @@ public final class NetworkLab implements AutoCloseable {
                     Result result = tryRun(add);
                     if (result == null) {
                         netemMissing = "tc cannot be run (iproute2's tc is missing)";
-                    } else if (result.exit != 0) {
-                        netemMissing = "the kernel has no tc netem qdisc: " + result.out.strip();
+                    } else if (result.exit() != 0) {
+                        netemMissing = "the kernel has no tc netem qdisc: " + result.out().strip();
                     } else {
                         netemMissing = null;
                         List<String> del = new ArrayList<>(execPrefix(1));
@@ -348,36 +345,10 @@ public final class NetworkLab implements AutoCloseable {
     }
 
     private static String run(String... command) {
-        Result result = tryRun(List.of(command));
-        if (result == null) {
-            throw new IllegalStateException("cannot run " + String.join(" ", command));
-        }
-        if (result.exit != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit + ": "
-                    + result.out.strip());
-        }
-        return result.out;
+        return Commands.run(COMMAND_TIMEOUT_MS, command);
     }
 
-    /** Runs a command to its end, output and errors together; null if it cannot be started or hangs. */
     private static Result tryRun(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return null;
-            }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted running " + command, e));
-        }
-    }
-
-    private record Result(int exit, String out) {
+        return Commands.tryRun(COMMAND_TIMEOUT_MS, command);
     }
 }
