@@ -64,7 +64,7 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
         // Answers only once this node's listeners have the change: a created topic is served here.
         // Its event loop thread starts with the first probe: none on a node whose brokers have no session.
         prober = new NettyBrokerProber(config.nodeId());
-        controller = new QuorumController(quorum.publishingLog(), time, new Random(), settings(config),
+        controller = new QuorumController(quorum.controllerLog(), time, new Random(), settings(config),
                 probeSettings(config, prober));
         // Requests from every broker's controller channel reach this controller while it leads.
         MetadataQuorum describedQuorum = quorum;

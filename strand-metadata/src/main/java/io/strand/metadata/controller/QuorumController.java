@@ -64,9 +64,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A single-threaded state machine fed by a queue. Every public method only enqueues; the
  * controller thread takes one operation at a time, computes records and a response from the
- * current image, and appends. The next operation starts only after that append completed, so
- * each operation is validated against an image that includes all earlier ones. Operations with
- * nothing to append (validate-only, all errors) answer at once.
+ * current image, and appends. The next operation starts only after that append completed (is
+ * applied), so each operation is validated against an image that includes all earlier ones.
+ * Operations with nothing to append (validate-only, all errors) answer at once. An administrator's
+ * request is answered only once this node's listeners have the change ({@link MetadataLog#published}:
+ * a created topic is served here when the answer leaves), but the next operation does not wait for
+ * that: a listener slow to open fifty partition logs must not hold up heartbeats and ISR changes.
  * <pre>
  *   queued --(controller thread)--> computing --no records--> answered
  *                                        \--records--> appending --applied / failed--> answered
@@ -307,8 +310,9 @@ public final class QuorumController implements AutoCloseable {
      * rack) answers its epoch again. Errors are in the response's error code.
      */
     public CompletableFuture<BrokerRegistrationResponseData> registerBroker(BrokerRegistrationRequestData request) {
-        return submit("brokerRegistration", () -> BrokerLifecycle.register(metadataLog.image(), request, sessions,
-                time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
+        return submitForBroker("brokerRegistration", () -> BrokerLifecycle.register(metadataLog.image(), request,
+                sessions, time.milliseconds(), settings),
+                (response, failure) -> response.setErrorCode(failure.error().code()));
     }
 
     /**
@@ -322,8 +326,9 @@ public final class QuorumController implements AutoCloseable {
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
         // Counts from now, however long it waits in the queue behind a slow append.
         sessions.onHeartbeatReceived(request.brokerId(), request.brokerEpoch(), time.milliseconds());
-        return submit("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request, sessions,
-                time.milliseconds(), settings), (response, failure) -> response.setErrorCode(failure.error().code()));
+        return submitForBroker("brokerHeartbeat", () -> BrokerLifecycle.heartbeat(metadataLog.image(), request,
+                sessions, time.milliseconds(), settings),
+                (response, failure) -> response.setErrorCode(failure.error().code()));
     }
 
     /**
@@ -331,8 +336,8 @@ public final class QuorumController implements AutoCloseable {
      * move as on fencing first. BROKER_ID_NOT_REGISTERED in the response when it has none.
      */
     public CompletableFuture<UnregisterBrokerResponseData> unregisterBroker(UnregisterBrokerRequestData request) {
-        return submit("unregisterBroker", () -> BrokerLifecycle.unregister(metadataLog.image(), request.brokerId(),
-                sessions, settings), (response, failure) -> {
+        return submitForBroker("unregisterBroker", () -> BrokerLifecycle.unregister(metadataLog.image(),
+                request.brokerId(), sessions, settings), (response, failure) -> {
                     failure.applyTo(response::setErrorCode, response::setErrorMessage);
                     return response;
                 });
@@ -345,7 +350,7 @@ public final class QuorumController implements AutoCloseable {
      */
     public CompletableFuture<AlterPartitionResponseData> alterPartition(AlterPartitionRequestData request,
                                                                         short version) {
-        return submit("alterPartition", () -> AlterPartitions.compute(metadataLog.image(), request, version,
+        return submitForBroker("alterPartition", () -> AlterPartitions.compute(metadataLog.image(), request, version,
                 settings.uncleanLeaderElectionEnable()), (response, failure) -> {
                     response.topics().clear();
                     return response.setErrorCode(failure.error().code());
@@ -524,7 +529,19 @@ public final class QuorumController implements AutoCloseable {
     private <T> CompletableFuture<T> submit(String name, Supplier<ControllerResult<T>> compute,
                                             BiFunction<T, Failure, T> onFailure) {
         CompletableFuture<T> future = new CompletableFuture<>();
-        enqueue(new Operation<>(name, compute, onFailure, future));
+        enqueue(new Operation<>(name, compute, onFailure, future, true, true));
+        return future;
+    }
+
+    /**
+     * As {@link #submit}, for a broker's own request (registration, heartbeat, ISR change): answered
+     * once applied, without waiting for this node's listeners, as a broker whose controller is on
+     * another node is answered.
+     */
+    private <T> CompletableFuture<T> submitForBroker(String name, Supplier<ControllerResult<T>> compute,
+                                                     BiFunction<T, Failure, T> onFailure) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        enqueue(new Operation<>(name, compute, onFailure, future, true, false));
         return future;
     }
 
@@ -600,7 +617,11 @@ public final class QuorumController implements AutoCloseable {
             if (result.onAppended() != null) {
                 result.onAppended().accept(offset);
             }
-            operation.future.complete(result.response());
+            if (operation.answerWhenPublished) {
+                answerWhenPublished(operation, result.response(), offset);
+            } else {
+                operation.future.complete(result.response());
+            }
         } else {
             Throwable cause = unwrap(error);
             log.warn("Metadata append failed: operation={} records={} error={}", operation.name,
@@ -613,6 +634,27 @@ public final class QuorumController implements AutoCloseable {
                     result.records().size(), elapsedMs);
         }
         maybeRunNext();
+    }
+
+    /**
+     * Controller thread: answers {@code operation} on the controller thread once this node's
+     * listeners have taken in {@code offset}, while the next operations already run; fails it as
+     * the log's {@code published} fails (the log closing).
+     */
+    private <T> void answerWhenPublished(Operation<T> operation, T response, long offset) {
+        metadataLog.published(offset).whenComplete((v, error) -> {
+            try {
+                executor.execute(() -> {
+                    if (error == null) {
+                        operation.future.complete(response);
+                    } else {
+                        operation.fail(unwrap(error), response);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                operation.fail(new NotControllerException("Controller is closed"), response);
+            }
+        });
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -688,19 +730,31 @@ public final class QuorumController implements AutoCloseable {
         final CompletableFuture<T> future;
         /** Whether {@link #MAX_RECORDS_PER_USER_OP} applies: client requests yes, the controller's own work no. */
         final boolean bounded;
+        /**
+         * Whether the answer waits until this node's listeners have the change
+         * ({@link MetadataLog#published}): an administrator's request yes, so what it changed is in
+         * effect here when it is answered; a broker's own requests and the controller's own work no.
+         */
+        final boolean answerWhenPublished;
 
         Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
                   CompletableFuture<T> future) {
-            this(name, compute, onFailure, future, true);
+            this(name, compute, onFailure, future, true, false);
         }
 
         Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
                   CompletableFuture<T> future, boolean bounded) {
+            this(name, compute, onFailure, future, bounded, false);
+        }
+
+        Operation(String name, Supplier<ControllerResult<T>> compute, BiFunction<T, Failure, T> onFailure,
+                  CompletableFuture<T> future, boolean bounded, boolean answerWhenPublished) {
             this.name = name;
             this.compute = compute;
             this.onFailure = onFailure;
             this.future = future;
             this.bounded = bounded;
+            this.answerWhenPublished = answerWhenPublished;
         }
 
         /** Answers the failure inside {@code computed} when there is one, else fails the future. */

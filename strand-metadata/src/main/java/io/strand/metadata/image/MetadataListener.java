@@ -11,8 +11,7 @@ package io.strand.metadata.image;
  * after the image is applied; the applied image ({@code MetadataQuorum.image()}) may already be
  * further on. {@link LocalMetadataLog} calls it on the appending thread. While it runs no later
  * image reaches it: keep it short, and never wait from here on a future that needs the publisher
- * ({@code MetadataQuorum.published}, an append through {@code MetadataQuorum.publishingLog()}, a
- * controller request). An exception is logged and the next image is published all the same.
+ * ({@code MetadataQuorum.published}, a controller's answer, a controller request). An exception is logged and the next image is published all the same.
  */
 @FunctionalInterface
 public interface MetadataListener {

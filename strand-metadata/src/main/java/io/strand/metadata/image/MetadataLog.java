@@ -24,4 +24,14 @@ public interface MetadataLog {
      * leader, with {@link MetadataReplayException} when the batch cannot apply.
      */
     CompletableFuture<Long> append(List<MetadataRecord> records);
+
+    /**
+     * Completes once whatever serves clients on this node (the broker's listeners) has taken in
+     * the batch appended at {@code offset}, so an answer sent after it holds here too (a created
+     * topic is served). At once where nothing else listens, as by default. Never blocks the caller;
+     * may complete on another thread; fails when the log closes first.
+     */
+    default CompletableFuture<Void> published(long offset) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

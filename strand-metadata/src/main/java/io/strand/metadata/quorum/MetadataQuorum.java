@@ -353,13 +353,12 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
     }
 
     /**
-     * This quorum as a {@link MetadataLog} whose appends complete only once the listener has been
-     * told the batch, not already once it is applied. A controller sharing its node with a broker
-     * appends through it, so a change it answers for (a topic created, say) is in effect on this
-     * node when the answer leaves, as when listeners ran on the apply thread. Waiting for the
-     * listener holds up the next controller operation, never the apply thread.
+     * This quorum as the {@link MetadataLog} of a controller sharing its node with a broker: appends
+     * complete once applied, as {@link #append} does, and {@link MetadataLog#published} waits for the
+     * listener, so the controller can hold a client's answer until the change (a topic created, say)
+     * is in effect on this node without holding up its next operation behind the listener.
      */
-    public MetadataLog publishingLog() {
+    public MetadataLog controllerLog() {
         return new MetadataLog() {
             @Override
             public MetadataImage image() {
@@ -373,8 +372,12 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
 
             @Override
             public CompletableFuture<Long> append(List<MetadataRecord> records) {
-                return MetadataQuorum.this.append(records)
-                        .thenCompose(offset -> publisher.published(offset).thenApply(v -> offset));
+                return MetadataQuorum.this.append(records);
+            }
+
+            @Override
+            public CompletableFuture<Void> published(long offset) {
+                return publisher.published(offset);
             }
         };
     }

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.metadata.image.LocalMetadataLog;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.MetadataLog;
 import io.strand.metadata.image.TopicImage;
+import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -434,5 +438,76 @@ class QuorumControllerTest {
         assertPolicyViolation(controller.createTopics(createTopics(tooManyPartitions), defaults),
                 "Excessively large number of partitions per request.");
         assertThat(metadataLog.image().topics().all()).isEmpty();
+    }
+
+    @Test
+    void anAdministratorsAnswerWaitsForThisNodesListenersButTheNextOperationDoesNot() throws Exception {
+        PublishGatedLog log = new PublishGatedLog();
+        QuorumController c = new QuorumController(log, Time.SYSTEM, new Random(7));
+        try {
+            get(c.registerBroker(broker(1)));
+            CompletableFuture<CreateTopicsResponseData> create = c.createTopics(createTopics(topic("slow", 3, 1)),
+                    defaults);
+            // A broker's own request behind it is applied and answered while the listeners lag.
+            get(c.registerBroker(broker(2)));
+
+            assertThat(log.image().brokers()).containsKeys(1, 2);
+            assertThat(log.image().topics().byName("slow")).isPresent();
+            assertThat(create).isNotDone();
+            log.release(null);
+            assertThat(get(create).topics().find("slow").errorCode()).isEqualTo(Errors.NONE.code());
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void anAdministratorsAnswerCarriesTheErrorWhenTheLogClosesBeforeItsListenersCaughtUp() {
+        PublishGatedLog log = new PublishGatedLog();
+        QuorumController c = new QuorumController(log, Time.SYSTEM, new Random(7));
+        try {
+            get(c.registerBroker(broker(1)));
+            CompletableFuture<CreateTopicsResponseData> create = c.createTopics(createTopics(topic("t", 1, 1)),
+                    defaults);
+            log.release(new NotControllerException("closed"));
+
+            assertThat(get(create).topics().find("t").errorCode()).isEqualTo(Errors.NOT_CONTROLLER.code());
+        } finally {
+            c.close();
+        }
+    }
+
+    /** A {@link LocalMetadataLog} whose listeners catch up only when the test says so. */
+    private static final class PublishGatedLog implements MetadataLog {
+        private final LocalMetadataLog log = new LocalMetadataLog();
+        private final CompletableFuture<Void> gate = new CompletableFuture<>();
+
+        void release(RuntimeException error) {
+            if (error == null) {
+                gate.complete(null);
+            } else {
+                gate.completeExceptionally(error);
+            }
+        }
+
+        @Override
+        public MetadataImage image() {
+            return log.image();
+        }
+
+        @Override
+        public boolean isLeader() {
+            return log.isLeader();
+        }
+
+        @Override
+        public CompletableFuture<Long> append(List<MetadataRecord> records) {
+            return log.append(records);
+        }
+
+        @Override
+        public CompletableFuture<Void> published(long offset) {
+            return gate;
+        }
     }
 }

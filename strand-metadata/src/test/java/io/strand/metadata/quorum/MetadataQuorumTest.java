@@ -11,6 +11,7 @@ import io.strand.metadata.controller.ControllerTestSupport;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.MetadataLog;
 import io.strand.metadata.image.MetadataReplayException;
 import io.strand.metadata.image.TopicImage;
 import io.strand.metadata.record.ConfigRecord;
@@ -147,16 +148,18 @@ class MetadataQuorumTest {
     }
 
     @Test
-    void anAppendThroughThePublishingLogCompletesOnceTheListenerHasSeenIt() {
+    void theControllerLogAppendsOnceAppliedAndTellsWhenTheListenerHasSeenIt() {
         CountDownLatch release = new CountDownLatch(1);
         MetadataQuorum quorum = startBlockingOnCreate(release);
         try {
-            CompletableFuture<Long> append = quorum.publishingLog().append(newTopic("a", 1));
+            MetadataLog log = quorum.controllerLog();
+            long offset = get(log.append(newTopic("a", 1)));
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> quorum.image().topics().byName("a").isPresent());
-            assertThat(append).isNotDone();
+            assertThat(log.image().topics().byName("a")).isPresent();
+            CompletableFuture<Void> published = log.published(offset);
+            assertThat(published).isNotDone();
             release.countDown();
-            long offset = get(append);
+            get(published);
             assertThat(listenerEvents).containsExactly("created a@" + offset);
         } finally {
             release.countDown();
