@@ -131,6 +131,12 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             for (Path path : config.logDirs()) {
                 LogDir dir = LogDir.open(path);
                 dirs.add(dir);
+                for (LogDir other : dirs) {
+                    if (other != dir && other.directoryId().equals(dir.directoryId())) {
+                        throw new KafkaStorageException("Two log directories have the same directory.id: id="
+                                + dir.directoryId() + " dir=" + other.path() + " otherDir=" + dir.path());
+                    }
+                }
                 for (Path partitionDir : dir.listDirectories(false)) {
                     TopicPartition tp = LogFileNames.parsePartitionDirName(partitionDir.getFileName().toString())
                             .orElseThrow();
@@ -401,15 +407,23 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         }
     }
 
-    /** For DescribeLogDirs: per directory its path, total and usable bytes, and each partition's size. */
+    /**
+     * For DescribeLogDirs: per directory its path, total and usable bytes, and each partition's size;
+     * an offline directory as {@link LogDirDescription#offline}.
+     */
     public List<LogDirDescription> describeLogDirs() {
         Map<LogDir, Map<TopicPartition, Long>> sizes = new LinkedHashMap<>();
         Map<TopicPartition, LogDir> snapshot;
+        Set<Path> offline;
         synchronized (this) {
             dirs.forEach(d -> sizes.put(d, new HashMap<>()));
             snapshot = new HashMap<>(locations);
+            offline = Set.copyOf(offlineDirs);
         }
         for (Map.Entry<TopicPartition, LogDir> e : snapshot.entrySet()) {
+            if (offline.contains(e.getValue().path())) {
+                continue;
+            }
             PartitionLog log = logs.get(e.getKey());
             long size = log != null ? log.sizeInBytes()
                     : sizeOnDisk(e.getValue().path().resolve(LogFileNames.partitionDirName(e.getKey())));
@@ -418,6 +432,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         List<LogDirDescription> out = new ArrayList<>();
         for (Map.Entry<LogDir, Map<TopicPartition, Long>> e : sizes.entrySet()) {
             Path path = e.getKey().path();
+            if (offline.contains(path)) {
+                out.add(LogDirDescription.offline(path));
+                continue;
+            }
             try {
                 FileStore store = Files.getFileStore(path);
                 out.add(new LogDirDescription(path, store.getTotalSpace(), store.getUsableSpace(), e.getValue()));
@@ -649,6 +667,42 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         LOG.error("Log directory offline: dir={} partitions={} onlineDirs={}", logDir, offline.size(),
                 dirs.size() - offlineDirs.size());
         return offline;
+    }
+
+    /** Every directory of {@code log.dirs} (offline ones included) and its id, in {@code log.dirs} order. */
+    public synchronized Map<Path, Uuid> directoryIds() {
+        Map<Path, Uuid> ids = new LinkedHashMap<>();
+        for (LogDir d : dirs) {
+            ids.put(d.path(), d.directoryId());
+        }
+        return ids;
+    }
+
+    /** The ids of the directories not taken offline, in {@code log.dirs} order. */
+    public synchronized List<Uuid> onlineDirectoryIds() {
+        List<Uuid> ids = new ArrayList<>();
+        for (LogDir d : dirs) {
+            if (!offlineDirs.contains(d.path())) {
+                ids.add(d.directoryId());
+            }
+        }
+        return ids;
+    }
+
+    /** The ids of the directories taken offline by {@link #handleLogDirFailure}. */
+    public synchronized List<Uuid> offlineDirectoryIds() {
+        List<Uuid> ids = new ArrayList<>();
+        for (LogDir d : dirs) {
+            if (offlineDirs.contains(d.path())) {
+                ids.add(d.directoryId());
+            }
+        }
+        return ids;
+    }
+
+    /** The id of the directory holding the log of {@code tp} (opened or only on disk), if there is one. */
+    public synchronized Optional<Uuid> directoryIdOf(TopicPartition tp) {
+        return Optional.ofNullable(locations.get(tp)).map(LogDir::directoryId);
     }
 
     /** The directories of {@code log.dirs} not taken offline. */

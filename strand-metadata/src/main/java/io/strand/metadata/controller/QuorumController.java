@@ -34,6 +34,8 @@ import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.AssignReplicasToDirsRequestData;
+import org.apache.kafka.common.message.AssignReplicasToDirsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -353,6 +355,20 @@ public final class QuorumController implements AutoCloseable {
         return submitForBroker("alterPartition", () -> AlterPartitions.compute(metadataLog.image(), request, version,
                 settings.uncleanLeaderElectionEnable()), (response, failure) -> {
                     response.topics().clear();
+                    return response.setErrorCode(failure.error().code());
+                });
+    }
+
+    /**
+     * A broker says in which of its log directories it placed replicas (Kafka's AssignReplicasToDirs,
+     * KIP-858); see {@link LogDirectories}. Errors per partition, STALE_BROKER_EPOCH and
+     * NOT_CONTROLLER in the top-level error code.
+     */
+    public CompletableFuture<AssignReplicasToDirsResponseData> assignReplicasToDirs(
+            AssignReplicasToDirsRequestData request) {
+        return submitForBroker("assignReplicasToDirs", () -> LogDirectories.assign(metadataLog.image(), request,
+                settings.uncleanLeaderElectionEnable()), (response, failure) -> {
+                    response.directories().clear();
                     return response.setErrorCode(failure.error().code());
                 });
     }

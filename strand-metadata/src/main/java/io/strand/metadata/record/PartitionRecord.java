@@ -1,5 +1,6 @@
 package io.strand.metadata.record;
 
+import io.strand.common.DirectoryId;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.Uuid;
@@ -18,16 +19,34 @@ import org.apache.kafka.common.Uuid;
  *                         to complete it); empty when none is under way
  * @param removingReplicas replicas a reassignment will remove from {@code replicas} once it
  *                         completes; empty when none is under way
+ * @param directories      per replica, in the order of {@code replicas}, the id of the log directory
+ *                         holding it (KIP-858), or one of {@link DirectoryId}'s reserved ids; empty
+ *                         when no replica's directory is known (a list of only
+ *                         {@link DirectoryId#UNASSIGNED} is made empty)
  */
 public record PartitionRecord(Uuid topicId, int partitionId, List<Integer> replicas, List<Integer> isr,
                               int leader, int leaderEpoch, int partitionEpoch, List<Integer> addingReplicas,
-                              List<Integer> removingReplicas) implements MetadataRecord {
+                              List<Integer> removingReplicas, List<Uuid> directories) implements MetadataRecord {
     public PartitionRecord {
         Objects.requireNonNull(topicId, "topicId");
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
         addingReplicas = List.copyOf(addingReplicas);
         removingReplicas = List.copyOf(removingReplicas);
+        directories = directories.stream().allMatch(DirectoryId.UNASSIGNED::equals) ? List.of()
+                : List.copyOf(directories);
+        if (!directories.isEmpty() && directories.size() != replicas.size()) {
+            throw new IllegalArgumentException("One directory per replica: replicas=" + replicas
+                    + " directories=" + directories);
+        }
+    }
+
+    /** A partition whose replicas' directories are not known. */
+    public PartitionRecord(Uuid topicId, int partitionId, List<Integer> replicas, List<Integer> isr,
+                           int leader, int leaderEpoch, int partitionEpoch, List<Integer> addingReplicas,
+                           List<Integer> removingReplicas) {
+        this(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch, addingReplicas,
+                removingReplicas, List.of());
     }
 
     /** A partition with no reassignment under way. */
