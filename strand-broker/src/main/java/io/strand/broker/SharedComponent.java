@@ -12,7 +12,8 @@ import org.apache.kafka.common.utils.Time;
  * locks its directories too, so no other node can use them, but opens no partition log.
  *
  * <p>Start: locks the directories, reads checkpoints, starts the background tasks and the
- * {@link LogDirFailureHandler} (a failed log directory halts the node). Close: stops that handler,
+ * {@link LogDirFailureHandler} (a failed log directory is taken offline; the node halts when none is
+ * left online or the metadata log directory failed). Close: stops that handler,
  * flushes and closes the logs, writes the checkpoints and clean-shutdown markers, releases the locks.
  */
 final class SharedComponent implements NodeComponent {
@@ -32,7 +33,8 @@ final class SharedComponent implements NodeComponent {
                         config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
                         config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS))
                 .withRecoveryThreadsPerDataDir(config.numRecoveryThreadsPerDataDir()), time);
-        this.logDirFailureHandler = new LogDirFailureHandler(logManager, LogDirFailureHandler.Halt.RUNTIME);
+        this.logDirFailureHandler = new LogDirFailureHandler(logManager, config.metadataLogDir(),
+                LogDirFailureHandler.Halt.RUNTIME);
     }
 
     @Override
@@ -48,6 +50,10 @@ final class SharedComponent implements NodeComponent {
 
     LogManager logManager() {
         return logManager;
+    }
+
+    LogDirFailureHandler logDirFailureHandler() {
+        return logDirFailureHandler;
     }
 
     ImageListeners imageListeners() {

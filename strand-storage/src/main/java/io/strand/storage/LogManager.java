@@ -701,6 +701,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     }
 
     /** The id of the directory holding the log of {@code tp} (opened or only on disk), if there is one. */
+    @Override
     public synchronized Optional<Uuid> directoryIdOf(TopicPartition tp) {
         return Optional.ofNullable(locations.get(tp)).map(LogDir::directoryId);
     }
