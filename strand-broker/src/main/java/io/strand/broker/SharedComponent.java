@@ -3,6 +3,10 @@ package io.strand.broker;
 import io.strand.common.config.BrokerConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
+import io.strand.storage.checkpoint.DirectoryMetaFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -18,11 +22,13 @@ import org.apache.kafka.common.utils.Time;
  */
 final class SharedComponent implements NodeComponent {
 
+    private final BrokerConfig config;
     private final LogManager logManager;
     private final LogDirFailureHandler logDirFailureHandler;
     private final ImageListeners imageListeners = new ImageListeners();
 
     SharedComponent(BrokerConfig config, Time time) {
+        this.config = config;
         this.logManager = new LogManager(new LogManagerConfig(config.logDirs(),
                 config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
                 config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
@@ -43,8 +49,14 @@ final class SharedComponent implements NodeComponent {
     }
 
     @Override
-    public void start() {
+    public void start() throws IOException {
         logManager.startup();
+        Path metadataLogDir = config.metadataLogDir();
+        if (!logManager.directoryIds().containsKey(metadataLogDir)) {
+            // A metadata directory of its own gets its directory.id too (the log dirs' come with their locks).
+            Files.createDirectories(metadataLogDir);
+            DirectoryMetaFile.loadOrCreate(metadataLogDir);
+        }
         logDirFailureHandler.start();
     }
 

@@ -323,7 +323,9 @@ public final class QuorumController implements AutoCloseable {
      * that asks ({@code wantFence=false}); fences one that asks; starts a controlled shutdown on
      * {@code wantShutDown} (leaderships move to other ISR members, it leaves ISRs where not the last
      * member) and answers {@code shouldShutDown} (and fences it) once it leads nothing and has seen
-     * that change. A wrong or unknown broker epoch is STALE_BROKER_EPOCH.
+     * that change. {@code OfflineLogDirs} naming directories of the registration takes the replicas in
+     * them out of ISRs and leaderships (see {@link LogDirectories}). A wrong or unknown broker epoch is
+     * STALE_BROKER_EPOCH.
      */
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
         // Counts from now, however long it waits in the queue behind a slow append.
