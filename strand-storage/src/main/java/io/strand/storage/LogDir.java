@@ -67,7 +67,10 @@ final class LogDir {
         this.checkpointed = Map.copyOf(checkpointed);
     }
 
-    /** Creates the directory if needed, locks it, reads (or at first use writes) its id, consumes the clean-shutdown marker and reads the checkpoints. */
+    /**
+     * Creates the directory if needed, locks it, reads (or at first use writes) its id, consumes the
+     * clean-shutdown marker and reads the checkpoints.
+     */
     static LogDir open(Path path) {
         FileChannel channel = null;
         try {

@@ -65,6 +65,12 @@ import org.slf4j.LoggerFactory;
  * them again. From then on the directory gets no checkpoint, flush or clean-shutdown marker, its
  * partitions' logs are not opened or created, and nothing else changes.
  *
+ * <p><b>Directory ids.</b> Each directory has an id (KIP-858) kept in its {@code meta.properties},
+ * written at its first use ({@link io.strand.storage.checkpoint.DirectoryMetaFile}); two directories
+ * with the same id refuse to start. The broker registers the ids of its online directories, names the
+ * failed ones in its heartbeats ({@link #offlineDirectoryIds}) and tells the controller which directory
+ * holds each replica ({@link #directoryIdOf}).
+ *
  * <p><b>Threads.</b> Thread-safe. Opening, creating and deleting logs are serialized by this object's
  * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
  * order: this monitor, then a log's own locks.

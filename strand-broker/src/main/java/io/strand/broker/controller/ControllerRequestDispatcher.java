@@ -43,7 +43,8 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * <p>Served: CreateTopics (with this controller's topic defaults), DeleteTopics, CreatePartitions,
  * IncrementalAlterConfigs, AlterConfigs, AllocateProducerIds (blocks of
  * {@link #PRODUCER_ID_BLOCK_SIZE}), BrokerRegistration, BrokerHeartbeat, UnregisterBroker,
- * AlterPartition, AssignReplicasToDirs, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
+ * AlterPartition, AssignReplicasToDirs, ElectLeaders, AlterPartitionReassignments,
+ * ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
  * while this node leads it, else NOT_LEADER_OR_FOLLOWER). Any other API fails with INVALID_REQUEST.
  *
  * <p>Thread-safe and stateless: it runs on the Ratis thread that received the request and only

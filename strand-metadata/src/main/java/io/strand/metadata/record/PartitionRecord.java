@@ -14,7 +14,9 @@ import org.apache.kafka.common.Uuid;
  *                         target's order) and the replicas being removed
  * @param leader           broker id of the leader, or -1 when the partition has none
  * @param leaderEpoch      bumped on every leader change
- * @param partitionEpoch   bumped on every change of this record
+ * @param partitionEpoch   bumped on every change of this record but a change of {@code directories}
+ *                         alone (a broker saying where it placed a replica), so that such a change
+ *                         never fails the leader's ISR update in flight
  * @param addingReplicas   replicas a reassignment is adding (in {@code replicas}, not yet caught up
  *                         to complete it); empty when none is under way
  * @param removingReplicas replicas a reassignment will remove from {@code replicas} once it
