@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,8 +74,9 @@ import org.slf4j.LoggerFactory;
  * holds each replica ({@link #directoryIdOf}).
  *
  * <p><b>Threads.</b> Thread-safe. Opening, creating and deleting logs are serialized by this object's
- * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
- * order: this monitor, then a log's own locks.
+ * monitor (the directory ids, online and offline, are read without it, so that heartbeats never wait
+ * for a recovery); background tasks run on the scheduler's daemon threads, stopped by
+ * {@link #close()}. Lock order: this monitor, then a log's own locks.
  */
 public final class LogManager implements AutoCloseable, ReplicaLogStore {
 
@@ -107,6 +110,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     private final LogDirFailureChannel failureChannel = new LogDirFailureChannel();
     /** Directories taken offline by {@link #handleLogDirFailure}. Guarded by this. */
     private final Set<Path> offlineDirs = new HashSet<>();
+    /** Their ids: written under this monitor, read without it. */
+    private final List<Uuid> offlineDirectoryIds = new CopyOnWriteArrayList<>();
+    /** Every directory's id, set once by {@link #startup}. */
+    private volatile Map<Path, Uuid> directoryIds = Map.of();
     private volatile Scheduler scheduler;
     private State state = State.NEW;
 
@@ -164,6 +171,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             throw new KafkaStorageException("Cannot list log directories: dirs=" + config.logDirs(), e);
         }
         foundAtStartup.addAll(locations.keySet());
+        Map<Path, Uuid> ids = new LinkedHashMap<>();
+        dirs.forEach(d -> ids.put(d.path(), d.directoryId()));
+        directoryIds = Collections.unmodifiableMap(ids);
         warnOfStrayDirectories();
         Scheduler s = schedulerFactory.get();
         scheduler = s;
@@ -660,6 +670,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         if (!owned || !offlineDirs.add(logDir)) {
             return Set.of();
         }
+        dirs.stream().filter(d -> d.path().equals(logDir)).forEach(d -> offlineDirectoryIds.add(d.directoryId()));
         Set<TopicPartition> offline = new HashSet<>();
         for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
             if (e.getValue().path().equals(logDir)) {
@@ -675,35 +686,26 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         return offline;
     }
 
-    /** Every directory of {@code log.dirs} (offline ones included) and its id, in {@code log.dirs} order. */
-    public synchronized Map<Path, Uuid> directoryIds() {
-        Map<Path, Uuid> ids = new LinkedHashMap<>();
-        for (LogDir d : dirs) {
-            ids.put(d.path(), d.directoryId());
-        }
-        return ids;
+    /**
+     * Every directory of {@code log.dirs} (offline ones included) and its id, in {@code log.dirs} order;
+     * empty before {@link #startup}. Takes no lock (heartbeats ask while logs are being recovered).
+     */
+    public Map<Path, Uuid> directoryIds() {
+        return directoryIds;
     }
 
-    /** The ids of the directories not taken offline, in {@code log.dirs} order. */
-    public synchronized List<Uuid> onlineDirectoryIds() {
-        List<Uuid> ids = new ArrayList<>();
-        for (LogDir d : dirs) {
-            if (!offlineDirs.contains(d.path())) {
-                ids.add(d.directoryId());
-            }
-        }
-        return ids;
+    /** The ids of the directories not taken offline, in {@code log.dirs} order. Takes no lock. */
+    public List<Uuid> onlineDirectoryIds() {
+        Set<Uuid> offline = Set.copyOf(offlineDirectoryIds);
+        return directoryIds.values().stream().filter(id -> !offline.contains(id)).toList();
     }
 
-    /** The ids of the directories taken offline by {@link #handleLogDirFailure}. */
-    public synchronized List<Uuid> offlineDirectoryIds() {
-        List<Uuid> ids = new ArrayList<>();
-        for (LogDir d : dirs) {
-            if (offlineDirs.contains(d.path())) {
-                ids.add(d.directoryId());
-            }
-        }
-        return ids;
+    /**
+     * The ids of the directories taken offline by {@link #handleLogDirFailure}, in the order they
+     * failed. Takes no lock.
+     */
+    public List<Uuid> offlineDirectoryIds() {
+        return List.copyOf(offlineDirectoryIds);
     }
 
     /** The id of the directory holding the log of {@code tp} (opened or only on disk), if there is one. */
