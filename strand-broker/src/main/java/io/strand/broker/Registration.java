@@ -9,9 +9,9 @@ import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 
 /**
  * Builds this broker's registration request: the ids of its online log directories, and one listener
- * per advertised listener, which Metadata,
- * DescribeCluster and FindCoordinator hand to clients that came in on a listener of that name. An
- * advertised port 0 (tests bind port 0) becomes the port its listener actually bound.
+ * per advertised listener, which Metadata, DescribeCluster and FindCoordinator hand to clients that
+ * came in on a listener of that name. An advertised port 0 (tests bind port 0) becomes the port its
+ * listener actually bound.
  */
 final class Registration {
 

@@ -151,7 +151,8 @@ public final class ReplicaManager {
         Partition partition = partitions.get(tp);
         if (partition == null) {
             if (offline.contains(tp)) {
-                throw new KafkaStorageException("The log directory of " + tp + " is offline on broker " + localBrokerId);
+                throw new KafkaStorageException("The log directory of " + tp + " is offline on broker "
+                        + localBrokerId);
             }
             throw new UnknownTopicOrPartitionException("This broker does not host " + tp);
         }
