@@ -17,6 +17,7 @@ import io.strand.broker.api.produce.InitProducerIdHandler;
 import io.strand.broker.api.produce.ProduceHandler;
 import io.strand.broker.controller.BrokerLifecycleManager;
 import io.strand.broker.controller.ControllerChannel;
+import io.strand.broker.controller.DirectoryAssignments;
 import io.strand.broker.controller.ProducerIdBlocks;
 import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.broker.fetcher.FetcherConfig;
@@ -63,7 +64,10 @@ import org.slf4j.LoggerFactory;
  * member, or on a broker-only node of its observer of the metadata log ({@link MetadataRole}), and
  * reaches the active controller, wherever it runs, through controller channels
  * ({@link QuorumControllerChannel}): one forwarding admin requests and producer id allocations,
- * one for the {@link BrokerLifecycleManager}'s registration and heartbeats.
+ * one for the {@link BrokerLifecycleManager}'s registration and heartbeats. With several log
+ * directories, the replicas' directories go to the controller through {@link DirectoryAssignments},
+ * and a failed directory's partitions are taken offline (the node serves on with the others: see
+ * {@link LogDirFailureHandler}).
  *
  * <p>Start, in order: open the controller channels; build the replica manager and the group
  * coordinator and subscribe them to metadata images; build the handlers and the listeners (not yet
@@ -113,6 +117,7 @@ final class BrokerComponent implements NodeComponent {
     private BrokerLifecycleManager lifecycle;
     private ReplicaFetcherManager fetchers;
     private ScheduledExecutorService isrExpiration;
+    private DirectoryAssignments directoryAssignments;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -148,9 +153,10 @@ final class BrokerComponent implements NodeComponent {
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,
                 new BrokerLifecycleManager.Settings(config.brokerHeartbeatIntervalMs(), REGISTRATION_RETRY_BACKOFF_MS,
                         true),
-                () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId),
+                () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId,
+                        logManager.onlineDirectoryIds()),
                 // Caught up means the replica manager and the coordinator have the change, not only Ratis.
-                () -> quorum.publishedImage().appliedOffset());
+                () -> quorum.publishedImage().appliedOffset(), logManager::offlineDirectoryIds);
         BrokerLifecycleManager brokerLifecycle = lifecycle;
         fetchers = new ReplicaFetcherManager(fetcherConfig(config), brokerLifecycle::brokerEpoch,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), time);
@@ -162,6 +168,17 @@ final class BrokerComponent implements NodeComponent {
                 (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch));
         ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config),
                 replication);
+        if (logManager.directoryIds().size() > 1) {
+            // With one log directory the controller needs no assignment: that directory failing halts the node.
+            directoryAssignments = new DirectoryAssignments(nodeId, time, alterPartitionChannel,
+                    brokerLifecycle::brokerEpoch, REGISTRATION_RETRY_BACKOFF_MS, ALTER_PARTITION_TIMEOUT_MS);
+            replicaManager.setDirectoryAssigner(directoryAssignments);
+            directoryAssignments.start();
+        }
+        shared.logDirFailureHandler().setListener((dir, directoryId, offline) -> {
+            replicaManager.markOffline(offline);
+            brokerLifecycle.propagateDirectoryFailure();
+        });
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;
         imageSubscription = (delta, image) -> {
@@ -265,7 +282,11 @@ final class BrokerComponent implements NodeComponent {
             if (fetchers != null) {
                 fetchers.close();
             }
+            if (directoryAssignments != null) {
+                directoryAssignments.close();
+            }
         } finally {
+            shared.logDirFailureHandler().setListener((dir, directoryId, offline) -> { });
             try {
                 if (requestPool != null) {
                     requestPool.close();

@@ -3,6 +3,7 @@ package io.strand.broker;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +44,15 @@ public final class BrokerServer implements AutoCloseable {
     private final BrokerConfig config;
     private final NodeLifecycle lifecycle;
     private final Optional<BrokerComponent> broker;
+    private final SharedComponent shared;
     private boolean closed;
 
-    private BrokerServer(BrokerConfig config, NodeLifecycle lifecycle, Optional<BrokerComponent> broker) {
+    private BrokerServer(BrokerConfig config, NodeLifecycle lifecycle, Optional<BrokerComponent> broker,
+                         SharedComponent shared) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.broker = broker;
+        this.shared = shared;
     }
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
@@ -89,7 +93,7 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("Node {} runs the broker role only: it follows the metadata log of the voters {} without voting",
                     config.nodeId(), metadata.voters().keySet());
         }
-        return new BrokerServer(config, lifecycle, broker);
+        return new BrokerServer(config, lifecycle, broker, shared);
     }
 
     /**
@@ -115,6 +119,11 @@ public final class BrokerServer implements AutoCloseable {
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /** This node's log manager, for tests that fail one of its directories. */
+    LogManager logManager() {
+        return shared.logManager();
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.strand.broker;
 import io.strand.storage.LogDirFailureChannel;
 import io.strand.storage.LogManager;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,15 +15,18 @@ import org.slf4j.LoggerFactory;
  * manager's {@link LogDirFailureChannel} on its own thread, {@code strand-log-dir-failure-handler}, and
  * for each failed directory has the log manager close its logs without writing to them again.
  *
- * <p>Stopgap until a broker can keep serving with some of its {@code log.dirs} offline (directory ids,
- * {@code OfflineLogDirs} in the broker heartbeat, the controller moving the directory's partitions
- * away): any failed directory halts the node, as Kafka in KRaft mode did before 3.7. A halt is what a
- * node with no directory left must do in any case: no controlled shutdown is possible, the controller
- * fences the node when its heartbeats stop and moves its leaderships, and the next start recovers the
- * logs from what is on disk.
+ * <p>Then, as Kafka does since 3.7 (KIP-858): while another log directory is online, the node keeps
+ * serving: the {@link Listener} (the broker) takes the directory's partitions out of service and
+ * names the directory in its next heartbeat, and the controller moves their leaderships and ISR
+ * places to other replicas. The node halts (FATAL line, exit 1) when no log directory is left online,
+ * or when the failed directory is the metadata log directory ({@code metadata.log.dir}, by default
+ * the first log directory): no controlled shutdown is possible then, the controller fences the node
+ * when its heartbeats stop and moves its leaderships, and the next start recovers the logs from what
+ * is on disk.
  *
- * <p><b>Threads.</b> Its thread is the only caller of {@link LogManager#handleLogDirFailure}. It may
- * block on the log manager's monitor. {@link #close()} stops it and waits for it.
+ * <p><b>Threads.</b> Its thread is the only caller of {@link LogManager#handleLogDirFailure} and of the
+ * listener. It may block on the log manager's monitor and in the listener. {@link #close()} stops it
+ * and waits for it.
  */
 final class LogDirFailureHandler implements AutoCloseable {
 
@@ -37,13 +42,30 @@ final class LogDirFailureHandler implements AutoCloseable {
         Halt RUNTIME = status -> Runtime.getRuntime().halt(status);
     }
 
+    /** Told of each directory taken offline while the node keeps serving. */
+    @FunctionalInterface
+    interface Listener {
+        /**
+         * @param directoryId the directory's id, if the log manager knows it
+         * @param partitions  the partitions whose logs were in it, opened or not
+         */
+        void onLogDirOffline(Path dir, Optional<Uuid> directoryId, Set<TopicPartition> partitions);
+    }
+
     private final LogManager logManager;
+    private final Path metadataLogDir;
     private final Halt halt;
     private final Thread thread;
+    private volatile Listener listener = (dir, id, partitions) -> { };
     private volatile boolean running = true;
 
-    LogDirFailureHandler(LogManager logManager, Halt halt) {
+    /**
+     * @param metadataLogDir the directory holding the metadata log ({@code metadata.log.dir}); its
+     *                       failure halts the node
+     */
+    LogDirFailureHandler(LogManager logManager, Path metadataLogDir, Halt halt) {
         this.logManager = logManager;
+        this.metadataLogDir = metadataLogDir.toAbsolutePath().normalize();
         this.halt = halt;
         this.thread = new Thread(this::run, "strand-log-dir-failure-handler");
         thread.setDaemon(true);
@@ -51,6 +73,11 @@ final class LogDirFailureHandler implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Replaces the listener (the broker, once it serves). */
+    void setListener(Listener listener) {
+        this.listener = listener;
     }
 
     private void run() {
@@ -67,8 +94,9 @@ final class LogDirFailureHandler implements AutoCloseable {
         }
     }
 
-    /** Closes the directory's logs, then halts: see the class doc for why every failure halts for now. */
+    /** Closes the directory's logs, then hands its partitions to the listener, or halts: see the class doc. */
     void onLogDirFailure(Path dir) {
+        Optional<Uuid> directoryId = Optional.ofNullable(logManager.directoryIds().get(dir));
         Set<TopicPartition> offline = Set.of();
         try {
             offline = logManager.handleLogDirFailure(dir);
@@ -76,9 +104,25 @@ final class LogDirFailureHandler implements AutoCloseable {
             LOG.error("Closing the logs of failed log directory dir={} failed", dir, e);
         }
         int online = logManager.onlineLogDirs().size();
-        LOG.error("FATAL: halting the node: log directory dir={} is offline (offlinePartitions={}, onlineDirs={});"
-                + " a node cannot yet serve with one of its log.dirs offline", dir, offline.size(), online);
-        halt.halt(1);
+        if (online == 0) {
+            LOG.error("FATAL: halting the node: log directory dir={} is offline and no log directory is left online"
+                    + " (offlinePartitions={})", dir, offline.size());
+            halt.halt(1);
+            return;
+        }
+        if (dir.toAbsolutePath().normalize().equals(metadataLogDir)) {
+            LOG.error("FATAL: halting the node: the metadata log directory dir={} is offline (offlinePartitions={},"
+                    + " onlineDirs={})", dir, offline.size(), online);
+            halt.halt(1);
+            return;
+        }
+        LOG.error("Log directory dir={} directoryId={} is offline; serving on with onlineDirs={}: offlinePartitions={}",
+                dir, directoryId.map(Uuid::toString).orElse("unknown"), online, offline);
+        try {
+            listener.onLogDirOffline(dir, directoryId, offline);
+        } catch (RuntimeException e) {
+            LOG.error("Taking the partitions of failed log directory dir={} offline failed", dir, e);
+        }
     }
 
     @Override

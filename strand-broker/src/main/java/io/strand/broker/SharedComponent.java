@@ -3,6 +3,10 @@ package io.strand.broker;
 import io.strand.common.config.BrokerConfig;
 import io.strand.storage.LogManager;
 import io.strand.storage.LogManagerConfig;
+import io.strand.storage.checkpoint.DirectoryMetaFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -12,16 +16,19 @@ import org.apache.kafka.common.utils.Time;
  * locks its directories too, so no other node can use them, but opens no partition log.
  *
  * <p>Start: locks the directories, reads checkpoints, starts the background tasks and the
- * {@link LogDirFailureHandler} (a failed log directory halts the node). Close: stops that handler,
+ * {@link LogDirFailureHandler} (a failed log directory is taken offline; the node halts when none is
+ * left online or the metadata log directory failed). Close: stops that handler,
  * flushes and closes the logs, writes the checkpoints and clean-shutdown markers, releases the locks.
  */
 final class SharedComponent implements NodeComponent {
 
+    private final BrokerConfig config;
     private final LogManager logManager;
     private final LogDirFailureHandler logDirFailureHandler;
     private final ImageListeners imageListeners = new ImageListeners();
 
     SharedComponent(BrokerConfig config, Time time) {
+        this.config = config;
         this.logManager = new LogManager(new LogManagerConfig(config.logDirs(),
                 config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
                 config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
@@ -32,7 +39,8 @@ final class SharedComponent implements NodeComponent {
                         config.getDouble(BrokerConfig.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
                         config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS))
                 .withRecoveryThreadsPerDataDir(config.numRecoveryThreadsPerDataDir()), time);
-        this.logDirFailureHandler = new LogDirFailureHandler(logManager, LogDirFailureHandler.Halt.RUNTIME);
+        this.logDirFailureHandler = new LogDirFailureHandler(logManager, config.metadataLogDir(),
+                LogDirFailureHandler.Halt.RUNTIME);
     }
 
     @Override
@@ -41,13 +49,23 @@ final class SharedComponent implements NodeComponent {
     }
 
     @Override
-    public void start() {
+    public void start() throws IOException {
         logManager.startup();
+        Path metadataLogDir = config.metadataLogDir();
+        if (!logManager.directoryIds().containsKey(metadataLogDir)) {
+            // A metadata directory of its own gets its directory.id too (the log dirs' come with their locks).
+            Files.createDirectories(metadataLogDir);
+            DirectoryMetaFile.loadOrCreate(metadataLogDir);
+        }
         logDirFailureHandler.start();
     }
 
     LogManager logManager() {
         return logManager;
+    }
+
+    LogDirFailureHandler logDirFailureHandler() {
+        return logDirFailureHandler;
     }
 
     ImageListeners imageListeners() {

@@ -33,10 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A log directory on a real filesystem that fills up or fails, under an idempotent acks=all
- * producer: the node whose directory failed halts (a node cannot yet serve with a log directory
- * offline), the others keep serving, and after the disk is healed and the node restarted every
- * acknowledged record is in the log. The metadata log lies on another directory, so only the data
- * log directory fails.
+ * producer: the node whose directory failed halts (it is the node's only log directory; with
+ * another one online it would serve on, see LogDirFailureIT in strand-chaos), the others keep
+ * serving, and after the disk is healed and the node restarted every acknowledged record is in the
+ * log. The metadata log lies on another directory, so only the data log directory fails.
  *
  * <p>Needs root (mount, loop devices): skipped without it, fails when {@code CI=true}. Everything
  * mounted or attached is unmounted and detached after each test, also when it fails.

@@ -2,6 +2,7 @@ package io.strand.storage;
 
 import io.strand.storage.checkpoint.CheckpointFile;
 import io.strand.storage.checkpoint.CheckpointedOffsets;
+import io.strand.storage.checkpoint.DirectoryMetaFile;
 import io.strand.storage.file.CorruptFileException;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.file.StorageFiles;
@@ -19,13 +20,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One {@code log.dirs} entry owned by a {@link LogManager}: the {@code .lock} file that keeps a second
- * process out, whether the last shutdown was clean, and the three per-directory checkpoints.
+ * process out, the directory's id ({@link DirectoryMetaFile}, written at first use and kept across
+ * restarts), whether the last shutdown was clean, and the three per-directory checkpoints.
  *
  * <p>Checkpoint files ({@link CheckpointFile} format), one line per partition,
  * {@code <topic> <partition> <offset>}:
@@ -47,22 +50,27 @@ final class LogDir {
     private static final Logger LOG = LoggerFactory.getLogger(LogDir.class);
 
     private final Path path;
+    private final Uuid directoryId;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final boolean hadCleanShutdown;
     private final Map<TopicPartition, CheckpointedOffsets> checkpointed;
     private final Object checkpointLock = new Object();
 
-    private LogDir(Path path, FileChannel lockChannel, FileLock lock, boolean hadCleanShutdown,
+    private LogDir(Path path, Uuid directoryId, FileChannel lockChannel, FileLock lock, boolean hadCleanShutdown,
             Map<TopicPartition, CheckpointedOffsets> checkpointed) {
         this.path = path;
+        this.directoryId = directoryId;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.hadCleanShutdown = hadCleanShutdown;
         this.checkpointed = Map.copyOf(checkpointed);
     }
 
-    /** Creates the directory if needed, locks it, consumes the clean-shutdown marker and reads the checkpoints. */
+    /**
+     * Creates the directory if needed, locks it, reads (or at first use writes) its id, consumes the
+     * clean-shutdown marker and reads the checkpoints.
+     */
     static LogDir open(Path path) {
         FileChannel channel = null;
         try {
@@ -78,6 +86,7 @@ final class LogDir {
             if (lock == null) {
                 throw new KafkaStorageException("Log directory is in use by another log manager: dir=" + path);
             }
+            Uuid directoryId = DirectoryMetaFile.loadOrCreate(path);
             Path marker = path.resolve(LogFileNames.CLEAN_SHUTDOWN_MARKER);
             boolean clean = Files.deleteIfExists(marker);
             if (clean) {
@@ -93,8 +102,9 @@ final class LogDir {
                             start.getOrDefault(tp, -1L), hw.getOrDefault(tp, -1L)));
                 }
             }
-            LOG.info("Opened log dir={} cleanShutdown={} checkpointedPartitions={}", path, clean, offsets.size());
-            return new LogDir(path, channel, lock, clean, offsets);
+            LOG.info("Opened log dir={} directoryId={} cleanShutdown={} checkpointedPartitions={}", path, directoryId,
+                    clean, offsets.size());
+            return new LogDir(path, directoryId, channel, lock, clean, offsets);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new KafkaStorageException("Cannot open log directory: dir=" + path, e);
@@ -106,6 +116,11 @@ final class LogDir {
 
     Path path() {
         return path;
+    }
+
+    /** This directory's id, as its {@code meta.properties} holds it. */
+    Uuid directoryId() {
+        return directoryId;
     }
 
     boolean hadCleanShutdown() {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,9 +67,16 @@ import org.slf4j.LoggerFactory;
  * them again. From then on the directory gets no checkpoint, flush or clean-shutdown marker, its
  * partitions' logs are not opened or created, and nothing else changes.
  *
+ * <p><b>Directory ids.</b> Each directory has an id (KIP-858) kept in its {@code meta.properties},
+ * written at its first use ({@link io.strand.storage.checkpoint.DirectoryMetaFile}); two directories
+ * with the same id refuse to start. The broker registers the ids of its online directories, names the
+ * failed ones in its heartbeats ({@link #offlineDirectoryIds}) and tells the controller which directory
+ * holds each replica ({@link #directoryIdOf}).
+ *
  * <p><b>Threads.</b> Thread-safe. Opening, creating and deleting logs are serialized by this object's
- * monitor; background tasks run on the scheduler's daemon threads, stopped by {@link #close()}. Lock
- * order: this monitor, then a log's own locks.
+ * monitor (the directory ids, online and offline, are read without it, so that heartbeats never wait
+ * for a recovery); background tasks run on the scheduler's daemon threads, stopped by
+ * {@link #close()}. Lock order: this monitor, then a log's own locks.
  */
 public final class LogManager implements AutoCloseable, ReplicaLogStore {
 
@@ -101,6 +110,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
     private final LogDirFailureChannel failureChannel = new LogDirFailureChannel();
     /** Directories taken offline by {@link #handleLogDirFailure}. Guarded by this. */
     private final Set<Path> offlineDirs = new HashSet<>();
+    /** Their ids: written under this monitor, read without it. */
+    private final List<Uuid> offlineDirectoryIds = new CopyOnWriteArrayList<>();
+    /** Every directory's id, set once by {@link #startup}. */
+    private volatile Map<Path, Uuid> directoryIds = Map.of();
     private volatile Scheduler scheduler;
     private State state = State.NEW;
 
@@ -131,6 +144,12 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             for (Path path : config.logDirs()) {
                 LogDir dir = LogDir.open(path);
                 dirs.add(dir);
+                for (LogDir other : dirs) {
+                    if (other != dir && other.directoryId().equals(dir.directoryId())) {
+                        throw new KafkaStorageException("Two log directories have the same directory.id: id="
+                                + dir.directoryId() + " dir=" + other.path() + " otherDir=" + dir.path());
+                    }
+                }
                 for (Path partitionDir : dir.listDirectories(false)) {
                     TopicPartition tp = LogFileNames.parsePartitionDirName(partitionDir.getFileName().toString())
                             .orElseThrow();
@@ -152,6 +171,9 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
             throw new KafkaStorageException("Cannot list log directories: dirs=" + config.logDirs(), e);
         }
         foundAtStartup.addAll(locations.keySet());
+        Map<Path, Uuid> ids = new LinkedHashMap<>();
+        dirs.forEach(d -> ids.put(d.path(), d.directoryId()));
+        directoryIds = Collections.unmodifiableMap(ids);
         warnOfStrayDirectories();
         Scheduler s = schedulerFactory.get();
         scheduler = s;
@@ -401,15 +423,23 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         }
     }
 
-    /** For DescribeLogDirs: per directory its path, total and usable bytes, and each partition's size. */
+    /**
+     * For DescribeLogDirs: per directory its path, total and usable bytes, and each partition's size;
+     * an offline directory as {@link LogDirDescription#offline}.
+     */
     public List<LogDirDescription> describeLogDirs() {
         Map<LogDir, Map<TopicPartition, Long>> sizes = new LinkedHashMap<>();
         Map<TopicPartition, LogDir> snapshot;
+        Set<Path> offline;
         synchronized (this) {
             dirs.forEach(d -> sizes.put(d, new HashMap<>()));
             snapshot = new HashMap<>(locations);
+            offline = Set.copyOf(offlineDirs);
         }
         for (Map.Entry<TopicPartition, LogDir> e : snapshot.entrySet()) {
+            if (offline.contains(e.getValue().path())) {
+                continue;
+            }
             PartitionLog log = logs.get(e.getKey());
             long size = log != null ? log.sizeInBytes()
                     : sizeOnDisk(e.getValue().path().resolve(LogFileNames.partitionDirName(e.getKey())));
@@ -418,6 +448,10 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         List<LogDirDescription> out = new ArrayList<>();
         for (Map.Entry<LogDir, Map<TopicPartition, Long>> e : sizes.entrySet()) {
             Path path = e.getKey().path();
+            if (offline.contains(path)) {
+                out.add(LogDirDescription.offline(path));
+                continue;
+            }
             try {
                 FileStore store = Files.getFileStore(path);
                 out.add(new LogDirDescription(path, store.getTotalSpace(), store.getUsableSpace(), e.getValue()));
@@ -636,6 +670,7 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         if (!owned || !offlineDirs.add(logDir)) {
             return Set.of();
         }
+        dirs.stream().filter(d -> d.path().equals(logDir)).forEach(d -> offlineDirectoryIds.add(d.directoryId()));
         Set<TopicPartition> offline = new HashSet<>();
         for (Map.Entry<TopicPartition, LogDir> e : locations.entrySet()) {
             if (e.getValue().path().equals(logDir)) {
@@ -649,6 +684,34 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         LOG.error("Log directory offline: dir={} partitions={} onlineDirs={}", logDir, offline.size(),
                 dirs.size() - offlineDirs.size());
         return offline;
+    }
+
+    /**
+     * Every directory of {@code log.dirs} (offline ones included) and its id, in {@code log.dirs} order;
+     * empty before {@link #startup}. Takes no lock (heartbeats ask while logs are being recovered).
+     */
+    public Map<Path, Uuid> directoryIds() {
+        return directoryIds;
+    }
+
+    /** The ids of the directories not taken offline, in {@code log.dirs} order. Takes no lock. */
+    public List<Uuid> onlineDirectoryIds() {
+        Set<Uuid> offline = Set.copyOf(offlineDirectoryIds);
+        return directoryIds.values().stream().filter(id -> !offline.contains(id)).toList();
+    }
+
+    /**
+     * The ids of the directories taken offline by {@link #handleLogDirFailure}, in the order they
+     * failed. Takes no lock.
+     */
+    public List<Uuid> offlineDirectoryIds() {
+        return List.copyOf(offlineDirectoryIds);
+    }
+
+    /** The id of the directory holding the log of {@code tp} (opened or only on disk), if there is one. */
+    @Override
+    public synchronized Optional<Uuid> directoryIdOf(TopicPartition tp) {
+        return Optional.ofNullable(locations.get(tp)).map(LogDir::directoryId);
     }
 
     /** The directories of {@code log.dirs} not taken offline. */

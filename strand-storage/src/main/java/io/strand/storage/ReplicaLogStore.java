@@ -35,4 +35,9 @@ public interface ReplicaLogStore {
 
     /** See {@link LogManager#deleteLog}. */
     void deleteLog(TopicPartition tp);
+
+    /** See {@link LogManager#directoryIdOf}; a store without directory ids has none. */
+    default Optional<Uuid> directoryIdOf(TopicPartition tp) {
+        return Optional.empty();
+    }
 }

@@ -7,7 +7,9 @@ import static io.strand.storage.LogFixture.config;
 import static io.strand.storage.TestRecords.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.strand.common.DirectoryId;
 import io.strand.common.time.ManualTime;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.log.LogConfig;
@@ -188,6 +190,73 @@ class LogManagerTest {
         } finally {
             manager.close();
         }
+    }
+
+    @Test
+    void everyDirectoryGetsAnIdAtFirstUseAndKeepsItAcrossRestarts() {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        LogManagerConfig config = LogManagerConfig.withDefaults(List.of(a, b));
+        LogManager first = new LogManager(config, Time.SYSTEM);
+        first.startup();
+        Map<Path, Uuid> ids = first.directoryIds();
+        first.close();
+
+        LogManager second = new LogManager(config, Time.SYSTEM);
+        second.startup();
+        try {
+            assertThat(ids).containsOnlyKeys(a, b);
+            assertThat(ids.get(a)).isNotEqualTo(ids.get(b));
+            assertThat(ids.values()).noneMatch(DirectoryId::reserved);
+            assertThat(a.resolve("meta.properties")).content().contains("directory.id=" + ids.get(a));
+            assertThat(second.directoryIds()).isEqualTo(ids);
+            assertThat(second.onlineDirectoryIds()).containsExactly(ids.get(a), ids.get(b));
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void aFailedDirectoryIsReportedOfflineByIdAndDescribedAsOffline() {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        LogManager manager = new LogManager(LogManagerConfig.withDefaults(List.of(a, b)), Time.SYSTEM);
+        manager.startup();
+        try {
+            TopicPartition inA = new TopicPartition("t", 0);
+            manager.getOrCreateLog(inA, Uuid.ONE_UUID, LogConfig.defaults());
+            Map<Path, Uuid> ids = manager.directoryIds();
+            assertThat(manager.directoryIdOf(inA)).contains(ids.get(a));
+
+            manager.handleLogDirFailure(a);
+
+            assertThat(manager.offlineDirectoryIds()).containsExactly(ids.get(a));
+            assertThat(manager.onlineDirectoryIds()).containsExactly(ids.get(b));
+            assertThat(manager.describeLogDirs()).extracting(LogDirDescription::path, LogDirDescription::online)
+                    .containsExactly(tuple(a, false),
+                            tuple(b, true));
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Test
+    void twoDirectoriesWithTheSameIdAreRefused() throws Exception {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        LogManager first = new LogManager(LogManagerConfig.withDefaults(List.of(a)), Time.SYSTEM);
+        first.startup();
+        first.close();
+        Files.createDirectories(b);
+        Files.copy(a.resolve("meta.properties"), b.resolve("meta.properties"));
+
+        LogManager copied = new LogManager(LogManagerConfig.withDefaults(List.of(a, b)), Time.SYSTEM);
+        assertThatThrownBy(copied::startup).isInstanceOf(KafkaStorageException.class)
+                .hasMessageContaining("same directory.id");
+        copied.close();
+        LogManager again = new LogManager(LogManagerConfig.withDefaults(List.of(a)), Time.SYSTEM);
+        again.startup();
+        again.close();
     }
 
     @Test

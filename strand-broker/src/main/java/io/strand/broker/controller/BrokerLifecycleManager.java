@@ -1,5 +1,6 @@
 package io.strand.broker.controller;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -7,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * then heartbeats every {@code heartbeatIntervalMs} with its applied metadata offset, asking to stay
  * fenced ({@code wantFence}) until {@link #setReadyToUnfence()} says its metadata has caught up and
  * its logs are open; on {@link #beginControlledShutdown} it heartbeats with {@code wantShutDown}
- * until the controller answers {@code shouldShutDown} or the shutdown timeout passes.
+ * until the controller answers {@code shouldShutDown} or the shutdown timeout passes. Every heartbeat
+ * names the broker's offline log directories ({@code OfflineLogDirs}); one goes out at once after a
+ * directory fails ({@link #propagateDirectoryFailure}).
  *
  * <p>States ({@link State}), and the legal moves:
  * <pre>
@@ -84,6 +88,7 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private final Settings settings;
     private final Supplier<BrokerRegistrationRequestData> registration;
     private final LongSupplier metadataOffset;
+    private final Supplier<List<Uuid>> offlineLogDirs;
     /** Tasks from other threads, run by {@link #doWork()}. */
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final CompletableFuture<Long> registered = new CompletableFuture<>();
@@ -101,6 +106,8 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private long nextSendMs;
     /** Lifecycle thread only. */
     private boolean readyToUnfence;
+    /** Lifecycle thread only: the offline directories the heartbeat in flight (or the last one) named. */
+    private List<Uuid> sentOfflineLogDirs = List.of();
     /** Lifecycle thread only: when a controlled shutdown gives up waiting for the controller. */
     private long shutdownDeadlineMs = Long.MAX_VALUE;
 
@@ -110,6 +117,17 @@ public final class BrokerLifecycleManager implements AutoCloseable {
      */
     public BrokerLifecycleManager(int brokerId, Time time, ControllerChannel channel, Settings settings,
                                   Supplier<BrokerRegistrationRequestData> registration, LongSupplier metadataOffset) {
+        this(brokerId, time, channel, settings, registration, metadataOffset, List::of);
+    }
+
+    /**
+     * @param offlineLogDirs the ids of this broker's log directories taken offline, reported in every
+     *                       heartbeat ({@code OfflineLogDirs}, KIP-858)
+     */
+    public BrokerLifecycleManager(int brokerId, Time time, ControllerChannel channel, Settings settings,
+                                  Supplier<BrokerRegistrationRequestData> registration, LongSupplier metadataOffset,
+                                  Supplier<List<Uuid>> offlineLogDirs) {
+        this.offlineLogDirs = Objects.requireNonNull(offlineLogDirs);
         this.brokerId = brokerId;
         this.time = Objects.requireNonNull(time);
         this.channel = Objects.requireNonNull(channel);
@@ -151,6 +169,14 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     /** This broker's metadata has caught up and its logs are open: heartbeats stop asking to stay fenced. */
     public void setReadyToUnfence() {
         enqueue(() -> readyToUnfence = true);
+    }
+
+    /**
+     * A log directory went offline: the next heartbeat, which names it in {@code OfflineLogDirs}, goes
+     * out at once rather than at the next interval, so the controller moves its partitions away soon.
+     */
+    public void propagateDirectoryFailure() {
+        enqueue(() -> nextSendMs = time.milliseconds());
     }
 
     /**
@@ -259,7 +285,9 @@ public final class BrokerLifecycleManager implements AutoCloseable {
                 .setBrokerEpoch(brokerEpoch)
                 .setCurrentMetadataOffset(metadataOffset.getAsLong())
                 .setWantFence(!readyToUnfence)
-                .setWantShutDown(state == State.PENDING_CONTROLLED_SHUTDOWN);
+                .setWantShutDown(state == State.PENDING_CONTROLLED_SHUTDOWN)
+                .setOfflineLogDirs(offlineLogDirs.get());
+        sentOfflineLogDirs = request.offlineLogDirs();
         channel.send(ApiKeys.BROKER_HEARTBEAT, request).whenComplete((response, error) ->
                 enqueue(() -> onHeartbeatAnswer(response, error)));
     }
@@ -267,6 +295,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private void onHeartbeatAnswer(ApiMessage response, Throwable error) {
         inFlight = false;
         nextSendMs = time.milliseconds() + settings.heartbeatIntervalMs();
+        if (!offlineLogDirs.get().equals(sentOfflineLogDirs)) {
+            // A directory failed while this heartbeat was out: the next one names it at once.
+            nextSendMs = time.milliseconds();
+        }
         if (error != null) {
             log.warn("Broker heartbeat failed: brokerId={} state={} error={}", brokerId, state, unwrap(error).toString());
             return;

@@ -16,6 +16,7 @@ import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.AssignReplicasToDirsRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -42,7 +43,8 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * <p>Served: CreateTopics (with this controller's topic defaults), DeleteTopics, CreatePartitions,
  * IncrementalAlterConfigs, AlterConfigs, AllocateProducerIds (blocks of
  * {@link #PRODUCER_ID_BLOCK_SIZE}), BrokerRegistration, BrokerHeartbeat, UnregisterBroker,
- * AlterPartition, ElectLeaders, AlterPartitionReassignments, ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
+ * AlterPartition, AssignReplicasToDirs, ElectLeaders, AlterPartitionReassignments,
+ * ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
  * while this node leads it, else NOT_LEADER_OR_FOLLOWER). Any other API fails with INVALID_REQUEST.
  *
  * <p>Thread-safe and stateless: it runs on the Ratis thread that received the request and only
@@ -116,6 +118,7 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
             case BROKER_HEARTBEAT -> controller.brokerHeartbeat((BrokerHeartbeatRequestData) request);
             case UNREGISTER_BROKER -> controller.unregisterBroker((UnregisterBrokerRequestData) request);
             case ALTER_PARTITION -> controller.alterPartition((AlterPartitionRequestData) request, apiVersion);
+            case ASSIGN_REPLICAS_TO_DIRS -> controller.assignReplicasToDirs((AssignReplicasToDirsRequestData) request);
             case ELECT_LEADERS -> controller.electLeaders((ElectLeadersRequestData) request);
             case ALTER_PARTITION_REASSIGNMENTS -> controller.alterPartitionReassignments(
                     (AlterPartitionReassignmentsRequestData) request);

@@ -26,6 +26,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
@@ -57,8 +58,17 @@ import org.slf4j.LoggerFactory;
  * unfollowed. ISR shrinking is checked by {@link #maybeShrinkIsrs}, which
  * {@link #scheduleIsrExpiration} runs periodically.
  *
+ * <p><b>Offline partitions.</b> When a log directory fails, {@link #markOffline} takes its partitions
+ * out of service (Kafka's {@code HostedPartition.Offline}): they leave the partition map, their
+ * fetchers stop, waiters fail, and requests for them are answered KAFKA_STORAGE_ERROR
+ * ({@link #isOffline}). Later images neither re-create them nor delete their logs: they stay offline
+ * until the process restarts. A partition placed in a directory its registration does not say yet is
+ * reported to the controller ({@link DirectoryAssigner}, AssignReplicasToDirs) once its log is open,
+ * when the broker has more than one log directory.
+ *
  * <p>Threads: applying is serialized (one writer of the partition map: the metadata publisher
- * thread, and the starting thread in {@link #start}); handlers read the map concurrently.
+ * thread, the starting thread in {@link #start}, and the log-directory failure handler in
+ * {@link #markOffline}, all under this object's monitor); handlers read the map concurrently.
  */
 public final class ReplicaManager {
 
@@ -70,6 +80,9 @@ public final class ReplicaManager {
     private final LogConfigResolver configResolver;
     private final Replication replication;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Partitions whose log directory failed; written under this monitor, read by handlers. */
+    private final Set<TopicPartition> offline = ConcurrentHashMap.newKeySet();
+    private volatile DirectoryAssigner directoryAssigner = DirectoryAssigner.NONE;
     /** Topic → effective config as last applied; written while applying an image, read by handlers. */
     private final Map<String, Map<String, Object>> appliedConfigs = new ConcurrentHashMap<>();
     private volatile Consumer<TopicPartition> onAppend = tp -> { };
@@ -131,17 +144,50 @@ public final class ReplicaManager {
      * The partition if this broker leads it.
      *
      * @throws UnknownTopicOrPartitionException if this broker does not host it
+     * @throws KafkaStorageException if its log directory is offline
      * @throws NotLeaderOrFollowerException if it hosts it but does not lead it
      */
     public Partition leaderPartition(TopicPartition tp) {
         Partition partition = partitions.get(tp);
         if (partition == null) {
+            if (offline.contains(tp)) {
+                throw new KafkaStorageException("The log directory of " + tp + " is offline on broker "
+                        + localBrokerId);
+            }
             throw new UnknownTopicOrPartitionException("This broker does not host " + tp);
         }
         if (!partition.isLeader()) {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " does not lead " + tp);
         }
         return partition;
+    }
+
+    /** Whether {@code tp}'s log directory failed: requests for it are answered KAFKA_STORAGE_ERROR. */
+    public boolean isOffline(TopicPartition tp) {
+        return offline.contains(tp);
+    }
+
+    /** Where partitions placed in a log directory are reported to the controller; none by default. */
+    public void setDirectoryAssigner(DirectoryAssigner assigner) {
+        this.directoryAssigner = assigner;
+    }
+
+    /**
+     * Takes {@code failed} (the partitions of a log directory that failed, whose logs the log manager
+     * has closed) out of service: each hosted one leaves the partition map, stops being fetched and
+     * fails its waiters; none is re-created by a later image. Its log is neither flushed nor deleted.
+     */
+    public synchronized void markOffline(Set<TopicPartition> failed) {
+        for (TopicPartition tp : failed) {
+            offline.add(tp);
+            Partition removed = partitions.remove(tp);
+            if (removed != null) {
+                replication.followerFetching().unfollow(tp);
+                removed.onRemoved();
+                notifyAppended(tp);
+            }
+        }
+        LOG.warn("Partitions offline after a log directory failure: partitions={}", failed);
     }
 
     /** Partitions known to this broker, for the handlers' lookups. */
@@ -307,6 +353,9 @@ public final class ReplicaManager {
             }
             TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
             assigned.add(tp);
+            if (offline.contains(tp)) {
+                continue;
+            }
             Partition.PartitionState state = new Partition.PartitionState(registration.leader(),
                     registration.leaderEpoch(), registration.replicas(), registration.isr(),
                     registration.partitionEpoch());
@@ -317,19 +366,43 @@ public final class ReplicaManager {
             }
             if (existing == null) {
                 EffectiveLogConfig config = logConfig != null ? logConfig : EffectiveLogConfig.from(effective);
-                Partition created = new Partition(tp, topic.id(), localBrokerId,
-                        openLog(tp, topic.id(), config.log()), state, config, replication, () -> notifyAppended(tp));
+                ReplicaLog log;
+                try {
+                    log = openLog(tp, topic.id(), config.log());
+                } catch (KafkaStorageException ex) {
+                    // Its directory failed (the failure handler takes the rest offline): not served here.
+                    LOG.warn("Log of {} cannot be opened, the partition is offline: {}", tp, ex.getMessage());
+                    offline.add(tp);
+                    continue;
+                }
+                Partition created = new Partition(tp, topic.id(), localBrokerId, log, state, config, replication,
+                        () -> notifyAppended(tp));
                 partitions.put(tp, created);
+                maybeAssignDirectory(tp, topic.id(), registration);
                 applyLeadership(created, state, true);
             } else {
                 if (logConfig != null) {
                     existing.updateConfig(logConfig);
                 }
+                maybeAssignDirectory(tp, topic.id(), registration);
                 applyLeadership(existing, state, false);
             }
         }
         appliedConfigs.put(topic.name(), effective);
         return assigned;
+    }
+
+    /** Reports {@code tp}'s directory to the controller when the metadata does not have it yet. */
+    private void maybeAssignDirectory(TopicPartition tp, Uuid topicId, PartitionRegistration registration) {
+        DirectoryAssigner assigner = directoryAssigner;
+        if (assigner == DirectoryAssigner.NONE) {
+            return;
+        }
+        logManager.directoryIdOf(tp).ifPresent(dir -> {
+            if (!dir.equals(registration.directory(localBrokerId))) {
+                assigner.assign(topicId, tp.partition(), dir);
+            }
+        });
     }
 
     /**
@@ -386,12 +459,17 @@ public final class ReplicaManager {
 
     private void removeIfHosted(TopicPartition tp, Uuid topicId) {
         Partition hosted = partitions.get(tp);
-        if (hosted != null && hosted.topicId().equals(topicId)) {
+        if (hosted != null && hosted.topicId().equals(topicId) || offline.contains(tp)) {
             removePartition(tp);
         }
     }
 
     private void removePartition(TopicPartition tp) {
+        if (offline.remove(tp)) {
+            // Its directory is offline: nothing can be deleted there; the next start sets the log aside.
+            LOG.info("Removed offline partition {}", tp);
+            return;
+        }
         Partition removed = partitions.remove(tp);
         if (removed != null) {
             if (!removed.isLeader()) {

@@ -32,11 +32,58 @@ class BrokerLifecycleManagerTest {
     private final FakeChannel channel = new FakeChannel();
     private final AtomicLong metadataOffset = new AtomicLong(42);
 
+    private final List<Uuid> offlineDirs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private BrokerLifecycleManager manager(boolean heartbeats) {
         return new BrokerLifecycleManager(7, time, channel,
                 new BrokerLifecycleManager.Settings(INTERVAL_MS, BACKOFF_MS, heartbeats),
                 () -> new BrokerRegistrationRequestData().setBrokerId(7).setIncarnationId(new Uuid(1, 2)),
-                metadataOffset::get);
+                metadataOffset::get, () -> List.copyOf(offlineDirs));
+    }
+
+    @Test
+    void aFailedDirectoryIsNamedInAHeartbeatSentAtOnce() {
+        BrokerLifecycleManager manager = registered(manager(true), 11);
+        unfence(manager);
+        assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).isEmpty();
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        int sent = channel.sent.size();
+
+        Uuid failed = new Uuid(3, 300);
+        offlineDirs.add(failed);
+        manager.propagateDirectoryFailure();
+        manager.doWork();
+
+        assertThat(channel.sent).hasSize(sent + 1);
+        assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).containsExactly(failed);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        time.advance(INTERVAL_MS);
+        manager.doWork();
+        assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).containsExactly(failed);
+        assertThat(manager.state()).isEqualTo(State.RUNNING);
+    }
+
+    @Test
+    void aDirectoryFailingWhileAHeartbeatIsOutIsNamedByTheNextOneAtOnce() {
+        BrokerLifecycleManager manager = registered(manager(true), 11);
+        unfence(manager);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        time.advance(INTERVAL_MS);
+        manager.doWork();
+        int sent = channel.sent.size();
+
+        offlineDirs.add(new Uuid(3, 300));
+        manager.propagateDirectoryFailure();
+        manager.doWork();
+        assertThat(channel.sent).hasSize(sent);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+
+        assertThat(channel.sent).hasSize(sent + 1);
+        assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).hasSize(1);
     }
 
     @Test

@@ -22,6 +22,8 @@ import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
+import org.apache.kafka.common.message.AssignReplicasToDirsRequestData;
+import org.apache.kafka.common.message.AssignReplicasToDirsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -77,6 +79,7 @@ class ControllerRequestDispatcherTest {
                 .setSecurityProtocol(SecurityProtocol.PLAINTEXT.id));
         BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(2)
                 .setIncarnationId(new Uuid(3, 4)).setListeners(listeners).setRack("r1")
+                .setLogDirs(List.of(new Uuid(5, 501), new Uuid(5, 502)))
                 .setClusterId(metadataLog.image().clusterId());
 
         BrokerRegistrationResponseData response = (BrokerRegistrationResponseData) call(ApiKeys.BROKER_REGISTRATION,
@@ -88,6 +91,7 @@ class ControllerRequestDispatcherTest {
         assertThat(registered.brokerEpoch()).isEqualTo(response.brokerEpoch());
         assertThat(registered.fenced()).isTrue();
         assertThat(registered.rack()).isEqualTo("r1");
+        assertThat(registered.logDirs()).containsExactly(new Uuid(5, 501), new Uuid(5, 502));
         assertThat(registered.endpoint("PLAINTEXT")).hasValueSatisfying(e -> {
             assertThat(e.host()).isEqualTo("h2");
             assertThat(e.port()).isEqualTo(9093);
@@ -106,6 +110,14 @@ class ControllerRequestDispatcherTest {
         assertThat(first.producerIdLen()).isEqualTo(ControllerRequestDispatcher.PRODUCER_ID_BLOCK_SIZE);
         assertThat(second.producerIdStart()).isEqualTo(first.producerIdStart() + first.producerIdLen());
         assertThat(Errors.forCode(unknown.errorCode())).isEqualTo(Errors.BROKER_ID_NOT_REGISTERED);
+    }
+
+    @Test
+    void anAssignmentOfReplicasToDirectoriesReachesTheController() throws Exception {
+        AssignReplicasToDirsResponseData stale = (AssignReplicasToDirsResponseData) call(
+                ApiKeys.ASSIGN_REPLICAS_TO_DIRS, new AssignReplicasToDirsRequestData().setBrokerId(1).setBrokerEpoch(12345));
+
+        assertThat(Errors.forCode(stale.errorCode())).isEqualTo(Errors.STALE_BROKER_EPOCH);
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -254,6 +256,65 @@ class ReplicaManagerTest {
         assertThat(logManager.partitionsOnDisk()).doesNotContain(KEPT);
         // Deleted as every removed log is, as Kafka does: renamed for deletion, never set aside as a stray.
         assertThat(dirNames()).noneMatch(name -> name.endsWith("-stray"));
+    }
+
+    @Test
+    void anOfflinePartitionStopsBeingFetchedAnswersStorageErrorAndIsNotRecreated() throws Exception {
+        startLogManager();
+        List<String> fetching = new ArrayList<>();
+        FollowerFetching fetcher = new FollowerFetching() {
+            @Override
+            public void follow(Partition partition, int leaderId, int leaderEpoch) {
+                fetching.add("follow " + partition.topicPartition());
+            }
+
+            @Override
+            public void unfollow(TopicPartition tp) {
+                fetching.add("unfollow " + tp);
+            }
+        };
+        Replication replication = new Replication(Time.SYSTEM, Replication.DEFAULT_REPLICA_LAG_TIME_MAX_MS,
+                request -> new CompletableFuture<>(), () -> 1L, fetcher, Replication.IsrEligibility.ANY);
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()), replication);
+        TopicPartition led = new TopicPartition("kept", 1);
+        MetadataImage before = image(10, new TopicRecord("kept", KEPT_ID),
+                new PartitionRecord(KEPT_ID, 0, List.of(2, BROKER_ID), List.of(2, BROKER_ID), 2, 0, 0),
+                partition(KEPT_ID, 1, BROKER_ID));
+        replicas.start(before);
+        assertThat(fetching).containsExactly("follow kept-0");
+
+        replicas.markOffline(Set.of(KEPT));
+
+        assertThat(fetching).containsExactly("follow kept-0", "unfollow kept-0");
+        assertThat(replicas.partitions()).containsOnlyKeys(led);
+        assertThat(replicas.isOffline(KEPT)).isTrue();
+        assertThatThrownBy(() -> replicas.leaderPartition(KEPT)).isInstanceOf(KafkaStorageException.class);
+        // a later change of the partition does not bring it back
+        publish(replicas, after(before, 11, new PartitionRecord(KEPT_ID, 0, List.of(2, BROKER_ID), List.of(2),
+                2, 1, 1)));
+        assertThat(replicas.partitions()).containsOnlyKeys(led);
+        assertThat(replicas.leaderPartition(led).isLeader()).isTrue();
+    }
+
+    @Test
+    void aPartitionPlacedInADirectoryTheMetadataLacksIsReportedForAssignment() {
+        startLogManager();
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        List<String> assigned = new ArrayList<>();
+        replicas.setDirectoryAssigner((topicId, partition, directoryId) ->
+                assigned.add(topicId + "-" + partition + "@" + directoryId));
+        Uuid dirId = logManager.directoryIds().get(dir);
+        MetadataImage before = image(10, new TopicRecord("kept", KEPT_ID), partition(KEPT_ID, 0, BROKER_ID));
+
+        replicas.start(before);
+        assertThat(assigned).containsExactly(KEPT_ID + "-0@" + dirId);
+
+        // once the metadata names the directory, nothing more is reported
+        publish(replicas, after(before, 11, new PartitionRecord(KEPT_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID),
+                BROKER_ID, 0, 0, List.of(), List.of(), List.of(dirId))));
+        assertThat(assigned).hasSize(1);
     }
 
     @Test

@@ -76,8 +76,9 @@ final class AlterPartitions {
                     continue;
                 }
                 List<Integer> isr = newIsr.stream().map(BrokerState::brokerId).toList();
+                PartitionRegistration current = partition;
                 Optional<PartitionRegistration> next = PartitionChange.build(partition, isr,
-                        id -> PartitionChange.isActive(image, id), election);
+                        id -> PartitionChange.isActiveFor(image, id, current), election);
                 if (next.isPresent()) {
                     if (next.get().leader() != request.brokerId()) {
                         topicResponse.partitions().add(partitionError(partitionId,
@@ -126,7 +127,7 @@ final class AlterPartitions {
         }
         for (BrokerState member : newIsr) {
             BrokerRegistration broker = image.brokers().get(member.brokerId());
-            if (broker == null || !broker.isActive()
+            if (broker == null || !broker.isActive() || !broker.hasOnlineDir(partition.directory(member.brokerId()))
                     || member.brokerEpoch() != -1 && member.brokerEpoch() != broker.brokerEpoch()) {
                 return Errors.INELIGIBLE_REPLICA;
             }

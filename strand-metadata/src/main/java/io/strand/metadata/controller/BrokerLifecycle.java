@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.DirectoryId;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
@@ -14,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntPredicate;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -38,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *   CONTROLLED_SHUTDOWN --heartbeat: leads nothing, has seen that--> FENCED, shouldShutDown
  *   ACTIVE / CONTROLLED_SHUTDOWN --session timeout or wantFence--> FENCED (same)
  *   any --new registration--> FENCED with a new epoch
+ *   ACTIVE --heartbeat names some log directories offline--> ACTIVE, those directories' replicas
+ *          out of ISRs and leaderships (see {@link LogDirectories}); all of them --> FENCED
  * </pre>
  * Runs on the controller thread.
  */
@@ -59,6 +64,11 @@ final class BrokerLifecycle {
         if (request.clusterId() != null && image.clusterId() != null && !request.clusterId().equals(image.clusterId())) {
             return ControllerResult.of(registrationError(Errors.INCONSISTENT_CLUSTER_ID, "Expected cluster ID "
                     + image.clusterId() + ", but got cluster ID " + request.clusterId()));
+        }
+        List<Uuid> logDirs = request.logDirs();
+        if (logDirs.stream().anyMatch(DirectoryId::reserved) || Set.copyOf(logDirs).size() != logDirs.size()) {
+            return ControllerResult.of(registrationError(Errors.INVALID_REGISTRATION,
+                    "Reserved or repeated log directory ids: logDirs=" + logDirs));
         }
         BrokerRegistration existing = image.brokers().get(brokerId);
         if (existing != null && !existing.incarnationId().equals(request.incarnationId())
@@ -82,7 +92,7 @@ final class BrokerLifecycle {
                 existing == null ? 1L : existing.brokerEpoch() + 1);
         List<MetadataRecord> records = new ArrayList<>();
         records.add(new RegisterBrokerRecord(brokerId, request.incarnationId(), endpoints, request.rack(),
-                brokerEpoch, true, false));
+                brokerEpoch, true, false, logDirs));
         if (existing != null) {
             // A registration replaced without a fence (the old one's session had lapsed unnoticed):
             // the broker leaves ISRs and leaderships as a fenced one does.
@@ -107,6 +117,12 @@ final class BrokerLifecycle {
         BrokerHeartbeatResponseData response = new BrokerHeartbeatResponseData().setErrorCode(Errors.NONE.code())
                 .setIsCaughtUp(caughtUp).setIsFenced(broker.fenced());
         boolean unclean = settings.uncleanLeaderElectionEnable();
+        List<MetadataRecord> offlineDirs = LogDirectories.onOfflineDirs(image, broker, request.offlineLogDirs(), unclean);
+        if (!offlineDirs.isEmpty()) {
+            // Directories newly offline first; the rest of what this heartbeat asks waits for the next one.
+            boolean fenced = offlineDirs.get(0) instanceof BrokerRegistrationChangeRecord change && change.fenced();
+            return new ControllerResult<>(offlineDirs, response.setIsFenced(fenced));
+        }
         if (broker.fenced()) {
             if (request.wantShutDown()) {
                 return ControllerResult.of(response.setShouldShutDown(true));
@@ -199,12 +215,15 @@ final class BrokerLifecycle {
      */
     static List<MetadataRecord> partitionChanges(MetadataImage image, int brokerId, boolean nowActive,
                                                  boolean uncleanDefault) {
-        IntPredicate acceptable = id -> id == brokerId ? nowActive : PartitionChange.isActive(image, id);
         List<MetadataRecord> records = new ArrayList<>();
+        BrokerRegistration self = image.brokers().get(brokerId);
         for (TopicImage topic : image.topics().all()) {
             PartitionChange.Election election = PartitionChange.onlineElection(image, topic.name(), uncleanDefault);
             for (Map.Entry<Integer, PartitionRegistration> entry : topic.partitions().entrySet()) {
                 PartitionRegistration partition = entry.getValue();
+                IntPredicate acceptable = id -> id == brokerId
+                        ? nowActive && (self == null || self.hasOnlineDir(partition.directory(id)))
+                        : PartitionChange.isActiveFor(image, id, partition);
                 List<Integer> targetIsr;
                 if (nowActive) {
                     boolean candidate = partition.isr().contains(brokerId)

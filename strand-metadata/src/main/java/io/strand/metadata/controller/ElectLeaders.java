@@ -83,7 +83,7 @@ final class ElectLeaders {
             return error(result, Errors.ELECTION_NOT_NEEDED, Errors.ELECTION_NOT_NEEDED.message());
         }
         Optional<PartitionRegistration> next = PartitionChange.build(partition, partition.isr(),
-                id -> PartitionChange.isActive(image, id),
+                id -> PartitionChange.isActiveFor(image, id, partition),
                 preferred ? PartitionChange.Election.PREFERRED : PartitionChange.Election.UNCLEAN);
         if (next.isEmpty()) {
             Errors error = preferred ? Errors.PREFERRED_LEADER_NOT_AVAILABLE : Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE;

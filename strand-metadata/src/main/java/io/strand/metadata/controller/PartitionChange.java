@@ -30,7 +30,8 @@ import org.apache.kafka.common.config.ConfigResource;
  * </ol>
  * Candidates are taken in the order of the new replicas. A leader change bumps the leader epoch, and
  * so does a replica leaving the replica set (as Kafka does, so the removed replica's fetches are
- * fenced); any change bumps the partition epoch. No change, no record.
+ * fenced); any change bumps the partition epoch. No change, no record. Every replica keeps its log
+ * directory; a replica new to the set has none known yet.
  */
 final class PartitionChange {
 
@@ -102,7 +103,8 @@ final class PartitionChange {
         int leaderEpoch = leader == current.leader() && !replicaRemoved
                 ? current.leaderEpoch() : current.leaderEpoch() + 1;
         return Optional.of(new PartitionRegistration(replicas, isr, leader, leaderEpoch,
-                current.partitionEpoch() + 1, assignment.adding(), assignment.removing()));
+                current.partitionEpoch() + 1, assignment.adding(), assignment.removing(),
+                current.directoriesFor(replicas)));
     }
 
     /**
@@ -125,5 +127,14 @@ final class PartitionChange {
     static boolean isActive(MetadataImage image, int brokerId) {
         BrokerRegistration broker = image.brokers().get(brokerId);
         return broker != null && broker.isActive();
+    }
+
+    /**
+     * Whether {@code brokerId} may lead or join the ISR of {@code partition}: it is active and the log
+     * directory holding its replica is not offline (KIP-858).
+     */
+    static boolean isActiveFor(MetadataImage image, int brokerId, PartitionRegistration partition) {
+        BrokerRegistration broker = image.brokers().get(brokerId);
+        return broker != null && broker.isActive() && broker.hasOnlineDir(partition.directory(brokerId));
     }
 }

@@ -118,7 +118,8 @@ final class PartitionReassignments {
             throw new InvalidReplicaAssignmentException("Unable to replace the reassignment under way with "
                     + target + ": no replica of the new assignment is in sync (isr=" + partition.isr() + ").");
         }
-        return PartitionChange.build(partition, next, isr, id -> PartitionChange.isActive(image, id), election);
+        return PartitionChange.build(partition, next, isr, id -> PartitionChange.isActiveFor(image, id, partition),
+                election);
     }
 
     private static Optional<PartitionRegistration> cancel(MetadataImage image, String topicName, int partitionId,
@@ -138,7 +139,7 @@ final class PartitionReassignments {
             isr = List.of(replicas.get(0));
         }
         return PartitionChange.build(partition, new ReplicaAssignment(replicas, List.of(), List.of()), isr,
-                id -> PartitionChange.isActive(image, id), election);
+                id -> PartitionChange.isActiveFor(image, id, partition), election);
     }
 
     static ListPartitionReassignmentsResponseData list(MetadataImage image,

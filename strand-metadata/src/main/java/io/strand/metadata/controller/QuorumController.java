@@ -34,6 +34,8 @@ import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.AssignReplicasToDirsRequestData;
+import org.apache.kafka.common.message.AssignReplicasToDirsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
@@ -321,7 +323,9 @@ public final class QuorumController implements AutoCloseable {
      * that asks ({@code wantFence=false}); fences one that asks; starts a controlled shutdown on
      * {@code wantShutDown} (leaderships move to other ISR members, it leaves ISRs where not the last
      * member) and answers {@code shouldShutDown} (and fences it) once it leads nothing and has seen
-     * that change. A wrong or unknown broker epoch is STALE_BROKER_EPOCH.
+     * that change. {@code OfflineLogDirs} naming directories of the registration takes the replicas in
+     * them out of ISRs and leaderships (see {@link LogDirectories}). A wrong or unknown broker epoch is
+     * STALE_BROKER_EPOCH.
      */
     public CompletableFuture<BrokerHeartbeatResponseData> brokerHeartbeat(BrokerHeartbeatRequestData request) {
         // Counts from now, however long it waits in the queue behind a slow append.
@@ -353,6 +357,20 @@ public final class QuorumController implements AutoCloseable {
         return submitForBroker("alterPartition", () -> AlterPartitions.compute(metadataLog.image(), request, version,
                 settings.uncleanLeaderElectionEnable()), (response, failure) -> {
                     response.topics().clear();
+                    return response.setErrorCode(failure.error().code());
+                });
+    }
+
+    /**
+     * A broker says in which of its log directories it placed replicas (Kafka's AssignReplicasToDirs,
+     * KIP-858); see {@link LogDirectories}. Errors per partition, STALE_BROKER_EPOCH and
+     * NOT_CONTROLLER in the top-level error code.
+     */
+    public CompletableFuture<AssignReplicasToDirsResponseData> assignReplicasToDirs(
+            AssignReplicasToDirsRequestData request) {
+        return submitForBroker("assignReplicasToDirs", () -> LogDirectories.assign(metadataLog.image(), request,
+                settings.uncleanLeaderElectionEnable()), (response, failure) -> {
+                    response.directories().clear();
                     return response.setErrorCode(failure.error().code());
                 });
     }

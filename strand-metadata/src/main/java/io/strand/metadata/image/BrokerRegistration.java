@@ -1,5 +1,6 @@
 package io.strand.metadata.image;
 
+import io.strand.common.DirectoryId;
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.Endpoint;
 import io.strand.metadata.record.RegisterBrokerRecord;
@@ -24,13 +25,24 @@ import org.apache.kafka.common.Uuid;
  * @param brokerEpoch          the session's epoch; 0 when there is none
  * @param fenced               may not lead or join ISRs
  * @param inControlledShutdown moving its leaderships away before it stops
+ * @param logDirs              the ids of its online log directories (KIP-858); empty when the
+ *                             registration names none, and then every replica's directory counts as
+ *                             online
  */
 public record BrokerRegistration(int brokerId, Uuid incarnationId, List<Endpoint> endpoints, String rack,
-                                 long brokerEpoch, boolean fenced, boolean inControlledShutdown) {
+                                 long brokerEpoch, boolean fenced, boolean inControlledShutdown,
+                                 List<Uuid> logDirs) {
 
     public BrokerRegistration {
         Objects.requireNonNull(incarnationId, "incarnationId");
         endpoints = List.copyOf(endpoints);
+        logDirs = List.copyOf(logDirs);
+    }
+
+    /** A registration naming no log directory. */
+    public BrokerRegistration(int brokerId, Uuid incarnationId, List<Endpoint> endpoints, String rack,
+                              long brokerEpoch, boolean fenced, boolean inControlledShutdown) {
+        this(brokerId, incarnationId, endpoints, rack, brokerEpoch, fenced, inControlledShutdown, List.of());
     }
 
     /** A registration without a session: epoch 0, unfenced. */
@@ -56,20 +68,32 @@ public record BrokerRegistration(int brokerId, Uuid incarnationId, List<Endpoint
         return brokerEpoch > 0;
     }
 
+    /**
+     * Whether a replica of this broker placed in {@code directory} is online: true for every directory
+     * when the registration names none, and for one not yet known ({@link DirectoryId#UNASSIGNED}) or
+     * not tracked ({@link DirectoryId#MIGRATING}); else whether it is one of {@link #logDirs}.
+     */
+    public boolean hasOnlineDir(Uuid directory) {
+        if (logDirs.isEmpty() || directory.equals(DirectoryId.UNASSIGNED) || directory.equals(DirectoryId.MIGRATING)) {
+            return true;
+        }
+        return logDirs.contains(directory);
+    }
+
     /** The registration a record announces. */
     public static BrokerRegistration of(RegisterBrokerRecord record) {
         return new BrokerRegistration(record.brokerId(), record.incarnationId(), record.endpoints(), record.rack(),
-                record.brokerEpoch(), record.fenced(), record.inControlledShutdown());
+                record.brokerEpoch(), record.fenced(), record.inControlledShutdown(), record.logDirs());
     }
 
-    /** This registration with the fencing state a change record carries. */
+    /** This registration with the fencing state and (if it names any) the online directories a change record carries. */
     public BrokerRegistration with(BrokerRegistrationChangeRecord change) {
         return new BrokerRegistration(brokerId, incarnationId, endpoints, rack, brokerEpoch, change.fenced(),
-                change.inControlledShutdown());
+                change.inControlledShutdown(), change.logDirs().isEmpty() ? logDirs : change.logDirs());
     }
 
     public RegisterBrokerRecord toRecord() {
         return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack, brokerEpoch, fenced,
-                inControlledShutdown);
+                inControlledShutdown, logDirs);
     }
 }

@@ -17,7 +17,8 @@ import org.apache.kafka.common.config.ConfigResource;
  *
  * <p>All integers are big-endian. A <i>string</i> is an int32 byte length ({@code -1} = null)
  * followed by that many UTF-8 bytes; a <i>uuid</i> is its two int64 halves, most significant
- * first; an <i>int list</i> is an int32 count followed by that many int32s.
+ * first; an <i>int list</i> is an int32 count followed by that many int32s; a <i>uuid list</i> an
+ * int32 count followed by that many uuids.
  *
  * <p><b>Record</b> — every record starts with a type id and a version, so a reader can refuse
  * what it does not know instead of misreading it:
@@ -36,7 +37,10 @@ import org.apache.kafka.common.config.ConfigResource;
  * |         |                      | leaderEpoch, int32 partitionEpoch, int list replicas, int list |
  * |         |                      | isr; version 1 (written only while a reassignment is under     |
  * |         |                      | way) adds: int list addingReplicas, int list removingReplicas. |
- * |         |                      | Version 0 reads as no reassignment.                            |
+ * |         |                      | Version 0 reads as no reassignment. Version 2 (written only    |
+ * |         |                      | when some replica's directory is known) adds to version 1:     |
+ * |         |                      | uuid list directories, one per replica. Versions 0 and 1 read  |
+ * |         |                      | as no directory known.                                         |
  * | 3       | RemoveTopicRecord    | uuid topicId                                                   |
  * | 4       | ConfigRecord         | int8 ConfigResource.Type id, string resourceName, string name, |
  * |         |                      | string value (null = remove the override)                      |
@@ -45,11 +49,14 @@ import org.apache.kafka.common.config.ConfigResource;
  * |         |                      | string host, int32 port, string securityProtocol;              |
  * |         |                      | version 1 adds: int64 brokerEpoch, int8 fenced (0/1), int8     |
  * |         |                      | inControlledShutdown (0/1). Version 0 reads as epoch 0,        |
- * |         |                      | unfenced, not shutting down.                                   |
+ * |         |                      | unfenced, not shutting down. Version 2 (written only when the  |
+ * |         |                      | registration names log directories) adds: uuid list logDirs.   |
+ * |         |                      | Versions 0 and 1 read as no log directory named.               |
  * | 6       | ProducerIdsRecord    | int32 brokerId, int64 nextProducerId                           |
  * | 7       | ClusterIdRecord      | string clusterId                                               |
  * | 8       | BrokerRegistration-  | int32 brokerId, int64 brokerEpoch, int8 fenced (0/1), int8     |
- * |         | ChangeRecord         | inControlledShutdown (0/1)                                     |
+ * |         | ChangeRecord         | inControlledShutdown (0/1); version 1 (written only when the   |
+ * |         |                      | online log directories change) adds: uuid list logDirs.        |
  * | 9       | UnregisterBroker-    | int32 brokerId, int64 brokerEpoch                              |
  * |         | Record               |                                                                |
  * </pre>
@@ -87,13 +94,22 @@ public final class MetadataRecordSerde {
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
-    /** RegisterBrokerRecord's: version 1 added the broker epoch and the fencing state. */
-    static final byte REGISTER_BROKER_VERSION = 1;
     /**
-     * PartitionRecord's highest: version 1 added the adding and removing replicas of a reassignment.
-     * A partition with none is written as version 0, so logs of nodes that never reassigned read as before.
+     * RegisterBrokerRecord's highest: version 1 added the broker epoch and the fencing state, version 2
+     * the log directory ids. A registration naming no directory is written as version 1.
      */
-    static final byte PARTITION_VERSION = 1;
+    static final byte REGISTER_BROKER_VERSION = 2;
+    static final byte REGISTER_BROKER_EPOCH_VERSION = 1;
+    /**
+     * PartitionRecord's highest: version 1 added the adding and removing replicas of a reassignment,
+     * version 2 the replicas' directories. A partition with neither is written as version 0, one with
+     * no directory as version 1 or 0, so logs of nodes that never reassigned nor assigned directories
+     * read as before.
+     */
+    static final byte PARTITION_VERSION = 2;
+    static final byte PARTITION_REASSIGNMENT_VERSION = 1;
+    /** BrokerRegistrationChangeRecord's highest: version 1 added the online log directory ids. */
+    static final byte BROKER_REGISTRATION_CHANGE_VERSION = 1;
     static final byte CURRENT_BATCH_VERSION = 0;
 
     private MetadataRecordSerde() {
@@ -185,7 +201,9 @@ public final class MetadataRecordSerde {
             writeString(out, r.name());
         } else if (record instanceof PartitionRecord r) {
             boolean reassigning = !r.addingReplicas().isEmpty() || !r.removingReplicas().isEmpty();
-            header(out, PARTITION, reassigning ? PARTITION_VERSION : CURRENT_VERSION);
+            boolean assigned = !r.directories().isEmpty();
+            header(out, PARTITION, assigned ? PARTITION_VERSION
+                    : reassigning ? PARTITION_REASSIGNMENT_VERSION : CURRENT_VERSION);
             writeUuid(out, r.topicId());
             out.writeInt(r.partitionId());
             out.writeInt(r.leader());
@@ -193,9 +211,12 @@ public final class MetadataRecordSerde {
             out.writeInt(r.partitionEpoch());
             writeIntList(out, r.replicas());
             writeIntList(out, r.isr());
-            if (reassigning) {
+            if (reassigning || assigned) {
                 writeIntList(out, r.addingReplicas());
                 writeIntList(out, r.removingReplicas());
+            }
+            if (assigned) {
+                writeUuidList(out, r.directories());
             }
         } else if (record instanceof RemoveTopicRecord r) {
             header(out, REMOVE_TOPIC);
@@ -207,7 +228,7 @@ public final class MetadataRecordSerde {
             writeString(out, r.name());
             writeString(out, r.value());
         } else if (record instanceof RegisterBrokerRecord r) {
-            header(out, REGISTER_BROKER, REGISTER_BROKER_VERSION);
+            header(out, REGISTER_BROKER, r.logDirs().isEmpty() ? REGISTER_BROKER_EPOCH_VERSION : REGISTER_BROKER_VERSION);
             out.writeInt(r.brokerId());
             writeUuid(out, r.incarnationId());
             writeString(out, r.rack());
@@ -221,12 +242,19 @@ public final class MetadataRecordSerde {
             out.writeLong(r.brokerEpoch());
             out.writeBoolean(r.fenced());
             out.writeBoolean(r.inControlledShutdown());
+            if (!r.logDirs().isEmpty()) {
+                writeUuidList(out, r.logDirs());
+            }
         } else if (record instanceof BrokerRegistrationChangeRecord r) {
-            header(out, BROKER_REGISTRATION_CHANGE);
+            header(out, BROKER_REGISTRATION_CHANGE, r.logDirs().isEmpty() ? CURRENT_VERSION
+                    : BROKER_REGISTRATION_CHANGE_VERSION);
             out.writeInt(r.brokerId());
             out.writeLong(r.brokerEpoch());
             out.writeBoolean(r.fenced());
             out.writeBoolean(r.inControlledShutdown());
+            if (!r.logDirs().isEmpty()) {
+                writeUuidList(out, r.logDirs());
+            }
         } else if (record instanceof UnregisterBrokerRecord r) {
             header(out, UNREGISTER_BROKER);
             out.writeInt(r.brokerId());
@@ -247,7 +275,8 @@ public final class MetadataRecordSerde {
         byte type = in.get();
         byte version = in.get();
         byte maxVersion = type == REGISTER_BROKER ? REGISTER_BROKER_VERSION
-                : type == PARTITION ? PARTITION_VERSION : CURRENT_VERSION;
+                : type == PARTITION ? PARTITION_VERSION
+                : type == BROKER_REGISTRATION_CHANGE ? BROKER_REGISTRATION_CHANGE_VERSION : CURRENT_VERSION;
         if (version < 0 || version > maxVersion) {
             throw new MetadataFormatException("Unsupported record version: type=" + type + " version=" + version
                     + " maxVersion=" + maxVersion);
@@ -270,8 +299,14 @@ public final class MetadataRecordSerde {
                             partitionEpoch);
                 }
                 List<Integer> adding = readIntList(in);
+                List<Integer> removing = readIntList(in);
+                List<Uuid> directories = version >= 2 ? readUuidList(in) : List.of();
+                if (!directories.isEmpty() && directories.size() != replicas.size()) {
+                    throw new MetadataFormatException("One directory per replica expected: replicas=" + replicas.size()
+                            + " directories=" + directories.size() + " position=" + in.position());
+                }
                 return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch,
-                        adding, readIntList(in));
+                        adding, removing, directories);
             }
             case REMOVE_TOPIC:
                 return new RemoveTopicRecord(readUuid(in));
@@ -302,14 +337,17 @@ public final class MetadataRecordSerde {
                 }
                 long brokerEpoch = in.getLong();
                 boolean fenced = readBoolean(in);
+                boolean inControlledShutdown = readBoolean(in);
                 return new RegisterBrokerRecord(brokerId, incarnationId, endpoints, rack, brokerEpoch, fenced,
-                        readBoolean(in));
+                        inControlledShutdown, version >= 2 ? readUuidList(in) : List.of());
             }
             case BROKER_REGISTRATION_CHANGE: {
                 int brokerId = in.getInt();
                 long brokerEpoch = in.getLong();
                 boolean fenced = readBoolean(in);
-                return new BrokerRegistrationChangeRecord(brokerId, brokerEpoch, fenced, readBoolean(in));
+                boolean inControlledShutdown = readBoolean(in);
+                return new BrokerRegistrationChangeRecord(brokerId, brokerEpoch, fenced, inControlledShutdown,
+                        version >= 1 ? readUuidList(in) : List.of());
             }
             case UNREGISTER_BROKER: {
                 int brokerId = in.getInt();
@@ -391,6 +429,25 @@ public final class MetadataRecordSerde {
         for (int v : values) {
             out.writeInt(v);
         }
+    }
+
+    private static void writeUuidList(DataOutputStream out, List<Uuid> values) throws IOException {
+        out.writeInt(values.size());
+        for (Uuid v : values) {
+            writeUuid(out, v);
+        }
+    }
+
+    private static List<Uuid> readUuidList(ByteBuffer in) {
+        int count = readCount(in);
+        if (count > in.remaining() / 16) {
+            throw new MetadataFormatException("Bad list length: count=" + count + " position=" + in.position());
+        }
+        List<Uuid> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(readUuid(in));
+        }
+        return values;
     }
 
     private static List<Integer> readIntList(ByteBuffer in) {

@@ -17,13 +17,24 @@ import org.apache.kafka.common.Uuid;
  *                             cluster's life; 0 for a registration without a session
  * @param fenced               whether the broker may not lead or join ISRs
  * @param inControlledShutdown whether the broker is moving its leaderships away before it stops
+ * @param logDirs              the ids of the broker's online log directories (KIP-858); empty for a
+ *                             registration that names none (the single node's, or one written before
+ *                             directory ids existed)
  */
 public record RegisterBrokerRecord(int brokerId, Uuid incarnationId, List<Endpoint> endpoints, String rack,
-                                   long brokerEpoch, boolean fenced, boolean inControlledShutdown)
+                                   long brokerEpoch, boolean fenced, boolean inControlledShutdown,
+                                   List<Uuid> logDirs)
         implements MetadataRecord {
     public RegisterBrokerRecord {
         Objects.requireNonNull(incarnationId, "incarnationId");
         endpoints = List.copyOf(endpoints);
+        logDirs = List.copyOf(logDirs);
+    }
+
+    /** A registration that names no log directory. */
+    public RegisterBrokerRecord(int brokerId, Uuid incarnationId, List<Endpoint> endpoints, String rack,
+                                long brokerEpoch, boolean fenced, boolean inControlledShutdown) {
+        this(brokerId, incarnationId, endpoints, rack, brokerEpoch, fenced, inControlledShutdown, List.of());
     }
 
     /** A registration without a session: epoch 0, unfenced (the single-node registration). */

@@ -7,14 +7,18 @@ import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataDeltaTest;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
+import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.MetadataFormatException;
+import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
+import io.strand.metadata.record.RegisterBrokerRecord;
 import io.strand.metadata.record.TopicRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -43,6 +47,25 @@ class SnapshotFileTest {
         assertThat(delta.image()).isEqualTo(image);
         assertThat(delta.createdTopics()).extracting(TopicImage::name).containsExactly("t");
         assertThat(Files.list(dir)).containsExactly(file);
+    }
+
+    @Test
+    void keepsLogDirectoriesOfBrokersAndReplicas() throws Exception {
+        Uuid dirA = new Uuid(9, 101);
+        Uuid dirB = new Uuid(9, 102);
+        MetadataImage placed = MetadataDeltaTest.apply(image, 43,
+                new RegisterBrokerRecord(1, new Uuid(8, 8), List.of(), null, 5L, false, false, List.of(dirA, dirB)),
+                new BrokerRegistrationChangeRecord(1, 5L, false, false, List.of(dirB)),
+                new PartitionRecord(new Uuid(1, 1), 0, List.of(1), List.of(1), 1, 0, 0, List.of(), List.of(),
+                        List.of(dirA)));
+        Path file = dir.resolve("snapshot.1_43");
+        SnapshotFile.write(file, placed);
+
+        MetadataImage read = SnapshotFile.read(file).replacing(MetadataImage.EMPTY).image();
+
+        assertThat(read).isEqualTo(placed);
+        assertThat(read.brokers().get(1).logDirs()).containsExactly(dirB);
+        assertThat(read.topics().byName("t").orElseThrow().partitions().get(0).directory(1)).isEqualTo(dirA);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.strand.metadata.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.common.DirectoryId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,6 +92,77 @@ class MetadataRecordSerdeTest {
     }
 
     @Test
+    void aPartitionWithKnownDirectoriesIsWrittenAtVersionTwoAndOlderVersionsReadAsNoneKnown() {
+        PartitionRecord idle = new PartitionRecord(new Uuid(1, 2), 0, List.of(1, 2), List.of(1), 1, 3, 4);
+        PartitionRecord placed = new PartitionRecord(new Uuid(1, 2), 0, List.of(1, 2), List.of(1), 1, 3, 4,
+                List.of(), List.of(), List.of(new Uuid(7, 1000), DirectoryId.UNASSIGNED));
+
+        byte[] idleBytes = MetadataRecordSerde.serialize(idle);
+        byte[] placedBytes = MetadataRecordSerde.serialize(placed);
+
+        assertThat(placedBytes[MetadataRecordSerde.VERSION_OFFSET]).isEqualTo((byte) 2);
+        assertThat(placedBytes).hasSize(idleBytes.length + 4 + 4 + 4 + 2 * 16);
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(placedBytes))).isEqualTo(placed);
+        PartitionRecord read = (PartitionRecord) MetadataRecordSerde.deserialize(ByteBuffer.wrap(idleBytes));
+        assertThat(read.directories()).isEmpty();
+        PartitionRecord allUnassigned = new PartitionRecord(new Uuid(1, 2), 0, List.of(1, 2), List.of(1), 1, 3, 4,
+                List.of(), List.of(), DirectoryId.unassigned(2));
+        assertThat(MetadataRecordSerde.serialize(allUnassigned)).isEqualTo(idleBytes);
+    }
+
+    @Test
+    void aPartitionWithDirectoriesForAnotherReplicaCountIsRefused() {
+        byte[] bytes = MetadataRecordSerde.serialize(new PartitionRecord(new Uuid(1, 2), 0, List.of(1, 2), List.of(1),
+                1, 3, 4, List.of(), List.of(), List.of(new Uuid(7, 1000), new Uuid(7, 1001))));
+        // the replicas list's count (after type, version, uuid and four int32s): claim one replica only
+        int replicasCount = MetadataRecordSerde.BODY_OFFSET + 16 + 4 * 4;
+        byte[] oneReplica = new byte[bytes.length - 4];
+        System.arraycopy(bytes, 0, oneReplica, 0, replicasCount);
+        ByteBuffer.wrap(oneReplica).putInt(replicasCount, 1);
+        ByteBuffer.wrap(oneReplica).putInt(replicasCount + 4, 1);
+        System.arraycopy(bytes, replicasCount + 12, oneReplica, replicasCount + 8, bytes.length - replicasCount - 12);
+
+        assertThatThrownBy(() -> MetadataRecordSerde.deserialize(ByteBuffer.wrap(oneReplica)))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("directories=2");
+    }
+
+    /** Version 1 bytes, as written before directory ids existed, still load: no log directory named. */
+    @Test
+    void brokerRegistrationWithLogDirsIsWrittenAtVersionTwoAndVersionOneStillReads() {
+        RegisterBrokerRecord withoutDirs = new RegisterBrokerRecord(7, new Uuid(1, 2), List.of(), null, 42L, true,
+                false);
+        RegisterBrokerRecord withDirs = new RegisterBrokerRecord(7, new Uuid(1, 2), List.of(), null, 42L, true,
+                false, List.of(new Uuid(5, 500), new Uuid(6, 600)));
+        String versionOne = "0501" + "00000007" + "0000000000000001" + "0000000000000002" + "ffffffff"
+                + "00000000" + "000000000000002a" + "01" + "00";
+
+        byte[] bytes = MetadataRecordSerde.serialize(withDirs);
+
+        assertThat(HexFormat.of().formatHex(MetadataRecordSerde.serialize(withoutDirs))).isEqualTo(versionOne);
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(HexFormat.of().parseHex(versionOne))))
+                .isEqualTo(withoutDirs);
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0502" + versionOne.substring(4) + "00000002"
+                + "0000000000000005" + "00000000000001f4" + "0000000000000006" + "0000000000000258");
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes))).isEqualTo(withDirs);
+    }
+
+    @Test
+    void registrationChangeNamesOnlineDirsAtVersionOneOnly() {
+        BrokerRegistrationChangeRecord fence = new BrokerRegistrationChangeRecord(3, 9L, true, false);
+        BrokerRegistrationChangeRecord dirs = new BrokerRegistrationChangeRecord(3, 9L, false, false,
+                List.of(new Uuid(5, 500)));
+        String versionZero = "0800" + "00000003" + "0000000000000009" + "01" + "00";
+
+        assertThat(HexFormat.of().formatHex(MetadataRecordSerde.serialize(fence))).isEqualTo(versionZero);
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(HexFormat.of().parseHex(versionZero))))
+                .isEqualTo(fence);
+        byte[] bytes = MetadataRecordSerde.serialize(dirs);
+        assertThat(bytes[MetadataRecordSerde.VERSION_OFFSET]).isEqualTo((byte) 1);
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes))).isEqualTo(dirs);
+    }
+
+    @Test
     void unknownTypeIsRefused() {
         byte[] bytes = {99, 0};
         assertThatThrownBy(() -> MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes)))
@@ -138,6 +210,13 @@ class MetadataRecordSerdeTest {
             return new PartitionRecord(r.topicId(), r.partitionId(), r.replicas(), r.isr(), r.leader(),
                     r.leaderEpoch(), r.partitionEpoch(), adding, removing);
         });
+        Arbitrary<MetadataRecord> placed = Combinators.combine(reassigning, uuids).as((p, dir) -> {
+            PartitionRecord r = (PartitionRecord) p;
+            List<Uuid> directories = r.replicas().stream()
+                    .map(replica -> replica % 2 == 0 ? dir : DirectoryId.UNASSIGNED).toList();
+            return new PartitionRecord(r.topicId(), r.partitionId(), r.replicas(), r.isr(), r.leader(),
+                    r.leaderEpoch(), r.partitionEpoch(), r.addingReplicas(), r.removingReplicas(), directories);
+        });
         Arbitrary<MetadataRecord> remove = uuids.map(RemoveTopicRecord::new);
         Arbitrary<MetadataRecord> config = Combinators.combine(
                 Arbitraries.of(ConfigResource.Type.TOPIC, ConfigResource.Type.BROKER), strings, strings,
@@ -151,13 +230,26 @@ class MetadataRecordSerdeTest {
                 Arbitraries.of(true, false)).as(RegisterBrokerRecord::new);
         Arbitrary<MetadataRecord> change = Combinators.combine(Arbitraries.integers(), Arbitraries.longs(),
                 Arbitraries.of(true, false), Arbitraries.of(true, false)).as(BrokerRegistrationChangeRecord::new);
+        Arbitrary<MetadataRecord> brokerWithDirs = Combinators.combine(broker, uuids.list().ofMaxSize(3))
+                .as((b, dirs) -> {
+                    RegisterBrokerRecord r = (RegisterBrokerRecord) b;
+                    return new RegisterBrokerRecord(r.brokerId(), r.incarnationId(), r.endpoints(), r.rack(),
+                            r.brokerEpoch(), r.fenced(), r.inControlledShutdown(), dirs);
+                });
+        Arbitrary<MetadataRecord> changeWithDirs = Combinators.combine(change, uuids.list().ofMaxSize(3))
+                .as((c, dirs) -> {
+                    BrokerRegistrationChangeRecord r = (BrokerRegistrationChangeRecord) c;
+                    return new BrokerRegistrationChangeRecord(r.brokerId(), r.brokerEpoch(), r.fenced(),
+                            r.inControlledShutdown(), dirs);
+                });
         Arbitrary<MetadataRecord> unregister = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
                 .as(UnregisterBrokerRecord::new);
         Arbitrary<MetadataRecord> producerIds = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
                 .as(ProducerIdsRecord::new);
         Arbitrary<MetadataRecord> clusterId = strings.map(ClusterIdRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
-                producerIds, clusterId, legacyBroker, change, unregister, reassigning));
+                producerIds, clusterId, legacyBroker, change, unregister, reassigning, placed, brokerWithDirs,
+                changeWithDirs));
         return Arbitraries.oneOf(all);
     }
 }

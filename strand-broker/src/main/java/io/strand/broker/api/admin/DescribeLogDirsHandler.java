@@ -32,7 +32,8 @@ import org.apache.kafka.common.requests.DescribeLogDirsRequest;
  * does). Topics come in name order, partitions in index order. Strand has no future (moving) logs
  * and the local replica is the one described, so the offset lag is 0 and {@code is_future_key} is
  * false. A negative byte count from the file store (a very large volume) is reported as
- * {@link Long#MAX_VALUE}, as Kafka does.
+ * {@link Long#MAX_VALUE}, as Kafka does. A directory taken offline after an I/O error is answered
+ * with its path and KAFKA_STORAGE_ERROR only.
  *
  * <p>Runs on the event loop; asking the file stores for their sizes is a few cheap system calls.
  */
@@ -83,6 +84,12 @@ final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequest>
     }
 
     private static DescribeLogDirsResult describe(LogDirDescription dir, Set<TopicPartition> wanted) {
+        if (!dir.online()) {
+            // As Kafka answers a directory taken offline: its path and the error, nothing else.
+            return new DescribeLogDirsResult()
+                    .setErrorCode(Errors.KAFKA_STORAGE_ERROR.code())
+                    .setLogDir(dir.path().toAbsolutePath().toString());
+        }
         Map<String, Map<Integer, Long>> sizesByTopic = new TreeMap<>();
         for (Map.Entry<TopicPartition, Long> e : dir.partitionSizes().entrySet()) {
             TopicPartition tp = e.getKey();

@@ -244,7 +244,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             Optional<Partition> partition = replicaManager.partition(tip.topicPartition());
             if (partition.isEmpty()) {
-                return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                return data.setErrorCode(replicaManager.isOffline(tip.topicPartition())
+                        ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             }
             Partition p = partition.get();
             try {

@@ -40,8 +40,9 @@ import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
  * partition 0; otherwise null. A named topic that does not exist gets UNKNOWN_TOPIC_OR_PARTITION
  * (INVALID_TOPIC_EXCEPTION for an illegal name) and no partitions.
  *
- * <p>A replica is offline when its broker is not registered, is fenced, or has no endpoint on the
- * request's listener (as Kafka's metadata cache decides); a leader that is not registered or has no
+ * <p>A replica is offline when its broker is not registered, is fenced, has no endpoint on the
+ * request's listener, or holds it in a log directory that is offline (as Kafka's metadata cache
+ * decides); a leader that is not registered or has no
  * endpoint there is reported as -1 (a fenced leader is still named, as Kafka names it, until the
  * controller moves the leadership). Strand has no eligible leader
  * replicas, so both ELR lists are empty. Answers at once on the event loop; stateless.
@@ -164,7 +165,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                                                                       int partitionId, PartitionRegistration p) {
         List<Integer> offline = new ArrayList<>();
         for (int replica : p.replicas()) {
-            if (!isOnline(current, listenerName, replica) || isFenced(current, replica)) {
+            if (!isOnline(current, listenerName, replica) || isFenced(current, replica)
+                    || !inOnlineDir(current, replica, p)) {
                 offline.add(replica);
             }
         }
@@ -183,6 +185,12 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     private static boolean isOnline(MetadataImage current, String listenerName, int brokerId) {
         BrokerRegistration broker = current.brokers().get(brokerId);
         return broker != null && broker.endpoint(listenerName).isPresent();
+    }
+
+    /** Whether the log directory holding {@code brokerId}'s replica of {@code p} is online (KIP-858). */
+    private static boolean inOnlineDir(MetadataImage current, int brokerId, PartitionRegistration p) {
+        BrokerRegistration broker = current.brokers().get(brokerId);
+        return broker == null || broker.hasOnlineDir(p.directory(brokerId));
     }
 
     private static boolean isFenced(MetadataImage current, int brokerId) {

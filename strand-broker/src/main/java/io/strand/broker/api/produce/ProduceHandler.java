@@ -178,7 +178,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
         Optional<Partition> partition = replicaManager.partition(tp);
         if (partition.isEmpty()) {
-            Errors error = topic.partitions().containsKey(partitionData.index())
+            Errors error = replicaManager.isOffline(tp) ? Errors.KAFKA_STORAGE_ERROR
+                    : topic.partitions().containsKey(partitionData.index())
                     ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
             return error(partitionData.index(), error, null);
         }

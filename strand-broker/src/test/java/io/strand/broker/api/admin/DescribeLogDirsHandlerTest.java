@@ -71,6 +71,23 @@ class DescribeLogDirsHandlerTest {
         }
     }
 
+    @Test
+    void offlineDirIsAnsweredWithStorageError() {
+        DescribeLogDirsHandler withOffline = new DescribeLogDirsHandler(() -> List.of(dirs.get(0),
+                LogDirDescription.offline(Path.of("/data/c"))));
+        DescribeLogDirsRequest request = new DescribeLogDirsRequest.Builder(
+                new DescribeLogDirsRequestData().setTopics(null)).build((short) 4);
+
+        DescribeLogDirsResponseData response = withOffline.handle(Requests.context(request), request).join();
+
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.results().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        DescribeLogDirsResult offline = response.results().get(1);
+        assertThat(offline.logDir()).isEqualTo("/data/c");
+        assertThat(offline.errorCode()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+        assertThat(offline.topics()).isEmpty();
+    }
+
     private DescribeLogDirsResponseData handle(DescribeLogDirsRequestData data, int version) {
         DescribeLogDirsRequest request = new DescribeLogDirsRequest.Builder(data).build((short) version);
         return handler.handle(Requests.context(request), request).join();
