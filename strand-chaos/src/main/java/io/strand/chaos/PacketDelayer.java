@@ -73,6 +73,7 @@ final class PacketDelayer {
         }
         try {
             Path dir = Files.createTempDirectory("strand-" + PROGRAM);
+            dir.toFile().deleteOnExit(); // deleted last: the JVM deletes in the reverse order of registration
             Path source = dir.resolve(PROGRAM + ".c");
             Path program = dir.resolve(PROGRAM);
             try (InputStream in = PacketDelayer.class.getResourceAsStream(PROGRAM + ".c")) {
@@ -82,14 +83,13 @@ final class PacketDelayer {
                 Files.copy(in, source);
             }
             source.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             Result result = Commands.tryRun(COMPILE_TIMEOUT_MS, List.of("gcc", "-O2", "-o", program.toString(),
                     source.toString(), "-lnetfilter_queue"));
             if (result == null || result.exit() != 0) {
                 return "the packet delayer does not compile (apt-get install libnetfilter-queue-dev): "
                         + (result == null ? "gcc timed out" : result.out().strip());
             }
-            program.toFile().deleteOnExit(); // registered after the directory: deleted before it
+            program.toFile().deleteOnExit();
             binary = program;
             return null;
         } catch (IOException e) {

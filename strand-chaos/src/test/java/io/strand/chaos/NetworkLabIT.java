@@ -91,12 +91,16 @@ class NetworkLabIT {
                 assertThat(nemesis.reorder(2, 50).unavailableBecause()).isEqualTo(missing);
                 if (missing == null) {
                     assertThat(nemesis.available(delay)).isTrue();
+                    boolean netem = lab.delayedTraffic(2).endsWith("sends"); // else the packet delayer
                     delay.start();
-                    assertThat(lab.qdisc(2) + lab.delayRules(2)).containsAnyOf("netem", "NFQUEUE");
-                    assertThat(nemesis.history()).anyMatch(line -> line.contains("start: delay what node 2 "));
+                    assertThat(netem ? lab.qdisc(2) : lab.delayRules(2)).contains(netem ? "netem" : "NFQUEUE");
+                    assertThat(nemesis.history()).anyMatch(line -> line.contains("start: " + lab.delayedTraffic(2)
+                            .replace("what", "delay what") + " by 100 ms"));
                     delay.stop();
                     assertThat(lab.qdisc(2)).doesNotContain("netem");
-                    assertThat(lab.delayRules(2)).doesNotContain("NFQUEUE");
+                    if (!netem) {
+                        assertThat(lab.delayRules(2)).doesNotContain("NFQUEUE");
+                    }
                 } else {
                     assertThatThrownBy(delay::start).isInstanceOf(IllegalStateException.class).hasMessageContaining(missing);
                     assertThat(nemesis.available(delay)).isFalse();
