@@ -3,11 +3,15 @@ package io.strand.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -200,15 +204,51 @@ class NetworkLabIT {
     }
 
     @Test
+    void packetsPassWhenTheDelayerDies() throws Exception {
+        FaultScheduleIT.requireLab(PREFIX);
+        try (NetworkLab lab = NetworkLab.create(PREFIX, SUBNET, 2)) {
+            requireDelay(lab);
+            assumeThat(lab.delayedTraffic(2)).as("the lab delays with tc netem, not a delayer").endsWith("receives");
+            Process echo = udpEcho(lab, 2);
+            try {
+                lab.delay(2, DELAY_MS, 0, 5);
+                assertThat(probe(List.of(), lab.address(2), 10).minMs()).isGreaterThanOrEqualTo(DELAY_MS);
+                List<String> pids = delayers(lab.namespace(2));
+                assertThat(pids).as("the delayer in node 2's namespace").hasSize(1);
+                run(List.of("kill", "-KILL", pids.get(0)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> delayers(lab.namespace(2)).isEmpty());
+
+                Probe bypassed = probe(List.of(), lab.address(2), 20);
+                assertThat(bypassed.received()).as("datagrams past the queue with no delayer").isEqualTo(20);
+                assertThat(bypassed.medianMs()).as("undelayed").isLessThan(50);
+                assertThatThrownBy(lab::healAll).isInstanceOf(IllegalStateException.class).hasMessageContaining("had exited");
+                assertThat(lab.delayRules(2)).as("the heal went through").doesNotContain("NFQUEUE");
+            } finally {
+                echo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(leftovers()).as("namespaces, links and delayers after close").isEmpty();
+    }
+
+    @Test
     void aLabLeftBehindIsReplaced() throws Exception {
         FaultScheduleIT.requireLab(PREFIX);
         NetworkLab crashed = NetworkLab.create(PREFIX, SUBNET, 2); // never closed, as after a crash
+        List<String> crashedDelayers = List.of();
+        if (crashed.delayUnavailableBecause() == null) {
+            crashed.delay(1, DELAY_MS, 0, 1); // with a delayer running, where the lab uses one
+            crashedDelayers = delayers(crashed.namespace(1));
+            assertThat(crashedDelayers).as("the crashed lab's delayer").hasSize(1);
+        }
         assertThat(leftovers()).isNotEmpty();
         try (NetworkLab lab = NetworkLab.create(PREFIX, SUBNET, 2)) {
             assertThat(run(List.of("ip", "netns", "list"))).contains(lab.namespace(1), lab.namespace(2));
+            for (String pid : crashedDelayers) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(Path.of("/proc", pid)));
+            }
         }
         assertThat(leftovers()).as("namespaces and links after close").isEmpty();
-        crashed.close(); // nothing of it is left: a no-op
+        crashed.close(); // nothing of it is left: a no-op but for a note that its delayer had gone
     }
 
     /** Delay and reordering must work where CI runs; elsewhere (no netem, no delayer) the test is skipped. */
@@ -318,13 +358,22 @@ class NetworkLabIT {
         return process.exitValue() == 0;
     }
 
-    /** The namespaces and links named with the prefix, and delayers still running. */
-    private static List<String> leftovers() throws IOException, InterruptedException {
+    /** The process ids of the packet delayers running in namespace {@code namespace}, or in any of the lab's for its prefix. */
+    private static List<String> delayers(String namespace) throws IOException, InterruptedException {
         List<String> found = new ArrayList<>();
         for (String pid : run(List.of("pgrep", "-x", PacketDelayer.PROGRAM)).split("\n")) {
-            if (!pid.isBlank() && run(List.of("ip", "netns", "identify", pid.strip())).startsWith(PREFIX + "-")) {
-                found.add(PacketDelayer.PROGRAM + " " + pid.strip());
+            if (!pid.isBlank() && run(List.of("ip", "netns", "identify", pid.strip())).startsWith(namespace)) {
+                found.add(pid.strip());
             }
+        }
+        return found;
+    }
+
+    /** The namespaces and links named with the prefix, and delayers still running in them. */
+    private static List<String> leftovers() throws IOException, InterruptedException {
+        List<String> found = new ArrayList<>();
+        for (String pid : delayers(PREFIX + "-")) {
+            found.add(PacketDelayer.PROGRAM + " " + pid);
         }
         for (String line : (run(List.of("ip", "netns", "list")) + "\n" + run(List.of("ip", "-o", "link", "show")))
                 .split("\n")) {
