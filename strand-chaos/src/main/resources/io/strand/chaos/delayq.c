@@ -250,6 +250,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     nfq_set_queue_maxlen(state.queue, QUEUE_MAX_PACKETS);
+    /* Whole GSO/GRO packets, not segments: nothing reads the payload, and the kernel need not split them. */
+    nfq_set_queue_flags(state.queue, NFQA_CFG_F_GSO, NFQA_CFG_F_GSO);
     if (nfq_set_queue_flags(state.queue, NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN) < 0) {
         fprintf(stderr, "delayq: the kernel has no fail-open queues: %s\n", strerror(errno));
         return 1;
