@@ -262,7 +262,8 @@ public final class NetworkLab implements AutoCloseable {
      * From now on, node {@code node}'s packets are {@code millis} ms late, give or take {@code jitterMillis}
      * (uniformly; a jitter lets packets overtake each other): with tc netem what it sends, otherwise, with a
      * {@link PacketDelayer} whose draws {@code seed} names, what it receives ({@link #delayedTraffic(int)}).
-     * Replaces a delay or reordering already in place on the node.
+     * Replaces a delay or reordering already in place on the node. (netem draws from a random of its own:
+     * there the seed names nothing.)
      *
      * @throws UnsupportedOperationException when {@link #delayUnavailableBecause()} names a reason
      */
@@ -284,7 +285,8 @@ public final class NetworkLab implements AutoCloseable {
      * From now on, {@code percent}% of node {@code node}'s packets, at random, pass at once and the rest
      * {@code millis} ms late, so that packets overtake each other: with tc netem what it sends, otherwise,
      * with a {@link PacketDelayer} whose draws {@code seed} names, what it receives
-     * ({@link #delayedTraffic(int)}). Replaces a delay or reordering already in place on the node.
+     * ({@link #delayedTraffic(int)}). Replaces a delay or reordering already in place on the node. (netem
+     * draws from a random of its own: there the seed names nothing.)
      *
      * @throws UnsupportedOperationException when {@link #delayUnavailableBecause()} names a reason
      */
