@@ -11,7 +11,8 @@ import java.util.function.IntSupplier;
 /**
  * The faults a test injects into a {@link ChaosCluster} whose nodes run in a {@link NetworkLab}:
  * network partitions of several shapes (cuts between nodes; clients keep reaching every node),
- * packet loss, slow links, delay and reordering (where the kernel has tc netem), kill -9 and restart,
+ * packet loss, slow links, delay and reordering (tc netem, or a packet delayer where the kernel has no
+ * netem; see {@link NetworkLab}), kill -9 and restart,
  * SIGSTOP and SIGCONT, and, when the nodes' data directories are on a {@link DiskLab}, a full disk and
  * a disk that fails with I/O errors. Each fault is a {@link Fault} object that is started and stopped
  * once; both are logged with a timestamp to {@link #history()} and standard output.
@@ -187,34 +188,49 @@ public final class Nemesis {
         };
     }
 
-    /** Node {@code node}'s packets leave {@code millis} ms late, give or take a quarter (tc netem; unavailable without it). */
+    /**
+     * Node {@code node}'s packets {@code millis} ms late, give or take a quarter ({@link NetworkLab#delay}:
+     * what it sends with tc netem, what it receives with a packet delayer; unavailable without either).
+     * The delayer's random draws are seeded from the fault's parameters, which a schedule draws from its
+     * seed, so that a seed names the same delays.
+     */
     public Fault delay(int node, int millis) {
-        return new NetworkFault("delay what node " + node + " sends by " + millis + " ms") {
+        return new NetworkFault("delay node " + node + "'s packets by " + millis + " ms") {
             @Override
             void cut() {
-                lab.delay(node, millis, millis / 4);
+                describe = "delay " + lab.delayedTraffic(node) + " by " + millis + " ms";
+                lab.delay(node, millis, millis / 4, seed("delay", node, millis));
             }
 
             @Override
             public String unavailableBecause() {
-                return lab.netemUnavailableBecause();
+                return lab.delayUnavailableBecause();
             }
         };
     }
 
-    /** A quarter of node {@code node}'s packets overtake the rest, which wait {@code millis} ms (tc netem; unavailable without it). */
+    /**
+     * A quarter of node {@code node}'s packets overtake the rest, which wait {@code millis} ms
+     * ({@link NetworkLab#reorder}; seeded as {@link #delay(int, int)} is; unavailable without netem or a delayer).
+     */
     public Fault reorder(int node, int millis) {
-        return new NetworkFault("reorder what node " + node + " sends (" + millis + " ms)") {
+        return new NetworkFault("reorder node " + node + "'s packets (" + millis + " ms)") {
             @Override
             void cut() {
-                lab.reorder(node, 25, millis);
+                describe = "reorder " + lab.delayedTraffic(node) + " (" + millis + " ms)";
+                lab.reorder(node, 25, millis, seed("reorder", node, millis));
             }
 
             @Override
             public String unavailableBecause() {
-                return lab.netemUnavailableBecause();
+                return lab.delayUnavailableBecause();
             }
         };
+    }
+
+    /** A packet delayer's seed, a function of the fault's kind and parameters alone. */
+    private static long seed(String kind, int node, int millis) {
+        return ((long) kind.hashCode() << 32) ^ ((long) node << 20) ^ millis;
     }
 
     /**

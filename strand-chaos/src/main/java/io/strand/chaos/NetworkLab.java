@@ -1,8 +1,13 @@
 package io.strand.chaos;
 
 import io.strand.chaos.Commands.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -24,12 +29,22 @@ import java.util.regex.Pattern;
  *
  * <p>Link shaping is a queueing discipline on a node's {@code eth0}, so it acts on everything the node
  * sends (to nodes and clients alike): {@link #slow(int, int)} a token bucket (tbf) with a deep queue,
- * which delays under load; {@link #delay(int, int, int)} and {@link #reorder(int, int, int)} tc netem,
- * offered only where the kernel has it ({@link #netemUnavailableBecause()}).
+ * which delays under load; {@link #delay(int, int, int, long)} and {@link #reorder(int, int, int, long)}
+ * tc netem where the kernel has it. Where it has not, they use a {@link PacketDelayer} instead: an
+ * iptables rule in the node's namespace (table {@code mangle}, chain {@code PREROUTING}, {@code -i eth0})
+ * sends every packet the node receives from nodes and clients (not loopback) to a netfilter queue with
+ * {@code --queue-bypass}, and a {@code delayq} process in that namespace lets each go after its delay.
+ * It acts on what the node receives, not on what it sends, because a packet a sender's own namespace
+ * holds still counts against its TCP socket's small-queue limit (TSQ), which would throttle the socket
+ * to a couple of segments per delay; held on arrival, packets no longer belong to their sender's socket,
+ * and a connection sees the same longer round trip it would over a slow link. Either way of delaying
+ * needs what {@link #delayUnavailableBecause()} checks.
  *
  * <p>{@link #create} first removes whatever a crashed earlier lab with the same prefix left
- * (namespaces, bridge, veths); {@link #close()} removes everything it made. Needs root, iproute2's
- * {@code ip} and nftables' {@code nft} (see {@link #unusableBecause(String)}).
+ * (namespaces, bridge, veths, delayers still running in its namespaces); {@link #close()} removes
+ * everything it made. Needs root, iproute2's {@code ip} and nftables' {@code nft} (see
+ * {@link #unusableBecause(String)}); delay and reordering without netem also iptables, gcc and
+ * libnetfilter_queue.
  *
  * <p>Thread-safe in the sense that every change is one {@code ip}/{@code nft} command; the rules a
  * cut adds and {@link #healAll()} removes are not coordinated between threads: one thread (a
@@ -50,6 +65,11 @@ public final class NetworkLab implements AutoCloseable {
     /** Null when netem works; a reason when it does not; unset until first asked. */
     private volatile String netemMissing;
     private volatile boolean netemProbed;
+    /** Null when delay and reordering work (netem or a delayer); a reason when not; unset until first asked. */
+    private volatile String delayMissing;
+    private volatile boolean delayProbed;
+    /** The delayer running in each node's namespace, with its queueing rule in place (guarded by this). */
+    private final Map<Integer, PacketDelayer> delayers = new HashMap<>();
 
     private NetworkLab(String prefix, int subnet, int nodes) {
         this.prefix = prefix;
@@ -144,13 +164,17 @@ public final class NetworkLab implements AutoCloseable {
         }
     }
 
-    /** Removes the namespaces, veths and bridge named with this lab's prefix, whoever made them. */
+    /**
+     * Removes the namespaces, veths and bridge named with this lab's prefix, whoever made them, and kills
+     * the packet delayers still running in those namespaces (which would keep them alive).
+     */
     private void removeLeftovers() {
         Result namespaces = tryRun(List.of("ip", "netns", "list"));
         if (namespaces != null) {
             for (String line : namespaces.out().split("\n")) {
                 String name = line.strip().split("\\s+")[0];
                 if (name.startsWith(prefix + "-")) {
+                    killDelayers(name);
                     tryRun(List.of("ip", "netns", "del", name));
                 }
             }
@@ -235,35 +259,103 @@ public final class NetworkLab implements AutoCloseable {
     }
 
     /**
-     * From now on, node {@code node}'s packets leave {@code millis} ms late, give or take {@code jitterMillis}
-     * (tc netem).
+     * From now on, node {@code node}'s packets are {@code millis} ms late, give or take {@code jitterMillis}
+     * (uniformly; a jitter lets packets overtake each other): with tc netem what it sends, otherwise, with a
+     * {@link PacketDelayer} whose draws {@code seed} names, what it receives ({@link #delayedTraffic(int)}).
+     * Replaces a delay or reordering already in place on the node. (netem draws from a random of its own:
+     * there the seed names nothing.)
      *
-     * @throws UnsupportedOperationException when {@link #netemUnavailableBecause()} names a reason
+     * @throws UnsupportedOperationException when {@link #delayUnavailableBecause()} names a reason
      */
-    public void delay(int node, int millis, int jitterMillis) {
+    public void delay(int node, int millis, int jitterMillis, long seed) {
         checkNode(node);
-        requireNetem();
-        tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms", jitterMillis + "ms");
+        if (millis < 0 || jitterMillis < 0) {
+            throw new IllegalArgumentException("a delay and its jitter are at least 0 ms, not " + millis + " and "
+                    + jitterMillis);
+        }
+        requireDelay();
+        if (netemUnavailableBecause() == null) {
+            tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms", jitterMillis + "ms");
+        } else {
+            startDelayer(node, seed, "delay", Integer.toString(millis), Integer.toString(jitterMillis));
+        }
     }
 
     /**
-     * From now on, {@code percent}% of node {@code node}'s packets leave at once and the rest
-     * {@code millis} ms late, so that packets overtake each other (tc netem).
+     * From now on, {@code percent}% of node {@code node}'s packets, at random, pass at once and the rest
+     * {@code millis} ms late, so that packets overtake each other: with tc netem what it sends, otherwise,
+     * with a {@link PacketDelayer} whose draws {@code seed} names, what it receives
+     * ({@link #delayedTraffic(int)}). Replaces a delay or reordering already in place on the node. (netem
+     * draws from a random of its own: there the seed names nothing.)
      *
-     * @throws UnsupportedOperationException when {@link #netemUnavailableBecause()} names a reason
+     * @throws UnsupportedOperationException when {@link #delayUnavailableBecause()} names a reason
      */
-    public void reorder(int node, int percent, int millis) {
+    public void reorder(int node, int percent, int millis, long seed) {
         checkNode(node);
-        requireNetem();
-        tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms",
-                "reorder", percent + "%", "50%");
+        if (percent < 0 || percent > 100 || millis < 0) {
+            throw new IllegalArgumentException("reordering passes 0 to 100 percent at once, not " + percent
+                    + ", and holds the rest at least 0 ms, not " + millis);
+        }
+        requireDelay();
+        if (netemUnavailableBecause() == null) {
+            tc(node, "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", millis + "ms",
+                    "reorder", percent + "%", "50%");
+        } else {
+            startDelayer(node, seed, "reorder", Integer.toString(100 - percent), Integer.toString(millis));
+        }
     }
 
     /**
-     * Why tc netem (delay, reordering) cannot be used here, or null if it can: probed once, on node 1's
-     * loopback, and remembered.
+     * Which of node {@code node}'s packets {@link #delay} and {@link #reorder} act on here, for logs and
+     * reports: "what node N sends" with tc netem, "what node N receives" with a packet delayer.
      */
-    public String netemUnavailableBecause() {
+    public String delayedTraffic(int node) {
+        checkNode(node);
+        return "what node " + node + (netemUnavailableBecause() == null ? " sends" : " receives");
+    }
+
+    /**
+     * Why delay and reordering cannot be used here, or null if they can: with tc netem (probed once, on
+     * node 1's loopback), or else with a {@link PacketDelayer} (its program compiles, and iptables can queue
+     * packets in node 1's namespace). Probed once and remembered; the reason names what is missing for both.
+     */
+    public String delayUnavailableBecause() {
+        if (!delayProbed) {
+            synchronized (this) {
+                if (!delayProbed) {
+                    String netem = netemUnavailableBecause();
+                    String delayer = netem == null ? null : delayerUnavailableBecause();
+                    delayMissing = delayer == null ? null : netem + ", and " + delayer;
+                    delayProbed = true;
+                }
+            }
+        }
+        return delayMissing;
+    }
+
+    /** Why a packet delayer cannot run in this lab, or null if it can (compiles it, tries its rule on node 1). */
+    private String delayerUnavailableBecause() {
+        String program = PacketDelayer.unavailableBecause();
+        if (program != null) {
+            return program;
+        }
+        Result add = tryRun(iptables(1, "-A"));
+        if (add == null) {
+            return "the packet delayer needs iptables (apt-get install iptables)";
+        }
+        if (add.exit() != 0) {
+            return "iptables cannot send packets to a netfilter queue (a kernel without NFQUEUE?): "
+                    + add.out().strip();
+        }
+        tryRun(iptables(1, "-D"));
+        return null;
+    }
+
+    /**
+     * Why tc netem cannot be used here, or null if it can: probed once, on node 1's loopback, and
+     * remembered.
+     */
+    private String netemUnavailableBecause() {
         if (!netemProbed) {
             synchronized (this) {
                 if (!netemProbed) {
@@ -287,20 +379,98 @@ public final class NetworkLab implements AutoCloseable {
         return netemMissing;
     }
 
-    private void requireNetem() {
-        String missing = netemUnavailableBecause();
+    private void requireDelay() {
+        String missing = delayUnavailableBecause();
         if (missing != null) {
             throw new UnsupportedOperationException(missing);
         }
     }
 
-    /** Removes every cut, loss and shaping: all nodes reach each other again at full speed. */
+    /**
+     * Starts a delayer in node {@code node}'s namespace, then queues what the node receives to it; a delayer
+     * already there is stopped first (it lets what it holds go).
+     */
+    private synchronized void startDelayer(int node, long seed, String... mode) {
+        stopDelayer(node);
+        PacketDelayer delayer = PacketDelayer.start(execPrefix(node), seed, mode);
+        try {
+            run(iptables(node, "-A").toArray(String[]::new));
+        } catch (RuntimeException e) {
+            delayer.stop();
+            throw e;
+        }
+        delayers.put(node, delayer);
+    }
+
+    /**
+     * Removes node {@code node}'s queueing rule, so that no packet is queued any more, then stops its
+     * delayer, which lets what it holds go. Nothing when no delayer runs there.
+     */
+    private synchronized void stopDelayer(int node) {
+        PacketDelayer delayer = delayers.remove(node);
+        if (delayer != null) {
+            try {
+                run(iptables(node, "-D").toArray(String[]::new));
+            } finally {
+                delayer.stop();
+            }
+        }
+    }
+
+    /** The iptables command that appends ({@code -A}) or deletes ({@code -D}) node {@code node}'s queueing rule. */
+    private List<String> iptables(int node, String action) {
+        List<String> command = new ArrayList<>(execPrefix(node));
+        command.addAll(List.of("iptables", "-w", "-t", "mangle", action, "PREROUTING", "-i", "eth0",
+                "-j", "NFQUEUE", "--queue-num", Integer.toString(PacketDelayer.QUEUE), "--queue-bypass"));
+        return command;
+    }
+
+    /** The packet delayers' queueing rule in node {@code node}'s namespace, as {@code iptables -S} prints it (for logs). */
+    public String delayRules(int node) {
+        return run("ip", "netns", "exec", namespace(node), "iptables", "-w", "-t", "mangle", "-S", "PREROUTING");
+    }
+
+    /** Kills (SIGTERM) the packet delayers running in namespace {@code namespace}, a leftover of a crashed lab. */
+    private static void killDelayers(String namespace) {
+        Result pids = tryRun(List.of("ip", "netns", "pids", namespace));
+        if (pids == null || pids.exit() != 0) {
+            return;
+        }
+        for (String pid : pids.out().split("\\s+")) {
+            if (pid.isEmpty()) {
+                continue;
+            }
+            try {
+                String name = Files.readString(Path.of("/proc", pid, "comm")).strip();
+                if (name.equals(PacketDelayer.PROGRAM)) {
+                    tryRun(List.of("kill", "-TERM", pid));
+                }
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+        }
+    }
+
+    /**
+     * Removes every cut, loss, shaping, delay and reordering: all nodes reach each other again at full
+     * speed, and packets a delayer held are let go. A delayer that failed (it had exited, or did not stop)
+     * is reported by an {@link IllegalStateException} once everything else is healed.
+     */
     public void healAll() {
+        RuntimeException delayerFailed = null;
         for (int node = 1; node <= nodes; node++) {
+            try {
+                stopDelayer(node);
+            } catch (RuntimeException e) {
+                delayerFailed = delayerFailed == null ? e : delayerFailed;
+            }
             nft(node, "flush", "chain", "inet", TABLE, "input");
             List<String> command = new ArrayList<>(execPrefix(node));
             command.addAll(List.of("tc", "qdisc", "del", "dev", "eth0", "root"));
             tryRun(command); // fails, harmlessly, when the default qdisc is in place
+        }
+        if (delayerFailed != null) {
+            throw delayerFailed;
         }
     }
 
@@ -341,6 +511,13 @@ public final class NetworkLab implements AutoCloseable {
             return;
         }
         closed = true;
+        for (int node = 1; node <= nodes; node++) {
+            try {
+                stopDelayer(node);
+            } catch (RuntimeException e) {
+                System.err.println("NetworkLab: " + e.getMessage()); // the namespaces go anyway
+            }
+        }
         removeLeftovers();
     }
 

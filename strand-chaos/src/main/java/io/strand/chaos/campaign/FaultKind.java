@@ -10,7 +10,7 @@ import java.util.Random;
  * make one with random parameters (nodes, directions) from the schedule's random. A new kind is one
  * more entry in a list such as {@link #networkAndProcess()}; the faults it makes must heal
  * completely in {@link Nemesis.Fault#stop()}. A kind whose faults cannot happen where the campaign
- * runs (tc netem missing, no disk lab) is still drawn, so that a seed names the same schedule
+ * runs (neither tc netem nor the packet delayer, no disk lab) is still drawn, so that a seed names the same schedule
  * everywhere; the schedule marks its entry skipped ({@link Nemesis.Fault#unavailableBecause()}).
  */
 public record FaultKind(String name, Maker maker) {
@@ -52,14 +52,14 @@ public record FaultKind(String name, Maker maker) {
     /** A slow link: a rate drawn from {@value #MIN_SLOW_KBIT} to {@value #MAX_SLOW_KBIT} kbit/s. */
     static final int MIN_SLOW_KBIT = 200;
     static final int MAX_SLOW_KBIT = 2_000;
-    /** Delay and reordering (netem): a delay drawn from {@value #MIN_DELAY_MS} to {@value #MAX_DELAY_MS} ms. */
+    /** Delay and reordering (netem or the packet delayer): a delay drawn from {@value #MIN_DELAY_MS} to {@value #MAX_DELAY_MS} ms. */
     static final int MIN_DELAY_MS = 50;
     static final int MAX_DELAY_MS = 500;
 
     /**
      * Every kind: {@link #networkAndProcess()}, then a full disk and a failing disk (each node's data
      * directory on a {@code DiskLab}), packet loss between one node and the others, one node's slow
-     * outgoing link, and delay and reordering of what one node sends (tc netem).
+     * outgoing link, and delay and reordering of one node's packets (tc netem, or the packet delayer).
      */
     public static List<FaultKind> all() {
         List<FaultKind> kinds = new ArrayList<>(networkAndProcess());
