@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A short campaign through the campaign runner: a fresh three-node cluster in network namespaces
  * ({@link NetworkLab}), each node's data on its own filesystem ({@link DiskLab}), every fault kind
- * that can happen here once in an order drawn from a seed (delay and reordering need tc netem and are
- * skipped without it), under idempotent acks=all producers (Java and librdkafka) and consumers alone
+ * that can happen here once in an order drawn from a seed (delay and reordering need tc netem or the
+ * packet delayer's iptables, gcc and libnetfilter_queue, and are skipped without both), under idempotent acks=all producers (Java and librdkafka) and consumers alone
  * and in a group; then healed, a final read and the history checker. Strand fails on any anomaly;
  * Apache Kafka, under the same schedule, only on a lost acknowledged record (what it promises with
  * acks=all and min.insync.replicas 2), its verdict printed either way.
@@ -32,8 +32,6 @@ class FaultScheduleIT {
     private static final String LAB_PREFIX = System.getProperty("chaos.lab.prefix", "strandci");
     private static final int LAB_SUBNET = Integer.getInteger("chaos.lab.subnet", 1);
     private static final Path RESULTS = Path.of("target", "chaos-results");
-    /** The kinds that may be skipped: those needing tc netem, and the disk faults where no disk lab can be made. */
-    private static final Set<String> MAY_SKIP = Set.of("delay", "reorder");
 
     @Test
     void everyFaultKindOnceUnderLoadLeavesAHistoryWithoutAnomalies() throws Exception {
@@ -74,7 +72,12 @@ class FaultScheduleIT {
         RunReport report = outcome.report();
         System.out.println(report.verdict() + " report=" + outcome.dir().toAbsolutePath().resolve("report.md")
                 + " skipped=" + report.skipped());
-        Set<String> maySkip = new HashSet<>(MAY_SKIP);
+        // What may be skipped: delay and reordering where no packet delayer can be built (tc netem would
+        // do instead where the kernel has it), the disk faults where no disk lab can be made.
+        Set<String> maySkip = new HashSet<>();
+        if (PacketDelayer.unavailableBecause() != null) {
+            maySkip.addAll(Set.of("delay", "reorder"));
+        }
         if (DiskLab.unusableBecause() != null) {
             maySkip.addAll(Set.of("disk-full", "disk-errors"));
         }
