@@ -20,6 +20,7 @@ import io.strand.chaos.workload.PythonProducerWorkload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -171,6 +172,7 @@ public final class CampaignRun {
                 Files.writeString(dir.resolve("nemesis.log"), String.join("\n", windows.stream()
                         .map(FaultWindow::toString).toList()) + "\n");
                 cluster.copyNodeLogs(dir.resolve("nodes"));
+                copyClientLogs(producers, dir.resolve("clients"));
             }
         } finally {
             deleteQuietly(work);
@@ -276,6 +278,16 @@ public final class CampaignRun {
 
     private static void log(String line) {
         System.out.println(Instant.now() + " chaos " + line);
+    }
+
+    /** Keeps the librdkafka producers' debug output (their standard error) with the results. */
+    private static void copyClientLogs(List<ProducerWorkload> producers, Path to) throws IOException {
+        for (ProducerWorkload producer : producers) {
+            if (producer instanceof PythonProducerWorkload python && Files.exists(python.errors())) {
+                Files.createDirectories(to);
+                Files.copy(python.errors(), to.resolve(python.name() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private static void deleteQuietly(Path dir) {

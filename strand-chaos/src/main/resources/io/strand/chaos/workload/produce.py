@@ -57,6 +57,9 @@ def main():
         "retry.backoff.ms": 50,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
+        # librdkafka's idempotence decisions (epoch bumps, duplicate and out-of-order answers, drains)
+        # and failed message sets, on standard error: the run keeps them to explain an anomaly
+        "debug": "eos,msg",
     })
 
     def answer(seq):
