@@ -40,6 +40,9 @@ public interface ChaosCluster extends AutoCloseable {
     /** Whether node {@code node}'s process runs (a paused process runs). */
     boolean isAlive(int node);
 
+    /** Node {@code node}'s (first) log directory, where its partitions' directories are. */
+    Path logDir(int node);
+
     /** Copies every node's log and output files into {@code dir}, one subdirectory per node. */
     void copyNodeLogs(Path dir) throws IOException;
 

@@ -168,6 +168,11 @@ public final class KafkaChaosCluster implements ChaosCluster {
         return node(node).bootstrap();
     }
 
+    @Override
+    public Path logDir(int node) {
+        return dataDir(node).resolve("logs");
+    }
+
     /** Node {@code node}'s data directory (log dirs and metadata log under it). */
     public Path dataDir(int node) {
         return node(node).dataDir();

@@ -59,6 +59,11 @@ public final class StrandChaosCluster implements ChaosCluster {
     }
 
     @Override
+    public Path logDir(int node) {
+        return Path.of(cluster.node(node).property("log.dirs").split(",")[0].trim());
+    }
+
+    @Override
     public void copyNodeLogs(Path dir) throws IOException {
         cluster.copyNodeLogs(dir);
     }

@@ -173,6 +173,11 @@ public final class ClusterNode {
         return host + ":" + clientPort;
     }
 
+    /** The value of one of the node's configuration properties, or null if it is not set. */
+    public String property(String name) {
+        return properties.get(name);
+    }
+
     /** The node's directory: its {@code logs/} (log.dirs) and output files. */
     public Path dir() {
         return dir;

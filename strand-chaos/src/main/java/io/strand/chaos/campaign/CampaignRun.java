@@ -7,6 +7,7 @@ import io.strand.chaos.NetworkLab;
 import io.strand.chaos.history.Checker;
 import io.strand.chaos.history.ConsumerEvent;
 import io.strand.chaos.history.History;
+import io.strand.chaos.history.ReplicaAudit;
 import io.strand.chaos.history.Send;
 import io.strand.chaos.report.FaultWindow;
 import io.strand.chaos.report.RunReport;
@@ -33,6 +34,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -60,6 +63,11 @@ public final class CampaignRun {
     /** Each node's filesystem: room for a run's records (a few MiB a minute) and the logs, with margin. */
     static final long DISK_BYTES = 256L << 20;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
+    /** Lines of each kind of finding kept in a report and a diagnosis. */
+    private static final int AUDIT_LINES = 30;
+    /** librdkafka's debug lines about its idempotence state: epoch bumps, PID changes, sequence errors. */
+    private static final Pattern CLIENT_EVENTS = Pattern.compile(
+            "epoch bump|ERRSEQ|DUPSEQ|UNKPID|FATAL|fatal|NEWPID|RESETSEQ|implicit|rewound|desynchronization");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -71,8 +79,12 @@ public final class CampaignRun {
         this.seed = seed;
     }
 
-    /** The run's results: the report and where it was written. */
-    public record Outcome(RunReport report, Path dir) {
+    /**
+     * The run's results: the report, where it was written, and what explains an anomaly: the replicas'
+     * divergences and idempotent sequence breaks ({@link ReplicaAudit}) and the librdkafka producer's
+     * idempotence events, a few dozen lines at most (empty when there is nothing to say).
+     */
+    public record Outcome(RunReport report, Path dir, String diagnosis) {
     }
 
     public Outcome run() throws Exception {
@@ -162,10 +174,21 @@ public final class CampaignRun {
                 }
                 History history = new History(sends, idempotent, events,
                         FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)));
+                // The load has stopped: every node's copy of the topic, read from its files.
+                Map<Integer, Path> logDirs = new TreeMap<>();
+                for (int node = 1; node <= NODES; node++) {
+                    logDirs.put(node, cluster.logDir(node));
+                }
+                ReplicaAudit audit = ReplicaAudit.read(logDirs, TOPIC, PARTITIONS);
+                audit.writeTsv(dir.resolve("replicas.tsv"));
+                List<String> findings = new ArrayList<>();
+                audit.divergences(AUDIT_LINES).forEach(d -> findings.add("replicas diverge: " + d));
+                audit.sequenceBreaks(AUDIT_LINES).forEach(b -> findings.add("idempotent sequence break: " + b));
+                notes.addAll(findings);
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
                         new Checker().check(history), notes, skipped);
                 report.write(dir);
-                return new Outcome(report, dir);
+                return new Outcome(report, dir, diagnosis(findings, work.resolve("python")));
             } finally {
                 producers.forEach(ProducerWorkload::close);
                 consumers.forEach(ConsumerWorkload::close);
@@ -278,6 +301,24 @@ public final class CampaignRun {
 
     private static void log(String line) {
         System.out.println(Instant.now() + " chaos " + line);
+    }
+
+    /**
+     * The findings of the replica audit and the librdkafka producer's idempotence events (epoch bumps,
+     * sequence errors, PID changes, fatal errors): what tells a duplicate the broker wrote from one the
+     * client sent again.
+     */
+    private static String diagnosis(List<String> findings, Path pythonDir) throws IOException {
+        StringBuilder out = new StringBuilder();
+        findings.forEach(f -> out.append(f).append('\n'));
+        Path log = pythonDir.resolve("python0.err");
+        if (Files.exists(log)) {
+            try (Stream<String> lines = Files.lines(log)) {
+                lines.filter(l -> CLIENT_EVENTS.matcher(l).find()).limit(AUDIT_LINES)
+                        .forEach(l -> out.append("python0: ").append(l).append('\n'));
+            }
+        }
+        return out.toString();
     }
 
     /** Keeps the librdkafka producers' debug output (their standard error) with the results. */
