@@ -65,9 +65,12 @@ public final class CampaignRun {
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
     /** Lines of each kind of finding kept in a report and a diagnosis. */
     private static final int AUDIT_LINES = 30;
-    /** librdkafka's debug lines about its idempotence state: epoch bumps, PID changes, sequence errors. */
-    private static final Pattern CLIENT_EVENTS = Pattern.compile(
-            "epoch bump|ERRSEQ|DUPSEQ|UNKPID|FATAL|fatal|NEWPID|RESETSEQ|implicit|rewound|desynchronization");
+    /**
+     * librdkafka's debug lines about its idempotence state (epoch bumps, PID changes, sequence errors)
+     * and its own time-outs (a request unanswered for socket.timeout.ms, a message past message.timeout.ms).
+     */
+    private static final Pattern CLIENT_EVENTS = Pattern.compile("epoch bump|ERRSEQ|DUPSEQ|UNKPID|FATAL|fatal|NEWPID"
+            + "|RESETSEQ|implicit|rewound|desynchronization|Local: Timed out|Message timed out|timed out in queue");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
