@@ -8,7 +8,6 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -163,13 +162,6 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
 
     private static DescribeTopicPartitionsResponsePartition partition(MetadataImage current, String listenerName,
                                                                       int partitionId, PartitionRegistration p) {
-        List<Integer> offline = new ArrayList<>();
-        for (int replica : p.replicas()) {
-            if (!isOnline(current, listenerName, replica) || isFenced(current, replica)
-                    || !inOnlineDir(current, replica, p)) {
-                offline.add(replica);
-            }
-        }
         return new DescribeTopicPartitionsResponsePartition()
                 .setErrorCode(Errors.NONE.code())
                 .setPartitionIndex(partitionId)
@@ -179,7 +171,7 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                 .setIsrNodes(new ArrayList<>(p.isr()))
                 .setEligibleLeaderReplicas(new ArrayList<>())
                 .setLastKnownElr(new ArrayList<>())
-                .setOfflineReplicas(offline);
+                .setOfflineReplicas(OfflineReplicas.of(current, listenerName, p));
     }
 
     private static boolean isOnline(MetadataImage current, String listenerName, int brokerId) {
@@ -187,14 +179,4 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
         return broker != null && broker.endpoint(listenerName).isPresent();
     }
 
-    /** Whether the log directory holding {@code brokerId}'s replica of {@code p} is online (KIP-858). */
-    private static boolean inOnlineDir(MetadataImage current, int brokerId, PartitionRegistration p) {
-        BrokerRegistration broker = current.brokers().get(brokerId);
-        return broker == null || broker.hasOnlineDir(p.directory(brokerId));
-    }
-
-    private static boolean isFenced(MetadataImage current, int brokerId) {
-        BrokerRegistration broker = current.brokers().get(brokerId);
-        return broker != null && broker.fenced();
-    }
 }

@@ -137,11 +137,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         response.setControllerId(activeIsListed ? active : lowestBrokerId(current));
         if (allTopics) {
             for (TopicImage topic : current.topics().all()) {
-                response.topics().add(describe(topic, data.includeTopicAuthorizedOperations()));
+                response.topics().add(describe(current, context.listenerName(), topic,
+                        data.includeTopicAuthorizedOperations()));
             }
         } else {
             for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
-                response.topics().add(describeRequested(current, wanted, data.includeTopicAuthorizedOperations()));
+                response.topics().add(describeRequested(current, context.listenerName(), wanted,
+                        data.includeTopicAuthorizedOperations()));
             }
         }
         if (data.includeClusterAuthorizedOperations()) {
@@ -156,7 +158,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .mapToInt(BrokerRegistration::brokerId).min().orElse(-1);
     }
 
-    private MetadataResponseTopic describeRequested(MetadataImage current, MetadataRequestData.MetadataRequestTopic wanted,
+    private MetadataResponseTopic describeRequested(MetadataImage current, String listenerName,
+                                                    MetadataRequestData.MetadataRequestTopic wanted,
                                                     boolean includeOperations) {
         Optional<TopicImage> topic;
         // v10+ may name a topic by id; clients then send an empty or null name. The id wins when set.
@@ -174,7 +177,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 return new MetadataResponseTopic().setName(wanted.name()).setErrorCode(error.code());
             }
         }
-        return describe(topic.get(), includeOperations);
+        return describe(current, listenerName, topic.get(), includeOperations);
     }
 
     private static boolean isValidName(String name) {
@@ -186,7 +189,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         }
     }
 
-    private static MetadataResponseTopic describe(TopicImage topic, boolean includeOperations) {
+    private static MetadataResponseTopic describe(MetadataImage current, String listenerName, TopicImage topic,
+                                                  boolean includeOperations) {
         MetadataResponseTopic result = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
@@ -200,7 +204,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(new ArrayList<>(p.replicas()))
                     .setIsrNodes(new ArrayList<>(p.isr()))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setOfflineReplicas(OfflineReplicas.of(current, listenerName, p)));
         }
         return result;
     }

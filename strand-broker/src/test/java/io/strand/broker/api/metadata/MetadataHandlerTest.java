@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.broker.api.Requests;
 import io.strand.broker.api.TestImages;
 import io.strand.broker.topic.TopicAutoCreator;
+import io.strand.common.DirectoryId;
+import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.PartitionRecord;
+import io.strand.metadata.record.RegisterBrokerRecord;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -34,5 +40,35 @@ class MetadataHandlerTest {
         assertThat(response.controllerId()).isEqualTo(2);
         // The partition still names its replicas as registered, as Kafka's metadata cache does.
         assertThat(response.topics().find("events").partitions().get(0).replicaNodes()).containsExactly(1, 2);
+    }
+
+    @Test
+    void replicasOnFencedOrUnknownBrokersOrInAnOfflineLogDirectoryAreListedOffline() {
+        TestImages builder = TestImages.builder().broker(1).fencedBroker(3)
+                .topicWithPartition("healthy", List.of(1), List.of(1), 1, 1)
+                .topicWithPartition("fenced", List.of(1, 3), List.of(1), 1, 1)
+                .topicWithPartition("gone", List.of(7, 1), List.of(1), 1, 1)
+                .topicWithPartition("split", List.of(1, 2), List.of(1), 1, 3);
+        Uuid online = new Uuid(9, 101);
+        Uuid offline = new Uuid(9, 102);
+        MetadataDelta delta = new MetadataDelta(builder.build());
+        delta.replayAll(List.of(
+                new RegisterBrokerRecord(2, new Uuid(7L, 2), List.of(new Endpoint(TestImages.LISTENER, "localhost",
+                        9092, "PLAINTEXT")), null, 1L, false, false, List.of(online)),
+                new PartitionRecord(builder.topicId("split"), 0, List.of(1, 2), List.of(1), 1, 3, 0, List.of(),
+                        List.of(), List.of(DirectoryId.UNASSIGNED, offline))));
+        MetadataImage image = delta.apply(100);
+        MetadataHandler handler = new MetadataHandler(() -> image,
+                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
+                false, () -> 1);
+        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null))
+                .build((short) 12);
+
+        MetadataResponseData response = handler.handle(Requests.context(request), request).join();
+
+        assertThat(response.topics().find("healthy").partitions().get(0).offlineReplicas()).isEmpty();
+        assertThat(response.topics().find("fenced").partitions().get(0).offlineReplicas()).containsExactly(3);
+        assertThat(response.topics().find("gone").partitions().get(0).offlineReplicas()).containsExactly(7);
+        assertThat(response.topics().find("split").partitions().get(0).offlineReplicas()).containsExactly(2);
     }
 }
