@@ -152,7 +152,7 @@ final class BrokerComponent implements NodeComponent {
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,
                 new BrokerLifecycleManager.Settings(config.brokerHeartbeatIntervalMs(), REGISTRATION_RETRY_BACKOFF_MS,
-                        true),
+                        true, config.logDirFailureTimeoutMs()),
                 () -> Registration.request(config, listeners.bound(), quorum.image().clusterId(), incarnationId,
                         logManager.onlineDirectoryIds()),
                 // Caught up means the replica manager and the coordinator have the change, not only Ratis.
@@ -175,9 +175,14 @@ final class BrokerComponent implements NodeComponent {
             replicaManager.setDirectoryAssigner(directoryAssignments);
             directoryAssignments.start();
         }
-        shared.logDirFailureHandler().setListener((dir, directoryId, offline) -> {
+        LogDirFailureHandler failureHandler = shared.logDirFailureHandler();
+        failureHandler.setListener((dir, directoryId, offline) -> {
             replicaManager.markOffline(offline);
-            brokerLifecycle.propagateDirectoryFailure();
+            // Unreported, the directory's partitions would keep their leaders here: give up in time, as Kafka does.
+            directoryId.ifPresentOrElse(id -> brokerLifecycle.propagateDirectoryFailure(id, () ->
+                    failureHandler.haltNode("the controller did not acknowledge offline log directory dir=" + dir
+                            + " within log.dir.failure.timeout.ms=" + config.logDirFailureTimeoutMs())),
+                    brokerLifecycle::propagateDirectoryFailure);
         });
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;

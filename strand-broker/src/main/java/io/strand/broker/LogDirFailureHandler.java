@@ -125,6 +125,15 @@ final class LogDirFailureHandler implements AutoCloseable {
         }
     }
 
+    /**
+     * Halts the node for a reason found elsewhere (the controller never acknowledged a failed directory
+     * within {@code log.dir.failure.timeout.ms}): a FATAL line, then exit 1.
+     */
+    void haltNode(String why) {
+        LOG.error("FATAL: halting the node: {}", why);
+        halt.halt(1);
+    }
+
     @Override
     public void close() {
         running = false;

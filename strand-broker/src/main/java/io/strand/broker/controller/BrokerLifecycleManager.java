@@ -1,6 +1,9 @@
 package io.strand.broker.controller;
 
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * its logs are open; on {@link #beginControlledShutdown} it heartbeats with {@code wantShutDown}
  * until the controller answers {@code shouldShutDown} or the shutdown timeout passes. Every heartbeat
  * names the broker's offline log directories ({@code OfflineLogDirs}); one goes out at once after a
- * directory fails ({@link #propagateDirectoryFailure}).
+ * directory fails ({@link #propagateDirectoryFailure}), and if none naming it is answered within
+ * {@code logDirFailureTimeoutMs} (Kafka's {@code log.dir.failure.timeout.ms}) the broker gives up: it
+ * cannot get that directory's partitions moved, so it must stop.
  *
  * <p>States ({@link State}), and the legal moves:
  * <pre>
@@ -72,13 +77,21 @@ public final class BrokerLifecycleManager implements AutoCloseable {
      * @param heartbeatIntervalMs Kafka's {@code broker.heartbeat.interval.ms}
      * @param retryBackoffMs      pause before registering again after a failure
      * @param heartbeatsEnabled   false while the controller serves registrations but no heartbeats
+     * @param logDirFailureTimeoutMs Kafka's {@code log.dir.failure.timeout.ms}: how long a failed log
+     *                            directory may go unreported to the controller before the broker gives up
      */
-    public record Settings(long heartbeatIntervalMs, long retryBackoffMs, boolean heartbeatsEnabled) {
+    public record Settings(long heartbeatIntervalMs, long retryBackoffMs, boolean heartbeatsEnabled,
+                           long logDirFailureTimeoutMs) {
         public Settings {
-            if (heartbeatIntervalMs <= 0 || retryBackoffMs <= 0) {
+            if (heartbeatIntervalMs <= 0 || retryBackoffMs <= 0 || logDirFailureTimeoutMs <= 0) {
                 throw new IllegalArgumentException("heartbeatIntervalMs=" + heartbeatIntervalMs
-                        + " retryBackoffMs=" + retryBackoffMs);
+                        + " retryBackoffMs=" + retryBackoffMs + " logDirFailureTimeoutMs=" + logDirFailureTimeoutMs);
             }
+        }
+
+        /** With Kafka's default {@code log.dir.failure.timeout.ms} of 30 s. */
+        public Settings(long heartbeatIntervalMs, long retryBackoffMs, boolean heartbeatsEnabled) {
+            this(heartbeatIntervalMs, retryBackoffMs, heartbeatsEnabled, 30_000L);
         }
     }
 
@@ -108,6 +121,11 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private boolean readyToUnfence;
     /** Lifecycle thread only: the offline directories the heartbeat in flight (or the last one) named. */
     private List<Uuid> sentOfflineLogDirs = List.of();
+    /**
+     * Lifecycle thread only: each failed directory no answered heartbeat has named yet, with when the
+     * broker gives up on reporting it, and what giving up does.
+     */
+    private final Map<Uuid, Unreported> unreported = new HashMap<>();
     /** Lifecycle thread only: when a controlled shutdown gives up waiting for the controller. */
     private long shutdownDeadlineMs = Long.MAX_VALUE;
 
@@ -180,6 +198,22 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     }
 
     /**
+     * As {@link #propagateDirectoryFailure()}, and if no heartbeat naming {@code directoryId} is
+     * answered without error within {@code logDirFailureTimeoutMs}, runs {@code giveUp} once, on the
+     * lifecycle thread (Kafka's broker shuts down then).
+     */
+    public void propagateDirectoryFailure(Uuid directoryId, Runnable giveUp) {
+        enqueue(() -> {
+            unreported.putIfAbsent(directoryId, new Unreported(time.milliseconds() + settings.logDirFailureTimeoutMs(),
+                    giveUp));
+            nextSendMs = time.milliseconds();
+        });
+    }
+
+    private record Unreported(long deadlineMs, Runnable giveUp) {
+    }
+
+    /**
      * Starts a controlled shutdown. The future completes once the controller has answered
      * {@code shouldShutDown}, or {@code timeoutMs} has passed, or at once if this broker never
      * registered or heartbeats are off.
@@ -227,11 +261,22 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             shutdownDone.complete(null);
         }
         long waitMs = settings.heartbeatIntervalMs();
+        for (Iterator<Map.Entry<Uuid, Unreported>> it = unreported.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Uuid, Unreported> entry = it.next();
+            if (nowMs >= entry.getValue().deadlineMs()) {
+                it.remove();
+                log.error("Log directory failure not acknowledged by the controller within log.dir.failure.timeout.ms"
+                        + "={}: brokerId={} directoryId={}", settings.logDirFailureTimeoutMs(), brokerId, entry.getKey());
+                entry.getValue().giveUp().run();
+            } else {
+                waitMs = Math.min(waitMs, entry.getValue().deadlineMs() - nowMs);
+            }
+        }
         boolean idle = inFlight || state == State.SHUTTING_DOWN
                 || (state == State.RUNNING && !settings.heartbeatsEnabled());
         if (!idle) {
             if (nowMs < nextSendMs) {
-                waitMs = nextSendMs - nowMs;
+                waitMs = Math.min(waitMs, nextSendMs - nowMs);
             } else if (state == State.STARTING) {
                 sendRegistration();
             } else {
@@ -309,6 +354,8 @@ public final class BrokerLifecycleManager implements AutoCloseable {
                     Errors.forCode(answer.errorCode()).name());
             return;
         }
+        // The controller has the directories this heartbeat named.
+        sentOfflineLogDirs.forEach(unreported::remove);
         switch (state) {
             case RECOVERY -> {
                 if (!answer.isFenced()) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
@@ -27,6 +28,7 @@ class BrokerLifecycleManagerTest {
 
     private static final long INTERVAL_MS = 2_000;
     private static final long BACKOFF_MS = 100;
+    private static final long FAILURE_TIMEOUT_MS = 10_000;
 
     private final ManualTime time = new ManualTime();
     private final FakeChannel channel = new FakeChannel();
@@ -36,7 +38,7 @@ class BrokerLifecycleManagerTest {
 
     private BrokerLifecycleManager manager(boolean heartbeats) {
         return new BrokerLifecycleManager(7, time, channel,
-                new BrokerLifecycleManager.Settings(INTERVAL_MS, BACKOFF_MS, heartbeats),
+                new BrokerLifecycleManager.Settings(INTERVAL_MS, BACKOFF_MS, heartbeats, FAILURE_TIMEOUT_MS),
                 () -> new BrokerRegistrationRequestData().setBrokerId(7).setIncarnationId(new Uuid(1, 2)),
                 metadataOffset::get, () -> List.copyOf(offlineDirs));
     }
@@ -84,6 +86,62 @@ class BrokerLifecycleManagerTest {
 
         assertThat(channel.sent).hasSize(sent + 1);
         assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).hasSize(1);
+    }
+
+    @Test
+    void aFailedDirectoryTheControllerNeverAcknowledgesGivesUpAfterTheTimeout() {
+        BrokerLifecycleManager manager = registered(manager(true), 11);
+        unfence(manager);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        AtomicInteger gaveUp = new AtomicInteger();
+        Uuid failed = new Uuid(3, 300);
+        offlineDirs.add(failed);
+
+        manager.propagateDirectoryFailure(failed, gaveUp::incrementAndGet);
+        // Every heartbeat naming the directory fails: the controller cannot be reached.
+        for (long waited = 0; waited < FAILURE_TIMEOUT_MS - INTERVAL_MS; waited += INTERVAL_MS) {
+            manager.doWork();
+            assertThat(((BrokerHeartbeatRequestData) channel.last().request).offlineLogDirs()).containsExactly(failed);
+            channel.last().future.completeExceptionally(new TimeoutException("no controller"));
+            manager.doWork();
+            time.advance(INTERVAL_MS);
+        }
+        manager.doWork();
+        assertThat(gaveUp).hasValue(0);
+        time.advance(INTERVAL_MS);
+        manager.doWork();
+
+        assertThat(gaveUp).hasValue(1);
+        time.advance(FAILURE_TIMEOUT_MS);
+        manager.doWork();
+        assertThat(gaveUp).as("gives up once").hasValue(1);
+    }
+
+    @Test
+    void aFailedDirectoryAnAnsweredHeartbeatNamedDoesNotGiveUp() {
+        BrokerLifecycleManager manager = registered(manager(true), 11);
+        unfence(manager);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        AtomicInteger gaveUp = new AtomicInteger();
+        Uuid failed = new Uuid(3, 300);
+        offlineDirs.add(failed);
+
+        manager.propagateDirectoryFailure(failed, gaveUp::incrementAndGet);
+        manager.doWork();
+        // A refused heartbeat is no acknowledgement; an answered one is.
+        channel.last().future.complete(new BrokerHeartbeatResponseData()
+                .setErrorCode(Errors.NOT_CONTROLLER.code()));
+        manager.doWork();
+        time.advance(INTERVAL_MS);
+        manager.doWork();
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        time.advance(FAILURE_TIMEOUT_MS * 2);
+        manager.doWork();
+
+        assertThat(gaveUp).hasValue(0);
     }
 
     @Test

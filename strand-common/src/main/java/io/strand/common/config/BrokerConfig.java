@@ -43,6 +43,7 @@ public final class BrokerConfig {
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
     public static final String METADATA_LOG_DIR = "metadata.log.dir";
+    public static final String LOG_DIR_FAILURE_TIMEOUT_MS = "log.dir.failure.timeout.ms";
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
@@ -128,6 +129,9 @@ public final class BrokerConfig {
             .define(LOG_DIR, Type.STRING, "./data", HIGH, "The log directory when log.dirs is not set.")
             .define(METADATA_LOG_DIR, Type.STRING, null, HIGH,
                     "Directory of the metadata quorum's log; defaults to the first log dir.")
+            .define(LOG_DIR_FAILURE_TIMEOUT_MS, Type.LONG, 30_000L, atLeast(1), LOW,
+                    "How long a broker that keeps serving after one of its log directories failed waits for the"
+                    + " controller to acknowledge that failure before it halts.")
             .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM, "Partitions of a topic created without a count.")
             .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, atLeast(1), MEDIUM,
                     "Replication factor of a topic created without one.")
@@ -536,6 +540,11 @@ public final class BrokerConfig {
     /** {@code broker.heartbeat.interval.ms}. */
     public int brokerHeartbeatIntervalMs() {
         return getInt(BROKER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    /** Kafka's {@code log.dir.failure.timeout.ms}: how long a failed log directory may go unacknowledged. */
+    public long logDirFailureTimeoutMs() {
+        return getLong(LOG_DIR_FAILURE_TIMEOUT_MS);
     }
 
     /**
