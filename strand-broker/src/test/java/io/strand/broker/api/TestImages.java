@@ -1,5 +1,6 @@
 package io.strand.broker.api;
 
+import io.strand.common.DirectoryId;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.ClusterIdRecord;
@@ -79,6 +80,19 @@ public final class TestImages {
     /** A dynamic broker config: {@code brokerId} "" is the cluster-wide default. */
     public TestImages brokerConfig(String brokerId, String name, String value) {
         records.add(new ConfigRecord(ConfigResource.Type.BROKER, brokerId, name, value));
+        return this;
+    }
+
+    /**
+     * Broker {@code brokerId} registered with one online log directory, and partition 0 of
+     * {@code topic} (replicas {@code 1, brokerId}, leader 1) placing its replica on that broker in another
+     * directory, which is therefore offline (KIP-858).
+     */
+    public TestImages replicaInOfflineDirectory(String topic, int brokerId) {
+        records.add(new RegisterBrokerRecord(brokerId, new Uuid(7L, brokerId), List.of(new Endpoint(LISTENER,
+                "localhost", 9090 + brokerId, "PLAINTEXT")), null, 1L, false, false, List.of(new Uuid(9, 101))));
+        records.add(new PartitionRecord(topicId(topic), 0, List.of(1, brokerId), List.of(1), 1, 3, 0, List.of(),
+                List.of(), List.of(DirectoryId.UNASSIGNED, new Uuid(9, 102))));
         return this;
     }
 

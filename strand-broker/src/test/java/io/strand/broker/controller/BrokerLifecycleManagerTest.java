@@ -90,15 +90,10 @@ class BrokerLifecycleManagerTest {
 
     @Test
     void aFailedDirectoryTheControllerNeverAcknowledgesGivesUpAfterTheTimeout() {
-        BrokerLifecycleManager manager = registered(manager(true), 11);
-        unfence(manager);
-        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
-        manager.doWork();
         AtomicInteger gaveUp = new AtomicInteger();
         Uuid failed = new Uuid(3, 300);
-        offlineDirs.add(failed);
+        BrokerLifecycleManager manager = runningWithAFailedDirectory(failed, gaveUp);
 
-        manager.propagateDirectoryFailure(failed, gaveUp::incrementAndGet);
         // Every heartbeat naming the directory fails: the controller cannot be reached.
         for (long waited = 0; waited < FAILURE_TIMEOUT_MS - INTERVAL_MS; waited += INTERVAL_MS) {
             manager.doWork();
@@ -120,15 +115,8 @@ class BrokerLifecycleManagerTest {
 
     @Test
     void aFailedDirectoryAnAnsweredHeartbeatNamedDoesNotGiveUp() {
-        BrokerLifecycleManager manager = registered(manager(true), 11);
-        unfence(manager);
-        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
-        manager.doWork();
         AtomicInteger gaveUp = new AtomicInteger();
-        Uuid failed = new Uuid(3, 300);
-        offlineDirs.add(failed);
-
-        manager.propagateDirectoryFailure(failed, gaveUp::incrementAndGet);
+        BrokerLifecycleManager manager = runningWithAFailedDirectory(new Uuid(3, 300), gaveUp);
         manager.doWork();
         // A refused heartbeat is no acknowledgement; an answered one is.
         channel.last().future.complete(new BrokerHeartbeatResponseData()
@@ -322,6 +310,17 @@ class BrokerLifecycleManagerTest {
         assertThat(manager.state()).isEqualTo(State.RUNNING);
         manager.close();
         threads.assertNoNewThreads();
+    }
+
+    /** A running broker whose directory {@code failed} has just failed, counting give-ups in {@code gaveUp}. */
+    private BrokerLifecycleManager runningWithAFailedDirectory(Uuid failed, AtomicInteger gaveUp) {
+        BrokerLifecycleManager manager = registered(manager(true), 11);
+        unfence(manager);
+        channel.last().future.complete(new BrokerHeartbeatResponseData().setIsFenced(false));
+        manager.doWork();
+        offlineDirs.add(failed);
+        manager.propagateDirectoryFailure(failed, gaveUp::incrementAndGet);
+        return manager;
     }
 
     private BrokerLifecycleManager registered(BrokerLifecycleManager manager, long epoch) {

@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.broker.api.Requests;
 import io.strand.broker.api.TestImages;
-import io.strand.common.DirectoryId;
-import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
-import io.strand.metadata.record.Endpoint;
-import io.strand.metadata.record.PartitionRecord;
-import io.strand.metadata.record.RegisterBrokerRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -173,16 +168,8 @@ class DescribeTopicPartitionsHandlerTest {
 
     @Test
     void aReplicaInAnOfflineLogDirectoryIsOffline() {
-        TestImages builder = TestImages.builder().broker(1).topicWithPartition("split", List.of(1, 2), List.of(1), 1, 3);
-        Uuid online = new Uuid(9, 101);
-        Uuid offline = new Uuid(9, 102);
-        MetadataDelta delta = new MetadataDelta(builder.build());
-        delta.replayAll(List.of(
-                new RegisterBrokerRecord(2, new Uuid(7L, 2), List.of(new Endpoint(TestImages.LISTENER, "localhost",
-                        9092, "PLAINTEXT")), null, 1L, false, false, List.of(online)),
-                new PartitionRecord(builder.topicId("split"), 0, List.of(1, 2), List.of(1), 1, 3, 0, List.of(),
-                        List.of(), List.of(DirectoryId.UNASSIGNED, offline))));
-        MetadataImage cluster = delta.apply(100);
+        MetadataImage cluster = TestImages.builder().broker(1).topicWithPartition("split", List.of(1), List.of(1), 1, 3)
+                .replicaInOfflineDirectory("split", 2).build();
 
         DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsHandler(() -> cluster)
                 .handle(Requests.context(buildRequest(request(2000, null))), buildRequest(request(2000, null))).join();

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.broker.api.Requests;
 import io.strand.broker.api.TestImages;
 import io.strand.broker.topic.TopicAutoCreator;
-import io.strand.common.DirectoryId;
-import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
-import io.strand.metadata.record.Endpoint;
-import io.strand.metadata.record.PartitionRecord;
-import io.strand.metadata.record.RegisterBrokerRecord;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -28,13 +22,7 @@ class MetadataHandlerTest {
         MetadataImage image = TestImages.builder().fencedBroker(1).broker(2).broker(3)
                 .topicWithPartition("events", List.of(1, 2), List.of(2), 2, 5)
                 .build();
-        MetadataHandler handler = new MetadataHandler(() -> image,
-                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
-                false, () -> 1);
-        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null))
-                .build((short) 12);
-
-        MetadataResponseData response = handler.handle(Requests.context(request), request).join();
+        MetadataResponseData response = allTopics(image);
 
         assertThat(response.brokers()).extracting(MetadataResponseBroker::nodeId).containsExactlyInAnyOrder(2, 3);
         assertThat(response.controllerId()).isEqualTo(2);
@@ -44,31 +32,29 @@ class MetadataHandlerTest {
 
     @Test
     void replicasOnFencedOrUnknownBrokersOrInAnOfflineLogDirectoryAreListedOffline() {
-        TestImages builder = TestImages.builder().broker(1).fencedBroker(3)
+        MetadataImage image = TestImages.builder().broker(1).fencedBroker(3)
                 .topicWithPartition("healthy", List.of(1), List.of(1), 1, 1)
                 .topicWithPartition("fenced", List.of(1, 3), List.of(1), 1, 1)
                 .topicWithPartition("gone", List.of(7, 1), List.of(1), 1, 1)
-                .topicWithPartition("split", List.of(1, 2), List.of(1), 1, 3);
-        Uuid online = new Uuid(9, 101);
-        Uuid offline = new Uuid(9, 102);
-        MetadataDelta delta = new MetadataDelta(builder.build());
-        delta.replayAll(List.of(
-                new RegisterBrokerRecord(2, new Uuid(7L, 2), List.of(new Endpoint(TestImages.LISTENER, "localhost",
-                        9092, "PLAINTEXT")), null, 1L, false, false, List.of(online)),
-                new PartitionRecord(builder.topicId("split"), 0, List.of(1, 2), List.of(1), 1, 3, 0, List.of(),
-                        List.of(), List.of(DirectoryId.UNASSIGNED, offline))));
-        MetadataImage image = delta.apply(100);
-        MetadataHandler handler = new MetadataHandler(() -> image,
-                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
-                false, () -> 1);
-        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null))
-                .build((short) 12);
+                .topicWithPartition("split", List.of(1), List.of(1), 1, 1)
+                .replicaInOfflineDirectory("split", 2)
+                .build();
 
-        MetadataResponseData response = handler.handle(Requests.context(request), request).join();
+        MetadataResponseData response = allTopics(image);
 
         assertThat(response.topics().find("healthy").partitions().get(0).offlineReplicas()).isEmpty();
         assertThat(response.topics().find("fenced").partitions().get(0).offlineReplicas()).containsExactly(3);
         assertThat(response.topics().find("gone").partitions().get(0).offlineReplicas()).containsExactly(7);
         assertThat(response.topics().find("split").partitions().get(0).offlineReplicas()).containsExactly(2);
+    }
+
+    /** Metadata v12 for every topic, from a handler on {@code image} whose active controller is node 1. */
+    private static MetadataResponseData allTopics(MetadataImage image) {
+        MetadataHandler handler = new MetadataHandler(() -> image,
+                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
+                false, () -> 1);
+        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null))
+                .build((short) 12);
+        return handler.handle(Requests.context(request), request).join();
     }
 }
