@@ -7,6 +7,7 @@ import io.strand.testkit.StrandCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -125,6 +127,7 @@ class LogDirFailureIT {
                         .get(30, TimeUnit.SECONDS).get(failingDir.toString());
                 assertThat(failed).as("DescribeLogDirs of %s", failingDir).isNotNull();
                 assertThat(failed.error()).isInstanceOf(KafkaStorageException.class);
+                assertMetadataListsOffline(cluster, onFailingDir, onHealthyDir);
             } finally {
                 producing.set(false);
                 producerThread.join(120_000);
@@ -187,6 +190,25 @@ class LogDirFailureIT {
             }
         } catch (Exception e) {
             failure.compareAndSet(null, e);
+        }
+    }
+
+    /** The Metadata API, as a consumer's {@code partitionsFor} reads it, names the replicas in the failed directory offline. */
+    private static void assertMetadataListsOffline(StrandCluster cluster, Set<Integer> onFailingDir,
+                                                   Set<Integer> onHealthyDir) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                new StringDeserializer(), new StringDeserializer())) {
+            Map<Integer, List<Integer>> offline = new TreeMap<>();
+            for (PartitionInfo info : consumer.partitionsFor(TOPIC, Duration.ofSeconds(30))) {
+                offline.put(info.partition(), Arrays.stream(info.offlineReplicas()).map(Node::id).toList());
+            }
+            for (int p : onFailingDir) {
+                assertThat(offline.get(p)).as("offline replicas of %d in Metadata", p).containsExactly(VICTIM);
+            }
+            for (int p : onHealthyDir) {
+                assertThat(offline.get(p)).as("offline replicas of %d in Metadata", p).isEmpty();
+            }
         }
     }
 
