@@ -194,7 +194,7 @@ class LogDirFailureIT {
     }
 
     /** The Metadata API, as a consumer's {@code partitionsFor} reads it, names the replicas in the failed directory offline. */
-    private static void assertMetadataListsOffline(StrandCluster cluster, Set<Integer> onFailingDir,
+    private static void assertMetadataListsOffline(ChaosCluster cluster, Set<Integer> onFailingDir,
                                                    Set<Integer> onHealthyDir) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
