@@ -191,7 +191,7 @@ public final class CampaignRun {
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
                         new Checker().check(history), notes, skipped);
                 report.write(dir);
-                return new Outcome(report, dir, diagnosis(findings, work.resolve("python")));
+                return new Outcome(report, dir, diagnosis(findings, producers));
             } finally {
                 producers.forEach(ProducerWorkload::close);
                 consumers.forEach(ConsumerWorkload::close);
@@ -311,14 +311,15 @@ public final class CampaignRun {
      * sequence errors, PID changes, fatal errors): what tells a duplicate the broker wrote from one the
      * client sent again.
      */
-    private static String diagnosis(List<String> findings, Path pythonDir) throws IOException {
+    private static String diagnosis(List<String> findings, List<ProducerWorkload> producers) throws IOException {
         StringBuilder out = new StringBuilder();
         findings.forEach(f -> out.append(f).append('\n'));
-        Path log = pythonDir.resolve("python0.err");
-        if (Files.exists(log)) {
-            try (Stream<String> lines = Files.lines(log)) {
-                lines.filter(l -> CLIENT_EVENTS.matcher(l).find()).limit(AUDIT_LINES)
-                        .forEach(l -> out.append("python0: ").append(l).append('\n'));
+        for (ProducerWorkload producer : producers) {
+            if (producer instanceof PythonProducerWorkload python && Files.exists(python.errors())) {
+                try (Stream<String> lines = Files.lines(python.errors())) {
+                    lines.filter(l -> CLIENT_EVENTS.matcher(l).find()).limit(AUDIT_LINES)
+                            .forEach(l -> out.append(python.name()).append(": ").append(l).append('\n'));
+                }
             }
         }
         return out.toString();
