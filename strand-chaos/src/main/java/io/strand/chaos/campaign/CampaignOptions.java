@@ -15,7 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * --seed N                 the first schedule's seed (default: random); schedule i runs seed N + i
  * --schedules N            schedules in a row (default 1)
  * --duration S             seconds of faults under load per schedule (default 60)
- * --every-kind-once        one fault of each kind, then stop (ignores --duration)
+ * --every-kind N           N faults of each kind (round after round, each in a shuffled order), then
+ *                          stop (ignores --duration)
+ * --every-kind-once        the same as --every-kind 1
  * --max-quiet-ms N         the longest quiet stretch before a fault (default 5000, at least 2000)
  * --max-hold-ms N          the longest a fault is held (default 8000, at least 3000)
  * --faults a,b,...         the kinds to draw from (default: all of FaultKind.all())
@@ -26,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * --lab-subnet N           the lab's subnet 10.213.N.0/24 (default 10)
  * </pre>
  */
-public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, boolean everyKindOnce,
+public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, int everyKindTimes,
                               List<String> faults, int rate, boolean python, Path results, String labPrefix,
                               int labSubnet, long maxQuietMs, long maxHoldMs) {
 
@@ -38,8 +40,13 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         return system.equals(BOTH) ? List.of("strand", "kafka") : List.of(system);
     }
 
+    /** Whether the schedule is every kind {@link #everyKindTimes()} times (else as many faults as fit the duration). */
+    public boolean byKind() {
+        return everyKindTimes > 0;
+    }
+
     public static CampaignOptions defaults() {
-        return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, false,
+        return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, 0,
                 List.of(), 100, true, Path.of("chaos", "results"), "chaos", 10, Schedule.MAX_QUIET_MS,
                 Schedule.MAX_HOLD_MS);
     }
@@ -49,7 +56,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--every-kind-once" -> o = o.with(b -> b.everyKindOnce = true);
+                case "--every-kind-once" -> o = o.with(b -> b.everyKindTimes = 1);
                 case "--no-python" -> o = o.with(b -> b.python = false);
                 default -> {
                     if (i + 1 >= args.length) {
@@ -61,6 +68,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
                         case "--seed" -> o.with(b -> b.seed = number(option, value, Long.MIN_VALUE));
                         case "--schedules" -> o.with(b -> b.schedules = (int) number(option, value, 1));
                         case "--duration" -> o.with(b -> b.durationSeconds = (int) number(option, value, 1));
+                        case "--every-kind" -> o.with(b -> b.everyKindTimes = (int) number(option, value, 1));
                         case "--faults" -> o.with(b -> b.faults = List.of(value.split(",")));
                         case "--rate" -> o.with(b -> b.rate = (int) number(option, value, 2));
                         case "--results" -> o.with(b -> b.results = Path.of(value));
@@ -113,7 +121,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
     public CampaignOptions with(java.util.function.Consumer<Builder> change) {
         Builder b = new Builder(this);
         change.accept(b);
-        return new CampaignOptions(b.system, b.seed, b.schedules, b.durationSeconds, b.everyKindOnce, b.faults, b.rate,
+        return new CampaignOptions(b.system, b.seed, b.schedules, b.durationSeconds, b.everyKindTimes, b.faults, b.rate,
                 b.python, b.results, b.labPrefix, b.labSubnet, b.maxQuietMs, b.maxHoldMs);
     }
 
@@ -123,7 +131,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         public long seed;
         public int schedules;
         public int durationSeconds;
-        public boolean everyKindOnce;
+        public int everyKindTimes;
         public List<String> faults;
         public int rate;
         public boolean python;
@@ -138,7 +146,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
             seed = o.seed;
             schedules = o.schedules;
             durationSeconds = o.durationSeconds;
-            everyKindOnce = o.everyKindOnce;
+            everyKindTimes = o.everyKindTimes;
             faults = o.faults;
             rate = o.rate;
             python = o.python;

@@ -98,7 +98,7 @@ public final class CampaignRun {
         List<FaultWindow> windows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         notes.add("reproduce: strand-chaos/run --system " + options.system() + " --seed " + seed
-                + (options.everyKindOnce() ? " --every-kind-once" : " --duration " + options.durationSeconds())
+                + (options.byKind() ? " --every-kind " + options.everyKindTimes() : " --duration " + options.durationSeconds())
                 + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults()))
                 + (options.maxQuietMs() == Schedule.MAX_QUIET_MS ? "" : " --max-quiet-ms " + options.maxQuietMs())
                 + (options.maxHoldMs() == Schedule.MAX_HOLD_MS ? "" : " --max-hold-ms " + options.maxHoldMs()));
@@ -121,9 +121,11 @@ public final class CampaignRun {
                 Nemesis nemesis = new Nemesis(lab, cluster, disks);
                 FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
                 List<FaultKind> kinds = options.kinds();
-                List<Schedule.Entry> schedule = Schedule.build(seed, kinds, context, options.everyKindOnce()
-                        ? kinds.size() : Schedule.maxEntries(options.durationSeconds() * 1000L),
-                        options.maxQuietMs(), options.maxHoldMs());
+                List<Schedule.Entry> schedule = options.byKind()
+                        ? Schedule.rounds(seed, kinds, context, options.everyKindTimes(), options.maxQuietMs(),
+                                options.maxHoldMs())
+                        : Schedule.build(seed, kinds, context, Schedule.maxEntries(options.durationSeconds() * 1000L),
+                                options.maxQuietMs(), options.maxHoldMs());
                 startWorkloads(cluster.bootstrapServers(), work, producers, consumers, notes);
                 awaitAcks(producers, "the first acknowledgements");
                 long startMs = System.currentTimeMillis();
@@ -133,7 +135,7 @@ public final class CampaignRun {
                         skipped.putIfAbsent(entry.kind(), entry.skippedBecause());
                         continue;
                     }
-                    if (!options.everyKindOnce() && System.currentTimeMillis() + entry.quietBeforeMs()
+                    if (!options.byKind() && System.currentTimeMillis() + entry.quietBeforeMs()
                             + entry.holdMs() > deadlineMs) {
                         break;
                     }
@@ -146,7 +148,7 @@ public final class CampaignRun {
                     windows.add(new FaultWindow(entry.kind(), entry.fault().describe(), faultStartMs,
                             System.currentTimeMillis()));
                 }
-                if (!options.everyKindOnce()) {
+                if (!options.byKind()) {
                     Thread.sleep(Math.max(0, deadlineMs - System.currentTimeMillis()));
                 }
                 lab.healAll();

@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * A seeded schedule of faults: a quiet stretch, then a fault held for a while, then the next. Every
- * kind comes once, in an order shuffled from the seed, before kinds are drawn at random; nodes,
+ * kind comes once, in an order shuffled from the seed, before kinds are drawn at random (or, in
+ * {@link #rounds}, every kind comes once per round); nodes,
  * directions, quiet stretches and lengths are drawn from the same seed, so a seed names the same
  * schedule every time (not the interleaving with the clients, nor how long a restart takes).
  */
@@ -50,6 +51,38 @@ public final class Schedule {
      */
     public static List<Entry> build(long seed, List<FaultKind> kinds, FaultContext context, int count,
                                     long maxQuietMs, long maxHoldMs) {
+        checkBounds(kinds, maxQuietMs, maxHoldMs);
+        Random random = new Random(seed);
+        List<FaultKind> order = new ArrayList<>(kinds);
+        Collections.shuffle(order, random);
+        while (order.size() < count) {
+            order.add(kinds.get(random.nextInt(kinds.size())));
+        }
+        return entries(random, order.subList(0, count), context, maxQuietMs, maxHoldMs);
+    }
+
+    /**
+     * Every kind exactly {@code rounds} times: round after round, each in an order shuffled from the seed.
+     * One round is the schedule {@link #build(long, List, FaultContext, int, long, long)} draws for
+     * {@code count = kinds.size()}, so a seed replays alike under either.
+     */
+    public static List<Entry> rounds(long seed, List<FaultKind> kinds, FaultContext context, int rounds,
+                                     long maxQuietMs, long maxHoldMs) {
+        checkBounds(kinds, maxQuietMs, maxHoldMs);
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds " + rounds + ": at least 1");
+        }
+        Random random = new Random(seed);
+        List<FaultKind> order = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            List<FaultKind> round = new ArrayList<>(kinds);
+            Collections.shuffle(round, random);
+            order.addAll(round);
+        }
+        return entries(random, order, context, maxQuietMs, maxHoldMs);
+    }
+
+    private static void checkBounds(List<FaultKind> kinds, long maxQuietMs, long maxHoldMs) {
         if (maxQuietMs < MIN_QUIET_MS || maxHoldMs < MIN_HOLD_MS) {
             throw new IllegalArgumentException("maxQuietMs " + maxQuietMs + " (at least " + MIN_QUIET_MS
                     + ") or maxHoldMs " + maxHoldMs + " (at least " + MIN_HOLD_MS + ") out of range");
@@ -57,14 +90,13 @@ public final class Schedule {
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("a schedule needs at least one fault kind");
         }
-        Random random = new Random(seed);
-        List<FaultKind> order = new ArrayList<>(kinds);
-        Collections.shuffle(order, random);
-        while (order.size() < count) {
-            order.add(kinds.get(random.nextInt(kinds.size())));
-        }
+    }
+
+    /** Draws each entry's quiet stretch, hold and fault, in {@code order}, from {@code random}. */
+    private static List<Entry> entries(Random random, List<FaultKind> order, FaultContext context, long maxQuietMs,
+                                       long maxHoldMs) {
         List<Entry> entries = new ArrayList<>();
-        for (FaultKind kind : order.subList(0, count)) {
+        for (FaultKind kind : order) {
             long quietMs = MIN_QUIET_MS + (long) (random.nextDouble() * (maxQuietMs - MIN_QUIET_MS));
             long holdMs = MIN_HOLD_MS + (long) (random.nextDouble() * (maxHoldMs - MIN_HOLD_MS));
             Nemesis.Fault fault = kind.make(context, random);

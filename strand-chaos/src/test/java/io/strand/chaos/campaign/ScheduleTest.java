@@ -42,6 +42,36 @@ class ScheduleTest {
     }
 
     @Test
+    void roundsBringEveryKindOncePerRoundAndTheFirstRoundIsTheSeedsUsualSchedule() {
+        List<FaultKind> kinds = FaultKind.networkAndProcess();
+
+        List<Schedule.Entry> entries = Schedule.rounds(9, kinds, context, 3, 2_500, 3_500);
+
+        assertThat(entries).hasSize(3 * kinds.size());
+        for (int round = 0; round < 3; round++) {
+            assertThat(entries.subList(round * kinds.size(), (round + 1) * kinds.size()))
+                    .extracting(Schedule.Entry::kind)
+                    .containsExactlyInAnyOrderElementsOf(kinds.stream().map(FaultKind::name).toList());
+        }
+        assertThat(entries.subList(0, kinds.size())).extracting(Schedule.Entry::kind)
+                .isNotEqualTo(entries.subList(kinds.size(), 2 * kinds.size()).stream().map(Schedule.Entry::kind)
+                        .toList());
+        assertThat(described(Schedule.rounds(9, kinds, context, 1, 2_500, 3_500)))
+                .isEqualTo(described(Schedule.build(9, kinds, context, kinds.size(), 2_500, 3_500)));
+        assertThat(described(Schedule.rounds(9, kinds, context, 3, 2_500, 3_500))).isEqualTo(described(entries));
+        assertThatThrownBy(() -> Schedule.rounds(9, kinds, context, 0, 2_500, 3_500)).hasMessageContaining("rounds 0");
+    }
+
+    @Test
+    void everyKindOptionsSetHowManyOfEachKind() {
+        assertThat(CampaignOptions.parse(new String[] {"--every-kind", "3"}).everyKindTimes()).isEqualTo(3);
+        assertThat(CampaignOptions.parse(new String[] {"--every-kind-once"}).everyKindTimes()).isEqualTo(1);
+        assertThat(CampaignOptions.defaults().byKind()).isFalse();
+        assertThatThrownBy(() -> CampaignOptions.parse(new String[] {"--every-kind", "0"}))
+                .hasMessageContaining("--every-kind 0");
+    }
+
+    @Test
     void aFaultThatCannotHappenHereIsDrawnAndMarkedSkipped() {
         List<Schedule.Entry> entries = Schedule.build(11, FaultKind.all().stream()
                 .filter(k -> !k.name().equals("delay") && !k.name().equals("reorder")).toList(), context, 10);
