@@ -10,6 +10,7 @@ import io.strand.chaos.history.History;
 import io.strand.chaos.history.ReplicaAudit;
 import io.strand.chaos.history.Send;
 import io.strand.chaos.report.FaultWindow;
+import io.strand.chaos.report.ClientTrouble;
 import io.strand.chaos.report.RunReport;
 import io.strand.chaos.workload.ConsumerWorkload;
 import io.strand.chaos.workload.FinalRead;
@@ -191,7 +192,7 @@ public final class CampaignRun {
                 audit.sequenceBreaks(AUDIT_LINES).forEach(b -> findings.add("idempotent sequence break: " + b));
                 notes.addAll(findings);
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
-                        new Checker().check(history), notes, skipped);
+                        new Checker().check(history, audit), notes, skipped, clientTrouble(producers));
                 report.write(dir);
                 return new Outcome(report, dir, diagnosis(findings, producers));
             } finally {
@@ -325,6 +326,19 @@ public final class CampaignRun {
             }
         }
         return out.toString();
+    }
+
+    /** What the producers did on their own: their epoch bumps, and which ended early, with their last words. */
+    private static ClientTrouble clientTrouble(List<ProducerWorkload> producers) {
+        List<String> endedEarly = new ArrayList<>();
+        int bumps = 0;
+        for (ProducerWorkload producer : producers) {
+            bumps += producer.epochBumps();
+            if (producer.endedEarly() != null) {
+                endedEarly.add(producer.name() + " " + producer.endedEarly());
+            }
+        }
+        return new ClientTrouble(bumps, endedEarly);
     }
 
     /** Keeps the librdkafka producers' debug output (their standard error) with the results. */

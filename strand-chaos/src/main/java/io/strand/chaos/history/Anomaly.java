@@ -8,13 +8,23 @@ public record Anomaly(Kind kind, int partition, long records, String detail) {
 
     /** The anomalies checked; see {@link Checker} for each definition. */
     public enum Kind {
-        LOST, DUPLICATED, OUT_OF_ORDER, INCONSISTENT, UNEXPECTED, SKIPPED, REPEATED;
+        LOST, DUPLICATED, RESENT, OUT_OF_ORDER, INCONSISTENT, UNEXPECTED, SKIPPED, REPEATED;
+
+        /**
+         * Whether the kind fails a run. Only {@link #RESENT} does not: a record the client sent again under
+         * a newer epoch of its producer id is a new record to any broker (idempotence covers retries within
+         * one epoch), Kafka's included; it is reported, and the client's epoch bumps with it.
+         */
+        public boolean fails() {
+            return this != RESENT;
+        }
 
         /** The name in a verdict line and in JSON: {@code lost}, {@code dup}, {@code order}, … */
         public String shortName() {
             return switch (this) {
                 case LOST -> "lost";
                 case DUPLICATED -> "dup";
+                case RESENT -> "resent";
                 case OUT_OF_ORDER -> "order";
                 case INCONSISTENT -> "inconsistent";
                 case UNEXPECTED -> "unexpected";

@@ -12,8 +12,14 @@ public record CheckResult(List<Anomaly> anomalies) {
         anomalies = List.copyOf(anomalies);
     }
 
+    /** Whether no anomaly of a kind that {@linkplain Anomaly.Kind#fails() fails a run} was found. */
     public boolean clean() {
-        return anomalies.isEmpty();
+        return failing().isEmpty();
+    }
+
+    /** The anomalies of kinds that fail a run. */
+    public List<Anomaly> failing() {
+        return anomalies.stream().filter(a -> a.kind().fails()).toList();
     }
 
     /** Records covered by anomalies of {@code kind}, over every partition. */

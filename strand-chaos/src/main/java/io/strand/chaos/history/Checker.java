@@ -18,9 +18,13 @@ import java.util.TreeMap;
  *       unknown sends are never required.</li>
  *   <li><b>DUPLICATED</b>: a value of an idempotent producer found at more than one offset of the final
  *       read (counted copies - 1), whatever its send's outcome.</li>
+ *   <li><b>RESENT</b>: such a value whose copies are, offset after offset, in batches of one producer id
+ *       under ever newer epochs ({@link BatchOrigins}): the client wrote it again after bumping its
+ *       epoch (librdkafka renumbers every record it still holds, written or not), which no broker can
+ *       recognise as a retry. Reported; does not {@linkplain Anomaly.Kind#fails() fail} a run.</li>
  *   <li><b>OUT_OF_ORDER</b>: in the final read of a partition, a record of an idempotent producer
  *       whose send number is lower than that of an earlier record of the same producer (one per such
- *       record).</li>
+ *       record; the first copy of each value only).</li>
  *   <li><b>INCONSISTENT</b>: a reader that says offset o of a partition holds value v where the final
  *       read holds another value or nothing. Readers are every consumer's reads and every
  *       acknowledgement that names an offset (send s acknowledged at o says o holds s's value); one per
@@ -44,6 +48,11 @@ import java.util.TreeMap;
 public final class Checker {
 
     public CheckResult check(History history) {
+        return check(history, BatchOrigins.NONE);
+    }
+
+    /** Checks {@code history}, telling duplicates the client resent from others by {@code origins}. */
+    public CheckResult check(History history, BatchOrigins origins) {
         List<Anomaly> anomalies = new ArrayList<>();
         Map<Integer, NavigableMap<Long, String>> log = history.finalRead();
         Map<String, Send> sendsByValue = new HashMap<>();
@@ -62,7 +71,7 @@ public final class Checker {
                 }
             }
         }
-        checkSends(history, log, offsetsOfValue, anomalies);
+        checkSends(history, log, offsetsOfValue, origins, anomalies);
         checkOrder(history, log, sendsByValue, anomalies);
         checkReadsAgree(history, log, anomalies);
         checkSkips(history, log, anomalies);
@@ -71,7 +80,8 @@ public final class Checker {
     }
 
     private static void checkSends(History history, Map<Integer, NavigableMap<Long, String>> log,
-                                   Map<String, List<Long>> offsetsOfValue, List<Anomaly> anomalies) {
+                                   Map<String, List<Long>> offsetsOfValue, BatchOrigins origins,
+                                   List<Anomaly> anomalies) {
         for (Send send : history.sends()) {
             List<Long> offsets = offsetsOfValue.getOrDefault(send.value(), List.of());
             if (send.outcome() == Send.Outcome.ACKED) {
@@ -88,19 +98,45 @@ public final class Checker {
                 }
             }
             if (offsets.size() > 1 && history.idempotentProducers().contains(send.producer())) {
-                anomalies.add(new Anomaly(Anomaly.Kind.DUPLICATED, send.partition(), offsets.size() - 1,
-                        send.value() + " (" + send.outcome() + ") is at offsets " + offsets));
+                String epochs = resentUnder(origins, send.partition(), offsets);
+                anomalies.add(epochs == null
+                        ? new Anomaly(Anomaly.Kind.DUPLICATED, send.partition(), offsets.size() - 1,
+                                send.value() + " (" + send.outcome() + ") is at offsets " + offsets)
+                        : new Anomaly(Anomaly.Kind.RESENT, send.partition(), offsets.size() - 1,
+                                send.value() + " (" + send.outcome() + ") is at offsets " + offsets + ", " + epochs));
             }
         }
+    }
+
+    /**
+     * If the copies at {@code offsets} (ascending) are in batches of one producer id under strictly rising
+     * epochs, says so ({@code "pid 7 epochs [0, 1]"}); else null.
+     */
+    private static String resentUnder(BatchOrigins origins, int partition, List<Long> offsets) {
+        List<Short> epochs = new ArrayList<>();
+        long producerId = -1;
+        for (long offset : offsets) {
+            BatchOrigins.Origin origin = origins.at(partition, offset);
+            if (origin == null || origin.producerId() < 0 || (producerId >= 0 && origin.producerId() != producerId)
+                    || (!epochs.isEmpty() && origin.producerEpoch() <= epochs.get(epochs.size() - 1))) {
+                return null;
+            }
+            producerId = origin.producerId();
+            epochs.add(origin.producerEpoch());
+        }
+        return "pid " + producerId + " epochs " + epochs;
     }
 
     private static void checkOrder(History history, Map<Integer, NavigableMap<Long, String>> log,
                                    Map<String, Send> sendsByValue, List<Anomaly> anomalies) {
         for (Map.Entry<Integer, NavigableMap<Long, String>> partition : log.entrySet()) {
             Map<String, Send> latest = new HashMap<>();
+            Set<String> seen = new HashSet<>();
             for (Map.Entry<Long, String> record : partition.getValue().entrySet()) {
                 Send send = sendsByValue.get(record.getValue());
-                if (send == null || !history.idempotentProducers().contains(send.producer())) {
+                // a second copy is reported once, as DUPLICATED or RESENT, not again as out of order
+                if (send == null || !history.idempotentProducers().contains(send.producer())
+                        || !seen.add(record.getValue())) {
                     continue;
                 }
                 Send before = latest.get(send.producer());

@@ -33,7 +33,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * Both systems write Kafka's segment format, so the same reading serves Strand and Apache Kafka.
  * Immutable once read.
  */
-public final class ReplicaAudit {
+public final class ReplicaAudit implements BatchOrigins {
 
     /** One batch of one node's copy of a partition. */
     public record Batch(int node, int partition, long baseOffset, long lastOffset, long producerId,
@@ -178,6 +178,30 @@ public final class ReplicaAudit {
             }
         }
         return found;
+    }
+
+    /**
+     * The producer id and epoch of the batch holding {@code offset}, from the first node (by id) whose copy
+     * has it (copies agree below their common end, or {@link #divergences} says where not), or null.
+     */
+    @Override
+    public Origin at(int partition, long offset) {
+        for (List<Batch> batches : byPartitionThenNode.getOrDefault(partition, Map.of()).values()) {
+            int low = 0;
+            int high = batches.size() - 1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                Batch batch = batches.get(mid);
+                if (batch.lastOffset() < offset) {
+                    low = mid + 1;
+                } else if (batch.baseOffset() > offset) {
+                    high = mid - 1;
+                } else {
+                    return new Origin(batch.producerId(), batch.producerEpoch());
+                }
+            }
+        }
+        return null;
     }
 
     /** Writes every batch as a tab-separated line: node, partition, offsets, producer, epochs, CRC. */

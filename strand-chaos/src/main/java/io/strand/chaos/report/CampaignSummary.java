@@ -100,8 +100,8 @@ public final class CampaignSummary {
         if (systems.size() < 2) {
             return "";
         }
-        StringBuilder md = new StringBuilder("\n## Side by side\n\n| system | schedules | passed | acked | anomalies |\n"
-                + "|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("\n## Side by side\n\n| system | schedules | passed | acked | anomalies "
+                + "| clients on their own |\n|---|---|---|---|---|---|\n");
         Map<String, Map<String, Long>> anomalies = anomaliesPerSystem();
         for (String system : systems) {
             List<RunReport> own = runs.stream().filter(r -> r.system().equals(system)).toList();
@@ -111,6 +111,8 @@ public final class CampaignSummary {
             md.append("| ").append(system).append(" | ").append(own.size()).append(" | ")
                     .append(own.stream().filter(RunReport::passed).count()).append(" | ")
                     .append(own.stream().mapToLong(r -> r.history().acked()).sum()).append(" | ").append(found)
+                    .append(" | ").append(new ClientTrouble(own.stream().mapToInt(r -> r.clients().epochBumps()).sum(),
+                            own.stream().flatMap(r -> r.clients().endedEarly().stream()).toList()).describe())
                     .append(" |\n");
         }
         md.append("\nPer fault kind, each cell: faults, median / worst stretch without acknowledgements, median / "

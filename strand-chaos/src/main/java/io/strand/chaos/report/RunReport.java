@@ -32,18 +32,20 @@ import java.util.stream.Collectors;
  * @param notes   free lines for the report (the command that reproduces it, warnings)
  * @param skipped fault kinds the schedule drew that cannot happen here, each with why: neither run
  *                nor passed, listed apart
+ * @param clients what the clients did on their own (epoch bumps, early ends): reported, failing nothing
  */
 public record RunReport(String system, long seed, long startMs, long endMs, List<FaultWindow> faults,
-                        History history, CheckResult check, List<String> notes, Map<String, String> skipped) {
+                        History history, CheckResult check, List<String> notes, Map<String, String> skipped,
+                        ClientTrouble clients) {
 
     public RunReport {
         skipped = Map.copyOf(skipped);
     }
 
-    /** A report of a schedule that skipped nothing. */
+    /** A report of a schedule that skipped nothing, whose clients did nothing on their own. */
     public RunReport(String system, long seed, long startMs, long endMs, List<FaultWindow> faults, History history,
                      CheckResult check, List<String> notes) {
-        this(system, seed, startMs, endMs, faults, history, check, notes, Map.of());
+        this(system, seed, startMs, endMs, faults, history, check, notes, Map.of(), ClientTrouble.NONE);
     }
 
     /** Every acknowledgement's time, ascending. */
@@ -89,6 +91,8 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
         md.append("Started ").append(Instant.ofEpochMilli(startMs)).append(", workloads ran ")
                 .append((endMs - startMs) / 1000).append(" s.\n\n");
         notes.forEach(note -> md.append("- ").append(note).append('\n'));
+        md.append("- clients on their own: ").append(clients.describe()).append('\n');
+        clients.endedEarly().forEach(why -> md.append("  - ").append(why).append('\n'));
         if (!skipped.isEmpty()) {
             md.append("\nSkipped, not run and not passed (the fault cannot happen here):\n\n");
             new TreeMap<>(skipped).forEach((kind, why) -> md.append("- ").append(kind).append(": ").append(why)
@@ -173,6 +177,8 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
         json.put("endMs", endMs);
         json.put("notes", notes);
         json.put("skipped", new TreeMap<>(skipped));
+        json.put("clientEpochBumps", clients.epochBumps());
+        json.put("producersEndedEarly", clients.endedEarly());
         json.put("acked", history.acked());
         json.put("failed", history.failed());
         json.put("unknown", history.unknown());

@@ -20,6 +20,19 @@ public interface ProducerWorkload extends AutoCloseable {
     /** Stops sending and waits (bounded by the client's delivery timeout) for outstanding answers. */
     void stop();
 
+    /**
+     * Why the client ended before {@link #stop()} asked it to, or with a failure (its last words), or null
+     * if it ran to the end. Known once {@link #stop()} returned.
+     */
+    default String endedEarly() {
+        return null;
+    }
+
+    /** How often the client bumped its producer epoch on its own (0 where the client does not say). */
+    default int epochBumps() {
+        return 0;
+    }
+
     /** Every send, in order; those still unanswered as unknown. Complete once {@link #stop()} returned. */
     List<Send> sends();
 

@@ -32,12 +32,19 @@ public final class PythonProducerWorkload implements ProducerWorkload {
     /** {@code "key": value} where the value is a number or a string without quotes (the script keeps it so). */
     private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\\s*(?:\"([^\"]*)\"|(-?\\d+))");
 
+    /** A librdkafka log line: {@code %<level>|<time>|<facility>|…}. */
+    private static final Pattern LIBRDKAFKA_LOG = Pattern.compile("%\\d\\|");
+    /** What librdkafka's idempotence log says once it has bumped the epoch (2.0: "bumped epoch to PID{…}"). */
+    static final String EPOCH_BUMPED = "bumped epoch to";
+
     private final String name;
     private final SendRecorder recorder;
     private final Process process;
     private final Thread reader;
     private final Path errors;
     private final java.util.concurrent.atomic.AtomicLong badLines = new java.util.concurrent.atomic.AtomicLong();
+    /** Set by {@link #stop()}. */
+    private volatile String endedEarly;
 
     /** {@code process} and {@code errors} may be null for a test that feeds {@link #onLine} itself. */
     PythonProducerWorkload(String name, Process process, Path errors) {
@@ -150,6 +157,7 @@ public final class PythonProducerWorkload implements ProducerWorkload {
     /** Closes the script's input (it stops sending and flushes for up to 60 s) and waits for its end. */
     @Override
     public void stop() {
+        boolean exitedBefore = !process.isAlive();
         try {
             process.getOutputStream().close();
             if (!process.waitFor(90, TimeUnit.SECONDS)) {
@@ -160,6 +168,46 @@ public final class PythonProducerWorkload implements ProducerWorkload {
             process.destroyForcibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!process.isAlive() && (exitedBefore || process.exitValue() != 0)) {
+            endedEarly = "exited with code " + process.exitValue() + (exitedBefore ? " before it was stopped" : "")
+                    + ": " + lastWords();
+        }
+    }
+
+    /** The last line of the script's error output that is not librdkafka's debug log (a traceback's end). */
+    private String lastWords() {
+        String last = "(nothing on standard error)";
+        if (errors == null) {
+            return last;
+        }
+        try (java.util.stream.Stream<String> lines = Files.lines(errors, StandardCharsets.UTF_8)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (!line.isBlank() && !LIBRDKAFKA_LOG.matcher(line).lookingAt()) {
+                    last = line.strip();
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            last = "(standard error unreadable: " + e.getMessage() + ")";
+        }
+        return last;
+    }
+
+    @Override
+    public String endedEarly() {
+        return endedEarly;
+    }
+
+    /** librdkafka's "bumped epoch" lines in the script's error output (its {@code debug=eos} log). */
+    @Override
+    public int epochBumps() {
+        if (errors == null || !Files.exists(errors)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<String> lines = Files.lines(errors, StandardCharsets.UTF_8)) {
+            return (int) lines.filter(l -> l.contains(EPOCH_BUMPED)).count();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
         }
     }
 

@@ -98,6 +98,36 @@ class CheckerTest {
     }
 
     @Test
+    void aCopyUnderANewerEpochOfTheSameProducerIdIsResentAndFailsNothing() {
+        partition0.put(4L, "p#1");
+        partition0.put(5L, "p#2");
+        BatchOrigins origins = (partition, offset) -> new BatchOrigins.Origin(7, (short) (offset < 4 ? 0 : 1));
+
+        CheckResult result = checker.check(history(), origins);
+
+        assertThat(result.anomalies()).extracting(Anomaly::kind).containsOnly(Anomaly.Kind.RESENT);
+        assertThat(result.count(Anomaly.Kind.RESENT)).isEqualTo(2);
+        assertThat(result.anomalies()).first().satisfies(a -> assertThat(a.detail()).contains("pid 7 epochs [0, 1]"));
+        assertThat(result.clean()).isTrue();
+    }
+
+    @Test
+    void aCopyUnderTheSameEpochOrAnotherProducerIdIsDuplicated() {
+        partition0.put(4L, "p#1");
+
+        CheckResult sameEpoch = checker.check(history(), (partition, offset) -> new BatchOrigins.Origin(7, (short) 0));
+        CheckResult otherPid = checker.check(history(), (partition, offset) ->
+                new BatchOrigins.Origin(offset < 4 ? 7 : 8, (short) (offset < 4 ? 0 : 1)));
+        CheckResult unknown = checker.check(history(), (partition, offset) -> offset < 4
+                ? new BatchOrigins.Origin(7, (short) 0) : null);
+
+        for (CheckResult result : List.of(sameEpoch, otherPid, unknown)) {
+            assertThat(result.anomalies()).extracting(Anomaly::kind).containsExactly(Anomaly.Kind.DUPLICATED);
+            assertThat(result.clean()).isFalse();
+        }
+    }
+
+    @Test
     void aProducerWithoutIdempotenceMayWriteAValueTwice() {
         partition0.put(4L, "p#3");
 

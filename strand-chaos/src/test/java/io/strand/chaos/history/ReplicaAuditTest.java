@@ -64,6 +64,19 @@ class ReplicaAuditTest {
         assertThat(ReplicaAudit.read(logDirs(2), "t", 1).divergences(10)).isEmpty();
     }
 
+    @Test
+    void theOriginOfAnOffsetIsItsBatchsProducerIdAndEpochFromTheFirstCopyHoldingIt() throws IOException {
+        writeSegment(1, 0, batch(0, 7L, (short) 0, 0, 2), batch(2, 7L, (short) 0, 2, 2));
+        writeSegment(2, 0, batch(0, 7L, (short) 0, 0, 2), batch(2, 7L, (short) 0, 2, 2), batch(4, 7L, (short) 1, 0, 3));
+
+        ReplicaAudit audit = ReplicaAudit.read(logDirs(2), "t", 1);
+
+        assertThat(audit.at(0, 3)).isEqualTo(new BatchOrigins.Origin(7L, (short) 0));
+        assertThat(audit.at(0, 6)).isEqualTo(new BatchOrigins.Origin(7L, (short) 1));
+        assertThat(audit.at(0, 7)).isNull();
+        assertThat(audit.at(1, 0)).isNull();
+    }
+
     private Map<Integer, Path> logDirs(int nodes) {
         return nodes == 1 ? Map.of(1, dir.resolve("n1")) : Map.of(1, dir.resolve("n1"), 2, dir.resolve("n2"));
     }

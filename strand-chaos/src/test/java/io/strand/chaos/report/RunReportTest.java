@@ -26,11 +26,16 @@ class RunReportTest {
     }
 
     private RunReport report(String system, Map<Long, String> partition0, Map<String, String> skipped) {
+        return report(system, partition0, skipped, ClientTrouble.NONE);
+    }
+
+    private RunReport report(String system, Map<Long, String> partition0, Map<String, String> skipped,
+                             ClientTrouble clients) {
         History history = new History(List.of(Send.acked("p", 0, 0, 1_000, 0, 1_100),
                 Send.acked("p", 1, 0, 2_000, 1, 4_000)), Set.of("p"), List.of(), Map.of(0, new TreeMap<>(partition0)));
         return new RunReport(system, 42, 1_000, 5_000, List.of(new FaultWindow("isolate", "isolate node 2", 1_500,
                 3_000)), history, new Checker().check(history), List.of("reproduce: strand-chaos/run --seed 42"),
-                skipped);
+                skipped, clients);
     }
 
     @Test
@@ -39,7 +44,7 @@ class RunReportTest {
         report.write(dir);
 
         assertThat(report.verdict()).isEqualTo("PASS strand seed=42 faults=1 acked=2 failed=0 unknown=0 reads=0 "
-                + "lost=0 dup=0 order=0 inconsistent=0 unexpected=0 skip=0 repeat=0");
+                + "lost=0 dup=0 resent=0 order=0 inconsistent=0 unexpected=0 skip=0 repeat=0");
         assertThat(Files.readString(dir.resolve("report.md"))).contains("| 1 | isolate | isolate node 2 |");
         assertThat(Files.readString(dir.resolve("report.json"))).contains("\"longestGapMs\": 2500")
                 .contains("\"recoveryMs\": 1000");
@@ -70,7 +75,8 @@ class RunReportTest {
         CampaignSummary summary = new CampaignSummary();
         Map<String, String> noNetem = Map.of("delay", "no netem");
         summary.add(report("strand", Map.of(0L, "p#0", 1L, "p#1"), noNetem), dir.resolve("a"));
-        summary.add(report("kafka", Map.of(0L, "p#0"), noNetem), dir.resolve("b"));
+        summary.add(report("kafka", Map.of(0L, "p#0"), noNetem, new ClientTrouble(2,
+                List.of("python0 exited with code 1 before it was stopped: KafkaException: rewound"))), dir.resolve("b"));
         summary.write(dir);
 
         assertThat(summary.anomaliesPerSystem().get("kafka")).containsEntry("lost", 1L);
@@ -80,11 +86,19 @@ class RunReportTest {
         assertThat(md).contains("| kind | strand | kafka |")
                 .contains("| isolate | 1: 2500 / 2500, 1000 / 1000 | 1: 2500 / 2500, 1000 / 1000 |")
                 .contains("| delay | skipped | skipped |")
-                .contains("| kafka | 1 | 0 | 2 | lost=1 ");
+                .contains("| kafka | 1 | 0 | 2 | lost=1 ")
+                .contains("| 2 epoch bumps, 1 producer ended early |")
+                .contains("| 0 epoch bumps, 0 producers ended early |");
         report("strand", Map.of(0L, "p#0", 1L, "p#1"), Map.of()).write(dir.resolve("a"));
         assertThat(Files.readString(dir.resolve("a").resolve("report.md"))).doesNotContain("Skipped");
         report("strand", Map.of(0L, "p#0", 1L, "p#1"), noNetem).write(dir.resolve("c"));
         assertThat(Files.readString(dir.resolve("c").resolve("report.md"))).contains("- delay: no netem");
         assertThat(Files.readString(dir.resolve("c").resolve("report.json"))).contains("\"delay\": \"no netem\"");
+        report("kafka", Map.of(0L, "p#0", 1L, "p#1"), Map.of(), new ClientTrouble(1, List.of("python0 exited with "
+                + "code 1 before it was stopped: KafkaException: rewound"))).write(dir.resolve("d"));
+        assertThat(Files.readString(dir.resolve("d").resolve("report.md")))
+                .contains("- clients on their own: 1 epoch bump, 1 producer ended early\n"
+                        + "  - python0 exited with code 1 before it was stopped: KafkaException: rewound");
+        assertThat(Files.readString(dir.resolve("d").resolve("report.json"))).contains("\"clientEpochBumps\": 1");
     }
 }
