@@ -1,6 +1,7 @@
 package io.strand.storage.cleaner;
 
 import io.strand.storage.file.LogFileNames;
+import io.strand.storage.index.AbortedTxn;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.LogSegment;
 import io.strand.storage.log.PartitionLog;
@@ -189,6 +190,11 @@ final class Cleaner {
         try {
             for (LogSegment source : group) {
                 filterInto(source.fileRecords(), cleaned, filter, config);
+            }
+            for (LogSegment source : group) {
+                for (AbortedTxn txn : source.txnIndex().allEntries()) {
+                    cleaned.txnIndex().append(txn);
+                }
             }
             cleaned.onBecomeInactive();
             cleaned.flush();
