@@ -12,7 +12,7 @@
  * <p>Packages by role, each depending only on those below it (no cycles):
  * <pre>
  * io.strand.storage             LogManager: directories, open logs, background threads
- *   .cleaner                    compaction                          → log, checkpoint, index, file
+ *   .cleaner                    compaction                          → log, checkpoint, index, producer, file
  *   .log                        one partition's log and segments    → record, index, checkpoint, producer, file
  *   .record                     validation of produced batches      → (nothing)
  *   .index                      offset, time and transaction indexes → file

@@ -7,6 +7,7 @@ import io.strand.storage.file.LogFileNames;
 import io.strand.storage.file.StorageFiles;
 import io.strand.storage.index.AbortedTxn;
 import io.strand.storage.producer.CompletedTxn;
+import io.strand.storage.producer.LastRecord;
 import io.strand.storage.producer.ProducerEntry;
 import io.strand.storage.producer.ProducerStateManager;
 import io.strand.storage.record.BatchValidator;
@@ -1089,11 +1090,11 @@ public final class PartitionLog implements ReplicaLog {
         }
     }
 
-    /** For the cleaner: each producer's latest batch's last offset, taken under the writer lock. */
-    public Map<Long, Long> lastBatchOffsetsOfProducers() {
+    /** For the cleaner: what it keeps of each known producer, taken under the writer lock. */
+    public Map<Long, LastRecord> lastRecordsOfProducers() {
         lock.lock();
         try {
-            return producerState.lastBatchOffsets();
+            return producerState.lastRecords();
         } finally {
             lock.unlock();
         }

@@ -99,17 +99,15 @@ public final class ProducerStateManager {
         return producers.get(producerId);
     }
 
-    /** For each producer with a remembered batch, the last offset of its latest batch (the cleaner keeps that batch). */
-    public Map<Long, Long> lastBatchOffsets() {
-        Map<Long, Long> out = new HashMap<>();
+    /** For each known producer, the record compaction keeps for it (see {@link LastRecord}). */
+    public Map<Long, LastRecord> lastRecords() {
+        Map<Long, LastRecord> out = new HashMap<>();
         for (ProducerEntry e : producers.values()) {
             long last = -1L;
             for (ProducerEntry.BatchMetadata b : e.batches()) {
                 last = Math.max(last, b.lastOffset());
             }
-            if (last >= 0) {
-                out.put(e.producerId(), last);
-            }
+            out.put(e.producerId(), new LastRecord(last, e.producerEpoch()));
         }
         return out;
     }
