@@ -3,6 +3,7 @@ package io.strand.storage.log;
 import io.strand.storage.checkpoint.CheckpointedOffsets;
 import io.strand.storage.checkpoint.LeaderEpochCache;
 import io.strand.storage.file.LogFileNames;
+import io.strand.storage.file.StorageFiles;
 import io.strand.storage.producer.CompletedTxn;
 import io.strand.storage.producer.ProducerStateManager;
 import java.io.IOException;
@@ -82,6 +83,9 @@ final class LogLoader {
             long replayFrom = Math.max(snapshotOffset, segments.firstKey());
             truncateTxnIndexes(segments, replayFrom);
             replayProducerState(producerState, segments, replayFrom, logEndOffset, true);
+            if (replayFrom < logEndOffset) {
+                flushTxnIndexes(dir, segments, replayFrom);
+            }
             long recoveryPoint = hadCleanShutdown ? logEndOffset
                     : Math.min(Math.max(checkpoint.recoveryPoint(), 0L), logEndOffset);
             long highWatermark = Math.min(Math.max(checkpoint.highWatermark(), logStartOffset), logEndOffset);
@@ -187,6 +191,19 @@ final class LogLoader {
         for (LogSegment segment : (firstKey == null ? segments : segments.tailMap(firstKey, true)).values()) {
             segment.txnIndex().truncateTo(offset);
         }
+    }
+
+    /**
+     * Makes the transaction indexes rebuilt from {@code offset} on durable (files and directory entries):
+     * a clean start trusts the recovery point at the log end, so nothing else would fsync them.
+     */
+    private static void flushTxnIndexes(Path dir, NavigableMap<Long, LogSegment> segments, long offset)
+            throws IOException {
+        Long firstKey = segments.floorKey(offset);
+        for (LogSegment segment : (firstKey == null ? segments : segments.tailMap(firstKey, true)).values()) {
+            segment.txnIndex().flush();
+        }
+        StorageFiles.fsyncDirectory(dir);
     }
 
     /**

@@ -302,7 +302,7 @@ public final class PartitionLog implements ReplicaLog {
                 CompletedTxn completed = producerState.onMarker(producerId, producerEpoch, coordinatorEpoch, commit,
                         offset, nowMs);
                 if (completed != null && completed.aborted()) {
-                    segment.txnIndex().append(abortedTxn(completed));
+                    appendAborted(segment, completed);
                 }
             } catch (IOException | RuntimeException e) {
                 throw offline(offset, e);
@@ -316,6 +316,17 @@ public final class PartitionLog implements ReplicaLog {
             return new LogAppendResult(offset, offset, appendTimeMs, logStartOffset, 1, false);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Writer only: adds an aborted transaction to {@code segment}'s index; the index's first entry creates
+     * its file, whose directory entry the next flush then makes durable with the segment.
+     */
+    private void appendAborted(LogSegment segment, CompletedTxn completed) throws IOException {
+        segment.txnIndex().append(abortedTxn(completed));
+        if (segment.txnIndex().entries() == 1) {
+            dirNeedsFsync = true;
         }
     }
 
@@ -492,7 +503,7 @@ public final class PartitionLog implements ReplicaLog {
                 transactions |= batch.isTransactional() || batch.isControlBatch();
                 CompletedTxn completed = producerState.replay(batch);
                 if (completed != null && completed.aborted()) {
-                    segment.txnIndex().append(abortedTxn(completed));
+                    appendAborted(segment, completed);
                 }
             }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
