@@ -12,12 +12,12 @@
  * <p>Packages by role, each depending only on those below it (no cycles):
  * <pre>
  * io.strand.storage             LogManager: directories, open logs, background threads
- *   .cleaner                    compaction                          → log, checkpoint, index, file
+ *   .cleaner                    compaction                          → log, checkpoint, index, producer, file
  *   .log                        one partition's log and segments    → record, index, checkpoint, producer, file
  *   .record                     validation of produced batches      → (nothing)
- *   .index                      offset and time indexes             → file
+ *   .index                      offset, time and transaction indexes → file
  *   .checkpoint                 checkpoint files, leader epochs     → file
- *   .producer                   idempotent-producer state           → file
+ *   .producer                   idempotent and transactional producers → file
  *   .file                       file names, crash-safe writes       → (nothing)
  * </pre>
  * Nothing below depends on this package. A class is public only when another package needs it, and

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -36,6 +38,32 @@ public final class TestRecords {
     public static MemoryRecords idempotent(long producerId, short epoch, int baseSequence, long timestampMs, String... values) {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
                 simple(timestampMs, values));
+    }
+
+    /** A transactional producer's batch as it sends it. */
+    public static MemoryRecords transactional(long producerId, short epoch, int baseSequence, long timestampMs,
+            String... values) {
+        return MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, epoch, baseSequence,
+                simple(timestampMs, values));
+    }
+
+    /** A transactional producer's batch as a leader stored it (see {@link #replicated}). */
+    public static MemoryRecords replicatedTransactional(long baseOffset, int leaderEpoch, long producerId,
+            short producerEpoch, int baseSequence, long timestampMs, String... values) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE, TimestampType.CREATE_TIME, baseOffset, RecordBatch.NO_TIMESTAMP, producerId,
+                producerEpoch, baseSequence, true, leaderEpoch);
+        for (SimpleRecord r : simple(timestampMs, values)) {
+            builder.append(r);
+        }
+        return builder.build();
+    }
+
+    /** A commit or abort marker as a leader stored it at {@code offset}. */
+    public static MemoryRecords replicatedMarker(long offset, int leaderEpoch, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit, long timestampMs) {
+        return MemoryRecords.withEndTransactionMarker(offset, timestampMs, leaderEpoch, producerId, producerEpoch,
+                new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
     }
 
     /** A batch as a leader stored it: offsets from {@code baseOffset}, stamped with {@code leaderEpoch}. */

@@ -18,7 +18,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  *       outside [log start, log end]. Everything below it was cleaned before (the clean section).</li>
  *   <li>{@code firstUncleanableOffset}: the base offset of the first segment, from the one holding the
  *       first dirty offset on, that may not be cleaned: the active segment, one holding offsets at or
- *       above the high watermark, or one whose largest timestamp is less than
+ *       above the last stable offset (the high watermark, or the first offset of a transaction not yet
+ *       decided, or decided but not yet replicated), or one whose largest timestamp is less than
  *       {@code min.compaction.lag.ms} old.</li>
  *   <li>{@code dirtyRatio}: dirty bytes (segments in [firstDirty, firstUncleanable)) over those plus the
  *       clean bytes (segments in [log start, firstDirty)).</li>
@@ -43,7 +44,7 @@ record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, long c
         LogConfig config = log.config();
         long logStart = log.logStartOffset();
         long logEnd = log.logEndOffset();
-        long highWatermark = log.highWatermark();
+        long lastStableOffset = log.lastStableOffset();
         LogSegment active = log.activeSegment();
         NavigableMap<Long, LogSegment> segments = log.segmentMap();
         long firstDirty = checkpointedOffset < logStart || checkpointedOffset > logEnd ? logStart : checkpointedOffset;
@@ -65,7 +66,7 @@ record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, long c
             }
             boolean oldEnough = config.minCompactionLagMs() == 0 || segment.sizeInBytes() == 0
                     || nowMs - segment.largestTimestampMs() >= config.minCompactionLagMs();
-            boolean cleanable = segment != active && nextBase != null && upper <= highWatermark && oldEnough;
+            boolean cleanable = segment != active && nextBase != null && upper <= lastStableOffset && oldEnough;
             if (!cleanable) {
                 firstUncleanable = segment.baseOffset();
                 break;

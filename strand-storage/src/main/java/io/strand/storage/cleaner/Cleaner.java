@@ -1,11 +1,13 @@
 package io.strand.storage.cleaner;
 
 import io.strand.storage.file.LogFileNames;
+import io.strand.storage.producer.LastRecord;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.LogSegment;
 import io.strand.storage.log.PartitionLog;
 import io.strand.storage.log.SwapObserver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +30,15 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>builds the {@link OffsetMap} (key hash → latest offset) over the dirty section
  *       [firstDirty, firstUncleanable), batch by batch, stopping early when the map is full — the
- *       section up to the map's last offset is then cleaned and the rest waits for the next pass;</li>
+ *       section up to the map's last offset is then cleaned and the rest waits for the next pass; records
+ *       of aborted transactions (from the transaction indexes) do not enter it, so they never shadow a
+ *       committed value;</li>
  *   <li>rewrites every segment from the log start up to that end offset through a
- *       {@link CompactionFilter}, grouping neighbouring segments while their sizes add up to at most
- *       {@code segment.bytes} (and their indexes fit), one {@code .cleaned} segment per group, with
- *       offsets kept as they are (gaps, never renumbering);</li>
+ *       {@link CompactionFilter} (which also drops aborted transactions' records and, after
+ *       {@code delete.retention.ms}, markers with no data left), grouping neighbouring segments while
+ *       their sizes add up to at most {@code segment.bytes} (and their indexes fit), one {@code .cleaned}
+ *       segment per group, with offsets kept as they are (gaps, never renumbering), its transaction index
+ *       holding the aborted transactions whose kept marker it holds;</li>
  *   <li>swaps each cleaned segment in with {@link PartitionLog#replaceSegments}.</li>
  * </ol>
  * The result's {@code endOffset} is the new end of the clean section, to be checkpointed.
@@ -91,19 +97,21 @@ final class Cleaner {
             return new Result(-1L, bytesRead, 0, 0, 0, Long.MAX_VALUE);
         }
         LogConfig config = log.config();
-        CompactionFilter filter = new CompactionFilter(nowMs, config.deleteRetentionMs(), map,
-                log.lastBatchOffsetsOfProducers());
+        Map<Long, LastRecord> lastRecords = log.lastRecordsOfProducers();
         List<List<LogSegment>> groups = groupBySize(log.segmentMap().headMap(endOffset, false), config);
         int before = 0;
+        long earliestDeleteHorizonMs = Long.MAX_VALUE;
         for (List<LogSegment> group : groups) {
             before += group.size();
-            if (!cleanGroup(log, group, filter, config, nowMs)) {
+            long horizonMs = cleanGroup(log, group, lastRecords, config, nowMs);
+            if (horizonMs < 0) {
                 LOG.info("Cleaning of partition={} gave up at baseOffset={}: segments changed meanwhile",
                         log.topicPartition(), group.get(0).baseOffset());
                 return new Result(-1L, bytesRead, bytesWritten, before, groups.size(), Long.MAX_VALUE);
             }
+            earliestDeleteHorizonMs = Math.min(earliestDeleteHorizonMs, horizonMs);
         }
-        return new Result(endOffset, bytesRead, bytesWritten, before, groups.size(), filter.earliestDeleteHorizonMs());
+        return new Result(endOffset, bytesRead, bytesWritten, before, groups.size(), earliestDeleteHorizonMs);
     }
 
     /** Fills the map from the dirty section; returns the offset after the last batch it covers. */
@@ -112,6 +120,8 @@ final class Cleaner {
         NavigableMap<Long, LogSegment> segments = log.segmentMap();
         Long fromKey = segments.floorKey(firstDirty);
         long end = firstDirty;
+        CleanedTransactions transactions = new CleanedTransactions(null);
+        transactions.addAborted(log.collectAbortedTransactions(firstDirty, firstUncleanable));
         for (LogSegment segment : segments.subMap(fromKey == null ? firstDirty : fromKey, true, firstUncleanable,
                 false).values()) {
             int position = segment.offsetIndex().lookupPosition(firstDirty);
@@ -120,7 +130,14 @@ final class Cleaner {
                     continue;
                 }
                 checkNotStopped();
-                if (!batch.isControlBatch()) {
+                boolean keyed;
+                if (batch.isControlBatch()) {
+                    transactions.onControlBatchRead(batch);
+                    keyed = false;
+                } else {
+                    keyed = !transactions.onBatchRead(batch);
+                }
+                if (keyed) {
                     Integer count = batch.countOrNull();
                     int records = count == null ? (int) (batch.lastOffset() - batch.baseOffset() + 1) : count;
                     if (map.size() + records > map.maxEntries()) {
@@ -181,19 +198,34 @@ final class Cleaner {
         return groups;
     }
 
-    private boolean cleanGroup(PartitionLog log, List<LogSegment> group, CompactionFilter filter, LogConfig config,
-            long nowMs) throws IOException {
+    /**
+     * Cleans one group into one {@code .cleaned} segment, its transaction index holding the aborted
+     * transactions whose kept marker it holds, and swaps it in.
+     *
+     * @return the earliest delete horizon of what it kept, or -1 if the swap gave up
+     */
+    private long cleanGroup(PartitionLog log, List<LogSegment> group, Map<Long, LastRecord> lastRecords,
+            LogConfig config, long nowMs) throws IOException {
         LogSegment cleaned = LogSegment.create(log.dir(), group.get(0).baseOffset(), LogFileNames.CLEANED_SUFFIX,
                 config, nowMs, 0L);
+        CleanedTransactions transactions = new CleanedTransactions(cleaned.txnIndex());
+        CompactionFilter filter = new CompactionFilter(nowMs, config.deleteRetentionMs(), map, lastRecords,
+                transactions);
+        NavigableMap<Long, LogSegment> segments = log.segmentMap();
         boolean installed = false;
         try {
             for (LogSegment source : group) {
+                Long next = segments.higherKey(source.baseOffset());
+                long upperBound = next != null ? next : log.logEndOffset();
+                transactions.addAborted(log.collectAbortedTransactions(source.baseOffset(), upperBound));
                 filterInto(source.fileRecords(), cleaned, filter, config);
             }
             cleaned.onBecomeInactive();
             cleaned.flush();
             installed = log.replaceSegments(group, cleaned, swapObserver);
-            return installed;
+            return installed ? filter.earliestDeleteHorizonMs() : -1L;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         } finally {
             if (!installed) {
                 if (log.isClosed()) {

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Choosing a log.</b> Each pass ({@link #cleanOnce()}) computes a {@link CleanableRange} for every
  * open compacted log and cleans the one with the highest dirty ratio among those above their
- * {@code min.cleanable.dirty.ratio} or past {@code max.compaction.lag.ms}; a log whose kept tombstones
- * reached their delete horizon is cleaned too, to drop them. The active segment, segments at or above
- * the high watermark and segments younger than {@code min.compaction.lag.ms} are never touched.
+ * {@code min.cleanable.dirty.ratio} or past {@code max.compaction.lag.ms}; a log whose kept tombstones or
+ * spent transaction markers reached their delete horizon is cleaned too, to drop them. The active
+ * segment, segments at or above the last stable offset (so never an undecided transaction, nor anything
+ * at or above the high watermark) and segments younger than {@code min.compaction.lag.ms} are never
+ * touched.
  *
  * <p><b>Checkpoint.</b> {@code cleaner-offset-checkpoint} in each log dir ({@link CleanerCheckpoints})
  * holds where each log's clean section ends; written after each cleaning, moved back when the log is

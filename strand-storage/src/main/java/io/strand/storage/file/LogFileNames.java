@@ -21,13 +21,14 @@ import org.apache.kafka.common.TopicPartition;
  *     00000000000000000000.log         record batches, named by the segment's base offset
  *     00000000000000000000.index       offset index
  *     00000000000000000000.timeindex   time index
+ *     00000000000000000000.txnindex    aborted transactions whose marker is in the segment (only if any)
  *     00000000000000001234.snapshot    producer state as of offset 1234
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;n&gt;-delete/   a deleted partition waiting for its files to go
  * </pre>
  *
  * Files ending in {@code .deleted} wait for their delayed removal; files ending in {@code .tmp} are
  * half-written checkpoints. Both are removed when a log is opened. A segment the cleaner is writing
- * has its three files named {@code <offset>.log.cleaned} etc.; renamed to {@code .swap} they are a
+ * has its files named {@code <offset>.log.cleaned} etc.; renamed to {@code .swap} they are a
  * finished replacement for the segments in their offset range (see the log's {@code SwapRecovery}).
  */
 public final class LogFileNames {
@@ -35,6 +36,7 @@ public final class LogFileNames {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String TXN_INDEX_SUFFIX = ".txnindex";
     public static final String SNAPSHOT_SUFFIX = ".snapshot";
     public static final String DELETED_SUFFIX = ".deleted";
     public static final String TMP_SUFFIX = ".tmp";
@@ -75,6 +77,10 @@ public final class LogFileNames {
 
     public static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(offsetName(baseOffset) + TIME_INDEX_SUFFIX);
+    }
+
+    public static Path txnIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(offsetName(baseOffset) + TXN_INDEX_SUFFIX);
     }
 
     public static Path snapshotFile(Path dir, long offset) {

@@ -3,6 +3,8 @@ package io.strand.storage.log;
 import io.strand.storage.checkpoint.CheckpointedOffsets;
 import io.strand.storage.checkpoint.LeaderEpochCache;
 import io.strand.storage.file.LogFileNames;
+import io.strand.storage.file.StorageFiles;
+import io.strand.storage.producer.CompletedTxn;
 import io.strand.storage.producer.ProducerStateManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +34,15 @@ import org.slf4j.LoggerFactory;
  * deleted. A segment whose indexes are missing or malformed is recovered in any case. Leftover
  * {@code .deleted} and {@code .tmp} files, and index files without a {@code .log}, are removed; a
  * segment replacement the cleaner left unfinished is completed or discarded first ({@link SwapRecovery}).
+ *
+ * <p><b>Producer state and transaction indexes.</b> The producer state is loaded from the latest
+ * snapshot at or below both the log end and the first recovered segment's base offset (snapshots above
+ * the log end are deleted), and the batches after it are replayed. The transaction indexes are a
+ * function of the same replay: every entry whose abort marker lies at or above the replay's start is
+ * removed and appended again as the replay completes each aborted transaction, so an index entry lost
+ * or torn with an unflushed segment, or left by a segment the recovery cut, is rebuilt, and a segment
+ * below the recovery point (fsynced with its index) keeps its entries. After a clean shutdown the
+ * snapshot is at the log end and nothing is replayed.
  */
 final class LogLoader {
 
@@ -55,7 +66,7 @@ final class LogLoader {
                 segments.put(baseOffset, LogSegment.open(dir, baseOffset, config, nowMs, env.rollJitterMs(config)));
             }
             LeaderEpochCache epochCache = LeaderEpochCache.load(dir);
-            recover(segments, config, epochCache, hadCleanShutdown ? Long.MAX_VALUE
+            long recoveredFrom = recover(segments, config, epochCache, hadCleanShutdown ? Long.MAX_VALUE
                     : Math.max(0L, checkpoint.recoveryPoint()));
             if (segments.isEmpty()) {
                 long baseOffset = Math.max(0L, checkpoint.logStartOffset());
@@ -68,8 +79,13 @@ final class LogLoader {
             epochCache.truncateFromEnd(logEndOffset);
             epochCache.truncateFromStart(logStartOffset);
             ProducerStateManager producerState = new ProducerStateManager(tp, dir);
-            long snapshotOffset = producerState.loadLatestSnapshot(logEndOffset);
-            replayProducerState(producerState, segments, Math.max(snapshotOffset, segments.firstKey()), logEndOffset);
+            long snapshotOffset = producerState.loadLatestSnapshot(Math.min(recoveredFrom, logEndOffset), logEndOffset);
+            long replayFrom = Math.max(snapshotOffset, segments.firstKey());
+            truncateTxnIndexes(segments, replayFrom);
+            replayProducerState(producerState, segments, replayFrom, logEndOffset, true);
+            if (replayFrom < logEndOffset) {
+                flushTxnIndexes(dir, segments, replayFrom);
+            }
             long recoveryPoint = hadCleanShutdown ? logEndOffset
                     : Math.min(Math.max(checkpoint.recoveryPoint(), 0L), logEndOffset);
             long highWatermark = Math.min(Math.max(checkpoint.highWatermark(), logStartOffset), logEndOffset);
@@ -101,7 +117,8 @@ final class LogLoader {
                     Files.deleteIfExists(file);
                 } else if (name.endsWith(LogFileNames.LOG_SUFFIX) && LogFileNames.offsetOf(name) >= 0) {
                     logs.add(LogFileNames.offsetOf(name));
-                } else if (name.endsWith(LogFileNames.INDEX_SUFFIX) || name.endsWith(LogFileNames.TIME_INDEX_SUFFIX)) {
+                } else if (name.endsWith(LogFileNames.INDEX_SUFFIX) || name.endsWith(LogFileNames.TIME_INDEX_SUFFIX)
+                        || name.endsWith(LogFileNames.TXN_INDEX_SUFFIX)) {
                     indexes.add(file);
                 }
             }
@@ -115,16 +132,24 @@ final class LogLoader {
         return new ArrayList<>(logs);
     }
 
-    private static void recover(ConcurrentSkipListMap<Long, LogSegment> segments, LogConfig config,
+    /**
+     * Recovers the segments from the one holding {@code recoveryPoint} on, and any other whose indexes
+     * need it.
+     *
+     * @return the base offset of the first segment recovered, or {@code Long.MAX_VALUE} if none was
+     */
+    private static long recover(ConcurrentSkipListMap<Long, LogSegment> segments, LogConfig config,
             LeaderEpochCache epochCache, long recoveryPoint) throws IOException {
         Long fromKey = segments.floorKey(recoveryPoint);
         long recoverFrom = recoveryPoint == Long.MAX_VALUE ? Long.MAX_VALUE : fromKey == null ? Long.MIN_VALUE : fromKey;
+        long firstRecovered = Long.MAX_VALUE;
         List<LogSegment> all = new ArrayList<>(segments.values());
         for (int i = 0; i < all.size(); i++) {
             LogSegment segment = all.get(i);
             if (segment.baseOffset() < recoverFrom && !segment.needsRecovery()) {
                 continue;
             }
+            firstRecovered = Math.min(firstRecovered, segment.baseOffset());
             List<LeaderEpochCache.Entry> epochs = new ArrayList<>();
             int cutBytes = segment.recover(config.indexIntervalBytes(), batch -> collectEpoch(batch, epochCache, epochs));
             for (LeaderEpochCache.Entry e : epochs) {
@@ -147,6 +172,7 @@ final class LogLoader {
                 break;
             }
         }
+        return firstRecovered;
     }
 
     private static void collectEpoch(RecordBatch batch, LeaderEpochCache cache, List<LeaderEpochCache.Entry> out) {
@@ -156,9 +182,39 @@ final class LogLoader {
         }
     }
 
-    /** Rebuilds producer state from the batches in [{@code fromOffset}, {@code logEndOffset}). */
+    /**
+     * Removes from the transaction indexes every entry whose marker is at or above {@code offset}, before
+     * {@link #replayProducerState} appends them again.
+     */
+    private static void truncateTxnIndexes(NavigableMap<Long, LogSegment> segments, long offset) throws IOException {
+        Long firstKey = segments.floorKey(offset);
+        for (LogSegment segment : (firstKey == null ? segments : segments.tailMap(firstKey, true)).values()) {
+            segment.txnIndex().truncateTo(offset);
+        }
+    }
+
+    /**
+     * Makes the transaction indexes rebuilt from {@code offset} on durable (files and directory entries):
+     * a clean start trusts the recovery point at the log end, so nothing else would fsync them.
+     */
+    private static void flushTxnIndexes(Path dir, NavigableMap<Long, LogSegment> segments, long offset)
+            throws IOException {
+        Long firstKey = segments.floorKey(offset);
+        for (LogSegment segment : (firstKey == null ? segments : segments.tailMap(firstKey, true)).values()) {
+            segment.txnIndex().flush();
+        }
+        StorageFiles.fsyncDirectory(dir);
+    }
+
+    /**
+     * Rebuilds producer state from the batches in [{@code fromOffset}, {@code logEndOffset}). With
+     * {@code rebuildTxnIndexes} each aborted transaction a replayed marker completes is appended to the
+     * transaction index of the marker's segment (the caller removed the entries at or above
+     * {@code fromOffset} first); without it the indexes are left as they are (a truncation, whose
+     * surviving entries are still right).
+     */
     static void replayProducerState(ProducerStateManager producerState, NavigableMap<Long, LogSegment> segments,
-            long fromOffset, long logEndOffset) {
+            long fromOffset, long logEndOffset, boolean rebuildTxnIndexes) throws IOException {
         if (fromOffset < logEndOffset) {
             Long firstKey = segments.floorKey(fromOffset);
             Map<Long, LogSegment> tail = firstKey == null ? segments : segments.tailMap(firstKey, true);
@@ -169,7 +225,10 @@ final class LogLoader {
                         break;
                     }
                     if (batch.lastOffset() >= fromOffset) {
-                        producerState.replay(batch);
+                        CompletedTxn completed = producerState.replay(batch);
+                        if (rebuildTxnIndexes && completed != null && completed.aborted()) {
+                            segment.txnIndex().append(PartitionLog.abortedTxn(completed));
+                        }
                     }
                 }
             }

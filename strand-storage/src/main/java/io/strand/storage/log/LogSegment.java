@@ -4,6 +4,7 @@ import io.strand.storage.file.CorruptFileException;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.index.OffsetIndex;
 import io.strand.storage.index.TimeIndex;
+import io.strand.storage.index.TransactionIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: the {@code <baseOffset>.log} file holding v2 record batches exactly
- * as they came over the wire (with offsets assigned), and its {@link OffsetIndex} and
- * {@link TimeIndex}. Every batch in it has offsets at or above {@code baseOffset}, and below the next
- * segment's base offset.
+ * as they came over the wire (with offsets assigned), its {@link OffsetIndex} and {@link TimeIndex},
+ * and its {@link TransactionIndex} of the aborted transactions whose marker it holds. Every batch in it
+ * has offsets at or above {@code baseOffset}, and below the next segment's base offset.
  *
  * <p><b>Threads.</b> Only the partition's writer appends, truncates, rolls, recovers and closes.
  * Readers call {@link #read}, {@link #findOffsetByTimestamp} and the getters without locks; they never
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Crash.</b> Bytes written reach the page cache at once and the disk at {@link #flush()}. After an
  * unclean shutdown {@link #recover} re-reads the file, keeps the longest prefix of intact batches and
- * rebuilds both indexes from it.
+ * rebuilds the offset and time indexes from it; the transaction index, which needs the producer state
+ * before the segment, is rebuilt by the loader's producer-state replay.
  *
  * <p>Public for the cleaner ({@code io.strand.storage.cleaner}), which reads inactive segments and
  * writes their replacement ({@link #create} with the {@code .cleaned} suffix); the broker never sees a
@@ -48,6 +50,7 @@ public final class LogSegment {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final long createdMs;
     private final long rollJitterMs;
     private final boolean indexesRebuilt;
@@ -60,11 +63,12 @@ public final class LogSegment {
     private volatile boolean deleted;
 
     private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
-            long createdMs, long rollJitterMs, boolean indexesRebuilt) {
+            TransactionIndex txnIndex, long createdMs, long rollJitterMs, boolean indexesRebuilt) {
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.createdMs = createdMs;
         this.rollJitterMs = rollJitterMs;
         this.indexesRebuilt = indexesRebuilt;
@@ -79,7 +83,7 @@ public final class LogSegment {
     }
 
     /**
-     * Creates a new, empty segment whose three file names end with {@code suffix} after the usual ones
+     * Creates a new, empty segment whose file names end with {@code suffix} after the usual ones
      * (the cleaner's {@code .cleaned}); leftover files of the same names are replaced.
      */
     public static LogSegment create(Path dir, long baseOffset, String suffix, LogConfig config, long nowMs,
@@ -87,12 +91,14 @@ public final class LogSegment {
         Path logPath = withSuffix(LogFileNames.logFile(dir, baseOffset), suffix);
         Path offsetPath = withSuffix(LogFileNames.indexFile(dir, baseOffset), suffix);
         Path timePath = withSuffix(LogFileNames.timeIndexFile(dir, baseOffset), suffix);
+        Path txnPath = withSuffix(LogFileNames.txnIndexFile(dir, baseOffset), suffix);
         Files.deleteIfExists(logPath);
         Files.deleteIfExists(offsetPath);
         Files.deleteIfExists(timePath);
+        Files.deleteIfExists(txnPath);
         FileRecords log = FileRecords.open(logPath.toFile(), false,
                 config.preallocate() ? config.segmentBytes() : 0, config.preallocate());
-        return withIndexes(offsetPath, timePath, baseOffset, log, config, nowMs, rollJitterMs);
+        return withIndexes(offsetPath, timePath, txnPath, baseOffset, log, config, nowMs, rollJitterMs);
     }
 
     private static Path withSuffix(Path path, String suffix) {
@@ -100,21 +106,23 @@ public final class LogSegment {
     }
 
     /**
-     * Opens an existing segment. Missing or malformed index files are replaced by empty ones and the
-     * segment reports {@link #needsRecovery()}.
+     * Opens an existing segment. Missing or malformed offset or time index files, and a malformed
+     * transaction index, are replaced by empty ones and the segment reports {@link #needsRecovery()}.
+     * A missing transaction index is an empty one.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs, long rollJitterMs)
             throws IOException {
         FileRecords log = FileRecords.open(LogFileNames.logFile(dir, baseOffset).toFile(), true, 0, false);
         return withIndexes(LogFileNames.indexFile(dir, baseOffset), LogFileNames.timeIndexFile(dir, baseOffset),
-                baseOffset, log, config, nowMs, rollJitterMs);
+                LogFileNames.txnIndexFile(dir, baseOffset), baseOffset, log, config, nowMs, rollJitterMs);
     }
 
-    private static LogSegment withIndexes(Path offsetPath, Path timePath, long baseOffset, FileRecords log,
-            LogConfig config, long nowMs, long rollJitterMs) throws IOException {
+    private static LogSegment withIndexes(Path offsetPath, Path timePath, Path txnPath, long baseOffset,
+            FileRecords log, LogConfig config, long nowMs, long rollJitterMs) throws IOException {
         boolean rebuilt = log.sizeInBytes() > 0 && (!Files.exists(offsetPath) || !Files.exists(timePath));
         OffsetIndex offsetIndex = null;
         TimeIndex timeIndex = null;
+        TransactionIndex txnIndex = null;
         try {
             try {
                 offsetIndex = new OffsetIndex(offsetPath, baseOffset, config.segmentIndexBytes());
@@ -130,14 +138,25 @@ public final class LogSegment {
                 timeIndex = new TimeIndex(timePath, baseOffset, config.segmentIndexBytes());
                 rebuilt = true;
             }
+            try {
+                txnIndex = new TransactionIndex(txnPath, baseOffset);
+            } catch (CorruptFileException e) {
+                LOG.warn("Rebuilding transaction index of segment file={}: {}", log.file(), e.getMessage());
+                Files.deleteIfExists(txnPath);
+                txnIndex = new TransactionIndex(txnPath, baseOffset);
+                rebuilt = true;
+            }
         } catch (IOException | RuntimeException e) {
             log.close();
             if (offsetIndex != null) {
                 offsetIndex.close();
             }
+            if (timeIndex != null) {
+                timeIndex.close();
+            }
             throw e;
         }
-        return new LogSegment(baseOffset, log, offsetIndex, timeIndex, nowMs, rollJitterMs, rebuilt);
+        return new LogSegment(baseOffset, log, offsetIndex, timeIndex, txnIndex, nowMs, rollJitterMs, rebuilt);
     }
 
     public long baseOffset() {
@@ -158,6 +177,11 @@ public final class LogSegment {
 
     public TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    /** The aborted transactions whose marker is in this segment (written by the partition's writer). */
+    public TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     MaxTimestamp maxTimestamp() {
@@ -356,6 +380,7 @@ public final class LogSegment {
         }
         offsetIndex.truncateTo(at.offset);
         timeIndex.truncateTo(at.offset);
+        txnIndex.truncateTo(at.offset);
         int removed = log.truncateTo(at.position);
         MaxTimestamp max = new MaxTimestamp(timeIndex.lastTimestamp(), timeIndex.lastOffset());
         for (FileChannelRecordBatch batch : log.batchesFrom(offsetIndex.lookupPosition(max.offset()))) {
@@ -388,6 +413,7 @@ public final class LogSegment {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Renames the files to {@code *.deleted}; readers holding slices keep reading until {@link #closeAndDelete()}. */
@@ -399,15 +425,18 @@ public final class LogSegment {
                 + LogFileNames.DELETED_SUFFIX));
         timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName()
                 + LogFileNames.DELETED_SUFFIX));
+        txnIndex.renameTo(txnIndex.path().resolveSibling(txnIndex.path().getFileName()
+                + LogFileNames.DELETED_SUFFIX));
     }
 
     /**
-     * Renames the three files from names ending in {@code fromSuffix} to names ending in {@code toSuffix}
+     * Renames the files from names ending in {@code fromSuffix} to names ending in {@code toSuffix}
      * (either may be empty), the log file last; open readers keep reading.
      */
     void renameFiles(String fromSuffix, String toSuffix) throws IOException {
         offsetIndex.renameTo(replaceSuffix(offsetIndex.path(), fromSuffix, toSuffix));
         timeIndex.renameTo(replaceSuffix(timeIndex.path(), fromSuffix, toSuffix));
+        txnIndex.renameTo(replaceSuffix(txnIndex.path(), fromSuffix, toSuffix));
         log.renameTo(replaceSuffix(log.file().toPath(), fromSuffix, toSuffix).toFile());
     }
 
@@ -424,6 +453,7 @@ public final class LogSegment {
         log.deleteIfExists();
         offsetIndex.closeAndDelete();
         timeIndex.closeAndDelete();
+        txnIndex.closeAndDelete();
     }
 
     /** Closes the files as they are, without trimming: what a crash leaves behind. */
@@ -431,6 +461,7 @@ public final class LogSegment {
         log.closeHandlers();
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
     }
 
     @Override

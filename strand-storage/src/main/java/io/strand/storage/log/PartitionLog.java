@@ -5,6 +5,9 @@ import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.checkpoint.LeaderEpochCache;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.file.StorageFiles;
+import io.strand.storage.index.AbortedTxn;
+import io.strand.storage.producer.CompletedTxn;
+import io.strand.storage.producer.LastRecord;
 import io.strand.storage.producer.ProducerEntry;
 import io.strand.storage.producer.ProducerStateManager;
 import io.strand.storage.record.BatchValidator;
@@ -28,6 +31,8 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Records;
@@ -53,6 +58,14 @@ import org.slf4j.LoggerFactory;
  * leader's high watermark with {@link #updateHighWatermark}. Both paths update the leader-epoch cache
  * and the idempotent-producer state the same way recovery rebuilds them, so any replica can become
  * leader and deduplicate a producer's retries.
+ *
+ * <p><b>Transactions.</b> The leader appends transactional data batches with {@link #appendAsLeader}
+ * (the first one of a producer opens its transaction; whether the coordinator knows of it is the
+ * broker's to check) and the coordinator's commit and abort markers with {@link #appendMarker}; a
+ * follower replays both from its leader. Aborted transactions go to each segment's transaction index
+ * ({@code .txnindex}), which {@link #collectAbortedTransactions} reads for read_committed fetches, bounded
+ * by {@link #lastStableOffset}. Producers may not write control batches. Non-transactional batches pay
+ * nothing for this: no lock, allocation or scan beyond the idempotent-producer checks.
  *
  * <p><b>Threads.</b> Appends, rolls, retention, truncation, config changes and close take the writer
  * lock, so there is one writer at a time. Reads ({@link #read}, the offset getters, timestamp and epoch
@@ -109,6 +122,17 @@ public final class PartitionLog implements ReplicaLog {
     private volatile long lastFlushMs;
     private volatile boolean dirNeedsFsync;
     private volatile boolean closed;
+    /**
+     * The producer state's first unstable offset as of the writer's last change, or -1 (written under the
+     * writer lock, read by {@link #lastStableOffset} without it).
+     */
+    private volatile long firstUnstableOffset = -1L;
+    /**
+     * Whether a completed transaction waits for the high watermark to pass its marker: then a high
+     * watermark update takes the writer lock to let the first unstable offset move (see
+     * {@link #updateHighWatermark}); otherwise it takes no lock.
+     */
+    private volatile boolean unreplicatedTxnsPending;
     /** The lowest offset truncated to since the cleaner last asked, or Long.MAX_VALUE. */
     private final AtomicLong truncatedToOffset =
             new AtomicLong(Long.MAX_VALUE);
@@ -130,6 +154,7 @@ public final class PartitionLog implements ReplicaLog {
         this.highWatermark = loaded.highWatermark();
         this.recoveryPoint = loaded.recoveryPoint();
         this.lastFlushMs = env.time().milliseconds();
+        onTransactionStateChanged();
     }
 
     /**
@@ -171,7 +196,8 @@ public final class PartitionLog implements ReplicaLog {
      *     {@code CorruptRecordException}, {@code InvalidRecordException}, {@code RecordTooLargeException},
      *     {@code InvalidTimestampException}, {@code UnsupportedForMessageFormatException},
      *     {@code OutOfOrderSequenceException}, {@code InvalidProducerEpochException},
-     *     {@code KafkaStorageException}
+     *     {@code InvalidTxnStateException} (a non-transactional batch of a producer with an ongoing
+     *     transaction), {@code KafkaStorageException}
      */
     public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
         LogConfig cfg = config;
@@ -182,7 +208,7 @@ public final class PartitionLog implements ReplicaLog {
             ensureOpen();
             if (batch.hasProducerId()) {
                 ProducerEntry.BatchMetadata duplicate = producerState.checkAppend(batch.producerId(),
-                        batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+                        batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), batch.isTransactional());
                 if (duplicate != null) {
                     long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
                             ? duplicate.timestampMs() : -1L;
@@ -204,7 +230,11 @@ public final class PartitionLog implements ReplicaLog {
             write(cfg, validated.records(), firstOffset, lastOffset, maxTimestampMs, leaderEpoch);
             if (batch.hasProducerId()) {
                 producerState.onBatchAppended(batch.producerId(), batch.producerEpoch(), new ProducerEntry.BatchMetadata(
-                        batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, maxTimestampMs));
+                        batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, maxTimestampMs),
+                        batch.isTransactional());
+                if (batch.isTransactional()) {
+                    onTransactionStateChanged();
+                }
             }
             producerState.setMapEndOffset(lastOffset + 1);
             if (lastOffset + 1 - recoveryPoint >= cfg.flushIntervalMessages()) {
@@ -218,12 +248,121 @@ public final class PartitionLog implements ReplicaLog {
     }
 
     /**
+     * Writes a commit or abort marker for producer {@code producerId} as leader (what WriteTxnMarkers
+     * asks of a partition), with the rules of transaction versions 0 and 1: the marker's producer epoch
+     * may not be older than the producer's. See {@link #appendMarker(long, short, int, boolean, int, short)}.
+     */
+    public LogAppendResult appendMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+            int leaderEpoch) {
+        return appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch, (short) 0);
+    }
+
+    /**
+     * Writes a commit or abort marker for producer {@code producerId} as leader: one control batch
+     * (kafka-clients' {@code EndTransactionMarker}: version 0, {@code coordinatorEpoch}) at the log end,
+     * stamped with {@code leaderEpoch}, timestamped now (LogAppendTime if the topic says so). It ends
+     * the producer's ongoing transaction; an aborted one is added to the active segment's transaction
+     * index before the marker becomes visible to readers. The last stable offset moves past the
+     * transaction once the high watermark passes the marker. A marker for a producer with no ongoing
+     * transaction is written all the same and changes only its epochs. Thread-safe (writer lock); a
+     * refused marker changes nothing. Checks against the transaction coordinator are the caller's.
+     *
+     * @param transactionVersion the coordinator's transaction version: from 2 on, every marker bumps the
+     *     producer epoch, so it must be newer than the producer's (a repeat of the current epoch's marker
+     *     after the transaction ended is accepted as a retry)
+     * @return the marker's offset as first and last offset, one record
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if the epoch is too old (INVALID_PRODUCER_EPOCH)
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException if {@code coordinatorEpoch}
+     *     is older than the one of the producer's last marker (TRANSACTION_COORDINATOR_FENCED)
+     * @throws KafkaStorageException if the write fails; the log is then taken offline
+     */
+    public LogAppendResult appendMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+            int leaderEpoch, short transactionVersion) {
+        if (producerId < 0 || producerEpoch < 0) {
+            throw new IllegalArgumentException("A transaction marker needs a producer: partition=" + topicPartition
+                    + " producerId=" + producerId + " producerEpoch=" + producerEpoch);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch, transactionVersion);
+            LogConfig cfg = config;
+            long offset = logEnd.offset();
+            long nowMs = env.time().milliseconds();
+            MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, nowMs, leaderEpoch, producerId,
+                    producerEpoch, new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
+                            coordinatorEpoch));
+            long appendTimeMs = -1L;
+            if (cfg.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                records.batches().iterator().next().setMaxTimestamp(TimestampType.LOG_APPEND_TIME, nowMs);
+                appendTimeMs = nowMs;
+            }
+            LogSegment segment = writeUnpublished(cfg, records, offset, offset, nowMs, leaderEpoch);
+            try {
+                CompletedTxn completed = producerState.onMarker(producerId, producerEpoch, coordinatorEpoch, commit,
+                        offset, nowMs);
+                if (completed != null && completed.aborted()) {
+                    appendAborted(segment, completed);
+                }
+            } catch (IOException | RuntimeException e) {
+                throw offline(offset, e);
+            }
+            logEnd = new LogEnd(offset + 1, segment, segment.sizeInBytes());
+            producerState.setMapEndOffset(offset + 1);
+            onTransactionStateChanged();
+            if (offset + 1 - recoveryPoint >= cfg.flushIntervalMessages()) {
+                flushUpTo(offset + 1);
+            }
+            return new LogAppendResult(offset, offset, appendTimeMs, logStartOffset, 1, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writer only: adds an aborted transaction to {@code segment}'s index; the index's first entry creates
+     * its file, whose directory entry the next flush then makes durable with the segment.
+     */
+    private void appendAborted(LogSegment segment, CompletedTxn completed) throws IOException {
+        segment.txnIndex().append(abortedTxn(completed));
+        if (segment.txnIndex().entries() == 1) {
+            dirNeedsFsync = true;
+        }
+    }
+
+    /** The transaction-index entry of an aborted transaction. */
+    static AbortedTxn abortedTxn(CompletedTxn completed) {
+        return new AbortedTxn(completed.producerId(), completed.firstOffset(), completed.lastOffset(),
+                completed.lastStableOffset());
+    }
+
+    /**
+     * Writer only, after the producer state's transactions changed (or the high watermark moved while a
+     * completed transaction waited for it): drops the completed transactions whose marker is below the
+     * high watermark and publishes the first unstable offset. The flag is written before the high
+     * watermark is read, and {@link #updateHighWatermark} writes the high watermark before it reads the
+     * flag, so a completed transaction is never left waiting for an update that already happened.
+     */
+    private void onTransactionStateChanged() {
+        if (producerState.hasUnreplicatedTransactions()) {
+            unreplicatedTxnsPending = true;
+            producerState.onHighWatermarkUpdated(highWatermark);
+            unreplicatedTxnsPending = producerState.hasUnreplicatedTransactions();
+        } else {
+            unreplicatedTxnsPending = false;
+        }
+        firstUnstableOffset = producerState.firstUnstableOffset();
+    }
+
+    /**
      * Appends batches a follower fetched from its leader, keeping the offsets and leader epochs the
      * leader stamped. Thread-safe: the checks ({@link ReplicatedBatches}: magic, CRC, framing, offsets
      * increasing) run on the caller's thread, the write under the writer lock. Each batch whose epoch is
-     * newer than the latest records that epoch's start offset; idempotent batches update the producer
-     * state exactly as recovery replays them, so a follower that becomes leader recognises a
-     * producer's retries as the old leader would. Rolls, indexes and {@code flush.messages} as on the
+     * newer than the latest records that epoch's start offset; idempotent and transactional batches and
+     * transaction markers update the producer state exactly as recovery replays them (no checks), so a
+     * follower that becomes leader recognises a producer's retries and open transactions as the old
+     * leader would; an abort marker adds its transaction to the segment's transaction index before the
+     * batches become visible to readers. Rolls, indexes and {@code flush.messages} as on the
      * leader path. A partial batch at the end (the fetch's byte limit) is dropped; a batch may start
      * above the log end (a gap left by compaction in the leader's log), never below.
      *
@@ -246,9 +385,8 @@ public final class PartitionLog implements ReplicaLog {
                 throw new UnexpectedAppendOffsetException(topicPartition.toString(), checked.firstOffset(), endOffset);
             }
             LogConfig cfg = config;
-            writeReplicated(cfg, checked);
-            for (MutableRecordBatch batch : checked.batches()) {
-                producerState.replay(batch);
+            if (writeReplicated(cfg, checked)) {
+                onTransactionStateChanged();
             }
             long lastOffset = checked.lastOffset();
             if (lastOffset + 1 - recoveryPoint >= cfg.flushIntervalMessages()) {
@@ -301,6 +439,18 @@ public final class PartitionLog implements ReplicaLog {
     /** Writer only: rolls if due, writes the stamped batch, records its epoch, publishes the new end. */
     private void write(LogConfig cfg, MemoryRecords records, long firstOffset, long lastOffset, long maxTimestampMs,
             int leaderEpoch) {
+        LogSegment segment = writeUnpublished(cfg, records, firstOffset, lastOffset, maxTimestampMs, leaderEpoch);
+        logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
+    }
+
+    /**
+     * Writer only: {@link #write} without publishing the new end, which the caller does once it has
+     * finished what must precede readers seeing the batch.
+     *
+     * @return the segment the batch went to
+     */
+    private LogSegment writeUnpublished(LogConfig cfg, MemoryRecords records, long firstOffset, long lastOffset,
+            long maxTimestampMs, int leaderEpoch) {
         try {
             long nowMs = env.time().milliseconds();
             LogSegment segment = logEnd.segment();
@@ -311,7 +461,7 @@ public final class PartitionLog implements ReplicaLog {
             if (leaderEpoch >= 0 && leaderEpoch > epochCache.latestEpoch()) {
                 epochCache.assign(leaderEpoch, firstOffset);
             }
-            logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
+            return segment;
         } catch (IOException | RuntimeException | InternalError e) {
             throw offline(firstOffset, e);
         }
@@ -320,9 +470,12 @@ public final class PartitionLog implements ReplicaLog {
     /**
      * Writer only: the follower's {@link #write}. Rolls if due (the new segment starting at the first
      * batch), writes all the batches at once, records each new epoch where its first batch begins,
+     * replays them into the producer state (aborted transactions into the segment's transaction index),
      * publishes the new end.
+     *
+     * @return whether a batch was transactional or a control batch (the transactions may have changed)
      */
-    private void writeReplicated(LogConfig cfg, ReplicatedBatches checked) {
+    private boolean writeReplicated(LogConfig cfg, ReplicatedBatches checked) {
         long firstOffset = checked.firstOffset();
         long lastOffset = checked.lastOffset();
         try {
@@ -345,7 +498,16 @@ public final class PartitionLog implements ReplicaLog {
                     epochCache.assign(epoch, batch.baseOffset());
                 }
             }
+            boolean transactions = false;
+            for (MutableRecordBatch batch : checked.batches()) {
+                transactions |= batch.isTransactional() || batch.isControlBatch();
+                CompletedTxn completed = producerState.replay(batch);
+                if (completed != null && completed.aborted()) {
+                    appendAborted(segment, completed);
+                }
+            }
             logEnd = new LogEnd(lastOffset + 1, segment, segment.sizeInBytes());
+            return transactions;
         } catch (IOException | RuntimeException | InternalError e) {
             throw offline(firstOffset, e);
         }
@@ -489,10 +651,68 @@ public final class PartitionLog implements ReplicaLog {
      * leader's high watermark, which may be above its own log end. It may move back (a truncation, or a
      * new leader whose high watermark lags). One writer at a time, which must not race
      * {@link #truncateTo} or {@link #truncateFullyAndStartAt} (on a follower all three are the
-     * fetcher's; on a leader only the replica manager sets it).
+     * fetcher's; on a leader only the replica manager sets it). Takes no lock, unless a completed
+     * transaction waits for the high watermark to pass its marker: then it takes the writer lock to let
+     * the last stable offset move.
      */
     public void updateHighWatermark(long highWatermark) {
         this.highWatermark = Math.max(logStartOffset, Math.min(highWatermark, logEnd.offset()));
+        if (unreplicatedTxnsPending) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    onTransactionStateChanged();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The last stable offset: the first offset a read_committed consumer may not read yet, what a
+     * read_committed Fetch reads up to (exclusive) and answers as {@code last_stable_offset}. It is the
+     * first unstable offset (the lowest first offset among the ongoing transactions and the completed
+     * ones whose marker is not yet below the high watermark), capped by the high watermark and never below
+     * the log start; the high watermark when there is none. Lock-free: two volatile reads, maintained by
+     * the writer as transactions start and end and by {@link #updateHighWatermark}.
+     */
+    public long lastStableOffset() {
+        long hw = highWatermark;
+        long firstUnstable = firstUnstableOffset;
+        long lso = firstUnstable >= 0 && firstUnstable < hw ? firstUnstable : hw;
+        return Math.max(lso, logStartOffset);
+    }
+
+    /**
+     * The aborted transactions overlapping [{@code fetchOffset}, {@code upperBoundOffset}) (abort marker at
+     * or above the fetch offset, first offset below the bound), from the transaction indexes of the
+     * segment holding {@code fetchOffset} and the following ones, oldest marker first: a read_committed
+     * Fetch's {@code aborted_transactions} for records read from {@code fetchOffset}, where the bound is
+     * the offset after the last batch returned (Kafka takes the next segment's base offset or the log end
+     * when that is not known). The walk stops at the first entry whose last stable offset reaches the
+     * bound. Lock-free; a segment without aborted transactions costs no I/O.
+     *
+     * @throws KafkaStorageException if an index cannot be read; an I/O error reports the log directory failed
+     */
+    public List<AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+        if (upperBoundOffset <= fetchOffset) {
+            return List.of();
+        }
+        Long fromKey = segments.floorKey(fetchOffset);
+        List<AbortedTxn> out = new ArrayList<>();
+        try {
+            for (LogSegment segment : (fromKey == null ? segments : segments.tailMap(fromKey, true)).values()) {
+                if (segment.txnIndex().collect(fetchOffset, upperBoundOffset, out)) {
+                    break;
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw new KafkaStorageException("Transaction index closed while read: partition=" + topicPartition, e);
+        } catch (IOException e) {
+            throw storageFailure("Transaction index read failed at offset=" + fetchOffset, e);
+        }
+        return out;
     }
 
     /** The offset below which everything is fsynced. */
@@ -640,9 +860,10 @@ public final class PartitionLog implements ReplicaLog {
 
     /**
      * Follower truncation: drops every batch at and after the one holding {@code offset} (a batch is
-     * never split, so the new log end may be below {@code offset}), with its index entries, the leader
-     * epochs that began there, and the producer state they made (rebuilt from the latest snapshot at or
-     * below the new end). The high watermark, recovery point and log start are clamped to the new end.
+     * never split, so the new log end may be below {@code offset}), with its index entries (aborted
+     * transactions whose marker goes included), the leader epochs that began there, and the producer
+     * state they made (rebuilt from the latest snapshot at or below the new end, ongoing transactions and
+     * the last stable offset included). The high watermark, recovery point and log start are clamped to the new end.
      * Truncating at or below the first segment's base offset is {@link #truncateFullyAndStartAt}. At or
      * above the log end no batch goes, but an epoch begun at the log end without a batch of it is
      * forgotten, as Kafka does: the new leader's log decides what follows.
@@ -685,7 +906,8 @@ public final class PartitionLog implements ReplicaLog {
                 epochCache.truncateFromEnd(newEnd);
                 long snapshotOffset = producerState.loadLatestSnapshot(newEnd);
                 LogLoader.replayProducerState(producerState, segments, Math.max(snapshotOffset, segments.firstKey()),
-                        newEnd);
+                        newEnd, false);
+                onTransactionStateChanged();
             }
             LOG.info("Truncated partition={} to logEndOffset={}", topicPartition, logEnd.offset());
         } catch (IOException | InternalError e) {
@@ -746,6 +968,7 @@ public final class PartitionLog implements ReplicaLog {
         truncatedToOffset.accumulateAndGet(offset, Math::min);
         epochCache.clear();
         producerState.truncateFullyAndStartAt(offset);
+        onTransactionStateChanged();
     }
 
     /**
@@ -878,11 +1101,11 @@ public final class PartitionLog implements ReplicaLog {
         }
     }
 
-    /** For the cleaner: each producer's latest batch's last offset, taken under the writer lock. */
-    public Map<Long, Long> lastBatchOffsetsOfProducers() {
+    /** For the cleaner: what it keeps of each known producer, taken under the writer lock. */
+    public Map<Long, LastRecord> lastRecordsOfProducers() {
         lock.lock();
         try {
-            return producerState.lastBatchOffsets();
+            return producerState.lastRecords();
         } finally {
             lock.unlock();
         }

@@ -22,16 +22,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The cleaner replaces segments [A, B) by one segment in these steps (see
  * {@link PartitionLog#replaceSegments}): (1) write {@code <A>.log.cleaned}, {@code .index.cleaned},
- * {@code .timeindex.cleaned} and fsync them; (2) rename them to {@code .swap}, the log file last, and
+ * {@code .timeindex.cleaned} (and {@code .txnindex.cleaned}) and fsync them; (2) rename them to
+ * {@code .swap}, the log file last, and
  * fsync the directory — the {@code .log.swap} rename is the commit point; (3) rename the replaced
  * segments' files to {@code .deleted}; (4) rename the {@code .swap} files to their final names. So,
  * after a crash:
  * <ul>
  *   <li>{@code *.cleaned} files: the replacement never committed — deleted; the old segments are intact;</li>
- *   <li>{@code .index.swap}/{@code .timeindex.swap} files: deleted (indexes are rebuilt);</li>
+ *   <li>{@code .index.swap}/{@code .timeindex.swap}/{@code .txnindex.swap} files: deleted (indexes are
+ *       rebuilt);</li>
  *   <li>{@code <A>.log.swap}: committed — every {@code .log} segment whose base offset lies in
  *       [A, max(next offset of the swap file, A + 1)) is deleted with its indexes, and the swap file
- *       becomes {@code <A>.log}; its indexes are rebuilt by the loader.</li>
+ *       becomes {@code <A>.log}; its indexes are rebuilt by the loader, its transaction index by the
+ *       loader's producer-state replay from a snapshot at or below A (the segment has no offset index,
+ *       so it is recovered).</li>
  * </ul>
  * A replaced segment whose records were all compacted away and that lies past the swap file's last
  * batch is not recognised as replaced and stays: it holds only records superseded by later ones that
@@ -75,6 +79,7 @@ final class SwapRecovery {
                 Files.deleteIfExists(LogFileNames.logFile(dir, offset));
                 Files.deleteIfExists(LogFileNames.indexFile(dir, offset));
                 Files.deleteIfExists(LogFileNames.timeIndexFile(dir, offset));
+                Files.deleteIfExists(LogFileNames.txnIndexFile(dir, offset));
                 logs.remove(offset);
             }
             move(swap, LogFileNames.logFile(dir, baseOffset));

@@ -6,9 +6,12 @@ import java.util.List;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * What one partition remembers of one idempotent producer: its current epoch and the metadata of its
- * last {@value #BATCHES_TO_RETAIN} batches (a producer has at most that many requests in flight, so a
- * retry always matches one of them). Not thread-safe: owned by {@link ProducerStateManager}.
+ * What one partition remembers of one idempotent or transactional producer: its current epoch, the
+ * metadata of its last {@value #BATCHES_TO_RETAIN} batches (a producer has at most that many requests in
+ * flight, so a retry always matches one of them), the epoch of the transaction coordinator that wrote
+ * its last marker ({@code -1} if none), the first offset of its ongoing transaction ({@code -1} if none)
+ * and the time of its last batch or marker (what expiry goes by). Not thread-safe: owned by
+ * {@link ProducerStateManager}.
  */
 public final class ProducerEntry {
 
@@ -23,6 +26,7 @@ public final class ProducerEntry {
     private short producerEpoch;
     private int coordinatorEpoch = -1;
     private long currentTxnFirstOffset = -1L;
+    private long lastTimestampMs = RecordBatch.NO_TIMESTAMP;
     private final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_TO_RETAIN);
 
     public ProducerEntry(long producerId, short producerEpoch) {
@@ -38,17 +42,41 @@ public final class ProducerEntry {
         return producerEpoch;
     }
 
-    int coordinatorEpoch() {
+    /** The epoch of the coordinator that wrote this producer's last marker, or -1. */
+    public int coordinatorEpoch() {
         return coordinatorEpoch;
     }
 
-    long currentTxnFirstOffset() {
+    /** The first offset of this producer's ongoing transaction, or -1 if none is ongoing. */
+    public long currentTxnFirstOffset() {
         return currentTxnFirstOffset;
     }
 
     void setTransactionState(int coordinatorEpoch, long currentTxnFirstOffset) {
         this.coordinatorEpoch = coordinatorEpoch;
         this.currentTxnFirstOffset = currentTxnFirstOffset;
+    }
+
+    void setCurrentTxnFirstOffset(long firstOffset) {
+        this.currentTxnFirstOffset = firstOffset;
+    }
+
+    void setLastTimestampMs(long timestampMs) {
+        this.lastTimestampMs = timestampMs;
+    }
+
+    /**
+     * A marker ended the producer's transaction: takes the marker's epoch (a newer one forgets the
+     * batches of the older, as a batch of a new epoch does), the coordinator's epoch and its time.
+     */
+    void onMarker(short epoch, int markerCoordinatorEpoch, long timestampMs) {
+        if (epoch != producerEpoch) {
+            batches.clear();
+            producerEpoch = epoch;
+        }
+        coordinatorEpoch = markerCoordinatorEpoch;
+        currentTxnFirstOffset = -1L;
+        lastTimestampMs = timestampMs;
     }
 
     public Collection<BatchMetadata> batches() {
@@ -60,9 +88,9 @@ public final class ProducerEntry {
         return batches.isEmpty() ? RecordBatch.NO_SEQUENCE : batches.peekLast().lastSequence();
     }
 
-    /** The timestamp of the last batch, or -1 if none is remembered. */
-    long lastTimestampMs() {
-        return batches.isEmpty() ? RecordBatch.NO_TIMESTAMP : batches.peekLast().timestampMs();
+    /** The timestamp of the last batch or marker, or -1 if none is known. */
+    public long lastTimestampMs() {
+        return lastTimestampMs;
     }
 
     /** The remembered batch with exactly this epoch and sequence range, or null. */
@@ -88,5 +116,6 @@ public final class ProducerEntry {
             batches.removeFirst();
         }
         batches.addLast(batch);
+        lastTimestampMs = batch.timestampMs();
     }
 }

@@ -37,7 +37,8 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * 12      4     partitionLeaderEpoch   (set by the log)
  * 16      1     magic                  2, else UnsupportedForMessageFormat (0, 1) or CorruptRecord
  * 17      4     crc                    CRC32C of offset 21 to the end, else CorruptRecord
- * 21      2     attributes             a known codec (0-4, else InvalidRecord); not a control batch; not LogAppendTime
+ * 21      2     attributes             a known codec (0-4, else InvalidRecord); not a control batch (markers are
+ *                                      the log's to write); not LogAppendTime; transactional only with a producer id
  * 23      4     lastOffsetDelta        count - 1, else CorruptRecord
  * 27      8     baseTimestamp
  * 35      8     maxTimestamp           rewritten to the true maximum if the producer got it wrong
@@ -220,6 +221,9 @@ public final class BatchValidator {
         }
         if (batch.isControlBatch()) {
             throw new InvalidRecordException("Producers may not write control batches: partition=" + tp);
+        }
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            throw new InvalidRecordException("Transactional record batch has no producer id: partition=" + tp);
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             throw new InvalidRecordException("Record batch of producerId=" + batch.producerId()
