@@ -209,10 +209,18 @@ public record TransactionMetadata(long producerId, long previousProducerId, long
                 nextProducerEpoch, newTimeoutMs, next, newPartitions, newLastUpdateMs, newStartMs, newClientVersion);
     }
 
-    /** This value as read back from the log: {@code lastProducerEpoch} is not stored. */
-    public TransactionMetadata asLoaded() {
-        return new TransactionMetadata(producerId, previousProducerId, nextProducerId, producerEpoch,
-                NO_PRODUCER_EPOCH, nextProducerEpoch, transactionTimeoutMs, state, partitions, lastUpdateTimestampMs,
-                startTimestampMs, clientTransactionVersion);
+    /**
+     * This value as a shard loading the log reads it back after it was written at {@code valueVersion}:
+     * {@code lastProducerEpoch} is never stored, and version 0 has no place for the previous and next
+     * producer ids, the next epoch and the client's transaction version (their defaults come back), as
+     * in Kafka. The partitions of an Empty value are not stored either (it has none).
+     */
+    public TransactionMetadata asStored(short valueVersion) {
+        boolean flexible = valueVersion >= 1;
+        return new TransactionMetadata(producerId, flexible ? previousProducerId : NO_PRODUCER_ID,
+                flexible ? nextProducerId : NO_PRODUCER_ID, producerEpoch, NO_PRODUCER_EPOCH,
+                flexible ? nextProducerEpoch : NO_PRODUCER_EPOCH, transactionTimeoutMs, state,
+                state == TransactionState.EMPTY ? Set.of() : partitions, lastUpdateTimestampMs, startTimestampMs,
+                flexible ? clientTransactionVersion : TransactionVersions.TV_0);
     }
 }

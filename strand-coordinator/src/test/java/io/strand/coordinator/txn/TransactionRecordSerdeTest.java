@@ -110,7 +110,7 @@ class TransactionRecordSerdeTest {
 
         TransactionRecord record = TransactionRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value));
 
-        assertThat(record).isEqualTo(new TransactionRecord("tx", ours.asLoaded()));
+        assertThat(record).isEqualTo(new TransactionRecord("tx", ours.asStored((short) 1)));
     }
 
     @Test
@@ -199,6 +199,6 @@ class TransactionRecordSerdeTest {
         TransactionRecord record = TransactionRecordSerde.deserialize(
                 ByteBuffer.wrap(TransactionRecordSerde.serializeKey("tx")), ByteBuffer.wrap(bytes));
 
-        assertThat(record.metadata()).isEqualTo(value(TransactionState.ONGOING, PARTITIONS).asLoaded());
+        assertThat(record.metadata()).isEqualTo(value(TransactionState.ONGOING, PARTITIONS).asStored((short) 1));
     }
 }
