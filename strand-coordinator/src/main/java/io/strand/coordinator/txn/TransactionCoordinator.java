@@ -136,7 +136,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (transactionalId == null) {
             try {
                 return done(InitProducerIdResult.of(producerIds.nextProducerId(), (short) 0));
-            } catch (ApiException e) {
+            } catch (RuntimeException e) {
+                if (!(e instanceof ApiException)) {
+                    LOG.error("Drawing a producer id for an idempotent producer failed", e);
+                }
                 return done(InitProducerIdResult.error(Errors.forException(e)));
             }
         }
