@@ -123,7 +123,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         ShardContext(int partition, int leaderEpoch) {
             this.partition = partition;
             this.leaderEpoch = leaderEpoch;
-            this.shard = shardFactory.apply(partition);
+            this.shard = shardFactory.create(partition, leaderEpoch);
             this.thread = executor(partition);
         }
     }
@@ -131,7 +131,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     private final String name;
     private final Time time;
     private final CoordinatorLog<R> log;
-    private final IntFunction<S> shardFactory;
+    private final ShardFactory<S> shardFactory;
     private final ScheduledExecutorService[] threads;
     private final ConcurrentHashMap<Integer, ShardContext> contexts = new ConcurrentHashMap<>();
     private boolean closed;
@@ -144,6 +144,15 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      */
     public CoordinatorRuntime(String name, int threadCount, long tickMs, Time time, CoordinatorLog<R> log,
                               IntFunction<S> shardFactory) {
+        this(name, threadCount, tickMs, time, log, (partition, leaderEpoch) -> shardFactory.apply(partition));
+    }
+
+    /**
+     * As the constructor above, with a factory that is also told the leader epoch the shard is
+     * loaded for (the transaction coordinator's epoch, which its markers carry).
+     */
+    public CoordinatorRuntime(String name, int threadCount, long tickMs, Time time, CoordinatorLog<R> log,
+                              ShardFactory<S> shardFactory) {
         if (threadCount < 1) {
             throw new IllegalArgumentException("threadCount=" + threadCount + " must be at least 1");
         }
@@ -163,6 +172,12 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             threads[i] = executor;
             executor.scheduleWithFixedDelay(() -> tick(index), tickMs, tickMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Creates the empty shard of a partition about to be loaded, for one leader epoch of it. */
+    @FunctionalInterface
+    public interface ShardFactory<S> {
+        S create(int partition, int leaderEpoch);
     }
 
     /**
