@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: all state belongs to one Netty event loop; {@link #send} and {@link #close} may be called
  * from any thread and hand their work to it. Futures complete on the loop: callers must not block it.
  */
-final class BrokerConnection implements AutoCloseable {
+public final class BrokerConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
     private static final short API_VERSIONS_VERSION = 3;
@@ -109,7 +109,7 @@ final class BrokerConnection implements AutoCloseable {
      * @param address the broker's inter-broker endpoint, looked up on every connection attempt
      * @param group   from {@link #newEventLoopGroup}; the connection uses one of its loops
      */
-    BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
+    public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
                      EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
         this.brokerId = brokerId;
         this.address = address;
@@ -121,12 +121,12 @@ final class BrokerConnection implements AutoCloseable {
     }
 
     /** Event loops for connections: epoll where the platform has it, as the listeners use. */
-    static EventLoopGroup newEventLoopGroup(String threadName, int threads) {
+    public static EventLoopGroup newEventLoopGroup(String threadName, int threads) {
         DefaultThreadFactory factory = new DefaultThreadFactory(threadName, true);
         return Epoll.isAvailable() ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
     }
 
-    int brokerId() {
+    public int brokerId() {
         return brokerId;
     }
 
@@ -134,7 +134,7 @@ final class BrokerConnection implements AutoCloseable {
      * Sends the request {@code request} builds for the version chosen, at least {@code minVersion}.
      * The future completes with the response data of {@code api}.
      */
-    CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
+    public CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         Call call = new Call(api, minVersion, request, future);
         try {
