@@ -93,13 +93,16 @@ public final class BrokerConnection implements AutoCloseable {
     private static final class Call {
         final ApiKeys api;
         final short minVersion;
+        final short maxVersion;
         final Function<Short, ApiMessage> request;
         final CompletableFuture<ApiMessage> future;
         ScheduledFuture<?> timeout;
 
-        Call(ApiKeys api, short minVersion, Function<Short, ApiMessage> request, CompletableFuture<ApiMessage> future) {
+        Call(ApiKeys api, short minVersion, short maxVersion, Function<Short, ApiMessage> request,
+             CompletableFuture<ApiMessage> future) {
             this.api = api;
             this.minVersion = minVersion;
+            this.maxVersion = maxVersion;
             this.request = request;
             this.future = future;
         }
@@ -135,8 +138,14 @@ public final class BrokerConnection implements AutoCloseable {
      * The future completes with the response data of {@code api}.
      */
     public CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
+        return send(api, minVersion, api.latestVersion(), request);
+    }
+
+    /** As {@link #send(ApiKeys, short, Function)}, at most at {@code maxVersion}. */
+    public CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, short maxVersion,
+                                              Function<Short, ApiMessage> request) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        Call call = new Call(api, minVersion, request, future);
+        Call call = new Call(api, minVersion, (short) Math.min(maxVersion, api.latestVersion()), request, future);
         try {
             loop.execute(() -> start(call));
         } catch (RejectedExecutionException e) {
@@ -246,11 +255,11 @@ public final class BrokerConnection implements AutoCloseable {
 
     private void write(Call call) {
         ApiVersion range = versions.get(call.api.id);
-        short version = range == null ? -1 : (short) Math.min(call.api.latestVersion(), range.maxVersion());
+        short version = range == null ? -1 : (short) Math.min(call.maxVersion, range.maxVersion());
         if (range == null || version < Math.max(call.minVersion, range.minVersion())) {
             fail(new UnsupportedVersionException("broker " + brokerId + " serves " + call.api + " "
                     + (range == null ? "not at all" : range.minVersion() + "-" + range.maxVersion())
-                    + ", this client needs " + call.minVersion + "-" + call.api.latestVersion()));
+                    + ", this client needs " + call.minVersion + "-" + call.maxVersion));
             return;
         }
         ApiMessage message;

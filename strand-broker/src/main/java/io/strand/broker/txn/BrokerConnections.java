@@ -48,8 +48,14 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
     }
 
     @Override
+    public CompletableFuture<ApiMessage> send(int brokerId, ApiKeys api, short minVersion,
+                                              Function<Short, ApiMessage> request) {
+        return send(brokerId, api, minVersion, api.latestVersion(), request);
+    }
+
+    /** As {@link #send(int, ApiKeys, short, Function)}, at most at {@code maxVersion}. */
     public synchronized CompletableFuture<ApiMessage> send(int brokerId, ApiKeys api, short minVersion,
-                                                           Function<Short, ApiMessage> request) {
+                                                           short maxVersion, Function<Short, ApiMessage> request) {
         if (closed) {
             return CompletableFuture.failedFuture(new DisconnectException("connections to brokers are closed"));
         }
@@ -57,7 +63,7 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
                 () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs));
         CompletableFuture<ApiMessage> previous = tails.getOrDefault(brokerId, CompletableFuture.completedFuture(null));
         CompletableFuture<ApiMessage> next = previous.handle((ignored, failure) -> null)
-                .thenCompose(ignored -> connection.send(api, minVersion, request));
+                .thenCompose(ignored -> connection.send(api, minVersion, maxVersion, request));
         tails.put(brokerId, next);
         return next;
     }
