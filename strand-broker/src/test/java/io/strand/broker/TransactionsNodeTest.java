@@ -169,6 +169,29 @@ class TransactionsNodeTest {
         }
     }
 
+    @Test
+    void javaProducerAbortsATransaction() throws Exception {
+        try (BrokerServer node = TestNodes.start(props())) {
+            String bootstrap = TestNodes.bootstrap(node.clientListeners().get("PLAINTEXT"));
+            try (Admin admin = admin(bootstrap);
+                 KafkaProducer<String, String> producer = producer(bootstrap, "tx-abort")) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                // Whether the record is appended is the produce path's business; the partition joins the transaction.
+                producer.send(new ProducerRecord<>(TOPIC, "aborted"));
+                producer.flush();
+                assertThat(describe(admin, "tx-abort").topicPartitions()).containsExactly(new TopicPartition(TOPIC, 0));
+                producer.abortTransaction();
+                // Aborted; Empty if the client also bumped its epoch after a failed send (KIP-360).
+                await("the abort completed").atMost(TIMEOUT).untilAsserted(() -> {
+                    TransactionDescription aborted = describe(admin, "tx-abort");
+                    assertThat(aborted.state()).isIn(TransactionState.COMPLETE_ABORT, TransactionState.EMPTY);
+                    assertThat(aborted.topicPartitions()).isEmpty();
+                });
+            }
+        }
+    }
+
     @Disabled("ProduceHandler refuses transactional batches (INVALID_TXN_STATE) until the produce path of "
             + "transactions is merged; enable then")
     @Test
