@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.broker.txn.BrokerConnections;
+import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,6 +45,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -165,6 +170,11 @@ class TransactionsNodeTest {
                 assertThat(endTxn(wire, "never-initialized", producerId, epoch, true))
                         .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
                 assertThat(describe(admin, id).state()).isEqualTo(TransactionState.COMPLETE_ABORT);
+
+                // A truncated EndTxn closes its connection, as Kafka's broker does; the node serves on.
+                assertThat(sendTruncatedEndTxn(listener, id)).as("end of stream").isEqualTo(-1);
+                assertThat(endTxn(wire, id, producerId, epoch, true)).isEqualTo(Errors.INVALID_TXN_STATE);
+                assertThat(describe(admin, id).state()).isEqualTo(TransactionState.COMPLETE_ABORT);
             }
         }
     }
@@ -210,6 +220,22 @@ class TransactionsNodeTest {
                 await().atMost(TIMEOUT).untilAsserted(() ->
                         assertThat(describe(admin, "tx-java").state()).isEqualTo(TransactionState.COMPLETE_ABORT));
             }
+        }
+    }
+
+    /** Writes an EndTxn v4 frame cut short inside its producer id; what the node then sends (-1: it closed). */
+    private static int sendTruncatedEndTxn(InetSocketAddress listener, String id) throws Exception {
+        RequestHeader header = new RequestHeader(ApiKeys.END_TXN, (short) 4, "truncating-client", 7);
+        ByteBuffer whole = RequestUtils.serialize(header.data(), header.headerVersion(), new EndTxnRequestData()
+                .setTransactionalId(id).setProducerId(1).setProducerEpoch((short) 0).setCommitted(true), (short) 4);
+        int length = whole.remaining() - 8;
+        try (Socket socket = new Socket(listener.getAddress(), listener.getPort())) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(length);
+            out.write(whole.array(), whole.arrayOffset() + whole.position(), length);
+            out.flush();
+            return socket.getInputStream().read();
         }
     }
 
