@@ -8,26 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
-import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
-import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
-import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
-import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnResult;
-import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The partition leader's side of KIP-890 part 1: before the first batch of a transaction is appended
  * to a partition, asks the transactional id's coordinator whether the partition is in the producer's
  * ongoing transaction — directly when this broker coordinates the id, else with AddPartitionsToTxn v4+
- * ({@code verify_only}) to the leader of the id's {@code __transaction_state} partition.
+ * ({@code verify_only}) to the leader of the id's {@code __transaction_state} partition, batched per
+ * broker by {@link VerificationBatcher}.
  *
  * <h2>Answers, as Kafka's produce path gives them</h2>
  * <table>
@@ -53,14 +44,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoordinatorTransactionVerifier implements TransactionVerifier {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorTransactionVerifier.class);
     static final int MAX_CACHED = 10_000;
     /** The first AddPartitionsToTxn version with several transactions and {@code verify_only}. */
     static final short MIN_VERIFY_VERSION = 4;
 
     private final int nodeId;
     private final TransactionCoordinatorService service;
-    private final BrokerRequestSender sender;
+    private final VerificationBatcher remote;
     /** Guarded by itself. Access-ordered: the eldest is the least recently used. */
     private final Map<Verified, Boolean> verified = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -80,7 +70,7 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
                                           BrokerRequestSender sender) {
         this.nodeId = nodeId;
         this.service = service;
-        this.sender = sender;
+        this.remote = new VerificationBatcher(sender, MIN_VERIFY_VERSION);
     }
 
     @Override
@@ -107,7 +97,7 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
             answer = coordinator.verifyPartitionsInTxn(transactionalId, producerId, producerEpoch, List.of(partition))
                     .thenApply(result -> errorOf(result, partition));
         } else {
-            answer = remote(registration.get().leader(), transactionalId, producerId, producerEpoch, partition);
+            answer = remote.verify(registration.get().leader(), transactionalId, producerId, producerEpoch, partition);
         }
         return answer.thenApply(error -> {
             Errors mapped = forProduce(error);
@@ -128,38 +118,6 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
         synchronized (verified) {
             verified.keySet().removeIf(k -> k.producerId() == producerId && k.partition().equals(partition));
         }
-    }
-
-    private CompletableFuture<Errors> remote(int brokerId, String transactionalId, long producerId,
-                                             short producerEpoch, TopicPartition partition) {
-        AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
-        topics.add(new AddPartitionsToTxnTopic().setName(partition.topic()).setPartitions(List.of(partition.partition())));
-        AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection transactions =
-                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
-        transactions.add(new AddPartitionsToTxnTransaction().setTransactionalId(transactionalId)
-                .setProducerId(producerId).setProducerEpoch(producerEpoch).setVerifyOnly(true).setTopics(topics));
-        AddPartitionsToTxnRequestData request = new AddPartitionsToTxnRequestData().setTransactions(transactions);
-        CompletableFuture<ApiMessage> sent;
-        try {
-            sent = sender.send(brokerId, ApiKeys.ADD_PARTITIONS_TO_TXN, MIN_VERIFY_VERSION, version -> request);
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        return sent.handle((response, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                LOG.debug("Verifying {} in the transaction of {} at broker {} failed: {}", partition, transactionalId,
-                        brokerId, cause.toString());
-                return Errors.NETWORK_EXCEPTION;
-            }
-            AddPartitionsToTxnResponseData data = (AddPartitionsToTxnResponseData) response;
-            if (data.errorCode() != Errors.NONE.code()) {
-                return Errors.forCode(data.errorCode());
-            }
-            AddPartitionsToTxnResult result = data.resultsByTransaction().find(transactionalId);
-            return result == null ? Errors.UNKNOWN_SERVER_ERROR : errorOf(result, partition);
-        });
     }
 
     private static Errors errorOf(AddPartitionsToTxnResult result, TopicPartition partition) {

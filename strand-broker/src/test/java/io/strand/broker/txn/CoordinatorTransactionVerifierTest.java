@@ -130,6 +130,37 @@ class CoordinatorTransactionVerifierTest {
     }
 
     @Test
+    void verificationsWaitingForTheSameBrokerGoInOneRequest() throws Exception {
+        TopicPartition other = new TopicPartition("orders", 1);
+        CompletableFuture<Errors> first = verifier.verify("txn-a", 1, (short) 0, TP);
+        Sent inFlight = next();
+        CompletableFuture<Errors> second = verifier.verify("txn-b", 2, (short) 0, TP);
+        CompletableFuture<Errors> third = verifier.verify("txn-c", 3, (short) 0, other);
+        CompletableFuture<Errors> newerEpoch = verifier.verify("txn-b", 2, (short) 1, TP);
+        assertThat(sent).isEmpty();
+
+        inFlight.answer(Errors.NONE);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        Sent batch = next();
+        assertThat(batch.request().transactions()).extracting(AddPartitionsToTxnTransaction::transactionalId)
+                .containsExactlyInAnyOrder("txn-b", "txn-c");
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
+        response.resultsByTransaction().add(AddPartitionsToTxnResponse.resultForTransaction("txn-b", Map.of(TP,
+                Errors.TRANSACTION_ABORTABLE)));
+        response.resultsByTransaction().add(AddPartitionsToTxnResponse.resultForTransaction("txn-c", Map.of(other,
+                Errors.NONE)));
+        batch.answer().complete(response);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+
+        // The same id under a newer epoch waited for a request of its own.
+        Sent last = next();
+        assertThat(last.request().transactions().find("txn-b").producerEpoch()).isEqualTo((short) 1);
+        last.answer(Errors.NONE);
+        assertThat(newerEpoch.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
     void refusesBadInputWithoutAskingAnyone() throws Exception {
         assertThat(verifier.verify(null, 42, (short) 3, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(verifier.verify("", 42, (short) 3, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
