@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.broker.txn.BrokerConnections;
+import io.strand.common.test.ThreadLeakCheck;
 import java.io.DataOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
@@ -71,7 +73,8 @@ class TransactionsNodeTest {
                 "listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0",
                 "transaction.state.log.num.partitions", "2",
                 "transaction.state.log.replication.factor", "1",
-                "transaction.state.log.min.isr", "1"));
+                "transaction.state.log.min.isr", "1",
+                "transaction.max.timeout.ms", "120000"));
     }
 
     private static Admin admin(String bootstrap) throws Exception {
@@ -121,6 +124,7 @@ class TransactionsNodeTest {
 
     @Test
     void transactionsCommitAndAbortOverTheWire() throws Exception {
+        ThreadLeakCheck threads = ThreadLeakCheck.start();
         try (BrokerServer node = TestNodes.start(props())) {
             InetSocketAddress listener = node.clientListeners().get("PLAINTEXT");
             try (Admin admin = admin(TestNodes.bootstrap(listener));
@@ -166,6 +170,10 @@ class TransactionsNodeTest {
                 InitProducerIdResponseData empty = (InitProducerIdResponseData) send(wire, ApiKeys.INIT_PRODUCER_ID,
                         new InitProducerIdRequestData().setTransactionalId("").setTransactionTimeoutMs(60_000));
                 assertThat(Errors.forCode(empty.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+                InitProducerIdResponseData tooLong = (InitProducerIdResponseData) send(wire, ApiKeys.INIT_PRODUCER_ID,
+                        new InitProducerIdRequestData().setTransactionalId(id).setTransactionTimeoutMs(120_001));
+                assertThat(Errors.forCode(tooLong.errorCode())).as("past transaction.max.timeout.ms")
+                        .isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
                 assertThat(endTxn(wire, id, -5, (short) 0, true)).isNotEqualTo(Errors.NONE);
                 assertThat(endTxn(wire, "never-initialized", producerId, epoch, true))
                         .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
@@ -177,6 +185,8 @@ class TransactionsNodeTest {
                 assertThat(describe(admin, id).state()).isEqualTo(TransactionState.COMPLETE_ABORT);
             }
         }
+        // The coordinator's threads, the marker channel's and the connections' event loops end with the node.
+        threads.assertNoNewThreads();
     }
 
     @Test
@@ -237,6 +247,15 @@ class TransactionsNodeTest {
             out.flush();
             return socket.getInputStream().read();
         }
+    }
+
+    @Test
+    void theCoordinatorsPropertiesAreValidatedWithTheNodes() {
+        assertThat(BrokerServer.config(props()).originals()).containsEntry("transaction.max.timeout.ms", "120000");
+        Map<String, String> bad = new HashMap<>(props());
+        bad.put("transaction.max.timeout.ms", "0");
+        assertThat(catchThrowable(() -> BrokerServer.config(bad))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transaction.max.timeout.ms");
     }
 
     private static ApiMessage send(BrokerConnections wire, ApiKeys api, ApiMessage request) throws Exception {
