@@ -12,10 +12,12 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -138,6 +140,17 @@ class TransactionsNodeTest {
                     assertThat(Errors.forCode(found.coordinators().get(0).errorCode())).isEqualTo(Errors.NONE);
                     assertThat(found.coordinators().get(0).port()).isEqualTo(listener.getPort());
                 });
+                // Requests to one broker queue on its connection: many at once all get their answers.
+                List<CompletableFuture<ApiMessage>> concurrent = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    concurrent.add(wire.send(1, ApiKeys.FIND_COORDINATOR, (short) 4, version ->
+                            new FindCoordinatorRequestData().setKeyType(CoordinatorType.TRANSACTION.id())
+                                    .setCoordinatorKeys(List.of(id))));
+                }
+                for (CompletableFuture<ApiMessage> answer : concurrent) {
+                    FindCoordinatorResponseData found = (FindCoordinatorResponseData) answer.get(30, TimeUnit.SECONDS);
+                    assertThat(Errors.forCode(found.coordinators().get(0).errorCode())).isEqualTo(Errors.NONE);
+                }
                 InitProducerIdResponseData init = await().atMost(TIMEOUT).until(() -> (InitProducerIdResponseData) send(
                         wire, ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData().setTransactionalId(id)
                                 .setTransactionTimeoutMs(60_000)), r -> r.errorCode() == Errors.NONE.code());
