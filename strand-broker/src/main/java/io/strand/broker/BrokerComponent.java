@@ -15,6 +15,7 @@ import io.strand.broker.api.offsets.ListOffsetsHandler;
 import io.strand.broker.api.offsets.OffsetForLeaderEpochHandler;
 import io.strand.broker.api.produce.InitProducerIdHandler;
 import io.strand.broker.api.produce.ProduceHandler;
+import io.strand.broker.api.txn.TransactionHandlers;
 import io.strand.broker.controller.BrokerLifecycleManager;
 import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.controller.DirectoryAssignments;
@@ -32,8 +33,14 @@ import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.replica.Replication;
 import io.strand.broker.topic.TopicAutoCreator;
+import io.strand.broker.txn.BrokerConnections;
+import io.strand.broker.txn.CoordinatorTransactionVerifier;
+import io.strand.broker.txn.ProducerIdManagerSource;
+import io.strand.broker.txn.TransactionCoordinatorService;
+import io.strand.broker.txn.WriteTxnMarkersChannel;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
@@ -102,6 +109,10 @@ final class BrokerComponent implements NodeComponent {
     private static final long ALTER_PARTITION_TIMEOUT_MS = 30_000;
     /** Kafka's {@code replica.socket.timeout.ms} default: a follower's connect plus one fetch and its answer. */
     private static final int REPLICA_SOCKET_TIMEOUT_MS = 30_000;
+    /** Kafka's {@code request.timeout.ms} for the transaction coordinator's markers and verifications. */
+    private static final int TXN_REQUEST_TIMEOUT_MS = 30_000;
+    /** How long a marker waits before it is sent again after a retriable failure. */
+    private static final long TXN_MARKER_RETRY_BACKOFF_MS = 100;
 
     private final BrokerConfig config;
     private final Time time;
@@ -118,6 +129,11 @@ final class BrokerComponent implements NodeComponent {
     private ReplicaFetcherManager fetchers;
     private ScheduledExecutorService isrExpiration;
     private DirectoryAssignments directoryAssignments;
+    private ProducerIdManager producerIds;
+    private TransactionCoordinatorService transactions;
+    private WriteTxnMarkersChannel markerChannel;
+    private BrokerConnections verifierConnections;
+    private CoordinatorTransactionVerifier transactionVerifier;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -186,9 +202,12 @@ final class BrokerComponent implements NodeComponent {
         });
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;
+        startTransactionCoordinator(nodeId, quorum, controller, replicaManager);
+        TransactionCoordinatorService transactionService = transactions;
         imageSubscription = (delta, image) -> {
             replicaManager.onMetadataUpdate(delta, image);
             groupService.onMetadataUpdate(delta, image);
+            transactionService.onMetadataUpdate(delta, image);
         };
         shared.imageListeners().add(imageSubscription);
 
@@ -214,7 +233,32 @@ final class BrokerComponent implements NodeComponent {
         // its partitions have leaders again.
         lifecycle.unfenced().get(REGISTRATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         groups.start(request -> createTopics(controller, request), quorum.image());
+        transactions.start(request -> createTopics(controller, request), quorum.image());
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
+    }
+
+    /**
+     * The transaction coordinator (not serving until {@link TransactionCoordinatorService#start}), its
+     * marker channel and the connections of transaction verification; producer ids come from the blocks
+     * idempotent producers draw from too.
+     */
+    private void startTransactionCoordinator(int nodeId, NodeMetadata quorum, ControllerChannel controller,
+                                             ReplicaManager replicaManager) {
+        producerIds = new ProducerIdManager(ProducerIdBlocks.allocator(controller, nodeId, lifecycle::brokerEpoch));
+        String clientId = "strand-broker-" + nodeId + "-txn";
+        markerChannel = new WriteTxnMarkersChannel(nodeId, quorum::publishedImage,
+                new BrokerConnections("strand-txn-marker-network-" + nodeId,
+                        brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
+                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS),
+                TXN_MARKER_RETRY_BACKOFF_MS);
+        transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
+                replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
+                groups.coordinator()::partitionFor, time);
+        verifierConnections = new BrokerConnections("strand-txn-verify-network-" + nodeId,
+                brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
+                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS);
+        // For ProduceHandler's KIP-890 verification, once its constructor takes a TransactionVerifier.
+        transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
     }
 
     private static CompletableFuture<CreateTopicsResponseData> createTopics(ControllerChannel controller,
@@ -244,10 +288,10 @@ final class BrokerComponent implements NodeComponent {
                 .register(new AlterPartitionReassignmentsHandler(controller))
                 .register(new ListPartitionReassignmentsHandler(controller))
                 .register(new DescribeQuorumHandler(controller))
-                .register(new InitProducerIdHandler(new ProducerIdManager(
-                        ProducerIdBlocks.allocator(controller, nodeId, lifecycle::brokerEpoch))));
+                .register(new InitProducerIdHandler(producerIds, transactions.coordinator()));
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
-        GroupHandlers.all(groups).forEach(registry::register);
+        GroupHandlers.all(groups, transactions).forEach(registry::register);
+        TransactionHandlers.all(transactions).forEach(registry::register);
         return registry;
     }
 
@@ -299,12 +343,26 @@ final class BrokerComponent implements NodeComponent {
                 if (groups != null) {
                     groups.close();
                 }
+                closeTransactions();
             } finally {
                 if (imageSubscription != null) {
                     shared.imageListeners().remove(imageSubscription);
                 }
                 closeChannels();
             }
+        }
+    }
+
+    /** The coordinator first (it stops sending markers), then its channel and the verification connections. */
+    private void closeTransactions() {
+        if (transactions != null) {
+            transactions.close();
+        }
+        if (markerChannel != null) {
+            markerChannel.close();
+        }
+        if (verifierConnections != null) {
+            verifierConnections.close();
         }
     }
 

@@ -3,6 +3,7 @@ package io.strand.broker;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
     public static BrokerConfig config(Map<String, String> props) {
-        return BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF));
+        return BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF, TransactionCoordinatorConfig.DEF));
     }
 
     /**

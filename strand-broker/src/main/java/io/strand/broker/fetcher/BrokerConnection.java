@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: all state belongs to one Netty event loop; {@link #send} and {@link #close} may be called
  * from any thread and hand their work to it. Futures complete on the loop: callers must not block it.
  */
-final class BrokerConnection implements AutoCloseable {
+public final class BrokerConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
     private static final short API_VERSIONS_VERSION = 3;
@@ -93,13 +93,16 @@ final class BrokerConnection implements AutoCloseable {
     private static final class Call {
         final ApiKeys api;
         final short minVersion;
+        final short maxVersion;
         final Function<Short, ApiMessage> request;
         final CompletableFuture<ApiMessage> future;
         ScheduledFuture<?> timeout;
 
-        Call(ApiKeys api, short minVersion, Function<Short, ApiMessage> request, CompletableFuture<ApiMessage> future) {
+        Call(ApiKeys api, short minVersion, short maxVersion, Function<Short, ApiMessage> request,
+             CompletableFuture<ApiMessage> future) {
             this.api = api;
             this.minVersion = minVersion;
+            this.maxVersion = maxVersion;
             this.request = request;
             this.future = future;
         }
@@ -109,7 +112,7 @@ final class BrokerConnection implements AutoCloseable {
      * @param address the broker's inter-broker endpoint, looked up on every connection attempt
      * @param group   from {@link #newEventLoopGroup}; the connection uses one of its loops
      */
-    BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
+    public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
                      EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
         this.brokerId = brokerId;
         this.address = address;
@@ -121,12 +124,12 @@ final class BrokerConnection implements AutoCloseable {
     }
 
     /** Event loops for connections: epoll where the platform has it, as the listeners use. */
-    static EventLoopGroup newEventLoopGroup(String threadName, int threads) {
+    public static EventLoopGroup newEventLoopGroup(String threadName, int threads) {
         DefaultThreadFactory factory = new DefaultThreadFactory(threadName, true);
         return Epoll.isAvailable() ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
     }
 
-    int brokerId() {
+    public int brokerId() {
         return brokerId;
     }
 
@@ -134,9 +137,15 @@ final class BrokerConnection implements AutoCloseable {
      * Sends the request {@code request} builds for the version chosen, at least {@code minVersion}.
      * The future completes with the response data of {@code api}.
      */
-    CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
+    public CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, Function<Short, ApiMessage> request) {
+        return send(api, minVersion, api.latestVersion(), request);
+    }
+
+    /** As {@link #send(ApiKeys, short, Function)}, at most at {@code maxVersion}. */
+    public CompletableFuture<ApiMessage> send(ApiKeys api, short minVersion, short maxVersion,
+                                              Function<Short, ApiMessage> request) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        Call call = new Call(api, minVersion, request, future);
+        Call call = new Call(api, minVersion, (short) Math.min(maxVersion, api.latestVersion()), request, future);
         try {
             loop.execute(() -> start(call));
         } catch (RejectedExecutionException e) {
@@ -246,11 +255,11 @@ final class BrokerConnection implements AutoCloseable {
 
     private void write(Call call) {
         ApiVersion range = versions.get(call.api.id);
-        short version = range == null ? -1 : (short) Math.min(call.api.latestVersion(), range.maxVersion());
+        short version = range == null ? -1 : (short) Math.min(call.maxVersion, range.maxVersion());
         if (range == null || version < Math.max(call.minVersion, range.minVersion())) {
             fail(new UnsupportedVersionException("broker " + brokerId + " serves " + call.api + " "
                     + (range == null ? "not at all" : range.minVersion() + "-" + range.maxVersion())
-                    + ", this client needs " + call.minVersion + "-" + call.api.latestVersion()));
+                    + ", this client needs " + call.minVersion + "-" + call.maxVersion));
             return;
         }
         ApiMessage message;

@@ -192,11 +192,11 @@ public final class BrokerConfig {
             .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, Type.INT, 10, ConfigDef.Range.between(0, 100), HIGH,
                     "Share of a broker's preferred partitions it may not lead before leadership is moved back.")
             .define(TRANSACTION_STATE_LOG_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), HIGH,
-                    "Replication factor of the transaction state topic. Accepted now so that Kafka's"
-                    + " server.properties works; used once transactions are served (no such topic exists before).")
+                    "Replication factor of the transaction state topic (__transaction_state), created on first need;"
+                    + " the transaction coordinator's settings read it.")
             .define(TRANSACTION_STATE_LOG_MIN_ISR, Type.INT, 2, atLeast(1), HIGH,
-                    "min.insync.replicas of the transaction state topic. Accepted now so that Kafka's"
-                    + " server.properties works; used once transactions are served (no such topic exists before).")
+                    "min.insync.replicas of the transaction state topic (__transaction_state); the transaction"
+                    + " coordinator's settings read it.")
             .define(SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), MEDIUM,
                     "Replication factor of the share-group state topic. Accepted so that Kafka's server.properties"
                     + " works; share groups are not served, so no such topic is ever created.")
@@ -570,12 +570,12 @@ public final class BrokerConfig {
         return getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE);
     }
 
-    /** {@code transaction.state.log.replication.factor}: for the transaction state topic, once transactions are served. */
+    /** {@code transaction.state.log.replication.factor}: of {@code __transaction_state}. */
     public short transactionStateLogReplicationFactor() {
         return getShort(TRANSACTION_STATE_LOG_REPLICATION_FACTOR);
     }
 
-    /** {@code transaction.state.log.min.isr}: for the transaction state topic, once transactions are served. */
+    /** {@code transaction.state.log.min.isr}: {@code min.insync.replicas} of {@code __transaction_state}. */
     public int transactionStateLogMinIsr() {
         return getInt(TRANSACTION_STATE_LOG_MIN_ISR);
     }

@@ -3,6 +3,7 @@ package io.strand.broker.api.group;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
@@ -10,6 +11,7 @@ import io.strand.metadata.image.TopicImage;
 import io.strand.metadata.record.Endpoint;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -20,9 +22,11 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
  * FindCoordinator (v0–6; v4+ batches keys): for key type GROUP, the leader of the group's
- * {@code __consumer_offsets} partition, at its endpoint on the listener the request came in on.
+ * {@code __consumer_offsets} partition, for TRANSACTION the leader of the transactional id's
+ * {@code __transaction_state} partition, at its endpoint on the listener the request came in on.
  * While the topic does not exist the answer is COORDINATOR_NOT_AVAILABLE (clients retry) and it is
- * created, once at least {@code offsets.topic.replication.factor} brokers are available, as in Kafka. TRANSACTION (and SHARE) keys get COORDINATOR_NOT_AVAILABLE until that coordinator exists.
+ * created, once at least its replication factor of brokers are available, as in Kafka. SHARE keys get
+ * COORDINATOR_NOT_AVAILABLE (share groups are not served); other key types INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -32,9 +36,17 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     private static final short FIRST_BATCH_VERSION = 4;
 
     private final GroupCoordinatorService service;
+    private final TransactionCoordinatorService transactions;
 
+    /** A handler for groups only: transactional ids get COORDINATOR_NOT_AVAILABLE. */
     FindCoordinatorHandler(GroupCoordinatorService service) {
+        this(service, null);
+    }
+
+    /** @param transactions null if this broker serves no transactions */
+    FindCoordinatorHandler(GroupCoordinatorService service, TransactionCoordinatorService transactions) {
         this.service = service;
+        this.transactions = transactions;
     }
 
     @Override
@@ -66,24 +78,37 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
 
     private Coordinator find(RequestContext context, byte keyType, String key) {
         Coordinator none = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != CoordinatorType.GROUP.id()) {
-            Errors error = keyType == CoordinatorType.TRANSACTION.id() || keyType == CoordinatorType.SHARE.id()
-                    ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;
-            return none.setErrorCode(error.code()).setErrorMessage("No coordinator of key type " + keyType + " yet");
+        if (keyType == CoordinatorType.GROUP.id()) {
+            if (key == null || key.isEmpty()) {
+                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+            }
+            MetadataImage image = service.image();
+            return leaderOf(context, none, image, GroupCoordinatorService.OFFSETS_TOPIC,
+                    service.coordinator().partitionFor(key), service::maybeCreateOffsetsTopic);
         }
-        if (key == null || key.isEmpty()) {
-            return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+        if (keyType == CoordinatorType.TRANSACTION.id() && transactions != null) {
+            if (key == null || key.isEmpty()) {
+                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty transactional id");
+            }
+            MetadataImage image = transactions.image();
+            return leaderOf(context, none, image, TransactionCoordinatorService.STATE_TOPIC,
+                    transactions.coordinator().partitionFor(key), transactions::maybeCreateStateTopic);
         }
-        MetadataImage image = service.image();
-        Optional<TopicImage> topic = image.topics().byName(GroupCoordinatorService.OFFSETS_TOPIC);
+        Errors error = keyType == CoordinatorType.SHARE.id() || keyType == CoordinatorType.TRANSACTION.id()
+                ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;
+        return none.setErrorCode(error.code()).setErrorMessage("No coordinator of key type " + keyType);
+    }
+
+    /** The leader of {@code topic}'s {@code partition} at the request's listener, or why there is none. */
+    private static Coordinator leaderOf(RequestContext context, Coordinator none, MetadataImage image, String topicName,
+                                        int partition, Supplier<Optional<String>> maybeCreate) {
+        Optional<TopicImage> topic = image.topics().byName(topicName);
         if (topic.isEmpty()) {
-            return unavailable(none, service.maybeCreateOffsetsTopic()
-                    .orElse(GroupCoordinatorService.OFFSETS_TOPIC + " is being created"));
+            return unavailable(none, maybeCreate.get().orElse(topicName + " is being created"));
         }
-        int partition = service.coordinator().partitionFor(key);
         Optional<PartitionRegistration> registration = topic.get().partition(partition);
         if (registration.isEmpty() || !registration.get().hasLeader()) {
-            return unavailable(none, "No leader for " + GroupCoordinatorService.OFFSETS_TOPIC + "-" + partition);
+            return unavailable(none, "No leader for " + topicName + "-" + partition);
         }
         int leader = registration.get().leader();
         BrokerRegistration broker = image.brokers().get(leader);

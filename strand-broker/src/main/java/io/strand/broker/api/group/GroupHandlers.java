@@ -2,6 +2,7 @@ package io.strand.broker.api.group;
 
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
+import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.List;
 
@@ -17,10 +18,19 @@ public final class GroupHandlers {
     private GroupHandlers() {
     }
 
+    /** As {@link #all(GroupCoordinatorService, TransactionCoordinatorService)} without transactions. */
     public static List<ApiHandler<?>> all(GroupCoordinatorService service) {
+        return all(service, null);
+    }
+
+    /**
+     * @param transactions answers FindCoordinator for transactional ids; null if this broker serves no
+     *                     transactions (COORDINATOR_NOT_AVAILABLE)
+     */
+    public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions) {
         GroupCoordinator coordinator = service.coordinator();
         return List.of(
-                new FindCoordinatorHandler(service),
+                new FindCoordinatorHandler(service, transactions),
                 new JoinGroupHandler(coordinator),
                 new SyncGroupHandler(coordinator),
                 new HeartbeatHandler(coordinator),

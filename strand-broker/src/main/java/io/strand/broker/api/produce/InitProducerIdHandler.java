@@ -3,18 +3,19 @@ package io.strand.broker.api.produce;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.producer.ProducerIdManager;
+import io.strand.coordinator.txn.TransactionCoordinator;
+import io.strand.coordinator.txn.TransactionErrors;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 
 /**
- * InitProducerId (v0–5) for idempotent producers: a fresh producer id at epoch 0, also when a
- * producer asks to bump its epoch after an error (v3+), as Kafka does without a transactional id.
- * Transactional ids need the transaction coordinator, which Strand does not have yet: they get
- * COORDINATOR_NOT_AVAILABLE.
+ * InitProducerId (v0–5). Without a transactional id (an idempotent producer): a fresh producer id at
+ * epoch 0, also when a producer asks to bump its epoch after an error (v3+), as Kafka does. With one:
+ * the transaction coordinator's answer (fencing, KIP-360 epoch bumps; NOT_COORDINATOR where another
+ * broker coordinates the id), PRODUCER_FENCED as INVALID_PRODUCER_EPOCH before v4.
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
@@ -23,9 +24,11 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     static final short MAX_VERSION = 5;
 
     private final ProducerIdManager producerIds;
+    private final TransactionCoordinator transactions;
 
-    public InitProducerIdHandler(ProducerIdManager producerIds) {
+    public InitProducerIdHandler(ProducerIdManager producerIds, TransactionCoordinator transactions) {
         this.producerIds = producerIds;
+        this.transactions = transactions;
     }
 
     @Override
@@ -40,9 +43,15 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
 
     @Override
     public CompletableFuture<InitProducerIdResponseData> handle(RequestContext context, InitProducerIdRequest request) {
-        if (request.data().transactionalId() != null) {
-            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setProducerId(-1).setProducerEpoch((short) -1));
+        String transactionalId = request.data().transactionalId();
+        if (transactionalId != null) {
+            short version = context.apiVersion();
+            return transactions.initProducerId(transactionalId, request.data().transactionTimeoutMs(),
+                    request.data().producerId(), request.data().producerEpoch(), false)
+                    .thenApply(result -> new InitProducerIdResponseData()
+                            .setErrorCode(TransactionErrors.forClient(ApiKeys.INIT_PRODUCER_ID, version,
+                                    result.error()).code())
+                            .setProducerId(result.producerId()).setProducerEpoch(result.producerEpoch()));
         }
         return producerIds.nextProducerId().thenApply(id -> new InitProducerIdResponseData()
                 .setProducerId(id).setProducerEpoch((short) 0));

@@ -1,0 +1,138 @@
+package io.strand.broker.txn;
+
+import io.strand.coordinator.txn.TransactionCoordinator;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.PartitionRegistration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+
+/**
+ * The partition leader's side of KIP-890 part 1: before the first batch of a transaction is appended
+ * to a partition, asks the transactional id's coordinator whether the partition is in the producer's
+ * ongoing transaction — directly when this broker coordinates the id, else with AddPartitionsToTxn v4+
+ * ({@code verify_only}) to the leader of the id's {@code __transaction_state} partition, batched per
+ * broker by {@link VerificationBatcher}.
+ *
+ * <h2>Answers, as Kafka's produce path gives them</h2>
+ * <table>
+ *   <caption>Coordinator's answer → the produce error</caption>
+ *   <tr><td>NONE</td><td>NONE (the batch may be appended)</td></tr>
+ *   <tr><td>TRANSACTION_ABORTABLE (partition not in the transaction)</td><td>INVALID_TXN_STATE</td></tr>
+ *   <tr><td>PRODUCER_FENCED</td><td>INVALID_PRODUCER_EPOCH</td></tr>
+ *   <tr><td>NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
+ *       no leader for the state partition, a failed request</td><td>NOT_ENOUGH_REPLICAS (retriable for every
+ *       client version)</td></tr>
+ *   <tr><td>anything else (INVALID_PRODUCER_EPOCH, INVALID_PRODUCER_ID_MAPPING, …)</td><td>itself</td></tr>
+ * </table>
+ * A null or empty transactional id, or a negative producer id or epoch, is INVALID_REQUEST.
+ *
+ * <h2>Cache</h2>
+ * A verified (partition, producer id, epoch, transactional id) is remembered, so a producer's further
+ * batches to the partition in the same transaction are not verified again (Kafka skips them because the
+ * partition's producer state shows the transaction ongoing). The entry must go when the transaction ends
+ * on the partition: the marker write path calls {@link #onTransactionEnded} for every marker it appends.
+ * At most {@value #MAX_CACHED} entries are kept, the least recently used dropped first.
+ *
+ * <p>Thread-safe; never blocks: answers come on the coordinator's or the connection's thread.
+ */
+public final class CoordinatorTransactionVerifier implements TransactionVerifier {
+
+    static final int MAX_CACHED = 10_000;
+    /** The first AddPartitionsToTxn version with several transactions and {@code verify_only}. */
+    static final short MIN_VERIFY_VERSION = 4;
+
+    private final int nodeId;
+    private final TransactionCoordinatorService service;
+    private final VerificationBatcher remote;
+    /** Guarded by itself. Access-ordered: the eldest is the least recently used. */
+    private final Map<Verified, Boolean> verified = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Verified, Boolean> eldest) {
+            return size() > MAX_CACHED;
+        }
+    };
+
+    private record Verified(TopicPartition partition, long producerId, short producerEpoch, String transactionalId) {
+    }
+
+    /**
+     * @param service where the coordinator, its partitioning and the metadata image are
+     * @param sender  carries verifications to the coordinator's broker
+     */
+    public CoordinatorTransactionVerifier(int nodeId, TransactionCoordinatorService service,
+                                          BrokerRequestSender sender) {
+        this.nodeId = nodeId;
+        this.service = service;
+        this.remote = new VerificationBatcher(sender, MIN_VERIFY_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
+                                            TopicPartition partition) {
+        if (transactionalId == null || transactionalId.isEmpty() || producerId < 0 || producerEpoch < 0) {
+            return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        }
+        Verified key = new Verified(partition, producerId, producerEpoch, transactionalId);
+        synchronized (verified) {
+            if (verified.get(key) != null) {
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+        }
+        TransactionCoordinator coordinator = service.coordinator();
+        int statePartition = coordinator.partitionFor(transactionalId);
+        MetadataImage image = service.image();
+        Optional<PartitionRegistration> registration = image.topics().byName(TransactionCoordinatorService.STATE_TOPIC)
+                .flatMap(topic -> topic.partition(statePartition));
+        CompletableFuture<Errors> answer;
+        if (registration.isEmpty() || !registration.get().hasLeader()) {
+            answer = CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
+        } else if (registration.get().leader() == nodeId) {
+            answer = coordinator.verifyPartitionsInTxn(transactionalId, producerId, producerEpoch, List.of(partition))
+                    .thenApply(result -> errorOf(result, partition));
+        } else {
+            answer = remote.verify(registration.get().leader(), transactionalId, producerId, producerEpoch, partition);
+        }
+        return answer.thenApply(error -> {
+            Errors mapped = forProduce(error);
+            if (mapped == Errors.NONE) {
+                synchronized (verified) {
+                    verified.put(key, Boolean.TRUE);
+                }
+            }
+            return mapped;
+        });
+    }
+
+    /**
+     * The transaction of {@code producerId} on {@code partition} ended (a marker was appended): its next
+     * batch there is verified again.
+     */
+    public void onTransactionEnded(TopicPartition partition, long producerId) {
+        synchronized (verified) {
+            verified.keySet().removeIf(k -> k.producerId() == producerId && k.partition().equals(partition));
+        }
+    }
+
+    private static Errors errorOf(AddPartitionsToTxnResult result, TopicPartition partition) {
+        Errors error = AddPartitionsToTxnResponse.errorsForTransaction(result.topicResults()).get(partition);
+        return error == null ? Errors.UNKNOWN_SERVER_ERROR : error;
+    }
+
+    /** The coordinator's answer as the produce path answers it (see the class doc). */
+    static Errors forProduce(Errors coordinatorError) {
+        return switch (coordinatorError) {
+            case TRANSACTION_ABORTABLE -> Errors.INVALID_TXN_STATE;
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
+                 NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;
+            default -> coordinatorError;
+        };
+    }
+}
