@@ -11,14 +11,20 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.storage.log.LogAppendResult;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.storage.record.RecordErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -63,6 +69,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Refused records.</b> A batch the log refuses gets the exception's error code and message; when
  * the log names the records at fault ({@link RecordErrors}: a record without key in a compacted topic,
  * a timestamp out of range), they go back as {@code record_errors} (v8+, KIP-467), as Kafka does.
+ *
+ * <p><b>Transactions.</b> A request with transactional batches must name its transactional id
+ * (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for the whole request) and hold one producer's batches
+ * (else INVALID_PRODUCER_ID_MAPPING), as in Kafka. Each partition with a transactional batch is first
+ * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
+ * transaction?); a refusal is answered for that partition, translated as Kafka's ReplicaManager does
+ * ({@link #refuseUnverified}), and nothing of it is appended. The request's appends wait for all its
+ * verifications, then run on the append executor; a producer's later request appends only after them,
+ * so pipelined batches keep their order. The log refuses a non-transactional batch of a producer whose
+ * transaction is open (INVALID_TXN_STATE). Not built: Kafka's verification guard (a transaction that
+ * ends between the verification and the append is not noticed) and its retries of
+ * CONCURRENT_TRANSACTIONS for Produce v12+ (the client retries).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
@@ -79,13 +97,38 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     /** The first version whose NOT_LEADER_OR_FOLLOWER answers carry the current leader (KIP-951). */
     private static final short FIRST_LEADER_HINT_VERSION = 10;
+    /** The last version whose clients do not know TRANSACTION_ABORTABLE (Kafka's DEFAULT_ERROR operation). */
+    private static final short LAST_DEFAULT_ERROR_VERSION = 10;
+    /** The first version of transactions v2 clients, which add partitions with Produce (KIP-890). */
+    private static final short FIRST_ADD_PARTITION_VERSION = 12;
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
+    private final TransactionVerifier verifier;
+    /** Where appends that waited for a verification run (the request pool): never a coordinator's thread. */
+    private final Executor appendExecutor;
+    /**
+     * Producer id → the appends of its latest request that waits for a verification, completed once
+     * they are done: a later request of the producer appends after it, so that a pipelined batch never
+     * overtakes the one before it (its sequence would be out of order).
+     */
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> transactionalAppends = new ConcurrentHashMap<>();
 
+    /** Verifies no transactional batch ({@link TransactionVerifier#NONE}). */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
+        this(replicaManager, image, TransactionVerifier.NONE, Runnable::run);
+    }
+
+    /**
+     * @param verifier       asked before a transactional batch is appended
+     * @param appendExecutor runs the appends of a request whose verification completed later
+     */
+    public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                          Executor appendExecutor) {
         this.replicaManager = replicaManager;
         this.image = image;
+        this.verifier = verifier;
+        this.appendExecutor = appendExecutor;
     }
 
     @Override
@@ -103,14 +146,43 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return version >= MIN_SERVED_VERSION && version <= MAX_VERSION;
     }
 
+    /** One partition's batch, resolved to its hosted partition, waiting to be verified and appended. */
+    private static final class PendingAppend {
+        final TopicImage topic;
+        final TopicPartition topicPartition;
+        final Partition partition;
+        final MemoryRecords records;
+        final PartitionProduceResponse result;
+        /** The verification of a transactional batch; null for any other. */
+        CompletableFuture<Errors> verification;
+
+        PendingAppend(TopicImage topic, TopicPartition topicPartition, Partition partition, MemoryRecords records,
+                      PartitionProduceResponse result) {
+            this.topic = topic;
+            this.topicPartition = topicPartition;
+            this.partition = partition;
+            this.records = records;
+            this.result = result;
+        }
+    }
+
     @Override
     public CompletableFuture<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
         short acks = data.acks();
         MetadataImage current = image.get();
+        TransactionalBatches transactional = TransactionalBatches.of(data);
+        if (transactional.any() && data.transactionalId() == null) {
+            // As Kafka: a transactional batch needs the transactional id it is authorized by.
+            return CompletableFuture.failedFuture(new TransactionalIdAuthorizationException(
+                    "A transactional batch needs a transactional id"));
+        }
+        if (transactional.producerIds() > 1) {
+            return CompletableFuture.failedFuture(new InvalidPidMappingException(
+                    "Transactional batches of more than one producer id in one request"));
+        }
         ProduceResponseData response = new ProduceResponseData();
-        List<DelayedProduce.Waiting> waiting = new ArrayList<>();
-        boolean anyError = false;
+        List<PendingAppend> appends = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             Optional<TopicImage> topic = request.version() >= FIRST_TOPIC_ID_VERSION
                     ? current.topics().byId(topicData.topicId())
@@ -129,16 +201,93 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + topic.get().name());
                 } else {
-                    result = append(topic.get(), partitionData, acks, data.transactionalId(), waiting);
+                    result = resolve(topic.get(), partitionData, appends);
                 }
-                if (result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code() && topic.isPresent()
-                        && request.version() >= FIRST_LEADER_HINT_VERSION) {
-                    addLeaderHint(current, context.listenerName(), topic.get(), result, response);
-                }
-                anyError |= result.errorCode() != Errors.NONE.code();
                 topicResponse.partitionResponses().add(result);
             }
             response.responses().add(topicResponse);
+        }
+        if (!transactional.any()) {
+            return appendAndRespond(context, request, response, appends);
+        }
+        for (PendingAppend append : appends) {
+            if (TransactionalBatches.isTransactional(append.records)) {
+                append.verification = verify(data.transactionalId(), transactional.producerId(),
+                        transactional.producerEpoch(), append.topicPartition);
+            }
+        }
+        return afterVerification(context, request, response, appends, transactional.producerId());
+    }
+
+    /**
+     * Appends once every verification of the request has answered and the producer's previous request
+     * that waited has appended: at once, on this thread, if nothing is pending; else on the append executor.
+     */
+    private CompletableFuture<ProduceResponseData> afterVerification(RequestContext context, ProduceRequest request,
+            ProduceResponseData response, List<PendingAppend> appends, long producerId) {
+        List<CompletableFuture<?>> awaited = new ArrayList<>();
+        for (PendingAppend append : appends) {
+            if (append.verification != null && !append.verification.isDone()) {
+                awaited.add(append.verification);
+            }
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> previous = transactionalAppends.put(producerId, mine);
+        if (previous != null && !previous.isDone()) {
+            awaited.add(previous);
+        }
+        Supplier<CompletableFuture<ProduceResponseData>> appendAll = () -> {
+            try {
+                return appendAndRespond(context, request, response, appends);
+            } finally {
+                mine.complete(null);
+                transactionalAppends.remove(producerId, mine);
+            }
+        };
+        if (awaited.isEmpty()) {
+            return appendAll.get();
+        }
+        return CompletableFuture.allOf(awaited.toArray(CompletableFuture[]::new))
+                .thenComposeAsync(ignored -> appendAll.get(), appendExecutor);
+    }
+
+    private CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
+                                             TopicPartition tp) {
+        try {
+            return verifier.verify(transactionalId, producerId, producerEpoch, tp)
+                    .exceptionally(e -> Errors.forException(e instanceof CompletionException && e.getCause() != null
+                            ? e.getCause() : e));
+        } catch (RuntimeException e) {
+            LOG.error("Verification of {} for producer {} failed", tp, producerId, e);
+            return CompletableFuture.completedFuture(Errors.forException(e));
+        }
+    }
+
+    private CompletableFuture<ProduceResponseData> appendAndRespond(RequestContext context, ProduceRequest request,
+            ProduceResponseData response, List<PendingAppend> appends) {
+        ProduceRequestData data = request.data();
+        short acks = data.acks();
+        List<DelayedProduce.Waiting> waiting = new ArrayList<>();
+        for (PendingAppend append : appends) {
+            Errors verified = append.verification == null ? Errors.NONE : append.verification.join();
+            if (verified != Errors.NONE) {
+                refuseUnverified(append.result, verified, request.version());
+            } else {
+                append(append, acks, waiting);
+            }
+        }
+        boolean anyError = false;
+        MetadataImage current = image.get();
+        for (PendingAppend append : appends) {
+            if (append.result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()
+                    && request.version() >= FIRST_LEADER_HINT_VERSION) {
+                addLeaderHint(current, context.listenerName(), append.topic, append.result, response);
+            }
+        }
+        for (TopicProduceResponse topicResponse : response.responses()) {
+            for (PartitionProduceResponse result : topicResponse.partitionResponses()) {
+                anyError |= result.errorCode() != Errors.NONE.code();
+            }
         }
         if (acks == 0) {
             if (anyError) {
@@ -151,6 +300,33 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return CompletableFuture.completedFuture(response);
         }
         return new DelayedProduce(waiting).start(context.eventLoop(), data.timeoutMs()).thenApply(done -> response);
+    }
+
+    /**
+     * A verification's refusal, answered as Kafka's ReplicaManager translates the coordinator's errors: a
+     * retriable coordinator error becomes NOT_ENOUGH_REPLICAS (retried by every client without a metadata
+     * refresh); CONCURRENT_TRANSACTIONS too before Produce v12 (transactions v2 clients retry it as it is);
+     * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH and, before v11, TRANSACTION_ABORTABLE is INVALID_TXN_STATE
+     * (what older clients know).
+     */
+    static void refuseUnverified(PartitionProduceResponse result, Errors error, short version) {
+        Errors answer = error;
+        String message = null;
+        if (error == Errors.PRODUCER_FENCED) {
+            answer = Errors.INVALID_PRODUCER_EPOCH;
+        } else if (error == Errors.TRANSACTION_ABORTABLE && version <= LAST_DEFAULT_ERROR_VERSION) {
+            answer = Errors.INVALID_TXN_STATE;
+        }
+        if (answer == Errors.INVALID_TXN_STATE) {
+            message = "The partition is not in the producer's ongoing transaction";
+        } else if (answer == Errors.NETWORK_EXCEPTION || answer == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                || answer == Errors.COORDINATOR_NOT_AVAILABLE || answer == Errors.NOT_COORDINATOR
+                || answer == Errors.CONCURRENT_TRANSACTIONS && version < FIRST_ADD_PARTITION_VERSION) {
+            message = "Could not verify that the partition is in the transaction: " + answer.name();
+            answer = Errors.NOT_ENOUGH_REPLICAS;
+        }
+        result.setErrorCode(answer.code()).setErrorMessage(message != null ? message : answer.message())
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
     }
 
     /** KIP-951: where the partition's leader is now, so that the producer need not ask the metadata. */
@@ -172,32 +348,41 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         .setPort(endpoint.port()).setRack(leader.rack())));
     }
 
-    private PartitionProduceResponse append(TopicImage topic,
-                                            ProduceRequestData.PartitionProduceData partitionData, short acks,
-                                            String transactionalId, List<DelayedProduce.Waiting> waiting) {
+    /** The partition's answer if it cannot be appended to; else an empty answer the append fills in. */
+    private PartitionProduceResponse resolve(TopicImage topic, ProduceRequestData.PartitionProduceData partitionData,
+                                             List<PendingAppend> appends) {
         TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
         Optional<Partition> partition = replicaManager.partition(tp);
         if (partition.isEmpty()) {
             Errors error = replicaManager.isOffline(tp) ? Errors.KAFKA_STORAGE_ERROR
                     : topic.partitions().containsKey(partitionData.index())
                     ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-            return error(partitionData.index(), error, null);
+            PartitionProduceResponse result = error(partitionData.index(), error, null);
+            if (error == Errors.NOT_LEADER_OR_FOLLOWER) {
+                appends.add(new PendingAppend(topic, tp, null, null, result));
+            }
+            return result;
         }
         BaseRecords records = partitionData.records();
         if (!(records instanceof MemoryRecords memoryRecords)) {
             return error(partitionData.index(), Errors.CORRUPT_MESSAGE, "no record batch");
         }
-        if (transactionalId != null) {
-            return error(partitionData.index(), Errors.INVALID_TXN_STATE,
-                    "transactions are not supported yet");
+        PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index());
+        appends.add(new PendingAppend(topic, tp, partition.get(), memoryRecords, result));
+        return result;
+    }
+
+    /** Appends one partition's batch, filling in its answer; an acks=all one may join {@code waiting}. */
+    private void append(PendingAppend pending, short acks, List<DelayedProduce.Waiting> waiting) {
+        PartitionProduceResponse answer = pending.result;
+        if (pending.partition == null) {
+            return; // answered already (NOT_LEADER_OR_FOLLOWER: only its leader hint is still to come)
         }
         try {
-            Partition leader = partition.get();
-            LogAppendResult result = leader.appendAsLeader(memoryRecords, acks, leader.minInsyncReplicas());
-            replicaManager.notifyAppended(tp);
-            PartitionProduceResponse answer = new PartitionProduceResponse()
-                    .setIndex(partitionData.index())
-                    .setBaseOffset(result.firstOffset())
+            Partition leader = pending.partition;
+            LogAppendResult result = leader.appendAsLeader(pending.records, acks, leader.minInsyncReplicas());
+            replicaManager.notifyAppended(pending.topicPartition);
+            answer.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
             if (acks == -1 && leader.highWatermark() <= result.lastOffset()) {
@@ -211,21 +396,27 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                             }
                         }));
             }
-            return answer;
         } catch (ApiException e) {
-            PartitionProduceResponse result = error(partitionData.index(), Errors.forException(e), e.getMessage());
+            fill(answer, Errors.forException(e), e.getMessage());
             if (e instanceof RecordErrors refused) {
                 for (ProduceResponse.RecordError recordError : refused.recordErrors()) {
-                    result.recordErrors().add(new BatchIndexAndErrorMessage()
+                    answer.recordErrors().add(new BatchIndexAndErrorMessage()
                             .setBatchIndex(recordError.batchIndex)
                             .setBatchIndexErrorMessage(recordError.message));
                 }
             }
-            return result;
         } catch (RuntimeException e) {
-            LOG.error("Append to {} failed", tp, e);
-            return error(partitionData.index(), Errors.forException(e), e.getMessage());
+            LOG.error("Append to {} failed", pending.topicPartition, e);
+            fill(answer, Errors.forException(e), e.getMessage());
         }
+    }
+
+    private static void fill(PartitionProduceResponse answer, Errors error, String message) {
+        answer.setErrorCode(error.code())
+                .setErrorMessage(message != null ? message : error.message())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
     }
 
     private static PartitionProduceResponse error(int partition, Errors error, String message) {
