@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * it and gets, in {@code aborted_transactions}, the aborted transactions overlapping what it returns
  * (abort marker at or after the fetch offset, first offset before the offset after the last returned
  * batch; an empty list when nothing is returned), from the log's transaction indexes; the consumer
- * drops their records and skips the control batches itself. A read_committed fetch waiting in the
+ * drops their records and skips the control batches itself. Other answers (read_uncommitted, followers,
+ * errors) leave the list out (null), as Kafka does. A read_committed fetch waiting in the
  * purgatory is woken when the last stable offset may have moved: it moves only with the high watermark
  * or a marker, and both wake the partition's watchers. The read_uncommitted path allocates nothing for
  * any of it.
@@ -250,6 +251,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
                     .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
                     .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+                    // As Kafka: absent (null) unless a read_committed read lists them, errors included.
+                    .setAbortedTransactions(null)
                     .setRecords(MemoryRecords.EMPTY);
             if (tip.topic() == null) {
                 return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());

@@ -148,7 +148,7 @@ class ReadCommittedFetchTest {
         assertThat(committed.abortedTransactions()).isEmpty();
         assertThat(uncommitted.lastStableOffset()).isEqualTo(2);
         assertThat(batchBaseOffsets(uncommitted)).containsExactly(0L, 2L);
-        assertThat(uncommitted.abortedTransactions()).isEmpty();
+        assertThat(uncommitted.abortedTransactions()).as("absent for read_uncommitted, as in Kafka").isNull();
 
         FetchResponseData.PartitionData atTheBound = read(fetch(IsolationLevel.READ_COMMITTED, 2, 1 << 20, 0));
         assertThat(atTheBound.records().sizeInBytes()).isZero();
