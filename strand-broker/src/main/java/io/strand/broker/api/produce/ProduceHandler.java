@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -76,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
  * transaction?); a refusal is answered for that partition, translated as Kafka's ReplicaManager does
  * ({@link #refuseUnverified}), and nothing of it is appended. The request's appends wait for all its
- * verifications, then run on the append executor; a producer's later request appends only after them,
- * so pipelined batches keep their order. The log refuses a non-transactional batch of a producer whose
+ * verifications (each bounded by the request's {@code timeout_ms}: then NETWORK_EXCEPTION, answered
+ * NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends only after
+ * them, so pipelined batches keep their order. The log refuses a non-transactional batch of a producer whose
  * transaction is open (INVALID_TXN_STATE). Not built: Kafka's verification guard (a transaction that
  * ends between the verification and the append is not noticed) and its retries of
  * CONCURRENT_TRANSACTIONS for Produce v12+ (the client retries).
@@ -213,7 +215,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         for (PendingAppend append : appends) {
             if (TransactionalBatches.isTransactional(append.records)) {
                 append.verification = verify(data.transactionalId(), transactional.producerId(),
-                        transactional.producerEpoch(), append.topicPartition);
+                        transactional.producerEpoch(), append.topicPartition, data.timeoutMs());
             }
         }
         return afterVerification(context, request, response, appends, transactional.producerId());
@@ -251,12 +253,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 .thenComposeAsync(ignored -> appendAll.get(), appendExecutor);
     }
 
+    /**
+     * The verifier's answer, never failing, and bounded by the request's timeout: an answer that does
+     * not come in time counts as NETWORK_EXCEPTION (what Kafka's broker sees when its AddPartitionsToTxn
+     * request to the coordinator times out), so that a hung verification never holds up the connection's
+     * later responses.
+     */
     private CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
-                                             TopicPartition tp) {
+                                             TopicPartition tp, int timeoutMs) {
         try {
             return verifier.verify(transactionalId, producerId, producerEpoch, tp)
                     .exceptionally(e -> Errors.forException(e instanceof CompletionException && e.getCause() != null
-                            ? e.getCause() : e));
+                            ? e.getCause() : e))
+                    .completeOnTimeout(Errors.NETWORK_EXCEPTION, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             LOG.error("Verification of {} for producer {} failed", tp, producerId, e);
             return CompletableFuture.completedFuture(Errors.forException(e));

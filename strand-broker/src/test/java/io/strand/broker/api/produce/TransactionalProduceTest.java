@@ -178,6 +178,25 @@ class TransactionalProduceTest {
     }
 
     @Test
+    void aVerificationThatNeverAnswersTimesOutWithTheRequest() {
+        verdict(new CompletableFuture<>());
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(50)
+                .setTransactionalId(TRANSACTIONAL_ID);
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(TOPIC);
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                .setRecords(transactional(0, "a")));
+        data.topicData().add(topic);
+        ProduceRequest request = new ProduceRequest.Builder((short) 12, (short) 12, data).build((short) 12);
+
+        PartitionProduceResponse answer = only(handler.handle(Requests.context(request), request)
+                .orTimeout(10, TimeUnit.SECONDS).join());
+
+        assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.NOT_ENOUGH_REPLICAS);
+        assertThat(answer.errorMessage()).contains(Errors.NETWORK_EXCEPTION.name());
+        assertThat(logEndOffset()).isZero();
+    }
+
+    @Test
     void aPipelinedBatchWaitsBehindTheSlowVerificationOfTheOneBeforeIt() throws Exception {
         CompletableFuture<Errors> slow = new CompletableFuture<>();
         verdict(slow);
