@@ -67,7 +67,10 @@ public final class Partition {
     /** A {@link PartitionLog} on a broker; a log in memory in the replication simulation. */
     private final ReplicaLog log;
     private final Replication replication;
-    /** Wakes what waits on this partition's data (fetches) after the high watermark moved. */
+    /**
+     * Wakes what waits on this partition's data (fetches) after the high watermark moved, and with it
+     * possibly the last stable offset that read_committed fetches wait for.
+     */
     private final Runnable onHighWatermarkAdvanced;
     private volatile PartitionState state;
     private volatile EffectiveLogConfig config;

@@ -8,6 +8,7 @@ import io.strand.broker.api.Requests;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
 import io.strand.broker.txn.CoordinatorMarkerWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,6 +206,20 @@ class WriteTxnMarkersHandlerTest {
         openTransaction(PRODUCER, (short) (EPOCH + 1));
         assertThat(errors(write((short) 1, marker(PRODUCER, (short) (EPOCH + 1), true, 0, TOPIC, 0)).join(),
                 (short) 1).get(PRODUCER)).containsEntry("events-0", Errors.NONE);
+    }
+
+    @Test
+    void aMarkerTheLogCannotWriteIsKafkaStorageError() throws Exception {
+        start(List.of(1));
+        // Data 30 days old: the marker, stamped now, rolls a segment at offset 1, whose file cannot be made.
+        cluster.partition().appendAsLeader(MemoryRecords.withTransactionalRecords(Compression.NONE, PRODUCER, EPOCH, 0,
+                new SimpleRecord(System.currentTimeMillis() - TimeUnit.DAYS.toMillis(30), null,
+                        "v".getBytes(StandardCharsets.UTF_8))), (short) 1, 1);
+        Files.createDirectories(dir.resolve("events-0").resolve("00000000000000000001.log").resolve("in-the-way"));
+
+        assertThat(errors(write((short) 1, marker(PRODUCER, EPOCH, true, 0, TOPIC, 0)).join(), (short) 1))
+                .isEqualTo(Map.of(PRODUCER, Map.of("events-0", Errors.KAFKA_STORAGE_ERROR)));
+        assertThat(cluster.logManager.logDirFailureChannel().offlineLogDirs()).containsExactly(dir);
     }
 
     @Test
