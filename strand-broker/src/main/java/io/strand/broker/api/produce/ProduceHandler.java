@@ -6,21 +6,18 @@ import io.strand.broker.network.RequestContext;
 import io.strand.broker.purgatory.DelayedProduce;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.storage.log.LogAppendResult;
-import io.strand.broker.txn.TransactionVerifier;
 import io.strand.storage.record.RecordErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -76,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * (else INVALID_PRODUCER_ID_MAPPING), as in Kafka. Each partition with a transactional batch is first
  * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
  * transaction?); a refusal is answered for that partition, translated as Kafka's ReplicaManager does
- * ({@link #refuseUnverified}), and nothing of it is appended. The request's appends wait for all its
+ * ({@link TransactionVerification#refusal}), and nothing of it is appended. The request's appends wait for all its
  * verifications (each bounded by the request's {@code timeout_ms}: then NETWORK_EXCEPTION, answered
  * NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends only after
  * them, so pipelined batches keep their order. The log refuses a non-transactional batch of a producer whose
@@ -99,22 +96,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     /** The first version whose NOT_LEADER_OR_FOLLOWER answers carry the current leader (KIP-951). */
     private static final short FIRST_LEADER_HINT_VERSION = 10;
-    /** The last version whose clients do not know TRANSACTION_ABORTABLE (Kafka's DEFAULT_ERROR operation). */
-    private static final short LAST_DEFAULT_ERROR_VERSION = 10;
-    /** The first version of transactions v2 clients, which add partitions with Produce (KIP-890). */
-    private static final short FIRST_ADD_PARTITION_VERSION = 12;
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
-    private final TransactionVerifier verifier;
-    /** Where appends that waited for a verification run (the request pool): never a coordinator's thread. */
-    private final Executor appendExecutor;
-    /**
-     * Producer id → the appends of its latest request that waits for a verification, completed once
-     * they are done: a later request of the producer appends after it, so that a pipelined batch never
-     * overtakes the one before it (its sequence would be out of order).
-     */
-    private final ConcurrentHashMap<Long, CompletableFuture<Void>> transactionalAppends = new ConcurrentHashMap<>();
+    private final TransactionVerification verification;
 
     /** Verifies no transactional batch ({@link TransactionVerifier#NONE}). */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
@@ -123,14 +108,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     /**
      * @param verifier       asked before a transactional batch is appended
-     * @param appendExecutor runs the appends of a request whose verification completed later
+     * @param appendExecutor runs the appends of a request whose verification completed later (the request
+     *                       pool: never a coordinator's thread)
      */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
                           Executor appendExecutor) {
         this.replicaManager = replicaManager;
         this.image = image;
-        this.verifier = verifier;
-        this.appendExecutor = appendExecutor;
+        this.verification = new TransactionVerification(verifier, appendExecutor);
     }
 
     @Override
@@ -212,64 +197,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         if (!transactional.any()) {
             return appendAndRespond(context, request, response, appends);
         }
+        List<CompletableFuture<Errors>> verifications = new ArrayList<>();
         for (PendingAppend append : appends) {
             if (TransactionalBatches.isTransactional(append.records)) {
-                append.verification = verify(data.transactionalId(), transactional.producerId(),
+                append.verification = verification.verify(data.transactionalId(), transactional.producerId(),
                         transactional.producerEpoch(), append.topicPartition, data.timeoutMs());
+                verifications.add(append.verification);
             }
         }
-        return afterVerification(context, request, response, appends, transactional.producerId());
-    }
-
-    /**
-     * Appends once every verification of the request has answered and the producer's previous request
-     * that waited has appended: at once, on this thread, if nothing is pending; else on the append executor.
-     */
-    private CompletableFuture<ProduceResponseData> afterVerification(RequestContext context, ProduceRequest request,
-            ProduceResponseData response, List<PendingAppend> appends, long producerId) {
-        List<CompletableFuture<?>> awaited = new ArrayList<>();
-        for (PendingAppend append : appends) {
-            if (append.verification != null && !append.verification.isDone()) {
-                awaited.add(append.verification);
-            }
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> previous = transactionalAppends.put(producerId, mine);
-        if (previous != null && !previous.isDone()) {
-            awaited.add(previous);
-        }
-        Supplier<CompletableFuture<ProduceResponseData>> appendAll = () -> {
-            try {
-                return appendAndRespond(context, request, response, appends);
-            } finally {
-                mine.complete(null);
-                transactionalAppends.remove(producerId, mine);
-            }
-        };
-        if (awaited.isEmpty()) {
-            return appendAll.get();
-        }
-        return CompletableFuture.allOf(awaited.toArray(CompletableFuture[]::new))
-                .thenComposeAsync(ignored -> appendAll.get(), appendExecutor);
-    }
-
-    /**
-     * The verifier's answer, never failing, and bounded by the request's timeout: an answer that does
-     * not come in time counts as NETWORK_EXCEPTION (what Kafka's broker sees when its AddPartitionsToTxn
-     * request to the coordinator times out), so that a hung verification never holds up the connection's
-     * later responses.
-     */
-    private CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
-                                             TopicPartition tp, int timeoutMs) {
-        try {
-            return verifier.verify(transactionalId, producerId, producerEpoch, tp)
-                    .exceptionally(e -> Errors.forException(e instanceof CompletionException && e.getCause() != null
-                            ? e.getCause() : e))
-                    .completeOnTimeout(Errors.NETWORK_EXCEPTION, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            LOG.error("Verification of {} for producer {} failed", tp, producerId, e);
-            return CompletableFuture.completedFuture(Errors.forException(e));
-        }
+        return verification.afterVerifications(transactional.producerId(), verifications,
+                () -> appendAndRespond(context, request, response, appends));
     }
 
     private CompletableFuture<ProduceResponseData> appendAndRespond(RequestContext context, ProduceRequest request,
@@ -280,7 +217,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         for (PendingAppend append : appends) {
             Errors verified = append.verification == null ? Errors.NONE : append.verification.join();
             if (verified != Errors.NONE) {
-                refuseUnverified(append.result, verified, request.version());
+                TransactionVerification.Refusal refusal = TransactionVerification.refusal(verified, request.version());
+                fill(append.result, refusal.error(), refusal.message());
             } else {
                 append(append, acks, waiting);
             }
@@ -309,33 +247,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return CompletableFuture.completedFuture(response);
         }
         return new DelayedProduce(waiting).start(context.eventLoop(), data.timeoutMs()).thenApply(done -> response);
-    }
-
-    /**
-     * A verification's refusal, answered as Kafka's ReplicaManager translates the coordinator's errors: a
-     * retriable coordinator error becomes NOT_ENOUGH_REPLICAS (retried by every client without a metadata
-     * refresh); CONCURRENT_TRANSACTIONS too before Produce v12 (transactions v2 clients retry it as it is);
-     * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH and, before v11, TRANSACTION_ABORTABLE is INVALID_TXN_STATE
-     * (what older clients know).
-     */
-    static void refuseUnverified(PartitionProduceResponse result, Errors error, short version) {
-        Errors answer = error;
-        String message = null;
-        if (error == Errors.PRODUCER_FENCED) {
-            answer = Errors.INVALID_PRODUCER_EPOCH;
-        } else if (error == Errors.TRANSACTION_ABORTABLE && version <= LAST_DEFAULT_ERROR_VERSION) {
-            answer = Errors.INVALID_TXN_STATE;
-        }
-        if (answer == Errors.INVALID_TXN_STATE) {
-            message = "The partition is not in the producer's ongoing transaction";
-        } else if (answer == Errors.NETWORK_EXCEPTION || answer == Errors.COORDINATOR_LOAD_IN_PROGRESS
-                || answer == Errors.COORDINATOR_NOT_AVAILABLE || answer == Errors.NOT_COORDINATOR
-                || answer == Errors.CONCURRENT_TRANSACTIONS && version < FIRST_ADD_PARTITION_VERSION) {
-            message = "Could not verify that the partition is in the transaction: " + answer.name();
-            answer = Errors.NOT_ENOUGH_REPLICAS;
-        }
-        result.setErrorCode(answer.code()).setErrorMessage(message != null ? message : answer.message())
-                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
     }
 
     /** KIP-951: where the partition's leader is now, so that the producer need not ask the metadata. */
