@@ -219,6 +219,22 @@ class TransactionalProduceTest {
     }
 
     @Test
+    void anotherProducersBatchDoesNotWaitBehindASlowVerification() throws Exception {
+        CompletableFuture<Errors> slow = new CompletableFuture<>();
+        verdict(slow);
+        CompletableFuture<ProduceResponseData> first = produce((short) 12, TRANSACTIONAL_ID, transactional(0, "a"));
+
+        PartitionProduceResponse other = only(produce((short) 12, "txn-2", MemoryRecords.withTransactionalRecords(
+                Compression.NONE, PRODUCER_ID + 1, EPOCH, 0, records("x"))).get(10, TimeUnit.SECONDS));
+
+        assertThat(other.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(other.baseOffset()).isZero();
+        assertThat(first).isNotDone();
+        slow.complete(Errors.NONE);
+        assertThat(only(first.get(10, TimeUnit.SECONDS)).baseOffset()).isEqualTo(1);
+    }
+
+    @Test
     void aTransactionalBatchWithoutTransactionalIdFailsTheWholeRequest() {
         assertThatThrownBy(() -> produce((short) 12, null, transactional(0, "a")).join())
                 .isInstanceOf(CompletionException.class)
