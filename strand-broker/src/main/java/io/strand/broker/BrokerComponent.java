@@ -15,6 +15,7 @@ import io.strand.broker.api.offsets.ListOffsetsHandler;
 import io.strand.broker.api.offsets.OffsetForLeaderEpochHandler;
 import io.strand.broker.api.produce.InitProducerIdHandler;
 import io.strand.broker.api.produce.ProduceHandler;
+import io.strand.broker.api.produce.WriteTxnMarkersHandler;
 import io.strand.broker.api.txn.TransactionHandlers;
 import io.strand.broker.controller.BrokerLifecycleManager;
 import io.strand.broker.controller.ControllerChannel;
@@ -34,6 +35,7 @@ import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.replica.Replication;
 import io.strand.broker.topic.TopicAutoCreator;
 import io.strand.broker.txn.BrokerConnections;
+import io.strand.broker.txn.CoordinatorMarkerWriter;
 import io.strand.broker.txn.CoordinatorTransactionVerifier;
 import io.strand.broker.txn.ProducerIdManagerSource;
 import io.strand.broker.txn.TransactionCoordinatorService;
@@ -133,7 +135,10 @@ final class BrokerComponent implements NodeComponent {
     private TransactionCoordinatorService transactions;
     private WriteTxnMarkersChannel markerChannel;
     private BrokerConnections verifierConnections;
+    /** Checks transactional batches against the transaction coordinator (KIP-890 part 1). */
     private CoordinatorTransactionVerifier transactionVerifier;
+    /** Writes markers to the partitions a coordinator owns; none until the group coordinator does. */
+    private CoordinatorMarkerWriter coordinatorMarkers = CoordinatorMarkerWriter.NONE;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -278,7 +283,8 @@ final class BrokerComponent implements NodeComponent {
         registry.register(new ApiVersionsHandler(registry))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
-                .register(new ProduceHandler(replicaManager, image))
+                .register(new ProduceHandler(replicaManager, image, transactionVerifier, requestPool))
+                .register(new WriteTxnMarkersHandler(replicaManager, coordinatorMarkers))
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
                 .register(new ListOffsetsHandler(replicaManager))

@@ -67,7 +67,10 @@ public final class Partition {
     /** A {@link PartitionLog} on a broker; a log in memory in the replication simulation. */
     private final ReplicaLog log;
     private final Replication replication;
-    /** Wakes what waits on this partition's data (fetches) after the high watermark moved. */
+    /**
+     * Wakes what waits on this partition's data (fetches) after the high watermark moved, and with it
+     * possibly the last stable offset that read_committed fetches wait for.
+     */
     private final Runnable onHighWatermarkAdvanced;
     private volatile PartitionState state;
     private volatile EffectiveLogConfig config;
@@ -322,6 +325,48 @@ public final class Partition {
     }
 
     /**
+     * Writes a transaction marker (WriteTxnMarkers) as leader, stamped with the current leader epoch, and
+     * moves the high watermark as an append does: the caller wakes what waits on the partition and, with
+     * followers, waits for the marker to be replicated (markers are written with acks=all). The ISR must
+     * hold at least min.insync.replicas, as for an acks=all produce.
+     *
+     * @param transactionVersion the coordinator's transaction version (0 or 1: legacy; 2: every marker
+     *     bumps the producer epoch), see {@link PartitionLog#appendMarker(long, short, int, boolean, int, short)}
+     * @return the marker's offset as first and last offset
+     * @throws NotLeaderOrFollowerException if this broker does not lead the partition
+     * @throws NotEnoughReplicasException   if the ISR is smaller than min.insync.replicas
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if the producer epoch is too old
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException if the coordinator epoch is older
+     *     than the one of the producer's last marker
+     * @throws org.apache.kafka.common.errors.KafkaStorageException if the write fails
+     */
+    public LogAppendResult appendMarkerAsLeader(long producerId, short producerEpoch, int coordinatorEpoch,
+                                                boolean commit, short transactionVersion) {
+        PartitionState current = state;
+        if (current.leaderId() != localBrokerId) {
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " does not lead " + topicPartition);
+        }
+        int minInsyncReplicas = config.minInsyncReplicas();
+        if (current.isr().size() < minInsyncReplicas) {
+            throw new NotEnoughReplicasException("ISR of " + topicPartition + " has " + current.isr().size()
+                    + " replicas, min.insync.replicas=" + minInsyncReplicas);
+        }
+        LogAppendResult result = log().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit,
+                current.leaderEpoch(), transactionVersion);
+        maybeIncrementHighWatermark(false);
+        return result;
+    }
+
+    /**
+     * The last stable offset (see {@link PartitionLog#lastStableOffset()}): what a read_committed consumer
+     * reads up to and every Fetch answers as {@code last_stable_offset}. A log without transactions (the
+     * replication simulation's in-memory logs) answers its high watermark. Lock-free, allocation-free.
+     */
+    public long lastStableOffset() {
+        return log instanceof PartitionLog fileLog ? fileLog.lastStableOffset() : log.highWatermark();
+    }
+
+    /**
      * Completes once the high watermark is at or past {@code offset} (at once if it is already), or
      * fails with {@link NotLeaderOrFollowerException} if this broker stops leading first. The future
      * completes on whichever thread moved the high watermark: keep what depends on it short.
@@ -351,6 +396,18 @@ public final class Partition {
             throw notLeader();
         }
         return log.read(fetchOffset, maxBytes, log.highWatermark(), minOneBatch);
+    }
+
+    /**
+     * Reads for a read_committed consumer: up to {@code lastStableOffset} (taken by the caller from
+     * {@link #lastStableOffset()} before the read, so that what it answers as the last stable offset
+     * bounds what it returns), never past the high watermark.
+     */
+    public LogReadResult readCommitted(long fetchOffset, int maxBytes, boolean minOneBatch, long lastStableOffset) {
+        if (!isLeader()) {
+            throw notLeader();
+        }
+        return log.read(fetchOffset, maxBytes, Math.min(lastStableOffset, log.highWatermark()), minOneBatch);
     }
 
     /**

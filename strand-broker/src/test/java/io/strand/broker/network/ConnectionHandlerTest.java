@@ -14,11 +14,14 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
@@ -136,6 +139,63 @@ class ConnectionHandlerTest {
         channel.writeInbound(truncated);
         assertThat(channel.isOpen()).isFalse();
         assertThat(handler.pending).isEmpty();
+    }
+
+    /**
+     * An inter-broker WriteTxnMarkers request cut short, or of the version Kafka 4 removed (v0), closes the
+     * connection before any marker reaches the handler: nothing is written.
+     */
+    @Test
+    void aTruncatedOrRemovedVersionWriteTxnMarkersRequestNeverReachesItsHandler() {
+        List<WriteTxnMarkersRequest> handled = new ArrayList<>();
+        ApiHandler<WriteTxnMarkersRequest> markers = new ApiHandler<>() {
+            @Override
+            public ApiKeys apiKey() {
+                return ApiKeys.WRITE_TXN_MARKERS;
+            }
+
+            @Override
+            public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+                return ApiHandler.versions(apiKey(), (short) 1, (short) 2);
+            }
+
+            @Override
+            public CompletableFuture<? extends ApiMessage> handle(RequestContext context, WriteTxnMarkersRequest request) {
+                handled.add(request);
+                return CompletableFuture.completedFuture(new WriteTxnMarkersResponseData());
+            }
+        };
+        WriteTxnMarkersRequestData data = new WriteTxnMarkersRequestData();
+        data.markers().add(new WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(5L).setProducerEpoch((short) 1)
+                .setTransactionResult(true).setCoordinatorEpoch(3).setTopics(List.of(
+                        new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName("events")
+                                .setPartitionIndexes(List.of(0, 1)))));
+        ByteBuffer full = new WriteTxnMarkersRequest.Builder(data).build((short) 2)
+                .serializeWithHeader(new RequestHeader(ApiKeys.WRITE_TXN_MARKERS, (short) 2, "broker-2", 11));
+        for (int cut : new int[] {1, 5, full.remaining() / 2}) {
+            ByteBuffer truncated = ByteBuffer.allocate(full.remaining() - cut);
+            ByteBuffer source = full.duplicate();
+            source.limit(source.limit() - cut);
+            truncated.put(source).flip();
+            EmbeddedChannel channel = connection(new ApiRegistry().register(markers));
+            channel.writeInbound(truncated);
+            runAll(channel);
+            assertThat(channel.isOpen()).as("cut %d bytes", cut).isFalse();
+        }
+        ByteBuffer removedVersion = ByteBuffer.allocate(full.remaining()).put(full.duplicate()).flip();
+        removedVersion.putShort(2, (short) 0); // the header's api_version
+        EmbeddedChannel channel = connection(new ApiRegistry().register(markers));
+        channel.writeInbound(removedVersion);
+        runAll(channel);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(handled).isEmpty();
+
+        EmbeddedChannel whole = connection(new ApiRegistry().register(markers));
+        whole.writeInbound(full.duplicate());
+        runAll(whole);
+        assertThat(handled).hasSize(1);
+        assertThat(handled.get(0).data()).isEqualTo(data);
+        ((ByteBuf) whole.readOutbound()).release();
     }
 
     @Test

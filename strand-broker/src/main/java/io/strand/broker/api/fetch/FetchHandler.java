@@ -11,6 +11,7 @@ import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
 import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.index.AbortedTxn;
 import io.strand.storage.log.LogReadResult;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -32,15 +33,16 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetch (v4–18) for consumers: reads each partition up to its high watermark (the last stable
- * offset, which equals it until transactions arrive), within the partition and response byte
- * limits, at least one whole batch for the first partition with data so that a large batch never
+ * Fetch (v4–18) for consumers: reads each partition up to its high watermark (read_uncommitted) or
+ * its last stable offset (read_committed), within the partition and response byte limits, at least one whole batch for the first partition with data so that a large batch never
  * blocks a consumer. Records leave as slices of the segment files (zero copy).
  *
  * <p><b>Followers.</b> A fetch with a replica id (v&lt;15 {@code replica_id} ≥ 0, v15+
@@ -55,7 +57,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With less than {@code min_bytes} to return and {@code max_wait_ms > 0}, the fetch waits in the
  * {@link FetchPurgatory} until appends bring enough or the wait is over. Sessions (KIP-227) come from
- * the {@link FetchSessionCache}. A read_committed fetch gets an empty aborted-transaction list.
+ * the {@link FetchSessionCache}.
+ *
+ * <p><b>Transactions.</b> Every answer (consumer or follower, either isolation) carries the partition's
+ * last stable offset as {@code last_stable_offset}, as Kafka's does. A read_committed fetch reads up to
+ * it and gets, in {@code aborted_transactions}, the aborted transactions overlapping what it returns
+ * (abort marker at or after the fetch offset, first offset before the offset after the last returned
+ * batch; an empty list when nothing is returned), from the log's transaction indexes; the consumer
+ * drops their records and skips the control batches itself. Other answers (read_uncommitted, followers,
+ * errors) leave the list out (null), as Kafka does. A read_committed fetch waiting in the
+ * purgatory is woken when the last stable offset may have moved: it moves only with the high watermark
+ * or a marker, and both wake the partition's watchers. The read_uncommitted path allocates nothing for
+ * any of it.
  */
 public final class FetchHandler implements ApiHandler<FetchRequest> {
 
@@ -238,6 +251,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
                     .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
                     .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+                    // As Kafka: absent (null) unless a read_committed read lists them, errors included.
+                    .setAbortedTransactions(null)
                     .setRecords(MemoryRecords.EMPTY);
             if (tip.topic() == null) {
                 return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
@@ -253,21 +268,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 if (replicaId >= 0) {
                     readForFollower(p, wanted, maxBytes, minOneBatch, data);
                 } else {
-                    LogReadResult read = p.readForConsumer(wanted.fetchOffset, maxBytes, minOneBatch);
+                    // Taken before the read: the high watermark the read takes is never below it.
+                    long lastStableOffset = p.lastStableOffset();
+                    LogReadResult read = readCommitted
+                            ? p.readCommitted(wanted.fetchOffset, maxBytes, minOneBatch, lastStableOffset)
+                            : p.readForConsumer(wanted.fetchOffset, maxBytes, minOneBatch);
                     data.setHighWatermark(read.highWatermark())
-                            .setLastStableOffset(read.highWatermark())
+                            .setLastStableOffset(lastStableOffset)
                             .setLogStartOffset(read.logStartOffset())
                             .setRecords(read.records());
-                }
-                if (readCommitted) {
-                    data.setAbortedTransactions(new ArrayList<>());
+                    if (readCommitted) {
+                        data.setAbortedTransactions(abortedTransactions(p, wanted.fetchOffset, read.records(),
+                                lastStableOffset));
+                    }
                 }
                 return data;
             } catch (ApiException e) {
                 Errors error = Errors.forException(e);
                 data.setErrorCode(error.code());
                 data.setHighWatermark(p.log().highWatermark())
-                        .setLastStableOffset(p.log().highWatermark())
+                        .setLastStableOffset(p.lastStableOffset())
                         .setLogStartOffset(p.log().logStartOffset());
                 if ((error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.FENCED_LEADER_EPOCH)
                         && request.version() >= FIRST_LEADER_HINT_VERSION && p.leaderId() >= 0) {
@@ -278,6 +298,36 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 LOG.error("Read of {} at offset {} failed", tip, wanted.fetchOffset, e);
                 return data.setErrorCode(Errors.forException(e).code());
             }
+        }
+
+        /**
+         * The aborted transactions a read_committed consumer needs for {@code records}, read from
+         * {@code fetchOffset}: those overlapping [fetch offset, offset after the last returned batch). The
+         * log is asked up to the last stable offset first (no I/O where no segment holds an abort); only if
+         * it names any are the returned batches walked for their end, and the later ones left out.
+         */
+        private static List<FetchResponseData.AbortedTransaction> abortedTransactions(Partition p, long fetchOffset,
+                                                                                       Records records,
+                                                                                       long lastStableOffset) {
+            List<FetchResponseData.AbortedTransaction> out = new ArrayList<>();
+            if (records.sizeInBytes() == 0) {
+                return out;
+            }
+            List<AbortedTxn> overlapping = p.log().collectAbortedTransactions(fetchOffset, lastStableOffset);
+            if (overlapping.isEmpty()) {
+                return out;
+            }
+            long upperBound = fetchOffset;
+            for (RecordBatch batch : records.batches()) {
+                upperBound = batch.nextOffset();
+            }
+            for (AbortedTxn txn : overlapping) {
+                if (txn.firstOffset() < upperBound) {
+                    out.add(new FetchResponseData.AbortedTransaction().setProducerId(txn.producerId())
+                            .setFirstOffset(txn.firstOffset()));
+                }
+            }
+            return out;
         }
 
         /**
@@ -292,7 +342,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     data.divergingEpoch().setEpoch(diverging.get().leaderEpoch())
                             .setEndOffset(diverging.get().endOffset());
                     data.setHighWatermark(p.highWatermark())
-                            .setLastStableOffset(p.highWatermark())
+                            .setLastStableOffset(p.lastStableOffset())
                             .setLogStartOffset(p.log().logStartOffset());
                     return;
                 }
@@ -300,9 +350,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             LogReadResult read = p.readForFollower(replicaId, wanted.fetchOffset, maxBytes, minOneBatch);
             p.updateFollowerFetchState(replicaId, replicaEpoch, wanted.fetchOffset, read.logEndOffset(),
                     replicaManager.replication().time().milliseconds());
+            long lastStableOffset = p.lastStableOffset();
             long highWatermark = p.highWatermark();
             data.setHighWatermark(highWatermark)
-                    .setLastStableOffset(highWatermark)
+                    .setLastStableOffset(lastStableOffset)
                     .setLogStartOffset(read.logStartOffset())
                     .setRecords(read.records());
         }

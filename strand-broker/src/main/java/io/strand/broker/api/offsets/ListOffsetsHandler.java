@@ -10,6 +10,7 @@ import io.strand.storage.log.TimestampAndOffset;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -33,8 +34,10 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  *
  * <p>Who asks decides what is readable and where, as in Kafka's ReplicaManager: a consumer
  * ({@code replica_id} -1) asks the leader (elsewhere NOT_LEADER_OR_FOLLOWER) and reads up to the
- * high watermark; a replica ({@code replica_id} ≥ 0, a follower's fetcher) also asks the leader but
- * reads up to the log end, so -1 answers the log end offset; the debugging id -2 may ask any replica
+ * high watermark — under read_committed up to the last stable offset, which bounds -1 and every
+ * timestamp lookup (-3 included) as Kafka's {@code Partition.fetchOffsetForTimestamp} does; a
+ * replica ({@code replica_id} ≥ 0, a follower's fetcher) also asks the leader but reads up to the
+ * log end, so -1 answers the log end offset; the debugging id -2 may ask any replica
  * hosting the partition and reads up to its log end.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
@@ -62,7 +65,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     @Override
     public CompletableFuture<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
-        RequestChecks.isolationLevel(request.data().isolationLevel()); // the last stable offset equals the high watermark until transactions exist
+        boolean readCommitted = RequestChecks.isolationLevel(request.data().isolationLevel())
+                == IsolationLevel.READ_COMMITTED;
         Set<TopicPartition> duplicates = request.duplicatePartitions();
         ListOffsetsResponseData response = new ListOffsetsResponseData();
         for (ListOffsetsTopic topic : request.topics()) {
@@ -74,7 +78,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 if (duplicates.contains(tp)) {
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setOffset(-1).setTimestamp(-1);
                 } else {
-                    lookUp(tp, wanted, request.replicaId(), result);
+                    lookUp(tp, wanted, request.replicaId(), readCommitted, result);
                 }
                 if (request.version() < FIRST_LEADER_EPOCH_VERSION) {
                     result.setLeaderEpoch(-1);
@@ -86,7 +90,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         return CompletableFuture.completedFuture(response);
     }
 
-    private void lookUp(TopicPartition tp, ListOffsetsPartition wanted, int replicaId,
+    private void lookUp(TopicPartition tp, ListOffsetsPartition wanted, int replicaId, boolean readCommitted,
                         ListOffsetsPartitionResponse result) {
         try {
             Partition partition = replicaId == ListOffsetsRequest.DEBUGGING_REPLICA_ID
@@ -95,8 +99,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                     : replicaManager.leaderPartition(tp);
             partition.checkLeaderEpoch(wanted.currentLeaderEpoch());
             PartitionLog log = partition.log();
-            long readableEnd = replicaId == ListOffsetsRequest.CONSUMER_REPLICA_ID
-                    ? log.highWatermark() : log.logEndOffset();
+            long readableEnd = replicaId != ListOffsetsRequest.CONSUMER_REPLICA_ID ? log.logEndOffset()
+                    : readCommitted ? partition.lastStableOffset() : log.highWatermark();
             long timestamp = wanted.timestamp();
             if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 set(result, RecordBatch.NO_TIMESTAMP, readableEnd, log.latestEpoch());

@@ -6,6 +6,7 @@ import io.strand.broker.network.RequestContext;
 import io.strand.broker.purgatory.DelayedProduce;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
@@ -16,9 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -63,6 +67,19 @@ import org.slf4j.LoggerFactory;
  * <p><b>Refused records.</b> A batch the log refuses gets the exception's error code and message; when
  * the log names the records at fault ({@link RecordErrors}: a record without key in a compacted topic,
  * a timestamp out of range), they go back as {@code record_errors} (v8+, KIP-467), as Kafka does.
+ *
+ * <p><b>Transactions.</b> A request with transactional batches must name its transactional id
+ * (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for the whole request) and hold one producer's batches
+ * (else INVALID_PRODUCER_ID_MAPPING), as in Kafka. Each partition with a transactional batch is first
+ * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
+ * transaction?); a refusal is answered for that partition, translated as Kafka's broker does
+ * ({@link TransactionVerification#refusal}), and nothing of it is appended. The request's appends wait
+ * for all its verifications (each bounded by the request's {@code timeout_ms}: then NETWORK_EXCEPTION,
+ * answered NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends
+ * only after them, so pipelined batches keep their order ({@link TransactionVerification}). The log
+ * refuses a non-transactional batch of a producer whose transaction is open (INVALID_TXN_STATE). Not
+ * built: Kafka's verification guard (a transaction that ends between the verification and the append
+ * is not noticed) and its retries of CONCURRENT_TRANSACTIONS for Produce v12+ (the client retries).
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
@@ -82,10 +99,23 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
+    private final TransactionVerification verification;
 
+    /** Verifies no transactional batch ({@link TransactionVerifier#NONE}). */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
+        this(replicaManager, image, TransactionVerifier.NONE, Runnable::run);
+    }
+
+    /**
+     * @param verifier       asked before a transactional batch is appended
+     * @param appendExecutor runs the appends of a request whose verification completed later (the request
+     *                       pool: never a coordinator's thread)
+     */
+    public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                          Executor appendExecutor) {
         this.replicaManager = replicaManager;
         this.image = image;
+        this.verification = new TransactionVerification(verifier, appendExecutor);
     }
 
     @Override
@@ -103,14 +133,43 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return version >= MIN_SERVED_VERSION && version <= MAX_VERSION;
     }
 
+    /** One partition's batch, resolved to its hosted partition, waiting to be verified and appended. */
+    private static final class PendingAppend {
+        final TopicImage topic;
+        final TopicPartition topicPartition;
+        final Partition partition;
+        final MemoryRecords records;
+        final PartitionProduceResponse result;
+        /** The verification of a transactional batch; null for any other. */
+        CompletableFuture<Errors> verification;
+
+        PendingAppend(TopicImage topic, TopicPartition topicPartition, Partition partition, MemoryRecords records,
+                      PartitionProduceResponse result) {
+            this.topic = topic;
+            this.topicPartition = topicPartition;
+            this.partition = partition;
+            this.records = records;
+            this.result = result;
+        }
+    }
+
     @Override
     public CompletableFuture<ProduceResponseData> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
         short acks = data.acks();
         MetadataImage current = image.get();
+        TransactionalBatches transactional = TransactionalBatches.of(data);
+        if (transactional.any() && data.transactionalId() == null) {
+            // As Kafka: a transactional batch needs the transactional id it is authorized by.
+            return CompletableFuture.failedFuture(new TransactionalIdAuthorizationException(
+                    "A transactional batch needs a transactional id"));
+        }
+        if (transactional.producerIds() > 1) {
+            return CompletableFuture.failedFuture(new InvalidPidMappingException(
+                    "Transactional batches of more than one producer id in one request"));
+        }
         ProduceResponseData response = new ProduceResponseData();
-        List<DelayedProduce.Waiting> waiting = new ArrayList<>();
-        boolean anyError = false;
+        List<PendingAppend> appends = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
             Optional<TopicImage> topic = request.version() >= FIRST_TOPIC_ID_VERSION
                     ? current.topics().byId(topicData.topicId())
@@ -129,16 +188,53 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + topic.get().name());
                 } else {
-                    result = append(topic.get(), partitionData, acks, data.transactionalId(), waiting);
+                    result = resolve(topic.get(), partitionData, appends);
                 }
-                if (result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code() && topic.isPresent()
-                        && request.version() >= FIRST_LEADER_HINT_VERSION) {
-                    addLeaderHint(current, context.listenerName(), topic.get(), result, response);
-                }
-                anyError |= result.errorCode() != Errors.NONE.code();
                 topicResponse.partitionResponses().add(result);
             }
             response.responses().add(topicResponse);
+        }
+        if (!transactional.any()) {
+            return appendAndRespond(context, request, response, appends);
+        }
+        List<CompletableFuture<Errors>> verifications = new ArrayList<>();
+        for (PendingAppend append : appends) {
+            if (TransactionalBatches.isTransactional(append.records)) {
+                append.verification = verification.verify(data.transactionalId(), transactional.producerId(),
+                        transactional.producerEpoch(), append.topicPartition, data.timeoutMs());
+                verifications.add(append.verification);
+            }
+        }
+        return verification.afterVerifications(transactional.producerId(), verifications,
+                () -> appendAndRespond(context, request, response, appends));
+    }
+
+    private CompletableFuture<ProduceResponseData> appendAndRespond(RequestContext context, ProduceRequest request,
+            ProduceResponseData response, List<PendingAppend> appends) {
+        ProduceRequestData data = request.data();
+        short acks = data.acks();
+        List<DelayedProduce.Waiting> waiting = new ArrayList<>();
+        for (PendingAppend append : appends) {
+            Errors verified = append.verification == null ? Errors.NONE : append.verification.join();
+            if (verified != Errors.NONE) {
+                TransactionVerification.Refusal refusal = TransactionVerification.refusal(verified, request.version());
+                fill(append.result, refusal.error(), refusal.message());
+            } else {
+                append(append, acks, waiting);
+            }
+        }
+        boolean anyError = false;
+        MetadataImage current = image.get();
+        for (PendingAppend append : appends) {
+            if (append.result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()
+                    && request.version() >= FIRST_LEADER_HINT_VERSION) {
+                addLeaderHint(current, context.listenerName(), append.topic, append.result, response);
+            }
+        }
+        for (TopicProduceResponse topicResponse : response.responses()) {
+            for (PartitionProduceResponse result : topicResponse.partitionResponses()) {
+                anyError |= result.errorCode() != Errors.NONE.code();
+            }
         }
         if (acks == 0) {
             if (anyError) {
@@ -172,32 +268,41 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         .setPort(endpoint.port()).setRack(leader.rack())));
     }
 
-    private PartitionProduceResponse append(TopicImage topic,
-                                            ProduceRequestData.PartitionProduceData partitionData, short acks,
-                                            String transactionalId, List<DelayedProduce.Waiting> waiting) {
+    /** The partition's answer if it cannot be appended to; else an empty answer the append fills in. */
+    private PartitionProduceResponse resolve(TopicImage topic, ProduceRequestData.PartitionProduceData partitionData,
+                                             List<PendingAppend> appends) {
         TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
         Optional<Partition> partition = replicaManager.partition(tp);
         if (partition.isEmpty()) {
             Errors error = replicaManager.isOffline(tp) ? Errors.KAFKA_STORAGE_ERROR
                     : topic.partitions().containsKey(partitionData.index())
                     ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-            return error(partitionData.index(), error, null);
+            PartitionProduceResponse result = error(partitionData.index(), error, null);
+            if (error == Errors.NOT_LEADER_OR_FOLLOWER) {
+                appends.add(new PendingAppend(topic, tp, null, null, result));
+            }
+            return result;
         }
         BaseRecords records = partitionData.records();
         if (!(records instanceof MemoryRecords memoryRecords)) {
             return error(partitionData.index(), Errors.CORRUPT_MESSAGE, "no record batch");
         }
-        if (transactionalId != null) {
-            return error(partitionData.index(), Errors.INVALID_TXN_STATE,
-                    "transactions are not supported yet");
+        PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index());
+        appends.add(new PendingAppend(topic, tp, partition.get(), memoryRecords, result));
+        return result;
+    }
+
+    /** Appends one partition's batch, filling in its answer; an acks=all one may join {@code waiting}. */
+    private void append(PendingAppend pending, short acks, List<DelayedProduce.Waiting> waiting) {
+        PartitionProduceResponse answer = pending.result;
+        if (pending.partition == null) {
+            return; // answered already (NOT_LEADER_OR_FOLLOWER: only its leader hint is still to come)
         }
         try {
-            Partition leader = partition.get();
-            LogAppendResult result = leader.appendAsLeader(memoryRecords, acks, leader.minInsyncReplicas());
-            replicaManager.notifyAppended(tp);
-            PartitionProduceResponse answer = new PartitionProduceResponse()
-                    .setIndex(partitionData.index())
-                    .setBaseOffset(result.firstOffset())
+            Partition leader = pending.partition;
+            LogAppendResult result = leader.appendAsLeader(pending.records, acks, leader.minInsyncReplicas());
+            replicaManager.notifyAppended(pending.topicPartition);
+            answer.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
             if (acks == -1 && leader.highWatermark() <= result.lastOffset()) {
@@ -211,21 +316,27 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                             }
                         }));
             }
-            return answer;
         } catch (ApiException e) {
-            PartitionProduceResponse result = error(partitionData.index(), Errors.forException(e), e.getMessage());
+            fill(answer, Errors.forException(e), e.getMessage());
             if (e instanceof RecordErrors refused) {
                 for (ProduceResponse.RecordError recordError : refused.recordErrors()) {
-                    result.recordErrors().add(new BatchIndexAndErrorMessage()
+                    answer.recordErrors().add(new BatchIndexAndErrorMessage()
                             .setBatchIndex(recordError.batchIndex)
                             .setBatchIndexErrorMessage(recordError.message));
                 }
             }
-            return result;
         } catch (RuntimeException e) {
-            LOG.error("Append to {} failed", tp, e);
-            return error(partitionData.index(), Errors.forException(e), e.getMessage());
+            LOG.error("Append to {} failed", pending.topicPartition, e);
+            fill(answer, Errors.forException(e), e.getMessage());
         }
+    }
+
+    private static void fill(PartitionProduceResponse answer, Errors error, String message) {
+        answer.setErrorCode(error.code())
+                .setErrorMessage(message != null ? message : error.message())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
     }
 
     private static PartitionProduceResponse error(int partition, Errors error, String message) {

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.broker.api.Requests;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,11 +78,54 @@ class ListOffsetsHandlerTest {
         assertThat(debugging.offset()).isEqualTo(cluster.partition().log().logEndOffset());
     }
 
+    /**
+     * Offsets 0–2 plain (fixture time), 3–4 a transaction of producer 7 (time + 1 s), 5 plain (time + 2 s),
+     * all replicated: high watermark 6, last stable offset 3 while the transaction is open.
+     */
+    @Test
+    void readCommittedIsBoundedByTheLastStableOffset() {
+        long baseMs = cluster.time.milliseconds();
+        cluster.partition().appendAsLeader(MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
+                new SimpleRecord(baseMs + 1_000, null, "t0".getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord(baseMs + 1_000, null, "t1".getBytes(StandardCharsets.UTF_8))), (short) 1, 1);
+        cluster.partition().appendAsLeader(MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(baseMs + 2_000, null, "p".getBytes(StandardCharsets.UTF_8))), (short) 1, 1);
+        cluster.fetch(2, 6);
+        cluster.fetch(3, 6);
+        ListOffsetsRequest.Builder committed = ListOffsetsRequest.Builder.forConsumer(true, IsolationLevel.READ_COMMITTED);
+        ListOffsetsRequest.Builder uncommitted = ListOffsetsRequest.Builder.forConsumer(false,
+                IsolationLevel.READ_UNCOMMITTED);
+
+        assertThat(list(uncommitted, ListOffsetsRequest.LATEST_TIMESTAMP).offset()).isEqualTo(6);
+        assertThat(list(committed, ListOffsetsRequest.LATEST_TIMESTAMP).offset()).isEqualTo(3);
+        assertThat(list(uncommitted, baseMs + 1_000).offset()).isEqualTo(3);
+        assertThat(list(committed, baseMs + 1_000).offset()).as("the open transaction is not readable").isEqualTo(-1);
+        assertThat(list(committed, baseMs).offset()).isZero();
+        assertThat(list(uncommitted, ListOffsetsRequest.MAX_TIMESTAMP).offset()).isEqualTo(5);
+        assertThat(list(committed, ListOffsetsRequest.MAX_TIMESTAMP).offset()).isEqualTo(-1);
+        assertThat(list(committed, ListOffsetsRequest.EARLIEST_TIMESTAMP).offset()).isZero();
+
+        cluster.partition().appendMarkerAsLeader(7L, (short) 0, 0, true, (short) 0);
+        cluster.fetch(2, 7);
+        cluster.fetch(3, 7);
+
+        ListOffsetsPartitionResponse latest = list(committed, ListOffsetsRequest.LATEST_TIMESTAMP);
+        assertThat(latest.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(latest.offset()).isEqualTo(7);
+        assertThat(list(committed, baseMs + 1_000).offset()).isEqualTo(3);
+        // The marker, stamped with the wall clock, now holds the largest timestamp: readable, so answered.
+        assertThat(list(committed, ListOffsetsRequest.MAX_TIMESTAMP).offset()).isEqualTo(6);
+    }
+
     private ListOffsetsPartitionResponse listLatest(ListOffsetsRequest.Builder builder) {
+        return list(builder, ListOffsetsRequest.LATEST_TIMESTAMP);
+    }
+
+    private ListOffsetsPartitionResponse list(ListOffsetsRequest.Builder builder, long timestamp) {
         ListOffsetsRequest request = builder.setTargetTimes(List.of(new ListOffsetsTopic()
                 .setName(ReplicatedPartitionFixture.TOPIC)
                 .setPartitions(List.of(new ListOffsetsPartition().setPartitionIndex(0)
-                        .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)))))
+                        .setTimestamp(timestamp)))))
                 .build(VERSION);
         return handler.handle(Requests.context(request), request).join().topics().get(0).partitions().get(0);
     }
