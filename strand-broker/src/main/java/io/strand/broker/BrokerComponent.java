@@ -39,6 +39,7 @@ import io.strand.broker.txn.CoordinatorMarkerWriter;
 import io.strand.broker.txn.CoordinatorTransactionVerifier;
 import io.strand.broker.txn.ProducerIdManagerSource;
 import io.strand.broker.txn.TransactionCoordinatorService;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.broker.txn.WriteTxnMarkersChannel;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
@@ -137,6 +138,8 @@ final class BrokerComponent implements NodeComponent {
     private BrokerConnections verifierConnections;
     /** Checks transactional batches against the transaction coordinator (KIP-890 part 1). */
     private CoordinatorTransactionVerifier transactionVerifier;
+    /** The verifier the produce path uses: {@link #transactionVerifier}, or none when verification is off. */
+    private TransactionVerifier produceVerifier = TransactionVerifier.NONE;
     /** Writes markers to the partitions a coordinator owns; none until the group coordinator does. */
     private CoordinatorMarkerWriter coordinatorMarkers = CoordinatorMarkerWriter.NONE;
 
@@ -262,8 +265,10 @@ final class BrokerComponent implements NodeComponent {
         verifierConnections = new BrokerConnections("strand-txn-verify-network-" + nodeId,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
                 TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS);
-        // For ProduceHandler's KIP-890 verification, once its constructor takes a TransactionVerifier.
         transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
+        if (config.transactionPartitionVerificationEnable()) {
+            produceVerifier = transactionVerifier;
+        }
     }
 
     private static CompletableFuture<CreateTopicsResponseData> createTopics(ControllerChannel controller,
@@ -283,7 +288,7 @@ final class BrokerComponent implements NodeComponent {
         registry.register(new ApiVersionsHandler(registry))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
-                .register(new ProduceHandler(replicaManager, image, transactionVerifier, requestPool))
+                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
                 .register(new WriteTxnMarkersHandler(replicaManager, coordinatorMarkers))
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))

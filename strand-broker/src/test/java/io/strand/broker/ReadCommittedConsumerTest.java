@@ -63,7 +63,9 @@ class ReadCommittedConsumerTest {
 
     @Test
     void aReadCommittedConsumerSeesCommittedRecordsAndNeverAbortedOnes() throws Exception {
-        try (BrokerServer node = TestNodes.start(TestNodes.props(dataDir, TestNodes.freePort(), Map.of()))) {
+        try (BrokerServer node = TestNodes.start(TestNodes.props(dataDir, TestNodes.freePort(),
+                // the transactions here are written by raw requests, without a coordinator to verify them
+                Map.of("transaction.partition.verification.enable", "false")))) {
             String bootstrap = TestNodes.bootstrap(node.clientAddress());
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();

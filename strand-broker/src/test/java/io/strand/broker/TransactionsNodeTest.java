@@ -52,7 +52,6 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,8 +224,6 @@ class TransactionsNodeTest {
         }
     }
 
-    @Disabled("ProduceHandler refuses transactional batches (INVALID_TXN_STATE) until the produce path of "
-            + "transactions is merged; enable then")
     @Test
     void javaProducerCommitsAndAborts() throws Exception {
         try (BrokerServer node = TestNodes.start(props())) {

@@ -3,7 +3,6 @@ package io.strand.broker.txn;
 import io.strand.coordinator.txn.TransactionCoordinator;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,35 +32,20 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * </table>
  * A null or empty transactional id, or a negative producer id or epoch, is INVALID_REQUEST.
  *
- * <h2>Cache</h2>
- * A verified (partition, producer id, epoch, transactional id) is remembered, so a producer's further
- * batches to the partition in the same transaction are not verified again (Kafka skips them because the
- * partition's producer state shows the transaction ongoing). The entry must go when the transaction ends
- * on the partition: the marker write path calls {@link #onTransactionEnded} for every marker it appends.
- * At most {@value #MAX_CACHED} entries are kept, the least recently used dropped first.
+ * <p>Every call asks: the produce path does not call it for a batch whose partition's producer state
+ * already shows the producer's transaction ongoing there (as Kafka skips it), which is what no cache
+ * here could know (a marker written while this node was a follower ends a transaction too).
  *
  * <p>Thread-safe; never blocks: answers come on the coordinator's or the connection's thread.
  */
 public final class CoordinatorTransactionVerifier implements TransactionVerifier {
 
-    static final int MAX_CACHED = 10_000;
     /** The first AddPartitionsToTxn version with several transactions and {@code verify_only}. */
     static final short MIN_VERIFY_VERSION = 4;
 
     private final int nodeId;
     private final TransactionCoordinatorService service;
     private final VerificationBatcher remote;
-    /** Guarded by itself. Access-ordered: the eldest is the least recently used. */
-    private final Map<Verified, Boolean> verified = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Verified, Boolean> eldest) {
-            return size() > MAX_CACHED;
-        }
-    };
-
-    private record Verified(TopicPartition partition, long producerId, short producerEpoch, String transactionalId) {
-    }
-
     /**
      * @param service where the coordinator, its partitioning and the metadata image are
      * @param sender  carries verifications to the coordinator's broker
@@ -79,12 +63,6 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
         if (transactionalId == null || transactionalId.isEmpty() || producerId < 0 || producerEpoch < 0) {
             return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
         }
-        Verified key = new Verified(partition, producerId, producerEpoch, transactionalId);
-        synchronized (verified) {
-            if (verified.get(key) != null) {
-                return CompletableFuture.completedFuture(Errors.NONE);
-            }
-        }
         TransactionCoordinator coordinator = service.coordinator();
         int statePartition = coordinator.partitionFor(transactionalId);
         MetadataImage image = service.image();
@@ -99,25 +77,7 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
         } else {
             answer = remote.verify(registration.get().leader(), transactionalId, producerId, producerEpoch, partition);
         }
-        return answer.thenApply(error -> {
-            Errors mapped = forProduce(error);
-            if (mapped == Errors.NONE) {
-                synchronized (verified) {
-                    verified.put(key, Boolean.TRUE);
-                }
-            }
-            return mapped;
-        });
-    }
-
-    /**
-     * The transaction of {@code producerId} on {@code partition} ended (a marker was appended): its next
-     * batch there is verified again.
-     */
-    public void onTransactionEnded(TopicPartition partition, long producerId) {
-        synchronized (verified) {
-            verified.keySet().removeIf(k -> k.producerId() == producerId && k.partition().equals(partition));
-        }
+        return answer.thenApply(CoordinatorTransactionVerifier::forProduce);
     }
 
     private static Errors errorOf(AddPartitionsToTxnResult result, TopicPartition partition) {

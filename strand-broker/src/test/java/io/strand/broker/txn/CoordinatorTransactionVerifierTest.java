@@ -91,23 +91,14 @@ class CoordinatorTransactionVerifierTest {
     }
 
     @Test
-    void aVerifiedPartitionIsNotAskedAgainUntilItsTransactionEnds() throws Exception {
+    void everyCallAsksTheCoordinatorAgain() throws Exception {
         CompletableFuture<Errors> first = verifier.verify("txn", 42, (short) 3, TP);
         next().answer(Errors.NONE);
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
 
-        assertThat(verifier.verify("txn", 42, (short) 3, TP).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-        assertThat(sent).isEmpty();
-
-        // A new epoch is a new transaction.
-        CompletableFuture<Errors> bumped = verifier.verify("txn", 42, (short) 4, TP);
-        next().answer(Errors.NONE);
-        assertThat(bumped.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-
-        verifier.onTransactionEnded(TP, 42);
-        CompletableFuture<Errors> afterMarker = verifier.verify("txn", 42, (short) 4, TP);
+        CompletableFuture<Errors> again = verifier.verify("txn", 42, (short) 3, TP);
         next().answer(Errors.TRANSACTION_ABORTABLE);
-        assertThat(afterMarker.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.INVALID_TXN_STATE);
     }
 
     @Test

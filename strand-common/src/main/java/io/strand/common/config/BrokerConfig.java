@@ -48,6 +48,7 @@ public final class BrokerConfig {
     public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String TRANSACTION_PARTITION_VERIFICATION_ENABLE = "transaction.partition.verification.enable";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
@@ -138,6 +139,9 @@ public final class BrokerConfig {
             .define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, MEDIUM,
                     "Create a topic when a client asks for its metadata or produces to it.")
             .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM, "Allow topics to be deleted.")
+            .define(TRANSACTION_PARTITION_VERIFICATION_ENABLE, Type.BOOLEAN, true, LOW,
+                    "Before appending a transactional batch, ask the transaction coordinator whether its partition "
+                            + "is in the producer's ongoing transaction (KIP-890); false appends it unverified.")
             .define("message.max.bytes", Type.INT, 1_048_588, atLeast(0), HIGH,
                     "Largest record batch a topic accepts by default (topic: max.message.bytes).")
             .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 104_857_600, atLeast(1), HIGH,
@@ -556,6 +560,10 @@ public final class BrokerConfig {
     }
 
     /** {@code auto.leader.rebalance.enable}. */
+    public boolean transactionPartitionVerificationEnable() {
+        return getBoolean(TRANSACTION_PARTITION_VERIFICATION_ENABLE);
+    }
+
     public boolean autoLeaderRebalanceEnable() {
         return getBoolean(AUTO_LEADER_REBALANCE_ENABLE);
     }

@@ -633,6 +633,21 @@ public final class PartitionLog implements ReplicaLog {
                 + startOffset + ", logEndOffset=" + endOffset + "]: partition=" + topicPartition);
     }
 
+    /**
+     * Whether {@code producerId} has a transaction ongoing in this log under {@code producerEpoch}: its
+     * batches here need no further verification against the coordinator (KIP-890), as Kafka's produce
+     * path skips them. Thread-safe (writer lock, briefly).
+     */
+    public boolean transactionOngoing(long producerId, short producerEpoch) {
+        lock.lock();
+        try {
+            ProducerEntry entry = producerState.entry(producerId);
+            return entry != null && entry.producerEpoch() == producerEpoch && entry.currentTxnFirstOffset() >= 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public long logStartOffset() {
         return logStartOffset;
     }

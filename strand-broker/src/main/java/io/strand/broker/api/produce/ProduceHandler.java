@@ -199,7 +199,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         List<CompletableFuture<Errors>> verifications = new ArrayList<>();
         for (PendingAppend append : appends) {
-            if (TransactionalBatches.isTransactional(append.records)) {
+            if (TransactionalBatches.isTransactional(append.records)
+                    && !transactionOngoing(append, transactional.producerId(), transactional.producerEpoch())) {
                 append.verification = verification.verify(data.transactionalId(), transactional.producerId(),
                         transactional.producerEpoch(), append.topicPartition, data.timeoutMs());
                 verifications.add(append.verification);
@@ -207,6 +208,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         return verification.afterVerifications(transactional.producerId(), verifications,
                 () -> appendAndRespond(context, request, response, appends));
+    }
+
+    /** Whether the partition's producer state shows the transaction ongoing there: nothing to verify (as Kafka). */
+    private static boolean transactionOngoing(PendingAppend append, long producerId, short producerEpoch) {
+        return append.partition != null && append.partition.log().transactionOngoing(producerId, producerEpoch);
     }
 
     private CompletableFuture<ProduceResponseData> appendAndRespond(RequestContext context, ProduceRequest request,

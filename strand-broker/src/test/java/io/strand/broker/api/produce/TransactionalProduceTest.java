@@ -130,6 +130,22 @@ class TransactionalProduceTest {
     }
 
     @Test
+    void aBatchOfATransactionAlreadyOngoingInThePartitionIsNotVerifiedAgainUntilItsMarker() {
+        assertThat(only(produce((short) 12, TRANSACTIONAL_ID, transactional(0, "a")).join()).errorCode()).isZero();
+        assertThat(only(produce((short) 12, TRANSACTIONAL_ID, transactional(1, "b")).join()).errorCode()).isZero();
+
+        assertThat(verified).hasSize(1); // the partition's producer state shows the transaction ongoing
+
+        cluster.partition().log().appendMarker(PRODUCER_ID, EPOCH, 0, true, cluster.partition().log().latestEpoch());
+        verdict(CompletableFuture.completedFuture(Errors.INVALID_TXN_STATE));
+        PartitionProduceResponse late = only(produce((short) 12, TRANSACTIONAL_ID, transactional(2, "c")).join());
+
+        assertThat(verified).hasSize(2);
+        assertThat(late.errorCode()).isEqualTo(Errors.INVALID_TXN_STATE.code());
+        assertThat(logEndOffset()).isEqualTo(3); // a, b and the marker
+    }
+
+    @Test
     void aRefusedVerificationAppendsNothing() {
         verdict(CompletableFuture.completedFuture(Errors.INVALID_TXN_STATE));
 
