@@ -27,10 +27,12 @@ final class ServerCommand implements Callable<Integer> {
 
     /**
      * What the embedded defaults (no {@code --config}) set beyond the properties' own defaults, for one
-     * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets}
-     * with one replica (Kafka's default, 3, waits for three brokers before any group can form).
+     * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets} and
+     * {@code __transaction_state} with one replica (Kafka's defaults, 3 and a minimum ISR of 2, wait for
+     * three brokers before any group can form or any transaction begin).
      */
-    static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1");
+    static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1",
+            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")
     Path configFile;

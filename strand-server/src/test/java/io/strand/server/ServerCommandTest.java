@@ -121,7 +121,9 @@ class ServerCommandTest {
     @Test
     void theEmbeddedSingleNodeDefaultsGiveTheOffsetsTopicOneReplicaUnlessTold() throws Exception {
         ServerCommand embedded = new ServerCommand();
-        assertThat(embedded.properties()).containsEntry("offsets.topic.replication.factor", "1");
+        assertThat(embedded.properties()).containsEntry("offsets.topic.replication.factor", "1")
+                .containsEntry("transaction.state.log.replication.factor", "1")
+                .containsEntry("transaction.state.log.min.isr", "1");
 
         ServerCommand overridden = new ServerCommand();
         overridden.overrides.put("offsets.topic.replication.factor", "3");

@@ -20,8 +20,10 @@ final class NodeProperties {
         props.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort);
         props.put("controller.quorum.voters", "1@127.0.0.1:" + raftPort);
         props.put("log.dirs", dataDir.toAbsolutePath().toString());
-        // One node: __consumer_offsets cannot have Kafka's default three replicas.
+        // One node: __consumer_offsets and __transaction_state cannot have Kafka's default three replicas.
         props.put("offsets.topic.replication.factor", "1");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
         props.putAll(overrides);
         return props;
     }

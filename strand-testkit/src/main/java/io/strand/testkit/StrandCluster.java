@@ -246,7 +246,10 @@ public final class StrandCluster implements AutoCloseable {
                 props.put("log.dirs", nodeDir.resolve("logs").toString());
                 // Overrides alone would get the single-node default of one replica; a cluster has Kafka's 3
                 // where it has that many nodes.
-                props.put("offsets.topic.replication.factor", Integer.toString(Math.max(1, Math.min(3, brokers))));
+                int internalReplicas = Math.max(1, Math.min(3, brokers));
+                props.put("offsets.topic.replication.factor", Integer.toString(internalReplicas));
+                props.put("transaction.state.log.replication.factor", Integer.toString(internalReplicas));
+                props.put("transaction.state.log.min.isr", Integer.toString(Math.min(2, internalReplicas)));
                 props.putAll(properties);
                 props.putAll(nodeProperties.getOrDefault(id, Map.of()));
                 props.put("node.id", Integer.toString(id));
