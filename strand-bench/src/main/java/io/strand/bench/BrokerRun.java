@@ -265,13 +265,21 @@ final class BrokerRun {
         }
     }
 
-    /** Settings both brokers run with, Kafka's names: partitions of auto-created topics, group settings. */
+    /**
+     * Settings both brokers run with, Kafka's names: partitions of auto-created topics, group settings,
+     * the transaction state topic's replicas.
+     */
     static Map<String, String> sharedBrokerProps() {
         // Group settings a single node needs, the same for both: one offsets partition, no replicas
-        // to wait for, and a first rebalance that starts at once.
+        // to wait for, and a first rebalance that starts at once. The transaction state topic gets one
+        // replica too (Kafka's launcher also sets it; Strand defines both properties, default 3 and 2);
+        // its partition count (Kafka: 1) is not shared, as Strand's configuration does not define
+        // transaction.state.log.num.partitions yet and refuses a property it does not know.
         return Map.of("num.partitions", Integer.toString(Workload.PARTITIONS),
                 "offsets.topic.num.partitions", "1",
                 "offsets.topic.replication.factor", "1",
-                "group.initial.rebalance.delay.ms", "0");
+                "group.initial.rebalance.delay.ms", "0",
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1");
     }
 }
