@@ -25,9 +25,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * One broker's turn in one round: start it alone on fresh storage, time its start-up, read its idle
  * memory, then run the load generators against it one after another (ProducerPerformance 100 B acks=1,
- * ProducerPerformance 1 KiB acks=all, EndToEndLatency, then ConsumerPerformance reading each producer's
- * topic back, then {@link TransactionalProduce}) while reading its CPU time and memory from {@code /proc};
- * stop it and delete its data.
+ * ProducerPerformance 1 KiB acks=all, EndToEndLatency, {@link NoisyNeighbour} and
+ * {@link TransactionalProduce} in this JVM, then ConsumerPerformance reading each ProducerPerformance
+ * topic back) while reading its CPU time and memory from {@code /proc}; stop it and delete its data.
  * Every value goes into {@link Samples}, with the records requested, sent and read per topic
  * ({@link TopicCounts}); a load generator that fails leaves a note naming its log instead, and the
  * turn goes on ({@link LoadTools}). {@link #runStartOnly} is the short turn that only times start-up;
