@@ -23,7 +23,9 @@ import org.apache.kafka.common.utils.Time;
  * earlier run. When records sent and read back do not add up, it says so first and exits with status
  * {@value #EXIT_PROBLEMS} after writing the results.
  *
- * <p>{@code strand-bench/run --summarize FILE...} runs {@link Summary} instead.
+ * <p>{@code --workload transactions} starts each broker once per round for {@link TransactionalProduce}
+ * alone (the full single-node workload measures it too); {@code strand-bench/run --summarize FILE...} runs
+ * {@link Summary} instead.
  *
  * <p>Runs on the main thread. A shutdown hook ends any child process still running (broker or load
  * generator) if the harness is interrupted.
@@ -103,6 +105,14 @@ public final class BenchMain {
                                         "start from its own AppCDS archive");
                     }
                 }
+                for (BrokerLauncher launcher : scenarios.transactionsOnly() ? order : List.<BrokerLauncher>of()) {
+                    System.out.printf("round %d/%d: %s, transactional produce only%n", round, workload.rounds(),
+                            launcher.kind().label());
+                    Path runLogs = Files.createDirectories(
+                            logsDir.resolve("round-" + round + "-" + launcher.kind().key() + "-transactions"));
+                    new BrokerRun(time, launcher, workload, options.kafkaClassPath(), samples, round)
+                            .runTransactionsOnly(dataParent, runLogs);
+                }
                 // The clusters after the single nodes: one cluster (three JVMs) at a time, in the round's order.
                 for (BrokerLauncher launcher : scenarios.replicated() ? order : List.<BrokerLauncher>of()) {
                     System.out.printf("round %d/%d: %s, %d nodes%n", round, workload.rounds(), launcher.kind().label(),
@@ -125,7 +135,7 @@ public final class BenchMain {
                         kafkaWithArchive.map(KafkaLauncher::brokerJvmOptions).orElse(List.of()),
                         kafkaWithArchive.isPresent() ? KAFKA_APPCDS_CLASS_DATA
                                 : scenarios.single() ? "not run: the recording failed"
-                                : "not run: this run has no single-node workload"));
+                                : "not run: this run has no full single-node workload"));
         Report report = new Report(DateTimeFormatter.ISO_INSTANT.format(startedAt), machine, workload,
                 String.join(" ", options.brokerJvmOptions()), jvms, options.strandRevision(), samples);
         String markdown = report.markdown();

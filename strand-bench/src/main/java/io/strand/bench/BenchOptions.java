@@ -16,7 +16,8 @@ import java.util.List;
  *   --rounds N                rounds in full mode (default 3, at least 1)
  *   --broker-jvm-options S    JVM options of both brokers (default: those of ./strand)
  *   --strand-revision S       the source revision of the Strand build, recorded with the results
- *   --workload W              single (default: one node each), replicated (three-node clusters), or all
+ *   --workload W              single (default: one node each), replicated (three-node clusters), all
+ *                             (both), or transactions (one node each, the transactional produce figure only)
  * </pre>
  */
 record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsDir, Path logsDir,
@@ -26,7 +27,9 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
     enum Scenarios {
         SINGLE("single", ""),
         REPLICATED("replicated", "-replicated"),
-        ALL("all", "-all");
+        ALL("all", "-all"),
+        /** One node each, started only for {@link TransactionalProduce} (which {@link #SINGLE} includes). */
+        TRANSACTIONS("transactions", "-transactions");
 
         private final String option;
         private final String modeSuffix;
@@ -36,12 +39,18 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
             this.modeSuffix = modeSuffix;
         }
 
+        /** The whole single-node workload, transactional produce included. */
         boolean single() {
-            return this != REPLICATED;
+            return this == SINGLE || this == ALL;
         }
 
         boolean replicated() {
-            return this != SINGLE;
+            return this == REPLICATED || this == ALL;
+        }
+
+        /** One node each for the transactional produce figure alone. */
+        boolean transactionsOnly() {
+            return this == TRANSACTIONS;
         }
 
         static Scenarios of(String option) {
@@ -50,7 +59,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
                     return scenarios;
                 }
             }
-            throw new IllegalArgumentException("--workload must be single, replicated or all, got " + option);
+            throw new IllegalArgumentException("--workload must be single, replicated, all or transactions, got " + option);
         }
     }
 

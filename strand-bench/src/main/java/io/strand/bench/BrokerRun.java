@@ -25,11 +25,13 @@ import org.apache.kafka.common.utils.Time;
 /**
  * One broker's turn in one round: start it alone on fresh storage, time its start-up, read its idle
  * memory, then run the load generators against it one after another (ProducerPerformance 100 B acks=1,
- * ProducerPerformance 1 KiB acks=all, EndToEndLatency, then ConsumerPerformance reading each producer's
+ * ProducerPerformance 1 KiB acks=all, EndToEndLatency, {@link NoisyNeighbour} and
+ * {@link TransactionalProduce} in this JVM, then ConsumerPerformance reading each ProducerPerformance
  * topic back) while reading its CPU time and memory from {@code /proc}; stop it and delete its data.
  * Every value goes into {@link Samples}, with the records requested, sent and read per topic
  * ({@link TopicCounts}); a load generator that fails leaves a note naming its log instead, and the
- * turn goes on ({@link LoadTools}). {@link #runStartOnly} is the short turn that only times start-up.
+ * turn goes on ({@link LoadTools}). {@link #runStartOnly} is the short turn that only times start-up;
+ * {@link #runTransactionsOnly} the one that only measures transactional produce.
  *
  * <p>Runs on the harness's main thread. The broker process is always stopped (SIGTERM, then SIGKILL)
  * and its data directory deleted before {@link #run} returns; logs stay under {@code logDir}.
@@ -105,6 +107,19 @@ final class BrokerRun {
         }
     }
 
+    /** Starts the broker, measures {@link TransactionalProduce} on it alone, stops it. */
+    void runTransactionsOnly(Path dataParent, Path logDir) throws IOException {
+        StartedBroker broker = start(time, launcher, dataParent, logDir);
+        try {
+            progress("answered Metadata after %.0f ms", broker.startupMs());
+            createTopics(broker.bootstrap(), List.of(transactionalTopic()));
+            measureTransactions(broker.bootstrap());
+        } finally {
+            ChildJvm.stop(broker.process());
+            broker.deleteData();
+        }
+    }
+
     /**
      * Starts {@code launcher}'s broker on a fresh data directory in {@code dataParent} and waits for its
      * first Metadata answer; the caller stops it and deletes its data. On failure nothing is left running.
@@ -154,6 +169,7 @@ final class BrokerRun {
         }
         tools.endToEnd(bootstrap, LATENCY_TOPIC, logDir.resolve("end-to-end-latency.log"));
         measureNoisyNeighbour(bootstrap);
+        measureTransactions(bootstrap);
         OptionalLong smallRead = OptionalLong.empty();
         if (smallSent.orElse(0) > 0) {
             smallRead = tools.consumeSmall(bootstrap, SMALL_TOPIC, smallSent.getAsLong(), logDir.resolve("consume-100b.log"));
@@ -192,15 +208,32 @@ final class BrokerRun {
         }
     }
 
+    /**
+     * Runs {@link TransactionalProduce} in this JVM; a broker that fails transactions leaves a note in the
+     * figure's cells and the turn goes on.
+     */
+    private void measureTransactions(String bootstrap) {
+        TransactionalProduce.measure(TransactionalProduce.against(time, bootstrap, workload.transactionalMs()),
+                samples, kind);
+    }
+
+    private static NewTopic transactionalTopic() {
+        return new NewTopic(TransactionalProduce.TOPIC, Workload.PARTITIONS, (short) 1);
+    }
+
     private void createTopics(String bootstrap) {
+        createTopics(bootstrap, List.of(
+                new NewTopic(SMALL_TOPIC, Workload.PARTITIONS, (short) 1),
+                new NewTopic(LARGE_TOPIC, Workload.PARTITIONS, (short) 1),
+                new NewTopic(LATENCY_TOPIC, Workload.LATENCY_PARTITIONS, (short) 1),
+                transactionalTopic()));
+    }
+
+    private void createTopics(String bootstrap, List<NewTopic> topics) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(
-                    new NewTopic(SMALL_TOPIC, Workload.PARTITIONS, (short) 1),
-                    new NewTopic(LARGE_TOPIC, Workload.PARTITIONS, (short) 1),
-                    new NewTopic(LATENCY_TOPIC, Workload.LATENCY_PARTITIONS, (short) 1)))
-                    .all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            admin.createTopics(topics).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create benchmark topics broker=" + kind.key(), e);
         } catch (InterruptedException e) {
@@ -232,13 +265,21 @@ final class BrokerRun {
         }
     }
 
-    /** Settings both brokers run with, Kafka's names: partitions of auto-created topics, group settings. */
+    /**
+     * Settings both brokers run with, Kafka's names: partitions of auto-created topics, group settings,
+     * the transaction state topic's replicas.
+     */
     static Map<String, String> sharedBrokerProps() {
         // Group settings a single node needs, the same for both: one offsets partition, no replicas
-        // to wait for, and a first rebalance that starts at once.
+        // to wait for, and a first rebalance that starts at once. The transaction state topic gets one
+        // replica too (Kafka's launcher also sets it; Strand defines both properties, default 3 and 2);
+        // its partition count (Kafka: 1) is not shared, as Strand's configuration does not define
+        // transaction.state.log.num.partitions yet and refuses a property it does not know.
         return Map.of("num.partitions", Integer.toString(Workload.PARTITIONS),
                 "offsets.topic.num.partitions", "1",
                 "offsets.topic.replication.factor", "1",
-                "group.initial.rebalance.delay.ms", "0");
+                "group.initial.rebalance.delay.ms", "0",
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1");
     }
 }

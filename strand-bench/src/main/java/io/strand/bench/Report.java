@@ -87,6 +87,19 @@ final class Report {
                 + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
                 NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
                 NoisyNeighbour.WARM_UP_MS));
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TRANSACTIONS
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- transactional produce (Kafka's Java producer in the harness "
+                    + "JVM): one producer with a transactional.id (so idempotent), acks=all, max.block.ms=%d, the "
+                    + "client's defaults otherwise; transactions back to back, each beginTransaction, %d sends of "
+                    + "%d B records without key over %d partitions, commitTransaction; transactions begun in the "
+                    + "first %,d ms are not counted, then those begun within %,d ms are; records/s and MB/s over "
+                    + "the committed records, from the first counted begin to the last commit. Target: Strand at "
+                    + "least 1.3× Kafka's throughput. A broker whose transactions fail gets \"failed (step: "
+                    + "error)\" in its cells%n", TransactionalProduce.MAX_BLOCK_MS,
+                    TransactionalProduce.RECORDS_PER_TRANSACTION, TransactionalProduce.RECORD_BYTES,
+                    Workload.PARTITIONS, TransactionalProduce.WARM_UP_MS, workload.transactionalMs()));
+        }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.REPLICATED
                 && samples.hasAny(metric))) {
             out.append(String.format(Locale.ROOT, "- replicated: per broker and round a cluster of %d combined nodes "
@@ -139,7 +152,8 @@ final class Report {
         for (Metric.Section section : Metric.Section.values()) {
             List<Metric> metrics = Arrays.stream(Metric.values()).filter(metric -> metric.section() == section).toList();
             if (section == Metric.Section.SINGLE_NODE) {
-                // A run of clusters only has no single-node figures: no table of dashes for them.
+                // A run of clusters (or of the transactional figure) only has no figures of the first table:
+                // no table of dashes for them.
                 boolean clustersOnly = metrics.stream().noneMatch(samples::hasAny)
                         && Arrays.stream(Metric.values()).anyMatch(samples::hasAny);
                 if (!clustersOnly) {
@@ -188,6 +202,8 @@ final class Report {
                 .append(", \"partitions\": ").append(Workload.PARTITIONS)
                 .append(", \"replicatedRecords\": ").append(workload.replicatedRecords())
                 .append(", \"failoverKills\": ").append(workload.failoverKills())
+                .append(", \"transactionalMs\": ").append(workload.transactionalMs())
+                .append(", \"recordsPerTransaction\": ").append(TransactionalProduce.RECORDS_PER_TRANSACTION)
                 .append(", \"brokerJvmOptions\": ").append(quote(brokerJvmOptions)).append("},\n");
         out.append("  \"jvms\": [").append(jvms.stream().map(jvm -> "{\"broker\": " + quote(jvm.broker())
                 + ", \"options\": " + quote(String.join(" ", jvm.options()))

@@ -14,9 +14,11 @@ package io.strand.bench;
  * @param replicatedRecords   records of {@value #LARGE_RECORD_BYTES} bytes produced with acks=all to a
  *                            three-node cluster ({@link ReplicatedRun})
  * @param failoverKills       leader kills per round of the replicated workload
+ * @param transactionalMs     how long {@link TransactionalProduce} begins and counts transactions, after
+ *                            its warm-up
  */
 record Workload(String mode, int rounds, long smallRecords, long largeRecords, int latencyRecords,
-        long toolTimeoutMs, long noisyNeighbourMs, long replicatedRecords, int failoverKills) {
+        long toolTimeoutMs, long noisyNeighbourMs, long replicatedRecords, int failoverKills, long transactionalMs) {
 
     static final int SMALL_RECORD_BYTES = 100;
     static final int LARGE_RECORD_BYTES = 1024;
@@ -26,18 +28,18 @@ record Workload(String mode, int rounds, long smallRecords, long largeRecords, i
 
     Workload {
         if (rounds < 1 || smallRecords < 1 || largeRecords < 1 || latencyRecords < 1 || toolTimeoutMs < 1
-                || noisyNeighbourMs < 1 || replicatedRecords < 1 || failoverKills < 1) {
+                || noisyNeighbourMs < 1 || replicatedRecords < 1 || failoverKills < 1 || transactionalMs < 1) {
             throw new IllegalArgumentException("workload counts must be positive rounds=" + rounds
                     + " smallRecords=" + smallRecords + " largeRecords=" + largeRecords
                     + " latencyRecords=" + latencyRecords + " toolTimeoutMs=" + toolTimeoutMs
                     + " noisyNeighbourMs=" + noisyNeighbourMs + " replicatedRecords=" + replicatedRecords
-                    + " failoverKills=" + failoverKills);
+                    + " failoverKills=" + failoverKills + " transactionalMs=" + transactionalMs);
         }
     }
 
     /** Three rounds, about 300 MB and 500 MB produced per broker and round. */
     static Workload full(int rounds) {
-        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000, 30_000, 500_000, 3);
+        return new Workload("full", rounds, 3_000_000, 500_000, 10_000, 600_000, 30_000, 500_000, 3, 10_000);
     }
 
     /**
@@ -45,13 +47,13 @@ record Workload(String mode, int rounds, long smallRecords, long largeRecords, i
      * few records: it proves the harness, three JVMs per broker on a small machine measure little more.
      */
     static Workload quick() {
-        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000, 10_000, 20_000, 2);
+        return new Workload("quick", 1, 500_000, 100_000, 2_000, 120_000, 10_000, 20_000, 2, 5_000);
     }
 
     /** This workload under another name (e.g. {@code quick-replicated}: which workloads a run measures). */
     Workload withMode(String newMode) {
         return new Workload(newMode, rounds, smallRecords, largeRecords, latencyRecords, toolTimeoutMs,
-                noisyNeighbourMs, replicatedRecords, failoverKills);
+                noisyNeighbourMs, replicatedRecords, failoverKills, transactionalMs);
     }
 
     long smallBytes() {

@@ -84,4 +84,18 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> parse("--workload", "cluster")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--workload");
     }
+
+    @Test
+    void selectsTheTransactionalFigureAlone() {
+        BenchOptions transactions = parse("--quick", "--workload", "transactions");
+
+        assertThat(transactions.scenarios().transactionsOnly()).isTrue();
+        assertThat(transactions.scenarios().single()).isFalse();
+        assertThat(transactions.scenarios().replicated()).isFalse();
+        assertThat(transactions.workload().mode()).isEqualTo("quick-transactions");
+        assertThat(transactions.workload().transactionalMs()).isEqualTo(Workload.quick().transactionalMs());
+        assertThat(parse().scenarios().transactionsOnly()).isFalse();
+        assertThat(parse("--workload", "all").scenarios().transactionsOnly()).isFalse();
+        assertThat(parse().workload().transactionalMs()).isEqualTo(10_000);
+    }
 }

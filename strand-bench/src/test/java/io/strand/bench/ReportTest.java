@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
 
-    private static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "Test \"CPU\"", "OpenJDK 17.0.15",
+    static final MachineInfo MACHINE = new MachineInfo(2, 24L << 30, "Test \"CPU\"", "OpenJDK 17.0.15",
             "Linux 6.1 amd64", "0.50 0.40 0.30");
 
     private static final List<JvmSetup> JVMS = List.of(
@@ -189,5 +189,43 @@ class ReportTest {
         assertThat(markdown).contains("| end-to-end latency, acks=all, p99 | ms | 12 | 6 | 0.50 | lower |")
                 .doesNotContain("start-up: process start", "## Records sent and read back");
         assertThat(report(new Samples()).markdown()).contains("start-up: process start");
+    }
+
+    @Test
+    void transactionalFiguresGetTheirOwnTableAndWorkloadLine() throws Exception {
+        Samples samples = samples();
+        samples.record(Metric.TXN_PRODUCE_RECORDS_PER_SEC, BrokerKind.KAFKA, 20_000);
+        samples.record(Metric.TXN_PRODUCE_RECORDS_PER_SEC, BrokerKind.STRAND, 30_000);
+        samples.record(Metric.TXN_PRODUCE_MB_PER_SEC, BrokerKind.KAFKA, 19.53);
+        samples.record(Metric.TXN_PRODUCE_MB_PER_SEC, BrokerKind.STRAND, 29.3);
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("### transactional produce (one node each, Kafka's Java producer with a "
+                        + "transactional.id)")
+                .contains("| transactional produce 1 KiB records, acks=all, 100 per transaction, 6 partitions "
+                        + "(target ≥ 1.3×) | records/s | 20,000 | 30,000 | 1.50 | higher |")
+                .contains("| MB/s | 19.5 | 29.3 | 1.50 | higher |")
+                .contains("- transactional produce (Kafka's Java producer in the harness JVM): one producer with a "
+                        + "transactional.id (so idempotent), acks=all, max.block.ms=30000")
+                .contains("transactions begun in the first 1,000 ms are not counted, then those begun within 10,000 ms");
+        assertThat(markdown.indexOf("### transactional")).isGreaterThan(markdown.indexOf("| produce 100 B records"));
+        assertThat(report(samples()).markdown()).doesNotContain("transactional");
+        JsonNode root = new ObjectMapper().readTree(report(samples).json());
+        assertThat(root.get("workload").get("transactionalMs").asLong()).isEqualTo(10_000);
+        assertThat(root.get("workload").get("recordsPerTransaction").asInt()).isEqualTo(100);
+        assertThat(metric(root, Metric.TXN_PRODUCE_RECORDS_PER_SEC).get("strandOverKafka").asDouble()).isEqualTo(1.5);
+    }
+
+    @Test
+    void aRunOfTheTransactionalFigureOnlyShowsNoSingleNodeTable() {
+        Samples samples = new Samples();
+        samples.record(Metric.TXN_PRODUCE_RECORDS_PER_SEC, BrokerKind.KAFKA, 20_000);
+        samples.note(Metric.TXN_PRODUCE_RECORDS_PER_SEC, BrokerKind.STRAND, "failed (initTransactions: x)");
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("| records/s | 20,000 | failed (initTransactions: x) | — | higher |")
+                .doesNotContain("start-up: process start", "## Records sent and read back");
     }
 }
