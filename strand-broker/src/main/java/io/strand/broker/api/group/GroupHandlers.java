@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The group API handlers of a broker, built in one call:
  * {@code GroupHandlers.all(groupService).forEach(registry::register)} — FindCoordinator, JoinGroup,
- * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, OffsetDelete, ListGroups,
+ * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, TxnOffsetCommit, OffsetDelete, ListGroups,
  * DescribeGroups, DeleteGroups, ConsumerGroupHeartbeat and ConsumerGroupDescribe. Stateless: all
  * state is in the {@link GroupCoordinator}.
  */
@@ -27,6 +27,7 @@ public final class GroupHandlers {
                 new LeaveGroupHandler(coordinator),
                 new OffsetCommitHandler(coordinator, service::image),
                 new OffsetFetchHandler(coordinator, service::image),
+                new TxnOffsetCommitHandler(coordinator, service::image),
                 new OffsetDeleteHandler(coordinator),
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),
