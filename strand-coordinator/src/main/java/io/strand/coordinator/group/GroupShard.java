@@ -271,8 +271,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         if (record.key() instanceof OffsetKey key && record.value() instanceof OffsetValue value) {
             long position = logPosition(offset);
             ensureGroupForOffsets(key.groupId());
-            store.pendingTxnOffsets().put(producerId, key.groupId(), new TopicPartition(key.topic(), key.partition()),
-                    value, position);
+            store.pendingTxnOffsets().put(producerId, producerEpoch, key.groupId(),
+                    new TopicPartition(key.topic(), key.partition()), value, position);
         } else {
             replay(offset, record);
         }

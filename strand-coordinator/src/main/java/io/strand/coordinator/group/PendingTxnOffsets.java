@@ -28,8 +28,12 @@ final class PendingTxnOffsets {
     private final Map<Long, Map<String, Map<TopicPartition, PendingOffset>>> byProducer = new HashMap<>();
     /** group id → the producers with pending offsets in it. */
     private final Map<String, Set<Long>> producersByGroup = new HashMap<>();
+    /** producer id → the newest epoch its pending offsets were written with. */
+    private final Map<Long, Short> producerEpochs = new HashMap<>();
 
-    void put(long producerId, String groupId, TopicPartition tp, OffsetValue value, long logPosition) {
+    void put(long producerId, short producerEpoch, String groupId, TopicPartition tp, OffsetValue value,
+             long logPosition) {
+        producerEpochs.merge(producerId, producerEpoch, (a, b) -> (short) Math.max(a, b));
         byProducer.computeIfAbsent(producerId, p -> new HashMap<>())
                 .computeIfAbsent(groupId, g -> new HashMap<>())
                 .put(tp, new PendingOffset(value, logPosition));
@@ -39,6 +43,7 @@ final class PendingTxnOffsets {
     /** Ends the producer's transaction: its pending offsets by group, removed from here (empty if none). */
     Map<String, Map<TopicPartition, PendingOffset>> remove(long producerId) {
         Map<String, Map<TopicPartition, PendingOffset>> removed = byProducer.remove(producerId);
+        producerEpochs.remove(producerId);
         if (removed == null) {
             return Map.of();
         }
@@ -62,6 +67,7 @@ final class PendingTxnOffsets {
                 forgetProducer(groupId, producerId);
                 if (groups.isEmpty()) {
                     byProducer.remove(producerId);
+                    producerEpochs.remove(producerId);
                 }
             }
         }
@@ -72,6 +78,14 @@ final class PendingTxnOffsets {
         if (producers != null && producers.remove(producerId) && producers.isEmpty()) {
             producersByGroup.remove(groupId);
         }
+    }
+
+    /**
+     * The newest epoch of the producer's pending offsets, or -1 if it has none: a commit of an older
+     * epoch is a fenced producer's, which the log would refuse.
+     */
+    short pendingEpoch(long producerId) {
+        return producerEpochs.getOrDefault(producerId, (short) -1);
     }
 
     /** Whether some open transaction commits an offset of the group. */
@@ -117,5 +131,6 @@ final class PendingTxnOffsets {
     void clear() {
         byProducer.clear();
         producersByGroup.clear();
+        producerEpochs.clear();
     }
 }

@@ -28,7 +28,9 @@ import org.apache.kafka.common.protocol.Errors;
  * <p>Validation, for the whole request (every partition gets the error):
  * <ul>
  *   <li>a negative producer id: INVALID_PRODUCER_ID_MAPPING; a negative producer epoch:
- *       INVALID_PRODUCER_EPOCH (no transactional batch can carry them);</li>
+ *       INVALID_PRODUCER_EPOCH (no transactional batch can carry them); an epoch older than the one the
+ *       producer's pending offsets here were written with: INVALID_PRODUCER_EPOCH (a fenced producer,
+ *       which the log would refuse; answered here, it costs no append and no reload of the shard);</li>
  *   <li>an unknown group: accepted with no generation ({@code generationId < 0}, v0–2 always), a simple
  *       group is created; else ILLEGAL_GENERATION;</li>
  *   <li>a classic group: DEAD gives COORDINATOR_NOT_AVAILABLE; no generation and EMPTY is accepted; a
@@ -91,7 +93,8 @@ final class TxnOffsetCommitOp {
         if (request.producerId() < 0) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
         }
-        if (request.producerEpoch() < 0) {
+        if (request.producerEpoch() < 0
+                || request.producerEpoch() < store.pendingTxnOffsets().pendingEpoch(request.producerId())) {
             return Errors.INVALID_PRODUCER_EPOCH;
         }
         int generationId = request.generationId();

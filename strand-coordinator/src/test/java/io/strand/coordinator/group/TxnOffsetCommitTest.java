@@ -220,4 +220,13 @@ class TxnOffsetCommitTest {
                 .containsExactly(Errors.NONE, Errors.OFFSET_METADATA_TOO_LARGE);
         assertThat(h.shard.pendingTxnOffsets().get(P1)).containsOnlyKeys(GROUP + "/t-0");
     }
+
+    @Test
+    void anOlderEpochOfAProducerWithPendingOffsetsIsFenced() {
+        commitTxn(txnCommit(GROUP, P1, "t", 0, 10));
+
+        assertThat(commitTxn(txnCommit(GROUP, P1, "t", 1, 11).setProducerEpoch((short) (EPOCH - 1))))
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(h.shard.pendingTxnOffsets().get(P1)).containsOnlyKeys(GROUP + "/t-0");
+    }
 }
