@@ -57,7 +57,8 @@ public final class GroupMarkerWriter implements CoordinatorMarkerWriter {
                 ? failure.getCause() : failure;
         Errors error = Errors.forException(cause);
         return switch (error) {
-            case NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE -> Errors.NOT_LEADER_OR_FOLLOWER;
+            case NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE ->
+                    Errors.NOT_LEADER_OR_FOLLOWER;
             default -> error;
         };
     }

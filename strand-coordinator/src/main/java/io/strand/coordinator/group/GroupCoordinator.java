@@ -140,13 +140,15 @@ public final class GroupCoordinator implements AutoCloseable {
      * stay pending (invisible to OffsetFetch) until its transaction's marker reaches the group's
      * partition ({@link #completeTransaction}). See {@link TxnOffsetCommitOp} for the validation.
      */
-    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(TxnOffsetCommitRequestData request) {
+    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(
+            TxnOffsetCommitRequestData request) {
         String groupId = request.groupId();
         if (groupId == null || groupId.isEmpty()) {
             return CompletableFuture.completedFuture(OffsetResponses.txnCommitError(request, Errors.INVALID_GROUP_ID));
         }
         return runtime.scheduleTransactionalWriteOperation(partitionFor(groupId), "txn-offset-commit",
-                        request.producerId(), request.producerEpoch(), shard -> shard.txnOffsetCommitOp().commit(request))
+                        request.producerId(), request.producerEpoch(),
+                        shard -> shard.txnOffsetCommitOp().commit(request))
                 .exceptionally(failure -> OffsetResponses.txnCommitError(request,
                         GroupShard.appendError(unwrap(failure))));
     }

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@code this}): {@link JoinGroupOp}, {@link MemberOps} and {@link Rebalancer} (classic groups),
  * {@link ConsumerHeartbeatOp} with {@link ConsumerAssignmentPlanner} (consumer-protocol groups,
  * KIP-848), {@link OffsetOps} (offsets and their expiry), {@link TxnOffsetCommitOp} (transactional
- * commits, pending in {@link PendingTxnOffsets} until their producer's marker) and {@link GroupAdminOps} (list, describe,
- * delete). They share the {@link GroupStore} and the {@link ShardContext} (config, clock, timer).
+ * commits, pending in {@link PendingTxnOffsets} until their producer's marker) and
+ * {@link GroupAdminOps} (list, describe, delete). They share the {@link GroupStore} and the
+ * {@link ShardContext} (config, clock, timer).
  *
  * <p>What survives a crash: every record committed (offsets, tombstones, the group record written
  * when a generation's assignment is stored or a group becomes empty, consumer-group records). A

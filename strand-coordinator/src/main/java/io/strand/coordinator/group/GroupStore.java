@@ -14,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The groups of one shard: classic groups, consumer-protocol groups (a group id is one kind or the
- * other), the committed offsets of both and the transactional ones still pending. Durable state here changes only through
- * {@link GroupShard#replay}; the operations read it, and change in place only what is not durable
+ * other), the committed offsets of both and the transactional ones still pending. Durable state here
+ * changes only through {@link GroupShard#replay}; the operations read it, and change in place only what
+ * is not durable
  * (a classic group's rebalance bookkeeping, a group that so far exists only in memory).
  *
  * <p>Not thread-safe: owned by the shard's thread.

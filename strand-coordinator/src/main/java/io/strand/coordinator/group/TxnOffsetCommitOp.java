@@ -74,9 +74,10 @@ final class TxnOffsetCommitOp {
                         && p.committedMetadata().length() > context.config().offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 } else {
-                    records.add(new CoordinatorRecord(new OffsetKey(request.groupId(), topic.name(), p.partitionIndex()),
-                            new OffsetValue(p.committedOffset(), p.committedLeaderEpoch(),
-                                    p.committedMetadata() == null ? "" : p.committedMetadata(), nowMs, -1L)));
+                    OffsetKey key = new OffsetKey(request.groupId(), topic.name(), p.partitionIndex());
+                    String metadata = p.committedMetadata() == null ? "" : p.committedMetadata();
+                    records.add(new CoordinatorRecord(key, new OffsetValue(p.committedOffset(),
+                            p.committedLeaderEpoch(), metadata, nowMs, -1L)));
                 }
                 out.partitions().add(new TxnOffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
                         .setErrorCode(error.code()));

@@ -74,7 +74,8 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
                     topic.setName(name);
                 }
             }
-            futures.add(coordinator.fetchOffsets(group, requireStable).thenApply(g -> forVersion(g, topicIds, unknownIds, current)));
+            futures.add(coordinator.fetchOffsets(group, requireStable)
+                    .thenApply(g -> forVersion(g, topicIds, unknownIds, current)));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
