@@ -2,6 +2,7 @@ package io.strand.broker.api.group;
 
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
 import java.util.List;
 
@@ -17,7 +18,16 @@ public final class GroupHandlers {
     private GroupHandlers() {
     }
 
+    /** The handlers, TxnOffsetCommit verifying nothing with the transaction coordinator. */
     public static List<ApiHandler<?>> all(GroupCoordinatorService service) {
+        return all(service, TransactionVerifier.NONE);
+    }
+
+    /**
+     * The handlers; TxnOffsetCommit checks with {@code verifier} that the producer's transaction holds the
+     * group's {@code __consumer_offsets} partition before writing.
+     */
+    public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionVerifier verifier) {
         GroupCoordinator coordinator = service.coordinator();
         return List.of(
                 new FindCoordinatorHandler(service),
@@ -27,7 +37,7 @@ public final class GroupHandlers {
                 new LeaveGroupHandler(coordinator),
                 new OffsetCommitHandler(coordinator, service::image),
                 new OffsetFetchHandler(coordinator, service::image),
-                new TxnOffsetCommitHandler(coordinator, service::image),
+                new TxnOffsetCommitHandler(coordinator, service::image, verifier),
                 new OffsetDeleteHandler(coordinator),
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),

@@ -2,12 +2,16 @@ package io.strand.broker.api.group;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
+import io.strand.coordinator.group.OffsetResponses;
 import io.strand.metadata.image.MetadataImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition;
@@ -28,8 +32,13 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * its partitions here, and a request left with no topic is answered without the coordinator; the
  * response comes once the batch is committed.
  *
- * <p>Not built: the check with the transaction coordinator that the producer's transaction holds the
- * group's partition (KIP-890 verification), and v5's implicit AddOffsetsToTxn of transaction version 2.
+ * <p>Before the coordinator writes, the {@link TransactionVerifier} checks that the producer's
+ * transaction holds the group's {@code __consumer_offsets} partition (KIP-890, Kafka's
+ * {@code transaction.partition.verification.enable}); a refusal answers every partition with the
+ * verifier's error (NETWORK_EXCEPTION, the transaction coordinator out of reach, as
+ * COORDINATOR_LOAD_IN_PROGRESS, which the client retries, as Kafka does). Not built: v5's implicit
+ * AddOffsetsToTxn of transaction version 2 (clients use v5 in a transaction only once that version is
+ * finalized; until then they send AddOffsetsToTxn and at most v4).
  */
 final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
 
@@ -38,10 +47,13 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
 
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
+    private final TransactionVerifier verifier;
 
-    TxnOffsetCommitHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image) {
+    TxnOffsetCommitHandler(GroupCoordinator coordinator, Supplier<MetadataImage> image,
+                           TransactionVerifier verifier) {
         this.coordinator = coordinator;
         this.image = image;
+        this.verifier = verifier;
     }
 
     @Override
@@ -72,10 +84,28 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
             return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(unknown));
         }
         data.setTopics(known);
-        return coordinator.commitTransactionalOffsets(data).thenApply(response -> {
-            response.topics().addAll(unknown);
-            return response;
-        });
+        return verify(data)
+                .thenCompose(error -> error == Errors.NONE ? coordinator.commitTransactionalOffsets(data)
+                        : CompletableFuture.completedFuture(OffsetResponses.txnCommitError(data, error)))
+                .thenApply(response -> {
+                    response.topics().addAll(unknown);
+                    return response;
+                });
+    }
+
+    /**
+     * The verifier's answer for the group's partition; a request the coordinator refuses anyway (no group
+     * id, no producer) is left to it.
+     */
+    private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data) {
+        if (data.groupId() == null || data.groupId().isEmpty() || data.producerId() < 0
+                || data.producerEpoch() < 0) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        TopicPartition partition = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
+                coordinator.partitionFor(data.groupId()));
+        return verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition)
+                .thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS : error);
     }
 
     private static TxnOffsetCommitResponseTopic failed(TxnOffsetCommitRequestTopic topic, Errors error) {

@@ -90,6 +90,9 @@ class TxnOffsetCommitHandlerTest {
     };
 
     private GroupCoordinator coordinator;
+    /** What the verifier answers, and what it was asked. */
+    private volatile Errors verification = Errors.NONE;
+    private final List<String> verified = new java.util.concurrent.CopyOnWriteArrayList<>();
     private TxnOffsetCommitHandler handler;
     private OffsetFetchHandler fetchHandler;
 
@@ -100,7 +103,11 @@ class TxnOffsetCommitHandlerTest {
         coordinator.onLeadership(Set.of(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.isActive(0));
         MetadataImage image = image();
-        handler = new TxnOffsetCommitHandler(coordinator, () -> image);
+        handler = new TxnOffsetCommitHandler(coordinator, () -> image, (transactionalId, producerId, producerEpoch,
+                partition) -> {
+            verified.add(transactionalId + "/" + producerId + "/" + producerEpoch + "/" + partition);
+            return CompletableFuture.completedFuture(verification);
+        });
         fetchHandler = new OffsetFetchHandler(coordinator, () -> image);
     }
 
@@ -255,5 +262,24 @@ class TxnOffsetCommitHandlerTest {
     void advertisesTheVersionsKafkaAdvertises() {
         assertThat(handler.advertisedVersions().minVersion()).isZero();
         assertThat(handler.advertisedVersions().maxVersion()).isEqualTo(ApiKeys.TXN_OFFSET_COMMIT.latestVersion());
+    }
+
+    @Test
+    void theGroupsPartitionIsVerifiedWithTheTransactionCoordinatorFirst() {
+        commit((short) 3, commit("g", 7L, TOPIC, 5));
+
+        assertThat(verified).containsExactly("tx/7/" + EPOCH + "/" + Topic.GROUP_METADATA_TOPIC_NAME + "-0");
+    }
+
+    @Test
+    void aRefusedVerificationAnswersEveryPartitionAndWritesNothing() {
+        verification = Errors.INVALID_TXN_STATE;
+
+        assertThat(errors(commit((short) 3, commit("g", 7L, TOPIC, 5)))).containsExactly(Errors.INVALID_TXN_STATE);
+        assertThat(fetchV7("g", true).errorCode()).as("nothing pending").isZero();
+
+        verification = Errors.NETWORK_EXCEPTION;
+        assertThat(errors(commit((short) 3, commit("g", 7L, TOPIC, 5))))
+                .as("retriable, as Kafka answers it").containsExactly(Errors.COORDINATOR_LOAD_IN_PROGRESS);
     }
 }
