@@ -35,7 +35,6 @@ import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.replica.Replication;
 import io.strand.broker.topic.TopicAutoCreator;
 import io.strand.broker.txn.BrokerConnections;
-import io.strand.broker.txn.CoordinatorMarkerWriter;
 import io.strand.broker.txn.CoordinatorTransactionVerifier;
 import io.strand.broker.txn.ProducerIdManagerSource;
 import io.strand.broker.txn.TransactionCoordinatorService;
@@ -140,8 +139,6 @@ final class BrokerComponent implements NodeComponent {
     private CoordinatorTransactionVerifier transactionVerifier;
     /** The verifier the produce path uses: {@link #transactionVerifier}, or none when verification is off. */
     private TransactionVerifier produceVerifier = TransactionVerifier.NONE;
-    /** Writes markers to the partitions a coordinator owns; none until the group coordinator does. */
-    private CoordinatorMarkerWriter coordinatorMarkers = CoordinatorMarkerWriter.NONE;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -289,7 +286,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
                 .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
-                .register(new WriteTxnMarkersHandler(replicaManager, coordinatorMarkers))
+                .register(new WriteTxnMarkersHandler(replicaManager, groups.markerWriter()))
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
                 .register(new ListOffsetsHandler(replicaManager))
@@ -301,7 +298,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(producerIds, transactions.coordinator()));
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
-        GroupHandlers.all(groups, transactions).forEach(registry::register);
+        GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
         return registry;
     }

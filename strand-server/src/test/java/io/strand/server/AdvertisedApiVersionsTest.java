@@ -52,6 +52,7 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.INIT_PRODUCER_ID, "0-5"),
             Map.entry(ApiKeys.OFFSET_FOR_LEADER_EPOCH, "2-4"),
             Map.entry(ApiKeys.WRITE_TXN_MARKERS, "1-2"),
+            Map.entry(ApiKeys.TXN_OFFSET_COMMIT, "0-5"),
             Map.entry(ApiKeys.DESCRIBE_CONFIGS, "1-4"),
             Map.entry(ApiKeys.ALTER_CONFIGS, "0-2"),
             Map.entry(ApiKeys.DESCRIBE_LOG_DIRS, "1-5"),

@@ -1,6 +1,7 @@
 package io.strand.broker.group;
 
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.txn.CoordinatorMarkerWriter;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
@@ -52,6 +53,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
     private final GroupCoordinatorConfig config;
     private final GroupCoordinator coordinator;
     private final OffsetsTopicCreator creator;
+    private final CoordinatorMarkerWriter markerWriter;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     /** Topic name to partition count, as of {@link #image}; replaced, never changed in place. */
     private volatile Map<String, Integer> partitionCounts = Map.of();
@@ -72,10 +74,16 @@ public final class GroupCoordinatorService implements AutoCloseable {
         this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, commitWaiter),
                 time, new Random(), () -> partitionCounts);
         this.creator = new OffsetsTopicCreator(config);
+        this.markerWriter = new GroupMarkerWriter(coordinator);
     }
 
     public GroupCoordinator coordinator() {
         return coordinator;
+    }
+
+    /** Writes the transaction markers of {@code __consumer_offsets} partitions through the coordinator. */
+    public CoordinatorMarkerWriter markerWriter() {
+        return markerWriter;
     }
 
     public GroupCoordinatorConfig config() {

@@ -3,14 +3,17 @@ package io.strand.broker.group;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.OffsetsTopicLog;
+import io.strand.storage.log.LogAppendResult;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Records;
 
 /**
- * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends go through the
+ * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends (the coordinator's
+ * batches, transactional ones written on their producer's behalf, and transaction markers) go through the
  * leader {@link Partition} with acks=all (the ISR must hold {@code min.insync.replicas}); an append's
  * future completes with the batch's last offset only once the partition's high watermark has passed
  * the batch (the {@link CommitWaiter}), and fails with NOT_LEADER_OR_FOLLOWER (the coordinator answers
@@ -26,8 +29,6 @@ import org.apache.kafka.common.record.internal.Records;
  */
 final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
 
-    private static final short ACKS_ALL = -1;
-
     private final ReplicaManager replicaManager;
     private final CommitWaiter commitWaiter;
 
@@ -42,12 +43,23 @@ final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
 
     @Override
     public CompletableFuture<Long> append(int partition, MemoryRecords records) {
+        return appendAndAwait(partition, leader -> leader.appendAsCoordinator(records, leader.minInsyncReplicas()));
+    }
+
+    @Override
+    public CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
+                                                int coordinatorEpoch, boolean commit) {
+        return appendAndAwait(partition, leader -> leader.appendCoordinatorMarker(producerId, producerEpoch,
+                coordinatorEpoch, commit, leader.minInsyncReplicas()));
+    }
+
+    private CompletableFuture<Long> appendAndAwait(int partition, Function<Partition, LogAppendResult> append) {
         TopicPartition tp = tp(partition);
         Partition leader;
         long lastOffset;
         try {
             leader = replicaManager.leaderPartition(tp);
-            lastOffset = leader.appendAsLeader(records, ACKS_ALL, leader.minInsyncReplicas()).lastOffset();
+            lastOffset = append.apply(leader).lastOffset();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

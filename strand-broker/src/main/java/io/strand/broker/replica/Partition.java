@@ -1,6 +1,7 @@
 package io.strand.broker.replica;
 
 import io.strand.storage.checkpoint.EpochEndOffset;
+import io.strand.storage.log.AppendOrigin;
 import io.strand.storage.log.LogAppendResult;
 import io.strand.storage.log.LogReadResult;
 import io.strand.storage.log.PartitionLog;
@@ -342,19 +343,49 @@ public final class Partition {
      */
     public LogAppendResult appendMarkerAsLeader(long producerId, short producerEpoch, int coordinatorEpoch,
                                                 boolean commit, short transactionVersion) {
+        int leaderEpoch = checkLeaderForAcksAll(config.minInsyncReplicas());
+        LogAppendResult result = log().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit,
+                leaderEpoch, transactionVersion);
+        maybeIncrementHighWatermark(false);
+        return result;
+    }
+
+    /**
+     * Appends a coordinator's batch to its own partition as leader with acks=all (the ISR must hold
+     * {@code minInsyncReplicas}), as {@link AppendOrigin#COORDINATOR}: a transactional batch written on a
+     * producer's behalf has its producer epoch checked, not its sequence. Needs the file log (coordinators
+     * run over it).
+     */
+    public LogAppendResult appendAsCoordinator(MemoryRecords records, int minInsyncReplicas) {
+        int leaderEpoch = checkLeaderForAcksAll(minInsyncReplicas);
+        LogAppendResult result = log().appendAsLeader(records, leaderEpoch, AppendOrigin.COORDINATOR);
+        maybeIncrementHighWatermark(false);
+        return result;
+    }
+
+    /**
+     * Writes a commit or abort marker of the producer to a coordinator's own partition as leader with
+     * acks=all, with the log's marker checks ({@link io.strand.storage.log.PartitionLog#appendMarker}).
+     */
+    public LogAppendResult appendCoordinatorMarker(long producerId, short producerEpoch, int coordinatorEpoch,
+                                                   boolean commit, int minInsyncReplicas) {
+        int leaderEpoch = checkLeaderForAcksAll(minInsyncReplicas);
+        LogAppendResult result = log().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch);
+        maybeIncrementHighWatermark(false);
+        return result;
+    }
+
+    /** The leader epoch to write at, if this broker leads with enough in-sync replicas for acks=all. */
+    private int checkLeaderForAcksAll(int minInsyncReplicas) {
         PartitionState current = state;
         if (current.leaderId() != localBrokerId) {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " does not lead " + topicPartition);
         }
-        int minInsyncReplicas = config.minInsyncReplicas();
         if (current.isr().size() < minInsyncReplicas) {
             throw new NotEnoughReplicasException("ISR of " + topicPartition + " has " + current.isr().size()
                     + " replicas, min.insync.replicas=" + minInsyncReplicas);
         }
-        LogAppendResult result = log().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit,
-                current.leaderEpoch(), transactionVersion);
-        maybeIncrementHighWatermark(false);
-        return result;
+        return current.leaderEpoch();
     }
 
     /**

@@ -249,4 +249,65 @@ class GroupCoordinatorServiceTest {
 
         assertThat(GroupCoordinatorService.ledPartitions(delta.apply(1), SELF)).isEqualTo(Map.of(0, 4));
     }
+
+    private org.apache.kafka.common.message.TxnOffsetCommitResponseData txnCommit(long producerId, int partition,
+                                                                              long committedOffset) {
+        return service.coordinator().commitTransactionalOffsets(new org.apache.kafka.common.message
+                        .TxnOffsetCommitRequestData().setTransactionalId("tx-" + producerId).setGroupId(GROUP)
+                        .setProducerId(producerId).setProducerEpoch((short) 0)
+                        .setTopics(List.of(new org.apache.kafka.common.message.TxnOffsetCommitRequestData
+                                .TxnOffsetCommitRequestTopic().setName("events").setPartitions(List.of(
+                                        new org.apache.kafka.common.message.TxnOffsetCommitRequestData
+                                                .TxnOffsetCommitRequestPartition().setPartitionIndex(partition)
+                                                .setCommittedOffset(committedOffset))))))
+                .join();
+    }
+
+    private org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions fetchStable(
+            int partition) {
+        return service.coordinator().fetchOffsets(new org.apache.kafka.common.message.OffsetFetchRequestData
+                        .OffsetFetchRequestGroup().setGroupId(GROUP).setTopics(List.of(
+                                new org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics()
+                                        .setName("events").setPartitionIndexes(List.of(partition)))), true)
+                .join().topics().get(0).partitions().get(0);
+    }
+
+    @Test
+    void transactionalCommitsAndMarkersGoThroughTheLogAndANewLeaderRebuildsThem() {
+        start(SELF, SELF);
+        int partition = partitionOfGroup();
+        org.apache.kafka.common.TopicPartition offsetsPartition =
+                new org.apache.kafka.common.TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition);
+        await().atMost(WAIT).until(() -> service.coordinator().isActive(partition));
+        // Two batches of one producer at base sequence 0 are both written (no retry taken), then committed.
+        assertThat(Errors.forCode(txnCommit(7L, 0, 10).topics().get(0).partitions().get(0).errorCode()))
+                .isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(txnCommit(7L, 1, 11).topics().get(0).partitions().get(0).errorCode()))
+                .isEqualTo(Errors.NONE);
+        txnCommit(8L, 2, 12);
+        txnCommit(9L, 3, 13);
+        assertThat(Errors.forCode(fetchStable(0).errorCode())).isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+        assertThat(service.markerWriter().writeMarker(offsetsPartition, 7L, (short) 0, 0, true).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(service.markerWriter().writeMarker(offsetsPartition, 8L, (short) 0, 0, false).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(fetchStable(0).committedOffset()).isEqualTo(10);
+        assertThat(fetchStable(1).committedOffset()).isEqualTo(11);
+
+        publish(partition(partition, OTHER, 1));
+        await().atMost(WAIT).until(() -> !service.coordinator().isActive(partition));
+        assertThat(service.markerWriter().writeMarker(offsetsPartition, 9L, (short) 0, 0, true).join())
+                .as("not loaded here").isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        publish(partition(partition, SELF, 2));
+        await().atMost(WAIT).until(() -> service.coordinator().isActive(partition));
+
+        assertThat(fetchStable(0).committedOffset()).isEqualTo(10);
+        assertThat(fetchStable(1).committedOffset()).isEqualTo(11);
+        assertThat(fetchStable(2).committedOffset()).as("aborted").isEqualTo(-1);
+        assertThat(fetchStable(2).errorCode()).isZero();
+        assertThat(Errors.forCode(fetchStable(3).errorCode())).as("still open").isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+        assertThat(service.markerWriter().writeMarker(offsetsPartition, 9L, (short) 0, 2, true).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(fetchStable(3).committedOffset()).isEqualTo(13);
+    }
 }

@@ -112,6 +112,16 @@ final class GroupAdminOps {
         return described;
     }
 
+    /**
+     * The partitions of the group with a committed offset or one an open transaction commits: a
+     * deleted group's tombstones drop both, so a later commit marker brings no offset back.
+     */
+    private java.util.Set<TopicPartition> offsetPartitions(String groupId) {
+        java.util.Set<TopicPartition> partitions = new java.util.LinkedHashSet<>(store.offsets(groupId).keySet());
+        partitions.addAll(store.pendingTxnOffsets().pendingPartitions(groupId));
+        return partitions;
+    }
+
     /** Deletes an empty group and its offsets; GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP otherwise. */
     CoordinatorResult<Errors, CoordinatorRecord> delete(String groupId) {
         ConsumerGroup consumerGroup = store.consumerGroup(groupId);
@@ -120,7 +130,7 @@ final class GroupAdminOps {
                 return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
             }
             List<CoordinatorRecord> tombstones = new ArrayList<>();
-            for (TopicPartition tp : store.offsets(groupId).keySet()) {
+            for (TopicPartition tp : offsetPartitions(groupId)) {
                 tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
             }
             tombstones.addAll(consumerGroupTombstones(consumerGroup));
@@ -134,7 +144,7 @@ final class GroupAdminOps {
             return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
         }
         List<CoordinatorRecord> tombstones = new ArrayList<>();
-        for (TopicPartition tp : store.offsets(groupId).keySet()) {
+        for (TopicPartition tp : offsetPartitions(groupId)) {
             tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
         }
         tombstones.add(new CoordinatorRecord(new GroupKey(groupId), null));

@@ -30,6 +30,8 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -133,9 +135,50 @@ public final class GroupCoordinator implements AutoCloseable {
                 error -> OffsetResponses.commitError(request, error));
     }
 
+    /**
+     * TxnOffsetCommit: the offsets are written in a transactional batch of the request's producer and
+     * stay pending (invisible to OffsetFetch) until its transaction's marker reaches the group's
+     * partition ({@link #completeTransaction}). See {@link TxnOffsetCommitOp} for the validation.
+     */
+    public CompletableFuture<TxnOffsetCommitResponseData> commitTransactionalOffsets(
+            TxnOffsetCommitRequestData request) {
+        String groupId = request.groupId();
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(OffsetResponses.txnCommitError(request, Errors.INVALID_GROUP_ID));
+        }
+        return runtime.scheduleTransactionalWriteOperation(partitionFor(groupId), "txn-offset-commit",
+                        request.producerId(), request.producerEpoch(),
+                        shard -> shard.txnOffsetCommitOp().commit(request))
+                .exceptionally(failure -> OffsetResponses.txnCommitError(request,
+                        GroupShard.appendError(unwrap(failure))));
+    }
+
+    /**
+     * Writes a commit or abort marker of the producer to {@code __consumer_offsets} partition
+     * {@code partition} and applies it: the producer's pending offsets there become committed, or are
+     * dropped. Completes once the marker is committed; fails with the runtime's exception
+     * (NotCoordinatorException when the partition is not loaded here, CoordinatorLoadInProgressException
+     * while it loads) or the append's (NOT_LEADER_OR_FOLLOWER, INVALID_PRODUCER_EPOCH,
+     * TRANSACTION_COORDINATOR_FENCED, …).
+     */
+    public CompletableFuture<Void> completeTransaction(int partition, long producerId, short producerEpoch,
+                                                      int coordinatorEpoch, boolean commit) {
+        return runtime.scheduleTransactionCompletion(partition, commit ? "txn-commit" : "txn-abort", producerId,
+                producerEpoch, coordinatorEpoch, commit);
+    }
+
     public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(OffsetFetchRequestGroup request) {
+        return fetchOffsets(request, false);
+    }
+
+    /**
+     * OffsetFetch for one group; with {@code requireStable} (v7+) a partition that an open transaction
+     * commits answers UNSTABLE_OFFSET_COMMIT.
+     */
+    public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(OffsetFetchRequestGroup request,
+                                                                   boolean requireStable) {
         return onShard(request.groupId(), "offset-fetch",
-                shard -> CoordinatorResult.response(shard.offsetOps().fetch(request)),
+                shard -> CoordinatorResult.response(shard.offsetOps().fetch(request, requireStable)),
                 error -> new OffsetFetchResponseGroup().setGroupId(request.groupId()).setErrorCode(error.code()));
     }
 

@@ -53,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>The work is split by protocol, each part built here with the state it needs (nothing is handed
  * {@code this}): {@link JoinGroupOp}, {@link MemberOps} and {@link Rebalancer} (classic groups),
  * {@link ConsumerHeartbeatOp} with {@link ConsumerAssignmentPlanner} (consumer-protocol groups,
- * KIP-848), {@link OffsetOps} (offsets and their expiry) and {@link GroupAdminOps} (list, describe,
- * delete). They share the {@link GroupStore} and the {@link ShardContext} (config, clock, timer).
+ * KIP-848), {@link OffsetOps} (offsets and their expiry), {@link TxnOffsetCommitOp} (transactional
+ * commits, pending in {@link PendingTxnOffsets} until their producer's marker) and
+ * {@link GroupAdminOps} (list, describe, delete). They share the {@link GroupStore} and the
+ * {@link ShardContext} (config, clock, timer).
  *
  * <p>What survives a crash: every record committed (offsets, tombstones, the group record written
  * when a generation's assignment is stored or a group becomes empty, consumer-group records). A
@@ -75,10 +77,13 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     private final JoinGroupOp joinOp;
     private final MemberOps memberOps;
     private final OffsetOps offsetOps;
+    private final TxnOffsetCommitOp txnOffsetCommitOp;
     private final GroupAdminOps adminOps;
     /** True until {@link #onLoaded}: group records then set state directly, without transitions. */
     private boolean loading = true;
     private long nextExpiryCheckMs = Long.MAX_VALUE;
+    /** See {@link #logPosition}. */
+    private long nextLogPosition;
 
     GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random) {
         this(partition, config, time, random, Map::of);
@@ -94,6 +99,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         this.joinOp = new JoinGroupOp(context, store, rebalancer);
         this.memberOps = new MemberOps(context, store, rebalancer);
         this.offsetOps = new OffsetOps(context, store, rebalancer);
+        this.txnOffsetCommitOp = new TxnOffsetCommitOp(context, store);
         this.adminOps = new GroupAdminOps(context, store, planner);
     }
 
@@ -115,6 +121,10 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     OffsetOps offsetOps() {
         return offsetOps;
+    }
+
+    TxnOffsetCommitOp txnOffsetCommitOp() {
+        return txnOffsetCommitOp;
     }
 
     GroupAdminOps adminOps() {
@@ -144,6 +154,11 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     List<String> groupIds() {
         return store.groupIds();
+    }
+
+    /** The pending transactional offsets, producer id → "group/topic-partition" → value: for comparing states. */
+    Map<Long, Map<String, OffsetValue>> pendingTxnOffsets() {
+        return store.pendingTxnOffsets().snapshot();
     }
 
     /** Members of a loaded group start a fresh session: those gone during the failover expire. */
@@ -190,18 +205,32 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         written.addAll(records);
     }
 
+    /**
+     * The position in the log of the record or marker being applied: its offset when loading; when
+     * applied live (ahead of its append), the next number after the last position, which keeps the log's
+     * order since this shard is the partition's only writer and applies what it writes in append order.
+     * Only compared, never taken for an offset.
+     */
+    private long logPosition(long offset) {
+        if (offset >= 0) {
+            nextLogPosition = Math.max(nextLogPosition, offset + 1);
+            return offset;
+        }
+        return nextLogPosition++;
+    }
+
     /** Applies one record: the only way durable state changes, live and on load. */
     @Override
     public void replay(long offset, CoordinatorRecord record) {
+        long position = logPosition(offset);
         if (record.key() instanceof OffsetKey key) {
             TopicPartition tp = new TopicPartition(key.topic(), key.partition());
             if (record.value() instanceof OffsetValue value) {
-                if (store.consumerGroup(key.groupId()) == null) {
-                    store.getOrCreateGroup(key.groupId());
-                }
-                store.putOffset(key.groupId(), tp, value);
+                ensureGroupForOffsets(key.groupId());
+                store.putOffset(key.groupId(), tp, value, position);
             } else {
                 store.removeOffset(key.groupId(), tp);
+                store.pendingTxnOffsets().removePartition(key.groupId(), tp);
             }
         } else if (record.key() instanceof GroupKey key) {
             if (record.value() instanceof GroupValue value) {
@@ -224,6 +253,51 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         } else {
             replayConsumer(record);
         }
+    }
+
+    /** Offsets without a group (a simple commit) belong to an empty classic group, as in Kafka. */
+    private void ensureGroupForOffsets(String groupId) {
+        if (store.consumerGroup(groupId) == null) {
+            store.getOrCreateGroup(groupId);
+        }
+    }
+
+    /**
+     * Applies a record of a producer's transaction: an offset commit stays pending, invisible to
+     * OffsetFetch, until the producer's marker ({@link #replayEndTransactionMarker}); any other record
+     * (an offset tombstone) applies as outside a transaction, as Kafka's coordinator does.
+     */
+    @Override
+    public void replay(long offset, long producerId, short producerEpoch, CoordinatorRecord record) {
+        if (record.key() instanceof OffsetKey key && record.value() instanceof OffsetValue value) {
+            long position = logPosition(offset);
+            ensureGroupForOffsets(key.groupId());
+            store.pendingTxnOffsets().put(producerId, producerEpoch, key.groupId(),
+                    new TopicPartition(key.topic(), key.partition()), value, position);
+        } else {
+            replay(offset, record);
+        }
+    }
+
+    /**
+     * Ends the producer's transaction here: on commit its pending offsets become the committed ones,
+     * each only if its record is later in the log than the committed offset's (a plain commit written
+     * after the transactional one wins); on abort they are dropped.
+     */
+    @Override
+    public void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+        logPosition(offset);
+        Map<String, Map<TopicPartition, PendingTxnOffsets.PendingOffset>> ended =
+                store.pendingTxnOffsets().remove(producerId);
+        if (!commit) {
+            return;
+        }
+        ended.forEach((groupId, partitions) -> partitions.forEach((tp, pending) -> {
+            if (pending.logPosition() > store.offsetPosition(groupId, tp)) {
+                ensureGroupForOffsets(groupId);
+                store.putOffset(groupId, tp, pending.value(), pending.logPosition());
+            }
+        }));
     }
 
     private void replayConsumer(CoordinatorRecord record) {

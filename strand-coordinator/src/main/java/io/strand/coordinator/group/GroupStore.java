@@ -14,8 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The groups of one shard: classic groups, consumer-protocol groups (a group id is one kind or the
- * other) and the committed offsets of both. Durable state here changes only through
- * {@link GroupShard#replay}; the operations read it, and change in place only what is not durable
+ * other), the committed offsets of both and the transactional ones still pending. Durable state here
+ * changes only through {@link GroupShard#replay}; the operations read it, and change in place only what
+ * is not durable
  * (a classic group's rebalance bookkeeping, a group that so far exists only in memory).
  *
  * <p>Not thread-safe: owned by the shard's thread.
@@ -25,6 +26,9 @@ final class GroupStore {
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
     private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
+    /** The position in the log of each committed offset's record (see {@link GroupShard#replay}). */
+    private final Map<String, Map<TopicPartition, Long>> offsetPositions = new HashMap<>();
+    private final PendingTxnOffsets pendingTxnOffsets = new PendingTxnOffsets();
 
     ClassicGroup group(String groupId) {
         return groups.get(groupId);
@@ -64,7 +68,8 @@ final class GroupStore {
      */
     void maybeDropUnstoredGroup(ClassicGroup group) {
         if (group.isInState(GroupState.EMPTY) && group.generationId() == 0 && group.isEmpty()
-                && group.pendingMemberIds().isEmpty() && !offsets.containsKey(group.groupId())) {
+                && group.pendingMemberIds().isEmpty() && !offsets.containsKey(group.groupId())
+                && !pendingTxnOffsets.hasPending(group.groupId())) {
             groups.remove(group.groupId(), group);
         }
     }
@@ -74,20 +79,34 @@ final class GroupStore {
         return offsets.getOrDefault(groupId, Map.of());
     }
 
-    void putOffset(String groupId, TopicPartition tp, OffsetValue value) {
+    /** Stores a committed offset whose record is at {@code logPosition} in the log. */
+    void putOffset(String groupId, TopicPartition tp, OffsetValue value, long logPosition) {
         offsets.computeIfAbsent(groupId, g -> new TreeMap<>(
                 (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                         : a.topic().compareTo(b.topic()))).put(tp, value);
+        offsetPositions.computeIfAbsent(groupId, g -> new HashMap<>()).put(tp, logPosition);
+    }
+
+    /** The log position of the committed offset's record, or -1 if none is committed. */
+    long offsetPosition(String groupId, TopicPartition tp) {
+        return offsetPositions.getOrDefault(groupId, Map.of()).getOrDefault(tp, -1L);
     }
 
     void removeOffset(String groupId, TopicPartition tp) {
         Map<TopicPartition, OffsetValue> groupOffsets = offsets.get(groupId);
         if (groupOffsets != null) {
             groupOffsets.remove(tp);
+            offsetPositions.get(groupId).remove(tp);
             if (groupOffsets.isEmpty()) {
                 offsets.remove(groupId);
+                offsetPositions.remove(groupId);
             }
         }
+    }
+
+    /** The transactional offset commits that no marker has ended yet. */
+    PendingTxnOffsets pendingTxnOffsets() {
+        return pendingTxnOffsets;
     }
 
     List<String> groupIds() {
@@ -100,5 +119,7 @@ final class GroupStore {
         groups.clear();
         consumerGroups.clear();
         offsets.clear();
+        offsetPositions.clear();
+        pendingTxnOffsets.clear();
     }
 }

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>Expiry ({@code offsets.retention.minutes}): offsets of a group without members expire once
  * that long has passed since the later of the commit and the moment the group became empty; a
  * consumer group with members keeps the offsets of topics it subscribes to. An explicit expiry from
- * an old client's retention time wins. A group left empty with no offsets is removed.
+ * an old client's retention time wins. A group left empty with no offsets is removed. An offset that
+ * an open transaction commits again does not expire, nor does its group go, as in Kafka.
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */
@@ -163,13 +164,24 @@ final class OffsetOps {
         return memberEpoch == member.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
     }
 
+    /** As {@link #fetch(OffsetFetchRequestGroup, boolean)} without {@code require_stable}. */
+    OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request) {
+        return fetch(request, false);
+    }
+
     /**
      * The committed offsets of one group: the requested partitions (missing ones as offset -1), or
-     * every committed partition when {@code topics} is null. With no transactions yet no commit is
-     * ever pending, so {@code requireStable} needs no wait.
+     * every committed partition when {@code topics} is null. Offsets of open transactions are never
+     * answered; with {@code requireStable} (OffsetFetch v7+) a partition some open transaction commits
+     * gets UNSTABLE_OFFSET_COMMIT (and offset -1) instead of its committed offset, so the client retries
+     * once the transaction has ended, as Kafka answers.
      */
-    OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request) {
-        Map<TopicPartition, OffsetValue> committed = store.offsets(request.groupId());
+    OffsetFetchResponseGroup fetch(OffsetFetchRequestGroup request, boolean requireStable) {
+        String groupId = request.groupId();
+        Map<TopicPartition, OffsetValue> committed = store.offsets(groupId);
+        PendingTxnOffsets pending = store.pendingTxnOffsets();
+        java.util.function.Predicate<TopicPartition> unstable =
+                tp -> requireStable && pending.hasPending(groupId, tp);
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(request.groupId());
         ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
         if (consumerGroup != null && (request.memberId() != null || request.memberEpoch() >= 0)) {
@@ -182,7 +194,8 @@ final class OffsetOps {
             Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, OffsetValue> e : committed.entrySet()) {
                 byTopic.computeIfAbsent(e.getKey().topic(), t -> new OffsetFetchResponseTopics().setName(t))
-                        .partitions().add(partition(e.getKey().partition(), e.getValue()));
+                        .partitions().add(unstable.test(e.getKey()) ? unstable(e.getKey().partition())
+                                : partition(e.getKey().partition(), e.getValue()));
             }
             response.setTopics(new ArrayList<>(byTopic.values()));
             return response;
@@ -191,12 +204,17 @@ final class OffsetOps {
             OffsetFetchResponseTopics out = new OffsetFetchResponseTopics().setName(topic.name())
                     .setTopicId(topic.topicId());
             for (int partition : topic.partitionIndexes()) {
-                out.partitions().add(partition(partition,
-                        topic.name() == null ? null : committed.get(new TopicPartition(topic.name(), partition))));
+                TopicPartition tp = topic.name() == null ? null : new TopicPartition(topic.name(), partition);
+                out.partitions().add(tp != null && unstable.test(tp) ? unstable(partition)
+                        : partition(partition, tp == null ? null : committed.get(tp)));
             }
             response.topics().add(out);
         }
         return response;
+    }
+
+    private static OffsetFetchResponsePartitions unstable(int partition) {
+        return partition(partition, null).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
     }
 
     private static OffsetFetchResponsePartitions partition(int partition, OffsetValue value) {
@@ -260,13 +278,13 @@ final class OffsetOps {
             OffsetValue v = e.getValue();
             boolean due = v.expireTimestampMs() >= 0 ? nowMs >= v.expireTimestampMs()
                     : !keep.contains(e.getKey().topic()) && nowMs - v.commitTimestampMs() >= retentionMs;
-            if (due) {
+            if (due && !store.pendingTxnOffsets().hasPending(groupId, e.getKey())) {
                 tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, e.getKey().topic(), e.getKey().partition()),
                         null));
                 expired++;
             }
         }
-        if (group.isEmpty() && expired == committed.size()) {
+        if (group.isEmpty() && expired == committed.size() && !store.pendingTxnOffsets().hasPending(groupId)) {
             tombstones.addAll(GroupAdminOps.consumerGroupTombstones(group));
         }
         if (expired > 0) {
@@ -296,7 +314,7 @@ final class OffsetOps {
                 boolean due = v.expireTimestampMs() >= 0 ? nowMs >= v.expireTimestampMs()
                         : !keep.contains(e.getKey().topic())
                         && nowMs - Math.max(v.commitTimestampMs(), empty ? group.stateTimestampMs() : -1) >= retentionMs;
-                if (due) {
+                if (due && !store.pendingTxnOffsets().hasPending(groupId, e.getKey())) {
                     tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, e.getKey().topic(),
                             e.getKey().partition()), null));
                     expired++;
@@ -306,7 +324,8 @@ final class OffsetOps {
                 store.maybeDropUnstoredGroup(group);
                 continue;
             }
-            if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()) {
+            if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()
+                    && !store.pendingTxnOffsets().hasPending(groupId)) {
                 tombstones.add(new CoordinatorRecord(new GroupKey(groupId), null));
             }
             if (expired > 0) {

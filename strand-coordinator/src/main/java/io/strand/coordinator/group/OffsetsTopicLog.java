@@ -15,7 +15,10 @@ import org.apache.kafka.common.record.internal.Records;
 public interface OffsetsTopicLog {
 
     /**
-     * Appends {@code records} as the partition's leader with acks=all semantics.
+     * Appends {@code records} as the partition's leader with acks=all semantics. A transactional batch
+     * (the group coordinator's transactional offset commits, at base sequence 0) is written as a
+     * coordinator's on the producer's behalf: its producer epoch is checked (an older one fails with
+     * INVALID_PRODUCER_EPOCH), its sequence is not and it is never taken for a retry.
      *
      * @return a future completed with the offset of the batch's last record once the batch is
      *         committed (the high watermark has passed it) — at once on a single replica, later when
@@ -24,6 +27,16 @@ public interface OffsetsTopicLog {
      *         no longer leads the partition, not enough in-sync replicas, the batch is too large, …)
      */
     CompletableFuture<Long> append(int partition, MemoryRecords records);
+
+    /**
+     * Appends a commit or abort marker (a control batch) of the producer as the partition's leader with
+     * acks=all semantics, with the leader's checks of a marker (an older producer epoch:
+     * INVALID_PRODUCER_EPOCH; an older coordinator epoch: TRANSACTION_COORDINATOR_FENCED).
+     *
+     * @return as {@link #append}: the marker's offset once committed, or the error that failed it
+     */
+    CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                         boolean commit);
 
     /** The first offset of the partition's log. */
     long logStartOffset(int partition);

@@ -26,10 +26,38 @@ public interface CoordinatorLog<R> {
     CompletableFuture<Long> append(int partition, List<R> records);
 
     /**
+     * Appends {@code records} as {@link #append} does, in one transactional batch of the producer
+     * {@code producerId} at {@code producerEpoch}: they take effect when the producer's commit marker
+     * follows. Written as a coordinator writes on a producer's behalf: the epoch is checked against the
+     * partition's producer state (an older one fails the append with INVALID_PRODUCER_EPOCH), sequence
+     * numbers are not. A log of a coordinator without transactional writes fails the append.
+     */
+    default CompletableFuture<Long> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                        List<R> records) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "This coordinator log takes no transactional writes: partition=" + partition));
+    }
+
+    /**
+     * Appends a commit or abort marker (a control batch) of the producer, as the partition's leader with
+     * acks=all semantics, completing with its offset once committed, or exceptionally with the
+     * {@link org.apache.kafka.common.errors.ApiException} that failed it (not the leader, an older
+     * producer epoch, an older coordinator epoch: TRANSACTION_COORDINATOR_FENCED, …). A log of a
+     * coordinator without transactional writes fails the append.
+     */
+    default CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
+                                                 int coordinatorEpoch, boolean commit) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "This coordinator log takes no transaction markers: partition=" + partition));
+    }
+
+    /**
      * Hands every record of the partition, from its log start to its log end, to {@code visitor} in
      * offset order, and returns the log end offset it read to. Not only the committed records: a new
      * leader's high watermark may trail records its predecessor committed; {@link #awaitCommitted}
-     * tells when all of them are. Records that cannot be read are skipped (with a warning).
+     * tells when all of them are. Records that cannot be read are skipped (with a warning). Records of a
+     * transactional batch go to {@link RecordVisitor#visitTransactional}, markers to
+     * {@link RecordVisitor#visitMarker}.
      *
      * @throws org.apache.kafka.common.errors.ApiException if this node does not lead the partition
      */
@@ -45,6 +73,38 @@ public interface CoordinatorLog<R> {
     /** Receives the records of {@link #load}. */
     @FunctionalInterface
     interface RecordVisitor<R> {
+
+        /** A record written outside any transaction. */
         void visit(long offset, R record);
+
+        /** A record of a transactional batch of {@code producerId}; by default a visitor cannot take one. */
+        default void visitTransactional(long offset, long producerId, short producerEpoch, R record) {
+            throw new IllegalStateException("No transactional records expected: offset=" + offset
+                    + " producerId=" + producerId);
+        }
+
+        /** A commit or abort marker of {@code producerId}; by default ignored. */
+        default void visitMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+        }
+
+        /** Replays every record and marker into {@code shard}. */
+        static <R> RecordVisitor<R> replayingInto(CoordinatorShard<R> shard) {
+            return new RecordVisitor<>() {
+                @Override
+                public void visit(long offset, R record) {
+                    shard.replay(offset, record);
+                }
+
+                @Override
+                public void visitTransactional(long offset, long producerId, short producerEpoch, R record) {
+                    shard.replay(offset, producerId, producerEpoch, record);
+                }
+
+                @Override
+                public void visitMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+                    shard.replayEndTransactionMarker(offset, producerId, producerEpoch, commit);
+                }
+            };
+        }
     }
 }

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  *       state that might be lost.</li>
  * </ol>
  *
+ * <h2>Transactional writes</h2>
+ * {@link #scheduleTransactionalWriteOperation} writes an operation's records in a transactional batch of
+ * a producer, applied through the shard's transactional replay (pending until a marker);
+ * {@link #scheduleTransactionCompletion} writes that producer's commit or abort marker and applies it.
+ * Both take their place in the shard's order like any operation, are applied at once and answered once
+ * committed; a failed append of either reloads the shard as below.
+ *
  * <h2>A failed append</h2>
  * The shard's in-memory state already contains the failed batch (and whatever later operations
  * built on it), so it must not stay. Kafka reverts to a snapshot of the last committed state kept in
@@ -246,6 +253,42 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      */
     public <T> CompletableFuture<T> scheduleWriteOperation(int partition, String opName,
                                                            Function<S, CoordinatorResult<T, R>> op) {
+        return schedule(partition, (context, response) -> runOperation(context, opName, null, op, response));
+    }
+
+    /**
+     * As {@link #scheduleWriteOperation}, writing the operation's records in one transactional batch of
+     * the producer ({@link CoordinatorLog#appendTransactional}) and applying them through
+     * {@link CoordinatorShard#replay(long, long, short, Object)}: they take effect when the producer's
+     * commit marker follows ({@link #scheduleTransactionCompletion}).
+     */
+    public <T> CompletableFuture<T> scheduleTransactionalWriteOperation(int partition, String opName, long producerId,
+                                                                        short producerEpoch,
+                                                                        Function<S, CoordinatorResult<T, R>> op) {
+        Producer producer = new Producer(producerId, producerEpoch);
+        return schedule(partition, (context, response) -> runOperation(context, opName, producer, op, response));
+    }
+
+    /**
+     * Writes a commit or abort marker of the producer to {@code partition} ({@link CoordinatorLog#appendMarker})
+     * and applies it ({@link CoordinatorShard#replayEndTransactionMarker}) in order with the shard's
+     * operations; completes once the marker is committed, with the errors of {@link #scheduleWriteOperation}
+     * or the append's (an older producer epoch, TRANSACTION_COORDINATOR_FENCED, …).
+     */
+    public CompletableFuture<Void> scheduleTransactionCompletion(int partition, String opName, long producerId,
+                                                                 short producerEpoch, int coordinatorEpoch,
+                                                                 boolean commit) {
+        return schedule(partition, (context, response) -> runMarker(context, opName, producerId, producerEpoch,
+                coordinatorEpoch, commit, response));
+    }
+
+    /** The producer of a transactional write. */
+    private record Producer(long producerId, short producerEpoch) {
+    }
+
+    /** Queues {@code task} on the partition's thread, or fails the response at once. */
+    private <T> CompletableFuture<T> schedule(int partition,
+                                              java.util.function.BiConsumer<ShardContext, CompletableFuture<T>> task) {
         CompletableFuture<T> response = new CompletableFuture<>();
         ShardContext context = contexts.get(partition);
         if (context == null) {
@@ -256,7 +299,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             response.completeExceptionally(loading(partition));
             return response;
         }
-        if (!execute(context, () -> runOperation(context, opName, op, response))) {
+        if (!execute(context, () -> task.accept(context, response))) {
             response.completeExceptionally(notCoordinator(partition));
         }
         return response;
@@ -291,16 +334,24 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     public record EveryShard<T>(List<CompletableFuture<T>> results, boolean someLoading) {
     }
 
-    private <T> void runOperation(ShardContext context, String opName, Function<S, CoordinatorResult<T, R>> op,
-                                  CompletableFuture<T> response) {
+    /** False (after failing the response) unless {@code context} is the partition's active shard. */
+    private boolean checkActive(ShardContext context, CompletableFuture<?> response) {
         ShardContext current = contexts.get(context.partition);
         if (current == null) {
             response.completeExceptionally(notCoordinator(context.partition));
-            return;
+            return false;
         }
         if (current != context || context.status != Status.ACTIVE) {
             // Failed and waiting to reload, or reloading: a new shard for the same partition comes.
             response.completeExceptionally(loading(context.partition));
+            return false;
+        }
+        return true;
+    }
+
+    private <T> void runOperation(ShardContext context, String opName, Producer producer,
+                                  Function<S, CoordinatorResult<T, R>> op, CompletableFuture<T> response) {
+        if (!checkActive(context, response)) {
             return;
         }
         CoordinatorResult<T, R> result;
@@ -315,11 +366,35 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             response.completeExceptionally(e);
             return;
         }
-        write(context, opName, result, response::complete, response::completeExceptionally);
+        write(context, opName, producer, result, response::complete, response::completeExceptionally);
     }
 
-    /** Applies (if asked) and appends the result's records; answers when they are committed. */
-    private <T> void write(ShardContext context, String opName, CoordinatorResult<T, R> result,
+    /** Applies the marker at once (as an operation's records are) and appends it; answers once committed. */
+    private void runMarker(ShardContext context, String opName, long producerId, short producerEpoch,
+                           int coordinatorEpoch, boolean commit, CompletableFuture<Void> response) {
+        if (!checkActive(context, response)) {
+            return;
+        }
+        try {
+            context.shard.replayEndTransactionMarker(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch,
+                    commit);
+        } catch (RuntimeException e) {
+            LOG.error("Applying the marker of {} on {} partition {} failed; reloading the shard", opName, name,
+                    context.partition, e);
+            response.completeExceptionally(e);
+            onShardFailed(context, Long.MAX_VALUE, e);
+            return;
+        }
+        long seq = sendAppend(context, () -> log.appendMarker(context.partition, producerId, producerEpoch,
+                coordinatorEpoch, commit));
+        await(context, new Pending(seq, () -> response.complete(null), response::completeExceptionally));
+    }
+
+    /**
+     * Applies (if asked) and appends the result's records, in a transactional batch of {@code producer}
+     * if not null; answers when they are committed.
+     */
+    private <T> void write(ShardContext context, String opName, Producer producer, CoordinatorResult<T, R> result,
                            Consumer<T> onCommitted, Consumer<Throwable> onFailed) {
         CompletableFuture<Void> appendFuture = result.appendFuture();
         Consumer<Throwable> fail = error -> {
@@ -332,7 +407,12 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         if (!records.isEmpty() && result.replayRecords()) {
             try {
                 for (R record : records) {
-                    context.shard.replay(CoordinatorShard.UNKNOWN_OFFSET, record);
+                    if (producer == null) {
+                        context.shard.replay(CoordinatorShard.UNKNOWN_OFFSET, record);
+                    } else {
+                        context.shard.replay(CoordinatorShard.UNKNOWN_OFFSET, producer.producerId(),
+                                producer.producerEpoch(), record);
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.error("Replaying the records of {} on {} partition {} failed; reloading the shard", opName, name,
@@ -344,28 +424,39 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         long requiredSeq = context.lastAppendSeq;
         if (!records.isEmpty()) {
-            long seq = ++context.lastAppendSeq;
-            requiredSeq = seq;
-            context.appendsInFlight++;
-            CompletableFuture<Long> append;
-            try {
-                append = log.append(context.partition, records);
-            } catch (RuntimeException e) {
-                append = CompletableFuture.failedFuture(e);
-            }
-            append.whenComplete((offset, error) -> {
-                if (!execute(context, () -> onAppendDone(context, seq, error))) {
-                    LOG.debug("{} partition {} closed before append {} completed", name, context.partition, seq);
-                }
-            });
+            requiredSeq = sendAppend(context, () -> producer == null ? log.append(context.partition, records)
+                    : log.appendTransactional(context.partition, producer.producerId(), producer.producerEpoch(),
+                            records));
         }
-        Pending pending = new Pending(requiredSeq, () -> {
+        await(context, new Pending(requiredSeq, () -> {
             if (appendFuture != null) {
                 appendFuture.complete(null);
             }
             onCommitted.accept(result.response());
-        }, fail);
-        if (context.pending.isEmpty() && requiredSeq <= context.committedSeq) {
+        }, fail));
+    }
+
+    /** Sends one append, numbered next; its completion comes back to the shard's thread. */
+    private long sendAppend(ShardContext context, java.util.function.Supplier<CompletableFuture<Long>> appender) {
+        long seq = ++context.lastAppendSeq;
+        context.appendsInFlight++;
+        CompletableFuture<Long> append;
+        try {
+            append = appender.get();
+        } catch (RuntimeException e) {
+            append = CompletableFuture.failedFuture(e);
+        }
+        append.whenComplete((offset, error) -> {
+            if (!execute(context, () -> onAppendDone(context, seq, error))) {
+                LOG.debug("{} partition {} closed before append {} completed", name, context.partition, seq);
+            }
+        });
+        return seq;
+    }
+
+    /** Answers {@code pending} now if everything it waits for is committed, else once it is. */
+    private void await(ShardContext context, Pending pending) {
+        if (context.pending.isEmpty() && pending.requiredSeq() <= context.committedSeq) {
             pending.onCommitted().run();
         } else {
             context.pending.add(pending);
@@ -438,13 +529,33 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         int[] skipped = {0};
         long endOffset;
         try {
-            endOffset = log.load(context.partition, (offset, record) -> {
-                try {
-                    context.shard.replay(offset, record);
-                } catch (RuntimeException e) {
-                    skipped[0]++;
-                    LOG.error("Skipping the record at offset {} of {} partition {}: its replay failed: {}", offset,
-                            name, context.partition, record, e);
+            CoordinatorLog.RecordVisitor<R> replay = CoordinatorLog.RecordVisitor.replayingInto(context.shard);
+            endOffset = log.load(context.partition, new CoordinatorLog.RecordVisitor<>() {
+                @Override
+                public void visit(long offset, R record) {
+                    skipIfFailed(offset, record, () -> replay.visit(offset, record));
+                }
+
+                @Override
+                public void visitTransactional(long offset, long producerId, short producerEpoch, R record) {
+                    skipIfFailed(offset, record, () -> replay.visitTransactional(offset, producerId, producerEpoch,
+                            record));
+                }
+
+                @Override
+                public void visitMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+                    skipIfFailed(offset, (commit ? "commit" : "abort") + " marker of producerId=" + producerId,
+                            () -> replay.visitMarker(offset, producerId, producerEpoch, commit));
+                }
+
+                private void skipIfFailed(long offset, Object what, Runnable replayOne) {
+                    try {
+                        replayOne.run();
+                    } catch (RuntimeException e) {
+                        skipped[0]++;
+                        LOG.error("Skipping the record at offset {} of {} partition {}: its replay failed: {}",
+                                offset, name, context.partition, what, e);
+                    }
                 }
             });
         } catch (RuntimeException e) {
@@ -516,7 +627,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                 continue;
             }
             try {
-                write(context, "tick", context.shard.onTick(nowMs), ignored -> { },
+                write(context, "tick", null, context.shard.onTick(nowMs), ignored -> { },
                         error -> LOG.warn("The records of a tick of {} partition {} were not written: {}", name,
                                 context.partition, error.toString()));
             } catch (RuntimeException e) {

@@ -24,6 +24,28 @@ public interface CoordinatorShard<R> {
     long UNKNOWN_OFFSET = -1L;
 
     /**
+     * Applies one record written in a producer's transaction (a transactional batch of
+     * {@code producerId}): it takes effect only when a commit marker of that producer follows
+     * ({@link #replayEndTransactionMarker}). A coordinator without transactional writes never gets one.
+     *
+     * @param offset as for {@link #replay(long, Object)}
+     * @throws RuntimeException as {@link #replay(long, Object)}
+     */
+    default void replay(long offset, long producerId, short producerEpoch, R record) {
+        throw new IllegalStateException("No transactional records expected: offset=" + offset + " producerId="
+                + producerId + " producerEpoch=" + producerEpoch);
+    }
+
+    /**
+     * Applies a transaction marker (a control batch) of {@code producerId}: its pending records take
+     * effect ({@code commit}) or are dropped. A coordinator without transactional writes ignores it.
+     *
+     * @param offset the marker's offset when loading, {@link #UNKNOWN_OFFSET} when applied ahead of its append
+     */
+    default void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+    }
+
+    /**
      * Applies one record.
      *
      * @param offset the record's offset in the partition's log when loading, {@link #UNKNOWN_OFFSET}

@@ -166,4 +166,41 @@ class GroupCoordinatorTest {
         return new OffsetFetchRequestGroup().setGroupId(groupId)
                 .setTopics(List.of(new OffsetFetchRequestTopics().setName("t").setPartitionIndexes(List.of(0))));
     }
+
+    @Test
+    void transactionalOffsetsBecomeVisibleOnceTheCommitMarkerIsWritten() {
+        leadAndAwait(Set.of(0, 1, 2));
+        int partition = coordinator.partitionFor("g");
+        var committed = coordinator.commitTransactionalOffsets(
+                TxnOffsetCommitTest.txnCommit("g", 7L, "t", 0, 42)).join();
+        assertThat(committed.topics().get(0).partitions().get(0).errorCode()).isZero();
+
+        var unstable = coordinator.fetchOffsets(fetch("g"), true).join().topics().get(0).partitions().get(0);
+        assertThat(Errors.forCode(unstable.errorCode())).isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+        assertThat(coordinator.fetchOffsets(fetch("g")).join().topics().get(0).partitions().get(0).committedOffset())
+                .isEqualTo(-1);
+
+        coordinator.completeTransaction(partition, 7L, TxnOffsetCommitTest.EPOCH, 0, true).join();
+
+        var stable = coordinator.fetchOffsets(fetch("g"), true).join().topics().get(0).partitions().get(0);
+        assertThat(stable.errorCode()).isZero();
+        assertThat(stable.committedOffset()).isEqualTo(42);
+    }
+
+    @Test
+    void aMarkerForAPartitionNotLoadedHereFailsWithNotCoordinator() {
+        leadAndAwait(Set.of(0));
+
+        assertThat(coordinator.completeTransaction(1, 7L, (short) 0, 0, false))
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(org.apache.kafka.common.errors.NotCoordinatorException.class);
+    }
+
+    @Test
+    void aTxnOffsetCommitWithoutGroupIdIsInvalid() {
+        var response = coordinator.commitTransactionalOffsets(TxnOffsetCommitTest.txnCommit("", 7L, "t", 0, 1)).join();
+
+        assertThat(Errors.forCode(response.topics().get(0).partitions().get(0).errorCode()))
+                .isEqualTo(Errors.INVALID_GROUP_ID);
+    }
 }

@@ -7,15 +7,18 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
- * A log per partition in memory: appended batches get offsets and are committed at once, as on a
- * single replica; an append can be made to fail.
+ * A log per partition in memory: appended batches (transactional ones keep their producer) and markers
+ * get offsets and are committed at once, as on a single replica; an append can be made to fail.
  */
 final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
 
@@ -60,15 +63,37 @@ final class InMemoryOffsetsTopicLog implements OffsetsTopicLog {
             nextFailure = null;
             return CompletableFuture.failedFuture(failure);
         }
+        MutableRecordBatch batch = records.batches().iterator().next();
         List<SimpleRecord> copies = new ArrayList<>();
         for (Record record : records.records()) {
             copies.add(new SimpleRecord(record));
         }
         long base = nextOffsets.getOrDefault(partition, 0L);
-        batches.computeIfAbsent(partition, p -> new ArrayList<>())
-                .add(MemoryRecords.withRecords(base, Compression.NONE, copies.toArray(SimpleRecord[]::new)));
-        nextOffsets.put(partition, base + copies.size());
-        long lastOffset = base + copies.size() - 1;
+        SimpleRecord[] simple = copies.toArray(SimpleRecord[]::new);
+        return store(partition, batch.isTransactional()
+                ? MemoryRecords.withTransactionalRecords(base, Compression.NONE, batch.producerId(), batch.producerEpoch(),
+                        batch.baseSequence(), RecordBatch.NO_PARTITION_LEADER_EPOCH, simple)
+                : MemoryRecords.withRecords(base, Compression.NONE, simple), base, copies.size());
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
+                                                             int coordinatorEpoch, boolean commit) {
+        if (nextFailure != null) {
+            ApiException failure = nextFailure;
+            nextFailure = null;
+            return CompletableFuture.failedFuture(failure);
+        }
+        long base = nextOffsets.getOrDefault(partition, 0L);
+        return store(partition, MemoryRecords.withEndTransactionMarker(base, 0L, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+                producerId, producerEpoch, new EndTransactionMarker(commit ? ControlRecordType.COMMIT
+                        : ControlRecordType.ABORT, coordinatorEpoch)), base, 1);
+    }
+
+    private CompletableFuture<Long> store(int partition, MemoryRecords stored, long base, int count) {
+        batches.computeIfAbsent(partition, p -> new ArrayList<>()).add(stored);
+        nextOffsets.put(partition, base + count);
+        long lastOffset = base + count - 1;
         if (holding) {
             CompletableFuture<Long> committed = new CompletableFuture<>();
             held.add(() -> committed.complete(lastOffset));

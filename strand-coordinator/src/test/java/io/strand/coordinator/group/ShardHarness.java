@@ -3,6 +3,7 @@ package io.strand.coordinator.group;
 import io.strand.common.time.ManualTime;
 import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.runtime.CoordinatorLog;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorShard;
 import java.util.List;
@@ -57,7 +58,7 @@ final class ShardHarness {
 
     /** Replays {@code log}'s partition 0 into {@code shard}, as the runtime loads a shard. */
     static GroupShard load(GroupShard shard, InMemoryOffsetsTopicLog log, ManualTime time) {
-        new OffsetsTopicRecordLog(log, time).load(0, shard::replay);
+        new OffsetsTopicRecordLog(log, time).load(0, CoordinatorLog.RecordVisitor.replayingInto(shard));
         shard.onLoaded(time.milliseconds());
         return shard;
     }
@@ -65,6 +66,27 @@ final class ShardHarness {
     /** Runs one operation as the runtime would, its append committed at once; returns its response. */
     <T> T run(Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op) {
         return apply(op.apply(shard));
+    }
+
+    /**
+     * Runs one operation whose records go in a transactional batch of the producer, as the runtime's
+     * transactional write does; returns its response.
+     */
+    <T> T runTransactional(long producerId, short producerEpoch,
+                           Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op) {
+        CoordinatorResult<T, CoordinatorRecord> result = op.apply(shard);
+        result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, r));
+        if (!result.records().isEmpty()) {
+            new OffsetsTopicRecordLog(log, time).appendTransactional(0, producerId, producerEpoch, result.records())
+                    .join();
+        }
+        return result.response();
+    }
+
+    /** Writes and applies the producer's commit or abort marker, as the runtime's transaction completion does. */
+    void endTransaction(long producerId, short producerEpoch, boolean commit) {
+        shard.replayEndTransactionMarker(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, commit);
+        new OffsetsTopicRecordLog(log, time).appendMarker(0, producerId, producerEpoch, 0, commit).join();
     }
 
     private <T> T apply(CoordinatorResult<T, CoordinatorRecord> result) {

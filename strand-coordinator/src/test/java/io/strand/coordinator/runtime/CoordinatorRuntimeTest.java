@@ -45,6 +45,16 @@ class CoordinatorRuntimeTest {
         }
 
         @Override
+        public void replay(long offset, long producerId, short producerEpoch, String record) {
+            state.add("p" + producerId + ":" + record);
+        }
+
+        @Override
+        public void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+            state.add((commit ? "commit" : "abort") + " p" + producerId);
+        }
+
+        @Override
         public void onLoaded(long nowMs) {
             loaded = true;
         }
@@ -420,5 +430,48 @@ class CoordinatorRuntimeTest {
         runtime.close();
         assertThat(failureOf(waiting)).isInstanceOf(NotCoordinatorException.class);
         assertThatThrownBy(() -> write(0, "b").join()).hasCauseInstanceOf(NotCoordinatorException.class);
+    }
+
+    @Test
+    void aTransactionalWriteAndItsMarkerAreAppliedInOrderAndAnsweredOnceCommitted() {
+        start(1, 0);
+        CompletableFuture<String> written = runtime.scheduleTransactionalWriteOperation(0, "txn-write", 5L, (short) 1,
+                shard -> CoordinatorResult.of(List.of("a"), "wrote a"));
+        CompletableFuture<Void> marker = runtime.scheduleTransactionCompletion(0, "txn-commit", 5L, (short) 1, 0, true);
+        await().atMost(WAIT).until(() -> log.inFlightCount() == 2);
+        assertThat(shard(0).state).containsExactly("p5:a", "commit p5");
+        assertThat(written).isNotDone();
+        assertThat(marker).isNotDone();
+
+        log.commitNext();
+        assertThat(written.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join()).isEqualTo("wrote a");
+        assertThat(marker).isNotDone();
+        log.commitNext();
+        marker.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(log.committed(0)).containsExactly("p5:a", "commit p5");
+    }
+
+    @Test
+    void aRefusedMarkerFailsItsCallerAndReloadsTheShardFromTheCommittedLog() {
+        log.preload(0, "x");
+        start(1, 0);
+        ListShard before = shard(0);
+        CompletableFuture<Void> marker = runtime.scheduleTransactionCompletion(0, "txn-abort", 5L, (short) 1, 0, false);
+        await().atMost(WAIT).until(() -> log.inFlightCount() == 1);
+
+        log.failNext(new org.apache.kafka.common.errors.InvalidProducerEpochException("older epoch"));
+
+        assertThat(failureOf(marker)).isInstanceOf(org.apache.kafka.common.errors.InvalidProducerEpochException.class);
+        await().atMost(WAIT).until(() -> runtime.isActive(0) && shard(0) != before);
+        assertThat(before.unloaded).isTrue();
+        assertThat(shard(0).state).containsExactly("x");
+    }
+
+    @Test
+    void aMarkerForAPartitionNotLedHereFailsWithNotCoordinator() {
+        start(1, 0);
+
+        assertThat(failureOf(runtime.scheduleTransactionCompletion(1, "txn-commit", 5L, (short) 1, 0, true)))
+                .isInstanceOf(NotCoordinatorException.class);
     }
 }

@@ -74,6 +74,20 @@ final class ScriptedLog implements CoordinatorLog<String> {
         return future;
     }
 
+    /** A transactional append: each record is stored as {@code p<producerId>:<record>}. */
+    @Override
+    public CompletableFuture<Long> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                       List<String> records) {
+        return append(partition, records.stream().map(r -> "p" + producerId + ":" + r).toList());
+    }
+
+    /** A marker, stored as {@code commit p<producerId>} or {@code abort p<producerId>}. */
+    @Override
+    public CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
+                                                int coordinatorEpoch, boolean commit) {
+        return append(partition, List.of((commit ? "commit" : "abort") + " p" + producerId));
+    }
+
     /**
      * While set, a load's wait for its records to commit stays open until the test completes the
      * future it finds in {@link #loadCommits}.

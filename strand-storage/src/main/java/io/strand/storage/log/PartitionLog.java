@@ -200,6 +200,17 @@ public final class PartitionLog implements ReplicaLog {
      *     transaction), {@code KafkaStorageException}
      */
     public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        return appendAsLeader(records, leaderEpoch, AppendOrigin.CLIENT);
+    }
+
+    /**
+     * As {@link #appendAsLeader(MemoryRecords, int)}, for a batch from {@code origin}: a
+     * {@link AppendOrigin#COORDINATOR} batch (a coordinator's transactional write on a producer's behalf, every
+     * one at base sequence 0 as Kafka's coordinators write them) has its epoch and transaction state checked,
+     * not its sequences, and is never taken for a retry.
+     */
+    public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, AppendOrigin origin) {
+        boolean fromClient = origin == AppendOrigin.CLIENT;
         LogConfig cfg = config;
         ValidatedBatch validated = BatchValidator.validate(topicPartition, records, cfg, env.time().milliseconds());
         MutableRecordBatch batch = validated.batch();
@@ -208,7 +219,8 @@ public final class PartitionLog implements ReplicaLog {
             ensureOpen();
             if (batch.hasProducerId()) {
                 ProducerEntry.BatchMetadata duplicate = producerState.checkAppend(batch.producerId(),
-                        batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), batch.isTransactional());
+                        batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), batch.isTransactional(),
+                        fromClient);
                 if (duplicate != null) {
                     long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
                             ? duplicate.timestampMs() : -1L;

@@ -157,6 +157,16 @@ public final class ProducerStateManager {
      */
     public ProducerEntry.BatchMetadata checkAppend(long producerId, short epoch, int firstSequence, int lastSequence,
             boolean transactional) {
+        return checkAppend(producerId, epoch, firstSequence, lastSequence, transactional, true);
+    }
+
+    /**
+     * As {@link #checkAppend(long, short, int, int, boolean)}; {@code checkSequence} false (a coordinator's
+     * batch written on a producer's behalf, whose sequences mean nothing, Kafka's {@code AppendOrigin.COORDINATOR})
+     * checks the epoch and the transaction state only: no sequence rule, no duplicate.
+     */
+    public ProducerEntry.BatchMetadata checkAppend(long producerId, short epoch, int firstSequence, int lastSequence,
+            boolean transactional, boolean checkSequence) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
             return null;
@@ -165,6 +175,9 @@ public final class ProducerStateManager {
             throw new InvalidProducerEpochException("Producer epoch is older than the current one: partition="
                     + topicPartition + " producerId=" + producerId + " epoch=" + epoch
                     + " currentEpoch=" + entry.producerEpoch());
+        }
+        if (!checkSequence) {
+            return checkTxnState(entry, producerId, epoch, transactional);
         }
         if (epoch > entry.producerEpoch()) {
             if (firstSequence != 0) {
@@ -184,6 +197,11 @@ public final class ProducerStateManager {
                         + " expected=" + (last == Integer.MAX_VALUE ? 0 : last + 1));
             }
         }
+        return checkTxnState(entry, producerId, epoch, transactional);
+    }
+
+    private ProducerEntry.BatchMetadata checkTxnState(ProducerEntry entry, long producerId, short epoch,
+            boolean transactional) {
         if (!transactional && entry.currentTxnFirstOffset() >= 0) {
             throw new InvalidTxnStateException("Expected a transactional batch: partition=" + topicPartition
                     + " producerId=" + producerId + " epoch=" + epoch + " ongoingTxnFirstOffset="

@@ -229,4 +229,28 @@ class TransactionalLogTest {
         assertThat(log.lastStableOffset()).isEqualTo(5L);
         assertThat(List.of(log.logStartOffset(), log.highWatermark())).containsExactly(5L, 11L);
     }
+
+    @Test
+    void aCoordinatorWritesAProducersTransactionalBatchesAtSequenceZeroAndNoneIsTakenForARetry() {
+        PartitionLog log = fx.log(LogConfig.defaults());
+        LogAppendResult first = log.appendAsLeader(transactional(P, EPOCH, 0, START_MS, "a"), 0,
+                AppendOrigin.COORDINATOR);
+        LogAppendResult second = log.appendAsLeader(transactional(P, EPOCH, 0, START_MS, "b"), 0,
+                AppendOrigin.COORDINATOR);
+        catchUp(log);
+
+        assertThat(first.firstOffset()).isZero();
+        assertThat(second.firstOffset()).isEqualTo(1L);
+        assertThat(second.duplicate()).isFalse();
+        assertThat(log.lastStableOffset()).isZero();
+        assertThat(log.appendAsLeader(transactional(P, EPOCH, 0, START_MS, "b"), 0).duplicate())
+                .as("the same batch from a client is a retry").isTrue();
+
+        log.appendMarker(P, (short) (EPOCH + 1), 0, false, 0);
+        catchUp(log);
+        assertThat(log.lastStableOffset()).isEqualTo(3L);
+        assertThat(log.collectAbortedTransactions(0, 3)).extracting(AbortedTxn::producerId).containsExactly(P);
+        assertThatThrownBy(() -> log.appendAsLeader(transactional(P, EPOCH, 0, START_MS, "c"), 0,
+                AppendOrigin.COORDINATOR)).isInstanceOf(InvalidProducerEpochException.class);
+    }
 }

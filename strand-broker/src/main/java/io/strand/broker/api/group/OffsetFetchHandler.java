@@ -27,8 +27,8 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
 /**
  * OffsetFetch (v1–10): one group (v1–7, answered in the top-level fields) or many (v8+, each
  * possibly on another shard); null topics ask for everything the group committed (v2+). v10 names
- * topics by id. {@code require_stable} (v7+) needs no wait: with no transactional offset commits
- * yet, no offset is ever pending.
+ * topics by id. With {@code require_stable} (v7+) a partition that an open transaction commits answers
+ * UNSTABLE_OFFSET_COMMIT (the client retries); without it the committed offset is answered.
  */
 final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
 
@@ -61,6 +61,7 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
         short version = context.apiVersion();
         boolean topicIds = version >= TopicIds.FIRST_TOPIC_ID_VERSION;
         MetadataImage current = image.get();
+        boolean requireStable = request.data().requireStable();
         List<CompletableFuture<OffsetFetchResponseGroup>> futures = new ArrayList<>();
         for (OffsetFetchRequestGroup group : request.groups()) {
             Set<Uuid> unknownIds = new HashSet<>();
@@ -73,7 +74,8 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
                     topic.setName(name);
                 }
             }
-            futures.add(coordinator.fetchOffsets(group).thenApply(g -> forVersion(g, topicIds, unknownIds, current)));
+            futures.add(coordinator.fetchOffsets(group, requireStable)
+                    .thenApply(g -> forVersion(g, topicIds, unknownIds, current)));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();

@@ -78,6 +78,12 @@ class GroupApisAtEveryVersionTest {
         }
 
         @Override
+        public CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
+                                                    int coordinatorEpoch, boolean commit) {
+            return CompletableFuture.completedFuture(0L);
+        }
+
+        @Override
         public long logStartOffset(int partition) {
             return 0;
         }

@@ -208,7 +208,8 @@ class GroupHandlersTest {
     void everyGroupHandlerDeclaresItsApi() {
         assertThat(GroupHandlers.all(service)).extracting(ApiHandler::apiKey).containsExactlyInAnyOrder(
                 ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
-                ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS,
+                ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.OFFSET_DELETE,
+                ApiKeys.LIST_GROUPS,
                 ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
                 ApiKeys.CONSUMER_GROUP_DESCRIBE);
     }
