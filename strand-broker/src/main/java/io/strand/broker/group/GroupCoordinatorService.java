@@ -1,5 +1,6 @@
 package io.strand.broker.group;
 
+import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.txn.CoordinatorMarkerWriter;
 import io.strand.coordinator.group.GroupCoordinator;

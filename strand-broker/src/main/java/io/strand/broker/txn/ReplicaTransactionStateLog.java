@@ -1,6 +1,6 @@
 package io.strand.broker.txn;
 
-import io.strand.broker.group.CommitWaiter;
+import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.txn.TransactionStateLog;

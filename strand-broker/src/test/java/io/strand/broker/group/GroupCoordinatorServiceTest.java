@@ -3,6 +3,7 @@ package io.strand.broker.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;

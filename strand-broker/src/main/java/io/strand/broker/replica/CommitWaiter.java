@@ -1,6 +1,5 @@
-package io.strand.broker.group;
+package io.strand.broker.replica;
 
-import io.strand.broker.replica.Partition;
 import java.util.concurrent.CompletableFuture;
 
 /**
