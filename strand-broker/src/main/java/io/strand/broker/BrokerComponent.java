@@ -142,6 +142,8 @@ final class BrokerComponent implements NodeComponent {
     private TransactionVerifier produceVerifier = TransactionVerifier.NONE;
     /** Writes markers to the partitions a coordinator owns; none until the group coordinator does. */
     private CoordinatorMarkerWriter coordinatorMarkers = CoordinatorMarkerWriter.NONE;
+    /** Serves WriteTxnMarkers, and writes this broker's own coordinator's markers for partitions led here. */
+    private WriteTxnMarkersHandler writeTxnMarkersHandler;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -210,6 +212,7 @@ final class BrokerComponent implements NodeComponent {
         });
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;
+        writeTxnMarkersHandler = new WriteTxnMarkersHandler(replicaManager, coordinatorMarkers);
         startTransactionCoordinator(nodeId, quorum, controller, replicaManager);
         TransactionCoordinatorService transactionService = transactions;
         imageSubscription = (delta, image) -> {
@@ -258,7 +261,7 @@ final class BrokerComponent implements NodeComponent {
                 new BrokerConnections("strand-txn-marker-network-" + nodeId,
                         brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
                         TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS),
-                TXN_MARKER_RETRY_BACKOFF_MS);
+                writeTxnMarkersHandler.localWriter(), TXN_MARKER_RETRY_BACKOFF_MS);
         transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
                 replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
                 groups.coordinator()::partitionFor, time);
@@ -289,7 +292,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
                 .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
-                .register(new WriteTxnMarkersHandler(replicaManager, coordinatorMarkers))
+                .register(writeTxnMarkersHandler)
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
                 .register(new ListOffsetsHandler(replicaManager))
