@@ -154,10 +154,11 @@ final class MarkerTracker {
     }
 
     /**
-     * Completes once the markers of {@code transactionalId} now in flight stop being tracked: the
-     * operation that completes it is scheduled after the one that computed its Complete record (or
-     * gave the markers up), so it sees the state that record leaves. Completed already if none are in
-     * flight. Completed on the shard's thread; whoever waits must only schedule work from there.
+     * Completes once the markers of {@code transactionalId} now in flight stop being tracked (their
+     * Complete record computed, or the markers given up); completed already if none are in flight. It
+     * completes on the shard's thread, inside the operation that computes that record: a waiter must
+     * only schedule work from there, and an operation it schedules on the shard runs after that one
+     * and sees the state the record leaves.
      */
     CompletableFuture<Void> whenSettled(String transactionalId) {
         Pending entry = pending.get(transactionalId);
