@@ -139,6 +139,8 @@ final class BrokerComponent implements NodeComponent {
     private CoordinatorTransactionVerifier transactionVerifier;
     /** The verifier the produce path uses: {@link #transactionVerifier}, or none when verification is off. */
     private TransactionVerifier produceVerifier = TransactionVerifier.NONE;
+    /** Serves WriteTxnMarkers, and writes this broker's own coordinator's markers for partitions led here. */
+    private WriteTxnMarkersHandler writeTxnMarkersHandler;
 
     BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
         this.config = config;
@@ -207,6 +209,8 @@ final class BrokerComponent implements NodeComponent {
         });
         groups = new GroupCoordinatorService(nodeId, GroupCoordinatorConfig.from(config.originals()), replicaManager, time);
         GroupCoordinatorService groupService = groups;
+        // __consumer_offsets markers go through the group coordinator, which applies them to pending offsets
+        writeTxnMarkersHandler = new WriteTxnMarkersHandler(replicaManager, groups.markerWriter());
         startTransactionCoordinator(nodeId, quorum, controller, replicaManager);
         TransactionCoordinatorService transactionService = transactions;
         imageSubscription = (delta, image) -> {
@@ -255,7 +259,7 @@ final class BrokerComponent implements NodeComponent {
                 new BrokerConnections("strand-txn-marker-network-" + nodeId,
                         brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
                         TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS),
-                TXN_MARKER_RETRY_BACKOFF_MS);
+                writeTxnMarkersHandler.localWriter(), TXN_MARKER_RETRY_BACKOFF_MS);
         transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
                 replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
                 groups.coordinator()::partitionFor, time);
@@ -286,7 +290,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
                 .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
-                .register(new WriteTxnMarkersHandler(replicaManager, groups.markerWriter()))
+                .register(writeTxnMarkersHandler)
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
                 .register(new ListOffsetsHandler(replicaManager))

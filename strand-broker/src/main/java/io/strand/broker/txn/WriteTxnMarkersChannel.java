@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's {@link TransactionMarkerChannel}, as Kafka's {@code TransactionMarkerChannelManager}:
  * each partition's marker goes in a WriteTxnMarkers request (v1+) to the partition's current leader as
- * the metadata image names it — this broker included, over its own listener — with every marker
- * waiting for the same broker batched into one request, and at most one request in flight per broker.
+ * the metadata image names it, with every marker waiting for the same broker batched into one request,
+ * and at most one request in flight per broker. Markers for partitions this broker leads go to the
+ * {@link LocalMarkerWriter} (the WriteTxnMarkers handler's own code, in-process) when one is given, and
+ * are otherwise sent over this broker's own listener like any other.
  *
  * <h2>Outcomes per partition</h2>
  * <ul>
@@ -67,8 +69,10 @@ public final class WriteTxnMarkersChannel implements TransactionMarkerChannel, A
     static final short MIN_VERSION = 1;
     private static final short FIRST_TRANSACTION_VERSION_VERSION = 2;
 
+    private final int nodeId;
     private final Supplier<MetadataImage> image;
     private final BrokerRequestSender sender;
+    private final LocalMarkerWriter local;
     private final long retryBackoffMs;
     private final ScheduledExecutorService thread;
 
@@ -90,8 +94,19 @@ public final class WriteTxnMarkersChannel implements TransactionMarkerChannel, A
      */
     public WriteTxnMarkersChannel(int nodeId, Supplier<MetadataImage> image, BrokerRequestSender sender,
                                   long retryBackoffMs) {
+        this(nodeId, image, sender, null, retryBackoffMs);
+    }
+
+    /**
+     * @param local writes the markers for partitions this broker ({@code nodeId}) leads; null: they go
+     *              through {@code sender} too
+     */
+    public WriteTxnMarkersChannel(int nodeId, Supplier<MetadataImage> image, BrokerRequestSender sender,
+                                  LocalMarkerWriter local, long retryBackoffMs) {
+        this.nodeId = nodeId;
         this.image = image;
         this.sender = sender;
+        this.local = local;
         this.retryBackoffMs = retryBackoffMs;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "strand-txn-markers-" + nodeId);
@@ -172,8 +187,13 @@ public final class WriteTxnMarkersChannel implements TransactionMarkerChannel, A
         }
         CompletableFuture<ApiMessage> answer;
         try {
-            answer = sender.send(brokerId, ApiKeys.WRITE_TXN_MARKERS, MIN_VERSION,
-                    version -> request(byTransaction, version));
+            if (brokerId == nodeId && local != null) {
+                answer = local.write(request(byTransaction, LocalMarkerWriter.VERSION), thread)
+                        .thenApply(ApiMessage.class::cast);
+            } else {
+                answer = sender.send(brokerId, ApiKeys.WRITE_TXN_MARKERS, MIN_VERSION,
+                        version -> request(byTransaction, version));
+            }
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }

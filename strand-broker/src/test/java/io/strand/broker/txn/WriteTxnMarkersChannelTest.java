@@ -118,6 +118,43 @@ class WriteTxnMarkersChannelTest {
     }
 
     @Test
+    void writesTheMarkersOfPartitionsLedHereInProcessAndSendsTheRest() throws Exception {
+        BlockingQueue<Sent> local = new LinkedBlockingQueue<>();
+        LocalMarkerWriter writer = (request, timer) -> {
+            assertThat(timer).as("a timer for the replication time-out").isNotNull();
+            CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+            local.add(new Sent(NODE_ID, request, future));
+            return future.thenApply(WriteTxnMarkersResponseData.class::cast);
+        };
+        image.set(image(NODE_ID, 2, NODE_ID));
+        try (WriteTxnMarkersChannel withLocal = new WriteTxnMarkersChannel(NODE_ID, image::get, sender, writer,
+                BACKOFF_MS)) {
+            TransactionMarkers markers = new TransactionMarkers("txn-100", 3, 100, (short) 5, 11,
+                    TransactionResult.ABORT, (short) 2, Set.of(A0, A1, B0));
+            withLocal.send(markers, completion);
+
+            Sent inProcess = local.poll(10, TimeUnit.SECONDS);
+            assertThat(inProcess).as("written in-process").isNotNull();
+            assertThat(inProcess.partitions()).containsExactlyInAnyOrder(A0, B0);
+            WritableTxnMarker marker = inProcess.request().markers().get(0);
+            assertThat(marker.transactionResult()).isFalse();
+            assertThat(marker.transactionVersion()).as("the fields of v2").isEqualTo((byte) 2);
+            Sent remote = sender.next();
+            assertThat(remote.brokerId()).isEqualTo(2);
+            assertThat(remote.partitions()).containsExactly(A1);
+
+            image.set(image(NODE_ID, 2, 1)); // b-0 moves to broker 1
+            inProcess.answer(tp -> tp.equals(A0) ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER);
+            remote.answer(tp -> Errors.NONE);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(reported).containsOnlyKeys(A0, A1));
+            Sent retried = sender.next();
+            assertThat(retried.brokerId()).as("retried at the leader named then").isEqualTo(1);
+            assertThat(retried.partitions()).containsExactly(B0);
+            assertThat(local).isEmpty();
+        }
+    }
+
+    @Test
     void batchesMarkersOfSeveralTransactionsWaitingForTheSameBroker() throws Exception {
         channel.send(markers(100, Set.of(A0)), completion);
         Sent first = sender.next();

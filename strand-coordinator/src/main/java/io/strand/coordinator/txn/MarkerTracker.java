@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.TransactionResult;
@@ -36,6 +37,8 @@ final class MarkerTracker {
         final TransactionMetadata prepared;
         final TransactionMarkers markers;
         final Set<TopicPartition> remaining;
+        /** Completed when this entry stops being tracked: the Complete record computed, or the markers given up. */
+        final CompletableFuture<Void> settled = new CompletableFuture<>();
 
         private Pending(TransactionMetadata prepared, TransactionMarkers markers) {
             this.prepared = prepared;
@@ -72,6 +75,7 @@ final class MarkerTracker {
         Pending entry = new Pending(prepared, markers);
         Pending replaced = pending.put(transactionalId, entry);
         if (replaced != null) {
+            replaced.settled.complete(null);
             LOG.info("Replacing the markers in flight for transactionalId {}: {}", transactionalId, replaced.markers);
         }
         if (entry.remaining.isEmpty()) {
@@ -108,7 +112,7 @@ final class MarkerTracker {
                 LOG.info("Transaction marker of transactionalId {} for {} failed with {}; no more markers are sent for "
                         + "it with coordinator epoch {}", transactionalId, partition, error.name(),
                         context.coordinatorEpoch());
-                pending.remove(transactionalId);
+                stopTracking(transactionalId, entry);
                 return CoordinatorResult.empty();
             }
             default -> {
@@ -121,7 +125,7 @@ final class MarkerTracker {
                 LOG.error("Transaction marker of transactionalId {} for {} failed with unexpected {}; the transaction "
                         + "stays {} until __transaction_state-{} is loaded again", transactionalId, partition,
                         error.name(), entry.prepared.state().stateName(), context.partition());
-                pending.remove(transactionalId);
+                stopTracking(transactionalId, entry);
                 return CoordinatorResult.empty();
             }
         }
@@ -133,7 +137,7 @@ final class MarkerTracker {
         if (pending.get(transactionalId) != entry || !entry.remaining.isEmpty()) {
             return CoordinatorResult.empty();
         }
-        pending.remove(transactionalId);
+        stopTracking(transactionalId, entry);
         TransactionMetadata current = store.get(transactionalId);
         if (!entry.prepared.equals(current)) {
             LOG.warn("Not completing transactionalId {}: its state changed from {} to {} while markers were written",
@@ -149,8 +153,26 @@ final class MarkerTracker {
         return pending.containsKey(transactionalId);
     }
 
+    /**
+     * Completes once the markers of {@code transactionalId} now in flight stop being tracked (their
+     * Complete record computed, or the markers given up); completed already if none are in flight. It
+     * completes on the shard's thread, inside the operation that computes that record: a waiter must
+     * only schedule work from there, and an operation it schedules on the shard runs after that one
+     * and sees the state the record leaves.
+     */
+    CompletableFuture<Void> whenSettled(String transactionalId) {
+        Pending entry = pending.get(transactionalId);
+        return entry == null ? CompletableFuture.completedFuture(null) : entry.settled.copy();
+    }
+
+    private void stopTracking(String transactionalId, Pending entry) {
+        pending.remove(transactionalId);
+        entry.settled.complete(null);
+    }
+
     /** Stops waiting for every marker and lets the channel drop what it has not sent. */
     void cancelAll() {
+        pending.values().forEach(entry -> entry.settled.complete(null));
         pending.clear();
         context.markerChannel().cancel(context.partition());
     }

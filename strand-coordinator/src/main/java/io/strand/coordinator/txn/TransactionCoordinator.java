@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
@@ -62,6 +63,12 @@ public final class TransactionCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinator.class);
     /** How often the shards' clean-ups are checked (each runs at its own configured interval). */
     static final long TICK_MS = 100;
+    /**
+     * How long an AddPartitionsToTxn or AddOffsetsToTxn that finds its transaction's markers still
+     * being written waits for them before it is answered CONCURRENT_TRANSACTIONS (which the client
+     * retries after its backoff). Well under a client's {@code request.timeout.ms} (30 s by default).
+     */
+    static final long CONCURRENT_TRANSACTIONS_HOLD_MS = 500;
 
     private final TransactionCoordinatorConfig config;
     private final ProducerIdSource producerIds;
@@ -161,7 +168,10 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /**
      * AddPartitionsToTxn from a client (v0–v3), or a v4+ add from a partition leader on behalf of a
-     * transactions-v2 producer; one error for all the partitions. See {@link AddPartitionsOp}.
+     * transactions-v2 producer; one error for all the partitions. See {@link AddPartitionsOp}. One that
+     * meets the markers of the id's previous transaction still being written waits for them (up to
+     * {@link #CONCURRENT_TRANSACTIONS_HOLD_MS}) and is then tried again, answering CONCURRENT_TRANSACTIONS
+     * only if they are still not done.
      *
      * @param clientTransactionVersion {@link TransactionVersions#forAddPartitionsVersion} of the request
      */
@@ -172,10 +182,31 @@ public final class TransactionCoordinator implements AutoCloseable {
             return done(Errors.INVALID_REQUEST);
         }
         Set<TopicPartition> set = Set.copyOf(partitions);
-        return onShard(transactionalId, "add-partitions-to-txn",
+        Function<TransactionShard, CoordinatorResult<Errors, TransactionRecord>> add =
                 shard -> shard.addPartitionsOp().add(transactionalId, producerId, producerEpoch, set,
-                        clientTransactionVersion),
-                error -> error);
+                        clientTransactionVersion);
+        return onShard(transactionalId, "add-partitions-to-txn", add, error -> error).thenCompose(error ->
+                error != Errors.CONCURRENT_TRANSACTIONS ? done(error)
+                        : markersSettled(transactionalId).thenCompose(settled -> settled
+                                ? onShard(transactionalId, "add-partitions-to-txn", add, again -> again)
+                                : done(error)));
+    }
+
+    /**
+     * True once the markers {@code transactionalId}'s last decision is writing are settled (its
+     * Complete record applied, or the markers given up), false if that takes longer than
+     * {@link #CONCURRENT_TRANSACTIONS_HOLD_MS} or the shard is gone. An add that met those markers is
+     * tried once more when this is true, instead of answering CONCURRENT_TRANSACTIONS at once: the
+     * next transaction's first AddPartitionsToTxn typically arrives within a millisecond of the
+     * EndTxn answer, before the markers are written, and the client would wait its backoff (20 ms for
+     * that first add) to retry.
+     */
+    private CompletableFuture<Boolean> markersSettled(String transactionalId) {
+        return runtime.scheduleReadOperation(partitionFor(transactionalId), "await-markers",
+                        shard -> shard.markerTracker().whenSettled(transactionalId))
+                .thenCompose(settled -> settled.thenApply(ignored -> true))
+                .completeOnTimeout(false, CONCURRENT_TRANSACTIONS_HOLD_MS, TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> false);
     }
 
     /**

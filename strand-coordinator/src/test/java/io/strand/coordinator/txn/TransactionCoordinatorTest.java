@@ -212,6 +212,59 @@ class TransactionCoordinatorTest {
                 .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
     }
 
+    /** Commits a transaction of "app" on {@code T0} and returns once its markers are handed to the channel. */
+    private void commitAwaitingMarkers() {
+        leadAll();
+        coordinator.initProducerId("app", 10_000, -1, (short) -1, false).join();
+        coordinator.addPartitionsToTxn("app", 1000L, (short) 0, List.of(T0), TransactionVersions.TV_0).join();
+        assertThat(coordinator.endTxn("app", 1000L, (short) 0, TransactionResult.COMMIT, TransactionVersions.TV_0)
+                .join()).isEqualTo(EndTxnResult.of(Errors.NONE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> channel.sent.size() == 1);
+    }
+
+    @Test
+    void anAddWhileMarkersAreWrittenIsAnsweredOnceTheTransactionCompletes() {
+        commitAwaitingMarkers();
+        TopicPartition t1 = new TopicPartition("t", 1);
+
+        CompletableFuture<Errors> add = coordinator.addPartitionsToTxn("app", 1000L, (short) 0, List.of(t1),
+                TransactionVersions.TV_0);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10)).until(() -> !add.isDone());
+        channel.writeAllOfLast();
+
+        assertThat(add.join()).as("held, not CONCURRENT_TRANSACTIONS").isEqualTo(Errors.NONE);
+        DescribeTransactionsResponseData.TransactionState state = describe("app");
+        assertThat(state.transactionState()).isEqualTo("Ongoing");
+        assertThat(state.topics()).singleElement().satisfies(topic -> assertThat(topic.partitions()).containsExactly(1));
+    }
+
+    @Test
+    void anAddWhoseMarkersAreNotWrittenInTimeGetsConcurrentTransactions() {
+        commitAwaitingMarkers();
+
+        long startNs = System.nanoTime();
+        Errors error = coordinator.addOffsetsToTxn("app", 1000L, (short) 0, "group").join();
+
+        assertThat(error).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(Duration.ofNanos(System.nanoTime() - startNs))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(TransactionCoordinator.CONCURRENT_TRANSACTIONS_HOLD_MS));
+        assertThat(describe("app").transactionState()).isEqualTo("PrepareCommit");
+    }
+
+    @Test
+    void anAddWhoseMarkersAreGivenUpGetsConcurrentTransactions() {
+        commitAwaitingMarkers();
+        CompletableFuture<Errors> add = coordinator.addPartitionsToTxn("app", 1000L, (short) 0, List.of(T0),
+                TransactionVersions.TV_0);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10)).until(() -> !add.isDone());
+
+        channel.last().completion().onPartitionDone(T0, Errors.TRANSACTION_COORDINATOR_FENCED);
+
+        assertThat(add.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join())
+                .as("the transaction stays prepared").isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(describe("app").transactionState()).isEqualTo("PrepareCommit");
+    }
+
     @Test
     void closeEndsItsThreads() {
         leadAll();

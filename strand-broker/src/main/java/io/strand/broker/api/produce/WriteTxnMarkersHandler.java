@@ -6,6 +6,7 @@ import io.strand.broker.purgatory.DelayedProduce;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.txn.CoordinatorMarkerWriter;
+import io.strand.broker.txn.LocalMarkerWriter;
 import io.strand.storage.log.LogAppendResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,9 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic;
 import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
@@ -58,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An inter-broker API (Kafka's listeners: broker): served on every listener like a follower's
  * Fetch; Kafka requires CLUSTER_ACTION (or ALTER on the cluster), which only an authorizer could deny,
- * and this broker has none. Runs on the request pool: it appends.
+ * and this broker has none. Runs on the request pool: it appends. This broker's own transaction
+ * coordinator writes the markers of the partitions led here through {@link #localWriter}, on its marker
+ * channel's thread, without a request.
  */
 public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersRequest> {
 
@@ -90,11 +95,28 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
 
     @Override
     public CompletableFuture<WriteTxnMarkersResponseData> handle(RequestContext context, WriteTxnMarkersRequest request) {
-        boolean withVersion = request.version() >= FIRST_TRANSACTION_VERSION_VERSION;
+        return write(request.data(), request.version(), context.eventLoop());
+    }
+
+    /**
+     * This broker's own transaction coordinator's markers, written in-process as a request of
+     * {@link LocalMarkerWriter#VERSION} would be: the same checks, appends and answers.
+     */
+    public LocalMarkerWriter localWriter() {
+        return (request, timer) -> write(request, LocalMarkerWriter.VERSION, timer);
+    }
+
+    /**
+     * Writes every marker of {@code data} (the fields of {@code version}) on the calling thread and
+     * answers once each partition has its outcome; {@code timer} runs the replication time-out.
+     */
+    private CompletableFuture<WriteTxnMarkersResponseData> write(WriteTxnMarkersRequestData data, short version,
+                                                                 ScheduledExecutorService timer) {
+        boolean withVersion = version >= FIRST_TRANSACTION_VERSION_VERSION;
         Map<Long, Map<TopicPartition, CompletableFuture<Errors>>> answers = new LinkedHashMap<>();
         List<DelayedProduce.Waiting> waiting = new ArrayList<>();
         List<CompletableFuture<Errors>> all = new ArrayList<>();
-        for (WritableTxnMarker marker : request.data().markers()) {
+        for (WritableTxnMarker marker : data.markers()) {
             Map<TopicPartition, CompletableFuture<Errors>> ofProducer =
                     answers.computeIfAbsent(marker.producerId(), k -> new LinkedHashMap<>());
             short transactionVersion = withVersion ? marker.transactionVersion() : 0;
@@ -109,7 +131,7 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
                 }
             }
         }
-        new DelayedProduce(waiting).start(context.eventLoop(), REPLICATION_TIMEOUT_MS);
+        new DelayedProduce(waiting).start(timer, REPLICATION_TIMEOUT_MS);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> respond(answers));
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.broker.api.Requests;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
 import io.strand.broker.txn.CoordinatorMarkerWriter;
+import io.strand.broker.txn.LocalMarkerWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
@@ -152,6 +155,31 @@ class WriteTxnMarkersHandlerTest {
         assertThat(errors(pending.get(10, TimeUnit.SECONDS), (short) 2))
                 .isEqualTo(Map.of(PRODUCER, Map.of("events-0", Errors.NONE)));
         assertThat(cluster.partition().log().collectAbortedTransactions(0, 2)).hasSize(1);
+    }
+
+    @Test
+    void theLocalWriterWritesAsTheHandlerAndAnswersOnceTheIsrHasIt() throws Exception {
+        start(List.of(1, 2));
+        cluster.fetch(2, 0);
+        openTransaction(PRODUCER, EPOCH);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            WritableTxnMarker commit = marker(PRODUCER, EPOCH, true, 3, TOPIC, 0);
+            CompletableFuture<WriteTxnMarkersResponseData> pending = handler.localWriter().write(
+                    new WriteTxnMarkersRequestData().setMarkers(new ArrayList<>(List.of(commit,
+                            marker(PRODUCER, EPOCH, true, 3, "unknown", 0)))), timer);
+
+            assertThat(markerAt(1, PRODUCER).controlType()).as("appended on the caller's thread")
+                    .isEqualTo(ControlRecordType.COMMIT);
+            assertThat(pending).isNotDone();
+            cluster.fetch(2, 2);
+
+            assertThat(errors(pending.get(10, TimeUnit.SECONDS), LocalMarkerWriter.VERSION)).isEqualTo(
+                    Map.of(PRODUCER, Map.of("events-0", Errors.NONE, "unknown-0", Errors.UNKNOWN_TOPIC_OR_PARTITION)));
+            assertThat(cluster.partition().lastStableOffset()).isEqualTo(2);
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     @Test
