@@ -1,10 +1,12 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strand.testkit.StrandNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,6 +60,7 @@ class IdempotenceIT {
             }
 
             node.restart();
+            awaitLeader(node);
 
             try (RawKafkaConnection raw = new RawKafkaConnection(node.bootstrapServers())) {
                 PartitionProduceResponse retry = produce(raw, producerId, 2, "c");
@@ -69,6 +72,17 @@ class IdempotenceIT {
                         new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)).build((short) 4));
                 assertThat(another.data().producerId()).isNotEqualTo(producerId);
             }
+        }
+    }
+
+    /**
+     * After a restart the node leads its partitions again only once it is unfenced and the controller has
+     * elected it (until then a produce gets NOT_LEADER_OR_FOLLOWER, which a client retries, as from Kafka).
+     */
+    private static void awaitLeader(StrandNode node) {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", node.bootstrapServers()))) {
+            await("a leader for " + TOPIC + "-0").atMost(Duration.ofSeconds(30)).until(() -> admin
+                    .describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(0).leader() != null);
         }
     }
 
