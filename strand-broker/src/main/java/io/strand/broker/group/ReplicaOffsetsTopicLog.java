@@ -1,13 +1,10 @@
 package io.strand.broker.group;
 
 import io.strand.broker.replica.CommitWaiter;
-import io.strand.broker.replica.Partition;
+import io.strand.broker.replica.CoordinatorPartitions;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.coordinator.group.OffsetsTopicLog;
-import io.strand.storage.log.LogAppendResult;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Records;
@@ -15,7 +12,7 @@ import org.apache.kafka.common.record.internal.Records;
 /**
  * {@code __consumer_offsets} through this broker's {@link ReplicaManager}: appends (the coordinator's
  * batches, transactional ones written on their producer's behalf, and transaction markers) go through the
- * leader {@link Partition} with acks=all (the ISR must hold {@code min.insync.replicas}); an append's
+ * leader {@code Partition} with acks=all (the ISR must hold {@code min.insync.replicas}); an append's
  * future completes with the batch's last offset only once the partition's high watermark has passed
  * the batch (the {@link CommitWaiter}), and fails with NOT_LEADER_OR_FOLLOWER (the coordinator answers
  * NOT_COORDINATOR) if this broker stops leading the partition first. Reads, for a shard's load, go to
@@ -30,65 +27,37 @@ import org.apache.kafka.common.record.internal.Records;
  */
 final class ReplicaOffsetsTopicLog implements OffsetsTopicLog {
 
-    private final ReplicaManager replicaManager;
-    private final CommitWaiter commitWaiter;
+    private final CoordinatorPartitions partitions;
 
     ReplicaOffsetsTopicLog(ReplicaManager replicaManager, CommitWaiter commitWaiter) {
-        this.replicaManager = replicaManager;
-        this.commitWaiter = commitWaiter;
-    }
-
-    private static TopicPartition tp(int partition) {
-        return new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition);
+        this.partitions = new CoordinatorPartitions(replicaManager, commitWaiter, Topic.GROUP_METADATA_TOPIC_NAME);
     }
 
     @Override
     public CompletableFuture<Long> append(int partition, MemoryRecords records) {
-        return appendAndAwait(partition, leader -> leader.appendAsCoordinator(records, leader.minInsyncReplicas()));
+        return partitions.appendAndAwait(partition,
+                leader -> leader.appendAsCoordinator(records, leader.minInsyncReplicas()));
     }
 
     @Override
     public CompletableFuture<Long> appendMarker(int partition, long producerId, short producerEpoch,
                                                 int coordinatorEpoch, boolean commit) {
-        return appendAndAwait(partition, leader -> leader.appendCoordinatorMarker(producerId, producerEpoch,
-                coordinatorEpoch, commit, leader.minInsyncReplicas()));
-    }
-
-    private CompletableFuture<Long> appendAndAwait(int partition, Function<Partition, LogAppendResult> append) {
-        TopicPartition tp = tp(partition);
-        Partition leader;
-        long lastOffset;
-        try {
-            leader = replicaManager.leaderPartition(tp);
-            lastOffset = append.apply(leader).lastOffset();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        replicaManager.notifyAppended(tp);
-        try {
-            return commitWaiter.awaitHighWatermark(leader, lastOffset + 1).thenApply(committed -> lastOffset);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return partitions.appendAndAwait(partition, leader -> leader.appendCoordinatorMarker(producerId,
+                producerEpoch, coordinatorEpoch, commit, leader.minInsyncReplicas()));
     }
 
     @Override
     public long logStartOffset(int partition) {
-        return replicaManager.leaderPartition(tp(partition)).log().logStartOffset();
+        return partitions.logStartOffset(partition);
     }
 
     @Override
     public Records read(int partition, long fromOffset, int maxBytes) {
-        Partition leader = replicaManager.leaderPartition(tp(partition));
-        return leader.log().read(fromOffset, maxBytes, leader.log().logEndOffset(), true).records();
+        return partitions.read(partition, fromOffset, maxBytes);
     }
 
     @Override
     public CompletableFuture<Void> awaitCommitted(int partition, long offset) {
-        try {
-            return commitWaiter.awaitHighWatermark(replicaManager.leaderPartition(tp(partition)), offset);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return partitions.awaitCommitted(partition, offset);
     }
 }
