@@ -35,7 +35,7 @@ class FaultScheduleIT {
     private static final int LAB_SUBNET = Integer.getInteger("chaos.lab.subnet", 1);
     private static final Path RESULTS = Path.of("target", "chaos-results");
     /** Faults of each kind against Strand: a few, within the time CI allows. */
-    private static final int STRAND_ROUNDS = 3;
+    private static final int STRAND_ROUNDS = 2;
 
     @Test
     void threeFaultsOfEveryKindUnderLoadLeaveAHistoryWithoutAnomalies() throws Exception {

@@ -10,11 +10,14 @@ import io.strand.testkit.ProducerLoad;
 import io.strand.testkit.SendLog;
 import io.strand.testkit.StrandCluster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +41,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -53,6 +57,7 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +82,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFaultIT {
 
     private static final int SESSION_TIMEOUT_MS = 3_000;
+    /** How the nodes' log lines begin: a diagnosis picks the lines since a moment by comparing text. */
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
     private static final short PRODUCE_VERSION = 12;
     private static final Duration AWAIT = Duration.ofSeconds(90);
     private static final int MAX_PENDING_SENDS = 1_000;
@@ -408,30 +415,69 @@ class ClusterFaultIT {
         }
         int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
                 .coordinator().id();
+        String killedAt = LocalDateTime.now().format(LOG_TIME);
         cluster.node(coordinator).kill9();
-
-        Object[] lastAnswer = {"none"};
         try {
-            await("the offsets of " + group + " from a new coordinator").atMost(AWAIT)
-                    .pollInterval(Duration.ofMillis(200)).until(() -> {
-                        try {
-                            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                            lastAnswer[0] = offsets;
-                            return offsets.equals(committed);
-                        } catch (ExecutionException | TimeoutException e) {
-                            lastAnswer[0] = e;
-                            return false;
-                        }
-                    });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("the last answer to OffsetFetch after node " + coordinator + " was killed: "
-                    + lastAnswer[0], e);
+            Object[] lastAnswer = {"none"};
+            try {
+                await("the offsets of " + group + " from a new coordinator").atMost(AWAIT)
+                        .pollInterval(Duration.ofMillis(200)).until(() -> {
+                            try {
+                                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                                lastAnswer[0] = offsets;
+                                return offsets.equals(committed);
+                            } catch (ExecutionException | TimeoutException e) {
+                                lastAnswer[0] = e;
+                                return false;
+                            }
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the last answer to OffsetFetch after node " + coordinator + " was killed: "
+                        + lastAnswer[0] + "\n" + offsetsPartitionDiagnosis(group, killedAt), e);
+            }
+            int newCoordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group).coordinator().id();
+            assertThat(newCoordinator).isNotEqualTo(coordinator);
+        } finally {
+            // every test leaves every node running, also after a failure
+            cluster.node(coordinator).restart();
         }
-        int newCoordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
-                .coordinator().id();
-        assertThat(newCoordinator).isNotEqualTo(coordinator);
-        cluster.node(coordinator).restart();
+    }
+
+    /**
+     * What the surviving nodes say about {@code group}'s {@code __consumer_offsets} partition: its leader and
+     * ISR as described now, and the lines of each live node's log since {@code since} (a log time of day) that
+     * name the partition — its ISR changes and its coordinator shard's loads, failures and unloads.
+     */
+    private static String offsetsPartitionDiagnosis(String group, String since) {
+        int partition = -1;
+        StringBuilder out = new StringBuilder();
+        try {
+            List<TopicPartitionInfo> partitions = describe(Topic.GROUP_METADATA_TOPIC_NAME).partitions();
+            partition = Utils.abs(group.hashCode()) % partitions.size();
+            out.append("__consumer_offsets-").append(partition).append(": ").append(partitions.get(partition));
+        } catch (Exception e) {
+            return "__consumer_offsets not described: " + e;
+        }
+        String topicPartition = Topic.GROUP_METADATA_TOPIC_NAME + "-" + partition + " ";
+        String shard = "group-coordinator partition " + partition + " ";
+        String loaded = "group-coordinator shard of partition " + partition + " ";
+        for (ClusterNode node : cluster.nodes()) {
+            if (!node.isAlive()) {
+                continue;
+            }
+            out.append("\nnode ").append(node.nodeId()).append(" since ").append(since).append(':');
+            try (Stream<String> lines = Files.lines(node.logFile())) {
+                lines.filter(line -> line.compareTo(since) >= 0)
+                        .filter(line -> line.contains(topicPartition) || line.contains(shard) || line.contains(loaded))
+                        .limit(40)
+                        .forEach(line -> out.append("\n  ").append(line));
+            } catch (IOException | UncheckedIOException e) {
+                out.append(" log not read: ").append(e);
+            }
+        }
+        return out.toString();
     }
 
     // ---- helpers
