@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The source uses {@code transaction.boundary=interval} (the example uses {@code poll}): a
  * transaction then stays open for seconds, so the kill lands inside one every time instead of by
- * chance. Takes about 40 s, most of it two worker start-ups and the killed worker's session time-out.
+ * chance. Takes 35 to 55 s, most of it two worker start-ups, the killed worker's session time-out and
+ * two transaction intervals.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConnectExactlyOnceIT {
@@ -70,7 +71,11 @@ class ConnectExactlyOnceIT {
 
     @RegisterExtension
     static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
-            .withProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
+            .withProperties(Map.of("group.initial.rebalance.delay.ms", "0",
+                    // one partition each, as Kafka's reference node has: the worker's first transactional
+                    // and group requests wait for these topics to be created
+                    "offsets.topic.num.partitions", "1",
+                    "transaction.state.log.num.partitions", "1"));
 
     @TempDir
     Path dir;
@@ -96,7 +101,7 @@ class ConnectExactlyOnceIT {
         worker.createConnector(ConnectWorker.withConfig(connector("file-source.json"), Map.of(
                 "file", input.toString(),
                 "transaction.boundary", "interval",
-                "transaction.boundary.interval.ms", "5000")), AWAIT);
+                "transaction.boundary.interval.ms", "3000")), AWAIT);
         worker.createConnector(ConnectWorker.withConfig(connector("file-sink.json"), Map.of(
                 "file", output.toString())), AWAIT);
 
@@ -105,17 +110,27 @@ class ConnectExactlyOnceIT {
         append(input, lines.subList(0, 1000));
         assertThat(committed.awaitValue(lines.get(999), AWAIT)).containsExactlyElementsOf(lines.subList(0, 1000));
 
-        // The next lines are in the log, in a transaction that the worker has not committed yet.
-        append(input, lines.subList(1000, 2000));
-        uncommitted.awaitValue(lines.get(1999), AWAIT);
-        TransactionDescription open = describeTaskTransaction();
-        assertThat(open.state()).as("source task's transaction before the kill").isEqualTo(TransactionState.ONGOING);
-        worker.kill9();
+        // The next lines go into the log in a transaction that the worker has not committed yet; it is
+        // killed then. Should a transaction's interval end just as its lines show up, the next chunk
+        // of lines opens another one.
+        int fed = 1000;
+        boolean killed = false;
+        while (!killed && fed < 2000) {
+            append(input, lines.subList(fed, fed + 250));
+            fed += 250;
+            uncommitted.awaitValue(lines.get(fed - 1), AWAIT);
+            if (describeTaskTransaction().state() == TransactionState.ONGOING) {
+                worker.kill9();
+                killed = true;
+            }
+        }
+        assertThat(killed).as("the source task had a transaction open after lines up to " + lines.get(fed - 1)).isTrue();
         TransactionDescription abandoned = describeTaskTransaction();
         assertThat(abandoned.state()).as("source task's transaction after the kill").isEqualTo(TransactionState.ONGOING);
         assertThat(abandoned.topicPartitions()).contains(LINES);
 
-        append(input, lines.subList(2000, LINE_COUNT));
+        int fedBeforeKill = fed;
+        append(input, lines.subList(fed, LINE_COUNT));
         worker.start();
         worker.awaitReady(WORKER_START);
         committed.awaitValue(lines.get(LINE_COUNT - 1), AWAIT);
@@ -126,14 +141,15 @@ class ConnectExactlyOnceIT {
         List<String> everything = uncommitted.readToEnd(AWAIT);
         Set<String> aborted = duplicates(everything);
         assertThat(aborted).as("lines written twice, once in the aborted transaction").isNotEmpty()
-                .allMatch(line -> lines.indexOf(line) >= 1000 && lines.indexOf(line) < 2000);
+                .allMatch(line -> lines.indexOf(line) >= 1000 && lines.indexOf(line) < fedBeforeKill,
+                        "a line fed after the first 1000 and before the kill");
         assertThat(describeTaskTransaction().producerEpoch()).as("producer epoch after fencing")
                 .isGreaterThan(abandoned.producerEpoch());
         assertThat(broker.admin().listTransactions().all().get().stream().map(TransactionListing::transactionalId))
                 .contains(TASK_TRANSACTIONAL_ID);
 
         // The sink is at-least-once: after the kill it may write again what it had written but not yet
-        // committed (and the kill may have cut a line short), so each line is there at least once, first seen in order.
+        // committed, so each line is there at least once, and their first appearances are in order.
         await("sink file holds the last line").atMost(AWAIT)
                 .until(() -> Files.exists(output) && Files.readAllLines(output).contains(lines.get(LINE_COUNT - 1)));
         Set<String> firstSeen = new LinkedHashSet<>(Files.readAllLines(output, StandardCharsets.UTF_8));
