@@ -38,10 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka Connect's exactly-once source support (KIP-618) against one node, with the pipeline of
  * {@code examples/connect-file-pipeline} as shipped (its worker properties and connector JSON, with
- * only addresses, file paths and time-outs replaced): a distributed worker in a child JVM, the file
- * source connector with {@code exactly.once.support=required} writing lines to a topic in
- * transactions, and the file sink connector copying the topic to a file with a read_committed
- * consumer.
+ * only addresses, file paths, time-outs and the transaction boundary replaced): a distributed worker
+ * in a child JVM, the file source connector with {@code exactly.once.support=required} writing lines
+ * to a topic in transactions, and the file sink connector copying the topic to a file with a
+ * read_committed consumer.
  *
  * <p>The worker is killed with SIGKILL while its source task has a transaction open with records in
  * the log, more lines are appended, and the worker is started again. A read_committed consumer then
