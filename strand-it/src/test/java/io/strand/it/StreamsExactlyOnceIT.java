@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,10 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * output, the changelog, the repartition topic and the group's offsets.
  *
  * <p>Short intervals keep the take-over quick: the group notices the dead member after
- * {@code session.timeout.ms} (6 s), and its open transaction is aborted by the coordinator after
- * {@code transaction.timeout.ms} (5 s); until then the survivor's committed-offset fetch is unstable
- * and the topics' last stable offsets stay behind it. Runs against Kafka too with
- * {@code -Dstrand.it.broker=kafka}.
+ * {@code session.timeout.ms} (3 s; the broker's {@code group.min.session.timeout.ms} is lowered to 1 s),
+ * and the coordinator aborts its open transaction after {@code transaction.timeout.ms} (3 s); until then
+ * the survivor's committed-offset fetch is unstable and the topics' last stable offsets stay behind it.
+ * The test takes about 20-30 s (the class about 40 s with the node's start and stop). Runs against Kafka
+ * too with {@code -Dstrand.it.broker=kafka}.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StreamsExactlyOnceIT {
@@ -65,6 +67,7 @@ class StreamsExactlyOnceIT {
     static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
             .withProperties(Map.of(
                     "group.initial.rebalance.delay.ms", "0",
+                    "group.min.session.timeout.ms", "1000",
                     "transaction.abort.timed.out.transaction.cleanup.interval.ms", "500"));
 
     @TempDir
@@ -101,7 +104,7 @@ class StreamsExactlyOnceIT {
             // lines keep coming in small batches; once the instances are counting them, the first is killed
             long countsBefore = output.poll();
             int next = 200;
-            while (output.poll() < countsBefore + 30) {
+            while (output.poll() < countsBefore + 30 && next < 400) {
                 produce(producer, next, next + 10, expected);
                 producer.flush();
                 next += 10;
@@ -114,12 +117,17 @@ class StreamsExactlyOnceIT {
             produce(producer, 500, 700, expected);
             producer.flush();
 
-            await("every word's final count").atMost(RESULT_TIMEOUT).pollInterval(Duration.ofMillis(100))
-                    .failFast("an instance failed", () -> failed(second) || failed(restarted))
-                    .until(() -> {
-                        output.poll();
-                        return output.latest().equals(expected);
-                    });
+            try {
+                await("every word's final count").atMost(RESULT_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                        .failFast("an instance failed", () -> failed(second) || failed(restarted))
+                        .until(() -> {
+                            output.poll();
+                            return output.latest().equals(expected);
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("expected final counts " + expected + " but read " + output.counts()
+                        + "\n" + second.describe("survived") + "\n" + restarted.describe("restarted"), e);
+            }
             output.readToEnd();
 
             for (Map.Entry<String, Long> word : expected.entrySet()) {
@@ -145,9 +153,9 @@ class StreamsExactlyOnceIT {
                 // every count goes out, so that a duplicate or a gap shows in the output
                 "statestore.cache.max.bytes=0",
                 "replication.factor=1",
-                "session.timeout.ms=6000",
-                "heartbeat.interval.ms=500",
-                "transaction.timeout.ms=5000")).start();
+                "session.timeout.ms=3000",
+                "heartbeat.interval.ms=300",
+                "transaction.timeout.ms=3000")).start();
         instances.add(instance);
         return instance;
     }
