@@ -16,6 +16,7 @@ import io.strand.broker.api.offsets.OffsetForLeaderEpochHandler;
 import io.strand.broker.api.produce.InitProducerIdHandler;
 import io.strand.broker.api.produce.ProduceHandler;
 import io.strand.broker.api.produce.WriteTxnMarkersHandler;
+import io.strand.broker.api.txn.DescribeProducersHandler;
 import io.strand.broker.api.txn.TransactionHandlers;
 import io.strand.broker.controller.BrokerLifecycleManager;
 import io.strand.broker.controller.ControllerChannel;
@@ -296,6 +297,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
+                .register(new DescribeProducersHandler(replicaManager, image))
                 .register(new ElectLeadersHandler(controller))
                 .register(new AlterPartitionReassignmentsHandler(controller))
                 .register(new ListPartitionReassignmentsHandler(controller))

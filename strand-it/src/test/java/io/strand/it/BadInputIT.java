@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -36,6 +38,7 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.ByteUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,6 +163,40 @@ class BadInputIT {
             raw.sendRaw(ApiKeys.PRODUCE, request.version(), half);
             assertThat(raw.isClosedByBroker()).isTrue();
         }
+    }
+
+    @Test
+    void truncatedAndOverlongTransactionRequestsCloseTheConnection() throws Exception {
+        for (TransactionRequests.Sample sample : TransactionRequests.all(TOPIC)) {
+            byte[] body = sample.body();
+            Map<String, byte[]> damaged = new LinkedHashMap<>();
+            damaged.put("no body", new byte[0]);
+            damaged.put("half the body", Arrays.copyOf(body, body.length / 2));
+            damaged.put("all but the last byte", Arrays.copyOf(body, body.length - 1));
+            damaged.put("first length or count huge", withHugeFirstLength(body));
+            for (Map.Entry<String, byte[]> request : damaged.entrySet()) {
+                try (RawKafkaConnection raw = new RawKafkaConnection(broker.bootstrapServers())) {
+                    raw.sendRaw(sample.apiKey(), sample.version(), request.getValue());
+                    assertThat(raw.isClosedByBroker()).as("%s v%d, %s", sample.apiKey(), sample.version(),
+                            request.getKey()).isTrue();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code body} with its first field's length (every sample's body starts with a compact string or
+     * array, whose length is an unsigned varint) replaced by one far beyond what follows.
+     */
+    private static byte[] withHugeFirstLength(byte[] body) {
+        int varintBytes = 1;
+        while ((body[varintBytes - 1] & 0x80) != 0) {
+            varintBytes++;
+        }
+        ByteBuffer out = ByteBuffer.allocate(body.length + 5);
+        ByteUtils.writeUnsignedVarint(Integer.MAX_VALUE - 1, out);
+        out.put(body, varintBytes, body.length - varintBytes);
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -49,6 +51,20 @@ final class RawKafkaConnection implements AutoCloseable {
         sendFrame(request.serializeWithHeader(header));
         ByteBuffer response = ByteBuffer.wrap(readFrame());
         return AbstractResponse.parseResponse(response, header);
+    }
+
+    /**
+     * Sends {@code data} as a request of {@code apiKey}/{@code version} and reads its response, without
+     * the checks kafka-clients' request builders make (so negative timeouts and the like reach the broker).
+     */
+    AbstractResponse roundTrip(ApiKeys apiKey, short version, ApiMessage data) throws IOException {
+        RequestHeader header = new RequestHeader(apiKey, version, "raw-test", nextCorrelationId++);
+        ByteBuffer headerBytes = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+        ByteBuffer body = MessageUtil.toByteBufferAccessor(data, version).buffer();
+        ByteBuffer frame = ByteBuffer.allocate(headerBytes.remaining() + body.remaining());
+        frame.put(headerBytes).put(body).flip();
+        sendFrame(frame);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(readFrame()), header);
     }
 
     /** Sends the header of {@code apiKey}/{@code version} followed by {@code body} as one frame. */

@@ -58,8 +58,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Mutates real client requests (the golden fixtures of {@link GoldenRequest}, plus each advertised
- * API version no client sent, as its empty default request) and sends them, one connection per case,
+ * Mutates real client requests (the golden fixtures of {@link GoldenRequest}, one well-formed request
+ * of each transaction API from {@link TransactionRequests}, plus each advertised API version none of
+ * those covers, as its empty default request) and sends them, one connection per case,
  * to a node in a child JVM with a small heap that exits on {@code OutOfMemoryError}.
  *
  * <p>Each answer must be a response that kafka-clients parses for the API and version in the
@@ -185,6 +186,12 @@ class RequestFuzzIT {
         List<GoldenRequest> requests = new ArrayList<>();
         for (GoldenRequest request : GoldenRequest.loadAll()) {
             requests.add(request.withTopicIds(capturedToCurrent));
+        }
+        // the transaction APIs, which the fixture clients did not send: one well-formed request each, naming
+        // the admin topic (a WriteTxnMarkers may append a marker; the produced topics must only grow by records)
+        for (TransactionRequests.Sample sample : TransactionRequests.all(FuzzTopics.ADMIN)) {
+            requests.add(GoldenRequest.of(String.format("synthetic/%02d-%s-v%d", sample.apiKey().id,
+                    sample.apiKey().name, sample.version()), sample.frame("fuzz")));
         }
         assertThat(requests).extracting(GoldenRequest::apiKey).contains(ApiKeys.PRODUCE, ApiKeys.FETCH);
         return requests;

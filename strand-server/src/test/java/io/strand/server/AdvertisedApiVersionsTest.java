@@ -67,6 +67,7 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0-1"),
             Map.entry(ApiKeys.OFFSET_DELETE, "0-0"),
             Map.entry(ApiKeys.DESCRIBE_CLUSTER, "0-2"),
+            Map.entry(ApiKeys.DESCRIBE_PRODUCERS, "0-0"),
             Map.entry(ApiKeys.DESCRIBE_TRANSACTIONS, "0-0"),
             Map.entry(ApiKeys.LIST_TRANSACTIONS, "0-2"),
             Map.entry(ApiKeys.DESCRIBE_QUORUM, "0-2"),

@@ -6,6 +6,7 @@ import io.strand.storage.checkpoint.LeaderEpochCache;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.file.StorageFiles;
 import io.strand.storage.index.AbortedTxn;
+import io.strand.storage.producer.ActiveProducer;
 import io.strand.storage.producer.CompletedTxn;
 import io.strand.storage.producer.LastRecord;
 import io.strand.storage.producer.ProducerEntry;
@@ -1123,6 +1124,19 @@ public final class PartitionLog implements ReplicaLog {
                 }
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The producers this log's state knows, copied under the writer lock (for DescribeProducers; see
+     * {@link ProducerStateManager#activeProducers()}). Thread-safe.
+     */
+    public List<ActiveProducer> activeProducers() {
+        lock.lock();
+        try {
+            return producerState.activeProducers();
         } finally {
             lock.unlock();
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -109,6 +110,19 @@ public final class ProducerStateManager {
             }
             out.put(e.producerId(), new LastRecord(last, e.producerEpoch()));
         }
+        return out;
+    }
+
+    /**
+     * A copy of every producer the state knows (idempotent and transactional, not yet expired), ordered
+     * by producer id; later changes do not show in it.
+     */
+    public List<ActiveProducer> activeProducers() {
+        List<ActiveProducer> out = new ArrayList<>(producers.size());
+        for (ProducerEntry e : producers.values()) {
+            out.add(ActiveProducer.of(e));
+        }
+        out.sort(Comparator.comparingLong(ActiveProducer::producerId));
         return out;
     }
 

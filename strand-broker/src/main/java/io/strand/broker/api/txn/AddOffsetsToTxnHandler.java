@@ -8,13 +8,13 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
 
 /**
  * AddOffsetsToTxn (v0–4): adds the {@code __consumer_offsets} partition of the group to the transaction,
- * so the group's TxnOffsetCommits are committed or aborted with it. A null or empty group id gets
- * INVALID_GROUP_ID; PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2.
+ * so the group's TxnOffsetCommits are committed or aborted with it. The group id is not checked: an
+ * empty one names a partition like any other, as Kafka's {@code KafkaApis} answers it (no
+ * INVALID_GROUP_ID). PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v2.
  */
 final class AddOffsetsToTxnHandler implements ApiHandler<AddOffsetsToTxnRequest> {
 
@@ -40,10 +40,6 @@ final class AddOffsetsToTxnHandler implements ApiHandler<AddOffsetsToTxnRequest>
     @Override
     public CompletableFuture<AddOffsetsToTxnResponseData> handle(RequestContext context, AddOffsetsToTxnRequest request) {
         String groupId = request.data().groupId();
-        if (groupId == null || groupId.isEmpty()) {
-            return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData()
-                    .setErrorCode(Errors.INVALID_GROUP_ID.code()));
-        }
         short version = context.apiVersion();
         return coordinator.addOffsetsToTxn(request.data().transactionalId(), request.data().producerId(),
                         request.data().producerEpoch(), groupId)

@@ -14,12 +14,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.internals.AbortTransactionHandler;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
@@ -36,6 +39,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
+import org.apache.kafka.common.utils.LogContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +138,32 @@ class WriteTxnMarkersHandlerTest {
         EndTransactionMarker written = markerAt(1, PRODUCER);
         assertThat(written.controlType()).isEqualTo(ControlRecordType.COMMIT);
         assertThat(written.coordinatorEpoch()).isEqualTo(4);
+    }
+
+    @Test
+    void theAdminClientsAbortEndsATransactionWhoseProducerNeverHadAMarker() {
+        start(List.of(1));
+        openTransaction(PRODUCER, EPOCH);
+        // what kafka-transactions abort --start-offset 0 sends: DescribeProducers reported no coordinator
+        // epoch (-1), which the tool turns into 0; the admin client sets no transaction version
+        WriteTxnMarkersRequest.Builder adminRequest = new AbortTransactionHandler(
+                new AbortTransactionSpec(TP, PRODUCER, EPOCH, 0), new LogContext())
+                .buildBatchedRequest(1, Set.of(TP));
+        for (short version = WriteTxnMarkersHandler.MIN_VERSION; version <= WriteTxnMarkersHandler.MAX_VERSION;
+                version++) {
+            assertThat(adminRequest.build(version).data().markers()).singleElement()
+                    .satisfies(m -> assertThat(m.transactionVersion()).isZero());
+        }
+        WriteTxnMarkersRequest request = adminRequest.build(WriteTxnMarkersHandler.MAX_VERSION);
+
+        WriteTxnMarkersResponseData answer = handler.handle(Requests.context(request), request).join();
+
+        assertThat(errors(answer, WriteTxnMarkersHandler.MAX_VERSION))
+                .isEqualTo(Map.of(PRODUCER, Map.of("events-0", Errors.NONE)));
+        assertThat(markerAt(1, PRODUCER).controlType()).isEqualTo(ControlRecordType.ABORT);
+        assertThat(cluster.partition().lastStableOffset()).isEqualTo(2);
+        assertThat(cluster.partition().log().activeProducers()).singleElement()
+                .satisfies(p -> assertThat(p.currentTxnFirstOffset()).isEqualTo(-1L));
     }
 
     @Test

@@ -174,7 +174,7 @@ class TransactionHandlersTest {
     }
 
     @Test
-    void addOffsetsNeedsAGroupId() {
+    void addOffsetsTakesAnEmptyGroupIdAsKafkaDoes() {
         AddOffsetsToTxnResponseData empty = handle(ApiKeys.ADD_OFFSETS_TO_TXN, (short) 3,
                 new AddOffsetsToTxnRequestData().setTransactionalId("txn").setProducerId(1)
                         .setProducerEpoch((short) 0).setGroupId(""));
@@ -182,7 +182,8 @@ class TransactionHandlersTest {
                 new AddOffsetsToTxnRequestData().setTransactionalId("txn").setProducerId(1)
                         .setProducerEpoch((short) 0).setGroupId("group"));
 
-        assertThat(Errors.forCode(empty.errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
+        // no INVALID_GROUP_ID: the coordinator is asked, and it does not coordinate "txn" here
+        assertThat(Errors.forCode(empty.errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
         assertThat(Errors.forCode(elsewhere.errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
     }
 
