@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL while a producer commits transactions back to back ({@link TransactionStream}):
  * {@code __transaction_state} (replication factor 3, min.insync.replicas 2) moves to another broker,
  * and every transaction the producer saw committed is read once, whole, none in part
- * ({@link TransactionAudit}). Killed nodes are restarted between tests; the last kill is left to the
+ * ({@link TransactionAudit}); a new producer with the same transactional id then inits and commits. Killed nodes are restarted between tests; the last kill is left to the
  * cluster's close, which saves a node's restart (the slowest step here).
  *
  * <p>One cluster for the class; each test has topics and transactional ids of its own, and leaves every
@@ -170,7 +170,7 @@ class ClusterTransactionsIT {
         awaitCommits(stream, COMMITS_PER_ROUND);
         stream.stop();
 
-        audit(topic, stream);
+        audit(topic, stream, successorCommits(topic, transactionalId));
         // the node comes back after the test (closeClientsAndHeal), while the next one begins
     }
 
@@ -192,12 +192,25 @@ class ClusterTransactionsIT {
         assertThat(coordinatorOf(transactionalId)).as("the coordinator after the kill").isNotEqualTo(coordinator);
         stream.stop();
 
-        audit(topic, stream);
+        audit(topic, stream, successorCommits(topic, transactionalId));
     }
 
-    private static void audit(String topic, TransactionStream stream) {
+    /** A new producer with the stream's transactional id inits (fencing the stream's last) and commits. */
+    private String successorCommits(String topic, String transactionalId) {
+        KafkaProducer<String, String> successor = producer(transactionalId);
+        successor.initTransactions();
+        inTransaction(successor, topic, "successor", true);
+        return "successor";
+    }
+
+    /** The stream's transactions whole and once, and the successor's ({@code successorPrefix}) committed one. */
+    private static void audit(String topic, TransactionStream stream, String successorPrefix) {
         TransactionAudit committed = TransactionAudit.readStable(cluster.bootstrapServers(), topic, PARTITIONS,
                 "read_committed", AWAIT);
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertThat(committed.values(p)).as("partition %d read_committed", p)
+                    .endsWith(values(successorPrefix, p).toArray(String[]::new));
+        }
         int present = committed.check(stream);
         assertThat((long) present).as("transactions read back of %s", stream).isGreaterThanOrEqualTo(stream.committed());
         phase(stream + ": " + present + " transactions read_committed");
