@@ -242,8 +242,12 @@ final class BrokerComponent implements NodeComponent {
         // As Kafka's broker: serving starts once the controller has unfenced this broker, so that
         // its partitions have leaders again.
         lifecycle.unfenced().get(REGISTRATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        groups.start(request -> createTopics(controller, request), quorum.image());
-        transactions.start(request -> createTopics(controller, request), quorum.image());
+        // The coordinators load the partitions led in the image the replica manager has applied, not in the
+        // quorum's newest: the image subscription may still be applying that one, whose new leaderships the
+        // replica manager does not serve yet. The subscription hands them the newer images once applied.
+        MetadataImage applied = replicaManager.appliedImage();
+        groups.start(request -> createTopics(controller, request), applied);
+        transactions.start(request -> createTopics(controller, request), applied);
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
     }
 

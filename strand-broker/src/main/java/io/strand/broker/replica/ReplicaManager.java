@@ -90,6 +90,8 @@ public final class ReplicaManager {
     /** The newest image published before {@link #start}. */
     private MetadataImage latestImage = MetadataImage.EMPTY;
     private long appliedImageOffset = Long.MIN_VALUE;
+    /** The image applied last; EMPTY before {@link #start}. */
+    private MetadataImage appliedImage = MetadataImage.EMPTY;
 
     /** A single broker's: no followers, no ISR changes. */
     public ReplicaManager(int localBrokerId, LogManager logManager, LogConfigResolver configResolver) {
@@ -257,9 +259,20 @@ public final class ReplicaManager {
         }
     }
 
+    /**
+     * The image the hosted partitions were last brought in line with (EMPTY before {@link #start}): a
+     * partition it says this broker leads is led here. A newer image of the quorum may not be applied
+     * yet; whoever acts on leadership on the side (the coordinators loading their partitions) starts
+     * from this one, or {@link #leaderPartition} may still refuse a partition the newer image gives it.
+     */
+    public synchronized MetadataImage appliedImage() {
+        return appliedImage;
+    }
+
     /** Every topic of {@code image}; every hosted partition it does not assign here is removed. */
     private void applyImage(MetadataImage image) {
         appliedImageOffset = image.appliedOffset();
+        appliedImage = image;
         Set<TopicPartition> wanted = new HashSet<>();
         Map<String, String> topicDefaults = configResolver.topicDefaults(image);
         openLogsOnDisk(topicDefaults, image);
@@ -276,6 +289,7 @@ public final class ReplicaManager {
 
     private void applyDelta(MetadataDelta delta, MetadataImage image) {
         appliedImageOffset = image.appliedOffset();
+        appliedImage = image;
         // Deletions first: a topic deleted and re-created under its name in one batch is both.
         for (TopicImage deleted : delta.deletedTopics()) {
             for (int partitionId : deleted.partitions().keySet()) {

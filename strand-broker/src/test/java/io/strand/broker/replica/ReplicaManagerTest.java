@@ -331,6 +331,28 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void theAppliedImageIsTheOneWhoseLeadershipsAreServed() throws Exception {
+        startLogManager();
+        ReplicaManager replicas = new ReplicaManager(BROKER_ID, logManager,
+                new LogConfigResolver(BrokerConfig.defaults()));
+        MetadataImage caughtUp = image(10);
+        MetadataDelta create = after(caughtUp, 11, new TopicRecord("kept", KEPT_ID), partition(KEPT_ID, 0, BROKER_ID));
+        publish(replicas, create);
+        // published before the start: only remembered, nothing served yet
+        assertThat(replicas.appliedImage()).isSameAs(MetadataImage.EMPTY);
+
+        replicas.start(caughtUp);
+        assertThat(replicas.appliedImage()).isSameAs(create.image());
+        assertThat(replicas.leaderPartition(KEPT).isLeader()).isTrue();
+
+        MetadataDelta leaderMoves = after(create.image(), 12, new PartitionRecord(KEPT_ID, 0,
+                List.of(BROKER_ID, BROKER_ID + 1), List.of(BROKER_ID, BROKER_ID + 1), BROKER_ID + 1, 1, 1));
+        publish(replicas, leaderMoves);
+        assertThat(replicas.appliedImage()).isSameAs(leaderMoves.image());
+        assertThat(replicas.partitions().get(KEPT).isLeader()).isFalse();
+    }
+
+    @Test
     void partitionsKeepTheirEffectiveConfigAndFollowTopicAndBrokerDefaultChanges() {
         Uuid otherId = new Uuid(4, 4);
         TopicPartition other = new TopicPartition("other", 0);
