@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -37,7 +38,7 @@ public sealed interface FetchContext {
                     }
                 }
             }
-            return FetchResponse.of(Errors.NONE, 0, sessionId, read, java.util.List.of()).data();
+            return FetchResponse.of(Errors.NONE, 0, sessionId, nameless(read), java.util.List.of()).data();
         }
     }
 
@@ -72,8 +73,32 @@ public sealed interface FetchContext {
                     }
                 }
             }
-            return FetchResponse.of(Errors.NONE, 0, session.id, read, java.util.List.of()).data();
+            return FetchResponse.of(Errors.NONE, 0, session.id, nameless(read), java.util.List.of()).data();
         }
+    }
+
+    /**
+     * {@code read}, or a copy naming "" the partitions of an unresolved zero topic id: kafka-clients'
+     * response builder groups partitions of a topic without an id by name, and a second partition of
+     * the zero id with no name would make it throw, failing the whole request with UNKNOWN_SERVER_ERROR
+     * instead of each partition's UNKNOWN_TOPIC_ID. Versions with topic ids never send the name.
+     */
+    private static LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> nameless(
+            LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read) {
+        boolean unresolvedZeroId = false;
+        for (TopicIdPartition tip : read.keySet()) {
+            if (tip.topic() == null && Uuid.ZERO_UUID.equals(tip.topicId())) {
+                unresolvedZeroId = true;
+                break;
+            }
+        }
+        if (!unresolvedZeroId) {
+            return read;
+        }
+        LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> named = new LinkedHashMap<>();
+        read.forEach((tip, data) -> named.put(tip.topic() == null && Uuid.ZERO_UUID.equals(tip.topicId())
+                ? new TopicIdPartition(Uuid.ZERO_UUID, tip.partition(), "") : tip, data));
+        return named;
     }
 
     /** The request's session metadata was wrong: a top-level error and no partitions. */
