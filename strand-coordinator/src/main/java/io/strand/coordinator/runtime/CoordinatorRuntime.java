@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * unloads. A load replays the log to its end and then waits, off the thread, for those records to be
  * committed ({@link CoordinatorLog#awaitCommitted}) before the shard serves; a shard superseded or
  * unloaded meanwhile never serves, so a slow load of an old epoch cannot win over a newer event. A
- * load that fails (this node no longer leads the partition) leaves the partition unloaded until the
- * next leadership change.
+ * load that fails is tried again every {@value #LOAD_RETRY_MS} ms for as long as the last leadership
+ * given still names this partition at that epoch: the log may refuse a load because the replica layer
+ * has not taken the same leadership yet, and no further metadata change need come to ask again.
  *
  * <h2>Threads</h2>
  * {@code threads} single-threaded executors; partition {@code p} always runs on executor
@@ -92,6 +93,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorRuntime.class);
     private static final long CLOSE_TIMEOUT_MS = 5_000;
+    /** How long after a failed load the runtime tries again, if the partition is still led at that epoch. */
+    static final long LOAD_RETRY_MS = 1_000;
 
     private enum Status {
         /** The committed log is being replayed; operations get COORDINATOR_LOAD_IN_PROGRESS. */
@@ -141,6 +144,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     private final ShardFactory<S> shardFactory;
     private final ScheduledExecutorService[] threads;
     private final ConcurrentHashMap<Integer, ShardContext> contexts = new ConcurrentHashMap<>();
+    /** The partitions led here and their leader epochs, as the last {@link #onLeadership(Map)} gave them. */
+    private Map<Integer, Integer> led = Map.of();
     private boolean closed;
 
     /**
@@ -209,6 +214,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         if (closed) {
             return;
         }
+        led = Map.copyOf(ledPartitionEpochs);
         for (Map.Entry<Integer, Integer> led : ledPartitionEpochs.entrySet()) {
             int partition = led.getKey();
             int leaderEpoch = led.getValue();
@@ -593,15 +599,32 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     private void onLoadFailed(ShardContext context, Throwable e) {
         if (contexts.remove(context.partition, context)) {
             if (e instanceof ApiException) {
-                // Expected when leadership moved on while loading: the next leadership change loads again.
-                LOG.warn("Loading {} partition {} at leader epoch {} failed; it is unavailable here: {}", name,
-                        context.partition, context.leaderEpoch, e.toString());
+                // Leadership moved on while loading, or has not reached the log yet: retried while still led.
+                LOG.warn("Loading {} partition {} at leader epoch {} failed; trying again in {} ms while it is led "
+                        + "here: {}", name, context.partition, context.leaderEpoch, LOAD_RETRY_MS, e.toString());
             } else {
-                LOG.error("Loading {} partition {} at leader epoch {} failed; it is unavailable here", name,
-                        context.partition, context.leaderEpoch, e);
+                LOG.error("Loading {} partition {} at leader epoch {} failed; trying again in {} ms while it is led "
+                        + "here", name, context.partition, context.leaderEpoch, LOAD_RETRY_MS, e);
+            }
+            try {
+                context.thread.schedule(() -> retryLoad(context.partition, context.leaderEpoch), LOAD_RETRY_MS,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                LOG.debug("{} partition {}: closed before its load could be tried again", name, context.partition);
             }
         }
         unload(context, notCoordinator(context.partition));
+    }
+
+    /** Loads {@code partition} again if it is still led here at {@code leaderEpoch} and nothing else loaded it. */
+    private synchronized void retryLoad(int partition, int leaderEpoch) {
+        Integer epoch = led.get(partition);
+        if (closed || epoch == null || epoch != leaderEpoch || contexts.containsKey(partition)) {
+            return;
+        }
+        ShardContext context = new ShardContext(partition, leaderEpoch);
+        contexts.put(partition, context);
+        execute(context, () -> load(context));
     }
 
     /** Drops a shard: its waiting responses fail with {@code error}, then the shard answers what it holds. */

@@ -404,6 +404,43 @@ class CoordinatorRuntimeTest {
     }
 
     @Test
+    void aLoadThatFailsIsTriedAgainWhileThePartitionIsStillLedAtItsEpoch() {
+        log.autoCommit = true;
+        log.preload(0, "x");
+        log.loadFailure = new NotLeaderOrFollowerException("the replica layer does not lead it yet");
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, partition -> {
+            ListShard shard = new ListShard();
+            created.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(shard);
+            return shard;
+        });
+        runtime.onLeadership(Map.of(0, 3, 1, 3));
+        await().atMost(WAIT).until(() -> failureOf(write(0, "a")) instanceof NotCoordinatorException);
+
+        log.loadFailure = null; // no new leadership comes: the retry alone loads the shard
+
+        await().atMost(WAIT).until(() -> runtime.isActive(0) && runtime.isActive(1));
+        assertThat(shard(0).state).containsExactly("x");
+    }
+
+    @Test
+    void aFailedLoadIsNotTriedAgainOnceThePartitionIsLedNoMore() {
+        log.loadFailure = new NotLeaderOrFollowerException("not the leader any more");
+        runtime = new CoordinatorRuntime<>("test-coordinator", 1, 10, Time.SYSTEM, log, partition -> {
+            ListShard shard = new ListShard();
+            created.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(shard);
+            return shard;
+        });
+        runtime.onLeadership(Map.of(0, 3));
+        await().atMost(WAIT).until(() -> created.containsKey(0));
+        runtime.onLeadership(Map.of());
+        log.loadFailure = null;
+
+        await().during(Duration.ofMillis(2 * CoordinatorRuntime.LOAD_RETRY_MS)).atMost(WAIT)
+                .until(() -> !runtime.isActive(0));
+        assertThat(failureOf(write(0, "a"))).isInstanceOf(NotCoordinatorException.class);
+    }
+
+    @Test
     void ticksWriteTheirRecords() {
         log.autoCommit = true;
         runtime = new CoordinatorRuntime<>("test-coordinator", 1, 5, Time.SYSTEM, log, p -> new ListShard() {
