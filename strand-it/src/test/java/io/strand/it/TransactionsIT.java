@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -123,6 +124,27 @@ class TransactionsIT {
                     .get(30, TimeUnit.SECONDS)).as("offsets committed with the implicit AddOffsetsToTxn")
                     .containsEntry(new TopicPartition("txn-v2-in", 0), new OffsetAndMetadata(7));
         }
+    }
+
+    /**
+     * A transactions v2 producer fenced between transactions learns it from its next Produce: the
+     * partition leader's implicit add is refused as PRODUCER_FENCED, which a leader answers
+     * INVALID_PRODUCER_EPOCH, so the commit fails with InvalidProducerEpochException.
+     */
+    @Test
+    void aFencedProducersNextTransactionFailsWithAnOldEpoch() {
+        Topics.create(broker.bootstrapServers(), "txn-v2-fenced", 1);
+        KafkaProducer<String, String> first = producer("txn-v2-fenced");
+        first.initTransactions();
+        KafkaProducer<String, String> second = producer("txn-v2-fenced");
+        second.initTransactions();
+
+        first.beginTransaction();
+        send(first, "txn-v2-fenced", "fenced", 1);
+        assertThatThrownBy(first::commitTransaction).isInstanceOf(InvalidProducerEpochException.class);
+        sendInTransaction(second, "txn-v2-fenced", "successor", 2, true);
+        assertThat(values(readAll("txn-v2-fenced", "read_committed", 2))).containsExactlyElementsOf(
+                values("successor", 2));
     }
 
     private static int epochOf(Admin admin, String transactionalId) throws Exception {
