@@ -53,7 +53,8 @@ class ClusterTransactionsIT {
     @Test
     void aTransactionsV2ProducersPartitionsAreAddedByTheirLeadersOnOtherNodes() throws Exception {
         try (StrandCluster cluster = StrandCluster.builder(dir).nodes(3).start();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     cluster.bootstrapServers()))) {
             for (ClusterNode node : cluster.nodes()) {
                 await("transaction.version=2 finalized on node " + node.nodeId()).atMost(WITHIN)
                         .pollInterval(Duration.ofMillis(200)).until(() -> transactionVersion(node) == 2);

@@ -95,7 +95,8 @@ class TransactionsIT {
     void theJavaProducerUsesTransactionsV2AndItsEpochRisesWithEveryTransaction() throws Exception {
         Topics.create(broker.bootstrapServers(), "txn-v2", 1);
         Topics.create(broker.bootstrapServers(), "txn-v2-in", 1);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
             FinalizedVersionRange tv = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS)
                     .finalizedFeatures().get("transaction.version");
             assertThat(tv).as("transaction.version finalized").isNotNull();

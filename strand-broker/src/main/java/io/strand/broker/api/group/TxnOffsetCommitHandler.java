@@ -109,7 +109,8 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
         CompletableFuture<Errors> answer = add
                 ? verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partition)
                 : verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition);
-        return answer.thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS : error);
+        return answer.thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS
+                : error);
     }
 
     private static TxnOffsetCommitResponseTopic failed(TxnOffsetCommitRequestTopic topic, Errors error) {

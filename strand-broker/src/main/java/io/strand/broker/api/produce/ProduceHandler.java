@@ -73,10 +73,10 @@ import org.slf4j.LoggerFactory;
  * (else INVALID_PRODUCER_ID_MAPPING), as in Kafka. Each partition with a transactional batch is first
  * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
  * transaction?), or from v12, the version of transactions v2 producers, added to the transaction by
- * it (the producer sends no AddPartitionsToTxn); a refusal is answered for that partition, translated as Kafka's broker does
- * ({@link TransactionVerification#refusal}), and nothing of it is appended. The request's appends wait
- * for all its verifications (each bounded by the request's {@code timeout_ms}: then NETWORK_EXCEPTION,
- * answered NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends
+ * it (the producer sends no AddPartitionsToTxn); a refusal is answered for that partition, translated
+ * as Kafka's broker does ({@link TransactionVerification#refusal}), and nothing of it is appended. The
+ * request's appends wait for all its verifications (each bounded by the request's {@code timeout_ms}:
+ * then NETWORK_EXCEPTION, answered NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends
  * only after them, so pipelined batches keep their order ({@link TransactionVerification}). The log
  * refuses a non-transactional batch of a producer whose transaction is open (INVALID_TXN_STATE). Not
  * built: Kafka's verification guard (a transaction that ends between the verification and the append

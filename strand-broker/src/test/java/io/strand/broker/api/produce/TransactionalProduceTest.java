@@ -125,7 +125,8 @@ class TransactionalProduceTest {
         assertThat(answer.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(answer.baseOffset()).isZero();
         assertThat(verified).containsExactly(TRANSACTIONAL_ID + "/" + PRODUCER_ID + "/" + EPOCH + "/" + TP);
-        assertThat(verifier.kinds()).as("v12 is a transactions v2 producer's: its partition is added").containsExactly("add");
+        assertThat(verifier.kinds()).as("v12 is a transactions v2 producer's: its partition is added")
+                .containsExactly("add");
         assertThat(logEndOffset()).isEqualTo(2);
         assertThat(cluster.partition().highWatermark()).isEqualTo(2);
         assertThat(cluster.partition().lastStableOffset()).isZero();
