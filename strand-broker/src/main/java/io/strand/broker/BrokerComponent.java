@@ -138,7 +138,10 @@ final class BrokerComponent implements NodeComponent {
     private BrokerConnections verifierConnections;
     /** Checks transactional batches against the transaction coordinator (KIP-890 part 1). */
     private CoordinatorTransactionVerifier transactionVerifier;
-    /** The verifier the produce path uses: {@link #transactionVerifier}, or none when verification is off. */
+    /**
+     * The verifier the produce path uses: {@link #transactionVerifier}, or when verification is off one
+     * that only makes the adds of transactions v2 producers.
+     */
     private TransactionVerifier produceVerifier = TransactionVerifier.NONE;
     /** Serves WriteTxnMarkers, and writes this broker's own coordinator's markers for partitions led here. */
     private WriteTxnMarkersHandler writeTxnMarkersHandler;
@@ -272,9 +275,8 @@ final class BrokerComponent implements NodeComponent {
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
                 TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS);
         transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
-        if (config.transactionPartitionVerificationEnable()) {
-            produceVerifier = transactionVerifier;
-        }
+        produceVerifier = config.transactionPartitionVerificationEnable() ? transactionVerifier
+                : TransactionVerifier.addingOnly(transactionVerifier);
     }
 
     private static CompletableFuture<CreateTopicsResponseData> createTopics(ControllerChannel controller,
@@ -291,7 +293,7 @@ final class BrokerComponent implements NodeComponent {
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
         ApiRegistry registry = new ApiRegistry();
-        registry.register(new ApiVersionsHandler(registry))
+        registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
                 .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))

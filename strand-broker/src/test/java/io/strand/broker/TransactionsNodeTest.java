@@ -31,7 +31,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
@@ -115,10 +115,12 @@ class TransactionsNodeTest {
                 assertThat(fenced.producerId()).isEqualTo(initialized.producerId());
                 assertThat(fenced.producerEpoch()).isGreaterThan(initialized.producerEpoch());
 
+                // A transactions v2 producer sends no AddPartitionsToTxn: the leader's implicit add is
+                // refused as PRODUCER_FENCED, answered INVALID_PRODUCER_EPOCH to the Produce (as Kafka).
                 first.beginTransaction();
                 first.send(new ProducerRecord<>(TOPIC, "from the fenced producer"));
                 Throwable failure = catchThrowable(first::commitTransaction);
-                assertThat(failure).isInstanceOf(ProducerFencedException.class);
+                assertThat(failure).isInstanceOf(InvalidProducerEpochException.class);
             }
         }
     }

@@ -22,12 +22,17 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -44,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Transactions in a three-node cluster (combined nodes, {@link StrandCluster}) over a topic with one
  * partition led by each broker, so that every transaction has partitions led by brokers other than its
- * coordinator: their markers go over the network and their produce is verified (KIP-890) by asking the
- * coordinator's broker. Commit and abort are seen as they should by read_committed and read_uncommitted
+ * coordinator: their markers go over the network, and with transactions v2 (finalized on a new cluster)
+ * each leader adds its partition to the transaction by asking the coordinator's broker, as the group
+ * coordinator's broker adds the offsets' partition; the producer epoch rises at every EndTxn. Commit and abort are seen as they should by read_committed and read_uncommitted
  * readers; then the coordinator's broker, and separately a participant partition's leader, is killed
  * with SIGKILL while a producer commits transactions back to back ({@link TransactionStream}):
  * {@code __transaction_state} (replication factor 3, min.insync.replicas 2) moves to another broker,
@@ -123,14 +129,32 @@ class ClusterTransactionsIT {
     @Test
     @Order(1)
     void transactionsOverPartitionsLedByEveryBrokerCommitAndAbort() throws Exception {
+        for (ClusterNode node : cluster.nodes()) {
+            await("transaction.version=2 finalized on node " + node.nodeId()).atMost(AWAIT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> transactionVersion(node) == 2);
+        }
         String topic = "txn-spread";
         createTopicLedByEveryBroker(topic);
         KafkaProducer<String, String> producer = producer("txn-spread");
         producer.initTransactions();
+        List<Short> epochs = new ArrayList<>();
+        epochs.add(epoch("txn-spread"));
         inTransaction(producer, topic, "committed-a", true);
+        epochs.add(epoch("txn-spread"));
         inTransaction(producer, topic, "aborted", false);
-        inTransaction(producer, topic, "committed-b", true);
+        epochs.add(epoch("txn-spread"));
+        // transactions v2: the offsets' partition is added by the group coordinator's broker (TxnOffsetCommit v5)
+        producer.beginTransaction();
+        producer.sendOffsetsToTransaction(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(3)),
+                new ConsumerGroupMetadata("txn-spread-group"));
+        sendValues(producer, topic, "committed-b");
+        producer.commitTransaction();
+        epochs.add(epoch("txn-spread"));
 
+        assertThat(epochs).as("transactions v2 bump the producer epoch at every EndTxn").containsExactly(
+                epochs.get(0), (short) (epochs.get(0) + 1), (short) (epochs.get(0) + 2), (short) (epochs.get(0) + 3));
+        assertThat(admin.listConsumerGroupOffsets("txn-spread-group").partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(3));
         TransactionDescription description = admin.describeTransactions(List.of("txn-spread"))
                 .description("txn-spread").get(30, TimeUnit.SECONDS);
         assertThat(description.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
@@ -285,16 +309,35 @@ class ClusterTransactionsIT {
     private static void inTransaction(KafkaProducer<String, String> producer, String topic, String prefix,
                                       boolean commit) {
         producer.beginTransaction();
-        for (int p = 0; p < PARTITIONS; p++) {
-            for (String value : values(prefix, p)) {
-                producer.send(new ProducerRecord<>(topic, p, null, value));
-            }
-        }
+        sendValues(producer, topic, prefix);
         if (commit) {
             producer.commitTransaction();
         } else {
             producer.flush();
             producer.abortTransaction();
+        }
+    }
+
+    private static void sendValues(KafkaProducer<String, String> producer, String topic, String prefix) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            for (String value : values(prefix, p)) {
+                producer.send(new ProducerRecord<>(topic, p, null, value));
+            }
+        }
+    }
+
+    private static short epoch(String transactionalId) throws Exception {
+        return admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                .get(30, TimeUnit.SECONDS).producerEpoch();
+    }
+
+    /** The finalized transaction.version {@code node} answers ApiVersions with; 0 if none. */
+    private static short transactionVersion(ClusterNode node) throws Exception {
+        try (RawKafkaConnection connection = new RawKafkaConnection(node.bootstrapServers())) {
+            ApiVersionsResponse response = (ApiVersionsResponse) connection.roundTrip(
+                    new ApiVersionsRequest.Builder().build());
+            var level = response.data().finalizedFeatures().find("transaction.version");
+            return level == null ? 0 : level.maxVersionLevel();
         }
     }
 

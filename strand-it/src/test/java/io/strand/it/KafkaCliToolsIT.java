@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.common.Cluster;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * one node, each run as a child JVM on this test's classpath, exactly as the {@code bin/} scripts
  * run them: kafka-topics (create with configs, describe, list, alter partitions, delete),
  * kafka-configs (describe, add and delete topic overrides), the console producer and console
- * consumer (by partition and offset, no group), and kafka-get-offsets.
+ * consumer (by partition and offset, no group), kafka-get-offsets and kafka-features describe.
  *
  * <p>Assertions read the tools' printed output, since that is what their users read.
  */
@@ -34,6 +37,7 @@ class KafkaCliToolsIT {
     private static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
     private static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
     private static final String GET_OFFSETS = "org.apache.kafka.tools.GetOffsetShell";
+    private static final String FEATURE_COMMAND = "org.apache.kafka.tools.FeatureCommand";
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(45);
 
     @RegisterExtension
@@ -67,6 +71,29 @@ class KafkaCliToolsIT {
             assertThat(leader).matches("\\d+");
             assertThat(line).containsEntry("Replicas", leader).containsEntry("Isr", leader);
         }
+    }
+
+    @Test
+    void featuresDescribeShowsTheFinalizedLevelsOfANewCluster() {
+        ChildProcess.Result described = tool(FEATURE_COMMAND, "", "--bootstrap-server", broker.bootstrapServers(),
+                "describe").assertSuccess();
+
+        Map<String, Map<String, String>> byFeature = new TreeMap<>();
+        for (String line : described.stdoutLines()) {
+            // "Feature: transaction.version   SupportedMinVersion: 0   ...": names and values, space-padded
+            Map<String, String> feature = new TreeMap<>();
+            Matcher field = Pattern.compile("(\\S+): (\\S+)").matcher(line);
+            while (field.find()) {
+                feature.put(field.group(1), field.group(2));
+            }
+            byFeature.put(feature.get("Feature"), feature);
+        }
+        assertThat(byFeature).as(described.describe("kafka-features describe")).containsKey("metadata.version");
+        assertThat(byFeature.get("metadata.version")).containsEntry("FinalizedVersionLevel", "4.3-IV0");
+        assertThat(byFeature.get("group.version")).containsEntry("FinalizedVersionLevel", "1");
+        assertThat(byFeature.get("transaction.version")).containsEntry("FinalizedVersionLevel", "2")
+                .containsEntry("SupportedMaxVersion", "2");
+        assertThat(byFeature.get("transaction.version").get("Epoch")).matches("\\d+");
     }
 
     @Test

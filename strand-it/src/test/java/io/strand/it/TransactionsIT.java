@@ -15,7 +15,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -79,6 +84,73 @@ class TransactionsIT {
         List<String> everything = values(readAll("txn-java", "read_uncommitted", 25));
         assertThat(everything).containsExactlyElementsOf(concat(values("committed-a", 10), values("aborted", 10),
                 values("committed-b", 5)));
+    }
+
+    /**
+     * Transactions v2 (KIP-890 part 2): the cluster finalizes {@code transaction.version=2}, so the Java
+     * 4.x producer adds partitions and offsets implicitly and its every EndTxn (v5) bumps the producer
+     * epoch, which DescribeTransactions shows rising by one per transaction, commit or abort.
+     */
+    @Test
+    void theJavaProducerUsesTransactionsV2AndItsEpochRisesWithEveryTransaction() throws Exception {
+        Topics.create(broker.bootstrapServers(), "txn-v2", 1);
+        Topics.create(broker.bootstrapServers(), "txn-v2-in", 1);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            FinalizedVersionRange tv = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS)
+                    .finalizedFeatures().get("transaction.version");
+            assertThat(tv).as("transaction.version finalized").isNotNull();
+            assertThat(tv.maxVersionLevel()).isEqualTo((short) 2);
+
+            KafkaProducer<String, String> producer = producer("txn-v2-1");
+            producer.initTransactions();
+            List<Integer> epochs = new ArrayList<>();
+            epochs.add(epochOf(admin, "txn-v2-1"));
+            sendInTransaction(producer, "txn-v2", "committed-a", 3, true);
+            epochs.add(epochOf(admin, "txn-v2-1"));
+            sendInTransaction(producer, "txn-v2", "aborted", 3, false);
+            epochs.add(epochOf(admin, "txn-v2-1"));
+            producer.beginTransaction();
+            send(producer, "txn-v2", "committed-b", 2);
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition("txn-v2-in", 0), new OffsetAndMetadata(7)),
+                    new ConsumerGroupMetadata("txn-v2-group"));
+            producer.commitTransaction();
+            epochs.add(epochOf(admin, "txn-v2-1"));
+
+            assertThat(epochs).as("one bump per EndTxn").containsExactly(epochs.get(0), epochs.get(0) + 1,
+                    epochs.get(0) + 2, epochs.get(0) + 3);
+            assertThat(values(readAll("txn-v2", "read_committed", 5)))
+                    .containsExactlyElementsOf(concat(values("committed-a", 3), values("committed-b", 2)));
+            assertThat(admin.listConsumerGroupOffsets("txn-v2-group").partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)).as("offsets committed with the implicit AddOffsetsToTxn")
+                    .containsEntry(new TopicPartition("txn-v2-in", 0), new OffsetAndMetadata(7));
+        }
+    }
+
+    /**
+     * A transactions v2 producer fenced between transactions learns it from its next Produce: the
+     * partition leader's implicit add is refused as PRODUCER_FENCED, which a leader answers
+     * INVALID_PRODUCER_EPOCH, so the commit fails with InvalidProducerEpochException.
+     */
+    @Test
+    void aFencedProducersNextTransactionFailsWithAnOldEpoch() {
+        Topics.create(broker.bootstrapServers(), "txn-v2-fenced", 1);
+        KafkaProducer<String, String> first = producer("txn-v2-fenced");
+        first.initTransactions();
+        KafkaProducer<String, String> second = producer("txn-v2-fenced");
+        second.initTransactions();
+
+        first.beginTransaction();
+        send(first, "txn-v2-fenced", "fenced", 1);
+        assertThatThrownBy(first::commitTransaction).isInstanceOf(InvalidProducerEpochException.class);
+        sendInTransaction(second, "txn-v2-fenced", "successor", 2, true);
+        assertThat(values(readAll("txn-v2-fenced", "read_committed", 2))).containsExactlyElementsOf(
+                values("successor", 2));
+    }
+
+    private static int epochOf(Admin admin, String transactionalId) throws Exception {
+        return admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                .get(30, TimeUnit.SECONDS).producerEpoch();
     }
 
     @Test

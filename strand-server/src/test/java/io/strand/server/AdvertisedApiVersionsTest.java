@@ -93,6 +93,20 @@ class AdvertisedApiVersionsTest {
                 advertised.put(ApiKeys.forId(version.apiKey()), version.minVersion() + "-" + version.maxVersion());
             }
             assertThat(advertised).isEqualTo(new TreeMap<>(ADVERTISED));
+
+            Map<String, String> supported = new TreeMap<>();
+            response.data().supportedFeatures().forEach(f -> supported.put(f.name(), f.minVersion() + "-"
+                    + f.maxVersion()));
+            assertThat(supported).containsExactlyInAnyOrderEntriesOf(Map.of("metadata.version", "7-30",
+                    "group.version", "0-1", "transaction.version", "0-2"));
+            Map<String, Short> finalized = new TreeMap<>();
+            response.data().finalizedFeatures().forEach(f -> {
+                assertThat(f.minVersionLevel()).as(f.name()).isEqualTo(f.maxVersionLevel());
+                finalized.put(f.name(), f.maxVersionLevel());
+            });
+            assertThat(finalized).as("a new cluster's bootstrap levels").containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "metadata.version", (short) 30, "group.version", (short) 1, "transaction.version", (short) 2));
+            assertThat(response.data().finalizedFeaturesEpoch()).isPositive();
         } finally {
             server.close();
         }

@@ -3,17 +3,28 @@ package io.strand.broker.api;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestContext;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.SupportedFeatures;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
+import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKey;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 
 /**
- * ApiVersions (v0–4): the versions of every API a handler is registered for, and nothing else. A
- * v3+ request with an invalid client software name or version gets INVALID_REQUEST. Requests of an
- * unknown newer version are answered by the connection itself in v0 (see ConnectionHandler).
+ * ApiVersions (v0–4): the versions of every API a handler is registered for, and nothing else; from
+ * v3 also the features this build supports ({@link SupportedFeatures#SUPPORTED}) and those finalized
+ * for the cluster in the metadata image, with the image's offset as their epoch (as Kafka's broker:
+ * it grows with every change, so a client re-reads the levels when one changes). A v3+ request with an
+ * invalid client software name or version gets INVALID_REQUEST. Requests of an unknown newer version
+ * are answered by the connection itself in v0 (see ConnectionHandler).
+ *
+ * <p>Clients switch behaviour on the finalized levels: the Java producer uses transactions v2 once
+ * {@code transaction.version} ≥ 2 is finalized.
  */
 public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
 
@@ -21,9 +32,12 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
     static final short MAX_VERSION = 4;
 
     private final ApiRegistry registry;
+    private final Supplier<MetadataImage> image;
 
-    public ApiVersionsHandler(ApiRegistry registry) {
+    /** @param image the metadata image the finalized features are read from */
+    public ApiVersionsHandler(ApiRegistry registry, Supplier<MetadataImage> image) {
         this.registry = registry;
+        this.image = image;
     }
 
     @Override
@@ -51,6 +65,17 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
         for (ApiHandler<?> handler : registry.handlers()) {
             response.apiKeys().add(handler.advertisedVersions().duplicate());
         }
+        addFeatures(response, image.get());
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** The supported and finalized features; serialized only from v3 (tagged fields). */
+    static void addFeatures(ApiVersionsResponseData response, MetadataImage image) {
+        SupportedFeatures.SUPPORTED.forEach((name, range) -> response.supportedFeatures().add(
+                new SupportedFeatureKey().setName(name).setMinVersion(range.minLevel())
+                        .setMaxVersion(range.maxLevel())));
+        image.features().finalizedLevels().forEach((name, level) -> response.finalizedFeatures().add(
+                new FinalizedFeatureKey().setName(name).setMinVersionLevel(level).setMaxVersionLevel(level)));
+        response.setFinalizedFeaturesEpoch(image.finalizedFeaturesEpoch());
     }
 }

@@ -1,11 +1,12 @@
 package io.strand.broker.txn;
 
 import io.strand.coordinator.txn.TransactionCoordinator;
-import io.strand.metadata.image.MetadataImage;
+import io.strand.coordinator.txn.TransactionVersions;
 import io.strand.metadata.image.PartitionRegistration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnResult;
@@ -13,9 +14,10 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 
 /**
- * The partition leader's side of KIP-890 part 1: before the first batch of a transaction is appended
- * to a partition, asks the transactional id's coordinator whether the partition is in the producer's
- * ongoing transaction — directly when this broker coordinates the id, else with AddPartitionsToTxn v4+
+ * The partition leader's side of KIP-890: before the first batch of a transaction is appended to a
+ * partition, asks the transactional id's coordinator whether the partition is in the producer's
+ * ongoing transaction (part 1), or for a transactions v2 producer has it add the partition ({@link #add},
+ * part 2) — directly when this broker coordinates the id, else with AddPartitionsToTxn v4+
  * ({@code verify_only}) to the leader of the id's {@code __transaction_state} partition, batched per
  * broker by {@link VerificationBatcher}.
  *
@@ -64,20 +66,51 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
             return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
         }
         TransactionCoordinator coordinator = service.coordinator();
-        int statePartition = coordinator.partitionFor(transactionalId);
-        MetadataImage image = service.image();
-        Optional<PartitionRegistration> registration = image.topics().byName(TransactionCoordinatorService.STATE_TOPIC)
-                .flatMap(topic -> topic.partition(statePartition));
+        OptionalInt leader = coordinatorNode(transactionalId);
         CompletableFuture<Errors> answer;
-        if (registration.isEmpty() || !registration.get().hasLeader()) {
+        if (leader.isEmpty()) {
             answer = CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
-        } else if (registration.get().leader() == nodeId) {
+        } else if (leader.getAsInt() == nodeId) {
             answer = coordinator.verifyPartitionsInTxn(transactionalId, producerId, producerEpoch, List.of(partition))
                     .thenApply(result -> errorOf(result, partition));
         } else {
-            answer = remote.verify(registration.get().leader(), transactionalId, producerId, producerEpoch, partition);
+            answer = remote.verify(leader.getAsInt(), transactionalId, producerId, producerEpoch, partition);
         }
         return answer.thenApply(CoordinatorTransactionVerifier::forProduce);
+    }
+
+    /**
+     * Adds the partition as AddPartitionsToTxn v5 without {@code verify_only} does (transactions v2, see
+     * {@link TransactionVerifier#add}): directly when this broker coordinates the id, else through the
+     * batcher. Kafka's mapping: PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH, the rest stays as it is
+     * for the produce path to translate.
+     */
+    @Override
+    public CompletableFuture<Errors> add(String transactionalId, long producerId, short producerEpoch,
+                                         TopicPartition partition) {
+        if (transactionalId == null || transactionalId.isEmpty() || producerId < 0 || producerEpoch < 0) {
+            return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        }
+        OptionalInt leader = coordinatorNode(transactionalId);
+        CompletableFuture<Errors> answer;
+        if (leader.isEmpty()) {
+            answer = CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
+        } else if (leader.getAsInt() == nodeId) {
+            answer = service.coordinator().addPartitionsToTxn(transactionalId, producerId, producerEpoch,
+                    List.of(partition), TransactionVersions.TV_2);
+        } else {
+            answer = remote.add(leader.getAsInt(), transactionalId, producerId, producerEpoch, partition);
+        }
+        return answer.thenApply(error -> error == Errors.PRODUCER_FENCED ? Errors.INVALID_PRODUCER_EPOCH : error);
+    }
+
+    /** The leader of the id's {@code __transaction_state} partition, empty if it has none or none is known. */
+    private OptionalInt coordinatorNode(String transactionalId) {
+        int statePartition = service.coordinator().partitionFor(transactionalId);
+        Optional<PartitionRegistration> registration = service.image().topics()
+                .byName(TransactionCoordinatorService.STATE_TOPIC).flatMap(topic -> topic.partition(statePartition));
+        return registration.isPresent() && registration.get().hasLeader()
+                ? OptionalInt.of(registration.get().leader()) : OptionalInt.empty();
     }
 
     private static Errors errorOf(AddPartitionsToTxnResult result, TopicPartition partition) {

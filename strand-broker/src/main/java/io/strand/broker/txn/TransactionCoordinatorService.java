@@ -2,16 +2,15 @@ package io.strand.broker.txn;
 
 import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.ReplicaManager;
-import io.strand.coordinator.txn.FinalizedTransactionVersion;
 import io.strand.coordinator.txn.ProducerIdSource;
 import io.strand.coordinator.txn.TransactionCoordinator;
 import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.coordinator.txn.TransactionMarkerChannel;
-import io.strand.coordinator.txn.TransactionVersions;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.image.SupportedFeatures;
 import io.strand.metadata.image.TopicImage;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,8 +36,8 @@ import org.apache.kafka.common.utils.Time;
  * after the replica manager.
  *
  * <p>{@code __transaction_state} is created on first need (FindCoordinator for a transactional id, as
- * Kafka) by {@link TransactionStateTopicCreator}. The finalized {@code transaction.version} is 0: level 2
- * comes with finalized features in ApiVersions.
+ * Kafka) by {@link TransactionStateTopicCreator}. The finalized {@code transaction.version} the coordinator
+ * acts on is the one of the latest image taken here.
  *
  * <p>Thread-safe.
  */
@@ -47,9 +46,6 @@ public final class TransactionCoordinatorService implements AutoCloseable {
     public static final String STATE_TOPIC = TransactionStateTopicCreator.TOPIC;
     /** Shard threads of the coordinator; Kafka's coordinator has one too. */
     static final int THREADS = 1;
-    /** The cluster's finalized {@code transaction.version}, until features are finalized in ApiVersions. */
-    static final FinalizedTransactionVersion FINALIZED_VERSION = () -> TransactionVersions.TV_0;
-
     private final int nodeId;
     private final TransactionCoordinatorConfig config;
     private final TransactionCoordinator coordinator;
@@ -76,9 +72,15 @@ public final class TransactionCoordinatorService implements AutoCloseable {
         this.nodeId = nodeId;
         this.config = config;
         this.coordinator = new TransactionCoordinator(config, THREADS,
-                new ReplicaTransactionStateLog(replicaManager, commitWaiter), time, producerIds, FINALIZED_VERSION,
+                new ReplicaTransactionStateLog(replicaManager, commitWaiter), time, producerIds,
+                this::finalizedTransactionVersion,
                 markerChannel, offsetsPartitionForGroup);
         this.creator = new TransactionStateTopicCreator(config);
+    }
+
+    /** The finalized {@code transaction.version} of the latest image taken (0 when not finalized). */
+    short finalizedTransactionVersion() {
+        return image.features().level(SupportedFeatures.TRANSACTION_VERSION);
     }
 
     public TransactionCoordinator coordinator() {

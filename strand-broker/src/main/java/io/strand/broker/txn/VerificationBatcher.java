@@ -24,11 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verifications for transactional ids another broker coordinates, as Kafka's
- * {@code AddPartitionsToTxnManager} sends them: one AddPartitionsToTxn v4+ request ({@code verify_only})
- * in flight per coordinator broker, carrying every verification that waited for it, several
- * transactions in one request. A transactional id appears once per request: a verification of the same
- * id under another producer id or epoch waits for the next request.
+ * Verifications and adds for transactional ids another broker coordinates, as Kafka's
+ * {@code AddPartitionsToTxnManager} sends them: one AddPartitionsToTxn v4+ request in flight per
+ * coordinator broker, carrying every verification ({@code verify_only}) and add (transactions v2
+ * producers) that waited for it, several transactions in one request. A transactional id appears once
+ * per request: a verification or add of the same id under another producer id, epoch or kind waits for
+ * the next request.
  *
  * <p>Answers are the coordinator's per partition, the request's top-level error for all its partitions,
  * or NETWORK_EXCEPTION when the request failed (no answer, disconnect, time-out). Never exceptional.
@@ -47,8 +48,8 @@ final class VerificationBatcher {
     /** Guarded by this: brokers with a request in flight. */
     private final Set<Integer> inFlight = new HashSet<>();
 
-    private record Pending(String transactionalId, long producerId, short producerEpoch, TopicPartition partition,
-                           CompletableFuture<Errors> answer) {
+    private record Pending(String transactionalId, long producerId, short producerEpoch, boolean verifyOnly,
+                           TopicPartition partition, CompletableFuture<Errors> answer) {
     }
 
     VerificationBatcher(BrokerRequestSender sender, short minVersion) {
@@ -59,7 +60,18 @@ final class VerificationBatcher {
     /** The coordinator's answer for {@code partition} in the transaction, from broker {@code brokerId}. */
     CompletableFuture<Errors> verify(int brokerId, String transactionalId, long producerId, short producerEpoch,
                                      TopicPartition partition) {
-        Pending pending = new Pending(transactionalId, producerId, producerEpoch, partition, new CompletableFuture<>());
+        return enqueue(brokerId, new Pending(transactionalId, producerId, producerEpoch, true, partition,
+                new CompletableFuture<>()));
+    }
+
+    /** The coordinator's answer to adding {@code partition} to the transaction, from broker {@code brokerId}. */
+    CompletableFuture<Errors> add(int brokerId, String transactionalId, long producerId, short producerEpoch,
+                                  TopicPartition partition) {
+        return enqueue(brokerId, new Pending(transactionalId, producerId, producerEpoch, false, partition,
+                new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<Errors> enqueue(int brokerId, Pending pending) {
         List<Pending> batch;
         synchronized (this) {
             waiting.computeIfAbsent(brokerId, id -> new ArrayList<>()).add(pending);
@@ -82,7 +94,8 @@ final class VerificationBatcher {
         for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             Pending first = firstOfId.putIfAbsent(p.transactionalId(), p);
-            if (first == null || (first.producerId() == p.producerId() && first.producerEpoch() == p.producerEpoch())) {
+            if (first == null || (first.producerId() == p.producerId() && first.producerEpoch() == p.producerEpoch()
+                    && first.verifyOnly() == p.verifyOnly())) {
                 batch.add(p);
                 it.remove();
             }
@@ -128,7 +141,7 @@ final class VerificationBatcher {
         for (Pending p : batch) {
             AddPartitionsToTxnTransaction txn = byId.computeIfAbsent(p.transactionalId(), id ->
                     new AddPartitionsToTxnTransaction().setTransactionalId(id).setProducerId(p.producerId())
-                            .setProducerEpoch(p.producerEpoch()).setVerifyOnly(true));
+                            .setProducerEpoch(p.producerEpoch()).setVerifyOnly(p.verifyOnly()));
             AddPartitionsToTxnTopic topic = txn.topics().find(p.partition().topic());
             if (topic == null) {
                 topic = new AddPartitionsToTxnTopic().setName(p.partition().topic());

@@ -6,6 +6,7 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.FeatureLevelRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
@@ -33,6 +34,12 @@ public final class TestImages {
 
     public TestImages clusterId(String clusterId) {
         records.add(new ClusterIdRecord(clusterId));
+        return this;
+    }
+
+    /** A feature finalized at {@code level} (0: no longer finalized). */
+    public TestImages feature(String name, short level) {
+        records.add(new FeatureLevelRecord(name, level));
         return this;
     }
 

@@ -91,6 +91,56 @@ class CoordinatorTransactionVerifierTest {
     }
 
     @Test
+    void addsForATransactionsV2ProducerWithAnAddPartitionsThatIsNotVerifyOnly() throws Exception {
+        CompletableFuture<Errors> added = verifier.add("txn", 42, (short) 3, TP);
+
+        Sent request = next();
+        assertThat(request.brokerId()).isEqualTo(COORDINATOR);
+        AddPartitionsToTxnTransaction txn = request.request().transactions().find("txn");
+        assertThat(txn.verifyOnly()).isFalse();
+        assertThat(txn.producerEpoch()).isEqualTo((short) 3);
+        assertThat(txn.topics().find(TP.topic()).partitions()).containsExactly(TP.partition());
+        request.answer(Errors.NONE);
+        assertThat(added.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void anAddsAnswerIsPassedOnButForFencing() throws Exception {
+        Map<Errors, Errors> expected = Map.of(
+                Errors.PRODUCER_FENCED, Errors.INVALID_PRODUCER_EPOCH,
+                Errors.CONCURRENT_TRANSACTIONS, Errors.CONCURRENT_TRANSACTIONS,
+                Errors.NOT_COORDINATOR, Errors.NOT_COORDINATOR,
+                Errors.INVALID_PRODUCER_ID_MAPPING, Errors.INVALID_PRODUCER_ID_MAPPING);
+        for (Map.Entry<Errors, Errors> e : expected.entrySet()) {
+            CompletableFuture<Errors> answer = verifier.add("txn", 42, (short) 3, TP);
+            next().answer(e.getKey());
+            assertThat(answer.get(10, TimeUnit.SECONDS)).as("for %s", e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void aVerificationAndAnAddOfOneIdGoInRequestsOfTheirOwn() throws Exception {
+        CompletableFuture<Errors> first = verifier.verify("other", 1, (short) 0, TP);
+        Sent inFlight = next();
+        CompletableFuture<Errors> verified = verifier.verify("txn", 42, (short) 3, TP);
+        CompletableFuture<Errors> added = verifier.add("txn", 42, (short) 3, new TopicPartition("orders", 1));
+        inFlight.answer(Errors.NONE);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+
+        Sent verify = next();
+        assertThat(verify.request().transactions().find("txn").verifyOnly()).isTrue();
+        verify.answer(Errors.NONE);
+        assertThat(verified.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        Sent add = next();
+        assertThat(add.request().transactions().find("txn").verifyOnly()).isFalse();
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
+        response.resultsByTransaction().add(AddPartitionsToTxnResponse.resultForTransaction("txn",
+                Map.of(new TopicPartition("orders", 1), Errors.NONE)));
+        add.answer().complete(response);
+        assertThat(added.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
     void everyCallAsksTheCoordinatorAgain() throws Exception {
         CompletableFuture<Errors> first = verifier.verify("txn", 42, (short) 3, TP);
         next().answer(Errors.NONE);
@@ -157,6 +207,8 @@ class CoordinatorTransactionVerifierTest {
         assertThat(verifier.verify("", 42, (short) 3, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(verifier.verify("txn", -1, (short) 3, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(verifier.verify("txn", 42, (short) -1, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(verifier.add("", 42, (short) 3, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(verifier.add("txn", 42, (short) -1, TP).get()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(sent).isEmpty();
     }
 

@@ -3,6 +3,7 @@ package io.strand.metadata.image;
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
+import io.strand.metadata.record.FeatureLevelRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
@@ -53,6 +54,8 @@ public final class MetadataDelta {
     private final Map<Integer, BrokerRegistration> brokers = new HashMap<>();
     private String clusterId;
     private long nextProducerId;
+    /** Feature levels replayed, by name (0 = no longer finalized). */
+    private final Map<String, Short> featureLevels = new HashMap<>();
 
     private MetadataImage result;
 
@@ -122,6 +125,8 @@ public final class MetadataDelta {
             if (clusterId == null) {
                 clusterId = r.clusterId();
             }
+        } else if (record instanceof FeatureLevelRecord r) {
+            featureLevels.put(r.name(), r.featureLevel());
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
@@ -242,8 +247,28 @@ public final class MetadataDelta {
             }
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
-                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId);
+                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures());
         return result;
+    }
+
+    private FeaturesImage applyFeatures() {
+        if (featureLevels.isEmpty() && !replacing) {
+            return base.features();
+        }
+        Map<String, Short> levels = new HashMap<>(replacing ? Map.of() : base.features().finalizedLevels());
+        featureLevels.forEach((name, level) -> {
+            if (level == 0) {
+                levels.remove(name);
+            } else {
+                levels.put(name, level);
+            }
+        });
+        return new FeaturesImage(levels);
+    }
+
+    /** Whether the finalized features changed. */
+    public boolean featuresChanged() {
+        return !requireApplied().features().equals(base.features());
     }
 
     /** Same as {@code apply(base().appliedOffset())}. */

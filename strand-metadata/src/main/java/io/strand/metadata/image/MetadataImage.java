@@ -16,7 +16,7 @@ import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The cluster metadata as of one point of the metadata log: topics and their partitions, config
- * overrides, registered brokers, the producer id counter and the cluster id.
+ * overrides, registered brokers, the producer id counter, the cluster id and the finalized features.
  *
  * <p>Immutable, so request handlers read it from any thread without locks; a change builds a new
  * image through a {@link MetadataDelta}. {@link #appliedOffset()} is the metadata log index of the
@@ -30,7 +30,7 @@ public final class MetadataImage {
 
     /** No topics, no brokers, no configs, no cluster id, producer ids from 0. */
     public static final MetadataImage EMPTY =
-            new MetadataImage(-1L, null, TopicsImage.EMPTY, Map.of(), Map.of(), 0L);
+            new MetadataImage(-1L, null, TopicsImage.EMPTY, Map.of(), Map.of(), 0L, FeaturesImage.EMPTY);
 
     private final long appliedOffset;
     private final String clusterId;
@@ -38,17 +38,19 @@ public final class MetadataImage {
     private final Map<ConfigResource, Map<String, String>> configs;
     private final Map<Integer, BrokerRegistration> brokers;
     private final long nextProducerId;
+    private final FeaturesImage features;
 
     /** The maps must be unmodifiable and not shared with a writer. */
     MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                   Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
-                  long nextProducerId) {
+                  long nextProducerId, FeaturesImage features) {
         this.appliedOffset = appliedOffset;
         this.clusterId = clusterId;
         this.topics = Objects.requireNonNull(topics);
         this.configs = configs;
         this.brokers = brokers;
         this.nextProducerId = nextProducerId;
+        this.features = Objects.requireNonNull(features);
     }
 
     public long appliedOffset() {
@@ -84,14 +86,28 @@ public final class MetadataImage {
         return nextProducerId;
     }
 
+    /** The features finalized for the cluster. */
+    public FeaturesImage features() {
+        return features;
+    }
+
+    /**
+     * The epoch of the finalized features in ApiVersions: this image's offset, as Kafka's broker
+     * answers (it grows with every change of the metadata, so with every feature change too); -1 for
+     * {@link #EMPTY}.
+     */
+    public long finalizedFeaturesEpoch() {
+        return appliedOffset;
+    }
+
     /** The same content at another offset. */
     MetadataImage withAppliedOffset(long offset) {
-        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId);
+        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features);
     }
 
     /**
      * Records that rebuild this image when replayed on {@link #EMPTY}, in a fixed order: cluster
-     * id, brokers, then per topic its TopicRecord, config overrides and partitions, then the
+     * id, finalized features, brokers, then per topic its TopicRecord, config overrides and partitions, then the
      * remaining (broker) configs, then the producer id counter. This is the content of a snapshot.
      */
     public List<MetadataRecord> toRecords() {
@@ -99,6 +115,7 @@ public final class MetadataImage {
         if (clusterId != null) {
             records.add(new ClusterIdRecord(clusterId));
         }
+        records.addAll(features.toRecords());
         for (BrokerRegistration broker : brokers.values()) {
             records.add(broker.toRecord());
         }
@@ -138,18 +155,19 @@ public final class MetadataImage {
                 && Objects.equals(clusterId, other.clusterId)
                 && topics.equals(other.topics)
                 && configs.equals(other.configs)
-                && brokers.equals(other.brokers);
+                && brokers.equals(other.brokers)
+                && features.equals(other.features);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId);
+        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features);
     }
 
     @Override
     public String toString() {
         return "MetadataImage(appliedOffset=" + appliedOffset + ", clusterId=" + clusterId + ", topics="
                 + topics.size() + ", brokers=" + brokers.keySet() + ", configResources=" + configs.keySet()
-                + ", nextProducerId=" + nextProducerId + ")";
+                + ", nextProducerId=" + nextProducerId + ", features=" + features.finalizedLevels() + ")";
     }
 }

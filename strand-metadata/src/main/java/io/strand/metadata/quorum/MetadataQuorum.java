@@ -4,6 +4,7 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.image.MetadataLog;
 import io.strand.metadata.image.MetadataReplayException;
+import io.strand.metadata.image.SupportedFeatures;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.MetadataRecord;
 import java.io.IOException;
@@ -61,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * proof: right after a restart or an election it can be one the leader has since passed. Without
  * a leader, or while the read fails, the follower keeps trying. Last, it waits until the listener
  * has been told the image caught up to, so a caller sees the listener's side effects too. The
- * first leader of a new quorum writes the {@link ClusterIdRecord}.
+ * first leader of a new quorum writes the {@link ClusterIdRecord}, and with it, in the same entry, the
+ * bootstrap levels of the finalized features ({@link SupportedFeatures#BOOTSTRAP}).
  *
  * <p>Threads: thread-safe. Ratis' apply thread applies entries and hands each new image, with its
  * delta, to the metadata publisher, whose own thread ({@code strand-metadata-publisher-<nodeId>})
@@ -544,12 +546,16 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
             return;
         }
         String clusterId = options.clusterId() != null ? options.clusterId() : randomClusterId();
-        append(List.of(new ClusterIdRecord(clusterId))).whenComplete((offset, error) -> {
+        List<MetadataRecord> bootstrap = new ArrayList<>();
+        bootstrap.add(new ClusterIdRecord(clusterId));
+        bootstrap.addAll(SupportedFeatures.BOOTSTRAP);
+        append(bootstrap).whenComplete((offset, error) -> {
             if (error != null) {
                 log.warn("Could not write the cluster id, the next leader will: nodeId={} error={}", nodeId,
                         error.toString());
             } else {
-                log.info("Wrote cluster id: clusterId={} offset={}", clusterId, offset);
+                log.info("Wrote cluster id and bootstrap features: clusterId={} features={} offset={}", clusterId,
+                        SupportedFeatures.BOOTSTRAP, offset);
             }
         });
     }

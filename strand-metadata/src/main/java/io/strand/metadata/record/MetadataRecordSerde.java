@@ -59,6 +59,7 @@ import org.apache.kafka.common.config.ConfigResource;
  * |         |                      | online log directories change) adds: uuid list logDirs.        |
  * | 9       | UnregisterBroker-    | int32 brokerId, int64 brokerEpoch                              |
  * |         | Record               |                                                                |
+ * | 10      | FeatureLevelRecord   | string name, int16 featureLevel                                |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -91,6 +92,7 @@ public final class MetadataRecordSerde {
     static final byte CLUSTER_ID = 7;
     static final byte BROKER_REGISTRATION_CHANGE = 8;
     static final byte UNREGISTER_BROKER = 9;
+    static final byte FEATURE_LEVEL = 10;
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
@@ -266,6 +268,10 @@ public final class MetadataRecordSerde {
         } else if (record instanceof ClusterIdRecord r) {
             header(out, CLUSTER_ID);
             writeString(out, r.clusterId());
+        } else if (record instanceof FeatureLevelRecord r) {
+            header(out, FEATURE_LEVEL);
+            writeString(out, r.name());
+            out.writeShort(r.featureLevel());
         } else {
             throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
         }
@@ -359,6 +365,15 @@ public final class MetadataRecordSerde {
             }
             case CLUSTER_ID:
                 return new ClusterIdRecord(readNonNullString(in, "clusterId"));
+            case FEATURE_LEVEL: {
+                String name = readNonNullString(in, "name");
+                short level = in.getShort();
+                if (level < 0) {
+                    throw new MetadataFormatException("Negative feature level: name=" + name + " featureLevel="
+                            + level);
+                }
+                return new FeatureLevelRecord(name, level);
+            }
             default:
                 throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
         }

@@ -7,6 +7,7 @@ import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.Endpoint;
+import io.strand.metadata.record.FeatureLevelRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
@@ -205,5 +206,37 @@ public class MetadataDeltaTest {
         assertThatThrownBy(() -> delta.replay(new TopicRecord("b", ID_B))).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new MetadataDelta(MetadataImage.EMPTY).createdTopics())
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void featureLevelsAreFinalizedReplacedAndRemovedAtLevelZero() {
+        MetadataImage bootstrapped = apply(MetadataImage.EMPTY, 1, new ClusterIdRecord("c"),
+                new FeatureLevelRecord("metadata.version", (short) 30),
+                new FeatureLevelRecord("transaction.version", (short) 1));
+        MetadataDelta delta = new MetadataDelta(bootstrapped);
+        delta.replayAll(List.of(new FeatureLevelRecord("transaction.version", (short) 2),
+                new FeatureLevelRecord("metadata.version", (short) 0)));
+        MetadataImage after = delta.apply(5);
+
+        assertThat(bootstrapped.features().finalizedLevels()).containsExactly(
+                Map.entry("metadata.version", (short) 30), Map.entry("transaction.version", (short) 1));
+        assertThat(after.features().finalizedLevels()).containsExactly(Map.entry("transaction.version", (short) 2));
+        assertThat(after.features().level("metadata.version")).isZero();
+        assertThat(after.finalizedFeaturesEpoch()).isEqualTo(5);
+        assertThat(delta.featuresChanged()).isTrue();
+    }
+
+    @Test
+    void snapshotRecordsKeepTheFinalizedFeatures() {
+        MetadataImage image = apply(MetadataImage.EMPTY, 3, new ClusterIdRecord("c"),
+                new FeatureLevelRecord("group.version", (short) 1), new TopicRecord("a", ID_A));
+        MetadataDelta reload = MetadataDelta.replacing(MetadataImage.EMPTY);
+        reload.replayAll(image.toRecords());
+
+        assertThat(reload.apply(3)).isEqualTo(image);
+        MetadataDelta unrelated = new MetadataDelta(image);
+        unrelated.replay(new TopicRecord("b", ID_B));
+        assertThat(unrelated.apply(4).features()).isSameAs(image.features());
+        assertThat(unrelated.featuresChanged()).isFalse();
     }
 }

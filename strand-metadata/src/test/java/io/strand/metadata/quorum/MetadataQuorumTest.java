@@ -112,6 +112,8 @@ class MetadataQuorumTest {
         assertThat(quorum.isLeader()).isTrue();
         assertThat(quorum.leaderId()).hasValue(1);
         assertThat(quorum.image().clusterId()).isNotBlank();
+        assertThat(quorum.image().features().finalizedLevels()).containsEntry("metadata.version", (short) 30)
+                .containsEntry("group.version", (short) 1).containsEntry("transaction.version", (short) 2);
         assertThat(quorum.raftAddress().getPort()).isPositive();
 
         long first = get(quorum.append(newTopic("a", 2)));
@@ -201,6 +203,7 @@ class MetadataQuorumTest {
         assertThat(restarted.image().topics()).isEqualTo(before.topics());
         assertThat(restarted.image().allConfigs()).isEqualTo(before.allConfigs());
         assertThat(restarted.image().clusterId()).isEqualTo(before.clusterId());
+        assertThat(restarted.image().features()).isEqualTo(before.features());
         assertThat(restarted.image().appliedOffset()).isEqualTo(lastOffset);
         assertThat(listenerEvents).containsExactly("created a@" + createdAt);
         long next = get(restarted.append(newTopic("b", 1)));

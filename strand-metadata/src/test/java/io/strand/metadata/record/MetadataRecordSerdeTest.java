@@ -50,6 +50,17 @@ class MetadataRecordSerdeTest {
     }
 
     @Test
+    void featureLevelRecordHasTheDocumentedBytesAndRoundTrips() {
+        FeatureLevelRecord record = new FeatureLevelRecord("tv", (short) 2);
+        byte[] bytes = MetadataRecordSerde.serialize(record);
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0a00" + "00000002" + "7476" + "0002");
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes))).isEqualTo(record);
+        assertThatThrownBy(() -> MetadataRecordSerde.deserialize(ByteBuffer.wrap(
+                HexFormat.of().parseHex("0a00" + "00000002" + "7476" + "ffff"))))
+                .isInstanceOf(MetadataFormatException.class);
+    }
+
+    @Test
     void topicRecordStartsWithTypeAndVersion() {
         byte[] bytes = MetadataRecordSerde.serialize(new TopicRecord("t", new Uuid(1, 2)));
         assertThat(bytes[MetadataRecordSerde.TYPE_OFFSET]).isEqualTo(MetadataRecordSerde.TOPIC);
@@ -247,9 +258,11 @@ class MetadataRecordSerdeTest {
         Arbitrary<MetadataRecord> producerIds = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
                 .as(ProducerIdsRecord::new);
         Arbitrary<MetadataRecord> clusterId = strings.map(ClusterIdRecord::new);
+        Arbitrary<MetadataRecord> featureLevel = Combinators.combine(strings,
+                Arbitraries.shorts().between((short) 0, Short.MAX_VALUE)).as(FeatureLevelRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
                 producerIds, clusterId, legacyBroker, change, unregister, reassigning, placed, brokerWithDirs,
-                changeWithDirs));
+                changeWithDirs, featureLevel));
         return Arbitraries.oneOf(all);
     }
 }

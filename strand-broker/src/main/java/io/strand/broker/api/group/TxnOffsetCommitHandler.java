@@ -36,14 +36,16 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * transaction holds the group's {@code __consumer_offsets} partition (KIP-890, Kafka's
  * {@code transaction.partition.verification.enable}); a refusal answers every partition with the
  * verifier's error (NETWORK_EXCEPTION, the transaction coordinator out of reach, as
- * COORDINATOR_LOAD_IN_PROGRESS, which the client retries, as Kafka does). Not built: v5's implicit
- * AddOffsetsToTxn of transaction version 2 (clients use v5 in a transaction only once that version is
- * finalized; until then they send AddOffsetsToTxn and at most v4).
+ * COORDINATOR_LOAD_IN_PROGRESS, which the client retries, as Kafka does). v5 is the version of
+ * transactions v2 producers, which send no AddOffsetsToTxn: the verifier adds the group's partition to
+ * the transaction instead ({@link TransactionVerifier#add}), with the same translation of its errors.
  */
 final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
 
     static final short MIN_VERSION = 0;
     static final short MAX_VERSION = 5;
+    /** The first version of transactions v2 producers, whose offsets partition is added implicitly. */
+    static final short FIRST_ADD_PARTITION_VERSION = 5;
 
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
@@ -84,7 +86,7 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
             return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(unknown));
         }
         data.setTopics(known);
-        return verify(data)
+        return verify(data, context.apiVersion() >= FIRST_ADD_PARTITION_VERSION)
                 .thenCompose(error -> error == Errors.NONE ? coordinator.commitTransactionalOffsets(data)
                         : CompletableFuture.completedFuture(OffsetResponses.txnCommitError(data, error)))
                 .thenApply(response -> {
@@ -94,18 +96,21 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
     }
 
     /**
-     * The verifier's answer for the group's partition; a request the coordinator refuses anyway (no group
-     * id, no producer) is left to it.
+     * The verifier's answer for the group's partition (with {@code add}, to adding it to the
+     * transaction); a request the coordinator refuses anyway (no group id, no producer) is left to it.
      */
-    private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data) {
+    private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data, boolean add) {
         if (data.groupId() == null || data.groupId().isEmpty() || data.producerId() < 0
                 || data.producerEpoch() < 0) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
         TopicPartition partition = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
                 coordinator.partitionFor(data.groupId()));
-        return verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition)
-                .thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS : error);
+        CompletableFuture<Errors> answer = add
+                ? verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partition)
+                : verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition);
+        return answer.thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS
+                : error);
     }
 
     private static TxnOffsetCommitResponseTopic failed(TxnOffsetCommitRequestTopic topic, Errors error) {

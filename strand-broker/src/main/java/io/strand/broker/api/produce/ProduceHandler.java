@@ -72,14 +72,17 @@ import org.slf4j.LoggerFactory;
  * (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for the whole request) and hold one producer's batches
  * (else INVALID_PRODUCER_ID_MAPPING), as in Kafka. Each partition with a transactional batch is first
  * checked by the {@link TransactionVerifier} (KIP-890: is the partition in the producer's ongoing
- * transaction?); a refusal is answered for that partition, translated as Kafka's broker does
- * ({@link TransactionVerification#refusal}), and nothing of it is appended. The request's appends wait
- * for all its verifications (each bounded by the request's {@code timeout_ms}: then NETWORK_EXCEPTION,
- * answered NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends
+ * transaction?), or from v12, the version of transactions v2 producers, added to the transaction by
+ * it (the producer sends no AddPartitionsToTxn); a refusal is answered for that partition, translated
+ * as Kafka's broker does ({@link TransactionVerification#refusal}), and nothing of it is appended. The
+ * request's appends wait for all its verifications (each bounded by the request's {@code timeout_ms}:
+ * then NETWORK_EXCEPTION, answered NOT_ENOUGH_REPLICAS), then run on the append executor; a producer's later request appends
  * only after them, so pipelined batches keep their order ({@link TransactionVerification}). The log
  * refuses a non-transactional batch of a producer whose transaction is open (INVALID_TXN_STATE). Not
  * built: Kafka's verification guard (a transaction that ends between the verification and the append
- * is not noticed) and its retries of CONCURRENT_TRANSACTIONS for Produce v12+ (the client retries).
+ * is not noticed). CONCURRENT_TRANSACTIONS from an add of v12+ (the previous transaction's markers
+ * still being written) is held by the coordinator for a moment, then answered as it is: the client
+ * retries it.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
@@ -202,7 +205,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             if (TransactionalBatches.isTransactional(append.records)
                     && !transactionOngoing(append, transactional.producerId(), transactional.producerEpoch())) {
                 append.verification = verification.verify(data.transactionalId(), transactional.producerId(),
-                        transactional.producerEpoch(), append.topicPartition, data.timeoutMs());
+                        transactional.producerEpoch(), append.topicPartition, data.timeoutMs(),
+                        TransactionVerification.addsPartitions(request.version()));
                 verifications.add(append.verification);
             }
         }

@@ -51,16 +51,23 @@ final class TransactionVerification {
         this.appendExecutor = appendExecutor;
     }
 
+    /** Whether a Produce of {@code version} comes from a transactions v2 producer, whose partitions the leader adds. */
+    static boolean addsPartitions(short version) {
+        return version >= FIRST_ADD_PARTITION_VERSION;
+    }
+
     /**
-     * The verifier's answer for {@code partition}, never failing (a failure is its error code), and bounded
+     * The verifier's answer for {@code partition} (with {@code add}, to adding it to the transaction),
+     * never failing (a failure is its error code), and bounded
      * by {@code timeoutMs}: no answer by then counts as NETWORK_EXCEPTION, what Kafka's broker sees when its
      * AddPartitionsToTxn request to the coordinator times out, so that a hung verification never holds up
      * the connection's later responses.
      */
     CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
-                                     TopicPartition partition, int timeoutMs) {
+                                     TopicPartition partition, int timeoutMs, boolean add) {
         try {
-            return verifier.verify(transactionalId, producerId, producerEpoch, partition)
+            return (add ? verifier.add(transactionalId, producerId, producerEpoch, partition)
+                    : verifier.verify(transactionalId, producerId, producerEpoch, partition))
                     .exceptionally(e -> Errors.forException(e instanceof CompletionException && e.getCause() != null
                             ? e.getCause() : e))
                     .completeOnTimeout(Errors.NETWORK_EXCEPTION, Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.strand.broker.group.GroupMarkerWriter;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.txn.ScriptedVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.coordinator.group.OffsetsTopicLog;
@@ -94,6 +95,7 @@ class TxnOffsetCommitHandlerTest {
     private volatile Errors verification = Errors.NONE;
     private final List<String> verified = new java.util.concurrent.CopyOnWriteArrayList<>();
     private TxnOffsetCommitHandler handler;
+    private ScriptedVerifier verifier;
     private OffsetFetchHandler fetchHandler;
 
     @BeforeEach
@@ -103,11 +105,11 @@ class TxnOffsetCommitHandlerTest {
         coordinator.onLeadership(Set.of(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.isActive(0));
         MetadataImage image = image();
-        handler = new TxnOffsetCommitHandler(coordinator, () -> image, (transactionalId, producerId, producerEpoch,
-                partition) -> {
+        verifier = new ScriptedVerifier((transactionalId, producerId, producerEpoch, partition) -> {
             verified.add(transactionalId + "/" + producerId + "/" + producerEpoch + "/" + partition);
             return CompletableFuture.completedFuture(verification);
         });
+        handler = new TxnOffsetCommitHandler(coordinator, () -> image, verifier);
         fetchHandler = new OffsetFetchHandler(coordinator, () -> image);
     }
 
@@ -269,6 +271,26 @@ class TxnOffsetCommitHandlerTest {
         commit((short) 3, commit("g", 7L, TOPIC, 5));
 
         assertThat(verified).containsExactly("tx/7/" + EPOCH + "/" + Topic.GROUP_METADATA_TOPIC_NAME + "-0");
+        assertThat(verifier.kinds()).containsExactly("verify");
+    }
+
+    @Test
+    void version5AddsTheGroupsPartitionToTheTransactionInsteadOfVerifying() {
+        commit((short) 4, commit("g", 7L, TOPIC, 5));
+        commit((short) 5, commit("g", 7L, TOPIC, 6));
+
+        assertThat(verified).containsExactly("tx/7/" + EPOCH + "/" + Topic.GROUP_METADATA_TOPIC_NAME + "-0",
+                "tx/7/" + EPOCH + "/" + Topic.GROUP_METADATA_TOPIC_NAME + "-0");
+        assertThat(verifier.kinds()).as("v4 verifies (AddOffsetsToTxn came first), v5 adds")
+                .containsExactly("verify", "add");
+    }
+
+    @Test
+    void aRefusedAddAnswersEveryPartitionAndWritesNothing() {
+        verification = Errors.INVALID_PRODUCER_EPOCH;
+
+        assertThat(errors(commit((short) 5, commit("g", 7L, TOPIC, 5)))).containsExactly(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(fetchV7("g", true).errorCode()).as("nothing pending").isZero();
     }
 
     @Test

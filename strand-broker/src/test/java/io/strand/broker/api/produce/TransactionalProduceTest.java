@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.broker.api.Requests;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
-import io.strand.broker.txn.TransactionVerifier;
+import io.strand.broker.txn.ScriptedVerifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -57,17 +57,18 @@ class TransactionalProduceTest {
     private final Queue<CompletableFuture<Errors>> verdicts = new ArrayDeque<>();
     private final List<String> verified = new CopyOnWriteArrayList<>();
     private ProduceHandler handler;
+    private ScriptedVerifier verifier;
 
     @BeforeEach
     void setUp() {
         cluster = new ReplicatedPartitionFixture(dir, List.of(1), List.of(1), 1);
-        TransactionVerifier verifier = (transactionalId, producerId, producerEpoch, partition) -> {
+        verifier = new ScriptedVerifier((transactionalId, producerId, producerEpoch, partition) -> {
             verified.add(transactionalId + "/" + producerId + "/" + producerEpoch + "/" + partition);
             synchronized (verdicts) {
                 CompletableFuture<Errors> next = verdicts.poll();
                 return next != null ? next : CompletableFuture.completedFuture(Errors.NONE);
             }
-        };
+        });
         handler = new ProduceHandler(cluster.replicaManager, cluster::image, verifier, appendExecutor);
     }
 
@@ -124,6 +125,8 @@ class TransactionalProduceTest {
         assertThat(answer.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(answer.baseOffset()).isZero();
         assertThat(verified).containsExactly(TRANSACTIONAL_ID + "/" + PRODUCER_ID + "/" + EPOCH + "/" + TP);
+        assertThat(verifier.kinds()).as("v12 is a transactions v2 producer's: its partition is added")
+                .containsExactly("add");
         assertThat(logEndOffset()).isEqualTo(2);
         assertThat(cluster.partition().highWatermark()).isEqualTo(2);
         assertThat(cluster.partition().lastStableOffset()).isZero();
@@ -285,5 +288,24 @@ class TransactionalProduceTest {
 
         assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(verified).isEmpty();
+    }
+
+    @Test
+    void beforeVersion12ThePartitionIsOnlyVerified() {
+        assertThat(only(produce((short) 11, TRANSACTIONAL_ID, transactional(0, "a")).join()).errorCode()).isZero();
+
+        assertThat(verifier.kinds()).containsExactly("verify");
+    }
+
+    @Test
+    void aConcurrentTransactionsAnswerToAnAddIsPassedOnFromVersion12() {
+        verdict(CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS));
+        PartitionProduceResponse v12 = only(produce((short) 12, TRANSACTIONAL_ID, transactional(0, "a")).join());
+        verdict(CompletableFuture.completedFuture(Errors.CONCURRENT_TRANSACTIONS));
+        PartitionProduceResponse v11 = only(produce((short) 11, TRANSACTIONAL_ID, transactional(0, "a")).join());
+
+        assertThat(Errors.forCode(v12.errorCode())).as("v2 clients retry it").isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(Errors.forCode(v11.errorCode())).isEqualTo(Errors.NOT_ENOUGH_REPLICAS);
+        assertThat(logEndOffset()).isZero();
     }
 }
