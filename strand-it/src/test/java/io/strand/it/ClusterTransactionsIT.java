@@ -137,7 +137,7 @@ class ClusterTransactionsIT {
         createTopicLedByEveryBroker(topic);
         KafkaProducer<String, String> producer = producer("txn-spread");
         producer.initTransactions();
-        List<Short> epochs = new ArrayList<>();
+        List<Integer> epochs = new ArrayList<>();
         epochs.add(epoch("txn-spread"));
         inTransaction(producer, topic, "committed-a", true);
         epochs.add(epoch("txn-spread"));
@@ -152,7 +152,7 @@ class ClusterTransactionsIT {
         epochs.add(epoch("txn-spread"));
 
         assertThat(epochs).as("transactions v2 bump the producer epoch at every EndTxn").containsExactly(
-                epochs.get(0), (short) (epochs.get(0) + 1), (short) (epochs.get(0) + 2), (short) (epochs.get(0) + 3));
+                epochs.get(0), epochs.get(0) + 1, epochs.get(0) + 2, epochs.get(0) + 3);
         assertThat(admin.listConsumerGroupOffsets("txn-spread-group").partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(3));
         TransactionDescription description = admin.describeTransactions(List.of("txn-spread"))
@@ -326,7 +326,7 @@ class ClusterTransactionsIT {
         }
     }
 
-    private static short epoch(String transactionalId) throws Exception {
+    private static int epoch(String transactionalId) throws Exception {
         return admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
                 .get(30, TimeUnit.SECONDS).producerEpoch();
     }
