@@ -260,10 +260,12 @@ class WriteTxnMarkersChannelTest {
         channel.close();
 
         assertThat(sender.closed).isTrue();
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("strand-txn-markers-" + NODE_ID));
+        // The executor has terminated; its worker thread may still be returning from its run method.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("strand-txn-markers-" + NODE_ID)));
+        // With the executor gone, an answer or a send has nowhere to run: nothing can happen later.
         inFlight.answer(tp -> Errors.NONE);
         channel.send(markers(101, Set.of(A1)), completion);
-        Thread.sleep(50);
         assertThat(reported).isEmpty();
         assertThat(sender.sent).isEmpty();
     }
