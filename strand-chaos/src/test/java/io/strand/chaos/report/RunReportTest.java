@@ -44,7 +44,7 @@ class RunReportTest {
         report.write(dir);
 
         assertThat(report.verdict()).isEqualTo("PASS strand seed=42 faults=1 acked=2 failed=0 unknown=0 reads=0 "
-                + "lost=0 dup=0 resent=0 order=0 inconsistent=0 unexpected=0 skip=0 repeat=0");
+                + "lost=0 dup=0 resent=0 order=0 inconsistent=0 unexpected=0 skip=0 repeat=0 aborted=0 partial=0");
         assertThat(Files.readString(dir.resolve("report.md"))).contains("| 1 | isolate | isolate node 2 |");
         assertThat(Files.readString(dir.resolve("report.json"))).contains("\"longestGapMs\": 2500")
                 .contains("\"recoveryMs\": 1000");
