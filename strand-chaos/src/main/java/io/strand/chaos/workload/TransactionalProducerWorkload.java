@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@value #MIN_RECORDS} to {@value #MAX_RECORDS} records, record i to partition (n + i) mod partitions (so
  * every transaction spans at least two partitions), each tagged with {@link Transaction#valueOf}; every
  * {@value #ABORT_EVERY}th transaction (n mod {@value #ABORT_EVERY} = {@value #ABORT_EVERY} - 1) is
- * aborted on purpose, the others committed. Each transaction's outcome is logged:
+ * aborted on purpose once its records are written (flushed: acknowledged by the partitions' leaders), the
+ * others committed. Each transaction's outcome is logged:
  *
  * <ul>
  *   <li>COMMITTED: commitTransaction returned (after retrying it on a time-out, as the client allows);</li>
@@ -159,6 +160,9 @@ public final class TransactionalProducerWorkload implements AutoCloseable {
                         Transaction.valueOf(name, number, index, targets.size())));
             }
             if (abortsOnPurpose(number)) {
+                // written first, so that the log holds what read_committed readers must not see (an abort
+                // with the records still in the client's buffer would drop them unsent)
+                producer.flush();
                 producer.abortTransaction();
                 finish(number, targets, startedAtMs, Transaction.Outcome.ABORTED, null);
             } else {
