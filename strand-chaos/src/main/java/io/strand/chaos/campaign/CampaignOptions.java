@@ -23,6 +23,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * --faults a,b,...         the kinds to draw from (default: all of FaultKind.all())
  * --rate N                 sends a second of each Java producer (default 100; the Python one half)
  * --no-python              no librdkafka producer
+ * --transactions N         transactional Java producers on the topic chaos-tx, read by read_committed
+ *                          consumers (default 2; 0 for none); each begins at most rate / 20 transactions a
+ *                          second (at least 1)
  * --results DIR            where results go (default chaos/results)
  * --lab-prefix P           the network lab's names (default chaos)
  * --lab-subnet N           the lab's subnet 10.213.N.0/24 (default 10)
@@ -30,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record CampaignOptions(String system, long seed, int schedules, int durationSeconds, int everyKindTimes,
                               List<String> faults, int rate, boolean python, Path results, String labPrefix,
-                              int labSubnet, long maxQuietMs, long maxHoldMs) {
+                              int labSubnet, long maxQuietMs, long maxHoldMs, int transactions) {
 
     /** {@code --system both}: each seed against Strand, then against Kafka. */
     public static final String BOTH = "both";
@@ -48,7 +51,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
     public static CampaignOptions defaults() {
         return new CampaignOptions("strand", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2), 1, 60, 0,
                 List.of(), 100, true, Path.of("chaos", "results"), "chaos", 10, Schedule.MAX_QUIET_MS,
-                Schedule.MAX_HOLD_MS);
+                Schedule.MAX_HOLD_MS, 2);
     }
 
     public static CampaignOptions parse(String[] args) {
@@ -77,6 +80,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
                         case "--max-quiet-ms" -> o.with(b -> b.maxQuietMs = number(option, value,
                                 Schedule.MIN_QUIET_MS));
                         case "--max-hold-ms" -> o.with(b -> b.maxHoldMs = number(option, value, Schedule.MIN_HOLD_MS));
+                        case "--transactions" -> o.with(b -> b.transactions = (int) number(option, value, 0));
                         default -> throw new IllegalArgumentException("unknown option " + option);
                     };
                 }
@@ -88,6 +92,11 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         }
         o.kinds(); // names every unknown kind now
         return o;
+    }
+
+    /** Transactions a second each transactional producer begins at most: a twentieth of {@link #rate()}, at least 1. */
+    public int transactionRate() {
+        return Math.max(1, rate / 20);
     }
 
     /** The kinds to draw from: every kind, or those {@code --faults} names. */
@@ -122,7 +131,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         Builder b = new Builder(this);
         change.accept(b);
         return new CampaignOptions(b.system, b.seed, b.schedules, b.durationSeconds, b.everyKindTimes, b.faults, b.rate,
-                b.python, b.results, b.labPrefix, b.labSubnet, b.maxQuietMs, b.maxHoldMs);
+                b.python, b.results, b.labPrefix, b.labSubnet, b.maxQuietMs, b.maxHoldMs, b.transactions);
     }
 
     /** The mutable form {@link #with} hands out. */
@@ -140,6 +149,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
         public int labSubnet;
         public long maxQuietMs;
         public long maxHoldMs;
+        public int transactions;
 
         Builder(CampaignOptions o) {
             system = o.system;
@@ -155,6 +165,7 @@ public record CampaignOptions(String system, long seed, int schedules, int durat
             labSubnet = o.labSubnet;
             maxQuietMs = o.maxQuietMs;
             maxHoldMs = o.maxHoldMs;
+            transactions = o.transactions;
         }
     }
 }

@@ -9,6 +9,8 @@ import io.strand.chaos.history.ConsumerEvent;
 import io.strand.chaos.history.History;
 import io.strand.chaos.history.ReplicaAudit;
 import io.strand.chaos.history.Send;
+import io.strand.chaos.history.Transaction;
+import io.strand.chaos.history.TransactionHistory;
 import io.strand.chaos.report.FaultWindow;
 import io.strand.chaos.report.ClientTrouble;
 import io.strand.chaos.report.RunReport;
@@ -19,6 +21,7 @@ import io.strand.chaos.workload.JavaProducerWorkload;
 import io.strand.chaos.workload.LoneConsumerWorkload;
 import io.strand.chaos.workload.ProducerWorkload;
 import io.strand.chaos.workload.PythonProducerWorkload;
+import io.strand.chaos.workload.TransactionalProducerWorkload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +52,11 @@ import org.apache.kafka.common.Node;
  * disk lab can be made; else the disk faults are skipped), a topic of
  * {@value #PARTITIONS} partitions with three replicas and min.insync.replicas 2, the workloads (two
  * idempotent acks=all Java producers, one librdkafka producer, a lone consumer and a group of two),
+ * and, unless {@code --transactions 0}, the transactional workload on a topic of its own
+ * ({@value #TX_TOPIC}, {@value #PARTITIONS} partitions, as {@value #TOPIC}): transactional Java producers
+ * whose transactions span its partitions, a read_committed consumer alone and a read_committed group of two;
  * the schedule's faults one after the other under load, a heal, the consumers caught up, the final
- * read, the check and the report in {@code <results>/<time>-<system>-<seed>/} (with the nodes'
+ * reads (of {@value #TX_TOPIC} both read_committed and read_uncommitted), the check and the report in {@code <results>/<time>-<system>-<seed>/} (with the nodes'
  * logs under {@code nodes/}).
  *
  * <p>Not thread-safe: the calling thread is the schedule's.
@@ -61,6 +67,9 @@ public final class CampaignRun {
     static final int PARTITIONS = 3;
     static final int NODES = 3;
     static final String GROUP = "chaos-group";
+    static final String TX_TOPIC = "chaos-tx";
+    static final String TX_GROUP = "chaos-tx-group";
+    private static final Map<String, Object> READ_COMMITTED = Map.of("isolation.level", "read_committed");
     /** Each node's filesystem: room for a run's records (a few MiB a minute) and the logs, with margin. */
     static final long DISK_BYTES = 256L << 20;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(90);
@@ -102,9 +111,13 @@ public final class CampaignRun {
                 + (options.byKind() ? " --every-kind " + options.everyKindTimes() : " --duration " + options.durationSeconds())
                 + (options.faults().isEmpty() ? "" : " --faults " + String.join(",", options.faults()))
                 + (options.maxQuietMs() == Schedule.MAX_QUIET_MS ? "" : " --max-quiet-ms " + options.maxQuietMs())
-                + (options.maxHoldMs() == Schedule.MAX_HOLD_MS ? "" : " --max-hold-ms " + options.maxHoldMs()));
+                + (options.maxHoldMs() == Schedule.MAX_HOLD_MS ? "" : " --max-hold-ms " + options.maxHoldMs())
+                + (options.transactions() == CampaignOptions.defaults().transactions() ? ""
+                        : " --transactions " + options.transactions()));
         List<ProducerWorkload> producers = new ArrayList<>();
         List<ConsumerWorkload> consumers = new ArrayList<>();
+        List<TransactionalProducerWorkload> txProducers = new ArrayList<>();
+        List<ConsumerWorkload> txConsumers = new ArrayList<>();
         Map<String, String> skipped = new TreeMap<>();
         String noDisks = DiskLab.unusableBecause();
         if (noDisks != null) {
@@ -117,8 +130,13 @@ public final class CampaignRun {
                      work.resolve("nodes"));
              Admin admin = admin(cluster.bootstrapServers())) {
             try {
-                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
-                        .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+                List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
+                        .configs(Map.of("min.insync.replicas", "2"))));
+                if (options.transactions() > 0) {
+                    topics.add(new NewTopic(TX_TOPIC, PARTITIONS, (short) NODES)
+                            .configs(Map.of("min.insync.replicas", "2")));
+                }
+                admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
                 Nemesis nemesis = new Nemesis(lab, cluster, disks);
                 FaultContext context = new FaultContext(nemesis, NODES, PARTITIONS, p -> leaderOf(admin, p));
                 List<FaultKind> kinds = options.kinds();
@@ -128,7 +146,9 @@ public final class CampaignRun {
                         : Schedule.build(seed, kinds, context, Schedule.maxEntries(options.durationSeconds() * 1000L),
                                 options.maxQuietMs(), options.maxHoldMs());
                 startWorkloads(cluster.bootstrapServers(), work, producers, consumers, notes);
+                startTransactions(cluster.bootstrapServers(), txProducers, txConsumers);
                 awaitAcks(producers, "the first acknowledgements");
+                awaitCommits(txProducers, "the first committed transactions", notes);
                 long startMs = System.currentTimeMillis();
                 long deadlineMs = startMs + options.durationSeconds() * 1000L;
                 for (Schedule.Entry entry : schedule) {
@@ -155,6 +175,7 @@ public final class CampaignRun {
                 lab.healAll();
                 restartExited(cluster, notes);
                 awaitAcks(producers, "acknowledgements after the heal");
+                awaitCommits(txProducers, "committed transactions after the heal", notes);
                 long endMs = System.currentTimeMillis();
                 List<Send> sends = new ArrayList<>();
                 Set<String> idempotent = new HashSet<>();
@@ -179,7 +200,8 @@ public final class CampaignRun {
                     }
                 }
                 History history = new History(sends, idempotent, events,
-                        FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)));
+                        FinalRead.read(cluster.bootstrapServers(), TOPIC, PARTITIONS, Duration.ofSeconds(120)),
+                        transactionHistory(cluster.bootstrapServers(), txProducers, txConsumers, notes));
                 // The load has stopped: every node's copy of the topic, read from its files.
                 Map<Integer, Path> logDirs = new TreeMap<>();
                 for (int node = 1; node <= NODES; node++) {
@@ -192,12 +214,14 @@ public final class CampaignRun {
                 audit.sequenceBreaks(AUDIT_LINES).forEach(b -> findings.add("idempotent sequence break: " + b));
                 notes.addAll(findings);
                 RunReport report = new RunReport(options.system(), seed, startMs, endMs, windows, history,
-                        new Checker().check(history, audit), notes, skipped, clientTrouble(producers));
+                        new Checker().check(history, audit), notes, skipped, clientTrouble(producers, txProducers));
                 report.write(dir);
                 return new Outcome(report, dir, diagnosis(findings, producers));
             } finally {
                 producers.forEach(ProducerWorkload::close);
                 consumers.forEach(ConsumerWorkload::close);
+                txProducers.forEach(TransactionalProducerWorkload::close);
+                txConsumers.forEach(ConsumerWorkload::close);
                 Files.writeString(dir.resolve("nemesis.log"), String.join("\n", windows.stream()
                         .map(FaultWindow::toString).toList()) + "\n");
                 cluster.copyNodeLogs(dir.resolve("nodes"));
@@ -226,6 +250,84 @@ public final class CampaignRun {
         consumers.add(LoneConsumerWorkload.start("alone0", bootstrap, TOPIC, PARTITIONS));
         for (int i = 0; i < 2; i++) {
             consumers.add(GroupConsumerWorkload.start("member" + i, GROUP, bootstrap, TOPIC));
+        }
+    }
+
+    private void startTransactions(String bootstrap, List<TransactionalProducerWorkload> txProducers,
+                                   List<ConsumerWorkload> txConsumers) {
+        for (int i = 0; i < options.transactions(); i++) {
+            txProducers.add(TransactionalProducerWorkload.start("tx" + i, bootstrap, TX_TOPIC, PARTITIONS,
+                    options.transactionRate()));
+        }
+        if (options.transactions() > 0) {
+            txConsumers.add(LoneConsumerWorkload.start("txalone0", bootstrap, TX_TOPIC, PARTITIONS, READ_COMMITTED));
+            for (int i = 0; i < 2; i++) {
+                txConsumers.add(GroupConsumerWorkload.start("txmember" + i, TX_GROUP, bootstrap, TX_TOPIC,
+                        READ_COMMITTED));
+            }
+        }
+    }
+
+    /**
+     * Stops the transactional producers, reads {@value #TX_TOPIC} in full both read_committed and
+     * read_uncommitted, waits until each read_committed reader group has read up to the last committed
+     * record of every partition (noted if not), stops the readers and gathers it all.
+     */
+    private static TransactionHistory transactionHistory(String bootstrap, List<TransactionalProducerWorkload> producers,
+                                                         List<ConsumerWorkload> readers, List<String> notes)
+            throws InterruptedException {
+        if (producers.isEmpty()) {
+            return TransactionHistory.NONE;
+        }
+        List<Transaction> transactions = new ArrayList<>();
+        for (TransactionalProducerWorkload producer : producers) {
+            producer.stop();
+            transactions.addAll(producer.transactions());
+        }
+        Map<Integer, java.util.NavigableMap<Long, String>> committed = FinalRead.read(bootstrap, TX_TOPIC, PARTITIONS,
+                Duration.ofSeconds(120), "read_committed");
+        Map<Integer, java.util.NavigableMap<Long, String>> uncommitted = FinalRead.read(bootstrap, TX_TOPIC,
+                PARTITIONS, Duration.ofSeconds(120));
+        BooleanSupplier caughtUp = () -> {
+            Map<String, Map<Integer, Long>> byReader = new TreeMap<>();
+            for (ConsumerWorkload reader : readers) {
+                String group = reader instanceof GroupConsumerWorkload ? TX_GROUP : reader.name();
+                reader.nextToRead().forEach((p, next) -> byReader.computeIfAbsent(group, r -> new TreeMap<>())
+                        .merge(p, next, Math::max));
+            }
+            return byReader.size() == 2 && byReader.values().stream().allMatch(next -> committed.entrySet().stream()
+                    .allMatch(p -> p.getValue().isEmpty()
+                            || next.getOrDefault(p.getKey(), 0L) > p.getValue().lastKey()));
+        };
+        try {
+            await("read_committed consumers at the last committed records of " + TX_TOPIC, caughtUp,
+                    Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            notes.add(e.getMessage());
+        }
+        List<ConsumerEvent> events = new ArrayList<>();
+        for (ConsumerWorkload reader : readers) {
+            reader.stop();
+            events.addAll(reader.events());
+            if (reader.failure() != null) {
+                notes.add("consumer " + reader.name() + " ended early: " + reader.failure());
+            }
+        }
+        return new TransactionHistory(TX_TOPIC, transactions, events, committed, uncommitted);
+    }
+
+    /** Waits for 5 more committed transactions (noted, not thrown, if they do not come). */
+    private static void awaitCommits(List<TransactionalProducerWorkload> producers, String what, List<String> notes)
+            throws InterruptedException {
+        if (producers.isEmpty()) {
+            return;
+        }
+        long before = producers.stream().mapToLong(TransactionalProducerWorkload::committed).sum();
+        try {
+            await(what, () -> producers.stream().mapToLong(TransactionalProducerWorkload::committed).sum() >= before + 5,
+                    PROGRESS_TIMEOUT);
+        } catch (IllegalStateException e) {
+            notes.add(e.getMessage());
         }
     }
 
@@ -329,11 +431,17 @@ public final class CampaignRun {
     }
 
     /** What the producers did on their own: their epoch bumps, and which ended early, with their last words. */
-    private static ClientTrouble clientTrouble(List<ProducerWorkload> producers) {
+    private static ClientTrouble clientTrouble(List<ProducerWorkload> producers,
+                                               List<TransactionalProducerWorkload> txProducers) {
         List<String> endedEarly = new ArrayList<>();
         int bumps = 0;
         for (ProducerWorkload producer : producers) {
             bumps += producer.epochBumps();
+            if (producer.endedEarly() != null) {
+                endedEarly.add(producer.name() + " " + producer.endedEarly());
+            }
+        }
+        for (TransactionalProducerWorkload producer : txProducers) {
             if (producer.endedEarly() != null) {
                 endedEarly.add(producer.name() + " " + producer.endedEarly());
             }

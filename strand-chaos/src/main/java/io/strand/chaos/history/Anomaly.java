@@ -8,7 +8,11 @@ public record Anomaly(Kind kind, int partition, long records, String detail) {
 
     /** The anomalies checked; see {@link Checker} for each definition. */
     public enum Kind {
-        LOST, DUPLICATED, RESENT, OUT_OF_ORDER, INCONSISTENT, UNEXPECTED, SKIPPED, REPEATED;
+        LOST, DUPLICATED, RESENT, OUT_OF_ORDER, INCONSISTENT, UNEXPECTED, SKIPPED, REPEATED,
+        /** A read_committed reader saw a record of an aborted transaction ({@link TransactionChecker}). */
+        ABORTED_READ,
+        /** A reader saw some but not all records of a transaction ({@link TransactionChecker}). */
+        PARTIAL_TRANSACTION;
 
         /**
          * Whether the kind fails a run. Only {@link #RESENT} does not: a record the client sent again under
@@ -30,6 +34,8 @@ public record Anomaly(Kind kind, int partition, long records, String detail) {
                 case UNEXPECTED -> "unexpected";
                 case SKIPPED -> "skip";
                 case REPEATED -> "repeat";
+                case ABORTED_READ -> "aborted";
+                case PARTIAL_TRANSACTION -> "partial";
             };
         }
     }

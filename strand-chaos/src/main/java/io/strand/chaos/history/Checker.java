@@ -43,6 +43,10 @@ import java.util.TreeMap;
  *       nothing. Reads outside an assignment are not checked for repeats.</li>
  * </ul>
  *
+ * <p>The transactional workload's topic is checked apart, by {@link TransactionChecker}: its anomalies
+ * ({@code ABORTED_READ}, {@code PARTIAL_TRANSACTION}, and the kinds above as it defines them for
+ * transactions) join this check's.
+ *
  * <p>Stateless; thread-safe.
  */
 public final class Checker {
@@ -76,6 +80,7 @@ public final class Checker {
         checkReadsAgree(history, log, anomalies);
         checkSkips(history, log, anomalies);
         checkRepeats(history, anomalies);
+        anomalies.addAll(new TransactionChecker().check(history.transactions()));
         return new CheckResult(anomalies);
     }
 

@@ -14,9 +14,17 @@ import java.util.Set;
  * @param idempotentProducers the producers that ran with idempotence on (their values may be in the log once at most)
  * @param consumerEvents      every consumer's events; one consumer's events in the order it did them
  * @param finalRead           partition to its records, offset to value, as the final read found them
+ * @param transactions        the transactional workload's history, on its own topic ({@link TransactionHistory#NONE}
+ *                            without it)
  */
 public record History(List<Send> sends, Set<String> idempotentProducers, List<ConsumerEvent> consumerEvents,
-                      Map<Integer, NavigableMap<Long, String>> finalRead) {
+                      Map<Integer, NavigableMap<Long, String>> finalRead, TransactionHistory transactions) {
+
+    /** A history without the transactional workload. */
+    public History(List<Send> sends, Set<String> idempotentProducers, List<ConsumerEvent> consumerEvents,
+                   Map<Integer, NavigableMap<Long, String>> finalRead) {
+        this(sends, idempotentProducers, consumerEvents, finalRead, TransactionHistory.NONE);
+    }
 
     public History {
         sends = List.copyOf(sends);

@@ -1,5 +1,7 @@
 package io.strand.chaos.report;
 
+import io.strand.chaos.history.Transaction;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import java.util.TreeMap;
  * and fault kind the median and worst of the longest stretch without acknowledgements and of the
  * time from the fault's end to the next acknowledgement (a recovery that never came counts as the
  * worst). With more than one system (a campaign of {@code --system both}), the systems side by side:
- * per system the schedules, passes and anomaly totals, and per fault kind each system's figures in one
+ * per system the schedules, passes, transactions by outcome and anomaly totals, and per fault kind each system's figures in one
  * row, a kind a system's schedules skipped shown as skipped. Written as {@code summary.md} and
  * {@code summary.json}.
  */
@@ -100,8 +102,9 @@ public final class CampaignSummary {
         if (systems.size() < 2) {
             return "";
         }
-        StringBuilder md = new StringBuilder("\n## Side by side\n\n| system | schedules | passed | acked | anomalies "
-                + "| clients on their own |\n|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("\n## Side by side\n\n| system | schedules | passed | acked "
+                + "| transactions committed / aborted / unknown | anomalies | clients on their own |\n"
+                + "|---|---|---|---|---|---|---|\n");
         Map<String, Map<String, Long>> anomalies = anomaliesPerSystem();
         for (String system : systems) {
             List<RunReport> own = runs.stream().filter(r -> r.system().equals(system)).toList();
@@ -110,7 +113,10 @@ public final class CampaignSummary {
                     .append('=').append(count));
             md.append("| ").append(system).append(" | ").append(own.size()).append(" | ")
                     .append(own.stream().filter(RunReport::passed).count()).append(" | ")
-                    .append(own.stream().mapToLong(r -> r.history().acked()).sum()).append(" | ").append(found)
+                    .append(own.stream().mapToLong(r -> r.history().acked()).sum()).append(" | ")
+                    .append(transactions(own, Transaction.Outcome.COMMITTED)).append(" / ")
+                    .append(transactions(own, Transaction.Outcome.ABORTED)).append(" / ")
+                    .append(transactions(own, Transaction.Outcome.UNKNOWN)).append(" | ").append(found)
                     .append(" | ").append(new ClientTrouble(own.stream().mapToInt(r -> r.clients().epochBumps()).sum(),
                             own.stream().flatMap(r -> r.clients().endedEarly().stream()).toList()).describe())
                     .append(" |\n");
@@ -141,6 +147,10 @@ public final class CampaignSummary {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    private static long transactions(List<RunReport> runs, Transaction.Outcome outcome) {
+        return runs.stream().mapToLong(r -> r.history().transactions().count(outcome)).sum();
     }
 
     private static long max(long[] values) {

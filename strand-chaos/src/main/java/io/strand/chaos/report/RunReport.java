@@ -5,6 +5,8 @@ import io.strand.chaos.history.CheckResult;
 import io.strand.chaos.history.ConsumerEvent;
 import io.strand.chaos.history.History;
 import io.strand.chaos.history.Send;
+import io.strand.chaos.history.Transaction;
+import io.strand.chaos.history.TransactionHistory;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,9 @@ import java.util.stream.Collectors;
  * One schedule's outcome: the history, what the checker found, the faults' windows and the
  * unavailability around each; written to a results directory as {@code report.md},
  * {@code report.json}, {@code timeline.png} and the raw history ({@code sends.tsv},
- * {@code consumer-events.tsv}, {@code final-read.tsv}), and summed up in a one-line verdict.
+ * {@code consumer-events.tsv}, {@code final-read.tsv}; with the transactional workload also
+ * {@code transactions.tsv}, {@code tx-consumer-events.tsv} and {@code tx-final-read.tsv}), and summed up in
+ * a one-line verdict.
  *
  * @param system  {@code strand} or {@code kafka}
  * @param startMs when the workloads started (epoch ms)
@@ -70,6 +74,12 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
                 .append(" faults=").append(faults.size()).append(" acked=").append(history.acked())
                 .append(" failed=").append(history.failed()).append(" unknown=").append(history.unknown())
                 .append(" reads=").append(history.reads());
+        TransactionHistory tx = history.transactions();
+        if (!tx.transactions().isEmpty()) {
+            line.append(" txns=").append(tx.count(Transaction.Outcome.COMMITTED)).append('/')
+                    .append(tx.count(Transaction.Outcome.ABORTED)).append('/')
+                    .append(tx.count(Transaction.Outcome.UNKNOWN)).append(" txreads=").append(tx.reads());
+        }
         check.counts().forEach((kind, count) -> line.append(' ').append(kind.shortName()).append('=').append(count));
         return line.toString();
     }
@@ -129,7 +139,49 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
                 .append(" | ").append(row.get("reads")).append(" | ").append(row.get("commits")).append(" |\n"));
         md.append("\nFinal read: ").append(history.finalRecords()).append(" records in ")
                 .append(history.finalRead().size()).append(" partitions.\n");
+        TransactionHistory tx = history.transactions();
+        if (!tx.transactions().isEmpty()) {
+            md.append("\n## Transactions (").append(tx.topic()).append(")\n\n`txns=committed/aborted/unknown` in the "
+                    + "verdict; aborted counts those aborted on purpose and those that failed before commit.\n\n"
+                    + "| producer | transactions | committed | aborted | of them failed | unknown | records |\n"
+                    + "|---|---|---|---|---|---|---|\n");
+            transactionCounts().forEach((producer, counts) -> md.append("| ").append(producer).append(" | ")
+                    .append(counts.get("transactions")).append(" | ").append(counts.get("committed")).append(" | ")
+                    .append(counts.get("aborted")).append(" | ").append(counts.get("failed")).append(" | ")
+                    .append(counts.get("unknown")).append(" | ").append(counts.get("records")).append(" |\n"));
+            md.append("\n| read_committed consumer | group | reads |\n|---|---|---|\n");
+            Map<String, Long> reads = new TreeMap<>();
+            Map<String, String> groups = new TreeMap<>();
+            for (ConsumerEvent e : tx.committedReads()) {
+                groups.putIfAbsent(e.consumer(), e.group() == null ? "(alone)" : e.group());
+                reads.merge(e.consumer(), e.kind() == ConsumerEvent.Kind.READ ? 1L : 0L, Long::sum);
+            }
+            reads.forEach((consumer, count) -> md.append("| ").append(consumer).append(" | ")
+                    .append(groups.get(consumer)).append(" | ").append(count).append(" |\n"));
+            md.append("\nFinal reads: ").append(records(tx.finalCommitted())).append(" records read_committed, ")
+                    .append(records(tx.finalUncommitted())).append(" read_uncommitted.\n");
+        }
         return md.toString();
+    }
+
+    /** Producer to its transactions' counts: transactions, committed, aborted, failed (aborted with an error), unknown, records. */
+    private Map<String, Map<String, Long>> transactionCounts() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        for (Transaction t : history.transactions().transactions()) {
+            Map<String, Long> counts = out.computeIfAbsent(t.producer(), p -> new LinkedHashMap<>(Map.of(
+                    "transactions", 0L, "committed", 0L, "aborted", 0L, "failed", 0L, "unknown", 0L, "records", 0L)));
+            counts.merge("transactions", 1L, Long::sum);
+            counts.merge(t.outcome().name().toLowerCase(), 1L, Long::sum);
+            counts.merge("records", (long) t.count(), Long::sum);
+            if (t.outcome() == Transaction.Outcome.ABORTED && t.error() != null) {
+                counts.merge("failed", 1L, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static long records(Map<Integer, NavigableMap<Long, String>> read) {
+        return read.values().stream().mapToLong(Map::size).sum();
     }
 
     /** Fault kind to the unavailability of each of its faults. */
@@ -210,6 +262,19 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
         json.put("faults", faultRows);
         json.put("producers", producers());
         json.put("consumers", consumers());
+        TransactionHistory tx = history.transactions();
+        if (!tx.transactions().isEmpty()) {
+            Map<String, Object> transactions = new LinkedHashMap<>();
+            transactions.put("topic", tx.topic());
+            transactions.put("committed", tx.count(Transaction.Outcome.COMMITTED));
+            transactions.put("aborted", tx.count(Transaction.Outcome.ABORTED));
+            transactions.put("unknown", tx.count(Transaction.Outcome.UNKNOWN));
+            transactions.put("reads", tx.reads());
+            transactions.put("finalCommittedRecords", records(tx.finalCommitted()));
+            transactions.put("finalUncommittedRecords", records(tx.finalUncommitted()));
+            transactions.put("producers", transactionCounts());
+            json.put("transactions", transactions);
+        }
         return json;
     }
 
@@ -235,6 +300,37 @@ public record RunReport(String system, long seed, long startMs, long endMs, List
             for (Map.Entry<Integer, NavigableMap<Long, String>> p : new TreeMap<>(history.finalRead()).entrySet()) {
                 for (Map.Entry<Long, String> r : p.getValue().entrySet()) {
                     out.write(p.getKey() + "\t" + r.getKey() + "\t" + r.getValue() + "\n");
+                }
+            }
+        }
+        TransactionHistory tx = history.transactions();
+        if (tx.transactions().isEmpty()) {
+            return;
+        }
+        try (Writer out = Files.newBufferedWriter(dir.resolve("transactions.tsv"), StandardCharsets.UTF_8)) {
+            out.write("producer\tnumber\tpartitions\toutcome\tstartedAtMs\tendedAtMs\terror\n");
+            for (Transaction t : tx.transactions()) {
+                out.write(t.producer() + "\t" + t.number() + "\t" + t.partitions() + "\t" + t.outcome() + "\t"
+                        + t.startedAtMs() + "\t" + t.endedAtMs() + "\t"
+                        + (t.error() == null ? "" : t.error().replace('\t', ' ').replace('\n', ' ')) + "\n");
+            }
+        }
+        try (Writer out = Files.newBufferedWriter(dir.resolve("tx-consumer-events.tsv"), StandardCharsets.UTF_8)) {
+            out.write("consumer\tgroup\tkind\tpartition\toffset\tvalue\tatMs\n");
+            for (ConsumerEvent e : tx.committedReads()) {
+                out.write(e.consumer() + "\t" + (e.group() == null ? "" : e.group()) + "\t" + e.kind() + "\t"
+                        + e.partition() + "\t" + e.offset() + "\t" + (e.value() == null ? "" : e.value()) + "\t"
+                        + e.atMs() + "\n");
+            }
+        }
+        try (Writer out = Files.newBufferedWriter(dir.resolve("tx-final-read.tsv"), StandardCharsets.UTF_8)) {
+            out.write("isolation\tpartition\toffset\tvalue\n");
+            for (Map.Entry<String, Map<Integer, NavigableMap<Long, String>>> read : Map.of("read_committed",
+                    tx.finalCommitted(), "read_uncommitted", tx.finalUncommitted()).entrySet()) {
+                for (Map.Entry<Integer, NavigableMap<Long, String>> p : new TreeMap<>(read.getValue()).entrySet()) {
+                    for (Map.Entry<Long, String> r : p.getValue().entrySet()) {
+                        out.write(read.getKey() + "\t" + p.getKey() + "\t" + r.getKey() + "\t" + r.getValue() + "\n");
+                    }
                 }
             }
         }

@@ -37,6 +37,16 @@ public final class FinalRead {
     /** Partition to offset to value; throws if the ends are not reached within {@code timeout}. */
     public static Map<Integer, NavigableMap<Long, String>> read(String bootstrap, String topic, int partitionCount,
                                                                 Duration timeout) {
+        return read(bootstrap, topic, partitionCount, timeout, "read_uncommitted");
+    }
+
+    /**
+     * As {@link #read(String, String, int, Duration)} with {@code isolationLevel} ({@code read_committed}:
+     * up to the last stable offsets, which after the producers stopped and their transactions ended are the
+     * end offsets; a transaction still open holds the read up until its coordinator aborts it).
+     */
+    public static Map<Integer, NavigableMap<Long, String>> read(String bootstrap, String topic, int partitionCount,
+                                                                Duration timeout, String isolationLevel) {
         List<TopicPartition> tps = new ArrayList<>();
         Map<Integer, NavigableMap<Long, String>> read = new TreeMap<>();
         for (int p = 0; p < partitionCount; p++) {
@@ -46,6 +56,7 @@ public final class FinalRead {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.CLIENT_ID_CONFIG, "final-read",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(tps);

@@ -30,19 +30,28 @@ public final class GroupConsumerWorkload extends ConsumerWorkload {
     private final KafkaConsumer<String, String> consumer;
     private final String topic;
 
-    private GroupConsumerWorkload(String name, String group, String bootstrap, String topic) {
+    private GroupConsumerWorkload(String name, String group, String bootstrap, String topic,
+                                  Map<String, Object> overrides) {
         super(name, group);
         this.topic = topic;
-        this.consumer = consumer(bootstrap, name, Map.of(
+        Map<String, Object> own = new HashMap<>(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000));
+        own.putAll(overrides);
+        this.consumer = consumer(bootstrap, name, own);
     }
 
     public static GroupConsumerWorkload start(String name, String group, String bootstrap, String topic) {
-        GroupConsumerWorkload workload = new GroupConsumerWorkload(name, group, bootstrap, topic);
+        return start(name, group, bootstrap, topic, Map.of());
+    }
+
+    /** As {@link #start(String, String, String, String)}, with {@code overrides} over the client settings. */
+    public static GroupConsumerWorkload start(String name, String group, String bootstrap, String topic,
+                                              Map<String, Object> overrides) {
+        GroupConsumerWorkload workload = new GroupConsumerWorkload(name, group, bootstrap, topic, overrides);
         workload.startThread();
         return workload;
     }

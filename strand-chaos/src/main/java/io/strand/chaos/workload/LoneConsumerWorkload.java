@@ -3,6 +3,7 @@ package io.strand.chaos.workload;
 import io.strand.chaos.history.ConsumerEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,16 +20,25 @@ public final class LoneConsumerWorkload extends ConsumerWorkload {
     private final KafkaConsumer<String, String> consumer;
     private final List<TopicPartition> partitions = new ArrayList<>();
 
-    private LoneConsumerWorkload(String name, String bootstrap, String topic, int partitionCount) {
+    private LoneConsumerWorkload(String name, String bootstrap, String topic, int partitionCount,
+                                 Map<String, Object> overrides) {
         super(name, null);
-        this.consumer = consumer(bootstrap, name, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        Map<String, Object> own = new HashMap<>(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        own.putAll(overrides);
+        this.consumer = consumer(bootstrap, name, own);
         for (int p = 0; p < partitionCount; p++) {
             partitions.add(new TopicPartition(topic, p));
         }
     }
 
     public static LoneConsumerWorkload start(String name, String bootstrap, String topic, int partitionCount) {
-        LoneConsumerWorkload workload = new LoneConsumerWorkload(name, bootstrap, topic, partitionCount);
+        return start(name, bootstrap, topic, partitionCount, Map.of());
+    }
+
+    /** As {@link #start(String, String, String, int)}, with {@code overrides} over the client settings. */
+    public static LoneConsumerWorkload start(String name, String bootstrap, String topic, int partitionCount,
+                                             Map<String, Object> overrides) {
+        LoneConsumerWorkload workload = new LoneConsumerWorkload(name, bootstrap, topic, partitionCount, overrides);
         workload.startThread();
         return workload;
     }
