@@ -12,22 +12,27 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * A short campaign through the campaign runner: a fresh three-node cluster in network namespaces
  * ({@link NetworkLab}), each node's data on its own filesystem ({@link DiskLab}), every fault kind
- * that can happen here three times against Strand (round after round, each round in an order drawn
- * from a seed) and once against Kafka (delay and reordering need tc netem or the
- * packet delayer's iptables, gcc and libnetfilter_queue, and are skipped without both), under idempotent acks=all producers (Java and librdkafka) and consumers alone
- * and in a group; then healed, a final read and the history checker. Strand fails on any anomaly but a
- * record the client itself sent again under a new epoch ({@code RESENT}, reported);
- * Apache Kafka, under the same schedule, only on a lost acknowledged record (what it promises with
- * acks=all and min.insync.replicas 2), its verdict printed either way.
+ * that can happen here twice against Strand (round after round, each round in an order drawn from a
+ * seed; delay and reordering need tc netem or the packet delayer's iptables, gcc and
+ * libnetfilter_queue, and are skipped without both), under idempotent acks=all producers (Java and
+ * librdkafka), consumers alone and in a group, and two transactional producers read by read_committed
+ * consumers; then healed, a final read and the history checker. Strand fails on any anomaly (an aborted
+ * read or a partial transaction included) but a record the client itself sent again under a new epoch
+ * ({@code RESENT}, reported).
+ *
+ * <p>With {@code -Dchaos.kafka=true}, Apache Kafka also runs one round of the same kinds, failing only on
+ * a lost acknowledged record (what it promises with acks=all and min.insync.replicas 2), its verdict
+ * printed either way; left out of the default build for time, since the recorded campaigns
+ * ({@code strand-chaos/run --system both}) compare the two at length.
  *
  * <p>The seed is printed; {@code -Dchaos.seed=N} replays its schedule (the faults, their nodes and
- * lengths; not the interleaving with the load); {@code -Dchaos.transactions=2} adds the
- * transactional workload to Strand's rounds (two transactional producers read by read_committed consumers;
- * an aborted read or a partial transaction fails it). Reports go to {@code target/chaos-results}. Needs
+ * lengths; not the interleaving with the load); {@code -Dchaos.transactions=N} sets the transactional
+ * producers of Strand's rounds (0 leaves them out). Reports go to {@code target/chaos-results}. Needs
  * root, ip netns and nft: without them the test is skipped, or fails when {@code CI=true}.
  */
 class FaultScheduleIT {
@@ -40,7 +45,7 @@ class FaultScheduleIT {
     private static final int STRAND_ROUNDS = 2;
 
     @Test
-    void threeFaultsOfEveryKindUnderLoadLeaveAHistoryWithoutAnomalies() throws Exception {
+    void twoFaultsOfEveryKindUnderLoadLeaveAHistoryWithoutAnomalies() throws Exception {
         CampaignRun.Outcome outcome = everyKind("strand", STRAND_ROUNDS);
         RunReport report = outcome.report();
 
@@ -51,6 +56,7 @@ class FaultScheduleIT {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "chaos.kafka", matches = "true")
     void kafkaUnderTheSameScheduleLosesNoAcknowledgedRecord() throws Exception {
         RunReport report = everyKind("kafka", 1).report();
 
@@ -79,7 +85,7 @@ class FaultScheduleIT {
             o.labSubnet = LAB_SUBNET;
             // no transactional workload unless asked for (Strand's rounds only: Kafka's round checks nothing
             // but lost acknowledged records); with it the Strand round took about 20 s longer
-            o.transactions = system.equals("strand") ? Integer.getInteger("chaos.transactions", 0) : 0;
+            o.transactions = system.equals("strand") ? Integer.getInteger("chaos.transactions", 2) : 0;
         });
 
         CampaignRun.Outcome outcome = new CampaignRun(options, seed).run();
