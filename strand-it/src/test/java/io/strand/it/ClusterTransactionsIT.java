@@ -153,8 +153,11 @@ class ClusterTransactionsIT {
 
         assertThat(epochs).as("transactions v2 bump the producer epoch at every EndTxn").containsExactly(
                 epochs.get(0), epochs.get(0) + 1, epochs.get(0) + 2, epochs.get(0) + 3);
-        assertThat(admin.listConsumerGroupOffsets("txn-spread-group").partitionsToOffsetAndMetadata()
-                .get(30, TimeUnit.SECONDS)).containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(3));
+        // The commit returns once it is prepared; the offsets become visible when the group coordinator has
+        // the marker, a moment later, as with Kafka.
+        await("the transaction's offsets of txn-spread-group").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> admin.listConsumerGroupOffsets("txn-spread-group").partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0)), new OffsetAndMetadata(3)::equals);
         TransactionDescription description = admin.describeTransactions(List.of("txn-spread"))
                 .description("txn-spread").get(30, TimeUnit.SECONDS);
         assertThat(description.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
