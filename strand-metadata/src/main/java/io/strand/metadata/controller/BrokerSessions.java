@@ -96,9 +96,15 @@ final class BrokerSessions {
         return last == null ? 0 : nowMs - last;
     }
 
-    /** Unfenced brokers with a session whose last contact is older than the session timeout, by id. */
+    /**
+     * Unfenced brokers with a session whose last contact is older than the session timeout, by id; none
+     * unless this controller is active (a follower hears no heartbeats and keeps no contact times).
+     */
     List<Integer> expired(MetadataImage image, long nowMs) {
         List<Integer> expired = new ArrayList<>();
+        if (!active) {
+            return expired;
+        }
         for (BrokerRegistration broker : image.brokers().values()) {
             if (broker.hasSession() && !broker.fenced()) {
                 long last = lastContactMs.computeIfAbsent(broker.brokerId(), id -> nowMs);

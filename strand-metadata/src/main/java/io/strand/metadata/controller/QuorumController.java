@@ -423,7 +423,14 @@ public final class QuorumController implements AutoCloseable {
         CompletableFuture<List<Integer>> future = new CompletableFuture<>();
         enqueue(new Operation<>("fenceExpiredBrokers", () -> {
             sessionCheckQueued = false;
-            return BrokerLifecycle.fenceExpired(metadataLog.image(), sessions, time.milliseconds(), settings);
+            long nowMs = time.milliseconds();
+            ControllerResult<List<Integer>> fenced = BrokerLifecycle.fenceExpired(metadataLog.image(), sessions, nowMs,
+                    settings);
+            if (!fenced.response().isEmpty() && metadataLog.isLeader()) {
+                log.info("Fencing brokers whose sessions expired: brokerIds={} silentMs={}", fenced.response(),
+                        fenced.response().stream().map(id -> sessions.silenceMs(id, nowMs)).toList());
+            }
+            return fenced;
         }, null, future, false));
         return future;
     }
@@ -587,9 +594,12 @@ public final class QuorumController implements AutoCloseable {
 
     private <T> void run(Operation<T> operation) {
         long startMs = time.milliseconds();
+        // Leadership as the operation computed: one computed while this node was not yet the active
+        // controller (its sessions not started) must not be appended because it became active meanwhile.
+        boolean leaderWhenComputed = metadataLog.isLeader();
         ControllerResult<T> result;
         try {
-            sessions.maybeActivate(metadataLog.isLeader(), metadataLog.image(), startMs);
+            sessions.maybeActivate(leaderWhenComputed, metadataLog.image(), startMs);
             result = operation.compute.get();
         } catch (RecordLimitExceededException e) {
             log.info("Refused an excessively large operation: operation={} reason={}", operation.name, e.getMessage());
@@ -609,7 +619,7 @@ public final class QuorumController implements AutoCloseable {
             operation.fail(new PolicyViolationException(EXCESSIVE_BATCH_MESSAGE), null);
             return;
         }
-        if (!metadataLog.isLeader()) {
+        if (!leaderWhenComputed || !metadataLog.isLeader()) {
             operation.fail(new NotControllerException("This node is not the active controller"), result.response());
             return;
         }

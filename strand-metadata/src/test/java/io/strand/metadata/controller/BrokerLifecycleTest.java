@@ -10,16 +10,24 @@ import static org.awaitility.Awaitility.await;
 
 import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.LocalMetadataLog;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.MetadataLog;
 import io.strand.metadata.image.PartitionRegistration;
+import io.strand.metadata.record.MetadataRecord;
 import java.time.Duration;
 import java.util.Random;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.UnregisterBrokerRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,14 +128,14 @@ class BrokerLifecycleTest {
             }
         });
         // Brokers 2 and 3 heartbeat when the controller gets to them; the session check comes next.
-        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> two =
+        CompletableFuture<BrokerHeartbeatResponseData> two =
                 cluster.controller.brokerHeartbeat(heartbeatOf(2));
-        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> three =
+        CompletableFuture<BrokerHeartbeatResponseData> three =
                 cluster.controller.brokerHeartbeat(heartbeatOf(3));
-        java.util.concurrent.CompletableFuture<List<Integer>> check = cluster.controller.fenceExpiredBrokers();
+        CompletableFuture<List<Integer>> check = cluster.controller.fenceExpiredBrokers();
         cluster.time.advance(8_500);
         // Broker 1's heartbeat arrives 8.5 s into its 9 s session, behind the session check.
-        java.util.concurrent.CompletableFuture<BrokerHeartbeatResponseData> one =
+        CompletableFuture<BrokerHeartbeatResponseData> one =
                 cluster.controller.brokerHeartbeat(heartbeatOf(1));
         cluster.time.advance(1_000);
 
@@ -271,6 +279,62 @@ class BrokerLifecycleTest {
         assertThat(cluster.fenceExpired()).isEmpty();
         cluster.time.advance(9_001);
         assertThat(cluster.fenceExpired()).containsExactly(1);
+    }
+
+    /**
+     * A session check that a follower computed (it keeps no contact times) must not be appended when the
+     * node becomes the active controller between the computing and the append: it would fence brokers
+     * that heartbeat to the active controller all along. Seen once in a three-node failover, where the
+     * new controller fenced every live broker for a second.
+     */
+    @Test
+    void aSessionCheckComputedBeforeThisNodeBecameActiveIsNotAppendedOnceItIs() throws Exception {
+        ManualTime time = new ManualTime();
+        LocalMetadataLog local = new LocalMetadataLog();
+        AtomicInteger notYetLeaderAnswers = new AtomicInteger();
+        MetadataLog becomingLeader = new MetadataLog() {
+            @Override
+            public MetadataImage image() {
+                return local.image();
+            }
+
+            @Override
+            public boolean isLeader() {
+                return notYetLeaderAnswers.getAndUpdate(n -> Math.max(0, n - 1)) == 0 && local.isLeader();
+            }
+
+            @Override
+            public CompletableFuture<Long> append(
+                    List<MetadataRecord> records) {
+                return local.append(records);
+            }
+        };
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (QuorumController controller = new QuorumController(becomingLeader, time, new Random(5), executor,
+                ClusterControlSettings.DEFAULTS, BrokerProbeSettings.DISABLED)) {
+            long epoch = get(controller.registerBroker(ClusterFixture.registration(1, new Uuid(1, 1), null)))
+                    .brokerEpoch();
+            get(controller.brokerHeartbeat(new BrokerHeartbeatRequestData().setBrokerId(1).setBrokerEpoch(epoch)
+                    .setCurrentMetadataOffset(local.image().appliedOffset()).setWantFence(false)));
+            assertThat(local.image().brokers().get(1).fenced()).isFalse();
+
+            // Another node is the active controller now; this one checks sessions as a follower does.
+            local.setLeader(false);
+            Throwable asFollower = get(controller.fenceExpiredBrokers().handle((fenced, e) -> e));
+            assertThat(asFollower).isInstanceOf(NotControllerException.class);
+            time.advance(20_000); // broker 1 heartbeats to the other controller, unseen here
+
+            // This node becomes the active controller while the next check computes.
+            local.setLeader(true);
+            notYetLeaderAnswers.set(1);
+            Throwable answer = get(controller.fenceExpiredBrokers().handle((fenced, e) -> e));
+
+            assertThat(answer).isInstanceOf(NotControllerException.class);
+            assertThat(local.image().brokers().get(1).fenced()).as("a live broker fenced by a stale check").isFalse();
+            assertThat(get(controller.fenceExpiredBrokers())).as("sessions start afresh on activation").isEmpty();
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     /** The controller on its own thread checks sessions by itself, on the injected clock. */
