@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code run feed} produces, the Connect worker finds the file connectors on its class path and the
  * script creates both connectors.
  *
- * <p>Takes about 30 s: a word count start-up and a Connect worker start-up.
+ * <p>Takes 10 to 15 s: a word count start-up, a {@code run feed}, and a Connect worker start-up.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ExampleRunScriptsIT {
