@@ -23,6 +23,7 @@ class WordCountTopologyTest {
         Properties props = WordCountApp.config("statestore.cache.max.bytes=0");
         props.remove("input.topic");
         props.remove("output.topic");
+        props.remove("topic.partitions");
         try (TopologyTestDriver driver = new TopologyTestDriver(WordCountTopology.build("in", "out"), props)) {
             TestInputTopic<String, String> in = driver.createInputTopic("in", new StringSerializer(),
                     new StringSerializer());
@@ -59,6 +60,7 @@ class WordCountTopologyTest {
                 .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "host:1234")
                 .containsEntry("input.topic", "lines")
                 .containsEntry("output.topic", WordCountApp.DEFAULT_OUTPUT)
+                .containsEntry("topic.partitions", "4")
                 .containsEntry("commit.interval.ms", "100");
         assertThatThrownBy(() -> WordCountApp.config("commit.interval.ms"))
                 .isInstanceOf(IllegalArgumentException.class)
