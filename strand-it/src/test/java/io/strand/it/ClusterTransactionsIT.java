@@ -182,12 +182,9 @@ class ClusterTransactionsIT {
     @Order(2)
     void participantLeaderKilledMidStreamLosesNoCommittedTransactionAndShowsNoneInPart() throws Exception {
         String topic = "txn-participant-killed";
-        createTopicLedByEveryBroker(topic);
         int controller = controller();
-        String transactionalId = transactionalIdCoordinatedByOtherThan(topic + "-", controller);
-        TransactionStream stream = keep(TransactionStream.start(transactionalId, cluster.bootstrapServers(), topic,
-                PARTITIONS, 3, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000)));
-        awaitCommits(stream, COMMITS_PER_ROUND);
+        TransactionStream stream = startedStream(topic, controller);
+        String transactionalId = stream.name;
         int coordinator = coordinatorOf(transactionalId);
         int victim = describe(topic).partitions().stream().map(p -> p.leader().id())
                 .filter(leader -> leader != coordinator && leader != controller).findFirst().orElseThrow();
@@ -205,12 +202,8 @@ class ClusterTransactionsIT {
     @Order(3)
     void coordinatorsBrokerKilledMidStreamLosesNoCommittedTransactionAndShowsNoneInPart() throws Exception {
         String topic = "txn-coordinator-killed";
-        createTopicLedByEveryBroker(topic);
-        int controller = controller();
-        String transactionalId = transactionalIdCoordinatedByOtherThan(topic + "-", controller);
-        TransactionStream stream = keep(TransactionStream.start(transactionalId, cluster.bootstrapServers(), topic,
-                PARTITIONS, 3, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000)));
-        awaitCommits(stream, COMMITS_PER_ROUND);
+        TransactionStream stream = startedStream(topic, controller());
+        String transactionalId = stream.name;
 
         int coordinator = coordinatorOf(transactionalId);
         phase("killing coordinator " + coordinator + " of " + transactionalId);
@@ -220,6 +213,20 @@ class ClusterTransactionsIT {
         stream.stop();
 
         audit(topic, stream, successorCommits(topic, transactionalId));
+    }
+
+    /**
+     * Creates {@code topic} led by every broker and starts a {@link TransactionStream} on it (named by its
+     * transactional id) whose coordinator is not {@code controller}'s broker; returns it once it has
+     * committed {@value #COMMITS_PER_ROUND} transactions.
+     */
+    private TransactionStream startedStream(String topic, int controller) throws Exception {
+        createTopicLedByEveryBroker(topic);
+        String transactionalId = transactionalIdCoordinatedByOtherThan(topic + "-", controller);
+        TransactionStream stream = keep(TransactionStream.start(transactionalId, cluster.bootstrapServers(), topic,
+                PARTITIONS, 3, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000)));
+        awaitCommits(stream, COMMITS_PER_ROUND);
+        return stream;
     }
 
     /** A new producer with the stream's transactional id inits (fencing the stream's last) and commits. */
