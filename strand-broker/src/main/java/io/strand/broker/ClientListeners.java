@@ -38,7 +38,7 @@ final class ClientListeners implements AutoCloseable {
     ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry) {
         this.listeners = config.clientListeners();
         for (BrokerConfig.Listener listener : listeners) {
-            servers.add(new SocketServer(listener.name(), config.securityProtocol(listener.name()), bindAddress(listener),
+            servers.add(new SocketServer(ListenerSecurities.of(config, listener.name()), bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
                     config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool,
                     SocketBuffers.of(config)));

@@ -3,6 +3,7 @@ package io.strand.broker.network;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +67,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ApiRegistry registry;
     private final String listenerName;
-    private final SecurityProtocol securityProtocol;
+    private final ListenerSecurity security;
+    /**
+     * Who the client is, as the listener's principal builder names it: set on the event loop when the
+     * connection becomes active (PLAINTEXT) or authenticates; every request read after carries it.
+     */
+    private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
     /** Requests read whose responses are not written yet, in arrival order. */
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
     private final RequestLane lane;
@@ -83,11 +89,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * @param requestPool where handlers that run on {@link ApiHandler.RunsOn#REQUEST_POOL} are called,
      *                    through this connection's {@link RequestLane}
      */
-    ConnectionHandler(ApiRegistry registry, String listenerName, SecurityProtocol securityProtocol,
-                      Executor requestPool) {
+    ConnectionHandler(ApiRegistry registry, ListenerSecurity security, Executor requestPool) {
         this.registry = registry;
-        this.listenerName = listenerName;
-        this.securityProtocol = securityProtocol;
+        this.listenerName = security.listenerName();
+        this.security = security;
         this.lane = new RequestLane(requestPool);
     }
 
@@ -113,6 +118,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (security.securityProtocol() == SecurityProtocol.PLAINTEXT
+                && channel.remoteAddress() instanceof InetSocketAddress client) {
+            principal = security.plaintextPrincipal(client);
+        }
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -155,8 +169,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             throw new IllegalArgumentException("unsupported version " + apiVersion + " of api=" + apiKey);
         }
         AbstractRequest request = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(frame)).request;
-        RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName, securityProtocol,
-                KafkaPrincipal.ANONYMOUS, receivedNs, channel.eventLoop());
+        RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName,
+                security.securityProtocol(), principal, receivedNs, channel.eventLoop());
         InFlight inFlight = new InFlight(header, apiVersion, handler, context, request);
         pending.addLast(inFlight);
         maybePauseOrResumeReading();

@@ -36,7 +36,7 @@ public final class SocketServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
 
     private final String listenerName;
-    private final SecurityProtocol securityProtocol;
+    private final ListenerSecurity security;
     private final Executor requestPool;
     private final InetSocketAddress bindAddress;
     private final int maxRequestBytes;
@@ -49,20 +49,21 @@ public final class SocketServer implements AutoCloseable {
     private Channel serverChannel;
 
     /**
-     * @param securityProtocol the listener's protocol; only PLAINTEXT is served yet
+     * @param security         the listener's protocol, configuration and principal builder; only
+     *                         PLAINTEXT is served yet
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
      */
-    public SocketServer(String listenerName, SecurityProtocol securityProtocol, InetSocketAddress bindAddress,
+    public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
                         SocketBuffers buffers) {
-        if (securityProtocol != SecurityProtocol.PLAINTEXT) {
-            throw new IllegalArgumentException("listener " + listenerName + ": " + securityProtocol
-                    + " is not served yet");
+        if (security.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": "
+                    + security.securityProtocol() + " is not served yet");
         }
-        this.listenerName = listenerName;
-        this.securityProtocol = securityProtocol;
+        this.listenerName = security.listenerName();
+        this.security = security;
         this.requestPool = requestPool;
         this.bindAddress = bindAddress;
         this.maxRequestBytes = maxRequestBytes;
@@ -104,8 +105,7 @@ public final class SocketServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(maxRequestBytes))
-                                .addLast("requests", new ConnectionHandler(registry, listenerName,
-                                        securityProtocol, requestPool));
+                                .addLast("requests", new ConnectionHandler(registry, security, requestPool));
                     }
                 });
         serverChannel = bootstrap.bind(bindAddress).sync().channel();

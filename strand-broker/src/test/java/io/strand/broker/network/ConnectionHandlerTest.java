@@ -32,7 +32,7 @@ class ConnectionHandlerTest {
     private final ArrayDeque<Runnable> pool = new ArrayDeque<>();
 
     private EmbeddedChannel connection(ApiRegistry registry) {
-        return new EmbeddedChannel(new ConnectionHandler(registry, "PLAINTEXT", SecurityProtocol.PLAINTEXT, pool::add));
+        return new EmbeddedChannel(new ConnectionHandler(registry, ListenerSecurity.plaintext("PLAINTEXT"), pool::add));
     }
 
     /** Runs pool tasks and the channel's event-loop tasks until neither has any left. */
@@ -288,7 +288,7 @@ class ConnectionHandlerTest {
     void closesWhenThePoolIsClosed() {
         ManualApiVersions handler = new ManualApiVersions();
         EmbeddedChannel channel = new EmbeddedChannel(new ConnectionHandler(new ApiRegistry().register(handler),
-                "PLAINTEXT", SecurityProtocol.PLAINTEXT, task -> {
+                ListenerSecurity.plaintext("PLAINTEXT"), task -> {
                     throw new RejectedExecutionException("closed");
                 }));
         channel.writeInbound(request(1));

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,7 @@ class SocketBuffersTest {
 
     private static SocketBuffers firstConnectionBuffers(SocketBuffers buffers) throws Exception {
         try (RequestHandlerPool pool = new RequestHandlerPool(1)) {
-            SocketServer server = new SocketServer("PLAINTEXT", SecurityProtocol.PLAINTEXT,
+            SocketServer server = new SocketServer(ListenerSecurity.plaintext("PLAINTEXT"),
                     new InetSocketAddress("127.0.0.1", 0), 1024 * 1024, new ApiRegistry(), 1, pool, buffers);
             try {
                 InetSocketAddress address = server.start();

@@ -21,7 +21,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +74,7 @@ class SocketServerTest {
     void start() throws InterruptedException {
         pool = new RequestHandlerPool(2);
         ApiRegistry registry = new ApiRegistry().register(produce).register(new LoopMetadata());
-        server = new SocketServer("PLAINTEXT", SecurityProtocol.PLAINTEXT, new InetSocketAddress("127.0.0.1", 0),
+        server = new SocketServer(ListenerSecurity.plaintext("PLAINTEXT"), new InetSocketAddress("127.0.0.1", 0),
                 1024 * 1024, registry, 1, pool, SocketBuffers.OS_DEFAULTS);
         address = server.start();
     }

@@ -85,6 +85,9 @@ public final class BrokerConfig {
     public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
     public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
+    public static final String PRINCIPAL_BUILDER_CLASS = "principal.builder.class";
+    /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
+    public static final String LISTENER_PREFIX = "listener.name.";
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
@@ -219,7 +222,10 @@ public final class BrokerConfig {
             .define("log.retention.minutes", Type.INT, null, LOW, "Retention in minutes, if log.retention.ms is unset.")
             .define("log.retention.hours", Type.INT, 168, LOW, "Retention in hours, if ms and minutes are unset.")
             .define("log.roll.hours", Type.INT, 168, atLeast(1), LOW, "Segment age at roll, if log.roll.ms is unset.")
-            .define("log.roll.jitter.hours", Type.INT, 0, atLeast(0), LOW, "Roll jitter in hours.");
+            .define("log.roll.jitter.hours", Type.INT, 0, atLeast(0), LOW, "Roll jitter in hours.")
+            .define(PRINCIPAL_BUILDER_CLASS, Type.CLASS, null, MEDIUM,
+                    "A class implementing org.apache.kafka.common.security.auth.KafkaPrincipalBuilder that names"
+                            + " each connection's principal; by default Kafka's DefaultKafkaPrincipalBuilder");
 
     static {
         Set<String> dynamic = new java.util.HashSet<>();
@@ -250,7 +256,9 @@ public final class BrokerConfig {
 
     private BrokerConfig(Map<String, String> props, List<ConfigDef> moduleDefs, Map<String, String> refused) {
         for (String name : props.keySet()) {
-            if (!DEF.names().contains(name) && moduleDefs.stream().noneMatch(d -> d.names().contains(name))) {
+            String unprefixed = ListenerOverrides.unprefixed(name);
+            if (!DEF.names().contains(unprefixed) && moduleDefs.stream().noneMatch(d -> d.names().contains(name))
+                    && !ListenerOverrides.isMechanismProperty(name)) {
                 throw new ConfigException("Unknown configuration property '" + name + "'");
             }
         }
@@ -266,7 +274,7 @@ public final class BrokerConfig {
         }
         Map<String, String> common = new LinkedHashMap<>();
         props.forEach((name, value) -> {
-            if (DEF.names().contains(name)) {
+            if (DEF.names().contains(ListenerOverrides.unprefixed(name)) || ListenerOverrides.isMechanismProperty(name)) {
                 common.put(name, value);
             }
         });
@@ -318,6 +326,7 @@ public final class BrokerConfig {
                     + " while a fetch waits");
         }
         ListenerRules.validate(this);
+        ListenerOverrides.validate(this);
     }
 
     /**
@@ -367,6 +376,24 @@ public final class BrokerConfig {
 
     public List<String> getList(String name) {
         return values.getList(name);
+    }
+
+    /**
+     * The configuration a listener runs with: every property's value, where
+     * {@code listener.name.<listener>.<property>} overrides {@code <property>} (parsed and validated as
+     * the property is), plus the listener's own mechanism-prefixed SASL properties under their names
+     * without the listener prefix (for example {@code plain.sasl.jaas.config}), as Kafka's
+     * {@code valuesWithPrefixOverride} gives a listener's channel builder.
+     */
+    public Map<String, Object> listenerValues(String listenerName) {
+        String prefix = ListenerOverrides.prefix(listenerName);
+        Map<String, Object> result = new LinkedHashMap<>(values.valuesWithPrefixOverride(prefix));
+        for (Map.Entry<String, String> e : originals.entrySet()) {
+            if (e.getKey().startsWith(prefix) && ListenerOverrides.isMechanismProperty(e.getKey())) {
+                result.put(e.getKey().substring(prefix.length()), e.getValue());
+            }
+        }
+        return result;
     }
 
     /** The property as the user set it, or null if it was left to its default. */

@@ -125,6 +125,30 @@ class BrokerConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("listener.security.protocol.map");
     }
 
+    private static final Class<?> DEFAULT_BUILDER =
+            org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder.class;
+
+    @Test
+    void aListenerOverridesOnlyThePropertiesReadPerListener() {
+        BrokerConfig config = BrokerConfig.of(Map.of(
+                "listeners", "PLAINTEXT://:9092,INTERNAL://:9094,CONTROLLER://:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.name.internal.principal.builder.class", DEFAULT_BUILDER.getName(),
+                "listener.name.internal.plain.sasl.jaas.config", "jaas line"));
+        assertThat(config.listenerValues("INTERNAL")).containsEntry("principal.builder.class", DEFAULT_BUILDER)
+                .containsEntry("plain.sasl.jaas.config", "jaas line");
+        assertThat(config.listenerValues("PLAINTEXT")).containsEntry("principal.builder.class", null)
+                .doesNotContainKey("plain.sasl.jaas.config");
+
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.name.plaintext.num.io.threads", "4")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be set per listener");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.name.external.principal.builder.class",
+                DEFAULT_BUILDER.getName())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no listener is named EXTERNAL");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.name.plaintext.no.such.property", "1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("Unknown configuration property");
+    }
+
     @Test
     void listenersAreNamedAndPortedOnce() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9094,CONTROLLER://:9093")))
