@@ -29,7 +29,8 @@ public record ListenerSecurity(String listenerName, SecurityProtocol securityPro
                                Function<AuthenticationContext, KafkaPrincipal> principalBuilder) {
 
     public ListenerSecurity {
-        configs = Map.copyOf(configs);
+        // Unset properties are null values, which Map.copyOf refuses.
+        configs = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(configs));
     }
 
     /** A PLAINTEXT listener whose connections are all {@link KafkaPrincipal#ANONYMOUS}, for tests. */
