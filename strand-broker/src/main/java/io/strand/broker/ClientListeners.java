@@ -1,6 +1,7 @@
 package io.strand.broker;
 
 import io.strand.broker.network.ApiRegistry;
+import io.strand.broker.network.ConnectionBounds;
 import io.strand.broker.network.SocketBuffers;
 import io.strand.broker.network.SocketServer;
 import io.strand.common.config.BrokerConfig;
@@ -37,11 +38,12 @@ final class ClientListeners implements AutoCloseable {
     /** Listeners whose handlers that may block run on {@code requestPool}, shared by all of them. */
     ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry) {
         this.listeners = config.clientListeners();
+        ConnectionBounds bounds = NodeConnectionBounds.of(config);
         for (BrokerConfig.Listener listener : listeners) {
             servers.add(new SocketServer(ListenerSecurities.of(config, listener.name()), bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
                     config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool,
-                    SocketBuffers.of(config)));
+                    SocketBuffers.of(config), bounds));
         }
     }
 

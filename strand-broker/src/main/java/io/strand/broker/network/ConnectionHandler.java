@@ -76,6 +76,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Requests read whose responses are not written yet, in arrival order. */
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
     private final RequestLane lane;
+    /** The node's request memory: each frame's capacity is given back when its response is written or dropped. */
+    private final RequestMemory memory;
+    /** Set while the frame decoder waits for request memory: nothing is read meanwhile. */
+    private boolean waitingForMemory;
     private Channel channel;
     /** Set when the connection closes, on the event loop: nothing more is read or written. */
     private volatile boolean closing;
@@ -90,6 +94,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      *                    through this connection's {@link RequestLane}
      */
     ConnectionHandler(ApiRegistry registry, ListenerSecurity security, Executor requestPool) {
+        this(registry, security, requestPool, RequestMemory.unbounded());
+    }
+
+    /** @param memory where the frames' bytes were reserved ({@link FrameDecoder}), given back here */
+    ConnectionHandler(ApiRegistry registry, ListenerSecurity security, Executor requestPool, RequestMemory memory) {
+        this.memory = memory;
         this.registry = registry;
         this.listenerName = security.listenerName();
         this.security = security;
@@ -104,9 +114,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         final RequestContext context;
         final AbstractRequest request;
         final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+        /** The request memory its frame holds until the response is written or dropped. */
+        final int frameBytes;
 
         InFlight(RequestHeader header, short responseVersion, ApiHandler<?> handler, RequestContext context,
-                 AbstractRequest request) {
+                 AbstractRequest request, int frameBytes) {
+            this.frameBytes = frameBytes;
             this.header = header;
             this.responseVersion = responseVersion;
             this.handler = handler;
@@ -131,14 +144,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuffer frame = (ByteBuffer) msg;
         if (closing) {
+            memory.release(frame.capacity());
             return;
         }
-        ByteBuffer frame = (ByteBuffer) msg;
         long receivedNs = System.nanoTime();
+        int queued = pending.size();
         try {
             onFrame(frame, receivedNs);
         } catch (RuntimeException e) {
+            if (pending.size() == queued) {
+                memory.release(frame.capacity()); // no InFlight owns the frame
+            }
             closeOnBadRequest(e);
         }
     }
@@ -160,7 +178,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         RequestHeader header = RequestHeader.parse(frame);
         if (!handler.servesVersion(apiVersion)) {
             if (apiKey == ApiKeys.API_VERSIONS) {
-                InFlight answered = new InFlight(header, (short) 0, handler, null, null);
+                InFlight answered = new InFlight(header, (short) 0, handler, null, null, frame.capacity());
                 pending.addLast(answered);
                 answered.response.complete(unsupportedApiVersions());
                 drain();
@@ -171,7 +189,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         AbstractRequest request = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(frame)).request;
         RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName,
                 security.securityProtocol(), principal, receivedNs, channel.eventLoop());
-        InFlight inFlight = new InFlight(header, apiVersion, handler, context, request);
+        InFlight inFlight = new InFlight(header, apiVersion, handler, context, request, frame.capacity());
         pending.addLast(inFlight);
         maybePauseOrResumeReading();
         if (handler.runsOn() == ApiHandler.RunsOn.EVENT_LOOP && lane.isIdle()) {
@@ -269,6 +287,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!closing && !pending.isEmpty() && pending.peekFirst().response.isDone()) {
             InFlight next = pending.pollFirst();
+            memory.release(next.frameBytes);
             ApiMessage body;
             try {
                 body = next.response.join();
@@ -306,10 +325,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Reads only while few responses wait and the client keeps up with reading them. */
     private void maybePauseOrResumeReading() {
-        boolean read = !closing && pending.size() < MAX_PENDING_RESPONSES && channel.isWritable();
+        boolean read = !closing && !waitingForMemory && pending.size() < MAX_PENDING_RESPONSES
+                && channel.isWritable();
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event == FrameDecoder.MEMORY_EXHAUSTED || event == FrameDecoder.MEMORY_AVAILABLE) {
+            waitingForMemory = event == FrameDecoder.MEMORY_EXHAUSTED;
+            maybePauseOrResumeReading();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override
@@ -328,6 +358,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        for (InFlight dropped : pending) {
+            memory.release(dropped.frameBytes);
+        }
         pending.clear();
         ctx.fireChannelInactive();
     }

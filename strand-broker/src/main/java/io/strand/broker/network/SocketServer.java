@@ -42,11 +42,12 @@ public final class SocketServer implements AutoCloseable {
     private final int maxRequestBytes;
     private final ApiRegistry registry;
     private final SocketBuffers buffers;
+    private final ConnectionBounds bounds;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerSocketChannel> channelClass;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private Channel serverChannel;
+    private volatile Channel serverChannel;
 
     /**
      * @param security         the listener's protocol, configuration and principal builder; only
@@ -54,10 +55,12 @@ public final class SocketServer implements AutoCloseable {
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
+     * @param bounds           the node's connection limits, request memory and idle limit, shared by
+     *                         its listeners
      */
     public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
-                        SocketBuffers buffers) {
+                        SocketBuffers buffers, ConnectionBounds bounds) {
         if (security.securityProtocol() != SecurityProtocol.PLAINTEXT) {
             throw new IllegalArgumentException("listener " + security.listenerName() + ": "
                     + security.securityProtocol() + " is not served yet");
@@ -69,6 +72,7 @@ public final class SocketServer implements AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.registry = registry;
         this.buffers = buffers;
+        this.bounds = bounds;
         int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
         if (Epoll.isAvailable()) {
             bossGroup = new EpollEventLoopGroup(1, new DefaultThreadFactory("strand-accept", true));
@@ -102,16 +106,55 @@ public final class SocketServer implements AutoCloseable {
         bootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionActivity activity = new ConnectionActivity(bounds.maxIdleMs());
+                        ConnectionLimits.Admission admission = bounds.limits().admit(listenerName,
+                                ch.remoteAddress().getAddress(), ch, activity);
+                        pauseAcceptingIfLimited();
+                        if (admission != ConnectionLimits.Admission.ADMITTED) {
+                            LOG.info("Closing connection from {} on listener {}: {}", ch.remoteAddress(),
+                                    listenerName, admission == ConnectionLimits.Admission.TOO_MANY_FROM_ADDRESS
+                                            ? "too many connections from its address (max.connections.per.ip)"
+                                            : "too many connections (max.connections)");
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> bounds.limits().release(ch));
                         connections.add(ch);
                         ch.pipeline()
-                                .addLast("frames", new FrameDecoder(maxRequestBytes))
-                                .addLast("requests", new ConnectionHandler(registry, security, requestPool));
+                                .addLast("activity", activity)
+                                .addLast("frames", new FrameDecoder(maxRequestBytes, bounds.memory()))
+                                .addLast("requests", new ConnectionHandler(registry, security, requestPool,
+                                        bounds.memory()));
                     }
                 });
         serverChannel = bootstrap.bind(bindAddress).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.debug("Listener {} bound to {}", listenerName, bound);
         return bound;
+    }
+
+    /**
+     * Stops accepting while the connection limits say so ({@link ConnectionLimits#acceptPauseNs}), and
+     * resumes when a connection closes or the creation rate allows another. Any thread.
+     */
+    private void pauseAcceptingIfLimited() {
+        Channel server = serverChannel;
+        if (server == null || !server.isOpen()) {
+            return;
+        }
+        long pauseNs = bounds.limits().acceptPauseNs(listenerName);
+        if (pauseNs == 0) {
+            if (!server.config().isAutoRead()) {
+                server.config().setAutoRead(true);
+            }
+            return;
+        }
+        server.config().setAutoRead(false);
+        if (pauseNs == ConnectionLimits.UNTIL_A_CONNECTION_CLOSES) {
+            bounds.limits().whenConnectionCloses(this::pauseAcceptingIfLimited);
+        } else {
+            server.eventLoop().schedule(this::pauseAcceptingIfLimited, pauseNs, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The open connections' kernel buffer sizes as the sockets report them (SO_SNDBUF, SO_RCVBUF); for tests. */

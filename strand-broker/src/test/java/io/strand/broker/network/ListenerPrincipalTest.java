@@ -64,7 +64,7 @@ class ListenerPrincipalTest {
                 });
         try (RequestHandlerPool pool = new RequestHandlerPool(1)) {
             SocketServer server = new SocketServer(security, new InetSocketAddress("127.0.0.1", 0), 1024 * 1024,
-                    new ApiRegistry().register(metadata), 1, pool, SocketBuffers.OS_DEFAULTS);
+                    new ApiRegistry().register(metadata), 1, pool, SocketBuffers.OS_DEFAULTS, ConnectionBounds.unlimited());
             try {
                 InetSocketAddress address = server.start();
                 try (Socket client = new Socket(InetAddress.getLoopbackAddress(), address.getPort())) {

@@ -35,7 +35,7 @@ class SocketBuffersTest {
     private static SocketBuffers firstConnectionBuffers(SocketBuffers buffers) throws Exception {
         try (RequestHandlerPool pool = new RequestHandlerPool(1)) {
             SocketServer server = new SocketServer(ListenerSecurity.plaintext("PLAINTEXT"),
-                    new InetSocketAddress("127.0.0.1", 0), 1024 * 1024, new ApiRegistry(), 1, pool, buffers);
+                    new InetSocketAddress("127.0.0.1", 0), 1024 * 1024, new ApiRegistry(), 1, pool, buffers, ConnectionBounds.unlimited());
             try {
                 InetSocketAddress address = server.start();
                 try (Socket client = new Socket(address.getAddress(), address.getPort())) {

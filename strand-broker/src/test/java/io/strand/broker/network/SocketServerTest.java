@@ -75,7 +75,7 @@ class SocketServerTest {
         pool = new RequestHandlerPool(2);
         ApiRegistry registry = new ApiRegistry().register(produce).register(new LoopMetadata());
         server = new SocketServer(ListenerSecurity.plaintext("PLAINTEXT"), new InetSocketAddress("127.0.0.1", 0),
-                1024 * 1024, registry, 1, pool, SocketBuffers.OS_DEFAULTS);
+                1024 * 1024, registry, 1, pool, SocketBuffers.OS_DEFAULTS, ConnectionBounds.unlimited());
         address = server.start();
     }
 

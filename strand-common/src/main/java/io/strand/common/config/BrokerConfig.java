@@ -86,6 +86,12 @@ public final class BrokerConfig {
     public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
     public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String PRINCIPAL_BUILDER_CLASS = "principal.builder.class";
+    public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+    public static final String MAX_CONNECTIONS_PER_IP_OVERRIDES = "max.connections.per.ip.overrides";
+    public static final String MAX_CONNECTION_CREATION_RATE = "max.connection.creation.rate";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
     /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
     public static final String LISTENER_PREFIX = "listener.name.";
 
@@ -223,6 +229,23 @@ public final class BrokerConfig {
             .define("log.retention.hours", Type.INT, 168, LOW, "Retention in hours, if ms and minutes are unset.")
             .define("log.roll.hours", Type.INT, 168, atLeast(1), LOW, "Segment age at roll, if log.roll.ms is unset.")
             .define("log.roll.jitter.hours", Type.INT, 0, atLeast(0), LOW, "Roll jitter in hours.")
+            .define(MAX_CONNECTIONS, Type.INT, Integer.MAX_VALUE, atLeast(0), MEDIUM,
+                    "Connections the node accepts on all its listeners together (also per listener as"
+                            + " listener.name.<listener>.max.connections); the inter-broker listener is admitted past"
+                            + " the node's limit by closing the least recently active connection of another listener.")
+            .define(MAX_CONNECTIONS_PER_IP, Type.INT, Integer.MAX_VALUE, atLeast(0), MEDIUM,
+                    "Connections allowed from one address; more are closed when accepted.")
+            .define(MAX_CONNECTIONS_PER_IP_OVERRIDES, Type.STRING, "", MEDIUM,
+                    "Per address or host name limits overriding max.connections.per.ip, as host:count,host:count.")
+            .define(MAX_CONNECTION_CREATION_RATE, Type.INT, Integer.MAX_VALUE, atLeast(0), MEDIUM,
+                    "Connections the node accepts per second on all its listeners but the inter-broker one (also"
+                            + " per listener as listener.name.<listener>.max.connection.creation.rate).")
+            .define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, MEDIUM,
+                    "A connection that reads and writes nothing for this long is closed; negative for never.")
+            .define(QUEUED_MAX_REQUEST_BYTES, Type.LONG, -1L, MEDIUM,
+                    "Bytes that requests read and not yet answered may hold, past which connections stop reading."
+                            + " Kafka leaves it unbounded at -1 (or any value up to 0); Strand then bounds it to a"
+                            + " quarter of the heap, which only holds reading back where the heap would run out.")
             .define(PRINCIPAL_BUILDER_CLASS, Type.CLASS, null, MEDIUM,
                     "A class implementing org.apache.kafka.common.security.auth.KafkaPrincipalBuilder that names"
                             + " each connection's principal; by default Kafka's DefaultKafkaPrincipalBuilder");
@@ -327,6 +350,42 @@ public final class BrokerConfig {
         }
         ListenerRules.validate(this);
         ListenerOverrides.validate(this);
+        maxConnectionsPerIpOverrides();
+        if (getInt(MAX_CONNECTIONS_PER_IP) == 0 && maxConnectionsPerIpOverrides().isEmpty()) {
+            throw new ConfigException(MAX_CONNECTIONS_PER_IP, 0, "may be 0 only if "
+                    + MAX_CONNECTIONS_PER_IP_OVERRIDES + " is set");
+        }
+    }
+
+    /**
+     * {@code max.connections.per.ip.overrides}: host name or address → connections allowed from it, in
+     * the order given.
+     *
+     * @throws ConfigException for an entry that is not {@code host:count} with a count of at least 0
+     */
+    public Map<String, Integer> maxConnectionsPerIpOverrides() {
+        Map<String, Integer> overrides = new LinkedHashMap<>();
+        String value = getString(MAX_CONNECTIONS_PER_IP_OVERRIDES).trim();
+        if (value.isEmpty()) {
+            return overrides;
+        }
+        for (String entry : value.split(",")) {
+            int colon = entry.lastIndexOf(':');
+            try {
+                if (colon <= 0) {
+                    throw new NumberFormatException();
+                }
+                int count = Integer.parseInt(entry.substring(colon + 1).trim());
+                if (count < 0) {
+                    throw new NumberFormatException();
+                }
+                overrides.put(entry.substring(0, colon).trim(), count);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(MAX_CONNECTIONS_PER_IP_OVERRIDES, value,
+                        "each entry is host:count with a count of at least 0; not '" + entry + "'");
+            }
+        }
+        return overrides;
     }
 
     /**

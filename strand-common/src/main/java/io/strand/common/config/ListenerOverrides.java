@@ -23,7 +23,8 @@ final class ListenerOverrides {
      * rather than accepted and ignored. Each part that reads its settings per listener (TLS, SASL,
      * connection limits) adds its properties here.
      */
-    static final Set<String> PER_LISTENER = Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS);
+    static final Set<String> PER_LISTENER = Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
+            BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE);
     /** Settings Kafka reads only per listener and mechanism: {@code <mechanism>.<setting>}. */
     private static final Set<String> MECHANISM_SETTINGS = Set.of("sasl.jaas.config",
             "sasl.server.callback.handler.class", "sasl.login.callback.handler.class", "sasl.login.class",

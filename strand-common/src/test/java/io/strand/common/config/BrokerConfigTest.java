@@ -150,6 +150,23 @@ class BrokerConfigTest {
     }
 
     @Test
+    void connectionLimitsReadKafkasNamesAndRefuseWhatKafkaRefuses() {
+        BrokerConfig config = BrokerConfig.of(Map.of("max.connections.per.ip", "0",
+                "max.connections.per.ip.overrides", "127.0.0.1:200, admin.example:5",
+                "listener.name.plaintext.max.connections", "7"));
+        assertThat(config.maxConnectionsPerIpOverrides()).containsExactly(Map.entry("127.0.0.1", 200),
+                Map.entry("admin.example", 5));
+        assertThat(config.listenerValues("PLAINTEXT")).containsEntry("max.connections", 7);
+        assertThat(config.getInt("max.connections")).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("max.connections.per.ip", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("may be 0 only if max.connections.per.ip.overrides");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("max.connections.per.ip.overrides", "127.0.0.1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("host:count");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("max.connections.per.ip.overrides", "127.0.0.1:-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("host:count");
+    }
+
+    @Test
     void listenersAreNamedAndPortedOnce() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9094,CONTROLLER://:9093")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT is named twice");
