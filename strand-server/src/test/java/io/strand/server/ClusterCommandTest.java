@@ -78,13 +78,38 @@ class ClusterCommandTest {
     void badOptionsOrABusyPortStopBeforeAnyNodeStarts() throws Exception {
         assertThat(runAndCaptureErr("cluster", "--nodes", "4", "--data-dir", dir.toString()))
                 .contains("--nodes must be 1, 3 or 5");
-        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
-            // The busy port is node 2's client port.
+        try (ServerSocket busy = busyPortAfterTwoFree()) {
+            // The busy port is node 2's client port; node 1's two ports below it are free.
             String basePort = Integer.toString(busy.getLocalPort() - 2);
             assertThat(runAndCaptureErr("cluster", "--base-port", basePort, "--data-dir", dir.toString()))
                     .contains("port " + busy.getLocalPort() + " of node 2 is in use");
         }
         assertThat(dir.resolve("node-1")).doesNotExist();
+    }
+
+    /**
+     * A bound port whose two ports below are free now: another process on the machine may hold any
+     * port, and node 1's would then be reported in use first.
+     */
+    private static ServerSocket busyPortAfterTwoFree() throws Exception {
+        InetAddress localhost = InetAddress.getByName("localhost");
+        for (int attempt = 0; attempt < 100; attempt++) {
+            ServerSocket busy = new ServerSocket(0, 1, localhost);
+            int port = busy.getLocalPort();
+            if (port > 1026 && isFree(localhost, port - 1) && isFree(localhost, port - 2)) {
+                return busy;
+            }
+            busy.close();
+        }
+        throw new AssertionError("no port with two free ports below it in 100 attempts");
+    }
+
+    private static boolean isFree(InetAddress address, int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, address)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test
