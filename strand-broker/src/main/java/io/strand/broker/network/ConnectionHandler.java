@@ -73,6 +73,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * connection becomes active (PLAINTEXT) or authenticates; every request read after carries it.
      */
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
+    /** Closed with the connection: releases the long polls its requests left waiting. */
+    private final ConnectionScope scope = new ConnectionScope();
     /** Requests read whose responses are not written yet, in arrival order. */
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
     private final RequestLane lane;
@@ -188,7 +190,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         AbstractRequest request = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(frame)).request;
         RequestContext context = new RequestContext(header, channel.remoteAddress(), listenerName,
-                security.securityProtocol(), principal, receivedNs, channel.eventLoop());
+                security.securityProtocol(), principal, receivedNs, channel.eventLoop(), scope);
         InFlight inFlight = new InFlight(header, apiVersion, handler, context, request, frame.capacity());
         pending.addLast(inFlight);
         maybePauseOrResumeReading();
@@ -362,6 +364,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             memory.release(dropped.frameBytes);
         }
         pending.clear();
+        scope.close();
         ctx.fireChannelInactive();
     }
 

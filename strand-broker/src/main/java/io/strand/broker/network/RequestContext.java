@@ -19,10 +19,19 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * @param principal        who the client authenticated as; {@link KafkaPrincipal#ANONYMOUS} on PLAINTEXT
  * @param receivedNs       monotonic time the frame was read
  * @param eventLoop        the connection's event loop: work that resumes later (a long poll) runs here
+ * @param connection       what lives as long as the connection: a long poll is released when it closes
  */
 public record RequestContext(RequestHeader header, SocketAddress clientAddress, String listenerName,
                              SecurityProtocol securityProtocol, KafkaPrincipal principal,
-                             long receivedNs, ScheduledExecutorService eventLoop) {
+                             long receivedNs, ScheduledExecutorService eventLoop, ConnectionScope connection) {
+
+    /** A request outside any connection that closes ({@link ConnectionScope#detached()}). */
+    public RequestContext(RequestHeader header, SocketAddress clientAddress, String listenerName,
+                          SecurityProtocol securityProtocol, KafkaPrincipal principal,
+                          long receivedNs, ScheduledExecutorService eventLoop) {
+        this(header, clientAddress, listenerName, securityProtocol, principal, receivedNs, eventLoop,
+                ConnectionScope.detached());
+    }
 
     /** A request from an anonymous client on a PLAINTEXT listener, the only kind served yet. */
     public RequestContext(RequestHeader header, SocketAddress clientAddress, String listenerName,

@@ -63,6 +63,16 @@ public final class DelayedFetch {
         }
     }
 
+    /**
+     * Completes the fetch now with what can be read, as its timeout would, on the event loop: its
+     * connection closed and no one waits for more.
+     */
+    public void completeNow() {
+        if (!done.get()) {
+            eventLoop.execute(this::onTimeout);
+        }
+    }
+
     private void onTimeout() {
         if (!done.get()) {
             forceComplete.run();

@@ -2,6 +2,7 @@ package io.strand.broker.api.fetch;
 
 import io.strand.broker.api.RequestChecks;
 import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.ConnectionScope;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.purgatory.DelayedFetch;
 import io.strand.broker.purgatory.FetchPurgatory;
@@ -149,6 +150,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         // an earlier request of the connection was still there. From the loop itself this queues a
         // task without a wake-up.
         context.eventLoop().execute(() -> delayed.start(request.maxWait(), response));
+        // A client may ask to wait for days and go away: its connection's close ends the wait (the
+        // answer is dropped with the connection), so nothing stays watched for a reader that is gone.
+        ConnectionScope.Registration released = context.connection().onClose(delayed::completeNow);
+        response.whenComplete((r, e) -> released.remove());
         return response;
     }
 

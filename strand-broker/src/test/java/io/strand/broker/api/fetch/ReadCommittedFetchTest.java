@@ -6,6 +6,7 @@ import static io.strand.broker.replica.ReplicatedPartitionFixture.TP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.network.ConnectionScope;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
 import io.strand.storage.log.LogAppendResult;
@@ -30,6 +31,8 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +55,9 @@ class ReadCommittedFetchTest {
 
     private ReplicatedPartitionFixture cluster;
     private FetchHandler handler;
+    private FetchPurgatory purgatory;
+    /** The connection the fetches come on. */
+    private final ConnectionScope connection = new ConnectionScope();
     private final ScheduledExecutorService eventLoop = Executors.newSingleThreadScheduledExecutor();
     private final int[] sequences = new int[3];
 
@@ -64,7 +70,7 @@ class ReadCommittedFetchTest {
 
     private void start(List<Integer> replicas) {
         cluster = new ReplicatedPartitionFixture(dir, replicas, replicas, 1);
-        FetchPurgatory purgatory = new FetchPurgatory();
+        purgatory = new FetchPurgatory();
         cluster.replicaManager.setAppendListener(purgatory::onAppend);
         handler = new FetchHandler(cluster.replicaManager, cluster::image,
                 new FetchSessionCache(10, 60_000, cluster.time, new Random(1)), purgatory);
@@ -115,7 +121,8 @@ class ReadCommittedFetchTest {
         data.topics().add(topic);
         FetchRequest request = new FetchRequest(data, VERSION);
         RequestContext context = new RequestContext(new RequestHeader(ApiKeys.FETCH, VERSION, "consumer", 1),
-                new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", 0L, eventLoop);
+                new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", SecurityProtocol.PLAINTEXT,
+                KafkaPrincipal.ANONYMOUS, 0L, eventLoop, connection);
         return handler.handle(context, request);
     }
 
@@ -221,6 +228,38 @@ class ReadCommittedFetchTest {
         assertThat(batchBaseOffsets(secondSegment)).containsExactly(abortMarker);
         assertThat(secondSegment.abortedTransactions()).extracting(FetchResponseData.AbortedTransaction::producerId)
                 .as("its marker is returned").containsExactly(PRODUCER_A);
+    }
+
+    @Test
+    void aLongPollEndsWhenItsConnectionClosesWhateverWaitItAskedFor() throws Exception {
+        start(List.of(1));
+        plain(1);
+        CompletableFuture<FetchResponseData> waiting = fetch(IsolationLevel.READ_UNCOMMITTED, 1, 1 << 20,
+                Integer.MAX_VALUE);
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS); // the long poll started and found nothing
+        assertThat(waiting).isNotDone();
+        assertThat(purgatory.watchedPartitions()).isEqualTo(1);
+        assertThat(connection.registered()).isEqualTo(1);
+
+        connection.close();
+
+        waiting.get(10, TimeUnit.SECONDS);
+        assertThat(read(waiting).records()).satisfiesAnyOf(
+                records -> assertThat(records).isNull(), records -> assertThat(records.sizeInBytes()).isZero());
+        assertThat(purgatory.watchedPartitions()).isZero();
+        assertThat(connection.registered()).isZero();
+    }
+
+    @Test
+    void aFetchAnsweredBeforeItsConnectionClosesLeavesNothingRegistered() throws Exception {
+        start(List.of(1));
+        CompletableFuture<FetchResponseData> waiting = fetch(IsolationLevel.READ_UNCOMMITTED, 0, 1 << 20, 30_000);
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        assertThat(connection.registered()).isEqualTo(1);
+        plain(1);
+        waiting.get(10, TimeUnit.SECONDS);
+        assertThat(connection.registered()).isZero();
+        assertThat(purgatory.watchedPartitions()).isZero();
     }
 
     @Test
