@@ -29,7 +29,8 @@ public record ListenerSecurity(String listenerName, SecurityProtocol securityPro
                                Function<AuthenticationContext, KafkaPrincipal> principalBuilder) {
 
     public ListenerSecurity {
-        configs = Map.copyOf(configs);
+        // Properties without a default are null here (as in Kafka's listener configs): Map.copyOf refuses them.
+        configs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(configs));
     }
 
     /** A PLAINTEXT listener whose connections are all {@link KafkaPrincipal#ANONYMOUS}, for tests. */
