@@ -74,7 +74,7 @@ final class Acls {
         for (AclCreation creation : request.creations()) {
             AclBinding binding;
             try {
-                binding = CreateAclsRequest.aclBinding(creation);
+                binding = binding(creation);
                 validate(binding);
             } catch (RuntimeException e) {
                 ApiError error = ApiError.fromThrowable(e);
@@ -122,6 +122,18 @@ final class Acls {
         List<MetadataRecord> records = new ArrayList<>(removed.size());
         removed.forEach(id -> records.add(new RemoveAccessControlEntryRecord(id)));
         return new ControllerResult<>(records, response);
+    }
+
+    /**
+     * The binding a creation asks for; kafka-clients refuses ANY and MATCH in a binding with an
+     * IllegalArgumentException, which is the client's mistake: INVALID_REQUEST.
+     */
+    private static AclBinding binding(AclCreation creation) {
+        try {
+            return CreateAclsRequest.aclBinding(creation);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
     }
 
     /** @throws InvalidRequestException naming what is wrong with a binding to be created */

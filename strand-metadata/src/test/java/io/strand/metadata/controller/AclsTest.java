@@ -78,9 +78,10 @@ class AclsTest {
                 creation(ResourceType.GROUP, "g", PatternType.LITERAL, "User:bob", AclOperation.READ))), random));
 
         DeleteAclsFilter aliceTopics = new DeleteAclsFilter().setResourceTypeFilter(ResourceType.TOPIC.code())
+                .setResourceNameFilter(null).setHostFilter(null)
                 .setPatternTypeFilter(PatternType.ANY.code()).setPrincipalFilter("User:alice")
                 .setOperation(AclOperation.ANY.code()).setPermissionType(AclPermissionType.ANY.code());
-        DeleteAclsFilter unknown = new DeleteAclsFilter().setResourceTypeFilter(ResourceType.UNKNOWN.code())
+        DeleteAclsFilter unknown = new DeleteAclsFilter().setResourceTypeFilter((byte) 99)
                 .setPatternTypeFilter(PatternType.ANY.code()).setOperation(AclOperation.ANY.code())
                 .setPermissionType(AclPermissionType.ANY.code());
         DeleteAclsResponseData response = apply(Acls.delete(image,
