@@ -93,6 +93,7 @@ public final class AclAuthorizer {
         Set<String> deniedPrefixes = new HashSet<>();
         Set<String> allowedLiterals = new HashSet<>();
         Set<String> allowedPrefixes = new HashSet<>();
+        boolean wildcardAllowed = false;
         String hostAddress = host == null ? null : host.getHostAddress();
         List<AclIndex.Entry> entries = currentIndex().ofType(type);
         for (AclIndex.Entry entry : entries) {
@@ -108,10 +109,14 @@ public final class AclAuthorizer {
                 (literal ? deniedLiterals : deniedPrefixes).add(entry.resourceName());
             } else if (entry.permission() == AclPermissionType.ALLOW) {
                 if (literal && entry.resourceName().equals(ResourcePattern.WILDCARD_RESOURCE)) {
-                    return true;
+                    wildcardAllowed = true; // decided after the loop: a wildcard DENY may still follow
+                } else {
+                    (literal ? allowedLiterals : allowedPrefixes).add(entry.resourceName());
                 }
-                (literal ? allowedLiterals : allowedPrefixes).add(entry.resourceName());
             }
+        }
+        if (wildcardAllowed) {
+            return true;
         }
         for (String name : allowedLiterals) {
             if (!deniedLiterals.contains(name) && !coveredByPrefix(name, deniedPrefixes)) {

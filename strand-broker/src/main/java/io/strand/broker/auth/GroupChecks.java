@@ -64,7 +64,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>OffsetFetch: DESCRIBE per group (else GROUP_AUTHORIZATION_FAILED), DESCRIBE per topic: a named
  *       one is answered TOPIC_AUTHORIZATION_FAILED, an all-topics fetch leaves it out.</li>
  *   <li>DescribeGroups, ConsumerGroupDescribe: DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
- *       authorized operations are the caller's (all of a group's without an authorizer).</li>
+ *       authorized operations are the caller's (all of a group's without an authorizer). A consumer
+ *       group whose members subscribe to or are assigned a topic the caller may not DESCRIBE is
+ *       answered TOPIC_AUTHORIZATION_FAILED, without members.</li>
  *   <li>ListGroups: all groups with DESCRIBE on the cluster, else only those it may DESCRIBE.</li>
  *   <li>DeleteGroups: DELETE per group. OffsetDelete: DELETE on the group (whole request), READ per
  *       topic (TOPIC_AUTHORIZATION_FAILED per partition).</li>
@@ -104,6 +106,12 @@ final class GroupChecks {
                                     .setGroupId(group.groupId())
                                     .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())
                                     .setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message()));
+                        } else if (!mayDescribeAssignedTopics(auth, context, group)) {
+                            groups.set(i, new ConsumerGroupDescribeResponseData.DescribedGroup()
+                                    .setGroupId(group.groupId())
+                                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                                    .setErrorMessage("The group has described topic(s) that the client is not"
+                                            + " authorized to describe."));
                         } else if (request.data().includeAuthorizedOperations()) {
                             group.setAuthorizedOperations(
                                     auth.authorizedOperations(context, ResourceType.GROUP, group.groupId()));
@@ -299,6 +307,32 @@ final class GroupChecks {
             }
             return response;
         });
+    }
+
+    /** Whether the caller may DESCRIBE every topic of the group's members' subscriptions and assignments. */
+    private static boolean mayDescribeAssignedTopics(Authorization auth, RequestContext context,
+                                                     ConsumerGroupDescribeResponseData.DescribedGroup group) {
+        if (!auth.enabled()) {
+            return true;
+        }
+        for (ConsumerGroupDescribeResponseData.Member member : group.members()) {
+            for (ConsumerGroupDescribeResponseData.Assignment assignment
+                    : List.of(member.assignment(), member.targetAssignment())) {
+                for (ConsumerGroupDescribeResponseData.TopicPartitions topic : assignment.topicPartitions()) {
+                    if (!mayDescribe(auth, context, topic.topicName())) {
+                        return false;
+                    }
+                }
+            }
+            if (member.subscribedTopicNames() != null) {
+                for (String topic : member.subscribedTopicNames()) {
+                    if (!mayDescribe(auth, context, topic)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean mayDescribe(Authorization auth, RequestContext context, String topic) {

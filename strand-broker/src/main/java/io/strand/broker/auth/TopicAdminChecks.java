@@ -36,7 +36,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * act on are taken out of the request before the handler sees it (so nothing happens to them) and
  * answered TOPIC_AUTHORIZATION_FAILED:
  * <ul>
- *   <li>CreateTopics: CREATE on the cluster, or else on each topic.</li>
+ *   <li>CreateTopics: CREATE on the cluster, or else on each topic; a created topic's configs are
+ *       answered only with DESCRIBE_CONFIGS on it, else its topic config error is
+ *       TOPIC_AUTHORIZATION_FAILED.</li>
  *   <li>DeleteTopics: DELETE per topic; a topic named by id needs DESCRIBE on it first (an id the
  *       caller may not describe is answered TOPIC_AUTHORIZATION_FAILED too).</li>
  *   <li>CreatePartitions: ALTER per topic.</li>
@@ -52,11 +54,12 @@ final class TopicAdminChecks {
 
     static void addTo(Map<ApiKeys, Check<?>> checks, Authorization auth, Supplier<MetadataImage> image) {
         checks.put(ApiKeys.CREATE_TOPICS, (Check<CreateTopicsRequest>) (context, request, handler) -> {
-            if (auth.authorizeCluster(context, AclOperation.CREATE)) {
-                return handler.handle(context, request);
-            }
+            boolean clusterCreate = auth.authorizeCluster(context, AclOperation.CREATE);
             List<CreatableTopicResult> refused = new ArrayList<>();
             request.data().topics().removeIf(topic -> {
+                if (clusterCreate) {
+                    return false;
+                }
                 if (auth.authorize(context, AclOperation.CREATE, ResourceType.TOPIC, topic.name())) {
                     return false;
                 }
@@ -66,7 +69,19 @@ final class TopicAdminChecks {
             });
             return then(refused.isEmpty() || !request.data().topics().isEmpty()
                             ? handler.handle(context, request) : null, CreateTopicsResponseData::new,
-                    response -> ((CreateTopicsResponseData) response).topics().addAll(refused));
+                    message -> {
+                        CreateTopicsResponseData response = (CreateTopicsResponseData) message;
+                        for (CreatableTopicResult created : response.topics()) {
+                            if (created.errorCode() == Errors.NONE.code() && !auth.authorize(context,
+                                    AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, created.name())) {
+                                created.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                                if (created.configs() != null) {
+                                    created.configs().clear();
+                                }
+                            }
+                        }
+                        response.topics().addAll(refused);
+                    });
         });
         checks.put(ApiKeys.DELETE_TOPICS, (Check<DeleteTopicsRequest>) (context, request, handler) -> {
             MetadataImage current = image.get();

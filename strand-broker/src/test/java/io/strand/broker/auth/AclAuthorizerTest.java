@@ -55,7 +55,11 @@ class AclAuthorizerTest {
 
     private Uuid add(ResourceType type, String name, PatternType pattern, String principal, String host,
                      AclOperation operation, AclPermissionType permission) {
-        Uuid id = Uuid.randomUuid();
+        return add(Uuid.randomUuid(), type, name, pattern, principal, host, operation, permission);
+    }
+
+    private Uuid add(Uuid id, ResourceType type, String name, PatternType pattern, String principal, String host,
+                     AclOperation operation, AclPermissionType permission) {
         MetadataDelta delta = new MetadataDelta(image.get());
         delta.replay(new AccessControlEntryRecord(id, type, name, pattern, principal, host, operation, permission));
         image.set(delta.apply(image.get().appliedOffset() + 1));
@@ -213,6 +217,18 @@ class AclAuthorizerTest {
         add(TOPIC, "*", LITERAL, "User:alice", "*", WRITE, DENY);
         assertThat(authorizer.authorizeByResourceType(ALICE, LOCAL, WRITE, TOPIC)).isFalse();
         assertThat(authorizer.authorizeByResourceType(ADMIN, LOCAL, WRITE, TOPIC)).isTrue();
+    }
+
+    @Test
+    void byResourceTypeWildcardDenyWinsWhicheverAclIsStoredFirst() {
+        for (boolean allowFirst : new boolean[] {true, false}) {
+            image.set(MetadataImage.EMPTY);
+            add(new Uuid(1, allowFirst ? 1 : 2), TOPIC, "*", LITERAL, "User:alice", "*", WRITE, ALLOW);
+            add(new Uuid(1, allowFirst ? 2 : 1), TOPIC, "*", LITERAL, "User:alice", "*", WRITE, DENY);
+
+            assertThat(authorizer.authorizeByResourceType(ALICE, LOCAL, WRITE, TOPIC)).as("allowFirst=" + allowFirst)
+                    .isFalse();
+        }
     }
 
     @Test

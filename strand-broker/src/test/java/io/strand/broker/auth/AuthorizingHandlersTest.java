@@ -30,6 +30,12 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -45,6 +51,9 @@ import org.apache.kafka.common.requests.CreateAclsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
@@ -65,7 +74,7 @@ class AuthorizingHandlersTest {
 
     private static final KafkaPrincipal ALICE = new KafkaPrincipal("User", "alice");
 
-    private final MetadataImage image = image();
+    private MetadataImage image = image();
     private final Authorization auth = new Authorization(
             new AclAuthorizer(() -> image.acls(), Set.of(new KafkaPrincipal("User", "admin")), false));
 
@@ -155,6 +164,71 @@ class AuthorizingHandlersTest {
     }
 
     @Test
+    void offsetCommitNeedsReadOnTheGroupAndCommitsOnlyReadableTopics() {
+        Stub<OffsetCommitRequest> handler = new Stub<>(ApiKeys.OFFSET_COMMIT, request -> {
+            OffsetCommitResponseData response = new OffsetCommitResponseData();
+            request.data().topics().forEach(t -> response.topics().add(
+                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name())));
+            return response;
+        });
+        OffsetCommitRequestData data = new OffsetCommitRequestData().setGroupId("g");
+        for (String topic : List.of("allowed", "secret")) {
+            data.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(
+                    List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0))));
+        }
+        assertThatThrownBy(() -> call(handler, new OffsetCommitRequest(data.duplicate(), (short) 9)))
+                .isInstanceOf(GroupAuthorizationException.class);
+
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+        OffsetCommitResponseData response = (OffsetCommitResponseData) call(handler,
+                new OffsetCommitRequest(data, (short) 9));
+
+        assertThat(handler.seen.get(0).data().topics()).extracting(OffsetCommitRequestData.OffsetCommitRequestTopic::name)
+                .containsExactly("allowed");
+        assertThat(response.topics().get(1).name()).isEqualTo("secret");
+        assertThat(response.topics().get(1).partitions().get(0).errorCode())
+                .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void findCoordinatorAnswersEachRefusedKeyAndLooksUpTheOthers() {
+        allowAlice(ResourceType.GROUP, "mine", AclOperation.DESCRIBE);
+        Stub<FindCoordinatorRequest> handler = new Stub<>(ApiKeys.FIND_COORDINATOR, request -> {
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            request.data().coordinatorKeys().forEach(k -> response.coordinators().add(
+                    new FindCoordinatorResponseData.Coordinator().setKey(k).setNodeId(1)));
+            return response;
+        });
+
+        FindCoordinatorResponseData response = (FindCoordinatorResponseData) call(handler,
+                new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData().setKeyType((byte) 0)
+                        .setCoordinatorKeys(new ArrayList<>(List.of("mine", "theirs")))).build((short) 6));
+
+        assertThat(handler.seen.get(0).data().coordinatorKeys()).containsExactly("mine");
+        assertThat(response.coordinators()).extracting(FindCoordinatorResponseData.Coordinator::key,
+                c -> Errors.forCode(c.errorCode())).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("mine", Errors.NONE),
+                org.assertj.core.groups.Tuple.tuple("theirs", Errors.GROUP_AUTHORIZATION_FAILED));
+    }
+
+    @Test
+    void listGroupsShowsOnlyDescribableGroupsWithoutClusterDescribe() {
+        allowAlice(ResourceType.GROUP, "mine", AclOperation.READ);
+        Stub<ListGroupsRequest> handler = new Stub<>(ApiKeys.LIST_GROUPS, request -> {
+            ListGroupsResponseData response = new ListGroupsResponseData();
+            for (String group : List.of("mine", "theirs")) {
+                response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(group));
+            }
+            return response;
+        });
+
+        ListGroupsResponseData response = (ListGroupsResponseData) call(handler,
+                new ListGroupsRequest.Builder(new ListGroupsRequestData()).build((short) 5));
+
+        assertThat(response.groups()).extracting(ListGroupsResponseData.ListedGroup::groupId).containsExactly("mine");
+    }
+
+    @Test
     void createAclsNeedsAlterOnTheCluster() {
         Stub<CreateAclsRequest> handler = new Stub<>(ApiKeys.CREATE_ACLS, request -> null);
 
@@ -222,6 +296,13 @@ class AuthorizingHandlersTest {
         ApiRegistry served = AuthorizingHandlers.wrap(registry, Authorization.NONE, () -> image, true);
 
         assertThat(served.handler(ApiKeys.PRODUCE)).isSameAs(produce);
+    }
+
+    private void allowAlice(ResourceType type, String name, AclOperation operation) {
+        MetadataDelta delta = new MetadataDelta(image);
+        delta.replay(new AccessControlEntryRecord(Uuid.randomUuid(), type, name, PatternType.LITERAL, "User:alice",
+                "*", operation, AclPermissionType.ALLOW));
+        image = delta.apply(image.appliedOffset() + 1);
     }
 
     private ApiMessage call(Stub<? extends AbstractRequest> stub, AbstractRequest request) {
