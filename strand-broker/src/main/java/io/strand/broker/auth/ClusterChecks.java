@@ -16,12 +16,17 @@ import org.apache.kafka.common.resource.ResourceType;
  * <table>
  *   <caption>Cluster operations</caption>
  *   <tr><th>API</th><th>operation</th></tr>
- *   <tr><td>CreateAcls, DeleteAcls, ElectLeaders, AlterPartitionReassignments</td><td>ALTER</td></tr>
- *   <tr><td>DescribeAcls, ListPartitionReassignments, DescribeLogDirs, DescribeQuorum</td><td>DESCRIBE</td></tr>
+ *   <tr><td>CreateAcls, DeleteAcls, ElectLeaders, AlterPartitionReassignments, AlterUserScramCredentials,
+ *       UpdateFeatures, AlterReplicaLogDirs</td><td>ALTER</td></tr>
+ *   <tr><td>DescribeAcls, ListPartitionReassignments, DescribeLogDirs, DescribeQuorum,
+ *       DescribeUserScramCredentials</td><td>DESCRIBE</td></tr>
+ *   <tr><td>AlterClientQuotas</td><td>ALTER_CONFIGS</td></tr>
+ *   <tr><td>DescribeClientQuotas</td><td>DESCRIBE_CONFIGS</td></tr>
  *   <tr><td>WriteTxnMarkers (brokers only)</td><td>CLUSTER_ACTION</td></tr>
  *   <tr><td>DescribeCluster</td><td>none; its authorized operations are the caller's when it may
  *       DESCRIBE the cluster, else 0</td></tr>
  * </table>
+ * Checks of APIs this node does not serve (yet) are never used: only registered handlers are wrapped.
  */
 final class ClusterChecks {
 
@@ -30,9 +35,12 @@ final class ClusterChecks {
 
     static void addTo(Map<ApiKeys, Check<?>> checks, Authorization auth) {
         requiring(checks, auth, AclOperation.ALTER, ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS, ApiKeys.ELECT_LEADERS,
-                ApiKeys.ALTER_PARTITION_REASSIGNMENTS);
+                ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, ApiKeys.UPDATE_FEATURES,
+                ApiKeys.ALTER_REPLICA_LOG_DIRS);
         requiring(checks, auth, AclOperation.DESCRIBE, ApiKeys.DESCRIBE_ACLS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-                ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_QUORUM);
+                ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS);
+        requiring(checks, auth, AclOperation.ALTER_CONFIGS, ApiKeys.ALTER_CLIENT_QUOTAS);
+        requiring(checks, auth, AclOperation.DESCRIBE_CONFIGS, ApiKeys.DESCRIBE_CLIENT_QUOTAS);
         requiring(checks, auth, AclOperation.CLUSTER_ACTION, ApiKeys.WRITE_TXN_MARKERS);
         checks.put(ApiKeys.DESCRIBE_CLUSTER, (Check<DescribeClusterRequest>) (context, request, handler) ->
                 handler.handle(context, request).thenApply(message -> {

@@ -40,7 +40,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       only answer such a producer sees). No IDEMPOTENT_WRITE check: Kafka dropped it (KIP-679).</li>
  *   <li>Fetch: a follower needs CLUSTER_ACTION on the cluster, else every partition is answered
  *       TOPIC_AUTHORIZATION_FAILED; a consumer's partitions of topics it may not READ are answered
- *       TOPIC_AUTHORIZATION_FAILED with no records (also partitions of its fetch session).</li>
+ *       TOPIC_AUTHORIZATION_FAILED with no records (also partitions of its fetch session); a sessionless
+ *       or new-session fetch of only such topics does not wait for data.</li>
  *   <li>ListOffsets: DESCRIBE per topic, else TOPIC_AUTHORIZATION_FAILED with offset -1.</li>
  *   <li>OffsetForLeaderEpoch: a follower needs CLUSTER_ACTION (else CLUSTER_AUTHORIZATION_FAILED);
  *       a consumer DESCRIBE per topic, else TOPIC_AUTHORIZATION_FAILED.</li>
@@ -58,6 +59,10 @@ final class TopicChecks {
         checks.put(ApiKeys.FETCH, (Check<FetchRequest>) (context, request, handler) -> {
             boolean follower = request.isFromFollower();
             boolean clusterAction = follower && auth.authorizeCluster(context, AclOperation.CLUSTER_ACTION);
+            if (!follower && request.data().sessionId() == 0 && mayReadNone(auth, image.get(), context, request)) {
+                // Nothing it may read: answered at once, as Kafka answers a fetch of only refused partitions.
+                request.data().setMaxWaitMs(0);
+            }
             return handler.handle(context, request).thenApply(message -> {
                 FetchResponseData response = (FetchResponseData) message;
                 if (follower && clusterAction) {
@@ -168,6 +173,21 @@ final class TopicChecks {
             response.responses().addAll(refused);
             return response;
         });
+    }
+
+    /** Whether the request names topics and the caller may READ none of them. */
+    private static boolean mayReadNone(Authorization auth, MetadataImage image, RequestContext context,
+                                       FetchRequest request) {
+        if (request.data().topics().isEmpty()) {
+            return false;
+        }
+        for (var topic : request.data().topics()) {
+            String name = name(image, topic.topic(), topic.topicId());
+            if (name == null || auth.authorize(context, AclOperation.READ, ResourceType.TOPIC, name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The topic's name: {@code name} when set, else the image's name of {@code topicId}; null if unknown. */

@@ -29,6 +29,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -129,6 +130,18 @@ class AuthorizingHandlersTest {
         FetchResponseData.PartitionData secret = response.responses().get(1).partitions().get(0);
         assertThat(secret.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         assertThat(secret.highWatermark()).isEqualTo(-1);
+    }
+
+    @Test
+    void fetchOfOnlyUnreadableTopicsDoesNotWaitForData() {
+        Stub<FetchRequest> handler = new Stub<>(ApiKeys.FETCH, request -> new FetchResponseData());
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(500).setReplicaId(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic("secret")
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()))));
+
+        call(handler, new FetchRequest(data, (short) 12));
+
+        assertThat(handler.seen.get(0).data().maxWaitMs()).isZero();
     }
 
     @Test
