@@ -5,7 +5,6 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.metadata.image.MetadataImage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,17 +19,6 @@ import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupRe
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
-import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
-import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
-import org.apache.kafka.common.message.OffsetCommitResponseData;
-import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
-import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
-import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
-import org.apache.kafka.common.message.OffsetDeleteResponseData;
-import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
-import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
-import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
-import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -45,9 +33,6 @@ import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.ListGroupsRequest;
-import org.apache.kafka.common.requests.OffsetCommitRequest;
-import org.apache.kafka.common.requests.OffsetDeleteRequest;
-import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
@@ -59,17 +44,13 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat: READ on the group, else
  *       the whole request fails with GROUP_AUTHORIZATION_FAILED; ConsumerGroupHeartbeat also needs
  *       DESCRIBE on every subscribed topic name, else TOPIC_AUTHORIZATION_FAILED.</li>
- *   <li>OffsetCommit: READ on the group (else GROUP_AUTHORIZATION_FAILED for everything), READ per
- *       topic (else its partitions TOPIC_AUTHORIZATION_FAILED, not committed).</li>
- *   <li>OffsetFetch: DESCRIBE per group (else GROUP_AUTHORIZATION_FAILED), DESCRIBE per topic: a named
- *       one is answered TOPIC_AUTHORIZATION_FAILED, an all-topics fetch leaves it out.</li>
+ *   <li>OffsetCommit, OffsetFetch, OffsetDelete: see {@link GroupOffsetChecks}.</li>
  *   <li>DescribeGroups, ConsumerGroupDescribe: DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
  *       authorized operations are the caller's (all of a group's without an authorizer). A consumer
  *       group whose members subscribe to or are assigned a topic the caller may not DESCRIBE is
  *       answered TOPIC_AUTHORIZATION_FAILED, without members.</li>
  *   <li>ListGroups: all groups with DESCRIBE on the cluster, else only those it may DESCRIBE.</li>
- *   <li>DeleteGroups: DELETE per group. OffsetDelete: DELETE on the group (whole request), READ per
- *       topic (TOPIC_AUTHORIZATION_FAILED per partition).</li>
+ *   <li>DeleteGroups: DELETE per group.</li>
  * </ul>
  */
 final class GroupChecks {
@@ -123,6 +104,7 @@ final class GroupChecks {
 
     static void addTo(Map<ApiKeys, Check<?>> checks, Authorization auth, Supplier<MetadataImage> image) {
         addOperationsTo(checks, auth);
+        GroupOffsetChecks.addTo(checks, auth, image);
         checks.put(ApiKeys.FIND_COORDINATOR, (Check<FindCoordinatorRequest>) (context, request, handler) ->
                 findCoordinator(auth, context, request, handler));
         checks.put(ApiKeys.JOIN_GROUP, readGroup(auth, r -> ((JoinGroupRequest) r).data().groupId()));
@@ -146,30 +128,6 @@ final class GroupChecks {
             }
             return handler.handle(context, request);
         });
-        checks.put(ApiKeys.OFFSET_COMMIT, (Check<OffsetCommitRequest>) (context, request, handler) -> {
-            auth.requireGroup(context, AclOperation.READ, request.data().groupId());
-            MetadataImage current = image.get();
-            List<OffsetCommitResponseTopic> refused = new ArrayList<>();
-            request.data().topics().removeIf((OffsetCommitRequestTopic topic) -> {
-                String name = TopicChecks.name(current, topic.name(), topic.topicId());
-                if (name == null || auth.authorize(context, AclOperation.READ, ResourceType.TOPIC, name)) {
-                    return false;
-                }
-                OffsetCommitResponseTopic result = new OffsetCommitResponseTopic().setName(topic.name())
-                        .setTopicId(topic.topicId());
-                for (OffsetCommitRequestPartition p : topic.partitions()) {
-                    result.partitions().add(new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
-                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
-                }
-                refused.add(result);
-                return true;
-            });
-            return withRefused(refused.isEmpty() || !request.data().topics().isEmpty()
-                            ? handler.handle(context, request) : null, new OffsetCommitResponseData(),
-                    response -> ((OffsetCommitResponseData) response).topics().addAll(refused));
-        });
-        checks.put(ApiKeys.OFFSET_FETCH, (Check<OffsetFetchRequest>) (context, request, handler) ->
-                offsetFetch(auth, image, context, request, handler));
         checks.put(ApiKeys.LIST_GROUPS, (Check<ListGroupsRequest>) (context, request, handler) ->
                 handler.handle(context, request).thenApply(message -> {
                     if (!auth.authorizeCluster(context, AclOperation.DESCRIBE)) {
@@ -191,25 +149,6 @@ final class GroupChecks {
             return withRefused(refused.isEmpty() || !request.data().groupsNames().isEmpty()
                             ? handler.handle(context, request) : null, new DeleteGroupsResponseData(),
                     response -> ((DeleteGroupsResponseData) response).results().addAll(refused));
-        });
-        checks.put(ApiKeys.OFFSET_DELETE, (Check<OffsetDeleteRequest>) (context, request, handler) -> {
-            auth.requireGroup(context, AclOperation.DELETE, request.data().groupId());
-            List<OffsetDeleteResponseTopic> refused = new ArrayList<>();
-            request.data().topics().removeIf(topic -> {
-                if (auth.authorize(context, AclOperation.READ, ResourceType.TOPIC, topic.name())) {
-                    return false;
-                }
-                OffsetDeleteResponseTopic result = new OffsetDeleteResponseTopic().setName(topic.name());
-                for (OffsetDeleteRequestPartition p : topic.partitions()) {
-                    result.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
-                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
-                }
-                refused.add(result);
-                return true;
-            });
-            return withRefused(refused.isEmpty() || !request.data().topics().isEmpty()
-                            ? handler.handle(context, request) : null, new OffsetDeleteResponseData(),
-                    response -> ((OffsetDeleteResponseData) response).topics().addAll(refused));
         });
     }
 
@@ -255,58 +194,6 @@ final class GroupChecks {
         }
         return auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, key)
                 ? Errors.NONE : Errors.GROUP_AUTHORIZATION_FAILED;
-    }
-
-    private static CompletableFuture<? extends ApiMessage> offsetFetch(
-            Authorization auth, Supplier<MetadataImage> image, RequestContext context, OffsetFetchRequest request,
-            ApiHandler<OffsetFetchRequest> handler) {
-        var data = request.data();
-        boolean batched = data.groups() != null && !data.groups().isEmpty();
-        if (!batched) {
-            auth.requireGroup(context, AclOperation.DESCRIBE, data.groupId());
-        }
-        Map<String, Boolean> allTopicsByGroup = new HashMap<>();
-        if (batched) {
-            for (OffsetFetchRequestGroup group : data.groups()) {
-                allTopicsByGroup.put(group.groupId(), group.topics() == null);
-            }
-        }
-        boolean allTopics = data.topics() == null;
-        return handler.handle(context, request).thenApply(message -> {
-            OffsetFetchResponseData response = (OffsetFetchResponseData) message;
-            MetadataImage current = image.get();
-            if (!batched) {
-                response.topics().removeIf(topic -> allTopics && !mayDescribe(auth, context, topic.name()));
-                for (OffsetFetchResponseData.OffsetFetchResponseTopic topic : response.topics()) {
-                    if (!mayDescribe(auth, context, topic.name())) {
-                        for (OffsetFetchResponseData.OffsetFetchResponsePartition p : topic.partitions()) {
-                            p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setCommittedOffset(-1)
-                                    .setCommittedLeaderEpoch(-1).setMetadata("");
-                        }
-                    }
-                }
-                return response;
-            }
-            for (OffsetFetchResponseData.OffsetFetchResponseGroup group : response.groups()) {
-                if (!auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId())) {
-                    group.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
-                    group.topics().clear();
-                    continue;
-                }
-                boolean all = allTopicsByGroup.getOrDefault(group.groupId(), false);
-                group.topics().removeIf(topic -> all
-                        && !mayDescribe(auth, context, TopicChecks.name(current, topic.name(), topic.topicId())));
-                for (OffsetFetchResponseData.OffsetFetchResponseTopics topic : group.topics()) {
-                    if (!mayDescribe(auth, context, TopicChecks.name(current, topic.name(), topic.topicId()))) {
-                        for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : topic.partitions()) {
-                            p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setCommittedOffset(-1)
-                                    .setCommittedLeaderEpoch(-1).setMetadata("");
-                        }
-                    }
-                }
-            }
-            return response;
-        });
     }
 
     /** Whether the caller may DESCRIBE every topic of the group's members' subscriptions and assignments. */
