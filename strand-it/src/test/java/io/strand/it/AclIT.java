@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM as {@code bin/kafka-acls.sh} runs it, on the ADMIN listener.
  *
  * <p>Strand only: Kafka's reference broker is started without listener principal builders. Takes
- * about 18 s (measured 17–19 s), most of it kafka-acls' JVM starts.
+ * 17–32 s (measured on a busy two-core machine), most of it kafka-acls' JVM starts.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AclIT {
