@@ -1,6 +1,11 @@
 package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
+import io.strand.broker.api.acl.AclHandlers;
+import io.strand.broker.auth.AclAuthorizer;
+import io.strand.broker.auth.Authorization;
+import io.strand.broker.auth.AuthorizerConfig;
+import io.strand.broker.auth.AuthorizingHandlers;
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
@@ -312,7 +317,14 @@ final class BrokerComponent implements NodeComponent {
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
-        return registry;
+        AuthorizerConfig authorizerConfig = AuthorizerConfig.from(config.originals());
+        AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
+        Authorization authorization = authorizerConfig.enabled()
+                ? new Authorization(new AclAuthorizer(() -> image.get().acls(), authorizerConfig.superUsers(),
+                        authorizerConfig.allowEveryoneIfNoAclFound()))
+                : Authorization.NONE;
+        return AuthorizingHandlers.wrap(registry, authorization, image,
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE));
     }
 
     /** Client listener name → bound address (real ports where 0 was configured). */

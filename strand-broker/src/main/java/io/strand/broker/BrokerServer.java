@@ -1,5 +1,6 @@
 package io.strand.broker;
 
+import io.strand.broker.auth.AuthorizerConfig;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
@@ -58,7 +59,10 @@ public final class BrokerServer implements AutoCloseable {
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
     public static BrokerConfig config(Map<String, String> props) {
-        return BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF, TransactionCoordinatorConfig.DEF));
+        BrokerConfig config = BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF,
+                TransactionCoordinatorConfig.DEF, AuthorizerConfig.DEF));
+        AuthorizerConfig.from(config.originals()); // refuses an authorizer class Strand does not have
+        return config;
     }
 
     /**

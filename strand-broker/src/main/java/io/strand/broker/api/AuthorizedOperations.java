@@ -7,8 +7,9 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Authorized-operation bit fields (a bit per {@link AclOperation} code) for responses that carry
- * them. Strand has no authorizer yet, so every client may do every operation Kafka supports on a
- * resource type; these are those sets, as a Kafka broker without an authorizer reports them.
+ * them, as a Kafka broker without an authorizer reports them: every operation Kafka supports on the
+ * resource type. With an authorizer configured, the checks of {@code io.strand.broker.auth} replace
+ * them with the caller's own.
  */
 public final class AuthorizedOperations {
 

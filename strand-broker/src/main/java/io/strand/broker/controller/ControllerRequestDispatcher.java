@@ -19,8 +19,10 @@ import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.AssignReplicasToDirsRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
@@ -44,7 +46,7 @@ import org.apache.kafka.common.requests.DescribeQuorumRequest;
  * IncrementalAlterConfigs, AlterConfigs, AllocateProducerIds (blocks of
  * {@link #PRODUCER_ID_BLOCK_SIZE}), BrokerRegistration, BrokerHeartbeat, UnregisterBroker,
  * AlterPartition, AssignReplicasToDirs, ElectLeaders, AlterPartitionReassignments,
- * ListPartitionReassignments, and DescribeQuorum (answered from the metadata quorum's Raft state
+ * ListPartitionReassignments, CreateAcls, DeleteAcls, and DescribeQuorum (answered from the metadata quorum's Raft state
  * while this node leads it, else NOT_LEADER_OR_FOLLOWER). Any other API fails with INVALID_REQUEST.
  *
  * <p>Thread-safe and stateless: it runs on the Ratis thread that received the request and only
@@ -124,6 +126,8 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
                     (AlterPartitionReassignmentsRequestData) request);
             case LIST_PARTITION_REASSIGNMENTS -> controller.listPartitionReassignments(
                     (ListPartitionReassignmentsRequestData) request);
+            case CREATE_ACLS -> controller.createAcls((CreateAclsRequestData) request);
+            case DELETE_ACLS -> controller.deleteAcls((DeleteAclsRequestData) request);
             case DESCRIBE_QUORUM -> CompletableFuture.completedFuture(
                     quorumDescriber.apply((DescribeQuorumRequestData) request));
             default -> CompletableFuture.failedFuture(

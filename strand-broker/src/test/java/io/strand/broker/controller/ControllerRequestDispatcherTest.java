@@ -14,6 +14,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.CreateAclsResponseData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
+import org.apache.kafka.common.message.DeleteAclsResponseData;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
@@ -70,6 +78,30 @@ class ControllerRequestDispatcherTest {
         assertThat(response.topics().find("t").errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(response.topics().find("t").numPartitions()).isEqualTo(2);
         assertThat(metadataLog.image().topics().byName("t")).isPresent();
+    }
+
+    @Test
+    void createAndDeleteAclsChangeTheImagesAcls() throws Exception {
+        CreateAclsRequestData create = new CreateAclsRequestData().setCreations(List.of(
+                new CreateAclsRequestData.AclCreation().setResourceType(ResourceType.TOPIC.code())
+                        .setResourceName("t").setResourcePatternType(PatternType.LITERAL.code())
+                        .setPrincipal("User:alice").setHost("*").setOperation(AclOperation.READ.code())
+                        .setPermissionType(AclPermissionType.ALLOW.code())));
+
+        CreateAclsResponseData created = (CreateAclsResponseData) call(ApiKeys.CREATE_ACLS, create);
+
+        assertThat(created.results().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().acls().all()).extracting(a -> a.principal()).containsExactly("User:alice");
+
+        DeleteAclsRequestData delete = new DeleteAclsRequestData().setFilters(List.of(
+                new DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter(ResourceType.ANY.code())
+                        .setResourceNameFilter(null).setPatternTypeFilter(PatternType.ANY.code())
+                        .setPrincipalFilter(null).setHostFilter(null).setOperation(AclOperation.ANY.code())
+                        .setPermissionType(AclPermissionType.ANY.code())));
+        DeleteAclsResponseData deleted = (DeleteAclsResponseData) call(ApiKeys.DELETE_ACLS, delete);
+
+        assertThat(deleted.filterResults().get(0).matchingAcls()).hasSize(1);
+        assertThat(metadataLog.image().acls().isEmpty()).isTrue();
     }
 
     @Test

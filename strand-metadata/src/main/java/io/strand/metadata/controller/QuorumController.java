@@ -40,10 +40,14 @@ import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
+import org.apache.kafka.common.message.DeleteAclsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
@@ -284,6 +288,27 @@ public final class QuorumController implements AutoCloseable {
                 () -> LegacyAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig),
                 (response, failure) -> {
                     response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** CreateAcls: per creation INVALID_REQUEST for a bad binding, else added (once). See {@link Acls}. */
+    public CompletableFuture<CreateAclsResponseData> createAcls(CreateAclsRequestData request) {
+        return submit("createAcls", () -> Acls.create(metadataLog.image(), request, random),
+                (response, failure) -> {
+                    response.results().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** DeleteAcls: removes every ACL each filter matches, listed per filter. See {@link Acls}. */
+    public CompletableFuture<DeleteAclsResponseData> deleteAcls(DeleteAclsRequestData request) {
+        return submit("deleteAcls", () -> Acls.delete(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.filterResults().forEach(r -> {
+                        failure.applyTo(r::setErrorCode, r::setErrorMessage);
+                        r.matchingAcls().clear();
+                    });
                     return response;
                 });
     }

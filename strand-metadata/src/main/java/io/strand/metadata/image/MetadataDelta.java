@@ -1,5 +1,6 @@
 package io.strand.metadata.image;
 
+import io.strand.metadata.record.AccessControlEntryRecord;
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
@@ -8,6 +9,7 @@ import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
+import io.strand.metadata.record.RemoveAccessControlEntryRecord;
 import io.strand.metadata.record.RemoveTopicRecord;
 import io.strand.metadata.record.TopicRecord;
 import io.strand.metadata.record.UnregisterBrokerRecord;
@@ -56,6 +58,8 @@ public final class MetadataDelta {
     private long nextProducerId;
     /** Feature levels replayed, by name (0 = no longer finalized). */
     private final Map<String, Short> featureLevels = new HashMap<>();
+    /** ACLs added (value non-null) or removed (null), by id. */
+    private final Map<Uuid, AccessControlEntryRecord> acls = new LinkedHashMap<>();
 
     private MetadataImage result;
 
@@ -127,9 +131,27 @@ public final class MetadataDelta {
             }
         } else if (record instanceof FeatureLevelRecord r) {
             featureLevels.put(r.name(), r.featureLevel());
+        } else if (record instanceof AccessControlEntryRecord r) {
+            if (acl(r.id()) != null) {
+                throw new MetadataReplayException("ACL id already in use: id=" + r.id() + " record=" + r);
+            }
+            acls.put(r.id(), r);
+        } else if (record instanceof RemoveAccessControlEntryRecord r) {
+            if (acl(r.id()) == null) {
+                throw new MetadataReplayException("Removing an unknown ACL: id=" + r.id());
+            }
+            acls.put(r.id(), null);
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
+    }
+
+    /** The ACL as replayed so far, or null if absent. */
+    private AccessControlEntryRecord acl(Uuid id) {
+        if (acls.containsKey(id)) {
+            return acls.get(id);
+        }
+        return replacing ? null : base.acls().byId().get(id);
     }
 
     /** The broker as replayed so far, which must be registered with {@code brokerEpoch}. */
@@ -247,7 +269,8 @@ public final class MetadataDelta {
             }
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
-                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures());
+                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures(),
+                applyAcls());
         return result;
     }
 
@@ -264,6 +287,30 @@ public final class MetadataDelta {
             }
         });
         return new FeaturesImage(levels);
+    }
+
+    private AclsImage applyAcls() {
+        if (acls.isEmpty() && !replacing) {
+            return base.acls();
+        }
+        if (acls.isEmpty() && base.acls().isEmpty()) {
+            return base.acls();
+        }
+        Map<Uuid, AccessControlEntryRecord> all = new HashMap<>(replacing ? Map.of() : base.acls().byId());
+        acls.forEach((id, acl) -> {
+            if (acl == null) {
+                all.remove(id);
+            } else {
+                all.put(id, acl);
+            }
+        });
+        AclsImage next = new AclsImage(all);
+        return next.equals(base.acls()) ? base.acls() : next;
+    }
+
+    /** Whether the ACLs changed. */
+    public boolean aclsChanged() {
+        return requireApplied().acls() != base.acls();
     }
 
     /** Whether the finalized features changed. */

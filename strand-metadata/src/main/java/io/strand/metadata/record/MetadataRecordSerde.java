@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The binary form of {@link MetadataRecord}s and of batches of them. Stateless and thread-safe.
@@ -60,6 +64,11 @@ import org.apache.kafka.common.config.ConfigResource;
  * | 9       | UnregisterBroker-    | int32 brokerId, int64 brokerEpoch                              |
  * |         | Record               |                                                                |
  * | 10      | FeatureLevelRecord   | string name, int16 featureLevel                                |
+ * | 13      | AccessControl-       | uuid id, int8 resourceType, string resourceName, int8          |
+ * |         | EntryRecord          | patternType, string principal, string host, int8 operation,    |
+ * |         |                      | int8 permissionType (the codes of Kafka's ACL enums)           |
+ * | 14      | RemoveAccessControl- | uuid id                                                        |
+ * |         | EntryRecord          |                                                                |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -93,6 +102,8 @@ public final class MetadataRecordSerde {
     static final byte BROKER_REGISTRATION_CHANGE = 8;
     static final byte UNREGISTER_BROKER = 9;
     static final byte FEATURE_LEVEL = 10;
+    static final byte ACCESS_CONTROL_ENTRY = 13;
+    static final byte REMOVE_ACCESS_CONTROL_ENTRY = 14;
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
@@ -272,6 +283,19 @@ public final class MetadataRecordSerde {
             header(out, FEATURE_LEVEL);
             writeString(out, r.name());
             out.writeShort(r.featureLevel());
+        } else if (record instanceof AccessControlEntryRecord r) {
+            header(out, ACCESS_CONTROL_ENTRY);
+            writeUuid(out, r.id());
+            out.writeByte(r.resourceType().code());
+            writeString(out, r.resourceName());
+            out.writeByte(r.patternType().code());
+            writeString(out, r.principal());
+            writeString(out, r.host());
+            out.writeByte(r.operation().code());
+            out.writeByte(r.permissionType().code());
+        } else if (record instanceof RemoveAccessControlEntryRecord r) {
+            header(out, REMOVE_ACCESS_CONTROL_ENTRY);
+            writeUuid(out, r.id());
         } else {
             throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
         }
@@ -374,9 +398,30 @@ public final class MetadataRecordSerde {
                 }
                 return new FeatureLevelRecord(name, level);
             }
+            case ACCESS_CONTROL_ENTRY:
+                return readAccessControlEntry(in);
+            case REMOVE_ACCESS_CONTROL_ENTRY:
+                return new RemoveAccessControlEntryRecord(readUuid(in));
             default:
                 throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
         }
+    }
+
+    private static AccessControlEntryRecord readAccessControlEntry(ByteBuffer in) {
+        Uuid id = readUuid(in);
+        ResourceType resourceType = ResourceType.fromCode(in.get());
+        String resourceName = readNonNullString(in, "resourceName");
+        PatternType patternType = PatternType.fromCode(in.get());
+        String principal = readNonNullString(in, "principal");
+        String host = readNonNullString(in, "host");
+        AclOperation operation = AclOperation.fromCode(in.get());
+        AclPermissionType permissionType = AclPermissionType.fromCode(in.get());
+        if (resourceType.isUnknown() || patternType.isUnknown() || operation.isUnknown() || permissionType.isUnknown()) {
+            throw new MetadataFormatException("Unknown ACL enum code: id=" + id + " resourceType=" + resourceType
+                    + " patternType=" + patternType + " operation=" + operation + " permissionType=" + permissionType);
+        }
+        return new AccessControlEntryRecord(id, resourceType, resourceName, patternType, principal, host, operation,
+                permissionType);
     }
 
     private static void header(DataOutputStream out, byte type) throws IOException {

@@ -1,0 +1,112 @@
+package io.strand.broker.auth;
+
+import io.strand.broker.network.RequestContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The one place request handling asks "may the caller of this request do that?", as Kafka's
+ * {@code AuthHelper}: the caller is the request's {@link RequestContext#principal()} from its client
+ * address, the answer comes from the {@link AclAuthorizer}. The checks of the APIs
+ * ({@link AuthorizingHandlers}) use only this class.
+ *
+ * <p>Without an authorizer ({@link #NONE}) every check allows and the authorized-operations bit fields
+ * hold every operation the resource type supports, as Kafka's broker without an authorizer answers.
+ * Thread-safe; stateless beyond the authorizer.
+ */
+public final class Authorization {
+
+    /** The name of the one cluster resource. */
+    public static final String CLUSTER_NAME = "kafka-cluster";
+
+    /** No authorizer configured: everything allowed. */
+    public static final Authorization NONE = new Authorization(null);
+
+    private static final Map<ResourceType, Set<AclOperation>> SUPPORTED = Map.of(
+            ResourceType.TOPIC, EnumSet.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
+                    AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS,
+                    AclOperation.ALTER_CONFIGS),
+            ResourceType.GROUP, EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS),
+            ResourceType.CLUSTER, EnumSet.of(AclOperation.CREATE, AclOperation.CLUSTER_ACTION,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE,
+                    AclOperation.ALTER, AclOperation.DESCRIBE),
+            ResourceType.TRANSACTIONAL_ID, EnumSet.of(AclOperation.DESCRIBE, AclOperation.WRITE),
+            ResourceType.DELEGATION_TOKEN, EnumSet.of(AclOperation.DESCRIBE),
+            ResourceType.USER, EnumSet.of(AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS));
+
+    private final AclAuthorizer authorizer;
+
+    public Authorization(AclAuthorizer authorizer) {
+        this.authorizer = authorizer;
+    }
+
+    /** Whether an authorizer is configured; when false every check allows. */
+    public boolean enabled() {
+        return authorizer != null;
+    }
+
+    public boolean authorize(RequestContext context, AclOperation operation, ResourceType type, String name) {
+        return authorizer == null
+                || authorizer.authorize(context.principal(), address(context), operation, type, name);
+    }
+
+    public boolean authorizeCluster(RequestContext context, AclOperation operation) {
+        return authorize(context, operation, ResourceType.CLUSTER, CLUSTER_NAME);
+    }
+
+    /** Whether the caller may do {@code operation} on some resource of {@code type} (Kafka's authorizeByResourceType). */
+    public boolean authorizeAny(RequestContext context, AclOperation operation, ResourceType type) {
+        return authorizer == null
+                || authorizer.authorizeByResourceType(context.principal(), address(context), operation, type);
+    }
+
+    /** @throws ClusterAuthorizationException unless the caller may do {@code operation} on the cluster */
+    public void requireCluster(RequestContext context, AclOperation operation) {
+        if (!authorizeCluster(context, operation)) {
+            throw new ClusterAuthorizationException("Request " + context.apiKey() + " is not authorized.");
+        }
+    }
+
+    /** @throws GroupAuthorizationException unless the caller may do {@code operation} on group {@code groupId} */
+    public void requireGroup(RequestContext context, AclOperation operation, String groupId) {
+        if (!authorize(context, operation, ResourceType.GROUP, groupId)) {
+            throw new GroupAuthorizationException("Not authorized to access group: " + groupId);
+        }
+    }
+
+    /** @throws TransactionalIdAuthorizationException unless the caller may do {@code operation} on the id */
+    public void requireTransactionalId(RequestContext context, AclOperation operation, String transactionalId) {
+        if (!authorize(context, operation, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+            throw new TransactionalIdAuthorizationException("Transactional Id authorization failed.");
+        }
+    }
+
+    /**
+     * The authorized-operations bit field of a resource (a bit per {@link AclOperation#code()}): those of
+     * the operations {@code type} supports that the caller may do; all of them without an authorizer.
+     */
+    public int authorizedOperations(RequestContext context, ResourceType type, String name) {
+        Set<Byte> codes = new HashSet<>();
+        for (AclOperation operation : SUPPORTED.get(type)) {
+            if (authorize(context, operation, type, name)) {
+                codes.add(operation.code());
+            }
+        }
+        return Utils.to32BitField(codes);
+    }
+
+    private static InetAddress address(RequestContext context) {
+        return context.clientAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+}

@@ -1,0 +1,357 @@
+package io.strand.broker.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.ApiRegistry;
+import io.strand.broker.network.RequestContext;
+import io.strand.metadata.image.MetadataDelta;
+import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.AccessControlEntryRecord;
+import io.strand.metadata.record.TopicRecord;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.CreateAclsRequest;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A denied request per area, through the checks {@link AuthorizingHandlers} puts in front of stub
+ * handlers: what the client is answered, and what the handler got to see. {@code User:alice} may
+ * WRITE and READ topic {@code allowed} only.
+ */
+class AuthorizingHandlersTest {
+
+    private static final KafkaPrincipal ALICE = new KafkaPrincipal("User", "alice");
+
+    private MetadataImage image = image();
+    private final Authorization auth = new Authorization(
+            new AclAuthorizer(() -> image.acls(), Set.of(new KafkaPrincipal("User", "admin")), false));
+
+    private static MetadataImage image() {
+        MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+        delta.replay(new TopicRecord("allowed", Uuid.randomUuid()));
+        delta.replay(new TopicRecord("secret", Uuid.randomUuid()));
+        for (AclOperation operation : List.of(AclOperation.WRITE, AclOperation.READ)) {
+            delta.replay(new AccessControlEntryRecord(Uuid.randomUuid(), ResourceType.TOPIC, "allowed",
+                    PatternType.LITERAL, "User:alice", "*", operation, AclPermissionType.ALLOW));
+        }
+        return delta.apply(1);
+    }
+
+    @Test
+    void produceAnswersRefusedTopicsAndHandsTheHandlerOnlyTheOthers() {
+        Stub<ProduceRequest> handler = new Stub<>(ApiKeys.PRODUCE, request -> {
+            ProduceResponseData response = new ProduceResponseData();
+            request.data().topicData().forEach(t -> response.responses().add(
+                    new ProduceResponseData.TopicProduceResponse().setName(t.name())));
+            return response;
+        });
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000);
+        for (String topic : List.of("allowed", "secret")) {
+            data.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.EMPTY))));
+        }
+
+        ProduceResponseData response = (ProduceResponseData) call(handler, new ProduceRequest(data, (short) 9));
+
+        assertThat(handler.seen.get(0).data().topicData()).extracting(ProduceRequestData.TopicProduceData::name)
+                .containsExactly("allowed");
+        ProduceResponseData.TopicProduceResponse refused = response.responses().find("secret", Uuid.ZERO_UUID);
+        assertThat(refused.partitionResponses().get(0).errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void fetchOfATopicThePrincipalMayNotReadIsAnsweredWithoutRecords() {
+        Stub<FetchRequest> handler = new Stub<>(ApiKeys.FETCH, request -> {
+            FetchResponseData response = new FetchResponseData();
+            for (String topic : List.of("allowed", "secret")) {
+                response.responses().add(new FetchResponseData.FetchableTopicResponse().setTopic(topic).setPartitions(
+                        new ArrayList<>(List.of(new FetchResponseData.PartitionData().setHighWatermark(5)))));
+            }
+            return response;
+        });
+
+        FetchResponseData response = (FetchResponseData) call(handler,
+                FetchRequest.Builder.forConsumer((short) 12, 100, 1, new java.util.LinkedHashMap<>()).build((short) 12));
+
+        assertThat(response.responses().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        FetchResponseData.PartitionData secret = response.responses().get(1).partitions().get(0);
+        assertThat(secret.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        assertThat(secret.highWatermark()).isEqualTo(-1);
+    }
+
+    @Test
+    void fetchOfOnlyUnreadableTopicsDoesNotWaitForData() {
+        Stub<FetchRequest> handler = new Stub<>(ApiKeys.FETCH, request -> new FetchResponseData());
+        FetchRequestData data = new FetchRequestData().setMaxWaitMs(500).setReplicaId(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic("secret")
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()))));
+
+        call(handler, new FetchRequest(data, (short) 12));
+
+        assertThat(handler.seen.get(0).data().maxWaitMs()).isZero();
+    }
+
+    @Test
+    void metadataHidesUndescribableTopicsAndRefusesNamedOnes() {
+        Stub<MetadataRequest> handler = new Stub<>(ApiKeys.METADATA, request -> {
+            MetadataResponseData response = new MetadataResponseData();
+            List<String> names = request.data().topics() == null ? List.of("allowed", "secret")
+                    : request.data().topics().stream().map(MetadataRequestData.MetadataRequestTopic::name).toList();
+            names.forEach(n -> response.topics().add(new MetadataResponseData.MetadataResponseTopic().setName(n)));
+            return response;
+        });
+
+        MetadataResponseData all = (MetadataResponseData) call(handler,
+                new MetadataRequest(new MetadataRequestData().setTopics(null), (short) 12));
+        assertThat(all.topics()).extracting(MetadataResponseData.MetadataResponseTopic::name).containsExactly("allowed");
+
+        MetadataResponseData named = (MetadataResponseData) call(handler, new MetadataRequest(new MetadataRequestData()
+                .setTopics(MetadataRequest.convertToMetadataRequestTopic(List.of("secret", "missing")))
+                .setAllowAutoTopicCreation(true), (short) 12));
+        assertThat(handler.seen.get(1).data().topics()).isEmpty();
+        assertThat(named.topics().find("secret").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        assertThat(named.topics().find("missing").errorCode()).as("no DESCRIBE, so no CREATE either")
+                .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void joinGroupWithoutReadOnTheGroupFailsWhole() {
+        Stub<JoinGroupRequest> handler = new Stub<>(ApiKeys.JOIN_GROUP, request -> null);
+
+        assertThatThrownBy(() -> call(handler, new JoinGroupRequest(new JoinGroupRequestData().setGroupId("g")
+                .setProtocolType("consumer"), (short) 9))).isInstanceOf(GroupAuthorizationException.class);
+        assertThat(handler.seen).isEmpty();
+    }
+
+    @Test
+    void offsetCommitNeedsReadOnTheGroupAndCommitsOnlyReadableTopics() {
+        Stub<OffsetCommitRequest> handler = new Stub<>(ApiKeys.OFFSET_COMMIT, request -> {
+            OffsetCommitResponseData response = new OffsetCommitResponseData();
+            request.data().topics().forEach(t -> response.topics().add(
+                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name())));
+            return response;
+        });
+        OffsetCommitRequestData data = new OffsetCommitRequestData().setGroupId("g");
+        for (String topic : List.of("allowed", "secret")) {
+            data.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(
+                    List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0))));
+        }
+        assertThatThrownBy(() -> call(handler, new OffsetCommitRequest(data.duplicate(), (short) 9)))
+                .isInstanceOf(GroupAuthorizationException.class);
+
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+        OffsetCommitResponseData response = (OffsetCommitResponseData) call(handler,
+                new OffsetCommitRequest(data, (short) 9));
+
+        assertThat(handler.seen.get(0).data().topics()).extracting(OffsetCommitRequestData.OffsetCommitRequestTopic::name)
+                .containsExactly("allowed");
+        assertThat(response.topics().get(1).name()).isEqualTo("secret");
+        assertThat(response.topics().get(1).partitions().get(0).errorCode())
+                .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void findCoordinatorAnswersEachRefusedKeyAndLooksUpTheOthers() {
+        allowAlice(ResourceType.GROUP, "mine", AclOperation.DESCRIBE);
+        Stub<FindCoordinatorRequest> handler = new Stub<>(ApiKeys.FIND_COORDINATOR, request -> {
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            request.data().coordinatorKeys().forEach(k -> response.coordinators().add(
+                    new FindCoordinatorResponseData.Coordinator().setKey(k).setNodeId(1)));
+            return response;
+        });
+
+        FindCoordinatorResponseData response = (FindCoordinatorResponseData) call(handler,
+                new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData().setKeyType((byte) 0)
+                        .setCoordinatorKeys(new ArrayList<>(List.of("mine", "theirs")))).build((short) 6));
+
+        assertThat(handler.seen.get(0).data().coordinatorKeys()).containsExactly("mine");
+        assertThat(response.coordinators()).extracting(FindCoordinatorResponseData.Coordinator::key,
+                c -> Errors.forCode(c.errorCode())).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("mine", Errors.NONE),
+                org.assertj.core.groups.Tuple.tuple("theirs", Errors.GROUP_AUTHORIZATION_FAILED));
+    }
+
+    @Test
+    void listGroupsShowsOnlyDescribableGroupsWithoutClusterDescribe() {
+        allowAlice(ResourceType.GROUP, "mine", AclOperation.READ);
+        Stub<ListGroupsRequest> handler = new Stub<>(ApiKeys.LIST_GROUPS, request -> {
+            ListGroupsResponseData response = new ListGroupsResponseData();
+            for (String group : List.of("mine", "theirs")) {
+                response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(group));
+            }
+            return response;
+        });
+
+        ListGroupsResponseData response = (ListGroupsResponseData) call(handler,
+                new ListGroupsRequest.Builder(new ListGroupsRequestData()).build((short) 5));
+
+        assertThat(response.groups()).extracting(ListGroupsResponseData.ListedGroup::groupId).containsExactly("mine");
+    }
+
+    @Test
+    void createAclsNeedsAlterOnTheCluster() {
+        Stub<CreateAclsRequest> handler = new Stub<>(ApiKeys.CREATE_ACLS, request -> null);
+
+        assertThatThrownBy(() -> call(handler, new CreateAclsRequest.Builder(new CreateAclsRequestData()).build((short) 3)))
+                .isInstanceOf(ClusterAuthorizationException.class);
+    }
+
+    @Test
+    void transactionalInitProducerIdNeedsWriteOnTheTransactionalId() {
+        Stub<InitProducerIdRequest> handler = new Stub<>(ApiKeys.INIT_PRODUCER_ID, request -> null);
+
+        assertThatThrownBy(() -> call(handler, new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                .setTransactionalId("tx").setTransactionTimeoutMs(1000)).build((short) 5)))
+                .isInstanceOf(TransactionalIdAuthorizationException.class);
+    }
+
+    @Test
+    void idempotentInitProducerIdIsAllowedByWriteOnSomeTopic() {
+        Stub<InitProducerIdRequest> handler = new Stub<>(ApiKeys.INIT_PRODUCER_ID, request -> null);
+
+        call(handler, new InitProducerIdRequest.Builder(new InitProducerIdRequestData().setTransactionalId(null)
+                .setTransactionTimeoutMs(1000)).build((short) 5));
+
+        assertThat(handler.seen).hasSize(1);
+    }
+
+    @Test
+    void createTopicsRefusesTopicsWithoutCreateAndDoesNotForwardThem() {
+        Stub<CreateTopicsRequest> handler = new Stub<>(ApiKeys.CREATE_TOPICS, request -> new CreateTopicsResponseData());
+        CreateTopicsRequestData data = new CreateTopicsRequestData();
+        data.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("new").setNumPartitions(1)
+                .setReplicationFactor((short) 1));
+
+        CreateTopicsResponseData response = (CreateTopicsResponseData) call(handler,
+                new CreateTopicsRequest(data, (short) 7));
+
+        assertThat(handler.seen).isEmpty();
+        assertThat(response.topics().find("new").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void describeConfigsOfATopicNeedsDescribeConfigs() {
+        Stub<DescribeConfigsRequest> handler = new Stub<>(ApiKeys.DESCRIBE_CONFIGS, request -> {
+            DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+            response.results().add(new DescribeConfigsResponseData.DescribeConfigsResult()
+                    .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName("allowed"));
+            return response;
+        });
+        DescribeConfigsRequestData data = new DescribeConfigsRequestData();
+        data.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName("allowed"));
+
+        DescribeConfigsResponseData response = (DescribeConfigsResponseData) call(handler,
+                new DescribeConfigsRequest.Builder(data).build((short) 4));
+
+        assertThat(response.results().get(0).errorCode()).as("READ and WRITE imply no DESCRIBE_CONFIGS")
+                .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void withoutAnAuthorizerTheDataPathIsServedByTheHandlersThemselves() {
+        Stub<ProduceRequest> produce = new Stub<>(ApiKeys.PRODUCE, request -> null);
+        ApiRegistry registry = new ApiRegistry().register(produce);
+
+        ApiRegistry served = AuthorizingHandlers.wrap(registry, Authorization.NONE, () -> image, true);
+
+        assertThat(served.handler(ApiKeys.PRODUCE)).isSameAs(produce);
+    }
+
+    private void allowAlice(ResourceType type, String name, AclOperation operation) {
+        MetadataDelta delta = new MetadataDelta(image);
+        delta.replay(new AccessControlEntryRecord(Uuid.randomUuid(), type, name, PatternType.LITERAL, "User:alice",
+                "*", operation, AclPermissionType.ALLOW));
+        image = delta.apply(image.appliedOffset() + 1);
+    }
+
+    private ApiMessage call(Stub<? extends AbstractRequest> stub, AbstractRequest request) {
+        ApiRegistry wrapped = AuthorizingHandlers.wrap(new ApiRegistry().register(stub), auth, () -> image, true);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        ApiHandler<AbstractRequest> handler = (ApiHandler) wrapped.handler(stub.apiKey());
+        RequestContext context = new RequestContext(new RequestHeader(request.apiKey(), request.version(), "c", 1),
+                new InetSocketAddress("127.0.0.1", 40000), "CLIENT", SecurityProtocol.PLAINTEXT, ALICE, 0L, null);
+        return handler.handle(context, request).join();
+    }
+
+    /** A handler that records what it was handed and answers with {@code answer}. */
+    private static final class Stub<R extends AbstractRequest> implements ApiHandler<R> {
+        final ApiKeys apiKey;
+        final Function<R, ApiMessage> answer;
+        final List<R> seen = new ArrayList<>();
+
+        Stub(ApiKeys apiKey, Function<R, ApiMessage> answer) {
+            this.apiKey = apiKey;
+            this.answer = answer;
+        }
+
+        @Override
+        public ApiKeys apiKey() {
+            return apiKey;
+        }
+
+        @Override
+        public ApiVersion advertisedVersions() {
+            return ApiHandler.versions(apiKey, apiKey.oldestVersion(), apiKey.latestVersion());
+        }
+
+        @Override
+        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, R request) {
+            seen.add(request);
+            return CompletableFuture.completedFuture(answer.apply(request));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strand.testkit.StrandNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ACLs end to end on one Strand node with Kafka's StandardAuthorizer configured and
+ * {@code super.users=User:admin}: its ADMIN listener's connections are {@code User:admin}, its CLIENT
+ * listener's {@code User:alice} ({@link ListenerPrincipalBuilder}, set per listener). Alice is denied
+ * (TOPIC_AUTHORIZATION_FAILED to the Java producer, GROUP_AUTHORIZATION_FAILED to a consumer group,
+ * CLUSTER_AUTHORIZATION_FAILED to an admin call, her Metadata without the topic), allowed after
+ * {@code kafka-acls --add}, denied again after {@code kafka-acls --remove}. The tool runs in a child
+ * JVM as {@code bin/kafka-acls.sh} runs it, on the ADMIN listener.
+ *
+ * <p>Strand only: Kafka's reference broker is started without listener principal builders. Takes
+ * 17–32 s (measured on a busy two-core machine), most of it kafka-acls' JVM starts.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class AclIT {
+
+    private static final String ACL_COMMAND = "org.apache.kafka.tools.AclCommand";
+    private static final String TOPIC = "acl-topic";
+    private static final String GROUP = "acl-group";
+    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(45);
+
+    @TempDir
+    static Path dataDir;
+
+    private static StrandNode node;
+    private static String adminServers;
+    private static String aliceServers;
+    private static Admin admin;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        int raftPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            raftPort = socket.getLocalPort();
+        }
+        String builder = ListenerPrincipalBuilder.class.getName();
+        node = StrandNode.start(dataDir, Map.of(
+                "listeners", "ADMIN://127.0.0.1:0,CLIENT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort,
+                "controller.quorum.voters", "1@127.0.0.1:" + raftPort,
+                "listener.security.protocol.map", "ADMIN:PLAINTEXT,CLIENT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name", "ADMIN",
+                "listener.name.admin.principal.builder.class", builder,
+                "listener.name.client.principal.builder.class", builder,
+                "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users", "User:admin",
+                "group.initial.rebalance.delay.ms", "0"));
+        Map<String, InetSocketAddress> listeners = node.server().clientListeners();
+        adminServers = "127.0.0.1:" + listeners.get("ADMIN").getPort();
+        aliceServers = "127.0.0.1:" + listeners.get("CLIENT").getPort();
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminServers));
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (AutoCloseable client : clients) {
+            client.close();
+        }
+        clients.clear();
+        ChildProcess.killLeftovers();
+    }
+
+    @Test
+    void producerIsDeniedThenAllowedByKafkaAclsThenDeniedAgain() throws Exception {
+        assertThatThrownBy(() -> aliceProducer().send(new ProducerRecord<>(TOPIC, "k", "denied")).get())
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+
+        acls("--add", "--allow-principal", "User:alice", "--operation", "Write", "--topic", TOPIC);
+        assertThat(aliceProducer().send(new ProducerRecord<>(TOPIC, "k", "allowed")).get().offset()).isNotNegative();
+
+        acls("--remove", "--force", "--allow-principal", "User:alice", "--operation", "Write", "--topic", TOPIC);
+        assertThatThrownBy(() -> aliceProducer().send(new ProducerRecord<>(TOPIC, "k", "denied again")).get())
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void consumerGroupIsDeniedThenAllowedByKafkaAclsThenDeniedAgain() throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(adminServers))) {
+            producer.send(new ProducerRecord<>(TOPIC, "k", "for the group")).get();
+        }
+        acls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--topic", TOPIC);
+        try {
+            KafkaConsumer<String, String> denied = aliceConsumer();
+            assertThatThrownBy(() -> denied.poll(Duration.ofSeconds(10))).isInstanceOf(GroupAuthorizationException.class);
+
+            acls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--group", GROUP);
+            KafkaConsumer<String, String> allowed = aliceConsumer();
+            ConsumerRecords<String, String> records = ConsumerRecords.empty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                records = allowed.poll(Duration.ofMillis(500));
+            }
+            assertThat(records.count()).isPositive();
+            allowed.commitSync();
+
+            acls("--remove", "--force", "--allow-principal", "User:alice", "--operation", "Read", "--group", GROUP);
+            KafkaConsumer<String, String> deniedAgain = aliceConsumer();
+            assertThatThrownBy(() -> deniedAgain.poll(Duration.ofSeconds(10)))
+                    .isInstanceOf(GroupAuthorizationException.class);
+        } finally {
+            acls("--remove", "--force", "--allow-principal", "User:alice", "--operation", "Read", "--topic", TOPIC);
+        }
+    }
+
+    @Test
+    void clusterOperationIsDeniedThenAllowedByKafkaAclsThenDeniedAgain() throws Exception {
+        Admin alice = aliceAdmin();
+        assertThatThrownBy(() -> alice.describeAcls(AclBindingFilter.ANY).values().get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ClusterAuthorizationException.class);
+
+        acls("--add", "--allow-principal", "User:alice", "--operation", "Describe", "--cluster");
+        assertThat(alice.describeAcls(AclBindingFilter.ANY).values().get()).isNotEmpty();
+
+        acls("--remove", "--force", "--allow-principal", "User:alice", "--operation", "Describe", "--cluster");
+        assertThatThrownBy(() -> alice.describeAcls(AclBindingFilter.ANY).values().get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ClusterAuthorizationException.class);
+    }
+
+    @Test
+    void metadataHidesTopicsThePrincipalMayNotDescribe() throws Exception {
+        Admin alice = aliceAdmin();
+        assertThat(admin.listTopics().names().get()).contains(TOPIC);
+        assertThat(alice.listTopics().names().get()).doesNotContain(TOPIC);
+        assertThatThrownBy(() -> alice.describeTopics(List.of(TOPIC)).allTopicNames().get())
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+
+        acls("--add", "--allow-principal", "User:alice", "--operation", "Describe", "--topic", TOPIC);
+        try {
+            assertThat(alice.listTopics().names().get()).contains(TOPIC);
+        } finally {
+            acls("--remove", "--force", "--allow-principal", "User:alice", "--operation", "Describe", "--topic", TOPIC);
+        }
+    }
+
+    private KafkaProducer<String, String> aliceProducer() {
+        Properties props = producerProps(aliceServers);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        KafkaProducer<String, String> producer = new KafkaProducer<>(props);
+        clients.add(producer);
+        return producer;
+    }
+
+    private static Properties producerProps(String servers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        return props;
+    }
+
+    private KafkaConsumer<String, String> aliceConsumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, aliceServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+        clients.add(consumer);
+        consumer.subscribe(List.of(TOPIC));
+        return consumer;
+    }
+
+    private Admin aliceAdmin() {
+        Admin alice = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, aliceServers));
+        clients.add(alice);
+        return alice;
+    }
+
+    /** kafka-acls on the ADMIN listener (a super user), which must succeed. */
+    private static ChildProcess.Result acls(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", adminServers));
+        command.addAll(List.of(args));
+        return ChildProcess.javaMain(ACL_COMMAND, command).timeout(TOOL_TIMEOUT).run().assertSuccess();
+    }
+}
