@@ -1,6 +1,8 @@
 package io.strand.broker.network;
 
 import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.network.ListenerName;
@@ -29,7 +31,9 @@ public record ListenerSecurity(String listenerName, SecurityProtocol securityPro
                                Function<AuthenticationContext, KafkaPrincipal> principalBuilder) {
 
     public ListenerSecurity {
-        configs = Map.copyOf(configs);
+        // Not Map.copyOf: a property defined without a default (advertised.listeners, broker.rack ...)
+        // is in the effective configuration with a null value, as Kafka's AbstractConfig gives it.
+        configs = Collections.unmodifiableMap(new LinkedHashMap<>(configs));
     }
 
     /** A PLAINTEXT listener whose connections are all {@link KafkaPrincipal#ANONYMOUS}, for tests. */
