@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,13 +51,20 @@ import org.junit.jupiter.api.io.TempDir;
  * tombstones), and the file sink reading that topic at read_committed.
  *
  * <p>Rows that exist before the connector starts come as its snapshot; then rows are inserted in one
- * transaction, one key is updated over and over in transactions of their own, and a row is deleted.
- * A read_committed consumer sees the snapshot and then every change exactly once, in commit order,
- * and the table built from the topic (each key's last value, a tombstone removing its key) equals the
- * table in PostgreSQL.
+ * transaction and one key is updated over and over in transactions of their own. The worker is then
+ * killed with SIGKILL while its source task has a transaction open with changes in the log; a row is
+ * deleted, a change rolled back and another made while it is down, and it is started again. A
+ * read_committed consumer sees the snapshot and then every committed change exactly once, in commit
+ * order: the open transaction was aborted when the new worker fenced the old task's producer, and the
+ * task went on from the position in PostgreSQL's log committed with its last committed changes. The
+ * table built from the topic (each key's last value, a tombstone removing its key) equals the table
+ * in PostgreSQL, and a read_uncommitted consumer sees the aborted copies, which shows the kill landed
+ * inside a transaction.
  *
- * <p>Takes about 15 to 25 s: a PostgreSQL start (under a second), a worker start-up and Debezium's
- * snapshot.
+ * <p>The source uses {@code transaction.boundary=interval} (the example uses {@code poll}) so that a
+ * transaction stays open for seconds and the kill lands inside one every time. Takes 30 to 40 s: a
+ * PostgreSQL start (under a second), two worker start-ups, Debezium's snapshot, the killed worker's
+ * session time-out and transaction intervals.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConnectPostgresSourceIT {
@@ -63,6 +72,8 @@ class ConnectPostgresSourceIT {
     private static final Path EXAMPLE = Path.of(System.getProperty("strand.it.examplesDir", "../examples"))
             .resolve("connect-postgres-pipeline");
     private static final TopicPartition CUSTOMERS = new TopicPartition("pg.public.customers", 0);
+    /** The source task's transactional id: {@code <group.id>-<connector>-<task>} (KIP-618). */
+    private static final String TASK_TRANSACTIONAL_ID = "strand-connect-postgres-postgres-source-0";
     private static final Duration WORKER_START = Duration.ofSeconds(60);
     private static final Duration AWAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -109,7 +120,9 @@ class ConnectPostgresSourceIT {
                 "database.port", Integer.toString(postgres.port()),
                 "database.user", PostgresServer.SUPERUSER,
                 "database.password", "",
-                "database.dbname", PostgresServer.DATABASE)), AWAIT);
+                "database.dbname", PostgresServer.DATABASE,
+                "transaction.boundary", "interval",
+                "transaction.boundary.interval.ms", "3000")), AWAIT);
         worker.createConnector(ConnectWorker.withConfig(connector("file-sink.json"), Map.of(
                 "file", output.toString())), AWAIT);
         await("topic " + CUSTOMERS.topic() + " created").atMost(AWAIT)
@@ -134,6 +147,30 @@ class ConnectPostgresSourceIT {
             expected.add(new Change(2, upsert(db, 2, "customer-2 v" + version, "two-" + version + "@example.com")));
             db.commit();
         }
+        committed.awaitCount(snapshot.size() + expected.size(), worker);
+
+        // The next changes go into the topic in a transaction the source task has not committed yet; the
+        // worker is killed then. Should a transaction's interval end just as they show up, the next
+        // changes open another one.
+        ChangeReader uncommitted = new ChangeReader(broker.bootstrapServers(), "read_uncommitted");
+        closeables.add(uncommitted);
+        boolean killed = false;
+        for (int round = 1; round <= 10 && !killed; round++) {
+            expected.add(new Change(4, upsert(db, 4, "customer-4 round " + round, null)));
+            db.commit();
+            uncommitted.awaitChange(expected.get(expected.size() - 1), worker);
+            if (describeTaskTransaction().state() == TransactionState.ONGOING) {
+                worker.kill9();
+                killed = true;
+            }
+        }
+        assertThat(killed).as("the source task had a transaction open after a change").isTrue();
+        TransactionDescription abandoned = describeTaskTransaction();
+        assertThat(abandoned.state()).as("source task's transaction after the kill").isEqualTo(TransactionState.ONGOING);
+        int committedBeforeKill = (int) expected.stream().filter(change -> change.id() != 4
+                || !change.row().path("name").asText().contains("round")).count();
+
+        // Changes made while the worker is down are read from the replication slot when it is back.
         try (PreparedStatement delete = db.prepareStatement("DELETE FROM customers WHERE id = ?")) {
             delete.setInt(1, 3);
             delete.executeUpdate();
@@ -146,12 +183,24 @@ class ConnectPostgresSourceIT {
         expected.add(new Change(1, upsert(db, 1, "customer-1 last", "one@example.com")));
         db.commit();
         db.setAutoCommit(true);
+        worker.start();
+        worker.awaitReady(WORKER_START);
 
         List<Change> everything = committed.awaitCount(snapshot.size() + expected.size(), worker);
         assertThat(everything.subList(snapshot.size(), everything.size()))
                 .as("changes after the snapshot, read_committed").containsExactlyElementsOf(expected);
         assertThat(committed.readToEnd()).as("read_committed to the end").hasSize(snapshot.size() + expected.size());
         assertThat(materialize(everything)).as("the table built from the topic").isEqualTo(table(db));
+        await("source task's transaction finished").atMost(AWAIT)
+                .until(() -> describeTaskTransaction().state() != TransactionState.ONGOING);
+        assertThat(describeTaskTransaction().producerEpoch()).as("producer epoch after fencing")
+                .isGreaterThan(abandoned.producerEpoch());
+        List<Change> withAborted = uncommitted.readToEnd();
+        assertThat(withAborted.size()).as("records read_uncommitted, the aborted transaction's copies with them")
+                .isGreaterThan(everything.size());
+        assertThat(withAborted.subList(0, snapshot.size() + committedBeforeKill))
+                .as("read_uncommitted up to the changes of the killed transaction")
+                .isEqualTo(everything.subList(0, snapshot.size() + committedBeforeKill));
 
         await("the sink file holds a line for each record").atMost(AWAIT)
                 .until(() -> Files.exists(output) && Files.readAllLines(output).size() >= everything.size());
@@ -159,9 +208,20 @@ class ConnectPostgresSourceIT {
                 .anyMatch(line -> line.contains("customer-1 last"));
     }
 
+    private TransactionDescription describeTaskTransaction() throws Exception {
+        return broker.admin().describeTransactions(List.of(TASK_TRANSACTIONAL_ID))
+                .description(TASK_TRANSACTIONAL_ID).get();
+    }
+
     private ConnectWorker startWorker() throws IOException {
         Properties props = ConnectWorker.readProperties(EXAMPLE.resolve("worker.properties"));
         props.setProperty("bootstrap.servers", broker.bootstrapServers());
+        // The killed worker leaves the worker group, and its sink task the sink's group, after 6 s
+        // instead of Connect's defaults (10 s and 45 s), so that the restarted worker's tasks start sooner.
+        props.setProperty("session.timeout.ms", "6000");
+        props.setProperty("heartbeat.interval.ms", "2000");
+        props.setProperty("consumer.session.timeout.ms", "6000");
+        props.setProperty("consumer.heartbeat.interval.ms", "2000");
         ConnectWorker worker = ConnectWorker.configure(props, freePort(), dir.resolve("worker.properties"),
                 EXAMPLE.resolve("target/lib").toAbsolutePath() + "/*");
         closeables.add(worker);
@@ -251,6 +311,21 @@ class ConnectPostgresSourceIT {
                         .until(() -> {
                             pollOnce();
                             return changes.size() >= count;
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("read " + changes + "\n" + worker.output(), e);
+            }
+            return List.copyOf(changes);
+        }
+
+        /** Polls until {@code change} was read; returns all read so far. */
+        List<Change> awaitChange(Change change, ConnectWorker worker) {
+            try {
+                await(change + " in " + CUSTOMERS).atMost(AWAIT).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1))
+                        .until(() -> {
+                            pollOnce();
+                            return changes.contains(change);
                         });
             } catch (ConditionTimeoutException e) {
                 throw new AssertionError("read " + changes + "\n" + worker.output(), e);
