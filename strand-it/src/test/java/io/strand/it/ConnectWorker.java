@@ -24,12 +24,16 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A Kafka Connect distributed worker (4.3.1, from the connect-runtime jar) in a child JVM, started
  * as Kafka's {@code bin/connect-distributed.sh} starts it: {@code ConnectDistributed} with a worker
- * properties file. Its connectors are plugins found on this test's class path through their
- * {@code ServiceLoader} manifests ({@code plugin.discovery=service_load}, so no class path scan).
+ * properties file. Its connectors are plugins found on its class path (this test's, or an example's
+ * {@code target/lib}) through their {@code ServiceLoader} manifests ({@code plugin.discovery=service_load},
+ * so no class path scan).
  *
  * <p>{@link #kill9()} ends it with SIGKILL, as a crash would; {@link #start()} starts it again on the
  * same properties and REST port, so that it rejoins its group as the same worker id. The REST calls
  * talk to the worker's {@code listeners} address.
+ *
+ * <p>The worker logs at WARN to its stderr (shown when a test fails); {@code -Dstrand.it.connectLogLevel=info}
+ * shows what it does.
  *
  * <p>Not thread-safe: one test thread starts, calls and kills it.
  */
@@ -41,14 +45,16 @@ final class ConnectWorker implements AutoCloseable {
 
     private final Path propertiesFile;
     private final URI restUri;
+    private final String classPath;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Output of the runs killed so far, kept for failure messages. */
     private final List<String> earlierRuns = new ArrayList<>();
     private ChildProcess.Running process;
 
-    private ConnectWorker(Path propertiesFile, URI restUri) {
+    private ConnectWorker(Path propertiesFile, URI restUri, String classPath) {
         this.propertiesFile = propertiesFile;
         this.restUri = restUri;
+        this.classPath = classPath;
     }
 
     /**
@@ -56,6 +62,14 @@ final class ConnectWorker implements AutoCloseable {
      * REST port on the loopback address, which replaces any {@code listeners} they name.
      */
     static ConnectWorker configure(Properties workerProperties, int restPort, Path propertiesFile) {
+        return configure(workerProperties, restPort, propertiesFile, ChildProcess.testClassPath());
+    }
+
+    /**
+     * As {@link #configure(Properties, int, Path)}, the worker's JVM on {@code classPath} instead of
+     * this test's: an example's {@code target/lib/*}, with connectors this module does not depend on.
+     */
+    static ConnectWorker configure(Properties workerProperties, int restPort, Path propertiesFile, String classPath) {
         Properties props = new Properties();
         props.putAll(workerProperties);
         props.setProperty("listeners", "http://127.0.0.1:" + restPort);
@@ -65,7 +79,7 @@ final class ConnectWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write worker properties file=" + propertiesFile, e);
         }
-        return new ConnectWorker(propertiesFile, URI.create("http://127.0.0.1:" + restPort));
+        return new ConnectWorker(propertiesFile, URI.create("http://127.0.0.1:" + restPort), classPath);
     }
 
     /** Starts the worker's JVM; {@link #awaitReady} tells when it serves requests. */
@@ -78,8 +92,8 @@ final class ConnectWorker implements AutoCloseable {
                         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                         // the test class path holds two slf4j backends; the worker logs warnings to stderr
                         "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
-                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                        "-cp", ChildProcess.testClassPath(),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + System.getProperty("strand.it.connectLogLevel", "warn"),
+                        "-cp", classPath,
                         MAIN_CLASS, propertiesFile.toString()))
                 .start();
     }

@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,9 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ConnectExactlyOnceIT} test what the examples guarantee; this tests that the scripts start
  * them on a fresh node with no other tool: the word count creates its own topics and counts what
  * {@code run feed} produces, the Connect worker finds the file connectors on its class path and the
- * script creates both connectors.
+ * script creates both connectors, and the PostgreSQL pipeline's script creates Debezium's source for
+ * the database its {@code POSTGRES_URL} names (a {@link PostgresServer} of the test's own) and the file
+ * sink, whose file then shows the snapshot and the changes.
  *
- * <p>Takes 10 to 15 s: a word count start-up, a {@code run feed}, and a Connect worker start-up.
+ * <p>Takes 20 to 30 s: a word count start-up, a {@code run feed}, and two Connect worker start-ups.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ExampleRunScriptsIT {
@@ -117,6 +123,65 @@ class ExampleRunScriptsIT {
         awaitOrDescribe(pipeline, "the lines in the output file",
                 () -> Files.exists(output) && Files.readAllLines(output).size() >= lines.size());
         assertThat(Files.readAllLines(output)).containsExactlyElementsOf(lines);
+    }
+
+    @Test
+    void postgresRunScriptStartsTheWorkerAndCreatesTheSourceAndTheSinkForTheDatabaseItsUrlNames() throws Exception {
+        PostgresServer postgres = PostgresServer.start(Map.of("wal_level", "logical",
+                "max_wal_senders", "4", "max_replication_slots", "4"));
+        closeables.add(postgres);
+        try (Connection db = postgres.connect(); Statement statement = db.createStatement()) {
+            statement.execute("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, email text)");
+            statement.execute("INSERT INTO customers VALUES (1, 'Ann', 'ann@example.com')");
+        }
+        Path output = dir.resolve("out/customers.txt");
+        ChildProcess.Running pipeline = start(ChildProcess.of(
+                        EXAMPLES.resolve("connect-postgres-pipeline/run").toString(),
+                        "bootstrap.servers=" + broker.bootstrapServers(),
+                        "listeners=http://127.0.0.1:" + freePort())
+                .env("POSTGRES_URL", postgres.uri())
+                .env("OUTPUT_FILE", output.toString()));
+        awaitLine(pipeline, line -> line.startsWith("Pipeline running"));
+        assertThat(pipeline.stdoutLines()).as("what the script printed")
+                .contains("Created connector postgres-source", "Created connector customers-file-sink");
+        // The changes below come after the connector's snapshot (which would otherwise hold them as rows).
+        String snapshotLine = "{id=1, name=Ann, email=ann@example.com}";
+        awaitOrDescribe(pipeline, "the snapshot in the output file",
+                () -> sinkLines(output).contains(snapshotLine));
+
+        try (Connection db = postgres.connect(); Statement statement = db.createStatement()) {
+            statement.execute("UPDATE customers SET email = 'ann@example.org' WHERE id = 1");
+            statement.execute("INSERT INTO customers VALUES (2, 'Bob', NULL)");
+            statement.execute("DELETE FROM customers WHERE id = 1");
+        }
+        List<String> expected = List.of(snapshotLine,
+                "{id=1, name=Ann, email=ann@example.org}", "{id=2, name=Bob, email=null}", "null");
+        awaitOrDescribe(pipeline, "the snapshot and the three changes in the output file",
+                () -> sinkLines(output).size() >= expected.size());
+        assertThat(sinkLines(output)).containsExactlyElementsOf(expected);
+    }
+
+    /**
+     * The file sink's lines with each row's fields in the table's order: it prints a row as a Java map
+     * ({@code {email=..., id=1, name=Ann}}, in no set order), and a tombstone as {@code null}.
+     */
+    private static List<String> sinkLines(Path output) throws IOException {
+        if (!Files.exists(output)) {
+            return List.of();
+        }
+        List<String> columns = List.of("id", "name", "email");
+        return Files.readAllLines(output, StandardCharsets.UTF_8).stream().map(line -> {
+            if (!line.startsWith("{") || !line.endsWith("}")) {
+                return line;
+            }
+            Map<String, String> fields = new HashMap<>();
+            for (String field : line.substring(1, line.length() - 1).split(", ")) {
+                int equals = field.indexOf('=');
+                fields.put(field.substring(0, equals), field.substring(equals + 1));
+            }
+            return columns.stream().map(column -> column + "=" + fields.get(column))
+                    .collect(Collectors.joining(", ", "{", "}"));
+        }).toList();
     }
 
     private ChildProcess.Running start(ChildProcess command) {
