@@ -4,6 +4,8 @@ import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.FeatureLevelRecord;
+import io.strand.metadata.record.RemoveUserScramCredentialRecord;
+import io.strand.metadata.record.UserScramCredentialRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
@@ -56,6 +58,8 @@ public final class MetadataDelta {
     private long nextProducerId;
     /** Feature levels replayed, by name (0 = no longer finalized). */
     private final Map<String, Short> featureLevels = new HashMap<>();
+    /** SCRAM credentials replayed: user → mechanism type → the credential, or null once removed. */
+    private final Map<String, Map<Byte, UserScramCredentialRecord>> scram = new HashMap<>();
 
     private MetadataImage result;
 
@@ -127,6 +131,10 @@ public final class MetadataDelta {
             }
         } else if (record instanceof FeatureLevelRecord r) {
             featureLevels.put(r.name(), r.featureLevel());
+        } else if (record instanceof UserScramCredentialRecord r) {
+            scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), r);
+        } else if (record instanceof RemoveUserScramCredentialRecord r) {
+            scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), null);
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
@@ -247,7 +255,7 @@ public final class MetadataDelta {
             }
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
-                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures());
+                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures()).withScram(applyScram());
         return result;
     }
 
@@ -264,6 +272,30 @@ public final class MetadataDelta {
             }
         });
         return new FeaturesImage(levels);
+    }
+
+    private ScramImage applyScram() {
+        if (scram.isEmpty() && !replacing) {
+            return base.scram();
+        }
+        Map<String, Map<Byte, UserScramCredentialRecord>> users = new HashMap<>();
+        if (!replacing) {
+            base.scram().all().forEach((user, byMechanism) -> users.put(user, new HashMap<>(byMechanism)));
+        }
+        scram.forEach((user, changes) -> changes.forEach((mechanism, credential) -> {
+            Map<Byte, UserScramCredentialRecord> byMechanism = users.computeIfAbsent(user, u -> new HashMap<>());
+            if (credential == null) {
+                byMechanism.remove(mechanism);
+            } else {
+                byMechanism.put(mechanism, credential);
+            }
+        }));
+        return new ScramImage(users);
+    }
+
+    /** Whether any SCRAM credential was created, replaced or removed. */
+    public boolean scramChanged() {
+        return !requireApplied().scram().equals(base.scram());
     }
 
     /** Whether the finalized features changed. */

@@ -16,7 +16,8 @@ import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The cluster metadata as of one point of the metadata log: topics and their partitions, config
- * overrides, registered brokers, the producer id counter, the cluster id and the finalized features.
+ * overrides, registered brokers, the producer id counter, the cluster id, the finalized features and
+ * the users' SCRAM credentials.
  *
  * <p>Immutable, so request handlers read it from any thread without locks; a change builds a new
  * image through a {@link MetadataDelta}. {@link #appliedOffset()} is the metadata log index of the
@@ -39,11 +40,19 @@ public final class MetadataImage {
     private final Map<Integer, BrokerRegistration> brokers;
     private final long nextProducerId;
     private final FeaturesImage features;
+    private final ScramImage scram;
 
-    /** The maps must be unmodifiable and not shared with a writer. */
+    /** The maps must be unmodifiable and not shared with a writer. No SCRAM credentials: see {@link #withScram}. */
     MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                   Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
                   long nextProducerId, FeaturesImage features) {
+        this(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, ScramImage.EMPTY);
+    }
+
+    private MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
+                          Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
+                          long nextProducerId, FeaturesImage features, ScramImage scram) {
+        this.scram = Objects.requireNonNull(scram);
         this.appliedOffset = appliedOffset;
         this.clusterId = clusterId;
         this.topics = Objects.requireNonNull(topics);
@@ -91,6 +100,16 @@ public final class MetadataImage {
         return features;
     }
 
+    /** The users' SCRAM credentials. */
+    public ScramImage scram() {
+        return scram;
+    }
+
+    /** The same content with {@code scram} as its SCRAM credentials. */
+    MetadataImage withScram(ScramImage scram) {
+        return new MetadataImage(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, scram);
+    }
+
     /**
      * The epoch of the finalized features in ApiVersions: this image's offset, as Kafka's broker
      * answers (it grows with every change of the metadata, so with every feature change too); -1 for
@@ -102,13 +121,14 @@ public final class MetadataImage {
 
     /** The same content at another offset. */
     MetadataImage withAppliedOffset(long offset) {
-        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features);
+        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, scram);
     }
 
     /**
      * Records that rebuild this image when replayed on {@link #EMPTY}, in a fixed order: cluster
      * id, finalized features, brokers, then per topic its TopicRecord, config overrides and partitions, then the
-     * remaining (broker) configs, then the producer id counter. This is the content of a snapshot.
+     * remaining (broker) configs, then the producer id counter, then the SCRAM credentials. This is the
+     * content of a snapshot.
      */
     public List<MetadataRecord> toRecords() {
         List<MetadataRecord> records = new ArrayList<>();
@@ -134,6 +154,7 @@ public final class MetadataImage {
         if (nextProducerId > 0) {
             records.add(new ProducerIdsRecord(-1, nextProducerId));
         }
+        records.addAll(scram.toRecords());
         return records;
     }
 
@@ -156,18 +177,20 @@ public final class MetadataImage {
                 && topics.equals(other.topics)
                 && configs.equals(other.configs)
                 && brokers.equals(other.brokers)
-                && features.equals(other.features);
+                && features.equals(other.features)
+                && scram.equals(other.scram);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features);
+        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, scram);
     }
 
     @Override
     public String toString() {
         return "MetadataImage(appliedOffset=" + appliedOffset + ", clusterId=" + clusterId + ", topics="
                 + topics.size() + ", brokers=" + brokers.keySet() + ", configResources=" + configs.keySet()
-                + ", nextProducerId=" + nextProducerId + ", features=" + features.finalizedLevels() + ")";
+                + ", nextProducerId=" + nextProducerId + ", features=" + features.finalizedLevels() + ", scramUsers="
+                + scram.all().size() + ")";
     }
 }
