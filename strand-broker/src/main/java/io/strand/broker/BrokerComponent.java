@@ -26,6 +26,7 @@ import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.broker.fetcher.FetcherConfig;
 import io.strand.broker.fetcher.ReplicaFetcherManager;
 import io.strand.broker.group.GroupCoordinatorService;
+import io.strand.broker.api.security.SecurityHandlers;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestHandlerPool;
 import io.strand.broker.producer.ProducerIdManager;
@@ -226,7 +227,8 @@ final class BrokerComponent implements NodeComponent {
 
         requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
         listeners = new ClientListeners(config, requestPool,
-                registry(nodeId, quorum, controller, logManager, replicaManager));
+                registry(nodeId, quorum, controller, logManager, replicaManager),
+                new ImageScramCredentials(quorum::publishedImage));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -312,6 +314,7 @@ final class BrokerComponent implements NodeComponent {
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
+        SecurityHandlers.all(image, controller).forEach(registry::register);
         return registry;
     }
 

@@ -37,6 +37,8 @@ public final class SocketServer implements AutoCloseable {
 
     private final String listenerName;
     private final ListenerSecurity security;
+    /** The listener's SASL mechanisms; null unless it is a SASL listener. */
+    private final SaslMechanisms sasl;
     private final Executor requestPool;
     private final InetSocketAddress bindAddress;
     private final int maxRequestBytes;
@@ -48,22 +50,36 @@ public final class SocketServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
+    /** A PLAINTEXT listener's server. */
+    public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
+                        int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
+                        SocketBuffers buffers) {
+        this(security, null, bindAddress, maxRequestBytes, registry, eventLoops, requestPool, buffers);
+    }
+
     /**
-     * @param security         the listener's protocol, configuration and principal builder; only
-     *                         PLAINTEXT is served yet
+     * @param security         the listener's protocol, configuration and principal builder; PLAINTEXT
+     *                         and SASL_PLAINTEXT are served
+     * @param sasl             a SASL listener's mechanisms; null for PLAINTEXT
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
      */
-    public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
+    public SocketServer(ListenerSecurity security, SaslMechanisms sasl, InetSocketAddress bindAddress,
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
                         SocketBuffers buffers) {
-        if (security.securityProtocol() != SecurityProtocol.PLAINTEXT) {
-            throw new IllegalArgumentException("listener " + security.listenerName() + ": "
-                    + security.securityProtocol() + " is not served yet");
+        SecurityProtocol protocol = security.securityProtocol();
+        if (protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SASL_PLAINTEXT) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
+                    + " is not served yet");
+        }
+        if ((protocol == SecurityProtocol.SASL_PLAINTEXT) != (sasl != null)) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
+                    + (sasl == null ? " needs its SASL mechanisms" : " has no SASL mechanisms"));
         }
         this.listenerName = security.listenerName();
         this.security = security;
+        this.sasl = sasl;
         this.requestPool = requestPool;
         this.bindAddress = bindAddress;
         this.maxRequestBytes = maxRequestBytes;
@@ -104,8 +120,10 @@ public final class SocketServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline()
-                                .addLast("frames", new FrameDecoder(maxRequestBytes))
-                                .addLast("requests", new ConnectionHandler(registry, security, requestPool));
+                                .addLast("frames", sasl == null ? new FrameDecoder(maxRequestBytes)
+                                        : new FrameDecoder(sasl.maxReceiveBytes(), "sasl.server.max.receive.size"))
+                                .addLast("requests", new ConnectionHandler(registry, security, sasl, maxRequestBytes,
+                                        requestPool));
                     }
                 });
         serverChannel = bootstrap.bind(bindAddress).sync().channel();
