@@ -21,15 +21,22 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *
  * @param listenerName     the listener's name, upper case
  * @param securityProtocol the listener's protocol
- * @param configs          the listener's effective configuration
+ * @param configs          the listener's effective configuration (properties left unset are absent)
  * @param principalBuilder names the principal of an authenticated connection (a {@code KafkaPrincipalBuilder}'s
  *                         {@code build})
  */
 public record ListenerSecurity(String listenerName, SecurityProtocol securityProtocol, Map<String, Object> configs,
                                Function<AuthenticationContext, KafkaPrincipal> principalBuilder) {
 
+    /** {@code configs} is copied without its null values (a property left unset). */
     public ListenerSecurity {
-        configs = Map.copyOf(configs);
+        Map<String, Object> set = new java.util.HashMap<>();
+        configs.forEach((name, value) -> {
+            if (value != null) {
+                set.put(name, value);
+            }
+        });
+        configs = Map.copyOf(set);
     }
 
     /** A PLAINTEXT listener whose connections are all {@link KafkaPrincipal#ANONYMOUS}, for tests. */
