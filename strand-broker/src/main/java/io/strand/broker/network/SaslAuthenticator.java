@@ -212,6 +212,7 @@ final class SaslAuthenticator {
         } catch (SaslAuthenticationException e) {
             return failAuthentication(header, e.getMessage());
         } catch (SaslException e) {
+            LOG.info("SASL {} authentication from {} failed: {}", mechanism, client, e.getMessage());
             return failAuthentication(header, "Authentication failed during "
                     + (state == State.REAUTHENTICATE ? "re-authentication" : "authentication")
                     + " due to invalid credentials with SASL mechanism " + mechanism);
