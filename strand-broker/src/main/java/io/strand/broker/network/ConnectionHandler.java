@@ -80,6 +80,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final int maxRequestBytes;
     /** This connection's authentication on a SASL listener, made when it becomes active; else null. */
     private SaslAuthenticator authenticator;
+    /** Whether the frame decoder's limit is the authenticated one (socket.request.max.bytes) now. */
+    private boolean authenticatedLimit;
     /**
      * Who the client is, as the listener's principal builder names it: set on the event loop when the
      * connection becomes active (PLAINTEXT) or authenticates; every request read after carries it.
@@ -153,9 +155,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 && channel.remoteAddress() instanceof InetSocketAddress client) {
             principal = security.plaintextPrincipal(client);
         }
-        if (sasl != null && channel.remoteAddress() instanceof InetSocketAddress client) {
+        if (sasl != null) {
+            // Whatever the transport: a SASL listener never serves a connection without its authenticator.
             ApiHandler<?> apiVersions = registry.handler(ApiKeys.API_VERSIONS);
-            authenticator = new SaslAuthenticator(security, sasl, client,
+            authenticator = new SaslAuthenticator(security, sasl,
+                    channel.remoteAddress() instanceof InetSocketAddress client ? client.getAddress() : null,
                     version -> apiVersions != null && apiVersions.servesVersion(version));
         }
         ctx.fireChannelActive();
@@ -233,10 +237,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * Carries out what the authenticator decided for a frame; true when the frame goes on to its handler.
      */
     private boolean onSaslStep(SaslAuthenticator.Step step) {
-        FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
-        if (decoder != null) {
-            decoder.maxFrameBytes(authenticator.maxFrameBytes(maxRequestBytes), authenticator.isAuthenticated()
-                    ? "socket.request.max.bytes" : "sasl.server.max.receive.size");
+        if (authenticator.isAuthenticated() != authenticatedLimit) {
+            authenticatedLimit = authenticator.isAuthenticated();
+            FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+            if (decoder != null) {
+                decoder.maxFrameBytes(authenticator.maxFrameBytes(maxRequestBytes), authenticatedLimit
+                        ? "socket.request.max.bytes" : "sasl.server.max.receive.size");
+            }
         }
         principal = authenticator.principal();
         if (step instanceof SaslAuthenticator.Serve) {

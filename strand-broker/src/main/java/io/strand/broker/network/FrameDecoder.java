@@ -34,6 +34,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
         this.limitProperty = limitProperty;
     }
 
+    int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
     /** Frames read from now on may have at most {@code bytes}, the value of {@code property}. Event loop only. */
     void maxFrameBytes(int bytes, String property) {
         this.maxFrameBytes = bytes;

@@ -1,6 +1,6 @@
 package io.strand.broker.network;
 
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Predicate;
 import javax.security.sasl.SaslException;
@@ -90,7 +90,8 @@ final class SaslAuthenticator {
 
     private final ListenerSecurity security;
     private final SaslMechanisms mechanisms;
-    private final InetSocketAddress client;
+    /** The client's address, null when the transport has none. */
+    private final InetAddress client;
     private final Predicate<Short> servesApiVersions;
     private State state = State.HANDSHAKE_OR_VERSIONS;
     private String mechanism;
@@ -105,7 +106,7 @@ final class SaslAuthenticator {
      * @param servesApiVersions whether an ApiVersions request of a version is answered normally (a newer
      *                          one gets UNSUPPORTED_VERSION and may be retried at a lower version)
      */
-    SaslAuthenticator(ListenerSecurity security, SaslMechanisms mechanisms, InetSocketAddress client,
+    SaslAuthenticator(ListenerSecurity security, SaslMechanisms mechanisms, InetAddress client,
                       Predicate<Short> servesApiVersions) {
         this.security = security;
         this.mechanisms = mechanisms;
@@ -254,7 +255,7 @@ final class SaslAuthenticator {
     /** The server is done: names the principal and starts the session; a refusal's message, or null. */
     private String complete(long nowNs) {
         KafkaPrincipal authenticated = security.principal(new SaslAuthenticationContext(server,
-                security.securityProtocol(), client.getAddress(), ListenerName.normalised(security.listenerName()).value()));
+                security.securityProtocol(), client, ListenerName.normalised(security.listenerName()).value()));
         if (state == State.REAUTHENTICATE && !authenticated.equals(principal)) {
             return "Cannot change principals during re-authentication from " + principal + ": " + authenticated;
         }

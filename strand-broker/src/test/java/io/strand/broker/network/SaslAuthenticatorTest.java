@@ -62,7 +62,7 @@ class SaslAuthenticatorTest {
 
     private SaslAuthenticator authenticator(long reauthMs) {
         SaslMechanisms mechanisms = mechanisms(reauthMs);
-        return new SaslAuthenticator(security(Map.of()), mechanisms, CLIENT, version -> version <= 4);
+        return new SaslAuthenticator(security(Map.of()), mechanisms, CLIENT.getAddress(), version -> version <= 4);
     }
 
     private ByteBuffer frame(AbstractRequest request) {
@@ -279,6 +279,40 @@ class SaslAuthenticatorTest {
         auth.onFrame(handshake("PLAIN", (short) 1), 0);
         assertThat(authenticateResponse(auth.onFrame(authenticate(plainToken("bob", "admin-secret"), (short) 1), 0))
                 .errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+    }
+
+    @Test
+    void aSaslConnectionRefusesRequestsUntilAuthenticatedThenRaisesItsFrameLimit() {
+        ApiRegistry registry = new ApiRegistry().register(new io.strand.broker.api.security.SaslHandshakeHandler());
+        FrameDecoder decoder = new FrameDecoder(mechanisms(0).maxReceiveBytes(), "sasl.server.max.receive.size");
+        ConnectionHandler handler = new ConnectionHandler(registry, security(Map.of()), mechanisms(0),
+                100 * 1024 * 1024, Runnable::run);
+        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel(decoder, handler);
+        channel.writeInbound(sized(handshake("PLAIN", (short) 1)));
+        io.netty.buffer.ByteBuf handshakeAnswer = channel.readOutbound();
+        assertThat(handshakeAnswer).isNotNull();
+        handshakeAnswer.release();
+        assertThat(decoder.maxFrameBytes()).isEqualTo(524_288);
+        channel.writeInbound(sized(authenticate(plainToken("alice", "alice-secret"), (short) 2)));
+        io.netty.buffer.ByteBuf authenticated = channel.readOutbound();
+        assertThat(authenticated).isNotNull();
+        authenticated.release();
+        assertThat(decoder.maxFrameBytes()).isEqualTo(100 * 1024 * 1024);
+        assertThat(channel.isOpen()).isTrue();
+        channel.finishAndReleaseAll();
+
+        io.netty.channel.embedded.EmbeddedChannel refused = new io.netty.channel.embedded.EmbeddedChannel(
+                new FrameDecoder(524_288, "sasl.server.max.receive.size"),
+                new ConnectionHandler(registry, security(Map.of()), mechanisms(0), 100 * 1024 * 1024, Runnable::run));
+        refused.writeInbound(sized(metadata()));
+        assertThat((Object) refused.readOutbound()).isNull();
+        assertThat(refused.isOpen()).isFalse();
+        refused.finishAndReleaseAll();
+    }
+
+    private static io.netty.buffer.ByteBuf sized(ByteBuffer frame) {
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer(4 + frame.remaining());
+        return buf.writeInt(frame.remaining()).writeBytes(frame);
     }
 
     @Test
