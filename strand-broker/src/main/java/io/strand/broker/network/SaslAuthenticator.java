@@ -230,8 +230,11 @@ final class SaslAuthenticator {
         if (refused != null) {
             return failAuthentication(header, refused);
         }
-        long lifetimeMs = mechanisms.reauthMs(mechanism);
-        return new Respond(header, response.setSessionLifetimeMs(lifetimeMs), false);
+        if (header.apiVersion() >= 1) {
+            // Only v1+ has the field; a v0 client cannot re-authenticate and is closed at expiry, as by Kafka.
+            response.setSessionLifetimeMs(mechanisms.reauthMs(mechanism));
+        }
+        return new Respond(header, response, false);
     }
 
     private Step onRawToken(ByteBuffer frame, long nowNs) {

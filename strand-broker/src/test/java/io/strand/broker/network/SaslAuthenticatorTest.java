@@ -316,6 +316,18 @@ class SaslAuthenticatorTest {
     }
 
     @Test
+    void aVersionZeroClientGetsAnAnswerItCanReadAndIsClosedAtExpiry() {
+        SaslAuthenticator auth = authenticator(1_000);
+        auth.onFrame(handshake("PLAIN", (short) 1), 0);
+        SaslAuthenticateResponseData done = authenticateResponse(
+                auth.onFrame(authenticate(plainToken("alice", "alice-secret"), (short) 0), 0));
+        assertThat(org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(done, (short) 0).buffer()
+                .remaining()).isPositive();
+        assertThat(auth.onFrame(handshake("PLAIN", (short) 1), 500 * MS)).isInstanceOf(SaslAuthenticator.Serve.class);
+        assertThat(auth.onFrame(metadata(), 1_001 * MS)).isInstanceOf(SaslAuthenticator.Close.class);
+    }
+
+    @Test
     void perMechanismReauthOverridesTheListenersDefault() {
         SaslMechanisms mechanisms = new SaslMechanisms(security(Map.of("sasl.enabled.mechanisms",
                 List.of("SCRAM-SHA-256", "SCRAM-SHA-512"), "connections.max.reauth.ms", 5_000L,
