@@ -268,14 +268,14 @@ final class BrokerComponent implements NodeComponent {
         markerChannel = new WriteTxnMarkersChannel(nodeId, quorum::publishedImage,
                 new BrokerConnections("strand-txn-marker-network-" + nodeId,
                         brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS),
+                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config)),
                 writeTxnMarkersHandler.localWriter(), TXN_MARKER_RETRY_BACKOFF_MS);
         transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
                 replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
                 groups.coordinator()::partitionFor, time);
         verifierConnections = new BrokerConnections("strand-txn-verify-network-" + nodeId,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS);
+                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config));
         transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
         produceVerifier = config.transactionPartitionVerificationEnable() ? transactionVerifier
                 : TransactionVerifier.addingOnly(transactionVerifier);
@@ -404,7 +404,7 @@ final class BrokerComponent implements NodeComponent {
     static FetcherConfig fetcherConfig(BrokerConfig config) {
         return new FetcherConfig(config.nodeId(), config.replicaFetchMaxBytes(), config.replicaFetchResponseMaxBytes(),
                 config.replicaFetchWaitMaxMs(), config.replicaFetchMinBytes(), config.replicaFetchBackoffMs(),
-                REPLICA_SOCKET_TIMEOUT_MS, config.numReplicaFetchers());
+                REPLICA_SOCKET_TIMEOUT_MS, config.numReplicaFetchers(), InterBrokerSasl.of(config));
     }
 
     /** Where broker {@code brokerId} serves other brokers: its registered endpoint for the inter-broker listener. */

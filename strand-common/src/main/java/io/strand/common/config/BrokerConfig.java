@@ -235,8 +235,9 @@ public final class BrokerConfig {
                             + " SCRAM-SHA-256, SCRAM-SHA-512. Kafka's default, GSSAPI, is not served: a SASL listener"
                             + " must name its mechanisms.")
             .define(SASL_MECHANISM_INTER_BROKER_PROTOCOL, Type.STRING, "GSSAPI", MEDIUM,
-                    "SASL mechanism brokers use with each other; read only when the inter-broker listener is a"
-                            + " SASL one, which is not served yet.")
+                    "SASL mechanism brokers authenticate to each other with when the inter-broker listener is a"
+                            + " SASL one (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), with the username and password of that"
+                            + " listener's JAAS line for it.")
             .define(SASL_SERVER_MAX_RECEIVE_SIZE, Type.INT, 524_288, atLeast(1), MEDIUM,
                     "Largest request frame a SASL connection may send before it has authenticated; a larger one"
                             + " closes the connection before anything is allocated for it.")

@@ -169,9 +169,10 @@ final class ListenerRules {
     static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     /**
-     * PLAINTEXT and SASL_PLAINTEXT are served; SASL_PLAINTEXT only on client listeners other than the
-     * inter-broker one (brokers do not authenticate to each other yet), with mechanisms among
-     * {@link #SERVED_SASL_MECHANISMS}. TLS (SSL, SASL_SSL) is refused until it is served.
+     * PLAINTEXT and SASL_PLAINTEXT are served; SASL_PLAINTEXT only on client listeners, with mechanisms
+     * among {@link #SERVED_SASL_MECHANISMS}, and on the inter-broker one only with
+     * {@code sasl.mechanism.inter.broker.protocol} among them. TLS (SSL, SASL_SSL) is refused until it is
+     * served.
      */
     private static void checkServed(BrokerConfig config, String listenerName) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
@@ -186,12 +187,6 @@ final class ListenerRules {
         if (config.controllerListenerNames().contains(listenerName)) {
             throw new ConfigException(LISTENERS, config.getList(LISTENERS), "controller listener " + listenerName
                     + " uses security protocol " + protocol + "; the metadata quorum's listener must be PLAINTEXT");
-        }
-        if (config.processRoles().contains(ProcessRole.BROKER) && listenerName.equals(config.interBrokerListenerName())) {
-            throw new ConfigException(INTER_BROKER_LISTENER_NAME, listenerName, "the inter-broker listener uses "
-                    + protocol + ", but brokers do not authenticate to each other yet ("
-                    + BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL + "); name a PLAINTEXT listener in "
-                    + INTER_BROKER_LISTENER_NAME);
         }
         Object mechanisms = config.listenerValues(listenerName).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
         List<?> enabled = mechanisms instanceof List<?> list ? list : List.of();
@@ -209,6 +204,14 @@ final class ListenerRules {
                 throw new ConfigException(property, enabled, "SASL listener " + listenerName + ": mechanism "
                         + mechanism + " is not served; served are " + new java.util.TreeSet<>(SERVED_SASL_MECHANISMS));
             }
+        }
+        String interBrokerMechanism = config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL);
+        if (config.processRoles().contains(ProcessRole.BROKER) && listenerName.equals(config.interBrokerListenerName())
+                && !enabled.contains(interBrokerMechanism)) {
+            throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
+                    "the inter-broker listener " + listenerName + " uses SASL, so "
+                    + BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL + " must be one of its " + property + " "
+                    + enabled);
         }
     }
 

@@ -133,11 +133,13 @@ class BrokerConfigTest {
         oauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,OAUTHBEARER");
         assertThatThrownBy(() -> BrokerConfig.of(oauth)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("OAUTHBEARER is not served");
-        // Brokers do not authenticate to each other yet.
+        // Between brokers: sasl.mechanism.inter.broker.protocol (Kafka's default GSSAPI) must be enabled there.
         Map<String, String> interBroker = new java.util.HashMap<>(base);
         interBroker.put("inter.broker.listener.name", "SASL_PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(interBroker)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("inter-broker listener uses SASL_PLAINTEXT");
+                .hasMessageContaining("sasl.mechanism.inter.broker.protocol must be one of");
+        interBroker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        assertThat(BrokerConfig.of(interBroker).interBrokerListenerName()).isEqualTo("SASL_PLAINTEXT");
         Map<String, String> sslSasl = new java.util.HashMap<>(base);
         sslSasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(sslSasl)).isInstanceOf(ConfigException.class)
@@ -152,7 +154,7 @@ class BrokerConfigTest {
                 .hasMessageContaining("only PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of(
                 "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("SASL_PLAINTEXT");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("GSSAPI");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,EXTERNAL://:9094,CONTROLLER://:9093")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("no security protocol for listener EXTERNAL");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:TLS")))
