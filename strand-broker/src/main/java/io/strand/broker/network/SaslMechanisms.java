@@ -70,7 +70,17 @@ public final class SaslMechanisms {
                         + " SCRAM credentials from the metadata log");
             }
             Object reauth = configs.getOrDefault(prefix + "connections.max.reauth.ms", defaultReauth);
-            reauthMsByMechanism.put(mechanism, reauth == null ? 0L : Long.parseLong(reauth.toString().trim()));
+            long reauthMs;
+            try {
+                reauthMs = reauth == null ? 0L : Long.parseLong(reauth.toString().trim());
+            } catch (NumberFormatException e) {
+                reauthMs = -1;
+            }
+            if (reauthMs < 0) {
+                throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix
+                        + "connections.max.reauth.ms=" + reauth + " is not a number of milliseconds >= 0");
+            }
+            reauthMsByMechanism.put(mechanism, reauthMs);
         }
         if (enabled.contains(PLAIN)) {
             readPlainUsers(security, configs);
