@@ -10,8 +10,16 @@ const stderrLogCreator = () => ({ namespace, label, log }) => {
   process.stderr.write(JSON.stringify({ level: label, namespace, ...log }) + '\n')
 }
 
+// STRAND_IT_KAFKAJS_SASL, when set, is kafkajs' sasl option as JSON, for example
+// {"mechanism":"scram-sha-256","username":"alice","password":"secret"}.
+function sasl() {
+  const json = process.env.STRAND_IT_KAFKAJS_SASL
+  return json ? JSON.parse(json) : undefined
+}
+
 function client(bootstrap) {
   return new Kafka({
+    sasl: sasl(),
     clientId: 'strand-it',
     brokers: [bootstrap],
     connectionTimeout: 3000,

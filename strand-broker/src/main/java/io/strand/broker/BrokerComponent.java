@@ -31,6 +31,7 @@ import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.broker.fetcher.FetcherConfig;
 import io.strand.broker.fetcher.ReplicaFetcherManager;
 import io.strand.broker.group.GroupCoordinatorService;
+import io.strand.broker.api.security.SecurityHandlers;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestHandlerPool;
 import io.strand.broker.producer.ProducerIdManager;
@@ -231,7 +232,8 @@ final class BrokerComponent implements NodeComponent {
 
         requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
         listeners = new ClientListeners(config, requestPool,
-                registry(nodeId, quorum, controller, logManager, replicaManager));
+                registry(nodeId, quorum, controller, logManager, replicaManager),
+                new ImageScramCredentials(quorum::publishedImage));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -271,14 +273,14 @@ final class BrokerComponent implements NodeComponent {
         markerChannel = new WriteTxnMarkersChannel(nodeId, quorum::publishedImage,
                 new BrokerConnections("strand-txn-marker-network-" + nodeId,
                         brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS),
+                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config)),
                 writeTxnMarkersHandler.localWriter(), TXN_MARKER_RETRY_BACKOFF_MS);
         transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
                 replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
                 groups.coordinator()::partitionFor, time);
         verifierConnections = new BrokerConnections("strand-txn-verify-network-" + nodeId,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS);
+                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config));
         transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
         produceVerifier = config.transactionPartitionVerificationEnable() ? transactionVerifier
                 : TransactionVerifier.addingOnly(transactionVerifier);
@@ -317,6 +319,7 @@ final class BrokerComponent implements NodeComponent {
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
+        SecurityHandlers.all(image, controller).forEach(registry::register);
         AuthorizerConfig authorizerConfig = AuthorizerConfig.from(config.originals());
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         Authorization authorization = authorizerConfig.enabled()
@@ -413,7 +416,7 @@ final class BrokerComponent implements NodeComponent {
     static FetcherConfig fetcherConfig(BrokerConfig config) {
         return new FetcherConfig(config.nodeId(), config.replicaFetchMaxBytes(), config.replicaFetchResponseMaxBytes(),
                 config.replicaFetchWaitMaxMs(), config.replicaFetchMinBytes(), config.replicaFetchBackoffMs(),
-                REPLICA_SOCKET_TIMEOUT_MS, config.numReplicaFetchers());
+                REPLICA_SOCKET_TIMEOUT_MS, config.numReplicaFetchers(), InterBrokerSasl.of(config));
     }
 
     /** Where broker {@code brokerId} serves other brokers: its registered endpoint for the inter-broker listener. */

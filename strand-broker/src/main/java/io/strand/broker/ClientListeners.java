@@ -2,6 +2,9 @@ package io.strand.broker;
 
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.ConnectionBounds;
+import io.strand.broker.network.ListenerSecurity;
+import io.strand.broker.network.SaslMechanisms;
+import io.strand.broker.network.ScramCredentialStore;
 import io.strand.broker.network.SocketBuffers;
 import io.strand.broker.network.SocketServer;
 import io.strand.common.config.BrokerConfig;
@@ -14,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +41,21 @@ final class ClientListeners implements AutoCloseable {
 
     /** Listeners whose handlers that may block run on {@code requestPool}, shared by all of them. */
     ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry) {
+        this(config, requestPool, registry, ScramCredentialStore.NONE);
+    }
+
+    /**
+     * @param scram where SASL listeners find SCRAM credentials
+     * @throws IllegalArgumentException when a SASL listener's mechanisms cannot be served as configured
+     */
+    ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry, ScramCredentialStore scram) {
         this.listeners = config.clientListeners();
         ConnectionBounds bounds = NodeConnectionBounds.of(config);
         for (BrokerConfig.Listener listener : listeners) {
-            servers.add(new SocketServer(ListenerSecurities.of(config, listener.name()), bindAddress(listener),
+            ListenerSecurity security = ListenerSecurities.of(config, listener.name());
+            SaslMechanisms sasl = security.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT
+                    ? new SaslMechanisms(security, scram) : null;
+            servers.add(new SocketServer(security, sasl, bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
                     config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool,
                     SocketBuffers.of(config), bounds));

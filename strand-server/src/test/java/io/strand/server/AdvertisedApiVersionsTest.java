@@ -76,7 +76,11 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.DESCRIBE_QUORUM, "0-2"),
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, "0-1"),
             Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, "0-1"),
-            Map.entry(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0-0"));
+            Map.entry(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0-0"),
+            Map.entry(ApiKeys.SASL_HANDSHAKE, "0-1"),
+            Map.entry(ApiKeys.SASL_AUTHENTICATE, "0-2"),
+            Map.entry(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, "0-0"),
+            Map.entry(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, "0-0"));
 
     @TempDir
     Path dataDir;

@@ -13,6 +13,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.ApiMessageType;
@@ -116,6 +117,8 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
                     (IncrementalAlterConfigsRequestData) request, dynamicBrokerConfig, brokerListConfig);
             case ALTER_CONFIGS -> controller.legacyAlterConfigs((AlterConfigsRequestData) request, dynamicBrokerConfig);
             case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
+            case ALTER_USER_SCRAM_CREDENTIALS -> controller.alterUserScramCredentials(
+                    (AlterUserScramCredentialsRequestData) request);
             case BROKER_REGISTRATION -> controller.registerBroker((BrokerRegistrationRequestData) request);
             case BROKER_HEARTBEAT -> controller.brokerHeartbeat((BrokerHeartbeatRequestData) request);
             case UNREGISTER_BROKER -> controller.unregisterBroker((UnregisterBrokerRequestData) request);

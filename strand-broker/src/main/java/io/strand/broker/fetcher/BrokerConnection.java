@@ -31,13 +31,20 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.security.sasl.SaslClient;
+import javax.security.sasl.SaslException;
 import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -60,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * fails with {@code TimeoutException} and the connection is closed, so no late answer is taken for a
  * later request. A lost connection fails the request with {@code NetworkException}.
  *
+ * <p>SASL: given {@link SaslClientSettings}, each new connection authenticates after ApiVersions
+ * (SaslHandshake v1, then SaslAuthenticate until the client is done, which checks a SCRAM server's
+ * signature) before any request goes; a refusal fails the request with {@code SaslAuthenticationException}.
+ * With a session lifetime, the first request after 85% of it opens a new connection, which authenticates
+ * anew (re-authentication by reconnecting).
+ *
  * <p>Frames: a 4-byte big-endian size, then the header and body; answers are matched by correlation id.
  *
  * <p>Threads: all state belongs to one Netty event loop; {@link #send} and {@link #close} may be called
@@ -69,6 +82,8 @@ public final class BrokerConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
     private static final short API_VERSIONS_VERSION = 3;
+    private static final short SASL_HANDSHAKE_VERSION = 1;
+    private static final short SASL_AUTHENTICATE_VERSION = 2;
 
     private final int brokerId;
     private final Supplier<Optional<InetSocketAddress>> address;
@@ -77,8 +92,15 @@ public final class BrokerConnection implements AutoCloseable {
     private final Class<? extends SocketChannel> channelClass;
     private final long reconnectBackoffMs;
     private final int requestTimeoutMs;
+    /** SASL credentials for the broker's listener; null on PLAINTEXT. */
+    private final SaslClientSettings sasl;
 
     // Owned by the loop.
+    /** The broker's versions while this connection authenticates; moved to {@link #versions} once it has. */
+    private Map<Short, ApiVersion> authenticatingVersions;
+    private SaslClient saslClient;
+    /** When this connection's SASL session ends (re-authentication is by reconnecting); MAX_VALUE for never. */
+    private long sessionEndNs = Long.MAX_VALUE;
     private Channel channel;
     /** The broker's versions by API key, once ApiVersions answered on {@link #channel}. */
     private Map<Short, ApiVersion> versions;
@@ -114,6 +136,15 @@ public final class BrokerConnection implements AutoCloseable {
      */
     public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
                      EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
+        this(brokerId, address, clientId, group, reconnectBackoffMs, requestTimeoutMs, null);
+    }
+
+    /**
+     * @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT
+     */
+    public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
+                     EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs, SaslClientSettings sasl) {
+        this.sasl = sasl;
         this.brokerId = brokerId;
         this.address = address;
         this.clientId = clientId;
@@ -192,6 +223,15 @@ public final class BrokerConnection implements AutoCloseable {
             } else {
                 connect();
             }
+        } else if (versions != null && System.nanoTime() - sessionEndNs >= 0) {
+            // The SASL session is about to end: a fresh connection authenticates anew (the broker would
+            // close this one on its first request after the end).
+            Channel old = channel;
+            channel = null;
+            versions = null;
+            awaiting = null;
+            old.close();
+            connect();
         } else if (versions != null) {
             write(call);
         }
@@ -312,6 +352,14 @@ public final class BrokerConnection implements AutoCloseable {
             onApiVersions(ch, (ApiVersionsResponseData) data);
             return;
         }
+        if (header.apiKey() == ApiKeys.SASL_HANDSHAKE) {
+            onSaslHandshake(ch, (SaslHandshakeResponseData) data);
+            return;
+        }
+        if (header.apiKey() == ApiKeys.SASL_AUTHENTICATE) {
+            onSaslAuthenticate(ch, (SaslAuthenticateResponseData) data);
+            return;
+        }
         Call call = inFlight;
         inFlight = null;
         if (call != null) {
@@ -330,9 +378,84 @@ public final class BrokerConnection implements AutoCloseable {
         for (ApiVersion version : response.apiKeys()) {
             byKey.put(version.apiKey(), version);
         }
+        if (sasl != null) {
+            authenticatingVersions = byKey;
+            writeFrame(new RequestHeader(ApiKeys.SASL_HANDSHAKE, SASL_HANDSHAKE_VERSION, clientId, nextCorrelationId++),
+                    new SaslHandshakeRequestData().setMechanism(sasl.mechanism()));
+            return;
+        }
+        onReady(byKey);
+    }
+
+    private void onReady(Map<Short, ApiVersion> byKey) {
         versions = byKey;
         if (inFlight != null) {
             write(inFlight);
+        }
+    }
+
+    private void onSaslHandshake(Channel ch, SaslHandshakeResponseData response) {
+        Errors error = Errors.forCode(response.errorCode());
+        if (error != Errors.NONE) {
+            disconnect(ch, error.exception("broker " + brokerId + " does not serve SASL mechanism " + sasl.mechanism()
+                    + "; it serves " + response.mechanisms()));
+            return;
+        }
+        try {
+            saslClient = sasl.newClient(((InetSocketAddress) ch.remoteAddress()).getHostString());
+            byte[] first = saslClient.hasInitialResponse() ? saslClient.evaluateChallenge(new byte[0]) : new byte[0];
+            writeSaslToken(first);
+        } catch (SaslException | RuntimeException e) {
+            disconnect(ch, new SaslAuthenticationException("SASL " + sasl.mechanism() + " to broker " + brokerId
+                    + " failed: " + e.getMessage()));
+        }
+    }
+
+    private void writeSaslToken(byte[] token) {
+        ApiVersion range = authenticatingVersions.get(ApiKeys.SASL_AUTHENTICATE.id);
+        short version = (short) Math.min(SASL_AUTHENTICATE_VERSION, range == null ? 0 : range.maxVersion());
+        writeFrame(new RequestHeader(ApiKeys.SASL_AUTHENTICATE, version, clientId, nextCorrelationId++),
+                new SaslAuthenticateRequestData().setAuthBytes(token == null ? new byte[0] : token));
+    }
+
+    private void onSaslAuthenticate(Channel ch, SaslAuthenticateResponseData response) {
+        Errors error = Errors.forCode(response.errorCode());
+        if (error != Errors.NONE) {
+            disconnect(ch, new SaslAuthenticationException("broker " + brokerId + " refused " + sasl.mechanism()
+                    + " as " + sasl.username() + ": " + response.errorMessage()));
+            return;
+        }
+        try {
+            if (!saslClient.isComplete()) {
+                byte[] next = saslClient.evaluateChallenge(response.authBytes());
+                if (!saslClient.isComplete()) {
+                    writeSaslToken(next);
+                    return;
+                }
+            }
+        } catch (SaslException e) {
+            disconnect(ch, new SaslAuthenticationException("SASL " + sasl.mechanism() + " to broker " + brokerId
+                    + " failed: " + e.getMessage()));
+            return;
+        }
+        disposeSaslClient();
+        long lifetimeMs = response.sessionLifetimeMs();
+        // Reconnect well before the session ends, as Kafka's clients re-authenticate at 85-95% of it.
+        sessionEndNs = lifetimeMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lifetimeMs * 85 / 100)
+                : Long.MAX_VALUE;
+        Map<Short, ApiVersion> byKey = authenticatingVersions;
+        authenticatingVersions = null;
+        onReady(byKey);
+    }
+
+    private void disposeSaslClient() {
+        if (saslClient != null) {
+            try {
+                saslClient.dispose();
+            } catch (SaslException e) {
+                LOG.debug("Cannot dispose the SASL client", e);
+            }
+            saslClient = null;
         }
     }
 
@@ -348,6 +471,8 @@ public final class BrokerConnection implements AutoCloseable {
         channel = null;
         versions = null;
         awaiting = null;
+        authenticatingVersions = null;
+        disposeSaslClient();
         nextConnectNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoffMs);
         fail(cause);
         ch.close();

@@ -14,9 +14,10 @@ package io.strand.broker.fetcher;
  * @param requestTimeoutMs  {@code replica.socket.timeout.ms}: connecting plus one request and its answer
  * @param fetchersPerLeader {@code num.replica.fetchers}: fetchers (threads and connections) that share the
  *                          partitions followed from one leader
+ * @param sasl              how to authenticate to a SASL inter-broker listener; null for PLAINTEXT
  */
 public record FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxBytes, int maxWaitMs, int minBytes,
-                            int backoffMs, int requestTimeoutMs, int fetchersPerLeader) {
+                            int backoffMs, int requestTimeoutMs, int fetchersPerLeader, SaslClientSettings sasl) {
 
     public FetcherConfig {
         if (replicaId < 0) {
@@ -32,6 +33,13 @@ public record FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxByt
             throw new IllegalArgumentException("replica.socket.timeout.ms=" + requestTimeoutMs
                     + " must exceed replica.fetch.wait.max.ms=" + maxWaitMs);
         }
+    }
+
+    /** Over PLAINTEXT. */
+    public FetcherConfig(int replicaId, int fetchMaxBytes, int responseMaxBytes, int maxWaitMs, int minBytes,
+                         int backoffMs, int requestTimeoutMs, int fetchersPerLeader) {
+        this(replicaId, fetchMaxBytes, responseMaxBytes, maxWaitMs, minBytes, backoffMs, requestTimeoutMs,
+                fetchersPerLeader, null);
     }
 
     /** With one fetcher per leader. */

@@ -40,7 +40,7 @@ public final class NettyLeaderEndpoint implements LeaderEndpoint {
     public NettyLeaderEndpoint(int leaderId, Supplier<Optional<InetSocketAddress>> address, FetcherConfig config,
                                EventLoopGroup network) {
         this.connection = new BrokerConnection(leaderId, address, config.clientId(), network, config.backoffMs(),
-                config.requestTimeoutMs());
+                config.requestTimeoutMs(), config.sasl());
     }
 
     @Override

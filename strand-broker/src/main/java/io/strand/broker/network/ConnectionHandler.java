@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
  * Kafka goes further and reads one request at a time.
  *
+ * <p>SASL: on a SASL listener the connection's {@link SaslAuthenticator} sees every frame first.
+ * Before authentication it answers the handshake and the tokens itself (through the same ordered
+ * queue of responses), lets only ApiVersions through to its handler, and refuses everything else by
+ * closing; the frame limit is {@code sasl.server.max.receive.size} until authentication succeeds. Once
+ * authenticated, requests carry the authenticated principal.
+ *
  * <p>Closing: once the connection closes, nothing more is read or written, but a request already
  * read is still handed to its handler, whoever closed the connection, and only its response is
  * dropped. A client may close right after writing a request it expects no answer to (an acks=0
@@ -68,6 +74,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ApiRegistry registry;
     private final String listenerName;
     private final ListenerSecurity security;
+    /** A SASL listener's mechanisms; null on PLAINTEXT. */
+    private final SaslMechanisms sasl;
+    /** {@code socket.request.max.bytes}: the frame limit once authenticated. */
+    private final int maxRequestBytes;
+    /** This connection's authentication on a SASL listener, made when it becomes active; else null. */
+    private SaslAuthenticator authenticator;
+    /** Whether the frame decoder's limit is the authenticated one (socket.request.max.bytes) now. */
+    private boolean authenticatedLimit;
     /**
      * Who the client is, as the listener's principal builder names it: set on the event loop when the
      * connection becomes active (PLAINTEXT) or authenticates; every request read after carries it.
@@ -96,15 +110,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      *                    through this connection's {@link RequestLane}
      */
     ConnectionHandler(ApiRegistry registry, ListenerSecurity security, Executor requestPool) {
-        this(registry, security, requestPool, RequestMemory.unbounded());
+        this(registry, security, null, Integer.MAX_VALUE, requestPool, RequestMemory.unbounded());
     }
 
-    /** @param memory where the frames' bytes were reserved ({@link FrameDecoder}), given back here */
-    ConnectionHandler(ApiRegistry registry, ListenerSecurity security, Executor requestPool, RequestMemory memory) {
+    /**
+     * @param sasl            a SASL listener's mechanisms, null on PLAINTEXT
+     * @param maxRequestBytes the frame limit once authenticated ({@code socket.request.max.bytes})
+     * @param memory          where the frames' bytes were reserved ({@link FrameDecoder}), given back here
+     */
+    ConnectionHandler(ApiRegistry registry, ListenerSecurity security, SaslMechanisms sasl, int maxRequestBytes,
+                      Executor requestPool, RequestMemory memory) {
         this.memory = memory;
         this.registry = registry;
         this.listenerName = security.listenerName();
         this.security = security;
+        this.sasl = sasl;
+        this.maxRequestBytes = maxRequestBytes;
         this.lane = new RequestLane(requestPool);
     }
 
@@ -118,6 +139,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         final CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         /** The request memory its frame holds until the response is written or dropped. */
         final int frameBytes;
+        /** A SASL token to write without a response header (after SaslHandshake v0), or null. */
+        byte[] rawToken;
+        /** Close the connection once this response is written (a refused authentication). */
+        boolean closeAfterWrite;
 
         InFlight(RequestHeader header, short responseVersion, ApiHandler<?> handler, RequestContext context,
                  AbstractRequest request, int frameBytes) {
@@ -140,6 +165,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (security.securityProtocol() == SecurityProtocol.PLAINTEXT
                 && channel.remoteAddress() instanceof InetSocketAddress client) {
             principal = security.plaintextPrincipal(client);
+        }
+        if (sasl != null) {
+            // Whatever the transport: a SASL listener never serves a connection without its authenticator.
+            ApiHandler<?> apiVersions = registry.handler(ApiKeys.API_VERSIONS);
+            authenticator = new SaslAuthenticator(security, sasl,
+                    channel.remoteAddress() instanceof InetSocketAddress client ? client.getAddress() : null,
+                    version -> apiVersions != null && apiVersions.servesVersion(version));
         }
         ctx.fireChannelActive();
     }
@@ -164,6 +196,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onFrame(ByteBuffer frame, long receivedNs) {
+        if (authenticator != null && !onSaslStep(authenticator.onFrame(frame, receivedNs), frame.capacity())) {
+            return;
+        }
         if (frame.remaining() < 4) {
             throw new IllegalArgumentException("request of " + frame.remaining() + " bytes has no header");
         }
@@ -212,6 +247,46 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             closing = true;
             channel.close();
         }
+    }
+
+    /**
+     * Carries out what the authenticator decided for a frame; true when the frame goes on to its handler.
+     */
+    private boolean onSaslStep(SaslAuthenticator.Step step, int frameBytes) {
+        if (authenticator.isAuthenticated() != authenticatedLimit) {
+            authenticatedLimit = authenticator.isAuthenticated();
+            FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+            if (decoder != null) {
+                decoder.maxFrameBytes(authenticator.maxFrameBytes(maxRequestBytes), authenticatedLimit
+                        ? "socket.request.max.bytes" : "sasl.server.max.receive.size");
+            }
+        }
+        principal = authenticator.principal();
+        if (step instanceof SaslAuthenticator.Serve) {
+            return true;
+        }
+        if (step instanceof SaslAuthenticator.Close close) {
+            LOG.info("Closing SASL connection from {} on listener {}: {}", channel.remoteAddress(), listenerName,
+                    close.reason());
+            closing = true;
+            memory.release(frameBytes);
+            channel.close();
+            return false;
+        }
+        if (step instanceof SaslAuthenticator.Respond respond) {
+            InFlight answered = new InFlight(respond.header(), respond.header().apiVersion(), null, null, null,
+                    frameBytes);
+            answered.closeAfterWrite = respond.thenClose();
+            pending.addLast(answered);
+            answered.response.complete(respond.body());
+        } else if (step instanceof SaslAuthenticator.RawToken raw) {
+            InFlight answered = new InFlight(null, (short) 0, null, null, null, frameBytes);
+            answered.rawToken = raw.token();
+            pending.addLast(answered);
+            answered.response.complete(null);
+        }
+        drain();
+        return false;
     }
 
     /**
@@ -300,6 +375,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 channel.close();
                 return;
             }
+            if (next.rawToken != null) {
+                channel.write(channel.alloc().buffer(4 + next.rawToken.length).writeInt(next.rawToken.length)
+                        .writeBytes(next.rawToken), channel.voidPromise());
+                wrote = true;
+                continue;
+            }
             if (body == null) {
                 continue; // acks=0 produce: no response
             }
@@ -318,6 +399,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             wrote = true;
+            if (next.closeAfterWrite) {
+                closing = true;
+                pending.clear();
+                channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                return;
+            }
         }
         if (wrote) {
             channel.flush();

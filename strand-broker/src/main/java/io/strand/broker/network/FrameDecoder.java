@@ -16,11 +16,13 @@ import org.slf4j.LoggerFactory;
  * give back once the request is answered. A frame reserves its bytes as they arrive, not the size it
  * declares: a client that declares large frames and sends little holds little.
  *
- * <p>A size below zero or above {@code socket.request.max.bytes} closes the connection before any of
- * the frame is buffered or allocated (Kafka does the same). A size that finds the node's request
- * memory spent buffers nothing more: the decoder fires {@link #MEMORY_EXHAUSTED} (the connection
- * handler stops reading) and, once memory is given back, {@link #MEMORY_AVAILABLE} (it may read
- * again), and decodes what it holds. One instance per connection, on its event loop.
+ * <p>A size below zero or above the limit closes the connection before any of the frame is buffered or
+ * allocated (Kafka does the same). The limit is {@code socket.request.max.bytes}, or on a SASL connection
+ * {@code sasl.server.max.receive.size} until it has authenticated ({@link #maxFrameBytes(int, String)}).
+ * A frame whose bytes find the node's request memory spent buffers nothing more: the decoder fires
+ * {@link #MEMORY_EXHAUSTED} (the connection handler stops reading) and, once memory is given back,
+ * {@link #MEMORY_AVAILABLE} (it may read again), and decodes what it holds. One instance per
+ * connection, on its event loop.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
@@ -31,7 +33,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
     /** User event: the memory this connection waited for is there. */
     static final Object MEMORY_AVAILABLE = "request memory available";
 
-    private final int maxFrameBytes;
+    private int maxFrameBytes;
+    private String limitProperty = "socket.request.max.bytes";
     private final RequestMemory memory;
     /** Bytes reserved for the frame being read (those buffered so far), or -1 before its size is read. */
     private int reserved = -1;
@@ -42,13 +45,30 @@ final class FrameDecoder extends ByteToMessageDecoder {
         this.memory = memory;
     }
 
+    /** @param limitProperty the property {@code maxFrameBytes} comes from, as refusals name it */
+    FrameDecoder(int maxFrameBytes, String limitProperty, RequestMemory memory) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.limitProperty = limitProperty;
+        this.memory = memory;
+    }
+
+    int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** Frames read from now on may have at most {@code bytes}, the value of {@code property}. Event loop only. */
+    void maxFrameBytes(int bytes, String property) {
+        this.maxFrameBytes = bytes;
+        this.limitProperty = property;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (!waiting && in.readableBytes() >= SIZE_FIELD_BYTES) {
             int frameBytes = in.getInt(in.readerIndex());
             if (frameBytes < 0 || frameBytes > maxFrameBytes) {
-                LOG.warn("Closing connection from {}: request of size={} exceeds socket.request.max.bytes={}",
-                        ctx.channel().remoteAddress(), frameBytes, maxFrameBytes);
+                LOG.warn("Closing connection from {}: request of size={} exceeds {}={}",
+                        ctx.channel().remoteAddress(), frameBytes, limitProperty, maxFrameBytes);
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;

@@ -37,6 +37,8 @@ public final class SocketServer implements AutoCloseable {
 
     private final String listenerName;
     private final ListenerSecurity security;
+    /** The listener's SASL mechanisms; null unless it is a SASL listener. */
+    private final SaslMechanisms sasl;
     private final Executor requestPool;
     private final InetSocketAddress bindAddress;
     private final int maxRequestBytes;
@@ -49,24 +51,38 @@ public final class SocketServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile Channel serverChannel;
 
+    /** A PLAINTEXT listener's server. */
+    public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
+                        int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
+                        SocketBuffers buffers, ConnectionBounds bounds) {
+        this(security, null, bindAddress, maxRequestBytes, registry, eventLoops, requestPool, buffers, bounds);
+    }
+
     /**
-     * @param security         the listener's protocol, configuration and principal builder; only
-     *                         PLAINTEXT is served yet
+     * @param security         the listener's protocol, configuration and principal builder; PLAINTEXT
+     *                         and SASL_PLAINTEXT are served
+     * @param sasl             a SASL listener's mechanisms; null for PLAINTEXT
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
      * @param bounds           the node's connection limits, request memory and idle limit, shared by
      *                         its listeners
      */
-    public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
+    public SocketServer(ListenerSecurity security, SaslMechanisms sasl, InetSocketAddress bindAddress,
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
                         SocketBuffers buffers, ConnectionBounds bounds) {
-        if (security.securityProtocol() != SecurityProtocol.PLAINTEXT) {
-            throw new IllegalArgumentException("listener " + security.listenerName() + ": "
-                    + security.securityProtocol() + " is not served yet");
+        SecurityProtocol protocol = security.securityProtocol();
+        if (protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SASL_PLAINTEXT) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
+                    + " is not served yet");
+        }
+        if ((protocol == SecurityProtocol.SASL_PLAINTEXT) != (sasl != null)) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
+                    + (sasl == null ? " needs its SASL mechanisms" : " has no SASL mechanisms"));
         }
         this.listenerName = security.listenerName();
         this.security = security;
+        this.sasl = sasl;
         this.requestPool = requestPool;
         this.bindAddress = bindAddress;
         this.maxRequestBytes = maxRequestBytes;
@@ -122,9 +138,11 @@ public final class SocketServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline()
                                 .addLast("activity", activity)
-                                .addLast("frames", new FrameDecoder(maxRequestBytes, bounds.memory()))
-                                .addLast("requests", new ConnectionHandler(registry, security, requestPool,
-                                        bounds.memory()));
+                                .addLast("frames", sasl == null ? new FrameDecoder(maxRequestBytes, bounds.memory())
+                                        : new FrameDecoder(sasl.maxReceiveBytes(), "sasl.server.max.receive.size",
+                                                bounds.memory()))
+                                .addLast("requests", new ConnectionHandler(registry, security, sasl, maxRequestBytes,
+                                        requestPool, bounds.memory()));
                     }
                 });
         serverChannel = bootstrap.bind(bindAddress).sync().channel();

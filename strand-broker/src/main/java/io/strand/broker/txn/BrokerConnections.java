@@ -2,6 +2,7 @@ package io.strand.broker.txn;
 
 import io.netty.channel.EventLoopGroup;
 import io.strand.broker.fetcher.BrokerConnection;
+import io.strand.broker.fetcher.SaslClientSettings;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
     private final long reconnectBackoffMs;
     private final int requestTimeoutMs;
     private final EventLoopGroup group;
+    private final SaslClientSettings sasl;
     private final Map<Integer, BrokerConnection> connections = new HashMap<>();
     /** Per broker, the future of the last request queued: the next one goes once it has completed. */
     private final Map<Integer, CompletableFuture<ApiMessage>> tails = new HashMap<>();
@@ -40,6 +42,13 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
      */
     public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
                              long reconnectBackoffMs, int requestTimeoutMs) {
+        this(threadName, address, clientId, reconnectBackoffMs, requestTimeoutMs, null);
+    }
+
+    /** @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT */
+    public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
+                             long reconnectBackoffMs, int requestTimeoutMs, SaslClientSettings sasl) {
+        this.sasl = sasl;
         this.address = address;
         this.clientId = clientId;
         this.reconnectBackoffMs = reconnectBackoffMs;
@@ -60,7 +69,7 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
             return CompletableFuture.failedFuture(new DisconnectException("connections to brokers are closed"));
         }
         BrokerConnection connection = connections.computeIfAbsent(brokerId, id -> new BrokerConnection(id,
-                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs));
+                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs, sasl));
         CompletableFuture<ApiMessage> previous = tails.getOrDefault(brokerId, CompletableFuture.completedFuture(null));
         CompletableFuture<ApiMessage> next = previous.handle((ignored, failure) -> null)
                 .thenCompose(ignored -> connection.send(api, minVersion, maxVersion, request));

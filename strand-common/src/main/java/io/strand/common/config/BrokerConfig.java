@@ -92,6 +92,10 @@ public final class BrokerConfig {
     public static final String MAX_CONNECTION_CREATION_RATE = "max.connection.creation.rate";
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
+    public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
+    public static final String SASL_MECHANISM_INTER_BROKER_PROTOCOL = "sasl.mechanism.inter.broker.protocol";
+    public static final String SASL_SERVER_MAX_RECEIVE_SIZE = "sasl.server.max.receive.size";
+    public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
     /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
     public static final String LISTENER_PREFIX = "listener.name.";
 
@@ -126,7 +130,7 @@ public final class BrokerConfig {
                     "Security protocol between brokers; names the inter-broker listener when "
                     + INTER_BROKER_LISTENER_NAME + " is unset. Not together with " + INTER_BROKER_LISTENER_NAME + ".")
             .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
-                    LOW, "Security protocol of each listener name; only PLAINTEXT is served yet.")
+                    LOW, "Security protocol of each listener name; PLAINTEXT and SASL_PLAINTEXT are served.")
             .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
                     "Voters of the metadata quorum as id@host:port. Left unset while "
                     + CONTROLLER_QUORUM_BOOTSTRAP_SERVERS + " is set, the quorum is this node alone (what Kafka's"
@@ -248,7 +252,22 @@ public final class BrokerConfig {
                             + " quarter of the heap, which only holds reading back where the heap would run out.")
             .define(PRINCIPAL_BUILDER_CLASS, Type.CLASS, null, MEDIUM,
                     "A class implementing org.apache.kafka.common.security.auth.KafkaPrincipalBuilder that names"
-                            + " each connection's principal; by default Kafka's DefaultKafkaPrincipalBuilder");
+                            + " each connection's principal; by default Kafka's DefaultKafkaPrincipalBuilder")
+            .define(SASL_ENABLED_MECHANISMS, Type.LIST, List.of("GSSAPI"), MEDIUM,
+                    "SASL mechanisms a SASL listener serves (per listener with listener.name.<l>.): PLAIN,"
+                            + " SCRAM-SHA-256, SCRAM-SHA-512. Kafka's default, GSSAPI, is not served: a SASL listener"
+                            + " must name its mechanisms.")
+            .define(SASL_MECHANISM_INTER_BROKER_PROTOCOL, Type.STRING, "GSSAPI", MEDIUM,
+                    "SASL mechanism brokers authenticate to each other with when the inter-broker listener is a"
+                            + " SASL one (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), with the username and password of that"
+                            + " listener's JAAS line for it.")
+            .define(SASL_SERVER_MAX_RECEIVE_SIZE, Type.INT, 524_288, atLeast(1), MEDIUM,
+                    "Largest request frame a SASL connection may send before it has authenticated; a larger one"
+                            + " closes the connection before anything is allocated for it.")
+            .define(CONNECTIONS_MAX_REAUTH_MS, Type.LONG, 0L, atLeast(0), MEDIUM,
+                    "Longest session of a SASL connection before the client must re-authenticate (KIP-368);"
+                            + " 0 for no limit. Per listener and mechanism with"
+                            + " listener.name.<l>.<mechanism>.connections.max.reauth.ms.");
 
     static {
         Set<String> dynamic = new java.util.HashSet<>();

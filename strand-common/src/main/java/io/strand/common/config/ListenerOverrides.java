@@ -24,7 +24,9 @@ final class ListenerOverrides {
      * connection limits) adds its properties here.
      */
     static final Set<String> PER_LISTENER = Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
-            BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE);
+            BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE,
+            BrokerConfig.SASL_ENABLED_MECHANISMS, BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE,
+            BrokerConfig.CONNECTIONS_MAX_REAUTH_MS);
     /** Settings Kafka reads only per listener and mechanism: {@code <mechanism>.<setting>}. */
     private static final Set<String> MECHANISM_SETTINGS = Set.of("sasl.jaas.config",
             "sasl.server.callback.handler.class", "sasl.login.callback.handler.class", "sasl.login.class",

@@ -24,7 +24,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
- * Kafka's KRaft mode makes them, plus one of Strand's own: only PLAINTEXT listeners are served yet,
+ * Kafka's KRaft mode makes them, plus one of Strand's own: only PLAINTEXT and SASL_PLAINTEXT listeners are served,
  * so a listener of any other security protocol is refused instead of silently served in the clear.
  *
  * <ul>
@@ -56,7 +56,7 @@ final class ListenerRules {
         List<Listener> listeners = config.listeners();
         checkDistinct(config, listeners);
         for (Listener listener : listeners) {
-            checkPlaintext(config, LISTENERS, listener.name());
+            checkServed(config, listener.name());
         }
         List<String> controllerNames = config.controllerListenerNames();
         boolean isVoter = config.quorumVoters().stream().anyMatch(v -> v.id() == config.nodeId());
@@ -165,12 +165,53 @@ final class ListenerRules {
         }
     }
 
-    /** Only PLAINTEXT is served; any other protocol waits for TLS and SASL support. */
-    private static void checkPlaintext(BrokerConfig config, String property, String listenerName) {
+    /** Mechanisms a SASL listener may enable. */
+    static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+
+    /**
+     * PLAINTEXT and SASL_PLAINTEXT are served; SASL_PLAINTEXT only on client listeners, with mechanisms
+     * among {@link #SERVED_SASL_MECHANISMS}, and on the inter-broker one only with
+     * {@code sasl.mechanism.inter.broker.protocol} among them. TLS (SSL, SASL_SSL) is refused until it is
+     * served.
+     */
+    private static void checkServed(BrokerConfig config, String listenerName) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
-        if (protocol != SecurityProtocol.PLAINTEXT) {
-            throw new ConfigException(property, config.getList(property), "listener " + listenerName
-                    + " uses security protocol " + protocol + "; only PLAINTEXT listeners are supported");
+        if (protocol == SecurityProtocol.PLAINTEXT) {
+            return;
+        }
+        if (protocol != SecurityProtocol.SASL_PLAINTEXT) {
+            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "listener " + listenerName
+                    + " uses security protocol " + protocol + "; only PLAINTEXT and SASL_PLAINTEXT listeners are"
+                    + " supported");
+        }
+        if (config.controllerListenerNames().contains(listenerName)) {
+            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "controller listener " + listenerName
+                    + " uses security protocol " + protocol + "; the metadata quorum's listener must be PLAINTEXT");
+        }
+        Object mechanisms = config.listenerValues(listenerName).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
+        List<?> enabled = mechanisms instanceof List<?> list ? list : List.of();
+        String property = ListenerOverrides.prefix(listenerName) + BrokerConfig.SASL_ENABLED_MECHANISMS;
+        if (enabled.isEmpty()) {
+            throw new ConfigException(property, enabled, "SASL listener " + listenerName + " enables no mechanism");
+        }
+        for (Object mechanism : enabled) {
+            if ("GSSAPI".equals(mechanism)) {
+                throw new ConfigException(property, enabled, "SASL listener " + listenerName + " enables GSSAPI"
+                        + " (Kerberos, Kafka's default), which is not served; set " + BrokerConfig.SASL_ENABLED_MECHANISMS
+                        + " (or " + property + ") to mechanisms of " + new java.util.TreeSet<>(SERVED_SASL_MECHANISMS));
+            }
+            if (!SERVED_SASL_MECHANISMS.contains(String.valueOf(mechanism))) {
+                throw new ConfigException(property, enabled, "SASL listener " + listenerName + ": mechanism "
+                        + mechanism + " is not served; served are " + new java.util.TreeSet<>(SERVED_SASL_MECHANISMS));
+            }
+        }
+        String interBrokerMechanism = config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL);
+        if (config.processRoles().contains(ProcessRole.BROKER) && listenerName.equals(config.interBrokerListenerName())
+                && !enabled.contains(interBrokerMechanism)) {
+            throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
+                    "the inter-broker listener " + listenerName + " uses SASL, so "
+                    + BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL + " must be one of its " + property + " "
+                    + enabled);
         }
     }
 

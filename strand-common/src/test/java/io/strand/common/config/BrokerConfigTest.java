@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -111,6 +112,41 @@ class BrokerConfigTest {
     }
 
     @Test
+    void saslPlaintextClientListenersAreServedWithPlainAndScramOnly() {
+        Map<String, String> base = Map.of(
+                "listeners", "PLAINTEXT://:9092,SASL_PLAINTEXT://:9094,CONTROLLER://:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"a\";");
+        BrokerConfig config = BrokerConfig.of(base);
+        assertThat(config.securityProtocol("SASL_PLAINTEXT")).isEqualTo(SecurityProtocol.SASL_PLAINTEXT);
+        assertThat(config.listenerValues("SASL_PLAINTEXT"))
+                .containsEntry("sasl.enabled.mechanisms", List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"))
+                .containsKey("plain.sasl.jaas.config");
+        // Kafka's default mechanism, GSSAPI, is refused by name.
+        Map<String, String> gssapi = new java.util.HashMap<>(base);
+        gssapi.remove("listener.name.sasl_plaintext.sasl.enabled.mechanisms");
+        assertThatThrownBy(() -> BrokerConfig.of(gssapi)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("GSSAPI").hasMessageContaining("not served");
+        Map<String, String> oauth = new java.util.HashMap<>(base);
+        oauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,OAUTHBEARER");
+        assertThatThrownBy(() -> BrokerConfig.of(oauth)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OAUTHBEARER is not served");
+        // Between brokers: sasl.mechanism.inter.broker.protocol (Kafka's default GSSAPI) must be enabled there.
+        Map<String, String> interBroker = new java.util.HashMap<>(base);
+        interBroker.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        assertThatThrownBy(() -> BrokerConfig.of(interBroker)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sasl.mechanism.inter.broker.protocol must be one of");
+        interBroker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        assertThat(BrokerConfig.of(interBroker).interBrokerListenerName()).isEqualTo("SASL_PLAINTEXT");
+        Map<String, String> sslSasl = new java.util.HashMap<>(base);
+        sslSasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
+        assertThatThrownBy(() -> BrokerConfig.of(sslSasl)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("SASL_SSL");
+    }
+
+    @Test
     void listenersOtherThanPlaintextAreRefused() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
                 "inter.broker.listener.name", "SSL")))
@@ -118,7 +154,7 @@ class BrokerConfigTest {
                 .hasMessageContaining("only PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of(
                 "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("SASL_PLAINTEXT");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("GSSAPI");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "PLAINTEXT://:9092,EXTERNAL://:9094,CONTROLLER://:9093")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("no security protocol for listener EXTERNAL");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:TLS")))

@@ -52,6 +52,8 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
@@ -277,6 +279,16 @@ public final class QuorumController implements AutoCloseable {
                         brokerListConfig),
                 (response, failure) -> {
                     response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** Creates, replaces and deletes users' SCRAM credentials (Kafka's rules: {@link AlterUserScramCredentials}). */
+    public CompletableFuture<AlterUserScramCredentialsResponseData> alterUserScramCredentials(
+            AlterUserScramCredentialsRequestData request) {
+        return submit("alterUserScramCredentials", () -> AlterUserScramCredentials.compute(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.results().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
                     return response;
                 });
     }

@@ -5,6 +5,8 @@ import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.FeatureLevelRecord;
+import io.strand.metadata.record.RemoveUserScramCredentialRecord;
+import io.strand.metadata.record.UserScramCredentialRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.ProducerIdsRecord;
@@ -60,6 +62,8 @@ public final class MetadataDelta {
     private final Map<String, Short> featureLevels = new HashMap<>();
     /** ACLs added (value non-null) or removed (null), by id. */
     private final Map<Uuid, AccessControlEntryRecord> acls = new LinkedHashMap<>();
+    /** SCRAM credentials replayed: user → mechanism type → the credential, or null once removed. */
+    private final Map<String, Map<Byte, UserScramCredentialRecord>> scram = new HashMap<>();
 
     private MetadataImage result;
 
@@ -141,6 +145,10 @@ public final class MetadataDelta {
                 throw new MetadataReplayException("Removing an unknown ACL: id=" + r.id());
             }
             acls.put(r.id(), null);
+        } else if (record instanceof UserScramCredentialRecord r) {
+            scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), r);
+        } else if (record instanceof RemoveUserScramCredentialRecord r) {
+            scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), null);
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
@@ -270,7 +278,7 @@ public final class MetadataDelta {
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
                 MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures(),
-                applyAcls());
+                applyAcls()).withScram(applyScram());
         return result;
     }
 
@@ -311,6 +319,30 @@ public final class MetadataDelta {
     /** Whether the ACLs changed. */
     public boolean aclsChanged() {
         return requireApplied().acls() != base.acls();
+    }
+
+    private ScramImage applyScram() {
+        if (scram.isEmpty() && !replacing) {
+            return base.scram();
+        }
+        Map<String, Map<Byte, UserScramCredentialRecord>> users = new HashMap<>();
+        if (!replacing) {
+            base.scram().all().forEach((user, byMechanism) -> users.put(user, new HashMap<>(byMechanism)));
+        }
+        scram.forEach((user, changes) -> changes.forEach((mechanism, credential) -> {
+            Map<Byte, UserScramCredentialRecord> byMechanism = users.computeIfAbsent(user, u -> new HashMap<>());
+            if (credential == null) {
+                byMechanism.remove(mechanism);
+            } else {
+                byMechanism.put(mechanism, credential);
+            }
+        }));
+        return new ScramImage(users);
+    }
+
+    /** Whether any SCRAM credential was created, replaced or removed. */
+    public boolean scramChanged() {
+        return !requireApplied().scram().equals(base.scram());
     }
 
     /** Whether the finalized features changed. */

@@ -16,7 +16,8 @@ import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The cluster metadata as of one point of the metadata log: topics and their partitions, config
- * overrides, registered brokers, the producer id counter, the cluster id, the finalized features and the ACLs.
+ * overrides, registered brokers, the producer id counter, the cluster id, the finalized features, the ACLs
+ * and the users' SCRAM credentials.
  *
  * <p>Immutable, so request handlers read it from any thread without locks; a change builds a new
  * image through a {@link MetadataDelta}. {@link #appliedOffset()} is the metadata log index of the
@@ -41,11 +42,19 @@ public final class MetadataImage {
     private final long nextProducerId;
     private final FeaturesImage features;
     private final AclsImage acls;
+    private final ScramImage scram;
 
-    /** The maps must be unmodifiable and not shared with a writer. */
+    /** The maps must be unmodifiable and not shared with a writer. No SCRAM credentials: see {@link #withScram}. */
     MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                   Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
                   long nextProducerId, FeaturesImage features, AclsImage acls) {
+        this(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, ScramImage.EMPTY);
+    }
+
+    private MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
+                          Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
+                          long nextProducerId, FeaturesImage features, AclsImage acls, ScramImage scram) {
+        this.scram = Objects.requireNonNull(scram);
         this.appliedOffset = appliedOffset;
         this.clusterId = clusterId;
         this.topics = Objects.requireNonNull(topics);
@@ -99,6 +108,16 @@ public final class MetadataImage {
         return acls;
     }
 
+    /** The users' SCRAM credentials. */
+    public ScramImage scram() {
+        return scram;
+    }
+
+    /** The same content with {@code scram} as its SCRAM credentials. */
+    MetadataImage withScram(ScramImage scram) {
+        return new MetadataImage(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
+    }
+
     /**
      * The epoch of the finalized features in ApiVersions: this image's offset, as Kafka's broker
      * answers (it grows with every change of the metadata, so with every feature change too); -1 for
@@ -110,13 +129,14 @@ public final class MetadataImage {
 
     /** The same content at another offset. */
     MetadataImage withAppliedOffset(long offset) {
-        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, acls);
+        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
     }
 
     /**
      * Records that rebuild this image when replayed on {@link #EMPTY}, in a fixed order: cluster
      * id, finalized features, brokers, then per topic its TopicRecord, config overrides and partitions, then the
-     * remaining (broker) configs, then the producer id counter, then the ACLs. This is the content of a snapshot.
+     * remaining (broker) configs, then the producer id counter, then the ACLs, then the SCRAM credentials.
+     * This is the content of a snapshot.
      */
     public List<MetadataRecord> toRecords() {
         List<MetadataRecord> records = new ArrayList<>();
@@ -143,6 +163,7 @@ public final class MetadataImage {
             records.add(new ProducerIdsRecord(-1, nextProducerId));
         }
         records.addAll(acls.toRecords());
+        records.addAll(scram.toRecords());
         return records;
     }
 
@@ -166,12 +187,12 @@ public final class MetadataImage {
                 && configs.equals(other.configs)
                 && brokers.equals(other.brokers)
                 && features.equals(other.features)
-                && acls.equals(other.acls);
+                && acls.equals(other.acls) && scram.equals(other.scram);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls);
+        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
     }
 
     @Override
@@ -179,6 +200,6 @@ public final class MetadataImage {
         return "MetadataImage(appliedOffset=" + appliedOffset + ", clusterId=" + clusterId + ", topics="
                 + topics.size() + ", brokers=" + brokers.keySet() + ", configResources=" + configs.keySet()
                 + ", nextProducerId=" + nextProducerId + ", features=" + features.finalizedLevels() + ", acls=" + acls.byId().size()
-                + ")";
+                + ", scramUsers=" + scram.all().size() + ")";
     }
 }

@@ -22,7 +22,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * <p>All integers are big-endian. A <i>string</i> is an int32 byte length ({@code -1} = null)
  * followed by that many UTF-8 bytes; a <i>uuid</i> is its two int64 halves, most significant
  * first; an <i>int list</i> is an int32 count followed by that many int32s; a <i>uuid list</i> an
- * int32 count followed by that many uuids.
+ * int32 count followed by that many uuids; <i>bytes</i> are an int32 length followed by that many bytes.
  *
  * <p><b>Record</b> — every record starts with a type id and a version, so a reader can refuse
  * what it does not know instead of misreading it:
@@ -69,6 +69,11 @@ import org.apache.kafka.common.resource.ResourceType;
  * |         |                      | int8 permissionType (the codes of Kafka's ACL enums)           |
  * | 14      | RemoveAccessControl- | uuid id                                                        |
  * |         | EntryRecord          |                                                                |
+ * | 11      | UserScramCredential- | string name, int8 mechanism (1 = SCRAM-SHA-256, 2 =            |
+ * |         | Record               | SCRAM-SHA-512), bytes salt, bytes storedKey, bytes serverKey,  |
+ * |         |                      | int32 iterations                                               |
+ * | 12      | RemoveUserScram-     | string name, int8 mechanism                                    |
+ * |         | CredentialRecord     |                                                                |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -104,6 +109,8 @@ public final class MetadataRecordSerde {
     static final byte FEATURE_LEVEL = 10;
     static final byte ACCESS_CONTROL_ENTRY = 13;
     static final byte REMOVE_ACCESS_CONTROL_ENTRY = 14;
+    static final byte USER_SCRAM_CREDENTIAL = 11;
+    static final byte REMOVE_USER_SCRAM_CREDENTIAL = 12;
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
@@ -296,6 +303,18 @@ public final class MetadataRecordSerde {
         } else if (record instanceof RemoveAccessControlEntryRecord r) {
             header(out, REMOVE_ACCESS_CONTROL_ENTRY);
             writeUuid(out, r.id());
+        } else if (record instanceof UserScramCredentialRecord r) {
+            header(out, USER_SCRAM_CREDENTIAL);
+            writeString(out, r.name());
+            out.writeByte(r.mechanism());
+            writeBytes(out, r.salt());
+            writeBytes(out, r.storedKey());
+            writeBytes(out, r.serverKey());
+            out.writeInt(r.iterations());
+        } else if (record instanceof RemoveUserScramCredentialRecord r) {
+            header(out, REMOVE_USER_SCRAM_CREDENTIAL);
+            writeString(out, r.name());
+            out.writeByte(r.mechanism());
         } else {
             throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
         }
@@ -402,6 +421,18 @@ public final class MetadataRecordSerde {
                 return readAccessControlEntry(in);
             case REMOVE_ACCESS_CONTROL_ENTRY:
                 return new RemoveAccessControlEntryRecord(readUuid(in));
+            case USER_SCRAM_CREDENTIAL: {
+                String name = readNonNullString(in, "name");
+                byte mechanism = in.get();
+                byte[] salt = readBytes(in);
+                byte[] storedKey = readBytes(in);
+                byte[] serverKey = readBytes(in);
+                return new UserScramCredentialRecord(name, mechanism, salt, storedKey, serverKey, in.getInt());
+            }
+            case REMOVE_USER_SCRAM_CREDENTIAL: {
+                String name = readNonNullString(in, "name");
+                return new RemoveUserScramCredentialRecord(name, in.get());
+            }
             default:
                 throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
         }
@@ -482,6 +513,22 @@ public final class MetadataRecordSerde {
                     + " position=" + in.position());
         }
         return s;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new MetadataFormatException("Bad bytes length: length=" + length + " position=" + in.position()
+                    + " remaining=" + in.remaining());
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
     }
 
     private static void writeIntList(DataOutputStream out, List<Integer> values) throws IOException {

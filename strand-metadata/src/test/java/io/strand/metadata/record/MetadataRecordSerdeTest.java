@@ -61,6 +61,16 @@ class MetadataRecordSerdeTest {
     }
 
     @Test
+    void scramRecordsHaveTheDocumentedBytes() {
+        byte[] credential = MetadataRecordSerde.serialize(new UserScramCredentialRecord("al", (byte) 1,
+                new byte[] {9}, new byte[] {8, 7}, new byte[0], 4096));
+        assertThat(credential).containsExactly(11, 0, 0, 0, 0, 2, 'a', 'l', 1, 0, 0, 0, 1, 9, 0, 0, 0, 2, 8, 7,
+                0, 0, 0, 0, 0, 0, 0x10, 0);
+        byte[] removal = MetadataRecordSerde.serialize(new RemoveUserScramCredentialRecord("al", (byte) 2));
+        assertThat(removal).containsExactly(12, 0, 0, 0, 0, 2, 'a', 'l', 2);
+    }
+
+    @Test
     void topicRecordStartsWithTypeAndVersion() {
         byte[] bytes = MetadataRecordSerde.serialize(new TopicRecord("t", new Uuid(1, 2)));
         assertThat(bytes[MetadataRecordSerde.TYPE_OFFSET]).isEqualTo(MetadataRecordSerde.TOPIC);
@@ -260,9 +270,14 @@ class MetadataRecordSerdeTest {
         Arbitrary<MetadataRecord> clusterId = strings.map(ClusterIdRecord::new);
         Arbitrary<MetadataRecord> featureLevel = Combinators.combine(strings,
                 Arbitraries.shorts().between((short) 0, Short.MAX_VALUE)).as(FeatureLevelRecord::new);
+        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
+        Arbitrary<MetadataRecord> scram = Combinators.combine(strings, Arbitraries.of((byte) 1, (byte) 2), bytes, bytes,
+                bytes, Arbitraries.integers()).as(UserScramCredentialRecord::new);
+        Arbitrary<MetadataRecord> removeScram = Combinators.combine(strings, Arbitraries.of((byte) 1, (byte) 2))
+                .as(RemoveUserScramCredentialRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
                 producerIds, clusterId, legacyBroker, change, unregister, reassigning, placed, brokerWithDirs,
-                changeWithDirs, featureLevel));
+                changeWithDirs, featureLevel, scram, removeScram));
         return Arbitraries.oneOf(all);
     }
 }

@@ -1,0 +1,182 @@
+package io.strand.broker.network;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.NameCallback;
+import javax.security.auth.callback.UnsupportedCallbackException;
+import javax.security.auth.login.AppConfigurationEntry;
+import javax.security.sasl.SaslException;
+import javax.security.sasl.SaslServer;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.JaasContext;
+import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
+import org.apache.kafka.common.security.scram.ScramCredentialCallback;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
+import org.apache.kafka.common.security.token.delegation.internals.DelegationTokenCredentialCallback;
+
+/**
+ * The SASL mechanisms one listener serves, read from its effective configuration when the listener is
+ * built: {@code sasl.enabled.mechanisms} (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; the configuration
+ * refuses others), {@code sasl.server.max.receive.size}, {@code connections.max.reauth.ms} (per mechanism
+ * with {@code <mechanism>.connections.max.reauth.ms}), and for PLAIN the users of the listener's
+ * {@code plain.sasl.jaas.config} line ({@code PlainLoginModule required user_alice="secret";}), read as
+ * Kafka's {@code PlainServerCallbackHandler} reads them. SCRAM credentials come from a
+ * {@link ScramCredentialStore} (the metadata image) at each authentication.
+ *
+ * <p>The SASL servers are kafka-clients' own ({@code PlainSaslServer}, {@code ScramSaslServer}) driven
+ * with the callback handlers here. Immutable and thread-safe; each {@link #newServer} is for one
+ * connection's one authentication.
+ */
+public final class SaslMechanisms {
+
+    static final String PLAIN = "PLAIN";
+    private static final String USER_PREFIX = "user_";
+
+    private final List<String> enabled;
+    private final int maxReceiveBytes;
+    private final Map<String, Long> reauthMsByMechanism = new HashMap<>();
+    /** PLAIN's users and their passwords, from the JAAS line; empty when PLAIN is not enabled. */
+    private final Map<String, byte[]> plainPasswords = new HashMap<>();
+    private final ScramCredentialStore scram;
+
+    /**
+     * @throws IllegalArgumentException when PLAIN is enabled without a JAAS line naming
+     *                                  {@code PlainLoginModule}, or a custom server callback handler is set
+     */
+    public SaslMechanisms(ListenerSecurity security, ScramCredentialStore scram) {
+        Map<String, Object> configs = security.configs();
+        this.scram = scram;
+        this.enabled = configs.get("sasl.enabled.mechanisms") instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList() : List.of();
+        Object maxReceive = configs.get("sasl.server.max.receive.size");
+        this.maxReceiveBytes = maxReceive instanceof Number n ? n.intValue() : 524_288;
+        Object defaultReauth = configs.get("connections.max.reauth.ms");
+        for (String mechanism : enabled) {
+            String prefix = mechanism.toLowerCase(Locale.ROOT) + ".";
+            if (configs.get(prefix + "sasl.server.callback.handler.class") != null) {
+                throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix
+                        + "sasl.server.callback.handler.class is not served; PLAIN users come from the JAAS line and"
+                        + " SCRAM credentials from the metadata log");
+            }
+            Object reauth = configs.getOrDefault(prefix + "connections.max.reauth.ms", defaultReauth);
+            long reauthMs;
+            try {
+                reauthMs = reauth == null ? 0L : Long.parseLong(reauth.toString().trim());
+            } catch (NumberFormatException e) {
+                reauthMs = -1;
+            }
+            if (reauthMs < 0) {
+                throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix
+                        + "connections.max.reauth.ms=" + reauth + " is not a number of milliseconds >= 0");
+            }
+            reauthMsByMechanism.put(mechanism, reauthMs);
+        }
+        if (enabled.contains(PLAIN)) {
+            readPlainUsers(security, configs);
+        }
+    }
+
+    private void readPlainUsers(ListenerSecurity security, Map<String, Object> configs) {
+        String key = "plain." + SaslConfigs.SASL_JAAS_CONFIG;
+        Object line = configs.get(key);
+        String property = "listener.name." + security.listenerName().toLowerCase(Locale.ROOT) + "." + key;
+        if (line == null) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + " enables PLAIN but " + property
+                    + " is not set: PLAIN's users come from its " + PlainLoginModule.class.getName() + " line");
+        }
+        Map<String, Object> jaas = Map.of(key, line instanceof Password p ? p : new Password(line.toString()));
+        JaasContext context = JaasContext.loadServerContext(ListenerName.normalised(security.listenerName()), PLAIN, jaas);
+        boolean plainModule = false;
+        for (AppConfigurationEntry entry : context.configurationEntries()) {
+            if (!entry.getLoginModuleName().equals(PlainLoginModule.class.getName())) {
+                continue;
+            }
+            plainModule = true;
+            entry.getOptions().forEach((option, value) -> {
+                if (option.startsWith(USER_PREFIX) && value != null) {
+                    plainPasswords.put(option.substring(USER_PREFIX.length()),
+                            value.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            });
+        }
+        if (!plainModule) {
+            throw new IllegalArgumentException(property + " must name " + PlainLoginModule.class.getName());
+        }
+    }
+
+    /** The mechanisms enabled, as configured. */
+    public List<String> enabled() {
+        return enabled;
+    }
+
+    /** The largest frame a connection may send before it has authenticated. */
+    int maxReceiveBytes() {
+        return maxReceiveBytes;
+    }
+
+    /** The longest session of {@code mechanism} before re-authentication; 0 for no limit. */
+    long reauthMs(String mechanism) {
+        return reauthMsByMechanism.getOrDefault(mechanism, 0L);
+    }
+
+    /**
+     * A server for one authentication with {@code mechanism}, which must be {@linkplain #enabled enabled}.
+     */
+    SaslServer newServer(String mechanism) throws SaslException {
+        if (!enabled.contains(mechanism)) {
+            throw new IllegalArgumentException("mechanism not enabled: " + mechanism);
+        }
+        if (mechanism.equals(PLAIN)) {
+            return new PlainSaslServer(this::handlePlain);
+        }
+        ScramMechanism scramMechanism = ScramMechanism.forMechanismName(mechanism);
+        try {
+            return new ScramSaslServer(scramMechanism, Map.of(), callbacks -> handleScram(mechanism, callbacks));
+        } catch (NoSuchAlgorithmException e) {
+            throw new SaslException("No hash algorithm for " + mechanism, e);
+        }
+    }
+
+    /** PLAIN: the password is right when the JAAS line has {@code user_<name>} equal to it (constant time). */
+    private void handlePlain(Callback[] callbacks) throws UnsupportedCallbackException {
+        String user = null;
+        for (Callback callback : callbacks) {
+            if (callback instanceof NameCallback name) {
+                user = name.getDefaultName();
+            } else if (callback instanceof PlainAuthenticateCallback plain) {
+                byte[] expected = user == null ? null : plainPasswords.get(user);
+                byte[] given = new String(plain.password()).getBytes(StandardCharsets.UTF_8);
+                plain.authenticated(expected != null && MessageDigest.isEqual(expected, given));
+            } else {
+                throw new UnsupportedCallbackException(callback);
+            }
+        }
+    }
+
+    /** SCRAM: the user's credential from the store; none for delegation tokens, which are not served. */
+    private void handleScram(String mechanism, Callback[] callbacks) throws UnsupportedCallbackException {
+        String user = null;
+        for (Callback callback : callbacks) {
+            if (callback instanceof NameCallback name) {
+                user = name.getDefaultName();
+            } else if (callback instanceof DelegationTokenCredentialCallback) {
+                // Token authentication is not served: no credential, so the authentication fails.
+            } else if (callback instanceof ScramCredentialCallback credential) {
+                credential.scramCredential(user == null ? null : scram.credential(user, mechanism));
+            } else {
+                throw new UnsupportedCallbackException(callback);
+            }
+        }
+    }
+}
