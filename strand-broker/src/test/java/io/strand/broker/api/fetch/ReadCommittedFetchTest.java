@@ -244,6 +244,7 @@ class ReadCommittedFetchTest {
         connection.close();
 
         waiting.get(10, TimeUnit.SECONDS);
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
         assertThat(read(waiting).records()).satisfiesAnyOf(
                 records -> assertThat(records).isNull(), records -> assertThat(records.sizeInBytes()).isZero());
         assertThat(purgatory.watchedPartitions()).isZero();
@@ -258,6 +259,8 @@ class ReadCommittedFetchTest {
         assertThat(connection.registered()).isEqualTo(1);
         plain(1);
         waiting.get(10, TimeUnit.SECONDS);
+        // The answer's callbacks ran on the event loop right after completing it; a later task follows them.
+        eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
         assertThat(connection.registered()).isZero();
         assertThat(purgatory.watchedPartitions()).isZero();
     }
