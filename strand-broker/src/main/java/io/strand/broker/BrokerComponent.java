@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.quota.QuotaHandlers;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.admin.ListPartitionReassignmentsHandler;
@@ -310,6 +311,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(producerIds, transactions.coordinator()));
         AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
+        QuotaHandlers.all(image, controller).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
         return registry;

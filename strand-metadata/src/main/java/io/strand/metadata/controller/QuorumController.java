@@ -48,6 +48,8 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
+import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
@@ -273,6 +275,15 @@ public final class QuorumController implements AutoCloseable {
                         brokerListConfig),
                 (response, failure) -> {
                     response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** Sets and removes client quotas (AlterClientQuotas), checked as Kafka checks them. */
+    public CompletableFuture<AlterClientQuotasResponseData> alterClientQuotas(AlterClientQuotasRequestData request) {
+        return submit("alterClientQuotas", () -> AlterClientQuotas.compute(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.entries().forEach(e -> failure.applyTo(e::setErrorCode, e::setErrorMessage));
                     return response;
                 });
     }

@@ -1,6 +1,7 @@
 package io.strand.metadata.image;
 
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
+import io.strand.metadata.record.ClientQuotaRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.FeatureLevelRecord;
@@ -56,6 +57,8 @@ public final class MetadataDelta {
     private long nextProducerId;
     /** Feature levels replayed, by name (0 = no longer finalized). */
     private final Map<String, Short> featureLevels = new HashMap<>();
+    /** The full quota map of every entity touched (empty = no quotas left). */
+    private final Map<Map<String, String>, Map<String, Double>> clientQuotas = new HashMap<>();
 
     private MetadataImage result;
 
@@ -127,6 +130,14 @@ public final class MetadataDelta {
             }
         } else if (record instanceof FeatureLevelRecord r) {
             featureLevels.put(r.name(), r.featureLevel());
+        } else if (record instanceof ClientQuotaRecord r) {
+            Map<String, Double> quotas = clientQuotas.computeIfAbsent(r.entity(),
+                    e -> replacing ? new HashMap<>() : new HashMap<>(base.clientQuotas().quotas(e)));
+            if (r.remove()) {
+                quotas.remove(r.key());
+            } else {
+                quotas.put(r.key(), r.value());
+            }
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
@@ -247,7 +258,8 @@ public final class MetadataDelta {
             }
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
-                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures());
+                MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures(),
+                applyClientQuotas());
         return result;
     }
 
@@ -264,6 +276,27 @@ public final class MetadataDelta {
             }
         });
         return new FeaturesImage(levels);
+    }
+
+    private ClientQuotasImage applyClientQuotas() {
+        if (clientQuotas.isEmpty() && !replacing) {
+            return base.clientQuotas();
+        }
+        Map<Map<String, String>, Map<String, Double>> all =
+                new HashMap<>(replacing ? Map.of() : base.clientQuotas().entities());
+        clientQuotas.forEach((entity, quotas) -> {
+            if (quotas.isEmpty()) {
+                all.remove(entity);
+            } else {
+                all.put(entity, quotas);
+            }
+        });
+        return new ClientQuotasImage(all);
+    }
+
+    /** Whether some client quota changed. */
+    public boolean clientQuotasChanged() {
+        return !requireApplied().clientQuotas().equals(base.clientQuotas());
     }
 
     /** Whether the finalized features changed. */

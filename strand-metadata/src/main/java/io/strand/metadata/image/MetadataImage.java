@@ -30,7 +30,8 @@ public final class MetadataImage {
 
     /** No topics, no brokers, no configs, no cluster id, producer ids from 0. */
     public static final MetadataImage EMPTY =
-            new MetadataImage(-1L, null, TopicsImage.EMPTY, Map.of(), Map.of(), 0L, FeaturesImage.EMPTY);
+            new MetadataImage(-1L, null, TopicsImage.EMPTY, Map.of(), Map.of(), 0L, FeaturesImage.EMPTY,
+                    ClientQuotasImage.EMPTY);
 
     private final long appliedOffset;
     private final String clusterId;
@@ -39,11 +40,12 @@ public final class MetadataImage {
     private final Map<Integer, BrokerRegistration> brokers;
     private final long nextProducerId;
     private final FeaturesImage features;
+    private final ClientQuotasImage clientQuotas;
 
     /** The maps must be unmodifiable and not shared with a writer. */
     MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                   Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
-                  long nextProducerId, FeaturesImage features) {
+                  long nextProducerId, FeaturesImage features, ClientQuotasImage clientQuotas) {
         this.appliedOffset = appliedOffset;
         this.clusterId = clusterId;
         this.topics = Objects.requireNonNull(topics);
@@ -51,6 +53,7 @@ public final class MetadataImage {
         this.brokers = brokers;
         this.nextProducerId = nextProducerId;
         this.features = Objects.requireNonNull(features);
+        this.clientQuotas = Objects.requireNonNull(clientQuotas);
     }
 
     public long appliedOffset() {
@@ -91,6 +94,11 @@ public final class MetadataImage {
         return features;
     }
 
+    /** The client quotas (AlterClientQuotas). */
+    public ClientQuotasImage clientQuotas() {
+        return clientQuotas;
+    }
+
     /**
      * The epoch of the finalized features in ApiVersions: this image's offset, as Kafka's broker
      * answers (it grows with every change of the metadata, so with every feature change too); -1 for
@@ -102,13 +110,13 @@ public final class MetadataImage {
 
     /** The same content at another offset. */
     MetadataImage withAppliedOffset(long offset) {
-        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features);
+        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, clientQuotas);
     }
 
     /**
      * Records that rebuild this image when replayed on {@link #EMPTY}, in a fixed order: cluster
      * id, finalized features, brokers, then per topic its TopicRecord, config overrides and partitions, then the
-     * remaining (broker) configs, then the producer id counter. This is the content of a snapshot.
+     * remaining (broker) configs, then the producer id counter, then the client quotas. This is the content of a snapshot.
      */
     public List<MetadataRecord> toRecords() {
         List<MetadataRecord> records = new ArrayList<>();
@@ -134,6 +142,7 @@ public final class MetadataImage {
         if (nextProducerId > 0) {
             records.add(new ProducerIdsRecord(-1, nextProducerId));
         }
+        records.addAll(clientQuotas.toRecords());
         return records;
     }
 
@@ -156,12 +165,13 @@ public final class MetadataImage {
                 && topics.equals(other.topics)
                 && configs.equals(other.configs)
                 && brokers.equals(other.brokers)
-                && features.equals(other.features);
+                && features.equals(other.features)
+                && clientQuotas.equals(other.clientQuotas);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features);
+        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, clientQuotas);
     }
 
     @Override

@@ -11,5 +11,6 @@ package io.strand.metadata.record;
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord,
         ConfigRecord, RegisterBrokerRecord, ProducerIdsRecord, ClusterIdRecord, BrokerRegistrationChangeRecord,
-        UnregisterBrokerRecord, FeatureLevelRecord {
+        UnregisterBrokerRecord, FeatureLevelRecord,
+        ClientQuotaRecord {
 }

@@ -8,7 +8,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 
@@ -60,6 +62,9 @@ import org.apache.kafka.common.config.ConfigResource;
  * | 9       | UnregisterBroker-    | int32 brokerId, int64 brokerEpoch                              |
  * |         | Record               |                                                                |
  * | 10      | FeatureLevelRecord   | string name, int16 featureLevel                                |
+ * | 15      | ClientQuotaRecord    | int32 entity count, per entity part in type order: string type,|
+ * |         |                      | string name (null = the default); string key, int8 remove      |
+ * |         |                      | (0/1), float64 value (0 when remove)                           |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -93,6 +98,8 @@ public final class MetadataRecordSerde {
     static final byte BROKER_REGISTRATION_CHANGE = 8;
     static final byte UNREGISTER_BROKER = 9;
     static final byte FEATURE_LEVEL = 10;
+    // 11-14: SCRAM credentials and ACLs.
+    static final byte CLIENT_QUOTA = 15;
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
@@ -272,6 +279,16 @@ public final class MetadataRecordSerde {
             header(out, FEATURE_LEVEL);
             writeString(out, r.name());
             out.writeShort(r.featureLevel());
+        } else if (record instanceof ClientQuotaRecord r) {
+            header(out, CLIENT_QUOTA);
+            out.writeInt(r.entity().size());
+            for (var part : r.entity().entrySet()) {
+                writeString(out, part.getKey());
+                writeString(out, part.getValue());
+            }
+            writeString(out, r.key());
+            out.writeByte(r.remove() ? 1 : 0);
+            out.writeDouble(r.value());
         } else {
             throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
         }
@@ -374,9 +391,31 @@ public final class MetadataRecordSerde {
                 }
                 return new FeatureLevelRecord(name, level);
             }
+            case CLIENT_QUOTA:
+                return readClientQuota(in);
             default:
                 throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
         }
+    }
+
+    private static ClientQuotaRecord readClientQuota(ByteBuffer in) {
+        int count = readCount(in);
+        if (count == 0) {
+            throw new MetadataFormatException("Empty client quota entity: position=" + in.position());
+        }
+        Map<String, String> entity = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String type = readNonNullString(in, "entityType");
+            if (entity.containsKey(type)) {
+                throw new MetadataFormatException("Duplicate client quota entity type: type=" + type
+                        + " position=" + in.position());
+            }
+            entity.put(type, readString(in));
+        }
+        String key = readNonNullString(in, "key");
+        boolean remove = readBoolean(in);
+        double value = in.getDouble();
+        return new ClientQuotaRecord(entity, key, value, remove);
     }
 
     private static void header(DataOutputStream out, byte type) throws IOException {
