@@ -3,6 +3,8 @@ package io.strand.broker;
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.api.quota.QuotaHandlers;
+import io.strand.broker.quota.ClientQuotas;
+import io.strand.broker.quota.QuotaWindows;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.admin.ListPartitionReassignmentsHandler;
@@ -293,14 +295,16 @@ final class BrokerComponent implements NodeComponent {
         IntSupplier activeController = () -> quorum.leaderId().orElse(-1);
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
+        ClientQuotas quotas = new ClientQuotas(QuotaWindows.from(config), () -> image.get().clientQuotas(), time);
         ApiRegistry registry = new ApiRegistry();
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
-                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
+                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool, quotas.produce()))
                 .register(writeTxnMarkersHandler)
                 .register(new FetchHandler(replicaManager, image,
-                        new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
+                        new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory,
+                        quotas.fetch()))
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))

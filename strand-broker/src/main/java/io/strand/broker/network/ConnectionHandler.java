@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * their responses (invoked or not), and none is read while the socket's send buffer is over its
  * high-water mark (a client that does not read its responses). Past either, the connection stops
  * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
- * Kafka goes further and reads one request at a time.
+ * Kafka goes further and reads one request at a time. After a response carrying a throttle time
+ * (client quotas) it also stops reading for that long ({@link ChannelThrottle}, KIP-219).
  *
  * <p>Closing: once the connection closes, nothing more is read or written, but a request already
  * read is still handed to its handler, whoever closed the connection, and only its response is
@@ -76,6 +77,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Requests read whose responses are not written yet, in arrival order. */
     private final ArrayDeque<InFlight> pending = new ArrayDeque<>();
     private final RequestLane lane;
+    /** Mutes the connection after a throttled response (client quotas, KIP-219). */
+    private final ChannelThrottle throttle = new ChannelThrottle(this::maybePauseOrResumeReading);
     private Channel channel;
     /** Set when the connection closes, on the event loop: nothing more is read or written. */
     private volatile boolean closing;
@@ -287,6 +290,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     apiKey.responseHeaderVersion(next.responseVersion));
             try {
                 ResponseWriter.write(channel, header, body, next.responseVersion);
+                throttle.onResponseWritten(body, System.nanoTime(), channel.eventLoop());
             } catch (RuntimeException e) {
                 // A response that cannot be serialized is a broker bug; the client must not wait forever.
                 LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
@@ -306,7 +310,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Reads only while few responses wait and the client keeps up with reading them. */
     private void maybePauseOrResumeReading() {
-        boolean read = !closing && pending.size() < MAX_PENDING_RESPONSES && channel.isWritable();
+        boolean read = !closing && pending.size() < MAX_PENDING_RESPONSES && channel.isWritable()
+                && !throttle.isMuted();
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
@@ -329,6 +334,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         pending.clear();
+        throttle.close();
         ctx.fireChannelInactive();
     }
 
