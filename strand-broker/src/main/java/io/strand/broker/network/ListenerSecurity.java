@@ -29,7 +29,8 @@ public record ListenerSecurity(String listenerName, SecurityProtocol securityPro
                                Function<AuthenticationContext, KafkaPrincipal> principalBuilder) {
 
     public ListenerSecurity {
-        configs = Map.copyOf(configs);
+        // Not Map.copyOf: properties left to a null default (broker.rack, …) are null-valued here.
+        configs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(configs));
     }
 
     /** A PLAINTEXT listener whose connections are all {@link KafkaPrincipal#ANONYMOUS}, for tests. */
