@@ -81,6 +81,7 @@ final class AlterClientQuotas {
             if (error != null) {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(error);
             } else {
+                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
                 records.addAll(entryRecords);
             }
             response.entries().add(result);

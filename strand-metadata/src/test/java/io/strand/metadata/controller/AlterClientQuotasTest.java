@@ -123,7 +123,7 @@ class AlterClientQuotasTest {
     void refusesKeysAndValuesAsKafkaDoes() {
         AlterClientQuotasResponseData response = alter(false,
                 entry(entity("user", "u"), set("no_such_quota", 1)),
-                entry(entity("user", "u"), set("consumer_byte_rate", -5)),
+                entry(entity("user", "v"), set("consumer_byte_rate", -5)),
                 entry(entity("client-id", "c"), set("producer_byte_rate", 1.5)),
                 entry(entity("client-id", "d"), set("producer_byte_rate", 1), set("producer_byte_rate", 2)),
                 entry(entity("client-id", "e"), set("request_percentage", 0.5), set("producer_byte_rate", 1e30)));

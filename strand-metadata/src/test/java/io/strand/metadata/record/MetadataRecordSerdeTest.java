@@ -279,7 +279,7 @@ class MetadataRecordSerdeTest {
         Arbitrary<Map<String, String>> entities = Arbitraries.maps(Arbitraries.of("user", "client-id", "ip"),
                 strings.injectNull(0.3)).ofMinSize(1).ofMaxSize(3);
         Arbitrary<MetadataRecord> clientQuota = Combinators.combine(entities, strings,
-                Arbitraries.doubles().between(0.001, 1e12), Arbitraries.of(true, false)).as(ClientQuotaRecord::new);
+                Arbitraries.of(0.5, 12.5, 1024.0, 1e12), Arbitraries.of(true, false)).as(ClientQuotaRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
                 producerIds, clusterId, legacyBroker, change, unregister, reassigning, placed, brokerWithDirs,
                 changeWithDirs, featureLevel, clientQuota));
