@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * producer and consumer, which honour the throttle time they are answered (KIP-219).
  *
  * <p>Rates are measured over Kafka's default windows (11 of 1 s): until 10 s have passed, a client's
- * rate is its bytes over 10 s, so in {@code T} seconds a client under quota Q moves at most about
+ * rate is its bytes over at least 10 s, so in {@code T} seconds a client under quota Q moves at most about
  * {@code Q · (max(T, 10) + 10)} bytes (the last term: one fetch may be as large as the quota lets
  * through at once). Without throttling, the same loops move tens of times more on loopback.
  *

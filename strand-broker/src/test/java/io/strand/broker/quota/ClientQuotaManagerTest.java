@@ -8,9 +8,11 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rates over Kafka's default windows (11 of 1 s): until ten windows have passed a rate is the bytes
- * over 10 s, so with a bound of 1,000 B/s, 10,000 bytes at once are within it and 11,000 are 1,100 B/s,
- * throttled for (1,100 − 1,000) / 1,000 × 10 s = 1 s.
+ * Rates over Kafka's default windows (11 of 1 s): a rate's window is the time since its oldest sample
+ * began, plus one window for each of the ten full windows not yet passed. So with a bound of 1,000 B/s,
+ * 10,000 bytes at once are within it and 11,000 are 1,100 B/s, throttled for
+ * (1,100 − 1,000) / 1,000 × 10 s = 1 s; the throttle time is always the bytes over the bound minus the
+ * window (11 s − 10 s).
  */
 class ClientQuotaManagerTest {
 
@@ -34,19 +36,24 @@ class ClientQuotaManagerTest {
         assertThat(record(ALICE, "c", 5_000)).isZero();
         assertThat(record(ALICE, "c", 1_000)).isEqualTo(1_000);
         time.advance(500);
-        // 12,000 bytes over 10 s: (1,200 − 1,000) / 1,000 × 10,000 ms
-        assertThat(record(ALICE, "c", 1_000)).isEqualTo(2_000);
+        // 12,000 bytes over 10.5 s: 12 s at the bound minus the 10.5 s window
+        assertThat(record(ALICE, "c", 1_000)).isEqualTo(1_500);
     }
 
     @Test
     void theRateIsMeasuredOverTheWholeWindowOnceItHasPassed() {
         quotas.set(entity("client-id", "c"), KEY, 1_000);
+        // 900 B at the start of every second: the 11 windows kept hold 9,900 B over 10 s
         for (int second = 0; second < 30; second++) {
-            assertThat(record(ALICE, "c", 1_000)).as("second %d", second).isZero();
+            assertThat(record(ALICE, "c", 900)).as("second %d", second).isZero();
             time.advance(1_000);
         }
-        // the oldest windows expired: 11,000 bytes in the last ~11 s is within the bound
-        assertThat(manager.recordAndGetThrottleTimeMs(ALICE, "c", 0, time.milliseconds())).isZero();
+        // 1,000 B in each of 11 windows: 11,000 B over 10 s once the older windows have gone
+        for (int second = 0; second < 10; second++) {
+            record(ALICE, "c", 1_000);
+            time.advance(1_000);
+        }
+        assertThat(record(ALICE, "c", 1_000)).isEqualTo(1_000);
         time.advance(20_000);
         assertThat(record(ALICE, "c", 10_000)).isZero();
     }
