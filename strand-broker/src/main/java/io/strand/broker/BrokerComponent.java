@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.api.ApiVersionsHandler;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.quota.ControllerMutationThrottling;
 import io.strand.broker.api.quota.QuotaHandlers;
 import io.strand.broker.quota.ClientQuotas;
 import io.strand.broker.quota.QuotaWindows;
@@ -314,7 +315,9 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListPartitionReassignmentsHandler(controller))
                 .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(producerIds, transactions.coordinator()));
-        AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
+        AdminHandlers.all(config, image, controller, activeController, logManager).forEach(handler -> registry.register(
+                ControllerMutationThrottling.wrap(handler, quotas.controllerMutation(), image,
+                        () -> config.getInt(BrokerConfig.NUM_PARTITIONS))));
         QuotaHandlers.all(image, controller).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);

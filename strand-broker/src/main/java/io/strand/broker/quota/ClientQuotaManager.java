@@ -36,6 +36,8 @@ public final class ClientQuotaManager {
     private final Supplier<ClientQuotasImage> quotas;
     private final Time time;
     private final Map<QuotaResolver.Tags, RateSensor> rates = new ConcurrentHashMap<>();
+    /** The token buckets of {@link QuotaType#CONTROLLER_MUTATION}, which measures with them instead of rates. */
+    private final Map<QuotaResolver.Tags, TokenBucketSensor> buckets = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot = new Snapshot(ClientQuotasImage.EMPTY, QuotaResolver.EMPTY);
 
     private record Snapshot(ClientQuotasImage image, QuotaResolver resolver) {
@@ -121,6 +123,32 @@ public final class ClientQuotaManager {
         return resolution == null ? Double.MAX_VALUE : windows.maxValueInWindow(resolution.bound());
     }
 
+    /**
+     * The controller mutation quota of one request of the client ({@link QuotaType#CONTROLLER_MUTATION}
+     * only): {@link ControllerMutationQuota#UNBOUNDED} when the client has none.
+     *
+     * @param strict whether topics past the quota are refused (the request's version knows
+     *               THROTTLING_QUOTA_EXCEEDED) or only throttled
+     */
+    public ControllerMutationQuota newControllerMutationQuota(KafkaPrincipal principal, String clientId,
+                                                              boolean strict) {
+        if (type != QuotaType.CONTROLLER_MUTATION) {
+            throw new IllegalStateException("Not a controller mutation quota: type=" + type);
+        }
+        QuotaResolver resolver = resolver(time.milliseconds());
+        if (resolver.isEmpty()) {
+            return ControllerMutationQuota.UNBOUNDED;
+        }
+        QuotaResolver.Resolution resolution = resolver.resolve(principal.getName(), clientIdOf(clientId));
+        if (resolution == null) {
+            return ControllerMutationQuota.UNBOUNDED;
+        }
+        TokenBucketSensor bucket = buckets.computeIfAbsent(resolution.tags(),
+                tags -> new TokenBucketSensor(windows, resolution.bound()));
+        bucket.setBound(resolution.bound());
+        return new ControllerMutationQuota(bucket, strict, time);
+    }
+
     /** The bound that applies to the client, or null when none does (tests and diagnostics). */
     public Double quota(KafkaPrincipal principal, String clientId) {
         QuotaResolver.Resolution resolution = resolver(0L).resolve(principal.getName(), clientIdOf(clientId));
@@ -153,6 +181,14 @@ public final class ClientQuotaManager {
                 seen = new Snapshot(current, QuotaResolver.of(current, type.key()));
                 QuotaResolver resolver = seen.resolver;
                 rates.entrySet().removeIf(e -> {
+                    Double bound = resolver.limit(e.getKey());
+                    if (bound == null || (nowMs > 0 && nowMs - e.getValue().lastRecordMs() > INACTIVE_RATE_EXPIRY_MS)) {
+                        return true;
+                    }
+                    e.getValue().setBound(bound);
+                    return false;
+                });
+                buckets.entrySet().removeIf(e -> {
                     Double bound = resolver.limit(e.getKey());
                     if (bound == null || (nowMs > 0 && nowMs - e.getValue().lastRecordMs() > INACTIVE_RATE_EXPIRY_MS)) {
                         return true;
