@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +26,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
@@ -35,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Client quotas end to end: set, described and deleted with Kafka's {@code kafka-configs} (4.3.1, run
  * as a child JVM as {@code bin/kafka-configs.sh} runs it) and the Admin API, and enforced on the Java
- * producer and consumer, which honour the throttle time they are answered (KIP-219).
+ * producer and consumer, which honour the throttle time they are answered (KIP-219), and on topic
+ * creation past a {@code controller_mutation_rate} (KIP-599).
  *
  * <p>Rates are measured over Kafka's default windows (11 of 1 s): until 10 s have passed, a client's
  * rate is its bytes over at least 10 s, so in {@code T} seconds a client under quota Q moves at most about
@@ -149,6 +155,29 @@ class QuotasIT {
                     .isLessThanOrEqualTo(QUOTA_BYTES_PER_SECOND * (10 + 10))
                     .isGreaterThanOrEqualTo(QUOTA_BYTES_PER_SECOND * seconds / 2);
             assertThat(metric(consumer.metrics(), "fetch-throttle-time-avg")).isGreaterThan(0.0);
+        }
+    }
+
+    @Test
+    void topicCreationPastTheControllerMutationRateIsRefused() throws Exception {
+        String clientId = "quota-admin";
+        // 1 partition/s over 11 windows of 1 s: a bucket of 11 partitions
+        setClientQuota(clientId, "controller_mutation_rate", 1.0);
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        CreateTopicsOptions noRetry = new CreateTopicsOptions().retryOnQuotaViolation(false);
+        try (Admin admin = Admin.create(props)) {
+            // The first topic takes the bucket to -9, so the second, in the same request, is refused.
+            CreateTopicsResult created = admin.createTopics(List.of(new NewTopic("quota-mutation-1", 20, (short) 1),
+                    new NewTopic("quota-mutation-2", 1, (short) 1)), noRetry);
+
+            created.values().get("quota-mutation-1").get();
+            assertThatThrownBy(() -> created.values().get("quota-mutation-2").get())
+                    .hasCauseInstanceOf(ThrottlingQuotaExceededException.class);
+            // This client now waits out its throttle time (9 s) before its next request: ask with another.
+            assertThat(broker.admin().listTopics().names().get()).contains("quota-mutation-1")
+                    .doesNotContain("quota-mutation-2");
         }
     }
 
