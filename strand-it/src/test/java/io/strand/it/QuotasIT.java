@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -75,14 +76,15 @@ class QuotasIT {
                 "--entity-type", "clients", "--entity-name", "cli-client");
         configs("--alter", "--add-config", "request_percentage=50", "--entity-type", "users", "--entity-default");
 
-        assertThat(configs("--describe", "--entity-type", "users", "--entity-default").stdout())
-                .contains("request_percentage=50.0");
         Map<ClientQuotaEntity, Map<String, Double>> all =
                 broker.admin().describeClientQuotas(ClientQuotaFilter.all()).entities().get();
         assertThat(all).containsEntry(new ClientQuotaEntity(Map.of("user", "alice", "client-id", "cli-client")),
                 Map.of("producer_byte_rate", 4096.0));
         assertThat(all).containsEntry(new ClientQuotaEntity(Map.of("client-id", "cli-client")),
                 Map.of("producer_byte_rate", 1024.0, "consumer_byte_rate", 2048.0));
+        Map<String, String> defaultUser = new HashMap<>();
+        defaultUser.put("user", null);
+        assertThat(all).containsEntry(new ClientQuotaEntity(defaultUser), Map.of("request_percentage", 50.0));
 
         configs("--alter", "--delete-config", "producer_byte_rate", "--entity-type", "clients",
                 "--entity-name", "cli-client");

@@ -234,6 +234,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                         read.bytes);
                 if (throttleTimeMs > 0) {
                     fetchQuota.unrecord(context.principal(), context.clientId(), read.bytes);
+                    if (fetchContext instanceof FetchContext.Full full && full.session() != null) {
+                        // Kafka creates a new session only with a fetch it answers in full.
+                        sessions.remove(full.sessionId());
+                    }
                     return fetchContext.throttled(throttleTimeMs);
                 }
             }
