@@ -122,6 +122,27 @@ class ConnectionHandlerTest {
     }
 
     @Test
+    void aThrottledResponseMutesTheConnectionForItsThrottleTime() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        runAll(channel);
+
+        handler.pending.get(0).complete(new ApiVersionsResponseData().setThrottleTimeMs(200));
+        runAll(channel);
+
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(199, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void closesOnUnknownApiKey() {
         EmbeddedChannel channel = connection(new ApiRegistry());
         channel.writeInbound(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1, -1, -1}));
