@@ -5,6 +5,7 @@ import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.api.quota.ControllerMutationThrottling;
 import io.strand.broker.api.quota.QuotaHandlers;
 import io.strand.broker.quota.ClientQuotas;
+import io.strand.broker.quota.ClientRequestQuota;
 import io.strand.broker.quota.QuotaWindows;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
@@ -297,7 +298,7 @@ final class BrokerComponent implements NodeComponent {
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
         ClientQuotas quotas = new ClientQuotas(QuotaWindows.from(config), () -> image.get().clientQuotas(), time);
-        ApiRegistry registry = new ApiRegistry();
+        ApiRegistry registry = new ApiRegistry().requestTimeQuota(new ClientRequestQuota(quotas.request()));
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))

@@ -36,6 +36,20 @@ final class ChannelThrottle {
         }
     };
 
+    /** Per response class, its {@code setThrottleTimeMs(int)} as {@code (ApiMessage, int) -> void}, or null. */
+    private static final ClassValue<MethodHandle> SET_THROTTLE_TIME = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                return MethodHandles.publicLookup()
+                        .findVirtual(type, "setThrottleTimeMs", MethodType.methodType(type, int.class))
+                        .asType(MethodType.methodType(void.class, ApiMessage.class, int.class));
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                return null;
+            }
+        }
+    };
+
     private final Runnable onUnmuted;
     private boolean muted;
     private long mutedUntilNs;
@@ -56,6 +70,19 @@ final class ChannelThrottle {
             return (int) accessor.invokeExact(response);
         } catch (Throwable e) {
             throw new IllegalStateException("Cannot read throttleTimeMs of " + response.getClass().getName(), e);
+        }
+    }
+
+    /** Raises the response's {@code throttle_time_ms} to {@code throttleTimeMs} if that is more (and it has one). */
+    static void raiseThrottleTimeMs(ApiMessage response, int throttleTimeMs) {
+        MethodHandle setter = SET_THROTTLE_TIME.get(response.getClass());
+        if (setter == null || throttleTimeMs <= throttleTimeMs(response)) {
+            return;
+        }
+        try {
+            setter.invokeExact(response, throttleTimeMs);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Cannot set throttleTimeMs of " + response.getClass().getName(), e);
         }
     }
 

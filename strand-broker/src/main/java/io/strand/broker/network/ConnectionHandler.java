@@ -208,7 +208,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     new CloseConnectionException("an earlier request closed the connection"));
             return;
         }
-        invoke(next).whenComplete((response, error) -> {
+        invoke(next, registry.requestTimeQuota()).whenComplete((response, error) -> {
             if (error != null) {
                 // Only a CloseConnectionException gets here (invoke turns other failures into error
                 // responses). Set on this thread when the handler failed at once, so before the
@@ -237,15 +237,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return data;
     }
 
-    /** Calls the handler; never throws: a failure becomes the API's error response or closes the connection. */
+    /**
+     * Calls the handler; never throws: a failure becomes the API's error response or closes the connection.
+     * With a request quota, the call's time is accounted and its throttle time put in the response.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next) {
+    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next, RequestTimeQuota quota) {
         ApiHandler handler = next.handler;
         RequestContext context = next.context;
         AbstractRequest request = next.request;
         CompletableFuture<? extends ApiMessage> future;
+        long startNs = quota.enabled() && !context.apiKey().clusterAction ? System.nanoTime() : -1L;
         try {
             future = handler.handle(context, request);
+            if (startNs != -1L) {
+                future = RequestTimes.throttled(future, quota, context, System.nanoTime() - startNs);
+            }
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         } catch (Throwable e) {

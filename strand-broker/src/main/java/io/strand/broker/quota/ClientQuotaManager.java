@@ -3,6 +3,7 @@ package io.strand.broker.quota;
 import io.strand.metadata.image.ClientQuotasImage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.utils.Time;
@@ -11,7 +12,8 @@ import org.apache.kafka.common.utils.Time;
  * Enforces one type of client quota ({@link QuotaType}) as Kafka's {@code ClientQuotaManager} does:
  * each request's amount (bytes produced, bytes fetched, …) is recorded against the rate of the quota
  * that applies to its (user, client id) pair ({@link QuotaResolver}), and a rate over its bound yields
- * the time the client must wait ({@link RateSensor}). The caller puts that time in the response's
+ * the time the client must wait ({@link RateSensor}; for {@link QuotaType#REQUEST} at most one quota window,
+ * as Kafka bounds it). The caller puts that time in the response's
  * {@code throttle_time_ms} and the connection is muted for it (KIP-219).
  *
  * <p>Quotas come from the metadata image: every call compares the image's {@link ClientQuotasImage}
@@ -90,7 +92,12 @@ public final class ClientQuotaManager {
         if (rate == null) {
             return 0;
         }
-        return (int) Math.min(Integer.MAX_VALUE, rate.recordAndGetThrottleTimeMs(value, nowMs));
+        long throttleTimeMs = rate.recordAndGetThrottleTimeMs(value, nowMs);
+        if (type == QuotaType.REQUEST) {
+            // Kafka bounds a request quota's throttle time by one quota window.
+            throttleTimeMs = Math.min(throttleTimeMs, TimeUnit.SECONDS.toMillis(windows.windowSizeSeconds()));
+        }
+        return (int) Math.min(Integer.MAX_VALUE, throttleTimeMs);
     }
 
     /** As {@link #unrecord(KafkaPrincipal, String, double, long)}, now. */

@@ -31,6 +31,17 @@ class ChannelThrottleTest {
     }
 
     @Test
+    void raisesAThrottleTimeButNeverLowersIt() {
+        ProduceResponseData response = new ProduceResponseData().setThrottleTimeMs(50);
+
+        ChannelThrottle.raiseThrottleTimeMs(response, 20);
+        assertThat(response.throttleTimeMs()).isEqualTo(50);
+        ChannelThrottle.raiseThrottleTimeMs(response, 70);
+        assertThat(response.throttleTimeMs()).isEqualTo(70);
+        ChannelThrottle.raiseThrottleTimeMs(new SaslHandshakeResponseData(), 70);
+    }
+
+    @Test
     void mutesForTheResponsesThrottleTimeThenCallsBack() {
         throttle.onResponseWritten(new ProduceResponseData().setThrottleTimeMs(100), System.nanoTime(),
                 channel.eventLoop());

@@ -111,6 +111,19 @@ class ClientQuotaManagerTest {
     }
 
     @Test
+    void aRequestQuotasThrottleTimeIsBoundedByOneWindow() {
+        ClientQuotaManager requests = new ClientQuotaManager(QuotaType.REQUEST, QuotaWindows.DEFAULT, quotas::image,
+                time);
+        quotas.set(entity("client-id", "c"), QuotaType.REQUEST.key(), 10);
+        ClientRequestQuota connections = new ClientRequestQuota(requests);
+
+        // 100 % of a thread for 2 s is 200 (percent × seconds), 20 times the bound: 10 s over, bounded to 1 s
+        assertThat(requests.recordAndGetThrottleTimeMs(ALICE, "c", 200, time.milliseconds())).isEqualTo(1_000);
+        assertThat(connections.enabled()).isTrue();
+        assertThat(ClientRequestQuota.PERCENT_PER_NANO * 1_000_000_000L).isEqualTo(100.0);
+    }
+
+    @Test
     void windowsFollowTheConfiguredCountAndSize() {
         ClientQuotaManager twoWindows = new ClientQuotaManager(QuotaType.PRODUCE, new QuotaWindows(2, 2),
                 quotas::image, time);
