@@ -49,8 +49,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code Q · (max(T, 10) + 10)} bytes (the last term: one fetch may be as large as the quota lets
  * through at once). Without throttling, the same loops move tens of times more on loopback.
  *
- * <p>Takes about 30 s against Strand (mostly the three measured 6 s and 3 s loops and tool JVMs);
- * {@code -Dstrand.it.broker=kafka} runs it against Apache Kafka 4.3.1.
+ * <p>Takes 30–40 s against Strand (the measured 4 s and 3 s loops, feeding the consumer, and five tool
+ * JVMs of 2–3 s each); {@code -Dstrand.it.broker=kafka} runs it against Apache Kafka 4.3.1 (about 40–55 s).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class QuotasIT {
