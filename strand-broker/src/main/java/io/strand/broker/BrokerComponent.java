@@ -7,6 +7,11 @@ import io.strand.broker.auth.Authorization;
 import io.strand.broker.auth.AuthorizerConfig;
 import io.strand.broker.auth.AuthorizingHandlers;
 import io.strand.broker.api.admin.AdminHandlers;
+import io.strand.broker.api.quota.ControllerMutationThrottling;
+import io.strand.broker.api.quota.QuotaHandlers;
+import io.strand.broker.quota.ClientQuotas;
+import io.strand.broker.quota.ClientRequestQuota;
+import io.strand.broker.quota.QuotaWindows;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
 import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.admin.ListPartitionReassignmentsHandler;
@@ -299,14 +304,16 @@ final class BrokerComponent implements NodeComponent {
         IntSupplier activeController = () -> quorum.leaderId().orElse(-1);
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
-        ApiRegistry registry = new ApiRegistry();
+        ClientQuotas quotas = new ClientQuotas(QuotaWindows.from(config), () -> image.get().clientQuotas(), time);
+        ApiRegistry registry = new ApiRegistry().requestTimeQuota(new ClientRequestQuota(quotas.request()));
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
-                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool))
+                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool, quotas.produce()))
                 .register(writeTxnMarkersHandler)
                 .register(new FetchHandler(replicaManager, image,
-                        new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory))
+                        new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory,
+                        quotas.fetch()))
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
@@ -316,7 +323,10 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListPartitionReassignmentsHandler(controller))
                 .register(new DescribeQuorumHandler(controller))
                 .register(new InitProducerIdHandler(producerIds, transactions.coordinator()));
-        AdminHandlers.all(config, image, controller, activeController, logManager).forEach(registry::register);
+        AdminHandlers.all(config, image, controller, activeController, logManager).forEach(handler -> registry.register(
+                ControllerMutationThrottling.wrap(handler, quotas.controllerMutation(), image,
+                        () -> config.getInt(BrokerConfig.NUM_PARTITIONS))));
+        QuotaHandlers.all(image, controller).forEach(registry::register);
         GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
         SecurityHandlers.all(image, controller).forEach(registry::register);

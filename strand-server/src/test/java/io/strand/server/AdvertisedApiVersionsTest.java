@@ -69,6 +69,8 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.ELECT_LEADERS, "0-2"),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, "0-1"),
             Map.entry(ApiKeys.OFFSET_DELETE, "0-0"),
+            Map.entry(ApiKeys.DESCRIBE_CLIENT_QUOTAS, "0-1"),
+            Map.entry(ApiKeys.ALTER_CLIENT_QUOTAS, "0-1"),
             Map.entry(ApiKeys.DESCRIBE_CLUSTER, "0-2"),
             Map.entry(ApiKeys.DESCRIBE_PRODUCERS, "0-0"),
             Map.entry(ApiKeys.DESCRIBE_TRANSACTIONS, "0-0"),

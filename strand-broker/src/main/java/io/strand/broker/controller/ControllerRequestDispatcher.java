@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
@@ -116,6 +117,7 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
             case INCREMENTAL_ALTER_CONFIGS -> controller.incrementalAlterConfigs(
                     (IncrementalAlterConfigsRequestData) request, dynamicBrokerConfig, brokerListConfig);
             case ALTER_CONFIGS -> controller.legacyAlterConfigs((AlterConfigsRequestData) request, dynamicBrokerConfig);
+            case ALTER_CLIENT_QUOTAS -> controller.alterClientQuotas((AlterClientQuotasRequestData) request);
             case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
             case ALTER_USER_SCRAM_CREDENTIALS -> controller.alterUserScramCredentials(
                     (AlterUserScramCredentialsRequestData) request);

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * their responses (invoked or not), and none is read while the socket's send buffer is over its
  * high-water mark (a client that does not read its responses). Past either, the connection stops
  * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
- * Kafka goes further and reads one request at a time.
+ * Kafka goes further and reads one request at a time. After a response carrying a throttle time
+ * (client quotas) it also stops reading for that long ({@link ChannelThrottle}, KIP-219).
  *
  * <p>SASL: on a SASL listener the connection's {@link SaslAuthenticator} sees every frame first.
  * Before authentication it answers the handshake and the tokens itself (through the same ordered
@@ -96,6 +97,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RequestMemory memory;
     /** Set while the frame decoder waits for request memory: nothing is read meanwhile. */
     private boolean waitingForMemory;
+    /** Mutes the connection after a throttled response (client quotas, KIP-219). */
+    private final ChannelThrottle throttle = new ChannelThrottle(this::maybePauseOrResumeReading);
     private Channel channel;
     /** Set when the connection closes, on the event loop: nothing more is read or written. */
     private volatile boolean closing;
@@ -300,7 +303,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     new CloseConnectionException("an earlier request closed the connection"));
             return;
         }
-        invoke(next).whenComplete((response, error) -> {
+        invoke(next, registry.requestTimeQuota()).whenComplete((response, error) -> {
             if (error != null) {
                 // Only a CloseConnectionException gets here (invoke turns other failures into error
                 // responses). Set on this thread when the handler failed at once, so before the
@@ -329,15 +332,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return data;
     }
 
-    /** Calls the handler; never throws: a failure becomes the API's error response or closes the connection. */
+    /**
+     * Calls the handler; never throws: a failure becomes the API's error response or closes the connection.
+     * With a request quota, the call's time is accounted and its throttle time put in the response.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next) {
+    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next, RequestTimeQuota quota) {
         ApiHandler handler = next.handler;
         RequestContext context = next.context;
         AbstractRequest request = next.request;
         CompletableFuture<? extends ApiMessage> future;
+        long startNs = quota.enabled() && !context.apiKey().clusterAction ? System.nanoTime() : -1L;
         try {
             future = handler.handle(context, request);
+            if (startNs != -1L) {
+                future = RequestTimes.throttled(future, quota, context, System.nanoTime() - startNs);
+            }
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         } catch (Throwable e) {
@@ -389,6 +399,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     apiKey.responseHeaderVersion(next.responseVersion));
             try {
                 ResponseWriter.write(channel, header, body, next.responseVersion);
+                throttle.onResponseWritten(body, System.nanoTime(), channel.eventLoop());
             } catch (RuntimeException e) {
                 // A response that cannot be serialized is a broker bug; the client must not wait forever.
                 LOG.error("Closing connection from {}: cannot write {} v{} response", channel.remoteAddress(),
@@ -416,7 +427,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Reads only while few responses wait and the client keeps up with reading them. */
     private void maybePauseOrResumeReading() {
         boolean read = !closing && !waitingForMemory && pending.size() < MAX_PENDING_RESPONSES
-                && channel.isWritable();
+                && channel.isWritable() && !throttle.isMuted();
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
@@ -453,6 +464,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         pending.clear();
         scope.close();
+        throttle.close();
         ctx.fireChannelInactive();
     }
 

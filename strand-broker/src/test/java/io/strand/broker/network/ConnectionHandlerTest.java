@@ -122,6 +122,60 @@ class ConnectionHandlerTest {
     }
 
     @Test
+    void aThrottledResponseMutesTheConnectionForItsThrottleTime() {
+        ManualApiVersions handler = new ManualApiVersions();
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(request(1));
+        runAll(channel);
+
+        handler.pending.get(0).complete(new ApiVersionsResponseData().setThrottleTimeMs(200));
+        runAll(channel);
+
+        assertThat(correlationIdOf(channel.readOutbound())).isEqualTo(1);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(199, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestQuotaRecordsTheHandlersTimeAndRaisesTheResponsesThrottleTime() {
+        ManualApiVersions handler = new ManualApiVersions();
+        List<Long> recorded = new ArrayList<>();
+        RequestTimeQuota quota = new RequestTimeQuota() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public int recordAndGetThrottleTimeMs(RequestContext context, long threadTimeNs) {
+                recorded.add(threadTimeNs);
+                return 300;
+            }
+        };
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler).requestTimeQuota(quota));
+        channel.writeInbound(request(1));
+        runAll(channel);
+        handler.pending.get(0).complete(new ApiVersionsResponseData().setThrottleTimeMs(100));
+        runAll(channel);
+
+        assertThat(recorded).hasSize(1).allSatisfy(ns -> assertThat(ns).isNotNegative());
+        ByteBuf frame = channel.readOutbound();
+        frame.skipBytes(4 + 4); // size, correlation id (ApiVersions answers with header v0)
+        ApiVersionsResponseData body = new ApiVersionsResponseData(
+                new org.apache.kafka.common.protocol.ByteBufferAccessor(frame.nioBuffer()), (short) 3);
+        frame.release();
+        assertThat(body.throttleTimeMs()).isEqualTo(300);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void closesOnUnknownApiKey() {
         EmbeddedChannel channel = connection(new ApiRegistry());
         channel.writeInbound(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1, -1, -1}));

@@ -56,6 +56,8 @@ public final class BrokerConfig {
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String QUOTA_WINDOW_NUM = "quota.window.num";
+    public static final String QUOTA_WINDOW_SIZE_SECONDS = "quota.window.size.seconds";
     public static final String BROKER_RACK = "broker.rack";
     public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
     public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
@@ -172,6 +174,10 @@ public final class BrokerConfig {
             .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), HIGH,
                     "Threads of the request pool: requests that touch disk or locks run there, off the"
                     + " network event loops.")
+            .define(QUOTA_WINDOW_NUM, Type.INT, 11, atLeast(1), LOW,
+                    "Samples kept in memory for client quotas (the rate is measured over this many windows).")
+            .define(QUOTA_WINDOW_SIZE_SECONDS, Type.INT, 1, atLeast(1), LOW,
+                    "Length in seconds of each sample of client quotas.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
             .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
             .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,

@@ -54,6 +54,8 @@ import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
+import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
@@ -289,6 +291,15 @@ public final class QuorumController implements AutoCloseable {
         return submit("alterUserScramCredentials", () -> AlterUserScramCredentials.compute(metadataLog.image(), request),
                 (response, failure) -> {
                     response.results().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
+                    return response;
+                });
+    }
+
+    /** Sets and removes client quotas (AlterClientQuotas), checked as Kafka checks them. */
+    public CompletableFuture<AlterClientQuotasResponseData> alterClientQuotas(AlterClientQuotasRequestData request) {
+        return submit("alterClientQuotas", () -> AlterClientQuotas.compute(metadataLog.image(), request),
+                (response, failure) -> {
+                    response.entries().forEach(e -> failure.applyTo(e::setErrorCode, e::setErrorMessage));
                     return response;
                 });
     }

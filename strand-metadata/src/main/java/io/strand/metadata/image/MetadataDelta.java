@@ -2,6 +2,7 @@ package io.strand.metadata.image;
 
 import io.strand.metadata.record.AccessControlEntryRecord;
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
+import io.strand.metadata.record.ClientQuotaRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.FeatureLevelRecord;
@@ -64,6 +65,8 @@ public final class MetadataDelta {
     private final Map<Uuid, AccessControlEntryRecord> acls = new LinkedHashMap<>();
     /** SCRAM credentials replayed: user → mechanism type → the credential, or null once removed. */
     private final Map<String, Map<Byte, UserScramCredentialRecord>> scram = new HashMap<>();
+    /** The full quota map of every entity touched (empty = no quotas left). */
+    private final Map<Map<String, String>, Map<String, Double>> clientQuotas = new HashMap<>();
 
     private MetadataImage result;
 
@@ -149,6 +152,14 @@ public final class MetadataDelta {
             scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), r);
         } else if (record instanceof RemoveUserScramCredentialRecord r) {
             scram.computeIfAbsent(r.name(), u -> new HashMap<>()).put(r.mechanism(), null);
+        } else if (record instanceof ClientQuotaRecord r) {
+            Map<String, Double> quotas = clientQuotas.computeIfAbsent(r.entity(),
+                    e -> replacing ? new HashMap<>() : new HashMap<>(base.clientQuotas().quotas(e)));
+            if (r.remove()) {
+                quotas.remove(r.key());
+            } else {
+                quotas.put(r.key(), r.value());
+            }
         } else {
             throw new IllegalArgumentException("Unknown record: " + record);
         }
@@ -278,7 +289,7 @@ public final class MetadataDelta {
         });
         result = new MetadataImage(appliedOffset, clusterId, new TopicsImage(newTopics),
                 MetadataImage.frozen(newConfigs), MetadataImage.frozen(newBrokers), nextProducerId, applyFeatures(),
-                applyAcls()).withScram(applyScram());
+                applyAcls(), applyClientQuotas()).withScram(applyScram());
         return result;
     }
 
@@ -343,6 +354,27 @@ public final class MetadataDelta {
     /** Whether any SCRAM credential was created, replaced or removed. */
     public boolean scramChanged() {
         return !requireApplied().scram().equals(base.scram());
+    }
+
+    private ClientQuotasImage applyClientQuotas() {
+        if (clientQuotas.isEmpty() && !replacing) {
+            return base.clientQuotas();
+        }
+        Map<Map<String, String>, Map<String, Double>> all =
+                new HashMap<>(replacing ? Map.of() : base.clientQuotas().entities());
+        clientQuotas.forEach((entity, quotas) -> {
+            if (quotas.isEmpty()) {
+                all.remove(entity);
+            } else {
+                all.put(entity, quotas);
+            }
+        });
+        return new ClientQuotasImage(all);
+    }
+
+    /** Whether some client quota changed. */
+    public boolean clientQuotasChanged() {
+        return !requireApplied().clientQuotas().equals(base.clientQuotas());
     }
 
     /** Whether the finalized features changed. */

@@ -32,7 +32,7 @@ public final class MetadataImage {
     /** No topics, no brokers, no configs, no cluster id, producer ids from 0. */
     public static final MetadataImage EMPTY =
             new MetadataImage(-1L, null, TopicsImage.EMPTY, Map.of(), Map.of(), 0L, FeaturesImage.EMPTY,
-                    AclsImage.EMPTY);
+                    AclsImage.EMPTY, ClientQuotasImage.EMPTY);
 
     private final long appliedOffset;
     private final String clusterId;
@@ -42,18 +42,21 @@ public final class MetadataImage {
     private final long nextProducerId;
     private final FeaturesImage features;
     private final AclsImage acls;
+    private final ClientQuotasImage clientQuotas;
     private final ScramImage scram;
 
     /** The maps must be unmodifiable and not shared with a writer. No SCRAM credentials: see {@link #withScram}. */
     MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                   Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
-                  long nextProducerId, FeaturesImage features, AclsImage acls) {
-        this(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, ScramImage.EMPTY);
+                  long nextProducerId, FeaturesImage features, AclsImage acls, ClientQuotasImage clientQuotas) {
+        this(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, clientQuotas,
+                ScramImage.EMPTY);
     }
 
     private MetadataImage(long appliedOffset, String clusterId, TopicsImage topics,
                           Map<ConfigResource, Map<String, String>> configs, Map<Integer, BrokerRegistration> brokers,
-                          long nextProducerId, FeaturesImage features, AclsImage acls, ScramImage scram) {
+                          long nextProducerId, FeaturesImage features, AclsImage acls, ClientQuotasImage clientQuotas,
+                          ScramImage scram) {
         this.scram = Objects.requireNonNull(scram);
         this.appliedOffset = appliedOffset;
         this.clusterId = clusterId;
@@ -63,6 +66,7 @@ public final class MetadataImage {
         this.nextProducerId = nextProducerId;
         this.features = Objects.requireNonNull(features);
         this.acls = Objects.requireNonNull(acls);
+        this.clientQuotas = Objects.requireNonNull(clientQuotas);
     }
 
     public long appliedOffset() {
@@ -108,6 +112,11 @@ public final class MetadataImage {
         return acls;
     }
 
+    /** The client quotas (AlterClientQuotas). */
+    public ClientQuotasImage clientQuotas() {
+        return clientQuotas;
+    }
+
     /** The users' SCRAM credentials. */
     public ScramImage scram() {
         return scram;
@@ -115,7 +124,8 @@ public final class MetadataImage {
 
     /** The same content with {@code scram} as its SCRAM credentials. */
     MetadataImage withScram(ScramImage scram) {
-        return new MetadataImage(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
+        return new MetadataImage(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls,
+                clientQuotas, scram);
     }
 
     /**
@@ -129,14 +139,15 @@ public final class MetadataImage {
 
     /** The same content at another offset. */
     MetadataImage withAppliedOffset(long offset) {
-        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
+        return new MetadataImage(offset, clusterId, topics, configs, brokers, nextProducerId, features, acls,
+                clientQuotas, scram);
     }
 
     /**
      * Records that rebuild this image when replayed on {@link #EMPTY}, in a fixed order: cluster
      * id, finalized features, brokers, then per topic its TopicRecord, config overrides and partitions, then the
-     * remaining (broker) configs, then the producer id counter, then the ACLs, then the SCRAM credentials.
-     * This is the content of a snapshot.
+     * remaining (broker) configs, then the producer id counter, then the ACLs, then the client quotas, then
+     * the SCRAM credentials. This is the content of a snapshot.
      */
     public List<MetadataRecord> toRecords() {
         List<MetadataRecord> records = new ArrayList<>();
@@ -163,6 +174,7 @@ public final class MetadataImage {
             records.add(new ProducerIdsRecord(-1, nextProducerId));
         }
         records.addAll(acls.toRecords());
+        records.addAll(clientQuotas.toRecords());
         records.addAll(scram.toRecords());
         return records;
     }
@@ -187,12 +199,13 @@ public final class MetadataImage {
                 && configs.equals(other.configs)
                 && brokers.equals(other.brokers)
                 && features.equals(other.features)
-                && acls.equals(other.acls) && scram.equals(other.scram);
+                && acls.equals(other.acls) && clientQuotas.equals(other.clientQuotas) && scram.equals(other.scram);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls, scram);
+        return Objects.hash(appliedOffset, clusterId, topics, configs, brokers, nextProducerId, features, acls,
+                clientQuotas, scram);
     }
 
     @Override

@@ -12,5 +12,6 @@ package io.strand.metadata.record;
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord,
         ConfigRecord, RegisterBrokerRecord, ProducerIdsRecord, ClusterIdRecord, BrokerRegistrationChangeRecord,
         UnregisterBrokerRecord, FeatureLevelRecord, AccessControlEntryRecord,
-        RemoveAccessControlEntryRecord, UserScramCredentialRecord, RemoveUserScramCredentialRecord {
+        RemoveAccessControlEntryRecord, UserScramCredentialRecord, RemoveUserScramCredentialRecord,
+        ClientQuotaRecord {
 }

@@ -8,7 +8,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -74,6 +76,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * |         |                      | int32 iterations                                               |
  * | 12      | RemoveUserScram-     | string name, int8 mechanism                                    |
  * |         | CredentialRecord     |                                                                |
+ * | 15      | ClientQuotaRecord    | int32 entity count, per entity part in type order: string type,|
+ * |         |                      | string name (null = the default); string key, int8 remove      |
+ * |         |                      | (0/1), float64 value (0 when remove)                           |
  * </pre>
  *
  * <p><b>Batch</b> — the payload of one metadata log entry, applied atomically:
@@ -111,6 +116,7 @@ public final class MetadataRecordSerde {
     static final byte REMOVE_ACCESS_CONTROL_ENTRY = 14;
     static final byte USER_SCRAM_CREDENTIAL = 11;
     static final byte REMOVE_USER_SCRAM_CREDENTIAL = 12;
+    static final byte CLIENT_QUOTA = 15;
 
     /** The body version of every record type but those below: the highest read and the one written. */
     static final byte CURRENT_VERSION = 0;
@@ -315,6 +321,16 @@ public final class MetadataRecordSerde {
             header(out, REMOVE_USER_SCRAM_CREDENTIAL);
             writeString(out, r.name());
             out.writeByte(r.mechanism());
+        } else if (record instanceof ClientQuotaRecord r) {
+            header(out, CLIENT_QUOTA);
+            out.writeInt(r.entity().size());
+            for (var part : r.entity().entrySet()) {
+                writeString(out, part.getKey());
+                writeString(out, part.getValue());
+            }
+            writeString(out, r.key());
+            out.writeByte(r.remove() ? 1 : 0);
+            out.writeDouble(r.value());
         } else {
             throw new IllegalArgumentException("Unknown record class: " + record.getClass().getName());
         }
@@ -433,6 +449,8 @@ public final class MetadataRecordSerde {
                 String name = readNonNullString(in, "name");
                 return new RemoveUserScramCredentialRecord(name, in.get());
             }
+            case CLIENT_QUOTA:
+                return readClientQuota(in);
             default:
                 throw new MetadataFormatException("Unknown record type: type=" + type + " version=" + version);
         }
@@ -453,6 +471,26 @@ public final class MetadataRecordSerde {
         }
         return new AccessControlEntryRecord(id, resourceType, resourceName, patternType, principal, host, operation,
                 permissionType);
+    }
+
+    private static ClientQuotaRecord readClientQuota(ByteBuffer in) {
+        int count = readCount(in);
+        if (count == 0) {
+            throw new MetadataFormatException("Empty client quota entity: position=" + in.position());
+        }
+        Map<String, String> entity = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            String type = readNonNullString(in, "entityType");
+            if (entity.containsKey(type)) {
+                throw new MetadataFormatException("Duplicate client quota entity type: type=" + type
+                        + " position=" + in.position());
+            }
+            entity.put(type, readString(in));
+        }
+        String key = readNonNullString(in, "key");
+        boolean remove = readBoolean(in);
+        double value = in.getDouble();
+        return new ClientQuotaRecord(entity, key, value, remove);
     }
 
     private static void header(DataOutputStream out, byte type) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.metadata.record.BrokerRegistrationChangeRecord;
+import io.strand.metadata.record.ClientQuotaRecord;
 import io.strand.metadata.record.ClusterIdRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.Endpoint;
@@ -224,6 +225,39 @@ public class MetadataDeltaTest {
         assertThat(after.features().level("metadata.version")).isZero();
         assertThat(after.finalizedFeaturesEpoch()).isEqualTo(5);
         assertThat(delta.featuresChanged()).isTrue();
+    }
+
+    @Test
+    void clientQuotasAreSetReplacedAndRemovedWithTheirEntityGoneWhenEmpty() {
+        Map<String, String> defaultUser = new java.util.HashMap<>();
+        defaultUser.put("user", null);
+        Map<String, String> client = Map.of("client-id", "c");
+        MetadataImage set = apply(MetadataImage.EMPTY, 1, ClientQuotaRecord.set(defaultUser, "producer_byte_rate", 10),
+                ClientQuotaRecord.set(client, "producer_byte_rate", 20), ClientQuotaRecord.set(client, "consumer_byte_rate", 30));
+        MetadataDelta delta = new MetadataDelta(set);
+        delta.replayAll(List.of(ClientQuotaRecord.removal(defaultUser, "producer_byte_rate"),
+                ClientQuotaRecord.set(client, "producer_byte_rate", 25)));
+        MetadataImage after = delta.apply(2);
+
+        assertThat(set.clientQuotas().quotas(defaultUser)).containsExactly(Map.entry("producer_byte_rate", 10.0));
+        assertThat(after.clientQuotas().entities()).containsOnlyKeys(client);
+        assertThat(after.clientQuotas().quotas(client)).containsExactly(Map.entry("consumer_byte_rate", 30.0),
+                Map.entry("producer_byte_rate", 25.0));
+        assertThat(delta.clientQuotasChanged()).isTrue();
+    }
+
+    @Test
+    void snapshotRecordsKeepTheClientQuotas() {
+        Map<String, String> userAndDefaultClient = new java.util.HashMap<>();
+        userAndDefaultClient.put("user", "alice");
+        userAndDefaultClient.put("client-id", null);
+        MetadataImage image = apply(MetadataImage.EMPTY, 3, new ClusterIdRecord("c"),
+                ClientQuotaRecord.set(userAndDefaultClient, "request_percentage", 12.5));
+        MetadataDelta reload = MetadataDelta.replacing(MetadataImage.EMPTY);
+        reload.replayAll(image.toRecords());
+
+        assertThat(reload.apply(3)).isEqualTo(image);
+        assertThat(image.toRecords()).contains(ClientQuotaRecord.set(userAndDefaultClient, "request_percentage", 12.5));
     }
 
     @Test

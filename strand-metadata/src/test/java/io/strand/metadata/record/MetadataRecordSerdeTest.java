@@ -7,8 +7,10 @@ import io.strand.common.DirectoryId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -55,9 +57,23 @@ class MetadataRecordSerdeTest {
         byte[] bytes = MetadataRecordSerde.serialize(record);
         assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0a00" + "00000002" + "7476" + "0002");
         assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes))).isEqualTo(record);
-        assertThatThrownBy(() -> MetadataRecordSerde.deserialize(ByteBuffer.wrap(
-                HexFormat.of().parseHex("0a00" + "00000002" + "7476" + "ffff"))))
-                .isInstanceOf(MetadataFormatException.class);
+    }
+
+    @Test
+    void clientQuotaRecordHasTheDocumentedLayoutWithNullForTheDefault() {
+        Map<String, String> entity = new HashMap<>();
+        entity.put("user", null);
+        entity.put("client-id", "c");
+        ClientQuotaRecord record = ClientQuotaRecord.set(entity, "k", 1.0);
+        byte[] bytes = MetadataRecordSerde.serialize(record);
+        // type 15; two parts in type order: "client-id"="c", "user"=null; key "k"; not removed; 1.0
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0f00" + "00000002"
+                + "00000009" + "636c69656e742d6964" + "00000001" + "63"
+                + "00000004" + "75736572" + "ffffffff"
+                + "00000001" + "6b" + "00" + "3ff0000000000000");
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(bytes))).isEqualTo(record);
+        assertThat(MetadataRecordSerde.deserialize(ByteBuffer.wrap(MetadataRecordSerde.serialize(
+                ClientQuotaRecord.removal(entity, "k"))))).isEqualTo(new ClientQuotaRecord(entity, "k", 0.0, true));
     }
 
     @Test
@@ -275,9 +291,13 @@ class MetadataRecordSerdeTest {
                 bytes, Arbitraries.integers()).as(UserScramCredentialRecord::new);
         Arbitrary<MetadataRecord> removeScram = Combinators.combine(strings, Arbitraries.of((byte) 1, (byte) 2))
                 .as(RemoveUserScramCredentialRecord::new);
+        Arbitrary<Map<String, String>> entities = Arbitraries.maps(Arbitraries.of("user", "client-id", "ip"),
+                strings.injectNull(0.3)).ofMinSize(1).ofMaxSize(3);
+        Arbitrary<MetadataRecord> clientQuota = Combinators.combine(entities, strings,
+                Arbitraries.of(0.5, 12.5, 1024.0, 1e12), Arbitraries.of(true, false)).as(ClientQuotaRecord::new);
         List<Arbitrary<MetadataRecord>> all = new ArrayList<>(List.of(topic, partition, remove, config, broker,
                 producerIds, clusterId, legacyBroker, change, unregister, reassigning, placed, brokerWithDirs,
-                changeWithDirs, featureLevel, scram, removeScram));
+                changeWithDirs, featureLevel, scram, removeScram, clientQuota));
         return Arbitraries.oneOf(all);
     }
 }

@@ -23,6 +23,19 @@ public sealed interface FetchContext {
     /** Builds the response from what was read; call once. */
     FetchResponseData respond(LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> read);
 
+    /**
+     * The answer to a fetch throttled by its client's quota, in place of {@link #respond}: no
+     * partitions and {@code throttleTimeMs}, as Kafka's {@code getThrottledResponse}; a request in a
+     * session keeps it (the session's memory is unchanged, so the next fetch reads the same positions),
+     * any other gets no session.
+     */
+    default FetchResponseData throttled(int throttleTimeMs) {
+        int sessionId = this instanceof Incremental incremental ? incremental.session().id
+                : org.apache.kafka.common.requests.FetchMetadata.INVALID_SESSION_ID;
+        return FetchResponse.of(Errors.NONE, throttleTimeMs, sessionId, new LinkedHashMap<>(), java.util.List.of())
+                .data();
+    }
+
     /** A fetch that is not (or no longer) in a session, or the first of a new session. */
     record Full(int sessionId, Map<TopicIdPartition, FetchRequest.PartitionData> partitionsToRead,
                 FetchSession session) implements FetchContext {

@@ -6,6 +6,8 @@ import io.strand.broker.network.ConnectionScope;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.purgatory.DelayedFetch;
 import io.strand.broker.purgatory.FetchPurgatory;
+import io.strand.broker.quota.ClientQuotaManager;
+import io.strand.broker.quota.QuotaType;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.metadata.image.BrokerRegistration;
@@ -85,13 +87,24 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final Supplier<MetadataImage> image;
     private final FetchSessionCache sessions;
     private final FetchPurgatory purgatory;
+    private final ClientQuotaManager fetchQuota;
 
     public FetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, FetchSessionCache sessions,
                         FetchPurgatory purgatory) {
+        this(replicaManager, image, sessions, purgatory, ClientQuotaManager.disabled(QuotaType.FETCH));
+    }
+
+    /**
+     * @param fetchQuota the {@code consumer_byte_rate} quota of consumers' fetches (never a follower's):
+     *                   it caps a fetch's size and, once over, answers empty with the throttle time
+     */
+    public FetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, FetchSessionCache sessions,
+                        FetchPurgatory purgatory, ClientQuotaManager fetchQuota) {
         this.replicaManager = replicaManager;
         this.image = image;
         this.sessions = sessions;
         this.purgatory = purgatory;
+        this.fetchQuota = fetchQuota;
     }
 
     @Override
@@ -123,7 +136,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         FetchContext fetchContext = sessions.newContext(request.metadata(), request.fetchData(topicNames),
                 request.forgottenTopics(topicNames), usesTopicIds);
         boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
-        Reader reader = new Reader(fetchContext, request, readCommitted, context.listenerName());
+        Reader reader = new Reader(fetchContext, request, readCommitted, context);
         Read first = reader.read();
         if (first.bytes >= request.minBytes() || request.maxWait() <= 0 || first.hasError
                 || fetchContext instanceof FetchContext.SessionError || fetchContext.partitionsToRead().isEmpty()) {
@@ -190,21 +203,49 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         private final FetchContext fetchContext;
         private final FetchRequest request;
         private final boolean readCommitted;
+        private final RequestContext context;
         private final String listenerName;
         /** The follower fetching, or -1 for a consumer. */
         private final int replicaId;
         private final long replicaEpoch;
+        /** A consumer under a {@code consumer_byte_rate} quota (checked once, up front). */
+        private final boolean quotaApplies;
+        /** The request's {@code max_bytes}, capped by the bytes the client's quota lets through at once. */
+        private final int maxBytes;
 
-        Reader(FetchContext fetchContext, FetchRequest request, boolean readCommitted, String listenerName) {
+        Reader(FetchContext fetchContext, FetchRequest request, boolean readCommitted, RequestContext context) {
             this.fetchContext = fetchContext;
             this.request = request;
             this.readCommitted = readCommitted;
-            this.listenerName = listenerName;
+            this.context = context;
+            this.listenerName = context.listenerName();
             this.replicaId = request.replicaId() >= 0 ? request.replicaId() : -1;
             this.replicaEpoch = request.version() >= 15 ? request.replicaEpoch() : -1L;
+            this.quotaApplies = replicaId < 0 && fetchQuota.enabled();
+            this.maxBytes = quotaApplies
+                    ? (int) Math.min(request.maxBytes(),
+                            fetchQuota.maxValueInQuotaWindow(context.principal(), context.clientId()))
+                    : request.maxBytes();
         }
 
+        /**
+         * The response to what was read. A consumer under a quota has the bytes read recorded first, as
+         * Kafka records a fetch response's size; when that puts it over, the bytes are taken back and
+         * the answer is empty with the throttle time (Kafka's throttled fetch response).
+         */
         FetchResponseData respond(Read read) {
+            if (quotaApplies) {
+                int throttleTimeMs = fetchQuota.recordAndGetThrottleTimeMs(context.principal(), context.clientId(),
+                        read.bytes);
+                if (throttleTimeMs > 0) {
+                    fetchQuota.unrecord(context.principal(), context.clientId(), read.bytes);
+                    if (fetchContext instanceof FetchContext.Full full && full.session() != null) {
+                        // Kafka creates a new session only with a fetch it answers in full.
+                        sessions.remove(full.sessionId());
+                    }
+                    return fetchContext.throttled(throttleTimeMs);
+                }
+            }
             FetchResponseData response = fetchContext.respond(read.partitions);
             if (!read.leaderHints.isEmpty() && request.version() >= FIRST_NODE_ENDPOINTS_VERSION) {
                 MetadataImage current = image.get();
@@ -224,7 +265,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         Read read() {
             LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> result = new LinkedHashMap<>();
             Set<Integer> leaderHints = Set.of();
-            int remainingBytes = request.maxBytes();
+            int remainingBytes = maxBytes;
             long totalBytes = 0;
             boolean minOneBatch = true;
             boolean hasError = false;

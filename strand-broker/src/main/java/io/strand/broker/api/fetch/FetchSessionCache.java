@@ -85,6 +85,11 @@ public final class FetchSessionCache {
         }
     }
 
+    /** Drops a session created for a fetch that was then answered without it (a throttled first fetch). */
+    public synchronized void remove(int sessionId) {
+        sessions.remove(sessionId);
+    }
+
     public synchronized int size() {
         return sessions.size();
     }

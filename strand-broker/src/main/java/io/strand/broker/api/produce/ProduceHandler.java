@@ -4,6 +4,8 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.CloseConnectionException;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.purgatory.DelayedProduce;
+import io.strand.broker.quota.ClientQuotaManager;
+import io.strand.broker.quota.QuotaType;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.txn.TransactionVerifier;
@@ -103,6 +105,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
     private final TransactionVerification verification;
+    private final ClientQuotaManager produceQuota;
 
     /** Verifies no transactional batch ({@link TransactionVerifier#NONE}). */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
@@ -116,9 +119,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
                           Executor appendExecutor) {
+        this(replicaManager, image, verifier, appendExecutor, ClientQuotaManager.disabled(QuotaType.PRODUCE));
+    }
+
+    /**
+     * @param produceQuota the {@code producer_byte_rate} quota: every request's batch bytes are recorded
+     *                     when its response is ready, and its throttle time answered
+     */
+    public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                          Executor appendExecutor, ClientQuotaManager produceQuota) {
         this.replicaManager = replicaManager;
         this.image = image;
         this.verification = new TransactionVerification(verifier, appendExecutor);
+        this.produceQuota = produceQuota;
     }
 
     @Override
@@ -251,12 +264,38 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 return CompletableFuture.failedFuture(new CloseConnectionException(
                         "an acks=0 produce request failed: " + response));
             }
+            maybeThrottle(context, data, response);
             return CompletableFuture.completedFuture(null);
         }
         if (waiting.isEmpty()) {
-            return CompletableFuture.completedFuture(response);
+            return CompletableFuture.completedFuture(maybeThrottle(context, data, response));
         }
-        return new DelayedProduce(waiting).start(context.eventLoop(), data.timeoutMs()).thenApply(done -> response);
+        return new DelayedProduce(waiting).start(context.eventLoop(), data.timeoutMs())
+                .thenApply(done -> maybeThrottle(context, data, response));
+    }
+
+    /**
+     * Records the request's batch bytes against the client's {@code producer_byte_rate}, when some
+     * client has one, and sets the response's throttle time, as Kafka does once a produce response is
+     * ready (it records the request's size; the batches are nearly all of it). The connection is then
+     * muted for that time by the network layer. An acks=0 request is recorded too, but without a
+     * response nothing mutes its connection (Kafka mutes it).
+     */
+    private ProduceResponseData maybeThrottle(RequestContext context, ProduceRequestData data,
+                                              ProduceResponseData response) {
+        if (!produceQuota.enabled()) {
+            return response;
+        }
+        long bytes = 0;
+        for (ProduceRequestData.TopicProduceData topic : data.topicData()) {
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                if (partition.records() != null) {
+                    bytes += partition.records().sizeInBytes();
+                }
+            }
+        }
+        int throttleTimeMs = produceQuota.recordAndGetThrottleTimeMs(context.principal(), context.clientId(), bytes);
+        return response.setThrottleTimeMs(throttleTimeMs);
     }
 
     /** KIP-951: where the partition's leader is now, so that the producer need not ask the metadata. */
