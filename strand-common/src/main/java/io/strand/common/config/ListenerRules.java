@@ -24,8 +24,10 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
- * Kafka's KRaft mode makes them, plus one of Strand's own: only PLAINTEXT listeners are served yet,
- * so a listener of any other security protocol is refused instead of silently served in the clear.
+ * Kafka's KRaft mode makes them, plus Strand's own about security protocols: client listeners are
+ * PLAINTEXT or SSL (SASL is not served yet), and controller listeners PLAINTEXT only (the metadata
+ * quorum runs over Apache Ratis' own transport, which Strand does not secure); any other protocol is
+ * refused instead of silently served in the clear.
  *
  * <ul>
  *   <li>every listener name is distinct, every non-zero port too, and each name has a security
@@ -55,10 +57,10 @@ final class ListenerRules {
         Set<ProcessRole> roles = config.processRoles();
         List<Listener> listeners = config.listeners();
         checkDistinct(config, listeners);
-        for (Listener listener : listeners) {
-            checkPlaintext(config, LISTENERS, listener.name());
-        }
         List<String> controllerNames = config.controllerListenerNames();
+        for (Listener listener : listeners) {
+            checkServed(config, listener.name(), controllerNames.contains(listener.name()));
+        }
         boolean isVoter = config.quorumVoters().stream().anyMatch(v -> v.id() == config.nodeId());
         if (roles.contains(ProcessRole.CONTROLLER)) {
             Listener controllerListener = config.controllerListener().orElseThrow(() -> new ConfigException(
@@ -165,12 +167,22 @@ final class ListenerRules {
         }
     }
 
-    /** Only PLAINTEXT is served; any other protocol waits for TLS and SASL support. */
-    private static void checkPlaintext(BrokerConfig config, String property, String listenerName) {
+    /**
+     * Client listeners are PLAINTEXT or SSL; SASL_PLAINTEXT and SASL_SSL wait for SASL. Controller
+     * listeners are PLAINTEXT: they are the metadata quorum's Apache Ratis port, not a Kafka listener.
+     */
+    private static void checkServed(BrokerConfig config, String listenerName, boolean controller) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
-        if (protocol != SecurityProtocol.PLAINTEXT) {
-            throw new ConfigException(property, config.getList(property), "listener " + listenerName
-                    + " uses security protocol " + protocol + "; only PLAINTEXT listeners are supported");
+        if (controller && protocol != SecurityProtocol.PLAINTEXT) {
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                    "controller listener " + listenerName + " uses security protocol " + protocol + "; controller"
+                    + " listeners carry the metadata quorum over Apache Ratis and are PLAINTEXT only (TLS is served"
+                    + " on client and inter-broker listeners)");
+        }
+        if (protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SSL) {
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                    "listener " + listenerName + " uses security protocol " + protocol + "; only PLAINTEXT and SSL"
+                    + " listeners are supported (SASL is not served yet)");
         }
     }
 

@@ -57,10 +57,13 @@ class BrokerConfigTest {
         BrokerConfig config = BrokerConfig.defaults();
         assertThat(config.securityProtocol("PLAINTEXT")).isEqualTo(SecurityProtocol.PLAINTEXT);
         assertThat(config.securityProtocol("CONTROLLER")).isEqualTo(SecurityProtocol.PLAINTEXT);
+        assertThat(BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT"))
+                .securityProtocol("PLAINTEXT")).isEqualTo(SecurityProtocol.SSL);
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map",
-                "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("listener PLAINTEXT uses security protocol SSL")
-                .hasMessageContaining("only PLAINTEXT");
+                "PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listener PLAINTEXT uses security protocol SASL_SSL")
+                .hasMessageContaining("only PLAINTEXT and SSL");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:CLEARTEXT")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT:CLEARTEXT");
     }
@@ -111,11 +114,9 @@ class BrokerConfigTest {
     }
 
     @Test
-    void listenersOtherThanPlaintextAreRefused() {
-        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
-                "inter.broker.listener.name", "SSL")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("listener SSL uses security protocol SSL")
-                .hasMessageContaining("only PLAINTEXT");
+    void listenersOtherThanPlaintextAndSslAreRefused() {
+        assertThat(BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
+                "inter.broker.listener.name", "SSL")).securityProtocol("SSL")).isEqualTo(SecurityProtocol.SSL);
         assertThatThrownBy(() -> BrokerConfig.of(Map.of(
                 "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("SASL_PLAINTEXT");
