@@ -77,6 +77,8 @@ public final class BrokerConnection implements AutoCloseable {
     private final Class<? extends SocketChannel> channelClass;
     private final long reconnectBackoffMs;
     private final int requestTimeoutMs;
+    /** Null for a plaintext connection. */
+    private final ConnectionTls tls;
 
     // Owned by the loop.
     private Channel channel;
@@ -114,6 +116,13 @@ public final class BrokerConnection implements AutoCloseable {
      */
     public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
                      EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
+        this(brokerId, address, clientId, group, reconnectBackoffMs, requestTimeoutMs, null);
+    }
+
+    /** As the plaintext constructor, over TLS when {@code tls} is not null (the inter-broker listener is SSL). */
+    public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
+                     EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs, ConnectionTls tls) {
+        this.tls = tls;
         this.brokerId = brokerId;
         this.address = address;
         this.clientId = clientId;
@@ -217,6 +226,10 @@ public final class BrokerConnection implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(target.get().getHostString(),
+                                    target.get().getPort()));
+                        }
                         ch.pipeline()
                                 // Answers between brokers are trusted and may be large: no size limit.
                                 .addLast("frames", new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 0, 4, 0, 4))
@@ -396,6 +409,10 @@ public final class BrokerConnection implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof io.netty.handler.codec.DecoderException
+                    && cause.getCause() instanceof javax.net.ssl.SSLException tlsFailure) {
+                LOG.warn("TLS with broker {} failed: {}", brokerId, tlsFailure.getMessage());
+            }
             LOG.debug("Connection to broker {} failed", brokerId, cause);
             ctx.close();
         }

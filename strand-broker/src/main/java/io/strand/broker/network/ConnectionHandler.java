@@ -3,6 +3,8 @@ package io.strand.broker.network;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -127,6 +129,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             principal = security.plaintextPrincipal(client);
         }
         ctx.fireChannelActive();
+    }
+
+    /**
+     * On an SSL listener the client is known once the TLS handshake is done (the TLS handler passes no
+     * request on before): the principal of its certificate, ANONYMOUS without one. A failed handshake
+     * closes the connection (the TLS handler does) and is logged, as Kafka logs a failed authentication.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                LOG.info("Failed authentication with {} on listener {} (TLS handshake failed: {})",
+                        channel.remoteAddress(), listenerName, handshake.cause().getMessage());
+            } else if (security.securityProtocol() == SecurityProtocol.SSL
+                    && channel.remoteAddress() instanceof InetSocketAddress client) {
+                principal = security.sslPrincipal(ctx.pipeline().get(SslHandler.class).engine().getSession(), client);
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts Kafka client connections on one listener and runs them on Netty event loops (epoll where
- * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler};
+ * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler},
+ * behind a TLS handler and a {@link FileRegionReader} on an SSL listener;
  * handlers that may block run on the request pool the server is given (shared by every listener of
  * the node), the others on the event loops.
  *
@@ -49,8 +50,8 @@ public final class SocketServer implements AutoCloseable {
     private Channel serverChannel;
 
     /**
-     * @param security         the listener's protocol, configuration and principal builder; only
-     *                         PLAINTEXT is served yet
+     * @param security         the listener's protocol, configuration, TLS layer and principal builder;
+     *                         PLAINTEXT and SSL are served
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
@@ -58,7 +59,8 @@ public final class SocketServer implements AutoCloseable {
     public SocketServer(ListenerSecurity security, InetSocketAddress bindAddress,
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
                         SocketBuffers buffers) {
-        if (security.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+        if (security.securityProtocol() != SecurityProtocol.PLAINTEXT
+                && security.securityProtocol() != SecurityProtocol.SSL) {
             throw new IllegalArgumentException("listener " + security.listenerName() + ": "
                     + security.securityProtocol() + " is not served yet");
         }
@@ -103,6 +105,13 @@ public final class SocketServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (security.tls() != null) {
+                            // TLS first, nearest the socket; record data from segment files is read into
+                            // buffers for it (no sendfile through an encryption).
+                            ch.pipeline()
+                                    .addLast("tls", security.tls().newHandler(ch.alloc(), ch.remoteAddress()))
+                                    .addLast("file-reads", new FileRegionReader());
+                        }
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(maxRequestBytes))
                                 .addLast("requests", new ConnectionHandler(registry, security, requestPool));

@@ -2,6 +2,7 @@ package io.strand.broker.txn;
 
 import io.netty.channel.EventLoopGroup;
 import io.strand.broker.fetcher.BrokerConnection;
+import io.strand.broker.fetcher.ConnectionTls;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +29,8 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
     private final String clientId;
     private final long reconnectBackoffMs;
     private final int requestTimeoutMs;
+    /** Null for plaintext connections. */
+    private final ConnectionTls tls;
     private final EventLoopGroup group;
     private final Map<Integer, BrokerConnection> connections = new HashMap<>();
     /** Per broker, the future of the last request queued: the next one goes once it has completed. */
@@ -40,6 +43,13 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
      */
     public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
                              long reconnectBackoffMs, int requestTimeoutMs) {
+        this(threadName, address, clientId, reconnectBackoffMs, requestTimeoutMs, null);
+    }
+
+    /** As the plaintext constructor, over TLS when {@code tls} is not null (an SSL inter-broker listener). */
+    public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
+                             long reconnectBackoffMs, int requestTimeoutMs, ConnectionTls tls) {
+        this.tls = tls;
         this.address = address;
         this.clientId = clientId;
         this.reconnectBackoffMs = reconnectBackoffMs;
@@ -60,7 +70,7 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
             return CompletableFuture.failedFuture(new DisconnectException("connections to brokers are closed"));
         }
         BrokerConnection connection = connections.computeIfAbsent(brokerId, id -> new BrokerConnection(id,
-                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs));
+                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs, tls));
         CompletableFuture<ApiMessage> previous = tails.getOrDefault(brokerId, CompletableFuture.completedFuture(null));
         CompletableFuture<ApiMessage> next = previous.handle((ignored, failure) -> null)
                 .thenCompose(ignored -> connection.send(api, minVersion, maxVersion, request));

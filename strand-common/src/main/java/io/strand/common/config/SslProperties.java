@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
+import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -58,7 +59,7 @@ final class SslProperties {
                         "The SSLContext protocol (TLSv1.3, TLSv1.2, TLS).")
                 .define(SslConfigs.SSL_PROVIDER_CONFIG, Type.STRING, null, MEDIUM,
                         "Name of the JSSE security provider; when set, the JDK engine is used.")
-                .define(SslConfigs.SSL_CIPHER_SUITES_CONFIG, Type.LIST, null, LOW,
+                .define(SslConfigs.SSL_CIPHER_SUITES_CONFIG, Type.LIST, List.of(), LOW,
                         "Cipher suites to enable (Java names); all the engine supports by default.")
                 .define(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG, Type.LIST, SslConfigs.DEFAULT_SSL_ENABLED_PROTOCOLS,
                         MEDIUM, "TLS versions to enable.")

@@ -32,7 +32,7 @@ class SslPropertiesTest {
                 .containsEntry("ssl.client.auth", "none")
                 .containsEntry("ssl.endpoint.identification.algorithm", "https")
                 .containsEntry("ssl.principal.mapping.rules", "DEFAULT")
-                .containsEntry("ssl.cipher.suites", null)
+                .containsEntry("ssl.cipher.suites", List.of())
                 .containsEntry("ssl.keystore.location", null);
     }
 

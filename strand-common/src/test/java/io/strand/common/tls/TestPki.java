@@ -105,8 +105,11 @@ public final class TestPki {
     public Identity issue(String name, String subject, String... hosts) {
         try {
             KeyPair keys = newKeys();
-            JcaX509v3CertificateBuilder builder = builder(new X500Name(ca.getSubjectX500Principal().getName()),
-                    new X500Name(subject), keys);
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca,
+                    BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(1))), new javax.security.auth.x500.X500Principal(subject),
+                    keys.getPublic());
             List<GeneralName> names = new ArrayList<>();
             for (String host : hosts) {
                 boolean ip = host.chars().allMatch(c -> Character.isDigit(c) || c == '.') || host.contains(":");
