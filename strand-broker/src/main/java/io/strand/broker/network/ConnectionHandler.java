@@ -134,14 +134,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * On an SSL listener the client is known once the TLS handshake is done (the TLS handler passes no
      * request on before): the principal of its certificate, ANONYMOUS without one. A failed handshake
-     * closes the connection (the TLS handler does) and is logged, as Kafka logs a failed authentication.
+     * closes the connection (the TLS handler does) and is logged at INFO, as Kafka logs a failed
+     * authentication; a peer that just closes (the controller's broker probe) only at DEBUG.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent handshake) {
             if (!handshake.isSuccess()) {
-                LOG.info("Failed authentication with {} on listener {} (TLS handshake failed: {})",
-                        channel.remoteAddress(), listenerName, handshake.cause().getMessage());
+                // A peer that closes before finishing (a port probe, a health check) is no failed authentication.
+                if (handshake.cause() instanceof javax.net.ssl.SSLException) {
+                    LOG.info("Failed authentication with {} on listener {} (TLS handshake failed: {})",
+                            channel.remoteAddress(), listenerName, handshake.cause().getMessage());
+                } else {
+                    LOG.debug("TLS handshake with {} on listener {} ended: {}", channel.remoteAddress(), listenerName,
+                            handshake.cause().toString());
+                }
             } else if (security.securityProtocol() == SecurityProtocol.SSL
                     && channel.remoteAddress() instanceof InetSocketAddress client) {
                 principal = security.sslPrincipal(ctx.pipeline().get(SslHandler.class).engine().getSession(), client);
