@@ -165,6 +165,25 @@ class TlsListenerTest {
     }
 
     @Test
+    void onSaslSslOnlyAClientAuthSetForTheListenerCounts() {
+        // KIP-684: SASL authenticates the client there; a broker-wide ssl.client.auth is for SSL listeners.
+        Map<String, String> props = Map.of(
+                "listeners", "PLAINTEXT://127.0.0.1:0,SECURE://127.0.0.1:0,CONTROLLER://127.0.0.1:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SECURE:SSL,CONTROLLER:PLAINTEXT",
+                "ssl.client.auth", "required");
+        BrokerConfig global = BrokerConfig.of(props);
+        assertThat(ListenerSecurities.clientAuth(global, "SECURE", SecurityProtocol.SSL, global.listenerValues("SECURE")))
+                .isEqualTo(org.apache.kafka.common.config.SslClientAuth.REQUIRED);
+        assertThat(ListenerSecurities.clientAuth(global, "SECURE", SecurityProtocol.SASL_SSL,
+                global.listenerValues("SECURE"))).isEqualTo(org.apache.kafka.common.config.SslClientAuth.NONE);
+        Map<String, String> perListener = new HashMap<>(props);
+        perListener.put("listener.name.secure.ssl.client.auth", "requested");
+        BrokerConfig own = BrokerConfig.of(perListener);
+        assertThat(ListenerSecurities.clientAuth(own, "SECURE", SecurityProtocol.SASL_SSL, own.listenerValues("SECURE")))
+                .isEqualTo(org.apache.kafka.common.config.SslClientAuth.REQUESTED);
+    }
+
+    @Test
     void anSslListenerWithoutKeyStoreIsRefusedAtStart() {
         BrokerConfig config = BrokerConfig.of(Map.of(
                 "listeners", "SSL://127.0.0.1:0,CONTROLLER://127.0.0.1:9093",
