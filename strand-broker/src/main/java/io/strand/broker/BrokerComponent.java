@@ -197,7 +197,8 @@ final class BrokerComponent implements NodeComponent {
                 () -> quorum.publishedImage().appliedOffset(), logManager::offlineDirectoryIds);
         BrokerLifecycleManager brokerLifecycle = lifecycle;
         fetchers = new ReplicaFetcherManager(fetcherConfig(config), brokerLifecycle::brokerEpoch,
-                brokerId -> interBrokerAddress(quorum.image(), brokerId), time);
+                brokerId -> interBrokerAddress(quorum.image(), brokerId), ListenerSecurities.interBrokerTls(config),
+                time);
         QuorumControllerChannel isrChannel = alterPartitionChannel;
         Replication replication = new Replication(time, config.replicaLagTimeMaxMs(),
                 new AlterPartitionBatcher(request -> isrChannel.send(ApiKeys.ALTER_PARTITION, request)
@@ -278,14 +279,14 @@ final class BrokerComponent implements NodeComponent {
         markerChannel = new WriteTxnMarkersChannel(nodeId, quorum::publishedImage,
                 new BrokerConnections("strand-txn-marker-network-" + nodeId,
                         brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config)),
+                        TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, ListenerSecurities.interBrokerTls(config), InterBrokerSasl.of(config)),
                 writeTxnMarkersHandler.localWriter(), TXN_MARKER_RETRY_BACKOFF_MS);
         transactions = new TransactionCoordinatorService(nodeId, TransactionCoordinatorConfig.from(config.originals()),
                 replicaManager, new ProducerIdManagerSource(producerIds), markerChannel,
                 groups.coordinator()::partitionFor, time);
         verifierConnections = new BrokerConnections("strand-txn-verify-network-" + nodeId,
                 brokerId -> interBrokerAddress(quorum.image(), brokerId), clientId,
-                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, InterBrokerSasl.of(config));
+                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, ListenerSecurities.interBrokerTls(config), InterBrokerSasl.of(config));
         transactionVerifier = new CoordinatorTransactionVerifier(nodeId, transactions, verifierConnections);
         produceVerifier = config.transactionPartitionVerificationEnable() ? transactionVerifier
                 : TransactionVerifier.addingOnly(transactionVerifier);

@@ -54,6 +54,7 @@ final class ClientListeners implements AutoCloseable {
         for (BrokerConfig.Listener listener : listeners) {
             ListenerSecurity security = ListenerSecurities.of(config, listener.name());
             SaslMechanisms sasl = security.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT
+                    || security.securityProtocol() == SecurityProtocol.SASL_SSL
                     ? new SaslMechanisms(security, scram) : null;
             servers.add(new SocketServer(security, sasl, bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,

@@ -11,7 +11,7 @@ import org.apache.kafka.common.security.JaasContext;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
- * How this broker authenticates to the others when the inter-broker listener is SASL_PLAINTEXT, as
+ * How this broker authenticates to the others when the inter-broker listener is SASL_PLAINTEXT or SASL_SSL, as
  * Kafka's brokers do: mechanism {@code sasl.mechanism.inter.broker.protocol}, and the {@code username}
  * and {@code password} options of the inter-broker listener's JAAS line for that mechanism
  * ({@code listener.name.<l>.<mechanism>.sasl.jaas.config}). Stateless.
@@ -27,7 +27,8 @@ final class InterBrokerSasl {
      */
     static SaslClientSettings of(BrokerConfig config) {
         String listener = config.interBrokerListenerName();
-        if (config.securityProtocol(listener) != SecurityProtocol.SASL_PLAINTEXT) {
+        if (config.securityProtocol(listener) != SecurityProtocol.SASL_PLAINTEXT
+                && config.securityProtocol(listener) != SecurityProtocol.SASL_SSL) {
             return null;
         }
         String mechanism = config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL);

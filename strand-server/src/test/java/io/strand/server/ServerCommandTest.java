@@ -105,9 +105,10 @@ class ServerCommandTest {
     }
 
     @Test
-    void aListenerOtherThanPlaintextIsRefused() {
-        assertThat(runAndCaptureErr("server", "-o", "listener.security.protocol.map=PLAINTEXT:SSL,CONTROLLER:PLAINTEXT"))
-                .contains("listener PLAINTEXT uses security protocol SSL").contains("only PLAINTEXT");
+    void aListenerOfAnUnservedProtocolIsRefused() {
+        assertThat(runAndCaptureErr("server", "-o",
+                "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"))
+                .contains("listener PLAINTEXT uses security protocol SASL_PLAINTEXT").contains("only PLAINTEXT and SSL");
     }
 
     @Test

@@ -94,6 +94,8 @@ public final class BrokerConnection implements AutoCloseable {
     private final int requestTimeoutMs;
     /** SASL credentials for the broker's listener; null on PLAINTEXT. */
     private final SaslClientSettings sasl;
+    /** Null for a plaintext connection. */
+    private final ConnectionTls tls;
 
     // Owned by the loop.
     /** The broker's versions while this connection authenticates; moved to {@link #versions} once it has. */
@@ -136,14 +138,17 @@ public final class BrokerConnection implements AutoCloseable {
      */
     public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
                      EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs) {
-        this(brokerId, address, clientId, group, reconnectBackoffMs, requestTimeoutMs, null);
+        this(brokerId, address, clientId, group, reconnectBackoffMs, requestTimeoutMs, null, null);
     }
 
     /**
-     * @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT
+     * @param tls  the TLS layer of an SSL or SASL_SSL inter-broker listener; null for PLAINTEXT and SASL_PLAINTEXT
+     * @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT and SSL
      */
     public BrokerConnection(int brokerId, Supplier<Optional<InetSocketAddress>> address, String clientId,
-                     EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs, SaslClientSettings sasl) {
+                     EventLoopGroup group, long reconnectBackoffMs, int requestTimeoutMs, ConnectionTls tls,
+                     SaslClientSettings sasl) {
+        this.tls = tls;
         this.sasl = sasl;
         this.brokerId = brokerId;
         this.address = address;
@@ -257,6 +262,10 @@ public final class BrokerConnection implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(target.get().getHostString(),
+                                    target.get().getPort()));
+                        }
                         ch.pipeline()
                                 // Answers between brokers are trusted and may be large: no size limit.
                                 .addLast("frames", new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 0, 4, 0, 4))
@@ -521,6 +530,10 @@ public final class BrokerConnection implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof io.netty.handler.codec.DecoderException
+                    && cause.getCause() instanceof javax.net.ssl.SSLException tlsFailure) {
+                LOG.warn("TLS with broker {} failed: {}", brokerId, tlsFailure.getMessage());
+            }
             LOG.debug("Connection to broker {} failed", brokerId, cause);
             ctx.close();
         }

@@ -39,8 +39,14 @@ public final class NettyLeaderEndpoint implements LeaderEndpoint {
      */
     public NettyLeaderEndpoint(int leaderId, Supplier<Optional<InetSocketAddress>> address, FetcherConfig config,
                                EventLoopGroup network) {
+        this(leaderId, address, config, network, null);
+    }
+
+    /** As the plaintext constructor, over TLS when {@code tls} is not null. */
+    public NettyLeaderEndpoint(int leaderId, Supplier<Optional<InetSocketAddress>> address, FetcherConfig config,
+                               EventLoopGroup network, ConnectionTls tls) {
         this.connection = new BrokerConnection(leaderId, address, config.clientId(), network, config.backoffMs(),
-                config.requestTimeoutMs(), config.sasl());
+                config.requestTimeoutMs(), tls, config.sasl());
     }
 
     @Override

@@ -50,14 +50,20 @@ public final class ReplicaFetcherManager implements AutoCloseable {
      */
     public ReplicaFetcherManager(FetcherConfig config, LongSupplier brokerEpoch,
                                  IntFunction<Optional<InetSocketAddress>> leaderAddress, Time time) {
+        this(config, brokerEpoch, leaderAddress, null, time);
+    }
+
+    /** As the plaintext constructor, fetching over TLS when {@code tls} is not null (an SSL inter-broker listener). */
+    public ReplicaFetcherManager(FetcherConfig config, LongSupplier brokerEpoch,
+                                 IntFunction<Optional<InetSocketAddress>> leaderAddress, ConnectionTls tls, Time time) {
         this(config, brokerEpoch, time, BrokerConnection.newEventLoopGroup("strand-replica-network", 1),
-                leaderAddress);
+                leaderAddress, tls);
     }
 
     private ReplicaFetcherManager(FetcherConfig config, LongSupplier brokerEpoch, Time time, EventLoopGroup network,
-                                  IntFunction<Optional<InetSocketAddress>> leaderAddress) {
+                                  IntFunction<Optional<InetSocketAddress>> leaderAddress, ConnectionTls tls) {
         this(config, brokerEpoch, leaderId -> new NettyLeaderEndpoint(leaderId, () -> leaderAddress.apply(leaderId),
-                config, network), time, network);
+                config, network, tls), time, network);
     }
 
     /** With leaders reached through {@code endpoints} (tests); {@code network}, if any, is closed with it. */

@@ -3,6 +3,8 @@ package io.strand.broker.network;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -177,6 +179,37 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     version -> apiVersions != null && apiVersions.servesVersion(version));
         }
         ctx.fireChannelActive();
+    }
+
+    /**
+     * On an SSL listener the client is known once the TLS handshake is done (the TLS handler passes no
+     * request on before): the principal of its certificate, ANONYMOUS without one. A failed handshake
+     * closes the connection (the TLS handler does) and is logged at INFO, as Kafka logs a failed
+     * authentication; a peer that just closes (the controller's broker probe) only at DEBUG.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == FrameDecoder.MEMORY_EXHAUSTED || event == FrameDecoder.MEMORY_AVAILABLE) {
+            waitingForMemory = event == FrameDecoder.MEMORY_EXHAUSTED;
+            maybePauseOrResumeReading();
+            return;
+        }
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                // A peer that closes before finishing (a port probe, a health check) is no failed authentication.
+                if (handshake.cause() instanceof javax.net.ssl.SSLException) {
+                    LOG.info("Failed authentication with {} on listener {} (TLS handshake failed: {})",
+                            channel.remoteAddress(), listenerName, handshake.cause().getMessage());
+                } else {
+                    LOG.debug("TLS handshake with {} on listener {} ended: {}", channel.remoteAddress(), listenerName,
+                            handshake.cause().toString());
+                }
+            } else if (security.securityProtocol() == SecurityProtocol.SSL
+                    && channel.remoteAddress() instanceof InetSocketAddress client) {
+                principal = security.sslPrincipal(ctx.pipeline().get(SslHandler.class).engine().getSession(), client);
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -431,16 +464,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event == FrameDecoder.MEMORY_EXHAUSTED || event == FrameDecoder.MEMORY_AVAILABLE) {
-            waitingForMemory = event == FrameDecoder.MEMORY_EXHAUSTED;
-            maybePauseOrResumeReading();
-            return;
-        }
-        super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * @param header           the parsed request header (correlation id, client id)
  * @param clientAddress    the peer's address
  * @param listenerName     the listener the connection came in on
- * @param securityProtocol the listener's protocol (listener.security.protocol.map): PLAINTEXT or SASL_PLAINTEXT
+ * @param securityProtocol the listener's protocol (listener.security.protocol.map)
  * @param principal        who the client is, as the listener's principal builder names it (the SASL user once authenticated)
  * @param receivedNs       monotonic time the frame was read
  * @param eventLoop        the connection's event loop: work that resumes later (a long poll) runs here

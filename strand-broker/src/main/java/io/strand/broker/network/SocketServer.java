@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts Kafka client connections on one listener and runs them on Netty event loops (epoll where
- * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler};
+ * the platform has it). Each connection gets a {@link FrameDecoder} and a {@link ConnectionHandler},
+ * behind a TLS handler and a {@link FileRegionReader} on an SSL listener;
  * handlers that may block run on the request pool the server is given (shared by every listener of
  * the node), the others on the event loops.
  *
@@ -59,9 +60,9 @@ public final class SocketServer implements AutoCloseable {
     }
 
     /**
-     * @param security         the listener's protocol, configuration and principal builder; PLAINTEXT
-     *                         and SASL_PLAINTEXT are served
-     * @param sasl             a SASL listener's mechanisms; null for PLAINTEXT
+     * @param security         the listener's protocol, configuration, TLS layer and principal builder;
+     *                         PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are served
+     * @param sasl             a SASL listener's mechanisms; null for PLAINTEXT and SSL
      * @param eventLoops       network threads; 0 for one per core
      * @param requestPool      where handlers that may block run (a {@link RequestHandlerPool})
      * @param buffers          the kernel buffer sizes of accepted connections
@@ -72,13 +73,19 @@ public final class SocketServer implements AutoCloseable {
                         int maxRequestBytes, ApiRegistry registry, int eventLoops, Executor requestPool,
                         SocketBuffers buffers, ConnectionBounds bounds) {
         SecurityProtocol protocol = security.securityProtocol();
-        if (protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SASL_PLAINTEXT) {
+        boolean saslProtocol = protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL;
+        boolean tlsProtocol = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL;
+        if (protocol != SecurityProtocol.PLAINTEXT && !saslProtocol && !tlsProtocol) {
             throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
-                    + " is not served yet");
+                    + " is not served");
         }
-        if ((protocol == SecurityProtocol.SASL_PLAINTEXT) != (sasl != null)) {
+        if (saslProtocol != (sasl != null)) {
             throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
                     + (sasl == null ? " needs its SASL mechanisms" : " has no SASL mechanisms"));
+        }
+        if (tlsProtocol != (security.tls() != null)) {
+            throw new IllegalArgumentException("listener " + security.listenerName() + ": " + protocol
+                    + (tlsProtocol ? " needs its TLS layer" : " has a TLS layer"));
         }
         this.listenerName = security.listenerName();
         this.security = security;
@@ -136,8 +143,15 @@ public final class SocketServer implements AutoCloseable {
                         }
                         ch.closeFuture().addListener(f -> bounds.limits().release(ch));
                         connections.add(ch);
+                        ch.pipeline().addLast("activity", activity);
+                        if (security.tls() != null) {
+                            // TLS first, nearest the socket; record data from segment files is read into
+                            // buffers for it (no sendfile through an encryption).
+                            ch.pipeline()
+                                    .addLast("tls", security.tls().newHandler(ch.alloc(), ch.remoteAddress()))
+                                    .addLast("file-reads", new FileRegionReader());
+                        }
                         ch.pipeline()
-                                .addLast("activity", activity)
                                 .addLast("frames", sasl == null ? new FrameDecoder(maxRequestBytes, bounds.memory())
                                         : new FrameDecoder(sasl.maxReceiveBytes(), "sasl.server.max.receive.size",
                                                 bounds.memory()))

@@ -2,6 +2,7 @@ package io.strand.broker.txn;
 
 import io.netty.channel.EventLoopGroup;
 import io.strand.broker.fetcher.BrokerConnection;
+import io.strand.broker.fetcher.ConnectionTls;
 import io.strand.broker.fetcher.SaslClientSettings;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -29,6 +30,8 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
     private final String clientId;
     private final long reconnectBackoffMs;
     private final int requestTimeoutMs;
+    /** Null for plaintext connections. */
+    private final ConnectionTls tls;
     private final EventLoopGroup group;
     private final SaslClientSettings sasl;
     private final Map<Integer, BrokerConnection> connections = new HashMap<>();
@@ -42,12 +45,16 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
      */
     public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
                              long reconnectBackoffMs, int requestTimeoutMs) {
-        this(threadName, address, clientId, reconnectBackoffMs, requestTimeoutMs, null);
+        this(threadName, address, clientId, reconnectBackoffMs, requestTimeoutMs, null, null);
     }
 
-    /** @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT */
+    /**
+     * @param tls  the TLS layer of an SSL or SASL_SSL inter-broker listener; null for PLAINTEXT and SASL_PLAINTEXT
+     * @param sasl how to authenticate to a SASL inter-broker listener; null for PLAINTEXT and SSL
+     */
     public BrokerConnections(String threadName, IntFunction<Optional<InetSocketAddress>> address, String clientId,
-                             long reconnectBackoffMs, int requestTimeoutMs, SaslClientSettings sasl) {
+                             long reconnectBackoffMs, int requestTimeoutMs, ConnectionTls tls, SaslClientSettings sasl) {
+        this.tls = tls;
         this.sasl = sasl;
         this.address = address;
         this.clientId = clientId;
@@ -69,7 +76,7 @@ public final class BrokerConnections implements BrokerRequestSender, AutoCloseab
             return CompletableFuture.failedFuture(new DisconnectException("connections to brokers are closed"));
         }
         BrokerConnection connection = connections.computeIfAbsent(brokerId, id -> new BrokerConnection(id,
-                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs, sasl));
+                () -> address.apply(id), clientId, group, reconnectBackoffMs, requestTimeoutMs, tls, sasl));
         CompletableFuture<ApiMessage> previous = tails.getOrDefault(brokerId, CompletableFuture.completedFuture(null));
         CompletableFuture<ApiMessage> next = previous.handle((ignored, failure) -> null)
                 .thenCompose(ignored -> connection.send(api, minVersion, maxVersion, request));

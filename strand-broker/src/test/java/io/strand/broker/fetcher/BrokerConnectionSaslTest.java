@@ -121,7 +121,7 @@ class BrokerConnectionSaslTest {
         for (SaslClientSettings sasl : List.of(new SaslClientSettings("PLAIN", "broker", "broker-secret"),
                 new SaslClientSettings("SCRAM-SHA-512", "broker", "scram-secret"))) {
             BrokerConnection connection = new BrokerConnection(1, () -> Optional.of(address), "test", network, 0,
-                    10_000, sasl);
+                    10_000, null, sasl);
             assertThat(whoAmI(connection)).isEqualTo("User:broker");
             assertThat(whoAmI(connection)).isEqualTo("User:broker");
             connection.close();
@@ -131,7 +131,7 @@ class BrokerConnectionSaslTest {
     @Test
     void aRefusedPasswordFailsTheRequestWithSaslAuthenticationException() throws Exception {
         InetSocketAddress address = startServer(0);
-        BrokerConnection connection = new BrokerConnection(1, () -> Optional.of(address), "test", network, 0, 10_000,
+        BrokerConnection connection = new BrokerConnection(1, () -> Optional.of(address), "test", network, 0, 10_000, null,
                 new SaslClientSettings("SCRAM-SHA-512", "broker", "wrong"));
         assertThatThrownBy(() -> whoAmI(connection)).hasCauseInstanceOf(SaslAuthenticationException.class)
                 .hasMessageContaining("invalid credentials");
@@ -141,7 +141,7 @@ class BrokerConnectionSaslTest {
     @Test
     void reconnectsBeforeItsSessionEndsSoTheBrokerNeverCutsItOff() throws Exception {
         InetSocketAddress address = startServer(400);
-        BrokerConnection connection = new BrokerConnection(1, () -> Optional.of(address), "test", network, 0, 10_000,
+        BrokerConnection connection = new BrokerConnection(1, () -> Optional.of(address), "test", network, 0, 10_000, null,
                 new SaslClientSettings("PLAIN", "broker", "broker-secret"));
         for (int i = 0; i < 4; i++) {
             assertThat(whoAmI(connection)).isEqualTo("User:broker");

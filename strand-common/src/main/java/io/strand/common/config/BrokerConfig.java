@@ -132,7 +132,8 @@ public final class BrokerConfig {
                     "Security protocol between brokers; names the inter-broker listener when "
                     + INTER_BROKER_LISTENER_NAME + " is unset. Not together with " + INTER_BROKER_LISTENER_NAME + ".")
             .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
-                    LOW, "Security protocol of each listener name; PLAINTEXT and SASL_PLAINTEXT are served.")
+                    LOW, "Security protocol of each listener name: PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are"
+                            + " served (only PLAINTEXT on controller listeners).")
             .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
                     "Voters of the metadata quorum as id@host:port. Left unset while "
                     + CONTROLLER_QUORUM_BOOTSTRAP_SERVERS + " is set, the quorum is this node alone (what Kafka's"
@@ -276,6 +277,7 @@ public final class BrokerConfig {
                             + " listener.name.<l>.<mechanism>.connections.max.reauth.ms.");
 
     static {
+        SslProperties.define(DEF);
         Set<String> dynamic = new java.util.HashSet<>();
         for (String topicConfig : TopicConfigs.names()) {
             List<String> synonyms = TopicConfigs.brokerSynonyms(topicConfig);

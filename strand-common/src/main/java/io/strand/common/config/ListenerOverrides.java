@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -23,10 +24,17 @@ final class ListenerOverrides {
      * rather than accepted and ignored. Each part that reads its settings per listener (TLS, SASL,
      * connection limits) adds its properties here.
      */
-    static final Set<String> PER_LISTENER = Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
-            BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE,
-            BrokerConfig.SASL_ENABLED_MECHANISMS, BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE,
-            BrokerConfig.CONNECTIONS_MAX_REAUTH_MS);
+    static final Set<String> PER_LISTENER;
+
+    static {
+        Set<String> perListener = new java.util.HashSet<>(SslProperties.NAMES);
+        perListener.addAll(Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
+                BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE,
+                BrokerConfig.SASL_ENABLED_MECHANISMS, BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE,
+                BrokerConfig.CONNECTIONS_MAX_REAUTH_MS));
+        PER_LISTENER = Set.copyOf(perListener);
+    }
+
     /** Settings Kafka reads only per listener and mechanism: {@code <mechanism>.<setting>}. */
     private static final Set<String> MECHANISM_SETTINGS = Set.of("sasl.jaas.config",
             "sasl.server.callback.handler.class", "sasl.login.callback.handler.class", "sasl.login.class",
@@ -78,6 +86,14 @@ final class ListenerOverrides {
             if (!PER_LISTENER.contains(m.group(2)) && !isMechanismProperty(name)) {
                 throw new ConfigException(name, config.original(name), m.group(2)
                         + " cannot be set per listener; set it without the listener prefix");
+            }
+            if (PER_LISTENER.contains(m.group(2))) {
+                // Parsed and checked as the property itself is, naming the prefixed property.
+                ConfigDef.ConfigKey key = BrokerConfig.DEF.configKeys().get(m.group(2));
+                Object parsed = ConfigDef.parseType(name, config.original(name), key.type);
+                if (key.validator != null) {
+                    key.validator.ensureValid(name, parsed);
+                }
             }
         }
     }

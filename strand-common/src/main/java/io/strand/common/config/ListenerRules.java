@@ -24,8 +24,10 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
- * Kafka's KRaft mode makes them, plus one of Strand's own: only PLAINTEXT and SASL_PLAINTEXT listeners are served,
- * so a listener of any other security protocol is refused instead of silently served in the clear.
+ * Kafka's KRaft mode makes them, plus Strand's own about security protocols: client listeners are
+ * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (SASL with the mechanisms served), and controller listeners
+ * PLAINTEXT only (the metadata quorum runs over Apache Ratis' own transport, which Strand does not
+ * secure); any other protocol is refused instead of silently served in the clear.
  *
  * <ul>
  *   <li>every listener name is distinct, every non-zero port too, and each name has a security
@@ -55,10 +57,10 @@ final class ListenerRules {
         Set<ProcessRole> roles = config.processRoles();
         List<Listener> listeners = config.listeners();
         checkDistinct(config, listeners);
-        for (Listener listener : listeners) {
-            checkServed(config, listener.name());
-        }
         List<String> controllerNames = config.controllerListenerNames();
+        for (Listener listener : listeners) {
+            checkServed(config, listener.name(), controllerNames.contains(listener.name()));
+        }
         boolean isVoter = config.quorumVoters().stream().anyMatch(v -> v.id() == config.nodeId());
         if (roles.contains(ProcessRole.CONTROLLER)) {
             Listener controllerListener = config.controllerListener().orElseThrow(() -> new ConfigException(
@@ -169,24 +171,26 @@ final class ListenerRules {
     static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     /**
-     * PLAINTEXT and SASL_PLAINTEXT are served; SASL_PLAINTEXT only on client listeners, with mechanisms
-     * among {@link #SERVED_SASL_MECHANISMS}, and on the inter-broker one only with
-     * {@code sasl.mechanism.inter.broker.protocol} among them. TLS (SSL, SASL_SSL) is refused until it is
-     * served.
+     * Client listeners may be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; a SASL one with mechanisms among
+     * {@link #SERVED_SASL_MECHANISMS}, and the inter-broker one only with
+     * {@code sasl.mechanism.inter.broker.protocol} among them. Controller listeners are PLAINTEXT: they are
+     * the metadata quorum's Apache Ratis port, not a Kafka listener.
      */
-    private static void checkServed(BrokerConfig config, String listenerName) {
+    private static void checkServed(BrokerConfig config, String listenerName, boolean controller) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
-        if (protocol == SecurityProtocol.PLAINTEXT) {
+        if (controller && protocol != SecurityProtocol.PLAINTEXT) {
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                    "controller listener " + listenerName + " uses security protocol " + protocol + "; controller"
+                    + " listeners carry the metadata quorum over Apache Ratis and are PLAINTEXT only (TLS and SASL are"
+                    + " served on client and inter-broker listeners)");
+        }
+        if (protocol == SecurityProtocol.PLAINTEXT || protocol == SecurityProtocol.SSL) {
             return;
         }
-        if (protocol != SecurityProtocol.SASL_PLAINTEXT) {
-            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "listener " + listenerName
-                    + " uses security protocol " + protocol + "; only PLAINTEXT and SASL_PLAINTEXT listeners are"
-                    + " supported");
-        }
-        if (config.controllerListenerNames().contains(listenerName)) {
-            throw new ConfigException(LISTENERS, config.getList(LISTENERS), "controller listener " + listenerName
-                    + " uses security protocol " + protocol + "; the metadata quorum's listener must be PLAINTEXT");
+        if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+                    "listener " + listenerName + " uses security protocol " + protocol + "; PLAINTEXT, SSL,"
+                    + " SASL_PLAINTEXT and SASL_SSL listeners are supported");
         }
         Object mechanisms = config.listenerValues(listenerName).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
         List<?> enabled = mechanisms instanceof List<?> list ? list : List.of();

@@ -58,10 +58,13 @@ class BrokerConfigTest {
         BrokerConfig config = BrokerConfig.defaults();
         assertThat(config.securityProtocol("PLAINTEXT")).isEqualTo(SecurityProtocol.PLAINTEXT);
         assertThat(config.securityProtocol("CONTROLLER")).isEqualTo(SecurityProtocol.PLAINTEXT);
+        assertThat(BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT"))
+                .securityProtocol("PLAINTEXT")).isEqualTo(SecurityProtocol.SSL);
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map",
-                "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("listener PLAINTEXT uses security protocol SSL")
-                .hasMessageContaining("only PLAINTEXT");
+                "PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listener PLAINTEXT uses security protocol SASL_SSL")
+                .hasMessageContaining("only PLAINTEXT and SSL");
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:CLEARTEXT")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("PLAINTEXT:CLEARTEXT");
     }
@@ -142,16 +145,13 @@ class BrokerConfigTest {
         assertThat(BrokerConfig.of(interBroker).interBrokerListenerName()).isEqualTo("SASL_PLAINTEXT");
         Map<String, String> sslSasl = new java.util.HashMap<>(base);
         sslSasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
-        assertThatThrownBy(() -> BrokerConfig.of(sslSasl)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("SASL_SSL");
+        assertThat(BrokerConfig.of(sslSasl).securityProtocol("SASL_PLAINTEXT")).isEqualTo(SecurityProtocol.SASL_SSL);
     }
 
     @Test
-    void listenersOtherThanPlaintextAreRefused() {
-        assertThatThrownBy(() -> BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
-                "inter.broker.listener.name", "SSL")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("listener SSL uses security protocol SSL")
-                .hasMessageContaining("only PLAINTEXT");
+    void listenerSecurityProtocolsAreCheckedAsServed() {
+        assertThat(BrokerConfig.of(Map.of("listeners", "SSL://:9092,CONTROLLER://:9093",
+                "inter.broker.listener.name", "SSL")).securityProtocol("SSL")).isEqualTo(SecurityProtocol.SSL);
         assertThatThrownBy(() -> BrokerConfig.of(Map.of(
                 "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("GSSAPI");

@@ -1,0 +1,150 @@
+package io.strand.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+
+/**
+ * Turns the {@link SharedFileRegion}s a response writes (record data in segment files) into pooled
+ * direct buffers, for connections whose bytes must pass through a TLS engine, which cannot take a
+ * file region ({@code sendfile} would bypass the encryption). Sits between the TLS handler and the
+ * request handlers; plaintext connections do not have it and keep {@code sendfile}.
+ *
+ * <p>Record data is read from the page cache straight into a pooled direct buffer with a positional
+ * read (the one copy TLS needs: the engine encrypts from it), at most {@value #CHUNK_BYTES} bytes at a
+ * time and only while the channel is writable, so a large fetch never holds more than a chunk beyond
+ * the socket's high-water mark. Everything written after a region waits behind it, so a connection's
+ * bytes keep their order. A flush drains what the channel takes and flushes once, so the TLS engine
+ * sees a whole response at a time rather than one record per part.
+ *
+ * <p>Not thread-safe: on the connection's event loop only, as every handler.
+ */
+final class FileRegionReader extends ChannelDuplexHandler {
+
+    /** Bytes read from a region per buffer. */
+    static final int CHUNK_BYTES = 256 * 1024;
+
+    /** A write held back behind a region (or the region being read). */
+    private static final class Held {
+        final Object msg;
+        final ChannelPromise promise;
+        /** For a region: the next position to read, relative to the region. */
+        long transferred;
+
+        Held(Object msg, ChannelPromise promise) {
+            this.msg = msg;
+            this.promise = promise;
+        }
+    }
+
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** Whether a flush was asked for while writes are held: the drain flushes when done. */
+    private boolean flushPending;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (held.isEmpty() && !(msg instanceof SharedFileRegion)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        held.addLast(new Held(msg, promise));
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (held.isEmpty()) {
+            ctx.flush();
+            return;
+        }
+        flushPending = true;
+        drain(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && flushPending) {
+            drain(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        discard(new ClosedChannelException());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        discard(new ClosedChannelException());
+    }
+
+    /** Writes held messages, reading regions chunk by chunk, while the channel is writable; then flushes. */
+    private void drain(ChannelHandlerContext ctx) {
+        try {
+            while (!held.isEmpty() && ctx.channel().isWritable()) {
+                Held next = held.peekFirst();
+                if (!(next.msg instanceof SharedFileRegion region)) {
+                    held.removeFirst();
+                    ctx.write(next.msg, next.promise);
+                    continue;
+                }
+                ByteBuf chunk = readChunk(ctx, region, next);
+                if (next.transferred == region.count()) {
+                    held.removeFirst();
+                    region.release();
+                    ctx.write(chunk, next.promise);
+                } else {
+                    ctx.write(chunk, ctx.voidPromise());
+                }
+            }
+        } catch (IOException e) {
+            discard(e);
+            ctx.fireExceptionCaught(e);
+            ctx.close();
+            return;
+        }
+        if (held.isEmpty()) {
+            flushPending = false;
+        }
+        ctx.flush();
+    }
+
+    private static ByteBuf readChunk(ChannelHandlerContext ctx, SharedFileRegion region, Held at) throws IOException {
+        int length = (int) Math.min(CHUNK_BYTES, region.count() - at.transferred);
+        ByteBuf chunk = ctx.alloc().directBuffer(length);
+        try {
+            long position = region.position() + at.transferred;
+            while (chunk.writerIndex() < length) {
+                int read = chunk.writeBytes(region.fileChannel(), position + chunk.writerIndex(),
+                        length - chunk.writerIndex());
+                if (read < 0) {
+                    throw new EOFException("segment file ended at position " + (position + chunk.writerIndex())
+                            + ", expected " + (region.position() + region.count()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            chunk.release();
+            throw e;
+        }
+        at.transferred += length;
+        return chunk;
+    }
+
+    private void discard(Throwable cause) {
+        flushPending = false;
+        Held next;
+        while ((next = held.pollFirst()) != null) {
+            ReferenceCountUtil.release(next.msg);
+            if (!next.promise.isVoid()) {
+                next.promise.tryFailure(cause);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.strand.broker.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Record data from segment files reaches a TLS connection as buffers, in order, a chunk at a time. */
+class FileRegionReaderTest {
+
+    @TempDir
+    Path dir;
+
+    private byte[] segment(int bytes) throws Exception {
+        byte[] data = new byte[bytes];
+        new Random(42).nextBytes(data);
+        Files.write(dir.resolve("segment.log"), data);
+        return data;
+    }
+
+    /** Everything the channel wrote, concatenated; counts the chunks read from the file. */
+    private static byte[] written(EmbeddedChannel channel, int[] directBuffers) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            if (buf.isDirect()) {
+                directBuffers[0]++;
+                assertThat(buf.readableBytes()).isLessThanOrEqualTo(FileRegionReader.CHUNK_BYTES);
+            }
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            out.writeBytes(bytes);
+            buf.release();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aRegionGoesOutAsBuffersBetweenTheBytesWrittenAroundIt() throws Exception {
+        byte[] data = segment(3 * FileRegionReader.CHUNK_BYTES + 1000);
+        try (FileChannel file = FileChannel.open(dir.resolve("segment.log"), StandardOpenOption.READ)) {
+            EmbeddedChannel channel = new EmbeddedChannel(new FileRegionReader());
+            // A tiny high-water mark: the reader stops after each chunk and resumes when the channel drains.
+            channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1, 2));
+            SharedFileRegion region = new SharedFileRegion(file, 500, data.length - 700);
+            channel.write(Unpooled.copiedBuffer("head", StandardCharsets.US_ASCII));
+            channel.write(region);
+            channel.write(Unpooled.copiedBuffer("tail", StandardCharsets.US_ASCII));
+            channel.flush();
+            channel.runPendingTasks();
+            int[] chunks = {0};
+            byte[] out = written(channel, chunks);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes("head".getBytes(StandardCharsets.US_ASCII));
+            expected.write(data, 500, data.length - 700);
+            expected.writeBytes("tail".getBytes(StandardCharsets.US_ASCII));
+            assertThat(out).isEqualTo(expected.toByteArray());
+            assertThat(chunks[0]).isEqualTo(4);
+            assertThat(region.refCnt()).isZero();
+            assertThat(file.isOpen()).as("the segment owns its file").isTrue();
+            assertThat(channel.finish()).isFalse();
+        }
+    }
+
+    @Test
+    void whatIsHeldWhenTheConnectionClosesIsReleased() throws Exception {
+        byte[] data = segment(1000);
+        try (FileChannel file = FileChannel.open(dir.resolve("segment.log"), StandardOpenOption.READ)) {
+            EmbeddedChannel channel = new EmbeddedChannel(new FileRegionReader());
+            SharedFileRegion region = new SharedFileRegion(file, 0, data.length);
+            ByteBuf tail = Unpooled.copiedBuffer("tail", StandardCharsets.US_ASCII);
+            channel.write(region);
+            channel.write(tail);
+            channel.close();
+            assertThat(region.refCnt()).isZero();
+            assertThat(tail.refCnt()).isZero();
+        }
+    }
+}
