@@ -23,10 +23,10 @@ final class ListenerOverrides {
      * rather than accepted and ignored. Each part that reads its settings per listener (TLS, SASL,
      * connection limits) adds its properties here.
      */
-    static final Set<String> PER_LISTENER = Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
+    static final Set<String> PER_LISTENER = union(Set.of(BrokerConfig.PRINCIPAL_BUILDER_CLASS,
             BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE,
             BrokerConfig.SASL_ENABLED_MECHANISMS, BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE,
-            BrokerConfig.CONNECTIONS_MAX_REAUTH_MS);
+            BrokerConfig.CONNECTIONS_MAX_REAUTH_MS), BrokerConfig.SASL_OAUTHBEARER_VALIDATION);
     /** Settings Kafka reads only per listener and mechanism: {@code <mechanism>.<setting>}. */
     private static final Set<String> MECHANISM_SETTINGS = Set.of("sasl.jaas.config",
             "sasl.server.callback.handler.class", "sasl.login.callback.handler.class", "sasl.login.class",
@@ -35,6 +35,12 @@ final class ListenerOverrides {
     private static final Pattern MECHANISM = Pattern.compile("[A-Za-z0-9_-]+");
 
     private ListenerOverrides() {
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** The prefix of {@code listenerName}'s overrides: {@code listener.name.<lower-case name>.}. */

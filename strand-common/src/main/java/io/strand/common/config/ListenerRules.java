@@ -166,7 +166,9 @@ final class ListenerRules {
     }
 
     /** Mechanisms a SASL listener may enable. */
-    static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+    static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER");
+    /** Mechanisms brokers authenticate to each other with (OAUTHBEARER needs a token login, not served). */
+    static final Set<String> INTER_BROKER_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     /**
      * PLAINTEXT and SASL_PLAINTEXT are served; SASL_PLAINTEXT only on client listeners, with mechanisms
@@ -212,6 +214,12 @@ final class ListenerRules {
                     "the inter-broker listener " + listenerName + " uses SASL, so "
                     + BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL + " must be one of its " + property + " "
                     + enabled);
+        }
+        if (config.processRoles().contains(ProcessRole.BROKER) && listenerName.equals(config.interBrokerListenerName())
+                && !INTER_BROKER_SASL_MECHANISMS.contains(interBrokerMechanism)) {
+            throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
+                    "brokers authenticate to each other with one of " + new java.util.TreeSet<>(INTER_BROKER_SASL_MECHANISMS)
+                    + "; " + interBrokerMechanism + " between brokers is not served");
         }
     }
 

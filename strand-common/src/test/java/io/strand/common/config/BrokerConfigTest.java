@@ -129,10 +129,10 @@ class BrokerConfigTest {
         gssapi.remove("listener.name.sasl_plaintext.sasl.enabled.mechanisms");
         assertThatThrownBy(() -> BrokerConfig.of(gssapi)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("GSSAPI").hasMessageContaining("not served");
-        Map<String, String> oauth = new java.util.HashMap<>(base);
-        oauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,OAUTHBEARER");
-        assertThatThrownBy(() -> BrokerConfig.of(oauth)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("OAUTHBEARER is not served");
+        Map<String, String> other = new java.util.HashMap<>(base);
+        other.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,DIGEST-MD5");
+        assertThatThrownBy(() -> BrokerConfig.of(other)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DIGEST-MD5 is not served");
         // Between brokers: sasl.mechanism.inter.broker.protocol (Kafka's default GSSAPI) must be enabled there.
         Map<String, String> interBroker = new java.util.HashMap<>(base);
         interBroker.put("inter.broker.listener.name", "SASL_PLAINTEXT");
@@ -144,6 +144,37 @@ class BrokerConfigTest {
         sslSasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
         assertThatThrownBy(() -> BrokerConfig.of(sslSasl)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("SASL_SSL");
+    }
+
+    @Test
+    void oauthBearerListenersTakeKafkasValidationPropertiesPerListenerButNotBetweenBrokers() {
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "listeners", "PLAINTEXT://:9092,SASL_PLAINTEXT://:9094,CONTROLLER://:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "OAUTHBEARER",
+                "listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
+                "listener.name.sasl_plaintext.sasl.oauthbearer.jwks.endpoint.url", "file:/tmp/jwks.json",
+                "listener.name.sasl_plaintext.sasl.oauthbearer.expected.audience", "strand,other",
+                "sasl.oauthbearer.expected.issuer", "https://issuer",
+                "sasl.oauthbearer.clock.skew.seconds", "5"));
+        Map<String, Object> values = BrokerConfig.of(props).listenerValues("SASL_PLAINTEXT");
+        assertThat(values)
+                .containsEntry("sasl.oauthbearer.jwks.endpoint.url", "file:/tmp/jwks.json")
+                .containsEntry("sasl.oauthbearer.expected.audience", List.of("strand", "other"))
+                .containsEntry("sasl.oauthbearer.expected.issuer", "https://issuer")
+                .containsEntry("sasl.oauthbearer.clock.skew.seconds", 5)
+                .containsEntry("sasl.oauthbearer.sub.claim.name", "sub")
+                .containsEntry("oauthbearer.sasl.server.callback.handler.class",
+                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler");
+        props.put("sasl.oauthbearer.clock.skew.seconds", "soon");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sasl.oauthbearer.clock.skew.seconds");
+        props.put("sasl.oauthbearer.clock.skew.seconds", "5");
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism.inter.broker.protocol", "OAUTHBEARER");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OAUTHBEARER between brokers is not served");
     }
 
     @Test
