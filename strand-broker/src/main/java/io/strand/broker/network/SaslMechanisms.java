@@ -77,6 +77,13 @@ public final class SaslMechanisms implements AutoCloseable {
                         + " SCRAM credentials from the metadata log (OAUTHBEARER takes one of "
                         + OAuthBearerValidation.SERVED_HANDLERS + ")");
             }
+            for (String login : List.of("sasl.login.callback.handler.class", "sasl.login.class")) {
+                if (configs.get(prefix + login) != null) {
+                    throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix + login
+                            + " is not served; a broker logs in only to other brokers, with the username and password"
+                            + " of the listener's JAAS line (PLAIN, SCRAM)");
+                }
+            }
             Object reauth = configs.getOrDefault(prefix + "connections.max.reauth.ms", defaultReauth);
             long reauthMs;
             try {

@@ -251,6 +251,11 @@ class OAuthBearerAuthenticationTest {
         notAllowed.put("sasl.oauthbearer.jwks.endpoint.url", dir.resolve("elsewhere.json").toUri().toString());
         assertThatThrownBy(() -> new SaslMechanisms(security(notAllowed), ScramCredentialStore.NONE))
                 .hasMessageContaining("cannot configure").hasMessageContaining(ALLOWED_URLS);
+        Map<String, Object> login = validatorConfigs();
+        login.put("oauthbearer.sasl.login.callback.handler.class",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler");
+        assertThatThrownBy(() -> new SaslMechanisms(security(login), ScramCredentialStore.NONE))
+                .hasMessageContaining("oauthbearer.sasl.login.callback.handler.class is not served");
         Map<String, Object> plainHandler = validatorConfigs();
         plainHandler.put("sasl.enabled.mechanisms", List.of("PLAIN", "OAUTHBEARER"));
         plainHandler.put("plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;");
