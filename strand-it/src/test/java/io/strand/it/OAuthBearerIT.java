@@ -27,6 +27,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -49,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * OAUTHBEARER on a SASL_PLAINTEXT listener validating JWTs as Kafka's {@code OAuthBearerValidatorCallbackHandler}
  * does, against a JWKS file made here from a fresh RSA key: the Java producer and consumer read their signed
  * token from a file ({@code sasl.oauthbearer.token.endpoint.url=file:}, Kafka 4's file login) and keep working
- * across re-authentications (a 2 s session); an expired token, one signed by another key and one for another
+ * across re-authentications (a 2 s session) as the token's subject, {@code User:alice}, whom the ACLs
+ * allow (a well signed token of another subject sees none of the topics); an expired token, one signed by another key and one for another
  * audience are refused with SaslAuthenticationException; kafkajs produces and consumes with the token; and on a
  * second listener in Kafka's unsecured development mode (no validator class) kcat logs in with librdkafka's
  * unsecured token.
@@ -105,10 +113,23 @@ class OAuthBearerIT {
                 "listener.name.sasl_plaintext.sasl.oauthbearer.expected.issuer", ISSUER));
         props.put("listener.name.sasl_plaintext.oauthbearer.connections.max.reauth.ms", Long.toString(REAUTH_MS));
         props.put("listener.name.dev.oauthbearer.sasl.jaas.config", LOGIN_MODULE + " required;");
+        // Principals are checked by the ACLs: PLAINTEXT (User:ANONYMOUS) administers, the token's subjects use.
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("super.users", "User:ANONYMOUS");
         node = StrandNode.start(dir.resolve("data"), props);
         plaintext = "127.0.0.1:" + node.server().clientListeners().get("PLAINTEXT").getPort();
         oauth = "127.0.0.1:" + node.server().clientListeners().get("SASL_PLAINTEXT").getPort();
         dev = "127.0.0.1:" + node.server().clientListeners().get("DEV").getPort();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plaintext))) {
+            admin.createAcls(List.of(allow("User:alice", ResourceType.TOPIC), allow("User:alice", ResourceType.GROUP),
+                    allow("User:dev", ResourceType.TOPIC))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Everything on the topics (or groups) whose names start with {@code oauth-}. */
+    private static AclBinding allow(String principal, ResourceType type) {
+        return new AclBinding(new ResourcePattern(type, "oauth-", PatternType.PREFIXED),
+                new AccessControlEntry(principal, "*", AclOperation.ALL, AclPermissionType.ALLOW));
     }
 
     @AfterAll
@@ -227,6 +248,23 @@ class OAuthBearerIT {
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, oauth);
         try (Admin admin = Admin.create(config)) {
             assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void theTokensSubjectIsThePrincipal() throws Exception {
+        Topics.create(plaintext, "oauth-principal", 1);
+        for (String subject : List.of("alice", "mallory")) {
+            Map<String, Object> config = new HashMap<>(staticTokenClient(jwt(key, subject, "strand", 600)));
+            config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, oauth);
+            try (Admin admin = Admin.create(config)) {
+                java.util.Set<String> visible = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                if (subject.equals("alice")) {
+                    assertThat(visible).contains("oauth-principal");
+                } else {
+                    assertThat(visible).doesNotContain("oauth-principal");
+                }
+            }
         }
     }
 
