@@ -21,7 +21,8 @@ import org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBea
  * listener's {@code sasl.oauthbearer.expected.audience}, {@code expected.issuer}, {@code scope.claim.name},
  * {@code sub.claim.name}, {@code clock.skew.seconds} and {@code jwks.endpoint.*}; without a class, Kafka's
  * default {@link OAuthBearerUnsecuredValidatorCallbackHandler} accepts unsigned tokens (development only,
- * with its {@code unsecuredValidator*} JAAS options). Any other class is refused. The listener needs
+ * with its {@code unsecuredValidator*} JAAS options; refused when the listener sets a JWKS URL, an expected
+ * audience or issuer, which that validator would silently ignore). Any other class is refused. The listener needs
  * {@code oauthbearer.sasl.jaas.config} naming {@link OAuthBearerLoginModule}, as Kafka's broker does.
  *
  * <p>The handler is kafka-clients' own, configured once here with the listener's effective configuration
@@ -37,6 +38,12 @@ final class OAuthBearerValidation implements AutoCloseable {
     private static final String PREFIX = MECHANISM.toLowerCase(Locale.ROOT) + ".";
     private static final String HANDLER_KEY = PREFIX + "sasl.server.callback.handler.class";
     private static final String JAAS_KEY = PREFIX + SaslConfigs.SASL_JAAS_CONFIG;
+    /**
+     * Settings without a default that only the signed-token validator reads: set with the unsecured one, the
+     * operator believes tokens are checked when they are not, so the listener is refused (Kafka ignores them).
+     */
+    private static final List<String> SIGNED_ONLY = List.of(SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_URL,
+            SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, SaslConfigs.SASL_OAUTHBEARER_EXPECTED_ISSUER);
 
     private final AuthenticateCallbackHandler handler;
 
@@ -57,6 +64,14 @@ final class OAuthBearerValidation implements AutoCloseable {
                 : handlerClass == null ? null : handlerClass.toString().trim();
         AuthenticateCallbackHandler handler;
         if (className == null || className.equals(OAuthBearerUnsecuredValidatorCallbackHandler.class.getName())) {
+            for (String property : SIGNED_ONLY) {
+                if (configs.get(property) != null) {
+                    throw new IllegalArgumentException("listener " + security.listenerName() + " sets " + property
+                            + " but validates OAUTHBEARER tokens with Kafka's unsecured validator, which accepts unsigned"
+                            + " tokens and ignores it; set " + listenerPrefix + HANDLER_KEY + "="
+                            + OAuthBearerValidatorCallbackHandler.class.getName());
+                }
+            }
             handler = new OAuthBearerUnsecuredValidatorCallbackHandler();
         } else if (className.equals(OAuthBearerValidatorCallbackHandler.class.getName())) {
             if (configs.get(SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_URL) == null) {

@@ -187,6 +187,21 @@ class OAuthBearerAuthenticationTest {
     }
 
     @Test
+    void reauthenticationTakesAFreshTokenOfTheSameSubjectOnly() throws Exception {
+        try (SaslMechanisms mechanisms = new SaslMechanisms(security(validatorConfigs()), ScramCredentialStore.NONE)) {
+            SaslAuthenticator auth = authenticator(mechanisms);
+            assertThat(authenticate(auth, jwt(key, "alice", "strand", 120)).errorCode()).isEqualTo(Errors.NONE.code());
+            SaslAuthenticateResponseData renewed = authenticate(auth, jwt(key, "alice", "strand", 600));
+            assertThat(renewed.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(renewed.sessionLifetimeMs()).isGreaterThan(120_000L);
+            assertThat(auth.isAuthenticated()).isTrue();
+            SaslAuthenticateResponseData other = authenticate(auth, jwt(key, "mallory", "strand", 600));
+            assertThat(other.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(other.errorMessage()).contains("Cannot change principals");
+        }
+    }
+
+    @Test
     void expiredForeignAndMisaddressedTokensAreRefused() throws Exception {
         try (SaslMechanisms mechanisms = new SaslMechanisms(security(validatorConfigs()), ScramCredentialStore.NONE)) {
             assertRefused(mechanisms, jwt(key, "alice", "strand", -120));
@@ -235,6 +250,11 @@ class OAuthBearerAuthenticationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class")
                 .hasMessageContaining("com.example.MyValidator is not served");
+        Map<String, Object> forgotTheValidator = validatorConfigs();
+        forgotTheValidator.remove("oauthbearer.sasl.server.callback.handler.class");
+        assertThatThrownBy(() -> new SaslMechanisms(security(forgotTheValidator), ScramCredentialStore.NONE))
+                .hasMessageContaining("sets sasl.oauthbearer.")
+                .hasMessageContaining("unsecured validator, which accepts unsigned tokens");
         Map<String, Object> noJwks = validatorConfigs();
         noJwks.remove("sasl.oauthbearer.jwks.endpoint.url");
         assertThatThrownBy(() -> new SaslMechanisms(security(noJwks), ScramCredentialStore.NONE))
