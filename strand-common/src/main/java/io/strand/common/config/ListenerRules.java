@@ -58,6 +58,7 @@ final class ListenerRules {
         for (Listener listener : listeners) {
             checkServed(config, listener.name());
         }
+        checkOAuthBearerSettings(config, listeners);
         List<String> controllerNames = config.controllerListenerNames();
         boolean isVoter = config.quorumVoters().stream().anyMatch(v -> v.id() == config.nodeId());
         if (roles.contains(ProcessRole.CONTROLLER)) {
@@ -220,6 +221,35 @@ final class ListenerRules {
             throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
                     "brokers authenticate to each other with one of " + new java.util.TreeSet<>(INTER_BROKER_SASL_MECHANISMS)
                     + "; " + interBrokerMechanism + " between brokers is not served");
+        }
+    }
+
+    /**
+     * {@code sasl.oauthbearer.*} validation settings take effect only on SASL listeners enabling OAUTHBEARER:
+     * one set for a listener ({@code listener.name.<l>.}) that does not, or set for all when none does, is
+     * refused rather than ignored.
+     */
+    private static void checkOAuthBearerSettings(BrokerConfig config, List<Listener> listeners) {
+        Set<String> oauthListeners = new HashSet<>();
+        for (Listener listener : listeners) {
+            Object enabled = config.listenerValues(listener.name()).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
+            if (securityProtocol(config, listener.name()) == SecurityProtocol.SASL_PLAINTEXT
+                    && enabled instanceof List<?> list && list.contains("OAUTHBEARER")) {
+                oauthListeners.add(listener.name());
+            }
+        }
+        for (String name : config.originals().keySet()) {
+            String setting = ListenerOverrides.unprefixed(name);
+            if (!BrokerConfig.SASL_OAUTHBEARER_VALIDATION.contains(setting)) {
+                continue;
+            }
+            boolean takesEffect = name.equals(setting) ? !oauthListeners.isEmpty()
+                    : oauthListeners.stream().anyMatch(l -> name.equals(ListenerOverrides.prefix(l) + setting));
+            if (!takesEffect) {
+                throw new ConfigException(name, config.original(name), "no SASL listener "
+                        + (name.equals(setting) ? "" : "of that name ") + "enables OAUTHBEARER, whose token validation"
+                        + " it sets (" + BrokerConfig.SASL_ENABLED_MECHANISMS + ")");
+            }
         }
     }
 

@@ -171,6 +171,20 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("sasl.oauthbearer.clock.skew.seconds");
         props.put("sasl.oauthbearer.clock.skew.seconds", "5");
+        // Set where no listener enables OAUTHBEARER, a validation setting would do nothing: refused.
+        Map<String, String> elsewhere = new java.util.HashMap<>(props);
+        elsewhere.put("listener.name.plaintext.sasl.oauthbearer.expected.issuer", "https://other");
+        assertThatThrownBy(() -> BrokerConfig.of(elsewhere)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listener.name.plaintext.sasl.oauthbearer.expected.issuer")
+                .hasMessageContaining("no SASL listener of that name enables OAUTHBEARER");
+        Map<String, String> noOauth = new java.util.HashMap<>(props);
+        noOauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+        noOauth.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"a\";");
+        noOauth.keySet().removeIf(k -> k.startsWith("listener.name.sasl_plaintext.sasl.oauthbearer"));
+        assertThatThrownBy(() -> BrokerConfig.of(noOauth)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sasl.oauthbearer.")
+                .hasMessageContaining("no SASL listener enables OAUTHBEARER");
         props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
         props.put("sasl.mechanism.inter.broker.protocol", "OAUTHBEARER");
         assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
