@@ -11,10 +11,16 @@ const stderrLogCreator = () => ({ namespace, label, log }) => {
 }
 
 // STRAND_IT_KAFKAJS_SASL, when set, is kafkajs' sasl option as JSON, for example
-// {"mechanism":"scram-sha-256","username":"alice","password":"secret"}.
+// {"mechanism":"scram-sha-256","username":"alice","password":"secret"}; for OAUTHBEARER
+// {"mechanism":"oauthbearer","token":"<JWT>"} becomes an oauthBearerProvider giving that token.
 function sasl() {
   const json = process.env.STRAND_IT_KAFKAJS_SASL
-  return json ? JSON.parse(json) : undefined
+  const option = json ? JSON.parse(json) : undefined
+  if (option && option.mechanism === 'oauthbearer' && option.token) {
+    const value = option.token
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value }) }
+  }
+  return option
 }
 
 function client(bootstrap) {

@@ -37,6 +37,8 @@ final class ClientListeners implements AutoCloseable {
 
     private final List<BrokerConfig.Listener> listeners;
     private final List<SocketServer> servers = new ArrayList<>();
+    /** The SASL listeners' mechanisms, closed after their servers. */
+    private final List<SaslMechanisms> saslMechanisms = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
 
     /** Listeners whose handlers that may block run on {@code requestPool}, shared by all of them. */
@@ -56,6 +58,9 @@ final class ClientListeners implements AutoCloseable {
             SaslMechanisms sasl = security.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT
                     || security.securityProtocol() == SecurityProtocol.SASL_SSL
                     ? new SaslMechanisms(security, scram) : null;
+            if (sasl != null) {
+                saslMechanisms.add(sasl);
+            }
             servers.add(new SocketServer(security, sasl, bindAddress(listener),
                     config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry,
                     config.getInt(BrokerConfig.NUM_NETWORK_THREADS), requestPool,
@@ -102,5 +107,6 @@ final class ClientListeners implements AutoCloseable {
                 LOG.warn("Error closing a client listener", e);
             }
         }
+        saslMechanisms.forEach(SaslMechanisms::close);
     }
 }

@@ -2,6 +2,7 @@ package io.strand.broker.network;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.requests.SaslAuthenticateRequest;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SaslAuthenticationContext;
+import org.apache.kafka.common.security.authenticator.SaslInternalConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Step}). Before authentication only ApiVersions (once), SaslHandshake (v0–1) and
  * SaslAuthenticate (v0–2) are answered, and any other request closes the connection; after it, requests
  * go to their handlers, a SaslHandshake begins a re-authentication, and once the session has expired
- * ({@code connections.max.reauth.ms}) the next other request closes the connection. After SaslHandshake
+ * ({@code connections.max.reauth.ms}, or sooner when the credential expires: an OAUTHBEARER token's
+ * {@code exp}, as Kafka bounds it) the next other request closes the connection. After SaslHandshake
  * v0 the tokens come without Kafka framing (raw: each frame is a token, each answer a size-prefixed
  * token), as Kafka's v0 clients send them.
  *
@@ -40,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * any state --refused, failed, expired--> FAILED (the connection closes; FAILED is final)
  * </pre>
  *
- * <p>Not thread-safe: owned by the connection's event loop. Time comes in as {@code nowNs}. Knows
+ * <p>Not thread-safe: owned by the connection's event loop. Time comes in as {@code nowNs} (and the wall
+ * clock, against which credentials expire, from the supplier given). Knows
  * nothing of the channel, so TLS (a handler ahead of the frames) does not change it.
  */
 final class SaslAuthenticator {
@@ -93,6 +97,7 @@ final class SaslAuthenticator {
     /** The client's address, null when the transport has none. */
     private final InetAddress client;
     private final Predicate<Short> servesApiVersions;
+    private final LongSupplier wallClockMs;
     private State state = State.HANDSHAKE_OR_VERSIONS;
     private String mechanism;
     private SaslServer server;
@@ -101,6 +106,8 @@ final class SaslAuthenticator {
     private boolean clientReauthenticates;
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
     private long sessionExpiryNs = NO_EXPIRY;
+    /** The lifetime of the session last authenticated, as SaslAuthenticate v1+ answers it; 0 for none. */
+    private long sessionLifetimeMs;
 
     /**
      * @param servesApiVersions whether an ApiVersions request of a version is answered normally (a newer
@@ -108,10 +115,17 @@ final class SaslAuthenticator {
      */
     SaslAuthenticator(ListenerSecurity security, SaslMechanisms mechanisms, InetAddress client,
                       Predicate<Short> servesApiVersions) {
+        this(security, mechanisms, client, servesApiVersions, System::currentTimeMillis);
+    }
+
+    /** @param wallClockMs the time in epoch milliseconds, to which credential expiries are compared */
+    SaslAuthenticator(ListenerSecurity security, SaslMechanisms mechanisms, InetAddress client,
+                      Predicate<Short> servesApiVersions, LongSupplier wallClockMs) {
         this.security = security;
         this.mechanisms = mechanisms;
         this.client = client;
         this.servesApiVersions = servesApiVersions;
+        this.wallClockMs = wallClockMs;
     }
 
     State state() {
@@ -152,8 +166,8 @@ final class SaslAuthenticator {
             return onHandshakeFrame(frame);
         }
         if (sessionExpiryNs != NO_EXPIRY && nowNs - sessionExpiryNs > 0) {
-            return fail("the SASL session of " + principal + " expired (connections.max.reauth.ms) without"
-                    + " re-authentication");
+            return fail("the SASL session of " + principal + " expired (connections.max.reauth.ms or the"
+                    + " credential's expiry) without re-authentication");
         }
         return SERVE;
     }
@@ -232,7 +246,7 @@ final class SaslAuthenticator {
         }
         if (header.apiVersion() >= 1) {
             // Only v1+ has the field; a v0 client cannot re-authenticate and is closed at expiry, as by Kafka.
-            response.setSessionLifetimeMs(mechanisms.reauthMs(mechanism));
+            response.setSessionLifetimeMs(sessionLifetimeMs);
         }
         return new Respond(header, response, false);
     }
@@ -263,11 +277,29 @@ final class SaslAuthenticator {
             return "Cannot change principals during re-authentication from " + principal + ": " + authenticated;
         }
         principal = authenticated;
-        long lifetimeMs = mechanisms.reauthMs(mechanism);
-        sessionExpiryNs = lifetimeMs > 0 ? nowNs + lifetimeMs * 1_000_000L : NO_EXPIRY;
+        long maxReauthMs = mechanisms.reauthMs(mechanism);
+        Object credentialExpiry = server.getNegotiatedProperty(
+                SaslInternalConfigs.CREDENTIAL_LIFETIME_MS_SASL_NEGOTIATED_PROPERTY_KEY);
+        sessionLifetimeMs = sessionLifetimeMs(maxReauthMs,
+                credentialExpiry instanceof Long expiryMs ? expiryMs : null, wallClockMs.getAsLong());
+        sessionExpiryNs = maxReauthMs > 0 || credentialExpiry instanceof Long
+                ? nowNs + sessionLifetimeMs * 1_000_000L : NO_EXPIRY;
         disposeServer();
         state = State.COMPLETE;
         return null;
+    }
+
+    /**
+     * A session's lifetime as Kafka's server authenticator sets it: {@code connections.max.reauth.ms} (0 for
+     * none) and the credential's remaining lifetime (an OAUTHBEARER token's expiry), whichever is shorter,
+     * and never negative; 0 when neither bounds it.
+     */
+    static long sessionLifetimeMs(long maxReauthMs, Long credentialExpiryMs, long nowMs) {
+        if (credentialExpiryMs == null) {
+            return Math.max(0, maxReauthMs);
+        }
+        long remainingMs = Math.max(0, credentialExpiryMs - nowMs);
+        return maxReauthMs > 0 ? Math.min(remainingMs, maxReauthMs) : remainingMs;
     }
 
     private Step failAuthentication(RequestHeader header, String message) {

@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.JaasContext;
+import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerSaslServer;
 import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
 import org.apache.kafka.common.security.plain.PlainLoginModule;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
@@ -27,18 +28,20 @@ import org.apache.kafka.common.security.token.delegation.internals.DelegationTok
 
 /**
  * The SASL mechanisms one listener serves, read from its effective configuration when the listener is
- * built: {@code sasl.enabled.mechanisms} (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; the configuration
- * refuses others), {@code sasl.server.max.receive.size}, {@code connections.max.reauth.ms} (per mechanism
- * with {@code <mechanism>.connections.max.reauth.ms}), and for PLAIN the users of the listener's
- * {@code plain.sasl.jaas.config} line ({@code PlainLoginModule required user_alice="secret";}), read as
- * Kafka's {@code PlainServerCallbackHandler} reads them. SCRAM credentials come from a
- * {@link ScramCredentialStore} (the metadata image) at each authentication.
+ * built: {@code sasl.enabled.mechanisms} (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; the
+ * configuration refuses others), {@code sasl.server.max.receive.size}, {@code connections.max.reauth.ms}
+ * (per mechanism with {@code <mechanism>.connections.max.reauth.ms}), and for PLAIN the users of the
+ * listener's {@code plain.sasl.jaas.config} line ({@code PlainLoginModule required user_alice="secret";}),
+ * read as Kafka's {@code PlainServerCallbackHandler} reads them. SCRAM credentials come from a
+ * {@link ScramCredentialStore} (the metadata image) at each authentication; OAUTHBEARER tokens are
+ * validated by the listener's {@link OAuthBearerValidation}.
  *
- * <p>The SASL servers are kafka-clients' own ({@code PlainSaslServer}, {@code ScramSaslServer}) driven
- * with the callback handlers here. Immutable and thread-safe; each {@link #newServer} is for one
- * connection's one authentication.
+ * <p>The SASL servers are kafka-clients' own ({@code PlainSaslServer}, {@code ScramSaslServer},
+ * {@code OAuthBearerSaslServer}) driven with the callback handlers here. Thread-safe; each
+ * {@link #newServer} is for one connection's one authentication. {@link #close}, when the listener
+ * closes, stops what OAUTHBEARER's validator runs (an https JWKS refresh).
  */
-public final class SaslMechanisms {
+public final class SaslMechanisms implements AutoCloseable {
 
     static final String PLAIN = "PLAIN";
     private static final String USER_PREFIX = "user_";
@@ -49,10 +52,13 @@ public final class SaslMechanisms {
     /** PLAIN's users and their passwords, from the JAAS line; empty when PLAIN is not enabled. */
     private final Map<String, byte[]> plainPasswords = new HashMap<>();
     private final ScramCredentialStore scram;
+    /** OAUTHBEARER's validator; null when OAUTHBEARER is not enabled. */
+    private final OAuthBearerValidation oauthBearer;
 
     /**
      * @throws IllegalArgumentException when PLAIN is enabled without a JAAS line naming
-     *                                  {@code PlainLoginModule}, or a custom server callback handler is set
+     *                                  {@code PlainLoginModule}, a server callback handler is set for PLAIN or
+     *                                  SCRAM, or OAUTHBEARER's validation cannot be configured
      */
     public SaslMechanisms(ListenerSecurity security, ScramCredentialStore scram) {
         Map<String, Object> configs = security.configs();
@@ -64,10 +70,19 @@ public final class SaslMechanisms {
         Object defaultReauth = configs.get("connections.max.reauth.ms");
         for (String mechanism : enabled) {
             String prefix = mechanism.toLowerCase(Locale.ROOT) + ".";
-            if (configs.get(prefix + "sasl.server.callback.handler.class") != null) {
+            if (configs.get(prefix + "sasl.server.callback.handler.class") != null
+                    && !mechanism.equals(OAuthBearerValidation.MECHANISM)) {
                 throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix
                         + "sasl.server.callback.handler.class is not served; PLAIN users come from the JAAS line and"
-                        + " SCRAM credentials from the metadata log");
+                        + " SCRAM credentials from the metadata log (OAUTHBEARER takes one of "
+                        + OAuthBearerValidation.SERVED_HANDLERS + ")");
+            }
+            for (String login : List.of("sasl.login.callback.handler.class", "sasl.login.class")) {
+                if (configs.get(prefix + login) != null) {
+                    throw new IllegalArgumentException("listener " + security.listenerName() + ": " + prefix + login
+                            + " is not served; a broker logs in only to other brokers, with the username and password"
+                            + " of the listener's JAAS line (PLAIN, SCRAM)");
+                }
             }
             Object reauth = configs.getOrDefault(prefix + "connections.max.reauth.ms", defaultReauth);
             long reauthMs;
@@ -85,6 +100,7 @@ public final class SaslMechanisms {
         if (enabled.contains(PLAIN)) {
             readPlainUsers(security, configs);
         }
+        this.oauthBearer = enabled.contains(OAuthBearerValidation.MECHANISM) ? OAuthBearerValidation.of(security) : null;
     }
 
     private void readPlainUsers(ListenerSecurity security, Map<String, Object> configs) {
@@ -140,6 +156,9 @@ public final class SaslMechanisms {
         if (mechanism.equals(PLAIN)) {
             return new PlainSaslServer(this::handlePlain);
         }
+        if (mechanism.equals(OAuthBearerValidation.MECHANISM)) {
+            return new OAuthBearerSaslServer(oauthBearer.handler());
+        }
         ScramMechanism scramMechanism = ScramMechanism.forMechanismName(mechanism);
         try {
             return new ScramSaslServer(scramMechanism, Map.of(), callbacks -> handleScram(mechanism, callbacks));
@@ -177,6 +196,14 @@ public final class SaslMechanisms {
             } else {
                 throw new UnsupportedCallbackException(callback);
             }
+        }
+    }
+
+    /** Closes OAUTHBEARER's validator, if enabled. */
+    @Override
+    public void close() {
+        if (oauthBearer != null) {
+            oauthBearer.close();
         }
     }
 }

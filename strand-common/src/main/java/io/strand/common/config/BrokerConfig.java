@@ -98,6 +98,24 @@ public final class BrokerConfig {
     public static final String SASL_MECHANISM_INTER_BROKER_PROTOCOL = "sasl.mechanism.inter.broker.protocol";
     public static final String SASL_SERVER_MAX_RECEIVE_SIZE = "sasl.server.max.receive.size";
     public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
+    public static final String SASL_OAUTHBEARER_JWKS_ENDPOINT_URL = "sasl.oauthbearer.jwks.endpoint.url";
+    public static final String SASL_OAUTHBEARER_JWKS_ENDPOINT_REFRESH_MS = "sasl.oauthbearer.jwks.endpoint.refresh.ms";
+    public static final String SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS =
+            "sasl.oauthbearer.jwks.endpoint.retry.backoff.ms";
+    public static final String SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS =
+            "sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms";
+    public static final String SASL_OAUTHBEARER_EXPECTED_AUDIENCE = "sasl.oauthbearer.expected.audience";
+    public static final String SASL_OAUTHBEARER_EXPECTED_ISSUER = "sasl.oauthbearer.expected.issuer";
+    public static final String SASL_OAUTHBEARER_SCOPE_CLAIM_NAME = "sasl.oauthbearer.scope.claim.name";
+    public static final String SASL_OAUTHBEARER_SUB_CLAIM_NAME = "sasl.oauthbearer.sub.claim.name";
+    public static final String SASL_OAUTHBEARER_CLOCK_SKEW_SECONDS = "sasl.oauthbearer.clock.skew.seconds";
+    public static final String SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS = "sasl.oauthbearer.jwt.validator.class";
+    /** The OAUTHBEARER validation properties, read by a listener's validator (also per listener). */
+    public static final java.util.Set<String> SASL_OAUTHBEARER_VALIDATION = java.util.Set.of(
+            SASL_OAUTHBEARER_JWKS_ENDPOINT_URL, SASL_OAUTHBEARER_JWKS_ENDPOINT_REFRESH_MS,
+            SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS, SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS,
+            SASL_OAUTHBEARER_EXPECTED_AUDIENCE, SASL_OAUTHBEARER_EXPECTED_ISSUER, SASL_OAUTHBEARER_SCOPE_CLAIM_NAME,
+            SASL_OAUTHBEARER_SUB_CLAIM_NAME, SASL_OAUTHBEARER_CLOCK_SKEW_SECONDS, SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS);
     /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
     public static final String LISTENER_PREFIX = "listener.name.";
 
@@ -262,7 +280,7 @@ public final class BrokerConfig {
                             + " each connection's principal; by default Kafka's DefaultKafkaPrincipalBuilder")
             .define(SASL_ENABLED_MECHANISMS, Type.LIST, List.of("GSSAPI"), MEDIUM,
                     "SASL mechanisms a SASL listener serves (per listener with listener.name.<l>.): PLAIN,"
-                            + " SCRAM-SHA-256, SCRAM-SHA-512. Kafka's default, GSSAPI, is not served: a SASL listener"
+                            + " SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER. Kafka's default, GSSAPI, is not served: a SASL listener"
                             + " must name its mechanisms.")
             .define(SASL_MECHANISM_INTER_BROKER_PROTOCOL, Type.STRING, "GSSAPI", MEDIUM,
                     "SASL mechanism brokers authenticate to each other with when the inter-broker listener is a"
@@ -274,7 +292,33 @@ public final class BrokerConfig {
             .define(CONNECTIONS_MAX_REAUTH_MS, Type.LONG, 0L, atLeast(0), MEDIUM,
                     "Longest session of a SASL connection before the client must re-authenticate (KIP-368);"
                             + " 0 for no limit. Per listener and mechanism with"
-                            + " listener.name.<l>.<mechanism>.connections.max.reauth.ms.");
+                            + " listener.name.<l>.<mechanism>.connections.max.reauth.ms.")
+            // OAUTHBEARER token validation, Kafka's names, types and defaults; read by
+            // OAuthBearerValidatorCallbackHandler on listeners enabling OAUTHBEARER (also per listener).
+            .define(SASL_OAUTHBEARER_JWKS_ENDPOINT_URL, Type.STRING, null, MEDIUM,
+                    "Where an OAUTHBEARER listener's validator reads the JWKS that signs tokens: an https URL"
+                            + " (refreshed) or a file: URL. Allowed only when listed in the JVM's system property"
+                            + " org.apache.kafka.sasl.oauthbearer.allowed.urls, as in Kafka.")
+            .define(SASL_OAUTHBEARER_JWKS_ENDPOINT_REFRESH_MS, Type.LONG, 3_600_000L, LOW,
+                    "Interval between refreshes of an https JWKS.")
+            .define(SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS, Type.LONG, 100L, LOW,
+                    "First wait between attempts to read an https JWKS.")
+            .define(SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, LOW,
+                    "Longest wait between attempts to read an https JWKS.")
+            .define(SASL_OAUTHBEARER_EXPECTED_AUDIENCE, Type.LIST, null, LOW,
+                    "Audiences of which a token's aud claim must name one; unset accepts any.")
+            .define(SASL_OAUTHBEARER_EXPECTED_ISSUER, Type.STRING, null, LOW,
+                    "The iss claim a token must carry; unset accepts any.")
+            .define(SASL_OAUTHBEARER_SCOPE_CLAIM_NAME, Type.STRING, "scope", LOW,
+                    "Name of the claim holding a token's scope.")
+            .define(SASL_OAUTHBEARER_SUB_CLAIM_NAME, Type.STRING, "sub", LOW,
+                    "Name of the claim holding a token's subject, the principal's name.")
+            .define(SASL_OAUTHBEARER_CLOCK_SKEW_SECONDS, Type.INT, 30, LOW,
+                    "Seconds of clock difference with the identity provider tolerated in exp, nbf and iat.")
+            .define(SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS, Type.CLASS,
+                    "org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator", LOW,
+                    "The org.apache.kafka.common.security.oauthbearer.JwtValidator an OAUTHBEARER listener's"
+                            + " validator uses (Kafka's; the default checks signatures against the JWKS).");
 
     static {
         SslProperties.define(DEF);

@@ -32,6 +32,7 @@ final class ListenerOverrides {
                 BrokerConfig.MAX_CONNECTIONS, BrokerConfig.MAX_CONNECTION_CREATION_RATE,
                 BrokerConfig.SASL_ENABLED_MECHANISMS, BrokerConfig.SASL_SERVER_MAX_RECEIVE_SIZE,
                 BrokerConfig.CONNECTIONS_MAX_REAUTH_MS));
+        perListener.addAll(BrokerConfig.SASL_OAUTHBEARER_VALIDATION);
         PER_LISTENER = Set.copyOf(perListener);
     }
 

@@ -57,6 +57,7 @@ final class ListenerRules {
         Set<ProcessRole> roles = config.processRoles();
         List<Listener> listeners = config.listeners();
         checkDistinct(config, listeners);
+        checkOAuthBearerSettings(config, listeners);
         List<String> controllerNames = config.controllerListenerNames();
         for (Listener listener : listeners) {
             checkServed(config, listener.name(), controllerNames.contains(listener.name()));
@@ -168,7 +169,9 @@ final class ListenerRules {
     }
 
     /** Mechanisms a SASL listener may enable. */
-    static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+    static final Set<String> SERVED_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER");
+    /** Mechanisms brokers authenticate to each other with (OAUTHBEARER needs a token login, not served). */
+    static final Set<String> INTER_BROKER_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     /**
      * Client listeners may be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; a SASL one with mechanisms among
@@ -216,6 +219,41 @@ final class ListenerRules {
                     "the inter-broker listener " + listenerName + " uses SASL, so "
                     + BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL + " must be one of its " + property + " "
                     + enabled);
+        }
+        if (config.processRoles().contains(ProcessRole.BROKER) && listenerName.equals(config.interBrokerListenerName())
+                && !INTER_BROKER_SASL_MECHANISMS.contains(interBrokerMechanism)) {
+            throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
+                    "brokers authenticate to each other with one of " + new java.util.TreeSet<>(INTER_BROKER_SASL_MECHANISMS)
+                    + "; " + interBrokerMechanism + " between brokers is not served");
+        }
+    }
+
+    /**
+     * {@code sasl.oauthbearer.*} validation settings take effect only on SASL listeners enabling OAUTHBEARER:
+     * one set for a listener ({@code listener.name.<l>.}) that does not, or set for all when none does, is
+     * refused rather than ignored.
+     */
+    private static void checkOAuthBearerSettings(BrokerConfig config, List<Listener> listeners) {
+        Set<String> oauthListeners = new HashSet<>();
+        for (Listener listener : listeners) {
+            Object enabled = config.listenerValues(listener.name()).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
+            if (securityProtocol(config, listener.name()) == SecurityProtocol.SASL_PLAINTEXT
+                    && enabled instanceof List<?> list && list.contains("OAUTHBEARER")) {
+                oauthListeners.add(listener.name());
+            }
+        }
+        for (String name : config.originals().keySet()) {
+            String setting = ListenerOverrides.unprefixed(name);
+            if (!BrokerConfig.SASL_OAUTHBEARER_VALIDATION.contains(setting)) {
+                continue;
+            }
+            boolean takesEffect = name.equals(setting) ? !oauthListeners.isEmpty()
+                    : oauthListeners.stream().anyMatch(l -> name.equals(ListenerOverrides.prefix(l) + setting));
+            if (!takesEffect) {
+                throw new ConfigException(name, config.original(name), "no SASL listener "
+                        + (name.equals(setting) ? "" : "of that name ") + "enables OAUTHBEARER, whose token validation"
+                        + " it sets (" + BrokerConfig.SASL_ENABLED_MECHANISMS + ")");
+            }
         }
     }
 

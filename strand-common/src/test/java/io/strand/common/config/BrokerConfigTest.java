@@ -132,10 +132,10 @@ class BrokerConfigTest {
         gssapi.remove("listener.name.sasl_plaintext.sasl.enabled.mechanisms");
         assertThatThrownBy(() -> BrokerConfig.of(gssapi)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("GSSAPI").hasMessageContaining("not served");
-        Map<String, String> oauth = new java.util.HashMap<>(base);
-        oauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,OAUTHBEARER");
-        assertThatThrownBy(() -> BrokerConfig.of(oauth)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("OAUTHBEARER is not served");
+        Map<String, String> other = new java.util.HashMap<>(base);
+        other.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN,DIGEST-MD5");
+        assertThatThrownBy(() -> BrokerConfig.of(other)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DIGEST-MD5 is not served");
         // Between brokers: sasl.mechanism.inter.broker.protocol (Kafka's default GSSAPI) must be enabled there.
         Map<String, String> interBroker = new java.util.HashMap<>(base);
         interBroker.put("inter.broker.listener.name", "SASL_PLAINTEXT");
@@ -146,6 +146,51 @@ class BrokerConfigTest {
         Map<String, String> sslSasl = new java.util.HashMap<>(base);
         sslSasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
         assertThat(BrokerConfig.of(sslSasl).securityProtocol("SASL_PLAINTEXT")).isEqualTo(SecurityProtocol.SASL_SSL);
+    }
+
+    @Test
+    void oauthBearerListenersTakeKafkasValidationPropertiesPerListenerButNotBetweenBrokers() {
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "listeners", "PLAINTEXT://:9092,SASL_PLAINTEXT://:9094,CONTROLLER://:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "OAUTHBEARER",
+                "listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
+                "listener.name.sasl_plaintext.sasl.oauthbearer.jwks.endpoint.url", "file:/tmp/jwks.json",
+                "listener.name.sasl_plaintext.sasl.oauthbearer.expected.audience", "strand,other",
+                "sasl.oauthbearer.expected.issuer", "https://issuer",
+                "sasl.oauthbearer.clock.skew.seconds", "5"));
+        Map<String, Object> values = BrokerConfig.of(props).listenerValues("SASL_PLAINTEXT");
+        assertThat(values)
+                .containsEntry("sasl.oauthbearer.jwks.endpoint.url", "file:/tmp/jwks.json")
+                .containsEntry("sasl.oauthbearer.expected.audience", List.of("strand", "other"))
+                .containsEntry("sasl.oauthbearer.expected.issuer", "https://issuer")
+                .containsEntry("sasl.oauthbearer.clock.skew.seconds", 5)
+                .containsEntry("sasl.oauthbearer.sub.claim.name", "sub")
+                .containsEntry("oauthbearer.sasl.server.callback.handler.class",
+                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler");
+        props.put("sasl.oauthbearer.clock.skew.seconds", "soon");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sasl.oauthbearer.clock.skew.seconds");
+        props.put("sasl.oauthbearer.clock.skew.seconds", "5");
+        // Set where no listener enables OAUTHBEARER, a validation setting would do nothing: refused.
+        Map<String, String> elsewhere = new java.util.HashMap<>(props);
+        elsewhere.put("listener.name.plaintext.sasl.oauthbearer.expected.issuer", "https://other");
+        assertThatThrownBy(() -> BrokerConfig.of(elsewhere)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listener.name.plaintext.sasl.oauthbearer.expected.issuer")
+                .hasMessageContaining("no SASL listener of that name enables OAUTHBEARER");
+        Map<String, String> noOauth = new java.util.HashMap<>(props);
+        noOauth.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+        noOauth.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"a\";");
+        noOauth.keySet().removeIf(k -> k.startsWith("listener.name.sasl_plaintext.sasl.oauthbearer"));
+        assertThatThrownBy(() -> BrokerConfig.of(noOauth)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sasl.oauthbearer.")
+                .hasMessageContaining("no SASL listener enables OAUTHBEARER");
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism.inter.broker.protocol", "OAUTHBEARER");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OAUTHBEARER between brokers is not served");
     }
 
     @Test
