@@ -100,6 +100,19 @@ final class Report {
                     TransactionalProduce.RECORDS_PER_TRANSACTION, TransactionalProduce.RECORD_BYTES,
                     Workload.PARTITIONS, TransactionalProduce.WARM_UP_MS, workload.transactionalMs()));
         }
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TLS
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- TLS: per broker and round one node with a PLAINTEXT and an SSL "
+                    + "listener (TLS 1.3 by default on both; one throw-away EC P-256 key made with keytool for the run; "
+                    + "Strand picks its OpenSSL engine when it loads), a topic of %d partition; ProducerPerformance "
+                    + "writes %,d records of %d B over TLS, acks=1, linger.ms=%d, batch.size=%d, unthrottled; "
+                    + "ConsumerPerformance (its defaults: 1 MiB per partition and fetch) reads every record sent back "
+                    + "over TLS, then again over plaintext, each in a fresh group; consume MB/s is the tool's "
+                    + "fetch.MB.sec (the group join left out); broker CPU from /proc/<pid>/stat around each tool, "
+                    + "the consumer JVM's CPU sampled from /proc every 50 ms until it exits%n", TlsRun.PARTITIONS,
+                    workload.largeRecords(), Workload.LARGE_RECORD_BYTES, TlsRun.PRODUCER_LINGER_MS,
+                    TlsRun.PRODUCER_BATCH_BYTES));
+        }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.REPLICATED
                 && samples.hasAny(metric))) {
             out.append(String.format(Locale.ROOT, "- replicated: per broker and round a cluster of %d combined nodes "
