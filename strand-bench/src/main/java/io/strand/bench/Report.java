@@ -73,20 +73,24 @@ final class Report {
         }
         out.append("- both brokers log at their default level to a file\n");
         out.append("- load generators: kafka-tools 4.3.1 in their own JVMs on the same machine\n");
-        out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
-                + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
-                workload.largeRecords(), Workload.LARGE_RECORD_BYTES));
-        out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
-                + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
-                Workload.SMALL_RECORD_BYTES));
-        out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
-                + "one consumer in a fresh group per topic\n");
-        out.append(String.format(Locale.ROOT, "- noisy neighbour (Kafka's Java producer in the harness JVM): %d heavy "
-                + "producers, one connection each, %d B records acks=1 over %d partitions of a flush.messages=1 topic; "
-                + "one light producer, %d B records acks=1 one at a time to another topic, measured for %,d ms after "
-                + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
-                NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
-                NoisyNeighbour.WARM_UP_MS));
+        // The single-node load's lines only where it ran (not in a run of one workload alone, e.g. tls).
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.SINGLE_NODE
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
+                    + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
+                    workload.largeRecords(), Workload.LARGE_RECORD_BYTES));
+            out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
+                    + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
+                    Workload.SMALL_RECORD_BYTES));
+            out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
+                    + "one consumer in a fresh group per topic\n");
+            out.append(String.format(Locale.ROOT, "- noisy neighbour (Kafka's Java producer in the harness JVM): %d heavy "
+                    + "producers, one connection each, %d B records acks=1 over %d partitions of a flush.messages=1 topic; "
+                    + "one light producer, %d B records acks=1 one at a time to another topic, measured for %,d ms after "
+                    + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
+                    NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
+                    NoisyNeighbour.WARM_UP_MS));
+        }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TRANSACTIONS
                 && samples.hasAny(metric))) {
             out.append(String.format(Locale.ROOT, "- transactional produce (Kafka's Java producer in the harness "
