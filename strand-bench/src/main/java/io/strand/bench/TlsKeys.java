@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,12 +62,14 @@ record TlsKeys(Path keyStore, Path trustStore, Path clientConfig) {
 
     private static void keytool(Path log, String... args) {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new java.util.ArrayList<>(List.of(keytool.toString()));
+        List<String> command = new ArrayList<>(List.of(keytool.toString()));
         command.addAll(List.of(args));
-        ChildJvm.Outcome outcome = ChildJvm.run(command, log, KEYTOOL_TIMEOUT_MS);
+        // One log per step (the child's log is written afresh): keytool.log becomes keytool-genkeypair.log …
+        Path stepLog = log.resolveSibling(log.getFileName().toString().replace(".log", args[0] + ".log"));
+        ChildJvm.Outcome outcome = ChildJvm.run(command, stepLog, KEYTOOL_TIMEOUT_MS);
         if (!outcome.succeeded()) {
             throw new IllegalStateException("keytool " + args[0] + " failed exitCode=" + outcome.exitCode()
-                    + " log=" + log);
+                    + " log=" + stepLog);
         }
     }
 }
