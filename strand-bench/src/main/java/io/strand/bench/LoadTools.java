@@ -241,6 +241,21 @@ final class LoadTools {
         return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
     }
 
+    /**
+     * Reads the {@code sentRecords} over TLS once in a group of its own, measuring nothing: the broker's
+     * TLS fetch path (its JIT, its buffers) is then warm for {@link #consumeTls}, as a broker serving
+     * consumers is. Without it the measured read carries the broker's warm-up, which costs a JDK engine
+     * (Kafka's) more than a native one.
+     */
+    void warmUpTls(String tlsBootstrap, TlsKeys keys, String topic, long sentRecords, Path log) {
+        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", tlsBootstrap,
+                "--topic", topic, "--num-records", Long.toString(sentRecords), "--group", "bench-warm-up-tls-" + topic,
+                "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS), "--command-config", keys.clientConfig().toString()),
+                log);
+        progress("warm-up read of %s over TLS: %s", topic, outcome.succeeded() ? "done"
+                : (outcome.timedOut() ? "timed out" : "failed") + " (see " + log.getFileName() + ")");
+    }
+
     /** Reads the same records over plaintext ({@code bootstrap}) in another fresh group: fetch MB/s. */
     OptionalLong consumeTlsTopicPlaintext(String bootstrap, String topic, long sentRecords, Path log) {
         ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,

@@ -110,8 +110,9 @@ final class Report {
                     + "listener (TLS 1.3 by default on both; one throw-away EC P-256 key made with keytool for the run; "
                     + "Strand picks its OpenSSL engine when it loads), a topic of %d partition; ProducerPerformance "
                     + "writes %,d records of %d B over TLS, acks=1, linger.ms=%d, batch.size=%d, unthrottled; "
-                    + "ConsumerPerformance (its defaults: 1 MiB per partition and fetch) reads every record sent back "
-                    + "over TLS, then again over plaintext, each in a fresh group; consume MB/s is the tool's "
+                    + "ConsumerPerformance (its defaults: 1 MiB per partition and fetch) reads every record sent "
+                    + "over TLS once unmeasured (the broker's warm-up), then measured over TLS and over plaintext, "
+                    + "each in a fresh group; consume MB/s is the tool's "
                     + "fetch.MB.sec (the group join left out); broker CPU from /proc/<pid>/stat around each tool, "
                     + "the consumer JVM's CPU sampled from /proc every 50 ms until it exits%n", TlsRun.PARTITIONS,
                     workload.largeRecords(), Workload.LARGE_RECORD_BYTES, TlsRun.PRODUCER_LINGER_MS,

@@ -24,8 +24,9 @@ import org.apache.kafka.common.utils.Time;
  * <ol>
  *   <li>ProducerPerformance writes the workload's 1 KiB record count over TLS (acks=1,
  *       linger.ms={@value #PRODUCER_LINGER_MS}, batch.size={@value #PRODUCER_BATCH_BYTES}, unthrottled);
- *   <li>ConsumerPerformance reads every record sent back over TLS, in a fresh group (fetch MB/s; CPU per GB
- *       of the broker and of the consumer's JVM);
+ *   <li>ConsumerPerformance reads every record sent once over TLS, unmeasured, to warm the broker's TLS
+ *       fetch path; then again in a fresh group, measured (fetch MB/s; CPU per GB of the broker and of the
+ *       consumer's JVM);
  *   <li>ConsumerPerformance reads them again over plaintext, in another fresh group (the reference).
  * </ol>
  *
@@ -77,6 +78,7 @@ final class TlsRun {
             OptionalLong readTls = OptionalLong.empty();
             OptionalLong readPlain = OptionalLong.empty();
             if (sent.orElse(0) > 0) {
+                tools.warmUpTls(tlsBootstrap, keys, TOPIC, sent.getAsLong(), logDir.resolve("consume-tls-warm-up.log"));
                 readTls = tools.consumeTls(pid, tlsBootstrap, keys, TOPIC, sent.getAsLong(),
                         logDir.resolve("consume-tls.log"));
                 readPlain = tools.consumeTlsTopicPlaintext(broker.bootstrap(), TOPIC, sent.getAsLong(),
