@@ -24,7 +24,8 @@ import org.apache.kafka.common.utils.Time;
  * {@value #EXIT_PROBLEMS} after writing the results.
  *
  * <p>{@code --workload transactions} starts each broker once per round for {@link TransactionalProduce}
- * alone (the full single-node workload measures it too); {@code strand-bench/run --summarize FILE...} runs
+ * alone (the full single-node workload measures it too); {@code --workload tls} starts each broker once per
+ * round with an SSL listener for {@link TlsRun} alone; {@code strand-bench/run --summarize FILE...} runs
  * {@link Summary} instead.
  *
  * <p>Runs on the main thread. A shutdown hook ends any child process still running (broker or load
@@ -86,6 +87,11 @@ public final class BenchMain {
         BenchOptions.Scenarios scenarios = options.scenarios();
         Optional<KafkaLauncher> kafkaWithArchive = Optional.empty();
         try {
+            // One throw-away key for the whole run, both brokers: made by keytool, deleted with the data.
+            Optional<TlsKeys> tlsKeys = scenarios.tls()
+                    ? Optional.of(TlsKeys.create(Files.createDirectories(dataParent.resolve("tls")),
+                            Files.createDirectories(logsDir).resolve("keytool.log")))
+                    : Optional.empty();
             if (scenarios.single()) {
                 System.out.println("recording Kafka's own AppCDS archive (for one start-up row)");
                 kafkaWithArchive = KafkaAppCds.record(time, kafka, dataParent,
@@ -113,6 +119,13 @@ public final class BenchMain {
                     new BrokerRun(time, launcher, workload, options.kafkaClassPath(), samples, round)
                             .runTransactionsOnly(dataParent, runLogs);
                 }
+                for (BrokerLauncher launcher : scenarios.tls() ? order : List.<BrokerLauncher>of()) {
+                    System.out.printf("round %d/%d: %s, over TLS%n", round, workload.rounds(), launcher.kind().label());
+                    Path runLogs = Files.createDirectories(
+                            logsDir.resolve("round-" + round + "-" + launcher.kind().key() + "-tls"));
+                    new TlsRun(time, launcher, workload, options.kafkaClassPath(), samples, round,
+                            tlsKeys.orElseThrow()).run(dataParent, runLogs);
+                }
                 // The clusters after the single nodes: one cluster (three JVMs) at a time, in the round's order.
                 for (BrokerLauncher launcher : scenarios.replicated() ? order : List.<BrokerLauncher>of()) {
                     System.out.printf("round %d/%d: %s, %d nodes%n", round, workload.rounds(), launcher.kind().label(),
@@ -136,6 +149,7 @@ public final class BenchMain {
                         kafkaWithArchive.isPresent() ? KAFKA_APPCDS_CLASS_DATA
                                 : scenarios.single() ? "not run: the recording failed"
                                 : "not run: this run has no full single-node workload"));
+        // The TLS workload starts both brokers exactly as the rows above say, with an SSL listener added.
         Report report = new Report(DateTimeFormatter.ISO_INSTANT.format(startedAt), machine, workload,
                 String.join(" ", options.brokerJvmOptions()), jvms, options.strandRevision(), samples);
         String markdown = report.markdown();

@@ -17,7 +17,8 @@ import java.util.List;
  *   --broker-jvm-options S    JVM options of both brokers (default: those of ./strand)
  *   --strand-revision S       the source revision of the Strand build, recorded with the results
  *   --workload W              single (default: one node each), replicated (three-node clusters), all
- *                             (both), or transactions (one node each, the transactional produce figure only)
+ *                             (both), transactions (one node each, the transactional produce figure only),
+ *                             or tls (one node each with an SSL listener: produce and consume over TLS)
  * </pre>
  */
 record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsDir, Path logsDir,
@@ -29,7 +30,9 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
         REPLICATED("replicated", "-replicated"),
         ALL("all", "-all"),
         /** One node each, started only for {@link TransactionalProduce} (which {@link #SINGLE} includes). */
-        TRANSACTIONS("transactions", "-transactions");
+        TRANSACTIONS("transactions", "-transactions"),
+        /** One node each with an SSL listener, for {@link TlsRun} alone. */
+        TLS("tls", "-tls");
 
         private final String option;
         private final String modeSuffix;
@@ -48,6 +51,11 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
             return this == REPLICATED || this == ALL;
         }
 
+        /** One node each with an SSL listener: produce and consume over TLS ({@link TlsRun}). */
+        boolean tls() {
+            return this == TLS;
+        }
+
         /** One node each for the transactional produce figure alone. */
         boolean transactionsOnly() {
             return this == TRANSACTIONS;
@@ -59,7 +67,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
                     return scenarios;
                 }
             }
-            throw new IllegalArgumentException("--workload must be single, replicated, all or transactions, got " + option);
+            throw new IllegalArgumentException("--workload must be single, replicated, all, transactions or tls, got " + option);
         }
     }
 

@@ -23,6 +23,14 @@ interface BrokerLauncher {
     List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir);
 
     /**
+     * As {@link #prepare}, with a third listener named {@code SSL} (security protocol SSL) on
+     * {@code sslPort} of 127.0.0.1 serving {@code keys}' key store; the PLAINTEXT listener on
+     * {@code clientPort} stays, and the broker advertises both.
+     */
+    List<String> prepareWithSsl(Path dataDir, int clientPort, int sslPort, int controllerPort, TlsKeys keys,
+            Path logDir);
+
+    /**
      * Prepares {@code dataDir} (empty) for {@code node} of the {@link ReplicatedCluster} of
      * {@code nodes} and returns the command that starts it. Every node of one cluster gets the same
      * {@code clusterId} (a Kafka cluster id, for brokers that format their storage with one). Helper

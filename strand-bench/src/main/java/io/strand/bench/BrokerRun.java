@@ -125,11 +125,27 @@ final class BrokerRun {
      * first Metadata answer; the caller stops it and deletes its data. On failure nothing is left running.
      */
     static StartedBroker start(Time time, BrokerLauncher launcher, Path dataParent, Path logDir) throws IOException {
-        Path dataDir = Files.createTempDirectory(dataParent, "strand-bench-" + launcher.kind().key() + "-");
+        return start(time, launcher.kind(), dataParent, logDir,
+                (dataDir, clientPort, controllerPort) -> launcher.prepare(dataDir, clientPort, controllerPort, logDir));
+    }
+
+    /** How a broker's data directory and command are laid out for the ports {@link #start} picked. */
+    @FunctionalInterface
+    interface Preparation {
+        List<String> command(Path dataDir, int clientPort, int controllerPort);
+    }
+
+    /**
+     * As {@link #start(Time, BrokerLauncher, Path, Path)}, with the command {@code preparation} lays out
+     * (e.g. one with a further listener on a port of its own).
+     */
+    static StartedBroker start(Time time, BrokerKind kind, Path dataParent, Path logDir, Preparation preparation)
+            throws IOException {
+        Path dataDir = Files.createTempDirectory(dataParent, "strand-bench-" + kind.key() + "-");
         try {
             int clientPort = freeLoopbackPort();
             int controllerPort = freeLoopbackPort();
-            List<String> command = launcher.prepare(dataDir, clientPort, controllerPort, logDir);
+            List<String> command = preparation.command(dataDir, clientPort, controllerPort);
             long startNs = time.nanoseconds();
             Process process = ChildJvm.start(command, logDir.resolve("broker.log"));
             try {
@@ -246,7 +262,7 @@ final class BrokerRun {
         System.out.printf("  [%s] %s%n", kind.label(), String.format(Locale.ROOT, format, args));
     }
 
-    private static int freeLoopbackPort() {
+    static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -78,6 +78,15 @@ final class KafkaLauncher implements BrokerLauncher {
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
     }
 
+    @Override
+    public List<String> prepareWithSsl(Path dataDir, int clientPort, int sslPort, int controllerPort, TlsKeys keys,
+            Path logDir) {
+        Path configFile = dataDir.resolve("server.properties");
+        writeConfig(configFile, sslConfig(dataDir, clientPort, sslPort, controllerPort, keys));
+        format(configFile, Uuid.randomUuid().toString(), logDir.resolve("kafka-format.log"));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, List.of(configFile.toString()));
+    }
+
     /**
      * A node of a replicated cluster: the cluster's settings plus the listener names Kafka needs, its
      * storage formatted with the cluster's id. Kafka's internal topics keep their defaults (3 replicas,
@@ -99,6 +108,17 @@ final class KafkaLauncher implements BrokerLauncher {
         config.put("controller.listener.names", "CONTROLLER");
         config.put("inter.broker.listener.name", "PLAINTEXT");
         config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return config;
+    }
+
+    /** The single node's configuration with an SSL listener added and advertised. */
+    Map<String, String> sslConfig(Path dataDir, int clientPort, int sslPort, int controllerPort, TlsKeys keys) {
+        Map<String, String> config = config(dataDir, clientPort, controllerPort);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",SSL://127.0.0.1:" + sslPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",SSL://127.0.0.1:" + sslPort);
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT");
+        config.putAll(keys.brokerProps());
         return config;
     }
 

@@ -1,10 +1,14 @@
 package io.strand.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The load generators of kafka-tools 4.3.1, each run in its own JVM against one broker, and what
@@ -28,6 +32,7 @@ final class LoadTools {
     /** The longest ConsumerPerformance waits for the next record before it gives up. */
     private static final int CONSUMER_IDLE_TIMEOUT_MS = 30_000;
     private static final double BYTES_PER_GB = 1e9;
+    private static final long TOOL_CPU_SAMPLE_MS = 50;
     /** The load generators' JVMs: the same for both brokers, English number formats. */
     private static final List<String> TOOL_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
             "-Duser.language=en", "-Duser.country=US", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
@@ -181,6 +186,129 @@ final class LoadTools {
                     sentRecords, result.mbPerSec(), result.recordsPerSec());
         }, () -> failed(outcome, mbPerSec, recordsPerSec));
         return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
+    }
+
+    /**
+     * 1 KiB records, acks=1, into {@code topic} over TLS ({@code tlsBootstrap}, the trust store in
+     * {@code keys}), as the TLS workload's producer: linger.ms=5 and 64 KiB batches; {@code brokerPid} is
+     * read for CPU time. Returns the records ProducerPerformance reports sent, empty when it printed none.
+     */
+    OptionalLong produceTls(long brokerPid, String tlsBootstrap, TlsKeys keys, String topic, Path log) {
+        double cpuBeforeSeconds = ProcStats.cpuSeconds(brokerPid);
+        ChildJvm.Outcome outcome = runTool(PRODUCER_PERFORMANCE, List.of("--topic", topic,
+                "--num-records", Long.toString(workload.largeRecords()),
+                "--record-size", Integer.toString(Workload.LARGE_RECORD_BYTES), "--throughput", "-1",
+                "--producer-props", "bootstrap.servers=" + tlsBootstrap, "acks=1",
+                "linger.ms=" + TlsRun.PRODUCER_LINGER_MS, "batch.size=" + TlsRun.PRODUCER_BATCH_BYTES,
+                "--producer.config", keys.clientConfig().toString()), log);
+        double cpuSeconds = ProcStats.cpuSeconds(brokerPid) - cpuBeforeSeconds;
+        Optional<ToolOutput.ProducerResult> parsed = ToolOutput.parseProducer(outcome.output());
+        parsed.filter(result -> outcome.succeeded() && result.records() > 0).ifPresentOrElse(result -> {
+            samples.record(Metric.TLS_PRODUCE_MB_PER_SEC, kind, result.mbPerSec());
+            samples.record(Metric.TLS_PRODUCE_CPU_S_PER_GB, kind,
+                    cpuSecondsPerGb(cpuSeconds, result.records(), Workload.LARGE_RECORD_BYTES));
+            progress("%s over TLS: %,d of %,d records sent, %.2f MB/s, p99 %.0f ms, broker CPU %.1f s", topic,
+                    result.records(), workload.largeRecords(), result.mbPerSec(), result.p99LatencyMs(), cpuSeconds);
+        }, () -> failed(outcome, Metric.TLS_PRODUCE_MB_PER_SEC, Metric.TLS_PRODUCE_CPU_S_PER_GB));
+        return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
+    }
+
+    /**
+     * Reads the {@code sentRecords} back over TLS in a fresh group: fetch MB/s, and the CPU time of the
+     * broker and of the consumer's JVM per GB read. Returns the records read, empty when it printed none.
+     */
+    OptionalLong consumeTls(long brokerPid, String tlsBootstrap, TlsKeys keys, String topic, long sentRecords,
+            Path log) {
+        double brokerBeforeSeconds = ProcStats.cpuSeconds(brokerPid);
+        MeasuredOutcome measured = runToolMeasuringCpu(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", tlsBootstrap,
+                "--topic", topic, "--num-records", Long.toString(sentRecords), "--group", "bench-consumer-tls-" + topic,
+                "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS),
+                "--command-config", keys.clientConfig().toString()), log);
+        double brokerSeconds = ProcStats.cpuSeconds(brokerPid) - brokerBeforeSeconds;
+        ChildJvm.Outcome outcome = measured.outcome();
+        Optional<ToolOutput.ConsumerResult> parsed = ToolOutput.parseConsumer(outcome.output());
+        parsed.filter(result -> outcome.succeeded() && result.records() > 0).ifPresentOrElse(result -> {
+            samples.record(Metric.TLS_CONSUME_MB_PER_SEC, kind, result.fetchMbPerSec());
+            samples.record(Metric.TLS_CONSUME_CPU_S_PER_GB, kind,
+                    cpuSecondsPerGb(brokerSeconds, result.records(), Workload.LARGE_RECORD_BYTES));
+            samples.record(Metric.TLS_CONSUME_CLIENT_CPU_S_PER_GB, kind,
+                    cpuSecondsPerGb(measured.cpuSeconds(), result.records(), Workload.LARGE_RECORD_BYTES));
+            progress("consume %s over TLS: %,d of %,d records read, %.2f MB/s while fetching (%.2f overall), "
+                    + "broker CPU %.1f s, consumer JVM CPU %.1f s", topic, result.records(), sentRecords,
+                    result.fetchMbPerSec(), result.mbPerSec(), brokerSeconds, measured.cpuSeconds());
+        }, () -> failed(outcome, Metric.TLS_CONSUME_MB_PER_SEC, Metric.TLS_CONSUME_CPU_S_PER_GB,
+                Metric.TLS_CONSUME_CLIENT_CPU_S_PER_GB));
+        return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
+    }
+
+    /**
+     * Reads the {@code sentRecords} over TLS once in a group of its own, measuring nothing: the broker's
+     * TLS fetch path (its JIT, its buffers) is then warm for {@link #consumeTls}, as a broker serving
+     * consumers is. Without it the measured read carries the broker's warm-up, which costs a JDK engine
+     * (Kafka's) more than a native one.
+     */
+    void warmUpTls(String tlsBootstrap, TlsKeys keys, String topic, long sentRecords, Path log) {
+        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", tlsBootstrap,
+                "--topic", topic, "--num-records", Long.toString(sentRecords), "--group", "bench-warm-up-tls-" + topic,
+                "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS), "--command-config", keys.clientConfig().toString()),
+                log);
+        progress("warm-up read of %s over TLS: %s", topic, outcome.succeeded() ? "done"
+                : (outcome.timedOut() ? "timed out" : "failed") + " (see " + log.getFileName() + ")");
+    }
+
+    /** Reads the same records over plaintext ({@code bootstrap}) in another fresh group: fetch MB/s. */
+    OptionalLong consumeTlsTopicPlaintext(String bootstrap, String topic, long sentRecords, Path log) {
+        ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,
+                "--topic", topic, "--num-records", Long.toString(sentRecords), "--group", "bench-consumer-plain-" + topic,
+                "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS)), log);
+        Optional<ToolOutput.ConsumerResult> parsed = ToolOutput.parseConsumer(outcome.output());
+        parsed.filter(result -> outcome.succeeded() && result.records() > 0).ifPresentOrElse(result -> {
+            samples.record(Metric.TLS_CONSUME_PLAIN_MB_PER_SEC, kind, result.fetchMbPerSec());
+            progress("consume %s over plaintext: %,d of %,d records read, %.2f MB/s while fetching", topic,
+                    result.records(), sentRecords, result.fetchMbPerSec());
+        }, () -> failed(outcome, Metric.TLS_CONSUME_PLAIN_MB_PER_SEC));
+        return parsed.map(result -> OptionalLong.of(result.records())).orElse(OptionalLong.empty());
+    }
+
+    /** A tool's outcome and the CPU time its JVM used, up to the last sample before it exited. */
+    record MeasuredOutcome(ChildJvm.Outcome outcome, double cpuSeconds) {
+    }
+
+    /**
+     * Runs a tool as {@link #runTool} does, reading its JVM's CPU time from {@code /proc} every
+     * {@value #TOOL_CPU_SAMPLE_MS} ms; the last sample before exit is the figure (it misses at most that
+     * much of the JVM's shutdown).
+     */
+    private MeasuredOutcome runToolMeasuringCpu(String mainClass, List<String> args, Path log) {
+        Process process = ChildJvm.start(ChildJvm.command(TOOL_JVM_OPTIONS, toolClassPath, mainClass, args), log);
+        double cpuSeconds = 0;
+        long deadlineNs = System.nanoTime() + workload.toolTimeoutMs() * 1_000_000L;
+        boolean timedOut = false;
+        try {
+            while (!process.waitFor(TOOL_CPU_SAMPLE_MS, TimeUnit.MILLISECONDS)) {
+                try {
+                    cpuSeconds = ProcStats.cpuSeconds(process.pid());
+                } catch (UncheckedIOException e) {
+                    // exited between the wait and the read: the last sample stands
+                }
+                if (System.nanoTime() - deadlineNs > 0) {
+                    timedOut = true;
+                    ChildJvm.stop(process);
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            ChildJvm.stop(process);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running log=" + log, e);
+        }
+        try {
+            String output = Files.readString(log);
+            return new MeasuredOutcome(new ChildJvm.Outcome(timedOut ? -1 : process.exitValue(), timedOut, output, log),
+                    cpuSeconds);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read log=" + log, e);
+        }
     }
 
     private ChildJvm.Outcome runTool(String mainClass, List<String> args, Path log) {

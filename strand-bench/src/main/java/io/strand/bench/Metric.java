@@ -63,6 +63,22 @@ enum Metric {
     TXN_PRODUCE_MB_PER_SEC("txn_produce_1kib_acksall_mb_per_sec",
             "transactional produce 1 KiB records, acks=all, 100 per transaction, 6 partitions (target ≥ 1.3×)",
             "MB/s", true, Section.TRANSACTIONS),
+    /**
+     * {@link TlsRun}: one node each with an SSL listener; 1 KiB records produced over TLS, then read back over
+     * TLS and, for reference, over plaintext. Issue 14 sets a target of at least 1.3× Kafka's throughput.
+     */
+    TLS_PRODUCE_MB_PER_SEC("tls_produce_1kib_acks1_mb_per_sec",
+            "produce 1 KiB records over TLS, acks=1, 1 partition (target ≥ 1.3×)", "MB/s", true, Section.TLS),
+    TLS_PRODUCE_CPU_S_PER_GB("tls_produce_1kib_acks1_cpu_s_per_gb",
+            "broker CPU per GB produced over TLS", "CPU s/GB", false, Section.TLS),
+    TLS_CONSUME_MB_PER_SEC("tls_consume_1kib_fetch_mb_per_sec",
+            "consume 1 KiB records over TLS, while fetching (target ≥ 1.3×)", "MB/s", true, Section.TLS),
+    TLS_CONSUME_CPU_S_PER_GB("tls_consume_1kib_cpu_s_per_gb",
+            "broker CPU per GB consumed over TLS", "CPU s/GB", false, Section.TLS),
+    TLS_CONSUME_CLIENT_CPU_S_PER_GB("tls_consume_1kib_client_cpu_s_per_gb",
+            "consumer JVM CPU per GB consumed over TLS (same client for both)", "CPU s/GB", false, Section.TLS),
+    TLS_CONSUME_PLAIN_MB_PER_SEC("tls_consume_1kib_plaintext_fetch_mb_per_sec",
+            "consume the same records over plaintext, while fetching (reference)", "MB/s", true, Section.TLS),
     /** {@link ReplicatedRun}: three nodes, topics with 3 replicas and min.insync.replicas=2. */
     REPLICATED_PRODUCE_RECORDS_PER_SEC("replicated_produce_1kib_acksall_records_per_sec",
             "produce 1 KiB records, acks=all, 6 partitions", "records/s", true, Section.REPLICATED),
@@ -89,6 +105,7 @@ enum Metric {
     enum Section {
         SINGLE_NODE(""),
         TRANSACTIONS("transactional produce (one node each, Kafka's Java producer with a transactional.id)"),
+        TLS("TLS (one node each with an SSL listener; Kafka's tools over TLS)"),
         REPLICATED("replicated (3 nodes, RF 3, min.insync.replicas=2)");
 
         private final String title;

@@ -73,20 +73,24 @@ final class Report {
         }
         out.append("- both brokers log at their default level to a file\n");
         out.append("- load generators: kafka-tools 4.3.1 in their own JVMs on the same machine\n");
-        out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
-                + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
-                workload.largeRecords(), Workload.LARGE_RECORD_BYTES));
-        out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
-                + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
-                Workload.SMALL_RECORD_BYTES));
-        out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
-                + "one consumer in a fresh group per topic\n");
-        out.append(String.format(Locale.ROOT, "- noisy neighbour (Kafka's Java producer in the harness JVM): %d heavy "
-                + "producers, one connection each, %d B records acks=1 over %d partitions of a flush.messages=1 topic; "
-                + "one light producer, %d B records acks=1 one at a time to another topic, measured for %,d ms after "
-                + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
-                NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
-                NoisyNeighbour.WARM_UP_MS));
+        // The single-node load's lines only where it ran (not in a run of one workload alone, e.g. tls).
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.SINGLE_NODE
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- ProducerPerformance: %,d records of %d B, acks=1; %,d records of %d B, "
+                    + "acks=all; unthrottled%n", workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
+                    workload.largeRecords(), Workload.LARGE_RECORD_BYTES));
+            out.append(String.format(Locale.ROOT, "- EndToEndLatency: %,d records of %d B, acks=1, one partition "
+                    + "(the tool reports whole milliseconds for percentiles)%n", workload.latencyRecords(),
+                    Workload.SMALL_RECORD_BYTES));
+            out.append("- ConsumerPerformance: reads back every record each producer run reported sent, 100 B then 1 KiB, "
+                    + "one consumer in a fresh group per topic\n");
+            out.append(String.format(Locale.ROOT, "- noisy neighbour (Kafka's Java producer in the harness JVM): %d heavy "
+                    + "producers, one connection each, %d B records acks=1 over %d partitions of a flush.messages=1 topic; "
+                    + "one light producer, %d B records acks=1 one at a time to another topic, measured for %,d ms after "
+                    + "a %,d ms warm-up%n", NoisyNeighbour.HEAVY_PRODUCERS, NoisyNeighbour.HEAVY_RECORD_BYTES,
+                    NoisyNeighbour.HEAVY_PARTITIONS, NoisyNeighbour.LIGHT_RECORD_BYTES, workload.noisyNeighbourMs(),
+                    NoisyNeighbour.WARM_UP_MS));
+        }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TRANSACTIONS
                 && samples.hasAny(metric))) {
             out.append(String.format(Locale.ROOT, "- transactional produce (Kafka's Java producer in the harness "
@@ -99,6 +103,20 @@ final class Report {
                     + "error)\" in its cells%n", TransactionalProduce.MAX_BLOCK_MS,
                     TransactionalProduce.RECORDS_PER_TRANSACTION, TransactionalProduce.RECORD_BYTES,
                     Workload.PARTITIONS, TransactionalProduce.WARM_UP_MS, workload.transactionalMs()));
+        }
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TLS
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- TLS: per broker and round one node with a PLAINTEXT and an SSL "
+                    + "listener (TLS 1.3 by default on both; one throw-away EC P-256 key made with keytool for the run; "
+                    + "Strand picks its OpenSSL engine when it loads), a topic of %d partition; ProducerPerformance "
+                    + "writes %,d records of %d B over TLS, acks=1, linger.ms=%d, batch.size=%d, unthrottled; "
+                    + "ConsumerPerformance (its defaults: 1 MiB per partition and fetch) reads every record sent "
+                    + "over TLS once unmeasured (the broker's warm-up), then measured over TLS and over plaintext, "
+                    + "each in a fresh group; consume MB/s is the tool's "
+                    + "fetch.MB.sec (the group join left out); broker CPU from /proc/<pid>/stat around each tool, "
+                    + "the consumer JVM's CPU sampled from /proc every 50 ms until it exits%n", TlsRun.PARTITIONS,
+                    workload.largeRecords(), Workload.LARGE_RECORD_BYTES, TlsRun.PRODUCER_LINGER_MS,
+                    TlsRun.PRODUCER_BATCH_BYTES));
         }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.REPLICATED
                 && samples.hasAny(metric))) {

@@ -60,6 +60,22 @@ final class StrandLauncher implements BrokerLauncher {
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
     }
 
+    /** As {@link #prepare}, with an SSL listener: Kafka's listener and ssl.keystore.* properties. */
+    @Override
+    public List<String> prepareWithSsl(Path dataDir, int clientPort, int sslPort, int controllerPort, TlsKeys keys,
+            Path logDir) {
+        List<String> args = new ArrayList<>(List.of("server"));
+        addOverride(args, "node.id", Integer.toString(NODE_ID));
+        addOverride(args, "listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",SSL://127.0.0.1:" + sslPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        addOverride(args, "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT");
+        addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
+        sharedProps.forEach((name, value) -> addOverride(args, name, value));
+        keys.brokerProps().forEach((name, value) -> addOverride(args, name, value));
+        return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
+    }
+
     /** A node of a replicated cluster: the cluster's settings as overrides; Strand has no cluster id to format. */
     @Override
     public List<String> prepareClusterNode(Path dataDir, ReplicatedCluster.Node node,

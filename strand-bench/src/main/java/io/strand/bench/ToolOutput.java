@@ -42,9 +42,10 @@ final class ToolOutput {
 
     /**
      * One ConsumerPerformance run, over the whole run including the group join; {@code records} is
-     * how many it read ({@code data.consumed.in.nMsg}).
+     * how many it read ({@code data.consumed.in.nMsg}); {@code fetchMbPerSec} ({@code fetch.MB.sec}) is
+     * over the time spent fetching only, the group join ({@code rebalance.time.ms}) left out.
      */
-    record ConsumerResult(long records, double mbPerSec, double recordsPerSec) {
+    record ConsumerResult(long records, double mbPerSec, double recordsPerSec, double fetchMbPerSec) {
     }
 
     private static final String NUMBER = "([0-9]+(?:\\.[0-9]+)?)";
@@ -60,6 +61,7 @@ final class ToolOutput {
     private static final int CONSUMER_MB_PER_SEC_FIELD = 3;
     private static final int CONSUMER_RECORDS_FIELD = 4;
     private static final int CONSUMER_RECORDS_PER_SEC_FIELD = 5;
+    private static final int CONSUMER_FETCH_MB_PER_SEC_FIELD = 8;
 
     private ToolOutput() {
     }
@@ -100,7 +102,8 @@ final class ToolOutput {
             try {
                 return Optional.of(new ConsumerResult(Long.parseLong(fields[CONSUMER_RECORDS_FIELD].trim()),
                         Double.parseDouble(fields[CONSUMER_MB_PER_SEC_FIELD]),
-                        Double.parseDouble(fields[CONSUMER_RECORDS_PER_SEC_FIELD])));
+                        Double.parseDouble(fields[CONSUMER_RECORDS_PER_SEC_FIELD]),
+                        Double.parseDouble(fields[CONSUMER_FETCH_MB_PER_SEC_FIELD])));
             } catch (NumberFormatException e) {
                 // a log line with ten commas; the values line may still follow
             }

@@ -86,6 +86,17 @@ class BenchOptionsTest {
     }
 
     @Test
+    void selectsTheTlsWorkloadAlone() {
+        BenchOptions tls = parse("--quick", "--workload", "tls");
+
+        assertThat(tls.scenarios().tls()).isTrue();
+        assertThat(tls.scenarios().single()).isFalse();
+        assertThat(tls.scenarios().replicated()).isFalse();
+        assertThat(tls.scenarios().transactionsOnly()).isFalse();
+        assertThat(tls.workload().mode()).isEqualTo("quick-tls");
+    }
+
+    @Test
     void selectsTheTransactionalFigureAlone() {
         BenchOptions transactions = parse("--quick", "--workload", "transactions");
 

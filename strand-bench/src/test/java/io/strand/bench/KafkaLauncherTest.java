@@ -28,4 +28,22 @@ class KafkaLauncherTest {
                 "-XX:SharedArchiveFile=/tmp/kafka-appcds.jsa", "-Xlog:cds=off");
         assertThat(kafka.classDataArchive()).contains(Path.of("/tmp/kafka-appcds.jsa"));
     }
+
+    @Test
+    void addsAnAdvertisedSslListenerServingTheRunsKeyStore() {
+        KafkaLauncher kafka = new KafkaLauncher("lib/*", SHARED, Map.of("num.partitions", "6"));
+        Path dir = Path.of("/tmp/bench");
+        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"));
+
+        Map<String, String> config = kafka.sslConfig(dir, 9092, 9094, 9093, keys);
+
+        assertThat(config).containsEntry("listeners",
+                        "PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9094,CONTROLLER://127.0.0.1:9093")
+                .containsEntry("advertised.listeners", "PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9094")
+                .containsEntry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT")
+                .containsEntry("inter.broker.listener.name", "PLAINTEXT")
+                .containsEntry("ssl.keystore.location", "/tmp/bench/server.p12")
+                .containsEntry("ssl.keystore.type", "PKCS12")
+                .containsEntry("num.partitions", "6");
+    }
 }

@@ -228,4 +228,19 @@ class ReportTest {
         assertThat(markdown).contains("| records/s | 20,000 | failed (initTransactions: x) | — | higher |")
                 .doesNotContain("start-up: process start", "## Records sent and read back");
     }
+
+    @Test
+    void aRunOfTheTlsWorkloadShowsItsTableAndWorkloadLineOnly() {
+        Samples samples = new Samples();
+        samples.record(Metric.TLS_PRODUCE_MB_PER_SEC, BrokerKind.KAFKA, 30);
+        samples.record(Metric.TLS_PRODUCE_MB_PER_SEC, BrokerKind.STRAND, 42);
+        samples.note(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.STRAND, "failed (see consume-tls.log)");
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains("### " + Metric.Section.TLS.title(),
+                        "| produce 1 KiB records over TLS, acks=1, 1 partition (target ≥ 1.3×) | MB/s | 30.0 | 42.0 | 1.40 | higher |",
+                        "failed (see consume-tls.log)", "- TLS: per broker and round")
+                .doesNotContain("start-up: process start", "- ProducerPerformance:", "- noisy neighbour");
+    }
 }

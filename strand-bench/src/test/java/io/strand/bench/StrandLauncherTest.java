@@ -33,6 +33,20 @@ class StrandLauncherTest {
     }
 
     @Test
+    void addsAnSslListenerServingTheRunsKeyStore() {
+        StrandLauncher launcher = new StrandLauncher(dir.resolve("strand-server.jar") + ":lib/*", SHARED, Map.of());
+        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"));
+
+        List<String> command = launcher.prepareWithSsl(dir, 9092, 9094, 9093, keys, dir);
+
+        assertThat(command).contains(
+                "listeners=PLAINTEXT://127.0.0.1:9092,SSL://127.0.0.1:9094,CONTROLLER://127.0.0.1:9093",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+                "ssl.keystore.location=" + dir.resolve("server.p12").toAbsolutePath(), "ssl.keystore.type=PKCS12",
+                "ssl.keystore.password=" + TlsKeys.PASSWORD);
+    }
+
+    @Test
     void startsFromTheArchiveTheStrandScriptRecordedWithItsLogOptions() throws IOException {
         Path archive = Files.createFile(dir.resolve("strand.jsa"));
         StrandLauncher launcher = new StrandLauncher(dir.resolve("strand-server.jar") + ":lib/*", SHARED, Map.of());

@@ -45,14 +45,14 @@ class ToolOutputTest {
     @Test
     void readsTheRecordsConsumerPerformanceRead() {
         assertThat(ToolOutput.parseConsumer(fixture("consumer-performance-complete.txt")))
-                .contains(new ToolOutput.ConsumerResult(500_000, 150.1942, 153798.8311));
+                .contains(new ToolOutput.ConsumerResult(500_000, 150.1942, 153798.8311, 2229.5945));
     }
 
     @Test
     void readsConsumerPerformanceValuesPastItsWarningAndLogLines() {
         // the tool gave up after 30 s without a record, short of the 3,000,000 asked for
         assertThat(ToolOutput.parseConsumer(fixture("consumer-performance-timeout.txt")))
-                .contains(new ToolOutput.ConsumerResult(2_900_980, 6.7068, 70325.8103));
+                .contains(new ToolOutput.ConsumerResult(2_900_980, 6.7068, 70325.8103, 7.2387));
     }
 
     @Test
@@ -102,7 +102,7 @@ class ToolOutputTest {
                 2026-11-23 15:41:20:123, 2026-11-23 15:41:22:456, 47.6837, 20.4388, 500000, 214316.3309, 312, 2021, 23.5941, 247402.2761
                 """;
 
-        assertThat(ToolOutput.parseConsumer(output)).contains(new ToolOutput.ConsumerResult(500_000, 20.4388, 214316.3309));
+        assertThat(ToolOutput.parseConsumer(output)).contains(new ToolOutput.ConsumerResult(500_000, 20.4388, 214316.3309, 23.5941));
     }
 
     @Test
