@@ -135,11 +135,6 @@ public final class GroupCoordinatorService implements AutoCloseable {
         if (started && (offsetsTopicTouched || !delta.changedBrokers().isEmpty())) {
             updateLeadership();
         }
-        // A creation put off for want of available brokers (this one may have been fenced still in the
-        // image it started with) happens once they are there, as its COORDINATOR_NOT_AVAILABLE message says.
-        if (started && !delta.changedBrokers().isEmpty()) {
-            creator.maybeCreate(image);
-        }
     }
 
     /** Takes a whole image: partition counts and, once started, shard leadership are worked out anew. */
@@ -150,7 +145,6 @@ public final class GroupCoordinatorService implements AutoCloseable {
         }
         if (started) {
             updateLeadership();
-            creator.maybeCreate(image);
         }
     }
 

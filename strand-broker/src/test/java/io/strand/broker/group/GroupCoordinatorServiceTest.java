@@ -12,7 +12,6 @@ import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.Endpoint;
-import io.strand.metadata.record.BrokerRegistrationChangeRecord;
 import io.strand.metadata.record.MetadataRecord;
 import io.strand.metadata.record.PartitionRecord;
 import io.strand.metadata.record.RegisterBrokerRecord;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.internals.Topic;
@@ -141,31 +139,6 @@ class GroupCoordinatorServiceTest {
 
     private static Errors errorOf(OffsetCommitResponseData response) {
         return Errors.forCode(response.topics().get(0).partitions().get(0).errorCode());
-    }
-
-    @Test
-    void theOffsetsTopicPutOffWhileThisBrokerIsFencedIsCreatedWhenItIsUnfenced() {
-        logManager = new LogManager(new LogManagerConfig(List.of(dir), 300_000L, 60_000L, 60_000L, 60_000), Time.SYSTEM);
-        logManager.startup();
-        replicaManager = new ReplicaManager(SELF, logManager, new LogConfigResolver(BrokerConfig.defaults()));
-        service = new GroupCoordinatorService(SELF, GroupCoordinatorConfig.from(Map.of(
-                GroupCoordinatorConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, "1")), replicaManager, waiter, Time.SYSTEM);
-        MetadataDelta delta = new MetadataDelta(image);
-        delta.replay(new RegisterBrokerRecord(SELF, new Uuid(7L, SELF), List.of(new Endpoint("PLAINTEXT", "host", 9093,
-                "PLAINTEXT")), null, 1L, true, false, List.of()));
-        image = delta.apply(++offset);
-        replicaManager.start(image);
-        List<CreateTopicsRequestData> asked = new CopyOnWriteArrayList<>();
-        service.start(request -> {
-            asked.add(request);
-            return new CompletableFuture<>();
-        }, image);
-        assertThat(asked).as("no available broker yet").isEmpty();
-
-        publish(new BrokerRegistrationChangeRecord(SELF, 1L, false, false, List.of()));
-
-        assertThat(asked).hasSize(1);
-        assertThat(asked.get(0).topics().find(Topic.GROUP_METADATA_TOPIC_NAME).replicationFactor()).isEqualTo((short) 1);
     }
 
     @Test
