@@ -78,14 +78,20 @@ class NodeStartFailureTest {
     }
 
     /**
-     * A node's first start creates {@code __consumer_offsets} through its controller channel after
-     * it serves; the connection that opens must not count as a thread of the failed start.
+     * A node creates {@code __consumer_offsets} through its controller channel after it serves (at
+     * start if it is available by then, else on the first group request, as Kafka does); the connection
+     * that opens must not count as a thread of the failed start. Asking for a group's coordinator makes
+     * sure of it whichever way the start went.
      */
     private static void awaitOffsetsTopic(BrokerServer node) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 TestNodes.bootstrap(node.clientAddress())))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics(new ListTopicsOptions().listInternal(true))
-                    .names().get().contains("__consumer_offsets"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                admin.listConsumerGroupOffsets("probe").all().toCompletionStage().handle((offsets, failure) -> null)
+                        .toCompletableFuture().get();
+                return admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get()
+                        .contains("__consumer_offsets");
+            });
         }
     }
 

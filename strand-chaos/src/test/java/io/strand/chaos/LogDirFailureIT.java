@@ -81,6 +81,8 @@ class LogDirFailureIT {
                     .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(60)).until(() -> leaders(admin).values().stream()
                     .allMatch(leader -> leader == VICTIM));
+            // The controller names the leaders before the victim has opened their logs: wait for all six.
+            await().atMost(Duration.ofSeconds(60)).until(() -> partitionsOf(admin).size() == PARTITIONS);
             Set<Integer> onFailingDir = partitionsIn(admin, failingDir);
             Set<Integer> onHealthyDir = new TreeSet<>();
             for (int p = 0; p < PARTITIONS; p++) {
@@ -227,6 +229,20 @@ class LogDirFailureIT {
     }
 
     /** The partitions of {@link #TOPIC} that node {@link #VICTIM} keeps in {@code logDir}, by DescribeLogDirs. */
+    /** The partitions of the topic whose logs the victim has, in any of its directories. */
+    private static Set<Integer> partitionsOf(Admin admin) throws Exception {
+        Set<Integer> partitions = new TreeSet<>();
+        for (LogDirDescription description : admin.describeLogDirs(List.of(VICTIM)).descriptions().get(VICTIM)
+                .get(30, TimeUnit.SECONDS).values()) {
+            for (TopicPartition tp : description.replicaInfos().keySet()) {
+                if (tp.topic().equals(TOPIC)) {
+                    partitions.add(tp.partition());
+                }
+            }
+        }
+        return partitions;
+    }
+
     private static Set<Integer> partitionsIn(Admin admin, Path logDir) throws Exception {
         Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(VICTIM)).descriptions().get(VICTIM)
                 .get(30, TimeUnit.SECONDS);
