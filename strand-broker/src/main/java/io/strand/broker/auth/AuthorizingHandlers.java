@@ -3,12 +3,12 @@ package io.strand.broker.auth;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.network.WrappingApiHandler;
 import io.strand.metadata.image.MetadataImage;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -71,27 +71,8 @@ public final class AuthorizingHandlers {
     }
 
     /** A handler behind its check; delegates everything else. */
-    private record Checked<R extends AbstractRequest>(ApiHandler<R> handler, Check<R> check) implements ApiHandler<R> {
-        @Override
-        public ApiKeys apiKey() {
-            return handler.apiKey();
-        }
-
-        @Override
-        public ApiVersion advertisedVersions() {
-            return handler.advertisedVersions();
-        }
-
-        @Override
-        public boolean servesVersion(short version) {
-            return handler.servesVersion(version);
-        }
-
-        @Override
-        public RunsOn runsOn() {
-            return handler.runsOn();
-        }
-
+    private record Checked<R extends AbstractRequest>(ApiHandler<R> handler, Check<R> check)
+            implements WrappingApiHandler<R> {
         @Override
         public CompletableFuture<? extends ApiMessage> handle(RequestContext context, R request) {
             return check.handle(context, request, handler);

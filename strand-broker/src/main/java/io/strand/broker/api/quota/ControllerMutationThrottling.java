@@ -2,6 +2,7 @@ package io.strand.broker.api.quota;
 
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.network.WrappingApiHandler;
 import io.strand.broker.quota.ClientQuotaManager;
 import io.strand.broker.quota.ControllerMutationQuota;
 import io.strand.metadata.image.MetadataImage;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -27,7 +27,6 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -176,7 +175,7 @@ public final class ControllerMutationThrottling {
         void apply(ApiMessage response, List<?> refused, int throttleTimeMs);
     }
 
-    private static final class Throttled<R extends AbstractRequest> implements ApiHandler<R> {
+    private static final class Throttled<R extends AbstractRequest> implements WrappingApiHandler<R> {
         private final ApiHandler<R> handler;
         private final ClientQuotaManager quota;
         private final short strictVersion;
@@ -193,23 +192,8 @@ public final class ControllerMutationThrottling {
         }
 
         @Override
-        public ApiKeys apiKey() {
-            return handler.apiKey();
-        }
-
-        @Override
-        public ApiVersion advertisedVersions() {
-            return handler.advertisedVersions();
-        }
-
-        @Override
-        public boolean servesVersion(short version) {
-            return handler.servesVersion(version);
-        }
-
-        @Override
-        public RunsOn runsOn() {
-            return handler.runsOn();
+        public ApiHandler<R> handler() {
+            return handler;
         }
 
         @Override
