@@ -415,6 +415,13 @@ class ClusterFaultIT {
         }
         int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
                 .coordinator().id();
+        // An earlier test's restarts may have left the offsets partition's ISR at its leader alone (a fenced
+        // broker leaves every ISR); the commit was acknowledged by that ISR, so only once the followers are
+        // back in it do they hold the offsets, and losing the leader is survivable (as in Kafka).
+        long isrWaitStart = System.nanoTime();
+        awaitPartitionInFullIsr(Topic.GROUP_METADATA_TOPIC_NAME, offsetsPartition(group));
+        System.out.printf("%s: the offsets partition of %s had its full ISR after %d ms%n", getClass().getSimpleName(),
+                group, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - isrWaitStart));
         String killedAt = LocalDateTime.now().format(LOG_TIME);
         cluster.node(coordinator).kill9();
         try {
@@ -455,7 +462,7 @@ class ClusterFaultIT {
         StringBuilder out = new StringBuilder();
         try {
             List<TopicPartitionInfo> partitions = describe(Topic.GROUP_METADATA_TOPIC_NAME).partitions();
-            partition = Utils.abs(group.hashCode()) % partitions.size();
+            partition = offsetsPartition(group);
             out.append("__consumer_offsets-").append(partition).append(": ").append(partitions.get(partition));
         } catch (Exception e) {
             return "__consumer_offsets not described: " + e;
@@ -587,6 +594,17 @@ class ClusterFaultIT {
                     + "; last described " + last[0] + ", controller " + controller, e);
         }
         return leader[0];
+    }
+
+    /** The partition of {@code __consumer_offsets} that holds {@code group}'s offsets. */
+    private static int offsetsPartition(String group) throws Exception {
+        return Utils.abs(group.hashCode()) % describe(Topic.GROUP_METADATA_TOPIC_NAME).partitions().size();
+    }
+
+    /** Waits until partition {@code partition} of {@code topic} has all three replicas in its ISR. */
+    private static void awaitPartitionInFullIsr(String topic, int partition) {
+        await("ISR of 3 on " + topic + "-" + partition).atMost(AWAIT).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> describe(topic).partitions().get(partition).isr().size() == 3);
     }
 
     /** Waits until every partition of {@code topic} has all three replicas in its ISR. */
