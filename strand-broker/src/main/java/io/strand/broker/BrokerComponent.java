@@ -10,6 +10,7 @@ import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.api.quota.ControllerMutationThrottling;
 import io.strand.broker.api.quota.QuotaHandlers;
 import io.strand.broker.quota.ClientQuotas;
+import io.strand.broker.quota.IpConnectionRateQuotas;
 import io.strand.broker.quota.ClientRequestQuota;
 import io.strand.broker.quota.QuotaWindows;
 import io.strand.broker.api.admin.AlterPartitionReassignmentsHandler;
@@ -239,7 +240,8 @@ final class BrokerComponent implements NodeComponent {
         requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
         listeners = new ClientListeners(config, requestPool,
                 registry(nodeId, quorum, controller, logManager, replicaManager),
-                new ImageScramCredentials(quorum::publishedImage));
+                new ImageScramCredentials(quorum::publishedImage),
+                new IpConnectionRateQuotas(() -> quorum.publishedImage().clientQuotas()));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);

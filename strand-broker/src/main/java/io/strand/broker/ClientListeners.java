@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.network.ApiRegistry;
 import io.strand.broker.network.ConnectionBounds;
+import io.strand.broker.network.IpConnectionRates;
 import io.strand.broker.network.ListenerSecurity;
 import io.strand.broker.network.SaslMechanisms;
 import io.strand.broker.network.ScramCredentialStore;
@@ -43,16 +44,18 @@ final class ClientListeners implements AutoCloseable {
 
     /** Listeners whose handlers that may block run on {@code requestPool}, shared by all of them. */
     ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry) {
-        this(config, requestPool, registry, ScramCredentialStore.NONE);
+        this(config, requestPool, registry, ScramCredentialStore.NONE, IpConnectionRates.NONE);
     }
 
     /**
-     * @param scram where SASL listeners find SCRAM credentials
+     * @param scram   where SASL listeners find SCRAM credentials
+     * @param ipRates the addresses' connection creation rate quotas, shared by every listener
      * @throws IllegalArgumentException when a SASL listener's mechanisms cannot be served as configured
      */
-    ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry, ScramCredentialStore scram) {
+    ClientListeners(BrokerConfig config, Executor requestPool, ApiRegistry registry, ScramCredentialStore scram,
+                    IpConnectionRates ipRates) {
         this.listeners = config.clientListeners();
-        ConnectionBounds bounds = NodeConnectionBounds.of(config);
+        ConnectionBounds bounds = NodeConnectionBounds.of(config, ipRates);
         for (BrokerConfig.Listener listener : listeners) {
             ListenerSecurity security = ListenerSecurities.of(config, listener.name());
             SaslMechanisms sasl = security.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT

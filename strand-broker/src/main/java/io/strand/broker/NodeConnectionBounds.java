@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.network.ConnectionBounds;
 import io.strand.broker.network.ConnectionLimits;
+import io.strand.broker.network.IpConnectionRates;
 import io.strand.broker.network.RequestMemory;
 import io.strand.common.config.BrokerConfig;
 import java.net.InetAddress;
@@ -9,21 +10,23 @@ import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Builds the {@link ConnectionBounds} every client listener of a node shares from Kafka's properties:
  * {@code max.connections} and {@code max.connection.creation.rate} (node-wide and, where set, per
  * listener), {@code max.connections.per.ip} with its overrides (host names resolved once, at start,
- * as Kafka resolves them), {@code connections.max.idle.ms} and {@code queued.max.request.bytes}.
- * Stateless.
+ * as Kafka resolves them), {@code connections.max.idle.ms} and {@code queued.max.request.bytes}, and
+ * the addresses' {@code connection_creation_rate} quotas (a throttled connection held at most
+ * {@code quota.window.size.seconds} before it is closed). Stateless.
  */
 final class NodeConnectionBounds {
 
     private NodeConnectionBounds() {
     }
 
-    static ConnectionBounds of(BrokerConfig config) {
+    static ConnectionBounds of(BrokerConfig config, IpConnectionRates ipRates) {
         Map<String, Integer> listenerMax = new HashMap<>();
         Map<String, Integer> listenerRate = new HashMap<>();
         for (BrokerConfig.Listener listener : config.clientListeners()) {
@@ -52,7 +55,8 @@ final class NodeConnectionBounds {
         // Kafka leaves requests' memory unbounded when this is 0 or less; a quarter of the heap holds
         // reading back only where the heap would otherwise run out.
         RequestMemory memory = new RequestMemory(queuedBytes > 0 ? queuedBytes : Runtime.getRuntime().maxMemory() / 4);
-        return new ConnectionBounds(new ConnectionLimits(settings, System::nanoTime), memory,
+        long maxIpThrottleNs = TimeUnit.SECONDS.toNanos(config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS));
+        return new ConnectionBounds(new ConnectionLimits(settings, ipRates, maxIpThrottleNs, System::nanoTime), memory,
                 config.getLong(BrokerConfig.CONNECTIONS_MAX_IDLE_MS));
     }
 }

@@ -1,6 +1,7 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strand.testkit.StrandProcess;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -33,8 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients that try to exhaust the broker rather than use it — thousands of idle connections, frames
- * that declare hundreds of megabytes and send a few, many connections from one address, a pipelined
- * flood whose responses are never read — against a node in a JVM of its own with a small heap that
+ * that declare hundreds of megabytes and send a few, many connections from one address, connections
+ * made faster than an address's {@code connection_creation_rate} quota, a pipelined flood whose
+ * responses are never read — against a node in a JVM of its own with a small heap that
  * exits on {@code OutOfMemoryError}. After each: the node is alive, a Java producer and consumer make a
  * round trip, and the log holds exactly what was acknowledged.
  */
@@ -48,6 +53,8 @@ class HostileClientsIT {
     private static final int PER_IP = 20;
     /** The hostile clients' address where a limit per address applies; the well-behaved ones use 127.0.0.1. */
     private static final String LIMITED_ADDRESS = "127.0.0.2";
+    /** The hostile clients' address given a connection_creation_rate quota. */
+    private static final String RATE_LIMITED_ADDRESS = "127.0.0.3";
     private static final int KERNEL_BUFFER_BYTES = 64 * 1024;
 
     @RegisterExtension
@@ -206,6 +213,66 @@ class HostileClientsIT {
             assertThat(admitted).as("a connection admitted after one closed").isTrue();
         } finally {
             closeAll(allowed);
+        }
+    }
+
+    @Test
+    void connectionsFasterThanAnAddressesCreationRateQuotaAreHeldUnservedThenClosed() throws Exception {
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.IP, RATE_LIMITED_ADDRESS));
+        broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
+                List.of(new ClientQuotaAlteration.Op("connection_creation_rate", 2.0))))).all().get(30, TimeUnit.SECONDS);
+        List<SocketChannel> burst = new ArrayList<>();
+        try {
+            // The quota reaches the node through the metadata log: once a burst is throttled, it applies.
+            int served = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean throttled = false;
+            while (!throttled && System.nanoTime() < deadline) {
+                closeAll(burst);
+                burst.clear();
+                for (int i = 0; i < 6; i++) {
+                    burst.add(connect(RATE_LIMITED_ADDRESS));
+                }
+                served = 0;
+                for (SocketChannel channel : burst) {
+                    served += answersApiVersions(channel) ? 1 : 0;
+                }
+                throttled = served < burst.size();
+            }
+            assertThat(throttled).as("a burst of connections past connection_creation_rate=2 throttled").isTrue();
+            // Now that the quota applies, a burst gets at most one second's connections, whatever it waited.
+            closeAll(burst);
+            burst.clear();
+            for (int i = 0; i < 6; i++) {
+                burst.add(connect(RATE_LIMITED_ADDRESS));
+            }
+            served = 0;
+            for (SocketChannel channel : burst) {
+                served += answersApiVersions(channel) ? 1 : 0;
+            }
+            assertThat(served).as("connections of a burst of 6 served").isBetween(0, 2);
+            assertRoundTrip("from an address without a quota while another is throttled");
+
+            broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
+                    List.of(new ClientQuotaAlteration.Op("connection_creation_rate", null))))).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                List<SocketChannel> free = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 6; i++) {
+                        free.add(connect(RATE_LIMITED_ADDRESS));
+                    }
+                    for (SocketChannel channel : free) {
+                        if (!answersApiVersions(channel)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                } finally {
+                    closeAll(free);
+                }
+            });
+        } finally {
+            closeAll(burst);
         }
     }
 

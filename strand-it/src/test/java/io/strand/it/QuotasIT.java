@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Client quotas end to end: set, described and deleted with Kafka's {@code kafka-configs} (4.3.1, run
+ * Client quotas end to end (the ip quotas' enforcement is in {@link HostileClientsIT}): set, described
+ * and deleted with Kafka's {@code kafka-configs} (4.3.1, run
  * as a child JVM as {@code bin/kafka-configs.sh} runs it) and the Admin API, and enforced on the Java
  * producer and consumer, which honour the throttle time they are answered (KIP-219), and on topic
  * creation past a {@code controller_mutation_rate} (KIP-599).
@@ -75,6 +76,8 @@ class QuotasIT {
         configs("--alter", "--add-config", "producer_byte_rate=4096", "--entity-type", "users", "--entity-name", "alice",
                 "--entity-type", "clients", "--entity-name", "cli-client");
         configs("--alter", "--add-config", "request_percentage=50", "--entity-type", "users", "--entity-default");
+        configs("--alter", "--add-config", "connection_creation_rate=50", "--entity-type", "ips", "--entity-name",
+                "10.1.2.3");
 
         Map<ClientQuotaEntity, Map<String, Double>> all =
                 broker.admin().describeClientQuotas(ClientQuotaFilter.all()).entities().get();
@@ -85,6 +88,8 @@ class QuotasIT {
         Map<String, String> defaultUser = new HashMap<>();
         defaultUser.put("user", null);
         assertThat(all).containsEntry(new ClientQuotaEntity(defaultUser), Map.of("request_percentage", 50.0));
+        assertThat(all).containsEntry(new ClientQuotaEntity(Map.of("ip", "10.1.2.3")),
+                Map.of("connection_creation_rate", 50.0));
 
         configs("--alter", "--delete-config", "producer_byte_rate", "--entity-type", "clients",
                 "--entity-name", "cli-client");

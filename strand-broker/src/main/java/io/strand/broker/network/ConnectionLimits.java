@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  *       per listener: accepting pauses for as long as the rate needs. Each rate is a token bucket
  *       holding at most one second's connections; Kafka measures the rate over its quota windows, so
  *       its bursts may differ, the long-run rate is the same.</li>
+ *   <li>the {@code connection_creation_rate} quota of the connection's address ({@link IpConnectionRates},
+ *       on every listener): a connection past it is {@link Kind#THROTTLED}, not counted anywhere (the
+ *       node's and listener's rates get their token back, as Kafka un-records it), and the caller
+ *       closes it after {@link Admission#closeDelayNs()}: until the address's rate allows one more,
+ *       at most {@code maxIpThrottleNs}, as Kafka delays closing such a connection.</li>
  * </ul>
  * Netty accepts a few connections per wake-up; a connection accepted past a count limit in such a
  * batch is closed at once, so the counts never exceed their limits.
@@ -68,21 +73,44 @@ public final class ConnectionLimits {
     }
 
     /** What became of an accepted connection. */
-    public enum Admission {
+    public enum Kind {
         ADMITTED,
         /** Its address has as many connections as it may. */
         TOO_MANY_FROM_ADDRESS,
         /** Its listener, or the node, is at its limit (accepted in the same batch as the last one allowed). */
-        TOO_MANY
+        TOO_MANY,
+        /** Its address makes connections faster than its {@code connection_creation_rate} quota. */
+        THROTTLED
     }
+
+    /**
+     * What became of an accepted connection, and for a {@link Kind#THROTTLED} one how long to hold it
+     * before closing it (0 for the others: close at once, or keep).
+     */
+    public record Admission(Kind kind, long closeDelayNs) {
+        public static final Admission ADMITTED = new Admission(Kind.ADMITTED, 0);
+        public static final Admission TOO_MANY_FROM_ADDRESS = new Admission(Kind.TOO_MANY_FROM_ADDRESS, 0);
+        public static final Admission TOO_MANY = new Admission(Kind.TOO_MANY, 0);
+
+        static Admission throttled(long closeDelayNs) {
+            return new Admission(Kind.THROTTLED, closeDelayNs);
+        }
+    }
+
+    /** Per-address buckets kept before the full ones (no recent connection) are dropped. */
+    private static final int IP_BUCKETS_BEFORE_PRUNING = 1_024;
 
     /** One admitted connection. */
     private record Admitted(String listener, InetAddress address, Channel channel, ConnectionActivity activity) {
     }
 
     private final Settings settings;
+    private final IpConnectionRates ipRates;
+    private final long maxIpThrottleNs;
     private final LongSupplier nanoClock;
     private final TokenBucket nodeRate;
+    /** The addresses with a connection_creation_rate quota that connected lately. */
+    private final Map<InetAddress, TokenBucket> ipBuckets = new HashMap<>();
     private final Map<String, TokenBucket> listenerRates = new HashMap<>();
     private final Map<String, Set<Admitted>> byListener = new HashMap<>();
     private final Map<InetAddress, Integer> byAddress = new HashMap<>();
@@ -91,7 +119,19 @@ public final class ConnectionLimits {
     private int total;
 
     public ConnectionLimits(Settings settings, LongSupplier nanoClock) {
+        this(settings, IpConnectionRates.NONE, 0, nanoClock);
+    }
+
+    /**
+     * @param ipRates         each address's {@code connection_creation_rate} quota, asked on every
+     *                        connection (it must be cheap)
+     * @param maxIpThrottleNs the longest a throttled connection is held before it is closed (Kafka:
+     *                        {@code quota.window.size.seconds})
+     */
+    public ConnectionLimits(Settings settings, IpConnectionRates ipRates, long maxIpThrottleNs, LongSupplier nanoClock) {
         this.settings = settings;
+        this.ipRates = ipRates;
+        this.maxIpThrottleNs = maxIpThrottleNs;
         this.nanoClock = nanoClock;
         this.nodeRate = settings.maxCreationRate() == Integer.MAX_VALUE ? null
                 : new TokenBucket(settings.maxCreationRate(), nanoClock.getAsLong());
@@ -125,6 +165,16 @@ public final class ConnectionLimits {
             if (nodeRate != null && !interBroker) {
                 nodeRate.take(now);
             }
+            long ipWaitNs = takeFromAddress(address, now);
+            if (ipWaitNs > 0) {
+                if (listenerRate != null) {
+                    listenerRate.giveBack();
+                }
+                if (nodeRate != null && !interBroker) {
+                    nodeRate.giveBack();
+                }
+                return Admission.throttled(Math.min(ipWaitNs, maxIpThrottleNs));
+            }
             int fromAddress = byAddress.getOrDefault(address, 0);
             if (fromAddress >= settings.perIpOverrides().getOrDefault(address, settings.maxPerIp())) {
                 return Admission.TOO_MANY_FROM_ADDRESS;
@@ -149,6 +199,31 @@ public final class ConnectionLimits {
             evicted.channel().close();
         }
         return Admission.ADMITTED;
+    }
+
+    /**
+     * Spends one of {@code address}'s connection_creation_rate tokens: 0 when it had one (or has no
+     * quota), else the nanoseconds until it will have one, nothing spent. Under the monitor.
+     */
+    private long takeFromAddress(InetAddress address, long now) {
+        int rate = ipRates.ratePerSecond(address);
+        if (rate == IpConnectionRates.UNLIMITED) {
+            ipBuckets.remove(address);
+            return 0;
+        }
+        if (ipBuckets.size() >= IP_BUCKETS_BEFORE_PRUNING && !ipBuckets.containsKey(address)) {
+            ipBuckets.values().removeIf(bucket -> bucket.isFull(now));
+        }
+        TokenBucket bucket = ipBuckets.get(address);
+        if (bucket == null || bucket.perSecond != rate) {
+            bucket = new TokenBucket(rate, now);
+            ipBuckets.put(address, bucket);
+        }
+        long waitNs = bucket.nanosUntilOne(now);
+        if (waitNs == 0) {
+            bucket.take(now);
+        }
+        return waitNs;
     }
 
     /** Uncounts an admitted connection that closed, and tells whoever waits for a close. */
@@ -241,6 +316,17 @@ public final class ConnectionLimits {
         void take(long nowNs) {
             refill(nowNs);
             tokens -= 1;
+        }
+
+        /** Returns the token {@link #take} spent on a connection that was not accepted after all. */
+        void giveBack() {
+            tokens = Math.min(Math.max(perSecond, 1), tokens + 1);
+        }
+
+        /** True when the bucket holds all it may: no connection lately, nothing to remember. */
+        boolean isFull(long nowNs) {
+            refill(nowNs);
+            return tokens >= Math.max(perSecond, 1);
         }
 
         long nanosUntilOne(long nowNs) {

@@ -133,13 +133,29 @@ public final class SocketServer implements AutoCloseable {
                         ConnectionLimits.Admission admission = bounds.limits().admit(listenerName,
                                 ch.remoteAddress().getAddress(), ch, activity);
                         pauseAcceptingIfLimited();
-                        if (admission != ConnectionLimits.Admission.ADMITTED) {
-                            LOG.info("Closing connection from {} on listener {}: {}", ch.remoteAddress(),
-                                    listenerName, admission == ConnectionLimits.Admission.TOO_MANY_FROM_ADDRESS
-                                            ? "too many connections from its address (max.connections.per.ip)"
-                                            : "too many connections (max.connections)");
-                            ch.close();
-                            return;
+                        switch (admission.kind()) {
+                            case ADMITTED -> {
+                            }
+                            case THROTTLED -> {
+                                // Kafka holds such a connection, unread, for the throttle time before
+                                // closing it, so that a client reconnecting at once is slowed down too.
+                                LOG.info("Closing connection from {} on listener {} in {} ms: its address makes"
+                                                + " connections faster than its connection_creation_rate quota",
+                                        ch.remoteAddress(), listenerName,
+                                        TimeUnit.NANOSECONDS.toMillis(admission.closeDelayNs()));
+                                ch.config().setAutoRead(false);
+                                ch.eventLoop().schedule(() -> ch.close(), admission.closeDelayNs(),
+                                        TimeUnit.NANOSECONDS);
+                                return;
+                            }
+                            case TOO_MANY_FROM_ADDRESS, TOO_MANY -> {
+                                LOG.info("Closing connection from {} on listener {}: {}", ch.remoteAddress(),
+                                        listenerName, admission.kind() == ConnectionLimits.Kind.TOO_MANY_FROM_ADDRESS
+                                                ? "too many connections from its address (max.connections.per.ip)"
+                                                : "too many connections (max.connections)");
+                                ch.close();
+                                return;
+                            }
                         }
                         ch.closeFuture().addListener(f -> bounds.limits().release(ch));
                         connections.add(ch);

@@ -106,4 +106,29 @@ class ConnectionLimitsTest {
         assertThat(limits.acceptPauseNs("CLIENT")).isZero();
         assertThat(limits.acceptPauseNs("BROKER")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
     }
+
+    @Test
+    void anAddressPastItsConnectionCreationRateIsThrottledUncountedAndHeldAtMostTheLongestThrottle() {
+        Map<InetAddress, Integer> quotas = Map.of(a, 2);
+        IpConnectionRates rates = address -> quotas.getOrDefault(address, IpConnectionRates.UNLIMITED);
+        ConnectionLimits limits = new ConnectionLimits(new ConnectionLimits.Settings(Integer.MAX_VALUE, Map.of(),
+                Integer.MAX_VALUE, Map.of(), 3, Map.of(), "BROKER"), rates, TimeUnit.MILLISECONDS.toNanos(400), now::get);
+
+        assertThat(limits.admit("CLIENT", a, new EmbeddedChannel(), activity())).isEqualTo(ConnectionLimits.Admission.ADMITTED);
+        assertThat(limits.admit("CLIENT", a, new EmbeddedChannel(), activity())).isEqualTo(ConnectionLimits.Admission.ADMITTED);
+        ConnectionLimits.Admission third = limits.admit("CLIENT", a, new EmbeddedChannel(), activity());
+        assertThat(third.kind()).isEqualTo(ConnectionLimits.Kind.THROTTLED);
+        assertThat(third.closeDelayNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(400)); // 500 ms, bounded
+        assertThat(limits.count()).isEqualTo(2);
+        // the throttled connection gave the node's rate its token back: another address may still connect
+        assertThat(limits.acceptPauseNs("CLIENT")).isZero();
+        assertThat(limits.admit("CLIENT", b, new EmbeddedChannel(), activity())).isEqualTo(ConnectionLimits.Admission.ADMITTED);
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300));
+        ConnectionLimits.Admission early = limits.admit("CLIENT", a, new EmbeddedChannel(), activity());
+        assertThat(early.kind()).isEqualTo(ConnectionLimits.Kind.THROTTLED);
+        assertThat(early.closeDelayNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+        assertThat(limits.admit("CLIENT", a, new EmbeddedChannel(), activity())).isEqualTo(ConnectionLimits.Admission.ADMITTED);
+    }
 }

@@ -4,6 +4,8 @@ import io.strand.metadata.image.ClientQuotasImage;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.ClientQuotaRecord;
 import io.strand.metadata.record.MetadataRecord;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,12 +32,12 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>the entity: not empty, types among {@code user}, {@code client-id}, {@code ip}, each once,
  *       no empty name (null = the default);</li>
  *   <li>the combination: user, client-id or both take the user and client quota keys; ip alone takes
- *       {@code connection_creation_rate}; ip with another type is refused. Connection creation rates
- *       are not enforced by this broker, so an ip entity is then refused with a message saying so
- *       rather than stored and ignored;</li>
+ *       {@code connection_creation_rate}, and its name, unless the default, must be an address or a
+ *       host name that resolves (as Kafka checks it: a host name costs a lookup); ip with another type
+ *       is refused;</li>
  *   <li>each value set: a known key for the entity, above 0, integral for the integral keys
- *       ({@code producer_byte_rate}, {@code consumer_byte_rate} are LONGs, {@code request_percentage}
- *       and {@code controller_mutation_rate} DOUBLEs).</li>
+ *       ({@code producer_byte_rate}, {@code consumer_byte_rate} are LONGs, {@code connection_creation_rate}
+ *       an INT, {@code request_percentage} and {@code controller_mutation_rate} DOUBLEs).</li>
  * </ol>
  * A removal of a key the entity does not have writes nothing; a value equal to the current one
  * neither. The records of the valid entries form one batch; {@code validate_only} writes none.
@@ -113,7 +115,10 @@ final class AlterClientQuotas {
                 return "Invalid quota entity combination, IP entity should"
                         + "not be combined with User or ClientId";
             }
-            return "IP quotas (" + CONNECTION_CREATION_RATE + ") are not supported by this broker";
+            String ip = entity.get(IP);
+            if (ip != null && !resolves(ip)) {
+                return ip + " is not a valid IP or resolvable host.";
+            }
         }
         return null;
     }
@@ -136,7 +141,7 @@ final class AlterClientQuotas {
                 }
                 continue;
             }
-            String error = valueError(key, value);
+            String error = entity.containsKey(IP) ? ipValueError(key, value) : valueError(key, value);
             if (error != null) {
                 return error;
             }
@@ -165,6 +170,32 @@ final class AlterClientQuotas {
             }
         }
         return null;
+    }
+
+    /** Null when {@code value} is valid for {@code key} of an ip entity. */
+    static String ipValueError(String key, double value) {
+        if (!CONNECTION_CREATION_RATE.equals(key)) {
+            return "Invalid configuration key " + key;
+        }
+        if (value <= 0.0) {
+            return "Quota " + key + " must be greater than 0";
+        }
+        if (value > Integer.MAX_VALUE) {
+            return "Proposed value for " + key + " is too large for a INT.";
+        }
+        if (Math.abs(value % 1.0) > 1e-6) {
+            return key + " cannot be a fractional value.";
+        }
+        return null;
+    }
+
+    private static boolean resolves(String host) {
+        try {
+            InetAddress.getByName(host);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** As kafka-clients' ClientQuotaEntity prints an entity. */

@@ -102,7 +102,7 @@ class AlterClientQuotasTest {
                 entry(entity("user", ""), set("producer_byte_rate", 1)),
                 entry(entity("user", "a", "user", "b"), set("producer_byte_rate", 1)),
                 entry(entity("ip", "1.2.3.4", "user", "a"), set("connection_creation_rate", 1)),
-                entry(entity("ip", "1.2.3.4"), set("connection_creation_rate", 1)),
+                entry(entity("ip", "[::1"), set("connection_creation_rate", 1)),
                 entry(entity("client-id", "dup"), set("producer_byte_rate", 1)),
                 entry(entity("client-id", "dup"), set("producer_byte_rate", 2)));
 
@@ -112,7 +112,7 @@ class AlterClientQuotasTest {
         assertThat(error(response, 3)).isEqualTo("INVALID_REQUEST: Invalid client quota entity, duplicate entity entry user");
         assertThat(error(response, 4)).isEqualTo("INVALID_REQUEST: Invalid quota entity combination, IP entity should"
                 + "not be combined with User or ClientId");
-        assertThat(error(response, 5)).startsWith("INVALID_REQUEST: IP quotas (connection_creation_rate) are not");
+        assertThat(error(response, 5)).isEqualTo("INVALID_REQUEST: [::1 is not a valid IP or resolvable host.");
         assertThat(error(response, 6)).isEqualTo("NONE");
         assertThat(error(response, 7)).startsWith("INVALID_REQUEST: Ignoring duplicate entity");
         assertThat(response.entries().get(3).entity()).hasSize(2);
@@ -147,5 +147,29 @@ class AlterClientQuotasTest {
 
         assertThat(error(response, 0)).isEqualTo("NONE");
         assertThat(metadataLog.image().appliedOffset()).isEqualTo(offset);
+    }
+
+    @Test
+    void storesIpConnectionCreationRatesAndRefusesOtherKeysAndValuesForThem() {
+        AlterClientQuotasResponseData response = alter(false,
+                entry(entity("ip", "10.0.0.7"), set("connection_creation_rate", 5)),
+                entry(entity("ip", null), set("connection_creation_rate", 20)),
+                entry(entity("ip", "10.0.0.8"), set("producer_byte_rate", 5)),
+                entry(entity("ip", "10.0.0.9"), set("connection_creation_rate", 2.5)),
+                entry(entity("ip", "10.0.0.10"), set("connection_creation_rate", 3e9)),
+                entry(entity("user", "u"), set("connection_creation_rate", 1)));
+
+        assertThat(error(response, 0)).isEqualTo("NONE");
+        assertThat(error(response, 1)).isEqualTo("NONE");
+        assertThat(error(response, 2)).isEqualTo("INVALID_REQUEST: Invalid configuration key producer_byte_rate");
+        assertThat(error(response, 3)).isEqualTo(
+                "INVALID_REQUEST: connection_creation_rate cannot be a fractional value.");
+        assertThat(error(response, 4)).isEqualTo(
+                "INVALID_REQUEST: Proposed value for connection_creation_rate is too large for a INT.");
+        assertThat(error(response, 5)).isEqualTo("INVALID_REQUEST: Invalid configuration key connection_creation_rate");
+        Map<String, String> defaultIp = new java.util.HashMap<>();
+        defaultIp.put("ip", null);
+        assertThat(metadataLog.image().clientQuotas().entities()).containsOnlyKeys(Map.of("ip", "10.0.0.7"), defaultIp);
+        assertThat(metadataLog.image().clientQuotas().quotas(defaultIp)).containsEntry("connection_creation_rate", 20.0);
     }
 }
