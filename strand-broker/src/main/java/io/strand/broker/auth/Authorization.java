@@ -1,6 +1,8 @@
 package io.strand.broker.auth;
 
 import io.strand.broker.network.RequestContext;
+import io.strand.coordinator.group.TopicAccess;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -69,6 +71,19 @@ public final class Authorization {
     public boolean authorizeAny(RequestContext context, AclOperation operation, ResourceType type) {
         return authorizer == null
                 || authorizer.authorizeByResourceType(context.principal(), address(context), operation, type);
+    }
+
+    /**
+     * The topics the caller may DESCRIBE, asked later on its behalf (a consumer group member's regex
+     * resolved at each rebalance): keeps the principal and address, not the request.
+     */
+    public TopicAccess topicDescribeAccess(RequestContext context) {
+        if (authorizer == null) {
+            return TopicAccess.ALL;
+        }
+        KafkaPrincipal principal = context.principal();
+        InetAddress host = address(context);
+        return topic -> authorizer.authorize(principal, host, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
     }
 
     /** @throws ClusterAuthorizationException unless the caller may do {@code operation} on the cluster */
