@@ -7,6 +7,11 @@ import io.strand.testkit.StrandNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +40,17 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
@@ -55,7 +71,9 @@ import org.junit.jupiter.api.io.TempDir;
  * CLUSTER_AUTHORIZATION_FAILED to an admin call, her Metadata without the topic), allowed after
  * {@code kafka-acls --add}, denied again after {@code kafka-acls --remove}. The tool runs in a child
  * JVM as {@code bin/kafka-acls.sh} runs it, on the ADMIN listener. A KIP-848 consumer of hers that
- * subscribes to the broker-side regex {@code .*} is assigned only the topics she may describe.
+ * subscribes to the broker-side regex {@code .*} is assigned only the topics she may describe. Her
+ * acks=0 produce to a topic she may not write, or with a transactional id she may not write, closes
+ * the connection (raw socket: no response can carry the error).
  *
  * <p>Strand only: Kafka's reference broker is started without listener principal builders. Takes
  * 17–32 s (measured on a busy two-core machine), most of it kafka-acls' JVM starts.
@@ -222,6 +240,53 @@ class AclIT {
         } finally {
             admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all().get();
         }
+    }
+
+    @Test
+    void deniedAcksZeroProduceClosesTheConnection() throws Exception {
+        for (String transactionalId : new String[] {null, "acl-tx"}) {
+            try (Socket socket = new Socket("127.0.0.1", node.server().clientListeners().get("CLIENT").getPort())) {
+                socket.setSoTimeout(10_000);
+                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                // acks=1 first: the refusal is answered, so the frames are well formed.
+                send(out, 1, produce((short) 1, transactionalId));
+                ProduceResponseData answered = readProduceResponse(in);
+                Errors expected = transactionalId == null ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+                assertThat(answered.responses()).allSatisfy(topic -> assertThat(topic.partitionResponses())
+                        .allSatisfy(p -> assertThat(Errors.forCode(p.errorCode())).isEqualTo(expected)));
+
+                send(out, 2, produce((short) 0, transactionalId));
+                assertThatThrownBy(in::readInt).as("transactionalId=%s", transactionalId)
+                        .isInstanceOf(EOFException.class);
+            }
+        }
+    }
+
+    private static ProduceRequest produce(short acks, String transactionalId) {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()));
+        ProduceRequestData data = new ProduceRequestData().setAcks(acks).setTimeoutMs(5_000)
+                .setTransactionalId(transactionalId);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
+        return new ProduceRequest(data, (short) 9);
+    }
+
+    private static void send(DataOutputStream out, int correlationId, ProduceRequest request) throws IOException {
+        ByteBuffer frame = request.serializeWithHeader(
+                new RequestHeader(ApiKeys.PRODUCE, request.version(), "raw", correlationId));
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+        out.flush();
+    }
+
+    private static ProduceResponseData readProduceResponse(DataInputStream in) throws IOException {
+        byte[] frame = new byte[in.readInt()];
+        in.readFully(frame);
+        ByteBuffer buffer = ByteBuffer.wrap(frame);
+        ResponseHeader.parse(buffer, ApiKeys.PRODUCE.responseHeaderVersion((short) 9));
+        return ProduceResponse.parse(new org.apache.kafka.common.protocol.ByteBufferAccessor(buffer), (short) 9).data();
     }
 
     private static AclBinding allowAlice(ResourcePattern resource, AclOperation operation) {
