@@ -2,7 +2,6 @@ package io.strand.broker.auth;
 
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.TopicAccess;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -15,6 +14,7 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.utils.Utils;
 
 /**

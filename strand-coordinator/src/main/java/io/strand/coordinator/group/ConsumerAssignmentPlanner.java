@@ -59,17 +59,17 @@ final class ConsumerAssignmentPlanner {
         this.context = context;
     }
 
+    /** Remembers the topic access of a member's heartbeat: its regex resolves through it from now on. */
+    void onHeartbeat(String groupId, String memberId, TopicAccess topicAccess) {
+        access.computeIfAbsent(groupId, g -> new HashMap<>()).put(memberId, topicAccess);
+    }
+
     /**
      * Bumps the group epoch if {@code forceBump} or the subscribed topics changed, and then computes
      * a new target assignment for {@code members}, adding the records to {@code records}.
      *
      * @param previousTarget the target to start from (members renamed or removed already)
      */
-    /** Remembers the topic access of a member's heartbeat: its regex resolves through it from now on. */
-    void onHeartbeat(String groupId, String memberId, TopicAccess topicAccess) {
-        access.computeIfAbsent(groupId, g -> new HashMap<>()).put(memberId, topicAccess);
-    }
-
     Target plan(ConsumerGroup group, Map<String, ConsumerMember> members,
                 Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump,
                 List<CoordinatorRecord> records) {
