@@ -330,15 +330,16 @@ final class BrokerComponent implements NodeComponent {
                 ControllerMutationThrottling.wrap(handler, quotas.controllerMutation(), image,
                         () -> config.getInt(BrokerConfig.NUM_PARTITIONS))));
         QuotaHandlers.all(image, controller).forEach(registry::register);
-        GroupHandlers.all(groups, transactions, produceVerifier).forEach(registry::register);
-        TransactionHandlers.all(transactions).forEach(registry::register);
-        SecurityHandlers.all(image, controller).forEach(registry::register);
         AuthorizerConfig authorizerConfig = AuthorizerConfig.from(config.originals());
-        AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         Authorization authorization = authorizerConfig.enabled()
                 ? new Authorization(new AclAuthorizer(() -> image.get().acls(), authorizerConfig.superUsers(),
                         authorizerConfig.allowEveryoneIfNoAclFound()))
                 : Authorization.NONE;
+        GroupHandlers.all(groups, transactions, produceVerifier, authorization::topicDescribeAccess)
+                .forEach(registry::register);
+        TransactionHandlers.all(transactions).forEach(registry::register);
+        SecurityHandlers.all(image, controller).forEach(registry::register);
+        AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         return AuthorizingHandlers.wrap(registry, authorization, image,
                 config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE));
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,13 +22,29 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -44,10 +61,14 @@ import org.junit.jupiter.api.io.TempDir;
  * (TOPIC_AUTHORIZATION_FAILED to the Java producer, GROUP_AUTHORIZATION_FAILED to a consumer group,
  * CLUSTER_AUTHORIZATION_FAILED to an admin call, her Metadata without the topic), allowed after
  * {@code kafka-acls --add}, denied again after {@code kafka-acls --remove}. The tool runs in a child
- * JVM as {@code bin/kafka-acls.sh} runs it, on the ADMIN listener.
+ * JVM as {@code bin/kafka-acls.sh} runs it, on the ADMIN listener. A KIP-848 consumer of hers that
+ * subscribes to the broker-side regex {@code .*} is assigned only the topics she may describe. Her
+ * acks=0 produce to a topic she may not write, or with a transactional id she may not write, closes
+ * the connection (raw socket: no response can carry the error).
  *
  * <p>Strand only: Kafka's reference broker is started without listener principal builders. Takes
- * 17–32 s (measured on a busy two-core machine), most of it kafka-acls' JVM starts.
+ * 18–34 s (measured on a busy two-core machine), most of it kafka-acls' JVM starts; the regex and raw-socket
+ * cases add about 1–2 s.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AclIT {
@@ -181,6 +202,67 @@ class AclIT {
         }
     }
 
+    @Test
+    void regexSubscriptionIsAssignedOnlyTopicsThePrincipalMayDescribe() throws Exception {
+        String group = "acl-regex-group";
+        admin.createTopics(List.of(new NewTopic("a-1", 1, (short) 1), new NewTopic("a-2", 1, (short) 1),
+                new NewTopic("b-1", 1, (short) 1))).all().get();
+        List<AclBinding> bindings = List.of(
+                allowAlice(new ResourcePattern(ResourceType.TOPIC, "a-", PatternType.PREFIXED), AclOperation.READ),
+                allowAlice(new ResourcePattern(ResourceType.GROUP, group, PatternType.LITERAL), AclOperation.READ));
+        admin.createAcls(bindings).all().get();
+        try {
+            long applied = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(bindings)
+                    && System.nanoTime() < applied) {
+                Thread.onSpinWait();
+            }
+            Properties props = consumerProps(group);
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+                consumer.subscribe(new SubscriptionPattern(".*"));
+                Set<TopicPartition> expected = Set.of(new TopicPartition("a-1", 0), new TopicPartition("a-2", 0));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!consumer.assignment().equals(expected) && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200));
+                    assertThat(consumer.assignment()).isSubsetOf(expected);
+                }
+                assertThat(consumer.assignment()).isEqualTo(expected);
+            }
+        } finally {
+            admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all().get();
+        }
+    }
+
+    @Test
+    void deniedAcksZeroProduceClosesTheConnection() throws Exception {
+        for (String transactionalId : new String[] {null, "acl-tx"}) {
+            try (RawKafkaConnection connection = new RawKafkaConnection(aliceServers)) {
+                // acks=1 first: the refusal is answered, so the frames are well formed.
+                ProduceResponse answered = (ProduceResponse) connection.roundTrip(produce((short) 1, transactionalId));
+                Errors expected = transactionalId == null ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+                assertThat(answered.errorCounts()).containsOnlyKeys(expected);
+
+                connection.send(produce((short) 0, transactionalId));
+                assertThat(connection.isClosedByBroker()).as("transactionalId=%s", transactionalId).isTrue();
+            }
+        }
+    }
+
+    private static ProduceRequest produce(short acks, String transactionalId) {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()));
+        ProduceRequestData data = new ProduceRequestData().setAcks(acks).setTimeoutMs(5_000)
+                .setTransactionalId(transactionalId);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(TOPIC).setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
+        return new ProduceRequest(data, (short) 9);
+    }
+
+    private static AclBinding allowAlice(ResourcePattern resource, AclOperation operation) {
+        return new AclBinding(resource, new AccessControlEntry("User:alice", "*", operation, AclPermissionType.ALLOW));
+    }
+
     private KafkaProducer<String, String> aliceProducer() {
         Properties props = producerProps(aliceServers);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
@@ -200,17 +282,21 @@ class AclIT {
     }
 
     private KafkaConsumer<String, String> aliceConsumer() {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(GROUP));
+        clients.add(consumer);
+        consumer.subscribe(List.of(TOPIC));
+        return consumer;
+    }
+
+    private static Properties consumerProps(String group) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, aliceServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
-        clients.add(consumer);
-        consumer.subscribe(List.of(TOPIC));
-        return consumer;
+        return props;
     }
 
     private Admin aliceAdmin() {

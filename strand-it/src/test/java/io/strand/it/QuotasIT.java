@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,11 +27,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -43,14 +51,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and deleted with Kafka's {@code kafka-configs} (4.3.1, run
  * as a child JVM as {@code bin/kafka-configs.sh} runs it) and the Admin API, and enforced on the Java
  * producer and consumer, which honour the throttle time they are answered (KIP-219), and on topic
- * creation past a {@code controller_mutation_rate} (KIP-599).
+ * creation past a {@code controller_mutation_rate} (KIP-599). An acks=0 producer past its byte rate,
+ * answered nothing, has its connection muted all the same (raw socket).
  *
  * <p>Rates are measured over Kafka's default windows (11 of 1 s): until 10 s have passed, a client's
  * rate is its bytes over at least 10 s, so in {@code T} seconds a client under quota Q moves at most about
  * {@code Q · (max(T, 10) + 10)} bytes (the last term: one fetch may be as large as the quota lets
  * through at once). Without throttling, the same loops move tens of times more on loopback.
  *
- * <p>Takes 30–40 s against Strand (the measured 4 s and 3 s loops, feeding the consumer, and five tool
+ * <p>Takes 33–43 s against Strand (the measured 4 s and 3 s loops, feeding the consumer, a 2 s mute, five tool
  * JVMs of 2–3 s each); {@code -Dstrand.it.broker=kafka} runs it against Apache Kafka 4.3.1 (about 40–55 s).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -188,6 +197,36 @@ class QuotasIT {
         }
     }
 
+    @Test
+    void acksZeroProducerPastItsByteRateIsMutedThoughNothingIsAnswered() throws Exception {
+        String clientId = "quota-acks0";
+        broker.admin().createTopics(List.of(new NewTopic("quota-acks0", 1, (short) 1))).all().get();
+        setClientQuota(clientId, "producer_byte_rate", 10_000.0);
+        awaitClientQuota(clientId, "producer_byte_rate");
+        // 120 kB over the rate's 10 s floor is 12 kB/s: (12 - 10) / 10 of the 10 s window, a 2 s mute.
+        // Nothing tells the client; the broker stops reading its connection for that long.
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(5_000);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("quota-acks0").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.withRecords(
+                        Compression.NONE, new SimpleRecord(new byte[120_000]))))));
+        try (RawKafkaConnection connection = new RawKafkaConnection(broker.bootstrapServers(), 15_000)) {
+            connection.send(new ProduceRequest(data, (short) 9), clientId);
+            // Only what is read after the mute waits (a request read before it is answered, the
+            // connection being pipelined): ask once the batch is in the log.
+            TopicPartition partition = new TopicPartition("quota-acks0", 0);
+            long appendedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (broker.admin().listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get()
+                    .offset() < 1) {
+                assertThat(System.nanoTime() - appendedBy).as("the acks=0 batch appended").isNegative();
+            }
+            long startNs = System.nanoTime();
+            connection.roundTrip(new ApiVersionsRequest.Builder().build((short) 3));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+            assertThat(waitedMs).as("the next request waits out the mute").isBetween(1_000L, 8_000L);
+        }
+    }
+
     /** Sends 1 kB records for {@code duration}; the bytes of those acknowledged by then. */
     private static long produceFor(KafkaProducer<byte[], byte[]> producer, String topic, Duration duration) {
         AtomicLong acked = new AtomicLong();
@@ -235,6 +274,18 @@ class QuotasIT {
         broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(
                 new ClientQuotaEntity(Map.of("client-id", clientId)),
                 List.of(new ClientQuotaAlteration.Op(key, value))))).all().get();
+    }
+
+    /** Until the broker answers {@code key} among the client's quotas: one request must meet the quota. */
+    private static void awaitClientQuota(String clientId, String key) throws Exception {
+        ClientQuotaFilter filter = ClientQuotaFilter.containsOnly(
+                List.of(ClientQuotaFilterComponent.ofEntity("client-id", clientId)));
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!broker.admin().describeClientQuotas(filter).entities().get().values().stream()
+                .anyMatch(quotas -> quotas.containsKey(key))) {
+            assertThat(System.nanoTime() - deadlineNs).as("quota %s of %s visible", key, clientId).isNegative();
+            Thread.sleep(20);
+        }
     }
 
     private static ChildProcess.Result configs(String... args) {

@@ -53,6 +53,17 @@ final class RawKafkaConnection implements AutoCloseable {
         return AbstractResponse.parseResponse(response, header);
     }
 
+    /** Sends a well-formed request without reading anything (one the broker answers nothing to: acks=0). */
+    void send(AbstractRequest request) throws IOException {
+        send(request, "raw-test");
+    }
+
+    /** {@link #send(AbstractRequest)} with {@code clientId} in its header (client quotas are per client id). */
+    void send(AbstractRequest request, String clientId) throws IOException {
+        sendFrame(request.serializeWithHeader(
+                new RequestHeader(request.apiKey(), request.version(), clientId, nextCorrelationId++)));
+    }
+
     /**
      * Sends {@code data} as a request of {@code apiKey}/{@code version} and reads its response, without
      * the checks kafka-clients' request builders make (so negative timeouts and the like reach the broker).

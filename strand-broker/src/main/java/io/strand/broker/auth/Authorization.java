@@ -1,6 +1,7 @@
 package io.strand.broker.auth;
 
 import io.strand.broker.network.RequestContext;
+import io.strand.coordinator.group.TopicAccess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -11,7 +12,9 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -22,6 +25,7 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p>Without an authorizer ({@link #NONE}) every check allows and the authorized-operations bit fields
  * hold every operation the resource type supports, as Kafka's broker without an authorizer answers.
+ * Every decision goes to the authorizer log ({@link AuthorizerLog}, Kafka's {@code kafka.authorizer.logger}).
  * Thread-safe; stateless beyond the authorizer.
  */
 public final class Authorization {
@@ -46,9 +50,15 @@ public final class Authorization {
             ResourceType.USER, EnumSet.of(AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS));
 
     private final AclAuthorizer authorizer;
+    private final AuthorizerLog log;
 
     public Authorization(AclAuthorizer authorizer) {
+        this(authorizer, new AuthorizerLog());
+    }
+
+    Authorization(AclAuthorizer authorizer, AuthorizerLog log) {
         this.authorizer = authorizer;
+        this.log = log;
     }
 
     /** Whether an authorizer is configured; when false every check allows. */
@@ -56,19 +66,69 @@ public final class Authorization {
         return authorizer != null;
     }
 
+    /**
+     * Whether the caller may do {@code operation} on the resource, asked outright: a denial becomes an
+     * authorization error and is logged at INFO on {@value AuthorizerLog#LOGGER_NAME} (an allow at DEBUG).
+     */
     public boolean authorize(RequestContext context, AclOperation operation, ResourceType type, String name) {
-        return authorizer == null
-                || authorizer.authorize(context.principal(), address(context), operation, type, name);
+        return check(context, operation, type, name, AuthorizerLog.Kind.EXPLICIT);
     }
 
     public boolean authorizeCluster(RequestContext context, AclOperation operation) {
         return authorize(context, operation, ResourceType.CLUSTER, CLUSTER_NAME);
     }
 
-    /** Whether the caller may do {@code operation} on some resource of {@code type} (Kafka's authorizeByResourceType). */
+    /**
+     * {@link #authorize}, for a decision whose denial only narrows the answer: a listing that leaves out
+     * what the caller may not describe, or a cluster-wide shortcut before a per-resource check. A denial
+     * is logged only at TRACE, as Kafka's {@code logIfDenied = false}.
+     */
+    public boolean authorizeFilter(RequestContext context, AclOperation operation, ResourceType type, String name) {
+        return check(context, operation, type, name, AuthorizerLog.Kind.FILTER);
+    }
+
+    /** {@link #authorizeFilter} on the cluster resource. */
+    public boolean authorizeClusterFilter(RequestContext context, AclOperation operation) {
+        return authorizeFilter(context, operation, ResourceType.CLUSTER, CLUSTER_NAME);
+    }
+
+    private boolean check(RequestContext context, AclOperation operation, ResourceType type, String name,
+                          AuthorizerLog.Kind kind) {
+        if (authorizer == null) {
+            return true;
+        }
+        InetAddress host = address(context);
+        boolean allowed = authorizer.authorize(context.principal(), host, operation, type, name);
+        log.log(allowed, kind, context.principal(), host, operation, type, name, context.apiKey());
+        return allowed;
+    }
+
+    /**
+     * Whether the caller may do {@code operation} on some resource of {@code type} (Kafka's
+     * authorizeByResourceType, which writes no authorizer log line either).
+     */
     public boolean authorizeAny(RequestContext context, AclOperation operation, ResourceType type) {
         return authorizer == null
                 || authorizer.authorizeByResourceType(context.principal(), address(context), operation, type);
+    }
+
+    /**
+     * The topics the caller may DESCRIBE, asked later on its behalf (a consumer group member's regex
+     * resolved at each rebalance): keeps the principal and address, not the request.
+     */
+    public TopicAccess topicDescribeAccess(RequestContext context) {
+        if (authorizer == null) {
+            return TopicAccess.ALL;
+        }
+        KafkaPrincipal principal = context.principal();
+        InetAddress host = address(context);
+        ApiKeys api = context.apiKey();
+        return topic -> {
+            boolean allowed = authorizer.authorize(principal, host, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+            log.log(allowed, AuthorizerLog.Kind.FILTER, principal, host, AclOperation.DESCRIBE, ResourceType.TOPIC,
+                    topic, api);
+            return allowed;
+        };
     }
 
     /** @throws ClusterAuthorizationException unless the caller may do {@code operation} on the cluster */
@@ -99,7 +159,7 @@ public final class Authorization {
     public int authorizedOperations(RequestContext context, ResourceType type, String name) {
         Set<Byte> codes = new HashSet<>();
         for (AclOperation operation : SUPPORTED.get(type)) {
-            if (authorize(context, operation, type, name)) {
+            if (check(context, operation, type, name, AuthorizerLog.Kind.OPERATIONS)) {
                 codes.add(operation.code());
             }
         }

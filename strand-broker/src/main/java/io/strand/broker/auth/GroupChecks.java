@@ -130,9 +130,9 @@ final class GroupChecks {
         });
         checks.put(ApiKeys.LIST_GROUPS, (Check<ListGroupsRequest>) (context, request, handler) ->
                 handler.handle(context, request).thenApply(message -> {
-                    if (!auth.authorizeCluster(context, AclOperation.DESCRIBE)) {
+                    if (!auth.authorizeClusterFilter(context, AclOperation.DESCRIBE)) {
                         ((ListGroupsResponseData) message).groups().removeIf(group ->
-                                !auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId()));
+                                !auth.authorizeFilter(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId()));
                     }
                     return message;
                 }));

@@ -65,7 +65,7 @@ final class MetadataChecks {
                     boolean refuse = !auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name);
                     if (!refuse && !byId && mayCreate && current.topics().byName(name).isEmpty()
                             && !Topic.isInternal(name)
-                            && !auth.authorizeCluster(context, AclOperation.CREATE)
+                            && !auth.authorizeClusterFilter(context, AclOperation.CREATE)
                             && !auth.authorize(context, AclOperation.CREATE, ResourceType.TOPIC, name)) {
                         refuse = true;
                     }
@@ -90,7 +90,7 @@ final class MetadataChecks {
                 var topics = response.topics();
                 topics.removeIf(topic -> !(allTopics
                         ? topic.name() != null
-                                && auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())
+                                && auth.authorizeFilter(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())
                         : keptNames.contains(topic.name()) || keptIds.contains(topic.topicId())));
                 if (data.includeTopicAuthorizedOperations()) {
                     for (MetadataResponseTopic topic : topics) {
@@ -113,8 +113,9 @@ final class MetadataChecks {
                     boolean named = !request.data().topics().isEmpty();
                     List<DescribeTopicPartitionsResponseTopic> refused = new ArrayList<>();
                     response.topics().removeIf(topic -> {
-                        if (topic.name() == null
-                                || auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
+                        if (topic.name() == null || (named
+                                ? auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())
+                                : auth.authorizeFilter(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name()))) {
                             return false;
                         }
                         if (named) {

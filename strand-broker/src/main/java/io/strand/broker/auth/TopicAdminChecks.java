@@ -54,7 +54,7 @@ final class TopicAdminChecks {
 
     static void addTo(Map<ApiKeys, Check<?>> checks, Authorization auth, Supplier<MetadataImage> image) {
         checks.put(ApiKeys.CREATE_TOPICS, (Check<CreateTopicsRequest>) (context, request, handler) -> {
-            boolean clusterCreate = auth.authorizeCluster(context, AclOperation.CREATE);
+            boolean clusterCreate = auth.authorizeClusterFilter(context, AclOperation.CREATE);
             List<CreatableTopicResult> refused = new ArrayList<>();
             request.data().topics().removeIf(topic -> {
                 if (clusterCreate) {
@@ -72,7 +72,7 @@ final class TopicAdminChecks {
                     message -> {
                         CreateTopicsResponseData response = (CreateTopicsResponseData) message;
                         for (CreatableTopicResult created : response.topics()) {
-                            if (created.errorCode() == Errors.NONE.code() && !auth.authorize(context,
+                            if (created.errorCode() == Errors.NONE.code() && !auth.authorizeFilter(context,
                                     AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, created.name())) {
                                 created.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
                                 if (created.configs() != null) {

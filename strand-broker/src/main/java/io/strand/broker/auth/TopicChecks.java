@@ -22,6 +22,7 @@ import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.DescribeProducersRequest;
@@ -36,8 +37,10 @@ import org.apache.kafka.common.resource.ResourceType;
  * <ul>
  *   <li>Produce: a transactional request whose transactional id the caller may not WRITE fails whole
  *       with TRANSACTIONAL_ID_AUTHORIZATION_FAILED; each topic it may not WRITE is answered
- *       TOPIC_AUTHORIZATION_FAILED and not appended (with acks=0 the connection is closed instead, the
- *       only answer such a producer sees). No IDEMPOTENT_WRITE check: Kafka dropped it (KIP-679).</li>
+ *       TOPIC_AUTHORIZATION_FAILED and not appended. With acks=0 either closes the connection, the only
+ *       answer such a producer sees, as Kafka does: the transactional id's denial at once (the request
+ *       has no error response), a topic's once the topics it may write are appended. No IDEMPOTENT_WRITE
+ *       check: Kafka dropped it (KIP-679).</li>
  *   <li>Fetch: a follower needs CLUSTER_ACTION on the cluster, else every partition is answered
  *       TOPIC_AUTHORIZATION_FAILED; a consumer's partitions of topics it may not READ are answered
  *       TOPIC_AUTHORIZATION_FAILED with no records (also partitions of its fetch session); a sessionless
@@ -162,8 +165,15 @@ final class TopicChecks {
             return all;
         }
         if (request.data().acks() == 0) {
-            return CompletableFuture.failedFuture(new CloseConnectionException(
-                    "an acks=0 produce request names topics it may not write: " + refused.size()));
+            // As Kafka: the batches it may write are appended, then the connection closes, the only
+            // answer an acks=0 producer sees.
+            CompletableFuture<? extends ApiMessage> rest = request.data().topicData().isEmpty()
+                    ? CompletableFuture.completedFuture(null)
+                    : handler.handle(context, new ProduceRequest(request.data(), request.version()));
+            return rest.thenApply(ignored -> {
+                throw new CloseConnectionException("an acks=0 produce request names topics it may not write: "
+                        + refused.stream().map(r -> r.name().isEmpty() ? r.topicId().toString() : r.name()).toList());
+            });
         }
         CompletableFuture<ProduceResponseData> rest = request.data().topicData().isEmpty()
                 ? CompletableFuture.completedFuture(new ProduceResponseData())

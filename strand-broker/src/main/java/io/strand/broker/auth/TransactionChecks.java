@@ -57,7 +57,7 @@ final class TransactionChecks {
             String transactionalId = request.data().transactionalId();
             if (transactionalId != null) {
                 auth.requireTransactionalId(context, AclOperation.WRITE, transactionalId);
-            } else if (!auth.authorizeCluster(context, AclOperation.IDEMPOTENT_WRITE)
+            } else if (!auth.authorizeClusterFilter(context, AclOperation.IDEMPOTENT_WRITE)
                     && !auth.authorizeAny(context, AclOperation.WRITE, ResourceType.TOPIC)) {
                 throw new ClusterAuthorizationException("Request " + context.apiKey() + " is not authorized.");
             }
@@ -132,7 +132,7 @@ final class TransactionChecks {
         checks.put(ApiKeys.LIST_TRANSACTIONS, (Check<ListTransactionsRequest>) (context, request, handler) ->
                 handler.handle(context, request).thenApply(message -> {
                     ((ListTransactionsResponseData) message).transactionStates().removeIf(state ->
-                            !auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID,
+                            !auth.authorizeFilter(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID,
                                     state.transactionalId()));
                     return message;
                 }));

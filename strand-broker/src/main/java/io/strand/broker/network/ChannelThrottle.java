@@ -86,7 +86,10 @@ final class ChannelThrottle {
         }
     }
 
-    /** After {@code response} was written at {@code nowNs}: mutes for its throttle time, if any. */
+    /**
+     * After {@code response} was written at {@code nowNs} (or, one the client reads none of, dropped):
+     * mutes for its throttle time, if any.
+     */
     void onResponseWritten(ApiMessage response, long nowNs, EventLoop loop) {
         int throttleTimeMs = throttleTimeMs(response);
         if (throttleTimeMs <= 0) {

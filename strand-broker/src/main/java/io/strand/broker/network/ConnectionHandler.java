@@ -18,6 +18,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
@@ -50,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * reading until responses drain, so one connection cannot queue unbounded work or response bytes.
  * Kafka goes further and reads one request at a time. After a response carrying a throttle time
  * (client quotas) it also stops reading for that long ({@link ChannelThrottle}, KIP-219).
+ *
+ * <p>A request the client reads no response to (an acks=0 produce, the one kind) is still answered by
+ * its handler: the answer is not written, but its throttle time (a {@code producer_byte_rate} quota)
+ * mutes the connection as a written one would, as Kafka mutes the channel of a throttled acks=0
+ * producer. Such a request is exempt from the request-time quota, as in Kafka. An error that would
+ * become its error response closes the connection instead (Kafka's request has no error response
+ * then), the only signal the client can see.
  *
  * <p>SASL: on a SASL listener the connection's {@link SaslAuthenticator} sees every frame first.
  * Before authentication it answers the handshake and the tokens itself (through the same ordered
@@ -375,7 +384,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         RequestContext context = next.context;
         AbstractRequest request = next.request;
         CompletableFuture<? extends ApiMessage> future;
-        long startNs = quota.enabled() && !context.apiKey().clusterAction ? System.nanoTime() : -1L;
+        long startNs = quota.enabled() && !context.apiKey().clusterAction && expectsResponse(request)
+                ? System.nanoTime() : -1L;
         try {
             future = handler.handle(context, request);
             if (startNs != -1L) {
@@ -398,8 +408,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (Errors.forException(cause) == Errors.UNKNOWN_SERVER_ERROR) {
                 LOG.error("Unexpected error handling {} from {}", context.apiKey(), context.clientId(), cause);
             }
-            return request.getErrorResponse(0, cause).data();
+            AbstractResponse answer = request.getErrorResponse(0, cause);
+            if (answer == null) {
+                throw new CloseConnectionException(context.apiKey() + " request without response failed: " + cause);
+            }
+            return answer.data();
         });
+    }
+
+    /**
+     * Whether the client reads a response to {@code request}: every request but an acks=0 produce (whose
+     * {@code getErrorResponse} is null, as Kafka's broker then closes instead of answering).
+     */
+    static boolean expectsResponse(AbstractRequest request) {
+        return !(request instanceof ProduceRequest produce && produce.acks() == 0);
     }
 
     /** Writes every completed response at the head of the queue, in request order. */
@@ -425,7 +447,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 continue;
             }
             if (body == null) {
-                continue; // acks=0 produce: no response
+                continue; // a handler with nothing to answer
+            }
+            if (!expectsResponse(next.request)) {
+                throttle.onResponseWritten(body, System.nanoTime(), channel.eventLoop()); // not written: mute only
+                continue;
             }
             ApiKeys apiKey = next.header.apiKey();
             ResponseHeader header = new ResponseHeader(next.header.correlationId(),

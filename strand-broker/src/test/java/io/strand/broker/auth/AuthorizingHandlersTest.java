@@ -113,6 +113,23 @@ class AuthorizingHandlersTest {
     }
 
     @Test
+    void anAcksZeroProduceAppendsWhatItMayWriteThenClosesTheConnection() {
+        Stub<ProduceRequest> handler = new Stub<>(ApiKeys.PRODUCE, request -> new ProduceResponseData());
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000);
+        for (String topic : List.of("allowed", "secret")) {
+            data.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.EMPTY))));
+        }
+
+        assertThatThrownBy(() -> call(handler, new ProduceRequest(data, (short) 9)))
+                .hasCauseInstanceOf(io.strand.broker.network.CloseConnectionException.class)
+                .hasMessageContaining("secret");
+        assertThat(handler.seen).hasSize(1);
+        assertThat(handler.seen.get(0).data().topicData()).extracting(ProduceRequestData.TopicProduceData::name)
+                .containsExactly("allowed");
+    }
+
+    @Test
     void fetchOfATopicThePrincipalMayNotReadIsAnsweredWithoutRecords() {
         Stub<FetchRequest> handler = new Stub<>(ApiKeys.FETCH, request -> {
             FetchResponseData response = new FetchResponseData();

@@ -14,12 +14,16 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
@@ -411,6 +415,85 @@ class ConnectionHandlerTest {
         assertThat(channel.isOpen()).isFalse();
         runAll(channel);
         assertThat(handler.contexts).extracting(c -> c.header().correlationId()).containsExactly(1);
+    }
+
+    /** A Produce handler answering each request with {@link #answer}, or failing with {@link #failure}. */
+    private static final class StubProduce implements ApiHandler<ProduceRequest> {
+        ProduceResponseData answer = new ProduceResponseData();
+        RuntimeException failure;
+
+        @Override
+        public ApiKeys apiKey() {
+            return ApiKeys.PRODUCE;
+        }
+
+        @Override
+        public ApiVersionsResponseData.ApiVersion advertisedVersions() {
+            return ApiHandler.versions(apiKey(), (short) 3, (short) 12);
+        }
+
+        @Override
+        public CompletableFuture<? extends ApiMessage> handle(RequestContext context, ProduceRequest request) {
+            if (failure != null) {
+                throw failure;
+            }
+            return CompletableFuture.completedFuture(answer);
+        }
+    }
+
+    private static ByteBuffer produceRequest(int correlationId, short acks) {
+        ProduceRequest request = new ProduceRequest(new ProduceRequestData().setAcks(acks).setTimeoutMs(1000)
+                .setTransactionalId("tx"), (short) 12);
+        return request.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, (short) 12, "c", correlationId));
+    }
+
+    @Test
+    void anAcksZeroProduceIsNotAnsweredButItsThrottleTimeMutesTheConnection() {
+        StubProduce handler = new StubProduce();
+        handler.answer.setThrottleTimeMs(200);
+        List<Long> recorded = new ArrayList<>();
+        RequestTimeQuota quota = new RequestTimeQuota() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public int recordAndGetThrottleTimeMs(RequestContext context, long threadTimeNs) {
+                recorded.add(threadTimeNs);
+                return 5_000;
+            }
+        };
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler).requestTimeQuota(quota));
+        channel.writeInbound(produceRequest(1, (short) 0));
+        runAll(channel);
+
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(recorded).as("acks=0 is exempt from the request quota, as in Kafka").isEmpty();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(channel.isOpen()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anAcksZeroProduceWhoseErrorWouldBeItsResponseClosesTheConnection() {
+        StubProduce handler = new StubProduce();
+        handler.failure = new TransactionalIdAuthorizationException("Transactional Id authorization failed.");
+        EmbeddedChannel channel = connection(new ApiRegistry().register(handler));
+        channel.writeInbound(produceRequest(1, (short) 0));
+        runAll(channel);
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
+
+        EmbeddedChannel acks1 = connection(new ApiRegistry().register(handler));
+        acks1.writeInbound(produceRequest(2, (short) 1));
+        runAll(acks1);
+        assertThat(correlationIdOf(acks1.readOutbound())).isEqualTo(2);
+        assertThat(acks1.isOpen()).isTrue();
+        acks1.finishAndReleaseAll();
     }
 
     private static ByteBuffer metadataRequest(int correlationId) {

@@ -31,6 +31,14 @@ import org.apache.kafka.common.internals.Topic;
  * (re2j, as Kafka's coordinator uses): matching takes time linear in the topic name, where a
  * backtracking engine could spend hours on one crafted pattern and stall the shard's thread.
  *
+ * <p>A member's regex resolves only over the topics its principal may DESCRIBE: the {@link TopicAccess}
+ * of its latest heartbeat, kept here in memory per member (not in records) and dropped when a plan no
+ * longer has the member. Kafka filters a group's resolved regexes through the authorizer with the
+ * context of the heartbeat that triggered the refresh; here each member's own principal decides, so
+ * in a group of several principals none is assigned a topic it may not describe. A member this
+ * coordinator has not heard from since it loaded the group (after a failover) keeps the matches the
+ * group had recorded as subscribed until its next heartbeat, as Kafka keeps its recorded resolutions.
+ *
  * <p>Not thread-safe: runs on the shard's thread.
  */
 final class ConsumerAssignmentPlanner {
@@ -44,9 +52,16 @@ final class ConsumerAssignmentPlanner {
     private final ShardContext context;
     /** Compiled subscription regexes; cleared when it grows past {@value #MAX_PATTERNS}. */
     private final Map<String, Pattern> patterns = new HashMap<>();
+    /** Group id → member id → the topic access of the member's latest heartbeat. */
+    private final Map<String, Map<String, TopicAccess>> access = new HashMap<>();
 
     ConsumerAssignmentPlanner(ShardContext context) {
         this.context = context;
+    }
+
+    /** Remembers the topic access of a member's heartbeat: its regex resolves through it from now on. */
+    void onHeartbeat(String groupId, String memberId, TopicAccess topicAccess) {
+        access.computeIfAbsent(groupId, g -> new HashMap<>()).put(memberId, topicAccess);
     }
 
     /**
@@ -62,8 +77,9 @@ final class ConsumerAssignmentPlanner {
         Map<String, Integer> allTopics = context.topicPartitionCounts();
         Map<String, Set<String>> subscriptions = new TreeMap<>();
         Map<String, Integer> subscribed = new TreeMap<>();
+        forgetAccessOfOthers(groupId, members.keySet());
         for (ConsumerMember member : members.values()) {
-            Set<String> topics = resolve(member, allTopics);
+            Set<String> topics = resolve(group, member, allTopics);
             subscriptions.put(member.memberId(), topics);
             topics.forEach(t -> subscribed.put(t, allTopics.get(t)));
         }
@@ -120,8 +136,21 @@ final class ConsumerAssignmentPlanner {
         return ConsumerAssignor.named(chosen);
     }
 
-    /** The existing topics a member subscribes to, by name or by regular expression. */
-    Set<String> resolve(ConsumerMember member, Map<String, Integer> allTopics) {
+    private void forgetAccessOfOthers(String groupId, Set<String> memberIds) {
+        Map<String, TopicAccess> ofGroup = access.get(groupId);
+        if (ofGroup != null) {
+            ofGroup.keySet().retainAll(memberIds);
+            if (ofGroup.isEmpty()) {
+                access.remove(groupId);
+            }
+        }
+    }
+
+    /**
+     * The existing topics a member of {@code group} subscribes to: by name, and by regular expression
+     * over the non-internal topics its principal may describe.
+     */
+    Set<String> resolve(ConsumerGroup group, ConsumerMember member, Map<String, Integer> allTopics) {
         Set<String> topics = new TreeSet<>();
         for (String name : member.metadata().subscribedTopicNames()) {
             if (allTopics.containsKey(name)) {
@@ -134,8 +163,11 @@ final class ConsumerAssignmentPlanner {
                 patterns.clear();
             }
             Pattern pattern = patterns.computeIfAbsent(regex, Pattern::compile);
+            TopicAccess topicAccess = access.getOrDefault(group.groupId(), Map.of()).get(member.memberId());
+            Map<String, Integer> recorded = group.subscribedTopicPartitions();
             for (String topic : allTopics.keySet()) {
-                if (!Topic.isInternal(topic) && pattern.matcher(topic).matches()) {
+                if (!Topic.isInternal(topic) && pattern.matcher(topic).matches()
+                        && (topicAccess == null ? recorded.containsKey(topic) : topicAccess.mayDescribe(topic))) {
                     topics.add(topic);
                 }
             }

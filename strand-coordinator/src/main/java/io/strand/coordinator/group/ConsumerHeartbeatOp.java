@@ -74,14 +74,15 @@ final class ConsumerHeartbeatOp {
 
     CoordinatorResult<ConsumerGroupHeartbeatResponseData, CoordinatorRecord> heartbeat(
             short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
-            TopicIdLookup topicIds) {
+            TopicIdLookup topicIds, TopicAccess topicAccess) {
         try {
             validate(version, request);
             int epoch = request.memberEpoch();
             List<CoordinatorRecord> records = new ArrayList<>();
             ConsumerGroupHeartbeatResponseData response =
                     epoch == ConsumerMember.LEAVE_EPOCH || epoch == ConsumerMember.STATIC_LEAVE_EPOCH
-                            ? leave(request, records) : join(version, clientId, clientHost, request, topicIds, records);
+                            ? leave(request, records)
+                            : join(version, clientId, clientHost, request, topicIds, topicAccess, records);
             return CoordinatorResult.of(records, response);
         } catch (ApiException e) {
             return CoordinatorResult.response(new ConsumerGroupHeartbeatResponseData()
@@ -140,7 +141,8 @@ final class ConsumerHeartbeatOp {
 
     private ConsumerGroupHeartbeatResponseData join(short version, String clientId, String clientHost,
                                                     ConsumerGroupHeartbeatRequestData request,
-                                                    TopicIdLookup topicIds, List<CoordinatorRecord> records) {
+                                                    TopicIdLookup topicIds, TopicAccess topicAccess,
+                                                    List<CoordinatorRecord> records) {
         String groupId = request.groupId();
         int epoch = request.memberEpoch();
         ConsumerGroup group = store.consumerGroup(groupId);
@@ -200,6 +202,7 @@ final class ConsumerHeartbeatOp {
             records.add(new CoordinatorRecord(new ConsumerMemberMetadataKey(groupId, memberId), updated.metadata()));
         }
         members.put(memberId, updated);
+        planner.onHeartbeat(groupId, memberId, topicAccess);
         ConsumerAssignmentPlanner.Target planned = planner.plan(group, members, target,
                 newMember || updated.subscriptionDiffers(member), records);
         if (replacedId != null && !records.stream().anyMatch(r -> r.key() instanceof TargetAssignmentMemberKey k

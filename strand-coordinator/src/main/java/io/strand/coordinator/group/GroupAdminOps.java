@@ -165,7 +165,7 @@ final class GroupAdminOps {
             List<TopicPartition> assigned = new ArrayList<>();
             member.assigned().forEach((topic, partitions) ->
                     partitions.forEach(p -> assigned.add(new TopicPartition(topic, p))));
-            List<String> subscribed = new ArrayList<>(planner.resolve(member, topics));
+            List<String> subscribed = new ArrayList<>(planner.resolve(group, member, topics));
             described.members().add(new DescribedGroupMember().setMemberId(member.memberId())
                     .setGroupInstanceId(member.instanceId()).setClientId(member.metadata().clientId())
                     .setClientHost(member.metadata().clientHost())

@@ -194,12 +194,17 @@ public final class GroupCoordinator implements AutoCloseable {
                         .setProtocolType("").setProtocolData(""));
     }
 
-    /** ConsumerGroupHeartbeat (KIP-848): join, heartbeat or leave of a consumer-protocol group member. */
+    /**
+     * ConsumerGroupHeartbeat (KIP-848): join, heartbeat or leave of a consumer-protocol group member.
+     *
+     * @param topicAccess the topics the caller's principal may describe: its regex subscription resolves
+     *                    only over them ({@link TopicAccess#ALL} without an authorizer)
+     */
     public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
             short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
-            TopicIdLookup topicIds) {
+            TopicIdLookup topicIds, TopicAccess topicAccess) {
         return onShard(request.groupId(), "consumer-group-heartbeat",
-                shard -> shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds),
+                shard -> shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds, topicAccess),
                 error -> new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()));
     }
 

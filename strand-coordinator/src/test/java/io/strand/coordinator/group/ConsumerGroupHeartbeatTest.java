@@ -48,6 +48,8 @@ class ConsumerGroupHeartbeatTest {
             return ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 7));
         }
     };
+    /** What the next heartbeat's principal may describe. */
+    TopicAccess access = TopicAccess.ALL;
     final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), log, time, new Random(1),
             () -> Map.copyOf(topics));
     final GroupShard shard = h.shard;
@@ -74,7 +76,7 @@ class ConsumerGroupHeartbeatTest {
     }
 
     ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData request) {
-        return h.run(s -> s.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1", request, lookup));
+        return h.run(s -> s.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1", request, lookup, access));
     }
 
     Map<String, Set<Integer>> assignment(ConsumerGroupHeartbeatResponseData response) {
@@ -194,6 +196,56 @@ class ConsumerGroupHeartbeatTest {
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
                 .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("[").setTopicPartitions(List.of())).errorCode())
                 .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
+    }
+
+    ConsumerGroupHeartbeatResponseData joinByRegex(String memberId, String regex) {
+        return send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex(regex).setTopicPartitions(List.of()));
+    }
+
+    @Test
+    void regexResolvesOnlyOverTopicsThePrincipalMayDescribe() {
+        access = topic -> topic.startsWith("audit-");
+        ConsumerGroupHeartbeatResponseData joined = joinByRegex("m1", ".*");
+        assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        assertThat(shard.consumerGroup("g").subscribedTopicPartitions()).containsOnlyKeys("audit-1", "audit-2");
+
+        access = topic -> !topic.equals("payments"); // an ACL on orders added since
+        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 1, Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        assertThat(assignment(after)).containsOnlyKeys("audit-1", "audit-2", "orders");
+    }
+
+    @Test
+    void eachMemberResolvesItsRegexWithItsOwnPrincipal() {
+        access = topic -> topic.equals("orders");
+        joinByRegex("m1", ".*");
+        access = TopicAccess.ALL;
+        joinByRegex("m2", "audit-.*|orders");
+        access = topic -> topic.equals("orders");
+        heartbeat("m1", 1, Map.of("orders", Set.of(0, 1, 2, 3, 4, 5)));
+
+        Map<String, Map<String, Set<Integer>>> target = shard.consumerGroup("g").targetAssignment();
+        assertThat(target.get("m1")).containsOnlyKeys("orders");
+        assertThat(target.get("m2")).containsKeys("audit-1", "audit-2");
+        assertThat(shard.consumerGroup("g").subscribedTopicPartitions()).doesNotContainKey("payments");
+    }
+
+    @Test
+    void afterFailoverAMemberKeepsItsRecordedMatchesUntilItHeartbeats() {
+        access = topic -> !topic.equals("payments");
+        joinByRegex("m1", ".*");
+        ShardHarness failover = new ShardHarness(GroupCoordinatorConfig.defaults(), log, time, new Random(2),
+                () -> Map.copyOf(topics));
+        access = TopicAccess.ALL;
+        failover.run(s -> s.consumerOp().heartbeat(VERSION, "client", "/127.0.0.1",
+                new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m2").setMemberEpoch(0)
+                        .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("audit-1"))
+                        .setTopicPartitions(List.of()), lookup, access));
+
+        Map<String, Map<String, Set<Integer>>> target = failover.shard.consumerGroup("g").targetAssignment();
+        assertThat(failover.shard.consumerGroup("g").subscribedTopicPartitions())
+                .containsOnlyKeys("orders", "audit-1", "audit-2");
+        assertThat(target.get("m1")).doesNotContainKey("payments").containsKey("orders");
     }
 
     @Test

@@ -150,7 +150,7 @@ class ConsumerGroupLifecycleTest {
         ConsumerGroupHeartbeatResponseData refused = classic.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h",
                 new ConsumerGroupHeartbeatRequestData().setGroupId("c").setMemberId("m").setMemberEpoch(0)
                         .setRebalanceTimeoutMs(1).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of()),
-                h.lookup));
+                h.lookup, TopicAccess.ALL));
         assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
     }
 

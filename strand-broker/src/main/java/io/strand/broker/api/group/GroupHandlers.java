@@ -2,10 +2,13 @@ package io.strand.broker.api.group;
 
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.RequestContext;
 import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
+import io.strand.coordinator.group.TopicAccess;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The group API handlers of a broker, built in one call:
@@ -19,9 +22,12 @@ public final class GroupHandlers {
     private GroupHandlers() {
     }
 
-    /** The handlers without transactions: FindCoordinator answers none, TxnOffsetCommit verifies nothing. */
+    /**
+     * The handlers without transactions (FindCoordinator answers none, TxnOffsetCommit verifies nothing)
+     * nor authorizer (a regex subscription resolves over every topic).
+     */
     public static List<ApiHandler<?>> all(GroupCoordinatorService service) {
-        return all(service, null, TransactionVerifier.NONE);
+        return all(service, null, TransactionVerifier.NONE, context -> TopicAccess.ALL);
     }
 
     /**
@@ -29,9 +35,12 @@ public final class GroupHandlers {
      *                     transactions (COORDINATOR_NOT_AVAILABLE)
      * @param verifier     TxnOffsetCommit checks with it that the producer's transaction holds the group's
      *                     {@code __consumer_offsets} partition before writing
+     * @param topicAccess  the topics a request's caller may describe: a ConsumerGroupHeartbeat's regex
+     *                     subscription resolves only over them
      */
     public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions,
-                                          TransactionVerifier verifier) {
+                                          TransactionVerifier verifier,
+                                          Function<RequestContext, TopicAccess> topicAccess) {
         GroupCoordinator coordinator = service.coordinator();
         return List.of(
                 new FindCoordinatorHandler(service, transactions),
@@ -46,7 +55,7 @@ public final class GroupHandlers {
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),
                 new DeleteGroupsHandler(coordinator),
-                new ConsumerGroupHeartbeatHandler(coordinator, service::image),
+                new ConsumerGroupHeartbeatHandler(coordinator, service::image, topicAccess),
                 new ConsumerGroupDescribeHandler(coordinator, service::image));
     }
 }

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * partition's batch through its leader {@link Partition} and answers with the base offset, log append
  * time and log start offset, or the partition's error code.
  *
- * <p>acks=0 gets no response; an error there closes the connection, the only signal such a
- * producer can see. acks=1 answers after the local append. acks=all answers once the high watermark
+ * <p>acks=0 gets no response written; an error there closes the connection, the only signal such a
+ * producer can see, and otherwise the answer is still returned, unwritten, so that its throttle time
+ * mutes the connection (see {@code ConnectionHandler}). acks=1 answers after the local append. acks=all answers once the high watermark
  * has passed each partition's batch: at once when the ISR is this broker alone (the append moved it),
  * else from a {@link DelayedProduce} — {@code REQUEST_TIMED_OUT} for the partitions the request's
  * timeout finds unreplicated, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} when the ISR shrank below
@@ -260,12 +261,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             }
         }
         if (acks == 0) {
+            maybeThrottle(context, data, response); // recorded even when the connection closes, as in Kafka
             if (anyError) {
                 return CompletableFuture.failedFuture(new CloseConnectionException(
                         "an acks=0 produce request failed: " + response));
             }
-            maybeThrottle(context, data, response);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(response); // not written; its throttle time mutes
         }
         if (waiting.isEmpty()) {
             return CompletableFuture.completedFuture(maybeThrottle(context, data, response));
@@ -278,8 +279,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      * Records the request's batch bytes against the client's {@code producer_byte_rate}, when some
      * client has one, and sets the response's throttle time, as Kafka does once a produce response is
      * ready (it records the request's size; the batches are nearly all of it). The connection is then
-     * muted for that time by the network layer. An acks=0 request is recorded too, but without a
-     * response nothing mutes its connection (Kafka mutes it).
+     * muted for that time by the network layer, for an acks=0 request too (its answer is not written).
      */
     private ProduceResponseData maybeThrottle(RequestContext context, ProduceRequestData data,
                                               ProduceResponseData response) {

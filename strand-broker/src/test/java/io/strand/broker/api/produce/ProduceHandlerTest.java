@@ -1,13 +1,21 @@
 package io.strand.broker.api.produce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strand.broker.network.CloseConnectionException;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.quota.ClientQuotaManager;
+import io.strand.broker.quota.QuotaType;
+import io.strand.broker.quota.QuotaWindows;
+import io.strand.broker.txn.TransactionVerifier;
+import io.strand.common.time.ManualTime;
 import io.strand.broker.replica.LogConfigResolver;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.record.ClientQuotaRecord;
 import io.strand.metadata.record.ConfigRecord;
 import io.strand.metadata.record.Endpoint;
 import io.strand.metadata.record.MetadataRecord;
@@ -24,6 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -65,6 +75,7 @@ class ProduceHandlerTest {
     private LogManager logManager;
     private ReplicaManager replicaManager;
     private ProduceHandler handler;
+    private MetadataImage image;
 
     @BeforeEach
     void setUp() {
@@ -81,7 +92,8 @@ class ProduceHandlerTest {
                 "1"));
         MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
         delta.replayAll(records);
-        MetadataImage image = delta.apply(records.size());
+        delta.replay(ClientQuotaRecord.set(Map.of("client-id", "slow"), QuotaType.PRODUCE.key(), 1));
+        image = delta.apply(records.size() + 1);
         logManager = new LogManager(LogManagerConfig.withDefaults(List.of(tmp)), Time.SYSTEM);
         logManager.startup();
         replicaManager = new ReplicaManager(NODE_ID, logManager, new LogConfigResolver(BrokerConfig.defaults()));
@@ -101,7 +113,16 @@ class ProduceHandlerTest {
 
     private PartitionProduceResponse produce(String clientId, short version, String topic, Uuid topicId,
                                              MemoryRecords records) {
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(1000);
+        ProduceResponseData response = produce(handler, (short) -1, clientId, version, topic, topicId, records).join();
+        ProduceResponseData read = (ProduceResponseData) AbstractResponse.parseResponse(ApiKeys.PRODUCE,
+                MessageUtil.toByteBufferAccessor(response, version), version).data();
+        return read.responses().iterator().next().partitionResponses().get(0);
+    }
+
+    private static java.util.concurrent.CompletableFuture<ProduceResponseData> produce(
+            ProduceHandler handler, short acks, String clientId, short version, String topic, Uuid topicId,
+            MemoryRecords records) {
+        ProduceRequestData data = new ProduceRequestData().setAcks(acks).setTimeoutMs(1000);
         ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData()
                 .setName(version < 13 ? topic : "").setTopicId(version < 13 ? Uuid.ZERO_UUID : topicId);
         topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
@@ -109,10 +130,24 @@ class ProduceHandlerTest {
         ProduceRequest request = new ProduceRequest.Builder(version, version, data).build(version);
         RequestContext context = new RequestContext(new RequestHeader(ApiKeys.PRODUCE, version, clientId, 1),
                 new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", 0L, null);
-        ProduceResponseData response = handler.handle(context, request).join();
-        ProduceResponseData read = (ProduceResponseData) AbstractResponse.parseResponse(ApiKeys.PRODUCE,
-                MessageUtil.toByteBufferAccessor(response, version), version).data();
-        return read.responses().iterator().next().partitionResponses().get(0);
+        return handler.handle(context, request);
+    }
+
+    @Test
+    void anAcksZeroRequestIsAnsweredUnwrittenWithItsThrottleTimeAndClosesOnError() {
+        ProduceHandler throttling = new ProduceHandler(replicaManager, () -> image, TransactionVerifier.NONE,
+                Runnable::run, new ClientQuotaManager(QuotaType.PRODUCE, QuotaWindows.DEFAULT, image::clientQuotas,
+                        new ManualTime()));
+
+        ProduceResponseData answer = produce(throttling, (short) 0, "slow", (short) 12, "events", EVENTS_ID,
+                records("a", "b", "c")).join();
+
+        // The network layer writes nothing for acks=0, but mutes the connection for this long.
+        assertThat(answer.throttleTimeMs()).isPositive();
+        assertThat(logEndOffset("events")).isEqualTo(3);
+        assertThatThrownBy(() -> produce(throttling, (short) 0, "slow", (short) 12, Topic.GROUP_METADATA_TOPIC_NAME,
+                OFFSETS_ID, records("k")).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(CloseConnectionException.class);
     }
 
     private static MemoryRecords records(String... keys) {
