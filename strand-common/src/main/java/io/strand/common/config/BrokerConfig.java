@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -118,6 +119,8 @@ public final class BrokerConfig {
             SASL_OAUTHBEARER_SUB_CLAIM_NAME, SASL_OAUTHBEARER_CLOCK_SKEW_SECONDS, SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS);
     /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
     public static final String LISTENER_PREFIX = "listener.name.";
+    /** Strand's own: the node's HTTP listener (health, /metrics), {@code http://host:port}; empty = off. */
+    public static final String STRAND_HTTP_LISTENER = "strand.http.listener";
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
@@ -198,6 +201,9 @@ public final class BrokerConfig {
             .define(QUOTA_WINDOW_SIZE_SECONDS, Type.INT, 1, atLeast(1), LOW,
                     "Length in seconds of each sample of client quotas.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
+            .define(STRAND_HTTP_LISTENER, Type.STRING, "", (name, value) -> HttpListenerAddress.parse((String) value),
+                    MEDIUM, "Strand's HTTP listener (health endpoints, Prometheus /metrics) as http://host:port;"
+                    + " an empty host binds every interface, port 0 an ephemeral port; empty disables it.")
             .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
             .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,
                     "Bytes of the cleaner's key-hash to offset map; a smaller map cleans in more passes.")
@@ -536,6 +542,11 @@ public final class BrokerConfig {
     }
 
     /** Every listener this node binds. */
+    /** The HTTP listener ({@value #STRAND_HTTP_LISTENER}), or empty when it is off. */
+    public Optional<HttpListenerAddress> httpListener() {
+        return HttpListenerAddress.parse(getString(STRAND_HTTP_LISTENER));
+    }
+
     public List<Listener> listeners() {
         List<Listener> result = new ArrayList<>();
         for (String spec : getList(LISTENERS)) {

@@ -289,4 +289,28 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("process.roles", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("process.roles");
     }
+
+    @Test
+    void httpListenerIsOffUnlessSet() {
+        assertThat(BrokerConfig.defaults().httpListener()).isEmpty();
+        assertThat(BrokerConfig.of(Map.of("strand.http.listener", "")).httpListener()).isEmpty();
+        assertThat(BrokerConfig.of(Map.of("strand.http.listener", "http://localhost:8080")).httpListener())
+                .contains(new HttpListenerAddress("localhost", 8080));
+        assertThat(BrokerConfig.of(Map.of("strand.http.listener", "http://:0")).httpListener())
+                .contains(new HttpListenerAddress("", 0));
+        assertThat(BrokerConfig.of(Map.of("strand.http.listener", "HTTP://[::1]:8081")).httpListener())
+                .contains(new HttpListenerAddress("::1", 8081));
+    }
+
+    @Test
+    void malformedHttpListenerIsRefusedNamingPropertyAndValue() {
+        for (String bad : new String[] {"localhost:8080", "https://localhost:8443", "http://localhost",
+                "http://localhost:http", "http://localhost:70000", "http://::1:8080", "http://host:80/metrics"}) {
+            assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listener", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.listener")
+                    .hasMessageContaining(bad);
+        }
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listeners", "http://localhost:8080")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.listeners");
+    }
 }
