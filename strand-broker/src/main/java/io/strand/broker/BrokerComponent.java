@@ -35,6 +35,7 @@ import io.strand.broker.controller.DirectoryAssignments;
 import io.strand.broker.controller.ProducerIdBlocks;
 import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.broker.fetcher.FetcherConfig;
+import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.broker.fetcher.ReplicaFetcherManager;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.api.security.SecurityHandlers;
@@ -44,6 +45,7 @@ import io.strand.broker.producer.ProducerIdManager;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.AlterPartitionBatcher;
 import io.strand.broker.replica.LogConfigResolver;
+import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.broker.replica.Replication;
 import io.strand.broker.topic.TopicAutoCreator;
@@ -62,6 +64,8 @@ import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.NodeMetadata;
 import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -133,10 +137,15 @@ final class BrokerComponent implements NodeComponent {
     private final Time time;
     private final SharedComponent shared;
     private final MetadataRole metadataRole;
+    private final BrokerMetrics metrics;
+    private final NodeReadiness readiness;
+    /** Set once in {@link #start}; read by scrapes from other threads. */
+    private volatile ReplicaManager replicaManager;
     private MetadataListener imageSubscription;
     private GroupCoordinatorService groups;
     private RequestHandlerPool requestPool;
-    private ClientListeners listeners;
+    /** Set once in {@link #start}; read by scrapes from other threads. */
+    private volatile ClientListeners listeners;
     private QuorumControllerChannel forwarding;
     private QuorumControllerChannel lifecycleChannel;
     private QuorumControllerChannel alterPartitionChannel;
@@ -158,11 +167,14 @@ final class BrokerComponent implements NodeComponent {
     /** Serves WriteTxnMarkers, and writes this broker's own coordinator's markers for partitions led here. */
     private WriteTxnMarkersHandler writeTxnMarkersHandler;
 
-    BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole) {
+    BrokerComponent(BrokerConfig config, Time time, SharedComponent shared, MetadataRole metadataRole,
+                    BrokerServer.Instrumentation instrumentation) {
         this.config = config;
         this.time = time;
         this.shared = shared;
         this.metadataRole = metadataRole;
+        this.metrics = instrumentation.metrics();
+        this.readiness = instrumentation.readiness();
     }
 
     @Override
@@ -208,6 +220,7 @@ final class BrokerComponent implements NodeComponent {
                 (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch));
         ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config),
                 replication);
+        this.replicaManager = replicaManager;
         if (logManager.directoryIds().size() > 1) {
             // With one log directory the controller needs no assignment: that directory failing halts the node.
             directoryAssignments = new DirectoryAssignments(nodeId, time, alterPartitionChannel,
@@ -244,6 +257,7 @@ final class BrokerComponent implements NodeComponent {
                 new IpConnectionRateQuotas(() -> quorum.publishedImage().clientQuotas()));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
+        readiness.enter(NodeReadiness.Phase.CATCHING_UP);
         quorum.caughtUp().get(CATCH_UP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         replicaManager.start(quorum.image());
         isrExpiration = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -253,6 +267,7 @@ final class BrokerComponent implements NodeComponent {
         });
         replicaManager.scheduleIsrExpiration(isrExpiration);
         Map<String, InetSocketAddress> bound = listeners.start();
+        readiness.enter(NodeReadiness.Phase.REGISTERING);
         lifecycle.start();
         // Caught up and the hosted logs open: the controller may unfence this broker.
         lifecycle.setReadyToUnfence();
@@ -266,7 +281,51 @@ final class BrokerComponent implements NodeComponent {
         MetadataImage applied = replicaManager.appliedImage();
         groups.start(request -> createTopics(controller, request), applied);
         transactions.start(request -> createTopics(controller, request), applied);
+        readiness.enterServing(() -> servingProblem(quorum));
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
+    }
+
+    /**
+     * Empty while this broker is registered, unfenced and not shutting down, as its lifecycle manager
+     * and the published metadata image both say; else what is wrong.
+     */
+    private Optional<String> servingProblem(NodeMetadata quorum) {
+        BrokerLifecycleManager.State state = lifecycle.state();
+        if (state != BrokerLifecycleManager.State.RUNNING) {
+            return Optional.of("the broker's lifecycle state is " + state);
+        }
+        BrokerRegistration registration = quorum.publishedImage().brokers().get(config.nodeId());
+        if (registration == null) {
+            return Optional.of("the metadata image has no registration of broker " + config.nodeId());
+        }
+        if (registration.fenced()) {
+            return Optional.of("the controller has fenced broker " + config.nodeId());
+        }
+        if (registration.inControlledShutdown()) {
+            return Optional.of("broker " + config.nodeId() + " is in controlled shutdown");
+        }
+        return Optional.empty();
+    }
+
+    /** Open connections by client listener name, now; empty before the listeners exist. */
+    Map<String, Integer> connectionCounts() {
+        ClientListeners current = listeners;
+        return current == null ? Map.of() : current.connectionCounts();
+    }
+
+    /** The hosted partitions' log positions and sizes, read now. */
+    List<BrokerServer.HostedPartition> hostedPartitions() {
+        ReplicaManager current = replicaManager;
+        if (current == null) {
+            return List.of();
+        }
+        List<BrokerServer.HostedPartition> result = new ArrayList<>();
+        for (Partition p : current.partitions().values()) {
+            result.add(new BrokerServer.HostedPartition(p.topicPartition().topic(), p.topicPartition().partition(),
+                    p.isLeader(), p.log().logStartOffset(), p.log().logEndOffset(), p.log().highWatermark(),
+                    p.log().sizeInBytes()));
+        }
+        return result;
     }
 
     /**
@@ -312,11 +371,12 @@ final class BrokerComponent implements NodeComponent {
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
-                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool, quotas.produce()))
+                .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool, quotas.produce(),
+                        metrics))
                 .register(writeTxnMarkersHandler)
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory,
-                        quotas.fetch()))
+                        quotas.fetch(), metrics))
                 .register(new ListOffsetsHandler(replicaManager))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
@@ -341,7 +401,7 @@ final class BrokerComponent implements NodeComponent {
         SecurityHandlers.all(image, controller).forEach(registry::register);
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         return AuthorizingHandlers.wrap(registry, authorization, image,
-                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE));
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE)).metrics(metrics);
     }
 
     /** Client listener name → bound address (real ports where 0 was configured). */

@@ -1,6 +1,7 @@
 package io.strand.broker;
 
 import io.strand.broker.auth.AuthorizerConfig;
+import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
@@ -47,14 +48,37 @@ public final class BrokerServer implements AutoCloseable {
     private final NodeLifecycle lifecycle;
     private final Optional<BrokerComponent> broker;
     private final SharedComponent shared;
+    private final NodeReadiness readiness;
     private boolean closed;
 
     private BrokerServer(BrokerConfig config, NodeLifecycle lifecycle, Optional<BrokerComponent> broker,
-                         SharedComponent shared) {
+                         SharedComponent shared, NodeReadiness readiness) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.broker = broker;
         this.shared = shared;
+        this.readiness = readiness;
+    }
+
+    /**
+     * What the process hosting the node (its HTTP side) hands it: where the broker records its
+     * metrics, and the readiness its start and close move forward (created before the start, so that
+     * a health endpoint can answer while the node starts).
+     */
+    public record Instrumentation(BrokerMetrics metrics, NodeReadiness readiness) {
+        /** No metrics, a readiness nobody reads. */
+        public static Instrumentation none() {
+            return new Instrumentation(BrokerMetrics.NONE, new NodeReadiness());
+        }
+    }
+
+    /**
+     * One partition this broker hosts, as read when asked (for gauges read at scrape time).
+     *
+     * @param leader whether this broker leads it
+     */
+    public record HostedPartition(String topic, int partition, boolean leader, long logStartOffset,
+                                  long logEndOffset, long highWatermark, long sizeBytes) {
     }
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
@@ -70,6 +94,15 @@ public final class BrokerServer implements AutoCloseable {
      * its image caught up, its listeners bound, itself registered).
      */
     public static BrokerServer start(BrokerConfig config, Time time) throws Exception {
+        return start(config, time, Instrumentation.none());
+    }
+
+    /**
+     * As {@link #start(BrokerConfig, Time)}, recording into {@code instrumentation}'s metrics and moving
+     * its readiness to {@link NodeReadiness.Phase#SERVING} once the node serves.
+     */
+    public static BrokerServer start(BrokerConfig config, Time time, Instrumentation instrumentation)
+            throws Exception {
         Set<ProcessRole> roles = config.processRoles();
         List<NodeComponent> components = new ArrayList<>();
         SharedComponent shared = new SharedComponent(config, time);
@@ -87,18 +120,19 @@ public final class BrokerServer implements AutoCloseable {
         }
         Optional<BrokerComponent> broker = Optional.empty();
         if (roles.contains(ProcessRole.BROKER)) {
-            broker = Optional.of(new BrokerComponent(config, time, shared, metadata));
+            broker = Optional.of(new BrokerComponent(config, time, shared, metadata, instrumentation));
             components.add(broker.get());
         }
         NodeLifecycle lifecycle = NodeLifecycle.startAll(components);
         if (broker.isEmpty()) {
+            instrumentation.readiness().enterServing(Optional::empty);
             LOG.info("Node {} runs the controller role only: a metadata quorum voter on {}, no client listener",
                     config.nodeId(), controller.orElseThrow().quorum().raftAddress());
         } else if (controller.isEmpty()) {
             LOG.info("Node {} runs the broker role only: it follows the metadata log of the voters {} without voting",
                     config.nodeId(), metadata.voters().keySet());
         }
-        return new BrokerServer(config, lifecycle, broker, shared);
+        return new BrokerServer(config, lifecycle, broker, shared, instrumentation.readiness());
     }
 
     /**
@@ -126,6 +160,21 @@ public final class BrokerServer implements AutoCloseable {
         return config;
     }
 
+    /** Whether this node serves, and why not. */
+    public NodeReadiness readiness() {
+        return readiness;
+    }
+
+    /** Open client connections by listener name, read now; empty on a node without the broker role. */
+    public Map<String, Integer> connectionCounts() {
+        return broker.map(BrokerComponent::connectionCounts).orElse(Map.of());
+    }
+
+    /** The partitions this broker hosts, read now; empty on a node without the broker role. */
+    public List<HostedPartition> hostedPartitions() {
+        return broker.map(BrokerComponent::hostedPartitions).orElse(List.of());
+    }
+
     /** This node's log manager, for tests that fail one of its directories. */
     LogManager logManager() {
         return shared.logManager();
@@ -137,6 +186,7 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         closed = true;
+        readiness.stopping();
         lifecycle.close();
     }
 }

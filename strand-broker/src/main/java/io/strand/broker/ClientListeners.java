@@ -100,6 +100,15 @@ final class ClientListeners implements AutoCloseable {
         return Collections.unmodifiableMap(bound);
     }
 
+    /** Open connections by listener name, in the order configured; read from any thread. */
+    Map<String, Integer> connectionCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++) {
+            counts.put(listeners.get(i).name(), servers.get(i).connectionCount());
+        }
+        return counts;
+    }
+
     /** Stops accepting on every listener, closes their connections and stops their event loops. */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.strand.broker.network;
 
+import io.strand.broker.metrics.BrokerMetrics;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ public final class ApiRegistry {
 
     private final Map<ApiKeys, ApiHandler<?>> handlers = new EnumMap<>(ApiKeys.class);
     private volatile RequestTimeQuota requestTimeQuota = RequestTimeQuota.NONE;
+    private volatile BrokerMetrics metrics = BrokerMetrics.NONE;
 
     public ApiRegistry register(ApiHandler<?> handler) {
         if (handlers.putIfAbsent(handler.apiKey(), handler) != null) {
@@ -26,6 +28,16 @@ public final class ApiRegistry {
 
     public RequestTimeQuota requestTimeQuota() {
         return requestTimeQuota;
+    }
+
+    /** Sets where request counts, latencies and errors are recorded; {@link BrokerMetrics#NONE} by default. */
+    public ApiRegistry metrics(BrokerMetrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
     }
 
     public ApiHandler<?> handler(ApiKeys key) {

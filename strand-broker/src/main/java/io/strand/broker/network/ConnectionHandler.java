@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.strand.broker.metrics.BrokerMetrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -345,7 +346,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     new CloseConnectionException("an earlier request closed the connection"));
             return;
         }
-        invoke(next, registry.requestTimeQuota()).whenComplete((response, error) -> {
+        invoke(next, registry.requestTimeQuota(), registry.metrics()).whenComplete((response, error) -> {
             if (error != null) {
                 // Only a CloseConnectionException gets here (invoke turns other failures into error
                 // responses). Set on this thread when the handler failed at once, so before the
@@ -379,7 +380,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * With a request quota, the call's time is accounted and its throttle time put in the response.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next, RequestTimeQuota quota) {
+    private static CompletableFuture<? extends ApiMessage> invoke(InFlight next, RequestTimeQuota quota,
+                                                                 BrokerMetrics metrics) {
         ApiHandler handler = next.handler;
         RequestContext context = next.context;
         AbstractRequest request = next.request;
@@ -405,9 +407,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (cause instanceof CloseConnectionException close) {
                 throw close;
             }
-            if (Errors.forException(cause) == Errors.UNKNOWN_SERVER_ERROR) {
+            Errors answered = Errors.forException(cause);
+            if (answered == Errors.UNKNOWN_SERVER_ERROR) {
                 LOG.error("Unexpected error handling {} from {}", context.apiKey(), context.clientId(), cause);
             }
+            metrics.onRequestError(context.apiKey(), answered);
             AbstractResponse answer = request.getErrorResponse(0, cause);
             if (answer == null) {
                 throw new CloseConnectionException(context.apiKey() + " request without response failed: " + cause);
@@ -439,6 +443,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 closing = true;
                 channel.close();
                 return;
+            }
+            if (next.context != null) {
+                // Handed to the connection now (or, for acks=0, finished): the request's latency ends here.
+                long latencyNs = System.nanoTime() - next.context.receivedNs();
+                registry.metrics().onRequestCompleted(next.context.apiKey(), latencyNs);
             }
             if (next.rawToken != null) {
                 channel.write(channel.alloc().buffer(4 + next.rawToken.length).writeInt(next.rawToken.length)

@@ -205,6 +205,11 @@ public final class SocketServer implements AutoCloseable {
         }
     }
 
+    /** Connections open now (admitted and not yet closed). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
     /** The open connections' kernel buffer sizes as the sockets report them (SO_SNDBUF, SO_RCVBUF); for tests. */
     java.util.List<SocketBuffers> connectionBuffers() {
         java.util.List<SocketBuffers> sizes = new java.util.ArrayList<>();

@@ -1,6 +1,7 @@
 package io.strand.broker.api.fetch;
 
 import io.strand.broker.api.RequestChecks;
+import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ConnectionScope;
 import io.strand.broker.network.RequestContext;
@@ -88,6 +89,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     private final FetchSessionCache sessions;
     private final FetchPurgatory purgatory;
     private final ClientQuotaManager fetchQuota;
+    private final BrokerMetrics metrics;
 
     public FetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, FetchSessionCache sessions,
                         FetchPurgatory purgatory) {
@@ -100,11 +102,21 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
      */
     public FetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, FetchSessionCache sessions,
                         FetchPurgatory purgatory, ClientQuotaManager fetchQuota) {
+        this(replicaManager, image, sessions, purgatory, fetchQuota, BrokerMetrics.NONE);
+    }
+
+    /**
+     * @param metrics where the record bytes of each consumer's fetch response (per topic) and each
+     *                partition's error are recorded when the response is made
+     */
+    public FetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, FetchSessionCache sessions,
+                        FetchPurgatory purgatory, ClientQuotaManager fetchQuota, BrokerMetrics metrics) {
         this.replicaManager = replicaManager;
         this.image = image;
         this.sessions = sessions;
         this.purgatory = purgatory;
         this.fetchQuota = fetchQuota;
+        this.metrics = metrics;
     }
 
     @Override
@@ -247,6 +259,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
             }
             FetchResponseData response = fetchContext.respond(read.partitions);
+            record(read);
             if (!read.leaderHints.isEmpty() && request.version() >= FIRST_NODE_ENDPOINTS_VERSION) {
                 MetadataImage current = image.get();
                 for (int leaderId : read.leaderHints) {
@@ -260,6 +273,28 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
             }
             return response;
+        }
+
+        /**
+         * Records what this response carries: each partition's error, and a consumer's record bytes per
+         * topic (a follower's are replication, not counted). Once per response, not per pass of a long poll.
+         */
+        private void record(Read read) {
+            if (!read.hasError && (replicaId >= 0 || read.bytes == 0)) {
+                return;
+            }
+            for (Map.Entry<TopicIdPartition, FetchResponseData.PartitionData> e : read.partitions.entrySet()) {
+                FetchResponseData.PartitionData data = e.getValue();
+                if (data.errorCode() != Errors.NONE.code()) {
+                    metrics.onRequestError(ApiKeys.FETCH, Errors.forCode(data.errorCode()));
+                }
+                if (replicaId < 0 && e.getKey().topic() != null) {
+                    int size = FetchResponse.recordsSize(data);
+                    if (size > 0) {
+                        metrics.topic(e.getKey().topic()).onFetched(size);
+                    }
+                }
+            }
         }
 
         Read read() {

@@ -1,5 +1,6 @@
 package io.strand.broker.api.produce;
 
+import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.CloseConnectionException;
 import io.strand.broker.network.RequestContext;
@@ -107,6 +108,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final Supplier<MetadataImage> image;
     private final TransactionVerification verification;
     private final ClientQuotaManager produceQuota;
+    private final BrokerMetrics metrics;
 
     /** Verifies no transactional batch ({@link TransactionVerifier#NONE}). */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image) {
@@ -129,10 +131,20 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      */
     public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
                           Executor appendExecutor, ClientQuotaManager produceQuota) {
+        this(replicaManager, image, verifier, appendExecutor, produceQuota, BrokerMetrics.NONE);
+    }
+
+    /**
+     * @param metrics where each appended batch's records and bytes (per topic) and each partition's error
+     *                are recorded
+     */
+    public ProduceHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image, TransactionVerifier verifier,
+                          Executor appendExecutor, ClientQuotaManager produceQuota, BrokerMetrics metrics) {
         this.replicaManager = replicaManager;
         this.image = image;
         this.verification = new TransactionVerification(verifier, appendExecutor);
         this.produceQuota = produceQuota;
+        this.metrics = metrics;
     }
 
     @Override
@@ -257,7 +269,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         for (TopicProduceResponse topicResponse : response.responses()) {
             for (PartitionProduceResponse result : topicResponse.partitionResponses()) {
-                anyError |= result.errorCode() != Errors.NONE.code();
+                if (result.errorCode() != Errors.NONE.code()) {
+                    anyError = true;
+                    metrics.onRequestError(ApiKeys.PRODUCE, Errors.forCode(result.errorCode()));
+                }
             }
         }
         if (acks == 0) {
@@ -351,6 +366,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             Partition leader = pending.partition;
             LogAppendResult result = leader.appendAsLeader(pending.records, acks, leader.minInsyncReplicas());
             replicaManager.notifyAppended(pending.topicPartition);
+            if (!result.duplicate()) {
+                metrics.topic(pending.topicPartition.topic()).onAppended(result.recordCount(),
+                        pending.records.sizeInBytes());
+            }
             answer.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
