@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  * {@code strand server}: runs one node until SIGTERM or Ctrl-C, then shuts down cleanly (logs
  * flushed, clean-shutdown marker written). Its roles come from {@code process.roles} (default: broker
  * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
- * data in ./data, {@link #SINGLE_NODE_DEFAULTS}; {@code -o} overrides them. An invalid configuration exits with 2.
+ * data in ./data, health and metrics on http://localhost:8080, {@link #SINGLE_NODE_DEFAULTS}; {@code -o}
+ * overrides them. An invalid configuration exits with 2.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run a Strand node (roles from process.roles; broker and controller by default).")
@@ -29,10 +30,12 @@ final class ServerCommand implements Callable<Integer> {
      * What the embedded defaults (no {@code --config}) set beyond the properties' own defaults, for one
      * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets} and
      * {@code __transaction_state} with one replica (Kafka's defaults, 3 and a minimum ISR of 2, wait for
-     * three brokers before any group can form or any transaction begin).
+     * three brokers before any group can form or any transaction begin), and the HTTP listener (health,
+     * {@code /metrics}), which a node configured from a file has only if the file sets it.
      */
     static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1",
-            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1");
+            "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+            BrokerConfig.STRAND_HTTP_LISTENER, "http://localhost:8080");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")
     Path configFile;
@@ -62,26 +65,27 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long startNs = System.nanoTime();
-        BrokerServer server;
+        StrandServer node;
         try {
-            server = BrokerServer.start(BrokerServer.config(properties()), Time.SYSTEM);
+            node = StrandServer.start(BrokerServer.config(properties()), Time.SYSTEM);
         } catch (ConfigException e) {
             System.err.println("strand: invalid configuration: " + e.getMessage());
             return 2;
         }
+        BrokerServer server = node.broker();
         BrokerConfig config = server.config();
         if (trainingRun) {
             try {
                 TrainingRun.run(server.clientAddress());
             } finally {
-                server.close();
+                node.close();
             }
             return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Strand shutting down");
-            server.close();
+            node.close();
             stopped.countDown();
         }, "strand-shutdown"));
         long readyMs = (System.nanoTime() - startNs) / 1_000_000;
@@ -99,6 +103,9 @@ final class ServerCommand implements Callable<Integer> {
         } else {
             System.out.printf("  controller only: no Kafka client listener%n");
         }
+        node.httpAddress().ifPresent(http -> System.out.printf("  HTTP:          http://%s:%d (/health/live,"
+                + " /health/ready, /metrics)%n", config.httpListener().orElseThrow().host().isEmpty()
+                ? "localhost" : config.httpListener().orElseThrow().host(), http.getPort()));
         for (Path dir : config.logDirs()) {
             System.out.printf("  data:          %s%n", dir.toAbsolutePath().normalize());
         }

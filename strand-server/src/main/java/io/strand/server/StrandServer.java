@@ -1,0 +1,107 @@
+package io.strand.server;
+
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.strand.broker.BrokerServer;
+import io.strand.broker.NodeReadiness;
+import io.strand.broker.metrics.BrokerMetrics;
+import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.HttpListenerAddress;
+import io.strand.server.http.HealthEndpoints;
+import io.strand.server.http.HttpListener;
+import io.strand.server.http.HttpRouter;
+import io.strand.server.http.MetricsEndpoint;
+import io.strand.server.metrics.NodeGauges;
+import io.strand.server.metrics.PrometheusBrokerMetrics;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A Strand node as a process runs it: the {@link BrokerServer} and, when
+ * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints and
+ * {@code /metrics}; docs/METRICS.md).
+ *
+ * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
+ * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
+ * Prometheus metrics. If the broker fails to start, the listener is closed and the failure rethrown.
+ * Close: the broker server (readiness turns to 503 at once), then the listener. Without the HTTP
+ * listener the broker records into {@link BrokerMetrics#NONE}: no metrics cost at all.
+ *
+ * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
+ */
+public final class StrandServer implements AutoCloseable {
+
+    private final BrokerServer broker;
+    private final HttpListener http;
+    private boolean closed;
+
+    private StrandServer(BrokerServer broker, HttpListener http) {
+        this.broker = broker;
+        this.http = http;
+    }
+
+    /** Starts the node of {@code config} (validated by {@link BrokerServer#config}) with its HTTP side. */
+    public static StrandServer start(BrokerConfig config, Time time) throws Exception {
+        Optional<HttpListenerAddress> httpAddress = config.httpListener();
+        NodeReadiness readiness = new NodeReadiness();
+        if (httpAddress.isEmpty()) {
+            return new StrandServer(BrokerServer.start(config, time,
+                    new BrokerServer.Instrumentation(BrokerMetrics.NONE, readiness)), null);
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PrometheusBrokerMetrics metrics = new PrometheusBrokerMetrics(registry);
+        StartedBroker started = new StartedBroker();
+        NodeGauges.register(registry, started::get, readiness);
+        JvmMetrics.builder().register(registry);
+        HttpRouter.Builder routes = HttpRouter.builder();
+        HealthEndpoints.addTo(routes, readiness);
+        new MetricsEndpoint(registry).addTo(routes);
+        HttpListener http = HttpListener.start(httpAddress.get(), routes.build());
+        try {
+            BrokerServer broker = BrokerServer.start(config, time, new BrokerServer.Instrumentation(metrics, readiness));
+            started.set(broker);
+            return new StrandServer(broker, http);
+        } catch (Exception | Error e) {
+            http.close();
+            throw e;
+        }
+    }
+
+    /** The broker server, set once started; read by the gauges from the HTTP thread. */
+    private static final class StartedBroker {
+        private volatile BrokerServer server;
+
+        BrokerServer get() {
+            return server;
+        }
+
+        void set(BrokerServer server) {
+            this.server = server;
+        }
+    }
+
+    public BrokerServer broker() {
+        return broker;
+    }
+
+    /** The HTTP listener's bound address (the real port when 0 was asked for), or empty when it is off. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(HttpListener::address);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            broker.close();
+        } finally {
+            if (http != null) {
+                http.close();
+            }
+        }
+    }
+}

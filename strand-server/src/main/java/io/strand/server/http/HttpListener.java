@@ -1,0 +1,100 @@
+package io.strand.server.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.HttpListenerAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's HTTP/1.1 listener ({@value BrokerConfig#STRAND_HTTP_LISTENER}): one Netty event loop
+ * thread ({@code strand-http}) accepts and serves every connection; the pipeline per connection is
+ * Netty's HTTP codec (request line at most {@value #MAX_INITIAL_LINE_BYTES} bytes, headers
+ * {@value #MAX_HEADER_BYTES}), keep-alive handling, an aggregator of bodies up to
+ * {@value #MAX_CONTENT_BYTES} bytes ({@link JsonErrorAggregator}: a larger body gets 413) and the
+ * {@link HttpRequestHandler} that routes each request. A connection idle for
+ * {@value #IDLE_SECONDS} s is closed. No framework: routes are an {@link HttpRouter}'s.
+ *
+ * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
+ */
+public final class HttpListener implements AutoCloseable {
+
+    static final int MAX_INITIAL_LINE_BYTES = 4096;
+    static final int MAX_HEADER_BYTES = 8192;
+    /** Small on purpose: health and metrics take no body; the REST API's produce will size it. */
+    static final int MAX_CONTENT_BYTES = 64 * 1024;
+    static final int IDLE_SECONDS = 120;
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private boolean closed;
+
+    private HttpListener(EventLoopGroup group, Channel serverChannel) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Binds {@code address} and serves {@code router}'s routes.
+     *
+     * @throws UncheckedIOException naming the property and address when the port cannot be bound
+     */
+    public static HttpListener start(HttpListenerAddress address, HttpRouter router) throws InterruptedException {
+        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("strand-http", true));
+        InetSocketAddress bindAddress = address.host().isEmpty() ? new InetSocketAddress(address.port())
+                : new InetSocketAddress(address.host(), address.port());
+        try {
+            Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                    .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+                                    .addLast(new HttpServerKeepAliveHandler())
+                                    .addLast(new JsonErrorAggregator(MAX_CONTENT_BYTES))
+                                    .addLast(new HttpRequestHandler(router));
+                        }
+                    })
+                    .bind(bindAddress).sync().channel();
+            return new HttpListener(group, channel);
+        } catch (InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            throw new UncheckedIOException("Cannot bind " + BrokerConfig.STRAND_HTTP_LISTENER + ": address="
+                    + bindAddress + " cause=" + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting, closes every connection and stops the event loop thread. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        serverChannel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}
