@@ -35,6 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <tr><td>python</td><td>{@code strand.it.python}</td><td>{@code STRAND_IT_PYTHON}</td>
  *       <td>the first {@code python3} that can import {@code confluent_kafka}</td>
  *       <td>apt package python3-confluent-kafka (for {@code /usr/bin/python3})</td></tr>
+ *   <tr><td>python with prometheus_client</td><td>{@code strand.it.prometheusPython}</td>
+ *       <td>{@code STRAND_IT_PROMETHEUS_PYTHON}</td><td>the first {@code python3} that can import
+ *       {@code prometheus_client.parser}</td><td>apt package python3-prometheus-client</td></tr>
  *   <tr><td>node</td><td>{@code strand.it.node}</td><td>{@code STRAND_IT_NODE}</td>
  *       <td>the first {@code node}</td><td>apt package nodejs</td></tr>
  *   <tr><td>kafkajs</td><td>{@code strand.it.jsDir} (the scripts' directory)</td><td></td>
@@ -75,6 +78,10 @@ final class Tools {
     private static final Tool PYTHON = new Tool("python3 with confluent_kafka", "strand.it.python",
             "STRAND_IT_PYTHON", "python3", "apt package python3-confluent-kafka (it serves /usr/bin/python3)",
             Tools::whyNoConfluentKafka);
+    private static final Tool PROMETHEUS_PYTHON = new Tool("python3 with prometheus_client",
+            "strand.it.prometheusPython", "STRAND_IT_PROMETHEUS_PYTHON", "python3",
+            "apt package python3-prometheus-client (it serves /usr/bin/python3)",
+            candidate -> whyNoModule(candidate, "prometheus_client.parser"));
     private static final Tool NODE = new Tool("node", "strand.it.node", "STRAND_IT_NODE", "node",
             "apt package nodejs", candidate -> Optional.empty());
 
@@ -108,6 +115,11 @@ final class Tools {
     /** A python3 that can import confluent_kafka, for a test that runs without it off CI; see {@link #kcatIfPresent}. */
     static Optional<Path> pythonIfPresent() {
         return ifPresent(PYTHON);
+    }
+
+    /** A python3 that can import Prometheus' text-format parser: fails on CI, skips elsewhere, when there is none. */
+    static Path requirePrometheusPython() {
+        return require(PROMETHEUS_PYTHON);
     }
 
     /** node: fails on CI, skips elsewhere, when there is none. */
@@ -243,9 +255,13 @@ final class Tools {
     }
 
     private static Optional<String> whyNoConfluentKafka(Path python) {
+        return whyNoModule(python, "confluent_kafka");
+    }
+
+    private static Optional<String> whyNoModule(Path python, String module) {
         ChildProcess.Result result;
         try {
-            result = ChildProcess.of(python.toString(), "-c", "import confluent_kafka")
+            result = ChildProcess.of(python.toString(), "-c", "import " + module)
                     .timeout(PROBE_TIMEOUT).run();
         } catch (UncheckedIOException | AssertionError e) {
             return Optional.of("does not run: " + e.getMessage().lines().findFirst().orElse(""));
@@ -254,7 +270,7 @@ final class Tools {
             return Optional.empty();
         }
         List<String> errors = result.stderr().lines().filter(line -> !line.isBlank()).toList();
-        return Optional.of("cannot import confluent_kafka"
+        return Optional.of("cannot import " + module
                 + (errors.isEmpty() ? "" : ": " + errors.get(errors.size() - 1).strip()));
     }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Server properties for a test node: loopback only, an ephemeral client port, a free raft port,
- * data under the given directory, {@code __consumer_offsets} with one replica; the caller's properties win.
+ * data under the given directory, {@code __consumer_offsets} with one replica, no HTTP listener (a test
+ * asks for one with {@code strand.http.listener=http://127.0.0.1:0}); the caller's properties win.
  */
 final class NodeProperties {
 
@@ -24,6 +25,8 @@ final class NodeProperties {
         props.put("offsets.topic.replication.factor", "1");
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
+        // Off unless asked for: a child process without it would take ./strand's default, localhost:8080.
+        props.put("strand.http.listener", "");
         props.putAll(overrides);
         return props;
     }

@@ -1,8 +1,11 @@
 package io.strand.testkit;
 
 import io.strand.broker.BrokerServer;
+import io.strand.server.StrandServer;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -16,15 +19,18 @@ import org.apache.kafka.common.utils.Time;
  * }
  * }</pre>
  *
- * Not thread-safe: one test thread drives it.
+ * With {@code strand.http.listener} set (e.g. {@code http://127.0.0.1:0}) the node also serves its
+ * HTTP side (health, {@code /metrics}) at {@link #httpAddress()}.
+ *
+ * <p>Not thread-safe: one test thread drives it.
  */
 public final class StrandNode implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> overrides;
-    private BrokerServer server;
+    private StrandServer server;
 
-    private StrandNode(Path dataDir, Map<String, String> overrides, BrokerServer server) {
+    private StrandNode(Path dataDir, Map<String, String> overrides, StrandServer server) {
         this.dataDir = dataDir;
         this.overrides = Map.copyOf(overrides);
         this.server = server;
@@ -35,9 +41,9 @@ public final class StrandNode implements AutoCloseable {
         return new StrandNode(dataDir, props, startServer(dataDir, props));
     }
 
-    private static BrokerServer startServer(Path dataDir, Map<String, String> props) {
+    private static StrandServer startServer(Path dataDir, Map<String, String> props) {
         try {
-            return BrokerServer.start(BrokerServer.config(NodeProperties.forTest(dataDir, props)), Time.SYSTEM);
+            return StrandServer.start(BrokerServer.config(NodeProperties.forTest(dataDir, props)), Time.SYSTEM);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -47,11 +53,16 @@ public final class StrandNode implements AutoCloseable {
 
     /** host:port for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + server.clientAddress().getPort();
+        return "127.0.0.1:" + server.broker().clientAddress().getPort();
     }
 
     public BrokerServer server() {
-        return server;
+        return server.broker();
+    }
+
+    /** The HTTP listener's bound address, or empty without {@code strand.http.listener}. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return server.httpAddress();
     }
 
     public Path dataDir() {
