@@ -31,6 +31,11 @@ final class StrandLauncher implements BrokerLauncher {
     /** What ./strand passes with its archive: the JVM's notes about archives stay out of the log. */
     static final List<String> ARCHIVE_LOG_OPTIONS = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     private static final int NODE_ID = 1;
+    /**
+     * The node serves HTTP and keeps its metrics as ./strand's does (on), on an ephemeral port: the
+     * embedded default, localhost:8080, would be every cluster node's and may be taken on the machine.
+     */
+    static final String HTTP_LISTENER = "http://127.0.0.1:0";
 
     private final String classPath;
     private final List<String> jvmOptions;
@@ -56,6 +61,7 @@ final class StrandLauncher implements BrokerLauncher {
                 + ",CONTROLLER://127.0.0.1:" + controllerPort);
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
+        addOverride(args, "strand.http.listener", HTTP_LISTENER);
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
     }
@@ -71,6 +77,7 @@ final class StrandLauncher implements BrokerLauncher {
         addOverride(args, "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT");
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
+        addOverride(args, "strand.http.listener", HTTP_LISTENER);
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
         keys.brokerProps().forEach((name, value) -> addOverride(args, name, value));
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
@@ -82,6 +89,7 @@ final class StrandLauncher implements BrokerLauncher {
             List<ReplicatedCluster.Node> nodes, String clusterId, Path logDir) {
         List<String> args = new ArrayList<>(List.of("server"));
         ReplicatedCluster.nodeProps(node, nodes, dataDir).forEach((name, value) -> addOverride(args, name, value));
+        addOverride(args, "strand.http.listener", HTTP_LISTENER);
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
     }
 
