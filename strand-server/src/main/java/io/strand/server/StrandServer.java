@@ -25,7 +25,8 @@ import org.apache.kafka.common.utils.Time;
  * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
  * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
  * Prometheus metrics. If the broker fails to start, the listener is closed and the failure rethrown.
- * Close: the broker server (readiness turns to 503 at once), then the listener. Without the HTTP
+ * JVM metrics join once the broker serves. Close: the broker server (readiness turns to 503 at once),
+ * then the listener. Without the HTTP
  * listener the broker records into {@link BrokerMetrics#NONE}: no metrics cost at all.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
@@ -53,19 +54,27 @@ public final class StrandServer implements AutoCloseable {
         PrometheusBrokerMetrics metrics = new PrometheusBrokerMetrics(registry);
         StartedBroker started = new StartedBroker();
         NodeGauges.register(registry, started::get, readiness);
-        JvmMetrics.builder().register(registry);
         HttpRouter.Builder routes = HttpRouter.builder();
         HealthEndpoints.addTo(routes, readiness);
         new MetricsEndpoint(registry).addTo(routes);
         HttpListener http = HttpListener.start(httpAddress.get(), routes.build());
+        BrokerServer broker;
         try {
-            BrokerServer broker = BrokerServer.start(config, time, new BrokerServer.Instrumentation(metrics, readiness));
-            started.set(broker);
-            return new StrandServer(broker, http);
+            broker = BrokerServer.start(config, time, new BrokerServer.Instrumentation(metrics, readiness));
         } catch (Exception | Error e) {
             http.close();
             throw e;
         }
+        started.set(broker);
+        StrandServer node = new StrandServer(broker, http);
+        try {
+            // Off the start's path: the JVM's MXBeans are looked up and its GC listeners added once it serves.
+            JvmMetrics.builder().register(registry);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
     }
 
     /** The broker server, set once started; read by the gauges from the HTTP thread. */

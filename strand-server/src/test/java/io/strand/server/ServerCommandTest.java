@@ -140,4 +140,14 @@ class ServerCommandTest {
         configured.configFile = file;
         assertThat(configured.properties()).doesNotContainKey("offsets.topic.replication.factor");
     }
+
+    @Test
+    void theEmbeddedDefaultsServeHttpOnLocalhost8080ButAConfigFileOnlyIfItSaysSo() throws Exception {
+        assertThat(new ServerCommand().properties()).containsEntry("strand.http.listener", "http://localhost:8080");
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "node.id=1\n");
+        ServerCommand configured = new ServerCommand();
+        configured.configFile = file;
+        assertThat(BrokerServer.config(configured.properties()).httpListener()).isEmpty();
+    }
 }

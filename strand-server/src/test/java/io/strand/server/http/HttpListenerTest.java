@@ -119,4 +119,12 @@ class HttpListenerTest {
         assertThat(exchange("DELETE /health/live HTTP/1.1\r\nHost: x\r\n\r\n", 1)).startsWith("HTTP/1.1 405")
                 .containsIgnoringCase("allow: GET").contains("{\"error_code\":405,");
     }
+
+    @Test
+    void aPortInUseIsRefusedNamingTheProperty() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpListener.start(
+                        new HttpListenerAddress("127.0.0.1", listener.address().getPort()), HttpRouter.builder().build()))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("strand.http.listener")
+                .hasMessageContaining(Integer.toString(listener.address().getPort()));
+    }
 }
