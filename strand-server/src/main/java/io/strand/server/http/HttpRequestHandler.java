@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers each aggregated request of one connection through the {@link HttpRouter}, in order. A
  * request the codec could not decode (a malformed request line, headers over their limit) is
- * answered 400 (431 for headers too large) as JSON and the connection closed, since what follows it
+ * answered 400 (431 for headers too large, 414 for a request line too long) as JSON and the connection closed, since what follows it
  * cannot be framed. Owned by the connection's event loop.
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -35,11 +37,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
-            boolean headersTooLarge = cause instanceof io.netty.handler.codec.TooLongFrameException
-                    && cause.getMessage() != null && cause.getMessage().contains("header");
-            int status = headersTooLarge ? 431 : 400;
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : HttpResponseStatus.BAD_REQUEST;
             LOG.debug("Malformed HTTP request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            write(ctx, HttpReply.error(status, "HTTP " + status + " Bad Request: " + cause.getMessage()), "", false);
+            write(ctx, HttpReply.error(status.code(), "HTTP " + status + ": " + cause.getMessage()), "", false);
             return;
         }
         HttpRouter.Routed routed = router.route(request);

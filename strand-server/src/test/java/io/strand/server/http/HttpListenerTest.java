@@ -105,6 +105,15 @@ class HttpListenerTest {
     }
 
     @Test
+    void oversizedHeadersAndRequestLinesGetTheirOwn4xx() throws IOException {
+        assertThat(exchange("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(HttpListener.MAX_HEADER_BYTES)
+                + "\r\n\r\n", 1)).startsWith("HTTP/1.1 431 ").contains("\"error_code\":431");
+        assertThat(exchange("GET /" + "p".repeat(HttpListener.MAX_INITIAL_LINE_BYTES) + " HTTP/1.1\r\nHost: x\r\n\r\n", 1))
+                .startsWith("HTTP/1.1 414 ").contains("\"error_code\":414");
+        assertThat(exchange("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", 1)).startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
     void oversizedBodyIsA413AndTheListenerServesOn() throws IOException {
         int size = HttpListener.MAX_CONTENT_BYTES + 1;
         assertThat(exchange("POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n"
