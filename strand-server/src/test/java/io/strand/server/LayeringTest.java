@@ -88,6 +88,24 @@ class LayeringTest {
                     "io.strand.broker.topic..", "io.strand.broker.controller..")
             .allowEmptyShould(true);
 
+    /** The instrumentation points know nothing of the broker they instrument, so every part of it may record. */
+    @ArchTest
+    static final ArchRule brokerMetricsDependOnNoOtherBrokerPackage = noClasses()
+            .that().resideInAPackage("io.strand.broker.metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.strand.broker", "io.strand.broker.api..",
+                    "io.strand.broker.replica..", "io.strand.broker.purgatory..", "io.strand.broker.network..",
+                    "io.strand.broker.config..", "io.strand.broker.group..", "io.strand.broker.producer..",
+                    "io.strand.broker.topic..", "io.strand.broker.controller..", "io.strand.broker.fetcher..")
+            .allowEmptyShould(true);
+
+    /** The HTTP side reaches the broker only through its public face (BrokerServer, readiness, metrics points). */
+    @ArchTest
+    static final ArchRule httpSideUsesOnlyTheBrokersPublicFace = noClasses()
+            .that().resideInAnyPackage("io.strand.server.http..", "io.strand.server.metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.strand.broker.api..", "io.strand.broker.replica..",
+                    "io.strand.broker.network..", "io.strand.storage..", "io.strand.metadata..")
+            .allowEmptyShould(true);
+
     @ArchTest
     static final ArchRule storagePackagesAreFreeOfCycles = slices().matching("io.strand.storage.(*)..")
             .should().beFreeOfCycles().allowEmptyShould(true);
