@@ -71,6 +71,10 @@ final class ServerCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("strand: invalid configuration: " + e.getMessage());
             return 2;
+        } catch (java.io.UncheckedIOException e) {
+            // A port taken (the HTTP listener's localhost:8080 above all): the message says which and what to do.
+            System.err.println("strand: cannot start: " + e.getMessage());
+            return 1;
         }
         BrokerServer server = node.broker();
         BrokerConfig config = server.config();

@@ -28,12 +28,16 @@ class ServerCommandTest {
     Path dir;
 
     private String runAndCaptureErr(String... args) {
+        return runAndCaptureErr(2, args);
+    }
+
+    private String runAndCaptureErr(int expectedExit, String... args) {
         PrintStream original = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             int exit = new CommandLine(new StrandMain()).execute(args);
-            assertThat(exit).isEqualTo(2);
+            assertThat(exit).isEqualTo(expectedExit);
         } finally {
             System.setErr(original);
         }
@@ -149,5 +153,17 @@ class ServerCommandTest {
         ServerCommand configured = new ServerCommand();
         configured.configFile = file;
         assertThat(BrokerServer.config(configured.properties()).httpListener()).isEmpty();
+    }
+
+    @Test
+    void aTakenHttpPortStopsTheStartWithWhatToDo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int raftPort = freePort();
+            assertThat(runAndCaptureErr(1, "server", "-o", "listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort,
+                    "-o", "controller.quorum.voters=1@127.0.0.1:" + raftPort, "-o", "log.dirs=" + dir.resolve("taken"),
+                    "-o", "strand.http.listener=http://127.0.0.1:" + taken.getLocalPort()))
+                    .contains("strand: cannot start: Cannot bind strand.http.listener")
+                    .contains(Integer.toString(taken.getLocalPort())).contains("leave it empty to turn HTTP off");
+        }
     }
 }

@@ -78,7 +78,9 @@ public final class HttpListener implements AutoCloseable {
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             throw new UncheckedIOException("Cannot bind " + BrokerConfig.STRAND_HTTP_LISTENER + ": address="
-                    + bindAddress + " cause=" + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
+                    + bindAddress + " cause=" + e.getMessage() + " (choose another port with "
+                    + BrokerConfig.STRAND_HTTP_LISTENER + "=http://host:port, or leave it empty to turn HTTP off)",
+                    e instanceof IOException io ? io : new IOException(e));
         }
     }
 
