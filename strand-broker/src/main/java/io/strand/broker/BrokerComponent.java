@@ -367,7 +367,8 @@ final class BrokerComponent implements NodeComponent {
         FetchPurgatory purgatory = new FetchPurgatory();
         replicaManager.setAppendListener(purgatory::onAppend);
         ClientQuotas quotas = new ClientQuotas(QuotaWindows.from(config), () -> image.get().clientQuotas(), time);
-        ApiRegistry registry = new ApiRegistry().requestTimeQuota(new ClientRequestQuota(quotas.request()));
+        ApiRegistry registry = new ApiRegistry().requestTimeQuota(new ClientRequestQuota(quotas.request()))
+                .metrics(metrics);
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
                         config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
@@ -401,7 +402,7 @@ final class BrokerComponent implements NodeComponent {
         SecurityHandlers.all(image, controller).forEach(registry::register);
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         return AuthorizingHandlers.wrap(registry, authorization, image,
-                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE)).metrics(metrics);
+                config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE));
     }
 
     /** Client listener name → bound address (real ports where 0 was configured). */

@@ -39,7 +39,8 @@ public final class AuthorizingHandlers {
      * A registry serving {@code registry}'s handlers, each behind its API's checks. When {@code auth} is
      * not {@link Authorization#enabled()} only DescribeGroups and ConsumerGroupDescribe are wrapped, to
      * fill their authorized operations with everything a group supports, as Kafka does without an
-     * authorizer; every other handler is served as it is.
+     * authorizer; every other handler is served as it is. The request time quota and the metrics of
+     * {@code registry} are the new registry's too.
      *
      * @param image the metadata image the handlers answer from (topic ids and names, existence)
      */
@@ -57,7 +58,8 @@ public final class AuthorizingHandlers {
         } else {
             GroupChecks.addOperationsTo(checks, auth);
         }
-        ApiRegistry wrapped = new ApiRegistry();
+        // The registry's own settings go with its handlers: without them request quotas would not be timed.
+        ApiRegistry wrapped = new ApiRegistry().requestTimeQuota(registry.requestTimeQuota()).metrics(registry.metrics());
         for (ApiHandler<?> handler : registry.handlers()) {
             Check<?> check = checks.get(handler.apiKey());
             wrapped.register(check == null ? handler : wrapOne(handler, check));

@@ -328,6 +328,41 @@ class AuthorizingHandlersTest {
         assertThat(served.handler(ApiKeys.PRODUCE)).isSameAs(produce);
     }
 
+    @Test
+    void theWrappedRegistryKeepsTheRequestQuotaAndTheMetrics() {
+        io.strand.broker.network.RequestTimeQuota quota = new io.strand.broker.network.RequestTimeQuota() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public int recordAndGetThrottleTimeMs(RequestContext context, long threadTimeNs) {
+                return 0;
+            }
+        };
+        io.strand.broker.metrics.BrokerMetrics metrics = new io.strand.broker.metrics.BrokerMetrics() {
+            @Override
+            public void onRequestCompleted(ApiKeys api, long latencyNs) {
+            }
+
+            @Override
+            public void onRequestError(ApiKeys api, Errors error) {
+            }
+
+            @Override
+            public io.strand.broker.metrics.TopicMetrics topic(String topic) {
+                return io.strand.broker.metrics.TopicMetrics.NONE;
+            }
+        };
+        ApiRegistry registry = new ApiRegistry().requestTimeQuota(quota).metrics(metrics);
+
+        ApiRegistry wrapped = AuthorizingHandlers.wrap(registry, auth, () -> image, true);
+
+        assertThat(wrapped.requestTimeQuota()).isSameAs(quota);
+        assertThat(wrapped.metrics()).isSameAs(metrics);
+    }
+
     private void allowAlice(ResourceType type, String name, AclOperation operation) {
         MetadataDelta delta = new MetadataDelta(image);
         delta.replay(new AccessControlEntryRecord(Uuid.randomUuid(), type, name, PatternType.LITERAL, "User:alice",
