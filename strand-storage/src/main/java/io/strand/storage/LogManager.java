@@ -287,8 +287,12 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
         }
         int threads = Math.min(opens.size(), config.recoveryThreadsPerDataDir() * dirs.size());
         AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads,
-                r -> new Thread(r, "strand-log-recovery-" + threadNumber.getAndIncrement()));
+        List<Thread> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, "strand-log-recovery-" + threadNumber.getAndIncrement());
+            started.add(thread);
+            return thread;
+        });
         int opened = 0;
         try {
             for (Future<PartitionLog> result : pool.invokeAll(opens)) {
@@ -302,8 +306,13 @@ public final class LogManager implements AutoCloseable, ReplicaLogStore {
                 }
             }
             pool.shutdown();
-            // Every task has ended; this only waits for the threads themselves to exit.
+            // Every task has ended; this only waits for the threads themselves to exit. A terminated pool
+            // has let its threads go, but each may still be finishing its last steps: join them, so none
+            // outlives this call.
             pool.awaitTermination(1, TimeUnit.MINUTES);
+            for (Thread thread : started) {
+                thread.join(TimeUnit.MINUTES.toMillis(1));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
