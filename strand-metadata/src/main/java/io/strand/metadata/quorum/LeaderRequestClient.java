@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,7 +22,6 @@ import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.client.NettyClientRpc;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -94,7 +94,7 @@ public final class LeaderRequestClient implements AutoCloseable {
     /** The leader's node id as the local Raft server knows it, -1 when unknown or none runs here. */
     private final IntSupplier knownLeader;
     private final ScheduledExecutorService scheduler;
-    private final NettyClientRpc rpc;
+    private final QuorumTransport.Client rpc;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
     /** Requests not yet answered, failed by {@link #close()}. */
@@ -106,7 +106,7 @@ public final class LeaderRequestClient implements AutoCloseable {
     private volatile boolean closed;
 
     private LeaderRequestClient(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
-                                long attemptTimeoutMs, IntSupplier knownLeader) {
+                                long attemptTimeoutMs, IntSupplier knownLeader, QuorumTransport transport) {
         if (voters.isEmpty()) {
             throw new IllegalArgumentException("No voters to send leader requests to: name=" + name);
         }
@@ -129,8 +129,8 @@ public final class LeaderRequestClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.rpc = new NettyClientRpc(clientId, new RaftProperties());
-        this.rpc.addRaftPeers(group.getPeers());
+        this.rpc = transport.newClient(clientId, new RaftProperties(), timeoutMs);
+        this.rpc.addPeers(group.getPeers());
     }
 
     /**
@@ -153,7 +153,18 @@ public final class LeaderRequestClient implements AutoCloseable {
      */
     public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                            long attemptTimeoutMs, IntSupplier knownLeader) {
-        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs, knownLeader);
+        return open(name, voters, timeoutMs, attemptTimeoutMs, knownLeader, QuorumTransport.plaintext());
+    }
+
+    /**
+     * As {@link #open(String, Map, long, long, IntSupplier)}, over {@code transport} (which must be the
+     * voters' own).
+     */
+    public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                           long attemptTimeoutMs, IntSupplier knownLeader,
+                                           QuorumTransport transport) {
+        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs, knownLeader,
+                Objects.requireNonNull(transport, "transport"));
     }
 
     /**
@@ -250,7 +261,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                     String abandoned = abandonReason(target, knownAtSend, waitDeadlineNs, waitMs);
                     if (abandoned != null && reply.completeExceptionally(new TimeoutException(abandoned))) {
                         // Answers on a connection are matched in order: a late one must not meet the next request.
-                        rpc.handleException(target, new TimeoutException("abandoned"), true);
+                        rpc.drop(target, new TimeoutException("abandoned"));
                     }
                 }, checkMs, checkMs, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -262,7 +273,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                 onReply(target, r, error);
             });
             try {
-                rpc.sendRequestAsync(request).whenComplete((r, error) -> {
+                rpc.send(request).whenComplete((r, error) -> {
                     if (error != null) {
                         reply.completeExceptionally(error);
                     } else {
@@ -299,7 +310,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                     // Ratis keeps a connection that failed (the voter died) and fails every later send on
                     // it at once: drop it, so that the next send to this voter connects afresh. (An
                     // abandoned send, a TimeoutException, has dropped its connection already.)
-                    rpc.handleException(target, cause, true);
+                    rpc.drop(target, cause);
                 }
                 retryElsewhere(target, describe(error));
                 return;
