@@ -60,11 +60,14 @@ import org.slf4j.LoggerFactory;
  * leader failed after running it) is sent again to the next leader. The handlers are the
  * controller's operations, which answer a repeat as Kafka's controller would a client's retry.
  *
- * <p>Ratis' netty server answers the requests of one connection in order, each only after the one
- * before it: a slow request holds up the later ones sent through the same client. Use one client per
- * kind of traffic (heartbeats apart from admin requests), as Kafka's brokers use one channel each.
+ * <p>Transport: the voters' {@link QuorumTransport} (netty in the clear, or gRPC with TLS when the
+ * controller listener is SSL); it must be theirs. Ratis' netty server answers the requests of one
+ * connection in order, each only after the one before it: a slow request holds up the later ones sent
+ * through the same client (the gRPC transport answers each on its own). Use one client per kind of
+ * traffic (heartbeats apart from admin requests), as Kafka's brokers use one channel each.
  *
- * <p>Ratis' netty client does not notice that a connection died (the voter stopped): a request
+ * <p>Ratis' netty client does not notice that a connection died (the voter stopped), nor does the
+ * gRPC one without keepalives that a voter went silent: a request
  * written to it is never answered. So each send to a voter waits at most {@code attemptTimeoutMs}
  * (and never past the request's deadline), then drops that connection, so that a late answer is
  * never taken for a later request's, and tries the next voter. A leader answers every request
