@@ -27,12 +27,14 @@ import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -45,9 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metadata quorum over mutual TLS: three combined nodes whose controller listener is SSL with
  * {@code ssl.client.auth=required} (its own {@code listener.name.controller.ssl.*} stores; client
- * listeners stay PLAINTEXT). The voters elect and the brokers register, create topics and serve produce
- * and fetch only through the quorum, so all of that working means it runs over TLS; the active controller
- * is then killed and the other two elect a new one and create a topic. What the controller port does with
+ * listeners stay PLAINTEXT), and a broker-only node that reaches them with the same settings of the
+ * listener it names in {@code controller.listener.names} (observer fetches, registration, heartbeats).
+ * The voters elect and the brokers register, create topics and serve produce and fetch only through the
+ * quorum, so all of that working means it runs over TLS; the active controller is then killed and the
+ * other two voters elect a new one and create a topic. What the controller port does with
  * a connection is checked from outside: a TLS client with a certificate of the cluster's CA is
  * accepted, one with another CA's certificate or none is refused during the handshake (at once, not left
  * hanging), so a node with an untrusted certificate cannot join the quorum or reach the controller.
@@ -67,8 +71,9 @@ class ControllerTlsIT {
         assumeFalse("kafka".equals(System.getProperty(BrokerUnderTest.BROKER_PROPERTY)), "a Strand cluster only");
         pki = TestPki.create(dir.resolve("pki"));
         nodeIdentity = pki.issue("node", "CN=node,O=Strand", "localhost", "127.0.0.1");
+        long t0 = System.nanoTime(); // TEMP
         String prefix = "listener.name.controller.";
-        cluster = StrandCluster.builder(dir.resolve("cluster")).nodes(3)
+        cluster = StrandCluster.builder(dir.resolve("cluster")).nodes(4).roles(4, "broker")
                 .property("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL")
                 .property(prefix + "ssl.keystore.type", "PKCS12")
                 .property(prefix + "ssl.keystore.location", nodeIdentity.keystore("PKCS12").toString())
@@ -80,6 +85,7 @@ class ControllerTlsIT {
                 .property("broker.session.timeout.ms", "6000")
                 .property("broker.heartbeat.interval.ms", "500")
                 .start();
+        System.out.println("TEMP start ms " + (System.nanoTime() - t0) / 1_000_000);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
@@ -87,7 +93,8 @@ class ControllerTlsIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopCluster() throws Exception {
+        if (cluster != null) { cluster.copyNodeLogs(java.nio.file.Path.of("/tmp/ctls-nodelogs")); } // TEMP
         if (admin != null) {
             admin.close();
         }
@@ -98,7 +105,12 @@ class ControllerTlsIT {
 
     @Test
     void theQuorumRunsOverMutualTlsSurvivesItsControllerAndRefusesUntrustedPeers() throws Exception {
-        roundTrip("before-kill", (short) 3);
+        assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(Node::id)
+                .as("the broker-only node registered over TLS").containsExactlyInAnyOrder(1, 2, 3, 4);
+        await("the broker-only node observes the quorum").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).observers())
+                        .extracting(QuorumInfo.ReplicaState::replicaId).contains(4));
+        roundTrip("before-kill", (short) 4);
 
         ClusterNode anyNode = cluster.node(1);
         assertThat(handshake(anyNode, nodeIdentity.keystore("PKCS12"))).as("a certificate of the cluster's CA")
@@ -113,10 +125,10 @@ class ControllerTlsIT {
         cluster.node(oldController).kill9();
         await("a new controller").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                 admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id() != oldController);
-        // Two replicas: the other two nodes, once the killed one is fenced.
+        // Three replicas: the other three brokers, once the killed one is fenced.
         await("the killed node fenced").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 2);
-        roundTrip("after-kill", (short) 2);
+                .until(() -> admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 3);
+        roundTrip("after-kill", (short) 3);
     }
 
     /** Creates {@code topic}, produces 50 records with acks=all and reads them back. */

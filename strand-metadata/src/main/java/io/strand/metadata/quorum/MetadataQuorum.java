@@ -125,6 +125,8 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
     private final CompletableFuture<Void> caughtUp;
 
     private volatile RaftServer server;
+    /** The address the server was asked to bind (its port may be 0); set before the server starts. */
+    private volatile InetSocketAddress bindAddress;
     private volatile RaftServer.Division division;
     private volatile boolean closed;
     private volatile long caughtUpMs = -1;
@@ -242,6 +244,7 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         RaftGroup group = RaftSettings.group(voters);
         RaftProperties properties = RaftSettings.properties(metadataDir, options, voters.size());
         transport.configureServer(properties, self);
+        bindAddress = self;
         RaftServer raftServer = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
@@ -265,7 +268,14 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
 
     /** The address the Raft transport is bound to. */
     public InetSocketAddress raftAddress() {
-        return server.getServerRpc().getInetSocketAddress();
+        InetSocketAddress bound = server.getServerRpc().getInetSocketAddress();
+        // Ratis' gRPC transport reports the wildcard address with the bound port, whatever host it bound.
+        InetSocketAddress asked = bindAddress;
+        if (bound.getAddress() != null && bound.getAddress().isAnyLocalAddress() && asked != null
+                && !asked.isUnresolved() && !asked.getAddress().isAnyLocalAddress()) {
+            return new InetSocketAddress(asked.getHostString(), bound.getPort());
+        }
+        return bound;
     }
 
     /** The latest applied image. */

@@ -7,6 +7,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
@@ -53,7 +56,9 @@ import org.apache.ratis.util.TimeDuration;
  * {@code sendRequestAsync}, whose connection answers in order; with gRPC, the unordered stream (the
  * ordered one expects Ratis' own sliding-window sequence numbers, which these raw requests lack), whose
  * client side also fails a request left unanswered longer than {@link RaftClientConfigKeys.Rpc}'s request
- * timeout, so that timeout is set to the longest wait the caller names.
+ * timeout, so that timeout is set to the longest wait the caller names. Over gRPC each client has a
+ * thread that closes the connections it drops ({@link Client}); a connection dropped is reopened at the
+ * next send instead of after gRPC's reconnect backoff.
  *
  * <p>Immutable and thread-safe; the key and trust managers given must be too (the JDK's are).
  */
@@ -163,22 +168,35 @@ public final class QuorumTransport {
      */
     Client newClient(ClientId clientId, RaftProperties properties, long longestWaitMs) {
         if (tls == null) {
-            return new Client(new NettyClientRpc(clientId, properties), false);
+            return new Client(new NettyClientRpc(clientId, properties), null);
         }
         RaftProperties grpc = new RaftProperties();
         RaftConfigKeys.Rpc.setType(grpc, SupportedRpcType.GRPC);
         RaftClientConfigKeys.Rpc.setRequestTimeout(grpc, TimeDuration.valueOf(longestWaitMs, TimeUnit.MILLISECONDS));
-        return new Client(new GrpcFactory(serverParameters()).newRaftClientRpc(clientId, grpc), true);
+        ExecutorService dropper = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "strand-quorum-drops-" + clientId);
+            t.setDaemon(true);
+            return t;
+        });
+        return new Client(new GrpcFactory(serverParameters()).newRaftClientRpc(clientId, grpc), dropper);
     }
 
-    /** Connections to the voters, one per voter, made on first use. Thread-safe. */
+    /**
+     * Connections to the voters, one per voter, made on first use. Thread-safe.
+     *
+     * <p>Dropping a gRPC connection shuts its channel down gracefully, which waits (up to about five
+     * seconds) for the requests still on it, so over gRPC {@link #drop} hands that to a thread of its
+     * own ({@code strand-quorum-drops-<clientId>}) and returns at once: a send to that voter meanwhile
+     * may still take the old connection and fail on its closing, as a send on any failed connection does.
+     */
     static final class Client implements AutoCloseable {
         private final RaftClientRpc rpc;
-        private final boolean unordered;
+        /** Null for netty (unordered sends, drops in place); gRPC's drops run here. */
+        private final ExecutorService dropper;
 
-        private Client(RaftClientRpc rpc, boolean unordered) {
+        private Client(RaftClientRpc rpc, ExecutorService dropper) {
             this.rpc = rpc;
-            this.unordered = unordered;
+            this.dropper = dropper;
         }
 
         void addPeers(java.util.Collection<RaftPeer> peers) {
@@ -187,16 +205,28 @@ public final class QuorumTransport {
 
         /** Sends to the request's server; completes with its reply, or fails as the connection fails. */
         CompletableFuture<RaftClientReply> send(RaftClientRequest request) {
-            return unordered ? rpc.sendRequestAsyncUnordered(request) : rpc.sendRequestAsync(request);
+            return dropper != null ? rpc.sendRequestAsyncUnordered(request) : rpc.sendRequestAsync(request);
         }
 
         /** Closes the connection to {@code peer}; the next send to it connects afresh. */
         void drop(RaftPeerId peer, Throwable cause) {
-            rpc.handleException(peer, cause, true);
+            if (dropper == null) {
+                rpc.handleException(peer, cause, true);
+                return;
+            }
+            try {
+                dropper.execute(() -> rpc.handleException(peer, cause, true));
+            } catch (RejectedExecutionException e) {
+                // Closed: close() closes every connection.
+            }
         }
 
+        /** Closes every connection; over gRPC this waits for requests still on them (up to seconds). */
         @Override
         public void close() {
+            if (dropper != null) {
+                dropper.shutdown();
+            }
             try {
                 rpc.close();
             } catch (java.io.IOException e) {

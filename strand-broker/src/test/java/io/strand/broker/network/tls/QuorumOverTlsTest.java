@@ -156,6 +156,28 @@ class QuorumOverTlsTest {
     }
 
     @Test
+    void aLoneVoterOnAnEphemeralPortReportsTheHostItBound() throws Exception {
+        pki = TestPki.create(dir.resolve("pki"));
+        addresses = new LinkedHashMap<>(Map.of(1, new InetSocketAddress("localhost", 0)));
+        TestPki.Identity identity = pki.issue("controller-1", "CN=controller-1,O=Strand", "localhost");
+        Map<String, String> props = node("controller", 1, identity, pki);
+        props.put("listeners", "CONTROLLER://localhost:0");
+        props.put("controller.quorum.voters", "1@localhost:0");
+        QuorumTransport transport = QuorumTls.transport(BrokerConfig.of(props));
+        MetadataQuorum quorum = MetadataQuorum.start(1, addresses, dir.resolve("node1"), Time.SYSTEM,
+                MetadataListener.NOOP, QuorumOptions.defaults(), transport);
+        quorum.setLeaderRequestHandler((key, version, data) ->
+                CompletableFuture.completedFuture(ByteBuffer.allocate(4).putInt(0, 1)));
+        voters.put(1, quorum);
+        InetSocketAddress bound = quorum.raftAddress();
+        assertThat(bound.getHostString()).isEqualTo("localhost");
+        assertThat(bound.getPort()).isPositive();
+        // Reached there over TLS, its certificate checked against that host name.
+        addresses = Map.of(1, bound);
+        assertThat(answeringNode(client("1-local", transport, 60_000))).isEqualTo(1);
+    }
+
+    @Test
     void clientsWithoutATrustedCertificateAreRefusedNotHung() throws Exception {
         startVoters();
         awaitLeader();
