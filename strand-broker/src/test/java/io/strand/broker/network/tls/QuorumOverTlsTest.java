@@ -40,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * replicate over mutual TLS, a broker presenting its controller listener's certificate reaches the
  * leader's handler (and the new leader's after a failover), and a client that does not present a trusted
  * certificate, presents none, or speaks plaintext is refused: its requests fail within their timeout.
+ * A voter's certificate must name its host unless {@code ssl.endpoint.identification.algorithm} is empty,
+ * and a lone voter on an ephemeral port is reached at the host it bound.
  */
 class QuorumOverTlsTest {
 
@@ -175,6 +177,33 @@ class QuorumOverTlsTest {
         // Reached there over TLS, its certificate checked against that host name.
         addresses = Map.of(1, bound);
         assertThat(answeringNode(client("1-local", transport, 60_000))).isEqualTo(1);
+    }
+
+    @Test
+    void theVoterHostNameIsCheckedUnlessEndpointIdentificationIsOff() throws Exception {
+        pki = TestPki.create(dir.resolve("pki"));
+        addresses = new LinkedHashMap<>(Map.of(1, new InetSocketAddress("127.0.0.1", freePort())));
+        // A certificate of the trusted CA that names another host than the voter's.
+        TestPki.Identity misnamed = pki.issue("controller-1", "CN=controller-1,O=Strand", "elsewhere.example");
+        MetadataQuorum quorum = MetadataQuorum.start(1, addresses, dir.resolve("node1"), Time.SYSTEM,
+                MetadataListener.NOOP, QuorumOptions.defaults(),
+                QuorumTls.transport(BrokerConfig.of(node("controller", 1, misnamed, pki))));
+        quorum.setLeaderRequestHandler((key, version, data) ->
+                CompletableFuture.completedFuture(ByteBuffer.allocate(4).putInt(0, 1)));
+        voters.put(1, quorum);
+        awaitLeader();
+
+        TestPki.Identity broker = pki.issue("broker", "CN=broker,O=Strand");
+        Map<String, String> checking = node("broker", 4, broker, pki);
+        LeaderRequestClient refused = client("4-checking", QuorumTls.transport(BrokerConfig.of(checking)), 2_000);
+        assertThatThrownBy(() -> refused.send(API_KEY, (short) 0, ByteBuffer.allocate(0)).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+
+        Map<String, String> notChecking = node("broker", 4, broker, pki);
+        notChecking.put("listener.name.controller.ssl.endpoint.identification.algorithm", "");
+        LeaderRequestClient accepted = client("4-not-checking", QuorumTls.transport(BrokerConfig.of(notChecking)),
+                60_000);
+        assertThat(answeringNode(accepted)).isEqualTo(1);
     }
 
     @Test
