@@ -62,6 +62,7 @@ import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.NodeMetadata;
+import io.strand.metadata.quorum.QuorumTransport;
 import io.strand.storage.LogManager;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -193,12 +194,13 @@ final class BrokerComponent implements NodeComponent {
         // Requests go first to the leader this node's metadata names (its Raft server's, or the one
         // an observer last fetched from): after a failover they find the new controller at once.
         IntSupplier knownController = () -> quorum.leaderId().orElse(-1);
+        QuorumTransport transport = metadataRole.quorumTransport();
         forwarding = QuorumControllerChannel.open(nodeId + "-forwarding", voters, FORWARDING_TIMEOUT_MS,
-                CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
+                CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController, transport);
         lifecycleChannel = QuorumControllerChannel.open(nodeId + "-lifecycle", voters, LIFECYCLE_REQUEST_TIMEOUT_MS,
-                LIFECYCLE_REQUEST_TIMEOUT_MS, local, knownController);
+                LIFECYCLE_REQUEST_TIMEOUT_MS, local, knownController, transport);
         alterPartitionChannel = QuorumControllerChannel.open(nodeId + "-alter-partition", voters,
-                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController);
+                ALTER_PARTITION_TIMEOUT_MS, CONTROLLER_ATTEMPT_TIMEOUT_MS, local, knownController, transport);
         ControllerChannel controller = forwarding;
         Uuid incarnationId = Uuid.randomUuid();
         lifecycle = new BrokerLifecycleManager(nodeId, time, lifecycleChannel,

@@ -4,6 +4,7 @@ import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
 import io.strand.broker.controller.NettyBrokerProber;
 import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.broker.network.tls.QuorumTls;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.BrokerProbeSettings;
 import io.strand.metadata.controller.BrokerProber;
@@ -13,6 +14,8 @@ import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataQuorum;
 import io.strand.metadata.quorum.NodeMetadata;
 import io.strand.metadata.quorum.QuorumDescription;
+import io.strand.metadata.quorum.QuorumOptions;
+import io.strand.metadata.quorum.QuorumTransport;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +25,8 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * The controller role: this node's voter in the metadata quorum (Ratis, listening on the node's
- * {@code controller.quorum.voters} address, which is its controller listener) and the
+ * {@code controller.quorum.voters} address, which is its controller listener, over the transport its
+ * security protocol chooses: {@link QuorumTls}) and the
  * {@link QuorumController} that writes to it, with the {@link ControllerRequestDispatcher} that
  * answers, while this node leads, the requests brokers send through their controller channels.
  * Every image the quorum applies goes to the given listener.
@@ -41,6 +45,7 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
     private final Time time;
     private final MetadataListener imageListener;
     private MetadataQuorum quorum;
+    private QuorumTransport transport;
     private QuorumController controller;
     private NettyBrokerProber prober;
     private ControllerRequestDispatcher dispatcher;
@@ -58,9 +63,12 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
 
     @Override
     public void start() {
+        // The controller listener's security protocol: plaintext, or TLS (mutual with ssl.client.auth=required).
+        transport = QuorumTls.transport(config);
         // Closes itself when it fails to start.
         quorum = MetadataQuorum.start(config.nodeId(), Voters.addresses(config),
-                config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener);
+                config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener, QuorumOptions.defaults(),
+                transport);
         // Answers only once this node's listeners have the change: a created topic is served here.
         // Its event loop thread starts with the first probe: none on a node whose brokers have no session.
         prober = new NettyBrokerProber(config.nodeId());
@@ -96,6 +104,11 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
     @Override
     public QuorumControllerChannel.LocalController localController() {
         return new QuorumControllerChannel.LocalController(quorum::isLeader, dispatcher);
+    }
+
+    @Override
+    public QuorumTransport quorumTransport() {
+        return transport;
     }
 
     MetadataQuorum quorum() {

@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.metadata.quorum.NodeMetadata;
+import io.strand.metadata.quorum.QuorumTransport;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
@@ -21,4 +22,7 @@ interface MetadataRole {
 
     /** This node's controller, asked first while it leads; null on a node without the controller role. */
     QuorumControllerChannel.LocalController localController();
+
+    /** How this node reaches the voters (plaintext, or TLS when its controller listener is SSL). */
+    QuorumTransport quorumTransport();
 }

@@ -1,10 +1,12 @@
 package io.strand.broker;
 
 import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.broker.network.tls.QuorumTls;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataObserver;
 import io.strand.metadata.quorum.NodeMetadata;
+import io.strand.metadata.quorum.QuorumTransport;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import org.apache.kafka.common.utils.Time;
@@ -29,6 +31,7 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
     private final Time time;
     private final MetadataListener imageListener;
     private MetadataObserver observer;
+    private QuorumTransport transport;
     private Map<Integer, InetSocketAddress> voters;
 
     ObserverComponent(BrokerConfig config, Time time, MetadataListener imageListener) {
@@ -44,11 +47,15 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
 
     @Override
     public void start() throws InterruptedException {
+        // As a Kafka broker reaches the controllers: with the security protocol and ssl.* of its controller listener.
+        transport = QuorumTls.transport(config);
         voters = config.quorumVoters().isEmpty()
-                ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS)
+                ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS,
+                        transport)
                 : Voters.addresses(config);
         observer = MetadataObserver.start(config.nodeId(), voters,
-                config.metadataLogDir().resolve(ControllerComponent.METADATA_DIR_NAME), time, imageListener);
+                config.metadataLogDir().resolve(ControllerComponent.METADATA_DIR_NAME), time, imageListener,
+                transport);
     }
 
     @Override
@@ -64,6 +71,11 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
     @Override
     public QuorumControllerChannel.LocalController localController() {
         return null;
+    }
+
+    @Override
+    public QuorumTransport quorumTransport() {
+        return transport;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.controller.QuorumControllerChannel;
 import io.strand.common.config.BrokerConfig;
+import io.strand.metadata.quorum.QuorumTransport;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ final class QuorumDiscovery {
      *     answer was an error
      */
     static Map<Integer, InetSocketAddress> voters(int nodeId, List<BrokerConfig.BootstrapServer> bootstrapServers,
-                                                  long timeoutMs) throws InterruptedException {
+                                                  long timeoutMs, QuorumTransport transport)
+            throws InterruptedException {
         Map<Integer, InetSocketAddress> standIns = new LinkedHashMap<>();
         for (int i = 0; i < bootstrapServers.size(); i++) {
             BrokerConfig.BootstrapServer server = bootstrapServers.get(i);
@@ -50,7 +52,7 @@ final class QuorumDiscovery {
         }
         DescribeQuorumResponseData response;
         try (QuorumControllerChannel channel = QuorumControllerChannel.open(nodeId + "-quorum-discovery", standIns,
-                timeoutMs, ATTEMPT_TIMEOUT_MS)) {
+                timeoutMs, ATTEMPT_TIMEOUT_MS, null, () -> -1, transport)) {
             response = (DescribeQuorumResponseData) channel.send(ApiKeys.DESCRIBE_QUORUM,
                     DescribeQuorumRequest.singletonRequest(new TopicPartition(Topic.CLUSTER_METADATA_TOPIC_NAME, 0)))
                     .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);

@@ -115,8 +115,8 @@ class ServerCommandTest {
                 "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"))
                 .contains("SASL listener PLAINTEXT enables GSSAPI").contains("not served");
         assertThat(runAndCaptureErr("server", "-o",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL"))
-                .contains("controller listener CONTROLLER uses security protocol SSL").contains("PLAINTEXT only");
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL"))
+                .contains("controller listener CONTROLLER uses security protocol SASL_SSL").contains("no SASL");
     }
 
     @Test

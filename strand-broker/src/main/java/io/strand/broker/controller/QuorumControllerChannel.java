@@ -2,6 +2,7 @@ package io.strand.broker.controller;
 
 import io.strand.metadata.quorum.LeaderRequestClient;
 import io.strand.metadata.quorum.LeaderRequestHandler;
+import io.strand.metadata.quorum.QuorumTransport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -86,8 +87,19 @@ public final class QuorumControllerChannel implements ControllerChannel, AutoClo
     public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                                long attemptTimeoutMs, LocalController local,
                                                IntSupplier knownLeader) {
+        return open(name, voters, timeoutMs, attemptTimeoutMs, local, knownLeader, QuorumTransport.plaintext());
+    }
+
+    /**
+     * As {@link #open(String, Map, long, long, LocalController, IntSupplier)}, over the voters'
+     * {@code transport}.
+     */
+    public static QuorumControllerChannel open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                               long attemptTimeoutMs, LocalController local,
+                                               IntSupplier knownLeader, QuorumTransport transport) {
         return new QuorumControllerChannel(
-                LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs, knownLeader), local, timeoutMs);
+                LeaderRequestClient.open(name, voters, timeoutMs, attemptTimeoutMs, knownLeader, transport), local,
+                timeoutMs);
     }
 
     @Override

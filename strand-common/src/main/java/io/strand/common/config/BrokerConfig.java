@@ -154,7 +154,7 @@ public final class BrokerConfig {
                     + INTER_BROKER_LISTENER_NAME + " is unset. Not together with " + INTER_BROKER_LISTENER_NAME + ".")
             .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
                     LOW, "Security protocol of each listener name: PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are"
-                            + " served (only PLAINTEXT on controller listeners).")
+                            + " served (PLAINTEXT and SSL on controller listeners).")
             .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
                     "Voters of the metadata quorum as id@host:port. Left unset while "
                     + CONTROLLER_QUORUM_BOOTSTRAP_SERVERS + " is set, the quorum is this node alone (what Kafka's"

@@ -70,11 +70,15 @@ final class ListenerOverrides {
     }
 
     /**
-     * @throws ConfigException for a per-listener property naming a listener this node does not have,
-     *                         which would otherwise be silently ignored
+     * @throws ConfigException for a per-listener property naming a listener this node neither binds nor
+     *                         names in {@code controller.listener.names} (a broker-only node reaches the
+     *                         controllers with that listener's settings, as Kafka's brokers do), which
+     *                         would otherwise be silently ignored
      */
     static void validate(BrokerConfig config) {
-        List<String> listeners = config.listeners().stream().map(l -> l.name().toLowerCase(Locale.ROOT)).toList();
+        List<String> listeners = java.util.stream.Stream.concat(
+                config.listeners().stream().map(BrokerConfig.Listener::name), config.controllerListenerNames().stream())
+                .map(name -> name.toLowerCase(Locale.ROOT)).toList();
         for (String name : config.originals().keySet()) {
             Matcher m = PREFIXED.matcher(name);
             if (!m.matches()) {
@@ -82,7 +86,8 @@ final class ListenerOverrides {
             }
             if (!listeners.contains(m.group(1).toLowerCase(Locale.ROOT))) {
                 throw new ConfigException(name, config.original(name), "no listener is named "
-                        + m.group(1).toUpperCase(Locale.ROOT) + " in " + BrokerConfig.LISTENERS);
+                        + m.group(1).toUpperCase(Locale.ROOT) + " in " + BrokerConfig.LISTENERS + " or "
+                        + BrokerConfig.CONTROLLER_LISTENER_NAMES);
             }
             if (!PER_LISTENER.contains(m.group(2)) && !isMechanismProperty(name)) {
                 throw new ConfigException(name, config.original(name), m.group(2)

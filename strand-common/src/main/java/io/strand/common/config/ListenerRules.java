@@ -26,8 +26,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
  * Kafka's KRaft mode makes them, plus Strand's own about security protocols: client listeners are
  * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (SASL with the mechanisms served), and controller listeners
- * PLAINTEXT only (the metadata quorum runs over Apache Ratis' own transport, which Strand does not
- * secure); any other protocol is refused instead of silently served in the clear.
+ * PLAINTEXT or SSL (the metadata quorum runs over Apache Ratis' own transport, which has TLS but no SASL);
+ * any other protocol is refused instead of silently served in the clear.
  *
  * <ul>
  *   <li>every listener name is distinct, every non-zero port too, and each name has a security
@@ -43,7 +43,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       or controller listeners this node binds (Kafka 4's own server.properties advertises its
  *       CONTROLLER listener);</li>
  *   <li>controller only: every listener is a controller listener;</li>
- *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound.</li>
+ *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound; the protocol of
+ *       the first of {@code controller.listener.names} (how it reaches the voters) is PLAINTEXT or SSL.</li>
  * </ul>
  *
  * Stateless.
@@ -92,6 +93,9 @@ final class ListenerRules {
             if (config.controllerListener().isPresent()) {
                 throw new ConfigException(LISTENERS, config.getList(LISTENERS), "with " + PROCESS_ROLES
                         + "=broker no listener may be named in " + CONTROLLER_LISTENER_NAMES + " " + controllerNames);
+            }
+            if (!controllerNames.isEmpty() && hasSecurityProtocol(config, controllerNames.get(0))) {
+                checkServed(config, controllerNames.get(0), true);
             }
         }
     }
@@ -176,16 +180,17 @@ final class ListenerRules {
     /**
      * Client listeners may be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; a SASL one with mechanisms among
      * {@link #SERVED_SASL_MECHANISMS}, and the inter-broker one only with
-     * {@code sasl.mechanism.inter.broker.protocol} among them. Controller listeners are PLAINTEXT: they are
-     * the metadata quorum's Apache Ratis port, not a Kafka listener.
+     * {@code sasl.mechanism.inter.broker.protocol} among them. Controller listeners are PLAINTEXT or SSL: they
+     * are the metadata quorum's Apache Ratis port, not a Kafka listener, and Ratis has TLS but no SASL.
      */
     private static void checkServed(BrokerConfig config, String listenerName, boolean controller) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
-        if (controller && protocol != SecurityProtocol.PLAINTEXT) {
+        if (controller && protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SSL) {
             throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
                     "controller listener " + listenerName + " uses security protocol " + protocol + "; controller"
-                    + " listeners carry the metadata quorum over Apache Ratis and are PLAINTEXT only (TLS and SASL are"
-                    + " served on client and inter-broker listeners)");
+                    + " listeners carry the metadata quorum over Apache Ratis, which has no SASL: use PLAINTEXT or"
+                    + " SSL (with ssl.client.auth=required for mutual TLS between controllers and brokers); SASL is"
+                    + " served on client and inter-broker listeners");
         }
         if (protocol == SecurityProtocol.PLAINTEXT || protocol == SecurityProtocol.SSL) {
             return;
@@ -269,6 +274,12 @@ final class ListenerRules {
             throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
                     "no security protocol for listener " + listenerName);
         }
+    }
+
+    /** True when {@link #securityProtocol} knows the listener's protocol. */
+    private static boolean hasSecurityProtocol(BrokerConfig config, String listenerName) {
+        return protocolMap(config).containsKey(normalise(listenerName))
+                || SecurityProtocol.names().contains(normalise(listenerName));
     }
 
     private static Map<String, SecurityProtocol> protocolMap(BrokerConfig config) {

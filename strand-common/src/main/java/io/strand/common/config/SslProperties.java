@@ -20,8 +20,10 @@ import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
  * PKCS12 or PEM, as files or, for PEM, inline), {@code ssl.client.auth}, the protocols and cipher
  * suites, {@code ssl.principal.mapping.rules}, and the client-side settings an inter-broker connection
  * uses ({@code ssl.endpoint.identification.algorithm}). Every one of them is read: by the TLS layer of
- * an SSL listener (each may be overridden per listener as {@code listener.name.<listener>.<property>})
- * and by the broker's connections to other brokers when the inter-broker listener is SSL.
+ * an SSL listener (each may be overridden per listener as {@code listener.name.<listener>.<property>}),
+ * by the broker's connections to other brokers when the inter-broker listener is SSL, and by the
+ * metadata quorum's transport when the controller listener is SSL (protocols, cipher suites, stores,
+ * {@code ssl.client.auth=required} for mutual TLS, the endpoint identification).
  *
  * <p>Not defined, so refused as unknown: {@code ssl.engine.factory.class} (the engine is built here),
  * and the dynamic-reconfiguration checks {@code ssl.allow.dn.changes} / {@code ssl.allow.san.changes}

@@ -78,12 +78,33 @@ class SslPropertiesTest {
     }
 
     @Test
-    void controllerListenersStayPlaintext() {
-        assertThatThrownBy(() -> BrokerConfig.of(Map.of(
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("controller listener CONTROLLER uses security protocol SSL")
-                .hasMessageContaining("Apache Ratis").hasMessageContaining("PLAINTEXT only");
+    void aControllerListenerMayBeSslButNotSasl() {
+        BrokerConfig ssl = BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL",
+                "listener.name.controller.ssl.client.auth", "required"));
+        assertThat(ssl.securityProtocol("CONTROLLER").name).isEqualTo("SSL");
+        assertThat(ssl.listenerValues("CONTROLLER")).containsEntry("ssl.client.auth", "required");
+        for (String sasl : List.of("SASL_PLAINTEXT", "SASL_SSL")) {
+            assertThatThrownBy(() -> BrokerConfig.of(Map.of(
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:" + sasl,
+                    "sasl.enabled.mechanisms", "PLAIN")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("controller listener CONTROLLER uses security protocol " + sasl)
+                    .hasMessageContaining("Apache Ratis, which has no SASL").hasMessageContaining("PLAINTEXT or SSL");
+        }
+    }
+
+    @Test
+    void aBrokerOnlyNodeReachesTheVotersWithoutSaslToo() {
+        Map<String, String> brokerOnly = Map.of("process.roles", "broker", "node.id", "4",
+                "listeners", "PLAINTEXT://:9092", "controller.quorum.voters", "1@localhost:9093");
+        Map<String, String> ssl = new java.util.HashMap<>(brokerOnly);
+        ssl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL");
+        assertThat(BrokerConfig.of(ssl).securityProtocol("CONTROLLER").name).isEqualTo("SSL");
+        Map<String, String> sasl = new java.util.HashMap<>(brokerOnly);
+        sasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL");
+        sasl.put("sasl.enabled.mechanisms", "PLAIN");
+        assertThatThrownBy(() -> BrokerConfig.of(sasl)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("controller listener CONTROLLER uses security protocol SASL_SSL");
     }
 
     @Test

@@ -20,7 +20,10 @@ public final class ThreadLeakCheck {
             "Attach Listener", "CompletableFutureDelayScheduler", "awaitility", "surefire", "junit",
             "Common-Cleaner", "Java2D", "JFR", "jqwik", "globalEventExecutor", "ObjectCleanerThread",
             // Ratis' process-wide TimeoutTimer (timer0, timer1 ...): started on first use, never stopped.
-            "timer");
+            "timer",
+            // gRPC's process-wide pools (the metadata quorum over TLS runs on Ratis' gRPC transport): its
+            // cached default executor, whose idle threads end after a minute, and its shared-resource timer.
+            "grpc-default-executor", "grpc-shared-destroyer");
 
     private final Set<Thread> before;
 

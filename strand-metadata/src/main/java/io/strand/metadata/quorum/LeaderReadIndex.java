@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.client.NettyClientRpc;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -31,7 +30,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <p>Why not the follower's own server: with Ratis' netty transport a follower cannot forward a
  * ReadIndex request to its leader (the netty server RPC has no asynchronous server protocol), so
- * the read goes to the leader over a client connection of this class, opened on the first read.
+ * the read goes to the leader over a client connection of this class, opened on the first read
+ * (over the quorum's {@link QuorumTransport}; the gRPC one could forward, but one path serves both).
  * The netty server answers each connection's requests in order; a read that times out (for example
  * one that reached a server no longer leading, which then never answers) drops its connection so
  * that later answers are not matched to the wrong request.
@@ -46,17 +46,25 @@ final class LeaderReadIndex implements AutoCloseable {
 
     private final RaftGroup group;
     private final RaftProperties properties;
+    private final QuorumTransport transport;
+    private final long longestWaitMs;
     private final ScheduledExecutorService scheduler;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
     /** Guarded by this; opened on the first read. */
-    private NettyClientRpc rpc;
+    private QuorumTransport.Client rpc;
     /** Guarded by this. */
     private boolean closed;
 
-    LeaderReadIndex(RaftGroup group, RaftProperties properties, ScheduledExecutorService scheduler) {
+    /**
+     * @param longestWaitMs the longest timeout a {@link #read} will be given
+     */
+    LeaderReadIndex(RaftGroup group, RaftProperties properties, QuorumTransport transport, long longestWaitMs,
+                    ScheduledExecutorService scheduler) {
         this.group = group;
         this.properties = properties;
+        this.transport = transport;
+        this.longestWaitMs = longestWaitMs;
         this.scheduler = scheduler;
     }
 
@@ -67,14 +75,14 @@ final class LeaderReadIndex implements AutoCloseable {
      * {@link AlreadyClosedException} after {@link #close()}.
      */
     CompletableFuture<Long> read(RaftPeerId leader, long timeoutMs) {
-        NettyClientRpc client;
+        QuorumTransport.Client client;
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new AlreadyClosedException("Leader read index is closed"));
             }
             if (rpc == null) {
-                rpc = new NettyClientRpc(clientId, properties);
-                rpc.addRaftPeers(group.getPeers());
+                rpc = transport.newClient(clientId, properties, longestWaitMs);
+                rpc.addPeers(group.getPeers());
             }
             client = rpc;
         }
@@ -94,14 +102,14 @@ final class LeaderReadIndex implements AutoCloseable {
                 TimeoutException e = new TimeoutException("No read index from the metadata leader within timeoutMs="
                         + timeoutMs + " leaderId=" + leader);
                 if (result.completeExceptionally(e)) {
-                    client.handleException(leader, e, true);
+                    client.drop(leader, e);
                 }
             }, timeoutMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new AlreadyClosedException("Leader read index is closed"));
         }
         result.whenComplete((index, error) -> timeout.cancel(false));
-        client.sendRequestAsync(request).whenComplete((reply, error) -> {
+        client.send(request).whenComplete((reply, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
@@ -134,7 +142,7 @@ final class LeaderReadIndex implements AutoCloseable {
     /** Closes the connections (their netty threads end shortly after). Idempotent. */
     @Override
     public void close() {
-        NettyClientRpc client;
+        QuorumTransport.Client client;
         synchronized (this) {
             closed = true;
             client = rpc;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,7 +22,6 @@ import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.client.NettyClientRpc;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -60,11 +60,14 @@ import org.slf4j.LoggerFactory;
  * leader failed after running it) is sent again to the next leader. The handlers are the
  * controller's operations, which answer a repeat as Kafka's controller would a client's retry.
  *
- * <p>Ratis' netty server answers the requests of one connection in order, each only after the one
- * before it: a slow request holds up the later ones sent through the same client. Use one client per
- * kind of traffic (heartbeats apart from admin requests), as Kafka's brokers use one channel each.
+ * <p>Transport: the voters' {@link QuorumTransport} (netty in the clear, or gRPC with TLS when the
+ * controller listener is SSL); it must be theirs. Ratis' netty server answers the requests of one
+ * connection in order, each only after the one before it: a slow request holds up the later ones sent
+ * through the same client (the gRPC transport answers each on its own). Use one client per kind of
+ * traffic (heartbeats apart from admin requests), as Kafka's brokers use one channel each.
  *
- * <p>Ratis' netty client does not notice that a connection died (the voter stopped): a request
+ * <p>Ratis' netty client does not notice that a connection died (the voter stopped), nor does the
+ * gRPC one without keepalives that a voter went silent: a request
  * written to it is never answered. So each send to a voter waits at most {@code attemptTimeoutMs}
  * (and never past the request's deadline), then drops that connection, so that a late answer is
  * never taken for a later request's, and tries the next voter. A leader answers every request
@@ -94,7 +97,7 @@ public final class LeaderRequestClient implements AutoCloseable {
     /** The leader's node id as the local Raft server knows it, -1 when unknown or none runs here. */
     private final IntSupplier knownLeader;
     private final ScheduledExecutorService scheduler;
-    private final NettyClientRpc rpc;
+    private final QuorumTransport.Client rpc;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
     /** Requests not yet answered, failed by {@link #close()}. */
@@ -106,7 +109,7 @@ public final class LeaderRequestClient implements AutoCloseable {
     private volatile boolean closed;
 
     private LeaderRequestClient(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
-                                long attemptTimeoutMs, IntSupplier knownLeader) {
+                                long attemptTimeoutMs, IntSupplier knownLeader, QuorumTransport transport) {
         if (voters.isEmpty()) {
             throw new IllegalArgumentException("No voters to send leader requests to: name=" + name);
         }
@@ -129,8 +132,8 @@ public final class LeaderRequestClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.rpc = new NettyClientRpc(clientId, new RaftProperties());
-        this.rpc.addRaftPeers(group.getPeers());
+        this.rpc = transport.newClient(clientId, new RaftProperties(), timeoutMs);
+        this.rpc.addPeers(group.getPeers());
     }
 
     /**
@@ -153,7 +156,18 @@ public final class LeaderRequestClient implements AutoCloseable {
      */
     public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
                                            long attemptTimeoutMs, IntSupplier knownLeader) {
-        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs, knownLeader);
+        return open(name, voters, timeoutMs, attemptTimeoutMs, knownLeader, QuorumTransport.plaintext());
+    }
+
+    /**
+     * As {@link #open(String, Map, long, long, IntSupplier)}, over {@code transport} (which must be the
+     * voters' own).
+     */
+    public static LeaderRequestClient open(String name, Map<Integer, InetSocketAddress> voters, long timeoutMs,
+                                           long attemptTimeoutMs, IntSupplier knownLeader,
+                                           QuorumTransport transport) {
+        return new LeaderRequestClient(name, voters, timeoutMs, attemptTimeoutMs, knownLeader,
+                Objects.requireNonNull(transport, "transport"));
     }
 
     /**
@@ -250,7 +264,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                     String abandoned = abandonReason(target, knownAtSend, waitDeadlineNs, waitMs);
                     if (abandoned != null && reply.completeExceptionally(new TimeoutException(abandoned))) {
                         // Answers on a connection are matched in order: a late one must not meet the next request.
-                        rpc.handleException(target, new TimeoutException("abandoned"), true);
+                        rpc.drop(target, new TimeoutException("abandoned"));
                     }
                 }, checkMs, checkMs, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -262,7 +276,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                 onReply(target, r, error);
             });
             try {
-                rpc.sendRequestAsync(request).whenComplete((r, error) -> {
+                rpc.send(request).whenComplete((r, error) -> {
                     if (error != null) {
                         reply.completeExceptionally(error);
                     } else {
@@ -299,7 +313,7 @@ public final class LeaderRequestClient implements AutoCloseable {
                     // Ratis keeps a connection that failed (the voter died) and fails every later send on
                     // it at once: drop it, so that the next send to this voter connects afresh. (An
                     // abandoned send, a TimeoutException, has dropped its connection already.)
-                    rpc.handleException(target, cause, true);
+                    rpc.drop(target, cause);
                 }
                 retryElsewhere(target, describe(error));
                 return;

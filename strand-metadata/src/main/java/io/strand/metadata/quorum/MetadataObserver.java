@@ -131,7 +131,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
     private long copyWrittenMs;
 
     private MetadataObserver(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir, Time time,
-                             MetadataListener listener) {
+                             MetadataListener listener, QuorumTransport transport) {
         this.nodeId = nodeId;
         this.copyFile = metadataDir.resolve(COPY_FILE_NAME);
         this.time = Objects.requireNonNull(time);
@@ -139,7 +139,7 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
         this.copyWrittenMs = startMs;
         this.publisher = new MetadataPublisher(nodeId, Objects.requireNonNull(listener));
         this.client = LeaderRequestClient.open(nodeId + "-metadata-fetch", voters, FETCH_TIMEOUT_MS,
-                FETCH_ATTEMPT_TIMEOUT_MS);
+                FETCH_ATTEMPT_TIMEOUT_MS, () -> -1, transport);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strand-metadata-observer-" + nodeId);
             t.setDaemon(true);
@@ -160,13 +160,20 @@ public final class MetadataObserver implements NodeMetadata, AutoCloseable {
      */
     public static MetadataObserver start(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
                                          Time time, MetadataListener listener) {
+        return start(nodeId, voters, metadataDir, time, listener, QuorumTransport.plaintext());
+    }
+
+    /** As {@link #start(int, Map, Path, Time, MetadataListener)}, over the voters' {@code transport}. */
+    public static MetadataObserver start(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
+                                         Time time, MetadataListener listener, QuorumTransport transport) {
         if (voters.containsKey(nodeId)) {
             throw new IllegalArgumentException("An observer is not a voter: nodeId=" + nodeId + " voters="
                     + voters.keySet());
         }
         MetadataObserver observer = new MetadataObserver(nodeId, voters, Objects.requireNonNull(metadataDir), time,
-                listener);
-        log.info("Metadata observer started: nodeId={} voters={} dir={}", nodeId, voters, metadataDir);
+                listener, Objects.requireNonNull(transport, "transport"));
+        log.info("Metadata observer started: nodeId={} voters={} transport={} dir={}", nodeId, voters, transport,
+                metadataDir);
         observer.runOnScheduler(() -> {
             observer.loadCopy();
             observer.fetch();

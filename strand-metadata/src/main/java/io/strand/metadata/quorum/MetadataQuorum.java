@@ -49,7 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's member of the metadata quorum: an Apache Ratis server (netty transport) whose state
+ * This node's member of the metadata quorum: an Apache Ratis server (netty transport, or gRPC with
+ * TLS: see {@link QuorumTransport}) whose state
  * machine applies metadata record batches to the {@link MetadataImage}. Any number of voters; a
  * quorum of one leads by itself within a few milliseconds of start.
  *
@@ -124,6 +125,8 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
     private final CompletableFuture<Void> caughtUp;
 
     private volatile RaftServer server;
+    /** The address the server was asked to bind (its port may be 0); set before the server starts. */
+    private volatile InetSocketAddress bindAddress;
     private volatile RaftServer.Division division;
     private volatile boolean closed;
     private volatile long caughtUpMs = -1;
@@ -180,6 +183,17 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
      */
     public static MetadataQuorum start(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
                                        Time time, MetadataListener listener, QuorumOptions options) {
+        return start(nodeId, voters, metadataDir, time, listener, options, QuorumTransport.plaintext());
+    }
+
+    /**
+     * As {@link #start(int, Map, Path, Time, MetadataListener, QuorumOptions)}, with the voters speaking
+     * {@code transport} among themselves and to clients (every voter, and every client of the quorum,
+     * must use the same).
+     */
+    public static MetadataQuorum start(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
+                                       Time time, MetadataListener listener, QuorumOptions options,
+                                       QuorumTransport transport) {
         InetSocketAddress self = voters.get(nodeId);
         if (self == null) {
             throw new IllegalArgumentException("Node is not a voter: nodeId=" + nodeId + " voters=" + voters.keySet());
@@ -189,7 +203,7 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         try {
             Files.createDirectories(metadataDir);
             checkPortFree(self);
-            quorum.startServer(voters, self, metadataDir);
+            quorum.startServer(voters, self, metadataDir, Objects.requireNonNull(transport, "transport"));
         } catch (IOException e) {
             quorum.close();
             throw new UncheckedIOException("Cannot start metadata quorum: nodeId=" + nodeId + " address=" + self
@@ -217,8 +231,8 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         }
     }
 
-    private void startServer(Map<Integer, InetSocketAddress> voters, InetSocketAddress self, Path metadataDir)
-            throws IOException {
+    private void startServer(Map<Integer, InetSocketAddress> voters, InetSocketAddress self, Path metadataDir,
+                             QuorumTransport transport) throws IOException {
         RaftStorage.StartupOption option = RaftSettings.storageExists(metadataDir)
                 ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
         // Only voters that can race for the first term need the common starting point; a lone voter
@@ -228,20 +242,23 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         }
         RaftSettings.withoutJmxReporting();
         RaftGroup group = RaftSettings.group(voters);
-        RaftProperties properties = RaftSettings.properties(self, metadataDir, options, voters.size());
+        RaftProperties properties = RaftSettings.properties(metadataDir, options, voters.size());
+        transport.configureServer(properties, self);
+        bindAddress = self;
         RaftServer raftServer = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(transport.serverParameters())
                 .setOption(option)
                 .build();
         server = raftServer;
-        leaderReadIndex = new LeaderReadIndex(group, properties, scheduler);
+        leaderReadIndex = new LeaderReadIndex(group, properties, transport, readIndexTimeoutMs(), scheduler);
         raftServer.start();
         division = raftServer.getDivision(RaftSettings.GROUP_ID);
-        log.info("Metadata quorum started: nodeId={} address={} voters={} storage={} startMs={}", nodeId,
-                raftAddress(), voters, option, time.milliseconds() - startMs);
+        log.info("Metadata quorum started: nodeId={} address={} voters={} transport={} storage={} startMs={}",
+                nodeId, raftAddress(), voters, transport, option, time.milliseconds() - startMs);
         runOnScheduler(this::maybeCatchUp);
     }
 
@@ -251,7 +268,14 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
 
     /** The address the Raft transport is bound to. */
     public InetSocketAddress raftAddress() {
-        return server.getServerRpc().getInetSocketAddress();
+        InetSocketAddress bound = server.getServerRpc().getInetSocketAddress();
+        // Ratis' gRPC transport reports the wildcard address with the bound port, whatever host it bound.
+        InetSocketAddress asked = bindAddress;
+        if (bound.getAddress() != null && bound.getAddress().isAnyLocalAddress() && asked != null
+                && !asked.isUnresolved() && !asked.getAddress().isAnyLocalAddress()) {
+            return new InetSocketAddress(asked.getHostString(), bound.getPort());
+        }
+        return bound;
     }
 
     /** The latest applied image. */

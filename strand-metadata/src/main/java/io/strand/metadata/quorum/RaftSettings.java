@@ -7,15 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.metrics.MetricRegistries;
-import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -87,7 +84,8 @@ final class RaftSettings {
     }
 
     /**
-     * Ratis' properties for a member of a quorum of {@code voterCount} voters.
+     * Ratis' properties for a member of a quorum of {@code voterCount} voters, but for the transport
+     * and its address ({@link QuorumTransport#configureServer}).
      *
      * <p>The first election timeout applies to a lone voter only. Ratis uses "the election timeout"
      * twice: as a follower's wait for its leader and as a candidate's wait for the votes of each
@@ -98,12 +96,8 @@ final class RaftSettings {
      * each election round raising the term and deposing the leader the others have meanwhile
      * elected. With other voters, the first election waits as long as any other.
      */
-    static RaftProperties properties(InetSocketAddress bindAddress, Path metadataDir, QuorumOptions options,
-                                     int voterCount) {
+    static RaftProperties properties(Path metadataDir, QuorumOptions options, int voterCount) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-        NettyConfigKeys.Server.setHost(p, bindAddress.getHostString());
-        NettyConfigKeys.Server.setPort(p, bindAddress.getPort());
         RaftServerConfigKeys.setStorageDir(p, List.of(metadataDir.toFile()));
 
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(options.electionTimeoutMinMs()));

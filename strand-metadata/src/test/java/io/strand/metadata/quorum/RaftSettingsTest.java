@@ -2,7 +2,6 @@ package io.strand.metadata.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -43,8 +42,7 @@ class RaftSettingsTest {
     }
 
     private static RaftProperties properties(int voterCount) {
-        return RaftSettings.properties(new InetSocketAddress("127.0.0.1", 9093), Path.of("metadata"), OPTIONS,
-                voterCount);
+        return RaftSettings.properties(Path.of("metadata"), OPTIONS, voterCount);
     }
 
     private static long firstElectionTimeoutMs(RaftProperties p, boolean min) {
