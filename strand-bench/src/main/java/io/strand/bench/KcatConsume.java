@@ -117,9 +117,10 @@ final class KcatConsume {
      * @param fetchNs        from the first read of standard output to the end-of-partition line; 0 without both
      * @param recordsTimed   records whose line came after that first read
      * @param cpuSeconds     kcat's CPU time, every thread, its whole run
+     * @param runNs          from starting kcat to its exit: start-up, connection and shutdown included
      */
     record Outcome(int exitCode, boolean timedOut, Path logFile, OffsetCount offsets, OptionalLong endOffset,
-            long fetchNs, long recordsTimed, double cpuSeconds) {
+            long fetchNs, long recordsTimed, double cpuSeconds, long runNs) {
 
         /** Exited 0 in time, reached the partition's end and read something there. */
         boolean succeeded() {
@@ -142,6 +143,7 @@ final class KcatConsume {
             throw new UncheckedIOException("cannot write log=" + log, e);
         }
         double cpuBeforeSeconds = ProcStats.childrenCpuSeconds();
+        long startNs = System.nanoTime();
         Process process;
         try {
             process = new ProcessBuilder(command)
@@ -157,11 +159,13 @@ final class KcatConsume {
         offsetThread.start();
         infoThread.start();
         boolean timedOut = false;
+        long runNs;
         try {
             if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
                 timedOut = true;
                 ChildJvm.stop(process);
             }
+            runNs = System.nanoTime() - startNs;
             offsetThread.join();
             infoThread.join();
         } catch (InterruptedException e) {
@@ -174,7 +178,7 @@ final class KcatConsume {
                 ? info.endOfPartitionNs - offsets.firstReadNs : 0;
         Outcome outcome = new Outcome(timedOut ? -1 : process.exitValue(), timedOut, log, offsets.count,
                 info.endOffset, Math.max(fetchNs, 0), offsets.count.records() - offsets.recordsInFirstRead,
-                cpuSeconds);
+                cpuSeconds, runNs);
         appendSummary(log, outcome, offsets.failure, info.failure);
         return outcome;
     }
@@ -192,12 +196,12 @@ final class KcatConsume {
             Optional<IOException> stderrFailure) {
         String summary = String.format(Locale.ROOT,
                 "# harness: exit %d%s, %d offsets read (first %s, %d out of sequence, %d other lines), end offset %s, "
-                        + "%d records timed over %.3f s, kcat CPU %.2f s%s%s%n",
+                        + "%d records timed over %.3f s, kcat ran %.3f s and used %.2f s of CPU%s%s%n",
                 outcome.exitCode(), outcome.timedOut() ? " (timed out)" : "", outcome.offsets().records(),
                 outcome.offsets().firstOffset().isPresent() ? outcome.offsets().firstOffset().getAsLong() : "none",
                 outcome.offsets().breaks(), outcome.offsets().malformedLines(),
                 outcome.endOffset().isPresent() ? outcome.endOffset().getAsLong() : "none", outcome.recordsTimed(),
-                outcome.fetchNs() / 1e9, outcome.cpuSeconds(),
+                outcome.fetchNs() / 1e9, outcome.runNs() / 1e9, outcome.cpuSeconds(),
                 stdoutFailure.map(e -> "; reading stdout failed: " + e).orElse(""),
                 stderrFailure.map(e -> "; reading stderr failed: " + e).orElse(""));
         try {

@@ -138,9 +138,10 @@ final class TlsRun {
                     LoadTools.cpuSecondsPerGb(brokerSeconds, records, Workload.LARGE_RECORD_BYTES));
             samples.record(Metric.TLS_KCAT_CONSUME_CLIENT_CPU_S_PER_GB, launcher.kind(),
                     LoadTools.cpuSecondsPerGb(tls.cpuSeconds(), records, Workload.LARGE_RECORD_BYTES));
-            progress("kcat over TLS: %,d of %,d records read, %.2f MB/s while fetching (%.3f s), broker CPU %.2f s, "
-                    + "kcat CPU %.2f s", records, sent.getAsLong(), tls.fetchMbPerSec(Workload.LARGE_RECORD_BYTES),
-                    tls.fetchNs() / 1e9, brokerSeconds, tls.cpuSeconds());
+            progress("kcat over TLS: %,d of %,d records read, %.2f MB/s while fetching (%.3f s of %.3f s run), "
+                    + "broker CPU %.2f s, kcat CPU %.2f s", records, sent.getAsLong(),
+                    tls.fetchMbPerSec(Workload.LARGE_RECORD_BYTES), tls.fetchNs() / 1e9, tls.runNs() / 1e9,
+                    brokerSeconds, tls.cpuSeconds());
         } else {
             failed(tls, Metric.TLS_KCAT_CONSUME_MB_PER_SEC, Metric.TLS_KCAT_CONSUME_CPU_S_PER_GB,
                     Metric.TLS_KCAT_CONSUME_CLIENT_CPU_S_PER_GB);
@@ -152,9 +153,10 @@ final class TlsRun {
         if (plain.succeeded()) {
             samples.record(Metric.TLS_KCAT_CONSUME_PLAIN_MB_PER_SEC, launcher.kind(),
                     plain.fetchMbPerSec(Workload.LARGE_RECORD_BYTES));
-            progress("kcat over plaintext: %,d of %,d records read, %.2f MB/s while fetching (%.3f s), kcat CPU %.2f s",
-                    plain.offsets().records(), sent.getAsLong(), plain.fetchMbPerSec(Workload.LARGE_RECORD_BYTES),
-                    plain.fetchNs() / 1e9, plain.cpuSeconds());
+            progress("kcat over plaintext: %,d of %,d records read, %.2f MB/s while fetching (%.3f s of %.3f s run), "
+                    + "kcat CPU %.2f s", plain.offsets().records(), sent.getAsLong(),
+                    plain.fetchMbPerSec(Workload.LARGE_RECORD_BYTES), plain.fetchNs() / 1e9, plain.runNs() / 1e9,
+                    plain.cpuSeconds());
         } else {
             failed(plain, Metric.TLS_KCAT_CONSUME_PLAIN_MB_PER_SEC);
         }

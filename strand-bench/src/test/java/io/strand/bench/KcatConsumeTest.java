@@ -76,6 +76,7 @@ class KcatConsumeTest {
         assertThat(outcome.recordsTimed()).isBetween(10_000L, 20_000L);
         assertThat(outcome.fetchNs()).isGreaterThanOrEqualTo(200_000_000L);
         assertThat(outcome.fetchMbPerSec(1024)).isPositive();
+        assertThat(outcome.runNs()).isGreaterThan(outcome.fetchNs());
         assertThat(Files.readString(log)).contains("-X ssl.ca.location=", "% Reached end of topic",
                 "20000 offsets read (first 0, 0 out of sequence, 0 other lines), end offset 20000");
     }
