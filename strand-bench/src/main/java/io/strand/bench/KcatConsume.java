@@ -229,9 +229,10 @@ final class KcatConsume {
             try (in) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    long readNs = System.nanoTime();
                     long lines = count.accept(buffer, read);
                     if (firstReadNs == 0 && read > 0) {
-                        firstReadNs = System.nanoTime();
+                        firstReadNs = readNs;
                         recordsInFirstRead = lines;
                     }
                 }
