@@ -92,6 +92,15 @@ public final class BenchMain {
                     ? Optional.of(TlsKeys.create(Files.createDirectories(dataParent.resolve("tls")),
                             Files.createDirectories(logsDir).resolve("keytool.log")))
                     : Optional.empty();
+            // librdkafka's consumer for the TLS workload's second client, when kcat is installed.
+            Optional<KcatConsume> kcat = scenarios.tls()
+                    ? KcatConsume.locate(System.getenv("PATH"))
+                            .map(executable -> new KcatConsume(executable, workload.toolTimeoutMs()))
+                    : Optional.empty();
+            if (scenarios.tls()) {
+                System.out.println(kcat.map(reader -> "kcat: " + reader.executable() + ", "
+                        + reader.version(logsDir.resolve("kcat-version.log"))).orElse("kcat: " + TlsRun.KCAT_NOT_FOUND));
+            }
             if (scenarios.single()) {
                 System.out.println("recording Kafka's own AppCDS archive (for one start-up row)");
                 kafkaWithArchive = KafkaAppCds.record(time, kafka, dataParent,
@@ -124,7 +133,7 @@ public final class BenchMain {
                     Path runLogs = Files.createDirectories(
                             logsDir.resolve("round-" + round + "-" + launcher.kind().key() + "-tls"));
                     new TlsRun(time, launcher, workload, options.kafkaClassPath(), samples, round,
-                            tlsKeys.orElseThrow()).run(dataParent, runLogs);
+                            tlsKeys.orElseThrow(), kcat).run(dataParent, runLogs);
                 }
                 // The clusters after the single nodes: one cluster (three JVMs) at a time, in the round's order.
                 for (BrokerLauncher launcher : scenarios.replicated() ? order : List.<BrokerLauncher>of()) {

@@ -79,6 +79,20 @@ enum Metric {
             "consumer JVM CPU per GB consumed over TLS (same client for both)", "CPU s/GB", false, Section.TLS),
     TLS_CONSUME_PLAIN_MB_PER_SEC("tls_consume_1kib_plaintext_fetch_mb_per_sec",
             "consume the same records over plaintext, while fetching (reference)", "MB/s", true, Section.TLS),
+    /**
+     * {@link KcatConsume}: the same records read over TLS by librdkafka (kcat), whose per-byte cost is a
+     * fraction of the Java consumer's, so the brokers' difference shows; then over plaintext (reference).
+     */
+    TLS_KCAT_CONSUME_MB_PER_SEC("tls_consume_1kib_kcat_fetch_mb_per_sec",
+            "consume 1 KiB records over TLS with librdkafka (kcat), while fetching (target ≥ 1.3×)", "MB/s", true,
+            Section.TLS),
+    TLS_KCAT_CONSUME_CPU_S_PER_GB("tls_consume_1kib_kcat_cpu_s_per_gb",
+            "broker CPU per GB consumed over TLS by librdkafka (kcat)", "CPU s/GB", false, Section.TLS),
+    TLS_KCAT_CONSUME_CLIENT_CPU_S_PER_GB("tls_consume_1kib_kcat_client_cpu_s_per_gb",
+            "kcat CPU per GB consumed over TLS (same client for both)", "CPU s/GB", false, Section.TLS),
+    TLS_KCAT_CONSUME_PLAIN_MB_PER_SEC("tls_consume_1kib_kcat_plaintext_fetch_mb_per_sec",
+            "consume the same records over plaintext with librdkafka (kcat), while fetching (reference)", "MB/s",
+            true, Section.TLS),
     /** {@link ReplicatedRun}: three nodes, topics with 3 replicas and min.insync.replicas=2. */
     REPLICATED_PRODUCE_RECORDS_PER_SEC("replicated_produce_1kib_acksall_records_per_sec",
             "produce 1 KiB records, acks=all, 6 partitions", "records/s", true, Section.REPLICATED),
@@ -105,7 +119,7 @@ enum Metric {
     enum Section {
         SINGLE_NODE(""),
         TRANSACTIONS("transactional produce (one node each, Kafka's Java producer with a transactional.id)"),
-        TLS("TLS (one node each with an SSL listener; Kafka's tools over TLS)"),
+        TLS("TLS (one node each with an SSL listener; Kafka's tools and kcat over TLS)"),
         REPLICATED("replicated (3 nodes, RF 3, min.insync.replicas=2)");
 
         private final String title;

@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * <p>{@code /proc/<pid>/status} carries a line {@code VmRSS:   123456 kB} (kibibytes).
  * {@code /proc/<pid>/stat} is one line {@code pid (comm) state ppid ...}; counting from 1, field
  * {@value #UTIME_FIELD} is {@code utime} and field {@value #STIME_FIELD} {@code stime}, both in clock
- * ticks ({@code getconf CLK_TCK}, 100 on every Linux the harness targets). {@code comm} may hold spaces
+ * ticks ({@code getconf CLK_TCK}, 100 on every Linux the harness targets); fields {@value #CUTIME_FIELD}
+ * and {@value #CSTIME_FIELD} ({@code cutime}, {@code cstime}) add up the same of every child the process
+ * has waited for, all its threads included. {@code comm} may hold spaces
  * and parentheses, so fields are counted after the last {@code ')'}, which closes field 2.
  *
  * <p>{@code /proc/<pid>/maps} lists one mapping a line, a file-backed one ending in the file's path:
@@ -26,6 +28,10 @@ final class ProcStats {
     static final int UTIME_FIELD = 14;
     /** 1-based position of {@code stime} in {@code /proc/<pid>/stat}. */
     static final int STIME_FIELD = 15;
+    /** 1-based position of {@code cutime}: user time of the children waited for. */
+    static final int CUTIME_FIELD = 16;
+    /** 1-based position of {@code cstime}: system time of the children waited for. */
+    static final int CSTIME_FIELD = 17;
     /** Fields after {@code comm} start at this 1-based position ({@code state}). */
     private static final int FIRST_FIELD_AFTER_COMM = 3;
     /** USER_HZ of Linux on x86-64 and arm64; {@code /proc} reports CPU times in these ticks. */
@@ -42,6 +48,15 @@ final class ProcStats {
     /** User plus system CPU time {@code pid} has used so far, in seconds. */
     static double cpuSeconds(long pid) {
         return (double) parseCpuTicks(read(Path.of("/proc", Long.toString(pid), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * User plus system CPU time of every child this JVM has waited for so far, in seconds: read before a
+     * child starts and after {@link Process#waitFor} returns, the difference is that child's whole CPU time
+     * (every thread, to its last tick), provided no other child of this JVM ended in between.
+     */
+    static double childrenCpuSeconds() {
+        return (double) parseChildrenCpuTicks(read(Path.of("/proc/self/stat"))) / TICKS_PER_SECOND;
     }
 
     /** Whether {@code pid} has {@code file} mapped, e.g. a class-data archive its JVM uses. */
@@ -71,18 +86,28 @@ final class ProcStats {
 
     /** {@code utime + stime} of a {@code /proc/<pid>/stat} text, in clock ticks. */
     static long parseCpuTicks(String statText) {
+        return sumOfFields(statText, UTIME_FIELD, STIME_FIELD);
+    }
+
+    /** {@code cutime + cstime} of a {@code /proc/<pid>/stat} text, in clock ticks. */
+    static long parseChildrenCpuTicks(String statText) {
+        return sumOfFields(statText, CUTIME_FIELD, CSTIME_FIELD);
+    }
+
+    /** The sum of two numeric fields (1-based positions, both after {@code comm}) of a stat text. */
+    private static long sumOfFields(String statText, int firstField, int secondField) {
         int commEnd = statText.lastIndexOf(')');
         if (commEnd < 0) {
             throw new IllegalArgumentException("no comm field in stat text=" + statText);
         }
         String[] fields = statText.substring(commEnd + 1).trim().split("\\s+");
-        int utimeIndex = UTIME_FIELD - FIRST_FIELD_AFTER_COMM;
-        int stimeIndex = STIME_FIELD - FIRST_FIELD_AFTER_COMM;
-        if (fields.length <= stimeIndex) {
+        int firstIndex = firstField - FIRST_FIELD_AFTER_COMM;
+        int secondIndex = secondField - FIRST_FIELD_AFTER_COMM;
+        if (fields.length <= Math.max(firstIndex, secondIndex)) {
             throw new IllegalArgumentException("stat text has " + (fields.length + 2) + " fields, expected at least "
-                    + STIME_FIELD);
+                    + Math.max(firstField, secondField));
         }
-        return Long.parseLong(fields[utimeIndex]) + Long.parseLong(fields[stimeIndex]);
+        return Long.parseLong(fields[firstIndex]) + Long.parseLong(fields[secondIndex]);
     }
 
     private static String read(Path file) {

@@ -114,7 +114,13 @@ final class Report {
                     + "over TLS once unmeasured (the broker's warm-up), then measured over TLS and over plaintext, "
                     + "each in a fresh group; consume MB/s is the tool's "
                     + "fetch.MB.sec (the group join left out); broker CPU from /proc/<pid>/stat around each tool, "
-                    + "the consumer JVM's CPU sampled from /proc every 50 ms until it exits%n", TlsRun.PARTITIONS,
+                    + "the consumer JVM's CPU sampled from /proc every 50 ms until it exits (the Java consumer "
+                    + "decrypts and parses on the same cores: its rows measure the client as much as the broker); "
+                    + "then librdkafka through kcat (OpenSSL; its simple consumer, no group, librdkafka's fetch "
+                    + "defaults) reads every record to the partition's end over TLS and over plaintext, one offset "
+                    + "a line counted by the harness; its MB/s is from its first output to its end-of-partition "
+                    + "line, its CPU kcat's whole run (cutime of the harness), the broker's from /proc around it%n",
+                    TlsRun.PARTITIONS,
                     workload.largeRecords(), Workload.LARGE_RECORD_BYTES, TlsRun.PRODUCER_LINGER_MS,
                     TlsRun.PRODUCER_BATCH_BYTES));
         }
@@ -148,7 +154,7 @@ final class Report {
     private void appendCounts(StringBuilder out) {
         out.append("\n## Records sent and read back\n\n");
         out.append("Throughput and CPU per GB are over the records ProducerPerformance reports sent; "
-                + "ConsumerPerformance reads each topic back.\n\n");
+                + "ConsumerPerformance reads each topic back (and, over TLS, kcat: the offsets it printed).\n\n");
         out.append("| round | broker | topic | requested | sent | read back | check |\n");
         out.append("|---:|---|---|---:|---:|---:|---|\n");
         for (TopicCounts counts : samples.counts()) {

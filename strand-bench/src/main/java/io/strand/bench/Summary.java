@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -127,8 +128,10 @@ public final class Summary {
         difference(runs, "shared broker JVM options", Run::brokerJvmOptions, differences);
         for (Metric metric : Metric.values()) {
             int count = runsWithMetric.getOrDefault(metric, 0);
-            // A section none of the runs measured (e.g. replicated figures of single-node runs) is no difference.
-            boolean sectionMeasured = metric.section() == Metric.Section.SINGLE_NODE || count > 0;
+            // A section none of the runs measured (e.g. replicated figures of single-node runs, single-node
+            // figures of TLS runs) is no difference.
+            boolean sectionMeasured = Arrays.stream(Metric.values()).anyMatch(
+                    other -> other.section() == metric.section() && runsWithMetric.getOrDefault(other, 0) > 0);
             if (count < runs.size() && sectionMeasured) {
                 differences.add(String.format(Locale.ROOT, "%s (%s): measured in %d of the %d runs", metric.label(),
                         metric.unit(), count, runs.size()));

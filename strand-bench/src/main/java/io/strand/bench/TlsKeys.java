@@ -13,18 +13,21 @@ import java.util.Map;
  * EC P-256 key with a self-signed certificate for {@code localhost} and {@code 127.0.0.1}, valid two
  * days, in a PKCS12 key store both brokers serve ({@link #brokerProps}), its certificate in a PKCS12
  * trust store the load generators trust ({@link #clientConfig}, a properties file for the tools'
- * {@code --producer.config} and {@code --command-config}). Nothing here is a secret: the files live in
- * the run's temporary data directory and go with it.
+ * {@code --producer.config} and {@code --command-config}), and as PEM for clients that read OpenSSL's
+ * format ({@link #certificatePem}: librdkafka's {@code ssl.ca.location}, kcat's). The certificate is
+ * self-signed, so it is its own CA. Nothing here is a secret: the files live in the run's temporary data
+ * directory and go with it.
  *
  * <p>Immutable once made.
  *
  * <pre>
  *   dir/server.p12          key store: alias "server", the key and its certificate
+ *   dir/server.pem          the certificate, PEM (keytool -exportcert -rfc)
  *   dir/trust.p12           trust store: the certificate
  *   dir/client.properties   security.protocol=SSL and the trust store
  * </pre>
  */
-record TlsKeys(Path keyStore, Path trustStore, Path clientConfig) {
+record TlsKeys(Path keyStore, Path trustStore, Path clientConfig, Path certificatePem) {
 
     static final String PASSWORD = "benchpass";
     private static final long KEYTOOL_TIMEOUT_MS = 60_000;
@@ -50,7 +53,7 @@ record TlsKeys(Path keyStore, Path trustStore, Path clientConfig) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write file=" + clientConfig, e);
         }
-        return new TlsKeys(keyStore, trustStore, clientConfig);
+        return new TlsKeys(keyStore, trustStore, clientConfig, certificate);
     }
 
     /** The key store settings of an SSL listener, Kafka's names (both brokers take them). */

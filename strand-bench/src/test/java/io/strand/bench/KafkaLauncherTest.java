@@ -33,7 +33,8 @@ class KafkaLauncherTest {
     void addsAnAdvertisedSslListenerServingTheRunsKeyStore() {
         KafkaLauncher kafka = new KafkaLauncher("lib/*", SHARED, Map.of("num.partitions", "6"));
         Path dir = Path.of("/tmp/bench");
-        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"));
+        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"),
+                dir.resolve("server.pem"));
 
         Map<String, String> config = kafka.sslConfig(dir, 9092, 9094, 9093, keys);
 

@@ -33,6 +33,25 @@ class ProcStatsTest {
     }
 
     @Test
+    void sumsTheTicksOfTheChildrenWaitedFor() {
+        // cutime=70 (field 16), cstime=8 (field 17), after utime=1234 and stime=567
+        String stat = "4242 (java) S 1 4242 4242 0 -1 4194560 9000 0 12 0 1234 567 70 8 20 0 40 0 100 5000000 38000";
+
+        assertThat(ProcStats.parseChildrenCpuTicks(stat)).isEqualTo(70 + 8);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void countsAChildsCpuTimeOnceItHasBeenWaitedFor() throws Exception {
+        double before = ProcStats.childrenCpuSeconds();
+        // A child that counts to 300,000 in the shell (a few tenths of a second of CPU), then exits.
+        Process child = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").start();
+        assertThat(child.waitFor()).isZero();
+
+        assertThat(ProcStats.childrenCpuSeconds() - before).isGreaterThanOrEqualTo(0.02);
+    }
+
+    @Test
     void rejectsTruncatedStat() {
         assertThatThrownBy(() -> ProcStats.parseCpuTicks("4242 (java) S 1 4242"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -243,4 +243,27 @@ class ReportTest {
                         "failed (see consume-tls.log)", "- TLS: per broker and round")
                 .doesNotContain("start-up: process start", "- ProducerPerformance:", "- noisy neighbour");
     }
+
+    @Test
+    void theTlsTableShowsBothConsumersRowsUnderTheirClientsNames() {
+        Samples samples = new Samples();
+        samples.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 145);
+        samples.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.STRAND, 173);
+        samples.record(Metric.TLS_KCAT_CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 200);
+        samples.record(Metric.TLS_KCAT_CONSUME_MB_PER_SEC, BrokerKind.STRAND, 300);
+        samples.note(Metric.TLS_KCAT_CONSUME_PLAIN_MB_PER_SEC, BrokerKind.KAFKA, TlsRun.KCAT_NOT_FOUND);
+
+        String markdown = report(samples).markdown();
+
+        assertThat(markdown).contains(
+                "| consume 1 KiB records over TLS, while fetching (target ≥ 1.3×) | MB/s | 145 | 173 | 1.19 | higher |",
+                "| consume 1 KiB records over TLS with librdkafka (kcat), while fetching (target ≥ 1.3×) | MB/s | 200 "
+                        + "| 300 | 1.50 | higher |",
+                "| consume the same records over plaintext with librdkafka (kcat), while fetching (reference) | MB/s | "
+                        + TlsRun.KCAT_NOT_FOUND + " | — | — | higher |",
+                "then librdkafka through kcat");
+        // The Java consumer's rows come first, as in the runs before kcat was added.
+        assertThat(markdown.indexOf("consume 1 KiB records over TLS, while fetching"))
+                .isLessThan(markdown.indexOf("with librdkafka (kcat)"));
+    }
 }

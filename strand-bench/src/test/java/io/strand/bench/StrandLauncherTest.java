@@ -35,7 +35,8 @@ class StrandLauncherTest {
     @Test
     void addsAnSslListenerServingTheRunsKeyStore() {
         StrandLauncher launcher = new StrandLauncher(dir.resolve("strand-server.jar") + ":lib/*", SHARED, Map.of());
-        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"));
+        TlsKeys keys = new TlsKeys(dir.resolve("server.p12"), dir.resolve("trust.p12"), dir.resolve("client.properties"),
+                dir.resolve("server.pem"));
 
         List<String> command = launcher.prepareWithSsl(dir, 9092, 9094, 9093, keys, dir);
 

@@ -94,6 +94,31 @@ class SummaryTest {
     }
 
     @Test
+    void runsOfTheTlsWorkloadAloneDifferOnlyInTheRowsOneOfThemLacks() throws IOException {
+        Samples older = new Samples();
+        older.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 145);
+        older.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.STRAND, 173);
+        Samples newer = new Samples();
+        newer.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 150);
+        newer.record(Metric.TLS_CONSUME_MB_PER_SEC, BrokerKind.STRAND, 170);
+        newer.record(Metric.TLS_KCAT_CONSUME_MB_PER_SEC, BrokerKind.KAFKA, 200);
+        newer.record(Metric.TLS_KCAT_CONSUME_MB_PER_SEC, BrokerKind.STRAND, 300);
+        MachineInfo machine = new MachineInfo(2, 24L << 30, "CPU", "OpenJDK 17", "Linux", "0.10 0.10 0.10");
+        Workload tls = Workload.full(3).withMode("full-tls");
+        Path olderFile = Files.writeString(dir.resolve("20261206T154053Z-full-tls.json"),
+                new Report("2026-12-06T15:40:53Z", machine, tls, "-Xmx1g", List.of(), "abc1234", older).json());
+        Path newerFile = Files.writeString(dir.resolve("20261206T180000Z-full-tls.json"),
+                new Report("2026-12-06T18:00:00Z", machine, tls, "-Xmx1g", List.of(), "abc1234", newer).json());
+
+        String markdown = Summary.markdown(List.of(Summary.read(olderFile), Summary.read(newerFile)));
+
+        assertThat(markdown).contains(Metric.TLS_KCAT_CONSUME_MB_PER_SEC.label() + " (MB/s): measured in 1 of the 2 runs",
+                        "| " + Metric.TLS_CONSUME_MB_PER_SEC.label() + " | MB/s | 148 | 172 | 1.16 | higher |")
+                .doesNotContain("start-up: process start to first Metadata answer (ms): measured in",
+                        "replicated");
+    }
+
+    @Test
     void commandPrintsTheTableOrRefusesBadInput() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

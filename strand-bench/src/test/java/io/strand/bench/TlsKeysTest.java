@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class TlsKeysTest {
     Path dir;
 
     @Test
-    void makesAKeyStoreATrustStoreOfItsCertificateAndAClientConfig() throws Exception {
+    void makesAKeyStoreATrustStoreOfItsCertificateAPemOfItAndAClientConfig() throws Exception {
         TlsKeys keys = TlsKeys.create(dir, dir.resolve("keytool.log"));
 
         KeyStore keyStore = load(keys.keyStore());
@@ -27,6 +28,12 @@ class TlsKeysTest {
         assertThat(certificate).isEqualTo(keyStore.getCertificate("server"));
         assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
         assertThat(certificate.getPublicKey().getAlgorithm()).isEqualTo("EC");
+
+        String pem = Files.readString(keys.certificatePem());
+        assertThat(pem).startsWith("-----BEGIN CERTIFICATE-----");
+        try (InputStream in = Files.newInputStream(keys.certificatePem())) {
+            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(in)).isEqualTo(certificate);
+        }
 
         Properties client = new Properties();
         try (InputStream in = Files.newInputStream(keys.clientConfig())) {
