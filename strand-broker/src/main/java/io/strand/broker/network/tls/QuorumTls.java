@@ -31,7 +31,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       {@code requested} or {@code none}: no client certificate (Ratis cannot ask for one without
  *       requiring it). {@code ssl.endpoint.identification.algorithm} empty turns off the check that a
  *       voter's certificate names its host in {@code controller.quorum.voters};
- *       {@code ssl.enabled.protocols} and {@code ssl.cipher.suites} apply;</li>
+ *       {@code ssl.enabled.protocols} and {@code ssl.cipher.suites} apply; {@code ssl.provider} and
+ *       {@code ssl.secure.random.implementation} are refused (Ratis builds the TLS context itself);</li>
  *   <li>SASL_PLAINTEXT, SASL_SSL: refused (Ratis has no SASL; start-up's listener checks refuse them
  *       first).</li>
  * </ul>
@@ -70,6 +71,14 @@ public final class QuorumTls {
         }
         Map<String, Object> values = config.listenerValues(listener);
         String what = "controller listener " + listener;
+        for (String jsseOnly : List.of(SslConfigs.SSL_PROVIDER_CONFIG, SslConfigs.SSL_SECURE_RANDOM_IMPLEMENTATION_CONFIG)) {
+            if (values.get(jsseOnly) != null) {
+                // Ratis' gRPC transport builds its TLS context itself, with the JDK's default provider and
+                // random source: refused rather than ignored.
+                throw new ConfigException(jsseOnly, values.get(jsseOnly), what + ": the metadata quorum's TLS"
+                        + " cannot use a chosen JSSE provider or secure random implementation");
+            }
+        }
         TlsStores stores = TlsStores.load(what, values);
         boolean mutual = SslClientAuth.forConfig((String) values.get(BrokerSecurityConfigs.SSL_CLIENT_AUTH_CONFIG))
                 == SslClientAuth.REQUIRED;

@@ -103,6 +103,19 @@ class QuorumTlsTest {
     }
 
     @Test
+    void aJsseProviderOrSecureRandomForTheQuorumIsRefusedNotIgnored() {
+        Map<String, String> props = controllerNode("SSL");
+        stores(props, "");
+        props.put("ssl.provider", "SunJSSE");
+        assertThatThrownBy(() -> QuorumTls.transport(BrokerConfig.of(props))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ssl.provider").hasMessageContaining("controller listener CONTROLLER");
+        props.remove("ssl.provider");
+        props.put("listener.name.controller.ssl.secure.random.implementation", "SHA1PRNG");
+        assertThatThrownBy(() -> QuorumTls.transport(BrokerConfig.of(props))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ssl.secure.random.implementation");
+    }
+
+    @Test
     void aBrokerNeedsAKeyStoreOnlyForMutualTls() {
         Map<String, String> props = brokerNode("SSL");
         props.put("ssl.truststore.location", pki.truststore("PKCS12").toString());
