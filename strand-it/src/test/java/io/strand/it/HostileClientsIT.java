@@ -55,6 +55,8 @@ class HostileClientsIT {
     private static final String LIMITED_ADDRESS = "127.0.0.2";
     /** The hostile clients' address given a connection_creation_rate quota. */
     private static final String RATE_LIMITED_ADDRESS = "127.0.0.3";
+    /** Connections opened at once from the rate-limited address. */
+    private static final int BURST = 6;
     private static final int KERNEL_BUFFER_BYTES = 64 * 1024;
 
     @RegisterExtension
@@ -221,56 +223,35 @@ class HostileClientsIT {
         ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.IP, RATE_LIMITED_ADDRESS));
         broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
                 List.of(new ClientQuotaAlteration.Op("connection_creation_rate", 2.0))))).all().get(30, TimeUnit.SECONDS);
+        // The quota reaches the node through the metadata log: once a burst is throttled, it applies.
+        await("a burst of connections past connection_creation_rate=2 throttled").atMost(Duration.ofSeconds(30))
+                .until(() -> servedOfABurst(RATE_LIMITED_ADDRESS) < BURST);
+        // Now that the quota applies, a burst gets at most one second's connections, whatever it waited.
+        assertThat(servedOfABurst(RATE_LIMITED_ADDRESS)).as("connections of a burst of %d served", BURST)
+                .isBetween(0, 2);
+        assertRoundTrip("from an address without a quota while another is throttled");
+
+        broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
+                List.of(new ClientQuotaAlteration.Op("connection_creation_rate", null))))).all().get(30, TimeUnit.SECONDS);
+        await("every connection of a burst served once the quota is removed").atMost(Duration.ofSeconds(30))
+                .until(() -> servedOfABurst(RATE_LIMITED_ADDRESS) == BURST);
+    }
+
+    /**
+     * Opens {@link #BURST} connections from {@code address} at once, then asks each for ApiVersions: how
+     * many were answered (a throttled one is closed unanswered). Closes them all.
+     */
+    private static int servedOfABurst(String address) throws IOException {
         List<SocketChannel> burst = new ArrayList<>();
         try {
-            // The quota reaches the node through the metadata log: once a burst is throttled, it applies.
+            for (int i = 0; i < BURST; i++) {
+                burst.add(connect(address));
+            }
             int served = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            boolean throttled = false;
-            while (!throttled && System.nanoTime() < deadline) {
-                closeAll(burst);
-                burst.clear();
-                for (int i = 0; i < 6; i++) {
-                    burst.add(connect(RATE_LIMITED_ADDRESS));
-                }
-                served = 0;
-                for (SocketChannel channel : burst) {
-                    served += answersApiVersions(channel) ? 1 : 0;
-                }
-                throttled = served < burst.size();
-            }
-            assertThat(throttled).as("a burst of connections past connection_creation_rate=2 throttled").isTrue();
-            // Now that the quota applies, a burst gets at most one second's connections, whatever it waited.
-            closeAll(burst);
-            burst.clear();
-            for (int i = 0; i < 6; i++) {
-                burst.add(connect(RATE_LIMITED_ADDRESS));
-            }
-            served = 0;
             for (SocketChannel channel : burst) {
                 served += answersApiVersions(channel) ? 1 : 0;
             }
-            assertThat(served).as("connections of a burst of 6 served").isBetween(0, 2);
-            assertRoundTrip("from an address without a quota while another is throttled");
-
-            broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
-                    List.of(new ClientQuotaAlteration.Op("connection_creation_rate", null))))).all().get(30, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                List<SocketChannel> free = new ArrayList<>();
-                try {
-                    for (int i = 0; i < 6; i++) {
-                        free.add(connect(RATE_LIMITED_ADDRESS));
-                    }
-                    for (SocketChannel channel : free) {
-                        if (!answersApiVersions(channel)) {
-                            return false;
-                        }
-                    }
-                    return true;
-                } finally {
-                    closeAll(free);
-                }
-            });
+            return served;
         } finally {
             closeAll(burst);
         }
