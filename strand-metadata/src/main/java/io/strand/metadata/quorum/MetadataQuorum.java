@@ -621,7 +621,10 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
                 if (raftServer.getLifeCycleState() == LifeCycle.State.NEW) {
                     closeAfterFailedStart(raftServer);
                 }
-                raftServer.close();
+                RaftServer.Division d = division;
+                try (IdleLogWorkerWaker waker = d == null ? null : IdleLogWorkerWaker.during(d)) {
+                    raftServer.close();
+                }
             } catch (IOException | RuntimeException e) {
                 log.warn("Error closing metadata quorum: nodeId={}", nodeId, e);
             }
