@@ -17,9 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * A short campaign through the campaign runner: a fresh three-node cluster in network namespaces
  * ({@link NetworkLab}), each node's data on its own filesystem ({@link DiskLab}), every fault kind
- * that can happen here twice against Strand (round after round, each round in an order drawn from a
- * seed; delay and reordering need tc netem or the packet delayer's iptables, gcc and
- * libnetfilter_queue, and are skipped without both), under idempotent acks=all producers (Java and
+ * that can happen here once against Strand (in an order drawn from a seed; delay and reordering need
+ * tc netem or the packet delayer's iptables, gcc and libnetfilter_queue, and are skipped without both), under idempotent acks=all producers (Java and
  * librdkafka), consumers alone and in a group, and two transactional producers read by read_committed
  * consumers; then healed, a final read and the history checker. Strand fails on any anomaly (an aborted
  * read or a partial transaction included) but a record the client itself sent again under a new epoch
@@ -41,11 +40,14 @@ class FaultScheduleIT {
     private static final String LAB_PREFIX = System.getProperty("chaos.lab.prefix", "strandci");
     private static final int LAB_SUBNET = Integer.getInteger("chaos.lab.subnet", 1);
     private static final Path RESULTS = Path.of("target", "chaos-results");
-    /** Faults of each kind against Strand: a few, within the time CI allows. */
-    private static final int STRAND_ROUNDS = 2;
+    /**
+     * Rounds of every kind against Strand: one, within the time CI allows (two took about 85 s more);
+     * the recorded campaigns ({@code strand-chaos/run}) run many.
+     */
+    private static final int STRAND_ROUNDS = 1;
 
     @Test
-    void twoFaultsOfEveryKindUnderLoadLeaveAHistoryWithoutAnomalies() throws Exception {
+    void aFaultOfEveryKindUnderLoadLeavesAHistoryWithoutAnomalies() throws Exception {
         CampaignRun.Outcome outcome = everyKind("strand", STRAND_ROUNDS);
         RunReport report = outcome.report();
 
