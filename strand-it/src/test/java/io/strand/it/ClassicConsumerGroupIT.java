@@ -30,6 +30,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
@@ -250,6 +251,27 @@ class ClassicConsumerGroupIT {
             assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS))
                     .noneSatisfy(listing -> assertThat(listing.groupId()).isEqualTo(group));
         }
+    }
+
+    /** As Kafka: offsets of a topic or partition the cluster does not have are refused one by one, the rest kept. */
+    @Test
+    void offsetsOfTopicsAndPartitionsTheClusterDoesNotHaveAreRefusedAndNotStored() throws Exception {
+        String topic = emptyTopic(broker.bootstrapServers());
+        String group = "unknown-topics-" + UUID.randomUUID();
+        TopicPartition kept = new TopicPartition(topic, 0);
+        TopicPartition noSuchPartition = new TopicPartition(topic, 99);
+        TopicPartition noSuchTopic = new TopicPartition("never-created-" + UUID.randomUUID(), 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            var result = admin.alterConsumerGroupOffsets(group, Map.of(kept, new OffsetAndMetadata(3),
+                    noSuchPartition, new OffsetAndMetadata(4), noSuchTopic, new OffsetAndMetadata(5)));
+
+            result.partitionResult(kept).get(30, TimeUnit.SECONDS);
+            assertThat(catchThrowable(() -> result.partitionResult(noSuchPartition).get(30, TimeUnit.SECONDS)))
+                    .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+            assertThat(catchThrowable(() -> result.partitionResult(noSuchTopic).get(30, TimeUnit.SECONDS)))
+                    .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        }
+        assertThat(committedOffsets(broker.bootstrapServers(), group)).containsOnlyKeys(kept);
     }
 
     private static String topicWithRecords(String bootstrapServers) throws Exception {

@@ -127,25 +127,7 @@ final class OffsetOps {
             // here is an old generation.
             return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         }
-        if (group.isInState(GroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        if (group.isStaticMemberFenced(request.groupInstanceId(), request.memberId())) {
-            return Errors.FENCED_INSTANCE_ID;
-        }
-        if (generationId < 0 && group.isInState(GroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        if (group.isInState(GroupState.COMPLETING_REBALANCE)) {
-            return Errors.REBALANCE_IN_PROGRESS;
-        }
-        if (!group.has(request.memberId())) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (generationId != group.generationId()) {
-            return Errors.ILLEGAL_GENERATION;
-        }
-        return Errors.NONE;
+        return group.validateOffsetCommit(request.memberId(), request.groupInstanceId(), generationId, false);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.strand.coordinator.group;
 
 import io.strand.coordinator.group.classic.ClassicGroup;
-import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.consumer.ConsumerGroup;
 import io.strand.coordinator.group.consumer.ConsumerMember;
 import io.strand.coordinator.group.record.CoordinatorRecord;
@@ -114,23 +113,6 @@ final class TxnOffsetCommitOp {
         if (group == null) {
             return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         }
-        if (group.isInState(GroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        if (generationId < 0 && group.isInState(GroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        boolean namesMember = generationId >= 0 || (request.memberId() != null && !request.memberId().isEmpty())
-                || request.groupInstanceId() != null;
-        if (!namesMember) {
-            return Errors.NONE;
-        }
-        if (group.isStaticMemberFenced(request.groupInstanceId(), request.memberId())) {
-            return Errors.FENCED_INSTANCE_ID;
-        }
-        if (!group.has(request.memberId())) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        return generationId == group.generationId() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        return group.validateOffsetCommit(request.memberId(), request.groupInstanceId(), generationId, true);
     }
 }

@@ -97,6 +97,33 @@ class OffsetOpsTest {
     }
 
     @Test
+    void commitsDuringARebalanceAreCheckedInKafkasOrder() {
+        ShardHarness h = ShardHarness.withoutInitialDelay();
+        String a = h.newMemberId(GROUP);
+        h.join(GROUP, a).join();
+        h.sync(GROUP, a, 1, Map.of()).join();
+        String b = h.newMemberId(GROUP);
+        h.join(GROUP, b); // the group prepares a rebalance; a has not rejoined
+
+        // PREPARING_REBALANCE: a member of the current generation still commits (the eager protocol
+        // commits there before it rejoins), as Kafka takes it.
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 3, null)))))
+                .isEqualTo(Errors.NONE);
+        h.join(GROUP, a).join(); // both joined: COMPLETING_REBALANCE at generation 2
+
+        // The generation is checked before the state: an old one is ILLEGAL_GENERATION, not
+        // REBALANCE_IN_PROGRESS; the new one waits for the assignment.
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 4, null)))))
+                .isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 2, "t", 0, 4, null)))))
+                .isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+        // An instance id the group does not know names no member.
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 2, "t", 0, 4, null)
+                .setGroupInstanceId("unknown-instance"))))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(fetchOne(h, "t", 0).committedOffset()).isEqualTo(3);
+    }
+
+    @Test
     void offsetsOfAnEmptyGroupExpireAfterRetentionAndThenTheGroupIsRemoved() {
         ShardHarness h = new ShardHarness(Map.of(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0",
                 GroupCoordinatorConfig.OFFSETS_RETENTION_MINUTES, "1"));

@@ -4,13 +4,15 @@ import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.metadata.image.MetadataImage;
-import java.util.HashSet;
-import java.util.Set;
+import io.strand.metadata.image.TopicImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
@@ -22,7 +24,11 @@ import org.apache.kafka.common.requests.OffsetCommitRequest;
 /**
  * OffsetCommit (v2–10): stores each partition's offset, leader epoch and metadata for the group;
  * the response comes after the records are committed to {@code __consumer_offsets}. v10 names
- * topics by id; an unknown id gets UNKNOWN_TOPIC_ID. v2–4's retention time sets an explicit expiry.
+ * topics by id. As in Kafka, the broker answers what the cluster does not have without the
+ * coordinator: an unknown topic name gets UNKNOWN_TOPIC_OR_PARTITION for each of its partitions (an
+ * unknown id UNKNOWN_TOPIC_ID), as does each partition the topic does not have; nothing of those is
+ * stored, and a request left with none is answered without the coordinator (so without its group
+ * checks). v2–4's retention time sets an explicit expiry.
  */
 final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
 
@@ -49,33 +55,54 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
 
     @Override
     public CompletableFuture<OffsetCommitResponseData> handle(RequestContext context, OffsetCommitRequest request) {
-        short version = context.apiVersion();
+        boolean byId = context.apiVersion() >= TopicIds.FIRST_TOPIC_ID_VERSION;
         OffsetCommitRequestData data = request.data();
-        Set<Uuid> unknownIds = new HashSet<>();
-        if (version >= TopicIds.FIRST_TOPIC_ID_VERSION) {
-            MetadataImage current = image.get();
-            for (OffsetCommitRequestTopic topic : data.topics()) {
-                String name = TopicIds.nameOf(current, topic.topicId());
-                if (name == null) {
-                    unknownIds.add(topic.topicId());
-                    topic.setName("");
-                } else {
-                    topic.setName(name);
-                }
+        MetadataImage current = image.get();
+        List<OffsetCommitRequestTopic> known = new ArrayList<>();
+        List<OffsetCommitResponseTopic> refused = new ArrayList<>();
+        for (OffsetCommitRequestTopic topic : data.topics()) {
+            Optional<TopicImage> found = byId ? current.topics().byId(topic.topicId())
+                    : current.topics().byName(topic.name());
+            if (found.isEmpty()) {
+                refused.add(failed(topic, topic.partitions(), byId ? Errors.UNKNOWN_TOPIC_ID
+                        : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                continue;
+            }
+            topic.setName(found.get().name());
+            List<OffsetCommitRequestPartition> existing = new ArrayList<>();
+            List<OffsetCommitRequestPartition> missing = new ArrayList<>();
+            for (OffsetCommitRequestPartition p : topic.partitions()) {
+                (found.get().partition(p.partitionIndex()).isPresent() ? existing : missing).add(p);
+            }
+            if (!missing.isEmpty()) {
+                refused.add(failed(topic, missing, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+            }
+            if (!existing.isEmpty()) {
+                known.add(topic.setPartitions(existing));
             }
         }
+        if (known.isEmpty()) {
+            return CompletableFuture.completedFuture(new OffsetCommitResponseData().setTopics(refused));
+        }
+        data.setTopics(known);
         return coordinator.commitOffsets(data).thenApply(response -> {
-            if (version >= TopicIds.FIRST_TOPIC_ID_VERSION) {
-                for (OffsetCommitResponseTopic topic : response.topics()) {
-                    if (unknownIds.contains(topic.topicId())) {
-                        for (OffsetCommitResponsePartition p : topic.partitions()) {
-                            p.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
-                        }
-                    }
-                    topic.setName("");
-                }
+            response.topics().addAll(refused);
+            if (byId) {
+                response.topics().forEach(topic -> topic.setName(""));
             }
             return response;
         });
+    }
+
+    /** {@code partitions} of {@code topic}, each answered {@code error}, named as the request named them. */
+    private static OffsetCommitResponseTopic failed(OffsetCommitRequestTopic topic,
+                                                    List<OffsetCommitRequestPartition> partitions, Errors error) {
+        OffsetCommitResponseTopic out = new OffsetCommitResponseTopic().setName(topic.name())
+                .setTopicId(topic.topicId());
+        for (OffsetCommitRequestPartition p : partitions) {
+            out.partitions().add(new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
+                    .setErrorCode(error.code()));
+        }
+        return out;
     }
 }

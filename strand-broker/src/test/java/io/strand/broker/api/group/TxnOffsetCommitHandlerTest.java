@@ -27,6 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
@@ -53,7 +57,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TxnOffsetCommit through its handler at every version, bad input included, the marker that makes the
- * offsets visible (through the broker's {@link GroupMarkerWriter}), and OffsetFetch's require_stable.
+ * offsets visible (through the broker's {@link GroupMarkerWriter}), and OffsetFetch's require_stable;
+ * OffsetCommit's answers for topics and partitions the cluster does not have, which both commit
+ * handlers give alike.
  */
 class TxnOffsetCommitHandlerTest {
 
@@ -163,6 +169,43 @@ class TxnOffsetCommitHandlerTest {
                 .setTopics(List.of(new OffsetFetchRequestTopic().setName(TOPIC).setPartitionIndexes(List.of(0))));
         OffsetFetchResponseData response = call(fetchHandler, (short) 7, request);
         return response.topics().get(0).partitions().get(0);
+    }
+
+    @Test
+    void offsetCommitAnswersTopicsAndPartitionsTheClusterDoesNotHaveWithoutStoringThem() {
+        OffsetCommitHandler commitHandler = new OffsetCommitHandler(coordinator, this::imageNow);
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("g")
+                .setGenerationIdOrMemberEpoch(-1).setTopics(List.of(
+                        new OffsetCommitRequestTopic().setName("missing").setPartitions(List.of(
+                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(5))),
+                        new OffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(6),
+                                new OffsetCommitRequestPartition().setPartitionIndex(7).setCommittedOffset(7)))));
+
+        OffsetCommitResponseData response = call(commitHandler, (short) 9, request);
+
+        assertThat(response.topics()).flatExtracting(t -> t.partitions().stream()
+                        .map(p -> t.name() + "-" + p.partitionIndex() + ":" + Errors.forCode(p.errorCode())).toList())
+                .containsExactlyInAnyOrder("missing-0:UNKNOWN_TOPIC_OR_PARTITION", "events-0:NONE",
+                        "events-7:UNKNOWN_TOPIC_OR_PARTITION");
+        OffsetFetchResponseData fetched = call(fetchHandler, (short) 7, new OffsetFetchRequestData().setGroupId("g")
+                .setTopics(null));
+        assertThat(fetched.topics()).flatExtracting(t -> t.partitions().stream()
+                .map(p -> t.name() + "-" + p.partitionIndex() + "@" + p.committedOffset()).toList())
+                .containsExactly("events-0@6");
+
+        // Nothing the cluster has: answered without the coordinator, so not even the group is made.
+        OffsetCommitResponseData none = call(commitHandler, (short) 9, new OffsetCommitRequestData()
+                .setGroupId("unmade").setGenerationIdOrMemberEpoch(-1).setTopics(List.of(
+                        new OffsetCommitRequestTopic().setName("missing").setPartitions(List.of(
+                                new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(5))))));
+        assertThat(none.topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        assertThat(coordinator.listGroups(List.of(), List.of()).join().groups()).noneMatch(g -> g.groupId().equals("unmade"));
+    }
+
+    private MetadataImage imageNow() {
+        return image();
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * A classic group: its {@link GroupState} (transitions checked, see there), generation, protocol
@@ -120,6 +121,52 @@ public final class ClassicGroup {
 
     public String staticMemberId(String groupInstanceId) {
         return groupInstanceId == null ? null : staticMemberIds.get(groupInstanceId);
+    }
+
+    /**
+     * Whether this group takes an offset commit from {@code memberId} ({@code groupInstanceId} may be
+     * null) at {@code generationId}, checked in Kafka's order: a dead group COORDINATOR_NOT_AVAILABLE;
+     * no generation on an empty group (a simple or admin commit) NONE; a request naming a member (a
+     * generation, member id or instance id) is checked as that member (an unknown instance id or member
+     * UNKNOWN_MEMBER_ID, an instance id held by another member FENCED_INSTANCE_ID, another generation
+     * ILLEGAL_GENERATION), one naming none is refused UNKNOWN_MEMBER_ID unless the group is empty or the
+     * commit transactional; last, a non-transactional commit while the group completes a rebalance is
+     * REBALANCE_IN_PROGRESS. A commit in PREPARING_REBALANCE from a member of the current generation is
+     * taken, as Kafka takes it (the eager protocol commits there before rejoining).
+     */
+    public Errors validateOffsetCommit(String memberId, String groupInstanceId, int generationId,
+                                       boolean transactional) {
+        if (isInState(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (generationId < 0 && isInState(GroupState.EMPTY)) {
+            return Errors.NONE;
+        }
+        boolean namesMember = generationId >= 0 || (memberId != null && !memberId.isEmpty())
+                || groupInstanceId != null;
+        if (namesMember) {
+            if (groupInstanceId != null) {
+                String holder = staticMemberId(groupInstanceId);
+                if (holder == null) {
+                    return Errors.UNKNOWN_MEMBER_ID;
+                }
+                if (!holder.equals(memberId)) {
+                    return Errors.FENCED_INSTANCE_ID;
+                }
+            }
+            if (!has(memberId)) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (generationId != this.generationId) {
+                return Errors.ILLEGAL_GENERATION;
+            }
+        } else if (!transactional && !isInState(GroupState.EMPTY)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (!transactional && isInState(GroupState.COMPLETING_REBALANCE)) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        return Errors.NONE;
     }
 
     /** A known instance id presented with another member id: the older holder of the id is fenced. */
