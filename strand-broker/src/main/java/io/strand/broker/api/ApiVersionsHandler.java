@@ -65,17 +65,28 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
         for (ApiHandler<?> handler : registry.handlers()) {
             response.apiKeys().add(handler.advertisedVersions().duplicate());
         }
-        addFeatures(response, image.get());
+        addFeatures(response, image.get(), request.version());
         return CompletableFuture.completedFuture(response);
     }
 
-    /** The supported and finalized features; serialized only from v3 (tagged fields). */
-    static void addFeatures(ApiVersionsResponseData response, MetadataImage image) {
-        SupportedFeatures.SUPPORTED.forEach((name, range) -> response.supportedFeatures().add(
-                new SupportedFeatureKey().setName(name).setMinVersion(range.minLevel())
-                        .setMaxVersion(range.maxLevel())));
-        image.features().finalizedLevels().forEach((name, level) -> response.finalizedFeatures().add(
-                new FinalizedFeatureKey().setName(name).setMinVersionLevel(level).setMaxVersionLevel(level)));
+    /**
+     * The supported and finalized features; serialized only from v3 (tagged fields). As Kafka (KIP-1022):
+     * before v4 a supported feature whose range starts at 0 is left out, since older clients take a
+     * listed feature to start at 1; a feature finalized at level 0 is not listed in any version.
+     */
+    static void addFeatures(ApiVersionsResponseData response, MetadataImage image, short version) {
+        SupportedFeatures.SUPPORTED.forEach((name, range) -> {
+            if (version >= 4 || range.minLevel() != 0) {
+                response.supportedFeatures().add(new SupportedFeatureKey().setName(name)
+                        .setMinVersion(range.minLevel()).setMaxVersion(range.maxLevel()));
+            }
+        });
+        image.features().finalizedLevels().forEach((name, level) -> {
+            if (level != 0) {
+                response.finalizedFeatures().add(new FinalizedFeatureKey().setName(name).setMinVersionLevel(level)
+                        .setMaxVersionLevel(level));
+            }
+        });
         response.setFinalizedFeaturesEpoch(image.finalizedFeaturesEpoch());
     }
 }

@@ -71,12 +71,26 @@ class ApiVersionsHandlerTest {
 
     @Test
     void aClusterWithoutFinalizedFeaturesAnswersNoneWithEpochMinusOne() {
-        ApiVersionsResponseData response = apiVersions((short) 3);
+        ApiVersionsResponseData response = apiVersions((short) 4);
 
         assertThat(response.finalizedFeatures()).isEmpty();
         assertThat(response.finalizedFeaturesEpoch()).isEqualTo(-1);
         assertThat(response.supportedFeatures()).extracting(ApiVersionsResponseData.SupportedFeatureKey::name)
                 .containsExactlyInAnyOrder("metadata.version", "group.version", "transaction.version");
+    }
+
+    /** As Kafka (KIP-1022): clients before v4 take a listed feature to start at level 1. */
+    @Test
+    void beforeV4FeaturesThatStartAtZeroAreNotListedAndNoVersionListsALevelZero() {
+        apply(3, new FeatureLevelRecord("metadata.version", (short) 30),
+                new FeatureLevelRecord("group.version", (short) 0));
+
+        ApiVersionsResponseData v3 = apiVersions((short) 3);
+
+        assertThat(v3.supportedFeatures()).extracting(ApiVersionsResponseData.SupportedFeatureKey::name)
+                .containsExactly("metadata.version");
+        assertThat(finalized(v3)).containsExactly(Map.entry("metadata.version", (short) 30));
+        assertThat(finalized(apiVersions((short) 4))).containsExactly(Map.entry("metadata.version", (short) 30));
     }
 
     @Test

@@ -265,8 +265,9 @@ final class Rebalancer {
                 .setMembers(new ArrayList<>(members));
     }
 
+    /** A refused join: no generation or protocol (a null protocol name, "" before v7, as Kafka answers). */
     static JoinGroupResponseData joinError(Errors error, String memberId) {
         return new JoinGroupResponseData().setErrorCode(error.code()).setMemberId(memberId).setGenerationId(-1)
-                .setProtocolName("").setLeader("");
+                .setProtocolName(null).setLeader("");
     }
 }

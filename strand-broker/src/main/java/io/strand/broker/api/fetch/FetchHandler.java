@@ -366,10 +366,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 return data;
             } catch (ApiException e) {
                 Errors error = Errors.forException(e);
+                // As Kafka: a partition whose read failed (out of range, a stale or unknown epoch, ...) gets
+                // no offsets; the consumer resets with ListOffsets, a follower asks the leader's log ends.
                 data.setErrorCode(error.code());
-                data.setHighWatermark(p.log().highWatermark())
-                        .setLastStableOffset(p.lastStableOffset())
-                        .setLogStartOffset(p.log().logStartOffset());
+                data.setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+                        .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+                        .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET);
                 if ((error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.FENCED_LEADER_EPOCH)
                         && request.version() >= FIRST_LEADER_HINT_VERSION && p.leaderId() >= 0) {
                     data.currentLeader().setLeaderId(p.leaderId()).setLeaderEpoch(p.leaderEpoch());

@@ -86,7 +86,14 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
         }
         data.setTopics(known);
         return coordinator.commitOffsets(data).thenApply(response -> {
-            response.topics().addAll(refused);
+            for (OffsetCommitResponseTopic topic : refused) {
+                // One entry per topic, as Kafka answers: a topic's refused partitions join its stored ones.
+                response.topics().stream()
+                        .filter(t -> byId ? t.topicId().equals(topic.topicId()) : t.name().equals(topic.name()))
+                        .findFirst()
+                        .ifPresentOrElse(t -> t.partitions().addAll(topic.partitions()),
+                                () -> response.topics().add(topic));
+            }
             if (byId) {
                 response.topics().forEach(topic -> topic.setName(""));
             }

@@ -19,6 +19,7 @@ import io.strand.storage.record.RecordErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -385,7 +386,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                         }));
             }
         } catch (ApiException e) {
-            fill(answer, Errors.forException(e), e.getMessage());
+            Errors error = Errors.forException(e);
+            fill(answer, error, e.getMessage());
+            if (!WITHOUT_LOG_START_OFFSET.contains(error)) {
+                answer.setLogStartOffset(pending.partition.log().logStartOffset());
+            }
             if (e instanceof RecordErrors refused) {
                 for (ProduceResponse.RecordError recordError : refused.recordErrors()) {
                     answer.recordErrors().add(new BatchIndexAndErrorMessage()
@@ -398,6 +403,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             fill(answer, Errors.forException(e), e.getMessage());
         }
     }
+
+    /**
+     * Refusals answered without the partition's log start offset, as Kafka's replica manager answers
+     * them; any other refusal by the log (invalid records, a producer's sequence or epoch, …) carries it.
+     */
+    private static final Set<Errors> WITHOUT_LOG_START_OFFSET = Set.of(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+            Errors.NOT_LEADER_OR_FOLLOWER, Errors.MESSAGE_TOO_LARGE, Errors.RECORD_LIST_TOO_LARGE,
+            Errors.CORRUPT_MESSAGE, Errors.KAFKA_STORAGE_ERROR);
 
     private static void fill(PartitionProduceResponse answer, Errors error, String message) {
         answer.setErrorCode(error.code())
