@@ -1,5 +1,6 @@
 package io.strand.it;
 
+import io.strand.testkit.KafkaReference;
 import io.strand.testkit.StrandNode;
 import io.strand.testkit.StrandProcess;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.strand.it;
+package io.strand.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +22,10 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A single Apache Kafka 4.3.1 node (broker and KRaft controller combined) running inside this JVM
  * from the Maven Central jars: the reference the integration tests are checked against, and the
- * side-by-side opponent for benchmarks.
+ * side-by-side opponent in the fidelity harness.
+ *
+ * <p>Needs {@code kafka_2.13} and {@code kafka-server-common} on the class path: optional
+ * dependencies of this module, which a user of this class declares itself.
  *
  * <p>{@link #start} writes {@code server.properties} into the data directory, formats the storage
  * with Kafka's own storage tool (a fresh random cluster id) and starts a {@link KafkaRaftServer}

@@ -1,0 +1,67 @@
+package io.strand.fidelity;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs the corpus against a fresh Apache Kafka and a fresh Strand and prints the report
+ * ({@code strand-fidelity/run}):
+ * <pre>
+ *   FidelityMain [--corpus DIR] [--declared FILE] [--report FILE]
+ * </pre>
+ * Exit status 0 when every difference found is declared, 1 otherwise, 2 for bad arguments.
+ */
+public final class FidelityMain {
+
+    private FidelityMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path corpus = Path.of("strand-fidelity/corpus");
+        Path declaredFile = Path.of("strand-fidelity/declared.json");
+        Path reportFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--corpus" -> corpus = Path.of(required(value, args[i++]));
+                case "--declared" -> declaredFile = Path.of(required(value, args[i++]));
+                case "--report" -> reportFile = Path.of(required(value, args[i++]));
+                default -> {
+                    System.err.println("unknown argument: " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Outcome outcome = run(corpus, declaredFile);
+        if (reportFile != null) {
+            Files.writeString(reportFile, outcome.report());
+        }
+        System.out.print(outcome.report());
+        System.exit(outcome.undeclared() == 0 ? 0 : 1);
+    }
+
+    /** A run's report and how many of its differences are undeclared. */
+    record Outcome(String report, long undeclared) {
+    }
+
+    static Outcome run(Path corpus, Path declaredFile) throws Exception {
+        List<Scenario> scenarios = Scenario.loadAll(corpus);
+        DeclaredDifferences declared = DeclaredDifferences.load(declaredFile);
+        try (BrokerPair brokers = BrokerPair.start()) {
+            List<DifferentialRun.Finding> findings = new DifferentialRun(brokers.kafka(), brokers.strand())
+                    .run(scenarios);
+            int steps = scenarios.stream().mapToInt(s -> s.steps().size()).sum();
+            long undeclared = findings.stream().filter(f -> declared.declaring(f).isEmpty()).count();
+            return new Outcome(Report.markdown(scenarios.size(), steps, findings, declared), undeclared);
+        }
+    }
+
+    private static String required(String value, String option) {
+        if (value == null) {
+            System.err.println(option + " needs a value");
+            System.exit(2);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,90 @@
+package io.strand.fidelity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Takes out of an answer what may legitimately differ between two brokers, so that what is left can be
+ * compared field by field.
+ *
+ * <p>Masked (replaced by {@code "<masked>"} whatever their value, null included): identities one
+ * broker draws at random or from its own configuration ({@link #MASKED}: cluster and topic ids, member
+ * ids, producer ids, fetch session ids, hosts and ports, the metadata offset of the finalized
+ * features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
+ * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
+ * depends on the order of topics or partitions in an answer. Arrays of records keep their order.
+ *
+ * <p>Stateless and thread-safe; works on a copy.
+ */
+final class Normalizer {
+
+    static final String MASK = "<masked>";
+    /** Field names whose values are masked wherever they appear. */
+    static final Set<String> MASKED = Set.of("throttleTimeMs", "clusterId", "topicId", "memberId", "leader",
+            "producerId", "sessionId", "host", "port", "errorMessage", "batchIndexErrorMessage", "finalizedFeaturesEpoch");
+    /** Element names arrays are sorted by, the first one every element has. */
+    static final List<String> ELEMENT_KEYS = List.of("name", "topic", "topicName", "groupId", "resourceName",
+            "partitionIndex", "partition", "index", "apiKey", "nodeId", "brokerId", "key");
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private Normalizer() {
+    }
+
+    /** A normalised copy of {@code answer}. */
+    static JsonNode normalize(JsonNode answer) {
+        return walk(answer, null);
+    }
+
+    private static JsonNode walk(JsonNode node, String fieldName) {
+        if (fieldName != null && MASKED.contains(fieldName) && !node.isContainerNode()) {
+            return NODES.textNode(MASK);
+        }
+        if ("records".equals(fieldName) && node.isTextual()) {
+            return RecordsJson.decode(node.asText());
+        }
+        if (node.isObject()) {
+            ObjectNode copy = NODES.objectNode();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                copy.set(field.getKey(), walk(field.getValue(), field.getKey()));
+            }
+            return copy;
+        }
+        if (node.isArray()) {
+            List<JsonNode> elements = new ArrayList<>();
+            node.forEach(element -> elements.add(walk(element, null)));
+            String key = elementKey(elements);
+            if (key != null) {
+                elements.sort(Comparator.comparing(e -> e.get(key).asText()));
+            }
+            ArrayNode copy = NODES.arrayNode();
+            elements.forEach(copy::add);
+            return copy;
+        }
+        return node.deepCopy();
+    }
+
+    /** The name every element of {@code elements} has, if they are objects with one; else null. */
+    static String elementKey(List<JsonNode> elements) {
+        if (elements.isEmpty() || !elements.stream().allMatch(JsonNode::isObject)
+                || elements.stream().anyMatch(e -> e.has("offset"))) {
+            return null;
+        }
+        for (String key : ELEMENT_KEYS) {
+            if (elements.stream().allMatch(e -> e.has(key) && e.get(key).isValueNode())) {
+                return key;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,49 @@
+package io.strand.fidelity;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A run's findings as Markdown: per API and version how many differences were declared and how many
+ * were not, then every undeclared one with the request that showed it. Stateless and thread-safe.
+ */
+final class Report {
+
+    private static final int MAX_REQUEST_CHARS = 400;
+
+    private Report() {
+    }
+
+    static String markdown(int scenarios, int steps, List<DifferentialRun.Finding> findings,
+                           DeclaredDifferences declared) {
+        StringBuilder out = new StringBuilder("# Differences between Apache Kafka and Strand\n\n");
+        List<DifferentialRun.Finding> undeclared = findings.stream().filter(f -> declared.declaring(f).isEmpty())
+                .toList();
+        out.append(scenarios).append(" scenarios, ").append(steps).append(" requests to each broker; ")
+                .append(findings.size()).append(" differing fields, ").append(undeclared.size())
+                .append(" of them undeclared.\n\n");
+        Map<String, int[]> perApi = new TreeMap<>();
+        for (DifferentialRun.Finding f : findings) {
+            int[] counts = perApi.computeIfAbsent(f.api().name + " v" + f.version(), k -> new int[2]);
+            counts[declared.declaring(f).isPresent() ? 0 : 1]++;
+        }
+        if (!perApi.isEmpty()) {
+            out.append("| API | declared | undeclared |\n|---|---|---|\n");
+            perApi.forEach((api, c) -> out.append("| ").append(api).append(" | ").append(c[0]).append(" | ")
+                    .append(c[1]).append(" |\n"));
+            out.append('\n');
+        }
+        for (DifferentialRun.Finding f : undeclared) {
+            out.append("- `").append(f.scenario()).append("` step ").append(f.step()).append(", ")
+                    .append(f.api().name).append(" v").append(f.version()).append(" `").append(f.path())
+                    .append("`: Kafka ").append(f.kafka()).append(", Strand ").append(f.strand())
+                    .append("\n  request: `").append(shorten(f.request())).append("`\n");
+        }
+        return out.toString();
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= MAX_REQUEST_CHARS ? text : text.substring(0, MAX_REQUEST_CHARS) + "…";
+    }
+}

@@ -1,0 +1,51 @@
+package io.strand.fidelity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class DifferTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String text) throws Exception {
+        return JSON.readTree(text.replace('\'', '"'));
+    }
+
+    @Test
+    void maskedFieldsAndElementOrderDoNotCountButEverythingElseDoes() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'throttleTimeMs': 5, 'clusterId': 'a', 'topics': ["
+                + "{'name': 'b', 'errorCode': 0, 'errorMessage': 'fine'}, {'name': 'a', 'errorCode': 3}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'throttleTimeMs': 0, 'clusterId': 'z', 'topics': ["
+                + "{'name': 'a', 'errorCode': 3}, {'name': 'b', 'errorCode': 1, 'errorMessage': null}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).containsExactly(new Differ.Delta("/topics[b]/errorCode", "0", "1"));
+    }
+
+    @Test
+    void anElementMissingOnOneSideOrNamedTwiceShows() throws Exception {
+        JsonNode kafka = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}, {'partitionIndex': 7}]}]}");
+        JsonNode strand = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}]},"
+                + " {'name': 'a', 'partitions': [{'partitionIndex': 7}]}]}");
+
+        assertThat(Differ.diff(kafka, strand)).extracting(Differ.Delta::path)
+                .containsExactly("/topics[a]/partitions[7]", "/topics[a#2]");
+    }
+
+    @Test
+    void recordsAreComparedAsWhatAClientReadsNotAsBytes() throws Exception {
+        String plain = RecordsJson.encode(json("{'records': [{'key': 'k', 'value': 'v', 'headers': {'h': 'x'}}]}"));
+        String gzip = RecordsJson.encode(json("{'compression': 'gzip', 'records': [{'key': 'k', 'value': 'v',"
+                + " 'headers': {'h': 'x'}}]}"));
+        String other = RecordsJson.encode(json("{'records': [{'key': 'k', 'value': 'w', 'headers': {'h': 'x'}}]}"));
+
+        assertThat(plain).isNotEqualTo(gzip);
+        assertThat(Differ.diff(Normalizer.normalize(json("{'records': '" + plain + "'}")),
+                Normalizer.normalize(json("{'records': '" + gzip + "'}")))).isEmpty();
+        assertThat(Differ.diff(Normalizer.normalize(json("{'records': '" + plain + "'}")),
+                Normalizer.normalize(json("{'records': '" + other + "'}")))).extracting(Differ.Delta::path)
+                .containsExactly("/records[0]/records[0]/value");
+    }
+}
