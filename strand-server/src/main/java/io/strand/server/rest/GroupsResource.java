@@ -46,8 +46,10 @@ final class GroupsResource {
         String group = groups + "/{consumer_group_id}";
         routes.async(HttpMethod.GET, groups, Endpoints.inCluster(access, (call, links) ->
                 Endpoints.cf(access.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all())
-                        .thenCompose(listed -> Endpoints.cf(access.admin().describeConsumerGroups(
-                                listed.stream().map(l -> l.groupId()).toList()).all()))
+                        .thenCompose(listed -> listed.isEmpty()
+                                ? CompletableFuture.completedFuture(Map.<String, ConsumerGroupDescription>of())
+                                : Endpoints.cf(access.admin().describeConsumerGroups(
+                                        listed.stream().map(l -> l.groupId()).toList()).all()))
                         .thenApply(described -> {
                             ObjectNode list = Json.object().put("kind", "KafkaConsumerGroupList");
                             list.set("metadata", links.listMetadata("/consumer-groups"));

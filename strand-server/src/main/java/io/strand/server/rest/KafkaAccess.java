@@ -158,7 +158,13 @@ public final class KafkaAccess implements AutoCloseable {
             throw new HttpException(503, "The node is starting: the HTTP API answers once its broker serves");
         }
         BrokerConfig config = server.config();
-        for (Map.Entry<String, InetSocketAddress> listener : server.clientListeners().entrySet()) {
+        Map<String, InetSocketAddress> listeners;
+        try {
+            listeners = server.clientListeners();
+        } catch (IllegalStateException e) {
+            throw new HttpException(503, "This node has no broker role, so no HTTP API: " + e.getMessage());
+        }
+        for (Map.Entry<String, InetSocketAddress> listener : listeners.entrySet()) {
             if (config.securityProtocol(listener.getKey()) == SecurityProtocol.PLAINTEXT) {
                 InetSocketAddress address = listener.getValue();
                 String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress()
@@ -168,7 +174,7 @@ public final class KafkaAccess implements AutoCloseable {
         }
         throw new HttpException(503, "The HTTP API needs a PLAINTEXT client listener on this node (it connects to"
                 + " the node as User:ANONYMOUS until HTTP callers authenticate); listeners="
-                + server.clientListeners().keySet());
+                + listeners.keySet());
     }
 
     /** Closes the clients and stops the threads: live tails end, pending requests fail. Idempotent. */
