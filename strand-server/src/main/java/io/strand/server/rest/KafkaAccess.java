@@ -1,5 +1,6 @@
 package io.strand.server.rest;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strand.broker.BrokerServer;
 import io.strand.common.config.BrokerConfig;
 import io.strand.server.http.HttpException;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * How the REST API reaches the broker: kafka-clients' {@link Admin}, {@link Producer} and
