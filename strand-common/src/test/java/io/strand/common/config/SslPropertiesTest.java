@@ -78,7 +78,7 @@ class SslPropertiesTest {
     }
 
     @Test
-    void aControllerListenerMayBeSslButNotSasl() {
+    void aControllerListenerMayBeSslOrSaslWithPlain() {
         BrokerConfig ssl = BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL",
                 "listener.name.controller.ssl.client.auth", "required"));
         assertThat(ssl.securityProtocol("CONTROLLER").name).isEqualTo("SSL");
@@ -88,8 +88,12 @@ class SslPropertiesTest {
                     "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:" + sasl,
                     "sasl.enabled.mechanisms", "PLAIN")))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("controller listener CONTROLLER uses security protocol " + sasl)
-                    .hasMessageContaining("Apache Ratis, which has no SASL").hasMessageContaining("PLAINTEXT or SSL");
+                    .hasMessageContaining("controller listener CONTROLLER uses SASL")
+                    .hasMessageContaining("GSSAPI (Kerberos, Kafka's default) is not served").hasMessageContaining("use PLAIN");
+            BrokerConfig plain = BrokerConfig.of(Map.of(
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:" + sasl,
+                    "sasl.enabled.mechanisms", "PLAIN", "sasl.mechanism.controller.protocol", "PLAIN"));
+            assertThat(plain.securityProtocol("CONTROLLER").name).isEqualTo(sasl);
         }
     }
 
