@@ -98,7 +98,7 @@ class SslPropertiesTest {
     }
 
     @Test
-    void aBrokerOnlyNodeReachesTheVotersWithoutSaslToo() {
+    void aBrokerOnlyNodeReachesTheVotersWithSslOrSaslPlain() {
         Map<String, String> brokerOnly = Map.of("process.roles", "broker", "node.id", "4",
                 "listeners", "PLAINTEXT://:9092", "controller.quorum.voters", "1@localhost:9093");
         Map<String, String> ssl = new java.util.HashMap<>(brokerOnly);
@@ -108,7 +108,12 @@ class SslPropertiesTest {
         sasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL");
         sasl.put("sasl.enabled.mechanisms", "PLAIN");
         assertThatThrownBy(() -> BrokerConfig.of(sasl)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("controller listener CONTROLLER uses security protocol SASL_SSL");
+                .hasMessageContaining("sasl.mechanism.controller.protocol")
+                .hasMessageContaining("controller listener CONTROLLER uses SASL");
+        // It serves nothing there: only the mechanism it authenticates with counts.
+        sasl.remove("sasl.enabled.mechanisms");
+        sasl.put("sasl.mechanism.controller.protocol", "PLAIN");
+        assertThat(BrokerConfig.of(sasl).securityProtocol("CONTROLLER").name).isEqualTo("SASL_SSL");
     }
 
     @Test
