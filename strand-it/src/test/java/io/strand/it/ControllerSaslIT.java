@@ -127,6 +127,11 @@ class ControllerSaslIT {
 
     /** Creates {@code topic}, produces 50 records with acks=all and reads them back. */
     private static void roundTrip(String topic, short replicas) throws Exception {
+        roundTrip(admin, cluster, topic, replicas);
+    }
+
+    /** Creates {@code topic} with {@code admin}, produces 50 records with acks=all and reads them back. */
+    static void roundTrip(Admin admin, StrandCluster cluster, String topic, short replicas) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, replicas))).all().get(60, TimeUnit.SECONDS);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
@@ -160,7 +165,12 @@ class ControllerSaslIT {
      * the client, "refused: ERROR message" with the error answered, after which the server must close.
      */
     private static String authenticate(ClusterNode node, String user, String password) throws Exception {
-        try (Socket socket = new Socket(node.host(), node.controllerPort())) {
+        return authenticate(new Socket(node.host(), node.controllerPort()), user, password);
+    }
+
+    /** As {@link #authenticate(ClusterNode, String, String)} on a socket already open (a TLS one for SASL_SSL). */
+    static String authenticate(Socket connected, String user, String password) throws Exception {
+        try (Socket socket = connected) {
             socket.setSoTimeout(5_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -198,7 +208,7 @@ class ControllerSaslIT {
     }
 
     /** Sends what is not a Kafka SASL request (a Ratis-sized frame of zeros): "closed" when the server hangs up. */
-    private static String withoutSasl(ClusterNode node) throws Exception {
+    static String withoutSasl(ClusterNode node) throws Exception {
         try (Socket socket = new Socket(node.host(), node.controllerPort())) {
             socket.setSoTimeout(5_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
