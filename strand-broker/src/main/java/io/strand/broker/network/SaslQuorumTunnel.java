@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * own SASL does, using the same code as the client listeners. Bytes pass unchanged; each direction reads
  * again only once its last write is flushed. Limits: the loopback ports (the Raft server's and the
  * endpoints') are not authenticated, so processes on the same host are trusted; a session is not
- * re-authenticated ({@code connections.max.reauth.ms} does not apply here): it lasts as long as Ratis
- * keeps the connection.
+ * re-authenticated in place: with {@code connections.max.reauth.ms} the listener closes the connection when
+ * it ends and Ratis' next connection authenticates anew.
  *
  * <p>Thread-safe; one event loop group of its own ({@code strand-quorum-tunnel}, two threads) runs every
  * connection. {@link #close} stops the endpoints and listeners, closes every connection and the listener's

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * listener serves no Kafka API), a failed authentication (after its SASL_AUTHENTICATION_FAILED answer,
  * as Kafka answers it), a frame larger than {@code sasl.server.max.receive.size}, or no authentication
  * within {@link SaslQuorumTunnel#AUTHENTICATION_TIMEOUT_MS}. The client must wait for the last answer
- * before it sends the quorum's bytes.
+ * before it sends the quorum's bytes. With {@code connections.max.reauth.ms} the joined connection is closed
+ * when its session ends (its bytes cannot carry a re-authentication); the next one authenticates anew.
  *
  * <p>Not thread-safe: one per connection, on its event loop.
  */
@@ -144,6 +145,19 @@ final class TunnelAcceptor extends ChannelInboundHandlerAdapter {
                     }
                     deadline.cancel(false);
                     client.closeFuture().addListener(closed -> raft.close());
+                    long lifetimeMs = authenticator.sessionLifetimeMs();
+                    if (lifetimeMs > 0) {
+                        // The quorum's bytes cannot carry a re-authentication: the session ends with the
+                        // connection, as Kafka ends one whose client does not re-authenticate in time.
+                        client.eventLoop().schedule(() -> {
+                            if (client.isActive()) {
+                                LOG.info("Closing connection from {} to controller listener {}: its SASL session"
+                                        + " of {} ms ended (connections.max.reauth.ms)", client.remoteAddress(),
+                                        listenerName, lifetimeMs);
+                                client.close();
+                            }
+                        }, lifetimeMs, TimeUnit.MILLISECONDS);
+                    }
                     client.pipeline().remove(this);
                     Splice.join(client, raft);
                     // Leftover bytes (none from a well-behaved client) flow to the splice.

@@ -71,17 +71,22 @@ class SaslQuorumTunnelTest {
         return (InetSocketAddress) echo.getLocalSocketAddress();
     }
 
-    private static SaslQuorumTunnel.Server server() {
+    private static SaslQuorumTunnel.Server server(long reauthMs) {
         ListenerSecurity security = new ListenerSecurity("CONTROLLER", SecurityProtocol.SASL_PLAINTEXT,
-                Map.of("sasl.enabled.mechanisms", List.of("PLAIN"), "plain.sasl.jaas.config", JAAS),
+                Map.of("sasl.enabled.mechanisms", List.of("PLAIN"), "plain.sasl.jaas.config", JAAS,
+                        "connections.max.reauth.ms", reauthMs),
                 new DefaultKafkaPrincipalBuilder(null, null)::build);
         return new SaslQuorumTunnel.Server(security, new SaslMechanisms(security, ScramCredentialStore.NONE));
     }
 
     /** A voter's listener in front of the echo server, and another node's tunnel authenticating with {@code password}. */
     private InetSocketAddress localEndpoint(String password) throws IOException {
+        return localEndpoint(password, 0);
+    }
+
+    private InetSocketAddress localEndpoint(String password, long reauthMs) throws IOException {
         InetSocketAddress raft = startEcho();
-        voterTunnel = new SaslQuorumTunnel("CONTROLLER", server(), new SaslClientSettings("PLAIN", "controller", "secret"),
+        voterTunnel = new SaslQuorumTunnel("CONTROLLER", server(reauthMs), new SaslClientSettings("PLAIN", "controller", "secret"),
                 null, "voter");
         QuorumTunnel.Listener listener = voterTunnel.serve(new InetSocketAddress("127.0.0.1", 0), raft);
         clientTunnel = new SaslQuorumTunnel("CONTROLLER", null, new SaslClientSettings("PLAIN", "controller", password),
@@ -116,6 +121,26 @@ class SaslQuorumTunnelTest {
             assertThat(received).isEqualTo(sent);
         }
         assertThat(echoConnections).hasValue(1);
+    }
+
+    @Test
+    void aConnectionEndsWithItsSessionUnderConnectionsMaxReauthMs() throws Exception {
+        InetSocketAddress endpoint = localEndpoint("secret", 300);
+        try (Socket socket = new Socket(endpoint.getAddress(), endpoint.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(42);
+            InputStream in = socket.getInputStream();
+            assertThat(in.read()).as("echoed once authenticated").isEqualTo(42);
+            long startNs = System.nanoTime();
+            int read;
+            try {
+                read = in.read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertThat(read).as("closed at the session's end").isEqualTo(-1);
+            assertThat(System.nanoTime() - startNs).isLessThan(5_000_000_000L);
+        }
     }
 
     @Test
