@@ -2,6 +2,7 @@ package io.strand.broker;
 
 import io.strand.broker.fetcher.SaslClientSettings;
 import io.strand.broker.network.ListenerSecurity;
+import io.strand.broker.network.SaslLogin;
 import io.strand.broker.network.SaslMechanisms;
 import io.strand.broker.network.SaslQuorumTunnel;
 import io.strand.broker.network.ScramCredentialStore;
@@ -57,7 +58,7 @@ final class QuorumTransports {
                 mechanisms = new SaslMechanisms(security, ScramCredentialStore.NONE);
                 server = new SaslQuorumTunnel.Server(security, mechanisms);
             }
-            return QuorumTransport.tunnelled(new SaslQuorumTunnel(listener, server, client, tls,
+            return QuorumTransport.tunnelled(new SaslQuorumTunnel(listener, server, login(client), tls,
                     "strand-quorum-" + config.nodeId()));
         } catch (IllegalArgumentException e) {
             if (mechanisms != null) {
@@ -65,5 +66,30 @@ final class QuorumTransports {
             }
             throw new ConfigException("controller listener " + listener + ": " + e.getMessage());
         }
+    }
+
+    /** The settings as the network package's login (it does not see the fetcher's settings). */
+    static SaslLogin login(SaslClientSettings settings) {
+        return new SaslLogin() {
+            @Override
+            public String mechanism() {
+                return settings.mechanism();
+            }
+
+            @Override
+            public String username() {
+                return settings.username();
+            }
+
+            @Override
+            public javax.security.sasl.SaslClient newClient(String host) throws javax.security.sasl.SaslException {
+                return settings.newClient(host);
+            }
+
+            @Override
+            public String toString() {
+                return settings.toString();
+            }
+        };
     }
 }

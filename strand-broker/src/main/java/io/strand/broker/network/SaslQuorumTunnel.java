@@ -15,7 +15,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.strand.broker.fetcher.SaslClientSettings;
 import io.strand.broker.network.tls.ClientTls;
 import io.strand.broker.network.tls.ServerTls;
 import io.strand.metadata.quorum.QuorumTunnel;
@@ -76,7 +75,7 @@ public final class SaslQuorumTunnel implements QuorumTunnel {
 
     private final String listenerName;
     private final Server server;
-    private final SaslClientSettings client;
+    private final SaslLogin client;
     private final ClientTls clientTls;
     private final String clientId;
     private final EventLoopGroup group;
@@ -93,7 +92,7 @@ public final class SaslQuorumTunnel implements QuorumTunnel {
      * @param clientTls    TLS to the voters (SASL_SSL); null for SASL_PLAINTEXT
      * @param clientId     the client id of this node's SaslHandshake and SaslAuthenticate requests
      */
-    public SaslQuorumTunnel(String listenerName, Server server, SaslClientSettings client, ClientTls clientTls,
+    public SaslQuorumTunnel(String listenerName, Server server, SaslLogin client, ClientTls clientTls,
                             String clientId) {
         this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
         this.server = server;

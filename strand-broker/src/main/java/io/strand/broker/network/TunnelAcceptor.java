@@ -131,6 +131,7 @@ final class TunnelAcceptor extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // Nothing until joined: the splice is added once both connections are up.
                     }
                 })
                 .connect(raftServer).addListener((ChannelFutureListener) connected -> {

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.strand.broker.fetcher.SaslClientSettings;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -45,7 +44,7 @@ final class TunnelDialer extends ChannelInboundHandlerAdapter {
 
     private final Channel local;
     private final InetSocketAddress voter;
-    private final SaslClientSettings sasl;
+    private final SaslLogin sasl;
     private final String clientId;
     private final Consumer<String> onRefused;
     private RequestHeader awaiting;
@@ -57,7 +56,7 @@ final class TunnelDialer extends ChannelInboundHandlerAdapter {
      * @param voter     the voter's controller listener
      * @param onRefused told why an authentication failed, for the tunnel's log
      */
-    TunnelDialer(Channel local, InetSocketAddress voter, SaslClientSettings sasl, String clientId,
+    TunnelDialer(Channel local, InetSocketAddress voter, SaslLogin sasl, String clientId,
                  Consumer<String> onRefused) {
         this.local = local;
         this.voter = voter;

@@ -2,7 +2,6 @@ package io.strand.broker.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.broker.fetcher.SaslClientSettings;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.quorum.QuorumTunnel;
 import java.io.DataInputStream;
@@ -16,6 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.NameCallback;
+import javax.security.auth.callback.PasswordCallback;
+import javax.security.sasl.Sasl;
+import javax.security.sasl.SaslClient;
+import javax.security.sasl.SaslException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +76,34 @@ class SaslQuorumTunnelTest {
         return (InetSocketAddress) echo.getLocalSocketAddress();
     }
 
+    /** PLAIN as the user controller, with the JDK's PLAIN client. */
+    private static SaslLogin plain(String password) {
+        return new SaslLogin() {
+            @Override
+            public String mechanism() {
+                return "PLAIN";
+            }
+
+            @Override
+            public String username() {
+                return "controller";
+            }
+
+            @Override
+            public SaslClient newClient(String host) throws SaslException {
+                return Sasl.createSaslClient(new String[] {"PLAIN"}, null, "kafka", host, Map.of(), callbacks -> {
+                    for (Callback callback : callbacks) {
+                        if (callback instanceof NameCallback name) {
+                            name.setName("controller");
+                        } else if (callback instanceof PasswordCallback pw) {
+                            pw.setPassword(password.toCharArray());
+                        }
+                    }
+                });
+            }
+        };
+    }
+
     private static SaslQuorumTunnel.Server server(long reauthMs) {
         ListenerSecurity security = new ListenerSecurity("CONTROLLER", SecurityProtocol.SASL_PLAINTEXT,
                 Map.of("sasl.enabled.mechanisms", List.of("PLAIN"), "plain.sasl.jaas.config", JAAS,
@@ -86,10 +119,10 @@ class SaslQuorumTunnelTest {
 
     private InetSocketAddress localEndpoint(String password, long reauthMs) throws IOException {
         InetSocketAddress raft = startEcho();
-        voterTunnel = new SaslQuorumTunnel("CONTROLLER", server(reauthMs), new SaslClientSettings("PLAIN", "controller", "secret"),
+        voterTunnel = new SaslQuorumTunnel("CONTROLLER", server(reauthMs), plain("secret"),
                 null, "voter");
         QuorumTunnel.Listener listener = voterTunnel.serve(new InetSocketAddress("127.0.0.1", 0), raft);
-        clientTunnel = new SaslQuorumTunnel("CONTROLLER", null, new SaslClientSettings("PLAIN", "controller", password),
+        clientTunnel = new SaslQuorumTunnel("CONTROLLER", null, plain(password),
                 null, "broker");
         InetSocketAddress voter = InetSocketAddress.createUnresolved("127.0.0.1", listener.address().getPort());
         InetSocketAddress endpoint = clientTunnel.endpointFor(voter);
