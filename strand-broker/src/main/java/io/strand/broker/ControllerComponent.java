@@ -4,7 +4,6 @@ import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
 import io.strand.broker.controller.NettyBrokerProber;
 import io.strand.broker.controller.QuorumControllerChannel;
-import io.strand.broker.network.tls.QuorumTls;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.BrokerProbeSettings;
 import io.strand.metadata.controller.BrokerProber;
@@ -26,7 +25,7 @@ import org.apache.kafka.common.utils.Time;
 /**
  * The controller role: this node's voter in the metadata quorum (Ratis, listening on the node's
  * {@code controller.quorum.voters} address, which is its controller listener, over the transport its
- * security protocol chooses: {@link QuorumTls}) and the
+ * security protocol chooses: {@link QuorumTransports}) and the
  * {@link QuorumController} that writes to it, with the {@link ControllerRequestDispatcher} that
  * answers, while this node leads, the requests brokers send through their controller channels.
  * Every image the quorum applies goes to the given listener.
@@ -63,8 +62,9 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
 
     @Override
     public void start() {
-        // The controller listener's security protocol: plaintext, or TLS (mutual with ssl.client.auth=required).
-        transport = QuorumTls.transport(config);
+        // The controller listener's security protocol: plaintext, TLS (mutual with ssl.client.auth=required), or
+        // SASL through an authenticating tunnel (over TLS with SASL_SSL).
+        transport = QuorumTransports.of(config);
         // Closes itself when it fails to start.
         quorum = MetadataQuorum.start(config.nodeId(), Voters.addresses(config),
                 config.metadataLogDir().resolve(METADATA_DIR_NAME), time, imageListener, QuorumOptions.defaults(),
@@ -149,6 +149,9 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
         } finally {
             if (quorum != null) {
                 quorum.close();
+            }
+            if (transport != null) {
+                transport.close();
             }
         }
     }

@@ -31,13 +31,25 @@ final class InterBrokerSasl {
                 && config.securityProtocol(listener) != SecurityProtocol.SASL_SSL) {
             return null;
         }
-        String mechanism = config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL);
+        return fromJaas(config, listener, config.getString(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL),
+                "the inter-broker listener " + listener, "brokers authenticate to each other with");
+    }
+
+    /**
+     * The {@code username} and {@code password} of {@code listener}'s JAAS line for {@code mechanism}
+     * ({@code listener.name.<l>.<mechanism>.sasl.jaas.config}, or the same without the listener prefix).
+     *
+     * @param what what uses the listener, for messages
+     * @param why  who authenticates with the username and password ("brokers authenticate to each other with")
+     * @throws IllegalArgumentException when the JAAS line is missing or names no username and password
+     */
+    static SaslClientSettings fromJaas(BrokerConfig config, String listener, String mechanism, String what, String why) {
         String key = mechanism.toLowerCase(Locale.ROOT) + ".sasl.jaas.config";
         String property = "listener.name." + listener.toLowerCase(Locale.ROOT) + "." + key;
         Object line = config.listenerValues(listener).get(key);
         if (line == null) {
-            throw new IllegalArgumentException(property + " must be set: the inter-broker listener " + listener
-                    + " uses SASL " + mechanism + ", whose username and password brokers authenticate with");
+            throw new IllegalArgumentException(property + " must be set: " + what + " uses SASL " + mechanism
+                    + ", whose username and password " + why);
         }
         JaasContext jaas = JaasContext.loadServerContext(ListenerName.normalised(listener), mechanism,
                 Map.of(key, line instanceof Password p ? p : new Password(line.toString())));
@@ -48,7 +60,6 @@ final class InterBrokerSasl {
                 return new SaslClientSettings(mechanism, username.toString(), password.toString());
             }
         }
-        throw new IllegalArgumentException(property + " must name username and password: brokers authenticate to"
-                + " each other with them");
+        throw new IllegalArgumentException(property + " must name username and password, which " + why);
     }
 }

@@ -1,7 +1,6 @@
 package io.strand.broker;
 
 import io.strand.broker.controller.QuorumControllerChannel;
-import io.strand.broker.network.tls.QuorumTls;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.image.MetadataListener;
 import io.strand.metadata.quorum.MetadataObserver;
@@ -48,7 +47,7 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
     @Override
     public void start() throws InterruptedException {
         // As a Kafka broker reaches the controllers: with the security protocol and ssl.* of its controller listener.
-        transport = QuorumTls.transport(config);
+        transport = QuorumTransports.of(config);
         voters = config.quorumVoters().isEmpty()
                 ? QuorumDiscovery.voters(config.nodeId(), config.quorumBootstrapServers(), DISCOVERY_TIMEOUT_MS,
                         transport)
@@ -80,8 +79,14 @@ final class ObserverComponent implements NodeComponent, MetadataRole {
 
     @Override
     public void close() {
-        if (observer != null) {
-            observer.close();
+        try {
+            if (observer != null) {
+                observer.close();
+            }
+        } finally {
+            if (transport != null) {
+                transport.close();
+            }
         }
     }
 }

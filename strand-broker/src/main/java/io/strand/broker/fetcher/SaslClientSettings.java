@@ -32,7 +32,7 @@ public record SaslClientSettings(String mechanism, String username, String passw
     }
 
     /** A SASL client for one authentication to {@code host}: the JDK's PLAIN, or kafka-clients' SCRAM. */
-    SaslClient newClient(String host) throws SaslException {
+    public SaslClient newClient(String host) throws SaslException {
         if (mechanism.equals("PLAIN")) {
             return Sasl.createSaslClient(new String[] {"PLAIN"}, null, "kafka", host, Map.of(), this::handle);
         }

@@ -141,6 +141,11 @@ final class SaslAuthenticator {
         return principal;
     }
 
+    /** The lifetime of the session last authenticated (as SaslAuthenticate v1+ answers it); 0 when unbounded. */
+    long sessionLifetimeMs() {
+        return sessionLifetimeMs;
+    }
+
     /** The largest frame to accept now: {@code sasl.server.max.receive.size} unless authenticated. */
     int maxFrameBytes(int afterAuthentication) {
         return state == State.COMPLETE ? afterAuthentication : mechanisms.maxReceiveBytes();

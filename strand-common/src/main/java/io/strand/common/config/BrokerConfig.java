@@ -97,6 +97,7 @@ public final class BrokerConfig {
     public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
     public static final String SASL_ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
     public static final String SASL_MECHANISM_INTER_BROKER_PROTOCOL = "sasl.mechanism.inter.broker.protocol";
+    public static final String SASL_MECHANISM_CONTROLLER_PROTOCOL = "sasl.mechanism.controller.protocol";
     public static final String SASL_SERVER_MAX_RECEIVE_SIZE = "sasl.server.max.receive.size";
     public static final String CONNECTIONS_MAX_REAUTH_MS = "connections.max.reauth.ms";
     public static final String SASL_OAUTHBEARER_JWKS_ENDPOINT_URL = "sasl.oauthbearer.jwks.endpoint.url";
@@ -292,6 +293,11 @@ public final class BrokerConfig {
                     "SASL mechanism brokers authenticate to each other with when the inter-broker listener is a"
                             + " SASL one (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), with the username and password of that"
                             + " listener's JAAS line for it.")
+            .define(SASL_MECHANISM_CONTROLLER_PROTOCOL, Type.STRING, "GSSAPI", MEDIUM,
+                    "SASL mechanism voters and brokers authenticate to the controller listener with when it is a SASL"
+                            + " one, with the username and password of that listener's JAAS line for it. Only PLAIN is"
+                            + " served there (Kafka's default, GSSAPI, is not; SCRAM's credentials live in the metadata"
+                            + " log, which cannot be read before authenticating).")
             .define(SASL_SERVER_MAX_RECEIVE_SIZE, Type.INT, 524_288, atLeast(1), MEDIUM,
                     "Largest request frame a SASL connection may send before it has authenticated; a larger one"
                             + " closes the connection before anything is allocated for it.")

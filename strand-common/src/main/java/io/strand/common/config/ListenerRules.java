@@ -26,7 +26,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * The checks that tie {@code process.roles}, the listeners and the quorum voters together, as
  * Kafka's KRaft mode makes them, plus Strand's own about security protocols: client listeners are
  * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (SASL with the mechanisms served), and controller listeners
- * PLAINTEXT or SSL (the metadata quorum runs over Apache Ratis' own transport, which has TLS but no SASL);
+ * too (SASL only with PLAIN: the metadata quorum's Ratis port sits behind an authenticating tunnel);
  * any other protocol is refused instead of silently served in the clear.
  *
  * <ul>
@@ -44,7 +44,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       CONTROLLER listener);</li>
  *   <li>controller only: every listener is a controller listener;</li>
  *   <li>broker only: {@code node.id} is not a voter and no controller listener is bound; the protocol of
- *       the first of {@code controller.listener.names} (how it reaches the voters) is PLAINTEXT or SSL.</li>
+ *       the first of {@code controller.listener.names} (how it reaches the voters) is served, SASL with
+ *       {@code sasl.mechanism.controller.protocol} PLAIN.</li>
  * </ul>
  *
  * Stateless.
@@ -177,21 +178,18 @@ final class ListenerRules {
     /** Mechanisms brokers authenticate to each other with (OAUTHBEARER needs a token login, not served). */
     static final Set<String> INTER_BROKER_SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
+    /** Mechanisms a SASL controller listener may enable and nodes may authenticate to it with. */
+    static final Set<String> CONTROLLER_SASL_MECHANISMS = Set.of("PLAIN");
+
     /**
      * Client listeners may be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; a SASL one with mechanisms among
      * {@link #SERVED_SASL_MECHANISMS}, and the inter-broker one only with
-     * {@code sasl.mechanism.inter.broker.protocol} among them. Controller listeners are PLAINTEXT or SSL: they
-     * are the metadata quorum's Apache Ratis port, not a Kafka listener, and Ratis has TLS but no SASL.
+     * {@code sasl.mechanism.inter.broker.protocol} among them. Controller listeners (the metadata quorum's
+     * Apache Ratis port, behind an authenticating tunnel when SASL) too, with SASL limited to PLAIN
+     * ({@link #checkControllerSasl}).
      */
     private static void checkServed(BrokerConfig config, String listenerName, boolean controller) {
         SecurityProtocol protocol = securityProtocol(config, listenerName);
-        if (controller && protocol != SecurityProtocol.PLAINTEXT && protocol != SecurityProtocol.SSL) {
-            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
-                    "controller listener " + listenerName + " uses security protocol " + protocol + "; controller"
-                    + " listeners carry the metadata quorum over Apache Ratis, which has no SASL: use PLAINTEXT or"
-                    + " SSL (with ssl.client.auth=required for mutual TLS between controllers and brokers); SASL is"
-                    + " served on client and inter-broker listeners");
-        }
         if (protocol == SecurityProtocol.PLAINTEXT || protocol == SecurityProtocol.SSL) {
             return;
         }
@@ -199,6 +197,10 @@ final class ListenerRules {
             throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
                     "listener " + listenerName + " uses security protocol " + protocol + "; PLAINTEXT, SSL,"
                     + " SASL_PLAINTEXT and SASL_SSL listeners are supported");
+        }
+        if (controller) {
+            checkControllerSasl(config, listenerName);
+            return;
         }
         Object mechanisms = config.listenerValues(listenerName).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
         List<?> enabled = mechanisms instanceof List<?> list ? list : List.of();
@@ -230,6 +232,50 @@ final class ListenerRules {
             throw new ConfigException(BrokerConfig.SASL_MECHANISM_INTER_BROKER_PROTOCOL, interBrokerMechanism,
                     "brokers authenticate to each other with one of " + new java.util.TreeSet<>(INTER_BROKER_SASL_MECHANISMS)
                     + "; " + interBrokerMechanism + " between brokers is not served");
+        }
+    }
+
+    /**
+     * A SASL controller listener: voters and brokers authenticate to it with
+     * {@code sasl.mechanism.controller.protocol}, which must be PLAIN, and a node that binds it (a
+     * controller) may enable only PLAIN in its {@code sasl.enabled.mechanisms}, that one included. SCRAM is
+     * refused here because its credentials live in the metadata log, which a node must authenticate to
+     * read (Kafka seeds them when formatting, {@code kafka-storage format --add-scram}, which Strand has
+     * not); GSSAPI (Kerberos) and OAUTHBEARER are not served on the controller listener.
+     */
+    private static void checkControllerSasl(BrokerConfig config, String listenerName) {
+        String mechanism = config.getString(BrokerConfig.SASL_MECHANISM_CONTROLLER_PROTOCOL);
+        if (!CONTROLLER_SASL_MECHANISMS.contains(mechanism)) {
+            String why = switch (mechanism) {
+                case "GSSAPI" -> "GSSAPI (Kerberos, Kafka's default) is not served";
+                case "SCRAM-SHA-256", "SCRAM-SHA-512" -> mechanism + " credentials live in the metadata log, which a"
+                        + " node must authenticate to read, and Strand cannot seed them before the quorum exists"
+                        + " (Kafka's kafka-storage format --add-scram)";
+                default -> mechanism + " is not served on the controller listener";
+            };
+            throw new ConfigException(BrokerConfig.SASL_MECHANISM_CONTROLLER_PROTOCOL, mechanism, "the controller"
+                    + " listener " + listenerName + " uses SASL: " + why + "; use PLAIN, with the users in the listener's"
+                    + " plain.sasl.jaas.config");
+        }
+        boolean bound = config.controllerListener().map(l -> l.name().equals(listenerName)).orElse(false);
+        if (!bound) {
+            return;
+        }
+        Object mechanisms = config.listenerValues(listenerName).get(BrokerConfig.SASL_ENABLED_MECHANISMS);
+        List<?> enabled = mechanisms instanceof List<?> list ? list : List.of();
+        String property = ListenerOverrides.prefix(listenerName) + BrokerConfig.SASL_ENABLED_MECHANISMS;
+        for (Object each : enabled) {
+            if (!CONTROLLER_SASL_MECHANISMS.contains(String.valueOf(each))) {
+                throw new ConfigException(property, enabled, "controller listener " + listenerName + " enables " + each
+                        + "; a SASL controller listener serves only " + new java.util.TreeSet<>(CONTROLLER_SASL_MECHANISMS)
+                        + " (SCRAM credentials live in the metadata log the quorum carries; GSSAPI and OAUTHBEARER are"
+                        + " not served there)");
+            }
+        }
+        if (!enabled.contains(mechanism)) {
+            throw new ConfigException(property, enabled, "controller listener " + listenerName + " must enable "
+                    + BrokerConfig.SASL_MECHANISM_CONTROLLER_PROTOCOL + " (" + mechanism + "), which voters"
+                    + " authenticate to each other with");
         }
     }
 

@@ -78,7 +78,7 @@ class SslPropertiesTest {
     }
 
     @Test
-    void aControllerListenerMayBeSslButNotSasl() {
+    void aControllerListenerMayBeSslOrSaslWithPlain() {
         BrokerConfig ssl = BrokerConfig.of(Map.of("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL",
                 "listener.name.controller.ssl.client.auth", "required"));
         assertThat(ssl.securityProtocol("CONTROLLER").name).isEqualTo("SSL");
@@ -88,13 +88,17 @@ class SslPropertiesTest {
                     "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:" + sasl,
                     "sasl.enabled.mechanisms", "PLAIN")))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("controller listener CONTROLLER uses security protocol " + sasl)
-                    .hasMessageContaining("Apache Ratis, which has no SASL").hasMessageContaining("PLAINTEXT or SSL");
+                    .hasMessageContaining("controller listener CONTROLLER uses SASL")
+                    .hasMessageContaining("GSSAPI (Kerberos, Kafka's default) is not served").hasMessageContaining("use PLAIN");
+            BrokerConfig plain = BrokerConfig.of(Map.of(
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:" + sasl,
+                    "sasl.enabled.mechanisms", "PLAIN", "sasl.mechanism.controller.protocol", "PLAIN"));
+            assertThat(plain.securityProtocol("CONTROLLER").name).isEqualTo(sasl);
         }
     }
 
     @Test
-    void aBrokerOnlyNodeReachesTheVotersWithoutSaslToo() {
+    void aBrokerOnlyNodeReachesTheVotersWithSslOrSaslPlain() {
         Map<String, String> brokerOnly = Map.of("process.roles", "broker", "node.id", "4",
                 "listeners", "PLAINTEXT://:9092", "controller.quorum.voters", "1@localhost:9093");
         Map<String, String> ssl = new java.util.HashMap<>(brokerOnly);
@@ -104,7 +108,12 @@ class SslPropertiesTest {
         sasl.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL");
         sasl.put("sasl.enabled.mechanisms", "PLAIN");
         assertThatThrownBy(() -> BrokerConfig.of(sasl)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("controller listener CONTROLLER uses security protocol SASL_SSL");
+                .hasMessageContaining("sasl.mechanism.controller.protocol")
+                .hasMessageContaining("controller listener CONTROLLER uses SASL");
+        // It serves nothing there: only the mechanism it authenticates with counts.
+        sasl.remove("sasl.enabled.mechanisms");
+        sasl.put("sasl.mechanism.controller.protocol", "PLAIN");
+        assertThat(BrokerConfig.of(sasl).securityProtocol("CONTROLLER").name).isEqualTo("SASL_SSL");
     }
 
     @Test

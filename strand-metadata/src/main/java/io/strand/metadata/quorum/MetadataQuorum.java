@@ -127,6 +127,8 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
     private volatile RaftServer server;
     /** The address the server was asked to bind (its port may be 0); set before the server starts. */
     private volatile InetSocketAddress bindAddress;
+    /** The controller listener in front of the Raft server when the transport is tunnelled (SASL); else null. */
+    private volatile QuorumTunnel.Listener tunnelListener;
     private volatile RaftServer.Division division;
     private volatile boolean closed;
     private volatile long caughtUpMs = -1;
@@ -256,6 +258,9 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         server = raftServer;
         leaderReadIndex = new LeaderReadIndex(group, properties, transport, readIndexTimeoutMs(), scheduler);
         raftServer.start();
+        // A tunnelled Raft server listens on loopback; the voter's address is the tunnel's, which admits
+        // only connections that authenticate.
+        tunnelListener = transport.serve(self, raftServer.getServerRpc().getInetSocketAddress());
         division = raftServer.getDivision(RaftSettings.GROUP_ID);
         log.info("Metadata quorum started: nodeId={} address={} voters={} transport={} storage={} startMs={}",
                 nodeId, raftAddress(), voters, transport, option, time.milliseconds() - startMs);
@@ -268,6 +273,10 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
 
     /** The address the Raft transport is bound to. */
     public InetSocketAddress raftAddress() {
+        QuorumTunnel.Listener front = tunnelListener;
+        if (front != null) {
+            return front.address();
+        }
         InetSocketAddress bound = server.getServerRpc().getInetSocketAddress();
         // Ratis' gRPC transport reports the wildcard address with the bound port, whatever host it bound.
         InetSocketAddress asked = bindAddress;
@@ -615,6 +624,10 @@ public final class MetadataQuorum implements MetadataLog, NodeMetadata, AutoClos
         }
         closed = true;
         leaderRequests.close();
+        QuorumTunnel.Listener front = tunnelListener;
+        if (front != null) {
+            front.close();
+        }
         RaftServer raftServer = server;
         if (raftServer != null) {
             try {

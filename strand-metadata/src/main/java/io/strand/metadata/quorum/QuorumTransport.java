@@ -50,6 +50,12 @@ import org.apache.ratis.util.TimeDuration;
  *       trusts (the key manager's), or its handshake fails. The client checks that the certificate names
  *       the host it connects to (the voter's host in {@code controller.quorum.voters}) unless
  *       {@code checkHostName} is false. The JDK's TLS engine is used.</li>
+ *   <li>{@link #tunnelled}: Ratis' netty transport through a {@link QuorumTunnel} (a SASL_PLAINTEXT or
+ *       SASL_SSL controller listener): the Raft server binds a loopback port only and the tunnel's listener
+ *       takes the voter's address ({@link #serve}); every connection to a voter, a voter's to another
+ *       voter included ({@link TunnelledNettyRpc}), goes to the tunnel's local endpoint for it, which
+ *       authenticates on the voter's listener before joining the two. The group's addresses (in the Raft
+ *       log) stay the voters' real ones.</li>
  * </ul>
  *
  * <p>Client connections ({@link Client}) send each request on its own: with netty, Ratis'
@@ -60,21 +66,36 @@ import org.apache.ratis.util.TimeDuration;
  * thread that closes the connections it drops ({@link Client}); a connection dropped is reopened at the
  * next send instead of after gRPC's reconnect backoff.
  *
- * <p>Immutable and thread-safe; the key and trust managers given must be too (the JDK's are).
+ * <p>Immutable and thread-safe; the key and trust managers given must be too (the JDK's are), as must
+ * the tunnel. {@link #close} closes the tunnel: whoever made the transport closes it after the quorum
+ * and its clients.
  */
-public final class QuorumTransport {
+public final class QuorumTransport implements AutoCloseable {
 
-    private static final QuorumTransport PLAINTEXT = new QuorumTransport(null, false, false);
+    private static final QuorumTransport PLAINTEXT = new QuorumTransport(null, false, false, null);
+    /** The Raft server of a tunnelled voter listens here only; the tunnel's listener takes the voter's address. */
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** Null for the netty transport. */
     private final GrpcTlsConfig tls;
     private final boolean mutualTls;
     private final boolean serverCapable;
+    /** Null unless connections go through an authenticating tunnel (netty transport then). */
+    private final QuorumTunnel tunnel;
 
-    private QuorumTransport(GrpcTlsConfig tls, boolean mutualTls, boolean serverCapable) {
+    private QuorumTransport(GrpcTlsConfig tls, boolean mutualTls, boolean serverCapable, QuorumTunnel tunnel) {
         this.tls = tls;
         this.mutualTls = mutualTls;
         this.serverCapable = serverCapable;
+        this.tunnel = tunnel;
+    }
+
+    /**
+     * Ratis' netty transport through {@code tunnel}, which authenticates every connection (SASL on the
+     * controller listener). Closing the transport closes the tunnel.
+     */
+    public static QuorumTransport tunnelled(QuorumTunnel tunnel) {
+        return new QuorumTransport(null, false, true, Objects.requireNonNull(tunnel, "tunnel"));
     }
 
     /** Ratis' netty transport, in the clear. */
@@ -115,7 +136,7 @@ public final class QuorumTransport {
         if (!cipherSuites.isEmpty()) {
             builder.setCipherSuites(List.copyOf(cipherSuites));
         }
-        return new QuorumTransport(builder.build(), mutualTls, keyManager != null);
+        return new QuorumTransport(builder.build(), mutualTls, keyManager != null, null);
     }
 
     /** True for the TLS (gRPC) transport. */
@@ -128,14 +149,39 @@ public final class QuorumTransport {
         return mutualTls;
     }
 
-    /** For logs: {@code plaintext (netty)} or {@code tls (grpc), mutual=<b>}. */
+    /** True when connections go through an authenticating {@link QuorumTunnel}. */
+    public boolean isTunnelled() {
+        return tunnel != null;
+    }
+
+    /** For logs: {@code plaintext (netty)}, {@code tls (grpc), mutual=<b>} or {@code tunnelled (netty), <tunnel>}. */
     @Override
     public String toString() {
+        if (tunnel != null) {
+            return "tunnelled (netty), " + tunnel;
+        }
         return tls == null ? "plaintext (netty)" : "tls (grpc), mutual=" + mutualTls;
     }
 
-    /** Sets the transport and the address a Raft server binds in {@code properties}. */
+    /** Closes the tunnel, if any; the other transports hold nothing. */
+    @Override
+    public void close() {
+        if (tunnel != null) {
+            tunnel.close();
+        }
+    }
+
+    /**
+     * Sets the transport and the address a Raft server binds in {@code properties}; a tunnelled server
+     * binds an ephemeral loopback port (the tunnel's listener then takes {@code bindAddress}, {@link #serve}).
+     */
     void configureServer(RaftProperties properties, InetSocketAddress bindAddress) {
+        if (tunnel != null) {
+            RaftConfigKeys.Rpc.setType(properties, new TunnelledNettyRpc());
+            NettyConfigKeys.Server.setHost(properties, LOOPBACK);
+            NettyConfigKeys.Server.setPort(properties, 0);
+            return;
+        }
         if (tls == null) {
             RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
             NettyConfigKeys.Server.setHost(properties, bindAddress.getHostString());
@@ -157,7 +203,19 @@ public final class QuorumTransport {
         if (tls != null) {
             GrpcConfigKeys.TLS.setConf(parameters, tls);
         }
+        if (tunnel != null) {
+            parameters.put(TunnelledNettyRpc.TUNNEL_PARAMETER, tunnel, QuorumTunnel.class);
+        }
         return parameters;
+    }
+
+    /**
+     * A tunnelled voter's controller listener: accepts on {@code voterAddress} and joins the connections
+     * that authenticate to the Raft server at {@code raftServer}. Null for the other transports, whose Raft
+     * server binds the voter's address itself.
+     */
+    QuorumTunnel.Listener serve(InetSocketAddress voterAddress, InetSocketAddress raftServer) {
+        return tunnel == null ? null : tunnel.serve(voterAddress, raftServer);
     }
 
     /**
@@ -168,7 +226,7 @@ public final class QuorumTransport {
      */
     Client newClient(ClientId clientId, RaftProperties properties, long longestWaitMs) {
         if (tls == null) {
-            return new Client(new NettyClientRpc(clientId, properties), null);
+            return new Client(new NettyClientRpc(clientId, properties), null, tunnel);
         }
         RaftProperties grpc = new RaftProperties();
         RaftConfigKeys.Rpc.setType(grpc, SupportedRpcType.GRPC);
@@ -178,7 +236,7 @@ public final class QuorumTransport {
             t.setDaemon(true);
             return t;
         });
-        return new Client(new GrpcFactory(serverParameters()).newRaftClientRpc(clientId, grpc), dropper);
+        return new Client(new GrpcFactory(serverParameters()).newRaftClientRpc(clientId, grpc), dropper, null);
     }
 
     /**
@@ -193,14 +251,18 @@ public final class QuorumTransport {
         private final RaftClientRpc rpc;
         /** Null for netty (unordered sends, drops in place); gRPC's drops run here. */
         private final ExecutorService dropper;
+        /** Null unless peers are reached through the tunnel's local endpoints. */
+        private final QuorumTunnel tunnel;
 
-        private Client(RaftClientRpc rpc, ExecutorService dropper) {
+        private Client(RaftClientRpc rpc, ExecutorService dropper, QuorumTunnel tunnel) {
             this.rpc = rpc;
             this.dropper = dropper;
+            this.tunnel = tunnel;
         }
 
         void addPeers(java.util.Collection<RaftPeer> peers) {
-            rpc.addRaftPeers(peers);
+            rpc.addRaftPeers(tunnel == null ? peers
+                    : peers.stream().map(p -> TunnelledNettyRpc.throughTunnel(p, tunnel)).toList());
         }
 
         /** Sends to the request's server; completes with its reply, or fails as the connection fails. */

@@ -33,8 +33,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       voter's certificate names its host in {@code controller.quorum.voters};
  *       {@code ssl.enabled.protocols} and {@code ssl.cipher.suites} apply; {@code ssl.provider} and
  *       {@code ssl.secure.random.implementation} are refused (Ratis builds the TLS context itself);</li>
- *   <li>SASL_PLAINTEXT, SASL_SSL: refused (Ratis has no SASL; start-up's listener checks refuse them
- *       first).</li>
+ *   <li>SASL_PLAINTEXT, SASL_SSL: not made here but by {@code io.strand.broker.QuorumTransports} (an
+ *       authenticating tunnel in front of Ratis' netty transport); refused if asked here.</li>
  * </ul>
  *
  * Stateless.
@@ -66,8 +66,8 @@ public final class QuorumTls {
         }
         if (protocol != SecurityProtocol.SSL) {
             throw new ConfigException("listener.security.protocol.map", config.getList("listener.security.protocol.map"),
-                    "controller listener " + listener + " uses " + protocol + "; the metadata quorum runs over Apache"
-                            + " Ratis, which has no SASL: use PLAINTEXT or SSL");
+                    "controller listener " + listener + " uses " + protocol + "; a SASL controller listener's"
+                            + " transport is the SASL tunnel (QuorumTransports), not Ratis' TLS");
         }
         Map<String, Object> values = config.listenerValues(listener);
         String what = "controller listener " + listener;

@@ -154,15 +154,27 @@ class QuorumTlsTest {
     }
 
     @Test
-    void saslOnAControllerListenerIsRefusedAtStart() {
+    void saslOnAControllerListenerIsRefusedAtStartUnlessPlain() {
+        // Kafka's default sasl.mechanism.controller.protocol is GSSAPI, which is not served.
         Map<String, String> props = controllerNode("SASL_SSL");
         props.put("sasl.enabled.mechanisms", "PLAIN");
         assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("controller listener CONTROLLER uses security protocol SASL_SSL")
-                .hasMessageContaining("no SASL");
+                .hasMessageContaining("sasl.mechanism.controller.protocol")
+                .hasMessageContaining("controller listener CONTROLLER uses SASL").hasMessageContaining("GSSAPI");
+        // SCRAM's credentials are in the metadata log, which cannot be read before authenticating.
         Map<String, String> broker = brokerNode("SASL_PLAINTEXT");
-        broker.put("sasl.enabled.mechanisms", "PLAIN");
+        broker.put("sasl.mechanism.controller.protocol", "SCRAM-SHA-256");
         assertThatThrownBy(() -> BrokerConfig.of(broker)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("SASL_PLAINTEXT").hasMessageContaining("no SASL");
+                .hasMessageContaining("SCRAM-SHA-256 credentials live in the metadata log")
+                .hasMessageContaining("--add-scram");
+        // A controller may enable only PLAIN there.
+        props.put("sasl.mechanism.controller.protocol", "PLAIN");
+        props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+        assertThatThrownBy(() -> BrokerConfig.of(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("controller listener CONTROLLER enables SCRAM-SHA-256");
+        props.put("sasl.enabled.mechanisms", "PLAIN");
+        assertThat(BrokerConfig.of(props).securityProtocol("CONTROLLER").name).isEqualTo("SASL_SSL");
+        broker.put("sasl.mechanism.controller.protocol", "PLAIN");
+        assertThat(BrokerConfig.of(broker).securityProtocol("CONTROLLER").name).isEqualTo("SASL_PLAINTEXT");
     }
 }
