@@ -7,6 +7,7 @@ import io.strand.broker.NodeReadiness;
 import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.HttpListenerAddress;
+import io.strand.server.http.ConsoleAssets;
 import io.strand.server.http.HealthEndpoints;
 import io.strand.server.http.HttpListener;
 import io.strand.server.http.HttpRouter;
@@ -19,8 +20,8 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A Strand node as a process runs it: the {@link BrokerServer} and, when
- * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints and
- * {@code /metrics}; docs/METRICS.md).
+ * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints,
+ * {@code /metrics}, docs/METRICS.md, and the web console's files, docs/CONSOLE.md).
  *
  * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
  * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
@@ -57,6 +58,7 @@ public final class StrandServer implements AutoCloseable {
         HttpRouter.Builder routes = HttpRouter.builder();
         HealthEndpoints.addTo(routes, readiness);
         new MetricsEndpoint(registry).addTo(routes);
+        ConsoleAssets.load(StrandServer.class.getClassLoader()).addTo(routes);
         HttpListener http = HttpListener.start(httpAddress.get(), routes.build());
         BrokerServer broker;
         try {
