@@ -14,6 +14,8 @@ import io.strand.server.http.HttpRouter;
 import io.strand.server.http.MetricsEndpoint;
 import io.strand.server.metrics.NodeGauges;
 import io.strand.server.metrics.PrometheusBrokerMetrics;
+import io.strand.server.rest.KafkaAccess;
+import io.strand.server.rest.RestApi;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Time;
@@ -21,13 +23,14 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A Strand node as a process runs it: the {@link BrokerServer} and, when
  * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints,
- * {@code /metrics}, docs/METRICS.md, and the web console's files, docs/CONSOLE.md).
+ * {@code /metrics} (docs/METRICS.md), the REST API ({@link RestApi}, docs/openapi.yaml) and the web
+ * console's files ({@link ConsoleAssets}, docs/CONSOLE.md)).
  *
  * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
  * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
  * Prometheus metrics. If the broker fails to start, the listener is closed and the failure rethrown.
- * JVM metrics join once the broker serves. Close: the broker server (readiness turns to 503 at once),
- * then the listener. Without the HTTP
+ * JVM metrics join once the broker serves; the REST API answers 503 until then. Close: the REST
+ * API's clients and threads, the broker server (readiness turns to 503 at once), then the listener. Without the HTTP
  * listener the broker records into {@link BrokerMetrics#NONE}: no metrics cost at all.
  *
  * <p>Thread-safe: {@link #start} once, {@link #close} from any thread, idempotent.
@@ -36,11 +39,13 @@ public final class StrandServer implements AutoCloseable {
 
     private final BrokerServer broker;
     private final HttpListener http;
+    private final KafkaAccess api;
     private boolean closed;
 
-    private StrandServer(BrokerServer broker, HttpListener http) {
+    private StrandServer(BrokerServer broker, HttpListener http, KafkaAccess api) {
         this.broker = broker;
         this.http = http;
+        this.api = api;
     }
 
     /** Starts the node of {@code config} (validated by {@link BrokerServer#config}) with its HTTP side. */
@@ -49,7 +54,7 @@ public final class StrandServer implements AutoCloseable {
         NodeReadiness readiness = new NodeReadiness();
         if (httpAddress.isEmpty()) {
             return new StrandServer(BrokerServer.start(config, time,
-                    new BrokerServer.Instrumentation(BrokerMetrics.NONE, readiness)), null);
+                    new BrokerServer.Instrumentation(BrokerMetrics.NONE, readiness)), null, null);
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         PrometheusBrokerMetrics metrics = new PrometheusBrokerMetrics(registry);
@@ -59,16 +64,25 @@ public final class StrandServer implements AutoCloseable {
         HealthEndpoints.addTo(routes, readiness);
         new MetricsEndpoint(registry).addTo(routes);
         ConsoleAssets.load(StrandServer.class.getClassLoader()).addTo(routes);
-        HttpListener http = HttpListener.start(httpAddress.get(), routes.build());
+        KafkaAccess api = new KafkaAccess(started::get);
+        HttpListener http;
+        try {
+            RestApi.addTo(routes, api);
+            http = HttpListener.start(httpAddress.get(), routes.build());
+        } catch (Exception | Error e) {
+            api.close();
+            throw e;
+        }
         BrokerServer broker;
         try {
             broker = BrokerServer.start(config, time, new BrokerServer.Instrumentation(metrics, readiness));
         } catch (Exception | Error e) {
+            api.close();
             http.close();
             throw e;
         }
         started.set(broker);
-        StrandServer node = new StrandServer(broker, http);
+        StrandServer node = new StrandServer(broker, http, api);
         try {
             // Off the start's path: the JVM's MXBeans are looked up and its GC listeners added once it serves.
             JvmMetrics.builder().register(registry);
@@ -108,6 +122,9 @@ public final class StrandServer implements AutoCloseable {
         }
         closed = true;
         try {
+            if (api != null) {
+                api.close(); // its clients first, while the broker still answers their goodbyes
+            }
             broker.close();
         } finally {
             if (http != null) {

@@ -34,8 +34,11 @@ public final class HttpListener implements AutoCloseable {
 
     static final int MAX_INITIAL_LINE_BYTES = 4096;
     static final int MAX_HEADER_BYTES = 8192;
-    /** Small on purpose: health and metrics take no body; the REST API's produce will size it. */
-    static final int MAX_CONTENT_BYTES = 64 * 1024;
+    /**
+     * Sized for the REST API's produce (several records of up to Kafka's default 1 MiB batch each, as
+     * JSON or base64); the aggregator holds at most one body per connection.
+     */
+    public static final int MAX_CONTENT_BYTES = 8 * 1024 * 1024;
     static final int IDLE_SECONDS = 120;
 
     private final EventLoopGroup group;

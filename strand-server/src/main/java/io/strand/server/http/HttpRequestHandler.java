@@ -7,13 +7,16 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +24,19 @@ import org.slf4j.LoggerFactory;
  * Answers each aggregated request of one connection through the {@link HttpRouter}, in order. A
  * request the codec could not decode (a malformed request line, headers over their limit) is
  * answered 400 (431 for headers too large, 414 for a request line too long) as JSON and the connection closed, since what follows it
- * cannot be framed. Owned by the connection's event loop.
+ * cannot be framed. An endpoint may answer later (a future): answers are written on the event loop in
+ * the order the requests came. An event stream's answer is a chunked 200 whose chunks the stream
+ * writes; the connection then serves nothing else. Owned by the connection's event loop.
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final HttpRouter router;
+    /** Completes once every answer so far is written: answers leave in request order (HTTP/1.1 pipelining). */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    /** True once an answer became an event stream. */
+    private boolean streaming;
 
     HttpRequestHandler(HttpRouter router) {
         this.router = router;
@@ -45,8 +54,33 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             write(ctx, HttpReply.error(status.code(), "HTTP " + status + ": " + cause.getMessage()), "", false);
             return;
         }
-        HttpRouter.Routed routed = router.route(request);
-        write(ctx, routed.reply(), routed.allow(), HttpUtil.isKeepAlive(request));
+        if (streaming) {
+            return; // the connection is an event stream's now; it never answers another request
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        CompletableFuture<HttpRouter.Routed> answer = router.route(request);
+        previous = previous.thenCombine(answer, (done, routed) -> routed)
+                .thenAcceptAsync(routed -> answer(ctx, routed, keepAlive), ctx.executor());
+    }
+
+    /** Writes {@code routed}, on the event loop, after every earlier answer of the connection. */
+    private void answer(ChannelHandlerContext ctx, HttpRouter.Routed routed, boolean keepAlive) {
+        try {
+            if (routed.stream() == null) {
+                write(ctx, routed.reply(), routed.allow(), keepAlive);
+                return;
+            }
+            streaming = true;
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            HttpUtil.setTransferEncodingChunked(response, true);
+            ctx.writeAndFlush(response);
+            routed.stream().start(new SseSink(ctx.channel()));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot answer an HTTP request from {}", ctx.channel().remoteAddress(), e);
+            ctx.close();
+        }
     }
 
     private static void write(ChannelHandlerContext ctx, HttpReply reply, String allow, boolean keepAlive) {

@@ -2,38 +2,75 @@ package io.strand.server.http;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Maps a request's method and path to the endpoint that answers it.
  *
- * <p>Contract: paths match exactly, after the query string is cut off (no templates or prefixes yet;
- * the REST API will add path parameters). A path no route has is answered 404; a path routed for
- * other methods only, 405 with an {@code Allow} header listing them. Both, and a failure of the
- * endpoint itself (500), are JSON errors ({@link HttpReply#error}). Endpoints run on the HTTP
- * listener's event loop: they must answer quickly and never block on the broker.
+ * <p>Contract: a route's path is a {@link PathTemplate} (exact segments and {@code {name}}
+ * parameters); the query string is cut off before matching. Routes are tried in the order they were
+ * added, so a literal route added before a template with the same shape wins. A path no route has is
+ * answered 404; a path routed for other methods only, 405 with an {@code Allow} header listing them.
+ * Both, a failure of the endpoint (500), and an {@link HttpException} (its status), are JSON errors
+ * ({@link HttpReply#error}).
+ *
+ * <p>Three kinds of endpoint: {@link Endpoint} answers at once on the HTTP event loop (health,
+ * metrics: quick and never blocking on the broker); {@link AsyncEndpoint} gets an {@link HttpCall}
+ * detached from Netty's buffers and answers with a future, so broker work runs elsewhere and the event
+ * loop only writes the answer; {@link StreamEndpoint} answers with a Server-Sent Events stream.
  *
  * <p>Built once through {@link Builder}, then immutable and thread-safe.
  */
 public final class HttpRouter {
 
-    /** Answers one request. */
+    /** Answers one request at once, on the event loop. */
     @FunctionalInterface
     public interface Endpoint {
         HttpReply handle(FullHttpRequest request) throws Exception;
     }
 
-    /** A route's outcome: the reply, and for 405 the methods allowed (else empty). */
-    public record Routed(HttpReply reply, String allow) {
+    /** Answers one request later: called on the event loop, must return at once. */
+    @FunctionalInterface
+    public interface AsyncEndpoint {
+        CompletionStage<HttpReply> handle(HttpCall call) throws Exception;
     }
 
-    private final Map<String, Map<HttpMethod, Endpoint>> routes;
+    /** Opens an event stream: called on the event loop, must return at once. */
+    @FunctionalInterface
+    public interface StreamEndpoint {
+        CompletionStage<EventStream> open(HttpCall call) throws Exception;
+    }
 
-    private HttpRouter(Map<String, Map<HttpMethod, Endpoint>> routes) {
+    /**
+     * A route's outcome: the reply (for a stream, its 200 header part: status and content type), for
+     * 405 the methods allowed (else empty), and the stream to start after the reply, if any.
+     */
+    public record Routed(HttpReply reply, String allow, EventStream stream) {
+        Routed(HttpReply reply, String allow) {
+            this(reply, allow, null);
+        }
+    }
+
+    private interface Handler {
+        CompletionStage<Routed> handle(FullHttpRequest request, String path, Map<String, String> params) throws Exception;
+    }
+
+    private record Route(PathTemplate template, Map<HttpMethod, Handler> byMethod) {
+    }
+
+    private final List<Route> routes;
+
+    private HttpRouter(List<Route> routes) {
         this.routes = routes;
     }
 
@@ -41,25 +78,51 @@ public final class HttpRouter {
         return new Builder();
     }
 
-    /** The reply to {@code request}: its endpoint's, or a JSON error. Never throws. */
-    public Routed route(FullHttpRequest request) {
+    /**
+     * The answer to {@code request}: its endpoint's, or a JSON error. Never throws and never fails:
+     * endpoint failures become error replies. Everything read from {@code request} is read before
+     * this returns.
+     */
+    public CompletableFuture<Routed> route(FullHttpRequest request) {
         String path = path(request.uri());
-        Map<HttpMethod, Endpoint> byMethod = routes.get(path);
-        if (byMethod == null) {
-            return new Routed(HttpReply.error(404, "HTTP 404 Not Found: no endpoint at " + path), "");
+        List<HttpMethod> allowed = new ArrayList<>();
+        for (Route route : routes) {
+            Optional<Map<String, String>> params = route.template().match(path);
+            if (params.isEmpty()) {
+                continue;
+            }
+            Handler handler = route.byMethod().get(request.method());
+            if (handler == null) {
+                allowed.addAll(route.byMethod().keySet());
+                continue;
+            }
+            CompletionStage<Routed> answer;
+            try {
+                answer = handler.handle(request, path, params.get());
+            } catch (Exception e) {
+                return CompletableFuture.completedFuture(failed(e));
+            }
+            return answer.toCompletableFuture().handle((routed, failure) -> failure == null ? routed : failed(failure));
         }
-        Endpoint endpoint = byMethod.get(request.method());
-        if (endpoint == null) {
-            String allow = byMethod.keySet().stream().map(HttpMethod::name)
-                    .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(", "));
-            return new Routed(HttpReply.error(405, "HTTP 405 Method Not Allowed: " + request.method().name() + " "
-                    + path + " (allowed: " + allow + ")"), allow);
+        if (allowed.isEmpty()) {
+            return CompletableFuture.completedFuture(
+                    new Routed(HttpReply.error(404, "HTTP 404 Not Found: no endpoint at " + path), ""));
         }
-        try {
-            return new Routed(endpoint.handle(request), "");
-        } catch (Exception e) {
-            return new Routed(HttpReply.error(500, "HTTP 500 Internal Server Error: " + e), "");
+        String allow = String.join(", ", allowed.stream().map(HttpMethod::name)
+                .collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+        return CompletableFuture.completedFuture(new Routed(HttpReply.error(405, "HTTP 405 Method Not Allowed: "
+                + request.method().name() + " " + path + " (allowed: " + allow + ")"), allow));
+    }
+
+    private static Routed failed(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
         }
+        if (cause instanceof HttpException http) {
+            return new Routed(http.reply(), "");
+        }
+        return new Routed(HttpReply.error(500, "HTTP 500 Internal Server Error: " + cause), "");
     }
 
     /** The path of a request URI: before any {@code ?} or {@code #}. */
@@ -78,31 +141,48 @@ public final class HttpRouter {
 
     /** Collects routes; not thread-safe. */
     public static final class Builder {
-        private final Map<String, Map<HttpMethod, Endpoint>> routes = new LinkedHashMap<>();
+        private final Map<String, Route> routes = new LinkedHashMap<>();
 
-        /**
-         * Routes {@code method path} to {@code endpoint}.
-         *
-         * @throws IllegalArgumentException if the path does not start with '/' or the route exists
-         */
-        public Builder route(HttpMethod method, String path, Endpoint endpoint) {
-            if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("path must start with '/': path=" + path);
-            }
-            if (routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).putIfAbsent(method, endpoint) != null) {
+        private Builder add(HttpMethod method, String path, Handler handler) {
+            Route route = routes.computeIfAbsent(path, p -> new Route(PathTemplate.parse(p), new LinkedHashMap<>()));
+            if (route.byMethod().putIfAbsent(method, handler) != null) {
                 throw new IllegalArgumentException("route exists: method=" + method + " path=" + path);
             }
             return this;
+        }
+
+        /**
+         * Routes {@code method path} to an endpoint answering on the event loop.
+         *
+         * @throws IllegalArgumentException if the path is no valid {@link PathTemplate} or the route exists
+         */
+        public Builder route(HttpMethod method, String path, Endpoint endpoint) {
+            return add(method, path, (request, p, params) ->
+                    CompletableFuture.completedFuture(new Routed(endpoint.handle(request), "")));
         }
 
         public Builder get(String path, Endpoint endpoint) {
             return route(HttpMethod.GET, path, endpoint);
         }
 
+        /** Routes {@code method path} to an endpoint answering with a future. */
+        public Builder async(HttpMethod method, String path, AsyncEndpoint endpoint) {
+            return add(method, path, (request, p, params) ->
+                    endpoint.handle(HttpCall.of(request, p, params)).thenApply(reply -> new Routed(reply, "")));
+        }
+
+        /** Routes {@code GET path} to a Server-Sent Events stream. */
+        public Builder stream(String path, StreamEndpoint endpoint) {
+            return add(HttpMethod.GET, path, (request, p, params) ->
+                    endpoint.open(HttpCall.of(request, p, params)).thenApply(stream ->
+                            new Routed(new HttpReply(200, "text/event-stream", new byte[0]), "", stream)));
+        }
+
         public HttpRouter build() {
-            Map<String, Map<HttpMethod, Endpoint>> copy = new LinkedHashMap<>();
-            routes.forEach((path, byMethod) -> copy.put(path, Collections.unmodifiableMap(new LinkedHashMap<>(byMethod))));
-            return new HttpRouter(Collections.unmodifiableMap(copy));
+            List<Route> copy = new ArrayList<>();
+            routes.values().forEach(route -> copy.add(new Route(route.template(),
+                    Collections.unmodifiableMap(new LinkedHashMap<>(route.byMethod())))));
+            return new HttpRouter(List.copyOf(copy));
         }
     }
 }
