@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -155,7 +156,17 @@ class ConsoleBrowserIT {
 
         browser.findElement(By.cssSelector("[data-format=hex]")).click();
         wait.until(d -> findRecordValue(d, "order-42").startsWith("00000000  7b 22 69 64"));
-        browser.findElement(By.cssSelector("[data-format=auto]")).click();
+        browser.findElement(By.cssSelector("[data-format=text]")).click();
+        wait.until(d -> findRecordValue(d, "order-42").startsWith("{\"id\":42,"));
+
+        // The live tail shows a record written after it started.
+        browser.findElement(By.cssSelector("[data-testid=tail]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-testid=status]"), "Live:"));
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(ORDERS, "tailed", "live")).get(30, TimeUnit.SECONDS);
+        }
+        wait.until(d -> findRecordValue(d, "tailed").equals("live"));
+        browser.findElement(By.cssSelector("[data-testid=tail]")).click();
     }
 
     @Test
@@ -178,6 +189,17 @@ class ConsoleBrowserIT {
                 .getAttribute("value")).isEqualTo("3600000");
         screenshot("topic");
 
+        WebElement retention = browser.findElement(By.cssSelector("[data-testid=configs] tr[data-config='retention.ms'] input"));
+        retention.clear();
+        retention.sendKeys("7200000");
+        browser.findElement(By.xpath("//*[@data-testid='configs']//tr[@data-config='retention.ms']//button[.='Set']")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("toast"), "retention.ms set to 7200000"));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", node.bootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, CREATED);
+            assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
+                    .get("retention.ms").value()).isEqualTo("7200000");
+        }
+
         go("#/produce?topic=" + CREATED);
         WebElement produce = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=produce-form]")));
         wait.until(d -> new Select(produce.findElement(By.name("partition"))).getOptions().size() == 3);
@@ -198,6 +220,24 @@ class ConsoleBrowserIT {
             assertThat(record.key()).isEqualTo("from-the-page");
             assertThat(record.value()).isEqualTo("{\"hello\":\"console\",\"n\":1}");
             assertThat(new String(record.headers().lastHeader("origin").value(), StandardCharsets.UTF_8)).isEqualTo("browser");
+        }
+
+        // Deleting asks for the topic's name first.
+        go("#/topics/" + CREATED);
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-testid=delete-topic]"))).click();
+        WebElement confirm = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog input[name=confirm]")));
+        WebElement delete = browser.findElement(By.cssSelector("dialog [data-testid=confirm]"));
+        confirm.sendKeys(CREATED.substring(1));
+        assertThat(delete.isEnabled()).isFalse();
+        confirm.clear();
+        confirm.sendKeys(CREATED);
+        delete.click();
+        wait.until(d -> ((JavascriptExecutor) d).executeScript("return location.hash").equals("#/topics"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("[data-testid=topic-list] tr[data-topic='" + ORDERS + "']")));
+        assertThat(browser.findElements(By.cssSelector("[data-testid=topic-list] tr[data-topic='" + CREATED + "']"))).isEmpty();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", node.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(CREATED).contains(ORDERS);
         }
     }
 
@@ -256,6 +296,7 @@ class ConsoleBrowserIT {
         // The throughput of the earlier tests' topics, measured from /metrics while they ran.
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=chart-bytes] canvas")));
         wait.until(d -> d.findElements(By.cssSelector("section a[href='#/topics/" + LAGGING + "']")).size() > 0);
+        assertThat(browser.findElement(By.cssSelector("[data-testid=tile-topics] .value")).getText()).isEqualTo("2");
         screenshot("overview");
     }
 
@@ -275,7 +316,9 @@ class ConsoleBrowserIT {
         wait.until(d -> ((JavascriptExecutor) d).executeScript("return location.hash").equals(hash));
     }
 
+    /** Saves the page as docs/images/console-NAME.png, without a passing notice over it. */
     private static void screenshot(String name) throws IOException {
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('toast').hidden = true");
         Files.write(screenshots.resolve("console-" + name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * The web console's static files (docs/CONSOLE.md), served from the class path on the node's HTTP
  * listener:
  * <ul>
- *   <li>{@code GET /} and {@code GET /ui}: 302 to {@code /ui/};</li>
- *   <li>{@code GET /ui/}: the console's {@code index.html};</li>
+ *   <li>{@code GET /} and {@code GET /ui}: 302 to {@value #ENTRY}, the console's page (not
+ *       {@code /ui/}: the router's path templates have no empty segment, so a path ending in '/'
+ *       cannot be routed);</li>
  *   <li>{@code GET /ui/<path>}: each file under the resource folder {@value #RESOURCE_ROOT}, and
  *       uPlot's ES module and style sheet from its WebJar at
  *       {@code /ui/vendor/uplot/<version>/uPlot.esm.js} and {@code …/uPlot.min.css}.</li>
@@ -51,6 +52,8 @@ public final class ConsoleAssets {
     static final String RESOURCE_ROOT = "io/strand/console/";
     /** Where the console is served. */
     static final String UI = "/ui/";
+    /** The console's page, where {@code /} and {@code /ui} redirect. */
+    static final String ENTRY = UI + "index.html";
     static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
     /** Replaced in {@code index.html} by the WebJar's version, so that its import map names the file served. */
     static final String UPLOT_VERSION_PLACEHOLDER = "@UPLOT_VERSION@";
@@ -104,7 +107,7 @@ public final class ConsoleAssets {
         return new ConsoleAssets(assets);
     }
 
-    /** The paths served under {@code /ui/}, each a file (the index is also served at {@code /ui/}). */
+    /** The paths served under {@code /ui/}, each a file. */
     Map<String, Asset> assets() {
         return byPath;
     }
@@ -123,13 +126,11 @@ public final class ConsoleAssets {
         return properties.getProperty("version");
     }
 
-    /** Adds {@code /}, {@code /ui}, {@code /ui/} and every file's route to {@code router}. */
+    /** Adds {@code /}, {@code /ui} and every file's route to {@code router}. */
     public HttpRouter.Builder addTo(HttpRouter.Builder router) {
         HttpRouter.Endpoint toUi = request -> new HttpReply(302, "text/plain; charset=utf-8", new byte[0],
-                Map.of(HttpHeaderNames.LOCATION.toString(), UI, HttpHeaderNames.CACHE_CONTROL.toString(), REVALIDATE));
+                Map.of(HttpHeaderNames.LOCATION.toString(), ENTRY, HttpHeaderNames.CACHE_CONTROL.toString(), REVALIDATE));
         router.get("/", toUi).get("/ui", toUi);
-        Asset index = byPath.get(UI + "index.html");
-        router.get(UI, request -> serve(index, request));
         byPath.forEach((path, asset) -> router.get(path, request -> serve(asset, request)));
         return router;
     }

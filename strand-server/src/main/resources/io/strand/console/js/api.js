@@ -153,9 +153,13 @@ export function record(r) {
     headers: (r.headers || []).map(x => ({name: x.name, value: bytesOf(x.value)}))};
 }
 
-/** An EventSource on the topic's live tail; onRecord gets each decoded record. Close it when done. */
-export async function tail(topicName, onRecord, onError) {
+/**
+ * An EventSource on the topic's live tail; onOpen is called once the node has answered (every record
+ * produced after that is sent), onRecord with each decoded record. Close it when done.
+ */
+export async function tail(topicName, onRecord, onError, onOpen) {
   const source = new EventSource(await c(`/topics/${enc(topicName)}/tail`));
+  source.addEventListener('open', () => onOpen?.());
   source.addEventListener('record', event => onRecord(record(JSON.parse(event.data))));
   source.addEventListener('error', event => {
     if (event.data) onError?.(JSON.parse(event.data).message);

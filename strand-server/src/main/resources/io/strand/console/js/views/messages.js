@@ -108,12 +108,13 @@ export async function render(root, {query, navigate}) {
     records = [];
     tailButton.textContent = 'Stop tail';
     tailButton.classList.add('primary');
-    status.textContent = `Live: new records of every partition of ${topicName}.`;
+    status.textContent = `Connecting to the live tail of ${topicName}…`;
     tail = await api.tail(topicName, r => {
       records.unshift(r);
       if (records.length > TAIL_KEEP) records.pop();
       draw();
-    }, message => { toast(message, true); stopTail(); });
+    }, message => { toast(message, true); stopTail(); },
+    () => { status.textContent = `Live: new records of every partition of ${topicName}, newest first.`; });
     draw();
   });
 

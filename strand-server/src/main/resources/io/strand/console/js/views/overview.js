@@ -3,7 +3,7 @@
 import {h, replace, table} from '../dom.js';
 import * as api from '../api.js';
 import * as fmt from '../format.js';
-import {sampler} from '../metrics.js';
+import {sampler, SAMPLE_MS} from '../metrics.js';
 import {timeChart} from '../chart.js';
 
 const REFRESH_MS = 5000;
@@ -26,16 +26,18 @@ export async function render(root) {
       h('section', {class: 'panel'}, h('h2', {}, 'Brokers'), brokersBox),
       h('section', {class: 'panel'}, h('h2', {}, 'Busiest topics now'), topTopics)));
 
+  let knownTopics = null;
   const bytesChart = timeChart(bytesEl, [{label: 'in'}, {label: 'out'}], fmt.byteRate);
   const recordsChart = timeChart(recordsEl, [{label: 'records in'}], v => fmt.rate(v));
   const onSample = s => {
     bytesChart.update(s.columns(['bytesIn', 'bytesOut']));
     recordsChart.update(s.columns(['recordsIn']));
     metricsNote.textContent = s.error ? s.error
-      : `From this node's /metrics, sampled every ${2} s; the last ${Math.round(s.history.length * 2 / 60 * 10) / 10} min.`;
+      : `From this node's /metrics, sampled every ${SAMPLE_MS / 1000} s since this page was opened: the last ${span(s.history.length * SAMPLE_MS / 1000)}.`;
     const latest = s.latest();
     if (latest) {
-      const rows = [...latest.byTopic.entries()]
+      // A deleted topic's counters stay until the node restarts: only the topics that exist are listed.
+      const rows = [...latest.byTopic.entries()].filter(([name]) => knownTopics === null || knownTopics.has(name))
         .sort((a, b) => (b[1].bytesIn + b[1].bytesOut) - (a[1].bytesIn + a[1].bytesOut)).slice(0, 8)
         .map(([name, r]) => [h('a', {href: '#/topics/' + encodeURIComponent(name)}, name),
           fmt.byteRate(r.bytesIn), fmt.rate(r.recordsIn), fmt.byteRate(r.bytesOut)]);
@@ -43,7 +45,6 @@ export async function render(root) {
         {label: 'Out', num: true}], rows, 'No traffic measured yet.'));
     }
   };
-  onSample(sampler);
   const unsubscribe = sampler.subscribe(onSample);
 
   let timer = null;
@@ -52,6 +53,7 @@ export async function render(root) {
     try {
       const [cluster, brokers, topics, groups] = await Promise.all([api.cluster(), api.brokers(), api.topics(),
         api.groups().catch(() => null)]);
+      knownTopics = new Set(topics.map(t => t.name));
       const partitionLists = await Promise.all(topics.map(t => api.partitions(t.name).catch(() => [])));
       const all = partitionLists.flat();
       const underReplicated = all.filter(p => p.leader >= 0 && p.isr.length < p.replicas.length).length;
@@ -60,8 +62,9 @@ export async function render(root) {
       replace(tiles,
         tile('Brokers', fmt.count(brokers.length), 'brokers'),
         tile('Controller', cluster.controllerId >= 0 ? String(cluster.controllerId) : 'none', 'controller'),
-        tile('Topics', fmt.count(topics.filter(t => !t.internal).length), 'topics'),
-        tile('Partitions', fmt.count(all.length), 'partitions'),
+        tile('Topics', fmt.count(topics.filter(t => !t.internal).length), 'topics',
+          null, `+ ${fmt.count(topics.filter(t => t.internal).length)} internal`),
+        tile('Partitions', fmt.count(all.length), 'partitions', null, 'internal topics included'),
         tile('Under-replicated', fmt.count(underReplicated), 'under-replicated', underReplicated > 0 ? 'bad' : 'ok'),
         tile('Offline', fmt.count(offline), 'offline', offline > 0 ? 'bad' : 'ok'),
         tile('Consumer groups', groups ? fmt.count(groups.length) : '–', 'groups'));
@@ -74,6 +77,7 @@ export async function render(root) {
     if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
   };
   await refresh();
+  onSample(sampler);
 
   return () => {
     stopped = true;
@@ -84,7 +88,11 @@ export async function render(root) {
   };
 }
 
-function tile(label, value, id, state) {
+function tile(label, value, id, state, note) {
   return h('div', {class: 'tile' + (state ? ' ' + state : ''), 'data-testid': 'tile-' + id},
-    h('div', {class: 'label'}, label), h('div', {class: 'value'}, value));
+    h('div', {class: 'label'}, label), h('div', {class: 'value'}, value), note ? h('div', {class: 'note'}, note) : null);
+}
+
+function span(seconds) {
+  return seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }
