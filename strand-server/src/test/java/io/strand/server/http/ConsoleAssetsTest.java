@@ -1,15 +1,25 @@
 package io.strand.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConsoleAssetsTest {
 
@@ -118,6 +128,45 @@ class ConsoleAssetsTest {
         }
         assertThat(assets.assets().keySet()).allSatisfy(path -> assertThat(path).startsWith("/ui/")
                 .doesNotContain("..").doesNotContain("//").doesNotEndWith(".class"));
+    }
+
+    @Test
+    void readsItsFilesFromAJarAsWhenPackaged(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("console.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (String folder : new String[] {"io/", "io/strand/", "io/strand/console/", "io/strand/console/js/"}) {
+                out.putNextEntry(new JarEntry(folder));
+                out.closeEntry();
+            }
+            Map<String, String> files = Map.of(
+                    "io/strand/console/index.html", "<script src=\"vendor/uplot/@UPLOT_VERSION@/uPlot.esm.js\"></script>",
+                    "io/strand/console/js/app.js", "export const app = 1;",
+                    "io/strand/other/Secret.txt", "not served",
+                    ConsoleAssets.UPLOT_PROPERTIES, "version=9.9.9\n",
+                    "META-INF/resources/webjars/uplot/9.9.9/dist/uPlot.esm.js", "export default 1;",
+                    "META-INF/resources/webjars/uplot/9.9.9/dist/uPlot.min.css", ".u{}");
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                out.putNextEntry(new JarEntry(file.getKey()));
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            ConsoleAssets packaged = ConsoleAssets.load(loader);
+            assertThat(packaged.assets().keySet()).containsExactlyInAnyOrder("/ui/index.html", "/ui/js/app.js",
+                    "/ui/vendor/uplot/9.9.9/uPlot.esm.js", "/ui/vendor/uplot/9.9.9/uPlot.min.css");
+            assertThat(new String(packaged.assets().get("/ui/index.html").body(), StandardCharsets.UTF_8))
+                    .isEqualTo("<script src=\"vendor/uplot/9.9.9/uPlot.esm.js\"></script>");
+            assertThat(packaged.assets().get("/ui/js/app.js").contentType()).isEqualTo("text/javascript; charset=utf-8");
+        }
+    }
+
+    @Test
+    void withoutTheConsoleOnTheClassPathTheNodeDoesNotStart() throws Exception {
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            assertThatThrownBy(() -> ConsoleAssets.load(empty)).isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("No console").hasMessageContaining("uplot");
+        }
     }
 
     @Test
