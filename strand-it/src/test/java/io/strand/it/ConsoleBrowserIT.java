@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.testkit.StrandNode;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -298,6 +303,35 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElements(By.cssSelector("section a[href='#/topics/" + LAGGING + "']")).size() > 0);
         assertThat(browser.findElement(By.cssSelector("[data-testid=tile-topics] .value")).getText()).isEqualTo("2");
         screenshot("overview");
+    }
+
+    @Test
+    @Order(5)
+    void filesCarryTheirTypeAndETagOverTheWireAndNothingElseIsServed() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(WAIT).build();
+        HttpResponse<String> root = client.send(HttpRequest.newBuilder(URI.create(console)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("location")).hasValue("/ui/index.html");
+
+        URI app = URI.create(console + "ui/js/app.js");
+        HttpResponse<String> first = client.send(HttpRequest.newBuilder(app).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        String etag = first.headers().firstValue("etag").orElseThrow();
+        HttpResponse<String> again = client.send(HttpRequest.newBuilder(app).header("If-None-Match", etag).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+
+        // Sent as written: HttpClient would not normalise it, but a raw request line leaves no doubt.
+        URI base = URI.create(console);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("GET /ui/../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 404").contains("\"error_code\":404").doesNotContain("root:");
+        }
     }
 
     private static By lagOf(String topic, int partition) {
