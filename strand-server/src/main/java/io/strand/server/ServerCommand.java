@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@code strand server}: runs one node until SIGTERM or Ctrl-C, then shuts down cleanly (logs
  * flushed, clean-shutdown marker written). Its roles come from {@code process.roles} (default: broker
  * and controller). Without {@code --config} it uses the embedded defaults: listener localhost:9092,
- * data in ./data, health and metrics on http://localhost:8080, {@link #SINGLE_NODE_DEFAULTS}; {@code -o}
+ * data in ./data, health, metrics and the HTTP API on http://localhost:8080, {@link #SINGLE_NODE_DEFAULTS}; {@code -o}
  * overrides them. An invalid configuration exits with 2.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -31,7 +31,7 @@ final class ServerCommand implements Callable<Integer> {
      * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets} and
      * {@code __transaction_state} with one replica (Kafka's defaults, 3 and a minimum ISR of 2, wait for
      * three brokers before any group can form or any transaction begin), and the HTTP listener (health,
-     * {@code /metrics}), which a node configured from a file has only if the file sets it.
+     * {@code /metrics}, the HTTP API under {@code /v3}), which a node configured from a file has only if the file sets it.
      */
     static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1",
             "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",

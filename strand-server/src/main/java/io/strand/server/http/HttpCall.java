@@ -1,10 +1,10 @@
 package io.strand.server.http;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.buffer.ByteBufUtil;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -69,9 +69,10 @@ final class ClustersResource {
 
     private CompletableFuture<Cluster> describe() {
         DescribeClusterResult result = access.admin().describeCluster();
-        return Endpoints.cf(result.clusterId()).thenCombine(Endpoints.cf(result.controller()), (id, controller) ->
-                new Object[] {id, controller}).thenCombine(Endpoints.cf(result.nodes()), (pair, nodes) ->
-                new Cluster((String) pair[0], (Node) pair[1], nodes));
+        CompletableFuture<Node> controller = Endpoints.cf(result.controller());
+        CompletableFuture<Collection<Node>> nodes = Endpoints.cf(result.nodes());
+        return Endpoints.cf(result.clusterId()).thenCompose(id -> controller.thenCombine(nodes,
+                (active, all) -> new Cluster(id, active, all)));
     }
 
     private static ObjectNode cluster(Links links, String id, Cluster cluster) {

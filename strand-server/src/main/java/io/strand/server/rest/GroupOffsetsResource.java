@@ -117,9 +117,7 @@ final class GroupOffsetsResource {
         CompletableFuture<Map<TopicPartition, Long>> atTime = reset.to().equals("TIMESTAMP")
                 ? Offsets.list(access.admin(), tps, OffsetSpec.forTimestamp(reset.timestamp().get()))
                 : CompletableFuture.completedFuture(Map.of());
-        return earliest.thenCombine(latest, (e, l) -> new Object[] {e, l}).thenCombine(atTime, (el, t) -> {
-            @SuppressWarnings("unchecked") Map<TopicPartition, Long> e = (Map<TopicPartition, Long>) el[0];
-            @SuppressWarnings("unchecked") Map<TopicPartition, Long> l = (Map<TopicPartition, Long>) el[1];
+        return earliest.thenCompose(e -> latest.thenCombine(atTime, (l, t) -> {
             Map<TopicPartition, Long> targets = new HashMap<>();
             for (TopicPartition tp : tps) {
                 long start = e.getOrDefault(tp, Offsets.UNKNOWN);
@@ -139,7 +137,7 @@ final class GroupOffsetsResource {
                 targets.put(tp, target);
             }
             return targets;
-        });
+        }));
     }
 
     private CompletableFuture<HttpReply> commit(String groupId, Reset reset, Map<TopicPartition, Long> targets) {

@@ -46,8 +46,10 @@ final class GroupsResource {
         String group = groups + "/{consumer_group_id}";
         routes.async(HttpMethod.GET, groups, Endpoints.inCluster(access, (call, links) ->
                 Endpoints.cf(access.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all())
-                        .thenCompose(listed -> Endpoints.cf(access.admin().describeConsumerGroups(
-                                listed.stream().map(l -> l.groupId()).toList()).all()))
+                        .thenCompose(listed -> listed.isEmpty()
+                                ? CompletableFuture.completedFuture(Map.<String, ConsumerGroupDescription>of())
+                                : Endpoints.cf(access.admin().describeConsumerGroups(
+                                        listed.stream().map(l -> l.groupId()).toList()).all()))
                         .thenApply(described -> {
                             ObjectNode list = Json.object().put("kind", "KafkaConsumerGroupList");
                             list.set("metadata", links.listMetadata("/consumer-groups"));
@@ -129,7 +131,7 @@ final class GroupsResource {
         ObjectNode node = Json.object().put("kind", "KafkaConsumerLag");
         node.set("metadata", links.metadata("/consumer-groups/" + Links.segment(groupId) + "/lags/" + tp.topic() + "/partitions/"
                 + tp.partition(), "/consumer-group=" + groupId + "/lag=" + tp.topic() + "/partition=" + tp.partition()));
-        node.put("cluster_id", clusterId(links)).put("consumer_group_id", groupId).put("topic_name", tp.topic())
+        node.put("cluster_id", links.clusterId()).put("consumer_group_id", groupId).put("topic_name", tp.topic())
                 .put("partition_id", tp.partition()).put("current_offset", committed).put("log_end_offset", end)
                 .put("lag", end < 0 ? 0 : Math.max(0, end - committed))
                 .put("consumer_id", owner == null ? "" : owner.consumerId())
@@ -142,7 +144,7 @@ final class GroupsResource {
         String path = "/consumer-groups/" + Links.segment(groupId);
         ObjectNode node = Json.object().put("kind", "KafkaConsumerGroupLagSummary");
         node.set("metadata", links.metadata(path + "/lag-summary", "/consumer-group=" + groupId + "/lag-summary"));
-        node.put("cluster_id", clusterId(links)).put("consumer_group_id", groupId);
+        node.put("cluster_id", links.clusterId()).put("consumer_group_id", groupId);
         long total = lags.stream().mapToLong(l -> l.get("lag").asLong()).sum();
         ObjectNode max = lags.stream().max(Comparator.comparingLong(l -> l.get("lag").asLong())).orElse(null);
         node.put("max_lag_consumer_id", max == null ? "" : max.get("consumer_id").asText())
@@ -160,15 +162,11 @@ final class GroupsResource {
         return node;
     }
 
-    private static String clusterId(Links links) {
-        return links.crn().substring("crn:///kafka=".length());
-    }
-
     private static ObjectNode group(Links links, ConsumerGroupDescription d) {
         String path = "/consumer-groups/" + Links.segment(d.groupId());
         ObjectNode node = Json.object().put("kind", "KafkaConsumerGroup");
         node.set("metadata", links.metadata(path, "/consumer-group=" + d.groupId()));
-        node.put("cluster_id", clusterId(links)).put("consumer_group_id", d.groupId())
+        node.put("cluster_id", links.clusterId()).put("consumer_group_id", d.groupId())
                 .put("is_simple", d.isSimpleConsumerGroup()).put("partition_assignor", d.partitionAssignor())
                 .put("state", d.groupState().name())
                 .put("type", d.type().name())
@@ -189,7 +187,7 @@ final class GroupsResource {
         String path = "/consumer-groups/" + Links.segment(groupId) + "/consumers/" + Links.segment(m.consumerId());
         ObjectNode node = Json.object().put("kind", "KafkaConsumer");
         node.set("metadata", links.metadata(path, "/consumer-group=" + groupId + "/consumer=" + m.consumerId()));
-        node.put("cluster_id", clusterId(links)).put("consumer_group_id", groupId).put("consumer_id", m.consumerId())
+        node.put("cluster_id", links.clusterId()).put("consumer_group_id", groupId).put("consumer_id", m.consumerId())
                 .put("instance_id", m.groupInstanceId().orElse(null)).put("client_id", m.clientId()).put("host", m.host());
         ObjectNode assignments = links.related(path + "/assignments");
         ArrayNode data = assignments.putArray("data");

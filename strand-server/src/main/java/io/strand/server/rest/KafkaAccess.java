@@ -1,5 +1,6 @@
 package io.strand.server.rest;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strand.broker.BrokerServer;
 import io.strand.common.config.BrokerConfig;
 import io.strand.server.http.HttpException;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * How the REST API reaches the broker: kafka-clients' {@link Admin}, {@link Producer} and
@@ -59,6 +59,7 @@ public final class KafkaAccess implements AutoCloseable {
     private Producer<byte[], byte[]> producer;
     private String bootstrap;
     private volatile String clusterId;
+    private final java.util.concurrent.atomic.AtomicLong consumers = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;
 
     /** @param broker the started broker, or null while it starts */
@@ -82,7 +83,7 @@ public final class KafkaAccess implements AutoCloseable {
 
     synchronized Admin admin() {
         if (admin == null) {
-            Map<String, Object> props = common();
+            Map<String, Object> props = common("admin");
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
             admin = Admin.create(props);
@@ -92,7 +93,7 @@ public final class KafkaAccess implements AutoCloseable {
 
     synchronized Producer<byte[], byte[]> producer() {
         if (producer == null) {
-            Map<String, Object> props = common();
+            Map<String, Object> props = common("producer");
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
@@ -105,7 +106,7 @@ public final class KafkaAccess implements AutoCloseable {
 
     /** A new consumer without a group (assign only, no commits); the caller closes it. */
     Consumer<byte[], byte[]> newConsumer(int maxRecords, int maxBytes) {
-        Map<String, Object> props = common();
+        Map<String, Object> props = common("consumer-" + consumers.incrementAndGet());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
@@ -138,7 +139,8 @@ public final class KafkaAccess implements AutoCloseable {
         });
     }
 
-    private synchronized Map<String, Object> common() {
+    /** What every client gets; {@code role} makes its client.id unique (the clients' JMX names need that). */
+    private synchronized Map<String, Object> common(String role) {
         if (closed) {
             throw new HttpException(503, "The node is stopping");
         }
@@ -147,7 +149,7 @@ public final class KafkaAccess implements AutoCloseable {
         }
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-" + role);
         props.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.PLAINTEXT.name);
         return props;
     }
@@ -158,7 +160,13 @@ public final class KafkaAccess implements AutoCloseable {
             throw new HttpException(503, "The node is starting: the HTTP API answers once its broker serves");
         }
         BrokerConfig config = server.config();
-        for (Map.Entry<String, InetSocketAddress> listener : server.clientListeners().entrySet()) {
+        Map<String, InetSocketAddress> listeners;
+        try {
+            listeners = server.clientListeners();
+        } catch (IllegalStateException e) {
+            throw new HttpException(503, "This node has no broker role, so no HTTP API: " + e.getMessage());
+        }
+        for (Map.Entry<String, InetSocketAddress> listener : listeners.entrySet()) {
             if (config.securityProtocol(listener.getKey()) == SecurityProtocol.PLAINTEXT) {
                 InetSocketAddress address = listener.getValue();
                 String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress()
@@ -168,7 +176,7 @@ public final class KafkaAccess implements AutoCloseable {
         }
         throw new HttpException(503, "The HTTP API needs a PLAINTEXT client listener on this node (it connects to"
                 + " the node as User:ANONYMOUS until HTTP callers authenticate); listeners="
-                + server.clientListeners().keySet());
+                + listeners.keySet());
     }
 
     /** Closes the clients and stops the threads: live tails end, pending requests fail. Idempotent. */

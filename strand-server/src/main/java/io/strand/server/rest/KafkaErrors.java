@@ -3,6 +3,7 @@ package io.strand.server.rest;
 import io.strand.server.http.HttpException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -24,6 +25,9 @@ final class KafkaErrors {
         if (cause instanceof ApiException api) {
             Errors error = Errors.forException(api);
             return new HttpException(status(error), error.name() + ": " + api.getMessage());
+        }
+        if (cause instanceof RejectedExecutionException) {
+            return new HttpException(503, "The HTTP API is busy (or the node stopping): try again");
         }
         return new HttpException(500, "UNKNOWN_SERVER_ERROR: " + cause);
     }

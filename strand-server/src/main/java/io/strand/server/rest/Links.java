@@ -20,6 +20,11 @@ record Links(String base, String crn) {
         return new Links("http://" + host + "/v3/clusters/" + clusterId, "crn:///kafka=" + clusterId);
     }
 
+    /** The cluster's id. */
+    String clusterId() {
+        return crn.substring("crn:///kafka=".length());
+    }
+
     /** {@code value} safe as one path segment. */
     static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

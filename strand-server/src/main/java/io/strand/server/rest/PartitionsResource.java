@@ -81,7 +81,7 @@ final class PartitionsResource {
         String path = "/topics/" + topic + "/partitions/" + info.partition();
         ObjectNode node = Json.object().put("kind", "KafkaPartition");
         node.set("metadata", links.metadata(path, "/topic=" + topic + "/partition=" + info.partition()));
-        node.put("cluster_id", links.crn().substring("crn:///kafka=".length()));
+        node.put("cluster_id", links.clusterId());
         node.put("topic_name", topic);
         node.put("partition_id", info.partition());
         boolean online = info.leader() != null && !info.leader().isEmpty();

@@ -67,7 +67,7 @@ final class ProduceResource {
                         return;
                     }
                     ObjectNode node = Json.object().put("error_code", 200)
-                            .put("cluster_id", links.crn().substring("crn:///kafka=".length()))
+                            .put("cluster_id", links.clusterId())
                             .put("topic_name", topic).put("partition_id", metadata.partition())
                             .put("offset", metadata.offset())
                             .put("timestamp", Instant.ofEpochMilli(metadata.timestamp()).toString());

@@ -80,7 +80,7 @@ final class ReadRecordsResource {
             }
             ObjectNode list = Json.object().put("kind", "KafkaRecordList");
             list.set("metadata", links.listMetadata("/topics/" + tp.topic() + "/partitions/" + tp.partition() + "/records"));
-            list.put("cluster_id", links.crn().substring("crn:///kafka=".length())).put("topic_name", tp.topic())
+            list.put("cluster_id", links.clusterId()).put("topic_name", tp.topic())
                     .put("partition_id", tp.partition()).put("earliest_offset", earliest).put("latest_offset", latest);
             ArrayNode data = list.putArray("data");
             long next = start;

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: each stream owns one consumer (no group) on a thread of {@link KafkaAccess#tails()}
  * (at most {@value KafkaAccess#MAX_TAILS} streams, else 503). When the client goes away the sink's
  * close callback wakes the consumer, which is closed and the thread returned. Partitions added
- * after the stream opened are not followed. Stateless itself.
+ * after the stream opened are not followed. At each keep-alive the topic is looked up: once deleted,
+ * the stream sends {@code event: error} (404 UNKNOWN_TOPIC_OR_PARTITION) and ends. Stateless itself.
  */
 final class TailResource {
 
@@ -77,7 +81,21 @@ final class TailResource {
         }
     }
 
+    /** Throws UnknownTopicOrPartitionException (the stream's end) once the topic is deleted. */
+    private void checkTopicExists(String topic) throws InterruptedException {
+        try {
+            access.admin().describeTopics(Set.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException unknown) {
+                throw unknown;
+            }
+        } catch (TimeoutException e) {
+            // the node is slow: keep tailing, ask again at the next keep-alive
+        }
+    }
+
     private void run(Map<TopicPartition, Long> ends, EventStream.EventSink sink) {
+        String topic = ends.keySet().iterator().next().topic();
         try (Consumer<byte[], byte[]> consumer = access.newConsumer(500, 1024 * 1024)) {
             sink.onClose(consumer::wakeup);
             consumer.assign(ends.keySet());
@@ -97,6 +115,7 @@ final class TailResource {
                     sink.send("record", record.partition() + ":" + record.offset(), RecordJson.record(record).toString());
                 }
                 if (System.nanoTime() - nextKeepAliveNs >= 0) {
+                    checkTopicExists(topic);
                     sink.comment("keep-alive");
                     nextKeepAliveNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KEEP_ALIVE_MS);
                 }
@@ -105,6 +124,9 @@ final class TailResource {
             // the client went away, or the node stops
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (UnknownTopicOrPartitionException e) {
+            sink.send("error", "", Json.object().put("error_code", 404).put("message",
+                    "UNKNOWN_TOPIC_OR_PARTITION: topic " + topic + " was deleted").toString());
         } catch (RuntimeException e) {
             LOG.warn("A live tail failed", e);
             HttpException http = KafkaErrors.toHttp(e);

@@ -111,7 +111,7 @@ final class TopicConfigsResource {
         ObjectNode node = Json.object().put("kind", "KafkaTopicConfig");
         node.set("metadata", links.metadata("/topics/" + topic + "/configs/" + entry.name(),
                 "/topic=" + topic + "/config=" + entry.name()));
-        node.put("cluster_id", links.crn().substring("crn:///kafka=".length()));
+        node.put("cluster_id", links.clusterId());
         node.put("topic_name", topic);
         node.put("name", entry.name());
         node.put("value", entry.isSensitive() ? null : entry.value());

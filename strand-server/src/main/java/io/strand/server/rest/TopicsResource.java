@@ -97,7 +97,7 @@ final class TopicsResource {
         String path = "/topics/" + name;
         ObjectNode node = Json.object().put("kind", "KafkaTopic");
         node.set("metadata", links.metadata(path, "/topic=" + name));
-        node.put("cluster_id", links.crn().substring("crn:///kafka=".length()));
+        node.put("cluster_id", links.clusterId());
         node.put("topic_name", name);
         node.put("is_internal", internal);
         node.put("replication_factor", replication);
