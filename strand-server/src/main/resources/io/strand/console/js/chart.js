@@ -9,12 +9,16 @@ const COLORS = ['#1f6feb', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e'
  * Answers {update(columns), destroy()} where columns = [times (s), ...values per series].
  */
 export function timeChart(el, series, format = v => String(v), height = 220) {
+  // Axis text and grid in the page's colours, so that the charts read in dark mode too.
+  const style = getComputedStyle(document.body);
+  const axis = {stroke: style.color, grid: {stroke: style.getPropertyValue('--line').trim() || '#d0d7de', width: 1},
+    ticks: {stroke: style.getPropertyValue('--line').trim() || '#d0d7de', width: 1}};
   const opts = {
     width: Math.max(el.clientWidth, 300),
     height,
     cursor: {drag: {x: false, y: false}},
     scales: {x: {time: true}, y: {range: (u, min, max) => [0, Math.max(max * 1.15, 1)]}},
-    axes: [{}, {values: (u, ticks) => ticks.map(format), size: 80}],
+    axes: [{...axis}, {...axis, values: (u, ticks) => ticks.map(format), size: 80}],
     series: [{}, ...series.map((s, i) => ({
       label: s.label,
       stroke: s.color || COLORS[i % COLORS.length],

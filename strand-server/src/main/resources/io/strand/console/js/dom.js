@@ -87,3 +87,17 @@ export function confirmTyped(title, text, expected, action = 'Delete') {
 export function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
+
+/** fn over items with at most `limit` calls running at once; answers the results in order. */
+export async function mapLimited(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
+  return results;
+}

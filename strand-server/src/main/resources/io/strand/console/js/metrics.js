@@ -44,12 +44,25 @@ function totals(samples) {
   return out;
 }
 
+/** Per topic, the bytes of its partitions' logs on this node (strand_partition_log_size_bytes). */
+function logSizes(samples) {
+  const sizes = new Map();
+  for (const s of samples) {
+    if (s.name === 'strand_partition_log_size_bytes') {
+      sizes.set(s.labels.topic, (sizes.get(s.labels.topic) || 0) + s.value);
+    }
+  }
+  return sizes;
+}
+
 class Sampler {
   constructor() {
     /** [{t (seconds), rates: {bytesIn, recordsIn, bytesOut}, byTopic: Map topic -> rates}] */
     this.history = [];
     this.listeners = new Set();
     this.previous = null;
+    /** Per topic, its logs' bytes on this node at the last scrape. */
+    this.sizes = new Map();
     this.error = null;
     this.timer = null;
   }
@@ -79,7 +92,9 @@ class Sampler {
       return;
     }
     const now = performance.now() / 1000;
-    const current = {t: now, totals: totals(parsePrometheus(text))};
+    const samples = parsePrometheus(text);
+    const current = {t: now, totals: totals(samples)};
+    this.sizes = logSizes(samples);
     if (this.previous) {
       const dt = now - this.previous.t;
       const rates = {};

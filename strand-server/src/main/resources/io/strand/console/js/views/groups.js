@@ -1,5 +1,5 @@
 // Consumer groups: each with its state, protocol and total lag.
-import {h, replace, table} from '../dom.js';
+import {h, replace, table, mapLimited} from '../dom.js';
 import * as api from '../api.js';
 import * as fmt from '../format.js';
 
@@ -8,7 +8,7 @@ export async function render(root) {
   replace(root, h('h1', {}, 'Consumer groups'), h('section', {class: 'panel'}, box));
   const load = async () => {
     const groups = await api.groups();
-    const lags = await Promise.all(groups.map(g => api.lags(g.id).catch(() => null)));
+    const lags = await mapLimited(groups, 6, g => api.lags(g.id).catch(() => null));
     replace(box, table([{label: 'Group'}, {label: 'State'}, {label: 'Protocol'}, {label: 'Coordinator', num: true},
       {label: 'Partitions', num: true}, {label: 'Total lag', num: true}],
     groups.map((g, i) => ({attrs: {'data-group': g.id}, cells: [

@@ -1,6 +1,6 @@
 // Cluster overview: brokers and the controller, partition health over every topic, and throughput
 // in and out over the last minutes from /metrics.
-import {h, replace, table} from '../dom.js';
+import {h, replace, table, mapLimited} from '../dom.js';
 import * as api from '../api.js';
 import * as fmt from '../format.js';
 import {sampler, SAMPLE_MS} from '../metrics.js';
@@ -54,7 +54,8 @@ export async function render(root) {
       const [cluster, brokers, topics, groups] = await Promise.all([api.cluster(), api.brokers(), api.topics(),
         api.groups().catch(() => null)]);
       knownTopics = new Set(topics.map(t => t.name));
-      const partitionLists = await Promise.all(topics.map(t => api.partitions(t.name).catch(() => [])));
+      // The API has no cluster-wide partition list: one request per topic, a few at a time.
+      const partitionLists = await mapLimited(topics, 6, t => api.partitions(t.name).catch(() => []));
       const all = partitionLists.flat();
       const underReplicated = all.filter(p => p.leader >= 0 && p.isr.length < p.replicas.length).length;
       const offline = all.filter(p => p.leader < 0).length;

@@ -31,14 +31,14 @@ export async function render(root, {navigate}) {
       .map(t => ({attrs: {'data-topic': t.name}, cells: [
         h('a', {href: '#/topics/' + encodeURIComponent(t.name)}, t.name),
         t.internal ? h('span', {class: 'badge'}, 'internal') : '',
-        fmt.count(t.partitions), fmt.count(t.replicationFactor),
+        fmt.count(t.partitions), fmt.count(t.replicationFactor), sampler.sizes.has(t.name) ? fmt.bytes(sampler.sizes.get(t.name)) : '–',
         fmt.byteRate(rates.get(t.name)?.bytesIn ?? 0), fmt.byteRate(rates.get(t.name)?.bytesOut ?? 0),
         h('span', {class: 'row'},
           h('a', {href: '#/messages?topic=' + encodeURIComponent(t.name)}, 'messages'),
           h('a', {href: '#/produce?topic=' + encodeURIComponent(t.name)}, 'produce')),
       ]}));
     replace(listBox, table([{label: 'Name'}, {label: ''}, {label: 'Partitions', num: true},
-      {label: 'Replication', num: true}, {label: 'In', num: true}, {label: 'Out', num: true}, {label: ''}],
+      {label: 'Replication', num: true}, {label: 'Size on this node', num: true}, {label: 'In', num: true}, {label: 'Out', num: true}, {label: ''}],
       rows, all.length ? 'No topic matches.' : 'No topics yet: create one above.'));
   };
   const load = async () => { all = await api.topics(); draw(); };
