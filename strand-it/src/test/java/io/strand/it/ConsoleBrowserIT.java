@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -261,17 +262,24 @@ class ConsoleBrowserIT {
             wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=group-state]"), "STABLE"));
             wait.until(ExpectedConditions.textToBe(lagOf(LAGGING, 0), "0"));
 
-            for (int i = 0; i < backlog; i++) {
-                producer.send(new ProducerRecord<>(LAGGING, "k" + i, "v" + i));
+            // Rises in two steps as records arrive ...
+            for (int step = 1; step <= 2; step++) {
+                for (int i = 0; i < backlog / 2; i++) {
+                    producer.send(new ProducerRecord<>(LAGGING, "k" + i, "v" + i));
+                }
+                producer.flush();
+                wait.until(ExpectedConditions.textToBe(lagOf(LAGGING, 0), String.valueOf(step * backlog / 2)));
             }
-            producer.flush();
-            wait.until(ExpectedConditions.textToBe(lagOf(LAGGING, 0), String.valueOf(backlog)));
             wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=total-lag]"), String.valueOf(backlog)));
 
+            // ... and falls in two as the consumer reads and commits.
             int read = 0;
             while (read < backlog) {
                 read += consumer.poll(Duration.ofMillis(500)).count();
             }
+            TopicPartition tp = new TopicPartition(LAGGING, 0);
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(1 + backlog / 2)));
+            wait.until(ExpectedConditions.textToBe(lagOf(LAGGING, 0), String.valueOf(backlog / 2)));
             consumer.commitSync();
             wait.until(ExpectedConditions.textToBe(lagOf(LAGGING, 0), "0"));
             assertThat(browser.findElement(By.cssSelector("[data-testid=members]")).getText()).contains("console-readers-client");

@@ -38,7 +38,8 @@ export async function render(root, {params}) {
   let lastLags = [];
 
   const drawChart = keys => {
-    const shown = keys.slice(0, CHART_PARTITIONS);
+    // One partition: its line is the total's.
+    const shown = keys.length > 1 ? keys.slice(0, CHART_PARTITIONS) : [];
     const signature = shown.join(',');
     if (!chart || signature !== chartKeys) {
       chart?.destroy();
@@ -62,7 +63,7 @@ export async function render(root, {params}) {
       h('dt', {}, 'Coordinator'), h('dd', {}, group.coordinator ?? '–'),
       h('dt', {}, 'Members'), h('dd', {}, fmt.count(members.length)));
     replace(membersBox, table([{label: 'Member'}, {label: 'Client'}, {label: 'Host'}, {label: 'Assigned'}],
-      members.map(m => [h('code', {}, m.instanceId ? `${m.instanceId} (static)` : m.consumerId), m.clientId ?? '', m.host ?? '',
+      members.map(m => [h('code', {}, m.instanceId ? `${m.instanceId} (static)` : m.consumerId), m.clientId ?? '', (m.host ?? '').replace(/^\//, ''),
         m.assignments.map(a => `${a.topic}-${a.partition}`).join(', ') || '–']),
       'No members: the group is empty.'));
     const clients = new Map(members.map(m => [m.consumerId, m.clientId]));
