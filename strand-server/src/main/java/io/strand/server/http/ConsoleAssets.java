@@ -42,7 +42,9 @@ import java.util.stream.Stream;
  * {@code ETag} (the first 16 bytes of the body's SHA-256, hex) and {@code Cache-Control}:
  * {@code no-cache} for the console's own files (the browser revalidates, and a request whose
  * {@code If-None-Match} names the ETag is answered 304 without a body), a year and
- * {@code immutable} for the versioned vendor files.
+ * {@code immutable} for the versioned vendor files. No other site may frame the console
+ * ({@code X-Frame-Options: DENY}, {@code frame-ancestors 'none'}), and browsers must not guess types
+ * ({@code nosniff}).
  *
  * <p>Immutable once loaded; thread-safe.
  */
@@ -138,7 +140,10 @@ public final class ConsoleAssets {
     static HttpReply serve(Asset asset, FullHttpRequest request) {
         Map<String, String> headers = Map.of(HttpHeaderNames.ETAG.toString(), asset.etag(),
                 HttpHeaderNames.CACHE_CONTROL.toString(), asset.cacheControl(),
-                "x-content-type-options", "nosniff");
+                "x-content-type-options", "nosniff",
+                // The console's buttons delete topics and reset offsets: no other site may frame it.
+                "x-frame-options", "DENY",
+                "content-security-policy", "frame-ancestors 'none'");
         String ifNoneMatch = request.headers().get(HttpHeaderNames.IF_NONE_MATCH);
         if (ifNoneMatch != null && matches(ifNoneMatch, asset.etag())) {
             return new HttpReply(304, asset.contentType(), new byte[0], headers);

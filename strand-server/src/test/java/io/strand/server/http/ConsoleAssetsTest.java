@@ -97,7 +97,8 @@ class ConsoleAssetsTest {
         HttpReply app = get("/ui/js/app.js");
         String etag = app.headers().get("etag");
         assertThat(etag).matches("\"[0-9a-f]{32}\"");
-        assertThat(app.headers()).containsEntry("cache-control", "no-cache").containsEntry("x-content-type-options", "nosniff");
+        assertThat(app.headers()).containsEntry("cache-control", "no-cache").containsEntry("x-content-type-options", "nosniff")
+                .containsEntry("x-frame-options", "DENY").containsEntry("content-security-policy", "frame-ancestors 'none'");
 
         HttpReply notModified = get("/ui/js/app.js", "If-None-Match", etag);
         assertThat(notModified.status()).isEqualTo(304);
