@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
 
+    public static final String JSON = "application/json";
+
     public HttpReply {
         headers = Map.copyOf(headers);
     }
@@ -23,8 +25,6 @@ public record HttpReply(int status, String contentType, byte[] body, Map<String,
     public HttpReply(int status, String contentType, byte[] body) {
         this(status, contentType, body, Map.of());
     }
-
-    public static final String JSON = "application/json";
 
     /** A JSON body given as text. */
     public static HttpReply json(int status, String json) {
