@@ -40,6 +40,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code prometheus_client.parser}</td><td>apt package python3-prometheus-client</td></tr>
  *   <tr><td>node</td><td>{@code strand.it.node}</td><td>{@code STRAND_IT_NODE}</td>
  *       <td>the first {@code node}</td><td>apt package nodejs</td></tr>
+ *   <tr><td>chromium</td><td>{@code strand.it.chromium}</td><td>{@code STRAND_IT_CHROMIUM}</td>
+ *       <td>the first {@code chromium}</td><td>apt package chromium</td></tr>
+ *   <tr><td>chromedriver</td><td>{@code strand.it.chromedriver}</td><td>{@code STRAND_IT_CHROMEDRIVER}</td>
+ *       <td>the first {@code chromedriver} that answers {@code --version}</td><td>apt package chromium-driver</td></tr>
  *   <tr><td>kafkajs</td><td>{@code strand.it.jsDir} (the scripts' directory)</td><td></td>
  *       <td>{@code node_modules/kafkajs} there</td><td>{@code npm ci} (see {@link #NPM_CI})</td></tr>
  * </table>
@@ -85,6 +89,12 @@ final class Tools {
     private static final Tool NODE = new Tool("node", "strand.it.node", "STRAND_IT_NODE", "node",
             "apt package nodejs", candidate -> Optional.empty());
 
+    private static final Tool CHROMIUM = new Tool("chromium", "strand.it.chromium", "STRAND_IT_CHROMIUM", "chromium",
+            "apt package chromium", candidate -> Optional.empty());
+    private static final Tool CHROMEDRIVER = new Tool("chromedriver", "strand.it.chromedriver", "STRAND_IT_CHROMEDRIVER",
+            "chromedriver", "apt package chromium-driver",
+            candidate -> runs(candidate.toString(), "--version") ? Optional.empty() : Optional.of("--version failed"));
+
     private static final Map<Tool, Lookup> RESOLVED = new ConcurrentHashMap<>();
 
     private Tools() {
@@ -120,6 +130,16 @@ final class Tools {
     /** A python3 that can import Prometheus' text-format parser: fails on CI, skips elsewhere, when there is none. */
     static Path requirePrometheusPython() {
         return require(PROMETHEUS_PYTHON);
+    }
+
+    /** Debian's chromium (the browser): fails on CI, skips elsewhere, when there is none. */
+    static Path requireChromium() {
+        return require(CHROMIUM);
+    }
+
+    /** Debian's chromedriver for that chromium: fails on CI, skips elsewhere, when there is none. */
+    static Path requireChromedriver() {
+        return require(CHROMEDRIVER);
     }
 
     /** node: fails on CI, skips elsewhere, when there is none. */

@@ -7,6 +7,7 @@ import io.strand.broker.NodeReadiness;
 import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.HttpListenerAddress;
+import io.strand.server.http.ConsoleAssets;
 import io.strand.server.http.HealthEndpoints;
 import io.strand.server.http.HttpListener;
 import io.strand.server.http.HttpRouter;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A Strand node as a process runs it: the {@link BrokerServer} and, when
  * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints,
- * {@code /metrics} (docs/METRICS.md) and the REST API ({@link RestApi}, docs/openapi.yaml)).
+ * {@code /metrics} (docs/METRICS.md), the REST API ({@link RestApi}, docs/openapi.yaml) and the web
+ * console's files ({@link ConsoleAssets}, docs/CONSOLE.md)).
  *
  * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
  * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
@@ -61,6 +63,7 @@ public final class StrandServer implements AutoCloseable {
         HttpRouter.Builder routes = HttpRouter.builder();
         HealthEndpoints.addTo(routes, readiness);
         new MetricsEndpoint(registry).addTo(routes);
+        ConsoleAssets.load(StrandServer.class.getClassLoader()).addTo(routes);
         KafkaAccess api = new KafkaAccess(started::get);
         HttpListener http;
         try {

@@ -1,6 +1,7 @@
 package io.strand.server.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * What an endpoint answers: a status, a content type and the body's bytes. Errors are JSON in the
@@ -9,10 +10,21 @@ import java.nio.charset.StandardCharsets;
  * @param status      the HTTP status code
  * @param contentType the body's media type
  * @param body        the body (not copied: the caller hands it over)
+ * @param headers     further response headers by name (ETag, Cache-Control, Location …); the content
+ *                    type and length are set from the other components
  */
-public record HttpReply(int status, String contentType, byte[] body) {
+public record HttpReply(int status, String contentType, byte[] body, Map<String, String> headers) {
 
     public static final String JSON = "application/json";
+
+    public HttpReply {
+        headers = Map.copyOf(headers);
+    }
+
+    /** A reply without further headers. */
+    public HttpReply(int status, String contentType, byte[] body) {
+        this(status, contentType, body, Map.of());
+    }
 
     /** A JSON body given as text. */
     public static HttpReply json(int status, String json) {

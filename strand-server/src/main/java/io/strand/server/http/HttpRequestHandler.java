@@ -88,6 +88,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+        reply.headers().forEach(response.headers()::set);
         if (!allow.isEmpty()) {
             response.headers().set(HttpHeaderNames.ALLOW, allow);
         }
