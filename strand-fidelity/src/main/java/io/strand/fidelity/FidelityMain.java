@@ -9,8 +9,11 @@ import java.util.List;
  * ({@code strand-fidelity/run}):
  * <pre>
  *   FidelityMain [--corpus DIR] [--declared FILE] [--report FILE]
+ *   FidelityMain --generate N [--seed S] [--setup FILE] [--report FILE]
  * </pre>
- * Exit status 0 when every difference found is declared, 1 otherwise, 2 for bad arguments.
+ * The corpus: exit status 0 when every difference found is declared, 1 otherwise. {@code --generate}:
+ * N requests generated from the message schemas ({@link GeneratedRun}); exit status 0, the report
+ * counting what differed. 2 for bad arguments.
  */
 public final class FidelityMain {
 
@@ -21,17 +24,31 @@ public final class FidelityMain {
         Path corpus = Path.of("strand-fidelity/corpus");
         Path declaredFile = Path.of("strand-fidelity/declared.json");
         Path reportFile = null;
+        Path setupFile = Path.of("strand-fidelity/generated-setup.json");
+        int generate = 0;
+        long seed = 1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--corpus" -> corpus = Path.of(required(value, args[i++]));
                 case "--declared" -> declaredFile = Path.of(required(value, args[i++]));
                 case "--report" -> reportFile = Path.of(required(value, args[i++]));
+                case "--generate" -> generate = Integer.parseInt(required(value, args[i++]));
+                case "--seed" -> seed = Long.parseLong(required(value, args[i++]));
+                case "--setup" -> setupFile = Path.of(required(value, args[i++]));
                 default -> {
                     System.err.println("unknown argument: " + args[i]);
                     System.exit(2);
                 }
             }
+        }
+        if (generate > 0) {
+            String report = generated(setupFile, seed, generate);
+            if (reportFile != null) {
+                Files.writeString(reportFile, report);
+            }
+            System.out.print(report);
+            System.exit(0);
         }
         Outcome outcome = run(corpus, declaredFile);
         if (reportFile != null) {
@@ -54,6 +71,15 @@ public final class FidelityMain {
             int steps = scenarios.stream().mapToInt(s -> s.steps().size()).sum();
             long undeclared = findings.stream().filter(f -> declared.declaring(f).isEmpty()).count();
             return new Outcome(Report.markdown(scenarios.size(), steps, findings, declared), undeclared);
+        }
+    }
+
+    static String generated(Path setupFile, long seed, int count) throws Exception {
+        Scenario setup = Scenario.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readAllBytes(setupFile)), setupFile.getFileName().toString()).get(0);
+        try (BrokerPair brokers = BrokerPair.start()) {
+            GeneratedRun.Outcome outcome = new GeneratedRun(brokers.kafka(), brokers.strand()).run(setup, seed, count);
+            return Report.generated(seed, count, outcome);
         }
     }
 

@@ -43,6 +43,35 @@ final class Report {
         return out.toString();
     }
 
+    /** A generated run as Markdown: per API the requests sent and those answered differently, then each differing field. */
+    static String generated(long seed, int count, GeneratedRun.Outcome outcome) {
+        StringBuilder out = new StringBuilder("# Generated requests: Apache Kafka and Strand\n\n");
+        int differing = outcome.perApi().values().stream().mapToInt(c -> c[1]).sum();
+        out.append(count).append(" requests generated from the message schemas with seed ").append(seed)
+                .append("; ").append(differing).append(" answered differently.\n\n");
+        if (!outcome.kafkaOnly().isEmpty()) {
+            out.append("Not generated (only Kafka advertises them): ").append(String.join(", ", outcome.kafkaOnly()))
+                    .append(".\n\n");
+        }
+        if (!outcome.setupFindings().isEmpty()) {
+            out.append("The setup itself differed in ").append(outcome.setupFindings().size()).append(" fields.\n\n");
+        }
+        out.append("| API | requests | answered differently |\n|---|---|---|\n");
+        outcome.perApi().forEach((api, c) -> out.append("| ").append(api).append(" | ").append(c[0]).append(" | ")
+                .append(c[1]).append(" |\n"));
+        out.append("\n## Differing fields (count, first example)\n\n");
+        outcome.examples().entrySet().stream()
+                .sorted((a, b) -> Integer.compare(b.getValue().count(), a.getValue().count()))
+                .forEach(e -> {
+                    DifferentialRun.Finding f = e.getValue().first();
+                    out.append("- ").append(e.getValue().count()).append("× ").append(f.api().name).append(" v")
+                            .append(f.version()).append(" `").append(f.path()).append("`: Kafka ").append(f.kafka())
+                            .append(", Strand ").append(f.strand()).append(" (").append(f.scenario())
+                            .append(")\n  request: `").append(shorten(f.request())).append("`\n");
+                });
+        return out.toString();
+    }
+
     private static String shorten(String text) {
         return text.length() <= MAX_REQUEST_CHARS ? text : text.substring(0, MAX_REQUEST_CHARS) + "…";
     }

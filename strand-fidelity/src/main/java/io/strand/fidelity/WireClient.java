@@ -50,12 +50,16 @@ final class WireClient implements AutoCloseable {
 
     /** Sends {@code request} as {@code key} v{@code version}; for acks=0 produce pass {@code expectsAnswer} false. */
     Answer send(ApiKeys key, short version, ApiMessage request, boolean expectsAnswer) {
+        return send(key, version, MessageUtil.toByteBufferAccessor(request, version).buffer(), expectsAnswer);
+    }
+
+    /** Sends {@code body}, the bytes of a request of {@code key} v{@code version}, as they are. */
+    Answer send(ApiKeys key, short version, ByteBuffer body, boolean expectsAnswer) {
         try {
             connect();
             int id = ++correlationId;
             RequestHeader header = new RequestHeader(key, version, CLIENT_ID, id);
             ByteBuffer headerBytes = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
-            ByteBuffer body = MessageUtil.toByteBufferAccessor(request, version).buffer();
             out.writeInt(headerBytes.remaining() + body.remaining());
             out.write(headerBytes.array(), headerBytes.arrayOffset() + headerBytes.position(), headerBytes.remaining());
             out.write(body.array(), body.arrayOffset() + body.position(), body.remaining());

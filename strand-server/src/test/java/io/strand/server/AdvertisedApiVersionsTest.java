@@ -122,7 +122,7 @@ class AdvertisedApiVersionsTest {
     }
 
     private static ApiVersionsResponse apiVersions(Socket socket) throws Exception {
-        short version = 3;
+        short version = 4; // v4: every supported feature; before it those starting at 0 are left out (KIP-1022)
         ApiVersionsRequest request = new ApiVersionsRequest(new ApiVersionsRequestData()
                 .setClientSoftwareName("pin-test").setClientSoftwareVersion("1"), version);
         ByteBuffer frame = request.serializeWithHeader(new RequestHeader(ApiKeys.API_VERSIONS, version, "pin-test", 1));
