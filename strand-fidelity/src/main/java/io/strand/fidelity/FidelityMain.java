@@ -43,7 +43,7 @@ public final class FidelityMain {
             }
         }
         if (generate > 0) {
-            String report = generated(setupFile, seed, generate);
+            String report = generated(setupFile, declaredFile, seed, generate);
             if (reportFile != null) {
                 Files.writeString(reportFile, report);
             }
@@ -74,11 +74,12 @@ public final class FidelityMain {
         }
     }
 
-    static String generated(Path setupFile, long seed, int count) throws Exception {
+    static String generated(Path setupFile, Path declaredFile, long seed, int count) throws Exception {
         Scenario setup = Scenario.parse(new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Files.readAllBytes(setupFile)), setupFile.getFileName().toString()).get(0);
         try (BrokerPair brokers = BrokerPair.start()) {
-            GeneratedRun.Outcome outcome = new GeneratedRun(brokers.kafka(), brokers.strand()).run(setup, seed, count);
+            GeneratedRun.Outcome outcome = new GeneratedRun(brokers.kafka(), brokers.strand()).run(setup, seed, count,
+                    DeclaredDifferences.load(declaredFile));
             return Report.generated(seed, count, outcome);
         }
     }
