@@ -58,7 +58,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * group's lag rises while records arrive and falls as a Java consumer reads them, then its offsets
  * are reset from the page once the group is empty; the overview shows the broker, the controller and
  * the throughput charts. Screenshots of each page go to {@code strand.it.screenshotDir}
- * (docs/images, shown by docs/CONSOLE.md).
+ * (target/screenshots; {@code -Dstrand.it.screenshotDir=$PWD/docs/images} refreshes those docs/CONSOLE.md
+ * shows).
  *
  * <p>One browser page for the whole class: navigation is by the console's hash routes, so its
  * throughput sampler keeps its history across the tests. Every wait is a {@link WebDriverWait}

@@ -338,8 +338,19 @@ class RestApiIT {
         assertError(call("POST", base + "/topics", "{\"topic_name\":\"rest bad name\"}"), 400, "INVALID_TOPIC_EXCEPTION");
         assertError(call("PUT", base + "/topics/rest-bad/configs/retention.ms", "{\"value\":42}"), 400, "INVALID_REQUEST");
         assertThat(oversizedBodyStatusLine(records)).startsWith("HTTP/1.1 413");
+        // What another web site could make a browser send: a text/plain form post, or JSON from another origin.
+        HttpResponse<String> plainText = client.send(HttpRequest.newBuilder(http.resolve(base + "/topics"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"topic_name\":\"rest-cross-site\"}"))
+                .header("Content-Type", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(plainText.statusCode()).isEqualTo(415);
+        HttpResponse<String> otherOrigin = client.send(HttpRequest.newBuilder(http.resolve(base + "/topics"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"topic_name\":\"rest-cross-site\"}"))
+                .header("Content-Type", "application/json").header("Origin", "https://elsewhere.example").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(otherOrigin.statusCode()).isEqualTo(403);
 
-        assertThat(admin.listTopics().names().get()).doesNotContain("rest-missing", "rest-typed", "rest bad name");
+        assertThat(admin.listTopics().names().get()).doesNotContain("rest-missing", "rest-typed", "rest bad name",
+                "rest-cross-site");
         Answer partition = get(base + "/topics/rest-bad/partitions/0");
         assertThat(partition.json().get("latest_offset").asLong()).isEqualTo(0);
         assertThat(topicConfig("rest-bad", "retention.ms")).isEqualTo("604800000");

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Answers each aggregated request of one connection through the {@link HttpRouter}, in order. A
  * request the codec could not decode (a malformed request line, headers over their limit) is
  * answered 400 (431 for headers too large, 414 for a request line too long) as JSON and the connection closed, since what follows it
- * cannot be framed. An endpoint may answer later (a future): answers are written on the event loop in
+ * cannot be framed. A request that changes something from another web site, or with a body that is not
+ * JSON, is refused before routing ({@link CrossSiteGuard}). An endpoint may answer later (a future): answers are written on the event loop in
  * the order the requests came. An event stream's answer is a chunked 200 whose chunks the stream
  * writes; the connection then serves nothing else. Owned by the connection's event loop.
  */
@@ -58,7 +59,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return; // the connection is an event stream's now; it never answers another request
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        CompletableFuture<HttpRouter.Routed> answer = router.route(request);
+        HttpReply refused = CrossSiteGuard.refusal(request);
+        CompletableFuture<HttpRouter.Routed> answer = refused != null
+                ? CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""))
+                : router.route(request);
         previous = previous.thenCombine(answer, (done, routed) -> routed)
                 .thenAcceptAsync(routed -> answer(ctx, routed, keepAlive), ctx.executor());
     }
