@@ -155,6 +155,11 @@ public final class Partition {
         return state.partitionEpoch();
     }
 
+    /** The replica set as of the latest metadata. */
+    public List<Integer> replicas() {
+        return state.replicas();
+    }
+
     /** The ISR in use: as the controller last accepted it. */
     public List<Integer> isr() {
         return state.isr();
@@ -625,6 +630,12 @@ public final class Partition {
         state = new PartitionState(current.leaderId(), current.leaderEpoch(), current.replicas(), answer.isr(),
                 answer.partitionEpoch());
         pendingIsr = null;
+        // One change is pending at a time, either a shrink or an expansion: count it as Kafka does.
+        if (answer.isr().size() < current.isr().size()) {
+            replication.isrChanges().onShrink();
+        } else if (answer.isr().size() > current.isr().size()) {
+            replication.isrChanges().onExpand();
+        }
         LOG.info("ISR of {} is now {} (partition epoch {})", topicPartition, answer.isr(), answer.partitionEpoch());
         return true;
     }
