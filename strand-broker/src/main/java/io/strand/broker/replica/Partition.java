@@ -254,6 +254,12 @@ public final class Partition {
             }
             state = newState;
             if (newState.partitionEpoch() > current.partitionEpoch()) {
+                List<Integer> proposed = pendingIsr;
+                if (proposed != null && newState.leaderId() == localBrokerId && proposed.size() == newState.isr().size()
+                        && newState.isr().containsAll(proposed)) {
+                    // The metadata brought this leader's accepted change before the controller's answer did.
+                    countIsrChange(current.isr(), newState.isr());
+                }
                 pendingIsr = null;
                 inflight = null;
             }
@@ -630,14 +636,23 @@ public final class Partition {
         state = new PartitionState(current.leaderId(), current.leaderEpoch(), current.replicas(), answer.isr(),
                 answer.partitionEpoch());
         pendingIsr = null;
-        // One change is pending at a time, either a shrink or an expansion: count it as Kafka does.
-        if (answer.isr().size() < current.isr().size()) {
-            replication.isrChanges().onShrink();
-        } else if (answer.isr().size() > current.isr().size()) {
-            replication.isrChanges().onExpand();
-        }
+        countIsrChange(current.isr(), answer.isr());
         LOG.info("ISR of {} is now {} (partition epoch {})", topicPartition, answer.isr(), answer.partitionEpoch());
         return true;
+    }
+
+    /**
+     * Counts this leader's ISR change the controller accepted, once: here on its answer, or in
+     * {@link #updateState} when the metadata brings it first (the answer is then ignored). One change
+     * is pending at a time, a shrink or an expansion. An ISR the controller changed on its own (a
+     * fenced broker removed) is not counted, as in Kafka.
+     */
+    private void countIsrChange(List<Integer> before, List<Integer> after) {
+        if (after.size() < before.size()) {
+            replication.isrChanges().onShrink();
+        } else if (after.size() > before.size()) {
+            replication.isrChanges().onExpand();
+        }
     }
 
     // ---------------------------------------------------------------- follower

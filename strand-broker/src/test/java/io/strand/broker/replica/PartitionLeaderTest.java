@@ -145,6 +145,26 @@ class PartitionLeaderTest {
     }
 
     @Test
+    void countsAnAcceptedIsrChangeOnceWhenTheMetadataBringsItBeforeTheAnswer() {
+        start(List.of(1, 2, 3), List.of(1, 2, 3));
+        cluster.append(5);
+        cluster.fetch(2, 5);
+        cluster.time.advance(LAG_MS + 1);
+        cluster.fetch(2, 5);
+        cluster.replicaManager.maybeShrinkIsrs();
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 2);
+
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1, 2), LOCAL, 0, 1);
+        assertThat(cluster.isrShrinks).hasValue(1);
+        cluster.accept(0, 1);
+        assertThat(cluster.isrShrinks).as("the late answer is not counted again").hasValue(1);
+
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1), LOCAL, 0, 2);
+        assertThat(cluster.partition().isr()).containsExactly(1);
+        assertThat(cluster.isrShrinks).as("the controller's own change is not the leader's").hasValue(1);
+    }
+
+    @Test
     void aFollowerReachingTheHighWatermarkAndTheEpochStartJoinsTheIsr() {
         start(List.of(1, 2, 3), List.of(1, 2));
         cluster.append(5);
