@@ -30,10 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Replication metrics of a three-node cluster, each node's /metrics parsed with Prometheus' parser: one
  * active controller and no offline partition; a SIGKILLed follower makes the leader of a replicated
- * partition shrink its ISR (counted) and report it under-replicated and at min ISR, and once the
+ * partition report an ISR shrink and the partition under-replicated and at min ISR, and once the
  * follower is back and has caught up the leader expands the ISR (counted) and reports nothing
- * under-replicated. {@code replica.lag.time.max.ms} is short (2 s), well below the session timeout
- * (9 s), so the leader drops the follower before the controller fences it.
+ * under-replicated. Whichever removes the follower first counts as the leader's ISR shrink: the
+ * controller fencing it (its endpoint refuses connections) or the leader's lag check
+ * ({@code replica.lag.time.max.ms} short here, 2 s).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ReplicationMetricsIT {

@@ -1,11 +1,12 @@
 package io.strand.broker.metrics;
 
 /**
- * Counts the ISR changes this broker made as a partition's leader: one per change the controller
- * accepted (an AlterPartition answered with the new ISR), as Kafka's {@code IsrShrinksPerSec} and
- * {@code IsrExpandsPerSec} count them. A change proposed and refused, or superseded by newer
- * metadata, is not counted. Thread-safe, non-blocking and allocation-free: called on whichever
- * thread the controller's answer completes.
+ * Counts the ISR changes of the partitions this broker leads, as Kafka's {@code IsrShrinksPerSec} and
+ * {@code IsrExpandsPerSec} do: one per new ISR in use, whether this leader proposed it and the
+ * controller accepted it (an AlterPartition answer, or the metadata carrying it if that comes first),
+ * or the controller made it on its own in the same leader epoch (a fenced follower removed). A change
+ * proposed and refused is not counted. Thread-safe, non-blocking and allocation-free: called on
+ * whichever thread the answer completes, or the metadata publisher's.
  */
 public interface IsrChangeMetrics {
 

@@ -254,10 +254,9 @@ public final class Partition {
             }
             state = newState;
             if (newState.partitionEpoch() > current.partitionEpoch()) {
-                List<Integer> proposed = pendingIsr;
-                if (proposed != null && newState.leaderId() == localBrokerId && proposed.size() == newState.isr().size()
-                        && newState.isr().containsAll(proposed)) {
-                    // The metadata brought this leader's accepted change before the controller's answer did.
+                if (newState.leaderId() == localBrokerId) {
+                    // This leader's accepted change, come in the metadata before the controller's answer
+                    // (which is then ignored), or the controller's own (a fenced follower removed).
                     countIsrChange(current.isr(), newState.isr());
                 }
                 pendingIsr = null;
@@ -642,10 +641,10 @@ public final class Partition {
     }
 
     /**
-     * Counts this leader's ISR change the controller accepted, once: here on its answer, or in
-     * {@link #updateState} when the metadata brings it first (the answer is then ignored). One change
-     * is pending at a time, a shrink or an expansion. An ISR the controller changed on its own (a
-     * fenced broker removed) is not counted, as in Kafka.
+     * Counts a change of the ISR in use while this broker leads, once per new partition epoch: this
+     * leader's own change on the controller's answer, or in {@link #updateState} when the metadata
+     * brings it first (the answer is then ignored); and the controller's own changes in the same leader
+     * epoch (a fenced follower removed, which here usually comes before the leader's lag check would).
      */
     private void countIsrChange(List<Integer> before, List<Integer> after) {
         if (after.size() < before.size()) {

@@ -145,7 +145,7 @@ class PartitionLeaderTest {
     }
 
     @Test
-    void countsAnAcceptedIsrChangeOnceWhenTheMetadataBringsItBeforeTheAnswer() {
+    void countsAnIsrChangeOnceWhetherTheMetadataOrTheAnswerComesFirstAndTheControllersOwnToo() {
         start(List.of(1, 2, 3), List.of(1, 2, 3));
         cluster.append(5);
         cluster.fetch(2, 5);
@@ -161,7 +161,11 @@ class PartitionLeaderTest {
 
         cluster.publishPartition(List.of(1, 2, 3), List.of(1), LOCAL, 0, 2);
         assertThat(cluster.partition().isr()).containsExactly(1);
-        assertThat(cluster.isrShrinks).as("the controller's own change is not the leader's").hasValue(1);
+        assertThat(cluster.isrShrinks).as("the controller's own change, a fenced follower removed").hasValue(2);
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1), LOCAL, 0, 2);
+        assertThat(cluster.isrShrinks).as("the same partition epoch again").hasValue(2);
+        cluster.publishPartition(List.of(1, 2, 3), List.of(2), 2, 1, 3);
+        assertThat(cluster.isrShrinks).as("no longer led here").hasValue(2);
     }
 
     @Test
