@@ -1,7 +1,10 @@
 package io.strand.server.metrics;
 
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.strand.broker.BrokerServer;
 import io.strand.coordinator.group.CommittedOffset;
 import java.util.List;
@@ -20,38 +23,57 @@ import org.slf4j.LoggerFactory;
  * hosts no replica of is left out (its high watermark is not known here); its committed offset is
  * still reported.
  *
- * <p>The committed offsets are read on the group coordinator's threads; a scrape waits for them at
- * most {@link #READ_TIMEOUT_MS} and otherwise reports no consumer-group series. Thread-safe.
+ * <p>One collector for both families, so that a scrape reads the committed offsets once: on the group
+ * coordinator's threads, waiting for them at most {@link #READ_TIMEOUT_MS} and otherwise reporting no
+ * consumer-group series. Thread-safe (each scrape reads anew).
  */
-public final class ConsumerLagGauges {
+public final class ConsumerLagGauges implements MultiCollector {
 
     /** How long a scrape waits for the coordinator's shards to hand over their committed offsets. */
     static final long READ_TIMEOUT_MS = 2_000;
+    static final String COMMITTED_OFFSET = "strand_consumergroup_committed_offset";
+    static final String LAG = "strand_consumergroup_lag";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLagGauges.class);
 
-    private ConsumerLagGauges() {
+    private final Supplier<BrokerServer> broker;
+
+    private ConsumerLagGauges(Supplier<BrokerServer> broker) {
+        this.broker = broker;
     }
 
     /** Registers the gauges in {@code registry}; {@code broker} gives the started server, or null before. */
     public static void register(PrometheusRegistry registry, Supplier<BrokerServer> broker) {
-        GaugeWithCallback.builder().name("strand_consumergroup_committed_offset")
-                .help("A consumer group's committed offset of a partition (groups this node coordinates)")
-                .labelNames("group", "topic", "partition").callback(cb -> {
-                    for (ConsumerLag row : read(broker.get())) {
-                        cb.call(row.committedOffset(), row.group(), row.topic(), Integer.toString(row.partition()));
-                    }
-                }).register(registry);
-        GaugeWithCallback.builder().name("strand_consumergroup_lag")
+        registry.register(new ConsumerLagGauges(broker));
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        return snapshots(read(broker.get()));
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return List.of(COMMITTED_OFFSET, LAG);
+    }
+
+    /** The two families of {@code rows}: every committed offset, and the lag where it is known. */
+    static MetricSnapshots snapshots(List<ConsumerLag> rows) {
+        GaugeSnapshot.Builder committed = GaugeSnapshot.builder().name(COMMITTED_OFFSET)
+                .help("A consumer group's committed offset of a partition (groups this node coordinates)");
+        GaugeSnapshot.Builder lag = GaugeSnapshot.builder().name(LAG)
                 .help("High watermark minus the group's committed offset, for partitions hosted on the group's"
-                        + " coordinator")
-                .labelNames("group", "topic", "partition").callback(cb -> {
-                    for (ConsumerLag row : read(broker.get())) {
-                        if (row.lag() != ConsumerLag.UNKNOWN) {
-                            cb.call(row.lag(), row.group(), row.topic(), Integer.toString(row.partition()));
-                        }
-                    }
-                }).register(registry);
+                        + " coordinator");
+        for (ConsumerLag row : rows) {
+            Labels labels = Labels.of("group", row.group(), "topic", row.topic(), "partition",
+                    Integer.toString(row.partition()));
+            committed.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels)
+                    .value(row.committedOffset()).build());
+            if (row.lag() != ConsumerLag.UNKNOWN) {
+                lag.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(row.lag()).build());
+            }
+        }
+        return MetricSnapshots.of(committed.build(), lag.build());
     }
 
     private static List<ConsumerLag> read(BrokerServer server) {

@@ -35,4 +35,19 @@ class ConsumerLagTest {
         assertThat(ConsumerLag.of(committed, List.of(hosted("orders", 0, 5, 5))))
                 .containsExactly(new ConsumerLag("g", "elsewhere", 3, 9, ConsumerLag.UNKNOWN));
     }
+
+    @Test
+    void bothFamiliesComeFromOneReadTheLagOnlyWhereItIsKnown() throws java.io.IOException {
+        io.prometheus.metrics.model.snapshots.MetricSnapshots snapshots = ConsumerLagGauges.snapshots(List.of(
+                new ConsumerLag("g", "orders", 0, 70, 30), new ConsumerLag("g", "elsewhere", 3, 9, ConsumerLag.UNKNOWN)));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.prometheus.metrics.expositionformats.ExpositionFormats.init().getPrometheusTextFormatWriter()
+                .write(out, snapshots);
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(text).contains("strand_consumergroup_committed_offset{group=\"g\",partition=\"0\",topic=\"orders\"} 70.0")
+                .contains("strand_consumergroup_committed_offset{group=\"g\",partition=\"3\",topic=\"elsewhere\"} 9.0")
+                .contains("strand_consumergroup_lag{group=\"g\",partition=\"0\",topic=\"orders\"} 30.0")
+                .doesNotContain("strand_consumergroup_lag{group=\"g\",partition=\"3\"");
+    }
 }
