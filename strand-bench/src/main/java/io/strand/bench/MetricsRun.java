@@ -38,8 +38,9 @@ import org.apache.kafka.common.utils.Time;
  *
  * Each turn creates {@value Workload#PARTITIONS} partitions and runs the single-node workload's 100 B
  * acks=1 produce (ProducerPerformance) and its read-back (ConsumerPerformance, fresh group), with
- * kafka-tools 4.3.1 in their own JVMs. The report gives each round's figures, the medians, and the
- * ratio on/off of the medians. Runs on the harness's main thread.
+ * kafka-tools 4.3.1 in their own JVMs. The report gives each round's figures, the medians, the
+ * ratio on/off of the medians, and the median of each round's on/off (a paired comparison: the two
+ * turns of a round run back to back). Runs on the harness's main thread.
  */
 final class MetricsRun {
 
@@ -137,6 +138,25 @@ final class MetricsRun {
                 ? OptionalDouble.of(a.getAsDouble() / b.getAsDouble()) : OptionalDouble.empty();
     }
 
+    /**
+     * on/off within each round (the two turns of a round run back to back, so drift on a shared machine
+     * hits both), in round order; empty unless both variants have a value for every round.
+     */
+    List<Double> pairedRatios(Metric metric) {
+        List<Double> a = on.values(metric, BrokerKind.STRAND);
+        List<Double> b = off.values(metric, BrokerKind.STRAND);
+        List<Double> ratios = new ArrayList<>();
+        if (a.size() != workload.rounds() || b.size() != workload.rounds()) {
+            return ratios;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (b.get(i) > 0) {
+                ratios.add(a.get(i) / b.get(i));
+            }
+        }
+        return ratios.size() == a.size() ? ratios : List.of();
+    }
+
     /** Every count that does not add up and every warning, of both variants. */
     List<String> problems() {
         List<String> all = new ArrayList<>(on.problems());
@@ -166,14 +186,16 @@ final class MetricsRun {
             problems.forEach(p -> md.append("- ").append(p).append('\n'));
             md.append('\n');
         }
-        md.append("| figure | unit | on (median) | off (median) | on/off | on, per round | off, per round |\n");
-        md.append("|---|---|---:|---:|---:|---|---|\n");
+        md.append("| figure | unit | on (median) | off (median) | on/off | on/off per round: median (each) "
+                + "| on, per round | off, per round |\n");
+        md.append("|---|---|---:|---:|---:|---|---|---|\n");
         for (Metric metric : FIGURES) {
             md.append("| ").append(metric.label()).append(" | ").append(metric.unit()).append(" | ")
                     .append(format(on.median(metric, BrokerKind.STRAND))).append(" | ")
                     .append(format(off.median(metric, BrokerKind.STRAND))).append(" | ")
                     .append(ratio(metric).isPresent() ? String.format(Locale.ROOT, "%.3f", ratio(metric).getAsDouble())
                             : "n/a").append(" | ")
+                    .append(paired(pairedRatios(metric))).append(" | ")
                     .append(perRound(on.values(metric, BrokerKind.STRAND))).append(" | ")
                     .append(perRound(off.values(metric, BrokerKind.STRAND))).append(" |\n");
         }
@@ -196,6 +218,7 @@ final class MetricsRun {
                     .append(", \"off\": ").append(off.values(metric, BrokerKind.STRAND))
                     .append(", \"on_over_off\": ").append(ratio(metric).isPresent()
                             ? String.format(Locale.ROOT, "%.4f", ratio(metric).getAsDouble()) : "null")
+                    .append(", \"on_over_off_per_round\": ").append(pairedRatios(metric))
                     .append('}').append(i + 1 < FIGURES.size() ? ",\n" : "\n");
         }
         json.append("  }\n}\n");
@@ -204,6 +227,15 @@ final class MetricsRun {
 
     private static String format(OptionalDouble value) {
         return value.isPresent() ? String.format(Locale.ROOT, "%,.2f", value.getAsDouble()) : "n/a";
+    }
+
+    private static String paired(List<Double> ratios) {
+        if (ratios.isEmpty()) {
+            return "n/a";
+        }
+        List<String> cells = new ArrayList<>();
+        ratios.forEach(r -> cells.add(String.format(Locale.ROOT, "%.2f", r)));
+        return String.format(Locale.ROOT, "%.3f (%s)", Samples.median(ratios).getAsDouble(), String.join(", ", cells));
     }
 
     private static String perRound(List<Double> values) {

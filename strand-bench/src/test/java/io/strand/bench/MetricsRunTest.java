@@ -21,6 +21,7 @@ class MetricsRunTest {
         }
 
         assertThat(run.ratio(Metric.PRODUCE_SMALL_MB_PER_SEC)).hasValue(0.95);
+        assertThat(run.pairedRatios(Metric.PRODUCE_SMALL_MB_PER_SEC)).as("quick: one round, three values").isEmpty();
         assertThat(run.ratio(Metric.CONSUME_MB_PER_SEC)).isEmpty();
     }
 
@@ -33,9 +34,12 @@ class MetricsRunTest {
         String markdown = run.markdown("2026-12-06T20:00:00Z", machine, "-Xmx1g", "abc123");
         String json = run.json("2026-12-06T20:00:00Z", "abc123");
 
-        assertThat(markdown).contains("metrics on vs off").contains("| 200.00 | 250.00 | 0.800 | 200.00 | 250.00 |")
+        assertThat(run.pairedRatios(Metric.CONSUME_MB_PER_SEC)).containsExactly(0.8);
+        assertThat(markdown).contains("metrics on vs off")
+                .contains("| 200.00 | 250.00 | 0.800 | 0.800 (0.80) | 200.00 | 250.00 |")
                 .contains("scraped every 1000 ms");
         assertThat(Json.parse(json)).isInstanceOf(java.util.Map.class);
-        assertThat(json).contains("\"on_over_off\": 0.8000").contains("\"on\": [200.0]");
+        assertThat(json).contains("\"on_over_off\": 0.8000").contains("\"on\": [200.0]")
+                .contains("\"on_over_off_per_round\": [0.8]");
     }
 }
