@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.test.FreePorts;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.common.tls.TestPki;
 import io.strand.metadata.image.MetadataListener;
@@ -72,10 +73,9 @@ class QuorumOverSaslTest {
         threads.assertNoNewThreads();
     }
 
+    /** Below the ephemeral range: the voters' own outgoing connections cannot take it first (FreePorts). */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.reserve();
     }
 
     /** A node's settings for a SASL controller listener, authenticating as admin with {@code password}. */

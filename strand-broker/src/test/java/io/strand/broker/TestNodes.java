@@ -1,5 +1,6 @@
 package io.strand.broker;
 
+import io.strand.common.test.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -34,13 +35,9 @@ final class TestNodes {
         return BrokerServer.start(BrokerServer.config(props), Time.SYSTEM);
     }
 
-    /** A loopback port nobody listens on right now. */
+    /** A loopback port nobody listens on right now, below the ephemeral range (FreePorts). */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.reserve();
     }
 
     /** True if a server socket can bind the loopback {@code port} now (as a restarted node would). */

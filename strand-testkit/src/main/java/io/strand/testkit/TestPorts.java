@@ -1,22 +1,17 @@
 package io.strand.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.strand.common.test.FreePorts;
 
-/** Picks free loopback ports for listeners that must be named up front (the quorum's voters). */
+/**
+ * Picks free loopback ports for listeners that must be named up front (the quorum's voters): below the
+ * kernel's ephemeral range, so that no outgoing connection takes one first ({@link FreePorts}).
+ */
 final class TestPorts {
 
     private TestPorts() {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.reserve();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.common.test.FreePorts;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.image.MetadataListener;
 import java.io.IOException;
@@ -297,10 +298,9 @@ class LeaderRequestClientTest {
                 .filter(MetadataQuorum::isLeader).findFirst().orElse(null), q -> q != null);
     }
 
+    /** Below the ephemeral range: the voters' own outgoing connections cannot take it first (FreePorts). */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.reserve();
     }
 
     private static ByteBuffer utf8(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.common.test.FreePorts;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.common.time.ManualTime;
 import io.strand.metadata.image.MetadataImage;
@@ -231,9 +232,7 @@ class MetadataObserverTest {
     void keepsFollowingThroughALeaderChange() throws IOException {
         Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                voters.put(id, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
-            }
+            voters.put(id, new InetSocketAddress("127.0.0.1", FreePorts.reserve()));
         }
         List<MetadataQuorum> quorum = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.strand.common.test.FreePorts;
 import io.strand.common.test.ThreadLeakCheck;
 import io.strand.metadata.controller.ControllerTestSupport;
 import io.strand.metadata.image.MetadataImage;
@@ -66,10 +67,9 @@ class MultiVoterQuorumTest {
         threads.assertNoNewThreads();
     }
 
+    /** Below the ephemeral range: the voters' own outgoing connections cannot take it first (FreePorts). */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.reserve();
     }
 
     private MetadataQuorum startNode(int id, QuorumOptions options) {
