@@ -1,0 +1,97 @@
+package io.strand.broker.share;
+
+import io.strand.broker.replica.Partition;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+import io.strand.storage.log.LogReadResult;
+
+/**
+ * The share-partitions this broker leads, one {@link SharePartition} per share group and partition,
+ * created on the group's first fetch of the partition at {@code share.auto.offset.reset}: the group
+ * configuration is not implemented yet, so always Kafka's default, {@code latest} (the high watermark).
+ *
+ * <p>Stopgap: the state is in memory only (see {@link SharePartition}); it is lost with a restart or a
+ * leader change. Thread-safe: the map is concurrent and each {@link SharePartition} guards itself.
+ */
+public final class SharePartitionManager {
+
+    private final ShareGroupConfig config;
+    private final Time time;
+    private final Map<Key, SharePartition> partitions = new ConcurrentHashMap<>();
+
+    private record Key(String groupId, TopicIdPartition partition) {
+    }
+
+    /** What one fetch of one partition acquired: the batches read and the acquired offset ranges. */
+    public record Acquired(Records records, List<AcquiredRecords> acquired) {
+    }
+
+    public SharePartitionManager(ShareGroupConfig config, Time time) {
+        this.config = config;
+        this.time = time;
+    }
+
+    public ShareGroupConfig config() {
+        return config;
+    }
+
+    /** The group's share-partition, or null if the group has not fetched it here yet. */
+    public SharePartition sharePartition(String groupId, TopicIdPartition tip) {
+        return partitions.get(new Key(groupId, tip));
+    }
+
+    /**
+     * Reads {@code partition} (this broker leading it) for {@code memberId} and acquires what it can,
+     * at most {@code maxRecords} records within {@code maxBytes}; empty if nothing is acquirable.
+     */
+    public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
+                          int maxBytes, int maxRecords) {
+        SharePartition share = partitions.computeIfAbsent(new Key(groupId, tip),
+                k -> new SharePartition(partition.highWatermark(), config));
+        long nowMs = time.milliseconds();
+        share.maybeSkipTo(partition.log().logStartOffset());
+        long fetchOffset = share.nextFetchOffset(nowMs);
+        if (fetchOffset < 0 || fetchOffset >= partition.highWatermark()) {
+            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+        }
+        LogReadResult read = partition.readForConsumer(fetchOffset, maxBytes, true);
+        long lastOffset = -1;
+        for (RecordBatch batch : read.records().batches()) {
+            lastOffset = batch.lastOffset();
+        }
+        if (lastOffset < fetchOffset) {
+            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+        }
+        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs);
+        return acquired.isEmpty()
+                ? new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of())
+                : new Acquired(read.records(), acquired);
+    }
+
+    /** Applies acknowledgements; INVALID_RECORD_STATE if the group never fetched the partition here. */
+    public Errors acknowledge(String groupId, String memberId, TopicIdPartition tip,
+                              List<SharePartition.Acknowledgement> batches) {
+        SharePartition share = partitions.get(new Key(groupId, tip));
+        if (share == null) {
+            return Errors.INVALID_RECORD_STATE;
+        }
+        return share.acknowledge(memberId, batches, time.milliseconds());
+    }
+
+    /** Releases what {@code memberId} holds on the given partitions (its share session closed). */
+    public void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
+        for (TopicIdPartition tip : tips) {
+            SharePartition share = partitions.get(new Key(groupId, tip));
+            if (share != null) {
+                share.releaseAll(memberId, time.milliseconds());
+            }
+        }
+    }
+}
