@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -72,7 +73,7 @@ class ShareGroupIT {
             int index = i;
             loops.add(threads.submit(() -> {
                 // Implicit acknowledgement: what a poll returned is accepted by the next poll (or the close).
-                try (KafkaShareConsumer<String, String> consumer = consumer("three", "implicit")) {
+                try (KafkaShareConsumer<String, String> consumer = consumer("three", "implicit", 20)) {
                     consumer.subscribe(List.of(topic));
                     while (!stop.get()) {
                         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
@@ -91,8 +92,10 @@ class ShareGroupIT {
             warmUp(producer, topic, warm);
             for (int i = 0; i < 300; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+                if (i % 10 == 9) {
+                    producer.flush(); // batches of 10: acquisitions may round up to whole batches
+                }
             }
-            producer.flush();
         }
         await().atMost(20, TimeUnit.SECONDS).until(() -> processedBy.size() == 300 || !duplicates.isEmpty());
         stop.set(true);
@@ -101,6 +104,8 @@ class ShareGroupIT {
         }
         assertThat(duplicates).isEmpty();
         assertThat(processedBy).hasSize(300);
+        assertThat(new HashSet<>(processedBy.values())).as("consumers that processed records")
+                .hasSizeGreaterThan(1);
     }
 
     @Test
@@ -225,7 +230,13 @@ class ShareGroupIT {
     }
 
     private KafkaShareConsumer<String, String> consumer(String group, String acknowledgementMode) {
+        return consumer(group, acknowledgementMode, 500);
+    }
+
+    /** @param maxPollRecords also the most records one ShareFetch acquires */
+    private KafkaShareConsumer<String, String> consumer(String group, String acknowledgementMode, int maxPollRecords) {
         Properties props = new Properties();
+        props.put("max.poll.records", String.valueOf(maxPollRecords));
         props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("group.id", group);
         props.put("share.acknowledgement.mode", acknowledgementMode);
