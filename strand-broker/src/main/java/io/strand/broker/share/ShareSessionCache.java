@@ -16,7 +16,9 @@ import org.apache.kafka.common.utils.Time;
  * served; any other epoch must be the session's next one (INVALID_SHARE_SESSION_EPOCH), on a session
  * that exists (SHARE_SESSION_NOT_FOUND). At most {@code group.share.max.share.sessions} sessions: a new
  * one then evicts one idle for longer than {@link #EVICTABLE_IDLE_MS}, else gets
- * SHARE_SESSION_LIMIT_REACHED.
+ * SHARE_SESSION_LIMIT_REACHED. A session belongs to the connection that opened it, as in Kafka: the handler
+ * calls {@link #closeIfCurrent} when that connection closes, and the member's acquired records are released
+ * at once rather than when their locks expire.
  *
  * <p>Thread-safe: every method is {@code synchronized}; a session's partition set is changed only
  * through this class.
@@ -44,7 +46,11 @@ public final class ShareSessionCache {
      * request's changes, whether they came from a full request (epoch 0), and those the member stopped
      * using (replaced or forgotten), whose records the caller releases.
      */
-    public record Use(Errors error, Set<TopicIdPartition> partitions, boolean full, Set<TopicIdPartition> released) {
+    public record Use(Errors error, Set<TopicIdPartition> partitions, boolean full, Set<TopicIdPartition> released,
+                      Object session) {
+        Use(Errors error, Set<TopicIdPartition> partitions, boolean full, Set<TopicIdPartition> released) {
+            this(error, partitions, full, released, null);
+        }
     }
 
     public ShareSessionCache(int maxSessions, Time time) {
@@ -73,7 +79,7 @@ public final class ShareSessionCache {
             session.lastUsedMs = nowMs;
             sessions.put(key, session);
             released.removeAll(added);
-            return new Use(Errors.NONE, Set.copyOf(session.partitions), true, released);
+            return new Use(Errors.NONE, Set.copyOf(session.partitions), true, released, session);
         }
         if (session == null) {
             return new Use(Errors.SHARE_SESSION_NOT_FOUND, Set.of(), false, Set.of());
@@ -92,7 +98,21 @@ public final class ShareSessionCache {
             return new Use(Errors.NONE, partitions, false, released);
         }
         session.nextEpoch = session.nextEpoch == Integer.MAX_VALUE ? 1 : session.nextEpoch + 1;
-        return new Use(Errors.NONE, partitions, false, new LinkedHashSet<>(forgotten));
+        return new Use(Errors.NONE, partitions, false, new LinkedHashSet<>(forgotten), session);
+    }
+
+    /**
+     * Closes the member's session if it is still {@code session} (the one {@link Use#session()} named when it
+     * was opened; a newer one is left alone).
+     *
+     * @return the partitions of the closed session, whose records the caller releases; empty if none closed
+     */
+    public synchronized Set<TopicIdPartition> closeIfCurrent(String groupId, String memberId, Object session) {
+        Key key = new Key(groupId, memberId);
+        if (session != null && sessions.get(key) == session) {
+            return sessions.remove(key).partitions;
+        }
+        return Set.of();
     }
 
     public synchronized int size() {

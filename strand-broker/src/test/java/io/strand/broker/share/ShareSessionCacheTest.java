@@ -58,4 +58,16 @@ class ShareSessionCacheTest {
         assertThat(cache.use("g", "m3", 0, Set.of(P0), Set.of()).error()).isEqualTo(Errors.NONE);
         assertThat(cache.size()).isEqualTo(2);
     }
+
+    @Test
+    void closingForAGoneConnectionClosesOnlyTheSessionItOpened() {
+        Object first = cache.use("g", "m", 0, Set.of(P0), Set.of()).session();
+        Object second = cache.use("g", "m", 0, Set.of(P1), Set.of()).session();
+
+        assertThat(cache.closeIfCurrent("g", "m", first)).as("replaced already").isEmpty();
+        assertThat(cache.size()).isEqualTo(1);
+
+        assertThat(cache.closeIfCurrent("g", "m", second)).containsExactly(P1);
+        assertThat(cache.size()).isZero();
+    }
 }

@@ -42,7 +42,7 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  * append to one of the partitions (records released or timed out meanwhile are found by the next fetch).
  * A full request (epoch 0) answers every session partition; an incremental one only those with records,
  * acknowledgements or an error. Epoch -1 acknowledges, fetches nothing and closes the session, releasing
- * what the member still holds.
+ * what the member still holds; so does the close of the connection that opened the session.
  *
  * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
  * RENEW acknowledgements extend the lock.
@@ -122,6 +122,14 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         acks.forEach((tip, batches) -> answers.put(tip, partitionData(tip).setAcknowledgeErrorCode(
                 acknowledge(data.groupId(), data.memberId(), tip, batches).code())));
         partitions.releaseAll(data.groupId(), data.memberId(), use.released());
+        if (epoch == 0) {
+            // The session lives as long as its connection: a consumer gone releases its records at once.
+            String groupId = data.groupId();
+            String memberId = data.memberId();
+            Object session = use.session();
+            context.connection().onClose(() ->
+                    partitions.releaseAll(groupId, memberId, sessions.closeIfCurrent(groupId, memberId, session)));
+        }
         if (epoch == -1) {
             return CompletableFuture.completedFuture(respond(answers, lockMs));
         }
