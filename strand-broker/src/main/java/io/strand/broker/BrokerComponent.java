@@ -388,7 +388,7 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListOffsetsHandler(replicaManager));
         // Share groups (KIP-932): share-partition state in memory only for now (durable state is next).
         ShareGroupConfig shareConfig = ShareGroupConfig.from(config.originals());
-        SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time);
+        SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time, purgatory::onAppend);
         ShareSessionCache shareSessions = new ShareSessionCache(shareConfig.maxShareSessions(), time);
         registry.register(new ShareFetchHandler(replicaManager, image, sharePartitions, shareSessions, purgatory))
                 .register(new ShareAcknowledgeHandler(replicaManager, image, sharePartitions, shareSessions))

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Share groups (KIP-932) with Kafka's own {@link KafkaShareConsumer}: several consumers share one
- * partition's records, released and timed-out records are redelivered with a rising delivery count.
+ * partition's records, released and timed-out records are redelivered with a rising delivery count, and
+ * a record released at the delivery limit is archived.
  *
  * <p>A share group starts at the partition's end ({@code share.auto.offset.reset=latest}) when it first
  * fetches it, so each test first produces warm-up records until a consumer sees one: what is produced
@@ -41,6 +42,8 @@ class ShareGroupIT {
     /** Short, so that a consumer that stops polling loses its records within the test. */
     private static final int LOCK_MS = 4000;
     private static final String WARM_UP = "warm-up";
+    /** Kafka's default {@code group.share.delivery.count.limit}. */
+    private static final int DELIVERY_COUNT_LIMIT = 5;
 
     @RegisterExtension
     static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun().withProperties(Map.of(
@@ -198,6 +201,46 @@ class ShareGroupIT {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalledAtNs)).isGreaterThanOrEqualTo(LOCK_MS - 500);
         assertThat(redelivered.keySet()).containsExactlyInAnyOrderElementsOf(held);
         assertThat(redelivered.values()).containsOnly((short) 2);
+    }
+
+    @Test
+    void aRecordReleasedAtTheDeliveryLimitIsArchived() throws Exception {
+        String topic = "share-limit";
+        createTopic(topic);
+        KafkaShareConsumer<String, String> consumer = consumer("limit", "explicit");
+        consumer.subscribe(List.of(topic));
+        try (KafkaProducer<String, String> producer = producer()) {
+            warmUpAccepting(producer, topic, consumer);
+            producer.send(new ProducerRecord<>(topic, "poison", "poison")).get();
+        }
+        List<Short> deliveries = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                if ("poison".equals(r.key())) {
+                    deliveries.add(r.deliveryCount().orElseThrow());
+                    consumer.acknowledge(r, AcknowledgeType.RELEASE);
+                } else {
+                    consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                }
+            }
+            consumer.commitSync();
+            return deliveries.size() == DELIVERY_COUNT_LIMIT;
+        });
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, "after", "after")).get();
+        }
+        List<String> next = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                next.add(r.key());
+                consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+            }
+            consumer.commitSync();
+            return next.contains("after");
+        });
+        assertThat(deliveries).containsExactly((short) 1, (short) 2, (short) 3, (short) 4, (short) 5);
+        assertThat(next).as("archived at the limit: never delivered again").doesNotContain("poison");
     }
 
     /** Produces warm-up records until a polling consumer has seen one ({@code warm} set). */

@@ -25,6 +25,7 @@ public final class SharePartitionManager {
     private final ShareGroupConfig config;
     private final Time time;
     private final Map<Key, SharePartition> partitions = new ConcurrentHashMap<>();
+    private final java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters;
 
     private record Key(String groupId, TopicIdPartition partition) {
     }
@@ -33,9 +34,15 @@ public final class SharePartitionManager {
     public record Acquired(Records records, List<AcquiredRecords> acquired) {
     }
 
-    public SharePartitionManager(ShareGroupConfig config, Time time) {
+    /**
+     * @param fetchWaiters wakes the fetches waiting on a partition (the fetch purgatory's): records released
+     *                     here are news to them as an append is
+     */
+    public SharePartitionManager(ShareGroupConfig config, Time time,
+                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters) {
         this.config = config;
         this.time = time;
+        this.fetchWaiters = fetchWaiters;
     }
 
     public ShareGroupConfig config() {
@@ -85,13 +92,37 @@ public final class SharePartitionManager {
         return share.acknowledge(memberId, batches, time.milliseconds());
     }
 
-    /** Releases what {@code memberId} holds on the given partitions (its share session closed). */
+    /**
+     * Releases what {@code memberId} holds on the given partitions (its share session closed), and wakes the
+     * share fetches waiting on them.
+     */
     public void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
         for (TopicIdPartition tip : tips) {
             SharePartition share = partitions.get(new Key(groupId, tip));
             if (share != null) {
                 share.releaseAll(memberId, time.milliseconds());
+                wakeFetches(tip);
             }
+        }
+    }
+
+    /**
+     * Applies acknowledgements (see {@link #acknowledge}); a RELEASE among them wakes the share fetches waiting
+     * on the partition, which may now acquire those records.
+     */
+    public Errors acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip,
+                                     List<SharePartition.Acknowledgement> batches) {
+        Errors error = acknowledge(groupId, memberId, tip, batches);
+        if (error == Errors.NONE
+                && batches.stream().anyMatch(b -> b.types().contains(SharePartition.RELEASE))) {
+            wakeFetches(tip);
+        }
+        return error;
+    }
+
+    private void wakeFetches(TopicIdPartition tip) {
+        if (tip.topic() != null) {
+            fetchWaiters.accept(tip.topicPartition());
         }
     }
 }
