@@ -15,8 +15,8 @@ import org.apache.kafka.common.config.ConfigException;
  * The broker's share-group settings (KIP-932), under Kafka's names, defaults and bounds, each defined
  * once in {@link #DEF} and validated with the node's other properties. Immutable.
  *
- * <p>Kafka's dead-letter-queue settings ({@code group.share.dlq.*}) and the persister class are not
- * defined: a node given one refuses to start (see {@link #REFUSED}).
+ * <p>Kafka's dead-letter queues ({@code group.share.dlq.enabled=true}; the other {@code group.share.dlq.*}
+ * settings are unknown names) and a persister class other than Kafka's default are refused at start-up.
  *
  * @param recordLockDurationMs    {@code group.share.record.lock.duration.ms}: how long an acquired record
  *                                stays locked to its member
@@ -38,10 +38,11 @@ public record ShareGroupConfig(int recordLockDurationMs, int minRecordLockDurati
     public static final String PARTITION_MAX_RECORD_LOCKS = "group.share.partition.max.record.locks";
     public static final String MAX_SHARE_SESSIONS = "group.share.max.share.sessions";
 
-    /** Kafka's share-group properties Strand does not implement yet, and what they wait for. */
-    public static final Map<String, String> REFUSED = Map.of(
-            "group.share.dlq.enabled", "dead-letter queues for rejected records",
-            "group.share.persister.class.name", "a pluggable share-state persister");
+    /** Kafka's dead-letter queue switch: accepted when false (Kafka's default), refused when true. */
+    public static final String DLQ_ENABLED = "group.share.dlq.enabled";
+    /** Kafka's share-state persister: accepted when it names Kafka's default, refused otherwise. */
+    public static final String PERSISTER_CLASS_NAME = "group.share.persister.class.name";
+    static final String DEFAULT_PERSISTER = "org.apache.kafka.server.share.persister.DefaultStatePersister";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(RECORD_LOCK_DURATION_MS, Type.INT, 30_000, between(1000, 3_600_000), MEDIUM,
@@ -55,7 +56,12 @@ public record ShareGroupConfig(int recordLockDurationMs, int minRecordLockDurati
             .define(PARTITION_MAX_RECORD_LOCKS, Type.INT, 2000, between(100, 10_000), MEDIUM,
                     "Share-group record lock limit per share-partition.")
             .define(MAX_SHARE_SESSIONS, Type.INT, 2000, atLeast(1), MEDIUM,
-                    "The maximum number of share sessions per broker.");
+                    "The maximum number of share sessions per broker.")
+            .define(DLQ_ENABLED, Type.BOOLEAN, false, MEDIUM,
+                    "Dead-letter queues for rejected records: not supported yet, so only false is accepted.")
+            .define(PERSISTER_CLASS_NAME, Type.STRING, DEFAULT_PERSISTER, MEDIUM,
+                    "Kafka's share-state persister class: accepted only with Kafka's default value (Strand keeps"
+                    + " share state itself).");
 
     public ShareGroupConfig {
         if (recordLockDurationMs < minRecordLockDurationMs) {
@@ -68,20 +74,26 @@ public record ShareGroupConfig(int recordLockDurationMs, int minRecordLockDurati
         }
     }
 
-    /** Validates the properties defined in {@link #DEF} among {@code props}; refuses {@link #REFUSED}. */
+    /**
+     * Validates the properties defined in {@link #DEF} among {@code props}; refuses {@value #DLQ_ENABLED}=true
+     * and any other persister than Kafka's default, which this version does not implement.
+     */
     public static ShareGroupConfig from(Map<String, String> props) {
         Map<String, String> ours = new HashMap<>();
         for (Map.Entry<String, String> e : props.entrySet()) {
-            String waitsFor = REFUSED.get(e.getKey());
-            if (waitsFor != null) {
-                throw new ConfigException(e.getKey(), e.getValue(), "this version does not support "
-                        + e.getKey() + " yet; it takes effect with " + waitsFor + ". Remove it to run");
-            }
             if (DEF.names().contains(e.getKey())) {
                 ours.put(e.getKey(), e.getValue());
             }
         }
         AbstractConfig values = new AbstractConfig(DEF, ours, false);
+        if (values.getBoolean(DLQ_ENABLED)) {
+            throw new ConfigException(DLQ_ENABLED, props.get(DLQ_ENABLED), "this version does not support "
+                    + "dead-letter queues for share groups yet. Remove it to run");
+        }
+        if (!DEFAULT_PERSISTER.equals(values.getString(PERSISTER_CLASS_NAME))) {
+            throw new ConfigException(PERSISTER_CLASS_NAME, props.get(PERSISTER_CLASS_NAME), "this version keeps "
+                    + "share state itself and takes no persister class. Remove it to run");
+        }
         return new ShareGroupConfig(values.getInt(RECORD_LOCK_DURATION_MS), values.getInt(MIN_RECORD_LOCK_DURATION_MS),
                 values.getInt(MAX_RECORD_LOCK_DURATION_MS), values.getInt(DELIVERY_COUNT_LIMIT),
                 values.getInt(PARTITION_MAX_RECORD_LOCKS), values.getInt(MAX_SHARE_SESSIONS));
