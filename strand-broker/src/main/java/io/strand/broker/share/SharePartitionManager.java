@@ -18,16 +18,21 @@ import io.strand.storage.log.LogReadResult;
  * configuration is not implemented yet, so always Kafka's default, {@code latest} (the high watermark).
  *
  * <p>Stopgap: the state is in memory only (see {@link SharePartition}); it is lost with a restart or a
- * leader change. Thread-safe: the map is concurrent and each {@link SharePartition} guards itself.
+ * leader change, and a share-partition made in an earlier leadership of this broker is replaced by a fresh
+ * one (acknowledgements of records acquired then get INVALID_RECORD_STATE). Thread-safe: the map is concurrent and each {@link SharePartition} guards itself.
  */
 public final class SharePartitionManager {
 
     private final ShareGroupConfig config;
     private final Time time;
-    private final Map<Key, SharePartition> partitions = new ConcurrentHashMap<>();
+    private final Map<Key, Led> partitions = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters;
 
     private record Key(String groupId, TopicIdPartition partition) {
+    }
+
+    /** A share-partition and the leader epoch of the leadership it was made in. */
+    private record Led(SharePartition share, int leaderEpoch) {
     }
 
     /** What one fetch of one partition acquired: the batches read and the acquired offset ranges. */
@@ -51,7 +56,8 @@ public final class SharePartitionManager {
 
     /** The group's share-partition, or null if the group has not fetched it here yet. */
     public SharePartition sharePartition(String groupId, TopicIdPartition tip) {
-        return partitions.get(new Key(groupId, tip));
+        Led led = partitions.get(new Key(groupId, tip));
+        return led == null ? null : led.share();
     }
 
     /**
@@ -60,8 +66,12 @@ public final class SharePartitionManager {
      */
     public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
                           int maxBytes, int maxRecords) {
-        SharePartition share = partitions.computeIfAbsent(new Key(groupId, tip),
-                k -> new SharePartition(partition.highWatermark(), config));
+        int leaderEpoch = partition.leaderEpoch();
+        // A share-partition of an earlier leadership here is stale (another leader served the group since):
+        // the group starts again as on its first fetch (stopgap until the state is durable).
+        SharePartition share = partitions.compute(new Key(groupId, tip), (k, led) ->
+                led != null && led.leaderEpoch() == leaderEpoch ? led
+                        : new Led(new SharePartition(partition.highWatermark(), config), leaderEpoch)).share();
         long nowMs = time.milliseconds();
         share.maybeSkipTo(partition.log().logStartOffset());
         long fetchOffset = share.nextFetchOffset(nowMs);
@@ -82,14 +92,17 @@ public final class SharePartitionManager {
                 : new Acquired(read.records(), acquired);
     }
 
-    /** Applies acknowledgements; INVALID_RECORD_STATE if the group never fetched the partition here. */
-    public Errors acknowledge(String groupId, String memberId, TopicIdPartition tip,
+    /**
+     * Applies acknowledgements; INVALID_RECORD_STATE if the group never fetched the partition in this
+     * leadership ({@code leaderEpoch}) of it.
+     */
+    public Errors acknowledge(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
                               List<SharePartition.Acknowledgement> batches) {
-        SharePartition share = partitions.get(new Key(groupId, tip));
-        if (share == null) {
+        Led led = partitions.get(new Key(groupId, tip));
+        if (led == null || led.leaderEpoch() != leaderEpoch) {
             return Errors.INVALID_RECORD_STATE;
         }
-        return share.acknowledge(memberId, batches, time.milliseconds());
+        return led.share().acknowledge(memberId, batches, time.milliseconds());
     }
 
     /**
@@ -98,9 +111,9 @@ public final class SharePartitionManager {
      */
     public void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
         for (TopicIdPartition tip : tips) {
-            SharePartition share = partitions.get(new Key(groupId, tip));
-            if (share != null) {
-                share.releaseAll(memberId, time.milliseconds());
+            Led led = partitions.get(new Key(groupId, tip));
+            if (led != null) {
+                led.share().releaseAll(memberId, time.milliseconds());
                 wakeFetches(tip);
             }
         }
@@ -110,9 +123,9 @@ public final class SharePartitionManager {
      * Applies acknowledgements (see {@link #acknowledge}); a RELEASE among them wakes the share fetches waiting
      * on the partition, which may now acquire those records.
      */
-    public Errors acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip,
+    public Errors acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
                                      List<SharePartition.Acknowledgement> batches) {
-        Errors error = acknowledge(groupId, memberId, tip, batches);
+        Errors error = acknowledge(groupId, memberId, tip, leaderEpoch, batches);
         if (error == Errors.NONE
                 && batches.stream().anyMatch(b -> b.types().contains(SharePartition.RELEASE))) {
             wakeFetches(tip);

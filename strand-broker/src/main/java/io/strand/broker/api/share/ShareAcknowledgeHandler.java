@@ -92,7 +92,8 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
                 }
                 Object leader = ShareAcks.leaderOrError(replicaManager, tip);
                 Errors error = leader instanceof Errors e ? e
-                        : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip, batches);
+                        : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip,
+                                ((io.strand.broker.replica.Partition) leader).leaderEpoch(), batches);
                 PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex())
                         .setErrorCode(error.code());
                 partition.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);

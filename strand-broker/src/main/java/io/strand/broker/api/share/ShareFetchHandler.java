@@ -162,7 +162,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         if (leader instanceof Errors error) {
             return error;
         }
-        return partitions.acknowledgeAndWake(groupId, memberId, tip, batches);
+        return partitions.acknowledgeAndWake(groupId, memberId, tip, ((Partition) leader).leaderEpoch(), batches);
     }
 
     /** One request's reads: the first, and those of its wait; the answers so far accumulate. */
