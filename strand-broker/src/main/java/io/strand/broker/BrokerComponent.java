@@ -18,6 +18,11 @@ import io.strand.broker.api.admin.ElectLeadersHandler;
 import io.strand.broker.api.admin.ListPartitionReassignmentsHandler;
 import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
+import io.strand.broker.api.share.ShareAcknowledgeHandler;
+import io.strand.broker.api.share.ShareFetchHandler;
+import io.strand.broker.share.ShareGroupConfig;
+import io.strand.broker.share.SharePartitionManager;
+import io.strand.broker.share.ShareSessionCache;
 import io.strand.broker.api.group.GroupHandlers;
 import io.strand.broker.api.metadata.DescribeQuorumHandler;
 import io.strand.broker.api.metadata.MetadataHandler;
@@ -388,7 +393,13 @@ final class BrokerComponent implements NodeComponent {
                 .register(new FetchHandler(replicaManager, image,
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory,
                         quotas.fetch(), metrics))
-                .register(new ListOffsetsHandler(replicaManager))
+                .register(new ListOffsetsHandler(replicaManager));
+        // Share groups (KIP-932): share-partition state in memory only for now (durable state is next).
+        ShareGroupConfig shareConfig = ShareGroupConfig.from(config.originals());
+        SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time, purgatory::onAppend);
+        ShareSessionCache shareSessions = new ShareSessionCache(shareConfig.maxShareSessions(), time);
+        registry.register(new ShareFetchHandler(replicaManager, image, sharePartitions, shareSessions, purgatory))
+                .register(new ShareAcknowledgeHandler(replicaManager, image, sharePartitions, shareSessions))
                 .register(new DeleteRecordsHandler(replicaManager))
                 .register(new OffsetForLeaderEpochHandler(replicaManager))
                 .register(new DescribeProducersHandler(replicaManager, image))

@@ -94,6 +94,8 @@ class KafkaCliToolsIT {
         assertThat(byFeature.get("transaction.version")).containsEntry("FinalizedVersionLevel", "2")
                 .containsEntry("SupportedMaxVersion", "2");
         assertThat(byFeature.get("transaction.version").get("Epoch")).matches("\\d+");
+        assertThat(byFeature.get("share.version")).as("share groups (KIP-932)")
+                .containsEntry("FinalizedVersionLevel", "1").containsEntry("SupportedMaxVersion", "1");
     }
 
     @Test

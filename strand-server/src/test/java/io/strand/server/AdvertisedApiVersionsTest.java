@@ -79,6 +79,10 @@ class AdvertisedApiVersionsTest {
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, "0-1"),
             Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, "0-1"),
             Map.entry(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, "0-0"),
+            Map.entry(ApiKeys.SHARE_GROUP_HEARTBEAT, "1-1"),
+            Map.entry(ApiKeys.SHARE_GROUP_DESCRIBE, "1-1"),
+            Map.entry(ApiKeys.SHARE_FETCH, "1-2"),
+            Map.entry(ApiKeys.SHARE_ACKNOWLEDGE, "1-2"),
             Map.entry(ApiKeys.SASL_HANDSHAKE, "0-1"),
             Map.entry(ApiKeys.SASL_AUTHENTICATE, "0-2"),
             Map.entry(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, "0-0"),
@@ -106,15 +110,16 @@ class AdvertisedApiVersionsTest {
             Map<String, String> supported = new TreeMap<>();
             response.data().supportedFeatures().forEach(f -> supported.put(f.name(), f.minVersion() + "-"
                     + f.maxVersion()));
-            assertThat(supported).containsExactlyInAnyOrderEntriesOf(Map.of("metadata.version", "7-30",
-                    "group.version", "0-1", "transaction.version", "0-2"));
+            // v3: features whose range starts at 0 are left out (KIP-1022), as Kafka does.
+            assertThat(supported).containsExactlyInAnyOrderEntriesOf(Map.of("metadata.version", "7-30"));
             Map<String, Short> finalized = new TreeMap<>();
             response.data().finalizedFeatures().forEach(f -> {
                 assertThat(f.minVersionLevel()).as(f.name()).isEqualTo(f.maxVersionLevel());
                 finalized.put(f.name(), f.maxVersionLevel());
             });
             assertThat(finalized).as("a new cluster's bootstrap levels").containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "metadata.version", (short) 30, "group.version", (short) 1, "transaction.version", (short) 2));
+                    "metadata.version", (short) 30, "group.version", (short) 1, "transaction.version", (short) 2,
+                    "share.version", (short) 1));
             assertThat(response.data().finalizedFeaturesEpoch()).isPositive();
         } finally {
             server.close();

@@ -67,11 +67,14 @@ class LayeringTest {
             .should().dependOnClassesThat().resideInAnyPackage("io.strand.broker.api..", "..admin..")
             .allowEmptyShould(true);
 
-    /** Services the handlers use (producer ids, topic auto-creation, group glue, client quotas) do not call back into them. */
+    /**
+     * Services the handlers use (producer ids, topic auto-creation, group glue, client quotas, share-partition
+     * state) do not call back into them.
+     */
     @ArchTest
     static final ArchRule brokerServicesDependOnNoApi = noClasses()
             .that().resideInAnyPackage("io.strand.broker.producer..", "io.strand.broker.topic..",
-                    "io.strand.broker.group..", "io.strand.broker.quota..")
+                    "io.strand.broker.group..", "io.strand.broker.quota..", "io.strand.broker.share..")
             .should().dependOnClassesThat().resideInAPackage("io.strand.broker.api..")
             .allowEmptyShould(true);
 

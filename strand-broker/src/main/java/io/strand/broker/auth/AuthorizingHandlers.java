@@ -53,6 +53,7 @@ public final class AuthorizingHandlers {
             TopicAdminChecks.addTo(checks, auth, image);
             MetadataChecks.addTo(checks, auth, image, autoCreateTopicsEnable);
             GroupChecks.addTo(checks, auth, image);
+            ShareChecks.addTo(checks, auth, image);
             TransactionChecks.addTo(checks, auth, image);
             ConfigChecks.addTo(checks, auth);
         } else {

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.FetchResponseData;
 
 /**
  * A fetch that found less than {@code min_bytes} and waits for more, at most {@code max_wait_ms}.
@@ -42,7 +41,7 @@ public final class DelayedFetch {
     }
 
     /** Starts waiting. Call on the event loop. */
-    public void start(long maxWaitMs, CompletableFuture<FetchResponseData> response) {
+    public void start(long maxWaitMs, CompletableFuture<?> response) {
         purgatory.watch(this, partitions);
         timeout = eventLoop.schedule(this::onTimeout, maxWaitMs, TimeUnit.MILLISECONDS);
         response.whenComplete((r, e) -> finish());

@@ -76,7 +76,8 @@ class ApiVersionsHandlerTest {
         assertThat(response.finalizedFeatures()).isEmpty();
         assertThat(response.finalizedFeaturesEpoch()).isEqualTo(-1);
         assertThat(response.supportedFeatures()).extracting(ApiVersionsResponseData.SupportedFeatureKey::name)
-                .containsExactlyInAnyOrder("metadata.version", "group.version", "transaction.version");
+                .containsExactlyInAnyOrder("metadata.version", "group.version", "transaction.version",
+                        "share.version");
     }
 
     /** As Kafka (KIP-1022): clients before v4 take a listed feature to start at level 1. */

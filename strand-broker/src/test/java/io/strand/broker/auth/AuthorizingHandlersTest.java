@@ -194,6 +194,32 @@ class AuthorizingHandlersTest {
     }
 
     @Test
+    void shareFetchNeedsReadOnTheGroupAndOnEveryTopicItNames() {
+        Stub<org.apache.kafka.common.requests.ShareFetchRequest> handler = new Stub<>(ApiKeys.SHARE_FETCH,
+                request -> new org.apache.kafka.common.message.ShareFetchResponseData());
+        Uuid allowed = image.topics().byName("allowed").orElseThrow().id();
+        Uuid secret = image.topics().byName("secret").orElseThrow().id();
+        java.util.function.Function<List<Uuid>, org.apache.kafka.common.requests.ShareFetchRequest> fetch = ids -> {
+            var data = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId("g")
+                    .setMemberId("m").setShareSessionEpoch(0).setMaxRecords(10).setBatchSize(10);
+            ids.forEach(id -> data.topics().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic()
+                    .setTopicId(id)));
+            return new org.apache.kafka.common.requests.ShareFetchRequest(data, (short) 1);
+        };
+
+        assertThatThrownBy(() -> call(handler, fetch.apply(List.of(allowed))))
+                .isInstanceOf(GroupAuthorizationException.class);
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+        assertThatThrownBy(() -> call(handler, fetch.apply(List.of(allowed, secret))))
+                .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class)
+                .hasMessageContaining("secret");
+        assertThat(handler.seen).isEmpty();
+
+        call(handler, fetch.apply(List.of(allowed)));
+        assertThat(handler.seen).hasSize(1);
+    }
+
+    @Test
     void offsetCommitNeedsReadOnTheGroupAndCommitsOnlyReadableTopics() {
         Stub<OffsetCommitRequest> handler = new Stub<>(ApiKeys.OFFSET_COMMIT, request -> {
             OffsetCommitResponseData response = new OffsetCommitResponseData();

@@ -248,10 +248,11 @@ public final class BrokerConfig {
                     + " coordinator's settings read it.")
             .define(SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), MEDIUM,
                     "Replication factor of the share-group state topic. Accepted so that Kafka's server.properties"
-                    + " works; share groups are not served, so no such topic is ever created.")
+                    + " works; share-group state is kept in memory for now, so no such topic is created yet.")
             .define(SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR, Type.SHORT, (short) 2, atLeast(1), MEDIUM,
                     "min.insync.replicas of the share-group state topic. Accepted so that Kafka's"
-                    + " server.properties works; share groups are not served, so no such topic is ever created.")
+                    + " server.properties works; share-group state is kept in memory for now, so no such topic is"
+                    + " created yet.")
             .define(SOCKET_SEND_BUFFER_BYTES, Type.INT, -1, SOCKET_BUFFER_SIZE, MEDIUM,
                     "SO_SNDBUF of client connections; -1 for the OS default. Kafka's default is 102400;"
                     + " Strand leaves the size to the OS unless set, as Linux grows a buffer with its connection.")

@@ -148,7 +148,7 @@ final class ConsumerHeartbeatOp {
         ConsumerGroup group = store.consumerGroup(groupId);
         if (group == null) {
             ClassicGroup classic = store.group(groupId);
-            if (classic != null && !classic.isEmpty()) {
+            if ((classic != null && !classic.isEmpty()) || store.shareGroup(groupId) != null) {
                 throw new GroupIdNotFoundException("Group " + groupId + " is not a consumer group.");
             }
             if (epoch != ConsumerMember.JOIN_EPOCH) {

@@ -6,6 +6,7 @@ import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.consumer.ConsumerGroup;
 import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import io.strand.coordinator.group.consumer.ConsumerMember;
+import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.record.CoordinatorRecord;
@@ -35,6 +36,8 @@ final class GroupAdminOps {
     static final String CLASSIC_GROUP_TYPE = "classic";
     /** The group type (and protocol type) of consumer-protocol groups. */
     static final String CONSUMER_GROUP_TYPE = "consumer";
+    /** The group type (and protocol type) of share groups. */
+    static final String SHARE_GROUP_TYPE = "share";
 
     private final ShardContext context;
     private final GroupStore store;
@@ -75,15 +78,34 @@ final class GroupAdminOps {
             listed.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(CONSUMER_GROUP_TYPE)
                     .setGroupState(state).setGroupType(CONSUMER_GROUP_TYPE));
         }
+        for (ShareGroup group : store.shareGroups()) {
+            String state = group.state().wireName();
+            if ((!states.isEmpty() && !states.contains(state.toLowerCase(java.util.Locale.ROOT)))
+                    || (!types.isEmpty() && !types.contains(SHARE_GROUP_TYPE))) {
+                continue;
+            }
+            listed.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(SHARE_GROUP_TYPE)
+                    .setGroupState(state).setGroupType(SHARE_GROUP_TYPE));
+        }
         return listed;
     }
 
     /**
      * A group as DescribeGroups shows it: member metadata and assignments and the protocol only when
      * STABLE; an unknown group as "Dead" (with GROUP_ID_NOT_FOUND from v6 on); a consumer-protocol
-     * group as a classic consumer group would show.
+     * group as a classic consumer group would show; a share group as "Dead", as Kafka answers it (from
+     * v6 GROUP_ID_NOT_FOUND: not a classic group).
      */
     DescribedGroup describe(String groupId, short version) {
+        if (store.shareGroup(groupId) != null) {
+            DescribedGroup dead = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName())
+                    .setProtocolType("").setProtocolData("");
+            if (version >= 6) {
+                dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                        .setErrorMessage("Group " + groupId + " is not a classic group.");
+            }
+            return dead;
+        }
         ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
             return describeAsClassic(consumerGroup);
@@ -124,6 +146,14 @@ final class GroupAdminOps {
 
     /** Deletes an empty group and its offsets; GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP otherwise. */
     CoordinatorResult<Errors, CoordinatorRecord> delete(String groupId) {
+        ShareGroup shareGroup = store.shareGroup(groupId);
+        if (shareGroup != null) {
+            if (!shareGroup.isEmpty()) {
+                return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
+            }
+            store.removeShareGroup(groupId); // memory only, like the rest of a share group for now
+            return CoordinatorResult.response(Errors.NONE);
+        }
         ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
             if (!consumerGroup.isEmpty()) {
@@ -195,7 +225,7 @@ final class GroupAdminOps {
         ConsumerGroupDescribeResponseData.DescribedGroup out =
                 new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
         if (group == null) {
-            boolean classic = store.group(groupId) != null;
+            boolean classic = store.group(groupId) != null || store.shareGroup(groupId) != null;
             return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setGroupState(ConsumerGroupState.DEAD.wireName())
                     .setErrorMessage(classic ? "Group " + groupId + " is not a consumer group."
                             : "Group " + groupId + " not found.");

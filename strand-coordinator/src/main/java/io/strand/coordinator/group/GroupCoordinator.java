@@ -32,6 +32,9 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -214,6 +217,26 @@ public final class GroupCoordinator implements AutoCloseable {
         return onShard(groupId, "consumer-group-describe",
                 shard -> CoordinatorResult.response(shard.adminOps().describeConsumerGroup(groupId, topicIds)),
                 error -> new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                        .setErrorCode(error.code()));
+    }
+
+    /**
+     * ShareGroupHeartbeat (KIP-932): join, heartbeat or leave of a share group member; every member is
+     * assigned every partition of its subscribed topics. See {@link ShareHeartbeatOp}.
+     */
+    public CompletableFuture<ShareGroupHeartbeatResponseData> shareGroupHeartbeat(
+            String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
+        return onShard(request.groupId(), "share-group-heartbeat",
+                shard -> shard.shareOp().heartbeat(clientId, clientHost, request, topicIds),
+                error -> new ShareGroupHeartbeatResponseData().setErrorCode(error.code()));
+    }
+
+    /** ShareGroupDescribe: one share group; GROUP_ID_NOT_FOUND for others. */
+    public CompletableFuture<ShareGroupDescribeResponseData.DescribedGroup> shareGroupDescribe(
+            String groupId, TopicIdLookup topicIds) {
+        return onShard(groupId, "share-group-describe",
+                shard -> CoordinatorResult.response(shard.shareOp().describe(groupId, topicIds)),
+                error -> new ShareGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                         .setErrorCode(error.code()));
     }
 

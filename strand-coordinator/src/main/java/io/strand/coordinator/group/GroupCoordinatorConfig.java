@@ -35,13 +35,17 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  * @param consumerHeartbeatIntervalMs    {@code group.consumer.heartbeat.interval.ms}
  * @param consumerAssignors              {@code group.consumer.assignors}: server assignor names, the
  *                                       first the default
+ * @param shareSessionTimeoutMs          {@code group.share.session.timeout.ms}: share group members' sessions
+ * @param shareHeartbeatIntervalMs       {@code group.share.heartbeat.interval.ms}
+ * @param shareMaxSize                   {@code group.share.max.size}: members per share group
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
                                      int offsetsTopicSegmentBytes, long offsetsRetentionMs,
                                      long offsetsRetentionCheckIntervalMs, int offsetMetadataMaxBytes,
                                      int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                      int maxGroupSize, int threads, int consumerSessionTimeoutMs,
-                                     int consumerHeartbeatIntervalMs, List<String> consumerAssignors) {
+                                     int consumerHeartbeatIntervalMs, List<String> consumerAssignors,
+                                     int shareSessionTimeoutMs, int shareHeartbeatIntervalMs, int shareMaxSize) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
@@ -57,6 +61,9 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
+    public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
+    public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
+    public static final String GROUP_SHARE_MAX_SIZE = "group.share.max.size";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, atLeast(1), HIGH,
@@ -89,7 +96,13 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                     "Heartbeat interval consumer-protocol members are told to use.")
             .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range",
                     ConfigDef.ValidList.in(UniformAssignor.NAME, RangeAssignor.NAME), MEDIUM,
-                    "Server-side assignors of consumer-protocol groups; the first is the default.");
+                    "Server-side assignors of consumer-protocol groups; the first is the default.")
+            .define(GROUP_SHARE_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
+                    "Session timeout of share group members.")
+            .define(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
+                    "Heartbeat interval share group members are told to use.")
+            .define(GROUP_SHARE_MAX_SIZE, Type.INT, 200, ConfigDef.Range.between(1, 1000), MEDIUM,
+                    "The maximum number of members of one share group.");
 
     public GroupCoordinatorConfig {
         if (minSessionTimeoutMs > maxSessionTimeoutMs) {
@@ -99,6 +112,10 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
         consumerAssignors = List.copyOf(consumerAssignors);
         if (consumerAssignors.isEmpty()) {
             throw new ConfigException(GROUP_CONSUMER_ASSIGNORS, consumerAssignors, "must name at least one assignor");
+        }
+        if (shareHeartbeatIntervalMs >= shareSessionTimeoutMs) {
+            throw new ConfigException(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, shareHeartbeatIntervalMs,
+                    "must be less than " + GROUP_SHARE_SESSION_TIMEOUT_MS + "=" + shareSessionTimeoutMs);
         }
         if (consumerHeartbeatIntervalMs >= consumerSessionTimeoutMs) {
             throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
@@ -122,7 +139,9 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 values.getInt(GROUP_MIN_SESSION_TIMEOUT_MS), values.getInt(GROUP_MAX_SESSION_TIMEOUT_MS),
                 values.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS), values.getInt(GROUP_MAX_SIZE),
                 values.getInt(GROUP_COORDINATOR_THREADS), values.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
-                values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS));
+                values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS),
+                values.getInt(GROUP_SHARE_SESSION_TIMEOUT_MS), values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
+                values.getInt(GROUP_SHARE_MAX_SIZE));
     }
 
     public static GroupCoordinatorConfig defaults() {

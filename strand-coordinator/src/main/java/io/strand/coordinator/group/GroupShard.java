@@ -74,6 +74,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     private final Rebalancer rebalancer;
     private final ConsumerAssignmentPlanner planner;
     private final ConsumerHeartbeatOp consumerOp;
+    private final ShareHeartbeatOp shareOp;
     private final JoinGroupOp joinOp;
     private final MemberOps memberOps;
     private final OffsetOps offsetOps;
@@ -96,6 +97,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         this.rebalancer = new Rebalancer(context, store);
         this.planner = new ConsumerAssignmentPlanner(context);
         this.consumerOp = new ConsumerHeartbeatOp(context, store, planner);
+        this.shareOp = new ShareHeartbeatOp(context, store);
         this.joinOp = new JoinGroupOp(context, store, rebalancer);
         this.memberOps = new MemberOps(context, store, rebalancer);
         this.offsetOps = new OffsetOps(context, store, rebalancer);
@@ -105,6 +107,10 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     ConsumerHeartbeatOp consumerOp() {
         return consumerOp;
+    }
+
+    ShareHeartbeatOp shareOp() {
+        return shareOp;
     }
 
     ConsumerAssignmentPlanner planner() {

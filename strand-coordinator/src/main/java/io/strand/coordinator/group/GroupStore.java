@@ -3,6 +3,7 @@ package io.strand.coordinator.group;
 import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.consumer.ConsumerGroup;
+import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +26,8 @@ final class GroupStore {
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
+    /** Share groups: memory only for now (see {@link ShareHeartbeatOp}). */
+    private final Map<String, ShareGroup> shareGroups = new HashMap<>();
     private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
     /** The position in the log of each committed offset's record (see {@link GroupShard#replay}). */
     private final Map<String, Map<TopicPartition, Long>> offsetPositions = new HashMap<>();
@@ -60,6 +63,28 @@ final class GroupStore {
 
     Collection<ConsumerGroup> consumerGroups() {
         return consumerGroups.values();
+    }
+
+    ShareGroup shareGroup(String groupId) {
+        return shareGroups.get(groupId);
+    }
+
+    void putShareGroup(ShareGroup group) {
+        shareGroups.put(group.groupId(), group);
+    }
+
+    ShareGroup removeShareGroup(String groupId) {
+        return shareGroups.remove(groupId);
+    }
+
+    Collection<ShareGroup> shareGroups() {
+        return shareGroups.values();
+    }
+
+    /** True if {@code groupId} names a classic or consumer-protocol group (one not of the share kind). */
+    boolean hasOtherGroup(String groupId) {
+        ClassicGroup classic = groups.get(groupId);
+        return consumerGroups.containsKey(groupId) || (classic != null && !classic.isInState(GroupState.DEAD));
     }
 
     /**
@@ -121,12 +146,14 @@ final class GroupStore {
     List<String> groupIds() {
         List<String> ids = new ArrayList<>(groups.keySet());
         ids.addAll(consumerGroups.keySet());
+        ids.addAll(shareGroups.keySet());
         return ids;
     }
 
     void clear() {
         groups.clear();
         consumerGroups.clear();
+        shareGroups.clear();
         offsets.clear();
         offsetPositions.clear();
         pendingTxnOffsets.clear();

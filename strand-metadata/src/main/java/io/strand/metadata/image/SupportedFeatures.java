@@ -21,6 +21,8 @@ import java.util.TreeMap;
  *   <tr><td>{@code transaction.version}</td><td>0 – 2</td><td>2</td><td>KIP-890: 1 writes flexible
  *       {@code __transaction_state} values, 2 adds partitions implicitly (Produce v12+, TxnOffsetCommit
  *       v5) and bumps the producer epoch at every EndTxn (v5)</td></tr>
+ *   <tr><td>{@code share.version}</td><td>0 – 1</td><td>1</td><td>share groups (KIP-932):
+ *       ShareGroupHeartbeat, ShareGroupDescribe, ShareFetch and ShareAcknowledge</td></tr>
  * </table>
  */
 public final class SupportedFeatures {
@@ -28,6 +30,7 @@ public final class SupportedFeatures {
     public static final String METADATA_VERSION = "metadata.version";
     public static final String GROUP_VERSION = "group.version";
     public static final String TRANSACTION_VERSION = "transaction.version";
+    public static final String SHARE_VERSION = "share.version";
 
     /** A supported level range, both ends included. */
     public record Range(short minLevel, short maxLevel) {
@@ -37,13 +40,15 @@ public final class SupportedFeatures {
     public static final Map<String, Range> SUPPORTED = Collections.unmodifiableMap(new TreeMap<>(Map.of(
             METADATA_VERSION, new Range((short) 7, (short) 30),
             GROUP_VERSION, new Range((short) 0, (short) 1),
-            TRANSACTION_VERSION, new Range((short) 0, (short) 2))));
+            TRANSACTION_VERSION, new Range((short) 0, (short) 2),
+            SHARE_VERSION, new Range((short) 0, (short) 1))));
 
     /** The levels a new cluster starts with. */
     public static final List<FeatureLevelRecord> BOOTSTRAP = List.of(
             new FeatureLevelRecord(METADATA_VERSION, (short) 30),
             new FeatureLevelRecord(GROUP_VERSION, (short) 1),
-            new FeatureLevelRecord(TRANSACTION_VERSION, (short) 2));
+            new FeatureLevelRecord(TRANSACTION_VERSION, (short) 2),
+            new FeatureLevelRecord(SHARE_VERSION, (short) 1));
 
     private SupportedFeatures() {
     }

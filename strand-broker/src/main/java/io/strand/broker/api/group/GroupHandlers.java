@@ -14,7 +14,7 @@ import java.util.function.Function;
  * The group API handlers of a broker, built in one call:
  * {@code GroupHandlers.all(groupService).forEach(registry::register)} — FindCoordinator, JoinGroup,
  * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, TxnOffsetCommit, OffsetDelete, ListGroups,
- * DescribeGroups, DeleteGroups, ConsumerGroupHeartbeat and ConsumerGroupDescribe. Stateless: all
+ * DescribeGroups, DeleteGroups, ConsumerGroupHeartbeat, ConsumerGroupDescribe, ShareGroupHeartbeat and ShareGroupDescribe. Stateless: all
  * state is in the {@link GroupCoordinator}.
  */
 public final class GroupHandlers {
@@ -56,6 +56,8 @@ public final class GroupHandlers {
                 new DescribeGroupsHandler(coordinator),
                 new DeleteGroupsHandler(coordinator),
                 new ConsumerGroupHeartbeatHandler(coordinator, service::image, topicAccess),
-                new ConsumerGroupDescribeHandler(coordinator, service::image));
+                new ConsumerGroupDescribeHandler(coordinator, service::image),
+                new ShareGroupHeartbeatHandler(coordinator, service::image),
+                new ShareGroupDescribeHandler(coordinator, service::image));
     }
 }

@@ -1,0 +1,113 @@
+package io.strand.broker.api.share;
+
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.RequestContext;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.share.SharePartition;
+import io.strand.broker.share.SharePartitionManager;
+import io.strand.broker.share.ShareSessionCache;
+import io.strand.metadata.image.MetadataImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
+import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
+import org.apache.kafka.common.message.ShareAcknowledgeResponseData.PartitionData;
+import org.apache.kafka.common.message.ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
+
+/**
+ * ShareAcknowledge (v1–2, KIP-932): a member's acknowledgements outside a fetch, through its share
+ * session (which it cannot open: epoch 0 gets INVALID_SHARE_SESSION_EPOCH). Each partition answers the
+ * outcome of its batches, applied all or none (see {@link SharePartition#acknowledge}). Epoch -1 closes
+ * the session after applying them, releasing what the member still holds.
+ */
+public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
+
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 2;
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<MetadataImage> image;
+    private final SharePartitionManager partitions;
+    private final ShareSessionCache sessions;
+
+    public ShareAcknowledgeHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image,
+                                   SharePartitionManager partitions, ShareSessionCache sessions) {
+        this.replicaManager = replicaManager;
+        this.image = image;
+        this.partitions = partitions;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.SHARE_ACKNOWLEDGE;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<ShareAcknowledgeResponseData> handle(RequestContext context,
+                                                                  ShareAcknowledgeRequest request) {
+        ShareAcknowledgeRequestData data = request.data();
+        int lockMs = partitions.config().recordLockDurationMs();
+        if (data.groupId() == null || data.groupId().isEmpty()) {
+            return error(Errors.INVALID_GROUP_ID, lockMs);
+        }
+        if (data.memberId() == null || data.memberId().isEmpty()) {
+            return error(Errors.INVALID_REQUEST, lockMs);
+        }
+        if (data.shareSessionEpoch() == 0) {
+            return error(Errors.INVALID_SHARE_SESSION_EPOCH, lockMs);
+        }
+        ShareSessionCache.Use use = sessions.use(data.groupId(), data.memberId(), data.shareSessionEpoch(),
+                Set.of(), Set.of());
+        if (use.error() != Errors.NONE) {
+            return error(use.error(), lockMs);
+        }
+        MetadataImage current = image.get();
+        Map<Uuid, ShareAcknowledgeTopicResponse> topics = new LinkedHashMap<>();
+        for (ShareAcknowledgeRequestData.AcknowledgeTopic topic : data.topics()) {
+            ShareAcknowledgeTopicResponse answer = new ShareAcknowledgeTopicResponse().setTopicId(topic.topicId());
+            topics.put(topic.topicId(), answer);
+            for (ShareAcknowledgeRequestData.AcknowledgePartition p : topic.partitions()) {
+                TopicIdPartition tip = ShareAcks.resolve(current, topic.topicId(), p.partitionIndex());
+                List<SharePartition.Acknowledgement> batches = new ArrayList<>();
+                for (ShareAcknowledgeRequestData.AcknowledgementBatch b : p.acknowledgementBatches()) {
+                    batches.add(new SharePartition.Acknowledgement(b.firstOffset(), b.lastOffset(),
+                            b.acknowledgeTypes()));
+                }
+                Object leader = ShareAcks.leaderOrError(replicaManager, tip);
+                Errors error = leader instanceof Errors e ? e
+                        : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip,
+                                ((io.strand.broker.replica.Partition) leader).leaderEpoch(), batches);
+                PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex())
+                        .setErrorCode(error.code());
+                partition.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);
+                answer.partitions().add(partition);
+            }
+        }
+        partitions.releaseAll(data.groupId(), data.memberId(), use.released());
+        ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData().setAcquisitionLockTimeoutMs(lockMs);
+        topics.values().forEach(response.responses()::add);
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static CompletableFuture<ShareAcknowledgeResponseData> error(Errors error, int lockMs) {
+        return CompletableFuture.completedFuture(new ShareAcknowledgeResponseData().setErrorCode(error.code())
+                .setErrorMessage(error.message()).setAcquisitionLockTimeoutMs(lockMs));
+    }
+}

@@ -1,0 +1,257 @@
+package io.strand.broker.api.share;
+
+import io.strand.broker.network.ApiHandler;
+import io.strand.broker.network.ConnectionScope;
+import io.strand.broker.network.RequestContext;
+import io.strand.broker.purgatory.DelayedFetch;
+import io.strand.broker.purgatory.FetchPurgatory;
+import io.strand.broker.replica.Partition;
+import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.share.SharePartition;
+import io.strand.broker.share.SharePartitionManager;
+import io.strand.broker.share.ShareSessionCache;
+import io.strand.metadata.image.MetadataImage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ShareFetchRequestData;
+import org.apache.kafka.common.message.ShareFetchResponseData;
+import org.apache.kafka.common.message.ShareFetchResponseData.PartitionData;
+import org.apache.kafka.common.message.ShareFetchResponseData.ShareFetchableTopicResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.ShareFetchRequest;
+
+/**
+ * ShareFetch (v1–2, KIP-932): a share group member's fetch through its share session. First the
+ * piggy-backed acknowledgements are applied (each partition's outcome in {@code acknowledge_error_code}),
+ * then records are acquired from the session's partitions this broker leads, at most
+ * {@code max_records} in all and {@code max_bytes}; whole batches are returned and the client delivers
+ * only the acquired offsets. With nothing acquired the request waits up to {@code max_wait_ms} for an
+ * append to one of the partitions (records released or timed out meanwhile are found by the next fetch).
+ * A full request (epoch 0) answers every session partition; an incremental one only those with records,
+ * acknowledgements or an error. Epoch -1 acknowledges, fetches nothing and closes the session, releasing
+ * what the member still holds; so does the close of the connection that opened the session.
+ *
+ * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
+ * RENEW acknowledgements extend the lock.
+ */
+public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
+
+    static final short MIN_VERSION = 1;
+    static final short MAX_VERSION = 2;
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<MetadataImage> image;
+    private final SharePartitionManager partitions;
+    private final ShareSessionCache sessions;
+    private final FetchPurgatory purgatory;
+
+    public ShareFetchHandler(ReplicaManager replicaManager, Supplier<MetadataImage> image,
+                             SharePartitionManager partitions, ShareSessionCache sessions, FetchPurgatory purgatory) {
+        this.replicaManager = replicaManager;
+        this.image = image;
+        this.partitions = partitions;
+        this.sessions = sessions;
+        this.purgatory = purgatory;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.SHARE_FETCH;
+    }
+
+    @Override
+    public ApiVersion advertisedVersions() {
+        return ApiHandler.versions(apiKey(), MIN_VERSION, MAX_VERSION);
+    }
+
+    @Override
+    public CompletableFuture<ShareFetchResponseData> handle(RequestContext context, ShareFetchRequest request) {
+        ShareFetchRequestData data = request.data();
+        int lockMs = partitions.config().recordLockDurationMs();
+        if (data.groupId() == null || data.groupId().isEmpty()) {
+            return error(Errors.INVALID_GROUP_ID, lockMs);
+        }
+        if (data.memberId() == null || data.memberId().isEmpty()) {
+            return error(Errors.INVALID_REQUEST, lockMs);
+        }
+        MetadataImage current = image.get();
+        Set<TopicIdPartition> added = new HashSet<>();
+        Map<TopicIdPartition, List<SharePartition.Acknowledgement>> acks = new LinkedHashMap<>();
+        for (ShareFetchRequestData.FetchTopic topic : data.topics()) {
+            for (ShareFetchRequestData.FetchPartition p : topic.partitions()) {
+                TopicIdPartition tip = ShareAcks.resolve(current, topic.topicId(), p.partitionIndex());
+                added.add(tip);
+                if (!p.acknowledgementBatches().isEmpty()) {
+                    List<SharePartition.Acknowledgement> batches = new ArrayList<>();
+                    for (ShareFetchRequestData.AcknowledgementBatch b : p.acknowledgementBatches()) {
+                        batches.add(new SharePartition.Acknowledgement(b.firstOffset(), b.lastOffset(),
+                                b.acknowledgeTypes()));
+                    }
+                    acks.put(tip, batches);
+                }
+            }
+        }
+        Set<TopicIdPartition> forgotten = new HashSet<>();
+        for (ShareFetchRequestData.ForgottenTopic topic : data.forgottenTopicsData()) {
+            for (int partition : topic.partitions()) {
+                forgotten.add(ShareAcks.resolve(current, topic.topicId(), partition));
+            }
+        }
+        int epoch = data.shareSessionEpoch();
+        if (epoch == 0 && !acks.isEmpty()) {
+            return error(Errors.INVALID_REQUEST, lockMs); // a new session holds nothing to acknowledge
+        }
+        ShareSessionCache.Use use = sessions.use(data.groupId(), data.memberId(), epoch, added, forgotten);
+        if (use.error() != Errors.NONE) {
+            return error(use.error(), lockMs);
+        }
+        Map<TopicIdPartition, PartitionData> answers = new LinkedHashMap<>();
+        acks.forEach((tip, batches) -> answers.put(tip, partitionData(tip).setAcknowledgeErrorCode(
+                acknowledge(data.groupId(), data.memberId(), tip, batches).code())));
+        partitions.releaseAll(data.groupId(), data.memberId(), use.released());
+        if (epoch == 0) {
+            // The session lives as long as its connection: a consumer gone releases its records at once.
+            String groupId = data.groupId();
+            String memberId = data.memberId();
+            Object session = use.session();
+            context.connection().onClose(() ->
+                    partitions.releaseAll(groupId, memberId, sessions.closeIfCurrent(groupId, memberId, session)));
+        }
+        if (epoch == -1) {
+            return CompletableFuture.completedFuture(respond(answers, lockMs));
+        }
+        Reader reader = new Reader(data, use, answers);
+        boolean acquired = reader.read();
+        if (acquired || data.maxWaitMs() <= 0 || use.partitions().isEmpty()) {
+            return CompletableFuture.completedFuture(respond(reader.answers(), lockMs));
+        }
+        CompletableFuture<ShareFetchResponseData> response = new CompletableFuture<>();
+        List<TopicPartition> watched = use.partitions().stream().filter(tip -> tip.topic() != null)
+                .map(TopicIdPartition::topicPartition).toList();
+        DelayedFetch delayed = new DelayedFetch(context.eventLoop(), purgatory, watched,
+                () -> {
+                    if (reader.read()) {
+                        response.complete(respond(reader.answers(), lockMs));
+                        return true;
+                    }
+                    return false;
+                },
+                () -> response.complete(respond(reader.answers(), lockMs)));
+        context.eventLoop().execute(() -> delayed.start(data.maxWaitMs(), response));
+        ConnectionScope.Registration released = context.connection().onClose(delayed::completeNow);
+        response.whenComplete((r, e) -> released.remove());
+        return response;
+    }
+
+    private Errors acknowledge(String groupId, String memberId, TopicIdPartition tip,
+                               List<SharePartition.Acknowledgement> batches) {
+        Object leader = ShareAcks.leaderOrError(replicaManager, tip);
+        if (leader instanceof Errors error) {
+            return error;
+        }
+        return partitions.acknowledgeAndWake(groupId, memberId, tip, ((Partition) leader).leaderEpoch(), batches);
+    }
+
+    /** One request's reads: the first, and those of its wait; the answers so far accumulate. */
+    private final class Reader {
+        private final ShareFetchRequestData data;
+        private final ShareSessionCache.Use use;
+        private final Map<TopicIdPartition, PartitionData> answers;
+        private boolean errorsAnswered;
+
+        Reader(ShareFetchRequestData data, ShareSessionCache.Use use, Map<TopicIdPartition, PartitionData> answers) {
+            this.data = data;
+            this.use = use;
+            this.answers = answers;
+        }
+
+        /** Acquires from every session partition; true if anything was acquired or an error is to be answered. */
+        boolean read() {
+            int remainingRecords = data.maxRecords() > 0 ? data.maxRecords() : Integer.MAX_VALUE;
+            int remainingBytes = data.maxBytes();
+            boolean answerNow = false;
+            for (TopicIdPartition tip : use.partitions()) {
+                if (remainingRecords <= 0 || remainingBytes <= 0) {
+                    break;
+                }
+                Object leader = ShareAcks.leaderOrError(replicaManager, tip);
+                if (leader instanceof Errors error) {
+                    if (!errorsAnswered) {
+                        PartitionData answer = answers.computeIfAbsent(tip, ShareFetchHandler::partitionData)
+                                .setErrorCode(error.code());
+                        if (error == Errors.NOT_LEADER_OR_FOLLOWER) {
+                            replicaManager.partition(tip.topicPartition()).ifPresent(p -> answer.currentLeader()
+                                    .setLeaderId(p.leaderId()).setLeaderEpoch(p.leaderEpoch()));
+                        }
+                        answerNow = true;
+                    }
+                    continue;
+                }
+                try {
+                    SharePartitionManager.Acquired acquired = partitions.fetch(data.groupId(), data.memberId(), tip,
+                            (Partition) leader, remainingBytes, remainingRecords);
+                    if (acquired.acquired().isEmpty()) {
+                        continue;
+                    }
+                    PartitionData answer = answers.computeIfAbsent(tip, ShareFetchHandler::partitionData);
+                    answer.setRecords(acquired.records());
+                    answer.acquiredRecords().addAll(acquired.acquired());
+                    for (var range : acquired.acquired()) {
+                        remainingRecords -= (int) (range.lastOffset() - range.firstOffset() + 1);
+                    }
+                    remainingBytes -= acquired.records().sizeInBytes();
+                    answerNow = true;
+                } catch (ApiException e) {
+                    answers.computeIfAbsent(tip, ShareFetchHandler::partitionData)
+                            .setErrorCode(Errors.forException(e).code());
+                    answerNow = true;
+                }
+            }
+            errorsAnswered |= answerNow;
+            return answerNow;
+        }
+
+        /** The answers, with every session partition listed for a full request. */
+        Map<TopicIdPartition, PartitionData> answers() {
+            if (use.full()) {
+                for (TopicIdPartition tip : use.partitions()) {
+                    answers.computeIfAbsent(tip, ShareFetchHandler::partitionData);
+                }
+            }
+            return answers;
+        }
+    }
+
+    static PartitionData partitionData(TopicIdPartition tip) {
+        PartitionData data = new PartitionData().setPartitionIndex(tip.partition()).setRecords(MemoryRecords.EMPTY);
+        data.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);
+        return data;
+    }
+
+    private static ShareFetchResponseData respond(Map<TopicIdPartition, PartitionData> answers, int lockMs) {
+        ShareFetchResponseData response = new ShareFetchResponseData().setAcquisitionLockTimeoutMs(lockMs);
+        Map<Uuid, ShareFetchableTopicResponse> topics = new LinkedHashMap<>();
+        answers.forEach((tip, data) -> topics.computeIfAbsent(tip.topicId(),
+                id -> new ShareFetchableTopicResponse().setTopicId(id)).partitions().add(data));
+        topics.values().forEach(response.responses()::add);
+        return response;
+    }
+
+    private static CompletableFuture<ShareFetchResponseData> error(Errors error, int lockMs) {
+        return CompletableFuture.completedFuture(new ShareFetchResponseData().setErrorCode(error.code())
+                .setErrorMessage(error.message()).setAcquisitionLockTimeoutMs(lockMs));
+    }
+}

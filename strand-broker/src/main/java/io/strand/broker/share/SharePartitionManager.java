@@ -1,0 +1,141 @@
+package io.strand.broker.share;
+
+import io.strand.broker.replica.Partition;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+import io.strand.storage.log.LogReadResult;
+
+/**
+ * The share-partitions this broker leads, one {@link SharePartition} per share group and partition,
+ * created on the group's first fetch of the partition at {@code share.auto.offset.reset}: the group
+ * configuration is not implemented yet, so always Kafka's default, {@code latest} (the high watermark).
+ *
+ * <p>Stopgap: the state is in memory only (see {@link SharePartition}); it is lost with a restart or a
+ * leader change, and a share-partition made in an earlier leadership of this broker is replaced by a fresh
+ * one (acknowledgements of records acquired then get INVALID_RECORD_STATE). Thread-safe: the map is concurrent and each {@link SharePartition} guards itself.
+ */
+public final class SharePartitionManager {
+
+    private final ShareGroupConfig config;
+    private final Time time;
+    private final Map<Key, Led> partitions = new ConcurrentHashMap<>();
+    private final java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters;
+
+    private record Key(String groupId, TopicIdPartition partition) {
+    }
+
+    /** A share-partition and the leader epoch of the leadership it was made in. */
+    private record Led(SharePartition share, int leaderEpoch) {
+    }
+
+    /** What one fetch of one partition acquired: the batches read and the acquired offset ranges. */
+    public record Acquired(Records records, List<AcquiredRecords> acquired) {
+    }
+
+    /**
+     * @param fetchWaiters wakes the fetches waiting on a partition (the fetch purgatory's): records released
+     *                     here are news to them as an append is
+     */
+    public SharePartitionManager(ShareGroupConfig config, Time time,
+                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters) {
+        this.config = config;
+        this.time = time;
+        this.fetchWaiters = fetchWaiters;
+    }
+
+    public ShareGroupConfig config() {
+        return config;
+    }
+
+    /** The group's share-partition, or null if the group has not fetched it here yet. */
+    public SharePartition sharePartition(String groupId, TopicIdPartition tip) {
+        Led led = partitions.get(new Key(groupId, tip));
+        return led == null ? null : led.share();
+    }
+
+    /**
+     * Reads {@code partition} (this broker leading it) for {@code memberId} and acquires what it can,
+     * at most {@code maxRecords} records within {@code maxBytes}; empty if nothing is acquirable.
+     */
+    public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
+                          int maxBytes, int maxRecords) {
+        int leaderEpoch = partition.leaderEpoch();
+        // A share-partition of an earlier leadership here is stale (another leader served the group since):
+        // the group starts again as on its first fetch (stopgap until the state is durable).
+        SharePartition share = partitions.compute(new Key(groupId, tip), (k, led) ->
+                led != null && led.leaderEpoch() == leaderEpoch ? led
+                        : new Led(new SharePartition(partition.highWatermark(), config), leaderEpoch)).share();
+        long nowMs = time.milliseconds();
+        share.maybeSkipTo(partition.log().logStartOffset());
+        long fetchOffset = share.nextFetchOffset(nowMs);
+        if (fetchOffset < 0 || fetchOffset >= partition.highWatermark()) {
+            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+        }
+        LogReadResult read = partition.readForConsumer(fetchOffset, maxBytes, true);
+        long lastOffset = -1;
+        for (RecordBatch batch : read.records().batches()) {
+            lastOffset = batch.lastOffset();
+        }
+        if (lastOffset < fetchOffset) {
+            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+        }
+        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs);
+        return acquired.isEmpty()
+                ? new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of())
+                : new Acquired(read.records(), acquired);
+    }
+
+    /**
+     * Applies acknowledgements; INVALID_RECORD_STATE if the group never fetched the partition in this
+     * leadership ({@code leaderEpoch}) of it.
+     */
+    public Errors acknowledge(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
+                              List<SharePartition.Acknowledgement> batches) {
+        Led led = partitions.get(new Key(groupId, tip));
+        if (led == null || led.leaderEpoch() != leaderEpoch) {
+            return Errors.INVALID_RECORD_STATE;
+        }
+        return led.share().acknowledge(memberId, batches, time.milliseconds());
+    }
+
+    /**
+     * Releases what {@code memberId} holds on the given partitions (its share session closed), and wakes the
+     * share fetches waiting on them.
+     */
+    public void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
+        for (TopicIdPartition tip : tips) {
+            Led led = partitions.get(new Key(groupId, tip));
+            if (led != null) {
+                led.share().releaseAll(memberId, time.milliseconds());
+                wakeFetches(tip);
+            }
+        }
+    }
+
+    /**
+     * Applies acknowledgements (see {@link #acknowledge}); a RELEASE among them wakes the share fetches waiting
+     * on the partition, which may now acquire those records.
+     */
+    public Errors acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
+                                     List<SharePartition.Acknowledgement> batches) {
+        Errors error = acknowledge(groupId, memberId, tip, leaderEpoch, batches);
+        if (error == Errors.NONE
+                && batches.stream().anyMatch(b -> b.types().contains(SharePartition.RELEASE))) {
+            wakeFetches(tip);
+        }
+        return error;
+    }
+
+    private void wakeFetches(TopicIdPartition tip) {
+        if (tip.topic() != null) {
+            fetchWaiters.accept(tip.topicPartition());
+        }
+    }
+}

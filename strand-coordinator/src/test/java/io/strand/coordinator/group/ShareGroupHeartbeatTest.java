@@ -1,0 +1,168 @@
+package io.strand.coordinator.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strand.common.time.ManualTime;
+import io.strand.coordinator.group.share.ShareGroupState;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+/** Share groups (KIP-932) on one shard, driven by hand with a manual clock. */
+class ShareGroupHeartbeatTest {
+
+    final ManualTime time = new ManualTime();
+    final Map<String, Integer> topics = new HashMap<>(Map.of("jobs", 3, "other", 1));
+    final Map<String, Uuid> ids = new HashMap<>();
+    final TopicIdLookup lookup = new TopicIdLookup() {
+        @Override
+        public String nameOf(Uuid topicId) {
+            return ids.entrySet().stream().filter(e -> e.getValue().equals(topicId)).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+        }
+
+        @Override
+        public Uuid idOf(String topicName) {
+            return topics.containsKey(topicName)
+                    ? ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 11)) : Uuid.ZERO_UUID;
+        }
+    };
+    final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
+            new Random(1), () -> Map.copyOf(topics));
+
+    ShareGroupHeartbeatResponseData send(String memberId, int epoch, List<String> subscribed) {
+        return h.run(s -> s.shareOp().heartbeat("client", "/127.0.0.1", new ShareGroupHeartbeatRequestData()
+                .setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch).setSubscribedTopicNames(subscribed),
+                lookup));
+    }
+
+    Map<String, Set<Integer>> assignment(ShareGroupHeartbeatResponseData response) {
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.assignment()).as("assignment sent").isNotNull();
+        Map<String, Set<Integer>> out = new TreeMap<>();
+        response.assignment().topicPartitions().forEach(tp ->
+                out.put(lookup.nameOf(tp.topicId()), new TreeSet<>(tp.partitions())));
+        return out;
+    }
+
+    ShareGroupDescribeResponseData.DescribedGroup describe() {
+        return h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(s.shareOp().describe("g", lookup)));
+    }
+
+    @Test
+    void everyMemberGetsEveryPartitionOfItsTopics() {
+        ShareGroupHeartbeatResponseData first = send("m1", 0, List.of("jobs"));
+        ShareGroupHeartbeatResponseData second = send("m2", 0, List.of("jobs", "other", "missing"));
+
+        assertThat(first.memberEpoch()).isEqualTo(1);
+        assertThat(first.heartbeatIntervalMs()).isEqualTo(5000);
+        assertThat(assignment(first)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
+        assertThat(second.memberEpoch()).isEqualTo(2);
+        assertThat(assignment(second)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
+
+        ShareGroupHeartbeatResponseData again = send("m1", 1, null);
+        assertThat(again.memberEpoch()).as("its assignment did not change").isEqualTo(1);
+        assertThat(again.assignment()).isNull();
+    }
+
+    @Test
+    void aNewPartitionReachesMembersWithANewEpoch() {
+        send("m1", 0, List.of("jobs"));
+        topics.put("jobs", 4);
+
+        ShareGroupHeartbeatResponseData next = send("m1", 1, null);
+
+        assertThat(next.memberEpoch()).isEqualTo(2);
+        assertThat(assignment(next)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2, 3)));
+    }
+
+    @Test
+    void wrongEpochsAndUnknownMembersAreRefused() {
+        send("m1", 0, List.of("jobs"));
+
+        assertThat(send("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(send("nobody", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(send("m2", 0, List.of()).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(send("", 0, List.of("jobs")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+    }
+
+    @Test
+    void leavingAndSessionExpiryRemoveMembers() {
+        send("m1", 0, List.of("jobs"));
+        send("m2", 0, List.of("jobs"));
+
+        ShareGroupHeartbeatResponseData left = send("m1", -1, null);
+        assertThat(left.memberEpoch()).isEqualTo(-1);
+        assertThat(describe().members()).extracting(ShareGroupDescribeResponseData.Member::memberId)
+                .containsExactly("m2");
+
+        h.advance(GroupCoordinatorConfig.defaults().shareSessionTimeoutMs());
+        ShareGroupDescribeResponseData.DescribedGroup empty = describe();
+        assertThat(empty.members()).isEmpty();
+        assertThat(empty.groupState()).isEqualTo(ShareGroupState.EMPTY.wireName());
+        assertThat(send("m2", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void describeShowsEpochsAssignorAndAssignments() {
+        send("m1", 0, List.of("jobs"));
+
+        ShareGroupDescribeResponseData.DescribedGroup group = describe();
+
+        assertThat(group.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(group.groupState()).isEqualTo("Stable");
+        assertThat(group.groupEpoch()).isEqualTo(1);
+        assertThat(group.assignorName()).isEqualTo("simple");
+        ShareGroupDescribeResponseData.Member member = group.members().get(0);
+        assertThat(member.subscribedTopicNames()).containsExactly("jobs");
+        assertThat(member.assignment().topicPartitions().get(0).topicName()).isEqualTo("jobs");
+        assertThat(member.assignment().topicPartitions().get(0).partitions()).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void groupsOfOtherTypesAreNotShareGroupsAndTheOtherWayRound() {
+        h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h", new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("consumers").setMemberId("c1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(List.of("jobs")).setTopicPartitions(List.of()), lookup, TopicAccess.ALL));
+        ShareGroupHeartbeatResponseData refused = h.run(s -> s.shareOp().heartbeat("client", "/h",
+                new ShareGroupHeartbeatRequestData().setGroupId("consumers").setMemberId("m").setMemberEpoch(0)
+                        .setSubscribedTopicNames(List.of("jobs")), lookup));
+        assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(refused.errorMessage()).isEqualTo("Group consumers is not a share group.");
+
+        send("m1", 0, List.of("jobs"));
+        var consumerJoin = h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h",
+                new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("c1").setMemberEpoch(0)
+                        .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("jobs"))
+                        .setTopicPartitions(List.of()), lookup, TopicAccess.ALL));
+        assertThat(consumerJoin.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+
+        var classic = h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(
+                s.adminOps().describe("g", (short) 6)));
+        assertThat(classic.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(classic.errorMessage()).isEqualTo("Group g is not a classic group.");
+        List<org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup> listed = h.run(s ->
+                io.strand.coordinator.runtime.CoordinatorResult.response(s.adminOps().list(Set.of(), Set.of("share"))));
+        assertThat(listed).singleElement()
+                .satisfies(group -> {
+                    assertThat(group.groupId()).isEqualTo("g");
+                    assertThat(group.groupType()).isEqualTo("share");
+                    assertThat(group.protocolType()).isEqualTo("share");
+                    assertThat(group.groupState()).isEqualTo("Stable");
+                });
+        assertThat(h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(
+                s.adminOps().describeConsumerGroup("g", lookup))).errorMessage())
+                .isEqualTo("Group g is not a consumer group.");
+    }
+}

@@ -1,0 +1,330 @@
+package io.strand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Share groups (KIP-932) with Kafka's own {@link KafkaShareConsumer}: several consumers share one
+ * partition's records, released and timed-out records are redelivered with a rising delivery count, and
+ * a record released at the delivery limit is archived.
+ *
+ * <p>A share group starts at the partition's end ({@code share.auto.offset.reset=latest}) when it first
+ * fetches it, so each test first produces warm-up records until a consumer sees one: what is produced
+ * after that is the group's.
+ */
+class ShareGroupIT {
+
+    /** Short, so that a consumer that stops polling loses its records within the test. */
+    private static final int LOCK_MS = 4000;
+    private static final String WARM_UP = "warm-up";
+    /** Kafka's default {@code group.share.delivery.count.limit}. */
+    private static final int DELIVERY_COUNT_LIMIT = 5;
+
+    @RegisterExtension
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun().withProperties(Map.of(
+            "group.share.record.lock.duration.ms", String.valueOf(LOCK_MS),
+            "group.share.min.record.lock.duration.ms", "1000"));
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        stop.set(true);
+        threads.shutdown();
+        assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    @Test
+    void threeConsumersShareAPartitionEachRecordProcessedOnce() throws Exception {
+        String topic = "share-three";
+        createTopic(topic);
+        Map<String, Integer> processedBy = new ConcurrentHashMap<>();
+        List<String> duplicates = new CopyOnWriteArrayList<>();
+        AtomicBoolean warm = new AtomicBoolean();
+        List<Future<?>> loops = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int index = i;
+            loops.add(threads.submit(() -> {
+                // Implicit acknowledgement: what a poll returned is accepted by the next poll (or the close).
+                try (KafkaShareConsumer<String, String> consumer = consumer("three", "implicit", 20)) {
+                    consumer.subscribe(List.of(topic));
+                    while (!stop.get()) {
+                        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                            if (WARM_UP.equals(r.key())) {
+                                warm.set(true);
+                            } else if (processedBy.putIfAbsent(r.value(), index) != null) {
+                                duplicates.add(r.value());
+                            }
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        try (KafkaProducer<String, String> producer = producer()) {
+            warmUp(producer, topic, warm);
+            for (int i = 0; i < 300; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+                if (i % 10 == 9) {
+                    producer.flush(); // batches of 10: acquisitions may round up to whole batches
+                }
+            }
+        }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> processedBy.size() == 300 || !duplicates.isEmpty());
+
+        // The admin client sees the group (ListGroups, ShareGroupDescribe) while its members still poll.
+        ShareGroupDescription described = broker.admin().describeShareGroups(List.of("three")).describedGroups()
+                .get("three").get(10, TimeUnit.SECONDS);
+        assertThat(described.groupState()).isEqualTo(GroupState.STABLE);
+        assertThat(described.members()).hasSize(3).allSatisfy(member -> assertThat(
+                member.assignment().topicPartitions()).containsExactly(new TopicPartition(topic, 0)));
+        assertThat(broker.admin().listGroups(ListGroupsOptions.forShareGroups()).all().get(10, TimeUnit.SECONDS))
+                .extracting(GroupListing::groupId).contains("three");
+        stop.set(true);
+        for (Future<?> loop : loops) {
+            loop.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(duplicates).isEmpty();
+        assertThat(processedBy).hasSize(300);
+        assertThat(new HashSet<>(processedBy.values())).as("consumers that processed records")
+                .hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void releasedRecordsAreRedeliveredWithDeliveryCountTwo() throws Exception {
+        String topic = "share-release";
+        createTopic(topic);
+        KafkaShareConsumer<String, String> releaser = consumer("release", "explicit");
+        releaser.subscribe(List.of(topic));
+        try (KafkaProducer<String, String> producer = producer()) {
+            warmUpAccepting(producer, topic, releaser);
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+            }
+            producer.flush();
+        }
+        // Releases what its first poll with data brings (the next poll would take those records again).
+        List<String> released = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : releaser.poll(Duration.ofMillis(100))) {
+                if (WARM_UP.equals(r.key())) {
+                    releaser.acknowledge(r, AcknowledgeType.ACCEPT);
+                } else {
+                    assertThat(r.deliveryCount()).contains((short) 1);
+                    releaser.acknowledge(r, AcknowledgeType.RELEASE);
+                    released.add(r.value());
+                }
+            }
+            releaser.commitSync();
+            return !released.isEmpty();
+        });
+
+        KafkaShareConsumer<String, String> other = consumer("release", "explicit");
+        other.subscribe(List.of(topic));
+        Map<String, Short> delivered = new ConcurrentHashMap<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : other.poll(Duration.ofMillis(100))) {
+                other.acknowledge(r, AcknowledgeType.ACCEPT);
+                if (!WARM_UP.equals(r.key())) {
+                    delivered.put(r.value(), r.deliveryCount().orElseThrow());
+                }
+            }
+            other.commitSync();
+            return delivered.size() == 10;
+        });
+        for (String value : released) {
+            assertThat(delivered).as("released, then redelivered").containsEntry(value, (short) 2);
+        }
+        assertThat(delivered).as("never acquired before").allSatisfy((value, count) -> {
+            if (!released.contains(value)) {
+                assertThat(count).isEqualTo((short) 1);
+            }
+        });
+    }
+
+    @Test
+    void recordsOfAConsumerThatStopsPollingGoToAnotherAfterTheLock() throws Exception {
+        String topic = "share-timeout";
+        createTopic(topic);
+        KafkaShareConsumer<String, String> stalled = consumer("timeout", "explicit");
+        stalled.subscribe(List.of(topic));
+        try (KafkaProducer<String, String> producer = producer()) {
+            warmUpAccepting(producer, topic, stalled);
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+            }
+            producer.flush();
+        }
+        // One poll with data, never acknowledged: in explicit mode this consumer may not poll again.
+        List<String> held = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : stalled.poll(Duration.ofMillis(100))) {
+                if (WARM_UP.equals(r.key())) {
+                    stalled.acknowledge(r, AcknowledgeType.ACCEPT);
+                } else {
+                    held.add(r.value());
+                }
+            }
+            if (held.isEmpty()) {
+                stalled.commitSync();
+            }
+            return !held.isEmpty();
+        });
+        long stalledAtNs = System.nanoTime();
+
+        KafkaShareConsumer<String, String> other = consumer("timeout", "explicit");
+        other.subscribe(List.of(topic));
+        Map<String, Short> delivered = new ConcurrentHashMap<>();
+        Map<String, Long> deliveredAfterMs = new ConcurrentHashMap<>();
+        await().atMost(LOCK_MS + 15_000, TimeUnit.MILLISECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : other.poll(Duration.ofMillis(100))) {
+                other.acknowledge(r, AcknowledgeType.ACCEPT);
+                if (!WARM_UP.equals(r.key())) {
+                    delivered.put(r.value(), r.deliveryCount().orElseThrow());
+                    deliveredAfterMs.put(r.value(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalledAtNs));
+                }
+            }
+            other.commitSync();
+            return delivered.size() == 10;
+        });
+        for (String value : held) {
+            assertThat(delivered).as("held by the stalled consumer, then its lock expired").containsEntry(value, (short) 2);
+            assertThat(deliveredAfterMs.get(value)).isGreaterThanOrEqualTo(LOCK_MS - 500L);
+        }
+        assertThat(delivered).as("never acquired before").allSatisfy((value, count) -> {
+            if (!held.contains(value)) {
+                assertThat(count).isEqualTo((short) 1);
+            }
+        });
+    }
+
+    @Test
+    void aRecordReleasedAtTheDeliveryLimitIsArchived() throws Exception {
+        String topic = "share-limit";
+        createTopic(topic);
+        KafkaShareConsumer<String, String> consumer = consumer("limit", "explicit");
+        consumer.subscribe(List.of(topic));
+        try (KafkaProducer<String, String> producer = producer()) {
+            warmUpAccepting(producer, topic, consumer);
+            producer.send(new ProducerRecord<>(topic, "poison", "poison")).get();
+        }
+        List<Short> deliveries = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                if ("poison".equals(r.key())) {
+                    deliveries.add(r.deliveryCount().orElseThrow());
+                    consumer.acknowledge(r, AcknowledgeType.RELEASE);
+                } else {
+                    consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                }
+            }
+            consumer.commitSync();
+            return deliveries.size() == DELIVERY_COUNT_LIMIT;
+        });
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, "after", "after")).get();
+        }
+        List<String> next = new ArrayList<>();
+        await().atMost(15, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                next.add(r.key());
+                consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+            }
+            consumer.commitSync();
+            return next.contains("after");
+        });
+        assertThat(deliveries).containsExactly((short) 1, (short) 2, (short) 3, (short) 4, (short) 5);
+        assertThat(next).as("archived at the limit: never delivered again").doesNotContain("poison");
+    }
+
+    /** Produces warm-up records until a polling consumer has seen one ({@code warm} set). */
+    private static void warmUp(KafkaProducer<String, String> producer, String topic, AtomicBoolean warm) {
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(300)).until(() -> {
+            producer.send(new ProducerRecord<>(topic, WARM_UP, WARM_UP));
+            producer.flush();
+            return warm.get();
+        });
+    }
+
+    /** As {@link #warmUp} with one consumer polled here, which accepts the warm-up records. */
+    private static void warmUpAccepting(KafkaProducer<String, String> producer, String topic,
+                                        KafkaShareConsumer<String, String> consumer) {
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10)).until(() -> {
+            producer.send(new ProducerRecord<>(topic, WARM_UP, WARM_UP));
+            producer.flush();
+            boolean seen = false;
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(300))) {
+                consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                seen = true;
+            }
+            consumer.commitSync();
+            return seen;
+        });
+    }
+
+    private static void createTopic(String topic) throws Exception {
+        broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    private KafkaShareConsumer<String, String> consumer(String group, String acknowledgementMode) {
+        return consumer(group, acknowledgementMode, 500);
+    }
+
+    /** @param maxPollRecords also the most records one ShareFetch acquires */
+    private KafkaShareConsumer<String, String> consumer(String group, String acknowledgementMode, int maxPollRecords) {
+        Properties props = new Properties();
+        props.put("max.poll.records", String.valueOf(maxPollRecords));
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("group.id", group);
+        props.put("share.acknowledgement.mode", acknowledgementMode);
+        KafkaShareConsumer<String, String> consumer =
+                new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        if (acknowledgementMode.equals("explicit")) {
+            closeables.add(consumer);
+        }
+        return consumer;
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("linger.ms", "0");
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+}
