@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * request the codec could not decode (a malformed request line, headers over their limit) is
  * answered 400 (431 for headers too large, 414 for a request line too long) as JSON and the connection closed, since what follows it
  * cannot be framed. A request that changes something from another web site, or with a body that is not
- * JSON, is refused before routing ({@link CrossSiteGuard}). An endpoint may answer later (a future): answers are written on the event loop in
+ * JSON, is refused before routing ({@link CrossSiteGuard}), and so is one the listener's {@link HttpGate}
+ * refuses (no or wrong credentials); otherwise the gate's caller goes with the request to its endpoint. An endpoint may answer later (a future): answers are written on the event loop in
  * the order the requests came. An event stream's answer is a chunked 200 whose chunks the stream
  * writes; the connection then serves nothing else. Owned by the connection's event loop.
  */
@@ -34,13 +37,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Logger LOG = LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final HttpRouter router;
+    private final HttpGate gate;
     /** Completes once every answer so far is written: answers leave in request order (HTTP/1.1 pipelining). */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
     /** True once an answer became an event stream. */
     private boolean streaming;
 
-    HttpRequestHandler(HttpRouter router) {
+    HttpRequestHandler(HttpRouter router, HttpGate gate) {
         this.router = router;
+        this.gate = gate;
     }
 
     @Override
@@ -60,9 +65,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpReply refused = CrossSiteGuard.refusal(request);
+        HttpCaller caller = null;
+        if (refused == null) {
+            InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+            HttpGate.Admission admission = gate.admit(request, HttpRouter.path(request.uri()), client);
+            refused = admission.refusal();
+            caller = admission.caller();
+        }
         CompletableFuture<HttpRouter.Routed> answer = refused != null
                 ? CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""))
-                : router.route(request);
+                : router.route(request, caller);
         previous = previous.thenCombine(answer, (done, routed) -> routed)
                 .thenAcceptAsync(routed -> answer(ctx, routed, keepAlive), ctx.executor());
     }
