@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.strand.broker.network.tls.ServerTls;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.HttpListenerAddress;
 import java.io.IOException;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * {@value #MAX_HEADER_BYTES}), keep-alive handling, an aggregator of bodies up to
  * {@value #MAX_CONTENT_BYTES} bytes ({@link JsonErrorAggregator}: a larger body gets 413) and the
  * {@link HttpRequestHandler} that admits each request through the listener's {@link HttpGate} and routes
- * it. An {@code https} listener puts the node's TLS layer first ({@link ServerTls}, the broker-wide
+ * it. An {@code https} listener puts the node's TLS layer first ({@link TlsLayer}: the broker-wide
  * {@code ssl.*} key store, protocols, cipher suites and {@code ssl.client.auth}), so the handshake
  * precedes any byte of HTTP. A connection idle for {@value #IDLE_SECONDS} s is closed. No framework:
  * routes are an {@link HttpRouter}'s.
@@ -66,7 +65,7 @@ public final class HttpListener implements AutoCloseable {
      * @throws IllegalArgumentException when {@code tls} is missing for an https address or given for an http one
      * @throws UncheckedIOException naming the property and address when the port cannot be bound
      */
-    public static HttpListener start(HttpListenerAddress address, ServerTls tls, HttpRouter router, HttpGate gate)
+    public static HttpListener start(HttpListenerAddress address, TlsLayer tls, HttpRouter router, HttpGate gate)
             throws InterruptedException {
         if (address.tls() != (tls != null)) {
             throw new IllegalArgumentException("the listener " + address + (address.tls() ? " needs" : " takes no")

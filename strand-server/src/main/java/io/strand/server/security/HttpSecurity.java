@@ -10,6 +10,7 @@ import io.strand.common.config.HttpListenerAddress;
 import io.strand.server.http.BasicAuthGate;
 import io.strand.server.http.HttpGate;
 import io.strand.server.http.HttpReply;
+import io.strand.server.http.TlsLayer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.function.Supplier;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *       runs an authorizer, {@code /metrics} also needs DESCRIBE on the cluster (it names every topic
  *       and group), else 403 CLUSTER_AUTHORIZATION_FAILED; the REST API authorizes each call itself.</li>
  * </ul>
- * Stateless.
+ * The one place of the HTTP side that reads the broker's network settings ({@code io.strand.broker.network}:
+ * TLS, SASL users, SCRAM credentials); the listener and router see only {@link TlsLayer} and
+ * {@link HttpGate}. Stateless.
  */
 public final class HttpSecurity {
 
@@ -51,13 +54,13 @@ public final class HttpSecurity {
      *
      * @throws org.apache.kafka.common.config.ConfigException when the key store is missing or cannot be read
      */
-    public static ServerTls tls(BrokerConfig config, HttpListenerAddress address) {
+    public static TlsLayer tls(BrokerConfig config, HttpListenerAddress address) {
         if (!address.tls()) {
             return null;
         }
         Object clientAuth = config.nodeValues().get(BrokerSecurityConfigs.SSL_CLIENT_AUTH_CONFIG);
         SslClientAuth auth = clientAuth == null ? null : SslClientAuth.forConfig(clientAuth.toString());
-        return ServerTls.of(LISTENER_NAME, config.nodeValues(), auth == null ? SslClientAuth.NONE : auth);
+        return ServerTls.of(LISTENER_NAME, config.nodeValues(), auth == null ? SslClientAuth.NONE : auth)::newHandler;
     }
 
     /**
