@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Admin.createAcls she lists, produces to and reads her topic; /metrics needs DESCRIBE on the cluster;
  * the health probes need nothing; a client that does not trust the CA fails the handshake.
  *
- * <p>Strand only (the HTTP listener is Strand's). Takes about 8–15 s.
+ * <p>Strand only (the HTTP listener is Strand's). Takes 10–20 s (measured on a busy two-core machine).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class HttpSecurityIT {
