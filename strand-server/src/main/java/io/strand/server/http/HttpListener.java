@@ -46,11 +46,13 @@ public final class HttpListener implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    private final HttpGate gate;
     private boolean closed;
 
-    private HttpListener(EventLoopGroup group, Channel serverChannel) {
+    private HttpListener(EventLoopGroup group, Channel serverChannel, HttpGate gate) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.gate = gate;
     }
 
     /** Binds {@code address} and serves {@code router}'s routes over plain HTTP to every caller. */
@@ -59,7 +61,8 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
-     * Binds {@code address} and serves {@code router}'s routes to the callers {@code gate} admits.
+     * Binds {@code address} and serves {@code router}'s routes to the callers {@code gate} admits; the
+     * listener closes the gate when it closes (or fails to start).
      *
      * @param tls the TLS layer of an https listener; null for plain HTTP
      * @throws IllegalArgumentException when {@code tls} is missing for an https address or given for an http one
@@ -68,6 +71,7 @@ public final class HttpListener implements AutoCloseable {
     public static HttpListener start(HttpListenerAddress address, TlsLayer tls, HttpRouter router, HttpGate gate)
             throws InterruptedException {
         if (address.tls() != (tls != null)) {
+            gate.close();
             throw new IllegalArgumentException("the listener " + address + (address.tls() ? " needs" : " takes no")
                     + " TLS layer");
         }
@@ -92,12 +96,14 @@ public final class HttpListener implements AutoCloseable {
                         }
                     })
                     .bind(bindAddress).sync().channel();
-            return new HttpListener(group, channel);
+            return new HttpListener(group, channel, gate);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            gate.close();
             throw e;
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            gate.close();
             throw new UncheckedIOException("Cannot bind " + BrokerConfig.STRAND_HTTP_LISTENER + ": address="
                     + bindAddress + " cause=" + e.getMessage() + " (choose another port with "
                     + BrokerConfig.STRAND_HTTP_LISTENER + "=http://host:port, or leave it empty to turn HTTP off)",
@@ -119,5 +125,6 @@ public final class HttpListener implements AutoCloseable {
         closed = true;
         serverChannel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        gate.close();
     }
 }

@@ -65,18 +65,36 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpReply refused = CrossSiteGuard.refusal(request);
-        HttpCaller caller = null;
-        if (refused == null) {
+        CompletableFuture<HttpRouter.Routed> answer;
+        if (refused != null) {
+            answer = CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""));
+        } else {
             InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-            HttpGate.Admission admission = gate.admit(request, HttpRouter.path(request.uri()), client);
-            refused = admission.refusal();
-            caller = admission.caller();
+            CompletableFuture<HttpGate.Admission> admitted = gate.admit(request, HttpRouter.path(request.uri()), client);
+            if (admitted.isDone()) {
+                answer = routeAdmitted(request, admitted.join());
+            } else {
+                // Admitted later, on another thread: route back on the event loop, the request kept until then.
+                request.retain();
+                answer = admitted.handleAsync((admission, failure) -> {
+                    try {
+                        return failure == null ? routeAdmitted(request, admission)
+                                : CompletableFuture.completedFuture(new HttpRouter.Routed(HttpReply.error(500,
+                                        "HTTP 500 Internal Server Error: " + failure), ""));
+                    } finally {
+                        request.release();
+                    }
+                }, ctx.executor()).thenCompose(routed -> routed);
+            }
         }
-        CompletableFuture<HttpRouter.Routed> answer = refused != null
-                ? CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""))
-                : router.route(request, caller);
         previous = previous.thenCombine(answer, (done, routed) -> routed)
                 .thenAcceptAsync(routed -> answer(ctx, routed, keepAlive), ctx.executor());
+    }
+
+    private CompletableFuture<HttpRouter.Routed> routeAdmitted(FullHttpRequest request, HttpGate.Admission admission) {
+        return admission.refusal() != null
+                ? CompletableFuture.completedFuture(new HttpRouter.Routed(admission.refusal(), ""))
+                : router.route(request, admission.caller());
     }
 
     /** Writes {@code routed}, on the event loop, after every earlier answer of the connection. */

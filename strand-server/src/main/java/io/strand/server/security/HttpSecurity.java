@@ -11,7 +11,9 @@ import io.strand.server.http.BasicAuthGate;
 import io.strand.server.http.HttpGate;
 import io.strand.server.http.HttpReply;
 import io.strand.server.http.TlsLayer;
+import io.netty.handler.codec.http.FullHttpRequest;
 import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
 import java.net.UnknownHostException;
 import java.util.function.Supplier;
 import org.apache.kafka.common.acl.AclOperation;
@@ -76,23 +78,33 @@ public final class HttpSecurity {
         if (!AuthorizerConfig.from(config.originals()).enabled()) {
             return authentication;
         }
-        return (request, path, client) -> {
-            HttpGate.Admission admission = authentication.admit(request, path, client);
-            if (admission.refusal() != null || !path.equals("/metrics")) {
-                return admission;
+        return new HttpGate() {
+            @Override
+            public CompletableFuture<HttpGate.Admission> admit(FullHttpRequest request, String path, InetAddress client) {
+                String method = request.method().name();
+                return authentication.admit(request, path, client).thenApply(admission ->
+                        admission.refusal() != null || !path.equals("/metrics") ? admission
+                                : metricsAccess(broker.get(), admission, method + " " + path));
             }
-            BrokerServer server = broker.get();
-            if (server == null) {
-                return HttpGate.Admission.refuse(HttpReply.error(503,
-                        "HTTP 503 Service Unavailable: the node is starting and cannot authorize yet"));
+
+            @Override
+            public void close() {
+                authentication.close();
             }
-            boolean allowed = server.authorization().authorize(admission.caller().principal(), client,
-                    AclOperation.DESCRIBE, ResourceType.CLUSTER, Authorization.CLUSTER_NAME, false,
-                    request.method().name() + " " + path);
-            return allowed ? admission : HttpGate.Admission.refuse(HttpReply.error(403,
-                    Errors.CLUSTER_AUTHORIZATION_FAILED.name() + ": " + admission.caller().principal()
-                            + " may not DESCRIBE the cluster, which /metrics needs"));
         };
+    }
+
+    /** {@code admission} if its caller may DESCRIBE the cluster, which {@code /metrics} needs; else 403. */
+    private static HttpGate.Admission metricsAccess(BrokerServer server, HttpGate.Admission admission, String request) {
+        if (server == null) {
+            return HttpGate.Admission.refuse(HttpReply.error(503,
+                    "HTTP 503 Service Unavailable: the node is starting and cannot authorize yet"));
+        }
+        boolean allowed = server.authorization().authorize(admission.caller().principal(), admission.caller().address(),
+                AclOperation.DESCRIBE, ResourceType.CLUSTER, Authorization.CLUSTER_NAME, false, request);
+        return allowed ? admission : HttpGate.Admission.refuse(HttpReply.error(403,
+                Errors.CLUSTER_AUTHORIZATION_FAILED.name() + ": " + admission.caller().principal()
+                        + " may not DESCRIBE the cluster, which /metrics needs"));
     }
 
     private static ScramCredentialStore scram(BrokerServer server) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
@@ -30,8 +31,9 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
  * with the credential's salt and iterations (kafka-clients' {@link ScramFormatter}) must give the
  * credential's stored key. SCRAM-SHA-512 is tried before SCRAM-SHA-256.
  *
- * <p>Salting costs thousands of HMACs, too slow to pay on the HTTP event loop for every request a
- * console makes; a password once found right is remembered as an HMAC under a key made at start (never
+ * <p>Salting costs thousands of HMACs, too slow for the HTTP event loop ({@link #checkAtOnce} leaves it
+ * to {@link #check}, which the gate runs on its own thread) and wasteful for every request a console
+ * makes; a password once found right is remembered as an HMAC under a key made at start (never
  * the password), together with the stored key it matched, so a changed or deleted credential is checked
  * afresh. At most {@value #MAX_REMEMBERED} are remembered. Thread-safe.
  */
@@ -83,6 +85,35 @@ public final class NodeUsers implements BasicAuthGate.PasswordCheck {
         return new NodeUsers(plain, scram);
     }
 
+    /**
+     * At once unless a SCRAM credential of the user must be salted: a PLAIN password, a user without
+     * credentials, a SCRAM password already found right for the same stored key.
+     */
+    @Override
+    public Optional<Verdict> checkAtOnce(String user, String password) {
+        byte[] given = password.getBytes(StandardCharsets.UTF_8);
+        for (byte[] expected : plain.getOrDefault(user, List.of())) {
+            if (MessageDigest.isEqual(expected, given)) {
+                return Optional.of(Verdict.VALID);
+            }
+        }
+        ScramCredentialStore store = scram.get();
+        if (store == null) {
+            return Optional.of(plain.containsKey(user) ? Verdict.INVALID : Verdict.UNAVAILABLE);
+        }
+        boolean any = false;
+        for (ScramMechanism mechanism : SCRAM) {
+            ScramCredential credential = store.credential(user, mechanism.mechanismName());
+            if (credential != null) {
+                any = true;
+                if (remembered(mechanism, user, credential, password)) {
+                    return Optional.of(Verdict.VALID);
+                }
+            }
+        }
+        return any ? Optional.empty() : Optional.of(Verdict.INVALID);
+    }
+
     @Override
     public Verdict check(String user, String password) {
         byte[] given = password.getBytes(StandardCharsets.UTF_8);
@@ -104,12 +135,15 @@ public final class NodeUsers implements BasicAuthGate.PasswordCheck {
         return Verdict.INVALID;
     }
 
+    /** Whether {@code password} was found right before for this very credential. */
+    private boolean remembered(ScramMechanism mechanism, String user, ScramCredential credential, String password) {
+        Remembered known = remembered.get(mechanism.mechanismName() + "\u0000" + user);
+        return known != null && MessageDigest.isEqual(known.storedKey(), credential.storedKey())
+                && MessageDigest.isEqual(known.passwordMac(), mac(password));
+    }
+
     private boolean scramMatches(ScramMechanism mechanism, String user, ScramCredential credential, String password) {
-        String key = mechanism.mechanismName() + "\u0000" + user;
-        byte[] mac = mac(password);
-        Remembered known = remembered.get(key);
-        if (known != null && MessageDigest.isEqual(known.storedKey(), credential.storedKey())
-                && MessageDigest.isEqual(known.passwordMac(), mac)) {
+        if (remembered(mechanism, user, credential, password)) {
             return true;
         }
         if (!matches(mechanism, credential, password)) {
@@ -118,7 +152,7 @@ public final class NodeUsers implements BasicAuthGate.PasswordCheck {
         if (remembered.size() >= MAX_REMEMBERED) {
             remembered.clear();
         }
-        remembered.put(key, new Remembered(credential.storedKey(), mac));
+        remembered.put(mechanism.mechanismName() + "\u0000" + user, new Remembered(credential.storedKey(), mac(password)));
         return true;
     }
 

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** HTTP Basic at the listener's gate; alice's password is {@code right}, carol's cannot be checked yet. */
@@ -32,10 +34,15 @@ class BasicAuthGateTest {
     private HttpGate.Admission admit(String path, String authorization) {
         FullHttpRequest request = get(path, authorization);
         try {
-            return gate.admit(request, path, client);
+            return gate.admit(request, path, client).join();
         } finally {
             request.release();
         }
+    }
+
+    @AfterEach
+    void close() {
+        gate.close();
     }
 
     @Test
@@ -62,6 +69,32 @@ class BasicAuthGateTest {
         for (String path : new String[] {"/", "/ui", "/ui/js/app.js", "/metrics", "/v3/openapi.yaml",
                 "/health/ready/../../metrics", "/health"}) {
             assertThat(admit(path, null).refusal()).as(path).isNotNull();
+        }
+    }
+
+    @Test
+    void aCheckThatCanBeAnsweredAtOnceIsAnsweredOnTheCallersThreadAndOthersOnTheCheckersThread() {
+        BasicAuthGate.PasswordCheck check = new BasicAuthGate.PasswordCheck() {
+            @Override
+            public Verdict check(String user, String password) {
+                return Thread.currentThread().getName().startsWith("strand-http-auth") ? Verdict.VALID : Verdict.INVALID;
+            }
+
+            @Override
+            public Optional<Verdict> checkAtOnce(String user, String password) {
+                return user.equals("plain") ? Optional.of(Verdict.VALID) : Optional.empty();
+            }
+        };
+        try (BasicAuthGate twoSpeed = new BasicAuthGate(check)) {
+            FullHttpRequest plain = get("/ui", "plain:pw");
+            FullHttpRequest scram = get("/ui", "scram:pw");
+            try {
+                assertThat(twoSpeed.admit(plain, "/ui", client)).isCompleted();
+                assertThat(twoSpeed.admit(scram, "/ui", client).join().caller().principal().getName()).isEqualTo("scram");
+            } finally {
+                plain.release();
+                scram.release();
+            }
         }
     }
 

@@ -60,6 +60,19 @@ class NodeUsersTest {
     }
 
     @Test
+    void onlySaltingIsLeftForLaterEverythingElseIsToldAtOnce() throws Exception {
+        ScramCredential alice = credential(ScramMechanism.SCRAM_SHA_256, "alice-secret");
+        NodeUsers users = new NodeUsers(Map.of("admin", List.of("admin-secret".getBytes(StandardCharsets.UTF_8))),
+                () -> (user, mechanism) -> user.equals("alice") && mechanism.equals("SCRAM-SHA-256") ? alice : null);
+        assertThat(users.checkAtOnce("admin", "admin-secret")).contains(Verdict.VALID);
+        assertThat(users.checkAtOnce("nobody", "x")).contains(Verdict.INVALID);
+        assertThat(users.checkAtOnce("alice", "alice-secret")).isEmpty();
+        assertThat(users.check("alice", "alice-secret")).isEqualTo(Verdict.VALID);
+        assertThat(users.checkAtOnce("alice", "alice-secret")).contains(Verdict.VALID);
+        assertThat(users.checkAtOnce("alice", "guess")).isEmpty();
+    }
+
+    @Test
     void aChangedOrDeletedScramCredentialIsCheckedAfresh() throws Exception {
         AtomicReference<ScramCredential> alice = new AtomicReference<>(credential(ScramMechanism.SCRAM_SHA_256, "old"));
         NodeUsers users = new NodeUsers(Map.of(), () -> (user, mechanism) ->
