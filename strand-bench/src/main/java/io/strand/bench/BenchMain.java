@@ -82,6 +82,9 @@ public final class BenchMain {
         StrandLauncher strand = new StrandLauncher(options.strandClassPath(), options.brokerJvmOptions(),
                 BrokerRun.sharedBrokerProps());
         Path logsDir = options.logsDir().resolve(stamp);
+        if (options.scenarios().metrics()) {
+            return runMetrics(options, time, startedAt, stamp, machine, strand, logsDir);
+        }
         Path dataParent = Files.createTempDirectory("strand-bench-");
         System.out.printf("strand-bench: %s mode, %d round(s); logs in %s%n", workload.mode(), workload.rounds(), logsDir);
         BenchOptions.Scenarios scenarios = options.scenarios();
@@ -171,6 +174,33 @@ public final class BenchMain {
         System.out.printf("%nwritten: %s/{%s,latest}.{md,json}, a row in %s/%s%n", resultsDir, baseName, resultsDir,
                 ResultsIndex.FILE);
         return samples.problems();
+    }
+
+    /** The metrics workload ({@link MetricsRun}): Strand alone, on vs off, its own report. */
+    private static List<String> runMetrics(BenchOptions options, Time time, Instant startedAt, String stamp,
+            MachineInfo machine, StrandLauncher strand, Path logsDir) throws IOException {
+        Workload workload = options.workload();
+        System.out.printf("strand-bench: %s mode, %d round(s); logs in %s%n", workload.mode(), workload.rounds(), logsDir);
+        MetricsRun run = new MetricsRun(time, strand, workload, options.kafkaClassPath());
+        Path dataParent = Files.createTempDirectory("strand-bench-");
+        try {
+            for (int round = 1; round <= workload.rounds(); round++) {
+                run.runRound(round, dataParent, logsDir);
+            }
+        } finally {
+            BrokerRun.deleteRecursively(dataParent);
+        }
+        String started = DateTimeFormatter.ISO_INSTANT.format(startedAt);
+        String markdown = run.markdown(started, machine, String.join(" ", strand.brokerJvmOptions()),
+                options.strandRevision());
+        String baseName = stamp + "-" + workload.mode();
+        writeResults(options.resultsDir(), baseName, markdown, run.json(started, options.strandRevision()),
+                ResultsIndex.row(baseName, started, workload, options.strandRevision(), machine));
+        System.out.println();
+        System.out.print(markdown);
+        System.out.printf("%nwritten: %s/{%s,latest}.{md,json}, a row in %s/%s%n", options.resultsDir(), baseName,
+                options.resultsDir(), ResultsIndex.FILE);
+        return run.problems();
     }
 
     /**

@@ -18,7 +18,8 @@ import java.util.List;
  *   --strand-revision S       the source revision of the Strand build, recorded with the results
  *   --workload W              single (default: one node each), replicated (three-node clusters), all
  *                             (both), transactions (one node each, the transactional produce figure only),
- *                             or tls (one node each with an SSL listener: produce and consume over TLS)
+ *                             tls (one node each with an SSL listener: produce and consume over TLS),
+ *                             or metrics (Strand alone, its metrics served and scraped vs no HTTP listener)
  * </pre>
  */
 record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsDir, Path logsDir,
@@ -32,7 +33,9 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
         /** One node each, started only for {@link TransactionalProduce} (which {@link #SINGLE} includes). */
         TRANSACTIONS("transactions", "-transactions"),
         /** One node each with an SSL listener, for {@link TlsRun} alone. */
-        TLS("tls", "-tls");
+        TLS("tls", "-tls"),
+        /** Strand alone, with its metrics served and scraped and without them, for {@link MetricsRun}. */
+        METRICS("metrics", "-metrics");
 
         private final String option;
         private final String modeSuffix;
@@ -56,6 +59,11 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
             return this == TLS;
         }
 
+        /** Strand alone, metrics on vs off ({@link MetricsRun}); no Kafka. */
+        boolean metrics() {
+            return this == METRICS;
+        }
+
         /** One node each for the transactional produce figure alone. */
         boolean transactionsOnly() {
             return this == TRANSACTIONS;
@@ -67,7 +75,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
                     return scenarios;
                 }
             }
-            throw new IllegalArgumentException("--workload must be single, replicated, all, transactions or tls, got " + option);
+            throw new IllegalArgumentException("--workload must be single, replicated, all, transactions, tls or metrics, got " + option);
         }
     }
 

@@ -55,13 +55,21 @@ final class StrandLauncher implements BrokerLauncher {
 
     @Override
     public List<String> prepare(Path dataDir, int clientPort, int controllerPort, Path logDir) {
+        return prepareWithHttp(dataDir, clientPort, controllerPort, HTTP_LISTENER);
+    }
+
+    /**
+     * As {@link #prepare}, with {@code strand.http.listener} set to {@code httpListener}: a URL, or empty
+     * for no HTTP listener and no metrics ({@link MetricsRun}).
+     */
+    List<String> prepareWithHttp(Path dataDir, int clientPort, int controllerPort, String httpListener) {
         List<String> args = new ArrayList<>(List.of("server"));
         addOverride(args, "node.id", Integer.toString(NODE_ID));
         addOverride(args, "listeners", "PLAINTEXT://127.0.0.1:" + clientPort
                 + ",CONTROLLER://127.0.0.1:" + controllerPort);
         addOverride(args, "controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
         addOverride(args, "log.dirs", dataDir.toAbsolutePath().toString());
-        addOverride(args, "strand.http.listener", HTTP_LISTENER);
+        addOverride(args, "strand.http.listener", httpListener);
         sharedProps.forEach((name, value) -> addOverride(args, name, value));
         return ChildJvm.command(brokerJvmOptions(), classPath, MAIN_CLASS, args);
     }

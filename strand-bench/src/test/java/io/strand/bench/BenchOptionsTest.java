@@ -80,6 +80,17 @@ class BenchOptionsTest {
     }
 
     @Test
+    void selectsTheMetricsWorkloadAlone() {
+        BenchOptions metrics = parse("--quick", "--workload", "metrics");
+
+        assertThat(metrics.scenarios().metrics()).isTrue();
+        assertThat(metrics.scenarios().single()).isFalse();
+        assertThat(metrics.scenarios().replicated()).isFalse();
+        assertThat(metrics.scenarios().tls()).isFalse();
+        assertThat(metrics.workload().mode()).isEqualTo("quick-metrics");
+    }
+
+    @Test
     void rejectsAnUnknownWorkload() {
         assertThatThrownBy(() -> parse("--workload", "cluster")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--workload");

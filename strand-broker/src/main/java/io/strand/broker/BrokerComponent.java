@@ -57,6 +57,7 @@ import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.broker.txn.TransactionVerifier;
 import io.strand.broker.txn.WriteTxnMarkersChannel;
 import io.strand.common.config.BrokerConfig;
+import io.strand.coordinator.group.CommittedOffset;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
@@ -144,7 +145,8 @@ final class BrokerComponent implements NodeComponent {
     /** Set once in {@link #start}; read by scrapes from other threads. */
     private volatile ReplicaManager replicaManager;
     private MetadataListener imageSubscription;
-    private GroupCoordinatorService groups;
+    /** Set once in {@link #start}; read by scrapes from other threads. */
+    private volatile GroupCoordinatorService groups;
     private RequestHandlerPool requestPool;
     /** Set once in {@link #start}; read by scrapes from other threads. */
     private volatile ClientListeners listeners;
@@ -224,7 +226,7 @@ final class BrokerComponent implements NodeComponent {
                 new AlterPartitionBatcher(request -> isrChannel.send(ApiKeys.ALTER_PARTITION, request)
                         .thenApply(AlterPartitionResponseData.class::cast)),
                 brokerLifecycle::brokerEpoch, new ReplicaFollowing(fetchers),
-                (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch));
+                (brokerId, brokerEpoch) -> mayJoinIsr(quorum.image(), brokerId, brokerEpoch), metrics.isrChanges());
         ReplicaManager replicaManager = new ReplicaManager(nodeId, logManager, new LogConfigResolver(config),
                 replication);
         this.replicaManager = replicaManager;
@@ -331,9 +333,15 @@ final class BrokerComponent implements NodeComponent {
         for (Partition p : current.partitions().values()) {
             result.add(new BrokerServer.HostedPartition(p.topicPartition().topic(), p.topicPartition().partition(),
                     p.isLeader(), p.log().logStartOffset(), p.log().logEndOffset(), p.log().highWatermark(),
-                    p.log().sizeInBytes()));
+                    p.log().sizeInBytes(), p.replicas().size(), p.isr().size(), p.minInsyncReplicas()));
         }
         return result;
+    }
+
+    /** The committed offsets of the groups coordinated here; none before the coordinator exists. */
+    CompletableFuture<List<CommittedOffset>> committedOffsets() {
+        GroupCoordinatorService current = groups;
+        return current == null ? CompletableFuture.completedFuture(List.of()) : current.coordinator().committedOffsets();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.strand.broker.network.ScramCredentialStore;
 import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
+import io.strand.coordinator.group.CommittedOffset;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
 import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.storage.LogManager;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +51,17 @@ public final class BrokerServer implements AutoCloseable {
     private final BrokerConfig config;
     private final NodeLifecycle lifecycle;
     private final Optional<BrokerComponent> broker;
+    private final Optional<ControllerComponent> controller;
     private final SharedComponent shared;
     private final NodeReadiness readiness;
     private boolean closed;
 
     private BrokerServer(BrokerConfig config, NodeLifecycle lifecycle, Optional<BrokerComponent> broker,
-                         SharedComponent shared, NodeReadiness readiness) {
+                         Optional<ControllerComponent> controller, SharedComponent shared, NodeReadiness readiness) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.broker = broker;
+        this.controller = controller;
         this.shared = shared;
         this.readiness = readiness;
     }
@@ -77,10 +81,29 @@ public final class BrokerServer implements AutoCloseable {
     /**
      * One partition this broker hosts, as read when asked (for gauges read at scrape time).
      *
-     * @param leader whether this broker leads it
+     * @param leader            whether this broker leads it
+     * @param replicas          the size of its replica set
+     * @param isrSize           the size of its ISR in use (as the controller last accepted it)
+     * @param minInsyncReplicas its topic's {@code min.insync.replicas}
      */
     public record HostedPartition(String topic, int partition, boolean leader, long logStartOffset,
-                                  long logEndOffset, long highWatermark, long sizeBytes) {
+                                  long logEndOffset, long highWatermark, long sizeBytes, int replicas,
+                                  int isrSize, int minInsyncReplicas) {
+
+        /** Led here with fewer in-sync replicas than replicas: Kafka's {@code UnderReplicatedPartitions}. */
+        public boolean underReplicated() {
+            return leader && isrSize < replicas;
+        }
+
+        /** Led here with fewer in-sync replicas than {@code min.insync.replicas}: acks=all produces fail. */
+        public boolean underMinIsr() {
+            return leader && isrSize < minInsyncReplicas;
+        }
+
+        /** Led here with exactly {@code min.insync.replicas} in sync: one more loss stops acks=all produces. */
+        public boolean atMinIsr() {
+            return leader && isrSize == minInsyncReplicas;
+        }
     }
 
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
@@ -134,7 +157,7 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("Node {} runs the broker role only: it follows the metadata log of the voters {} without voting",
                     config.nodeId(), metadata.voters().keySet());
         }
-        return new BrokerServer(config, lifecycle, broker, shared, instrumentation.readiness());
+        return new BrokerServer(config, lifecycle, broker, controller, shared, instrumentation.readiness());
     }
 
     /**
@@ -200,6 +223,25 @@ public final class BrokerServer implements AutoCloseable {
     /** The partitions this broker hosts, read now; empty on a node without the broker role. */
     public List<HostedPartition> hostedPartitions() {
         return broker.map(BrokerComponent::hostedPartitions).orElse(List.of());
+    }
+
+    /**
+     * The committed offsets of the groups this node coordinates (the {@code __consumer_offsets}
+     * partitions it leads and has loaded), read on the coordinator's threads; empty on a node without
+     * the broker role or before its coordinator started.
+     */
+    public CompletableFuture<List<CommittedOffset>> committedOffsets() {
+        return broker.map(BrokerComponent::committedOffsets).orElse(CompletableFuture.completedFuture(List.of()));
+    }
+
+    /**
+     * The controller's counts if this node's controller is the active one (it leads the metadata
+     * quorum), read from its metadata image now; {@link ControllerStatus#INACTIVE} otherwise.
+     */
+    public ControllerStatus controllerStatus() {
+        return controller.filter(c -> c.quorum().isLeader())
+                .map(c -> ControllerStatus.ofActive(c.quorum().image()))
+                .orElse(ControllerStatus.INACTIVE);
     }
 
     /** This node's log manager, for tests that fail one of its directories. */

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -50,6 +51,9 @@ class HttpEndpointsIT {
 
     private static final String TOPIC = "http-metrics";
     private static final int RECORDS = 200;
+    private static final String GROUP = "http-metrics-group";
+    /** The offset the group commits: its lag is the rest of the log. */
+    private static final long COMMITTED = 150;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Prints each sample of the exposition on stdin as one JSON line: name, labels, value. */
     private static final String PARSE = """
@@ -169,6 +173,13 @@ class HttpEndpointsIT {
             }
         }
         assertThat(consumed).hasSize(RECORDS);
+        Properties groupProps = new Properties();
+        groupProps.put("bootstrap.servers", node.bootstrapServers());
+        groupProps.put("group.id", GROUP);
+        try (KafkaConsumer<String, String> committer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
+                new StringDeserializer())) {
+            committer.commitSync(Map.of(tp, new OffsetAndMetadata(COMMITTED)));
+        }
 
         HttpResponse<String> scrape = get("/metrics");
         assertThat(scrape.statusCode()).isEqualTo(200);
@@ -192,6 +203,18 @@ class HttpEndpointsIT {
                 .isGreaterThan(0);
         assertThat(samples.value("strand_connections", Map.of("listener", "PLAINTEXT"))).isGreaterThanOrEqualTo(1);
         assertThat(samples.value("strand_node_ready", Map.of())).isEqualTo(1);
+        Map<String, String> groupPartition = Map.of("group", GROUP, "topic", TOPIC, "partition", "0");
+        assertThat(samples.value("strand_consumergroup_committed_offset", groupPartition)).isEqualTo(COMMITTED);
+        assertThat(samples.value("strand_consumergroup_lag", groupPartition)).isEqualTo(RECORDS - COMMITTED);
+        // One node: its controller is the active one, it leads every partition, none under-replicated.
+        assertThat(samples.value("strand_controller_active", Map.of())).isEqualTo(1);
+        assertThat(samples.value("strand_controller_offline_partitions", Map.of())).isZero();
+        assertThat(samples.value("strand_controller_topics", Map.of())).isGreaterThanOrEqualTo(2); // and __consumer_offsets
+        assertThat(samples.value("strand_replica_leader_partitions", Map.of()))
+                .isEqualTo(samples.value("strand_replica_partitions", Map.of()))
+                .isEqualTo(samples.value("strand_controller_partitions", Map.of()));
+        assertThat(samples.value("strand_replica_under_replicated_partitions", Map.of())).isZero();
+        assertThat(samples.value("strand_isr_shrinks_total", Map.of())).isZero();
         assertThat(samples.names()).contains("jvm_memory_used_bytes", "jvm_threads_current");
         assertThat(samples.names().stream().filter(n -> n.startsWith("jvm_gc_collection_seconds"))).isNotEmpty();
 

@@ -12,7 +12,7 @@ import org.apache.kafka.common.protocol.Errors;
  * pool thread at once), never blocking, and allocation-free for data points already seen: the
  * per-API data points are looked up by {@link ApiKeys} index, a topic's once when the topic is first
  * seen ({@link #topic}); an error's may be created on its first occurrence. Gauges of state (log end
- * offsets, sizes, connections) are not pushed through here: the exposing side reads them from the
+ * offsets, sizes, connections, under-replicated partitions, consumer lag) are not pushed through here: the exposing side reads them from the
  * broker when it is scraped.
  */
 public interface BrokerMetrics {
@@ -31,6 +31,11 @@ public interface BrokerMetrics {
         public TopicMetrics topic(String topic) {
             return TopicMetrics.NONE;
         }
+
+        @Override
+        public IsrChangeMetrics isrChanges() {
+            return IsrChangeMetrics.NONE;
+        }
     };
 
     /**
@@ -47,4 +52,7 @@ public interface BrokerMetrics {
 
     /** The data points of {@code topic}; the same object for the same name, cheap to look up again. */
     TopicMetrics topic(String topic);
+
+    /** Where the partitions this broker leads count the ISR changes the controller accepted. */
+    IsrChangeMetrics isrChanges();
 }

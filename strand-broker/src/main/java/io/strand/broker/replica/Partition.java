@@ -155,6 +155,11 @@ public final class Partition {
         return state.partitionEpoch();
     }
 
+    /** The replica set as of the latest metadata. */
+    public List<Integer> replicas() {
+        return state.replicas();
+    }
+
     /** The ISR in use: as the controller last accepted it. */
     public List<Integer> isr() {
         return state.isr();
@@ -249,6 +254,11 @@ public final class Partition {
             }
             state = newState;
             if (newState.partitionEpoch() > current.partitionEpoch()) {
+                if (newState.leaderId() == localBrokerId) {
+                    // This leader's accepted change, come in the metadata before the controller's answer
+                    // (which is then ignored), or the controller's own (a fenced follower removed).
+                    countIsrChange(current.isr(), newState.isr());
+                }
                 pendingIsr = null;
                 inflight = null;
             }
@@ -625,8 +635,23 @@ public final class Partition {
         state = new PartitionState(current.leaderId(), current.leaderEpoch(), current.replicas(), answer.isr(),
                 answer.partitionEpoch());
         pendingIsr = null;
+        countIsrChange(current.isr(), answer.isr());
         LOG.info("ISR of {} is now {} (partition epoch {})", topicPartition, answer.isr(), answer.partitionEpoch());
         return true;
+    }
+
+    /**
+     * Counts a change of the ISR in use while this broker leads, once per new partition epoch: this
+     * leader's own change on the controller's answer, or in {@link #updateState} when the metadata
+     * brings it first (the answer is then ignored); and the controller's own changes in the same leader
+     * epoch (a fenced follower removed, which here usually comes before the leader's lag check would).
+     */
+    private void countIsrChange(List<Integer> before, List<Integer> after) {
+        if (after.size() < before.size()) {
+            replication.isrChanges().onShrink();
+        } else if (after.size() > before.size()) {
+            replication.isrChanges().onExpand();
+        }
     }
 
     // ---------------------------------------------------------------- follower

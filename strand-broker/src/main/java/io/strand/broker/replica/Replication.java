@@ -1,5 +1,6 @@
 package io.strand.broker.replica;
 
+import io.strand.broker.metrics.IsrChangeMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -22,11 +23,12 @@ import org.apache.kafka.common.utils.Time;
  * @param followerFetching    starts and stops the fetcher of each partition this broker follows
  * @param isrEligibility      whether a follower may join an ISR (KIP-903/KIP-841): registered with
  *                            the broker epoch it fetches with, not fenced, not shutting down
+ * @param isrChanges          counts each ISR change the controller accepted for a partition led here
  */
 public record Replication(Time time, long replicaLagTimeMaxMs,
                           Function<AlterPartitionRequestData, CompletableFuture<AlterPartitionResponseData>> alterPartition,
                           LongSupplier localBrokerEpoch, FollowerFetching followerFetching,
-                          IsrEligibility isrEligibility) {
+                          IsrEligibility isrEligibility, IsrChangeMetrics isrChanges) {
 
     /** Whether broker {@code brokerId}, fetching with {@code brokerEpoch} (-1 if its fetch did not say), may join an ISR. */
     @FunctionalInterface
@@ -39,6 +41,14 @@ public record Replication(Time time, long replicaLagTimeMaxMs,
 
     /** Kafka's default {@code replica.lag.time.max.ms}. */
     public static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000L;
+
+    /** As the canonical constructor, counting no ISR change. */
+    public Replication(Time time, long replicaLagTimeMaxMs,
+                       Function<AlterPartitionRequestData, CompletableFuture<AlterPartitionResponseData>> alterPartition,
+                       LongSupplier localBrokerEpoch, FollowerFetching followerFetching, IsrEligibility isrEligibility) {
+        this(time, replicaLagTimeMaxMs, alterPartition, localBrokerEpoch, followerFetching, isrEligibility,
+                IsrChangeMetrics.NONE);
+    }
 
     public Replication {
         if (replicaLagTimeMaxMs <= 0) {

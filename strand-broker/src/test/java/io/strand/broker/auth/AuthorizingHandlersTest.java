@@ -354,6 +354,11 @@ class AuthorizingHandlersTest {
             public io.strand.broker.metrics.TopicMetrics topic(String topic) {
                 return io.strand.broker.metrics.TopicMetrics.NONE;
             }
+
+            @Override
+            public io.strand.broker.metrics.IsrChangeMetrics isrChanges() {
+                return io.strand.broker.metrics.IsrChangeMetrics.NONE;
+            }
         };
         ApiRegistry registry = new ApiRegistry().requestTimeQuota(quota).metrics(metrics);
 

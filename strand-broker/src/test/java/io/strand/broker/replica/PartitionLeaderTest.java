@@ -118,6 +118,57 @@ class PartitionLeaderTest {
     }
 
     @Test
+    void countsTheIsrChangesTheControllerAcceptedAndNoOther() {
+        start(List.of(1, 2, 3), List.of(1, 2, 3));
+        cluster.append(5);
+        cluster.fetch(2, 5);
+        cluster.time.advance(LAG_MS + 1);
+        cluster.fetch(2, 5);
+        cluster.replicaManager.maybeShrinkIsrs();
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 2);
+        assertThat(cluster.isrShrinks).as("proposed, not accepted yet").hasValue(0);
+        cluster.reject(Errors.INVALID_REQUEST);
+        assertThat(cluster.isrShrinks).as("refused").hasValue(0);
+
+        cluster.replicaManager.maybeShrinkIsrs();
+        cluster.accept(0, 1);
+        assertThat(cluster.partition().isr()).containsExactly(1, 2);
+        assertThat(cluster.isrShrinks).hasValue(1);
+        assertThat(cluster.isrExpands).hasValue(0);
+
+        cluster.fetch(3, 5);
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 2, 3);
+        cluster.accept(0, 2);
+        assertThat(cluster.partition().isr()).containsExactly(1, 2, 3);
+        assertThat(cluster.isrExpands).hasValue(1);
+        assertThat(cluster.isrShrinks).hasValue(1);
+    }
+
+    @Test
+    void countsAnIsrChangeOnceWhetherTheMetadataOrTheAnswerComesFirstAndTheControllersOwnToo() {
+        start(List.of(1, 2, 3), List.of(1, 2, 3));
+        cluster.append(5);
+        cluster.fetch(2, 5);
+        cluster.time.advance(LAG_MS + 1);
+        cluster.fetch(2, 5);
+        cluster.replicaManager.maybeShrinkIsrs();
+        assertThat(cluster.lastProposedIsr()).containsExactly(1, 2);
+
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1, 2), LOCAL, 0, 1);
+        assertThat(cluster.isrShrinks).hasValue(1);
+        cluster.accept(0, 1);
+        assertThat(cluster.isrShrinks).as("the late answer is not counted again").hasValue(1);
+
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1), LOCAL, 0, 2);
+        assertThat(cluster.partition().isr()).containsExactly(1);
+        assertThat(cluster.isrShrinks).as("the controller's own change, a fenced follower removed").hasValue(2);
+        cluster.publishPartition(List.of(1, 2, 3), List.of(1), LOCAL, 0, 2);
+        assertThat(cluster.isrShrinks).as("the same partition epoch again").hasValue(2);
+        cluster.publishPartition(List.of(1, 2, 3), List.of(2), 2, 1, 3);
+        assertThat(cluster.isrShrinks).as("no longer led here").hasValue(2);
+    }
+
+    @Test
     void aFollowerReachingTheHighWatermarkAndTheEpochStartJoinsTheIsr() {
         start(List.of(1, 2, 3), List.of(1, 2));
         cluster.append(5);

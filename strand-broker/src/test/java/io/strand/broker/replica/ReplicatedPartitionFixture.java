@@ -50,6 +50,9 @@ public final class ReplicatedPartitionFixture implements AutoCloseable {
     public final List<CompletableFuture<AlterPartitionResponseData>> answers = new CopyOnWriteArrayList<>();
     public final List<String> fetcherCalls = new CopyOnWriteArrayList<>();
     /** Brokers the metadata would show fenced or shutting down: they may not join an ISR. */
+    /** ISR shrinks and expansions the controller accepted, as counted through {@link Replication#isrChanges}. */
+    public final java.util.concurrent.atomic.AtomicInteger isrShrinks = new java.util.concurrent.atomic.AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicInteger isrExpands = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.Set<Integer> ineligible = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public final LogManager logManager;
     public final ReplicaManager replicaManager;
@@ -75,7 +78,18 @@ public final class ReplicatedPartitionFixture implements AutoCloseable {
             CompletableFuture<AlterPartitionResponseData> answer = new CompletableFuture<>();
             answers.add(answer);
             return answer;
-        }, () -> LOCAL_BROKER_EPOCH, fetching, (brokerId, brokerEpoch) -> !ineligible.contains(brokerId));
+        }, () -> LOCAL_BROKER_EPOCH, fetching, (brokerId, brokerEpoch) -> !ineligible.contains(brokerId),
+                new io.strand.broker.metrics.IsrChangeMetrics() {
+                    @Override
+                    public void onShrink() {
+                        isrShrinks.incrementAndGet();
+                    }
+
+                    @Override
+                    public void onExpand() {
+                        isrExpands.incrementAndGet();
+                    }
+                });
         replicaManager = new ReplicaManager(LOCAL, logManager, new LogConfigResolver(BrokerConfig.defaults()), replication);
         List<MetadataRecord> records = new ArrayList<>();
         for (int broker = 1; broker <= 3; broker++) {

@@ -238,6 +238,23 @@ public final class GroupCoordinator implements AutoCloseable {
         });
     }
 
+    /**
+     * The committed offsets of every group of the shards loaded here (for consumer-lag gauges), each
+     * shard read on its own thread; a shard still loading is left out. Never fails: a shard whose read
+     * fails contributes nothing.
+     */
+    public CompletableFuture<List<CommittedOffset>> committedOffsets() {
+        CoordinatorRuntime.EveryShard<List<CommittedOffset>> perShard =
+                runtime.scheduleReadOnEveryShard("committed-offsets", GroupShard::committedOffsets);
+        List<CompletableFuture<List<CommittedOffset>>> tolerant = perShard.results().stream()
+                .map(f -> f.exceptionally(failure -> List.of())).toList();
+        return CompletableFuture.allOf(tolerant.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<CommittedOffset> all = new ArrayList<>();
+            tolerant.forEach(f -> all.addAll(f.join()));
+            return all;
+        });
+    }
+
     /** ListGroups' answer: an error (a shard still loading) and the groups found. */
     public record ListGroupsResult(Errors error, List<ListedGroup> groups) {
     }

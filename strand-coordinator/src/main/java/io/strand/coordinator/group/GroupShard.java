@@ -119,6 +119,13 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         return memberOps;
     }
 
+    /** Every group's committed offsets in this shard; on the shard's thread. */
+    List<CommittedOffset> committedOffsets() {
+        List<CommittedOffset> out = new ArrayList<>();
+        store.addCommittedOffsets(out);
+        return out;
+    }
+
     OffsetOps offsetOps() {
         return offsetOps;
     }

@@ -79,6 +79,15 @@ final class GroupStore {
         return offsets.getOrDefault(groupId, Map.of());
     }
 
+    /** Every group's committed offsets, appended to {@code out}. */
+    void addCommittedOffsets(List<CommittedOffset> out) {
+        for (Map.Entry<String, Map<TopicPartition, OffsetValue>> group : offsets.entrySet()) {
+            for (Map.Entry<TopicPartition, OffsetValue> e : group.getValue().entrySet()) {
+                out.add(new CommittedOffset(group.getKey(), e.getKey(), e.getValue().committedOffset()));
+            }
+        }
+    }
+
     /** Stores a committed offset whose record is at {@code logPosition} in the log. */
     void putOffset(String groupId, TopicPartition tp, OffsetValue value, long logPosition) {
         offsets.computeIfAbsent(groupId, g -> new TreeMap<>(

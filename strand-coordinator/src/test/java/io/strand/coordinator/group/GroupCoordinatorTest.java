@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
@@ -134,6 +135,29 @@ class GroupCoordinatorTest {
 
         await().atMost(Duration.ofSeconds(10)).until(second::isDone);
         assertThat(Errors.forCode(second.join().errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void committedOffsetsGatherEveryLoadedShardsGroups() {
+        leadAndAwait(Set.of(0, 1, 2));
+        for (String group : List.of("a", "b", "c", "d")) {
+            coordinator.commitOffsets(OffsetOpsTest.commit(group, "", -1, "t", 0, group.charAt(0), "")).join();
+        }
+        coordinator.commitOffsets(OffsetOpsTest.commit("a", "", -1, "t", 1, 5, "")).join();
+
+        assertThat(coordinator.committedOffsets().join()).containsExactlyInAnyOrder(
+                new CommittedOffset("a", new TopicPartition("t", 0), 'a'),
+                new CommittedOffset("a", new TopicPartition("t", 1), 5),
+                new CommittedOffset("b", new TopicPartition("t", 0), 'b'),
+                new CommittedOffset("c", new TopicPartition("t", 0), 'c'),
+                new CommittedOffset("d", new TopicPartition("t", 0), 'd'));
+
+        int away = coordinator.partitionFor("a");
+        Set<Integer> kept = new java.util.HashSet<>(Set.of(0, 1, 2));
+        kept.remove(away);
+        coordinator.onLeadership(kept);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !coordinator.isActive(away));
+        assertThat(coordinator.committedOffsets().join()).extracting(CommittedOffset::groupId).doesNotContain("a");
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * data path): {@code strand_connections{listener}}, per hosted partition
  * {@code strand_partition_log_end_offset}, {@code strand_partition_log_start_offset},
  * {@code strand_partition_high_watermark} and {@code strand_partition_log_size_bytes}
- * ({@code topic}, {@code partition}), and {@code strand_node_ready}. Before the broker has started the
+ * ({@code topic}, {@code partition}), and {@code strand_node_ready}; with them the
+ * {@link ReplicationGauges} and the {@link ConsumerLagGauges}. Before the broker has started the
  * state gauges have no series. Registered once per registry; thread-safe (each scrape reads anew).
  */
 public final class NodeGauges {
@@ -40,6 +41,8 @@ public final class NodeGauges {
         GaugeWithCallback.builder().name("strand_node_ready")
                 .help("1 while the node serves (as GET /health/ready answers 200), else 0")
                 .callback(cb -> cb.call(readiness.status().ready() ? 1 : 0)).register(registry);
+        ReplicationGauges.register(registry, broker);
+        ConsumerLagGauges.register(registry, broker);
     }
 
     private static void partitionGauge(PrometheusRegistry registry, Supplier<BrokerServer> broker, String name,

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.strand.broker.metrics.BrokerMetrics;
+import io.strand.broker.metrics.IsrChangeMetrics;
 import io.strand.broker.metrics.TopicMetrics;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code strand_requests_total{api}}, {@code strand_request_latency_seconds{api}} (a classic
  * histogram), {@code strand_request_errors_total{api,error}}, and per topic
  * {@code strand_topic_bytes_in_total}, {@code strand_topic_records_in_total},
- * {@code strand_topic_bytes_out_total}.
+ * {@code strand_topic_bytes_out_total}; {@code strand_isr_shrinks_total} and
+ * {@code strand_isr_expands_total}.
  *
  * <p>The hot paths do not allocate: an API's data points are created on its first request and kept
  * in arrays indexed by the API key's id (two threads creating one at once get the same data point
@@ -40,6 +42,7 @@ public final class PrometheusBrokerMetrics implements BrokerMetrics {
     private final Counter bytesIn;
     private final Counter recordsIn;
     private final Counter bytesOut;
+    private final IsrChangeMetrics isrChanges;
     private final CounterDataPoint[] requestPoints = new CounterDataPoint[API_SLOTS];
     private final DistributionDataPoint[] latencyPoints = new DistributionDataPoint[API_SLOTS];
     private final CounterDataPoint[][] errorPoints = new CounterDataPoint[API_SLOTS][];
@@ -66,6 +69,23 @@ public final class PrometheusBrokerMetrics implements BrokerMetrics {
         bytesOut = Counter.builder().name("strand_topic_bytes_out")
                 .help("Record bytes sent to consumers in fetch responses, by topic (replication excluded)")
                 .labelNames("topic").withoutExemplars().register(registry);
+        CounterDataPoint shrinks = Counter.builder().name("strand_isr_shrinks")
+                .help("ISR shrinks of partitions led by this broker that the controller accepted")
+                .withoutExemplars().register(registry);
+        CounterDataPoint expands = Counter.builder().name("strand_isr_expands")
+                .help("ISR expansions of partitions led by this broker that the controller accepted")
+                .withoutExemplars().register(registry);
+        isrChanges = new IsrChangeMetrics() {
+            @Override
+            public void onShrink() {
+                shrinks.inc();
+            }
+
+            @Override
+            public void onExpand() {
+                expands.inc();
+            }
+        };
     }
 
     @Override
@@ -107,6 +127,11 @@ public final class PrometheusBrokerMetrics implements BrokerMetrics {
     public TopicMetrics topic(String topic) {
         Topic found = topics.get(topic);
         return found != null ? found : topics.computeIfAbsent(topic, Topic::new);
+    }
+
+    @Override
+    public IsrChangeMetrics isrChanges() {
+        return isrChanges;
     }
 
     /** One topic's data points, looked up once. */

@@ -57,4 +57,13 @@ class PrometheusBrokerMetricsTest {
                 .contains("strand_topic_bytes_in_total{topic=\"orders\"} 1500.0")
                 .contains("strand_topic_bytes_out_total{topic=\"orders\"} 1500.0");
     }
+
+    @Test
+    void countsIsrShrinksAndExpandsFromZero() throws IOException {
+        assertThat(scrape()).contains("strand_isr_shrinks_total 0.0").contains("strand_isr_expands_total 0.0");
+        metrics.isrChanges().onShrink();
+        metrics.isrChanges().onShrink();
+        metrics.isrChanges().onExpand();
+        assertThat(scrape()).contains("strand_isr_shrinks_total 2.0").contains("strand_isr_expands_total 1.0");
+    }
 }
