@@ -5,6 +5,7 @@ import io.strand.broker.api.acl.AclHandlers;
 import io.strand.broker.auth.AclAuthorizer;
 import io.strand.broker.auth.Authorization;
 import io.strand.broker.auth.AuthorizerConfig;
+import io.strand.broker.network.ScramCredentialStore;
 import io.strand.broker.auth.AuthorizingHandlers;
 import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.api.quota.ControllerMutationThrottling;
@@ -154,6 +155,10 @@ final class BrokerComponent implements NodeComponent {
     private RequestHandlerPool requestPool;
     /** Set once in {@link #start}; read by scrapes from other threads. */
     private volatile ClientListeners listeners;
+    /** The authorizer every handler asks; set while starting, before the listeners serve. */
+    private volatile Authorization authorization = Authorization.NONE;
+    /** SCRAM credentials from the published image; set while starting. */
+    private volatile ScramCredentialStore scramCredentials = ScramCredentialStore.NONE;
     private QuorumControllerChannel forwarding;
     private QuorumControllerChannel lifecycleChannel;
     private QuorumControllerChannel alterPartitionChannel;
@@ -260,9 +265,10 @@ final class BrokerComponent implements NodeComponent {
         shared.imageListeners().add(imageSubscription);
 
         requestPool = new RequestHandlerPool(config.getInt(BrokerConfig.NUM_IO_THREADS));
+        scramCredentials = new ImageScramCredentials(quorum::publishedImage);
         listeners = new ClientListeners(config, requestPool,
                 registry(nodeId, quorum, controller, logManager, replicaManager),
-                new ImageScramCredentials(quorum::publishedImage),
+                scramCredentials,
                 new IpConnectionRateQuotas(() -> quorum.publishedImage().clientQuotas()));
         // Everything above runs while the quorum elects and commits; no request is served before
         // the image is caught up and the replica manager holds it.
@@ -417,6 +423,7 @@ final class BrokerComponent implements NodeComponent {
                 ? new Authorization(new AclAuthorizer(() -> image.get().acls(), authorizerConfig.superUsers(),
                         authorizerConfig.allowEveryoneIfNoAclFound()))
                 : Authorization.NONE;
+        this.authorization = authorization;
         GroupHandlers.all(groups, transactions, produceVerifier, authorization::topicDescribeAccess)
                 .forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
@@ -424,6 +431,16 @@ final class BrokerComponent implements NodeComponent {
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
         return AuthorizingHandlers.wrap(registry, authorization, image,
                 config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE));
+    }
+
+    /** The authorizer the handlers ask ({@link Authorization#NONE} without one). */
+    Authorization authorization() {
+        return authorization;
+    }
+
+    /** The SCRAM credentials SASL listeners check, from the published metadata image. */
+    ScramCredentialStore scramCredentials() {
+        return scramCredentials;
     }
 
     /** Client listener name → bound address (real ports where 0 was configured). */

@@ -1,6 +1,8 @@
 package io.strand.broker;
 
+import io.strand.broker.auth.Authorization;
 import io.strand.broker.auth.AuthorizerConfig;
+import io.strand.broker.network.ScramCredentialStore;
 import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.ProcessRole;
@@ -182,6 +184,31 @@ public final class BrokerServer implements AutoCloseable {
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /**
+     * The authorizer this node's handlers ask ({@link Authorization#NONE} when
+     * {@code authorizer.class.name} is empty), for callers that reach the node other than through a
+     * Kafka listener: the HTTP API authorizes its callers with it.
+     *
+     * @throws IllegalStateException on a node without the broker role
+     */
+    public Authorization authorization() {
+        return brokerComponent().authorization();
+    }
+
+    /**
+     * The SCRAM credentials of the metadata image, as the SASL listeners check them.
+     *
+     * @throws IllegalStateException on a node without the broker role
+     */
+    public ScramCredentialStore scramCredentials() {
+        return brokerComponent().scramCredentials();
+    }
+
+    private BrokerComponent brokerComponent() {
+        return broker.orElseThrow(() -> new IllegalStateException(
+                "process.roles=" + config.getList(BrokerConfig.PROCESS_ROLES) + ": this node serves no clients"));
     }
 
     /** Whether this node serves, and why not. */

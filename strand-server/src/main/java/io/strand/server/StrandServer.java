@@ -16,6 +16,7 @@ import io.strand.server.metrics.NodeGauges;
 import io.strand.server.metrics.PrometheusBrokerMetrics;
 import io.strand.server.rest.KafkaAccess;
 import io.strand.server.rest.RestApi;
+import io.strand.server.security.HttpSecurity;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Time;
@@ -24,7 +25,9 @@ import org.apache.kafka.common.utils.Time;
  * A Strand node as a process runs it: the {@link BrokerServer} and, when
  * {@value BrokerConfig#STRAND_HTTP_LISTENER} is set, its HTTP listener (health endpoints,
  * {@code /metrics} (docs/METRICS.md), the REST API ({@link RestApi}, docs/openapi.yaml) and the web
- * console's files ({@link ConsoleAssets}, docs/CONSOLE.md)).
+ * console's files ({@link ConsoleAssets}, docs/CONSOLE.md)), with the node's TLS and authentication
+ * settings ({@link HttpSecurity}: https with the node's key store, HTTP Basic against its users, the
+ * REST API and {@code /metrics} authorized with its ACLs).
  *
  * <p>Start order: the HTTP listener binds first, so that {@code /health/live} answers and
  * {@code /health/ready} says 503 while the node starts; then the broker server, recording into the
@@ -68,7 +71,8 @@ public final class StrandServer implements AutoCloseable {
         HttpListener http;
         try {
             RestApi.addTo(routes, api);
-            http = HttpListener.start(httpAddress.get(), routes.build());
+            http = HttpListener.start(httpAddress.get(), HttpSecurity.tls(config, httpAddress.get()), routes.build(),
+                    HttpSecurity.gate(config, started::get));
         } catch (Exception | Error e) {
             api.close();
             throw e;

@@ -99,7 +99,25 @@ public final class Authorization {
         }
         InetAddress host = address(context);
         boolean allowed = authorizer.authorize(context.principal(), host, operation, type, name);
-        log.log(allowed, kind, context.principal(), host, operation, type, name, context.apiKey());
+        log.log(allowed, kind, context.principal(), host, operation, type, name,
+                context.apiKey() == null ? null : context.apiKey().name);
+        return allowed;
+    }
+
+    /**
+     * For a caller that reaches the broker other than by a Kafka request (the node's HTTP API): whether
+     * {@code principal} from {@code host} may do {@code operation} on {@code type}/{@code name}. A
+     * {@code filter} decision only narrows an answer (a listing): its denial is logged at TRACE, an
+     * outright one at INFO; the log line names {@code request} (an HTTP method and path).
+     */
+    public boolean authorize(KafkaPrincipal principal, InetAddress host, AclOperation operation, ResourceType type,
+                             String name, boolean filter, String request) {
+        if (authorizer == null) {
+            return true;
+        }
+        boolean allowed = authorizer.authorize(principal, host, operation, type, name);
+        log.log(allowed, filter ? AuthorizerLog.Kind.FILTER : AuthorizerLog.Kind.EXPLICIT, principal, host,
+                operation, type, name, request);
         return allowed;
     }
 
@@ -126,7 +144,7 @@ public final class Authorization {
         return topic -> {
             boolean allowed = authorizer.authorize(principal, host, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
             log.log(allowed, AuthorizerLog.Kind.FILTER, principal, host, AclOperation.DESCRIBE, ResourceType.TOPIC,
-                    topic, api);
+                    topic, api == null ? null : api.name);
             return allowed;
         };
     }

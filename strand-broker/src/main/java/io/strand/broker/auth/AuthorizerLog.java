@@ -2,7 +2,6 @@ package io.strand.broker.auth;
 
 import java.net.InetAddress;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
@@ -59,7 +58,7 @@ final class AuthorizerLog {
     }
 
     void log(boolean allowed, Kind kind, KafkaPrincipal principal, InetAddress host, AclOperation operation,
-             ResourceType type, String name, ApiKeys api) {
+             ResourceType type, String name, String api) {
         if (allowed) {
             if (kind.logIfAllowed && log.isDebugEnabled()) {
                 log.debug(line(true, principal, host, operation, type, name, api));
@@ -76,10 +75,10 @@ final class AuthorizerLog {
     }
 
     private static String line(boolean allowed, KafkaPrincipal principal, InetAddress host, AclOperation operation,
-                               ResourceType type, String name, ApiKeys api) {
+                               ResourceType type, String name, String api) {
         return "Principal = " + principal + " is " + (allowed ? "Allowed" : "Denied") + " operation = " + operation
                 + " from host = " + (host == null ? "unknown" : host.getHostAddress()) + " on resource = "
                 + SecurityUtils.resourceTypeName(type) + ":" + PatternType.LITERAL + ":" + name
-                + " for request = " + (api == null ? "unknown" : api.name);
+                + " for request = " + (api == null ? "unknown" : api);
     }
 }

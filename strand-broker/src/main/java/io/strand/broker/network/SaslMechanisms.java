@@ -43,7 +43,7 @@ import org.apache.kafka.common.security.token.delegation.internals.DelegationTok
  */
 public final class SaslMechanisms implements AutoCloseable {
 
-    static final String PLAIN = "PLAIN";
+    public static final String PLAIN = "PLAIN";
     private static final String USER_PREFIX = "user_";
 
     private final List<String> enabled;
@@ -104,15 +104,29 @@ public final class SaslMechanisms implements AutoCloseable {
     }
 
     private void readPlainUsers(ListenerSecurity security, Map<String, Object> configs) {
+        plainPasswords.putAll(plainUsers(security.listenerName(), configs));
+    }
+
+    /**
+     * The PLAIN users of a listener and their passwords (UTF-8), from its {@code plain.sasl.jaas.config}
+     * line's {@code user_<name>="<password>"} options, read as Kafka's {@code PlainServerCallbackHandler}
+     * reads them.
+     *
+     * @param listenerName the listener, for messages
+     * @param configs      the listener's effective configuration ({@code BrokerConfig.listenerValues})
+     * @throws IllegalArgumentException when the line is missing or names no {@code PlainLoginModule}
+     */
+    public static Map<String, byte[]> plainUsers(String listenerName, Map<String, Object> configs) {
         String key = "plain." + SaslConfigs.SASL_JAAS_CONFIG;
         Object line = configs.get(key);
-        String property = "listener.name." + security.listenerName().toLowerCase(Locale.ROOT) + "." + key;
+        String property = "listener.name." + listenerName.toLowerCase(Locale.ROOT) + "." + key;
         if (line == null) {
-            throw new IllegalArgumentException("listener " + security.listenerName() + " enables PLAIN but " + property
+            throw new IllegalArgumentException("listener " + listenerName + " enables PLAIN but " + property
                     + " is not set: PLAIN's users come from its " + PlainLoginModule.class.getName() + " line");
         }
         Map<String, Object> jaas = Map.of(key, line instanceof Password p ? p : new Password(line.toString()));
-        JaasContext context = JaasContext.loadServerContext(ListenerName.normalised(security.listenerName()), PLAIN, jaas);
+        JaasContext context = JaasContext.loadServerContext(ListenerName.normalised(listenerName), PLAIN, jaas);
+        Map<String, byte[]> users = new HashMap<>();
         boolean plainModule = false;
         for (AppConfigurationEntry entry : context.configurationEntries()) {
             if (!entry.getLoginModuleName().equals(PlainLoginModule.class.getName())) {
@@ -121,14 +135,14 @@ public final class SaslMechanisms implements AutoCloseable {
             plainModule = true;
             entry.getOptions().forEach((option, value) -> {
                 if (option.startsWith(USER_PREFIX) && value != null) {
-                    plainPasswords.put(option.substring(USER_PREFIX.length()),
-                            value.toString().getBytes(StandardCharsets.UTF_8));
+                    users.put(option.substring(USER_PREFIX.length()), value.toString().getBytes(StandardCharsets.UTF_8));
                 }
             });
         }
         if (!plainModule) {
             throw new IllegalArgumentException(property + " must name " + PlainLoginModule.class.getName());
         }
+        return users;
     }
 
     /** The mechanisms enabled, as configured. */

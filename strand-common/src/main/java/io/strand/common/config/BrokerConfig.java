@@ -120,8 +120,12 @@ public final class BrokerConfig {
             SASL_OAUTHBEARER_SUB_CLAIM_NAME, SASL_OAUTHBEARER_CLOCK_SKEW_SECONDS, SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS);
     /** Prefix of a per-listener override, followed by the lower-case listener name and a dot (Kafka's). */
     public static final String LISTENER_PREFIX = "listener.name.";
-    /** Strand's own: the node's HTTP listener (health, /metrics), {@code http://host:port}; empty = off. */
+    /** Strand's own: the node's HTTP listener (health, /metrics), {@code http(s)://host:port}; empty = off. */
     public static final String STRAND_HTTP_LISTENER = "strand.http.listener";
+    /** Strand's own: how HTTP callers authenticate, {@code none} or {@code basic}. */
+    public static final String STRAND_HTTP_AUTHENTICATION = "strand.http.authentication";
+    /** Strand's own: whether Basic authentication may run over {@code http://}, passwords in clear. */
+    public static final String STRAND_HTTP_AUTHENTICATION_ALLOW_CLEARTEXT = "strand.http.authentication.allow.cleartext";
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
@@ -203,8 +207,18 @@ public final class BrokerConfig {
                     "Length in seconds of each sample of client quotas.")
             .define(BROKER_RACK, Type.STRING, null, LOW, "Rack of this broker.")
             .define(STRAND_HTTP_LISTENER, Type.STRING, "", (name, value) -> HttpListenerAddress.parse((String) value),
-                    MEDIUM, "Strand's HTTP listener (health endpoints, Prometheus /metrics) as http://host:port;"
-                    + " an empty host binds every interface, port 0 an ephemeral port; empty disables it.")
+                    MEDIUM, "Strand's HTTP listener (health endpoints, Prometheus /metrics, REST API, console) as"
+                    + " http://host:port, or https://host:port for TLS with the node's ssl.* key store, protocols,"
+                    + " cipher suites and ssl.client.auth; an empty host binds every interface, port 0 an ephemeral"
+                    + " port; empty disables it.")
+            .define(STRAND_HTTP_AUTHENTICATION, Type.STRING, "none",
+                    ConfigDef.CaseInsensitiveValidString.in("none", "basic"), MEDIUM,
+                    "How HTTP callers authenticate: none (every caller is User:ANONYMOUS) or basic (HTTP Basic"
+                    + " checked against the node's users: PLAIN users of SASL listeners' JAAS lines and SCRAM"
+                    + " credentials; the caller is User:<name>). /health/live and /health/ready stay open.")
+            .define(STRAND_HTTP_AUTHENTICATION_ALLOW_CLEARTEXT, Type.BOOLEAN, false, LOW,
+                    "Allow " + STRAND_HTTP_AUTHENTICATION + "=basic on an http:// listener, where passwords cross"
+                    + " the network in clear; without it that combination is refused at start.")
             .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM, "Run the log cleaner (compaction).")
             .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 128L * 1024 * 1024, atLeast(1024), MEDIUM,
                     "Bytes of the cleaner's key-hash to offset map; a smaller map cleans in more passes.")
@@ -434,6 +448,7 @@ public final class BrokerConfig {
         }
         ListenerRules.validate(this);
         ListenerOverrides.validate(this);
+        validateHttpListener();
         maxConnectionsPerIpOverrides();
         if (getInt(MAX_CONNECTIONS_PER_IP) == 0 && maxConnectionsPerIpOverrides().isEmpty()) {
             throw new ConfigException(MAX_CONNECTIONS_PER_IP, 0, "may be 0 only if "
@@ -548,12 +563,47 @@ public final class BrokerConfig {
         return originals;
     }
 
-    /** Every listener this node binds. */
     /** The HTTP listener ({@value #STRAND_HTTP_LISTENER}), or empty when it is off. */
     public Optional<HttpListenerAddress> httpListener() {
         return HttpListenerAddress.parse(getString(STRAND_HTTP_LISTENER));
     }
 
+    /** Whether HTTP callers authenticate with HTTP Basic ({@value #STRAND_HTTP_AUTHENTICATION}{@code =basic}). */
+    public boolean httpBasicAuthentication() {
+        return getString(STRAND_HTTP_AUTHENTICATION).trim().equalsIgnoreCase("basic");
+    }
+
+    /**
+     * The node's own properties, parsed (the broker-wide {@code ssl.*} ones among them, passwords as
+     * {@code Password}), without any listener's overrides: what the HTTP listener's TLS reads.
+     */
+    public Map<String, Object> nodeValues() {
+        return new LinkedHashMap<>(values.values());
+    }
+
+    /**
+     * An https listener needs the node's key store; Basic authentication over http needs
+     * {@value #STRAND_HTTP_AUTHENTICATION_ALLOW_CLEARTEXT}.
+     */
+    private void validateHttpListener() {
+        Optional<HttpListenerAddress> http = httpListener();
+        if (http.isEmpty()) {
+            return;
+        }
+        if (http.get().tls() && values.getString("ssl.keystore.location") == null
+                && values.getPassword("ssl.keystore.key") == null) {
+            throw new ConfigException(STRAND_HTTP_LISTENER + "=" + getString(STRAND_HTTP_LISTENER)
+                    + " serves TLS but the node has no key store: set ssl.keystore.location (or ssl.keystore.key"
+                    + " with ssl.keystore.type=PEM), or use http://");
+        }
+        if (!http.get().tls() && httpBasicAuthentication() && !getBoolean(STRAND_HTTP_AUTHENTICATION_ALLOW_CLEARTEXT)) {
+            throw new ConfigException(STRAND_HTTP_AUTHENTICATION + "=basic on " + STRAND_HTTP_LISTENER + "="
+                    + getString(STRAND_HTTP_LISTENER) + " would send passwords in clear: serve https://, or set "
+                    + STRAND_HTTP_AUTHENTICATION_ALLOW_CLEARTEXT + "=true to accept that");
+        }
+    }
+
+    /** Every listener this node binds. */
     public List<Listener> listeners() {
         List<Listener> result = new ArrayList<>();
         for (String spec : getList(LISTENERS)) {

@@ -304,7 +304,7 @@ class BrokerConfigTest {
 
     @Test
     void malformedHttpListenerIsRefusedNamingPropertyAndValue() {
-        for (String bad : new String[] {"localhost:8080", "https://localhost:8443", "http://localhost",
+        for (String bad : new String[] {"localhost:8080", "ftp://localhost:8443", "http://localhost",
                 "http://localhost:http", "http://localhost:70000", "http://::1:8080", "http://host:80/metrics"}) {
             assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listener", bad)))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.listener")
@@ -312,5 +312,29 @@ class BrokerConfigTest {
         }
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listeners", "http://localhost:8080")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.listeners");
+    }
+
+    @Test
+    void httpsListenerNeedsTheNodesKeyStore() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listener", "https://localhost:8443")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.listener=https://localhost:8443")
+                .hasMessageContaining("ssl.keystore.location");
+        BrokerConfig https = BrokerConfig.of(Map.of("strand.http.listener", "https://localhost:8443",
+                "ssl.keystore.location", "/etc/strand/node.p12", "ssl.keystore.password", "secret"));
+        assertThat(https.httpListener()).contains(new HttpListenerAddress(true, "localhost", 8443));
+        assertThat(https.httpListener().orElseThrow().scheme()).isEqualTo("https");
+    }
+
+    @Test
+    void basicAuthenticationOverPlainHttpIsRefusedUnlessAllowed() {
+        assertThat(BrokerConfig.defaults().httpBasicAuthentication()).isFalse();
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.listener", "http://localhost:8080",
+                "strand.http.authentication", "basic")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.authentication.allow.cleartext");
+        assertThat(BrokerConfig.of(Map.of("strand.http.listener", "http://localhost:8080",
+                "strand.http.authentication", "basic", "strand.http.authentication.allow.cleartext", "true"))
+                .httpBasicAuthentication()).isTrue();
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.authentication", "digest")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.authentication");
     }
 }

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * request the codec could not decode (a malformed request line, headers over their limit) is
  * answered 400 (431 for headers too large, 414 for a request line too long) as JSON and the connection closed, since what follows it
  * cannot be framed. A request that changes something from another web site, or with a body that is not
- * JSON, is refused before routing ({@link CrossSiteGuard}). An endpoint may answer later (a future): answers are written on the event loop in
+ * JSON, is refused before routing ({@link CrossSiteGuard}), and so is one the listener's {@link HttpGate}
+ * refuses (no or wrong credentials); otherwise the gate's caller goes with the request to its endpoint. An endpoint may answer later (a future): answers are written on the event loop in
  * the order the requests came. An event stream's answer is a chunked 200 whose chunks the stream
  * writes; the connection then serves nothing else. Owned by the connection's event loop.
  */
@@ -34,13 +37,15 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Logger LOG = LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private final HttpRouter router;
+    private final HttpGate gate;
     /** Completes once every answer so far is written: answers leave in request order (HTTP/1.1 pipelining). */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
     /** True once an answer became an event stream. */
     private boolean streaming;
 
-    HttpRequestHandler(HttpRouter router) {
+    HttpRequestHandler(HttpRouter router, HttpGate gate) {
         this.router = router;
+        this.gate = gate;
     }
 
     @Override
@@ -60,11 +65,36 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpReply refused = CrossSiteGuard.refusal(request);
-        CompletableFuture<HttpRouter.Routed> answer = refused != null
-                ? CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""))
-                : router.route(request);
+        CompletableFuture<HttpRouter.Routed> answer;
+        if (refused != null) {
+            answer = CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""));
+        } else {
+            InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+            CompletableFuture<HttpGate.Admission> admitted = gate.admit(request, HttpRouter.path(request.uri()), client);
+            if (admitted.isDone()) {
+                answer = routeAdmitted(request, admitted.join());
+            } else {
+                // Admitted later, on another thread: route back on the event loop, the request kept until then.
+                request.retain();
+                answer = admitted.handleAsync((admission, failure) -> {
+                    try {
+                        return failure == null ? routeAdmitted(request, admission)
+                                : CompletableFuture.completedFuture(new HttpRouter.Routed(HttpReply.error(500,
+                                        "HTTP 500 Internal Server Error: " + failure), ""));
+                    } finally {
+                        request.release();
+                    }
+                }, ctx.executor()).thenCompose(routed -> routed);
+            }
+        }
         previous = previous.thenCombine(answer, (done, routed) -> routed)
                 .thenAcceptAsync(routed -> answer(ctx, routed, keepAlive), ctx.executor());
+    }
+
+    private CompletableFuture<HttpRouter.Routed> routeAdmitted(FullHttpRequest request, HttpGate.Admission admission) {
+        return admission.refusal() != null
+                ? CompletableFuture.completedFuture(new HttpRouter.Routed(admission.refusal(), ""))
+                : router.route(request, admission.caller());
     }
 
     /** Writes {@code routed}, on the event loop, after every earlier answer of the connection. */

@@ -62,7 +62,8 @@ public final class HttpRouter {
     }
 
     private interface Handler {
-        CompletionStage<Routed> handle(FullHttpRequest request, String path, Map<String, String> params) throws Exception;
+        CompletionStage<Routed> handle(FullHttpRequest request, String path, Map<String, String> params,
+                                       HttpCaller caller) throws Exception;
     }
 
     private record Route(PathTemplate template, Map<HttpMethod, Handler> byMethod) {
@@ -84,6 +85,11 @@ public final class HttpRouter {
      * this returns.
      */
     public CompletableFuture<Routed> route(FullHttpRequest request) {
+        return route(request, HttpCaller.anonymous(null));
+    }
+
+    /** {@link #route(FullHttpRequest)} for a request {@code caller} sent. */
+    public CompletableFuture<Routed> route(FullHttpRequest request, HttpCaller caller) {
         String path = path(request.uri());
         List<HttpMethod> allowed = new ArrayList<>();
         for (Route route : routes) {
@@ -98,7 +104,7 @@ public final class HttpRouter {
             }
             CompletionStage<Routed> answer;
             try {
-                answer = handler.handle(request, path, params.get());
+                answer = handler.handle(request, path, params.get(), caller);
             } catch (Exception e) {
                 return CompletableFuture.completedFuture(failed(e));
             }
@@ -123,6 +129,14 @@ public final class HttpRouter {
             return new Routed(http.reply(), "");
         }
         return new Routed(HttpReply.error(500, "HTTP 500 Internal Server Error: " + cause), "");
+    }
+
+    /** Every route as {@code METHOD template}, in the order added (for tests and documentation). */
+    public List<String> routes() {
+        List<String> all = new ArrayList<>();
+        routes.forEach(route -> route.byMethod().keySet().forEach(method ->
+                all.add(method.name() + " " + route.template())));
+        return all;
     }
 
     /** The path of a request URI: before any {@code ?} or {@code #}. */
@@ -157,7 +171,7 @@ public final class HttpRouter {
          * @throws IllegalArgumentException if the path is no valid {@link PathTemplate} or the route exists
          */
         public Builder route(HttpMethod method, String path, Endpoint endpoint) {
-            return add(method, path, (request, p, params) ->
+            return add(method, path, (request, p, params, caller) ->
                     CompletableFuture.completedFuture(new Routed(endpoint.handle(request), "")));
         }
 
@@ -167,14 +181,14 @@ public final class HttpRouter {
 
         /** Routes {@code method path} to an endpoint answering with a future. */
         public Builder async(HttpMethod method, String path, AsyncEndpoint endpoint) {
-            return add(method, path, (request, p, params) ->
-                    endpoint.handle(HttpCall.of(request, p, params)).thenApply(reply -> new Routed(reply, "")));
+            return add(method, path, (request, p, params, caller) ->
+                    endpoint.handle(HttpCall.of(request, p, path, params, caller)).thenApply(reply -> new Routed(reply, "")));
         }
 
         /** Routes {@code GET path} to a Server-Sent Events stream. */
         public Builder stream(String path, StreamEndpoint endpoint) {
-            return add(HttpMethod.GET, path, (request, p, params) ->
-                    endpoint.open(HttpCall.of(request, p, params)).thenApply(stream ->
+            return add(HttpMethod.GET, path, (request, p, params, caller) ->
+                    endpoint.open(HttpCall.of(request, p, path, params, caller)).thenApply(stream ->
                             new Routed(new HttpReply(200, "text/event-stream", new byte[0]), "", stream)));
         }
 

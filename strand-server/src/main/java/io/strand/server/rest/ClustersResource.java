@@ -32,14 +32,16 @@ final class ClustersResource {
     }
 
     void addTo(HttpRouter.Builder routes) {
-        routes.async(HttpMethod.GET, "/v3/clusters", call -> Endpoints.guard(() -> access.clusterId()
-                .thenCompose(id -> describe().thenApply(cluster -> {
+        routes.async(HttpMethod.GET, "/v3/clusters", call -> Endpoints.guard(() -> {
+            access.authorizer().beforeActing(call);
+            return access.clusterId().thenCompose(id -> describe().thenApply(cluster -> {
                     Links links = Links.of(call, id);
                     ObjectNode list = Json.object().put("kind", "KafkaClusterList");
                     list.set("metadata", Json.object().put("self", "http://" + host(call) + "/v3/clusters").putNull("next"));
                     list.putArray("data").add(cluster(links, id, cluster));
                     return Json.reply(200, list);
-                }))));
+                }));
+        }));
         routes.async(HttpMethod.GET, "/v3/clusters/{cluster_id}", Endpoints.inCluster(access, (call, links) ->
                 describe().thenApply(cluster -> Json.reply(200, cluster(links, call.param("cluster_id"), cluster)))));
         routes.async(HttpMethod.GET, "/v3/clusters/{cluster_id}/brokers", Endpoints.inCluster(access, (call, links) ->

@@ -18,14 +18,16 @@ final class Endpoints {
     }
 
     /**
-     * An endpoint under {@code /v3/clusters/{cluster_id}}: 404 for another cluster's id, otherwise
-     * {@code body}'s answer; any failure (a thrown or failed {@code HttpException}, a Kafka error)
-     * becomes its JSON error.
+     * An endpoint under {@code /v3/clusters/{cluster_id}}: 403 when the caller lacks the route's ACL
+     * ({@link RestAcls}), 404 for another cluster's id, otherwise {@code body}'s answer; any failure
+     * (a thrown or failed {@code HttpException}, a Kafka error) becomes its JSON error.
      */
     static HttpRouter.AsyncEndpoint inCluster(KafkaAccess access,
                                               BiFunction<HttpCall, Links, CompletionStage<HttpReply>> body) {
-        return call -> guard(() -> access.checkCluster(call.param("cluster_id"))
-                .thenCompose(id -> body.apply(call, Links.of(call, id))));
+        return call -> guard(() -> {
+            access.authorizer().beforeActing(call);
+            return access.checkCluster(call.param("cluster_id")).thenCompose(id -> body.apply(call, Links.of(call, id)));
+        });
     }
 
     /** {@code answer}'s reply, any failure mapped by {@link KafkaErrors}. */

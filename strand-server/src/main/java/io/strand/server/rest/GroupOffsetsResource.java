@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * Strand extension: {@code POST .../consumer-groups/{consumer_group_id}/offsets:reset}
@@ -53,6 +55,8 @@ final class GroupOffsetsResource {
                 Endpoints.inCluster(access, (call, links) -> {
                     Reset reset = parse(Json.parseObject(call.body()));
                     String groupId = call.param("consumer_group_id");
+                    reset.topic().ifPresent(topic -> access.authorizer().require(call, AclOperation.READ,
+                            ResourceType.TOPIC, topic));
                     return groups.describe(groupId).handle((d, failure) -> {
                         if (failure != null) {
                             HttpException http = KafkaErrors.toHttp(failure);
@@ -67,7 +71,12 @@ final class GroupOffsetsResource {
                                     + "); stop its consumers before resetting its offsets");
                         }
                         return true;
-                    }).thenCompose(ok -> partitions(groupId, reset)).thenCompose(tps -> targets(reset, tps))
+                    }).thenCompose(ok -> partitions(groupId, reset)).thenApply(tps -> {
+                        // As OffsetCommit: READ on every topic whose offsets change, before any does.
+                        tps.stream().map(TopicPartition::topic).distinct().forEach(topic ->
+                                access.authorizer().require(call, AclOperation.READ, ResourceType.TOPIC, topic));
+                        return tps;
+                    }).thenCompose(tps -> targets(reset, tps))
                             .thenCompose(targets -> commit(groupId, reset, targets));
                 }));
     }

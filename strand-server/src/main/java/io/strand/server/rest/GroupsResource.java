@@ -3,6 +3,8 @@ package io.strand.server.rest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpMethod;
+import io.strand.broker.auth.Authorization;
+import io.strand.server.http.HttpCall;
 import io.strand.server.http.HttpException;
 import io.strand.server.http.HttpRouter;
 import java.util.Comparator;
@@ -11,12 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
@@ -31,6 +36,8 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  *       watermark and their difference, and the member assigned it;</li>
  *   <li>{@code .../lag-summary}: the largest lag and the total.</li>
  * </ul>
+ * With an authorizer, the list holds the groups the caller may DESCRIBE, and lags leave out the topics
+ * it may not DESCRIBE ({@link RestAcls}).
  * Stateless.
  */
 final class GroupsResource {
@@ -46,6 +53,7 @@ final class GroupsResource {
         String group = groups + "/{consumer_group_id}";
         routes.async(HttpMethod.GET, groups, Endpoints.inCluster(access, (call, links) ->
                 Endpoints.cf(access.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all())
+                        .thenApply(all -> visible(call, all))
                         .thenCompose(listed -> listed.isEmpty()
                                 ? CompletableFuture.completedFuture(Map.<String, ConsumerGroupDescription>of())
                                 : Endpoints.cf(access.admin().describeConsumerGroups(
@@ -71,7 +79,7 @@ final class GroupsResource {
                     return Json.reply(200, list);
                 })));
         routes.async(HttpMethod.GET, group + "/lags", Endpoints.inCluster(access, (call, links) ->
-                lags(call.param("consumer_group_id"), links).thenApply(lags -> {
+                lags(call, call.param("consumer_group_id"), links).thenApply(lags -> {
                     ObjectNode list = Json.object().put("kind", "KafkaConsumerLagList");
                     list.set("metadata", links.listMetadata("/consumer-groups/"
                             + Links.segment(call.param("consumer_group_id")) + "/lags"));
@@ -80,7 +88,7 @@ final class GroupsResource {
                 })));
         routes.async(HttpMethod.GET, group + "/lag-summary", Endpoints.inCluster(access, (call, links) -> {
             String id = call.param("consumer_group_id");
-            return lags(id, links).thenApply(lags -> Json.reply(200, summary(links, id, lags)));
+            return lags(call, id, links).thenApply(lags -> Json.reply(200, summary(links, id, lags)));
         }));
     }
 
@@ -105,12 +113,24 @@ final class GroupsResource {
         return new HttpException(404, "GROUP_ID_NOT_FOUND: group " + groupId + " does not exist");
     }
 
-    private CompletableFuture<List<ObjectNode>> lags(String groupId, Links links) {
+    /** The listed groups the caller may see: all with DESCRIBE on the cluster, else those it may DESCRIBE (ListGroups). */
+    private List<GroupListing> visible(HttpCall call, java.util.Collection<GroupListing> listed) {
+        RestAuthorizer authorizer = access.authorizer();
+        if (authorizer.may(call, AclOperation.DESCRIBE, ResourceType.CLUSTER, Authorization.CLUSTER_NAME)) {
+            return List.copyOf(listed);
+        }
+        return listed.stream().filter(g -> authorizer.may(call, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId()))
+                .toList();
+    }
+
+    /** Lag per committed partition, leaving out topics the caller may not DESCRIBE (as OffsetFetch does). */
+    private CompletableFuture<List<ObjectNode>> lags(HttpCall call, String groupId, Links links) {
         return describe(groupId).thenCompose(d -> Endpoints.cf(access.admin().listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata(groupId)).thenCompose(committed -> {
                     Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
                     committed.forEach((tp, om) -> {
-                        if (om != null) {
+                        if (om != null && access.authorizer().may(call, AclOperation.DESCRIBE, ResourceType.TOPIC,
+                                tp.topic())) {
                             present.put(tp, om);
                         }
                     });

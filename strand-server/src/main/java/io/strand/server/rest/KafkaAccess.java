@@ -37,8 +37,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * NOT_LEADER_OR_FOLLOWER/NOT_COORDINATOR and metadata refresh. The clients give exactly Kafka's
  * semantics, errors and ACL checks, at the cost of a loopback connection.
  *
- * <p>Stopgap: the caller is {@code User:ANONYMOUS} (an anonymous PLAINTEXT connection) until the HTTP
- * listener authenticates its callers; a node without a PLAINTEXT client listener answers 503.
+ * <p>Trust: the clients are {@code User:ANONYMOUS} on an anonymous PLAINTEXT connection whoever the
+ * HTTP caller is, so the broker cannot tell callers apart. The HTTP side checks first: the listener's
+ * gate authenticates the caller ({@code strand.http.authentication}) and {@link #authorizer()}
+ * authorizes each call as that caller with the node's ACLs before these clients act. With an
+ * authorizer, {@code User:ANONYMOUS} must itself be allowed what the API does (in {@code super.users},
+ * say), which also lets anyone who reaches that PLAINTEXT listener do it: bind it to loopback. A node
+ * without a PLAINTEXT client listener answers 503.
  *
  * <p>The clients are made on first use (the HTTP listener serves before the broker starts; until then
  * 503) and closed by {@link #close}. Blocking client work (consumers, a producer's first metadata
@@ -55,6 +60,7 @@ public final class KafkaAccess implements AutoCloseable {
     private final Supplier<BrokerServer> broker;
     private final ExecutorService executor;
     private final ThreadPoolExecutor tails;
+    private final RestAuthorizer authorizer = new RestAuthorizer(this::authorization);
     private Admin admin;
     private Producer<byte[], byte[]> producer;
     private String bootstrap;
@@ -69,6 +75,24 @@ public final class KafkaAccess implements AutoCloseable {
                 new DefaultThreadFactory("strand-rest", true));
         this.tails = new ThreadPoolExecutor(0, MAX_TAILS, 10, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
                 new DefaultThreadFactory("strand-rest-tail", true));
+    }
+
+    /** Authorizes REST calls as their HTTP callers, with the node's authorizer. */
+    RestAuthorizer authorizer() {
+        return authorizer;
+    }
+
+    /** The node's authorizer; 503 while the broker starts or on a node without the broker role. */
+    private io.strand.broker.auth.Authorization authorization() {
+        BrokerServer server = broker.get();
+        if (server == null) {
+            throw new HttpException(503, "The node is starting: the HTTP API answers once its broker serves");
+        }
+        try {
+            return server.authorization();
+        } catch (IllegalStateException e) {
+            throw new HttpException(503, "This node has no broker role, so no HTTP API: " + e.getMessage());
+        }
     }
 
     /** Runs blocking client work off the HTTP event loop. */
@@ -175,7 +199,7 @@ public final class KafkaAccess implements AutoCloseable {
             }
         }
         throw new HttpException(503, "The HTTP API needs a PLAINTEXT client listener on this node (it connects to"
-                + " the node as User:ANONYMOUS until HTTP callers authenticate); listeners="
+                + " the node as User:ANONYMOUS, after authorizing the HTTP caller itself); listeners="
                 + listeners.keySet());
     }
 

@@ -52,6 +52,11 @@ final class TailResource {
     void addTo(HttpRouter.Builder routes) {
         routes.stream("/v3/clusters/{cluster_id}/topics/{topic_name}/tail", call -> {
             String topic = call.param("topic_name");
+            try {
+                access.authorizer().beforeActing(call);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(KafkaErrors.toHttp(e));
+            }
             CompletableFuture<EventStream> stream = access.checkCluster(call.param("cluster_id")).thenCompose(id -> {
                 Optional<Long> only = Json.queryLong(call, "partition_id", 0, Integer.MAX_VALUE);
                 return Endpoints.cf(access.admin().describeTopics(Set.of(topic)).allTopicNames()).thenCompose(described -> {

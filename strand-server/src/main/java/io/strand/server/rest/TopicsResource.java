@@ -17,11 +17,14 @@ import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * Topics, REST Proxy v3 shapes ({@code KafkaTopic}), through the Admin client:
  * <ul>
- *   <li>{@code GET .../topics}: every topic, internal ones flagged {@code is_internal}, by name;</li>
+ *   <li>{@code GET .../topics}: every topic the caller may DESCRIBE, internal ones flagged
+ *       {@code is_internal}, by name;</li>
  *   <li>{@code POST .../topics} {@code {"topic_name","partitions_count","replication_factor",
  *       "configs":[{"name","value"}],"validate_only"}}: CreateTopics; 201 with the topic, 409
  *       TOPIC_ALREADY_EXISTS, 400 for a bad name, count or config (Kafka's error);</li>
@@ -42,6 +45,8 @@ final class TopicsResource {
         String topics = "/v3/clusters/{cluster_id}/topics";
         routes.async(HttpMethod.GET, topics, Endpoints.inCluster(access, (call, links) ->
                 Endpoints.cf(access.admin().listTopics(new ListTopicsOptions().listInternal(true)).names())
+                        .thenApply(names -> names.stream().filter(name ->
+                                access.authorizer().may(call, AclOperation.DESCRIBE, ResourceType.TOPIC, name)).toList())
                         .thenCompose(this::describe).thenApply(described -> {
                             ObjectNode list = Json.object().put("kind", "KafkaTopicList");
                             list.set("metadata", links.listMetadata("/topics"));
