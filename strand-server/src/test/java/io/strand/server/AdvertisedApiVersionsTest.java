@@ -110,8 +110,9 @@ class AdvertisedApiVersionsTest {
             Map<String, String> supported = new TreeMap<>();
             response.data().supportedFeatures().forEach(f -> supported.put(f.name(), f.minVersion() + "-"
                     + f.maxVersion()));
-            // v3: features whose range starts at 0 are left out (KIP-1022), as Kafka does.
-            assertThat(supported).containsExactlyInAnyOrderEntriesOf(Map.of("metadata.version", "7-30"));
+            // v4 lists every supported feature (v3 would leave out those starting at 0: KIP-1022).
+            assertThat(supported).containsExactlyInAnyOrderEntriesOf(Map.of("metadata.version", "7-30",
+                    "group.version", "0-1", "transaction.version", "0-2", "share.version", "0-1"));
             Map<String, Short> finalized = new TreeMap<>();
             response.data().finalizedFeatures().forEach(f -> {
                 assertThat(f.minVersionLevel()).as(f.name()).isEqualTo(f.maxVersionLevel());

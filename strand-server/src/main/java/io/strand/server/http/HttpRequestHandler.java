@@ -64,7 +64,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return; // the connection is an event stream's now; it never answers another request
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        HttpReply refused = CrossSiteGuard.refusal(request);
+        // Only a request some endpoint serves is checked: others get their 404 or 405 from routing.
+        HttpReply refused = router.serves(request.method(), request.uri()) ? CrossSiteGuard.refusal(request) : null;
         CompletableFuture<HttpRouter.Routed> answer;
         if (refused != null) {
             answer = CompletableFuture.completedFuture(new HttpRouter.Routed(refused, ""));

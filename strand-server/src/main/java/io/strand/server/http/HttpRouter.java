@@ -120,6 +120,17 @@ public final class HttpRouter {
                 + request.method().name() + " " + path + " (allowed: " + allow + ")"), allow));
     }
 
+    /** Whether a route answers {@code method} at {@code uri}'s path (else routing answers 404 or 405). */
+    public boolean serves(HttpMethod method, String uri) {
+        String path = path(uri);
+        for (Route route : routes) {
+            if (route.byMethod().containsKey(method) && route.template().match(path).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Routed failed(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
