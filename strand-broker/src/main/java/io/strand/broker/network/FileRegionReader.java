@@ -3,7 +3,9 @@ package io.strand.broker.network;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,6 +25,12 @@ import java.util.ArrayDeque;
  * bytes keep their order. A flush drains what the channel takes and flushes once, so the TLS engine
  * sees a whole response at a time rather than one record per part.
  *
+ * <p>The TLS handler before it wraps up to a chunk per call ({@link #addWithTls}): the engine seals a
+ * chunk's 16 KiB TLS records one after another into one buffer, which the socket takes in one write.
+ * With Netty's default (16 KiB per wrap) every TLS record costs a slice, an output buffer, a promise
+ * and an entry in the channel's outbound buffer; small parts of a response (its header, the fields
+ * between record sets) are still gathered into one record, up to a chunk.
+ *
  * <p>Not thread-safe: on the connection's event loop only, as every handler.
  */
 final class FileRegionReader extends ChannelDuplexHandler {
@@ -41,6 +49,15 @@ final class FileRegionReader extends ChannelDuplexHandler {
             this.msg = msg;
             this.promise = promise;
         }
+    }
+
+    /**
+     * Adds {@code tls} and a reader behind it to a new connection's pipeline (TLS nearest the socket),
+     * with the TLS handler wrapping up to {@value #CHUNK_BYTES} bytes per call.
+     */
+    static void addWithTls(ChannelPipeline pipeline, SslHandler tls) {
+        tls.setWrapDataSize(CHUNK_BYTES);
+        pipeline.addLast("tls", tls).addLast("file-reads", new FileRegionReader());
     }
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
