@@ -3,7 +3,9 @@ package io.strand.broker.network;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,12 +25,26 @@ import java.util.ArrayDeque;
  * bytes keep their order. A flush drains what the channel takes and flushes once, so the TLS engine
  * sees a whole response at a time rather than one record per part.
  *
+ * <p>The TLS handler before it wraps up to a chunk per call ({@link #addWithTls}): the engine seals a
+ * chunk's 16 KiB TLS records one after another into one buffer, which the socket takes in one write.
+ * With Netty's default (16 KiB per wrap) every TLS record costs a slice, an output buffer, a promise
+ * and an entry in the channel's outbound buffer; small parts of a response (its header, the fields
+ * between record sets) are still gathered into one record, up to a chunk.
+ *
+ * <p>The last small buffer written while nothing is held (at most {@value #LEAD_MAX_BYTES} bytes, a
+ * response's header and fields before its first records) is kept back until the next write or flush:
+ * when a region follows it, the region's first chunk is read into a buffer that starts with those bytes.
+ * Otherwise the TLS handler would gather the small buffer and the chunk into one wrap by copying the
+ * whole chunk behind the small one.
+ *
  * <p>Not thread-safe: on the connection's event loop only, as every handler.
  */
 final class FileRegionReader extends ChannelDuplexHandler {
 
     /** Bytes read from a region per buffer. */
     static final int CHUNK_BYTES = 256 * 1024;
+    /** The largest buffer kept back to lead a region's first chunk. */
+    static final int LEAD_MAX_BYTES = 16 * 1024;
 
     /** A write held back behind a region (or the region being read). */
     private static final class Held {
@@ -43,14 +59,33 @@ final class FileRegionReader extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Adds {@code tls} and a reader behind it to a new connection's pipeline (TLS nearest the socket),
+     * with the TLS handler wrapping up to {@value #CHUNK_BYTES} bytes per call.
+     */
+    static void addWithTls(ChannelPipeline pipeline, SslHandler tls) {
+        tls.setWrapDataSize(CHUNK_BYTES);
+        pipeline.addLast("tls", tls).addLast("file-reads", new FileRegionReader());
+    }
+
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** Whether a flush was asked for while writes are held: the drain flushes when done. */
     private boolean flushPending;
+    /**
+     * A small buffer written while nothing was held, kept back (ahead of everything held) for the first
+     * chunk of a region that may follow it; null when none. Its promise is always the void one.
+     */
+    private ByteBuf lead;
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (held.isEmpty() && !(msg instanceof SharedFileRegion)) {
-            ctx.write(msg, promise);
+            maybeWriteLead(ctx);
+            if (promise.isVoid() && msg instanceof ByteBuf buf && buf.readableBytes() <= LEAD_MAX_BYTES) {
+                lead = buf;
+            } else {
+                ctx.write(msg, promise);
+            }
             return;
         }
         held.addLast(new Held(msg, promise));
@@ -59,6 +94,7 @@ final class FileRegionReader extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         if (held.isEmpty()) {
+            maybeWriteLead(ctx);
             ctx.flush();
             return;
         }
@@ -91,11 +127,14 @@ final class FileRegionReader extends ChannelDuplexHandler {
             while (!held.isEmpty() && ctx.channel().isWritable()) {
                 Held next = held.peekFirst();
                 if (!(next.msg instanceof SharedFileRegion region)) {
+                    maybeWriteLead(ctx);
                     held.removeFirst();
                     ctx.write(next.msg, next.promise);
                     continue;
                 }
-                ByteBuf chunk = readChunk(ctx, region, next);
+                ByteBuf leading = lead;
+                lead = null;
+                ByteBuf chunk = readChunk(ctx, region, next, leading);
                 if (next.transferred == region.count()) {
                     held.removeFirst();
                     region.release();
@@ -116,18 +155,42 @@ final class FileRegionReader extends ChannelDuplexHandler {
         ctx.flush();
     }
 
-    private static ByteBuf readChunk(ChannelHandlerContext ctx, SharedFileRegion region, Held at) throws IOException {
-        int length = (int) Math.min(CHUNK_BYTES, region.count() - at.transferred);
-        ByteBuf chunk = ctx.alloc().directBuffer(length);
+    /** Passes the kept-back buffer on, if any: what comes next is not a region's first chunk. */
+    private void maybeWriteLead(ChannelHandlerContext ctx) {
+        if (lead != null) {
+            ByteBuf buf = lead;
+            lead = null;
+            ctx.write(buf, ctx.voidPromise());
+        }
+    }
+
+    /**
+     * Reads the region's next chunk; a region's first chunk starts with {@code leading} (null for none),
+     * which this releases, and holds that many fewer bytes of the file.
+     */
+    private static ByteBuf readChunk(ChannelHandlerContext ctx, SharedFileRegion region, Held at, ByteBuf leading)
+            throws IOException {
+        int leadBytes = leading == null ? 0 : leading.readableBytes();
+        int length = (int) Math.min(CHUNK_BYTES - leadBytes, region.count() - at.transferred);
+        ByteBuf chunk;
+        try {
+            chunk = ctx.alloc().directBuffer(leadBytes + length);
+            if (leading != null) {
+                chunk.writeBytes(leading);
+            }
+        } finally {
+            ReferenceCountUtil.release(leading);
+        }
         try {
             long position = region.position() + at.transferred;
-            while (chunk.writerIndex() < length) {
-                int read = chunk.writeBytes(region.fileChannel(), position + chunk.writerIndex(),
-                        length - chunk.writerIndex());
-                if (read < 0) {
-                    throw new EOFException("segment file ended at position " + (position + chunk.writerIndex())
+            int read = 0;
+            while (read < length) {
+                int n = chunk.writeBytes(region.fileChannel(), position + read, length - read);
+                if (n < 0) {
+                    throw new EOFException("segment file ended at position " + (position + read)
                             + ", expected " + (region.position() + region.count()));
                 }
+                read += n;
             }
         } catch (IOException | RuntimeException e) {
             chunk.release();
@@ -139,6 +202,8 @@ final class FileRegionReader extends ChannelDuplexHandler {
 
     private void discard(Throwable cause) {
         flushPending = false;
+        ReferenceCountUtil.release(lead);
+        lead = null;
         Held next;
         while ((next = held.pollFirst()) != null) {
             ReferenceCountUtil.release(next.msg);

@@ -163,9 +163,8 @@ public final class SocketServer implements AutoCloseable {
                         if (security.tls() != null) {
                             // TLS first, nearest the socket; record data from segment files is read into
                             // buffers for it (no sendfile through an encryption).
-                            ch.pipeline()
-                                    .addLast("tls", security.tls().newHandler(ch.alloc(), ch.remoteAddress()))
-                                    .addLast("file-reads", new FileRegionReader());
+                            FileRegionReader.addWithTls(ch.pipeline(),
+                                    security.tls().newHandler(ch.alloc(), ch.remoteAddress()));
                         }
                         ch.pipeline()
                                 .addLast("frames", sasl == null ? new FrameDecoder(maxRequestBytes, bounds.memory())

@@ -75,6 +75,38 @@ class FileRegionReaderTest {
     }
 
     @Test
+    void theSmallBufferBeforeARegionLeadsItsFirstChunk() throws Exception {
+        byte[] data = segment(2 * FileRegionReader.CHUNK_BYTES);
+        try (FileChannel file = FileChannel.open(dir.resolve("segment.log"), StandardOpenOption.READ)) {
+            EmbeddedChannel channel = new EmbeddedChannel(new FileRegionReader());
+            ByteBuf first = Unpooled.copiedBuffer("first response", StandardCharsets.US_ASCII);
+            ByteBuf header = Unpooled.copiedBuffer("header", StandardCharsets.US_ASCII);
+            channel.writeAndFlush(first);
+            channel.write(header, channel.voidPromise());
+            channel.write(new SharedFileRegion(file, 0, data.length), channel.voidPromise());
+            channel.flush();
+            channel.runPendingTasks();
+
+            ByteBuf out = channel.readOutbound();
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("first response");
+            out.release();
+            ByteBuf chunk = channel.readOutbound();
+            assertThat(chunk.isDirect()).isTrue();
+            assertThat(chunk.readableBytes()).isEqualTo(FileRegionReader.CHUNK_BYTES);
+            assertThat(chunk.readCharSequence(6, StandardCharsets.US_ASCII).toString()).isEqualTo("header");
+            byte[] fileBytes = new byte[chunk.readableBytes()];
+            chunk.readBytes(fileBytes);
+            assertThat(fileBytes).isEqualTo(java.util.Arrays.copyOf(data, fileBytes.length));
+            chunk.release();
+            assertThat(header.refCnt()).isZero();
+            int[] chunks = {0};
+            byte[] rest = written(channel, chunks);
+            assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(data, fileBytes.length, data.length));
+            assertThat(channel.finish()).isFalse();
+        }
+    }
+
+    @Test
     void whatIsHeldWhenTheConnectionClosesIsReleased() throws Exception {
         byte[] data = segment(1000);
         try (FileChannel file = FileChannel.open(dir.resolve("segment.log"), StandardOpenOption.READ)) {
