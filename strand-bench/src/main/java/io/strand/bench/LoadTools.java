@@ -256,6 +256,25 @@ final class LoadTools {
                 : (outcome.timedOut() ? "timed out" : "failed") + " (see " + log.getFileName() + ")");
     }
 
+    /**
+     * Produces {@code records} 100 B records with acks=1 into {@code topic} and reads them back once in a
+     * group of its own, measuring nothing: the broker's produce and fetch paths (their JIT, their
+     * buffers), and whatever else runs meanwhile (a scraper), are then warm for the measured turn, as
+     * in a broker that has been serving for a while.
+     */
+    void warmUp(String bootstrap, String topic, long records, Path log) {
+        ChildJvm.Outcome produced = runTool(PRODUCER_PERFORMANCE, List.of("--topic", topic,
+                "--num-records", Long.toString(records), "--record-size", Integer.toString(Workload.SMALL_RECORD_BYTES),
+                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap, "acks=1"), log);
+        ChildJvm.Outcome read = produced.succeeded()
+                ? runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap, "--topic", topic,
+                        "--num-records", Long.toString(records), "--group", "bench-warm-up-" + topic,
+                        "--timeout", Integer.toString(CONSUMER_IDLE_TIMEOUT_MS)), log.resolveSibling("consume-" + log.getFileName()))
+                : produced;
+        progress("warm-up of %s (%,d records written and read): %s", topic, records, read.succeeded() ? "done"
+                : (read.timedOut() ? "timed out" : "failed") + " (see " + log.getFileName() + ")");
+    }
+
     /** Reads the same records over plaintext ({@code bootstrap}) in another fresh group: fetch MB/s. */
     OptionalLong consumeTlsTopicPlaintext(String bootstrap, String topic, long sentRecords, Path log) {
         ChildJvm.Outcome outcome = runTool(CONSUMER_PERFORMANCE, List.of("--bootstrap-server", bootstrap,

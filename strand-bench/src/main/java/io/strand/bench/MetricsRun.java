@@ -36,15 +36,20 @@ import org.apache.kafka.common.utils.Time;
  *       metrics at all.</li>
  * </ul>
  *
- * Each turn creates {@value Workload#PARTITIONS} partitions and runs the single-node workload's 100 B
- * acks=1 produce (ProducerPerformance) and its read-back (ConsumerPerformance, fresh group), with
- * kafka-tools 4.3.1 in their own JVMs. The report gives each round's figures, the medians, the
+ * Each turn creates {@value Workload#PARTITIONS} partitions, warms the broker up (a third as many
+ * records written to another topic and read back, measuring nothing, the scraper already running in
+ * the on turn: a fresh node's first scrapes load and compile the metrics' code, about 0.3 s of CPU
+ * once in its life, which would otherwise fall into a measured turn of a few seconds), then runs the
+ * single-node workload's 100 B acks=1 produce (ProducerPerformance) and its read-back
+ * (ConsumerPerformance, fresh group), with kafka-tools 4.3.1 in their own JVMs. The report gives each round's figures, the medians, the
  * ratio on/off of the medians, and the median of each round's on/off (a paired comparison: the two
  * turns of a round run back to back). Runs on the harness's main thread.
  */
 final class MetricsRun {
 
     static final String TOPIC = "bench-metrics-100b";
+    /** Written and read before the measured turn, so both variants are measured warm. */
+    static final String WARM_UP_TOPIC = "bench-metrics-warm-up";
     static final long SCRAPE_INTERVAL_MS = 1_000;
     private static final long ADMIN_TIMEOUT_MS = 60_000;
     /** The figures compared, with whether higher is better. */
@@ -100,8 +105,9 @@ final class MetricsRun {
                         httpListener));
         Scraper scraper = variant == Variant.ON ? Scraper.start(URI.create(httpListener + "/metrics")) : null;
         try {
-            createTopic(broker.bootstrap());
+            createTopics(broker.bootstrap());
             LoadTools tools = new LoadTools(BrokerKind.STRAND, workload, toolClassPath, samples);
+            tools.warmUp(broker.bootstrap(), WARM_UP_TOPIC, warmUpRecords(workload), logDir.resolve("warm-up.log"));
             long pid = broker.process().pid();
             OptionalLong sent = tools.produceSmall(pid, broker.bootstrap(), TOPIC, logDir.resolve("produce.log"));
             OptionalLong read = OptionalLong.empty();
@@ -174,10 +180,12 @@ final class MetricsRun {
                 machine.cores(), machine.memoryBytes() / (double) (1L << 30), machine.cpuModel(), machine.jdk(),
                 machine.loadAverage()));
         md.append("- broker JVM: ").append(jvmOptions).append('\n');
-        md.append(String.format(Locale.ROOT, "- workload: %s, %d round(s); per turn %,d records of %d B, acks=1, "
-                + "%d partitions (ProducerPerformance), read back once (ConsumerPerformance, fresh group)%n",
-                workload.mode(), workload.rounds(), workload.smallRecords(), Workload.SMALL_RECORD_BYTES,
-                Workload.PARTITIONS));
+        md.append(String.format(Locale.ROOT, "- workload: %s, %d round(s); per turn, after a warm-up of %,d records "
+                + "written and read back (not measured; the scraper already running in the on turn), "
+                + "%,d records of %d B, acks=1, %d partitions (ProducerPerformance), read back once "
+                + "(ConsumerPerformance, fresh group)%n",
+                workload.mode(), workload.rounds(), warmUpRecords(workload), workload.smallRecords(),
+                Workload.SMALL_RECORD_BYTES, Workload.PARTITIONS));
         md.append("- on: ").append(Variant.ON.label).append("; off: ").append(Variant.OFF.label)
                 .append("; the order alternates between rounds\n\n");
         List<String> problems = problems();
@@ -244,11 +252,17 @@ final class MetricsRun {
         return String.join(", ", cells);
     }
 
-    private void createTopic(String bootstrap) {
+    /** A third of the measured turn's records. */
+    static long warmUpRecords(Workload workload) {
+        return Math.max(1, workload.smallRecords() / 3);
+    }
+
+    private void createTopics(String bootstrap) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, Workload.PARTITIONS, (short) 1))).all()
+            admin.createTopics(List.of(new NewTopic(TOPIC, Workload.PARTITIONS, (short) 1),
+                    new NewTopic(WARM_UP_TOPIC, Workload.PARTITIONS, (short) 1))).all()
                     .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create topic=" + TOPIC, e);

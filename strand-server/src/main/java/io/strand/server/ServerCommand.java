@@ -80,7 +80,7 @@ final class ServerCommand implements Callable<Integer> {
         BrokerConfig config = server.config();
         if (trainingRun) {
             try {
-                TrainingRun.run(server.clientAddress());
+                TrainingRun.run(server.clientAddress(), node.httpAddress());
             } finally {
                 node.close();
             }

@@ -19,16 +19,20 @@ class TrainingRunTest {
     Path dataDir;
 
     @Test
-    void producesConsumesAndCommitsAgainstTheNode() throws Exception {
-        BrokerServer server = BrokerServer.start(BrokerServer.config(Map.of(
+    void producesConsumesCommitsAndReadsTheHttpListenerOfTheNode() throws Exception {
+        StrandServer node = StrandServer.start(BrokerServer.config(Map.of(
+                "strand.http.listener", "http://127.0.0.1:0",
                 "listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0",
                 "controller.quorum.voters", "1@127.0.0.1:0",
                 "group.initial.rebalance.delay.ms", "0",
                 "offsets.topic.num.partitions", "1",
                 "offsets.topic.replication.factor", "1",
                 "log.dirs", dataDir.toString())), Time.SYSTEM);
+        BrokerServer server = node.broker();
         try {
-            TrainingRun.run(server.clientAddress());
+            // Throws unless every step, the HTTP ones included, succeeds.
+            TrainingRun.run(server.clientAddress(), node.httpAddress());
+            assertThat(node.httpAddress()).isPresent();
             String bootstrap = server.clientAddress().getHostString() + ":" + server.clientAddress().getPort();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(TrainingRun.TOPIC)
@@ -37,7 +41,7 @@ class TrainingRunTest {
                 assertThat(total).isEqualTo(TrainingRun.RECORDS);
             }
         } finally {
-            server.close();
+            node.close();
         }
     }
 }

@@ -27,9 +27,8 @@ import java.util.stream.Stream;
  * The web console's static files (docs/CONSOLE.md), served from the class path on the node's HTTP
  * listener:
  * <ul>
- *   <li>{@code GET /} and {@code GET /ui}: 302 to {@value #ENTRY}, the console's page (not
- *       {@code /ui/}: the router's path templates have no empty segment, so a path ending in '/'
- *       cannot be routed);</li>
+ *   <li>{@code GET /}, {@code GET /ui} and {@code GET /ui/}: 302 to {@value #ENTRY}, the console's
+ *       page;</li>
  *   <li>{@code GET /ui/<path>}: each file under the resource folder {@value #RESOURCE_ROOT}, and
  *       uPlot's ES module and style sheet from its WebJar at
  *       {@code /ui/vendor/uplot/<version>/uPlot.esm.js} and {@code …/uPlot.min.css}.</li>
@@ -54,7 +53,7 @@ public final class ConsoleAssets {
     static final String RESOURCE_ROOT = "io/strand/console/";
     /** Where the console is served. */
     static final String UI = "/ui/";
-    /** The console's page, where {@code /} and {@code /ui} redirect. */
+    /** The console's page, where {@code /}, {@code /ui} and {@code /ui/} redirect. */
     static final String ENTRY = UI + "index.html";
     static final String UPLOT_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
     /** Replaced in {@code index.html} by the WebJar's version, so that its import map names the file served. */
@@ -128,11 +127,11 @@ public final class ConsoleAssets {
         return properties.getProperty("version");
     }
 
-    /** Adds {@code /}, {@code /ui} and every file's route to {@code router}. */
+    /** Adds {@code /}, {@code /ui}, {@code /ui/} and every file's route to {@code router}. */
     public HttpRouter.Builder addTo(HttpRouter.Builder router) {
         HttpRouter.Endpoint toUi = request -> new HttpReply(302, "text/plain; charset=utf-8", new byte[0],
                 Map.of(HttpHeaderNames.LOCATION.toString(), ENTRY, HttpHeaderNames.CACHE_CONTROL.toString(), REVALIDATE));
-        router.get("/", toUi).get("/ui", toUi);
+        router.get("/", toUi).get("/ui", toUi).get(UI, toUi);
         byPath.forEach((path, asset) -> router.get(path, request -> serve(asset, request)));
         return router;
     }

@@ -14,7 +14,9 @@ import java.util.Optional;
  * {@code /v3/clusters/{cluster_id}/topics/{topic_name}/configs:alter}. A parameter matches one
  * non-empty segment and is URL-decoded ({@code %2F} gives a '/' inside the value; '+' stays '+', as
  * in a path). Literal segments compare exactly, so {@code configs:alter} is simply a literal. A
- * template without parameters is an exact path.
+ * template without parameters is an exact path. A path may end in '/' (its last segment is then the
+ * empty literal): {@code /ui/} matches only {@code /ui/}, and {@code /ui} only {@code /ui}; no other
+ * segment may be empty, and a parameter never matches the trailing empty one.
  *
  * <p>Immutable, thread-safe.
  */
@@ -31,7 +33,8 @@ final class PathTemplate {
     /**
      * Parses {@code template}.
      *
-     * @throws IllegalArgumentException if it does not start with '/', has an empty segment, or a
+     * @throws IllegalArgumentException if it does not start with '/', has an empty segment other than
+     *                                  after a trailing '/', or a
      *                                  parameter that is unnamed, not a whole segment, or named twice
      */
     static PathTemplate parse(String template) {
@@ -78,6 +81,9 @@ final class PathTemplate {
             String expected = segments.get(i);
             String segment = actual.get(i);
             if (isParameter(expected)) {
+                if (segment.isEmpty()) {
+                    return Optional.empty();
+                }
                 String value;
                 try {
                     value = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
@@ -102,11 +108,13 @@ final class PathTemplate {
         if (path.equals("/")) {
             return segments;
         }
-        for (String segment : path.substring(1).split("/", -1)) {
-            if (segment.isEmpty()) {
+        String[] parts = path.substring(1).split("/", -1);
+        for (int i = 0; i < parts.length; i++) {
+            boolean trailing = i == parts.length - 1 && i > 0;
+            if (parts[i].isEmpty() && !trailing) {
                 throw new IllegalArgumentException("empty segment: path=" + path);
             }
-            segments.add(segment);
+            segments.add(parts[i]);
         }
         return segments;
     }

@@ -40,7 +40,7 @@ class ConsoleAssetsTest {
 
     @Test
     void rootAndUiRedirectToTheConsole() {
-        for (String uri : new String[] {"/", "/ui", "/?x=1"}) {
+        for (String uri : new String[] {"/", "/ui", "/ui/", "/?x=1"}) {
             HttpReply reply = get(uri);
             assertThat(reply.status()).as(uri).isEqualTo(302);
             assertThat(reply.headers()).containsEntry("location", "/ui/index.html");

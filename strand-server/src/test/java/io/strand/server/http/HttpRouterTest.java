@@ -71,6 +71,18 @@ class HttpRouterTest {
     }
 
     @Test
+    void aTrailingSlashIsPartOfThePath() {
+        HttpRouter slashed = HttpRouter.builder()
+                .get("/ui/", request -> HttpReply.json(200, "\"slash\""))
+                .get("/ui", request -> HttpReply.json(200, "\"bare\""))
+                .build();
+        assertThat(body(route(slashed, request(HttpMethod.GET, "/ui/?x=1")).reply())).isEqualTo("\"slash\"");
+        assertThat(body(route(slashed, request(HttpMethod.GET, "/ui")).reply())).isEqualTo("\"bare\"");
+        assertThat(route(slashed, request(HttpMethod.GET, "/ui//")).reply().status()).isEqualTo(404);
+        assertThat(route(request(HttpMethod.GET, "/things/")).reply().status()).isEqualTo(404);
+    }
+
+    @Test
     void aRouteIsDefinedOnce() {
         assertThatThrownBy(() -> HttpRouter.builder().get("/a", r -> null).get("/a", r -> null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/a");
@@ -111,6 +123,8 @@ class HttpRouterTest {
         assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics")).reply().status()).isEqualTo(404);
         assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics/t/extra")).reply().status()).isEqualTo(404);
         assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters//topics/t")).reply().status()).isEqualTo(404);
+        assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics/")).reply().status()).isEqualTo(404);
+        assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics/t/")).reply().status()).isEqualTo(404);
         assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics/%zz")).reply().status()).isEqualTo(404);
         assertThat(route(templates, request(HttpMethod.GET, "/v3/clusters/c/topics/t/configs:other")).reply().status()).isEqualTo(404);
     }
