@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +109,44 @@ class FileRegionReaderTest {
             assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(data, fileBytes.length, data.length));
             assertThat(channel.finish()).isFalse();
         }
+    }
+
+    /** Passes on only as many flushes as permitted, so a test can stop the reader between chunks. */
+    private static final class FlushGate extends ChannelOutboundHandlerAdapter {
+        int permits;
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            if (permits > 0) {
+                permits--;
+                ctx.flush();
+            }
+        }
+    }
+
+    @Test
+    void aRegionWhoseSegmentIsDeletedWhileSentClosesTheConnection() throws Exception {
+        byte[] data = segment(3 * FileRegionReader.CHUNK_BYTES);
+        Path path = dir.resolve("segment.log");
+        FileChannel file = FileChannel.open(path, StandardOpenOption.READ);
+        FlushGate gate = new FlushGate();
+        EmbeddedChannel channel = new EmbeddedChannel(gate, new FileRegionReader());
+        channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1, 2));
+        SharedFileRegion region = new SharedFileRegion(file, 0, data.length);
+        ChannelFuture sent = channel.writeAndFlush(region);
+        // The first chunk waits unflushed; the segment is deleted (its file closed) before the second is read.
+        file.close();
+        Files.delete(path);
+        gate.permits = Integer.MAX_VALUE;
+        channel.flush();
+        channel.runPendingTasks();
+
+        // Netty's read from a closed file answers end-of-file.
+        assertThat(sent.cause()).isInstanceOf(EOFException.class).hasMessageContaining("segment file ended");
+        assertThat(channel.isOpen()).isFalse();
+        int[] chunks = {0};
+        assertThat(written(channel, chunks)).isEqualTo(Arrays.copyOf(data, FileRegionReader.CHUNK_BYTES));
+        assertThat(region.refCnt()).isZero();
     }
 
     @Test
