@@ -2,6 +2,7 @@ package io.strand.broker.share;
 
 import io.strand.broker.replica.Partition;
 import io.strand.common.config.GroupConfigs;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,10 @@ public final class SharePartitionManager {
 
     /** A share-partition and the leader epoch of the leadership it was made in. */
     private record Led(SharePartition share, int leaderEpoch) {
+    }
+
+    /** A batch of a read: its last offset, and its end as a byte position from the read's start. */
+    private record BatchEnd(long lastOffset, long endPosition) {
     }
 
     /** What one fetch of one partition acquired: the batches read and the acquired offset ranges. */
@@ -139,17 +144,43 @@ public final class SharePartitionManager {
             return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
         }
         LogReadResult read = partition.readForConsumer(fetchOffset, maxBytes, true);
+        // Only the batches that may hold what this fetch can acquire: maxRecords acquirable records lie
+        // within maxRecords + (records in flight, at most the lock limit) offsets of the fetch offset.
+        long wanted = (long) maxRecords + groupInt(groupId, GroupConfigs.SHARE_PARTITION_MAX_RECORD_LOCKS,
+                config.partitionMaxRecordLocks());
+        List<BatchEnd> batchEnds = new ArrayList<>();
         long lastOffset = -1;
+        long bytes = 0;
         for (RecordBatch batch : read.records().batches()) {
             lastOffset = batch.lastOffset();
+            bytes += batch.sizeInBytes();
+            batchEnds.add(new BatchEnd(lastOffset, bytes));
+            if (lastOffset - fetchOffset + 1 >= wanted) {
+                break;
+            }
         }
         if (lastOffset < fetchOffset) {
             return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
         }
         List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs);
-        return acquired.isEmpty()
-                ? new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of())
-                : new Acquired(read.records(), acquired);
+        if (acquired.isEmpty()) {
+            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+        }
+        // The response carries the batches up to the one holding the last acquired record, not the whole read.
+        long lastAcquired = acquired.get(acquired.size() - 1).lastOffset();
+        long sliceBytes = bytes;
+        for (BatchEnd end : batchEnds) {
+            if (end.lastOffset() >= lastAcquired) {
+                sliceBytes = end.endPosition();
+                break;
+            }
+        }
+        return new Acquired(prefix(read.records(), (int) sliceBytes), acquired);
+    }
+
+    /** The first {@code bytes} of {@code records} (whole batches); a file slice stays a file slice (zero-copy). */
+    private static Records prefix(Records records, int bytes) {
+        return bytes >= records.sizeInBytes() ? records : records.slice(0, bytes);
     }
 
     /**

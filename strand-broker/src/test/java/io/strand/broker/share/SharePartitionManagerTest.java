@@ -96,6 +96,23 @@ class SharePartitionManagerTest {
     }
 
     @Test
+    void aFetchAnswersOnlyTheBatchesUpToItsLastAcquiredRecord() {
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        for (int i = 0; i < 5; i++) {
+            cluster.append(1);
+        }
+
+        SharePartitionManager.Acquired acquired = manager.fetch("g", "m1", TIP, cluster.partition(), 1 << 20, 2);
+
+        assertThat(acquired.acquired()).containsExactly(new AcquiredRecords().setFirstOffset(0).setLastOffset(1)
+                .setDeliveryCount((short) 1));
+        List<Long> batchEnds = new ArrayList<>();
+        acquired.records().batches().forEach(batch -> batchEnds.add(batch.lastOffset()));
+        assertThat(batchEnds).containsExactly(0L, 1L);
+    }
+
+    @Test
     void earliestStartsAtTheLogStartOffset() {
         groupConfigs.put("share.auto.offset.reset", "earliest");
         start();
