@@ -22,9 +22,9 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  *
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
  * name" and describe lists what Kafka lists. Those Strand does not act on — the assignment intervals
- * (assignments here are computed at once, on the coordinator's thread), the streams keys (no streams groups), {@code share.isolation.level=read_committed} and
- * {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and
- * ignored ({@link #UNSUPPORTED}).
+ * (assignments here are computed at once, on the coordinator's thread), the streams keys (no streams
+ * groups), {@code share.isolation.level=read_committed} and {@code share.renew.acknowledge.enable=false}
+ * — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
  * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
@@ -61,7 +61,7 @@ public final class GroupConfigs {
     /** Group config → the broker property whose value is its default; configs without one are absent. */
     private static final Map<String, String> BROKER_SYNONYMS = new LinkedHashMap<>();
 
-    /** Configs Strand does not act on (any value), or the one value of a config it does not act on. */
+    /** Configs Strand does not act on, whatever their value, and why (the refusal message says it). */
     static final Map<String, String> UNSUPPORTED = new LinkedHashMap<>();
 
     static {
