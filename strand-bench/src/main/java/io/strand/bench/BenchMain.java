@@ -131,6 +131,14 @@ public final class BenchMain {
                     new BrokerRun(time, launcher, workload, options.kafkaClassPath(), samples, round)
                             .runTransactionsOnly(dataParent, runLogs);
                 }
+                for (BrokerLauncher launcher : scenarios.shareOnly() ? order : List.<BrokerLauncher>of()) {
+                    System.out.printf("round %d/%d: %s, share group consume only%n", round, workload.rounds(),
+                            launcher.kind().label());
+                    Path runLogs = Files.createDirectories(
+                            logsDir.resolve("round-" + round + "-" + launcher.kind().key() + "-share"));
+                    new BrokerRun(time, launcher, workload, options.kafkaClassPath(), samples, round)
+                            .runShareOnly(dataParent, runLogs);
+                }
                 for (BrokerLauncher launcher : scenarios.tls() ? order : List.<BrokerLauncher>of()) {
                     System.out.printf("round %d/%d: %s, over TLS%n", round, workload.rounds(), launcher.kind().label());
                     Path runLogs = Files.createDirectories(

@@ -35,7 +35,9 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
         /** One node each with an SSL listener, for {@link TlsRun} alone. */
         TLS("tls", "-tls"),
         /** Strand alone, with its metrics served and scraped and without them, for {@link MetricsRun}. */
-        METRICS("metrics", "-metrics");
+        METRICS("metrics", "-metrics"),
+        /** One node each, started only for {@link ShareConsume}. */
+        SHARE("share", "-share");
 
         private final String option;
         private final String modeSuffix;
@@ -64,6 +66,11 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
             return this == METRICS;
         }
 
+        /** One node each for the share-group consume figure alone. */
+        boolean shareOnly() {
+            return this == SHARE;
+        }
+
         /** One node each for the transactional produce figure alone. */
         boolean transactionsOnly() {
             return this == TRANSACTIONS;
@@ -75,7 +82,7 @@ record BenchOptions(String strandClassPath, String kafkaClassPath, Path resultsD
                     return scenarios;
                 }
             }
-            throw new IllegalArgumentException("--workload must be single, replicated, all, transactions, tls or metrics, got " + option);
+            throw new IllegalArgumentException("--workload must be single, replicated, all, transactions, tls, metrics or share, got " + option);
         }
     }
 

@@ -120,6 +120,20 @@ final class BrokerRun {
         }
     }
 
+    /** This broker's turn for {@link ShareConsume} alone: start, the share-group figure, stop. */
+    void runShareOnly(Path dataParent, Path logDir) throws IOException {
+        StartedBroker broker = start(time, launcher, dataParent, logDir);
+        try {
+            progress("answered Metadata after %.0f ms", broker.startupMs());
+            createTopics(broker.bootstrap(), List.of(new NewTopic(ShareConsume.TOPIC, 1, (short) 1)));
+            ShareConsume.measure(new ShareConsume(time, broker.bootstrap(), broker.process().pid(),
+                    workload.shareRecords(), workload.toolTimeoutMs()), samples, kind);
+        } finally {
+            ChildJvm.stop(broker.process());
+            broker.deleteData();
+        }
+    }
+
     /**
      * Starts {@code launcher}'s broker on a fresh data directory in {@code dataParent} and waits for its
      * first Metadata answer; the caller stops it and deletes its data. On failure nothing is left running.

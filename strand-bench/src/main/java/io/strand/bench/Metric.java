@@ -93,6 +93,18 @@ enum Metric {
     TLS_KCAT_CONSUME_PLAIN_MB_PER_SEC("tls_consume_1kib_kcat_plaintext_fetch_mb_per_sec",
             "consume the same records over plaintext with librdkafka (kcat), while fetching (reference)", "MB/s",
             true, Section.TLS),
+    /**
+     * {@link ShareConsume}: three share consumers of one group read one partition's records; issue 16 sets a
+     * target of at least 1.3× Kafka's throughput.
+     */
+    SHARE_CONSUME_RECORDS_PER_SEC("share_consume_1kib_records_per_sec",
+            "share group: 3 KafkaShareConsumers, 1 partition, 1 KiB records, implicit acks (target ≥ 1.3×)",
+            "records/s", true, Section.SHARE),
+    SHARE_CONSUME_MB_PER_SEC("share_consume_1kib_mb_per_sec",
+            "share group: 3 KafkaShareConsumers, 1 partition, 1 KiB records, implicit acks (target ≥ 1.3×)",
+            "MB/s", true, Section.SHARE),
+    SHARE_CONSUME_CPU_S_PER_GB("share_consume_1kib_cpu_s_per_gb", "broker CPU per GB consumed by the share group",
+            "CPU s/GB", false, Section.SHARE),
     /** {@link ReplicatedRun}: three nodes, topics with 3 replicas and min.insync.replicas=2. */
     REPLICATED_PRODUCE_RECORDS_PER_SEC("replicated_produce_1kib_acksall_records_per_sec",
             "produce 1 KiB records, acks=all, 6 partitions", "records/s", true, Section.REPLICATED),
@@ -120,6 +132,7 @@ enum Metric {
         SINGLE_NODE(""),
         TRANSACTIONS("transactional produce (one node each, Kafka's Java producer with a transactional.id)"),
         TLS("TLS (one node each with an SSL listener; Kafka's tools and kcat over TLS)"),
+        SHARE("share groups (one node each, Kafka's KafkaShareConsumer in the harness JVM)"),
         REPLICATED("replicated (3 nodes, RF 3, min.insync.replicas=2)");
 
         private final String title;

@@ -104,6 +104,17 @@ final class Report {
                     TransactionalProduce.RECORDS_PER_TRANSACTION, TransactionalProduce.RECORD_BYTES,
                     Workload.PARTITIONS, TransactionalProduce.WARM_UP_MS, workload.transactionalMs()));
         }
+        if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.SHARE
+                && samples.hasAny(metric))) {
+            out.append(String.format(Locale.ROOT, "- share group (KIP-932; Kafka's Java clients in the harness JVM): "
+                    + "%,d records of %d B produced (acks=1) to a topic of 1 partition; the share group set to "
+                    + "share.auto.offset.reset=earliest (a group config, Admin client); then %d KafkaShareConsumers "
+                    + "of that group, one thread each, poll in implicit acknowledgement mode (the client's defaults "
+                    + "otherwise) until every offset was delivered; measured from the consumers' creation (the group "
+                    + "join included) to the last missing record's delivery, broker CPU from /proc over the same "
+                    + "span. Target: Strand at least 1.3× Kafka's throughput%n", workload.shareRecords(),
+                    ShareConsume.RECORD_BYTES, ShareConsume.CONSUMERS));
+        }
         if (Arrays.stream(Metric.values()).anyMatch(metric -> metric.section() == Metric.Section.TLS
                 && samples.hasAny(metric))) {
             out.append(String.format(Locale.ROOT, "- TLS: per broker and round one node with a PLAINTEXT and an SSL "

@@ -63,7 +63,7 @@ public final class TransactionalProduceMain {
         Workload workload = Workload.quick();
         workload = new Workload("transactions", rounds, workload.smallRecords(), workload.largeRecords(),
                 workload.latencyRecords(), workload.toolTimeoutMs(), workload.noisyNeighbourMs(),
-                workload.replicatedRecords(), workload.failoverKills(), durationMs);
+                workload.replicatedRecords(), workload.failoverKills(), durationMs, workload.shareRecords());
         Path logsDir = logs != null ? logs : Files.createTempDirectory("transactional-produce-logs-");
         Path dataParent = Files.createTempDirectory("transactional-produce-");
         Samples samples = new Samples();

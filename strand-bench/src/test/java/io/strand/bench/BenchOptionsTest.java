@@ -120,4 +120,17 @@ class BenchOptionsTest {
         assertThat(parse("--workload", "all").scenarios().transactionsOnly()).isFalse();
         assertThat(parse().workload().transactionalMs()).isEqualTo(10_000);
     }
+
+    @Test
+    void selectsTheShareGroupFigureAlone() {
+        BenchOptions share = parse("--quick", "--workload", "share");
+
+        assertThat(share.scenarios().shareOnly()).isTrue();
+        assertThat(share.scenarios().single()).isFalse();
+        assertThat(share.scenarios().transactionsOnly()).isFalse();
+        assertThat(share.workload().mode()).isEqualTo("quick-share");
+        assertThat(share.workload().shareRecords()).isEqualTo(100_000);
+        assertThat(parse("--workload", "share").workload().shareRecords()).isEqualTo(500_000);
+        assertThat(parse().scenarios().shareOnly()).isFalse();
+    }
 }

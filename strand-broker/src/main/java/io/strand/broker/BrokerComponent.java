@@ -83,6 +83,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -402,7 +403,8 @@ final class BrokerComponent implements NodeComponent {
                 .register(new ListOffsetsHandler(replicaManager));
         // Share groups (KIP-932): share-partition state in memory only for now (durable state is next).
         ShareGroupConfig shareConfig = ShareGroupConfig.from(config.originals());
-        SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time, purgatory::onAppend);
+        SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time, purgatory::onAppend,
+                groupId -> image.get().configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)));
         ShareSessionCache shareSessions = new ShareSessionCache(shareConfig.maxShareSessions(), time);
         registry.register(new ShareFetchHandler(replicaManager, image, sharePartitions, shareSessions, purgatory))
                 .register(new ShareAcknowledgeHandler(replicaManager, image, sharePartitions, shareSessions))

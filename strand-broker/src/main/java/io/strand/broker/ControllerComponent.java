@@ -4,6 +4,7 @@ import io.strand.broker.api.admin.AdminHandlers;
 import io.strand.broker.controller.ControllerRequestDispatcher;
 import io.strand.broker.controller.NettyBrokerProber;
 import io.strand.broker.controller.QuorumControllerChannel;
+import io.strand.broker.share.ShareGroupConfig;
 import io.strand.common.config.BrokerConfig;
 import io.strand.metadata.controller.BrokerProbeSettings;
 import io.strand.metadata.controller.BrokerProber;
@@ -79,6 +80,7 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
         String controllerListener = config.controllerListenerNames().get(0);
         dispatcher = new ControllerRequestDispatcher(controller,
                 AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty,
+                ShareGroupConfig.groupConfigBounds(config.originals()),
                 request -> QuorumDescription.asksForTheMetadataPartition(request)
                         ? describedQuorum.describeQuorum(controllerListener).map(QuorumDescription::toResponse)
                                 .orElseGet(() -> QuorumDescription.error(request, Errors.NOT_LEADER_OR_FOLLOWER))

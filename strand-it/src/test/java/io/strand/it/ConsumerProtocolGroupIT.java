@@ -51,7 +51,9 @@ class ConsumerProtocolGroupIT {
     @RegisterExtension
     static final BrokerUnderTest broker = BrokerUnderTest.strand().withProperties(Map.of(
             "group.consumer.heartbeat.interval.ms", "500",
-            "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)));
+            "group.consumer.min.heartbeat.interval.ms", "500",
+            "group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
+            "group.consumer.min.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS)));
 
     private final List<GroupMember> members = new ArrayList<>();
     private GroupMemberProcess.Handle child;

@@ -1,5 +1,6 @@
 package io.strand.broker.controller;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.metadata.controller.ControllerDefaults;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.quorum.LeaderRequestHandler;
@@ -63,6 +64,7 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
     private final ControllerDefaults defaults;
     private final Predicate<String> dynamicBrokerConfig;
     private final Predicate<String> brokerListConfig;
+    private final GroupConfigs.Bounds groupConfigBounds;
     private final Function<DescribeQuorumRequestData, DescribeQuorumResponseData> quorumDescriber;
 
     /**
@@ -81,6 +83,16 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
     public ControllerRequestDispatcher(QuorumController controller, ControllerDefaults defaults,
                                        Predicate<String> dynamicBrokerConfig, Predicate<String> brokerListConfig,
                                        Function<DescribeQuorumRequestData, DescribeQuorumResponseData> quorumDescriber) {
+        this(controller, defaults, dynamicBrokerConfig, brokerListConfig, GroupConfigs.Bounds.KAFKA_DEFAULTS,
+                quorumDescriber);
+    }
+
+    /** @param groupConfigBounds what this node's {@code group.*} settings impose on group configs */
+    public ControllerRequestDispatcher(QuorumController controller, ControllerDefaults defaults,
+                                       Predicate<String> dynamicBrokerConfig, Predicate<String> brokerListConfig,
+                                       GroupConfigs.Bounds groupConfigBounds,
+                                       Function<DescribeQuorumRequestData, DescribeQuorumResponseData> quorumDescriber) {
+        this.groupConfigBounds = groupConfigBounds;
         this.controller = controller;
         this.defaults = defaults;
         this.dynamicBrokerConfig = dynamicBrokerConfig;
@@ -115,8 +127,10 @@ public final class ControllerRequestDispatcher implements LeaderRequestHandler {
             case DELETE_TOPICS -> controller.deleteTopics((DeleteTopicsRequestData) request);
             case CREATE_PARTITIONS -> controller.createPartitions((CreatePartitionsRequestData) request);
             case INCREMENTAL_ALTER_CONFIGS -> controller.incrementalAlterConfigs(
-                    (IncrementalAlterConfigsRequestData) request, dynamicBrokerConfig, brokerListConfig);
-            case ALTER_CONFIGS -> controller.legacyAlterConfigs((AlterConfigsRequestData) request, dynamicBrokerConfig);
+                    (IncrementalAlterConfigsRequestData) request, dynamicBrokerConfig, brokerListConfig,
+                    groupConfigBounds);
+            case ALTER_CONFIGS -> controller.legacyAlterConfigs((AlterConfigsRequestData) request, dynamicBrokerConfig,
+                    groupConfigBounds);
             case ALTER_CLIENT_QUOTAS -> controller.alterClientQuotas((AlterClientQuotasRequestData) request);
             case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
             case ALTER_USER_SCRAM_CREDENTIALS -> controller.alterUserScramCredentials(

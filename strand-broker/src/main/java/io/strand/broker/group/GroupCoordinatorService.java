@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -73,7 +74,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
         this.nodeId = nodeId;
         this.config = config;
         this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, commitWaiter),
-                time, new Random(), () -> partitionCounts);
+                time, new Random(), () -> partitionCounts,
+                groupId -> image.configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)));
         this.creator = new OffsetsTopicCreator(config);
         this.markerWriter = new GroupMarkerWriter(coordinator);
     }

@@ -303,7 +303,7 @@ public final class ReplicaManager {
         for (ConfigResource resource : delta.changedConfigs()) {
             if (resource.type() == ConfigResource.Type.TOPIC) {
                 image.topics().byName(resource.name()).ifPresent(topic -> touched.put(topic.name(), topic));
-            } else {
+            } else if (resource.type() == ConfigResource.Type.BROKER) {
                 // A broker config may be the default of any topic config: recheck every hosted topic.
                 for (TopicPartition tp : partitions.keySet()) {
                     image.topics().byName(tp.topic()).ifPresent(topic -> touched.put(topic.name(), topic));

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -48,9 +49,10 @@ public final class SharePartition {
     public static final byte REJECT = 3;
     public static final byte RENEW = 4;
 
-    private final int lockDurationMs;
-    private final int deliveryCountLimit;
-    private final int maxInFlight;
+    /** Read where they apply (the group's configs may change while the share-partition lives). */
+    private final IntSupplier lockDurationMs;
+    private final IntSupplier deliveryCountLimit;
+    private final IntSupplier maxInFlight;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long startOffset;
     private long endOffset;
@@ -78,6 +80,16 @@ public final class SharePartition {
     }
 
     SharePartition(long startOffset, int lockDurationMs, int deliveryCountLimit, int maxInFlight) {
+        this(startOffset, () -> lockDurationMs, () -> deliveryCountLimit, () -> maxInFlight);
+    }
+
+    /**
+     * @param lockDurationMs     the group's {@code share.record.lock.duration.ms} now
+     * @param deliveryCountLimit the group's {@code share.delivery.count.limit} now
+     * @param maxInFlight        the group's {@code share.partition.max.record.locks} now
+     */
+    SharePartition(long startOffset, IntSupplier lockDurationMs, IntSupplier deliveryCountLimit,
+                   IntSupplier maxInFlight) {
         this.startOffset = startOffset;
         this.endOffset = startOffset;
         this.lockDurationMs = lockDurationMs;
@@ -116,7 +128,7 @@ public final class SharePartition {
                 return e.getKey();
             }
         }
-        return inFlight.size() < maxInFlight ? endOffset : -1;
+        return inFlight.size() < maxInFlight.getAsInt() ? endOffset : -1;
     }
 
     /**
@@ -131,6 +143,8 @@ public final class SharePartition {
         expireLocks(nowMs);
         List<AcquiredRecords> acquired = new ArrayList<>();
         int count = 0;
+        int maxInFlight = this.maxInFlight.getAsInt();
+        long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
         for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset && count < maxRecords; offset++) {
             InFlight record = inFlight.get(offset);
             if (record == null) {
@@ -149,7 +163,7 @@ public final class SharePartition {
             record.state = RecordState.ACQUIRED;
             record.deliveryCount++;
             record.memberId = memberId;
-            record.lockDeadlineMs = nowMs + lockDurationMs;
+            record.lockDeadlineMs = lockDeadlineMs;
             count++;
             AcquiredRecords last = acquired.isEmpty() ? null : acquired.get(acquired.size() - 1);
             if (last != null && last.lastOffset() == offset - 1 && last.deliveryCount() == record.deliveryCount) {
@@ -191,7 +205,7 @@ public final class SharePartition {
                 switch (batch.typeAt(offset)) {
                     case ACCEPT -> finish(record, RecordState.ACKNOWLEDGED);
                     case RELEASE -> makeAvailable(record);
-                    case RENEW -> record.lockDeadlineMs = nowMs + lockDurationMs;
+                    case RENEW -> record.lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
                     default -> finish(record, RecordState.ARCHIVED); // REJECT, GAP
                 }
             }
@@ -234,7 +248,7 @@ public final class SharePartition {
     }
 
     private void makeAvailable(InFlight record) {
-        if (record.deliveryCount >= deliveryCountLimit) {
+        if (record.deliveryCount >= deliveryCountLimit.getAsInt()) {
             finish(record, RecordState.ARCHIVED);
         } else {
             record.state = RecordState.AVAILABLE;

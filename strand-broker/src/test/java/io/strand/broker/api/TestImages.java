@@ -84,6 +84,12 @@ public final class TestImages {
         return this;
     }
 
+    /** A group config (the GROUP config resource). */
+    public TestImages groupConfig(String group, String name, String value) {
+        records.add(new ConfigRecord(ConfigResource.Type.GROUP, group, name, value));
+        return this;
+    }
+
     /** A dynamic broker config: {@code brokerId} "" is the cluster-wide default. */
     public TestImages brokerConfig(String brokerId, String name, String value) {
         records.add(new ConfigRecord(ConfigResource.Type.BROKER, brokerId, name, value));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strand.broker.replica.ReplicatedPartitionFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicIdPartition;
@@ -28,9 +29,13 @@ class SharePartitionManagerTest {
     private final List<TopicPartition> woken = new ArrayList<>();
     private SharePartitionManager manager;
 
+    /** The group's configs (the GROUP config resource), as the metadata image would hold them. */
+    private final Map<String, String> groupConfigs = new HashMap<>();
+
     private void start() {
         cluster = new ReplicatedPartitionFixture(dir, List.of(1), List.of(1), 1);
-        manager = new SharePartitionManager(ShareGroupConfig.from(Map.of()), cluster.time, woken::add);
+        manager = new SharePartitionManager(ShareGroupConfig.from(Map.of()), cluster.time, woken::add,
+                groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
     }
 
     @AfterEach
@@ -88,6 +93,84 @@ class SharePartitionManagerTest {
         assertThat(manager.acknowledge("g", "m1", TIP, newEpoch, accept)).isEqualTo(Errors.INVALID_RECORD_STATE);
         assertThat(fetch("m1").acquired()).as("a fresh start at the high watermark").isEmpty();
         assertThat(manager.sharePartition("g", TIP).startOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void aFetchAnswersOnlyTheBatchesUpToItsLastAcquiredRecord() {
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        for (int i = 0; i < 5; i++) {
+            cluster.append(1);
+        }
+
+        SharePartitionManager.Acquired acquired = manager.fetch("g", "m1", TIP, cluster.partition(), 1 << 20, 2);
+
+        assertThat(acquired.acquired()).containsExactly(new AcquiredRecords().setFirstOffset(0).setLastOffset(1)
+                .setDeliveryCount((short) 1));
+        List<Long> batchEnds = new ArrayList<>();
+        acquired.records().batches().forEach(batch -> batchEnds.add(batch.lastOffset()));
+        assertThat(batchEnds).containsExactly(0L, 1L);
+    }
+
+    @Test
+    void earliestStartsAtTheLogStartOffset() {
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        cluster.append(3);
+
+        assertThat(fetch("m1").acquired()).containsExactly(new AcquiredRecords().setFirstOffset(0).setLastOffset(2)
+                .setDeliveryCount((short) 1));
+    }
+
+    @Test
+    void byDurationStartsAtTheFirstRecordNoOlderThanTheDuration() {
+        groupConfigs.put("share.auto.offset.reset", "by_duration:PT10S");
+        start();
+        cluster.append(2); // at t=0: older than 10 s by the first fetch
+        cluster.time.sleep(15_000);
+        cluster.append(3); // at t=15 s: offsets 2..4
+
+        assertThat(manager.startOffset("g", cluster.partition())).isEqualTo(2);
+        assertThat(fetch("m1").acquired()).containsExactly(new AcquiredRecords().setFirstOffset(2).setLastOffset(4)
+                .setDeliveryCount((short) 1));
+    }
+
+    @Test
+    void byDurationWithNoRecordThatRecentStartsAtTheHighWatermark() {
+        groupConfigs.put("share.auto.offset.reset", "by_duration:PT1S");
+        start();
+        cluster.append(2);
+        cluster.time.sleep(5_000);
+
+        assertThat(manager.startOffset("g", cluster.partition())).isEqualTo(2);
+    }
+
+    @Test
+    void theGroupsLockDurationAndDeliveryLimitApplyFromTheNextOperation() {
+        start();
+        fetch("m1");
+        cluster.append(1);
+        assertThat(manager.recordLockDurationMs("g")).isEqualTo(30_000);
+        groupConfigs.put("share.record.lock.duration.ms", "20000");
+        groupConfigs.put("share.delivery.count.limit", "2");
+        assertThat(manager.recordLockDurationMs("g")).isEqualTo(20_000);
+        assertThat(manager.recordLockDurationMs("other")).as("another group keeps the broker's").isEqualTo(30_000);
+
+        assertThat(fetch("m1").acquired()).hasSize(1);
+        cluster.time.sleep(20_000);
+        assertThat(fetch("m2").acquired()).as("the lock expired after the group's 20 s").containsExactly(
+                new AcquiredRecords().setFirstOffset(0).setLastOffset(0).setDeliveryCount((short) 2));
+        cluster.time.sleep(20_000);
+        assertThat(fetch("m3").acquired()).as("archived after the group's limit of 2 deliveries").isEmpty();
+        assertThat(manager.sharePartition("g", TIP).startOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void aGroupValueOutsideTheBrokersBoundsIsKeptWithinThem() {
+        groupConfigs.put("share.record.lock.duration.ms", "3600000");
+        start();
+
+        assertThat(manager.recordLockDurationMs("g")).as("group.share.max.record.lock.duration.ms").isEqualTo(60_000);
     }
 
     private SharePartitionManager.Acquired fetch(String memberId) {

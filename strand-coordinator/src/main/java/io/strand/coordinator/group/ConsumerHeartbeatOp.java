@@ -223,7 +223,7 @@ final class ConsumerHeartbeatOp {
         scheduleSession(groupId, memberId);
         maybeScheduleRebalanceTimeout(groupId, memberId, next, updated.metadata().rebalanceTimeoutMs());
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
-                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(context.config().consumerHeartbeatIntervalMs());
+                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(context.consumerHeartbeatIntervalMs(groupId));
         if (epoch == ConsumerMember.JOIN_EPOCH || !next.assigned().equals(member.assigned())
                 || (owned != null && !owned.equals(next.assigned()))) {
             response.setAssignment(toWire(next.assigned(), topicIds));
@@ -307,7 +307,7 @@ final class ConsumerHeartbeatOp {
     }
 
     void scheduleSession(String groupId, String memberId) {
-        context.timer().schedule(sessionKey(groupId, memberId), context.nowMs() + context.config().consumerSessionTimeoutMs(),
+        context.timer().schedule(sessionKey(groupId, memberId), context.nowMs() + context.consumerSessionTimeoutMs(groupId),
                 () -> fence(groupId, memberId, "session timed out"));
     }
 

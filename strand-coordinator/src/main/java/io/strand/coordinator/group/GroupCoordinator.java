@@ -72,10 +72,20 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts) {
+        this(config, log, time, random, topicPartitionCounts, groupId -> java.util.Map.of());
+    }
+
+    /**
+     * @param groupConfigs a group's config overrides now (the GROUP config resource: session timeouts and
+     *                     heartbeat intervals of that group); called on the shards' threads
+     */
+    public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
+                            java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts,
+                            java.util.function.Function<String, java.util.Map<String, String>> groupConfigs) {
         this.config = config;
         this.runtime = new CoordinatorRuntime<>("group-coordinator", config.threads(), TICK_MS, time,
                 new OffsetsTopicRecordLog(log, time),
-                partition -> new GroupShard(partition, config, time, random, topicPartitionCounts));
+                partition -> new GroupShard(partition, config, time, random, topicPartitionCounts, groupConfigs));
     }
 
     public GroupCoordinatorConfig config() {

@@ -1,5 +1,6 @@
 package io.strand.coordinator.group;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.coordinator.group.assignor.RangeAssignor;
 import io.strand.coordinator.group.assignor.UniformAssignor;
 import java.util.HashMap;
@@ -38,6 +39,9 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  * @param shareSessionTimeoutMs          {@code group.share.session.timeout.ms}: share group members' sessions
  * @param shareHeartbeatIntervalMs       {@code group.share.heartbeat.interval.ms}
  * @param shareMaxSize                   {@code group.share.max.size}: members per share group
+ * @param bounds                         {@code group.consumer.min/max.session.timeout.ms},
+ *                                       {@code group.consumer.min/max.heartbeat.interval.ms} and the same of
+ *                                       {@code group.share.}: the ranges group configs must keep within
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
                                      int offsetsTopicSegmentBytes, long offsetsRetentionMs,
@@ -45,7 +49,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                                      int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                      int maxGroupSize, int threads, int consumerSessionTimeoutMs,
                                      int consumerHeartbeatIntervalMs, List<String> consumerAssignors,
-                                     int shareSessionTimeoutMs, int shareHeartbeatIntervalMs, int shareMaxSize) {
+                                     int shareSessionTimeoutMs, int shareHeartbeatIntervalMs, int shareMaxSize,
+                                     List<GroupConfigs.Range> bounds) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
@@ -64,6 +69,14 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
     public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
     public static final String GROUP_SHARE_MAX_SIZE = "group.share.max.size";
+    public static final String GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS = "group.consumer.min.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS = "group.consumer.max.session.timeout.ms";
+    public static final String GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS = "group.consumer.min.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS = "group.consumer.max.heartbeat.interval.ms";
+    public static final String GROUP_SHARE_MIN_SESSION_TIMEOUT_MS = "group.share.min.session.timeout.ms";
+    public static final String GROUP_SHARE_MAX_SESSION_TIMEOUT_MS = "group.share.max.session.timeout.ms";
+    public static final String GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS = "group.share.min.heartbeat.interval.ms";
+    public static final String GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS = "group.share.max.heartbeat.interval.ms";
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, atLeast(1), HIGH,
@@ -102,7 +115,23 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
                     "Heartbeat interval share group members are told to use.")
             .define(GROUP_SHARE_MAX_SIZE, Type.INT, 200, ConfigDef.Range.between(1, 1000), MEDIUM,
-                    "The maximum number of members of one share group.");
+                    "The maximum number of members of one share group.")
+            .define(GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
+                    "Smallest consumer.session.timeout.ms a consumer group may be given.")
+            .define(GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1), MEDIUM,
+                    "Largest consumer.session.timeout.ms a consumer group may be given.")
+            .define(GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
+                    "Smallest consumer.heartbeat.interval.ms a consumer group may be given.")
+            .define(GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS, Type.INT, 15_000, atLeast(1), MEDIUM,
+                    "Largest consumer.heartbeat.interval.ms a consumer group may be given.")
+            .define(GROUP_SHARE_MIN_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
+                    "Smallest share.session.timeout.ms a share group may be given.")
+            .define(GROUP_SHARE_MAX_SESSION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1), MEDIUM,
+                    "Largest share.session.timeout.ms a share group may be given.")
+            .define(GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
+                    "Smallest share.heartbeat.interval.ms a share group may be given.")
+            .define(GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS, Type.INT, 15_000, atLeast(1), MEDIUM,
+                    "Largest share.heartbeat.interval.ms a share group may be given.");
 
     public GroupCoordinatorConfig {
         if (minSessionTimeoutMs > maxSessionTimeoutMs) {
@@ -121,6 +150,32 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
                     "must be less than " + GROUP_CONSUMER_SESSION_TIMEOUT_MS + "=" + consumerSessionTimeoutMs);
         }
+        bounds = List.copyOf(bounds);
+        Map<String, Integer> ownValues = Map.of(GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS, consumerSessionTimeoutMs,
+                GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
+                GroupConfigs.SHARE_SESSION_TIMEOUT_MS, shareSessionTimeoutMs,
+                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, shareHeartbeatIntervalMs);
+        for (GroupConfigs.Range range : bounds) {
+            if (range.min() > range.max()) {
+                throw new ConfigException(range.minProperty(), range.min(), "must not exceed " + range.maxProperty()
+                        + "=" + range.max());
+            }
+            int value = ownValues.get(range.config());
+            String property = GroupConfigs.brokerSynonym(range.config());
+            if (value < range.min() || value > range.max()) {
+                throw new ConfigException(property, value, "must be within " + range.minProperty() + "=" + range.min()
+                        + " and " + range.maxProperty() + "=" + range.max());
+            }
+        }
+    }
+
+    /** The ranges of the group configs this coordinator acts on, with its values of them as the defaults. */
+    public GroupConfigs.Bounds groupConfigBounds() {
+        return new GroupConfigs.Bounds(Map.of(
+                GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS, Integer.toString(consumerSessionTimeoutMs),
+                GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, Integer.toString(consumerHeartbeatIntervalMs),
+                GroupConfigs.SHARE_SESSION_TIMEOUT_MS, Integer.toString(shareSessionTimeoutMs),
+                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, Integer.toString(shareHeartbeatIntervalMs)), bounds);
     }
 
     /** Validates the properties defined in {@link #DEF} among {@code props}; others are ignored. */
@@ -141,7 +196,21 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 values.getInt(GROUP_COORDINATOR_THREADS), values.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
                 values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS),
                 values.getInt(GROUP_SHARE_SESSION_TIMEOUT_MS), values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
-                values.getInt(GROUP_SHARE_MAX_SIZE));
+                values.getInt(GROUP_SHARE_MAX_SIZE), List.of(
+                        range(values, GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS,
+                                GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS),
+                        range(values, GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS,
+                                GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS),
+                        range(values, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS,
+                                GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS, GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS),
+                        range(values, GroupConfigs.SHARE_SESSION_TIMEOUT_MS,
+                                GROUP_SHARE_MIN_SESSION_TIMEOUT_MS, GROUP_SHARE_MAX_SESSION_TIMEOUT_MS)));
+    }
+
+    private static GroupConfigs.Range range(AbstractConfig values, String config, String minProperty,
+                                            String maxProperty) {
+        return new GroupConfigs.Range(config, minProperty, values.getInt(minProperty), maxProperty,
+                values.getInt(maxProperty));
     }
 
     public static GroupCoordinatorConfig defaults() {

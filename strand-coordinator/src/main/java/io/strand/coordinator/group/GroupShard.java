@@ -93,7 +93,15 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     /** @param topicPartitionCounts the cluster's topics and their partition counts, read on the shard's thread */
     GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
                Supplier<Map<String, Integer>> topicPartitionCounts) {
-        this.context = new ShardContext(partition, config, time, random, new DeadlineTimer(), topicPartitionCounts);
+        this(partition, config, time, random, topicPartitionCounts, groupId -> Map.of());
+    }
+
+    /** @param groupConfigs a group's config overrides (the GROUP config resource), read on the shard's thread */
+    GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
+               Supplier<Map<String, Integer>> topicPartitionCounts,
+               java.util.function.Function<String, Map<String, String>> groupConfigs) {
+        this.context = new ShardContext(partition, config, time, random, new DeadlineTimer(), topicPartitionCounts,
+                groupConfigs);
         this.rebalancer = new Rebalancer(context, store);
         this.planner = new ConsumerAssignmentPlanner(context);
         this.consumerOp = new ConsumerHeartbeatOp(context, store, planner);

@@ -1,7 +1,9 @@
 package io.strand.coordinator.group;
 
+import io.strand.common.config.GroupConfigs;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Time;
 
@@ -13,9 +15,37 @@ import org.apache.kafka.common.utils.Time;
  * <p>Not thread-safe: used on the shard's thread only.
  *
  * @param topicPartitionCountsSource the cluster's topics and their partition counts now (may return null)
+ * @param groupConfigsSource         a group's config overrides now (the GROUP config resource; empty if none)
  */
 record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Random random, DeadlineTimer timer,
-                    Supplier<Map<String, Integer>> topicPartitionCountsSource) {
+                    Supplier<Map<String, Integer>> topicPartitionCountsSource,
+                    Function<String, Map<String, String>> groupConfigsSource) {
+
+    /** {@code consumer.session.timeout.ms} of the group, else {@code group.consumer.session.timeout.ms}. */
+    int consumerSessionTimeoutMs(String groupId) {
+        return groupInt(groupId, GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS, config.consumerSessionTimeoutMs());
+    }
+
+    /** {@code consumer.heartbeat.interval.ms} of the group, else {@code group.consumer.heartbeat.interval.ms}. */
+    int consumerHeartbeatIntervalMs(String groupId) {
+        return groupInt(groupId, GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, config.consumerHeartbeatIntervalMs());
+    }
+
+    /** {@code share.session.timeout.ms} of the group, else {@code group.share.session.timeout.ms}. */
+    int shareSessionTimeoutMs(String groupId) {
+        return groupInt(groupId, GroupConfigs.SHARE_SESSION_TIMEOUT_MS, config.shareSessionTimeoutMs());
+    }
+
+    /** {@code share.heartbeat.interval.ms} of the group, else {@code group.share.heartbeat.interval.ms}. */
+    int shareHeartbeatIntervalMs(String groupId) {
+        return groupInt(groupId, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, config.shareHeartbeatIntervalMs());
+    }
+
+    private int groupInt(String groupId, String name, int brokerValue) {
+        Map<String, String> overrides = groupConfigsSource.apply(groupId);
+        return overrides == null || overrides.isEmpty() ? brokerValue
+                : GroupConfigs.intValue(overrides, name, brokerValue, config.groupConfigBounds());
+    }
 
     long nowMs() {
         return time.milliseconds();

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * ShareGroupHeartbeat and ShareGroupDescribe (KIP-932) on one shard: share group membership. A member
  * joins with epoch 0 and the topics it subscribes to (its member id is its own, a UUID), heartbeats
  * with the epoch it was last given, leaves with -1, and is removed when it is not heard from for
- * {@code group.share.session.timeout.ms}. Each member is assigned every partition of its subscribed
+ * the group's {@code share.session.timeout.ms} (else {@code group.share.session.timeout.ms}; heartbeats
+ * are asked for every {@code share.heartbeat.interval.ms}, else {@code group.share.heartbeat.interval.ms}).
+ * Each member is assigned every partition of its subscribed
  * topics (Kafka's {@code simple} assignor shares each partition among all its subscribers); the group
  * epoch grows with every change of membership or assignment, and a member's epoch becomes the group
  * epoch whenever its assignment changes. A heartbeat carries the assignment when it changed, on join,
@@ -120,7 +122,7 @@ final class ShareHeartbeatOp {
         group.putMember(next);
         scheduleSession(groupId, memberId);
         ShareGroupHeartbeatResponseData response = new ShareGroupHeartbeatResponseData().setMemberId(memberId)
-                .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.config().shareHeartbeatIntervalMs());
+                .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.shareHeartbeatIntervalMs(groupId));
         if (epoch == ShareMember.JOIN_EPOCH || changed) {
             response.setAssignment(toWire(assigned, topicIds));
         }
@@ -167,7 +169,7 @@ final class ShareHeartbeatOp {
 
     private void scheduleSession(String groupId, String memberId) {
         context.timer().schedule(sessionKey(groupId, memberId),
-                context.nowMs() + context.config().shareSessionTimeoutMs(), () -> {
+                context.nowMs() + context.shareSessionTimeoutMs(groupId), () -> {
                     ShareGroup group = store.shareGroup(groupId);
                     if (group != null) {
                         removeMember(group, memberId, "session timed out");

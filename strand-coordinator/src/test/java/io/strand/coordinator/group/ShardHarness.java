@@ -51,9 +51,16 @@ final class ShardHarness {
 
     ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
                  Supplier<Map<String, Integer>> topicPartitionCounts) {
+        this(config, log, time, random, topicPartitionCounts, groupId -> Map.of());
+    }
+
+    /** @param groupConfigs a group's config overrides (the GROUP config resource) */
+    ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
+                 Supplier<Map<String, Integer>> topicPartitionCounts,
+                 Function<String, Map<String, String>> groupConfigs) {
         this.log = log;
         this.time = time;
-        this.shard = load(new GroupShard(0, config, time, random, topicPartitionCounts), log, time);
+        this.shard = load(new GroupShard(0, config, time, random, topicPartitionCounts, groupConfigs), log, time);
     }
 
     /** Replays {@code log}'s partition 0 into {@code shard}, as the runtime loads a shard. */

@@ -38,8 +38,10 @@ class ShareGroupHeartbeatTest {
                     ? ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 11)) : Uuid.ZERO_UUID;
         }
     };
+    /** Group g's configs (the GROUP config resource). */
+    final Map<String, String> groupConfigs = new HashMap<>();
     final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
-            new Random(1), () -> Map.copyOf(topics));
+            new Random(1), () -> Map.copyOf(topics), groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
 
     ShareGroupHeartbeatResponseData send(String memberId, int epoch, List<String> subscribed) {
         return h.run(s -> s.shareOp().heartbeat("client", "/127.0.0.1", new ShareGroupHeartbeatRequestData()
@@ -112,6 +114,18 @@ class ShareGroupHeartbeatTest {
         assertThat(empty.members()).isEmpty();
         assertThat(empty.groupState()).isEqualTo(ShareGroupState.EMPTY.wireName());
         assertThat(send("m2", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void theGroupsSessionTimeoutAndHeartbeatIntervalOverrideTheBrokers() {
+        groupConfigs.put("share.session.timeout.ms", "50000");
+        groupConfigs.put("share.heartbeat.interval.ms", "6000");
+        assertThat(send("m1", 0, List.of("jobs")).heartbeatIntervalMs()).isEqualTo(6000);
+
+        h.advance(GroupCoordinatorConfig.defaults().shareSessionTimeoutMs());
+        assertThat(describe().members()).as("alive past the broker's 45 s").hasSize(1);
+        h.advance(5_000);
+        assertThat(describe().members()).as("gone after the group's 50 s").isEmpty();
     }
 
     @Test

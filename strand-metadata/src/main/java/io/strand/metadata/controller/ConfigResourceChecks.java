@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.ConfigRecord;
@@ -20,7 +21,9 @@ import org.apache.kafka.common.internals.Topic;
 
 /**
  * The checks both AlterConfigs flavours make on a resource, with Kafka's errors: resource type and
- * name, dynamic broker config names, the resulting topic overrides, and that the resource exists.
+ * name, dynamic broker config names, the resulting topic or group overrides, and that the resource
+ * exists (a group's configs need no group: they may be set before it first forms, and outlive it, as
+ * in Kafka).
  * Also turns a resource's old and new override maps into ConfigRecords. Stateless.
  */
 final class ConfigResourceChecks {
@@ -28,16 +31,17 @@ final class ConfigResourceChecks {
     private ConfigResourceChecks() {
     }
 
-    /** The resource of a request entry; only TOPIC and BROKER are stored in metadata. */
+    /** The resource of a request entry; only TOPIC, BROKER and GROUP are stored in metadata. */
     static ConfigResource resource(byte resourceType, String resourceName) {
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
-        if (type != ConfigResource.Type.TOPIC && type != ConfigResource.Type.BROKER) {
+        if (type != ConfigResource.Type.TOPIC && type != ConfigResource.Type.BROKER
+                && type != ConfigResource.Type.GROUP) {
             throw new InvalidRequestException("Unknown resource type " + resourceType + ".");
         }
         return new ConfigResource(type, resourceName == null ? "" : resourceName);
     }
 
-    /** Before looking at values: a broker name is "" or a node id; a topic name is not "". */
+    /** Before looking at values: a broker name is "" or a node id; a topic or group name is not "". */
     static void checkName(ConfigResource resource) {
         if (resource.type() == ConfigResource.Type.BROKER) {
             if (!resource.name().isEmpty()) {
@@ -48,7 +52,8 @@ final class ConfigResourceChecks {
                 }
             }
         } else if (resource.name().isEmpty()) {
-            throw new InvalidRequestException("Default topic resources are not allowed.");
+            throw new InvalidRequestException(resource.type() == ConfigResource.Type.GROUP
+                    ? "Default group resources are not allowed." : "Default topic resources are not allowed.");
         }
     }
 
@@ -69,9 +74,16 @@ final class ConfigResourceChecks {
         }
     }
 
-    /** The overrides a resource would have after the change: valid, and the resource exists. */
-    static void checkResult(MetadataImage image, ConfigResource resource, Map<String, String> newOverrides) {
-        if (resource.type() == ConfigResource.Type.TOPIC) {
+    /**
+     * The overrides a resource would have after the change: valid, and the resource exists.
+     *
+     * @param groupBounds the broker's bounds of group configs ({@code group.consumer.*}, {@code group.share.*})
+     */
+    static void checkResult(MetadataImage image, ConfigResource resource, Map<String, String> newOverrides,
+                            GroupConfigs.Bounds groupBounds) {
+        if (resource.type() == ConfigResource.Type.GROUP) {
+            GroupConfigs.validate(newOverrides, groupBounds);
+        } else if (resource.type() == ConfigResource.Type.TOPIC) {
             Topic.validate(resource.name());
             try {
                 TopicConfigs.validate(newOverrides);

@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.MetadataRecord;
@@ -29,8 +30,9 @@ import org.apache.kafka.common.protocol.Errors;
  * Computes an IncrementalAlterConfigs request (SET, DELETE, APPEND, SUBTRACT) against an image.
  * Each resource succeeds or fails as a whole; the records of all successful resources form one
  * batch. APPEND/SUBTRACT work on list-typed properties only: topic properties of type LIST, and
- * broker properties {@code brokerListConfig} accepts; an absent topic override starts from the
- * property's default. Stateless.
+ * broker properties {@code brokerListConfig} accepts (no group config is a list); an absent topic
+ * override starts from the property's default. Group configs are checked as a whole after the change,
+ * within the broker's bounds ({@link GroupConfigs#validate}). Stateless.
  */
 final class IncrementalAlterConfigs {
 
@@ -39,7 +41,7 @@ final class IncrementalAlterConfigs {
 
     static ControllerResult<IncrementalAlterConfigsResponseData> compute(
             MetadataImage image, IncrementalAlterConfigsRequestData request, Predicate<String> dynamicBrokerConfig,
-            Predicate<String> brokerListConfig) {
+            Predicate<String> brokerListConfig, GroupConfigs.Bounds groupBounds) {
         Set<List<Object>> seen = new HashSet<>();
         Set<List<Object>> duplicates = new HashSet<>();
         for (AlterConfigsResource r : request.resources()) {
@@ -58,7 +60,7 @@ final class IncrementalAlterConfigs {
                 message = "Each resource must appear at most once.";
             } else {
                 try {
-                    records.addAll(alter(image, r, dynamicBrokerConfig, brokerListConfig));
+                    records.addAll(alter(image, r, dynamicBrokerConfig, brokerListConfig, groupBounds));
                 } catch (ApiException e) {
                     error = Errors.forException(e);
                     message = e.getMessage();
@@ -75,7 +77,7 @@ final class IncrementalAlterConfigs {
 
     private static List<MetadataRecord> alter(MetadataImage image, AlterConfigsResource request,
                                               Predicate<String> dynamicBrokerConfig,
-                                              Predicate<String> brokerListConfig) {
+                                              Predicate<String> brokerListConfig, GroupConfigs.Bounds groupBounds) {
         ConfigResource resource = ConfigResourceChecks.resource(request.resourceType(), request.resourceName());
         Set<String> keys = new LinkedHashSet<>();
         List<String> nullValues = new ArrayList<>();
@@ -135,7 +137,7 @@ final class IncrementalAlterConfigs {
                     throw new InvalidRequestException("Unknown operations type " + config.configOperation());
             }
         }
-        ConfigResourceChecks.checkResult(image, resource, after);
+        ConfigResourceChecks.checkResult(image, resource, after, groupBounds);
         return ConfigResourceChecks.records(resource, before, after, keys);
     }
 

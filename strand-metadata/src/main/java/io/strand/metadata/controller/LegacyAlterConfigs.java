@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.MetadataRecord;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ final class LegacyAlterConfigs {
     }
 
     static ControllerResult<AlterConfigsResponseData> compute(MetadataImage image, AlterConfigsRequestData request,
-                                                              Predicate<String> dynamicBrokerConfig) {
+                                                              Predicate<String> dynamicBrokerConfig,
+                                                              GroupConfigs.Bounds groupBounds) {
         Set<List<Object>> seen = new HashSet<>();
         Set<List<Object>> duplicates = new HashSet<>();
         for (AlterConfigsResource r : request.resources()) {
@@ -51,7 +53,7 @@ final class LegacyAlterConfigs {
                 message = "Each resource must appear at most once.";
             } else {
                 try {
-                    records.addAll(replace(image, r, dynamicBrokerConfig));
+                    records.addAll(replace(image, r, dynamicBrokerConfig, groupBounds));
                 } catch (ApiException e) {
                     error = Errors.forException(e);
                     message = e.getMessage();
@@ -67,7 +69,8 @@ final class LegacyAlterConfigs {
     }
 
     private static List<MetadataRecord> replace(MetadataImage image, AlterConfigsResource request,
-                                                Predicate<String> dynamicBrokerConfig) {
+                                                Predicate<String> dynamicBrokerConfig,
+                                                GroupConfigs.Bounds groupBounds) {
         ConfigResource resource = ConfigResourceChecks.resource(request.resourceType(), request.resourceName());
         Map<String, String> after = new LinkedHashMap<>();
         List<String> nullValues = new ArrayList<>();
@@ -85,7 +88,7 @@ final class LegacyAlterConfigs {
         }
         ConfigResourceChecks.checkName(resource);
         ConfigResourceChecks.checkBrokerNames(resource, after.keySet(), dynamicBrokerConfig);
-        ConfigResourceChecks.checkResult(image, resource, after);
+        ConfigResourceChecks.checkResult(image, resource, after, groupBounds);
         Map<String, String> before = image.configs(resource);
         Set<String> touched = new LinkedHashSet<>(after.keySet());
         touched.addAll(before.keySet());

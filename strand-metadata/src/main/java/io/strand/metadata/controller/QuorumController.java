@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.MetadataLog;
@@ -276,9 +277,17 @@ public final class QuorumController implements AutoCloseable {
     public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
             IncrementalAlterConfigsRequestData request, Predicate<String> dynamicBrokerConfig,
             Predicate<String> brokerListConfig) {
+        return incrementalAlterConfigs(request, dynamicBrokerConfig, brokerListConfig,
+                GroupConfigs.Bounds.KAFKA_DEFAULTS);
+    }
+
+    /** @param groupBounds the bounds group configs must keep within (this node's {@code group.*} settings) */
+    public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
+            IncrementalAlterConfigsRequestData request, Predicate<String> dynamicBrokerConfig,
+            Predicate<String> brokerListConfig, GroupConfigs.Bounds groupBounds) {
         return submit("incrementalAlterConfigs",
                 () -> IncrementalAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig,
-                        brokerListConfig),
+                        brokerListConfig, groupBounds),
                 (response, failure) -> {
                     response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
                     return response;
@@ -307,8 +316,15 @@ public final class QuorumController implements AutoCloseable {
     /** The given set replaces all overrides of each resource. */
     public CompletableFuture<AlterConfigsResponseData> legacyAlterConfigs(AlterConfigsRequestData request,
                                                                           Predicate<String> dynamicBrokerConfig) {
+        return legacyAlterConfigs(request, dynamicBrokerConfig, GroupConfigs.Bounds.KAFKA_DEFAULTS);
+    }
+
+    /** @param groupBounds the bounds group configs must keep within (this node's {@code group.*} settings) */
+    public CompletableFuture<AlterConfigsResponseData> legacyAlterConfigs(AlterConfigsRequestData request,
+                                                                          Predicate<String> dynamicBrokerConfig,
+                                                                          GroupConfigs.Bounds groupBounds) {
         return submit("legacyAlterConfigs",
-                () -> LegacyAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig),
+                () -> LegacyAlterConfigs.compute(metadataLog.image(), request, dynamicBrokerConfig, groupBounds),
                 (response, failure) -> {
                     response.responses().forEach(r -> failure.applyTo(r::setErrorCode, r::setErrorMessage));
                     return response;

@@ -6,8 +6,9 @@ import org.apache.kafka.common.config.ConfigResource;
 /**
  * Sets or removes one config override of a resource.
  *
- * @param resourceType {@link ConfigResource.Type#TOPIC} or {@link ConfigResource.Type#BROKER}
- * @param resourceName the topic name; for a broker resource {@code ""} is the cluster-wide
+ * @param resourceType {@link ConfigResource.Type#TOPIC}, {@link ConfigResource.Type#BROKER} or
+ *                     {@link ConfigResource.Type#GROUP}
+ * @param resourceName the topic or group name; for a broker resource {@code ""} is the cluster-wide
  *                     default and {@code "<id>"} one broker
  * @param value        the new value, or {@code null} to remove the override
  */

@@ -6,7 +6,9 @@ import static io.strand.metadata.controller.ControllerTestSupport.topic;
 import static io.strand.metadata.controller.ControllerTestSupport.withConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strand.common.config.GroupConfigs;
 import io.strand.metadata.image.LocalMetadataLog;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -110,6 +112,52 @@ class AlterConfigsTest {
                 new ConfigResource(ConfigResource.Type.TOPIC, "ghost"), OpType.SET, "retention.ms", "5"));
         assertThat(response.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(response.errorMessage()).isEqualTo("The topic 'ghost' does not exist.");
+    }
+
+    @Test
+    void groupConfigsAreStoredWithoutTheGroupAndCheckedAsAWholeAfterTheChange() {
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "g");
+        assertThat(incremental(false, resource(group, OpType.SET, "share.auto.offset.reset", "earliest",
+                OpType.SET, "share.record.lock.duration.ms", "20000")).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().configs(group)).isEqualTo(Map.of("share.auto.offset.reset", "earliest",
+                "share.record.lock.duration.ms", "20000"));
+
+        AlterConfigsResourceResponse tooLong = incremental(false, resource(group,
+                OpType.DELETE, "share.auto.offset.reset", null, OpType.SET, "share.record.lock.duration.ms", "61000"));
+        assertThat(tooLong.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(tooLong.errorMessage()).isEqualTo("share.record.lock.duration.ms must be less than or equal to "
+                + "group.share.max.record.lock.duration.ms");
+        assertThat(metadataLog.image().configs(group)).as("unchanged").hasSize(2);
+
+        assertThat(incremental(false, resource(group, OpType.DELETE, "share.auto.offset.reset", null)).errorCode())
+                .isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().configs(group)).isEqualTo(Map.of("share.record.lock.duration.ms", "20000"));
+    }
+
+    @Test
+    void aGroupConfigIsCheckedWithinTheBoundsTheNodeGives() {
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "g");
+        GroupConfigs.Bounds narrow = new GroupConfigs.Bounds(Map.of(), List.of(new GroupConfigs.Range(
+                "share.delivery.count.limit", "group.share.min.delivery.count.limit", 3,
+                "group.share.max.delivery.count.limit", 4)));
+        IncrementalAlterConfigsResponseData response = get(controller.incrementalAlterConfigs(
+                new IncrementalAlterConfigsRequestData().setResources(new IncrementalAlterConfigsRequestData
+                        .AlterConfigsResourceCollection(List.of(resource(group, OpType.SET,
+                                "share.delivery.count.limit", "5")).iterator())), DYNAMIC, name -> false, narrow));
+        assertThat(response.responses().get(0).errorMessage()).isEqualTo("share.delivery.count.limit must be less "
+                + "than or equal to group.share.max.delivery.count.limit");
+    }
+
+    @Test
+    void anEmptyGroupNameAndAnUnknownGroupConfigAreRefused() {
+        AlterConfigsResourceResponse unnamed = incremental(false, resource(new ConfigResource(ConfigResource.Type.GROUP,
+                ""), OpType.SET, "share.auto.offset.reset", "earliest"));
+        assertThat(unnamed.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(unnamed.errorMessage()).isEqualTo("Default group resources are not allowed.");
+        AlterConfigsResourceResponse unknown = incremental(false, resource(new ConfigResource(ConfigResource.Type.GROUP,
+                "g"), OpType.SET, "retention.ms", "1"));
+        assertThat(unknown.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(unknown.errorMessage()).isEqualTo("Unknown group config name: retention.ms");
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.strand.broker.api.metadata.DescribeClusterHandler;
 import io.strand.broker.api.metadata.DescribeTopicPartitionsHandler;
 import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
+import io.strand.broker.share.ShareGroupConfig;
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.GroupConfigs;
 import io.strand.metadata.controller.ControllerDefaults;
 import io.strand.metadata.controller.QuorumController;
 import io.strand.metadata.image.MetadataImage;
@@ -88,6 +90,7 @@ public final class AdminHandlers {
      */
     static AdminController adminController(BrokerConfig config, QuorumController controller) {
         ControllerDefaults defaults = controllerDefaults(config);
+        GroupConfigs.Bounds groupBounds = ShareGroupConfig.groupConfigBounds(config.originals());
         return new AdminController() {
             @Override
             public CompletableFuture<CreateTopicsResponseData> createTopics(CreateTopicsRequestData request) {
@@ -109,12 +112,12 @@ public final class AdminHandlers {
             public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
                     IncrementalAlterConfigsRequestData request) {
                 return controller.incrementalAlterConfigs(request, BrokerConfig::isDynamic,
-                        AdminHandlers::isListProperty);
+                        AdminHandlers::isListProperty, groupBounds);
             }
 
             @Override
             public CompletableFuture<AlterConfigsResponseData> legacyAlterConfigs(AlterConfigsRequestData request) {
-                return controller.legacyAlterConfigs(request, BrokerConfig::isDynamic);
+                return controller.legacyAlterConfigs(request, BrokerConfig::isDynamic, groupBounds);
             }
         };
     }

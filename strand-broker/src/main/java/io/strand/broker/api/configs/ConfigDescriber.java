@@ -2,6 +2,7 @@ package io.strand.broker.api.configs;
 
 import io.strand.broker.config.BrokerConfigLayers;
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Describes the configuration of topics and of this broker the way Kafka's brokers do, for
+ * Describes the configuration of topics, groups and of this broker the way Kafka's brokers do, for
  * DescribeConfigs and for the config list of CreateTopics v5+.
  *
  * <p>A topic's value is its override if it has one, else the broker default (this broker's dynamic
@@ -67,7 +68,7 @@ public final class ConfigDescriber {
                 case TOPIC -> describeTopic(image, name, entries);
                 case BROKER -> describeBroker(image, name, entries);
                 case BROKER_LOGGER -> describeBrokerLogger(name);
-                case GROUP -> unsupported(name, type, "Group name must not be empty");
+                case GROUP -> describeGroup(image, name, entries);
                 case CLIENT_METRICS -> unsupported(name, type, "Client metrics subscription name must not be empty");
                 default -> throw new InvalidRequestException("Unsupported resource type: " + type);
             };
@@ -140,6 +141,57 @@ public final class ConfigDescriber {
             synonyms.addAll(layers.synonyms(brokerSynonyms.get(0), sensitive));
         }
         return entries.entry(key, sensitive ? null : value, false, synonyms);
+    }
+
+    /**
+     * Every group config Kafka defines, in name order: the group's override (source GROUP_CONFIG), else
+     * this broker's value of its synonym, else Kafka's default (DEFAULT_CONFIG); the synonyms as Kafka's
+     * broker lists them: the group's value, the broker property's layers and its default, or for a config
+     * without a broker property its own default. A group needs not exist: its configs may be set before
+     * it forms.
+     */
+    private DescribeConfigsResult describeGroup(MetadataImage image, String group, DescribedEntries entries) {
+        if (group == null || group.isEmpty()) {
+            throw new InvalidRequestException("Group name must not be empty");
+        }
+        Map<String, String> overrides = image.configs(new ConfigResource(ConfigResource.Type.GROUP, group));
+        BrokerConfigLayers layers = BrokerConfigLayers.of(config, image);
+        DescribeConfigsResult result = new DescribeConfigsResult();
+        for (String name : new TreeSet<>(GroupConfigs.names())) {
+            if (entries.wanted(name)) {
+                result.configs().add(groupEntry(name, overrides.get(name), layers, entries));
+            }
+        }
+        return result;
+    }
+
+    private static DescribeConfigsResourceResult groupEntry(String name, String override, BrokerConfigLayers layers,
+                                                            DescribedEntries entries) {
+        ConfigDef.ConfigKey key = GroupConfigs.DEF.configKeys().get(name);
+        String brokerSynonym = GroupConfigs.brokerSynonym(name);
+        List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+        if (override != null) {
+            synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(DescribedEntries.normalize(key, override))
+                    .setSource(ConfigSource.GROUP_CONFIG.id()));
+        }
+        String brokerValue = null;
+        String kafkaDefault = topicDefault(key);
+        if (brokerSynonym != null) {
+            // The broker property layer by layer, ending with its default (the group config's default, as
+            // group.* defaults equal their group configs').
+            List<DescribeConfigsSynonym> fromBroker = new ArrayList<>(layers.synonyms(brokerSynonym, false));
+            fromBroker.removeIf(synonym -> synonym.source() == ConfigSource.DEFAULT_CONFIG.id());
+            brokerValue = fromBroker.isEmpty() ? null : fromBroker.get(0).value();
+            synonyms.addAll(fromBroker);
+            synonyms.add(new DescribeConfigsSynonym().setName(brokerSynonym).setValue(kafkaDefault)
+                    .setSource(ConfigSource.DEFAULT_CONFIG.id()));
+        } else {
+            synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(kafkaDefault)
+                    .setSource(ConfigSource.DEFAULT_CONFIG.id()));
+        }
+        String value = override != null ? DescribedEntries.normalize(key, override)
+                : brokerValue != null ? DescribedEntries.normalize(key, brokerValue) : kafkaDefault;
+        return entries.entry(key, value, false, synonyms);
     }
 
     private DescribeConfigsResult describeBroker(MetadataImage image, String name, DescribedEntries entries) {

@@ -15,7 +15,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 
 /**
- * DescribeConfigs (v1–4): the effective configuration of topics and of this broker, with sources,
+ * DescribeConfigs (v1–4): the effective configuration of topics, groups and of this broker, with sources,
  * synonyms (when asked), types and documentation (v3+), read from the current metadata image. Each
  * resource gets its own result and error; see {@link ConfigDescriber} for what is reported. A
  * resource of a type Kafka does not know fails the whole request, as in Kafka.

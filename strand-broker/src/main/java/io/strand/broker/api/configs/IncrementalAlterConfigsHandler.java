@@ -21,7 +21,8 @@ import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
- * IncrementalAlterConfigs (v0–1): SET, DELETE, APPEND and SUBTRACT of topic and broker configs.
+ * IncrementalAlterConfigs (v0–1): SET, DELETE, APPEND and SUBTRACT of topic, broker and group configs
+ * (group configs: see {@code GroupConfigs}; no group config is a list).
  *
  * <p>Each resource is first checked here as a Kafka broker does (see {@link AlterConfigsChecks}:
  * duplicates, missing values for anything but DELETE, a broker resource for another node, broker

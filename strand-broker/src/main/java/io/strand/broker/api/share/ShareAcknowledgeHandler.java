@@ -63,7 +63,8 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
     public CompletableFuture<ShareAcknowledgeResponseData> handle(RequestContext context,
                                                                   ShareAcknowledgeRequest request) {
         ShareAcknowledgeRequestData data = request.data();
-        int lockMs = partitions.config().recordLockDurationMs();
+        int lockMs = data.groupId() == null || data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
+                : partitions.recordLockDurationMs(data.groupId());
         if (data.groupId() == null || data.groupId().isEmpty()) {
             return error(Errors.INVALID_GROUP_ID, lockMs);
         }

@@ -80,7 +80,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     @Override
     public CompletableFuture<ShareFetchResponseData> handle(RequestContext context, ShareFetchRequest request) {
         ShareFetchRequestData data = request.data();
-        int lockMs = partitions.config().recordLockDurationMs();
+        int lockMs = data.groupId() == null || data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
+                : partitions.recordLockDurationMs(data.groupId());
         if (data.groupId() == null || data.groupId().isEmpty()) {
             return error(Errors.INVALID_GROUP_ID, lockMs);
         }

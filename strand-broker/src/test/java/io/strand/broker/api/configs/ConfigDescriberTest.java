@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.broker.api.TestImages;
 import io.strand.common.config.BrokerConfig;
+import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
 import java.util.ArrayList;
@@ -254,10 +255,45 @@ public class ConfigDescriberTest {
     }
 
     @Test
-    void groupConfigsAreNotSupported() {
-        DescribeConfigsResult group = describe(DEFAULTS, ONE_TOPIC, ConfigResource.Type.GROUP, "g");
+    void aGroupListsEveryGroupConfigWithItsOverrideElseTheBrokersValue() {
+        MetadataImage image = TestImages.builder().broker(1)
+                .groupConfig("g", "share.auto.offset.reset", "earliest")
+                .groupConfig("g", "share.record.lock.duration.ms", "20000").build();
+        BrokerConfig node = BrokerConfig.of(Map.of("group.share.session.timeout.ms", "50000"),
+                List.of(io.strand.coordinator.group.GroupCoordinatorConfig.DEF));
+
+        DescribeConfigsResult result = describe(node, image, ConfigResource.Type.GROUP, "g");
+
+        assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(result.configs()).extracting(DescribeConfigsResourceResult::name)
+                .containsExactlyInAnyOrderElementsOf(GroupConfigs.names()).isSorted();
+        DescribeConfigsResourceResult reset = entry(result, "share.auto.offset.reset");
+        assertThat(reset.value()).isEqualTo("earliest");
+        assertThat(reset.configSource()).isEqualTo(ConfigSource.GROUP_CONFIG.id());
+        assertThat(synonyms(reset)).containsExactly("GROUP_CONFIG:share.auto.offset.reset=earliest",
+                "DEFAULT_CONFIG:share.auto.offset.reset=latest");
+        DescribeConfigsResourceResult lock = entry(result, "share.record.lock.duration.ms");
+        assertThat(lock.value()).isEqualTo("20000");
+        assertThat(synonyms(lock)).containsExactly("GROUP_CONFIG:share.record.lock.duration.ms=20000",
+                "DEFAULT_CONFIG:group.share.record.lock.duration.ms=30000");
+        DescribeConfigsResourceResult session = entry(result, "share.session.timeout.ms");
+        assertThat(session.value()).isEqualTo("50000");
+        assertThat(session.configSource()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG.id());
+        assertThat(synonyms(session)).containsExactly("STATIC_BROKER_CONFIG:group.share.session.timeout.ms=50000",
+                "DEFAULT_CONFIG:group.share.session.timeout.ms=45000");
+        DescribeConfigsResourceResult isolation = entry(describe(DEFAULTS, ONE_TOPIC, ConfigResource.Type.GROUP,
+                "other"), "share.isolation.level");
+        assertThat(isolation.value()).isEqualTo("read_uncommitted");
+        assertThat(isolation.configSource()).isEqualTo(ConfigSource.DEFAULT_CONFIG.id());
+        assertThat(isolation.readOnly()).isFalse();
+    }
+
+    @Test
+    void aGroupWithoutANameIsInvalidRequest() {
+        DescribeConfigsResult group = describe(DEFAULTS, ONE_TOPIC, ConfigResource.Type.GROUP, "");
 
         assertThat(group.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(group.errorMessage()).isEqualTo("Group name must not be empty");
     }
 
     @Test
