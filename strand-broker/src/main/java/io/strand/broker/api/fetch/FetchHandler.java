@@ -31,7 +31,7 @@ import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -184,8 +184,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     /**
      * Whether the fetch reads committed records only. As Kafka: the isolation level is read only when
      * some partition is there to be read (a session error, or only unknown topics and partitions, are
-     * answered whatever it says), and an unknown one then fails the whole request as an unexpected
-     * error (UNKNOWN_SERVER_ERROR), not INVALID_REQUEST.
+     * answered whatever it says), and an unknown one then fails the whole request. Kafka fails it as
+     * UNKNOWN_SERVER_ERROR (an exception escaping its handler); here it is INVALID_REQUEST, the code for
+     * the input, since UNKNOWN_SERVER_ERROR means a handler failed (docs/FIDELITY.md, declared).
      */
     private boolean readCommitted(byte isolationLevel, FetchContext fetchContext) {
         if (isolationLevel == IsolationLevel.READ_COMMITTED.id()) {
@@ -195,7 +196,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             MetadataImage current = image.get();
             for (TopicIdPartition tip : fetchContext.partitionsToRead().keySet()) {
                 if (inMetadata(current, tip)) {
-                    throw new UnknownServerException("Unknown isolation level " + isolationLevel);
+                    throw new InvalidRequestException("Unknown isolation level " + isolationLevel);
                 }
             }
         }

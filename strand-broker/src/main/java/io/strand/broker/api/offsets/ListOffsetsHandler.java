@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -46,8 +46,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * <p>Refusals as Kafka's: a partition named twice gets INVALID_REQUEST; a negative timestamp that is
  * no special one, or one newer than the request's version, UNSUPPORTED_VERSION. The answer has one
  * entry per topic, however often the request names it, and none for a topic named without
- * partitions. An unknown isolation level fails the whole request (UNKNOWN_SERVER_ERROR, every
- * partition) once there is a topic to look up.
+ * partitions. An unknown isolation level fails the whole request (INVALID_REQUEST, every partition)
+ * once there is a topic to look up.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -115,11 +115,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     /**
      * Kafka reads the isolation level only once it has a topic to look up, and an unknown one fails the
-     * whole request as an unexpected error (UNKNOWN_SERVER_ERROR for every partition), not INVALID_REQUEST.
+     * whole request: as UNKNOWN_SERVER_ERROR there (an exception escaping its handler), INVALID_REQUEST
+     * here, the code for the input (docs/FIDELITY.md, declared).
      */
     private static IsolationLevel isolationLevel(byte id) {
         if (id != IsolationLevel.READ_UNCOMMITTED.id() && id != IsolationLevel.READ_COMMITTED.id()) {
-            throw new UnknownServerException("Unknown isolation level " + id);
+            throw new InvalidRequestException("Unknown isolation level " + id);
         }
         return IsolationLevel.forId(id);
     }
