@@ -62,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * <p>{@code NOT_LEADER_OR_FOLLOWER} answers (v10+, KIP-951) carry the partition's current leader and
  * epoch as the metadata knows them, and that leader's endpoint on the request's listener.
  *
+ * <p><b>Checks, in Kafka's order</b> (each partition gets the first that fails): the topic and the
+ * partition exist (UNKNOWN_TOPIC_OR_PARTITION, or UNKNOWN_TOPIC_ID for an id from v13); the records are
+ * one batch of magic 2 ({@code ProduceRequest.validateRecords}); acks is 0, 1 or -1
+ * (INVALID_REQUIRED_ACKS); the topic is not internal. The answer has one entry per topic and partition
+ * however often the request names them (a partition named twice has only its last batch appended), and
+ * none for a topic named without partitions.
+ *
  * <p><b>Internal topics.</b> A client may not append to a topic Kafka treats as internal
  * ({@code Topic.isInternal}: {@code __consumer_offsets}, {@code __transaction_state},
  * {@code __share_group_state}): the partition gets {@code INVALID_TOPIC_EXCEPTION} ("Cannot append to
