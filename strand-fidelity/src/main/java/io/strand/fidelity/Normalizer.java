@@ -17,8 +17,8 @@ import java.util.Set;
  *
  * <p>Masked (replaced by {@code "<masked>"} whatever their value, null included): identities one
  * broker draws at random or from its own configuration ({@link #MASKED}: cluster and topic ids, member
- * ids, producer ids, fetch session ids, hosts and ports, log directories, the metadata offset of the
- * finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
+ * ids, producer ids, fetch session ids, hosts and ports, log directories and their disks' total and
+ * usable bytes, the metadata offset of the finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
  * depends on the order of topics or partitions in an answer. Arrays of records keep their order.
  *
@@ -29,7 +29,8 @@ final class Normalizer {
     static final String MASK = "<masked>";
     /** Field names whose values are masked wherever they appear. */
     static final Set<String> MASKED = Set.of("throttleTimeMs", "clusterId", "topicId", "memberId", "leader",
-            "producerId", "sessionId", "host", "port", "errorMessage", "batchIndexErrorMessage", "finalizedFeaturesEpoch", "logDir");
+            "producerId", "sessionId", "host", "port", "errorMessage", "batchIndexErrorMessage", "finalizedFeaturesEpoch", "logDir",
+            "totalBytes", "usableBytes");
     /** Element names arrays are sorted by, the first one every element has. */
     static final List<String> ELEMENT_KEYS = List.of("name", "topic", "topicName", "groupId", "resourceName",
             "partitionIndex", "partition", "index", "apiKey", "nodeId", "brokerId", "key", "user");
@@ -76,11 +77,15 @@ final class Normalizer {
 
     /** The name every element of {@code elements} has, if they are objects with one; else null. */
     static String elementKey(List<JsonNode> elements) {
-        if (elements.isEmpty() || !elements.stream().allMatch(JsonNode::isObject)
-                || elements.stream().anyMatch(e -> e.has("offset"))) {
+        if (elements.isEmpty() || !elements.stream().allMatch(JsonNode::isObject)) {
             return null;
         }
+        // Decoded records (with an offset) keep their order: their "key" is data, not a name.
+        boolean records = elements.stream().anyMatch(e -> e.has("offset"));
         for (String key : ELEMENT_KEYS) {
+            if (records && key.equals("key")) {
+                continue;
+            }
             if (elements.stream().allMatch(e -> e.has(key) && e.get(key).isValueNode())) {
                 return key;
             }

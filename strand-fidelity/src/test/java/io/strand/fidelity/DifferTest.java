@@ -48,4 +48,15 @@ class DifferTest {
                 Normalizer.normalize(json("{'records': '" + other + "'}")))).extracting(Differ.Delta::path)
                 .containsExactly("/records[0]/records[0]/value");
     }
+
+    @Test
+    void partitionsWithAnOffsetAreComparedByIndexButRecordsByPosition() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'partitions': [{'partitionIndex': 2, 'offset': 5},"
+                + " {'partitionIndex': 0, 'offset': -1}], 'records': [{'offset': 0, 'key': 'b'}, {'offset': 1, 'key': 'a'}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'partitions': [{'partitionIndex': 0, 'offset': -1},"
+                + " {'partitionIndex': 2, 'offset': 5}], 'records': [{'offset': 0, 'key': 'a'}, {'offset': 1, 'key': 'b'}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).extracting(Differ.Delta::path)
+                .containsExactly("/records[0]/key", "/records[1]/key");
+    }
 }

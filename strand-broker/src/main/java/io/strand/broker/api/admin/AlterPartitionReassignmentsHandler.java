@@ -16,6 +16,10 @@ import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
  * partition. v1 adds {@code allowReplicationFactorChange}, which the request data defaults to true
  * for v0.
  *
+ * <p>As Kafka answers before its controller starts: no topics named is answered at once with the
+ * default answer; {@code timeout_ms} ≤ 0 is REQUEST_TIMED_OUT for the whole request
+ * ({@link ControllerDeadline}).
+ *
  * <p>When the request as a whole fails (no active controller in time, the channel closed), every
  * partition named and the top level get that error, as Kafka's error response does. Never blocks:
  * the response completes when the controller's future does.
@@ -44,6 +48,15 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
     @Override
     public CompletableFuture<AlterPartitionReassignmentsResponseData> handle(RequestContext context,
                                                                              AlterPartitionReassignmentsRequest request) {
+        if (request.data().topics().isEmpty()) {
+            // As Kafka's controller: nothing to do, and the answer is its default one (which says
+            // allow_replication_factor_change=true whatever the request said).
+            return CompletableFuture.completedFuture(new AlterPartitionReassignmentsResponseData());
+        }
+        if (ControllerDeadline.passed(request.data().timeoutMs())) {
+            return ControllerDeadline.timedOut(request, request.data().timeoutMs(),
+                    AlterPartitionReassignmentsResponseData.class);
+        }
         return controller.forward(request, AlterPartitionReassignmentsResponseData.class);
     }
 }

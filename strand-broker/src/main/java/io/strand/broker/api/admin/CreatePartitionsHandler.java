@@ -22,7 +22,8 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
  * assignment (or only validates, for {@code validate_only}) and adds the partitions.
  *
  * <p>As Kafka's API layer does, a topic named twice is not forwarded and gets INVALID_REQUEST
- * ("Duplicate topic name.") once. Never blocks: the response completes when the controller's future
+ * ("Duplicate topic name.") once. With {@code timeout_ms} ≤ 0 and a topic left to forward, the whole
+ * request is REQUEST_TIMED_OUT ({@link ControllerDeadline}). Never blocks: the response completes when the controller's future
  * does.
  */
 final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequest> {
@@ -61,6 +62,9 @@ final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsReques
             if (duplicates.contains(it.next().name())) {
                 it.remove();
             }
+        }
+        if (!forwarded.topics().isEmpty() && ControllerDeadline.passed(forwarded.timeoutMs())) {
+            return ControllerDeadline.timedOut(request, forwarded.timeoutMs(), CreatePartitionsResponseData.class);
         }
         CompletableFuture<CreatePartitionsResponseData> created = forwarded.topics().isEmpty()
                 ? CompletableFuture.completedFuture(new CreatePartitionsResponseData())

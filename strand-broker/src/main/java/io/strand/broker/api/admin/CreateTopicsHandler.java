@@ -30,7 +30,9 @@ import org.apache.kafka.common.requests.CreateTopicsRequest;
  * creates them (or only validates, for {@code validate_only}).
  *
  * <p>As Kafka's API layer does, a name given twice is not forwarded and gets INVALID_REQUEST
- * ("Duplicate topic name.") once, and the metadata log's own topic cannot be created. From v5 each
+ * ("Duplicate topic name.") once, and the metadata log's own topic cannot be created. With
+ * {@code timeout_ms} ≤ 0 and a topic left to forward, the whole request is REQUEST_TIMED_OUT
+ * ({@link ControllerDeadline}). From v5 each
  * topic created (or validated) successfully carries its full configuration — every topic config
  * with its value, source and sensitivity, as {@link ConfigDescriber#createdTopicConfigs} computes it
  * — beside the partition count and replication factor the controller reports.
@@ -80,6 +82,9 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
                 metadataTopicAsked |= Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name);
                 it.remove();
             }
+        }
+        if (!forwarded.topics().isEmpty() && ControllerDeadline.passed(forwarded.timeoutMs())) {
+            return ControllerDeadline.timedOut(request, forwarded.timeoutMs(), CreateTopicsResponseData.class);
         }
         CompletableFuture<CreateTopicsResponseData> created = forwarded.topics().isEmpty()
                 ? CompletableFuture.completedFuture(new CreateTopicsResponseData())

@@ -3,6 +3,8 @@ package io.strand.broker.api.admin;
 import io.strand.broker.api.AdminController;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -21,7 +23,9 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
  * <p>Requests before v6 name topics in a plain list; they are handed on as the v6 list of
  * {name, zero id} entries, so the controller reads one shape. With {@code delete.topic.enable=false}
  * the whole request fails as in Kafka: TOPIC_DELETION_DISABLED for every topic from v3, and
- * INVALID_REQUEST before (those clients do not know the newer code).
+ * INVALID_REQUEST before (those clients do not know the newer code). With {@code timeout_ms} ≤ 0 and a
+ * topic for the controller to look up, the whole request is REQUEST_TIMED_OUT
+ * ({@link ControllerDeadline}).
  *
  * <p>Never blocks: the response completes when the controller's future does.
  */
@@ -61,6 +65,26 @@ final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
             forwarded.topics().add(new DeleteTopicState().setName(name).setTopicId(Uuid.ZERO_UUID));
         }
         forwarded.topicNames().clear();
+        if (ControllerDeadline.passed(forwarded.timeoutMs()) && asksController(forwarded)) {
+            return ControllerDeadline.timedOut(request, forwarded.timeoutMs(), DeleteTopicsResponseData.class);
+        }
         return controller.deleteTopics(forwarded);
+    }
+
+    /**
+     * Whether Kafka's controller would be asked to look anything up: some name (without an id) or
+     * some id (without a name) given once. Duplicates and entries naming both or neither are refused
+     * before it.
+     */
+    static boolean asksController(DeleteTopicsRequestData request) {
+        Map<Object, Integer> counts = new HashMap<>();
+        for (DeleteTopicState topic : request.topics()) {
+            boolean byName = topic.name() != null && Uuid.ZERO_UUID.equals(topic.topicId());
+            boolean byId = topic.name() == null && !Uuid.ZERO_UUID.equals(topic.topicId());
+            if (byName || byId) {
+                counts.merge(byName ? topic.name() : topic.topicId(), 1, Integer::sum);
+            }
+        }
+        return counts.containsValue(1);
     }
 }

@@ -4,7 +4,10 @@ import io.strand.broker.controller.ControllerChannel;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.ElectLeadersRequest;
@@ -15,6 +18,11 @@ import org.apache.kafka.common.requests.ElectLeadersRequest;
  * unclean leaders and answers per partition (with no partitions named, every partition is tried and
  * ELECTION_NOT_NEEDED is left out). v0 carries no election type and means PREFERRED, which the
  * request data's default already says.
+ *
+ * <p>As Kafka answers before its controller starts: no partitions named (an empty list, not null)
+ * is answered at once with no results; {@code timeout_ms} ≤ 0 is REQUEST_TIMED_OUT for the whole
+ * request ({@link ControllerDeadline}); an unknown election type is INVALID_REQUEST for the whole
+ * request, every partition named included.
  *
  * <p>When the request as a whole fails (no active controller in time, the channel closed), every
  * partition named gets that error, and from v1 the top-level error too, as Kafka's error response
@@ -43,6 +51,19 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
 
     @Override
     public CompletableFuture<ElectLeadersResponseData> handle(RequestContext context, ElectLeadersRequest request) {
+        ElectLeadersRequestData data = request.data();
+        if (data.topicPartitions() != null && data.topicPartitions().isEmpty()) {
+            return CompletableFuture.completedFuture(new ElectLeadersResponseData()); // nothing to elect
+        }
+        if (ControllerDeadline.passed(data.timeoutMs())) {
+            return ControllerDeadline.timedOut(request, data.timeoutMs(), ElectLeadersResponseData.class);
+        }
+        try {
+            ElectionType.valueOf(data.electionType());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture((ElectLeadersResponseData) request.getErrorResponse(0,
+                    new InvalidRequestException("Unknown election type " + data.electionType())).data());
+        }
         return controller.forward(request, ElectLeadersResponseData.class);
     }
 }

@@ -1,6 +1,5 @@
 package io.strand.broker.api.fetch;
 
-import io.strand.broker.api.RequestChecks;
 import io.strand.broker.metrics.BrokerMetrics;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.ConnectionScope;
@@ -32,6 +31,7 @@ import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -142,12 +142,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
 
     @Override
     public CompletableFuture<FetchResponseData> handle(RequestContext context, FetchRequest request) {
-        IsolationLevel isolation = RequestChecks.isolationLevel(request.data().isolationLevel());
         boolean usesTopicIds = request.version() >= FIRST_TOPIC_ID_VERSION;
         Map<Uuid, String> topicNames = usesTopicIds ? topicNames(image.get()) : Map.of();
         FetchContext fetchContext = sessions.newContext(request.metadata(), request.fetchData(topicNames),
                 request.forgottenTopics(topicNames), usesTopicIds);
-        boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
+        boolean readCommitted = readCommitted(request.data().isolationLevel(), fetchContext);
         Reader reader = new Reader(fetchContext, request, readCommitted, context);
         Read first = reader.read();
         if (first.bytes >= request.minBytes() || request.maxWait() <= 0 || first.hasError
@@ -180,6 +179,34 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         ConnectionScope.Registration released = context.connection().onClose(delayed::completeNow);
         response.whenComplete((r, e) -> released.remove());
         return response;
+    }
+
+    /**
+     * Whether the fetch reads committed records only. As Kafka: the isolation level is read only when
+     * some partition is there to be read (a session error, or only unknown topics and partitions, are
+     * answered whatever it says), and an unknown one then fails the whole request. Kafka fails it as
+     * UNKNOWN_SERVER_ERROR (an exception escaping its handler); here it is INVALID_REQUEST, the code for
+     * the input, since UNKNOWN_SERVER_ERROR means a handler failed (docs/FIDELITY.md, declared).
+     */
+    private boolean readCommitted(byte isolationLevel, FetchContext fetchContext) {
+        if (isolationLevel == IsolationLevel.READ_COMMITTED.id()) {
+            return true;
+        }
+        if (isolationLevel != IsolationLevel.READ_UNCOMMITTED.id()) {
+            MetadataImage current = image.get();
+            for (TopicIdPartition tip : fetchContext.partitionsToRead().keySet()) {
+                if (inMetadata(current, tip)) {
+                    throw new InvalidRequestException("Unknown isolation level " + isolationLevel);
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the metadata knows the partition (Kafka answers the others without reading). */
+    private static boolean inMetadata(MetadataImage current, TopicIdPartition tip) {
+        return tip.topic() != null && current.topics().byName(tip.topic())
+                .map(t -> t.partitions().containsKey(tip.partition())).orElse(false);
     }
 
     /**
@@ -336,10 +363,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     .setAbortedTransactions(null)
                     .setRecords(MemoryRecords.EMPTY);
             if (tip.topic() == null) {
-                return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+                // As Kafka: a partition refused before the read (unknown topic id or partition) has an
+                // empty list of aborted transactions, one whose read failed none (null).
+                return data.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setAbortedTransactions(new ArrayList<>());
             }
             Optional<Partition> partition = replicaManager.partition(tip.topicPartition());
             if (partition.isEmpty()) {
+                if (!inMetadata(image.get(), tip)) {
+                    return data.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                            .setAbortedTransactions(new ArrayList<>());
+                }
                 return data.setErrorCode(replicaManager.isOffline(tip.topicPartition())
                         ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
@@ -37,8 +38,11 @@ import org.apache.kafka.common.requests.MetadataRequest;
  *
  * <p>Topics that do not exist are created first when the request allows it (v4+ flag; always for
  * older versions) and {@code auto.create.topics.enable} is on; the answer then already describes
- * them, so clients need no retry. Topics asked for by id (v10+) that do not exist get
- * UNKNOWN_TOPIC_ID.
+ * them, so clients need no retry. Topics asked for by id (v12+) that do not exist get
+ * UNKNOWN_TOPIC_ID. As in Kafka, a request naming any topic id is answered for its ids alone (names
+ * beside them are neither answered nor created), each topic is answered once however often it is
+ * named, and a topic that does not exist still carries {@code is_internal} by its name and, when
+ * asked, the authorized operations.
  *
  * <p>As Kafka's metadata cache does, the broker list leaves out fenced brokers (a broker in controlled
  * shutdown stays listed); partitions still name their leader and replicas as registered.
@@ -52,6 +56,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
     static final short MIN_VERSION = 0;
     static final short MAX_VERSION = 13;
+    /** The first version whose topics may be named by id (v10 and v11 parse the field but may not use it). */
+    private static final short FIRST_TOPIC_ID_VERSION = 12;
 
     private final Supplier<MetadataImage> image;
     private final TopicAutoCreator autoCreator;
@@ -96,9 +102,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         if (allTopics) {
             return CompletableFuture.completedFuture(respond(context, data, current, List.of(), true));
         }
+        if (request.version() < FIRST_TOPIC_ID_VERSION) {
+            for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
+                // As Kafka: versions that cannot carry a topic id or a null name refuse them (v10 and v11 parse both).
+                if (topic.name() == null) {
+                    throw new InvalidRequestException("Topic name can not be null for version " + request.version());
+                }
+                if (topic.topicId() != null && !Uuid.ZERO_UUID.equals(topic.topicId())) {
+                    throw new InvalidRequestException("Topic IDs are not supported in requests for version "
+                            + request.version());
+                }
+            }
+        }
         Set<String> missing = new LinkedHashSet<>();
         for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
-            if (topic.name() != null && current.topics().byName(topic.name()).isEmpty() && isCreatable(topic.name())) {
+            if (topic.name() != null && current.topics().byName(topic.name()).isEmpty() && isCreatable(topic.name())
+                    && !namesTopicIds(data)) {
                 missing.add(topic.name());
             }
         }
@@ -140,9 +159,26 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 response.topics().add(describe(current, context.listenerName(), topic,
                         data.includeTopicAuthorizedOperations()));
             }
-        } else {
+        } else if (namesTopicIds(data)) {
+            // As Kafka: a request naming topic ids is answered for its ids alone (each once); names beside them are ignored.
+            Set<Uuid> ids = new LinkedHashSet<>();
             for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
-                response.topics().add(describeRequested(current, context.listenerName(), wanted,
+                if (!Uuid.ZERO_UUID.equals(wanted.topicId())) {
+                    ids.add(wanted.topicId());
+                }
+            }
+            for (Uuid id : ids) {
+                response.topics().add(describeById(current, context.listenerName(), id,
+                        data.includeTopicAuthorizedOperations()));
+            }
+        } else {
+            // As Kafka: each topic answered once, however often it is named.
+            Set<String> names = new LinkedHashSet<>();
+            for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
+                names.add(wanted.name());
+            }
+            for (String name : names) {
+                response.topics().add(describeByName(current, context.listenerName(), name,
                         data.includeTopicAuthorizedOperations()));
             }
         }
@@ -158,29 +194,48 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .mapToInt(BrokerRegistration::brokerId).min().orElse(-1);
     }
 
-    private MetadataResponseTopic describeRequested(MetadataImage current, String listenerName,
-                                                    MetadataRequestData.MetadataRequestTopic wanted,
-                                                    boolean includeOperations) {
-        Optional<TopicImage> topic;
-        // v10+ may name a topic by id; clients then send an empty or null name. The id wins when set.
-        if (wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId())) {
-            Uuid id = wanted.topicId();
-            topic = current.topics().byId(id);
-            if (topic.isEmpty()) {
-                return new MetadataResponseTopic().setTopicId(id).setName(null)
-                        .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+    /** Whether the request names topics by id (v12+): then only the ids count. */
+    private static boolean namesTopicIds(MetadataRequestData data) {
+        if (data.topics() == null) {
+            return false;
+        }
+        for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
+            if (topic.topicId() != null && !Uuid.ZERO_UUID.equals(topic.topicId())) {
+                return true;
             }
-        } else {
-            topic = current.topics().byName(wanted.name());
-            if (topic.isEmpty()) {
-                Errors error = isValidName(wanted.name()) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
-                return new MetadataResponseTopic().setName(wanted.name()).setErrorCode(error.code());
-            }
+        }
+        return false;
+    }
+
+    private MetadataResponseTopic describeById(MetadataImage current, String listenerName, Uuid id,
+                                               boolean includeOperations) {
+        Optional<TopicImage> topic = current.topics().byId(id);
+        if (topic.isEmpty()) {
+            return new MetadataResponseTopic().setTopicId(id).setName(null)
+                    .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         return describe(current, listenerName, topic.get(), includeOperations);
     }
 
+    private MetadataResponseTopic describeByName(MetadataImage current, String listenerName, String name,
+                                                 boolean includeOperations) {
+        Optional<TopicImage> topic = name == null ? Optional.empty() : current.topics().byName(name);
+        if (topic.isPresent()) {
+            return describe(current, listenerName, topic.get(), includeOperations);
+        }
+        // As Kafka: a topic it does not have still says whether its name is an internal one, and what the
+        // caller may do with it when asked.
+        Errors error = isValidName(name) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION;
+        return new MetadataResponseTopic().setName(name).setErrorCode(error.code())
+                .setIsInternal(name != null && Topic.isInternal(name))
+                .setTopicAuthorizedOperations(includeOperations ? AuthorizedOperations.TOPIC
+                        : AuthorizedOperations.NOT_REQUESTED);
+    }
+
     private static boolean isValidName(String name) {
+        if (name == null) {
+            return false;
+        }
         try {
             Topic.validate(name);
             return true;

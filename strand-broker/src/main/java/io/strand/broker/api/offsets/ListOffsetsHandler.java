@@ -1,18 +1,21 @@
 package io.strand.broker.api.offsets;
 
-import io.strand.broker.api.RequestChecks;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.storage.log.PartitionLog;
 import io.strand.storage.log.TimestampAndOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -39,6 +42,12 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * replica ({@code replica_id} ≥ 0, a follower's fetcher) also asks the leader but reads up to the
  * log end, so -1 answers the log end offset; the debugging id -2 may ask any replica
  * hosting the partition and reads up to its log end.
+ *
+ * <p>Refusals as Kafka's: a partition named twice gets INVALID_REQUEST; a negative timestamp that is
+ * no special one, or one newer than the request's version, UNSUPPORTED_VERSION. The answer has one
+ * entry per topic, however often the request names it, and none for a topic named without
+ * partitions. An unknown isolation level fails the whole request (INVALID_REQUEST, every partition)
+ * once there is a topic to look up.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
 
@@ -46,6 +55,14 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     static final short MAX_VERSION = 11;
 
     private static final short FIRST_LEADER_EPOCH_VERSION = 4;
+    /** The special (negative) timestamps and the version each came with. */
+    private static final Map<Long, Short> SPECIAL_TIMESTAMP_SINCE = Map.of(
+            ListOffsetsRequest.EARLIEST_TIMESTAMP, (short) 1,
+            ListOffsetsRequest.LATEST_TIMESTAMP, (short) 1,
+            ListOffsetsRequest.MAX_TIMESTAMP, (short) 7,
+            ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP, (short) 8,
+            ListOffsetsRequest.LATEST_TIERED_TIMESTAMP, (short) 9,
+            ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP, (short) 11);
 
     private final ReplicaManager replicaManager;
 
@@ -65,29 +82,60 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
 
     @Override
     public CompletableFuture<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
-        boolean readCommitted = RequestChecks.isolationLevel(request.data().isolationLevel())
-                == IsolationLevel.READ_COMMITTED;
-        Set<TopicPartition> duplicates = request.duplicatePartitions();
         ListOffsetsResponseData response = new ListOffsetsResponseData();
+        if (request.topics().isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        boolean readCommitted = isolationLevel(request.data().isolationLevel()) == IsolationLevel.READ_COMMITTED;
+        Set<TopicPartition> duplicates = request.duplicatePartitions();
+        // As Kafka: one answer per topic and partition however often they are named, no topic without one.
+        Map<String, Map<Integer, ListOffsetsPartitionResponse>> byTopic = new LinkedHashMap<>();
         for (ListOffsetsTopic topic : request.topics()) {
-            ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             for (ListOffsetsPartition wanted : topic.partitions()) {
                 TopicPartition tp = new TopicPartition(topic.name(), wanted.partitionIndex());
                 ListOffsetsPartitionResponse result = new ListOffsetsPartitionResponse()
                         .setPartitionIndex(wanted.partitionIndex());
                 if (duplicates.contains(tp)) {
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setOffset(-1).setTimestamp(-1);
+                } else if (timestampUnsupported(wanted.timestamp(), request.version())) {
+                    result.setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setOffset(-1).setTimestamp(-1);
                 } else {
                     lookUp(tp, wanted, request.replicaId(), readCommitted, result);
                 }
                 if (request.version() < FIRST_LEADER_EPOCH_VERSION) {
                     result.setLeaderEpoch(-1);
                 }
-                topicResponse.partitions().add(result);
+                byTopic.computeIfAbsent(topic.name(), name -> new LinkedHashMap<>()).put(wanted.partitionIndex(), result);
             }
-            response.topics().add(topicResponse);
         }
+        byTopic.forEach((name, partitions) -> response.topics().add(new ListOffsetsTopicResponse().setName(name)
+                .setPartitions(new ArrayList<>(partitions.values()))));
         return CompletableFuture.completedFuture(response);
+    }
+
+    /**
+     * Kafka reads the isolation level only once it has a topic to look up, and an unknown one fails the
+     * whole request: as UNKNOWN_SERVER_ERROR there (an exception escaping its handler), INVALID_REQUEST
+     * here, the code for the input (docs/FIDELITY.md, declared).
+     */
+    private static IsolationLevel isolationLevel(byte id) {
+        if (id != IsolationLevel.READ_UNCOMMITTED.id() && id != IsolationLevel.READ_COMMITTED.id()) {
+            throw new InvalidRequestException("Unknown isolation level " + id);
+        }
+        return IsolationLevel.forId(id);
+    }
+
+    /**
+     * A negative timestamp is a special one, each from the version that introduced it (-6 from v11);
+     * any other negative timestamp, or one older than the version, is UNSUPPORTED_VERSION (Kafka's
+     * {@code ReplicaManager.isListOffsetsTimestampUnsupported}).
+     */
+    static boolean timestampUnsupported(long timestamp, short version) {
+        if (timestamp >= 0) {
+            return false;
+        }
+        Short since = SPECIAL_TIMESTAMP_SINCE.get(timestamp);
+        return since == null || version < since;
     }
 
     private void lookUp(TopicPartition tp, ListOffsetsPartition wanted, int replicaId, boolean readCommitted,

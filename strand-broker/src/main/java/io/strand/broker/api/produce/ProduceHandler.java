@@ -17,7 +17,10 @@ import io.strand.metadata.image.TopicImage;
 import io.strand.storage.log.LogAppendResult;
 import io.strand.storage.record.RecordErrors;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +61,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code NOT_LEADER_OR_FOLLOWER} answers (v10+, KIP-951) carry the partition's current leader and
  * epoch as the metadata knows them, and that leader's endpoint on the request's listener.
+ *
+ * <p><b>Checks, in Kafka's order</b> (each partition gets the first that fails): the topic and the
+ * partition exist (UNKNOWN_TOPIC_OR_PARTITION, or UNKNOWN_TOPIC_ID for an id from v13); the records are
+ * one batch of magic 2 ({@code ProduceRequest.validateRecords}); acks is 0, 1 or -1
+ * (INVALID_REQUIRED_ACKS); the topic is not internal. The answer has one entry per topic and partition
+ * however often the request names them (a partition named twice has only its last batch appended), and
+ * none for a topic named without partitions.
  *
  * <p><b>Internal topics.</b> A client may not append to a topic Kafka treats as internal
  * ({@code Topic.isInternal}: {@code __consumer_offsets}, {@code __transaction_state},
@@ -200,7 +210,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         ProduceResponseData response = new ProduceResponseData();
         List<PendingAppend> appends = new ArrayList<>();
-        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+        for (ProduceRequestData.TopicProduceData topicData : byTopic(data, request.version())) {
             Optional<TopicImage> topic = request.version() >= FIRST_TOPIC_ID_VERSION
                     ? current.topics().byId(topicData.topicId())
                     : current.topics().byName(topicData.name());
@@ -208,12 +218,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     .setName(topicData.name()).setTopicId(topicData.topicId());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
                 PartitionProduceResponse result;
-                if (acks != 0 && acks != 1 && acks != -1) {
-                    result = error(partitionData.index(), Errors.INVALID_REQUIRED_ACKS, "acks=" + acks);
-                } else if (topic.isEmpty()) {
+                Errors invalidRecords;
+                if (topic.isEmpty()) {
                     Errors error = request.version() >= FIRST_TOPIC_ID_VERSION
                             ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     result = error(partitionData.index(), error, null);
+                } else if (!topic.get().partitions().containsKey(partitionData.index())) {
+                    result = error(partitionData.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                } else if ((invalidRecords = invalidRecords(request.version(), partitionData)) != Errors.NONE) {
+                    result = error(partitionData.index(), invalidRecords, null);
+                } else if (acks != 0 && acks != 1 && acks != -1) {
+                    result = error(partitionData.index(), Errors.INVALID_REQUIRED_ACKS, "acks=" + acks);
                 } else if (Topic.isInternal(topic.get().name())) {
                     result = error(partitionData.index(), Errors.INVALID_TOPIC_EXCEPTION,
                             "Cannot append to internal topic " + topic.get().name());
@@ -331,6 +346,43 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         leader.endpoint(listenerName).ifPresent(endpoint -> response.nodeEndpoints().add(
                 new ProduceResponseData.NodeEndpoint().setNodeId(registration.leader()).setHost(endpoint.host())
                         .setPort(endpoint.port()).setRack(leader.rack())));
+    }
+
+    /**
+     * The request's partitions as Kafka's broker keys them (by topic and partition): a topic named twice
+     * is one topic, a partition named twice is one partition with its last batch (only that one is
+     * appended), and a topic with no partitions is left out of the answer. By name up to v12, by id from v13.
+     */
+    private static Iterable<ProduceRequestData.TopicProduceData> byTopic(ProduceRequestData data, short version) {
+        if (data.topicData().size() == 1 && data.topicData().iterator().next().partitionData().size() == 1) {
+            return data.topicData(); // what nearly every producer sends: nothing to merge
+        }
+        Map<Object, ProduceRequestData.TopicProduceData> topics = new LinkedHashMap<>();
+        Map<Object, Map<Integer, ProduceRequestData.PartitionProduceData>> partitions = new HashMap<>();
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            Object key = version >= FIRST_TOPIC_ID_VERSION ? topicData.topicId() : topicData.name();
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                topics.computeIfAbsent(key, k -> new ProduceRequestData.TopicProduceData()
+                        .setName(topicData.name()).setTopicId(topicData.topicId()));
+                partitions.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(partitionData.index(), partitionData);
+            }
+        }
+        topics.forEach((key, topic) -> topic.setPartitionData(new ArrayList<>(partitions.get(key).values())));
+        return topics.values();
+    }
+
+    /**
+     * What Kafka's broker answers for a partition's records before it looks at acks or the log
+     * ({@link ProduceRequest#validateRecords}: exactly one batch, of magic 2, with a compression the
+     * version knows), or NONE. Records that are not in memory are refused later (CORRUPT_MESSAGE).
+     */
+    private static Errors invalidRecords(short version, ProduceRequestData.PartitionProduceData partitionData) {
+        try {
+            ProduceRequest.validateRecords(version, partitionData.records());
+            return Errors.NONE;
+        } catch (ApiException e) {
+            return Errors.forException(e);
+        }
     }
 
     /** The partition's answer if it cannot be appended to; else an empty answer the append fills in. */

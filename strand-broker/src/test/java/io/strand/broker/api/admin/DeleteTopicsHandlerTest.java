@@ -41,7 +41,8 @@ class DeleteTopicsHandlerTest {
     void topicsByIdAreForwardedAsGiven() {
         Uuid id = Uuid.randomUuid();
         DeleteTopicsRequest request = new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData()
-                .setTopics(List.of(new DeleteTopicState().setTopicId(id).setName(null)))).build((short) 6);
+                .setTopics(List.of(new DeleteTopicState().setTopicId(id).setName(null))).setTimeoutMs(30_000))
+                .build((short) 6);
 
         new DeleteTopicsHandler(controller, true).handle(Requests.context(request), request).join();
 
@@ -93,5 +94,34 @@ class DeleteTopicsHandlerTest {
                 .handle(Requests.context(request), request));
 
         assertThat(error).isInstanceOf(InvalidRequestException.class).hasMessage("Topic deletion is disabled.");
+    }
+
+    @Test
+    void aTimeoutOfZeroIsRequestTimedOutForEveryTopicWithoutTheController() {
+        DeleteTopicsRequest request = new DeleteTopicsRequest.Builder(new DeleteTopicsRequestData()
+                .setTopicNames(List.of("a", "b")).setTimeoutMs(0)).build((short) 5);
+
+        DeleteTopicsResponseData response = new DeleteTopicsHandler(controller, true)
+                .handle(Requests.context(request), request).join();
+
+        assertThat(response.responses()).extracting(DeletableTopicResult::errorCode)
+                .containsOnly(Errors.REQUEST_TIMED_OUT.code()).hasSize(2);
+        assertThat(controller.requests).isEmpty();
+    }
+
+    @Test
+    void onlyTopicsRefusedBeforeTheControllerAreNotTimedOut() {
+        // A name given twice, an entry with both a name and an id, one with neither: Kafka refuses each
+        // before asking its controller anything, so there is no deadline to miss.
+        DeleteTopicsRequestData twice = new DeleteTopicsRequestData().setTopics(List.of(
+                new DeleteTopicState().setName("a").setTopicId(Uuid.ZERO_UUID),
+                new DeleteTopicState().setName("a").setTopicId(Uuid.ZERO_UUID),
+                new DeleteTopicState().setName("b").setTopicId(Uuid.randomUuid()),
+                new DeleteTopicState().setName(null).setTopicId(Uuid.ZERO_UUID)));
+        DeleteTopicsRequestData once = twice.duplicate();
+        once.topics().add(new DeleteTopicState().setName("c").setTopicId(Uuid.ZERO_UUID));
+
+        assertThat(DeleteTopicsHandler.asksController(twice)).isFalse();
+        assertThat(DeleteTopicsHandler.asksController(once)).isTrue();
     }
 }

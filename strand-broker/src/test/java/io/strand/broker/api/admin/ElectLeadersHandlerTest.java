@@ -89,6 +89,37 @@ class ElectLeadersHandlerTest {
         }
     }
 
+    @Test
+    void aTimeoutOfZeroIsRequestTimedOutWithoutTheController() {
+        ElectLeadersRequest request = new ElectLeadersRequest.Builder(ElectionType.PREFERRED,
+                List.of(new TopicPartition("events", 0)), 0).build((short) 2);
+
+        ElectLeadersResponseData response = handler.handle(Requests.context(request), request).join();
+
+        assertThat(forwarded).isEmpty();
+        assertThat(response.errorCode()).isEqualTo(Errors.REQUEST_TIMED_OUT.code());
+        assertThat(response.replicaElectionResults().get(0).partitionResult().get(0).errorCode())
+                .isEqualTo(Errors.REQUEST_TIMED_OUT.code());
+    }
+
+    @Test
+    void noPartitionsIsAnsweredAtOnceAndAnUnknownElectionTypeForEveryPartition() {
+        ElectLeadersRequest none = request(ElectionType.PREFERRED, List.of(), 2);
+        ElectLeadersRequest unknown = request(ElectionType.PREFERRED,
+                List.of(new TopicPartition("events", 0), new TopicPartition("events", 1)), 2);
+        unknown.data().setElectionType((byte) 3);
+
+        ElectLeadersResponseData nothing = handler.handle(Requests.context(none), none).join();
+        ElectLeadersResponseData refused = handler.handle(Requests.context(unknown), unknown).join();
+
+        assertThat(forwarded).isEmpty();
+        assertThat(nothing.errorCode()).isZero();
+        assertThat(nothing.replicaElectionResults()).isEmpty();
+        assertThat(refused.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(refused.replicaElectionResults().get(0).partitionResult()).extracting(PartitionResult::errorCode)
+                .containsOnly(Errors.INVALID_REQUEST.code()).hasSize(2);
+    }
+
     private static ElectLeadersRequest request(ElectionType type, List<TopicPartition> partitions, int version) {
         return new ElectLeadersRequest.Builder(type, partitions, 30_000).build((short) version);
     }

@@ -117,6 +117,36 @@ class ListOffsetsHandlerTest {
         assertThat(list(committed, ListOffsetsRequest.MAX_TIMESTAMP).offset()).isEqualTo(6);
     }
 
+    @Test
+    void aSpecialTimestampIsRefusedBelowTheVersionThatIntroducedItAndAnUnknownOneAlways() {
+        assertThat(ListOffsetsHandler.timestampUnsupported(ListOffsetsRequest.MAX_TIMESTAMP, (short) 6)).isTrue();
+        assertThat(ListOffsetsHandler.timestampUnsupported(ListOffsetsRequest.MAX_TIMESTAMP, (short) 7)).isFalse();
+        assertThat(ListOffsetsHandler.timestampUnsupported(ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP,
+                (short) 10)).isTrue();
+        assertThat(ListOffsetsHandler.timestampUnsupported(ListOffsetsRequest.LATEST_TIMESTAMP, (short) 1)).isFalse();
+        assertThat(ListOffsetsHandler.timestampUnsupported(-7, (short) 11)).isTrue();
+        assertThat(ListOffsetsHandler.timestampUnsupported(Long.MIN_VALUE, (short) 11)).isTrue();
+        assertThat(ListOffsetsHandler.timestampUnsupported(0, (short) 1)).isFalse();
+    }
+
+    @Test
+    void aTopicNamedTwiceIsAnsweredOnceAndOneWithoutPartitionsNotAtAll() {
+        ListOffsetsRequest request = ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
+                .setTargetTimes(List.of(
+                        new ListOffsetsTopic().setName("events").setPartitions(List.of(new ListOffsetsPartition()
+                                .setPartitionIndex(0).setTimestamp(ListOffsetsRequest.MAX_TIMESTAMP))),
+                        new ListOffsetsTopic().setName("events").setPartitions(List.of(new ListOffsetsPartition()
+                                .setPartitionIndex(9).setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))),
+                        new ListOffsetsTopic().setName("nothing-asked").setPartitions(List.of())))
+                .build((short) 6);
+
+        var response = handler.handle(Requests.context(request), request).join();
+
+        assertThat(response.topics()).hasSize(1);
+        assertThat(response.topics().get(0).partitions()).extracting(ListOffsetsPartitionResponse::errorCode)
+                .containsExactly(Errors.UNSUPPORTED_VERSION.code(), Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+    }
+
     private ListOffsetsPartitionResponse listLatest(ListOffsetsRequest.Builder builder) {
         return list(builder, ListOffsetsRequest.LATEST_TIMESTAMP);
     }

@@ -150,6 +150,38 @@ class ProduceHandlerTest {
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(CloseConnectionException.class);
     }
 
+    @Test
+    void partitionsAreCheckedInKafkasOrderAndEachTopicAnsweredOnce() {
+        // acks=2 is refused only for partitions that exist and carry one valid batch; an unknown partition
+        // or an empty batch is refused first, and an internal topic only after acks.
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 2).setTimeoutMs(1000);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("events").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("a")),
+                new ProduceRequestData.PartitionProduceData().setIndex(5).setRecords(records("b")))));
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("compacted").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.EMPTY))));
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(Topic.GROUP_METADATA_TOPIC_NAME)
+                .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                        .setRecords(records("c")))));
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("events").setPartitionData(List.of()));
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName("nothing").setPartitionData(List.of()));
+        ProduceRequest request = new ProduceRequest(data, (short) 9); // as parsed: the builder refuses an empty batch
+
+        ProduceResponseData response = handler.handle(new RequestContext(new RequestHeader(ApiKeys.PRODUCE,
+                (short) 9, "c", 1), new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", 0L, null), request).join();
+
+        assertThat(response.responses()).extracting(ProduceResponseData.TopicProduceResponse::name)
+                .containsExactly("events", "compacted", Topic.GROUP_METADATA_TOPIC_NAME);
+        assertThat(response.responses().find("events", Uuid.ZERO_UUID).partitionResponses())
+                .extracting(PartitionProduceResponse::errorCode)
+                .containsExactly(Errors.INVALID_REQUIRED_ACKS.code(), Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        assertThat(response.responses().find("compacted", Uuid.ZERO_UUID).partitionResponses().get(0).errorCode())
+                .isIn(Errors.INVALID_RECORD.code(), Errors.CORRUPT_MESSAGE.code());
+        assertThat(response.responses().find(Topic.GROUP_METADATA_TOPIC_NAME, Uuid.ZERO_UUID).partitionResponses()
+                .get(0).errorCode()).isEqualTo(Errors.INVALID_REQUIRED_ACKS.code());
+        assertThat(logEndOffset("events")).isZero();
+    }
+
     private static MemoryRecords records(String... keys) {
         SimpleRecord[] records = new SimpleRecord[keys.length];
         for (int i = 0; i < keys.length; i++) {
