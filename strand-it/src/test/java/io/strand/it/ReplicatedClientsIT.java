@@ -24,11 +24,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -249,49 +247,6 @@ class ReplicatedClientsIT {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) NODES))).all().get(60, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /**
-     * A share group's delivery state survives the kill -9 of its partition's leader: the new leader loads it
-     * from {@code __share_group_state} (replicated, acks=all), so the records accepted before are not
-     * delivered again and the released ones come with their delivery count kept.
-     */
-    @Test
-    @Order(9)
-    void shareGroupStateIsLoadedByTheNewLeaderAfterThePartitionLeaderIsKilled() throws Exception {
-        String topic = "replicated-share";
-        String group = topic + "-group";
-        try (Admin admin = admin()) {
-            Topics.createReplicated(admin, topic, PARTITIONS, NODES, Map.of("min.insync.replicas", "2"), CONVERGE);
-        }
-        int leader = awaitFullIsrs(topic).get(0).leader().id(); // the records go to partition 0
-        ClusterNode killed = cluster.node(leader);
-        String bootstrap = survivor(killed).bootstrapServers();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties(bootstrap),
-                new StringSerializer(), new StringSerializer());
-             KafkaShareConsumer<String, String> first = ShareRecords.explicitConsumer(bootstrap, group)) {
-            first.subscribe(List.of(topic));
-            ShareRecords.warmUpAccepting(producer, topic, 0, first);
-            for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, "k" + i, "r" + i)).get(30, TimeUnit.SECONDS);
-            }
-            Map<String, Short> delivered = ShareRecords.pollAcknowledging(first, 10, value ->
-                    value.compareTo("r5") < 0 ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
-            assertThat(delivered.values()).containsOnly((short) 1);
-        }
-
-        killed.kill9();
-        try {
-            try (KafkaShareConsumer<String, String> second = ShareRecords.explicitConsumer(bootstrap, group)) {
-                second.subscribe(List.of(topic));
-                Map<String, Short> delivered = ShareRecords.pollAcknowledging(second, 5, value -> AcknowledgeType.ACCEPT);
-                assertThat(delivered).containsExactlyInAnyOrderEntriesOf(Map.of("r5", (short) 2, "r6", (short) 2,
-                        "r7", (short) 2, "r8", (short) 2, "r9", (short) 2));
-            }
-        } finally {
-            killed.restart();
-        }
-        awaitFullIsrs(topic);
     }
 
     private static void groupConsumesAndANewMemberResumes(String topic, String protocol) throws Exception {
