@@ -2,13 +2,13 @@ package io.strand.coordinator.share;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strand.common.time.ManualTime;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorShard;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
-import io.strand.common.time.ManualTime;
 import org.junit.jupiter.api.Test;
 
 /** The share coordinator's shard: which record each operation writes, and the state replay rebuilds. */

@@ -1,11 +1,11 @@
 package io.strand.broker.api.group;
 
 import io.strand.broker.group.GroupCoordinatorService;
-import io.strand.broker.share.ShareCoordinatorService;
-import io.strand.coordinator.share.ShareStateKey;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.txn.TransactionCoordinatorService;
+import io.strand.coordinator.share.ShareStateKey;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;

@@ -1,9 +1,9 @@
 package io.strand.broker.api.group;
 
 import io.strand.broker.group.GroupCoordinatorService;
-import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
