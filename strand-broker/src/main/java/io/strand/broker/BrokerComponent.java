@@ -21,6 +21,9 @@ import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
 import io.strand.broker.api.share.ShareAcknowledgeHandler;
 import io.strand.broker.api.share.ShareFetchHandler;
+import io.strand.broker.api.share.ShareStateHandlers;
+import io.strand.broker.share.CoordinatorSharePersister;
+import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.share.ShareGroupConfig;
 import io.strand.broker.share.SharePartitionManager;
 import io.strand.broker.share.ShareSessionCache;
@@ -64,6 +67,7 @@ import io.strand.broker.txn.WriteTxnMarkersChannel;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.CommittedOffset;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.coordinator.share.ShareCoordinatorConfig;
 import io.strand.coordinator.txn.TransactionCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
@@ -171,6 +175,9 @@ final class BrokerComponent implements NodeComponent {
     private TransactionCoordinatorService transactions;
     private WriteTxnMarkersChannel markerChannel;
     private BrokerConnections verifierConnections;
+    private ShareCoordinatorService shares;
+    private BrokerConnections shareStateConnections;
+    private CoordinatorSharePersister sharePersister;
     /** Checks transactional batches against the transaction coordinator (KIP-890 part 1). */
     private CoordinatorTransactionVerifier transactionVerifier;
     /**
@@ -258,10 +265,13 @@ final class BrokerComponent implements NodeComponent {
         writeTxnMarkersHandler = new WriteTxnMarkersHandler(replicaManager, groups.markerWriter());
         startTransactionCoordinator(nodeId, quorum, controller, replicaManager);
         TransactionCoordinatorService transactionService = transactions;
+        startShareCoordinator(nodeId, quorum, replicaManager);
+        ShareCoordinatorService shareService = shares;
         imageSubscription = (delta, image) -> {
             replicaManager.onMetadataUpdate(delta, image);
             groupService.onMetadataUpdate(delta, image);
             transactionService.onMetadataUpdate(delta, image);
+            shareService.onMetadataUpdate(delta, image);
         };
         shared.imageListeners().add(imageSubscription);
 
@@ -297,6 +307,7 @@ final class BrokerComponent implements NodeComponent {
         MetadataImage applied = replicaManager.appliedImage();
         groups.start(request -> createTopics(controller, request), applied);
         transactions.start(request -> createTopics(controller, request), applied);
+        shares.start(request -> createTopics(controller, request), applied);
         readiness.enterServing(() -> servingProblem(quorum));
         LOG.info("Node {} serving Kafka clients on {}", nodeId, bound);
     }
@@ -375,6 +386,21 @@ final class BrokerComponent implements NodeComponent {
                 : TransactionVerifier.addingOnly(transactionVerifier);
     }
 
+    /**
+     * The share coordinator (not serving until {@link ShareCoordinatorService#start}) and the persister the
+     * share-partitions led here write their state through: to the coordinator directly, or over the
+     * inter-broker connections to the broker leading the state's partition.
+     */
+    private void startShareCoordinator(int nodeId, NodeMetadata quorum, ReplicaManager replicaManager) {
+        shares = new ShareCoordinatorService(nodeId, ShareCoordinatorConfig.from(config.originals()), replicaManager,
+                time);
+        shareStateConnections = new BrokerConnections("strand-share-state-network-" + nodeId,
+                brokerId -> interBrokerAddress(quorum.image(), brokerId), "strand-broker-" + nodeId + "-share",
+                TXN_MARKER_RETRY_BACKOFF_MS, TXN_REQUEST_TIMEOUT_MS, ListenerSecurities.interBrokerTls(config),
+                InterBrokerSasl.of(config));
+        sharePersister = new CoordinatorSharePersister(shares, shareStateConnections, time);
+    }
+
     private static CompletableFuture<CreateTopicsResponseData> createTopics(ControllerChannel controller,
                                                                           CreateTopicsRequestData request) {
         return controller.send(ApiKeys.CREATE_TOPICS, request).thenApply(CreateTopicsResponseData.class::cast);
@@ -401,10 +427,10 @@ final class BrokerComponent implements NodeComponent {
                         new FetchSessionCache(FETCH_SESSION_SLOTS, FETCH_SESSION_EVICTION_MS, time, new Random()), purgatory,
                         quotas.fetch(), metrics))
                 .register(new ListOffsetsHandler(replicaManager));
-        // Share groups (KIP-932): share-partition state in memory only for now (durable state is next).
+        // Share groups (KIP-932): share-partition state persisted through the share coordinator.
         ShareGroupConfig shareConfig = ShareGroupConfig.from(config.originals());
         SharePartitionManager sharePartitions = new SharePartitionManager(shareConfig, time, purgatory::onAppend,
-                groupId -> image.get().configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)));
+                sharePersister, groupId -> image.get().configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)));
         ShareSessionCache shareSessions = new ShareSessionCache(shareConfig.maxShareSessions(), time);
         registry.register(new ShareFetchHandler(replicaManager, image, sharePartitions, shareSessions, purgatory))
                 .register(new ShareAcknowledgeHandler(replicaManager, image, sharePartitions, shareSessions))
@@ -426,8 +452,9 @@ final class BrokerComponent implements NodeComponent {
                         authorizerConfig.allowEveryoneIfNoAclFound()))
                 : Authorization.NONE;
         this.authorization = authorization;
-        GroupHandlers.all(groups, transactions, produceVerifier, authorization::topicDescribeAccess)
+        GroupHandlers.all(groups, transactions, shares, produceVerifier, authorization::topicDescribeAccess)
                 .forEach(registry::register);
+        ShareStateHandlers.all(shares.coordinator()).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
         SecurityHandlers.all(image, controller).forEach(registry::register);
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);
@@ -494,6 +521,7 @@ final class BrokerComponent implements NodeComponent {
                     groups.close();
                 }
                 closeTransactions();
+                closeShares();
             } finally {
                 if (imageSubscription != null) {
                     shared.imageListeners().remove(imageSubscription);
@@ -513,6 +541,19 @@ final class BrokerComponent implements NodeComponent {
         }
         if (verifierConnections != null) {
             verifierConnections.close();
+        }
+    }
+
+    /** The persister's retries, then the coordinator, then the connections to other coordinators. */
+    private void closeShares() {
+        if (sharePersister != null) {
+            sharePersister.close();
+        }
+        if (shares != null) {
+            shares.close();
+        }
+        if (shareStateConnections != null) {
+            shareStateConnections.close();
         }
     }
 

@@ -109,7 +109,8 @@ public final class BrokerServer implements AutoCloseable {
     /** Validates a node's properties: the common broker ones and those of the modules it runs. */
     public static BrokerConfig config(Map<String, String> props) {
         BrokerConfig config = BrokerConfig.of(props, List.of(GroupCoordinatorConfig.DEF,
-                TransactionCoordinatorConfig.DEF, AuthorizerConfig.DEF, io.strand.broker.share.ShareGroupConfig.DEF));
+                TransactionCoordinatorConfig.DEF, AuthorizerConfig.DEF, io.strand.broker.share.ShareGroupConfig.DEF,
+                io.strand.coordinator.share.ShareCoordinatorConfig.DEF));
         AuthorizerConfig.from(config.originals()); // refuses an authorizer class Strand does not have
         io.strand.broker.share.ShareGroupConfig.from(config.originals()); // and share settings out of bounds
         return config;

@@ -28,13 +28,15 @@ final class ServerCommand implements Callable<Integer> {
 
     /**
      * What the embedded defaults (no {@code --config}) set beyond the properties' own defaults, for one
-     * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets} and
-     * {@code __transaction_state} with one replica (Kafka's defaults, 3 and a minimum ISR of 2, wait for
-     * three brokers before any group can form or any transaction begin), and the HTTP listener (health,
+     * node on its own, as Kafka's single-node example configuration does: {@code __consumer_offsets},
+     * {@code __transaction_state} and {@code __share_group_state} with one replica (Kafka's defaults, 3 and a
+     * minimum ISR of 2, wait for three brokers before any group can form, any transaction begin or any share
+     * group keep its state), and the HTTP listener (health,
      * {@code /metrics}, the HTTP API under {@code /v3}), which a node configured from a file has only if the file sets it.
      */
     static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of("offsets.topic.replication.factor", "1",
             "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+            "share.coordinator.state.topic.replication.factor", "1", "share.coordinator.state.topic.min.isr", "1",
             BrokerConfig.STRAND_HTTP_LISTENER, "http://localhost:8080");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Server properties, with Kafka's names.")

@@ -21,10 +21,13 @@ final class NodeProperties {
         props.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + raftPort);
         props.put("controller.quorum.voters", "1@127.0.0.1:" + raftPort);
         props.put("log.dirs", dataDir.toAbsolutePath().toString());
-        // One node: __consumer_offsets and __transaction_state cannot have Kafka's default three replicas.
+        // One node: __consumer_offsets, __transaction_state and __share_group_state cannot have Kafka's
+        // default three replicas.
         props.put("offsets.topic.replication.factor", "1");
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
         // Off unless asked for: a child process without it would take ./strand's default, localhost:8080.
         props.put("strand.http.listener", "");
         props.putAll(overrides);

@@ -250,6 +250,8 @@ public final class StrandCluster implements AutoCloseable {
                 props.put("offsets.topic.replication.factor", Integer.toString(internalReplicas));
                 props.put("transaction.state.log.replication.factor", Integer.toString(internalReplicas));
                 props.put("transaction.state.log.min.isr", Integer.toString(Math.min(2, internalReplicas)));
+                props.put("share.coordinator.state.topic.replication.factor", Integer.toString(internalReplicas));
+                props.put("share.coordinator.state.topic.min.isr", Integer.toString(Math.min(2, internalReplicas)));
                 // Off unless asked for: the single-node default (localhost:8080) would be every node's.
                 props.put("strand.http.listener", "");
                 props.putAll(properties);

@@ -22,7 +22,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       DescribeUserScramCredentials</td><td>DESCRIBE</td></tr>
  *   <tr><td>AlterClientQuotas</td><td>ALTER_CONFIGS</td></tr>
  *   <tr><td>DescribeClientQuotas</td><td>DESCRIBE_CONFIGS</td></tr>
- *   <tr><td>WriteTxnMarkers (brokers only)</td><td>CLUSTER_ACTION</td></tr>
+ *   <tr><td>WriteTxnMarkers, InitializeShareGroupState, ReadShareGroupState, WriteShareGroupState,
+ *       DeleteShareGroupState, ReadShareGroupStateSummary (brokers only)</td><td>CLUSTER_ACTION</td></tr>
  *   <tr><td>DescribeCluster</td><td>none; its authorized operations are the caller's when it may
  *       DESCRIBE the cluster, else 0</td></tr>
  * </table>
@@ -41,7 +42,9 @@ final class ClusterChecks {
                 ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS);
         requiring(checks, auth, AclOperation.ALTER_CONFIGS, ApiKeys.ALTER_CLIENT_QUOTAS);
         requiring(checks, auth, AclOperation.DESCRIBE_CONFIGS, ApiKeys.DESCRIBE_CLIENT_QUOTAS);
-        requiring(checks, auth, AclOperation.CLUSTER_ACTION, ApiKeys.WRITE_TXN_MARKERS);
+        requiring(checks, auth, AclOperation.CLUSTER_ACTION, ApiKeys.WRITE_TXN_MARKERS,
+                ApiKeys.INITIALIZE_SHARE_GROUP_STATE, ApiKeys.READ_SHARE_GROUP_STATE, ApiKeys.WRITE_SHARE_GROUP_STATE,
+                ApiKeys.DELETE_SHARE_GROUP_STATE, ApiKeys.READ_SHARE_GROUP_STATE_SUMMARY);
         checks.put(ApiKeys.DESCRIBE_CLUSTER, (Check<DescribeClusterRequest>) (context, request, handler) ->
                 handler.handle(context, request).thenApply(message -> {
                     DescribeClusterResponseData response = (DescribeClusterResponseData) message;

@@ -186,11 +186,18 @@ final class GroupChecks {
                 response -> ((FindCoordinatorResponseData) response).coordinators().addAll(refused));
     }
 
-    /** Key types: 0 group, 1 transaction, 2 share group (a group). */
+    /**
+     * Key types: 0 group, 1 transaction, 2 share (a share-partition's state, asked for by brokers: CLUSTER_ACTION
+     * on the cluster, as Kafka).
+     */
     private static Errors coordinatorKeyError(Authorization auth, RequestContext context, byte keyType, String key) {
         if (keyType == 1) {
             return auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
                     ? Errors.NONE : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+        if (keyType == 2) {
+            return auth.authorizeCluster(context, AclOperation.CLUSTER_ACTION)
+                    ? Errors.NONE : Errors.CLUSTER_AUTHORIZATION_FAILED;
         }
         return auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, key)
                 ? Errors.NONE : Errors.GROUP_AUTHORIZATION_FAILED;

@@ -1,13 +1,18 @@
 package io.strand.broker.share;
 
+import io.strand.coordinator.share.StateBatch;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery state of one partition for one share group (KIP-932), kept by the partition's leader:
@@ -32,9 +37,15 @@ import org.apache.kafka.common.protocol.Errors;
  * expire lazily: every operation first expires those due at its {@code nowMs}, so nothing runs between
  * requests and a test drives time by hand.
  *
- * <p><b>What survives a crash:</b> nothing yet. This first slice keeps the state in memory only; a new
- * leader or a restart starts the group again at {@code share.auto.offset.reset}. Durable share-group
- * state (Kafka's {@code __share_group_state}, or a Strand-internal equivalent) is the next slice.
+ * <p><b>What survives a crash</b> is what the {@link StateWriter} (the share coordinator) has been given,
+ * as Kafka's share-partition writes it: an acknowledgement (ACCEPT, RELEASE, REJECT, GAP) and the release
+ * of a member's records are written first — their records wait, marked as being written, untouchable by
+ * other members and lock expiry — and take effect in memory only once the write succeeded (a failed write
+ * fails the acknowledgement with its error and leaves the records acquired); a lock expiry takes effect at
+ * once and is written after. Every write carries the start offset the change leads to and the changed
+ * records' states and delivery counts. Acquisitions and lock renewals are not written, so after a crash a
+ * record acquired but not yet acknowledged comes back with the delivery count last written.
+ * {@link #restored} rebuilds a share-partition from the state read back.
  *
  * <p>Thread-safe: every method is {@code synchronized} on the instance, the one owner of its state
  * (fetches and acknowledgements of different members meet here and each holds it only for memory
@@ -49,10 +60,13 @@ public final class SharePartition {
     public static final byte REJECT = 3;
     public static final byte RENEW = 4;
 
+    private static final Logger LOG = LoggerFactory.getLogger(SharePartition.class);
+
     /** Read where they apply (the group's configs may change while the share-partition lives). */
     private final IntSupplier lockDurationMs;
     private final IntSupplier deliveryCountLimit;
     private final IntSupplier maxInFlight;
+    private final StateWriter writer;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private long startOffset;
     private long endOffset;
@@ -63,6 +77,24 @@ public final class SharePartition {
         int deliveryCount;
         String memberId;
         long lockDeadlineMs;
+        /** An acknowledgement or release of this record is being written; it changes once that is done. */
+        boolean writing;
+    }
+
+    /** Where changes of the in-flight state are made durable (the share coordinator's WriteShareGroupState). */
+    @FunctionalInterface
+    public interface StateWriter {
+
+        /** Keeps nothing; every write succeeds at once. */
+        StateWriter NONE = (startOffset, deliveryCompleteCount, batches) -> CompletableFuture.completedFuture(Errors.NONE);
+
+        /**
+         * Writes the start offset and the changed records' states; called under the share-partition's lock in
+         * the order of the changes, so it must only queue the write.
+         *
+         * @return the write's outcome (NONE once durable), never completed exceptionally
+         */
+        CompletableFuture<Errors> write(long startOffset, int deliveryCompleteCount, List<StateBatch> batches);
     }
 
     /** One batch of acknowledgements: offsets {@code firstOffset..lastOffset} and one type, or one type per offset. */
@@ -76,25 +108,77 @@ public final class SharePartition {
      * @param startOffset where the group starts on this partition (from {@code share.auto.offset.reset})
      */
     public SharePartition(long startOffset, ShareGroupConfig config) {
-        this(startOffset, config.recordLockDurationMs(), config.deliveryCountLimit(), config.partitionMaxRecordLocks());
+        this(startOffset, config.recordLockDurationMs(), config.deliveryCountLimit(), config.partitionMaxRecordLocks(),
+                StateWriter.NONE);
     }
 
     SharePartition(long startOffset, int lockDurationMs, int deliveryCountLimit, int maxInFlight) {
-        this(startOffset, () -> lockDurationMs, () -> deliveryCountLimit, () -> maxInFlight);
+        this(startOffset, lockDurationMs, deliveryCountLimit, maxInFlight, StateWriter.NONE);
+    }
+
+    SharePartition(long startOffset, int lockDurationMs, int deliveryCountLimit, int maxInFlight, StateWriter writer) {
+        this(startOffset, () -> lockDurationMs, () -> deliveryCountLimit, () -> maxInFlight, writer);
     }
 
     /**
      * @param lockDurationMs     the group's {@code share.record.lock.duration.ms} now
      * @param deliveryCountLimit the group's {@code share.delivery.count.limit} now
      * @param maxInFlight        the group's {@code share.partition.max.record.locks} now
+     * @param writer             where changes are made durable
      */
     SharePartition(long startOffset, IntSupplier lockDurationMs, IntSupplier deliveryCountLimit,
-                   IntSupplier maxInFlight) {
+                   IntSupplier maxInFlight, StateWriter writer) {
         this.startOffset = startOffset;
         this.endOffset = startOffset;
         this.lockDurationMs = lockDurationMs;
         this.deliveryCountLimit = deliveryCountLimit;
         this.maxInFlight = maxInFlight;
+        this.writer = writer;
+    }
+
+    /**
+     * A share-partition as its persisted state describes it: done below {@code startOffset}; the batches'
+     * records in flight with their state (an acquired one as available) and delivery count; offsets between
+     * the start offset and a batch that no batch covers in flight as never delivered; the end offset past
+     * the last batch.
+     */
+    public static SharePartition restored(long startOffset, List<StateBatch> batches, ShareGroupConfig config,
+                                          StateWriter writer) {
+        return restored(startOffset, batches, config.recordLockDurationMs(), config.deliveryCountLimit(),
+                config.partitionMaxRecordLocks(), writer);
+    }
+
+    static SharePartition restored(long startOffset, List<StateBatch> batches, int lockDurationMs,
+                                   int deliveryCountLimit, int maxInFlight, StateWriter writer) {
+        return restored(startOffset, batches, () -> lockDurationMs, () -> deliveryCountLimit, () -> maxInFlight, writer);
+    }
+
+    /** As above, with the group's settings read where they apply. */
+    static SharePartition restored(long startOffset, List<StateBatch> batches, IntSupplier lockDurationMs,
+                                   IntSupplier deliveryCountLimit, IntSupplier maxInFlight, StateWriter writer) {
+        SharePartition share = new SharePartition(startOffset, lockDurationMs, deliveryCountLimit, maxInFlight, writer);
+        long next = startOffset;
+        List<StateBatch> sorted = new ArrayList<>(batches);
+        sorted.sort(Comparator.comparingLong(StateBatch::firstOffset));
+        for (StateBatch batch : sorted) {
+            if (batch.lastOffset() < next) {
+                continue;
+            }
+            for (long offset = next; offset < batch.firstOffset(); offset++) {
+                share.inFlight.put(offset, new InFlight()); // never delivered
+            }
+            for (long offset = Math.max(next, batch.firstOffset()); offset <= batch.lastOffset(); offset++) {
+                InFlight record = new InFlight();
+                record.state = batch.deliveryState() == StateBatch.ACKNOWLEDGED ? RecordState.ACKNOWLEDGED
+                        : batch.deliveryState() == StateBatch.ARCHIVED ? RecordState.ARCHIVED : RecordState.AVAILABLE;
+                record.deliveryCount = batch.deliveryCount();
+                share.inFlight.put(offset, record);
+            }
+            next = batch.lastOffset() + 1;
+        }
+        share.endOffset = next;
+        share.maybeAdvanceStartOffset();
+        return share;
     }
 
     public synchronized long startOffset() {
@@ -142,9 +226,9 @@ public final class SharePartition {
                                                       int maxRecords, long nowMs) {
         expireLocks(nowMs);
         List<AcquiredRecords> acquired = new ArrayList<>();
-        int count = 0;
         int maxInFlight = this.maxInFlight.getAsInt();
         long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
+        int count = 0;
         for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset && count < maxRecords; offset++) {
             InFlight record = inFlight.get(offset);
             if (record == null) {
@@ -178,51 +262,147 @@ public final class SharePartition {
 
     /**
      * Applies {@code memberId}'s acknowledgements, all or none: every offset named must be in flight,
-     * acquired by this member and not past its lock, and every type known; otherwise INVALID_RECORD_STATE
-     * (INVALID_REQUEST for an unknown type or a types list of the wrong length) and nothing changes.
+     * acquired by this member, not past its lock and not being written, and every type known; otherwise
+     * INVALID_RECORD_STATE (INVALID_REQUEST for an unknown type or a types list of the wrong length) and
+     * nothing changes. RENEW extends locks at once; the other types are written first and take effect once
+     * the write succeeded; a failed write answers its error (see {@link StateWriter}) and changes nothing.
      */
-    public synchronized Errors acknowledge(String memberId, List<Acknowledgement> batches, long nowMs) {
-        expireLocks(nowMs);
-        for (Acknowledgement batch : batches) {
-            long length = batch.lastOffset() - batch.firstOffset() + 1;
-            if (length <= 0 || (batch.types().size() != 1 && batch.types().size() != length)) {
-                return Errors.INVALID_REQUEST;
-            }
-            for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
-                byte type = batch.typeAt(offset);
-                if (type < GAP || type > RENEW) {
-                    return Errors.INVALID_REQUEST;
+    public CompletableFuture<Errors> acknowledge(String memberId, List<Acknowledgement> batches, long nowMs) {
+        Map<Long, RecordState> targets = new TreeMap<>();
+        CompletableFuture<Errors> written;
+        synchronized (this) {
+            expireLocks(nowMs);
+            for (Acknowledgement batch : batches) {
+                long length = batch.lastOffset() - batch.firstOffset() + 1;
+                if (length <= 0 || (batch.types().size() != 1 && batch.types().size() != length)) {
+                    return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
                 }
-                InFlight record = inFlight.get(offset);
-                if (record == null || record.state != RecordState.ACQUIRED || !memberId.equals(record.memberId)) {
-                    return Errors.INVALID_RECORD_STATE;
+                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                    byte type = batch.typeAt(offset);
+                    if (type < GAP || type > RENEW) {
+                        return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+                    }
+                    InFlight record = inFlight.get(offset);
+                    if (record == null || record.state != RecordState.ACQUIRED || record.writing
+                            || !memberId.equals(record.memberId)) {
+                        return CompletableFuture.completedFuture(Errors.INVALID_RECORD_STATE);
+                    }
                 }
             }
+            for (Acknowledgement batch : batches) {
+                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                    InFlight record = inFlight.get(offset);
+                    switch (batch.typeAt(offset)) {
+                        case ACCEPT -> targets.put(offset, RecordState.ACKNOWLEDGED);
+                        case RELEASE -> targets.put(offset, afterRelease(record));
+                        case RENEW -> record.lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
+                        default -> targets.put(offset, RecordState.ARCHIVED); // REJECT, GAP
+                    }
+                }
+            }
+            if (targets.isEmpty()) {
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+            written = writeAhead(targets);
         }
-        for (Acknowledgement batch : batches) {
-            for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
-                InFlight record = inFlight.get(offset);
-                switch (batch.typeAt(offset)) {
-                    case ACCEPT -> finish(record, RecordState.ACKNOWLEDGED);
-                    case RELEASE -> makeAvailable(record);
-                    case RENEW -> record.lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
-                    default -> finish(record, RecordState.ARCHIVED); // REJECT, GAP
-                }
-            }
-        }
-        maybeAdvanceStartOffset();
-        return Errors.NONE;
+        return written.thenApply(error -> {
+            onWritten(targets, error);
+            return error;
+        });
     }
 
-    /** Makes every record {@code memberId} holds available again (its share session closed or it left). */
-    public synchronized void releaseAll(String memberId, long nowMs) {
-        expireLocks(nowMs);
-        for (InFlight record : inFlight.values()) {
-            if (record.state == RecordState.ACQUIRED && memberId.equals(record.memberId)) {
-                makeAvailable(record);
+    /**
+     * Makes every record {@code memberId} holds available again (its share session closed or it left),
+     * once that is written; completes when done (a failed write leaves them to their locks).
+     */
+    public CompletableFuture<Void> releaseAll(String memberId, long nowMs) {
+        Map<Long, RecordState> targets = new TreeMap<>();
+        CompletableFuture<Errors> written;
+        synchronized (this) {
+            expireLocks(nowMs);
+            for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+                InFlight record = e.getValue();
+                if (record.state == RecordState.ACQUIRED && !record.writing && memberId.equals(record.memberId)) {
+                    targets.put(e.getKey(), afterRelease(record));
+                }
+            }
+            if (targets.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            written = writeAhead(targets);
+        }
+        return written.thenAccept(error -> onWritten(targets, error));
+    }
+
+    /** Marks the records of {@code targets} as being written and writes their new states (under the lock). */
+    private CompletableFuture<Errors> writeAhead(Map<Long, RecordState> targets) {
+        List<StateBatch> batches = batchesOf(targets);
+        targets.keySet().forEach(offset -> inFlight.get(offset).writing = true);
+        long newStartOffset = startOffset;
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            if (e.getKey() != newStartOffset || !targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
+                break;
+            }
+            newStartOffset++;
+        }
+        int completeCount = 0;
+        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(newStartOffset).entrySet()) {
+            if (targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
+                completeCount++;
             }
         }
-        maybeAdvanceStartOffset();
+        return writer.write(newStartOffset, completeCount, batches);
+    }
+
+    /** A write of {@link #writeAhead} is done: its records take their new states if it succeeded. */
+    private synchronized void onWritten(Map<Long, RecordState> targets, Errors error) {
+        for (Map.Entry<Long, RecordState> target : targets.entrySet()) {
+            InFlight record = inFlight.get(target.getKey());
+            if (record == null) {
+                continue; // removed from the log meanwhile
+            }
+            record.writing = false;
+            if (error == Errors.NONE) {
+                finish(record, target.getValue());
+            }
+        }
+        if (error == Errors.NONE) {
+            maybeAdvanceStartOffset();
+        } else {
+            LOG.warn("Share-partition state write failed: {}; {} records stay acquired", error, targets.size());
+        }
+    }
+
+    /** The records' states as batches of consecutive offsets with one state and delivery count. */
+    private List<StateBatch> batchesOf(Map<Long, RecordState> states) {
+        List<StateBatch> batches = new ArrayList<>();
+        for (Map.Entry<Long, RecordState> e : states.entrySet()) {
+            long offset = e.getKey();
+            byte code = code(e.getValue());
+            short count = (short) inFlight.get(offset).deliveryCount;
+            StateBatch last = batches.isEmpty() ? null : batches.get(batches.size() - 1);
+            if (last != null && last.lastOffset() == offset - 1 && last.deliveryState() == code
+                    && last.deliveryCount() == count) {
+                batches.set(batches.size() - 1, new StateBatch(last.firstOffset(), offset, code, count));
+            } else {
+                batches.add(new StateBatch(offset, offset, code, count));
+            }
+        }
+        return batches;
+    }
+
+    private static byte code(RecordState state) {
+        return switch (state) {
+            case AVAILABLE -> StateBatch.AVAILABLE;
+            case ACQUIRED -> StateBatch.ACQUIRED;
+            case ACKNOWLEDGED -> StateBatch.ACKNOWLEDGED;
+            case ARCHIVED -> StateBatch.ARCHIVED;
+        };
+    }
+
+    /** What a release makes of an acquired record: available, or archived at the delivery limit. */
+    private RecordState afterRelease(InFlight record) {
+        return record.deliveryCount >= deliveryCountLimit.getAsInt() ? RecordState.ARCHIVED : RecordState.AVAILABLE;
     }
 
     /** The offsets at and past {@code logStartOffset} only: records deleted from the log are done. */
@@ -234,25 +414,29 @@ public final class SharePartition {
         }
     }
 
+    /** Releases the records whose lock is due at {@code nowMs}, at once, and writes their new states after. */
     private void expireLocks(long nowMs) {
-        boolean expired = false;
-        for (InFlight record : inFlight.values()) {
-            if (record.state == RecordState.ACQUIRED && record.lockDeadlineMs <= nowMs) {
-                makeAvailable(record);
-                expired = true;
+        Map<Long, RecordState> expired = null;
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            InFlight record = e.getValue();
+            if (record.state == RecordState.ACQUIRED && !record.writing && record.lockDeadlineMs <= nowMs) {
+                finish(record, afterRelease(record));
+                if (expired == null) {
+                    expired = new TreeMap<>();
+                }
+                expired.put(e.getKey(), record.state);
             }
         }
-        if (expired) {
+        if (expired != null) {
+            List<StateBatch> batches = batchesOf(expired);
             maybeAdvanceStartOffset();
-        }
-    }
-
-    private void makeAvailable(InFlight record) {
-        if (record.deliveryCount >= deliveryCountLimit.getAsInt()) {
-            finish(record, RecordState.ARCHIVED);
-        } else {
-            record.state = RecordState.AVAILABLE;
-            record.memberId = null;
+            int completeCount = (int) inFlight.values().stream().filter(r -> r.state.isFinal()).count();
+            int released = expired.size();
+            writer.write(startOffset, completeCount, batches).thenAccept(error -> {
+                if (error != Errors.NONE) {
+                    LOG.warn("Writing the release of {} records whose lock expired failed: {}", released, error);
+                }
+            });
         }
     }
 

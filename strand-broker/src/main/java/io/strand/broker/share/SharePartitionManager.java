@@ -2,38 +2,53 @@ package io.strand.broker.share;
 
 import io.strand.broker.replica.Partition;
 import io.strand.common.config.GroupConfigs;
+import io.strand.storage.log.LogReadResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
-import io.strand.storage.log.LogReadResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The share-partitions this broker leads, one {@link SharePartition} per share group and partition,
- * created on the group's first fetch of the partition at the group's {@code share.auto.offset.reset}:
- * {@code latest} (Kafka's default) the high watermark, {@code earliest} the log start offset,
- * {@code by_duration:<duration>} the first record whose timestamp is at most that old (as ListOffsets
- * by timestamp finds it; the high watermark if there is none). Each share-partition reads its group's
+ * The share-partitions this broker leads, one {@link SharePartition} per share group and partition, each
+ * belonging to one leadership (leader epoch) of its partition. Each share-partition reads its group's
  * {@code share.record.lock.duration.ms}, {@code share.delivery.count.limit} and
- * {@code share.partition.max.record.locks} where it applies them (else the broker's
- * {@code group.share.*} values), so a change of the group's configs applies from the next operation.
+ * {@code share.partition.max.record.locks} where it applies them (else the broker's {@code group.share.*}
+ * values), so a change of the group's configs applies from the next operation.
  *
- * <p>Stopgap: the state is in memory only (see {@link SharePartition}); it is lost with a restart or a
- * leader change, and a share-partition made in an earlier leadership of this broker is replaced by a fresh
- * one (acknowledgements of records acquired then get INVALID_RECORD_STATE). Thread-safe: the map is concurrent and each {@link SharePartition} guards itself.
+ * <p>A share-partition is loaded from the {@link SharePersister} on the group's first fetch of the partition
+ * in a leadership (the first fetch after a restart, or after this broker became leader again): its state is
+ * read as a leader of that epoch (the share coordinator then fences the writes of older leaders); a state
+ * never initialized is initialized first at the group's {@code share.auto.offset.reset}: {@code latest}
+ * (Kafka's default) the high watermark, {@code earliest} the log start offset,
+ * {@code by_duration:<duration>} the first record whose timestamp is at most that old (as ListOffsets by
+ * timestamp finds it; the high watermark if there is none). While it loads, fetches of it acquire
+ * nothing; the fetches waiting on the partition are woken once it is loaded. A failed load is logged and
+ * tried again by the next fetch. Stopgap: the leader initializes the state on first use, where Kafka's
+ * group coordinator initializes it when it assigns the partition to the group.
+ *
+ * <p>Writes go through the share-partition's {@link SharePartition.StateWriter}, here the persister with
+ * the state epoch read and the leader epoch of the leadership. Thread-safe: the map is concurrent and each
+ * {@link SharePartition} guards itself.
  */
 public final class SharePartitionManager {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SharePartitionManager.class);
+
     private final ShareGroupConfig config;
     private final Time time;
+    private final SharePersister persister;
     private final Map<Key, Led> partitions = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters;
     private final Function<String, Map<String, String>> groupConfigs;
@@ -42,37 +57,56 @@ public final class SharePartitionManager {
     private record Key(String groupId, TopicIdPartition partition) {
     }
 
-    /** A share-partition and the leader epoch of the leadership it was made in. */
-    private record Led(SharePartition share, int leaderEpoch) {
-    }
-
     /** A batch of a read: its last offset, and its end as a byte position from the read's start. */
     private record BatchEnd(long lastOffset, long endPosition) {
     }
 
+    /** A share-partition, loaded or loading, and the leader epoch of the leadership it belongs to. */
+    private record Led(CompletableFuture<SharePartition> share, int leaderEpoch) {
+        SharePartition loaded() {
+            return share.isDone() && !share.isCompletedExceptionally() ? share.join() : null;
+        }
+    }
+
     /** What one fetch of one partition acquired: the batches read and the acquired offset ranges. */
     public record Acquired(Records records, List<AcquiredRecords> acquired) {
+        static final Acquired NONE = new Acquired(MemoryRecords.EMPTY, List.of());
+    }
+
+    /** A manager whose state is kept in memory only ({@link SharePersister#NONE}), without group configs: for tests. */
+    public SharePartitionManager(ShareGroupConfig config, Time time,
+                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters) {
+        this(config, time, fetchWaiters, SharePersister.NONE, groupId -> Map.of());
+    }
+
+    /** A manager without group configs: for tests. */
+    public SharePartitionManager(ShareGroupConfig config, Time time,
+                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters,
+                                 SharePersister persister) {
+        this(config, time, fetchWaiters, persister, groupId -> Map.of());
+    }
+
+    /** A manager whose state is kept in memory only ({@link SharePersister#NONE}): for tests. */
+    public SharePartitionManager(ShareGroupConfig config, Time time,
+                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters,
+                                 Function<String, Map<String, String>> groupConfigs) {
+        this(config, time, fetchWaiters, SharePersister.NONE, groupConfigs);
     }
 
     /**
      * @param fetchWaiters wakes the fetches waiting on a partition (the fetch purgatory's): records released
-     *                     here are news to them as an append is
-     */
-    public SharePartitionManager(ShareGroupConfig config, Time time,
-                                 java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters) {
-        this(config, time, fetchWaiters, groupId -> Map.of());
-    }
-
-    /**
+     *                     here, and a share-partition loaded, are news to them as an append is
+     * @param persister    where the share-partitions' state is read from and written to
      * @param groupConfigs a group's config overrides now (the GROUP config resource; empty if none); called
      *                     on request threads
      */
     public SharePartitionManager(ShareGroupConfig config, Time time,
                                  java.util.function.Consumer<org.apache.kafka.common.TopicPartition> fetchWaiters,
-                                 Function<String, Map<String, String>> groupConfigs) {
+                                 SharePersister persister, Function<String, Map<String, String>> groupConfigs) {
         this.config = config;
         this.time = time;
         this.fetchWaiters = fetchWaiters;
+        this.persister = persister;
         this.groupConfigs = groupConfigs;
         this.bounds = new GroupConfigs.Bounds(config.groupConfigValues(), config.groupConfigRanges());
     }
@@ -85,12 +119,6 @@ public final class SharePartitionManager {
     private int groupInt(String groupId, String name, int brokerValue) {
         Map<String, String> overrides = groupConfigs.apply(groupId);
         return overrides.isEmpty() ? brokerValue : GroupConfigs.intValue(overrides, name, brokerValue, bounds);
-    }
-
-    private SharePartition newSharePartition(String groupId, long startOffset) {
-        return new SharePartition(startOffset, () -> recordLockDurationMs(groupId),
-                () -> groupInt(groupId, GroupConfigs.SHARE_DELIVERY_COUNT_LIMIT, config.deliveryCountLimit()),
-                () -> groupInt(groupId, GroupConfigs.SHARE_PARTITION_MAX_RECORD_LOCKS, config.partitionMaxRecordLocks()));
     }
 
     /** Where {@code groupId} starts on {@code partition}: its {@code share.auto.offset.reset}, resolved now. */
@@ -112,36 +140,28 @@ public final class SharePartitionManager {
         return config;
     }
 
-    /** The group's share-partition, or null if the group has not fetched it here yet. */
+    /** The group's share-partition, or null if it is not loaded here. */
     public SharePartition sharePartition(String groupId, TopicIdPartition tip) {
         Led led = partitions.get(new Key(groupId, tip));
-        return led == null ? null : led.share();
+        return led == null ? null : led.loaded();
     }
 
     /**
      * Reads {@code partition} (this broker leading it) for {@code memberId} and acquires what it can,
-     * at most {@code maxRecords} records within {@code maxBytes}; empty if nothing is acquirable.
+     * at most {@code maxRecords} records within {@code maxBytes}; empty if nothing is acquirable, or while the
+     * group's share-partition loads.
      */
     public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
                           int maxBytes, int maxRecords) {
-        int leaderEpoch = partition.leaderEpoch();
-        // A share-partition of an earlier leadership here is stale (another leader served the group since):
-        // the group starts again as on its first fetch (stopgap until the state is durable).
-        Key key = new Key(groupId, tip);
-        Led current = partitions.get(key);
-        SharePartition share;
-        if (current != null && current.leaderEpoch() == leaderEpoch) {
-            share = current.share();
-        } else {
-            long startOffset = startOffset(groupId, partition); // may read the log: outside the map's lock
-            share = partitions.compute(key, (k, led) -> led != null && led.leaderEpoch() == leaderEpoch ? led
-                    : new Led(newSharePartition(groupId, startOffset), leaderEpoch)).share();
+        SharePartition share = loadedOrLoad(new Key(groupId, tip), partition);
+        if (share == null) {
+            return Acquired.NONE;
         }
         long nowMs = time.milliseconds();
         share.maybeSkipTo(partition.log().logStartOffset());
         long fetchOffset = share.nextFetchOffset(nowMs);
         if (fetchOffset < 0 || fetchOffset >= partition.highWatermark()) {
-            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+            return Acquired.NONE;
         }
         LogReadResult read = partition.readForConsumer(fetchOffset, maxBytes, true);
         // Only the batches that may hold what this fetch can acquire: maxRecords acquirable records lie
@@ -160,11 +180,11 @@ public final class SharePartitionManager {
             }
         }
         if (lastOffset < fetchOffset) {
-            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+            return Acquired.NONE;
         }
         List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs);
         if (acquired.isEmpty()) {
-            return new Acquired(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
+            return Acquired.NONE;
         }
         // The response carries the batches up to the one holding the last acquired record, not the whole read.
         long lastAcquired = acquired.get(acquired.size() - 1).lastOffset();
@@ -184,44 +204,98 @@ public final class SharePartitionManager {
     }
 
     /**
-     * Applies acknowledgements; INVALID_RECORD_STATE if the group never fetched the partition in this
-     * leadership ({@code leaderEpoch}) of it.
+     * The share-partition of the partition's current leadership if loaded; else null, a load having been
+     * started unless one is under way (a share-partition of an earlier leadership is replaced).
      */
-    public Errors acknowledge(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
-                              List<SharePartition.Acknowledgement> batches) {
-        Led led = partitions.get(new Key(groupId, tip));
-        if (led == null || led.leaderEpoch() != leaderEpoch) {
-            return Errors.INVALID_RECORD_STATE;
+    private SharePartition loadedOrLoad(Key key, Partition partition) {
+        int leaderEpoch = partition.leaderEpoch();
+        Led current = partitions.get(key);
+        if (current != null && current.leaderEpoch() == leaderEpoch) {
+            return current.loaded();
         }
-        return led.share().acknowledge(memberId, batches, time.milliseconds());
+        CompletableFuture<SharePartition> loading = new CompletableFuture<>();
+        Led led = new Led(loading, leaderEpoch);
+        boolean replaced = current == null ? partitions.putIfAbsent(key, led) == null
+                : partitions.replace(key, current, led);
+        if (!replaced) {
+            return null; // another fetch started the load just now
+        }
+        load(key, partition, leaderEpoch).whenComplete((share, failure) -> {
+            if (failure != null) {
+                LOG.warn("Loading share-partition group={} partition={} leaderEpoch={} failed: {}", key.groupId(),
+                        key.partition(), leaderEpoch, failure.toString());
+                partitions.remove(key, led);
+                loading.completeExceptionally(failure);
+                return;
+            }
+            loading.complete(share);
+            wakeFetches(key.partition());
+        });
+        return loading.isDone() ? led.loaded() : null;
+    }
+
+    /** Reads the persisted state (initializing it first if there is none) and builds the share-partition. */
+    private CompletableFuture<SharePartition> load(Key key, Partition partition, int leaderEpoch) {
+        String groupId = key.groupId();
+        TopicIdPartition tip = key.partition();
+        return persister.read(groupId, tip, leaderEpoch).thenCompose(state -> {
+            if (state.initialized()) {
+                return CompletableFuture.completedFuture(state);
+            }
+            long startOffset = startOffset(groupId, partition);
+            return persister.initialize(groupId, tip, state.stateEpoch(), startOffset)
+                    .thenApply(v -> new SharePersister.PersistedState(state.stateEpoch(), startOffset, List.of()));
+        }).thenApply(state -> SharePartition.restored(state.startOffset(), state.batches(),
+                () -> recordLockDurationMs(groupId),
+                () -> groupInt(groupId, GroupConfigs.SHARE_DELIVERY_COUNT_LIMIT, config.deliveryCountLimit()),
+                () -> groupInt(groupId, GroupConfigs.SHARE_PARTITION_MAX_RECORD_LOCKS, config.partitionMaxRecordLocks()),
+                (startOffset, completeCount, batches) -> persister.write(groupId, tip, state.stateEpoch(), leaderEpoch,
+                        startOffset, completeCount, batches)));
+    }
+
+    /**
+     * Applies acknowledgements once written (see {@link SharePartition#acknowledge}); INVALID_RECORD_STATE
+     * if the group's share-partition is not loaded in this leadership ({@code leaderEpoch}) of the partition.
+     */
+    public CompletableFuture<Errors> acknowledge(String groupId, String memberId, TopicIdPartition tip,
+                                                 int leaderEpoch, List<SharePartition.Acknowledgement> batches) {
+        Led led = partitions.get(new Key(groupId, tip));
+        SharePartition share = led == null || led.leaderEpoch() != leaderEpoch ? null : led.loaded();
+        if (share == null) {
+            return CompletableFuture.completedFuture(Errors.INVALID_RECORD_STATE);
+        }
+        return share.acknowledge(memberId, batches, time.milliseconds());
     }
 
     /**
      * Releases what {@code memberId} holds on the given partitions (its share session closed), and wakes the
-     * share fetches waiting on them.
+     * share fetches waiting on them; completes once the releases are written.
      */
-    public void releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
+    public CompletableFuture<Void> releaseAll(String groupId, String memberId, Iterable<TopicIdPartition> tips) {
+        List<CompletableFuture<Void>> released = new ArrayList<>();
         for (TopicIdPartition tip : tips) {
             Led led = partitions.get(new Key(groupId, tip));
-            if (led != null) {
-                led.share().releaseAll(memberId, time.milliseconds());
-                wakeFetches(tip);
+            SharePartition share = led == null ? null : led.loaded();
+            if (share != null) {
+                released.add(share.releaseAll(memberId, time.milliseconds()).thenRun(() -> wakeFetches(tip)));
             }
         }
+        return CompletableFuture.allOf(released.toArray(CompletableFuture[]::new));
     }
 
     /**
      * Applies acknowledgements (see {@link #acknowledge}); a RELEASE among them wakes the share fetches waiting
      * on the partition, which may now acquire those records.
      */
-    public Errors acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip, int leaderEpoch,
-                                     List<SharePartition.Acknowledgement> batches) {
-        Errors error = acknowledge(groupId, memberId, tip, leaderEpoch, batches);
-        if (error == Errors.NONE
-                && batches.stream().anyMatch(b -> b.types().contains(SharePartition.RELEASE))) {
-            wakeFetches(tip);
-        }
-        return error;
+    public CompletableFuture<Errors> acknowledgeAndWake(String groupId, String memberId, TopicIdPartition tip,
+                                                        int leaderEpoch, List<SharePartition.Acknowledgement> batches) {
+        return acknowledge(groupId, memberId, tip, leaderEpoch, batches).thenApply(error -> {
+            if (error == Errors.NONE
+                    && batches.stream().anyMatch(b -> b.types().contains(SharePartition.RELEASE))) {
+                wakeFetches(tip);
+            }
+            return error;
+        });
     }
 
     private void wakeFetches(TopicIdPartition tip) {

@@ -31,10 +31,15 @@ class SharePartitionManagerTest {
 
     /** The group's configs (the GROUP config resource), as the metadata image would hold them. */
     private final Map<String, String> groupConfigs = new HashMap<>();
+    private final InMemorySharePersister persister = new InMemorySharePersister();
 
     private void start() {
         cluster = new ReplicatedPartitionFixture(dir, List.of(1), List.of(1), 1);
-        manager = new SharePartitionManager(ShareGroupConfig.from(Map.of()), cluster.time, woken::add,
+        manager = newManager();
+    }
+
+    private SharePartitionManager newManager() {
+        return new SharePartitionManager(ShareGroupConfig.from(Map.of()), cluster.time, woken::add, persister,
                 groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
     }
 
@@ -64,12 +69,14 @@ class SharePartitionManagerTest {
     void aReleaseWakesWaitingFetchesAndTheRecordsGoToTheNextFetcher() {
         start();
         fetch("m1");
+        assertThat(woken).as("the share-partition loaded").containsExactly(ReplicatedPartitionFixture.TP);
+        woken.clear();
         cluster.append(2);
         fetch("m1");
         int epoch = cluster.partition().leaderEpoch();
 
         assertThat(manager.acknowledgeAndWake("g", "m1", TIP, epoch, List.of(new SharePartition.Acknowledgement(0, 1,
-                List.of(SharePartition.RELEASE))))).isEqualTo(Errors.NONE);
+                List.of(SharePartition.RELEASE)))).join()).isEqualTo(Errors.NONE);
 
         assertThat(woken).containsExactly(ReplicatedPartitionFixture.TP);
         assertThat(fetch("m2").acquired()).containsExactly(new AcquiredRecords().setFirstOffset(0).setLastOffset(1)
@@ -77,7 +84,7 @@ class SharePartitionManagerTest {
     }
 
     @Test
-    void aNewLeadershipStartsTheGroupAgainAndRefusesAcknowledgementsOfTheOldOne() {
+    void aNewLeadershipLoadsThePersistedStateAndRefusesAcknowledgementsOfTheOldOne() {
         start();
         fetch("m1");
         cluster.append(2);
@@ -90,9 +97,30 @@ class SharePartitionManagerTest {
 
         List<SharePartition.Acknowledgement> accept = List.of(new SharePartition.Acknowledgement(0, 1,
                 List.of(SharePartition.ACCEPT)));
-        assertThat(manager.acknowledge("g", "m1", TIP, newEpoch, accept)).isEqualTo(Errors.INVALID_RECORD_STATE);
-        assertThat(fetch("m1").acquired()).as("a fresh start at the high watermark").isEmpty();
-        assertThat(manager.sharePartition("g", TIP).startOffset()).isEqualTo(2);
+        assertThat(manager.acknowledge("g", "m1", TIP, newEpoch, accept).join()).isEqualTo(Errors.INVALID_RECORD_STATE);
+        assertThat(fetch("m1").acquired()).as("acquired before, never acknowledged: delivered again")
+                .containsExactly(new AcquiredRecords().setFirstOffset(0).setLastOffset(1).setDeliveryCount((short) 1));
+        assertThat(manager.sharePartition("g", TIP).startOffset()).isZero();
+    }
+
+    @Test
+    void aRestartedBrokerRedeliversExactlyWhatWasNotAcknowledgedWithItsDeliveryCount() {
+        start();
+        fetch("m1");
+        cluster.append(5);
+        assertThat(fetch("m1").acquired()).hasSize(1);
+        int epoch = cluster.partition().leaderEpoch();
+        assertThat(manager.acknowledge("g", "m1", TIP, epoch, List.of(
+                new SharePartition.Acknowledgement(0, 1, List.of(SharePartition.ACCEPT)),
+                new SharePartition.Acknowledgement(2, 2, List.of(SharePartition.RELEASE)))).join())
+                .isEqualTo(Errors.NONE);
+        assertThat(persister.state("g", TIP).startOffset()).isEqualTo(2);
+
+        manager = newManager(); // what a restart keeps is what was persisted
+
+        assertThat(fetch("m2").acquired()).containsExactly(
+                new AcquiredRecords().setFirstOffset(2).setLastOffset(2).setDeliveryCount((short) 2),
+                new AcquiredRecords().setFirstOffset(3).setLastOffset(4).setDeliveryCount((short) 1));
     }
 
     @Test

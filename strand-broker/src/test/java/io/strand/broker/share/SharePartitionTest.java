@@ -37,11 +37,11 @@ class SharePartitionTest {
     void acceptAcknowledgesAndMovesTheStartOffsetOverTheCompletedPrefix() {
         partition.acquire("a", 10, 14, 100, 0);
 
-        assertThat(partition.acknowledge("a", List.of(ack(12, 14, SharePartition.ACCEPT)), 1)).isEqualTo(Errors.NONE);
+        assertThat(acknowledge(partition, "a", List.of(ack(12, 14, SharePartition.ACCEPT)), 1)).isEqualTo(Errors.NONE);
         assertThat(partition.startOffset()).as("10 and 11 still acquired").isEqualTo(10);
         assertThat(partition.state(13)).isEqualTo(RecordState.ACKNOWLEDGED);
 
-        assertThat(partition.acknowledge("a", List.of(ack(10, 11, SharePartition.ACCEPT)), 1)).isEqualTo(Errors.NONE);
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 11, SharePartition.ACCEPT)), 1)).isEqualTo(Errors.NONE);
         assertThat(partition.startOffset()).isEqualTo(15);
         assertThat(partition.state(13)).as("no longer in flight").isNull();
     }
@@ -50,7 +50,7 @@ class SharePartitionTest {
     void releaseMakesRecordsAvailableAndTheNextAcquisitionCountsASecondDelivery() {
         partition.acquire("a", 10, 12, 100, 0);
 
-        assertThat(partition.acknowledge("a", List.of(ack(10, 12, SharePartition.RELEASE)), 1)).isEqualTo(Errors.NONE);
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 12, SharePartition.RELEASE)), 1)).isEqualTo(Errors.NONE);
         assertThat(partition.state(11)).isEqualTo(RecordState.AVAILABLE);
         assertThat(partition.nextFetchOffset(1)).isEqualTo(10);
 
@@ -61,7 +61,7 @@ class SharePartitionTest {
     void rejectAndGapArchive() {
         partition.acquire("a", 10, 12, 100, 0);
 
-        Errors error = partition.acknowledge("a", List.of(new SharePartition.Acknowledgement(10, 12,
+        Errors error = acknowledge(partition, "a", List.of(new SharePartition.Acknowledgement(10, 12,
                 List.of(SharePartition.REJECT, SharePartition.GAP, SharePartition.ACCEPT))), 1);
 
         assertThat(error).isEqualTo(Errors.NONE);
@@ -76,7 +76,7 @@ class SharePartitionTest {
         assertThat(partition.nextFetchOffset(1_000 + LOCK_MS - 1)).as("still locked").isEqualTo(12);
         assertThat(partition.nextFetchOffset(1_000 + LOCK_MS)).isEqualTo(10);
         assertThat(partition.state(10)).isEqualTo(RecordState.AVAILABLE);
-        assertThat(partition.acknowledge("a", List.of(ack(10, 11, SharePartition.ACCEPT)), 1_000 + LOCK_MS))
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 11, SharePartition.ACCEPT)), 1_000 + LOCK_MS))
                 .as("the lock is gone").isEqualTo(Errors.INVALID_RECORD_STATE);
         assertThat(partition.acquire("b", 10, 11, 100, 1_000 + LOCK_MS)).containsExactly(range(10, 11, 2));
     }
@@ -85,7 +85,7 @@ class SharePartitionTest {
     void renewExtendsTheLock() {
         partition.acquire("a", 10, 10, 100, 0);
 
-        assertThat(partition.acknowledge("a", List.of(ack(10, 10, SharePartition.RENEW)), LOCK_MS - 1))
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 10, SharePartition.RENEW)), LOCK_MS - 1))
                 .isEqualTo(Errors.NONE);
 
         assertThat(partition.state(10)).isEqualTo(RecordState.ACQUIRED);
@@ -102,7 +102,7 @@ class SharePartitionTest {
         }
         assertThat(partition.acquire("a", 10, 10, 100, nowMs)).containsExactly(range(10, 10, DELIVERY_LIMIT));
 
-        assertThat(partition.acknowledge("a", List.of(ack(10, 10, SharePartition.RELEASE)), nowMs))
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 10, SharePartition.RELEASE)), nowMs))
                 .isEqualTo(Errors.NONE);
 
         assertThat(partition.startOffset()).as("archived, so done").isEqualTo(11);
@@ -117,7 +117,7 @@ class SharePartitionTest {
         assertThat(small.nextFetchOffset(0)).as("nothing acquirable").isEqualTo(-1);
         assertThat(small.acquire("b", 5, 9, 100, 0)).isEmpty();
 
-        small.acknowledge("a", List.of(ack(0, 1, SharePartition.ACCEPT)), 0);
+        acknowledge(small, "a", List.of(ack(0, 1, SharePartition.ACCEPT)), 0);
 
         assertThat(small.nextFetchOffset(0)).isEqualTo(5);
         assertThat(small.acquire("b", 5, 9, 100, 0)).containsExactly(range(5, 6, 1));
@@ -127,13 +127,13 @@ class SharePartitionTest {
     void acknowledgementsAreAllOrNothingAndOnlyByTheHolder() {
         partition.acquire("a", 10, 12, 100, 0);
 
-        assertThat(partition.acknowledge("b", List.of(ack(10, 10, SharePartition.ACCEPT)), 0))
+        assertThat(acknowledge(partition, "b", List.of(ack(10, 10, SharePartition.ACCEPT)), 0))
                 .isEqualTo(Errors.INVALID_RECORD_STATE);
-        assertThat(partition.acknowledge("a", List.of(ack(10, 11, SharePartition.ACCEPT), ack(12, 13,
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 11, SharePartition.ACCEPT), ack(12, 13,
                 SharePartition.ACCEPT)), 0)).as("13 was never acquired").isEqualTo(Errors.INVALID_RECORD_STATE);
-        assertThat(partition.acknowledge("a", List.of(new SharePartition.Acknowledgement(10, 12,
+        assertThat(acknowledge(partition, "a", List.of(new SharePartition.Acknowledgement(10, 12,
                 List.of(SharePartition.ACCEPT, SharePartition.ACCEPT))), 0)).isEqualTo(Errors.INVALID_REQUEST);
-        assertThat(partition.acknowledge("a", List.of(ack(10, 10, (byte) 9)), 0)).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 10, (byte) 9)), 0)).isEqualTo(Errors.INVALID_REQUEST);
 
         assertThat(partition.state(10)).isEqualTo(RecordState.ACQUIRED);
         assertThat(partition.state(11)).isEqualTo(RecordState.ACQUIRED);
@@ -170,5 +170,10 @@ class SharePartitionTest {
 
     private static AcquiredRecords range(long first, long last, int deliveryCount) {
         return new AcquiredRecords().setFirstOffset(first).setLastOffset(last).setDeliveryCount((short) deliveryCount);
+    }
+
+    private static Errors acknowledge(SharePartition share, String memberId, List<SharePartition.Acknowledgement> batches,
+                                      long nowMs) {
+        return share.acknowledge(memberId, batches, nowMs).join();
     }
 }

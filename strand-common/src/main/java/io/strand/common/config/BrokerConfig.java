@@ -261,12 +261,11 @@ public final class BrokerConfig {
                     "min.insync.replicas of the transaction state topic (__transaction_state); the transaction"
                     + " coordinator's settings read it.")
             .define(SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, atLeast(1), MEDIUM,
-                    "Replication factor of the share-group state topic. Accepted so that Kafka's server.properties"
-                    + " works; share-group state is kept in memory for now, so no such topic is created yet.")
+                    "Replication factor of the share-group state topic (__share_group_state), created on first need;"
+                    + " the share coordinator's settings read it.")
             .define(SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR, Type.SHORT, (short) 2, atLeast(1), MEDIUM,
-                    "min.insync.replicas of the share-group state topic. Accepted so that Kafka's"
-                    + " server.properties works; share-group state is kept in memory for now, so no such topic is"
-                    + " created yet.")
+                    "min.insync.replicas of the share-group state topic (__share_group_state); the share"
+                    + " coordinator's settings read it.")
             .define(SOCKET_SEND_BUFFER_BYTES, Type.INT, -1, SOCKET_BUFFER_SIZE, MEDIUM,
                     "SO_SNDBUF of client connections; -1 for the OS default. Kafka's default is 102400;"
                     + " Strand leaves the size to the OS unless set, as Linux grows a buffer with its connection.")

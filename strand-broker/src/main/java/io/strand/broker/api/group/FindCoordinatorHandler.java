@@ -3,7 +3,9 @@ package io.strand.broker.api.group;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.txn.TransactionCoordinatorService;
+import io.strand.coordinator.share.ShareStateKey;
 import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
@@ -25,8 +27,10 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * {@code __consumer_offsets} partition, for TRANSACTION the leader of the transactional id's
  * {@code __transaction_state} partition, at its endpoint on the listener the request came in on.
  * While the topic does not exist the answer is COORDINATOR_NOT_AVAILABLE (clients retry) and it is
- * created, once at least its replication factor of brokers are available, as in Kafka. SHARE keys get
- * COORDINATOR_NOT_AVAILABLE (share groups are not served); other key types INVALID_REQUEST.
+ * created, once at least its replication factor of brokers are available, as in Kafka. For SHARE (a
+ * partition leader looking for a share-partition's coordinator; the key is {@code groupId:topicId:partition},
+ * else INVALID_REQUEST) the leader of the key's {@code __share_group_state} partition. Other key types get
+ * INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -37,6 +41,7 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
 
     private final GroupCoordinatorService service;
     private final TransactionCoordinatorService transactions;
+    private final ShareCoordinatorService shares;
 
     /** A handler for groups only: transactional ids get COORDINATOR_NOT_AVAILABLE. */
     FindCoordinatorHandler(GroupCoordinatorService service) {
@@ -45,8 +50,15 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
 
     /** @param transactions null if this broker serves no transactions */
     FindCoordinatorHandler(GroupCoordinatorService service, TransactionCoordinatorService transactions) {
+        this(service, transactions, null);
+    }
+
+    /** @param shares null if this broker serves no share state (SHARE keys: COORDINATOR_NOT_AVAILABLE) */
+    FindCoordinatorHandler(GroupCoordinatorService service, TransactionCoordinatorService transactions,
+                           ShareCoordinatorService shares) {
         this.service = service;
         this.transactions = transactions;
+        this.shares = shares;
     }
 
     @Override
@@ -93,6 +105,15 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
             MetadataImage image = transactions.image();
             return leaderOf(context, none, image, TransactionCoordinatorService.STATE_TOPIC,
                     transactions.coordinator().partitionFor(key), transactions::maybeCreateStateTopic);
+        }
+        if (keyType == CoordinatorType.SHARE.id() && shares != null) {
+            Optional<ShareStateKey> shareKey = ShareStateKey.parse(key);
+            if (shareKey.isEmpty()) {
+                return none.setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("Share coordinator key is not groupId:topicId:partition: " + key);
+            }
+            return leaderOf(context, none, shares.image(), ShareCoordinatorService.STATE_TOPIC,
+                    shares.coordinator().partitionFor(key), shares::maybeCreateStateTopic);
         }
         Errors error = keyType == CoordinatorType.SHARE.id() || keyType == CoordinatorType.TRANSACTION.id()
                 ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;

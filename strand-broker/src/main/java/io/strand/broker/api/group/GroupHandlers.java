@@ -3,6 +3,7 @@ package io.strand.broker.api.group;
 import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareCoordinatorService;
 import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
@@ -41,9 +42,16 @@ public final class GroupHandlers {
     public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions,
                                           TransactionVerifier verifier,
                                           Function<RequestContext, TopicAccess> topicAccess) {
+        return all(service, transactions, null, verifier, topicAccess);
+    }
+
+    /** As above, FindCoordinator also answering SHARE keys from {@code shares} (null: none served). */
+    public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions,
+                                          ShareCoordinatorService shares, TransactionVerifier verifier,
+                                          Function<RequestContext, TopicAccess> topicAccess) {
         GroupCoordinator coordinator = service.coordinator();
         return List.of(
-                new FindCoordinatorHandler(service, transactions),
+                new FindCoordinatorHandler(service, transactions, shares),
                 new JoinGroupHandler(coordinator),
                 new SyncGroupHandler(coordinator),
                 new HeartbeatHandler(coordinator),

@@ -28,8 +28,9 @@ import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
 /**
  * ShareAcknowledge (v1–2, KIP-932): a member's acknowledgements outside a fetch, through its share
  * session (which it cannot open: epoch 0 gets INVALID_SHARE_SESSION_EPOCH). Each partition answers the
- * outcome of its batches, applied all or none (see {@link SharePartition#acknowledge}). Epoch -1 closes
- * the session after applying them, releasing what the member still holds.
+ * outcome of its batches, applied all or none once written to the share-group state (see
+ * {@link SharePartition#acknowledge}). Epoch -1 closes the session after applying them, releasing what the
+ * member still holds; the answer comes once those releases are written too.
  */
 public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
 
@@ -81,9 +82,10 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
         }
         MetadataImage current = image.get();
         Map<Uuid, ShareAcknowledgeTopicResponse> topics = new LinkedHashMap<>();
+        List<CompletableFuture<Void>> written = new ArrayList<>();
         for (ShareAcknowledgeRequestData.AcknowledgeTopic topic : data.topics()) {
-            ShareAcknowledgeTopicResponse answer = new ShareAcknowledgeTopicResponse().setTopicId(topic.topicId());
-            topics.put(topic.topicId(), answer);
+            ShareAcknowledgeTopicResponse answer = topics.computeIfAbsent(topic.topicId(),
+                    id -> new ShareAcknowledgeTopicResponse().setTopicId(id));
             for (ShareAcknowledgeRequestData.AcknowledgePartition p : topic.partitions()) {
                 TopicIdPartition tip = ShareAcks.resolve(current, topic.topicId(), p.partitionIndex());
                 List<SharePartition.Acknowledgement> batches = new ArrayList<>();
@@ -91,20 +93,25 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
                     batches.add(new SharePartition.Acknowledgement(b.firstOffset(), b.lastOffset(),
                             b.acknowledgeTypes()));
                 }
-                Object leader = ShareAcks.leaderOrError(replicaManager, tip);
-                Errors error = leader instanceof Errors e ? e
-                        : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip,
-                                ((io.strand.broker.replica.Partition) leader).leaderEpoch(), batches);
-                PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex())
-                        .setErrorCode(error.code());
+                PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex());
                 partition.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);
                 answer.partitions().add(partition);
+                Object leader = ShareAcks.leaderOrError(replicaManager, tip);
+                CompletableFuture<Errors> acknowledged = leader instanceof Errors e
+                        ? CompletableFuture.completedFuture(e)
+                        : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip,
+                                ((io.strand.broker.replica.Partition) leader).leaderEpoch(), batches);
+                written.add(acknowledged.thenAccept(error -> partition.setErrorCode(error.code())));
             }
         }
-        partitions.releaseAll(data.groupId(), data.memberId(), use.released());
-        ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData().setAcquisitionLockTimeoutMs(lockMs);
-        topics.values().forEach(response.responses()::add);
-        return CompletableFuture.completedFuture(response);
+        written.add(partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
+        // Answered once the acknowledgements (and a closing session's releases) are written.
+        return CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData()
+                    .setAcquisitionLockTimeoutMs(lockMs);
+            topics.values().forEach(response.responses()::add);
+            return response;
+        });
     }
 
     private static CompletableFuture<ShareAcknowledgeResponseData> error(Errors error, int lockMs) {

@@ -42,7 +42,10 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  * append to one of the partitions (records released or timed out meanwhile are found by the next fetch).
  * A full request (epoch 0) answers every session partition; an incremental one only those with records,
  * acknowledgements or an error. Epoch -1 acknowledges, fetches nothing and closes the session, releasing
- * what the member still holds; so does the close of the connection that opened the session.
+ * what the member still holds; so does the close of the connection that opened the session. The
+ * acknowledgements and releases are written to the share-group state before the fetch goes on (on the
+ * connection's event loop when the write completes later); a failed write is that partition's
+ * {@code acknowledge_error_code}.
  *
  * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
  * RENEW acknowledgements extend the lock.
@@ -120,9 +123,14 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             return error(use.error(), lockMs);
         }
         Map<TopicIdPartition, PartitionData> answers = new LinkedHashMap<>();
-        acks.forEach((tip, batches) -> answers.put(tip, partitionData(tip).setAcknowledgeErrorCode(
-                acknowledge(data.groupId(), data.memberId(), tip, batches).code())));
-        partitions.releaseAll(data.groupId(), data.memberId(), use.released());
+        List<CompletableFuture<Void>> acknowledged = new ArrayList<>();
+        acks.forEach((tip, batches) -> {
+            PartitionData answer = partitionData(tip);
+            answers.put(tip, answer);
+            acknowledged.add(acknowledge(data.groupId(), data.memberId(), tip, batches)
+                    .thenAccept(error -> answer.setAcknowledgeErrorCode(error.code())));
+        });
+        acknowledged.add(partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
         if (epoch == 0) {
             // The session lives as long as its connection: a consumer gone releases its records at once.
             String groupId = data.groupId();
@@ -131,7 +139,19 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             context.connection().onClose(() ->
                     partitions.releaseAll(groupId, memberId, sessions.closeIfCurrent(groupId, memberId, session)));
         }
-        if (epoch == -1) {
+        // Acknowledgements and releases are written before the fetch goes on (and before a closing one answers).
+        CompletableFuture<Void> written = CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new));
+        if (written.isDone()) {
+            return fetch(context, data, use, answers, lockMs);
+        }
+        return written.thenComposeAsync(v -> fetch(context, data, use, answers, lockMs), context.eventLoop());
+    }
+
+    /** After the acknowledgements: acquires, or waits for records to acquire, and answers. */
+    private CompletableFuture<ShareFetchResponseData> fetch(RequestContext context, ShareFetchRequestData data,
+                                                            ShareSessionCache.Use use,
+                                                            Map<TopicIdPartition, PartitionData> answers, int lockMs) {
+        if (data.shareSessionEpoch() == -1) {
             return CompletableFuture.completedFuture(respond(answers, lockMs));
         }
         Reader reader = new Reader(data, use, answers);
@@ -157,11 +177,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         return response;
     }
 
-    private Errors acknowledge(String groupId, String memberId, TopicIdPartition tip,
-                               List<SharePartition.Acknowledgement> batches) {
+    private CompletableFuture<Errors> acknowledge(String groupId, String memberId, TopicIdPartition tip,
+                                                  List<SharePartition.Acknowledgement> batches) {
         Object leader = ShareAcks.leaderOrError(replicaManager, tip);
         if (leader instanceof Errors error) {
-            return error;
+            return CompletableFuture.completedFuture(error);
         }
         return partitions.acknowledgeAndWake(groupId, memberId, tip, ((Partition) leader).leaderEpoch(), batches);
     }
