@@ -110,7 +110,8 @@ final class Report {
                     + "%,d records of %d B produced (acks=1) to a topic of 1 partition; the share group set to "
                     + "share.auto.offset.reset=earliest (a group config, Admin client); then %d KafkaShareConsumers "
                     + "of that group, one thread each, poll in implicit acknowledgement mode (the client's defaults "
-                    + "otherwise) until every offset was delivered; measured from the consumers' creation (the group "
+                    + "otherwise) until every offset was delivered, then commitSync (accepting their last poll's records) "
+                    + "and close; measured from the consumers' creation (the group "
                     + "join included) to the last missing record's delivery, broker CPU from /proc over the same "
                     + "span. Target: Strand at least 1.3× Kafka's throughput%n", workload.shareRecords(),
                     ShareConsume.RECORD_BYTES, ShareConsume.CONSUMERS));

@@ -33,7 +33,8 @@ import org.apache.kafka.common.utils.Time;
  * otherwise), the share group is set to {@code share.auto.offset.reset=earliest} (a group config,
  * through the Admin client), then {@value #CONSUMERS} {@link KafkaShareConsumer}s in that group, each on
  * its own thread, poll in implicit acknowledgement mode (every record a poll returned is accepted by the
- * next poll) until every offset has been delivered. Measured from the consumers' creation (their join
+ * next poll) until every offset has been delivered, then accept their last poll's records
+ * ({@code commitSync}) and close. Measured from the consumers' creation (their join
  * included) to the poll that delivered the last missing offset; the broker's CPU from
  * {@code /proc/<pid>/stat} over the same span. Records delivered twice (redeliveries) are counted once.
  *
@@ -142,6 +143,10 @@ final class ShareConsume {
                                 }
                             }
                         }
+                        // Implicit mode accepts a poll's records at the next poll or commit, not at close: a close
+                        // alone ends the share session with them still acquired, the broker releases them and a
+                        // consumer still polling gets them again (Kafka's client and broker do the same).
+                        consumer.commitSync();
                     }
                     return null;
                 }));

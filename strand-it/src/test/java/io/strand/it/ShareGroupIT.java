@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -123,6 +126,63 @@ class ShareGroupIT {
         assertThat(processedBy).hasSize(300);
         assertThat(new HashSet<>(processedBy.values())).as("consumers that processed records")
                 .hasSizeGreaterThan(1);
+    }
+
+    /**
+     * Implicit acknowledgement accepts a poll's records at the next poll or commit, not at close: a consumer
+     * closed right after a poll ends its share session with those records acquired, and they go to another
+     * consumer (delivery count 2), on Kafka as on Strand. A commitSync before the close accepts them.
+     */
+    @Test
+    void implicitModeAcceptsTheLastPollAtCommitNotAtClose() throws Exception {
+        String topic = "share-close";
+        createTopic(topic);
+        broker.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, "close"),
+                List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"),
+                        AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+            }
+            producer.flush();
+        }
+        Map<String, Short> lastPoll = pollOnceWithRecordsThenClose(topic, false);
+        assertThat(lastPoll).isNotEmpty().allSatisfy((value, count) -> assertThat(count).isEqualTo((short) 1));
+
+        Map<String, Short> again = pollOnceWithRecordsThenClose(topic, true);
+        assertThat(again).as("released at the close, redelivered").containsAllEntriesOf(
+                lastPoll.keySet().stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> (short) 2)));
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, "marker", "marker")).get(10, TimeUnit.SECONDS);
+        }
+        Map<String, Short> after = new ConcurrentHashMap<>();
+        try (KafkaShareConsumer<String, String> consumer = consumer("close", "implicit")) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(15, TimeUnit.SECONDS).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> after.put(r.value(), r.deliveryCount().orElseThrow()));
+                return after.containsKey("marker");
+            });
+            consumer.commitSync();
+        }
+        assertThat(after.keySet()).as("committed before the close: never delivered again")
+                .doesNotContainAnyElementsOf(again.keySet());
+    }
+
+    /** One consumer of group "close": its first poll with records, then (commitSync if asked and) close. */
+    private Map<String, Short> pollOnceWithRecordsThenClose(String topic, boolean commit) {
+        Map<String, Short> polled = new ConcurrentHashMap<>();
+        try (KafkaShareConsumer<String, String> consumer = consumer("close", "implicit")) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(15, TimeUnit.SECONDS).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> polled.put(r.value(), r.deliveryCount().orElseThrow()));
+                return !polled.isEmpty();
+            });
+            if (commit) {
+                consumer.commitSync();
+            }
+        }
+        return polled;
     }
 
     @Test
