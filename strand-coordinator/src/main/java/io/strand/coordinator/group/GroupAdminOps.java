@@ -4,7 +4,6 @@ import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.classic.ClassicMember;
 import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.consumer.ConsumerGroup;
-import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import io.strand.coordinator.group.consumer.ConsumerMember;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
@@ -226,7 +225,8 @@ final class GroupAdminOps {
                 new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
         if (group == null) {
             boolean classic = store.group(groupId) != null || store.shareGroup(groupId) != null;
-            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setGroupState(ConsumerGroupState.DEAD.wireName())
+            // No state, as Kafka answers: the group is not found, not dead.
+            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
                     .setErrorMessage(classic ? "Group " + groupId + " is not a consumer group."
                             : "Group " + groupId + " not found.");
         }

@@ -112,8 +112,9 @@ final class OffsetOps {
         return CoordinatorResult.of(records, response);
     }
 
+    /** An empty group id is a group like any other, as Kafka commits it; only a null one is invalid. */
     private Errors validateCommit(OffsetCommitRequestData request) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
+        if (request.groupId() == null) {
             return Errors.INVALID_GROUP_ID;
         }
         ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());

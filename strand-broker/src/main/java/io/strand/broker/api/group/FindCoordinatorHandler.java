@@ -25,8 +25,11 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * {@code __consumer_offsets} partition, for TRANSACTION the leader of the transactional id's
  * {@code __transaction_state} partition, at its endpoint on the listener the request came in on.
  * While the topic does not exist the answer is COORDINATOR_NOT_AVAILABLE (clients retry) and it is
- * created, once at least its replication factor of brokers are available, as in Kafka. SHARE keys get
- * COORDINATOR_NOT_AVAILABLE (share groups are not served); other key types INVALID_REQUEST.
+ * created, once at least its replication factor of brokers are available, as in Kafka. An empty key is
+ * a key like any other (Kafka answers its partition's leader). SHARE keys (from v6; before, and for a
+ * key that is not {@code groupId:topicId:partition}, INVALID_REQUEST, as Kafka) get
+ * COORDINATOR_NOT_AVAILABLE: Strand has no share coordinator (share group state lives in memory on the
+ * partition leaders). Other key types INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -34,6 +37,7 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     static final short MAX_VERSION = 6;
 
     private static final short FIRST_BATCH_VERSION = 4;
+    private static final short FIRST_SHARE_KEY_VERSION = 6;
 
     private final GroupCoordinatorService service;
     private final TransactionCoordinatorService transactions;
@@ -79,23 +83,24 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     private Coordinator find(RequestContext context, byte keyType, String key) {
         Coordinator none = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType == CoordinatorType.GROUP.id()) {
-            if (key == null || key.isEmpty()) {
-                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
-            }
             MetadataImage image = service.image();
             return leaderOf(context, none, image, GroupCoordinatorService.OFFSETS_TOPIC,
                     service.coordinator().partitionFor(key), service::maybeCreateOffsetsTopic);
         }
         if (keyType == CoordinatorType.TRANSACTION.id() && transactions != null) {
-            if (key == null || key.isEmpty()) {
-                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty transactional id");
-            }
             MetadataImage image = transactions.image();
             return leaderOf(context, none, image, TransactionCoordinatorService.STATE_TOPIC,
                     transactions.coordinator().partitionFor(key), transactions::maybeCreateStateTopic);
         }
-        Errors error = keyType == CoordinatorType.SHARE.id() || keyType == CoordinatorType.TRANSACTION.id()
-                ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;
+        if (keyType == CoordinatorType.SHARE.id()) {
+            if (context.apiVersion() < FIRST_SHARE_KEY_VERSION || !ShareKeys.isValid(key)) {
+                return none.setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("Not a share partition key (groupId:topicId:partition): " + key);
+            }
+            return unavailable(none, "No share coordinator");
+        }
+        Errors error = keyType == CoordinatorType.TRANSACTION.id() ? Errors.COORDINATOR_NOT_AVAILABLE
+                : Errors.INVALID_REQUEST;
         return none.setErrorCode(error.code()).setErrorMessage("No coordinator of key type " + keyType);
     }
 
