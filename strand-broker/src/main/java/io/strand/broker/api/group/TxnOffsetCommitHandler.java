@@ -35,8 +35,8 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * checks. As in Kafka, a topic this cluster does not know gets UNKNOWN_TOPIC_OR_PARTITION for each of
  * its partitions here, as does each partition a known topic does not have, and a request left with no
  * partition is answered without the coordinator; the response comes once the batch is committed. The
- * response has one entry per topic name, whatever the request repeated, and none for a topic that
- * named no partition (Kafka's response builder).
+ * response has one entry per topic name, whatever the request repeated, and none for a known topic
+ * that named no partition (an unknown one has its entry, empty: Kafka's response builder).
  *
  * <p>Before the coordinator writes, the {@link TransactionVerifier} checks that the producer's
  * transaction holds the group's {@code __consumer_offsets} partition (KIP-890, Kafka's
@@ -80,10 +80,13 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
         TxnOffsetCommitRequestData data = request.data();
         MetadataImage current = image.get();
         List<TxnOffsetCommitRequestTopic> known = new ArrayList<>();
-        // In the request's order; a topic that names no partition gets no entry.
+        // In the request's order, as Kafka's response builder has them: an unknown topic gets its entry
+        // even without partitions, a known topic only with some.
         Map<String, TxnOffsetCommitResponseTopic> answered = new LinkedHashMap<>();
         for (TxnOffsetCommitRequestTopic topic : data.topics()) {
-            if (!topic.partitions().isEmpty()) {
+            Optional<TopicImage> found = topic.name() == null ? Optional.empty()
+                    : current.topics().byName(topic.name());
+            if (found.isEmpty() || !topic.partitions().isEmpty()) {
                 answered.computeIfAbsent(topic.name(), name -> new TxnOffsetCommitResponseTopic().setName(name));
             }
         }

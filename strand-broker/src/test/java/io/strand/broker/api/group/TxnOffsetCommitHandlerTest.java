@@ -295,7 +295,7 @@ class TxnOffsetCommitHandlerTest {
     }
 
     @Test
-    void eachTopicIsAnsweredOnceAndATopicWithoutPartitionsNotAtAll() {
+    void eachTopicIsAnsweredOnceAndAKnownTopicWithoutPartitionsNotAtAll() {
         TxnOffsetCommitRequestData request = commit("g", 7L, TOPIC, 5);
         TxnOffsetCommitRequestTopic stored = request.topics().get(0);
         request.setTopics(List.of(new TxnOffsetCommitRequestTopic().setName(TOPIC),
@@ -306,7 +306,8 @@ class TxnOffsetCommitHandlerTest {
         TxnOffsetCommitResponseData response = commit((short) 3, request);
 
         assertThat(response.topics()).extracting(TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic::name)
-                .containsExactly(TOPIC);
+                .as("an unknown topic is answered even without partitions").containsExactly(TOPIC, "nope");
+        assertThat(response.topics().get(1).partitions()).isEmpty();
         assertThat(response.topics().get(0).partitions()).extracting(TxnOffsetCommitResponsePartition::partitionIndex,
                 p -> Errors.forCode(p.errorCode())).containsExactlyInAnyOrder(tuple(0, Errors.NONE),
                 tuple(9, Errors.UNKNOWN_TOPIC_OR_PARTITION));
