@@ -306,9 +306,10 @@ class TxnOffsetCommitHandlerTest {
         TxnOffsetCommitResponseData response = commit((short) 3, request);
 
         assertThat(response.topics()).extracting(TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic::name)
-                .as("an unknown topic is answered even without partitions").containsExactly(TOPIC, "nope");
-        assertThat(response.topics().get(1).partitions()).isEmpty();
-        assertThat(response.topics().get(0).partitions()).extracting(TxnOffsetCommitResponsePartition::partitionIndex,
+                .as("in the request's order; an unknown topic is answered even without partitions")
+                .containsExactly("nope", TOPIC);
+        assertThat(response.topics().get(0).partitions()).isEmpty();
+        assertThat(response.topics().get(1).partitions()).extracting(TxnOffsetCommitResponsePartition::partitionIndex,
                 p -> Errors.forCode(p.errorCode())).containsExactlyInAnyOrder(tuple(0, Errors.NONE),
                 tuple(9, Errors.UNKNOWN_TOPIC_OR_PARTITION));
     }
