@@ -86,12 +86,12 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
         }
         data.setTopics(known);
         return coordinator.commitOffsets(data).thenApply(response -> {
-            // One entry per topic, as Kafka answers: a topic's refused partitions join its stored ones,
-            // and a topic the request named twice is answered once.
-            List<OffsetCommitResponseTopic> merged = new ArrayList<>();
-            response.topics().forEach(topic -> merge(merged, topic, byId));
-            refused.forEach(topic -> merge(merged, topic, byId));
-            response.setTopics(merged);
+            // As Kafka's response builder: with no refused topic the coordinator's answer as it is; else
+            // its topics join the refused ones by name (a topic's refused partitions with its stored ones).
+            if (!refused.isEmpty()) {
+                response.topics().forEach(topic -> merge(refused, topic, byId));
+                response.setTopics(refused);
+            }
             if (byId) {
                 response.topics().forEach(topic -> topic.setName(""));
             }
