@@ -26,7 +26,8 @@ import org.apache.kafka.common.requests.OffsetDeleteRequest;
  * As Kafka's broker does before the coordinator sees the request: a topic the cluster does not know
  * gets UNKNOWN_TOPIC_OR_PARTITION for each of its partitions (and its entry even without partitions),
  * as does each partition a known topic does not have; an error of the group's replaces all of that
- * (the answer is the error alone). One entry per topic name, whatever the request repeated.
+ * (the answer is the error alone). With something refused, one entry per topic name; with nothing
+ * refused, the coordinator's answer as it is (Kafka's response builder).
  */
 final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
 
@@ -78,8 +79,8 @@ final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest> {
         OffsetDeleteRequestData forCoordinator = new OffsetDeleteRequestData().setGroupId(request.data().groupId())
                 .setTopics(known);
         return coordinator.deleteOffsets(forCoordinator).thenApply(response -> {
-            if (response.errorCode() != Errors.NONE.code()) {
-                return response;
+            if (response.errorCode() != Errors.NONE.code() || answered.topics().isEmpty()) {
+                return response; // Kafka's builder: the coordinator's answer as it is
             }
             for (OffsetDeleteResponseTopic topic : response.topics()) {
                 OffsetDeleteResponseTopic entry = entry(answered, topic.name());

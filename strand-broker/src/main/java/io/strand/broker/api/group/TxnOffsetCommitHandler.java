@@ -35,8 +35,9 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * checks. As in Kafka, a topic this cluster does not know gets UNKNOWN_TOPIC_OR_PARTITION for each of
  * its partitions here, as does each partition a known topic does not have, and a request left with no
  * partition is answered without the coordinator; the response comes once the batch is committed. The
- * response has one entry per topic name, whatever the request repeated, and none for a known topic
- * that named no partition (an unknown one has its entry, empty: Kafka's response builder).
+ * response has, once something was refused, one entry per topic name, none for a known topic that
+ * named no partition (an unknown one has its entry, empty); with nothing refused it is the
+ * coordinator's answer as it is (Kafka's response builder).
  *
  * <p>Before the coordinator writes, the {@link TransactionVerifier} checks that the producer's
  * transaction holds the group's {@code __consumer_offsets} partition (KIP-890, Kafka's
@@ -90,14 +91,17 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
                 answered.computeIfAbsent(topic.name(), name -> new TxnOffsetCommitResponseTopic().setName(name));
             }
         }
+        boolean refusedAny = false;
         for (TxnOffsetCommitRequestTopic topic : data.topics()) {
             Optional<TopicImage> found = topic.name() == null ? Optional.empty()
                     : current.topics().byName(topic.name());
+            refusedAny |= found.isEmpty();
             List<TxnOffsetCommitRequestPartition> existing = new ArrayList<>();
             for (TxnOffsetCommitRequestPartition p : topic.partitions()) {
                 if (found.isPresent() && found.get().partition(p.partitionIndex()).isPresent()) {
                     existing.add(p);
                 } else {
+                    refusedAny = true;
                     add(answered, topic.name(), p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 }
             }
@@ -110,10 +114,14 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
                     new TxnOffsetCommitResponseData().setTopics(new ArrayList<>(answered.values())));
         }
         data.setTopics(known);
+        boolean merge = refusedAny;
         return verify(data, context.apiVersion() >= FIRST_ADD_PARTITION_VERSION)
                 .thenCompose(error -> error == Errors.NONE ? coordinator.commitTransactionalOffsets(data)
                         : CompletableFuture.completedFuture(OffsetResponses.txnCommitError(data, error)))
                 .thenApply(response -> {
+                    if (!merge) {
+                        return response; // nothing refused: Kafka's builder passes the answer as it is
+                    }
                     for (TxnOffsetCommitResponseTopic topic : response.topics()) {
                         topic.partitions().forEach(p -> add(answered, topic.name(), p.partitionIndex(), p.errorCode()));
                     }
