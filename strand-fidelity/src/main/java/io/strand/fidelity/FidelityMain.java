@@ -9,10 +9,11 @@ import java.util.List;
  * ({@code strand-fidelity/run}):
  * <pre>
  *   FidelityMain [--corpus DIR] [--declared FILE] [--report FILE]
- *   FidelityMain --generate N [--seed S] [--setup FILE] [--report FILE]
+ *   FidelityMain --generate N [--seed S] [--setup FILE] [--report FILE] [--apis NAME,NAME...]
  * </pre>
  * The corpus: exit status 0 when every difference found is declared, 1 otherwise. {@code --generate}:
- * N requests generated from the message schemas ({@link GeneratedRun}); exit status 0, the report
+ * N requests generated from the message schemas ({@link GeneratedRun}), with {@code --apis} only of the
+ * APIs named (as the report names them); exit status 0, the report
  * counting what differed. 2 for bad arguments.
  */
 public final class FidelityMain {
@@ -27,6 +28,7 @@ public final class FidelityMain {
         Path setupFile = Path.of("strand-fidelity/generated-setup.json");
         int generate = 0;
         long seed = 1;
+        java.util.Set<String> apis = java.util.Set.of();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -36,6 +38,7 @@ public final class FidelityMain {
                 case "--generate" -> generate = Integer.parseInt(required(value, args[i++]));
                 case "--seed" -> seed = Long.parseLong(required(value, args[i++]));
                 case "--setup" -> setupFile = Path.of(required(value, args[i++]));
+                case "--apis" -> apis = java.util.Set.of(required(value, args[i++]).split(","));
                 default -> {
                     System.err.println("unknown argument: " + args[i]);
                     System.exit(2);
@@ -43,7 +46,7 @@ public final class FidelityMain {
             }
         }
         if (generate > 0) {
-            String report = generated(setupFile, declaredFile, seed, generate);
+            String report = generated(setupFile, declaredFile, seed, generate, apis);
             if (reportFile != null) {
                 Files.writeString(reportFile, report);
             }
@@ -74,12 +77,13 @@ public final class FidelityMain {
         }
     }
 
-    static String generated(Path setupFile, Path declaredFile, long seed, int count) throws Exception {
+    static String generated(Path setupFile, Path declaredFile, long seed, int count, java.util.Set<String> apis)
+            throws Exception {
         Scenario setup = Scenario.parse(new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Files.readAllBytes(setupFile)), setupFile.getFileName().toString()).get(0);
         try (BrokerPair brokers = BrokerPair.start()) {
             GeneratedRun.Outcome outcome = new GeneratedRun(brokers.kafka(), brokers.strand()).run(setup, seed, count,
-                    DeclaredDifferences.load(declaredFile));
+                    DeclaredDifferences.load(declaredFile), apis);
             return Report.generated(seed, count, outcome);
         }
     }

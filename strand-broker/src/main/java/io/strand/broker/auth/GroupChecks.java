@@ -46,7 +46,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       DESCRIBE on every subscribed topic name, else TOPIC_AUTHORIZATION_FAILED.</li>
  *   <li>OffsetCommit, OffsetFetch, OffsetDelete: see {@link GroupOffsetChecks}.</li>
  *   <li>DescribeGroups, ConsumerGroupDescribe: DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
- *       authorized operations are the caller's (all of a group's without an authorizer). A consumer
+ *       authorized operations are the caller's (all of a group's without an authorizer), reported only
+ *       for a group answered without error, as Kafka does (so not for an unknown group). A consumer
  *       group whose members subscribe to or are assigned a topic the caller may not DESCRIBE is
  *       answered TOPIC_AUTHORIZATION_FAILED, without members.</li>
  *   <li>ListGroups: all groups with DESCRIBE on the cluster, else only those it may DESCRIBE.</li>
@@ -69,7 +70,8 @@ final class GroupChecks {
                         if (!auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId())) {
                             groups.set(i, DescribeGroupsResponse.groupError(group.groupId(),
                                     Errors.GROUP_AUTHORIZATION_FAILED));
-                        } else if (request.data().includeAuthorizedOperations()) {
+                        } else if (request.data().includeAuthorizedOperations()
+                                && group.errorCode() == Errors.NONE.code()) {
                             group.setAuthorizedOperations(
                                     auth.authorizedOperations(context, ResourceType.GROUP, group.groupId()));
                         }
@@ -93,7 +95,8 @@ final class GroupChecks {
                                     .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
                                     .setErrorMessage("The group has described topic(s) that the client is not"
                                             + " authorized to describe."));
-                        } else if (request.data().includeAuthorizedOperations()) {
+                        } else if (request.data().includeAuthorizedOperations()
+                                && group.errorCode() == Errors.NONE.code()) {
                             group.setAuthorizedOperations(
                                     auth.authorizedOperations(context, ResourceType.GROUP, group.groupId()));
                         }

@@ -29,10 +29,8 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.FencedMemberEpochException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.InvalidRegularExpression;
-import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
-import org.apache.kafka.common.errors.UnsupportedAssignorException;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -56,7 +54,6 @@ import org.slf4j.LoggerFactory;
 final class ConsumerHeartbeatOp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerHeartbeatOp.class);
-    private static final int FIRST_CLIENT_MEMBER_ID_VERSION = 1;
 
     private final ShardContext context;
     private final GroupStore store;
@@ -90,39 +87,12 @@ final class ConsumerHeartbeatOp {
         }
     }
 
+    /**
+     * The checks Kafka makes before routing ({@link ConsumerHeartbeatValidation}, made again here for a
+     * shard driven directly), then the subscription's regex, which Kafka checks on the shard.
+     */
     private void validate(short version, ConsumerGroupHeartbeatRequestData request) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
-            throw new InvalidRequestException("GroupId can't be empty.");
-        }
-        if (request.instanceId() != null && request.instanceId().isEmpty()) {
-            throw new InvalidRequestException("InstanceId can't be empty.");
-        }
-        if (request.rackId() != null && request.rackId().isEmpty()) {
-            throw new InvalidRequestException("RackId can't be empty.");
-        }
-        int epoch = request.memberEpoch();
-        boolean emptyMemberId = request.memberId() == null || request.memberId().isEmpty();
-        if (emptyMemberId && (epoch != ConsumerMember.JOIN_EPOCH || version >= FIRST_CLIENT_MEMBER_ID_VERSION)) {
-            throw new InvalidRequestException("MemberId can't be empty.");
-        }
-        if (epoch == ConsumerMember.JOIN_EPOCH) {
-            if (request.rebalanceTimeoutMs() < 0) {
-                throw new InvalidRequestException("RebalanceTimeoutMs must be provided in first request.");
-            }
-            if (request.topicPartitions() == null || !request.topicPartitions().isEmpty()) {
-                throw new InvalidRequestException("TopicPartitions must be empty when (re-)joining.");
-            }
-            if (request.subscribedTopicNames() == null && request.subscribedTopicRegex() == null) {
-                throw new InvalidRequestException(
-                        "SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
-            }
-        } else if (epoch == ConsumerMember.STATIC_LEAVE_EPOCH) {
-            if (request.instanceId() == null) {
-                throw new InvalidRequestException("InstanceId can't be null.");
-            }
-        } else if (epoch < ConsumerMember.STATIC_LEAVE_EPOCH) {
-            throw new InvalidRequestException("MemberEpoch is invalid.");
-        }
+        ConsumerHeartbeatValidation.validate(version, request, context.config().consumerAssignors());
         String regex = request.subscribedTopicRegex();
         if (regex != null && !regex.isEmpty()) {
             try {
@@ -131,11 +101,6 @@ final class ConsumerHeartbeatOp {
                 throw new InvalidRegularExpression("SubscribedTopicRegex `" + regex + "` is not a valid regular "
                         + "expression: " + e.getDescription() + ".");
             }
-        }
-        String assignor = request.serverAssignor();
-        if (assignor != null && !context.config().consumerAssignors().contains(assignor)) {
-            throw new UnsupportedAssignorException("ServerAssignor " + assignor + " is not supported. Supported "
-                    + "assignors: " + String.join(", ", context.config().consumerAssignors()) + ".");
         }
     }
 

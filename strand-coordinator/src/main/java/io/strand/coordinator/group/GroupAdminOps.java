@@ -4,7 +4,6 @@ import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.classic.ClassicMember;
 import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.consumer.ConsumerGroup;
-import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import io.strand.coordinator.group.consumer.ConsumerMember;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
@@ -13,17 +12,13 @@ import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * ListGroups, DescribeGroups and DeleteGroups on one shard.
@@ -39,12 +34,10 @@ final class GroupAdminOps {
     /** The group type (and protocol type) of share groups. */
     static final String SHARE_GROUP_TYPE = "share";
 
-    private final ShardContext context;
     private final GroupStore store;
     private final ConsumerAssignmentPlanner planner;
 
-    GroupAdminOps(ShardContext context, GroupStore store, ConsumerAssignmentPlanner planner) {
-        this.context = context;
+    GroupAdminOps(GroupStore store, ConsumerAssignmentPlanner planner) {
         this.store = store;
         this.planner = planner;
     }
@@ -92,12 +85,12 @@ final class GroupAdminOps {
 
     /**
      * A group as DescribeGroups shows it: member metadata and assignments and the protocol only when
-     * STABLE; an unknown group as "Dead" (with GROUP_ID_NOT_FOUND from v6 on); a consumer-protocol
-     * group as a classic consumer group would show; a share group as "Dead", as Kafka answers it (from
-     * v6 GROUP_ID_NOT_FOUND: not a classic group).
+     * STABLE; an unknown group as "Dead" (with GROUP_ID_NOT_FOUND from v6 on); a consumer-protocol or
+     * share group as "Dead", as Kafka answers it (from v6 GROUP_ID_NOT_FOUND: not a classic group).
      */
     DescribedGroup describe(String groupId, short version) {
-        if (store.shareGroup(groupId) != null) {
+        if (store.shareGroup(groupId) != null || store.consumerGroup(groupId) != null) {
+            // As Kafka: DescribeGroups describes classic groups only (clients ask ConsumerGroupDescribe).
             DescribedGroup dead = new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.wireName())
                     .setProtocolType("").setProtocolData("");
             if (version >= 6) {
@@ -105,10 +98,6 @@ final class GroupAdminOps {
                         .setErrorMessage("Group " + groupId + " is not a classic group.");
             }
             return dead;
-        }
-        ConsumerGroup consumerGroup = store.consumerGroup(groupId);
-        if (consumerGroup != null) {
-            return describeAsClassic(consumerGroup);
         }
         ClassicGroup group = store.group(groupId);
         if (group == null || group.isInState(GroupState.DEAD)) {
@@ -181,32 +170,6 @@ final class GroupAdminOps {
         return CoordinatorResult.of(tombstones, Errors.NONE);
     }
 
-    /**
-     * A consumer-protocol group seen through DescribeGroups, as a classic consumer group would be:
-     * protocol type "consumer", the assignor as protocol, and each member's subscription and current
-     * assignment in the classic consumer protocol's encoding.
-     */
-    private DescribedGroup describeAsClassic(ConsumerGroup group) {
-        DescribedGroup described = new DescribedGroup().setGroupId(group.groupId())
-                .setGroupState(group.state().wireName()).setProtocolType(CONSUMER_GROUP_TYPE)
-                .setProtocolData(planner.assignor(group.members()).name());
-        Map<String, Integer> topics = context.topicPartitionCounts();
-        for (ConsumerMember member : group.members()) {
-            List<TopicPartition> assigned = new ArrayList<>();
-            member.assigned().forEach((topic, partitions) ->
-                    partitions.forEach(p -> assigned.add(new TopicPartition(topic, p))));
-            List<String> subscribed = new ArrayList<>(planner.resolve(group, member, topics));
-            described.members().add(new DescribedGroupMember().setMemberId(member.memberId())
-                    .setGroupInstanceId(member.instanceId()).setClientId(member.metadata().clientId())
-                    .setClientHost(member.metadata().clientHost())
-                    .setMemberMetadata(Utils.toArray(ConsumerProtocol.serializeSubscription(
-                            new ConsumerPartitionAssignor.Subscription(subscribed))))
-                    .setMemberAssignment(Utils.toArray(ConsumerProtocol.serializeAssignment(
-                            new ConsumerPartitionAssignor.Assignment(assigned)))));
-        }
-        return described;
-    }
-
     /** The tombstones that remove an empty consumer-protocol group (its offsets aside). */
     static List<CoordinatorRecord> consumerGroupTombstones(ConsumerGroup group) {
         List<CoordinatorRecord> tombstones = new ArrayList<>();
@@ -226,7 +189,8 @@ final class GroupAdminOps {
                 new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId);
         if (group == null) {
             boolean classic = store.group(groupId) != null || store.shareGroup(groupId) != null;
-            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setGroupState(ConsumerGroupState.DEAD.wireName())
+            // No state, as Kafka answers: the group is not found, not dead.
+            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
                     .setErrorMessage(classic ? "Group " + groupId + " is not a consumer group."
                             : "Group " + groupId + " not found.");
         }

@@ -37,6 +37,7 @@ import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -132,13 +133,13 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
-        return onShard(request.groupId(), "heartbeat",
+        return onNamedGroupShard(request.groupId(), "heartbeat",
                 shard -> CoordinatorResult.response(shard.memberOps().heartbeat(request)),
                 error -> new HeartbeatResponseData().setErrorCode(error.code()));
     }
 
     public CompletableFuture<LeaveGroupResponseData> leaveGroup(short version, LeaveGroupRequestData request) {
-        return onShard(request.groupId(), "leave-group", shard -> shard.memberOps().leave(request, version),
+        return onNamedGroupShard(request.groupId(), "leave-group", shard -> shard.memberOps().leave(request, version),
                 error -> new LeaveGroupResponseData().setErrorCode(error.code()));
     }
 
@@ -196,7 +197,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
-        return onShard(request.groupId(), "offset-delete", shard -> shard.offsetOps().delete(request),
+        return onNamedGroupShard(request.groupId(), "offset-delete", shard -> shard.offsetOps().delete(request),
                 error -> new OffsetDeleteResponseData().setErrorCode(error.code()));
     }
 
@@ -216,6 +217,12 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
             short version, String clientId, String clientHost, ConsumerGroupHeartbeatRequestData request,
             TopicIdLookup topicIds, TopicAccess topicAccess) {
+        try {
+            ConsumerHeartbeatValidation.validate(version, request, config.consumerAssignors());
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(new ConsumerGroupHeartbeatResponseData()
+                    .setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage()));
+        }
         return onShard(request.groupId(), "consumer-group-heartbeat",
                 shard -> shard.consumerOp().heartbeat(version, clientId, clientHost, request, topicIds, topicAccess),
                 error -> new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()));
@@ -224,7 +231,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** ConsumerGroupDescribe: one consumer-protocol group; GROUP_ID_NOT_FOUND for others. */
     public CompletableFuture<ConsumerGroupDescribeResponseData.DescribedGroup> consumerGroupDescribe(
             String groupId, TopicIdLookup topicIds) {
-        return onShard(groupId, "consumer-group-describe",
+        return onNamedGroupShard(groupId, "consumer-group-describe",
                 shard -> CoordinatorResult.response(shard.adminOps().describeConsumerGroup(groupId, topicIds)),
                 error -> new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                         .setErrorCode(error.code()));
@@ -236,7 +243,7 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public CompletableFuture<ShareGroupHeartbeatResponseData> shareGroupHeartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
-        return onShard(request.groupId(), "share-group-heartbeat",
+        return onNamedGroupShard(request.groupId(), "share-group-heartbeat",
                 shard -> shard.shareOp().heartbeat(clientId, clientHost, request, topicIds),
                 error -> new ShareGroupHeartbeatResponseData().setErrorCode(error.code()));
     }
@@ -244,7 +251,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** ShareGroupDescribe: one share group; GROUP_ID_NOT_FOUND for others. */
     public CompletableFuture<ShareGroupDescribeResponseData.DescribedGroup> shareGroupDescribe(
             String groupId, TopicIdLookup topicIds) {
-        return onShard(groupId, "share-group-describe",
+        return onNamedGroupShard(groupId, "share-group-describe",
                 shard -> CoordinatorResult.response(shard.shareOp().describe(groupId, topicIds)),
                 error -> new ShareGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                         .setErrorCode(error.code()));
@@ -294,19 +301,35 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * Runs {@code op} on the group's shard; its response once its records are committed, or the
-     * error response for whatever failed (an empty group id: INVALID_GROUP_ID).
+     * error response for whatever failed. An empty group id is a group like any other (its shard is
+     * that of {@code ""}), as Kafka routes OffsetCommit, OffsetFetch, DescribeGroups and DeleteGroups;
+     * only a null one is INVALID_GROUP_ID.
      */
     private <T> CompletableFuture<T> onShard(String groupId, String opName,
                                              Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op,
                                              Function<Errors, T> onError) {
-        if (groupId == null || groupId.isEmpty()) {
+        if (groupId == null) {
             return CompletableFuture.completedFuture(onError.apply(Errors.INVALID_GROUP_ID));
         }
         return runtime.scheduleWriteOperation(partitionFor(groupId), opName, op)
                 .exceptionally(failure -> onError.apply(GroupShard.appendError(unwrap(failure))));
     }
 
-    /** As {@link #onShard}, for an operation whose response is parked in the group until it is answered. */
+    /**
+     * As {@link #onShard} for the APIs Kafka refuses an empty group id with INVALID_GROUP_ID before
+     * routing: Heartbeat, LeaveGroup, OffsetDelete, ConsumerGroupDescribe (JoinGroup and SyncGroup
+     * through {@link #onShardParked}, TxnOffsetCommit on its own) and the share group APIs.
+     */
+    private <T> CompletableFuture<T> onNamedGroupShard(String groupId, String opName,
+                                                       Function<GroupShard, CoordinatorResult<T, CoordinatorRecord>> op,
+                                                       Function<Errors, T> onError) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(onError.apply(Errors.INVALID_GROUP_ID));
+        }
+        return onShard(groupId, opName, op, onError);
+    }
+
+    /** As {@link #onNamedGroupShard}, for an operation whose response is parked in the group until it is answered. */
     private <T> CompletableFuture<T> onShardParked(
             String groupId, String opName,
             Function<GroupShard, CoordinatorResult<CompletableFuture<T>, CoordinatorRecord>> op,

@@ -110,7 +110,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         this.memberOps = new MemberOps(context, store, rebalancer);
         this.offsetOps = new OffsetOps(context, store, rebalancer);
         this.txnOffsetCommitOp = new TxnOffsetCommitOp(context, store);
-        this.adminOps = new GroupAdminOps(context, store, planner);
+        this.adminOps = new GroupAdminOps(store, planner);
     }
 
     ConsumerHeartbeatOp consumerOp() {

@@ -136,14 +136,24 @@ final class MemberOps {
 
     /**
      * LeaveGroup: v0–2 name one member by id; v3+ a batch by member id and/or instance id, each
-     * answered on its own. The group rebalances once, after all removals.
+     * answered on its own (of a group this shard does not have, each UNKNOWN_MEMBER_ID). The group
+     * rebalances once, after all removals.
      */
     CoordinatorResult<LeaveGroupResponseData, CoordinatorRecord> leave(LeaveGroupRequestData request, short version) {
         ClassicGroup group = store.group(request.groupId());
         List<MemberIdentity> identities = version >= 3 ? request.members()
                 : List.of(new MemberIdentity().setMemberId(request.memberId()));
         if (group == null) {
-            return CoordinatorResult.response(new LeaveGroupResponseData().setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
+            // As Kafka: each member is unknown (v0–2 carry that at the top), the request itself is fine.
+            LeaveGroupResponseData unknown = new LeaveGroupResponseData();
+            if (version < 3) {
+                return CoordinatorResult.response(unknown.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
+            }
+            for (MemberIdentity identity : identities) {
+                unknown.members().add(new MemberResponse().setMemberId(identity.memberId())
+                        .setGroupInstanceId(identity.groupInstanceId()).setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
+            }
+            return CoordinatorResult.response(unknown);
         }
         if (group.isInState(GroupState.DEAD)) {
             return CoordinatorResult.response(

@@ -112,8 +112,9 @@ final class OffsetOps {
         return CoordinatorResult.of(records, response);
     }
 
+    /** An empty group id is a group like any other, as Kafka commits it; only a null one is invalid. */
     private Errors validateCommit(OffsetCommitRequestData request) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
+        if (request.groupId() == null) {
             return Errors.INVALID_GROUP_ID;
         }
         ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
@@ -210,16 +211,20 @@ final class OffsetOps {
 
     /**
      * OffsetDelete: removes offsets of a group without members, or of topics a consumer group does
-     * not subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does).
+     * not subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does); a consumer-protocol group's
+     * subscriptions are its members' (resolved regexes included), as Kafka checks them.
      */
     CoordinatorResult<OffsetDeleteResponseData, CoordinatorRecord> delete(OffsetDeleteRequestData request) {
         ClassicGroup group = store.group(request.groupId());
+        ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
         OffsetDeleteResponseData response = new OffsetDeleteResponseData();
-        if (group == null || group.isInState(GroupState.DEAD)) {
+        if (consumerGroup == null && (group == null || group.isInState(GroupState.DEAD))) {
             return CoordinatorResult.response(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
         }
         Set<String> subscribed = Set.of();
-        if (!group.isInState(GroupState.EMPTY)) {
+        if (consumerGroup != null) {
+            subscribed = consumerGroup.isEmpty() ? Set.of() : consumerGroup.subscribedTopicPartitions().keySet();
+        } else if (!group.isInState(GroupState.EMPTY)) {
             subscribed = group.subscribedTopics();
             if (subscribed == null) {
                 return CoordinatorResult.response(response.setErrorCode(Errors.NON_EMPTY_GROUP.code()));

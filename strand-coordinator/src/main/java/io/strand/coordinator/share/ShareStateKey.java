@@ -22,8 +22,9 @@ public record ShareStateKey(String groupId, Uuid topicId, int partition) {
     }
 
     /**
-     * Parses a coordinator key; empty if it is not {@code groupId:topicId:partition} with a valid topic id
-     * and a non-negative partition (the group id may itself hold colons: the last two fields are split off).
+     * Parses a coordinator key; empty if it is not {@code groupId:topicId:partition} with a group id that is
+     * not blank, a valid topic id and a non-negative partition (the group id may itself hold colons: the last
+     * two fields are split off). FindCoordinator refuses any other SHARE key with INVALID_REQUEST, as Kafka.
      */
     public static java.util.Optional<ShareStateKey> parse(String coordinatorKey) {
         if (coordinatorKey == null) {
@@ -37,10 +38,11 @@ public record ShareStateKey(String groupId, Uuid topicId, int partition) {
         try {
             int partition = Integer.parseInt(coordinatorKey.substring(last + 1));
             Uuid topicId = Uuid.fromString(coordinatorKey.substring(middle + 1, last));
-            if (partition < 0) {
+            String groupId = coordinatorKey.substring(0, middle);
+            if (partition < 0 || groupId.isBlank()) {
                 return java.util.Optional.empty();
             }
-            return java.util.Optional.of(new ShareStateKey(coordinatorKey.substring(0, middle), topicId, partition));
+            return java.util.Optional.of(new ShareStateKey(groupId, topicId, partition));
         } catch (IllegalArgumentException e) {
             return java.util.Optional.empty();
         }

@@ -50,8 +50,8 @@ final class TransactionAdminOps {
     }
 
     /**
-     * The transactional ids matching every filter given: producer ids, state names (known ones; the
-     * caller reports the unknown), a minimum running time ({@code durationFilterMs} ≥ 0: only those
+     * The transactional ids matching every filter given: producer ids, states ({@code null} for no state
+     * filter; empty when only unknown state names were given, which then match nothing), a minimum running time ({@code durationFilterMs} ≥ 0: only those
      * started more than that long ago) and a pattern the whole id must match (RE2 syntax, as Kafka).
      */
     List<ListTransactionsResponseData.TransactionState> list(Set<Long> producerIds, Set<TransactionState> states,
@@ -61,7 +61,7 @@ final class TransactionAdminOps {
         for (Map.Entry<String, TransactionMetadata> e : store.entries()) {
             TransactionMetadata txn = e.getValue();
             if ((!producerIds.isEmpty() && !producerIds.contains(txn.producerId()))
-                    || (!states.isEmpty() && !states.contains(txn.state()))
+                    || (states != null && !states.contains(txn.state()))
                     || (durationFilterMs >= 0 && nowMs - txn.startTimestampMs() <= durationFilterMs)
                     || (idPattern != null && !idPattern.matcher(e.getKey()).matches())) {
                 continue;

@@ -272,7 +272,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /**
      * ListTransactions over every shard loaded here: the ids matching all the filters given (empty
-     * sets and a negative duration filter nothing; {@code transactionalIdPattern} null or empty
+     * sets and a negative duration filter nothing; a state filter of only unknown names matches no id; {@code transactionalIdPattern} null or empty
      * matches everything). State names Kafka does not know are reported in
      * {@code unknownStateFilters}; an invalid pattern answers INVALID_REGULAR_EXPRESSION; a shard still
      * loading COORDINATOR_LOAD_IN_PROGRESS (with the ids of the others).
@@ -300,10 +300,12 @@ public final class TransactionCoordinator implements AutoCloseable {
             }
         }
         Pattern idPattern = pattern;
+        // A state filter of only unknown names matches nothing, as in Kafka (the names were given).
+        Set<TransactionState> stateSet = stateFilters.isEmpty() ? null : Set.copyOf(states);
         Set<Long> producerIdSet = Set.copyOf(producerIdFilters);
         CoordinatorRuntime.EveryShard<List<ListTransactionsResponseData.TransactionState>> perShard =
                 runtime.scheduleReadOnEveryShard("list-transactions",
-                        shard -> shard.adminOps().list(producerIdSet, states, durationFilterMs, idPattern));
+                        shard -> shard.adminOps().list(producerIdSet, stateSet, durationFilterMs, idPattern));
         Errors error = perShard.someLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
         return CompletableFuture.allOf(perShard.results().toArray(CompletableFuture[]::new)).handle((ok, failure) -> {
             List<ListTransactionsResponseData.TransactionState> all = new ArrayList<>();

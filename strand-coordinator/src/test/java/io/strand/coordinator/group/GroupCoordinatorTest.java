@@ -1,6 +1,7 @@
 package io.strand.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -11,7 +12,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
@@ -25,6 +29,17 @@ import org.junit.jupiter.api.Test;
 class GroupCoordinatorTest {
 
     private static final int PARTITIONS = 3;
+    private static final TopicIdLookup NO_TOPICS = new TopicIdLookup() {
+        @Override
+        public String nameOf(org.apache.kafka.common.Uuid topicId) {
+            return null;
+        }
+
+        @Override
+        public org.apache.kafka.common.Uuid idOf(String topicName) {
+            return org.apache.kafka.common.Uuid.ZERO_UUID;
+        }
+    };
 
     private final InMemoryOffsetsTopicLog log = new InMemoryOffsetsTopicLog();
     private final GroupCoordinator coordinator = new GroupCoordinator(GroupCoordinatorConfig.from(Map.of(
@@ -226,5 +241,52 @@ class GroupCoordinatorTest {
 
         assertThat(Errors.forCode(response.topics().get(0).partitions().get(0).errorCode()))
                 .isEqualTo(Errors.INVALID_GROUP_ID);
+    }
+
+    @Test
+    void aMalformedConsumerGroupHeartbeatIsAnInvalidRequestEvenWhereTheGroupIsNotCoordinated() {
+        leadAndAwait(Set.of());
+        ConsumerGroupHeartbeatRequestData emptyGroup = new ConsumerGroupHeartbeatRequestData().setGroupId("")
+                .setMemberId("m").setMemberEpoch(1);
+
+        var response = coordinator.consumerGroupHeartbeat((short) 1, "c", "h", emptyGroup, NO_TOPICS,
+                TopicAccess.ALL).join();
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(response.errorMessage()).isEqualTo("GroupId can't be empty.");
+    }
+
+    @Test
+    void anEmptyGroupIdIsAGroupForCommitsFetchesDescribesAndDeletes() {
+        leadAndAwait(Set.of(0, 1, 2));
+        coordinator.commitOffsets(OffsetOpsTest.commit("", "", -1, "t", 0, 5, "m")).join();
+
+        var fetched = coordinator.fetchOffsets(fetch("")).join();
+        assertThat(fetched.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(5);
+        assertThat(coordinator.describeGroup("", (short) 6).join().groupState()).isEqualTo("Empty");
+        assertThat(coordinator.deleteGroup("").join()).isEqualTo(Errors.NONE);
+        assertThat(coordinator.deleteGroup("").join()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(Errors.forCode(coordinator.heartbeat(new HeartbeatRequestData().setGroupId("")).join()
+                .errorCode())).as("the member APIs still refuse it").isEqualTo(Errors.INVALID_GROUP_ID);
+        assertThat(Errors.forCode(coordinator.consumerGroupDescribe("", NO_TOPICS).join().errorCode()))
+                .isEqualTo(Errors.INVALID_GROUP_ID);
+    }
+
+    @Test
+    void leavingAGroupThisShardDoesNotHaveAnswersEachMemberUnknown() {
+        leadAndAwait(Set.of(0, 1, 2));
+        LeaveGroupRequestData request = new LeaveGroupRequestData().setGroupId("gone").setMembers(List.of(
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("m1"),
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("i1")));
+
+        var batch = coordinator.leaveGroup((short) 3, request).join();
+        var single = coordinator.leaveGroup((short) 2, new LeaveGroupRequestData().setGroupId("gone")
+                .setMemberId("m1")).join();
+
+        assertThat(Errors.forCode(batch.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(batch.members()).extracting(m -> m.memberId(), m -> m.groupInstanceId(),
+                m -> Errors.forCode(m.errorCode())).containsExactly(
+                tuple("m1", null, Errors.UNKNOWN_MEMBER_ID), tuple("", "i1", Errors.UNKNOWN_MEMBER_ID));
+        assertThat(Errors.forCode(single.errorCode())).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
     }
 }

@@ -185,11 +185,16 @@ class TransactionCoordinatorTest {
                 null).join();
         ListTransactionsResponseData byPattern = coordinator.listTransactions(Set.of(), Set.of(), -1, "a-.*").join();
         ListTransactionsResponseData badPattern = coordinator.listTransactions(Set.of(), Set.of(), -1, "(").join();
+        ListTransactionsResponseData onlyUnknownStates = coordinator.listTransactions(Set.of(), Set.of("Bogus"), -1,
+                null).join();
 
         assertThat(all.transactionStates()).extracting(s -> s.transactionalId())
                 .containsExactlyInAnyOrder("a-1", "a-2", "b-1");
         assertThat(ongoing.transactionStates()).extracting(s -> s.transactionalId()).containsExactly("a-2");
         assertThat(ongoing.unknownStateFilters()).containsExactly("Bogus");
+        assertThat(onlyUnknownStates.transactionStates()).as("a state filter was given: it matches nothing, as in Kafka")
+                .isEmpty();
+        assertThat(onlyUnknownStates.unknownStateFilters()).containsExactly("Bogus");
         assertThat(byPattern.transactionStates()).extracting(s -> s.transactionalId())
                 .containsExactlyInAnyOrder("a-1", "a-2");
         assertThat(coordinator.listTransactions(Set.of(producerOfA2), Set.of(), -1, null).join().transactionStates())

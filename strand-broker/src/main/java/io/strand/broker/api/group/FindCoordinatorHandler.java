@@ -27,10 +27,11 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * {@code __consumer_offsets} partition, for TRANSACTION the leader of the transactional id's
  * {@code __transaction_state} partition, at its endpoint on the listener the request came in on.
  * While the topic does not exist the answer is COORDINATOR_NOT_AVAILABLE (clients retry) and it is
- * created, once at least its replication factor of brokers are available, as in Kafka. For SHARE (a
- * partition leader looking for a share-partition's coordinator; the key is {@code groupId:topicId:partition},
- * else INVALID_REQUEST) the leader of the key's {@code __share_group_state} partition. Other key types get
- * INVALID_REQUEST.
+ * created, once at least its replication factor of brokers are available, as in Kafka. An empty key is
+ * a key like any other (Kafka answers its partition's leader). For SHARE (a partition leader looking for a
+ * share-partition's coordinator; from v6, and the key must be {@code groupId:topicId:partition}, else
+ * INVALID_REQUEST, as Kafka) the leader of the key's {@code __share_group_state} partition. Other key types
+ * get INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
@@ -38,6 +39,7 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     static final short MAX_VERSION = 6;
 
     private static final short FIRST_BATCH_VERSION = 4;
+    private static final short FIRST_SHARE_KEY_VERSION = 6;
 
     private final GroupCoordinatorService service;
     private final TransactionCoordinatorService transactions;
@@ -91,32 +93,29 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     private Coordinator find(RequestContext context, byte keyType, String key) {
         Coordinator none = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType == CoordinatorType.GROUP.id()) {
-            if (key == null || key.isEmpty()) {
-                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
-            }
             MetadataImage image = service.image();
             return leaderOf(context, none, image, GroupCoordinatorService.OFFSETS_TOPIC,
                     service.coordinator().partitionFor(key), service::maybeCreateOffsetsTopic);
         }
         if (keyType == CoordinatorType.TRANSACTION.id() && transactions != null) {
-            if (key == null || key.isEmpty()) {
-                return none.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty transactional id");
-            }
             MetadataImage image = transactions.image();
             return leaderOf(context, none, image, TransactionCoordinatorService.STATE_TOPIC,
                     transactions.coordinator().partitionFor(key), transactions::maybeCreateStateTopic);
         }
-        if (keyType == CoordinatorType.SHARE.id() && shares != null) {
+        if (keyType == CoordinatorType.SHARE.id()) {
             Optional<ShareStateKey> shareKey = ShareStateKey.parse(key);
-            if (shareKey.isEmpty()) {
+            if (context.apiVersion() < FIRST_SHARE_KEY_VERSION || shareKey.isEmpty()) {
                 return none.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Share coordinator key is not groupId:topicId:partition: " + key);
+                        .setErrorMessage("Not a share partition key (groupId:topicId:partition): " + key);
+            }
+            if (shares == null) {
+                return unavailable(none, "No share coordinator");
             }
             return leaderOf(context, none, shares.image(), ShareCoordinatorService.STATE_TOPIC,
                     shares.coordinator().partitionFor(key), shares::maybeCreateStateTopic);
         }
-        Errors error = keyType == CoordinatorType.SHARE.id() || keyType == CoordinatorType.TRANSACTION.id()
-                ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST;
+        Errors error = keyType == CoordinatorType.TRANSACTION.id() ? Errors.COORDINATOR_NOT_AVAILABLE
+                : Errors.INVALID_REQUEST;
         return none.setErrorCode(error.code()).setErrorMessage("No coordinator of key type " + keyType);
     }
 

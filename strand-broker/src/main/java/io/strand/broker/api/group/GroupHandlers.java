@@ -59,7 +59,7 @@ public final class GroupHandlers {
                 new OffsetCommitHandler(coordinator, service::image),
                 new OffsetFetchHandler(coordinator, service::image),
                 new TxnOffsetCommitHandler(coordinator, service::image, verifier),
-                new OffsetDeleteHandler(coordinator),
+                new OffsetDeleteHandler(coordinator, service::image),
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),
                 new DeleteGroupsHandler(coordinator),

@@ -64,8 +64,8 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
             Optional<TopicImage> found = byId ? current.topics().byId(topic.topicId())
                     : current.topics().byName(topic.name());
             if (found.isEmpty()) {
-                refused.add(failed(topic, topic.partitions(), byId ? Errors.UNKNOWN_TOPIC_ID
-                        : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                merge(refused, failed(topic, topic.partitions(), byId ? Errors.UNKNOWN_TOPIC_ID
+                        : Errors.UNKNOWN_TOPIC_OR_PARTITION), byId);
                 continue;
             }
             topic.setName(found.get().name());
@@ -75,7 +75,7 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
                 (found.get().partition(p.partitionIndex()).isPresent() ? existing : missing).add(p);
             }
             if (!missing.isEmpty()) {
-                refused.add(failed(topic, missing, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                merge(refused, failed(topic, missing, Errors.UNKNOWN_TOPIC_OR_PARTITION), byId);
             }
             if (!existing.isEmpty()) {
                 known.add(topic.setPartitions(existing));
@@ -86,19 +86,25 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
         }
         data.setTopics(known);
         return coordinator.commitOffsets(data).thenApply(response -> {
-            for (OffsetCommitResponseTopic topic : refused) {
-                // One entry per topic, as Kafka answers: a topic's refused partitions join its stored ones.
-                response.topics().stream()
-                        .filter(t -> byId ? t.topicId().equals(topic.topicId()) : t.name().equals(topic.name()))
-                        .findFirst()
-                        .ifPresentOrElse(t -> t.partitions().addAll(topic.partitions()),
-                                () -> response.topics().add(topic));
+            // As Kafka's response builder: with no refused topic the coordinator's answer as it is; else
+            // its topics join the refused ones by name (a topic's refused partitions with its stored ones).
+            if (!refused.isEmpty()) {
+                response.topics().forEach(topic -> merge(refused, topic, byId));
+                response.setTopics(refused);
             }
             if (byId) {
                 response.topics().forEach(topic -> topic.setName(""));
             }
             return response;
         });
+    }
+
+    /** Adds {@code topic}'s answers to {@code answers}, under the entry of the same topic if there is one. */
+    private static void merge(List<OffsetCommitResponseTopic> answers, OffsetCommitResponseTopic topic, boolean byId) {
+        answers.stream()
+                .filter(t -> byId ? t.topicId().equals(topic.topicId()) : t.name().equals(topic.name()))
+                .findFirst()
+                .ifPresentOrElse(t -> t.partitions().addAll(topic.partitions()), () -> answers.add(topic));
     }
 
     /** {@code partitions} of {@code topic}, each answered {@code error}, named as the request named them. */

@@ -6,8 +6,12 @@ import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.coordinator.group.OffsetResponses;
 import io.strand.metadata.image.MetadataImage;
+import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -29,8 +33,11 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * they stay pending until the transaction's marker reaches the group's {@code __consumer_offsets}
  * partition. v2 adds leader epochs, v3 the member id, generation and instance id the coordinator
  * checks. As in Kafka, a topic this cluster does not know gets UNKNOWN_TOPIC_OR_PARTITION for each of
- * its partitions here, and a request left with no topic is answered without the coordinator; the
- * response comes once the batch is committed.
+ * its partitions here, as does each partition a known topic does not have, and a request left with no
+ * partition is answered without the coordinator; the response comes once the batch is committed. The
+ * response has, once something was refused, one entry per topic name, none for a known topic that
+ * named no partition (an unknown one has its entry, empty); with nothing refused it is the
+ * coordinator's answer as it is (Kafka's response builder).
  *
  * <p>Before the coordinator writes, the {@link TransactionVerifier} checks that the producer's
  * transaction holds the group's {@code __consumer_offsets} partition (KIP-890, Kafka's
@@ -74,34 +81,75 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
         TxnOffsetCommitRequestData data = request.data();
         MetadataImage current = image.get();
         List<TxnOffsetCommitRequestTopic> known = new ArrayList<>();
-        List<TxnOffsetCommitResponseTopic> unknown = new ArrayList<>();
+        // In the request's order, as Kafka's response builder has them: an unknown topic gets its entry
+        // even without partitions, a known topic only with some.
+        Map<String, TxnOffsetCommitResponseTopic> answered = new LinkedHashMap<>();
         for (TxnOffsetCommitRequestTopic topic : data.topics()) {
-            if (topic.name() != null && current.topics().byName(topic.name()).isPresent()) {
-                known.add(topic);
-            } else {
-                unknown.add(failed(topic, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+            Optional<TopicImage> found = topic.name() == null ? Optional.empty()
+                    : current.topics().byName(topic.name());
+            if (found.isEmpty() || !topic.partitions().isEmpty()) {
+                answered.computeIfAbsent(topic.name(), name -> new TxnOffsetCommitResponseTopic().setName(name));
+            }
+        }
+        boolean refusedAny = false;
+        for (TxnOffsetCommitRequestTopic topic : data.topics()) {
+            Optional<TopicImage> found = topic.name() == null ? Optional.empty()
+                    : current.topics().byName(topic.name());
+            refusedAny |= found.isEmpty();
+            List<TxnOffsetCommitRequestPartition> existing = new ArrayList<>();
+            for (TxnOffsetCommitRequestPartition p : topic.partitions()) {
+                if (found.isPresent() && found.get().partition(p.partitionIndex()).isPresent()) {
+                    existing.add(p);
+                } else {
+                    refusedAny = true;
+                    add(answered, topic.name(), p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                }
+            }
+            if (!existing.isEmpty()) {
+                known.add(new TxnOffsetCommitRequestTopic().setName(topic.name()).setPartitions(existing));
             }
         }
         if (known.isEmpty()) {
-            return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(unknown));
+            return CompletableFuture.completedFuture(
+                    new TxnOffsetCommitResponseData().setTopics(new ArrayList<>(answered.values())));
         }
         data.setTopics(known);
+        boolean merge = refusedAny;
         return verify(data, context.apiVersion() >= FIRST_ADD_PARTITION_VERSION)
                 .thenCompose(error -> error == Errors.NONE ? coordinator.commitTransactionalOffsets(data)
                         : CompletableFuture.completedFuture(OffsetResponses.txnCommitError(data, error)))
                 .thenApply(response -> {
-                    response.topics().addAll(unknown);
-                    return response;
+                    if (!merge) {
+                        return response; // nothing refused: Kafka's builder passes the answer as it is
+                    }
+                    for (TxnOffsetCommitResponseTopic topic : response.topics()) {
+                        topic.partitions().forEach(p -> add(answered, topic.name(), p.partitionIndex(), p.errorCode()));
+                    }
+                    return response.setTopics(new ArrayList<>(answered.values()));
                 });
+    }
+
+    /** Adds a partition's answer under its topic's one entry. */
+    private static void add(Map<String, TxnOffsetCommitResponseTopic> answered, String topic, int partition,
+                            short errorCode) {
+        answered.computeIfAbsent(topic, name -> new TxnOffsetCommitResponseTopic().setName(name)).partitions()
+                .add(new TxnOffsetCommitResponsePartition().setPartitionIndex(partition).setErrorCode(errorCode));
     }
 
     /**
      * The verifier's answer for the group's partition (with {@code add}, to adding it to the
      * transaction); a request the coordinator refuses anyway (no group id, no producer) is left to it.
+     * An empty transactional id is INVALID_REQUEST, as Kafka's transaction coordinator answers its
+     * verification whatever the producer id.
      */
     private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data, boolean add) {
-        if (data.groupId() == null || data.groupId().isEmpty() || data.producerId() < 0
-                || data.producerEpoch() < 0) {
+        if (data.groupId() == null || data.groupId().isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        if (data.transactionalId() == null || data.transactionalId().isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        }
+        if (data.producerId() < 0 || data.producerEpoch() < 0) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
         TopicPartition partition = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME,
@@ -111,14 +159,5 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
                 : verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition);
         return answer.thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS
                 : error);
-    }
-
-    private static TxnOffsetCommitResponseTopic failed(TxnOffsetCommitRequestTopic topic, Errors error) {
-        TxnOffsetCommitResponseTopic out = new TxnOffsetCommitResponseTopic().setName(topic.name());
-        for (TxnOffsetCommitRequestPartition p : topic.partitions()) {
-            out.partitions().add(new TxnOffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
-                    .setErrorCode(error.code()));
-        }
-        return out;
     }
 }

@@ -9,13 +9,17 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 
 /**
  * InitProducerId (v0–5). Without a transactional id (an idempotent producer): a fresh producer id at
  * epoch 0, also when a producer asks to bump its epoch after an error (v3+), as Kafka does. With one:
  * the transaction coordinator's answer (fencing, KIP-360 epoch bumps; NOT_COORDINATOR where another
- * broker coordinates the id), PRODUCER_FENCED as INVALID_PRODUCER_EPOCH before v4.
+ * broker coordinates the id), PRODUCER_FENCED as INVALID_PRODUCER_EPOCH before v4. In both, a producer
+ * id without an epoch or an epoch without a producer id (one of them -1, not both) is INVALID_REQUEST,
+ * as Kafka checks before anything else.
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
@@ -44,6 +48,12 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     @Override
     public CompletableFuture<InitProducerIdResponseData> handle(RequestContext context, InitProducerIdRequest request) {
         String transactionalId = request.data().transactionalId();
+        if ((request.data().producerId() == RecordBatch.NO_PRODUCER_ID)
+                != (request.data().producerEpoch() == RecordBatch.NO_PRODUCER_EPOCH)) {
+            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                    .setErrorCode(Errors.INVALID_REQUEST.code()).setProducerId(RecordBatch.NO_PRODUCER_ID)
+                    .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
+        }
         if (transactionalId != null) {
             short version = context.apiVersion();
             return transactions.initProducerId(transactionalId, request.data().transactionTimeoutMs(),

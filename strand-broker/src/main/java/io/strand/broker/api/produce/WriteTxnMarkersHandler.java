@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.TopicPartition;
@@ -113,7 +114,9 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
     private CompletableFuture<WriteTxnMarkersResponseData> write(WriteTxnMarkersRequestData data, short version,
                                                                  ScheduledExecutorService timer) {
         boolean withVersion = version >= FIRST_TRANSACTION_VERSION_VERSION;
-        Map<Long, Map<TopicPartition, CompletableFuture<Errors>>> answers = new LinkedHashMap<>();
+        // Kafka collects the answers in a ConcurrentHashMap by producer id and answers in its iteration
+        // order; the same map type gives the same order (clients match markers by producer id anyway).
+        Map<Long, Map<TopicPartition, CompletableFuture<Errors>>> answers = new ConcurrentHashMap<>();
         List<DelayedProduce.Waiting> waiting = new ArrayList<>();
         List<CompletableFuture<Errors>> all = new ArrayList<>();
         for (WritableTxnMarker marker : data.markers()) {

@@ -13,10 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnResult;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResultCollection;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -28,8 +33,10 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * for all (PRODUCER_FENCED as INVALID_PRODUCER_EPOCH before v2). v4+ are a partition leader's (KIP-890):
  * several transactions, each added or, with {@code verify_only}, checked (NONE, or TRANSACTION_ABORTABLE
  * for a partition not in the transaction), each with its own results. In both, as Kafka: a partition
- * the metadata image does not know gets UNKNOWN_TOPIC_OR_PARTITION and the others of its transaction
- * OPERATION_NOT_ATTEMPTED, and nothing is added.
+ * the metadata image does not know gets UNKNOWN_TOPIC_OR_PARTITION (and before v4 one of an internal
+ * topic, which no client may write, TOPIC_AUTHORIZATION_FAILED) and the others of its transaction
+ * OPERATION_NOT_ATTEMPTED, and nothing is added. The coordinator's one error is answered for every
+ * topic the request named, even one with no partitions, as Kafka's response mirrors the request.
  */
 final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitionsToTxnRequest> {
 
@@ -85,7 +92,9 @@ final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitionsToTxnRe
         MetadataImage image = service.image();
         Map<TopicPartition, Errors> unknown = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            if (image.topics().byName(tp.topic()).flatMap(t -> t.partition(tp.partition())).isEmpty()) {
+            if (version < FIRST_BATCHED_VERSION && Topic.isInternal(tp.topic())) {
+                unknown.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
+            } else if (image.topics().byName(tp.topic()).flatMap(t -> t.partition(tp.partition())).isEmpty()) {
                 unknown.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
             }
         }
@@ -99,11 +108,22 @@ final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitionsToTxnRe
         }
         return coordinator.addPartitionsToTxn(transactionalId, producerId, producerEpoch, partitions,
                         TransactionVersions.forAddPartitionsVersion(version))
-                .thenApply(error -> {
-                    Errors answer = TransactionErrors.forClient(ApiKeys.ADD_PARTITIONS_TO_TXN, version, error);
-                    Map<TopicPartition, Errors> errors = new HashMap<>();
-                    partitions.forEach(tp -> errors.put(tp, answer));
-                    return AddPartitionsToTxnResponse.resultForTransaction(id, errors);
-                });
+                .thenApply(error -> everyTopic(id, topics,
+                        TransactionErrors.forClient(ApiKeys.ADD_PARTITIONS_TO_TXN, version, error)));
+    }
+
+    /** {@code error} for every partition of every topic of the request's transaction, empty topics too. */
+    private static AddPartitionsToTxnResult everyTopic(String transactionalId, AddPartitionsToTxnTopicCollection topics,
+                                                       Errors error) {
+        AddPartitionsToTxnTopicResultCollection results = new AddPartitionsToTxnTopicResultCollection();
+        for (AddPartitionsToTxnTopic topic : topics) {
+            AddPartitionsToTxnTopicResult result = new AddPartitionsToTxnTopicResult().setName(topic.name());
+            for (int partition : topic.partitions()) {
+                result.resultsByPartition().add(new AddPartitionsToTxnPartitionResult().setPartitionIndex(partition)
+                        .setPartitionErrorCode(error.code()));
+            }
+            results.add(result);
+        }
+        return new AddPartitionsToTxnResult().setTransactionalId(transactionalId).setTopicResults(results);
     }
 }

@@ -108,7 +108,7 @@ class FindTransactionCoordinatorTest {
     }
 
     @Test
-    void namesTheLeaderOfTheIdsPartitionAndRefusesAnEmptyId() {
+    void namesTheLeaderOfTheIdsPartitionEvenOfAnEmptyId() {
         start(TestImages.builder().broker(NODE_ID).broker(2).topic(Topic.TRANSACTION_STATE_TOPIC_NAME, 3, 2));
 
         FindCoordinatorResponseData batch = find((short) 6, "txn-a", "");
@@ -116,7 +116,8 @@ class FindTransactionCoordinatorTest {
 
         assertThat(batch.coordinators()).extracting(Coordinator::key, c -> Errors.forCode(c.errorCode()), Coordinator::nodeId)
                 .containsExactly(tuple("txn-a", Errors.NONE, 2),
-                        tuple("", Errors.INVALID_REQUEST, -1));
+                        tuple("", Errors.NONE, batch.coordinators().get(1).nodeId()));
+        assertThat(batch.coordinators().get(1).nodeId()).as("as Kafka, \"\" is an id like any other").isPositive();
         assertThat(batch.coordinators().get(0).port()).isEqualTo(9092);
         assertThat(Errors.forCode(single.errorCode())).isEqualTo(Errors.NONE);
         assertThat(single.nodeId()).isEqualTo(2);

@@ -269,7 +269,7 @@ class GroupApisAtEveryVersionTest {
                         .as("fetch v%d", v).isEqualTo(expected);
             }
         }
-        OffsetDeleteHandler deleteHandler = new OffsetDeleteHandler(coordinator);
+        OffsetDeleteHandler deleteHandler = new OffsetDeleteHandler(coordinator, () -> image);
         var topics = new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
         topics.add(new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC)
                 .setPartitions(new ArrayList<>(List.of(
@@ -278,6 +278,25 @@ class GroupApisAtEveryVersionTest {
         var deleted = (org.apache.kafka.common.message.OffsetDeleteResponseData) call(deleteHandler, (short) 0,
                 new OffsetDeleteRequestData().setGroupId("offsets-v2").setTopics(topics));
         assertThat(deleted.errorCode()).isZero();
+
+        // As Kafka: partitions the cluster does not have are answered by the broker, unless the group has an error.
+        var unknown = new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+        unknown.add(new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic()
+                .setName("no-such-topic"));
+        unknown.add(new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC)
+                .setPartitions(new ArrayList<>(List.of(
+                        new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition()
+                                .setPartitionIndex(7)))));
+        var refused = (org.apache.kafka.common.message.OffsetDeleteResponseData) call(deleteHandler, (short) 0,
+                new OffsetDeleteRequestData().setGroupId("offsets-v2").setTopics(unknown.duplicate()));
+        var noGroup = (org.apache.kafka.common.message.OffsetDeleteResponseData) call(deleteHandler, (short) 0,
+                new OffsetDeleteRequestData().setGroupId("no-such-group").setTopics(unknown));
+        assertThat(Errors.forCode(noGroup.errorCode())).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(noGroup.topics()).isEmpty();
+        assertThat(refused.errorCode()).isZero();
+        assertThat(refused.topics().find("no-such-topic").partitions()).isEmpty();
+        assertThat(refused.topics().find(TOPIC).partitions().find(7).errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.strand.broker.api.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -291,6 +292,33 @@ class TxnOffsetCommitHandlerTest {
         assertThat(response.topics()).extracting(TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic::name)
                 .containsExactly(TOPIC, "nope");
         assertThat(errors(response)).containsExactly(Errors.NONE, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
+    void eachTopicIsAnsweredOnceAndAKnownTopicWithoutPartitionsNotAtAll() {
+        TxnOffsetCommitRequestData request = commit("g", 7L, TOPIC, 5);
+        TxnOffsetCommitRequestTopic stored = request.topics().get(0);
+        request.setTopics(List.of(new TxnOffsetCommitRequestTopic().setName(TOPIC),
+                new TxnOffsetCommitRequestTopic().setName("nope"), stored,
+                new TxnOffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+                        new TxnOffsetCommitRequestPartition().setPartitionIndex(9).setCommittedOffset(1)))));
+
+        TxnOffsetCommitResponseData response = commit((short) 3, request);
+
+        assertThat(response.topics()).extracting(TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic::name)
+                .as("in the request's order; an unknown topic is answered even without partitions")
+                .containsExactly("nope", TOPIC);
+        assertThat(response.topics().get(0).partitions()).isEmpty();
+        assertThat(response.topics().get(1).partitions()).extracting(TxnOffsetCommitResponsePartition::partitionIndex,
+                p -> Errors.forCode(p.errorCode())).containsExactlyInAnyOrder(tuple(0, Errors.NONE),
+                tuple(9, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+    }
+
+    @Test
+    void anEmptyTransactionalIdIsAnInvalidRequestWhateverTheProducerId() {
+        assertThat(errors(commit((short) 3, commit("g", -1L, TOPIC, 5).setTransactionalId(""))))
+                .containsExactly(Errors.INVALID_REQUEST);
+        assertThat(verified).isEmpty();
     }
 
     @Test

@@ -58,6 +58,20 @@ class InitProducerIdHandlerTest {
     }
 
     @Test
+    void anIdempotentProducerWithAnIdButNoEpochOrTheReverseIsAnInvalidRequest() {
+        InitProducerIdResponseData noEpoch = init((short) 3, new InitProducerIdRequestData().setTransactionalId(null)
+                .setTransactionTimeoutMs(60_000).setProducerId(Long.MIN_VALUE).setProducerEpoch((short) -1));
+        InitProducerIdResponseData noId = init((short) 3, new InitProducerIdRequestData().setTransactionalId(null)
+                .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) 3));
+
+        for (InitProducerIdResponseData response : java.util.List.of(noEpoch, noId)) {
+            assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+            assertThat(response.producerId()).isEqualTo(-1L);
+            assertThat(response.producerEpoch()).isEqualTo((short) -1);
+        }
+    }
+
+    @Test
     void aTransactionalIdGoesToItsCoordinator() {
         transactions.start(request -> new CompletableFuture<>(), TestImages.builder().broker(NODE_ID).broker(2)
                 .topic(Topic.TRANSACTION_STATE_TOPIC_NAME, 2, 2).build());

@@ -121,6 +121,34 @@ class TransactionHandlersTest {
     }
 
     @Test
+    void aClientMayNotAddAnInternalTopicsPartitions() {
+        AddPartitionsToTxnResponseData response = handle(ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 3,
+                new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("txn").setV3AndBelowProducerId(5)
+                        .setV3AndBelowProducerEpoch((short) 0).setV3AndBelowTopics(topics(new TopicPartition(TOPIC, 0),
+                                new TopicPartition(Topic.TRANSACTION_STATE_TOPIC_NAME, 0),
+                                new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, 99))));
+
+        assertThat(AddPartitionsToTxnResponse.errorsForTransaction(response.resultsByTopicV3AndBelow()))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        new TopicPartition(TOPIC, 0), Errors.OPERATION_NOT_ATTEMPTED,
+                        new TopicPartition(Topic.TRANSACTION_STATE_TOPIC_NAME, 0), Errors.TOPIC_AUTHORIZATION_FAILED,
+                        new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, 99), Errors.TOPIC_AUTHORIZATION_FAILED));
+    }
+
+    @Test
+    void theCoordinatorsAnswerNamesEveryTopicOfTheRequestEvenWithoutPartitions() {
+        AddPartitionsToTxnTopicCollection topics = topics(new TopicPartition(TOPIC, 0));
+        topics.add(new AddPartitionsToTxnTopic().setName("missing"));
+
+        AddPartitionsToTxnResponseData response = handle(ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 3,
+                new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("txn").setV3AndBelowProducerId(5)
+                        .setV3AndBelowProducerEpoch((short) 0).setV3AndBelowTopics(topics));
+
+        assertThat(response.resultsByTopicV3AndBelow()).extracting(r -> r.name(), r -> r.resultsByPartition().size())
+                .containsExactlyInAnyOrder(tuple(TOPIC, 1), tuple("missing", 0));
+    }
+
+    @Test
     void addPartitionsForAnIdCoordinatedElsewhereIsNotCoordinatorAtEveryClientVersion() {
         for (short version = 0; version <= 3; version++) {
             AddPartitionsToTxnResponseData response = handle(ApiKeys.ADD_PARTITIONS_TO_TXN, version,
