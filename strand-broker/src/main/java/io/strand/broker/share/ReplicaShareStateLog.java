@@ -21,7 +21,7 @@ final class ReplicaShareStateLog implements ShareStateLog {
     private final CoordinatorPartitions partitions;
 
     ReplicaShareStateLog(ReplicaManager replicaManager, CommitWaiter commitWaiter) {
-        this.partitions = new CoordinatorPartitions(replicaManager, commitWaiter, ShareStateTopicCreator.TOPIC);
+        this.partitions = new CoordinatorPartitions(replicaManager, commitWaiter, ShareCoordinatorService.STATE_TOPIC);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.strand.broker.share;
 
 import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.replica.StateTopicCreator;
 import io.strand.coordinator.share.ShareCoordinator;
 import io.strand.coordinator.share.ShareCoordinatorConfig;
 import io.strand.metadata.image.BrokerRegistration;
@@ -29,19 +30,19 @@ import org.apache.kafka.common.utils.Time;
  * <p>Leadership: a shard serves a {@code __share_group_state} partition exactly while this broker leads
  * it; each published change that touches that topic or a broker registration hands the coordinator the led
  * partitions and their leader epochs. {@code __share_group_state} is created on first need (a share-state
- * lookup or FindCoordinator with key type SHARE) by {@link ShareStateTopicCreator}.
+ * lookup or FindCoordinator with key type SHARE) by a {@link StateTopicCreator}.
  *
  * <p>Thread-safe.
  */
 public final class ShareCoordinatorService implements AutoCloseable {
 
-    public static final String STATE_TOPIC = ShareStateTopicCreator.TOPIC;
+    public static final String STATE_TOPIC = org.apache.kafka.common.internals.Topic.SHARE_GROUP_STATE_TOPIC_NAME;
     /** Shard threads; Kafka's {@code share.coordinator.threads} defaults to 1 too. */
     static final int THREADS = 1;
 
     private final int nodeId;
     private final ShareCoordinator coordinator;
-    private final ShareStateTopicCreator creator;
+    private final StateTopicCreator creator;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile boolean started;
 
@@ -56,7 +57,9 @@ public final class ShareCoordinatorService implements AutoCloseable {
         this.coordinator = new ShareCoordinator(config, THREADS, new ReplicaShareStateLog(replicaManager, commitWaiter),
                 time, (topicId, partition) -> image.topics().byId(topicId)
                         .map(topic -> topic.partition(partition).isPresent()).orElse(false));
-        this.creator = new ShareStateTopicCreator(config);
+        this.creator = new StateTopicCreator(new StateTopicCreator.Spec(STATE_TOPIC, config.stateTopicPartitions(),
+                config.stateTopicReplicationFactor(), ShareCoordinatorConfig.STATE_TOPIC_REPLICATION_FACTOR,
+                config.stateTopicMinIsr(), config.stateTopicSegmentBytes()));
     }
 
     public ShareCoordinator coordinator() {

@@ -2,6 +2,7 @@ package io.strand.broker.txn;
 
 import io.strand.broker.replica.CommitWaiter;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.replica.StateTopicCreator;
 import io.strand.coordinator.txn.ProducerIdSource;
 import io.strand.coordinator.txn.TransactionCoordinator;
 import io.strand.coordinator.txn.TransactionCoordinatorConfig;
@@ -36,20 +37,20 @@ import org.apache.kafka.common.utils.Time;
  * after the replica manager.
  *
  * <p>{@code __transaction_state} is created on first need (FindCoordinator for a transactional id, as
- * Kafka) by {@link TransactionStateTopicCreator}. The finalized {@code transaction.version} the coordinator
+ * Kafka) by a {@link StateTopicCreator}. The finalized {@code transaction.version} the coordinator
  * acts on is the one of the latest image taken here.
  *
  * <p>Thread-safe.
  */
 public final class TransactionCoordinatorService implements AutoCloseable {
 
-    public static final String STATE_TOPIC = TransactionStateTopicCreator.TOPIC;
+    public static final String STATE_TOPIC = org.apache.kafka.common.internals.Topic.TRANSACTION_STATE_TOPIC_NAME;
     /** Shard threads of the coordinator; Kafka's coordinator has one too. */
     static final int THREADS = 1;
     private final int nodeId;
     private final TransactionCoordinatorConfig config;
     private final TransactionCoordinator coordinator;
-    private final TransactionStateTopicCreator creator;
+    private final StateTopicCreator creator;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile boolean started;
 
@@ -75,7 +76,9 @@ public final class TransactionCoordinatorService implements AutoCloseable {
                 new ReplicaTransactionStateLog(replicaManager, commitWaiter), time, producerIds,
                 this::finalizedTransactionVersion,
                 markerChannel, offsetsPartitionForGroup);
-        this.creator = new TransactionStateTopicCreator(config);
+        this.creator = new StateTopicCreator(new StateTopicCreator.Spec(STATE_TOPIC, config.stateLogPartitions(),
+                config.stateLogReplicationFactor(), TransactionCoordinatorConfig.STATE_LOG_REPLICATION_FACTOR,
+                config.stateLogMinIsr(), config.stateLogSegmentBytes()));
     }
 
     /** The finalized {@code transaction.version} of the latest image taken (0 when not finalized). */
@@ -160,7 +163,7 @@ public final class TransactionCoordinatorService implements AutoCloseable {
 
     /**
      * Asks the controller for {@code __transaction_state} if it does not exist (see
-     * {@link TransactionStateTopicCreator#maybeCreate}).
+     * {@link StateTopicCreator#maybeCreate}).
      *
      * @return why the topic cannot serve transactions yet, or empty if it exists
      */
