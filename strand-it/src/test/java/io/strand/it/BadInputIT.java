@@ -220,7 +220,8 @@ class BadInputIT {
     void recordFormatBelowV2IsRejected() throws Exception {
         MemoryRecords records = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
                 new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "old".getBytes(StandardCharsets.UTF_8)));
-        assertThat(produceError(records)).isEqualTo(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+        // As Kafka (ProduceRequest.validateRecords): a batch that is not magic 2 is an invalid record.
+        assertThat(produceError(records)).isEqualTo(Errors.INVALID_RECORD);
     }
 
     @Test
