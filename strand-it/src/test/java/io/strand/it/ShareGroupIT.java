@@ -293,6 +293,74 @@ class ShareGroupIT {
         });
     }
 
+    /**
+     * A member killed with SIGKILL while holding acquired records: its connection drops, so its share
+     * session closes and the records are released at once (as Kafka does since its share sessions belong
+     * to their connection), long before the group's 60 s lock would expire, and another member gets them
+     * with delivery count 2.
+     */
+    @Test
+    void recordsOfAKilledConsumerProcessGoToAnotherWithoutWaitingForTheLock() throws Exception {
+        String topic = "share-kill9";
+        String group = "kill9";
+        createTopic(topic);
+        ConfigResource groupResource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        broker.admin().incrementalAlterConfigs(Map.of(groupResource, List.of(
+                new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms", "60000"),
+                        AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        List<String> held = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer();
+             ChildProcess.Running member = ChildProcess.javaMain(ShareMemberProcess.class.getName(),
+                     List.of(broker.bootstrapServers(), group, topic)).start()) {
+            produce(producer, topic, 0, 5);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> {
+                assertThat(member.isAlive()).as(member.describe("share member")).isTrue();
+                return member.stdoutLines().contains("HOLDING");
+            });
+            member.stdoutLines().stream().filter(line -> line.startsWith("HELD "))
+                    .forEach(line -> held.add(line.substring("HELD ".length())));
+            assertThat(held).hasSizeBetween(1, 5);
+            produce(producer, topic, 5, 10);
+
+            // While the member lives its records stay acquired: another gets only the rest.
+            KafkaShareConsumer<String, String> other = consumer(group, "explicit");
+            other.subscribe(List.of(topic));
+            Map<String, Short> delivered = new ConcurrentHashMap<>();
+            pollAccepting(other, delivered, 10 - held.size(), Duration.ofSeconds(20));
+            assertThat(delivered).doesNotContainKeys(held.toArray(String[]::new))
+                    .allSatisfy((value, count) -> assertThat(count).isEqualTo((short) 1));
+
+            member.close();
+            pollAccepting(other, delivered, 10, Duration.ofSeconds(20));
+            for (String value : held) {
+                assertThat(delivered).as("held by the killed member, released when its connection dropped")
+                        .containsEntry(value, (short) 2);
+            }
+        }
+    }
+
+    /** Produces values r{from} to r{to - 1} and waits until they are written. */
+    private static void produce(KafkaProducer<String, String> producer, String topic, int from, int to) {
+        for (int i = from; i < to; i++) {
+            producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
+        }
+        producer.flush();
+    }
+
+    /** Polls {@code consumer}, accepting everything, until {@code delivered} holds {@code count} values. */
+    private static void pollAccepting(KafkaShareConsumer<String, String> consumer, Map<String, Short> delivered,
+                                      int count, Duration atMost) {
+        await().atMost(atMost).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                delivered.put(r.value(), r.deliveryCount().orElseThrow());
+            }
+            consumer.commitSync();
+            return delivered.size() >= count;
+        });
+    }
+
     @Test
     void aRecordReleasedAtTheDeliveryLimitIsArchived() throws Exception {
         String topic = "share-limit";
