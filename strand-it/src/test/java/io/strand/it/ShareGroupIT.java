@@ -3,6 +3,7 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Share groups (KIP-932) with Kafka's own {@link KafkaShareConsumer}: several consumers share one
@@ -346,6 +348,52 @@ class ShareGroupIT {
             producer.send(new ProducerRecord<>(topic, "k" + i, "r" + i));
         }
         producer.flush();
+    }
+
+    /**
+     * librdkafka's share consumer (2.15.1, {@code share_consumer.c}) in the group: it releases the first three
+     * records it is given and accepts everything else, the released ones coming back to it with delivery
+     * count 2; what it accepted is gone for the group, so a Java member that joins afterwards gets only what is
+     * produced next.
+     */
+    @Test
+    void librdkafkaShareConsumerReleasesAndAcceptsRecords(@TempDir Path buildDir) throws Exception {
+        Path librdkafka = Tools.requireLibrdkafkaShare();
+        Path program = buildDir.resolve("share_consumer");
+        ChildProcess.of("gcc", "-O1", "-Wall", "-Werror", "-o", program.toString(),
+                Path.of(System.getProperty("strand.it.cDir", "src/test/c"), "share_consumer.c").toString(),
+                "-I" + librdkafka.resolve("include"), librdkafka.resolve("lib/librdkafka.a").toString(),
+                "-lm", "-ldl", "-lpthread", "-lrt").timeout(Duration.ofSeconds(60)).run().assertSuccess();
+
+        String topic = "share-librdkafka";
+        String group = "librdkafka";
+        createTopic(topic);
+        broker.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), List.of(
+                new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
+                .all().get(10, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer = producer()) {
+            produce(producer, topic, 0, 10);
+        }
+
+        ChildProcess.Result run = ChildProcess.of(program.toString(), broker.bootstrapServers(), group, topic, "10", "3")
+                .timeout(Duration.ofSeconds(60)).run().assertSuccess();
+        List<String[]> records = run.stdoutLines().stream().map(line -> line.split(" "))
+                .filter(fields -> fields[0].equals("RECORD")).toList();
+        List<String> released = records.stream().filter(r -> r[3].equals("RELEASE")).map(r -> r[1] + " " + r[2]).toList();
+        assertThat(released).as(run.stdout()).hasSize(3).allSatisfy(r -> assertThat(r).endsWith(" 1"));
+        Map<String, String> acceptedWithCount = new ConcurrentHashMap<>();
+        records.stream().filter(r -> r[3].equals("ACCEPT")).forEach(r -> acceptedWithCount.put(r[1], r[2]));
+        assertThat(acceptedWithCount).as(run.stdout()).hasSize(10).allSatisfy((value, count) ->
+                assertThat(count).isEqualTo(released.contains(value + " 1") ? "2" : "1"));
+
+        KafkaShareConsumer<String, String> java = consumer(group, "explicit");
+        java.subscribe(List.of(topic));
+        Map<String, Short> delivered = new ConcurrentHashMap<>();
+        try (KafkaProducer<String, String> producer = producer()) {
+            produce(producer, topic, 10, 11);
+        }
+        pollAccepting(java, delivered, 1, Duration.ofSeconds(20));
+        assertThat(delivered).as("librdkafka's acceptances are the group's").containsOnlyKeys("r10");
     }
 
     /** Polls {@code consumer}, accepting everything, until {@code delivered} holds {@code count} values. */

@@ -44,6 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       <td>the first {@code chromium}</td><td>apt package chromium</td></tr>
  *   <tr><td>chromedriver</td><td>{@code strand.it.chromedriver}</td><td>{@code STRAND_IT_CHROMEDRIVER}</td>
  *       <td>the first {@code chromedriver} that answers {@code --version}</td><td>apt package chromium-driver</td></tr>
+ *   <tr><td>librdkafka 2.15.1 (its share consumer)</td><td>{@code strand.it.librdkafkaShare}</td>
+ *       <td>{@code STRAND_IT_LIBRDKAFKA_SHARE}</td><td>{@code ~/.cache/strand/librdkafka-2.15.1}
+ *       ({@code include/rdkafka.h}, {@code lib/librdkafka.a})</td><td>{@link #LIBRDKAFKA_SHARE_BUILD}</td></tr>
  *   <tr><td>kafkajs</td><td>{@code strand.it.jsDir} (the scripts' directory)</td><td></td>
  *       <td>{@code node_modules/kafkajs} there</td><td>{@code npm ci} (see {@link #NPM_CI})</td></tr>
  * </table>
@@ -60,6 +63,9 @@ final class Tools {
 
     /** The command that installs the kafkajs scripts' dependencies, from the repository root. */
     static final String NPM_CI = "npm ci --prefix strand-it/src/test/js --no-audit --no-fund";
+
+    /** The command that builds librdkafka 2.15.1 for the share-consumer test, from the repository root. */
+    static final String LIBRDKAFKA_SHARE_BUILD = "strand-it/src/test/c/build-librdkafka-share";
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -158,6 +164,20 @@ final class Tools {
                 "kafkajs is not installed in " + scripts.toAbsolutePath().normalize().resolve("node_modules")
                         + "; tests never download it: run `" + NPM_CI + "` from the repository root");
         return scripts;
+    }
+
+    /**
+     * The directory of librdkafka 2.15.1's static library and header, which has the share consumer
+     * (KIP-932) that Debian's librdkafka lacks: fails on CI, skips elsewhere, when it is not built.
+     */
+    static Path requireLibrdkafkaShare() {
+        String configured = System.getProperty("strand.it.librdkafkaShare", System.getenv("STRAND_IT_LIBRDKAFKA_SHARE"));
+        Path dir = configured != null && !configured.isEmpty() ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache", "strand", "librdkafka-2.15.1");
+        require(Files.isRegularFile(dir.resolve("lib/librdkafka.a")) && Files.isRegularFile(dir.resolve("include/rdkafka.h")),
+                "librdkafka 2.15.1 is not built in " + dir + "; tests never build it: run `" + LIBRDKAFKA_SHARE_BUILD
+                        + "` from the repository root");
+        return dir;
     }
 
     /** Fails on CI, skips elsewhere, unless {@code executable} exists and may be run. */
