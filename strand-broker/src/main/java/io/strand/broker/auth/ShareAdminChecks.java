@@ -77,16 +77,18 @@ final class ShareAdminChecks {
         checks.put(ApiKeys.DELETE_SHARE_GROUP_OFFSETS, (Check<DeleteShareGroupOffsetsRequest>) (context, request, handler) -> {
             auth.requireGroup(context, AclOperation.DELETE, request.data().groupId());
             List<DeleteShareGroupOffsetsResponseTopic> refused = new ArrayList<>();
-            request.data().topics().removeIf((DeleteShareGroupOffsetsRequestTopic topic) -> {
+            List<DeleteShareGroupOffsetsRequestTopic> allowed = new ArrayList<>();
+            for (DeleteShareGroupOffsetsRequestTopic topic : request.data().topics()) {
                 if (auth.authorize(context, AclOperation.READ, ResourceType.TOPIC, topic.topicName())) {
-                    return false;
+                    allowed.add(topic);
+                } else {
+                    refused.add(new DeleteShareGroupOffsetsResponseTopic().setTopicName(topic.topicName())
+                            .setTopicId(Uuid.ZERO_UUID)
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                            .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message()));
                 }
-                refused.add(new DeleteShareGroupOffsetsResponseTopic().setTopicName(topic.topicName())
-                        .setTopicId(Uuid.ZERO_UUID)
-                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
-                        .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message()));
-                return true;
-            });
+            }
+            request.data().setTopics(allowed);
             return handler.handle(context, request).thenApply(message -> {
                 DeleteShareGroupOffsetsResponseData response = (DeleteShareGroupOffsetsResponseData) message;
                 if (response.errorCode() == Errors.NONE.code()) {
@@ -102,24 +104,29 @@ final class ShareAdminChecks {
             io.strand.broker.network.ApiHandler<DescribeShareGroupOffsetsRequest> handler) {
         List<DescribeShareGroupOffsetsResponseGroup> refusedGroups = new ArrayList<>();
         Map<String, List<DescribeShareGroupOffsetsResponseTopic>> refusedTopics = new HashMap<>();
-        request.data().groups().removeIf(group -> {
+        List<DescribeShareGroupOffsetsRequestGroup> allowed = new ArrayList<>();
+        for (DescribeShareGroupOffsetsRequestGroup group : request.data().groups()) {
             if (!auth.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId())) {
                 refusedGroups.add(new DescribeShareGroupOffsetsResponseGroup().setGroupId(group.groupId())
                         .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())
                         .setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message()));
-                return true;
+                continue;
             }
             if (group.topics() != null) {
-                group.topics().removeIf(topic -> {
+                List<DescribeShareGroupOffsetsRequestTopic> topics = new ArrayList<>();
+                for (DescribeShareGroupOffsetsRequestTopic topic : group.topics()) {
                     if (auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.topicName())) {
-                        return false;
+                        topics.add(topic);
+                    } else {
+                        refusedTopics.computeIfAbsent(group.groupId(), g -> new ArrayList<>())
+                                .add(refusedDescribe(topic));
                     }
-                    refusedTopics.computeIfAbsent(group.groupId(), g -> new ArrayList<>()).add(refusedDescribe(topic));
-                    return true;
-                });
+                }
+                group.setTopics(topics);
             }
-            return false;
-        });
+            allowed.add(group);
+        }
+        request.data().setGroups(allowed);
         java.util.concurrent.CompletableFuture<DescribeShareGroupOffsetsResponseData> handled =
                 request.data().groups().isEmpty()
                         ? java.util.concurrent.CompletableFuture.completedFuture(new DescribeShareGroupOffsetsResponseData())
