@@ -179,6 +179,7 @@ class ShareGroupHeartbeatTest {
                 s.adminOps().describeConsumerGroup("g", lookup))).errorMessage())
                 .isEqualTo("Group g is not a consumer group.");
     }
+
     ShareStatePartitions statePartitions(String groupId) {
         return h.run(s -> s.shareOffsetsOp().statePartitions(groupId));
     }
