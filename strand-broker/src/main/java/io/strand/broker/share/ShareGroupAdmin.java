@@ -148,13 +148,16 @@ public final class ShareGroupAdmin {
         });
     }
 
-    /** End offset - start offset - records delivered past the start; -1 if either is not known here. */
+    /**
+     * End offset - start offset - records delivered past the start, as Kafka computes it (negative for a start
+     * offset past the end, which the admin client shows as unknown); -1 if either is not known here.
+     */
     private long lag(TopicPartition tp, SharePersister.StateSummary summary) {
         OptionalLong end = endOffsets.apply(tp);
         if (end.isEmpty() || summary.deliveryCompleteCount() < 0) {
             return -1;
         }
-        return Math.max(0, end.getAsLong() - summary.startOffset() - summary.deliveryCompleteCount());
+        return end.getAsLong() - summary.startOffset() - summary.deliveryCompleteCount();
     }
 
     /** One partition's new start offset and where its answer goes. */
@@ -262,6 +265,9 @@ public final class ShareGroupAdmin {
      * it); NON_EMPTY_GROUP with members; the coordinator's or persister's error otherwise.
      */
     public CompletableFuture<Errors> deleteGroupState(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NONE); // never a share group's id
+        }
         return groups.prepareShareStateDelete(groupId).thenCompose(check -> {
             if (check.error() == Errors.GROUP_ID_NOT_FOUND) {
                 return CompletableFuture.completedFuture(Errors.NONE);

@@ -182,6 +182,8 @@ class ShareGroupAdminTest {
     void deletingAShareGroupDeletesAllItsState() {
         assertThat(admin.deleteGroupState("nobody").join()).as("not a share group: DeleteGroups answers")
                 .isEqualTo(Errors.NONE);
+        assertThat(admin.deleteGroupState("").join()).as("DeleteGroups answers an empty group id as Kafka")
+                .isEqualTo(Errors.NONE);
         alter("g", "jobs", 0, 4L, "jobs", 1, 7L);
 
         assertThat(admin.deleteGroupState("g").join()).isEqualTo(Errors.NONE);
