@@ -21,9 +21,11 @@ import io.strand.broker.api.fetch.FetchHandler;
 import io.strand.broker.api.fetch.FetchSessionCache;
 import io.strand.broker.api.share.ShareAcknowledgeHandler;
 import io.strand.broker.api.share.ShareFetchHandler;
+import io.strand.broker.api.share.ShareAdminHandlers;
 import io.strand.broker.api.share.ShareStateHandlers;
 import io.strand.broker.share.CoordinatorSharePersister;
 import io.strand.broker.share.ShareCoordinatorService;
+import io.strand.broker.share.ShareGroupAdmin;
 import io.strand.broker.share.ShareGroupConfig;
 import io.strand.broker.share.SharePartitionManager;
 import io.strand.broker.share.ShareSessionCache;
@@ -80,6 +82,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -452,9 +455,14 @@ final class BrokerComponent implements NodeComponent {
                         authorizerConfig.allowEveryoneIfNoAclFound()))
                 : Authorization.NONE;
         this.authorization = authorization;
-        GroupHandlers.all(groups, transactions, shares, produceVerifier, authorization::topicDescribeAccess)
+        ShareGroupAdmin shareAdmin = new ShareGroupAdmin(groups.coordinator(), sharePersister, image,
+                tp -> replicaManager.partition(tp).map(p -> OptionalLong.of(p.highWatermark()))
+                        .orElse(OptionalLong.empty()));
+        GroupHandlers.all(groups, transactions, shares, shareAdmin, produceVerifier,
+                        authorization::topicDescribeAccess)
                 .forEach(registry::register);
         ShareStateHandlers.all(shares.coordinator()).forEach(registry::register);
+        ShareAdminHandlers.all(shareAdmin).forEach(registry::register);
         TransactionHandlers.all(transactions).forEach(registry::register);
         SecurityHandlers.all(image, controller).forEach(registry::register);
         AclHandlers.all(authorizerConfig.enabled(), image, controller).forEach(registry::register);

@@ -54,6 +54,7 @@ public final class AuthorizingHandlers {
             MetadataChecks.addTo(checks, auth, image, autoCreateTopicsEnable);
             GroupChecks.addTo(checks, auth, image);
             ShareChecks.addTo(checks, auth, image);
+            ShareAdminChecks.addTo(checks, auth, image);
             TransactionChecks.addTo(checks, auth, image);
             ConfigChecks.addTo(checks, auth);
         } else {

@@ -15,10 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.message.DeleteShareGroupStateRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupStateResponseData;
 import org.apache.kafka.common.message.InitializeShareGroupStateRequestData;
 import org.apache.kafka.common.message.InitializeShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
+import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
+import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData;
 import org.apache.kafka.common.message.WriteShareGroupStateRequestData;
 import org.apache.kafka.common.message.WriteShareGroupStateResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -29,12 +33,13 @@ import org.apache.kafka.common.utils.Time;
 /**
  * The {@link SharePersister} of a broker: the share coordinator of the share-partition's
  * {@code __share_group_state} partition, called directly when this broker leads that partition, else
- * sent the share-state request (ReadShareGroupState, InitializeShareGroupState, WriteShareGroupState v0)
+ * sent the share-state request (ReadShareGroupState, InitializeShareGroupState, WriteShareGroupState,
+ * DeleteShareGroupState, ReadShareGroupStateSummary: the highest version both serve)
  * over the inter-broker connections to the leader the latest metadata image names, one request in flight
  * per broker, so the writes of one share-partition arrive in the order they were made. The state topic is
  * created on first need.
  *
- * <p>Reads and initializations, which only load a share-partition, are tried again every
+ * <p>Reads, summaries, initializations and deletions, which a later call does not overtake, are tried again every
  * {@value #RETRY_BACKOFF_MS} ms for up to {@value #RETRY_TIMEOUT_MS} ms while the coordinator is not
  * available (the topic being created, its shard loading, leadership moving). Writes are not: a retried
  * write could land after a later one and undo it, so a write fails at once and its acknowledgement with it.
@@ -129,6 +134,40 @@ public final class CoordinatorSharePersister implements SharePersister, AutoClos
                 : firstPartitionError(ApiKeys.WRITE_SHARE_GROUP_STATE, message));
     }
 
+    @Override
+    public CompletableFuture<StateSummary> readSummary(String groupId, TopicIdPartition tip) {
+        ReadShareGroupStateSummaryRequestData request = new ReadShareGroupStateSummaryRequestData().setGroupId(groupId);
+        request.topics().add(new ReadShareGroupStateSummaryRequestData.ReadStateSummaryData().setTopicId(tip.topicId())
+                .setPartitions(List.of(new ReadShareGroupStateSummaryRequestData.PartitionData()
+                        .setPartition(tip.partition()))));
+        ShareStateKey key = new ShareStateKey(groupId, tip.topicId(), tip.partition());
+        CompletableFuture<ApiMessage> answered = new CompletableFuture<>();
+        attempt(key, ApiKeys.READ_SHARE_GROUP_STATE_SUMMARY, request, time.milliseconds() + RETRY_TIMEOUT_MS, answered);
+        return answered.thenApply(message -> {
+            ReadShareGroupStateSummaryResponseData.PartitionResult result =
+                    ((ReadShareGroupStateSummaryResponseData) message).results().get(0).partitions().get(0);
+            Errors error = Errors.forCode(result.errorCode());
+            if (error != Errors.NONE) {
+                throw new CompletionException(error.exception(result.errorMessage()));
+            }
+            return new StateSummary(result.stateEpoch(), result.leaderEpoch(), result.startOffset(),
+                    result.deliveryCompleteCount());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Errors> delete(String groupId, TopicIdPartition tip) {
+        DeleteShareGroupStateRequestData request = new DeleteShareGroupStateRequestData().setGroupId(groupId);
+        request.topics().add(new DeleteShareGroupStateRequestData.DeleteStateData().setTopicId(tip.topicId())
+                .setPartitions(List.of(new DeleteShareGroupStateRequestData.PartitionData()
+                        .setPartition(tip.partition()))));
+        ShareStateKey key = new ShareStateKey(groupId, tip.topicId(), tip.partition());
+        CompletableFuture<ApiMessage> answered = new CompletableFuture<>();
+        attempt(key, ApiKeys.DELETE_SHARE_GROUP_STATE, request, time.milliseconds() + RETRY_TIMEOUT_MS, answered);
+        return answered.handle((message, failure) -> failure != null ? Errors.forException(unwrap(failure))
+                : firstPartitionError(ApiKeys.DELETE_SHARE_GROUP_STATE, message));
+    }
+
     /**
      * Sends {@code request} to the coordinator of {@code key} and completes {@code answered} with its answer,
      * trying again after a back-off while the coordinator is not available and {@code deadlineMs} not passed.
@@ -177,6 +216,10 @@ public final class CoordinatorSharePersister implements SharePersister, AutoClos
                         (InitializeShareGroupStateRequestData) request).thenApply(ApiMessage.class::cast);
                 case WRITE_SHARE_GROUP_STATE -> coordinator.write((WriteShareGroupStateRequestData) request)
                         .thenApply(ApiMessage.class::cast);
+                case READ_SHARE_GROUP_STATE_SUMMARY -> coordinator.readSummary(
+                        (ReadShareGroupStateSummaryRequestData) request).thenApply(ApiMessage.class::cast);
+                case DELETE_SHARE_GROUP_STATE -> coordinator.delete((DeleteShareGroupStateRequestData) request)
+                        .thenApply(ApiMessage.class::cast);
                 default -> throw new IllegalArgumentException("Not a share-state API the persister sends: " + api);
             };
         }
@@ -196,6 +239,10 @@ public final class CoordinatorSharePersister implements SharePersister, AutoClos
             case READ_SHARE_GROUP_STATE -> ((ReadShareGroupStateResponseData) message).results().get(0).partitions()
                     .get(0).errorCode();
             case INITIALIZE_SHARE_GROUP_STATE -> ((InitializeShareGroupStateResponseData) message).results().get(0)
+                    .partitions().get(0).errorCode();
+            case READ_SHARE_GROUP_STATE_SUMMARY -> ((ReadShareGroupStateSummaryResponseData) message).results().get(0)
+                    .partitions().get(0).errorCode();
+            case DELETE_SHARE_GROUP_STATE -> ((DeleteShareGroupStateResponseData) message).results().get(0)
                     .partitions().get(0).errorCode();
             default -> ((WriteShareGroupStateResponseData) message).results().get(0).partitions().get(0).errorCode();
         };

@@ -284,6 +284,27 @@ public final class SharePartitionManager {
     }
 
     /**
+     * As {@link #releaseAll}, for a share session that closed; once the releases are written, if
+     * {@code groupHasSessions} says no member of the group has a session here any more, unloads the group's
+     * share-partitions (Kafka's {@code onGroupEmpty}): their next fetch loads them from the durable state
+     * again, so a start offset that AlterShareGroupOffsets or DeleteShareGroupOffsets changed meanwhile
+     * takes effect.
+     */
+    public CompletableFuture<Void> releaseClosed(String groupId, String memberId, Iterable<TopicIdPartition> tips,
+                                                 java.util.function.BooleanSupplier groupHasSessions) {
+        return releaseAll(groupId, memberId, tips).whenComplete((v, failure) -> {
+            if (!groupHasSessions.getAsBoolean()) {
+                unloadGroup(groupId);
+            }
+        });
+    }
+
+    /** Forgets the group's share-partitions loaded here; the next fetch of one loads it again. */
+    public void unloadGroup(String groupId) {
+        partitions.keySet().removeIf(key -> key.groupId().equals(groupId));
+    }
+
+    /**
      * Applies acknowledgements (see {@link #acknowledge}); a RELEASE among them wakes the share fetches waiting
      * on the partition, which may now acquire those records.
      */

@@ -28,6 +28,17 @@ public interface SharePersister {
         }
     }
 
+    /**
+     * A share-partition's state in short (ReadShareGroupStateSummary): its epochs, start offset (-1 if never
+     * initialized) and the number of records delivered or archived past it (-1 if not known).
+     */
+    record StateSummary(int stateEpoch, int leaderEpoch, long startOffset, int deliveryCompleteCount) {
+
+        public boolean initialized() {
+            return startOffset >= 0;
+        }
+    }
+
     /** Keeps nothing: every share-partition reads as never initialized and every write succeeds. */
     SharePersister NONE = new SharePersister() {
         @Override
@@ -44,6 +55,16 @@ public interface SharePersister {
         @Override
         public CompletableFuture<Errors> write(String groupId, TopicIdPartition tip, int stateEpoch, int leaderEpoch,
                                                long startOffset, int deliveryCompleteCount, List<StateBatch> batches) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+
+        @Override
+        public CompletableFuture<StateSummary> readSummary(String groupId, TopicIdPartition tip) {
+            return CompletableFuture.completedFuture(new StateSummary(0, 0, -1, -1));
+        }
+
+        @Override
+        public CompletableFuture<Errors> delete(String groupId, TopicIdPartition tip) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
     };
@@ -64,4 +85,13 @@ public interface SharePersister {
      */
     CompletableFuture<Errors> write(String groupId, TopicIdPartition tip, int stateEpoch, int leaderEpoch,
                                     long startOffset, int deliveryCompleteCount, List<StateBatch> batches);
+
+    /**
+     * The share-partition's state in short, without fencing anyone (start offset -1 if it was never
+     * initialized). Fails with the {@link org.apache.kafka.common.errors.ApiException} of the error that ended it.
+     */
+    CompletableFuture<StateSummary> readSummary(String groupId, TopicIdPartition tip);
+
+    /** Deletes the share-partition's state; completes with the error the coordinator answered, never exceptionally. */
+    CompletableFuture<Errors> delete(String groupId, TopicIdPartition tip);
 }

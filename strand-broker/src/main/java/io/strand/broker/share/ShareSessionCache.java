@@ -115,6 +115,16 @@ public final class ShareSessionCache {
         return Set.of();
     }
 
+    /** True if a member of {@code groupId} has a share session here. */
+    public synchronized boolean hasSessions(String groupId) {
+        for (Key key : sessions.keySet()) {
+            if (key.groupId().equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public synchronized int size() {
         return sessions.size();
     }

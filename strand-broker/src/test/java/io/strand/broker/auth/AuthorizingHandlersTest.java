@@ -23,24 +23,30 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
-import org.apache.kafka.common.message.ListGroupsRequestData;
-import org.apache.kafka.common.message.ListGroupsResponseData;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
-import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -48,16 +54,19 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AlterShareGroupOffsetsRequest;
 import org.apache.kafka.common.requests.CreateAclsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteShareGroupOffsetsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeShareGroupOffsetsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
-import org.apache.kafka.common.requests.ListGroupsRequest;
-import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.resource.PatternType;
@@ -392,6 +401,108 @@ class AuthorizingHandlersTest {
 
         assertThat(wrapped.requestTimeQuota()).isSameAs(quota);
         assertThat(wrapped.metrics()).isSameAs(metrics);
+    }
+
+    @Test
+    void describeShareGroupOffsetsAnswersRefusedGroupsAndTopicsAndHidesTopicsOfAWholeGroup() {
+        allowAlice(ResourceType.GROUP, "g", AclOperation.DESCRIBE);
+        allowAlice(ResourceType.GROUP, "all", AclOperation.DESCRIBE);
+        Stub<DescribeShareGroupOffsetsRequest> handler = new Stub<>(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS, request -> {
+            DescribeShareGroupOffsetsResponseData response = new DescribeShareGroupOffsetsResponseData();
+            request.data().groups().forEach(g -> {
+                DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup out =
+                        new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup()
+                                .setGroupId(g.groupId());
+                List<String> topics = g.topics() == null ? List.of("allowed", "secret")
+                        : g.topics().stream().map(t -> t.topicName()).toList();
+                topics.forEach(t -> out.topics().add(
+                        new DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic()
+                                .setTopicName(t)));
+                response.groups().add(out);
+            });
+            return response;
+        });
+        DescribeShareGroupOffsetsRequestData data = new DescribeShareGroupOffsetsRequestData().setGroups(List.of(
+                new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup().setGroupId("g")
+                        .setTopics(List.of(
+                                new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
+                                        .setTopicName("allowed").setPartitions(List.of(0)),
+                                new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
+                                        .setTopicName("secret").setPartitions(List.of(0, 1)))),
+                new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup().setGroupId("all")
+                        .setTopics(null),
+                new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup().setGroupId("other")
+                        .setTopics(null)));
+
+        DescribeShareGroupOffsetsResponseData response = (DescribeShareGroupOffsetsResponseData) call(handler,
+                new DescribeShareGroupOffsetsRequest.Builder(data).build((short) 1));
+
+        assertThat(handler.seen.get(0).data().groups()).extracting(g -> g.groupId()).containsExactly("g", "all");
+        assertThat(response.groups()).extracting(g -> g.groupId() + ":" + Errors.forCode(g.errorCode()))
+                .containsExactly("g:NONE", "all:NONE", "other:GROUP_AUTHORIZATION_FAILED");
+        assertThat(response.groups().get(0).topics()).extracting(t -> t.topicName()).containsExactly("allowed", "secret");
+        assertThat(response.groups().get(0).topics().get(1).partitions()).hasSize(2).allSatisfy(p -> {
+            assertThat(p.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+            assertThat(p.startOffset()).isEqualTo(-1);
+        });
+        assertThat(response.groups().get(1).topics()).as("every topic: the refused one left out")
+                .extracting(t -> t.topicName()).containsExactly("allowed");
+    }
+
+    @Test
+    void alteringShareGroupOffsetsNeedsReadOnTheGroupAndAnswersRefusedTopics() {
+        Stub<AlterShareGroupOffsetsRequest> handler = new Stub<>(ApiKeys.ALTER_SHARE_GROUP_OFFSETS, request -> {
+            AlterShareGroupOffsetsResponseData response = new AlterShareGroupOffsetsResponseData();
+            request.data().topics().forEach(t -> response.responses().add(
+                    new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic()
+                            .setTopicName(t.topicName())));
+            return response;
+        });
+        AlterShareGroupOffsetsRequestData data = new AlterShareGroupOffsetsRequestData().setGroupId("g");
+        for (String topic : List.of("allowed", "secret")) {
+            AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic t =
+                    new AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic().setTopicName(topic);
+            t.partitions().add(new AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition()
+                    .setPartitionIndex(0).setStartOffset(5));
+            data.topics().add(t);
+        }
+
+        assertThatThrownBy(() -> call(handler, new AlterShareGroupOffsetsRequest.Builder(data.duplicate()).build()))
+                .isInstanceOf(org.apache.kafka.common.errors.GroupAuthorizationException.class);
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+        AlterShareGroupOffsetsResponseData response = (AlterShareGroupOffsetsResponseData) call(handler,
+                new AlterShareGroupOffsetsRequest.Builder(data).build());
+
+        assertThat(handler.seen.get(0).data().topics()).extracting(t -> t.topicName()).containsExactly("allowed");
+        assertThat(response.responses().find("secret").partitions()).singleElement()
+                .satisfies(p -> assertThat(p.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+    }
+
+    @Test
+    void deletingShareGroupOffsetsNeedsDeleteOnTheGroupAndAnswersRefusedTopics() {
+        Stub<DeleteShareGroupOffsetsRequest> handler = new Stub<>(ApiKeys.DELETE_SHARE_GROUP_OFFSETS, request -> {
+            DeleteShareGroupOffsetsResponseData response = new DeleteShareGroupOffsetsResponseData();
+            request.data().topics().forEach(t -> response.responses().add(
+                    new DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic()
+                            .setTopicName(t.topicName())));
+            return response;
+        });
+        DeleteShareGroupOffsetsRequestData data = new DeleteShareGroupOffsetsRequestData().setGroupId("g")
+                .setTopics(List.of(
+                        new DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic().setTopicName("allowed"),
+                        new DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic().setTopicName("secret")));
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+
+        assertThatThrownBy(() -> call(handler, new DeleteShareGroupOffsetsRequest.Builder(data.duplicate()).build()))
+                .as("READ is not DELETE")
+                .isInstanceOf(org.apache.kafka.common.errors.GroupAuthorizationException.class);
+        allowAlice(ResourceType.GROUP, "g", AclOperation.DELETE);
+        DeleteShareGroupOffsetsResponseData response = (DeleteShareGroupOffsetsResponseData) call(handler,
+                new DeleteShareGroupOffsetsRequest.Builder(data).build());
+
+        assertThat(handler.seen.get(0).data().topics()).extracting(t -> t.topicName()).containsExactly("allowed");
+        assertThat(response.responses()).extracting(t -> t.topicName() + ":" + Errors.forCode(t.errorCode()))
+                .containsExactly("allowed:NONE", "secret:TOPIC_AUTHORIZATION_FAILED");
     }
 
     private void allowAlice(ResourceType type, String name, AclOperation operation) {

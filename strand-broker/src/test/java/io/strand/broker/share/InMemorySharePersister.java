@@ -40,4 +40,17 @@ final class InMemorySharePersister implements SharePersister {
                 startOffset, StateBatches.combine(current.batches(), batches, startOffset)));
         return CompletableFuture.completedFuture(Errors.NONE);
     }
+
+    @Override
+    public CompletableFuture<StateSummary> readSummary(String groupId, TopicIdPartition tip) {
+        PersistedState state = states.get(key(groupId, tip));
+        return CompletableFuture.completedFuture(state == null ? new StateSummary(0, 0, -1, -1)
+                : new StateSummary(state.stateEpoch(), 0, state.startOffset(), 0));
+    }
+
+    @Override
+    public CompletableFuture<Errors> delete(String groupId, TopicIdPartition tip) {
+        states.remove(key(groupId, tip));
+        return CompletableFuture.completedFuture(Errors.NONE);
+    }
 }

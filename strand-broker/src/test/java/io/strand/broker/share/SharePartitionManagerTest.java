@@ -124,6 +124,23 @@ class SharePartitionManagerTest {
     }
 
     @Test
+    void theLastSessionOfAGroupClosingUnloadsItsSharePartitionsSoAnAlteredStartOffsetTakesEffect() {
+        start();
+        fetch("m1");
+        cluster.append(5);
+        assertThat(fetch("m1").acquired()).hasSize(1);
+
+        manager.releaseClosed("g", "m1", List.of(TIP), () -> true).join();
+        assertThat(manager.sharePartition("g", TIP)).as("another session of the group is open: kept").isNotNull();
+        manager.releaseClosed("g", "m1", List.of(TIP), () -> false).join();
+        assertThat(manager.sharePartition("g", TIP)).as("the group's last session closed: unloaded").isNull();
+
+        persister.initialize("g", TIP, 1, 3).join(); // what AlterShareGroupOffsets writes
+        assertThat(fetch("m2").acquired()).as("loaded again from the altered state").containsExactly(
+                new AcquiredRecords().setFirstOffset(3).setLastOffset(4).setDeliveryCount((short) 1));
+    }
+
+    @Test
     void aFetchAnswersOnlyTheBatchesUpToItsLastAcquiredRecord() {
         groupConfigs.put("share.auto.offset.reset", "earliest");
         start();

@@ -4,6 +4,7 @@ import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -255,6 +256,42 @@ public final class GroupCoordinator implements AutoCloseable {
                 shard -> CoordinatorResult.response(shard.shareOp().describe(groupId, topicIds)),
                 error -> new ShareGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
                         .setErrorCode(error.code()));
+    }
+
+    /**
+     * The share-partitions of a share group that may have durable state (DescribeShareGroupOffsets without
+     * topics); none for an unknown group or one of another type. See {@link ShareOffsetsOp}.
+     */
+    public CompletableFuture<ShareStatePartitions> shareStatePartitions(String groupId) {
+        return onShard(groupId, "share-group-state-partitions", shard -> shard.shareOffsetsOp().statePartitions(groupId),
+                error -> ShareStatePartitions.error(error, null));
+    }
+
+    /**
+     * AlterShareGroupOffsets' check: creates the share group if there is none; NON_EMPTY_GROUP while it has
+     * members, GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
+     */
+    public CompletableFuture<ShareStatePartitions> prepareShareOffsetsAlter(String groupId,
+                                                                            Map<String, Set<Integer>> partitions) {
+        return onNamedGroupShard(groupId, "share-group-offsets-alter",
+                shard -> shard.shareOffsetsOp().prepareAlter(groupId, partitions),
+                error -> ShareStatePartitions.error(error, null));
+    }
+
+    /**
+     * The check before a share group's state is deleted (DeleteShareGroupOffsets, DeleteGroups): its state
+     * partitions if it is an empty share group, else GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP.
+     */
+    public CompletableFuture<ShareStatePartitions> prepareShareStateDelete(String groupId) {
+        return onNamedGroupShard(groupId, "share-group-state-delete",
+                shard -> shard.shareOffsetsOp().prepareDelete(groupId),
+                error -> ShareStatePartitions.error(error, null));
+    }
+
+    /** The share group's state of {@code topics} was deleted: they are no longer its state partitions. */
+    public CompletableFuture<Void> forgetShareStatePartitions(String groupId, Collection<String> topics) {
+        return onNamedGroupShard(groupId, "share-group-state-forget",
+                shard -> shard.shareOffsetsOp().forget(groupId, topics), error -> null);
     }
 
     public CompletableFuture<Errors> deleteGroup(String groupId) {

@@ -75,6 +75,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     private final ConsumerAssignmentPlanner planner;
     private final ConsumerHeartbeatOp consumerOp;
     private final ShareHeartbeatOp shareOp;
+    private final ShareOffsetsOp shareOffsetsOp;
     private final JoinGroupOp joinOp;
     private final MemberOps memberOps;
     private final OffsetOps offsetOps;
@@ -106,6 +107,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         this.planner = new ConsumerAssignmentPlanner(context);
         this.consumerOp = new ConsumerHeartbeatOp(context, store, planner);
         this.shareOp = new ShareHeartbeatOp(context, store);
+        this.shareOffsetsOp = new ShareOffsetsOp(store);
         this.joinOp = new JoinGroupOp(context, store, rebalancer);
         this.memberOps = new MemberOps(context, store, rebalancer);
         this.offsetOps = new OffsetOps(context, store, rebalancer);
@@ -119,6 +121,10 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     ShareHeartbeatOp shareOp() {
         return shareOp;
+    }
+
+    ShareOffsetsOp shareOffsetsOp() {
+        return shareOffsetsOp;
     }
 
     ConsumerAssignmentPlanner planner() {

@@ -120,6 +120,7 @@ final class ShareHeartbeatOp {
         int memberEpoch = changed ? group.bumpGroupEpoch() : member.memberEpoch();
         ShareMember next = new ShareMember(memberId, memberEpoch, clientId, clientHost, rackId, subscribed, assigned);
         group.putMember(next);
+        assigned.forEach(group::addStatePartitions);
         scheduleSession(groupId, memberId);
         ShareGroupHeartbeatResponseData response = new ShareGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.shareHeartbeatIntervalMs(groupId));

@@ -99,8 +99,17 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         }
         long nowMs = time.milliseconds();
         ShareState initialized = new ShareState(current == null ? 0 : current.snapshotEpoch() + 1, stateEpoch,
-                current == null ? -1 : current.leaderEpoch(), startOffset, -1, nowMs, nowMs, List.of(), 0);
+                current == null ? -1 : current.leaderEpoch(), startOffset, deliveryCompleteCountAt(startOffset), nowMs,
+                nowMs, List.of(), 0);
         return CoordinatorResult.of(List.of(new ShareStateRecord.Snapshot(key, initialized)), Outcome.NONE);
+    }
+
+    /**
+     * The delivery complete count of a state initialized at {@code startOffset}, as Kafka's: -1 (not known) for
+     * start offset -1, else 0, so that the lag of a start offset set by AlterShareGroupOffsets is known at once.
+     */
+    private static int deliveryCompleteCountAt(long startOffset) {
+        return startOffset < 0 ? -1 : 0;
     }
 
     /** The state for a leader of {@code leaderEpoch} (-1: any), recording a newer epoch. */

@@ -179,4 +179,52 @@ class ShareGroupHeartbeatTest {
                 s.adminOps().describeConsumerGroup("g", lookup))).errorMessage())
                 .isEqualTo("Group g is not a consumer group.");
     }
+
+    ShareStatePartitions statePartitions(String groupId) {
+        return h.run(s -> s.shareOffsetsOp().statePartitions(groupId));
+    }
+
+    @Test
+    void assignedAndAlteredPartitionsAreTheGroupsStatePartitionsUntilForgotten() {
+        send("m1", 0, List.of("jobs"));
+        assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2))));
+
+        ShareStatePartitions busy = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0))));
+        assertThat(busy.error()).isEqualTo(Errors.NON_EMPTY_GROUP);
+        assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("g")).error()).isEqualTo(Errors.NON_EMPTY_GROUP);
+
+        send("m1", -1, null);
+        ShareStatePartitions altered = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0))));
+        assertThat(altered.error()).isEqualTo(Errors.NONE);
+        assertThat(altered.partitions()).containsOnlyKeys("jobs", "other");
+        assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("g")).partitions()).containsOnlyKeys("jobs", "other");
+
+        h.run(s -> s.shareOffsetsOp().forget("g", List.of("jobs")));
+        assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("other", new TreeSet<>(Set.of(0))));
+    }
+
+    @Test
+    void altersCreateAShareGroupButNeverTouchAGroupOfAnotherType() {
+        assertThat(statePartitions("nobody")).isEqualTo(new ShareStatePartitions(Errors.NONE, null, Map.of()));
+        ShareStatePartitions unknown = h.run(s -> s.shareOffsetsOp().prepareDelete("nobody"));
+        assertThat(unknown.error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(unknown.message()).isEqualTo("Group nobody not found.");
+
+        assertThat(h.run(s -> s.shareOffsetsOp().prepareAlter("new", Map.of("jobs", Set.of(1)))).error())
+                .isEqualTo(Errors.NONE);
+        ShareGroupDescribeResponseData.DescribedGroup created =
+                h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(s.shareOp().describe("new", lookup)));
+        assertThat(created.errorCode()).isZero();
+        assertThat(created.groupState()).isEqualTo(ShareGroupState.EMPTY.wireName());
+
+        h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h", new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("consumers").setMemberId("c1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(List.of("jobs")).setTopicPartitions(List.of()), lookup, TopicAccess.ALL));
+        ShareStatePartitions other = h.run(s -> s.shareOffsetsOp().prepareAlter("consumers", Map.of()));
+        assertThat(other.error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(other.message()).isEqualTo("Group consumers is not a share group.");
+        assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("consumers")).error())
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(statePartitions("consumers").partitions()).isEmpty();
+    }
 }

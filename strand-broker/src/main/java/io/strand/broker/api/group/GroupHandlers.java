@@ -4,6 +4,7 @@ import io.strand.broker.group.GroupCoordinatorService;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.share.ShareCoordinatorService;
+import io.strand.broker.share.ShareGroupAdmin;
 import io.strand.broker.txn.TransactionCoordinatorService;
 import io.strand.broker.txn.TransactionVerifier;
 import io.strand.coordinator.group.GroupCoordinator;
@@ -49,6 +50,17 @@ public final class GroupHandlers {
     public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions,
                                           ShareCoordinatorService shares, TransactionVerifier verifier,
                                           Function<RequestContext, TopicAccess> topicAccess) {
+        return all(service, transactions, shares, null, verifier, topicAccess);
+    }
+
+    /**
+     * As above, DeleteGroups deleting an empty share group's durable state first through {@code shareAdmin}
+     * (null: share groups keep no state to delete).
+     */
+    public static List<ApiHandler<?>> all(GroupCoordinatorService service, TransactionCoordinatorService transactions,
+                                          ShareCoordinatorService shares, ShareGroupAdmin shareAdmin,
+                                          TransactionVerifier verifier,
+                                          Function<RequestContext, TopicAccess> topicAccess) {
         GroupCoordinator coordinator = service.coordinator();
         return List.of(
                 new FindCoordinatorHandler(service, transactions, shares),
@@ -62,7 +74,8 @@ public final class GroupHandlers {
                 new OffsetDeleteHandler(coordinator, service::image),
                 new ListGroupsHandler(coordinator),
                 new DescribeGroupsHandler(coordinator),
-                new DeleteGroupsHandler(coordinator),
+                shareAdmin == null ? new DeleteGroupsHandler(coordinator)
+                        : new DeleteGroupsHandler(coordinator, shareAdmin::deleteGroupState),
                 new ConsumerGroupHeartbeatHandler(coordinator, service::image, topicAccess),
                 new ConsumerGroupDescribeHandler(coordinator, service::image),
                 new ShareGroupHeartbeatHandler(coordinator, service::image),

@@ -104,7 +104,10 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
                 written.add(acknowledged.thenAccept(error -> partition.setErrorCode(error.code())));
             }
         }
-        written.add(partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
+        written.add(data.shareSessionEpoch() == -1
+                ? partitions.releaseClosed(data.groupId(), data.memberId(), use.released(),
+                        () -> sessions.hasSessions(data.groupId()))
+                : partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
         // Answered once the acknowledgements (and a closing session's releases) are written.
         return CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).thenApply(v -> {
             ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData()

@@ -130,14 +130,18 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             acknowledged.add(acknowledge(data.groupId(), data.memberId(), tip, batches)
                     .thenAccept(error -> answer.setAcknowledgeErrorCode(error.code())));
         });
-        acknowledged.add(partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
+        acknowledged.add(epoch == -1
+                ? partitions.releaseClosed(data.groupId(), data.memberId(), use.released(),
+                        () -> sessions.hasSessions(data.groupId()))
+                : partitions.releaseAll(data.groupId(), data.memberId(), use.released()));
         if (epoch == 0) {
             // The session lives as long as its connection: a consumer gone releases its records at once.
             String groupId = data.groupId();
             String memberId = data.memberId();
             Object session = use.session();
             context.connection().onClose(() ->
-                    partitions.releaseAll(groupId, memberId, sessions.closeIfCurrent(groupId, memberId, session)));
+                    partitions.releaseClosed(groupId, memberId, sessions.closeIfCurrent(groupId, memberId, session),
+                            () -> sessions.hasSessions(groupId)));
         }
         // Acknowledgements and releases are written before the fetch goes on (and before a closing one answers).
         CompletableFuture<Void> written = CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new));

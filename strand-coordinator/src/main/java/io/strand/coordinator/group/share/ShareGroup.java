@@ -2,13 +2,22 @@ package io.strand.coordinator.group.share;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A share group (KIP-932): members and the group epoch, which grows whenever a member joins, leaves
  * or gets a different assignment. Every member is assigned every partition of the topics it
  * subscribes to (Kafka's {@code simple} assignor gives each partition to all of its subscribers): the
  * brokers leading the partitions share their records out.
+ *
+ * <p>The group also remembers the share-partitions that may have durable state (its <i>state
+ * partitions</i>, by topic name): every partition ever assigned to a member (its leader initializes the
+ * state on the first ShareFetch) and every partition whose start offset AlterShareGroupOffsets set, less
+ * the topics whose state DeleteShareGroupOffsets deleted. DescribeShareGroupOffsets without topics reads
+ * the state of these, and deleting the group deletes theirs (Kafka keeps the same set in its
+ * {@code ShareGroupStatePartitionMetadata} record).
  *
  * <p>Not thread-safe: owned by its coordinator shard's thread.
  */
@@ -19,6 +28,7 @@ public final class ShareGroup {
 
     private final String groupId;
     private final Map<String, ShareMember> members = new TreeMap<>();
+    private final Map<String, SortedSet<Integer>> statePartitions = new TreeMap<>();
     private int groupEpoch;
 
     public ShareGroup(String groupId) {
@@ -60,5 +70,24 @@ public final class ShareGroup {
 
     public ShareGroupState state() {
         return members.isEmpty() ? ShareGroupState.EMPTY : ShareGroupState.STABLE;
+    }
+
+    /** Remembers that the topic's {@code partitions} may have durable share state. */
+    public void addStatePartitions(String topic, Collection<Integer> partitions) {
+        if (!partitions.isEmpty()) {
+            statePartitions.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(partitions);
+        }
+    }
+
+    /** The partitions that may have durable share state, by topic name (a copy). */
+    public Map<String, SortedSet<Integer>> statePartitions() {
+        Map<String, SortedSet<Integer>> copy = new TreeMap<>();
+        statePartitions.forEach((topic, partitions) -> copy.put(topic, new TreeSet<>(partitions)));
+        return copy;
+    }
+
+    /** Forgets the topic's state partitions (their state was deleted). */
+    public void removeStatePartitions(String topic) {
+        statePartitions.remove(topic);
     }
 }

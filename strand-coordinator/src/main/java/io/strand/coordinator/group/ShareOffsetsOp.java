@@ -1,0 +1,82 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.share.ShareGroup;
+import io.strand.coordinator.runtime.CoordinatorResult;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The group side of the share group offsets administration (KIP-932): which share-partitions of a group
+ * may have durable state, and whether the group may have its state changed now. The state itself is the
+ * share coordinator's; the broker reads, initializes and deletes it through its persister between these
+ * steps, as Kafka's group coordinator does.
+ *
+ * <ul>
+ *   <li>{@link #statePartitions}: DescribeShareGroupOffsets without topics reads these; an unknown group, or
+ *       a group of another type, has none (Kafka answers no topics and no error).</li>
+ *   <li>{@link #prepareAlter}: AlterShareGroupOffsets creates the share group if there is none (as Kafka's
+ *       does) and needs it empty: GROUP_ID_NOT_FOUND for a group of another type, NON_EMPTY_GROUP with
+ *       members; the partitions altered become state partitions.</li>
+ *   <li>{@link #prepareDelete}: DeleteShareGroupOffsets and DeleteGroups need an empty share group:
+ *       GROUP_ID_NOT_FOUND if there is none, NON_EMPTY_GROUP with members.</li>
+ *   <li>{@link #forget}: the topics whose state was deleted stop being state partitions.</li>
+ * </ul>
+ *
+ * <p>Share groups live in memory only for now (see {@link ShareHeartbeatOp}), so these steps write no
+ * records. Not thread-safe: runs on the shard's thread.
+ */
+final class ShareOffsetsOp {
+
+    private final GroupStore store;
+
+    ShareOffsetsOp(GroupStore store) {
+        this.store = store;
+    }
+
+    CoordinatorResult<ShareStatePartitions, CoordinatorRecord> statePartitions(String groupId) {
+        ShareGroup group = store.shareGroup(groupId);
+        return CoordinatorResult.response(ShareStatePartitions.of(group == null ? Map.of() : group.statePartitions()));
+    }
+
+    CoordinatorResult<ShareStatePartitions, CoordinatorRecord> prepareAlter(String groupId,
+                                                                         Map<String, Set<Integer>> partitions) {
+        ShareGroup group = store.shareGroup(groupId);
+        if (group == null && store.hasOtherGroup(groupId)) {
+            return CoordinatorResult.response(ShareStatePartitions.error(Errors.GROUP_ID_NOT_FOUND,
+                    "Group " + groupId + " is not a share group."));
+        }
+        if (group != null && !group.isEmpty()) {
+            return CoordinatorResult.response(ShareStatePartitions.error(Errors.NON_EMPTY_GROUP, null));
+        }
+        if (group == null) {
+            group = new ShareGroup(groupId);
+            store.putShareGroup(group);
+        }
+        partitions.forEach(group::addStatePartitions);
+        return CoordinatorResult.response(ShareStatePartitions.of(group.statePartitions()));
+    }
+
+    CoordinatorResult<ShareStatePartitions, CoordinatorRecord> prepareDelete(String groupId) {
+        ShareGroup group = store.shareGroup(groupId);
+        if (group == null) {
+            return CoordinatorResult.response(ShareStatePartitions.error(Errors.GROUP_ID_NOT_FOUND,
+                    store.hasOtherGroup(groupId) ? "Group " + groupId + " is not a share group."
+                            : "Group " + groupId + " not found."));
+        }
+        if (!group.isEmpty()) {
+            return CoordinatorResult.response(ShareStatePartitions.error(Errors.NON_EMPTY_GROUP, null));
+        }
+        return CoordinatorResult.response(ShareStatePartitions.of(group.statePartitions()));
+    }
+
+    CoordinatorResult<Void, CoordinatorRecord> forget(String groupId, Collection<String> topics) {
+        ShareGroup group = store.shareGroup(groupId);
+        if (group != null) {
+            topics.forEach(group::removeStatePartitions);
+        }
+        return CoordinatorResult.response(null);
+    }
+}
