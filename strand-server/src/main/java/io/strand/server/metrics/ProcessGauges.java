@@ -10,7 +10,6 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +21,11 @@ import java.util.List;
  * {@code process_virtual_memory_bytes} and {@code process_resident_memory_bytes}.
  *
  * <p>It stands in for the client's {@code ProcessMetrics}, which on every scrape looks the operating
- * system bean's getters up by reflection and reads {@code /proc/self/status} twice, line by line; here
- * the bean's getters are called directly and {@code /proc/self/status} is read once per scrape, its
- * {@code VmSize} and {@code VmRSS} lines parsed from the bytes. A series whose source this JVM or
- * system lacks (the file descriptor counts off Unix, the memory sizes off Linux) is left out.
+ * system bean's getters up by reflection and reads {@code /proc/self/status} twice, line by line (the
+ * kernel formats some fifty lines for it each time); here the bean's getters are called directly, the
+ * virtual size is the bean's, and the resident size is the second number of {@code /proc/self/statm}
+ * (pages) times the page size, read once per scrape. A series whose source this JVM or system lacks
+ * (the file descriptor counts off Unix, the resident size off Linux) is left out.
  * Thread-safe (each scrape reads anew).
  */
 public final class ProcessGauges implements MultiCollector {
@@ -37,28 +37,34 @@ public final class ProcessGauges implements MultiCollector {
     static final String VIRTUAL = "process_virtual_memory_bytes";
     static final String RESIDENT = "process_resident_memory_bytes";
 
-    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path STATM = Path.of("/proc/self/statm");
 
     private final OperatingSystemMXBean os;
     private final double startTimeSeconds;
-    private final Path status;
+    private final Path statm;
+    private final long pageBytes;
 
-    ProcessGauges(OperatingSystemMXBean os, long startTimeMs, Path status) {
+    ProcessGauges(OperatingSystemMXBean os, long startTimeMs, Path statm, long pageBytes) {
         this.os = os;
         this.startTimeSeconds = startTimeMs / 1000.0;
-        this.status = status;
+        this.statm = statm;
+        this.pageBytes = pageBytes;
     }
 
     /** Registers the process' gauges in {@code registry}. */
     public static void register(PrometheusRegistry registry) {
         registry.register(new ProcessGauges(ManagementFactory.getOperatingSystemMXBean(),
-                ManagementFactory.getRuntimeMXBean().getStartTime(), STATUS));
+                ManagementFactory.getRuntimeMXBean().getStartTime(), STATM, pageBytes()));
     }
 
     @Override
     public MetricSnapshots collect() {
         List<MetricSnapshot> out = new ArrayList<>(6);
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            long virtualBytes = sun.getCommittedVirtualMemorySize();
+            if (virtualBytes >= 0) {
+                out.add(gauge(VIRTUAL, Unit.BYTES, "Virtual memory size of the process", virtualBytes));
+            }
             long cpuNs = sun.getProcessCpuTime();
             if (cpuNs >= 0) {
                 out.add(CounterSnapshot.builder().name(CPU).unit(Unit.SECONDS)
@@ -73,14 +79,10 @@ public final class ProcessGauges implements MultiCollector {
             out.add(gauge(MAX_FDS, null, "The most file descriptors the process may open",
                     unix.getMaxFileDescriptorCount()));
         }
-        byte[] text = readStatus();
-        long virtualKb = kilobytes(text, "VmSize:");
-        if (virtualKb >= 0) {
-            out.add(gauge(VIRTUAL, Unit.BYTES, "Virtual memory size of the process", virtualKb * 1024.0));
-        }
-        long residentKb = kilobytes(text, "VmRSS:");
-        if (residentKb >= 0) {
-            out.add(gauge(RESIDENT, Unit.BYTES, "Resident memory size of the process", residentKb * 1024.0));
+        long residentPages = residentPages(readStatm());
+        if (residentPages >= 0) {
+            out.add(gauge(RESIDENT, Unit.BYTES, "Resident memory size of the process",
+                    (double) residentPages * pageBytes));
         }
         return new MetricSnapshots(out);
     }
@@ -91,53 +93,45 @@ public final class ProcessGauges implements MultiCollector {
     }
 
     /**
-     * The number of the line of {@code text} (a {@code /proc/<pid>/status} file) that starts with
-     * {@code key}, e.g. {@code 1234} of {@code "VmRSS:\t    1234 kB"}; -1 when no line starts with it or
-     * it holds no number.
+     * The resident set in pages from the text of a {@code /proc/<pid>/statm} file (its second number:
+     * {@code "size resident shared text lib data dt"}); -1 when it has no second number.
      */
-    static long kilobytes(byte[] text, String key) {
-        byte[] wanted = key.getBytes(StandardCharsets.US_ASCII);
-        int lineStart = 0;
-        while (lineStart < text.length) {
-            if (startsWith(text, lineStart, wanted)) {
-                int i = lineStart + wanted.length;
-                while (i < text.length && (text[i] == ' ' || text[i] == '\t')) {
-                    i++;
-                }
-                long value = 0;
-                int digits = 0;
-                while (i < text.length && text[i] >= '0' && text[i] <= '9') {
-                    value = value * 10 + (text[i] - '0');
-                    i++;
-                    digits++;
-                }
-                return digits == 0 ? -1 : value;
-            }
-            while (lineStart < text.length && text[lineStart] != '\n') {
-                lineStart++;
-            }
-            lineStart++;
+    static long residentPages(byte[] statm) {
+        int i = 0;
+        while (i < statm.length && statm[i] >= '0' && statm[i] <= '9') {
+            i++; // the total size
         }
-        return -1;
+        if (i == 0 || i >= statm.length || statm[i] != ' ') {
+            return -1;
+        }
+        i++;
+        long pages = 0;
+        int digits = 0;
+        while (i < statm.length && statm[i] >= '0' && statm[i] <= '9') {
+            pages = pages * 10 + (statm[i] - '0');
+            i++;
+            digits++;
+        }
+        return digits == 0 ? -1 : pages;
     }
 
-    private static boolean startsWith(byte[] text, int from, byte[] prefix) {
-        if (from + prefix.length > text.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (text[from + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private byte[] readStatus() {
+    private byte[] readStatm() {
         try {
-            return Files.readAllBytes(status);
+            return Files.readAllBytes(statm);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return new byte[0]; // not Linux: no memory sizes
+            return new byte[0]; // not Linux: no resident size
+        }
+    }
+
+    /** The memory page size, from {@code sun.misc.Unsafe} (exported by jdk.unsupported); 4 KiB if unreadable. */
+    private static long pageBytes() {
+        try {
+            java.lang.reflect.Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            Object unsafe = field.get(null);
+            return ((Number) unsafe.getClass().getMethod("pageSize").invoke(unsafe)).longValue();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 4096;
         }
     }
 
