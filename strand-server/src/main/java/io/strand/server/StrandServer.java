@@ -1,6 +1,5 @@
 package io.strand.server;
 
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.strand.broker.BrokerServer;
 import io.strand.broker.NodeReadiness;
@@ -12,6 +11,7 @@ import io.strand.server.http.HealthEndpoints;
 import io.strand.server.http.HttpListener;
 import io.strand.server.http.HttpRouter;
 import io.strand.server.http.MetricsEndpoint;
+import io.strand.server.metrics.JvmGauges;
 import io.strand.server.metrics.NodeGauges;
 import io.strand.server.metrics.PrometheusBrokerMetrics;
 import io.strand.server.rest.KafkaAccess;
@@ -89,7 +89,7 @@ public final class StrandServer implements AutoCloseable {
         StrandServer node = new StrandServer(broker, http, api);
         try {
             // Off the start's path: the JVM's MXBeans are looked up and its GC listeners added once it serves.
-            JvmMetrics.builder().register(registry);
+            JvmGauges.register(registry);
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -126,7 +125,7 @@ class GrafanaDashboardTest {
         PrometheusRegistry registry = new PrometheusRegistry();
         new PrometheusBrokerMetrics(registry);
         NodeGauges.register(registry, () -> null, new NodeReadiness());
-        JvmMetrics.builder().register(registry);
+        JvmGauges.register(registry);
         Set<String> names = new TreeSet<>();
         for (MetricSnapshot snapshot : registry.scrape()) {
             String name = snapshot.getMetadata().getPrometheusName();

@@ -2,29 +2,25 @@ package io.strand.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.broker.BrokerServer.HostedPartition;
-import java.util.List;
+import io.strand.broker.ControllerStatus;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 class ReplicationGaugesTest {
 
-    private static HostedPartition partition(boolean leader, int replicas, int isrSize, int minIsr) {
-        return new HostedPartition("t", 0, leader, 0, 0, 0, 0, replicas, isrSize, minIsr);
+    @Test
+    void theActiveControllersCountsComeFromOneReadingOfItsStatus() throws IOException {
+        String text = HostedPartitionGaugesTest.text(ReplicationGauges.snapshots(new ControllerStatus(true, 3, 12, 2, 1)));
+
+        assertThat(text).contains("\nstrand_controller_active 1.0\n", "\nstrand_controller_topics 3.0\n",
+                "\nstrand_controller_partitions 12.0\n", "\nstrand_controller_offline_partitions 2.0\n",
+                "\nstrand_controller_preferred_replica_imbalance 1.0\n");
     }
 
     @Test
-    void onlyLedPartitionsCountAsUnderReplicatedOrUnderMinIsrAsKafkaReportsThem() {
-        List<HostedPartition> hosted = List.of(
-                partition(true, 3, 3, 2),   // healthy leader
-                partition(true, 3, 2, 2),   // under-replicated, at min ISR
-                partition(true, 3, 1, 2),   // under-replicated, under min ISR
-                partition(false, 3, 1, 2),  // a follower's view: its leader reports it
-                partition(true, 1, 1, 1));  // a single replica: at min ISR, not under-replicated
+    void aNodeWhoseControllerIsNotActiveReportsZeros() throws IOException {
+        String text = HostedPartitionGaugesTest.text(ReplicationGauges.snapshots(ControllerStatus.INACTIVE));
 
-        assertThat(ReplicationGauges.count(hosted, p -> true)).isEqualTo(5);
-        assertThat(ReplicationGauges.count(hosted, HostedPartition::leader)).isEqualTo(4);
-        assertThat(ReplicationGauges.count(hosted, HostedPartition::underReplicated)).isEqualTo(2);
-        assertThat(ReplicationGauges.count(hosted, HostedPartition::underMinIsr)).isEqualTo(1);
-        assertThat(ReplicationGauges.count(hosted, HostedPartition::atMinIsr)).isEqualTo(2);
+        assertThat(text).contains("\nstrand_controller_active 0.0\n", "\nstrand_controller_partitions 0.0\n");
     }
 }
