@@ -145,7 +145,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The response names topics as the request did; on a coordinator error every partition carries it. */
     public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request) {
-        return onShard(request.groupId(), "offset-commit", shard -> shard.offsetOps().commit(request),
+        return commitOffsets(request, (short) (OffsetOps.FIRST_GROUP_ID_NOT_FOUND_VERSION - 1));
+    }
+
+    /** As {@link #commitOffsets(OffsetCommitRequestData)}, answered as the request's {@code version} is. */
+    public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version) {
+        return onShard(request.groupId(), "offset-commit", shard -> shard.offsetOps().commit(request, version),
                 error -> OffsetResponses.commitError(request, error));
     }
 

@@ -89,6 +89,8 @@ class OffsetOpsTest {
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit("other", "m", 4, "t", 0, 1, null)))))
                 .isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit("other", "m", 4, "t", 0, 1, null), (short) 9))))
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 1, "x".repeat(4097))))))
                 .isEqualTo(Errors.OFFSET_METADATA_TOO_LARGE);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 9, null)))))
