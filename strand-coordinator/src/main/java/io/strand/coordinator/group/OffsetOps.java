@@ -324,7 +324,7 @@ final class OffsetOps {
                 }
             }
             if (empty && committed.isEmpty() && group.generationId() == 0) {
-                store.maybeDropUnstoredGroup(group);
+                store.maybeDropUnusedGroup(group);
                 continue;
             }
             if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()

@@ -180,6 +180,23 @@ class OffsetOpsTest {
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
     }
 
+    @Test
+    void aGroupWhoseOffsetsWereDeletedStaysUntilExpiryRemovesIt() {
+        ShardHarness h = ShardHarness.withoutInitialDelay();
+        h.run(s -> s.offsetOps().commit(commit(GROUP, "", -1, "t", 0, 5, null)));
+        h.run(s -> s.offsetOps().delete(deleteRequest(GROUP, "t")));
+
+        // A leave of an unknown member (as a failed join) leaves the group in place, as Kafka keeps it.
+        h.run(s -> s.memberOps().leave(new org.apache.kafka.common.message.LeaveGroupRequestData().setGroupId(GROUP)
+                .setMemberId("nobody"), (short) 0));
+        assertThat(h.group(GROUP)).isNotNull();
+        assertThat(h.run(s -> s.offsetOps().delete(deleteRequest(GROUP, "t"))).errorCode())
+                .isEqualTo(Errors.NONE.code());
+
+        h.run(s -> s.offsetOps().expire());
+        assertThat(h.group(GROUP)).isNull();
+    }
+
     private static OffsetDeleteRequestData deleteRequest(String groupId, String... topics) {
         OffsetDeleteRequestTopicCollection collection = new OffsetDeleteRequestTopicCollection();
         for (String topic : topics) {
