@@ -120,8 +120,21 @@ public final class GroupCoordinator implements AutoCloseable {
         return runtime.isActive(partition);
     }
 
+    /**
+     * JoinGroup. As Kafka, the group id and the session timeout are checked before the request is routed
+     * to the group's shard: INVALID_GROUP_ID or INVALID_SESSION_TIMEOUT even where the shard is not
+     * loaded here (NOT_COORDINATOR otherwise).
+     */
     public CompletableFuture<JoinGroupResponseData> joinGroup(short version, String clientId, String clientHost,
                                                               JoinGroupRequestData request) {
+        String memberId = request.memberId() == null ? JoinGroupOp.UNKNOWN_MEMBER_ID : request.memberId();
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return CompletableFuture.completedFuture(Rebalancer.joinError(Errors.INVALID_GROUP_ID, memberId));
+        }
+        if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
+                || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return CompletableFuture.completedFuture(Rebalancer.joinError(Errors.INVALID_SESSION_TIMEOUT, memberId));
+        }
         return onShardParked(request.groupId(), "join-group",
                 shard -> shard.joinOp().join(version, clientId, clientHost, request),
                 error -> Rebalancer.joinError(error, request.memberId()));
