@@ -358,6 +358,17 @@ final class BrokerComponent implements NodeComponent {
         return result;
     }
 
+    /**
+     * Starts creating {@code __consumer_offsets} if it is missing and the group coordinator may create it
+     * (Metadata naming it with auto-creation allowed, as Kafka creates it then); other names are ignored.
+     */
+    private void maybeCreateInternalTopic(String name) {
+        GroupCoordinatorService current = groups;
+        if (current != null && GroupCoordinatorService.OFFSETS_TOPIC.equals(name)) {
+            current.maybeCreateOffsetsTopic();
+        }
+    }
+
     /** The committed offsets of the groups coordinated here; none before the coordinator exists. */
     CompletableFuture<List<CommittedOffset>> committedOffsets() {
         GroupCoordinatorService current = groups;
@@ -422,7 +433,8 @@ final class BrokerComponent implements NodeComponent {
                 .metrics(metrics);
         registry.register(new ApiVersionsHandler(registry, image))
                 .register(new MetadataHandler(image, new TopicAutoCreator(request -> createTopics(controller, request)),
-                        config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController))
+                        config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), activeController,
+                        this::maybeCreateInternalTopic))
                 .register(new ProduceHandler(replicaManager, image, produceVerifier, requestPool, quotas.produce(),
                         metrics))
                 .register(writeTxnMarkersHandler)

@@ -35,6 +35,9 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
  */
 final class GeneratedRun {
 
+    /** {@code -Dstrand.fidelity.trace=true}: every generated request and both normalised answers on standard error. */
+    private static final boolean TRACE = Boolean.getBoolean("strand.fidelity.trace");
+
     /** What a generated run found. */
     record Outcome(Map<String, int[]> perApi, Map<String, Example> examples, List<String> kafkaOnly,
                    List<DifferentialRun.Finding> setupFindings) {
@@ -96,8 +99,13 @@ final class GeneratedRun {
                         () -> s.send(api, version, body.duplicate(), answered), senders);
                 String request = MessageJson.toJson(parsed, version).toString();
                 int index = i;
-                List<DifferentialRun.Finding> deltas = Differ.diff(normalized(fromKafka.join(), version),
-                                normalized(fromStrand.join(), version)).stream()
+                JsonNode kafkaAnswer = normalized(fromKafka.join(), version);
+                JsonNode strandAnswer = normalized(fromStrand.join(), version);
+                if (TRACE) {
+                    System.err.printf("generated #%d %s v%d%n  request %s%n  kafka   %s%n  strand  %s%n", index, api.name,
+                            version, request, kafkaAnswer, strandAnswer);
+                }
+                List<DifferentialRun.Finding> deltas = Differ.diff(kafkaAnswer, strandAnswer).stream()
                         .map(d -> new DifferentialRun.Finding("generated #" + index, index, api, version, d.path(),
                                 d.kafka(), d.strand(), request))
                         .filter(f -> declared.declaring(f).isEmpty())

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 final class Report {
 
     private static final int MAX_REQUEST_CHARS = 400;
+    /** A generated run's differing values (a topic of thousands of partitions) are cut as its requests are. */
+    private static final int MAX_VALUE_CHARS = 2000;
 
     private Report() {
     }
@@ -65,14 +67,18 @@ final class Report {
                 .forEach(e -> {
                     DifferentialRun.Finding f = e.getValue().first();
                     out.append("- ").append(e.getValue().count()).append("× ").append(f.api().name).append(" v")
-                            .append(f.version()).append(" `").append(f.path()).append("`: Kafka ").append(f.kafka())
-                            .append(", Strand ").append(f.strand()).append(" (").append(f.scenario())
+                            .append(f.version()).append(" `").append(f.path()).append("`: Kafka ").append(shorten(f.kafka(), MAX_VALUE_CHARS))
+                            .append(", Strand ").append(shorten(f.strand(), MAX_VALUE_CHARS)).append(" (").append(f.scenario())
                             .append(")\n  request: `").append(shorten(f.request())).append("`\n");
                 });
         return out.toString();
     }
 
     private static String shorten(String text) {
-        return text.length() <= MAX_REQUEST_CHARS ? text : text.substring(0, MAX_REQUEST_CHARS) + "…";
+        return shorten(text, MAX_REQUEST_CHARS);
+    }
+
+    private static String shorten(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max) + "…";
     }
 }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A heartbeat validates the member and its epoch (FENCED_MEMBER_EPOCH for an epoch ahead of
  * ours, or behind without being the previous epoch with a subset of its partitions;
- * UNKNOWN_MEMBER_ID for a member we do not know), records changed member metadata, lets
+ * UNKNOWN_MEMBER_ID for a member we do not know; GROUP_ID_NOT_FOUND for any epoch but a join's when there
+ * is no consumer-protocol group of that id), records changed member metadata, lets
  * {@link ConsumerAssignmentPlanner} bump the group epoch and recompute the target when members or
  * subscribed topics changed, and moves the member one step with {@link Reconciler}; the records
  * and the response make the result, applied when the operation returns and answered once committed.
@@ -117,7 +118,9 @@ final class ConsumerHeartbeatOp {
                 throw new GroupIdNotFoundException("Group " + groupId + " is not a consumer group.");
             }
             if (epoch != ConsumerMember.JOIN_EPOCH) {
-                throw new UnknownMemberIdException("Group " + groupId + " has no member " + request.memberId() + ".");
+                // As Kafka: only a join (epoch 0) may create the group; any other epoch names one that is not there.
+                throw new GroupIdNotFoundException(classic == null ? "Consumer group " + groupId + " not found."
+                        : "Group " + groupId + " is not a consumer group.");
             }
             if (classic != null && classic.generationId() > 0) {
                 records.add(new CoordinatorRecord(new GroupKey(groupId), null));
@@ -227,8 +230,12 @@ final class ConsumerHeartbeatOp {
                                                      List<CoordinatorRecord> records) {
         String groupId = request.groupId();
         ConsumerGroup group = store.consumerGroup(groupId);
-        ConsumerMember member = group == null ? null : group.member(request.memberId());
-        if (member == null && request.instanceId() != null && group != null) {
+        if (group == null) {
+            throw new GroupIdNotFoundException(store.group(groupId) == null && store.shareGroup(groupId) == null
+                    ? "Consumer group " + groupId + " not found." : "Group " + groupId + " is not a consumer group.");
+        }
+        ConsumerMember member = group.member(request.memberId());
+        if (member == null && request.instanceId() != null) {
             member = group.staticMember(request.instanceId());
         }
         if (member == null) {

@@ -182,7 +182,10 @@ final class GroupAdminOps {
         return tombstones;
     }
 
-    /** ConsumerGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a consumer-protocol group. */
+    /**
+     * ConsumerGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a consumer-protocol group. A
+     * member without a regex subscription is described with an empty one, as Kafka stores it.
+     */
     ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId, TopicIdLookup topicIds) {
         ConsumerGroup group = store.consumerGroup(groupId);
         ConsumerGroupDescribeResponseData.DescribedGroup out =
@@ -203,7 +206,7 @@ final class GroupAdminOps {
                     .setInstanceId(m.instanceId()).setRackId(m.rackId()).setMemberEpoch(member.memberEpoch())
                     .setClientId(m.clientId()).setClientHost(m.clientHost())
                     .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
-                    .setSubscribedTopicRegex(m.subscribedTopicRegex())
+                    .setSubscribedTopicRegex(m.subscribedTopicRegex() == null ? "" : m.subscribedTopicRegex())
                     .setAssignment(describeAssignment(member.assigned(), topicIds))
                     .setTargetAssignment(describeAssignment(group.targetOf(member.memberId()), topicIds))
                     .setMemberType((byte) 1));

@@ -121,8 +121,21 @@ public final class GroupCoordinator implements AutoCloseable {
         return runtime.isActive(partition);
     }
 
+    /**
+     * JoinGroup. As Kafka, the group id and the session timeout are checked before the request is routed
+     * to the group's shard: INVALID_GROUP_ID or INVALID_SESSION_TIMEOUT even where the shard is not
+     * loaded here (NOT_COORDINATOR otherwise).
+     */
     public CompletableFuture<JoinGroupResponseData> joinGroup(short version, String clientId, String clientHost,
                                                               JoinGroupRequestData request) {
+        String memberId = request.memberId() == null ? JoinGroupOp.UNKNOWN_MEMBER_ID : request.memberId();
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return CompletableFuture.completedFuture(Rebalancer.joinError(Errors.INVALID_GROUP_ID, memberId));
+        }
+        if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
+                || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return CompletableFuture.completedFuture(Rebalancer.joinError(Errors.INVALID_SESSION_TIMEOUT, memberId));
+        }
         return onShardParked(request.groupId(), "join-group",
                 shard -> shard.joinOp().join(version, clientId, clientHost, request),
                 error -> Rebalancer.joinError(error, request.memberId()));
@@ -146,7 +159,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The response names topics as the request did; on a coordinator error every partition carries it. */
     public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request) {
-        return onShard(request.groupId(), "offset-commit", shard -> shard.offsetOps().commit(request),
+        return commitOffsets(request, (short) (OffsetOps.FIRST_GROUP_ID_NOT_FOUND_VERSION - 1));
+    }
+
+    /** As {@link #commitOffsets(OffsetCommitRequestData)}, answered as the request's {@code version} is. */
+    public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version) {
+        return onShard(request.groupId(), "offset-commit", shard -> shard.offsetOps().commit(request, version),
                 error -> OffsetResponses.commitError(request, error));
     }
 

@@ -285,7 +285,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     /** Offsets without a group (a simple commit) belong to an empty classic group, as in Kafka. */
     private void ensureGroupForOffsets(String groupId) {
         if (store.consumerGroup(groupId) == null) {
-            store.getOrCreateGroup(groupId);
+            store.getOrCreateGroupForOffsets(groupId);
         }
     }
 

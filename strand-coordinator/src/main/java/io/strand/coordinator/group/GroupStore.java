@@ -8,8 +8,10 @@ import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -32,6 +34,12 @@ final class GroupStore {
     /** The position in the log of each committed offset's record (see {@link GroupShard#replay}). */
     private final Map<String, Map<TopicPartition, Long>> offsetPositions = new HashMap<>();
     private final PendingTxnOffsets pendingTxnOffsets = new PendingTxnOffsets();
+    /**
+     * Classic groups that offsets (committed or of an open transaction) brought into being: once those
+     * offsets are gone the group stays, Empty, until offset expiry removes it, as Kafka keeps it until
+     * its periodic cleanup; a failed join or leave does not drop it.
+     */
+    private final Set<String> offsetGroups = new HashSet<>();
 
     ClassicGroup group(String groupId) {
         return groups.get(groupId);
@@ -41,7 +49,14 @@ final class GroupStore {
         return groups.computeIfAbsent(groupId, ClassicGroup::new);
     }
 
+    /** The classic group that offsets of {@code groupId} belong to, created if there is none. */
+    ClassicGroup getOrCreateGroupForOffsets(String groupId) {
+        offsetGroups.add(groupId);
+        return getOrCreateGroup(groupId);
+    }
+
     ClassicGroup removeGroup(String groupId) {
+        offsetGroups.remove(groupId);
         return groups.remove(groupId);
     }
 
@@ -89,13 +104,25 @@ final class GroupStore {
 
     /**
      * Forgets a group that exists only in memory: created by a join that then failed or whose
-     * member id was never used, with no generation and no offsets written.
+     * member id was never used, with no generation and no offsets ever written for it.
      */
     void maybeDropUnstoredGroup(ClassicGroup group) {
+        if (!offsetGroups.contains(group.groupId())) {
+            maybeDropUnusedGroup(group);
+        }
+    }
+
+    /**
+     * Forgets an Empty group without generation, members or offsets, whether or not offsets once
+     * brought it into being (offset expiry's cleanup).
+     */
+    void maybeDropUnusedGroup(ClassicGroup group) {
         if (group.isInState(GroupState.EMPTY) && group.generationId() == 0 && group.isEmpty()
                 && group.pendingMemberIds().isEmpty() && !offsets.containsKey(group.groupId())
                 && !pendingTxnOffsets.hasPending(group.groupId())) {
-            groups.remove(group.groupId(), group);
+            if (groups.remove(group.groupId(), group)) {
+                offsetGroups.remove(group.groupId());
+            }
         }
     }
 
@@ -152,6 +179,7 @@ final class GroupStore {
 
     void clear() {
         groups.clear();
+        offsetGroups.clear();
         consumerGroups.clear();
         shareGroups.clear();
         offsets.clear();

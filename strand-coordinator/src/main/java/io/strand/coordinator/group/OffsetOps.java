@@ -67,9 +67,22 @@ final class OffsetOps {
         this.rebalancer = rebalancer;
     }
 
+    /** The first OffsetCommit version answered GROUP_ID_NOT_FOUND for a generation of a group not here. */
+    static final short FIRST_GROUP_ID_NOT_FOUND_VERSION = 9;
+
+    /** As {@link #commit(OffsetCommitRequestData, short)} at a version before 9. */
     CoordinatorResult<OffsetCommitResponseData, CoordinatorRecord> commit(OffsetCommitRequestData request) {
+        return commit(request, (short) (FIRST_GROUP_ID_NOT_FOUND_VERSION - 1));
+    }
+
+    /**
+     * @param version the request's version: a generation (or member epoch) of a group this shard does not
+     *                have is ILLEGAL_GENERATION before v9 and GROUP_ID_NOT_FOUND from v9, as Kafka answers
+     */
+    CoordinatorResult<OffsetCommitResponseData, CoordinatorRecord> commit(OffsetCommitRequestData request,
+                                                                          short version) {
         String groupId = request.groupId();
-        Errors groupError = validateCommit(request);
+        Errors groupError = validateCommit(request, version);
         long nowMs = context.nowMs();
         long expireTimestampMs = request.retentionTimeMs() >= 0 ? nowMs + request.retentionTimeMs() : -1;
         List<CoordinatorRecord> records = new ArrayList<>();
@@ -113,7 +126,7 @@ final class OffsetOps {
     }
 
     /** An empty group id is a group like any other, as Kafka commits it; only a null one is invalid. */
-    private Errors validateCommit(OffsetCommitRequestData request) {
+    private Errors validateCommit(OffsetCommitRequestData request, short version) {
         if (request.groupId() == null) {
             return Errors.INVALID_GROUP_ID;
         }
@@ -125,8 +138,11 @@ final class OffsetOps {
         int generationId = request.generationIdOrMemberEpoch();
         if (group == null) {
             // No group management: a simple commit creates the group; a generation of a group unknown
-            // here is an old generation.
-            return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+            // here is an old generation to clients before v9, a group not found from v9.
+            if (generationId < 0) {
+                return Errors.NONE;
+            }
+            return version >= FIRST_GROUP_ID_NOT_FOUND_VERSION ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
         }
         return group.validateOffsetCommit(request.memberId(), request.groupInstanceId(), generationId, false);
     }
@@ -308,7 +324,7 @@ final class OffsetOps {
                 }
             }
             if (empty && committed.isEmpty() && group.generationId() == 0) {
-                store.maybeDropUnstoredGroup(group);
+                store.maybeDropUnusedGroup(group);
                 continue;
             }
             if (empty && expired == committed.size() && group.pendingMemberIds().isEmpty()

@@ -171,6 +171,16 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void onlyAJoinFindsAGroupThatIsNotThere() {
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("none").setMemberId("m1").setMemberEpoch(3)
+                .setRebalanceTimeoutMs(-1)).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("none").setMemberId("m1")
+                .setMemberEpoch(-1)).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("none").setMemberId("m1")
+                .setInstanceId("i1").setMemberEpoch(-2)).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+
+    @Test
     void wrongEpochsAndUnknownMembersAreFenced() {
         join("m1", "orders");
 

@@ -74,6 +74,18 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aJoinsSessionTimeoutAndGroupIdAreCheckedBeforeTheCoordinatorIsLookedFor() {
+        leadAndAwait(Set.of((coordinator.partitionFor("g") + 1) % PARTITIONS));
+
+        JoinGroupResponseData response = coordinator.joinGroup((short) 9, "c", "h",
+                ShardHarness.joinRequest("g", "", null, "consumer", "range").setSessionTimeoutMs(10)).join();
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_SESSION_TIMEOUT);
+        response = coordinator.joinGroup((short) 9, "c", "h",
+                ShardHarness.joinRequest("", "", null, "consumer", "range")).join();
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
+    }
+
+    @Test
     void offsetsCommittedBeforeAFailoverAreServedAfterIt() {
         leadAndAwait(Set.of(0, 1, 2));
         coordinator.commitOffsets(OffsetOpsTest.commit("g", "", -1, "t", 0, 77, "m")).join();

@@ -89,6 +89,8 @@ class OffsetOpsTest {
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit("other", "m", 4, "t", 0, 1, null)))))
                 .isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(commitError(h.run(s -> s.offsetOps().commit(commit("other", "m", 4, "t", 0, 1, null), (short) 9))))
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 1, "x".repeat(4097))))))
                 .isEqualTo(Errors.OFFSET_METADATA_TOO_LARGE);
         assertThat(commitError(h.run(s -> s.offsetOps().commit(commit(GROUP, a, 1, "t", 0, 9, null)))))
@@ -176,6 +178,23 @@ class OffsetOpsTest {
         assertThat(fetchOne(h, "subscribed", 0).committedOffset()).isEqualTo(5);
         assertThat(h.run(s -> s.offsetOps().delete(deleteRequest("missing", "t"))).errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+
+    @Test
+    void aGroupWhoseOffsetsWereDeletedStaysUntilExpiryRemovesIt() {
+        ShardHarness h = ShardHarness.withoutInitialDelay();
+        h.run(s -> s.offsetOps().commit(commit(GROUP, "", -1, "t", 0, 5, null)));
+        h.run(s -> s.offsetOps().delete(deleteRequest(GROUP, "t")));
+
+        // A leave of an unknown member (as a failed join) leaves the group in place, as Kafka keeps it.
+        h.run(s -> s.memberOps().leave(new org.apache.kafka.common.message.LeaveGroupRequestData().setGroupId(GROUP)
+                .setMemberId("nobody"), (short) 0));
+        assertThat(h.group(GROUP)).isNotNull();
+        assertThat(h.run(s -> s.offsetOps().delete(deleteRequest(GROUP, "t"))).errorCode())
+                .isEqualTo(Errors.NONE.code());
+
+        h.run(s -> s.offsetOps().expire());
+        assertThat(h.group(GROUP)).isNull();
     }
 
     private static OffsetDeleteRequestData deleteRequest(String groupId, String... topics) {

@@ -85,7 +85,7 @@ final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest> {
             return CompletableFuture.completedFuture(new OffsetCommitResponseData().setTopics(refused));
         }
         data.setTopics(known);
-        return coordinator.commitOffsets(data).thenApply(response -> {
+        return coordinator.commitOffsets(data, context.apiVersion()).thenApply(response -> {
             // As Kafka's response builder: with no refused topic the coordinator's answer as it is; else
             // its topics join the refused ones by name (a topic's refused partitions with its stored ones).
             if (!refused.isEmpty()) {

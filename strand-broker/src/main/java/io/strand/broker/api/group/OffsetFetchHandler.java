@@ -75,7 +75,7 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
                 }
             }
             futures.add(coordinator.fetchOffsets(group, requireStable)
-                    .thenApply(g -> forVersion(g, topicIds, unknownIds, current)));
+                    .thenApply(g -> forVersion(g, topicIds, group.topics() == null, unknownIds, current)));
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -114,7 +114,12 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
         });
     }
 
-    private static OffsetFetchResponseGroup forVersion(OffsetFetchResponseGroup group, boolean topicIds,
+    /**
+     * @param all whether the group's every offset was asked for (no topics named): then offsets of topics
+     *            deleted since, which have no id, are left out; a topic the request names by an id the
+     *            cluster does not have (the zero id too) is answered UNKNOWN_TOPIC_ID, as Kafka does
+     */
+    private static OffsetFetchResponseGroup forVersion(OffsetFetchResponseGroup group, boolean topicIds, boolean all,
                                                        Set<Uuid> unknownIds, MetadataImage current) {
         if (!topicIds) {
             return group;
@@ -129,7 +134,7 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
             }
             topic.setName("");
         }
-        if (group.topics().stream().anyMatch(t -> Uuid.ZERO_UUID.equals(t.topicId()))) {
+        if (all && group.topics().stream().anyMatch(t -> Uuid.ZERO_UUID.equals(t.topicId()))) {
             // Offsets of topics deleted since: they have no id to be reported under.
             group.topics().removeIf(t -> Uuid.ZERO_UUID.equals(t.topicId()));
         }

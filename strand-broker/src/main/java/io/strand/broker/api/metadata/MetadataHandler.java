@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -63,6 +64,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private final TopicAutoCreator autoCreator;
     private final boolean autoCreateEnabled;
     private final IntSupplier activeControllerId;
+    private final Consumer<String> internalTopicCreator;
 
     /** Reports the lowest registered broker id as controller. */
     public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled) {
@@ -72,10 +74,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     /** @param activeControllerId the metadata quorum leader's node id, -1 when unknown (reported when it is a broker on the request's listener, else the lowest registered broker id) */
     public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled,
                            IntSupplier activeControllerId) {
+        this(image, autoCreator, autoCreateEnabled, activeControllerId, name -> { });
+    }
+
+    /**
+     * @param internalTopicCreator starts, in the background, the creation of a missing internal topic a
+     *                             request may create (named, auto-creation allowed and enabled), with the
+     *                             internal topic's own settings; as Kafka, such a topic is still answered
+     *                             UNKNOWN_TOPIC_OR_PARTITION meanwhile. Names it does not know it ignores.
+     */
+    public MetadataHandler(Supplier<MetadataImage> image, TopicAutoCreator autoCreator, boolean autoCreateEnabled,
+                           IntSupplier activeControllerId, Consumer<String> internalTopicCreator) {
         this.image = image;
         this.autoCreator = autoCreator;
         this.autoCreateEnabled = autoCreateEnabled;
         this.activeControllerId = activeControllerId;
+        this.internalTopicCreator = internalTopicCreator;
     }
 
     @Override
@@ -122,6 +136,14 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         boolean mayCreate = autoCreateEnabled && (request.version() < 4 || data.allowAutoTopicCreation());
+        if (mayCreate && !namesTopicIds(data)) {
+            for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
+                if (topic.name() != null && Topic.isInternal(topic.name())
+                        && current.topics().byName(topic.name()).isEmpty()) {
+                    internalTopicCreator.accept(topic.name());
+                }
+            }
+        }
         if (missing.isEmpty() || !mayCreate) {
             return CompletableFuture.completedFuture(respond(context, data, current, data.topics(), false));
         }

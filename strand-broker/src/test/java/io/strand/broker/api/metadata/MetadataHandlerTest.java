@@ -48,6 +48,28 @@ class MetadataHandlerTest {
         assertThat(response.topics().find("split").partitions().get(0).offlineReplicas()).containsExactly(2);
     }
 
+    @Test
+    void aMissingInternalTopicNamedWithAutoCreationIsCreatedInTheBackgroundAndAnsweredUnknown() {
+        MetadataImage image = TestImages.builder().broker(1).build();
+        List<String> started = new java.util.ArrayList<>();
+        MetadataHandler handler = new MetadataHandler(() -> image,
+                new TopicAutoCreator(request -> CompletableFuture.completedFuture(new CreateTopicsResponseData())),
+                true, () -> 1, started::add);
+        MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(true)
+                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("__consumer_offsets")));
+        MetadataRequest request = new MetadataRequest.Builder(data).build((short) 12);
+
+        MetadataResponseData response = handler.handle(Requests.context(request), request).join();
+
+        assertThat(started).containsExactly("__consumer_offsets");
+        assertThat(response.topics().find("__consumer_offsets").errorCode())
+                .isEqualTo(org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        MetadataRequest notAllowed = new MetadataRequest.Builder(data.duplicate().setAllowAutoTopicCreation(false))
+                .build((short) 12);
+        handler.handle(Requests.context(notAllowed), notAllowed).join();
+        assertThat(started).hasSize(1);
+    }
+
     /** Metadata v12 for every topic, from a handler on {@code image} whose active controller is node 1. */
     private static MetadataResponseData allTopics(MetadataImage image) {
         MetadataHandler handler = new MetadataHandler(() -> image,
