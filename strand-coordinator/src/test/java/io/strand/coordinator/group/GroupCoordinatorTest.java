@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -209,8 +210,10 @@ class GroupCoordinatorTest {
 
         coordinator.close();
 
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
-                t -> t.getName().startsWith("strand-group-coordinator") && t.isAlive());
+        // close() returns once its executors have terminated; a worker thread that has left its last task
+        // may still be finishing its run() for a moment (so may an earlier test's), hence the await.
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().startsWith("strand-group-coordinator") && t.isAlive()));
     }
 
     private static OffsetFetchRequestGroup fetch(String groupId) {
