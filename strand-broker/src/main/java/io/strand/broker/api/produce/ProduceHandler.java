@@ -375,6 +375,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
      * What Kafka's broker answers for a partition's records before it looks at acks or the log
      * ({@link ProduceRequest#validateRecords}: exactly one batch, of magic 2, with a compression the
      * version knows), or NONE. Records that are not in memory are refused later (CORRUPT_MESSAGE).
+     *
+     * <p>A batch length the client's record iterator cannot even step over (one near 2^31 overflows its
+     * arithmetic into an unchecked exception) is CORRUPT_MESSAGE here. Kafka lets that exception reach its
+     * request handler and answers UNKNOWN_SERVER_ERROR for the whole request: a deliberate difference
+     * (docs/FIDELITY.md), since the fault is the client's bytes, not the broker.
      */
     private static Errors invalidRecords(short version, ProduceRequestData.PartitionProduceData partitionData) {
         try {
@@ -382,6 +387,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return Errors.NONE;
         } catch (ApiException e) {
             return Errors.forException(e);
+        } catch (RuntimeException e) {
+            return Errors.CORRUPT_MESSAGE;
         }
     }
 

@@ -127,7 +127,8 @@ class ProduceHandlerTest {
                 .setName(version < 13 ? topic : "").setTopicId(version < 13 ? Uuid.ZERO_UUID : topicId);
         topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         data.topicData().add(topicData);
-        ProduceRequest request = new ProduceRequest.Builder(version, version, data).build(version);
+        // As parsed off the wire: the builder would refuse what the handler must answer.
+        ProduceRequest request = new ProduceRequest(data, version);
         RequestContext context = new RequestContext(new RequestHeader(ApiKeys.PRODUCE, version, clientId, 1),
                 new InetSocketAddress("127.0.0.1", 40000), "PLAINTEXT", 0L, null);
         return handler.handle(context, request);
@@ -232,6 +233,19 @@ class ProduceHandlerTest {
 
         assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_RECORD);
         assertThat(response.recordErrors()).isEmpty();
+    }
+
+    @Test
+    void aBatchLengthNearTwoToThe31IsCorruptMessage() {
+        MemoryRecords lying = records("a", "b");
+        lying.buffer().putInt(8, Integer.MAX_VALUE); // the batch length, after the base offset
+
+        PartitionProduceResponse response = produce("producer-1", (short) 12, "events", EVENTS_ID, lying);
+
+        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(logEndOffset("events")).isZero();
+        assertThat(produce("producer-1", (short) 12, "events", EVENTS_ID, records("k")).errorCode())
+                .isEqualTo(Errors.NONE.code());
     }
 
     @Test
