@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Group-level configuration (the GROUP config resource) through Kafka's own {@code kafka-configs} and
  * Admin client: a share group set to {@code share.auto.offset.reset=earliest} before it first consumes
  * reads the records written before it joined; describe reports the group's value as a dynamic group
- * config; an invalid value is refused with Kafka's message. Runs against Kafka with
+ * config; a share group set to {@code share.isolation.level=read_committed} gets a transaction's records
+ * once it commits and never those of an aborted one; an invalid value is refused with Kafka's message. Runs against Kafka with
  * {@code -Dstrand.it.broker=kafka} too.
  */
 class GroupConfigIT {
@@ -81,6 +82,63 @@ class GroupConfigIT {
     }
 
     @Test
+    void aReadCommittedShareGroupGetsCommittedRecordsOnlyOnceTheirTransactionEnds() throws Exception {
+        String topic = "cfg-read-committed";
+        String group = "cfg-read-committed-group";
+        broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        broker.admin().incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+
+        try (KafkaProducer<String, String> transactional = transactionalProducer("cfg-read-committed-tx");
+             KafkaProducer<String, String> plain = producer();
+             KafkaShareConsumer<String, String> consumer = shareConsumer(group)) {
+            transactional.initTransactions();
+            transactional.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                transactional.send(new ProducerRecord<>(topic, "aborted-" + i));
+            }
+            transactional.abortTransaction();
+            transactional.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                transactional.send(new ProducerRecord<>(topic, "committed-" + i));
+            }
+            transactional.commitTransaction();
+            transactional.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                transactional.send(new ProducerRecord<>(topic, "open-" + i));
+            }
+            transactional.flush();
+            plain.send(new ProducerRecord<>(topic, "after-open")).get(30, TimeUnit.SECONDS);
+
+            consumer.subscribe(List.of(topic));
+            List<String> read = new ArrayList<>();
+            pollUntil(consumer, read, 5);
+            // The last stable offset stops at the open transaction: a few more polls deliver nothing past it.
+            for (int i = 0; i < 4; i++) {
+                consumer.poll(Duration.ofMillis(250)).forEach(r -> read.add(r.value()));
+            }
+            assertThat(read).containsExactly("committed-0", "committed-1", "committed-2", "committed-3", "committed-4");
+
+            transactional.commitTransaction();
+            pollUntil(consumer, read, 9);
+            assertThat(read).as("never a record of the aborted transaction").containsExactly("committed-0",
+                    "committed-1", "committed-2", "committed-3", "committed-4", "open-0", "open-1", "open-2",
+                    "after-open");
+        }
+    }
+
+    /** Polls (implicit acknowledgement) until {@code read} holds {@code count} values, for at most 30 s. */
+    private static void pollUntil(KafkaShareConsumer<String, String> consumer, List<String> read, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read.size() < count && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.value()));
+        }
+    }
+
+    @Test
     void anInvalidValueIsRefusedWithKafkasMessage() {
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "cfg-invalid-group");
         assertThatThrownBy(() -> alter(group, "share.auto.offset.reset", "sometimes"))
@@ -114,6 +172,13 @@ class GroupConfigIT {
     private static KafkaProducer<String, String> producer() {
         Properties props = new Properties();
         props.put("bootstrap.servers", broker.bootstrapServers());
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    private static KafkaProducer<String, String> transactionalProducer(String transactionalId) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("transactional.id", transactionalId);
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 

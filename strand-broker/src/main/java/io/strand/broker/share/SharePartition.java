@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
+import java.util.function.LongPredicate;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code group.share.record.lock.duration.ms}. A lock that expires, or a RELEASE, makes the record
  * available again, unless it has been delivered {@code group.share.delivery.count.limit} times: then it
  * is archived. ACCEPT acknowledges, REJECT (and GAP: an acquired offset that holds no record) archives.
- * Whenever the records at the start offset are done, the start offset moves past them.
+ * Whenever the records at the start offset are done, the start offset moves past them. For a
+ * read_committed group the caller names the offsets of aborted transactions, which are archived as they
+ * are met instead of acquired.
  *
  * <pre>
  *   offsets:  ... done ... | start ........ in flight ........ end | new ...
@@ -224,7 +227,20 @@ public final class SharePartition {
      */
     public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
                                                       int maxRecords, long nowMs) {
+        return acquire(memberId, firstOffset, lastOffset, maxRecords, nowMs, offset -> false);
+    }
+
+    /**
+     * As {@link #acquire(String, long, long, int, long)}, except that the acquirable records among the offsets
+     * {@code undeliverable} names (a read_committed group's records of aborted transactions) are archived as
+     * they are met instead of acquired: never delivered, not counted as a delivery or against
+     * {@code maxRecords}. Their archiving is not written by itself: after a crash they are found and archived
+     * again by the next fetch, unless a later write has moved the start offset past them.
+     */
+    public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
+                                                      int maxRecords, long nowMs, LongPredicate undeliverable) {
         expireLocks(nowMs);
+        boolean archived = false;
         List<AcquiredRecords> acquired = new ArrayList<>();
         int maxInFlight = this.maxInFlight.getAsInt();
         long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
@@ -244,6 +260,11 @@ public final class SharePartition {
             } else if (record.state != RecordState.AVAILABLE) {
                 continue;
             }
+            if (undeliverable.test(offset)) {
+                finish(record, RecordState.ARCHIVED);
+                archived = true;
+                continue;
+            }
             record.state = RecordState.ACQUIRED;
             record.deliveryCount++;
             record.memberId = memberId;
@@ -256,6 +277,9 @@ public final class SharePartition {
                 acquired.add(new AcquiredRecords().setFirstOffset(offset).setLastOffset(offset)
                         .setDeliveryCount((short) record.deliveryCount));
             }
+        }
+        if (archived) {
+            maybeAdvanceStartOffset();
         }
         return acquired;
     }

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * tried again by the next fetch. Stopgap: the leader initializes the state on first use, where Kafka's
  * group coordinator initializes it when it assigns the partition to the group.
  *
+ * <p>A group with {@code share.isolation.level=read_committed} reads up to the partition's last stable
+ * offset, and its share-partition archives the records of aborted transactions instead of acquiring them
+ * ({@link AbortedBatches}); Kafka's default, {@code read_uncommitted}, reads up to the high watermark.
+ *
  * <p>Writes go through the share-partition's {@link SharePartition.StateWriter}, here the persister with
  * the state epoch read and the leader epoch of the leadership. Thread-safe: the map is concurrent and each
  * {@link SharePartition} guards itself.
@@ -45,6 +49,12 @@ import org.slf4j.LoggerFactory;
 public final class SharePartitionManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharePartitionManager.class);
+
+    /**
+     * Reads one fetch of one partition makes at most: more than one only when a read held nothing but records
+     * of aborted transactions (read_committed); past that the fetch answers nothing and the next goes on.
+     */
+    private static final int MAX_READS_PER_FETCH = 8;
 
     private final ShareGroupConfig config;
     private final Time time;
@@ -159,11 +169,35 @@ public final class SharePartitionManager {
         }
         long nowMs = time.milliseconds();
         share.maybeSkipTo(partition.log().logStartOffset());
-        long fetchOffset = share.nextFetchOffset(nowMs);
-        if (fetchOffset < 0 || fetchOffset >= partition.highWatermark()) {
-            return Acquired.NONE;
+        boolean readCommitted = GroupConfigs.shareReadCommitted(groupConfigs.apply(groupId));
+        // Taken before the reads, so that it bounds what they return (see Partition.readCommitted).
+        long lastStableOffset = readCommitted ? partition.lastStableOffset() : -1;
+        long readableEnd = readCommitted ? Math.min(lastStableOffset, partition.highWatermark())
+                : partition.highWatermark();
+        // A read that held only aborted records (archived, not acquired) moved the share-partition on: read on.
+        for (int reads = 0; reads < MAX_READS_PER_FETCH; reads++) {
+            long fetchOffset = share.nextFetchOffset(nowMs);
+            if (fetchOffset < 0 || fetchOffset >= readableEnd) {
+                return Acquired.NONE;
+            }
+            LogReadResult read = readCommitted
+                    ? partition.readCommitted(fetchOffset, maxBytes, true, lastStableOffset)
+                    : partition.readForConsumer(fetchOffset, maxBytes, true);
+            Acquired acquired = acquire(groupId, memberId, share, partition, read, fetchOffset, maxRecords, nowMs,
+                    readCommitted);
+            if (acquired != null) {
+                return acquired;
+            }
         }
-        LogReadResult read = partition.readForConsumer(fetchOffset, maxBytes, true);
+        return Acquired.NONE;
+    }
+
+    /**
+     * Acquires from one read: what it acquired; {@link Acquired#NONE} if nothing could be; null if nothing was
+     * acquired but archiving the read's aborted records moved the next fetch offset, so a read further on may.
+     */
+    private Acquired acquire(String groupId, String memberId, SharePartition share, Partition partition,
+                             LogReadResult read, long fetchOffset, int maxRecords, long nowMs, boolean readCommitted) {
         // Only the batches that may hold what this fetch can acquire: maxRecords acquirable records lie
         // within maxRecords + (records in flight, at most the lock limit) offsets of the fetch offset.
         long wanted = (long) maxRecords + groupInt(groupId, GroupConfigs.SHARE_PARTITION_MAX_RECORD_LOCKS,
@@ -182,9 +216,12 @@ public final class SharePartitionManager {
         if (lastOffset < fetchOffset) {
             return Acquired.NONE;
         }
-        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs);
+        AbortedBatches aborted = readCommitted ? AbortedBatches.in(read.records().batches(), lastOffset,
+                partition.log().collectAbortedTransactions(fetchOffset, lastOffset + 1)) : AbortedBatches.NONE;
+        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs, aborted);
         if (acquired.isEmpty()) {
-            return Acquired.NONE;
+            boolean movedOn = !aborted.isEmpty() && share.nextFetchOffset(nowMs) != fetchOffset;
+            return movedOn ? null : Acquired.NONE;
         }
         // The response carries the batches up to the one holding the last acquired record, not the whole read.
         long lastAcquired = acquired.get(acquired.size() - 1).lastOffset();

@@ -3,6 +3,7 @@ package io.strand.broker.share;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.broker.replica.ReplicatedPartitionFixture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +12,10 @@ import java.util.Map;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +220,79 @@ class SharePartitionManagerTest {
         start();
 
         assertThat(manager.recordLockDurationMs("g")).as("group.share.max.record.lock.duration.ms").isEqualTo(60_000);
+    }
+
+    @Test
+    void readCommittedWaitsForTheTransactionAndNeverDeliversAnAbortedOne() {
+        groupConfigs.put("share.isolation.level", "read_committed");
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        appendTransactional(7L, 3);                 // offsets 0-2, open
+
+        assertThat(fetch("m1").acquired()).as("nothing below the last stable offset, 0").isEmpty();
+
+        abortOrCommit(7L, false);                   // 3: ABORT marker
+        appendTransactional(8L, 2);                 // 4-5
+        abortOrCommit(8L, true);                    // 6: COMMIT marker
+        cluster.append(2);                          // 7-8
+
+        assertThat(acquireAll("m1")).as("the aborted batch archived, the markers left to the client as gaps")
+                .containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+        SharePartition share = manager.sharePartition("g", TIP);
+        assertThat(share.startOffset()).as("the aborted records are done").isEqualTo(3);
+        assertThat(share.deliveryCount(4)).isEqualTo(1);
+    }
+
+    @Test
+    void readCommittedStopsAtAnOpenTransactionOfAnotherProducer() {
+        groupConfigs.put("share.isolation.level", "read_committed");
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        cluster.append(2);                          // 0-1
+        appendTransactional(9L, 2);                 // 2-3, open
+        cluster.append(1);                          // 4
+
+        assertThat(acquireAll("m1")).containsExactly(0L, 1L);
+        abortOrCommit(9L, true);                    // 5
+        assertThat(acquireAll("m1")).as("committed: delivered with what followed").containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void readUncommittedDeliversOpenAndAbortedTransactions() {
+        groupConfigs.put("share.auto.offset.reset", "earliest");
+        start();
+        appendTransactional(7L, 2);                 // 0-1
+        abortOrCommit(7L, false);                   // 2
+        appendTransactional(8L, 1);                 // 3, open
+
+        assertThat(acquireAll("m1")).containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    /** Every offset {@code memberId} acquires by fetching until a fetch acquires nothing. */
+    private List<Long> acquireAll(String memberId) {
+        List<Long> offsets = new ArrayList<>();
+        for (List<AcquiredRecords> acquired = fetch(memberId).acquired(); !acquired.isEmpty();
+                acquired = fetch(memberId).acquired()) {
+            for (AcquiredRecords range : acquired) {
+                for (long offset = range.firstOffset(); offset <= range.lastOffset(); offset++) {
+                    offsets.add(offset);
+                }
+            }
+        }
+        return offsets;
+    }
+
+    private void appendTransactional(long producerId, int count) {
+        SimpleRecord[] records = new SimpleRecord[count];
+        for (int i = 0; i < count; i++) {
+            records[i] = new SimpleRecord(cluster.time.milliseconds(), null, ("t" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        cluster.partition().appendAsLeader(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId,
+                (short) 0, 0, records), (short) 1, 1);
+    }
+
+    private void abortOrCommit(long producerId, boolean commit) {
+        cluster.partition().appendMarkerAsLeader(producerId, (short) 0, 0, commit, (short) 0);
     }
 
     private SharePartitionManager.Acquired fetch(String memberId) {

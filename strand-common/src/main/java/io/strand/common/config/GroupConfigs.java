@@ -23,8 +23,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
  * name" and describe lists what Kafka lists. Those Strand does not act on — the assignment intervals
  * (assignments here are computed at once, on the coordinator's thread), the streams keys (no streams
- * groups), {@code share.isolation.level=read_committed} and {@code share.renew.acknowledge.enable=false}
- * — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
+ * groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
  * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
@@ -222,10 +221,6 @@ public final class GroupConfigs {
                         + why + ".");
             }
         }
-        if ("read_committed".equals(values.get(SHARE_ISOLATION_LEVEL))) {
-            throw new InvalidConfigurationException(SHARE_ISOLATION_LEVEL + "=read_committed is not supported by this"
-                    + " broker yet: share groups are delivered records up to the high watermark (read_uncommitted).");
-        }
         if (!(Boolean) values.get(SHARE_RENEW_ACKNOWLEDGE_ENABLE)) {
             throw new InvalidConfigurationException(SHARE_RENEW_ACKNOWLEDGE_ENABLE + "=false is not supported by"
                     + " this broker: members may always renew the locks of the records they hold.");
@@ -278,6 +273,14 @@ public final class GroupConfigs {
         } catch (IllegalArgumentException e) {
             return AutoOffsetResetStrategy.LATEST;
         }
+    }
+
+    /**
+     * Whether a group reads only committed records ({@code share.isolation.level=read_committed}); its
+     * override, else Kafka's default, {@code read_uncommitted}.
+     */
+    public static boolean shareReadCommitted(Map<String, String> overrides) {
+        return "read_committed".equals(overrides.get(SHARE_ISOLATION_LEVEL));
     }
 
     /** Kafka's check of {@code share.auto.offset.reset}: earliest, latest or by_duration (not none). */

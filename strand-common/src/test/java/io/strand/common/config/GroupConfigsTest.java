@@ -54,8 +54,16 @@ class GroupConfigsTest {
     }
 
     @Test
+    void readCommittedIsAcceptedAndReadBack() {
+        GroupConfigs.validate(Map.of("share.isolation.level", "read_committed"), KAFKA);
+        assertThat(GroupConfigs.shareReadCommitted(Map.of("share.isolation.level", "read_committed"))).isTrue();
+        assertThat(GroupConfigs.shareReadCommitted(Map.of("share.isolation.level", "read_uncommitted"))).isFalse();
+        assertThat(GroupConfigs.shareReadCommitted(Map.of())).isFalse();
+        assertRefused(Map.of("share.isolation.level", "committed"), "share.isolation.level");
+    }
+
+    @Test
     void configsThisBrokerDoesNotActOnAreRefusedNotStored() {
-        assertRefused(Map.of("share.isolation.level", "read_committed"), "read_committed is not supported");
         assertRefused(Map.of("share.renew.acknowledge.enable", "false"), "share.renew.acknowledge.enable=false");
         assertRefused(Map.of("consumer.assignment.interval.ms", "1000"), "consumer.assignment.interval.ms is not");
         assertRefused(Map.of("streams.num.standby.replicas", "1"), "no streams groups");
