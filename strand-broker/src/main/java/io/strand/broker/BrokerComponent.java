@@ -25,6 +25,7 @@ import io.strand.broker.api.share.ShareAdminHandlers;
 import io.strand.broker.api.share.ShareStateHandlers;
 import io.strand.broker.share.CoordinatorSharePersister;
 import io.strand.broker.share.ShareCoordinatorService;
+import io.strand.broker.share.PartitionEndOffsets;
 import io.strand.broker.share.ShareGroupAdmin;
 import io.strand.broker.share.ShareGroupConfig;
 import io.strand.broker.share.SharePartitionManager;
@@ -82,7 +83,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -468,8 +468,7 @@ final class BrokerComponent implements NodeComponent {
                 : Authorization.NONE;
         this.authorization = authorization;
         ShareGroupAdmin shareAdmin = new ShareGroupAdmin(groups.coordinator(), sharePersister, image,
-                tp -> replicaManager.partition(tp).map(p -> OptionalLong.of(p.highWatermark()))
-                        .orElse(OptionalLong.empty()));
+                new PartitionEndOffsets(replicaManager, image, shareStateConnections));
         GroupHandlers.all(groups, transactions, shares, shareAdmin, produceVerifier,
                         authorization::topicDescribeAccess)
                 .forEach(registry::register);

@@ -9,15 +9,17 @@ import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListOffsets as a follower asks it: for one partition, as replica {@code replicaId} (so a Kafka
- * leader answers LATEST with its log end, not its high watermark), fenced by the leader epoch.
+ * ListOffsets of one partition to its leader: as a follower asks it, as replica {@code replicaId} (so a
+ * Kafka leader answers LATEST with its log end, not its high watermark), fenced by the leader epoch; or, with
+ * replica id -1 and leader epoch -1, as a consumer asks it (LATEST is the high watermark), as the share
+ * group lag asks it.
  */
-final class LeaderOffsets {
+public final class LeaderOffsets {
 
     private LeaderOffsets() {
     }
 
-    static ListOffsetsRequestData request(int replicaId, TopicPartition tp, int leaderEpoch, long timestamp) {
+    public static ListOffsetsRequestData request(int replicaId, TopicPartition tp, int leaderEpoch, long timestamp) {
         return new ListOffsetsRequestData()
                 .setReplicaId(replicaId)
                 .setIsolationLevel((byte) 0)
@@ -33,7 +35,7 @@ final class LeaderOffsets {
      * @throws org.apache.kafka.common.errors.ApiException the partition's error, or UNKNOWN_SERVER_ERROR
      *     if the answer lacks it
      */
-    static long offsetIn(ListOffsetsResponseData response, TopicPartition tp, long timestamp) {
+    public static long offsetIn(ListOffsetsResponseData response, TopicPartition tp, long timestamp) {
         for (ListOffsetsResponseData.ListOffsetsTopicResponse topic : response.topics()) {
             for (ListOffsetsResponseData.ListOffsetsPartitionResponse partition : topic.partitions()) {
                 if (topic.name().equals(tp.topic()) && partition.partitionIndex() == tp.partition()) {

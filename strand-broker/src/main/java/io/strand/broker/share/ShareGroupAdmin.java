@@ -56,8 +56,9 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>{@link #deleteGroupState}: before DeleteGroups removes a share group, deletes all its state.</li>
  * </ul>
  *
- * <p>The lag needs the partition's end offset (its high watermark) from this broker's replica; where this
- * broker has none it is answered as -1 (unknown). A new start offset takes effect at the partition leader
+ * <p>The lag needs the partition's end offset (its high watermark) from the partition's leader
+ * ({@link PartitionEndOffsets}: this broker's replica if it leads, else a ListOffsets to the leader); where it
+ * is not known the lag is answered as -1. A new start offset takes effect at the partition leader
  * once the group's share-partitions there are loaded again: they are unloaded when the group's last share
  * session on that broker closes, which has happened on an empty group (see
  * {@link SharePartitionManager#releaseClosed}).
@@ -69,14 +70,14 @@ public final class ShareGroupAdmin {
     private final GroupCoordinator groups;
     private final SharePersister persister;
     private final Supplier<MetadataImage> image;
-    private final Function<TopicPartition, OptionalLong> endOffsets;
+    private final Function<TopicPartition, CompletableFuture<OptionalLong>> endOffsets;
 
     /**
-     * @param endOffsets a partition's end offset (high watermark) as this broker knows it; empty if it has
-     *                   no replica of the partition
+     * @param endOffsets a partition's end offset (high watermark), from its leader ({@link PartitionEndOffsets});
+     *                   empty if it is not known
      */
     public ShareGroupAdmin(GroupCoordinator groups, SharePersister persister, Supplier<MetadataImage> image,
-                           Function<TopicPartition, OptionalLong> endOffsets) {
+                           Function<TopicPartition, CompletableFuture<OptionalLong>> endOffsets) {
         this.groups = groups;
         this.persister = persister;
         this.image = image;
@@ -132,13 +133,14 @@ public final class ShareGroupAdmin {
                 TopicIdPartition tip = new TopicIdPartition(topic.get().id(), partition, name);
                 reads.add(persister.readSummary(groupId, tip).handle((summary, failure) -> {
                     if (failure == null && summary.initialized()) {
-                        p.setStartOffset(summary.startOffset()).setLeaderEpoch(summary.leaderEpoch())
-                                .setLag(lag(tip.topicPartition(), summary));
+                        p.setStartOffset(summary.startOffset()).setLeaderEpoch(summary.leaderEpoch());
+                        return endOffsets.apply(tip.topicPartition())
+                                .thenAccept(end -> p.setLag(lag(end, summary)));
                     } else if (failure == null && onlyWithState) {
                         withoutState.add(p);
                     }
-                    return null;
-                }));
+                    return CompletableFuture.<Void>completedFuture(null);
+                }).thenCompose(Function.identity()));
             }
         });
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -152,8 +154,7 @@ public final class ShareGroupAdmin {
      * End offset - start offset - records delivered past the start, as Kafka computes it (negative for a start
      * offset past the end, which the admin client shows as unknown); -1 if either is not known here.
      */
-    private long lag(TopicPartition tp, SharePersister.StateSummary summary) {
-        OptionalLong end = endOffsets.apply(tp);
+    private static long lag(OptionalLong end, SharePersister.StateSummary summary) {
         if (end.isEmpty() || summary.deliveryCompleteCount() < 0) {
             return -1;
         }

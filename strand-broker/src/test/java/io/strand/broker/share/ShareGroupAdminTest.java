@@ -91,7 +91,7 @@ class ShareGroupAdminTest {
                 () -> Map.of("jobs", 2));
         groups.onLeadership(Set.of(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> groups.isActive(0));
-        admin = new ShareGroupAdmin(groups, persister, () -> image, tp -> OptionalLong.of(END_OFFSET));
+        admin = new ShareGroupAdmin(groups, persister, () -> image, tp -> CompletableFuture.completedFuture(OptionalLong.of(END_OFFSET)));
     }
 
     @AfterEach

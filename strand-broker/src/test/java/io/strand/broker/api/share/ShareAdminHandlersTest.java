@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
@@ -45,7 +46,7 @@ class ShareAdminHandlersTest {
     private final GroupCoordinator groups = new GroupCoordinator(GroupCoordinatorConfig.defaults(),
             (OffsetsTopicLog) null, Time.SYSTEM, new Random(1));
     private final ShareGroupAdmin admin = new ShareGroupAdmin(groups, SharePersister.NONE,
-            () -> TestImages.builder().build(), tp -> OptionalLong.empty());
+            () -> TestImages.builder().build(), tp -> CompletableFuture.completedFuture(OptionalLong.empty()));
 
     @AfterEach
     void stop() {
