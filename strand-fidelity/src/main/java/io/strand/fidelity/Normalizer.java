@@ -20,7 +20,9 @@ import java.util.Set;
  * ids, producer ids, fetch session ids, hosts and ports, log directories and their disks' total and
  * usable bytes, the metadata offset of the finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
- * depends on the order of topics or partitions in an answer. Arrays of records keep their order.
+ * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
+ * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps).
+ * Arrays of records keep their order.
  *
  * <p>Stateless and thread-safe; works on a copy.
  */
@@ -33,7 +35,12 @@ final class Normalizer {
             "totalBytes", "usableBytes");
     /** Element names arrays are sorted by, the first one every element has. */
     static final List<String> ELEMENT_KEYS = List.of("name", "topic", "topicName", "groupId", "resourceName",
-            "partitionIndex", "partition", "index", "apiKey", "nodeId", "brokerId", "key", "user");
+            "partitionIndex", "partition", "index", "apiKey", "nodeId", "brokerId", "key", "user", "entityType");
+    /**
+     * The field naming a client quota entry (AlterClientQuotas, DescribeClientQuotas): arrays of such entries
+     * are sorted by their (normalised) entity, as Kafka's admin client reads them into a map.
+     */
+    static final String ENTITY = "entity";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -67,6 +74,8 @@ final class Normalizer {
             String key = elementKey(elements);
             if (key != null) {
                 elements.sort(Comparator.comparing(e -> e.get(key).asText()));
+            } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.path(ENTITY).isArray())) {
+                elements.sort(Comparator.comparing(e -> e.get(ENTITY).toString()));
             }
             ArrayNode copy = NODES.arrayNode();
             elements.forEach(copy::add);

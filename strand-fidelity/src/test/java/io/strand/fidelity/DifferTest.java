@@ -25,6 +25,21 @@ class DifferTest {
     }
 
     @Test
+    void clientQuotaEntriesCompareByEntityWhateverTheirOrder() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'entries': ["
+                + "{'entity': [{'entityType': 'user', 'entityName': 'u'}, {'entityType': 'client-id', 'entityName': null}],"
+                + " 'values': [{'key': 'a', 'value': 1.0}]},"
+                + "{'entity': [{'entityType': 'client-id', 'entityName': 'c'}], 'values': [{'key': 'b', 'value': 2.0}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'entries': ["
+                + "{'entity': [{'entityType': 'client-id', 'entityName': 'c'}], 'values': [{'key': 'b', 'value': 3.0}]},"
+                + "{'entity': [{'entityType': 'client-id', 'entityName': null}, {'entityType': 'user', 'entityName': 'u'}],"
+                + " 'values': [{'key': 'a', 'value': 1.0}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).extracting(Differ.Delta::path).as("only the value that differs")
+                .containsExactly("/entries[0]/values[b]/value");
+    }
+
+    @Test
     void anElementMissingOnOneSideOrNamedTwiceShows() throws Exception {
         JsonNode kafka = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}, {'partitionIndex': 7}]}]}");
         JsonNode strand = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}]},"

@@ -8,29 +8,31 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.common.message.AlterClientQuotasRequestData;
-import org.apache.kafka.common.message.AlterClientQuotasRequestData.EntryData;
-import org.apache.kafka.common.message.AlterClientQuotasRequestData.OpData;
 import org.apache.kafka.common.message.AlterClientQuotasResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.requests.AlterClientQuotasRequest;
+import org.apache.kafka.common.requests.AlterClientQuotasResponse;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
- * Computes an AlterClientQuotas request against an image, with the checks and INVALID_REQUEST
- * messages of Kafka's {@code ClientQuotaControlManager}. Stateless.
+ * Computes an AlterClientQuotas request against an image, as Kafka's {@code ClientQuotaControlManager} does,
+ * with its INVALID_REQUEST messages and its answer's shape. Stateless.
  *
- * <p>Per entry (one entity and its operations), in this order, the first failure failing the entry as
- * a whole:
+ * <p>Each entry's entity is read as kafka-clients reads it ({@link AlterClientQuotasRequest#entries}: a map
+ * of entity type to name, so a type named twice keeps its last name) and its operations as a map of key to
+ * value (a key named twice keeps its first value). Per entry, the first failure failing the entry:
  * <ol>
- *   <li>an entity appearing in an earlier entry: "Ignoring duplicate entity …"; a key set twice in
- *       one entry: "Duplicate quota key …";</li>
- *   <li>the entity: not empty, types among {@code user}, {@code client-id}, {@code ip}, each once,
- *       no empty name (null = the default);</li>
+ *   <li>a key named twice, or an entity met in an earlier entry: "Ignoring duplicate entity …" (Kafka first
+ *       records "Duplicate quota key …" and then finds the entity already answered);</li>
+ *   <li>the entity: not empty, types among {@code user}, {@code client-id}, {@code ip}, no empty name
+ *       (null = the default);</li>
  *   <li>the combination: user, client-id or both take the user and client quota keys; ip alone takes
  *       {@code connection_creation_rate}, and its name, unless the default, must be an address or a
  *       host name that resolves (as Kafka checks it: a host name costs a lookup); ip with another type
@@ -39,8 +41,11 @@ import org.apache.kafka.common.protocol.Errors;
  *       ({@code producer_byte_rate}, {@code consumer_byte_rate} are LONGs, {@code connection_creation_rate}
  *       an INT, {@code request_percentage} and {@code controller_mutation_rate} DOUBLEs).</li>
  * </ol>
- * A removal of a key the entity does not have writes nothing; a value equal to the current one
- * neither. The records of the valid entries form one batch; {@code validate_only} writes none.
+ * A removal of a key the entity does not have writes nothing; a value equal to the current one neither. The
+ * answer has one entry per distinct entity, built by kafka-clients from a hash map of the results as Kafka
+ * builds it (so in Kafka's order, a repeated entity answered once with the duplicate's error). The records of
+ * every entry that passed form one batch, those of an entity repeated later included, as Kafka writes them;
+ * {@code validate_only} writes none.
  */
 final class AlterClientQuotas {
 
@@ -63,59 +68,65 @@ final class AlterClientQuotas {
     static ControllerResult<AlterClientQuotasResponseData> compute(MetadataImage image,
                                                                    AlterClientQuotasRequestData request) {
         ClientQuotasImage quotas = image.clientQuotas();
-        AlterClientQuotasResponseData response = new AlterClientQuotasResponseData();
         List<MetadataRecord> records = new ArrayList<>();
-        Set<Map<String, String>> seen = new HashSet<>();
-        for (EntryData entry : request.entries()) {
-            Map<String, String> entity = new LinkedHashMap<>();
-            String error = entityError(entry.entity(), entity);
-            if (error == null && !seen.add(entity)) {
-                error = "Ignoring duplicate entity " + describe(entity);
+        // Kafka's own structures, so that the answer's order and merging are Kafka's.
+        Map<ClientQuotaEntity, ApiError> results = new HashMap<>();
+        List<ClientQuotaAlteration> alterations = new AlterClientQuotasRequest(request,
+                ApiKeys.ALTER_CLIENT_QUOTAS.latestVersion()).entries();
+        for (ClientQuotaAlteration alteration : alterations) {
+            ClientQuotaEntity entity = alteration.entity();
+            Map<String, Double> ops = new HashMap<>(alteration.ops().size());
+            boolean duplicateKey = false;
+            for (ClientQuotaAlteration.Op op : alteration.ops()) {
+                if (ops.containsKey(op.key())) {
+                    duplicateKey = true;
+                } else {
+                    ops.put(op.key(), op.value());
+                }
             }
+            if (duplicateKey || results.containsKey(entity)) {
+                results.put(entity, new ApiError(Errors.INVALID_REQUEST, "Ignoring duplicate entity " + entity));
+                continue;
+            }
+            Map<String, String> validated = new HashMap<>(3);
+            String error = entityError(entity.entries(), validated);
             List<ClientQuotaRecord> entryRecords = new ArrayList<>();
             if (error == null) {
-                error = opsError(entity, entry.ops(), quotas.quotas(entity), entryRecords);
-            }
-            AlterClientQuotasResponseData.EntryData result = new AlterClientQuotasResponseData.EntryData();
-            for (AlterClientQuotasRequestData.EntityData part : entry.entity()) {
-                result.entity().add(new AlterClientQuotasResponseData.EntityData().setEntityType(part.entityType()).setEntityName(part.entityName()));
+                error = opsError(validated, ops, quotas.quotas(validated), entryRecords);
             }
             if (error != null) {
-                result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(error);
+                results.put(entity, new ApiError(Errors.INVALID_REQUEST, error));
             } else {
-                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
+                results.put(entity, ApiError.NONE);
                 records.addAll(entryRecords);
             }
-            response.entries().add(result);
         }
+        AlterClientQuotasResponseData response = AlterClientQuotasResponse.fromQuotaEntities(results, 0).data();
         return new ControllerResult<>(request.validateOnly() ? List.of() : records, response);
     }
 
-    /** Null when the entity is valid (then filled into {@code entity}), else Kafka's message. */
-    private static String entityError(List<AlterClientQuotasRequestData.EntityData> parts, Map<String, String> entity) {
-        if (parts.isEmpty()) {
+    /** Null when the entity is valid (then filled into {@code validated}), else Kafka's message. */
+    private static String entityError(Map<String, String> entity, Map<String, String> validated) {
+        if (entity.isEmpty()) {
             return "Invalid empty client quota entity";
         }
-        for (AlterClientQuotasRequestData.EntityData part : parts) {
-            String type = part.entityType();
-            if (entity.containsKey(type)) {
-                return "Invalid client quota entity, duplicate entity entry " + type;
-            }
+        for (Map.Entry<String, String> part : entity.entrySet()) {
+            String type = part.getKey();
             if (!USER.equals(type) && !CLIENT_ID.equals(type) && !IP.equals(type)) {
                 return "Unhandled client quota entity type: " + type;
             }
-            entity.put(type, part.entityName());
-            if (part.entityName() != null && part.entityName().isEmpty()) {
+            validated.put(type, part.getValue());
+            if (part.getValue() != null && part.getValue().isEmpty()) {
                 return "Empty " + type + " not supported";
             }
         }
-        if (entity.containsKey(IP)) {
-            if (entity.size() > 1) {
+        if (validated.containsKey(IP)) {
+            if (validated.size() > 1) {
                 // Kafka's message, its missing space included.
                 return "Invalid quota entity combination, IP entity should"
                         + "not be combined with User or ClientId";
             }
-            String ip = entity.get(IP);
+            String ip = validated.get(IP);
             if (ip != null && !resolves(ip)) {
                 return ip + " is not a valid IP or resolvable host.";
             }
@@ -123,16 +134,10 @@ final class AlterClientQuotas {
         return null;
     }
 
-    private static String opsError(Map<String, String> entity, List<OpData> ops, Map<String, Double> current,
+    /** Null when every operation is valid (their records then in {@code out}), else Kafka's message. */
+    private static String opsError(Map<String, String> entity, Map<String, Double> ops, Map<String, Double> current,
                                    List<ClientQuotaRecord> out) {
-        Map<String, Double> alterations = new LinkedHashMap<>();
-        for (OpData op : ops) {
-            if (alterations.containsKey(op.key())) {
-                return "Duplicate quota key " + op.key() + " not updating quota for this entity " + describe(entity);
-            }
-            alterations.put(op.key(), op.remove() ? null : op.value());
-        }
-        for (Map.Entry<String, Double> alteration : alterations.entrySet()) {
+        for (Map.Entry<String, Double> alteration : ops.entrySet()) {
             String key = alteration.getKey();
             Double value = alteration.getValue();
             if (value == null) {
@@ -181,7 +186,7 @@ final class AlterClientQuotas {
             return "Quota " + key + " must be greater than 0";
         }
         if (value > Integer.MAX_VALUE) {
-            return "Proposed value for " + key + " is too large for a INT.";
+            return "Proposed value for " + key + " is too large for an INT.";
         }
         if (Math.abs(value % 1.0) > 1e-6) {
             return key + " cannot be a fractional value.";
@@ -196,10 +201,5 @@ final class AlterClientQuotas {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    /** As kafka-clients' ClientQuotaEntity prints an entity. */
-    private static String describe(Map<String, String> entity) {
-        return "ClientQuotaEntity(entries=" + new HashMap<>(entity) + ")";
     }
 }

@@ -50,14 +50,35 @@ class AlterClientQuotasTest {
         return new EntryData().setEntity(entity).setOps(new ArrayList<>(List.of(ops)));
     }
 
+    /** The entries of the last request, to find the answer of each. */
+    private List<EntryData> asked = List.of();
+
     private AlterClientQuotasResponseData alter(boolean validateOnly, EntryData... entries) {
+        asked = List.of(entries);
         return get(controller.alterClientQuotas(new AlterClientQuotasRequestData().setValidateOnly(validateOnly)
                 .setEntries(new ArrayList<>(List.of(entries)))));
     }
 
-    private static String error(AlterClientQuotasResponseData response, int index) {
-        AlterClientQuotasResponseData.EntryData entry = response.entries().get(index);
+    /**
+     * The answer to the last request's entry {@code index}: the answer's entry of the same entity (as Kafka, one
+     * per distinct entity, a type named twice keeping its last name, in Kafka's hash order).
+     */
+    private String error(AlterClientQuotasResponseData response, int index) {
+        AlterClientQuotasResponseData.EntryData entry = response.entries().stream()
+                .filter(e -> entityOf(e).equals(entityOfRequest(asked.get(index)))).findFirst().orElseThrow();
         return Errors.forCode(entry.errorCode()) + (entry.errorMessage() == null ? "" : ": " + entry.errorMessage());
+    }
+
+    private static Map<String, String> entityOfRequest(EntryData entry) {
+        Map<String, String> entity = new HashMap<>();
+        entry.entity().forEach(part -> entity.put(part.entityType(), part.entityName()));
+        return entity;
+    }
+
+    private static Map<String, String> entityOf(AlterClientQuotasResponseData.EntryData entry) {
+        Map<String, String> entity = new HashMap<>();
+        entry.entity().forEach(part -> entity.put(part.entityType(), part.entityName()));
+        return entity;
     }
 
     @Test
@@ -109,14 +130,19 @@ class AlterClientQuotasTest {
         assertThat(error(response, 0)).isEqualTo("INVALID_REQUEST: Invalid empty client quota entity");
         assertThat(error(response, 1)).isEqualTo("INVALID_REQUEST: Unhandled client quota entity type: group");
         assertThat(error(response, 2)).isEqualTo("INVALID_REQUEST: Empty user not supported");
-        assertThat(error(response, 3)).isEqualTo("INVALID_REQUEST: Invalid client quota entity, duplicate entity entry user");
+        assertThat(error(response, 3)).as("a type named twice keeps its last name, as kafka-clients reads it")
+                .isEqualTo("NONE");
         assertThat(error(response, 4)).isEqualTo("INVALID_REQUEST: Invalid quota entity combination, IP entity should"
                 + "not be combined with User or ClientId");
         assertThat(error(response, 5)).isEqualTo("INVALID_REQUEST: [::1 is not a valid IP or resolvable host.");
-        assertThat(error(response, 6)).isEqualTo("NONE");
-        assertThat(error(response, 7)).startsWith("INVALID_REQUEST: Ignoring duplicate entity");
-        assertThat(response.entries().get(3).entity()).hasSize(2);
-        assertThat(metadataLog.image().clientQuotas().entities()).containsOnlyKeys(Map.of("client-id", "dup"));
+        assertThat(error(response, 6)).as("one answer per entity: the duplicate's")
+                .isEqualTo("INVALID_REQUEST: Ignoring duplicate entity ClientQuotaEntity(entries={client-id=dup})");
+        assertThat(error(response, 7)).isEqualTo(error(response, 6));
+        assertThat(response.entries()).hasSize(7);
+        assertThat(metadataLog.image().clientQuotas().entities()).as("the first of the duplicates is written, as Kafka")
+                .containsOnlyKeys(Map.of("client-id", "dup"), Map.of("user", "b"));
+        assertThat(metadataLog.image().clientQuotas().quotas(Map.of("client-id", "dup")))
+                .containsEntry("producer_byte_rate", 1.0);
     }
 
     @Test
@@ -131,7 +157,8 @@ class AlterClientQuotasTest {
         assertThat(error(response, 0)).isEqualTo("INVALID_REQUEST: Invalid configuration key no_such_quota");
         assertThat(error(response, 1)).isEqualTo("INVALID_REQUEST: Quota consumer_byte_rate must be greater than 0");
         assertThat(error(response, 2)).isEqualTo("INVALID_REQUEST: producer_byte_rate cannot be a fractional value.");
-        assertThat(error(response, 3)).startsWith("INVALID_REQUEST: Duplicate quota key producer_byte_rate not updating");
+        assertThat(error(response, 3)).as("Kafka answers a key named twice as a duplicate entity")
+                .isEqualTo("INVALID_REQUEST: Ignoring duplicate entity ClientQuotaEntity(entries={client-id=d})");
         assertThat(error(response, 4)).isEqualTo(
                 "INVALID_REQUEST: Proposed value for producer_byte_rate is too large for a LONG.");
         assertThat(metadataLog.image().clientQuotas().isEmpty()).isTrue();
@@ -165,7 +192,7 @@ class AlterClientQuotasTest {
         assertThat(error(response, 3)).isEqualTo(
                 "INVALID_REQUEST: connection_creation_rate cannot be a fractional value.");
         assertThat(error(response, 4)).isEqualTo(
-                "INVALID_REQUEST: Proposed value for connection_creation_rate is too large for a INT.");
+                "INVALID_REQUEST: Proposed value for connection_creation_rate is too large for an INT.");
         assertThat(error(response, 5)).isEqualTo("INVALID_REQUEST: Invalid configuration key connection_creation_rate");
         Map<String, String> defaultIp = new java.util.HashMap<>();
         defaultIp.put("ip", null);
