@@ -18,10 +18,10 @@ import org.apache.kafka.common.Uuid;
  * |------|----------------------------|------------------------------------------------|--------------------|
  * | 10   | MemberMetadataKey g, m     | rack, client id and host, subscribed topics    | the member         |
  * | 11   | GroupMetadataKey g         | group epoch, metadata hash                     | the group          |
- * | 12   | TargetAssignmentMetadataKey| assignment epoch, assignment time              | (the epoch, -1)    |
+ * | 12   | TargetAssignmentMetadataKey| assignment epoch, assignment time              | the epoch (0)      |
  * | 13   | TargetAssignmentMemberKey  | the member's target partitions by topic id     | the member's target|
- * | 14   | MemberAssignmentKey g, m   | member epoch, previous epoch, state, partitions| (the assignment)   |
- * | 15   | StatePartitionMetadataKey g| initializing, initialized and deleting topics  | (the metadata)     |
+ * | 14   | MemberAssignmentKey g, m   | member epoch, previous epoch, state, partitions| the assignment     |
+ * | 15   | StatePartitionMetadataKey g| initializing, initialized and deleting topics  | every state topic  |
  * </pre>
  *
  * Partitions are named by topic id, as Kafka stores them. Immutable.
