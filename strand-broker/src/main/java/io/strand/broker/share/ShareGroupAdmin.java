@@ -1,5 +1,6 @@
 package io.strand.broker.share;
 
+import io.strand.broker.group.ImageTopicIds;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.coordinator.group.ShareStatePartitions;
 import io.strand.metadata.image.MetadataImage;
@@ -192,7 +193,7 @@ public final class ShareGroupAdmin {
                         new TopicIdPartition(image.get().id(), p.partitionIndex(), topic.topicName()), p.startOffset()));
             }
         }
-        return groups.prepareShareOffsetsAlter(groupId, valid).thenCompose(check -> {
+        return groups.prepareShareOffsetsAlter(groupId, valid, new ImageTopicIds(current)).thenCompose(check -> {
             if (check.error() != Errors.NONE) {
                 return CompletableFuture.completedFuture(new AlterShareGroupOffsetsResponseData()
                         .setErrorCode(check.error().code()).setErrorMessage(check.message()));

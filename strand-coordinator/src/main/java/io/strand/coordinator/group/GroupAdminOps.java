@@ -9,6 +9,7 @@ import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.ShareGroupRecords;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,8 +141,7 @@ final class GroupAdminOps {
             if (!shareGroup.isEmpty()) {
                 return CoordinatorResult.response(Errors.NON_EMPTY_GROUP);
             }
-            store.removeShareGroup(groupId); // memory only, like the rest of a share group for now
-            return CoordinatorResult.response(Errors.NONE);
+            return CoordinatorResult.of(shareGroupTombstones(shareGroup), Errors.NONE);
         }
         ConsumerGroup consumerGroup = store.consumerGroup(groupId);
         if (consumerGroup != null) {
@@ -168,6 +168,24 @@ final class GroupAdminOps {
         }
         tombstones.add(new CoordinatorRecord(new GroupKey(groupId), null));
         return CoordinatorResult.of(tombstones, Errors.NONE);
+    }
+
+    /**
+     * The tombstones that remove an empty share group, in Kafka's order: members' targets left over, the
+     * target assignment's epoch, the state partitions, and last the group itself (its state in
+     * {@code __share_group_state} is deleted before, by the broker).
+     */
+    static List<CoordinatorRecord> shareGroupTombstones(ShareGroup group) {
+        String groupId = group.groupId();
+        List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (String memberId : group.targetAssignment().keySet()) {
+            tombstones.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId),
+                    null));
+        }
+        tombstones.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMetadataKey(groupId), null));
+        tombstones.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), null));
+        tombstones.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId), null));
+        return tombstones;
     }
 
     /** The tombstones that remove an empty consumer-protocol group (its offsets aside). */

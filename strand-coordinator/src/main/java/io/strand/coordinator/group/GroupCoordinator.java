@@ -290,9 +290,10 @@ public final class GroupCoordinator implements AutoCloseable {
      * members, GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
      */
     public CompletableFuture<ShareStatePartitions> prepareShareOffsetsAlter(String groupId,
-                                                                            Map<String, Set<Integer>> partitions) {
+                                                                            Map<String, Set<Integer>> partitions,
+                                                                            TopicIdLookup topicIds) {
         return onNamedGroupShard(groupId, "share-group-offsets-alter",
-                shard -> shard.shareOffsetsOp().prepareAlter(groupId, partitions),
+                shard -> shard.shareOffsetsOp().prepareAlter(groupId, partitions, topicIds),
                 error -> ShareStatePartitions.error(error, null));
     }
 

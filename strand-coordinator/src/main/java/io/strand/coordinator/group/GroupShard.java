@@ -20,6 +20,9 @@ import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemb
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.group.share.ShareGroup;
+import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorShard;
 import java.util.ArrayList;
@@ -53,13 +56,15 @@ import org.slf4j.LoggerFactory;
  * <p>The work is split by protocol, each part built here with the state it needs (nothing is handed
  * {@code this}): {@link JoinGroupOp}, {@link MemberOps} and {@link Rebalancer} (classic groups),
  * {@link ConsumerHeartbeatOp} with {@link ConsumerAssignmentPlanner} (consumer-protocol groups,
- * KIP-848), {@link OffsetOps} (offsets and their expiry), {@link TxnOffsetCommitOp} (transactional
+ * KIP-848), {@link ShareHeartbeatOp} and {@link ShareOffsetsOp} (share groups, KIP-932),
+ * {@link OffsetOps} (offsets and their expiry), {@link TxnOffsetCommitOp} (transactional
  * commits, pending in {@link PendingTxnOffsets} until their producer's marker) and
  * {@link GroupAdminOps} (list, describe, delete). They share the {@link GroupStore} and the
  * {@link ShardContext} (config, clock, timer).
  *
  * <p>What survives a crash: every record committed (offsets, tombstones, the group record written
- * when a generation's assignment is stored or a group becomes empty, consumer-group records). A
+ * when a generation's assignment is stored or a group becomes empty, consumer-group and share-group
+ * records). A
  * group that so far only exists in memory (a join that failed, a member id never used) is forgotten.
  *
  * <p>Not thread-safe: every method runs on the shard's one thread. Time comes from the injected
@@ -202,6 +207,11 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
                 consumerOp.scheduleSession(group.groupId(), member.memberId());
             }
         }
+        for (ShareGroup group : store.shareGroups()) {
+            for (ShareMember member : group.members()) {
+                shareOp.scheduleSession(group.groupId(), member.memberId());
+            }
+        }
         nextExpiryCheckMs = nowMs + context.config().offsetsRetentionCheckIntervalMs();
     }
 
@@ -277,6 +287,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
                     rebalancer.cancelGroupTimers(group);
                 }
             }
+        } else if (record.key() instanceof ShareGroupRecords.ShareKey) {
+            replayShare(record);
         } else {
             replayConsumer(record);
         }
@@ -325,6 +337,51 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
                 store.putOffset(groupId, tp, pending.value(), pending.logPosition());
             }
         }));
+    }
+
+    /**
+     * Applies a share group record: the group's epoch (its tombstone removes the group), a member's metadata
+     * (its tombstone removes the member) and current assignment, the target assignment and its epoch, and the
+     * group's state partitions. A record for a group that is not there creates it, as in Kafka; a tombstone
+     * for one changes nothing.
+     */
+    private void replayShare(CoordinatorRecord record) {
+        String groupId = record.key().groupId();
+        ShareGroup group = store.shareGroup(groupId);
+        if (record.key() instanceof ShareGroupRecords.GroupMetadataKey && record.isTombstone()) {
+            if (group != null) {
+                store.removeShareGroup(groupId);
+                group.members().forEach(m -> shareOp.cancelSession(groupId, m.memberId()));
+            }
+            return;
+        }
+        if (group == null) {
+            if (record.isTombstone()) {
+                return;
+            }
+            group = new ShareGroup(groupId);
+            store.putShareGroup(group);
+        }
+        CoordinatorRecord.Key key = record.key();
+        CoordinatorRecord.Value value = record.value();
+        if (key instanceof ShareGroupRecords.GroupMetadataKey) {
+            group.applyGroupEpoch(((ShareGroupRecords.GroupMetadataValue) value).groupEpoch());
+        } else if (key instanceof ShareGroupRecords.MemberMetadataKey k) {
+            group.applyMemberMetadata(k.memberId(), (ShareGroupRecords.MemberMetadataValue) value);
+            if (value == null) {
+                shareOp.cancelSession(groupId, k.memberId());
+            }
+        } else if (key instanceof ShareGroupRecords.MemberAssignmentKey k) {
+            group.applyMemberAssignment(k.memberId(), (ShareGroupRecords.MemberAssignmentValue) value);
+        } else if (key instanceof ShareGroupRecords.TargetAssignmentMemberKey k) {
+            group.applyTarget(k.memberId(),
+                    value == null ? null : ((ShareGroupRecords.TargetAssignmentMemberValue) value).partitions());
+        } else if (key instanceof ShareGroupRecords.TargetAssignmentMetadataKey) {
+            group.applyAssignmentEpoch(value == null ? 0
+                    : ((ShareGroupRecords.TargetAssignmentMetadataValue) value).assignmentEpoch());
+        } else if (key instanceof ShareGroupRecords.StatePartitionMetadataKey) {
+            group.applyStatePartitionMetadata((ShareGroupRecords.StatePartitionMetadataValue) value);
+        }
     }
 
     private void replayConsumer(CoordinatorRecord record) {

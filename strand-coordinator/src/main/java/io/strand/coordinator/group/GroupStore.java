@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The groups of one shard: classic groups, consumer-protocol groups (a group id is one kind or the
- * other), the committed offsets of both and the transactional ones still pending. Durable state here
+ * The groups of one shard: classic groups, consumer-protocol groups and share groups (a group id is
+ * one kind only), the committed offsets of both and the transactional ones still pending. Durable state here
  * changes only through {@link GroupShard#replay}; the operations read it, and change in place only what
  * is not durable
  * (a classic group's rebalance bookkeeping, a group that so far exists only in memory).
@@ -28,7 +28,7 @@ final class GroupStore {
 
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
-    /** Share groups: memory only for now (see {@link ShareHeartbeatOp}). */
+    /** Share groups (KIP-932), replayed from their records like the others. */
     private final Map<String, ShareGroup> shareGroups = new HashMap<>();
     private final Map<String, Map<TopicPartition, OffsetValue>> offsets = new HashMap<>();
     /** The position in the log of each committed offset's record (see {@link GroupShard#replay}). */

@@ -1,6 +1,10 @@
 package io.strand.coordinator.group;
 
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.MemberState;
+import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.group.record.ShareGroupRecords.MemberMetadataValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetadataValue;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
@@ -36,10 +40,13 @@ import org.slf4j.LoggerFactory;
  * epoch whenever its assignment changes. A heartbeat carries the assignment when it changed, on join,
  * and when the member's epoch was behind.
  *
- * <p><b>Stopgap:</b> share groups live in memory only, changed in place here (not through records and
- * {@link GroupShard#replay}); after a coordinator failover members get UNKNOWN_MEMBER_ID and join again.
- * Kafka writes its {@code ShareGroup*} records to {@code __consumer_offsets}; making membership durable
- * belongs with the durable share-partition state (the next slice).
+ * <p>Compute, then apply: a heartbeat returns Kafka's share group records ({@link ShareGroupRecords}) in
+ * Kafka's order and changes nothing itself; {@link GroupShard#replay} applies them, live and on load, so a
+ * group and its members survive a coordinator failover or restart. A member's metadata record when it joins
+ * or what it sent changed; on a new assignment the group epoch, the member's target, the target's epoch and
+ * the member's current assignment; the group's state partitions when a partition is assigned for the first
+ * time. Leaving or expiring writes the member's tombstones and a new group epoch. Only the session timers are
+ * memory-only: {@link GroupShard#onLoaded} starts a fresh session for every member loaded.
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */
@@ -58,7 +65,7 @@ final class ShareHeartbeatOp {
     CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> heartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
         try {
-            return CoordinatorResult.response(doHeartbeat(clientId, clientHost, request, topicIds));
+            return doHeartbeat(clientId, clientHost, request, topicIds);
         } catch (org.apache.kafka.common.errors.ApiException e) {
             Errors error = Errors.forException(e);
             return CoordinatorResult.response(new ShareGroupHeartbeatResponseData().setErrorCode(error.code())
@@ -66,9 +73,8 @@ final class ShareHeartbeatOp {
         }
     }
 
-    private ShareGroupHeartbeatResponseData doHeartbeat(String clientId, String clientHost,
-                                                        ShareGroupHeartbeatRequestData request,
-                                                        TopicIdLookup topicIds) {
+    private CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> doHeartbeat(
+            String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
         String groupId = request.groupId();
         String memberId = request.memberId();
         int epoch = request.memberEpoch();
@@ -90,8 +96,10 @@ final class ShareHeartbeatOp {
             if (group == null || group.member(memberId) == null) {
                 throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
             }
-            removeMember(group, memberId, "left the group");
-            return new ShareGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(ShareMember.LEAVE_EPOCH);
+            LOG.info("Removing member {} of share group {}: left the group", memberId, groupId);
+            context.timer().cancel(sessionKey(groupId, memberId));
+            return CoordinatorResult.of(removeMemberRecords(group, memberId),
+                    new ShareGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(ShareMember.LEAVE_EPOCH));
         }
         ShareMember member = group == null ? null : group.member(memberId);
         if (epoch != ShareMember.JOIN_EPOCH) {
@@ -103,80 +111,116 @@ final class ShareHeartbeatOp {
                         + " while the group coordinator knows " + member.memberEpoch() + ".");
             }
         }
-        if (group == null) {
-            group = new ShareGroup(groupId);
-            store.putShareGroup(group);
-        }
-        if (member == null && group.members().size() >= context.config().shareMaxSize()) {
+        if (member == null && group != null && group.members().size() >= context.config().shareMaxSize()) {
             throw new GroupMaxSizeReachedException("The share group has reached its maximum size.");
         }
         SortedSet<String> subscribed = request.subscribedTopicNames() != null
                 ? new TreeSet<>(request.subscribedTopicNames())
                 : member != null ? member.subscribedTopics() : new TreeSet<>();
         String rackId = request.rackId() != null ? request.rackId() : member != null ? member.rackId() : null;
-        Map<String, Set<Integer>> assigned = assignment(subscribed);
+        Map<String, Uuid> topicIdsByName = new TreeMap<>();
+        Map<Uuid, SortedSet<Integer>> assigned = assignment(subscribed, topicIds, topicIdsByName);
+
+        List<CoordinatorRecord> records = new ArrayList<>();
+        MemberMetadataValue metadata = new MemberMetadataValue(rackId, clientId, clientHost, List.copyOf(subscribed));
+        if (member == null || !member.metadata().equals(metadata)) {
+            records.add(new CoordinatorRecord(new ShareGroupRecords.MemberMetadataKey(groupId, memberId), metadata));
+        }
         boolean changed = member == null || !member.assigned().equals(assigned)
                 || !member.subscribedTopics().equals(subscribed);
-        int memberEpoch = changed ? group.bumpGroupEpoch() : member.memberEpoch();
-        ShareMember next = new ShareMember(memberId, memberEpoch, clientId, clientHost, rackId, subscribed, assigned);
-        group.putMember(next);
-        assigned.forEach(group::addStatePartitions);
+        int memberEpoch = member != null ? member.memberEpoch() : ShareMember.JOIN_EPOCH;
+        if (changed) {
+            int groupEpoch = (group == null ? 0 : group.groupEpoch()) + 1;
+            records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
+                    new ShareGroupRecords.GroupMetadataValue(groupEpoch, NO_METADATA_HASH)));
+            records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId),
+                    new ShareGroupRecords.TargetAssignmentMemberValue(assigned)));
+            records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMetadataKey(groupId),
+                    new ShareGroupRecords.TargetAssignmentMetadataValue(groupEpoch, context.nowMs())));
+            records.add(new CoordinatorRecord(new ShareGroupRecords.MemberAssignmentKey(groupId, memberId),
+                    new ShareGroupRecords.MemberAssignmentValue(groupEpoch, memberEpoch, MemberState.STABLE, assigned)));
+            memberEpoch = groupEpoch;
+        }
+        StatePartitionMetadataValue state = group == null ? StatePartitionMetadataValue.EMPTY
+                : group.statePartitionMetadata();
+        StatePartitionMetadataValue withAssigned = ShareStatePartitionsUpdate.withInitialized(state, assigned,
+                topicIdsByName);
+        if (!withAssigned.equals(state)) {
+            records.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), withAssigned));
+        }
         scheduleSession(groupId, memberId);
         ShareGroupHeartbeatResponseData response = new ShareGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.shareHeartbeatIntervalMs(groupId));
         if (epoch == ShareMember.JOIN_EPOCH || changed) {
-            response.setAssignment(toWire(assigned, topicIds));
+            response.setAssignment(toWire(assigned));
         }
-        return response;
+        return CoordinatorResult.of(records, response);
     }
 
-    /** Every partition of the subscribed topics that exist now. */
-    private Map<String, Set<Integer>> assignment(Set<String> subscribed) {
+    /** Kafka's hash of the subscribed topics' metadata, which Strand does not compute. */
+    static final long NO_METADATA_HASH = 0L;
+
+    /**
+     * Every partition of the subscribed topics that exist now, by topic id; {@code idsByName} gets the
+     * name of each topic assigned.
+     */
+    private Map<Uuid, SortedSet<Integer>> assignment(Set<String> subscribed, TopicIdLookup topicIds,
+                                                      Map<String, Uuid> idsByName) {
         Map<String, Integer> topics = context.topicPartitionCounts();
-        Map<String, Set<Integer>> assigned = new TreeMap<>();
+        Map<Uuid, SortedSet<Integer>> assigned = new TreeMap<>();
         for (String topic : subscribed) {
             Integer partitions = topics.get(topic);
-            if (partitions != null && partitions > 0) {
-                Set<Integer> all = new TreeSet<>();
+            Uuid id = topicIds.idOf(topic);
+            if (partitions != null && partitions > 0 && !Uuid.ZERO_UUID.equals(id)) {
+                SortedSet<Integer> all = new TreeSet<>();
                 for (int p = 0; p < partitions; p++) {
                     all.add(p);
                 }
-                assigned.put(topic, all);
+                assigned.put(id, all);
+                idsByName.put(topic, id);
             }
         }
         return assigned;
     }
 
-    private static ShareGroupHeartbeatResponseData.Assignment toWire(Map<String, Set<Integer>> assigned,
-                                                                     TopicIdLookup topicIds) {
+    private static ShareGroupHeartbeatResponseData.Assignment toWire(Map<Uuid, SortedSet<Integer>> assigned) {
         ShareGroupHeartbeatResponseData.Assignment out = new ShareGroupHeartbeatResponseData.Assignment();
-        assigned.forEach((topic, partitions) -> {
-            Uuid id = topicIds.idOf(topic);
-            if (!Uuid.ZERO_UUID.equals(id)) {
-                out.topicPartitions().add(new ShareGroupHeartbeatResponseData.TopicPartitions().setTopicId(id)
-                        .setPartitions(new ArrayList<>(partitions)));
-            }
-        });
+        assigned.forEach((topicId, partitions) -> out.topicPartitions().add(
+                new ShareGroupHeartbeatResponseData.TopicPartitions().setTopicId(topicId)
+                        .setPartitions(new ArrayList<>(partitions))));
         return out;
     }
 
-    private void removeMember(ShareGroup group, String memberId, String reason) {
-        if (group.removeMember(memberId) != null) {
-            LOG.info("Removing member {} of share group {}: {}", memberId, group.groupId(), reason);
-            group.bumpGroupEpoch();
-        }
-        context.timer().cancel(sessionKey(group.groupId(), memberId));
+    /**
+     * The records that remove a member, in Kafka's order: its current assignment, its target and its
+     * metadata go, and the group epoch moves on.
+     */
+    private static List<CoordinatorRecord> removeMemberRecords(ShareGroup group, String memberId) {
+        String groupId = group.groupId();
+        return List.of(
+                new CoordinatorRecord(new ShareGroupRecords.MemberAssignmentKey(groupId, memberId), null),
+                new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId), null),
+                new CoordinatorRecord(new ShareGroupRecords.MemberMetadataKey(groupId, memberId), null),
+                new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
+                        new ShareGroupRecords.GroupMetadataValue(group.groupEpoch() + 1, NO_METADATA_HASH)));
     }
 
-    private void scheduleSession(String groupId, String memberId) {
+    /** Starts (or restarts) the member's session: it is removed unless heard from within the timeout. */
+    void scheduleSession(String groupId, String memberId) {
         context.timer().schedule(sessionKey(groupId, memberId),
                 context.nowMs() + context.shareSessionTimeoutMs(groupId), () -> {
                     ShareGroup group = store.shareGroup(groupId);
-                    if (group != null) {
-                        removeMember(group, memberId, "session timed out");
+                    if (group == null || group.member(memberId) == null) {
+                        return List.of();
                     }
-                    return List.of();
+                    LOG.info("Removing member {} of share group {}: session timed out", memberId, groupId);
+                    return removeMemberRecords(group, memberId);
                 });
+    }
+
+    /** Stops the member's session timer (it left, or its group is gone). */
+    void cancelSession(String groupId, String memberId) {
+        context.timer().cancel(sessionKey(groupId, memberId));
     }
 
     private static String sessionKey(String groupId, String memberId) {
@@ -194,12 +238,16 @@ final class ShareHeartbeatOp {
                             : "Group " + groupId + " not found.");
         }
         out.setGroupState(group.state().wireName()).setGroupEpoch(group.groupEpoch())
-                .setAssignmentEpoch(group.groupEpoch()).setAssignorName(ShareGroup.ASSIGNOR_NAME);
+                .setAssignmentEpoch(group.assignmentEpoch()).setAssignorName(ShareGroup.ASSIGNOR_NAME);
         for (ShareMember member : group.members()) {
             ShareGroupDescribeResponseData.Assignment assignment = new ShareGroupDescribeResponseData.Assignment();
-            member.assigned().forEach((topic, partitions) -> assignment.topicPartitions().add(
-                    new ShareGroupDescribeResponseData.TopicPartitions().setTopicId(topicIds.idOf(topic))
-                            .setTopicName(topic).setPartitions(new ArrayList<>(partitions))));
+            member.assigned().forEach((topicId, partitions) -> {
+                String name = topicIds.nameOf(topicId);
+                if (name != null) { // a topic deleted since is no longer described
+                    assignment.topicPartitions().add(new ShareGroupDescribeResponseData.TopicPartitions()
+                            .setTopicId(topicId).setTopicName(name).setPartitions(new ArrayList<>(partitions)));
+                }
+            });
             out.members().add(new ShareGroupDescribeResponseData.Member().setMemberId(member.memberId())
                     .setRackId(member.rackId()).setMemberEpoch(member.memberEpoch()).setClientId(member.clientId())
                     .setClientHost(member.clientHost())

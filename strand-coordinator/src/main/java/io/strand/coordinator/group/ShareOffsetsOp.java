@@ -1,11 +1,19 @@
 package io.strand.coordinator.group;
 
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetadataValue;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.runtime.CoordinatorResult;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -25,8 +33,9 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>{@link #forget}: the topics whose state was deleted stop being state partitions.</li>
  * </ul>
  *
- * <p>Share groups live in memory only for now (see {@link ShareHeartbeatOp}), so these steps write no
- * records. Not thread-safe: runs on the shard's thread.
+ * <p>Compute, then apply: a new group is a {@code ShareGroupMetadata} record (epoch 0), changed state
+ * partitions a {@code ShareGroupStatePartitionMetadata} record, both applied by {@link GroupShard#replay}.
+ * Not thread-safe: runs on the shard's thread.
  */
 final class ShareOffsetsOp {
 
@@ -42,7 +51,8 @@ final class ShareOffsetsOp {
     }
 
     CoordinatorResult<ShareStatePartitions, CoordinatorRecord> prepareAlter(String groupId,
-                                                                         Map<String, Set<Integer>> partitions) {
+                                                                         Map<String, Set<Integer>> partitions,
+                                                                         TopicIdLookup topicIds) {
         ShareGroup group = store.shareGroup(groupId);
         if (group == null && store.hasOtherGroup(groupId)) {
             return CoordinatorResult.response(ShareStatePartitions.error(Errors.GROUP_ID_NOT_FOUND,
@@ -51,12 +61,28 @@ final class ShareOffsetsOp {
         if (group != null && !group.isEmpty()) {
             return CoordinatorResult.response(ShareStatePartitions.error(Errors.NON_EMPTY_GROUP, null));
         }
+        List<CoordinatorRecord> records = new ArrayList<>();
+        StatePartitionMetadataValue state = StatePartitionMetadataValue.EMPTY;
         if (group == null) {
-            group = new ShareGroup(groupId);
-            store.putShareGroup(group);
+            records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
+                    new ShareGroupRecords.GroupMetadataValue(0, ShareHeartbeatOp.NO_METADATA_HASH)));
+        } else {
+            state = group.statePartitionMetadata();
         }
-        partitions.forEach(group::addStatePartitions);
-        return CoordinatorResult.response(ShareStatePartitions.of(group.statePartitions()));
+        Map<Uuid, SortedSet<Integer>> byId = new TreeMap<>();
+        Map<String, Uuid> idsByName = new TreeMap<>();
+        partitions.forEach((topic, set) -> {
+            Uuid id = topicIds.idOf(topic);
+            if (!Uuid.ZERO_UUID.equals(id)) {
+                byId.put(id, new TreeSet<>(set));
+                idsByName.put(topic, id);
+            }
+        });
+        StatePartitionMetadataValue next = ShareStatePartitionsUpdate.withInitialized(state, byId, idsByName);
+        if (!next.equals(state)) {
+            records.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), next));
+        }
+        return CoordinatorResult.of(records, ShareStatePartitions.of(ShareGroup.statePartitionsOf(next)));
     }
 
     CoordinatorResult<ShareStatePartitions, CoordinatorRecord> prepareDelete(String groupId) {
@@ -74,9 +100,15 @@ final class ShareOffsetsOp {
 
     CoordinatorResult<Void, CoordinatorRecord> forget(String groupId, Collection<String> topics) {
         ShareGroup group = store.shareGroup(groupId);
-        if (group != null) {
-            topics.forEach(group::removeStatePartitions);
+        if (group == null) {
+            return CoordinatorResult.response(null);
         }
-        return CoordinatorResult.response(null);
+        StatePartitionMetadataValue state = group.statePartitionMetadata();
+        StatePartitionMetadataValue next = ShareStatePartitionsUpdate.withoutTopics(state, Set.copyOf(topics));
+        if (next.equals(state)) {
+            return CoordinatorResult.response(null);
+        }
+        return CoordinatorResult.of(
+                List.of(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), next)), null);
     }
 }

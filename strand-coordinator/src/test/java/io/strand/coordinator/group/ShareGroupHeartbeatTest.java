@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.common.time.ManualTime;
 import io.strand.coordinator.group.share.ShareGroupState;
+import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.runtime.CoordinatorResult;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +44,14 @@ class ShareGroupHeartbeatTest {
     };
     /** Group g's configs (the GROUP config resource). */
     final Map<String, String> groupConfigs = new HashMap<>();
-    final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
+    ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
             new Random(1), () -> Map.copyOf(topics), groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
+
+    /** A coordinator failover: a new shard loaded from the same log, the old one dropped. */
+    void failover() {
+        h = new ShardHarness(GroupCoordinatorConfig.defaults(), h.log, time, new Random(2), () -> Map.copyOf(topics),
+                groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
+    }
 
     ShareGroupHeartbeatResponseData send(String memberId, int epoch, List<String> subscribed) {
         return h.run(s -> s.shareOp().heartbeat("client", "/127.0.0.1", new ShareGroupHeartbeatRequestData()
@@ -189,12 +199,12 @@ class ShareGroupHeartbeatTest {
         send("m1", 0, List.of("jobs"));
         assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2))));
 
-        ShareStatePartitions busy = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0))));
+        ShareStatePartitions busy = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0)), lookup));
         assertThat(busy.error()).isEqualTo(Errors.NON_EMPTY_GROUP);
         assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("g")).error()).isEqualTo(Errors.NON_EMPTY_GROUP);
 
         send("m1", -1, null);
-        ShareStatePartitions altered = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0))));
+        ShareStatePartitions altered = h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0)), lookup));
         assertThat(altered.error()).isEqualTo(Errors.NONE);
         assertThat(altered.partitions()).containsOnlyKeys("jobs", "other");
         assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("g")).partitions()).containsOnlyKeys("jobs", "other");
@@ -210,7 +220,7 @@ class ShareGroupHeartbeatTest {
         assertThat(unknown.error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(unknown.message()).isEqualTo("Group nobody not found.");
 
-        assertThat(h.run(s -> s.shareOffsetsOp().prepareAlter("new", Map.of("jobs", Set.of(1)))).error())
+        assertThat(h.run(s -> s.shareOffsetsOp().prepareAlter("new", Map.of("jobs", Set.of(1)), lookup)).error())
                 .isEqualTo(Errors.NONE);
         ShareGroupDescribeResponseData.DescribedGroup created =
                 h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(s.shareOp().describe("new", lookup)));
@@ -220,11 +230,126 @@ class ShareGroupHeartbeatTest {
         h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h", new ConsumerGroupHeartbeatRequestData()
                 .setGroupId("consumers").setMemberId("c1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
                 .setSubscribedTopicNames(List.of("jobs")).setTopicPartitions(List.of()), lookup, TopicAccess.ALL));
-        ShareStatePartitions other = h.run(s -> s.shareOffsetsOp().prepareAlter("consumers", Map.of()));
+        ShareStatePartitions other = h.run(s -> s.shareOffsetsOp().prepareAlter("consumers", Map.of(), lookup));
         assertThat(other.error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(other.message()).isEqualTo("Group consumers is not a share group.");
         assertThat(h.run(s -> s.shareOffsetsOp().prepareDelete("consumers")).error())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(statePartitions("consumers").partitions()).isEmpty();
+    }
+
+    List<org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup> listShareGroups() {
+        return h.run(s -> CoordinatorResult.response(s.adminOps().list(Set.of(), Set.of("share"))));
+    }
+
+    Errors delete(String groupId) {
+        return h.<Errors>run(s -> s.adminOps().delete(groupId));
+    }
+
+    @Test
+    void aHeartbeatWritesKafkasShareGroupRecordsInKafkasOrder() {
+        List<CoordinatorRecord> written = new ArrayList<>();
+        h.run(s -> {
+            CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> result = s.shareOp().heartbeat("client",
+                    "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1")
+                            .setMemberEpoch(0).setSubscribedTopicNames(List.of("jobs")), lookup);
+            written.addAll(result.records());
+            return result;
+        });
+
+        assertThat(written).extracting(r -> r.key().getClass().getSimpleName()).containsExactly(
+                "MemberMetadataKey", "GroupMetadataKey", "TargetAssignmentMemberKey", "TargetAssignmentMetadataKey",
+                "MemberAssignmentKey", "StatePartitionMetadataKey");
+        assertThat(written.get(4).value()).isEqualTo(new ShareGroupRecords.MemberAssignmentValue(1, 0,
+                io.strand.coordinator.group.record.MemberState.STABLE,
+                Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(0, 1, 2)))));
+
+        written.clear();
+        h.run(s -> {
+            CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> result = s.shareOp().heartbeat("client",
+                    "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1")
+                            .setMemberEpoch(1), lookup);
+            written.addAll(result.records());
+            return result;
+        });
+        assertThat(written).as("nothing changed, nothing written").isEmpty();
+    }
+
+    @Test
+    void membersEpochsAndAssignmentsSurviveAFailover() {
+        send("m1", 0, List.of("jobs"));
+        send("m2", 0, List.of("jobs", "other"));
+        ShareGroupDescribeResponseData.DescribedGroup before = describe();
+
+        failover();
+
+        assertThat(describe()).isEqualTo(before);
+        assertThat(describe().assignmentEpoch()).isEqualTo(2);
+        ShareGroupHeartbeatResponseData next = send("m1", 1, null);
+        assertThat(next.errorCode()).as("the member goes on with its epoch").isZero();
+        assertThat(next.memberEpoch()).isEqualTo(1);
+        assertThat(send("m3", 0, List.of("jobs")).memberEpoch()).as("the group epoch goes on").isEqualTo(3);
+        assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2)),
+                "other", new TreeSet<>(Set.of(0))));
+    }
+
+    @Test
+    void membersLoadedGetAFreshSessionAndExpireDurably() {
+        send("m1", 0, List.of("jobs"));
+        failover();
+
+        h.advance(GroupCoordinatorConfig.defaults().shareSessionTimeoutMs() - 1);
+        assertThat(describe().members()).hasSize(1);
+        h.advance(1);
+        assertThat(describe().members()).isEmpty();
+
+        failover();
+        ShareGroupDescribeResponseData.DescribedGroup group = describe();
+        assertThat(group.members()).as("the expiry was written").isEmpty();
+        assertThat(group.groupEpoch()).isEqualTo(2);
+        assertThat(send("m1", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void anEmptyGroupWithItsStatePartitionsSurvivesAFailoverUntilDeleted() {
+        send("m1", 0, List.of("jobs"));
+        send("m1", -1, null);
+        h.run(s -> s.shareOffsetsOp().prepareAlter("g", Map.of("other", Set.of(0)), lookup));
+        h.run(s -> s.shareOffsetsOp().prepareAlter("altered-only", Map.of("jobs", Set.of(2)), lookup));
+
+        failover();
+
+        assertThat(listShareGroups()).extracting(g -> g.groupId() + "/" + g.groupState())
+                .containsExactlyInAnyOrder("g/Empty", "altered-only/Empty");
+        assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2)),
+                "other", new TreeSet<>(Set.of(0))));
+        assertThat(statePartitions("altered-only").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(2))));
+        assertThat(describe().groupEpoch()).isEqualTo(2);
+
+        h.run(s -> s.shareOffsetsOp().forget("g", List.of("jobs")));
+        assertThat(delete("altered-only")).isEqualTo(Errors.NONE);
+        failover();
+
+        assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("other", new TreeSet<>(Set.of(0))));
+        assertThat(listShareGroups()).extracting(g -> g.groupId()).containsExactly("g");
+        assertThat(delete("g")).isEqualTo(Errors.NONE);
+        failover();
+        assertThat(listShareGroups()).isEmpty();
+        assertThat(describe().errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(send("m1", 0, List.of("jobs")).memberEpoch()).as("a new group starts over").isEqualTo(1);
+    }
+
+    @Test
+    void aDeletedTopicIsNoLongerDescribed() {
+        send("m1", 0, List.of("jobs", "other"));
+        Uuid other = lookup.idOf("other");
+        topics.remove("other");
+        ids.remove("other");
+
+        ShareGroupDescribeResponseData.Member member = describe().members().get(0);
+
+        assertThat(member.assignment().topicPartitions()).extracting(ShareGroupDescribeResponseData.TopicPartitions::topicName)
+                .containsExactly("jobs");
+        assertThat(other).isNotEqualTo(Uuid.ZERO_UUID);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Set;
 /**
  * One record of {@code __consumer_offsets}: a key naming what it is about and a value, or no value
  * (a tombstone: the offset or group is gone). Encoded by {@link CoordinatorRecordSerde}. Immutable.
+ * The share group records are in {@link ShareGroupRecords}.
  */
 public record CoordinatorRecord(Key key, Value value) {
 
@@ -27,7 +28,8 @@ public record CoordinatorRecord(Key key, Value value) {
 
     /** What a record is about; the key of compaction. */
     public sealed interface Key permits OffsetKey, GroupKey, ConsumerGroupMetadataKey, ConsumerMemberMetadataKey,
-            TargetAssignmentMetadataKey, TargetAssignmentMemberKey, ConsumerMemberAssignmentKey {
+            TargetAssignmentMetadataKey, TargetAssignmentMemberKey, ConsumerMemberAssignmentKey,
+            ShareGroupRecords.ShareKey {
         String groupId();
 
         /** The class of the values this key goes with. */
@@ -37,7 +39,7 @@ public record CoordinatorRecord(Key key, Value value) {
     /** A record's payload. */
     public sealed interface Value permits OffsetValue, GroupValue, ConsumerGroupMetadataValue,
             ConsumerMemberMetadataValue, TargetAssignmentMetadataValue, TargetAssignmentMemberValue,
-            ConsumerMemberAssignmentValue {
+            ConsumerMemberAssignmentValue, ShareGroupRecords.ShareValue {
     }
 
     /** The committed offset of one partition for one group. */

@@ -72,6 +72,9 @@ import java.util.List;
  * </pre>
  * An assignment is topicCount int32, then per topic: topic string, count int32, count × int32.
  *
+ * <p>Share groups (KIP-932, key types 10–15, {@link ShareGroupRecords}) are Kafka's records byte for byte:
+ * keys as above (groupId, and memberId for 10, 13 and 14), values laid out in {@link ShareRecordsSerde}.
+ *
  * <p>An unknown key type or value version, a truncated record, or a null where a key field, member
  * id or topic name belongs is a {@link CoordinatorRecordFormatException}: a newer broker or a
  * corrupt write produced it, and guessing would corrupt state. Loading a shard skips such a
@@ -86,6 +89,12 @@ public final class CoordinatorRecordSerde {
     public static final short TARGET_ASSIGNMENT_METADATA_KEY_TYPE = 6;
     public static final short TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 7;
     public static final short CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE = 8;
+    public static final short SHARE_GROUP_MEMBER_METADATA_KEY_TYPE = 10;
+    public static final short SHARE_GROUP_METADATA_KEY_TYPE = 11;
+    public static final short SHARE_GROUP_TARGET_ASSIGNMENT_METADATA_KEY_TYPE = 12;
+    public static final short SHARE_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 13;
+    public static final short SHARE_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY_TYPE = 14;
+    public static final short SHARE_GROUP_STATE_PARTITION_METADATA_KEY_TYPE = 15;
     static final short VALUE_VERSION = 0;
     static final int KEY_TYPE_FIELD_OFFSET = 0;
     static final int OFFSET_VALUE_COMMITTED_OFFSET_OFFSET = 2;
@@ -116,6 +125,18 @@ public final class CoordinatorRecordSerde {
             w.int16(TARGET_ASSIGNMENT_MEMBER_KEY_TYPE).string(k.groupId()).string(k.memberId());
         } else if (key instanceof ConsumerMemberAssignmentKey k) {
             w.int16(CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof ShareGroupRecords.MemberMetadataKey k) {
+            w.int16(SHARE_GROUP_MEMBER_METADATA_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof ShareGroupRecords.GroupMetadataKey k) {
+            w.int16(SHARE_GROUP_METADATA_KEY_TYPE).string(k.groupId());
+        } else if (key instanceof ShareGroupRecords.TargetAssignmentMetadataKey k) {
+            w.int16(SHARE_GROUP_TARGET_ASSIGNMENT_METADATA_KEY_TYPE).string(k.groupId());
+        } else if (key instanceof ShareGroupRecords.TargetAssignmentMemberKey k) {
+            w.int16(SHARE_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof ShareGroupRecords.MemberAssignmentKey k) {
+            w.int16(SHARE_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY_TYPE).string(k.groupId()).string(k.memberId());
+        } else if (key instanceof ShareGroupRecords.StatePartitionMetadataKey k) {
+            w.int16(SHARE_GROUP_STATE_PARTITION_METADATA_KEY_TYPE).string(k.groupId());
         }
         return w.toArray();
     }
@@ -137,6 +158,8 @@ public final class CoordinatorRecordSerde {
                         .int32(m.rebalanceTimeoutMs()).int32(m.sessionTimeoutMs())
                         .bytes(m.subscription()).bytes(m.assignment());
             }
+        } else if (value instanceof ShareGroupRecords.ShareValue) {
+            ShareRecordsSerde.writeValue(w, value);
         } else {
             ConsumerRecordsSerde.writeValue(w, value);
         }
@@ -162,6 +185,17 @@ public final class CoordinatorRecordSerde {
                         new TargetAssignmentMemberKey(requiredString(k), requiredString(k));
                 case CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE ->
                         new ConsumerMemberAssignmentKey(requiredString(k), requiredString(k));
+                case SHARE_GROUP_MEMBER_METADATA_KEY_TYPE ->
+                        new ShareGroupRecords.MemberMetadataKey(requiredString(k), requiredString(k));
+                case SHARE_GROUP_METADATA_KEY_TYPE -> new ShareGroupRecords.GroupMetadataKey(requiredString(k));
+                case SHARE_GROUP_TARGET_ASSIGNMENT_METADATA_KEY_TYPE ->
+                        new ShareGroupRecords.TargetAssignmentMetadataKey(requiredString(k));
+                case SHARE_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY_TYPE ->
+                        new ShareGroupRecords.TargetAssignmentMemberKey(requiredString(k), requiredString(k));
+                case SHARE_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY_TYPE ->
+                        new ShareGroupRecords.MemberAssignmentKey(requiredString(k), requiredString(k));
+                case SHARE_GROUP_STATE_PARTITION_METADATA_KEY_TYPE ->
+                        new ShareGroupRecords.StatePartitionMetadataKey(requiredString(k));
                 default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
             };
             if (value == null) {
@@ -183,6 +217,9 @@ public final class CoordinatorRecordSerde {
                 long commitMs = v.getLong();
                 long expireMs = v.getLong();
                 return new CoordinatorRecord(parsedKey, new OffsetValue(offset, epoch, string(v), commitMs, expireMs));
+            }
+            if (ShareRecordsSerde.isShareKeyType(keyType)) {
+                return new CoordinatorRecord(parsedKey, ShareRecordsSerde.readValue(keyType, v));
             }
             if (keyType != GROUP_KEY_TYPE) {
                 return new CoordinatorRecord(parsedKey, ConsumerRecordsSerde.readValue(keyType, v));
@@ -284,6 +321,24 @@ public final class CoordinatorRecordSerde {
             int16((short) bytes.length);
             ensure(bytes.length);
             buf.put(bytes);
+            return this;
+        }
+
+        /** An unsigned varint, as Kafka's flexible messages write lengths and counts. */
+        Writer uvarint(int value) {
+            ensure(5);
+            org.apache.kafka.common.utils.ByteUtils.writeUnsignedVarint(value, buf);
+            return this;
+        }
+
+        Writer uuid(org.apache.kafka.common.Uuid value) {
+            return int64(value.getMostSignificantBits()).int64(value.getLeastSignificantBits());
+        }
+
+        /** The bytes as they are, without a length. */
+        Writer raw(byte[] value) {
+            ensure(value.length);
+            buf.put(value);
             return this;
         }
 

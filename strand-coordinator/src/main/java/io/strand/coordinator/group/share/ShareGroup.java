@@ -1,25 +1,32 @@
 package io.strand.coordinator.group.share;
 
+import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.group.record.ShareGroupRecords.MemberAssignmentValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.MemberMetadataValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetadataValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.TopicPartitions;
 import java.util.Collection;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
 
 /**
- * A share group (KIP-932): members and the group epoch, which grows whenever a member joins, leaves
- * or gets a different assignment. Every member is assigned every partition of the topics it
- * subscribes to (Kafka's {@code simple} assignor gives each partition to all of its subscribers): the
- * brokers leading the partitions share their records out.
+ * A share group (KIP-932): members, the group epoch (which grows whenever a member joins, leaves or gets
+ * a different assignment), the target assignment and its epoch, and the group's state partitions. Every
+ * member is assigned every partition of the topics it subscribes to (Kafka's {@code simple} assignor
+ * gives each partition to all of its subscribers): the brokers leading the partitions share their
+ * records out.
  *
- * <p>The group also remembers the share-partitions that may have durable state (its <i>state
- * partitions</i>, by topic name): every partition ever assigned to a member (its leader initializes the
- * state on the first ShareFetch) and every partition whose start offset AlterShareGroupOffsets set, less
- * the topics whose state DeleteShareGroupOffsets deleted. DescribeShareGroupOffsets without topics reads
- * the state of these, and deleting the group deletes theirs (Kafka keeps the same set in its
- * {@code ShareGroupStatePartitionMetadata} record).
+ * <p>The <i>state partitions</i> are the share-partitions that may have durable state, Kafka's
+ * {@code ShareGroupStatePartitionMetadata}: every partition ever assigned to a member (its leader
+ * initializes the state on the first ShareFetch) and every partition whose start offset
+ * AlterShareGroupOffsets set, less the topics whose state DeleteShareGroupOffsets deleted.
+ * DescribeShareGroupOffsets without topics reads the state of these, and deleting the group deletes theirs.
  *
- * <p>Not thread-safe: owned by its coordinator shard's thread.
+ * <p>Changes only through the {@code apply…} methods, which replay the group's records
+ * ({@link ShareGroupRecords}), live and on load. Not thread-safe: owned by its coordinator shard's thread.
  */
 public final class ShareGroup {
 
@@ -28,8 +35,10 @@ public final class ShareGroup {
 
     private final String groupId;
     private final Map<String, ShareMember> members = new TreeMap<>();
-    private final Map<String, SortedSet<Integer>> statePartitions = new TreeMap<>();
+    private final Map<String, Map<Uuid, SortedSet<Integer>>> targetAssignment = new TreeMap<>();
+    private StatePartitionMetadataValue statePartitionMetadata = StatePartitionMetadataValue.EMPTY;
     private int groupEpoch;
+    private int assignmentEpoch;
 
     public ShareGroup(String groupId) {
         this.groupId = groupId;
@@ -43,9 +52,9 @@ public final class ShareGroup {
         return groupEpoch;
     }
 
-    /** Moves the group epoch on by one and returns it. */
-    public int bumpGroupEpoch() {
-        return ++groupEpoch;
+    /** The group epoch the target assignment was computed for. */
+    public int assignmentEpoch() {
+        return assignmentEpoch;
     }
 
     public ShareMember member(String memberId) {
@@ -56,12 +65,9 @@ public final class ShareGroup {
         return members.values();
     }
 
-    public void putMember(ShareMember member) {
-        members.put(member.memberId(), member);
-    }
-
-    public ShareMember removeMember(String memberId) {
-        return members.remove(memberId);
+    /** Member id → target partitions by topic id (a copy). */
+    public Map<String, Map<Uuid, SortedSet<Integer>>> targetAssignment() {
+        return new TreeMap<>(targetAssignment);
     }
 
     public boolean isEmpty() {
@@ -72,22 +78,68 @@ public final class ShareGroup {
         return members.isEmpty() ? ShareGroupState.EMPTY : ShareGroupState.STABLE;
     }
 
-    /** Remembers that the topic's {@code partitions} may have durable share state. */
-    public void addStatePartitions(String topic, Collection<Integer> partitions) {
-        if (!partitions.isEmpty()) {
-            statePartitions.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(partitions);
-        }
+    /** What the group's {@code ShareGroupStatePartitionMetadata} record holds now (empty if none). */
+    public StatePartitionMetadataValue statePartitionMetadata() {
+        return statePartitionMetadata;
     }
 
     /** The partitions that may have durable share state, by topic name (a copy). */
     public Map<String, SortedSet<Integer>> statePartitions() {
-        Map<String, SortedSet<Integer>> copy = new TreeMap<>();
-        statePartitions.forEach((topic, partitions) -> copy.put(topic, new TreeSet<>(partitions)));
-        return copy;
+        return statePartitionsOf(statePartitionMetadata);
     }
 
-    /** Forgets the topic's state partitions (their state was deleted). */
-    public void removeStatePartitions(String topic) {
-        statePartitions.remove(topic);
+    /** The state partitions {@code value} names, by topic name: those being initialized and initialized. */
+    public static Map<String, SortedSet<Integer>> statePartitionsOf(StatePartitionMetadataValue value) {
+        Map<String, SortedSet<Integer>> byName = new TreeMap<>();
+        for (Map<Uuid, TopicPartitions> topics : java.util.List.of(value.initializing(), value.initialized())) {
+            topics.values().forEach(t -> byName.computeIfAbsent(t.topicName(), n -> new TreeSet<>())
+                    .addAll(t.partitions()));
+        }
+        return byName;
+    }
+
+    public void applyGroupEpoch(int epoch) {
+        this.groupEpoch = epoch;
+    }
+
+    public void applyAssignmentEpoch(int epoch) {
+        this.assignmentEpoch = epoch;
+    }
+
+    /** The member's metadata, or (null) the member is gone. */
+    public void applyMemberMetadata(String memberId, MemberMetadataValue value) {
+        if (value == null) {
+            members.remove(memberId);
+        } else {
+            members.put(memberId, members.getOrDefault(memberId, ShareMember.unknown(memberId)).withMetadata(value));
+        }
+    }
+
+    /** The member's epochs and assignment, or (null) its assignment is gone: the member is leaving. */
+    public void applyMemberAssignment(String memberId, MemberAssignmentValue value) {
+        ShareMember member = members.get(memberId);
+        if (member == null) {
+            if (value == null) {
+                return;
+            }
+            member = ShareMember.unknown(memberId);
+        }
+        members.put(memberId, value == null
+                ? member.withAssignment(ShareMember.LEAVE_EPOCH, ShareMember.LEAVE_EPOCH, Map.of())
+                : member.withAssignment(value.memberEpoch(), value.previousMemberEpoch(), value.assigned()));
+    }
+
+    /** The member's target partitions, or (null) it has none. */
+    public void applyTarget(String memberId, Map<Uuid, SortedSet<Integer>> partitions) {
+        if (partitions == null) {
+            targetAssignment.remove(memberId);
+        } else {
+            targetAssignment.put(memberId, ShareGroupRecords.copyOf(partitions));
+        }
+    }
+
+    /** The group's state partitions, or (null) none. */
+    public void applyStatePartitionMetadata(StatePartitionMetadataValue value) {
+        this.statePartitionMetadata = value == null ? StatePartitionMetadataValue.EMPTY : value;
     }
 }

@@ -1,0 +1,58 @@
+package io.strand.coordinator.group;
+
+import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetadataValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.TopicPartitions;
+import java.util.Collection;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The next {@code ShareGroupStatePartitionMetadata} value of a share group, computed from the current one
+ * (pure functions; the shard writes the result as a record when it differs). Topics are keyed by id, as
+ * Kafka keys them; the record carries each topic's name too.
+ */
+final class ShareStatePartitionsUpdate {
+
+    private ShareStatePartitionsUpdate() {
+    }
+
+    /**
+     * {@code value} with {@code partitions} (topic id → partitions, named by {@code idsByName}) among the
+     * initialized ones; a topic that becomes a state topic again is no longer being deleted, as in Kafka.
+     */
+    static StatePartitionMetadataValue withInitialized(StatePartitionMetadataValue value,
+                                                       Map<Uuid, SortedSet<Integer>> partitions,
+                                                       Map<String, Uuid> idsByName) {
+        Map<Uuid, String> names = new TreeMap<>();
+        idsByName.forEach((name, id) -> names.put(id, name));
+        Map<Uuid, TopicPartitions> initialized = new TreeMap<>(value.initialized());
+        Map<Uuid, String> deleting = new TreeMap<>(value.deleting());
+        partitions.forEach((topicId, added) -> {
+            String name = names.get(topicId);
+            if (name == null || added.isEmpty()) {
+                return;
+            }
+            TopicPartitions current = initialized.get(topicId);
+            SortedSet<Integer> all = new TreeSet<>(added);
+            if (current != null) {
+                all.addAll(current.partitions());
+            }
+            initialized.put(topicId, new TopicPartitions(name, all));
+            deleting.remove(topicId);
+        });
+        return new StatePartitionMetadataValue(value.initializing(), initialized, deleting);
+    }
+
+    /** {@code value} without the topics named {@code topicNames} (their state was deleted). */
+    static StatePartitionMetadataValue withoutTopics(StatePartitionMetadataValue value,
+                                                     Collection<String> topicNames) {
+        Map<Uuid, TopicPartitions> initializing = new TreeMap<>(value.initializing());
+        Map<Uuid, TopicPartitions> initialized = new TreeMap<>(value.initialized());
+        initializing.values().removeIf(t -> topicNames.contains(t.topicName()));
+        initialized.values().removeIf(t -> topicNames.contains(t.topicName()));
+        return new StatePartitionMetadataValue(initializing, initialized, value.deleting());
+    }
+}
