@@ -23,23 +23,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -52,6 +60,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -70,8 +79,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Faults of whole processes in a three-node cluster (each node a combined broker and controller,
  * see {@link StrandCluster}): the leader of a partition killed with SIGKILL under acks=all load,
- * the active controller killed while topics are created, every node killed at once. Each test
- * records every send's outcome ({@link SendLog}) and ends with {@link LogAudit} over a full read,
+ * the active controller killed while topics are created, every node killed at once, the leader of a
+ * share-partition killed that also holds its share-group state (the share coordinator). Each test
+ * under producer load records every send's outcome ({@link SendLog}) and ends with {@link LogAudit} over a full read,
  * and, where replicas matter, compares the segment files of every node: each replica must hold the
  * same records at the same offsets as the read.
  *
@@ -89,6 +99,9 @@ class ClusterFaultIT {
     private static final int MAX_PENDING_SENDS = 1_000;
     /** Paced so that three JVMs and the producers leave the machine room to fail over. */
     private static final int SENDS_PER_SECOND = 2_000;
+    private static final String SHARE_STATE_TOPIC = "__share_group_state";
+    /** Kafka's 50 would only lengthen the topic's creation. */
+    private static final int SHARE_STATE_PARTITIONS = 3;
 
     @TempDir
     static Path dir;
@@ -104,6 +117,7 @@ class ClusterFaultIT {
         cluster = StrandCluster.builder(dir).nodes(3)
                 .property("broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS))
                 .property("broker.heartbeat.interval.ms", "500")
+                .property("share.coordinator.state.topic.num.partitions", Integer.toString(SHARE_STATE_PARTITIONS))
                 .jvmOptions(List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                         "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
                         "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=info"))
@@ -449,6 +463,139 @@ class ClusterFaultIT {
         } finally {
             // every test leaves every node running, also after a failure
             cluster.node(coordinator).restart();
+        }
+    }
+
+    /**
+     * A share group's delivery state survives the SIGKILL of the node that leads both the share-partition and the
+     * {@code __share_group_state} partition holding its state (its share coordinator): a member accepts five
+     * records, releases two and still holds three when the node dies; another member then gets, from the new
+     * leader that loaded the state from the new share coordinator, exactly the five not accepted and a record
+     * produced after the kill. The released ones come with delivery count 2 (one delivery written), the held ones
+     * with 1 (acquisitions are not written, as in Kafka).
+     */
+    @Test
+    void shareGroupStateWrittenThroughAKilledLeaderAndShareCoordinatorIsLoadedByTheirSuccessors() throws Exception {
+        String topic = "share-leader-killed";
+        int victim = nonControllerLeadingAShareStatePartition();
+        int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        List<Integer> replicas = new ArrayList<>(List.of(victim));
+        cluster.nodes().stream().map(ClusterNode::nodeId).filter(id -> id != victim).forEach(replicas::add);
+        admin.createTopics(List.of(new NewTopic(topic, Map.of(0, replicas))
+                .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        await("the preferred leader and full ISR of " + topic).atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> {
+                    TopicPartitionInfo info = describe(topic).partitions().get(0);
+                    return info.leader().id() == victim && info.isr().size() == 3;
+                });
+        String group = shareGroupCoordinatedBy(victim, topic);
+        System.out.printf("%s: share-partition %s-0 of group %s and its state led by node %d (controller %d)%n",
+                getClass().getSimpleName(), topic, group, victim, controller);
+
+        long startNs = System.nanoTime();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                // the ten records go out as one batch at the flush: one fetch acquires them all
+                ProducerConfig.LINGER_MS_CONFIG, 60_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000), new StringSerializer(), new StringSerializer());
+             KafkaShareConsumer<String, String> first = ShareRecords.explicitConsumer(cluster.bootstrapServers(),
+                     group)) {
+            first.subscribe(List.of(topic));
+            ShareRecords.warmUpAccepting(producer, topic, 0, first);
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, "k" + i, "r" + i));
+            }
+            producer.flush();
+            List<ConsumerRecord<String, String>> polled = ShareRecords.pollUnacknowledged(first);
+            assertThat(polled).extracting(ConsumerRecord::value)
+                    .containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
+            assertThat(polled).allSatisfy(r -> assertThat(r.deliveryCount()).contains((short) 1));
+            for (ConsumerRecord<String, String> r : polled.subList(0, 7)) {
+                first.acknowledge(r, r.value().compareTo("r5") < 0 ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
+            }
+            // r7-r9 stay acquired: only the acceptances and releases are written, with acks=all, to the state
+            assertThat(first.commitSync(Duration.ofSeconds(30))).as("acknowledgement errors").isNotEmpty().allSatisfy(
+                    (partition, error) -> assertThat(error).as("%s", partition).isEmpty());
+
+            long killNs = System.nanoTime();
+            cluster.node(victim).kill9();
+            try {
+                // at once, before a new leader is known: its session was on the dead node
+                closeQuietly(first);
+                int newLeader = awaitLeaderOtherThan(topic, 0, victim);
+                Future<RecordMetadata> after = producer.send(new ProducerRecord<>(topic, 0, "after", "after"));
+                producer.flush();
+                after.get(60, TimeUnit.SECONDS);
+                try (KafkaShareConsumer<String, String> second = ShareRecords.explicitConsumer(
+                        cluster.bootstrapServers(), group)) {
+                    second.subscribe(List.of(topic));
+                    Map<String, Short> delivered = ShareRecords.pollAcknowledging(second, 6,
+                            value -> AcknowledgeType.ACCEPT);
+                    assertThat(delivered).containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "r5", (short) 2, "r6", (short) 2,
+                            "r7", (short) 1, "r8", (short) 1, "r9", (short) 1, "after", (short) 1));
+                }
+                long deliveredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killNs);
+                String stateKey = Coordinators.shareKey(group, describe(topic).topicId().toString(), 0);
+                int shareCoordinator = Coordinators.find(cluster.node(newLeader).bootstrapServers(),
+                        CoordinatorType.SHARE, List.of(stateKey)).get(stateKey);
+                assertThat(shareCoordinator).as("the share coordinator of %s after the kill", stateKey)
+                        .isNotIn(victim, Coordinators.NONE);
+                System.out.printf("%s: node %d killed; %s-0 then led by node %d, its state by node %d; the next member"
+                                + " had the records %d ms after the kill, %d ms after the first member began%n",
+                        getClass().getSimpleName(), victim, topic, newLeader, shareCoordinator, deliveredMs,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+            } finally {
+                cluster.node(victim).restart();
+            }
+        }
+    }
+
+    /**
+     * A broker other than the active controller that leads a partition of {@code __share_group_state}, created
+     * first if need be (FindCoordinator with key type SHARE creates it) and waited for with full ISRs.
+     */
+    private static int nonControllerLeadingAShareStatePartition() throws Exception {
+        String probe = Coordinators.shareKey("probe", Uuid.randomUuid().toString(), 0);
+        await(SHARE_STATE_TOPIC + " created").atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> Coordinators.find(cluster.node(1).bootstrapServers(), CoordinatorType.SHARE,
+                        List.of(probe)).get(probe) != Coordinators.NONE);
+        awaitFullIsr(SHARE_STATE_TOPIC, SHARE_STATE_PARTITIONS);
+        int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        List<TopicPartitionInfo> partitions = describe(SHARE_STATE_TOPIC).partitions();
+        return partitions.stream().map(p -> p.leader().id()).filter(id -> id != controller).findFirst()
+                .orElseThrow(() -> new AssertionError("every partition of " + SHARE_STATE_TOPIC
+                        + " is led by the controller " + controller + ": " + partitions));
+    }
+
+    /**
+     * A share group, named after {@code topic} and a number, whose state of {@code topic}-0 is kept by the share
+     * coordinator on {@code node}, and preferably whose group coordinator is elsewhere (a member joins the new
+     * group coordinator only after the failover of its {@code __consumer_offsets} partition too).
+     */
+    private static String shareGroupCoordinatedBy(int node, String topic) throws Exception {
+        String topicId = describe(topic).topicId().toString();
+        List<String> groups = IntStream.range(0, 60).mapToObj(i -> topic + "-" + i).toList();
+        String bootstrap = cluster.node(node).bootstrapServers();
+        Map<String, Integer> shareCoordinators = Coordinators.find(bootstrap, CoordinatorType.SHARE,
+                groups.stream().map(g -> Coordinators.shareKey(g, topicId, 0)).toList());
+        Map<String, Integer> groupCoordinators = Coordinators.find(bootstrap, CoordinatorType.GROUP, groups);
+        List<String> onNode = groups.stream()
+                .filter(g -> shareCoordinators.get(Coordinators.shareKey(g, topicId, 0)) == node).toList();
+        return onNode.stream().filter(g -> groupCoordinators.get(g) != node).findFirst()
+                .or(() -> onNode.stream().findFirst())
+                .orElseThrow(() -> new AssertionError("none of " + groups.size() + " share groups has its state of "
+                        + topic + "-0 on node " + node + ": " + shareCoordinators));
+    }
+
+    /** Closes a share consumer whose session's node was killed: the session cannot be closed there, nor need be. */
+    private static void closeQuietly(KafkaShareConsumer<String, String> consumer) {
+        try {
+            consumer.close(Duration.ofSeconds(2));
+        } catch (KafkaException e) {
+            System.out.printf("closing a share consumer after its leader was killed: %s%n", e);
         }
     }
 

@@ -3,6 +3,8 @@ package io.strand.it;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -48,6 +50,27 @@ final class ShareRecords {
             consumer.commitSync();
             return seen;
         });
+    }
+
+    /**
+     * Polls until a poll brings records other than warm-ups (warm-ups are accepted and committed) and returns
+     * those records unacknowledged, for the caller to acknowledge or hold: in explicit mode the next poll would
+     * refuse records left unacknowledged, so records to be held must all come in that one poll.
+     */
+    static List<ConsumerRecord<String, String>> pollUnacknowledged(KafkaShareConsumer<String, String> consumer) {
+        List<ConsumerRecord<String, String>> others = new ArrayList<>();
+        await().atMost(60, TimeUnit.SECONDS).until(() -> {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (WARM_UP.equals(r.key())) {
+                    consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                } else {
+                    others.add(r);
+                }
+            }
+            consumer.commitSync();
+            return !others.isEmpty();
+        });
+        return others;
     }
 
     /**

@@ -30,7 +30,9 @@ import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
  * session (which it cannot open: epoch 0 gets INVALID_SHARE_SESSION_EPOCH). Each partition answers the
  * outcome of its batches, applied all or none once written to the share-group state (see
  * {@link SharePartition#acknowledge}). Epoch -1 closes the session after applying them, releasing what the
- * member still holds; the answer comes once those releases are written too.
+ * member still holds; the answer comes once those releases are written too. A partition answered
+ * NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH carries its current leader, listed in {@code node_endpoints}
+ * ({@link ShareLeaderHints}).
  */
 public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
 
@@ -113,7 +115,7 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
             ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData()
                     .setAcquisitionLockTimeoutMs(lockMs);
             topics.values().forEach(response.responses()::add);
-            return response;
+            return ShareLeaderHints.fill(response, replicaManager, image.get(), context.listenerName());
         });
     }
 

@@ -48,7 +48,8 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  * {@code acknowledge_error_code}.
  *
  * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
- * RENEW acknowledgements extend the lock.
+ * RENEW acknowledgements extend the lock. A partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH
+ * carries its current leader, listed in {@code node_endpoints} ({@link ShareLeaderHints}).
  */
 public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
@@ -82,6 +83,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     @Override
     public CompletableFuture<ShareFetchResponseData> handle(RequestContext context, ShareFetchRequest request) {
+        return serve(context, request).thenApply(response ->
+                ShareLeaderHints.fill(response, replicaManager, image.get(), context.listenerName()));
+    }
+
+    private CompletableFuture<ShareFetchResponseData> serve(RequestContext context, ShareFetchRequest request) {
         ShareFetchRequestData data = request.data();
         int lockMs = data.groupId() == null || data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
                 : partitions.recordLockDurationMs(data.groupId());
@@ -215,12 +221,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 Object leader = ShareAcks.leaderOrError(replicaManager, tip);
                 if (leader instanceof Errors error) {
                     if (!errorsAnswered) {
-                        PartitionData answer = answers.computeIfAbsent(tip, ShareFetchHandler::partitionData)
-                                .setErrorCode(error.code());
-                        if (error == Errors.NOT_LEADER_OR_FOLLOWER) {
-                            replicaManager.partition(tip.topicPartition()).ifPresent(p -> answer.currentLeader()
-                                    .setLeaderId(p.leaderId()).setLeaderEpoch(p.leaderEpoch()));
-                        }
+                        // a NOT_LEADER_OR_FOLLOWER gets its leader hint when the response is complete
+                        answers.computeIfAbsent(tip, ShareFetchHandler::partitionData).setErrorCode(error.code());
                         answerNow = true;
                     }
                     continue;
