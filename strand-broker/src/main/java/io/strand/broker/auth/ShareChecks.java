@@ -27,7 +27,8 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * Authorization of the share group APIs (KIP-932), as Kafka checks them: ShareGroupHeartbeat needs READ on
  * the group and DESCRIBE on every subscribed topic; ShareGroupDescribe DESCRIBE on each group (the others
- * answer GROUP_AUTHORIZATION_FAILED); ShareFetch and ShareAcknowledge READ on the group and READ on every
+ * answer GROUP_AUTHORIZATION_FAILED; the caller's authorized operations, asked for, on each group answered
+ * without error); ShareFetch and ShareAcknowledge READ on the group and READ on every
  * topic they name.
  *
  * <p>Stricter than Kafka for now: a ShareFetch or ShareAcknowledge naming one topic the caller may not READ
@@ -60,7 +61,8 @@ final class ShareChecks {
                 return true;
             });
             return GroupChecks.withRefused(refused.isEmpty() || !request.data().groupIds().isEmpty()
-                            ? handler.handle(context, request) : null, new ShareGroupDescribeResponseData(),
+                            ? GroupChecks.withShareGroupOperations(auth, context, request, handler.handle(context, request))
+                            : null, new ShareGroupDescribeResponseData(),
                     response -> ((ShareGroupDescribeResponseData) response).groups().addAll(refused));
         });
         checks.put(ApiKeys.SHARE_FETCH, (Check<ShareFetchRequest>) (context, request, handler) -> {

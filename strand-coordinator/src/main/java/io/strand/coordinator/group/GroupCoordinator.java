@@ -293,8 +293,9 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * AlterShareGroupOffsets' check: creates the share group if there is none; NON_EMPTY_GROUP while it has
-     * members, GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
+     * AlterShareGroupOffsets' check: creates the share group if there is none and {@code partitions} names a
+     * topic (with its valid partitions, perhaps none); NON_EMPTY_GROUP while it has members,
+     * GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
      */
     public CompletableFuture<ShareStatePartitions> prepareShareOffsetsAlter(String groupId,
                                                                             Map<String, Set<Integer>> partitions) {
