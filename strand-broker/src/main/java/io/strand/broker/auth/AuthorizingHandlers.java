@@ -37,7 +37,7 @@ public final class AuthorizingHandlers {
 
     /**
      * A registry serving {@code registry}'s handlers, each behind its API's checks. When {@code auth} is
-     * not {@link Authorization#enabled()} only DescribeGroups and ConsumerGroupDescribe are wrapped, to
+     * not {@link Authorization#enabled()} only DescribeGroups, ConsumerGroupDescribe and ShareGroupDescribe are wrapped, to
      * fill their authorized operations with everything a group supports, as Kafka does without an
      * authorizer; every other handler is served as it is. The request time quota and the metrics of
      * {@code registry} are the new registry's too.

@@ -19,6 +19,7 @@ import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupRe
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.ShareGroupDescribeRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
@@ -45,7 +47,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       the whole request fails with GROUP_AUTHORIZATION_FAILED; ConsumerGroupHeartbeat also needs
  *       DESCRIBE on every subscribed topic name, else TOPIC_AUTHORIZATION_FAILED.</li>
  *   <li>OffsetCommit, OffsetFetch, OffsetDelete: see {@link GroupOffsetChecks}.</li>
- *   <li>DescribeGroups, ConsumerGroupDescribe: DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
+ *   <li>DescribeGroups, ConsumerGroupDescribe (and ShareGroupDescribe, whose checks are {@link ShareChecks}'):
+ *       DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
  *       authorized operations are the caller's (all of a group's without an authorizer), reported only
  *       for a group answered without error, as Kafka does (so not for an unknown group). A consumer
  *       group whose members subscribe to or are assigned a topic the caller may not DESCRIBE is
@@ -103,6 +106,29 @@ final class GroupChecks {
                     }
                     return response;
                 }));
+        checks.put(ApiKeys.SHARE_GROUP_DESCRIBE, (Check<ShareGroupDescribeRequest>) (context, request, handler) ->
+                withShareGroupOperations(auth, context, request, handler.handle(context, request)));
+    }
+
+    /**
+     * ShareGroupDescribe's authorized operations, asked for: those of the caller on each group answered
+     * without error, as Kafka fills them after the coordinator answered.
+     */
+    static CompletableFuture<ApiMessage> withShareGroupOperations(Authorization auth, RequestContext context,
+                                                                  ShareGroupDescribeRequest request,
+                                                                  CompletableFuture<? extends ApiMessage> answer) {
+        return answer.thenApply(message -> {
+            if (request.data().includeAuthorizedOperations()) {
+                for (ShareGroupDescribeResponseData.DescribedGroup group
+                        : ((ShareGroupDescribeResponseData) message).groups()) {
+                    if (group.errorCode() == Errors.NONE.code()) {
+                        group.setAuthorizedOperations(
+                                auth.authorizedOperations(context, ResourceType.GROUP, group.groupId()));
+                    }
+                }
+            }
+            return message;
+        });
     }
 
     static void addTo(Map<ApiKeys, Check<?>> checks, Authorization auth, Supplier<MetadataImage> image) {

@@ -2,6 +2,7 @@ package io.strand.broker.auth;
 
 import io.strand.broker.auth.AuthorizingHandlers.Check;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareMemberIds;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
@@ -27,8 +28,11 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * Authorization of the share group APIs (KIP-932), as Kafka checks them: ShareGroupHeartbeat needs READ on
  * the group and DESCRIBE on every subscribed topic; ShareGroupDescribe DESCRIBE on each group (the others
- * answer GROUP_AUTHORIZATION_FAILED); ShareFetch and ShareAcknowledge READ on the group and READ on every
- * topic they name.
+ * answer GROUP_AUTHORIZATION_FAILED; the caller's authorized operations, asked for, on each group answered
+ * without error); ShareFetch and ShareAcknowledge READ on the group and READ on every
+ * topic they name. In Kafka's order: ShareFetch and ShareAcknowledge with a null group id reach the handler
+ * (INVALID_REQUEST) unchecked, and a member id the handlers refuse ({@link ShareMemberIds}) is refused after
+ * the group's check and before the topics'.
  *
  * <p>Stricter than Kafka for now: a ShareFetch or ShareAcknowledge naming one topic the caller may not READ
  * is refused as a whole (TOPIC_AUTHORIZATION_FAILED) where Kafka answers that error for those partitions
@@ -43,7 +47,7 @@ final class ShareChecks {
         checks.put(ApiKeys.SHARE_GROUP_HEARTBEAT, (Check<ShareGroupHeartbeatRequest>) (context, request, handler) -> {
             auth.requireGroup(context, AclOperation.READ, request.data().groupId());
             List<String> subscribed = request.data().subscribedTopicNames();
-            if (subscribed != null) {
+            if (subscribed != null && ShareMemberIds.isValid(request.data().memberId())) {
                 requireTopics(auth, context, AclOperation.DESCRIBE, subscribed);
             }
             return handler.handle(context, request);
@@ -60,18 +64,31 @@ final class ShareChecks {
                 return true;
             });
             return GroupChecks.withRefused(refused.isEmpty() || !request.data().groupIds().isEmpty()
-                            ? handler.handle(context, request) : null, new ShareGroupDescribeResponseData(),
+                            ? GroupChecks.withShareGroupOperations(auth, context, request, handler.handle(context, request))
+                            : null, new ShareGroupDescribeResponseData(),
                     response -> ((ShareGroupDescribeResponseData) response).groups().addAll(refused));
         });
         checks.put(ApiKeys.SHARE_FETCH, (Check<ShareFetchRequest>) (context, request, handler) -> {
+            if (request.data().groupId() == null) {
+                return handler.handle(context, request); // refused (INVALID_REQUEST) before any authorization
+            }
             auth.requireGroup(context, AclOperation.READ, request.data().groupId());
+            if (!ShareMemberIds.isValid(request.data().memberId())) {
+                return handler.handle(context, request); // refused (INVALID_REQUEST) before the topics
+            }
             List<Uuid> ids = new ArrayList<>();
             request.data().topics().forEach(t -> ids.add(t.topicId()));
             requireTopics(auth, context, AclOperation.READ, names(image.get(), ids));
             return handler.handle(context, request);
         });
         checks.put(ApiKeys.SHARE_ACKNOWLEDGE, (Check<ShareAcknowledgeRequest>) (context, request, handler) -> {
+            if (request.data().groupId() == null) {
+                return handler.handle(context, request); // refused (INVALID_REQUEST) before any authorization
+            }
             auth.requireGroup(context, AclOperation.READ, request.data().groupId());
+            if (!ShareMemberIds.isValid(request.data().memberId())) {
+                return handler.handle(context, request); // refused (INVALID_REQUEST) before the topics
+            }
             List<Uuid> ids = new ArrayList<>();
             request.data().topics().forEach(t -> ids.add(t.topicId()));
             requireTopics(auth, context, AclOperation.READ, names(image.get(), ids));

@@ -179,6 +179,9 @@ public final class ShareGroupAdmin {
             AlterShareGroupOffsetsResponseTopic out = new AlterShareGroupOffsetsResponseTopic()
                     .setTopicName(topic.topicName()).setTopicId(image.map(TopicImage::id).orElse(Uuid.ZERO_UUID));
             response.responses().add(out);
+            if (image.isPresent()) {
+                valid.computeIfAbsent(topic.topicName(), n -> new HashSet<>()); // a known topic makes the group
+            }
             for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition p : topic.partitions()) {
                 AlterShareGroupOffsetsResponsePartition answer = new AlterShareGroupOffsetsResponsePartition()
                         .setPartitionIndex(p.partitionIndex());

@@ -229,6 +229,31 @@ class AuthorizingHandlersTest {
     }
 
     @Test
+    void aShareFetchsNullGroupAndBadMemberIdReachTheHandlerBeforeTheTopicsAreChecked() {
+        Stub<org.apache.kafka.common.requests.ShareFetchRequest> handler = new Stub<>(ApiKeys.SHARE_FETCH,
+                request -> new org.apache.kafka.common.message.ShareFetchResponseData());
+        Uuid secret = image.topics().byName("secret").orElseThrow().id();
+        java.util.function.BiFunction<String, String, org.apache.kafka.common.requests.ShareFetchRequest> fetch =
+                (group, member) -> {
+                    var data = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId(group)
+                            .setMemberId(member).setShareSessionEpoch(0).setMaxRecords(10).setBatchSize(10);
+                    data.topics().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic()
+                            .setTopicId(secret));
+                    return new org.apache.kafka.common.requests.ShareFetchRequest(data, (short) 1);
+                };
+
+        call(handler, fetch.apply(null, "m"));
+        assertThat(handler.seen).as("a null group id is the handler's to refuse").hasSize(1);
+        assertThatThrownBy(() -> call(handler, fetch.apply("g", "")))
+                .isInstanceOf(GroupAuthorizationException.class);
+        allowAlice(ResourceType.GROUP, "g", AclOperation.READ);
+        call(handler, fetch.apply("g", "x".repeat(37)));
+        assertThat(handler.seen).as("the member id before the topics").hasSize(2);
+        assertThatThrownBy(() -> call(handler, fetch.apply("g", "m")))
+                .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+    }
+
+    @Test
     void offsetCommitNeedsReadOnTheGroupAndCommitsOnlyReadableTopics() {
         Stub<OffsetCommitRequest> handler = new Stub<>(ApiKeys.OFFSET_COMMIT, request -> {
             OffsetCommitResponseData response = new OffsetCommitResponseData();

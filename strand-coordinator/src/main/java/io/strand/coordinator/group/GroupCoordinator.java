@@ -258,10 +258,17 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * ShareGroupHeartbeat (KIP-932): join, heartbeat or leave of a share group member; every member is
-     * assigned every partition of its subscribed topics. See {@link ShareHeartbeatOp}.
+     * assigned every partition of its subscribed topics. A malformed request is refused before it is routed
+     * ({@link ShareHeartbeatValidation}). See {@link ShareHeartbeatOp}.
      */
     public CompletableFuture<ShareGroupHeartbeatResponseData> shareGroupHeartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
+        try {
+            ShareHeartbeatValidation.validate(request);
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(new ShareGroupHeartbeatResponseData()
+                    .setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage()));
+        }
         return onNamedGroupShard(request.groupId(), "share-group-heartbeat",
                 shard -> shard.shareOp().heartbeat(clientId, clientHost, request, topicIds),
                 error -> new ShareGroupHeartbeatResponseData().setErrorCode(error.code()));
@@ -286,8 +293,9 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * AlterShareGroupOffsets' check: creates the share group if there is none; NON_EMPTY_GROUP while it has
-     * members, GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
+     * AlterShareGroupOffsets' check: creates the share group if there is none and {@code partitions} names a
+     * topic (with its valid partitions, perhaps none); NON_EMPTY_GROUP while it has members,
+     * GROUP_ID_NOT_FOUND for a group of another type. See {@link ShareOffsetsOp}.
      */
     public CompletableFuture<ShareStatePartitions> prepareShareOffsetsAlter(String groupId,
                                                                             Map<String, Set<Integer>> partitions,

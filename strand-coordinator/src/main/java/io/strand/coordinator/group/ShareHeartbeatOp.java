@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * topics (Kafka's {@code simple} assignor shares each partition among all its subscribers); the group
  * epoch grows with every change of membership or assignment, and a member's epoch becomes the group
  * epoch whenever its assignment changes. A heartbeat carries the assignment when it changed, on join,
- * and when the member's epoch was behind.
+ * when it names its subscribed topics, and when the member's epoch was behind. Only a join creates a group:
+ * any other epoch for a group there is not is GROUP_ID_NOT_FOUND, as in Kafka; a full group refuses a member
+ * it does not have before its epoch is looked at.
  *
  * <p>Compute, then apply: a heartbeat returns Kafka's share group records ({@link ShareGroupRecords}) in
  * Kafka's order and changes nothing itself; {@link GroupShard#replay} applies them, live and on load, so a
@@ -92,8 +94,12 @@ final class ShareHeartbeatOp {
         if (group == null && store.hasOtherGroup(groupId)) {
             throw new GroupIdNotFoundException("Group " + groupId + " is not a share group.");
         }
+        // Only a join creates the group: a leave or heartbeat to a group there is not is GROUP_ID_NOT_FOUND.
+        if (group == null && epoch != ShareMember.JOIN_EPOCH) {
+            throw new GroupIdNotFoundException("Share group " + groupId + " not found.");
+        }
         if (epoch == ShareMember.LEAVE_EPOCH) {
-            if (group == null || group.member(memberId) == null) {
+            if (group.member(memberId) == null) {
                 throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
             }
             LOG.info("Removing member {} of share group {}: left the group", memberId, groupId);
@@ -102,6 +108,9 @@ final class ShareHeartbeatOp {
                     new ShareGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(ShareMember.LEAVE_EPOCH));
         }
         ShareMember member = group == null ? null : group.member(memberId);
+        if (member == null && group != null && group.members().size() >= context.config().shareMaxSize()) {
+            throw new GroupMaxSizeReachedException("The share group has reached its maximum size.");
+        }
         if (epoch != ShareMember.JOIN_EPOCH) {
             if (member == null) {
                 throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
@@ -110,9 +119,6 @@ final class ShareHeartbeatOp {
                 throw new FencedMemberEpochException("The share group member has epoch " + epoch
                         + " while the group coordinator knows " + member.memberEpoch() + ".");
             }
-        }
-        if (member == null && group != null && group.members().size() >= context.config().shareMaxSize()) {
-            throw new GroupMaxSizeReachedException("The share group has reached its maximum size.");
         }
         SortedSet<String> subscribed = request.subscribedTopicNames() != null
                 ? new TreeSet<>(request.subscribedTopicNames())
@@ -151,8 +157,8 @@ final class ShareHeartbeatOp {
         scheduleSession(groupId, memberId);
         ShareGroupHeartbeatResponseData response = new ShareGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.shareHeartbeatIntervalMs(groupId));
-        if (epoch == ShareMember.JOIN_EPOCH || changed) {
-            response.setAssignment(toWire(assigned));
+        if (epoch == ShareMember.JOIN_EPOCH || request.subscribedTopicNames() != null || changed) {
+            response.setAssignment(toWire(assigned)); // a full request (topics named) gets it too
         }
         return CoordinatorResult.of(records, response);
     }

@@ -25,9 +25,10 @@ import org.apache.kafka.common.protocol.Errors;
  * <ul>
  *   <li>{@link #statePartitions}: DescribeShareGroupOffsets without topics reads these; an unknown group, or
  *       a group of another type, has none (Kafka answers no topics and no error).</li>
- *   <li>{@link #prepareAlter}: AlterShareGroupOffsets creates the share group if there is none (as Kafka's
- *       does) and needs it empty: GROUP_ID_NOT_FOUND for a group of another type, NON_EMPTY_GROUP with
- *       members; the partitions altered become state partitions.</li>
+ *   <li>{@link #prepareAlter}: AlterShareGroupOffsets creates the share group if there is none and it names
+ *       a topic the cluster has (as Kafka's, which records the group only then), and needs it empty:
+ *       GROUP_ID_NOT_FOUND for a group of another type, NON_EMPTY_GROUP with members; the partitions
+ *       altered become state partitions.</li>
  *   <li>{@link #prepareDelete}: DeleteShareGroupOffsets and DeleteGroups need an empty share group:
  *       GROUP_ID_NOT_FOUND if there is none, NON_EMPTY_GROUP with members.</li>
  *   <li>{@link #forget}: the topics whose state was deleted stop being state partitions.</li>
@@ -60,6 +61,9 @@ final class ShareOffsetsOp {
         }
         if (group != null && !group.isEmpty()) {
             return CoordinatorResult.response(ShareStatePartitions.error(Errors.NON_EMPTY_GROUP, null));
+        }
+        if (group == null && partitions.isEmpty()) {
+            return CoordinatorResult.response(ShareStatePartitions.of(Map.of())); // nothing to record: no group
         }
         List<CoordinatorRecord> records = new ArrayList<>();
         StatePartitionMetadataValue state = StatePartitionMetadataValue.EMPTY;

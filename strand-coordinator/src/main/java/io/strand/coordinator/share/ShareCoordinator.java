@@ -3,6 +3,7 @@ package io.strand.coordinator.share;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,12 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p>The five share-state APIs (InitializeShareGroupState, ReadShareGroupState, WriteShareGroupState,
  * DeleteShareGroupState, ReadShareGroupStateSummary) take a group and any partitions; each partition is
- * its own operation on its shard, answered once its record is committed, and the answers are gathered in
- * request order. A partition whose shard is not here answers NOT_COORDINATOR, one loading
- * COORDINATOR_LOAD_IN_PROGRESS.
+ * its own operation on its shard, answered once its record is committed. As Kafka's share coordinator
+ * answers them: a request without a group id or without topics, or (but for InitializeShareGroupState) with a
+ * topic naming no partitions, gets an empty answer; the answers are gathered in a hash map by topic id and
+ * partition, so a partition named twice is answered once (its last operation's answer) and topics and
+ * partitions come in that map's order ({@link #gather}). A partition whose shard is not here answers
+ * NOT_COORDINATOR, one loading COORDINATOR_LOAD_IN_PROGRESS.
  *
  * <p>Thread-safe: every method only schedules work on the runtime.
  */
@@ -76,11 +80,14 @@ public final class ShareCoordinator implements AutoCloseable {
 
     public CompletableFuture<InitializeShareGroupStateResponseData> initialize(
             InitializeShareGroupStateRequestData request) {
+        if (isEmpty(request.groupId()) || request.topics().isEmpty()) {
+            return CompletableFuture.completedFuture(new InitializeShareGroupStateResponseData());
+        }
         List<PartitionCall<InitializeShareGroupStateResponseData.PartitionResult>> calls = new ArrayList<>();
         for (InitializeShareGroupStateRequestData.InitializeStateData topic : request.topics()) {
             for (InitializeShareGroupStateRequestData.PartitionData p : topic.partitions()) {
                 ShareStateKey key = key(request.groupId(), topic.topicId(), p.partition());
-                calls.add(call(topic.topicId(), key, "initialize-share-group-state",
+                calls.add(call(topic.topicId(), p.partition(), key, "initialize-share-group-state",
                         shard -> shard.initialize(key, p.stateEpoch(), p.startOffset()),
                         outcome -> new InitializeShareGroupStateResponseData.PartitionResult()
                                 .setPartition(p.partition()).setErrorCode(outcome.error().code())
@@ -99,11 +106,15 @@ public final class ShareCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<ReadShareGroupStateResponseData> read(ReadShareGroupStateRequestData request) {
+        if (isEmpty(request.groupId()) || request.topics().isEmpty()
+                || request.topics().stream().anyMatch(t -> t.partitions().isEmpty())) {
+            return CompletableFuture.completedFuture(new ReadShareGroupStateResponseData());
+        }
         List<PartitionCall<ReadShareGroupStateResponseData.PartitionResult>> calls = new ArrayList<>();
         for (ReadShareGroupStateRequestData.ReadStateData topic : request.topics()) {
             for (ReadShareGroupStateRequestData.PartitionData p : topic.partitions()) {
                 ShareStateKey key = key(request.groupId(), topic.topicId(), p.partition());
-                calls.add(call(topic.topicId(), key, "read-share-group-state",
+                calls.add(call(topic.topicId(), p.partition(), key, "read-share-group-state",
                         shard -> shard.read(key, p.leaderEpoch()),
                         read -> {
                             ReadShareGroupStateResponseData.PartitionResult result =
@@ -135,6 +146,10 @@ public final class ShareCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<WriteShareGroupStateResponseData> write(WriteShareGroupStateRequestData request) {
+        if (isEmpty(request.groupId()) || request.topics().isEmpty()
+                || request.topics().stream().anyMatch(t -> t.partitions().isEmpty())) {
+            return CompletableFuture.completedFuture(new WriteShareGroupStateResponseData());
+        }
         List<PartitionCall<WriteShareGroupStateResponseData.PartitionResult>> calls = new ArrayList<>();
         for (WriteShareGroupStateRequestData.WriteStateData topic : request.topics()) {
             for (WriteShareGroupStateRequestData.PartitionData p : topic.partitions()) {
@@ -148,7 +163,7 @@ public final class ShareCoordinator implements AutoCloseable {
                     batches.add(new StateBatch(b.firstOffset(), b.lastOffset(), b.deliveryState(), b.deliveryCount()));
                 }
                 List<StateBatch> written = batches;
-                calls.add(call(topic.topicId(), key, "write-share-group-state",
+                calls.add(call(topic.topicId(), p.partition(), key, "write-share-group-state",
                         shard -> written == null
                                 ? CoordinatorResult.<ShareCoordinatorShard.Outcome, ShareStateRecord>response(
                                         new ShareCoordinatorShard.Outcome(Errors.INVALID_REQUEST,
@@ -171,11 +186,15 @@ public final class ShareCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<DeleteShareGroupStateResponseData> delete(DeleteShareGroupStateRequestData request) {
+        if (isEmpty(request.groupId()) || request.topics().isEmpty()
+                || request.topics().stream().anyMatch(t -> t.partitions().isEmpty())) {
+            return CompletableFuture.completedFuture(new DeleteShareGroupStateResponseData());
+        }
         List<PartitionCall<DeleteShareGroupStateResponseData.PartitionResult>> calls = new ArrayList<>();
         for (DeleteShareGroupStateRequestData.DeleteStateData topic : request.topics()) {
             for (DeleteShareGroupStateRequestData.PartitionData p : topic.partitions()) {
                 ShareStateKey key = key(request.groupId(), topic.topicId(), p.partition());
-                calls.add(call(topic.topicId(), key, "delete-share-group-state", shard -> shard.delete(key),
+                calls.add(call(topic.topicId(), p.partition(), key, "delete-share-group-state", shard -> shard.delete(key),
                         outcome -> new DeleteShareGroupStateResponseData.PartitionResult().setPartition(p.partition())
                                 .setErrorCode(outcome.error().code()).setErrorMessage(outcome.message()),
                         (error, message) -> new DeleteShareGroupStateResponseData.PartitionResult()
@@ -194,11 +213,15 @@ public final class ShareCoordinator implements AutoCloseable {
     /** A partition never initialized answers start offset -1, state and leader epochs 0, as Kafka. */
     public CompletableFuture<ReadShareGroupStateSummaryResponseData> readSummary(
             ReadShareGroupStateSummaryRequestData request) {
+        if (isEmpty(request.groupId()) || request.topics().isEmpty()
+                || request.topics().stream().anyMatch(t -> t.partitions().isEmpty())) {
+            return CompletableFuture.completedFuture(new ReadShareGroupStateSummaryResponseData());
+        }
         List<PartitionCall<ReadShareGroupStateSummaryResponseData.PartitionResult>> calls = new ArrayList<>();
         for (ReadShareGroupStateSummaryRequestData.ReadStateSummaryData topic : request.topics()) {
             for (ReadShareGroupStateSummaryRequestData.PartitionData p : topic.partitions()) {
                 ShareStateKey key = key(request.groupId(), topic.topicId(), p.partition());
-                calls.add(call(topic.topicId(), key, "read-share-group-state-summary", shard -> shard.readSummary(key),
+                calls.add(call(topic.topicId(), p.partition(), key, "read-share-group-state-summary", shard -> shard.readSummary(key),
                         read -> {
                             ReadShareGroupStateSummaryResponseData.PartitionResult result =
                                     new ReadShareGroupStateSummaryResponseData.PartitionResult()
@@ -227,14 +250,14 @@ public final class ShareCoordinator implements AutoCloseable {
     }
 
     /** One partition's operation and how its answer (or failure) becomes its result. */
-    private record PartitionCall<P>(Uuid topicId, CompletableFuture<P> result) {
+    private record PartitionCall<P>(Uuid topicId, int partition, CompletableFuture<P> result) {
     }
 
-    private <O, P> PartitionCall<P> call(Uuid topicId, ShareStateKey key, String opName,
+    private <O, P> PartitionCall<P> call(Uuid topicId, int partition, ShareStateKey key, String opName,
                                          Function<ShareCoordinatorShard, CoordinatorResult<O, ShareStateRecord>> op,
                                          Function<O, P> answer, BiFunction<Errors, String, P> error) {
         if (key == null) {
-            return new PartitionCall<>(topicId, CompletableFuture.completedFuture(
+            return new PartitionCall<>(topicId, partition, CompletableFuture.completedFuture(
                     error.apply(Errors.INVALID_REQUEST, "The group id and topic id must be set.")));
         }
         CompletableFuture<P> result = runtime.scheduleWriteOperation(partitionFor(key), opName, op)
@@ -247,20 +270,35 @@ public final class ShareCoordinator implements AutoCloseable {
                     Errors e = Errors.forException(cause);
                     return error.apply(e, e == Errors.UNKNOWN_SERVER_ERROR ? cause.toString() : e.message());
                 });
-        return new PartitionCall<>(topicId, result);
+        return new PartitionCall<>(topicId, partition, result);
     }
 
-    /** The results grouped by topic, in request order, once every partition has answered. */
+    /**
+     * The results grouped by topic once every partition has answered, as Kafka's share coordinator gathers
+     * them: in a {@link HashMap} of topic id to a {@link HashMap} of partition to answer, filled in request
+     * order, so the answer's order is those maps' iteration order and a partition named twice keeps the last
+     * answer (its earlier operations still ran).
+     */
     private static <P> CompletableFuture<Map<Uuid, List<P>>> gather(List<PartitionCall<P>> calls) {
+        Map<Uuid, Map<Integer, CompletableFuture<P>>> byTopic = new HashMap<>();
+        for (PartitionCall<P> call : calls) {
+            Uuid topicId = call.topicId() == null ? Uuid.ZERO_UUID : call.topicId();
+            byTopic.computeIfAbsent(topicId, id -> new HashMap<>()).put(call.partition(), call.result());
+        }
         return CompletableFuture.allOf(calls.stream().map(PartitionCall::result).toArray(CompletableFuture[]::new))
                 .thenApply(v -> {
-                    Map<Uuid, List<P>> byTopic = new LinkedHashMap<>();
-                    for (PartitionCall<P> call : calls) {
-                        Uuid topicId = call.topicId() == null ? Uuid.ZERO_UUID : call.topicId();
-                        byTopic.computeIfAbsent(topicId, id -> new ArrayList<>()).add(call.result().join());
-                    }
-                    return byTopic;
+                    Map<Uuid, List<P>> answers = new LinkedHashMap<>();
+                    byTopic.forEach((topicId, partitions) -> {
+                        List<P> results = new ArrayList<>(partitions.size());
+                        partitions.values().forEach(result -> results.add(result.join()));
+                        answers.put(topicId, results);
+                    });
+                    return answers;
                 });
+    }
+
+    private static boolean isEmpty(String groupId) {
+        return groupId == null || groupId.isEmpty();
     }
 
     private static ShareStateKey key(String groupId, Uuid topicId, int partition) {

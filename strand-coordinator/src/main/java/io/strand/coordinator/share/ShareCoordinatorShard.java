@@ -88,12 +88,16 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         return states.get(key);
     }
 
+    /**
+     * Checked in Kafka's order: a negative partition, a state epoch older than the key's (FENCED_STATE_EPOCH;
+     * -1 is never fenced), a partition the metadata does not have.
+     */
     CoordinatorResult<Outcome, ShareStateRecord> initialize(ShareStateKey key, int stateEpoch, long startOffset) {
-        Outcome error = keyError(key);
         ShareState current = states.get(key);
-        if (error == null && current != null && current.stateEpoch() > stateEpoch) {
-            error = Outcome.of(Errors.FENCED_STATE_EPOCH);
-        }
+        Outcome error = key.partition() < 0 ? new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION)
+                : stateEpoch != -1 && current != null && current.stateEpoch() > stateEpoch
+                        ? Outcome.of(Errors.FENCED_STATE_EPOCH)
+                : keyError(key);
         if (error != null) {
             return CoordinatorResult.response(error);
         }
@@ -112,12 +116,12 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         return startOffset < 0 ? -1 : 0;
     }
 
-    /** The state for a leader of {@code leaderEpoch} (-1: any), recording a newer epoch. */
+    /** The state for a leader of {@code leaderEpoch} (-1: any, never fenced), recording a newer epoch. */
     CoordinatorResult<ReadOutcome, ShareStateRecord> read(ShareStateKey key, int leaderEpoch) {
         ShareState current = states.get(key);
         Outcome error = key.partition() < 0 ? new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION)
                 : current == null ? new Outcome(Errors.INVALID_REQUEST, READ_UNINITIALIZED)
-                : current.leaderEpoch() > leaderEpoch ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
+                : leaderEpoch != -1 && current.leaderEpoch() > leaderEpoch ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
                 : !partitionExists.test(key.topicId(), key.partition()) ? Outcome.of(Errors.UNKNOWN_TOPIC_OR_PARTITION)
                 : null;
         if (error != null) {

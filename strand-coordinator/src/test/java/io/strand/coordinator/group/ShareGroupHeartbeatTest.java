@@ -110,6 +110,26 @@ class ShareGroupHeartbeatTest {
     }
 
     @Test
+    void onlyAJoinCreatesTheGroup() {
+        assertThat(send("m1", 1, null).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(send("m1", -1, null).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(describe().errorCode()).as("no group made").isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+
+        send("m1", 0, List.of("jobs"));
+        assertThat(send("m2", -1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    @Test
+    void aHeartbeatNamingItsTopicsGetsItsAssignment() {
+        send("m1", 0, List.of("jobs"));
+
+        ShareGroupHeartbeatResponseData full = send("m1", 1, List.of("jobs"));
+
+        assertThat(full.memberEpoch()).isEqualTo(1);
+        assertThat(assignment(full)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
+    }
+
+    @Test
     void leavingAndSessionExpiryRemoveMembers() {
         send("m1", 0, List.of("jobs"));
         send("m2", 0, List.of("jobs"));

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.InitializeShareGroupStateRequestData;
+import org.apache.kafka.common.message.InitializeShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
@@ -111,6 +112,61 @@ class ShareCoordinatorTest {
                 .get(0).errorCode() == Errors.NOT_COORDINATOR.code());
         assertThat(readSummary(coordinator, "g").results().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+
+    @Test
+    void requestsWithoutGroupTopicsOrPartitionsGetAnEmptyAnswer() throws Exception {
+        ReadShareGroupStateSummaryRequestData noGroup = new ReadShareGroupStateSummaryRequestData().setGroupId("");
+        noGroup.topics().add(new ReadShareGroupStateSummaryRequestData.ReadStateSummaryData().setTopicId(TOPIC_ID)
+                .setPartitions(List.of(new ReadShareGroupStateSummaryRequestData.PartitionData().setPartition(0))));
+        assertThat(coordinator.readSummary(noGroup).get(10, TimeUnit.SECONDS).results()).isEmpty();
+
+        ReadShareGroupStateRequestData oneTopicEmpty = new ReadShareGroupStateRequestData().setGroupId("g");
+        oneTopicEmpty.topics().add(new ReadShareGroupStateRequestData.ReadStateData().setTopicId(Uuid.ZERO_UUID));
+        oneTopicEmpty.topics().add(new ReadShareGroupStateRequestData.ReadStateData().setTopicId(TOPIC_ID)
+                .setPartitions(List.of(new ReadShareGroupStateRequestData.PartitionData().setPartition(0))));
+        assertThat(coordinator.read(oneTopicEmpty).get(10, TimeUnit.SECONDS).results()).isEmpty();
+
+        assertThat(coordinator.write(new WriteShareGroupStateRequestData().setGroupId("g")).get(10, TimeUnit.SECONDS)
+                .results()).isEmpty();
+
+        // InitializeShareGroupState alone answers the other topics when one names no partitions.
+        InitializeShareGroupStateRequestData init = new InitializeShareGroupStateRequestData().setGroupId("g");
+        init.topics().add(new InitializeShareGroupStateRequestData.InitializeStateData().setTopicId(Uuid.ZERO_UUID));
+        init.topics().add(new InitializeShareGroupStateRequestData.InitializeStateData().setTopicId(TOPIC_ID)
+                .setPartitions(List.of(new InitializeShareGroupStateRequestData.PartitionData().setPartition(0)
+                        .setStateEpoch(0).setStartOffset(0))));
+        assertThat(coordinator.initialize(init).get(10, TimeUnit.SECONDS).results())
+                .extracting(InitializeShareGroupStateResponseData.InitializeStateResult::topicId)
+                .containsExactly(TOPIC_ID);
+    }
+
+    @Test
+    void answersAreGatheredByTopicAndPartitionInHashMapOrder() throws Exception {
+        Uuid other = new Uuid(0x5EED5EEDL, 0x5EED5EEDL);
+        ReadShareGroupStateSummaryRequestData request = new ReadShareGroupStateSummaryRequestData().setGroupId("g");
+        request.topics().add(summaryTopic(other, 99, 2147483647));
+        request.topics().add(summaryTopic(Uuid.ZERO_UUID, 2, -1, 2));
+        request.topics().add(summaryTopic(other, 1));
+
+        List<ReadShareGroupStateSummaryResponseData.ReadStateSummaryResult> results =
+                coordinator.readSummary(request).get(10, TimeUnit.SECONDS).results();
+
+        Map<Uuid, Map<Integer, Boolean>> expected = new java.util.HashMap<>();
+        request.topics().forEach(t -> t.partitions().forEach(p ->
+                expected.computeIfAbsent(t.topicId(), id -> new java.util.HashMap<>()).put(p.partition(), true)));
+        assertThat(results).extracting(ReadShareGroupStateSummaryResponseData.ReadStateSummaryResult::topicId)
+                .containsExactlyElementsOf(expected.keySet());
+        results.forEach(r -> assertThat(r.partitions())
+                .extracting(ReadShareGroupStateSummaryResponseData.PartitionResult::partition)
+                .as("once each, in the map's order").containsExactlyElementsOf(expected.get(r.topicId()).keySet()));
+    }
+
+    private static ReadShareGroupStateSummaryRequestData.ReadStateSummaryData summaryTopic(Uuid topicId,
+                                                                                          int... partitions) {
+        return new ReadShareGroupStateSummaryRequestData.ReadStateSummaryData().setTopicId(topicId).setPartitions(
+                IntStream.of(partitions).mapToObj(p -> new ReadShareGroupStateSummaryRequestData.PartitionData()
+                        .setPartition(p)).toList());
     }
 
     private static ReadShareGroupStateSummaryResponseData readSummary(ShareCoordinator coordinator, String groupId) {

@@ -18,7 +18,8 @@ import org.apache.kafka.common.requests.ShareGroupDescribeRequest;
 /**
  * ShareGroupDescribe (v1): epochs, assignor ({@code simple}) and each member's subscription and
  * assignment of share groups; GROUP_ID_NOT_FOUND for unknown groups and groups of other types.
- * Authorized operations are not reported.
+ * Authorized operations, asked for, are filled in by the authorization checks ({@code io.strand.broker.auth}),
+ * for groups answered without error.
  */
 final class ShareGroupDescribeHandler implements ApiHandler<ShareGroupDescribeRequest> {
 

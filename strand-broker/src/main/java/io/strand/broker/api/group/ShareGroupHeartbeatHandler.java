@@ -3,6 +3,7 @@ package io.strand.broker.api.group;
 import io.strand.broker.group.ImageTopicIds;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
+import io.strand.broker.share.ShareMemberIds;
 import io.strand.coordinator.group.GroupCoordinator;
 import io.strand.metadata.image.MetadataImage;
 import java.util.concurrent.CompletableFuture;
@@ -10,12 +11,14 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ShareGroupHeartbeatRequest;
 
 /**
  * ShareGroupHeartbeat (v1, KIP-932): join, heartbeat and leave of share group members, whose ids the
  * clients generate; the coordinator assigns each member every partition of its subscribed topics,
- * named by id on the wire.
+ * named by id on the wire. A member id that is not 1 to 36 characters is INVALID_REQUEST before anything else
+ * ({@link ShareMemberIds}), as Kafka's broker checks it.
  */
 final class ShareGroupHeartbeatHandler implements ApiHandler<ShareGroupHeartbeatRequest> {
 
@@ -43,6 +46,10 @@ final class ShareGroupHeartbeatHandler implements ApiHandler<ShareGroupHeartbeat
     @Override
     public CompletableFuture<ShareGroupHeartbeatResponseData> handle(RequestContext context,
                                                                      ShareGroupHeartbeatRequest request) {
+        if (!ShareMemberIds.isValid(request.data().memberId())) {
+            return CompletableFuture.completedFuture(new ShareGroupHeartbeatResponseData()
+                    .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Invalid member id in the request."));
+        }
         return coordinator.shareGroupHeartbeat(context.clientId(), ClientHost.of(context), request.data(),
                 new ImageTopicIds(image.get()));
     }

@@ -3,6 +3,7 @@ package io.strand.broker.api.share;
 import io.strand.broker.network.ApiHandler;
 import io.strand.broker.network.RequestContext;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.share.ShareMemberIds;
 import io.strand.broker.share.SharePartition;
 import io.strand.broker.share.SharePartitionManager;
 import io.strand.broker.share.ShareSessionCache;
@@ -33,6 +34,10 @@ import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
  * member still holds; the answer comes once those releases are written too. A partition answered
  * NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH carries its current leader, listed in {@code node_endpoints}
  * ({@link ShareLeaderHints}).
+ *
+ * <p>Refused as a whole, in Kafka's order, with no acquisition lock timeout in the answer: a null group id (an
+ * empty one is a group like any other) and a member id that is not 1 to 36 characters ({@link ShareMemberIds})
+ * INVALID_REQUEST, then epoch 0 and the session's errors.
  */
 public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
 
@@ -66,22 +71,23 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
     public CompletableFuture<ShareAcknowledgeResponseData> handle(RequestContext context,
                                                                   ShareAcknowledgeRequest request) {
         ShareAcknowledgeRequestData data = request.data();
-        int lockMs = data.groupId() == null || data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
-                : partitions.recordLockDurationMs(data.groupId());
-        if (data.groupId() == null || data.groupId().isEmpty()) {
-            return error(Errors.INVALID_GROUP_ID, lockMs);
+        // Kafka's order: the group id present (empty is a group like any other), the member id, the session.
+        if (data.groupId() == null) {
+            return error(Errors.INVALID_REQUEST, "Invalid group id in the request.");
         }
-        if (data.memberId() == null || data.memberId().isEmpty()) {
-            return error(Errors.INVALID_REQUEST, lockMs);
+        if (!ShareMemberIds.isValid(data.memberId())) {
+            return error(Errors.INVALID_REQUEST, "Invalid member id in the request.");
         }
         if (data.shareSessionEpoch() == 0) {
-            return error(Errors.INVALID_SHARE_SESSION_EPOCH, lockMs);
+            return error(Errors.INVALID_SHARE_SESSION_EPOCH, null);
         }
         ShareSessionCache.Use use = sessions.use(data.groupId(), data.memberId(), data.shareSessionEpoch(),
                 Set.of(), Set.of());
         if (use.error() != Errors.NONE) {
-            return error(use.error(), lockMs);
+            return error(use.error(), null);
         }
+        int lockMs = data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
+                : partitions.recordLockDurationMs(data.groupId());
         MetadataImage current = image.get();
         Map<Uuid, ShareAcknowledgeTopicResponse> topics = new LinkedHashMap<>();
         List<CompletableFuture<Void>> written = new ArrayList<>();
@@ -95,8 +101,8 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
                     batches.add(new SharePartition.Acknowledgement(b.firstOffset(), b.lastOffset(),
                             b.acknowledgeTypes()));
                 }
+                // The current leader stays at its defaults (0, 0), as in Kafka's answer for such a partition.
                 PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex());
-                partition.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);
                 answer.partitions().add(partition);
                 Object leader = ShareAcks.leaderOrError(replicaManager, tip);
                 CompletableFuture<Errors> acknowledged = leader instanceof Errors e
@@ -119,8 +125,9 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
         });
     }
 
-    private static CompletableFuture<ShareAcknowledgeResponseData> error(Errors error, int lockMs) {
+    /** A refused request: Kafka's error response, with no acquisition lock timeout (0). */
+    private static CompletableFuture<ShareAcknowledgeResponseData> error(Errors error, String message) {
         return CompletableFuture.completedFuture(new ShareAcknowledgeResponseData().setErrorCode(error.code())
-                .setErrorMessage(error.message()).setAcquisitionLockTimeoutMs(lockMs));
+                .setErrorMessage(message != null ? message : error.message()));
     }
 }

@@ -7,6 +7,7 @@ import io.strand.broker.purgatory.DelayedFetch;
 import io.strand.broker.purgatory.FetchPurgatory;
 import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
+import io.strand.broker.share.ShareMemberIds;
 import io.strand.broker.share.SharePartition;
 import io.strand.broker.share.SharePartitionManager;
 import io.strand.broker.share.ShareSessionCache;
@@ -47,9 +48,14 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  * connection's event loop when the write completes later); a failed write is that partition's
  * {@code acknowledge_error_code}.
  *
+ * <p>Refused as a whole, in Kafka's order, with no acquisition lock timeout in the answer: a null group id (an
+ * empty one is a group like any other), a member id that is not 1 to 36 characters ({@link ShareMemberIds}),
+ * a v2 renewal ({@code is_renew_ack}) with any of {@code max_bytes}, {@code min_bytes}, {@code max_records},
+ * {@code max_wait_ms} other than 0 (INVALID_REQUEST each), then the session's errors.
+ *
  * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
- * RENEW acknowledgements extend the lock. A partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH
- * carries its current leader, listed in {@code node_endpoints} ({@link ShareLeaderHints}).
+ * RENEW acknowledgements extend the lock; a renewal fetches nothing. A partition answered NOT_LEADER_OR_FOLLOWER
+ * or FENCED_LEADER_EPOCH carries its current leader, listed in {@code node_endpoints} ({@link ShareLeaderHints}).
  */
 public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
@@ -89,14 +95,21 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     private CompletableFuture<ShareFetchResponseData> serve(RequestContext context, ShareFetchRequest request) {
         ShareFetchRequestData data = request.data();
-        int lockMs = data.groupId() == null || data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
+        // Kafka's order: the group id present (empty is a group like any other), the member id, a renewal's limits.
+        if (data.groupId() == null) {
+            return error(Errors.INVALID_REQUEST, "Invalid group id in the request.");
+        }
+        if (!ShareMemberIds.isValid(data.memberId())) {
+            return error(Errors.INVALID_REQUEST, "Invalid member id in the request.");
+        }
+        boolean renewAck = context.apiVersion() >= 2 && data.isRenewAck();
+        if (renewAck && (data.maxBytes() != 0 || data.minBytes() != 0 || data.maxRecords() != 0
+                || data.maxWaitMs() != 0)) {
+            return error(Errors.INVALID_REQUEST, "maxBytes, minBytes, maxRecords and maxWaitMs must be set to 0 if "
+                    + "isRenewAck is true.");
+        }
+        int lockMs = data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
                 : partitions.recordLockDurationMs(data.groupId());
-        if (data.groupId() == null || data.groupId().isEmpty()) {
-            return error(Errors.INVALID_GROUP_ID, lockMs);
-        }
-        if (data.memberId() == null || data.memberId().isEmpty()) {
-            return error(Errors.INVALID_REQUEST, lockMs);
-        }
         MetadataImage current = image.get();
         Set<TopicIdPartition> added = new HashSet<>();
         Map<TopicIdPartition, List<SharePartition.Acknowledgement>> acks = new LinkedHashMap<>();
@@ -122,11 +135,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         }
         int epoch = data.shareSessionEpoch();
         if (epoch == 0 && !acks.isEmpty()) {
-            return error(Errors.INVALID_REQUEST, lockMs); // a new session holds nothing to acknowledge
+            return error(Errors.INVALID_REQUEST, null); // a new session holds nothing to acknowledge
         }
         ShareSessionCache.Use use = sessions.use(data.groupId(), data.memberId(), epoch, added, forgotten);
         if (use.error() != Errors.NONE) {
-            return error(use.error(), lockMs);
+            return error(use.error(), null);
         }
         Map<TopicIdPartition, PartitionData> answers = new LinkedHashMap<>();
         List<CompletableFuture<Void>> acknowledged = new ArrayList<>();
@@ -152,16 +165,19 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         // Acknowledgements and releases are written before the fetch goes on (and before a closing one answers).
         CompletableFuture<Void> written = CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new));
         if (written.isDone()) {
-            return fetch(context, data, use, answers, lockMs);
+            return fetch(context, data, renewAck, use, answers, lockMs);
         }
-        return written.thenComposeAsync(v -> fetch(context, data, use, answers, lockMs), context.eventLoop());
+        return written.thenComposeAsync(v -> fetch(context, data, renewAck, use, answers, lockMs), context.eventLoop());
     }
 
-    /** After the acknowledgements: acquires, or waits for records to acquire, and answers. */
+    /**
+     * After the acknowledgements: acquires, or waits for records to acquire, and answers; a closing request and a
+     * renewal (v2's {@code is_renew_ack}) fetch nothing.
+     */
     private CompletableFuture<ShareFetchResponseData> fetch(RequestContext context, ShareFetchRequestData data,
-                                                            ShareSessionCache.Use use,
+                                                            boolean renewAck, ShareSessionCache.Use use,
                                                             Map<TopicIdPartition, PartitionData> answers, int lockMs) {
-        if (data.shareSessionEpoch() == -1) {
+        if (data.shareSessionEpoch() == -1 || renewAck) {
             return CompletableFuture.completedFuture(respond(answers, lockMs));
         }
         Reader reader = new Reader(data, use, answers);
@@ -277,8 +293,9 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         return response;
     }
 
-    private static CompletableFuture<ShareFetchResponseData> error(Errors error, int lockMs) {
+    /** A refused request: Kafka's error response, with no acquisition lock timeout (0). */
+    private static CompletableFuture<ShareFetchResponseData> error(Errors error, String message) {
         return CompletableFuture.completedFuture(new ShareFetchResponseData().setErrorCode(error.code())
-                .setErrorMessage(error.message()).setAcquisitionLockTimeoutMs(lockMs));
+                .setErrorMessage(message != null ? message : error.message()));
     }
 }
