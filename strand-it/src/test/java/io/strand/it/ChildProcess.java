@@ -42,6 +42,8 @@ final class ChildProcess {
     private String stdin = "";
     private Duration timeout = Duration.ofSeconds(30);
     private final Map<String, String> environment = new HashMap<>();
+    /** The main class of a {@link #javaMain} child, whose JVM shares class data ({@link ToolClassData}); else null. */
+    private String javaMainClass;
 
     private ChildProcess(List<String> command) {
         this.command.addAll(command);
@@ -57,7 +59,8 @@ final class ChildProcess {
 
     /**
      * A Java program's {@code main} in a JVM of its own on this test's class path, as Kafka's
-     * {@code bin/} scripts start its tools: short-lived, so started fast and kept small.
+     * {@code bin/} scripts start its tools: short-lived, so started fast and kept small, and sharing
+     * the class data of the main class's earlier runs ({@link ToolClassData}).
      */
     static ChildProcess javaMain(String mainClass, List<String> args) {
         List<String> command = new ArrayList<>(List.of(
@@ -67,7 +70,9 @@ final class ChildProcess {
                 "-cp", testClassPath(),
                 mainClass));
         command.addAll(args);
-        return new ChildProcess(command);
+        ChildProcess child = new ChildProcess(command);
+        child.javaMainClass = mainClass;
+        return child;
     }
 
     /** This JVM's class path; failsafe may launch it from a manifest-only jar and names the real one here. */
@@ -97,7 +102,8 @@ final class ChildProcess {
 
     /** Runs the command; returns whatever its exit code (see {@link Result#assertSuccess()}). */
     Result run() {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ToolClassData.Plan classData = classDataPlan(true);
+        ProcessBuilder builder = new ProcessBuilder(withClassData(classData));
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
@@ -106,17 +112,40 @@ final class ChildProcess {
         try {
             process = builder.start();
         } catch (IOException e) {
+            classData.abandoned();
             throw new UncheckedIOException("cannot start command=" + abbreviated(command), e);
         }
         LIVE.add(process);
         try {
-            return await(process);
+            Result result = await(process);
+            classData.exited(result.exitCode());
+            return result;
         } finally {
             if (process.isAlive()) {
                 kill(process);
             }
+            classData.abandoned();
             LIVE.remove(process);
         }
+    }
+
+    /** How a {@link #javaMain} child shares class data; nothing for other commands. */
+    private ToolClassData.Plan classDataPlan(boolean mayWrite) {
+        return javaMainClass == null ? ToolClassData.Plan.NONE
+                : ToolClassData.plan(javaMainClass, testClassPath(), command, mayWrite);
+    }
+
+    /**
+     * The command with the JVM options of {@code classData} after the {@code java} executable and its
+     * class path in place of the one {@link #javaMain} put in.
+     */
+    private List<String> withClassData(ToolClassData.Plan classData) {
+        List<String> full = new ArrayList<>(command);
+        if (classData.classPath() != null) {
+            full.set(full.indexOf("-cp") + 1, classData.classPath());
+        }
+        full.addAll(1, classData.jvmOptions());
+        return full;
     }
 
     /**
@@ -124,7 +153,8 @@ final class ChildProcess {
      * the caller watches its output and ends it with {@link Running#close()}.
      */
     Running start() {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        // killed rather than exiting, such a child writes no archive, but it may use one
+        ProcessBuilder builder = new ProcessBuilder(withClassData(classDataPlan(false)));
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }

@@ -82,8 +82,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the active controller killed while topics are created, every node killed at once, the leader of a
  * share-partition killed that also holds its share-group state (the share coordinator). Each test
  * under producer load records every send's outcome ({@link SendLog}) and ends with {@link LogAudit} over a full read,
- * and, where replicas matter, compares the segment files of every node: each replica must hold the
- * same records at the same offsets as the read.
+ * and, where replicas matter, compares the segment files of every (running) node: each replica must
+ * come to hold the same records at the same offsets as the read.
  *
  * <p>One cluster for the class; each test has topics of its own and leaves every node running. The
  * controller fences a broker silent for {@value #SESSION_TIMEOUT_MS} ms.
@@ -771,23 +771,29 @@ class ClusterFaultIT {
     }
 
     /**
-     * Kills every node, reads each node's segment files of {@code topic}, asserts each replica holds
-     * exactly what {@code audit} read (the same values at the same offsets), and starts the nodes
-     * again. Killed, not stopped: nothing is written after the kill, and the page cache keeps what
-     * each node wrote, so the files show each replica as it was.
+     * Asserts each replica holds exactly what {@code audit} read (the same values at the same offsets),
+     * read from each node's segment files while the nodes run. The load has stopped, so nothing more is
+     * written to {@code topic}; a follower may still be fetching the last records or truncating to the
+     * leader's log, so the comparison is repeated (for up to {@link #AWAIT}) until every replica agrees,
+     * and a timeout names the last difference. The nodes run on: no restart between tests.
      */
-    private static void assertEveryReplicaHolds(String topic, int partitions, LogAudit audit) throws IOException {
-        cluster.nodes().forEach(ClusterNode::kill9);
-        try {
-            for (ClusterNode node : cluster.nodes()) {
-                for (int p = 0; p < partitions; p++) {
-                    assertThat(replicaValues(node, topic, p)).as("%s-%d on node %d", topic, p, node.nodeId())
-                            .isEqualTo(audit.values(p));
-                }
-            }
-        } finally {
-            restartAll();
-        }
+    private static void assertEveryReplicaHolds(String topic, int partitions, LogAudit audit) {
+        await("every replica of " + topic + " holds what was read").atMost(AWAIT).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    for (ClusterNode node : cluster.nodes()) {
+                        for (int p = 0; p < partitions; p++) {
+                            List<String> values;
+                            try {
+                                values = replicaValues(node, topic, p);
+                            } catch (IOException e) {
+                                throw new AssertionError(topic + "-" + p + " on node " + node.nodeId()
+                                        + " not read: " + e, e);
+                            }
+                            assertThat(values).as("%s-%d on node %d", topic, p, node.nodeId())
+                                    .isEqualTo(audit.values(p));
+                        }
+                    }
+                });
     }
 
     /** The values in {@code node}'s log of a partition, read from its segment files, checking offsets run from 0. */

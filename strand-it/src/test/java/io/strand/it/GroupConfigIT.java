@@ -3,7 +3,6 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,13 +183,8 @@ class GroupConfigIT {
 
     /** Runs kafka-configs in a child JVM on this test's classpath. */
     private static ChildProcess.Result configs(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                CONFIG_COMMAND, "--bootstrap-server", broker.bootstrapServers()));
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers()));
         command.addAll(List.of(args));
-        return ChildProcess.of(command).timeout(TOOL_TIMEOUT).run();
+        return ChildProcess.javaMain(CONFIG_COMMAND, command).timeout(TOOL_TIMEOUT).run();
     }
 }

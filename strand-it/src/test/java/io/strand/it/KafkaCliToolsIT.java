@@ -3,7 +3,6 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -254,22 +253,9 @@ class KafkaCliToolsIT {
         return tool(CONFIG_COMMAND, "", command.toArray(String[]::new)).assertSuccess();
     }
 
-    /** Runs a tool's main class in a child JVM on this test's classpath. */
+    /** Runs a tool's main class in a child JVM on this test's classpath ({@link ChildProcess#javaMain}). */
     private static ChildProcess.Result tool(String mainClass, String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // short-lived tools: start fast, stay small
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", testClassPath(),
-                mainClass));
-        command.addAll(List.of(args));
-        return ChildProcess.of(command).stdin(stdin).timeout(TOOL_TIMEOUT).run();
-    }
-
-    private static String testClassPath() {
-        // failsafe may launch this JVM from a manifest-only jar; it names the real classpath here
-        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return ChildProcess.javaMain(mainClass, List.of(args)).stdin(stdin).timeout(TOOL_TIMEOUT).run();
     }
 
     /** Sends every record to partition 0, so the console producer fills just one partition. */

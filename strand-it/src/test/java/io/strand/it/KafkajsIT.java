@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +39,10 @@ class KafkajsIT {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(45);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Every group here has one member at a time: its first rebalance need not wait for others. */
     @RegisterExtension
-    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun();
+    static final BrokerUnderTest broker = BrokerUnderTest.chosenForTheRun()
+            .withProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
 
     @BeforeAll
     static void requireTheClients() {

@@ -488,13 +488,9 @@ class ReplicatedClientsIT {
 
     /** kafka-topics --describe through {@code bootstrap}: one field map per partition line. */
     private static List<Map<String, String>> describePartitions(String topic, String bootstrap) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", ChildProcess.testClassPath(),
-                TOPIC_COMMAND, "--bootstrap-server", bootstrap, "--describe", "--topic", topic));
-        List<String> lines = ChildProcess.of(command).timeout(TOOL_TIMEOUT).run().assertSuccess().stdoutLines();
+        List<String> lines = ChildProcess.javaMain(TOPIC_COMMAND,
+                        List.of("--bootstrap-server", bootstrap, "--describe", "--topic", topic))
+                .timeout(TOOL_TIMEOUT).run().assertSuccess().stdoutLines();
         List<Map<String, String>> partitions = new ArrayList<>();
         for (String line : lines) {
             Map<String, String> fields = fields(line);

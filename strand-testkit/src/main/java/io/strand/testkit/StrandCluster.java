@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,7 +38,7 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * {@link #close()} stops every node that still runs and deletes the node directories. Not
+ * {@link #close()} kills every node that still runs and deletes the node directories. Not
  * thread-safe: one test thread drives it.
  */
 public final class StrandCluster implements AutoCloseable {
@@ -94,21 +93,19 @@ public final class StrandCluster implements AutoCloseable {
         return dir;
     }
 
-    /** Stops every running node cleanly (SIGTERM; a paused one is resumed first), then deletes the node directories. */
+    /**
+     * Kills every node that still runs (SIGKILL, paused ones too), then deletes the node directories.
+     * Killed, not stopped: the files go right after, so a clean shutdown would leave nothing anyone
+     * reads, and the nodes of a cluster stopping all at once each waited out their controlled shutdown
+     * (bounded by {@code broker.session.timeout.ms}: the last ones have no controller quorum left to
+     * answer it). A test that is about a clean stop stops its nodes itself ({@link ClusterNode#stop()});
+     * one that wants their logs copies them first ({@link #copyNodeLogs}).
+     */
     @Override
     public void close() {
-        List<Thread> stoppers = new ArrayList<>();
         for (ClusterNode node : nodes.values()) {
-            Thread stopper = new Thread(node::stop, "strand-cluster-stop-" + node.nodeId());
-            stopper.start();
-            stoppers.add(stopper);
-        }
-        for (Thread stopper : stoppers) {
-            try {
-                stopper.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            if (node.isAlive()) {
+                node.kill9();
             }
         }
         for (ClusterNode node : nodes.values()) {

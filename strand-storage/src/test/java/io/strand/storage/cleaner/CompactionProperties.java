@@ -3,11 +3,11 @@ package io.strand.storage.cleaner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.storage.LogFixture;
+import io.strand.storage.PropertyTestDirs;
 import io.strand.storage.file.StorageFiles;
 import io.strand.storage.log.LogConfig;
 import io.strand.storage.log.PartitionLog;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,7 +54,7 @@ class CompactionProperties {
     void compactionKeepsExactlyTheLatestRecordOfEveryKey(@ForAll("histories") List<Batch> history,
             @ForAll @IntRange(min = 200, max = 3000) int segmentBytes,
             @ForAll @IntRange(min = 10, max = 200) int mapSlots) throws Exception {
-        Path dir = Files.createTempDirectory("strand-compaction");
+        Path dir = PropertyTestDirs.create("strand-compaction");
         try (LogFixture f = new LogFixture(dir, c -> c.withCleaner(false, (long) OffsetMap.SLOT_BYTES * mapSlots,
                 Double.MAX_VALUE, 15_000L))) {
             LogConfig config = Compacted.config("segment.bytes", segmentBytes, "segment.ms", SEGMENT_MS,
@@ -88,7 +88,7 @@ class CompactionProperties {
             @ForAll @IntRange(min = 200, max = 3000) int segmentBytes,
             @ForAll @IntRange(min = 10, max = 200) int mapSlots,
             @ForAll @IntRange(min = 1, max = 30) int crashAtStepCall) throws Exception {
-        Path dir = Files.createTempDirectory("strand-compaction-crash");
+        Path dir = PropertyTestDirs.create("strand-compaction-crash");
         try (LogFixture f = new LogFixture(dir, c -> c.withCleaner(false, (long) OffsetMap.SLOT_BYTES * mapSlots,
                 Double.MAX_VALUE, 15_000L))) {
             LogConfig config = Compacted.config("segment.bytes", segmentBytes, "segment.ms", SEGMENT_MS,

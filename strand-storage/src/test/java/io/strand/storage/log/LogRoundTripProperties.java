@@ -3,11 +3,11 @@ package io.strand.storage.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.storage.LogFixture;
+import io.strand.storage.PropertyTestDirs;
 import io.strand.storage.TestRecords;
 import io.strand.storage.file.LogFileNames;
 import io.strand.storage.file.StorageFiles;
 import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ class LogRoundTripProperties {
     @Property(tries = 100)
     void readsBackExactlyWhatWasAppended(@ForAll("steps") List<Step> steps,
             @ForAll("segmentBytes") int segmentBytes, @ForAll("indexInterval") int indexIntervalBytes) throws Exception {
-        Path dir = Files.createTempDirectory("strand-roundtrip");
+        Path dir = PropertyTestDirs.create("strand-roundtrip");
         LogConfig config = LogFixture.config(TopicConfig.SEGMENT_BYTES_CONFIG, segmentBytes,
                 TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, indexIntervalBytes,
                 TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, 64);

@@ -3,13 +3,13 @@ package io.strand.storage.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strand.storage.LogFixture;
+import io.strand.storage.PropertyTestDirs;
 import io.strand.storage.TestRecords;
 import io.strand.storage.checkpoint.EpochEndOffset;
 import io.strand.storage.file.StorageFiles;
 import io.strand.storage.producer.ProducerEntry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,7 +171,7 @@ class ReplicaConvergenceProperties {
         Cluster(LogConfig config) throws Exception {
             this.config = config;
             for (int i = 0; i < 2; i++) {
-                dirs[i] = Files.createTempDirectory("strand-replica" + i);
+                dirs[i] = PropertyTestDirs.create("strand-replica" + i);
                 fixtures[i] = new LogFixture(dirs[i]);
                 logs[i] = fixtures[i].log(config);
             }
