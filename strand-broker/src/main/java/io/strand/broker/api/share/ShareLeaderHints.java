@@ -7,9 +7,12 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.PartitionRegistration;
 import io.strand.metadata.image.TopicImage;
 import io.strand.metadata.record.Endpoint;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
@@ -31,24 +34,24 @@ final class ShareLeaderHints {
     private ShareLeaderHints() {
     }
 
+    /** One partition of an answer: where it is, its error, and how to set its {@code current_leader}. */
+    private record Answered(Uuid topicId, int partitionIndex, short errorCode, BiConsumer<Integer, Integer> setLeader) {
+    }
+
     /** Fills {@code response}'s hints in place; returns it. */
     static ShareFetchResponseData fill(ShareFetchResponseData response, ReplicaManager replicaManager,
                                        MetadataImage image, String listenerName) {
-        Map<Integer, Endpoint> leaders = new LinkedHashMap<>();
+        List<Answered> answered = new ArrayList<>();
         for (ShareFetchResponseData.ShareFetchableTopicResponse topic : response.responses()) {
             for (ShareFetchResponseData.PartitionData p : topic.partitions()) {
-                if (wantsHint(p.errorCode())) {
-                    LeaderAndEpoch leader = leaderOf(replicaManager, image, topic.topicId(), p.partitionIndex());
-                    p.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
-                    liveEndpoint(image, leader.leaderId(), listenerName)
-                            .ifPresent(e -> leaders.put(leader.leaderId(), e));
-                }
+                answered.add(new Answered(topic.topicId(), p.partitionIndex(), p.errorCode(),
+                        (id, epoch) -> p.currentLeader().setLeaderId(id).setLeaderEpoch(epoch)));
             }
         }
-        leaders.forEach((id, endpoint) -> {
+        hintedLeaders(answered, replicaManager, image, listenerName).forEach((id, broker) -> {
             if (response.nodeEndpoints().find(id) == null) {
                 response.nodeEndpoints().add(new ShareFetchResponseData.NodeEndpoint().setNodeId(id)
-                        .setHost(endpoint.host()).setPort(endpoint.port()).setRack(image.brokers().get(id).rack()));
+                        .setHost(broker.endpoint().host()).setPort(broker.endpoint().port()).setRack(broker.rack()));
             }
         });
         return response;
@@ -57,24 +60,43 @@ final class ShareLeaderHints {
     /** Fills {@code response}'s hints in place; returns it. */
     static ShareAcknowledgeResponseData fill(ShareAcknowledgeResponseData response, ReplicaManager replicaManager,
                                              MetadataImage image, String listenerName) {
-        Map<Integer, Endpoint> leaders = new LinkedHashMap<>();
+        List<Answered> answered = new ArrayList<>();
         for (ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse topic : response.responses()) {
             for (ShareAcknowledgeResponseData.PartitionData p : topic.partitions()) {
-                if (wantsHint(p.errorCode())) {
-                    LeaderAndEpoch leader = leaderOf(replicaManager, image, topic.topicId(), p.partitionIndex());
-                    p.currentLeader().setLeaderId(leader.leaderId()).setLeaderEpoch(leader.leaderEpoch());
-                    liveEndpoint(image, leader.leaderId(), listenerName)
-                            .ifPresent(e -> leaders.put(leader.leaderId(), e));
-                }
+                answered.add(new Answered(topic.topicId(), p.partitionIndex(), p.errorCode(),
+                        (id, epoch) -> p.currentLeader().setLeaderId(id).setLeaderEpoch(epoch)));
             }
         }
-        leaders.forEach((id, endpoint) -> {
+        hintedLeaders(answered, replicaManager, image, listenerName).forEach((id, broker) -> {
             if (response.nodeEndpoints().find(id) == null) {
                 response.nodeEndpoints().add(new ShareAcknowledgeResponseData.NodeEndpoint().setNodeId(id)
-                        .setHost(endpoint.host()).setPort(endpoint.port()).setRack(image.brokers().get(id).rack()));
+                        .setHost(broker.endpoint().host()).setPort(broker.endpoint().port()).setRack(broker.rack()));
             }
         });
         return response;
+    }
+
+    /** A live leader to list: its endpoint on the request's listener and its rack. */
+    private record LiveLeader(Endpoint endpoint, String rack) {
+    }
+
+    /**
+     * Sets {@code current_leader} of every partition that wants a hint; returns the live leaders named, each
+     * once, in the order first named.
+     */
+    private static Map<Integer, LiveLeader> hintedLeaders(List<Answered> answered, ReplicaManager replicaManager,
+                                                         MetadataImage image, String listenerName) {
+        Map<Integer, LiveLeader> leaders = new LinkedHashMap<>();
+        for (Answered p : answered) {
+            if (wantsHint(p.errorCode())) {
+                LeaderAndEpoch leader = leaderOf(replicaManager, image, p.topicId(), p.partitionIndex());
+                p.setLeader().accept(leader.leaderId(), leader.leaderEpoch());
+                int id = leader.leaderId();
+                liveEndpoint(image, id, listenerName).ifPresent(e ->
+                        leaders.putIfAbsent(id, new LiveLeader(e, image.brokers().get(id).rack())));
+            }
+        }
+        return leaders;
     }
 
     private static boolean wantsHint(short errorCode) {
