@@ -669,12 +669,6 @@ class ClusterFaultIT {
                 .orElse("none")).isZero();
     }
 
-    /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for its leaders. */
-    /**
-     * A group id, given {@code offsets}, whose coordinator is not the active controller: losing the
-     * controller is a scenario of its own, disabled for the metadata quorum stall
-     * (controllerKilledWhileTopicsAreCreatedAndRecordsProducedLosesNothing).
-     */
     /**
      * A group named {@code prefix} and a number whose coordinator is the active controller's broker
      * ({@code byTheController}) or another one, made to exist with {@code offsets}.
@@ -699,6 +693,7 @@ class ClusterFaultIT {
                 + " the controller, broker " + controller);
     }
 
+    /** Creates {@code topic} with replication factor 3 and min.insync.replicas 2, and waits for its leaders. */
     private static void createTopic(String topic, int partitions) {
         createTopic(topic, partitions, (short) 3);
     }
