@@ -117,6 +117,7 @@ public final class SaslQuorumTunnel implements QuorumTunnel {
                     @Override
                     protected void initChannel(SocketChannel local) {
                         channels.add(local);
+                        OrderlyClose.mark(local);
                         dial(local, voter);
                     }
                 });
@@ -146,7 +147,7 @@ public final class SaslQuorumTunnel implements QuorumTunnel {
                 .addListener((ChannelFutureListener) connected -> {
                     if (!connected.isSuccess()) {
                         LOG.debug("Cannot connect to voter {}: {}", voter, String.valueOf(connected.cause()));
-                        local.close();
+                        OrderlyClose.close(local);
                         return;
                     }
                     Channel remote = connected.channel();
@@ -157,7 +158,7 @@ public final class SaslQuorumTunnel implements QuorumTunnel {
                             onRefused(voter, "controller listener " + voter + " did not complete authentication within "
                                     + AUTHENTICATION_TIMEOUT_MS + " ms");
                             remote.close();
-                            local.close();
+                            OrderlyClose.close(local);
                         }
                     }, AUTHENTICATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 });

@@ -1,6 +1,5 @@
 package io.strand.broker.network;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * One direction of a joined pair of connections: what this channel reads is written to the other, and the
  * next read is asked for only once that write is done, so a slow side holds the other back rather than
  * filling memory (both channels have auto-read off). When either side closes or fails, the other is
- * closed once what was written to it is flushed.
+ * closed once what was written to it is flushed ({@link OrderlyClose}: a Ratis client's connection with an
+ * end of stream, never a reset).
  *
  * <p>Used by the quorum tunnel ({@link SaslQuorumTunnel}) once a connection has authenticated: each of the
  * two channels gets one, naming the other ({@link #join}). Runs on the channels' event loop; no state of
@@ -46,7 +46,7 @@ final class Splice extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!other.isActive()) {
             io.netty.util.ReferenceCountUtil.release(msg);
-            ctx.close();
+            closeOnFlush(ctx.channel());
             return;
         }
         other.writeAndFlush(msg).addListener((ChannelFutureListener) written -> {
@@ -54,8 +54,8 @@ final class Splice extends ChannelInboundHandlerAdapter {
                 ctx.channel().read();
             } else {
                 LOG.debug("Cannot relay to {}: {}", other.remoteAddress(), String.valueOf(written.cause()));
-                written.channel().close();
-                ctx.close();
+                closeOnFlush(written.channel());
+                closeOnFlush(ctx.channel());
             }
         });
     }
@@ -71,9 +71,8 @@ final class Splice extends ChannelInboundHandlerAdapter {
         closeOnFlush(ctx.channel());
     }
 
+    /** Closes {@code channel} once what was written to it is flushed; a Ratis client's with an {@link OrderlyClose}. */
     static void closeOnFlush(Channel channel) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
+        OrderlyClose.close(channel);
     }
 }

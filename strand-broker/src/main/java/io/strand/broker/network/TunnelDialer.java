@@ -154,7 +154,7 @@ final class TunnelDialer extends ChannelInboundHandlerAdapter {
         disposeClient();
         onRefused.accept("controller listener " + voter + " " + reason);
         ctx.close();
-        local.close();
+        OrderlyClose.close(local);
     }
 
     private void disposeClient() {
@@ -171,7 +171,7 @@ final class TunnelDialer extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disposeClient();
-        local.close();
+        OrderlyClose.close(local);
         ctx.fireChannelInactive();
     }
 
