@@ -193,12 +193,20 @@ final class DifferentialRun {
             return holdsError(MessageJson.toJson(answer.response(), version), retry);
         }
 
-        /** Whether any {@code errorCode} in {@code node} is one of {@code errors}. */
+        /**
+         * Whether any error code in {@code node} ({@code errorCode}, or a field ending in {@code ErrorCode}
+         * such as AddPartitionsToTxn's {@code partitionErrorCode}) is one of {@code errors}.
+         */
         private static boolean holdsError(JsonNode node, Set<Errors> errors) {
             if (node.isObject()) {
-                JsonNode code = node.get("errorCode");
-                if (code != null && code.isNumber() && errors.contains(Errors.forCode((short) code.asInt()))) {
-                    return true;
+                Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    JsonNode code = field.getValue();
+                    if ((field.getKey().equals("errorCode") || field.getKey().endsWith("ErrorCode"))
+                            && code.isNumber() && errors.contains(Errors.forCode((short) code.asInt()))) {
+                        return true;
+                    }
                 }
             }
             for (JsonNode child : node) {

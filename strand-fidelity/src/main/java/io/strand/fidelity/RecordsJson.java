@@ -16,6 +16,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -34,9 +36,11 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * timestamp to 1700000000000 plus the record's index, so both brokers get the same bytes.
  *
  * <p>In an answer, {@link #decode} replaces base64 record bytes with what a client reads from them:
- * per batch its offsets, producer, sequence, transactional and control flags, timestamp type and, per
- * record, offset, timestamp, key, value and headers. CRCs, sizes and compression are left out: a broker
- * may recompress.
+ * per batch its offsets, producer (its id masked, as in the rest of an answer), sequence, transactional
+ * and control flags, timestamp type and, per record, offset, timestamp, key, value and headers; a control
+ * record (a transaction marker) as its type and coordinator epoch, its timestamp masked (the writing
+ * broker's clock when it wrote the marker). CRCs, sizes and compression are left out: a broker may
+ * recompress.
  *
  * <p>Stateless and thread-safe.
  */
@@ -86,7 +90,11 @@ final class RecordsJson {
             ObjectNode b = batches.addObject();
             b.put("baseOffset", batch.baseOffset());
             b.put("lastOffset", batch.lastOffset());
-            b.put("producerId", batch.producerId());
+            if (batch.hasProducerId()) {
+                b.put("producerId", Normalizer.MASK); // drawn by each broker, as everywhere in an answer
+            } else {
+                b.put("producerId", batch.producerId());
+            }
             b.put("producerEpoch", batch.producerEpoch());
             b.put("baseSequence", batch.baseSequence());
             b.put("transactional", batch.isTransactional());
@@ -96,6 +104,10 @@ final class RecordsJson {
             for (Record record : batch) {
                 ObjectNode r = list.addObject();
                 r.put("offset", record.offset());
+                if (batch.isControlBatch()) {
+                    control(record, r);
+                    continue;
+                }
                 if (batch.timestampType() == TimestampType.CREATE_TIME) {
                     r.put("timestamp", record.timestamp());
                 }
@@ -109,6 +121,19 @@ final class RecordsJson {
             }
         }
         return batches;
+    }
+
+    /**
+     * A control record as what it says: its type and, for a transaction marker, the coordinator epoch. Its
+     * timestamp is masked: it is the writing broker's clock when the marker was written.
+     */
+    private static void control(Record record, ObjectNode r) {
+        r.put("timestamp", Normalizer.MASK);
+        ControlRecordType type = record.hasKey() ? ControlRecordType.parse(record.key()) : ControlRecordType.UNKNOWN;
+        r.put("controlType", type.name());
+        if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+            r.put("coordinatorEpoch", EndTransactionMarker.deserialize(record).coordinatorEpoch());
+        }
     }
 
     private static byte[] bytes(JsonNode text) {

@@ -25,7 +25,8 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
  * <table>
  *   <caption>Coordinator's answer → the produce error</caption>
  *   <tr><td>NONE</td><td>NONE (the batch may be appended)</td></tr>
- *   <tr><td>TRANSACTION_ABORTABLE (partition not in the transaction)</td><td>INVALID_TXN_STATE</td></tr>
+ *   <tr><td>TRANSACTION_ABORTABLE (partition not in the transaction)</td><td>itself (the produce path answers
+ *       INVALID_TXN_STATE before Produce v11, as Kafka does for clients that do not know the code)</td></tr>
  *   <tr><td>PRODUCER_FENCED</td><td>INVALID_PRODUCER_EPOCH</td></tr>
  *   <tr><td>NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
  *       no leader for the state partition, a failed request</td><td>NOT_ENOUGH_REPLICAS (retriable for every
@@ -121,7 +122,6 @@ public final class CoordinatorTransactionVerifier implements TransactionVerifier
     /** The coordinator's answer as the produce path answers it (see the class doc). */
     static Errors forProduce(Errors coordinatorError) {
         return switch (coordinatorError) {
-            case TRANSACTION_ABORTABLE -> Errors.INVALID_TXN_STATE;
             case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
             case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
                  NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;

@@ -36,8 +36,9 @@ public interface TransactionVerifier {
 
     /**
      * Completes with {@link Errors#NONE} if the batch may be appended, else with the error to answer for
-     * the partition (as Kafka answers it: INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, NOT_COORDINATOR …).
-     * Never completes exceptionally.
+     * the partition (as Kafka's broker passes it to the produce path: TRANSACTION_ABORTABLE,
+     * INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS …; the produce path answers TRANSACTION_ABORTABLE as
+     * INVALID_TXN_STATE to clients before Produce v11). Never completes exceptionally.
      */
     CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
                                      TopicPartition partition);

@@ -148,13 +148,13 @@ class CoordinatorTransactionVerifierTest {
 
         CompletableFuture<Errors> again = verifier.verify("txn", 42, (short) 3, TP);
         next().answer(Errors.TRANSACTION_ABORTABLE);
-        assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.TRANSACTION_ABORTABLE);
     }
 
     @Test
     void mapsTheCoordinatorsAnswersAsKafkasProducePathDoes() throws Exception {
         Map<Errors, Errors> expected = Map.of(
-                Errors.TRANSACTION_ABORTABLE, Errors.INVALID_TXN_STATE,
+                Errors.TRANSACTION_ABORTABLE, Errors.TRANSACTION_ABORTABLE,
                 Errors.PRODUCER_FENCED, Errors.INVALID_PRODUCER_EPOCH,
                 Errors.NOT_COORDINATOR, Errors.NOT_ENOUGH_REPLICAS,
                 Errors.COORDINATOR_LOAD_IN_PROGRESS, Errors.NOT_ENOUGH_REPLICAS,
@@ -191,7 +191,7 @@ class CoordinatorTransactionVerifierTest {
         response.resultsByTransaction().add(AddPartitionsToTxnResponse.resultForTransaction("txn-c", Map.of(other,
                 Errors.NONE)));
         batch.answer().complete(response);
-        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.TRANSACTION_ABORTABLE);
         assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
 
         // The same id under a newer epoch waited for a request of its own.

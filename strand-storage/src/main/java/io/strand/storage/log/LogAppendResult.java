@@ -8,7 +8,8 @@ package io.strand.storage.log;
  * nothing was appended), {@code logAppendTimeMs} always {@code -1} (the leader's timestamps are kept).
  *
  * <p>{@code duplicate} is true when the batch was a producer retry of a batch already in the log: then
- * nothing was written and the offsets are those of the original append.
+ * nothing was written, the offsets are those of the original append and {@code logAppendTimeMs} is the
+ * original batch's max timestamp (as Kafka answers a retry, whatever the topic's timestamp type).
  */
 public record LogAppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset,
         int recordCount, boolean duplicate) {

@@ -190,8 +190,9 @@ public final class PartitionLog implements ReplicaLog {
      * Validates and appends a produce request's records as leader. Thread-safe: validation runs on the
      * caller's thread, offset assignment and the write under the writer lock. Returns when the bytes
      * are written (and fsynced if {@code flush.messages} is reached). A rejected append changes
-     * nothing. A retried idempotent batch is not written again: the result has {@code duplicate=true}
-     * and the original offsets.
+     * nothing. A retried idempotent batch is not written again: the result has {@code duplicate=true},
+     * the original offsets and, as {@code logAppendTimeMs}, the original batch's max timestamp (Kafka's
+     * answer to a retry, CreateTime topics included).
      *
      * @throws org.apache.kafka.common.errors.ApiException the kafka-clients exception for the error code:
      *     {@code CorruptRecordException}, {@code InvalidRecordException}, {@code RecordTooLargeException},
@@ -223,9 +224,9 @@ public final class PartitionLog implements ReplicaLog {
                         batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), batch.isTransactional(),
                         fromClient);
                 if (duplicate != null) {
-                    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME
-                            ? duplicate.timestampMs() : -1L;
-                    return new LogAppendResult(duplicate.firstOffset(), duplicate.lastOffset(), appendTimeMs,
+                    // Kafka answers a retry with the original batch's max timestamp as its append time,
+                    // whatever the topic's timestamp type.
+                    return new LogAppendResult(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.timestampMs(),
                             logStartOffset, (int) (duplicate.lastOffset() - duplicate.firstOffset() + 1), true);
                 }
             }

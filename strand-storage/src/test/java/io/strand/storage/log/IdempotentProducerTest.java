@@ -41,6 +41,18 @@ class IdempotentProducerTest {
     }
 
     @Test
+    void aRetryIsAnsweredWithTheOriginalBatchsMaxTimestampAsItsAppendTime() {
+        PartitionLog log = fx.log(LogConfig.defaults());
+        LogAppendResult first = log.appendAsLeader(idempotent(PID, EPOCH, 0, START_MS + 7, "a"), 0);
+
+        LogAppendResult retry = log.appendAsLeader(idempotent(PID, EPOCH, 0, START_MS + 7, "a"), 0);
+
+        assertThat(first.logAppendTimeMs()).as("CreateTime: no append time").isEqualTo(-1L);
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.logAppendTimeMs()).as("as Kafka answers a retry").isEqualTo(START_MS + 7);
+    }
+
+    @Test
     void onlyTheLastFiveBatchesAreRemembered() {
         PartitionLog log = fx.log(LogConfig.defaults());
         for (int seq = 0; seq < 6; seq++) {

@@ -53,6 +53,8 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
     static final short MAX_VERSION = 5;
     /** The first version of transactions v2 producers, whose offsets partition is added implicitly. */
     static final short FIRST_ADD_PARTITION_VERSION = 5;
+    /** The first version whose clients know TRANSACTION_ABORTABLE (KIP-890); older ones get INVALID_TXN_STATE. */
+    static final short FIRST_ABORTABLE_VERSION = 4;
 
     private final GroupCoordinator coordinator;
     private final Supplier<MetadataImage> image;
@@ -115,7 +117,7 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
         }
         data.setTopics(known);
         boolean merge = refusedAny;
-        return verify(data, context.apiVersion() >= FIRST_ADD_PARTITION_VERSION)
+        return verify(data, context.apiVersion())
                 .thenCompose(error -> error == Errors.NONE ? coordinator.commitTransactionalOffsets(data)
                         : CompletableFuture.completedFuture(OffsetResponses.txnCommitError(data, error)))
                 .thenApply(response -> {
@@ -137,12 +139,14 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
     }
 
     /**
-     * The verifier's answer for the group's partition (with {@code add}, to adding it to the
-     * transaction); a request the coordinator refuses anyway (no group id, no producer) is left to it.
-     * An empty transactional id is INVALID_REQUEST, as Kafka's transaction coordinator answers its
-     * verification whatever the producer id.
+     * The verifier's answer for the group's partition (from v5, to adding it to the transaction); a
+     * request the coordinator refuses anyway (no group id, no producer) is left to it. An empty
+     * transactional id is INVALID_REQUEST, as Kafka's transaction coordinator answers its verification
+     * whatever the producer id. TRANSACTION_ABORTABLE (the partition not in the transaction) is
+     * INVALID_TXN_STATE before v4, as Kafka answers clients that do not know it.
      */
-    private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data, boolean add) {
+    private CompletableFuture<Errors> verify(TxnOffsetCommitRequestData data, short version) {
+        boolean add = version >= FIRST_ADD_PARTITION_VERSION;
         if (data.groupId() == null || data.groupId().isEmpty()) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
@@ -158,6 +162,7 @@ final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest>
                 ? verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partition)
                 : verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partition);
         return answer.thenApply(error -> error == Errors.NETWORK_EXCEPTION ? Errors.COORDINATOR_LOAD_IN_PROGRESS
+                : error == Errors.TRANSACTION_ABORTABLE && version < FIRST_ABORTABLE_VERSION ? Errors.INVALID_TXN_STATE
                 : error);
     }
 }

@@ -375,4 +375,13 @@ class TxnOffsetCommitHandlerTest {
         assertThat(errors(commit((short) 3, commit("g", 7L, TOPIC, 5))))
                 .as("retriable, as Kafka answers it").containsExactly(Errors.COORDINATOR_LOAD_IN_PROGRESS);
     }
+
+    @Test
+    void aPartitionNotInTheTransactionIsTransactionAbortableFromVersion4() {
+        verification = Errors.TRANSACTION_ABORTABLE;
+
+        assertThat(errors(commit((short) 3, commit("g", 7L, TOPIC, 5)))).containsExactly(Errors.INVALID_TXN_STATE);
+        assertThat(errors(commit((short) 4, commit("g", 7L, TOPIC, 5)))).containsExactly(Errors.TRANSACTION_ABORTABLE);
+        assertThat(fetchV7("g", true).errorCode()).as("nothing pending").isZero();
+    }
 }

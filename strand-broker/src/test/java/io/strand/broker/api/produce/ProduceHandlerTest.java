@@ -294,13 +294,16 @@ class ProduceHandlerTest {
 
     /**
      * A producer's retry of a batch already in the log (acks=all) is answered as Kafka answers it: no
-     * error, the original base offset and the log start offset; never DUPLICATE_SEQUENCE_NUMBER and
+     * error, the original base offset, the log start offset and, as the append time, the original batch's
+     * max timestamp (on a CreateTime topic too); never DUPLICATE_SEQUENCE_NUMBER and
      * never offset -1 (librdkafka reports offset -1 for DUPLICATE_SEQUENCE_NUMBER).
      */
     @Test
     void aRetriedIdempotentBatchIsAnsweredWithItsOriginalOffset() {
         produce("producer-1", (short) 12, "events", EVENTS_ID, records("x"));
-        PartitionProduceResponse first = produce("producer-1", (short) 12, "events", EVENTS_ID, idempotent(0, "a", "b"));
+        MemoryRecords firstBatch = idempotent(0, "a", "b");
+        long firstMaxTimestamp = firstBatch.batches().iterator().next().maxTimestamp();
+        PartitionProduceResponse first = produce("producer-1", (short) 12, "events", EVENTS_ID, firstBatch);
         PartitionProduceResponse second = produce("producer-1", (short) 12, "events", EVENTS_ID, idempotent(2, "c"));
 
         PartitionProduceResponse retryOfFirst = produce("producer-1", (short) 12, "events", EVENTS_ID,
@@ -313,7 +316,9 @@ class ProduceHandlerTest {
         assertThat(retryOfFirst.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(retryOfFirst.baseOffset()).isEqualTo(1L);
         assertThat(retryOfFirst.logStartOffset()).isZero();
-        assertThat(retryOfFirst.logAppendTimeMs()).isEqualTo(-1L);
+        assertThat(first.logAppendTimeMs()).isEqualTo(-1L);
+        assertThat(retryOfFirst.logAppendTimeMs()).as("the original batch's max timestamp, as Kafka answers")
+                .isEqualTo(firstMaxTimestamp);
         assertThat(retryOfSecond.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(retryOfSecond.baseOffset()).isEqualTo(3L);
         assertThat(logEndOffset("events")).isEqualTo(4L);
