@@ -15,29 +15,37 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ends the connections that Ratis' netty client opened to a tunnel endpoint ({@link SaslQuorumTunnel#endpointFor})
- * with an orderly end of stream, never with a reset.
+ * only while Ratis is not writing to them, and with an end of stream, never a reset.
  *
- * <p>Why: closing a socket that still holds unread bytes makes the kernel answer with a reset, and Ratis'
- * netty client (its {@code NettyRpcProxy}) takes a reset as an exception: it fails the requests outstanding
- * on the connection at once, and their sender (a leader's log appender, a candidate's vote) then closes the
- * connection from its own thread while holding the connection's lock and waiting, up to 5 s, for the close
- * to finish on the event loop. The event loop meanwhile runs the connection's {@code channelInactive}, which
- * needs that lock: it stalls for those 5 s, and with it every other peer connection it serves. A leader
- * whose appender to its one live follower shared that thread lost its lease and the quorum elected again
- * (seen after a voter was killed: every reconnect to a dead voter is accepted by the endpoint and then
- * closed by the tunnel, with Ratis' first request unread). An end of stream instead makes Ratis close the
- * connection itself on its event loop, so its requests fail in {@code channelInactive} before their sender
- * wakes, and the lock is never waited for while held.
+ * <p>Why: Ratis' netty client ({@code NettyRpcProxy}, 3.3) stalls its event loop for 5 s when a connection
+ * ends under a write. The write fails on the event loop (the end was read first), which fails the request
+ * and wakes its sender (a leader's log appender, a candidate's vote); the sender closes the connection from
+ * its own thread, holding the connection's lock while it waits for the close on the event loop, and the
+ * event loop meanwhile runs the connection's {@code channelInactive}, queued before that close, which needs
+ * the lock. A reset (the kernel's answer to closing a socket with unread bytes) does the same through Ratis'
+ * exception handler. Every peer connection on that thread stalls with it: a leader whose appender to its one
+ * live follower shared the thread lost its lease and the quorum elected again (seen in thread dumps after a
+ * voter was killed). The tunnel ends such connections whenever a voter cannot be reached, that is on every
+ * reconnect to a dead voter, right when Ratis writes its first request on the new connection.
  *
- * <p>How: the channel is marked when accepted ({@link #mark}); {@link #close} then shuts its output down,
- * reads and drops whatever Ratis still sends, and closes it once Ratis has closed its end, or after
- * {@link #LINGER_MS} at the latest. Unmarked channels are closed after a flush, as before. Thread-safe;
- * the work runs on the channel's event loop.
+ * <p>How: the channel is marked when accepted ({@link #mark}). {@link #close} then reads and drops whatever
+ * Ratis sends, waits until Ratis has written something and then been quiet for {@link #QUIET_MS} (a request
+ * is written, and Ratis waits for its answer: the appender and elections send one request at a time per
+ * peer), or for {@link #IDLE_MS} when Ratis writes nothing, and only then shuts the output down. Ratis reads
+ * the end of stream and closes the connection on its event loop, failing its requests in {@code
+ * channelInactive} before their sender wakes. The channel closes when Ratis has closed its end, or after
+ * {@link #LINGER_MS} at the latest. Unmarked channels are closed after a flush, as before. Thread-safe; the
+ * work runs on the channel's event loop.
  */
 final class OrderlyClose {
 
-    /** How long a half-closed connection waits for Ratis to close its end before it is closed anyway. */
+    /** Ratis is taken to be done writing once nothing has come from it for this long after something did. */
+    static final long QUIET_MS = 50;
+    /** A connection Ratis writes nothing to is ended after this long. */
+    static final long IDLE_MS = 500;
+    /** How long a connection being ended waits for Ratis to close its end before it is closed anyway. */
     static final long LINGER_MS = 10_000;
+    private static final long CHECK_EVERY_MS = 10;
 
     private static final AttributeKey<Boolean> RATIS_CLIENT = AttributeKey.valueOf("strand.tunnel.ratisClient");
     private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("strand.tunnel.closing");
@@ -81,25 +89,54 @@ final class OrderlyClose {
                 pipeline.remove(name);
             }
         }
-        pipeline.addLast("drain", new Drain());
+        Drain drain = new Drain(System.nanoTime());
+        pipeline.addLast("drain", drain);
+        channel.config().setAutoRead(true);
+        channel.read();
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, LINGER_MS, TimeUnit.MILLISECONDS);
+        endWhenQuiet(duplex, drain);
+    }
+
+    /** Shuts {@code channel}'s output down once {@code drain} saw Ratis done writing; else looks again shortly. */
+    private static void endWhenQuiet(DuplexChannel channel, Drain drain) {
+        if (!channel.isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean quiet = drain.lastReadNs != 0
+                ? now - drain.lastReadNs >= TimeUnit.MILLISECONDS.toNanos(QUIET_MS)
+                : now - drain.startNs >= TimeUnit.MILLISECONDS.toNanos(IDLE_MS);
+        if (!quiet) {
+            channel.eventLoop().schedule(() -> endWhenQuiet(channel, drain), CHECK_EVERY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed ->
-                duplex.shutdownOutput().addListener((ChannelFutureListener) shut -> {
+                channel.shutdownOutput().addListener((ChannelFutureListener) shut -> {
                     if (!shut.isSuccess()) {
                         channel.close();
                     }
                 }));
-        channel.config().setAutoRead(true);
-        channel.read();
     }
 
-    /** Drops what the peer sends after this side's end of stream; the channel closes when the peer's does. */
+    /**
+     * Drops what Ratis sends while its connection is being ended, noting when it last came; the channel closes
+     * when Ratis closes its end. Only the channel's event loop touches it.
+     */
     private static final class Drain extends ChannelInboundHandlerAdapter {
+        final long startNs;
+        /** When bytes last came; 0 while none have. */
+        long lastReadNs;
+
+        Drain(long startNs) {
+            this.startNs = startNs;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ReferenceCountUtil.release(msg);
+            lastReadNs = Math.max(1, System.nanoTime());
         }
 
         @Override
