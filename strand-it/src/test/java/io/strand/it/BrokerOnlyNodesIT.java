@@ -62,8 +62,10 @@ class BrokerOnlyNodesIT {
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
             assertThat(cluster.bootstrapServers()).doesNotContain(cluster.node(1).bootstrapServers());
-            assertThat(admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)).extracting(Node::id)
-                    .as("the controller-only node is no broker").containsExactlyInAnyOrder(2, 3);
+            // The answering broker lists a node once its own metadata has it unfenced, after the node's ready line.
+            await("both brokers registered").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).extracting(Node::id)
+                            .as("the controller-only node is no broker").containsExactlyInAnyOrder(2, 3));
 
             ChildProcess.Result status = ChildProcess.javaMain(METADATA_QUORUM, new ArrayList<>(List.of(
                     "--bootstrap-server", cluster.node(2).bootstrapServers(), "describe", "--status")))

@@ -103,8 +103,10 @@ class ControllerSaslIT {
 
     @Test
     void theQuorumRunsBehindSaslSurvivesItsControllerAndRefusesWrongPasswords() throws Exception {
-        assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(Node::id)
-                .as("the broker-only node registered through SASL").containsExactlyInAnyOrder(1, 2, 3, 4);
+        // The answering broker lists a node once its own metadata has it unfenced, after the node's ready line.
+        await("every node registered").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).extracting(Node::id)
+                        .as("the broker-only node registered through SASL").containsExactlyInAnyOrder(1, 2, 3, 4));
         await("the broker-only node observes the quorum").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).observers())
                         .extracting(QuorumInfo.ReplicaState::replicaId).contains(4));

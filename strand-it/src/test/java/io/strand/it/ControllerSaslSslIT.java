@@ -1,6 +1,7 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.strand.common.tls.TestPki;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -78,8 +80,10 @@ class ControllerSaslSslIT {
 
     @Test
     void theQuorumRunsBehindSaslOverTls() throws Exception {
-        assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(Node::id)
-                .as("the broker-only node registered through SASL_SSL").containsExactlyInAnyOrder(1, 2);
+        // The answering broker lists a node once its own metadata has it unfenced, after the node's ready line.
+        await("every node registered").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).extracting(Node::id)
+                        .as("the broker-only node registered through SASL_SSL").containsExactlyInAnyOrder(1, 2));
         ControllerSaslIT.roundTrip(admin, cluster, "over-sasl-ssl", (short) 2);
 
         ClusterNode controller = cluster.node(1);
