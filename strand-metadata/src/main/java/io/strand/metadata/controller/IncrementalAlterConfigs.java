@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
@@ -31,7 +32,8 @@ import org.apache.kafka.common.protocol.Errors;
  * Each resource succeeds or fails as a whole; the records of all successful resources form one
  * batch. APPEND/SUBTRACT work on list-typed properties only: topic properties of type LIST, and
  * broker properties {@code brokerListConfig} accepts (no group config is a list); an absent topic
- * override starts from the property's default. Group configs are checked as a whole after the change,
+ * override or broker property starts from the property's default ({@link BrokerConfig#defaultValue} for a
+ * broker property: a cluster default {@code log.cleanup.policy} APPEND {@code compact} is {@code delete,compact}). Group configs are checked as a whole after the change,
  * within the broker's bounds ({@link GroupConfigs#validate}). Stateless.
  */
 final class IncrementalAlterConfigs {
@@ -150,6 +152,10 @@ final class IncrementalAlterConfigs {
     }
 
     private static String listDefault(ConfigResource resource, String key) {
+        if (resource.type() == ConfigResource.Type.BROKER) {
+            // As Kafka's controller: the property's default, not the broker's static value.
+            return BrokerConfig.defaultValue(key);
+        }
         if (resource.type() != ConfigResource.Type.TOPIC) {
             return null;
         }

@@ -90,6 +90,18 @@ class AlterConfigsTest {
     }
 
     @Test
+    void appendToABrokerListStartsFromThePropertysDefault() {
+        IncrementalAlterConfigsRequestData request = new IncrementalAlterConfigsRequestData();
+        request.resources().add(resource(CLUSTER, OpType.APPEND, "log.cleanup.policy", "compact"));
+        Predicate<String> list = "log.cleanup.policy"::equals;
+
+        IncrementalAlterConfigsResponseData response = get(controller.incrementalAlterConfigs(request, list, list));
+
+        assertThat(response.responses().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().configs(CLUSTER)).containsEntry("log.cleanup.policy", "delete,compact");
+    }
+
+    @Test
     void appendToANonListIsInvalidConfig() {
         AlterConfigsResourceResponse response = incremental(false, resource(TOPIC, OpType.APPEND, "retention.ms", "5"));
         assertThat(response.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
