@@ -102,6 +102,19 @@ class AlterConfigsTest {
     }
 
     @Test
+    void aTopicsEmptyNameIsRefusedOnlyAfterTheOperationsAsInKafkasController() {
+        ConfigResource defaultTopic = new ConfigResource(ConfigResource.Type.TOPIC, "");
+
+        AlterConfigsResourceResponse append = incremental(false,
+                resource(defaultTopic, OpType.APPEND, "retention.ms", "5"));
+        AlterConfigsResourceResponse set = incremental(false, resource(defaultTopic, OpType.SET, "retention.ms", "5"));
+
+        assertThat(append.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(set.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(set.errorMessage()).isEqualTo("Default topic resources are not allowed.");
+    }
+
+    @Test
     void appendToANonListIsInvalidConfig() {
         AlterConfigsResourceResponse response = incremental(false, resource(TOPIC, OpType.APPEND, "retention.ms", "5"));
         assertThat(response.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
