@@ -79,7 +79,7 @@ final class ControllerComponent implements NodeComponent, MetadataRole {
         MetadataQuorum describedQuorum = quorum;
         String controllerListener = config.controllerListenerNames().get(0);
         dispatcher = new ControllerRequestDispatcher(controller,
-                AdminHandlers.controllerDefaults(config), BrokerConfig::isDynamic, AdminHandlers::isListProperty,
+                AdminHandlers.controllerDefaults(config), BrokerConfig::isAlterable, AdminHandlers::isListProperty,
                 ShareGroupConfig.groupConfigBounds(config.originals()),
                 request -> QuorumDescription.asksForTheMetadataPartition(request)
                         ? describedQuorum.describeQuorum(controllerListener).map(QuorumDescription::toResponse)

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The differences Strand keeps on purpose, each with its reason, read from a JSON file (the module's
@@ -18,7 +19,8 @@ import java.util.Optional;
  *  {"api": "*", "scenario": "some-scenario", "path": "/topics", "reason": "..."}]
  * }</pre>
  * A finding is declared when an entry's {@code api} is its API's name (or {@code *}), its optional
- * {@code scenario} is the finding's scenario, and its {@code path} is a prefix of the finding's path.
+ * {@code scenario} is the finding's scenario, and its {@code path} is a prefix of the finding's path, where
+ * {@code [*]} in the entry's path stands for any one element name ({@code /results[*]/configs[*]/documentation}).
  * Immutable and thread-safe.
  */
 final class DeclaredDifferences {
@@ -28,7 +30,23 @@ final class DeclaredDifferences {
         boolean covers(DifferentialRun.Finding finding) {
             return (api.equals("*") || api.equals(finding.api().name))
                     && (scenario == null || scenario.equals(finding.scenario()))
-                    && finding.path().startsWith(path);
+                    && pathCovers(path, finding.path());
+        }
+
+        /** Whether {@code declared} is a prefix of {@code found}, each {@code [*]} of it matching one element name. */
+        static boolean pathCovers(String declared, String found) {
+            if (!declared.contains("[*]")) {
+                return found.startsWith(declared);
+            }
+            StringBuilder regex = new StringBuilder();
+            String[] literals = declared.split("\\[\\*]", -1);
+            for (int i = 0; i < literals.length; i++) {
+                if (i > 0) {
+                    regex.append("\\[[^\\]]*]");
+                }
+                regex.append(Pattern.quote(literals[i]));
+            }
+            return Pattern.compile(regex.toString()).matcher(found).lookingAt();
         }
     }
 

@@ -118,8 +118,8 @@ final class DifferentialRun {
             }
             long deadline = System.currentTimeMillis() + RETRY_MS;
             WireClient.Answer answer = client.send(step.api(), step.version(), request, step.answer());
-            while (!step.retry().isEmpty() && System.currentTimeMillis() < deadline
-                    && retriable(answer, step.version(), step.retry())) {
+            while (System.currentTimeMillis() < deadline && (!step.retry().isEmpty()
+                    && retriable(answer, step.version(), step.retry()) || !reached(answer, step))) {
                 pause();
                 answer = client.send(step.api(), step.version(), request, step.answer());
             }
@@ -184,6 +184,18 @@ final class DifferentialRun {
                 return metadata.topics().iterator().next().topicId().toString();
             }
             throw new IllegalArgumentException("no topic id for " + topic);
+        }
+
+        /** Whether {@code answer} holds every value of the step's {@code until} (true when there is none). */
+        private static boolean reached(WireClient.Answer answer, Scenario.Step step) {
+            if (step.until().isEmpty()) {
+                return true;
+            }
+            if (answer.response() == null) {
+                return false;
+            }
+            JsonNode raw = MessageJson.toJson(answer.response(), step.version());
+            return step.until().entrySet().stream().allMatch(e -> raw.at(e.getKey()).equals(e.getValue()));
         }
 
         private static boolean retriable(WireClient.Answer answer, short version, Set<Errors> retry) {

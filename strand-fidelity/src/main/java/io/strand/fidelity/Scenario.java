@@ -35,7 +35,9 @@ import org.apache.kafka.common.protocol.Errors;
  * JSON pointer ({@code capture}), or {@code ${topicId:NAME}}, the topic's id there. A {@code records}
  * field may describe its batch ({@link RecordsJson}). {@code retry} resends while the answer holds an
  * error a client waits out ({@code true}: {@link #SETTLING}; or a list of error names), as a client
- * would, for at most {@value DifferentialRun#RETRY_MS} ms; {@code compare:
+ * would, for at most {@value DifferentialRun#RETRY_MS} ms; {@code until} (JSON pointer → value) resends, as
+ * long, until the answer holds those values: a broker whose reads follow its writes only once its metadata
+ * caught up (Kafka's DescribeConfigs after an alter) is asked again as a client polling would; {@code compare:
  * false} sends without comparing (setup); {@code answer: false} expects none (acks=0 produce).
  *
  * @param name  unique in the corpus; the scenario's topics and groups should carry it, since every
@@ -47,7 +49,7 @@ record Scenario(String name, String about, List<Step> steps) {
 
     /** One request of a scenario. */
     record Step(ApiKeys api, short version, JsonNode request, Set<Errors> retry, boolean compare, boolean answer,
-                Map<String, String> capture) {
+                Map<String, String> capture, Map<String, JsonNode> until) {
     }
 
     /** Errors a client waits out by sending again ({@code "retry": true}): metadata and coordinators settling. */
@@ -94,8 +96,10 @@ record Scenario(String name, String about, List<Step> steps) {
             }
             Map<String, String> capture = new LinkedHashMap<>();
             step.path("capture").fields().forEachRemaining(e -> capture.put(e.getKey(), e.getValue().asText()));
+            Map<String, JsonNode> until = new LinkedHashMap<>();
+            step.path("until").fields().forEachRemaining(e -> until.put(e.getKey(), e.getValue()));
             steps.add(new Step(api, version, required(step, "request", where), retry(step.path("retry"), where),
-                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture));
+                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture, until));
         }
         return new Scenario(name, json.path("about").asText(""), steps);
     }

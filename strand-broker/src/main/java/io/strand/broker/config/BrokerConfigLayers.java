@@ -8,7 +8,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
@@ -56,7 +58,7 @@ public final class BrokerConfigLayers {
         SYNONYMS = Collections.unmodifiableMap(synonyms);
         Map<String, String> defaults = new HashMap<>();
         for (ConfigDef.ConfigKey key : BrokerConfig.DEF.configKeys().values()) {
-            String value = computeDefault(key);
+            String value = BrokerConfig.defaultValue(key.name);
             if (value != null) {
                 defaults.put(key.name, value);
             }
@@ -85,13 +87,26 @@ public final class BrokerConfigLayers {
 
     public static BrokerConfigLayers of(BrokerConfig config, MetadataImage image) {
         String nodeId = Integer.toString(config.nodeId());
+        Map<String, String> staticProperties = config.originals();
+        if (!staticProperties.containsKey(BrokerConfig.BROKER_ID)) {
+            // As Kafka's brokers, which take broker.id from node.id and report it as set statically.
+            staticProperties = new HashMap<>(staticProperties);
+            staticProperties.put(BrokerConfig.BROKER_ID, nodeId);
+        }
         return new BrokerConfigLayers(image.configs(new ConfigResource(ConfigResource.Type.BROKER, nodeId)),
-                image.configs(new ConfigResource(ConfigResource.Type.BROKER, "")), config.originals());
+                image.configs(new ConfigResource(ConfigResource.Type.BROKER, "")), staticProperties);
     }
 
     /** The cluster-wide dynamic defaults stored in the image, in name order. */
     public Map<String, String> clusterDefaults() {
         return new TreeMap<>(clusterDefaults);
+    }
+
+    /** The names this broker's dynamic overrides and the cluster-wide dynamic defaults set, in name order. */
+    public Set<String> dynamicNames() {
+        Set<String> names = new TreeSet<>(layers.get(0).values().keySet());
+        names.addAll(clusterDefaults.keySet());
+        return names;
     }
 
     /** The value of {@code property} from the most specific layer that has one, or null. */
@@ -170,17 +185,5 @@ public final class BrokerConfigLayers {
         return SYNONYMS.getOrDefault(property, List.of(property));
     }
 
-    private static String computeDefault(ConfigDef.ConfigKey key) {
-        if (key.hasDefault() && key.defaultValue != null) {
-            return ConfigDef.convertToString(key.defaultValue, key.type);
-        }
-        for (String topicConfig : TopicConfigs.names()) {
-            if (TopicConfigs.brokerSynonyms(topicConfig).equals(List.of(key.name))) {
-                ConfigDef.ConfigKey topicKey = TopicConfigs.DEF.configKeys().get(topicConfig);
-                return topicKey.hasDefault() && topicKey.defaultValue != null
-                        ? ConfigDef.convertToString(topicKey.defaultValue, topicKey.type) : null;
-            }
-        }
-        return null;
-    }
+
 }

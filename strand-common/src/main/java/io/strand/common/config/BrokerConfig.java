@@ -34,6 +34,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 public final class BrokerConfig {
 
     public static final String NODE_ID = "node.id";
+    /** Kafka's older name of {@link #NODE_ID}; described as the node id (Kafka's brokers copy one into the other). */
+    public static final String BROKER_ID = "broker.id";
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
@@ -129,6 +131,8 @@ public final class BrokerConfig {
 
     /** Broker properties that can be changed at run time through (Incremental)AlterConfigs. */
     private static final Set<String> DYNAMIC;
+    /** Broker defaults of topic configs that Kafka's broker leaves unset ({@link #defaultValue}). */
+    private static final Set<String> NO_DEFAULT = Set.of("log.flush.interval.ms");
 
     /** A socket buffer size: -1 (the OS default) or a positive number of bytes. */
     private static final ConfigDef.Validator SOCKET_BUFFER_SIZE = (name, value) -> {
@@ -140,6 +144,7 @@ public final class BrokerConfig {
 
     public static final ConfigDef DEF = new ConfigDef()
             .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH, "Id of this node in the cluster.")
+            .define(BROKER_ID, Type.INT, -1, LOW, "The older name of node.id, which sets it; reported, not read.")
             .define(PROCESS_ROLES, Type.LIST, List.of("broker", "controller"),
                     ConfigDef.ValidList.in("broker", "controller"), HIGH, "Roles of this node.")
             .define(LISTENERS, Type.LIST, List.of("PLAINTEXT://localhost:9092", "CONTROLLER://localhost:9093"),
@@ -843,6 +848,39 @@ public final class BrokerConfig {
     /** True if {@code name} may be altered at run time as a broker (or cluster default) config. */
     public static boolean isDynamic(String name) {
         return DYNAMIC.contains(name);
+    }
+
+    /**
+     * True if IncrementalAlterConfigs and AlterConfigs may store {@code name} as a broker (or cluster
+     * default) config: a dynamic property, or one this broker does not define. As Kafka's brokers, which
+     * refuse only the properties they know to be static: plugins read properties of their own.
+     */
+    public static boolean isAlterable(String name) {
+        return isDynamic(name) || !DEF.names().contains(name);
+    }
+
+    /**
+     * A broker property's default as Kafka's broker reports it (DEFAULT_CONFIG), as a string: its own
+     * default, else, for a property that alone supplies a topic config's default, that topic config's
+     * default; null if it has none. {@code log.flush.interval.ms} has none: Kafka's broker leaves it
+     * unset (its flush then follows {@code log.flush.scheduler.interval.ms}).
+     */
+    public static String defaultValue(String property) {
+        ConfigDef.ConfigKey key = DEF.configKeys().get(property);
+        if (key == null || NO_DEFAULT.contains(property)) {
+            return null;
+        }
+        if (key.hasDefault() && key.defaultValue != null) {
+            return ConfigDef.convertToString(key.defaultValue, key.type);
+        }
+        for (String topicConfig : TopicConfigs.names()) {
+            if (TopicConfigs.brokerSynonyms(topicConfig).equals(List.of(property))) {
+                ConfigDef.ConfigKey topicKey = TopicConfigs.DEF.configKeys().get(topicConfig);
+                return topicKey.hasDefault() && topicKey.defaultValue != null
+                        ? ConfigDef.convertToString(topicKey.defaultValue, topicKey.type) : null;
+            }
+        }
+        return null;
     }
 
     /** Converts a broker synonym's value into the unit of its topic config (minutes/hours to ms). */

@@ -34,6 +34,23 @@ public final class TopicConfigs {
 
     private static final Map<String, List<String>> BROKER_SYNONYMS = new LinkedHashMap<>();
 
+    /** Kafka's name of the replicas a leader throttles ({@code partition:broker,...} or {@code *}). */
+    public static final String LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    /** Kafka's name of the replicas a follower throttles, as {@link #LEADER_THROTTLED_REPLICAS}. */
+    public static final String FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
+
+    /** A list of {@code partition:broker} pairs (empty ones allowed), or {@code *} alone. */
+    private static final ConfigDef.Validator THROTTLED_REPLICAS = (name, value) -> {
+        @SuppressWarnings("unchecked")
+        List<String> replicas = value == null ? List.of() : (List<String>) value;
+        boolean wildcard = String.join("", replicas).equals("*");
+        if (!wildcard && !replicas.stream().allMatch(r -> r.trim().matches("([0-9]+:[0-9]+)?"))) {
+            throw new ConfigException(name, value, name
+                    + " must be the literal '*' or a list of replicas in the following format: "
+                    + "[partitionId]:[brokerId],[partitionId]:[brokerId],...");
+        }
+    };
+
     static {
         define(TopicConfig.CLEANUP_POLICY_CONFIG, Type.LIST, List.of(TopicConfig.CLEANUP_POLICY_DELETE),
                 ValidList.in(TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.CLEANUP_POLICY_DELETE), MEDIUM,
@@ -104,6 +121,15 @@ public final class TopicConfigs {
                 "Tiered storage is not supported; accepted for compatibility.", "log.local.retention.bytes");
         define(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, Type.BOOLEAN, false, null, LOW,
                 "Tiered storage is not supported; only false is accepted.");
+        define(TopicConfig.REMOTE_LOG_COPY_DISABLE_CONFIG, Type.BOOLEAN, false, null, MEDIUM,
+                "Tiered storage is not supported; accepted for compatibility.");
+        define(TopicConfig.REMOTE_LOG_DELETE_ON_DISABLE_CONFIG, Type.BOOLEAN, false, null, MEDIUM,
+                "Tiered storage is not supported; accepted for compatibility.");
+        define(LEADER_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS, MEDIUM,
+                "Replicas whose replication the leader would throttle; replication is not throttled, so the list "
+                        + "is kept for the tools that set it (partition reassignment), not applied.");
+        define(FOLLOWER_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS, MEDIUM,
+                "Replicas whose replication a follower would throttle; kept, not applied, as the leader's list.");
     }
 
     private TopicConfigs() {

@@ -337,4 +337,16 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("strand.http.authentication", "digest")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("strand.http.authentication");
     }
+
+    @Test
+    void dynamicAndUnknownPropertiesAreAlterableAndKnownStaticOnesNot() {
+        assertThat(BrokerConfig.isAlterable("log.retention.ms")).isTrue();
+        assertThat(BrokerConfig.isAlterable("some.plugin.setting")).isTrue();
+        assertThat(BrokerConfig.isAlterable("log.dirs")).isFalse();
+        assertThat(BrokerConfig.isAlterable("broker.id")).isFalse();
+        assertThat(BrokerConfig.defaultValue("log.cleanup.policy")).isEqualTo("delete");
+        assertThat(BrokerConfig.defaultValue("log.flush.interval.ms")).isNull();
+        assertThat(BrokerConfig.defaultValue("broker.id")).isEqualTo("-1");
+        assertThat(BrokerConfig.defaultValue("some.plugin.setting")).isNull();
+    }
 }

@@ -36,4 +36,19 @@ class TopicConfigsTest {
         assertThat(TopicConfigs.brokerSynonyms("max.message.bytes")).containsExactly("message.max.bytes");
         assertThat(TopicConfigs.brokerSynonyms("no.such")).isEmpty();
     }
+
+    @Test
+    void throttledReplicaListsAndRemoteLogSwitchesAreKnownAsInKafka() {
+        TopicConfigs.validate(Map.of("leader.replication.throttled.replicas", "0:1,1:2",
+                "follower.replication.throttled.replicas", "*", "remote.log.copy.disable", "true",
+                "remote.log.delete.on.disable", "false"));
+        TopicConfigs.validate(Map.of("leader.replication.throttled.replicas", ""));
+        assertThatThrownBy(() -> TopicConfigs.validate(Map.of("leader.replication.throttled.replicas", "0:1,*")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leader.replication.throttled.replicas");
+        assertThatThrownBy(() -> TopicConfigs.validate(Map.of("follower.replication.throttled.replicas", "a:1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("follower.replication.throttled.replicas");
+        assertThat(TopicConfigs.effective(Map.of(), Map.of())).containsEntry("leader.replication.throttled.replicas",
+                List.of()).containsEntry("remote.log.copy.disable", false);
+        assertThat(TopicConfigs.brokerSynonyms("follower.replication.throttled.replicas")).isEmpty();
+    }
 }

@@ -90,9 +90,9 @@ final class CreatePartitions {
                     + " partition(s); " + request.count() + " would not be an increase.");
         }
         int additional = request.count() - current;
-        // Null on the wire means "place them"; an empty list (the default of a built request) too.
-        List<CreatePartitionsAssignment> given =
-                request.assignments() == null || request.assignments().isEmpty() ? null : request.assignments();
+        // Null on the wire means "place them"; an empty list, as in Kafka, is a list of no assignments
+        // (INVALID_REPLICA_ASSIGNMENT for the missing ones).
+        List<CreatePartitionsAssignment> given = request.assignments();
         if (given != null && given.size() != additional) {
             throw new InvalidReplicaAssignmentException("Attempted to add " + additional
                     + " additional partition(s), but only " + given.size() + " assignment(s) were specified.");

@@ -1,5 +1,6 @@
 package io.strand.metadata.controller;
 
+import io.strand.common.config.BrokerConfig;
 import io.strand.common.config.GroupConfigs;
 import io.strand.common.config.TopicConfigs;
 import io.strand.metadata.image.MetadataImage;
@@ -31,8 +32,12 @@ import org.apache.kafka.common.protocol.Errors;
  * Each resource succeeds or fails as a whole; the records of all successful resources form one
  * batch. APPEND/SUBTRACT work on list-typed properties only: topic properties of type LIST, and
  * broker properties {@code brokerListConfig} accepts (no group config is a list); an absent topic
- * override starts from the property's default. Group configs are checked as a whole after the change,
- * within the broker's bounds ({@link GroupConfigs#validate}). Stateless.
+ * override or broker property starts from the property's default ({@link BrokerConfig#defaultValue} for a
+ * broker property: a cluster default {@code log.cleanup.policy} APPEND {@code compact} is
+ * {@code delete,compact}). As in Kafka, a broker's id is checked before the operations, a topic's or
+ * group's empty name after them (an APPEND to a non-list is INVALID_CONFIG even for {@code ""}). Group
+ * configs are checked as a whole after the change, within the broker's bounds
+ * ({@link GroupConfigs#validate}). Stateless.
  */
 final class IncrementalAlterConfigs {
 
@@ -92,7 +97,11 @@ final class IncrementalAlterConfigs {
         if (!nullValues.isEmpty()) {
             throw new InvalidRequestException("Null value not supported for : " + String.join(", ", nullValues));
         }
-        ConfigResourceChecks.checkName(resource);
+        if (resource.type() == ConfigResource.Type.BROKER) {
+            // The broker's id is checked before the request reaches Kafka's controller; a topic's or a
+            // group's name only once the controller has applied the operations (below).
+            ConfigResourceChecks.checkName(resource);
+        }
         // As Kafka, which checks the broker properties the change leaves set: deleting a property that
         // cannot be set (kafka-reassign-partitions clearing replication throttles) changes nothing.
         Set<String> setKeys = new LinkedHashSet<>();
@@ -137,6 +146,9 @@ final class IncrementalAlterConfigs {
                     throw new InvalidRequestException("Unknown operations type " + config.configOperation());
             }
         }
+        if (resource.type() != ConfigResource.Type.BROKER) {
+            ConfigResourceChecks.checkName(resource);
+        }
         ConfigResourceChecks.checkResult(image, resource, after, groupBounds);
         return ConfigResourceChecks.records(resource, before, after, keys);
     }
@@ -150,6 +162,10 @@ final class IncrementalAlterConfigs {
     }
 
     private static String listDefault(ConfigResource resource, String key) {
+        if (resource.type() == ConfigResource.Type.BROKER) {
+            // As Kafka's controller: the property's default, not the broker's static value.
+            return BrokerConfig.defaultValue(key);
+        }
         if (resource.type() != ConfigResource.Type.TOPIC) {
             return null;
         }

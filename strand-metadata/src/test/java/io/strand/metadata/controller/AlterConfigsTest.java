@@ -90,6 +90,31 @@ class AlterConfigsTest {
     }
 
     @Test
+    void appendToABrokerListStartsFromThePropertysDefault() {
+        IncrementalAlterConfigsRequestData request = new IncrementalAlterConfigsRequestData();
+        request.resources().add(resource(CLUSTER, OpType.APPEND, "log.cleanup.policy", "compact"));
+        Predicate<String> list = "log.cleanup.policy"::equals;
+
+        IncrementalAlterConfigsResponseData response = get(controller.incrementalAlterConfigs(request, list, list));
+
+        assertThat(response.responses().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(metadataLog.image().configs(CLUSTER)).containsEntry("log.cleanup.policy", "delete,compact");
+    }
+
+    @Test
+    void aTopicsEmptyNameIsRefusedOnlyAfterTheOperationsAsInKafkasController() {
+        ConfigResource defaultTopic = new ConfigResource(ConfigResource.Type.TOPIC, "");
+
+        AlterConfigsResourceResponse append = incremental(false,
+                resource(defaultTopic, OpType.APPEND, "retention.ms", "5"));
+        AlterConfigsResourceResponse set = incremental(false, resource(defaultTopic, OpType.SET, "retention.ms", "5"));
+
+        assertThat(append.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(set.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(set.errorMessage()).isEqualTo("Default topic resources are not allowed.");
+    }
+
+    @Test
     void appendToANonListIsInvalidConfig() {
         AlterConfigsResourceResponse response = incremental(false, resource(TOPIC, OpType.APPEND, "retention.ms", "5"));
         assertThat(response.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());

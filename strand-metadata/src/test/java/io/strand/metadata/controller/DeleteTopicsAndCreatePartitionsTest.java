@@ -125,8 +125,8 @@ class DeleteTopicsAndCreatePartitionsTest {
 
     @Test
     void addsPartitionsWithTheTopicsReplicationFactor() {
-        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(5),
-                false);
+        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(5)
+                .setAssignments(null), false);
 
         assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
         TopicImage topic = metadataLog.image().topics().byName("orders").orElseThrow();
@@ -137,10 +137,10 @@ class DeleteTopicsAndCreatePartitionsTest {
 
     @Test
     void countNotAboveCurrentIsInvalidPartitions() {
-        CreatePartitionsTopicResult same = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(2),
-                false);
-        CreatePartitionsTopicResult fewer = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(1),
-                false);
+        CreatePartitionsTopicResult same = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(2)
+                .setAssignments(null), false);
+        CreatePartitionsTopicResult fewer = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(1)
+                .setAssignments(null), false);
 
         assertThat(same.errorCode()).isEqualTo(Errors.INVALID_PARTITIONS.code());
         assertThat(same.errorMessage()).isEqualTo("Topic already has 2 partition(s).");
@@ -151,8 +151,8 @@ class DeleteTopicsAndCreatePartitionsTest {
 
     @Test
     void unknownTopicIsUnknownTopicOrPartition() {
-        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("nope").setCount(3),
-                false);
+        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("nope").setCount(3)
+                .setAssignments(null), false);
         assertThat(result.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
@@ -164,20 +164,26 @@ class DeleteTopicsAndCreatePartitionsTest {
                 .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(1)))), false);
         CreatePartitionsTopicResult ok = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(3)
                 .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(2, 1)))), false);
+        CreatePartitionsTopicResult none = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(4)
+                .setAssignments(List.of()), false);
 
         assertThat(tooFew.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
         assertThat(tooFew.errorMessage()).isEqualTo("Attempted to add 2 additional partition(s), but only 1 "
                 + "assignment(s) were specified.");
         assertThat(wrongRf.errorCode()).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
         assertThat(ok.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(none.errorCode()).as("an empty list is no assignment, not a request to place them")
+                .isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT.code());
+        assertThat(none.errorMessage()).isEqualTo("Attempted to add 1 additional partition(s), but only 0 "
+                + "assignment(s) were specified.");
         assertThat(metadataLog.image().topics().byName("orders").orElseThrow().partition(2).orElseThrow().replicas())
                 .containsExactly(2, 1);
     }
 
     @Test
     void validateOnlyAddsNothing() {
-        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(9),
-                true);
+        CreatePartitionsTopicResult result = addPartitions(new CreatePartitionsTopic().setName("orders").setCount(9)
+                .setAssignments(null), true);
         assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(metadataLog.image().topics().byName("orders").orElseThrow().numPartitions()).isEqualTo(2);
     }
@@ -185,8 +191,8 @@ class DeleteTopicsAndCreatePartitionsTest {
     @Test
     void duplicateTopicInCreatePartitionsIsInvalidRequest() {
         CreatePartitionsRequestData request = new CreatePartitionsRequestData();
-        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(2));
-        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(3));
+        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(2).setAssignments(null));
+        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(3).setAssignments(null));
         CreatePartitionsResponseData response = get(controller.createPartitions(request));
 
         assertThat(response.results()).extracting(CreatePartitionsTopicResult::errorCode)
@@ -208,7 +214,8 @@ class DeleteTopicsAndCreatePartitionsTest {
         for (int count : List.of(Integer.MAX_VALUE, 1_000_000, QuorumController.MAX_PARTITIONS_PER_REQUEST + 3)) {
             for (boolean validateOnly : List.of(false, true)) {
                 CreatePartitionsTopicResult result = addPartitions(
-                        new CreatePartitionsTopic().setName("orders").setCount(count), validateOnly);
+                        new CreatePartitionsTopic().setName("orders").setCount(count).setAssignments(null),
+                        validateOnly);
                 assertThat(result.errorCode()).isEqualTo(Errors.POLICY_VIOLATION.code());
                 assertThat(result.errorMessage()).isEqualTo("Excessively large number of partitions per request.");
             }
@@ -222,8 +229,8 @@ class DeleteTopicsAndCreatePartitionsTest {
 
         // The limit is on the request: the second topic would pass it, the first still grows.
         CreatePartitionsRequestData request = new CreatePartitionsRequestData();
-        request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(6_002));
-        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(6_001));
+        request.topics().add(new CreatePartitionsTopic().setName("orders").setCount(6_002).setAssignments(null));
+        request.topics().add(new CreatePartitionsTopic().setName("audit").setCount(6_001).setAssignments(null));
         CreatePartitionsResponseData response = get(controller.createPartitions(request));
         assertThat(response.results()).extracting(CreatePartitionsTopicResult::name,
                 CreatePartitionsTopicResult::errorCode).containsExactly(tuple("orders", Errors.NONE.code()),
@@ -236,7 +243,7 @@ class DeleteTopicsAndCreatePartitionsTest {
     void moreTopicsThanTheRecordLimitFailTheWholeRequest() {
         CreatePartitionsRequestData request = new CreatePartitionsRequestData();
         for (int i = 0; i <= QuorumController.MAX_RECORDS_PER_USER_OP; i++) {
-            request.topics().add(new CreatePartitionsTopic().setName("t" + i).setCount(2));
+            request.topics().add(new CreatePartitionsTopic().setName("t" + i).setCount(2).setAssignments(null));
         }
         assertThatThrownBy(() -> controller.createPartitions(request).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)

@@ -111,13 +111,13 @@ public final class AdminHandlers {
             @Override
             public CompletableFuture<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(
                     IncrementalAlterConfigsRequestData request) {
-                return controller.incrementalAlterConfigs(request, BrokerConfig::isDynamic,
+                return controller.incrementalAlterConfigs(request, BrokerConfig::isAlterable,
                         AdminHandlers::isListProperty, groupBounds);
             }
 
             @Override
             public CompletableFuture<AlterConfigsResponseData> legacyAlterConfigs(AlterConfigsRequestData request) {
-                return controller.legacyAlterConfigs(request, BrokerConfig::isDynamic, groupBounds);
+                return controller.legacyAlterConfigs(request, BrokerConfig::isAlterable, groupBounds);
             }
         };
     }

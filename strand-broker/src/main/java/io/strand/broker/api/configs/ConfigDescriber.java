@@ -209,7 +209,10 @@ public final class ConfigDescriber {
             throw new InvalidRequestException("Unexpected broker id, expected " + nodeId
                     + " or empty string, but received " + name);
         }
-        for (String property : new TreeSet<>(BrokerConfig.DEF.names())) {
+        // As Kafka's: every property it defines and, stored dynamically, those it does not (as sensitive).
+        TreeSet<String> properties = new TreeSet<>(BrokerConfig.DEF.names());
+        properties.addAll(layers.dynamicNames());
+        for (String property : properties) {
             if (entries.wanted(property)) {
                 result.configs().add(brokerEntry(property, layers.value(property), layers, entries, false));
             }

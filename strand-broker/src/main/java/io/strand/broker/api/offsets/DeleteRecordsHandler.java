@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
@@ -27,7 +28,8 @@ import org.apache.kafka.common.requests.DeleteRecordsRequest;
  * OFFSET_OUT_OF_RANGE. Whole segments below the new start are removed in the background.
  *
  * <p>As Kafka's: an internal topic ({@code __consumer_offsets}, {@code __transaction_state}, …) is
- * refused (INVALID_TOPIC_EXCEPTION) once its partition is known; the answer has one entry per topic
+ * refused (INVALID_TOPIC_EXCEPTION) once its partition is known, then a topic whose {@code cleanup.policy}
+ * lacks {@code delete} (POLICY_VIOLATION), before the offset is looked at; the answer has one entry per topic
  * and partition however often the request names them (the last offset asked wins), and none for a
  * topic named without partitions.
  */
@@ -80,6 +82,11 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
             if (Topic.isInternal(tp.topic())) {
                 // As Kafka: no client deletes the records of the group or transaction coordinators' logs.
                 throw new InvalidTopicException("Cannot delete records of internal topic " + tp.topic());
+            }
+            if (!partition.log().config().deletePolicy()) {
+                // As Kafka: a log kept only by compaction keeps its records; checked before the offset.
+                throw new PolicyViolationException("Records of partition " + tp
+                        + " can not be deleted due to the configured policy");
             }
             long offset = wantedOffset == DeleteRecordsRequest.HIGH_WATERMARK
                     ? partition.log().highWatermark() : wantedOffset;

@@ -165,7 +165,8 @@ class AdminHandlersWithControllerTest {
     void hugePartitionIncreaseIsPolicyViolation() {
         createTopic("orders");
         CreatePartitionsRequestData grow = new CreatePartitionsRequestData().setTimeoutMs(30_000);
-        grow.topics().add(new CreatePartitionsTopic().setName("orders").setCount(Integer.MAX_VALUE));
+        grow.topics().add(new CreatePartitionsTopic().setName("orders").setCount(Integer.MAX_VALUE)
+                .setAssignments(null));
 
         CreatePartitionsResponseData response = call(new CreatePartitionsRequest.Builder(grow).build((short) 3));
 

@@ -214,6 +214,37 @@ public class ConfigDescriberTest {
     }
 
     @Test
+    void brokerIdIsTheNodeIdSetStaticallyAndAnUnknownDynamicPropertyIsListedAsSensitive() {
+        MetadataImage image = TestImages.builder().broker(1).brokerConfig("1", "plugin.setting", "x").build();
+
+        DescribeConfigsResult result = describe(DEFAULTS, image, ConfigResource.Type.BROKER, "1");
+
+        DescribeConfigsResourceResult brokerId = entry(result, "broker.id");
+        assertThat(brokerId.value()).isEqualTo("1");
+        assertThat(brokerId.readOnly()).isTrue();
+        assertThat(brokerId.configSource()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG.id());
+        assertThat(synonyms(brokerId)).containsExactly("STATIC_BROKER_CONFIG:broker.id=1",
+                "DEFAULT_CONFIG:broker.id=-1");
+        DescribeConfigsResourceResult plugin = entry(result, "plugin.setting");
+        assertThat(plugin.value()).isNull();
+        assertThat(plugin.isSensitive()).isTrue();
+        assertThat(plugin.readOnly()).isTrue();
+        assertThat(plugin.configSource()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG.id());
+    }
+
+    @Test
+    void flushMsHasNoBrokerDefaultToListAsItsSynonym() {
+        DescribeConfigsResult topic = describeTopic(DEFAULTS, ONE_TOPIC, "orders");
+        DescribeConfigsResult broker = describe(DEFAULTS, ONE_TOPIC, ConfigResource.Type.BROKER, "1");
+
+        assertThat(entry(topic, "flush.ms").value()).isEqualTo(Long.toString(Long.MAX_VALUE));
+        assertThat(entry(topic, "flush.ms").synonyms()).isEmpty();
+        assertThat(synonyms(entry(topic, "flush.messages")))
+                .containsExactly("DEFAULT_CONFIG:log.flush.interval.messages=" + Long.MAX_VALUE);
+        assertThat(entry(broker, "log.flush.interval.ms").value()).isNull();
+    }
+
+    @Test
     void clusterDefaultResourceListsOnlyTheDynamicDefaults() {
         MetadataImage image = TestImages.builder().broker(1)
                 .brokerConfig("", "log.retention.ms", "2000").brokerConfig("1", "log.retention.ms", "1000").build();
