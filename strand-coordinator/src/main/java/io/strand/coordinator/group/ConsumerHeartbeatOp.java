@@ -172,7 +172,7 @@ final class ConsumerHeartbeatOp {
         members.put(memberId, updated);
         planner.onHeartbeat(groupId, memberId, topicAccess);
         ConsumerAssignmentPlanner.Target planned = planner.plan(group, members, target,
-                newMember || updated.subscriptionDiffers(member), records);
+                newMember || updated.subscriptionDiffers(member), !regexNewToGroup(group, member, updated), records);
         if (replacedId != null && !records.stream().anyMatch(r -> r.key() instanceof TargetAssignmentMemberKey k
                 && k.memberId().equals(memberId) && !r.isTombstone())) {
             records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, memberId),
@@ -197,6 +197,21 @@ final class ConsumerHeartbeatOp {
             response.setAssignment(toWire(next.assigned(), topicIds));
         }
         return response;
+    }
+
+    /**
+     * Whether the member subscribes to a regex now that no other member of the group subscribes to. Kafka
+     * resolves such a regex in the background and computes no target in the heartbeat that brought it (the
+     * resolution then bumps the group epoch); so the group's next target waits for a later heartbeat here
+     * too, although the regex is resolved at once.
+     */
+    private static boolean regexNewToGroup(ConsumerGroup group, ConsumerMember before, ConsumerMember after) {
+        String regex = after.metadata().subscribedTopicRegex();
+        if (regex == null || regex.equals(before.metadata().subscribedTopicRegex())) {
+            return false;
+        }
+        return group.members().stream().noneMatch(m -> !m.memberId().equals(after.memberId())
+                && regex.equals(m.metadata().subscribedTopicRegex()));
     }
 
     private static void checkEpoch(ConsumerMember member, int epoch, Map<String, Set<Integer>> owned) {
@@ -255,15 +270,16 @@ final class ConsumerHeartbeatOp {
                 .setMemberEpoch(request.memberEpoch());
     }
 
-    /** The records that remove a member and give its partitions to the others. */
+    /**
+     * The records that remove a member and bump the group epoch; the others get its partitions with the
+     * next target, computed at one of their heartbeats (as Kafka: a leave or fence computes none).
+     */
     void removeMember(ConsumerGroup group, String memberId, List<CoordinatorRecord> records) {
         ConsumerAssignmentPlanner.removal(group.groupId(), memberId, records);
         Map<String, ConsumerMember> members = new TreeMap<>();
         group.members().forEach(m -> members.put(m.memberId(), m));
         members.remove(memberId);
-        Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
-        target.remove(memberId);
-        planner.plan(group, members, target, true, records);
+        planner.bumpForRemoval(group, members, records);
     }
 
     /** The records that fence a member whose session or rebalance timeout ran out. */

@@ -12,8 +12,8 @@ import java.util.TreeSet;
 /**
  * Incremental reconciliation: moves one member from its current assignment towards its target, one
  * step per heartbeat, so that no partition is ever owned by two members. A partition the target
- * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, until it reports
- * it no longer owns it); a partition the target gives is handed over only once no other member owns
+ * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, keeping only the
+ * partitions its target keeps, until it reports it no longer owns the revoked ones); a partition the target gives is handed over only once no other member owns
  * it (until then UNRELEASED_PARTITIONS at the target epoch). See {@link MemberState}.
  *
  * <p>Pure: computes a new {@link ConsumerMemberAssignmentValue} and changes nothing.
@@ -57,6 +57,7 @@ public final class Reconciler {
                                                       Map<String, Set<Integer>> target,
                                                       Map<String, Set<Integer>> owned, Owners owners) {
         Map<String, Set<Integer>> assigned = new TreeMap<>();
+        Map<String, Set<Integer>> kept = new TreeMap<>();
         Map<String, Set<Integer>> revoke = new TreeMap<>();
         boolean unreleased = false;
         Set<String> topics = new HashSet<>(member.assigned().keySet());
@@ -68,6 +69,7 @@ public final class Reconciler {
             for (int p : current) {
                 if (wanted.contains(p)) {
                     keep.add(p);
+                    kept.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
                 } else {
                     revoke.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
                 }
@@ -89,8 +91,9 @@ public final class Reconciler {
         }
         int epoch = member.memberEpoch();
         if (!revoke.isEmpty() && stillOwns(Assignments.copyOf(revoke), owned)) {
+            // As Kafka: while revoking, the member keeps only what it keeps; new partitions come after.
             return new ConsumerMemberAssignmentValue(epoch, previousFor(member, epoch),
-                    MemberState.UNREVOKED_PARTITIONS, assigned, revoke);
+                    MemberState.UNREVOKED_PARTITIONS, kept, revoke);
         }
         MemberState state = unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE;
         return new ConsumerMemberAssignmentValue(targetEpoch, previousFor(member, targetEpoch), state, assigned,

@@ -37,7 +37,7 @@ final class ConsumerRecordsSerde {
             v.subscribedTopicNames().forEach(w::string);
             w.string(v.subscribedTopicRegex()).string(v.serverAssignor()).int32(v.rebalanceTimeoutMs());
         } else if (value instanceof TargetAssignmentMetadataValue v) {
-            w.int32(v.assignmentEpoch());
+            w.int32(v.assignmentEpoch()).int64(v.assignmentTimestampMs());
         } else if (value instanceof TargetAssignmentMemberValue v) {
             writeAssignment(w, v.partitions());
         } else if (value instanceof ConsumerMemberAssignmentValue v) {
@@ -76,7 +76,9 @@ final class ConsumerRecordsSerde {
                         v.getInt());
             }
             case CoordinatorRecordSerde.TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> {
-                return new TargetAssignmentMetadataValue(v.getInt());
+                int epoch = v.getInt();
+                // The time came later, at the end, so a record written before it reads as time unknown.
+                return new TargetAssignmentMetadataValue(epoch, v.remaining() >= Long.BYTES ? v.getLong() : 0);
             }
             case CoordinatorRecordSerde.TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> {
                 return new TargetAssignmentMemberValue(readAssignment(v));

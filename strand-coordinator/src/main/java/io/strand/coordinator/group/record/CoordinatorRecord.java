@@ -124,8 +124,11 @@ public record CoordinatorRecord(Key key, Value value) {
         }
     }
 
-    /** @param assignmentEpoch the group epoch the target assignment was computed for */
-    public record TargetAssignmentMetadataValue(int assignmentEpoch) implements Value {
+    /**
+     * @param assignmentEpoch       the group epoch the target assignment was computed for
+     * @param assignmentTimestampMs when it was computed (0: unknown, as in records written before it was kept)
+     */
+    public record TargetAssignmentMetadataValue(int assignmentEpoch, long assignmentTimestampMs) implements Value {
     }
 
     /** @param partitions the member's target partitions by topic name */

@@ -100,7 +100,7 @@ class CoordinatorRecordSerdeTest {
                         new CoordinatorRecord.ConsumerMemberMetadataValue("i", null, "c", "/h", List.of("a", "b"),
                                 "x.*", "range", 30_000)),
                 new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMetadataKey("g"),
-                        new CoordinatorRecord.TargetAssignmentMetadataValue(7)),
+                        new CoordinatorRecord.TargetAssignmentMetadataValue(7, 1_700_000_000_000L)),
                 new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMemberKey("g", "m"),
                         new CoordinatorRecord.TargetAssignmentMemberValue(java.util.Map.of("a", java.util.Set.of(0, 2)))),
                 new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"),
