@@ -260,7 +260,8 @@ final class ConsumerHeartbeatOp {
         if (request.memberEpoch() == ConsumerMember.STATIC_LEAVE_EPOCH) {
             records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, member.memberId()),
                     new ConsumerMemberAssignmentValue(ConsumerMember.STATIC_LEAVE_EPOCH, member.memberEpoch(),
-                            member.state(), member.assigned(), member.pendingRevocation())));
+                            member.state(), member.assigned(), member.pendingRevocation(),
+                            givenAt(member.assignment()))));
             context.timer().cancel(rebalanceKey(groupId, member.memberId()));
             scheduleSession(groupId, member.memberId()); // it has one session to come back
         } else {
@@ -268,6 +269,16 @@ final class ConsumerHeartbeatOp {
         }
         return new ConsumerGroupHeartbeatResponseData().setMemberId(member.memberId())
                 .setMemberEpoch(request.memberEpoch());
+    }
+
+    /** Each partition's assignment epoch, explicit, so that it outlives a change of the member epoch. */
+    private static Map<String, Map<Integer, Integer>> givenAt(ConsumerMemberAssignmentValue assignment) {
+        Map<String, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<String, Set<Integer>> partitions : List.of(assignment.assigned(), assignment.pendingRevocation())) {
+            partitions.forEach((topic, set) -> set.forEach(p ->
+                    out.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, assignment.assignmentEpochOf(topic, p))));
+        }
+        return out;
     }
 
     /**

@@ -403,6 +403,39 @@ class ConsumerGroupHeartbeatTest {
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
     }
 
+    Errors commitAt(String memberId, int epoch, String topic, int partition) {
+        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g").setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(epoch).setTopics(List.of(new OffsetCommitRequestTopic().setName(topic)
+                        .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(partition)
+                                .setCommittedOffset(7)))));
+        return Errors.forCode(h.run(s -> s.offsetOps().commit(commit, (short) 9)).topics().get(0).partitions().get(0)
+                .errorCode());
+    }
+
+    @Test
+    void anOlderEpochCommitsThePartitionsTheMemberHadThen() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        Map<String, Set<Integer>> given = assignment(heartbeat("m2", 3, Map.of()));
+        int keptPartition = kept.get("orders").iterator().next();
+        int givenPartition = given.get("orders").iterator().next();
+        assertThat(shard.consumerGroup("g").member("m1").memberEpoch()).isEqualTo(3);
+
+        // m1 had keptPartition since epoch 2: its commit at epoch 2 races its heartbeat harmlessly.
+        assertThat(commitAt("m1", 2, "orders", keptPartition)).isEqualTo(Errors.NONE);
+        assertThat(commitAt("m1", 2, "orders", givenPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitAt("m1", 4, "orders", keptPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        // m2 was given its partitions at epoch 3: an epoch-2 commit is a zombie's.
+        assertThat(commitAt("m2", 2, "orders", givenPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitAt("m2", 3, "orders", givenPartition)).isEqualTo(Errors.NONE);
+        // OffsetFetch still wants the member's epoch.
+        assertThat(h.shard.offsetOps().fetch(new org.apache.kafka.common.message.OffsetFetchRequestData
+                .OffsetFetchRequestGroup().setGroupId("g").setMemberId("m1").setMemberEpoch(2)).errorCode())
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
+    }
+
     @Test
     void classicAndConsumerGroupsDoNotMix() {
         join("m1", "orders");

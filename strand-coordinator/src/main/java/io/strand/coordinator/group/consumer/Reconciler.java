@@ -59,6 +59,9 @@ public final class Reconciler {
         Map<String, Set<Integer>> assigned = new TreeMap<>();
         Map<String, Set<Integer>> kept = new TreeMap<>();
         Map<String, Set<Integer>> revoke = new TreeMap<>();
+        // KIP-1251: a partition keeps the epoch it was given at; one given now gets the target's.
+        Map<String, Map<Integer, Integer>> epochs = new TreeMap<>();
+        ConsumerMemberAssignmentValue current0 = member.assignment();
         boolean unreleased = false;
         Set<String> topics = new HashSet<>(member.assigned().keySet());
         topics.addAll(target.keySet());
@@ -73,6 +76,7 @@ public final class Reconciler {
                 } else {
                     revoke.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
                 }
+                epochs.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, current0.assignmentEpochOf(topic, p));
             }
             for (int p : wanted) {
                 if (current.contains(p)) {
@@ -81,6 +85,8 @@ public final class Reconciler {
                 String owner = owners.ownerOf(topic, p);
                 if (owner == null || owner.equals(member.memberId())) {
                     keep.add(p);
+                    Integer given = current0.assignmentEpochOf(topic, p);
+                    epochs.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, given != null ? given : targetEpoch);
                 } else {
                     unreleased = true;
                 }
@@ -93,11 +99,26 @@ public final class Reconciler {
         if (!revoke.isEmpty() && stillOwns(Assignments.copyOf(revoke), owned)) {
             // As Kafka: while revoking, the member keeps only what it keeps; new partitions come after.
             return new ConsumerMemberAssignmentValue(epoch, previousFor(member, epoch),
-                    MemberState.UNREVOKED_PARTITIONS, kept, revoke);
+                    MemberState.UNREVOKED_PARTITIONS, kept, revoke, only(epochs, kept, revoke));
         }
         MemberState state = unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE;
         return new ConsumerMemberAssignmentValue(targetEpoch, previousFor(member, targetEpoch), state, assigned,
-                Map.of());
+                Map.of(), only(epochs, assigned, Map.of()));
+    }
+
+    /** The epochs of the partitions of {@code a} and {@code b}. */
+    private static Map<String, Map<Integer, Integer>> only(Map<String, Map<Integer, Integer>> epochs,
+                                                           Map<String, Set<Integer>> a, Map<String, Set<Integer>> b) {
+        Map<String, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<String, Set<Integer>> partitions : java.util.List.of(a, b)) {
+            partitions.forEach((topic, set) -> set.forEach(p -> {
+                Integer epoch = epochs.getOrDefault(topic, Map.of()).get(p);
+                if (epoch != null) {
+                    out.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, epoch);
+                }
+            }));
+        }
+        return out;
     }
 
     private static int previousFor(ConsumerMember member, int newEpoch) {
