@@ -171,8 +171,10 @@ final class ConsumerHeartbeatOp {
         }
         members.put(memberId, updated);
         planner.onHeartbeat(groupId, memberId, topicAccess);
+        // As Kafka, the group epoch moves for a changed subscription (a new member's counts as changed from
+        // none), not for a member as such: one joining without topics or regex leaves it where it is.
         ConsumerAssignmentPlanner.Target planned = planner.plan(group, members, target,
-                newMember || updated.subscriptionDiffers(member), !regexNewToGroup(group, member, updated), records);
+                updated.subscriptionDiffers(member), !regexNewToGroup(group, member, updated), records);
         if (replacedId != null && !records.stream().anyMatch(r -> r.key() instanceof TargetAssignmentMemberKey k
                 && k.memberId().equals(memberId) && !r.isTombstone())) {
             records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, memberId),

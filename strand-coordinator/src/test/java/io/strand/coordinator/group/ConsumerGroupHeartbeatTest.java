@@ -159,6 +159,17 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void aMemberWithoutSubscriptionLeavesTheGroupEpochAlone() {
+        ConsumerGroupHeartbeatResponseData joined = send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m0").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of())
+                .setTopicPartitions(List.of()));
+
+        assertThat(joined.memberEpoch()).isEqualTo(1);
+        assertThat(shard.consumerGroup("g").groupEpoch()).isEqualTo(1);
+        assertThat(join("m1", "orders").memberEpoch()).isEqualTo(2);
+    }
+
+    @Test
     void aLeaveBumpsTheGroupEpochButComputesNoTarget() {
         join("m1", "orders");
         join("m2", "orders");
