@@ -36,7 +36,9 @@ import org.apache.kafka.common.protocol.Errors;
  * field may describe its batch ({@link RecordsJson}). {@code retry} resends while the answer holds an
  * error a client waits out ({@code true}: {@link #SETTLING}; or a list of error names), as a client
  * would, for at most {@value DifferentialRun#RETRY_MS} ms; {@code compare:
- * false} sends without comparing (setup); {@code answer: false} expects none (acks=0 produce).
+ * false} sends without comparing (setup); {@code answer: false} expects none (acks=0 produce); {@code waitMs}
+ * pauses that long before the step goes to both brokers (a deadline of theirs to pass, such as a group's
+ * assignment interval).
  *
  * @param name  unique in the corpus; the scenario's topics and groups should carry it, since every
  *              scenario of a run shares the two brokers
@@ -47,7 +49,7 @@ record Scenario(String name, String about, List<Step> steps) {
 
     /** One request of a scenario. */
     record Step(ApiKeys api, short version, JsonNode request, Set<Errors> retry, boolean compare, boolean answer,
-                Map<String, String> capture) {
+                Map<String, String> capture, long waitMs) {
     }
 
     /** Errors a client waits out by sending again ({@code "retry": true}): metadata and coordinators settling. */
@@ -95,7 +97,8 @@ record Scenario(String name, String about, List<Step> steps) {
             Map<String, String> capture = new LinkedHashMap<>();
             step.path("capture").fields().forEachRemaining(e -> capture.put(e.getKey(), e.getValue().asText()));
             steps.add(new Step(api, version, required(step, "request", where), retry(step.path("retry"), where),
-                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture));
+                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture,
+                    Math.max(0, step.path("waitMs").asLong(0))));
         }
         return new Scenario(name, json.path("about").asText(""), steps);
     }
