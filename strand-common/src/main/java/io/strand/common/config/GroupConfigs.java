@@ -23,8 +23,8 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
  * name" and describe lists what Kafka lists. Those Strand does not act on — a group's own assignment
  * intervals (a consumer group's assignments are batched by the broker's
- * {@code group.consumer.assignment.interval.ms} alone; a share group's are computed at once), the streams keys (no streams
- * groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
+ * {@code group.consumer.assignment.interval.ms} alone; a share group's are computed at once), the
+ * streams keys (no streams groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
  * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and

@@ -51,7 +51,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                                      int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                      int maxGroupSize, int threads, int consumerSessionTimeoutMs,
                                      int consumerHeartbeatIntervalMs, List<String> consumerAssignors,
-                                     int consumerAssignmentIntervalMs, int shareSessionTimeoutMs, int shareHeartbeatIntervalMs, int shareMaxSize,
+                                     int consumerAssignmentIntervalMs, int shareSessionTimeoutMs,
+                                     int shareHeartbeatIntervalMs, int shareMaxSize,
                                      List<GroupConfigs.Range> bounds) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
@@ -113,7 +114,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range",
                     ConfigDef.ValidList.in(UniformAssignor.NAME, RangeAssignor.NAME), MEDIUM,
                     "Server-side assignors of consumer-protocol groups; the first is the default.")
-            .define(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, ConfigDef.Range.between(0, 15_000), MEDIUM,
+            .define(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, ConfigDef.Range.between(0, 15_000),
+                    MEDIUM,
                     "The least time between two target assignments of a consumer-protocol group: a change to the "
                             + "group within it moves the group epoch at once and the assignment at the first "
                             + "heartbeat after it (0: at once).")

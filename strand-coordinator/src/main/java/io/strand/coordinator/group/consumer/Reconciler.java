@@ -13,8 +13,10 @@ import java.util.TreeSet;
  * Incremental reconciliation: moves one member from its current assignment towards its target, one
  * step per heartbeat, so that no partition is ever owned by two members. A partition the target
  * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, keeping only the
- * partitions its target keeps, until it reports it no longer owns the revoked ones); a partition the target gives is handed over only once no other member owns
- * it (until then UNRELEASED_PARTITIONS at the target epoch). See {@link MemberState}.
+ * partitions its target keeps, until it reports it no longer owns the revoked ones); a partition the
+ * target gives is handed over only once no other member owns it (until then UNRELEASED_PARTITIONS at
+ * the target epoch). See {@link MemberState}. Each partition keeps the member epoch it was given at
+ * (KIP-1251), for OffsetCommit.
  *
  * <p>Pure: computes a new {@link ConsumerMemberAssignmentValue} and changes nothing.
  */
