@@ -69,6 +69,7 @@ final class DifferentialRun {
             int index = 0;
             for (Scenario.Step step : scenario.steps()) {
                 index++;
+                sleep(step.waitMs());
                 // Both at once, so that a step one broker holds (a join waiting out a rebalance) does not
                 // age the other broker's group by the same time before its next step.
                 CompletableFuture<Sent> kafkaSide = CompletableFuture.supplyAsync(() -> k.send(step), senders);
@@ -92,6 +93,18 @@ final class DifferentialRun {
             senders.shutdownNow();
         }
         return findings;
+    }
+
+    private static void sleep(long ms) {
+        if (ms <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting before a step", e);
+        }
     }
 
     /** What one broker was sent and answered, normalised for comparison. */

@@ -21,8 +21,8 @@ import java.util.Set;
  * usable bytes, the metadata offset of the finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
  * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
- * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps).
- * Arrays of records keep their order.
+ * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps);
+ * a group's members by their normalised content ({@link #MEMBER_ID}). Arrays of records keep their order.
  *
  * <p>Stateless and thread-safe; works on a copy.
  */
@@ -41,6 +41,12 @@ final class Normalizer {
      * are sorted by their (normalised) entity, as Kafka's admin client reads them into a map.
      */
     static final String ENTITY = "entity";
+    /**
+     * The field of a group member (its id masked): arrays of members are sorted by their whole normalised
+     * content, as Kafka lists a group's members in its hash map's order of member ids (random ones, for
+     * clients that let the coordinator choose) and the admin client keeps no order of them.
+     */
+    static final String MEMBER_ID = "memberId";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -76,6 +82,8 @@ final class Normalizer {
                 elements.sort(Comparator.comparing(e -> e.get(key).asText()));
             } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.path(ENTITY).isArray())) {
                 elements.sort(Comparator.comparing(e -> e.get(ENTITY).toString()));
+            } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.has(MEMBER_ID))) {
+                elements.sort(Comparator.comparing(JsonNode::toString));
             }
             ArrayNode copy = NODES.arrayNode();
             elements.forEach(copy::add);

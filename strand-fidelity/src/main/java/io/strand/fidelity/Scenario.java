@@ -38,7 +38,9 @@ import org.apache.kafka.common.protocol.Errors;
  * would, for at most {@value DifferentialRun#RETRY_MS} ms; {@code until} (JSON pointer → value) resends, as
  * long, until the answer holds those values: a broker whose reads follow its writes only once its metadata
  * caught up (Kafka's DescribeConfigs after an alter) is asked again as a client polling would; {@code compare:
- * false} sends without comparing (setup); {@code answer: false} expects none (acks=0 produce).
+ * false} sends without comparing (setup); {@code answer: false} expects none (acks=0 produce); {@code waitMs}
+ * pauses that long before the step goes to both brokers (a deadline of theirs to pass, such as a group's
+ * assignment interval).
  *
  * @param name  unique in the corpus; the scenario's topics and groups should carry it, since every
  *              scenario of a run shares the two brokers
@@ -49,7 +51,7 @@ record Scenario(String name, String about, List<Step> steps) {
 
     /** One request of a scenario. */
     record Step(ApiKeys api, short version, JsonNode request, Set<Errors> retry, boolean compare, boolean answer,
-                Map<String, String> capture, Map<String, JsonNode> until) {
+                Map<String, String> capture, Map<String, JsonNode> until, long waitMs) {
     }
 
     /** Errors a client waits out by sending again ({@code "retry": true}): metadata and coordinators settling. */
@@ -99,7 +101,8 @@ record Scenario(String name, String about, List<Step> steps) {
             Map<String, JsonNode> until = new LinkedHashMap<>();
             step.path("until").fields().forEachRemaining(e -> until.put(e.getKey(), e.getValue()));
             steps.add(new Step(api, version, required(step, "request", where), retry(step.path("retry"), where),
-                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture, until));
+                    step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture, until,
+                    Math.max(0, step.path("waitMs").asLong(0))));
         }
         return new Scenario(name, json.path("about").asText(""), steps);
     }

@@ -40,6 +40,16 @@ class DifferTest {
     }
 
     @Test
+    void groupMembersCompareWhateverTheOrderOfTheirIds() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'members': [{'memberId': 'x9', 'instanceId': 's', 'memberEpoch': 4},"
+                + " {'memberId': 'a1', 'instanceId': null, 'memberEpoch': 3}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'members': [{'memberId': 'b', 'instanceId': null, 'memberEpoch': 3},"
+                + " {'memberId': 'c', 'instanceId': 's', 'memberEpoch': 5}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).containsExactly(new Differ.Delta("/members[0]/memberEpoch", "4", "5"));
+    }
+
+    @Test
     void anElementMissingOnOneSideOrNamedTwiceShows() throws Exception {
         JsonNode kafka = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}, {'partitionIndex': 7}]}]}");
         JsonNode strand = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}]},"

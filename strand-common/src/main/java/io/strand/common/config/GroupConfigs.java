@@ -21,9 +21,10 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * GROUP; a value a member or share-partition acts on is the group's override, else the broker's value.
  *
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
- * name" and describe lists what Kafka lists. Those Strand does not act on — the assignment intervals
- * (assignments here are computed at once, on the coordinator's thread), the streams keys (no streams
- * groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
+ * name" and describe lists what Kafka lists. Those Strand does not act on — a group's own assignment
+ * intervals (a consumer group's assignments are batched by the broker's
+ * {@code group.consumer.assignment.interval.ms} alone; a share group's are computed at once), the
+ * streams keys (no streams groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
  * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
@@ -116,9 +117,10 @@ public final class GroupConfigs {
                 "The least time between two assignment computations of the streams group.",
                 "group.streams.assignment.interval.ms");
 
-        String immediate = "assignments are computed at once on the group coordinator's thread";
-        UNSUPPORTED.put(CONSUMER_ASSIGNMENT_INTERVAL_MS, immediate);
-        UNSUPPORTED.put(SHARE_ASSIGNMENT_INTERVAL_MS, immediate);
+        UNSUPPORTED.put(CONSUMER_ASSIGNMENT_INTERVAL_MS,
+                "consumer group assignments are batched by the broker's group.consumer.assignment.interval.ms alone");
+        UNSUPPORTED.put(SHARE_ASSIGNMENT_INTERVAL_MS,
+                "share group assignments are computed at once on the group coordinator's thread");
         for (String name : DEF.names()) {
             if (name.startsWith("streams.")) {
                 UNSUPPORTED.put(name, "this broker has no streams groups");

@@ -65,33 +65,26 @@ final class ConsumerAssignmentPlanner {
     }
 
     /**
-     * Bumps the group epoch if {@code forceBump} or the subscribed topics changed, and then computes
-     * a new target assignment for {@code members}, adding the records to {@code records}.
+     * Bumps the group epoch if {@code forceBump} or the subscribed topics changed, and then, if the
+     * target lags the group epoch and the group's assignment interval has passed since the last one
+     * ({@link #mayAssign}), computes a new target assignment for {@code members}, adding the records to
+     * {@code records}. Otherwise the target stays what it was, at its epoch: a change within the interval
+     * leaves the group ASSIGNING until a heartbeat after it, as Kafka batches assignments (KIP-1263).
      *
      * @param previousTarget the target to start from (members renamed or removed already)
+     * @param mayAssignNow   false to leave the target as it is whatever the interval (the epoch still moves)
      */
     Target plan(ConsumerGroup group, Map<String, ConsumerMember> members,
-                Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump,
+                Map<String, Map<String, Set<Integer>>> previousTarget, boolean forceBump, boolean mayAssignNow,
                 List<CoordinatorRecord> records) {
-        String groupId = group.groupId();
         Map<String, Integer> allTopics = context.topicPartitionCounts();
         Map<String, Set<String>> subscriptions = new TreeMap<>();
-        Map<String, Integer> subscribed = new TreeMap<>();
-        forgetAccessOfOthers(groupId, members.keySet());
-        for (ConsumerMember member : members.values()) {
-            Set<String> topics = resolve(group, member, allTopics);
-            subscriptions.put(member.memberId(), topics);
-            topics.forEach(t -> subscribed.put(t, allTopics.get(t)));
-        }
-        int groupEpoch = group.groupEpoch();
-        if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())) {
-            groupEpoch++;
-            records.add(new CoordinatorRecord(new ConsumerGroupMetadataKey(groupId),
-                    new ConsumerGroupMetadataValue(groupEpoch, subscribed)));
-        }
-        if (groupEpoch <= group.assignmentEpoch()) {
+        int groupEpoch = maybeBump(group, members, forceBump, allTopics, subscriptions, records);
+        if (groupEpoch <= group.assignmentEpoch() || !mayAssignNow || !mayAssign(group)) {
             return new Target(group.assignmentEpoch(), previousTarget);
         }
+        String groupId = group.groupId();
+        Map<String, Integer> subscribed = subscribedPartitions(subscriptions, allTopics);
         Map<String, Map<String, Set<Integer>>> next = assignor(members.values())
                 .assign(subscriptions, subscribed, previousTarget);
         for (Map.Entry<String, Map<String, Set<Integer>>> e : next.entrySet()) {
@@ -102,8 +95,57 @@ final class ConsumerAssignmentPlanner {
             }
         }
         records.add(new CoordinatorRecord(new TargetAssignmentMetadataKey(groupId),
-                new TargetAssignmentMetadataValue(groupEpoch)));
+                new TargetAssignmentMetadataValue(groupEpoch, context.nowMs())));
         return new Target(groupEpoch, next);
+    }
+
+    /**
+     * Bumps the group epoch for members that left ({@code members} are those that stay), without a new
+     * target: as Kafka, the remaining members get theirs at a heartbeat ({@link #plan}).
+     */
+    void bumpForRemoval(ConsumerGroup group, Map<String, ConsumerMember> members, List<CoordinatorRecord> records) {
+        maybeBump(group, members, true, context.topicPartitionCounts(), new TreeMap<>(), records);
+    }
+
+    /**
+     * Resolves each member's topics into {@code subscriptions} and bumps the group epoch (a record) if
+     * {@code forceBump} or the subscribed topics changed.
+     *
+     * @return the group epoch after
+     */
+    private int maybeBump(ConsumerGroup group, Map<String, ConsumerMember> members, boolean forceBump,
+                          Map<String, Integer> allTopics, Map<String, Set<String>> subscriptions,
+                          List<CoordinatorRecord> records) {
+        String groupId = group.groupId();
+        forgetAccessOfOthers(groupId, members.keySet());
+        for (ConsumerMember member : members.values()) {
+            subscriptions.put(member.memberId(), resolve(group, member, allTopics));
+        }
+        Map<String, Integer> subscribed = subscribedPartitions(subscriptions, allTopics);
+        int groupEpoch = group.groupEpoch();
+        if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())) {
+            groupEpoch++;
+            records.add(new CoordinatorRecord(new ConsumerGroupMetadataKey(groupId),
+                    new ConsumerGroupMetadataValue(groupEpoch, subscribed)));
+        }
+        return groupEpoch;
+    }
+
+    private static Map<String, Integer> subscribedPartitions(Map<String, Set<String>> subscriptions,
+                                                             Map<String, Integer> allTopics) {
+        Map<String, Integer> subscribed = new TreeMap<>();
+        subscriptions.values().forEach(topics -> topics.forEach(t -> subscribed.put(t, allTopics.get(t))));
+        return subscribed;
+    }
+
+    /**
+     * Whether a new target may be computed now: the group never had one (or its time is unknown), the
+     * interval is 0, or the interval has passed since the last one.
+     */
+    private boolean mayAssign(ConsumerGroup group) {
+        long last = group.assignmentTimestampMs();
+        int interval = context.config().consumerAssignmentIntervalMs();
+        return last == 0 || interval == 0 || context.nowMs() - last >= interval;
     }
 
     /** The tombstones that remove one member: its current assignment, target and metadata. */

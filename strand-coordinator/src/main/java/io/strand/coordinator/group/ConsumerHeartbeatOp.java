@@ -171,8 +171,10 @@ final class ConsumerHeartbeatOp {
         }
         members.put(memberId, updated);
         planner.onHeartbeat(groupId, memberId, topicAccess);
+        // As Kafka, the group epoch moves for a changed subscription (a new member's counts as changed from
+        // none), not for a member as such: one joining without topics or regex leaves it where it is.
         ConsumerAssignmentPlanner.Target planned = planner.plan(group, members, target,
-                newMember || updated.subscriptionDiffers(member), records);
+                updated.subscriptionDiffers(member), !regexNewToGroup(group, member, updated), records);
         if (replacedId != null && !records.stream().anyMatch(r -> r.key() instanceof TargetAssignmentMemberKey k
                 && k.memberId().equals(memberId) && !r.isTombstone())) {
             records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, memberId),
@@ -197,6 +199,21 @@ final class ConsumerHeartbeatOp {
             response.setAssignment(toWire(next.assigned(), topicIds));
         }
         return response;
+    }
+
+    /**
+     * Whether the member subscribes to a regex now that no other member of the group subscribes to. Kafka
+     * resolves such a regex in the background and computes no target in the heartbeat that brought it (the
+     * resolution then bumps the group epoch); so the group's next target waits for a later heartbeat here
+     * too, although the regex is resolved at once.
+     */
+    private static boolean regexNewToGroup(ConsumerGroup group, ConsumerMember before, ConsumerMember after) {
+        String regex = after.metadata().subscribedTopicRegex();
+        if (regex == null || regex.equals(before.metadata().subscribedTopicRegex())) {
+            return false;
+        }
+        return group.members().stream().noneMatch(m -> !m.memberId().equals(after.memberId())
+                && regex.equals(m.metadata().subscribedTopicRegex()));
     }
 
     private static void checkEpoch(ConsumerMember member, int epoch, Map<String, Set<Integer>> owned) {
@@ -245,7 +262,8 @@ final class ConsumerHeartbeatOp {
         if (request.memberEpoch() == ConsumerMember.STATIC_LEAVE_EPOCH) {
             records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, member.memberId()),
                     new ConsumerMemberAssignmentValue(ConsumerMember.STATIC_LEAVE_EPOCH, member.memberEpoch(),
-                            member.state(), member.assigned(), member.pendingRevocation())));
+                            member.state(), member.assigned(), member.pendingRevocation(),
+                            givenAt(member.assignment()))));
             context.timer().cancel(rebalanceKey(groupId, member.memberId()));
             scheduleSession(groupId, member.memberId()); // it has one session to come back
         } else {
@@ -255,15 +273,26 @@ final class ConsumerHeartbeatOp {
                 .setMemberEpoch(request.memberEpoch());
     }
 
-    /** The records that remove a member and give its partitions to the others. */
+    /** Each partition's assignment epoch, explicit, so that it outlives a change of the member epoch. */
+    private static Map<String, Map<Integer, Integer>> givenAt(ConsumerMemberAssignmentValue assignment) {
+        Map<String, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<String, Set<Integer>> partitions : List.of(assignment.assigned(), assignment.pendingRevocation())) {
+            partitions.forEach((topic, set) -> set.forEach(p ->
+                    out.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, assignment.assignmentEpochOf(topic, p))));
+        }
+        return out;
+    }
+
+    /**
+     * The records that remove a member and bump the group epoch; the others get its partitions with the
+     * next target, computed at one of their heartbeats (as Kafka: a leave or fence computes none).
+     */
     void removeMember(ConsumerGroup group, String memberId, List<CoordinatorRecord> records) {
         ConsumerAssignmentPlanner.removal(group.groupId(), memberId, records);
         Map<String, ConsumerMember> members = new TreeMap<>();
         group.members().forEach(m -> members.put(m.memberId(), m));
         members.remove(memberId);
-        Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
-        target.remove(memberId);
-        planner.plan(group, members, target, true, records);
+        planner.bumpForRemoval(group, members, records);
     }
 
     /** The records that fence a member whose session or rebalance timeout ran out. */

@@ -202,7 +202,8 @@ final class GroupAdminOps {
 
     /**
      * ConsumerGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a consumer-protocol group. A
-     * member without a regex subscription is described with an empty one, as Kafka stores it.
+     * member without a regex subscription is described with an empty one, as Kafka stores it; a member's
+     * assignment includes the partitions it has yet to revoke, as Kafka's does.
      */
     ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId, TopicIdLookup topicIds) {
         ConsumerGroup group = store.consumerGroup(groupId);
@@ -223,17 +224,30 @@ final class GroupAdminOps {
             out.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(member.memberId())
                     .setInstanceId(m.instanceId()).setRackId(m.rackId()).setMemberEpoch(member.memberEpoch())
                     .setClientId(m.clientId()).setClientHost(m.clientHost())
-                    .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
+                    // Kafka keeps them in a HashSet and lists them in its order.
+                    .setSubscribedTopicNames(new ArrayList<>(new java.util.HashSet<>(m.subscribedTopicNames())))
                     .setSubscribedTopicRegex(m.subscribedTopicRegex() == null ? "" : m.subscribedTopicRegex())
-                    .setAssignment(describeAssignment(member.assigned(), topicIds))
+                    .setAssignment(describeAssignment(owned(member), topicIds))
                     .setTargetAssignment(describeAssignment(group.targetOf(member.memberId()), topicIds))
                     .setMemberType((byte) 1));
         }
         return out;
     }
 
+    /**
+     * What a member holds, as Kafka describes it: its assigned partitions and, after them, those it has
+     * still to revoke.
+     */
+    private static java.util.Map<String, java.util.List<Integer>> owned(ConsumerMember member) {
+        java.util.Map<String, java.util.List<Integer>> out = new java.util.TreeMap<>();
+        member.assigned().forEach((topic, set) -> out.computeIfAbsent(topic, t -> new ArrayList<>()).addAll(set));
+        member.pendingRevocation().forEach((topic, set) ->
+                out.computeIfAbsent(topic, t -> new ArrayList<>()).addAll(set));
+        return out;
+    }
+
     private static ConsumerGroupDescribeResponseData.Assignment describeAssignment(
-            java.util.Map<String, java.util.Set<Integer>> partitions, TopicIdLookup topicIds) {
+            java.util.Map<String, ? extends java.util.Collection<Integer>> partitions, TopicIdLookup topicIds) {
         ConsumerGroupDescribeResponseData.Assignment out = new ConsumerGroupDescribeResponseData.Assignment();
         partitions.forEach((topic, set) -> out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions()
                 .setTopicName(topic).setTopicId(topicIds.idOf(topic)).setPartitions(new ArrayList<>(set))));

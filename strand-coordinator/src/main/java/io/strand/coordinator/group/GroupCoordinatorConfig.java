@@ -36,6 +36,8 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  * @param consumerHeartbeatIntervalMs    {@code group.consumer.heartbeat.interval.ms}
  * @param consumerAssignors              {@code group.consumer.assignors}: server assignor names, the
  *                                       first the default
+ * @param consumerAssignmentIntervalMs   {@code group.consumer.assignment.interval.ms}: the least time between
+ *                                       two target assignments of a consumer group (Kafka's KIP-1263 batching)
  * @param shareSessionTimeoutMs          {@code group.share.session.timeout.ms}: share group members' sessions
  * @param shareHeartbeatIntervalMs       {@code group.share.heartbeat.interval.ms}
  * @param shareMaxSize                   {@code group.share.max.size}: members per share group
@@ -49,7 +51,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                                      int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
                                      int maxGroupSize, int threads, int consumerSessionTimeoutMs,
                                      int consumerHeartbeatIntervalMs, List<String> consumerAssignors,
-                                     int shareSessionTimeoutMs, int shareHeartbeatIntervalMs, int shareMaxSize,
+                                     int consumerAssignmentIntervalMs, int shareSessionTimeoutMs,
+                                     int shareHeartbeatIntervalMs, int shareMaxSize,
                                      List<GroupConfigs.Range> bounds) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
@@ -66,6 +69,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
+    public static final String GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS = "group.consumer.assignment.interval.ms";
     public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
     public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
     public static final String GROUP_SHARE_MAX_SIZE = "group.share.max.size";
@@ -110,6 +114,11 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range",
                     ConfigDef.ValidList.in(UniformAssignor.NAME, RangeAssignor.NAME), MEDIUM,
                     "Server-side assignors of consumer-protocol groups; the first is the default.")
+            .define(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, ConfigDef.Range.between(0, 15_000),
+                    MEDIUM,
+                    "The least time between two target assignments of a consumer-protocol group: a change to the "
+                            + "group within it moves the group epoch at once and the assignment at the first "
+                            + "heartbeat after it (0: at once).")
             .define(GROUP_SHARE_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
                     "Session timeout of share group members.")
             .define(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
@@ -195,7 +204,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 values.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS), values.getInt(GROUP_MAX_SIZE),
                 values.getInt(GROUP_COORDINATOR_THREADS), values.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
                 values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS),
-                values.getInt(GROUP_SHARE_SESSION_TIMEOUT_MS), values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
+                values.getInt(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS), values.getInt(GROUP_SHARE_SESSION_TIMEOUT_MS),
+                values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
                 values.getInt(GROUP_SHARE_MAX_SIZE), List.of(
                         range(values, GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS,
                                 GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS),

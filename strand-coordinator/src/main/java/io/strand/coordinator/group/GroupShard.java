@@ -411,7 +411,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
             group.applyGroupMetadata(value.groupEpoch(), value.subscribedTopicPartitions());
         } else if (record.key() instanceof TargetAssignmentMetadataKey) {
             if (!record.isTombstone()) {
-                group.applyAssignmentEpoch(((TargetAssignmentMetadataValue) record.value()).assignmentEpoch());
+                TargetAssignmentMetadataValue value = (TargetAssignmentMetadataValue) record.value();
+                group.applyAssignmentEpoch(value.assignmentEpoch(), value.assignmentTimestampMs());
             }
         } else if (record.key() instanceof TargetAssignmentMemberKey key) {
             group.applyTarget(key.memberId(),

@@ -83,6 +83,7 @@ final class OffsetOps {
                                                                           short version) {
         String groupId = request.groupId();
         Errors groupError = validateCommit(request, version);
+        ConsumerMember olderEpochMember = groupError == Errors.NONE ? olderEpochMember(request) : null;
         long nowMs = context.nowMs();
         long expireTimestampMs = request.retentionTimeMs() >= 0 ? nowMs + request.retentionTimeMs() : -1;
         List<CoordinatorRecord> records = new ArrayList<>();
@@ -96,6 +97,12 @@ final class OffsetOps {
                 }
                 if (error == Errors.NONE && (topic.name() == null || topic.name().isEmpty())) {
                     error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                }
+                if (error == Errors.NONE && olderEpochMember != null) {
+                    Integer given = olderEpochMember.assignment().assignmentEpochOf(topic.name(), p.partitionIndex());
+                    if (given == null || request.generationIdOrMemberEpoch() < given) {
+                        error = Errors.STALE_MEMBER_EPOCH;
+                    }
                 }
                 if (error == Errors.NONE) {
                     records.add(new CoordinatorRecord(new OffsetKey(groupId, topic.name(), p.partitionIndex()),
@@ -150,7 +157,8 @@ final class OffsetOps {
     /**
      * A consumer-protocol member's epoch as OffsetCommit and OffsetFetch (v9+) check it: a commit
      * without member epoch is allowed only while the group has no members; otherwise the member must
-     * exist (UNKNOWN_MEMBER_ID) and be at the epoch given (STALE_MEMBER_EPOCH).
+     * exist (UNKNOWN_MEMBER_ID) and be at the epoch given (STALE_MEMBER_EPOCH) — but for a commit, which
+     * may give an older epoch and is then checked partition by partition ({@link #olderEpochMember}).
      */
     private static Errors validateMemberEpoch(ConsumerGroup group, String memberId, int memberEpoch, boolean commit) {
         if (commit && memberEpoch < 0 && group.isEmpty()) {
@@ -160,7 +168,22 @@ final class OffsetOps {
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
+        if (commit && memberEpoch < member.memberEpoch()) {
+            return Errors.NONE;
+        }
         return memberEpoch == member.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    /**
+     * The consumer-protocol member of a commit that gives an epoch older than the member's, or null. As
+     * Kafka 4.3 (KIP-1251), such a commit is taken for each partition the member was given at that epoch
+     * or before (assigned or still to revoke) and refused (STALE_MEMBER_EPOCH) for the others, so a
+     * commit racing a heartbeat that moved the member epoch goes through, and a zombie's does not.
+     */
+    private ConsumerMember olderEpochMember(OffsetCommitRequestData request) {
+        ConsumerGroup group = request.groupId() == null ? null : store.consumerGroup(request.groupId());
+        ConsumerMember member = group == null || request.memberId() == null ? null : group.member(request.memberId());
+        return member != null && request.generationIdOrMemberEpoch() < member.memberEpoch() ? member : null;
     }
 
     /** As {@link #fetch(OffsetFetchRequestGroup, boolean)} without {@code require_stable}. */

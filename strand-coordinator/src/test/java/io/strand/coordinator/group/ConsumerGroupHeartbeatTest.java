@@ -4,6 +4,7 @@ import io.strand.common.time.ManualTime;
 import io.strand.coordinator.group.assignor.Assignments;
 import io.strand.coordinator.group.assignor.RangeAssignor;
 import io.strand.coordinator.group.assignor.UniformAssignor;
+import io.strand.coordinator.group.consumer.ConsumerGroup;
 import io.strand.coordinator.group.consumer.ConsumerGroupState;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.MemberState;
@@ -50,12 +51,31 @@ class ConsumerGroupHeartbeatTest {
     };
     /** What the next heartbeat's principal may describe. */
     TopicAccess access = TopicAccess.ALL;
-    final ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), log, time, new Random(1),
-            () -> Map.copyOf(topics));
-    final GroupShard shard = h.shard;
+    ShardHarness h;
+    GroupShard shard;
+
+    /**
+     * Assignments computed at every change ({@code group.consumer.assignment.interval.ms} 0): most tests
+     * step the members by hand, without the clock; {@link #withDefaults} has Kafka's 1 s batching.
+     */
+    static final GroupCoordinatorConfig AT_ONCE = GroupCoordinatorConfig.from(
+            Map.of(GroupCoordinatorConfig.GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, "0"));
 
     ConsumerGroupHeartbeatTest() {
+        useShard(AT_ONCE);
         topics.keySet().forEach(lookup::idOf);
+    }
+
+    private void useShard(GroupCoordinatorConfig config) {
+        h = new ShardHarness(config, log, time, new Random(1), () -> Map.copyOf(topics));
+        shard = h.shard;
+    }
+
+    /** A fresh fixture whose shard has the default settings. */
+    static ConsumerGroupHeartbeatTest withDefaults() {
+        ConsumerGroupHeartbeatTest fixture = new ConsumerGroupHeartbeatTest();
+        fixture.useShard(GroupCoordinatorConfig.defaults());
+        return fixture;
     }
 
     ConsumerGroupHeartbeatResponseData join(String memberId, String... topicNames) {
@@ -106,32 +126,89 @@ class ConsumerGroupHeartbeatTest {
         ConsumerGroupHeartbeatResponseData joined = join("m1", "orders");
 
         assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(joined.memberEpoch()).isEqualTo(1);
+        assertThat(joined.memberEpoch()).isEqualTo(2);
         assertThat(joined.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(assignment(joined)).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
         assertThat(shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.STABLE);
     }
 
     @Test
+    void changesWithinTheAssignmentIntervalWaitForAHeartbeatAfterIt() {
+        ConsumerGroupHeartbeatTest t = withDefaults();
+        assertThat(t.join("m1", "orders").memberEpoch()).isEqualTo(2);
+
+        ConsumerGroupHeartbeatResponseData second = t.join("m2", "orders");
+        // The group epoch moved, the target did not: m2 is at the target's epoch with nothing.
+        assertThat(second.memberEpoch()).isEqualTo(2);
+        assertThat(t.assignment(second)).isEmpty();
+        ConsumerGroup group = t.shard.consumerGroup("g");
+        assertThat(group.groupEpoch()).isEqualTo(3);
+        assertThat(group.assignmentEpoch()).isEqualTo(2);
+        assertThat(group.state()).isEqualTo(ConsumerGroupState.ASSIGNING);
+        t.advance(999);
+        assertThat(t.heartbeat("m1", 2, null).assignment()).isNull();
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(2);
+
+        t.advance(1);
+        ConsumerGroupHeartbeatResponseData revoke = t.heartbeat("m1", 2, null);
+
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(3);
+        assertThat(revoke.memberEpoch()).isEqualTo(2);
+        assertThat(Assignments.size(t.assignment(revoke))).isEqualTo(3);
+        assertThat(t.shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.RECONCILING);
+    }
+
+    @Test
+    void aMemberWithoutSubscriptionLeavesTheGroupEpochAlone() {
+        ConsumerGroupHeartbeatResponseData joined = send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
+                .setMemberId("m0").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of())
+                .setTopicPartitions(List.of()));
+
+        assertThat(joined.memberEpoch()).isEqualTo(1);
+        assertThat(shard.consumerGroup("g").groupEpoch()).isEqualTo(1);
+        assertThat(join("m1", "orders").memberEpoch()).isEqualTo(2);
+    }
+
+    @Test
+    void aLeaveBumpsTheGroupEpochButComputesNoTarget() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        heartbeat("m2", 3, Map.of());
+
+        heartbeat("m2", -1, null);
+
+        ConsumerGroup group = shard.consumerGroup("g");
+        assertThat(group.groupEpoch()).isEqualTo(4);
+        assertThat(group.assignmentEpoch()).isEqualTo(3);
+        assertThat(group.state()).isEqualTo(ConsumerGroupState.ASSIGNING);
+        heartbeat("m1", -1, null);
+        assertThat(shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.EMPTY);
+        assertThat(shard.consumerGroup("g").groupEpoch()).isEqualTo(5);
+        assertThat(shard.consumerGroup("g").assignmentEpoch()).isEqualTo(3);
+    }
+
+    @Test
     void secondMemberWaitsUntilTheFirstRevokes() {
         join("m1", "orders");
         ConsumerGroupHeartbeatResponseData second = join("m2", "orders");
-        assertThat(second.memberEpoch()).isEqualTo(2);
+        assertThat(second.memberEpoch()).isEqualTo(3);
         assertThat(assignment(second)).isEmpty(); // every target partition is still owned by m1
         assertThat(shard.consumerGroup("g").member("m2").state()).isEqualTo(MemberState.UNRELEASED_PARTITIONS);
 
-        ConsumerGroupHeartbeatResponseData revoke = heartbeat("m1", 1, null);
-        assertThat(revoke.memberEpoch()).isEqualTo(1);
+        ConsumerGroupHeartbeatResponseData revoke = heartbeat("m1", 2, null);
+        assertThat(revoke.memberEpoch()).isEqualTo(2);
         Map<String, Set<Integer>> kept = assignment(revoke);
         assertThat(Assignments.size(kept)).isEqualTo(3);
         assertThat(shard.consumerGroup("g").member("m1").state()).isEqualTo(MemberState.UNREVOKED_PARTITIONS);
 
         // Still owning the revoked partitions: m2 keeps waiting.
-        assertThat(heartbeat("m2", 2, Map.of()).assignment()).isNull();
+        assertThat(heartbeat("m2", 3, Map.of()).assignment()).isNull();
 
-        ConsumerGroupHeartbeatResponseData revoked = heartbeat("m1", 1, kept);
-        assertThat(revoked.memberEpoch()).isEqualTo(2);
-        ConsumerGroupHeartbeatResponseData released = heartbeat("m2", 2, Map.of());
+        ConsumerGroupHeartbeatResponseData revoked = heartbeat("m1", 2, kept);
+        assertThat(revoked.memberEpoch()).isEqualTo(3);
+        ConsumerGroupHeartbeatResponseData released = heartbeat("m2", 3, Map.of());
         Map<String, Set<Integer>> given = assignment(released);
         assertThat(Assignments.size(given)).isEqualTo(3);
         assertThat(Assignments.intersects(given, kept)).isFalse();
@@ -142,9 +219,9 @@ class ConsumerGroupHeartbeatTest {
     void silentMemberIsRemovedAfterTheSessionTimeoutAndOthersTakeItsPartitions() {
         join("m1", "orders");
         join("m2", "orders");
-        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
-        heartbeat("m1", 1, kept);
-        heartbeat("m2", 2, Map.of());
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        heartbeat("m2", 3, Map.of());
 
         for (int i = 0; i < 10; i++) {
             advance(5_000);
@@ -159,15 +236,15 @@ class ConsumerGroupHeartbeatTest {
     void leavingMemberFreesItsPartitions() {
         join("m1", "orders");
         join("m2", "orders");
-        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
-        heartbeat("m1", 1, kept);
-        heartbeat("m2", 2, Map.of());
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        heartbeat("m2", 3, Map.of());
 
         ConsumerGroupHeartbeatResponseData left = heartbeat("m2", -1, null);
 
         assertThat(left.memberEpoch()).isEqualTo(-1);
         assertThat(shard.consumerGroup("g").member("m2")).isNull();
-        assertThat(assignment(heartbeat("m1", 2, null))).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
+        assertThat(assignment(heartbeat("m1", 3, null))).isEqualTo(parts("orders", 0, 1, 2, 3, 4, 5));
     }
 
     @Test
@@ -184,7 +261,7 @@ class ConsumerGroupHeartbeatTest {
     void wrongEpochsAndUnknownMembersAreFenced() {
         join("m1", "orders");
 
-        assertThat(heartbeat("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(heartbeat("m1", 6, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
         assertThat(heartbeat("nobody", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("").setMemberEpoch(0))
                 .errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
@@ -195,13 +272,16 @@ class ConsumerGroupHeartbeatTest {
         ConsumerGroupHeartbeatResponseData joined = send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
                 .setMemberId("m1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicRegex("audit-.*")
                 .setTopicPartitions(List.of()));
-        assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        // A regex new to the group gets its partitions at the next heartbeat, as Kafka resolves it meanwhile.
+        assertThat(joined.memberEpoch()).isEqualTo(1);
+        assertThat(assignment(joined)).isEmpty();
+        assertThat(assignment(heartbeat("m1", 1, Map.of()))).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
 
         topics.put("audit-3", 2);
         lookup.idOf("audit-3");
-        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 1, null);
+        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 2, null);
 
-        assertThat(after.memberEpoch()).isEqualTo(2);
+        assertThat(after.memberEpoch()).isEqualTo(3);
         assertThat(assignment(after)).containsEntry("audit-3", Set.of(0, 1));
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
                 .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("[").setTopicPartitions(List.of())).errorCode())
@@ -216,12 +296,13 @@ class ConsumerGroupHeartbeatTest {
     @Test
     void regexResolvesOnlyOverTopicsThePrincipalMayDescribe() {
         access = topic -> topic.startsWith("audit-");
-        ConsumerGroupHeartbeatResponseData joined = joinByRegex("m1", ".*");
+        joinByRegex("m1", ".*");
+        ConsumerGroupHeartbeatResponseData joined = heartbeat("m1", 1, Map.of());
         assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
         assertThat(shard.consumerGroup("g").subscribedTopicPartitions()).containsOnlyKeys("audit-1", "audit-2");
 
         access = topic -> !topic.equals("payments"); // an ACL on orders added since
-        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 1, Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        ConsumerGroupHeartbeatResponseData after = heartbeat("m1", 2, Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
         assertThat(assignment(after)).containsOnlyKeys("audit-1", "audit-2", "orders");
     }
 
@@ -232,7 +313,7 @@ class ConsumerGroupHeartbeatTest {
         access = TopicAccess.ALL;
         joinByRegex("m2", "audit-.*|orders");
         access = topic -> topic.equals("orders");
-        heartbeat("m1", 1, Map.of("orders", Set.of(0, 1, 2, 3, 4, 5)));
+        heartbeat("m1", 1, Map.of());
 
         Map<String, Map<String, Set<Integer>>> target = shard.consumerGroup("g").targetAssignment();
         assertThat(target.get("m1")).containsOnlyKeys("orders");
@@ -269,7 +350,8 @@ class ConsumerGroupHeartbeatTest {
                 .setMemberId("m1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
                 .setSubscribedTopicRegex("audit-.*|(.*a){12}").setTopicPartitions(List.of()));
 
-        assertThat(assignment(joined)).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
+        assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(assignment(heartbeat("m1", 1, Map.of()))).isEqualTo(Map.of("audit-1", Set.of(0), "audit-2", Set.of(0)));
         // RE2 has no back-references; Kafka refuses them the same way.
         assertThat(send(new ConsumerGroupHeartbeatRequestData().setGroupId("g2").setMemberId("x").setMemberEpoch(0)
                 .setRebalanceTimeoutMs(1).setSubscribedTopicRegex("(a)\\1").setTopicPartitions(List.of()))
@@ -320,16 +402,49 @@ class ConsumerGroupHeartbeatTest {
     void offsetCommitChecksTheMemberEpoch() {
         join("m1", "orders");
         OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g").setMemberId("m1")
-                .setGenerationIdOrMemberEpoch(1).setTopics(List.of(new OffsetCommitRequestTopic().setName("orders")
+                .setGenerationIdOrMemberEpoch(2).setTopics(List.of(new OffsetCommitRequestTopic().setName("orders")
                         .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
                                 .setCommittedOffset(42)))));
 
         assertThat(h.run(s -> s.offsetOps().commit(commit)).topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.NONE.code());
-        assertThat(h.run(s -> s.offsetOps().commit(commit.setGenerationIdOrMemberEpoch(0))).topics().get(0).partitions().get(0)
+        assertThat(h.run(s -> s.offsetOps().commit(commit.setGenerationIdOrMemberEpoch(1))).topics().get(0).partitions().get(0)
                 .errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
         assertThat(h.run(s -> s.offsetOps().commit(commit.setMemberId("x"))).topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+    }
+
+    Errors commitAt(String memberId, int epoch, String topic, int partition) {
+        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g").setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(epoch).setTopics(List.of(new OffsetCommitRequestTopic().setName(topic)
+                        .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(partition)
+                                .setCommittedOffset(7)))));
+        return Errors.forCode(h.run(s -> s.offsetOps().commit(commit, (short) 9)).topics().get(0).partitions().get(0)
+                .errorCode());
+    }
+
+    @Test
+    void anOlderEpochCommitsThePartitionsTheMemberHadThen() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        Map<String, Set<Integer>> given = assignment(heartbeat("m2", 3, Map.of()));
+        int keptPartition = kept.get("orders").iterator().next();
+        int givenPartition = given.get("orders").iterator().next();
+        assertThat(shard.consumerGroup("g").member("m1").memberEpoch()).isEqualTo(3);
+
+        // m1 had keptPartition since epoch 2: its commit at epoch 2 races its heartbeat harmlessly.
+        assertThat(commitAt("m1", 2, "orders", keptPartition)).isEqualTo(Errors.NONE);
+        assertThat(commitAt("m1", 2, "orders", givenPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitAt("m1", 4, "orders", keptPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        // m2 was given its partitions at epoch 3: an epoch-2 commit is a zombie's.
+        assertThat(commitAt("m2", 2, "orders", givenPartition)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commitAt("m2", 3, "orders", givenPartition)).isEqualTo(Errors.NONE);
+        // OffsetFetch still wants the member's epoch.
+        assertThat(h.shard.offsetOps().fetch(new org.apache.kafka.common.message.OffsetFetchRequestData
+                .OffsetFetchRequestGroup().setGroupId("g").setMemberId("m1").setMemberEpoch(2)).errorCode())
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
     }
 
     @Test
@@ -346,8 +461,8 @@ class ConsumerGroupHeartbeatTest {
     void replayRebuildsConsumerGroups() {
         join("m1", "orders");
         join("m2", "orders", "payments");
-        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 1, null));
-        heartbeat("m1", 1, kept);
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
 
         GroupShard replayed = ShardHarness.load(new GroupShard(0, shard.config(), time, new Random(3), () -> Map.copyOf(topics)), log, time);
 

@@ -36,9 +36,9 @@ class ConsumerGroupLifecycleTest {
     void staticMemberRejoinsUnderANewIdWithItsPartitionsAndNoNewEpoch() {
         joinStatic("a1", "a");
         joinStatic("b1", "b");
-        Map<String, Set<Integer>> kept = h.assignment(h.heartbeat("a1", 1, null));
-        h.heartbeat("a1", 1, kept);
-        Map<String, Set<Integer>> partitionsOfB = h.assignment(h.heartbeat("b1", 2, Map.of()));
+        Map<String, Set<Integer>> kept = h.assignment(h.heartbeat("a1", 2, null));
+        h.heartbeat("a1", 2, kept);
+        Map<String, Set<Integer>> partitionsOfB = h.assignment(h.heartbeat("b1", 3, Map.of()));
         int groupEpoch = group().groupEpoch();
 
         ConsumerGroupHeartbeatResponseData left = h.send(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
@@ -69,18 +69,18 @@ class ConsumerGroupLifecycleTest {
     void memberThatDoesNotRevokeInTimeIsFenced() {
         h.join("m1", "orders");
         h.join("m2", "orders");
-        h.heartbeat("m1", 1, null); // told to revoke; never acknowledges
+        h.heartbeat("m1", 2, null); // told to revoke; never acknowledges
 
         for (int i = 0; i < 6; i++) {
             h.advance(5_000);
-            h.heartbeat("m1", 1, null);
-            h.heartbeat("m2", 2, Map.of());
+            h.heartbeat("m1", 2, null);
+            h.heartbeat("m2", 3, Map.of());
         }
 
         assertThat(group().member("m1")).isNull();
         assertThat(group().member("m2").assigned()).isEqualTo(ConsumerGroupHeartbeatTest.parts("orders", 0, 1, 2,
                 3, 4, 5));
-        assertThat(h.heartbeat("m1", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(h.heartbeat("m1", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
     }
 
     @Test
@@ -88,9 +88,9 @@ class ConsumerGroupLifecycleTest {
         h.join("m1", "payments");
         h.topics.put("payments", 4);
 
-        ConsumerGroupHeartbeatResponseData after = h.heartbeat("m1", 1, null);
+        ConsumerGroupHeartbeatResponseData after = h.heartbeat("m1", 2, null);
 
-        assertThat(after.memberEpoch()).isEqualTo(2);
+        assertThat(after.memberEpoch()).isEqualTo(3);
         assertThat(h.assignment(after)).isEqualTo(ConsumerGroupHeartbeatTest.parts("payments", 0, 1, 2, 3));
     }
 
@@ -104,7 +104,7 @@ class ConsumerGroupLifecycleTest {
 
         ConsumerGroupDescribeResponseData.DescribedGroup described = h.shard.adminOps().describeConsumerGroup("g",
                 h.lookup);
-        assertThat(described.groupEpoch()).isEqualTo(1);
+        assertThat(described.groupEpoch()).isEqualTo(2);
         assertThat(described.assignorName()).isEqualTo("uniform");
         assertThat(described.members().get(0).assignment().topicPartitions().get(0).partitions()).hasSize(6);
         assertThat(h.shard.adminOps().describeConsumerGroup("nope", h.lookup).errorCode())
@@ -124,11 +124,11 @@ class ConsumerGroupLifecycleTest {
         h.join("m1", "orders");
 
         assertThat(h.shard.offsetOps().fetch(new OffsetFetchRequestGroup().setGroupId("g").setMemberId("m1")
-                .setMemberEpoch(1)).errorCode()).isEqualTo(Errors.NONE.code());
+                .setMemberEpoch(2)).errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(h.shard.offsetOps().fetch(new OffsetFetchRequestGroup().setGroupId("g").setMemberId("m1")
-                .setMemberEpoch(0)).errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
+                .setMemberEpoch(1)).errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
         assertThat(h.shard.offsetOps().fetch(new OffsetFetchRequestGroup().setGroupId("g").setMemberId("x")
-                .setMemberEpoch(1)).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+                .setMemberEpoch(2)).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(h.shard.offsetOps().fetch(new OffsetFetchRequestGroup().setGroupId("g")).errorCode())
                 .isEqualTo(Errors.NONE.code());
     }
@@ -155,7 +155,7 @@ class ConsumerGroupLifecycleTest {
     @Test
     void emptyGroupsOffsetsExpireAndThenTheGroupGoes() {
         h.join("m1", "orders");
-        h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", "m1", 1, "orders", 0, 5, "")));
+        h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("g", "m1", 2, "orders", 0, 5, "")));
         h.heartbeat("m1", -1, null);
 
         h.time.sleep(h.shard.config().offsetsRetentionMs() - 1);

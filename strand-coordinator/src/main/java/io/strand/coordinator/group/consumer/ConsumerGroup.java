@@ -24,10 +24,18 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class ConsumerGroup {
 
+    /**
+     * The epochs of a group no record has moved yet. As Kafka's (since 4.3), a group starts at group and
+     * assignment epoch 1 with an empty target, so the first assignment computed is epoch 2 and a member
+     * that has to wait for it can be told an epoch above 0 (a join's) and not above the group's.
+     */
+    public static final int INITIAL_EPOCH = 1;
+
     private final String groupId;
-    private int groupEpoch;
+    private int groupEpoch = INITIAL_EPOCH;
     private Map<String, Integer> subscribedTopicPartitions = Map.of();
-    private int assignmentEpoch;
+    private int assignmentEpoch = INITIAL_EPOCH;
+    private long assignmentTimestampMs;
     private final Map<String, Map<String, Set<Integer>>> targetAssignment = new TreeMap<>();
     private final Map<String, ConsumerMember> members = new TreeMap<>();
     private final Map<TopicPartition, String> owners = new HashMap<>();
@@ -46,6 +54,11 @@ public final class ConsumerGroup {
 
     public int assignmentEpoch() {
         return assignmentEpoch;
+    }
+
+    /** When the target assignment was last computed; 0 if never (or unknown). */
+    public long assignmentTimestampMs() {
+        return assignmentTimestampMs;
     }
 
     public Map<String, Integer> subscribedTopicPartitions() {
@@ -109,8 +122,9 @@ public final class ConsumerGroup {
         this.subscribedTopicPartitions = Map.copyOf(topics);
     }
 
-    public void applyAssignmentEpoch(int newAssignmentEpoch) {
+    public void applyAssignmentEpoch(int newAssignmentEpoch, long timestampMs) {
         this.assignmentEpoch = newAssignmentEpoch;
+        this.assignmentTimestampMs = timestampMs;
     }
 
     public void applyTarget(String memberId, Map<String, Set<Integer>> partitions) {

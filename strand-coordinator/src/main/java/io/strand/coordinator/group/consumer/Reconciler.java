@@ -12,9 +12,11 @@ import java.util.TreeSet;
 /**
  * Incremental reconciliation: moves one member from its current assignment towards its target, one
  * step per heartbeat, so that no partition is ever owned by two members. A partition the target
- * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, until it reports
- * it no longer owns it); a partition the target gives is handed over only once no other member owns
- * it (until then UNRELEASED_PARTITIONS at the target epoch). See {@link MemberState}.
+ * takes away is first revoked (the member stays at its epoch, UNREVOKED_PARTITIONS, keeping only the
+ * partitions its target keeps, until it reports it no longer owns the revoked ones); a partition the
+ * target gives is handed over only once no other member owns it (until then UNRELEASED_PARTITIONS at
+ * the target epoch). See {@link MemberState}. Each partition keeps the member epoch it was given at
+ * (KIP-1251), for OffsetCommit.
  *
  * <p>Pure: computes a new {@link ConsumerMemberAssignmentValue} and changes nothing.
  */
@@ -57,7 +59,11 @@ public final class Reconciler {
                                                       Map<String, Set<Integer>> target,
                                                       Map<String, Set<Integer>> owned, Owners owners) {
         Map<String, Set<Integer>> assigned = new TreeMap<>();
+        Map<String, Set<Integer>> kept = new TreeMap<>();
         Map<String, Set<Integer>> revoke = new TreeMap<>();
+        // KIP-1251: a partition keeps the epoch it was given at; one given now gets the target's.
+        Map<String, Map<Integer, Integer>> epochs = new TreeMap<>();
+        ConsumerMemberAssignmentValue current0 = member.assignment();
         boolean unreleased = false;
         Set<String> topics = new HashSet<>(member.assigned().keySet());
         topics.addAll(target.keySet());
@@ -68,9 +74,11 @@ public final class Reconciler {
             for (int p : current) {
                 if (wanted.contains(p)) {
                     keep.add(p);
+                    kept.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
                 } else {
                     revoke.computeIfAbsent(topic, t -> new TreeSet<>()).add(p);
                 }
+                epochs.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, current0.assignmentEpochOf(topic, p));
             }
             for (int p : wanted) {
                 if (current.contains(p)) {
@@ -79,6 +87,8 @@ public final class Reconciler {
                 String owner = owners.ownerOf(topic, p);
                 if (owner == null || owner.equals(member.memberId())) {
                     keep.add(p);
+                    Integer given = current0.assignmentEpochOf(topic, p);
+                    epochs.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, given != null ? given : targetEpoch);
                 } else {
                     unreleased = true;
                 }
@@ -89,12 +99,28 @@ public final class Reconciler {
         }
         int epoch = member.memberEpoch();
         if (!revoke.isEmpty() && stillOwns(Assignments.copyOf(revoke), owned)) {
+            // As Kafka: while revoking, the member keeps only what it keeps; new partitions come after.
             return new ConsumerMemberAssignmentValue(epoch, previousFor(member, epoch),
-                    MemberState.UNREVOKED_PARTITIONS, assigned, revoke);
+                    MemberState.UNREVOKED_PARTITIONS, kept, revoke, only(epochs, kept, revoke));
         }
         MemberState state = unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE;
         return new ConsumerMemberAssignmentValue(targetEpoch, previousFor(member, targetEpoch), state, assigned,
-                Map.of());
+                Map.of(), only(epochs, assigned, Map.of()));
+    }
+
+    /** The epochs of the partitions of {@code a} and {@code b}. */
+    private static Map<String, Map<Integer, Integer>> only(Map<String, Map<Integer, Integer>> epochs,
+                                                           Map<String, Set<Integer>> a, Map<String, Set<Integer>> b) {
+        Map<String, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<String, Set<Integer>> partitions : java.util.List.of(a, b)) {
+            partitions.forEach((topic, set) -> set.forEach(p -> {
+                Integer epoch = epochs.getOrDefault(topic, Map.of()).get(p);
+                if (epoch != null) {
+                    out.computeIfAbsent(topic, t -> new TreeMap<>()).put(p, epoch);
+                }
+            }));
+        }
+        return out;
     }
 
     private static int previousFor(ConsumerMember member, int newEpoch) {

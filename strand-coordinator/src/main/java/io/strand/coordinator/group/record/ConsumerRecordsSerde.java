@@ -37,13 +37,18 @@ final class ConsumerRecordsSerde {
             v.subscribedTopicNames().forEach(w::string);
             w.string(v.subscribedTopicRegex()).string(v.serverAssignor()).int32(v.rebalanceTimeoutMs());
         } else if (value instanceof TargetAssignmentMetadataValue v) {
-            w.int32(v.assignmentEpoch());
+            w.int32(v.assignmentEpoch()).int64(v.assignmentTimestampMs());
         } else if (value instanceof TargetAssignmentMemberValue v) {
             writeAssignment(w, v.partitions());
         } else if (value instanceof ConsumerMemberAssignmentValue v) {
             w.int32(v.memberEpoch()).int32(v.previousMemberEpoch()).int8(v.state().id());
             writeAssignment(w, v.assigned());
             writeAssignment(w, v.pendingRevocation());
+            w.int32(v.assignmentEpochs().size());
+            v.assignmentEpochs().forEach((topic, byPartition) -> {
+                w.string(topic).int32(byPartition.size());
+                byPartition.forEach((partition, epoch) -> w.int32(partition).int32(epoch));
+            });
         } else {
             throw new IllegalArgumentException("Not a consumer group value: " + value.getClass().getSimpleName());
         }
@@ -76,7 +81,9 @@ final class ConsumerRecordsSerde {
                         v.getInt());
             }
             case CoordinatorRecordSerde.TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> {
-                return new TargetAssignmentMetadataValue(v.getInt());
+                int epoch = v.getInt();
+                // The time came later, at the end, so a record written before it reads as time unknown.
+                return new TargetAssignmentMetadataValue(epoch, v.remaining() >= Long.BYTES ? v.getLong() : 0);
             }
             case CoordinatorRecordSerde.TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> {
                 return new TargetAssignmentMemberValue(readAssignment(v));
@@ -85,7 +92,23 @@ final class ConsumerRecordsSerde {
                 int epoch = v.getInt();
                 int previous = v.getInt();
                 MemberState state = MemberState.fromId(v.get());
-                return new ConsumerMemberAssignmentValue(epoch, previous, state, readAssignment(v), readAssignment(v));
+                Map<String, Set<Integer>> assigned = readAssignment(v);
+                Map<String, Set<Integer>> pending = readAssignment(v);
+                // The assignment epochs came later, at the end: a record written before has none.
+                Map<String, Map<Integer, Integer>> epochs = new TreeMap<>();
+                if (v.hasRemaining()) {
+                    int topics = count(v);
+                    for (int i = 0; i < topics; i++) {
+                        String topic = CoordinatorRecordSerde.requiredString(v);
+                        int partitions = count(v);
+                        Map<Integer, Integer> byPartition = new TreeMap<>();
+                        for (int j = 0; j < partitions; j++) {
+                            byPartition.put(v.getInt(), v.getInt());
+                        }
+                        epochs.put(topic, byPartition);
+                    }
+                }
+                return new ConsumerMemberAssignmentValue(epoch, previous, state, assigned, pending, epochs);
             }
             default -> throw new CoordinatorRecordFormatException("Unknown record key type: keyType=" + keyType);
         }

@@ -2,6 +2,7 @@ package io.strand.coordinator.group.record;
 
 import io.strand.coordinator.group.assignor.Assignments;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -124,8 +125,11 @@ public record CoordinatorRecord(Key key, Value value) {
         }
     }
 
-    /** @param assignmentEpoch the group epoch the target assignment was computed for */
-    public record TargetAssignmentMetadataValue(int assignmentEpoch) implements Value {
+    /**
+     * @param assignmentEpoch       the group epoch the target assignment was computed for
+     * @param assignmentTimestampMs when it was computed (0: unknown, as in records written before it was kept)
+     */
+    public record TargetAssignmentMetadataValue(int assignmentEpoch, long assignmentTimestampMs) implements Value {
     }
 
     /** @param partitions the member's target partitions by topic name */
@@ -141,14 +145,44 @@ public record CoordinatorRecord(Key key, Value value) {
      *                            that missed the response
      * @param assigned            partitions the member owns (or is about to receive)
      * @param pendingRevocation   partitions the member must give up before moving on
+     * @param assignmentEpochs    for partitions of both, the member epoch they were given to the member at
+     *                            (KIP-1251); one not listed counts as given at the member epoch (not below 0)
      */
     public record ConsumerMemberAssignmentValue(int memberEpoch, int previousMemberEpoch, MemberState state,
                                                 Map<String, Set<Integer>> assigned,
-                                                Map<String, Set<Integer>> pendingRevocation) implements Value {
+                                                Map<String, Set<Integer>> pendingRevocation,
+                                                Map<String, Map<Integer, Integer>> assignmentEpochs) implements Value {
         public ConsumerMemberAssignmentValue {
             Objects.requireNonNull(state, "state");
             assigned = Assignments.copyOf(assigned);
             pendingRevocation = Assignments.copyOf(pendingRevocation);
+            Map<String, Map<Integer, Integer>> epochs = new java.util.TreeMap<>();
+            assignmentEpochs.forEach((topic, byPartition) -> {
+                if (!byPartition.isEmpty()) {
+                    epochs.put(topic, Collections.unmodifiableMap(new java.util.TreeMap<>(byPartition)));
+                }
+            });
+            assignmentEpochs = Collections.unmodifiableMap(epochs);
+        }
+
+        /** Without assignment epochs: every partition counts as given at the member epoch. */
+        public ConsumerMemberAssignmentValue(int memberEpoch, int previousMemberEpoch, MemberState state,
+                                             Map<String, Set<Integer>> assigned,
+                                             Map<String, Set<Integer>> pendingRevocation) {
+            this(memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation, Map.of());
+        }
+
+        /**
+         * The member epoch a partition was given to the member at, if it is assigned or pending
+         * revocation; else null.
+         */
+        public Integer assignmentEpochOf(String topic, int partition) {
+            if (!Assignments.contains(assigned, topic, partition)
+                    && !Assignments.contains(pendingRevocation, topic, partition)) {
+                return null;
+            }
+            Integer epoch = assignmentEpochs.getOrDefault(topic, Map.of()).get(partition);
+            return epoch != null ? epoch : Math.max(memberEpoch, 0);
         }
     }
 

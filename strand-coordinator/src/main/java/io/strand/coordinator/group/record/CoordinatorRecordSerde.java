@@ -65,10 +65,12 @@ import java.util.List;
  * | 5       | groupId, memberId   | instanceId, rackId (nullable strings), clientId, clientHost string,   |
  * |         |                     |   names: count int32 + strings, regex, serverAssignor (nullable),     |
  * |         |                     |   rebalanceTimeoutMs int32                                           |
- * | 6       | groupId             | assignmentEpoch int32                                                |
+ * | 6       | groupId             | assignmentEpoch int32, assignmentTimestampMs int64 (absent: 0)       |
  * | 7       | groupId, memberId   | partitions: assignment                                               |
  * | 8       | groupId, memberId   | memberEpoch int32, previousMemberEpoch int32, state int8,            |
- * |         |                     |   assigned: assignment, pendingRevocation: assignment                 |
+ * |         |                     |   assigned: assignment, pendingRevocation: assignment, then (absent:  |
+ * |         |                     |   none) assignment epochs: topicCount int32, per topic: topic string, |
+ * |         |                     |   count int32, count × (partition int32, epoch int32)                 |
  * </pre>
  * An assignment is topicCount int32, then per topic: topic string, count int32, count × int32.
  *

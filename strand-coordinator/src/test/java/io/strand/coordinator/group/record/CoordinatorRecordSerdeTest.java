@@ -100,12 +100,13 @@ class CoordinatorRecordSerdeTest {
                         new CoordinatorRecord.ConsumerMemberMetadataValue("i", null, "c", "/h", List.of("a", "b"),
                                 "x.*", "range", 30_000)),
                 new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMetadataKey("g"),
-                        new CoordinatorRecord.TargetAssignmentMetadataValue(7)),
+                        new CoordinatorRecord.TargetAssignmentMetadataValue(7, 1_700_000_000_000L)),
                 new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMemberKey("g", "m"),
                         new CoordinatorRecord.TargetAssignmentMemberValue(java.util.Map.of("a", java.util.Set.of(0, 2)))),
                 new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"),
                         new CoordinatorRecord.ConsumerMemberAssignmentValue(6, 5, MemberState.UNREVOKED_PARTITIONS,
-                                java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of("b", java.util.Set.of(0)))),
+                                java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of("b", java.util.Set.of(0)),
+                                java.util.Map.of("a", java.util.Map.of(0, 4), "b", java.util.Map.of(0, 6)))),
                 new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"), null));
         for (CoordinatorRecord record : records) {
             byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
@@ -118,5 +119,30 @@ class CoordinatorRecordSerdeTest {
                 new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m")));
         assertThat(key.getShort(CoordinatorRecordSerde.KEY_TYPE_FIELD_OFFSET))
                 .isEqualTo(CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE);
+    }
+
+    @Test
+    void recordsWrittenBeforeTheAssignmentTimeAndEpochsReadWithout() {
+        CoordinatorRecord.TargetAssignmentMetadataKey metadataKey = new CoordinatorRecord.TargetAssignmentMetadataKey("g");
+        byte[] metadata = CoordinatorRecordSerde.serializeValue(
+                new CoordinatorRecord.TargetAssignmentMetadataValue(7, 1_700_000_000_000L));
+        CoordinatorRecord oldMetadata = CoordinatorRecordSerde.deserialize(
+                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(metadataKey)),
+                ByteBuffer.wrap(metadata, 0, metadata.length - Long.BYTES));
+        assertThat(oldMetadata.value()).isEqualTo(new CoordinatorRecord.TargetAssignmentMetadataValue(7, 0));
+
+        CoordinatorRecord.ConsumerMemberAssignmentKey memberKey =
+                new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m");
+        byte[] member = CoordinatorRecordSerde.serializeValue(new CoordinatorRecord.ConsumerMemberAssignmentValue(
+                6, 5, MemberState.STABLE, java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of()));
+        // No epochs written is a count of 0 at the end; a record from before ends without it.
+        CoordinatorRecord oldMember = CoordinatorRecordSerde.deserialize(
+                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(memberKey)),
+                ByteBuffer.wrap(member, 0, member.length - Integer.BYTES));
+        CoordinatorRecord.ConsumerMemberAssignmentValue value =
+                (CoordinatorRecord.ConsumerMemberAssignmentValue) oldMember.value();
+        assertThat(value.assignmentEpochs()).isEmpty();
+        assertThat(value.assignmentEpochOf("a", 0)).isEqualTo(6);
+        assertThat(value.assignmentEpochOf("a", 1)).isNull();
     }
 }
