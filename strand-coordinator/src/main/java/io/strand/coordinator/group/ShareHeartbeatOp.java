@@ -136,7 +136,7 @@ final class ShareHeartbeatOp {
                 || !member.subscribedTopics().equals(subscribed);
         int memberEpoch = member != null ? member.memberEpoch() : ShareMember.JOIN_EPOCH;
         if (changed) {
-            int groupEpoch = (group == null ? 0 : group.groupEpoch()) + 1;
+            int groupEpoch = (group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch()) + 1;
             records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
                     new ShareGroupRecords.GroupMetadataValue(groupEpoch, NO_METADATA_HASH)));
             records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId),

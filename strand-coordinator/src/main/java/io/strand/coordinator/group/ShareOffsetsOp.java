@@ -34,7 +34,8 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>{@link #forget}: the topics whose state was deleted stop being state partitions.</li>
  * </ul>
  *
- * <p>Compute, then apply: a new group is a {@code ShareGroupMetadata} record (epoch 0), changed state
+ * <p>Compute, then apply: a new group is a {@code ShareGroupMetadata} record (epoch 1, where Kafka's groups
+ * start; its assignment epoch is 1 too, with no record), changed state
  * partitions a {@code ShareGroupStatePartitionMetadata} record, both applied by {@link GroupShard#replay}.
  * Not thread-safe: runs on the shard's thread.
  */
@@ -69,7 +70,7 @@ final class ShareOffsetsOp {
         StatePartitionMetadataValue state = StatePartitionMetadataValue.EMPTY;
         if (group == null) {
             records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
-                    new ShareGroupRecords.GroupMetadataValue(0, ShareHeartbeatOp.NO_METADATA_HASH)));
+                    new ShareGroupRecords.GroupMetadataValue(ShareGroup.INITIAL_EPOCH, ShareHeartbeatOp.NO_METADATA_HASH)));
         } else {
             state = group.statePartitionMetadata();
         }

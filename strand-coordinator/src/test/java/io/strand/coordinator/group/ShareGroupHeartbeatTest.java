@@ -77,14 +77,14 @@ class ShareGroupHeartbeatTest {
         ShareGroupHeartbeatResponseData first = send("m1", 0, List.of("jobs"));
         ShareGroupHeartbeatResponseData second = send("m2", 0, List.of("jobs", "other", "missing"));
 
-        assertThat(first.memberEpoch()).isEqualTo(1);
+        assertThat(first.memberEpoch()).as("a new group is at epoch 1").isEqualTo(2);
         assertThat(first.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(assignment(first)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
-        assertThat(second.memberEpoch()).isEqualTo(2);
+        assertThat(second.memberEpoch()).isEqualTo(3);
         assertThat(assignment(second)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
 
-        ShareGroupHeartbeatResponseData again = send("m1", 1, null);
-        assertThat(again.memberEpoch()).as("its assignment did not change").isEqualTo(1);
+        ShareGroupHeartbeatResponseData again = send("m1", 2, null);
+        assertThat(again.memberEpoch()).as("its assignment did not change").isEqualTo(2);
         assertThat(again.assignment()).isNull();
     }
 
@@ -93,9 +93,9 @@ class ShareGroupHeartbeatTest {
         send("m1", 0, List.of("jobs"));
         topics.put("jobs", 4);
 
-        ShareGroupHeartbeatResponseData next = send("m1", 1, null);
+        ShareGroupHeartbeatResponseData next = send("m1", 2, null);
 
-        assertThat(next.memberEpoch()).isEqualTo(2);
+        assertThat(next.memberEpoch()).isEqualTo(3);
         assertThat(assignment(next)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2, 3)));
     }
 
@@ -104,7 +104,7 @@ class ShareGroupHeartbeatTest {
         send("m1", 0, List.of("jobs"));
 
         assertThat(send("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
-        assertThat(send("nobody", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(send("nobody", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(send("m2", 0, List.of()).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(send("", 0, List.of("jobs")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
     }
@@ -123,9 +123,9 @@ class ShareGroupHeartbeatTest {
     void aHeartbeatNamingItsTopicsGetsItsAssignment() {
         send("m1", 0, List.of("jobs"));
 
-        ShareGroupHeartbeatResponseData full = send("m1", 1, List.of("jobs"));
+        ShareGroupHeartbeatResponseData full = send("m1", 2, List.of("jobs"));
 
-        assertThat(full.memberEpoch()).isEqualTo(1);
+        assertThat(full.memberEpoch()).isEqualTo(2);
         assertThat(assignment(full)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
     }
 
@@ -143,7 +143,7 @@ class ShareGroupHeartbeatTest {
         ShareGroupDescribeResponseData.DescribedGroup empty = describe();
         assertThat(empty.members()).isEmpty();
         assertThat(empty.groupState()).isEqualTo(ShareGroupState.EMPTY.wireName());
-        assertThat(send("m2", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(send("m2", 3, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
     }
 
     @Test
@@ -166,7 +166,8 @@ class ShareGroupHeartbeatTest {
 
         assertThat(group.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(group.groupState()).isEqualTo("Stable");
-        assertThat(group.groupEpoch()).isEqualTo(1);
+        assertThat(group.groupEpoch()).isEqualTo(2);
+        assertThat(group.assignmentEpoch()).isEqualTo(2);
         assertThat(group.assignorName()).isEqualTo("simple");
         ShareGroupDescribeResponseData.Member member = group.members().get(0);
         assertThat(member.subscribedTopicNames()).containsExactly("jobs");
@@ -246,6 +247,12 @@ class ShareGroupHeartbeatTest {
                 h.run(s -> io.strand.coordinator.runtime.CoordinatorResult.response(s.shareOp().describe("new", lookup)));
         assertThat(created.errorCode()).isZero();
         assertThat(created.groupState()).isEqualTo(ShareGroupState.EMPTY.wireName());
+        assertThat(created.groupEpoch()).as("Kafka's new group epoch").isEqualTo(1);
+        assertThat(created.assignmentEpoch()).isEqualTo(1);
+        ShareGroupHeartbeatResponseData joined = h.run(s -> s.shareOp().heartbeat("client", "/h",
+                new ShareGroupHeartbeatRequestData().setGroupId("new").setMemberId("m1").setMemberEpoch(0)
+                        .setSubscribedTopicNames(List.of("jobs")), lookup));
+        assertThat(joined.memberEpoch()).isEqualTo(2);
 
         h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h", new ConsumerGroupHeartbeatRequestData()
                 .setGroupId("consumers").setMemberId("c1").setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
@@ -280,7 +287,9 @@ class ShareGroupHeartbeatTest {
         assertThat(written).extracting(r -> r.key().getClass().getSimpleName()).containsExactly(
                 "MemberMetadataKey", "GroupMetadataKey", "TargetAssignmentMemberKey", "TargetAssignmentMetadataKey",
                 "MemberAssignmentKey", "StatePartitionMetadataKey");
-        assertThat(written.get(4).value()).isEqualTo(new ShareGroupRecords.MemberAssignmentValue(1, 0,
+        assertThat(written.get(1).value()).as("a new group's epoch 1, bumped")
+                .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, ShareHeartbeatOp.NO_METADATA_HASH));
+        assertThat(written.get(4).value()).isEqualTo(new ShareGroupRecords.MemberAssignmentValue(2, 0,
                 io.strand.coordinator.group.record.MemberState.STABLE,
                 Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(0, 1, 2)))));
 
@@ -288,7 +297,7 @@ class ShareGroupHeartbeatTest {
         h.run(s -> {
             CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> result = s.shareOp().heartbeat("client",
                     "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1")
-                            .setMemberEpoch(1), lookup);
+                            .setMemberEpoch(2), lookup);
             written.addAll(result.records());
             return result;
         });
@@ -304,11 +313,11 @@ class ShareGroupHeartbeatTest {
         failover();
 
         assertThat(describe()).isEqualTo(before);
-        assertThat(describe().assignmentEpoch()).isEqualTo(2);
-        ShareGroupHeartbeatResponseData next = send("m1", 1, null);
+        assertThat(describe().assignmentEpoch()).isEqualTo(3);
+        ShareGroupHeartbeatResponseData next = send("m1", 2, null);
         assertThat(next.errorCode()).as("the member goes on with its epoch").isZero();
-        assertThat(next.memberEpoch()).isEqualTo(1);
-        assertThat(send("m3", 0, List.of("jobs")).memberEpoch()).as("the group epoch goes on").isEqualTo(3);
+        assertThat(next.memberEpoch()).isEqualTo(2);
+        assertThat(send("m3", 0, List.of("jobs")).memberEpoch()).as("the group epoch goes on").isEqualTo(4);
         assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2)),
                 "other", new TreeSet<>(Set.of(0))));
     }
@@ -326,8 +335,8 @@ class ShareGroupHeartbeatTest {
         failover();
         ShareGroupDescribeResponseData.DescribedGroup group = describe();
         assertThat(group.members()).as("the expiry was written").isEmpty();
-        assertThat(group.groupEpoch()).isEqualTo(2);
-        assertThat(send("m1", 1, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(group.groupEpoch()).isEqualTo(3);
+        assertThat(send("m1", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
     }
 
     @Test
@@ -344,7 +353,7 @@ class ShareGroupHeartbeatTest {
         assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2)),
                 "other", new TreeSet<>(Set.of(0))));
         assertThat(statePartitions("altered-only").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(2))));
-        assertThat(describe().groupEpoch()).isEqualTo(2);
+        assertThat(describe().groupEpoch()).isEqualTo(3);
 
         h.run(s -> s.shareOffsetsOp().forget("g", List.of("jobs")));
         assertThat(delete("altered-only")).isEqualTo(Errors.NONE);
@@ -356,7 +365,23 @@ class ShareGroupHeartbeatTest {
         failover();
         assertThat(listShareGroups()).isEmpty();
         assertThat(describe().errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
-        assertThat(send("m1", 0, List.of("jobs")).memberEpoch()).as("a new group starts over").isEqualTo(1);
+        assertThat(send("m1", 0, List.of("jobs")).memberEpoch()).as("a new group starts over").isEqualTo(2);
+    }
+
+    @Test
+    void aGroupRecordedAtEpochZeroByAnEarlierAlterReadsBackAsWritten() {
+        // What AlterShareGroupOffsets wrote for a new group before share groups started at epoch 1.
+        h.run(s -> CoordinatorResult.of(List.of(
+                new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey("g"),
+                        new ShareGroupRecords.GroupMetadataValue(0, ShareHeartbeatOp.NO_METADATA_HASH))), null));
+        failover();
+
+        ShareGroupDescribeResponseData.DescribedGroup group = describe();
+        assertThat(group.errorCode()).isZero();
+        assertThat(group.groupEpoch()).isZero();
+        assertThat(group.assignmentEpoch()).as("never above the group epoch").isZero();
+        assertThat(send("m1", 0, List.of("jobs")).memberEpoch()).as("the epochs go on from 0").isEqualTo(1);
+        assertThat(describe().assignmentEpoch()).isEqualTo(1);
     }
 
     @Test

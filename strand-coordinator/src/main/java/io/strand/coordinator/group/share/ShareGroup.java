@@ -33,12 +33,19 @@ public final class ShareGroup {
     /** The assignor name describe calls report, as Kafka's. */
     public static final String ASSIGNOR_NAME = "simple";
 
+    /**
+     * The epochs of a group no record has moved yet. As Kafka's (since 4.3), a share group starts at group
+     * and assignment epoch 1 with an empty target, so its first member gets epoch 2, and a group that
+     * AlterShareGroupOffsets makes is recorded at epoch 1.
+     */
+    public static final int INITIAL_EPOCH = 1;
+
     private final String groupId;
     private final Map<String, ShareMember> members = new TreeMap<>();
     private final Map<String, Map<Uuid, SortedSet<Integer>>> targetAssignment = new TreeMap<>();
     private StatePartitionMetadataValue statePartitionMetadata = StatePartitionMetadataValue.EMPTY;
-    private int groupEpoch;
-    private int assignmentEpoch;
+    private int groupEpoch = INITIAL_EPOCH;
+    private int assignmentEpoch = INITIAL_EPOCH;
 
     public ShareGroup(String groupId) {
         this.groupId = groupId;
@@ -98,8 +105,13 @@ public final class ShareGroup {
         return byName;
     }
 
+    /**
+     * The group's epoch. The assignment epoch is never above it: a group recorded before share groups
+     * started at epoch 1 (AlterShareGroupOffsets wrote epoch 0, and no target) reads back at epochs 0.
+     */
     public void applyGroupEpoch(int epoch) {
         this.groupEpoch = epoch;
+        this.assignmentEpoch = Math.min(assignmentEpoch, epoch);
     }
 
     public void applyAssignmentEpoch(int epoch) {
