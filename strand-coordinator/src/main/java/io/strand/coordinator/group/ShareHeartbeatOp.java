@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * ShareGroupHeartbeat and ShareGroupDescribe (KIP-932) on one shard: share group membership. A member
  * joins with epoch 0 and the topics it subscribes to (its member id is its own, a UUID), heartbeats
- * with the epoch it was last given, leaves with -1, and is removed when it is not heard from for
+ * with the epoch it was last given (or the one before it, as Kafka accepts), leaves with -1, and is removed when it is not heard from for
  * the group's {@code share.session.timeout.ms} (else {@code group.share.session.timeout.ms}; heartbeats
  * are asked for every {@code share.heartbeat.interval.ms}, else {@code group.share.heartbeat.interval.ms}).
  * Each member is assigned every partition of its subscribed
@@ -115,10 +115,7 @@ final class ShareHeartbeatOp {
             if (member == null) {
                 throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
             }
-            if (epoch != member.memberEpoch()) {
-                throw new FencedMemberEpochException("The share group member has epoch " + epoch
-                        + " while the group coordinator knows " + member.memberEpoch() + ".");
-            }
+            checkEpoch(member, epoch);
         }
         SortedSet<String> subscribed = request.subscribedTopicNames() != null
                 ? new TreeSet<>(request.subscribedTopicNames())
@@ -161,6 +158,23 @@ final class ShareHeartbeatOp {
             response.setAssignment(toWire(assigned)); // a full request (topics named) gets it too
         }
         return CoordinatorResult.of(records, response);
+    }
+
+    /**
+     * A member heartbeats with its epoch or, as Kafka accepts, its previous one: the answer that gave it the
+     * current epoch may have been lost. It is then answered its current epoch (and its assignment when the
+     * heartbeat names its topics, as any). Any other epoch is FENCED_MEMBER_EPOCH.
+     */
+    private static void checkEpoch(ShareMember member, int epoch) {
+        if (epoch > member.memberEpoch()) {
+            throw new FencedMemberEpochException("The share group member has a greater member epoch (" + epoch
+                    + ") than the group coordinator knows (" + member.memberEpoch() + "); it must rejoin.");
+        }
+        if (epoch < member.memberEpoch() && epoch != member.previousMemberEpoch()) {
+            throw new FencedMemberEpochException("The share group member has a smaller member epoch (" + epoch
+                    + ") than the group coordinator knows (" + member.memberEpoch() + "), and not its previous one ("
+                    + member.previousMemberEpoch() + "); it must rejoin.");
+        }
     }
 
     /** Kafka's hash of the subscribed topics' metadata, which Strand does not compute. */

@@ -104,9 +104,30 @@ class ShareGroupHeartbeatTest {
         send("m1", 0, List.of("jobs"));
 
         assertThat(send("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(send("m1", 1, null).errorCode()).as("below its epoch, not its previous one (0)")
+                .isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
         assertThat(send("nobody", 2, null).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(send("m2", 0, List.of()).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(send("", 0, List.of("jobs")).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+    }
+
+    @Test
+    void theMembersPreviousEpochIsAcceptedAndAnsweredTheCurrentOne() {
+        send("m1", 0, List.of("jobs"));
+        assertThat(send("m1", 2, List.of("jobs", "other")).memberEpoch()).isEqualTo(3);
+
+        ShareGroupHeartbeatResponseData behind = send("m1", 2, null);
+        assertThat(behind.errorCode()).as("the answer that gave it epoch 3 may have been lost").isZero();
+        assertThat(behind.memberEpoch()).isEqualTo(3);
+        assertThat(behind.assignment()).as("nothing changed since").isNull();
+        ShareGroupHeartbeatResponseData full = send("m1", 2, List.of("jobs", "other"));
+        assertThat(full.memberEpoch()).isEqualTo(3);
+        assertThat(assignment(full)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
+
+        assertThat(send("m1", 1, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(send("m1", 4, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        failover();
+        assertThat(send("m1", 2, null).memberEpoch()).as("the previous epoch is durable").isEqualTo(3);
     }
 
     @Test
