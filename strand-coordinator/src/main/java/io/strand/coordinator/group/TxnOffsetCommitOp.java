@@ -36,12 +36,18 @@ import org.apache.kafka.common.protocol.Errors;
  *       request naming a generation, member id or instance id (v3+) needs a known, unfenced member
  *       (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID) of the current generation (ILLEGAL_GENERATION); one naming
  *       none of them (v0–2) is accepted. Unlike OffsetCommit, a group completing a rebalance takes it;</li>
- *   <li>a consumer-protocol group: without member epoch accepted only while it has no members; else the
- *       member must exist (UNKNOWN_MEMBER_ID) at the epoch given (ILLEGAL_GENERATION, as Kafka answers a
- *       stale member epoch here).</li>
+ *   <li>a consumer-protocol group: without member epoch accepted while it has no members, and always
+ *       from a producer that names no group member at all (epoch -1, member id "", no instance id: v0–2,
+ *       or a producer not sending the consumer's group metadata); else the member must exist
+ *       (UNKNOWN_MEMBER_ID) and not be given an epoch newer than its own (ILLEGAL_GENERATION, as Kafka
+ *       answers a stale member epoch here). An older epoch is checked partition by partition below.</li>
  * </ul>
  * Per partition: metadata longer than {@code offset.metadata.max.bytes} gets OFFSET_METADATA_TOO_LARGE,
- * a topic without a name UNKNOWN_TOPIC_OR_PARTITION (the broker answers unknown topics itself).
+ * a topic without a name UNKNOWN_TOPIC_OR_PARTITION (the broker answers unknown topics itself). With an
+ * older member epoch (KIP-1251), every other partition must have been given to the member at that epoch
+ * or before (assigned or pending revocation); one that was not fails the request as a whole with
+ * ILLEGAL_GENERATION, as Kafka 4.3's coordinator lets that partition's error end the whole commit
+ * (OffsetCommit answers it for the partition alone).
  *
  * <p>Not thread-safe: runs on the shard's thread; reads the store, changes nothing.
  */
@@ -60,6 +66,7 @@ final class TxnOffsetCommitOp {
         if (requestError != Errors.NONE) {
             return CoordinatorResult.response(OffsetResponses.txnCommitError(request, requestError));
         }
+        ConsumerMember olderEpochMember = olderEpochMember(request);
         long nowMs = context.nowMs();
         List<CoordinatorRecord> records = new ArrayList<>();
         TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
@@ -72,6 +79,9 @@ final class TxnOffsetCommitOp {
                 } else if (p.committedMetadata() != null
                         && p.committedMetadata().length() > context.config().offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
+                } else if (olderEpochMember != null && !heldSince(olderEpochMember, request.generationId(),
+                        topic.name(), p.partitionIndex())) {
+                    return CoordinatorResult.response(OffsetResponses.txnCommitError(request, Errors.ILLEGAL_GENERATION));
                 } else {
                     OffsetKey key = new OffsetKey(request.groupId(), topic.name(), p.partitionIndex());
                     String metadata = p.committedMetadata() == null ? "" : p.committedMetadata();
@@ -100,19 +110,40 @@ final class TxnOffsetCommitOp {
         int generationId = request.generationId();
         ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
         if (consumerGroup != null) {
-            if (generationId < 0 && consumerGroup.isEmpty()) {
+            if (generationId < 0 && consumerGroup.isEmpty() || namesNoMember(request)) {
                 return Errors.NONE;
             }
             ConsumerMember member = request.memberId() == null ? null : consumerGroup.member(request.memberId());
             if (member == null) {
                 return Errors.UNKNOWN_MEMBER_ID;
             }
-            return generationId == member.memberEpoch() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+            return generationId <= member.memberEpoch() ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         }
         ClassicGroup group = store.group(request.groupId());
         if (group == null) {
             return generationId < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         }
         return group.validateOffsetCommit(request.memberId(), request.groupInstanceId(), generationId, true);
+    }
+
+    /** A producer's commit naming no member of the group: Kafka takes it whatever the group's members. */
+    private static boolean namesNoMember(TxnOffsetCommitRequestData request) {
+        return request.generationId() == -1 && "".equals(request.memberId()) && request.groupInstanceId() == null;
+    }
+
+    /** The consumer-protocol member of a validated commit that gives an epoch older than its own, or null. */
+    private ConsumerMember olderEpochMember(TxnOffsetCommitRequestData request) {
+        ConsumerGroup group = store.consumerGroup(request.groupId());
+        if (group == null || namesNoMember(request) || request.memberId() == null) {
+            return null;
+        }
+        ConsumerMember member = group.member(request.memberId());
+        return member != null && request.generationId() < member.memberEpoch() ? member : null;
+    }
+
+    /** Whether the member was given the partition at {@code epoch} or before and still holds or revokes it. */
+    private static boolean heldSince(ConsumerMember member, int epoch, String topic, int partition) {
+        Integer given = member.assignment().assignmentEpochOf(topic, partition);
+        return given != null && epoch >= given;
     }
 }

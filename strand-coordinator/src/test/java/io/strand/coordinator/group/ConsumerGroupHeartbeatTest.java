@@ -447,6 +447,50 @@ class ConsumerGroupHeartbeatTest {
                 .isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
     }
 
+    /** A TxnOffsetCommit of the given partitions of "orders"; every partition's error, in order. */
+    List<Errors> txnCommitAt(String memberId, int epoch, Integer... partitions) {
+        List<org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition> list =
+                new ArrayList<>();
+        for (int p : partitions) {
+            list.add(new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                    .setPartitionIndex(p).setCommittedOffset(9));
+        }
+        org.apache.kafka.common.message.TxnOffsetCommitRequestData request =
+                new org.apache.kafka.common.message.TxnOffsetCommitRequestData().setTransactionalId("t")
+                        .setGroupId("g").setProducerId(5).setProducerEpoch((short) 0).setMemberId(memberId)
+                        .setGenerationId(epoch).setTopics(List.of(new org.apache.kafka.common.message
+                                .TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName("orders")
+                                .setPartitions(list)));
+        return h.runTransactional(5, (short) 0, s -> s.txnOffsetCommitOp().commit(request)).topics().get(0)
+                .partitions().stream().map(p -> Errors.forCode(p.errorCode())).toList();
+    }
+
+    @Test
+    void aTransactionalCommitAtAnOlderEpochNeedsEveryPartitionHeldSinceThen() {
+        join("m1", "orders");
+        join("m2", "orders");
+        Map<String, Set<Integer>> kept = assignment(heartbeat("m1", 2, null));
+        heartbeat("m1", 2, kept);
+        Map<String, Set<Integer>> given = assignment(heartbeat("m2", 3, Map.of()));
+        int keptPartition = kept.get("orders").iterator().next();
+        int givenPartition = given.get("orders").iterator().next();
+        assertThat(shard.consumerGroup("g").member("m1").memberEpoch()).isEqualTo(3);
+
+        assertThat(txnCommitAt("m1", 2, keptPartition)).containsExactly(Errors.NONE);
+        // One partition not held since epoch 2 fails the whole request (OffsetCommit would fail it alone).
+        assertThat(txnCommitAt("m1", 2, keptPartition, givenPartition))
+                .containsExactly(Errors.ILLEGAL_GENERATION, Errors.ILLEGAL_GENERATION);
+        assertThat(txnCommitAt("m1", 4, keptPartition)).containsExactly(Errors.ILLEGAL_GENERATION);
+        assertThat(txnCommitAt("m2", 2, givenPartition)).containsExactly(Errors.ILLEGAL_GENERATION);
+        assertThat(txnCommitAt("m2", 3, givenPartition)).containsExactly(Errors.NONE);
+        assertThat(txnCommitAt("m1", -1, keptPartition)).as("a member's epoch -1 is older than any")
+                .containsExactly(Errors.ILLEGAL_GENERATION);
+        assertThat(txnCommitAt("x", 3, keptPartition)).containsExactly(Errors.UNKNOWN_MEMBER_ID);
+        // A producer naming no member (v0-2, or without the consumer's group metadata) commits anything.
+        assertThat(txnCommitAt("", -1, keptPartition, givenPartition)).containsExactly(Errors.NONE, Errors.NONE);
+        assertThat(txnCommitAt("", -2, keptPartition)).containsExactly(Errors.UNKNOWN_MEMBER_ID);
+    }
+
     @Test
     void classicAndConsumerGroupsDoNotMix() {
         join("m1", "orders");
