@@ -22,7 +22,8 @@ import java.util.Set;
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
  * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
  * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps);
- * a group's members by their normalised content ({@link #MEMBER_ID}). Arrays of records keep their order.
+ * a group's members, and topics named only by id, by their normalised content ({@link #MEMBER_ID},
+ * {@link #TOPIC_ID}). Arrays of records keep their order.
  *
  * <p>Stateless and thread-safe; works on a copy.
  */
@@ -47,6 +48,12 @@ final class Normalizer {
      * clients that let the coordinator choose) and the admin client keeps no order of them.
      */
     static final String MEMBER_ID = "memberId";
+    /**
+     * The field of a topic named only by its id (masked), as in ConsumerGroupHeartbeat's and
+     * ShareGroupHeartbeat's assignments: arrays of such topics are sorted by their whole normalised
+     * content, as Kafka lists them in its hash map's order of topic ids, which each cluster draws at random.
+     */
+    static final String TOPIC_ID = "topicId";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -82,7 +89,8 @@ final class Normalizer {
                 elements.sort(Comparator.comparing(e -> e.get(key).asText()));
             } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.path(ENTITY).isArray())) {
                 elements.sort(Comparator.comparing(e -> e.get(ENTITY).toString()));
-            } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.has(MEMBER_ID))) {
+            } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject()
+                    && (e.has(MEMBER_ID) || e.has(TOPIC_ID)))) {
                 elements.sort(Comparator.comparing(JsonNode::toString));
             }
             ArrayNode copy = NODES.arrayNode();

@@ -50,6 +50,17 @@ class DifferTest {
     }
 
     @Test
+    void topicsNamedOnlyByTheirMaskedIdsAreComparedInTheOrderOfTheirContent() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'assignment': {'topicPartitions': ["
+                + "{'topicId': 'k2', 'partitions': [0, 1]}, {'topicId': 'k1', 'partitions': [2, 3]}]}}"));
+        JsonNode strand = Normalizer.normalize(json("{'assignment': {'topicPartitions': ["
+                + "{'topicId': 's1', 'partitions': [2, 3]}, {'topicId': 's2', 'partitions': [0, 5]}]}}"));
+
+        assertThat(Differ.diff(kafka, strand)).extracting(Differ.Delta::path)
+                .containsExactly("/assignment/topicPartitions[0]/partitions[1]");
+    }
+
+    @Test
     void anElementMissingOnOneSideOrNamedTwiceShows() throws Exception {
         JsonNode kafka = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}, {'partitionIndex': 7}]}]}");
         JsonNode strand = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}]},"

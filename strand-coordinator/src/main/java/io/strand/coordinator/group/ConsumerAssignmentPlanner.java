@@ -86,7 +86,7 @@ final class ConsumerAssignmentPlanner {
         String groupId = group.groupId();
         Map<String, Integer> subscribed = subscribedPartitions(subscriptions, allTopics);
         Map<String, Map<String, Set<Integer>>> next = assignor(members.values())
-                .assign(subscriptions, subscribed, previousTarget);
+                .assign(subscriptions, subscribed, previousTarget, homogeneous(members.values()));
         for (Map.Entry<String, Map<String, Set<Integer>>> e : next.entrySet()) {
             if (!e.getValue().equals(previousTarget.getOrDefault(e.getKey(), Assignments.EMPTY))
                     || !group.targetAssignment().containsKey(e.getKey())) {
@@ -146,6 +146,27 @@ final class ConsumerAssignmentPlanner {
         long last = group.assignmentTimestampMs();
         int interval = context.config().consumerAssignmentIntervalMs();
         return last == 0 || interval == 0 || context.nowMs() - last >= interval;
+    }
+
+    /**
+     * Whether Kafka counts the members' subscriptions as homogeneous: with no regular expression, every
+     * topic named (existing or not) is named by every member; with one, every member subscribes by that
+     * same expression and none by name. Members without any subscription make a group heterogeneous.
+     */
+    static boolean homogeneous(Collection<ConsumerMember> members) {
+        Map<String, Integer> byName = new HashMap<>();
+        Map<String, Integer> byRegex = new HashMap<>();
+        for (ConsumerMember member : members) {
+            new TreeSet<>(member.metadata().subscribedTopicNames()).forEach(t -> byName.merge(t, 1, Integer::sum));
+            String regex = member.metadata().subscribedTopicRegex();
+            if (regex != null && !regex.isEmpty()) {
+                byRegex.merge(regex, 1, Integer::sum);
+            }
+        }
+        if (byRegex.isEmpty()) {
+            return byName.values().stream().allMatch(n -> n == members.size());
+        }
+        return byRegex.size() == 1 && byRegex.values().iterator().next() == members.size() && byName.isEmpty();
     }
 
     /** The tombstones that remove one member: its current assignment, target and metadata. */

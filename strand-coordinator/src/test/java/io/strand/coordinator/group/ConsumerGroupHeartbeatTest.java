@@ -398,6 +398,48 @@ class ConsumerGroupHeartbeatTest {
         assertThat(Assignments.size(after.get("c"))).isEqualTo(2);
     }
 
+    private static io.strand.coordinator.group.consumer.ConsumerMember subscriber(String id, String regex,
+                                                                               String... names) {
+        return new io.strand.coordinator.group.consumer.ConsumerMember(id,
+                new CoordinatorRecord.ConsumerMemberMetadataValue(null, null, "c", "/h", List.of(names), regex, null,
+                        30_000), io.strand.coordinator.group.consumer.ConsumerMember.NO_ASSIGNMENT);
+    }
+
+    @Test
+    void subscriptionsAreHomogeneousAsKafkaCountsThem() {
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", null, "x", "y"),
+                subscriber("b", null, "y", "x")))).isTrue();
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", null, "x"),
+                subscriber("b", null, "x", "missing")))).as("a topic that does not exist counts").isFalse();
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", null, "x"), subscriber("b", null))))
+                .as("a member without topics").isFalse();
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", "x.*"), subscriber("b", "x.*"))))
+                .isTrue();
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", "x.*"), subscriber("b", "x.+"))))
+                .isFalse();
+        assertThat(ConsumerAssignmentPlanner.homogeneous(List.of(subscriber("a", "x.*"), subscriber("b", null, "x"))))
+                .isFalse();
+    }
+
+    @Test
+    void uniformAssignorBalancesMembersOfDifferentSubscriptionsByMovingPartitions() {
+        join("a", "orders", "payments");
+        join("b", "orders", "payments");
+        Map<String, Set<Integer>> before = shard.consumerGroup("g").targetAssignment().get("a");
+        assertThat(Assignments.size(before)).isEqualTo(4);
+        // Then a keeps only orders: b takes all of payments and would hold 5 partitions to a's 3 or so,
+        // so orders partitions move from b to a (balance before stickiness) until both hold 4.
+        send(new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("a").setMemberEpoch(
+                shard.consumerGroup("g").member("a").memberEpoch()).setRebalanceTimeoutMs(-1)
+                .setSubscribedTopicNames(List.of("orders")));
+
+        Map<String, Map<String, Set<Integer>>> target = shard.consumerGroup("g").targetAssignment();
+        assertThat(target.get("a").keySet()).containsExactly("orders");
+        assertThat(target.get("a").get("orders")).hasSize(4).containsAll(before.getOrDefault("orders", Set.of()));
+        assertThat(target.get("b").get("payments")).isEqualTo(Set.of(0, 1));
+        assertThat(target.get("b").get("orders")).hasSize(2);
+    }
+
     @Test
     void offsetCommitChecksTheMemberEpoch() {
         join("m1", "orders");

@@ -23,6 +23,18 @@ public interface ConsumerAssignor {
                                                   Map<String, Integer> partitionCounts,
                                                   Map<String, Map<String, Set<Integer>>> previous);
 
+    /**
+     * As {@link #assign(Map, Map, Map)}, told whether the group's subscriptions are homogeneous as Kafka
+     * counts them ({@code homogeneous}: every member subscribes by name to the same topics, existing or
+     * not, or all by one same regular expression), which decides the algorithm of some assignors.
+     */
+    default Map<String, Map<String, Set<Integer>>> assign(Map<String, Set<String>> subscriptions,
+                                                          Map<String, Integer> partitionCounts,
+                                                          Map<String, Map<String, Set<Integer>>> previous,
+                                                          boolean homogeneous) {
+        return assign(subscriptions, partitionCounts, previous);
+    }
+
     /** The assignor named {@code name}, or null if there is none. */
     static ConsumerAssignor named(String name) {
         return switch (name) {

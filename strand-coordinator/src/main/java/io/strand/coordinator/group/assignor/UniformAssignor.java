@@ -18,7 +18,10 @@ import org.apache.kafka.common.TopicPartition;
  * its quota ({@code floor(total / members)}, one more for the first {@code total % members} members
  * in order of how many they had); (2) every partition left goes to the eligible subscriber holding
  * the fewest partitions (ties by member id). With equal subscriptions the result is balanced to
- * within one partition; with differing ones, step 2 is a greedy balance. Stateless.
+ * within one partition. Members of different subscriptions get the assignment of Kafka's general
+ * builder ({@link UniformHeterogeneousAssignment}), which balances each topic's partitions over the
+ * members that may take it, moving partitions where keeping them would leave the totals apart.
+ * Stateless.
  */
 public final class UniformAssignor implements ConsumerAssignor {
 
@@ -29,10 +32,29 @@ public final class UniformAssignor implements ConsumerAssignor {
         return NAME;
     }
 
+    /** Homogeneous when every member subscribes to the same topics. */
     @Override
     public Map<String, Map<String, Set<Integer>>> assign(Map<String, Set<String>> subscriptions,
                                                          Map<String, Integer> partitionCounts,
                                                          Map<String, Map<String, Set<Integer>>> previous) {
+        return assign(subscriptions, partitionCounts, previous,
+                subscriptions.values().stream().distinct().count() <= 1);
+    }
+
+    @Override
+    public Map<String, Map<String, Set<Integer>>> assign(Map<String, Set<String>> subscriptions,
+                                                         Map<String, Integer> partitionCounts,
+                                                         Map<String, Map<String, Set<Integer>>> previous,
+                                                         boolean homogeneous) {
+        if (!homogeneous) {
+            return new UniformHeterogeneousAssignment(subscriptions, partitionCounts).assign(previous);
+        }
+        return assignHomogeneous(subscriptions, partitionCounts, previous);
+    }
+
+    private static Map<String, Map<String, Set<Integer>>> assignHomogeneous(
+            Map<String, Set<String>> subscriptions, Map<String, Integer> partitionCounts,
+            Map<String, Map<String, Set<Integer>>> previous) {
         Map<String, Map<String, Set<Integer>>> result = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
         subscriptions.keySet().forEach(m -> {
