@@ -21,13 +21,15 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * GROUP; a value a member or share-partition acts on is the group's override, else the broker's value.
  *
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
- * name" and describe lists what Kafka lists. Those Strand does not act on — a group's own assignment
- * intervals (a consumer group's assignments are batched by the broker's
- * {@code group.consumer.assignment.interval.ms} alone; a share group's are computed at once), the
- * streams keys (no streams groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than stored and ignored ({@link #UNSUPPORTED}).
+ * name" and describe lists what Kafka lists. Those Strand does not act on — a share group's own
+ * assignment interval (a share group's assignments are computed at once), the streams keys (no streams
+ * groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than
+ * stored and ignored ({@link #UNSUPPORTED}). A consumer group's {@code consumer.assignment.interval.ms}
+ * (KIP-1263) batches its target assignments in place of the broker's value.
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
- * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
+ * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} (the
+ * assignment interval's too) and
  * {@code group.share.min/max.*} bounds, and session timeouts must exceed heartbeat intervals. Stateless
  * and thread-safe.
  */
@@ -117,8 +119,6 @@ public final class GroupConfigs {
                 "The least time between two assignment computations of the streams group.",
                 "group.streams.assignment.interval.ms");
 
-        UNSUPPORTED.put(CONSUMER_ASSIGNMENT_INTERVAL_MS,
-                "consumer group assignments are batched by the broker's group.consumer.assignment.interval.ms alone");
         UNSUPPORTED.put(SHARE_ASSIGNMENT_INTERVAL_MS,
                 "share group assignments are computed at once on the group coordinator's thread");
         for (String name : DEF.names()) {
@@ -169,6 +169,8 @@ public final class GroupConfigs {
                         "group.consumer.max.heartbeat.interval.ms", 15_000),
                 new Range(CONSUMER_SESSION_TIMEOUT_MS, "group.consumer.min.session.timeout.ms", 45_000,
                         "group.consumer.max.session.timeout.ms", 60_000),
+                new Range(CONSUMER_ASSIGNMENT_INTERVAL_MS, "group.consumer.min.assignment.interval.ms", 0,
+                        "group.consumer.max.assignment.interval.ms", 15_000),
                 new Range(SHARE_HEARTBEAT_INTERVAL_MS, "group.share.min.heartbeat.interval.ms", 5_000,
                         "group.share.max.heartbeat.interval.ms", 15_000),
                 new Range(SHARE_SESSION_TIMEOUT_MS, "group.share.min.session.timeout.ms", 45_000,

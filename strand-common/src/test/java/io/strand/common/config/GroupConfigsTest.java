@@ -46,6 +46,24 @@ class GroupConfigsTest {
     }
 
     @Test
+    void aConsumerGroupsAssignmentIntervalIsKeptWithinTheBrokersAssignmentIntervalBounds() {
+        GroupConfigs.validate(Map.of("consumer.assignment.interval.ms", "0"), KAFKA);
+        GroupConfigs.validate(Map.of("consumer.assignment.interval.ms", "15000"), KAFKA);
+        assertRefused(Map.of("consumer.assignment.interval.ms", "15001"),
+                "consumer.assignment.interval.ms must be less than or equal to "
+                        + "group.consumer.max.assignment.interval.ms");
+        assertRefused(Map.of("consumer.assignment.interval.ms", "-1"), "consumer.assignment.interval.ms");
+        GroupConfigs.Bounds narrow = new GroupConfigs.Bounds(Map.of(), List.of(new GroupConfigs.Range(
+                "consumer.assignment.interval.ms", "group.consumer.min.assignment.interval.ms", 500,
+                "group.consumer.max.assignment.interval.ms", 2000)));
+        assertThatThrownBy(() -> GroupConfigs.validate(Map.of("consumer.assignment.interval.ms", "100"), narrow))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessage("consumer.assignment.interval.ms must be "
+                        + "greater than or equal to group.consumer.min.assignment.interval.ms");
+        assertThat(GroupConfigs.intValue(Map.of("consumer.assignment.interval.ms", "5000"),
+                "consumer.assignment.interval.ms", 1000, narrow)).as("the bounds narrowed since").isEqualTo(2000);
+    }
+
+    @Test
     void theSessionTimeoutMustExceedTheHeartbeatIntervalCountingTheBrokersValues() {
         GroupConfigs.Bounds wide = new GroupConfigs.Bounds(Map.of("share.session.timeout.ms", "10000"), List.of());
         assertThatThrownBy(() -> GroupConfigs.validate(Map.of("share.heartbeat.interval.ms", "10000"), wide))
@@ -65,7 +83,7 @@ class GroupConfigsTest {
     @Test
     void configsThisBrokerDoesNotActOnAreRefusedNotStored() {
         assertRefused(Map.of("share.renew.acknowledge.enable", "false"), "share.renew.acknowledge.enable=false");
-        assertRefused(Map.of("consumer.assignment.interval.ms", "1000"), "consumer.assignment.interval.ms is not");
+        assertRefused(Map.of("share.assignment.interval.ms", "1000"), "share.assignment.interval.ms is not");
         assertRefused(Map.of("streams.num.standby.replicas", "1"), "no streams groups");
     }
 

@@ -140,11 +140,12 @@ final class ConsumerAssignmentPlanner {
 
     /**
      * Whether a new target may be computed now: the group never had one (or its time is unknown), the
-     * interval is 0, or the interval has passed since the last one.
+     * interval (the group's {@code consumer.assignment.interval.ms}, else the broker's) is 0, or the
+     * interval has passed since the last one.
      */
     private boolean mayAssign(ConsumerGroup group) {
         long last = group.assignmentTimestampMs();
-        int interval = context.config().consumerAssignmentIntervalMs();
+        int interval = context.consumerAssignmentIntervalMs(group.groupId());
         return last == 0 || interval == 0 || context.nowMs() - last >= interval;
     }
 

@@ -42,7 +42,8 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  * @param shareHeartbeatIntervalMs       {@code group.share.heartbeat.interval.ms}
  * @param shareMaxSize                   {@code group.share.max.size}: members per share group
  * @param bounds                         {@code group.consumer.min/max.session.timeout.ms},
- *                                       {@code group.consumer.min/max.heartbeat.interval.ms} and the same of
+ *                                       {@code group.consumer.min/max.heartbeat.interval.ms},
+ *                                       {@code group.consumer.min/max.assignment.interval.ms} and the same of
  *                                       {@code group.share.}: the ranges group configs must keep within
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
@@ -77,6 +78,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS = "group.consumer.max.session.timeout.ms";
     public static final String GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS = "group.consumer.min.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS = "group.consumer.max.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MIN_ASSIGNMENT_INTERVAL_MS = "group.consumer.min.assignment.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_ASSIGNMENT_INTERVAL_MS = "group.consumer.max.assignment.interval.ms";
     public static final String GROUP_SHARE_MIN_SESSION_TIMEOUT_MS = "group.share.min.session.timeout.ms";
     public static final String GROUP_SHARE_MAX_SESSION_TIMEOUT_MS = "group.share.max.session.timeout.ms";
     public static final String GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS = "group.share.min.heartbeat.interval.ms";
@@ -114,8 +117,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range",
                     ConfigDef.ValidList.in(UniformAssignor.NAME, RangeAssignor.NAME), MEDIUM,
                     "Server-side assignors of consumer-protocol groups; the first is the default.")
-            .define(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, ConfigDef.Range.between(0, 15_000),
-                    MEDIUM,
+            .define(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, atLeast(0), MEDIUM,
                     "The least time between two target assignments of a consumer-protocol group: a change to the "
                             + "group within it moves the group epoch at once and the assignment at the first "
                             + "heartbeat after it (0: at once).")
@@ -133,6 +135,12 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                     "Smallest consumer.heartbeat.interval.ms a consumer group may be given.")
             .define(GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS, Type.INT, 15_000, atLeast(1), MEDIUM,
                     "Largest consumer.heartbeat.interval.ms a consumer group may be given.")
+            .define(GROUP_CONSUMER_MIN_ASSIGNMENT_INTERVAL_MS, Type.INT, 0, atLeast(0), MEDIUM,
+                    "Smallest consumer.assignment.interval.ms a consumer group may be given, and the least "
+                            + "group.consumer.assignment.interval.ms.")
+            .define(GROUP_CONSUMER_MAX_ASSIGNMENT_INTERVAL_MS, Type.INT, 15_000, atLeast(0), MEDIUM,
+                    "Largest consumer.assignment.interval.ms a consumer group may be given, and the largest "
+                            + "group.consumer.assignment.interval.ms.")
             .define(GROUP_SHARE_MIN_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
                     "Smallest share.session.timeout.ms a share group may be given.")
             .define(GROUP_SHARE_MAX_SESSION_TIMEOUT_MS, Type.INT, 60_000, atLeast(1), MEDIUM,
@@ -162,6 +170,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
         bounds = List.copyOf(bounds);
         Map<String, Integer> ownValues = Map.of(GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS, consumerSessionTimeoutMs,
                 GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
+                GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS, consumerAssignmentIntervalMs,
                 GroupConfigs.SHARE_SESSION_TIMEOUT_MS, shareSessionTimeoutMs,
                 GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, shareHeartbeatIntervalMs);
         for (GroupConfigs.Range range : bounds) {
@@ -183,6 +192,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
         return new GroupConfigs.Bounds(Map.of(
                 GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS, Integer.toString(consumerSessionTimeoutMs),
                 GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, Integer.toString(consumerHeartbeatIntervalMs),
+                GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS, Integer.toString(consumerAssignmentIntervalMs),
                 GroupConfigs.SHARE_SESSION_TIMEOUT_MS, Integer.toString(shareSessionTimeoutMs),
                 GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, Integer.toString(shareHeartbeatIntervalMs)), bounds);
     }
@@ -211,6 +221,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                                 GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS),
                         range(values, GroupConfigs.CONSUMER_SESSION_TIMEOUT_MS,
                                 GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS),
+                        range(values, GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS,
+                                GROUP_CONSUMER_MIN_ASSIGNMENT_INTERVAL_MS, GROUP_CONSUMER_MAX_ASSIGNMENT_INTERVAL_MS),
                         range(values, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS,
                                 GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS, GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS),
                         range(values, GroupConfigs.SHARE_SESSION_TIMEOUT_MS,

@@ -31,6 +31,14 @@ record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Ran
         return groupInt(groupId, GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, config.consumerHeartbeatIntervalMs());
     }
 
+    /**
+     * {@code consumer.assignment.interval.ms} of the group (KIP-1263), else
+     * {@code group.consumer.assignment.interval.ms}.
+     */
+    int consumerAssignmentIntervalMs(String groupId) {
+        return groupInt(groupId, GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS, config.consumerAssignmentIntervalMs());
+    }
+
     /** {@code share.session.timeout.ms} of the group, else {@code group.share.session.timeout.ms}. */
     int shareSessionTimeoutMs(String groupId) {
         return groupInt(groupId, GroupConfigs.SHARE_SESSION_TIMEOUT_MS, config.shareSessionTimeoutMs());

@@ -49,6 +49,8 @@ class ConsumerGroupHeartbeatTest {
             return ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 7));
         }
     };
+    /** Group "g"'s config overrides (the GROUP config resource), read at each operation. */
+    final Map<String, String> groupConfigs = new HashMap<>();
     /** What the next heartbeat's principal may describe. */
     TopicAccess access = TopicAccess.ALL;
     ShardHarness h;
@@ -67,7 +69,8 @@ class ConsumerGroupHeartbeatTest {
     }
 
     private void useShard(GroupCoordinatorConfig config) {
-        h = new ShardHarness(config, log, time, new Random(1), () -> Map.copyOf(topics));
+        h = new ShardHarness(config, log, time, new Random(1), () -> Map.copyOf(topics),
+                groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
         shard = h.shard;
     }
 
@@ -156,6 +159,30 @@ class ConsumerGroupHeartbeatTest {
         assertThat(revoke.memberEpoch()).isEqualTo(2);
         assertThat(Assignments.size(t.assignment(revoke))).isEqualTo(3);
         assertThat(t.shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.RECONCILING);
+    }
+
+    @Test
+    void aGroupsOwnAssignmentIntervalReplacesTheBrokers() {
+        ConsumerGroupHeartbeatTest t = withDefaults();
+        t.groupConfigs.put("consumer.assignment.interval.ms", "5000");
+        t.join("m1", "orders");
+        t.join("m2", "orders");
+        assertThat(t.shard.consumerGroup("g").state()).isEqualTo(ConsumerGroupState.ASSIGNING);
+
+        t.advance(1000); // the broker's interval has passed, the group's has not
+        t.heartbeat("m1", 2, null);
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(2);
+        t.advance(3999);
+        t.heartbeat("m1", 2, null);
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(2);
+        t.advance(1);
+        t.heartbeat("m1", 2, null);
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(3);
+
+        // Set to 0, the next change is assigned at once.
+        t.groupConfigs.put("consumer.assignment.interval.ms", "0");
+        t.join("m3", "orders");
+        assertThat(t.shard.consumerGroup("g").assignmentEpoch()).isEqualTo(4);
     }
 
     @Test
