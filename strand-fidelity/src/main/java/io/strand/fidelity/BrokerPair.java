@@ -19,9 +19,13 @@ import java.util.stream.Stream;
  */
 final class BrokerPair implements AutoCloseable {
 
-    /** The settings both nodes get (Kafka's names). */
+    /**
+     * The settings both nodes get (Kafka's names). The listener map is the one both would have anyway; set
+     * on both, it is described as a static setting by both.
+     */
     static final Map<String, String> SHARED = Map.of("num.partitions", "1", "offsets.topic.num.partitions", "1",
-            "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0");
+            "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0",
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
 
     private final Path dir;
     private final KafkaReference kafka;

@@ -29,16 +29,24 @@ import org.apache.kafka.common.requests.ResponseHeader;
 final class WireClient implements AutoCloseable {
 
     static final String CLIENT_ID = "strand-fidelity";
-    private static final int TIMEOUT_MS = 15_000;
+    /** How long a scenario's request may take: a join held through a rebalance must fit. */
+    static final int SCENARIO_TIMEOUT_MS = 15_000;
 
     private final InetSocketAddress address;
+    private final int timeoutMs;
     private Socket socket;
     private DataInputStream in;
     private DataOutputStream out;
     private int correlationId;
 
     WireClient(InetSocketAddress address) {
+        this(address, SCENARIO_TIMEOUT_MS);
+    }
+
+    /** A client that gives up on an answer (and on connecting) after {@code timeoutMs}. */
+    WireClient(InetSocketAddress address, int timeoutMs) {
         this.address = address;
+        this.timeoutMs = timeoutMs;
     }
 
     /** What came back for a request: a response, or why none did. */
@@ -84,7 +92,7 @@ final class WireClient implements AutoCloseable {
             return Answer.failed("connection closed");
         } catch (SocketTimeoutException e) {
             disconnect();
-            return Answer.failed("no answer within " + TIMEOUT_MS + " ms");
+            return Answer.failed("no answer within " + timeoutMs + " ms");
         } catch (IOException e) {
             disconnect();
             return Answer.failed("connection closed");
@@ -99,8 +107,8 @@ final class WireClient implements AutoCloseable {
             return;
         }
         Socket s = new Socket();
-        s.connect(address, TIMEOUT_MS);
-        s.setSoTimeout(TIMEOUT_MS);
+        s.connect(address, timeoutMs);
+        s.setSoTimeout(timeoutMs);
         s.setTcpNoDelay(true);
         socket = s;
         in = new DataInputStream(s.getInputStream());

@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,8 +163,9 @@ public final class BrokerConfig {
                     ConfigDef.ValidString.in(SecurityProtocol.names().toArray(new String[0])), MEDIUM,
                     "Security protocol between brokers; names the inter-broker listener when "
                     + INTER_BROKER_LISTENER_NAME + " is unset. Not together with " + INTER_BROKER_LISTENER_NAME + ".")
-            .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.LIST, List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"),
-                    LOW, "Security protocol of each listener name: PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are"
+            .define(LISTENER_SECURITY_PROTOCOL_MAP, Type.STRING, "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    LOW, "Security protocol of each listener name, as comma-separated LISTENER_NAME:PROTOCOL pairs"
+                            + " (a string, as Kafka types it): PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL are"
                             + " served (PLAINTEXT and SSL on controller listeners).")
             .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, List.of("1@localhost:9093"), HIGH,
                     "Voters of the metadata quorum as id@host:port. Left unset while "
@@ -174,14 +176,15 @@ public final class BrokerConfig {
                     + CONTROLLER_QUORUM_VOTERS + " it must be the one address of this node's controller listener;"
                     + " a dynamic quorum of several controllers is not supported: list them as voters.")
             .define(LOG_DIRS, Type.LIST, null, HIGH, "Directories that hold the partition logs.")
-            .define(LOG_DIR, Type.STRING, "./data", HIGH, "The log directory when log.dirs is not set.")
+            .define(LOG_DIR, Type.LIST, List.of("./data"), HIGH,
+                    "The log directories when log.dirs is not set (a list, as Kafka types it).")
             .define(METADATA_LOG_DIR, Type.STRING, null, HIGH,
                     "Directory of the metadata quorum's log; defaults to the first log dir.")
             .define(LOG_DIR_FAILURE_TIMEOUT_MS, Type.LONG, 30_000L, atLeast(1), LOW,
                     "How long a broker that keeps serving after one of its log directories failed waits for the"
                     + " controller to acknowledge that failure before it halts.")
             .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM, "Partitions of a topic created without a count.")
-            .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, atLeast(1), MEDIUM,
+            .define(DEFAULT_REPLICATION_FACTOR, Type.INT, 1, between(1, Short.MAX_VALUE), MEDIUM,
                     "Replication factor of a topic created without one.")
             .define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, MEDIUM,
                     "Create a topic when a client asks for its metadata or produces to it.")
@@ -835,7 +838,7 @@ public final class BrokerConfig {
     public List<Path> logDirs() {
         List<String> dirs = values.getList(LOG_DIRS);
         if (dirs == null || dirs.isEmpty()) {
-            dirs = List.of(getString(LOG_DIR));
+            dirs = values.getList(LOG_DIR);
         }
         return dirs.stream().map(Path::of).toList();
     }

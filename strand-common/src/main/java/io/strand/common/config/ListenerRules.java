@@ -12,6 +12,7 @@ import static io.strand.common.config.BrokerConfig.PROCESS_ROLES;
 
 import io.strand.common.config.BrokerConfig.Listener;
 import io.strand.common.config.BrokerConfig.QuorumVoter;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,7 +195,7 @@ final class ListenerRules {
             return;
         }
         if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
-            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getString(LISTENER_SECURITY_PROTOCOL_MAP),
                     "listener " + listenerName + " uses security protocol " + protocol + "; PLAINTEXT, SSL,"
                     + " SASL_PLAINTEXT and SASL_SSL listeners are supported");
         }
@@ -317,7 +318,7 @@ final class ListenerRules {
         try {
             return SecurityProtocol.forName(normalise(listenerName));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getList(LISTENER_SECURITY_PROTOCOL_MAP),
+            throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, config.getString(LISTENER_SECURITY_PROTOCOL_MAP),
                     "no security protocol for listener " + listenerName);
         }
     }
@@ -328,9 +329,16 @@ final class ListenerRules {
                 || SecurityProtocol.names().contains(normalise(listenerName));
     }
 
+    /** The map's LISTENER_NAME:PROTOCOL entries: split at commas, trimmed, empty ones dropped. */
+    private static List<String> protocolMapEntries(BrokerConfig config) {
+        String value = config.getString(LISTENER_SECURITY_PROTOCOL_MAP);
+        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
+                .filter(entry -> !entry.isEmpty()).toList();
+    }
+
     private static Map<String, SecurityProtocol> protocolMap(BrokerConfig config) {
         Map<String, SecurityProtocol> map = new LinkedHashMap<>();
-        for (String entry : config.getList(LISTENER_SECURITY_PROTOCOL_MAP)) {
+        for (String entry : protocolMapEntries(config)) {
             int colon = entry.indexOf(':');
             Optional<SecurityProtocol> protocol = Optional.empty();
             if (colon > 0) {

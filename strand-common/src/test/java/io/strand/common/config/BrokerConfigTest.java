@@ -24,6 +24,22 @@ class BrokerConfigTest {
     }
 
     @Test
+    void propertiesKafkaTypesDifferentlyReadAsKafkaWritesThem() {
+        // log.dir is a list in Kafka: a comma names several directories.
+        assertThat(BrokerConfig.of(Map.of("log.dir", "/a, /b")).logDirs()).containsExactly(Path.of("/a"), Path.of("/b"));
+        // listener.security.protocol.map is a string in Kafka, read as comma-separated pairs, spaces allowed.
+        BrokerConfig spaced = BrokerConfig.of(Map.of("listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093,"
+                + "EXTERNAL://localhost:9094", "listener.security.protocol.map",
+                " PLAINTEXT:PLAINTEXT , CONTROLLER:PLAINTEXT,EXTERNAL:SSL ,"));
+        assertThat(spaced.securityProtocol("EXTERNAL")).isEqualTo(SecurityProtocol.SSL);
+        // default.replication.factor is an int in Kafka, still bounded by what a replica count can be.
+        assertThat(BrokerConfig.of(Map.of("default.replication.factor", "3")).getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR))
+                .isEqualTo(3);
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of("default.replication.factor", "40000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("default.replication.factor");
+    }
+
+    @Test
     void unknownPropertiesAreRejectedByName() {
         assertThatThrownBy(() -> BrokerConfig.of(Map.of("log.retention.hourz", "5")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("log.retention.hourz");

@@ -131,6 +131,6 @@ public final class AdminHandlers {
     /** The partition count and replication factor of topics created without them. */
     public static ControllerDefaults controllerDefaults(BrokerConfig config) {
         return new ControllerDefaults(config.getInt(BrokerConfig.NUM_PARTITIONS),
-                config.getShort(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
+                (short) config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR));
     }
 }

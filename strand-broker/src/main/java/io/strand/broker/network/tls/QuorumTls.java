@@ -65,7 +65,7 @@ public final class QuorumTls {
             return QuorumTransport.plaintext();
         }
         if (protocol != SecurityProtocol.SSL) {
-            throw new ConfigException("listener.security.protocol.map", config.getList("listener.security.protocol.map"),
+            throw new ConfigException("listener.security.protocol.map", config.getString("listener.security.protocol.map"),
                     "controller listener " + listener + " uses " + protocol + "; a SASL controller listener's"
                             + " transport is the SASL tunnel (QuorumTransports), not Ratis' TLS");
         }
