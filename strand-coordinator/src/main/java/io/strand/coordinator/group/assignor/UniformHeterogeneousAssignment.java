@@ -53,10 +53,7 @@ final class UniformHeterogeneousAssignment {
 
     UniformHeterogeneousAssignment(Map<String, Set<String>> subscriptions, Map<String, Integer> partitionCounts) {
         this.partitionCounts = partitionCounts;
-        // A default HashMap filled one by one, as Kafka's: its capacity, and so its order, follows the size.
-        Map<String, Boolean> byHash = new HashMap<>();
-        subscriptions.keySet().forEach(m -> byHash.put(m, Boolean.TRUE));
-        this.members = new ArrayList<>(byHash.keySet());
+        this.members = UniformAssignor.kafkaMemberOrder(subscriptions.keySet());
         this.loads = new int[members.size()];
         for (int m = 0; m < members.size(); m++) {
             for (String topic : subscriptions.get(members.get(m))) {
