@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * A server-side assignor of consumer-protocol groups: spreads the partitions of the subscribed
  * topics over the members. Implementations are pure and deterministic (members and partitions are
- * visited in sorted order), so the same input always gives the same target assignment.
+ * visited in a fixed order: sorted, or the hash order Kafka's assignor follows), so the same input always
+ * gives the same target assignment.
  */
 public interface ConsumerAssignor {
 

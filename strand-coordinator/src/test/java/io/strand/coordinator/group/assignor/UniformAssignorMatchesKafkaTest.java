@@ -154,6 +154,40 @@ class UniformAssignorMatchesKafkaTest {
         assertThat(strand).isEqualTo(kafka(subscriptions, counts, previous, SubscriptionType.HOMOGENEOUS));
     }
 
+    @Test
+    void aMemberOverItsQuotaKeepsItsPartitionsInHashSetOrder() {
+        // Twenty members, twenty partitions: a quota of one. "a" held 5 and 18; in a HashSet of 16 buckets
+        // 18 (bucket 2) comes before 5 (bucket 5), so "a" keeps 18 and 5 goes back to be handed out last.
+        Map<String, Set<String>> subscriptions = new TreeMap<>();
+        for (char c = 'a'; c < 'a' + 20; c++) {
+            subscriptions.put(String.valueOf(c), Set.of("t0"));
+        }
+        Map<String, Map<String, Set<Integer>>> previous = Map.of("a", Map.of("t0", Set.of(5, 18)));
+        Map<String, Integer> counts = Map.of("t0", 20);
+
+        Map<String, Map<String, Set<Integer>>> strand = new UniformAssignor().assign(subscriptions, counts, previous, true);
+
+        assertThat(strand.get("a")).isEqualTo(Map.of("t0", Set.of(18)));
+        assertThat(strand.get("t")).isEqualTo(Map.of("t0", Set.of(5)));
+        assertThat(strand).isEqualTo(kafka(subscriptions, counts, previous, SubscriptionType.HOMOGENEOUS));
+    }
+
+    @Test
+    void partitionsNobodyHeldGoBeforeThoseGivenBack() {
+        // A quota of two: "a" keeps t0-0 and t1-0 (topics by name), gives t1-1 back; "b" takes t0-1, which
+        // nobody held, then t1-1.
+        Map<String, Set<String>> subscriptions = new TreeMap<>(Map.of("a", Set.of("t0", "t1"), "b", Set.of("t0", "t1")));
+        Map<String, Map<String, Set<Integer>>> previous =
+                Map.of("a", Map.of("t0", Set.of(0), "t1", Set.of(0, 1)));
+        Map<String, Integer> counts = Map.of("t0", 2, "t1", 2);
+
+        Map<String, Map<String, Set<Integer>>> strand = new UniformAssignor().assign(subscriptions, counts, previous, true);
+
+        assertThat(strand).isEqualTo(Map.of("a", Map.of("t0", Set.of(0), "t1", Set.of(0)),
+                "b", Map.of("t0", Set.of(1), "t1", Set.of(1))));
+        assertThat(strand).isEqualTo(kafka(subscriptions, counts, previous, SubscriptionType.HOMOGENEOUS));
+    }
+
     private static Map<String, Map<String, Set<Integer>>> kafka(Map<String, Set<String>> subscriptions,
                                                                 Map<String, Integer> counts,
                                                                 Map<String, Map<String, Set<Integer>>> previous,
