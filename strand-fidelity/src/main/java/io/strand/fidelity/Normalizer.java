@@ -23,7 +23,8 @@ import java.util.Set;
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
  * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
  * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps);
- * a group's members by their normalised content ({@link #MEMBER_ID}), ACLs by theirs ({@link #PRINCIPAL}). Arrays of records keep their order.
+ * a group's members by their normalised content ({@link #MEMBER_ID}), ACLs and ACL resources by theirs
+ * ({@link #PRINCIPAL}, {@link #PATTERN_TYPE}). Arrays of records keep their order.
  *
  * <p>Stateless and thread-safe; works on a copy.
  */
@@ -56,6 +57,11 @@ final class Normalizer {
      */
     static final String PRINCIPAL = "principal";
     static final String PERMISSION_TYPE = "permissionType";
+    /**
+     * The field of a resource pattern (DescribeAcls' resources): such arrays are sorted by their whole content
+     * too, as a topic and a group of one name are two resources Kafka lists in its hash map's order.
+     */
+    static final String PATTERN_TYPE = "patternType";
     private static final String HOST = "host";
     private static final String PORT = "port";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -92,8 +98,8 @@ final class Normalizer {
             List<JsonNode> elements = new ArrayList<>();
             node.forEach(element -> elements.add(walk(element, null)));
             String key = elementKey(elements);
-            if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.has(PRINCIPAL)
-                    && e.has(PERMISSION_TYPE))) {
+            if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && (e.has(PRINCIPAL)
+                    && e.has(PERMISSION_TYPE) || e.has(PATTERN_TYPE) && e.has("resourceName")))) {
                 elements.sort(Comparator.comparing(JsonNode::toString));
             } else if (key != null) {
                 elements.sort(Comparator.comparing(e -> e.get(key).asText()));

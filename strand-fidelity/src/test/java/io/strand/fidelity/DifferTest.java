@@ -49,6 +49,18 @@ class DifferTest {
     }
 
     @Test
+    void aclResourcesOfOneNameCompareByContentWhateverTheirOrder() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'resources': ["
+                + "{'resourceType': 2, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:a', 'permissionType': 3}]},"
+                + "{'resourceType': 3, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:b', 'permissionType': 3}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'resources': ["
+                + "{'resourceType': 3, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:b', 'permissionType': 3}]},"
+                + "{'resourceType': 2, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:a', 'permissionType': 3}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).isEmpty();
+    }
+
+    @Test
     void clientQuotaEntriesCompareByEntityWhateverTheirOrder() throws Exception {
         JsonNode kafka = Normalizer.normalize(json("{'entries': ["
                 + "{'entity': [{'entityType': 'user', 'entityName': 'u'}, {'entityType': 'client-id', 'entityName': null}],"
