@@ -8,13 +8,15 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * A fresh Apache Kafka 4.3.1 node and a fresh Strand node in this JVM, each a single broker and KRaft
  * controller on loopback, with the same settings where Kafka's defaults suit one node badly (one
- * partition for new and internal topics, no initial rebalance delay). Their data lives in a temporary
+ * partition for new and internal topics, no initial rebalance delay), and any more a scenario asks for
+ * ({@link Scenario#brokerConfig}, such as an authorizer). Their data lives in a temporary
  * directory that {@link #close} deletes. Not thread-safe.
  */
 final class BrokerPair implements AutoCloseable {
@@ -38,10 +40,17 @@ final class BrokerPair implements AutoCloseable {
     }
 
     static BrokerPair start() throws IOException {
+        return start(Map.of());
+    }
+
+    /** Both nodes with {@link #SHARED} and {@code extra} (Kafka's names; {@code extra} wins). */
+    static BrokerPair start(Map<String, String> extra) throws IOException {
+        Map<String, String> settings = new HashMap<>(SHARED);
+        settings.putAll(extra);
         Path dir = Files.createTempDirectory("strand-fidelity");
-        KafkaReference kafka = KafkaReference.start(dir.resolve("kafka"), SHARED);
+        KafkaReference kafka = KafkaReference.start(dir.resolve("kafka"), settings);
         try {
-            return new BrokerPair(dir, kafka, StrandNode.start(dir.resolve("strand"), SHARED));
+            return new BrokerPair(dir, kafka, StrandNode.start(dir.resolve("strand"), settings));
         } catch (RuntimeException e) {
             kafka.close();
             throw e;

@@ -70,6 +70,7 @@ final class DifferentialRun {
             for (Scenario.Step step : scenario.steps()) {
                 index++;
                 sleep(step.waitMs());
+                long started = System.nanoTime();
                 // Both at once, so that a step one broker holds (a join waiting out a rebalance) does not
                 // age the other broker's group by the same time before its next step.
                 CompletableFuture<Sent> kafkaSide = CompletableFuture.supplyAsync(() -> k.send(step), senders);
@@ -77,9 +78,11 @@ final class DifferentialRun {
                 Sent fromKafka = kafkaSide.join();
                 Sent fromStrand = strandSide.join();
                 if (TRACE) {
-                    System.err.printf("%s step %d %s v%d%n  request %s%n  kafka   %s%n  strand  %s%n", scenario.name(),
-                            index, step.api().name, step.version(), fromKafka.request(), fromKafka.normalized(),
+                    System.err.printf("%s step %d %s v%d (%d ms)%n  request %s%n  kafka   %s%n  strand  %s%n",
+                            scenario.name(), index, step.api().name, step.version(),
+                            (System.nanoTime() - started) / 1_000_000, fromKafka.request(), fromKafka.normalized(),
                             fromStrand.normalized());
+                    System.err.flush();
                 }
                 if (!step.compare()) {
                     continue;
@@ -93,6 +96,17 @@ final class DifferentialRun {
             senders.shutdownNow();
         }
         return findings;
+    }
+
+    /**
+     * Whether {@code actual} is {@code expected}; numbers by value, so that {@code 31} in a scenario
+     * matches an int16 error code and {@code 1024.0} a float64 quota.
+     */
+    static boolean holds(JsonNode actual, JsonNode expected) {
+        if (actual.isNumber() && expected.isNumber()) {
+            return actual.decimalValue().compareTo(expected.decimalValue()) == 0;
+        }
+        return actual.equals(expected);
     }
 
     private static void sleep(long ms) {
@@ -208,7 +222,7 @@ final class DifferentialRun {
                 return false;
             }
             JsonNode raw = MessageJson.toJson(answer.response(), step.version());
-            return step.until().entrySet().stream().allMatch(e -> raw.at(e.getKey()).equals(e.getValue()));
+            return step.until().entrySet().stream().allMatch(e -> holds(raw.at(e.getKey()), e.getValue()));
         }
 
         private static boolean retriable(WireClient.Answer answer, short version, Set<Errors> retry) {

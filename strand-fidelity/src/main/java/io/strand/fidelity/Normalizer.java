@@ -17,13 +17,15 @@ import java.util.Set;
  *
  * <p>Masked (replaced by {@code "<masked>"} whatever their value, null included): identities one
  * broker draws at random or from its own configuration ({@link #MASKED}: cluster and topic ids, member
- * ids, producer ids, fetch session ids, hosts and ports, log directories and their disks' total and
+ * ids, producer ids, fetch session ids, hosts and ports of endpoints (a {@code host} beside a {@code port}; an ACL's
+ * host is compared), log directories and their disks' total and
  * usable bytes, the metadata offset of the finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
  * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
  * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
  * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps);
- * a group's members, and topics named only by id, by their normalised content ({@link #MEMBER_ID},
- * {@link #TOPIC_ID}). Arrays of records keep their order.
+ * a group's members and topics named only by id by their normalised content ({@link #MEMBER_ID},
+ * {@link #TOPIC_ID}), ACLs and ACL resources by theirs ({@link #PRINCIPAL}, {@link #PATTERN_TYPE}). Arrays of
+ * records keep their order.
  *
  * <p>Stateless and thread-safe; works on a copy.
  */
@@ -55,6 +57,20 @@ final class Normalizer {
      */
     static final String TOPIC_ID = "topicId";
 
+    /**
+     * Fields of an ACL (DescribeAcls' entries of a resource, DeleteAcls' matching ACLs): arrays of ACLs are
+     * sorted by their whole content, as Kafka lists them in the order of its hash maps (by the ACLs' random
+     * ids for DeleteAcls) and the admin client keeps no order of them.
+     */
+    static final String PRINCIPAL = "principal";
+    static final String PERMISSION_TYPE = "permissionType";
+    /**
+     * The field of a resource pattern (DescribeAcls' resources): such arrays are sorted by their whole content
+     * too, as a topic and a group of one name are two resources Kafka lists in its hash map's order.
+     */
+    static final String PATTERN_TYPE = "patternType";
+    private static final String HOST = "host";
+    private static final String PORT = "port";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Normalizer() {
@@ -75,9 +91,13 @@ final class Normalizer {
         if (node.isObject()) {
             ObjectNode copy = NODES.objectNode();
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            // A host is a broker's own address only beside its port (an endpoint); elsewhere (an ACL's
+            // host) it is what a client wrote, compared.
+            boolean endpoint = node.has(PORT);
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                copy.set(field.getKey(), walk(field.getValue(), field.getKey()));
+                boolean kept = field.getKey().equals(HOST) && !endpoint;
+                copy.set(field.getKey(), kept ? field.getValue().deepCopy() : walk(field.getValue(), field.getKey()));
             }
             return copy;
         }
@@ -85,7 +105,10 @@ final class Normalizer {
             List<JsonNode> elements = new ArrayList<>();
             node.forEach(element -> elements.add(walk(element, null)));
             String key = elementKey(elements);
-            if (key != null) {
+            if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && (e.has(PRINCIPAL)
+                    && e.has(PERMISSION_TYPE) || e.has(PATTERN_TYPE) && e.has("resourceName")))) {
+                elements.sort(Comparator.comparing(JsonNode::toString));
+            } else if (key != null) {
                 elements.sort(Comparator.comparing(e -> e.get(key).asText()));
             } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.path(ENTITY).isArray())) {
                 elements.sort(Comparator.comparing(e -> e.get(ENTITY).toString()));

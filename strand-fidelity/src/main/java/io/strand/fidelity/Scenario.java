@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -42,12 +44,22 @@ import org.apache.kafka.common.protocol.Errors;
  * pauses that long before the step goes to both brokers (a deadline of theirs to pass, such as a group's
  * assignment interval).
  *
- * @param name  unique in the corpus; the scenario's topics and groups should carry it, since every
- *              scenario of a run shares the two brokers
- * @param about what it checks, for the report
- * @param steps in order
+ * <p>{@code brokerConfig} (an object of property names and values, Kafka's names) asks for brokers with
+ * these settings beside {@link BrokerPair#SHARED}: scenarios with the same {@code brokerConfig} share
+ * their own fresh pair of brokers ({@link #byBrokerConfig}), such as an authorizer's.
+ *
+ * @param name         unique in the corpus; the scenario's topics and groups should carry it, since every
+ *                     scenario of a run with the same {@code brokerConfig} shares the two brokers
+ * @param about        what it checks, for the report
+ * @param brokerConfig the brokers' settings beyond {@link BrokerPair#SHARED}; empty for the default pair
+ * @param steps        in order
  */
-record Scenario(String name, String about, List<Step> steps) {
+record Scenario(String name, String about, Map<String, String> brokerConfig, List<Step> steps) {
+
+    Scenario {
+        brokerConfig = Collections.unmodifiableMap(new TreeMap<>(brokerConfig));
+        steps = List.copyOf(steps);
+    }
 
     /** One request of a scenario. */
     record Step(ApiKeys api, short version, JsonNode request, Set<Errors> retry, boolean compare, boolean answer,
@@ -104,7 +116,34 @@ record Scenario(String name, String about, List<Step> steps) {
                     step.path("compare").asBoolean(true), step.path("answer").asBoolean(true), capture, until,
                     Math.max(0, step.path("waitMs").asLong(0))));
         }
-        return new Scenario(name, json.path("about").asText(""), steps);
+        Map<String, String> brokerConfig = new TreeMap<>();
+        json.path("brokerConfig").fields().forEachRemaining(e -> {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new IllegalArgumentException(source + " " + name + ": brokerConfig " + e.getKey()
+                        + " is not a value");
+            }
+            brokerConfig.put(e.getKey(), e.getValue().asText());
+        });
+        return new Scenario(name, json.path("about").asText(""), brokerConfig, steps);
+    }
+
+    /**
+     * {@code scenarios} gathered by {@code brokerConfig}, each group in corpus order: the default brokers'
+     * (an empty {@code brokerConfig}) first, then the others in the order of their first scenario.
+     */
+    static Map<Map<String, String>, List<Scenario>> byBrokerConfig(List<Scenario> scenarios) {
+        Map<Map<String, String>, List<Scenario>> groups = new LinkedHashMap<>();
+        for (Scenario scenario : scenarios) {
+            if (scenario.brokerConfig().isEmpty()) {
+                groups.computeIfAbsent(Map.of(), k -> new ArrayList<>()).add(scenario);
+            }
+        }
+        for (Scenario scenario : scenarios) {
+            if (!scenario.brokerConfig().isEmpty()) {
+                groups.computeIfAbsent(scenario.brokerConfig(), k -> new ArrayList<>()).add(scenario);
+            }
+        }
+        return groups;
     }
 
     /** {@code true}: {@link #SETTLING}; an array: the errors it names; absent or false: none. */

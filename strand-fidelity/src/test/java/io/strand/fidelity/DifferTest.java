@@ -25,6 +25,42 @@ class DifferTest {
     }
 
     @Test
+    void anEndpointsHostIsMaskedAnAclsIsCompared() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'brokers': [{'nodeId': 1, 'host': '127.0.0.1', 'port': 9092}],"
+                + " 'resources': [{'resourceName': 't', 'acls': [{'principal': 'User:a', 'host': '*'}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'brokers': [{'nodeId': 1, 'host': 'localhost', 'port': 9093}],"
+                + " 'resources': [{'resourceName': 't', 'acls': [{'principal': 'User:a', 'host': '10.0.0.1'}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand))
+                .containsExactly(new Differ.Delta("/resources[t]/acls[0]/host", "\"*\"", "\"10.0.0.1\""));
+    }
+
+    @Test
+    void aclsCompareByContentWhateverTheirOrder() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'filterResults': [{'matchingAcls': ["
+                + "{'resourceName': 'c', 'principal': 'User:a', 'operation': 5, 'permissionType': 2},"
+                + "{'resourceName': 'c', 'principal': 'User:a', 'operation': 8, 'permissionType': 2}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'filterResults': [{'matchingAcls': ["
+                + "{'resourceName': 'c', 'principal': 'User:a', 'operation': 8, 'permissionType': 2},"
+                + "{'resourceName': 'c', 'principal': 'User:a', 'operation': 5, 'permissionType': 3}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).containsExactly(
+                new Differ.Delta("/filterResults[0]/matchingAcls[c]/permissionType", "2", "3"));
+    }
+
+    @Test
+    void aclResourcesOfOneNameCompareByContentWhateverTheirOrder() throws Exception {
+        JsonNode kafka = Normalizer.normalize(json("{'resources': ["
+                + "{'resourceType': 2, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:a', 'permissionType': 3}]},"
+                + "{'resourceType': 3, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:b', 'permissionType': 3}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'resources': ["
+                + "{'resourceType': 3, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:b', 'permissionType': 3}]},"
+                + "{'resourceType': 2, 'resourceName': 'x', 'patternType': 3, 'acls': [{'principal': 'User:a', 'permissionType': 3}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).isEmpty();
+    }
+
+    @Test
     void clientQuotaEntriesCompareByEntityWhateverTheirOrder() throws Exception {
         JsonNode kafka = Normalizer.normalize(json("{'entries': ["
                 + "{'entity': [{'entityType': 'user', 'entityName': 'u'}, {'entityType': 'client-id', 'entityName': null}],"

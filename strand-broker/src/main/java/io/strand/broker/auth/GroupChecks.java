@@ -45,7 +45,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), per key from v4.</li>
  *   <li>JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat: READ on the group, else
  *       the whole request fails with GROUP_AUTHORIZATION_FAILED; ConsumerGroupHeartbeat also needs
- *       DESCRIBE on every subscribed topic name, else TOPIC_AUTHORIZATION_FAILED.</li>
+ *       DESCRIBE on every subscribed topic name, else TOPIC_AUTHORIZATION_FAILED. A SyncGroup v5+
+ *       without protocol type or name is refused by its handler before the group is checked.</li>
  *   <li>OffsetCommit, OffsetFetch, OffsetDelete: see {@link GroupOffsetChecks}.</li>
  *   <li>DescribeGroups, ConsumerGroupDescribe (and ShareGroupDescribe, whose checks are {@link ShareChecks}'):
  *       DESCRIBE per group, else GROUP_AUTHORIZATION_FAILED;
@@ -137,7 +138,14 @@ final class GroupChecks {
         checks.put(ApiKeys.FIND_COORDINATOR, (Check<FindCoordinatorRequest>) (context, request, handler) ->
                 findCoordinator(auth, context, request, handler));
         checks.put(ApiKeys.JOIN_GROUP, readGroup(auth, r -> ((JoinGroupRequest) r).data().groupId()));
-        checks.put(ApiKeys.SYNC_GROUP, readGroup(auth, r -> ((SyncGroupRequest) r).data().groupId()));
+        checks.put(ApiKeys.SYNC_GROUP, (Check<SyncGroupRequest>) (context, request, handler) -> {
+            // As Kafka: v5's missing protocol type or name is answered (INCONSISTENT_GROUP_PROTOCOL, by the
+            // handler) before the group is looked at.
+            if (request.areMandatoryProtocolTypeAndNamePresent()) {
+                auth.requireGroup(context, AclOperation.READ, request.data().groupId());
+            }
+            return handler.handle(context, request);
+        });
         checks.put(ApiKeys.HEARTBEAT, readGroup(auth, r -> ((HeartbeatRequest) r).data().groupId()));
         checks.put(ApiKeys.LEAVE_GROUP, readGroup(auth, r -> ((LeaveGroupRequest) r).data().groupId()));
         checks.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT, (Check<ConsumerGroupHeartbeatRequest>) (context, request, handler) -> {

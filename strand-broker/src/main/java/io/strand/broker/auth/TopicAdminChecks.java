@@ -1,6 +1,7 @@
 package io.strand.broker.auth;
 
 import io.strand.broker.auth.AuthorizingHandlers.Check;
+import io.strand.broker.network.RequestContext;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
 import java.util.ArrayList;
@@ -36,11 +37,13 @@ import org.apache.kafka.common.resource.ResourceType;
  * act on are taken out of the request before the handler sees it (so nothing happens to them) and
  * answered TOPIC_AUTHORIZATION_FAILED:
  * <ul>
- *   <li>CreateTopics: CREATE on the cluster, or else on each topic; a created topic's configs are
- *       answered only with DESCRIBE_CONFIGS on it, else its topic config error is
- *       TOPIC_AUTHORIZATION_FAILED.</li>
- *   <li>DeleteTopics: DELETE per topic; a topic named by id needs DESCRIBE on it first (an id the
- *       caller may not describe is answered TOPIC_AUTHORIZATION_FAILED too).</li>
+ *   <li>CreateTopics: CREATE on the cluster, or else on each topic; a created topic's configs,
+ *       partition count and replication factor are answered only with DESCRIBE_CONFIGS on it, else its
+ *       topic config error is TOPIC_AUTHORIZATION_FAILED and the two counts -1.</li>
+ *   <li>DeleteTopics, as Kafka's controller: DELETE on the cluster deletes any topic; else a topic
+ *       named needs DESCRIBE (else TOPIC_AUTHORIZATION_FAILED), then is unknown
+ *       (UNKNOWN_TOPIC_OR_PARTITION) or needs DELETE; one named by id needs DELETE, refused with its
+ *       name only when the caller may describe it.</li>
  *   <li>CreatePartitions: ALTER per topic.</li>
  *   <li>DeleteRecords: DELETE per topic.</li>
  * </ul>
@@ -74,7 +77,8 @@ final class TopicAdminChecks {
                         for (CreatableTopicResult created : response.topics()) {
                             if (created.errorCode() == Errors.NONE.code() && !auth.authorizeFilter(context,
                                     AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, created.name())) {
-                                created.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                                created.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                                        .setNumPartitions(-1).setReplicationFactor((short) -1);
                                 if (created.configs() != null) {
                                     created.configs().clear();
                                 }
@@ -84,10 +88,15 @@ final class TopicAdminChecks {
                     });
         });
         checks.put(ApiKeys.DELETE_TOPICS, (Check<DeleteTopicsRequest>) (context, request, handler) -> {
+            if (auth.authorizeClusterFilter(context, AclOperation.DELETE)) {
+                // As Kafka's controller: DELETE on the cluster may delete (and describe) every topic.
+                return handler.handle(context, request);
+            }
             MetadataImage current = image.get();
             List<DeletableTopicResult> refused = new ArrayList<>();
             request.data().topicNames().removeIf(name -> {
-                if (auth.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                Errors error = deleteByNameError(auth, context, current, name);
+                if (error == Errors.NONE) {
                     return false;
                 }
                 refused.add(deleteRefused(name, Uuid.ZERO_UUID));
@@ -96,19 +105,22 @@ final class TopicAdminChecks {
             request.data().topics().removeIf((DeleteTopicState topic) -> {
                 boolean byId = topic.name() == null && topic.topicId() != null
                         && !Uuid.ZERO_UUID.equals(topic.topicId());
-                String name = byId ? current.topics().byId(topic.topicId()).map(TopicImage::name).orElse(null)
-                        : topic.name();
-                if (name == null) {
-                    return false;
-                }
-                if (byId && !auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
-                    refused.add(deleteRefused(null, topic.topicId()));
+                if (!byId) {
+                    // A name beside an id is the handler's INVALID_REQUEST, before any check (as Kafka).
+                    boolean withId = topic.topicId() != null && !Uuid.ZERO_UUID.equals(topic.topicId());
+                    if (topic.name() == null || withId
+                            || deleteByNameError(auth, context, current, topic.name()) == Errors.NONE) {
+                        return false;
+                    }
+                    refused.add(deleteRefused(topic.name(), Uuid.ZERO_UUID));
                     return true;
                 }
-                if (auth.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                String name = current.topics().byId(topic.topicId()).map(TopicImage::name).orElse(null);
+                if (name == null || auth.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, name)) {
                     return false;
                 }
-                refused.add(deleteRefused(byId ? name : topic.name(), byId ? topic.topicId() : Uuid.ZERO_UUID));
+                boolean describable = auth.authorizeFilter(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+                refused.add(deleteRefused(describable ? name : null, topic.topicId()));
                 return true;
             });
             boolean nothingLeft = request.data().topicNames().isEmpty() && request.data().topics().isEmpty();
@@ -148,6 +160,23 @@ final class TopicAdminChecks {
                             ? handler.handle(context, request) : null, DeleteRecordsResponseData::new,
                     response -> ((DeleteRecordsResponseData) response).topics().addAll(refused));
         });
+    }
+
+    /**
+     * Kafka's order for a topic named in DeleteTopics, without DELETE on the cluster: one the caller may
+     * not describe TOPIC_AUTHORIZATION_FAILED; then one the cluster does not have left to the handler
+     * (UNKNOWN_TOPIC_OR_PARTITION); then one it may not delete TOPIC_AUTHORIZATION_FAILED.
+     */
+    private static Errors deleteByNameError(Authorization auth, RequestContext context,
+                                            MetadataImage image, String name) {
+        if (!auth.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+            return Errors.TOPIC_AUTHORIZATION_FAILED;
+        }
+        if (image.topics().byName(name).isEmpty()) {
+            return Errors.NONE;
+        }
+        return auth.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, name)
+                ? Errors.NONE : Errors.TOPIC_AUTHORIZATION_FAILED;
     }
 
     private static DeletableTopicResult deleteRefused(String name, Uuid id) {

@@ -43,11 +43,13 @@ import org.apache.kafka.common.resource.ResourceType;
  *       check: Kafka dropped it (KIP-679).</li>
  *   <li>Fetch: a follower needs CLUSTER_ACTION on the cluster, else every partition is answered
  *       TOPIC_AUTHORIZATION_FAILED; a consumer's partitions of topics it may not READ are answered
- *       TOPIC_AUTHORIZATION_FAILED with no records (also partitions of its fetch session); a sessionless
+ *       TOPIC_AUTHORIZATION_FAILED with no records and no aborted transactions (an empty list; also
+ *       partitions of its fetch session); a sessionless
  *       or new-session fetch of only such topics does not wait for data.</li>
  *   <li>ListOffsets: DESCRIBE per topic, else TOPIC_AUTHORIZATION_FAILED with offset -1.</li>
  *   <li>OffsetForLeaderEpoch: a follower needs CLUSTER_ACTION (else CLUSTER_AUTHORIZATION_FAILED);
- *       a consumer DESCRIBE per topic, else TOPIC_AUTHORIZATION_FAILED.</li>
+ *       a consumer CLUSTER_ACTION on the cluster for every topic, else DESCRIBE per topic, else
+ *       TOPIC_AUTHORIZATION_FAILED.</li>
  *   <li>DescribeProducers: READ per topic, else TOPIC_AUTHORIZATION_FAILED.</li>
  * </ul>
  */
@@ -77,7 +79,8 @@ final class TopicChecks {
                     if (follower || (name != null && !auth.authorize(context, AclOperation.READ, ResourceType.TOPIC, name))) {
                         for (FetchResponseData.PartitionData p : topic.partitions()) {
                             p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setHighWatermark(-1)
-                                    .setLastStableOffset(-1).setLogStartOffset(-1).setAbortedTransactions(null)
+                                    .setLastStableOffset(-1).setLogStartOffset(-1)
+                                    .setAbortedTransactions(new ArrayList<>())
                                     .setPreferredReadReplica(-1).setRecords(MemoryRecords.EMPTY)
                                     .setDivergingEpoch(new FetchResponseData.EpochEndOffset())
                                     .setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch());
@@ -103,6 +106,10 @@ final class TopicChecks {
         checks.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, (Check<OffsetsForLeaderEpochRequest>) (context, request, handler) -> {
             if (request.data().replicaId() >= 0) {
                 auth.requireCluster(context, AclOperation.CLUSTER_ACTION);
+                return handler.handle(context, request);
+            }
+            if (auth.authorizeClusterFilter(context, AclOperation.CLUSTER_ACTION)) {
+                // As Kafka: the API was the followers' first, so CLUSTER_ACTION still answers every topic.
                 return handler.handle(context, request);
             }
             return handler.handle(context, request).thenApply(message -> {

@@ -37,8 +37,9 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
  *       one (an idempotent producer) IDEMPOTENT_WRITE on the cluster or WRITE on some topic
  *       (CLUSTER_AUTHORIZATION_FAILED).</li>
  *   <li>AddPartitionsToTxn: from v4 (brokers verifying) CLUSTER_ACTION; before, WRITE on the
- *       transactional id, and WRITE on every topic, else those partitions TOPIC_AUTHORIZATION_FAILED and
- *       the others OPERATION_NOT_ATTEMPTED (nothing added).</li>
+ *       transactional id, and WRITE on every topic, else those partitions TOPIC_AUTHORIZATION_FAILED,
+ *       partitions the cluster does not have UNKNOWN_TOPIC_OR_PARTITION and the others
+ *       OPERATION_NOT_ATTEMPTED (nothing added).</li>
  *   <li>AddOffsetsToTxn: WRITE on the transactional id, READ on the group.</li>
  *   <li>EndTxn: WRITE on the transactional id.</li>
  *   <li>TxnOffsetCommit: WRITE on the transactional id, READ on the group, READ per topic
@@ -73,10 +74,15 @@ final class TransactionChecks {
             List<TopicPartition> partitions = AddPartitionsToTxnRequest.getPartitions(request.data().v3AndBelowTopics());
             boolean anyRefused = false;
             Map<TopicPartition, Errors> errors = new HashMap<>();
+            MetadataImage current = image.get();
             for (TopicPartition tp : partitions) {
                 boolean allowed = auth.authorize(context, AclOperation.WRITE, ResourceType.TOPIC, tp.topic());
                 anyRefused |= !allowed;
-                errors.put(tp, allowed ? Errors.OPERATION_NOT_ATTEMPTED : Errors.TOPIC_AUTHORIZATION_FAILED);
+                // As Kafka: beside a refused topic, a partition the cluster does not have is named as such.
+                boolean known = current.topics().byName(tp.topic())
+                        .flatMap(topic -> topic.partition(tp.partition())).isPresent();
+                errors.put(tp, !allowed ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : known ? Errors.OPERATION_NOT_ATTEMPTED : Errors.UNKNOWN_TOPIC_OR_PARTITION);
             }
             if (!anyRefused) {
                 return handler.handle(context, request);

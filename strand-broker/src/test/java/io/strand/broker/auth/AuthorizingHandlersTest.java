@@ -73,6 +73,18 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import io.strand.metadata.record.PartitionRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -156,6 +168,7 @@ class AuthorizingHandlersTest {
         FetchResponseData.PartitionData secret = response.responses().get(1).partitions().get(0);
         assertThat(secret.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         assertThat(secret.highWatermark()).isEqualTo(-1);
+        assertThat(secret.abortedTransactions()).as("an empty list, as Kafka's").isEmpty();
     }
 
     @Test
@@ -357,6 +370,127 @@ class AuthorizingHandlersTest {
 
         assertThat(handler.seen).isEmpty();
         assertThat(response.topics().find("new").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void aTopicCreatedWithoutDescribeConfigsIsAnsweredWithoutItsConfigsAndCounts() {
+        allowAlice(ResourceType.TOPIC, "new", AclOperation.CREATE);
+        Stub<CreateTopicsRequest> handler = new Stub<>(ApiKeys.CREATE_TOPICS, request -> {
+            CreateTopicsResponseData response = new CreateTopicsResponseData();
+            response.topics().add(new CreateTopicsResponseData.CreatableTopicResult().setName("new")
+                    .setNumPartitions(3).setReplicationFactor((short) 1).setConfigs(new ArrayList<>(List.of(
+                            new CreateTopicsResponseData.CreatableTopicConfigs().setName("retention.ms")))));
+            return response;
+        });
+        CreateTopicsRequestData data = new CreateTopicsRequestData();
+        data.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("new").setNumPartitions(3)
+                .setReplicationFactor((short) 1));
+
+        CreateTopicsResponseData response = (CreateTopicsResponseData) call(handler,
+                new CreateTopicsRequest(data, (short) 7));
+
+        CreateTopicsResponseData.CreatableTopicResult created = response.topics().find("new");
+        assertThat(created.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(created.topicConfigErrorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        assertThat(created.numPartitions()).isEqualTo(-1);
+        assertThat(created.replicationFactor()).isEqualTo((short) -1);
+        assertThat(created.configs()).isEmpty();
+    }
+
+    @Test
+    void deleteTopicsChecksDescribeThenExistenceThenDeleteAndDeleteOnTheClusterAllowsEveryTopic() {
+        Stub<DeleteTopicsRequest> handler = new Stub<>(ApiKeys.DELETE_TOPICS, request -> {
+            DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+            request.data().topics().forEach(t -> response.responses().add(
+                    new DeleteTopicsResponseData.DeletableTopicResult().setName(t.name())));
+            return response;
+        });
+        // alice may describe "allowed" (READ implies it) and, with this, an unknown topic
+        allowAlice(ResourceType.TOPIC, "missing", AclOperation.DESCRIBE);
+        Function<List<String>, DeleteTopicsRequest> request = names -> new DeleteTopicsRequest.Builder(
+                new DeleteTopicsRequestData().setTopics(new ArrayList<>(names.stream().map(n -> new DeleteTopicsRequestData
+                        .DeleteTopicState().setName(n).setTopicId(Uuid.ZERO_UUID)).toList()))).build((short) 6);
+
+        DeleteTopicsResponseData response = (DeleteTopicsResponseData) call(handler,
+                request.apply(List.of("allowed", "secret", "missing", "hidden")));
+
+        assertThat(handler.seen.get(0).data().topics()).extracting(DeleteTopicsRequestData.DeleteTopicState::name)
+                .as("the unknown topic it may describe is the handler's to answer").containsExactly("missing");
+        assertThat(response.responses()).extracting(r -> r.name() + ":" + Errors.forCode(r.errorCode()))
+                .containsExactlyInAnyOrder("missing:NONE", "allowed:TOPIC_AUTHORIZATION_FAILED",
+                        "secret:TOPIC_AUTHORIZATION_FAILED", "hidden:TOPIC_AUTHORIZATION_FAILED");
+
+        allowAlice(ResourceType.CLUSTER, Authorization.CLUSTER_NAME, AclOperation.DELETE);
+        call(handler, request.apply(List.of("allowed", "secret", "hidden")));
+
+        assertThat(handler.seen.get(1).data().topics()).extracting(DeleteTopicsRequestData.DeleteTopicState::name)
+                .containsExactly("allowed", "secret", "hidden");
+    }
+
+    @Test
+    void offsetForLeaderEpochAnswersEveryTopicToClusterAction() {
+        Stub<OffsetsForLeaderEpochRequest> handler = new Stub<>(ApiKeys.OFFSET_FOR_LEADER_EPOCH, request -> {
+            OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+            response.topics().add(new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic("secret")
+                    .setPartitions(List.of(new OffsetForLeaderEpochResponseData.EpochEndOffset().setEndOffset(7))));
+            return response;
+        });
+        OffsetForLeaderEpochRequestData data = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+        data.topics().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("secret").setPartitions(
+                List.of(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setLeaderEpoch(0))));
+        Function<OffsetForLeaderEpochResponseData, Short> error = r -> r.topics().iterator().next().partitions()
+                .get(0).errorCode();
+
+        OffsetForLeaderEpochResponseData refused = (OffsetForLeaderEpochResponseData) call(handler,
+                new OffsetsForLeaderEpochRequest(data.duplicate(), (short) 4));
+        allowAlice(ResourceType.CLUSTER, Authorization.CLUSTER_NAME, AclOperation.CLUSTER_ACTION);
+        OffsetForLeaderEpochResponseData answered = (OffsetForLeaderEpochResponseData) call(handler,
+                new OffsetsForLeaderEpochRequest(data, (short) 4));
+
+        assertThat(error.apply(refused)).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        assertThat(error.apply(answered)).isEqualTo(Errors.NONE.code());
+        assertThat(answered.topics().iterator().next().partitions().get(0).endOffset()).isEqualTo(7);
+    }
+
+    @Test
+    void aSyncGroupWithoutProtocolTypeReachesItsHandlerBeforeTheGroupIsChecked() {
+        Stub<SyncGroupRequest> handler = new Stub<>(ApiKeys.SYNC_GROUP, request -> new SyncGroupResponseData()
+                .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()));
+        SyncGroupRequestData data = new SyncGroupRequestData().setGroupId("g").setGenerationId(1).setMemberId("m")
+                .setProtocolName("range");
+
+        call(handler, new SyncGroupRequest(data.duplicate().setProtocolType(null), (short) 5));
+        assertThatThrownBy(() -> call(handler, new SyncGroupRequest(data.setProtocolType("consumer"), (short) 5)))
+                .isInstanceOf(GroupAuthorizationException.class);
+
+        assertThat(handler.seen).hasSize(1);
+    }
+
+    @Test
+    void addPartitionsToTxnNamesUnknownPartitionsBesideARefusedTopic() {
+        allowAlice(ResourceType.TRANSACTIONAL_ID, "tx", AclOperation.WRITE);
+        allowAlice(ResourceType.TOPIC, "missing", AclOperation.WRITE);
+        Stub<AddPartitionsToTxnRequest> handler = new Stub<>(ApiKeys.ADD_PARTITIONS_TO_TXN,
+                request -> new AddPartitionsToTxnResponseData());
+        List<org.apache.kafka.common.TopicPartition> partitions = List.of("allowed", "secret", "missing").stream()
+                .map(topic -> new org.apache.kafka.common.TopicPartition(topic, 0)).toList();
+        image = withPartition(image, "allowed");
+
+        AddPartitionsToTxnResponseData response = (AddPartitionsToTxnResponseData) call(handler,
+                AddPartitionsToTxnRequest.Builder.forClient("tx", 1, (short) 0, partitions).build((short) 3));
+
+        assertThat(handler.seen).isEmpty();
+        assertThat(response.resultsByTopicV3AndBelow()).extracting(t -> t.name() + ":"
+                        + Errors.forCode(t.resultsByPartition().iterator().next().partitionErrorCode()))
+                .containsExactlyInAnyOrder("allowed:OPERATION_NOT_ATTEMPTED", "secret:TOPIC_AUTHORIZATION_FAILED",
+                        "missing:UNKNOWN_TOPIC_OR_PARTITION");
+    }
+
+    private static MetadataImage withPartition(MetadataImage image, String topic) {
+        MetadataDelta delta = new MetadataDelta(image);
+        Uuid id = image.topics().byName(topic).orElseThrow().id();
+        delta.replay(new PartitionRecord(id, 0, List.of(1), List.of(1), 1, 0, 0, List.of(), List.of(), List.of()));
+        return delta.apply(image.appliedOffset() + 1);
     }
 
     @Test

@@ -35,8 +35,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.apache.kafka.common.utils.SecurityUtils;
 
 /**
  * Computes CreateAcls and DeleteAcls against an image, as Kafka's AclControlManager does. Stateless.
@@ -44,7 +42,7 @@ import org.apache.kafka.common.utils.SecurityUtils;
  * <p>CreateAcls: each creation is validated on its own and answered in request order; a bad one
  * (resource type ANY or UNKNOWN, pattern type other than LITERAL or PREFIXED, operation ANY or
  * UNKNOWN, permission other than ALLOW or DENY, an empty resource name, a cluster resource not named
- * {@code kafka-cluster}, a principal that is not {@code Type:name}, a null host) gets INVALID_REQUEST
+ * {@code kafka-cluster}, a principal without the {@code :} of {@code Type:name}, a null host) gets INVALID_REQUEST
  * with a message and the others still apply. A binding already in the image, or twice in the request,
  * succeeds without a second record. Each new binding gets a fresh id from the controller's seeded
  * {@link Random}.
@@ -163,14 +161,11 @@ final class Acls {
         if (entry.host() == null) {
             throw new InvalidRequestException("Invalid null host");
         }
-        KafkaPrincipal principal;
-        try {
-            principal = SecurityUtils.parseKafkaPrincipal(entry.principal());
-        } catch (RuntimeException e) {
-            throw new InvalidRequestException("Invalid principal " + entry.principal());
-        }
-        if (principal.getName().isEmpty()) {
-            throw new InvalidRequestException("Invalid principal " + entry.principal());
+        // As Kafka's controller: a principal needs its "Type:" separator, nothing more ("User:" and
+        // ":alice" are taken as written).
+        if (entry.principal() == null || entry.principal().indexOf(':') < 0) {
+            throw new InvalidRequestException("Invalid principal " + entry.principal()
+                    + ": no ':' separates its type from its name");
         }
     }
 

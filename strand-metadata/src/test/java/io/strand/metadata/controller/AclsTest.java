@@ -71,6 +71,22 @@ class AclsTest {
     }
 
     @Test
+    void aPrincipalNeedsOnlyItsTypeSeparator() {
+        CreateAclsRequestData request = new CreateAclsRequestData().setCreations(List.of(
+                creation(ResourceType.TOPIC, "t", PatternType.LITERAL, "User:", AclOperation.READ),
+                creation(ResourceType.TOPIC, "t", PatternType.LITERAL, ":alice", AclOperation.READ),
+                creation(ResourceType.TOPIC, "t", PatternType.LITERAL, "alice", AclOperation.READ),
+                creation(ResourceType.TOPIC, "t", PatternType.LITERAL, "", AclOperation.READ)));
+
+        CreateAclsResponseData response = apply(Acls.create(image, request, random));
+
+        assertThat(response.results()).extracting(r -> Errors.forCode(r.errorCode())).containsExactly(
+                Errors.NONE, Errors.NONE, Errors.INVALID_REQUEST, Errors.INVALID_REQUEST);
+        assertThat(image.acls().all()).extracting(AccessControlEntryRecord::principal)
+                .containsExactlyInAnyOrder("User:", ":alice");
+    }
+
+    @Test
     void deleteRemovesEveryMatchAndListsItPerFilter() {
         apply(Acls.create(image, new CreateAclsRequestData().setCreations(List.of(
                 creation(ResourceType.TOPIC, "a", PatternType.LITERAL, "User:alice", AclOperation.READ),

@@ -1,6 +1,7 @@
 package io.strand.broker.api.acl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strand.broker.api.Requests;
 import io.strand.broker.network.ApiHandler;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.message.DescribeAclsResponseData;
@@ -68,6 +70,23 @@ class AclHandlersTest {
         assertThat(response.resources()).hasSize(1);
         assertThat(response.resources().get(0).acls()).extracting(DescribeAclsResponseData.AclDescription::principal)
                 .containsExactly("User:alice");
+    }
+
+    @Test
+    void aFilterOfACodeKafkaDoesNotKnowMatchesNothingWhileTheUnknownCodeIsRefused() {
+        AclsImage image = acls();
+        DescribeAclsHandler handler = handler(handlers(true, () -> image), DescribeAclsHandler.class);
+        DescribeAclsRequest newerType = new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3);
+        newerType.data().setResourceTypeFilter((byte) 9);
+        DescribeAclsRequest unknownType = new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3);
+        unknownType.data().setResourceTypeFilter(ResourceType.UNKNOWN.code());
+
+        DescribeAclsResponseData response = handler.handle(Requests.context(newerType), newerType).join();
+
+        assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(response.resources()).isEmpty();
+        assertThatThrownBy(() -> handler.handle(Requests.context(unknownType), unknownType))
+                .isInstanceOf(InvalidRequestException.class);
     }
 
     @Test
