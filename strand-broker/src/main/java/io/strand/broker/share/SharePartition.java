@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * of a member's records are written first — their records wait, marked as being written, untouchable by
  * other members and lock expiry — and take effect in memory only once the write succeeded (a failed write
  * fails the acknowledgement with its error and leaves the records acquired); a lock expiry takes effect at
- * once and is written after. Every write carries the start offset the change leads to and the changed
- * records' states and delivery counts. Acquisitions and lock renewals are not written, so after a crash a
+ * once and is written after. Every write carries the start offset as it was before the change (the
+ * changed records' states and delivery counts say what lies past it) and the changed records' states and delivery
+ * counts. Acquisitions and lock renewals are not written, so after a crash a
  * record acquired but not yet acknowledged comes back with the delivery count last written.
  * {@link #restored} rebuilds a share-partition from the state read back.
  *
@@ -239,26 +241,60 @@ public final class SharePartition {
      */
     public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
                                                       int maxRecords, long nowMs, LongPredicate undeliverable) {
+        return acquire(memberId, firstOffset, lastOffset, maxRecords, nowMs, undeliverable, null);
+    }
+
+    /**
+     * How a fetch in Kafka's batch-optimized acquire mode (ShareFetch v1, and v2's mode 0) takes new records:
+     * whole log batches. Once {@code maxRecords} is reached within a batch of records new to the group, the rest
+     * of that batch is acquired too (also past the in-flight limit); and a run of new records longer than
+     * {@code batchSize} is answered as several acquired ranges, a new one starting at the first log batch that
+     * begins {@code batchSize} or more offsets after the range's first.
+     *
+     * @param batchLastOffsets the last offset of each log batch the read returned
+     * @param batchSize        the request's {@code batch_size}
+     */
+    public record Batching(NavigableSet<Long> batchLastOffsets, int batchSize) {
+        boolean startsBatch(long offset) {
+            return batchLastOffsets.contains(offset - 1);
+        }
+    }
+
+    /**
+     * As {@link #acquire(String, long, long, int, long, LongPredicate)}; with {@code batching} (null: exactly
+     * {@code maxRecords} at most, one range per run of offsets with one delivery count) in batch-optimized mode.
+     */
+    public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
+                                                      int maxRecords, long nowMs, LongPredicate undeliverable,
+                                                      Batching batching) {
         expireLocks(nowMs);
         boolean archived = false;
         List<AcquiredRecords> acquired = new ArrayList<>();
         int maxInFlight = this.maxInFlight.getAsInt();
         long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
         int count = 0;
-        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset && count < maxRecords; offset++) {
+        // Batch-optimized: new records are taken up to here (the end of the log batch where maxRecords was reached).
+        long batchEnd = -1;
+        long newRangeFirst = -1;
+        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset
+                && (count < maxRecords || offset <= batchEnd); offset++) {
             InFlight record = inFlight.get(offset);
+            boolean isNew = false;
             if (record == null) {
-                if (offset < endOffset || inFlight.size() >= maxInFlight) {
-                    if (offset < endOffset) {
-                        continue; // done already
-                    }
+                if (offset < endOffset) {
+                    continue; // done already
+                }
+                if (inFlight.size() >= maxInFlight && offset > batchEnd) {
                     break;
                 }
                 record = new InFlight();
                 inFlight.put(offset, record);
                 endOffset = offset + 1;
+                isNew = true;
             } else if (record.state != RecordState.AVAILABLE) {
                 continue;
+            } else if (count >= maxRecords) {
+                break; // only new records complete a batch
             }
             if (undeliverable.test(offset)) {
                 finish(record, RecordState.ARCHIVED);
@@ -270,12 +306,27 @@ public final class SharePartition {
             record.memberId = memberId;
             record.lockDeadlineMs = lockDeadlineMs;
             count++;
+            if (isNew && batching != null && count >= maxRecords && batchEnd < offset) {
+                Long end = batching.batchLastOffsets().ceiling(offset);
+                batchEnd = end == null ? offset : end;
+            }
             AcquiredRecords last = acquired.isEmpty() ? null : acquired.get(acquired.size() - 1);
-            if (last != null && last.lastOffset() == offset - 1 && last.deliveryCount() == record.deliveryCount) {
+            boolean split = isNew && batching != null && newRangeFirst >= 0 && batching.startsBatch(offset)
+                    && offset - newRangeFirst >= batching.batchSize();
+            if (!split && last != null && last.lastOffset() == offset - 1
+                    && last.deliveryCount() == record.deliveryCount) {
                 last.setLastOffset(offset);
             } else {
                 acquired.add(new AcquiredRecords().setFirstOffset(offset).setLastOffset(offset)
                         .setDeliveryCount((short) record.deliveryCount));
+                if (isNew) {
+                    newRangeFirst = offset;
+                }
+            }
+            if (!isNew) {
+                newRangeFirst = -1;
+            } else if (newRangeFirst < 0) {
+                newRangeFirst = acquired.get(acquired.size() - 1).firstOffset();
             }
         }
         if (archived) {
@@ -285,9 +336,10 @@ public final class SharePartition {
     }
 
     /**
-     * Applies {@code memberId}'s acknowledgements, all or none: every offset named must be in flight,
-     * acquired by this member, not past its lock and not being written, and every type known; otherwise
-     * INVALID_RECORD_STATE (INVALID_REQUEST for an unknown type or a types list of the wrong length) and
+     * Applies {@code memberId}'s acknowledgements, all or none: offsets below the start offset are done and
+     * skipped, as Kafka does; every other offset named must be in flight, acquired by this member, not past its
+     * lock and not being written, and every type known; otherwise INVALID_RECORD_STATE (INVALID_REQUEST for an
+     * unknown type, a types list of the wrong length or a batch reaching past the last offset acquired) and
      * nothing changes. RENEW extends locks at once; the other types are written first and take effect once
      * the write succeeded; a failed write answers its error (see {@link StateWriter}) and changes nothing.
      */
@@ -301,7 +353,16 @@ public final class SharePartition {
                 if (length <= 0 || (batch.types().size() != 1 && batch.types().size() != length)) {
                     return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
                 }
-                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                if (batch.lastOffset() < startOffset) {
+                    continue; // done already
+                }
+                if (inFlight.isEmpty()) {
+                    return CompletableFuture.completedFuture(Errors.INVALID_RECORD_STATE);
+                }
+                if (batch.lastOffset() > inFlight.lastKey()) {
+                    return CompletableFuture.completedFuture(Errors.INVALID_REQUEST); // past what was acquired
+                }
+                for (long offset = Math.max(batch.firstOffset(), startOffset); offset <= batch.lastOffset(); offset++) {
                     byte type = batch.typeAt(offset);
                     if (type < GAP || type > RENEW) {
                         return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
@@ -314,7 +375,7 @@ public final class SharePartition {
                 }
             }
             for (Acknowledgement batch : batches) {
-                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                for (long offset = Math.max(batch.firstOffset(), startOffset); offset <= batch.lastOffset(); offset++) {
                     InFlight record = inFlight.get(offset);
                     switch (batch.typeAt(offset)) {
                         case ACCEPT -> targets.put(offset, RecordState.ACKNOWLEDGED);
@@ -362,20 +423,15 @@ public final class SharePartition {
     private CompletableFuture<Errors> writeAhead(Map<Long, RecordState> targets) {
         List<StateBatch> batches = batchesOf(targets);
         targets.keySet().forEach(offset -> inFlight.get(offset).writing = true);
-        long newStartOffset = startOffset;
-        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
-            if (e.getKey() != newStartOffset || !targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
-                break;
-            }
-            newStartOffset++;
-        }
+        // As Kafka's share-partition writes it: the start offset as it is before these changes (it moves once
+        // they are written), and the records past it whose delivery is complete with them.
         int completeCount = 0;
-        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(newStartOffset).entrySet()) {
+        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(startOffset).entrySet()) {
             if (targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
                 completeCount++;
             }
         }
-        return writer.write(newStartOffset, completeCount, batches);
+        return writer.write(startOffset, completeCount, batches);
     }
 
     /** A write of {@link #writeAhead} is done: its records take their new states if it succeeded. */

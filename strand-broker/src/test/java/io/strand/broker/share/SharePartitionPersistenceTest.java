@@ -39,8 +39,9 @@ class SharePartitionPersistenceTest {
 
         assertThat(writes).hasSize(1);
         Write write = writes.get(0);
-        assertThat(write.startOffset()).as("the start offset the acknowledgement leads to").isEqualTo(12);
-        assertThat(write.deliveryCompleteCount()).isZero();
+        assertThat(write.startOffset()).as("the start offset before the acknowledgement, as Kafka writes it")
+                .isEqualTo(10);
+        assertThat(write.deliveryCompleteCount()).as("10 and 11 acknowledged").isEqualTo(2);
         assertThat(write.batches()).containsExactly(new StateBatch(10, 11, StateBatch.ACKNOWLEDGED, (short) 1),
                 new StateBatch(12, 12, StateBatch.AVAILABLE, (short) 1));
         assertThat(acked).isNotDone();
@@ -101,7 +102,8 @@ class SharePartitionPersistenceTest {
 
         Write last = writes.get(writes.size() - 1);
         assertThat(last.batches()).containsExactly(new StateBatch(10, 10, StateBatch.ARCHIVED, (short) 3));
-        assertThat(last.startOffset()).isEqualTo(11);
+        assertThat(last.startOffset()).as("before the release").isEqualTo(10);
+        assertThat(last.deliveryCompleteCount()).isEqualTo(1);
     }
 
     @Test

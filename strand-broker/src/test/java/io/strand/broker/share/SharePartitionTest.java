@@ -3,6 +3,7 @@ package io.strand.broker.share;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,41 @@ class SharePartitionTest {
         assertThat(partition.endOffset()).isEqualTo(15);
         assertThat(partition.nextFetchOffset(0)).isEqualTo(15);
         assertThat(partition.acquire("b", 10, 14, 100, 0)).as("already acquired by a").isEmpty();
+    }
+
+    @Test
+    void batchOptimizedAcquisitionTakesWholeLogBatchesOfNewRecordsInRangesOfAboutTheBatchSize() {
+        // log batches 10-14, 15-17, 18-19
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L, 19L)), 3);
+
+        assertThat(partition.acquire("a", 10, 19, 3, 0, offset -> false, batching))
+                .as("max records is a soft limit: the batch holding the third record is taken whole")
+                .containsExactly(range(10, 14, 1));
+        assertThat(partition.acquire("b", 15, 19, 4, 0, offset -> false,
+                        new SharePartition.Batching(new TreeSet<>(List.of(17L, 19L)), 2)))
+                .as("split where a batch starts at least batch size records after the range's first")
+                .containsExactly(range(15, 17, 1), range(18, 19, 1));
+    }
+
+    @Test
+    void batchOptimizedAcquisitionDoesNotCompleteBatchesOfRedeliveries() {
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L)), 10);
+        partition.acquire("a", 10, 14, 100, 0, offset -> false, batching);
+        partition.releaseAll("a", 0);
+
+        assertThat(partition.acquire("b", 10, 14, 2, 0, offset -> false, batching)).containsExactly(range(10, 11, 2));
+    }
+
+    @Test
+    void acknowledgementsBelowTheStartOffsetAreSkipped() {
+        partition.acquire("a", 10, 12, 100, 0);
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 10, SharePartition.ACCEPT)), 0)).isEqualTo(Errors.NONE);
+
+        assertThat(acknowledge(partition, "a", List.of(ack(9, 11, SharePartition.ACCEPT)), 0))
+                .as("9 and 10 are done, 11 is accepted").isEqualTo(Errors.NONE);
+        assertThat(partition.startOffset()).isEqualTo(12);
+        assertThat(acknowledge(partition, "a", List.of(ack(5, 11, SharePartition.REJECT)), 0)).isEqualTo(Errors.NONE);
+        assertThat(partition.state(12)).isEqualTo(RecordState.ACQUIRED);
     }
 
     @Test
@@ -130,7 +166,8 @@ class SharePartitionTest {
         assertThat(acknowledge(partition, "b", List.of(ack(10, 10, SharePartition.ACCEPT)), 0))
                 .isEqualTo(Errors.INVALID_RECORD_STATE);
         assertThat(acknowledge(partition, "a", List.of(ack(10, 11, SharePartition.ACCEPT), ack(12, 13,
-                SharePartition.ACCEPT)), 0)).as("13 was never acquired").isEqualTo(Errors.INVALID_RECORD_STATE);
+                SharePartition.ACCEPT)), 0)).as("13 was never acquired: past the last acquired, as Kafka")
+                .isEqualTo(Errors.INVALID_REQUEST);
         assertThat(acknowledge(partition, "a", List.of(new SharePartition.Acknowledgement(10, 12,
                 List.of(SharePartition.ACCEPT, SharePartition.ACCEPT))), 0)).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(acknowledge(partition, "a", List.of(ack(10, 10, (byte) 9)), 0)).isEqualTo(Errors.INVALID_REQUEST);
