@@ -84,6 +84,11 @@ public final class SharePartition {
         long lockDeadlineMs;
         /** An acknowledgement or release of this record is being written; it changes once that is done. */
         boolean writing;
+        /**
+         * The first offset of the range it was first acquired in (or of the persisted batch it was restored from):
+         * Kafka's in-flight batch, which Kafka answers apart from others when redelivered.
+         */
+        long batchKey = -1;
     }
 
     /** Where changes of the in-flight state are made durable (the share coordinator's WriteShareGroupState). */
@@ -170,10 +175,13 @@ public final class SharePartition {
                 continue;
             }
             for (long offset = next; offset < batch.firstOffset(); offset++) {
-                share.inFlight.put(offset, new InFlight()); // never delivered
+                InFlight gap = new InFlight(); // never delivered
+                gap.batchKey = next;
+                share.inFlight.put(offset, gap);
             }
             for (long offset = Math.max(next, batch.firstOffset()); offset <= batch.lastOffset(); offset++) {
                 InFlight record = new InFlight();
+                record.batchKey = batch.firstOffset();
                 record.state = batch.deliveryState() == StateBatch.ACKNOWLEDGED ? RecordState.ACKNOWLEDGED
                         : batch.deliveryState() == StateBatch.ARCHIVED ? RecordState.ARCHIVED : RecordState.AVAILABLE;
                 record.deliveryCount = batch.deliveryCount();
@@ -251,10 +259,16 @@ public final class SharePartition {
      * {@code batchSize} is answered as several acquired ranges, a new one starting at the first log batch that
      * begins {@code batchSize} or more offsets after the range's first.
      *
+     * In record-limit mode (v2's mode 1) exactly {@code maxRecords} are acquired, and the rest of the log batch
+     * holding the last of them goes into flight, available, as Kafka caches it. Either way records in flight
+     * are answered apart by the range they were first acquired in (Kafka's in-flight batches), and apart from
+     * new ones; in batch-optimized mode such a range, once begun, is taken whole.
+     *
      * @param batchLastOffsets the last offset of each log batch the read returned
      * @param batchSize        the request's {@code batch_size}
+     * @param recordLimit      record-limit mode
      */
-    public record Batching(NavigableSet<Long> batchLastOffsets, int batchSize) {
+    public record Batching(NavigableSet<Long> batchLastOffsets, int batchSize, boolean recordLimit) {
         boolean startsBatch(long offset) {
             return batchLastOffsets.contains(offset - 1);
         }
@@ -272,29 +286,38 @@ public final class SharePartition {
         List<AcquiredRecords> acquired = new ArrayList<>();
         int maxInFlight = this.maxInFlight.getAsInt();
         long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
+        boolean recordLimit = batching == null || batching.recordLimit();
         int count = 0;
-        // Batch-optimized: new records are taken up to here (the end of the log batch where maxRecords was reached).
+        // New records are taken into flight up to here (the end of the log batch where maxRecords was reached):
+        // acquired in batch-optimized mode, left available in record-limit mode.
         long batchEnd = -1;
+        // Batch-optimized: the records in flight of this acquisition batch are taken whole once begun.
+        long openBatchKey = Long.MIN_VALUE;
         long newRangeFirst = -1;
-        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset
-                && (count < maxRecords || offset <= batchEnd); offset++) {
+        boolean lastWasNew = false;
+        long lastBatchKey = Long.MIN_VALUE;
+        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset; offset++) {
             InFlight record = inFlight.get(offset);
             boolean isNew = false;
             if (record == null) {
                 if (offset < endOffset) {
                     continue; // done already
                 }
-                if (inFlight.size() >= maxInFlight && offset > batchEnd) {
+                if (offset > batchEnd && (count >= maxRecords || inFlight.size() >= maxInFlight)) {
                     break;
                 }
                 record = new InFlight();
                 inFlight.put(offset, record);
                 endOffset = offset + 1;
                 isNew = true;
+                if (recordLimit && count >= maxRecords) { // the rest of the log batch waits, available
+                    record.batchKey = newRangeFirst;
+                    continue;
+                }
             } else if (record.state != RecordState.AVAILABLE) {
                 continue;
-            } else if (count >= maxRecords) {
-                break; // only new records complete a batch
+            } else if (count >= maxRecords && (recordLimit || record.batchKey != openBatchKey)) {
+                break;
             }
             if (undeliverable.test(offset)) {
                 finish(record, RecordState.ARCHIVED);
@@ -311,9 +334,11 @@ public final class SharePartition {
                 batchEnd = end == null ? offset : end;
             }
             AcquiredRecords last = acquired.isEmpty() ? null : acquired.get(acquired.size() - 1);
-            boolean split = isNew && batching != null && newRangeFirst >= 0 && batching.startsBatch(offset)
+            boolean split = isNew && !recordLimit && newRangeFirst >= 0 && batching.startsBatch(offset)
                     && offset - newRangeFirst >= batching.batchSize();
-            if (!split && last != null && last.lastOffset() == offset - 1
+            // Kafka answers each of its in-flight batches apart, and new records apart from those in flight.
+            boolean sameBatch = isNew ? lastWasNew : !lastWasNew && record.batchKey == lastBatchKey;
+            if (!split && sameBatch && last != null && last.lastOffset() == offset - 1
                     && last.deliveryCount() == record.deliveryCount) {
                 last.setLastOffset(offset);
             } else {
@@ -323,11 +348,13 @@ public final class SharePartition {
                     newRangeFirst = offset;
                 }
             }
-            if (!isNew) {
-                newRangeFirst = -1;
-            } else if (newRangeFirst < 0) {
-                newRangeFirst = acquired.get(acquired.size() - 1).firstOffset();
+            if (isNew) {
+                record.batchKey = newRangeFirst;
+            } else {
+                openBatchKey = record.batchKey;
             }
+            lastWasNew = isNew;
+            lastBatchKey = record.batchKey;
         }
         if (archived) {
             maybeAdvanceStartOffset();

@@ -229,12 +229,10 @@ public final class SharePartitionManager {
         }
         AbortedBatches aborted = readCommitted ? AbortedBatches.in(read.records().batches(), lastOffset,
                 partition.log().collectAbortedTransactions(fetchOffset, lastOffset + 1)) : AbortedBatches.NONE;
-        SharePartition.Batching batching = null;
-        if (batchSize >= 0) {
-            java.util.TreeSet<Long> lastOffsets = new java.util.TreeSet<>();
-            batchEnds.forEach(end -> lastOffsets.add(end.lastOffset()));
-            batching = new SharePartition.Batching(lastOffsets, batchSize);
-        }
+        java.util.TreeSet<Long> lastOffsets = new java.util.TreeSet<>();
+        batchEnds.forEach(end -> lastOffsets.add(end.lastOffset()));
+        SharePartition.Batching batching = new SharePartition.Batching(lastOffsets, Math.max(0, batchSize),
+                batchSize < 0);
         List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs, aborted,
                 batching);
         if (acquired.isEmpty()) {

@@ -31,24 +31,39 @@ class SharePartitionTest {
     @Test
     void batchOptimizedAcquisitionTakesWholeLogBatchesOfNewRecordsInRangesOfAboutTheBatchSize() {
         // log batches 10-14, 15-17, 18-19
-        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L, 19L)), 3);
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L, 19L)), 3, false);
 
         assertThat(partition.acquire("a", 10, 19, 3, 0, offset -> false, batching))
                 .as("max records is a soft limit: the batch holding the third record is taken whole")
                 .containsExactly(range(10, 14, 1));
         assertThat(partition.acquire("b", 15, 19, 4, 0, offset -> false,
-                        new SharePartition.Batching(new TreeSet<>(List.of(17L, 19L)), 2)))
+                        new SharePartition.Batching(new TreeSet<>(List.of(17L, 19L)), 2, false)))
                 .as("split where a batch starts at least batch size records after the range's first")
                 .containsExactly(range(15, 17, 1), range(18, 19, 1));
     }
 
     @Test
-    void batchOptimizedAcquisitionDoesNotCompleteBatchesOfRedeliveries() {
-        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L)), 10);
+    void batchOptimizedAcquisitionTakesAnInFlightBatchWholeAndAnswersItApartFromNewRecords() {
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L)), 10, false);
         partition.acquire("a", 10, 14, 100, 0, offset -> false, batching);
         partition.releaseAll("a", 0);
+        partition.acquire("a", 10, 10, 1, 0); // 10 alone, record-limit: 11-14 stay one batch in flight
+        partition.releaseAll("a", 0);
 
-        assertThat(partition.acquire("b", 10, 14, 2, 0, offset -> false, batching)).containsExactly(range(10, 11, 2));
+        assertThat(partition.acquire("b", 10, 17, 2, 0, offset -> false, batching))
+                .as("the in-flight batch 10-14 whole (10 now delivered once more), not the new batch 15-17")
+                .containsExactly(range(10, 10, 3), range(11, 14, 2));
+    }
+
+    @Test
+    void recordLimitAcquisitionLeavesTheRestOfTheLogBatchInFlightAndAnswersItApartFromNewRecords() {
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L)), 10, true);
+
+        assertThat(partition.acquire("a", 10, 17, 3, 0, offset -> false, batching)).containsExactly(range(10, 12, 1));
+        assertThat(partition.endOffset()).as("13 and 14 in flight, available").isEqualTo(15);
+        assertThat(partition.state(13)).isEqualTo(RecordState.AVAILABLE);
+        assertThat(partition.acquire("a", 13, 17, 3, 0, offset -> false, batching))
+                .containsExactly(range(13, 14, 1), range(15, 15, 1));
     }
 
     @Test

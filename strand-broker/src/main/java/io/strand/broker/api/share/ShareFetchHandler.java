@@ -55,7 +55,8 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  *
  * <p>Records are acquired as Kafka's acquire modes do: v1 and v2's "batch optimized" mode take records new to
  * the group by whole log batches, {@code max_records} a soft limit, answered in ranges of about {@code batch_size}
- * ({@link io.strand.broker.share.SharePartition.Batching}); v2's "record limit" mode stops at {@code max_records};
+ * ({@link io.strand.broker.share.SharePartition.Batching}); v2's "record limit" mode stops at {@code max_records},
+ * the rest of that log batch put in flight, available;
  * RENEW acknowledgements extend the lock; a renewal fetches nothing. A partition answered NOT_LEADER_OR_FOLLOWER
  * or FENCED_LEADER_EPOCH carries its current leader, listed in {@code node_endpoints} ({@link ShareLeaderHints}).
  */
