@@ -536,10 +536,13 @@ public final class SharePartition {
         }
         if (expired != null) {
             List<StateBatch> batches = batchesOf(expired);
+            // Written as an acknowledgement is: the start offset before the change, the complete records past it.
+            long writtenStartOffset = startOffset;
+            int completeCount = (int) inFlight.tailMap(startOffset).values().stream().filter(r -> r.state.isFinal())
+                    .count();
             maybeAdvanceStartOffset();
-            int completeCount = (int) inFlight.values().stream().filter(r -> r.state.isFinal()).count();
             int released = expired.size();
-            writer.write(startOffset, completeCount, batches).thenAccept(error -> {
+            writer.write(writtenStartOffset, completeCount, batches).thenAccept(error -> {
                 if (error != Errors.NONE) {
                     LOG.warn("Writing the release of {} records whose lock expired failed: {}", released, error);
                 }

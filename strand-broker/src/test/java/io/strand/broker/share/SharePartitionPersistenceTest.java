@@ -91,6 +91,20 @@ class SharePartitionPersistenceTest {
     }
 
     @Test
+    void aLockExpiryThatArchivesIsWrittenWithTheStartOffsetBeforeIt() {
+        for (int delivery = 1; delivery <= DELIVERY_LIMIT; delivery++) {
+            partition.acquire("a", 10, 10, 100, (long) (delivery - 1) * LOCK_MS);
+        }
+        partition.nextFetchOffset((long) DELIVERY_LIMIT * LOCK_MS);
+
+        Write last = writes.get(writes.size() - 1);
+        assertThat(last.batches()).containsExactly(new StateBatch(10, 10, StateBatch.ARCHIVED, (short) DELIVERY_LIMIT));
+        assertThat(last.startOffset()).as("before the expiry, as Kafka writes it").isEqualTo(10);
+        assertThat(last.deliveryCompleteCount()).isEqualTo(1);
+        assertThat(partition.startOffset()).isEqualTo(11);
+    }
+
+    @Test
     void aReleaseAtTheDeliveryLimitIsWrittenArchived() {
         for (int delivery = 1; delivery < DELIVERY_LIMIT; delivery++) {
             partition.acquire("a", 10, 10, 100, 0);
