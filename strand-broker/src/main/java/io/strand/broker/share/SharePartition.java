@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * acquisition counts a delivery and locks the record to its member for
  * {@code group.share.record.lock.duration.ms}. A lock that expires, or a RELEASE, makes the record
  * available again, unless it has been delivered {@code group.share.delivery.count.limit} times: then it
- * is archived. ACCEPT acknowledges, REJECT (and GAP: an acquired offset that holds no record) archives.
+ * is archived. As Kafka's, a batch redelivered at least half the limit times (2 at least) is throttled:
+ * delivered alone and in part (halved per further delivery), and a record on its last delivery goes alone.
+ * ACCEPT acknowledges, REJECT (and GAP: an acquired offset that holds no record) archives.
  * Whenever the records at the start offset are done, the start offset moves past them. For a
  * read_committed group the caller names the offsets of aborted transactions, which are archived as they
  * are met instead of acquired.
@@ -296,6 +298,14 @@ public final class SharePartition {
         long newRangeFirst = -1;
         boolean lastWasNew = false;
         long lastBatchKey = Long.MIN_VALUE;
+        // Kafka's throttling of records delivered often: an in-flight batch with a record delivered at least
+        // half the delivery count limit times (2 at least) is delivered alone, and only in part (halved per
+        // delivery past that); a record on its last delivery goes alone (limits above 2).
+        int maxDeliveries = deliveryCountLimit.getAsInt();
+        int throttleLimit = Math.max(2, (maxDeliveries + 1) / 2);
+        long throttledKey = Long.MIN_VALUE;
+        int throttledCap = 0;
+        int acquiredThrottled = 0;
         for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset; offset++) {
             InFlight record = inFlight.get(offset);
             boolean isNew = false;
@@ -318,6 +328,23 @@ public final class SharePartition {
                 continue;
             } else if (count >= maxRecords && (recordLimit || record.batchKey != openBatchKey)) {
                 break;
+            }
+            if (throttledKey != Long.MIN_VALUE && (isNew || record.batchKey != throttledKey)) {
+                break; // a throttled batch is delivered alone
+            }
+            if (!isNew && record.batchKey != openBatchKey && throttledKey == Long.MIN_VALUE) {
+                int cap = throttleCap(record.batchKey, firstOffset, lastOffset, throttleLimit);
+                if (cap > 0) {
+                    if (count > 0) {
+                        break; // delivered alone, by a later fetch
+                    }
+                    throttledKey = record.batchKey;
+                    throttledCap = cap;
+                }
+            }
+            boolean throttled = !isNew && record.batchKey == throttledKey;
+            if (throttled && maxDeliveries > 2 && record.deliveryCount == maxDeliveries - 1 && acquiredThrottled > 0) {
+                break; // its last delivery goes alone
             }
             if (undeliverable.test(offset)) {
                 finish(record, RecordState.ARCHIVED);
@@ -355,11 +382,41 @@ public final class SharePartition {
             }
             lastWasNew = isNew;
             lastBatchKey = record.batchKey;
+            if (throttled && (++acquiredThrottled >= throttledCap
+                    || maxDeliveries > 2 && record.deliveryCount == maxDeliveries)) {
+                break;
+            }
         }
         if (archived) {
             maybeAdvanceStartOffset();
         }
         return acquired;
+    }
+
+    /**
+     * How many records of the in-flight batch {@code batchKey} a throttled delivery takes: 0 if none of its
+     * available records within {@code firstOffset..lastOffset} has been delivered {@code throttleLimit} times;
+     * else the batch's size halved for each delivery of its first such record at or past the limit (1 at least).
+     */
+    private int throttleCap(long batchKey, long firstOffset, long lastOffset, int throttleLimit) {
+        long lastOfBatch = batchKey;
+        int firstOverLimit = -1;
+        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(Math.max(batchKey, startOffset)).entrySet()) {
+            InFlight record = e.getValue();
+            if (record.batchKey != batchKey) {
+                break;
+            }
+            lastOfBatch = e.getKey();
+            if (firstOverLimit < 0 && record.state == RecordState.AVAILABLE && e.getKey() >= firstOffset
+                    && e.getKey() <= lastOffset && record.deliveryCount >= throttleLimit) {
+                firstOverLimit = record.deliveryCount;
+            }
+        }
+        if (firstOverLimit < 0) {
+            return 0;
+        }
+        long size = lastOfBatch - batchKey + 1;
+        return (int) Math.max(1, size >> (firstOverLimit - throttleLimit + 1));
     }
 
     /**

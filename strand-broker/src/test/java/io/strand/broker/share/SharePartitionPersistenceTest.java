@@ -131,8 +131,10 @@ class SharePartitionPersistenceTest {
 
         assertThat(restored.startOffset()).as("past the acknowledged prefix").isEqualTo(12);
         assertThat(restored.endOffset()).isEqualTo(16);
+        assertThat(restored.acquire("b", 10, 17, 100, 0)).as("on its last delivery: alone")
+                .containsExactly(range(12, 12, 3));
         assertThat(restored.acquire("b", 10, 17, 100, 0)).containsExactly(
-                range(12, 12, 3), range(13, 13, 1), range(15, 15, 2), range(16, 17, 1));
+                range(13, 13, 1), range(15, 15, 2), range(16, 17, 1));
         assertThat(restored.state(14)).isEqualTo(RecordState.ARCHIVED);
     }
 

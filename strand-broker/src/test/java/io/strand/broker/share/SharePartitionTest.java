@@ -44,6 +44,7 @@ class SharePartitionTest {
 
     @Test
     void batchOptimizedAcquisitionTakesAnInFlightBatchWholeAndAnswersItApartFromNewRecords() {
+        SharePartition partition = new SharePartition(10, LOCK_MS, 10, MAX_LOCKS); // no throttling yet
         SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L)), 10, false);
         partition.acquire("a", 10, 14, 100, 0, offset -> false, batching);
         partition.releaseAll("a", 0);
@@ -53,6 +54,24 @@ class SharePartitionTest {
         assertThat(partition.acquire("b", 10, 17, 2, 0, offset -> false, batching))
                 .as("the in-flight batch 10-14 whole (10 now delivered once more), not the new batch 15-17")
                 .containsExactly(range(10, 10, 3), range(11, 14, 2));
+    }
+
+    @Test
+    void aBatchDeliveredOftenIsThrottledAndARecordOnItsLastDeliveryGoesAlone() {
+        SharePartition partition = new SharePartition(0, LOCK_MS, 5, MAX_LOCKS); // throttled from 3 deliveries
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(7L)), 100, false);
+        for (int delivery = 1; delivery <= 3; delivery++) {
+            assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                    .containsExactly(range(0, 7, delivery));
+            partition.releaseAll("a", 0);
+        }
+
+        assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                .as("delivered 3 times: the batch alone, half of it").containsExactly(range(0, 3, 4));
+        partition.releaseAll("a", 0);
+        assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                .as("on its last delivery: alone").containsExactly(range(0, 0, 5));
+        assertThat(partition.acquire("b", 0, 7, 100, 0, offset -> false, batching)).containsExactly(range(1, 1, 5));
     }
 
     @Test
