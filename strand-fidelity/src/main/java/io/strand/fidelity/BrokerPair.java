@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 /**
  * A fresh Apache Kafka 4.3.1 node and a fresh Strand node in this JVM, each a single broker and KRaft
  * controller on loopback, with the same settings where Kafka's defaults suit one node badly (one
- * partition for new and internal topics, no initial rebalance delay), and any more a scenario asks for
- * ({@link Scenario#brokerConfig}, such as an authorizer). Their data lives in a temporary
+ * partition for new and internal topics, no initial rebalance delay, share record locks from 1 s), and any
+ * more a scenario asks for ({@link Scenario#brokerConfig}, such as an authorizer). Their data lives in a temporary
  * directory that {@link #close} deletes. Not thread-safe.
  */
 final class BrokerPair implements AutoCloseable {
@@ -27,7 +27,9 @@ final class BrokerPair implements AutoCloseable {
      */
     static final Map<String, String> SHARED = Map.of("num.partitions", "1", "offsets.topic.num.partitions", "1",
             "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0",
-            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            // a share group's record lock may be as short as 1 s (15 s by default), so that scenarios can let it expire
+            "group.share.min.record.lock.duration.ms", "1000");
 
     private final Path dir;
     private final KafkaReference kafka;

@@ -483,9 +483,11 @@ class ShareGroupIT {
                 assertThat(row).containsEntry("GROUP", group).containsEntry("#PARTITIONS", "1")
                         .containsEntry("ASSIGNMENT", topic + ":0");
             });
+            // The start offset is written as it was before the acknowledgement that moved it (Kafka 4.3.1's
+            // share-partition does so); the records acknowledged past it make the lag 0.
             assertThat(table(shareGroups("--describe", "--group", group, "--offsets"))).singleElement()
                     .satisfies(row -> assertThat(row).containsEntry("TOPIC", topic).containsEntry("PARTITION", "0")
-                            .containsEntry("START-OFFSET", String.valueOf(ADMIN_RECORDS)).containsEntry("LAG", "0"));
+                            .containsEntry("START-OFFSET", "0").containsEntry("LAG", "0"));
         }
 
         // Empty now: back to the start; the next consumer gets every record again.

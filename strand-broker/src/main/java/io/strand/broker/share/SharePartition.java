@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * acquisition counts a delivery and locks the record to its member for
  * {@code group.share.record.lock.duration.ms}. A lock that expires, or a RELEASE, makes the record
  * available again, unless it has been delivered {@code group.share.delivery.count.limit} times: then it
- * is archived. ACCEPT acknowledges, REJECT (and GAP: an acquired offset that holds no record) archives.
+ * is archived. As Kafka's, a batch redelivered at least half the limit times (2 at least) is throttled:
+ * delivered alone and in part (halved per further delivery), and a record on its last delivery goes alone.
+ * ACCEPT acknowledges, REJECT (and GAP: an acquired offset that holds no record) archives.
  * Whenever the records at the start offset are done, the start offset moves past them. For a
  * read_committed group the caller names the offsets of aborted transactions, which are archived as they
  * are met instead of acquired.
@@ -45,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * of a member's records are written first — their records wait, marked as being written, untouchable by
  * other members and lock expiry — and take effect in memory only once the write succeeded (a failed write
  * fails the acknowledgement with its error and leaves the records acquired); a lock expiry takes effect at
- * once and is written after. Every write carries the start offset the change leads to and the changed
- * records' states and delivery counts. Acquisitions and lock renewals are not written, so after a crash a
+ * once and is written after. Every write carries the start offset as it was before the change (the
+ * changed records' states and delivery counts say what lies past it) and the changed records' states and delivery
+ * counts. Acquisitions and lock renewals are not written, so after a crash a
  * record acquired but not yet acknowledged comes back with the delivery count last written.
  * {@link #restored} rebuilds a share-partition from the state read back.
  *
@@ -82,6 +86,11 @@ public final class SharePartition {
         long lockDeadlineMs;
         /** An acknowledgement or release of this record is being written; it changes once that is done. */
         boolean writing;
+        /**
+         * The first offset of the range it was first acquired in (or of the persisted batch it was restored from):
+         * Kafka's in-flight batch, which Kafka answers apart from others when redelivered.
+         */
+        long batchKey = -1;
     }
 
     /** Where changes of the in-flight state are made durable (the share coordinator's WriteShareGroupState). */
@@ -168,10 +177,13 @@ public final class SharePartition {
                 continue;
             }
             for (long offset = next; offset < batch.firstOffset(); offset++) {
-                share.inFlight.put(offset, new InFlight()); // never delivered
+                InFlight gap = new InFlight(); // never delivered
+                gap.batchKey = next;
+                share.inFlight.put(offset, gap);
             }
             for (long offset = Math.max(next, batch.firstOffset()); offset <= batch.lastOffset(); offset++) {
                 InFlight record = new InFlight();
+                record.batchKey = batch.firstOffset();
                 record.state = batch.deliveryState() == StateBatch.ACKNOWLEDGED ? RecordState.ACKNOWLEDGED
                         : batch.deliveryState() == StateBatch.ARCHIVED ? RecordState.ARCHIVED : RecordState.AVAILABLE;
                 record.deliveryCount = batch.deliveryCount();
@@ -239,26 +251,100 @@ public final class SharePartition {
      */
     public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
                                                       int maxRecords, long nowMs, LongPredicate undeliverable) {
+        return acquire(memberId, firstOffset, lastOffset, maxRecords, nowMs, undeliverable, null);
+    }
+
+    /**
+     * How a fetch in Kafka's batch-optimized acquire mode (ShareFetch v1, and v2's mode 0) takes new records:
+     * whole log batches. Once {@code maxRecords} is reached within a batch of records new to the group, the rest
+     * of that batch is acquired too (also past the in-flight limit); and a run of new records longer than
+     * {@code batchSize} is answered as several acquired ranges, a new one starting at the first log batch that
+     * begins {@code batchSize} or more offsets after the range's first.
+     *
+     * In record-limit mode (v2's mode 1) exactly {@code maxRecords} are acquired, and the rest of the log batch
+     * holding the last of them goes into flight, available, as Kafka caches it. Either way records in flight
+     * are answered apart by the range they were first acquired in (Kafka's in-flight batches), and apart from
+     * new ones; in batch-optimized mode such a range, once begun, is taken whole.
+     *
+     * @param batchLastOffsets the last offset of each log batch the read returned
+     * @param batchSize        the request's {@code batch_size}
+     * @param recordLimit      record-limit mode
+     */
+    public record Batching(NavigableSet<Long> batchLastOffsets, int batchSize, boolean recordLimit) {
+        boolean startsBatch(long offset) {
+            return batchLastOffsets.contains(offset - 1);
+        }
+    }
+
+    /**
+     * As {@link #acquire(String, long, long, int, long, LongPredicate)}; with {@code batching} (null: exactly
+     * {@code maxRecords} at most, one range per run of offsets with one delivery count) in batch-optimized mode.
+     */
+    public synchronized List<AcquiredRecords> acquire(String memberId, long firstOffset, long lastOffset,
+                                                      int maxRecords, long nowMs, LongPredicate undeliverable,
+                                                      Batching batching) {
         expireLocks(nowMs);
         boolean archived = false;
         List<AcquiredRecords> acquired = new ArrayList<>();
         int maxInFlight = this.maxInFlight.getAsInt();
         long lockDeadlineMs = nowMs + lockDurationMs.getAsInt();
+        boolean recordLimit = batching == null || batching.recordLimit();
         int count = 0;
-        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset && count < maxRecords; offset++) {
+        // New records are taken into flight up to here (the end of the log batch where maxRecords was reached):
+        // acquired in batch-optimized mode, left available in record-limit mode.
+        long batchEnd = -1;
+        // Batch-optimized: the records in flight of this acquisition batch are taken whole once begun.
+        long openBatchKey = Long.MIN_VALUE;
+        long newRangeFirst = -1;
+        boolean lastWasNew = false;
+        long lastBatchKey = Long.MIN_VALUE;
+        // Kafka's throttling of records delivered often: an in-flight batch with a record delivered at least
+        // half the delivery count limit times (2 at least) is delivered alone, and only in part (halved per
+        // delivery past that); a record on its last delivery goes alone (limits above 2).
+        int maxDeliveries = deliveryCountLimit.getAsInt();
+        int throttleLimit = Math.max(2, (maxDeliveries + 1) / 2);
+        long throttledKey = Long.MIN_VALUE;
+        int throttledCap = 0;
+        int acquiredThrottled = 0;
+        for (long offset = Math.max(firstOffset, startOffset); offset <= lastOffset; offset++) {
             InFlight record = inFlight.get(offset);
+            boolean isNew = false;
             if (record == null) {
-                if (offset < endOffset || inFlight.size() >= maxInFlight) {
-                    if (offset < endOffset) {
-                        continue; // done already
-                    }
+                if (offset < endOffset) {
+                    continue; // done already
+                }
+                if (offset > batchEnd && (count >= maxRecords || inFlight.size() >= maxInFlight)) {
                     break;
                 }
                 record = new InFlight();
                 inFlight.put(offset, record);
                 endOffset = offset + 1;
+                isNew = true;
+                if (recordLimit && count >= maxRecords) { // the rest of the log batch waits, available
+                    record.batchKey = newRangeFirst;
+                    continue;
+                }
             } else if (record.state != RecordState.AVAILABLE) {
                 continue;
+            } else if (count >= maxRecords && (recordLimit || record.batchKey != openBatchKey)) {
+                break;
+            }
+            if (throttledKey != Long.MIN_VALUE && (isNew || record.batchKey != throttledKey)) {
+                break; // a throttled batch is delivered alone
+            }
+            if (!isNew && record.batchKey != openBatchKey && throttledKey == Long.MIN_VALUE) {
+                int cap = throttleCap(record.batchKey, firstOffset, lastOffset, throttleLimit);
+                if (cap > 0) {
+                    if (count > 0) {
+                        break; // delivered alone, by a later fetch
+                    }
+                    throttledKey = record.batchKey;
+                    throttledCap = cap;
+                }
+            }
+            boolean throttled = !isNew && record.batchKey == throttledKey;
+            if (throttled && maxDeliveries > 2 && record.deliveryCount == maxDeliveries - 1 && acquiredThrottled > 0) {
+                break; // its last delivery goes alone
             }
             if (undeliverable.test(offset)) {
                 finish(record, RecordState.ARCHIVED);
@@ -270,12 +356,35 @@ public final class SharePartition {
             record.memberId = memberId;
             record.lockDeadlineMs = lockDeadlineMs;
             count++;
+            if (isNew && batching != null && count >= maxRecords && batchEnd < offset) {
+                Long end = batching.batchLastOffsets().ceiling(offset);
+                batchEnd = end == null ? offset : end;
+            }
             AcquiredRecords last = acquired.isEmpty() ? null : acquired.get(acquired.size() - 1);
-            if (last != null && last.lastOffset() == offset - 1 && last.deliveryCount() == record.deliveryCount) {
+            boolean split = isNew && !recordLimit && newRangeFirst >= 0 && batching.startsBatch(offset)
+                    && offset - newRangeFirst >= batching.batchSize();
+            // Kafka answers each of its in-flight batches apart, and new records apart from those in flight.
+            boolean sameBatch = isNew ? lastWasNew : !lastWasNew && record.batchKey == lastBatchKey;
+            if (!split && sameBatch && last != null && last.lastOffset() == offset - 1
+                    && last.deliveryCount() == record.deliveryCount) {
                 last.setLastOffset(offset);
             } else {
                 acquired.add(new AcquiredRecords().setFirstOffset(offset).setLastOffset(offset)
                         .setDeliveryCount((short) record.deliveryCount));
+                if (isNew) {
+                    newRangeFirst = offset;
+                }
+            }
+            if (isNew) {
+                record.batchKey = newRangeFirst;
+            } else {
+                openBatchKey = record.batchKey;
+            }
+            lastWasNew = isNew;
+            lastBatchKey = record.batchKey;
+            if (throttled && (++acquiredThrottled >= throttledCap
+                    || maxDeliveries > 2 && record.deliveryCount == maxDeliveries)) {
+                break;
             }
         }
         if (archived) {
@@ -285,9 +394,36 @@ public final class SharePartition {
     }
 
     /**
-     * Applies {@code memberId}'s acknowledgements, all or none: every offset named must be in flight,
-     * acquired by this member, not past its lock and not being written, and every type known; otherwise
-     * INVALID_RECORD_STATE (INVALID_REQUEST for an unknown type or a types list of the wrong length) and
+     * How many records of the in-flight batch {@code batchKey} a throttled delivery takes: 0 if none of its
+     * available records within {@code firstOffset..lastOffset} has been delivered {@code throttleLimit} times;
+     * else the batch's size halved for each delivery of its first such record at or past the limit (1 at least).
+     */
+    private int throttleCap(long batchKey, long firstOffset, long lastOffset, int throttleLimit) {
+        long lastOfBatch = batchKey;
+        int firstOverLimit = -1;
+        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(Math.max(batchKey, startOffset)).entrySet()) {
+            InFlight record = e.getValue();
+            if (record.batchKey != batchKey) {
+                break;
+            }
+            lastOfBatch = e.getKey();
+            if (firstOverLimit < 0 && record.state == RecordState.AVAILABLE && e.getKey() >= firstOffset
+                    && e.getKey() <= lastOffset && record.deliveryCount >= throttleLimit) {
+                firstOverLimit = record.deliveryCount;
+            }
+        }
+        if (firstOverLimit < 0) {
+            return 0;
+        }
+        long size = lastOfBatch - batchKey + 1;
+        return (int) Math.max(1, size >> (firstOverLimit - throttleLimit + 1));
+    }
+
+    /**
+     * Applies {@code memberId}'s acknowledgements, all or none: offsets below the start offset are done and
+     * skipped, as Kafka does; every other offset named must be in flight, acquired by this member, not past its
+     * lock and not being written, and every type known; otherwise INVALID_RECORD_STATE (INVALID_REQUEST for an
+     * unknown type, a types list of the wrong length or a batch reaching past the last offset acquired) and
      * nothing changes. RENEW extends locks at once; the other types are written first and take effect once
      * the write succeeded; a failed write answers its error (see {@link StateWriter}) and changes nothing.
      */
@@ -301,7 +437,16 @@ public final class SharePartition {
                 if (length <= 0 || (batch.types().size() != 1 && batch.types().size() != length)) {
                     return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
                 }
-                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                if (batch.lastOffset() < startOffset) {
+                    continue; // done already
+                }
+                if (inFlight.isEmpty()) {
+                    return CompletableFuture.completedFuture(Errors.INVALID_RECORD_STATE);
+                }
+                if (batch.lastOffset() > inFlight.lastKey()) {
+                    return CompletableFuture.completedFuture(Errors.INVALID_REQUEST); // past what was acquired
+                }
+                for (long offset = Math.max(batch.firstOffset(), startOffset); offset <= batch.lastOffset(); offset++) {
                     byte type = batch.typeAt(offset);
                     if (type < GAP || type > RENEW) {
                         return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
@@ -314,7 +459,7 @@ public final class SharePartition {
                 }
             }
             for (Acknowledgement batch : batches) {
-                for (long offset = batch.firstOffset(); offset <= batch.lastOffset(); offset++) {
+                for (long offset = Math.max(batch.firstOffset(), startOffset); offset <= batch.lastOffset(); offset++) {
                     InFlight record = inFlight.get(offset);
                     switch (batch.typeAt(offset)) {
                         case ACCEPT -> targets.put(offset, RecordState.ACKNOWLEDGED);
@@ -362,20 +507,15 @@ public final class SharePartition {
     private CompletableFuture<Errors> writeAhead(Map<Long, RecordState> targets) {
         List<StateBatch> batches = batchesOf(targets);
         targets.keySet().forEach(offset -> inFlight.get(offset).writing = true);
-        long newStartOffset = startOffset;
-        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
-            if (e.getKey() != newStartOffset || !targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
-                break;
-            }
-            newStartOffset++;
-        }
+        // As Kafka's share-partition writes it: the start offset as it is before these changes (it moves once
+        // they are written), and the records past it whose delivery is complete with them.
         int completeCount = 0;
-        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(newStartOffset).entrySet()) {
+        for (Map.Entry<Long, InFlight> e : inFlight.tailMap(startOffset).entrySet()) {
             if (targets.getOrDefault(e.getKey(), e.getValue().state).isFinal()) {
                 completeCount++;
             }
         }
-        return writer.write(newStartOffset, completeCount, batches);
+        return writer.write(startOffset, completeCount, batches);
     }
 
     /** A write of {@link #writeAhead} is done: its records take their new states if it succeeded. */
@@ -453,10 +593,13 @@ public final class SharePartition {
         }
         if (expired != null) {
             List<StateBatch> batches = batchesOf(expired);
+            // Written as an acknowledgement is: the start offset before the change, the complete records past it.
+            long writtenStartOffset = startOffset;
+            int completeCount = (int) inFlight.tailMap(startOffset).values().stream().filter(r -> r.state.isFinal())
+                    .count();
             maybeAdvanceStartOffset();
-            int completeCount = (int) inFlight.values().stream().filter(r -> r.state.isFinal()).count();
             int released = expired.size();
-            writer.write(startOffset, completeCount, batches).thenAccept(error -> {
+            writer.write(writtenStartOffset, completeCount, batches).thenAccept(error -> {
                 if (error != Errors.NONE) {
                     LOG.warn("Writing the release of {} records whose lock expired failed: {}", released, error);
                 }

@@ -163,6 +163,16 @@ public final class SharePartitionManager {
      */
     public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
                           int maxBytes, int maxRecords) {
+        return fetch(groupId, memberId, tip, partition, maxBytes, maxRecords, -1);
+    }
+
+    /**
+     * As {@link #fetch(String, String, TopicIdPartition, Partition, int, int)}; {@code batchSize} of 0 or more acquires
+     * in Kafka's batch-optimized mode (see {@link SharePartition.Batching}): new records by whole log batches,
+     * {@code maxRecords} a soft limit; a negative one in record-limit mode, {@code maxRecords} exactly.
+     */
+    public Acquired fetch(String groupId, String memberId, TopicIdPartition tip, Partition partition,
+                          int maxBytes, int maxRecords, int batchSize) {
         SharePartition share = loadedOrLoad(new Key(groupId, tip), partition);
         if (share == null) {
             return Acquired.NONE;
@@ -184,7 +194,7 @@ public final class SharePartitionManager {
                     ? partition.readCommitted(fetchOffset, maxBytes, true, lastStableOffset)
                     : partition.readForConsumer(fetchOffset, maxBytes, true);
             Acquired acquired = acquire(groupId, memberId, share, partition, read, fetchOffset, maxRecords, nowMs,
-                    readCommitted);
+                    readCommitted, batchSize);
             if (acquired != null) {
                 return acquired;
             }
@@ -197,7 +207,8 @@ public final class SharePartitionManager {
      * acquired but archiving the read's aborted records moved the next fetch offset, so a read further on may.
      */
     private Acquired acquire(String groupId, String memberId, SharePartition share, Partition partition,
-                             LogReadResult read, long fetchOffset, int maxRecords, long nowMs, boolean readCommitted) {
+                             LogReadResult read, long fetchOffset, int maxRecords, long nowMs, boolean readCommitted,
+                             int batchSize) {
         // Only the batches that may hold what this fetch can acquire: maxRecords acquirable records lie
         // within maxRecords + (records in flight, at most the lock limit) offsets of the fetch offset.
         long wanted = (long) maxRecords + groupInt(groupId, GroupConfigs.SHARE_PARTITION_MAX_RECORD_LOCKS,
@@ -218,7 +229,12 @@ public final class SharePartitionManager {
         }
         AbortedBatches aborted = readCommitted ? AbortedBatches.in(read.records().batches(), lastOffset,
                 partition.log().collectAbortedTransactions(fetchOffset, lastOffset + 1)) : AbortedBatches.NONE;
-        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs, aborted);
+        java.util.TreeSet<Long> lastOffsets = new java.util.TreeSet<>();
+        batchEnds.forEach(end -> lastOffsets.add(end.lastOffset()));
+        SharePartition.Batching batching = new SharePartition.Batching(lastOffsets, Math.max(0, batchSize),
+                batchSize < 0);
+        List<AcquiredRecords> acquired = share.acquire(memberId, fetchOffset, lastOffset, maxRecords, nowMs, aborted,
+                batching);
         if (acquired.isEmpty()) {
             boolean movedOn = !aborted.isEmpty() && share.nextFetchOffset(nowMs) != fetchOffset;
             return movedOn ? null : Acquired.NONE;
@@ -275,13 +291,15 @@ public final class SharePartitionManager {
     private CompletableFuture<SharePartition> load(Key key, Partition partition, int leaderEpoch) {
         String groupId = key.groupId();
         TopicIdPartition tip = key.partition();
+        // Where a share-partition without state starts is resolved at the fetch that loads it, as Kafka does,
+        // not once the read of its state is done (an append meanwhile is not skipped by "latest").
+        long resetOffset = startOffset(groupId, partition);
         return persister.read(groupId, tip, leaderEpoch).thenCompose(state -> {
             if (state.initialized()) {
                 return CompletableFuture.completedFuture(state);
             }
-            long startOffset = startOffset(groupId, partition);
-            return persister.initialize(groupId, tip, state.stateEpoch(), startOffset)
-                    .thenApply(v -> new SharePersister.PersistedState(state.stateEpoch(), startOffset, List.of()));
+            return persister.initialize(groupId, tip, state.stateEpoch(), resetOffset)
+                    .thenApply(v -> new SharePersister.PersistedState(state.stateEpoch(), resetOffset, List.of()));
         }).thenApply(state -> SharePartition.restored(state.startOffset(), state.batches(),
                 () -> recordLockDurationMs(groupId),
                 () -> groupInt(groupId, GroupConfigs.SHARE_DELIVERY_COUNT_LIMIT, config.deliveryCountLimit()),

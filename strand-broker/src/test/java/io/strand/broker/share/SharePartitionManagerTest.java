@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
@@ -70,6 +71,51 @@ class SharePartitionManagerTest {
     }
 
     @Test
+    void latestIsResolvedAtTheFetchThatLoadsTheSharePartitionNotWhenItsStateHasBeenRead() {
+        start();
+        cluster.append(3);
+        CompletableFuture<Void> readDone = new CompletableFuture<>();
+        manager = new SharePartitionManager(ShareGroupConfig.from(Map.of()), cluster.time, woken::add,
+                new SharePersister() {
+                    @Override
+                    public CompletableFuture<PersistedState> read(String groupId, TopicIdPartition tip, int leaderEpoch) {
+                        return readDone.thenCompose(v -> persister.read(groupId, tip, leaderEpoch));
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> initialize(String groupId, TopicIdPartition tip, int stateEpoch,
+                                                              long startOffset) {
+                        return persister.initialize(groupId, tip, stateEpoch, startOffset);
+                    }
+
+                    @Override
+                    public CompletableFuture<Errors> write(String groupId, TopicIdPartition tip, int stateEpoch,
+                                                           int leaderEpoch, long startOffset, int deliveryCompleteCount,
+                                                           List<io.strand.coordinator.share.StateBatch> batches) {
+                        return persister.write(groupId, tip, stateEpoch, leaderEpoch, startOffset,
+                                deliveryCompleteCount, batches);
+                    }
+
+                    @Override
+                    public CompletableFuture<StateSummary> readSummary(String groupId, TopicIdPartition tip) {
+                        return persister.readSummary(groupId, tip);
+                    }
+
+                    @Override
+                    public CompletableFuture<Errors> delete(String groupId, TopicIdPartition tip) {
+                        return persister.delete(groupId, tip);
+                    }
+                }, groupId -> Map.of());
+
+        assertThat(fetch("m1").acquired()).as("loading").isEmpty();
+        cluster.append(2); // while the state is still being read
+        readDone.complete(null);
+
+        assertThat(fetch("m1").acquired()).as("latest as of the first fetch: 3")
+                .containsExactly(new AcquiredRecords().setFirstOffset(3).setLastOffset(4).setDeliveryCount((short) 1));
+    }
+
+    @Test
     void aReleaseWakesWaitingFetchesAndTheRecordsGoToTheNextFetcher() {
         start();
         fetch("m1");
@@ -118,7 +164,7 @@ class SharePartitionManagerTest {
                 new SharePartition.Acknowledgement(0, 1, List.of(SharePartition.ACCEPT)),
                 new SharePartition.Acknowledgement(2, 2, List.of(SharePartition.RELEASE)))).join())
                 .isEqualTo(Errors.NONE);
-        assertThat(persister.state("g", TIP).startOffset()).isEqualTo(2);
+        assertThat(persister.state("g", TIP).startOffset()).as("written as it was before, as Kafka does").isZero();
 
         manager = newManager(); // what a restart keeps is what was persisted
 

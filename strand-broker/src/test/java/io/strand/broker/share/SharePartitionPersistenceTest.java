@@ -39,8 +39,9 @@ class SharePartitionPersistenceTest {
 
         assertThat(writes).hasSize(1);
         Write write = writes.get(0);
-        assertThat(write.startOffset()).as("the start offset the acknowledgement leads to").isEqualTo(12);
-        assertThat(write.deliveryCompleteCount()).isZero();
+        assertThat(write.startOffset()).as("the start offset before the acknowledgement, as Kafka writes it")
+                .isEqualTo(10);
+        assertThat(write.deliveryCompleteCount()).as("10 and 11 acknowledged").isEqualTo(2);
         assertThat(write.batches()).containsExactly(new StateBatch(10, 11, StateBatch.ACKNOWLEDGED, (short) 1),
                 new StateBatch(12, 12, StateBatch.AVAILABLE, (short) 1));
         assertThat(acked).isNotDone();
@@ -90,6 +91,20 @@ class SharePartitionPersistenceTest {
     }
 
     @Test
+    void aLockExpiryThatArchivesIsWrittenWithTheStartOffsetBeforeIt() {
+        for (int delivery = 1; delivery <= DELIVERY_LIMIT; delivery++) {
+            partition.acquire("a", 10, 10, 100, (long) (delivery - 1) * LOCK_MS);
+        }
+        partition.nextFetchOffset((long) DELIVERY_LIMIT * LOCK_MS);
+
+        Write last = writes.get(writes.size() - 1);
+        assertThat(last.batches()).containsExactly(new StateBatch(10, 10, StateBatch.ARCHIVED, (short) DELIVERY_LIMIT));
+        assertThat(last.startOffset()).as("before the expiry, as Kafka writes it").isEqualTo(10);
+        assertThat(last.deliveryCompleteCount()).isEqualTo(1);
+        assertThat(partition.startOffset()).isEqualTo(11);
+    }
+
+    @Test
     void aReleaseAtTheDeliveryLimitIsWrittenArchived() {
         for (int delivery = 1; delivery < DELIVERY_LIMIT; delivery++) {
             partition.acquire("a", 10, 10, 100, 0);
@@ -101,7 +116,8 @@ class SharePartitionPersistenceTest {
 
         Write last = writes.get(writes.size() - 1);
         assertThat(last.batches()).containsExactly(new StateBatch(10, 10, StateBatch.ARCHIVED, (short) 3));
-        assertThat(last.startOffset()).isEqualTo(11);
+        assertThat(last.startOffset()).as("before the release").isEqualTo(10);
+        assertThat(last.deliveryCompleteCount()).isEqualTo(1);
     }
 
     @Test
@@ -115,8 +131,10 @@ class SharePartitionPersistenceTest {
 
         assertThat(restored.startOffset()).as("past the acknowledged prefix").isEqualTo(12);
         assertThat(restored.endOffset()).isEqualTo(16);
+        assertThat(restored.acquire("b", 10, 17, 100, 0)).as("on its last delivery: alone")
+                .containsExactly(range(12, 12, 3));
         assertThat(restored.acquire("b", 10, 17, 100, 0)).containsExactly(
-                range(12, 12, 3), range(13, 13, 1), range(15, 15, 2), range(16, 17, 1));
+                range(13, 13, 1), range(15, 15, 2), range(16, 17, 1));
         assertThat(restored.state(14)).isEqualTo(RecordState.ARCHIVED);
     }
 

@@ -3,6 +3,7 @@ package io.strand.broker.share;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.kafka.common.message.ShareFetchResponseData.AcquiredRecords;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,75 @@ class SharePartitionTest {
         assertThat(partition.endOffset()).isEqualTo(15);
         assertThat(partition.nextFetchOffset(0)).isEqualTo(15);
         assertThat(partition.acquire("b", 10, 14, 100, 0)).as("already acquired by a").isEmpty();
+    }
+
+    @Test
+    void batchOptimizedAcquisitionTakesWholeLogBatchesOfNewRecordsInRangesOfAboutTheBatchSize() {
+        // log batches 10-14, 15-17, 18-19
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L, 19L)), 3, false);
+
+        assertThat(partition.acquire("a", 10, 19, 3, 0, offset -> false, batching))
+                .as("max records is a soft limit: the batch holding the third record is taken whole")
+                .containsExactly(range(10, 14, 1));
+        assertThat(partition.acquire("b", 15, 19, 4, 0, offset -> false,
+                        new SharePartition.Batching(new TreeSet<>(List.of(17L, 19L)), 2, false)))
+                .as("split where a batch starts at least batch size records after the range's first")
+                .containsExactly(range(15, 17, 1), range(18, 19, 1));
+    }
+
+    @Test
+    void batchOptimizedAcquisitionTakesAnInFlightBatchWholeAndAnswersItApartFromNewRecords() {
+        SharePartition partition = new SharePartition(10, LOCK_MS, 10, MAX_LOCKS); // no throttling yet
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L)), 10, false);
+        partition.acquire("a", 10, 14, 100, 0, offset -> false, batching);
+        partition.releaseAll("a", 0);
+        partition.acquire("a", 10, 10, 1, 0); // 10 alone, record-limit: 11-14 stay one batch in flight
+        partition.releaseAll("a", 0);
+
+        assertThat(partition.acquire("b", 10, 17, 2, 0, offset -> false, batching))
+                .as("the in-flight batch 10-14 whole (10 now delivered once more), not the new batch 15-17")
+                .containsExactly(range(10, 10, 3), range(11, 14, 2));
+    }
+
+    @Test
+    void aBatchDeliveredOftenIsThrottledAndARecordOnItsLastDeliveryGoesAlone() {
+        SharePartition partition = new SharePartition(0, LOCK_MS, 5, MAX_LOCKS); // throttled from 3 deliveries
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(7L)), 100, false);
+        for (int delivery = 1; delivery <= 3; delivery++) {
+            assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                    .containsExactly(range(0, 7, delivery));
+            partition.releaseAll("a", 0);
+        }
+
+        assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                .as("delivered 3 times: the batch alone, half of it").containsExactly(range(0, 3, 4));
+        partition.releaseAll("a", 0);
+        assertThat(partition.acquire("a", 0, 7, 100, 0, offset -> false, batching))
+                .as("on its last delivery: alone").containsExactly(range(0, 0, 5));
+        assertThat(partition.acquire("b", 0, 7, 100, 0, offset -> false, batching)).containsExactly(range(1, 1, 5));
+    }
+
+    @Test
+    void recordLimitAcquisitionLeavesTheRestOfTheLogBatchInFlightAndAnswersItApartFromNewRecords() {
+        SharePartition.Batching batching = new SharePartition.Batching(new TreeSet<>(List.of(14L, 17L)), 10, true);
+
+        assertThat(partition.acquire("a", 10, 17, 3, 0, offset -> false, batching)).containsExactly(range(10, 12, 1));
+        assertThat(partition.endOffset()).as("13 and 14 in flight, available").isEqualTo(15);
+        assertThat(partition.state(13)).isEqualTo(RecordState.AVAILABLE);
+        assertThat(partition.acquire("a", 13, 17, 3, 0, offset -> false, batching))
+                .containsExactly(range(13, 14, 1), range(15, 15, 1));
+    }
+
+    @Test
+    void acknowledgementsBelowTheStartOffsetAreSkipped() {
+        partition.acquire("a", 10, 12, 100, 0);
+        assertThat(acknowledge(partition, "a", List.of(ack(10, 10, SharePartition.ACCEPT)), 0)).isEqualTo(Errors.NONE);
+
+        assertThat(acknowledge(partition, "a", List.of(ack(9, 11, SharePartition.ACCEPT)), 0))
+                .as("9 and 10 are done, 11 is accepted").isEqualTo(Errors.NONE);
+        assertThat(partition.startOffset()).isEqualTo(12);
+        assertThat(acknowledge(partition, "a", List.of(ack(5, 11, SharePartition.REJECT)), 0)).isEqualTo(Errors.NONE);
+        assertThat(partition.state(12)).isEqualTo(RecordState.ACQUIRED);
     }
 
     @Test
@@ -130,7 +200,8 @@ class SharePartitionTest {
         assertThat(acknowledge(partition, "b", List.of(ack(10, 10, SharePartition.ACCEPT)), 0))
                 .isEqualTo(Errors.INVALID_RECORD_STATE);
         assertThat(acknowledge(partition, "a", List.of(ack(10, 11, SharePartition.ACCEPT), ack(12, 13,
-                SharePartition.ACCEPT)), 0)).as("13 was never acquired").isEqualTo(Errors.INVALID_RECORD_STATE);
+                SharePartition.ACCEPT)), 0)).as("13 was never acquired: past the last acquired, as Kafka")
+                .isEqualTo(Errors.INVALID_REQUEST);
         assertThat(acknowledge(partition, "a", List.of(new SharePartition.Acknowledgement(10, 12,
                 List.of(SharePartition.ACCEPT, SharePartition.ACCEPT))), 0)).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(acknowledge(partition, "a", List.of(ack(10, 10, (byte) 9)), 0)).isEqualTo(Errors.INVALID_REQUEST);

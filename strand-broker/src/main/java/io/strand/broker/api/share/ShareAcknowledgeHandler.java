@@ -89,6 +89,7 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
         int lockMs = data.groupId().isEmpty() ? partitions.config().recordLockDurationMs()
                 : partitions.recordLockDurationMs(data.groupId());
         MetadataImage current = image.get();
+        boolean renewAck = context.apiVersion() >= 2 && data.isRenewAck();
         Map<Uuid, ShareAcknowledgeTopicResponse> topics = new LinkedHashMap<>();
         List<CompletableFuture<Void>> written = new ArrayList<>();
         for (ShareAcknowledgeRequestData.AcknowledgeTopic topic : data.topics()) {
@@ -104,7 +105,9 @@ public final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledg
                 // The current leader stays at its defaults (0, 0), as in Kafka's answer for such a partition.
                 PartitionData partition = new PartitionData().setPartitionIndex(p.partitionIndex());
                 answer.partitions().add(partition);
-                Object leader = ShareAcks.leaderOrError(replicaManager, tip);
+                Errors invalid = tip.topic() == null ? Errors.UNKNOWN_TOPIC_ID
+                        : ShareAcks.checkBatches(batches, context.apiVersion(), renewAck);
+                Object leader = invalid != Errors.NONE ? invalid : ShareAcks.leaderOrError(replicaManager, tip);
                 CompletableFuture<Errors> acknowledged = leader instanceof Errors e
                         ? CompletableFuture.completedFuture(e)
                         : partitions.acknowledgeAndWake(data.groupId(), data.memberId(), tip,

@@ -53,7 +53,10 @@ import org.apache.kafka.common.requests.ShareFetchRequest;
  * a v2 renewal ({@code is_renew_ack}) with any of {@code max_bytes}, {@code min_bytes}, {@code max_records},
  * {@code max_wait_ms} other than 0 (INVALID_REQUEST each), then the session's errors.
  *
- * <p>v2's acquire mode "record limit" is honoured by stopping at {@code max_records} (both modes do here);
+ * <p>Records are acquired as Kafka's acquire modes do: v1 and v2's "batch optimized" mode take records new to
+ * the group by whole log batches, {@code max_records} a soft limit, answered in ranges of about {@code batch_size}
+ * ({@link io.strand.broker.share.SharePartition.Batching}); v2's "record limit" mode stops at {@code max_records},
+ * the rest of that log batch put in flight, available;
  * RENEW acknowledgements extend the lock; a renewal fetches nothing. A partition answered NOT_LEADER_OR_FOLLOWER
  * or FENCED_LEADER_EPOCH carries its current leader, listed in {@code node_endpoints} ({@link ShareLeaderHints}).
  */
@@ -61,6 +64,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     static final short MIN_VERSION = 1;
     static final short MAX_VERSION = 2;
+    /** v2's {@code share_acquire_mode} that takes exactly {@code max_records} (0 is batch-optimized). */
+    private static final byte RECORD_LIMIT_MODE = 1;
 
     private final ReplicaManager replicaManager;
     private final Supplier<MetadataImage> image;
@@ -146,7 +151,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         acks.forEach((tip, batches) -> {
             PartitionData answer = partitionData(tip);
             answers.put(tip, answer);
-            acknowledged.add(acknowledge(data.groupId(), data.memberId(), tip, batches)
+            acknowledged.add(acknowledge(data.groupId(), data.memberId(), tip, batches, context.apiVersion(), renewAck)
                     .thenAccept(error -> answer.setAcknowledgeErrorCode(error.code())));
         });
         acknowledged.add(epoch == -1
@@ -180,7 +185,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         if (data.shareSessionEpoch() == -1 || renewAck) {
             return CompletableFuture.completedFuture(respond(answers, lockMs));
         }
-        Reader reader = new Reader(data, use, answers);
+        Reader reader = new Reader(data, use, answers,
+                context.apiVersion() >= 2 && data.shareAcquireMode() == RECORD_LIMIT_MODE);
         boolean acquired = reader.read();
         if (acquired || data.maxWaitMs() <= 0 || use.partitions().isEmpty()) {
             return CompletableFuture.completedFuture(respond(reader.answers(), lockMs));
@@ -204,7 +210,13 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     }
 
     private CompletableFuture<Errors> acknowledge(String groupId, String memberId, TopicIdPartition tip,
-                                                  List<SharePartition.Acknowledgement> batches) {
+                                                  List<SharePartition.Acknowledgement> batches, short version,
+                                                  boolean renewAck) {
+        Errors invalid = tip.topic() == null ? Errors.UNKNOWN_TOPIC_ID
+                : ShareAcks.checkBatches(batches, version, renewAck);
+        if (invalid != Errors.NONE) {
+            return CompletableFuture.completedFuture(invalid);
+        }
         Object leader = ShareAcks.leaderOrError(replicaManager, tip);
         if (leader instanceof Errors error) {
             return CompletableFuture.completedFuture(error);
@@ -217,16 +229,22 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         private final ShareFetchRequestData data;
         private final ShareSessionCache.Use use;
         private final Map<TopicIdPartition, PartitionData> answers;
+        private final boolean recordLimit;
         private boolean errorsAnswered;
 
-        Reader(ShareFetchRequestData data, ShareSessionCache.Use use, Map<TopicIdPartition, PartitionData> answers) {
+        Reader(ShareFetchRequestData data, ShareSessionCache.Use use, Map<TopicIdPartition, PartitionData> answers,
+               boolean recordLimit) {
             this.data = data;
+            this.recordLimit = recordLimit;
             this.use = use;
             this.answers = answers;
         }
 
         /** Acquires from every session partition; true if anything was acquired or an error is to be answered. */
         boolean read() {
+            // Kafka's batch-optimized mode (v1, and v2's mode 0) takes whole log batches; record-limit mode (v2's 1)
+            // exactly max_records.
+            int batchSize = recordLimit ? -1 : Math.max(0, data.batchSize());
             int remainingRecords = data.maxRecords() > 0 ? data.maxRecords() : Integer.MAX_VALUE;
             int remainingBytes = data.maxBytes();
             boolean answerNow = false;
@@ -245,7 +263,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 }
                 try {
                     SharePartitionManager.Acquired acquired = partitions.fetch(data.groupId(), data.memberId(), tip,
-                            (Partition) leader, remainingBytes, remainingRecords);
+                            (Partition) leader, remainingBytes, remainingRecords, batchSize);
                     if (acquired.acquired().isEmpty()) {
                         continue;
                     }
@@ -279,9 +297,8 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     }
 
     static PartitionData partitionData(TopicIdPartition tip) {
-        PartitionData data = new PartitionData().setPartitionIndex(tip.partition()).setRecords(MemoryRecords.EMPTY);
-        data.currentLeader().setLeaderId(-1).setLeaderEpoch(-1);
-        return data;
+        // The current leader stays at its defaults (0, 0) unless a hint is due (ShareLeaderHints), as in Kafka.
+        return new PartitionData().setPartitionIndex(tip.partition()).setRecords(MemoryRecords.EMPTY);
     }
 
     private static ShareFetchResponseData respond(Map<TopicIdPartition, PartitionData> answers, int lockMs) {

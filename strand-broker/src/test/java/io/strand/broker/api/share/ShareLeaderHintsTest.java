@@ -89,7 +89,7 @@ class ShareLeaderHintsTest {
             assertThat(moved.currentLeader().leaderEpoch()).isEqualTo(NEW_LEADER_EPOCH);
             ShareFetchResponseData.PartitionData unknown = partition(response, unknownTopic);
             assertThat(unknown.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
-            assertThat(unknown.currentLeader().leaderId()).isEqualTo(-1);
+            assertThat(unknown.currentLeader().leaderId()).as("Kafka's default").isZero();
             assertThat(response.nodeEndpoints()).singleElement().satisfies(node -> {
                 assertThat(node.nodeId()).isEqualTo(NEW_LEADER);
                 assertThat(node.host()).isEqualTo("broker-2");
