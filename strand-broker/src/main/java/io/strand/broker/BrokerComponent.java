@@ -469,6 +469,7 @@ final class BrokerComponent implements NodeComponent {
         this.authorization = authorization;
         ShareGroupAdmin shareAdmin = new ShareGroupAdmin(groups.coordinator(), sharePersister, image,
                 new PartitionEndOffsets(replicaManager, image, shareStateConnections));
+        groups.coordinator().setShareStateInitializer(shareAdmin::initializeState);
         GroupHandlers.all(groups, transactions, shares, shareAdmin, produceVerifier,
                         authorization::topicDescribeAccess)
                 .forEach(registry::register);

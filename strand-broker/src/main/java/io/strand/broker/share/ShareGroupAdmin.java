@@ -2,6 +2,7 @@ package io.strand.broker.share;
 
 import io.strand.broker.group.ImageTopicIds;
 import io.strand.coordinator.group.GroupCoordinator;
+import io.strand.coordinator.group.ShareStateInit;
 import io.strand.coordinator.group.ShareStatePartitions;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
@@ -217,6 +218,25 @@ public final class ShareGroupAdmin {
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(v -> response);
         });
+    }
+
+    /**
+     * Initializes the share state of partitions the group coordinator recorded as being initialized (Kafka's
+     * group coordinator sends InitializeShareGroupState so): at the group epoch that asked, with no start
+     * offset (-1; the partition's leader resolves {@code share.auto.offset.reset} at its first fetch).
+     * Completes true once every partition's state is initialized, false if any failed.
+     */
+    public CompletableFuture<Boolean> initializeState(ShareStateInit init) {
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        init.partitions().forEach((topicId, partitions) -> {
+            String name = init.topicNames().get(topicId);
+            for (int partition : partitions) {
+                writes.add(persister.initialize(init.groupId(), new TopicIdPartition(topicId, partition, name),
+                        init.stateEpoch(), -1L));
+            }
+        });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                .handle((v, failure) -> failure == null);
     }
 
     /** DeleteShareGroupOffsets; the topics the caller may not delete are already left out of {@code request}. */

@@ -30,13 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>A share-partition is loaded from the {@link SharePersister} on the group's first fetch of the partition
  * in a leadership (the first fetch after a restart, or after this broker became leader again): its state is
  * read as a leader of that epoch (the share coordinator then fences the writes of older leaders); a state
- * never initialized is initialized first at the group's {@code share.auto.offset.reset}: {@code latest}
+ * without a start offset (never initialized, or initialized by the group coordinator with none, -1, before it
+ * assigned the partition, as Kafka's does) is initialized first at the group's {@code share.auto.offset.reset}: {@code latest}
  * (Kafka's default) the high watermark, {@code earliest} the log start offset,
  * {@code by_duration:<duration>} the first record whose timestamp is at most that old (as ListOffsets by
  * timestamp finds it; the high watermark if there is none). While it loads, fetches of it acquire
  * nothing; the fetches waiting on the partition are woken once it is loaded. A failed load is logged and
- * tried again by the next fetch. Stopgap: the leader initializes the state on first use, where Kafka's
- * group coordinator initializes it when it assigns the partition to the group.
+ * tried again by the next fetch.
  *
  * <p>A group with {@code share.isolation.level=read_committed} reads up to the partition's last stable
  * offset, and its share-partition archives the records of aborted transactions instead of acquiring them

@@ -258,8 +258,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /**
      * ShareGroupHeartbeat (KIP-932): join, heartbeat or leave of a share group member; every member is
-     * assigned every partition of its subscribed topics. A malformed request is refused before it is routed
-     * ({@link ShareHeartbeatValidation}). See {@link ShareHeartbeatOp}.
+     * assigned the partitions of its subscribed topics whose share state is initialized. A malformed request
+     * is refused before it is routed ({@link ShareHeartbeatValidation}). A heartbeat that records partitions as
+     * being initialized is answered once {@link #setShareStateInitializer the initializer} is done with them
+     * and the outcome is recorded, as Kafka answers after its share coordinator did. See {@link ShareHeartbeatOp}.
      */
     public CompletableFuture<ShareGroupHeartbeatResponseData> shareGroupHeartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
@@ -271,7 +273,38 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         return onNamedGroupShard(request.groupId(), "share-group-heartbeat",
                 shard -> shard.shareOp().heartbeat(clientId, clientHost, request, topicIds),
-                error -> new ShareGroupHeartbeatResponseData().setErrorCode(error.code()));
+                error -> new ShareHeartbeatOp.Outcome(new ShareGroupHeartbeatResponseData().setErrorCode(error.code()),
+                        null))
+                .thenCompose(outcome -> outcome.init() == null
+                        ? CompletableFuture.completedFuture(outcome.response())
+                        : initializeShareState(outcome.init()).thenApply(v -> outcome.response()));
+    }
+
+    /**
+     * Who initializes the share state of partitions a share group records as being initialized (the share
+     * coordinator, through the broker's persister): completes true once the state is durable, false or
+     * exceptionally if it is not. Without one, the state is taken as initialized at once (kept nowhere).
+     */
+    public void setShareStateInitializer(Function<ShareStateInit, CompletableFuture<Boolean>> initializer) {
+        this.shareStateInitializer = initializer == null ? NO_SHARE_STATE : initializer;
+    }
+
+    private static final Function<ShareStateInit, CompletableFuture<Boolean>> NO_SHARE_STATE =
+            init -> CompletableFuture.completedFuture(true);
+
+    private volatile Function<ShareStateInit, CompletableFuture<Boolean>> shareStateInitializer = NO_SHARE_STATE;
+
+    /** Initializes {@code init}'s share state, then records the partitions initialized (or not, if that failed). */
+    private CompletableFuture<Void> initializeShareState(ShareStateInit init) {
+        CompletableFuture<Boolean> done;
+        try {
+            done = shareStateInitializer.apply(init);
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        return done.handle((ok, failure) -> failure == null && Boolean.TRUE.equals(ok))
+                .thenCompose(ok -> onShard(init.groupId(), "share-group-state-initialized",
+                        shard -> shard.shareOp().stateInitialized(init, ok), error -> null));
     }
 
     /** ShareGroupDescribe: one share group; GROUP_ID_NOT_FOUND for others. */

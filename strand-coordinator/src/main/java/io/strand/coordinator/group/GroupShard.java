@@ -377,10 +377,11 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
             group.applyTarget(k.memberId(),
                     value == null ? null : ((ShareGroupRecords.TargetAssignmentMemberValue) value).partitions());
         } else if (key instanceof ShareGroupRecords.TargetAssignmentMetadataKey) {
-            group.applyAssignmentEpoch(value == null ? 0
-                    : ((ShareGroupRecords.TargetAssignmentMetadataValue) value).assignmentEpoch());
+            ShareGroupRecords.TargetAssignmentMetadataValue target = (ShareGroupRecords.TargetAssignmentMetadataValue) value;
+            group.applyAssignmentMetadata(target == null ? 0 : target.assignmentEpoch(),
+                    target == null ? 0L : target.assignmentTimestampMs());
         } else if (key instanceof ShareGroupRecords.StatePartitionMetadataKey) {
-            group.applyStatePartitionMetadata((ShareGroupRecords.StatePartitionMetadataValue) value);
+            group.applyStatePartitionMetadata((ShareGroupRecords.StatePartitionMetadataValue) value, context.nowMs());
         }
     }
 

@@ -49,6 +49,24 @@ record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Ran
         return groupInt(groupId, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, config.shareHeartbeatIntervalMs());
     }
 
+    /** Kafka's default {@code group.share.assignment.interval.ms}, which Strand's brokers do not set apart. */
+    static final int SHARE_ASSIGNMENT_INTERVAL_MS = 1_000;
+
+    /**
+     * Kafka's {@code group.share.initialize.retry.interval.ms} as it applies by default (30 s, never below
+     * {@code offsets.commit.timeout.ms}): how long a share group's partitions being initialized are left to
+     * it before they are initialized again.
+     */
+    static final int SHARE_INITIALIZE_RETRY_INTERVAL_MS = 30_000;
+
+    /**
+     * The least time between two target assignments of a share group: Kafka's default 1 s (the group config
+     * {@code share.assignment.interval.ms} is stored and not acted on).
+     */
+    int shareAssignmentIntervalMs(String groupId) {
+        return SHARE_ASSIGNMENT_INTERVAL_MS;
+    }
+
     private int groupInt(String groupId, String name, int brokerValue) {
         Map<String, String> overrides = groupConfigsSource.apply(groupId);
         return overrides == null || overrides.isEmpty() ? brokerValue

@@ -5,6 +5,7 @@ import io.strand.coordinator.group.record.MemberState;
 import io.strand.coordinator.group.record.ShareGroupRecords;
 import io.strand.coordinator.group.record.ShareGroupRecords.MemberMetadataValue;
 import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetadataValue;
+import io.strand.coordinator.group.record.ShareGroupRecords.TopicPartitions;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
@@ -34,10 +35,17 @@ import org.slf4j.LoggerFactory;
  * with the epoch it was last given (or the one before it, as Kafka accepts), leaves with -1, and is removed when it is not heard from for
  * the group's {@code share.session.timeout.ms} (else {@code group.share.session.timeout.ms}; heartbeats
  * are asked for every {@code share.heartbeat.interval.ms}, else {@code group.share.heartbeat.interval.ms}).
- * Each member is assigned every partition of its subscribed
- * topics (Kafka's {@code simple} assignor shares each partition among all its subscribers); the group
- * epoch grows with every change of membership or assignment, and a member's epoch becomes the group
- * epoch whenever its assignment changes. A heartbeat carries the assignment when it changed, on join,
+ * As in Kafka 4.3.1, a member is assigned only partitions whose share state the group has initialized: a
+ * heartbeat that finds partitions of the group's subscribed topics neither initialized nor being initialized
+ * (or asked for more than Kafka's 30 s retry interval ago) records them as being initialized and hands them
+ * back to be initialized (InitializeShareGroupState, at the group epoch, start offset -1), after which
+ * {@link #stateInitialized} records them initialized. The group epoch moves on when a member joins, leaves
+ * or changes its subscription, and, when the target is up to date, once partitions are initialized that the
+ * target lacks. A new target (every member assigned the initialized partitions of its topics: Kafka's
+ * {@code simple} assignor shares each partition among all its subscribers) is computed at the group epoch by a
+ * heartbeat, at most once per assignment interval (1 s); each member moves to the target's epoch and
+ * partitions at its own next heartbeat (and, its subscription changed, to the last target's at once). A
+ * heartbeat carries the assignment when it changed, on join,
  * when it names its subscribed topics, and when the member's epoch was behind. Only a join creates a group:
  * any other epoch for a group there is not is GROUP_ID_NOT_FOUND, as in Kafka; a full group refuses a member
  * it does not have before its epoch is looked at.
@@ -45,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Compute, then apply: a heartbeat returns Kafka's share group records ({@link ShareGroupRecords}) in
  * Kafka's order and changes nothing itself; {@link GroupShard#replay} applies them, live and on load, so a
  * group and its members survive a coordinator failover or restart. A member's metadata record when it joins
- * or what it sent changed; on a new assignment the group epoch, the member's target, the target's epoch and
- * the member's current assignment; the group's state partitions when a partition is assigned for the first
- * time. Leaving or expiring writes the member's tombstones and a new group epoch. Only the session timers are
+ * or what it sent changed; the group epoch; on a new target each changed member target and the target's epoch;
+ * the member's current assignment when it moves; the group's state partitions when partitions are to be
+ * initialized. Leaving or expiring writes the member's tombstones and a new group epoch. Only the session timers are
  * memory-only: {@link GroupShard#onLoaded} starts a fresh session for every member loaded.
  *
  * <p>Not thread-safe: runs on the shard's thread.
@@ -64,18 +72,18 @@ final class ShareHeartbeatOp {
         this.store = store;
     }
 
-    CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> heartbeat(
+    CoordinatorResult<Outcome, CoordinatorRecord> heartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
         try {
             return doHeartbeat(clientId, clientHost, request, topicIds);
         } catch (org.apache.kafka.common.errors.ApiException e) {
             Errors error = Errors.forException(e);
-            return CoordinatorResult.response(new ShareGroupHeartbeatResponseData().setErrorCode(error.code())
-                    .setErrorMessage(e.getMessage()));
+            return CoordinatorResult.response(new Outcome(new ShareGroupHeartbeatResponseData()
+                    .setErrorCode(error.code()).setErrorMessage(e.getMessage()), null));
         }
     }
 
-    private CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> doHeartbeat(
+    private CoordinatorResult<Outcome, CoordinatorRecord> doHeartbeat(
             String clientId, String clientHost, ShareGroupHeartbeatRequestData request, TopicIdLookup topicIds) {
         String groupId = request.groupId();
         String memberId = request.memberId();
@@ -105,7 +113,8 @@ final class ShareHeartbeatOp {
             LOG.info("Removing member {} of share group {}: left the group", memberId, groupId);
             context.timer().cancel(sessionKey(groupId, memberId));
             return CoordinatorResult.of(removeMemberRecords(group, memberId),
-                    new ShareGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(ShareMember.LEAVE_EPOCH));
+                    new Outcome(new ShareGroupHeartbeatResponseData().setMemberId(memberId)
+                            .setMemberEpoch(ShareMember.LEAVE_EPOCH), null));
         }
         ShareMember member = group == null ? null : group.member(memberId);
         if (member == null && group != null && group.members().size() >= context.config().shareMaxSize()) {
@@ -121,43 +130,185 @@ final class ShareHeartbeatOp {
                 ? new TreeSet<>(request.subscribedTopicNames())
                 : member != null ? member.subscribedTopics() : new TreeSet<>();
         String rackId = request.rackId() != null ? request.rackId() : member != null ? member.rackId() : null;
-        Map<String, Uuid> topicIdsByName = new TreeMap<>();
-        Map<Uuid, SortedSet<Integer>> assigned = assignment(subscribed, topicIds, topicIdsByName);
+        long now = context.nowMs();
 
         List<CoordinatorRecord> records = new ArrayList<>();
         MemberMetadataValue metadata = new MemberMetadataValue(rackId, clientId, clientHost, List.copyOf(subscribed));
         if (member == null || !member.metadata().equals(metadata)) {
             records.add(new CoordinatorRecord(new ShareGroupRecords.MemberMetadataKey(groupId, memberId), metadata));
         }
-        boolean changed = member == null || !member.assigned().equals(assigned)
-                || !member.subscribedTopics().equals(subscribed);
-        int memberEpoch = member != null ? member.memberEpoch() : ShareMember.JOIN_EPOCH;
-        if (changed) {
-            int groupEpoch = (group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch()) + 1;
+        // The group epoch moves on when the member's subscription changed, or, when the target is up to date,
+        // once partitions the target does not have yet are initialized.
+        boolean subscriptionChanged = member == null || !member.subscribedTopics().equals(subscribed);
+        int groupEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch();
+        int assignmentEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.assignmentEpoch();
+        boolean bump = subscriptionChanged
+                || (assignmentEpoch >= groupEpoch && initializedAssignmentPending(group));
+        if (bump) {
+            groupEpoch++;
             records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
                     new ShareGroupRecords.GroupMetadataValue(groupEpoch, NO_METADATA_HASH)));
-            records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId),
-                    new ShareGroupRecords.TargetAssignmentMemberValue(assigned)));
-            records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMetadataKey(groupId),
-                    new ShareGroupRecords.TargetAssignmentMetadataValue(groupEpoch, context.nowMs())));
-            records.add(new CoordinatorRecord(new ShareGroupRecords.MemberAssignmentKey(groupId, memberId),
-                    new ShareGroupRecords.MemberAssignmentValue(groupEpoch, memberEpoch, MemberState.STABLE, assigned)));
-            memberEpoch = groupEpoch;
         }
+        Map<String, SortedSet<String>> subscriptions = new TreeMap<>();
+        if (group != null) {
+            group.members().forEach(m -> subscriptions.put(m.memberId(), m.subscribedTopics()));
+        }
+        subscriptions.put(memberId, subscribed);
         StatePartitionMetadataValue state = group == null ? StatePartitionMetadataValue.EMPTY
                 : group.statePartitionMetadata();
-        StatePartitionMetadataValue withAssigned = ShareStatePartitionsUpdate.withInitialized(state, assigned,
-                topicIdsByName);
-        if (!withAssigned.equals(state)) {
-            records.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), withAssigned));
+
+        // A new target for every member, of the initialized partitions only, at most once per assignment interval.
+        int targetEpoch;
+        Map<Uuid, SortedSet<Integer>> target;
+        long lastAssignmentMs = group == null ? 0L : group.assignmentTimestampMs();
+        if (assignmentEpoch < groupEpoch
+                && canComputeTarget(lastAssignmentMs, context.shareAssignmentIntervalMs(groupId), now)) {
+            Map<String, Map<Uuid, SortedSet<Integer>>> previous = group == null ? Map.of() : group.targetAssignment();
+            Map<String, Map<Uuid, SortedSet<Integer>>> targets = new TreeMap<>();
+            subscriptions.forEach((id, topics) -> targets.put(id, assignable(topics, state, topicIds)));
+            targets.forEach((id, partitions) -> {
+                Map<Uuid, SortedSet<Integer>> before = previous.get(id);
+                if (before == null || !before.equals(partitions)) {
+                    records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, id),
+                            new ShareGroupRecords.TargetAssignmentMemberValue(partitions)));
+                }
+            });
+            records.add(new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMetadataKey(groupId),
+                    new ShareGroupRecords.TargetAssignmentMetadataValue(groupEpoch, now)));
+            targetEpoch = groupEpoch;
+            target = targets.get(memberId);
+        } else {
+            targetEpoch = assignmentEpoch;
+            target = group == null ? Map.of() : group.targetAssignment().getOrDefault(memberId, Map.of());
         }
+
+        // The member moves to the target's epoch and partitions (a share group revokes nothing first).
+        int memberEpoch = member != null ? member.memberEpoch() : ShareMember.JOIN_EPOCH;
+        Map<Uuid, SortedSet<Integer>> assignedBefore = member != null ? member.assigned() : Map.of();
+        Map<Uuid, SortedSet<Integer>> assigned = assignedBefore;
+        if (subscriptionChanged || memberEpoch != targetEpoch) {
+            int previousEpoch = member != null ? member.previousMemberEpoch() : ShareMember.JOIN_EPOCH;
+            if (member == null || memberEpoch != targetEpoch || previousEpoch != memberEpoch
+                    || !assignedBefore.equals(target)) {
+                records.add(new CoordinatorRecord(new ShareGroupRecords.MemberAssignmentKey(groupId, memberId),
+                        new ShareGroupRecords.MemberAssignmentValue(targetEpoch, memberEpoch, MemberState.STABLE,
+                                target)));
+            }
+            memberEpoch = targetEpoch;
+            assigned = target;
+        }
+
+        ShareStateInit init = stateToInitialize(groupId, groupEpoch, subscriptions, state, group, topicIds, now,
+                records);
         scheduleSession(groupId, memberId);
         ShareGroupHeartbeatResponseData response = new ShareGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(memberEpoch).setHeartbeatIntervalMs(context.shareHeartbeatIntervalMs(groupId));
-        if (epoch == ShareMember.JOIN_EPOCH || request.subscribedTopicNames() != null || changed) {
+        if (epoch == ShareMember.JOIN_EPOCH || request.subscribedTopicNames() != null
+                || !assigned.equals(assignedBefore)) {
             response.setAssignment(toWire(assigned)); // a full request (topics named) gets it too
         }
-        return CoordinatorResult.of(records, response);
+        return CoordinatorResult.of(records, new Outcome(response, init));
+    }
+
+    /** A heartbeat's answer, and the share-partitions it recorded as being initialized (null: none). */
+    record Outcome(ShareGroupHeartbeatResponseData response, ShareStateInit init) {
+    }
+
+    /** Kafka's rule: a first target, an interval of 0, or the interval passed since the last one. */
+    static boolean canComputeTarget(long lastAssignmentMs, int intervalMs, long nowMs) {
+        return lastAssignmentMs == 0 || intervalMs == 0 || nowMs >= lastAssignmentMs + intervalMs;
+    }
+
+    /**
+     * Whether the group's target lacks, or has other than, the initialized partitions of a topic its members
+     * subscribe to (a partition initialized since the target was computed): false for a group without members.
+     */
+    private static boolean initializedAssignmentPending(ShareGroup group) {
+        if (group == null || group.isEmpty() || group.statePartitionMetadata().initialized().isEmpty()) {
+            return false;
+        }
+        Set<String> subscribed = new TreeSet<>();
+        group.members().forEach(m -> subscribed.addAll(m.subscribedTopics()));
+        if (subscribed.isEmpty()) {
+            return false;
+        }
+        Map<Uuid, SortedSet<Integer>> targeted = new TreeMap<>();
+        group.targetAssignment().values().forEach(partitions -> partitions.forEach(
+                (topicId, p) -> targeted.computeIfAbsent(topicId, t -> new TreeSet<>()).addAll(p)));
+        for (Map.Entry<Uuid, TopicPartitions> topic : group.statePartitionMetadata().initialized().entrySet()) {
+            if (subscribed.contains(topic.getValue().topicName())) {
+                SortedSet<Integer> inTarget = targeted.get(topic.getKey());
+                if (inTarget == null || !inTarget.equals(topic.getValue().partitions())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A member's target: of each topic it subscribes to that exists, every partition whose share state is
+     * initialized (Kafka's {@code simple} assignor shares each partition among all its subscribers).
+     */
+    private static Map<Uuid, SortedSet<Integer>> assignable(Set<String> subscribed, StatePartitionMetadataValue state,
+                                                          TopicIdLookup topicIds) {
+        Map<Uuid, SortedSet<Integer>> assigned = new TreeMap<>();
+        for (String topic : subscribed) {
+            Uuid id = topicIds.idOf(topic);
+            TopicPartitions initialized = id == null ? null : state.initialized().get(id);
+            if (initialized != null && !initialized.partitions().isEmpty()) {
+                assigned.put(id, new TreeSet<>(initialized.partitions()));
+            }
+        }
+        return assigned;
+    }
+
+    /**
+     * The partitions of the group's subscribed topics whose share state is neither initialized nor being
+     * initialized (or was asked for longer than Kafka's retry interval ago), recorded as being initialized
+     * ({@code records} gets the group's state partitions); null if there are none.
+     */
+    private ShareStateInit stateToInitialize(String groupId, int stateEpoch, Map<String, SortedSet<String>> subscriptions,
+                                             StatePartitionMetadataValue state, ShareGroup group, TopicIdLookup topicIds,
+                                             long now, List<CoordinatorRecord> records) {
+        Set<String> topics = new TreeSet<>();
+        subscriptions.values().forEach(topics::addAll);
+        Map<String, Integer> counts = context.topicPartitionCounts();
+        Map<Uuid, SortedSet<Integer>> toInitialize = new TreeMap<>();
+        Map<String, Uuid> idsByName = new TreeMap<>();
+        Map<Uuid, String> names = new TreeMap<>();
+        for (String topic : topics) {
+            Integer partitions = counts.get(topic);
+            Uuid id = topicIds.idOf(topic);
+            if (partitions == null || partitions <= 0 || id == null || Uuid.ZERO_UUID.equals(id)) {
+                continue;
+            }
+            SortedSet<Integer> missing = new TreeSet<>();
+            for (int p = 0; p < partitions; p++) {
+                missing.add(p);
+            }
+            TopicPartitions initialized = state.initialized().get(id);
+            if (initialized != null) {
+                missing.removeAll(initialized.partitions());
+            }
+            TopicPartitions initializing = state.initializing().get(id);
+            Long since = group == null ? null : group.initializingSinceMs(id);
+            if (initializing != null && since != null
+                    && now - since < ShardContext.SHARE_INITIALIZE_RETRY_INTERVAL_MS) {
+                missing.removeAll(initializing.partitions());
+            }
+            if (!missing.isEmpty()) {
+                toInitialize.put(id, missing);
+                idsByName.put(topic, id);
+                names.put(id, topic);
+            }
+        }
+        if (toInitialize.isEmpty()) {
+            return null;
+        }
+        records.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId),
+                ShareStatePartitionsUpdate.withInitializing(state, toInitialize, idsByName)));
+        return new ShareStateInit(groupId, stateEpoch, toInitialize, names);
     }
 
     /**
@@ -179,29 +330,6 @@ final class ShareHeartbeatOp {
 
     /** Kafka's hash of the subscribed topics' metadata, which Strand does not compute. */
     static final long NO_METADATA_HASH = 0L;
-
-    /**
-     * Every partition of the subscribed topics that exist now, by topic id; {@code idsByName} gets the
-     * name of each topic assigned.
-     */
-    private Map<Uuid, SortedSet<Integer>> assignment(Set<String> subscribed, TopicIdLookup topicIds,
-                                                      Map<String, Uuid> idsByName) {
-        Map<String, Integer> topics = context.topicPartitionCounts();
-        Map<Uuid, SortedSet<Integer>> assigned = new TreeMap<>();
-        for (String topic : subscribed) {
-            Integer partitions = topics.get(topic);
-            Uuid id = topicIds.idOf(topic);
-            if (partitions != null && partitions > 0 && !Uuid.ZERO_UUID.equals(id)) {
-                SortedSet<Integer> all = new TreeSet<>();
-                for (int p = 0; p < partitions; p++) {
-                    all.add(p);
-                }
-                assigned.put(id, all);
-                idsByName.put(topic, id);
-            }
-        }
-        return assigned;
-    }
 
     private static ShareGroupHeartbeatResponseData.Assignment toWire(Map<Uuid, SortedSet<Integer>> assigned) {
         ShareGroupHeartbeatResponseData.Assignment out = new ShareGroupHeartbeatResponseData.Assignment();
@@ -245,6 +373,26 @@ final class ShareHeartbeatOp {
 
     private static String sessionKey(String groupId, String memberId) {
         return "share-session/" + groupId + "/" + memberId;
+    }
+
+    /**
+     * The share state of {@code init}'s partitions was initialized ({@code succeeded}) or could not be: they
+     * are recorded initialized (the next heartbeat moves the group to a new epoch and target with them), or
+     * no longer being initialized (the next heartbeat asks again). Nothing for a group that is gone.
+     */
+    CoordinatorResult<Void, CoordinatorRecord> stateInitialized(ShareStateInit init, boolean succeeded) {
+        ShareGroup group = store.shareGroup(init.groupId());
+        if (group == null || init.partitions().isEmpty()) {
+            return CoordinatorResult.response(null);
+        }
+        StatePartitionMetadataValue state = group.statePartitionMetadata();
+        StatePartitionMetadataValue next = ShareStatePartitionsUpdate.afterInitializing(state, init.partitions(),
+                init.topicNames(), succeeded);
+        if (next.equals(state)) {
+            return CoordinatorResult.response(null);
+        }
+        return CoordinatorResult.of(List.of(new CoordinatorRecord(
+                new ShareGroupRecords.StatePartitionMetadataKey(init.groupId()), next)), null);
     }
 
     /** ShareGroupDescribe of one group: GROUP_ID_NOT_FOUND unless it is a share group. */

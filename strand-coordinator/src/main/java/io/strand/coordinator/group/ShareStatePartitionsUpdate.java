@@ -46,6 +46,63 @@ final class ShareStatePartitionsUpdate {
         return new StatePartitionMetadataValue(value.initializing(), initialized, deleting);
     }
 
+    /**
+     * {@code value} with {@code partitions} (topic id → partitions, named by {@code idsByName}) among those being
+     * initialized; a topic being initialized is no longer being deleted.
+     */
+    static StatePartitionMetadataValue withInitializing(StatePartitionMetadataValue value,
+                                                        Map<Uuid, SortedSet<Integer>> partitions,
+                                                        Map<String, Uuid> idsByName) {
+        Map<Uuid, String> names = new TreeMap<>();
+        idsByName.forEach((name, id) -> names.put(id, name));
+        Map<Uuid, TopicPartitions> initializing = new TreeMap<>(value.initializing());
+        Map<Uuid, String> deleting = new TreeMap<>(value.deleting());
+        partitions.forEach((topicId, added) -> {
+            String name = names.get(topicId);
+            if (name == null || added.isEmpty()) {
+                return;
+            }
+            TopicPartitions current = initializing.get(topicId);
+            SortedSet<Integer> all = new TreeSet<>(added);
+            if (current != null) {
+                all.addAll(current.partitions());
+            }
+            initializing.put(topicId, new TopicPartitions(name, all));
+            deleting.remove(topicId);
+        });
+        return new StatePartitionMetadataValue(initializing, value.initialized(), deleting);
+    }
+
+    /**
+     * {@code value} with {@code partitions} no longer being initialized: among the initialized ones if
+     * {@code initialized}, else (their initialization failed) forgotten.
+     */
+    static StatePartitionMetadataValue afterInitializing(StatePartitionMetadataValue value,
+                                                         Map<Uuid, SortedSet<Integer>> partitions,
+                                                         Map<Uuid, String> names, boolean initialized) {
+        Map<Uuid, TopicPartitions> initializing = new TreeMap<>(value.initializing());
+        partitions.forEach((topicId, done) -> {
+            TopicPartitions current = initializing.get(topicId);
+            if (current != null) {
+                SortedSet<Integer> rest = new TreeSet<>(current.partitions());
+                rest.removeAll(done);
+                if (rest.isEmpty()) {
+                    initializing.remove(topicId);
+                } else {
+                    initializing.put(topicId, new TopicPartitions(current.topicName(), rest));
+                }
+            }
+        });
+        StatePartitionMetadataValue without = new StatePartitionMetadataValue(initializing, value.initialized(),
+                value.deleting());
+        if (!initialized) {
+            return without;
+        }
+        Map<String, Uuid> idsByName = new TreeMap<>();
+        names.forEach((id, name) -> idsByName.put(name, id));
+        return withInitialized(without, partitions, idsByName);
+    }
+
     /** {@code value} without the topics named {@code topicNames} (their state was deleted). */
     static StatePartitionMetadataValue withoutTopics(StatePartitionMetadataValue value,
                                                      Collection<String> topicNames) {

@@ -53,10 +53,41 @@ class ShareGroupHeartbeatTest {
                 groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
     }
 
+    /** Partitions heartbeats asked to be initialized, in order. */
+    final List<ShareStateInit> inits = new ArrayList<>();
+    /** Whether the share state a heartbeat asks for is initialized before it is answered, as the coordinator does. */
+    boolean initializeState = true;
+
+    /**
+     * A heartbeat as the coordinator runs it: answered after the share state it asks for is initialized and
+     * recorded so (when {@link #initializeState}).
+     */
     ShareGroupHeartbeatResponseData send(String memberId, int epoch, List<String> subscribed) {
-        return h.run(s -> s.shareOp().heartbeat("client", "/127.0.0.1", new ShareGroupHeartbeatRequestData()
-                .setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch).setSubscribedTopicNames(subscribed),
-                lookup));
+        ShareHeartbeatOp.Outcome outcome = h.run(s -> s.shareOp().heartbeat("client", "/127.0.0.1",
+                new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch)
+                        .setSubscribedTopicNames(subscribed), lookup));
+        if (outcome.init() != null) {
+            inits.add(outcome.init());
+            if (initializeState) {
+                h.run(s -> s.shareOp().stateInitialized(outcome.init(), true));
+            }
+        }
+        return outcome.response();
+    }
+
+    /**
+     * A member's join (epoch 2 for a new group, nothing assigned until the share state is initialized) and its
+     * heartbeat once the assignment interval passed, which gets it what it subscribes to at the next epoch.
+     */
+    ShareGroupHeartbeatResponseData joinAndGetAssigned(String memberId, List<String> subscribed) {
+        ShareGroupHeartbeatResponseData joined = send(memberId, 0, subscribed);
+        return sendLater(memberId, joined.memberEpoch(), null);
+    }
+
+    /** A heartbeat once the assignment interval passed. */
+    ShareGroupHeartbeatResponseData sendLater(String memberId, int epoch, List<String> subscribed) {
+        time.sleep(ShardContext.SHARE_ASSIGNMENT_INTERVAL_MS);
+        return send(memberId, epoch, subscribed);
     }
 
     Map<String, Set<Integer>> assignment(ShareGroupHeartbeatResponseData response) {
@@ -73,29 +104,70 @@ class ShareGroupHeartbeatTest {
     }
 
     @Test
-    void everyMemberGetsEveryPartitionOfItsTopics() {
-        ShareGroupHeartbeatResponseData first = send("m1", 0, List.of("jobs"));
+    void membersAreAssignedTheInitializedPartitionsOfTheirTopicsAtTheNextTarget() {
+        ShareGroupHeartbeatResponseData joined = send("m1", 0, List.of("jobs"));
+        assertThat(joined.memberEpoch()).as("a new group is at epoch 1").isEqualTo(2);
+        assertThat(joined.heartbeatIntervalMs()).isEqualTo(5000);
+        assertThat(assignment(joined)).as("no share state initialized yet").isEmpty();
+        assertThat(inits).extracting(ShareStateInit::stateEpoch).containsExactly(2);
+        assertThat(inits.get(0).partitions()).isEqualTo(Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(0, 1, 2))));
+
+        ShareGroupHeartbeatResponseData early = send("m1", 2, null);
+        assertThat(early.memberEpoch()).as("within the assignment interval").isEqualTo(2);
+        assertThat(early.assignment()).isNull();
+        assertThat(describe().groupEpoch()).as("bumped once the state was initialized").isEqualTo(3);
+        assertThat(describe().assignmentEpoch()).isEqualTo(2);
+        ShareGroupHeartbeatResponseData assigned = sendLater("m1", 2, null);
+        assertThat(assigned.memberEpoch()).isEqualTo(3);
+        assertThat(assignment(assigned)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
+
         ShareGroupHeartbeatResponseData second = send("m2", 0, List.of("jobs", "other", "missing"));
+        assertThat(second.memberEpoch()).as("the last target's epoch, within the interval").isEqualTo(3);
+        assertThat(assignment(second)).as("not in that target").isEmpty();
+        assertThat(describe().groupEpoch()).isEqualTo(4);
+        assertThat(inits).hasSize(2);
+        assertThat(inits.get(1).partitions()).as("only what is not initialized yet")
+                .isEqualTo(Map.of(lookup.idOf("other"), new TreeSet<>(Set.of(0))));
+        ShareGroupHeartbeatResponseData secondAssigned = sendLater("m2", 3, null);
+        assertThat(secondAssigned.memberEpoch()).isEqualTo(4);
+        assertThat(assignment(secondAssigned)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
 
-        assertThat(first.memberEpoch()).as("a new group is at epoch 1").isEqualTo(2);
-        assertThat(first.heartbeatIntervalMs()).isEqualTo(5000);
-        assertThat(assignment(first)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
-        assertThat(second.memberEpoch()).isEqualTo(3);
-        assertThat(assignment(second)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
+        ShareGroupHeartbeatResponseData first = send("m1", 3, null);
+        assertThat(first.memberEpoch()).as("every member moves to the target's epoch").isEqualTo(4);
+        assertThat(first.assignment()).as("its partitions did not change").isNull();
+        assertThat(send("m1", 4, null).memberEpoch()).isEqualTo(4);
+        assertThat(describe().members()).extracting(ShareGroupDescribeResponseData.Member::memberEpoch)
+                .containsExactly(4, 4);
+    }
 
-        ShareGroupHeartbeatResponseData again = send("m1", 2, null);
-        assertThat(again.memberEpoch()).as("its assignment did not change").isEqualTo(2);
-        assertThat(again.assignment()).isNull();
+    @Test
+    void shareStateNotInitializedIsNotAssignedAndAskedForAgainAfterTheRetryInterval() {
+        initializeState = false;
+        send("m1", 0, List.of("jobs"));
+        ShareGroupHeartbeatResponseData later = sendLater("m1", 2, null);
+        assertThat(later.memberEpoch()).isEqualTo(2);
+        assertThat(later.assignment()).isNull();
+        assertThat(inits).as("still being initialized").hasSize(1);
+
+        time.sleep(ShardContext.SHARE_INITIALIZE_RETRY_INTERVAL_MS);
+        initializeState = true;
+        send("m1", 2, null);
+        assertThat(inits).as("asked again").hasSize(2);
+        assertThat(inits.get(1).stateEpoch()).isEqualTo(2);
+        assertThat(assignment(send("m1", 2, List.of("jobs")))).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
     }
 
     @Test
     void aNewPartitionReachesMembersWithANewEpoch() {
-        send("m1", 0, List.of("jobs"));
+        joinAndGetAssigned("m1", List.of("jobs"));
         topics.put("jobs", 4);
 
-        ShareGroupHeartbeatResponseData next = send("m1", 2, null);
+        ShareGroupHeartbeatResponseData seen = send("m1", 3, null);
+        assertThat(seen.memberEpoch()).as("its state is initialized first").isEqualTo(3);
+        assertThat(inits.get(1).partitions()).isEqualTo(Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(3))));
+        ShareGroupHeartbeatResponseData next = sendLater("m1", 3, null);
 
-        assertThat(next.memberEpoch()).isEqualTo(3);
+        assertThat(next.memberEpoch()).isEqualTo(4);
         assertThat(assignment(next)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2, 3)));
     }
 
@@ -113,21 +185,23 @@ class ShareGroupHeartbeatTest {
 
     @Test
     void theMembersPreviousEpochIsAcceptedAndAnsweredTheCurrentOne() {
-        send("m1", 0, List.of("jobs"));
-        assertThat(send("m1", 2, List.of("jobs", "other")).memberEpoch()).isEqualTo(3);
+        joinAndGetAssigned("m1", List.of("jobs"));
+        assertThat(send("m1", 3, List.of("jobs", "other")).memberEpoch()).as("the target is not recomputed yet")
+                .isEqualTo(3);
+        assertThat(sendLater("m1", 3, null).memberEpoch()).isEqualTo(4);
 
-        ShareGroupHeartbeatResponseData behind = send("m1", 2, null);
-        assertThat(behind.errorCode()).as("the answer that gave it epoch 3 may have been lost").isZero();
-        assertThat(behind.memberEpoch()).isEqualTo(3);
+        ShareGroupHeartbeatResponseData behind = send("m1", 3, null);
+        assertThat(behind.errorCode()).as("the answer that gave it epoch 4 may have been lost").isZero();
+        assertThat(behind.memberEpoch()).isEqualTo(4);
         assertThat(behind.assignment()).as("nothing changed since").isNull();
-        ShareGroupHeartbeatResponseData full = send("m1", 2, List.of("jobs", "other"));
-        assertThat(full.memberEpoch()).isEqualTo(3);
+        ShareGroupHeartbeatResponseData full = send("m1", 3, List.of("jobs", "other"));
+        assertThat(full.memberEpoch()).isEqualTo(4);
         assertThat(assignment(full)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2), "other", Set.of(0)));
 
-        assertThat(send("m1", 1, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
-        assertThat(send("m1", 4, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(send("m1", 2, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
+        assertThat(send("m1", 5, null).errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code());
         failover();
-        assertThat(send("m1", 2, null).memberEpoch()).as("the previous epoch is durable").isEqualTo(3);
+        assertThat(send("m1", 3, null).memberEpoch()).as("the previous epoch is durable").isEqualTo(4);
     }
 
     @Test
@@ -142,11 +216,11 @@ class ShareGroupHeartbeatTest {
 
     @Test
     void aHeartbeatNamingItsTopicsGetsItsAssignment() {
-        send("m1", 0, List.of("jobs"));
+        joinAndGetAssigned("m1", List.of("jobs"));
 
-        ShareGroupHeartbeatResponseData full = send("m1", 2, List.of("jobs"));
+        ShareGroupHeartbeatResponseData full = send("m1", 3, List.of("jobs"));
 
-        assertThat(full.memberEpoch()).isEqualTo(2);
+        assertThat(full.memberEpoch()).isEqualTo(3);
         assertThat(assignment(full)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
     }
 
@@ -181,14 +255,14 @@ class ShareGroupHeartbeatTest {
 
     @Test
     void describeShowsEpochsAssignorAndAssignments() {
-        send("m1", 0, List.of("jobs"));
+        joinAndGetAssigned("m1", List.of("jobs"));
 
         ShareGroupDescribeResponseData.DescribedGroup group = describe();
 
         assertThat(group.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(group.groupState()).isEqualTo("Stable");
-        assertThat(group.groupEpoch()).isEqualTo(2);
-        assertThat(group.assignmentEpoch()).isEqualTo(2);
+        assertThat(group.groupEpoch()).isEqualTo(3);
+        assertThat(group.assignmentEpoch()).isEqualTo(3);
         assertThat(group.assignorName()).isEqualTo("simple");
         ShareGroupDescribeResponseData.Member member = group.members().get(0);
         assertThat(member.subscribedTopicNames()).containsExactly("jobs");
@@ -203,7 +277,7 @@ class ShareGroupHeartbeatTest {
                 .setSubscribedTopicNames(List.of("jobs")).setTopicPartitions(List.of()), lookup, TopicAccess.ALL));
         ShareGroupHeartbeatResponseData refused = h.run(s -> s.shareOp().heartbeat("client", "/h",
                 new ShareGroupHeartbeatRequestData().setGroupId("consumers").setMemberId("m").setMemberEpoch(0)
-                        .setSubscribedTopicNames(List.of("jobs")), lookup));
+                        .setSubscribedTopicNames(List.of("jobs")), lookup)).response();
         assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         assertThat(refused.errorMessage()).isEqualTo("Group consumers is not a share group.");
 
@@ -272,7 +346,7 @@ class ShareGroupHeartbeatTest {
         assertThat(created.assignmentEpoch()).isEqualTo(1);
         ShareGroupHeartbeatResponseData joined = h.run(s -> s.shareOp().heartbeat("client", "/h",
                 new ShareGroupHeartbeatRequestData().setGroupId("new").setMemberId("m1").setMemberEpoch(0)
-                        .setSubscribedTopicNames(List.of("jobs")), lookup));
+                        .setSubscribedTopicNames(List.of("jobs")), lookup)).response();
         assertThat(joined.memberEpoch()).isEqualTo(2);
 
         h.run(s -> s.consumerOp().heartbeat((short) 1, "c", "/h", new ConsumerGroupHeartbeatRequestData()
@@ -298,7 +372,7 @@ class ShareGroupHeartbeatTest {
     void aHeartbeatWritesKafkasShareGroupRecordsInKafkasOrder() {
         List<CoordinatorRecord> written = new ArrayList<>();
         h.run(s -> {
-            CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> result = s.shareOp().heartbeat("client",
+            CoordinatorResult<ShareHeartbeatOp.Outcome, CoordinatorRecord> result = s.shareOp().heartbeat("client",
                     "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1")
                             .setMemberEpoch(0).setSubscribedTopicNames(List.of("jobs")), lookup);
             written.addAll(result.records());
@@ -310,13 +384,16 @@ class ShareGroupHeartbeatTest {
                 "MemberAssignmentKey", "StatePartitionMetadataKey");
         assertThat(written.get(1).value()).as("a new group's epoch 1, bumped")
                 .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, ShareHeartbeatOp.NO_METADATA_HASH));
-        assertThat(written.get(4).value()).isEqualTo(new ShareGroupRecords.MemberAssignmentValue(2, 0,
-                io.strand.coordinator.group.record.MemberState.STABLE,
-                Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(0, 1, 2)))));
+        assertThat(written.get(4).value()).as("nothing initialized to assign")
+                .isEqualTo(new ShareGroupRecords.MemberAssignmentValue(2, 0,
+                        io.strand.coordinator.group.record.MemberState.STABLE, Map.of()));
+        assertThat(written.get(5).value()).isEqualTo(new ShareGroupRecords.StatePartitionMetadataValue(
+                Map.of(lookup.idOf("jobs"), new ShareGroupRecords.TopicPartitions("jobs", new TreeSet<>(Set.of(0, 1, 2)))),
+                Map.of(), Map.of()));
 
         written.clear();
         h.run(s -> {
-            CoordinatorResult<ShareGroupHeartbeatResponseData, CoordinatorRecord> result = s.shareOp().heartbeat("client",
+            CoordinatorResult<ShareHeartbeatOp.Outcome, CoordinatorRecord> result = s.shareOp().heartbeat("client",
                     "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1")
                             .setMemberEpoch(2), lookup);
             written.addAll(result.records());
@@ -327,18 +404,20 @@ class ShareGroupHeartbeatTest {
 
     @Test
     void membersEpochsAndAssignmentsSurviveAFailover() {
-        send("m1", 0, List.of("jobs"));
-        send("m2", 0, List.of("jobs", "other"));
+        joinAndGetAssigned("m1", List.of("jobs"));
+        joinAndGetAssigned("m2", List.of("jobs", "other"));
         ShareGroupDescribeResponseData.DescribedGroup before = describe();
 
         failover();
 
         assertThat(describe()).isEqualTo(before);
-        assertThat(describe().assignmentEpoch()).isEqualTo(3);
-        ShareGroupHeartbeatResponseData next = send("m1", 2, null);
-        assertThat(next.errorCode()).as("the member goes on with its epoch").isZero();
-        assertThat(next.memberEpoch()).isEqualTo(2);
-        assertThat(send("m3", 0, List.of("jobs")).memberEpoch()).as("the group epoch goes on").isEqualTo(4);
+        assertThat(describe().assignmentEpoch()).isEqualTo(4);
+        ShareGroupHeartbeatResponseData next = send("m1", 3, null);
+        assertThat(next.errorCode()).as("the member moves on to the target's epoch").isZero();
+        assertThat(next.memberEpoch()).isEqualTo(4);
+        assertThat(send("m3", 0, List.of("jobs")).memberEpoch()).as("the target's, within the interval")
+                .isEqualTo(4);
+        assertThat(describe().groupEpoch()).as("the group epoch goes on").isEqualTo(5);
         assertThat(statePartitions("g").partitions()).isEqualTo(Map.of("jobs", new TreeSet<>(Set.of(0, 1, 2)),
                 "other", new TreeSet<>(Set.of(0))));
     }
@@ -407,7 +486,7 @@ class ShareGroupHeartbeatTest {
 
     @Test
     void aDeletedTopicIsNoLongerDescribed() {
-        send("m1", 0, List.of("jobs", "other"));
+        joinAndGetAssigned("m1", List.of("jobs", "other"));
         Uuid other = lookup.idOf("other");
         topics.remove("other");
         ids.remove("other");

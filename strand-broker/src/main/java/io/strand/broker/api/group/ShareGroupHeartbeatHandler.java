@@ -16,8 +16,8 @@ import org.apache.kafka.common.requests.ShareGroupHeartbeatRequest;
 
 /**
  * ShareGroupHeartbeat (v1, KIP-932): join, heartbeat and leave of share group members, whose ids the
- * clients generate; the coordinator assigns each member every partition of its subscribed topics,
- * named by id on the wire. A member id that is not 1 to 36 characters is INVALID_REQUEST before anything else
+ * clients generate; the coordinator assigns each member the partitions of its subscribed topics whose share
+ * state it had initialized, named by id on the wire. A member id that is not 1 to 36 characters is INVALID_REQUEST before anything else
  * ({@link ShareMemberIds}), as Kafka's broker checks it.
  */
 final class ShareGroupHeartbeatHandler implements ApiHandler<ShareGroupHeartbeatRequest> {

@@ -13,15 +13,16 @@ import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A share group (KIP-932): members, the group epoch (which grows whenever a member joins, leaves or gets
- * a different assignment), the target assignment and its epoch, and the group's state partitions. Every
- * member is assigned every partition of the topics it subscribes to (Kafka's {@code simple} assignor
- * gives each partition to all of its subscribers): the brokers leading the partitions share their
- * records out.
+ * A share group (KIP-932): members, the group epoch (which grows whenever a member joins, leaves or changes
+ * its subscription, or partitions missing from the target are initialized), the target assignment with its
+ * epoch and time, and the group's state partitions. Every member is assigned every partition of the topics it
+ * subscribes to whose share state is initialized (Kafka's {@code simple} assignor gives each partition to all
+ * of its subscribers): the brokers leading the partitions share their records out.
  *
  * <p>The <i>state partitions</i> are the share-partitions that may have durable state, Kafka's
- * {@code ShareGroupStatePartitionMetadata}: every partition ever assigned to a member (its leader
- * initializes the state on the first ShareFetch) and every partition whose start offset
+ * {@code ShareGroupStatePartitionMetadata}: every partition of a topic its members subscribed to, being
+ * initialized or initialized (the group coordinator has the state initialized with no start offset, which
+ * the partition's leader resolves at its first ShareFetch), and every partition whose start offset
  * AlterShareGroupOffsets set, less the topics whose state DeleteShareGroupOffsets deleted.
  * DescribeShareGroupOffsets without topics reads the state of these, and deleting the group deletes theirs.
  *
@@ -46,6 +47,9 @@ public final class ShareGroup {
     private StatePartitionMetadataValue statePartitionMetadata = StatePartitionMetadataValue.EMPTY;
     private int groupEpoch = INITIAL_EPOCH;
     private int assignmentEpoch = INITIAL_EPOCH;
+    private long assignmentTimestampMs;
+    /** Topic id → when it was last recorded as being initialized (memory only, as Kafka's). */
+    private final Map<Uuid, Long> initializingSinceMs = new TreeMap<>();
 
     public ShareGroup(String groupId) {
         this.groupId = groupId;
@@ -115,7 +119,23 @@ public final class ShareGroup {
     }
 
     public void applyAssignmentEpoch(int epoch) {
+        applyAssignmentMetadata(epoch, 0L);
+    }
+
+    /** The target assignment's epoch and when it was computed (0: never, or unknown). */
+    public void applyAssignmentMetadata(int epoch, long timestampMs) {
         this.assignmentEpoch = epoch;
+        this.assignmentTimestampMs = timestampMs;
+    }
+
+    /** When the target assignment was last computed (0: never). */
+    public long assignmentTimestampMs() {
+        return assignmentTimestampMs;
+    }
+
+    /** When {@code topicId}'s state partitions were last recorded as being initialized; null if they are not. */
+    public Long initializingSinceMs(Uuid topicId) {
+        return initializingSinceMs.get(topicId);
     }
 
     /** The member's metadata, or (null) the member is gone. */
@@ -152,6 +172,22 @@ public final class ShareGroup {
 
     /** The group's state partitions, or (null) none. */
     public void applyStatePartitionMetadata(StatePartitionMetadataValue value) {
-        this.statePartitionMetadata = value == null ? StatePartitionMetadataValue.EMPTY : value;
+        applyStatePartitionMetadata(value, 0L);
+    }
+
+    /**
+     * As above, {@code nowMs} the time the record is applied: a topic newly among those being initialized is
+     * taken as being initialized since then, and one whose partitions being initialized changed too.
+     */
+    public void applyStatePartitionMetadata(StatePartitionMetadataValue value, long nowMs) {
+        StatePartitionMetadataValue next = value == null ? StatePartitionMetadataValue.EMPTY : value;
+        initializingSinceMs.keySet().retainAll(next.initializing().keySet());
+        next.initializing().forEach((topicId, topic) -> {
+            TopicPartitions before = statePartitionMetadata.initializing().get(topicId);
+            if (before == null || !before.equals(topic)) {
+                initializingSinceMs.put(topicId, nowMs);
+            }
+        });
+        this.statePartitionMetadata = next;
     }
 }
