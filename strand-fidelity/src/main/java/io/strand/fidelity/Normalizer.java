@@ -20,8 +20,8 @@ import java.util.Set;
  * ids, producer ids, fetch session ids, hosts and ports of endpoints (a {@code host} beside a {@code port}; an ACL's
  * host is compared), log directories and their disks' total and
  * usable bytes, the metadata offset of the finalized features), throttle times, and free-text error messages, which clients show but do not parse. Record bytes are decoded ({@link RecordsJson#decode}). Arrays
- * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name: no client
- * depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
+ * of objects that name their elements (by {@link #ELEMENT_KEYS}) are sorted by that name, elements of one
+ * name by their normalised content: no client depends on the order of topics or partitions in an answer; client quota entries are sorted by their entity
  * and an entity's parts by type (Kafka answers both in hash order; the admin client reads them into maps);
  * a group's members and topics named only by id by their normalised content ({@link #MEMBER_ID},
  * {@link #TOPIC_ID}), ACLs and ACL resources by theirs ({@link #PRINCIPAL}, {@link #PATTERN_TYPE}). Arrays of
@@ -109,7 +109,10 @@ final class Normalizer {
                     && e.has(PERMISSION_TYPE) || e.has(PATTERN_TYPE) && e.has("resourceName")))) {
                 elements.sort(Comparator.comparing(JsonNode::toString));
             } else if (key != null) {
-                elements.sort(Comparator.comparing(e -> e.get(key).asText()));
+                // Elements of one name (a topic named twice) by their normalised content: Kafka's
+                // controller shuffles DeleteTopics' answers, so their order is not the request's.
+                elements.sort(Comparator.<JsonNode, String>comparing(e -> e.get(key).asText())
+                        .thenComparing(JsonNode::toString));
             } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject() && e.path(ENTITY).isArray())) {
                 elements.sort(Comparator.comparing(e -> e.get(ENTITY).toString()));
             } else if (!elements.isEmpty() && elements.stream().allMatch(e -> e.isObject()

@@ -97,6 +97,40 @@ class DifferTest {
     }
 
     @Test
+    void elementsOfOneNameCompareByContentWhateverTheirOrder() throws Exception {
+        // DeleteTopics naming a topic twice: Kafka's controller shuffles its answers.
+        JsonNode kafka = Normalizer.normalize(json("{'responses': ["
+                + "{'name': 'bad/name', 'topicId': 'a', 'errorCode': 3, 'errorMessage': 'x'},"
+                + "{'name': 'bad/name', 'topicId': 'b', 'errorCode': 42, 'errorMessage': 'y'}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'responses': ["
+                + "{'name': 'bad/name', 'topicId': 'b', 'errorCode': 42, 'errorMessage': 'z'},"
+                + "{'name': 'bad/name', 'topicId': 'a', 'errorCode': 3, 'errorMessage': null}]}"));
+        JsonNode other = Normalizer.normalize(json("{'responses': ["
+                + "{'name': 'bad/name', 'topicId': 'b', 'errorCode': 42, 'errorMessage': 'z'},"
+                + "{'name': 'bad/name', 'topicId': 'a', 'errorCode': 36, 'errorMessage': null}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).isEmpty();
+        assertThat(Differ.diff(kafka, other)).extracting(Differ.Delta::path).isNotEmpty();
+    }
+
+    @Test
+    void shareAcknowledgeTopicsCompareByContentWhateverTheOrderOfTheirIds() throws Exception {
+        // Kafka lists them in a hash map's order of topic id and partition; each cluster draws its ids.
+        JsonNode kafka = Normalizer.normalize(json("{'errorCode': 0, 'responses': ["
+                + "{'topicId': 'k2', 'partitions': [{'partitionIndex': 0, 'errorCode': 100, 'errorMessage': 'u',"
+                + " 'currentLeader': {'leaderId': -1, 'leaderEpoch': -1}}]},"
+                + "{'topicId': 'k1', 'partitions': [{'partitionIndex': 0, 'errorCode': 0, 'errorMessage': null,"
+                + " 'currentLeader': {'leaderId': -1, 'leaderEpoch': -1}}]}]}"));
+        JsonNode strand = Normalizer.normalize(json("{'errorCode': 0, 'responses': ["
+                + "{'topicId': 's1', 'partitions': [{'partitionIndex': 0, 'errorCode': 0, 'errorMessage': null,"
+                + " 'currentLeader': {'leaderId': -1, 'leaderEpoch': -1}}]},"
+                + "{'topicId': 's2', 'partitions': [{'partitionIndex': 0, 'errorCode': 100, 'errorMessage': null,"
+                + " 'currentLeader': {'leaderId': -1, 'leaderEpoch': -1}}]}]}"));
+
+        assertThat(Differ.diff(kafka, strand)).isEmpty();
+    }
+
+    @Test
     void anElementMissingOnOneSideOrNamedTwiceShows() throws Exception {
         JsonNode kafka = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}, {'partitionIndex': 7}]}]}");
         JsonNode strand = json("{'topics': [{'name': 'a', 'partitions': [{'partitionIndex': 0}]},"

@@ -34,6 +34,13 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
     private final Time time;
     private final BiPredicate<Uuid, Integer> partitionExists;
     private final Map<ShareStateKey, ShareState> states = new HashMap<>();
+    /**
+     * The highest state epoch any snapshot of a key has carried, which requests are fenced by (as Kafka's
+     * {@code stateEpochMap}); the state itself keeps its last snapshot's epoch, -1 included, which reads answer.
+     */
+    private final Map<ShareStateKey, Integer> highestStateEpochs = new HashMap<>();
+    /** The same for leader epochs (Kafka's {@code leaderEpochMap}), of snapshots and updates. */
+    private final Map<ShareStateKey, Integer> highestLeaderEpochs = new HashMap<>();
 
     /** What an operation answers for its key. */
     record Outcome(Errors error, String message) {
@@ -61,14 +68,17 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         ShareState current = states.get(key);
         if (record instanceof ShareStateRecord.Tombstone) {
             states.remove(key);
+            highestStateEpochs.remove(key);
+            highestLeaderEpochs.remove(key);
         } else if (record instanceof ShareStateRecord.Snapshot snapshot) {
             ShareState s = snapshot.state();
-            int leaderEpoch = current == null ? s.leaderEpoch() : Math.max(current.leaderEpoch(), s.leaderEpoch());
-            int stateEpoch = current == null ? s.stateEpoch() : Math.max(current.stateEpoch(), s.stateEpoch());
-            states.put(key, new ShareState(s.snapshotEpoch(), stateEpoch, leaderEpoch, s.startOffset(),
+            highestStateEpochs.merge(key, s.stateEpoch(), Math::max);
+            highestLeaderEpochs.merge(key, s.leaderEpoch(), Math::max);
+            states.put(key, new ShareState(s.snapshotEpoch(), s.stateEpoch(), s.leaderEpoch(), s.startOffset(),
                     s.deliveryCompleteCount(), s.createTimestamp(), s.writeTimestamp(), s.stateBatches(), 0));
         } else {
             ShareStateRecord.Update update = (ShareStateRecord.Update) record;
+            highestLeaderEpochs.merge(key, update.leaderEpoch(), Math::max);
             if (current == null) {
                 // An update without its snapshot (the snapshot was cleaned away): it is all there is.
                 states.put(key, new ShareState(update.snapshotEpoch(), 0, update.leaderEpoch(), update.startOffset(),
@@ -89,21 +99,22 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
     }
 
     /**
-     * Checked in Kafka's order: a negative partition, a state epoch older than the key's (FENCED_STATE_EPOCH;
-     * -1 is never fenced), a partition the metadata does not have.
+     * Checked in Kafka's order: a negative partition, a state epoch older than the highest the key's snapshots
+     * carried (FENCED_STATE_EPOCH; -1 is never fenced), a partition the metadata does not have. The new
+     * snapshot carries the request's state epoch, -1 included, which reads then answer.
      */
     CoordinatorResult<Outcome, ShareStateRecord> initialize(ShareStateKey key, int stateEpoch, long startOffset) {
         ShareState current = states.get(key);
         Outcome error = key.partition() < 0 ? new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION)
-                : stateEpoch != -1 && current != null && current.stateEpoch() > stateEpoch
-                        ? Outcome.of(Errors.FENCED_STATE_EPOCH)
+                : fencedStateEpoch(key, stateEpoch) ? Outcome.of(Errors.FENCED_STATE_EPOCH)
                 : keyError(key);
         if (error != null) {
             return CoordinatorResult.response(error);
         }
         long nowMs = time.milliseconds();
+        // Leader epoch 0, as Kafka's snapshot of an initialization (the highest one recorded still fences).
         ShareState initialized = new ShareState(current == null ? 0 : current.snapshotEpoch() + 1, stateEpoch,
-                current == null ? -1 : current.leaderEpoch(), startOffset, deliveryCompleteCountAt(startOffset), nowMs,
+                0, startOffset, deliveryCompleteCountAt(startOffset), nowMs,
                 nowMs, List.of(), 0);
         return CoordinatorResult.of(List.of(new ShareStateRecord.Snapshot(key, initialized)), Outcome.NONE);
     }
@@ -121,17 +132,17 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         ShareState current = states.get(key);
         Outcome error = key.partition() < 0 ? new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION)
                 : current == null ? new Outcome(Errors.INVALID_REQUEST, READ_UNINITIALIZED)
-                : leaderEpoch != -1 && current.leaderEpoch() > leaderEpoch ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
+                : fencedLeaderEpoch(key, leaderEpoch) ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
                 : !partitionExists.test(key.topicId(), key.partition()) ? Outcome.of(Errors.UNKNOWN_TOPIC_OR_PARTITION)
                 : null;
         if (error != null) {
             return CoordinatorResult.response(new ReadOutcome(error, null));
         }
         ReadOutcome outcome = new ReadOutcome(Outcome.NONE, current);
-        if (leaderEpoch == -1 || leaderEpoch == current.leaderEpoch()) {
+        if (leaderEpoch == -1 || Integer.valueOf(leaderEpoch).equals(highestLeaderEpochs.get(key))) {
             return CoordinatorResult.response(outcome);
         }
-        return CoordinatorResult.of(List.of(stateRecord(key, current, -1, leaderEpoch, -1, -1, List.of())), outcome);
+        return CoordinatorResult.of(List.of(stateRecord(key, current, leaderEpoch, -1, -1, List.of())), outcome);
     }
 
     /** Writes a leader's changed batches and start offset (-1 epochs and offset: unchanged). */
@@ -141,14 +152,14 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
         ShareState current = states.get(key);
         Outcome error = key.partition() < 0 ? new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION)
                 : current == null ? new Outcome(Errors.INVALID_REQUEST, WRITE_UNINITIALIZED)
-                : leaderEpoch != -1 && current.leaderEpoch() > leaderEpoch ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
-                : stateEpoch != -1 && current.stateEpoch() > stateEpoch ? Outcome.of(Errors.FENCED_STATE_EPOCH)
+                : fencedLeaderEpoch(key, leaderEpoch) ? Outcome.of(Errors.FENCED_LEADER_EPOCH)
+                : fencedStateEpoch(key, stateEpoch) ? Outcome.of(Errors.FENCED_STATE_EPOCH)
                 : !partitionExists.test(key.topicId(), key.partition()) ? Outcome.of(Errors.UNKNOWN_TOPIC_OR_PARTITION)
                 : null;
         if (error != null) {
             return CoordinatorResult.response(error);
         }
-        return CoordinatorResult.of(List.of(stateRecord(key, current, stateEpoch, leaderEpoch, startOffset,
+        return CoordinatorResult.of(List.of(stateRecord(key, current, leaderEpoch, startOffset,
                 deliveryCompleteCount, batches)), Outcome.NONE);
     }
 
@@ -170,6 +181,18 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
                 : new ReadOutcome(Outcome.NONE, states.get(key)));
     }
 
+    /** Whether {@code stateEpoch} is older than the highest the key's snapshots carried (-1 never is). */
+    private boolean fencedStateEpoch(ShareStateKey key, int stateEpoch) {
+        Integer highest = highestStateEpochs.get(key);
+        return stateEpoch != -1 && highest != null && highest > stateEpoch;
+    }
+
+    /** Whether {@code leaderEpoch} is older than the highest the key's records carried (-1 never is). */
+    private boolean fencedLeaderEpoch(ShareStateKey key, int leaderEpoch) {
+        Integer highest = highestLeaderEpochs.get(key);
+        return leaderEpoch != -1 && highest != null && highest > leaderEpoch;
+    }
+
     private Outcome keyError(ShareStateKey key) {
         if (key.partition() < 0) {
             return new Outcome(Errors.INVALID_REQUEST, NEGATIVE_PARTITION);
@@ -184,12 +207,12 @@ final class ShareCoordinatorShard implements CoordinatorShard<ShareStateRecord> 
      * The record of a write to an initialized key: an update, or a whole snapshot once the key has had
      * {@code updateRecordsPerSnapshot} updates since its last one.
      */
-    private ShareStateRecord stateRecord(ShareStateKey key, ShareState current, int stateEpoch, int leaderEpoch,
+    private ShareStateRecord stateRecord(ShareStateKey key, ShareState current, int leaderEpoch,
                                          long startOffset, int deliveryCompleteCount, List<StateBatch> batches) {
         if (current.updatesSinceSnapshot() >= config.updateRecordsPerSnapshot()) {
             long newStart = startOffset == -1 ? current.startOffset() : startOffset;
-            ShareState snapshot = new ShareState(current.snapshotEpoch() + 1,
-                    stateEpoch == -1 ? current.stateEpoch() : stateEpoch,
+            // The state epoch stays the last snapshot's, as Kafka's (only InitializeShareGroupState sets it).
+            ShareState snapshot = new ShareState(current.snapshotEpoch() + 1, current.stateEpoch(),
                     leaderEpoch == -1 ? current.leaderEpoch() : leaderEpoch, newStart,
                     deliveryCompleteCount == -1 ? current.deliveryCompleteCount() : deliveryCompleteCount,
                     current.createTimestamp(), time.milliseconds(),

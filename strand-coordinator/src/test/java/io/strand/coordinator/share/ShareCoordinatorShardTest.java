@@ -94,6 +94,46 @@ class ShareCoordinatorShardTest {
     }
 
     @Test
+    void anInitializeWithStateEpochMinusOneIsReadBackAsSuchButFencingKeepsTheHighestEpoch() {
+        applied(shard.initialize(KEY, 3, 10));
+        applied(shard.initialize(KEY, -1, 20));
+
+        assertThat(shard.read(KEY, -1).response().state().stateEpoch()).as("the last snapshot's, as Kafka reads it")
+                .isEqualTo(-1);
+        assertThat(shard.initialize(KEY, 2, 0).response().error()).isEqualTo(Errors.FENCED_STATE_EPOCH);
+        assertThat(shard.write(KEY, 2, -1, 21, -1, List.of()).response().error()).isEqualTo(Errors.FENCED_STATE_EPOCH);
+        assertThat(shard.write(KEY, 3, -1, 21, -1, List.of()).response().error()).isEqualTo(Errors.NONE);
+
+        applied(shard.delete(KEY));
+        assertThat(shard.initialize(KEY, 0, 0).response().error()).as("a tombstone forgets the epochs")
+                .isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void anInitializeStoresLeaderEpochZeroButOlderLeadersStayFenced() {
+        applied(shard.initialize(KEY, 1, 0));
+        assertThat(shard.state(KEY).leaderEpoch()).as("as Kafka's snapshot of an initialization").isZero();
+        applied(shard.read(KEY, 5));
+        assertThat(shard.state(KEY).leaderEpoch()).isEqualTo(5);
+
+        applied(shard.initialize(KEY, 2, 0));
+        assertThat(shard.state(KEY).leaderEpoch()).isZero();
+        assertThat(shard.read(KEY, 4).response().outcome().error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        assertThat(shard.write(KEY, 2, 4, 1, -1, List.of()).response().error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        assertThat(shard.read(KEY, 5).records()).as("the highest epoch recorded: nothing to record").isEmpty();
+    }
+
+    @Test
+    void aSnapshotDueToWritesKeepsTheStoredStateEpoch() {
+        applied(shard.initialize(KEY, 1, 0));
+        for (int i = 0; i <= UPDATES_PER_SNAPSHOT; i++) {
+            applied(shard.write(KEY, 5, -1, -1, -1, List.of()));
+        }
+        assertThat(shard.state(KEY).snapshotEpoch()).as("a snapshot was written").isEqualTo(1);
+        assertThat(shard.state(KEY).stateEpoch()).isEqualTo(1);
+    }
+
+    @Test
     void unknownTopicsAndNegativePartitionsAreRefused() {
         assertThat(shard.initialize(new ShareStateKey("g", Uuid.randomUuid(), 0), 0, 0).response().error())
                 .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
