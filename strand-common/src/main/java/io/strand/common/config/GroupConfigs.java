@@ -120,7 +120,7 @@ public final class GroupConfigs {
                 "group.streams.assignment.interval.ms");
 
         UNSUPPORTED.put(SHARE_ASSIGNMENT_INTERVAL_MS,
-                "share group assignments are computed at once on the group coordinator's thread");
+                "share group assignments are computed at Kafka's default interval, 1 s, not at a group's own");
         for (String name : DEF.names()) {
             if (name.startsWith("streams.")) {
                 UNSUPPORTED.put(name, "this broker has no streams groups");

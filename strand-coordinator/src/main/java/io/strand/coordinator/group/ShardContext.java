@@ -61,7 +61,8 @@ record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Ran
 
     /**
      * The least time between two target assignments of a share group: Kafka's default 1 s (the group config
-     * {@code share.assignment.interval.ms} is stored and not acted on).
+     * {@code share.assignment.interval.ms} is refused, and the broker property {@code
+     * group.share.assignment.interval.ms} is not defined, so refused at start).
      */
     int shareAssignmentIntervalMs(String groupId) {
         return SHARE_ASSIGNMENT_INTERVAL_MS;
