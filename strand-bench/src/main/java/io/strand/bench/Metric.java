@@ -105,6 +105,15 @@ enum Metric {
             "MB/s", true, Section.SHARE),
     SHARE_CONSUME_CPU_S_PER_GB("share_consume_1kib_cpu_s_per_gb", "broker CPU per GB consumed by the share group",
             "CPU s/GB", false, Section.SHARE),
+    /**
+     * The same read from the first record delivered to the last: the group join (the member's first heartbeats,
+     * share state initialized, the first assignment after the 1 s assignment interval, as Kafka does) left out.
+     */
+    SHARE_CONSUME_FETCHING_RECORDS_PER_SEC("share_consume_1kib_fetching_records_per_sec",
+            "the same, while fetching (first record delivered to the last)", "records/s", true, Section.SHARE),
+    /** The same read's join: from the consumers' creation to the first record delivered. */
+    SHARE_CONSUME_FIRST_RECORD_MS("share_consume_1kib_first_record_ms",
+            "the same, consumers' creation to the first record delivered (the group join)", "ms", false, Section.SHARE),
     /** {@link ReplicatedRun}: three nodes, topics with 3 replicas and min.insync.replicas=2. */
     REPLICATED_PRODUCE_RECORDS_PER_SEC("replicated_produce_1kib_acksall_records_per_sec",
             "produce 1 KiB records, acks=all, 6 partitions", "records/s", true, Section.REPLICATED),

@@ -57,12 +57,18 @@ final class ShareConsume {
      * @param records          distinct records delivered (every one produced, unless it timed out)
      * @param deliveries       records delivered, redeliveries included
      * @param elapsedNs        from the consumers' creation to the last missing record's delivery
-     * @param brokerCpuSeconds the broker's CPU over that span
+     * @param firstRecordNs    from the consumers' creation to the first record's delivery (the group join)
+     * @param brokerCpuSeconds the broker's CPU over the whole span
      */
-    record Result(long records, long deliveries, long elapsedNs, double brokerCpuSeconds) {
+    record Result(long records, long deliveries, long elapsedNs, long firstRecordNs, double brokerCpuSeconds) {
 
         double recordsPerSec() {
             return records / (elapsedNs / 1e9);
+        }
+
+        /** Records per second from the first record's delivery to the last's. */
+        double fetchingRecordsPerSec() {
+            return records / ((elapsedNs - firstRecordNs) / 1e9);
         }
 
         /** Mebibytes of record values per second, as kafka-tools' "MB/sec". */
@@ -96,14 +102,19 @@ final class ShareConsume {
             samples.record(Metric.SHARE_CONSUME_RECORDS_PER_SEC, broker, result.recordsPerSec());
             samples.record(Metric.SHARE_CONSUME_MB_PER_SEC, broker, result.mbPerSec());
             samples.record(Metric.SHARE_CONSUME_CPU_S_PER_GB, broker, result.cpuSecondsPerGb());
+            samples.record(Metric.SHARE_CONSUME_FETCHING_RECORDS_PER_SEC, broker, result.fetchingRecordsPerSec());
+            samples.record(Metric.SHARE_CONSUME_FIRST_RECORD_MS, broker, result.firstRecordNs() / 1e6);
             System.out.printf("  [%s] %s%n", broker.label(), String.format(Locale.ROOT, "share consume: %,d records "
-                    + "(%,d deliveries) by %d consumers in %.1f s, %.0f records/s, %.2f MB/s, broker CPU %.1f s",
-                    result.records(), result.deliveries(), CONSUMERS, result.elapsedNs() / 1e9, result.recordsPerSec(),
+                    + "(%,d deliveries) by %d consumers in %.1f s (first record after %.2f s), %.0f records/s (%.0f"
+                    + " while fetching), %.2f MB/s, broker CPU %.1f s",
+                    result.records(), result.deliveries(), CONSUMERS, result.elapsedNs() / 1e9,
+                    result.firstRecordNs() / 1e9, result.recordsPerSec(), result.fetchingRecordsPerSec(),
                     result.mbPerSec(), result.brokerCpuSeconds()));
         } catch (RuntimeException e) {
             String reason = TransactionalProduce.failedReason(e.getClass().getSimpleName() + ": " + e.getMessage());
             for (Metric metric : List.of(Metric.SHARE_CONSUME_RECORDS_PER_SEC, Metric.SHARE_CONSUME_MB_PER_SEC,
-                    Metric.SHARE_CONSUME_CPU_S_PER_GB)) {
+                    Metric.SHARE_CONSUME_CPU_S_PER_GB, Metric.SHARE_CONSUME_FETCHING_RECORDS_PER_SEC,
+                    Metric.SHARE_CONSUME_FIRST_RECORD_MS)) {
                 samples.note(metric, broker, reason);
             }
             System.out.printf("  [%s] share consume %s%n", broker.label(), reason);
@@ -121,6 +132,7 @@ final class ShareConsume {
         double cpuBefore = ProcStats.cpuSeconds(brokerPid);
         long startNs = time.nanoseconds();
         long[] endNs = new long[1];
+        long[] firstNs = {-1};
         try {
             List<Future<?>> loops = new ArrayList<>();
             for (int i = 0; i < CONSUMERS; i++) {
@@ -133,6 +145,9 @@ final class ShareConsume {
                                 continue;
                             }
                             synchronized (delivered) {
+                                if (firstNs[0] < 0) {
+                                    firstNs[0] = time.nanoseconds();
+                                }
                                 for (ConsumerRecord<byte[], byte[]> r : polled) {
                                     delivered.set((int) r.offset());
                                     deliveries[0]++;
@@ -171,7 +186,8 @@ final class ShareConsume {
         }
         double cpuSeconds = ProcStats.cpuSeconds(brokerPid) - cpuBefore;
         synchronized (delivered) {
-            return new Result(delivered.cardinality(), deliveries[0], endNs[0] - startNs, cpuSeconds);
+            return new Result(delivered.cardinality(), deliveries[0], endNs[0] - startNs, firstNs[0] - startNs,
+                    cpuSeconds);
         }
     }
 
