@@ -21,16 +21,15 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * GROUP; a value a member or share-partition acts on is the group's override, else the broker's value.
  *
  * <p>Every name Kafka defines is known here, so an unknown name gets Kafka's "Unknown group config
- * name" and describe lists what Kafka lists. Those Strand does not act on — a share group's own
- * assignment interval (a share group's assignments are computed at once), the streams keys (no streams
+ * name" and describe lists what Kafka lists. Those Strand does not act on — the streams keys (no streams
  * groups) and {@code share.renew.acknowledge.enable=false} — are refused with INVALID_CONFIG rather than
  * stored and ignored ({@link #UNSUPPORTED}). A consumer group's {@code consumer.assignment.interval.ms}
- * (KIP-1263) batches its target assignments in place of the broker's value.
+ * and a share group's {@code share.assignment.interval.ms} (KIP-1263) batch its target assignments in
+ * place of the broker's value.
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
- * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} (the
- * assignment interval's too) and
- * {@code group.share.min/max.*} bounds, and session timeouts must exceed heartbeat intervals. Stateless
+ * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
+ * {@code group.share.min/max.*} bounds (the assignment intervals' too), and session timeouts must exceed heartbeat intervals. Stateless
  * and thread-safe.
  */
 public final class GroupConfigs {
@@ -119,8 +118,6 @@ public final class GroupConfigs {
                 "The least time between two assignment computations of the streams group.",
                 "group.streams.assignment.interval.ms");
 
-        UNSUPPORTED.put(SHARE_ASSIGNMENT_INTERVAL_MS,
-                "share group assignments are computed at Kafka's default interval, 1 s, not at a group's own");
         for (String name : DEF.names()) {
             if (name.startsWith("streams.")) {
                 UNSUPPORTED.put(name, "this broker has no streams groups");
@@ -175,6 +172,8 @@ public final class GroupConfigs {
                         "group.share.max.heartbeat.interval.ms", 15_000),
                 new Range(SHARE_SESSION_TIMEOUT_MS, "group.share.min.session.timeout.ms", 45_000,
                         "group.share.max.session.timeout.ms", 60_000),
+                new Range(SHARE_ASSIGNMENT_INTERVAL_MS, "group.share.min.assignment.interval.ms", 0,
+                        "group.share.max.assignment.interval.ms", 15_000),
                 new Range(SHARE_RECORD_LOCK_DURATION_MS, "group.share.min.record.lock.duration.ms", 15_000,
                         "group.share.max.record.lock.duration.ms", 60_000),
                 new Range(SHARE_DELIVERY_COUNT_LIMIT, "group.share.min.delivery.count.limit", 2,

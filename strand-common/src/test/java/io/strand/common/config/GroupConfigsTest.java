@@ -83,8 +83,16 @@ class GroupConfigsTest {
     @Test
     void configsThisBrokerDoesNotActOnAreRefusedNotStored() {
         assertRefused(Map.of("share.renew.acknowledge.enable", "false"), "share.renew.acknowledge.enable=false");
-        assertRefused(Map.of("share.assignment.interval.ms", "1000"), "share.assignment.interval.ms is not");
         assertRefused(Map.of("streams.num.standby.replicas", "1"), "no streams groups");
+    }
+
+    @Test
+    void aShareGroupsAssignmentIntervalIsTakenWithinTheBrokersBounds() {
+        GroupConfigs.validate(Map.of("share.assignment.interval.ms", "0"), KAFKA);
+        GroupConfigs.validate(Map.of("share.assignment.interval.ms", "15000"), KAFKA);
+        assertRefused(Map.of("share.assignment.interval.ms", "15001"), "group.share.max.assignment.interval.ms");
+        assertThat(GroupConfigs.intValue(Map.of("share.assignment.interval.ms", "2500"), "share.assignment.interval.ms",
+                1_000, KAFKA)).isEqualTo(2_500);
     }
 
     @Test

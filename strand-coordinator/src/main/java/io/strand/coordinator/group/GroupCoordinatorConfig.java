@@ -40,11 +40,14 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
  *                                       two target assignments of a consumer group (Kafka's KIP-1263 batching)
  * @param shareSessionTimeoutMs          {@code group.share.session.timeout.ms}: share group members' sessions
  * @param shareHeartbeatIntervalMs       {@code group.share.heartbeat.interval.ms}
+ * @param shareAssignmentIntervalMs      {@code group.share.assignment.interval.ms}: the least time between two
+ *                                       target assignments of a share group
  * @param shareMaxSize                   {@code group.share.max.size}: members per share group
  * @param bounds                         {@code group.consumer.min/max.session.timeout.ms},
  *                                       {@code group.consumer.min/max.heartbeat.interval.ms},
  *                                       {@code group.consumer.min/max.assignment.interval.ms} and the same of
- *                                       {@code group.share.}: the ranges group configs must keep within
+ *                                       {@code group.share.} (the assignment interval's too): the ranges group
+ *                                       configs must keep within
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
                                      int offsetsTopicSegmentBytes, long offsetsRetentionMs,
@@ -53,7 +56,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                                      int maxGroupSize, int threads, int consumerSessionTimeoutMs,
                                      int consumerHeartbeatIntervalMs, List<String> consumerAssignors,
                                      int consumerAssignmentIntervalMs, int shareSessionTimeoutMs,
-                                     int shareHeartbeatIntervalMs, int shareMaxSize,
+                                     int shareHeartbeatIntervalMs, int shareAssignmentIntervalMs, int shareMaxSize,
                                      List<GroupConfigs.Range> bounds) {
 
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
@@ -73,6 +76,9 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
     public static final String GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS = "group.consumer.assignment.interval.ms";
     public static final String GROUP_SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
     public static final String GROUP_SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
+    public static final String GROUP_SHARE_ASSIGNMENT_INTERVAL_MS = "group.share.assignment.interval.ms";
+    public static final String GROUP_SHARE_MIN_ASSIGNMENT_INTERVAL_MS = "group.share.min.assignment.interval.ms";
+    public static final String GROUP_SHARE_MAX_ASSIGNMENT_INTERVAL_MS = "group.share.max.assignment.interval.ms";
     public static final String GROUP_SHARE_MAX_SIZE = "group.share.max.size";
     public static final String GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS = "group.consumer.min.session.timeout.ms";
     public static final String GROUP_CONSUMER_MAX_SESSION_TIMEOUT_MS = "group.consumer.max.session.timeout.ms";
@@ -125,6 +131,10 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                     "Session timeout of share group members.")
             .define(GROUP_SHARE_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
                     "Heartbeat interval share group members are told to use.")
+            .define(GROUP_SHARE_ASSIGNMENT_INTERVAL_MS, Type.INT, 1_000, atLeast(0), MEDIUM,
+                    "The least time between two target assignments of a share group: a change to the group within "
+                            + "it moves the group epoch at once and the assignment at the first heartbeat after it "
+                            + "(0: at once).")
             .define(GROUP_SHARE_MAX_SIZE, Type.INT, 200, ConfigDef.Range.between(1, 1000), MEDIUM,
                     "The maximum number of members of one share group.")
             .define(GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
@@ -148,7 +158,13 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
             .define(GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
                     "Smallest share.heartbeat.interval.ms a share group may be given.")
             .define(GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS, Type.INT, 15_000, atLeast(1), MEDIUM,
-                    "Largest share.heartbeat.interval.ms a share group may be given.");
+                    "Largest share.heartbeat.interval.ms a share group may be given.")
+            .define(GROUP_SHARE_MIN_ASSIGNMENT_INTERVAL_MS, Type.INT, 0, atLeast(0), MEDIUM,
+                    "Smallest share.assignment.interval.ms a share group may be given, and the least "
+                            + "group.share.assignment.interval.ms.")
+            .define(GROUP_SHARE_MAX_ASSIGNMENT_INTERVAL_MS, Type.INT, 15_000, atLeast(0), MEDIUM,
+                    "Largest share.assignment.interval.ms a share group may be given, and the largest "
+                            + "group.share.assignment.interval.ms.");
 
     public GroupCoordinatorConfig {
         if (minSessionTimeoutMs > maxSessionTimeoutMs) {
@@ -172,7 +188,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, consumerHeartbeatIntervalMs,
                 GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS, consumerAssignmentIntervalMs,
                 GroupConfigs.SHARE_SESSION_TIMEOUT_MS, shareSessionTimeoutMs,
-                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, shareHeartbeatIntervalMs);
+                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, shareHeartbeatIntervalMs,
+                GroupConfigs.SHARE_ASSIGNMENT_INTERVAL_MS, shareAssignmentIntervalMs);
         for (GroupConfigs.Range range : bounds) {
             if (range.min() > range.max()) {
                 throw new ConfigException(range.minProperty(), range.min(), "must not exceed " + range.maxProperty()
@@ -194,7 +211,8 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS, Integer.toString(consumerHeartbeatIntervalMs),
                 GroupConfigs.CONSUMER_ASSIGNMENT_INTERVAL_MS, Integer.toString(consumerAssignmentIntervalMs),
                 GroupConfigs.SHARE_SESSION_TIMEOUT_MS, Integer.toString(shareSessionTimeoutMs),
-                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, Integer.toString(shareHeartbeatIntervalMs)), bounds);
+                GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, Integer.toString(shareHeartbeatIntervalMs),
+                GroupConfigs.SHARE_ASSIGNMENT_INTERVAL_MS, Integer.toString(shareAssignmentIntervalMs)), bounds);
     }
 
     /** Validates the properties defined in {@link #DEF} among {@code props}; others are ignored. */
@@ -215,7 +233,7 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 values.getInt(GROUP_COORDINATOR_THREADS), values.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
                 values.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS), values.getList(GROUP_CONSUMER_ASSIGNORS),
                 values.getInt(GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS), values.getInt(GROUP_SHARE_SESSION_TIMEOUT_MS),
-                values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS),
+                values.getInt(GROUP_SHARE_HEARTBEAT_INTERVAL_MS), values.getInt(GROUP_SHARE_ASSIGNMENT_INTERVAL_MS),
                 values.getInt(GROUP_SHARE_MAX_SIZE), List.of(
                         range(values, GroupConfigs.CONSUMER_HEARTBEAT_INTERVAL_MS,
                                 GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS, GROUP_CONSUMER_MAX_HEARTBEAT_INTERVAL_MS),
@@ -226,7 +244,9 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                         range(values, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS,
                                 GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS, GROUP_SHARE_MAX_HEARTBEAT_INTERVAL_MS),
                         range(values, GroupConfigs.SHARE_SESSION_TIMEOUT_MS,
-                                GROUP_SHARE_MIN_SESSION_TIMEOUT_MS, GROUP_SHARE_MAX_SESSION_TIMEOUT_MS)));
+                                GROUP_SHARE_MIN_SESSION_TIMEOUT_MS, GROUP_SHARE_MAX_SESSION_TIMEOUT_MS),
+                        range(values, GroupConfigs.SHARE_ASSIGNMENT_INTERVAL_MS,
+                                GROUP_SHARE_MIN_ASSIGNMENT_INTERVAL_MS, GROUP_SHARE_MAX_ASSIGNMENT_INTERVAL_MS)));
     }
 
     private static GroupConfigs.Range range(AbstractConfig values, String config, String minProperty,

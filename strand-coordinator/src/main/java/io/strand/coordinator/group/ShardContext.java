@@ -49,9 +49,6 @@ record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Ran
         return groupInt(groupId, GroupConfigs.SHARE_HEARTBEAT_INTERVAL_MS, config.shareHeartbeatIntervalMs());
     }
 
-    /** Kafka's default {@code group.share.assignment.interval.ms}, which Strand's brokers do not set apart. */
-    static final int SHARE_ASSIGNMENT_INTERVAL_MS = 1_000;
-
     /**
      * Kafka's {@code group.share.initialize.retry.interval.ms} as it applies by default (30 s, never below
      * {@code offsets.commit.timeout.ms}): how long a share group's partitions being initialized are left to
@@ -60,12 +57,11 @@ record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Ran
     static final int SHARE_INITIALIZE_RETRY_INTERVAL_MS = 30_000;
 
     /**
-     * The least time between two target assignments of a share group: Kafka's default 1 s (the group config
-     * {@code share.assignment.interval.ms} is refused, and the broker property {@code
-     * group.share.assignment.interval.ms} is not defined, so refused at start).
+     * {@code share.assignment.interval.ms} of the group (KIP-1263), else {@code group.share.assignment.interval.ms}:
+     * the least time between two target assignments of the share group.
      */
     int shareAssignmentIntervalMs(String groupId) {
-        return SHARE_ASSIGNMENT_INTERVAL_MS;
+        return groupInt(groupId, GroupConfigs.SHARE_ASSIGNMENT_INTERVAL_MS, config.shareAssignmentIntervalMs());
     }
 
     private int groupInt(String groupId, String name, int brokerValue) {

@@ -86,7 +86,7 @@ class ShareGroupHeartbeatTest {
 
     /** A heartbeat once the assignment interval passed. */
     ShareGroupHeartbeatResponseData sendLater(String memberId, int epoch, List<String> subscribed) {
-        time.sleep(ShardContext.SHARE_ASSIGNMENT_INTERVAL_MS);
+        time.sleep(GroupCoordinatorConfig.defaults().shareAssignmentIntervalMs());
         return send(memberId, epoch, subscribed);
     }
 
@@ -138,6 +138,23 @@ class ShareGroupHeartbeatTest {
         assertThat(send("m1", 4, null).memberEpoch()).isEqualTo(4);
         assertThat(describe().members()).extracting(ShareGroupDescribeResponseData.Member::memberEpoch)
                 .containsExactly(4, 4);
+    }
+
+    @Test
+    void aGroupsOwnAssignmentIntervalBatchesItsTargetsInPlaceOfTheBrokers() {
+        groupConfigs.put("share.assignment.interval.ms", "5000");
+        send("m1", 0, List.of("jobs"));
+        ShareGroupHeartbeatResponseData afterBrokersInterval = sendLater("m1", 2, null);
+        assertThat(afterBrokersInterval.memberEpoch()).as("the group's 5 s have not passed").isEqualTo(2);
+        assertThat(afterBrokersInterval.assignment()).isNull();
+        time.sleep(4_000);
+        ShareGroupHeartbeatResponseData assigned = send("m1", 2, null);
+        assertThat(assigned.memberEpoch()).isEqualTo(3);
+        assertThat(assignment(assigned)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
+
+        groupConfigs.put("share.assignment.interval.ms", "0");
+        ShareGroupHeartbeatResponseData second = send("m2", 0, List.of("jobs"));
+        assertThat(second.memberEpoch()).as("a target at every change").isEqualTo(4);
     }
 
     @Test
