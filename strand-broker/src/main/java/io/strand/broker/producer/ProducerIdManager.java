@@ -2,17 +2,21 @@ package io.strand.broker.producer;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Hands out producer ids for idempotent producers from blocks the controller allocates (so ids stay
- * unique across restarts and, later, across brokers). The next block is requested when the current
- * one is nine-tenths used, so a producer rarely waits for the quorum.
+ * Hands out producer ids (idempotent producers, and the transaction coordinator's) from blocks the
+ * controller allocates (so ids stay unique across restarts and, later, across brokers). The next block
+ * is requested when the current one is nine-tenths used, so a producer rarely finds none at hand.
  *
- * <p>Thread-safe (one monitor); waiting is done through futures, never by blocking.
+ * <p>Thread-safe (one monitor); never blocks: a caller that finds no id is told so.
  */
 public final class ProducerIdManager {
 
     public static final int BLOCK_SIZE = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerIdManager.class);
 
     private final IntFunction<CompletableFuture<Long>> allocateBlock;
     /** The current block is [nextId, blockEnd); empty when equal. */
@@ -20,52 +24,51 @@ public final class ProducerIdManager {
     private long blockEnd;
     /** First id of the block fetched ahead of time, or -1. */
     private long queuedBlockStart = -1;
-    private CompletableFuture<Void> pendingBlock;
+    private boolean requestInFlight;
 
     /** @param allocateBlock asks the controller for a block of the given size; completes with its first id */
     public ProducerIdManager(IntFunction<CompletableFuture<Long>> allocateBlock) {
         this.allocateBlock = allocateBlock;
     }
 
-    /** Completes with a producer id no one else has been given. */
-    public synchronized CompletableFuture<Long> nextProducerId() {
+    /**
+     * A producer id no one else has been given if one is at hand, else -1 with the next block requested:
+     * as Kafka's {@code RPCProducerIdManager}, a caller that finds no id takes none (it fails and retries),
+     * so ids are handed out in order from the block's first.
+     */
+    public synchronized long tryNextProducerId() {
         if (nextId == blockEnd && queuedBlockStart >= 0) {
             nextId = queuedBlockStart;
             blockEnd = queuedBlockStart + BLOCK_SIZE;
             queuedBlockStart = -1;
         }
-        if (nextId < blockEnd) {
-            long id = nextId++;
-            if (blockEnd - nextId < BLOCK_SIZE / 10 && queuedBlockStart < 0) {
-                requestBlock();
+        if (nextId == blockEnd) {
+            requestBlock();
+            return -1;
+        }
+        long id = nextId++;
+        if (blockEnd - nextId < BLOCK_SIZE / 10 && queuedBlockStart < 0) {
+            requestBlock();
+        }
+        return id;
+    }
+
+    /** Asks for a block unless one is being asked for; a failed allocation is asked for again by the next call. */
+    private void requestBlock() {
+        if (requestInFlight) {
+            return;
+        }
+        requestInFlight = true;
+        allocateBlock.apply(BLOCK_SIZE).whenComplete((first, error) -> {
+            if (error != null) {
+                LOG.warn("Allocating a block of producer ids failed; asking again on the next call", error);
             }
-            return CompletableFuture.completedFuture(id);
-        }
-        return requestBlock().thenCompose(ignored -> nextProducerId());
+            onBlock(first);
+        });
     }
 
-    /** Completes once a new block is queued (or its allocation failed). */
-    private CompletableFuture<Void> requestBlock() {
-        if (pendingBlock == null) {
-            CompletableFuture<Void> block = new CompletableFuture<>();
-            pendingBlock = block;
-            allocateBlock.apply(BLOCK_SIZE).whenComplete((first, error) -> {
-                onBlock(block, first);
-                if (error != null) {
-                    block.completeExceptionally(error);
-                } else {
-                    block.complete(null);
-                }
-            });
-            return block;
-        }
-        return pendingBlock;
-    }
-
-    private synchronized void onBlock(CompletableFuture<Void> block, Long first) {
-        if (pendingBlock == block) {
-            pendingBlock = null;
-        }
+    private synchronized void onBlock(Long first) {
+        requestInFlight = false;
         if (first != null) {
             queuedBlockStart = first;
         }

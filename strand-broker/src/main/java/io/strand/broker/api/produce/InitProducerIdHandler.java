@@ -15,7 +15,9 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
 
 /**
  * InitProducerId (v0–5). Without a transactional id (an idempotent producer): a fresh producer id at
- * epoch 0, also when a producer asks to bump its epoch after an error (v3+), as Kafka does. With one:
+ * epoch 0, also when a producer asks to bump its epoch after an error (v3+), as Kafka does; while the
+ * broker has no producer id at hand (its first block, or the next, still being fetched from the
+ * controller) COORDINATOR_LOAD_IN_PROGRESS, for the client to retry, as Kafka answers. With one:
  * the transaction coordinator's answer (fencing, KIP-360 epoch bumps; NOT_COORDINATOR where another
  * broker coordinates the id), PRODUCER_FENCED as INVALID_PRODUCER_EPOCH before v4. In both, a producer
  * id without an epoch or an epoch without a producer id (one of them -1, not both) is INVALID_REQUEST,
@@ -63,7 +65,13 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
                                     result.error()).code())
                             .setProducerId(result.producerId()).setProducerEpoch(result.producerEpoch()));
         }
-        return producerIds.nextProducerId().thenApply(id -> new InitProducerIdResponseData()
+        long id = producerIds.tryNextProducerId();
+        if (id < 0) {
+            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+                    .setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()).setProducerId(RecordBatch.NO_PRODUCER_ID)
+                    .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
+        }
+        return CompletableFuture.completedFuture(new InitProducerIdResponseData()
                 .setProducerId(id).setProducerEpoch((short) 0));
     }
 }

@@ -49,6 +49,13 @@ class InitProducerIdHandlerTest {
 
     @Test
     void anIdempotentProducerGetsAnIdFromTheBlocks() {
+        // As Kafka: the first call finds no block yet (it asks for one) and is to be retried.
+        InitProducerIdResponseData first = init((short) 5,
+                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000));
+        assertThat(Errors.forCode(first.errorCode())).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(first.producerId()).isEqualTo(-1L);
+        assertThat(first.producerEpoch()).isEqualTo((short) -1);
+
         InitProducerIdResponseData response = init((short) 5,
                 new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000));
 
