@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.internals.Topic;
@@ -109,9 +110,9 @@ public final class GroupCoordinatorService implements AutoCloseable {
 
     /**
      * Takes a published metadata change: remembers the image, updates the partition counts from
-     * what the delta changed and, once started, hands the coordinator the led partitions and their
-     * leader epochs if the change touched {@code __consumer_offsets} or a broker registration. Never
-     * waits for a load.
+     * what the delta changed and, once started, tells the coordinator of deleted topics and hands it the
+     * led partitions and their leader epochs if the change touched {@code __consumer_offsets} or a broker
+     * registration. Never waits for a load.
      */
     public synchronized void onMetadataUpdate(MetadataDelta delta, MetadataImage newImage) {
         if (newImage.appliedOffset() < image.appliedOffset()) {
@@ -130,6 +131,9 @@ public final class GroupCoordinatorService implements AutoCloseable {
             deleted.forEach(topic -> counts.remove(topic.name()));
             createdOrChanged.forEach(topic -> counts.put(topic.name(), topic.numPartitions()));
             partitionCounts = Collections.unmodifiableMap(counts);
+        }
+        if (started && !deleted.isEmpty()) {
+            coordinator.onTopicsDeleted(deleted.stream().map(TopicImage::id).collect(Collectors.toSet()));
         }
         boolean offsetsTopicTouched = Stream.concat(deleted.stream(), createdOrChanged.stream())
                 .anyMatch(topic -> topic.name().equals(OFFSETS_TOPIC));

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -352,6 +353,25 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<Void> forgetShareStatePartitions(String groupId, Collection<String> topics) {
         return onNamedGroupShard(groupId, "share-group-state-forget",
                 shard -> shard.shareOffsetsOp().forget(groupId, topics), error -> null);
+    }
+
+    /**
+     * The cluster deleted the topics {@code topicIds}: every loaded shard drops them from its share groups'
+     * state partitions, as Kafka's coordinator does, so no heartbeat counts their share state as initialized.
+     * Only enqueues work: safe on the metadata publisher's thread. A shard loaded later keeps what it read
+     * until then (its heartbeats assign only topics that exist).
+     */
+    public void onTopicsDeleted(Set<Uuid> topicIds) {
+        if (topicIds.isEmpty()) {
+            return;
+        }
+        Set<Uuid> deleted = Set.copyOf(topicIds);
+        for (int partition = 0; partition < config.offsetsTopicPartitions(); partition++) {
+            if (runtime.isActive(partition)) {
+                runtime.scheduleWriteOperation(partition, "share-state-topics-deleted",
+                        shard -> shard.shareOffsetsOp().topicsDeleted(deleted));
+            }
+        }
     }
 
     public CompletableFuture<Errors> deleteGroup(String groupId) {

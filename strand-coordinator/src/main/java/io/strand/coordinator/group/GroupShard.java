@@ -365,7 +365,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         CoordinatorRecord.Key key = record.key();
         CoordinatorRecord.Value value = record.value();
         if (key instanceof ShareGroupRecords.GroupMetadataKey) {
-            group.applyGroupEpoch(((ShareGroupRecords.GroupMetadataValue) value).groupEpoch());
+            ShareGroupRecords.GroupMetadataValue metadata = (ShareGroupRecords.GroupMetadataValue) value;
+            group.applyGroupMetadata(metadata.groupEpoch(), metadata.metadataHash());
         } else if (key instanceof ShareGroupRecords.MemberMetadataKey k) {
             group.applyMemberMetadata(k.memberId(), (ShareGroupRecords.MemberMetadataValue) value);
             if (value == null) {

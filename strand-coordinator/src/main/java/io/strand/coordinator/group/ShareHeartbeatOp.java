@@ -10,6 +10,7 @@ import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * (or asked for more than Kafka's 30 s retry interval ago) records them as being initialized and hands them
  * back to be initialized (InitializeShareGroupState, at the group epoch, start offset -1), after which
  * {@link #stateInitialized} records them initialized. The group epoch moves on when a member joins, leaves
- * or changes its subscription, and, when the target is up to date, once partitions are initialized that the
- * target lacks. A new target (every member assigned the initialized partitions of its topics: Kafka's
+ * or changes its subscription, when a heartbeat finds that a subscribed topic was created, deleted or given
+ * partitions since it last moved ({@link SubscribedTopicsHash}), and, when the target is up to date, once
+ * partitions are initialized that the target lacks: partitions added to a topic move it twice, as in Kafka. A new target (every member assigned the initialized partitions of its topics: Kafka's
  * {@code simple} assignor shares each partition among all its subscribers) is computed at the group epoch by a
  * heartbeat, at most once per assignment interval (1 s); each member moves to the target's epoch and
  * partitions at its own next heartbeat (and, its subscription changed, to the last target's at once). A
@@ -139,21 +141,24 @@ final class ShareHeartbeatOp {
         }
         // The group epoch moves on when the member's subscription changed, or, when the target is up to date,
         // once partitions the target does not have yet are initialized.
+        // It also moves when a subscribed topic was created, deleted or given partitions since it last moved
+        // (the metadata hash of the subscribed topics changed).
         boolean subscriptionChanged = member == null || !member.subscribedTopics().equals(subscribed);
-        int groupEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch();
-        int assignmentEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.assignmentEpoch();
-        boolean bump = subscriptionChanged
-                || (assignmentEpoch >= groupEpoch && initializedAssignmentPending(group));
-        if (bump) {
-            groupEpoch++;
-            records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
-                    new ShareGroupRecords.GroupMetadataValue(groupEpoch, NO_METADATA_HASH)));
-        }
         Map<String, SortedSet<String>> subscriptions = new TreeMap<>();
         if (group != null) {
             group.members().forEach(m -> subscriptions.put(m.memberId(), m.subscribedTopics()));
         }
         subscriptions.put(memberId, subscribed);
+        long metadataHash = metadataHash(subscriptions.values());
+        int groupEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch();
+        int assignmentEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.assignmentEpoch();
+        boolean bump = subscriptionChanged || metadataHash != (group == null ? NO_METADATA_HASH : group.metadataHash())
+                || (assignmentEpoch >= groupEpoch && initializedAssignmentPending(group, topicIds));
+        if (bump) {
+            groupEpoch++;
+            records.add(new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
+                    new ShareGroupRecords.GroupMetadataValue(groupEpoch, metadataHash)));
+        }
         StatePartitionMetadataValue state = group == null ? StatePartitionMetadataValue.EMPTY
                 : group.statePartitionMetadata();
 
@@ -222,8 +227,9 @@ final class ShareHeartbeatOp {
     /**
      * Whether the group's target lacks, or has other than, the initialized partitions of a topic its members
      * subscribe to (a partition initialized since the target was computed): false for a group without members.
+     * A topic deleted since its state was initialized does not count (its state partitions are being dropped).
      */
-    private static boolean initializedAssignmentPending(ShareGroup group) {
+    private static boolean initializedAssignmentPending(ShareGroup group, TopicIdLookup topicIds) {
         if (group == null || group.isEmpty() || group.statePartitionMetadata().initialized().isEmpty()) {
             return false;
         }
@@ -236,7 +242,7 @@ final class ShareHeartbeatOp {
         group.targetAssignment().values().forEach(partitions -> partitions.forEach(
                 (topicId, p) -> targeted.computeIfAbsent(topicId, t -> new TreeSet<>()).addAll(p)));
         for (Map.Entry<Uuid, TopicPartitions> topic : group.statePartitionMetadata().initialized().entrySet()) {
-            if (subscribed.contains(topic.getValue().topicName())) {
+            if (subscribed.contains(topic.getValue().topicName()) && topicIds.nameOf(topic.getKey()) != null) {
                 SortedSet<Integer> inTarget = targeted.get(topic.getKey());
                 if (inTarget == null || !inTarget.equals(topic.getValue().partitions())) {
                     return true;
@@ -328,8 +334,15 @@ final class ShareHeartbeatOp {
         }
     }
 
-    /** Kafka's hash of the subscribed topics' metadata, which Strand does not compute. */
-    static final long NO_METADATA_HASH = 0L;
+    /** The metadata hash of a group without subscribed topics that exist (one AlterShareGroupOffsets made). */
+    static final long NO_METADATA_HASH = SubscribedTopicsHash.NONE;
+
+    /** The metadata hash of the topics of {@code subscriptions}, as the cluster has them now. */
+    private long metadataHash(Collection<? extends Set<String>> subscriptions) {
+        Set<String> topics = new TreeSet<>();
+        subscriptions.forEach(topics::addAll);
+        return SubscribedTopicsHash.of(topics, context.topicPartitionCounts());
+    }
 
     private static ShareGroupHeartbeatResponseData.Assignment toWire(Map<Uuid, SortedSet<Integer>> assigned) {
         ShareGroupHeartbeatResponseData.Assignment out = new ShareGroupHeartbeatResponseData.Assignment();
@@ -341,16 +354,19 @@ final class ShareHeartbeatOp {
 
     /**
      * The records that remove a member, in Kafka's order: its current assignment, its target and its
-     * metadata go, and the group epoch moves on.
+     * metadata go, and the group epoch moves on, with the metadata hash of the other members' topics.
      */
-    private static List<CoordinatorRecord> removeMemberRecords(ShareGroup group, String memberId) {
+    private List<CoordinatorRecord> removeMemberRecords(ShareGroup group, String memberId) {
         String groupId = group.groupId();
+        List<Set<String>> others = new ArrayList<>();
+        group.members().stream().filter(m -> !m.memberId().equals(memberId))
+                .forEach(m -> others.add(m.subscribedTopics()));
         return List.of(
                 new CoordinatorRecord(new ShareGroupRecords.MemberAssignmentKey(groupId, memberId), null),
                 new CoordinatorRecord(new ShareGroupRecords.TargetAssignmentMemberKey(groupId, memberId), null),
                 new CoordinatorRecord(new ShareGroupRecords.MemberMetadataKey(groupId, memberId), null),
                 new CoordinatorRecord(new ShareGroupRecords.GroupMetadataKey(groupId),
-                        new ShareGroupRecords.GroupMetadataValue(group.groupEpoch() + 1, NO_METADATA_HASH)));
+                        new ShareGroupRecords.GroupMetadataValue(group.groupEpoch() + 1, metadataHash(others))));
     }
 
     /** Starts (or restarts) the member's session: it is removed unless heard from within the timeout. */

@@ -32,6 +32,8 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>{@link #prepareDelete}: DeleteShareGroupOffsets and DeleteGroups need an empty share group:
  *       GROUP_ID_NOT_FOUND if there is none, NON_EMPTY_GROUP with members.</li>
  *   <li>{@link #forget}: the topics whose state was deleted stop being state partitions.</li>
+ *   <li>{@link #topicsDeleted}: deleted topics stop being any share group's state partitions, as Kafka's
+ *       coordinator drops them when the cluster deletes them (and so from what a heartbeat may assign).</li>
  * </ul>
  *
  * <p>Compute, then apply: a new group is a {@code ShareGroupMetadata} record (epoch 1, where Kafka's groups
@@ -115,5 +117,18 @@ final class ShareOffsetsOp {
         }
         return CoordinatorResult.of(
                 List.of(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(groupId), next)), null);
+    }
+
+    /** Every share group of the shard without the deleted topics {@code topicIds} among its state partitions. */
+    CoordinatorResult<Void, CoordinatorRecord> topicsDeleted(Set<Uuid> topicIds) {
+        List<CoordinatorRecord> records = new ArrayList<>();
+        for (ShareGroup group : store.shareGroups()) {
+            StatePartitionMetadataValue state = group.statePartitionMetadata();
+            StatePartitionMetadataValue next = ShareStatePartitionsUpdate.withoutTopicIds(state, topicIds);
+            if (!next.equals(state)) {
+                records.add(new CoordinatorRecord(new ShareGroupRecords.StatePartitionMetadataKey(group.groupId()), next));
+            }
+        }
+        return CoordinatorResult.of(records, null);
     }
 }

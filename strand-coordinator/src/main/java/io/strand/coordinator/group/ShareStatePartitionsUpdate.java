@@ -4,6 +4,7 @@ import io.strand.coordinator.group.record.ShareGroupRecords.StatePartitionMetada
 import io.strand.coordinator.group.record.ShareGroupRecords.TopicPartitions;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -111,5 +112,16 @@ final class ShareStatePartitionsUpdate {
         initializing.values().removeIf(t -> topicNames.contains(t.topicName()));
         initialized.values().removeIf(t -> topicNames.contains(t.topicName()));
         return new StatePartitionMetadataValue(initializing, initialized, value.deleting());
+    }
+
+    /** {@code value} without the topics of {@code topicIds} in any of its parts (the topics were deleted). */
+    static StatePartitionMetadataValue withoutTopicIds(StatePartitionMetadataValue value, Set<Uuid> topicIds) {
+        Map<Uuid, TopicPartitions> initializing = new TreeMap<>(value.initializing());
+        Map<Uuid, TopicPartitions> initialized = new TreeMap<>(value.initialized());
+        Map<Uuid, String> deleting = new TreeMap<>(value.deleting());
+        initializing.keySet().removeAll(topicIds);
+        initialized.keySet().removeAll(topicIds);
+        deleting.keySet().removeAll(topicIds);
+        return new StatePartitionMetadataValue(initializing, initialized, deleting);
     }
 }

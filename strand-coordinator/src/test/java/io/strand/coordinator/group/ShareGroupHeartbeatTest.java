@@ -386,6 +386,84 @@ class ShareGroupHeartbeatTest {
     }
 
     @Test
+    void partitionsAddedToASubscribedTopicMoveTheGroupEpochOnceAndAgainWhenInitialized() {
+        joinAndGetAssigned("m1", List.of("jobs"));
+        assertThat(describe().groupEpoch()).isEqualTo(3);
+
+        topics.put("jobs", 4);
+        assertThat(describe().groupEpoch()).as("nothing moves until a heartbeat").isEqualTo(3);
+        initializeState = false;
+        ShareGroupHeartbeatResponseData changed = sendLater("m1", 3, null);
+        assertThat(changed.memberEpoch()).as("the topic's metadata changed: a new epoch and target").isEqualTo(4);
+        assertThat(changed.assignment()).as("of the partitions initialized before").isNull();
+        assertThat(inits.get(inits.size() - 1).partitions()).isEqualTo(Map.of(lookup.idOf("jobs"), new TreeSet<>(Set.of(3))));
+        assertThat(send("m1", 4, null).memberEpoch()).as("nothing more until it is initialized").isEqualTo(4);
+        assertThat(describe().groupEpoch()).isEqualTo(4);
+
+        h.run(s -> s.shareOp().stateInitialized(inits.get(inits.size() - 1), true));
+        ShareGroupHeartbeatResponseData early = send("m1", 4, null);
+        assertThat(describe().groupEpoch()).as("once more, for the partition initialized").isEqualTo(5);
+        assertThat(early.memberEpoch()).as("within the assignment interval").isEqualTo(4);
+        ShareGroupHeartbeatResponseData assigned = sendLater("m1", 4, null);
+        assertThat(assigned.memberEpoch()).isEqualTo(5);
+        assertThat(assignment(assigned)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2, 3)));
+        assertThat(sendLater("m1", 5, null).memberEpoch()).as("settled").isEqualTo(5);
+    }
+
+    @Test
+    void aSubscribedTopicCreatedOrDeletedMovesTheGroupEpochAtTheNextHeartbeat() {
+        joinAndGetAssigned("m1", List.of("jobs", "later"));
+        int epoch = describe().groupEpoch();
+        assertThat(sendLater("m1", epoch, null).memberEpoch()).as("settled").isEqualTo(epoch);
+
+        topics.put("later", 2);
+        initializeState = false;
+        assertThat(sendLater("m1", epoch, null).memberEpoch()).as("created").isEqualTo(epoch + 1);
+        topics.remove("later");
+        assertThat(sendLater("m1", epoch + 1, null).memberEpoch()).as("deleted").isEqualTo(epoch + 2);
+        assertThat(sendLater("m1", epoch + 2, null).memberEpoch()).as("settled").isEqualTo(epoch + 2);
+    }
+
+    @Test
+    void aDeletedTopicLeavesTheStatePartitionsAndMovesTheGroupOnceWithoutIt() {
+        joinAndGetAssigned("m1", List.of("jobs", "other"));
+        int epoch = describe().groupEpoch();
+        Uuid other = lookup.idOf("other");
+        assertThat(statePartitions("g").partitions()).containsOnlyKeys("jobs", "other");
+
+        topics.remove("other");
+        ids.remove("other");
+        ShareGroupHeartbeatResponseData moved = sendLater("m1", epoch, null);
+        assertThat(moved.memberEpoch()).as("its metadata hash changed").isEqualTo(epoch + 1);
+        assertThat(assignment(moved)).isEqualTo(Map.of("jobs", Set.of(0, 1, 2)));
+        assertThat(sendLater("m1", epoch + 1, null).memberEpoch())
+                .as("its state, still recorded, is not counted as initialized").isEqualTo(epoch + 1);
+
+        h.run(s -> s.shareOffsetsOp().topicsDeleted(Set.of(other)));
+        assertThat(statePartitions("g").partitions()).containsOnlyKeys("jobs");
+        assertThat(sendLater("m1", epoch + 1, null).memberEpoch()).isEqualTo(epoch + 1);
+    }
+
+    @Test
+    void aLeavingMembersEpochRecordCarriesTheHashOfTheOtherMembersTopics() {
+        joinAndGetAssigned("m1", List.of("jobs"));
+        send("m2", 0, List.of("other"));
+        List<CoordinatorRecord> written = new ArrayList<>();
+        h.run(s -> {
+            CoordinatorResult<ShareHeartbeatOp.Outcome, CoordinatorRecord> result = s.shareOp().heartbeat("client",
+                    "/127.0.0.1", new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m2")
+                            .setMemberEpoch(-1), lookup);
+            written.addAll(result.records());
+            return result;
+        });
+        assertThat(written.get(written.size() - 1).value()).isEqualTo(new ShareGroupRecords.GroupMetadataValue(
+                describe().groupEpoch(), SubscribedTopicsHash.of(List.of("jobs"), topics)));
+        int epoch = describe().groupEpoch();
+        sendLater("m1", 3, null);
+        assertThat(describe().groupEpoch()).as("no second move for the same topics").isEqualTo(epoch);
+    }
+
+    @Test
     void aHeartbeatWritesKafkasShareGroupRecordsInKafkasOrder() {
         List<CoordinatorRecord> written = new ArrayList<>();
         h.run(s -> {
@@ -399,8 +477,8 @@ class ShareGroupHeartbeatTest {
         assertThat(written).extracting(r -> r.key().getClass().getSimpleName()).containsExactly(
                 "MemberMetadataKey", "GroupMetadataKey", "TargetAssignmentMemberKey", "TargetAssignmentMetadataKey",
                 "MemberAssignmentKey", "StatePartitionMetadataKey");
-        assertThat(written.get(1).value()).as("a new group's epoch 1, bumped")
-                .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, ShareHeartbeatOp.NO_METADATA_HASH));
+        assertThat(written.get(1).value()).as("a new group's epoch 1, bumped, with its topics' metadata hash")
+                .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, SubscribedTopicsHash.of(List.of("jobs"), topics)));
         assertThat(written.get(4).value()).as("nothing initialized to assign")
                 .isEqualTo(new ShareGroupRecords.MemberAssignmentValue(2, 0,
                         io.strand.coordinator.group.record.MemberState.STABLE, Map.of()));

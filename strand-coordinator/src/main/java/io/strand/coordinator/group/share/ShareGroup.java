@@ -14,7 +14,8 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A share group (KIP-932): members, the group epoch (which grows whenever a member joins, leaves or changes
- * its subscription, or partitions missing from the target are initialized), the target assignment with its
+ * its subscription, a subscribed topic is created, deleted or given partitions, or partitions missing from the
+ * target are initialized), the target assignment with its
  * epoch and time, and the group's state partitions. Every member is assigned every partition of the topics it
  * subscribes to whose share state is initialized (Kafka's {@code simple} assignor gives each partition to all
  * of its subscribers): the brokers leading the partitions share their records out.
@@ -47,6 +48,7 @@ public final class ShareGroup {
     private StatePartitionMetadataValue statePartitionMetadata = StatePartitionMetadataValue.EMPTY;
     private int groupEpoch = INITIAL_EPOCH;
     private int assignmentEpoch = INITIAL_EPOCH;
+    private long metadataHash;
     private long assignmentTimestampMs;
     /** Topic id → when it was last recorded as being initialized (memory only, as Kafka's). */
     private final Map<Uuid, Long> initializingSinceMs = new TreeMap<>();
@@ -110,12 +112,19 @@ public final class ShareGroup {
     }
 
     /**
-     * The group's epoch. The assignment epoch is never above it: a group recorded before share groups
-     * started at epoch 1 (AlterShareGroupOffsets wrote epoch 0, and no target) reads back at epochs 0.
+     * The group's epoch and its subscribed topics' metadata hash. The assignment epoch is never above the
+     * group epoch: a group recorded before share groups started at epoch 1 (AlterShareGroupOffsets wrote
+     * epoch 0, and no target) reads back at epochs 0.
      */
-    public void applyGroupEpoch(int epoch) {
+    public void applyGroupMetadata(int epoch, long metadataHash) {
         this.groupEpoch = epoch;
         this.assignmentEpoch = Math.min(assignmentEpoch, epoch);
+        this.metadataHash = metadataHash;
+    }
+
+    /** The hash of the subscribed topics' metadata as of the last group epoch (0: none, or not recorded). */
+    public long metadataHash() {
+        return metadataHash;
     }
 
     public void applyAssignmentEpoch(int epoch) {
