@@ -709,8 +709,8 @@ class ClusterFaultIT {
                 .until(() -> describe(topic).partitions().stream().allMatch(p -> p.leader() != null));
     }
 
-    private static TopicDescription describe(String topic) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+    private static TopicDescription describe(String topic) {
+        return Topics.describe(admin, topic);
     }
 
     /** Waits for a leader other than {@code oldLeader}; on a timeout, says what the partition looked like last. */

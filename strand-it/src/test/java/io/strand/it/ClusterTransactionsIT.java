@@ -312,8 +312,8 @@ class ClusterTransactionsIT {
         return admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
     }
 
-    private static TopicDescription describe(String topic) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+    private static TopicDescription describe(String topic) {
+        return Topics.describe(admin, topic);
     }
 
     private static void inTransaction(KafkaProducer<String, String> producer, String topic, String prefix,

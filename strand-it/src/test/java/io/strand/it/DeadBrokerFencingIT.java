@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -52,8 +51,6 @@ class DeadBrokerFencingIT {
     /** Well below the session timeout, with room for a loaded machine. */
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(15);
     private static final Duration AWAIT = Duration.ofSeconds(90);
-    /** How long a broker's metadata may lag a topic's creation before a describe fails. */
-    private static final Duration METADATA_CATCH_UP = Duration.ofSeconds(10);
 
     @TempDir
     static Path dir;
@@ -224,15 +221,7 @@ class DeadBrokerFencingIT {
         throw new AssertionError("every partition of " + topic + " is led by the controller " + controller);
     }
 
-    /**
-     * The topic as the cluster describes it. Each call may go to another broker, and one whose metadata has
-     * not yet caught up with the topic's creation answers UNKNOWN_TOPIC_OR_PARTITION, as a Kafka broker does:
-     * that is asked again, as a client would, for up to {@link #METADATA_CATCH_UP}.
-     */
     private static TopicDescription describe(String topic) {
-        return await("a broker that knows " + topic).atMost(METADATA_CATCH_UP).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptionsMatching(e -> e.getCause() instanceof UnknownTopicOrPartitionException)
-                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic),
-                        description -> description != null);
+        return Topics.describe(admin, topic);
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics a test needs through the Java admin client, so that each test exercises
@@ -46,6 +47,22 @@ final class Topics {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted creating topic=" + name, e);
         }
+    }
+
+    /** How long a broker's metadata may lag a topic's creation before {@link #describe} gives up. */
+    private static final Duration METADATA_CATCH_UP = Duration.ofSeconds(10);
+
+    /**
+     * {@code topic} as the cluster describes it. Each describe may go to another broker, and one whose
+     * metadata has not yet caught up with the topic's creation answers UNKNOWN_TOPIC_OR_PARTITION, as a
+     * Kafka broker does: that is asked again, as a client would, for up to {@link #METADATA_CATCH_UP}.
+     * Any other failure is thrown at once.
+     */
+    static TopicDescription describe(Admin admin, String topic) {
+        return await("a broker that knows " + topic).atMost(METADATA_CATCH_UP).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e.getCause() instanceof UnknownTopicOrPartitionException)
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic),
+                        description -> description != null);
     }
 
     static void create(String bootstrapServers, String name, int partitions) {
