@@ -1,6 +1,7 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strand.common.tls.TestPki;
 import io.strand.testkit.StrandCluster;
@@ -16,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,9 +84,10 @@ class InterBrokerTlsIT {
         try (Admin admin = Admin.create(tls)) {
             admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(1, 2), 1, List.of(2, 1)))
                     .configs(Map.of("min.insync.replicas", "2")))).all().get(30, TimeUnit.SECONDS);
-            TopicDescription description = admin.describeTopics(List.of(TOPIC)).allTopicNames()
-                    .get(30, TimeUnit.SECONDS).get(TOPIC);
-            partitions = description.partitions();
+            // each broker learns of the topic, and its leaders, a moment after the controller answered
+            partitions = await("leaders of " + TOPIC).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Topics.describe(admin, TOPIC).partitions(),
+                            described -> described.stream().allMatch(p -> p.leader() != null));
         }
         Set<Integer> leaders = new HashSet<>();
         partitions.forEach(p -> leaders.add(p.leader().id()));
