@@ -29,8 +29,8 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  *
  * <p>Validation ({@link #validate}) follows Kafka's: names, then the overrides laid over the broker's
  * values are parsed, then each value must lie within the broker's {@code group.consumer.min/max.*} and
- * {@code group.share.min/max.*} bounds (the assignment intervals' too), and session timeouts must exceed heartbeat intervals. Stateless
- * and thread-safe.
+ * {@code group.share.min/max.*} bounds (the assignment intervals' too), and session timeouts must exceed
+ * heartbeat intervals. Stateless and thread-safe.
  */
 public final class GroupConfigs {
 

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * ShareGroupHeartbeat and ShareGroupDescribe (KIP-932) on one shard: share group membership. A member
  * joins with epoch 0 and the topics it subscribes to (its member id is its own, a UUID), heartbeats
- * with the epoch it was last given (or the one before it, as Kafka accepts), leaves with -1, and is removed when it is not heard from for
- * the group's {@code share.session.timeout.ms} (else {@code group.share.session.timeout.ms}; heartbeats
+ * with the epoch it was last given (or the one before it, as Kafka accepts), leaves with -1, and is removed
+ * when it is not heard from for the group's {@code share.session.timeout.ms} (else {@code group.share.session.timeout.ms}; heartbeats
  * are asked for every {@code share.heartbeat.interval.ms}, else {@code group.share.heartbeat.interval.ms}).
  * As in Kafka 4.3.1, a member is assigned only partitions whose share state the group has initialized: a
  * heartbeat that finds partitions of the group's subscribed topics neither initialized nor being initialized
@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * {@link #stateInitialized} records them initialized. The group epoch moves on when a member joins, leaves
  * or changes its subscription, when a heartbeat finds that a subscribed topic was created, deleted or given
  * partitions since it last moved ({@link SubscribedTopicsHash}), and, when the target is up to date, once
- * partitions are initialized that the target lacks: partitions added to a topic move it twice, as in Kafka. A new target (every member assigned the initialized partitions of its topics: Kafka's
- * {@code simple} assignor shares each partition among all its subscribers) is computed at the group epoch by a
- * heartbeat, at most once per assignment interval (1 s); each member moves to the target's epoch and
+ * partitions are initialized that the target lacks: partitions added to a topic move it twice, as in Kafka.
+ * A new target (every member assigned the initialized partitions of its topics: Kafka's {@code simple}
+ * assignor shares each partition among all its subscribers) is computed at the group epoch by a heartbeat, at
+ * most once per assignment interval ({@code share.assignment.interval.ms}, else
+ * {@code group.share.assignment.interval.ms}, 1 s); each member moves to the target's epoch and
  * partitions at its own next heartbeat (and, its subscription changed, to the last target's at once). A
  * heartbeat carries the assignment when it changed, on join,
  * when it names its subscribed topics, and when the member's epoch was behind. Only a join creates a group:
@@ -139,10 +141,9 @@ final class ShareHeartbeatOp {
         if (member == null || !member.metadata().equals(metadata)) {
             records.add(new CoordinatorRecord(new ShareGroupRecords.MemberMetadataKey(groupId, memberId), metadata));
         }
-        // The group epoch moves on when the member's subscription changed, or, when the target is up to date,
-        // once partitions the target does not have yet are initialized.
-        // It also moves when a subscribed topic was created, deleted or given partitions since it last moved
-        // (the metadata hash of the subscribed topics changed).
+        // The group epoch moves on when the member's subscription changed, when a subscribed topic was created,
+        // deleted or given partitions since it last moved (the subscribed topics' metadata hash changed), or,
+        // when the target is up to date, once partitions the target does not have yet are initialized.
         boolean subscriptionChanged = member == null || !member.subscribedTopics().equals(subscribed);
         Map<String, SortedSet<String>> subscriptions = new TreeMap<>();
         if (group != null) {
@@ -152,7 +153,8 @@ final class ShareHeartbeatOp {
         long metadataHash = metadataHash(subscriptions.values());
         int groupEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.groupEpoch();
         int assignmentEpoch = group == null ? ShareGroup.INITIAL_EPOCH : group.assignmentEpoch();
-        boolean bump = subscriptionChanged || metadataHash != (group == null ? NO_METADATA_HASH : group.metadataHash())
+        long hashBefore = group == null ? NO_METADATA_HASH : group.metadataHash();
+        boolean bump = subscriptionChanged || metadataHash != hashBefore
                 || (assignmentEpoch >= groupEpoch && initializedAssignmentPending(group, topicIds));
         if (bump) {
             groupEpoch++;
