@@ -29,34 +29,44 @@ import java.util.List;
  * |        | topic        | string | offset commit only                     |
  * |        | partition    | int32  | offset commit only                     |
  * </pre>
- * Offset commit value (absent: tombstone):
+ * Offset commit and group metadata values are Kafka's, as its group coordinator writes them, so
+ * tools that read {@code __consumer_offsets} (Kafka's {@code OffsetsMessageFormatter} and
+ * {@code GroupMetadataMessageFormatter}, lag monitors) read them too. Offset commit value (absent:
+ * tombstone), version 3, or version 1 when the commit carries an expiry (which has no leader epoch:
+ * it reads back as -1, as from Kafka's):
  * <pre>
- * | offset | field             | type   |
- * |--------|-------------------|--------|
- * | 0      | version           | int16  | (0)
- * | 2      | committedOffset   | int64  |
- * | 10     | leaderEpoch       | int32  |
- * | 14     | commitTimestampMs | int64  |
- * | 22     | expireTimestampMs | int64  |
- * | 30     | metadata          | string |
+ * | field             | type   | versions |
+ * |-------------------|--------|----------|
+ * | version           | int16  | 1, 3     |
+ * | committedOffset   | int64  | 1, 3     |
+ * | leaderEpoch       | int32  | 3        |
+ * | metadata          | string | 1, 3     |
+ * | commitTimestampMs | int64  | 1, 3     |
+ * | expireTimestampMs | int64  | 1        |
  * </pre>
- * Group metadata value:
+ * Group metadata value, version 3:
  * <pre>
- * | offset | field             | type   |
- * |--------|-------------------|--------|
- * | 0      | version           | int16  | (0)
- * | 2      | generationId      | int32  |
- * | 6      | stateTimestampMs  | int64  |
- * | 14     | protocolType      | string |
- * |        | protocolName      | string (nullable) |
- * |        | leaderId          | string (nullable) |
- * |        | memberCount       | int32  |
- * |        | members           | memberCount × member |
+ * | field             | type   |
+ * |-------------------|--------|
+ * | version           | int16  | (3)
+ * | protocolType      | string |
+ * | generationId      | int32  |
+ * | protocolName      | string (nullable) |
+ * | leaderId          | string (nullable) |
+ * | stateTimestampMs  | int64  |
+ * | memberCount       | int32  |
+ * | members           | memberCount × member |
  * </pre>
  * Member: memberId string, groupInstanceId nullable string, clientId string, clientHost string,
  * rebalanceTimeoutMs int32, sessionTimeoutMs int32, subscription bytes, assignment bytes.
  *
- * <p>Consumer-protocol groups (KIP-848), each value starting with its int16 version (0):
+ * <p>Version 0 of both is the layout this broker wrote before ({@link LegacyRecordsSerde}), still
+ * read; Kafka's version 0 of either predates every release that speaks this protocol, so the two
+ * never meet. A record is written again in the current layout the next time its group commits or
+ * changes.
+ *
+ * <p>Consumer-protocol groups (KIP-848), each value starting with its int16 version (0), in this
+ * broker's own layout (Kafka's names topics by id; these name them):
  * <pre>
  * | keyType | key fields          | value fields (after version)                                        |
  * |---------|---------------------|---------------------------------------------------------------------|
@@ -97,16 +107,20 @@ public final class CoordinatorRecordSerde {
     public static final short SHARE_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY_TYPE = 13;
     public static final short SHARE_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY_TYPE = 14;
     public static final short SHARE_GROUP_STATE_PARTITION_METADATA_KEY_TYPE = 15;
+    /** The value version of every record but offset commits and group metadata. */
     static final short VALUE_VERSION = 0;
+    /** Kafka's offset commit value version for a commit without an expiry. */
+    static final short OFFSET_VALUE_VERSION = 3;
+    /** Kafka's offset commit value version for a commit with an expiry (no leader epoch). */
+    static final short OFFSET_VALUE_WITH_EXPIRY_VERSION = 1;
+    /** Kafka's group metadata value version. */
+    static final short GROUP_VALUE_VERSION = 3;
+    /** This broker's earlier layout of offset commit and group metadata values. */
+    static final short LEGACY_VALUE_VERSION = 0;
     static final int KEY_TYPE_FIELD_OFFSET = 0;
-    static final int OFFSET_VALUE_COMMITTED_OFFSET_OFFSET = 2;
-    static final int OFFSET_VALUE_LEADER_EPOCH_OFFSET = 10;
-    static final int OFFSET_VALUE_COMMIT_TIMESTAMP_OFFSET = 14;
-    static final int OFFSET_VALUE_EXPIRE_TIMESTAMP_OFFSET = 22;
-    static final int OFFSET_VALUE_METADATA_OFFSET = 30;
-    static final int GROUP_VALUE_GENERATION_OFFSET = 2;
-    static final int GROUP_VALUE_STATE_TIMESTAMP_OFFSET = 6;
-    static final int GROUP_VALUE_PROTOCOL_TYPE_OFFSET = 14;
+    /** An offset commit's expiry when it has none. */
+    static final long NO_EXPIRY = -1L;
+    static final int NO_LEADER_EPOCH = -1;
 
     private CoordinatorRecordSerde() {
     }
@@ -148,24 +162,34 @@ public final class CoordinatorRecordSerde {
         if (value == null) {
             return null;
         }
-        Writer w = new Writer().int16(VALUE_VERSION);
+        Writer w = new Writer();
         if (value instanceof OffsetValue v) {
-            w.int64(v.committedOffset()).int32(v.leaderEpoch()).int64(v.commitTimestampMs())
-                    .int64(v.expireTimestampMs()).string(v.metadata());
+            if (v.expireTimestampMs() == NO_EXPIRY) {
+                w.int16(OFFSET_VALUE_VERSION).int64(v.committedOffset()).int32(v.leaderEpoch()).string(v.metadata())
+                        .int64(v.commitTimestampMs());
+            } else {
+                w.int16(OFFSET_VALUE_WITH_EXPIRY_VERSION).int64(v.committedOffset()).string(v.metadata())
+                        .int64(v.commitTimestampMs()).int64(v.expireTimestampMs());
+            }
         } else if (value instanceof GroupValue v) {
-            w.int32(v.generationId()).int64(v.stateTimestampMs()).string(v.protocolType())
-                    .string(v.protocolName()).string(v.leaderId()).int32(v.members().size());
+            w.int16(GROUP_VALUE_VERSION).string(v.protocolType()).int32(v.generationId()).string(v.protocolName())
+                    .string(v.leaderId()).int64(v.stateTimestampMs()).int32(v.members().size());
             for (MemberValue m : v.members()) {
-                w.string(m.memberId()).string(m.groupInstanceId()).string(m.clientId()).string(m.clientHost())
-                        .int32(m.rebalanceTimeoutMs()).int32(m.sessionTimeoutMs())
+                w.string(m.memberId()).string(m.groupInstanceId()).string(nonNull(m.clientId()))
+                        .string(nonNull(m.clientHost())).int32(m.rebalanceTimeoutMs()).int32(m.sessionTimeoutMs())
                         .bytes(m.subscription()).bytes(m.assignment());
             }
         } else if (value instanceof ShareGroupRecords.ShareValue) {
-            ShareRecordsSerde.writeValue(w, value);
+            ShareRecordsSerde.writeValue(w.int16(VALUE_VERSION), value);
         } else {
-            ConsumerRecordsSerde.writeValue(w, value);
+            ConsumerRecordsSerde.writeValue(w.int16(VALUE_VERSION), value);
         }
         return w.toArray();
+    }
+
+    /** Kafka's non-nullable strings: a missing client id or host is written empty. */
+    private static String nonNull(String value) {
+        return value == null ? "" : value;
     }
 
     /** Decodes a record read back from the log; {@code value} null is a tombstone. */
@@ -209,41 +233,72 @@ public final class CoordinatorRecordSerde {
                         + " valueBytes=" + v.remaining());
             }
             short version = v.getShort();
-            if (version != VALUE_VERSION) {
-                throw new CoordinatorRecordFormatException("Unknown record value version: keyType=" + keyType
-                        + " version=" + version);
-            }
             if (keyType == OFFSET_KEY_TYPE) {
-                long offset = v.getLong();
-                int epoch = v.getInt();
-                long commitMs = v.getLong();
-                long expireMs = v.getLong();
-                return new CoordinatorRecord(parsedKey, new OffsetValue(offset, epoch, string(v), commitMs, expireMs));
+                return new CoordinatorRecord(parsedKey, switch (version) {
+                    case OFFSET_VALUE_VERSION -> offsetValueV3(v);
+                    case OFFSET_VALUE_WITH_EXPIRY_VERSION -> offsetValueV1(v);
+                    case LEGACY_VALUE_VERSION -> LegacyRecordsSerde.offsetValue(v);
+                    default -> throw unknownVersion(keyType, version);
+                });
+            }
+            if (keyType == GROUP_KEY_TYPE) {
+                return new CoordinatorRecord(parsedKey, switch (version) {
+                    case GROUP_VALUE_VERSION -> groupValueV3(v);
+                    case LEGACY_VALUE_VERSION -> LegacyRecordsSerde.groupValue(v);
+                    default -> throw unknownVersion(keyType, version);
+                });
+            }
+            if (version != VALUE_VERSION) {
+                throw unknownVersion(keyType, version);
             }
             if (ShareRecordsSerde.isShareKeyType(keyType)) {
                 return new CoordinatorRecord(parsedKey, ShareRecordsSerde.readValue(keyType, v));
             }
-            if (keyType != GROUP_KEY_TYPE) {
-                return new CoordinatorRecord(parsedKey, ConsumerRecordsSerde.readValue(keyType, v));
-            }
-            int generation = v.getInt();
-            long stateMs = v.getLong();
-            String protocolType = string(v);
-            String protocolName = string(v);
-            String leader = string(v);
-            int count = v.getInt();
-            List<MemberValue> members = new ArrayList<>(Math.min(count, 1024));
-            for (int i = 0; i < count; i++) {
-                members.add(new MemberValue(requiredString(v), string(v), string(v), string(v), v.getInt(), v.getInt(),
-                        bytes(v), bytes(v)));
-            }
-            return new CoordinatorRecord(parsedKey,
-                    new GroupValue(protocolType, generation, protocolName, leader, stateMs, members));
+            return new CoordinatorRecord(parsedKey, ConsumerRecordsSerde.readValue(keyType, v));
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
                  | NullPointerException e) {
             throw new CoordinatorRecordFormatException("Truncated or malformed coordinator record: keyBytes="
                     + key.remaining() + " valueBytes=" + (value == null ? -1 : value.remaining()) + " cause=" + e);
         }
+    }
+
+    private static CoordinatorRecordFormatException unknownVersion(short keyType, short version) {
+        return new CoordinatorRecordFormatException("Unknown record value version: keyType=" + keyType
+                + " version=" + version);
+    }
+
+    private static OffsetValue offsetValueV3(ByteBuffer v) {
+        long offset = v.getLong();
+        int epoch = v.getInt();
+        String metadata = requiredString(v);
+        return new OffsetValue(offset, epoch, metadata, v.getLong(), NO_EXPIRY);
+    }
+
+    private static OffsetValue offsetValueV1(ByteBuffer v) {
+        long offset = v.getLong();
+        String metadata = requiredString(v);
+        long commitMs = v.getLong();
+        return new OffsetValue(offset, NO_LEADER_EPOCH, metadata, commitMs, v.getLong());
+    }
+
+    private static GroupValue groupValueV3(ByteBuffer v) {
+        String protocolType = requiredString(v);
+        int generation = v.getInt();
+        String protocolName = string(v);
+        String leader = string(v);
+        long stateMs = v.getLong();
+        return new GroupValue(protocolType, generation, protocolName, leader, stateMs, members(v));
+    }
+
+    /** A group metadata value's member count and members, as both its layouts have them. */
+    static List<MemberValue> members(ByteBuffer v) {
+        int count = v.getInt();
+        List<MemberValue> members = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            members.add(new MemberValue(requiredString(v), string(v), string(v), string(v), v.getInt(), v.getInt(),
+                    bytes(v), bytes(v)));
+        }
+        return members;
     }
 
     static String string(ByteBuffer buf) {

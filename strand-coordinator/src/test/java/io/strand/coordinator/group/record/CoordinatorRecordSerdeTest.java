@@ -9,7 +9,14 @@ import io.strand.coordinator.group.record.CoordinatorRecord.MemberValue;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetValue;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.coordinator.group.generated.GroupMetadataKey;
+import org.apache.kafka.coordinator.group.generated.GroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.OffsetCommitKey;
+import org.apache.kafka.coordinator.group.generated.OffsetCommitValue;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorRecordSerdeTest {
@@ -40,25 +47,73 @@ class CoordinatorRecordSerdeTest {
                 new GroupValue("", 1, null, null, 5L, List.of())))).isNotNull();
     }
 
+    /** Asserts Strand's bytes for {@code record} are Kafka's key and value, and that Kafka's bytes read back. */
+    private static void assertKafkasBytes(CoordinatorRecord record, ApiMessage kafkaKey, ApiMessage kafkaValue,
+                                          short valueVersion) {
+        byte[] key = MessageUtil.toCoordinatorTypePrefixedBytes(kafkaKey);
+        assertThat(CoordinatorRecordSerde.serializeKey(record.key())).as("key").isEqualTo(key);
+        byte[] value = MessageUtil.toVersionPrefixedBytes(valueVersion, kafkaValue);
+        assertThat(CoordinatorRecordSerde.serializeValue(record.value())).as("value").isEqualTo(value);
+        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value))).isEqualTo(record);
+    }
+
     @Test
-    void valueLayoutMatchesTheDocumentedOffsets() {
-        byte[] bytes = CoordinatorRecordSerde.serializeValue(new OffsetValue(0x0102030405060708L, 9, "", 11L, 12L));
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
+    void offsetCommitsAreKafkasRecordsVersionThreeOrOneWithAnExpiry() {
+        OffsetCommitKey key = new OffsetCommitKey().setGroup("g-ü").setTopic("topic").setPartition(7);
+        assertKafkasBytes(new CoordinatorRecord(new OffsetKey("g-ü", "topic", 7), new OffsetValue(123L, 4, "meta ✓",
+                        1000L, -1L)), key,
+                new OffsetCommitValue().setOffset(123L).setLeaderEpoch(4).setMetadata("meta ✓").setCommitTimestamp(1000L),
+                (short) 3);
+        // Version 1 has no leader epoch: it reads back as -1, as Kafka's does.
+        assertKafkasBytes(new CoordinatorRecord(new OffsetKey("g-ü", "topic", 7), new OffsetValue(123L, -1, "",
+                        1000L, 61_000L)), key,
+                new OffsetCommitValue().setOffset(123L).setMetadata("").setCommitTimestamp(1000L)
+                        .setExpireTimestamp(61_000L), (short) 1);
+        assertThat(CoordinatorRecordSerde.serializeValue(new OffsetValue(1L, 4, "", 2L, 3L)))
+                .isEqualTo(MessageUtil.toVersionPrefixedBytes((short) 1, new OffsetCommitValue().setOffset(1L)
+                        .setMetadata("").setCommitTimestamp(2L).setExpireTimestamp(3L)));
+    }
 
-        assertThat(buf.getShort(0)).isEqualTo(CoordinatorRecordSerde.VALUE_VERSION);
-        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_COMMITTED_OFFSET_OFFSET)).isEqualTo(0x0102030405060708L);
-        assertThat(buf.getInt(CoordinatorRecordSerde.OFFSET_VALUE_LEADER_EPOCH_OFFSET)).isEqualTo(9);
-        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_COMMIT_TIMESTAMP_OFFSET)).isEqualTo(11L);
-        assertThat(buf.getLong(CoordinatorRecordSerde.OFFSET_VALUE_EXPIRE_TIMESTAMP_OFFSET)).isEqualTo(12L);
-        assertThat(buf.getShort(CoordinatorRecordSerde.OFFSET_VALUE_METADATA_OFFSET)).isZero();
+    @Test
+    void groupMetadataIsKafkasRecordVersionThree() {
+        GroupMetadataKey key = new GroupMetadataKey().setGroup("g");
+        assertKafkasBytes(new CoordinatorRecord(new GroupKey("g"), new GroupValue("consumer", 3, "range", "m1", 99L,
+                        List.of(new MemberValue("m1", null, "c", "/1.2.3.4", 300, 10, new byte[] {1, 2}, new byte[] {3}),
+                                new MemberValue("m2", "i-2", "c", "/1.2.3.5", 300, 10, new byte[0], new byte[0])))),
+                key, new GroupMetadataValue().setProtocolType("consumer").setGeneration(3).setProtocol("range")
+                        .setLeader("m1").setCurrentStateTimestamp(99L).setMembers(List.of(
+                                new GroupMetadataValue.MemberMetadata().setMemberId("m1").setGroupInstanceId(null)
+                                        .setClientId("c").setClientHost("/1.2.3.4").setRebalanceTimeout(300)
+                                        .setSessionTimeout(10).setSubscription(new byte[] {1, 2})
+                                        .setAssignment(new byte[] {3}),
+                                new GroupMetadataValue.MemberMetadata().setMemberId("m2").setGroupInstanceId("i-2")
+                                        .setClientId("c").setClientHost("/1.2.3.5").setRebalanceTimeout(300)
+                                        .setSessionTimeout(10).setSubscription(new byte[0])
+                                        .setAssignment(new byte[0]))),
+                (short) 3);
+        // An empty group: no protocol, no leader.
+        assertKafkasBytes(new CoordinatorRecord(new GroupKey("g"), new GroupValue("", 1, null, null, 5L, List.of())),
+                key, new GroupMetadataValue().setProtocolType("").setGeneration(1).setProtocol(null).setLeader(null)
+                        .setCurrentStateTimestamp(5L), (short) 3);
+    }
 
-        ByteBuffer group = ByteBuffer.wrap(CoordinatorRecordSerde.serializeValue(
-                new GroupValue("consumer", 0x01020304, null, null, 0x0A0B0C0D0E0F0102L, List.of())));
-        assertThat(group.getInt(CoordinatorRecordSerde.GROUP_VALUE_GENERATION_OFFSET)).isEqualTo(0x01020304);
-        assertThat(group.getLong(CoordinatorRecordSerde.GROUP_VALUE_STATE_TIMESTAMP_OFFSET)).isEqualTo(0x0A0B0C0D0E0F0102L);
-        assertThat(group.getShort(CoordinatorRecordSerde.GROUP_VALUE_PROTOCOL_TYPE_OFFSET)).isEqualTo((short) 8);
-        ByteBuffer key = ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(new OffsetKey("g", "t", 1)));
-        assertThat(key.getShort(CoordinatorRecordSerde.KEY_TYPE_FIELD_OFFSET)).isEqualTo(CoordinatorRecordSerde.OFFSET_KEY_TYPE);
+    @Test
+    void theEarlierLayoutOfVersionZeroStillLoads() {
+        ByteBuffer offset = ByteBuffer.allocate(2 + 8 + 4 + 8 + 8 + 2 + 4);
+        offset.putShort((short) 0).putLong(123L).putInt(4).putLong(1000L).putLong(-1L).putShort((short) 4)
+                .put("meta".getBytes(StandardCharsets.UTF_8)).flip();
+        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
+                new OffsetKey("g", "t", 1))), offset).value()).isEqualTo(new OffsetValue(123L, 4, "meta", 1000L, -1L));
+
+        ByteBuffer group = ByteBuffer.allocate(64);
+        group.putShort((short) 0).putInt(5).putLong(99L).putShort((short) 8).put("consumer".getBytes(StandardCharsets.UTF_8))
+                .putShort((short) -1).putShort((short) -1).putInt(1)
+                .putShort((short) 2).put("m1".getBytes(StandardCharsets.UTF_8)).putShort((short) -1)
+                .putShort((short) 1).put((byte) 'c').putShort((short) 1).put((byte) 'h').putInt(300).putInt(10)
+                .putInt(1).put((byte) 7).putInt(0).flip();
+        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
+                new GroupKey("g"))), group).value()).isEqualTo(new GroupValue("consumer", 5, null, null, 99L,
+                List.of(new MemberValue("m1", null, "c", "h", 300, 10, new byte[] {7}, new byte[0]))));
     }
 
     @Test
