@@ -1,6 +1,7 @@
 package io.strand.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,11 +28,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What a classic consumer group leaves in {@code __consumer_offsets} is readable by Kafka's own
- * readers of that topic: the console consumer (Apache Kafka 4.3.1's, a child JVM on this test's
- * classpath, as {@code bin/kafka-console-consumer.sh} runs it) with {@code OffsetsMessageFormatter}
- * and {@code GroupMetadataMessageFormatter}, as operators use them to see commits and generations.
- * Each formatter decodes every record of the partition it reads, and fails on one it cannot decode.
+ * What groups and transactions leave in the internal topics is readable by Kafka's own readers of
+ * them: the console consumer (Apache Kafka 4.3.1's, a child JVM on this test's classpath, as
+ * {@code bin/kafka-console-consumer.sh} runs it) with the formatters operators use to see a classic
+ * group's commits and generations ({@code OffsetsMessageFormatter}, {@code GroupMetadataMessageFormatter}),
+ * a share group's records and state ({@code ShareGroupMessageFormatter} on {@code __consumer_offsets},
+ * {@code ShareGroupStateMessageFormatter} on {@code __share_group_state}) and a transaction's
+ * ({@code TransactionLogMessageFormatter}). Each formatter decodes every record of the partition it
+ * reads, and fails on one it cannot decode.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConsumerOffsetsFormattersIT {
@@ -70,8 +75,7 @@ class ConsumerOffsetsFormattersIT {
         } // leaves the group: an empty generation
 
         TopicPartition offsetsPartition = offsetsPartitionOf(GROUP);
-        long records = broker.admin().listOffsets(Map.of(offsetsPartition, OffsetSpec.latest()))
-                .partitionResult(offsetsPartition).get().offset();
+        long records = endOffset(offsetsPartition);
 
         List<String> commits = formatted("org.apache.kafka.tools.consumer.OffsetsMessageFormatter",
                 offsetsPartition, records);
@@ -97,11 +101,87 @@ class ConsumerOffsetsFormattersIT {
                         .contains("\"members\":[]"));
     }
 
+    @Test
+    void kafkasFormatterPrintsATransactionsStates() throws Exception {
+        String topic = "formatted-txn";
+        String transactionalId = "formatted-txn-id";
+        broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        Properties props = new Properties();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        try (KafkaProducer<String, String> producer = producer(props)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "k", "v")).get();
+            producer.commitTransaction();
+        }
+        // Empty, Ongoing, PrepareCommit, then CompleteCommit once the markers are written (after the commit's answer).
+        TopicPartition statePartition = partitionOf("__transaction_state", transactionalId);
+        await("the transaction's CompleteCommit written").atMost(Duration.ofSeconds(30))
+                .until(() -> endOffset(statePartition) >= 4);
+
+        List<String> states = formatted("org.apache.kafka.tools.consumer.TransactionLogMessageFormatter",
+                statePartition, endOffset(statePartition));
+        assertThat(states).allSatisfy(line -> assertThat(line)
+                .contains("\"key\":{\"type\":0,\"data\":{\"transactionalId\":\"" + transactionalId + "\"}}"));
+        assertThat(states).as("Ongoing with the topic's partition, then CompleteCommit")
+                .anySatisfy(line -> assertThat(line).contains("\"transactionStatus\":1,")
+                        .contains("\"topic\":\"" + topic + "\",\"partitionIds\":[0]"))
+                .anySatisfy(line -> assertThat(line).contains("\"transactionStatus\":4,"));
+    }
+
+    @Test
+    void kafkasFormattersPrintAShareGroupsRecordsAndState() throws Exception {
+        String topic = "formatted-share";
+        String group = "formatted-share-group";
+        broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        try (KafkaProducer<String, String> producer = producer();
+             KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(props, new StringDeserializer(),
+                     new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            // The group starts at the log's end: produce until the consumer is there to get a record.
+            await("a record delivered to the share consumer").atMost(Duration.ofSeconds(30)).until(() -> {
+                producer.send(new ProducerRecord<>(topic, "k", "v")).get();
+                return !consumer.poll(Duration.ofMillis(200)).isEmpty();
+            });
+            consumer.commitSync();
+        }
+        TopicPartition groupPartition = partitionOf("__consumer_offsets", group);
+        List<String> groupRecords = formatted("org.apache.kafka.tools.consumer.ShareGroupMessageFormatter",
+                groupPartition, endOffset(groupPartition));
+        assertThat(groupRecords).as("the share group's metadata and its state partitions")
+                .anySatisfy(line -> assertThat(line).contains("\"key\":{\"type\":11,\"data\":{\"groupId\":\""
+                        + group + "\"}}"))
+                .anySatisfy(line -> assertThat(line).contains("\"key\":{\"type\":15,")
+                        .contains("\"topicName\":\"" + topic + "\""));
+
+        String topicId = broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId()
+                .toString();
+        TopicPartition statePartition = partitionOf("__share_group_state", group + ":" + topicId + ":0");
+        List<String> state = formatted("org.apache.kafka.tools.consumer.group.share.ShareGroupStateMessageFormatter",
+                statePartition, endOffset(statePartition));
+        assertThat(state).as("the share-partition's state")
+                .anySatisfy(line -> assertThat(line).contains("\"groupId\":\"" + group + "\"")
+                        .contains("\"topicId\":\"" + topicId + "\""));
+    }
+
     /** The partition of {@code __consumer_offsets} that holds the group's records, as Kafka places it. */
     private static TopicPartition offsetsPartitionOf(String group) throws Exception {
-        int partitions = broker.admin().describeTopics(List.of("__consumer_offsets")).allTopicNames().get()
-                .get("__consumer_offsets").partitions().size();
-        return new TopicPartition("__consumer_offsets", Utils.abs(group.hashCode()) % partitions);
+        return partitionOf("__consumer_offsets", group);
+    }
+
+    /** The partition of the internal {@code topic} that holds {@code key}'s records, as Kafka places it. */
+    private static TopicPartition partitionOf(String topic, String key) throws Exception {
+        int partitions = broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                .partitions().size();
+        return new TopicPartition(topic, Utils.abs(key.hashCode()) % partitions);
+    }
+
+    private static long endOffset(TopicPartition partition) throws Exception {
+        return broker.admin().listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get()
+                .offset();
     }
 
     /** The lines {@code formatter} prints for the first {@code records} records of {@code partition}. */
@@ -117,7 +197,10 @@ class ConsumerOffsetsFormattersIT {
     }
 
     private static KafkaProducer<String, String> producer() {
-        Properties props = new Properties();
+        return producer(new Properties());
+    }
+
+    private static KafkaProducer<String, String> producer(Properties props) {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
