@@ -61,9 +61,9 @@ import java.util.List;
  * rebalanceTimeoutMs int32, sessionTimeoutMs int32, subscription bytes, assignment bytes.
  *
  * <p>Version 0 of both is the layout this broker wrote before ({@link LegacyRecordsSerde}), still
- * read; Kafka's version 0 of either predates every release that speaks this protocol, so the two
- * never meet. A record is written again in the current layout the next time its group commits or
- * changes.
+ * read. Kafka's own version 0 of either is not: Kafka has not written it since its 0.10 releases, and
+ * only this broker writes the logs it reads. A record is written again in the current layout the next
+ * time its group commits or changes.
  *
  * <p>Consumer-protocol groups (KIP-848), each value starting with its int16 version (0), in this
  * broker's own layout (Kafka's names topics by id; these name them):
