@@ -3,6 +3,7 @@ package io.strand.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -19,9 +21,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.coordinator.group.GroupCoordinatorRecordSerde;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +39,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * What groups and transactions leave in the internal topics is readable by Kafka's own readers of
  * them: the console consumer (Apache Kafka 4.3.1's, a child JVM on this test's classpath, as
- * {@code bin/kafka-console-consumer.sh} runs it) with the formatters operators use to see a classic
- * group's commits and generations ({@code OffsetsMessageFormatter}, {@code GroupMetadataMessageFormatter}),
+ * {@code bin/kafka-console-consumer.sh} runs it) with the formatters operators use to see a classic or
+ * consumer-protocol group's commits and a classic group's generations ({@code OffsetsMessageFormatter},
+ * {@code GroupMetadataMessageFormatter}), a consumer-protocol group's records as Kafka's group coordinator
+ * decodes them,
  * a share group's records and state ({@code ShareGroupMessageFormatter} on {@code __consumer_offsets},
  * {@code ShareGroupStateMessageFormatter} on {@code __share_group_state}) and a transaction's
  * ({@code TransactionLogMessageFormatter}). Each formatter decodes every record of the partition it
@@ -99,6 +110,83 @@ class ConsumerOffsetsFormattersIT {
                         .contains("\"key\":{\"type\":2,\"data\":{\"group\":\"" + GROUP + "\"}}")
                         .contains("\"generation\":2,")
                         .contains("\"members\":[]"));
+    }
+
+    @Test
+    void kafkasReadersDecodeAConsumerProtocolGroupsRecords() throws Exception {
+        String topic = "formatted-kip848";
+        String group = "formatted-kip848-group";
+        broker.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+        Uuid topicId = broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 4; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i)).get();
+            }
+        }
+        Properties props = new Properties();
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        try (KafkaConsumer<String, String> consumer = consumer(group, props)) {
+            consumer.subscribe(List.of(topic));
+            int read = 0;
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read < 4) {
+                assertThat(System.nanoTime() - deadlineNs).as("the group's member reads the 4 records").isNegative();
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            consumer.commitSync();
+        }
+
+        TopicPartition offsetsPartition = partitionOf("__consumer_offsets", group);
+        long records = endOffset(offsetsPartition);
+        // The formatter decodes every record of the partition, the group's own among them, to print the commits.
+        assertThat(formatted("org.apache.kafka.tools.consumer.OffsetsMessageFormatter", offsetsPartition, records))
+                .anySatisfy(line -> assertThat(line).contains("\"group\":\"" + group + "\",\"topic\":\"" + topic
+                        + "\",\"partition\":1}").contains("\"offset\":2,"));
+
+        // Kafka's own reader of the records: the member's subscription, target and current assignment by topic id.
+        List<ApiMessage> values = kafkaDecoded(offsetsPartition, records);
+        assertThat(values).anySatisfy(value -> assertThat(value).isInstanceOfSatisfying(
+                ConsumerGroupMemberMetadataValue.class,
+                member -> assertThat(member.subscribedTopicNames()).containsExactly(topic)));
+        assertThat(values).anySatisfy(value -> assertThat(value).isInstanceOfSatisfying(
+                ConsumerGroupTargetAssignmentMemberValue.class,
+                target -> assertThat(target.topicPartitions()).singleElement().satisfies(partitions -> {
+                    assertThat(partitions.topicId()).isEqualTo(topicId);
+                    assertThat(partitions.partitions()).containsExactlyInAnyOrder(0, 1);
+                })));
+        assertThat(values).anySatisfy(value -> assertThat(value).isInstanceOfSatisfying(
+                ConsumerGroupCurrentMemberAssignmentValue.class,
+                current -> assertThat(current.assignedPartitions()).singleElement().satisfies(partitions -> {
+                    assertThat(partitions.topicId()).isEqualTo(topicId);
+                    assertThat(partitions.partitions()).containsExactlyInAnyOrder(0, 1);
+                })));
+        assertThat(values).anySatisfy(value -> assertThat(value).isInstanceOfSatisfying(
+                org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue.class,
+                metadata -> assertThat(metadata.epoch()).isPositive()));
+    }
+
+    /** The values of the first {@code records} records of {@code partition}, as Kafka's group coordinator reads them. */
+    private static List<ApiMessage> kafkaDecoded(TopicPartition partition, long records) {
+        GroupCoordinatorRecordSerde serde = new GroupCoordinatorRecordSerde();
+        List<ApiMessage> values = new ArrayList<>();
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            reader.assign(List.of(partition));
+            reader.seekToBeginning(List.of(partition));
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (reader.position(partition) < records) {
+                assertThat(System.nanoTime() - deadlineNs).as("%s read to offset %d", partition, records).isNegative();
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) {
+                        values.add(serde.deserialize(ByteBuffer.wrap(record.key()), ByteBuffer.wrap(record.value()))
+                                .value().message());
+                    }
+                }
+            }
+        }
+        return values;
     }
 
     @Test
@@ -207,10 +295,14 @@ class ConsumerOffsetsFormattersIT {
 
     private static KafkaConsumer<String, String> consumer() {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "formatted-client");
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        return consumer(GROUP, props);
+    }
+
+    private static KafkaConsumer<String, String> consumer(String group, Properties props) {
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());

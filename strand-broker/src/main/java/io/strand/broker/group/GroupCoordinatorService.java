@@ -76,7 +76,8 @@ public final class GroupCoordinatorService implements AutoCloseable {
         this.config = config;
         this.coordinator = new GroupCoordinator(config, new ReplicaOffsetsTopicLog(replicaManager, commitWaiter),
                 time, new Random(), () -> partitionCounts,
-                groupId -> image.configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)));
+                groupId -> image.configs(new ConfigResource(ConfigResource.Type.GROUP, groupId)),
+                ImageTopicIds.following(() -> image));
         this.creator = new OffsetsTopicCreator(config);
         this.markerWriter = new GroupMarkerWriter(coordinator);
     }

@@ -5,6 +5,7 @@ import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -27,6 +28,21 @@ public final class ImageTopicIds implements TopicIdLookup {
     @Override
     public Uuid idOf(String topicName) {
         return image.topics().byName(topicName).map(TopicImage::id).orElse(Uuid.ZERO_UUID);
+    }
+
+    /** The ids and names of whichever image {@code image} supplies at each call. */
+    public static TopicIdLookup following(Supplier<MetadataImage> image) {
+        return new TopicIdLookup() {
+            @Override
+            public String nameOf(Uuid topicId) {
+                return new ImageTopicIds(image.get()).nameOf(topicId);
+            }
+
+            @Override
+            public Uuid idOf(String topicName) {
+                return new ImageTopicIds(image.get()).idOf(topicName);
+            }
+        };
     }
 
     /** Every topic of {@code image} and its number of partitions. */

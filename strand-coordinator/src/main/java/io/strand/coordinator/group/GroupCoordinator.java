@@ -1,6 +1,7 @@
 package io.strand.coordinator.group;
 
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
@@ -65,29 +66,36 @@ public final class GroupCoordinator implements AutoCloseable {
     private final GroupCoordinatorConfig config;
     private final CoordinatorRuntime<GroupShard, CoordinatorRecord> runtime;
 
+    /** A coordinator of no topics: for tests without consumer-protocol groups. */
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random) {
         this(config, log, time, random, java.util.Map::of);
     }
 
     /**
+     * A coordinator that knows no topic ids, so consumer-protocol groups' records keep no topics: for
+     * tests that do not load what such groups wrote.
+     *
      * @param topicPartitionCounts the cluster's topics and their partition counts now (consumer-protocol
      *                             groups subscribe to them); called on the shards' threads
      */
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts) {
-        this(config, log, time, random, topicPartitionCounts, groupId -> java.util.Map.of());
+        this(config, log, time, random, topicPartitionCounts, groupId -> java.util.Map.of(), TopicIds.NONE);
     }
 
     /**
      * @param groupConfigs a group's config overrides now (the GROUP config resource: session timeouts and
      *                     heartbeat intervals of that group); called on the shards' threads
+     * @param topicIds     the cluster's topic ids now, through which consumer-protocol groups' records,
+     *                     which name topics by id, are written and loaded
      */
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts,
-                            java.util.function.Function<String, java.util.Map<String, String>> groupConfigs) {
+                            java.util.function.Function<String, java.util.Map<String, String>> groupConfigs,
+                            TopicIds topicIds) {
         this.config = config;
         this.runtime = new CoordinatorRuntime<>("group-coordinator", config.threads(), TICK_MS, time,
-                new OffsetsTopicRecordLog(log, time),
+                new OffsetsTopicRecordLog(log, time, topicIds),
                 partition -> new GroupShard(partition, config, time, random, topicPartitionCounts, groupConfigs));
     }
 

@@ -3,6 +3,7 @@ package io.strand.coordinator.group;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.CoordinatorRecordFormatException;
 import io.strand.coordinator.group.record.CoordinatorRecordSerde;
+import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.runtime.CoordinatorLog;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,10 +40,13 @@ final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
 
     private final OffsetsTopicLog log;
     private final Time time;
+    private final TopicIds topicIds;
 
-    OffsetsTopicRecordLog(OffsetsTopicLog log, Time time) {
+    /** @param topicIds the cluster's topics now, for consumer group records (which name topics by id) */
+    OffsetsTopicRecordLog(OffsetsTopicLog log, Time time, TopicIds topicIds) {
         this.log = log;
         this.time = time;
+        this.topicIds = topicIds;
     }
 
     @Override
@@ -69,7 +73,7 @@ final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
         for (int i = 0; i < simple.length; i++) {
             CoordinatorRecord r = records.get(i);
             simple[i] = new SimpleRecord(nowMs, CoordinatorRecordSerde.serializeKey(r.key()),
-                    CoordinatorRecordSerde.serializeValue(r.value()));
+                    CoordinatorRecordSerde.serializeValue(r.value(), topicIds));
         }
         return simple;
     }
@@ -127,13 +131,13 @@ final class OffsetsTopicRecordLog implements CoordinatorLog<CoordinatorRecord> {
         }
     }
 
-    private static CoordinatorRecord decode(int partition, Record record) {
+    private CoordinatorRecord decode(int partition, Record record) {
         if (!record.hasKey()) {
             LOG.warn("Skipping record without a key in __consumer_offsets-{} at offset {}", partition, record.offset());
             return null;
         }
         try {
-            return CoordinatorRecordSerde.deserialize(record.key(), record.value());
+            return CoordinatorRecordSerde.deserialize(record.key(), record.value(), topicIds);
         } catch (CoordinatorRecordFormatException e) {
             LOG.warn("Skipping unreadable record in __consumer_offsets-{} at offset {}: {}", partition,
                     record.offset(), e.getMessage());

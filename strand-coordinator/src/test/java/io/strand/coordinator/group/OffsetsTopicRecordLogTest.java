@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class OffsetsTopicRecordLogTest {
 
     private final InMemoryOffsetsTopicLog log = new InMemoryOffsetsTopicLog();
-    private final OffsetsTopicRecordLog records = new OffsetsTopicRecordLog(log, new ManualTime());
+    private final OffsetsTopicRecordLog records = new OffsetsTopicRecordLog(log, new ManualTime(), DerivedTopicIds.INSTANCE);
 
     private static CoordinatorRecord offset(String topic, long committed) {
         return new CoordinatorRecord(new OffsetKey("g", topic, 0), new OffsetValue(committed, -1, "", 0L, -1L));

@@ -3,6 +3,7 @@ package io.strand.coordinator.group;
 import io.strand.coordinator.group.classic.GroupState;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.CoordinatorRecordSerde;
+import io.strand.coordinator.group.record.TopicIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -100,7 +101,7 @@ class ReplayTest {
                         new CoordinatorRecord.OffsetKey("g1", "t", 0)), version(7)),
                 new SimpleRecord(new byte[] {1}, new byte[] {0, 0}),
                 new SimpleRecord(nullTopicOffsetKey("g1"), CoordinatorRecordSerde.serializeValue(
-                        new CoordinatorRecord.OffsetValue(99, -1, "", 0, -1))),
+                        new CoordinatorRecord.OffsetValue(99, -1, "", 0, -1), TopicIds.NONE)),
                 new SimpleRecord(key(CoordinatorRecordSerde.GROUP_KEY_TYPE, "g1"), new byte[] {0, 0, 0, 0, 0}),
                 new SimpleRecord(null, new byte[] {0, 0}),
                 new SimpleRecord(key(CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE, "g5", "m"),

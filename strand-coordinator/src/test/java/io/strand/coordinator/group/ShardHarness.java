@@ -65,7 +65,7 @@ final class ShardHarness {
 
     /** Replays {@code log}'s partition 0 into {@code shard}, as the runtime loads a shard. */
     static GroupShard load(GroupShard shard, InMemoryOffsetsTopicLog log, ManualTime time) {
-        new OffsetsTopicRecordLog(log, time).load(0, CoordinatorLog.RecordVisitor.replayingInto(shard));
+        new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).load(0, CoordinatorLog.RecordVisitor.replayingInto(shard));
         shard.onLoaded(time.milliseconds());
         return shard;
     }
@@ -84,7 +84,7 @@ final class ShardHarness {
         CoordinatorResult<T, CoordinatorRecord> result = op.apply(shard);
         result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, r));
         if (!result.records().isEmpty()) {
-            new OffsetsTopicRecordLog(log, time).appendTransactional(0, producerId, producerEpoch, result.records())
+            new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).appendTransactional(0, producerId, producerEpoch, result.records())
                     .join();
         }
         return result.response();
@@ -93,7 +93,7 @@ final class ShardHarness {
     /** Writes and applies the producer's commit or abort marker, as the runtime's transaction completion does. */
     void endTransaction(long producerId, short producerEpoch, boolean commit) {
         shard.replayEndTransactionMarker(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, commit);
-        new OffsetsTopicRecordLog(log, time).appendMarker(0, producerId, producerEpoch, 0, commit).join();
+        new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).appendMarker(0, producerId, producerEpoch, 0, commit).join();
     }
 
     private <T> T apply(CoordinatorResult<T, CoordinatorRecord> result) {
@@ -101,7 +101,7 @@ final class ShardHarness {
             result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, r));
         }
         if (!result.records().isEmpty()) {
-            new OffsetsTopicRecordLog(log, time).append(0, result.records()).join();
+            new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).append(0, result.records()).join();
         }
         if (result.appendFuture() != null) {
             result.appendFuture().complete(null);

@@ -60,29 +60,16 @@ import java.util.List;
  * Member: memberId string, groupInstanceId nullable string, clientId string, clientHost string,
  * rebalanceTimeoutMs int32, sessionTimeoutMs int32, subscription bytes, assignment bytes.
  *
- * <p>Version 0 of both is the layout this broker wrote before ({@link LegacyRecordsSerde}), still
- * read. Kafka's own version 0 of either is not: Kafka has not written it since its 0.10 releases, and
- * only this broker writes the logs it reads. A record is written again in the current layout the next
- * time its group commits or changes.
+ * <p>Consumer-protocol groups (KIP-848, key types 3 and 5 to 8; keys: groupId, and memberId for 5, 7
+ * and 8) are Kafka's records too, values laid out in {@link ConsumerRecordsSerde}: their topics go by
+ * id, so writing and reading them takes the cluster's {@link TopicIds}.
  *
- * <p>Consumer-protocol groups (KIP-848), each value starting with its int16 version (0), in this
- * broker's own layout (Kafka's names topics by id; these name them):
- * <pre>
- * | keyType | key fields          | value fields (after version)                                        |
- * |---------|---------------------|---------------------------------------------------------------------|
- * | 3       | groupId             | groupEpoch int32, topicCount int32, topicCount × (topic string,      |
- * |         |                     |   partitionCount int32)                                              |
- * | 5       | groupId, memberId   | instanceId, rackId (nullable strings), clientId, clientHost string,   |
- * |         |                     |   names: count int32 + strings, regex, serverAssignor (nullable),     |
- * |         |                     |   rebalanceTimeoutMs int32                                           |
- * | 6       | groupId             | assignmentEpoch int32, assignmentTimestampMs int64 (absent: 0)       |
- * | 7       | groupId, memberId   | partitions: assignment                                               |
- * | 8       | groupId, memberId   | memberEpoch int32, previousMemberEpoch int32, state int8,            |
- * |         |                     |   assigned: assignment, pendingRevocation: assignment, then (absent:  |
- * |         |                     |   none) assignment epochs: topicCount int32, per topic: topic string, |
- * |         |                     |   count int32, count × (partition int32, epoch int32)                 |
- * </pre>
- * An assignment is topicCount int32, then per topic: topic string, count int32, count × int32.
+ * <p>Version 0 of offset commits and group metadata, and of consumer group values that are not
+ * Kafka's, is the layout this broker wrote before ({@link LegacyRecordsSerde}), still read. Kafka has
+ * not written version 0 of offset commits and group metadata since its 0.10 releases, and only this
+ * broker writes the logs it reads; a consumer group value of version 0 is read as Kafka's first, and as
+ * the earlier layout when its bytes are not Kafka's. A record is written again in the current layout
+ * the next time its group commits or changes.
  *
  * <p>Share groups (KIP-932, key types 10–15, {@link ShareGroupRecords}) are Kafka's records byte for byte:
  * keys as above (groupId, and memberId for 10, 13 and 14), values laid out in {@link ShareRecordsSerde}.
@@ -157,8 +144,8 @@ public final class CoordinatorRecordSerde {
         return w.toArray();
     }
 
-    /** The value's bytes, null for a tombstone. */
-    public static byte[] serializeValue(CoordinatorRecord.Value value) {
+    /** The value's bytes, null for a tombstone; a consumer group's topics become ids through {@code topicIds}. */
+    public static byte[] serializeValue(CoordinatorRecord.Value value, TopicIds topicIds) {
         if (value == null) {
             return null;
         }
@@ -182,7 +169,7 @@ public final class CoordinatorRecordSerde {
         } else if (value instanceof ShareGroupRecords.ShareValue) {
             ShareRecordsSerde.writeValue(w.int16(VALUE_VERSION), value);
         } else {
-            ConsumerRecordsSerde.writeValue(w.int16(VALUE_VERSION), value);
+            ConsumerRecordsSerde.writeValue(w.int16(VALUE_VERSION), value, topicIds);
         }
         return w.toArray();
     }
@@ -192,8 +179,11 @@ public final class CoordinatorRecordSerde {
         return value == null ? "" : value;
     }
 
-    /** Decodes a record read back from the log; {@code value} null is a tombstone. */
-    public static CoordinatorRecord deserialize(ByteBuffer key, ByteBuffer value) {
+    /**
+     * Decodes a record read back from the log; {@code value} null is a tombstone. A consumer group's
+     * topic ids become names through {@code topicIds}.
+     */
+    public static CoordinatorRecord deserialize(ByteBuffer key, ByteBuffer value, TopicIds topicIds) {
         try {
             ByteBuffer k = key.duplicate();
             if (k.remaining() < 2) {
@@ -254,12 +244,33 @@ public final class CoordinatorRecordSerde {
             if (ShareRecordsSerde.isShareKeyType(keyType)) {
                 return new CoordinatorRecord(parsedKey, ShareRecordsSerde.readValue(keyType, v));
             }
-            return new CoordinatorRecord(parsedKey, ConsumerRecordsSerde.readValue(keyType, v));
+            return new CoordinatorRecord(parsedKey, consumerValue(keyType, v, topicIds));
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException
                  | NullPointerException e) {
             throw new CoordinatorRecordFormatException("Truncated or malformed coordinator record: keyBytes="
                     + key.remaining() + " valueBytes=" + (value == null ? -1 : value.remaining()) + " cause=" + e);
         }
+    }
+
+    /**
+     * A consumer group value after its version: Kafka's when its bytes are Kafka's, to the last byte,
+     * else the layout this broker wrote before.
+     */
+    private static CoordinatorRecord.Value consumerValue(short keyType, ByteBuffer v, TopicIds topicIds) {
+        ByteBuffer kafkas = v.duplicate();
+        try {
+            CoordinatorRecord.Value value = ConsumerRecordsSerde.readValue(keyType, kafkas, topicIds);
+            if (!kafkas.hasRemaining()) {
+                return value;
+            }
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            // not Kafka's layout: the earlier one, below
+        }
+        CoordinatorRecord.Value legacy = LegacyRecordsSerde.consumerValue(keyType, v);
+        if (v.hasRemaining()) {
+            throw new IllegalArgumentException(v.remaining() + " bytes past the value");
+        }
+        return legacy;
     }
 
     private static CoordinatorRecordFormatException unknownVersion(short keyType, short version) {

@@ -1,5 +1,16 @@
 package io.strand.coordinator.group.record;
 
+import static io.strand.coordinator.group.record.FlexibleFields.compactString;
+import static io.strand.coordinator.group.record.FlexibleFields.count;
+import static io.strand.coordinator.group.record.FlexibleFields.readIntSet;
+import static io.strand.coordinator.group.record.FlexibleFields.readTimeTag;
+import static io.strand.coordinator.group.record.FlexibleFields.requiredCompactString;
+import static io.strand.coordinator.group.record.FlexibleFields.skipTaggedFields;
+import static io.strand.coordinator.group.record.FlexibleFields.uuid;
+import static io.strand.coordinator.group.record.FlexibleFields.writeCompactString;
+import static io.strand.coordinator.group.record.FlexibleFields.writeEpochAndTime;
+import static io.strand.coordinator.group.record.FlexibleFields.writeInts;
+
 import io.strand.coordinator.group.record.CoordinatorRecordSerde.Writer;
 import io.strand.coordinator.group.record.ShareGroupRecords.GroupMetadataValue;
 import io.strand.coordinator.group.record.ShareGroupRecords.MemberAssignmentValue;
@@ -9,21 +20,17 @@ import io.strand.coordinator.group.record.ShareGroupRecords.TargetAssignmentMemb
 import io.strand.coordinator.group.record.ShareGroupRecords.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.record.ShareGroupRecords.TopicPartitions;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.ByteUtils;
 
 /**
  * The values of the share group records (key types 10–15, {@link ShareGroupRecords}) in Kafka's bytes:
  * after the int16 version (0, written by {@link CoordinatorRecordSerde}), Kafka's flexible version 0 of
- * each value — compact strings and arrays (unsigned varint length + 1, 0 for null), uuids as two int64,
- * and a tagged-field section (unsigned varint count, then tag, size, bytes) after every struct:
+ * each value ({@link FlexibleFields}):
  * <pre>
  * | type | value fields (after the version)                                                          |
  * |------|-------------------------------------------------------------------------------------------|
@@ -41,10 +48,6 @@ import org.apache.kafka.common.utils.ByteUtils;
  */
 final class ShareRecordsSerde {
 
-    private static final int ASSIGNMENT_TIMESTAMP_TAG = 0;
-    /** Guards allocations against a corrupt count. */
-    private static final int MAX_COUNT = 1 << 20;
-
     private ShareRecordsSerde() {
     }
 
@@ -55,21 +58,16 @@ final class ShareRecordsSerde {
 
     static void writeValue(Writer w, CoordinatorRecord.Value value) {
         if (value instanceof MemberMetadataValue v) {
-            compactString(w, v.rackId());
-            compactString(w, v.clientId());
-            compactString(w, v.clientHost());
+            writeCompactString(w, v.rackId());
+            writeCompactString(w, v.clientId());
+            writeCompactString(w, v.clientHost());
             w.uvarint(v.subscribedTopicNames().size() + 1);
-            v.subscribedTopicNames().forEach(name -> compactString(w, name));
+            v.subscribedTopicNames().forEach(name -> writeCompactString(w, name));
             w.uvarint(0);
         } else if (value instanceof GroupMetadataValue v) {
             w.int32(v.groupEpoch()).int64(v.metadataHash()).uvarint(0);
         } else if (value instanceof TargetAssignmentMetadataValue v) {
-            w.int32(v.assignmentEpoch());
-            if (v.assignmentTimestampMs() == 0) {
-                w.uvarint(0);
-            } else {
-                w.uvarint(1).uvarint(ASSIGNMENT_TIMESTAMP_TAG).uvarint(8).int64(v.assignmentTimestampMs());
-            }
+            writeEpochAndTime(w, v.assignmentEpoch(), v.assignmentTimestampMs());
         } else if (value instanceof TargetAssignmentMemberValue v) {
             writeAssignment(w, v.partitions());
             w.uvarint(0);
@@ -83,7 +81,7 @@ final class ShareRecordsSerde {
             w.uvarint(v.deleting().size() + 1);
             v.deleting().forEach((topicId, name) -> {
                 w.uuid(topicId);
-                compactString(w, name);
+                writeCompactString(w, name);
                 w.uvarint(0);
             });
             w.uvarint(0);
@@ -114,18 +112,7 @@ final class ShareRecordsSerde {
             }
             case CoordinatorRecordSerde.SHARE_GROUP_TARGET_ASSIGNMENT_METADATA_KEY_TYPE -> {
                 int epoch = v.getInt();
-                long timestampMs = 0;
-                int fields = ByteUtils.readUnsignedVarint(v);
-                for (int i = 0; i < fields; i++) {
-                    int tag = ByteUtils.readUnsignedVarint(v);
-                    int size = ByteUtils.readUnsignedVarint(v);
-                    if (tag == ASSIGNMENT_TIMESTAMP_TAG && size == 8) {
-                        timestampMs = v.getLong();
-                    } else {
-                        skip(v, size);
-                    }
-                }
-                return new TargetAssignmentMetadataValue(epoch, timestampMs);
+                return new TargetAssignmentMetadataValue(epoch, readTimeTag(v));
             }
             case CoordinatorRecordSerde.SHARE_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY_TYPE -> {
                 Map<Uuid, SortedSet<Integer>> partitions = readAssignment(v);
@@ -161,7 +148,7 @@ final class ShareRecordsSerde {
         w.uvarint(assignment.size() + 1);
         assignment.forEach((topicId, partitions) -> {
             w.uuid(topicId);
-            writePartitions(w, partitions);
+            writeInts(w, partitions);
             w.uvarint(0);
         });
     }
@@ -171,7 +158,7 @@ final class ShareRecordsSerde {
         Map<Uuid, SortedSet<Integer>> out = new TreeMap<>();
         for (int i = 0; i < count; i++) {
             Uuid topicId = uuid(v);
-            out.put(topicId, readPartitions(v));
+            out.put(topicId, readIntSet(v));
             skipTaggedFields(v);
         }
         return out;
@@ -181,8 +168,8 @@ final class ShareRecordsSerde {
         w.uvarint(topics.size() + 1);
         topics.forEach((topicId, topic) -> {
             w.uuid(topicId);
-            compactString(w, topic.topicName());
-            writePartitions(w, topic.partitions());
+            writeCompactString(w, topic.topicName());
+            writeInts(w, topic.partitions());
             w.uvarint(0);
         });
     }
@@ -193,84 +180,9 @@ final class ShareRecordsSerde {
         for (int i = 0; i < count; i++) {
             Uuid topicId = uuid(v);
             String name = requiredCompactString(v);
-            out.put(topicId, new TopicPartitions(name, readPartitions(v)));
+            out.put(topicId, new TopicPartitions(name, readIntSet(v)));
             skipTaggedFields(v);
         }
         return out;
-    }
-
-    private static void writePartitions(Writer w, SortedSet<Integer> partitions) {
-        w.uvarint(partitions.size() + 1);
-        partitions.forEach(w::int32);
-    }
-
-    private static SortedSet<Integer> readPartitions(ByteBuffer v) {
-        int count = count(v);
-        SortedSet<Integer> out = new TreeSet<>();
-        for (int i = 0; i < count; i++) {
-            out.add(v.getInt());
-        }
-        return out;
-    }
-
-    private static void compactString(Writer w, String value) {
-        if (value == null) {
-            w.uvarint(0);
-            return;
-        }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("String of " + bytes.length + " bytes is too long for a record");
-        }
-        w.uvarint(bytes.length + 1).raw(bytes);
-    }
-
-    private static String compactString(ByteBuffer v) {
-        int length = ByteUtils.readUnsignedVarint(v) - 1;
-        if (length < 0) {
-            return null;
-        }
-        if (length > v.remaining()) {
-            throw new IllegalArgumentException("string length " + length);
-        }
-        byte[] bytes = new byte[length];
-        v.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static String requiredCompactString(ByteBuffer v) {
-        String value = compactString(v);
-        if (value == null) {
-            throw new IllegalArgumentException("null where a string is required");
-        }
-        return value;
-    }
-
-    private static Uuid uuid(ByteBuffer v) {
-        return new Uuid(v.getLong(), v.getLong());
-    }
-
-    /** A compact array's element count; null arrays (0) are not valid in these records. */
-    private static int count(ByteBuffer v) {
-        int count = ByteUtils.readUnsignedVarint(v) - 1;
-        if (count < 0 || count > MAX_COUNT || count > v.remaining()) {
-            throw new IllegalArgumentException("count " + count);
-        }
-        return count;
-    }
-
-    private static void skipTaggedFields(ByteBuffer v) {
-        int fields = ByteUtils.readUnsignedVarint(v);
-        for (int i = 0; i < fields; i++) {
-            ByteUtils.readUnsignedVarint(v);
-            skip(v, ByteUtils.readUnsignedVarint(v));
-        }
-    }
-
-    private static void skip(ByteBuffer v, int bytes) {
-        if (bytes < 0 || bytes > v.remaining()) {
-            throw new IllegalArgumentException("tagged field size " + bytes);
-        }
-        v.position(v.position() + bytes);
     }
 }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 class CoordinatorRecordSerdeTest {
 
     private static CoordinatorRecord roundTrip(CoordinatorRecord record) {
-        byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
+        byte[] value = CoordinatorRecordSerde.serializeValue(record.value(), TopicIds.NONE);
         return CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
-                value == null ? null : ByteBuffer.wrap(value));
+                value == null ? null : ByteBuffer.wrap(value), TopicIds.NONE);
     }
 
     @Test
@@ -53,8 +53,8 @@ class CoordinatorRecordSerdeTest {
         byte[] key = MessageUtil.toCoordinatorTypePrefixedBytes(kafkaKey);
         assertThat(CoordinatorRecordSerde.serializeKey(record.key())).as("key").isEqualTo(key);
         byte[] value = MessageUtil.toVersionPrefixedBytes(valueVersion, kafkaValue);
-        assertThat(CoordinatorRecordSerde.serializeValue(record.value())).as("value").isEqualTo(value);
-        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value))).isEqualTo(record);
+        assertThat(CoordinatorRecordSerde.serializeValue(record.value(), TopicIds.NONE)).as("value").isEqualTo(value);
+        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value), TopicIds.NONE)).isEqualTo(record);
     }
 
     @Test
@@ -69,7 +69,7 @@ class CoordinatorRecordSerdeTest {
                         1000L, 61_000L)), key,
                 new OffsetCommitValue().setOffset(123L).setMetadata("").setCommitTimestamp(1000L)
                         .setExpireTimestamp(61_000L), (short) 1);
-        assertThat(CoordinatorRecordSerde.serializeValue(new OffsetValue(1L, 4, "", 2L, 3L)))
+        assertThat(CoordinatorRecordSerde.serializeValue(new OffsetValue(1L, 4, "", 2L, 3L), TopicIds.NONE))
                 .isEqualTo(MessageUtil.toVersionPrefixedBytes((short) 1, new OffsetCommitValue().setOffset(1L)
                         .setMetadata("").setCommitTimestamp(2L).setExpireTimestamp(3L)));
     }
@@ -103,7 +103,7 @@ class CoordinatorRecordSerdeTest {
         offset.putShort((short) 0).putLong(123L).putInt(4).putLong(1000L).putLong(-1L).putShort((short) 4)
                 .put("meta".getBytes(StandardCharsets.UTF_8)).flip();
         assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
-                new OffsetKey("g", "t", 1))), offset).value()).isEqualTo(new OffsetValue(123L, 4, "meta", 1000L, -1L));
+                new OffsetKey("g", "t", 1))), offset, TopicIds.NONE).value()).isEqualTo(new OffsetValue(123L, 4, "meta", 1000L, -1L));
 
         ByteBuffer group = ByteBuffer.allocate(64);
         group.putShort((short) 0).putInt(5).putLong(99L).putShort((short) 8).put("consumer".getBytes(StandardCharsets.UTF_8))
@@ -112,7 +112,7 @@ class CoordinatorRecordSerdeTest {
                 .putShort((short) 1).put((byte) 'c').putShort((short) 1).put((byte) 'h').putInt(300).putInt(10)
                 .putInt(1).put((byte) 7).putInt(0).flip();
         assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
-                new GroupKey("g"))), group).value()).isEqualTo(new GroupValue("consumer", 5, null, null, 99L,
+                new GroupKey("g"))), group, TopicIds.NONE).value()).isEqualTo(new GroupValue("consumer", 5, null, null, 99L,
                 List.of(new MemberValue("m1", null, "c", "h", 300, 10, new byte[] {7}, new byte[0]))));
     }
 
@@ -121,12 +121,12 @@ class CoordinatorRecordSerdeTest {
         byte[] key = CoordinatorRecordSerde.serializeKey(new GroupKey("g"));
         ByteBuffer futureValue = ByteBuffer.allocate(2).putShort(0, (short) 9);
 
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), futureValue))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), futureValue, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("version=9");
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {0, 42}), null))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {0, 42}), null, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyType=42");
         assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key),
-                ByteBuffer.wrap(new byte[] {0, 0, 1})))
+                ByteBuffer.wrap(new byte[] {0, 0, 1}), TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class);
     }
 
@@ -135,69 +135,14 @@ class CoordinatorRecordSerdeTest {
         ByteBuffer nullTopic = ByteBuffer.allocate(11).putShort(CoordinatorRecordSerde.OFFSET_KEY_TYPE)
                 .putShort((short) 1).put((byte) 'g').putShort((short) -1).putInt(0).flip();
 
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {1}), null))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[] {1}), null, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("keyBytes=1");
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[0]), null))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(new byte[0]), null, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class);
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(nullTopic, null))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(nullTopic, null, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class);
         assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(
-                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(new GroupKey("g"))), ByteBuffer.allocate(1)))
+                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(new GroupKey("g"))), ByteBuffer.allocate(1), TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class).hasMessageContaining("valueBytes=1");
-    }
-
-    @Test
-    void consumerGroupRecordsRoundTrip() {
-        java.util.List<CoordinatorRecord> records = java.util.List.of(
-                new CoordinatorRecord(new CoordinatorRecord.ConsumerGroupMetadataKey("g"),
-                        new CoordinatorRecord.ConsumerGroupMetadataValue(7, java.util.Map.of("a", 3, "b", 1))),
-                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberMetadataKey("g", "m"),
-                        new CoordinatorRecord.ConsumerMemberMetadataValue("i", null, "c", "/h", List.of("a", "b"),
-                                "x.*", "range", 30_000)),
-                new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMetadataKey("g"),
-                        new CoordinatorRecord.TargetAssignmentMetadataValue(7, 1_700_000_000_000L)),
-                new CoordinatorRecord(new CoordinatorRecord.TargetAssignmentMemberKey("g", "m"),
-                        new CoordinatorRecord.TargetAssignmentMemberValue(java.util.Map.of("a", java.util.Set.of(0, 2)))),
-                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"),
-                        new CoordinatorRecord.ConsumerMemberAssignmentValue(6, 5, MemberState.UNREVOKED_PARTITIONS,
-                                java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of("b", java.util.Set.of(0)),
-                                java.util.Map.of("a", java.util.Map.of(0, 4), "b", java.util.Map.of(0, 6)))),
-                new CoordinatorRecord(new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m"), null));
-        for (CoordinatorRecord record : records) {
-            byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
-            CoordinatorRecord back = CoordinatorRecordSerde.deserialize(
-                    ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
-                    value == null ? null : ByteBuffer.wrap(value));
-            assertThat(back).isEqualTo(record);
-        }
-        ByteBuffer key = ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(
-                new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m")));
-        assertThat(key.getShort(CoordinatorRecordSerde.KEY_TYPE_FIELD_OFFSET))
-                .isEqualTo(CoordinatorRecordSerde.CONSUMER_MEMBER_ASSIGNMENT_KEY_TYPE);
-    }
-
-    @Test
-    void recordsWrittenBeforeTheAssignmentTimeAndEpochsReadWithout() {
-        CoordinatorRecord.TargetAssignmentMetadataKey metadataKey = new CoordinatorRecord.TargetAssignmentMetadataKey("g");
-        byte[] metadata = CoordinatorRecordSerde.serializeValue(
-                new CoordinatorRecord.TargetAssignmentMetadataValue(7, 1_700_000_000_000L));
-        CoordinatorRecord oldMetadata = CoordinatorRecordSerde.deserialize(
-                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(metadataKey)),
-                ByteBuffer.wrap(metadata, 0, metadata.length - Long.BYTES));
-        assertThat(oldMetadata.value()).isEqualTo(new CoordinatorRecord.TargetAssignmentMetadataValue(7, 0));
-
-        CoordinatorRecord.ConsumerMemberAssignmentKey memberKey =
-                new CoordinatorRecord.ConsumerMemberAssignmentKey("g", "m");
-        byte[] member = CoordinatorRecordSerde.serializeValue(new CoordinatorRecord.ConsumerMemberAssignmentValue(
-                6, 5, MemberState.STABLE, java.util.Map.of("a", java.util.Set.of(0)), java.util.Map.of()));
-        // No epochs written is a count of 0 at the end; a record from before ends without it.
-        CoordinatorRecord oldMember = CoordinatorRecordSerde.deserialize(
-                ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(memberKey)),
-                ByteBuffer.wrap(member, 0, member.length - Integer.BYTES));
-        CoordinatorRecord.ConsumerMemberAssignmentValue value =
-                (CoordinatorRecord.ConsumerMemberAssignmentValue) oldMember.value();
-        assertThat(value.assignmentEpochs()).isEmpty();
-        assertThat(value.assignmentEpochOf("a", 0)).isEqualTo(6);
-        assertThat(value.assignmentEpochOf("a", 1)).isNull();
     }
 }

@@ -40,13 +40,13 @@ class ShareRecordsSerdeTest {
         byte[] key = MessageUtil.toCoordinatorTypePrefixedBytes(kafkaKey);
         assertThat(CoordinatorRecordSerde.serializeKey(record.key())).as("key").isEqualTo(key);
         if (kafkaValue == null) {
-            assertThat(CoordinatorRecordSerde.serializeValue(record.value())).isNull();
-            assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), null)).isEqualTo(record);
+            assertThat(CoordinatorRecordSerde.serializeValue(record.value(), TopicIds.NONE)).isNull();
+            assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), null, TopicIds.NONE)).isEqualTo(record);
             return;
         }
         byte[] value = MessageUtil.toVersionPrefixedBytes((short) 0, kafkaValue);
-        assertThat(CoordinatorRecordSerde.serializeValue(record.value())).as("value").isEqualTo(value);
-        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value))).isEqualTo(record);
+        assertThat(CoordinatorRecordSerde.serializeValue(record.value(), TopicIds.NONE)).as("value").isEqualTo(value);
+        assertThat(CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), ByteBuffer.wrap(value), TopicIds.NONE)).isEqualTo(record);
     }
 
     @Test
@@ -138,10 +138,10 @@ class ShareRecordsSerdeTest {
     void truncatedShareValuesAreFormatErrors() {
         byte[] key = CoordinatorRecordSerde.serializeKey(new ShareGroupRecords.StatePartitionMetadataKey(GROUP));
         byte[] value = CoordinatorRecordSerde.serializeValue(new ShareGroupRecords.StatePartitionMetadataValue(Map.of(),
-                Map.of(T1, new TopicPartitions("one", new TreeSet<>(List.of(0, 1)))), Map.of()));
+                Map.of(T1, new TopicPartitions("one", new TreeSet<>(List.of(0, 1)))), Map.of()), TopicIds.NONE);
         ByteBuffer truncated = ByteBuffer.wrap(value, 0, value.length - 6).slice();
 
-        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), truncated))
+        assertThatThrownBy(() -> CoordinatorRecordSerde.deserialize(ByteBuffer.wrap(key), truncated, TopicIds.NONE))
                 .isInstanceOf(CoordinatorRecordFormatException.class);
     }
 }
