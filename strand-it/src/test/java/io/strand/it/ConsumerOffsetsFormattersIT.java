@@ -76,12 +76,7 @@ class ConsumerOffsetsFormattersIT {
         TopicPartition partition = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<String, String> consumer = consumer()) {
             consumer.subscribe(List.of(TOPIC));
-            int read = 0;
-            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read < 3) {
-                assertThat(System.nanoTime() - deadlineNs).as("the group's member reads the 3 records").isNegative();
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
+            readAll(consumer, 3);
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(3, "checkpoint-✓")));
         } // leaves the group: an empty generation
 
@@ -127,12 +122,7 @@ class ConsumerOffsetsFormattersIT {
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         try (KafkaConsumer<String, String> consumer = consumer(group, props)) {
             consumer.subscribe(List.of(topic));
-            int read = 0;
-            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read < 4) {
-                assertThat(System.nanoTime() - deadlineNs).as("the group's member reads the 4 records").isNegative();
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
+            readAll(consumer, 4);
             consumer.commitSync();
         }
 
@@ -253,6 +243,16 @@ class ConsumerOffsetsFormattersIT {
         assertThat(state).as("the share-partition's state")
                 .anySatisfy(line -> assertThat(line).contains("\"groupId\":\"" + group + "\"")
                         .contains("\"topicId\":\"" + topicId + "\""));
+    }
+
+    /** Polls until the group's member has read {@code records} records. */
+    private static void readAll(KafkaConsumer<String, String> consumer, int records) {
+        int read = 0;
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read < records) {
+            assertThat(System.nanoTime() - deadlineNs).as("the group's member reads %d records", records).isNegative();
+            read += consumer.poll(Duration.ofMillis(200)).count();
+        }
     }
 
     /** The partition of {@code __consumer_offsets} that holds the group's records, as Kafka places it. */
