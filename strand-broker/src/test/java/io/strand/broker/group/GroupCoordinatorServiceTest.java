@@ -9,6 +9,7 @@ import io.strand.broker.replica.Partition;
 import io.strand.broker.replica.ReplicaManager;
 import io.strand.common.config.BrokerConfig;
 import io.strand.coordinator.group.GroupCoordinatorConfig;
+import io.strand.coordinator.group.TopicAccess;
 import io.strand.metadata.image.MetadataDelta;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.record.Endpoint;
@@ -29,6 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
@@ -114,7 +118,8 @@ class GroupCoordinatorServiceTest {
         logManager.startup();
         replicaManager = new ReplicaManager(SELF, logManager, new LogConfigResolver(BrokerConfig.defaults()));
         service = new GroupCoordinatorService(SELF, GroupCoordinatorConfig.from(Map.of(
-                GroupCoordinatorConfig.OFFSETS_TOPIC_PARTITIONS, "2")), replicaManager, waiter, Time.SYSTEM);
+                GroupCoordinatorConfig.OFFSETS_TOPIC_PARTITIONS, "2",
+                GroupCoordinatorConfig.GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS, "0")), replicaManager, waiter, Time.SYSTEM);
         List<MetadataRecord> records = new ArrayList<>(List.of(broker(SELF), broker(OTHER),
                 new TopicRecord(Topic.GROUP_METADATA_TOPIC_NAME, OFFSETS_ID)));
         records.add(partition(0, leaderOf0, 0));
@@ -271,6 +276,62 @@ class GroupCoordinatorServiceTest {
                                 new org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics()
                                         .setName("events").setPartitionIndexes(List.of(partition)))), true)
                 .join().topics().get(0).partitions().get(0);
+    }
+
+    /** A topic of one partition that another broker hosts. */
+    private static MetadataRecord[] topic(String name, Uuid id) {
+        return new MetadataRecord[] {new TopicRecord(name, id),
+                new PartitionRecord(id, 0, List.of(OTHER), List.of(OTHER), OTHER, 0, 0)};
+    }
+
+    private ConsumerGroupHeartbeatResponseData heartbeat(int memberEpoch, List<String> topics) {
+        return service.coordinator().consumerGroupHeartbeat((short) 1, "client", "/10.0.0.1",
+                new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("member-1")
+                        .setMemberEpoch(memberEpoch).setRebalanceTimeoutMs(60_000).setSubscribedTopicNames(topics)
+                        .setTopicPartitions(List.of()), new ImageTopicIds(image), TopicAccess.ALL).join();
+    }
+
+    private Map<Uuid, List<Integer>> assignmentOf(ConsumerGroupDescribeResponseData.DescribedGroup group) {
+        Map<Uuid, List<Integer>> assigned = new java.util.TreeMap<>();
+        group.members().get(0).assignment().topicPartitions()
+                .forEach(t -> assigned.put(t.topicId(), t.partitions()));
+        return assigned;
+    }
+
+    @Test
+    void aNewLeaderLoadsAConsumerGroupsAssignmentByTopicIdWithoutATopicDeletedMeanwhile() {
+        Uuid events = new Uuid(5L, 5L);
+        Uuid audit = new Uuid(6L, 6L);
+        start(SELF, SELF);
+        List<MetadataRecord> topics = new ArrayList<>(List.of(topic("events", events)));
+        topics.addAll(List.of(topic("audit", audit)));
+        publish(topics.toArray(MetadataRecord[]::new));
+        int partition = partitionOfGroup();
+        await().atMost(WAIT).until(() -> service.coordinator().isActive(partition));
+        ConsumerGroupHeartbeatResponseData joined = heartbeat(0, List.of("events", "audit"));
+        assertThat(joined.errorCode()).isZero();
+        assertThat(joined.assignment().topicPartitions()).hasSize(2);
+        assertThat(assignmentOf(service.coordinator().consumerGroupDescribe(GROUP, new ImageTopicIds(image)).join()))
+                .containsOnlyKeys(events, audit);
+
+        publish(partition(partition, OTHER, 1));
+        await().atMost(WAIT).until(() -> !service.coordinator().isActive(partition));
+        publish(new RemoveTopicRecord(audit));
+        publish(partition(partition, SELF, 2));
+        await().atMost(WAIT).until(() -> service.coordinator().isActive(partition));
+
+        // Loaded from the records, which name topics by id: the member, its epoch and what is left of its partitions.
+        ConsumerGroupDescribeResponseData.DescribedGroup loaded =
+                service.coordinator().consumerGroupDescribe(GROUP, new ImageTopicIds(image)).join();
+        assertThat(loaded.errorCode()).isZero();
+        assertThat(loaded.members()).singleElement().satisfies(member -> {
+            assertThat(member.memberId()).isEqualTo("member-1");
+            assertThat(member.memberEpoch()).isEqualTo(joined.memberEpoch());
+            assertThat(member.subscribedTopicNames()).containsExactlyInAnyOrder("events", "audit");
+        });
+        assertThat(assignmentOf(loaded)).containsOnlyKeys(events);
+        assertThat(heartbeat(joined.memberEpoch(), List.of("events")).errorCode()).as("the member carries on")
+                .isZero();
     }
 
     @Test
