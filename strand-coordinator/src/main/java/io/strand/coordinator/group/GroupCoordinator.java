@@ -96,7 +96,8 @@ public final class GroupCoordinator implements AutoCloseable {
         this.config = config;
         this.runtime = new CoordinatorRuntime<>("group-coordinator", config.threads(), TICK_MS, time,
                 new OffsetsTopicRecordLog(log, time, topicIds),
-                partition -> new GroupShard(partition, config, time, random, topicPartitionCounts, groupConfigs));
+                partition -> new GroupShard(partition, config, time, random, topicPartitionCounts, groupConfigs,
+                        topicIds));
     }
 
     public GroupCoordinatorConfig config() {

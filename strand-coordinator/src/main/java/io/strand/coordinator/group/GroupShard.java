@@ -21,6 +21,7 @@ import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMeta
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.ShareGroupRecords;
+import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
@@ -106,8 +107,15 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
                Supplier<Map<String, Integer>> topicPartitionCounts,
                java.util.function.Function<String, Map<String, String>> groupConfigs) {
+        this(partition, config, time, random, topicPartitionCounts, groupConfigs, TopicIds.NONE);
+    }
+
+    /** @param topicIds the cluster's topic ids, read on the shard's thread (share groups' metadata hashes) */
+    GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
+               Supplier<Map<String, Integer>> topicPartitionCounts,
+               java.util.function.Function<String, Map<String, String>> groupConfigs, TopicIds topicIds) {
         this.context = new ShardContext(partition, config, time, random, new DeadlineTimer(), topicPartitionCounts,
-                groupConfigs);
+                groupConfigs, topicIds);
         this.rebalancer = new Rebalancer(context, store);
         this.planner = new ConsumerAssignmentPlanner(context);
         this.consumerOp = new ConsumerHeartbeatOp(context, store, planner);

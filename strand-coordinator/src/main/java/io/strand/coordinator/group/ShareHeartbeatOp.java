@@ -343,7 +343,7 @@ final class ShareHeartbeatOp {
     private long metadataHash(Collection<? extends Set<String>> subscriptions) {
         Set<String> topics = new TreeSet<>();
         subscriptions.forEach(topics::addAll);
-        return SubscribedTopicsHash.of(topics, context.topicPartitionCounts());
+        return SubscribedTopicsHash.of(topics, context.topicPartitionCounts(), context.topicIds());
     }
 
     private static ShareGroupHeartbeatResponseData.Assignment toWire(Map<Uuid, SortedSet<Integer>> assigned) {

@@ -1,19 +1,20 @@
 package io.strand.coordinator.group;
 
+import io.strand.coordinator.group.record.TopicIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A share group's metadata hash: what its subscribed topics look like now, so that a heartbeat can tell
- * that one was created, deleted or given partitions since the group epoch last moved (Kafka's group
- * metadata hash, KIP-1101, which moves the group epoch when it changes). It covers each subscribed topic
- * that exists, by name and partition count, in name order; a group subscribed to no topic that exists
- * hashes to {@link #NONE}. Kafka's hash also covers topic ids and the racks of each partition's replicas,
- * and its value is its own (XXH3): a topic deleted and created again under the same name and partition
- * count between two heartbeats, or a rack change, moves Kafka's epoch and not this one. The value is
- * kept in the group's record and compared only with this function's own results.
+ * that one was created, deleted (or deleted and created again) or given partitions since the group epoch
+ * last moved (Kafka's group metadata hash, KIP-1101, which moves the group epoch when it changes). It
+ * covers each subscribed topic that exists, by name, id and partition count, in name order; a group
+ * subscribed to no topic that exists hashes to {@link #NONE}. Kafka's hash also covers the racks of each
+ * partition's replicas, and its value is its own (XXH3): a rack change moves Kafka's epoch and not this
+ * one. The value is kept in the group's record and compared only with this function's own results.
  */
 final class SubscribedTopicsHash {
 
@@ -27,10 +28,10 @@ final class SubscribedTopicsHash {
     }
 
     /**
-     * The hash of {@code topics} as {@code partitionCounts} (the cluster's topics now) has them; topics it
-     * lacks count as absent.
+     * The hash of {@code topics} as {@code partitionCounts} and {@code topicIds} (the cluster's topics now)
+     * have them; topics {@code partitionCounts} lacks count as absent.
      */
-    static long of(Collection<String> topics, Map<String, Integer> partitionCounts) {
+    static long of(Collection<String> topics, Map<String, Integer> partitionCounts, TopicIds topicIds) {
         long hash = FNV_OFFSET;
         boolean any = false;
         for (String topic : new TreeSet<>(topics)) {
@@ -43,10 +44,19 @@ final class SubscribedTopicsHash {
                 hash = (hash ^ (b & 0xff)) * FNV_PRIME;
             }
             hash = (hash ^ 0xff) * FNV_PRIME; // no UTF-8 byte is 0xff: ends the name
+            Uuid id = topicIds.idOf(topic);
+            hash = mix(mix(hash, id.getMostSignificantBits()), id.getLeastSignificantBits());
             for (int shift = 24; shift >= 0; shift -= 8) {
                 hash = (hash ^ ((partitions >>> shift) & 0xff)) * FNV_PRIME;
             }
         }
         return any ? (hash == NONE ? 1L : hash) : NONE;
+    }
+
+    private static long mix(long hash, long value) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            hash = (hash ^ ((value >>> shift) & 0xff)) * FNV_PRIME;
+        }
+        return hash;
     }
 }

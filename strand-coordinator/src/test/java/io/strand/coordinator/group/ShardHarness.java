@@ -3,6 +3,7 @@ package io.strand.coordinator.group;
 import io.strand.common.time.ManualTime;
 import io.strand.coordinator.group.classic.ClassicGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.runtime.CoordinatorLog;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorShard;
@@ -39,6 +40,7 @@ final class ShardHarness {
     final ManualTime time;
     final InMemoryOffsetsTopicLog log;
     final GroupShard shard;
+    private final TopicIds topicIds;
 
     ShardHarness(Map<String, String> props) {
         this(props, new InMemoryOffsetsTopicLog());
@@ -58,14 +60,27 @@ final class ShardHarness {
     ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
                  Supplier<Map<String, Integer>> topicPartitionCounts,
                  Function<String, Map<String, String>> groupConfigs) {
+        this(config, log, time, random, topicPartitionCounts, groupConfigs, DerivedTopicIds.INSTANCE);
+    }
+
+    /** @param topicIds the cluster's topic ids, for the shard and for the records it writes and loads */
+    ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
+                 Supplier<Map<String, Integer>> topicPartitionCounts,
+                 Function<String, Map<String, String>> groupConfigs, TopicIds topicIds) {
         this.log = log;
         this.time = time;
-        this.shard = load(new GroupShard(0, config, time, random, topicPartitionCounts, groupConfigs), log, time);
+        this.topicIds = topicIds;
+        this.shard = load(new GroupShard(0, config, time, random, topicPartitionCounts, groupConfigs, topicIds), log,
+                time, topicIds);
     }
 
     /** Replays {@code log}'s partition 0 into {@code shard}, as the runtime loads a shard. */
     static GroupShard load(GroupShard shard, InMemoryOffsetsTopicLog log, ManualTime time) {
-        new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).load(0, CoordinatorLog.RecordVisitor.replayingInto(shard));
+        return load(shard, log, time, DerivedTopicIds.INSTANCE);
+    }
+
+    private static GroupShard load(GroupShard shard, InMemoryOffsetsTopicLog log, ManualTime time, TopicIds topicIds) {
+        new OffsetsTopicRecordLog(log, time, topicIds).load(0, CoordinatorLog.RecordVisitor.replayingInto(shard));
         shard.onLoaded(time.milliseconds());
         return shard;
     }
@@ -84,7 +99,7 @@ final class ShardHarness {
         CoordinatorResult<T, CoordinatorRecord> result = op.apply(shard);
         result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, r));
         if (!result.records().isEmpty()) {
-            new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).appendTransactional(0, producerId, producerEpoch, result.records())
+            new OffsetsTopicRecordLog(log, time, topicIds).appendTransactional(0, producerId, producerEpoch, result.records())
                     .join();
         }
         return result.response();
@@ -93,7 +108,7 @@ final class ShardHarness {
     /** Writes and applies the producer's commit or abort marker, as the runtime's transaction completion does. */
     void endTransaction(long producerId, short producerEpoch, boolean commit) {
         shard.replayEndTransactionMarker(CoordinatorShard.UNKNOWN_OFFSET, producerId, producerEpoch, commit);
-        new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).appendMarker(0, producerId, producerEpoch, 0, commit).join();
+        new OffsetsTopicRecordLog(log, time, topicIds).appendMarker(0, producerId, producerEpoch, 0, commit).join();
     }
 
     private <T> T apply(CoordinatorResult<T, CoordinatorRecord> result) {
@@ -101,7 +116,7 @@ final class ShardHarness {
             result.records().forEach(r -> shard.replay(CoordinatorShard.UNKNOWN_OFFSET, r));
         }
         if (!result.records().isEmpty()) {
-            new OffsetsTopicRecordLog(log, time, DerivedTopicIds.INSTANCE).append(0, result.records()).join();
+            new OffsetsTopicRecordLog(log, time, topicIds).append(0, result.records()).join();
         }
         if (result.appendFuture() != null) {
             result.appendFuture().complete(null);

@@ -45,12 +45,13 @@ class ShareGroupHeartbeatTest {
     /** Group g's configs (the GROUP config resource). */
     final Map<String, String> groupConfigs = new HashMap<>();
     ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
-            new Random(1), () -> Map.copyOf(topics), groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
+            new Random(1), () -> Map.copyOf(topics), groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of(),
+            lookup);
 
     /** A coordinator failover: a new shard loaded from the same log, the old one dropped. */
     void failover() {
         h = new ShardHarness(GroupCoordinatorConfig.defaults(), h.log, time, new Random(2), () -> Map.copyOf(topics),
-                groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of());
+                groupId -> groupId.equals("g") ? Map.copyOf(groupConfigs) : Map.of(), lookup);
     }
 
     /** Partitions heartbeats asked to be initialized, in order. */
@@ -425,6 +426,25 @@ class ShareGroupHeartbeatTest {
     }
 
     @Test
+    void aSubscribedTopicDeletedAndCreatedAgainBetweenHeartbeatsMovesTheGroupEpoch() {
+        topics.put("later", 2);
+        int settled = joinAndGetAssigned("m1", List.of("jobs", "later")).memberEpoch();
+        // Heartbeats until the epoch rests: each topic's state is initialized, then assigned.
+        for (int i = 0, next = sendLater("m1", settled, null).memberEpoch(); next != settled; i++) {
+            assertThat(i).as("the epoch rests").isLessThan(5);
+            settled = next;
+            next = sendLater("m1", settled, null).memberEpoch();
+        }
+        int groupEpoch = describe().groupEpoch();
+
+        // The same name and partition count, a new topic id: as in Kafka, another topic.
+        ids.put("later", new Uuid(99, 99));
+        initializeState = false;
+        sendLater("m1", settled, null);
+        assertThat(describe().groupEpoch()).as("moved by the new topic id").isGreaterThan(groupEpoch);
+    }
+
+    @Test
     void aDeletedTopicLeavesTheStatePartitionsAndMovesTheGroupOnceWithoutIt() {
         joinAndGetAssigned("m1", List.of("jobs", "other"));
         int epoch = describe().groupEpoch();
@@ -457,7 +477,7 @@ class ShareGroupHeartbeatTest {
             return result;
         });
         assertThat(written.get(written.size() - 1).value()).isEqualTo(new ShareGroupRecords.GroupMetadataValue(
-                describe().groupEpoch(), SubscribedTopicsHash.of(List.of("jobs"), topics)));
+                describe().groupEpoch(), SubscribedTopicsHash.of(List.of("jobs"), topics, lookup)));
         int epoch = describe().groupEpoch();
         sendLater("m1", 3, null);
         assertThat(describe().groupEpoch()).as("no second move for the same topics").isEqualTo(epoch);
@@ -478,7 +498,7 @@ class ShareGroupHeartbeatTest {
                 "MemberMetadataKey", "GroupMetadataKey", "TargetAssignmentMemberKey", "TargetAssignmentMetadataKey",
                 "MemberAssignmentKey", "StatePartitionMetadataKey");
         assertThat(written.get(1).value()).as("a new group's epoch 1, bumped, with its topics' metadata hash")
-                .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, SubscribedTopicsHash.of(List.of("jobs"), topics)));
+                .isEqualTo(new ShareGroupRecords.GroupMetadataValue(2, SubscribedTopicsHash.of(List.of("jobs"), topics, lookup)));
         assertThat(written.get(4).value()).as("nothing initialized to assign")
                 .isEqualTo(new ShareGroupRecords.MemberAssignmentValue(2, 0,
                         io.strand.coordinator.group.record.MemberState.STABLE, Map.of()));
