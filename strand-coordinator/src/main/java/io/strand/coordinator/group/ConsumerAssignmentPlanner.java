@@ -14,6 +14,8 @@ import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemb
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.CoordinatorRecord.ConsumerMemberAssignmentValue;
+import io.strand.coordinator.group.record.FormerTopics;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 
 /**
@@ -65,7 +68,8 @@ final class ConsumerAssignmentPlanner {
     }
 
     /**
-     * Bumps the group epoch if {@code forceBump} or the subscribed topics changed, and then, if the
+     * Bumps the group epoch if {@code forceBump}, the subscribed topics changed or one was replaced (see
+     * {@link #replacedTopics}), and then, if the
      * target lags the group epoch and the group's assignment interval has passed since the last one
      * ({@link #mayAssign}), computes a new target assignment for {@code members}, adding the records to
      * {@code records}. Otherwise the target stays what it was, at its epoch: a change within the interval
@@ -79,7 +83,8 @@ final class ConsumerAssignmentPlanner {
                 List<CoordinatorRecord> records) {
         Map<String, Integer> allTopics = context.topicPartitionCounts();
         Map<String, Set<String>> subscriptions = new TreeMap<>();
-        int groupEpoch = maybeBump(group, members, forceBump, allTopics, subscriptions, records);
+        boolean replaced = !replacedTopics(group).isEmpty();
+        int groupEpoch = maybeBump(group, members, forceBump || replaced, allTopics, subscriptions, records);
         if (groupEpoch <= group.assignmentEpoch() || !mayAssignNow || !mayAssign(group)) {
             return new Target(group.assignmentEpoch(), previousTarget);
         }
@@ -104,7 +109,60 @@ final class ConsumerAssignmentPlanner {
      * target: as Kafka, the remaining members get theirs at a heartbeat ({@link #plan}).
      */
     void bumpForRemoval(ConsumerGroup group, Map<String, ConsumerMember> members, List<CoordinatorRecord> records) {
+        retireReplacedTopics(group, members, new TreeMap<>(group.targetAssignment()), records);
         maybeBump(group, members, true, context.topicPartitionCounts(), new TreeMap<>(), records);
+    }
+
+    /**
+     * The topics {@code group}'s epoch subscribed to that are no longer there, name to the id they had:
+     * deleted since, perhaps created again under their names (another id). Kafka's groups name topics by
+     * id, so to them such a topic is gone and one created again is new: the group epoch moves, members
+     * revoke the old topic's partitions and are given the new one's afresh. A topic whose id the group
+     * did not record (records written before ids were kept, or no ids known) is never replaced.
+     */
+    Map<String, Uuid> replacedTopics(ConsumerGroup group) {
+        Map<String, Uuid> replaced = new TreeMap<>();
+        group.subscribedTopicIds().forEach((topic, id) -> {
+            if (!Uuid.ZERO_UUID.equals(id) && !id.equals(context.topicIds().idOf(topic))) {
+                replaced.put(topic, id);
+            }
+        });
+        return replaced;
+    }
+
+    /**
+     * Renames the partitions of {@link #replacedTopics replaced topics} to their {@link FormerTopics former
+     * topics}, in the members' assignments ({@code members}) and the target ({@code target}, member to
+     * partitions), with a record of each one so changed. Kafka's members and target keep such partitions by
+     * their old ids in the same way until the next target, which has none: so each member revokes them in
+     * its reconciliation, and the assignor gives a topic created again afresh.
+     */
+    void retireReplacedTopics(ConsumerGroup group, Map<String, ConsumerMember> members,
+                              Map<String, Map<String, Set<Integer>>> target, List<CoordinatorRecord> records) {
+        Map<String, Uuid> replaced = replacedTopics(group);
+        if (replaced.isEmpty()) {
+            return;
+        }
+        Map<String, String> renames = new TreeMap<>();
+        replaced.forEach((topic, id) -> renames.put(topic, FormerTopics.name(id)));
+        String groupId = group.groupId();
+        for (Map.Entry<String, ConsumerMember> e : members.entrySet()) {
+            ConsumerMember member = e.getValue();
+            ConsumerMemberAssignmentValue renamed = member.assignment().withTopicsRenamed(renames);
+            if (renamed != member.assignment()) {
+                e.setValue(member.withAssignment(renamed));
+                records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, member.memberId()), renamed));
+            }
+        }
+        for (Map.Entry<String, Map<String, Set<Integer>>> e : target.entrySet()) {
+            if (renames.keySet().stream().anyMatch(e.getValue()::containsKey)) {
+                Map<String, Set<Integer>> renamed = new TreeMap<>();
+                e.getValue().forEach((topic, partitions) -> renamed.put(renames.getOrDefault(topic, topic), partitions));
+                e.setValue(renamed);
+                records.add(new CoordinatorRecord(new TargetAssignmentMemberKey(groupId, e.getKey()),
+                        new TargetAssignmentMemberValue(renamed)));
+            }
+        }
     }
 
     /**
@@ -125,8 +183,15 @@ final class ConsumerAssignmentPlanner {
         int groupEpoch = group.groupEpoch();
         if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())) {
             groupEpoch++;
+            Map<String, Uuid> ids = new TreeMap<>();
+            subscribed.keySet().forEach(topic -> {
+                Uuid id = context.topicIds().idOf(topic);
+                if (!Uuid.ZERO_UUID.equals(id)) {
+                    ids.put(topic, id);
+                }
+            });
             records.add(new CoordinatorRecord(new ConsumerGroupMetadataKey(groupId),
-                    new ConsumerGroupMetadataValue(groupEpoch, subscribed)));
+                    new ConsumerGroupMetadataValue(groupEpoch, subscribed, ids)));
         }
         return groupEpoch;
     }

@@ -15,6 +15,7 @@ import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMemberValue;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.FormerTopics;
 import io.strand.coordinator.group.record.MemberState;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * {@link ConsumerAssignmentPlanner} bump the group epoch and recompute the target when members or
  * subscribed topics changed, and moves the member one step with {@link Reconciler}; the records
  * and the response make the result, applied when the operation returns and answered once committed.
- * The response carries the assignment when it changed or differs from what the member reported.
+ * The response carries the assignment when it changed, to a join and to a full request (as Kafka).
  *
  * <p>Not thread-safe: runs on the shard's thread.
  */
@@ -133,6 +134,7 @@ final class ConsumerHeartbeatOp {
         Map<String, ConsumerMember> members = new TreeMap<>();
         group.members().forEach(m -> members.put(m.memberId(), m));
         Map<String, Map<String, Set<Integer>>> target = new TreeMap<>(group.targetAssignment());
+        planner.retireReplacedTopics(group, members, target, records);
         ConsumerMember member;
         boolean newMember = false;
         String replacedId = null;
@@ -146,10 +148,10 @@ final class ConsumerHeartbeatOp {
                 }
                 replacedId = previousStatic.memberId();
                 ConsumerAssignmentPlanner.removal(groupId, replacedId, records);
-                members.remove(replacedId);
+                ConsumerMember retired = members.remove(replacedId);
                 target.put(memberId, target.getOrDefault(replacedId, Assignments.EMPTY));
                 target.remove(replacedId);
-                member = previousStatic.withMemberId(memberId);
+                member = retired.withMemberId(memberId);
             } else if (existing != null) {
                 // Rejoining after losing its partitions: it owns nothing any more.
                 member = existing.withAssignment(new ConsumerMemberAssignmentValue(ConsumerMember.JOIN_EPOCH,
@@ -159,7 +161,7 @@ final class ConsumerHeartbeatOp {
                 newMember = true;
             }
         } else {
-            member = group.member(memberId);
+            member = members.get(memberId);
             if (member == null) {
                 throw new UnknownMemberIdException("Member " + memberId + " is not a member of group " + groupId + ".");
             }
@@ -185,7 +187,12 @@ final class ConsumerHeartbeatOp {
         ConsumerMemberAssignmentValue next = Reconciler.reconcile(updated, planned.assignmentEpoch(),
                 planned.assignment().getOrDefault(memberId, Assignments.EMPTY), owned, (topic, partition) -> {
                     String owner = current.ownerOf(topic, partition);
-                    return owner != null && owner.equals(renamed) ? memberId : owner;
+                    if (owner != null && owner.equals(renamed)) {
+                        return memberId;
+                    }
+                    // The group's owners as its records left them; a partition retired just now is free.
+                    ConsumerMember holder = owner == null ? null : members.get(owner);
+                    return holder == null || holds(holder, topic, partition) ? owner : null;
                 });
         if (next != updated.assignment() || newMember || replacedId != null || epoch == ConsumerMember.JOIN_EPOCH) {
             records.add(new CoordinatorRecord(new ConsumerMemberAssignmentKey(groupId, memberId), next));
@@ -194,8 +201,7 @@ final class ConsumerHeartbeatOp {
         maybeScheduleRebalanceTimeout(groupId, memberId, next, updated.metadata().rebalanceTimeoutMs());
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData().setMemberId(memberId)
                 .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(context.consumerHeartbeatIntervalMs(groupId));
-        if (epoch == ConsumerMember.JOIN_EPOCH || !next.assigned().equals(member.assigned())
-                || (owned != null && !owned.equals(next.assigned()))) {
+        if (epoch == ConsumerMember.JOIN_EPOCH || isFullRequest(request) || !next.assigned().equals(member.assigned())) {
             response.setAssignment(toWire(next.assigned(), topicIds));
         }
         return response;
@@ -344,7 +350,25 @@ final class ConsumerHeartbeatOp {
         return "consumer-rebalance/" + groupId + "/" + memberId;
     }
 
-    /** The partitions the member reports owning, by topic name (unknown ids dropped); null if not sent. */
+    /**
+     * As Kafka: a request with everything a client sends when it joins or after an error (a rebalance
+     * timeout, a subscription and its owned partitions) is answered with the member's assignment.
+     */
+    private static boolean isFullRequest(ConsumerGroupHeartbeatRequestData request) {
+        return request.rebalanceTimeoutMs() != -1
+                && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null)
+                && request.topicPartitions() != null;
+    }
+
+    private static boolean holds(ConsumerMember member, String topic, int partition) {
+        return Assignments.contains(member.assigned(), topic, partition)
+                || Assignments.contains(member.pendingRevocation(), topic, partition);
+    }
+
+    /**
+     * The partitions the member reports owning, by topic name (an id no topic has now as its {@link
+     * FormerTopics former topic}); null if not sent.
+     */
     private static Map<String, Set<Integer>> owned(ConsumerGroupHeartbeatRequestData request, TopicIdLookup ids) {
         if (request.topicPartitions() == null) {
             return null;
@@ -352,9 +376,8 @@ final class ConsumerHeartbeatOp {
         Map<String, Set<Integer>> owned = new HashMap<>();
         for (ConsumerGroupHeartbeatRequestData.TopicPartitions tp : request.topicPartitions()) {
             String name = ids.nameOf(tp.topicId());
-            if (name != null) {
-                owned.computeIfAbsent(name, n -> new TreeSet<>()).addAll(tp.partitions());
-            }
+            owned.computeIfAbsent(name != null ? name : FormerTopics.name(tp.topicId()), n -> new TreeSet<>())
+                    .addAll(tp.partitions());
         }
         return Assignments.copyOf(owned);
     }
@@ -363,7 +386,7 @@ final class ConsumerHeartbeatOp {
                                                                        TopicIdLookup ids) {
         ConsumerGroupHeartbeatResponseData.Assignment out = new ConsumerGroupHeartbeatResponseData.Assignment();
         assigned.forEach((topic, partitions) -> {
-            Uuid id = ids.idOf(topic);
+            Uuid id = FormerTopics.isFormer(topic) ? FormerTopics.idOf(topic) : ids.idOf(topic);
             if (!Uuid.ZERO_UUID.equals(id)) {
                 out.topicPartitions().add(new ConsumerGroupHeartbeatResponseData.TopicPartitions().setTopicId(id)
                         .setPartitions(new ArrayList<>(partitions)));

@@ -9,6 +9,7 @@ import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.record.CoordinatorRecord.GroupKey;
 import io.strand.coordinator.group.record.CoordinatorRecord.OffsetKey;
 import io.strand.coordinator.group.record.CoordinatorRecord;
+import io.strand.coordinator.group.record.FormerTopics;
 import io.strand.coordinator.group.record.ShareGroupRecords;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import java.util.ArrayList;
@@ -249,8 +250,12 @@ final class GroupAdminOps {
     private static ConsumerGroupDescribeResponseData.Assignment describeAssignment(
             java.util.Map<String, ? extends java.util.Collection<Integer>> partitions, TopicIdLookup topicIds) {
         ConsumerGroupDescribeResponseData.Assignment out = new ConsumerGroupDescribeResponseData.Assignment();
-        partitions.forEach((topic, set) -> out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions()
-                .setTopicName(topic).setTopicId(topicIds.idOf(topic)).setPartitions(new ArrayList<>(set))));
+        partitions.forEach((topic, set) -> {
+            if (!FormerTopics.isFormer(topic)) { // as Kafka describes only topics there are
+                out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions()
+                        .setTopicName(topic).setTopicId(topicIds.idOf(topic)).setPartitions(new ArrayList<>(set)));
+            }
+        });
         return out;
     }
 }

@@ -418,7 +418,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         }
         if (record.key() instanceof ConsumerGroupMetadataKey) {
             ConsumerGroupMetadataValue value = (ConsumerGroupMetadataValue) record.value();
-            group.applyGroupMetadata(value.groupEpoch(), value.subscribedTopicPartitions());
+            group.applyGroupMetadata(value.groupEpoch(), value.subscribedTopicPartitions(),
+                    value.subscribedTopicIds());
         } else if (record.key() instanceof TargetAssignmentMetadataKey) {
             if (!record.isTombstone()) {
                 TargetAssignmentMetadataValue value = (TargetAssignmentMetadataValue) record.value();
@@ -471,7 +472,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         Map<String, ConsumerGroupSnapshot> result = new TreeMap<>();
         for (ConsumerGroup group : store.consumerGroups()) {
             result.put(group.groupId(), new ConsumerGroupSnapshot(group.groupEpoch(),
-                    new TreeMap<>(group.subscribedTopicPartitions()), group.assignmentEpoch(),
+                    new TreeMap<>(group.subscribedTopicPartitions()), new TreeMap<>(group.subscribedTopicIds()),
+                    group.assignmentEpoch(),
                     new TreeMap<>(group.targetAssignment()), new ArrayList<>(group.members()),
                     new TreeMap<>(offsets(group.groupId()).entrySet().stream().collect(
                             java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)))));
@@ -480,7 +482,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     }
 
     /** One consumer-protocol group's durable state; see {@link #consumerSnapshot}. */
-    record ConsumerGroupSnapshot(int groupEpoch, Map<String, Integer> subscribedTopicPartitions, int assignmentEpoch,
+    record ConsumerGroupSnapshot(int groupEpoch, Map<String, Integer> subscribedTopicPartitions,
+                                 Map<String, org.apache.kafka.common.Uuid> subscribedTopicIds, int assignmentEpoch,
                                  Map<String, Map<String, java.util.Set<Integer>>> targetAssignment,
                                  List<ConsumerMember> members, Map<String, OffsetValue> offsets) {
     }

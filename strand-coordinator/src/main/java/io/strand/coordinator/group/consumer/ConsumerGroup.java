@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A consumer-protocol (KIP-848) group: its group epoch and the topics its members subscribe to as
@@ -34,6 +35,7 @@ public final class ConsumerGroup {
     private final String groupId;
     private int groupEpoch = INITIAL_EPOCH;
     private Map<String, Integer> subscribedTopicPartitions = Map.of();
+    private Map<String, Uuid> subscribedTopicIds = Map.of();
     private int assignmentEpoch = INITIAL_EPOCH;
     private long assignmentTimestampMs;
     private final Map<String, Map<String, Set<Integer>>> targetAssignment = new TreeMap<>();
@@ -63,6 +65,11 @@ public final class ConsumerGroup {
 
     public Map<String, Integer> subscribedTopicPartitions() {
         return subscribedTopicPartitions;
+    }
+
+    /** The ids of the subscribed topics as of the group epoch, where known (see {@link #applyGroupMetadata}). */
+    public Map<String, Uuid> subscribedTopicIds() {
+        return subscribedTopicIds;
     }
 
     public Map<String, Map<String, Set<Integer>>> targetAssignment() {
@@ -116,10 +123,13 @@ public final class ConsumerGroup {
     /**
      * @param topics the partitions of every topic some member subscribes to, by name or regex,
      *               as resolved when the epoch was bumped
+     * @param topicIds the ids of those topics then, where known (none in records written before ids were
+     *                 kept)
      */
-    public void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics) {
+    public void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics, Map<String, Uuid> topicIds) {
         this.groupEpoch = newGroupEpoch;
         this.subscribedTopicPartitions = Map.copyOf(topics);
+        this.subscribedTopicIds = Map.copyOf(topicIds);
     }
 
     public void applyAssignmentEpoch(int newAssignmentEpoch, long timestampMs) {

@@ -47,20 +47,22 @@ import org.apache.kafka.common.utils.ByteUtils;
  * |      |   assignmentEpochs []int32, one per partition, written when the topic has any)            |
  * </pre>
  * Kafka's records name topics by id, the groups here by name: names become ids through {@link TopicIds}
- * as a record is written, and ids names as it is read. A topic that no longer exists by then leaves the
- * record, as it would leave the group's assignment at its next heartbeat (a topic deleted and created
- * again is a new topic, as in Kafka).
+ * as a record is written, and ids names as it is read. An id no topic has by then is read as a {@link
+ * FormerTopics former topic}, which a member still has to revoke (a topic deleted and created again is a
+ * new topic, as in Kafka); former topics are written by their ids. A topic name no topic has is left out.
  *
  * <p>Kafka keeps a hash of the subscribed topics in the group's record (KIP-1101); this broker keeps the
- * topics themselves, with their partition counts, in a tagged field of its own (tag {@value
+ * topics themselves, with their partition counts and ids, in a tagged field of its own (tag {@value
  * #SUBSCRIBED_TOPICS_TAG}, far past Kafka's): a compact array of (name compact string, partition count
- * int32, tagged fields). Kafka's readers skip a tag they do not know, so they read the rest as Kafka's.
+ * int32, tagged fields: tag {@value #TOPIC_ID_TAG} the topic's id, a uuid, when known). Kafka's readers skip a tag they do not know, so they read the rest as Kafka's.
  * Unknown tagged fields are skipped here too. Stateless.
  */
 final class ConsumerRecordsSerde {
 
     /** The tag of the subscribed topics in a group's record: this broker's, not Kafka's. */
     static final int SUBSCRIBED_TOPICS_TAG = 10_000;
+    /** The tag of a topic's id in an entry of {@link #SUBSCRIBED_TOPICS_TAG}. */
+    static final int TOPIC_ID_TAG = 0;
 
     private ConsumerRecordsSerde() {
     }
@@ -70,7 +72,13 @@ final class ConsumerRecordsSerde {
             Writer topics = new Writer().uvarint(v.subscribedTopicPartitions().size() + 1);
             new TreeMap<>(v.subscribedTopicPartitions()).forEach((topic, partitions) -> {
                 writeCompactString(topics, topic);
-                topics.int32(partitions).uvarint(0);
+                topics.int32(partitions);
+                Uuid id = v.subscribedTopicIds().getOrDefault(topic, Uuid.ZERO_UUID);
+                if (Uuid.ZERO_UUID.equals(id)) {
+                    topics.uvarint(0);
+                } else {
+                    topics.uvarint(1).uvarint(TOPIC_ID_TAG).uvarint(16).uuid(id);
+                }
             });
             byte[] field = topics.toArray();
             w.int32(v.groupEpoch()).uvarint(1).uvarint(SUBSCRIBED_TOPICS_TAG).uvarint(field.length).raw(field);
@@ -111,7 +119,7 @@ final class ConsumerRecordsSerde {
                                              TopicIds topicIds) {
         Map<Uuid, String> known = new TreeMap<>();
         assignment.keySet().forEach(topic -> {
-            Uuid id = topicIds.idOf(topic);
+            Uuid id = FormerTopics.isFormer(topic) ? FormerTopics.idOf(topic) : topicIds.idOf(topic);
             if (!Uuid.ZERO_UUID.equals(id)) {
                 known.put(id, topic);
             }
@@ -138,6 +146,7 @@ final class ConsumerRecordsSerde {
             case CoordinatorRecordSerde.CONSUMER_GROUP_METADATA_KEY_TYPE -> {
                 int epoch = v.getInt();
                 Map<String, Integer> topics = new HashMap<>();
+                Map<String, Uuid> ids = new HashMap<>();
                 int fields = ByteUtils.readUnsignedVarint(v);
                 for (int i = 0; i < fields; i++) {
                     int tag = ByteUtils.readUnsignedVarint(v);
@@ -150,10 +159,19 @@ final class ConsumerRecordsSerde {
                     for (int t = 0; t < count; t++) {
                         String topic = requiredCompactString(v);
                         topics.put(topic, v.getInt());
-                        skipTaggedFields(v);
+                        int topicFields = ByteUtils.readUnsignedVarint(v);
+                        for (int f = 0; f < topicFields; f++) {
+                            int topicTag = ByteUtils.readUnsignedVarint(v);
+                            int topicSize = ByteUtils.readUnsignedVarint(v);
+                            if (topicTag == TOPIC_ID_TAG && topicSize == 16) {
+                                ids.put(topic, uuid(v));
+                            } else {
+                                skip(v, topicSize);
+                            }
+                        }
                     }
                 }
-                return new ConsumerGroupMetadataValue(epoch, topics);
+                return new ConsumerGroupMetadataValue(epoch, topics, ids);
             }
             case CoordinatorRecordSerde.CONSUMER_MEMBER_METADATA_KEY_TYPE -> {
                 String instanceId = compactString(v);
@@ -199,14 +217,19 @@ final class ConsumerRecordsSerde {
     }
 
     /**
-     * Reads a {@code []TopicPartitions} into {@code into} by topic name (a topic id no topic has now is
-     * left out), and each topic's assignment epochs into {@code epochs} (null: a target, which has none).
+     * Reads a {@code []TopicPartitions} into {@code into} by topic name (a topic id no topic has now as a
+     * {@link FormerTopics former topic}), and each topic's assignment epochs into {@code epochs} (null: a
+     * target, which has none).
      */
     private static void readTopicPartitions(ByteBuffer v, Map<String, Set<Integer>> into,
                                             Map<String, Map<Integer, Integer>> epochs, TopicIds topicIds) {
         int count = count(v);
         for (int i = 0; i < count; i++) {
-            String topic = topicIds.nameOf(uuid(v));
+            Uuid id = uuid(v);
+            String topic = topicIds.nameOf(id);
+            if (topic == null) {
+                topic = FormerTopics.name(id);
+            }
             int partitionCount = count(v);
             List<Integer> partitions = new ArrayList<>(partitionCount);
             for (int p = 0; p < partitionCount; p++) {
@@ -225,9 +248,6 @@ final class ConsumerRecordsSerde {
                 for (int e = 0; e < n; e++) {
                     given.add(v.getInt());
                 }
-            }
-            if (topic == null) {
-                continue;
             }
             into.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(partitions);
             if (!given.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.Uuid;
 
 /**
  * One record of {@code __consumer_offsets}: a key naming what it is about and a value, or no value
@@ -100,13 +101,22 @@ public record CoordinatorRecord(Key key, Value value) {
     }
 
     /**
-     * @param groupEpoch             bumped by every change of members, subscriptions or subscribed topics
+     * @param groupEpoch                bumped by every change of members, subscriptions or subscribed topics
      * @param subscribedTopicPartitions partitions of each subscribed topic as of {@code groupEpoch}
+     * @param subscribedTopicIds        the id of each subscribed topic as of {@code groupEpoch}, where known
+     *                                  (records written before ids were kept have none): a topic whose id
+     *                                  differs later was deleted, perhaps created again under its name
      */
-    public record ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions)
-            implements Value {
+    public record ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions,
+                                             Map<String, Uuid> subscribedTopicIds) implements Value {
         public ConsumerGroupMetadataValue {
             subscribedTopicPartitions = Map.copyOf(subscribedTopicPartitions);
+            subscribedTopicIds = Map.copyOf(subscribedTopicIds);
+        }
+
+        /** A value without topic ids. */
+        public ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions) {
+            this(groupEpoch, subscribedTopicPartitions, Map.of());
         }
     }
 
@@ -183,6 +193,25 @@ public record CoordinatorRecord(Key key, Value value) {
             }
             Integer epoch = assignmentEpochs.getOrDefault(topic, Map.of()).get(partition);
             return epoch != null ? epoch : Math.max(memberEpoch, 0);
+        }
+
+        /**
+         * This value with each topic {@code renames} has a key for under the name it maps to (partitions,
+         * state and epochs otherwise as they are); this very value if it holds none of them.
+         */
+        public ConsumerMemberAssignmentValue withTopicsRenamed(Map<String, String> renames) {
+            if (renames.keySet().stream().noneMatch(t -> assigned.containsKey(t) || pendingRevocation.containsKey(t))) {
+                return this;
+            }
+            return new ConsumerMemberAssignmentValue(memberEpoch, previousMemberEpoch, state,
+                    renamed(assigned, renames), renamed(pendingRevocation, renames),
+                    renamed(assignmentEpochs, renames));
+        }
+
+        private static <V> Map<String, V> renamed(Map<String, V> byTopic, Map<String, String> renames) {
+            Map<String, V> out = new java.util.TreeMap<>();
+            byTopic.forEach((topic, v) -> out.put(renames.getOrDefault(topic, topic), v));
+            return out;
         }
     }
 

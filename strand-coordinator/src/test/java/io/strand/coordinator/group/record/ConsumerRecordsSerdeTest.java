@@ -78,7 +78,9 @@ class ConsumerRecordsSerdeTest {
 
     @Test
     void groupMetadataIsKafkasWithTheSubscribedTopicsInATagOfItsOwn() {
-        ConsumerGroupMetadataValue ours = new ConsumerGroupMetadataValue(5, Map.of("orders", 6, "payments", 2));
+        // Subscribed topics with their ids, where known ("payments"' is not), each in the entry's own tag.
+        ConsumerGroupMetadataValue ours = new ConsumerGroupMetadataValue(5, Map.of("orders", 6, "payments", 2),
+                Map.of("orders", ORDERS));
         byte[] bytes = CoordinatorRecordSerde.serializeValue(ours, IDS);
 
         // Kafka reads the epoch, no metadata hash, and keeps the tag it does not know; written again, the same bytes.
@@ -91,6 +93,12 @@ class ConsumerRecordsSerdeTest {
                 .satisfies(field -> assertThat(field.tag()).isEqualTo(ConsumerRecordsSerde.SUBSCRIBED_TOPICS_TAG));
         assertThat(MessageUtil.toVersionPrefixedBytes((short) 0, kafkas)).isEqualTo(bytes);
         assertThat(read(new ConsumerGroupMetadataKey(GROUP), bytes)).isEqualTo(ours);
+
+        // Written before ids were kept: the topics, no ids.
+        byte[] withoutIds = CoordinatorRecordSerde.serializeValue(
+                new ConsumerGroupMetadataValue(5, Map.of("orders", 6)), IDS);
+        assertThat(read(new ConsumerGroupMetadataKey(GROUP), withoutIds))
+                .isEqualTo(new ConsumerGroupMetadataValue(5, Map.of("orders", 6), Map.of()));
 
         // Kafka's own record, with its hash: the epoch, and no topics known.
         byte[] kafkaBytes = MessageUtil.toVersionPrefixedBytes((short) 0,
@@ -171,7 +179,7 @@ class ConsumerRecordsSerdeTest {
     }
 
     @Test
-    void topicsThatNoLongerExistLeaveTheRecord() {
+    void namesNoTopicHasLeaveTheRecordAndIdsNoTopicHasAreFormerTopics() {
         // Written: "deleted" has no id now.
         byte[] written = CoordinatorRecordSerde.serializeValue(new TargetAssignmentMemberValue(
                 Map.of("orders", Set.of(0), "deleted", Set.of(1))), IDS);
@@ -186,8 +194,20 @@ class ConsumerRecordsSerdeTest {
                                 .setPartitions(List.of(0)).setAssignmentEpochs(List.of(1)),
                         new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions().setTopicId(ORDERS)
                                 .setPartitions(List.of(1)))));
-        assertThat(read(new ConsumerMemberAssignmentKey(GROUP, "m"), kafkas)).isEqualTo(
-                new ConsumerMemberAssignmentValue(3, 2, MemberState.STABLE, Map.of("orders", Set.of(1)), Map.of()));
+        ConsumerMemberAssignmentValue withFormer = new ConsumerMemberAssignmentValue(3, 2, MemberState.STABLE,
+                Map.of(FormerTopics.name(GONE), Set.of(0), "orders", Set.of(1)), Map.of(),
+                Map.of(FormerTopics.name(GONE), Map.of(0, 1)));
+        assertThat(read(new ConsumerMemberAssignmentKey(GROUP, "m"), kafkas)).isEqualTo(withFormer);
+
+        // A former topic is written by its id: Kafka's bytes again, ids sorted.
+        assertKafkasBytes(new CoordinatorRecord(new ConsumerMemberAssignmentKey(GROUP, "m"), withFormer),
+                new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(GROUP).setMemberId("m"),
+                new ConsumerGroupCurrentMemberAssignmentValue().setMemberEpoch(3).setPreviousMemberEpoch(2)
+                        .setState((byte) 0).setAssignedPartitions(List.of(
+                                new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions().setTopicId(ORDERS)
+                                        .setPartitions(List.of(1)),
+                                new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions().setTopicId(GONE)
+                                        .setPartitions(List.of(0)).setAssignmentEpochs(List.of(1)))));
     }
 
     @Test
