@@ -134,7 +134,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
             partitionCounts = Collections.unmodifiableMap(counts);
         }
         if (started && !deleted.isEmpty()) {
-            coordinator.onTopicsDeleted(deleted.stream().map(TopicImage::id).collect(Collectors.toSet()));
+            coordinator.onTopicsDeleted(deleted.stream().collect(Collectors.toMap(TopicImage::id, TopicImage::name)));
         }
         boolean offsetsTopicTouched = Stream.concat(deleted.stream(), createdOrChanged.stream())
                 .anyMatch(topic -> topic.name().equals(OFFSETS_TOPIC));

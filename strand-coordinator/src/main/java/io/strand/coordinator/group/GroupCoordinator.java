@@ -365,20 +365,25 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * The cluster deleted the topics {@code topicIds}: every loaded shard drops them from its share groups'
-     * state partitions, as Kafka's coordinator does, so no heartbeat counts their share state as initialized.
-     * Only enqueues work: safe on the metadata publisher's thread. A shard loaded later keeps what it read
-     * until then (its heartbeats assign only topics that exist).
+     * The cluster deleted {@code topics} (id to name): every loaded shard deletes the groups' offsets of
+     * them and drops them from its share groups' state partitions, as Kafka's coordinator does, so that a
+     * topic created again under a name starts without offsets and no heartbeat counts a deleted topic's share
+     * state as initialized. Only enqueues work: safe on the metadata publisher's thread. A shard loaded later
+     * keeps what it read until then (as Kafka's; its heartbeats assign only topics that exist).
      */
-    public void onTopicsDeleted(Set<Uuid> topicIds) {
-        if (topicIds.isEmpty()) {
+    public void onTopicsDeleted(Map<Uuid, String> topics) {
+        if (topics.isEmpty()) {
             return;
         }
-        Set<Uuid> deleted = Set.copyOf(topicIds);
+        Set<Uuid> ids = Set.copyOf(topics.keySet());
+        Set<String> names = Set.copyOf(topics.values());
         for (int partition = 0; partition < config.offsetsTopicPartitions(); partition++) {
             if (runtime.isActive(partition)) {
-                runtime.scheduleWriteOperation(partition, "share-state-topics-deleted",
-                        shard -> shard.shareOffsetsOp().topicsDeleted(deleted));
+                runtime.scheduleWriteOperation(partition, "topics-deleted", shard -> {
+                    List<CoordinatorRecord> records = new ArrayList<>(shard.offsetOps().topicsDeleted(names).records());
+                    records.addAll(shard.shareOffsetsOp().topicsDeleted(ids).records());
+                    return CoordinatorResult.of(records, null);
+                });
             }
         }
     }

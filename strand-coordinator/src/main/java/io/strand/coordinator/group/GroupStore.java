@@ -131,6 +131,13 @@ final class GroupStore {
         return offsets.getOrDefault(groupId, Map.of());
     }
 
+    /** The groups with committed offsets or offsets an open transaction commits, sorted. */
+    java.util.SortedSet<String> groupsWithOffsets() {
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>(offsets.keySet());
+        ids.addAll(pendingTxnOffsets.groupIds());
+        return ids;
+    }
+
     /** Every group's committed offsets, appended to {@code out}. */
     void addCommittedOffsets(List<CommittedOffset> out) {
         for (Map.Entry<String, Map<TopicPartition, OffsetValue>> group : offsets.entrySet()) {

@@ -318,6 +318,30 @@ final class OffsetOps {
         }
     }
 
+    /**
+     * The cluster deleted {@code topics}: tombstones for every group's offsets of their partitions, committed
+     * or of an open transaction (a tombstone drops those too), as Kafka's coordinator writes them, so that a
+     * topic created again under its name starts without committed offsets. Groups stay as they are.
+     */
+    CoordinatorResult<Void, CoordinatorRecord> topicsDeleted(Set<String> topics) {
+        List<CoordinatorRecord> tombstones = new ArrayList<>();
+        for (String groupId : store.groupsWithOffsets()) {
+            Set<TopicPartition> partitions = new java.util.TreeSet<>(
+                    java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+            partitions.addAll(store.offsets(groupId).keySet());
+            partitions.addAll(store.pendingTxnOffsets().pendingPartitions(groupId));
+            for (TopicPartition tp : partitions) {
+                if (topics.contains(tp.topic())) {
+                    tombstones.add(new CoordinatorRecord(new OffsetKey(groupId, tp.topic(), tp.partition()), null));
+                }
+            }
+        }
+        if (!tombstones.isEmpty()) {
+            LOG.info("Deleting {} offset(s) of deleted topics {}", tombstones.size(), new java.util.TreeSet<>(topics));
+        }
+        return CoordinatorResult.of(tombstones, null);
+    }
+
     /** Tombstones for every expired offset, and for groups left empty with nothing committed. */
     CoordinatorResult<Void, CoordinatorRecord> expire() {
         long nowMs = context.nowMs();

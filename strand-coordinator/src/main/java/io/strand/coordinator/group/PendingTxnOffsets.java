@@ -107,6 +107,11 @@ final class PendingTxnOffsets {
         return false;
     }
 
+    /** The groups that some open transaction commits offsets of. */
+    Set<String> groupIds() {
+        return producersByGroup.keySet();
+    }
+
     /** The partitions of the group that some open transaction commits. */
     Set<TopicPartition> pendingPartitions(String groupId) {
         Set<TopicPartition> partitions = new HashSet<>();

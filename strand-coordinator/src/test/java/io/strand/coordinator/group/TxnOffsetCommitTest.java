@@ -160,6 +160,32 @@ class TxnOffsetCommitTest {
     }
 
     @Test
+    void aDeletedTopicsOffsetsAreDeletedCommittedAndPendingAlike() {
+        commitPlain("t", 0, 5);
+        commitPlain("t", 1, 6);
+        commitPlain("u", 0, 7);
+        h.run(s -> s.offsetOps().commit(OffsetOpsTest.commit("other", "", -1, "t", 0, 8, "")));
+        commitTxn(txnCommit(GROUP, P1, "t", 2, 10));
+        commitTxn(txnCommit(GROUP, P1, "u", 1, 11));
+
+        h.run(s -> s.offsetOps().topicsDeleted(java.util.Set.of("t")));
+
+        assertThat(fetch(false, "t", 0).committedOffset()).isEqualTo(-1);
+        assertThat(fetch(false, "t", 1).committedOffset()).isEqualTo(-1);
+        assertThat(h.shard.offsetOps().fetch(new OffsetFetchRequestGroup().setGroupId("other").setTopics(null))
+                .topics()).isEmpty();
+        assertThat(fetch(false, "u", 0).committedOffset()).isEqualTo(7);
+        // The open transaction's offset of the deleted topic is gone; its other one commits with the marker.
+        assertThat(fetch(true, "t", 2).errorCode()).isZero();
+        h.endTransaction(P1, EPOCH, true);
+        assertThat(fetch(true, "t", 2).committedOffset()).isEqualTo(-1);
+        assertThat(fetch(true, "u", 1).committedOffset()).isEqualTo(11);
+        // The groups stay, as Kafka's do until their offsets would have expired.
+        assertThat(h.shard.group(GROUP)).isNotNull();
+        assertThat(h.shard.group("other")).isNotNull();
+    }
+
+    @Test
     void anOffsetInAnOpenTransactionDoesNotExpire() {
         commitPlain("t", 0, 5);
         commitTxn(txnCommit(GROUP, P1, "t", 0, 10));
