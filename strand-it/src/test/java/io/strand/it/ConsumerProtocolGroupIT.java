@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.SubscriptionPattern;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Java consumers with {@code group.protocol=consumer} (KIP-848) against one Strand node: the broker
  * computes the assignment, partitions move by incremental revocation, and a member that leaves
  * hands its partitions to the others, who resume from its committed offsets; a regex subscription
- * follows topics created later.
+ * follows topics created later; a topic deleted and created again is revoked, then assigned afresh and
+ * read from its start.
  */
 class ConsumerProtocolGroupIT {
 
@@ -174,6 +176,76 @@ class ConsumerProtocolGroupIT {
                 consumer.poll(Duration.ofMillis(100));
                 return consumer.assignment().size() == 5;
             });
+        }
+    }
+
+    @Test
+    void aTopicDeletedAndCreatedAgainIsRevokedThenConsumedAfresh() throws Exception {
+        String topic = "recreated-" + UUID.randomUUID().toString().substring(0, 8);
+        Topics.create(broker.bootstrapServers(), topic, 1, Map.of());
+        TopicPartition partition = new TopicPartition(topic, 0);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("group.id", "kip848-recreated-" + UUID.randomUUID());
+        props.put("group.protocol", "consumer");
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "earliest");
+        props.put("metadata.max.age.ms", "500");
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> events.add("revoked " + p));
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> events.add("assigned " + p));
+                }
+
+                @Override
+                public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> events.add("lost " + p));
+                }
+            });
+            send(topic, "before");
+            await("the first topic's record").atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> values.add(r.value()));
+                return values.contains("before");
+            });
+            consumer.commitSync(); // deleted with the topic, so the new one is read from its start
+
+            try (Admin admin = admin()) {
+                admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                await("the topic gone").atMost(Duration.ofSeconds(30))
+                        .until(() -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic));
+            }
+            Topics.create(broker.bootstrapServers(), topic, 1, Map.of());
+            send(topic, "after");
+
+            // The old topic's partition is revoked, the new one's assigned and read from its start: the offset
+            // committed for the old one went with it.
+            await("the new topic's record").atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> values.add(r.value()));
+                return values.contains("after");
+            });
+            assertThat(values).containsExactly("before", "after");
+            assertThat(events).first().isEqualTo("assigned " + partition);
+            assertThat(events).containsSubsequence("assigned " + partition, "revoked " + partition,
+                    "assigned " + partition);
+            assertThat(consumer.assignment()).containsExactly(partition);
+        }
+    }
+
+    private static void send(String topic, String value) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, 0, null, value)).get(30, TimeUnit.SECONDS);
         }
     }
 
