@@ -22,12 +22,12 @@ public final class ImageTopicIds implements TopicIdLookup {
 
     @Override
     public String nameOf(Uuid topicId) {
-        return image.topics().byId(topicId).map(TopicImage::name).orElse(null);
+        return nameOf(image, topicId);
     }
 
     @Override
     public Uuid idOf(String topicName) {
-        return image.topics().byName(topicName).map(TopicImage::id).orElse(Uuid.ZERO_UUID);
+        return idOf(image, topicName);
     }
 
     /** The ids and names of whichever image {@code image} supplies at each call. */
@@ -35,14 +35,22 @@ public final class ImageTopicIds implements TopicIdLookup {
         return new TopicIdLookup() {
             @Override
             public String nameOf(Uuid topicId) {
-                return new ImageTopicIds(image.get()).nameOf(topicId);
+                return ImageTopicIds.nameOf(image.get(), topicId);
             }
 
             @Override
             public Uuid idOf(String topicName) {
-                return new ImageTopicIds(image.get()).idOf(topicName);
+                return ImageTopicIds.idOf(image.get(), topicName);
             }
         };
+    }
+
+    private static String nameOf(MetadataImage image, Uuid topicId) {
+        return image.topics().byId(topicId).map(TopicImage::name).orElse(null);
+    }
+
+    private static Uuid idOf(MetadataImage image, String topicName) {
+        return image.topics().byName(topicName).map(TopicImage::id).orElse(Uuid.ZERO_UUID);
     }
 
     /** Every topic of {@code image} and its number of partitions. */

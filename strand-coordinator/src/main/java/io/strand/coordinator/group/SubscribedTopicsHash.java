@@ -45,16 +45,16 @@ final class SubscribedTopicsHash {
             }
             hash = (hash ^ 0xff) * FNV_PRIME; // no UTF-8 byte is 0xff: ends the name
             Uuid id = topicIds.idOf(topic);
-            hash = mix(mix(hash, id.getMostSignificantBits()), id.getLeastSignificantBits());
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                hash = (hash ^ ((partitions >>> shift) & 0xff)) * FNV_PRIME;
-            }
+            hash = mix(hash, id.getMostSignificantBits(), Long.BYTES);
+            hash = mix(hash, id.getLeastSignificantBits(), Long.BYTES);
+            hash = mix(hash, partitions, Integer.BYTES);
         }
         return any ? (hash == NONE ? 1L : hash) : NONE;
     }
 
-    private static long mix(long hash, long value) {
-        for (int shift = 56; shift >= 0; shift -= 8) {
+    /** {@code hash} with the low {@code bytes} bytes of {@code value} fed in, the highest first. */
+    private static long mix(long hash, long value, int bytes) {
+        for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
             hash = (hash ^ ((value >>> shift) & 0xff)) * FNV_PRIME;
         }
         return hash;
