@@ -437,7 +437,8 @@ final class ShareHeartbeatOp {
             out.members().add(new ShareGroupDescribeResponseData.Member().setMemberId(member.memberId())
                     .setRackId(member.rackId()).setMemberEpoch(member.memberEpoch()).setClientId(member.clientId())
                     .setClientHost(member.clientHost())
-                    .setSubscribedTopicNames(new ArrayList<>(member.subscribedTopics()))
+                    // Kafka keeps them in a HashSet and lists them in its order.
+                    .setSubscribedTopicNames(new ArrayList<>(new java.util.HashSet<>(member.subscribedTopics())))
                     .setAssignment(assignment));
         }
         return out;
