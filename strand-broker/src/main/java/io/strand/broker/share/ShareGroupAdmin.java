@@ -179,7 +179,9 @@ public final class ShareGroupAdmin {
             Optional<TopicImage> image = current.topics().byName(topic.topicName());
             AlterShareGroupOffsetsResponseTopic out = new AlterShareGroupOffsetsResponseTopic()
                     .setTopicName(topic.topicName()).setTopicId(image.map(TopicImage::id).orElse(Uuid.ZERO_UUID));
-            response.responses().add(out);
+            if (image.isPresent() || !topic.partitions().isEmpty()) {
+                response.responses().add(out); // as Kafka: an unknown topic is answered per partition named
+            }
             if (image.isPresent()) {
                 valid.computeIfAbsent(topic.topicName(), n -> new HashSet<>()); // a known topic makes the group
             }

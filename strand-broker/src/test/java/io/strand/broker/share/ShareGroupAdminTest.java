@@ -147,6 +147,21 @@ class ShareGroupAdminTest {
     }
 
     @Test
+    void aTopicNamedWithoutPartitionsIsAnsweredOnlyIfItExists() {
+        AlterShareGroupOffsetsRequestData request = new AlterShareGroupOffsetsRequestData().setGroupId("g");
+        request.topics().add(new AlterShareGroupOffsetsRequestTopic().setTopicName("jobs"));
+        request.topics().add(new AlterShareGroupOffsetsRequestTopic().setTopicName("missing"));
+
+        AlterShareGroupOffsetsResponseData altered = admin.alterOffsets(request).join();
+
+        assertThat(altered.errorCode()).isZero();
+        assertThat(altered.responses()).singleElement().satisfies(t -> {
+            assertThat(t.topicName()).isEqualTo("jobs");
+            assertThat(t.partitions()).isEmpty();
+        });
+    }
+
+    @Test
     void aGroupWithMembersIsNotAltered() {
         ShareGroupHeartbeatResponseData joined = groups.shareGroupHeartbeat("client", "/127.0.0.1",
                 new ShareGroupHeartbeatRequestData().setGroupId("g").setMemberId("m1").setMemberEpoch(0)
