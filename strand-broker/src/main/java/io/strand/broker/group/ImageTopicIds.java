@@ -1,16 +1,20 @@
 package io.strand.broker.group;
 
 import io.strand.coordinator.group.TopicIdLookup;
+import io.strand.metadata.image.BrokerRegistration;
 import io.strand.metadata.image.MetadataImage;
 import io.strand.metadata.image.TopicImage;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 
 /**
- * Topic ids, names and partition counts of one {@link MetadataImage}, for the consumer-protocol
- * group coordinator. Immutable, so thread-safe.
+ * Topic ids, names, partition counts and replicas' racks of one {@link MetadataImage}, for the
+ * consumer-protocol group coordinator. Immutable, so thread-safe.
  */
 public final class ImageTopicIds implements TopicIdLookup {
 
@@ -30,7 +34,12 @@ public final class ImageTopicIds implements TopicIdLookup {
         return idOf(image, topicName);
     }
 
-    /** The ids and names of whichever image {@code image} supplies at each call. */
+    @Override
+    public List<List<String>> replicaRacks(String topic) {
+        return replicaRacks(image, topic);
+    }
+
+    /** The ids, names and racks of whichever image {@code image} supplies at each call. */
     public static TopicIdLookup following(Supplier<MetadataImage> image) {
         return new TopicIdLookup() {
             @Override
@@ -42,7 +51,36 @@ public final class ImageTopicIds implements TopicIdLookup {
             public Uuid idOf(String topicName) {
                 return ImageTopicIds.idOf(image.get(), topicName);
             }
+
+            @Override
+            public List<List<String>> replicaRacks(String topic) {
+                return ImageTopicIds.replicaRacks(image.get(), topic);
+            }
         };
+    }
+
+    /** Kafka's racks of a partition: those of the registered brokers of its replicas that have one. */
+    private static List<List<String>> replicaRacks(MetadataImage image, String topic) {
+        Map<Integer, BrokerRegistration> brokers = image.brokers();
+        if (brokers.values().stream().allMatch(broker -> broker.rack() == null)) {
+            return List.of();
+        }
+        Optional<TopicImage> found = image.topics().byName(topic);
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        List<List<String>> racks = new ArrayList<>(found.get().numPartitions());
+        for (int p = 0; p < found.get().numPartitions(); p++) {
+            List<String> ofPartition = new ArrayList<>();
+            found.get().partition(p).ifPresent(partition -> partition.replicas().forEach(replica -> {
+                BrokerRegistration broker = brokers.get(replica);
+                if (broker != null && broker.rack() != null) {
+                    ofPartition.add(broker.rack());
+                }
+            }));
+            racks.add(ofPartition);
+        }
+        return racks;
     }
 
     private static String nameOf(MetadataImage image, Uuid topicId) {

@@ -68,8 +68,8 @@ final class ConsumerAssignmentPlanner {
     }
 
     /**
-     * Bumps the group epoch if {@code forceBump}, the subscribed topics changed or one was replaced (see
-     * {@link #replacedTopics}), and then, if the
+     * Bumps the group epoch if {@code forceBump}, the subscribed topics or their replicas' racks changed
+     * or one was replaced (see {@link #replacedTopics}), and then, if the
      * target lags the group epoch and the group's assignment interval has passed since the last one
      * ({@link #mayAssign}), computes a new target assignment for {@code members}, adding the records to
      * {@code records}. Otherwise the target stays what it was, at its epoch: a change within the interval
@@ -181,7 +181,15 @@ final class ConsumerAssignmentPlanner {
         }
         Map<String, Integer> subscribed = subscribedPartitions(subscriptions, allTopics);
         int groupEpoch = group.groupEpoch();
-        if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())) {
+        Map<String, Long> racks = new TreeMap<>();
+        subscribed.keySet().forEach(topic -> {
+            long hash = SubscribedTopicsHash.racksOf(topic, context.topicIds());
+            if (hash != SubscribedTopicsHash.NONE) {
+                racks.put(topic, hash);
+            }
+        });
+        if (forceBump || !subscribed.equals(group.subscribedTopicPartitions())
+                || !racks.equals(group.subscribedTopicRacks())) {
             groupEpoch++;
             Map<String, Uuid> ids = new TreeMap<>();
             subscribed.keySet().forEach(topic -> {
@@ -191,7 +199,7 @@ final class ConsumerAssignmentPlanner {
                 }
             });
             records.add(new CoordinatorRecord(new ConsumerGroupMetadataKey(groupId),
-                    new ConsumerGroupMetadataValue(groupEpoch, subscribed, ids)));
+                    new ConsumerGroupMetadataValue(groupEpoch, subscribed, ids, racks)));
         }
         return groupEpoch;
     }

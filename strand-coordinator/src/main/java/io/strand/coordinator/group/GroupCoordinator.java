@@ -1,7 +1,6 @@
 package io.strand.coordinator.group;
 
 import io.strand.coordinator.group.record.CoordinatorRecord;
-import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.runtime.CoordinatorResult;
 import io.strand.coordinator.runtime.CoordinatorRuntime;
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts) {
-        this(config, log, time, random, topicPartitionCounts, groupId -> java.util.Map.of(), TopicIds.NONE);
+        this(config, log, time, random, topicPartitionCounts, groupId -> java.util.Map.of(), TopicIdLookup.NONE);
     }
 
     /**
@@ -92,7 +91,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public GroupCoordinator(GroupCoordinatorConfig config, OffsetsTopicLog log, Time time, Random random,
                             java.util.function.Supplier<java.util.Map<String, Integer>> topicPartitionCounts,
                             java.util.function.Function<String, java.util.Map<String, String>> groupConfigs,
-                            TopicIds topicIds) {
+                            TopicIdLookup topicIds) {
         this.config = config;
         this.runtime = new CoordinatorRuntime<>("group-coordinator", config.threads(), TICK_MS, time,
                 new OffsetsTopicRecordLog(log, time, topicIds),

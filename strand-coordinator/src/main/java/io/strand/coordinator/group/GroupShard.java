@@ -21,7 +21,6 @@ import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMeta
 import io.strand.coordinator.group.record.CoordinatorRecord.TargetAssignmentMetadataValue;
 import io.strand.coordinator.group.record.CoordinatorRecord;
 import io.strand.coordinator.group.record.ShareGroupRecords;
-import io.strand.coordinator.group.record.TopicIds;
 import io.strand.coordinator.group.share.ShareGroup;
 import io.strand.coordinator.group.share.ShareMember;
 import io.strand.coordinator.runtime.CoordinatorResult;
@@ -107,13 +106,13 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
     GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
                Supplier<Map<String, Integer>> topicPartitionCounts,
                java.util.function.Function<String, Map<String, String>> groupConfigs) {
-        this(partition, config, time, random, topicPartitionCounts, groupConfigs, TopicIds.NONE);
+        this(partition, config, time, random, topicPartitionCounts, groupConfigs, TopicIdLookup.NONE);
     }
 
     /** @param topicIds the cluster's topic ids, read on the shard's thread (share groups' metadata hashes) */
     GroupShard(int partition, GroupCoordinatorConfig config, Time time, Random random,
                Supplier<Map<String, Integer>> topicPartitionCounts,
-               java.util.function.Function<String, Map<String, String>> groupConfigs, TopicIds topicIds) {
+               java.util.function.Function<String, Map<String, String>> groupConfigs, TopicIdLookup topicIds) {
         this.context = new ShardContext(partition, config, time, random, new DeadlineTimer(), topicPartitionCounts,
                 groupConfigs, topicIds);
         this.rebalancer = new Rebalancer(context, store);
@@ -419,7 +418,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         if (record.key() instanceof ConsumerGroupMetadataKey) {
             ConsumerGroupMetadataValue value = (ConsumerGroupMetadataValue) record.value();
             group.applyGroupMetadata(value.groupEpoch(), value.subscribedTopicPartitions(),
-                    value.subscribedTopicIds());
+                    value.subscribedTopicIds(), value.subscribedTopicRacks());
         } else if (record.key() instanceof TargetAssignmentMetadataKey) {
             if (!record.isTombstone()) {
                 TargetAssignmentMetadataValue value = (TargetAssignmentMetadataValue) record.value();
@@ -473,7 +472,7 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
         for (ConsumerGroup group : store.consumerGroups()) {
             result.put(group.groupId(), new ConsumerGroupSnapshot(group.groupEpoch(),
                     new TreeMap<>(group.subscribedTopicPartitions()), new TreeMap<>(group.subscribedTopicIds()),
-                    group.assignmentEpoch(),
+                    new TreeMap<>(group.subscribedTopicRacks()), group.assignmentEpoch(),
                     new TreeMap<>(group.targetAssignment()), new ArrayList<>(group.members()),
                     new TreeMap<>(offsets(group.groupId()).entrySet().stream().collect(
                             java.util.stream.Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)))));
@@ -483,7 +482,8 @@ final class GroupShard implements CoordinatorShard<CoordinatorRecord> {
 
     /** One consumer-protocol group's durable state; see {@link #consumerSnapshot}. */
     record ConsumerGroupSnapshot(int groupEpoch, Map<String, Integer> subscribedTopicPartitions,
-                                 Map<String, org.apache.kafka.common.Uuid> subscribedTopicIds, int assignmentEpoch,
+                                 Map<String, org.apache.kafka.common.Uuid> subscribedTopicIds,
+                                 Map<String, Long> subscribedTopicRacks, int assignmentEpoch,
                                  Map<String, Map<String, java.util.Set<Integer>>> targetAssignment,
                                  List<ConsumerMember> members, Map<String, OffsetValue> offsets) {
     }

@@ -1,6 +1,5 @@
 package io.strand.coordinator.group;
 
-import io.strand.coordinator.group.record.TopicIds;
 import io.strand.common.config.GroupConfigs;
 import java.util.Map;
 import java.util.Random;
@@ -17,11 +16,11 @@ import org.apache.kafka.common.utils.Time;
  *
  * @param topicPartitionCountsSource the cluster's topics and their partition counts now (may return null)
  * @param groupConfigsSource         a group's config overrides now (the GROUP config resource; empty if none)
- * @param topicIds                   the cluster's topic ids now
+ * @param topicIds                   the cluster's topic ids and partitions' replica racks now
  */
 record ShardContext(int partition, GroupCoordinatorConfig config, Time time, Random random, DeadlineTimer timer,
                     Supplier<Map<String, Integer>> topicPartitionCountsSource,
-                    Function<String, Map<String, String>> groupConfigsSource, TopicIds topicIds) {
+                    Function<String, Map<String, String>> groupConfigsSource, TopicIdLookup topicIds) {
 
     /** {@code consumer.session.timeout.ms} of the group, else {@code group.consumer.session.timeout.ms}. */
     int consumerSessionTimeoutMs(String groupId) {

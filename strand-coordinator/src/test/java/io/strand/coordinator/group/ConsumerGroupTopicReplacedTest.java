@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * A consumer group's subscribed topic deleted, or deleted and created again under its name, as Kafka's
  * groups see it (they name topics by id): the group epoch moves, a member keeps reporting the old
  * topic's partitions until it revokes them, and a topic created again is assigned afresh once they are.
- * The shard reads the same mutable topic ids as the requests do, as a broker's metadata image.
+ * A change of the racks of a subscribed topic's replicas moves the group epoch too, as Kafka's metadata
+ * hash covers them. The shard reads the same mutable topic ids and racks as the requests do, as a
+ * broker's metadata image.
  */
 class ConsumerGroupTopicReplacedTest {
 
@@ -44,7 +46,14 @@ class ConsumerGroupTopicReplacedTest {
         public Uuid idOf(String topicName) {
             return ids.getOrDefault(topicName, Uuid.ZERO_UUID);
         }
+
+        @Override
+        public List<List<String>> replicaRacks(String topic) {
+            return racks.getOrDefault(topic, List.of());
+        }
     };
+    /** Topic to each partition's replicas' racks; a topic not here has none. */
+    private final Map<String, List<List<String>>> racks = new HashMap<>();
     private final ShardHarness h = harness(new Random(1));
 
     private ShardHarness harness(Random random) {
@@ -180,6 +189,26 @@ class ConsumerGroupTopicReplacedTest {
 
         ShardHarness replayed = harness(new Random(3));
         assertThat(replayed.shard.consumerSnapshot()).isEqualTo(h.shard.consumerSnapshot());
+    }
+
+    @Test
+    void aChangeOfTheReplicasRacksMovesTheGroupEpochAndLoadsBack() {
+        Uuid orders = ids.get("orders");
+        join("orders");
+        send(h, heartbeat(2, Map.of(orders, Set.of(0, 1))));
+        assertThat(h.shard.consumerGroup("g").groupEpoch()).isEqualTo(2);
+
+        racks.put("orders", List.of(List.of("rack-a"), List.of("rack-b")));
+        ConsumerGroupHeartbeatResponseData moved = send(h, heartbeat(2, Map.of(orders, Set.of(0, 1))));
+        assertThat(moved.memberEpoch()).as("the same partitions at the new epoch").isEqualTo(3);
+        assertThat(h.shard.consumerGroup("g").groupEpoch()).isEqualTo(3);
+        assertThat(send(h, heartbeat(3, Map.of(orders, Set.of(0, 1)))).memberEpoch()).as("racks as recorded")
+                .isEqualTo(3);
+
+        ShardHarness replayed = harness(new Random(3));
+        assertThat(replayed.shard.consumerSnapshot()).isEqualTo(h.shard.consumerSnapshot());
+        assertThat(send(replayed, heartbeat(3, Map.of(orders, Set.of(0, 1)))).memberEpoch()).isEqualTo(3);
+        assertThat(replayed.shard.consumerGroup("g").groupEpoch()).isEqualTo(3);
     }
 
     @Test

@@ -66,7 +66,7 @@ final class ShardHarness {
     /** @param topicIds the cluster's topic ids, for the shard and for the records it writes and loads */
     ShardHarness(GroupCoordinatorConfig config, InMemoryOffsetsTopicLog log, ManualTime time, Random random,
                  Supplier<Map<String, Integer>> topicPartitionCounts,
-                 Function<String, Map<String, String>> groupConfigs, TopicIds topicIds) {
+                 Function<String, Map<String, String>> groupConfigs, TopicIdLookup topicIds) {
         this.log = log;
         this.time = time;
         this.topicIds = topicIds;

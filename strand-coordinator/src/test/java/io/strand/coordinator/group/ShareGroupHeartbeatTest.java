@@ -41,7 +41,14 @@ class ShareGroupHeartbeatTest {
             return topics.containsKey(topicName)
                     ? ids.computeIfAbsent(topicName, n -> new Uuid(n.hashCode(), 11)) : Uuid.ZERO_UUID;
         }
+
+        @Override
+        public List<List<String>> replicaRacks(String topic) {
+            return racks.getOrDefault(topic, List.of());
+        }
     };
+    /** Topic to each partition's replicas' racks; a topic not here has none. */
+    final Map<String, List<List<String>>> racks = new HashMap<>();
     /** Group g's configs (the GROUP config resource). */
     final Map<String, String> groupConfigs = new HashMap<>();
     ShardHarness h = new ShardHarness(GroupCoordinatorConfig.defaults(), new InMemoryOffsetsTopicLog(), time,
@@ -442,6 +449,26 @@ class ShareGroupHeartbeatTest {
         initializeState = false;
         sendLater("m1", settled, null);
         assertThat(describe().groupEpoch()).as("moved by the new topic id").isGreaterThan(groupEpoch);
+    }
+
+    @Test
+    void aChangeOfTheReplicasRacksMovesTheGroupEpoch() {
+        int settled = joinAndGetAssigned("m1", List.of("other")).memberEpoch();
+        for (int i = 0, next = sendLater("m1", settled, null).memberEpoch(); next != settled; i++) {
+            assertThat(i).as("the epoch rests").isLessThan(5);
+            settled = next;
+            next = sendLater("m1", settled, null).memberEpoch();
+        }
+        int groupEpoch = describe().groupEpoch();
+
+        racks.put("other", List.of(List.of("rack-a")));
+        int epoch = sendLater("m1", settled, null).memberEpoch();
+        int moved = describe().groupEpoch();
+        assertThat(moved).as("moved by the rack").isGreaterThan(groupEpoch);
+        for (int i = 0; i < 3; i++) {
+            epoch = sendLater("m1", epoch, null).memberEpoch();
+        }
+        assertThat(describe().groupEpoch()).as("the same racks since").isEqualTo(moved);
     }
 
     @Test

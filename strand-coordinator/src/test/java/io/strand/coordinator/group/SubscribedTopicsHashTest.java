@@ -2,7 +2,6 @@ package io.strand.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.strand.coordinator.group.record.TopicIds;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,9 @@ class SubscribedTopicsHashTest {
     final Map<String, Integer> cluster = Map.of("a", 3, "b", 1, "ab", 1);
     final Map<String, Uuid> ids = new HashMap<>(Map.of("a", new Uuid(0, 1), "b", new Uuid(0, 2),
             "ab", new Uuid(0, 3)));
-    final TopicIds topicIds = new TopicIds() {
+    /** Topic to each partition's replicas' racks; a topic not here has none. */
+    final Map<String, List<List<String>>> racks = new HashMap<>();
+    final TopicIdLookup topicIds = new TopicIdLookup() {
         @Override
         public String nameOf(Uuid topicId) {
             return null;
@@ -23,6 +24,11 @@ class SubscribedTopicsHashTest {
         @Override
         public Uuid idOf(String topicName) {
             return ids.getOrDefault(topicName, Uuid.ZERO_UUID);
+        }
+
+        @Override
+        public List<List<String>> replicaRacks(String topic) {
+            return racks.getOrDefault(topic, List.of());
         }
     };
 
@@ -49,5 +55,27 @@ class SubscribedTopicsHashTest {
         ids.put("a", new Uuid(0, 9));
 
         assertThat(SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds)).isNotEqualTo(before);
+    }
+
+    @Test
+    void theRacksOfTheReplicasCountPerPartitionInAnyOrder() {
+        long without = SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds);
+        racks.put("a", List.of(List.of(), List.of(), List.of()));
+        assertThat(SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds)).as("no rack anywhere")
+                .isEqualTo(without);
+        assertThat(SubscribedTopicsHash.racksOf("a", topicIds)).isEqualTo(SubscribedTopicsHash.NONE);
+
+        racks.put("a", List.of(List.of("r1", "r2"), List.of(), List.of("r2")));
+        long racked = SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds);
+        assertThat(racked).isNotEqualTo(without);
+        racks.put("a", List.of(List.of("r2", "r1"), List.of(), List.of("r2")));
+        assertThat(SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds)).as("replica order")
+                .isEqualTo(racked);
+        racks.put("a", List.of(List.of("r1", "r2"), List.of("r2"), List.of()));
+        assertThat(SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds)).as("another partition's")
+                .isNotEqualTo(racked);
+        racks.put("a", List.of(List.of("r1r2"), List.of(), List.of("r2")));
+        assertThat(SubscribedTopicsHash.of(List.of("a", "b"), cluster, topicIds)).as("racks are delimited")
+                .isNotEqualTo(racked);
     }
 }

@@ -36,6 +36,7 @@ public final class ConsumerGroup {
     private int groupEpoch = INITIAL_EPOCH;
     private Map<String, Integer> subscribedTopicPartitions = Map.of();
     private Map<String, Uuid> subscribedTopicIds = Map.of();
+    private Map<String, Long> subscribedTopicRacks = Map.of();
     private int assignmentEpoch = INITIAL_EPOCH;
     private long assignmentTimestampMs;
     private final Map<String, Map<String, Set<Integer>>> targetAssignment = new TreeMap<>();
@@ -70,6 +71,11 @@ public final class ConsumerGroup {
     /** The ids of the subscribed topics as of the group epoch, where known (see {@link #applyGroupMetadata}). */
     public Map<String, Uuid> subscribedTopicIds() {
         return subscribedTopicIds;
+    }
+
+    /** The hash of each subscribed topic's replicas' racks as of the group epoch, for those that have any. */
+    public Map<String, Long> subscribedTopicRacks() {
+        return subscribedTopicRacks;
     }
 
     public Map<String, Map<String, Set<Integer>>> targetAssignment() {
@@ -125,11 +131,14 @@ public final class ConsumerGroup {
      *               as resolved when the epoch was bumped
      * @param topicIds the ids of those topics then, where known (none in records written before ids were
      *                 kept)
+     * @param topicRacks the hash of each of those topics' replicas' racks then, for those that had any
      */
-    public void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics, Map<String, Uuid> topicIds) {
+    public void applyGroupMetadata(int newGroupEpoch, Map<String, Integer> topics, Map<String, Uuid> topicIds,
+                                   Map<String, Long> topicRacks) {
         this.groupEpoch = newGroupEpoch;
         this.subscribedTopicPartitions = Map.copyOf(topics);
         this.subscribedTopicIds = Map.copyOf(topicIds);
+        this.subscribedTopicRacks = Map.copyOf(topicRacks);
     }
 
     public void applyAssignmentEpoch(int newAssignmentEpoch, long timestampMs) {

@@ -54,7 +54,8 @@ import org.apache.kafka.common.utils.ByteUtils;
  * <p>Kafka keeps a hash of the subscribed topics in the group's record (KIP-1101); this broker keeps the
  * topics themselves, with their partition counts and ids, in a tagged field of its own (tag {@value
  * #SUBSCRIBED_TOPICS_TAG}, far past Kafka's): a compact array of (name compact string, partition count
- * int32, tagged fields: tag {@value #TOPIC_ID_TAG} the topic's id, a uuid, when known). Kafka's readers skip a tag they do not know, so they read the rest as Kafka's.
+ * int32, tagged fields: tag {@value #TOPIC_ID_TAG} the topic's id, a uuid, when known; tag {@value
+ * #TOPIC_RACKS_TAG} a hash of its replicas' racks, an int64, when they have any). Kafka's readers skip a tag they do not know, so they read the rest as Kafka's.
  * Unknown tagged fields are skipped here too. Stateless.
  */
 final class ConsumerRecordsSerde {
@@ -63,6 +64,8 @@ final class ConsumerRecordsSerde {
     static final int SUBSCRIBED_TOPICS_TAG = 10_000;
     /** The tag of a topic's id in an entry of {@link #SUBSCRIBED_TOPICS_TAG}. */
     static final int TOPIC_ID_TAG = 0;
+    /** The tag of a hash of a topic's replicas' racks in an entry of {@link #SUBSCRIBED_TOPICS_TAG}. */
+    static final int TOPIC_RACKS_TAG = 1;
 
     private ConsumerRecordsSerde() {
     }
@@ -74,10 +77,13 @@ final class ConsumerRecordsSerde {
                 writeCompactString(topics, topic);
                 topics.int32(partitions);
                 Uuid id = v.subscribedTopicIds().getOrDefault(topic, Uuid.ZERO_UUID);
-                if (Uuid.ZERO_UUID.equals(id)) {
-                    topics.uvarint(0);
-                } else {
-                    topics.uvarint(1).uvarint(TOPIC_ID_TAG).uvarint(16).uuid(id);
+                Long racks = v.subscribedTopicRacks().get(topic);
+                topics.uvarint((Uuid.ZERO_UUID.equals(id) ? 0 : 1) + (racks == null ? 0 : 1));
+                if (!Uuid.ZERO_UUID.equals(id)) {
+                    topics.uvarint(TOPIC_ID_TAG).uvarint(16).uuid(id);
+                }
+                if (racks != null) {
+                    topics.uvarint(TOPIC_RACKS_TAG).uvarint(8).int64(racks);
                 }
             });
             byte[] field = topics.toArray();
@@ -147,6 +153,7 @@ final class ConsumerRecordsSerde {
                 int epoch = v.getInt();
                 Map<String, Integer> topics = new HashMap<>();
                 Map<String, Uuid> ids = new HashMap<>();
+                Map<String, Long> racks = new HashMap<>();
                 int fields = ByteUtils.readUnsignedVarint(v);
                 for (int i = 0; i < fields; i++) {
                     int tag = ByteUtils.readUnsignedVarint(v);
@@ -165,13 +172,15 @@ final class ConsumerRecordsSerde {
                             int topicSize = ByteUtils.readUnsignedVarint(v);
                             if (topicTag == TOPIC_ID_TAG && topicSize == 16) {
                                 ids.put(topic, uuid(v));
+                            } else if (topicTag == TOPIC_RACKS_TAG && topicSize == 8) {
+                                racks.put(topic, v.getLong());
                             } else {
                                 skip(v, topicSize);
                             }
                         }
                     }
                 }
-                return new ConsumerGroupMetadataValue(epoch, topics, ids);
+                return new ConsumerGroupMetadataValue(epoch, topics, ids, racks);
             }
             case CoordinatorRecordSerde.CONSUMER_MEMBER_METADATA_KEY_TYPE -> {
                 String instanceId = compactString(v);

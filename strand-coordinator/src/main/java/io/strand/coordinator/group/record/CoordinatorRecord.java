@@ -106,17 +106,28 @@ public record CoordinatorRecord(Key key, Value value) {
      * @param subscribedTopicIds        the id of each subscribed topic as of {@code groupEpoch}, where known
      *                                  (records written before ids were kept have none): a topic whose id
      *                                  differs later was deleted, perhaps created again under its name
+     * @param subscribedTopicRacks      a hash of the racks of each subscribed topic's replicas as of {@code
+     *                                  groupEpoch}, for the topics whose replicas have any (the group
+     *                                  package's {@code SubscribedTopicsHash.racksOf})
      */
     public record ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions,
-                                             Map<String, Uuid> subscribedTopicIds) implements Value {
+                                             Map<String, Uuid> subscribedTopicIds,
+                                             Map<String, Long> subscribedTopicRacks) implements Value {
         public ConsumerGroupMetadataValue {
             subscribedTopicPartitions = Map.copyOf(subscribedTopicPartitions);
             subscribedTopicIds = Map.copyOf(subscribedTopicIds);
+            subscribedTopicRacks = Map.copyOf(subscribedTopicRacks);
         }
 
-        /** A value without topic ids. */
+        /** A value without racks. */
+        public ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions,
+                                          Map<String, Uuid> subscribedTopicIds) {
+            this(groupEpoch, subscribedTopicPartitions, subscribedTopicIds, Map.of());
+        }
+
+        /** A value without topic ids or racks. */
         public ConsumerGroupMetadataValue(int groupEpoch, Map<String, Integer> subscribedTopicPartitions) {
-            this(groupEpoch, subscribedTopicPartitions, Map.of());
+            this(groupEpoch, subscribedTopicPartitions, Map.of(), Map.of());
         }
     }
 

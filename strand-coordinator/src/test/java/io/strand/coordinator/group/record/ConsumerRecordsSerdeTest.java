@@ -94,6 +94,12 @@ class ConsumerRecordsSerdeTest {
         assertThat(MessageUtil.toVersionPrefixedBytes((short) 0, kafkas)).isEqualTo(bytes);
         assertThat(read(new ConsumerGroupMetadataKey(GROUP), bytes)).isEqualTo(ours);
 
+        // With racks of replicas: their hash beside the id, in the entry's own tags too.
+        ConsumerGroupMetadataValue racked = new ConsumerGroupMetadataValue(5, Map.of("orders", 6, "payments", 2),
+                Map.of("orders", ORDERS), Map.of("orders", -42L, "payments", 7L));
+        assertThat(read(new ConsumerGroupMetadataKey(GROUP), CoordinatorRecordSerde.serializeValue(racked, IDS)))
+                .isEqualTo(racked);
+
         // Written before ids were kept: the topics, no ids.
         byte[] withoutIds = CoordinatorRecordSerde.serializeValue(
                 new ConsumerGroupMetadataValue(5, Map.of("orders", 6)), IDS);
