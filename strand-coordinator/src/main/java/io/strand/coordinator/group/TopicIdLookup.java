@@ -12,17 +12,22 @@ import org.apache.kafka.common.Uuid;
 public interface TopicIdLookup extends TopicIds {
 
     /** Knows no topic, and so no rack. */
-    TopicIdLookup NONE = new TopicIdLookup() {
-        @Override
-        public String nameOf(Uuid topicId) {
-            return null;
-        }
+    TopicIdLookup NONE = withoutRacks(TopicIds.NONE);
 
-        @Override
-        public Uuid idOf(String topicName) {
-            return Uuid.ZERO_UUID;
-        }
-    };
+    /** The ids and names of {@code ids}, with no racks known. */
+    static TopicIdLookup withoutRacks(TopicIds ids) {
+        return new TopicIdLookup() {
+            @Override
+            public String nameOf(Uuid topicId) {
+                return ids.nameOf(topicId);
+            }
+
+            @Override
+            public Uuid idOf(String topicName) {
+                return ids.idOf(topicName);
+            }
+        };
+    }
 
     /**
      * For each partition of {@code topic}, in order, the racks of the brokers holding its replicas, of those

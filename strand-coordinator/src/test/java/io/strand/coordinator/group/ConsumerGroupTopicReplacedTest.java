@@ -33,27 +33,15 @@ class ConsumerGroupTopicReplacedTest {
     private final ManualTime time = new ManualTime();
     private final InMemoryOffsetsTopicLog log = new InMemoryOffsetsTopicLog();
     private final Map<String, Integer> topics = new HashMap<>(Map.of("orders", 2, "payments", 1));
-    private final Map<String, Uuid> ids = new HashMap<>(Map.of(
-            "orders", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"), "payments", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg")));
-    private final TopicIdLookup lookup = new TopicIdLookup() {
-        @Override
-        public String nameOf(Uuid topicId) {
-            return ids.entrySet().stream().filter(e -> e.getValue().equals(topicId)).map(Map.Entry::getKey)
-                    .findFirst().orElse(null);
-        }
+    private final MapTopicIds lookup = new MapTopicIds();
+    private final Map<String, Uuid> ids = lookup.ids;
+    private final Map<String, List<List<String>>> racks = lookup.racks;
 
-        @Override
-        public Uuid idOf(String topicName) {
-            return ids.getOrDefault(topicName, Uuid.ZERO_UUID);
-        }
+    {
+        ids.putAll(Map.of("orders", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"),
+                "payments", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg")));
+    }
 
-        @Override
-        public List<List<String>> replicaRacks(String topic) {
-            return racks.getOrDefault(topic, List.of());
-        }
-    };
-    /** Topic to each partition's replicas' racks; a topic not here has none. */
-    private final Map<String, List<List<String>>> racks = new HashMap<>();
     private final ShardHarness h = harness(new Random(1));
 
     private ShardHarness harness(Random random) {

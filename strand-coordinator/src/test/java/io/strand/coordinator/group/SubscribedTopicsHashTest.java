@@ -2,7 +2,6 @@ package io.strand.coordinator.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -11,26 +10,13 @@ import org.junit.jupiter.api.Test;
 class SubscribedTopicsHashTest {
 
     final Map<String, Integer> cluster = Map.of("a", 3, "b", 1, "ab", 1);
-    final Map<String, Uuid> ids = new HashMap<>(Map.of("a", new Uuid(0, 1), "b", new Uuid(0, 2),
-            "ab", new Uuid(0, 3)));
-    /** Topic to each partition's replicas' racks; a topic not here has none. */
-    final Map<String, List<List<String>>> racks = new HashMap<>();
-    final TopicIdLookup topicIds = new TopicIdLookup() {
-        @Override
-        public String nameOf(Uuid topicId) {
-            return null;
-        }
+    final MapTopicIds topicIds = new MapTopicIds();
+    final Map<String, Uuid> ids = topicIds.ids;
+    final Map<String, List<List<String>>> racks = topicIds.racks;
 
-        @Override
-        public Uuid idOf(String topicName) {
-            return ids.getOrDefault(topicName, Uuid.ZERO_UUID);
-        }
-
-        @Override
-        public List<List<String>> replicaRacks(String topic) {
-            return racks.getOrDefault(topic, List.of());
-        }
-    };
+    SubscribedTopicsHashTest() {
+        ids.putAll(Map.of("a", new Uuid(0, 1), "b", new Uuid(0, 2), "ab", new Uuid(0, 3)));
+    }
 
     @Test
     void noTopicThatExistsHashesToNone() {
